@@ -1,0 +1,1110 @@
+#!/usr/bin/env python3
+"""Assemble ``openapi/atlas-admin-v2.yaml`` from the Atlas doc pages.
+
+    python openapi/assemble.py [--docs DIR] [--out FILE] [--check]
+
+The doc pages are read by ``atlas_docs.py``; what their text rendering loses
+(names of schemas, the union variants that only show up in examples, decisions
+on contradictions) comes from ``overrides.yaml``.  The output is deterministic:
+re-running without changes gives no diff.  ``--check`` exits 1 when the output
+would differ from the checked-in file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import atlas_docs  # noqa: E402
+
+DEFAULT_OUT = HERE / "atlas-admin-v2.yaml"
+OVERRIDES = HERE / "overrides.yaml"
+LINK_DESCRIPTION = (
+    "List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, "
+    "related API resources, or both. RFC 5988 outlines these relationships."
+)
+
+
+class BuildError(Exception):
+    pass
+
+
+PATTERN_NOTES: dict[int, str] = {}  # id(schema dict) -> why its documented pattern was rewritten
+
+
+# ---------------------------------------------------------------------------
+# intermediate schema model
+
+
+class Obj:
+    """An object schema that becomes a named component."""
+
+    def __init__(self, hint, description=None, origin=None):
+        self.hint = hint  # default name candidate
+        self.name = None  # explicit name from overrides
+        self.description = description or None
+        self.props: dict[str, object] = {}
+        self.required: list[str] = []
+        self.additional = None
+        self.origin = origin
+        self.parent = None
+
+    def __repr__(self):  # pragma: no cover
+        return f"Obj({self.name or self.hint}, {list(self.props)})"
+
+
+class Union:
+    """A ``oneOf`` + discriminator component."""
+
+    def __init__(self, name, prop, description=None):
+        self.name = name
+        self.prop = prop
+        self.description = description or None
+        self.variants: list[tuple[str, Obj]] = []
+        self.comment = None
+        self.pending: dict[str, list] = {}  # discriminator value -> example objects
+
+    def variant(self, value):
+        for v, o in self.variants:
+            if v == value:
+                return o
+        return None
+
+
+class StrUnion:
+    """A string field documented with ``One of:`` (one enum list per variant)."""
+
+    def __init__(self, description, variants):
+        self.description = description
+        self.variants = variants  # list of (component name, schema dict)
+
+
+def pascal(name: str) -> str:
+    name = name.lstrip("_")
+    parts = re.split(r"[^A-Za-z0-9]+", name)
+    return "".join(p[:1].upper() + p[1:] for p in parts if p)
+
+
+def singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith("sses"):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith(("ss", "us")):
+        return name[:-1]
+    return name
+
+
+def _num(v: str, typ: str):
+    if typ == "integer":
+        return int(v)
+    f = float(v)
+    return int(f) if typ == "number" and f.is_integer() and "." not in v else f
+
+
+def _typed(v: str, typ: str):
+    if typ == "boolean":
+        if v not in ("true", "false"):
+            raise BuildError(f"boolean default {v!r}")
+        return v == "true"
+    if typ == "integer":
+        return int(v)
+    if typ == "number":
+        return float(v)
+    return v
+
+
+# ---------------------------------------------------------------------------
+# building schemas from doc field trees
+
+
+class Builder:
+    def __init__(self, ops, ov):
+        self.ops = ops
+        self.ov = ov
+        self.unions: dict[str, Union] = {}
+        self.union_locations = {}
+        for uname, u in (ov.get("unions") or {}).items():
+            for loc in u["locations"]:
+                self.union_locations[loc] = uname
+        self.used_union_locations = set()
+        self.names = ov.get("schema_names") or {}
+        self.used_names = set()
+        self.comments: dict[tuple, str] = {}
+        self.enum_names = ov.get("enum_names") or {}
+
+    # -- primitive schema from a doc field -------------------------------
+    def prim(self, f, typ=None, fmt=None):
+        typ = typ or f["type"]
+        s = {"type": typ}
+        if fmt:
+            s["format"] = fmt
+        return s
+
+    def constraints(self, s, f, typ):
+        c = f["constraints"]
+        if "enum" in c:
+            s["enum"] = [_typed(v, typ) if typ != "string" else v for v in c["enum"]]
+        if "pattern" in c:
+            s["pattern"] = self.rewrite_pattern(c["pattern"], s)
+        for k in ("minLength", "maxLength"):
+            if k in c:
+                s[k] = int(c[k])
+        for k in ("minimum", "maximum"):
+            if k in c:
+                s[k] = _num(c[k], typ)
+        if "default" in c:
+            s["default"] = _typed(c["default"], typ)
+
+    def rewrite_pattern(self, pattern, owner):
+        rw = (self.ov.get("pattern_rewrites") or {}).get(pattern)
+        if not rw:
+            return pattern
+        PATTERN_NOTES[id(owner)] = (owner, rw["why"])  # keep owner alive so ids stay unique
+        return rw["to"]
+
+    def field_schema(self, f, loc: str, path: str):
+        """Schema for doc field ``f`` found at ``loc`` (op:where) / ``path``."""
+        typ = f["type"]
+        desc = f["description"] or None
+        if typ == "object" or (f["one_of"] and typ != "string" and typ != "array"):
+            node = self.object_node(f, loc, path)
+            return node
+        if typ == "array":
+            s = {"type": "array"}
+            if desc:
+                s["description"] = desc
+            item_t = f["items"]
+            if item_t == "object" and not f["children"] and not f["one_of"]:
+                s["items"] = {"type": "object"}  # free-form: the page documents no fields
+            elif item_t == "object":
+                s["items"] = self.object_node(f, loc, path + "[]", description=None)
+            else:
+                it = {"type": item_t}
+                c = f["constraints"]
+                if "enum" in c:
+                    it["enum"] = [_typed(v, item_t) if item_t != "string" else v for v in c["enum"]]
+                if "itemsPattern" in c:
+                    it["pattern"] = c["itemsPattern"]
+                s["items"] = it
+            c = f["constraints"]
+            if "minItems" in c:
+                s["minItems"] = int(c["minItems"])
+            if "maxItems" in c:
+                s["maxItems"] = int(c["maxItems"])
+            return s
+        if f["one_of"] and typ == "string":
+            # string union: one enum list per variant, only the first is rendered
+            ename = self.enum_names.get(f["variant_description"])
+            if not ename:
+                raise BuildError(f"no enum_names entry for {f['variant_description']!r} at {loc}:{path}")
+            es = {"type": "string", "description": f["variant_description"]}
+            self.constraints(es, f, "string")
+            s = {}
+            if desc:
+                s["description"] = desc
+            s["oneOf"] = [(ename, es)]
+            return StrUnion(desc, [(ename, es)])
+        s = self.prim(f, typ, f["format"])
+        if desc:
+            s["description"] = desc
+        self.constraints(s, f, typ)
+        return s
+
+    def object_node(self, f, loc, path, description="__field__"):
+        desc = f["description"] if description == "__field__" else description
+        key = f"{loc}:{path}" if path else loc
+        if f["one_of"] or any(c["discriminator"] for c in f["children"]) or key in self.union_locations:
+            return self.union_node(f, loc, path, desc)
+        o = Obj(pascal(singular(path.rstrip("[]").split(".")[-1].rstrip("[]"))) if path else None, desc, key)
+        if key in self.names:
+            o.name = self.names[key]
+        self.fill(o, f["children"], loc, path)
+        return o
+
+    def fill(self, o: Obj, children, loc, path):
+        seen = {}
+        for c in children:
+            name = c["name"]
+            if c["additional"]:
+                s = self.field_schema(c, loc, f"{path}.*" if path else "*")
+                o.additional = s
+                continue
+            if name in seen:
+                if json.dumps(c, sort_keys=True, default=str) != seen[name]:
+                    # the renderer repeated a bullet; keep the first
+                    pass
+                continue
+            seen[name] = json.dumps(c, sort_keys=True, default=str)
+            sub = f"{path}.{name}" if path else name
+            s = self.field_schema(c, loc, sub)
+            if isinstance(s, Obj):
+                s.parent = o
+            o.props[name] = s
+            if c["required"]:
+                o.required.append(name)
+
+    def union_node(self, f, loc, path, desc):
+        key = f"{loc}:{path}" if path else loc
+        uname = self.union_locations.get(key)
+        if not uname:
+            raise BuildError(f"undeclared union at {key}; add it to overrides.yaml unions")
+        self.used_union_locations.add(key)
+        uov = self.ov["unions"][uname]
+        disc_fields = [c for c in f["children"] if c["discriminator"]]
+        prop = uov.get("discriminator") or (disc_fields[0]["name"] if disc_fields else None)
+        if not prop:
+            raise BuildError(f"no discriminator at {key}")
+        first = Obj(None, f["variant_description"], key)
+        self.fill(first, f["children"], loc, path)
+        dschema = first.props[prop]
+        value = uov.get("first_variant_value") or dschema.get("enum", [None])[0]
+        if value is None:
+            raise BuildError(f"no discriminator value at {key}")
+        dschema = dict(dschema)
+        dschema.pop("default", None)
+        dschema["type"] = "string"
+        dschema["enum"] = [value]
+        first.props[prop] = dschema
+        if prop not in first.required:
+            first.required.insert(0, prop) if False else first.required.append(prop)
+        first.required = [p for p in first.props if p in first.required]
+        if uname in self.unions:
+            u = self.unions[uname]
+            have = u.variant(value)
+            if have is None or canon(have) != canon(first):
+                raise BuildError(f"union {uname}: first variant at {key} differs from earlier locations")
+            return u
+        u = Union(uname, prop, uov.get("description", desc))
+        u.comment = uov.get("why")
+        first.name = uname + self.suffix(value)
+        u.variants.append((value, first))
+        self.unions[uname] = u
+        return u
+
+    def suffix(self, value):
+        table = self.ov.get("variant_suffixes") or {}
+        return table.get(value) or pascal(value.lower())
+
+
+def canon(node):
+    """Structural JSON key of a node (for comparisons)."""
+
+    def enc(n):
+        if isinstance(n, Obj):
+            return {
+                "$obj": {
+                    "d": n.description,
+                    "p": [[k, enc(v)] for k, v in n.props.items()],
+                    "r": n.required,
+                    "a": enc(n.additional),
+                }
+            }
+        if isinstance(n, Union):
+            return {"$union": n.name}
+        if isinstance(n, StrUnion):
+            return {"$str": [n.description, [[a, b] for a, b in n.variants]]}
+        if isinstance(n, dict):
+            return {k: enc(v) for k, v in n.items()}
+        if isinstance(n, list):
+            return [enc(x) for x in n]
+        if isinstance(n, tuple):
+            return [enc(x) for x in n]
+        return n
+
+    return json.dumps(enc(node), sort_keys=True)
+
+
+# ---------------------------------------------------------------------------
+# request/response merging (readOnly)
+
+
+def _eq_ignoring_ro(a, b):
+    if isinstance(a, dict) and isinstance(b, dict):
+        a2 = {k: v for k, v in a.items() if k != "readOnly"}
+        b2 = {k: v for k, v in b.items() if k != "readOnly"}
+        if set(a2) != set(b2):
+            return False
+        return all(_eq_ignoring_ro(a2[k], b2[k]) for k in a2)
+    if isinstance(a, (Obj, Union, StrUnion)) or isinstance(b, (Obj, Union, StrUnion)):
+        return merge_nodes(a, b) is not None
+    return a == b
+
+
+def merge_nodes(req, resp):
+    """Merge a request-side node into a response-side node, or None if incompatible."""
+    if isinstance(req, Union) or isinstance(resp, Union):
+        return resp if req is resp else None
+    if isinstance(req, StrUnion) or isinstance(resp, StrUnion):
+        return resp if canon(req) == canon(resp) else None
+    if isinstance(req, Obj) and isinstance(resp, Obj):
+        if not set(req.props) <= set(resp.props):
+            return None
+        common = set(req.props)
+        if [p for p in req.required] != [p for p in resp.required if p in common]:
+            return None
+        if any(p in resp.required for p in resp.props if p not in common):
+            return None
+        if canon(req.additional) != canon(resp.additional):
+            return None
+        merged = {}
+        for k, v in resp.props.items():
+            if k in common:
+                m = merge_nodes(req.props[k], v)
+                if m is None:
+                    return None
+                merged[k] = m
+            else:
+                merged[k] = v
+        for k in merged:
+            if k not in common and isinstance(merged[k], dict):
+                merged[k] = dict(merged[k])
+                merged[k]["readOnly"] = True
+        o = Obj(resp.hint, resp.description, resp.origin)
+        o.name = resp.name or req.name
+        o.props = merged
+        o.required = list(resp.required)
+        o.additional = resp.additional
+        for v in merged.values():
+            if isinstance(v, Obj):
+                v.parent = o
+        return o
+    if isinstance(req, dict) and isinstance(resp, dict):
+        if req.get("type") == "array" and resp.get("type") == "array":
+            a = {k: v for k, v in req.items() if k != "items"}
+            b = {k: v for k, v in resp.items() if k not in ("items", "readOnly")}
+            if a != b:
+                return None
+            m = merge_nodes(req["items"], resp["items"])
+            if m is None:
+                return None
+            out = dict(resp)
+            out["items"] = m
+            return out
+        return resp if _eq_ignoring_ro(req, resp) else None
+    return None
+
+
+# ---------------------------------------------------------------------------
+# examples
+
+
+def apply_example_fixes(op, ov, comments_out):
+    """Apply overrides.example_fixes to the examples of ``op`` (in place)."""
+    for fx in ov.get("example_fixes") or []:
+        if fx["operation"] != op.operation_id:
+            continue
+        where = str(fx["where"])
+        exs = op.request_examples if where == "request" else op.response_examples.get(where, [])
+        idx = fx.get("index", 0)
+        label, value = exs[idx]
+        target = value
+        path = fx.get("path", [])
+        if isinstance(path, str):
+            path = [p for p in path.split("/") if p]
+        for p in path[:-1]:
+            target = target[int(p)] if isinstance(target, list) else target[p]
+        last = path[-1] if path else None
+        if "rename_key" in fx:
+            newd = {}
+            for k, v in target.items():
+                newd[fx["rename_key"] if k == last else k] = v
+            target.clear()
+            target.update(newd)
+        elif "set" in fx:
+            if isinstance(target, list):
+                target[int(last)] = fx["set"]
+            else:
+                target[last] = fx["set"]
+        elif fx.get("remove_key"):
+            del target[last]
+        elif "label" in fx:
+            pass
+        elif fx.get("drop"):
+            exs.pop(idx)
+            comments_out.append((op.operation_id, where, None, fx["why"]))
+            continue
+        else:
+            raise BuildError(f"example fix without action: {fx}")
+        if "label" in fx:
+            exs[idx] = (fx["label"], value)
+            label = fx["label"]
+        comments_out.append((op.operation_id, where, label, fx["why"]))
+
+
+def infer_schema(value, key=None, links=True):
+    if key == "links" and links and isinstance(value, list):
+        return {"type": "array", "description": LINK_DESCRIPTION, "readOnly": True, "items": "$Link"}
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    if isinstance(value, str):
+        return {"type": "string"}
+    if isinstance(value, list):
+        return {"type": "array", "items": infer_schema(value[0]) if value else {}}
+    if isinstance(value, dict):
+        o = Obj(pascal(key or "Inline"))
+        for k, v in value.items():
+            o.props[k] = infer_schema(v, k)
+        return o
+    return {}
+
+
+class ExampleWalker:
+    def __init__(self):
+        self.obj_link_hits = set()
+
+    def walk(self, node, value):
+        if isinstance(node, Obj):
+            if not isinstance(value, dict):
+                return
+            if "links" in value and "links" not in node.props:
+                self.obj_link_hits.add(id(node))
+                node.props["links"] = {
+                    "type": "array",
+                    "description": LINK_DESCRIPTION,
+                    "readOnly": True,
+                    "items": "$Link",
+                }
+            for k, v in value.items():
+                if k in node.props:
+                    self.walk(node.props[k], v)
+            if node.additional is not None:
+                for k, v in value.items():
+                    if k not in node.props:
+                        self.walk(node.additional, v)
+        elif isinstance(node, Union):
+            if not isinstance(value, dict):
+                return
+            dv = value.get(node.prop)
+            var = node.variant(dv)
+            if var is not None:
+                self.walk(var, value)
+            else:
+                lst = node.pending.setdefault(dv, [])
+                if value not in lst:
+                    lst.append(value)
+        elif isinstance(node, dict):
+            if node.get("type") == "array" and isinstance(value, list):
+                for v in value:
+                    self.walk(node.get("items"), v)
+
+
+def recover_variants(u: Union, ov):
+    first_val, first = u.variants[0]
+    uov = (ov.get("unions") or {}).get(u.name) or {}
+    vov = uov.get("variants") or {}
+    for dv in sorted(u.pending, key=lambda x: (x is None, str(x))):
+        samples = u.pending[dv]
+        if dv is None:
+            raise BuildError(f"union {u.name}: example without discriminator {u.prop}: {samples}")
+        o = Obj(None, (vov.get(dv) or {}).get("description"))
+        o.name = u.name + ((vov.get(dv) or {}).get("suffix") or Builder.suffix_static(ov, dv))
+        keys = []
+        for s in samples:
+            for k in s:
+                if k not in keys:
+                    keys.append(k)
+        ordered = [u.prop] + [k for k in first.props if k in keys and k != u.prop] + [
+            k for k in keys if k not in first.props and k != u.prop
+        ]
+        for k in ordered:
+            if k == u.prop:
+                d = dict(first.props[u.prop])
+                d["enum"] = [dv]
+                o.props[k] = d
+            elif k in first.props:
+                o.props[k] = first.props[k]
+            else:
+                o.props[k] = infer_schema(samples[0].get(k), k)
+        req = [u.prop]
+        for k in ordered:
+            if k != u.prop and k in first.required and all(k in s for s in samples):
+                req.append(k)
+        drop = set((vov.get(dv) or {}).get("not_required") or [])
+        o.required = [k for k in o.props if k in req and k not in drop]
+        u.variants.append((dv, o))
+    u.pending = {}
+
+
+def _suffix_static(ov, value):
+    table = ov.get("variant_suffixes") or {}
+    return table.get(value) or pascal(value.lower())
+
+
+Builder.suffix_static = staticmethod(_suffix_static)
+
+
+# ---------------------------------------------------------------------------
+# component naming and emission
+
+
+class Namer:
+    def __init__(self, builder: Builder):
+        self.b = builder
+        self.by_canon: dict[str, str] = {}
+        self.schemas: dict[str, dict] = {}
+        self.taken: dict[str, str] = {}  # name -> canon
+        self.order: list[str] = []
+
+    def ref(self, name):
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    def schema(self, node, parent_name=None):
+        """Return the final schema dict for ``node`` (registering components)."""
+        if isinstance(node, Obj):
+            return self.ref(self.register_obj(node, parent_name))
+        if isinstance(node, Union):
+            return self.ref(self.register_union(node))
+        if isinstance(node, StrUnion):
+            out = {}
+            if node.description:
+                out["description"] = node.description
+            out["oneOf"] = []
+            for ename, es in node.variants:
+                self.put(ename, es)
+                out["oneOf"].append(self.ref(ename))
+            return out
+        if isinstance(node, dict):
+            out = {}
+            for k, v in node.items():
+                if k == "items":
+                    if v == "$Link":
+                        out[k] = self.ref("Link")
+                    else:
+                        out[k] = self.schema(v, parent_name)
+                else:
+                    out[k] = v
+            return out
+        raise BuildError(f"bad node {node!r}")
+
+    def put(self, name, schema):
+        c = json.dumps(schema, sort_keys=True)
+        if name in self.taken:
+            if self.taken[name] != c:
+                raise BuildError(f"component name clash: {name}")
+            return
+        self.taken[name] = c
+        self.schemas[name] = schema
+        self.order.append(name)
+
+    def obj_schema(self, node: Obj, name):
+        s = {"type": "object"}
+        if node.description:
+            s["description"] = node.description
+        if node.required:
+            s["required"] = list(node.required)
+        if node.props:
+            s["properties"] = {k: self.schema(v, name) for k, v in node.props.items()}
+            for k, v in node.props.items():
+                if id(v) in PATTERN_NOTES and PATTERN_NOTES[id(v)][0] is v:
+                    self.b.comments[("components", "schemas", name, "properties", k, "pattern")] = (
+                        "Decision: " + PATTERN_NOTES[id(v)][1].strip()
+                    )
+        if node.additional is not None:
+            s["additionalProperties"] = self.schema(node.additional, name)
+        return s
+
+    def register_obj(self, node: Obj, parent_name=None):
+        if getattr(node, "_final", None):
+            return node._final
+        # name candidates
+        if node.name:
+            cands = [node.name]
+        else:
+            base = node.hint or "Inline"
+            cands = [base]
+            if parent_name:
+                cands.append(parent_name + base)
+            cands += [f"{parent_name or ''}{base}{i}" for i in range(2, 50)]
+        # build the schema with a provisional name for children
+        chosen = None
+        for cand in cands:
+            s = self.obj_schema(node, cand)
+            c = json.dumps(s, sort_keys=True)
+            if c in self.by_canon and not node.name:
+                chosen = self.by_canon[c]
+                break
+            if cand not in self.taken or self.taken[cand] == c:
+                chosen = cand
+                self.by_canon.setdefault(c, cand)
+                self.put(cand, s)
+                break
+            if node.name:
+                raise BuildError(f"explicit schema name {cand} used for two different shapes")
+        node._final = chosen
+        return chosen
+
+    def register_union(self, u: Union):
+        if u.name in self.schemas:
+            return u.name
+        refs = []
+        mapping = {}
+        for value, o in u.variants:
+            n = self.register_obj(o, u.name)
+            refs.append(self.ref(n))
+            mapping[value] = f"#/components/schemas/{n}"
+        s = {}
+        if u.description:
+            s["description"] = u.description
+        s["oneOf"] = refs
+        s["discriminator"] = {"propertyName": u.prop, "mapping": mapping}
+        self.put(u.name, s)
+        if u.comment:
+            self.b.comments[("components", "schemas", u.name)] = u.comment
+        return u.name
+
+
+# ---------------------------------------------------------------------------
+# YAML emitter (deterministic, supports comments)
+
+_plain_cache: dict[str, bool] = {}
+_PLAIN = re.compile(r"^[A-Za-z_/$][A-Za-z0-9_ .,/()+'$-]*$")
+
+
+def _is_plain(s: str) -> bool:
+    if s in _plain_cache:
+        return _plain_cache[s]
+    ok = bool(_PLAIN.match(s)) and not s.endswith(" ") and "  " not in s
+    if ok:
+        try:
+            ok = yaml.safe_load(s) == s
+        except yaml.YAMLError:
+            ok = False
+    _plain_cache[s] = ok
+    return ok
+
+
+def _scalar(v) -> str:
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, str):
+        return v if _is_plain(v) else json.dumps(v, ensure_ascii=False)
+    raise TypeError(type(v))
+
+
+def emit_yaml(node, comments: dict, path=(), indent=0) -> list[str]:
+    pad = " " * indent
+    out: list[str] = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            p = path + (k,)
+            if p in comments:
+                for line in comments[p].strip().split("\n"):
+                    out.append(f"{pad}# {line}".rstrip())
+            key = _scalar(str(k))
+            if isinstance(v, dict) and v:
+                out.append(f"{pad}{key}:")
+                out.extend(emit_yaml(v, comments, p, indent + 2))
+            elif isinstance(v, list) and v:
+                out.append(f"{pad}{key}:")
+                out.extend(emit_yaml(v, comments, p, indent + 2))
+            elif isinstance(v, dict):
+                out.append(f"{pad}{key}: {{}}")
+            elif isinstance(v, list):
+                out.append(f"{pad}{key}: []")
+            else:
+                out.append(f"{pad}{key}: {_scalar(v)}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            p = path + (i,)
+            if isinstance(v, (dict, list)) and v:
+                sub = emit_yaml(v, comments, p, indent + 2)
+                for j, line in enumerate(sub):
+                    if not line.lstrip().startswith("#"):
+                        sub[j] = pad + "- " + line[indent + 2 :]
+                        break
+                out.extend(sub)
+            elif isinstance(v, dict):
+                out.append(f"{pad}- {{}}")
+            elif isinstance(v, list):
+                out.append(f"{pad}- []")
+            else:
+                out.append(f"{pad}- {_scalar(v)}")
+    else:
+        out.append(pad + _scalar(node))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the spec
+
+
+def param_object(b, f, location):
+    s = {"type": f["type"]}
+    if f["format"]:
+        s["format"] = f["format"]
+    b.constraints(s, f, f["type"])
+    if f["type"] == "array":
+        raise BuildError("array parameter not supported")
+    p = {"name": f["name"], "in": location}
+    if f["description"]:
+        p["description"] = f["description"]
+    p["required"] = True if location == "path" else bool(f["required"])
+    p["schema"] = s
+    return p
+
+
+def build(ops, ov):
+    b = Builder(ops, ov)
+    ex_comments: list = []
+    idx = {op.operation_id: op for op in ops}
+    if len(idx) != len(ops):
+        raise BuildError("duplicate operationIds")
+    for op in ops:
+        apply_example_fixes(op, ov, ex_comments)
+
+    # ---- error schema (identical on every page) ----
+    error_trees = set()
+    error_node = None
+    for op in ops:
+        for r in op.responses:
+            if r["media_type"] == "application/json":
+                c = json.dumps(r["body"]["children"], sort_keys=True, default=str)
+                c = re.sub(r'"line": \d+', "", c)
+                error_trees.add(c)
+                if error_node is None:
+                    error_node = b.object_node(r["body"], "error", "", description=None)
+    if len(error_trees) != 1:
+        raise BuildError(f"error bodies differ across pages ({len(error_trees)} shapes)")
+    error_node.name = "ApiError"
+
+    # ---- operation bodies ----
+    op_nodes = {}
+    for op in ops:
+        oid = op.operation_id
+        req = None
+        if op.request:
+            req = b.object_node(op.request["body"], f"{oid}:request", "", description=None)
+        resps = {}
+        for r in op.responses:
+            if r["media_type"] == "application/json" or r["body"] is None:
+                continue
+            node = b.object_node(r["body"], f"{oid}:{r['status']}", "", description=r["body"]["description"] or None)
+            aov = (ov.get("array_responses") or {}).get(oid)
+            if aov:
+                node = {"type": "array", "items": node}
+            resps[r["status"]] = node
+        op_nodes[oid] = [req, resps]
+
+    unused = set(b.union_locations) - b.used_union_locations
+    if unused:
+        raise BuildError(f"overrides.yaml unions list locations with no union in the docs: {sorted(unused)}")
+
+    # ---- request/response merges ----
+    for oid, (req, resps) in op_nodes.items():
+        if req is None or not isinstance(req, Obj):
+            continue
+        succ = [s for s in resps if s.startswith("2")]
+        if len(succ) != 1 or not isinstance(resps[succ[0]], Obj):
+            continue
+        m = merge_nodes(req, resps[succ[0]])
+        if m is not None and oid not in (ov.get("no_merge") or []):
+            if req.name and resps[succ[0]].name and req.name != resps[succ[0]].name:
+                m.name = resps[succ[0]].name
+            op_nodes[oid] = [m, {**resps, succ[0]: m}]
+
+    # ---- walk examples: links, union variants ----
+    walker = ExampleWalker()
+    for _ in range(3):  # recovered variants may hold nested unions/objects
+        for op in ops:
+            req, resps = op_nodes[op.operation_id]
+            if req is not None:
+                for _label, v in op.request_examples:
+                    walker.walk(req, v)
+            for st, node in resps.items():
+                for _label, v in op.response_examples.get(st, []):
+                    if isinstance(node, dict) and node.get("type") == "array" and not isinstance(v, list):
+                        raise BuildError(f"{op.operation_id} {st}: array response with object example")
+                    if isinstance(node, (Obj, Union)) and isinstance(v, list):
+                        raise BuildError(
+                            f"{op.operation_id} {st}: example is an array; declare it in overrides.array_responses"
+                        )
+                    walker.walk(node, v)
+        for u in b.unions.values():
+            if u.pending:
+                recover_variants(u, ov)
+                # walk the samples into the new variants
+        for u in b.unions.values():
+            for _dv, o in u.variants[1:]:
+                pass
+
+    # ---- paginated envelopes ----
+    for op in ops:
+        req, resps = op_nodes[op.operation_id]
+        for st, node in resps.items():
+            if isinstance(node, Obj) and set(node.props) - {"links"} == {"results", "totalCount"}:
+                if "links" not in node.props:
+                    node.props["links"] = {
+                        "type": "array",
+                        "description": LINK_DESCRIPTION,
+                        "readOnly": True,
+                        "items": "$Link",
+                    }
+                # results, totalCount, links order
+                node.props = {k: node.props[k] for k in ("links", "results", "totalCount")}
+                items = node.props["results"]["items"]
+                iname = items.name if isinstance(items, (Obj, Union)) else None
+                if not iname:
+                    raise BuildError(f"{op.operation_id}: name the paginated items in overrides.schema_names")
+                node.name = node.name or f"Paginated{iname}"
+
+    # ---- links everywhere an identical shape has them ----
+    # (lossy rendering: an entity that shows links in one example has them everywhere)
+
+    # ---- emit ----
+    namer = Namer(b)
+    namer.put(
+        "Link",
+        {
+            "type": "object",
+            "properties": {
+                "href": {
+                    "type": "string",
+                    "description": "Uniform Resource Locator (URL) that points another API resource to which this response has some relationship. This URL often begins with `https://cloud.mongodb.com/api/atlas`.",
+                },
+                "rel": {
+                    "type": "string",
+                    "description": "Uniform Resource Locator (URL) that defines the semantic relationship between this resource and another API resource. This URL often begins with `https://cloud.mongodb.com/api/atlas`.",
+                },
+            },
+        },
+    )
+    namer.schema(error_node)
+
+    tags_table = ov["tags"]
+    paths: dict = {}
+    param_defs: dict = {}  # canon -> param
+    param_uses: dict = {}  # canon -> count
+    for op in ops:
+        for f in op.path_params:
+            p = param_object(b, f, "path")
+            c = json.dumps(p, sort_keys=True)
+            param_defs[c] = p
+            param_uses[c] = param_uses.get(c, 0) + 1
+        for f in op.query_params:
+            p = param_object(b, f, "query")
+            c = json.dumps(p, sort_keys=True)
+            param_defs[c] = p
+            param_uses[c] = param_uses.get(c, 0) + 1
+    shared_names = set(ov.get("shared_parameters") or [])
+    # choose component names: the most used definition of a name gets the bare name
+    comp_params: dict[str, str] = {}  # canon -> component key
+    by_name: dict[str, list] = {}
+    for c, p in param_defs.items():
+        by_name.setdefault(p["name"], []).append(c)
+    for name in sorted(by_name):
+        defs = sorted(by_name[name], key=lambda c: (-param_uses[c], c))
+        n = 0
+        for c in defs:
+            if param_uses[c] >= 2 or (name in shared_names and c == defs[0]):
+                n += 1
+                comp_params[c] = name if n == 1 else f"{name}{n}"
+    components_parameters = {}
+    for c, key in sorted(comp_params.items(), key=lambda kv: kv[1]):
+        components_parameters[key] = param_defs[c]
+
+    used_tags = []
+    for op in ops:
+        oid = op.operation_id
+        tag = tags_table.get(op.go_tag)
+        if not tag:
+            raise BuildError(f"no tag for Go API {op.go_tag!r}")
+        if tag not in used_tags:
+            used_tags.append(tag)
+        o = {"tags": [tag], "summary": op.title, "description": op.description, "operationId": oid}
+        params = []
+        for f, where in [(f, "path") for f in op.path_params] + [(f, "query") for f in op.query_params]:
+            p = param_object(b, f, where)
+            c = json.dumps(p, sort_keys=True)
+            if c in comp_params:
+                params.append({"$ref": f"#/components/parameters/{comp_params[c]}"})
+            else:
+                params.append(p)
+        if params:
+            o["parameters"] = params
+        req, resps = op_nodes[oid]
+        if op.request:
+            media = {"schema": namer.schema(req)}
+            add_examples(media, op.request_examples)
+            rb = {}
+            if op.request["body"]["description"]:
+                rb["description"] = op.request["body"]["description"]
+            rb["content"] = {op.request["media_type"]: media}
+            rb["required"] = bool(op.request["required"])
+            o["requestBody"] = rb
+        responses = {}
+        for r in op.responses:
+            st = r["status"]
+            resp = {"description": r["description"] or "No description."}
+            if r["media_type"] == "application/json":
+                media = {"schema": {"$ref": "#/components/schemas/ApiError"}}
+                add_examples(media, op.response_examples.get(st, []))
+                resp["content"] = {"application/json": media}
+            elif r["body"] is None:
+                if op.response_examples.get(st):
+                    raise BuildError(f"{oid} {st}: examples for a response without body")
+                resp["content"] = {r["media_type"]: {}}
+            else:
+                media = {"schema": namer.schema(resps[st])}
+                add_examples(media, op.response_examples.get(st, []))
+                resp["content"] = {r["media_type"]: media}
+            responses[st] = resp
+        o["responses"] = responses
+        if op.deprecated:
+            o["deprecated"] = True
+        paths.setdefault(op.path, {})[op.method.lower()] = o
+
+    # comments for example fixes
+    for oid, where, label, why in ex_comments:
+        op = idx[oid]
+        if where == "request":
+            media_path = ("paths", op.path, op.method.lower(), "requestBody", "content", op.request["media_type"])
+        else:
+            r = op.response(where)
+            media_path = ("paths", op.path, op.method.lower(), "responses", where, "content", r["media_type"])
+        exs = op.request_examples if where == "request" else op.response_examples.get(where, [])
+        if label is not None and len(exs) > 1:
+            key = media_path + ("examples", label)
+        else:
+            key = media_path + (("examples",) if len(exs) > 1 else ("example",))
+        prev = b.comments.get(key)
+        b.comments[key] = (prev + "\n" if prev else "") + "Decision: " + why.strip()
+
+    for key, why in (ov.get("comments") or {}).items():
+        path = tuple(int(p) if p.isdigit() else p for p in key.split("|"))
+        prev = b.comments.get(path)
+        b.comments[path] = (prev + "\n" if prev else "") + "Decision: " + why.strip()
+
+    tag_list = []
+    for tag in sorted(used_tags):
+        tag_list.append({"name": tag, "description": (ov.get("tag_descriptions") or {}).get(tag, f"Operations of the {tag} API.")})
+
+    spec = {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "MongoDB Atlas Administration API",
+            "version": "2.0",
+            "description": ov["info_description"].strip(),
+        },
+        "servers": [{"url": "https://cloud.mongodb.com"}],
+        "security": [{"ServiceAccounts": []}, {"DigestAuth": []}],
+        "tags": tag_list,
+        "paths": {p: paths[p] for p in sorted(paths)},
+        "components": {
+            "parameters": components_parameters,
+            "schemas": {k: namer.schemas[k] for k in sorted(namer.schemas)},
+            "securitySchemes": {
+                "DigestAuth": {"type": "http", "scheme": "digest"},
+                "ServiceAccounts": {
+                    "type": "oauth2",
+                    "description": "OAuth 2.0 client credentials flow for Atlas Service Accounts.",
+                    "flows": {
+                        "clientCredentials": {
+                            "tokenUrl": "https://cloud.mongodb.com/api/oauth/token",
+                            "scopes": {},
+                        }
+                    },
+                },
+            },
+        },
+    }
+    for path in list(b.comments):
+        if not _has_path(spec, path):
+            raise BuildError(f"comment target missing in spec: {path}")
+    return spec, b.comments
+
+
+def _has_path(spec, path):
+    cur = spec
+    for p in path:
+        if isinstance(cur, dict) and p in cur:
+            cur = cur[p]
+        elif isinstance(cur, list) and isinstance(p, int) and p < len(cur):
+            cur = cur[p]
+        else:
+            return False
+    return True
+
+
+def add_examples(media, examples):
+    if not examples:
+        return
+    if len(examples) == 1:
+        media["example"] = examples[0][1]
+        return
+    out = {}
+    for i, (label, value) in enumerate(examples):
+        label = label or f"Example{i + 1}"
+        if label in out:
+            raise BuildError(f"duplicate example label {label}")
+        out[label] = {"summary": label, "value": value}
+    media["examples"] = out
+
+
+HEADER = """\
+# MongoDB Atlas Administration API v2 (subset covered by atlas-admin).
+# GENERATED by openapi/assemble.py from the doc pages and openapi/overrides.yaml.
+# Do not edit by hand: edit overrides.yaml (or the reader) and re-run the assembler.
+"""
+
+
+def render(docs_dir=None) -> str:
+    ops = atlas_docs.read_docs(docs_dir)
+    ov = yaml.safe_load(OVERRIDES.read_text(encoding="utf-8"))
+    spec, comments = build(ops, ov)
+    text = HEADER + "\n".join(emit_yaml(spec, comments)) + "\n"
+    back = yaml.safe_load(text)
+    if back != json.loads(json.dumps(spec)):
+        raise BuildError("YAML emitter round-trip mismatch")
+    return text
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", default=None, help="doc pages dir (default: $ATLAS_DOCS_DIR or <repo>/../shared/atlas-docs)")
+    ap.add_argument("--out", default=str(DEFAULT_OUT))
+    ap.add_argument("--check", action="store_true", help="exit 1 if the output differs from --out")
+    args = ap.parse_args(argv)
+    docs = args.docs or atlas_docs.default_docs_dir()
+    if not Path(docs).is_dir():
+        print(f"docs dir not found: {docs}", file=sys.stderr)
+        return 2
+    try:
+        text = render(docs)
+    except BuildError as e:
+        print(f"assemble: {e}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if args.check:
+        old = out.read_text(encoding="utf-8") if out.exists() else None
+        if old != text:
+            print(f"{out} is out of date; run python openapi/assemble.py", file=sys.stderr)
+            return 1
+        return 0
+    out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
