@@ -462,9 +462,50 @@ def infer_schema(value, key=None, links=True):
     return {}
 
 
+PLACEHOLDERS = ("string", 42)
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def violations(schema: dict, value) -> list[str]:
+    """Constraint violations of a primitive example value (pattern/format/range/enum)."""
+    out = []
+    if not isinstance(schema, dict) or schema.get("type") in (None, "object", "array"):
+        return out
+    if isinstance(value, str):
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            out.append("pattern")
+        if schema.get("format") == "uuid" and not _UUID.match(value):
+            out.append("format")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            out.append("minimum")
+        if "maximum" in schema and value > schema["maximum"]:
+            out.append("maximum")
+    if "enum" in schema and value not in schema["enum"]:
+        out.append("enum")
+    return out
+
+
 class ExampleWalker:
-    def __init__(self):
+    def __init__(self, ov=None):
         self.obj_link_hits = set()
+        self.ctx = None  # (operationId, where, label)
+        self.fixes = (ov or {}).get("placeholder_values") or {}
+        self.fixed: dict[tuple, list[str]] = {}
+
+    def check(self, schema, container, key):
+        value = container[key]
+        bad = violations(schema, value)
+        if not bad:
+            return
+        if value in PLACEHOLDERS and key in self.fixes:
+            new = self.fixes[key]
+            if violations(schema, new):
+                raise BuildError(f"placeholder_values[{key}] = {new!r} violates its schema too")
+            container[key] = new
+            self.fixed.setdefault(self.ctx, []).append(f"{key}: {value!r} -> {new!r}")
+            return
+        raise BuildError(f"example value {key}={value!r} violates {bad} at {self.ctx}; add a decision to overrides.yaml")
 
     def walk(self, node, value):
         if isinstance(node, Obj):
@@ -478,9 +519,11 @@ class ExampleWalker:
                     "readOnly": True,
                     "items": "$Link",
                 }
-            for k, v in value.items():
+            for k, v in list(value.items()):
                 if k in node.props:
-                    self.walk(node.props[k], v)
+                    if isinstance(node.props[k], dict) and self.ctx is not None:
+                        self.check(node.props[k], value, k)
+                    self.walk(node.props[k], value[k])
             if node.additional is not None:
                 for k, v in value.items():
                     if k not in node.props:
@@ -825,15 +868,17 @@ def build(ops, ov):
             op_nodes[oid] = [m, {**resps, succ[0]: m}]
 
     # ---- walk examples: links, union variants ----
-    walker = ExampleWalker()
+    walker = ExampleWalker(ov)
     for _ in range(3):  # recovered variants may hold nested unions/objects
         for op in ops:
             req, resps = op_nodes[op.operation_id]
             if req is not None:
-                for _label, v in op.request_examples:
+                for i, (_label, v) in enumerate(op.request_examples):
+                    walker.ctx = (op.operation_id, "request", _label, i)
                     walker.walk(req, v)
             for st, node in resps.items():
-                for _label, v in op.response_examples.get(st, []):
+                for i, (_label, v) in enumerate(op.response_examples.get(st, [])):
+                    walker.ctx = (op.operation_id, st, _label, i)
                     if isinstance(node, dict) and node.get("type") == "array" and not isinstance(v, list):
                         raise BuildError(f"{op.operation_id} {st}: array response with object example")
                     if isinstance(node, (Obj, Union)) and isinstance(v, list):
@@ -976,6 +1021,9 @@ def build(ops, ov):
         paths.setdefault(op.path, {})[op.method.lower()] = o
 
     # comments for example fixes
+    for (oid, where, label, _i), changes in walker.fixed.items():
+        why = (ov.get("placeholder_values_why") or "").strip() + " " + "; ".join(changes) + "."
+        ex_comments.append((oid, where, label, why))
     for oid, where, label, why in ex_comments:
         op = idx[oid]
         if where == "request":
