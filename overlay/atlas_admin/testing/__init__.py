@@ -1,0 +1,19 @@
+"""FakeAtlas: an in-memory Atlas Admin API v2 for tests, served from the OpenAPI spec (like moto for AWS).
+
+    from atlas_admin.testing import FakeAtlas, Fault
+
+    fake = FakeAtlas()
+    fake.inject("listExportBuckets", Fault(status=503, retry_after="1"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake), base_url="https://fake") as http:
+        ...
+    async with fake.serve() as base_url:  # real loopback HTTP
+        ...
+
+Needs the ``testing`` extra: ``pip install 'atlas-admin[testing]'``.
+"""
+
+from ._app import FakeAtlas
+from ._faults import Fault
+from ._log import RequestLogEntry
+
+__all__ = ["FakeAtlas", "Fault", "RequestLogEntry"]

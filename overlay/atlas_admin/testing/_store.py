@@ -1,0 +1,86 @@
+"""The in-memory state behind FakeAtlas: collections of documents and single documents, by concrete path."""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import secrets
+import time
+from collections.abc import Iterable
+from typing import Any
+
+Document = dict[str, Any]
+
+# Fields an item may be addressed by, after the path parameter's own name (``{roleName}`` -> "roleName").
+_KEY_FIELDS = ("_id", "id", "name")
+
+
+def new_object_id() -> str:
+    """A 24-hex id shaped like a MongoDB ObjectId (seconds since the epoch, then random bytes)."""
+    return f"{int(time.time()):08x}{secrets.token_hex(8)}"
+
+
+class Store:
+    """Documents keyed by the concrete URL path of their collection.
+
+    A collection path is the path the list/create operations use, e.g.
+    ``/api/atlas/v2/groups/5f1e.../backup/exportBuckets``; single documents (project settings and the
+    like) live under the path their GET/PATCH operations use::
+
+        fake.store.put("/api/atlas/v2/groups/5f1e.../backup/exportBuckets", {"bucketName": "b", "cloudProvider": "AWS"})
+        fake.store.list("/api/atlas/v2/groups/5f1e.../backup/exportBuckets")
+    """
+
+    def __init__(self) -> None:
+        self.collections: dict[str, list[Document]] = {}
+        self.documents: dict[str, Document] = {}
+
+    def put(
+        self, collection_path: str, item: Document, *, id_field: str | None = "id", key: str | None = None
+    ) -> Document:
+        """Insert ``item`` (a copy), replacing one with the same key; assigns ``id_field`` when missing."""
+        stored = copy.deepcopy(item)
+        if id_field and not stored.get(id_field):
+            stored[id_field] = new_object_id()
+        items = self.collections.setdefault(collection_path.rstrip("/"), [])
+        for existing_key in (stored.get(key) if key else None, stored.get(id_field) if id_field else None):
+            if existing_key is not None:
+                for i, existing in enumerate(items):
+                    if _matches(existing, str(existing_key), key):
+                        items[i] = stored
+                        return stored
+        items.append(stored)
+        return stored
+
+    def list(self, collection_path: str) -> list[Document]:
+        return self.collections.get(collection_path.rstrip("/"), [])
+
+    def get(self, collection_path: str, item_key: str, key: str | None = None) -> Document | None:
+        """The item whose ``key`` field (or ``_id``/``id``/``name``) equals ``item_key``."""
+        for item in self.list(collection_path):
+            if _matches(item, item_key, key):
+                return item
+        return None
+
+    def delete(self, collection_path: str, item_key: str, key: str | None = None) -> bool:
+        items = self.list(collection_path)
+        for i, item in enumerate(items):
+            if _matches(item, item_key, key):
+                del items[i]
+                return True
+        return False
+
+    def extend(
+        self, collection_path: str, items: Iterable[Document], *, id_field: str | None = "id"
+    ) -> builtins.list[Document]:
+        return [self.put(collection_path, item, id_field=id_field) for item in items]
+
+    def clear(self) -> None:
+        self.collections.clear()
+        self.documents.clear()
+
+
+def _matches(item: Document, item_key: str, key: str | None) -> bool:
+    if key is not None and key in item:
+        return str(item[key]) == item_key
+    return any(field in item and str(item[field]) == item_key for field in _KEY_FIELDS)
