@@ -28,6 +28,12 @@ REVOKE_PATH = "/api/oauth/revoke"
 TOKEN_REFRESH_MARGIN = 60.0  # seconds before expiry at which a token counts as stale
 TOKEN_DEFAULT_LIFETIME = 3600  # seconds, used when the token answer has no expires_in
 
+# --- pagination ----------------------------------------------------------------------------------
+# Atlas list endpoints accept itemsPerPage from 1 to 500 and default to 100.
+DEFAULT_ITEMS_PER_PAGE = 100
+ITEMS_PER_PAGE_MIN = 1
+ITEMS_PER_PAGE_MAX = 500
+
 # --- errors --------------------------------------------------------------------------------------
 ERROR_EXCERPT_LIMIT = 500  # characters of an undecodable body kept on AtlasResponseError
 # Headers that may carry the server's id of a request, most specific first.
@@ -41,7 +47,7 @@ ENV_CLIENT_SECRET = "MONGODB_ATLAS_CLIENT_SECRET"
 ENV_PUBLIC_API_KEY = "MONGODB_ATLAS_PUBLIC_API_KEY"
 ENV_PRIVATE_API_KEY = "MONGODB_ATLAS_PRIVATE_API_KEY"
 # Older names used by the Atlas CLI and Terraform provider; read when the names above are unset.
-ENV_PUBLIC_KEY_ALIAS = "MONGODB_ATLAS_PUBLIC_KEY"
-ENV_PRIVATE_KEY_ALIAS = "MONGODB_ATLAS_PRIVATE_KEY"
+ENV_PUBLIC_KEY = "MONGODB_ATLAS_PUBLIC_KEY"
+ENV_PRIVATE_KEY = "MONGODB_ATLAS_PRIVATE_KEY"
 ENV_ACCESS_TOKEN = "MONGODB_ATLAS_ACCESS_TOKEN"
 ENV_BASE_URL = "MONGODB_ATLAS_BASE_URL"

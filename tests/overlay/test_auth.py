@@ -12,7 +12,6 @@ from urllib.request import parse_http_list
 
 import httpx
 import pytest
-
 from atlas_admin._auth import BearerAuth, DigestAuth, InMemoryTokenStore, ServiceAccountAuth, Token
 from atlas_admin._constants import REVOKE_PATH, TOKEN_PATH
 from atlas_admin._errors import (
@@ -162,7 +161,7 @@ async def test_401_on_cached_token_refreshes_once_and_replays_once(server: FakeO
         response = await client.post(API_URL, json={"name": "replayed"})
     assert response.status_code == 200
     assert len(server.token_requests) == 2
-    first, rejected, replayed = server.api_requests
+    _first, rejected, replayed = server.api_requests
     assert rejected.headers["Authorization"] == "Bearer tok-1"
     assert replayed.headers["Authorization"] == "Bearer tok-2"
     assert replayed.content == rejected.content == b'{"name":"replayed"}'
