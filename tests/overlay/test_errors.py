@@ -36,7 +36,9 @@ URL = "https://cloud.mongodb.com/api/atlas/v2/groups/5f1a/clusters/missing"
 SECRET_HEADER = "Bearer eyJ-very-secret-token"
 
 
-def make_response(status: int, body: object = None, *, content: bytes | None = None, url: str = URL, **headers: str):
+def make_response(
+    status: int, body: object = None, *, content: bytes | None = None, url: str = URL, **headers: str
+) -> httpx.Response:
     request = httpx.Request("GET", url, headers={"Authorization": SECRET_HEADER})
     if content is None and body is not None:
         content = json.dumps(body).encode()

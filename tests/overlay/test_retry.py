@@ -50,7 +50,7 @@ def exc(kind: type[Exception]) -> Exception:
 OK = answer(200)
 
 # (method, outcomes, retry_unsafe, expected sends, expected sleeps, expected end: status or exception class)
-CASES = [
+CASES: list[tuple[Any, ...]] = [
     # idempotent methods: every listed status and transient error is retried with backoff 0.5, 1.0
     ("GET", [OK], False, 1, [], 200),
     ("GET", [answer(500), OK], False, 2, [0.5], 200),
@@ -113,10 +113,16 @@ CASES = [
 ]
 
 
+def case_id(case: tuple[Any, ...]) -> str:
+    method, outcomes, retry_unsafe = case[0], case[1], case[2]
+    steps = [str(o[0]) if isinstance(o, tuple) else type(o).__name__ for o in outcomes]
+    return "-".join([method, *steps] + (["unsafe"] if retry_unsafe else []))
+
+
 @pytest.mark.parametrize(
     ("method", "outcomes", "retry_unsafe", "sends", "sleeps", "end"),
     CASES,
-    ids=[f"{c[0]}-{'-'.join(str(o[0]) if isinstance(o, tuple) else type(o).__name__ for o in c[1])}" for c in CASES],
+    ids=[case_id(case) for case in CASES],
 )
 async def test_retry_table(
     method: str,
