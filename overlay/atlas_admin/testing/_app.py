@@ -326,6 +326,7 @@ class FakeAtlas:
             if not path.startswith(API_PREFIX):
                 raise ApiProblem(404, "RESOURCE_NOT_FOUND", f"No resource at {path}.")
             principal = self._authenticate(request)
+            self._count_request(principal)
             op, raw_params, path_exists = self.spec.match(request.method, path)
             if op is None:
                 if path_exists:
@@ -365,7 +366,11 @@ class FakeAtlas:
             problem = ApiProblem(401, "UNAUTHORIZED", result.detail or "You are not authorized for this resource.")
             problem.headers["WWW-Authenticate"] = self.auth.digest_challenge(stale=result.stale_nonce)
             raise problem
-        window = self._rate_windows.setdefault(result.principal, collections.deque())
+        return result.principal
+
+    def _count_request(self, principal: str) -> None:
+        """Count the request against the principal's rate limit window; 429 once it is used up."""
+        window = self._rate_windows.setdefault(principal, collections.deque())
         now = self._clock()
         while window and now - window[0] >= self.rate_limit_window:
             window.popleft()
@@ -374,7 +379,6 @@ class FakeAtlas:
             problem.headers["Retry-After"] = str(max(1, int(self.rate_limit_window - (now - window[0]))))
             raise problem
         window.append(now)
-        return result.principal
 
     def _rate_limit_headers(self, response: Response, principal: str | None) -> None:
         used = len(self._rate_windows.get(principal, ())) if principal else 0
