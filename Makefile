@@ -82,7 +82,7 @@ docs: install
 
 vendor: install
 	@test -n "$(DEST)" || (echo "usage: make vendor DEST=path/to/yourapp/_vendor"; exit 2)
-	$(PY) -m atlas_admin._vendor $(DEST)
+	$(PY) -m atlas_admin.vendor $(DEST)
 
 bench: install
 	$(PY) bench/run.py

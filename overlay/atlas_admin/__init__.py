@@ -1,5 +1,79 @@
-"""atlas-admin: an async Python SDK for the MongoDB Atlas Administration API v2."""
+"""atlas-admin: an async Python SDK for the MongoDB Atlas Administration API v2.
 
+Usage::
+
+    import asyncio
+    from atlas_admin import AtlasClient
+
+    async def main() -> None:
+        async with AtlasClient.from_env() as atlas:
+            roles = await atlas.custom_database_roles.list_custom_database_roles("32b6e34b3d91647abb20e7b8")
+            print(roles)
+
+    asyncio.run(main())
+
+Models (request and response bodies) live in `atlas_admin.models`; the in-memory fake API for tests in
+`atlas_admin.testing`.
+"""
+
+from atlas_admin_api._operations import InvalidArgumentError
+
+from ._auth import BearerAuth, DigestAuth, InMemoryTokenStore, ServiceAccountAuth, Token, TokenStore
+from ._client import NOT_GIVEN, AtlasClient, RawResponse
+from ._errors import (
+    AtlasApiError,
+    AtlasAuthenticationError,
+    AtlasBadRequestError,
+    AtlasConfigurationError,
+    AtlasConflictError,
+    AtlasConnectionError,
+    AtlasDeprecationWarning,
+    AtlasError,
+    AtlasNotFoundError,
+    AtlasPermissionError,
+    AtlasRateLimitError,
+    AtlasResponseError,
+    AtlasServerError,
+    AtlasTimeoutError,
+    AtlasTransportError,
+    FieldError,
+    is_error_code,
+)
+from ._pagination import Page, iter_pages, paginate
+from ._retry import RetryPolicy
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "NOT_GIVEN",
+    "AtlasApiError",
+    "AtlasAuthenticationError",
+    "AtlasBadRequestError",
+    "AtlasClient",
+    "AtlasConfigurationError",
+    "AtlasConflictError",
+    "AtlasConnectionError",
+    "AtlasDeprecationWarning",
+    "AtlasError",
+    "AtlasNotFoundError",
+    "AtlasPermissionError",
+    "AtlasRateLimitError",
+    "AtlasResponseError",
+    "AtlasServerError",
+    "AtlasTimeoutError",
+    "AtlasTransportError",
+    "BearerAuth",
+    "DigestAuth",
+    "FieldError",
+    "InMemoryTokenStore",
+    "InvalidArgumentError",
+    "Page",
+    "RawResponse",
+    "RetryPolicy",
+    "ServiceAccountAuth",
+    "Token",
+    "TokenStore",
+    "__version__",
+    "is_error_code",
+    "iter_pages",
+    "paginate",
+]
