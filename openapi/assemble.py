@@ -17,6 +17,7 @@ import copy
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 import yaml
@@ -451,6 +452,8 @@ def infer_schema(value, key=None, links=True):
     if isinstance(value, float):
         return {"type": "number"}
     if isinstance(value, str):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", value):
+            return {"type": "string", "format": "date-time"}
         return {"type": "string"}
     if isinstance(value, list):
         return {"type": "array", "items": infer_schema(value[0]) if value else {}}
@@ -706,7 +709,7 @@ class Namer:
         s["discriminator"] = {"propertyName": u.prop, "mapping": mapping}
         self.put(u.name, s)
         if u.comment:
-            self.b.comments[("components", "schemas", u.name)] = u.comment
+            self.b.comments[("components", "schemas", u.name)] = "Decision: " + " ".join(u.comment.split())
         return u.name
 
 
@@ -753,8 +756,9 @@ def emit_yaml(node, comments: dict, path=(), indent=0) -> list[str]:
         for k, v in node.items():
             p = path + (k,)
             if p in comments:
-                for line in comments[p].strip().split("\n"):
-                    out.append(f"{pad}# {line}".rstrip())
+                for para in comments[p].strip().split("\n"):
+                    for line in textwrap.wrap(para, 100, break_on_hyphens=False, break_long_words=False) or [""]:
+                        out.append(f"{pad}# {line}".rstrip())
             key = _scalar(str(k))
             if isinstance(v, dict) and v:
                 out.append(f"{pad}{key}:")
@@ -1014,6 +1018,10 @@ def build(ops, ov):
                 media = {"schema": namer.schema(resps[st])}
                 add_examples(media, op.response_examples.get(st, []))
                 resp["content"] = {r["media_type"]: media}
+                why = (ov.get("array_responses") or {}).get(oid)
+                if why and st.startswith("2"):
+                    key = ("paths", op.path, op.method.lower(), "responses", st, "content", r["media_type"], "schema")
+                    b.comments[key] = "Decision: " + why.strip()
             responses[st] = resp
         o["responses"] = responses
         if op.deprecated:
@@ -1037,7 +1045,7 @@ def build(ops, ov):
         else:
             key = media_path + (("examples",) if len(exs) > 1 else ("example",))
         prev = b.comments.get(key)
-        b.comments[key] = (prev + "\n" if prev else "") + "Decision: " + why.strip()
+        b.comments[key] = (prev + "\n" if prev else "") + "Decision: " + " ".join(why.split())
 
     for key, why in (ov.get("comments") or {}).items():
         path = tuple(int(p) if p.isdigit() else p for p in key.split("|"))
