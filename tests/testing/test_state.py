@@ -129,3 +129,23 @@ async def test_stats_count_operations(api: httpx.AsyncClient, fake: FakeAtlas) -
     await api.get(BUCKETS)
     await api.get(BUCKETS)
     assert fake.stats.requests_by_operation["listExportBuckets"] == 2
+
+
+async def test_server_owns_ids(api: httpx.AsyncClient) -> None:
+    created = (await api.post(BUCKETS, json={"cloudProvider": "AWS", "bucketName": "b", "_id": "f" * 24})).json()
+    assert created["_id"] != "f" * 24
+
+
+async def test_duplicate_name_is_409(api: httpx.AsyncClient) -> None:
+    api.headers["Accept"] = V2023
+    assert (await api.post(ROLES, json={"roleName": "r"})).status_code == 200
+    duplicate = await api.post(ROLES, json={"roleName": "r"})
+    assert duplicate.status_code == 409
+    assert duplicate.json()["error"] == 409
+
+
+async def test_reset(api: httpx.AsyncClient, fake: FakeAtlas) -> None:
+    await api.post(BUCKETS, json={"cloudProvider": "AWS", "bucketName": "b"})
+    fake.reset()
+    assert fake.requests == []
+    assert (await api.get(BUCKETS)).json()["results"] == []

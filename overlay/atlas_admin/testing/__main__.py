@@ -41,7 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--spec", help="an OpenAPI file (JSON or YAML) instead of the packaged spec")
     args = parser.parse_args(argv)
-    fake = FakeAtlas(spec=_load_spec(args.spec) if args.spec else None)
+    try:
+        fake = FakeAtlas(spec=_load_spec(args.spec) if args.spec else None)
+    except FileNotFoundError as missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return 1
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(fake, args.host, args.port))
     return 0

@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from ._auth import Authenticator, TokenRefused, parse_basic
 from ._faults import Fault, FaultTable
 from ._log import RequestLogEntry, Stats, mask_form, mask_headers
-from ._spec import Spec, SpecOperation, load_packaged_spec
+from ._spec import Parameter, Spec, SpecOperation, load_packaged_spec
 from ._store import Store, new_object_id
 
 API_PREFIX = "/api/atlas/"
@@ -221,6 +221,14 @@ class FakeAtlas:
         if operation_id not in ("*", TOKEN_OPERATION_ID, REVOKE_OPERATION_ID) and operation_id not in self.spec.by_id:
             raise KeyError(f"unknown operation id {operation_id!r}")
         self.faults.add(operation_id, fault)
+
+    def reset(self) -> None:
+        """Forget state, faults, the request log and counters; issued tokens stay valid."""
+        self.store.clear()
+        self.faults.clear()
+        self.requests.clear()
+        self.stats = Stats()
+        self._rate_windows.clear()
 
     def clear_faults(self, operation_id: str | None = None) -> None:
         """Forget injected faults (all of them, or one operation's)."""
@@ -428,7 +436,7 @@ class FakeAtlas:
         return values
 
     @staticmethod
-    def _check_param(param: Any, given: list[str], fields: list[dict[str, str]]) -> Any:
+    def _check_param(param: Parameter, given: list[str], fields: list[dict[str, str]]) -> Any:
         kind = param.schema.get("type")
         try:
             if kind == "array":
@@ -468,11 +476,18 @@ class FakeAtlas:
         if behaviour.kind == "list":
             return op.success_status, self._listing(op, request, params, self.store.list(path))
         if behaviour.kind == "create":
-            created = [
-                self._store_item(path, dict(item), behaviour.id_field, behaviour.key, behaviour, request)
-                for item in (body if isinstance(body, list) else [body])
-                if isinstance(item, dict)
-            ]
+            created = []
+            for item in body if isinstance(body, list) else [body]:
+                if not isinstance(item, dict):
+                    continue
+                # The server owns ids and links; a client cannot choose them.
+                fresh = {k: v for k, v in item.items() if k not in (behaviour.id_field, "links")}
+                name = fresh.get(behaviour.key) if behaviour.key else None
+                if name is not None and self.store.get(path, str(name), behaviour.key) is not None:
+                    raise ApiProblem(
+                        409, "DUPLICATE_RESOURCE", f"A resource with {behaviour.key} {name!r} already exists."
+                    )
+                created.append(self._store_item(path, fresh, behaviour.id_field, behaviour.key, behaviour, request))
             schema = op.response_schema or {}
             if "results" in schema.get("properties", {}) or schema.get("type") == "array":
                 return op.success_status, self._listing(op, request, params, self.store.list(path))
