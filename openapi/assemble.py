@@ -1062,6 +1062,7 @@ def build(ops, ov):
             "title": "MongoDB Atlas Administration API",
             "version": "2.0",
             "description": ov["info_description"].strip(),
+            "contact": dict(ov["info_contact"]),
         },
         "servers": [{"url": "https://cloud.mongodb.com"}],
         "security": [{"ServiceAccounts": []}, {"DigestAuth": []}],
