@@ -66,7 +66,9 @@ def path_param(operation: Operation, name: str, value: object) -> str:
             raise InvalidArgumentError(python_name, "contains control characters")
         if pattern is not None and re.search(pattern, value) is None:
             raise InvalidArgumentError(python_name, f"{value!r} does not match the pattern {pattern}")
-        return quote(value, safe="")
+        # ":" and "@" are legal in a path segment (RFC 3986 pchar) and appear in documented ids such as
+        # processId "host:port"; everything else outside the unreserved set is percent-encoded.
+        return quote(value, safe=":@")
     raise InvalidArgumentError(name, f"is not a path parameter of {operation.operation_id}")
 
 

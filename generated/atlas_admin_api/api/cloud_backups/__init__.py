@@ -3,28 +3,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.backup_snapshot_retention import BackupSnapshotRetention
+from ...models.data_protection_settings import DataProtectionSettings
+from ...models.disk_backup_export_job import DiskBackupExportJob
+from ...models.disk_backup_export_job_request import DiskBackupExportJobRequest
+from ...models.disk_backup_snapshot import DiskBackupSnapshot
+from ...models.disk_backup_snapshot_restore_job import DiskBackupSnapshotRestoreJob
+from ...models.disk_backup_snapshot_schedule import DiskBackupSnapshotSchedule
+from ...models.export_bucket_aws import ExportBucketAWS
+from ...models.export_bucket_azure import ExportBucketAzure
+from ...models.export_bucket_gcp import ExportBucketGCP
+from ...models.export_bucket_request_aws import ExportBucketRequestAWS
+from ...models.export_bucket_request_azure import ExportBucketRequestAzure
+from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
+from ...models.paginated_export_bucket import PaginatedExportBucket
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.backup_snapshot_retention import BackupSnapshotRetention
-    from ...models.data_protection_settings import DataProtectionSettings
-    from ...models.disk_backup_export_job import DiskBackupExportJob
-    from ...models.disk_backup_export_job_request import DiskBackupExportJobRequest
-    from ...models.disk_backup_snapshot import DiskBackupSnapshot
-    from ...models.disk_backup_snapshot_restore_job import DiskBackupSnapshotRestoreJob
-    from ...models.disk_backup_snapshot_schedule import DiskBackupSnapshotSchedule
-    from ...models.export_bucket_aws import ExportBucketAWS
-    from ...models.export_bucket_azure import ExportBucketAzure
-    from ...models.export_bucket_gcp import ExportBucketGCP
-    from ...models.export_bucket_request_aws import ExportBucketRequestAWS
-    from ...models.export_bucket_request_azure import ExportBucketRequestAzure
-    from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
-    from ...models.paginated_export_bucket import PaginatedExportBucket
-
-    pass
 
 
 class CloudBackupsOperations:

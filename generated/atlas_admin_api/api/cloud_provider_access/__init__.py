@@ -3,24 +3,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.cloud_provider_access_role import CloudProviderAccessRole
+from ...models.cloud_provider_access_role_request_update_aws import (
+    CloudProviderAccessRoleRequestUpdateAWS,
+)
+from ...models.cloud_provider_access_role_request_update_azure import (
+    CloudProviderAccessRoleRequestUpdateAzure,
+)
+from ...models.deauthorize_cloud_provider_access_role_cloud_provider import (
+    DeauthorizeCloudProviderAccessRoleCloudProvider,
+)
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.cloud_provider_access_role import CloudProviderAccessRole
-    from ...models.cloud_provider_access_role_request_update_aws import (
-        CloudProviderAccessRoleRequestUpdateAWS,
-    )
-    from ...models.cloud_provider_access_role_request_update_azure import (
-        CloudProviderAccessRoleRequestUpdateAzure,
-    )
-    from ...models.deauthorize_cloud_provider_access_role_cloud_provider import (
-        DeauthorizeCloudProviderAccessRoleCloudProvider,
-    )
-
-    pass
 
 
 class CloudProviderAccessOperations:

@@ -3,27 +3,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.create_one_data_federation_query_limit_limit_name import (
+    CreateOneDataFederationQueryLimitLimitName,
+)
+from ...models.data_federation_query_limit_request import (
+    DataFederationQueryLimitRequest,
+)
+from ...models.data_federation_tenant_query_limit import DataFederationTenantQueryLimit
+from ...models.federated_database_instance import FederatedDatabaseInstance
+from ...models.private_network_endpoint_id_entry import PrivateNetworkEndpointIdEntry
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.create_one_data_federation_query_limit_limit_name import (
-        CreateOneDataFederationQueryLimitLimitName,
-    )
-    from ...models.data_federation_query_limit_request import (
-        DataFederationQueryLimitRequest,
-    )
-    from ...models.data_federation_tenant_query_limit import (
-        DataFederationTenantQueryLimit,
-    )
-    from ...models.federated_database_instance import FederatedDatabaseInstance
-    from ...models.private_network_endpoint_id_entry import (
-        PrivateNetworkEndpointIdEntry,
-    )
-
-    pass
 
 
 class DataFederationOperations:

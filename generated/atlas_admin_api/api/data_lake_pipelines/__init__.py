@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.data_lake_ingestion_pipeline import DataLakeIngestionPipeline
+from ...models.ingestion_pipeline_run import IngestionPipelineRun
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.data_lake_ingestion_pipeline import DataLakeIngestionPipeline
-    from ...models.ingestion_pipeline_run import IngestionPipelineRun
-
-    pass
 
 
 class DataLakePipelinesOperations:

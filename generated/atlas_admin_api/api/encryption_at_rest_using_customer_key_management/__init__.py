@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.ear_private_endpoint_azure import EARPrivateEndpointAzure
+from ...models.encryption_at_rest import EncryptionAtRest
+from ...models.encryption_at_rest_request import EncryptionAtRestRequest
+from ...models.get_encryption_at_rest_private_endpoint_cloud_provider import (
+    GetEncryptionAtRestPrivateEndpointCloudProvider,
+)
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.ear_private_endpoint_azure import EARPrivateEndpointAzure
-    from ...models.encryption_at_rest import EncryptionAtRest
-    from ...models.encryption_at_rest_request import EncryptionAtRestRequest
-    from ...models.get_encryption_at_rest_private_endpoint_cloud_provider import (
-        GetEncryptionAtRestPrivateEndpointCloudProvider,
-    )
-
-    pass
 
 
 class EncryptionAtRestUsingCustomerKeyManagementOperations:

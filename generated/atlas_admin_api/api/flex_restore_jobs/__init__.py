@@ -3,17 +3,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.paginated_flex_backup_restore_job import PaginatedFlexBackupRestoreJob
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.paginated_flex_backup_restore_job import (
-        PaginatedFlexBackupRestoreJob,
-    )
-
-    pass
 
 
 class FlexRestoreJobsOperations:

@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.list_legacy_snapshots_completed import ListLegacySnapshotsCompleted
+from ...models.paginated_legacy_snapshot import PaginatedLegacySnapshot
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.list_legacy_snapshots_completed import ListLegacySnapshotsCompleted
-    from ...models.paginated_legacy_snapshot import PaginatedLegacySnapshot
-
-    pass
 
 
 class LegacyBackupOperations:

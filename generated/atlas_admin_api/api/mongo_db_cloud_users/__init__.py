@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
+from ...models.api_error import ApiError
+from ...models.org_user_response_active import OrgUserResponseActive
+from ...models.org_user_response_pending import OrgUserResponsePending
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
-    from ...models.api_error import ApiError
-    from ...models.org_user_response_active import OrgUserResponseActive
-    from ...models.org_user_response_pending import OrgUserResponsePending
-
-    pass
 
 
 class MongodbCloudUsersOperations:

@@ -3,20 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.list_peering_container_by_cloud_provider_provider_name import (
+    ListPeeringContainerByCloudProviderProviderName,
+)
+from ...models.paginated_cloud_provider_container import PaginatedCloudProviderContainer
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.list_peering_container_by_cloud_provider_provider_name import (
-        ListPeeringContainerByCloudProviderProviderName,
-    )
-    from ...models.paginated_cloud_provider_container import (
-        PaginatedCloudProviderContainer,
-    )
-
-    pass
 
 
 class NetworkPeeringOperations:

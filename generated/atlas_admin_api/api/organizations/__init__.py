@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.organization_invitation import OrganizationInvitation
+from ...models.organization_invitation_update_request import (
+    OrganizationInvitationUpdateRequest,
+)
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.organization_invitation import OrganizationInvitation
-    from ...models.organization_invitation_update_request import (
-        OrganizationInvitationUpdateRequest,
-    )
-
-    pass
 
 
 class OrganizationsOperations:

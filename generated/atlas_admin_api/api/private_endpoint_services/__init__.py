@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.regionalized_private_endpoint_setting import (
+    RegionalizedPrivateEndpointSetting,
+)
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.regionalized_private_endpoint_setting import (
-        RegionalizedPrivateEndpointSetting,
-    )
-
-    pass
 
 
 class PrivateEndpointServicesOperations:

@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.api_key_user_details import ApiKeyUserDetails
+from ...models.create_atlas_project_api_key import CreateAtlasProjectApiKey
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.api_key_user_details import ApiKeyUserDetails
-    from ...models.create_atlas_project_api_key import CreateAtlasProjectApiKey
-
-    pass
 
 
 class ProgrammaticApiKeysOperations:

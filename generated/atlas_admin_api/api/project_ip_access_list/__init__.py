@@ -3,17 +3,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ...models.api_error import ApiError
+from ...models.paginated_network_permission_entry import PaginatedNetworkPermissionEntry
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.api_error import ApiError
-    from ...models.paginated_network_permission_entry import (
-        PaginatedNetworkPermissionEntry,
-    )
-
-    pass
 
 
 class ProjectIpAccessListOperations:

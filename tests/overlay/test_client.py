@@ -1,0 +1,300 @@
+"""AtlasClient against httpx.MockTransport: every operation's wire format, settings, errors, deprecation."""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from typing import Any
+
+import httpx
+import pytest
+from atlas_admin import (
+    AtlasApiError,
+    AtlasBadRequestError,
+    AtlasClient,
+    AtlasConfigurationError,
+    AtlasConnectionError,
+    AtlasDeprecationWarning,
+    AtlasNotFoundError,
+    AtlasResponseError,
+    AtlasServerError,
+    AtlasTimeoutError,
+    InvalidArgumentError,
+    is_error_code,
+)
+from atlas_admin_api.api import TAGS
+from spec_samples import OperationCase, operation_cases
+
+CASES = operation_cases()
+GROUP = "32b6e34b3d91647abb20e7b8"
+
+
+def test_every_documented_operation_is_covered() -> None:
+    assert len(CASES) == 43
+
+
+def _client(handler: Any, **kwargs: Any) -> AtlasClient:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return AtlasClient(access_token="token-xyz", base_url="https://atlas.test", http_client=http, **kwargs)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.operation.operation_id for c in CASES])
+async def test_operation_sends_documented_request_and_parses_documented_response(case: OperationCase) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if case.response_example is None:
+            return httpx.Response(case.status, headers={"Content-Type": case.operation.media_type or ""})
+        return httpx.Response(
+            case.status, json=case.response_example, headers={"Content-Type": case.operation.media_type or ""}
+        )
+
+    atlas = _client(handler)
+    method = getattr(getattr(atlas, case.tag), case.key)
+    kwargs: dict[str, Any] = dict(case.path_args)
+    if case.body is not None:
+        kwargs["body"] = case.body
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AtlasDeprecationWarning)
+        result = await method(**kwargs)
+
+    (request,) = seen
+    assert request.method == case.operation.method
+    assert request.url.raw_path.decode().split("?")[0] == case.expected_path
+    assert request.headers["Accept"] == case.operation.media_type
+    assert request.headers["Authorization"] == "Bearer token-xyz"
+    assert request.extensions["atlas_admin.operation_id"] == case.operation.operation_id
+    if case.body is not None:
+        assert request.headers["Content-Type"] == case.operation.request_media_type
+        sent = json.loads(request.content)
+        # Everything sent comes from the documented example (read-only fields are dropped).
+        assert set(sent) <= set(case.request_example)
+    else:
+        assert request.content == b""
+    if case.response_example is None:
+        assert result is None
+    elif isinstance(case.response_example, list):
+        assert isinstance(result, list)
+        assert len(result) == len(case.response_example)
+        assert all(hasattr(item, "to_dict") for item in result)
+    else:
+        assert hasattr(result, "to_dict"), result
+        # Nothing documented is dropped: every top-level key comes back out (unknown ones via additional_properties).
+        assert set(result.to_dict()) == set(case.response_example)
+
+
+def test_facade_has_one_attribute_per_documented_tag() -> None:
+    assert "cloud_backups" in TAGS
+    assert "mongodb_cloud_users" in TAGS
+    assert "encryption_at_rest_using_customer_key_management" in TAGS
+    assert "shared_tier_snapshots" in TAGS
+    assert "project_ip_access_list" in TAGS
+
+
+@pytest.mark.parametrize("bad", ["", ".", "..", "bad\r\nvalue", "tab\tvalue", "nul\x00"])
+async def test_unsafe_path_parameters_are_rejected_before_any_io(bad: str) -> None:
+    calls: list[httpx.Request] = []
+    atlas = _client(lambda r: calls.append(r) or httpx.Response(200))
+    with pytest.raises(InvalidArgumentError) as info:
+        await atlas.custom_database_roles.get_custom_database_role(GROUP, bad)
+    assert info.value.parameter == "role_name"
+    assert isinstance(info.value, ValueError)
+    with pytest.raises(InvalidArgumentError, match="group_id"):
+        await atlas.custom_database_roles.get_custom_database_role("../../orgs", "role")
+    assert calls == []
+
+
+@pytest.mark.parametrize("value", ["a/b", "x?y", "x#y", "100%", "caf\u00e9", "../etc"])
+async def test_path_parameters_never_leave_their_segment(value: str) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"roleName": value}, headers={"Content-Type": "application/json"})
+
+    atlas = _client(handler)
+    try:
+        await atlas.custom_database_roles.get_custom_database_role(GROUP, value)
+    except InvalidArgumentError as exc:  # rejected: nothing was sent
+        assert exc.parameter == "role_name"
+        assert seen == []
+        return
+    (request,) = seen
+    prefix = f"/api/atlas/v2/groups/{GROUP}/customDBRoles/roles/"
+    raw_path = request.url.raw_path.decode()
+    assert raw_path.startswith(prefix)
+    segment = raw_path[len(prefix) :]
+    assert "/" not in segment and "?" not in segment and "#" not in segment
+    assert request.url.query == b""
+
+
+async def test_wrong_query_types_are_rejected_before_any_io() -> None:
+    calls: list[httpx.Request] = []
+    atlas = _client(lambda r: calls.append(r) or httpx.Response(200))
+    with pytest.raises(InvalidArgumentError, match="items_per_page"):
+        await atlas.cloud_backups.list_export_buckets(GROUP, items_per_page="many")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="items_per_page"):
+        await atlas.cloud_backups.list_export_buckets(GROUP, items_per_page=501)
+    assert calls == []
+
+
+async def test_unset_optional_query_parameters_are_not_sent() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"results": []}, headers={"Content-Type": "application/json"})
+
+    atlas = _client(handler)
+    await atlas.cloud_backups.list_export_buckets(GROUP)
+    await atlas.cloud_backups.list_export_buckets(GROUP, items_per_page=5, pretty=True)
+    assert seen[0].url.query == b""
+    assert dict(seen[1].url.params) == {"itemsPerPage": "5", "pretty": "true"}
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [(400, AtlasBadRequestError), (404, AtlasNotFoundError), (500, AtlasServerError), (520, AtlasServerError)],
+)
+async def test_error_statuses_raise_typed_errors(status: int, error_class: type[AtlasApiError]) -> None:
+    body = {"error": status, "errorCode": "RESOURCE_NOT_FOUND", "detail": "nope", "reason": "x"}
+    atlas = _client(lambda r: httpx.Response(status, json=body), max_retries=0)
+    with pytest.raises(error_class) as info:
+        await atlas.custom_database_roles.get_custom_database_role(GROUP, "role")
+    assert info.value.status == status
+    assert is_error_code(info.value, "RESOURCE_NOT_FOUND")
+    assert "token-xyz" not in str(info.value) + repr(info.value)
+
+
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        (httpx.Response(200, text="<html>proxy</html>", headers={"Content-Type": "text/html"}), "JSON"),
+        (httpx.Response(200, text='{"roleName": ', headers={"Content-Type": "application/json"}), "JSON"),
+        (httpx.Response(200, json=[1, 2], headers={"Content-Type": "application/json"}), "shape"),
+    ],
+)
+async def test_undecodable_bodies_raise_response_error(response: httpx.Response, message: str) -> None:
+    atlas = _client(lambda r: response)
+    with pytest.raises(AtlasResponseError, match=message):
+        await atlas.custom_database_roles.get_custom_database_role(GROUP, "role")
+
+
+async def test_transport_failures_raise_typed_errors() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    def time_out(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    with pytest.raises(AtlasConnectionError):
+        await _client(refuse, max_retries=0).custom_database_roles.get_custom_database_role(GROUP, "r")
+    with pytest.raises(AtlasTimeoutError):
+        await _client(time_out, max_retries=0).custom_database_roles.get_custom_database_role(GROUP, "r")
+
+
+async def test_deprecated_operation_warns_once_per_client(caplog: pytest.LogCaptureFixture) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[], headers={"Content-Type": "application/json"})
+
+    atlas = _client(handler)
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING, "atlas_admin"):
+        warnings.simplefilter("always")
+        await atlas.projects.list_project_invitations(GROUP)
+        await atlas.projects.list_project_invitations(GROUP)
+    deprecations = [w for w in caught if issubclass(w.category, AtlasDeprecationWarning)]
+    assert len(deprecations) == 1
+    assert "listProjectInvitations" in str(deprecations[0].message)
+    assert any("deprecated" in r.getMessage() for r in caplog.records)
+
+
+async def test_deprecation_header_warns() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            json={"roleName": "r"},
+            headers={"Content-Type": "application/json", "Deprecation": "@1735689600", "Sunset": "Wed, 01 Jan 2031"},
+        )
+
+    atlas = _client(handler)
+    with pytest.warns(AtlasDeprecationWarning, match="Sunset"):
+        await atlas.custom_database_roles.get_custom_database_role(GROUP, "role")
+
+
+async def test_capture_responses_exposes_status_headers_and_retries() -> None:
+    statuses = iter([503, 200])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status = next(statuses)
+        return httpx.Response(
+            status,
+            json={"roleName": "r"} if status == 200 else {"error": 503, "errorCode": "X"},
+            headers={"Content-Type": "application/json", "RateLimit-Limit": "100", "RateLimit-Remaining": "99"},
+        )
+
+    atlas = _client(handler, retry_policy=None)
+    atlas = atlas.with_options(max_retries=1)
+    with atlas.capture_responses() as responses:
+        import atlas_admin._retry as retry_module
+
+        original = retry_module.asyncio.sleep
+
+        async def no_sleep(_: float) -> None:
+            return None
+
+        retry_module.asyncio.sleep = no_sleep  # type: ignore[assignment]
+        try:
+            role = await atlas.custom_database_roles.get_custom_database_role(GROUP, "r")
+        finally:
+            retry_module.asyncio.sleep = original  # type: ignore[assignment]
+    assert role.role_name == "r"
+    (raw,) = responses
+    assert raw.status_code == 200
+    assert raw.retries_taken == 1
+    assert raw.rate_limit == 100
+    assert raw.rate_limit_remaining == 99
+
+
+def test_constructor_rejects_half_given_credentials() -> None:
+    with pytest.raises(AtlasConfigurationError, match="client_secret"):
+        AtlasClient(client_id="id")
+    with pytest.raises(AtlasConfigurationError, match="public_key"):
+        AtlasClient(private_key="k")
+    with pytest.raises(AtlasConfigurationError, match="one kind"):
+        AtlasClient(client_id="a", client_secret="b", access_token="c")
+    with pytest.raises(AtlasConfigurationError, match="max_retries"):
+        AtlasClient(access_token="t", max_retries=-1)
+
+
+def test_from_env_names_the_variables() -> None:
+    with pytest.raises(AtlasConfigurationError, match="MONGODB_ATLAS_CLIENT_ID"):
+        AtlasClient.from_env({})
+    with pytest.raises(AtlasConfigurationError, match="MONGODB_ATLAS_CLIENT_SECRET"):
+        AtlasClient.from_env({"MONGODB_ATLAS_CLIENT_ID": "id"})
+    atlas = AtlasClient.from_env(
+        {
+            "MONGODB_ATLAS_PUBLIC_KEY": "pub",
+            "MONGODB_ATLAS_PRIVATE_KEY": "secret-key",
+            "MONGODB_ATLAS_BASE_URL": "http://x",
+        }
+    )
+    assert atlas.base_url == "http://x"
+    assert "secret-key" not in repr(atlas)
+
+
+async def test_user_agent_and_supplied_http_client_is_not_closed() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"roleName": "r"}, headers={"Content-Type": "application/json"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AtlasClient(access_token="t", http_client=http, user_agent_suffix="myapp/1.0") as atlas:
+        await atlas.custom_database_roles.get_custom_database_role(GROUP, "r")
+    assert seen[0].headers["User-Agent"].startswith("atlas-admin-python/")
+    assert seen[0].headers["User-Agent"].endswith("myapp/1.0")
+    assert not http.is_closed
+    await http.aclose()
