@@ -97,7 +97,7 @@ def _body_for(module: Any, example: Any) -> Any:
     body_type = hints["body"]
     args = [a for a in typing.get_args(body_type) if a is not type(None)]
     classes = [a for a in args if isinstance(a, type) and hasattr(a, "from_dict")] or [body_type]
-    models = [c for c in classes if c is not UnknownVariant and not c.__name__ == "Unset"]
+    models = [c for c in classes if c is not UnknownVariant and c.__name__ != "Unset"]
     if len(models) == 1:
         return models[0].from_dict(example)
     # A union body: the variant classes set their own discriminator, so pick by the example's value.
