@@ -29,11 +29,15 @@ def fake(spec: dict[str, Any], clock: Clock) -> FakeAtlas:
     return FakeAtlas(spec=spec, clock=clock)
 
 
-@pytest.fixture
-async def http(fake: FakeAtlas) -> AsyncIterator[httpx.AsyncClient]:
-    """An unauthenticated in-process client."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake), base_url="https://fake") as client:
-        yield client
+@pytest.fixture(params=["asgi", "loopback"])
+async def http(fake: FakeAtlas, request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
+    """An unauthenticated client: in-process through ASGITransport, and over real loopback HTTP."""
+    if request.param == "asgi":
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake), base_url="https://fake") as client:
+            yield client
+    else:
+        async with fake.serve() as base_url, httpx.AsyncClient(base_url=base_url) as client:
+            yield client
 
 
 @pytest.fixture

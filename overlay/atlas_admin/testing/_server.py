@@ -17,9 +17,22 @@ STARTUP_TIMEOUT = 10.0
 class _InLoopServer(uvicorn.Server):
     # The server runs as a task in someone else's event loop (pytest's, the CLI's): leave their signal
     # handling alone rather than let uvicorn capture SIGINT/SIGTERM for the duration.
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.stop_requested = asyncio.Event()
+
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         yield
+
+    async def main_loop(self) -> None:
+        # uvicorn only notices should_exit on its 0.1 s tick; tests start and stop servers all the time,
+        # so wake up as soon as serve_in_background asks us to stop.
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864_000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_requested.wait(), 0.1)
 
 
 class _HideInjectedDisconnects(logging.Filter):
@@ -41,6 +54,9 @@ async def serve_in_background(app: ASGIApp, host: str = "127.0.0.1", port: int =
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this on Linux: uvicorn writes headers and body separately, and with
+    # Nagle plus delayed ACKs every response would stall ~40 ms.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.setblocking(False)
     bound_port = sock.getsockname()[1]
@@ -65,6 +81,7 @@ async def serve_in_background(app: ASGIApp, host: str = "127.0.0.1", port: int =
         yield f"http://{url_host}:{bound_port}"
     finally:
         server.should_exit = True
+        server.stop_requested.set()
         try:
             await asyncio.wait_for(task, timeout=STARTUP_TIMEOUT)
         except (TimeoutError, SystemExit):
