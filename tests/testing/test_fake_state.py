@@ -149,3 +149,13 @@ async def test_reset(api: httpx.AsyncClient, fake: FakeAtlas) -> None:
     fake.reset()
     assert fake.requests == []
     assert (await api.get(BUCKETS)).json()["results"] == []
+
+
+async def test_collection_without_create_starts_from_the_documented_example(api: httpx.AsyncClient) -> None:
+    api.headers["Accept"] = V2023
+    invites = f"/api/atlas/v2/groups/{GROUP_ID}/invites"
+    updated = await api.patch(f"{invites}/6a0000000000000000000001", json={"roles": ["GROUP_OWNER"]})
+    assert updated.status_code == 200
+    assert updated.json()["username"] == "ada@example.com"
+    assert (await api.get(invites)).json()[0]["roles"] == ["GROUP_OWNER"]
+    assert (await api.patch(f"{invites}/{'b' * 24}", json={"roles": []})).status_code == 404

@@ -98,6 +98,8 @@ class Behaviour:
     key: str | None = None  # the item path parameter, e.g. "roleName"
     id_field: str | None = None  # "_id" or "id": what create generates
     links: bool = False  # whether created items carry "links"
+    # For a collection nobody can POST to, the list operation whose documented example fills it at first use.
+    initial: str | None = None
 
 
 def plan_behaviours(spec: Spec) -> dict[str, Behaviour]:
@@ -135,7 +137,12 @@ def plan_behaviours(spec: Spec) -> dict[str, Behaviour]:
             properties = set(spec.walk_properties(item_schema))
         id_field = "_id" if "_id" in properties else "id" if ("id" in properties or not properties) else None
         shared = Behaviour(
-            "list", collection=collection, key=key, id_field=id_field, links="links" in properties or not properties
+            "list",
+            collection=collection,
+            key=key,
+            id_field=id_field,
+            links="links" in properties or not properties,
+            initial=methods["GET"].operation_id if create is None and "GET" in methods else None,
         )
         if "GET" in methods:
             plan[methods["GET"].operation_id] = shared
@@ -473,6 +480,8 @@ class FakeAtlas:
             self.store.documents[path] = document
             return op.success_status, document
         item_key = str(params.get(behaviour.key, "")) if behaviour.key else ""
+        if behaviour.initial and path not in self.store.collections:
+            self._fill_from_example(path, behaviour)
         if behaviour.kind == "list":
             return op.success_status, self._listing(op, request, params, self.store.list(path))
         if behaviour.kind == "create":
@@ -507,6 +516,15 @@ class FakeAtlas:
             item.update(body)
             item.update(kept)
         return op.success_status, item
+
+    def _fill_from_example(self, path: str, behaviour: Behaviour) -> None:
+        # Without a create operation the collection could only ever be empty; start from what the spec documents.
+        example = self.spec.by_id[behaviour.initial or ""].example
+        items = example.get("results", []) if isinstance(example, dict) else example
+        self.store.collections[path] = []
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                self.store.put(path, item, id_field=behaviour.id_field, key=behaviour.key)
 
     def _store_item(
         self,
