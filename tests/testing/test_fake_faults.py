@@ -131,3 +131,12 @@ async def test_request_log_masks_form_secrets(http: httpx.AsyncClient, fake: Fak
         "/api/oauth/token", data={"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": "x"}
     )
     assert fake.requests[-1].body["client_secret"] == "***"
+
+
+async def test_token_endpoint_truncated(http: httpx.AsyncClient, fake: FakeAtlas) -> None:
+    fake.inject("oauth:token", Fault.truncated_json())
+    response = await http.post(
+        "/api/oauth/token", auth=(CLIENT_ID, CLIENT_SECRET), data={"grant_type": "client_credentials"}
+    )
+    with pytest.raises(json.JSONDecodeError):
+        response.json()

@@ -159,3 +159,11 @@ async def test_collection_without_create_starts_from_the_documented_example(api:
     assert updated.json()["username"] == "ada@example.com"
     assert (await api.get(invites)).json()[0]["roles"] == ["GROUP_OWNER"]
     assert (await api.patch(f"{invites}/{'b' * 24}", json={"roles": []})).status_code == 404
+
+
+async def test_envelope(api: httpx.AsyncClient, fake: FakeAtlas) -> None:
+    response = await api.get(f"{BUCKETS}?envelope=true")
+    assert response.json() == {
+        "status": 200,
+        "content": {"links": response.json()["content"]["links"], "results": [], "totalCount": 0},
+    }

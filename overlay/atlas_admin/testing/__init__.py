@@ -9,6 +9,10 @@
     async with fake.serve() as base_url:  # real loopback HTTP
         ...
 
+State lives in ``fake.store`` (collections by concrete path); seed it with
+``fake.seed("listExportBuckets", [{...}], groupId=...)``. Assert on ``fake.requests`` (a list of
+`RequestLogEntry`, secrets masked) and ``fake.stats``. From a shell: ``python -m atlas_admin.testing --port 8080``.
+
 Needs the ``testing`` extra: ``pip install 'atlas-admin[testing]'``.
 """
 

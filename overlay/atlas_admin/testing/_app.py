@@ -296,6 +296,8 @@ class FakeAtlas:
             else:
                 body = self.auth.issue_token(parse_basic(request.headers.get("authorization")), form)
                 response = JSONResponse(body, headers={"Cache-Control": "no-store"})
+                if fault is not None:
+                    response = self._mangle(fault, response, "application/json")
         except TokenRefused as refused:
             response = JSONResponse(refused.body, status_code=refused.status)
             if refused.status == 401:
@@ -355,9 +357,12 @@ class FakeAtlas:
                 response = injected
             else:
                 status, payload = self._handle(op, request, params, body)
+                if params.get("envelope") is True:
+                    # Atlas's envelope=true: always 200, the real status inside (for clients that hide statuses).
+                    status, payload = 200, {"status": status, "content": payload}
                 response = _json_response(status, payload, media_type)
                 if fault is not None:
-                    response = self._mangle(fault, response, op, media_type)
+                    response = self._mangle(fault, response, media_type)
         except ApiProblem as problem:
             response = JSONResponse(
                 atlas_error(problem.status, problem.error_code, problem.detail, problem.fields),
@@ -586,7 +591,7 @@ class FakeAtlas:
             )
         return None
 
-    def _mangle(self, fault: Fault, response: Response, op: SpecOperation, media_type: str | None) -> Response:
+    def _mangle(self, fault: Fault, response: Response, media_type: str | None) -> Response:
         body = bytes(response.body)
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
         status = response.status_code if response.status_code != 204 else 200
