@@ -116,6 +116,11 @@ async def test_custom_method_path(api: httpx.AsyncClient, fake: FakeAtlas) -> No
     )
     assert response.status_code == 204
     assert fake.requests[-1].operation_id == "removeThing"
+    plain = await api.delete(
+        f"/api/atlas/v2/groups/{GROUP_ID}/users/u1", headers={"Accept": "application/vnd.atlas.2025-02-19+json"}
+    )
+    assert plain.status_code == 204
+    assert fake.requests[-1].operation_id == "removeProjectUser"
 
 
 async def test_single_document_read_back_after_patch(api: httpx.AsyncClient) -> None:

@@ -425,7 +425,7 @@ class FakeAtlas:
         fields: list[dict[str, str]] = []
         values: dict[str, Any] = {}
         for param in op.path_params:
-            value = urllib.parse.unquote(raw_params.get(param.name, ""))
+            value = raw_params.get(param.name, "")  # the ASGI path is already percent-decoded
             values[param.name] = self._check_param(param, [value], fields)
         for param in op.query_params:
             given = request.query_params.getlist(param.name)

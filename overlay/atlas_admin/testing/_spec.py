@@ -102,6 +102,10 @@ class Spec:
                     self.by_id[op.operation_id] = op
                     segments = path.count("/")
                     self._index.setdefault(op.method, {}).setdefault(segments, []).append(op)
+        for by_segments in self._index.values():
+            for candidates in by_segments.values():
+                # Most literal text first, so ".../users/{userId}:addRole" wins over ".../users/{userId}".
+                candidates.sort(key=lambda op: -len(_PATH_PARAM.sub("", op.path)))
 
     # --- lookups ------------------------------------------------------------------------------------
     def match(self, method: str, path: str) -> tuple[SpecOperation | None, dict[str, str], bool]:
