@@ -13,7 +13,6 @@ would differ from the checked-in file.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import re
 import sys
@@ -508,7 +507,9 @@ class ExampleWalker:
             container[key] = new
             self.fixed.setdefault(self.ctx, []).append(f"{key}: {value!r} -> {new!r}")
             return
-        raise BuildError(f"example value {key}={value!r} violates {bad} at {self.ctx}; add a decision to overrides.yaml")
+        raise BuildError(
+            f"example value {key}={value!r} violates {bad} at {self.ctx}; add a decision to overrides.yaml"
+        )
 
     def walk(self, node, value):
         if isinstance(node, Obj):
@@ -522,7 +523,7 @@ class ExampleWalker:
                     "readOnly": True,
                     "items": "$Link",
                 }
-            for k, v in list(value.items()):
+            for k in list(value):
                 if k in node.props:
                     if isinstance(node.props[k], dict) and self.ctx is not None:
                         self.check(node.props[k], value, k)
@@ -542,14 +543,13 @@ class ExampleWalker:
                 lst = node.pending.setdefault(dv, [])
                 if value not in lst:
                     lst.append(value)
-        elif isinstance(node, dict):
-            if node.get("type") == "array" and isinstance(value, list):
-                for v in value:
-                    self.walk(node.get("items"), v)
+        elif isinstance(node, dict) and node.get("type") == "array" and isinstance(value, list):
+            for v in value:
+                self.walk(node.get("items"), v)
 
 
 def recover_variants(u: Union, ov):
-    first_val, first = u.variants[0]
+    _first_val, first = u.variants[0]
     uov = (ov.get("unions") or {}).get(u.name) or {}
     vov = uov.get("variants") or {}
     for dv in sorted(u.pending, key=lambda x: (x is None, str(x))):
@@ -563,9 +563,11 @@ def recover_variants(u: Union, ov):
             for k in s:
                 if k not in keys:
                     keys.append(k)
-        ordered = [u.prop] + [k for k in first.props if k in keys and k != u.prop] + [
-            k for k in keys if k not in first.props and k != u.prop
-        ]
+        ordered = (
+            [u.prop]
+            + [k for k in first.props if k in keys and k != u.prop]
+            + [k for k in keys if k not in first.props and k != u.prop]
+        )
         for k in ordered:
             if k == u.prop:
                 d = dict(first.props[u.prop])
@@ -754,16 +756,13 @@ def emit_yaml(node, comments: dict, path=(), indent=0) -> list[str]:
     out: list[str] = []
     if isinstance(node, dict):
         for k, v in node.items():
-            p = path + (k,)
+            p = (*path, k)
             if p in comments:
                 for para in comments[p].strip().split("\n"):
                     for line in textwrap.wrap(para, 100, break_on_hyphens=False, break_long_words=False) or [""]:
                         out.append(f"{pad}# {line}".rstrip())
             key = _scalar(str(k))
-            if isinstance(v, dict) and v:
-                out.append(f"{pad}{key}:")
-                out.extend(emit_yaml(v, comments, p, indent + 2))
-            elif isinstance(v, list) and v:
+            if (isinstance(v, dict) and v) or (isinstance(v, list) and v):
                 out.append(f"{pad}{key}:")
                 out.extend(emit_yaml(v, comments, p, indent + 2))
             elif isinstance(v, dict):
@@ -774,7 +773,7 @@ def emit_yaml(node, comments: dict, path=(), indent=0) -> list[str]:
                 out.append(f"{pad}{key}: {_scalar(v)}")
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            p = path + (i,)
+            p = (*path, i)
             if isinstance(v, (dict, list)) and v:
                 sub = emit_yaml(v, comments, p, indent + 2)
                 for j, line in enumerate(sub):
@@ -894,14 +893,11 @@ def build(ops, ov):
             if u.pending:
                 recover_variants(u, ov)
                 # walk the samples into the new variants
-        for u in b.unions.values():
-            for _dv, o in u.variants[1:]:
-                pass
 
     # ---- paginated envelopes ----
     for op in ops:
         req, resps = op_nodes[op.operation_id]
-        for st, node in resps.items():
+        for node in resps.values():
             if isinstance(node, Obj) and set(node.props) - {"links"} == {"results", "totalCount"}:
                 if "links" not in node.props:
                     node.props["links"] = {
@@ -1041,7 +1037,7 @@ def build(ops, ov):
             media_path = ("paths", op.path, op.method.lower(), "responses", where, "content", r["media_type"])
         exs = op.request_examples if where == "request" else op.response_examples.get(where, [])
         if label is not None and len(exs) > 1:
-            key = media_path + ("examples", label)
+            key = (*media_path, "examples", label)
         else:
             key = media_path + (("examples",) if len(exs) > 1 else ("example",))
         prev = b.comments.get(key)
@@ -1054,7 +1050,9 @@ def build(ops, ov):
 
     tag_list = []
     for tag in sorted(used_tags):
-        tag_list.append({"name": tag, "description": (ov.get("tag_descriptions") or {}).get(tag, f"Operations of the {tag} API.")})
+        tag_list.append(
+            {"name": tag, "description": (ov.get("tag_descriptions") or {}).get(tag, f"Operations of the {tag} API.")}
+        )
 
     spec = {
         "openapi": "3.0.3",
@@ -1095,9 +1093,7 @@ def build(ops, ov):
 def _has_path(spec, path):
     cur = spec
     for p in path:
-        if isinstance(cur, dict) and p in cur:
-            cur = cur[p]
-        elif isinstance(cur, list) and isinstance(p, int) and p < len(cur):
+        if (isinstance(cur, dict) and p in cur) or (isinstance(cur, list) and isinstance(p, int) and p < len(cur)):
             cur = cur[p]
         else:
             return False
@@ -1139,7 +1135,9 @@ def render(docs_dir=None) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--docs", default=None, help="doc pages dir (default: $ATLAS_DOCS_DIR or <repo>/../shared/atlas-docs)")
+    ap.add_argument(
+        "--docs", default=None, help="doc pages dir (default: $ATLAS_DOCS_DIR or <repo>/../shared/atlas-docs)"
+    )
     ap.add_argument("--out", default=str(DEFAULT_OUT))
     ap.add_argument("--check", action="store_true", help="exit 1 if the output differs from --out")
     args = ap.parse_args(argv)

@@ -23,12 +23,12 @@ from pathlib import Path
 
 __all__ = [
     "Operation",
+    "default_docs_dir",
+    "iter_fields",
+    "parse_constraint_line",
+    "parse_field_header",
     "read_docs",
     "read_index",
-    "default_docs_dir",
-    "parse_field_header",
-    "parse_constraint_line",
-    "iter_fields",
 ]
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -174,14 +174,14 @@ def parse_constraint_line(line: str) -> dict | None:
         for rx, keys in _CONSTRAINT_SENTENCES:
             m = rx.match(rest)
             if m:
-                for k, v in zip(keys, m.groups()):
+                for k, v in zip(keys, m.groups(), strict=False):
                     if k == "enum":
                         found["enum"] = _split_values(v)
                     elif k == "enum1":
                         found["enum"] = [v]
                     else:
                         found[k] = v
-                rest = rest[m.end():].lstrip()
+                rest = rest[m.end() :].lstrip()
                 break
         else:
             return None
@@ -217,7 +217,7 @@ def _block_items(lines: list[tuple[int, str]], base: int):
         content = lines[i + 1 : j]
         hdr = None
         if text.startswith(_BULLET):
-            hdr = parse_field_header(text[len(_BULLET):])
+            hdr = parse_field_header(text[len(_BULLET) :])
         if hdr is not None:
             hdr["line"] = ln
             yield ("field", hdr, content)
@@ -336,21 +336,26 @@ def _parse_reference(lines: list[str], start: int, end: int, fname: str) -> Oper
                 if item[0] == "field":
                     raise AssertionError(f"unexpected field in responses at {fname}:{item[1]['line']}")
                 _, text, sub, ln = item
-                rm = _RESPONSE_HEADER.match(text[len(_BULLET):]) if text.startswith(_BULLET) else None
+                rm = _RESPONSE_HEADER.match(text[len(_BULLET) :]) if text.startswith(_BULLET) else None
                 assert rm, (fname, ln, text)
                 root = _new_field(None)
                 root["line"] = ln
-                has_body = any(
-                    _HIDE_LINE.match(r.strip()) or r.strip() == "One of:" for _, r in sub
-                ) or any(r.strip().startswith(_BULLET) and parse_field_header(r.strip()[2:]) for _, r in sub)
+                has_body = any(_HIDE_LINE.match(r.strip()) or r.strip() == "One of:" for _, r in sub) or any(
+                    r.strip().startswith(_BULLET) and parse_field_header(r.strip()[2:]) for _, r in sub
+                )
                 _parse_field_content(root, sub)
                 # the first text line under the status is the response description
                 desc = root["description"].split("\n\n")[0] if root["description"] else ""
-                rest = root["description"][len(desc):].strip()
+                rest = root["description"][len(desc) :].strip()
                 root["description"] = rest
                 root["type"] = "object" if has_body else None
                 op.responses.append(
-                    {"status": rm.group("status"), "media_type": rm.group("media"), "description": desc, "body": root if has_body else None}
+                    {
+                        "status": rm.group("status"),
+                        "media_type": rm.group("media"),
+                        "description": desc,
+                        "body": root if has_body else None,
+                    }
                 )
     return op
 
@@ -479,7 +484,7 @@ def read_index(docs_dir: str | os.PathLike | None = None) -> list[dict]:
     d = Path(docs_dir) if docs_dir else default_docs_dir()
     rows = (d / "INDEX.tsv").read_text(encoding="utf-8").rstrip("\n").split("\n")
     head = rows[0].split("\t")
-    return [dict(zip(head, r.split("\t"))) for r in rows[1:]]
+    return [dict(zip(head, r.split("\t"), strict=False)) for r in rows[1:]]
 
 
 def iter_fields(f: dict, prefix: str = ""):

@@ -147,7 +147,9 @@ def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _read_only_paths(spec: dict[str, Any], schema: dict[str, Any], prefix: tuple[str, ...], seen: frozenset[str]) -> set[tuple[str, ...]]:
+def _read_only_paths(
+    spec: dict[str, Any], schema: dict[str, Any], prefix: tuple[str, ...], seen: frozenset[str]
+) -> set[tuple[str, ...]]:
     paths: set[tuple[str, ...]] = set()
     ref = schema.get("$ref")
     if ref in seen:
@@ -193,7 +195,12 @@ def build(spec: dict[str, Any]) -> str:
                 continue
             params = _parameters(spec, path_item, operation)
             path_params = tuple(
-                (p["name"], snake_case(p["name"]), p.get("schema", {}).get("type", "string"), p.get("schema", {}).get("pattern"))
+                (
+                    p["name"],
+                    snake_case(p["name"]),
+                    p.get("schema", {}).get("type", "string"),
+                    p.get("schema", {}).get("pattern"),
+                )
                 for p in params
                 if p["in"] == "path"
             )
@@ -247,8 +254,13 @@ def build(spec: dict[str, Any]) -> str:
         )
         unions.append((name, discriminator["propertyName"], mapping))
 
-    out = [HEADER, '"""Per-operation facts read from the spec, and the checks generated code runs before any I/O."""\n\n']
-    out.append("from __future__ import annotations\n\nimport re\nfrom typing import Any, Final, NamedTuple, cast\nfrom urllib.parse import quote\n\n")
+    out = [
+        HEADER,
+        '"""Per-operation facts read from the spec, and the checks generated code runs before any I/O."""\n\n',
+    ]
+    out.append(
+        "from __future__ import annotations\n\nimport re\nfrom typing import Any, Final, NamedTuple, cast\nfrom urllib.parse import quote\n\n"
+    )
     out.append(RUNTIME)
     out.append("\n\nOPERATIONS: Final[dict[str, Operation]] = {\n")
     for operation_id, fields in sorted(rows):

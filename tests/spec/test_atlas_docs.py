@@ -45,13 +45,19 @@ def test_constraint_sentences():
     assert pc("Values are bytesProcessed.query, or bytesProcessed.daily.") == {
         "enum": ["bytesProcessed.query", "bytesProcessed.daily"]
     }
-    assert pc("Minimum length is 24, maximum length is 24. Format should match the following pattern: ^([a-f0-9]{24})$.") == {
+    assert pc(
+        "Minimum length is 24, maximum length is 24. Format should match the following pattern: ^([a-f0-9]{24})$."
+    ) == {
         "minLength": "24",
         "maxLength": "24",
         "pattern": "^([a-f0-9]{24})$",
     }
-    assert pc("Format should match the following pattern: ([\\d]+\\.[\\d]+\\.[\\d]+).") == {"pattern": "([\\d]+\\.[\\d]+\\.[\\d]+)"}
-    assert pc("Format of each should match the following pattern: ^([a-f0-9]{24})$.") == {"itemsPattern": "^([a-f0-9]{24})$"}
+    assert pc("Format should match the following pattern: ([\\d]+\\.[\\d]+\\.[\\d]+).") == {
+        "pattern": "([\\d]+\\.[\\d]+\\.[\\d]+)"
+    }
+    assert pc("Format of each should match the following pattern: ^([a-f0-9]{24})$.") == {
+        "itemsPattern": "^([a-f0-9]{24})$"
+    }
     assert pc("At least 1 element. Values are A or B.") == {"minItems": "1", "enum": ["A", "B"]}
     assert pc("Not more than 1 element.") == {"maxItems": "1"}
     # prose is not a constraint line

@@ -210,7 +210,9 @@ def check_schema(S: Spec, f, schema, where: str, errors: list, counts: dict, is_
         errors.append(f"{where}: format {facts['format']} documented, spec lacks it")
         ok = False
     if facts["type"] == "array":
-        item_types = {S.resolve(iv).get("type") for v in vs if v.get("type") == "array" for iv in S.variants(v.get("items", {}))}
+        item_types = {
+            S.resolve(iv).get("type") for v in vs if v.get("type") == "array" for iv in S.variants(v.get("items", {}))
+        }
         if facts["items_type"] not in item_types:
             errors.append(f"{where}: items {facts['items_type']} documented, spec has {item_types}")
             ok = False
@@ -256,7 +258,7 @@ def _doc_disc(node):
 
 
 def _iter_with_discs(node, prefix="", discs=()):
-    here = discs + (_doc_disc(node),)
+    here = (*discs, _doc_disc(node))
     for c in node["children"]:
         p = f"{prefix}.{c['name']}" if prefix else c["name"]
         yield p, c, list(here)
@@ -310,7 +312,18 @@ def run_coverage(ops, spec):
     S = Spec(spec)
     errors: list[str] = []
     counts = dict.fromkeys(
-        ["ops_total", "ops_ok", "params_total", "params_ok", "fields_total", "fields_ok", "enum_total", "enum_ok", "media_total", "media_ok"],
+        [
+            "ops_total",
+            "ops_ok",
+            "params_total",
+            "params_ok",
+            "fields_total",
+            "fields_ok",
+            "enum_total",
+            "enum_ok",
+            "media_total",
+            "media_ok",
+        ],
         0,
     )
     for op in ops:
@@ -512,7 +525,9 @@ def test_index_agrees_with_spec(docs_dir, spec):
             schema = S.resolve(content[row["success_media_type"]].get("schema", {}))
             props = schema.get("properties") or {}
             ref = content[row["success_media_type"]]["schema"].get("$ref", "")
-            if not ref.rsplit("/", 1)[-1].startswith("Paginated") or not {"results", "totalCount", "links"} <= set(props):
+            if not ref.rsplit("/", 1)[-1].startswith("Paginated") or not {"results", "totalCount", "links"} <= set(
+                props
+            ):
                 problems.append(f"{where}: paginated response is not a Paginated<Thing> envelope")
             elif props["totalCount"].get("format") != "int32" or props["totalCount"].get("minimum") != 0:
                 problems.append(f"{where}: totalCount must be int32 with minimum 0")

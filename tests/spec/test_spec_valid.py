@@ -50,10 +50,10 @@ def _walk(node, path=()):
     yield path, node
     if isinstance(node, dict):
         for k, v in node.items():
-            yield from _walk(v, path + (k,))
+            yield from _walk(v, (*path, k))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            yield from _walk(v, path + (i,))
+            yield from _walk(v, (*path, i))
 
 
 def test_schema_conventions(spec):
@@ -72,8 +72,10 @@ def test_schema_conventions(spec):
         if "nullable" in node and "enum" in node:
             problems.append(f"nullable enum at {path}")
         # inline object schemas with properties must be components
-        if node.get("type") == "object" and "properties" in node and not (
-            len(path) == 3 and path[:2] == ("components", "schemas")
+        if (
+            node.get("type") == "object"
+            and "properties" in node
+            and not (len(path) == 3 and path[:2] == ("components", "schemas"))
         ):
             problems.append(f"inline object schema at {path}")
         if "oneOf" in node and "discriminator" in node:
@@ -105,7 +107,7 @@ def test_media_types(spec):
                 if len(content) != 1:
                     problems.append(f"{m} {p} {st}: {list(content)}")
                     continue
-                (media, body), = content.items()
+                ((media, body),) = content.items()
                 if st.startswith(("4", "5")):
                     if media != "application/json" or body.get("schema") != {"$ref": "#/components/schemas/ApiError"}:
                         problems.append(f"{m} {p} {st}: error body must be ApiError as application/json")
