@@ -230,7 +230,10 @@ class FakeAtlas:
         self.faults.add(operation_id, fault)
 
     def reset(self) -> None:
-        """Forget state, faults, the request log and counters; issued tokens stay valid."""
+        """Forget state, faults, the request log and counters; issued tokens stay valid.
+
+        ``fake.reset()`` between tests that share one fake.
+        """
         self.store.clear()
         self.faults.clear()
         self.requests.clear()
@@ -238,11 +241,14 @@ class FakeAtlas:
         self._rate_windows.clear()
 
     def clear_faults(self, operation_id: str | None = None) -> None:
-        """Forget injected faults (all of them, or one operation's)."""
+        """Forget injected faults (all of them, or one operation's): ``fake.clear_faults("listExportBuckets")``."""
         self.faults.clear(operation_id)
 
     def expire_tokens(self) -> None:
-        """Make every access token issued so far expired, as if ``token_lifetime`` had passed."""
+        """Make every access token issued so far expired, as if ``token_lifetime`` had passed.
+
+        ``fake.expire_tokens()``; the next API call with an old token gets 401 and the client must refresh.
+        """
         self.auth.expire_tokens()
 
     def seed(self, target: str, items: Iterable[Mapping[str, Any]], **path_params: str) -> list[dict[str, Any]]:

@@ -53,16 +53,21 @@ class Store:
         return stored
 
     def list(self, collection_path: str) -> list[Document]:
+        """The collection's items, in insertion order (the live list): ``fake.store.list(buckets_path)``."""
         return self.collections.get(collection_path.rstrip("/"), [])
 
     def get(self, collection_path: str, item_key: str, key: str | None = None) -> Document | None:
-        """The item whose ``key`` field (or ``_id``/``id``/``name``) equals ``item_key``."""
+        """The item whose ``key`` field (or ``_id``/``id``/``name``) equals ``item_key``.
+
+        ``fake.store.get(roles_path, "reader", key="roleName")``
+        """
         for item in self.list(collection_path):
             if _matches(item, item_key, key):
                 return item
         return None
 
     def delete(self, collection_path: str, item_key: str, key: str | None = None) -> bool:
+        """Remove the item `get` would return; whether there was one. ``fake.store.delete(path, bucket_id)``"""
         items = self.list(collection_path)
         for i, item in enumerate(items):
             if _matches(item, item_key, key):
@@ -73,9 +78,11 @@ class Store:
     def extend(
         self, collection_path: str, items: Iterable[Document], *, id_field: str | None = "id"
     ) -> builtins.list[Document]:
+        """`put` each item: ``fake.store.extend(buckets_path, [{"bucketName": "a"}], id_field="_id")``."""
         return [self.put(collection_path, item, id_field=id_field) for item in items]
 
     def clear(self) -> None:
+        """Forget everything: ``fake.store.clear()``."""
         self.collections.clear()
         self.documents.clear()
 
