@@ -35,3 +35,13 @@ class DiskBackupApiPolicyItemFrequencyInterval(IntEnum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+    @classmethod
+    def _missing_(cls, value: object) -> "DiskBackupApiPolicyItemFrequencyInterval | None":
+        # atlas-admin: like the string enums, a value the spec does not list is kept, not an error.
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"VALUE_{value}"
+        member._value_ = value
+        return member
