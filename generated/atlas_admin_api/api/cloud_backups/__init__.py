@@ -20,7 +20,7 @@ from ...models.export_bucket_request_aws import ExportBucketRequestAWS
 from ...models.export_bucket_request_azure import ExportBucketRequestAzure
 from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
 from ...models.paginated_export_bucket import PaginatedExportBucket
-from ...types import UNSET, OperationRunner, Unset
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class CloudBackupsOperations:
@@ -83,7 +83,7 @@ class CloudBackupsOperations:
         body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP:
+    ) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
         """Create One Snapshot Export Bucket
 
         Creates a Snapshot Export Bucket for an AWS S3 Bucket, Azure Blob Storage Container, or Google Cloud
@@ -100,7 +100,7 @@ class CloudBackupsOperations:
                 backup snapshot Export Bucket Request.
 
         Returns:
-            ExportBucketAWS | ExportBucketAzure | ExportBucketGCP
+            ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -116,7 +116,7 @@ class CloudBackupsOperations:
             ),
             _operation._parse_response,
         )
-        return cast("ExportBucketAWS | ExportBucketAzure | ExportBucketGCP", result)
+        return cast("ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant", result)
 
     async def update_data_protection_settings(
         self,

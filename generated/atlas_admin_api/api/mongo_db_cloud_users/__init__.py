@@ -9,7 +9,7 @@ from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
 from ...models.api_error import ApiError
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
-from ...types import UNSET, OperationRunner, Unset
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class MongodbCloudUsersOperations:
@@ -28,7 +28,7 @@ class MongodbCloudUsersOperations:
         body: AddOrRemoveGroupRole,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Add One Project Role to One MongoDB Cloud User
 
         Adds one project-level role to the MongoDB Cloud user. You can add a role to an active user or a
@@ -46,7 +46,7 @@ class MongodbCloudUsersOperations:
             body (AddOrRemoveGroupRole):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -63,7 +63,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def remove_organization_user(
         self,
