@@ -350,7 +350,12 @@ class FakeAtlas:
                 raise ApiProblem(404, "RESOURCE_NOT_FOUND", f"No resource at {path}.")
             principal = self._authenticate(request)
             self._count_request(principal)
-            op, raw_params, path_exists = self.spec.match(request.method, path)
+            # Match on the still-encoded path and decode each parameter once: a segment such as "a%2Fb" or
+            # "a%3Fb" is one parameter value ("a/b", "a?b"), and "%252e" must stay "%2e", not become ".".
+            # httpx's ASGITransport puts the query into raw_path too; a literal "?" there is always the separator.
+            encoded_path = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or path
+            op, encoded_params, path_exists = self.spec.match(request.method, encoded_path)
+            raw_params = {name: urllib.parse.unquote(value) for name, value in encoded_params.items()}
             if op is None:
                 if path_exists:
                     raise ApiProblem(405, "METHOD_NOT_ALLOWED", f"{request.method} is not supported on {path}.")
