@@ -59,7 +59,7 @@ def _minimal(doc: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> Any
     kind = schema.get("type", "object")
     if kind == "string":
         return {
-            "date-time": "2024-01-02T03:04:05+00:00",
+            "date-time": "2024-01-02T03:04:05Z",
             "date": "2024-01-02",
             "uuid": "12345678-1234-5678-1234-567812345678",
         }.get(schema.get("format", ""), "x" * max(schema.get("minLength", 1), 1))
@@ -329,17 +329,6 @@ def _check_unions(doc: dict[str, Any], component: str, example: Any, parsed: Any
     return checked
 
 
-def _normalized(value: Any) -> Any:
-    """Examples write UTC as `Z`; the generated to_dict writes `+00:00` (datetime.isoformat)."""
-    if isinstance(value, dict):
-        return {k: _normalized(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_normalized(v) for v in value]
-    if isinstance(value, str) and len(value) >= 20 and value[10:11] == "T" and value.endswith("Z"):
-        return value[:-1] + "+00:00"
-    return value
-
-
 def test_documented_examples_parse_to_the_right_variant(openapi_doc: dict[str, Any]) -> None:
     checked = 0
     for where, schema, example in _examples(openapi_doc):
@@ -361,6 +350,6 @@ def test_documented_examples_parse_to_the_right_variant(openapi_doc: dict[str, A
             checked += found
         else:
             continue
-        assert _normalized(json.loads(json.dumps(parsed.to_dict()))) == _normalized(example), where
+        assert json.loads(json.dumps(parsed.to_dict())) == example, where
     assert checked, "the spec documents examples of union values"
     print(f"{checked} documented union values checked")

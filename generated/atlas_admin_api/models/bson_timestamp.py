@@ -30,7 +30,7 @@ class BSONTimestamp:
     def to_dict(self) -> dict[str, Any]:
         date: str | Unset = UNSET
         if not isinstance(self.date, Unset):
-            date = self.date.isoformat()
+            date = self.date.isoformat().replace("+00:00", "Z")
 
         increment = self.increment
 

@@ -56,7 +56,7 @@ class DataFederationTenantQueryLimit:
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = self.last_modified_date.isoformat()
+            last_modified_date = self.last_modified_date.isoformat().replace("+00:00", "Z")
 
         maximum_limit = self.maximum_limit
 

@@ -65,7 +65,7 @@ class DataLakeIngestionPipeline:
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = self.created_date.isoformat()
+            created_date = self.created_date.isoformat().replace("+00:00", "Z")
 
         dataset_retention_policy: dict[str, Any] | Unset = UNSET
         if not isinstance(self.dataset_retention_policy, Unset):
@@ -75,7 +75,7 @@ class DataLakeIngestionPipeline:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = self.last_updated_date.isoformat()
+            last_updated_date = self.last_updated_date.isoformat().replace("+00:00", "Z")
 
         name = self.name
 

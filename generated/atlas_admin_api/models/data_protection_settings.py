@@ -116,7 +116,7 @@ class DataProtectionSettings:
 
         updated_date: str | Unset = UNSET
         if not isinstance(self.updated_date, Unset):
-            updated_date = self.updated_date.isoformat()
+            updated_date = self.updated_date.isoformat().replace("+00:00", "Z")
 
         updated_user = self.updated_user
 

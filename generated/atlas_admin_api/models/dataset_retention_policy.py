@@ -39,7 +39,7 @@ class DatasetRetentionPolicy:
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = self.last_modified_date.isoformat()
+            last_modified_date = self.last_modified_date.isoformat().replace("+00:00", "Z")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

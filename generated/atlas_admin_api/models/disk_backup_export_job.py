@@ -74,7 +74,7 @@ class DiskBackupExportJob:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+            created_at = self.created_at.isoformat().replace("+00:00", "Z")
 
         custom_data: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.custom_data, Unset):
@@ -89,7 +89,7 @@ class DiskBackupExportJob:
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = self.finished_at.isoformat()
+            finished_at = self.finished_at.isoformat().replace("+00:00", "Z")
 
         id = self.id
 

@@ -86,13 +86,13 @@ class DiskBackupSnapshot:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+            created_at = self.created_at.isoformat().replace("+00:00", "Z")
 
         description = self.description
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = self.expires_at.isoformat()
+            expires_at = self.expires_at.isoformat().replace("+00:00", "Z")
 
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):

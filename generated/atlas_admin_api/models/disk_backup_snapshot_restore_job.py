@@ -117,13 +117,13 @@ class DiskBackupSnapshotRestoreJob:
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = self.expires_at.isoformat()
+            expires_at = self.expires_at.isoformat().replace("+00:00", "Z")
 
         failed = self.failed
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = self.finished_at.isoformat()
+            finished_at = self.finished_at.isoformat().replace("+00:00", "Z")
 
         id = self.id
 
@@ -148,7 +148,7 @@ class DiskBackupSnapshotRestoreJob:
 
         timestamp: str | Unset = UNSET
         if not isinstance(self.timestamp, Unset):
-            timestamp = self.timestamp.isoformat()
+            timestamp = self.timestamp.isoformat().replace("+00:00", "Z")
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):

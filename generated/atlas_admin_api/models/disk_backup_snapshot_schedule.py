@@ -103,7 +103,7 @@ class DiskBackupSnapshotSchedule:
 
         next_snapshot: str | Unset = UNSET
         if not isinstance(self.next_snapshot, Unset):
-            next_snapshot = self.next_snapshot.isoformat()
+            next_snapshot = self.next_snapshot.isoformat().replace("+00:00", "Z")
 
         policies: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.policies, Unset):

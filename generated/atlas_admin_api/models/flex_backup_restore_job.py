@@ -77,7 +77,7 @@ class FlexBackupRestoreJob:
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = self.expiration_date.isoformat()
+            expiration_date = self.expiration_date.isoformat().replace("+00:00", "Z")
 
         id = self.id
 
@@ -87,15 +87,15 @@ class FlexBackupRestoreJob:
 
         restore_finished_date: str | Unset = UNSET
         if not isinstance(self.restore_finished_date, Unset):
-            restore_finished_date = self.restore_finished_date.isoformat()
+            restore_finished_date = self.restore_finished_date.isoformat().replace("+00:00", "Z")
 
         restore_scheduled_date: str | Unset = UNSET
         if not isinstance(self.restore_scheduled_date, Unset):
-            restore_scheduled_date = self.restore_scheduled_date.isoformat()
+            restore_scheduled_date = self.restore_scheduled_date.isoformat().replace("+00:00", "Z")
 
         snapshot_finished_date: str | Unset = UNSET
         if not isinstance(self.snapshot_finished_date, Unset):
-            snapshot_finished_date = self.snapshot_finished_date.isoformat()
+            snapshot_finished_date = self.snapshot_finished_date.isoformat().replace("+00:00", "Z")
 
         snapshot_id = self.snapshot_id
 

@@ -94,7 +94,7 @@ class FlexClusterDescription:
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = self.create_date.isoformat()
+            create_date = self.create_date.isoformat().replace("+00:00", "Z")
 
         group_id = self.group_id
 

@@ -52,11 +52,11 @@ class GroupInvitation:
     def to_dict(self) -> dict[str, Any]:
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+            created_at = self.created_at.isoformat().replace("+00:00", "Z")
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = self.expires_at.isoformat()
+            expires_at = self.expires_at.isoformat().replace("+00:00", "Z")
 
         group_id = self.group_id
 

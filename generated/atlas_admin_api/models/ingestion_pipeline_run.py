@@ -72,7 +72,7 @@ class IngestionPipelineRun:
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = self.created_date.isoformat()
+            created_date = self.created_date.isoformat().replace("+00:00", "Z")
 
         dataset_name = self.dataset_name
 
@@ -84,7 +84,7 @@ class IngestionPipelineRun:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = self.last_updated_date.isoformat()
+            last_updated_date = self.last_updated_date.isoformat().replace("+00:00", "Z")
 
         phase: str | Unset = UNSET
         if not isinstance(self.phase, Unset):
@@ -94,7 +94,7 @@ class IngestionPipelineRun:
 
         scheduled_deletion_date: str | Unset = UNSET
         if not isinstance(self.scheduled_deletion_date, Unset):
-            scheduled_deletion_date = self.scheduled_deletion_date.isoformat()
+            scheduled_deletion_date = self.scheduled_deletion_date.isoformat().replace("+00:00", "Z")
 
         snapshot_id = self.snapshot_id
 

@@ -80,7 +80,7 @@ class LegacySnapshot:
 
         expires: str | Unset = UNSET
         if not isinstance(self.expires, Unset):
-            expires = self.expires.isoformat()
+            expires = self.expires.isoformat().replace("+00:00", "Z")
 
         group_id = self.group_id
 

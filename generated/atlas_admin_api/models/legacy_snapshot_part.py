@@ -68,7 +68,7 @@ class LegacySnapshotPart:
 
         completed_time: str | Unset = UNSET
         if not isinstance(self.completed_time, Unset):
-            completed_time = self.completed_time.isoformat()
+            completed_time = self.completed_time.isoformat().replace("+00:00", "Z")
 
         compression_setting: str | Unset = UNSET
         if not isinstance(self.compression_setting, Unset):

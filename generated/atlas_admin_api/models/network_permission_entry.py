@@ -62,7 +62,7 @@ class NetworkPermissionEntry:
 
         delete_after_date: str | Unset = UNSET
         if not isinstance(self.delete_after_date, Unset):
-            delete_after_date = self.delete_after_date.isoformat()
+            delete_after_date = self.delete_after_date.isoformat().replace("+00:00", "Z")
 
         group_id = self.group_id
 

@@ -72,13 +72,13 @@ class OrgUserResponseActive:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+            created_at = self.created_at.isoformat().replace("+00:00", "Z")
 
         first_name = self.first_name
 
         last_auth: str | Unset = UNSET
         if not isinstance(self.last_auth, Unset):
-            last_auth = self.last_auth.isoformat()
+            last_auth = self.last_auth.isoformat().replace("+00:00", "Z")
 
         last_name = self.last_name
 

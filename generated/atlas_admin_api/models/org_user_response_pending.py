@@ -61,9 +61,9 @@ class OrgUserResponsePending:
 
         username = self.username
 
-        invitation_created_at = self.invitation_created_at.isoformat()
+        invitation_created_at = self.invitation_created_at.isoformat().replace("+00:00", "Z")
 
-        invitation_expires_at = self.invitation_expires_at.isoformat()
+        invitation_expires_at = self.invitation_expires_at.isoformat().replace("+00:00", "Z")
 
         inviter_username = self.inviter_username
 

@@ -38,15 +38,15 @@ class ServiceAccountSecret:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_at = self.created_at.isoformat()
+        created_at = self.created_at.isoformat().replace("+00:00", "Z")
 
-        expires_at = self.expires_at.isoformat()
+        expires_at = self.expires_at.isoformat().replace("+00:00", "Z")
 
         id = self.id
 
         last_used_at: str | Unset = UNSET
         if not isinstance(self.last_used_at, Unset):
-            last_used_at = self.last_used_at.isoformat()
+            last_used_at = self.last_used_at.isoformat().replace("+00:00", "Z")
 
         masked_secret_value = self.masked_secret_value
 
