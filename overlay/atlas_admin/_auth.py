@@ -303,6 +303,10 @@ class DigestAuth(httpx.DigestAuth):
         for name, value in (("public_key", public_key), ("private_key", private_key)):
             if not isinstance(value, str) or not value:
                 raise AtlasConfigurationError(f"{name} must be a non-empty string")
+        # The public key travels in the Authorization header as the digest user name: CR/LF would smuggle
+        # headers and non-ASCII cannot be encoded there (it failed only at send time, as a transport error).
+        if not public_key.isascii() or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in public_key):
+            raise AtlasConfigurationError("public_key must be printable ASCII (no CR, LF or control characters)")
         super().__init__(public_key, private_key)
         self.public_key = public_key
 
