@@ -184,7 +184,9 @@ CELLS = [
         NO_WAITS,
         {"deadline": 3.0},
     ),
-    Cell("500-no-retries", GET, lambda: Fault.error(500, times=None), AtlasServerError, 1, NO_WAITS, {"max_retries": 0}),
+    Cell(
+        "500-no-retries", GET, lambda: Fault.error(500, times=None), AtlasServerError, 1, NO_WAITS, {"max_retries": 0}
+    ),
     # --- transport ----------------------------------------------------------------------------------
     # Nothing reached a server, so even a POST is repeated.
     Cell("connection-refused", GET, None, AtlasConnectionError, 0, backoffs(2)),
