@@ -77,8 +77,12 @@ test: install tools spec-check check-generated lint pytest
 demo: install
 	$(PY) examples/run_demo.py
 
+# The API reference: the facade and errors (atlas_admin), FakeAtlas, and the generated operations and models.
+DOCS_MODULES := atlas_admin atlas_admin.testing $(PACKAGE) $(PACKAGE).api $(PACKAGE).models $(PACKAGE).types
 docs: install
-	$(BIN)/pdoc -o site atlas_admin $(PACKAGE)
+	rm -rf site
+	$(BIN)/pdoc -o site $(DOCS_MODULES)
+	@echo "API reference: site/index.html"
 
 vendor: install
 	@test -n "$(DEST)" || (echo "usage: make vendor DEST=path/to/yourapp/_vendor"; exit 2)

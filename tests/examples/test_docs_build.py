@@ -1,0 +1,41 @@
+"""`make docs`: pdoc builds the API reference for the modules the Makefile lists."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _docs_modules() -> list[str]:
+    makefile = (REPO / "Makefile").read_text()
+    found = re.search(r"^DOCS_MODULES := (.+)$", makefile, re.MULTILINE)
+    assert found, "Makefile defines no DOCS_MODULES"
+    return found[1].replace("$(PACKAGE)", "atlas_admin_api").split()
+
+
+@pytest.mark.slow
+def test_pdoc_builds_the_reference(tmp_path: Path) -> None:
+    modules = _docs_modules()
+    assert {"atlas_admin", "atlas_admin_api.api", "atlas_admin_api.models"} <= set(modules)
+    result = subprocess.run(
+        [sys.executable, "-m", "pdoc", "-o", str(tmp_path), *modules],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    facade = (tmp_path / "atlas_admin.html").read_text()
+    for name in ("AtlasClient", "from_env", "with_options", "capture_responses", "AtlasNotFoundError", "is_error_code"):
+        assert f'id="{name}' in facade or f'id="AtlasClient.{name}' in facade, name
+    models = (tmp_path / "atlas_admin_api" / "models.html").read_text()
+    assert 'id="ExportBucketAWS"' in models and 'id="ExportBucketRequestAzure"' in models
+    assert (tmp_path / "atlas_admin_api" / "api" / "cloud_backups.html").is_file()
+    assert 'id="FakeAtlas"' in (tmp_path / "atlas_admin" / "testing.html").read_text()
+    assert (tmp_path / "index.html").is_file()
