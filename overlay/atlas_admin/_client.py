@@ -411,7 +411,10 @@ class AtlasClient(AtlasOperations):
             return parse(client=self._generated, response=response)
         except json.JSONDecodeError as exc:
             raise AtlasResponseError.from_response(response, f"the body is not valid JSON ({exc.msg})") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except Exception as exc:
+            # A body off the documented shape breaks the generated parser in many ways: KeyError, TypeError,
+            # IndexError, OverflowError, RecursionError on deep nesting... All of them mean "not the documented
+            # shape". CancelledError and KeyboardInterrupt are not Exceptions, so they still propagate.
             path = getattr(exc, "json_path", None) or (f"$.{exc.args[0]}" if isinstance(exc, KeyError) else None)
             raise AtlasResponseError.from_response(
                 response, f"the body does not have the documented shape ({type(exc).__name__}: {exc})", json_path=path
