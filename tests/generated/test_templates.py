@@ -195,3 +195,19 @@ def test_status_codes_outside_httpstatus_do_not_crash_the_generated_response() -
     built = module._build_response(client=client, response=response)
     assert built.status_code == 520
     assert built.parsed is None
+
+
+def test_optional_fields_sent_as_null_are_kept_not_fatal() -> None:
+    from atlas_admin_api.models import ExportBucketAWS
+
+    payload = {
+        "_id": "32b6e34b3d91647abb20e7b8",
+        "bucketName": "export-bucket",
+        "cloudProvider": "AWS",
+        "iamRoleId": "668c5f0ed436263134491592",
+        "links": None,
+    }
+    bucket = ExportBucketAWS.from_dict(payload)
+    assert bucket.bucket_name == "export-bucket"
+    assert bucket.additional_properties == {"links": None}
+    assert bucket.to_dict() == payload

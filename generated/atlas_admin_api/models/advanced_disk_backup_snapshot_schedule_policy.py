@@ -55,6 +55,15 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
         from ..models.disk_backup_api_policy_item import DiskBackupApiPolicyItem  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "id",
+                "policyItems",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         id = d.pop("id", UNSET)
 
         _policy_items = d.pop("policyItems", UNSET)
@@ -71,6 +80,7 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
             policy_items=policy_items,
         )
 
+        d.update(nulls)
         advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
         return advanced_disk_backup_snapshot_schedule_policy
 

@@ -82,6 +82,17 @@ class ApiError:
         from ..models.bad_request_detail import BadRequestDetail  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "badRequestDetail",
+                "detail",
+                "parameters",
+                "reason",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         error = d.pop("error")
 
         error_code = d.pop("errorCode")
@@ -115,6 +126,7 @@ class ApiError:
             reason=reason,
         )
 
+        d.update(nulls)
         api_error.additional_properties = d
         return api_error
 

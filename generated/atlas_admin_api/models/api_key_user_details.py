@@ -92,6 +92,19 @@ class ApiKeyUserDetails:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "desc",
+                "id",
+                "privateKey",
+                "publicKey",
+                "roles",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         desc = d.pop("desc", UNSET)
 
         id = d.pop("id", UNSET)
@@ -127,6 +140,7 @@ class ApiKeyUserDetails:
             links=links,
         )
 
+        d.update(nulls)
         api_key_user_details.additional_properties = d
         return api_key_user_details
 

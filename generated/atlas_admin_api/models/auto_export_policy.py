@@ -47,6 +47,15 @@ class AutoExportPolicy:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "exportBucketId",
+                "frequencyType",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         export_bucket_id = d.pop("exportBucketId", UNSET)
 
         _frequency_type = d.pop("frequencyType", UNSET)
@@ -61,6 +70,7 @@ class AutoExportPolicy:
             frequency_type=frequency_type,
         )
 
+        d.update(nulls)
         auto_export_policy.additional_properties = d
         return auto_export_policy
 

@@ -82,6 +82,19 @@ class AWSKMSConfiguration:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "accessKeyID",
+                "customerMasterKeyID",
+                "enabled",
+                "region",
+                "requirePrivateNetworking",
+                "valid",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         access_key_id = d.pop("accessKeyID", UNSET)
 
         customer_master_key_id = d.pop("customerMasterKeyID", UNSET)
@@ -108,6 +121,7 @@ class AWSKMSConfiguration:
             valid=valid,
         )
 
+        d.update(nulls)
         awskms_configuration.additional_properties = d
         return awskms_configuration
 

@@ -109,6 +109,23 @@ class AzureKeyVault:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "azureEnvironment",
+                "clientID",
+                "enabled",
+                "keyIdentifier",
+                "keyVaultName",
+                "requirePrivateNetworking",
+                "resourceGroupName",
+                "subscriptionID",
+                "tenantID",
+                "valid",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _azure_environment = d.pop("azureEnvironment", UNSET)
         azure_environment: AzureKeyVaultAzureEnvironment | Unset
         if isinstance(_azure_environment, Unset):
@@ -162,6 +179,7 @@ class AzureKeyVault:
             valid=valid,
         )
 
+        d.update(nulls)
         azure_key_vault.additional_properties = d
         return azure_key_vault
 

@@ -113,6 +113,23 @@ class AzureKeyVaultRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "azureEnvironment",
+                "clientID",
+                "enabled",
+                "keyIdentifier",
+                "keyVaultName",
+                "requirePrivateNetworking",
+                "resourceGroupName",
+                "secret",
+                "subscriptionID",
+                "tenantID",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _azure_environment = d.pop("azureEnvironment", UNSET)
         azure_environment: AzureKeyVaultRequestAzureEnvironment | Unset
         if isinstance(_azure_environment, Unset):
@@ -166,6 +183,7 @@ class AzureKeyVaultRequest:
             tenant_id=tenant_id,
         )
 
+        d.update(nulls)
         azure_key_vault_request.additional_properties = d
         return azure_key_vault_request
 

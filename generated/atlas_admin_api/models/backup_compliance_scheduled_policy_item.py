@@ -89,6 +89,12 @@ class BackupComplianceScheduledPolicyItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("id",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         frequency_interval = BackupComplianceScheduledPolicyItemFrequencyInterval(d.pop("frequencyInterval"))
 
         frequency_type = BackupComplianceScheduledPolicyItemFrequencyType(d.pop("frequencyType"))
@@ -107,6 +113,7 @@ class BackupComplianceScheduledPolicyItem:
             id=id,
         )
 
+        d.update(nulls)
         backup_compliance_scheduled_policy_item.additional_properties = d
         return backup_compliance_scheduled_policy_item
 

@@ -48,6 +48,12 @@ class BadRequestDetail:
         from ..models.bad_request_field_violation import BadRequestFieldViolation  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("fields",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _fields = d.pop("fields", UNSET)
         fields: list[BadRequestFieldViolation] | Unset = UNSET
         if _fields is not UNSET:
@@ -61,6 +67,7 @@ class BadRequestDetail:
             fields=fields,
         )
 
+        d.update(nulls)
         bad_request_detail.additional_properties = d
         return bad_request_detail
 

@@ -47,6 +47,15 @@ class BSONTimestamp:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "date",
+                "increment",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _date = d.pop("date", UNSET)
         date: datetime.datetime | Unset
         if isinstance(_date, Unset):
@@ -61,6 +70,7 @@ class BSONTimestamp:
             increment=increment,
         )
 
+        d.update(nulls)
         bson_timestamp.additional_properties = d
         return bson_timestamp
 

@@ -57,6 +57,16 @@ class CloudAccessRoleAssignment:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "groupId",
+                "orgId",
+                "roleName",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         group_id = d.pop("groupId", UNSET)
 
         org_id = d.pop("orgId", UNSET)
@@ -74,6 +84,7 @@ class CloudAccessRoleAssignment:
             role_name=role_name,
         )
 
+        d.update(nulls)
         cloud_access_role_assignment.additional_properties = d
         return cloud_access_role_assignment
 

@@ -54,6 +54,12 @@ class CloudProviderAccessRoleRequestUpdateAWS:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("iamAssumedRoleArn",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         provider_name = CloudProviderAccessRoleRequestUpdateAWSProviderName(d.pop("providerName"))
 
         iam_assumed_role_arn = d.pop("iamAssumedRoleArn", UNSET)
@@ -63,6 +69,7 @@ class CloudProviderAccessRoleRequestUpdateAWS:
             iam_assumed_role_arn=iam_assumed_role_arn,
         )
 
+        d.update(nulls)
         cloud_provider_access_role_request_update_aws.additional_properties = d
         return cloud_provider_access_role_request_update_aws
 

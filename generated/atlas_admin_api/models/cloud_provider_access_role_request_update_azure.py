@@ -62,6 +62,16 @@ class CloudProviderAccessRoleRequestUpdateAzure:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "atlasAzureAppId",
+                "servicePrincipalId",
+                "tenantId",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         provider_name = CloudProviderAccessRoleRequestUpdateAzureProviderName(d.pop("providerName"))
 
         atlas_azure_app_id = d.pop("atlasAzureAppId", UNSET)
@@ -77,6 +87,7 @@ class CloudProviderAccessRoleRequestUpdateAzure:
             tenant_id=tenant_id,
         )
 
+        d.update(nulls)
         cloud_provider_access_role_request_update_azure.additional_properties = d
         return cloud_provider_access_role_request_update_azure
 

@@ -103,6 +103,17 @@ class CloudProviderContainerAzure:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "id",
+                "provisioned",
+                "azureSubscriptionId",
+                "vnetName",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         provider_name = CloudProviderContainerAzureProviderName(d.pop("providerName"))
 
         atlas_cidr_block = d.pop("atlasCidrBlock")
@@ -127,6 +138,7 @@ class CloudProviderContainerAzure:
             vnet_name=vnet_name,
         )
 
+        d.update(nulls)
         cloud_provider_container_azure.additional_properties = d
         return cloud_provider_container_azure
 

@@ -74,6 +74,15 @@ class CustomDatabaseRole:
         from ..models.database_privilege_action import DatabasePrivilegeAction  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "actions",
+                "inheritedRoles",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         role_name = d.pop("roleName")
 
         _actions = d.pop("actions", UNSET)
@@ -100,6 +109,7 @@ class CustomDatabaseRole:
             inherited_roles=inherited_roles,
         )
 
+        d.update(nulls)
         custom_database_role.additional_properties = d
         return custom_database_role
 

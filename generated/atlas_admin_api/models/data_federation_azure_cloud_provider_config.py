@@ -59,6 +59,16 @@ class DataFederationAzureCloudProviderConfig:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "atlasAppId",
+                "servicePrincipalId",
+                "tenantId",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         role_id = d.pop("roleId")
 
         atlas_app_id = d.pop("atlasAppId", UNSET)
@@ -74,6 +84,7 @@ class DataFederationAzureCloudProviderConfig:
             tenant_id=tenant_id,
         )
 
+        d.update(nulls)
         data_federation_azure_cloud_provider_config.additional_properties = d
         return data_federation_azure_cloud_provider_config
 

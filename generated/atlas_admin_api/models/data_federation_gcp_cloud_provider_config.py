@@ -47,6 +47,12 @@ class DataFederationGCPCloudProviderConfig:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("gcpServiceAccount",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         role_id = d.pop("roleId")
 
         gcp_service_account = d.pop("gcpServiceAccount", UNSET)
@@ -56,6 +62,7 @@ class DataFederationGCPCloudProviderConfig:
             gcp_service_account=gcp_service_account,
         )
 
+        d.update(nulls)
         data_federation_gcp_cloud_provider_config.additional_properties = d
         return data_federation_gcp_cloud_provider_config
 

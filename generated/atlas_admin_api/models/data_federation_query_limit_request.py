@@ -51,6 +51,12 @@ class DataFederationQueryLimitRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("overrunPolicy",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         value = d.pop("value")
 
         _overrun_policy = d.pop("overrunPolicy", UNSET)
@@ -65,6 +71,7 @@ class DataFederationQueryLimitRequest:
             overrun_policy=overrun_policy,
         )
 
+        d.update(nulls)
         data_federation_query_limit_request.additional_properties = d
         return data_federation_query_limit_request
 

@@ -92,6 +92,19 @@ class DataFederationTenantQueryLimit:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "currentUsage",
+                "defaultLimit",
+                "lastModifiedDate",
+                "maximumLimit",
+                "overrunPolicy",
+                "tenantName",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         name = d.pop("name")
 
         value = d.pop("value")
@@ -129,6 +142,7 @@ class DataFederationTenantQueryLimit:
             tenant_name=tenant_name,
         )
 
+        d.update(nulls)
         data_federation_tenant_query_limit.additional_properties = d
         return data_federation_tenant_query_limit
 

@@ -49,6 +49,16 @@ class DataLakeApiBase:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "name",
+                "pipeline",
+                "source",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         name = d.pop("name", UNSET)
 
         pipeline = d.pop("pipeline", UNSET)
@@ -61,6 +71,7 @@ class DataLakeApiBase:
             source=source,
         )
 
+        d.update(nulls)
         data_lake_api_base.additional_properties = d
         return data_lake_api_base
 

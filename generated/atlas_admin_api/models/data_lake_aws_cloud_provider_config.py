@@ -61,6 +61,16 @@ class DataLakeAWSCloudProviderConfig:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "externalId",
+                "iamAssumedRoleARN",
+                "iamUserARN",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         role_id = d.pop("roleId")
 
         external_id = d.pop("externalId", UNSET)
@@ -76,6 +86,7 @@ class DataLakeAWSCloudProviderConfig:
             iam_user_arn=iam_user_arn,
         )
 
+        d.update(nulls)
         data_lake_aws_cloud_provider_config.additional_properties = d
         return data_lake_aws_cloud_provider_config
 

@@ -77,6 +77,16 @@ class DataLakeCloudProviderConfig:
         )
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "aws",
+                "azure",
+                "gcp",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _aws = d.pop("aws", UNSET)
         aws: DataLakeAWSCloudProviderConfig | Unset
         if isinstance(_aws, Unset):
@@ -104,6 +114,7 @@ class DataLakeCloudProviderConfig:
             gcp=gcp,
         )
 
+        d.update(nulls)
         data_lake_cloud_provider_config.additional_properties = d
         return data_lake_cloud_provider_config
 

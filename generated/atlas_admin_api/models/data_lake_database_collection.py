@@ -61,6 +61,15 @@ class DataLakeDatabaseCollection:
         )
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "dataSources",
+                "name",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _data_sources = d.pop("dataSources", UNSET)
         data_sources: list[DataLakeDatabaseDataSourceSettings] | Unset = UNSET
         if _data_sources is not UNSET:
@@ -77,6 +86,7 @@ class DataLakeDatabaseCollection:
             name=name,
         )
 
+        d.update(nulls)
         data_lake_database_collection.additional_properties = d
         return data_lake_database_collection
 

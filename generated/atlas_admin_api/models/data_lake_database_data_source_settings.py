@@ -130,6 +130,26 @@ class DataLakeDatabaseDataSourceSettings:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "allowInsecure",
+                "collection",
+                "collectionRegex",
+                "database",
+                "databaseRegex",
+                "datasetName",
+                "datasetPrefix",
+                "defaultFormat",
+                "path",
+                "provenanceFieldName",
+                "storeName",
+                "trimLevel",
+                "urls",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         allow_insecure = d.pop("allowInsecure", UNSET)
 
         collection = d.pop("collection", UNSET)
@@ -177,6 +197,7 @@ class DataLakeDatabaseDataSourceSettings:
             urls=urls,
         )
 
+        d.update(nulls)
         data_lake_database_data_source_settings.additional_properties = d
         return data_lake_database_data_source_settings
 

@@ -79,6 +79,17 @@ class DataLakeDatabaseInstance:
         from ..models.data_lake_database_collection import DataLakeDatabaseCollection  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "collections",
+                "maxWildcardCollections",
+                "name",
+                "views",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _collections = d.pop("collections", UNSET)
         collections: list[DataLakeDatabaseCollection] | Unset = UNSET
         if _collections is not UNSET:
@@ -108,6 +119,7 @@ class DataLakeDatabaseInstance:
             views=views,
         )
 
+        d.update(nulls)
         data_lake_database_instance.additional_properties = d
         return data_lake_database_instance
 

@@ -139,6 +139,23 @@ class DataLakeIngestionPipeline:
         from ..models.field_transformation import FieldTransformation  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "_id",
+                "createdDate",
+                "datasetRetentionPolicy",
+                "groupId",
+                "lastUpdatedDate",
+                "name",
+                "sink",
+                "source",
+                "state",
+                "transformations",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         field_id = d.pop("_id", UNSET)
 
         _created_date = d.pop("createdDate", UNSET)
@@ -219,6 +236,7 @@ class DataLakeIngestionPipeline:
             transformations=transformations,
         )
 
+        d.update(nulls)
         data_lake_ingestion_pipeline.additional_properties = d
         return data_lake_ingestion_pipeline
 

@@ -81,6 +81,16 @@ class DataLakePipelineSinkDLS:
         )
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "metadataProvider",
+                "metadataRegion",
+                "partitionFields",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         type_ = DataLakePipelineSinkDLSType(d.pop("type"))
 
         _metadata_provider = d.pop("metadataProvider", UNSET)
@@ -108,6 +118,7 @@ class DataLakePipelineSinkDLS:
             partition_fields=partition_fields,
         )
 
+        d.update(nulls)
         data_lake_pipeline_sink_dls.additional_properties = d
         return data_lake_pipeline_sink_dls
 

@@ -68,6 +68,17 @@ class DataLakePipelineSourceOnDemandCPS:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "clusterName",
+                "collectionName",
+                "databaseName",
+                "groupId",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         type_ = DataLakePipelineSourceOnDemandCPSType(d.pop("type"))
 
         cluster_name = d.pop("clusterName", UNSET)
@@ -86,6 +97,7 @@ class DataLakePipelineSourceOnDemandCPS:
             group_id=group_id,
         )
 
+        d.update(nulls)
         data_lake_pipeline_source_on_demand_cps.additional_properties = d
         return data_lake_pipeline_source_on_demand_cps
 

@@ -67,6 +67,17 @@ class DataLakePipelineSourcePeriodicCPS:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "clusterName",
+                "collectionName",
+                "databaseName",
+                "groupId",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         type_ = DataLakePipelineSourcePeriodicCPSType(d.pop("type"))
 
         cluster_name = d.pop("clusterName", UNSET)
@@ -85,6 +96,7 @@ class DataLakePipelineSourcePeriodicCPS:
             group_id=group_id,
         )
 
+        d.update(nulls)
         data_lake_pipeline_source_periodic_cps.additional_properties = d
         return data_lake_pipeline_source_periodic_cps
 

@@ -64,6 +64,15 @@ class DataLakeStorage:
         from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "databases",
+                "stores",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _databases = d.pop("databases", UNSET)
         databases: list[DataLakeDatabaseInstance] | Unset = UNSET
         if _databases is not UNSET:
@@ -87,6 +96,7 @@ class DataLakeStorage:
             stores=stores,
         )
 
+        d.update(nulls)
         data_lake_storage.additional_properties = d
         return data_lake_storage
 

@@ -122,6 +122,21 @@ class DataLakeStoreSettingsS3:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "name",
+                "additionalStorageClasses",
+                "bucket",
+                "delimiter",
+                "includeTags",
+                "prefix",
+                "public",
+                "region",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         provider = DataLakeStoreSettingsS3Provider(d.pop("provider"))
 
         name = d.pop("name", UNSET)
@@ -166,6 +181,7 @@ class DataLakeStoreSettingsS3:
             region=region,
         )
 
+        d.update(nulls)
         data_lake_store_settings_s3.additional_properties = d
         return data_lake_store_settings_s3
 

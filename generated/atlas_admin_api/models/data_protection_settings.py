@@ -164,6 +164,24 @@ class DataProtectionSettings:
         )
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "copyProtectionEnabled",
+                "deletable",
+                "encryptionAtRestEnabled",
+                "onDemandPolicyItem",
+                "pitEnabled",
+                "projectId",
+                "restoreWindowDays",
+                "scheduledPolicyItems",
+                "state",
+                "updatedDate",
+                "updatedUser",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         authorized_email = d.pop("authorizedEmail")
 
         authorized_user_first_name = d.pop("authorizedUserFirstName")
@@ -233,6 +251,7 @@ class DataProtectionSettings:
             updated_user=updated_user,
         )
 
+        d.update(nulls)
         data_protection_settings.additional_properties = d
         return data_protection_settings
 

@@ -61,6 +61,12 @@ class DatabasePrivilegeAction:
         )
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("resources",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         action = d.pop("action")
 
         _resources = d.pop("resources", UNSET)
@@ -77,6 +83,7 @@ class DatabasePrivilegeAction:
             resources=resources,
         )
 
+        d.update(nulls)
         database_privilege_action.additional_properties = d
         return database_privilege_action
 

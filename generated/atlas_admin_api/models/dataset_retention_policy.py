@@ -57,6 +57,12 @@ class DatasetRetentionPolicy:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("lastModifiedDate",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         units = DatasetRetentionPolicyUnits(d.pop("units"))
 
         value = d.pop("value")
@@ -74,6 +80,7 @@ class DatasetRetentionPolicy:
             last_modified_date=last_modified_date,
         )
 
+        d.update(nulls)
         dataset_retention_policy.additional_properties = d
         return dataset_retention_policy
 

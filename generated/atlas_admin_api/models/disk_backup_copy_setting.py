@@ -82,6 +82,17 @@ class DiskBackupCopySetting:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "cloudProvider",
+                "frequencies",
+                "regionName",
+                "shouldCopyOplogs",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         zone_id = d.pop("zoneId")
 
         _cloud_provider = d.pop("cloudProvider", UNSET)
@@ -112,6 +123,7 @@ class DiskBackupCopySetting:
             should_copy_oplogs=should_copy_oplogs,
         )
 
+        d.update(nulls)
         disk_backup_copy_setting.additional_properties = d
         return disk_backup_copy_setting
 

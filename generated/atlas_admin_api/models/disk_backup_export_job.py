@@ -155,6 +155,24 @@ class DiskBackupExportJob:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "components",
+                "createdAt",
+                "customData",
+                "exportStatus",
+                "finishedAt",
+                "id",
+                "prefix",
+                "snapshotId",
+                "state",
+                "stateReason",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         export_bucket_id = d.pop("exportBucketId")
 
         _components = d.pop("components", UNSET)
@@ -240,6 +258,7 @@ class DiskBackupExportJob:
             links=links,
         )
 
+        d.update(nulls)
         disk_backup_export_job.additional_properties = d
         return disk_backup_export_job
 

@@ -43,6 +43,15 @@ class DiskBackupExportJobComponent:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "exportId",
+                "replicaSetName",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         export_id = d.pop("exportId", UNSET)
 
         replica_set_name = d.pop("replicaSetName", UNSET)
@@ -52,6 +61,7 @@ class DiskBackupExportJobComponent:
             replica_set_name=replica_set_name,
         )
 
+        d.update(nulls)
         disk_backup_export_job_component.additional_properties = d
         return disk_backup_export_job_component
 

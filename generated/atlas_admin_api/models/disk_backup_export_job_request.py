@@ -64,6 +64,12 @@ class DiskBackupExportJobRequest:
         from ..models.backup_label import BackupLabel  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("customData",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         export_bucket_id = d.pop("exportBucketId")
 
         snapshot_id = d.pop("snapshotId")
@@ -83,6 +89,7 @@ class DiskBackupExportJobRequest:
             custom_data=custom_data,
         )
 
+        d.update(nulls)
         disk_backup_export_job_request.additional_properties = d
         return disk_backup_export_job_request
 

@@ -66,6 +66,16 @@ class DiskBackupRestoreJobComponent:
         from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "downloadUrl",
+                "privateDownloadDeliveryUrls",
+                "replicaSetName",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         download_url = d.pop("downloadUrl", UNSET)
 
         _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
@@ -87,6 +97,7 @@ class DiskBackupRestoreJobComponent:
             replica_set_name=replica_set_name,
         )
 
+        d.update(nulls)
         disk_backup_restore_job_component.additional_properties = d
         return disk_backup_restore_job_component
 

@@ -176,6 +176,29 @@ class DiskBackupSnapshot:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "cloudProvider",
+                "copyRegions",
+                "createdAt",
+                "description",
+                "expiresAt",
+                "frequencyType",
+                "id",
+                "masterKeyUUID",
+                "mongodVersion",
+                "policyItems",
+                "replicaSetName",
+                "snapshotType",
+                "status",
+                "storageSizeBytes",
+                "type",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _cloud_provider = d.pop("cloudProvider", UNSET)
         cloud_provider: DiskBackupSnapshotCloudProvider | Unset
         if isinstance(_cloud_provider, Unset):
@@ -274,6 +297,7 @@ class DiskBackupSnapshot:
             links=links,
         )
 
+        d.update(nulls)
         disk_backup_snapshot.additional_properties = d
         return disk_backup_snapshot
 

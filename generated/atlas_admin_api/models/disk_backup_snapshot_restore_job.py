@@ -213,6 +213,31 @@ class DiskBackupSnapshotRestoreJob:
         from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "cancelled",
+                "components",
+                "deliveryUrl",
+                "desiredTimestamp",
+                "expired",
+                "expiresAt",
+                "failed",
+                "finishedAt",
+                "id",
+                "oplogInc",
+                "oplogTs",
+                "pointInTimeUTCSeconds",
+                "privateDownloadDeliveryUrls",
+                "snapshotId",
+                "targetClusterName",
+                "targetGroupId",
+                "timestamp",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         delivery_type = DiskBackupSnapshotRestoreJobDeliveryType(d.pop("deliveryType"))
 
         cancelled = d.pop("cancelled", UNSET)
@@ -316,6 +341,7 @@ class DiskBackupSnapshotRestoreJob:
             links=links,
         )
 
+        d.update(nulls)
         disk_backup_snapshot_restore_job.additional_properties = d
         return disk_backup_snapshot_restore_job
 

@@ -170,6 +170,26 @@ class DiskBackupSnapshotSchedule:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "autoExportEnabled",
+                "clusterId",
+                "clusterName",
+                "copySettings",
+                "export",
+                "extraRetentionSettings",
+                "nextSnapshot",
+                "policies",
+                "referenceHourOfDay",
+                "referenceMinuteOfHour",
+                "restoreWindowDays",
+                "useOrgAndGroupNamesInExportPrefix",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         auto_export_enabled = d.pop("autoExportEnabled", UNSET)
 
         cluster_id = d.pop("clusterId", UNSET)
@@ -250,6 +270,7 @@ class DiskBackupSnapshotSchedule:
             links=links,
         )
 
+        d.update(nulls)
         disk_backup_snapshot_schedule.additional_properties = d
         return disk_backup_snapshot_schedule
 

@@ -81,6 +81,18 @@ class EARPrivateEndpointAzure:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "errorMessage",
+                "id",
+                "regionName",
+                "status",
+                "privateEndpointConnectionName",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cloud_provider = EARPrivateEndpointAzureCloudProvider(d.pop("cloudProvider"))
 
         error_message = d.pop("errorMessage", UNSET)
@@ -112,6 +124,7 @@ class EARPrivateEndpointAzure:
             private_endpoint_connection_name=private_endpoint_connection_name,
         )
 
+        d.update(nulls)
         ear_private_endpoint_azure.additional_properties = d
         return ear_private_endpoint_azure
 

@@ -74,6 +74,17 @@ class EncryptionAtRestRequest:
         from ..models.google_cloud_kms_request import GoogleCloudKMSRequest  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "awsKms",
+                "azureKeyVault",
+                "enabledForSearchNodes",
+                "googleCloudKms",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _aws_kms = d.pop("awsKms", UNSET)
         aws_kms: AWSKMSConfigurationRequest | Unset
         if isinstance(_aws_kms, Unset):
@@ -104,6 +115,7 @@ class EncryptionAtRestRequest:
             google_cloud_kms=google_cloud_kms,
         )
 
+        d.update(nulls)
         encryption_at_rest_request.additional_properties = d
         return encryption_at_rest_request
 

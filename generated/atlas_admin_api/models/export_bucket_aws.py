@@ -76,6 +76,12 @@ class ExportBucketAWS:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("links",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         field_id = d.pop("_id")
 
         bucket_name = d.pop("bucketName")
@@ -101,6 +107,7 @@ class ExportBucketAWS:
             links=links,
         )
 
+        d.update(nulls)
         export_bucket_aws.additional_properties = d
         return export_bucket_aws
 

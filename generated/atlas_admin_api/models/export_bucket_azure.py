@@ -89,6 +89,17 @@ class ExportBucketAzure:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "links",
+                "roleId",
+                "tenantId",
+                "serviceUrl",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cloud_provider = ExportBucketAzureCloudProvider(d.pop("cloudProvider"))
 
         field_id = d.pop("_id")
@@ -120,6 +131,7 @@ class ExportBucketAzure:
             service_url=service_url,
         )
 
+        d.update(nulls)
         export_bucket_azure.additional_properties = d
         return export_bucket_azure
 

@@ -75,6 +75,15 @@ class ExportBucketGCP:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "links",
+                "roleId",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cloud_provider = ExportBucketGCPCloudProvider(d.pop("cloudProvider"))
 
         field_id = d.pop("_id")
@@ -100,6 +109,7 @@ class ExportBucketGCP:
             role_id=role_id,
         )
 
+        d.update(nulls)
         export_bucket_gcp.additional_properties = d
         return export_bucket_gcp
 

@@ -62,6 +62,15 @@ class ExportBucketRequestAzure:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "roleId",
+                "serviceUrl",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cloud_provider = ExportBucketRequestAzureCloudProvider(d.pop("cloudProvider"))
 
         bucket_name = d.pop("bucketName")
@@ -77,6 +86,7 @@ class ExportBucketRequestAzure:
             service_url=service_url,
         )
 
+        d.update(nulls)
         export_bucket_request_azure.additional_properties = d
         return export_bucket_request_azure
 

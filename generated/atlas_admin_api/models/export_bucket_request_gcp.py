@@ -56,6 +56,12 @@ class ExportBucketRequestGCP:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("roleId",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cloud_provider = ExportBucketRequestGCPCloudProvider(d.pop("cloudProvider"))
 
         bucket_name = d.pop("bucketName")
@@ -68,6 +74,7 @@ class ExportBucketRequestGCP:
             role_id=role_id,
         )
 
+        d.update(nulls)
         export_bucket_request_gcp.additional_properties = d
         return export_bucket_request_gcp
 

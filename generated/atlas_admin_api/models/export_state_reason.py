@@ -43,6 +43,15 @@ class ExportStateReason:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "errorCode",
+                "message",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         error_code = d.pop("errorCode", UNSET)
 
         message = d.pop("message", UNSET)
@@ -52,6 +61,7 @@ class ExportStateReason:
             message=message,
         )
 
+        d.update(nulls)
         export_state_reason.additional_properties = d
         return export_state_reason
 

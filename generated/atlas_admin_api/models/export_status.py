@@ -44,6 +44,15 @@ class ExportStatus:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "exportedCollections",
+                "totalCollections",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         exported_collections = d.pop("exportedCollections", UNSET)
 
         total_collections = d.pop("totalCollections", UNSET)
@@ -53,6 +62,7 @@ class ExportStatus:
             total_collections=total_collections,
         )
 
+        d.update(nulls)
         export_status.additional_properties = d
         return export_status
 

@@ -48,6 +48,15 @@ class ExtraRetentionSetting:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "frequencyType",
+                "retentionDays",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _frequency_type = d.pop("frequencyType", UNSET)
         frequency_type: ExtraRetentionSettingFrequencyType | Unset
         if isinstance(_frequency_type, Unset):
@@ -62,6 +71,7 @@ class ExtraRetentionSetting:
             retention_days=retention_days,
         )
 
+        d.update(nulls)
         extra_retention_setting.additional_properties = d
         return extra_retention_setting
 

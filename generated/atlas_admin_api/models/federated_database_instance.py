@@ -113,6 +113,21 @@ class FederatedDatabaseInstance:
         from ..models.private_endpoint_hostname import PrivateEndpointHostname  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "cloudProviderConfig",
+                "dataProcessRegion",
+                "groupId",
+                "hostnames",
+                "name",
+                "privateEndpointHostnames",
+                "state",
+                "storage",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _cloud_provider_config = d.pop("cloudProviderConfig", UNSET)
         cloud_provider_config: DataLakeCloudProviderConfig | Unset
         if isinstance(_cloud_provider_config, Unset):
@@ -169,6 +184,7 @@ class FederatedDatabaseInstance:
             storage=storage,
         )
 
+        d.update(nulls)
         federated_database_instance.additional_properties = d
         return federated_database_instance
 

@@ -46,6 +46,15 @@ class FieldTransformation:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "field",
+                "type",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         field = d.pop("field", UNSET)
 
         _type_ = d.pop("type", UNSET)
@@ -60,6 +69,7 @@ class FieldTransformation:
             type_=type_,
         )
 
+        d.update(nulls)
         field_transformation.additional_properties = d
         return field_transformation
 

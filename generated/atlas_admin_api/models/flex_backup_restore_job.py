@@ -155,6 +155,27 @@ class FlexBackupRestoreJob:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "deliveryType",
+                "expirationDate",
+                "id",
+                "instanceName",
+                "projectId",
+                "restoreFinishedDate",
+                "restoreScheduledDate",
+                "snapshotFinishedDate",
+                "snapshotId",
+                "snapshotUrl",
+                "status",
+                "targetDeploymentItemName",
+                "targetProjectId",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _delivery_type = d.pop("deliveryType", UNSET)
         delivery_type: FlexBackupRestoreJobDeliveryType | Unset
         if isinstance(_delivery_type, Unset):
@@ -237,6 +258,7 @@ class FlexBackupRestoreJob:
             links=links,
         )
 
+        d.update(nulls)
         flex_backup_restore_job.additional_properties = d
         return flex_backup_restore_job
 

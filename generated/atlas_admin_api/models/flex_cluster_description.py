@@ -173,6 +173,26 @@ class FlexClusterDescription:
         from ..models.resource_tag import ResourceTag  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "backupSettings",
+                "clusterType",
+                "connectionStrings",
+                "createDate",
+                "groupId",
+                "id",
+                "mongoDBVersion",
+                "name",
+                "stateName",
+                "tags",
+                "terminationProtectionEnabled",
+                "versionReleaseSystem",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         provider_settings = FlexProviderSettings.from_dict(d.pop("providerSettings"))
 
         _backup_settings = d.pop("backupSettings", UNSET)
@@ -262,6 +282,7 @@ class FlexClusterDescription:
             links=links,
         )
 
+        d.update(nulls)
         flex_cluster_description.additional_properties = d
         return flex_cluster_description
 

@@ -45,6 +45,15 @@ class FlexConnectionStrings:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "standard",
+                "standardSrv",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         standard = d.pop("standard", UNSET)
 
         standard_srv = d.pop("standardSrv", UNSET)
@@ -54,6 +63,7 @@ class FlexConnectionStrings:
             standard_srv=standard_srv,
         )
 
+        d.update(nulls)
         flex_connection_strings.additional_properties = d
         return flex_connection_strings
 

@@ -69,6 +69,17 @@ class FlexProviderSettings:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "backingProviderName",
+                "diskSizeGB",
+                "providerName",
+                "regionName",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _backing_provider_name = d.pop("backingProviderName", UNSET)
         backing_provider_name: FlexProviderSettingsBackingProviderName | Unset
         if isinstance(_backing_provider_name, Unset):
@@ -94,6 +105,7 @@ class FlexProviderSettings:
             region_name=region_name,
         )
 
+        d.update(nulls)
         flex_provider_settings.additional_properties = d
         return flex_provider_settings
 

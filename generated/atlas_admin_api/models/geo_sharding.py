@@ -73,6 +73,16 @@ class GeoSharding:
         from ..models.managed_namespace import ManagedNamespace  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "customZoneMapping",
+                "managedNamespaces",
+                "selfManagedSharding",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _custom_zone_mapping = d.pop("customZoneMapping", UNSET)
         custom_zone_mapping: CustomZoneMapping | Unset
         if isinstance(_custom_zone_mapping, Unset):
@@ -97,6 +107,7 @@ class GeoSharding:
             self_managed_sharding=self_managed_sharding,
         )
 
+        d.update(nulls)
         geo_sharding.additional_properties = d
         return geo_sharding
 

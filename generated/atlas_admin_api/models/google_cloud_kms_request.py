@@ -60,6 +60,17 @@ class GoogleCloudKMSRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "enabled",
+                "keyVersionResourceID",
+                "roleId",
+                "serviceAccountKey",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         enabled = d.pop("enabled", UNSET)
 
         key_version_resource_id = d.pop("keyVersionResourceID", UNSET)
@@ -75,6 +86,7 @@ class GoogleCloudKMSRequest:
             service_account_key=service_account_key,
         )
 
+        d.update(nulls)
         google_cloud_kms_request.additional_properties = d
         return google_cloud_kms_request
 

@@ -111,6 +111,22 @@ class GroupInvitation:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "createdAt",
+                "expiresAt",
+                "groupId",
+                "groupName",
+                "id",
+                "inviterUsername",
+                "roles",
+                "username",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _created_at = d.pop("createdAt", UNSET)
         created_at: datetime.datetime | Unset
         if isinstance(_created_at, Unset):
@@ -165,6 +181,7 @@ class GroupInvitation:
             links=links,
         )
 
+        d.update(nulls)
         group_invitation.additional_properties = d
         return group_invitation
 

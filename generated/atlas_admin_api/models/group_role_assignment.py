@@ -52,6 +52,15 @@ class GroupRoleAssignment:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "groupId",
+                "groupRoles",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         group_id = d.pop("groupId", UNSET)
 
         _group_roles = d.pop("groupRoles", UNSET)
@@ -68,6 +77,7 @@ class GroupRoleAssignment:
             group_roles=group_roles,
         )
 
+        d.update(nulls)
         group_role_assignment.additional_properties = d
         return group_role_assignment
 

@@ -144,6 +144,26 @@ class IngestionPipelineRun:
         from ..models.pipeline_run_stats import PipelineRunStats  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "_id",
+                "backupFrequencyType",
+                "createdDate",
+                "datasetName",
+                "datasetRetentionPolicy",
+                "groupId",
+                "lastUpdatedDate",
+                "phase",
+                "pipelineId",
+                "scheduledDeletionDate",
+                "snapshotId",
+                "state",
+                "stats",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         field_id = d.pop("_id", UNSET)
 
         _backup_frequency_type = d.pop("backupFrequencyType", UNSET)
@@ -226,6 +246,7 @@ class IngestionPipelineRun:
             stats=stats,
         )
 
+        d.update(nulls)
         ingestion_pipeline_run.additional_properties = d
         return ingestion_pipeline_run
 

@@ -143,6 +143,25 @@ class LegacySnapshot:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "clusterId",
+                "clusterName",
+                "complete",
+                "created",
+                "doNotDelete",
+                "expires",
+                "groupId",
+                "id",
+                "incremental",
+                "lastOplogAppliedTimestamp",
+                "parts",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cluster_id = d.pop("clusterId", UNSET)
 
         cluster_name = d.pop("clusterName", UNSET)
@@ -211,6 +230,7 @@ class LegacySnapshot:
             links=links,
         )
 
+        d.update(nulls)
         legacy_snapshot.additional_properties = d
         return legacy_snapshot
 

@@ -137,6 +137,27 @@ class LegacySnapshotPart:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "clusterId",
+                "completedTime",
+                "compressionSetting",
+                "dataSizeBytes",
+                "encryptionEnabled",
+                "fcv",
+                "fileSizeBytes",
+                "machineId",
+                "masterKeyUUID",
+                "mongodVersion",
+                "replicaSetName",
+                "replicaState",
+                "storageSizeBytes",
+                "typeName",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cluster_id = d.pop("clusterId", UNSET)
 
         _completed_time = d.pop("completedTime", UNSET)
@@ -202,6 +223,7 @@ class LegacySnapshotPart:
             type_name=type_name,
         )
 
+        d.update(nulls)
         legacy_snapshot_part.additional_properties = d
         return legacy_snapshot_part
 

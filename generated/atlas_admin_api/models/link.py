@@ -44,6 +44,15 @@ class Link:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "href",
+                "rel",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         href = d.pop("href", UNSET)
 
         rel = d.pop("rel", UNSET)
@@ -53,6 +62,7 @@ class Link:
             rel=rel,
         )
 
+        d.update(nulls)
         link.additional_properties = d
         return link
 

@@ -78,6 +78,17 @@ class ManagedNamespace:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "isCustomShardKeyHashed",
+                "isShardKeyUnique",
+                "numInitialChunks",
+                "presplitHashedZones",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         collection = d.pop("collection")
 
         custom_shard_key = d.pop("customShardKey")
@@ -102,6 +113,7 @@ class ManagedNamespace:
             presplit_hashed_zones=presplit_hashed_zones,
         )
 
+        d.update(nulls)
         managed_namespace.additional_properties = d
         return managed_namespace
 

@@ -100,6 +100,20 @@ class NetworkPermissionEntry:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "awsSecurityGroup",
+                "cidrBlock",
+                "comment",
+                "deleteAfterDate",
+                "groupId",
+                "ipAddress",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         aws_security_group = d.pop("awsSecurityGroup", UNSET)
 
         cidr_block = d.pop("cidrBlock", UNSET)
@@ -136,6 +150,7 @@ class NetworkPermissionEntry:
             links=links,
         )
 
+        d.update(nulls)
         network_permission_entry.additional_properties = d
         return network_permission_entry
 

@@ -211,6 +211,27 @@ class OnlineArchive:
         )
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "_id",
+                "clusterName",
+                "collName",
+                "collectionType",
+                "criteria",
+                "dataExpirationRule",
+                "dataProcessRegion",
+                "dataSetName",
+                "dbName",
+                "groupId",
+                "partitionFields",
+                "paused",
+                "schedule",
+                "state",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         field_id = d.pop("_id", UNSET)
 
         cluster_name = d.pop("clusterName", UNSET)
@@ -313,6 +334,7 @@ class OnlineArchive:
             state=state,
         )
 
+        d.update(nulls)
         online_archive.additional_properties = d
         return online_archive
 

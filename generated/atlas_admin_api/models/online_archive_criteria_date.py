@@ -50,6 +50,12 @@ class OnlineArchiveCriteriaDate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("query",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         type_ = OnlineArchiveCriteriaDateType(d.pop("type"))
 
         query = d.pop("query", UNSET)
@@ -59,6 +65,7 @@ class OnlineArchiveCriteriaDate:
             query=query,
         )
 
+        d.update(nulls)
         online_archive_criteria_date.additional_properties = d
         return online_archive_criteria_date
 

@@ -57,6 +57,12 @@ class OnlineArchiveDataProcessRegionAWS:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("region",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider(d.pop("cloudProvider"))
 
         _region = d.pop("region", UNSET)
@@ -71,6 +77,7 @@ class OnlineArchiveDataProcessRegionAWS:
             region=region,
         )
 
+        d.update(nulls)
         online_archive_data_process_region_aws.additional_properties = d
         return online_archive_data_process_region_aws
 

@@ -59,6 +59,12 @@ class OnlineArchivePartitionField:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("fieldType",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         field_name = d.pop("fieldName")
 
         order = d.pop("order")
@@ -76,6 +82,7 @@ class OnlineArchivePartitionField:
             field_type=field_type,
         )
 
+        d.update(nulls)
         online_archive_partition_field.additional_properties = d
         return online_archive_partition_field
 

@@ -67,6 +67,17 @@ class OnlineArchiveScheduleDefault:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "endHour",
+                "endMinute",
+                "startHour",
+                "startMinute",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         type_ = OnlineArchiveScheduleDefaultType(d.pop("type"))
 
         end_hour = d.pop("endHour", UNSET)
@@ -85,6 +96,7 @@ class OnlineArchiveScheduleDefault:
             start_minute=start_minute,
         )
 
+        d.update(nulls)
         online_archive_schedule_default.additional_properties = d
         return online_archive_schedule_default
 

@@ -88,6 +88,19 @@ class OrgServiceAccount:
         from ..models.service_account_secret import ServiceAccountSecret  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "clientId",
+                "createdAt",
+                "description",
+                "name",
+                "roles",
+                "secrets",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         client_id = d.pop("clientId", UNSET)
 
         _created_at = d.pop("createdAt", UNSET)
@@ -128,6 +141,7 @@ class OrgServiceAccount:
             secrets=secrets,
         )
 
+        d.update(nulls)
         org_service_account.additional_properties = d
         return org_service_account
 

@@ -116,6 +116,20 @@ class OrgUserResponseActive:
         from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "teamIds",
+                "country",
+                "createdAt",
+                "firstName",
+                "lastAuth",
+                "lastName",
+                "mobileNumber",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         org_membership_status = OrgUserResponseActiveOrgMembershipStatus(d.pop("orgMembershipStatus"))
 
         id = d.pop("id")
@@ -162,6 +176,7 @@ class OrgUserResponseActive:
             mobile_number=mobile_number,
         )
 
+        d.update(nulls)
         org_user_response_active.additional_properties = d
         return org_user_response_active
 

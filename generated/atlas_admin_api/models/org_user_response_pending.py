@@ -94,6 +94,12 @@ class OrgUserResponsePending:
         from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = ("teamIds",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         id = d.pop("id")
 
         org_membership_status = OrgUserResponsePendingOrgMembershipStatus(d.pop("orgMembershipStatus"))
@@ -121,6 +127,7 @@ class OrgUserResponsePending:
             team_ids=team_ids,
         )
 
+        d.update(nulls)
         org_user_response_pending.additional_properties = d
         return org_user_response_pending
 

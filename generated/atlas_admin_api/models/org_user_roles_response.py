@@ -64,6 +64,15 @@ class OrgUserRolesResponse:
         from ..models.group_role_assignment import GroupRoleAssignment  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "groupRoleAssignments",
+                "orgRoles",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
         group_role_assignments: list[GroupRoleAssignment] | Unset = UNSET
         if _group_role_assignments is not UNSET:
@@ -87,6 +96,7 @@ class OrgUserRolesResponse:
             org_roles=org_roles,
         )
 
+        d.update(nulls)
         org_user_roles_response.additional_properties = d
         return org_user_roles_response
 

@@ -139,6 +139,23 @@ class OrganizationInvitation:
         )
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "createdAt",
+                "expiresAt",
+                "groupRoleAssignments",
+                "id",
+                "inviterUsername",
+                "orgId",
+                "roles",
+                "teamIds",
+                "username",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         org_name = d.pop("orgName")
 
         _created_at = d.pop("createdAt", UNSET)
@@ -208,6 +225,7 @@ class OrganizationInvitation:
             links=links,
         )
 
+        d.update(nulls)
         organization_invitation.additional_properties = d
         return organization_invitation
 

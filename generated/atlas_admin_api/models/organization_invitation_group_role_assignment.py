@@ -50,6 +50,15 @@ class OrganizationInvitationGroupRoleAssignment:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "groupId",
+                "groupRole",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         group_id = d.pop("groupId", UNSET)
 
         _group_role = d.pop("groupRole", UNSET)
@@ -64,6 +73,7 @@ class OrganizationInvitationGroupRoleAssignment:
             group_role=group_role,
         )
 
+        d.update(nulls)
         organization_invitation_group_role_assignment.additional_properties = d
         return organization_invitation_group_role_assignment
 

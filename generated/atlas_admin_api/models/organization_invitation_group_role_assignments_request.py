@@ -52,6 +52,15 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "groupId",
+                "roles",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         group_id = d.pop("groupId", UNSET)
 
         _roles = d.pop("roles", UNSET)
@@ -68,6 +77,7 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
             roles=roles,
         )
 
+        d.update(nulls)
         organization_invitation_group_role_assignments_request.additional_properties = d
         return organization_invitation_group_role_assignments_request
 

@@ -75,6 +75,16 @@ class OrganizationInvitationUpdateRequest:
         )
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "groupRoleAssignments",
+                "roles",
+                "teamIds",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
         group_role_assignments: list[OrganizationInvitationGroupRoleAssignmentsRequest] | Unset = UNSET
         if _group_role_assignments is not UNSET:
@@ -103,6 +113,7 @@ class OrganizationInvitationUpdateRequest:
             team_ids=team_ids,
         )
 
+        d.update(nulls)
         organization_invitation_update_request.additional_properties = d
         return organization_invitation_update_request
 

@@ -71,6 +71,16 @@ class PaginatedFlexBackupRestoreJob:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "links",
+                "results",
+                "totalCount",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _links = d.pop("links", UNSET)
         links: list[Link] | Unset = UNSET
         if _links is not UNSET:
@@ -97,6 +107,7 @@ class PaginatedFlexBackupRestoreJob:
             total_count=total_count,
         )
 
+        d.update(nulls)
         paginated_flex_backup_restore_job.additional_properties = d
         return paginated_flex_backup_restore_job
 

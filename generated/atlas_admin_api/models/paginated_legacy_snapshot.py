@@ -69,6 +69,16 @@ class PaginatedLegacySnapshot:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "links",
+                "results",
+                "totalCount",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _links = d.pop("links", UNSET)
         links: list[Link] | Unset = UNSET
         if _links is not UNSET:
@@ -95,6 +105,7 @@ class PaginatedLegacySnapshot:
             total_count=total_count,
         )
 
+        d.update(nulls)
         paginated_legacy_snapshot.additional_properties = d
         return paginated_legacy_snapshot
 

@@ -43,6 +43,15 @@ class PipelineRunStats:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "bytesExported",
+                "numDocs",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         bytes_exported = d.pop("bytesExported", UNSET)
 
         num_docs = d.pop("numDocs", UNSET)
@@ -52,6 +61,7 @@ class PipelineRunStats:
             num_docs=num_docs,
         )
 
+        d.update(nulls)
         pipeline_run_stats.additional_properties = d
         return pipeline_run_stats
 

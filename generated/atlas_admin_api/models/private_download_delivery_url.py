@@ -43,6 +43,15 @@ class PrivateDownloadDeliveryUrl:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "deliveryUrl",
+                "endpointId",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         delivery_url = d.pop("deliveryUrl", UNSET)
 
         endpoint_id = d.pop("endpointId", UNSET)
@@ -52,6 +61,7 @@ class PrivateDownloadDeliveryUrl:
             endpoint_id=endpoint_id,
         )
 
+        d.update(nulls)
         private_download_delivery_url.additional_properties = d
         return private_download_delivery_url
 

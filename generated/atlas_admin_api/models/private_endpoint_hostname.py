@@ -42,6 +42,15 @@ class PrivateEndpointHostname:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "hostname",
+                "privateEndpoint",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         hostname = d.pop("hostname", UNSET)
 
         private_endpoint = d.pop("privateEndpoint", UNSET)
@@ -51,6 +60,7 @@ class PrivateEndpointHostname:
             private_endpoint=private_endpoint,
         )
 
+        d.update(nulls)
         private_endpoint_hostname.additional_properties = d
         return private_endpoint_hostname
 

@@ -113,6 +113,22 @@ class PrivateNetworkEndpointIdEntry:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "azureLinkId",
+                "comment",
+                "customerEndpointDNSName",
+                "customerEndpointIPAddress",
+                "errorMessage",
+                "provider",
+                "region",
+                "status",
+                "type",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         endpoint_id = d.pop("endpointId")
 
         azure_link_id = d.pop("azureLinkId", UNSET)
@@ -161,6 +177,7 @@ class PrivateNetworkEndpointIdEntry:
             type_=type_,
         )
 
+        d.update(nulls)
         private_network_endpoint_id_entry.additional_properties = d
         return private_network_endpoint_id_entry
 

@@ -55,6 +55,15 @@ class ProcessDatabase:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "databaseName",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         database_name = d.pop("databaseName", UNSET)
 
         _links = d.pop("links", UNSET)
@@ -71,6 +80,7 @@ class ProcessDatabase:
             links=links,
         )
 
+        d.update(nulls)
         process_database.additional_properties = d
         return process_database
 

@@ -90,6 +90,19 @@ class ServerlessTenantEndpointAWS:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "_id",
+                "cloudProviderEndpointId",
+                "comment",
+                "endpointServiceName",
+                "errorMessage",
+                "status",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         provider_name = ServerlessTenantEndpointAWSProviderName(d.pop("providerName"))
 
         field_id = d.pop("_id", UNSET)
@@ -119,6 +132,7 @@ class ServerlessTenantEndpointAWS:
             status=status,
         )
 
+        d.update(nulls)
         serverless_tenant_endpoint_aws.additional_properties = d
         return serverless_tenant_endpoint_aws
 

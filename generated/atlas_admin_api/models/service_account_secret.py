@@ -73,6 +73,16 @@ class ServiceAccountSecret:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "lastUsedAt",
+                "maskedSecretValue",
+                "secret",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
         expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
@@ -99,6 +109,7 @@ class ServiceAccountSecret:
             secret=secret,
         )
 
+        d.update(nulls)
         service_account_secret.additional_properties = d
         return service_account_secret
 

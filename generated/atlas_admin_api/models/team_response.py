@@ -60,6 +60,16 @@ class TeamResponse:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "id",
+                "name",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         id = d.pop("id", UNSET)
 
         name = d.pop("name", UNSET)
@@ -79,6 +89,7 @@ class TeamResponse:
             links=links,
         )
 
+        d.update(nulls)
         team_response.additional_properties = d
         return team_response
 

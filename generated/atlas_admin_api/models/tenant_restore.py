@@ -153,6 +153,25 @@ class TenantRestore:
         from ..models.link import Link  # noqa: PLC0415
 
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] = {}
+        if None in d.values():
+            optional = (
+                "clusterName",
+                "deliveryType",
+                "expirationDate",
+                "id",
+                "projectId",
+                "restoreFinishedDate",
+                "restoreScheduledDate",
+                "snapshotFinishedDate",
+                "snapshotUrl",
+                "status",
+                "targetProjectId",
+                "links",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         snapshot_id = d.pop("snapshotId")
 
         target_deployment_item_name = d.pop("targetDeploymentItemName")
@@ -235,6 +254,7 @@ class TenantRestore:
             links=links,
         )
 
+        d.update(nulls)
         tenant_restore.additional_properties = d
         return tenant_restore
 
