@@ -117,7 +117,7 @@ async def run(calls: int, concurrency: int, fault_rate: float, seed: int = 0) ->
                 try:
                     await atlas.cloud_backups.list_export_buckets(GROUP_ID)
                     outcomes["ok"] += 1
-                except Exception as exc:  # noqa: BLE001 - counting what escaped is the point
+                except Exception as exc:  # counting whatever escaped is the point of the soak
                     outcomes[type(exc).__name__] += 1
                     if not isinstance(exc, AtlasError) or type(exc).__name__ not in EXPECTED_FAILURES:
                         unexpected.append(f"{type(exc).__name__}: {exc}")
@@ -169,12 +169,12 @@ async def run(calls: int, concurrency: int, fault_rate: float, seed: int = 0) ->
 
 
 def print_report(report: dict[str, Any]) -> None:
-    print(
-        f"soak: {report['calls']} calls, concurrency {report['concurrency']}, fault rate {report['fault_rate']:.1%}"
-    )
+    print(f"soak: {report['calls']} calls, concurrency {report['concurrency']}, fault rate {report['fault_rate']:.1%}")
     print(f"  elapsed {report['elapsed_s']} s ({report['calls_per_s']} calls/s, for information only)")
     print(f"  faults injected: {report['faults_injected']}")
-    print(f"  http attempts {report['http_attempts']} (retries {report['retries']}), token requests {report['token_requests']}")
+    print(
+        f"  http attempts {report['http_attempts']} (retries {report['retries']}), token requests {report['token_requests']}"
+    )
     print(f"  outcomes: {report['outcomes']}")
     print(f"  failures by kind: {report['failures'] or 'none'}")
     print(f"  unexpected exceptions: {report['unexpected_count']}")
