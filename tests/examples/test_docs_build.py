@@ -1,4 +1,8 @@
-"""`make docs`: pdoc builds the API reference for the modules the Makefile lists."""
+"""`make docs`: pdoc builds the API reference for the modules the Makefile lists.
+
+To stay fast, the two big packages (every model on one 9 MB page, every operation module) are represented
+by one member each; the rest of the Makefile's list is built as is.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,10 +21,12 @@ def _docs_modules() -> list[str]:
     return found[1].replace("$(PACKAGE)", "atlas_admin_api").split()
 
 
-@pytest.mark.slow
 def test_pdoc_builds_the_reference(tmp_path: Path) -> None:
     modules = _docs_modules()
     assert {"atlas_admin", "atlas_admin_api.api", "atlas_admin_api.models"} <= set(modules)
+    smaller = {"atlas_admin_api.models": "atlas_admin_api.models.export_bucket_aws", "atlas_admin_api.api": None}
+    modules = [smaller.get(m, m) for m in modules if smaller.get(m, m)]
+    modules.append("atlas_admin_api.api.cloud_backups")
     result = subprocess.run(
         [sys.executable, "-m", "pdoc", "-o", str(tmp_path), *modules],
         capture_output=True,
@@ -34,8 +38,11 @@ def test_pdoc_builds_the_reference(tmp_path: Path) -> None:
     facade = (tmp_path / "atlas_admin.html").read_text()
     for name in ("AtlasClient", "from_env", "with_options", "capture_responses", "AtlasNotFoundError", "is_error_code"):
         assert f'id="{name}' in facade or f'id="AtlasClient.{name}' in facade, name
-    models = (tmp_path / "atlas_admin_api" / "models.html").read_text()
-    assert 'id="ExportBucketAWS"' in models and 'id="ExportBucketRequestAzure"' in models
-    assert (tmp_path / "atlas_admin_api" / "api" / "cloud_backups.html").is_file()
+    model = (tmp_path / "atlas_admin_api" / "models" / "export_bucket_aws.html").read_text()
+    assert 'id="ExportBucketAWS"' in model and 'id="ExportBucketAWS.iam_role_id"' in model
+    assert (
+        'id="CloudBackupsOperations.create_export_bucket"'
+        in (tmp_path / "atlas_admin_api" / "api" / "cloud_backups.html").read_text()
+    )
     assert 'id="FakeAtlas"' in (tmp_path / "atlas_admin" / "testing.html").read_text()
     assert (tmp_path / "index.html").is_file()
