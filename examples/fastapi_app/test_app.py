@@ -138,3 +138,13 @@ async def test_atlas_timeout_becomes_504(fake: FakeAtlas) -> None:
         response = await client.get(f"/projects/{GROUP}/roles/reader")
         assert response.status_code == 504
         assert response.json() == {"detail": "Atlas did not answer in time"}
+
+
+def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONGODB_ATLAS_BASE_URL", "https://atlas.example")
+    monkeypatch.setenv("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_x")
+    monkeypatch.setenv("MONGODB_ATLAS_CLIENT_SECRET", "mdb_sa_sk_x")
+    monkeypatch.delenv("MONGODB_ATLAS_ACCESS_TOKEN", raising=False)
+    settings = Settings.from_env()
+    assert settings.base_url == "https://atlas.example"
+    assert settings.credentials == {"client_id": "mdb_sa_id_x", "client_secret": "mdb_sa_sk_x"}

@@ -75,7 +75,7 @@ def test_vendored_sdk_runs_the_fastapi_app_tests(tmp_path: Path) -> None:
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     assert f"atlas_admin from {app_dir / '_vendor' / 'atlas_admin' / '__init__.py'}" in out, out
-    assert "10 passed" in out, out
+    assert re.search(r"\b1\d passed", out) and "failed" not in out and "skipped" not in out, out
     assert "vendored modules loaded:" in out
 
 
