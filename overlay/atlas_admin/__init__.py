@@ -41,6 +41,7 @@ from ._errors import (
 )
 from ._pagination import Page, iter_pages, paginate
 from ._retry import RetryPolicy
+from ._unions import DiscriminatorError, UnknownVariant, parse_union, union_names, variant_class
 from ._version import __version__
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "AtlasTransportError",
     "BearerAuth",
     "DigestAuth",
+    "DiscriminatorError",
     "FieldError",
     "InMemoryTokenStore",
     "InvalidArgumentError",
@@ -72,8 +74,12 @@ __all__ = [
     "ServiceAccountAuth",
     "Token",
     "TokenStore",
+    "UnknownVariant",
     "__version__",
     "is_error_code",
     "iter_pages",
     "paginate",
+    "parse_union",
+    "union_names",
+    "variant_class",
 ]

@@ -30,6 +30,7 @@ import httpx
 from atlas_admin_api._operations import OPERATIONS, Operation
 from atlas_admin_api.api import TAGS, AtlasOperations
 from atlas_admin_api.client import Client as GeneratedClient
+from atlas_admin_api.types import DiscriminatorError
 
 from . import _constants as C
 from ._auth import BearerAuth, DigestAuth, ServiceAccountAuth, TokenStore
@@ -98,6 +99,15 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _json_path(exc: Exception) -> str | None:
+    """Where in the body the generated parser gave up, as far as the exception tells."""
+    if isinstance(exc, DiscriminatorError):
+        return exc.path if exc.path.startswith("$") else f"$.{exc.path}"
+    if isinstance(exc, KeyError) and exc.args:
+        return f"$.{exc.args[0]}"
+    return None
 
 
 def _user_agent(suffix: str | None) -> str:
@@ -415,7 +425,7 @@ class AtlasClient(AtlasOperations):
             # A body off the documented shape breaks the generated parser in many ways: KeyError, TypeError,
             # IndexError, OverflowError, RecursionError on deep nesting... All of them mean "not the documented
             # shape". CancelledError and KeyboardInterrupt are not Exceptions, so they still propagate.
-            path = getattr(exc, "json_path", None) or (f"$.{exc.args[0]}" if isinstance(exc, KeyError) else None)
+            path = _json_path(exc)
             raise AtlasResponseError.from_response(
                 response, f"the body does not have the documented shape ({type(exc).__name__}: {exc})", json_path=path
             ) from None
