@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 
-from atlas_admin import AtlasClient, AtlasNotFoundError, is_error_code, iter_pages
+from atlas_admin import AtlasClient, AtlasNotFoundError, UnknownVariant, is_error_code, iter_pages
 from atlas_admin.models import (
     ExportBucketAWS,
     ExportBucketAzure,
@@ -24,7 +24,6 @@ from atlas_admin.models import (
     ExportBucketRequestAzure,
     ExportBucketRequestGCP,
 )
-from atlas_admin_api.types import UnknownVariant
 
 ROLE_ID = "32b6e34b3d91647abb20e7b9"  # a cloud provider access role id; use your own
 

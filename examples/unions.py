@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 
-from atlas_admin import AtlasClient, paginate
+from atlas_admin import AtlasClient, UnknownVariant, paginate
 from atlas_admin.models import ExportBucketAWS, ExportBucketAzure, ExportBucketGCP
-from atlas_admin_api.types import UnknownVariant
 
 
 def describe(bucket: ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant) -> str:

@@ -221,6 +221,8 @@ class AtlasClient(AtlasOperations):
         self._deadline = deadline
         self._revoke_on_close = revoke_on_close
         self._owns_http = http_client is None
+        # A with_options() view shares this client's pool and token: closing a view must not end either.
+        self._is_view = False
         # follow_redirects stays off: Authorization must never travel to another host.
         self._http = http_client or httpx.AsyncClient(timeout=timeout, verify=verify, follow_redirects=False)
         self._generated = GeneratedClient(base_url=self._base_url, raise_on_unexpected_status=False)
@@ -291,6 +293,7 @@ class AtlasClient(AtlasOperations):
         """
         other = copy.copy(self)
         other._owns_http = False
+        other._is_view = True
         for tag in TAGS:  # cached tag objects are bound to the original's settings
             other.__dict__.pop(tag, None)
         if timeout is not NOT_GIVEN:
@@ -315,7 +318,7 @@ class AtlasClient(AtlasOperations):
     async def aclose(self) -> None:
         """Revoke the service-account token (unless ``revoke_on_close=False``) and close owned connections."""
         try:
-            if self._revoke_on_close and isinstance(self._auth, ServiceAccountAuth) and self._owns_http:
+            if self._revoke_on_close and isinstance(self._auth, ServiceAccountAuth) and not self._is_view:
                 await self._auth.arevoke(self._http)
         finally:
             if self._owns_http:

@@ -157,3 +157,16 @@ async def test_created_resources_come_back_across_pages(make_client: Callable[..
     assert [len(page.items) for page in pages] == [3, 3, 1]
     assert {page.total_count for page in pages} == {7}
     assert len(first_two) == 2
+
+
+async def test_closing_revokes_even_with_a_supplied_http_client(fake: FakeAtlas, base_url: str) -> None:
+    http = httpx.AsyncClient()
+    atlas = AtlasClient(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, base_url=base_url, http_client=http)
+    view = atlas.with_options(timeout=5)
+    await view.cloud_backups.list_export_buckets(GROUP_ID)
+    await view.aclose()  # a view shares the token: closing it revokes nothing
+    assert fake.stats.revocations == 0
+    await atlas.aclose()
+    assert fake.stats.revocations == 1
+    assert not http.is_closed  # the SDK does not close a client it did not create
+    await http.aclose()
