@@ -49,7 +49,7 @@ async def main(read_only: bool) -> None:
 
         if not read_only:
             print("\n-- create one export bucket per cloud provider")
-            requests = [
+            requests: list[ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP] = [
                 ExportBucketRequestAWS(bucket_name="demo-s3-bucket", iam_role_id=ROLE_ID),
                 ExportBucketRequestAzure(
                     bucket_name="demo-container", role_id=ROLE_ID, service_url="https://demo.blob.core.windows.net"
