@@ -41,7 +41,7 @@ class AddOrRemoveGroupRole:
         group_role = AddOrRemoveGroupRoleGroupRole(d.pop("groupRole"))
 
         add_or_remove_group_role = cls(
-            group_role=group_role,
+            group_role,
         )
 
         add_or_remove_group_role.additional_properties = d

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.api_error_parameters_item import ApiErrorParametersItem
-    from ..models.bad_request_detail import BadRequestDetail
-
 
 T = TypeVar("T", bound="ApiError")
 
@@ -78,13 +73,10 @@ class ApiError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.api_error_parameters_item import ApiErrorParametersItem  # noqa: PLC0415
-        from ..models.bad_request_detail import BadRequestDetail  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "badRequestDetail",
@@ -99,7 +91,7 @@ class ApiError:
 
         _bad_request_detail = d.pop("badRequestDetail", UNSET)
         bad_request_detail: BadRequestDetail | Unset
-        if isinstance(_bad_request_detail, Unset):
+        if _bad_request_detail is UNSET:
             bad_request_detail = UNSET
         else:
             bad_request_detail = BadRequestDetail.from_dict(_bad_request_detail)
@@ -118,15 +110,16 @@ class ApiError:
         reason = d.pop("reason", UNSET)
 
         api_error = cls(
-            error=error,
-            error_code=error_code,
-            bad_request_detail=bad_request_detail,
-            detail=detail,
-            parameters=parameters,
-            reason=reason,
+            error,
+            error_code,
+            bad_request_detail,
+            detail,
+            parameters,
+            reason,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         api_error.additional_properties = d
         return api_error
 
@@ -145,3 +138,8 @@ class ApiError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.api_error_parameters_item import ApiErrorParametersItem  # noqa: E402
+from ..models.bad_request_detail import BadRequestDetail  # noqa: E402

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="ApiKeyUserDetails")
 
@@ -88,13 +83,10 @@ class ApiKeyUserDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment  # noqa: PLC0415
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "desc",
@@ -132,15 +124,16 @@ class ApiKeyUserDetails:
                 links.append(links_item)
 
         api_key_user_details = cls(
-            desc=desc,
-            id=id,
-            private_key=private_key,
-            public_key=public_key,
-            roles=roles,
-            links=links,
+            desc,
+            id,
+            private_key,
+            public_key,
+            roles,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         api_key_user_details.additional_properties = d
         return api_key_user_details
 
@@ -159,3 +152,8 @@ class ApiKeyUserDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment  # noqa: E402
+from ..models.link import Link  # noqa: E402

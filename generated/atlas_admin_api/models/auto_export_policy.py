@@ -49,7 +49,7 @@ class AutoExportPolicy:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "exportBucketId",
@@ -60,17 +60,20 @@ class AutoExportPolicy:
 
         _frequency_type = d.pop("frequencyType", UNSET)
         frequency_type: AutoExportPolicyFrequencyType | Unset
-        if isinstance(_frequency_type, Unset):
+        if _frequency_type is UNSET:
             frequency_type = UNSET
         else:
-            frequency_type = AutoExportPolicyFrequencyType(_frequency_type)
+            frequency_type = AutoExportPolicyFrequencyType._members_by_value.get(
+                _frequency_type
+            ) or AutoExportPolicyFrequencyType(_frequency_type)
 
         auto_export_policy = cls(
-            export_bucket_id=export_bucket_id,
-            frequency_type=frequency_type,
+            export_bucket_id,
+            frequency_type,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         auto_export_policy.additional_properties = d
         return auto_export_policy
 

@@ -84,7 +84,7 @@ class AWSKMSConfiguration:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "accessKeyID",
@@ -103,25 +103,26 @@ class AWSKMSConfiguration:
 
         _region = d.pop("region", UNSET)
         region: AWSKMSConfigurationRegion | Unset
-        if isinstance(_region, Unset):
+        if _region is UNSET:
             region = UNSET
         else:
-            region = AWSKMSConfigurationRegion(_region)
+            region = AWSKMSConfigurationRegion._members_by_value.get(_region) or AWSKMSConfigurationRegion(_region)
 
         require_private_networking = d.pop("requirePrivateNetworking", UNSET)
 
         valid = d.pop("valid", UNSET)
 
         awskms_configuration = cls(
-            access_key_id=access_key_id,
-            customer_master_key_id=customer_master_key_id,
-            enabled=enabled,
-            region=region,
-            require_private_networking=require_private_networking,
-            valid=valid,
+            access_key_id,
+            customer_master_key_id,
+            enabled,
+            region,
+            require_private_networking,
+            valid,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         awskms_configuration.additional_properties = d
         return awskms_configuration
 

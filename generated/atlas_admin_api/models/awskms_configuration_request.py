@@ -94,7 +94,7 @@ class AWSKMSConfigurationRequest:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "accessKeyID",
@@ -114,10 +114,12 @@ class AWSKMSConfigurationRequest:
 
         _region = d.pop("region", UNSET)
         region: AWSKMSConfigurationRequestRegion | Unset
-        if isinstance(_region, Unset):
+        if _region is UNSET:
             region = UNSET
         else:
-            region = AWSKMSConfigurationRequestRegion(_region)
+            region = AWSKMSConfigurationRequestRegion._members_by_value.get(
+                _region
+            ) or AWSKMSConfigurationRequestRegion(_region)
 
         require_private_networking = d.pop("requirePrivateNetworking", UNSET)
 
@@ -126,16 +128,17 @@ class AWSKMSConfigurationRequest:
         secret_access_key = d.pop("secretAccessKey", UNSET)
 
         awskms_configuration_request = cls(
-            access_key_id=access_key_id,
-            customer_master_key_id=customer_master_key_id,
-            enabled=enabled,
-            region=region,
-            require_private_networking=require_private_networking,
-            role_id=role_id,
-            secret_access_key=secret_access_key,
+            access_key_id,
+            customer_master_key_id,
+            enabled,
+            region,
+            require_private_networking,
+            role_id,
+            secret_access_key,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         awskms_configuration_request.additional_properties = d
         return awskms_configuration_request
 

@@ -111,7 +111,7 @@ class AzureKeyVault:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "azureEnvironment",
@@ -128,14 +128,16 @@ class AzureKeyVault:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _azure_environment = d.pop("azureEnvironment", UNSET)
         azure_environment: AzureKeyVaultAzureEnvironment | Unset
-        if isinstance(_azure_environment, Unset):
+        if _azure_environment is UNSET:
             azure_environment = UNSET
         else:
-            azure_environment = AzureKeyVaultAzureEnvironment(_azure_environment)
+            azure_environment = AzureKeyVaultAzureEnvironment._members_by_value.get(
+                _azure_environment
+            ) or AzureKeyVaultAzureEnvironment(_azure_environment)
 
         _client_id = d.pop("clientID", UNSET)
         client_id: UUID | Unset
-        if isinstance(_client_id, Unset):
+        if _client_id is UNSET:
             client_id = UNSET
         else:
             client_id = UUID(_client_id)
@@ -152,14 +154,14 @@ class AzureKeyVault:
 
         _subscription_id = d.pop("subscriptionID", UNSET)
         subscription_id: UUID | Unset
-        if isinstance(_subscription_id, Unset):
+        if _subscription_id is UNSET:
             subscription_id = UNSET
         else:
             subscription_id = UUID(_subscription_id)
 
         _tenant_id = d.pop("tenantID", UNSET)
         tenant_id: UUID | Unset
-        if isinstance(_tenant_id, Unset):
+        if _tenant_id is UNSET:
             tenant_id = UNSET
         else:
             tenant_id = UUID(_tenant_id)
@@ -167,19 +169,20 @@ class AzureKeyVault:
         valid = d.pop("valid", UNSET)
 
         azure_key_vault = cls(
-            azure_environment=azure_environment,
-            client_id=client_id,
-            enabled=enabled,
-            key_identifier=key_identifier,
-            key_vault_name=key_vault_name,
-            require_private_networking=require_private_networking,
-            resource_group_name=resource_group_name,
-            subscription_id=subscription_id,
-            tenant_id=tenant_id,
-            valid=valid,
+            azure_environment,
+            client_id,
+            enabled,
+            key_identifier,
+            key_vault_name,
+            require_private_networking,
+            resource_group_name,
+            subscription_id,
+            tenant_id,
+            valid,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         azure_key_vault.additional_properties = d
         return azure_key_vault
 

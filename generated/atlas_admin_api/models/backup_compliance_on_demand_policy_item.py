@@ -82,7 +82,7 @@ class BackupComplianceOnDemandPolicyItem:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("id",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -97,14 +97,15 @@ class BackupComplianceOnDemandPolicyItem:
         id = d.pop("id", UNSET)
 
         backup_compliance_on_demand_policy_item = cls(
-            frequency_interval=frequency_interval,
+            frequency_interval,
+            retention_unit,
+            retention_value,
+            id,
             frequency_type=frequency_type,
-            retention_unit=retention_unit,
-            retention_value=retention_value,
-            id=id,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         backup_compliance_on_demand_policy_item.additional_properties = d
         return backup_compliance_on_demand_policy_item
 

@@ -91,7 +91,7 @@ class BackupComplianceScheduledPolicyItem:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("id",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -106,14 +106,15 @@ class BackupComplianceScheduledPolicyItem:
         id = d.pop("id", UNSET)
 
         backup_compliance_scheduled_policy_item = cls(
-            frequency_interval=frequency_interval,
-            frequency_type=frequency_type,
-            retention_unit=retention_unit,
-            retention_value=retention_value,
-            id=id,
+            frequency_interval,
+            frequency_type,
+            retention_unit,
+            retention_value,
+            id,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         backup_compliance_scheduled_policy_item.additional_properties = d
         return backup_compliance_scheduled_policy_item
 

@@ -46,7 +46,7 @@ class BackupLabel:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "key",
@@ -58,11 +58,12 @@ class BackupLabel:
         value = d.pop("value", UNSET)
 
         backup_label = cls(
-            key=key,
-            value=value,
+            key,
+            value,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         backup_label.additional_properties = d
         return backup_label
 

@@ -54,8 +54,8 @@ class BackupSnapshotRetention:
         retention_value = d.pop("retentionValue")
 
         backup_snapshot_retention = cls(
-            retention_unit=retention_unit,
-            retention_value=retention_value,
+            retention_unit,
+            retention_value,
         )
 
         backup_snapshot_retention.additional_properties = d

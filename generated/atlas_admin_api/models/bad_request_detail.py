@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.bad_request_field_violation import BadRequestFieldViolation
-
 
 T = TypeVar("T", bound="BadRequestDetail")
 
@@ -45,12 +41,10 @@ class BadRequestDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bad_request_field_violation import BadRequestFieldViolation  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("fields",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -64,10 +58,11 @@ class BadRequestDetail:
                 fields.append(fields_item)
 
         bad_request_detail = cls(
-            fields=fields,
+            fields,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         bad_request_detail.additional_properties = d
         return bad_request_detail
 
@@ -86,3 +81,7 @@ class BadRequestDetail:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.bad_request_field_violation import BadRequestFieldViolation  # noqa: E402

@@ -46,8 +46,8 @@ class BadRequestFieldViolation:
         field = d.pop("field")
 
         bad_request_field_violation = cls(
-            description=description,
-            field=field,
+            description,
+            field,
         )
 
         bad_request_field_violation.additional_properties = d

@@ -49,7 +49,7 @@ class BSONTimestamp:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "date",
@@ -58,7 +58,7 @@ class BSONTimestamp:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _date = d.pop("date", UNSET)
         date: datetime.datetime | Unset
-        if isinstance(_date, Unset):
+        if _date is UNSET:
             date = UNSET
         else:
             date = datetime.datetime.fromisoformat(_date)
@@ -66,11 +66,12 @@ class BSONTimestamp:
         increment = d.pop("increment", UNSET)
 
         bson_timestamp = cls(
-            date=date,
-            increment=increment,
+            date,
+            increment,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         bson_timestamp.additional_properties = d
         return bson_timestamp
 

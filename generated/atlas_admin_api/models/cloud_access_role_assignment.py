@@ -59,7 +59,7 @@ class CloudAccessRoleAssignment:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "groupId",
@@ -73,18 +73,21 @@ class CloudAccessRoleAssignment:
 
         _role_name = d.pop("roleName", UNSET)
         role_name: CloudAccessRoleAssignmentRoleName | Unset
-        if isinstance(_role_name, Unset):
+        if _role_name is UNSET:
             role_name = UNSET
         else:
-            role_name = CloudAccessRoleAssignmentRoleName(_role_name)
+            role_name = CloudAccessRoleAssignmentRoleName._members_by_value.get(
+                _role_name
+            ) or CloudAccessRoleAssignmentRoleName(_role_name)
 
         cloud_access_role_assignment = cls(
-            group_id=group_id,
-            org_id=org_id,
-            role_name=role_name,
+            group_id,
+            org_id,
+            role_name,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         cloud_access_role_assignment.additional_properties = d
         return cloud_access_role_assignment
 

@@ -44,7 +44,7 @@ class CloudProviderAccessRole:
         provider_name = CloudProviderAccessRoleProviderName(d.pop("providerName"))
 
         cloud_provider_access_role = cls(
-            provider_name=provider_name,
+            provider_name,
         )
 
         cloud_provider_access_role.additional_properties = d

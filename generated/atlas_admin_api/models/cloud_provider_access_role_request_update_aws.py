@@ -56,7 +56,7 @@ class CloudProviderAccessRoleRequestUpdateAWS:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("iamAssumedRoleArn",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -65,11 +65,12 @@ class CloudProviderAccessRoleRequestUpdateAWS:
         iam_assumed_role_arn = d.pop("iamAssumedRoleArn", UNSET)
 
         cloud_provider_access_role_request_update_aws = cls(
+            iam_assumed_role_arn,
             provider_name=provider_name,
-            iam_assumed_role_arn=iam_assumed_role_arn,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         cloud_provider_access_role_request_update_aws.additional_properties = d
         return cloud_provider_access_role_request_update_aws
 

@@ -64,7 +64,7 @@ class CloudProviderAccessRoleRequestUpdateAzure:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "atlasAzureAppId",
@@ -81,13 +81,14 @@ class CloudProviderAccessRoleRequestUpdateAzure:
         tenant_id = d.pop("tenantId", UNSET)
 
         cloud_provider_access_role_request_update_azure = cls(
+            atlas_azure_app_id,
+            service_principal_id,
+            tenant_id,
             provider_name=provider_name,
-            atlas_azure_app_id=atlas_azure_app_id,
-            service_principal_id=service_principal_id,
-            tenant_id=tenant_id,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         cloud_provider_access_role_request_update_azure.additional_properties = d
         return cloud_provider_access_role_request_update_azure
 

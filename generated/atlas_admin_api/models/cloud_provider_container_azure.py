@@ -105,7 +105,7 @@ class CloudProviderContainerAzure:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "id",
@@ -129,16 +129,17 @@ class CloudProviderContainerAzure:
         vnet_name = d.pop("vnetName", UNSET)
 
         cloud_provider_container_azure = cls(
+            atlas_cidr_block,
+            region,
+            id,
+            provisioned,
+            azure_subscription_id,
+            vnet_name,
             provider_name=provider_name,
-            atlas_cidr_block=atlas_cidr_block,
-            region=region,
-            id=id,
-            provisioned=provisioned,
-            azure_subscription_id=azure_subscription_id,
-            vnet_name=vnet_name,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         cloud_provider_container_azure.additional_properties = d
         return cloud_provider_container_azure
 

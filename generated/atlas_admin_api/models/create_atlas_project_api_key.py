@@ -54,13 +54,15 @@ class CreateAtlasProjectApiKey:
         roles = []
         _roles = d.pop("roles")
         for roles_item_data in _roles:
-            roles_item = CreateAtlasProjectApiKeyRolesItem(roles_item_data)
+            roles_item = CreateAtlasProjectApiKeyRolesItem._members_by_value.get(
+                roles_item_data
+            ) or CreateAtlasProjectApiKeyRolesItem(roles_item_data)
 
             roles.append(roles_item)
 
         create_atlas_project_api_key = cls(
-            desc=desc,
-            roles=roles,
+            desc,
+            roles,
         )
 
         create_atlas_project_api_key.additional_properties = d

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.database_inherited_role import DatabaseInheritedRole
-    from ..models.database_privilege_action import DatabasePrivilegeAction
-
 
 T = TypeVar("T", bound="CustomDatabaseRole")
 
@@ -70,13 +65,10 @@ class CustomDatabaseRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.database_inherited_role import DatabaseInheritedRole  # noqa: PLC0415
-        from ..models.database_privilege_action import DatabasePrivilegeAction  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "actions",
@@ -104,12 +96,13 @@ class CustomDatabaseRole:
                 inherited_roles.append(inherited_roles_item)
 
         custom_database_role = cls(
-            role_name=role_name,
-            actions=actions,
-            inherited_roles=inherited_roles,
+            role_name,
+            actions,
+            inherited_roles,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         custom_database_role.additional_properties = d
         return custom_database_role
 
@@ -128,3 +121,8 @@ class CustomDatabaseRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.database_inherited_role import DatabaseInheritedRole  # noqa: E402
+from ..models.database_privilege_action import DatabasePrivilegeAction  # noqa: E402

@@ -61,7 +61,7 @@ class DataFederationAzureCloudProviderConfig:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "atlasAppId",
@@ -78,13 +78,14 @@ class DataFederationAzureCloudProviderConfig:
         tenant_id = d.pop("tenantId", UNSET)
 
         data_federation_azure_cloud_provider_config = cls(
-            role_id=role_id,
-            atlas_app_id=atlas_app_id,
-            service_principal_id=service_principal_id,
-            tenant_id=tenant_id,
+            role_id,
+            atlas_app_id,
+            service_principal_id,
+            tenant_id,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_federation_azure_cloud_provider_config.additional_properties = d
         return data_federation_azure_cloud_provider_config
 

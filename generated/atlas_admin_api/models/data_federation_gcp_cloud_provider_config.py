@@ -49,7 +49,7 @@ class DataFederationGCPCloudProviderConfig:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("gcpServiceAccount",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -58,11 +58,12 @@ class DataFederationGCPCloudProviderConfig:
         gcp_service_account = d.pop("gcpServiceAccount", UNSET)
 
         data_federation_gcp_cloud_provider_config = cls(
-            role_id=role_id,
-            gcp_service_account=gcp_service_account,
+            role_id,
+            gcp_service_account,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_federation_gcp_cloud_provider_config.additional_properties = d
         return data_federation_gcp_cloud_provider_config
 

@@ -53,7 +53,7 @@ class DataFederationQueryLimitRequest:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("overrunPolicy",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -61,17 +61,20 @@ class DataFederationQueryLimitRequest:
 
         _overrun_policy = d.pop("overrunPolicy", UNSET)
         overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset
-        if isinstance(_overrun_policy, Unset):
+        if _overrun_policy is UNSET:
             overrun_policy = UNSET
         else:
-            overrun_policy = DataFederationQueryLimitRequestOverrunPolicy(_overrun_policy)
+            overrun_policy = DataFederationQueryLimitRequestOverrunPolicy._members_by_value.get(
+                _overrun_policy
+            ) or DataFederationQueryLimitRequestOverrunPolicy(_overrun_policy)
 
         data_federation_query_limit_request = cls(
-            value=value,
-            overrun_policy=overrun_policy,
+            value,
+            overrun_policy,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_federation_query_limit_request.additional_properties = d
         return data_federation_query_limit_request
 

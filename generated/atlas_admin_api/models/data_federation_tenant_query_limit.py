@@ -94,7 +94,7 @@ class DataFederationTenantQueryLimit:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "currentUsage",
@@ -115,7 +115,7 @@ class DataFederationTenantQueryLimit:
 
         _last_modified_date = d.pop("lastModifiedDate", UNSET)
         last_modified_date: datetime.datetime | Unset
-        if isinstance(_last_modified_date, Unset):
+        if _last_modified_date is UNSET:
             last_modified_date = UNSET
         else:
             last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
@@ -124,25 +124,28 @@ class DataFederationTenantQueryLimit:
 
         _overrun_policy = d.pop("overrunPolicy", UNSET)
         overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset
-        if isinstance(_overrun_policy, Unset):
+        if _overrun_policy is UNSET:
             overrun_policy = UNSET
         else:
-            overrun_policy = DataFederationTenantQueryLimitOverrunPolicy(_overrun_policy)
+            overrun_policy = DataFederationTenantQueryLimitOverrunPolicy._members_by_value.get(
+                _overrun_policy
+            ) or DataFederationTenantQueryLimitOverrunPolicy(_overrun_policy)
 
         tenant_name = d.pop("tenantName", UNSET)
 
         data_federation_tenant_query_limit = cls(
-            name=name,
-            value=value,
-            current_usage=current_usage,
-            default_limit=default_limit,
-            last_modified_date=last_modified_date,
-            maximum_limit=maximum_limit,
-            overrun_policy=overrun_policy,
-            tenant_name=tenant_name,
+            name,
+            value,
+            current_usage,
+            default_limit,
+            last_modified_date,
+            maximum_limit,
+            overrun_policy,
+            tenant_name,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_federation_tenant_query_limit.additional_properties = d
         return data_federation_tenant_query_limit
 

@@ -51,7 +51,7 @@ class DataLakeApiBase:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "name",
@@ -66,12 +66,13 @@ class DataLakeApiBase:
         source = d.pop("source", UNSET)
 
         data_lake_api_base = cls(
-            name=name,
-            pipeline=pipeline,
-            source=source,
+            name,
+            pipeline,
+            source,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_api_base.additional_properties = d
         return data_lake_api_base
 

@@ -63,7 +63,7 @@ class DataLakeAWSCloudProviderConfig:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "externalId",
@@ -80,13 +80,14 @@ class DataLakeAWSCloudProviderConfig:
         iam_user_arn = d.pop("iamUserARN", UNSET)
 
         data_lake_aws_cloud_provider_config = cls(
-            role_id=role_id,
-            external_id=external_id,
-            iam_assumed_role_arn=iam_assumed_role_arn,
-            iam_user_arn=iam_user_arn,
+            role_id,
+            external_id,
+            iam_assumed_role_arn,
+            iam_user_arn,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_aws_cloud_provider_config.additional_properties = d
         return data_lake_aws_cloud_provider_config
 

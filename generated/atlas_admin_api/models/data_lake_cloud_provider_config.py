@@ -2,24 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.data_federation_azure_cloud_provider_config import (
-        DataFederationAzureCloudProviderConfig,
-    )
-    from ..models.data_federation_gcp_cloud_provider_config import (
-        DataFederationGCPCloudProviderConfig,
-    )
-    from ..models.data_lake_aws_cloud_provider_config import (
-        DataLakeAWSCloudProviderConfig,
-    )
-
 
 T = TypeVar("T", bound="DataLakeCloudProviderConfig")
 
@@ -66,20 +54,10 @@ class DataLakeCloudProviderConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_federation_azure_cloud_provider_config import (
-            DataFederationAzureCloudProviderConfig,  # noqa: PLC0415
-        )
-        from ..models.data_federation_gcp_cloud_provider_config import (
-            DataFederationGCPCloudProviderConfig,  # noqa: PLC0415
-        )
-        from ..models.data_lake_aws_cloud_provider_config import (
-            DataLakeAWSCloudProviderConfig,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "aws",
@@ -89,32 +67,33 @@ class DataLakeCloudProviderConfig:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _aws = d.pop("aws", UNSET)
         aws: DataLakeAWSCloudProviderConfig | Unset
-        if isinstance(_aws, Unset):
+        if _aws is UNSET:
             aws = UNSET
         else:
             aws = DataLakeAWSCloudProviderConfig.from_dict(_aws)
 
         _azure = d.pop("azure", UNSET)
         azure: DataFederationAzureCloudProviderConfig | Unset
-        if isinstance(_azure, Unset):
+        if _azure is UNSET:
             azure = UNSET
         else:
             azure = DataFederationAzureCloudProviderConfig.from_dict(_azure)
 
         _gcp = d.pop("gcp", UNSET)
         gcp: DataFederationGCPCloudProviderConfig | Unset
-        if isinstance(_gcp, Unset):
+        if _gcp is UNSET:
             gcp = UNSET
         else:
             gcp = DataFederationGCPCloudProviderConfig.from_dict(_gcp)
 
         data_lake_cloud_provider_config = cls(
-            aws=aws,
-            azure=azure,
-            gcp=gcp,
+            aws,
+            azure,
+            gcp,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_cloud_provider_config.additional_properties = d
         return data_lake_cloud_provider_config
 
@@ -133,3 +112,13 @@ class DataLakeCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.data_federation_azure_cloud_provider_config import (
+    DataFederationAzureCloudProviderConfig,  # noqa: E402
+)
+from ..models.data_federation_gcp_cloud_provider_config import (
+    DataFederationGCPCloudProviderConfig,  # noqa: E402
+)
+from ..models.data_lake_aws_cloud_provider_config import DataLakeAWSCloudProviderConfig  # noqa: E402

@@ -53,8 +53,8 @@ class DataLakeDataProcessRegion:
         region = DataFederationAWSRegion(d.pop("region"))
 
         data_lake_data_process_region = cls(
-            cloud_provider=cloud_provider,
-            region=region,
+            cloud_provider,
+            region,
         )
 
         data_lake_data_process_region.additional_properties = d

@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.data_lake_database_data_source_settings import (
-        DataLakeDatabaseDataSourceSettings,
-    )
-
 
 T = TypeVar("T", bound="DataLakeDatabaseCollection")
 
@@ -56,14 +50,10 @@ class DataLakeDatabaseCollection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_lake_database_data_source_settings import (
-            DataLakeDatabaseDataSourceSettings,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "dataSources",
@@ -82,11 +72,12 @@ class DataLakeDatabaseCollection:
         name = d.pop("name", UNSET)
 
         data_lake_database_collection = cls(
-            data_sources=data_sources,
-            name=name,
+            data_sources,
+            name,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_database_collection.additional_properties = d
         return data_lake_database_collection
 
@@ -105,3 +96,9 @@ class DataLakeDatabaseCollection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.data_lake_database_data_source_settings import (
+    DataLakeDatabaseDataSourceSettings,  # noqa: E402
+)

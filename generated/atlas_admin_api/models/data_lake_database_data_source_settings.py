@@ -132,7 +132,7 @@ class DataLakeDatabaseDataSourceSettings:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "allowInsecure",
@@ -166,10 +166,12 @@ class DataLakeDatabaseDataSourceSettings:
 
         _default_format = d.pop("defaultFormat", UNSET)
         default_format: DataLakeDatabaseDataSourceSettingsDefaultFormat | Unset
-        if isinstance(_default_format, Unset):
+        if _default_format is UNSET:
             default_format = UNSET
         else:
-            default_format = DataLakeDatabaseDataSourceSettingsDefaultFormat(_default_format)
+            default_format = DataLakeDatabaseDataSourceSettingsDefaultFormat._members_by_value.get(
+                _default_format
+            ) or DataLakeDatabaseDataSourceSettingsDefaultFormat(_default_format)
 
         path = d.pop("path", UNSET)
 
@@ -182,22 +184,23 @@ class DataLakeDatabaseDataSourceSettings:
         urls = cast(list[str], d.pop("urls", UNSET))
 
         data_lake_database_data_source_settings = cls(
-            allow_insecure=allow_insecure,
-            collection=collection,
-            collection_regex=collection_regex,
-            database=database,
-            database_regex=database_regex,
-            dataset_name=dataset_name,
-            dataset_prefix=dataset_prefix,
-            default_format=default_format,
-            path=path,
-            provenance_field_name=provenance_field_name,
-            store_name=store_name,
-            trim_level=trim_level,
-            urls=urls,
+            allow_insecure,
+            collection,
+            collection_regex,
+            database,
+            database_regex,
+            dataset_name,
+            dataset_prefix,
+            default_format,
+            path,
+            provenance_field_name,
+            store_name,
+            trim_level,
+            urls,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_database_data_source_settings.additional_properties = d
         return data_lake_database_data_source_settings
 

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.data_lake_api_base import DataLakeApiBase
-    from ..models.data_lake_database_collection import DataLakeDatabaseCollection
-
 
 T = TypeVar("T", bound="DataLakeDatabaseInstance")
 
@@ -75,13 +70,10 @@ class DataLakeDatabaseInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_lake_api_base import DataLakeApiBase  # noqa: PLC0415
-        from ..models.data_lake_database_collection import DataLakeDatabaseCollection  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "collections",
@@ -113,13 +105,14 @@ class DataLakeDatabaseInstance:
                 views.append(views_item)
 
         data_lake_database_instance = cls(
-            collections=collections,
-            max_wildcard_collections=max_wildcard_collections,
-            name=name,
-            views=views,
+            collections,
+            max_wildcard_collections,
+            name,
+            views,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_database_instance.additional_properties = d
         return data_lake_database_instance
 
@@ -138,3 +131,8 @@ class DataLakeDatabaseInstance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.data_lake_api_base import DataLakeApiBase  # noqa: E402
+from ..models.data_lake_database_collection import DataLakeDatabaseCollection  # noqa: E402

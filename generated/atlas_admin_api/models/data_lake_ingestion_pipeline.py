@@ -3,25 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_lake_ingestion_pipeline_state import DataLakeIngestionPipelineState
 from ..types import UNSET, UnknownVariant, Unset, discriminate
-
-if TYPE_CHECKING:
-    from ..models.data_lake_pipeline_sink_dls import DataLakePipelineSinkDLS
-    from ..models.data_lake_pipeline_source_on_demand_cps import (
-        DataLakePipelineSourceOnDemandCPS,
-    )
-    from ..models.data_lake_pipeline_source_periodic_cps import (
-        DataLakePipelineSourcePeriodicCPS,
-    )
-    from ..models.dataset_retention_policy import DatasetRetentionPolicy
-    from ..models.field_transformation import FieldTransformation
-
 
 T = TypeVar("T", bound="DataLakeIngestionPipeline")
 
@@ -128,20 +116,10 @@ class DataLakeIngestionPipeline:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_lake_pipeline_sink_dls import DataLakePipelineSinkDLS  # noqa: PLC0415
-        from ..models.data_lake_pipeline_source_on_demand_cps import (
-            DataLakePipelineSourceOnDemandCPS,  # noqa: PLC0415
-        )
-        from ..models.data_lake_pipeline_source_periodic_cps import (
-            DataLakePipelineSourcePeriodicCPS,  # noqa: PLC0415
-        )
-        from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: PLC0415
-        from ..models.field_transformation import FieldTransformation  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "_id",
@@ -160,14 +138,14 @@ class DataLakeIngestionPipeline:
 
         _created_date = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | Unset
-        if isinstance(_created_date, Unset):
+        if _created_date is UNSET:
             created_date = UNSET
         else:
             created_date = datetime.datetime.fromisoformat(_created_date)
 
         _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
         dataset_retention_policy: DatasetRetentionPolicy | Unset
-        if isinstance(_dataset_retention_policy, Unset):
+        if _dataset_retention_policy is UNSET:
             dataset_retention_policy = UNSET
         else:
             dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
@@ -176,7 +154,7 @@ class DataLakeIngestionPipeline:
 
         _last_updated_date = d.pop("lastUpdatedDate", UNSET)
         last_updated_date: datetime.datetime | Unset
-        if isinstance(_last_updated_date, Unset):
+        if _last_updated_date is UNSET:
             last_updated_date = UNSET
         else:
             last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
@@ -185,7 +163,7 @@ class DataLakeIngestionPipeline:
 
         _sink = d.pop("sink", UNSET)
         sink: DataLakePipelineSinkDLS | Unset
-        if isinstance(_sink, Unset):
+        if _sink is UNSET:
             sink = UNSET
         else:
             sink = DataLakePipelineSinkDLS.from_dict(_sink)
@@ -209,10 +187,12 @@ class DataLakeIngestionPipeline:
 
         _state = d.pop("state", UNSET)
         state: DataLakeIngestionPipelineState | Unset
-        if isinstance(_state, Unset):
+        if _state is UNSET:
             state = UNSET
         else:
-            state = DataLakeIngestionPipelineState(_state)
+            state = DataLakeIngestionPipelineState._members_by_value.get(_state) or DataLakeIngestionPipelineState(
+                _state
+            )
 
         _transformations = d.pop("transformations", UNSET)
         transformations: list[FieldTransformation] | Unset = UNSET
@@ -224,19 +204,20 @@ class DataLakeIngestionPipeline:
                 transformations.append(transformations_item)
 
         data_lake_ingestion_pipeline = cls(
-            field_id=field_id,
-            created_date=created_date,
-            dataset_retention_policy=dataset_retention_policy,
-            group_id=group_id,
-            last_updated_date=last_updated_date,
-            name=name,
-            sink=sink,
-            source=source,
-            state=state,
-            transformations=transformations,
+            field_id,
+            created_date,
+            dataset_retention_policy,
+            group_id,
+            last_updated_date,
+            name,
+            sink,
+            source,
+            state,
+            transformations,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_ingestion_pipeline.additional_properties = d
         return data_lake_ingestion_pipeline
 
@@ -255,3 +236,15 @@ class DataLakeIngestionPipeline:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.data_lake_pipeline_sink_dls import DataLakePipelineSinkDLS  # noqa: E402
+from ..models.data_lake_pipeline_source_on_demand_cps import (
+    DataLakePipelineSourceOnDemandCPS,  # noqa: E402
+)
+from ..models.data_lake_pipeline_source_periodic_cps import (
+    DataLakePipelineSourcePeriodicCPS,  # noqa: E402
+)
+from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
+from ..models.field_transformation import FieldTransformation  # noqa: E402

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,12 +12,6 @@ from ..models.data_lake_pipeline_sink_dls_metadata_provider import (
 )
 from ..models.data_lake_pipeline_sink_dls_type import DataLakePipelineSinkDLSType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.data_lake_pipelines_partition_field import (
-        DataLakePipelinesPartitionField,
-    )
-
 
 T = TypeVar("T", bound="DataLakePipelineSinkDLS")
 
@@ -76,14 +70,10 @@ class DataLakePipelineSinkDLS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_lake_pipelines_partition_field import (
-            DataLakePipelinesPartitionField,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "metadataProvider",
@@ -95,10 +85,12 @@ class DataLakePipelineSinkDLS:
 
         _metadata_provider = d.pop("metadataProvider", UNSET)
         metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset
-        if isinstance(_metadata_provider, Unset):
+        if _metadata_provider is UNSET:
             metadata_provider = UNSET
         else:
-            metadata_provider = DataLakePipelineSinkDLSMetadataProvider(_metadata_provider)
+            metadata_provider = DataLakePipelineSinkDLSMetadataProvider._members_by_value.get(
+                _metadata_provider
+            ) or DataLakePipelineSinkDLSMetadataProvider(_metadata_provider)
 
         metadata_region = d.pop("metadataRegion", UNSET)
 
@@ -112,13 +104,14 @@ class DataLakePipelineSinkDLS:
                 partition_fields.append(partition_fields_item)
 
         data_lake_pipeline_sink_dls = cls(
+            metadata_provider,
+            metadata_region,
+            partition_fields,
             type_=type_,
-            metadata_provider=metadata_provider,
-            metadata_region=metadata_region,
-            partition_fields=partition_fields,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_pipeline_sink_dls.additional_properties = d
         return data_lake_pipeline_sink_dls
 
@@ -137,3 +130,7 @@ class DataLakePipelineSinkDLS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.data_lake_pipelines_partition_field import DataLakePipelinesPartitionField  # noqa: E402

@@ -69,7 +69,7 @@ class DataLakePipelineSourcePeriodicCPS:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "clusterName",
@@ -89,14 +89,15 @@ class DataLakePipelineSourcePeriodicCPS:
         group_id = d.pop("groupId", UNSET)
 
         data_lake_pipeline_source_periodic_cps = cls(
+            cluster_name,
+            collection_name,
+            database_name,
+            group_id,
             type_=type_,
-            cluster_name=cluster_name,
-            collection_name=collection_name,
-            database_name=database_name,
-            group_id=group_id,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_pipeline_source_periodic_cps.additional_properties = d
         return data_lake_pipeline_source_periodic_cps
 

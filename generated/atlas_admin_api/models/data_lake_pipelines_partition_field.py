@@ -47,8 +47,8 @@ class DataLakePipelinesPartitionField:
         order = d.pop("order")
 
         data_lake_pipelines_partition_field = cls(
-            field_name=field_name,
-            order=order,
+            field_name,
+            order,
         )
 
         data_lake_pipelines_partition_field.additional_properties = d

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.data_lake_database_instance import DataLakeDatabaseInstance
-    from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3
-
 
 T = TypeVar("T", bound="DataLakeStorage")
 
@@ -60,13 +55,10 @@ class DataLakeStorage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_lake_database_instance import DataLakeDatabaseInstance  # noqa: PLC0415
-        from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "databases",
@@ -92,11 +84,12 @@ class DataLakeStorage:
                 stores.append(stores_item)
 
         data_lake_storage = cls(
-            databases=databases,
-            stores=stores,
+            databases,
+            stores,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_storage.additional_properties = d
         return data_lake_storage
 
@@ -115,3 +108,8 @@ class DataLakeStorage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.data_lake_database_instance import DataLakeDatabaseInstance  # noqa: E402
+from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3  # noqa: E402

@@ -124,7 +124,7 @@ class DataLakeStoreSettingsS3:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "name",
@@ -146,8 +146,11 @@ class DataLakeStoreSettingsS3:
         if _additional_storage_classes is not UNSET:
             additional_storage_classes = []
             for additional_storage_classes_item_data in _additional_storage_classes:
-                additional_storage_classes_item = DataLakeStoreSettingsS3AdditionalStorageClassesItem(
-                    additional_storage_classes_item_data
+                additional_storage_classes_item = (
+                    DataLakeStoreSettingsS3AdditionalStorageClassesItem._members_by_value.get(
+                        additional_storage_classes_item_data
+                    )
+                    or DataLakeStoreSettingsS3AdditionalStorageClassesItem(additional_storage_classes_item_data)
                 )
 
                 additional_storage_classes.append(additional_storage_classes_item)
@@ -164,24 +167,27 @@ class DataLakeStoreSettingsS3:
 
         _region = d.pop("region", UNSET)
         region: DataLakeStoreSettingsS3Region | Unset
-        if isinstance(_region, Unset):
+        if _region is UNSET:
             region = UNSET
         else:
-            region = DataLakeStoreSettingsS3Region(_region)
+            region = DataLakeStoreSettingsS3Region._members_by_value.get(_region) or DataLakeStoreSettingsS3Region(
+                _region
+            )
 
         data_lake_store_settings_s3 = cls(
+            name,
+            additional_storage_classes,
+            bucket,
+            delimiter,
+            include_tags,
+            prefix,
+            public,
+            region,
             provider=provider,
-            name=name,
-            additional_storage_classes=additional_storage_classes,
-            bucket=bucket,
-            delimiter=delimiter,
-            include_tags=include_tags,
-            prefix=prefix,
-            public=public,
-            region=region,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_lake_store_settings_s3.additional_properties = d
         return data_lake_store_settings_s3
 

@@ -3,22 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_protection_settings_state import DataProtectionSettingsState
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.backup_compliance_on_demand_policy_item import (
-        BackupComplianceOnDemandPolicyItem,
-    )
-    from ..models.backup_compliance_scheduled_policy_item import (
-        BackupComplianceScheduledPolicyItem,
-    )
-
 
 T = TypeVar("T", bound="DataProtectionSettings")
 
@@ -156,17 +147,10 @@ class DataProtectionSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.backup_compliance_on_demand_policy_item import (
-            BackupComplianceOnDemandPolicyItem,  # noqa: PLC0415
-        )
-        from ..models.backup_compliance_scheduled_policy_item import (
-            BackupComplianceScheduledPolicyItem,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "copyProtectionEnabled",
@@ -196,7 +180,7 @@ class DataProtectionSettings:
 
         _on_demand_policy_item = d.pop("onDemandPolicyItem", UNSET)
         on_demand_policy_item: BackupComplianceOnDemandPolicyItem | Unset
-        if isinstance(_on_demand_policy_item, Unset):
+        if _on_demand_policy_item is UNSET:
             on_demand_policy_item = UNSET
         else:
             on_demand_policy_item = BackupComplianceOnDemandPolicyItem.from_dict(_on_demand_policy_item)
@@ -220,14 +204,14 @@ class DataProtectionSettings:
 
         _state = d.pop("state", UNSET)
         state: DataProtectionSettingsState | Unset
-        if isinstance(_state, Unset):
+        if _state is UNSET:
             state = UNSET
         else:
-            state = DataProtectionSettingsState(_state)
+            state = DataProtectionSettingsState._members_by_value.get(_state) or DataProtectionSettingsState(_state)
 
         _updated_date = d.pop("updatedDate", UNSET)
         updated_date: datetime.datetime | Unset
-        if isinstance(_updated_date, Unset):
+        if _updated_date is UNSET:
             updated_date = UNSET
         else:
             updated_date = datetime.datetime.fromisoformat(_updated_date)
@@ -235,23 +219,24 @@ class DataProtectionSettings:
         updated_user = d.pop("updatedUser", UNSET)
 
         data_protection_settings = cls(
-            authorized_email=authorized_email,
-            authorized_user_first_name=authorized_user_first_name,
-            authorized_user_last_name=authorized_user_last_name,
-            copy_protection_enabled=copy_protection_enabled,
-            deletable=deletable,
-            encryption_at_rest_enabled=encryption_at_rest_enabled,
-            on_demand_policy_item=on_demand_policy_item,
-            pit_enabled=pit_enabled,
-            project_id=project_id,
-            restore_window_days=restore_window_days,
-            scheduled_policy_items=scheduled_policy_items,
-            state=state,
-            updated_date=updated_date,
-            updated_user=updated_user,
+            authorized_email,
+            authorized_user_first_name,
+            authorized_user_last_name,
+            copy_protection_enabled,
+            deletable,
+            encryption_at_rest_enabled,
+            on_demand_policy_item,
+            pit_enabled,
+            project_id,
+            restore_window_days,
+            scheduled_policy_items,
+            state,
+            updated_date,
+            updated_user,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         data_protection_settings.additional_properties = d
         return data_protection_settings
 
@@ -270,3 +255,12 @@ class DataProtectionSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.backup_compliance_on_demand_policy_item import (
+    BackupComplianceOnDemandPolicyItem,  # noqa: E402
+)
+from ..models.backup_compliance_scheduled_policy_item import (
+    BackupComplianceScheduledPolicyItem,  # noqa: E402
+)

@@ -48,8 +48,8 @@ class DatabaseInheritedRole:
         role = d.pop("role")
 
         database_inherited_role = cls(
-            db=db,
-            role=role,
+            db,
+            role,
         )
 
         database_inherited_role.additional_properties = d

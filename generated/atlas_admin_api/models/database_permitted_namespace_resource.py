@@ -58,9 +58,9 @@ class DatabasePermittedNamespaceResource:
         db = d.pop("db")
 
         database_permitted_namespace_resource = cls(
-            cluster=cluster,
-            collection=collection,
-            db=db,
+            cluster,
+            collection,
+            db,
         )
 
         database_permitted_namespace_resource.additional_properties = d

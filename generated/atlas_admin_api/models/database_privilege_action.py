@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.database_permitted_namespace_resource import (
-        DatabasePermittedNamespaceResource,
-    )
-
 
 T = TypeVar("T", bound="DatabasePrivilegeAction")
 
@@ -56,14 +50,10 @@ class DatabasePrivilegeAction:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.database_permitted_namespace_resource import (
-            DatabasePermittedNamespaceResource,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("resources",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -79,11 +69,12 @@ class DatabasePrivilegeAction:
                 resources.append(resources_item)
 
         database_privilege_action = cls(
-            action=action,
-            resources=resources,
+            action,
+            resources,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         database_privilege_action.additional_properties = d
         return database_privilege_action
 
@@ -102,3 +93,9 @@ class DatabasePrivilegeAction:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.database_permitted_namespace_resource import (
+    DatabasePermittedNamespaceResource,  # noqa: E402
+)

@@ -59,7 +59,7 @@ class DatasetRetentionPolicy:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("lastModifiedDate",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -69,18 +69,19 @@ class DatasetRetentionPolicy:
 
         _last_modified_date = d.pop("lastModifiedDate", UNSET)
         last_modified_date: datetime.datetime | Unset
-        if isinstance(_last_modified_date, Unset):
+        if _last_modified_date is UNSET:
             last_modified_date = UNSET
         else:
             last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
 
         dataset_retention_policy = cls(
-            units=units,
-            value=value,
-            last_modified_date=last_modified_date,
+            units,
+            value,
+            last_modified_date,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         dataset_retention_policy.additional_properties = d
         return dataset_retention_policy
 

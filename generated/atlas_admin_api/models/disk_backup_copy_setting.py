@@ -84,7 +84,7 @@ class DiskBackupCopySetting:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "cloudProvider",
@@ -97,17 +97,21 @@ class DiskBackupCopySetting:
 
         _cloud_provider = d.pop("cloudProvider", UNSET)
         cloud_provider: DiskBackupCopySettingCloudProvider | Unset
-        if isinstance(_cloud_provider, Unset):
+        if _cloud_provider is UNSET:
             cloud_provider = UNSET
         else:
-            cloud_provider = DiskBackupCopySettingCloudProvider(_cloud_provider)
+            cloud_provider = DiskBackupCopySettingCloudProvider._members_by_value.get(
+                _cloud_provider
+            ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
 
         _frequencies = d.pop("frequencies", UNSET)
         frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
         if _frequencies is not UNSET:
             frequencies = []
             for frequencies_item_data in _frequencies:
-                frequencies_item = DiskBackupCopySettingFrequenciesItem(frequencies_item_data)
+                frequencies_item = DiskBackupCopySettingFrequenciesItem._members_by_value.get(
+                    frequencies_item_data
+                ) or DiskBackupCopySettingFrequenciesItem(frequencies_item_data)
 
                 frequencies.append(frequencies_item)
 
@@ -116,14 +120,15 @@ class DiskBackupCopySetting:
         should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
 
         disk_backup_copy_setting = cls(
-            zone_id=zone_id,
-            cloud_provider=cloud_provider,
-            frequencies=frequencies,
-            region_name=region_name,
-            should_copy_oplogs=should_copy_oplogs,
+            zone_id,
+            cloud_provider,
+            frequencies,
+            region_name,
+            should_copy_oplogs,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         disk_backup_copy_setting.additional_properties = d
         return disk_backup_copy_setting
 

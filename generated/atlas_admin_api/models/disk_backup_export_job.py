@@ -3,21 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.disk_backup_export_job_state import DiskBackupExportJobState
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.backup_label import BackupLabel
-    from ..models.disk_backup_export_job_component import DiskBackupExportJobComponent
-    from ..models.export_state_reason import ExportStateReason
-    from ..models.export_status import ExportStatus
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="DiskBackupExportJob")
 
@@ -146,18 +138,10 @@ class DiskBackupExportJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.backup_label import BackupLabel  # noqa: PLC0415
-        from ..models.disk_backup_export_job_component import (
-            DiskBackupExportJobComponent,  # noqa: PLC0415
-        )
-        from ..models.export_state_reason import ExportStateReason  # noqa: PLC0415
-        from ..models.export_status import ExportStatus  # noqa: PLC0415
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "components",
@@ -186,7 +170,7 @@ class DiskBackupExportJob:
 
         _created_at = d.pop("createdAt", UNSET)
         created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
+        if _created_at is UNSET:
             created_at = UNSET
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
@@ -202,14 +186,14 @@ class DiskBackupExportJob:
 
         _export_status = d.pop("exportStatus", UNSET)
         export_status: ExportStatus | Unset
-        if isinstance(_export_status, Unset):
+        if _export_status is UNSET:
             export_status = UNSET
         else:
             export_status = ExportStatus.from_dict(_export_status)
 
         _finished_at = d.pop("finishedAt", UNSET)
         finished_at: datetime.datetime | Unset
-        if isinstance(_finished_at, Unset):
+        if _finished_at is UNSET:
             finished_at = UNSET
         else:
             finished_at = datetime.datetime.fromisoformat(_finished_at)
@@ -222,14 +206,14 @@ class DiskBackupExportJob:
 
         _state = d.pop("state", UNSET)
         state: DiskBackupExportJobState | Unset
-        if isinstance(_state, Unset):
+        if _state is UNSET:
             state = UNSET
         else:
-            state = DiskBackupExportJobState(_state)
+            state = DiskBackupExportJobState._members_by_value.get(_state) or DiskBackupExportJobState(_state)
 
         _state_reason = d.pop("stateReason", UNSET)
         state_reason: ExportStateReason | Unset
-        if isinstance(_state_reason, Unset):
+        if _state_reason is UNSET:
             state_reason = UNSET
         else:
             state_reason = ExportStateReason.from_dict(_state_reason)
@@ -244,21 +228,22 @@ class DiskBackupExportJob:
                 links.append(links_item)
 
         disk_backup_export_job = cls(
-            export_bucket_id=export_bucket_id,
-            components=components,
-            created_at=created_at,
-            custom_data=custom_data,
-            export_status=export_status,
-            finished_at=finished_at,
-            id=id,
-            prefix=prefix,
-            snapshot_id=snapshot_id,
-            state=state,
-            state_reason=state_reason,
-            links=links,
+            export_bucket_id,
+            components,
+            created_at,
+            custom_data,
+            export_status,
+            finished_at,
+            id,
+            prefix,
+            snapshot_id,
+            state,
+            state_reason,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         disk_backup_export_job.additional_properties = d
         return disk_backup_export_job
 
@@ -277,3 +262,11 @@ class DiskBackupExportJob:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.backup_label import BackupLabel  # noqa: E402
+from ..models.disk_backup_export_job_component import DiskBackupExportJobComponent  # noqa: E402
+from ..models.export_state_reason import ExportStateReason  # noqa: E402
+from ..models.export_status import ExportStatus  # noqa: E402
+from ..models.link import Link  # noqa: E402

@@ -45,7 +45,7 @@ class DiskBackupExportJobComponent:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "exportId",
@@ -57,11 +57,12 @@ class DiskBackupExportJobComponent:
         replica_set_name = d.pop("replicaSetName", UNSET)
 
         disk_backup_export_job_component = cls(
-            export_id=export_id,
-            replica_set_name=replica_set_name,
+            export_id,
+            replica_set_name,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         disk_backup_export_job_component.additional_properties = d
         return disk_backup_export_job_component
 

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.backup_label import BackupLabel
-
 
 T = TypeVar("T", bound="DiskBackupExportJobRequest")
 
@@ -61,12 +57,10 @@ class DiskBackupExportJobRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.backup_label import BackupLabel  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("customData",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -84,12 +78,13 @@ class DiskBackupExportJobRequest:
                 custom_data.append(custom_data_item)
 
         disk_backup_export_job_request = cls(
-            export_bucket_id=export_bucket_id,
-            snapshot_id=snapshot_id,
-            custom_data=custom_data,
+            export_bucket_id,
+            snapshot_id,
+            custom_data,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         disk_backup_export_job_request.additional_properties = d
         return disk_backup_export_job_request
 
@@ -108,3 +103,7 @@ class DiskBackupExportJobRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.backup_label import BackupLabel  # noqa: E402

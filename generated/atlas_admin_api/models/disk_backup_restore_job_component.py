@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl
-
 
 T = TypeVar("T", bound="DiskBackupRestoreJobComponent")
 
@@ -63,12 +59,10 @@ class DiskBackupRestoreJobComponent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "downloadUrl",
@@ -92,12 +86,13 @@ class DiskBackupRestoreJobComponent:
         replica_set_name = d.pop("replicaSetName", UNSET)
 
         disk_backup_restore_job_component = cls(
-            download_url=download_url,
-            private_download_delivery_urls=private_download_delivery_urls,
-            replica_set_name=replica_set_name,
+            download_url,
+            private_download_delivery_urls,
+            replica_set_name,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         disk_backup_restore_job_component.additional_properties = d
         return disk_backup_restore_job_component
 
@@ -116,3 +111,7 @@ class DiskBackupRestoreJobComponent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -15,10 +15,6 @@ from ..models.disk_backup_snapshot_snapshot_type import DiskBackupSnapshotSnapsh
 from ..models.disk_backup_snapshot_status import DiskBackupSnapshotStatus
 from ..models.disk_backup_snapshot_type import DiskBackupSnapshotType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="DiskBackupSnapshot")
 
@@ -173,12 +169,10 @@ class DiskBackupSnapshot:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "cloudProvider",
@@ -201,16 +195,18 @@ class DiskBackupSnapshot:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _cloud_provider = d.pop("cloudProvider", UNSET)
         cloud_provider: DiskBackupSnapshotCloudProvider | Unset
-        if isinstance(_cloud_provider, Unset):
+        if _cloud_provider is UNSET:
             cloud_provider = UNSET
         else:
-            cloud_provider = DiskBackupSnapshotCloudProvider(_cloud_provider)
+            cloud_provider = DiskBackupSnapshotCloudProvider._members_by_value.get(
+                _cloud_provider
+            ) or DiskBackupSnapshotCloudProvider(_cloud_provider)
 
         copy_regions = cast(list[str], d.pop("copyRegions", UNSET))
 
         _created_at = d.pop("createdAt", UNSET)
         created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
+        if _created_at is UNSET:
             created_at = UNSET
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
@@ -219,23 +215,25 @@ class DiskBackupSnapshot:
 
         _expires_at = d.pop("expiresAt", UNSET)
         expires_at: datetime.datetime | Unset
-        if isinstance(_expires_at, Unset):
+        if _expires_at is UNSET:
             expires_at = UNSET
         else:
             expires_at = datetime.datetime.fromisoformat(_expires_at)
 
         _frequency_type = d.pop("frequencyType", UNSET)
         frequency_type: DiskBackupSnapshotFrequencyType | Unset
-        if isinstance(_frequency_type, Unset):
+        if _frequency_type is UNSET:
             frequency_type = UNSET
         else:
-            frequency_type = DiskBackupSnapshotFrequencyType(_frequency_type)
+            frequency_type = DiskBackupSnapshotFrequencyType._members_by_value.get(
+                _frequency_type
+            ) or DiskBackupSnapshotFrequencyType(_frequency_type)
 
         id = d.pop("id", UNSET)
 
         _master_key_uuid = d.pop("masterKeyUUID", UNSET)
         master_key_uuid: UUID | Unset
-        if isinstance(_master_key_uuid, Unset):
+        if _master_key_uuid is UNSET:
             master_key_uuid = UNSET
         else:
             master_key_uuid = UUID(_master_key_uuid)
@@ -248,26 +246,28 @@ class DiskBackupSnapshot:
 
         _snapshot_type = d.pop("snapshotType", UNSET)
         snapshot_type: DiskBackupSnapshotSnapshotType | Unset
-        if isinstance(_snapshot_type, Unset):
+        if _snapshot_type is UNSET:
             snapshot_type = UNSET
         else:
-            snapshot_type = DiskBackupSnapshotSnapshotType(_snapshot_type)
+            snapshot_type = DiskBackupSnapshotSnapshotType._members_by_value.get(
+                _snapshot_type
+            ) or DiskBackupSnapshotSnapshotType(_snapshot_type)
 
         _status = d.pop("status", UNSET)
         status: DiskBackupSnapshotStatus | Unset
-        if isinstance(_status, Unset):
+        if _status is UNSET:
             status = UNSET
         else:
-            status = DiskBackupSnapshotStatus(_status)
+            status = DiskBackupSnapshotStatus._members_by_value.get(_status) or DiskBackupSnapshotStatus(_status)
 
         storage_size_bytes = d.pop("storageSizeBytes", UNSET)
 
         _type_ = d.pop("type", UNSET)
         type_: DiskBackupSnapshotType | Unset
-        if isinstance(_type_, Unset):
+        if _type_ is UNSET:
             type_ = UNSET
         else:
-            type_ = DiskBackupSnapshotType(_type_)
+            type_ = DiskBackupSnapshotType._members_by_value.get(_type_) or DiskBackupSnapshotType(_type_)
 
         _links = d.pop("links", UNSET)
         links: list[Link] | Unset = UNSET
@@ -279,25 +279,26 @@ class DiskBackupSnapshot:
                 links.append(links_item)
 
         disk_backup_snapshot = cls(
-            cloud_provider=cloud_provider,
-            copy_regions=copy_regions,
-            created_at=created_at,
-            description=description,
-            expires_at=expires_at,
-            frequency_type=frequency_type,
-            id=id,
-            master_key_uuid=master_key_uuid,
-            mongod_version=mongod_version,
-            policy_items=policy_items,
-            replica_set_name=replica_set_name,
-            snapshot_type=snapshot_type,
-            status=status,
-            storage_size_bytes=storage_size_bytes,
-            type_=type_,
-            links=links,
+            cloud_provider,
+            copy_regions,
+            created_at,
+            description,
+            expires_at,
+            frequency_type,
+            id,
+            master_key_uuid,
+            mongod_version,
+            policy_items,
+            replica_set_name,
+            snapshot_type,
+            status,
+            storage_size_bytes,
+            type_,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         disk_backup_snapshot.additional_properties = d
         return disk_backup_snapshot
 
@@ -316,3 +317,7 @@ class DiskBackupSnapshot:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

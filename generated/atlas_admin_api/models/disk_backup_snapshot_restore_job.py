@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,13 +12,6 @@ from ..models.disk_backup_snapshot_restore_job_delivery_type import (
     DiskBackupSnapshotRestoreJobDeliveryType,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.bson_timestamp import BSONTimestamp
-    from ..models.disk_backup_restore_job_component import DiskBackupRestoreJobComponent
-    from ..models.link import Link
-    from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl
-
 
 T = TypeVar("T", bound="DiskBackupSnapshotRestoreJob")
 
@@ -205,17 +198,10 @@ class DiskBackupSnapshotRestoreJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bson_timestamp import BSONTimestamp  # noqa: PLC0415
-        from ..models.disk_backup_restore_job_component import (
-            DiskBackupRestoreJobComponent,  # noqa: PLC0415
-        )
-        from ..models.link import Link  # noqa: PLC0415
-        from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "cancelled",
@@ -255,7 +241,7 @@ class DiskBackupSnapshotRestoreJob:
 
         _desired_timestamp = d.pop("desiredTimestamp", UNSET)
         desired_timestamp: BSONTimestamp | Unset
-        if isinstance(_desired_timestamp, Unset):
+        if _desired_timestamp is UNSET:
             desired_timestamp = UNSET
         else:
             desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
@@ -264,7 +250,7 @@ class DiskBackupSnapshotRestoreJob:
 
         _expires_at = d.pop("expiresAt", UNSET)
         expires_at: datetime.datetime | Unset
-        if isinstance(_expires_at, Unset):
+        if _expires_at is UNSET:
             expires_at = UNSET
         else:
             expires_at = datetime.datetime.fromisoformat(_expires_at)
@@ -273,7 +259,7 @@ class DiskBackupSnapshotRestoreJob:
 
         _finished_at = d.pop("finishedAt", UNSET)
         finished_at: datetime.datetime | Unset
-        if isinstance(_finished_at, Unset):
+        if _finished_at is UNSET:
             finished_at = UNSET
         else:
             finished_at = datetime.datetime.fromisoformat(_finished_at)
@@ -305,7 +291,7 @@ class DiskBackupSnapshotRestoreJob:
 
         _timestamp = d.pop("timestamp", UNSET)
         timestamp: datetime.datetime | Unset
-        if isinstance(_timestamp, Unset):
+        if _timestamp is UNSET:
             timestamp = UNSET
         else:
             timestamp = datetime.datetime.fromisoformat(_timestamp)
@@ -320,28 +306,29 @@ class DiskBackupSnapshotRestoreJob:
                 links.append(links_item)
 
         disk_backup_snapshot_restore_job = cls(
-            delivery_type=delivery_type,
-            cancelled=cancelled,
-            components=components,
-            delivery_url=delivery_url,
-            desired_timestamp=desired_timestamp,
-            expired=expired,
-            expires_at=expires_at,
-            failed=failed,
-            finished_at=finished_at,
-            id=id,
-            oplog_inc=oplog_inc,
-            oplog_ts=oplog_ts,
-            point_in_time_utc_seconds=point_in_time_utc_seconds,
-            private_download_delivery_urls=private_download_delivery_urls,
-            snapshot_id=snapshot_id,
-            target_cluster_name=target_cluster_name,
-            target_group_id=target_group_id,
-            timestamp=timestamp,
-            links=links,
+            delivery_type,
+            cancelled,
+            components,
+            delivery_url,
+            desired_timestamp,
+            expired,
+            expires_at,
+            failed,
+            finished_at,
+            id,
+            oplog_inc,
+            oplog_ts,
+            point_in_time_utc_seconds,
+            private_download_delivery_urls,
+            snapshot_id,
+            target_cluster_name,
+            target_group_id,
+            timestamp,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         disk_backup_snapshot_restore_job.additional_properties = d
         return disk_backup_snapshot_restore_job
 
@@ -360,3 +347,10 @@ class DiskBackupSnapshotRestoreJob:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
+from ..models.disk_backup_restore_job_component import DiskBackupRestoreJobComponent  # noqa: E402
+from ..models.link import Link  # noqa: E402
+from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402

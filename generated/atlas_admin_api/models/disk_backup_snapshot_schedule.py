@@ -3,22 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.advanced_disk_backup_snapshot_schedule_policy import (
-        AdvancedDiskBackupSnapshotSchedulePolicy,
-    )
-    from ..models.auto_export_policy import AutoExportPolicy
-    from ..models.disk_backup_copy_setting import DiskBackupCopySetting
-    from ..models.extra_retention_setting import ExtraRetentionSetting
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="DiskBackupSnapshotSchedule")
 
@@ -161,18 +151,10 @@ class DiskBackupSnapshotSchedule:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.advanced_disk_backup_snapshot_schedule_policy import (
-            AdvancedDiskBackupSnapshotSchedulePolicy,  # noqa: PLC0415
-        )
-        from ..models.auto_export_policy import AutoExportPolicy  # noqa: PLC0415
-        from ..models.disk_backup_copy_setting import DiskBackupCopySetting  # noqa: PLC0415
-        from ..models.extra_retention_setting import ExtraRetentionSetting  # noqa: PLC0415
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "autoExportEnabled",
@@ -207,7 +189,7 @@ class DiskBackupSnapshotSchedule:
 
         _export = d.pop("export", UNSET)
         export: AutoExportPolicy | Unset
-        if isinstance(_export, Unset):
+        if _export is UNSET:
             export = UNSET
         else:
             export = AutoExportPolicy.from_dict(_export)
@@ -223,7 +205,7 @@ class DiskBackupSnapshotSchedule:
 
         _next_snapshot = d.pop("nextSnapshot", UNSET)
         next_snapshot: datetime.datetime | Unset
-        if isinstance(_next_snapshot, Unset):
+        if _next_snapshot is UNSET:
             next_snapshot = UNSET
         else:
             next_snapshot = datetime.datetime.fromisoformat(_next_snapshot)
@@ -255,22 +237,23 @@ class DiskBackupSnapshotSchedule:
                 links.append(links_item)
 
         disk_backup_snapshot_schedule = cls(
-            auto_export_enabled=auto_export_enabled,
-            cluster_id=cluster_id,
-            cluster_name=cluster_name,
-            copy_settings=copy_settings,
-            export=export,
-            extra_retention_settings=extra_retention_settings,
-            next_snapshot=next_snapshot,
-            policies=policies,
-            reference_hour_of_day=reference_hour_of_day,
-            reference_minute_of_hour=reference_minute_of_hour,
-            restore_window_days=restore_window_days,
-            use_org_and_group_names_in_export_prefix=use_org_and_group_names_in_export_prefix,
-            links=links,
+            auto_export_enabled,
+            cluster_id,
+            cluster_name,
+            copy_settings,
+            export,
+            extra_retention_settings,
+            next_snapshot,
+            policies,
+            reference_hour_of_day,
+            reference_minute_of_hour,
+            restore_window_days,
+            use_org_and_group_names_in_export_prefix,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         disk_backup_snapshot_schedule.additional_properties = d
         return disk_backup_snapshot_schedule
 
@@ -289,3 +272,13 @@ class DiskBackupSnapshotSchedule:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.advanced_disk_backup_snapshot_schedule_policy import (
+    AdvancedDiskBackupSnapshotSchedulePolicy,  # noqa: E402
+)
+from ..models.auto_export_policy import AutoExportPolicy  # noqa: E402
+from ..models.disk_backup_copy_setting import DiskBackupCopySetting  # noqa: E402
+from ..models.extra_retention_setting import ExtraRetentionSetting  # noqa: E402
+from ..models.link import Link  # noqa: E402

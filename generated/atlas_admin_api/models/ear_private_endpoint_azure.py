@@ -83,7 +83,7 @@ class EARPrivateEndpointAzure:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "errorMessage",
@@ -101,30 +101,33 @@ class EARPrivateEndpointAzure:
 
         _region_name = d.pop("regionName", UNSET)
         region_name: AzureRegion | Unset
-        if isinstance(_region_name, Unset):
+        if _region_name is UNSET:
             region_name = UNSET
         else:
-            region_name = AzureRegion(_region_name)
+            region_name = AzureRegion._members_by_value.get(_region_name) or AzureRegion(_region_name)
 
         _status = d.pop("status", UNSET)
         status: EARPrivateEndpointAzureStatus | Unset
-        if isinstance(_status, Unset):
+        if _status is UNSET:
             status = UNSET
         else:
-            status = EARPrivateEndpointAzureStatus(_status)
+            status = EARPrivateEndpointAzureStatus._members_by_value.get(_status) or EARPrivateEndpointAzureStatus(
+                _status
+            )
 
         private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
 
         ear_private_endpoint_azure = cls(
+            error_message,
+            id,
+            region_name,
+            status,
+            private_endpoint_connection_name,
             cloud_provider=cloud_provider,
-            error_message=error_message,
-            id=id,
-            region_name=region_name,
-            status=status,
-            private_endpoint_connection_name=private_endpoint_connection_name,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         ear_private_endpoint_azure.additional_properties = d
         return ear_private_endpoint_azure
 

@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.awskms_configuration_request import AWSKMSConfigurationRequest
-    from ..models.azure_key_vault_request import AzureKeyVaultRequest
-    from ..models.google_cloud_kms_request import GoogleCloudKMSRequest
-
 
 T = TypeVar("T", bound="EncryptionAtRestRequest")
 
@@ -69,14 +63,10 @@ class EncryptionAtRestRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.awskms_configuration_request import AWSKMSConfigurationRequest  # noqa: PLC0415
-        from ..models.azure_key_vault_request import AzureKeyVaultRequest  # noqa: PLC0415
-        from ..models.google_cloud_kms_request import GoogleCloudKMSRequest  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "awsKms",
@@ -87,14 +77,14 @@ class EncryptionAtRestRequest:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _aws_kms = d.pop("awsKms", UNSET)
         aws_kms: AWSKMSConfigurationRequest | Unset
-        if isinstance(_aws_kms, Unset):
+        if _aws_kms is UNSET:
             aws_kms = UNSET
         else:
             aws_kms = AWSKMSConfigurationRequest.from_dict(_aws_kms)
 
         _azure_key_vault = d.pop("azureKeyVault", UNSET)
         azure_key_vault: AzureKeyVaultRequest | Unset
-        if isinstance(_azure_key_vault, Unset):
+        if _azure_key_vault is UNSET:
             azure_key_vault = UNSET
         else:
             azure_key_vault = AzureKeyVaultRequest.from_dict(_azure_key_vault)
@@ -103,19 +93,20 @@ class EncryptionAtRestRequest:
 
         _google_cloud_kms = d.pop("googleCloudKms", UNSET)
         google_cloud_kms: GoogleCloudKMSRequest | Unset
-        if isinstance(_google_cloud_kms, Unset):
+        if _google_cloud_kms is UNSET:
             google_cloud_kms = UNSET
         else:
             google_cloud_kms = GoogleCloudKMSRequest.from_dict(_google_cloud_kms)
 
         encryption_at_rest_request = cls(
-            aws_kms=aws_kms,
-            azure_key_vault=azure_key_vault,
-            enabled_for_search_nodes=enabled_for_search_nodes,
-            google_cloud_kms=google_cloud_kms,
+            aws_kms,
+            azure_key_vault,
+            enabled_for_search_nodes,
+            google_cloud_kms,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         encryption_at_rest_request.additional_properties = d
         return encryption_at_rest_request
 
@@ -134,3 +125,9 @@ class EncryptionAtRestRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.awskms_configuration_request import AWSKMSConfigurationRequest  # noqa: E402
+from ..models.azure_key_vault_request import AzureKeyVaultRequest  # noqa: E402
+from ..models.google_cloud_kms_request import GoogleCloudKMSRequest  # noqa: E402

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_aws_cloud_provider import ExportBucketAWSCloudProvider
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="ExportBucketAWS")
 
@@ -73,12 +69,10 @@ class ExportBucketAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("links",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -100,14 +94,15 @@ class ExportBucketAWS:
                 links.append(links_item)
 
         export_bucket_aws = cls(
-            field_id=field_id,
-            bucket_name=bucket_name,
+            field_id,
+            bucket_name,
+            iam_role_id,
+            links,
             cloud_provider=cloud_provider,
-            iam_role_id=iam_role_id,
-            links=links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         export_bucket_aws.additional_properties = d
         return export_bucket_aws
 
@@ -126,3 +121,7 @@ class ExportBucketAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

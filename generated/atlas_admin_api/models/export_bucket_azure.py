@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_azure_cloud_provider import ExportBucketAzureCloudProvider
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="ExportBucketAzure")
 
@@ -86,12 +82,10 @@ class ExportBucketAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "links",
@@ -122,16 +116,17 @@ class ExportBucketAzure:
         service_url = d.pop("serviceUrl", UNSET)
 
         export_bucket_azure = cls(
+            field_id,
+            bucket_name,
+            links,
+            role_id,
+            tenant_id,
+            service_url,
             cloud_provider=cloud_provider,
-            field_id=field_id,
-            bucket_name=bucket_name,
-            links=links,
-            role_id=role_id,
-            tenant_id=tenant_id,
-            service_url=service_url,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         export_bucket_azure.additional_properties = d
         return export_bucket_azure
 
@@ -150,3 +145,7 @@ class ExportBucketAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_gcp_cloud_provider import ExportBucketGCPCloudProvider
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="ExportBucketGCP")
 
@@ -72,12 +68,10 @@ class ExportBucketGCP:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "links",
@@ -102,14 +96,15 @@ class ExportBucketGCP:
         role_id = d.pop("roleId", UNSET)
 
         export_bucket_gcp = cls(
+            field_id,
+            bucket_name,
+            links,
+            role_id,
             cloud_provider=cloud_provider,
-            field_id=field_id,
-            bucket_name=bucket_name,
-            links=links,
-            role_id=role_id,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         export_bucket_gcp.additional_properties = d
         return export_bucket_gcp
 
@@ -128,3 +123,7 @@ class ExportBucketGCP:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

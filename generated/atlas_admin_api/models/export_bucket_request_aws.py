@@ -63,9 +63,9 @@ class ExportBucketRequestAWS:
         iam_role_id = d.pop("iamRoleId")
 
         export_bucket_request_aws = cls(
+            bucket_name,
+            iam_role_id,
             cloud_provider=cloud_provider,
-            bucket_name=bucket_name,
-            iam_role_id=iam_role_id,
         )
 
         export_bucket_request_aws.additional_properties = d

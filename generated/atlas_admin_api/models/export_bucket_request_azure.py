@@ -64,7 +64,7 @@ class ExportBucketRequestAzure:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "roleId",
@@ -80,13 +80,14 @@ class ExportBucketRequestAzure:
         service_url = d.pop("serviceUrl", UNSET)
 
         export_bucket_request_azure = cls(
+            bucket_name,
+            role_id,
+            service_url,
             cloud_provider=cloud_provider,
-            bucket_name=bucket_name,
-            role_id=role_id,
-            service_url=service_url,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         export_bucket_request_azure.additional_properties = d
         return export_bucket_request_azure
 

@@ -58,7 +58,7 @@ class ExportBucketRequestGCP:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("roleId",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -69,12 +69,13 @@ class ExportBucketRequestGCP:
         role_id = d.pop("roleId", UNSET)
 
         export_bucket_request_gcp = cls(
+            bucket_name,
+            role_id,
             cloud_provider=cloud_provider,
-            bucket_name=bucket_name,
-            role_id=role_id,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         export_bucket_request_gcp.additional_properties = d
         return export_bucket_request_gcp
 

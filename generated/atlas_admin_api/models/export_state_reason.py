@@ -45,7 +45,7 @@ class ExportStateReason:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "errorCode",
@@ -57,11 +57,12 @@ class ExportStateReason:
         message = d.pop("message", UNSET)
 
         export_state_reason = cls(
-            error_code=error_code,
-            message=message,
+            error_code,
+            message,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         export_state_reason.additional_properties = d
         return export_state_reason
 

@@ -46,7 +46,7 @@ class ExportStatus:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "exportedCollections",
@@ -58,11 +58,12 @@ class ExportStatus:
         total_collections = d.pop("totalCollections", UNSET)
 
         export_status = cls(
-            exported_collections=exported_collections,
-            total_collections=total_collections,
+            exported_collections,
+            total_collections,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         export_status.additional_properties = d
         return export_status
 

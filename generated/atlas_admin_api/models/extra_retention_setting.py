@@ -50,7 +50,7 @@ class ExtraRetentionSetting:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "frequencyType",
@@ -59,19 +59,22 @@ class ExtraRetentionSetting:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _frequency_type = d.pop("frequencyType", UNSET)
         frequency_type: ExtraRetentionSettingFrequencyType | Unset
-        if isinstance(_frequency_type, Unset):
+        if _frequency_type is UNSET:
             frequency_type = UNSET
         else:
-            frequency_type = ExtraRetentionSettingFrequencyType(_frequency_type)
+            frequency_type = ExtraRetentionSettingFrequencyType._members_by_value.get(
+                _frequency_type
+            ) or ExtraRetentionSettingFrequencyType(_frequency_type)
 
         retention_days = d.pop("retentionDays", UNSET)
 
         extra_retention_setting = cls(
-            frequency_type=frequency_type,
-            retention_days=retention_days,
+            frequency_type,
+            retention_days,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         extra_retention_setting.additional_properties = d
         return extra_retention_setting
 

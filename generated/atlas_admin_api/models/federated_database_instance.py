@@ -2,20 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.federated_database_instance_state import FederatedDatabaseInstanceState
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.data_lake_cloud_provider_config import DataLakeCloudProviderConfig
-    from ..models.data_lake_data_process_region import DataLakeDataProcessRegion
-    from ..models.data_lake_storage import DataLakeStorage
-    from ..models.private_endpoint_hostname import PrivateEndpointHostname
-
 
 T = TypeVar("T", bound="FederatedDatabaseInstance")
 
@@ -107,15 +100,10 @@ class FederatedDatabaseInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_lake_cloud_provider_config import DataLakeCloudProviderConfig  # noqa: PLC0415
-        from ..models.data_lake_data_process_region import DataLakeDataProcessRegion  # noqa: PLC0415
-        from ..models.data_lake_storage import DataLakeStorage  # noqa: PLC0415
-        from ..models.private_endpoint_hostname import PrivateEndpointHostname  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "cloudProviderConfig",
@@ -130,14 +118,14 @@ class FederatedDatabaseInstance:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _cloud_provider_config = d.pop("cloudProviderConfig", UNSET)
         cloud_provider_config: DataLakeCloudProviderConfig | Unset
-        if isinstance(_cloud_provider_config, Unset):
+        if _cloud_provider_config is UNSET:
             cloud_provider_config = UNSET
         else:
             cloud_provider_config = DataLakeCloudProviderConfig.from_dict(_cloud_provider_config)
 
         _data_process_region = d.pop("dataProcessRegion", UNSET)
         data_process_region: DataLakeDataProcessRegion | Unset
-        if isinstance(_data_process_region, Unset):
+        if _data_process_region is UNSET:
             data_process_region = UNSET
         else:
             data_process_region = DataLakeDataProcessRegion.from_dict(_data_process_region)
@@ -161,30 +149,33 @@ class FederatedDatabaseInstance:
 
         _state = d.pop("state", UNSET)
         state: FederatedDatabaseInstanceState | Unset
-        if isinstance(_state, Unset):
+        if _state is UNSET:
             state = UNSET
         else:
-            state = FederatedDatabaseInstanceState(_state)
+            state = FederatedDatabaseInstanceState._members_by_value.get(_state) or FederatedDatabaseInstanceState(
+                _state
+            )
 
         _storage = d.pop("storage", UNSET)
         storage: DataLakeStorage | Unset
-        if isinstance(_storage, Unset):
+        if _storage is UNSET:
             storage = UNSET
         else:
             storage = DataLakeStorage.from_dict(_storage)
 
         federated_database_instance = cls(
-            cloud_provider_config=cloud_provider_config,
-            data_process_region=data_process_region,
-            group_id=group_id,
-            hostnames=hostnames,
-            name=name,
-            private_endpoint_hostnames=private_endpoint_hostnames,
-            state=state,
-            storage=storage,
+            cloud_provider_config,
+            data_process_region,
+            group_id,
+            hostnames,
+            name,
+            private_endpoint_hostnames,
+            state,
+            storage,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         federated_database_instance.additional_properties = d
         return federated_database_instance
 
@@ -203,3 +194,10 @@ class FederatedDatabaseInstance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.data_lake_cloud_provider_config import DataLakeCloudProviderConfig  # noqa: E402
+from ..models.data_lake_data_process_region import DataLakeDataProcessRegion  # noqa: E402
+from ..models.data_lake_storage import DataLakeStorage  # noqa: E402
+from ..models.private_endpoint_hostname import PrivateEndpointHostname  # noqa: E402

@@ -48,7 +48,7 @@ class FieldTransformation:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "field",
@@ -59,17 +59,18 @@ class FieldTransformation:
 
         _type_ = d.pop("type", UNSET)
         type_: FieldTransformationType | Unset
-        if isinstance(_type_, Unset):
+        if _type_ is UNSET:
             type_ = UNSET
         else:
-            type_ = FieldTransformationType(_type_)
+            type_ = FieldTransformationType._members_by_value.get(_type_) or FieldTransformationType(_type_)
 
         field_transformation = cls(
-            field=field,
-            type_=type_,
+            field,
+            type_,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         field_transformation.additional_properties = d
         return field_transformation
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,10 +13,6 @@ from ..models.flex_backup_restore_job_delivery_type import (
 )
 from ..models.flex_backup_restore_job_status import FlexBackupRestoreJobStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="FlexBackupRestoreJob")
 
@@ -152,12 +148,10 @@ class FlexBackupRestoreJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "deliveryType",
@@ -178,14 +172,16 @@ class FlexBackupRestoreJob:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _delivery_type = d.pop("deliveryType", UNSET)
         delivery_type: FlexBackupRestoreJobDeliveryType | Unset
-        if isinstance(_delivery_type, Unset):
+        if _delivery_type is UNSET:
             delivery_type = UNSET
         else:
-            delivery_type = FlexBackupRestoreJobDeliveryType(_delivery_type)
+            delivery_type = FlexBackupRestoreJobDeliveryType._members_by_value.get(
+                _delivery_type
+            ) or FlexBackupRestoreJobDeliveryType(_delivery_type)
 
         _expiration_date = d.pop("expirationDate", UNSET)
         expiration_date: datetime.datetime | Unset
-        if isinstance(_expiration_date, Unset):
+        if _expiration_date is UNSET:
             expiration_date = UNSET
         else:
             expiration_date = datetime.datetime.fromisoformat(_expiration_date)
@@ -198,21 +194,21 @@ class FlexBackupRestoreJob:
 
         _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
         restore_finished_date: datetime.datetime | Unset
-        if isinstance(_restore_finished_date, Unset):
+        if _restore_finished_date is UNSET:
             restore_finished_date = UNSET
         else:
             restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
 
         _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
         restore_scheduled_date: datetime.datetime | Unset
-        if isinstance(_restore_scheduled_date, Unset):
+        if _restore_scheduled_date is UNSET:
             restore_scheduled_date = UNSET
         else:
             restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
 
         _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
         snapshot_finished_date: datetime.datetime | Unset
-        if isinstance(_snapshot_finished_date, Unset):
+        if _snapshot_finished_date is UNSET:
             snapshot_finished_date = UNSET
         else:
             snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
@@ -223,10 +219,10 @@ class FlexBackupRestoreJob:
 
         _status = d.pop("status", UNSET)
         status: FlexBackupRestoreJobStatus | Unset
-        if isinstance(_status, Unset):
+        if _status is UNSET:
             status = UNSET
         else:
-            status = FlexBackupRestoreJobStatus(_status)
+            status = FlexBackupRestoreJobStatus._members_by_value.get(_status) or FlexBackupRestoreJobStatus(_status)
 
         target_deployment_item_name = d.pop("targetDeploymentItemName", UNSET)
 
@@ -242,23 +238,24 @@ class FlexBackupRestoreJob:
                 links.append(links_item)
 
         flex_backup_restore_job = cls(
-            delivery_type=delivery_type,
-            expiration_date=expiration_date,
-            id=id,
-            instance_name=instance_name,
-            project_id=project_id,
-            restore_finished_date=restore_finished_date,
-            restore_scheduled_date=restore_scheduled_date,
-            snapshot_finished_date=snapshot_finished_date,
-            snapshot_id=snapshot_id,
-            snapshot_url=snapshot_url,
-            status=status,
-            target_deployment_item_name=target_deployment_item_name,
-            target_project_id=target_project_id,
-            links=links,
+            delivery_type,
+            expiration_date,
+            id,
+            instance_name,
+            project_id,
+            restore_finished_date,
+            restore_scheduled_date,
+            snapshot_finished_date,
+            snapshot_id,
+            snapshot_url,
+            status,
+            target_deployment_item_name,
+            target_project_id,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         flex_backup_restore_job.additional_properties = d
         return flex_backup_restore_job
 
@@ -277,3 +274,7 @@ class FlexBackupRestoreJob:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

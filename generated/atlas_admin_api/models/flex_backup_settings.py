@@ -40,17 +40,18 @@ class FlexBackupSettings:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("enabled",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         enabled = d.pop("enabled", UNSET)
 
         flex_backup_settings = cls(
-            enabled=enabled,
+            enabled,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         flex_backup_settings.additional_properties = d
         return flex_backup_settings
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,14 +16,6 @@ from ..models.flex_cluster_description_version_release_system import (
     FlexClusterDescriptionVersionReleaseSystem,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.flex_backup_settings import FlexBackupSettings
-    from ..models.flex_connection_strings import FlexConnectionStrings
-    from ..models.flex_provider_settings import FlexProviderSettings
-    from ..models.link import Link
-    from ..models.resource_tag import ResourceTag
-
 
 T = TypeVar("T", bound="FlexClusterDescription")
 
@@ -166,16 +158,10 @@ class FlexClusterDescription:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.flex_backup_settings import FlexBackupSettings  # noqa: PLC0415
-        from ..models.flex_connection_strings import FlexConnectionStrings  # noqa: PLC0415
-        from ..models.flex_provider_settings import FlexProviderSettings  # noqa: PLC0415
-        from ..models.link import Link  # noqa: PLC0415
-        from ..models.resource_tag import ResourceTag  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "backupSettings",
@@ -197,28 +183,30 @@ class FlexClusterDescription:
 
         _backup_settings = d.pop("backupSettings", UNSET)
         backup_settings: FlexBackupSettings | Unset
-        if isinstance(_backup_settings, Unset):
+        if _backup_settings is UNSET:
             backup_settings = UNSET
         else:
             backup_settings = FlexBackupSettings.from_dict(_backup_settings)
 
         _cluster_type = d.pop("clusterType", UNSET)
         cluster_type: FlexClusterDescriptionClusterType | Unset
-        if isinstance(_cluster_type, Unset):
+        if _cluster_type is UNSET:
             cluster_type = UNSET
         else:
-            cluster_type = FlexClusterDescriptionClusterType(_cluster_type)
+            cluster_type = FlexClusterDescriptionClusterType._members_by_value.get(
+                _cluster_type
+            ) or FlexClusterDescriptionClusterType(_cluster_type)
 
         _connection_strings = d.pop("connectionStrings", UNSET)
         connection_strings: FlexConnectionStrings | Unset
-        if isinstance(_connection_strings, Unset):
+        if _connection_strings is UNSET:
             connection_strings = UNSET
         else:
             connection_strings = FlexConnectionStrings.from_dict(_connection_strings)
 
         _create_date = d.pop("createDate", UNSET)
         create_date: datetime.datetime | Unset
-        if isinstance(_create_date, Unset):
+        if _create_date is UNSET:
             create_date = UNSET
         else:
             create_date = datetime.datetime.fromisoformat(_create_date)
@@ -233,10 +221,12 @@ class FlexClusterDescription:
 
         _state_name = d.pop("stateName", UNSET)
         state_name: FlexClusterDescriptionStateName | Unset
-        if isinstance(_state_name, Unset):
+        if _state_name is UNSET:
             state_name = UNSET
         else:
-            state_name = FlexClusterDescriptionStateName(_state_name)
+            state_name = FlexClusterDescriptionStateName._members_by_value.get(
+                _state_name
+            ) or FlexClusterDescriptionStateName(_state_name)
 
         _tags = d.pop("tags", UNSET)
         tags: list[ResourceTag] | Unset = UNSET
@@ -251,10 +241,12 @@ class FlexClusterDescription:
 
         _version_release_system = d.pop("versionReleaseSystem", UNSET)
         version_release_system: FlexClusterDescriptionVersionReleaseSystem | Unset
-        if isinstance(_version_release_system, Unset):
+        if _version_release_system is UNSET:
             version_release_system = UNSET
         else:
-            version_release_system = FlexClusterDescriptionVersionReleaseSystem(_version_release_system)
+            version_release_system = FlexClusterDescriptionVersionReleaseSystem._members_by_value.get(
+                _version_release_system
+            ) or FlexClusterDescriptionVersionReleaseSystem(_version_release_system)
 
         _links = d.pop("links", UNSET)
         links: list[Link] | Unset = UNSET
@@ -266,23 +258,24 @@ class FlexClusterDescription:
                 links.append(links_item)
 
         flex_cluster_description = cls(
-            provider_settings=provider_settings,
-            backup_settings=backup_settings,
-            cluster_type=cluster_type,
-            connection_strings=connection_strings,
-            create_date=create_date,
-            group_id=group_id,
-            id=id,
-            mongo_db_version=mongo_db_version,
-            name=name,
-            state_name=state_name,
-            tags=tags,
-            termination_protection_enabled=termination_protection_enabled,
-            version_release_system=version_release_system,
-            links=links,
+            provider_settings,
+            backup_settings,
+            cluster_type,
+            connection_strings,
+            create_date,
+            group_id,
+            id,
+            mongo_db_version,
+            name,
+            state_name,
+            tags,
+            termination_protection_enabled,
+            version_release_system,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         flex_cluster_description.additional_properties = d
         return flex_cluster_description
 
@@ -301,3 +294,11 @@ class FlexClusterDescription:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.flex_backup_settings import FlexBackupSettings  # noqa: E402
+from ..models.flex_connection_strings import FlexConnectionStrings  # noqa: E402
+from ..models.flex_provider_settings import FlexProviderSettings  # noqa: E402
+from ..models.link import Link  # noqa: E402
+from ..models.resource_tag import ResourceTag  # noqa: E402

@@ -47,7 +47,7 @@ class FlexConnectionStrings:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "standard",
@@ -59,11 +59,12 @@ class FlexConnectionStrings:
         standard_srv = d.pop("standardSrv", UNSET)
 
         flex_connection_strings = cls(
-            standard=standard,
-            standard_srv=standard_srv,
+            standard,
+            standard_srv,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         flex_connection_strings.additional_properties = d
         return flex_connection_strings
 

@@ -71,7 +71,7 @@ class FlexProviderSettings:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "backingProviderName",
@@ -82,30 +82,35 @@ class FlexProviderSettings:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _backing_provider_name = d.pop("backingProviderName", UNSET)
         backing_provider_name: FlexProviderSettingsBackingProviderName | Unset
-        if isinstance(_backing_provider_name, Unset):
+        if _backing_provider_name is UNSET:
             backing_provider_name = UNSET
         else:
-            backing_provider_name = FlexProviderSettingsBackingProviderName(_backing_provider_name)
+            backing_provider_name = FlexProviderSettingsBackingProviderName._members_by_value.get(
+                _backing_provider_name
+            ) or FlexProviderSettingsBackingProviderName(_backing_provider_name)
 
         disk_size_gb = d.pop("diskSizeGB", UNSET)
 
         _provider_name = d.pop("providerName", UNSET)
         provider_name: FlexProviderSettingsProviderName | Unset
-        if isinstance(_provider_name, Unset):
+        if _provider_name is UNSET:
             provider_name = UNSET
         else:
-            provider_name = FlexProviderSettingsProviderName(_provider_name)
+            provider_name = FlexProviderSettingsProviderName._members_by_value.get(
+                _provider_name
+            ) or FlexProviderSettingsProviderName(_provider_name)
 
         region_name = d.pop("regionName", UNSET)
 
         flex_provider_settings = cls(
-            backing_provider_name=backing_provider_name,
-            disk_size_gb=disk_size_gb,
-            provider_name=provider_name,
-            region_name=region_name,
+            backing_provider_name,
+            disk_size_gb,
+            provider_name,
+            region_name,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         flex_provider_settings.additional_properties = d
         return flex_provider_settings
 

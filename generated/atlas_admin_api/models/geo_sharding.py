@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.custom_zone_mapping import CustomZoneMapping
-    from ..models.managed_namespace import ManagedNamespace
-
 
 T = TypeVar("T", bound="GeoSharding")
 
@@ -69,13 +64,10 @@ class GeoSharding:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_zone_mapping import CustomZoneMapping  # noqa: PLC0415
-        from ..models.managed_namespace import ManagedNamespace  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "customZoneMapping",
@@ -85,7 +77,7 @@ class GeoSharding:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _custom_zone_mapping = d.pop("customZoneMapping", UNSET)
         custom_zone_mapping: CustomZoneMapping | Unset
-        if isinstance(_custom_zone_mapping, Unset):
+        if _custom_zone_mapping is UNSET:
             custom_zone_mapping = UNSET
         else:
             custom_zone_mapping = CustomZoneMapping.from_dict(_custom_zone_mapping)
@@ -102,12 +94,13 @@ class GeoSharding:
         self_managed_sharding = d.pop("selfManagedSharding", UNSET)
 
         geo_sharding = cls(
-            custom_zone_mapping=custom_zone_mapping,
-            managed_namespaces=managed_namespaces,
-            self_managed_sharding=self_managed_sharding,
+            custom_zone_mapping,
+            managed_namespaces,
+            self_managed_sharding,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         geo_sharding.additional_properties = d
         return geo_sharding
 
@@ -126,3 +119,8 @@ class GeoSharding:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.custom_zone_mapping import CustomZoneMapping  # noqa: E402
+from ..models.managed_namespace import ManagedNamespace  # noqa: E402

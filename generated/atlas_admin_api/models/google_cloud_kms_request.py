@@ -62,7 +62,7 @@ class GoogleCloudKMSRequest:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "enabled",
@@ -80,13 +80,14 @@ class GoogleCloudKMSRequest:
         service_account_key = d.pop("serviceAccountKey", UNSET)
 
         google_cloud_kms_request = cls(
-            enabled=enabled,
-            key_version_resource_id=key_version_resource_id,
-            role_id=role_id,
-            service_account_key=service_account_key,
+            enabled,
+            key_version_resource_id,
+            role_id,
+            service_account_key,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         google_cloud_kms_request.additional_properties = d
         return google_cloud_kms_request
 

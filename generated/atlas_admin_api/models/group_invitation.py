@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.group_invitation_roles_item import GroupInvitationRolesItem
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="GroupInvitation")
 
@@ -108,12 +104,10 @@ class GroupInvitation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "createdAt",
@@ -129,14 +123,14 @@ class GroupInvitation:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _created_at = d.pop("createdAt", UNSET)
         created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
+        if _created_at is UNSET:
             created_at = UNSET
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
 
         _expires_at = d.pop("expiresAt", UNSET)
         expires_at: datetime.datetime | Unset
-        if isinstance(_expires_at, Unset):
+        if _expires_at is UNSET:
             expires_at = UNSET
         else:
             expires_at = datetime.datetime.fromisoformat(_expires_at)
@@ -154,7 +148,9 @@ class GroupInvitation:
         if _roles is not UNSET:
             roles = []
             for roles_item_data in _roles:
-                roles_item = GroupInvitationRolesItem(roles_item_data)
+                roles_item = GroupInvitationRolesItem._members_by_value.get(
+                    roles_item_data
+                ) or GroupInvitationRolesItem(roles_item_data)
 
                 roles.append(roles_item)
 
@@ -170,18 +166,19 @@ class GroupInvitation:
                 links.append(links_item)
 
         group_invitation = cls(
-            created_at=created_at,
-            expires_at=expires_at,
-            group_id=group_id,
-            group_name=group_name,
-            id=id,
-            inviter_username=inviter_username,
-            roles=roles,
-            username=username,
-            links=links,
+            created_at,
+            expires_at,
+            group_id,
+            group_name,
+            id,
+            inviter_username,
+            roles,
+            username,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         group_invitation.additional_properties = d
         return group_invitation
 
@@ -200,3 +197,7 @@ class GroupInvitation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

@@ -54,7 +54,7 @@ class GroupRoleAssignment:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "groupId",
@@ -68,16 +68,19 @@ class GroupRoleAssignment:
         if _group_roles is not UNSET:
             group_roles = []
             for group_roles_item_data in _group_roles:
-                group_roles_item = GroupRoleAssignmentGroupRolesItem(group_roles_item_data)
+                group_roles_item = GroupRoleAssignmentGroupRolesItem._members_by_value.get(
+                    group_roles_item_data
+                ) or GroupRoleAssignmentGroupRolesItem(group_roles_item_data)
 
                 group_roles.append(group_roles_item)
 
         group_role_assignment = cls(
-            group_id=group_id,
-            group_roles=group_roles,
+            group_id,
+            group_roles,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         group_role_assignment.additional_properties = d
         return group_role_assignment
 

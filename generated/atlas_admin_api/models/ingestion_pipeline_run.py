@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,11 +14,6 @@ from ..models.ingestion_pipeline_run_backup_frequency_type import (
 from ..models.ingestion_pipeline_run_phase import IngestionPipelineRunPhase
 from ..models.ingestion_pipeline_run_state import IngestionPipelineRunState
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.dataset_retention_policy import DatasetRetentionPolicy
-    from ..models.pipeline_run_stats import PipelineRunStats
-
 
 T = TypeVar("T", bound="IngestionPipelineRun")
 
@@ -140,13 +135,10 @@ class IngestionPipelineRun:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: PLC0415
-        from ..models.pipeline_run_stats import PipelineRunStats  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "_id",
@@ -168,14 +160,16 @@ class IngestionPipelineRun:
 
         _backup_frequency_type = d.pop("backupFrequencyType", UNSET)
         backup_frequency_type: IngestionPipelineRunBackupFrequencyType | Unset
-        if isinstance(_backup_frequency_type, Unset):
+        if _backup_frequency_type is UNSET:
             backup_frequency_type = UNSET
         else:
-            backup_frequency_type = IngestionPipelineRunBackupFrequencyType(_backup_frequency_type)
+            backup_frequency_type = IngestionPipelineRunBackupFrequencyType._members_by_value.get(
+                _backup_frequency_type
+            ) or IngestionPipelineRunBackupFrequencyType(_backup_frequency_type)
 
         _created_date = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | Unset
-        if isinstance(_created_date, Unset):
+        if _created_date is UNSET:
             created_date = UNSET
         else:
             created_date = datetime.datetime.fromisoformat(_created_date)
@@ -184,7 +178,7 @@ class IngestionPipelineRun:
 
         _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
         dataset_retention_policy: DatasetRetentionPolicy | Unset
-        if isinstance(_dataset_retention_policy, Unset):
+        if _dataset_retention_policy is UNSET:
             dataset_retention_policy = UNSET
         else:
             dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
@@ -193,23 +187,23 @@ class IngestionPipelineRun:
 
         _last_updated_date = d.pop("lastUpdatedDate", UNSET)
         last_updated_date: datetime.datetime | Unset
-        if isinstance(_last_updated_date, Unset):
+        if _last_updated_date is UNSET:
             last_updated_date = UNSET
         else:
             last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
 
         _phase = d.pop("phase", UNSET)
         phase: IngestionPipelineRunPhase | Unset
-        if isinstance(_phase, Unset):
+        if _phase is UNSET:
             phase = UNSET
         else:
-            phase = IngestionPipelineRunPhase(_phase)
+            phase = IngestionPipelineRunPhase._members_by_value.get(_phase) or IngestionPipelineRunPhase(_phase)
 
         pipeline_id = d.pop("pipelineId", UNSET)
 
         _scheduled_deletion_date = d.pop("scheduledDeletionDate", UNSET)
         scheduled_deletion_date: datetime.datetime | Unset
-        if isinstance(_scheduled_deletion_date, Unset):
+        if _scheduled_deletion_date is UNSET:
             scheduled_deletion_date = UNSET
         else:
             scheduled_deletion_date = datetime.datetime.fromisoformat(_scheduled_deletion_date)
@@ -218,35 +212,36 @@ class IngestionPipelineRun:
 
         _state = d.pop("state", UNSET)
         state: IngestionPipelineRunState | Unset
-        if isinstance(_state, Unset):
+        if _state is UNSET:
             state = UNSET
         else:
-            state = IngestionPipelineRunState(_state)
+            state = IngestionPipelineRunState._members_by_value.get(_state) or IngestionPipelineRunState(_state)
 
         _stats = d.pop("stats", UNSET)
         stats: PipelineRunStats | Unset
-        if isinstance(_stats, Unset):
+        if _stats is UNSET:
             stats = UNSET
         else:
             stats = PipelineRunStats.from_dict(_stats)
 
         ingestion_pipeline_run = cls(
-            field_id=field_id,
-            backup_frequency_type=backup_frequency_type,
-            created_date=created_date,
-            dataset_name=dataset_name,
-            dataset_retention_policy=dataset_retention_policy,
-            group_id=group_id,
-            last_updated_date=last_updated_date,
-            phase=phase,
-            pipeline_id=pipeline_id,
-            scheduled_deletion_date=scheduled_deletion_date,
-            snapshot_id=snapshot_id,
-            state=state,
-            stats=stats,
+            field_id,
+            backup_frequency_type,
+            created_date,
+            dataset_name,
+            dataset_retention_policy,
+            group_id,
+            last_updated_date,
+            phase,
+            pipeline_id,
+            scheduled_deletion_date,
+            snapshot_id,
+            state,
+            stats,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         ingestion_pipeline_run.additional_properties = d
         return ingestion_pipeline_run
 
@@ -265,3 +260,8 @@ class IngestionPipelineRun:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
+from ..models.pipeline_run_stats import PipelineRunStats  # noqa: E402

@@ -3,18 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.bson_timestamp import BSONTimestamp
-    from ..models.legacy_snapshot_part import LegacySnapshotPart
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="LegacySnapshot")
 
@@ -138,14 +132,10 @@ class LegacySnapshot:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bson_timestamp import BSONTimestamp  # noqa: PLC0415
-        from ..models.legacy_snapshot_part import LegacySnapshotPart  # noqa: PLC0415
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "clusterId",
@@ -170,7 +160,7 @@ class LegacySnapshot:
 
         _created = d.pop("created", UNSET)
         created: BSONTimestamp | Unset
-        if isinstance(_created, Unset):
+        if _created is UNSET:
             created = UNSET
         else:
             created = BSONTimestamp.from_dict(_created)
@@ -179,7 +169,7 @@ class LegacySnapshot:
 
         _expires = d.pop("expires", UNSET)
         expires: datetime.datetime | Unset
-        if isinstance(_expires, Unset):
+        if _expires is UNSET:
             expires = UNSET
         else:
             expires = datetime.datetime.fromisoformat(_expires)
@@ -192,7 +182,7 @@ class LegacySnapshot:
 
         _last_oplog_applied_timestamp = d.pop("lastOplogAppliedTimestamp", UNSET)
         last_oplog_applied_timestamp: BSONTimestamp | Unset
-        if isinstance(_last_oplog_applied_timestamp, Unset):
+        if _last_oplog_applied_timestamp is UNSET:
             last_oplog_applied_timestamp = UNSET
         else:
             last_oplog_applied_timestamp = BSONTimestamp.from_dict(_last_oplog_applied_timestamp)
@@ -216,21 +206,22 @@ class LegacySnapshot:
                 links.append(links_item)
 
         legacy_snapshot = cls(
-            cluster_id=cluster_id,
-            cluster_name=cluster_name,
-            complete=complete,
-            created=created,
-            do_not_delete=do_not_delete,
-            expires=expires,
-            group_id=group_id,
-            id=id,
-            incremental=incremental,
-            last_oplog_applied_timestamp=last_oplog_applied_timestamp,
-            parts=parts,
-            links=links,
+            cluster_id,
+            cluster_name,
+            complete,
+            created,
+            do_not_delete,
+            expires,
+            group_id,
+            id,
+            incremental,
+            last_oplog_applied_timestamp,
+            parts,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         legacy_snapshot.additional_properties = d
         return legacy_snapshot
 
@@ -249,3 +240,9 @@ class LegacySnapshot:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
+from ..models.legacy_snapshot_part import LegacySnapshotPart  # noqa: E402
+from ..models.link import Link  # noqa: E402

@@ -139,7 +139,7 @@ class LegacySnapshotPart:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "clusterId",
@@ -162,17 +162,19 @@ class LegacySnapshotPart:
 
         _completed_time = d.pop("completedTime", UNSET)
         completed_time: datetime.datetime | Unset
-        if isinstance(_completed_time, Unset):
+        if _completed_time is UNSET:
             completed_time = UNSET
         else:
             completed_time = datetime.datetime.fromisoformat(_completed_time)
 
         _compression_setting = d.pop("compressionSetting", UNSET)
         compression_setting: LegacySnapshotPartCompressionSetting | Unset
-        if isinstance(_compression_setting, Unset):
+        if _compression_setting is UNSET:
             compression_setting = UNSET
         else:
-            compression_setting = LegacySnapshotPartCompressionSetting(_compression_setting)
+            compression_setting = LegacySnapshotPartCompressionSetting._members_by_value.get(
+                _compression_setting
+            ) or LegacySnapshotPartCompressionSetting(_compression_setting)
 
         data_size_bytes = d.pop("dataSizeBytes", UNSET)
 
@@ -186,7 +188,7 @@ class LegacySnapshotPart:
 
         _master_key_uuid = d.pop("masterKeyUUID", UNSET)
         master_key_uuid: UUID | Unset
-        if isinstance(_master_key_uuid, Unset):
+        if _master_key_uuid is UNSET:
             master_key_uuid = UNSET
         else:
             master_key_uuid = UUID(_master_key_uuid)
@@ -201,29 +203,32 @@ class LegacySnapshotPart:
 
         _type_name = d.pop("typeName", UNSET)
         type_name: LegacySnapshotPartTypeName | Unset
-        if isinstance(_type_name, Unset):
+        if _type_name is UNSET:
             type_name = UNSET
         else:
-            type_name = LegacySnapshotPartTypeName(_type_name)
+            type_name = LegacySnapshotPartTypeName._members_by_value.get(_type_name) or LegacySnapshotPartTypeName(
+                _type_name
+            )
 
         legacy_snapshot_part = cls(
-            cluster_id=cluster_id,
-            completed_time=completed_time,
-            compression_setting=compression_setting,
-            data_size_bytes=data_size_bytes,
-            encryption_enabled=encryption_enabled,
-            fcv=fcv,
-            file_size_bytes=file_size_bytes,
-            machine_id=machine_id,
-            master_key_uuid=master_key_uuid,
-            mongod_version=mongod_version,
-            replica_set_name=replica_set_name,
-            replica_state=replica_state,
-            storage_size_bytes=storage_size_bytes,
-            type_name=type_name,
+            cluster_id,
+            completed_time,
+            compression_setting,
+            data_size_bytes,
+            encryption_enabled,
+            fcv,
+            file_size_bytes,
+            machine_id,
+            master_key_uuid,
+            mongod_version,
+            replica_set_name,
+            replica_state,
+            storage_size_bytes,
+            type_name,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         legacy_snapshot_part.additional_properties = d
         return legacy_snapshot_part
 

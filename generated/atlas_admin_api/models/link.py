@@ -46,7 +46,7 @@ class Link:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "href",
@@ -58,11 +58,12 @@ class Link:
         rel = d.pop("rel", UNSET)
 
         link = cls(
-            href=href,
-            rel=rel,
+            href,
+            rel,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         link.additional_properties = d
         return link
 

@@ -80,7 +80,7 @@ class ManagedNamespace:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "isCustomShardKeyHashed",
@@ -104,16 +104,17 @@ class ManagedNamespace:
         presplit_hashed_zones = d.pop("presplitHashedZones", UNSET)
 
         managed_namespace = cls(
-            collection=collection,
-            custom_shard_key=custom_shard_key,
-            db=db,
-            is_custom_shard_key_hashed=is_custom_shard_key_hashed,
-            is_shard_key_unique=is_shard_key_unique,
-            num_initial_chunks=num_initial_chunks,
-            presplit_hashed_zones=presplit_hashed_zones,
+            collection,
+            custom_shard_key,
+            db,
+            is_custom_shard_key_hashed,
+            is_shard_key_unique,
+            num_initial_chunks,
+            presplit_hashed_zones,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         managed_namespace.additional_properties = d
         return managed_namespace
 

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="NetworkPermissionEntry")
 
@@ -97,12 +93,10 @@ class NetworkPermissionEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "awsSecurityGroup",
@@ -122,7 +116,7 @@ class NetworkPermissionEntry:
 
         _delete_after_date = d.pop("deleteAfterDate", UNSET)
         delete_after_date: datetime.datetime | Unset
-        if isinstance(_delete_after_date, Unset):
+        if _delete_after_date is UNSET:
             delete_after_date = UNSET
         else:
             delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
@@ -141,16 +135,17 @@ class NetworkPermissionEntry:
                 links.append(links_item)
 
         network_permission_entry = cls(
-            aws_security_group=aws_security_group,
-            cidr_block=cidr_block,
-            comment=comment,
-            delete_after_date=delete_after_date,
-            group_id=group_id,
-            ip_address=ip_address,
-            links=links,
+            aws_security_group,
+            cidr_block,
+            comment,
+            delete_after_date,
+            group_id,
+            ip_address,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         network_permission_entry.additional_properties = d
         return network_permission_entry
 
@@ -169,3 +164,7 @@ class NetworkPermissionEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

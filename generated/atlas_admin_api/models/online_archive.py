@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,20 +10,6 @@ from attrs import field as _attrs_field
 from ..models.online_archive_collection_type import OnlineArchiveCollectionType
 from ..models.online_archive_state import OnlineArchiveState
 from ..types import UNSET, UnknownVariant, Unset, discriminate
-
-if TYPE_CHECKING:
-    from ..models.online_archive_criteria_custom import OnlineArchiveCriteriaCustom
-    from ..models.online_archive_criteria_date import OnlineArchiveCriteriaDate
-    from ..models.online_archive_data_expiration_rule import (
-        OnlineArchiveDataExpirationRule,
-    )
-    from ..models.online_archive_data_process_region_aws import (
-        OnlineArchiveDataProcessRegionAWS,
-    )
-    from ..models.online_archive_partition_field import OnlineArchivePartitionField
-    from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily
-    from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault
-
 
 T = TypeVar("T", bound="OnlineArchive")
 
@@ -196,24 +182,10 @@ class OnlineArchive:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.online_archive_criteria_custom import OnlineArchiveCriteriaCustom  # noqa: PLC0415
-        from ..models.online_archive_criteria_date import OnlineArchiveCriteriaDate  # noqa: PLC0415
-        from ..models.online_archive_data_expiration_rule import (
-            OnlineArchiveDataExpirationRule,  # noqa: PLC0415
-        )
-        from ..models.online_archive_data_process_region_aws import (
-            OnlineArchiveDataProcessRegionAWS,  # noqa: PLC0415
-        )
-        from ..models.online_archive_partition_field import OnlineArchivePartitionField  # noqa: PLC0415
-        from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: PLC0415
-        from ..models.online_archive_schedule_default import (
-            OnlineArchiveScheduleDefault,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "_id",
@@ -240,10 +212,12 @@ class OnlineArchive:
 
         _collection_type = d.pop("collectionType", UNSET)
         collection_type: OnlineArchiveCollectionType | Unset
-        if isinstance(_collection_type, Unset):
+        if _collection_type is UNSET:
             collection_type = UNSET
         else:
-            collection_type = OnlineArchiveCollectionType(_collection_type)
+            collection_type = OnlineArchiveCollectionType._members_by_value.get(
+                _collection_type
+            ) or OnlineArchiveCollectionType(_collection_type)
 
         def _parse_criteria(
             data: object,
@@ -264,14 +238,14 @@ class OnlineArchive:
 
         _data_expiration_rule = d.pop("dataExpirationRule", UNSET)
         data_expiration_rule: OnlineArchiveDataExpirationRule | Unset
-        if isinstance(_data_expiration_rule, Unset):
+        if _data_expiration_rule is UNSET:
             data_expiration_rule = UNSET
         else:
             data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
 
         _data_process_region = d.pop("dataProcessRegion", UNSET)
         data_process_region: OnlineArchiveDataProcessRegionAWS | Unset
-        if isinstance(_data_process_region, Unset):
+        if _data_process_region is UNSET:
             data_process_region = UNSET
         else:
             data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region)
@@ -312,29 +286,30 @@ class OnlineArchive:
 
         _state = d.pop("state", UNSET)
         state: OnlineArchiveState | Unset
-        if isinstance(_state, Unset):
+        if _state is UNSET:
             state = UNSET
         else:
-            state = OnlineArchiveState(_state)
+            state = OnlineArchiveState._members_by_value.get(_state) or OnlineArchiveState(_state)
 
         online_archive = cls(
-            field_id=field_id,
-            cluster_name=cluster_name,
-            coll_name=coll_name,
-            collection_type=collection_type,
-            criteria=criteria,
-            data_expiration_rule=data_expiration_rule,
-            data_process_region=data_process_region,
-            data_set_name=data_set_name,
-            db_name=db_name,
-            group_id=group_id,
-            partition_fields=partition_fields,
-            paused=paused,
-            schedule=schedule,
-            state=state,
+            field_id,
+            cluster_name,
+            coll_name,
+            collection_type,
+            criteria,
+            data_expiration_rule,
+            data_process_region,
+            data_set_name,
+            db_name,
+            group_id,
+            partition_fields,
+            paused,
+            schedule,
+            state,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         online_archive.additional_properties = d
         return online_archive
 
@@ -353,3 +328,15 @@ class OnlineArchive:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.online_archive_criteria_custom import OnlineArchiveCriteriaCustom  # noqa: E402
+from ..models.online_archive_criteria_date import OnlineArchiveCriteriaDate  # noqa: E402
+from ..models.online_archive_data_expiration_rule import OnlineArchiveDataExpirationRule  # noqa: E402
+from ..models.online_archive_data_process_region_aws import (
+    OnlineArchiveDataProcessRegionAWS,  # noqa: E402
+)
+from ..models.online_archive_partition_field import OnlineArchivePartitionField  # noqa: E402
+from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: E402
+from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault  # noqa: E402

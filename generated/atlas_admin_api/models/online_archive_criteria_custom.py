@@ -54,8 +54,8 @@ class OnlineArchiveCriteriaCustom:
         query = d.pop("query")
 
         online_archive_criteria_custom = cls(
+            query,
             type_=type_,
-            query=query,
         )
 
         online_archive_criteria_custom.additional_properties = d

@@ -52,7 +52,7 @@ class OnlineArchiveCriteriaDate:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("query",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -61,11 +61,12 @@ class OnlineArchiveCriteriaDate:
         query = d.pop("query", UNSET)
 
         online_archive_criteria_date = cls(
+            query,
             type_=type_,
-            query=query,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         online_archive_criteria_date.additional_properties = d
         return online_archive_criteria_date
 

@@ -39,17 +39,18 @@ class OnlineArchiveDataExpirationRule:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("expireAfterDays",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         expire_after_days = d.pop("expireAfterDays", UNSET)
 
         online_archive_data_expiration_rule = cls(
-            expire_after_days=expire_after_days,
+            expire_after_days,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         online_archive_data_expiration_rule.additional_properties = d
         return online_archive_data_expiration_rule
 

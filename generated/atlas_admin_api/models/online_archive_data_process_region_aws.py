@@ -59,7 +59,7 @@ class OnlineArchiveDataProcessRegionAWS:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("region",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -67,17 +67,20 @@ class OnlineArchiveDataProcessRegionAWS:
 
         _region = d.pop("region", UNSET)
         region: OnlineArchiveDataProcessRegionAWSRegion | Unset
-        if isinstance(_region, Unset):
+        if _region is UNSET:
             region = UNSET
         else:
-            region = OnlineArchiveDataProcessRegionAWSRegion(_region)
+            region = OnlineArchiveDataProcessRegionAWSRegion._members_by_value.get(
+                _region
+            ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
 
         online_archive_data_process_region_aws = cls(
+            region,
             cloud_provider=cloud_provider,
-            region=region,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         online_archive_data_process_region_aws.additional_properties = d
         return online_archive_data_process_region_aws
 

@@ -61,7 +61,7 @@ class OnlineArchivePartitionField:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("fieldType",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -71,18 +71,21 @@ class OnlineArchivePartitionField:
 
         _field_type = d.pop("fieldType", UNSET)
         field_type: OnlineArchivePartitionFieldFieldType | Unset
-        if isinstance(_field_type, Unset):
+        if _field_type is UNSET:
             field_type = UNSET
         else:
-            field_type = OnlineArchivePartitionFieldFieldType(_field_type)
+            field_type = OnlineArchivePartitionFieldFieldType._members_by_value.get(
+                _field_type
+            ) or OnlineArchivePartitionFieldFieldType(_field_type)
 
         online_archive_partition_field = cls(
-            field_name=field_name,
-            order=order,
-            field_type=field_type,
+            field_name,
+            order,
+            field_type,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         online_archive_partition_field.additional_properties = d
         return online_archive_partition_field
 

@@ -69,7 +69,7 @@ class OnlineArchiveScheduleDefault:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "endHour",
@@ -89,14 +89,15 @@ class OnlineArchiveScheduleDefault:
         start_minute = d.pop("startMinute", UNSET)
 
         online_archive_schedule_default = cls(
+            end_hour,
+            end_minute,
+            start_hour,
+            start_minute,
             type_=type_,
-            end_hour=end_hour,
-            end_minute=end_minute,
-            start_hour=start_hour,
-            start_minute=start_minute,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         online_archive_schedule_default.additional_properties = d
         return online_archive_schedule_default
 

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.service_account_secret import ServiceAccountSecret
-
 
 T = TypeVar("T", bound="OrgServiceAccount")
 
@@ -85,12 +81,10 @@ class OrgServiceAccount:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.service_account_secret import ServiceAccountSecret  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "clientId",
@@ -105,7 +99,7 @@ class OrgServiceAccount:
 
         _created_at = d.pop("createdAt", UNSET)
         created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
+        if _created_at is UNSET:
             created_at = UNSET
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
@@ -119,7 +113,9 @@ class OrgServiceAccount:
         if _roles is not UNSET:
             roles = []
             for roles_item_data in _roles:
-                roles_item = OrgServiceAccountRolesItem(roles_item_data)
+                roles_item = OrgServiceAccountRolesItem._members_by_value.get(
+                    roles_item_data
+                ) or OrgServiceAccountRolesItem(roles_item_data)
 
                 roles.append(roles_item)
 
@@ -133,15 +129,16 @@ class OrgServiceAccount:
                 secrets.append(secrets_item)
 
         org_service_account = cls(
-            client_id=client_id,
-            created_at=created_at,
-            description=description,
-            name=name,
-            roles=roles,
-            secrets=secrets,
+            client_id,
+            created_at,
+            description,
+            name,
+            roles,
+            secrets,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         org_service_account.additional_properties = d
         return org_service_account
 
@@ -160,3 +157,7 @@ class OrgServiceAccount:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.service_account_secret import ServiceAccountSecret  # noqa: E402

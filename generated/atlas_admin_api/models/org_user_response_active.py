@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,10 +12,6 @@ from ..models.org_user_response_active_org_membership_status import (
     OrgUserResponseActiveOrgMembershipStatus,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.org_user_roles_response import OrgUserRolesResponse
-
 
 T = TypeVar("T", bound="OrgUserResponseActive")
 
@@ -113,12 +109,10 @@ class OrgUserResponseActive:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "teamIds",
@@ -144,7 +138,7 @@ class OrgUserResponseActive:
 
         _created_at = d.pop("createdAt", UNSET)
         created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
+        if _created_at is UNSET:
             created_at = UNSET
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
@@ -153,7 +147,7 @@ class OrgUserResponseActive:
 
         _last_auth = d.pop("lastAuth", UNSET)
         last_auth: datetime.datetime | Unset
-        if isinstance(_last_auth, Unset):
+        if _last_auth is UNSET:
             last_auth = UNSET
         else:
             last_auth = datetime.datetime.fromisoformat(_last_auth)
@@ -163,20 +157,21 @@ class OrgUserResponseActive:
         mobile_number = d.pop("mobileNumber", UNSET)
 
         org_user_response_active = cls(
+            id,
+            roles,
+            username,
+            team_ids,
+            country,
+            created_at,
+            first_name,
+            last_auth,
+            last_name,
+            mobile_number,
             org_membership_status=org_membership_status,
-            id=id,
-            roles=roles,
-            username=username,
-            team_ids=team_ids,
-            country=country,
-            created_at=created_at,
-            first_name=first_name,
-            last_auth=last_auth,
-            last_name=last_name,
-            mobile_number=mobile_number,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         org_user_response_active.additional_properties = d
         return org_user_response_active
 
@@ -195,3 +190,7 @@ class OrgUserResponseActive:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,10 +12,6 @@ from ..models.org_user_response_pending_org_membership_status import (
     OrgUserResponsePendingOrgMembershipStatus,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.org_user_roles_response import OrgUserRolesResponse
-
 
 T = TypeVar("T", bound="OrgUserResponsePending")
 
@@ -91,12 +87,10 @@ class OrgUserResponsePending:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = ("teamIds",)
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
@@ -117,17 +111,18 @@ class OrgUserResponsePending:
         team_ids = cast(list[str], d.pop("teamIds", UNSET))
 
         org_user_response_pending = cls(
-            id=id,
+            id,
+            roles,
+            username,
+            invitation_created_at,
+            invitation_expires_at,
+            inviter_username,
+            team_ids,
             org_membership_status=org_membership_status,
-            roles=roles,
-            username=username,
-            invitation_created_at=invitation_created_at,
-            invitation_expires_at=invitation_expires_at,
-            inviter_username=inviter_username,
-            team_ids=team_ids,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         org_user_response_pending.additional_properties = d
         return org_user_response_pending
 
@@ -146,3 +141,7 @@ class OrgUserResponsePending:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from ..models.org_user_roles_response_org_roles_item import (
     OrgUserRolesResponseOrgRolesItem,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.group_role_assignment import GroupRoleAssignment
-
 
 T = TypeVar("T", bound="OrgUserRolesResponse")
 
@@ -61,12 +57,10 @@ class OrgUserRolesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.group_role_assignment import GroupRoleAssignment  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "groupRoleAssignments",
@@ -87,16 +81,19 @@ class OrgUserRolesResponse:
         if _org_roles is not UNSET:
             org_roles = []
             for org_roles_item_data in _org_roles:
-                org_roles_item = OrgUserRolesResponseOrgRolesItem(org_roles_item_data)
+                org_roles_item = OrgUserRolesResponseOrgRolesItem._members_by_value.get(
+                    org_roles_item_data
+                ) or OrgUserRolesResponseOrgRolesItem(org_roles_item_data)
 
                 org_roles.append(org_roles_item)
 
         org_user_roles_response = cls(
-            group_role_assignments=group_role_assignments,
-            org_roles=org_roles,
+            group_role_assignments,
+            org_roles,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         org_user_roles_response.additional_properties = d
         return org_user_roles_response
 
@@ -115,3 +112,7 @@ class OrgUserRolesResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.group_role_assignment import GroupRoleAssignment  # noqa: E402

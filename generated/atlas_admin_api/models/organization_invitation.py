@@ -3,20 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.organization_invitation_roles_item import OrganizationInvitationRolesItem
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.link import Link
-    from ..models.organization_invitation_group_role_assignment import (
-        OrganizationInvitationGroupRoleAssignment,
-    )
-
 
 T = TypeVar("T", bound="OrganizationInvitation")
 
@@ -133,15 +126,10 @@ class OrganizationInvitation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-        from ..models.organization_invitation_group_role_assignment import (
-            OrganizationInvitationGroupRoleAssignment,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "createdAt",
@@ -160,14 +148,14 @@ class OrganizationInvitation:
 
         _created_at = d.pop("createdAt", UNSET)
         created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
+        if _created_at is UNSET:
             created_at = UNSET
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
 
         _expires_at = d.pop("expiresAt", UNSET)
         expires_at: datetime.datetime | Unset
-        if isinstance(_expires_at, Unset):
+        if _expires_at is UNSET:
             expires_at = UNSET
         else:
             expires_at = datetime.datetime.fromisoformat(_expires_at)
@@ -194,7 +182,9 @@ class OrganizationInvitation:
         if _roles is not UNSET:
             roles = []
             for roles_item_data in _roles:
-                roles_item = OrganizationInvitationRolesItem(roles_item_data)
+                roles_item = OrganizationInvitationRolesItem._members_by_value.get(
+                    roles_item_data
+                ) or OrganizationInvitationRolesItem(roles_item_data)
 
                 roles.append(roles_item)
 
@@ -212,20 +202,21 @@ class OrganizationInvitation:
                 links.append(links_item)
 
         organization_invitation = cls(
-            org_name=org_name,
-            created_at=created_at,
-            expires_at=expires_at,
-            group_role_assignments=group_role_assignments,
-            id=id,
-            inviter_username=inviter_username,
-            org_id=org_id,
-            roles=roles,
-            team_ids=team_ids,
-            username=username,
-            links=links,
+            org_name,
+            created_at,
+            expires_at,
+            group_role_assignments,
+            id,
+            inviter_username,
+            org_id,
+            roles,
+            team_ids,
+            username,
+            links,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         organization_invitation.additional_properties = d
         return organization_invitation
 
@@ -244,3 +235,10 @@ class OrganizationInvitation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402
+from ..models.organization_invitation_group_role_assignment import (
+    OrganizationInvitationGroupRoleAssignment,  # noqa: E402
+)

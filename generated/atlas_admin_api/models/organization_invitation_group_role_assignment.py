@@ -52,7 +52,7 @@ class OrganizationInvitationGroupRoleAssignment:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "groupId",
@@ -63,17 +63,20 @@ class OrganizationInvitationGroupRoleAssignment:
 
         _group_role = d.pop("groupRole", UNSET)
         group_role: OrganizationInvitationGroupRoleAssignmentGroupRole | Unset
-        if isinstance(_group_role, Unset):
+        if _group_role is UNSET:
             group_role = UNSET
         else:
-            group_role = OrganizationInvitationGroupRoleAssignmentGroupRole(_group_role)
+            group_role = OrganizationInvitationGroupRoleAssignmentGroupRole._members_by_value.get(
+                _group_role
+            ) or OrganizationInvitationGroupRoleAssignmentGroupRole(_group_role)
 
         organization_invitation_group_role_assignment = cls(
-            group_id=group_id,
-            group_role=group_role,
+            group_id,
+            group_role,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         organization_invitation_group_role_assignment.additional_properties = d
         return organization_invitation_group_role_assignment
 

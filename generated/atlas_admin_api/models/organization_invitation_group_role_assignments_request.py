@@ -54,7 +54,7 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "groupId",
@@ -68,16 +68,19 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         if _roles is not UNSET:
             roles = []
             for roles_item_data in _roles:
-                roles_item = OrganizationInvitationGroupRoleAssignmentsRequestRolesItem(roles_item_data)
+                roles_item = OrganizationInvitationGroupRoleAssignmentsRequestRolesItem._members_by_value.get(
+                    roles_item_data
+                ) or OrganizationInvitationGroupRoleAssignmentsRequestRolesItem(roles_item_data)
 
                 roles.append(roles_item)
 
         organization_invitation_group_role_assignments_request = cls(
-            group_id=group_id,
-            roles=roles,
+            group_id,
+            roles,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         organization_invitation_group_role_assignments_request.additional_properties = d
         return organization_invitation_group_role_assignments_request
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,12 +11,6 @@ from ..models.organization_invitation_update_request_roles_item import (
     OrganizationInvitationUpdateRequestRolesItem,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.organization_invitation_group_role_assignments_request import (
-        OrganizationInvitationGroupRoleAssignmentsRequest,
-    )
-
 
 T = TypeVar("T", bound="OrganizationInvitationUpdateRequest")
 
@@ -70,14 +64,10 @@ class OrganizationInvitationUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.organization_invitation_group_role_assignments_request import (
-            OrganizationInvitationGroupRoleAssignmentsRequest,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "groupRoleAssignments",
@@ -101,19 +91,22 @@ class OrganizationInvitationUpdateRequest:
         if _roles is not UNSET:
             roles = []
             for roles_item_data in _roles:
-                roles_item = OrganizationInvitationUpdateRequestRolesItem(roles_item_data)
+                roles_item = OrganizationInvitationUpdateRequestRolesItem._members_by_value.get(
+                    roles_item_data
+                ) or OrganizationInvitationUpdateRequestRolesItem(roles_item_data)
 
                 roles.append(roles_item)
 
         team_ids = cast(list[str], d.pop("teamIds", UNSET))
 
         organization_invitation_update_request = cls(
-            group_role_assignments=group_role_assignments,
-            roles=roles,
-            team_ids=team_ids,
+            group_role_assignments,
+            roles,
+            team_ids,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         organization_invitation_update_request.additional_properties = d
         return organization_invitation_update_request
 
@@ -132,3 +125,9 @@ class OrganizationInvitationUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.organization_invitation_group_role_assignments_request import (
+    OrganizationInvitationGroupRoleAssignmentsRequest,  # noqa: E402
+)

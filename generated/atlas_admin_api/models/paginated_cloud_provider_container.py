@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cloud_provider_container_azure import CloudProviderContainerAzure
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="PaginatedCloudProviderContainer")
 
@@ -65,13 +60,10 @@ class PaginatedCloudProviderContainer:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cloud_provider_container_azure import CloudProviderContainerAzure  # noqa: PLC0415
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "links",
@@ -100,12 +92,13 @@ class PaginatedCloudProviderContainer:
         total_count = d.pop("totalCount", UNSET)
 
         paginated_cloud_provider_container = cls(
-            links=links,
-            results=results,
-            total_count=total_count,
+            links,
+            results,
+            total_count,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         paginated_cloud_provider_container.additional_properties = d
         return paginated_cloud_provider_container
 
@@ -124,3 +117,8 @@ class PaginatedCloudProviderContainer:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.cloud_provider_container_azure import CloudProviderContainerAzure  # noqa: E402
+from ..models.link import Link  # noqa: E402

@@ -2,19 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, UnknownVariant, Unset, discriminate
-
-if TYPE_CHECKING:
-    from ..models.export_bucket_aws import ExportBucketAWS
-    from ..models.export_bucket_azure import ExportBucketAzure
-    from ..models.export_bucket_gcp import ExportBucketGCP
-    from ..models.link import Link
-
 
 T = TypeVar("T", bound="PaginatedExportBucket")
 
@@ -69,15 +62,10 @@ class PaginatedExportBucket:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.export_bucket_aws import ExportBucketAWS  # noqa: PLC0415
-        from ..models.export_bucket_azure import ExportBucketAzure  # noqa: PLC0415
-        from ..models.export_bucket_gcp import ExportBucketGCP  # noqa: PLC0415
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "links",
@@ -121,12 +109,13 @@ class PaginatedExportBucket:
         total_count = d.pop("totalCount", UNSET)
 
         paginated_export_bucket = cls(
-            links=links,
-            results=results,
-            total_count=total_count,
+            links,
+            results,
+            total_count,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         paginated_export_bucket.additional_properties = d
         return paginated_export_bucket
 
@@ -145,3 +134,10 @@ class PaginatedExportBucket:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.export_bucket_aws import ExportBucketAWS  # noqa: E402
+from ..models.export_bucket_azure import ExportBucketAzure  # noqa: E402
+from ..models.export_bucket_gcp import ExportBucketGCP  # noqa: E402
+from ..models.link import Link  # noqa: E402

@@ -45,7 +45,7 @@ class PipelineRunStats:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "bytesExported",
@@ -57,11 +57,12 @@ class PipelineRunStats:
         num_docs = d.pop("numDocs", UNSET)
 
         pipeline_run_stats = cls(
-            bytes_exported=bytes_exported,
-            num_docs=num_docs,
+            bytes_exported,
+            num_docs,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         pipeline_run_stats.additional_properties = d
         return pipeline_run_stats
 

@@ -45,7 +45,7 @@ class PrivateDownloadDeliveryUrl:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "deliveryUrl",
@@ -57,11 +57,12 @@ class PrivateDownloadDeliveryUrl:
         endpoint_id = d.pop("endpointId", UNSET)
 
         private_download_delivery_url = cls(
-            delivery_url=delivery_url,
-            endpoint_id=endpoint_id,
+            delivery_url,
+            endpoint_id,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         private_download_delivery_url.additional_properties = d
         return private_download_delivery_url
 

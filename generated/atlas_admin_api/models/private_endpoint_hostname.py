@@ -44,7 +44,7 @@ class PrivateEndpointHostname:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "hostname",
@@ -56,11 +56,12 @@ class PrivateEndpointHostname:
         private_endpoint = d.pop("privateEndpoint", UNSET)
 
         private_endpoint_hostname = cls(
-            hostname=hostname,
-            private_endpoint=private_endpoint,
+            hostname,
+            private_endpoint,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         private_endpoint_hostname.additional_properties = d
         return private_endpoint_hostname
 

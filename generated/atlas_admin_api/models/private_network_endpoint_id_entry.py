@@ -115,7 +115,7 @@ class PrivateNetworkEndpointIdEntry:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "azureLinkId",
@@ -143,41 +143,48 @@ class PrivateNetworkEndpointIdEntry:
 
         _provider = d.pop("provider", UNSET)
         provider: PrivateNetworkEndpointIdEntryProvider | Unset
-        if isinstance(_provider, Unset):
+        if _provider is UNSET:
             provider = UNSET
         else:
-            provider = PrivateNetworkEndpointIdEntryProvider(_provider)
+            provider = PrivateNetworkEndpointIdEntryProvider._members_by_value.get(
+                _provider
+            ) or PrivateNetworkEndpointIdEntryProvider(_provider)
 
         region = d.pop("region", UNSET)
 
         _status = d.pop("status", UNSET)
         status: PrivateNetworkEndpointIdEntryStatus | Unset
-        if isinstance(_status, Unset):
+        if _status is UNSET:
             status = UNSET
         else:
-            status = PrivateNetworkEndpointIdEntryStatus(_status)
+            status = PrivateNetworkEndpointIdEntryStatus._members_by_value.get(
+                _status
+            ) or PrivateNetworkEndpointIdEntryStatus(_status)
 
         _type_ = d.pop("type", UNSET)
         type_: PrivateNetworkEndpointIdEntryType | Unset
-        if isinstance(_type_, Unset):
+        if _type_ is UNSET:
             type_ = UNSET
         else:
-            type_ = PrivateNetworkEndpointIdEntryType(_type_)
+            type_ = PrivateNetworkEndpointIdEntryType._members_by_value.get(
+                _type_
+            ) or PrivateNetworkEndpointIdEntryType(_type_)
 
         private_network_endpoint_id_entry = cls(
-            endpoint_id=endpoint_id,
-            azure_link_id=azure_link_id,
-            comment=comment,
-            customer_endpoint_dns_name=customer_endpoint_dns_name,
-            customer_endpoint_ip_address=customer_endpoint_ip_address,
-            error_message=error_message,
-            provider=provider,
-            region=region,
-            status=status,
-            type_=type_,
+            endpoint_id,
+            azure_link_id,
+            comment,
+            customer_endpoint_dns_name,
+            customer_endpoint_ip_address,
+            error_message,
+            provider,
+            region,
+            status,
+            type_,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         private_network_endpoint_id_entry.additional_properties = d
         return private_network_endpoint_id_entry
 

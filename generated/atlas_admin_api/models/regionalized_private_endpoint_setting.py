@@ -53,7 +53,7 @@ class RegionalizedPrivateEndpointSetting:
         enabled = d.pop("enabled")
 
         regionalized_private_endpoint_setting = cls(
-            enabled=enabled,
+            enabled,
         )
 
         regionalized_private_endpoint_setting.additional_properties = d

@@ -48,8 +48,8 @@ class ResourceTag:
         value = d.pop("value")
 
         resource_tag = cls(
-            key=key,
-            value=value,
+            key,
+            value,
         )
 
         resource_tag.additional_properties = d

@@ -92,7 +92,7 @@ class ServerlessTenantEndpointAWS:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "_id",
@@ -117,22 +117,25 @@ class ServerlessTenantEndpointAWS:
 
         _status = d.pop("status", UNSET)
         status: ServerlessTenantEndpointAWSStatus | Unset
-        if isinstance(_status, Unset):
+        if _status is UNSET:
             status = UNSET
         else:
-            status = ServerlessTenantEndpointAWSStatus(_status)
+            status = ServerlessTenantEndpointAWSStatus._members_by_value.get(
+                _status
+            ) or ServerlessTenantEndpointAWSStatus(_status)
 
         serverless_tenant_endpoint_aws = cls(
+            field_id,
+            cloud_provider_endpoint_id,
+            comment,
+            endpoint_service_name,
+            error_message,
+            status,
             provider_name=provider_name,
-            field_id=field_id,
-            cloud_provider_endpoint_id=cloud_provider_endpoint_id,
-            comment=comment,
-            endpoint_service_name=endpoint_service_name,
-            error_message=error_message,
-            status=status,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         serverless_tenant_endpoint_aws.additional_properties = d
         return serverless_tenant_endpoint_aws
 

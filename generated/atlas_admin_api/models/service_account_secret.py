@@ -75,7 +75,7 @@ class ServiceAccountSecret:
         d = dict(src_dict)
         # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] = {}
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
             optional = (
                 "lastUsedAt",
@@ -91,7 +91,7 @@ class ServiceAccountSecret:
 
         _last_used_at = d.pop("lastUsedAt", UNSET)
         last_used_at: datetime.datetime | Unset
-        if isinstance(_last_used_at, Unset):
+        if _last_used_at is UNSET:
             last_used_at = UNSET
         else:
             last_used_at = datetime.datetime.fromisoformat(_last_used_at)
@@ -101,15 +101,16 @@ class ServiceAccountSecret:
         secret = d.pop("secret", UNSET)
 
         service_account_secret = cls(
-            created_at=created_at,
-            expires_at=expires_at,
-            id=id,
-            last_used_at=last_used_at,
-            masked_secret_value=masked_secret_value,
-            secret=secret,
+            created_at,
+            expires_at,
+            id,
+            last_used_at,
+            masked_secret_value,
+            secret,
         )
 
-        d.update(nulls)
+        if nulls:
+            d.update(nulls)
         service_account_secret.additional_properties = d
         return service_account_secret
 
