@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_FIGURES = {
     "import.atlas_admin_vs_httpx",
+    "import.atlas_admin_vs_httpx.without_httpx_cli",
     "parse.flex_clusters.generated_vs_pydantic",
     "calls.get.sdk_vs_raw",
     "calls.get.sdk_vs_raw_cpu",
