@@ -71,7 +71,8 @@ class Settings:
         self.list_calls = args.list_calls or (10 if smoke else 1_000)
         self.concurrency = args.concurrency
         self.rounds = args.rounds or (1 if smoke else 3)
-        self.parse_pages = args.parse_pages or (2 if smoke else 40)
+        self.parse_pages = args.parse_pages or (1 if smoke else 4)
+        self.parse_rounds = 3 if smoke else 25
         self.auth_calls = 50 if smoke else 1_000
         self.import_runs = 1 if smoke else 9
         self.memory_warmup = 50 if smoke else 5_000
@@ -395,23 +396,33 @@ def bench_parse(settings: Settings) -> list[dict[str, Any]]:
 
     ways = {"generated": PaginatedFlexClusterDescription.from_dict, "pydantic": pydantic_page.model_validate}
     samples: dict[str, list[float]] = {name: [] for name in ways}
-    for round_no in range(max(3, settings.rounds)):
+    for round_no in range(settings.parse_rounds):
         names = list(ways) if round_no % 2 == 0 else list(reversed(ways))
         for name in names:
             samples[name].append(timed(ways[name]))
     items = PAGE_SIZE * settings.parse_pages
-    rate = {name: items / statistics.median(s) for name, s in samples.items()}
+    # Short samples, interleaved, and the fastest of each: on a shared machine the minimum is the least noisy
+    # estimate of what parsing itself costs (the median is kept in the details).
+    rate = {name: items / min(s) for name, s in samples.items()}
+    median_rate = {name: items / statistics.median(s) for name, s in samples.items()}
     ratio = rate["generated"] / rate["pydantic"]
     return [
         {
             "id": "parse.flex_clusters.generated_vs_pydantic",
-            "figure": f"parse, {PAGE_SIZE}-item PaginatedFlexClusterDescription: from_dict / pydantic (items/s)",
+            "figure": f"parse, {PAGE_SIZE}-item PaginatedFlexClusterDescription: from_dict / pydantic (items/s, best)",
             "sdk": f"{rate['generated']:,.0f} items/s",
             "baseline": f"{rate['pydantic']:,.0f} items/s",
             "ratio": ratio,
             "target": ">= 1.0",
             "pass": ratio >= 1.0,
-            "details": {"pages": settings.parse_pages, "items_per_s": rate, "samples_s": samples},
+            "details": {
+                "pages_per_sample": settings.parse_pages,
+                "rounds": settings.parse_rounds,
+                "items_per_s_best": rate,
+                "items_per_s_median": median_rate,
+                "ratio_median": median_rate["generated"] / median_rate["pydantic"],
+                "samples_s": samples,
+            },
         }
     ]
 
@@ -667,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list-calls", type=int, help="calls per way for the 500-item page (default 1000)")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, help="rounds of the three ways, alternating (default 3)")
-    parser.add_argument("--parse-pages", type=int, help="500-item pages parsed per sample (default 40)")
+    parser.add_argument("--parse-pages", type=int, help="500-item pages parsed per sample (default 4)")
     parser.add_argument("--memory-calls", type=int, help="calls after the warm-up (default 50000)")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(FIGURES)}")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON results")
