@@ -90,42 +90,35 @@ class Settings:
 @contextlib.contextmanager
 def fake_process() -> Iterator[str]:
     """Start ``bench/fake_server.py``, wait until it serves, yield its base URL, stop it."""
-    proc = subprocess.Popen(
-        [sys.executable, str(FAKE_SERVER), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 60
-        base_url = None
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("BENCH_FAKE_URL="):
-                base_url = line.strip().split("=", 1)[1]
-                break
-        if base_url is None:
-            proc.kill()
-            _, err = proc.communicate(timeout=10)
-            raise RuntimeError(f"the bench fake did not start:\n{err}")
-        # Readiness: one real request over the socket.
-        httpx.get(base_url + "/__bench/stats", timeout=10).raise_for_status()
-        yield base_url
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
+    # The fake's stderr goes to a file: a pipe nobody reads could fill up and stall the server mid-run.
+    with tempfile.TemporaryFile(mode="w+", prefix="atlas-bench-fake-") as errors:
+        proc = subprocess.Popen(
+            [sys.executable, str(FAKE_SERVER), "--port", "0"], stdout=subprocess.PIPE, stderr=errors, text=True
+        )
+        try:
+            assert proc.stdout is not None
+            base_url = None
+            for line in proc.stdout:  # ends when the process exits before printing its URL
+                if line.startswith("BENCH_FAKE_URL="):
+                    base_url = line.strip().split("=", 1)[1]
+                    break
+            if base_url is None:
                 proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
-        if proc.stderr is not None:
-            proc.stderr.close()
+                errors.seek(0)
+                raise RuntimeError(f"the bench fake did not start:\n{errors.read()[-4000:]}")
+            # Readiness: one real request over the socket.
+            httpx.get(base_url + "/__bench/stats", timeout=10).raise_for_status()
+            yield base_url
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
+            if proc.stdout is not None:
+                proc.stdout.close()
 
 
 def fake_stats(base_url: str) -> dict[str, Any]:
@@ -583,8 +576,9 @@ def bench_memory(base_url: str, settings: Settings) -> list[dict[str, Any]]:
         ],
         capture_output=True,
         text=True,
-        check=True,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"the memory benchmark process failed:\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     baseline = result["baseline_bytes"]
     final = result["samples"][-1][1]
