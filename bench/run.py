@@ -490,11 +490,15 @@ _BLOCK_CLI = "import sys; sys.modules.update(click=None, rich=None, pygments=Non
 
 def import_time_us(module: str, *, block_cli: bool = False) -> int:
     """Cumulative microseconds of ``import module`` in a fresh interpreter (``-X importtime``)."""
+    # An installed package has its bytecode compiled (pip does it, as it did for httpx); a work tree under
+    # PYTHONDONTWRITEBYTECODE=1 would be recompiled from source on every import, so let the warm-up write it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", (_BLOCK_CLI if block_cli else "") + f"import {module}"],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
         cwd=tempfile.gettempdir(),  # never pick up a module from the work tree by accident
     )
     for line in done.stderr.splitlines():

@@ -9,15 +9,17 @@ None of them shows a secret in its repr.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 import httpx
+
+if TYPE_CHECKING:
+    import asyncio
 
 from ._constants import (
     DEFAULT_BASE_URL,
@@ -93,6 +95,7 @@ class TokenStore(Protocol):
 class InMemoryTokenStore:
     """The default `TokenStore`: a dict, shared by every auth object given the same instance.
 
+    >>> import asyncio
     >>> store = InMemoryTokenStore()
     >>> asyncio.run(store.load("mdb_sa_id_1@cloud.mongodb.com")) is None
     True
@@ -214,6 +217,8 @@ class ServiceAccountAuth(httpx.Auth):
         await self._forget(token)
 
     def _single_flight_lock(self) -> asyncio.Lock:
+        import asyncio  # lazily: it is ~10 ms of `import atlas_admin`, and any caller here runs in asyncio
+
         # An asyncio.Lock belongs to one event loop; an auth object may outlive its loop (tests, asyncio.run twice).
         loop = asyncio.get_running_loop()
         if self._lock is None or self._lock_loop is not loop:
@@ -309,9 +314,44 @@ class DigestAuth(httpx.DigestAuth):
             raise AtlasConfigurationError("public_key must be printable ASCII (no CR, LF or control characters)")
         super().__init__(public_key, private_key)
         self.public_key = public_key
+        self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         return f"DigestAuth(public_key={self.public_key!r})"
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        # httpx learns the challenge from a 401, so N calls that start together would all pay the extra
+        # round trip. Until the challenge is known, one call at a time goes (holding a lock); the others
+        # wait, find the challenge learned and answer it directly: one extra exchange per client.
+        lock = None
+        if self._last_challenge is None:
+            lock = self._first_challenge_lock()
+            await lock.acquire()
+            if self._last_challenge is not None:  # learned while this call waited
+                lock.release()
+                lock = None
+        try:
+            flow = self.auth_flow(request)
+            outgoing = next(flow)
+            while True:
+                response = yield outgoing
+                try:
+                    outgoing = flow.send(response)
+                except StopIteration:
+                    return
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _first_challenge_lock(self) -> asyncio.Lock:
+        import asyncio  # lazily, as in ServiceAccountAuth
+
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:
+            self._lock = asyncio.Lock()
+            self._lock_loop = loop
+        return self._lock
 
 
 class BearerAuth(httpx.Auth):

@@ -18,7 +18,6 @@ import copy
 import json
 import logging
 import os
-import platform
 import sys
 import time
 import warnings
@@ -111,6 +110,8 @@ def _json_path(exc: Exception) -> str | None:
 
 
 def _user_agent(suffix: str | None) -> str:
+    import platform  # once per client, not at import time
+
     agent = (
         f"atlas-admin-python/{__version__} (Python {sys.version_info.major}.{sys.version_info.minor}; "
         f"{platform.system().lower()}/{platform.machine().lower()})"

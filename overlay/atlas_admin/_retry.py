@@ -10,7 +10,6 @@ provably did not act on the first attempt (or the caller opted in with ``retry_u
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import email.utils
 import logging
@@ -210,7 +209,7 @@ async def send_with_retries(
     idempotent: bool,
     retry_unsafe: bool = False,
     deadline: float | None = None,
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
     rand: Callable[[], float] = random.random,
@@ -221,7 +220,7 @@ async def send_with_retries(
     The last response may be an error status: mapping it to an exception is the caller's job.
     Transport errors that are not retried propagate unchanged. ``deadline`` is an absolute time
     on ``clock``: no wait ever crosses it. ``on_retry(retry_number, delay, response, error)`` is
-    called before each wait.
+    called before each wait. ``sleep`` defaults to `asyncio.sleep`.
 
     >>> async def fetch_clusters(client: httpx.AsyncClient) -> httpx.Response:
     ...     response, retries = await send_with_retries(
@@ -269,4 +268,10 @@ async def send_with_retries(
         if response is not None:
             # An unread body would otherwise pin its pooled connection until garbage collection.
             await response.aclose()
+        if sleep is None:
+            # Imported here, not at module level: asyncio costs ~10 ms of `import atlas_admin`, and an app
+            # that reaches this line has long loaded it.
+            import asyncio
+
+            sleep = asyncio.sleep
         await sleep(delay)

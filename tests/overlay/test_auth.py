@@ -515,3 +515,12 @@ def test_token_freshness() -> None:
     assert token.is_fresh(now=939.0, margin=60.0)
     assert not token.is_fresh(now=940.0, margin=60.0)
     assert not token.is_fresh(now=2000.0, margin=0.0)
+
+
+async def test_concurrent_first_digest_calls_pay_the_challenge_once() -> None:
+    server = DigestServer("pubkey1", "private-key-secret")
+    auth = DigestAuth("pubkey1", "private-key-secret")
+    async with httpx.AsyncClient(transport=httpx.MockTransport(server), auth=auth) as client:
+        responses = await asyncio.gather(*(client.get(f"{API_URL}/{n}") for n in range(32)))
+    assert {response.status_code for response in responses} == {200}
+    assert server.exchanges == 33  # one 401 for the client, not one per concurrent caller

@@ -23,6 +23,7 @@ from atlas_admin import (
     InvalidArgumentError,
     is_error_code,
 )
+from atlas_admin._retry import send_with_retries
 from atlas_admin_api.api import TAGS
 from spec_samples import OperationCase, operation_cases
 
@@ -223,7 +224,7 @@ async def test_deprecation_header_warns() -> None:
         await atlas.custom_database_roles.get_custom_database_role(GROUP, "role")
 
 
-async def test_capture_responses_exposes_status_headers_and_retries() -> None:
+async def test_capture_responses_exposes_status_headers_and_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     statuses = iter([503, 200])
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -234,27 +235,24 @@ async def test_capture_responses_exposes_status_headers_and_retries() -> None:
             headers={"Content-Type": "application/json", "RateLimit-Limit": "100", "RateLimit-Remaining": "99"},
         )
 
-    atlas = _client(handler, retry_policy=None)
-    atlas = atlas.with_options(max_retries=1)
+    waits: list[float] = []
+
+    async def no_sleep(delay: float) -> None:
+        waits.append(delay)
+
+    # The retry loop's sleep is a keyword default: patched there, no real waiting.
+    assert send_with_retries.__kwdefaults__ is not None
+    monkeypatch.setitem(send_with_retries.__kwdefaults__, "sleep", no_sleep)
+    atlas = _client(handler).with_options(max_retries=1)
     with atlas.capture_responses() as responses:
-        import atlas_admin._retry as retry_module
-
-        original = retry_module.asyncio.sleep
-
-        async def no_sleep(_: float) -> None:
-            return None
-
-        retry_module.asyncio.sleep = no_sleep  # type: ignore[assignment]
-        try:
-            role = await atlas.custom_database_roles.get_custom_database_role(GROUP, "r")
-        finally:
-            retry_module.asyncio.sleep = original  # type: ignore[assignment]
+        role = await atlas.custom_database_roles.get_custom_database_role(GROUP, "r")
     assert role.role_name == "r"
     (raw,) = responses
     assert raw.status_code == 200
     assert raw.retries_taken == 1
     assert raw.rate_limit == 100
     assert raw.rate_limit_remaining == 99
+    assert len(waits) == 1
 
 
 def test_constructor_rejects_half_given_credentials() -> None:
