@@ -40,6 +40,7 @@ from ._errors import (
     AtlasResponseError,
     AtlasTimeoutError,
     error_from_response,
+    safe_url,
 )
 from ._retry import RetryPolicy, send_with_retries
 from ._version import __version__
@@ -379,19 +380,31 @@ class AtlasClient(AtlasOperations):
                 request, auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
             )
 
+        attempts = send_with_retries(
+            send,
+            policy=self._retry_policy,
+            method=request.method,
+            idempotent=operation.idempotent if operation else request.method in ("GET", "PUT", "DELETE"),
+            retry_unsafe=self._retry_unsafe,
+            deadline=deadline,
+        )
+        where = {"method": request.method, "url": safe_url(request.url)}
         try:
-            response, retries = await send_with_retries(
-                send,
-                policy=self._retry_policy,
-                method=request.method,
-                idempotent=operation.idempotent if operation else request.method in ("GET", "PUT", "DELETE"),
-                retry_unsafe=self._retry_unsafe,
-                deadline=deadline,
-            )
+            if self._deadline is None:
+                response, retries = await attempts
+            else:
+                # The retry loop never sleeps past the deadline; this also cuts an attempt still in flight.
+                import asyncio
+
+                async with asyncio.timeout(self._deadline):
+                    response, retries = await attempts
+        except TimeoutError as exc:
+            message = f"deadline of {self._deadline}s passed on {request.method} {template}"
+            raise AtlasTimeoutError(message, **where) from exc
         except httpx.TimeoutException as exc:
-            raise AtlasTimeoutError(f"{type(exc).__name__} on {request.method} {template}") from exc
+            raise AtlasTimeoutError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
         except httpx.TransportError as exc:
-            raise AtlasConnectionError(f"{type(exc).__name__} on {request.method} {template}") from exc
+            raise AtlasConnectionError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
 
         elapsed = time.monotonic() - started
         logger.debug(

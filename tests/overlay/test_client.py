@@ -296,3 +296,20 @@ async def test_user_agent_and_supplied_http_client_is_not_closed() -> None:
     assert seen[0].headers["User-Agent"].endswith("myapp/1.0")
     assert not http.is_closed
     await http.aclose()
+
+
+async def test_deadline_cuts_an_attempt_in_flight() -> None:
+    import asyncio
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return httpx.Response(200, json={"roleName": "r"}, headers={"Content-Type": "application/json"})
+
+    atlas = _client(slow, deadline=0.05)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(AtlasTimeoutError, match="deadline") as info:
+        await atlas.custom_database_roles.get_custom_database_role(GROUP, "r")
+    assert loop.time() - started < 2
+    assert info.value.method == "GET"
+    assert "token-xyz" not in info.value.url
