@@ -125,6 +125,9 @@ class AtlasApiError(AtlasError):
         self.response = response
         self.request_id = request_id
         self.retry_after = retry_after
+        # True when the error came from a step before the API request itself (the token endpoint), so the
+        # request provably was not processed and may be retried whatever its method.
+        self.before_request = False
 
 
 class AtlasBadRequestError(AtlasApiError):

@@ -172,6 +172,18 @@ def decide(
         # Cancellation, KeyboardInterrupt and friends are never "transient".
         if not isinstance(error, Exception):
             return None
+        if getattr(error, "before_request", False):
+            # The token endpoint failed: the API request was never sent, so any method may go again
+            # when the failure is a transient status, honouring its Retry-After like any answer.
+            status = getattr(error, "status", None)
+            if status not in policy.retry_statuses or attempt >= policy.max_retries:
+                return None
+            wait = getattr(error, "retry_after", None)
+            if isinstance(wait, (int, float)):
+                if wait > policy.retry_after_cap:
+                    return RaiseNow(f"token request got {status} with Retry-After {wait:g}s, above the cap")
+                return float(wait)
+            return policy.backoff(attempt, rand)
         if isinstance(error, _NOT_SENT_ERRORS):
             eligible = True
         elif isinstance(error, _MAYBE_SENT_ERRORS):

@@ -23,7 +23,7 @@ from atlas_admin import (
     iter_pages,
     paginate,
 )
-from atlas_admin.testing import FakeAtlas
+from atlas_admin.testing import FakeAtlas, Fault
 from atlas_admin_api.models import CustomDatabaseRole, ExportBucketRequestAWS
 from integration_support import CLIENT_ID, CLIENT_SECRET, GROUP_ID, IAM_ROLE_ID, PRIVATE_KEY, PUBLIC_KEY
 
@@ -170,3 +170,31 @@ async def test_closing_revokes_even_with_a_supplied_http_client(fake: FakeAtlas,
     assert fake.stats.revocations == 1
     assert not http.is_closed  # the SDK does not close a client it did not create
     await http.aclose()
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_a_transient_token_endpoint_failure_is_retried_for_any_method(
+    fake: FakeAtlas, make_client: Callable[..., AtlasClient], status: int, method: str
+) -> None:
+    # The API request waits for its token, so it was never sent: even a POST may go again.
+    fake.inject("oauth:token", Fault.error(status, retry_after="0"))
+    async with make_client() as atlas:
+        if method == "GET":
+            await atlas.cloud_backups.list_export_buckets(GROUP_ID)
+        else:
+            await atlas.cloud_backups.create_export_bucket(
+                GROUP_ID, body=ExportBucketRequestAWS(bucket_name="after-token-retry", iam_role_id=IAM_ROLE_ID)
+            )
+    assert fake.stats.token_requests == 2
+    operation = "listExportBuckets" if method == "GET" else "createExportBucket"
+    assert [entry.status for entry in fake.requests if entry.operation_id == operation] == [200]
+
+
+async def test_a_rejected_token_request_is_not_retried(
+    fake: FakeAtlas, make_client: Callable[..., AtlasClient]
+) -> None:
+    async with make_client(client_secret="mdb_sa_sk_not_the_secret") as atlas:
+        with pytest.raises(AtlasAuthenticationError):
+            await atlas.cloud_backups.list_export_buckets(GROUP_ID)
+    assert fake.stats.token_requests == 1

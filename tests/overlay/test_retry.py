@@ -375,3 +375,33 @@ def test_policy_accepts_any_iterable_of_statuses() -> None:
     policy = RetryPolicy(retry_statuses={503})  # type: ignore[arg-type]
     assert policy.retry_statuses == frozenset({503})
     assert is_idempotent("get") and not is_idempotent("patch")
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "expected"),
+    [(503, None, "backoff"), (429, 3.0, 3.0), (500, None, "backoff"), (401, None, None), (503, 600.0, "raise")],
+)
+def test_token_endpoint_failures_are_retried_for_any_method(
+    status: int, retry_after: float | None, expected: object
+) -> None:
+    from atlas_admin._errors import AtlasApiError
+
+    error = AtlasApiError("token request failed", status=status, retry_after=retry_after)
+    error.before_request = True
+    delay = decide(
+        RetryPolicy(),
+        attempt=0,
+        method="POST",
+        idempotent=False,
+        retry_unsafe=False,
+        response=None,
+        error=error,
+        now=0.0,
+        rand=lambda: 0.5,
+    )
+    if expected == "backoff":
+        assert isinstance(delay, float) and 0 < delay <= 1.0
+    elif expected == "raise":
+        assert isinstance(delay, RaiseNow)
+    else:
+        assert delay == expected
