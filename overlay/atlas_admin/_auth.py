@@ -254,11 +254,11 @@ class ServiceAccountAuth(httpx.Auth):
     async def _accept_token_response(self, response: httpx.Response) -> Token:
         await response.aread()
         if response.is_error:
-            error = error_from_response(response)
+            failure = error_from_response(response)
             # The API request this token was for has not been sent: the retry policy may repeat it even
             # for a POST when the token endpoint's status is a transient one (429, 503, ...).
-            error.before_request = True
-            raise error
+            failure.before_request = True
+            raise failure
         try:
             body = response.json()
             access_token = body["access_token"]
