@@ -211,3 +211,19 @@ def test_optional_fields_sent_as_null_are_kept_not_fatal() -> None:
     assert bucket.bucket_name == "export-bucket"
     assert bucket.additional_properties == {"links": None}
     assert bucket.to_dict() == payload
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["2025-05-04T09:42:00Z", "2025-05-04T09:42:00.123Z", "2025-05-04T09:42:00.123456Z", "2025-05-04T11:42:00+02:00"],
+)
+def test_datetimes_round_trip_as_atlas_writes_them(stamp: str) -> None:
+    from atlas_admin_api.models import DataProtectionSettings
+
+    payload = {
+        "authorizedEmail": "ops@example.com",
+        "authorizedUserFirstName": "A",
+        "authorizedUserLastName": "B",
+        "updatedDate": stamp,
+    }
+    assert DataProtectionSettings.from_dict(payload).to_dict() == payload

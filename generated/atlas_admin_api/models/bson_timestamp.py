@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="BSONTimestamp")
 
@@ -30,7 +30,7 @@ class BSONTimestamp:
     def to_dict(self) -> dict[str, Any]:
         date: str | Unset = UNSET
         if not isinstance(self.date, Unset):
-            date = self.date.isoformat().replace("+00:00", "Z")
+            date = format_datetime(self.date)
 
         increment = self.increment
 

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from ..models.data_federation_tenant_query_limit_overrun_policy import (
     DataFederationTenantQueryLimitOverrunPolicy,
 )
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="DataFederationTenantQueryLimit")
 
@@ -56,7 +56,7 @@ class DataFederationTenantQueryLimit:
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = self.last_modified_date.isoformat().replace("+00:00", "Z")
+            last_modified_date = format_datetime(self.last_modified_date)
 
         maximum_limit = self.maximum_limit
 

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_lake_ingestion_pipeline_state import DataLakeIngestionPipelineState
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
 
 T = TypeVar("T", bound="DataLakeIngestionPipeline")
 
@@ -53,7 +53,7 @@ class DataLakeIngestionPipeline:
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = self.created_date.isoformat().replace("+00:00", "Z")
+            created_date = format_datetime(self.created_date)
 
         dataset_retention_policy: dict[str, Any] | Unset = UNSET
         if not isinstance(self.dataset_retention_policy, Unset):
@@ -63,7 +63,7 @@ class DataLakeIngestionPipeline:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = self.last_updated_date.isoformat().replace("+00:00", "Z")
+            last_updated_date = format_datetime(self.last_updated_date)
 
         name = self.name
 

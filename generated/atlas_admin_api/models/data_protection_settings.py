@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_protection_settings_state import DataProtectionSettingsState
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="DataProtectionSettings")
 
@@ -107,7 +107,7 @@ class DataProtectionSettings:
 
         updated_date: str | Unset = UNSET
         if not isinstance(self.updated_date, Unset):
-            updated_date = self.updated_date.isoformat().replace("+00:00", "Z")
+            updated_date = format_datetime(self.updated_date)
 
         updated_user = self.updated_user
 

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="DatasetRetentionPolicy")
 
@@ -39,7 +39,7 @@ class DatasetRetentionPolicy:
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = self.last_modified_date.isoformat().replace("+00:00", "Z")
+            last_modified_date = format_datetime(self.last_modified_date)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

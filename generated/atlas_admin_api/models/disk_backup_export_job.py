@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.disk_backup_export_job_state import DiskBackupExportJobState
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="DiskBackupExportJob")
 
@@ -66,7 +66,7 @@ class DiskBackupExportJob:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat().replace("+00:00", "Z")
+            created_at = format_datetime(self.created_at)
 
         custom_data: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.custom_data, Unset):
@@ -81,7 +81,7 @@ class DiskBackupExportJob:
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = self.finished_at.isoformat().replace("+00:00", "Z")
+            finished_at = format_datetime(self.finished_at)
 
         id = self.id
 

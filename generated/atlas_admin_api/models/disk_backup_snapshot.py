@@ -14,7 +14,7 @@ from ..models.disk_backup_snapshot_frequency_type import DiskBackupSnapshotFrequ
 from ..models.disk_backup_snapshot_snapshot_type import DiskBackupSnapshotSnapshotType
 from ..models.disk_backup_snapshot_status import DiskBackupSnapshotStatus
 from ..models.disk_backup_snapshot_type import DiskBackupSnapshotType
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="DiskBackupSnapshot")
 
@@ -82,13 +82,13 @@ class DiskBackupSnapshot:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat().replace("+00:00", "Z")
+            created_at = format_datetime(self.created_at)
 
         description = self.description
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = self.expires_at.isoformat().replace("+00:00", "Z")
+            expires_at = format_datetime(self.expires_at)
 
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):

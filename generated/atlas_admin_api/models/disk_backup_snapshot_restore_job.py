@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from ..models.disk_backup_snapshot_restore_job_delivery_type import (
     DiskBackupSnapshotRestoreJobDeliveryType,
 )
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="DiskBackupSnapshotRestoreJob")
 
@@ -110,13 +110,13 @@ class DiskBackupSnapshotRestoreJob:
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = self.expires_at.isoformat().replace("+00:00", "Z")
+            expires_at = format_datetime(self.expires_at)
 
         failed = self.failed
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = self.finished_at.isoformat().replace("+00:00", "Z")
+            finished_at = format_datetime(self.finished_at)
 
         id = self.id
 
@@ -141,7 +141,7 @@ class DiskBackupSnapshotRestoreJob:
 
         timestamp: str | Unset = UNSET
         if not isinstance(self.timestamp, Unset):
-            timestamp = self.timestamp.isoformat().replace("+00:00", "Z")
+            timestamp = format_datetime(self.timestamp)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):

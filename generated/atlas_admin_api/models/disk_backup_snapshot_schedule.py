@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="DiskBackupSnapshotSchedule")
 
@@ -93,7 +93,7 @@ class DiskBackupSnapshotSchedule:
 
         next_snapshot: str | Unset = UNSET
         if not isinstance(self.next_snapshot, Unset):
-            next_snapshot = self.next_snapshot.isoformat().replace("+00:00", "Z")
+            next_snapshot = format_datetime(self.next_snapshot)
 
         policies: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.policies, Unset):

@@ -12,7 +12,7 @@ from ..models.flex_backup_restore_job_delivery_type import (
     FlexBackupRestoreJobDeliveryType,
 )
 from ..models.flex_backup_restore_job_status import FlexBackupRestoreJobStatus
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="FlexBackupRestoreJob")
 
@@ -73,7 +73,7 @@ class FlexBackupRestoreJob:
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = self.expiration_date.isoformat().replace("+00:00", "Z")
+            expiration_date = format_datetime(self.expiration_date)
 
         id = self.id
 
@@ -83,15 +83,15 @@ class FlexBackupRestoreJob:
 
         restore_finished_date: str | Unset = UNSET
         if not isinstance(self.restore_finished_date, Unset):
-            restore_finished_date = self.restore_finished_date.isoformat().replace("+00:00", "Z")
+            restore_finished_date = format_datetime(self.restore_finished_date)
 
         restore_scheduled_date: str | Unset = UNSET
         if not isinstance(self.restore_scheduled_date, Unset):
-            restore_scheduled_date = self.restore_scheduled_date.isoformat().replace("+00:00", "Z")
+            restore_scheduled_date = format_datetime(self.restore_scheduled_date)
 
         snapshot_finished_date: str | Unset = UNSET
         if not isinstance(self.snapshot_finished_date, Unset):
-            snapshot_finished_date = self.snapshot_finished_date.isoformat().replace("+00:00", "Z")
+            snapshot_finished_date = format_datetime(self.snapshot_finished_date)
 
         snapshot_id = self.snapshot_id
 

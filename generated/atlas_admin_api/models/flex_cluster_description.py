@@ -15,7 +15,7 @@ from ..models.flex_cluster_description_state_name import FlexClusterDescriptionS
 from ..models.flex_cluster_description_version_release_system import (
     FlexClusterDescriptionVersionReleaseSystem,
 )
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="FlexClusterDescription")
 
@@ -86,7 +86,7 @@ class FlexClusterDescription:
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = self.create_date.isoformat().replace("+00:00", "Z")
+            create_date = format_datetime(self.create_date)
 
         group_id = self.group_id
 

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.group_invitation_roles_item import GroupInvitationRolesItem
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="GroupInvitation")
 
@@ -48,11 +48,11 @@ class GroupInvitation:
     def to_dict(self) -> dict[str, Any]:
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat().replace("+00:00", "Z")
+            created_at = format_datetime(self.created_at)
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = self.expires_at.isoformat().replace("+00:00", "Z")
+            expires_at = format_datetime(self.expires_at)
 
         group_id = self.group_id
 

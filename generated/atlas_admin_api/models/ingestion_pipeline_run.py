@@ -13,7 +13,7 @@ from ..models.ingestion_pipeline_run_backup_frequency_type import (
 )
 from ..models.ingestion_pipeline_run_phase import IngestionPipelineRunPhase
 from ..models.ingestion_pipeline_run_state import IngestionPipelineRunState
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="IngestionPipelineRun")
 
@@ -67,7 +67,7 @@ class IngestionPipelineRun:
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = self.created_date.isoformat().replace("+00:00", "Z")
+            created_date = format_datetime(self.created_date)
 
         dataset_name = self.dataset_name
 
@@ -79,7 +79,7 @@ class IngestionPipelineRun:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = self.last_updated_date.isoformat().replace("+00:00", "Z")
+            last_updated_date = format_datetime(self.last_updated_date)
 
         phase: str | Unset = UNSET
         if not isinstance(self.phase, Unset):
@@ -89,7 +89,7 @@ class IngestionPipelineRun:
 
         scheduled_deletion_date: str | Unset = UNSET
         if not isinstance(self.scheduled_deletion_date, Unset):
-            scheduled_deletion_date = self.scheduled_deletion_date.isoformat().replace("+00:00", "Z")
+            scheduled_deletion_date = format_datetime(self.scheduled_deletion_date)
 
         snapshot_id = self.snapshot_id
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="LegacySnapshot")
 
@@ -74,7 +74,7 @@ class LegacySnapshot:
 
         expires: str | Unset = UNSET
         if not isinstance(self.expires, Unset):
-            expires = self.expires.isoformat().replace("+00:00", "Z")
+            expires = format_datetime(self.expires)
 
         group_id = self.group_id
 

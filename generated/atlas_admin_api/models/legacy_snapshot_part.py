@@ -13,7 +13,7 @@ from ..models.legacy_snapshot_part_compression_setting import (
     LegacySnapshotPartCompressionSetting,
 )
 from ..models.legacy_snapshot_part_type_name import LegacySnapshotPartTypeName
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="LegacySnapshotPart")
 
@@ -68,7 +68,7 @@ class LegacySnapshotPart:
 
         completed_time: str | Unset = UNSET
         if not isinstance(self.completed_time, Unset):
-            completed_time = self.completed_time.isoformat().replace("+00:00", "Z")
+            completed_time = format_datetime(self.completed_time)
 
         compression_setting: str | Unset = UNSET
         if not isinstance(self.compression_setting, Unset):

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="NetworkPermissionEntry")
 
@@ -58,7 +58,7 @@ class NetworkPermissionEntry:
 
         delete_after_date: str | Unset = UNSET
         if not isinstance(self.delete_after_date, Unset):
-            delete_after_date = self.delete_after_date.isoformat().replace("+00:00", "Z")
+            delete_after_date = format_datetime(self.delete_after_date)
 
         group_id = self.group_id
 

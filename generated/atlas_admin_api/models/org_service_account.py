@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="OrgServiceAccount")
 
@@ -41,7 +41,7 @@ class OrgServiceAccount:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat().replace("+00:00", "Z")
+            created_at = format_datetime(self.created_at)
 
         description = self.description
 

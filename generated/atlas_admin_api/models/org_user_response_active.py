@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from ..models.org_user_response_active_org_membership_status import (
     OrgUserResponseActiveOrgMembershipStatus,
 )
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="OrgUserResponseActive")
 
@@ -68,13 +68,13 @@ class OrgUserResponseActive:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat().replace("+00:00", "Z")
+            created_at = format_datetime(self.created_at)
 
         first_name = self.first_name
 
         last_auth: str | Unset = UNSET
         if not isinstance(self.last_auth, Unset):
-            last_auth = self.last_auth.isoformat().replace("+00:00", "Z")
+            last_auth = format_datetime(self.last_auth)
 
         last_name = self.last_name
 

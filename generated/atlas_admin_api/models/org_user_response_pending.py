@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from ..models.org_user_response_pending_org_membership_status import (
     OrgUserResponsePendingOrgMembershipStatus,
 )
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="OrgUserResponsePending")
 
@@ -57,9 +57,9 @@ class OrgUserResponsePending:
 
         username = self.username
 
-        invitation_created_at = self.invitation_created_at.isoformat().replace("+00:00", "Z")
+        invitation_created_at = format_datetime(self.invitation_created_at)
 
-        invitation_expires_at = self.invitation_expires_at.isoformat().replace("+00:00", "Z")
+        invitation_expires_at = format_datetime(self.invitation_expires_at)
 
         inviter_username = self.inviter_username
 

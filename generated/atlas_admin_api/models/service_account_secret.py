@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="ServiceAccountSecret")
 
@@ -38,15 +38,15 @@ class ServiceAccountSecret:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_at = self.created_at.isoformat().replace("+00:00", "Z")
+        created_at = format_datetime(self.created_at)
 
-        expires_at = self.expires_at.isoformat().replace("+00:00", "Z")
+        expires_at = format_datetime(self.expires_at)
 
         id = self.id
 
         last_used_at: str | Unset = UNSET
         if not isinstance(self.last_used_at, Unset):
-            last_used_at = self.last_used_at.isoformat().replace("+00:00", "Z")
+            last_used_at = format_datetime(self.last_used_at)
 
         masked_secret_value = self.masked_secret_value
 

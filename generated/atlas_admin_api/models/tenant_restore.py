@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 from ..models.tenant_restore_delivery_type import TenantRestoreDeliveryType
 from ..models.tenant_restore_status import TenantRestoreStatus
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, format_datetime
 
 T = TypeVar("T", bound="TenantRestore")
 
@@ -76,7 +76,7 @@ class TenantRestore:
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = self.expiration_date.isoformat().replace("+00:00", "Z")
+            expiration_date = format_datetime(self.expiration_date)
 
         id = self.id
 
@@ -84,15 +84,15 @@ class TenantRestore:
 
         restore_finished_date: str | Unset = UNSET
         if not isinstance(self.restore_finished_date, Unset):
-            restore_finished_date = self.restore_finished_date.isoformat().replace("+00:00", "Z")
+            restore_finished_date = format_datetime(self.restore_finished_date)
 
         restore_scheduled_date: str | Unset = UNSET
         if not isinstance(self.restore_scheduled_date, Unset):
-            restore_scheduled_date = self.restore_scheduled_date.isoformat().replace("+00:00", "Z")
+            restore_scheduled_date = format_datetime(self.restore_scheduled_date)
 
         snapshot_finished_date: str | Unset = UNSET
         if not isinstance(self.snapshot_finished_date, Unset):
-            snapshot_finished_date = self.snapshot_finished_date.isoformat().replace("+00:00", "Z")
+            snapshot_finished_date = format_datetime(self.snapshot_finished_date)
 
         snapshot_url = self.snapshot_url
 
