@@ -58,7 +58,7 @@ generate: install
 check-generated: install
 	rm -rf .tmp-generated && mkdir -p .tmp-generated
 	$(MAKE) --no-print-directory generate OUT=.tmp-generated/$(PACKAGE) > /dev/null
-	diff -r $(GENERATED) .tmp-generated/$(PACKAGE) && echo "generated/ matches the spec" || \
+	diff -r -x __pycache__ $(GENERATED) .tmp-generated/$(PACKAGE) && echo "generated/ matches the spec" || \
 		(echo "generated/ is out of date: run 'make generate' and commit"; rm -rf .tmp-generated; exit 1)
 	rm -rf .tmp-generated
 
