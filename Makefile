@@ -51,8 +51,8 @@ generate: install
 		--config generator-config.yaml --custom-template-path openapi/templates \
 		--output-path $(OUT) --overwrite --fail-on-warning
 	$(PY) openapi/gen_operations.py $(SPEC) $(OUT)/_operations.py
-	$(BIN)/ruff format --no-cache --isolated --line-length 120 --target-version py311 --quiet $(OUT)/_operations.py
-	find $(OUT) -name '*.py' ! -name _operations.py -exec sed -i '1i $(HEADER)' {} +
+	$(BIN)/ruff format --no-cache --isolated --line-length 120 --target-version py311 --quiet $(OUT)/_operations.py $(OUT)/unions.py
+	find $(OUT) -name '*.py' ! -name _operations.py ! -name unions.py -exec sed -i '1i $(HEADER)' {} +
 	touch $(OUT)/py.typed
 
 check-generated: install

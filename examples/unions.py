@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+from typing import assert_never
 
 from atlas_admin import AtlasClient, UnknownVariant, paginate
-from atlas_admin.models import ExportBucketAWS, ExportBucketAzure, ExportBucketGCP
+from atlas_admin.models import ExportBucket, ExportBucketAWS, ExportBucketAzure, ExportBucketGCP
 
 
-def describe(bucket: ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant) -> str:
+def describe(bucket: ExportBucket) -> str:
+    # ExportBucket = ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant: mypy checks that
+    # the cases below cover every member (assert_never fails to type-check if one is missing).
     match bucket:
         case ExportBucketAWS(bucket_name=name, iam_role_id=role):
             return f"AWS: s3://{name} via IAM role {role}"
@@ -25,7 +28,7 @@ def describe(bucket: ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | Unk
         case UnknownVariant(discriminator=provider, raw=raw):
             return f"UNKNOWN provider {provider!r}: {raw.get('bucketName')} (raw keys: {sorted(raw)})"
         case _:
-            raise AssertionError(f"not an export bucket: {bucket!r}")
+            assert_never(bucket)
 
 
 async def main() -> None:

@@ -276,10 +276,50 @@ def build(spec: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def build_unions(spec: dict[str, Any]) -> str:
+    """One type alias per discriminated union, for annotations and ``match`` (``generated/.../unions.py``).
+
+    A union with several variants also admits `UnknownVariant`: the parser returns it for a discriminator
+    value the spec does not list. The generator replaces a one-variant union by its variant everywhere, and
+    its parser never returns `UnknownVariant`, so its alias is the variant alone.
+    """
+    aliases = []
+    names = []
+    imports: set[str] = set()
+    for name, schema in sorted(spec.get("components", {}).get("schemas", {}).items()):
+        discriminator = schema.get("discriminator")
+        if not discriminator or "oneOf" not in schema:
+            continue
+        variants = [ref["$ref"].rsplit("/", 1)[-1] for ref in schema["oneOf"]]
+        imports.update(variants)
+        members = [*variants, "UnknownVariant"] if len(variants) > 1 else variants
+        description = (schema.get("description") or "").strip().splitlines()
+        names.append(name)
+        aliases.append(f"{name}: TypeAlias = {' | '.join(members)}")
+        summary = description[0].rstrip(".") if description else name
+        aliases.append(f'"""{summary}: one of {", ".join(variants)}."""')
+        aliases.append("")
+    lines = [
+        HEADER.rstrip("\n"),
+        '"""Type aliases for the discriminated unions of the spec: ``def f(bucket: ExportBucket) -> ...``."""',
+        "",
+        "from typing import TypeAlias",
+        "",
+        f"from .models import {', '.join(sorted(imports))}",
+        "from .types import UnknownVariant",
+        "",
+        *aliases,
+        f"__all__ = {names!r}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     spec_path, out_path = Path(argv[1]), Path(argv[2])
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     out_path.write_text(build(spec), encoding="utf-8")
+    (out_path.parent / "unions.py").write_text(build_unions(spec), encoding="utf-8")
     # The spec itself ships inside the generated package (FakeAtlas validates and answers from it).
     json_path = out_path.parent / "openapi.json"
     json_path.write_text(json.dumps(spec, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
