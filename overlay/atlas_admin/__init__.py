@@ -16,6 +16,8 @@ Models (request and response bodies) live in `atlas_admin.models`; the in-memory
 `atlas_admin.testing`.
 """
 
+import logging as _logging
+
 from atlas_admin_api._operations import InvalidArgumentError
 
 from ._auth import BearerAuth, DigestAuth, InMemoryTokenStore, ServiceAccountAuth, Token, TokenStore
@@ -83,3 +85,7 @@ __all__ = [
     "union_names",
     "variant_class",
 ]
+
+# A library's records go where the application sends them; with no handler configured they go nowhere
+# (rather than to stderr through logging's last-resort handler).
+_logging.getLogger("atlas_admin").addHandler(_logging.NullHandler())

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 from ._constants import (
     DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
     LOGGER_NAME,
     REVOKE_PATH,
     TOKEN_DEFAULT_LIFETIME,
@@ -125,7 +126,8 @@ class ServiceAccountAuth(httpx.Auth):
 
     Tokens are fetched through the same client (and so the same transport, proxies and event hooks)
     as the API calls, cached until ``refresh_margin`` seconds before they expire, and fetched once
-    for any number of concurrent callers. A 401 on a cached token triggers one refresh and one replay.
+    for any number of concurrent callers. A 401 on a cached token triggers one refresh and one replay;
+    a 401 on a token just fetched is returned as it is.
 
     >>> auth = ServiceAccountAuth("mdb_sa_id_1", "mdb_sa_sk_2")
     >>> auth
@@ -148,6 +150,8 @@ class ServiceAccountAuth(httpx.Auth):
         store: TokenStore | None = None,
         clock: Callable[[], float] = time.time,
         refresh_margin: float = TOKEN_REFRESH_MARGIN,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        user_agent: str | None = None,
     ) -> None:
         for name, value in (("client_id", client_id), ("client_secret", client_secret)):
             if not isinstance(value, str) or not value:
@@ -165,6 +169,10 @@ class ServiceAccountAuth(httpx.Auth):
         self._basic = httpx.BasicAuth(client_id, client_secret)
         credentials = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode("ascii")
         self._basic_header = f"Basic {credentials}"
+        # A request built by hand carries no timeout extension, and httpcore would wait for ever on it
+        # (with every other caller queued on the single-flight lock behind it).
+        self._token_timeout = timeout.as_dict()
+        self._user_agent = user_agent
         self._token: Token | None = None
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
@@ -179,6 +187,7 @@ class ServiceAccountAuth(httpx.Auth):
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Add ``Authorization: Bearer``; fetch a token first when none is fresh (httpx calls this)."""
         for attempt in range(2):
+            fetched_here = False
             token = self._fresh_cached_token()
             if token is None:
                 async with self._single_flight_lock():
@@ -187,11 +196,14 @@ class ServiceAccountAuth(httpx.Auth):
                     if token is None:
                         token_response = yield self._build_token_request()
                         token = await self._accept_token_response(token_response)
+                        fetched_here = True
             request.headers["Authorization"] = f"Bearer {token.access_token}"
             response = yield request
-            if response.status_code != 401 or attempt == 1:
+            # A 401 on a token this flow just fetched is not staleness (wrong role, IP access list...): a new
+            # token would be refused too and only spend the token-request budget (about 10 a minute).
+            if response.status_code != 401 or attempt == 1 or fetched_here:
                 return
-            # The token was revoked or expired early: drop it and replay once with a new one.
+            # The cached token was revoked or expired early: drop it and replay once with a new one.
             await self._forget(token)
 
     async def arevoke(self, client: httpx.AsyncClient) -> None:
@@ -244,11 +256,15 @@ class ServiceAccountAuth(httpx.Auth):
 
     def _build_token_request(self) -> httpx.Request:
         # Built by hand rather than through a client: it is yielded into whichever client runs this flow.
+        headers = {"Accept": "application/json", "Authorization": self._basic_header}
+        if self._user_agent:
+            headers["User-Agent"] = self._user_agent
         return httpx.Request(
             "POST",
             self.token_url,
             data={"grant_type": "client_credentials"},
-            headers={"Accept": "application/json", "Authorization": self._basic_header},
+            headers=headers,
+            extensions={"timeout": self._token_timeout},
         )
 
     async def _accept_token_response(self, response: httpx.Response) -> Token:

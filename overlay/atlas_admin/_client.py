@@ -39,6 +39,7 @@ from ._errors import (
     AtlasDeprecationWarning,
     AtlasResponseError,
     AtlasTimeoutError,
+    AtlasTransportError,
     error_from_response,
     safe_url,
 )
@@ -101,6 +102,18 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
         return None
 
 
+def _check_max_retries(max_retries: object) -> None:
+    if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+        raise AtlasConfigurationError(f"max_retries must be a non-negative int, got {max_retries!r}")
+
+
+def _check_deadline(deadline: object) -> None:
+    if deadline is not None and (
+        isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0
+    ):
+        raise AtlasConfigurationError(f"deadline must be positive seconds or None, got {deadline!r}")
+
+
 def _json_path(exc: Exception) -> str | None:
     """Where in the body the generated parser gave up, as far as the exception tells."""
     if isinstance(exc, DiscriminatorError):
@@ -133,6 +146,8 @@ def _choose_auth(
     access_token: str | None,
     base_url: str,
     token_store: TokenStore | None,
+    token_timeout: httpx.Timeout,
+    user_agent: str,
 ) -> httpx.Auth | None:
     pairs = {
         "client_id/client_secret": (client_id, client_secret),
@@ -154,6 +169,8 @@ def _choose_auth(
             token_url=base_url + C.TOKEN_PATH,
             revoke_url=base_url + C.REVOKE_PATH,
             store=token_store,
+            timeout=token_timeout,
+            user_agent=user_agent,
         )
     if public_key is not None and private_key is not None:
         return DigestAuth(public_key, private_key)
@@ -187,8 +204,8 @@ class AtlasClient(AtlasOperations):
         access_token: str | None = None,
         base_url: str = C.DEFAULT_BASE_URL,
         http_client: httpx.AsyncClient | None = None,
-        timeout: float | httpx.Timeout | None = C.DEFAULT_TIMEOUT,
-        max_retries: int = C.DEFAULT_MAX_RETRIES,
+        timeout: float | httpx.Timeout | None = NOT_GIVEN,
+        max_retries: int = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         retry_unsafe: bool = False,
         deadline: float | None = None,
@@ -197,14 +214,22 @@ class AtlasClient(AtlasOperations):
         user_agent_suffix: str | None = None,
         verify: bool = True,
     ) -> None:
-        if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
-            raise AtlasConfigurationError(f"max_retries must be a non-negative int, got {max_retries!r}")
-        if deadline is not None and deadline <= 0:
-            raise AtlasConfigurationError(f"deadline must be positive seconds, got {deadline!r}")
+        if max_retries is not NOT_GIVEN:
+            _check_max_retries(max_retries)
+        _check_deadline(deadline)
         url = httpx.URL(base_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise AtlasConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
         self._base_url = str(url).rstrip("/")
+        self._user_agent = _user_agent(user_agent_suffix)
+        # Not given: the SDK's default for a client it creates, the supplied client's own for one it was handed.
+        if timeout is NOT_GIVEN:
+            timeout = C.DEFAULT_TIMEOUT if http_client is None else NOT_GIVEN
+        self._timeout = timeout
+        # The token request is built by hand inside the auth flow, so its timeout is spelled out.
+        token_timeout = (
+            http_client.timeout if http_client is not None and timeout is NOT_GIVEN else httpx.Timeout(timeout)
+        )
         self._auth = _choose_auth(
             client_id=client_id,
             client_secret=client_secret,
@@ -213,12 +238,12 @@ class AtlasClient(AtlasOperations):
             access_token=access_token,
             base_url=self._base_url,
             token_store=token_store,
+            token_timeout=token_timeout,
+            user_agent=self._user_agent,
         )
-        self._user_agent = _user_agent(user_agent_suffix)
-        self._timeout = timeout
-        self._retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
-        if retry_policy is not None and max_retries != C.DEFAULT_MAX_RETRIES:
-            self._retry_policy = attrs.evolve(retry_policy, max_retries=max_retries)
+        self._retry_policy = retry_policy or RetryPolicy()
+        if max_retries is not NOT_GIVEN:
+            self._retry_policy = attrs.evolve(self._retry_policy, max_retries=max_retries)
         self._retry_unsafe = retry_unsafe
         self._deadline = deadline
         self._revoke_on_close = revoke_on_close
@@ -226,7 +251,7 @@ class AtlasClient(AtlasOperations):
         # A with_options() view shares this client's pool and token: closing a view must not end either.
         self._is_view = False
         # follow_redirects stays off: Authorization must never travel to another host.
-        self._http = http_client or httpx.AsyncClient(timeout=timeout, verify=verify, follow_redirects=False)
+        self._http = http_client or httpx.AsyncClient(timeout=C.DEFAULT_TIMEOUT, verify=verify, follow_redirects=False)
         self._generated = GeneratedClient(base_url=self._base_url, raise_on_unexpected_status=False)
         self._warned_deprecated: set[str] = set()
         super().__init__(self)
@@ -264,6 +289,10 @@ class AtlasClient(AtlasOperations):
         base_url = first(C.ENV_BASE_URL)
         if base_url:
             found["base_url"] = base_url
+        credential_names = ("client_id", "client_secret", "public_key", "private_key", "access_token")
+        if any(name in overrides for name in credential_names):
+            # Credentials given in code replace the environment's, whatever kind they are.
+            found = {k: v for k, v in found.items() if k not in credential_names}
         kwargs: dict[str, Any] = {k: v for k, v in found.items() if v is not None}
         kwargs.update(overrides)
         variables = (
@@ -296,15 +325,16 @@ class AtlasClient(AtlasOperations):
         other = copy.copy(self)
         other._owns_http = False
         other._is_view = True
-        for tag in TAGS:  # cached tag objects are bound to the original's settings
+        other._runner = other  # the facade sends through the view, with the view's settings
+        for tag in TAGS:  # cached tag objects are bound to the original's runner
             other.__dict__.pop(tag, None)
         if timeout is not NOT_GIVEN:
             other._timeout = timeout
         if max_retries is not NOT_GIVEN:
-            if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
-                raise AtlasConfigurationError(f"max_retries must be a non-negative int, got {max_retries!r}")
+            _check_max_retries(max_retries)
             other._retry_policy = attrs.evolve(self._retry_policy, max_retries=max_retries)
         if deadline is not NOT_GIVEN:
+            _check_deadline(deadline)
             other._deadline = deadline
         if retry_unsafe is not NOT_GIVEN:
             other._retry_unsafe = retry_unsafe
@@ -405,6 +435,9 @@ class AtlasClient(AtlasOperations):
             raise AtlasTimeoutError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
         except httpx.TransportError as exc:
             raise AtlasConnectionError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
+        except httpx.HTTPError as exc:
+            # e.g. DecodingError (a body whose Content-Encoding lies): still no usable answer.
+            raise AtlasTransportError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
 
         elapsed = time.monotonic() - started
         logger.debug(

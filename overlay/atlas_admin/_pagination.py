@@ -1,8 +1,8 @@
 """Iterate over every item of a paginated list operation (``itemsPerPage``/``pageNum``/``includeCount``).
 
 Atlas pages are ``{"results": [...], "totalCount": N, "links": [{"rel": "next", "href": ...}]}``. The
-iterators follow the ``next`` link's ``pageNum`` and fall back to ``pageNum + 1``; an empty page ends the
-walk, so a server that omits links or miscounts cannot make them loop or stop early.
+iterators follow the ``next`` link's ``pageNum`` and fall back to ``pageNum + 1``; an empty page, or a short
+page without links, ends the walk. ``totalCount`` is only an estimate in Atlas, so it never ends the walk.
 """
 
 from __future__ import annotations
@@ -70,6 +70,11 @@ def _next_page_num(body: Any, current: int) -> int | None:
     return None if links else current + 1
 
 
+def _has_links(body: Any) -> bool:
+    links = getattr(body, "links", None)
+    return bool(links) and not isinstance(links, Unset)
+
+
 async def iter_pages(
     list_call: Callable[..., Awaitable[PageBody[T]]],
     /,
@@ -87,16 +92,23 @@ async def iter_pages(
     """
     _check(items_per_page, None)
     page_num = start_page
+    previous: list[T] | None = None
     while True:
         body = await list_call(*args, items_per_page=items_per_page, page_num=page_num, **kwargs)
         results = body.results
         items = [] if isinstance(results, Unset) or results is None else list(results)
         total = body.total_count
-        if not items:
+        if not items or items == previous:
+            # Empty, or the very page before again (a server that ignores pageNum): the walk is over.
             return
+        previous = items
         yield Page(items=items, page_num=page_num, total_count=None if isinstance(total, Unset) else total, body=body)
         next_page = _next_page_num(body, page_num)
         if next_page is None:
+            return
+        if not _has_links(body) and len(items) < items_per_page:
+            # No links and a short page: the last one. Also stops a server that ignores pageNum from
+            # sending the same short page for ever.
             return
         page_num = next_page
 

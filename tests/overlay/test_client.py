@@ -313,3 +313,94 @@ async def test_deadline_cuts_an_attempt_in_flight() -> None:
     assert loop.time() - started < 2
     assert info.value.method == "GET"
     assert "token-xyz" not in info.value.url
+
+
+async def test_with_options_settings_apply_to_the_calls_made_through_the_view() -> None:
+    attempts: list[httpx.Request] = []
+
+    def unavailable(request: httpx.Request) -> httpx.Response:
+        attempts.append(request)
+        return httpx.Response(503, json={"error": 503, "errorCode": "X"})
+
+    atlas = _client(unavailable)
+    with pytest.raises(AtlasServerError):
+        await atlas.with_options(max_retries=0, timeout=3).custom_database_roles.get_custom_database_role(GROUP, "r")
+    assert len(attempts) == 1
+    assert attempts[0].extensions["timeout"] == httpx.Timeout(3).as_dict()
+    with pytest.raises(AtlasConfigurationError, match="deadline"):
+        atlas.with_options(deadline=-5)
+
+
+async def test_token_request_has_a_timeout_and_the_user_agent() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/api/oauth/token":
+            return httpx.Response(200, json={"access_token": "tok", "expires_in": 3600, "token_type": "Bearer"})
+        return httpx.Response(200, json={"roleName": "r"}, headers={"Content-Type": "application/json"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    atlas = AtlasClient(
+        client_id="id", client_secret="secret", base_url="https://atlas.test", http_client=http, timeout=7
+    )
+    await atlas.custom_database_roles.get_custom_database_role(GROUP, "r")
+    token_request = seen[0]
+    assert token_request.url.path == "/api/oauth/token"
+    assert token_request.extensions["timeout"] == httpx.Timeout(7).as_dict()
+    assert token_request.headers["User-Agent"].startswith("atlas-admin-python/")
+    await http.aclose()
+
+
+async def test_a_supplied_http_client_keeps_its_own_timeout_unless_one_is_given() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"roleName": "r"}, headers={"Content-Type": "application/json"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler), timeout=12)
+    await AtlasClient(access_token="t", http_client=http).custom_database_roles.get_custom_database_role(GROUP, "r")
+    await AtlasClient(access_token="t", http_client=http, timeout=2).custom_database_roles.get_custom_database_role(
+        GROUP, "r"
+    )
+    assert seen[0].extensions["timeout"] == httpx.Timeout(12).as_dict()
+    assert seen[1].extensions["timeout"] == httpx.Timeout(2).as_dict()
+    await http.aclose()
+
+
+async def test_an_undocumented_success_status_is_parsed_as_the_documented_one() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"roleName": "new-role"}, headers={"Content-Type": "application/json"})
+
+    from atlas_admin_api.models import CustomDatabaseRole
+
+    atlas = _client(handler)  # createCustomDatabaseRole documents 202; Atlas may answer 200
+    created = await atlas.custom_database_roles.create_custom_database_role(
+        GROUP, body=CustomDatabaseRole(role_name="new-role")
+    )
+    assert isinstance(created, CustomDatabaseRole)
+    assert created.role_name == "new-role"
+
+
+async def test_a_body_that_cannot_be_decoded_is_an_atlas_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, content=b"not gzip at all", headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        )
+
+    from atlas_admin import AtlasError
+
+    with pytest.raises(AtlasError) as info:
+        await _client(handler).custom_database_roles.get_custom_database_role(GROUP, "r")
+    assert isinstance(info.value.__cause__, httpx.DecodingError)
+
+
+def test_from_env_credentials_given_in_code_replace_the_environments() -> None:
+    env = {"MONGODB_ATLAS_CLIENT_ID": "id", "MONGODB_ATLAS_CLIENT_SECRET": "env-secret"}
+    atlas = AtlasClient.from_env(env, access_token="minted-elsewhere")
+    assert "BearerAuth" in repr(atlas)
+
+
+def test_the_library_logger_has_a_null_handler() -> None:
+    assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("atlas_admin").handlers)

@@ -92,6 +92,13 @@ def _parse_response(
 
         return response_500
 
+    if 200 <= response.status_code < 300:
+        # atlas-admin: Atlas may answer with another 2xx than the documented one (200 where 202 is documented);
+        # the body is still the documented success body, so parse it as that instead of returning None.
+        # The body is already decoded: only the Content-Type (for its charset) carries over, not Content-Encoding.
+        content_type = response.headers.get("Content-Type", "application/json")
+        documented = httpx.Response(202, headers={"Content-Type": content_type}, content=response.content)
+        return _parse_response(client=client, response=documented)
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
