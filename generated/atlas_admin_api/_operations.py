@@ -14,6 +14,10 @@ class InvalidArgumentError(ValueError):
     def __init__(self, parameter: str, message: str) -> None:
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
+        self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.parameter, self.message)
 
 
 class Operation(NamedTuple):

@@ -82,6 +82,20 @@ class AtlasError(Exception):
     client_id is missing
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The subclasses take keyword-only fields, which Exception's default pickling cannot pass back;
+        # rebuild from args and attributes instead, so errors survive multiprocessing and task queues.
+        # The httpx.Response does not pickle (its stream and client); every field read from it is kept.
+        state = {k: (None if k == "response" else v) for k, v in self.__dict__.items()}
+        return _restore_error, (type(self), self.args, state)
+
+
+def _restore_error(cls: type[AtlasError], args: tuple[Any, ...], state: dict[str, Any]) -> AtlasError:
+    error = cls.__new__(cls, *args)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class AtlasApiError(AtlasError):
     """Atlas answered with a non-2xx status; the fields hold what its error body said.
@@ -352,12 +366,19 @@ def safe_url(url: httpx.URL) -> str:
 
 
 def _request_summary(response: httpx.Response) -> tuple[str, str, str]:
-    """(method, credential-free URL, path) of the request behind ``response``; empty when unknown."""
+    """(method, credential-free URL, path) of the request behind ``response``; empty when unknown.
+
+    The request stays reachable from the exception (``exc.response.request``), which may travel far (error
+    trackers, pickled task results): its credentials are masked here, once the exchange is over.
+    """
     try:
         request = response.request
     except RuntimeError:
         # A Response built by hand (in tests, say) has no request.
         return "", "", ""
+    for name in ("Authorization", "Proxy-Authorization", "Cookie"):
+        if name in request.headers:
+            request.headers[name] = "[redacted]"
     return request.method, safe_url(request.url), request.url.path
 
 

@@ -404,3 +404,11 @@ def test_from_env_credentials_given_in_code_replace_the_environments() -> None:
 
 def test_the_library_logger_has_a_null_handler() -> None:
     assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("atlas_admin").handlers)
+
+
+async def test_credentials_are_masked_on_the_request_an_error_keeps() -> None:
+    atlas = _client(lambda r: httpx.Response(404, json={"error": 404, "errorCode": "RESOURCE_NOT_FOUND"}))
+    with pytest.raises(AtlasNotFoundError) as info:
+        await atlas.custom_database_roles.get_custom_database_role(GROUP, "r")
+    assert info.value.response is not None
+    assert info.value.response.request.headers["Authorization"] == "[redacted]"

@@ -256,3 +256,26 @@ def test_error_from_response_tolerates_any_json_shape(body: object) -> None:
     error = error_from_response(make_response(400, body if body is not None else {}))
     assert isinstance(error, AtlasBadRequestError)
     str(error), repr(error)
+
+
+def test_errors_survive_pickling_for_multiprocessing_and_task_queues() -> None:
+    import pickle
+
+    from atlas_admin import AtlasNotFoundError, AtlasResponseError, InvalidArgumentError
+
+    request = httpx.Request("GET", "https://cloud.mongodb.com/api/atlas/v2/groups/g/customDBRoles/roles/r")
+    response = httpx.Response(
+        404, json={"error": 404, "errorCode": "RESOURCE_NOT_FOUND", "detail": "no role r"}, request=request
+    )
+    api_error = error_from_response(response)
+    restored = pickle.loads(pickle.dumps(api_error))
+    assert isinstance(restored, AtlasNotFoundError)
+    assert (restored.status, restored.error_code, str(restored)) == (404, "RESOURCE_NOT_FOUND", str(api_error))
+    assert restored.response is None  # an httpx.Response does not pickle; its fields are kept
+
+    bad_body = httpx.Response(200, text="<html>", request=request)
+    shape = pickle.loads(pickle.dumps(AtlasResponseError.from_response(bad_body, "not JSON", json_path="$.x")))
+    assert shape.json_path == "$.x"
+
+    invalid = pickle.loads(pickle.dumps(InvalidArgumentError("group_id", "does not match")))
+    assert (invalid.parameter, str(invalid)) == ("group_id", "group_id: does not match")
