@@ -43,7 +43,7 @@ from ._errors import (
     error_from_response,
     safe_url,
 )
-from ._retry import RetryPolicy, send_with_retries
+from ._retry import RetryPolicy, is_idempotent, send_with_retries
 from ._version import __version__
 
 logger = logging.getLogger(C.LOGGER_NAME)
@@ -414,7 +414,7 @@ class AtlasClient(AtlasOperations):
             send,
             policy=self._retry_policy,
             method=request.method,
-            idempotent=operation.idempotent if operation else request.method in ("GET", "PUT", "DELETE"),
+            idempotent=operation.idempotent if operation else is_idempotent(request.method),
             retry_unsafe=self._retry_unsafe,
             deadline=deadline,
         )
