@@ -9,8 +9,8 @@ sides: media-type versions added or removed, request parameters, request and res
 (through ``$ref``, ``allOf``, ``oneOf``/``anyOf`` and discriminator variants, arrays and maps, each with
 its field path), type and required changes, enum values and union variants added or removed.
 
-Fields are compared on the media-type version the SDK uses for the operation (the newest dated
-``application/vnd.atlas.YYYY-MM-DD+json``, as ``openapi/assemble.py`` picks it), because that is the only
+Fields are compared on the media-type version the SDK uses for the operation (the newest dated one not
+sunset on the document's date, as ``openapi/upstream.py`` picks it), because that is the only
 version a caller of the SDK sends and reads.
 
 Every entry says whether it breaks a caller of the regenerated SDK (see ``_RULES`` below for why each
@@ -222,6 +222,12 @@ def snapshot_label(path: str | Path, doc: Mapping[str, Any]) -> str:
     if _SNAPSHOT_DATE.search(stem) or not sha:
         return stem
     return f"{stem} ({str(sha)[:12]})"
+
+
+def snapshot_date(label: str) -> str | None:
+    """The YYYY-MM-DD in a snapshot's label or file name, if any."""
+    match = _SNAPSHOT_DATE.search(label)
+    return match.group(1) if match else None
 
 
 class _Resolver:
@@ -494,8 +500,27 @@ def _versions(success: Mapping[str, Mapping[str, Any]], body: Mapping[str, Any])
     return versions
 
 
-def _sdk_version(versions: Mapping[str, Any]) -> str | None:
-    return sdk_media_type(versions) if versions else None
+def _sdk_version(versions: Mapping[str, Mapping[str, Any]], as_of: str | None) -> str | None:
+    """The version the SDK sends, as ``openapi/upstream.py`` (`choose_version`) picks it: the newest dated
+    version not sunset on the document's date (``as_of``), else the newest; ``preview`` only when nothing else is
+    offered. JSON first among media types of the same version."""
+    if not versions:
+        return None
+    dated: dict[str, list[str]] = {}
+    for media in versions:
+        match = _VERSIONED.match(media)
+        if match:
+            dated.setdefault(match.group(1), []).append(media)
+    if not dated:
+        return next(iter(versions))
+
+    def sunset(date: str) -> str | None:
+        found = [str(versions[m]["x-sunset"]) for m in dated[date] if versions[m].get("x-sunset")]
+        return min(found) if len(found) == len(dated[date]) else None
+
+    live = [d for d in sorted(dated) if as_of is None or (s := sunset(d)) is None or s > as_of]
+    chosen = live[-1] if live else max(dated)
+    return sorted(dated[chosen], key=lambda m: (not m.endswith("+json"), m))[0]
 
 
 def _compare_fields(
@@ -621,6 +646,7 @@ def _compare_operation(
     new_doc: Mapping[str, Any],
     old: tuple[OperationRef, dict[str, Any], list[Any]],
     new: tuple[OperationRef, dict[str, Any], list[Any]],
+    dates: tuple[str | None, str | None],
 ) -> tuple[list[Change], list[tuple[str, str | None, str, bool]]]:
     old_resolver, new_resolver = _Resolver(old_doc), _Resolver(new_doc)
     old_op, new_op = old[1], new[1]
@@ -635,7 +661,7 @@ def _compare_operation(
 
     old_versions = _versions(old_success, old_body_content)
     new_versions = _versions(new_success, new_body_content)
-    old_sdk, new_sdk = _sdk_version(old_versions), _sdk_version(new_versions)
+    old_sdk, new_sdk = _sdk_version(old_versions, dates[0]), _sdk_version(new_versions, dates[1])
     for media in sorted(set(new_versions) - set(old_versions)):
         changes.append(Change("version-added", f"media-type version `{media}` added"))
     for media in sorted(set(old_versions) - set(new_versions)):
@@ -710,9 +736,19 @@ def _schema_for(content: Mapping[str, Any], preferred: str | None) -> Json | Non
 
 
 def diff(
-    old_doc: Mapping[str, Any], new_doc: Mapping[str, Any], old_label: str = "old", new_label: str = "new"
+    old_doc: Mapping[str, Any],
+    new_doc: Mapping[str, Any],
+    old_label: str = "old",
+    new_label: str = "new",
+    dates: tuple[str | None, str | None] | None = None,
 ) -> SpecDiff:
-    """Everything that differs between two documents for a caller of the SDK."""
+    """Everything that differs between two documents for a caller of the SDK.
+
+    ``dates`` are the documents' publication dates (default: a YYYY-MM-DD in each label), used like the pipeline
+    uses them: a media-type version sunset on its document's date is not the one the SDK sends.
+    """
+    if dates is None:
+        dates = (snapshot_date(old_label), snapshot_date(new_label))
     old_ops, new_ops = _operations(old_doc), _operations(new_doc)
     result = SpecDiff(old_label=old_label, new_label=new_label, old_count=len(old_ops), new_count=len(new_ops))
     for key in sorted(set(new_ops) - set(old_ops), key=_sort_key):
@@ -727,7 +763,7 @@ def diff(
             result.deprecated.append(new[0])
         elif old[1].get("deprecated") and not new[1].get("deprecated"):
             result.undeprecated.append(new[0])
-        changes, sunsets = _compare_operation(old_doc, new_doc, old, new)
+        changes, sunsets = _compare_operation(old_doc, new_doc, old, new, dates)
         for media, before, after, sdk in sunsets:
             result.sunsets.append((new[0], media, before, after, sdk))
         if changes:
