@@ -130,6 +130,10 @@ def section_title(date: str, old_date: str | None) -> str:
 
 
 def update(spec_path: Path, allow_breaking: bool, date: str | None = None) -> int:
+    spec_path = spec_path.expanduser()
+    if spec_path.is_file() and UPSTREAM_DOC.is_file() and spec_path.read_bytes() == UPSTREAM_DOC.read_bytes():
+        print(f"update-spec: {spec_path} is the checked-in document already: nothing to do")
+        return 0
     try:
         new_doc = spec_diff.load(spec_path)
         old_doc = spec_diff.load(UPSTREAM_DOC)
