@@ -29,12 +29,14 @@ import pytest
 from shared_dirs import require_docs, require_shared
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "openapi"))
+
+import update_spec  # noqa: E402
+
 OLD = "atlas-api-2026-02-24.yaml"
 NEW = "atlas-api-2026-06-23.yaml"
 CLUSTERS = "/api/atlas/v2/groups/{groupId}/clusters"
 TIMEOUT = 900
-
-pytestmark = pytest.mark.slow
 
 
 def _git(*args: str, cwd: Path = REPO) -> str:
@@ -117,6 +119,7 @@ def updated(scratch: Path) -> tuple[Path, str]:
     return scratch, (scratch / "API-CHANGES.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_report_names_the_real_changes(updated: tuple[Path, str]) -> None:
     _, changes = updated
     section = changes.split("\n## ")[1]  # the newest section, first under the header
@@ -133,6 +136,7 @@ def test_report_names_the_real_changes(updated: tuple[Path, str]) -> None:
     assert f"- `GET {CLUSTERS}`: `listLegacyClusters` → `listClusters` (old name kept as a deprecated alias)" in section
 
 
+@pytest.mark.slow
 def test_result_passes_check_generated_and_mypy(updated: tuple[Path, str]) -> None:
     scratch, _ = updated
     env = _env(require_docs())
@@ -144,6 +148,7 @@ def test_result_passes_check_generated_and_mypy(updated: tuple[Path, str]) -> No
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
 
 
+@pytest.mark.slow
 def test_generated_code_is_this_checkouts_plus_the_alias(updated: tuple[Path, str]) -> None:
     scratch, _ = updated
     changed = _git("status", "--porcelain", "--", "generated", "openapi", cwd=scratch).split("\n")
@@ -158,6 +163,7 @@ def test_generated_code_is_this_checkouts_plus_the_alias(updated: tuple[Path, st
         assert (scratch / name).read_text(encoding="utf-8") != (REPO / name).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_old_name_warns_and_calls_the_new_one(updated: tuple[Path, str]) -> None:
     scratch, _ = updated
     program = f"""
@@ -181,3 +187,52 @@ print(warning.message)
     result = _run([sys.executable, "-c", program], scratch, _env(require_docs()))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "list_legacy_clusters" in result.stdout and "list_clusters" in result.stdout
+
+
+# --- the parts that need no generation ------------------------------------------------------------------
+
+
+def test_sections_go_newest_first_under_the_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(update_spec, "CHANGES", tmp_path / "API-CHANGES.md")
+    update_spec.add_section("## 2026-06-23 (from 2026-02-24)\n\nfirst\n")
+    update_spec.add_section("## 2026-09-01 (from 2026-06-23)\n\nsecond\n")
+    text = (tmp_path / "API-CHANGES.md").read_text(encoding="utf-8")
+    assert text.startswith(update_spec.CHANGES_HEADER.rstrip() + "\n\n## 2026-09-01 (from 2026-06-23)\n\nsecond\n")
+    assert text.index("## 2026-09-01") < text.index("## 2026-06-23") and text.endswith("first\n")
+
+
+def test_snapshot_date_from_option_file_name_or_today() -> None:
+    assert update_spec.new_date(Path("x/atlas-api-2026-09-01.yaml"), None) == "2026-09-01"
+    assert update_spec.new_date(Path("x/atlas-api-2026-09-01.yaml"), "2026-09-02") == "2026-09-02"
+    assert (
+        update_spec.new_date(Path("x/latest.yaml"), None)
+        == update_spec._dt.datetime.now(update_spec._dt.UTC).date().isoformat()
+    )
+    with pytest.raises(update_spec.UpdateError, match="--date"):
+        update_spec.new_date(Path("x.yaml"), "September")
+
+
+def test_bad_input_exits_2_and_touches_nothing(tmp_path: Path) -> None:
+    before = _git("status", "--porcelain")
+    bad = tmp_path / "atlas-api.yaml"
+    bad.write_text("not: [an openapi document", encoding="utf-8")
+    for argument in (str(tmp_path / "missing.yaml"), str(bad)):
+        result = subprocess.run(
+            [sys.executable, str(REPO / "openapi" / "update_spec.py"), argument], capture_output=True, text=True
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("update-spec: ") and "Traceback" not in result.stderr
+    assert _git("status", "--porcelain") == before
+
+
+def test_make_update_spec_needs_spec() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "SPEC")}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", "install", "update-spec"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "usage: make update-spec SPEC=path/to/atlas-api.yaml" in result.stdout
