@@ -76,6 +76,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_docs()
     if not (REPO / ".git").exists():
         pytest.skip("not a git checkout (an sdist): there is no repository to clone")
+    if not (REPO / "openapi" / "upstream" / "atlas-api.yaml").exists():
+        pytest.skip("the pipeline does not read an official document (openapi/upstream/atlas-api.yaml) yet")
     if not (REPO / ".venv" / ".installed").exists():
         pytest.skip("no installed .venv to reuse (run make install)")
     scratch = tmp_path_factory.mktemp("update-spec") / "atlas-admin"
