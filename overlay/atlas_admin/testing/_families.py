@@ -27,6 +27,7 @@ class ItemKey:
 
     param: str  # e.g. "clusterName"
     field: str | None  # e.g. "name"; None: the value may be in any of the item's scalar fields
+    schema: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)  # the path parameter's schema
 
 
 @attrs.define(frozen=True)
@@ -87,6 +88,13 @@ def item_schema(spec: Spec, collection_ops: dict[str, SpecOperation], item_ops: 
     return None
 
 
+def _is_listing(spec: Spec, op: SpecOperation) -> bool:
+    if op.response_schema is None:
+        return True
+    schema = spec.resolve(op.response_schema)
+    return schema.get("type") == "array" or "results" in set(spec.walk_properties(schema))
+
+
 def _is_item(spec: Spec, schema: Any) -> bool:
     resolved = spec.resolve(schema)
     if not isinstance(resolved, dict) or resolved.get("type") == "array":
@@ -94,15 +102,31 @@ def _is_item(spec: Spec, schema: Any) -> bool:
     return "results" not in set(spec.walk_properties(resolved))
 
 
-def key_field(param: str, properties: set[str], id_field: str | None) -> str | None:
-    """The item field that holds the value of path parameter ``param``."""
+def key_field(
+    spec: Spec, param: str, param_schema: dict[str, Any], item: Any, id_field: str | None, created: Any = None
+) -> str | None:
+    """The item field that holds the value of path parameter ``param``.
+
+    By name first ("roleName" -> "roleName", "clusterName" -> "name", "restoreJobId" -> "id"), then by
+    what the values look like: a field with the same pattern, or an enum sharing the parameter's values
+    ("{cloudProvider}" -> "providerName").
+    """
+    properties = list(spec.walk_properties(item)) if item is not None else []
     if param in properties:
         return param
     lowered = param.lower()
-    if (lowered.endswith("id") or lowered == "id") and id_field:
+    if lowered.endswith("id") and id_field:
         return id_field
-    if (lowered.endswith("name") or lowered == "name") and "name" in properties:
+    if lowered.endswith("name") and "name" in properties:
         return "name"
+    if created is not None and param in set(spec.walk_properties(created)):
+        return param  # an asynchronous job: create answers a token that the item path takes
+    for name in properties:
+        prop = spec.property_schema(item, name) or {}
+        if param_schema.get("pattern") and prop.get("pattern") == param_schema["pattern"]:
+            return name
+        if param_schema.get("enum") and set(prop.get("enum") or ()) & set(param_schema["enum"]):
+            return name
     return None
 
 
@@ -138,14 +162,24 @@ def plan_behaviours(spec: Spec) -> dict[str, Behaviour]:
         reads = "GET" in methods or "GET" in item_methods
         if not (writes and reads and ("POST" in methods or "GET" in methods)):
             continue
+        if "GET" in methods and not _is_listing(spec, methods["GET"]):
+            continue  # a GET that answers one value (a setting), with a POST that sets it: not a collection
         schema = item_schema(spec, methods, item_methods)
         properties = set(spec.walk_properties(schema)) if schema is not None else set()
         id_field = "_id" if "_id" in properties else "id" if ("id" in properties or not properties) else None
         create = methods.get("POST")
+        create = methods.get("POST")
+        created = create.response_schema if create is not None else None
+        param_schemas = {p.name: p.schema for op in item_methods.values() for p in op.path_params}
         family = Family(
             collection=collection,
             item=item_path,
-            keys=tuple(ItemKey(p, key_field(p, properties, id_field)) for p in params),
+            keys=tuple(
+                ItemKey(
+                    p, key_field(spec, p, param_schemas.get(p, {}), schema, id_field, created), param_schemas.get(p, {})
+                )
+                for p in params
+            ),
             id_field=id_field,
             links="links" in properties or not properties,
             item_schema=schema,

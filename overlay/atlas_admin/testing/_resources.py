@@ -11,6 +11,7 @@ from starlette.datastructures import URL
 
 from ._families import Behaviour, Family
 from ._lifecycle import Lifecycle, StateMachine, state_machine_for
+from ._patterns import matches
 from ._responses import ApiProblem
 from ._spec import Spec, SpecOperation
 from ._store import Document, Store, new_object_id
@@ -82,7 +83,7 @@ class Resources:
             self._delete(family, path, item)
             return op.success_status, None if op.success_status == 204 else ({} if op.response_schema else None)
         if isinstance(body, dict):
-            kept: dict[str, Any] = {f: item[f] for f in self._server_owned(family) if f in item}
+            kept: dict[str, Any] = {f: item[f] for f in self._kept_on_change(family) if f in item}
             if behaviour.kind == "replace":
                 item.clear()
             item.update(self._without_write_only(family, body))
@@ -107,6 +108,13 @@ class Resources:
                 continue
             # The server owns ids and links; a client cannot choose them.
             fresh = {k: v for k, v in given.items() if k not in self._server_owned(family)}
+            existing = self._same_entry(family, path, fresh)
+            if existing is not None:
+                # Entries named by their value (an access-list entry's IP address): adding one again
+                # changes it, as Atlas does, rather than storing it twice.
+                existing.update(self._without_write_only(family, fresh))
+                created.append(existing)
+                continue
             keyed = [(k, fresh.get(k.field)) for k in family.keys if k.field]
             complete = bool(keyed) and len(keyed) == len(family.keys) and all(v is not None for _, v in keyed)
             if complete and self.store.find(path, [(k, str(v)) for k, v in keyed]) is not None:
@@ -120,6 +128,21 @@ class Resources:
         if "results" in schema.get("properties", {}) or schema.get("type") == "array":
             return op.success_status, self.listing(op, url, params, self.store.list(path))
         return op.success_status, self.render(created[0], op, media_type) if created else None
+
+    def _same_entry(self, family: Family, path: str, given: Document) -> Document | None:
+        """For a family keyed by a value without a field of its own, the stored item ``given`` names again."""
+        if len(family.keys) != 1 or family.keys[0].field is not None or not family.keys[0].schema:
+            return None
+        key = family.keys[0]
+        pattern = key.schema.get("pattern")
+        if pattern is None:  # nothing tells which of the body's values names the entry
+            return None
+        for value in given.values():
+            if isinstance(value, str) and matches(pattern, value):
+                found = self.store.find(path, [(key, value)])
+                if found is not None:
+                    return found
+        return None
 
     def _delete(self, family: Family, path: str, item: Document) -> None:
         def remove() -> None:
@@ -207,7 +230,17 @@ class Resources:
         if family.id_field:
             server.pop(family.id_field, None)
         server.pop("links", None)
+        for key in family.keys:
+            if key.field and key.field != family.id_field and key.field not in given and key.schema:
+                # A key the server makes up (a service account's clientId): valid for the item's path.
+                server[key.field] = self._fresh_key(key.schema)
         return {**server, **self._without_write_only(family, given)}
+
+    def _fresh_key(self, param_schema: dict[str, Any]) -> Any:
+        sample = self.spec.synthesizer.value(param_schema)
+        if isinstance(sample, str) and re.fullmatch(r"[0-9a-f]{24}", sample):
+            return new_object_id()
+        return sample
 
     def render(self, item: Document, op: SpecOperation, media_type: str | None) -> Document:
         """``item`` as answered in ``media_type``: required fields of that version's schema filled in."""
@@ -231,6 +264,10 @@ class Resources:
 
     def _server_owned(self, family: Family) -> tuple[str, ...]:
         return tuple(f for f in (family.id_field, "links") if f)
+
+    def _kept_on_change(self, family: Family) -> tuple[str, ...]:
+        # What a PATCH/PUT cannot change: the id and links, and the fields the item's path is made of.
+        return (*self._server_owned(family), *(k.field for k in family.keys if k.field))
 
     def _without_write_only(self, family: Family, body: Document) -> Document:
         """``body`` without the fields Atlas never answers with (passwords and other writeOnly ones)."""

@@ -60,6 +60,24 @@ def _guarded(keyword: Any) -> Any:
     return check
 
 
+def _type_keyword(validator: Any, kind: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    # Atlas writes `type: object` beside a oneOf of string enums (regions, instance sizes): the branches
+    # say what the value is, and a real region name must not be refused for not being an object.
+    branches = schema.get("oneOf") or schema.get("anyOf") if isinstance(schema, dict) else None
+    if kind == "object" and branches and not validator.is_type(instance, "object"):
+        return
+    yield from OAS30Validator.VALIDATORS["type"](validator, kind, instance, schema)
+
+
+def _one_of_keyword(validator: Any, branches: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    # Without a discriminator, Atlas's oneOf variants overlap (identity providers, alert configurations):
+    # a value matching several of them is what Atlas itself sends and accepts, so one match is enough.
+    if isinstance(schema, dict) and "discriminator" in schema:
+        yield from OAS30Validator.VALIDATORS["oneOf"](validator, branches, instance, schema)
+    else:
+        yield from OAS30Validator.VALIDATORS["anyOf"](validator, branches, instance, schema)
+
+
 # openapi-schema-validator dispatches on a discriminator found beside ``allOf`` too; Atlas puts the
 # discriminator on a base schema that each variant includes through ``allOf``, so that dispatch loops
 # (variant -> base -> variant) until RecursionError. ``allOf`` keeps its plain JSON Schema meaning here.
@@ -68,7 +86,8 @@ Validator = _validators.extend(
     {
         "pattern": _pattern_keyword,
         "allOf": _jsonschema_keywords.allOf,
-        "oneOf": _guarded(OAS30Validator.VALIDATORS["oneOf"]),
+        "type": _type_keyword,
+        "oneOf": _guarded(_one_of_keyword),
         "anyOf": _guarded(OAS30Validator.VALIDATORS["anyOf"]),
     },
 )
