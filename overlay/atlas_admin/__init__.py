@@ -45,6 +45,7 @@ from ._pagination import Page, iter_pages, paginate
 from ._retry import RetryPolicy
 from ._unions import DiscriminatorError, UnknownVariant, parse_union, union_names, variant_class
 from ._version import __version__
+from ._waiter import AtlasWaitTimeoutError, wait_until, wait_until_gone
 
 __all__ = [
     "NOT_GIVEN",
@@ -64,6 +65,7 @@ __all__ = [
     "AtlasServerError",
     "AtlasTimeoutError",
     "AtlasTransportError",
+    "AtlasWaitTimeoutError",
     "BearerAuth",
     "DigestAuth",
     "DiscriminatorError",
@@ -84,6 +86,8 @@ __all__ = [
     "parse_union",
     "union_names",
     "variant_class",
+    "wait_until",
+    "wait_until_gone",
 ]
 
 # A library's records go where the application sends them; with no handler configured they go nowhere
