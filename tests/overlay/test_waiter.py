@@ -15,10 +15,10 @@ from atlas_admin import (
     AtlasServerError,
     AtlasWaitTimeoutError,
     InvalidArgumentError,
+    _waiter,
     wait_until,
     wait_until_gone,
 )
-from atlas_admin import _waiter
 
 
 class FrozenClock:
@@ -69,7 +69,11 @@ class States:
 def _not_found() -> AtlasNotFoundError:
     request = httpx.Request("GET", "https://cloud.mongodb.com/api/atlas/v2/groups/g/clusters/c")
     return AtlasNotFoundError(
-        "Not Found", status=404, error_code="CLUSTER_NOT_FOUND", detail="", response=httpx.Response(404, request=request)
+        "Not Found",
+        status=404,
+        error_code="CLUSTER_NOT_FOUND",
+        detail="",
+        response=httpx.Response(404, request=request),
     )
 
 

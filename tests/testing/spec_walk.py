@@ -44,7 +44,7 @@ def _load_yaml(path: Path) -> dict[str, Any]:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader reads the 4 MB file in ~2 s
-        _LOADED[path] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+        _LOADED[path] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     return _LOADED[path]
 
 
