@@ -50,7 +50,13 @@ def _load_yaml(path: Path) -> dict[str, Any]:
 
 def param_value(param: Parameter) -> str:
     """A value the parameter's schema allows."""
-    schema = param.schema
+    return schema_value(param.schema)
+
+
+def schema_value(schema: dict[str, Any]) -> str:
+    """A path or query value ``schema`` allows (an array: one item)."""
+    if schema.get("type") == "array":
+        return schema_value(schema.get("items") or {})
     if schema.get("enum"):
         return str(schema["enum"][0])
     if "pattern" in schema:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
@@ -56,5 +57,12 @@ def json_response(status: int, payload: Any, media_type: str | None) -> Response
     """``payload`` as compact JSON in ``media_type``; no body for 204 (or for None outside a 200)."""
     if status == 204 or (payload is None and status != 200):
         return Response(status_code=status, headers={"Content-Type": media_type} if media_type else None)
+    if media_type and media_type.endswith(("+gzip", "+csv")):
+        # Downloads (logs, usage reports): the bytes themselves, not JSON.
+        text = payload if isinstance(payload, str) else "" if payload is None else json.dumps(payload)
+        raw = text.encode()
+        return Response(
+            gzip.compress(raw, mtime=0) if media_type.endswith("+gzip") else raw, status, media_type=media_type
+        )
     content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return Response(content, status_code=status, media_type=media_type or "application/json")

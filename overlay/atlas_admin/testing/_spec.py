@@ -28,7 +28,7 @@ from ._patterns import matches
 # one URI lets a validator resolve them from any schema we point it at.
 SPEC_URI = "urn:atlas-admin:openapi"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-VERSIONED_MEDIA_TYPE = re.compile(r"^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+(\w+)$")
+VERSIONED_MEDIA_TYPE = re.compile(r"^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2}|preview)\+(\w+)$")
 _PATH_PARAM = re.compile(r"\{([^}/]+)\}")
 
 JSON = Any
@@ -398,9 +398,9 @@ class Spec:
                 return copy.deepcopy(labelled["value"]), True
         return None, False
 
-    def example_from_schema(self, schema: Any) -> JSON:
-        """A deterministic value valid against ``schema`` (see `Synthesizer`)."""
-        return self.synthesizer.value(schema)
+    def example_from_schema(self, schema: Any, *, for_request: bool = False) -> JSON:
+        """A deterministic value valid against ``schema`` (see `Synthesizer`): an answer, or a request body."""
+        return self.synthesizer.value(schema, for_request=for_request)
 
 
 def _group_name(param: str) -> str:
