@@ -270,13 +270,14 @@ class Resources:
         return (*self._server_owned(family), *(k.field for k in family.keys if k.field))
 
     def _without_write_only(self, family: Family, body: Document) -> Document:
-        """``body`` without the fields Atlas never answers with (passwords and other writeOnly ones)."""
+        """``body`` without the fields Atlas never answers with (passwords and other optional writeOnly ones)."""
         if family.item_schema is None:
             return dict(body)
+        required = set(self._required(family.item_schema))
         return {
             k: v
             for k, v in body.items()
-            if not (self.spec.property_schema(family.item_schema, k) or {}).get("writeOnly")
+            if k in required or not (self.spec.property_schema(family.item_schema, k) or {}).get("writeOnly")
         }
 
     def now(self) -> str:

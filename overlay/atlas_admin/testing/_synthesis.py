@@ -197,9 +197,10 @@ class Synthesizer:
         result: dict[str, Any] = {}
         for name, sub in schema.get("properties", {}).items():
             resolved = self.spec.resolve(sub)
-            # Answers never carry writeOnly properties; requests leave readOnly ones out unless required.
+            # Answers leave writeOnly properties out, requests readOnly ones, unless the schema requires
+            # them: Atlas answers with a database user's groupId, which the document marks writeOnly.
             hidden = isinstance(resolved, dict) and resolved.get("readOnly" if for_request else "writeOnly")
-            if hidden and (name not in required or not for_request):
+            if hidden and name not in required:
                 continue
             if name not in required and depth >= OPTIONAL_PROPERTY_DEPTH:
                 continue
