@@ -571,8 +571,10 @@ class AtlasClient(AtlasOperations):
         return AtlasTransportError(f"{type(exc).__name__} on {call}", **where)
 
     def _parse(self, response: httpx.Response, parse: Callable[..., Any], template: str) -> Any:
-        if response.status_code == 204 or not response.content:
+        if response.status_code == 204:
             return None
+        if not response.content:
+            return self._parse_empty(response, parse)
         content_type = response.headers.get("Content-Type", "")
         if "json" not in content_type:
             raise AtlasResponseError.from_response(response, f"expected a JSON body, got {content_type or 'no type'}")
@@ -587,6 +589,17 @@ class AtlasClient(AtlasOperations):
             path = _json_path(exc)
             raise AtlasResponseError.from_response(
                 response, f"the body does not have the documented shape ({type(exc).__name__}: {exc})", json_path=path
+            ) from None
+
+    def _parse_empty(self, response: httpx.Response, parse: Callable[..., Any]) -> Any:
+        """An empty 2xx body: None where the spec documents no body for this status (or its 2xx), else an error."""
+        try:
+            # The generated parser returns None for a status documented without a body (204, or another 2xx
+            # answered where 204 is documented) and reads JSON, which an empty body is not, for all others.
+            return parse(client=self._generated, response=response)
+        except Exception:
+            raise AtlasResponseError.from_response(
+                response, "the body is empty where the operation documents one"
             ) from None
 
     def _warn_deprecated(self, operation_id: str, template: str, headers: httpx.Headers | None) -> None:
