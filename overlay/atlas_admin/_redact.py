@@ -33,6 +33,9 @@ def redact_response(response: httpx.Response | None) -> None:
     response.history = []
     response.next_request = None
     redact_request(getattr(response, "_request", None))
+    if hasattr(response, "_content"):
+        # A read body's stream is spent, but it still links to httpcore's copy of the request, headers and all.
+        response.stream = httpx.ByteStream(b"")
 
 
 def redact_exception(exc: BaseException | None) -> None:
