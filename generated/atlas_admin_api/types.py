@@ -525,6 +525,8 @@ def to_json_value(value: Any) -> Any:
         return format_datetime(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, _UUID):
+        return str(value)
     if isinstance(value, list):
         return [to_json_value(item) for item in value]
     if isinstance(value, dict):

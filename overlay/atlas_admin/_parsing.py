@@ -46,16 +46,13 @@ _LIST_INDEX = re.compile(r"\[\d+\]")
 _SUCCESS: dict[Callable[..., Any], tuple[Callable[[Any, str, list[Deviation]], Any], str] | None] = {}
 
 
-def parse_success(
-    response: httpx.Response,
-    parse: Callable[..., Any],
-    *,
-    client: Any,
-    operation_id: str,
-    strict: bool,
-    warned: set[tuple[str, str]],
-) -> Any:
-    """Parse ``response`` (a 2xx with a JSON body) with the generated ``parse``; apply the strictness policy."""
+def parse_with_deviations(
+    response: httpx.Response, parse: Callable[..., Any], *, client: Any
+) -> tuple[Any, list[Deviation]]:
+    """Parse ``response`` (a 2xx with a JSON body) with the generated ``parse``; also say where it differs from the spec.
+
+    Raises `AtlasResponseError` for a body that is not JSON or whose top level is of another kind than documented.
+    """
     drifted: list[Any] = []
     token = drifted_models.set(drifted)
     try:
@@ -79,9 +76,23 @@ def parse_success(
     finally:
         drifted_models.reset(token)
     if not drifted and not top:
-        return result
-    deviations = top + find_deviations(result)
-    if not deviations:  # a model tried as one member of a plain union and then not used
+        return result, []
+    # (Models tried as one member of a plain union and then not used leave nothing to find.)
+    return result, top + find_deviations(result)
+
+
+def parse_success(
+    response: httpx.Response,
+    parse: Callable[..., Any],
+    *,
+    client: Any,
+    operation_id: str,
+    strict: bool,
+    warned: set[tuple[str, str]],
+) -> Any:
+    """Parse ``response`` (a 2xx with a JSON body) with the generated ``parse``; apply the strictness policy."""
+    result, deviations = parse_with_deviations(response, parse, client=client)
+    if not deviations:
         return result
     if strict:
         first = deviations[0]
