@@ -113,6 +113,11 @@ def _check_deadline(deadline: object) -> None:
         raise AtlasConfigurationError(f"deadline must be positive seconds or None, got {deadline!r}")
 
 
+def _check_strict(strict: object) -> None:
+    if not isinstance(strict, bool):
+        raise AtlasConfigurationError(f"strict must be a bool, got {strict!r}")
+
+
 def _user_agent(suffix: str | None) -> str:
     import platform  # once per client, not at import time
 
@@ -208,6 +213,7 @@ class AtlasClient(AtlasOperations):
         if max_retries is not NOT_GIVEN:
             _check_max_retries(max_retries)
         _check_deadline(deadline)
+        _check_strict(strict)
         url = httpx.URL(base_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise AtlasConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
@@ -334,6 +340,7 @@ class AtlasClient(AtlasOperations):
         if retry_unsafe is not NOT_GIVEN:
             other._retry_unsafe = retry_unsafe
         if strict is not NOT_GIVEN:
+            _check_strict(strict)
             other._strict = strict
         return other
 
