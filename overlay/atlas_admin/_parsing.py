@@ -37,6 +37,8 @@ from atlas_admin_api.types import (
 from . import _constants as C
 from ._errors import AtlasResponseError
 
+__all__ = ["Deviation", "find_deviations", "parse_success", "parse_with_deviations"]
+
 logger = logging.getLogger(C.LOGGER_NAME)
 
 _ARRAY_START = re.compile(rb"\s*\[")
