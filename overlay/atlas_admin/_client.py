@@ -187,6 +187,9 @@ class AtlasClient(AtlasOperations):
 
     Credentials: a service account (``client_id``/``client_secret``, OAuth 2.0 client credentials), an API
     key pair (``public_key``/``private_key``, HTTP Digest) or a static ``access_token``; or see `from_env`.
+
+    Answers that differ from the spec below their top level are kept as received and logged once per operation
+    and field path (lenient, the default); ``strict=True`` raises `AtlasResponseError` with the JSON path instead.
     """
 
     def __init__(
