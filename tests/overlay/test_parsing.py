@@ -24,7 +24,10 @@ ROLES_WITHOUT_CLUSTER = [
         "roleName": "ordersReader",
         "actions": [
             {"action": "FIND", "resources": [{"collection": "orders", "db": "shop"}]},
-            {"action": "INSERT", "resources": [{"collection": "carts", "db": "shop"}, {"cluster": True, "collection": "", "db": ""}]},
+            {
+                "action": "INSERT",
+                "resources": [{"collection": "carts", "db": "shop"}, {"cluster": True, "collection": "", "db": ""}],
+            },
         ],
         "inheritedRoles": [{"db": "admin", "role": "read"}],
     },
