@@ -45,7 +45,16 @@ async def test_operation_sends_documented_request_and_parses_documented_response
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
+        # The SDK redacts credentials once the exchange is over: keep a copy of what was sent.
+        seen.append(
+            httpx.Request(
+                request.method,
+                request.url,
+                headers=request.headers.copy(),
+                content=request.content,
+                extensions=request.extensions,
+            )
+        )
         if case.response_example is None:
             return httpx.Response(case.status, headers={"Content-Type": case.operation.media_type or ""})
         return httpx.Response(
