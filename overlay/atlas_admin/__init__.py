@@ -44,6 +44,7 @@ from ._errors import (
     is_error_code,
 )
 from ._pagination import Page, iter_pages, paginate
+from ._parsing import Deviation, find_deviations
 from ._retry import RetryPolicy
 from ._unions import DiscriminatorError, UnknownVariant, parse_union, union_names, variant_class
 from ._version import __version__
@@ -71,6 +72,7 @@ __all__ = [
     "AtlasTransportError",
     "AtlasWaitTimeoutError",
     "BearerAuth",
+    "Deviation",
     "DigestAuth",
     "DiscriminatorError",
     "FieldError",
@@ -84,6 +86,7 @@ __all__ = [
     "TokenStore",
     "UnknownVariant",
     "__version__",
+    "find_deviations",
     "is_error_code",
     "iter_pages",
     "paginate",
