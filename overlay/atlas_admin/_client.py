@@ -4,7 +4,7 @@ A call travels one pipeline, each step in one place:
 
 1. build — the generated ``_get_kwargs`` turns arguments into method, path, query, versioned ``Accept``
    and body, checking path and query parameters before any I/O;
-2. send — `AtlasClient.run`: auth (an `httpx.Auth` per scheme), retries (`RetryPolicy`), logging,
+2. send — `AtlasClient._run`: auth (an `httpx.Auth` per scheme), retries (`RetryPolicy`), logging,
    deprecation warnings;
 3. parse — the generated ``_parse_response`` (discriminated unions, tolerant enums);
 4. fail — non-2xx answers and undecodable bodies become the exceptions of `atlas_admin._errors`.
@@ -383,7 +383,7 @@ class AtlasClient(AtlasOperations):
             _captured.reset(token)
 
     # --- the pipeline -----------------------------------------------------------------------------
-    async def run(self, kwargs: dict[str, Any], parse: Callable[..., Any]) -> Any:
+    async def _run(self, kwargs: dict[str, Any], parse: Callable[..., Any]) -> Any:
         """Send one generated operation's request and return its parsed success body (the facade calls this)."""
         operation_id = kwargs.get("extensions", {}).get("atlas_admin.operation_id", "")
         operation = _OPERATIONS_BY_ID.get(operation_id)

@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AdvancedDiskBackupSnapshotSchedulePolicy")
 
@@ -25,6 +36,12 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
     id: str | Unset = UNSET
     policy_items: list[DiskBackupApiPolicyItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AdvancedDiskBackupSnapshotSchedulePolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -98,3 +115,20 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.disk_backup_api_policy_item import DiskBackupApiPolicyItem  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.disk_backup_api_policy_item import (
+        DiskBackupApiPolicyItem,
+        DiskBackupApiPolicyItemDict,
+    )
+
+    AdvancedDiskBackupSnapshotSchedulePolicyDict = TypedDict(
+        "AdvancedDiskBackupSnapshotSchedulePolicyDict",
+        {
+            "id": str,
+            "policyItems": list[DiskBackupApiPolicyItemDict | DiskBackupApiPolicyItem],
+        },
+        total=False,
+    )

@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiError")
 
@@ -31,6 +42,12 @@ class ApiError:
     parameters: list[ApiErrorParametersItem] | Unset = UNSET
     reason: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiError"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error
@@ -143,3 +160,25 @@ class ApiError:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_error_parameters_item import ApiErrorParametersItem  # noqa: E402
 from ..models.bad_request_detail import BadRequestDetail  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_error_parameters_item import (
+        ApiErrorParametersItem,
+        ApiErrorParametersItemDict,
+    )
+    from ..models.bad_request_detail import BadRequestDetail, BadRequestDetailDict
+
+    ApiErrorDict = TypedDict(
+        "ApiErrorDict",
+        {
+            "error": Required[int],
+            "errorCode": Required[str],
+            "badRequestDetail": BadRequestDetailDict | BadRequestDetail,
+            "detail": str,
+            "parameters": list[ApiErrorParametersItemDict | ApiErrorParametersItem],
+            "reason": str,
+        },
+        total=False,
+    )

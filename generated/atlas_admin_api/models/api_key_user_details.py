@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiKeyUserDetails")
 
@@ -39,6 +50,12 @@ class ApiKeyUserDetails:
     roles: list[CloudAccessRoleAssignment] | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiKeyUserDetails"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         desc = self.desc
@@ -157,3 +174,25 @@ class ApiKeyUserDetails:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cloud_access_role_assignment import (
+        CloudAccessRoleAssignment,
+        CloudAccessRoleAssignmentDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    ApiKeyUserDetailsDict = TypedDict(
+        "ApiKeyUserDetailsDict",
+        {
+            "desc": str,
+            "id": str,
+            "privateKey": str,
+            "publicKey": str,
+            "roles": list[CloudAccessRoleAssignmentDict | CloudAccessRoleAssignment],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )

@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.auto_export_policy_frequency_type import AutoExportPolicyFrequencyType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AutoExportPolicy")
 
@@ -24,15 +32,21 @@ class AutoExportPolicy:
     """
 
     export_bucket_id: str | Unset = UNSET
-    frequency_type: AutoExportPolicyFrequencyType | Unset = UNSET
+    frequency_type: Literal["monthly", "yearly"] | AutoExportPolicyFrequencyType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AutoExportPolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         export_bucket_id = self.export_bucket_id
 
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_value(self.frequency_type, str, "frequency_type")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -92,3 +106,18 @@ class AutoExportPolicy:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.auto_export_policy_frequency_type import AutoExportPolicyFrequencyType
+
+    AutoExportPolicyDict = TypedDict(
+        "AutoExportPolicyDict",
+        {
+            "exportBucketId": str,
+            "frequencyType": Literal["monthly", "yearly"] | AutoExportPolicyFrequencyType,
+        },
+        total=False,
+    )

@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.azure_key_vault_azure_environment import AzureKeyVaultAzureEnvironment
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureKeyVault")
 
@@ -39,7 +47,7 @@ class AzureKeyVault:
         valid (bool | Unset): Flag that indicates whether the Azure encryption key can encrypt and decrypt data.
     """
 
-    azure_environment: AzureKeyVaultAzureEnvironment | Unset = UNSET
+    azure_environment: Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultAzureEnvironment | Unset = UNSET
     client_id: UUID | Unset = UNSET
     enabled: bool | Unset = UNSET
     key_identifier: str | Unset = UNSET
@@ -51,10 +59,16 @@ class AzureKeyVault:
     valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureKeyVault"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         azure_environment: str | Unset = UNSET
         if not isinstance(self.azure_environment, Unset):
-            azure_environment = self.azure_environment.value
+            azure_environment = enum_value(self.azure_environment, str, "azure_environment")
 
         client_id: str | Unset = UNSET
         if not isinstance(self.client_id, Unset):
@@ -201,3 +215,26 @@ class AzureKeyVault:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.azure_key_vault_azure_environment import AzureKeyVaultAzureEnvironment
+
+    AzureKeyVaultDict = TypedDict(
+        "AzureKeyVaultDict",
+        {
+            "azureEnvironment": Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultAzureEnvironment,
+            "clientID": UUID,
+            "enabled": bool,
+            "keyIdentifier": str,
+            "keyVaultName": str,
+            "requirePrivateNetworking": bool,
+            "resourceGroupName": str,
+            "subscriptionID": UUID,
+            "tenantID": UUID,
+            "valid": bool,
+        },
+        total=False,
+    )

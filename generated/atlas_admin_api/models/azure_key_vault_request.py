@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -11,7 +11,15 @@ from attrs import field as _attrs_field
 from ..models.azure_key_vault_request_azure_environment import (
     AzureKeyVaultRequestAzureEnvironment,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureKeyVaultRequest")
 
@@ -43,7 +51,7 @@ class AzureKeyVaultRequest:
             tenant within your Azure subscription.
     """
 
-    azure_environment: AzureKeyVaultRequestAzureEnvironment | Unset = UNSET
+    azure_environment: Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultRequestAzureEnvironment | Unset = UNSET
     client_id: UUID | Unset = UNSET
     enabled: bool | Unset = UNSET
     key_identifier: str | Unset = UNSET
@@ -55,10 +63,16 @@ class AzureKeyVaultRequest:
     tenant_id: UUID | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureKeyVaultRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         azure_environment: str | Unset = UNSET
         if not isinstance(self.azure_environment, Unset):
-            azure_environment = self.azure_environment.value
+            azure_environment = enum_value(self.azure_environment, str, "azure_environment")
 
         client_id: str | Unset = UNSET
         if not isinstance(self.client_id, Unset):
@@ -205,3 +219,28 @@ class AzureKeyVaultRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.azure_key_vault_request_azure_environment import (
+        AzureKeyVaultRequestAzureEnvironment,
+    )
+
+    AzureKeyVaultRequestDict = TypedDict(
+        "AzureKeyVaultRequestDict",
+        {
+            "azureEnvironment": Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultRequestAzureEnvironment,
+            "clientID": UUID,
+            "enabled": bool,
+            "keyIdentifier": str,
+            "keyVaultName": str,
+            "requirePrivateNetworking": bool,
+            "resourceGroupName": str,
+            "secret": str,
+            "subscriptionID": UUID,
+            "tenantID": UUID,
+        },
+        total=False,
+    )

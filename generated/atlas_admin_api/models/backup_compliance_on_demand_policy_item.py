@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +16,15 @@ from ..models.backup_compliance_on_demand_policy_item_frequency_type import (
 from ..models.backup_compliance_on_demand_policy_item_retention_unit import (
     BackupComplianceOnDemandPolicyItemRetentionUnit,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BackupComplianceOnDemandPolicyItem")
 
@@ -42,21 +50,32 @@ class BackupComplianceOnDemandPolicyItem:
         id (str | Unset): Unique 24-hexadecimal digit string that identifies this backup policy item.
     """
 
-    frequency_interval: BackupComplianceOnDemandPolicyItemFrequencyInterval
-    frequency_type: BackupComplianceOnDemandPolicyItemFrequencyType = _attrs_field(
+    frequency_interval: (
+        Literal[
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 40
+        ]
+        | BackupComplianceOnDemandPolicyItemFrequencyInterval
+    )
+    frequency_type: Literal["ondemand"] | BackupComplianceOnDemandPolicyItemFrequencyType = _attrs_field(
         default=BackupComplianceOnDemandPolicyItemFrequencyType.ONDEMAND, kw_only=True
     )
-    retention_unit: BackupComplianceOnDemandPolicyItemRetentionUnit
+    retention_unit: Literal["days", "weeks", "months", "years"] | BackupComplianceOnDemandPolicyItemRetentionUnit
     retention_value: int
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupComplianceOnDemandPolicyItem"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        frequency_interval = self.frequency_interval.value
+        frequency_interval = enum_value(self.frequency_interval, int, "frequency_interval")
 
-        frequency_type = self.frequency_type.value
+        frequency_type = enum_value(self.frequency_type, str, "frequency_type")
 
-        retention_unit = self.retention_unit.value
+        retention_unit = enum_value(self.retention_unit, str, "retention_unit")
 
         retention_value = self.retention_value
 
@@ -124,3 +143,65 @@ class BackupComplianceOnDemandPolicyItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_compliance_on_demand_policy_item_frequency_interval import (
+        BackupComplianceOnDemandPolicyItemFrequencyInterval,
+    )
+    from ..models.backup_compliance_on_demand_policy_item_frequency_type import (
+        BackupComplianceOnDemandPolicyItemFrequencyType,
+    )
+    from ..models.backup_compliance_on_demand_policy_item_retention_unit import (
+        BackupComplianceOnDemandPolicyItemRetentionUnit,
+    )
+
+    BackupComplianceOnDemandPolicyItemDict = TypedDict(
+        "BackupComplianceOnDemandPolicyItemDict",
+        {
+            "frequencyInterval": Required[
+                Literal[
+                    0,
+                    1,
+                    2,
+                    3,
+                    4,
+                    5,
+                    6,
+                    7,
+                    8,
+                    9,
+                    10,
+                    11,
+                    12,
+                    13,
+                    14,
+                    15,
+                    16,
+                    17,
+                    18,
+                    19,
+                    20,
+                    21,
+                    22,
+                    23,
+                    24,
+                    25,
+                    26,
+                    27,
+                    28,
+                    40,
+                ]
+                | BackupComplianceOnDemandPolicyItemFrequencyInterval
+            ],
+            "frequencyType": Required[Literal["ondemand"] | BackupComplianceOnDemandPolicyItemFrequencyType],
+            "retentionUnit": Required[
+                Literal["days", "weeks", "months", "years"] | BackupComplianceOnDemandPolicyItemRetentionUnit
+            ],
+            "retentionValue": Required[int],
+            "id": str,
+        },
+        total=False,
+    )

@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.backup_snapshot_retention_retention_unit import (
     BackupSnapshotRetentionRetentionUnit,
+)
+from ..types import (
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="BackupSnapshotRetention")
@@ -26,12 +33,18 @@ class BackupSnapshotRetention:
             retention of two days, specify two days or greater for the retention of the weekly policy item.
     """
 
-    retention_unit: BackupSnapshotRetentionRetentionUnit
+    retention_unit: Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
     retention_value: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupSnapshotRetention"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        retention_unit = self.retention_unit.value
+        retention_unit = enum_value(self.retention_unit, str, "retention_unit")
 
         retention_value = self.retention_value
 
@@ -76,3 +89,22 @@ class BackupSnapshotRetention:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_snapshot_retention_retention_unit import (
+        BackupSnapshotRetentionRetentionUnit,
+    )
+
+    BackupSnapshotRetentionDict = TypedDict(
+        "BackupSnapshotRetentionDict",
+        {
+            "retentionUnit": Required[
+                Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
+            ],
+            "retentionValue": Required[int],
+        },
+        total=False,
+    )

@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.cloud_provider_access_role_provider_name import (
     CloudProviderAccessRoleProviderName,
+)
+from ..types import (
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CloudProviderAccessRole")
@@ -22,11 +29,17 @@ class CloudProviderAccessRole:
             the role.
     """
 
-    provider_name: CloudProviderAccessRoleProviderName
+    provider_name: Literal["AWS", "AZURE", "GCP"] | CloudProviderAccessRoleProviderName
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        provider_name = enum_value(self.provider_name, str, "provider_name")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -65,3 +78,19 @@ class CloudProviderAccessRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_role_provider_name import (
+        CloudProviderAccessRoleProviderName,
+    )
+
+    CloudProviderAccessRoleDict = TypedDict(
+        "CloudProviderAccessRoleDict",
+        {
+            "providerName": Required[Literal["AWS", "AZURE", "GCP"] | CloudProviderAccessRoleProviderName],
+        },
+        total=False,
+    )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,15 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_role_request_update_aws_provider_name import (
     CloudProviderAccessRoleRequestUpdateAWSProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAWS")
 
@@ -28,14 +36,20 @@ class CloudProviderAccessRoleRequestUpdateAWS:
                 account.
     """
 
-    provider_name: CloudProviderAccessRoleRequestUpdateAWSProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | CloudProviderAccessRoleRequestUpdateAWSProviderName = _attrs_field(
         default=CloudProviderAccessRoleRequestUpdateAWSProviderName.AWS, kw_only=True
     )
     iam_assumed_role_arn: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRoleRequestUpdateAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        provider_name = enum_value(self.provider_name, str, "provider_name")
 
         iam_assumed_role_arn = self.iam_assumed_role_arn
 
@@ -89,3 +103,20 @@ class CloudProviderAccessRoleRequestUpdateAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_role_request_update_aws_provider_name import (
+        CloudProviderAccessRoleRequestUpdateAWSProviderName,
+    )
+
+    CloudProviderAccessRoleRequestUpdateAWSDict = TypedDict(
+        "CloudProviderAccessRoleRequestUpdateAWSDict",
+        {
+            "providerName": Required[Literal["AWS"] | CloudProviderAccessRoleRequestUpdateAWSProviderName],
+            "iamAssumedRoleArn": str,
+        },
+        total=False,
+    )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,15 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_role_request_update_azure_provider_name import (
     CloudProviderAccessRoleRequestUpdateAzureProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAzure")
 
@@ -26,7 +34,7 @@ class CloudProviderAccessRoleRequestUpdateAzure:
         tenant_id (str | Unset):
     """
 
-    provider_name: CloudProviderAccessRoleRequestUpdateAzureProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | CloudProviderAccessRoleRequestUpdateAzureProviderName = _attrs_field(
         default=CloudProviderAccessRoleRequestUpdateAzureProviderName.AZURE, kw_only=True
     )
     atlas_azure_app_id: str | Unset = UNSET
@@ -34,8 +42,14 @@ class CloudProviderAccessRoleRequestUpdateAzure:
     tenant_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRoleRequestUpdateAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        provider_name = enum_value(self.provider_name, str, "provider_name")
 
         atlas_azure_app_id = self.atlas_azure_app_id
 
@@ -107,3 +121,22 @@ class CloudProviderAccessRoleRequestUpdateAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_role_request_update_azure_provider_name import (
+        CloudProviderAccessRoleRequestUpdateAzureProviderName,
+    )
+
+    CloudProviderAccessRoleRequestUpdateAzureDict = TypedDict(
+        "CloudProviderAccessRoleRequestUpdateAzureDict",
+        {
+            "providerName": Required[Literal["AZURE"] | CloudProviderAccessRoleRequestUpdateAzureProviderName],
+            "atlasAzureAppId": str,
+            "servicePrincipalId": str,
+            "tenantId": str,
+        },
+        total=False,
+    )

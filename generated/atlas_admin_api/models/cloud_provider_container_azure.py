@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,15 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_container_azure_provider_name import (
     CloudProviderContainerAzureProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderContainerAzure")
 
@@ -54,7 +62,7 @@ class CloudProviderContainerAzure:
                 container.
     """
 
-    provider_name: CloudProviderContainerAzureProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | CloudProviderContainerAzureProviderName = _attrs_field(
         default=CloudProviderContainerAzureProviderName.AZURE, kw_only=True
     )
     atlas_cidr_block: str
@@ -65,8 +73,14 @@ class CloudProviderContainerAzure:
     vnet_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderContainerAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        provider_name = enum_value(self.provider_name, str, "provider_name")
 
         atlas_cidr_block = self.atlas_cidr_block
 
@@ -158,3 +172,25 @@ class CloudProviderContainerAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_container_azure_provider_name import (
+        CloudProviderContainerAzureProviderName,
+    )
+
+    CloudProviderContainerAzureDict = TypedDict(
+        "CloudProviderContainerAzureDict",
+        {
+            "providerName": Required[Literal["AZURE"] | CloudProviderContainerAzureProviderName],
+            "atlasCidrBlock": Required[str],
+            "region": Required[str],
+            "id": str,
+            "provisioned": bool,
+            "azureSubscriptionId": str,
+            "vnetName": str,
+        },
+        total=False,
+    )

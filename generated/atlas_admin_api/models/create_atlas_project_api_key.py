@@ -2,13 +2,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.create_atlas_project_api_key_roles_item import (
     CreateAtlasProjectApiKeyRolesItem,
+)
+from ..types import (
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CreateAtlasProjectApiKey")
@@ -27,12 +39,18 @@ class CreateAtlasProjectApiKey:
     roles: list[CreateAtlasProjectApiKeyRolesItem]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CreateAtlasProjectApiKey"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         desc = self.desc
 
         roles = []
         for roles_item_data in self.roles:
-            roles_item = roles_item_data.value
+            roles_item = enum_value(roles_item_data, str, "roles_item")
             roles.append(roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -83,3 +101,43 @@ class CreateAtlasProjectApiKey:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.create_atlas_project_api_key_roles_item import (
+        CreateAtlasProjectApiKeyRolesItem,
+    )
+
+    CreateAtlasProjectApiKeyDict = TypedDict(
+        "CreateAtlasProjectApiKeyDict",
+        {
+            "desc": Required[str],
+            "roles": Required[
+                list[
+                    Literal[
+                        "ORG_MEMBER",
+                        "ORG_READ_ONLY",
+                        "ORG_BILLING_ADMIN",
+                        "ORG_BILLING_READ_ONLY",
+                        "ORG_GROUP_CREATOR",
+                        "ORG_OWNER",
+                        "GROUP_OWNER",
+                        "GROUP_READ_ONLY",
+                        "GROUP_DATA_ACCESS_ADMIN",
+                        "GROUP_DATA_ACCESS_READ_ONLY",
+                        "GROUP_DATA_ACCESS_READ_WRITE",
+                        "GROUP_CLUSTER_MANAGER",
+                        "GROUP_SEARCH_INDEX_EDITOR",
+                        "GROUP_STREAM_PROCESSING_OWNER",
+                        "GROUP_BACKUP_MANAGER",
+                        "GROUP_OBSERVABILITY_VIEWER",
+                        "GROUP_DATABASE_ACCESS_ADMIN",
+                    ]
+                    | CreateAtlasProjectApiKeyRolesItem
+                ]
+            ],
+        },
+        total=False,
+    )

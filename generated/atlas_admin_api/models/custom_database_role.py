@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CustomDatabaseRole")
 
@@ -31,6 +42,12 @@ class CustomDatabaseRole:
     actions: list[DatabasePrivilegeAction] | Unset = UNSET
     inherited_roles: list[DatabaseInheritedRole] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CustomDatabaseRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         role_name = self.role_name
@@ -126,3 +143,25 @@ class CustomDatabaseRole:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.database_inherited_role import DatabaseInheritedRole  # noqa: E402
 from ..models.database_privilege_action import DatabasePrivilegeAction  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.database_inherited_role import (
+        DatabaseInheritedRole,
+        DatabaseInheritedRoleDict,
+    )
+    from ..models.database_privilege_action import (
+        DatabasePrivilegeAction,
+        DatabasePrivilegeActionDict,
+    )
+
+    CustomDatabaseRoleDict = TypedDict(
+        "CustomDatabaseRoleDict",
+        {
+            "roleName": Required[str],
+            "actions": list[DatabasePrivilegeActionDict | DatabasePrivilegeAction],
+            "inheritedRoles": list[DatabaseInheritedRoleDict | DatabaseInheritedRole],
+        },
+        total=False,
+    )

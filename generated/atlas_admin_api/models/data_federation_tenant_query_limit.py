@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +16,16 @@ from attrs import field as _attrs_field
 from ..models.data_federation_tenant_query_limit_overrun_policy import (
     DataFederationTenantQueryLimitOverrunPolicy,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataFederationTenantQueryLimit")
 
@@ -41,9 +55,15 @@ class DataFederationTenantQueryLimit:
     default_limit: int | Unset = UNSET
     last_modified_date: datetime.datetime | Unset = UNSET
     maximum_limit: int | Unset = UNSET
-    overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset = UNSET
+    overrun_policy: Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationTenantQueryLimitOverrunPolicy | Unset = UNSET
     tenant_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationTenantQueryLimit"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -56,13 +76,13 @@ class DataFederationTenantQueryLimit:
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = format_datetime(self.last_modified_date)
+            last_modified_date = datetime_value(self.last_modified_date, "last_modified_date")
 
         maximum_limit = self.maximum_limit
 
         overrun_policy: str | Unset = UNSET
         if not isinstance(self.overrun_policy, Unset):
-            overrun_policy = self.overrun_policy.value
+            overrun_policy = enum_value(self.overrun_policy, str, "overrun_policy")
 
         tenant_name = self.tenant_name
 
@@ -164,3 +184,26 @@ class DataFederationTenantQueryLimit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_federation_tenant_query_limit_overrun_policy import (
+        DataFederationTenantQueryLimitOverrunPolicy,
+    )
+
+    DataFederationTenantQueryLimitDict = TypedDict(
+        "DataFederationTenantQueryLimitDict",
+        {
+            "name": Required[str],
+            "value": Required[int],
+            "currentUsage": int,
+            "defaultLimit": int,
+            "lastModifiedDate": datetime.datetime | str,
+            "maximumLimit": int,
+            "overrunPolicy": Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationTenantQueryLimitOverrunPolicy,
+            "tenantName": str,
+        },
+        total=False,
+    )

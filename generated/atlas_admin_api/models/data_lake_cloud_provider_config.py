@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeCloudProviderConfig")
 
@@ -26,6 +37,12 @@ class DataLakeCloudProviderConfig:
     azure: DataFederationAzureCloudProviderConfig | Unset = UNSET
     gcp: DataFederationGCPCloudProviderConfig | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeCloudProviderConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         aws: dict[str, Any] | Unset = UNSET
@@ -122,3 +139,29 @@ from ..models.data_federation_gcp_cloud_provider_config import (
     DataFederationGCPCloudProviderConfig,  # noqa: E402
 )
 from ..models.data_lake_aws_cloud_provider_config import DataLakeAWSCloudProviderConfig  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_federation_azure_cloud_provider_config import (
+        DataFederationAzureCloudProviderConfig,
+        DataFederationAzureCloudProviderConfigDict,
+    )
+    from ..models.data_federation_gcp_cloud_provider_config import (
+        DataFederationGCPCloudProviderConfig,
+        DataFederationGCPCloudProviderConfigDict,
+    )
+    from ..models.data_lake_aws_cloud_provider_config import (
+        DataLakeAWSCloudProviderConfig,
+        DataLakeAWSCloudProviderConfigDict,
+    )
+
+    DataLakeCloudProviderConfigDict = TypedDict(
+        "DataLakeCloudProviderConfigDict",
+        {
+            "aws": DataLakeAWSCloudProviderConfigDict | DataLakeAWSCloudProviderConfig,
+            "azure": DataFederationAzureCloudProviderConfigDict | DataFederationAzureCloudProviderConfig,
+            "gcp": DataFederationGCPCloudProviderConfigDict | DataFederationGCPCloudProviderConfig,
+        },
+        total=False,
+    )

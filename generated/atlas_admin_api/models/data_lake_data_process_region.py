@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,13 @@ from attrs import field as _attrs_field
 from ..models.data_federation_aws_region import DataFederationAWSRegion
 from ..models.data_lake_data_process_region_cloud_provider import (
     DataLakeDataProcessRegionCloudProvider,
+)
+from ..types import (
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeDataProcessRegion")
@@ -25,14 +32,35 @@ class DataLakeDataProcessRegion:
         region (DataFederationAWSRegion): Atlas Data Federation AWS Regions.
     """
 
-    cloud_provider: DataLakeDataProcessRegionCloudProvider
-    region: DataFederationAWSRegion
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DataLakeDataProcessRegionCloudProvider
+    region: (
+        Literal[
+            "SYDNEY_AUS",
+            "MUMBAI_IND",
+            "FRANKFURT_DEU",
+            "DUBLIN_IRL",
+            "LONDON_GBR",
+            "VIRGINIA_USA",
+            "OREGON_USA",
+            "SAOPAULO_BRA",
+            "MONTREAL_CAN",
+            "TOKYO_JPN",
+            "SINGAPORE_SGP",
+        ]
+        | DataFederationAWSRegion
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDataProcessRegion"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
-        region = self.region.value
+    def to_dict(self) -> dict[str, Any]:
+        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
+
+        region = enum_value(self.region, str, "region")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -75,3 +103,36 @@ class DataLakeDataProcessRegion:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_federation_aws_region import DataFederationAWSRegion
+    from ..models.data_lake_data_process_region_cloud_provider import (
+        DataLakeDataProcessRegionCloudProvider,
+    )
+
+    DataLakeDataProcessRegionDict = TypedDict(
+        "DataLakeDataProcessRegionDict",
+        {
+            "cloudProvider": Required[Literal["AWS", "AZURE", "GCP"] | DataLakeDataProcessRegionCloudProvider],
+            "region": Required[
+                Literal[
+                    "SYDNEY_AUS",
+                    "MUMBAI_IND",
+                    "FRANKFURT_DEU",
+                    "DUBLIN_IRL",
+                    "LONDON_GBR",
+                    "VIRGINIA_USA",
+                    "OREGON_USA",
+                    "SAOPAULO_BRA",
+                    "MONTREAL_CAN",
+                    "TOKYO_JPN",
+                    "SINGAPORE_SGP",
+                ]
+                | DataFederationAWSRegion
+            ],
+        },
+        total=False,
+    )

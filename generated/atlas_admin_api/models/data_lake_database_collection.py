@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDatabaseCollection")
 
@@ -27,6 +38,12 @@ class DataLakeDatabaseCollection:
     data_sources: list[DataLakeDatabaseDataSourceSettings] | Unset = UNSET
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseCollection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         data_sources: list[dict[str, Any]] | Unset = UNSET
@@ -102,3 +119,20 @@ class DataLakeDatabaseCollection:
 from ..models.data_lake_database_data_source_settings import (
     DataLakeDatabaseDataSourceSettings,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_database_data_source_settings import (
+        DataLakeDatabaseDataSourceSettings,
+        DataLakeDatabaseDataSourceSettingsDict,
+    )
+
+    DataLakeDatabaseCollectionDict = TypedDict(
+        "DataLakeDatabaseCollectionDict",
+        {
+            "dataSources": list[DataLakeDatabaseDataSourceSettingsDict | DataLakeDatabaseDataSourceSettings],
+            "name": str,
+        },
+        total=False,
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +16,15 @@ from attrs import field as _attrs_field
 from ..models.data_lake_database_data_source_settings_default_format import (
     DataLakeDatabaseDataSourceSettingsDefaultFormat,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDatabaseDataSourceSettings")
 
@@ -56,13 +70,42 @@ class DataLakeDatabaseDataSourceSettings:
     database_regex: str | Unset = UNSET
     dataset_name: str | Unset = UNSET
     dataset_prefix: str | Unset = UNSET
-    default_format: DataLakeDatabaseDataSourceSettingsDefaultFormat | Unset = UNSET
+    default_format: (
+        Literal[
+            ".avro",
+            ".avro.bz2",
+            ".avro.gz",
+            ".bson",
+            ".bson.bz2",
+            ".bson.gz",
+            ".bsonx",
+            ".csv",
+            ".csv.bz2",
+            ".csv.gz",
+            ".json",
+            ".json.bz2",
+            ".json.gz",
+            ".orc",
+            ".parquet",
+            ".tsv",
+            ".tsv.bz2",
+            ".tsv.gz",
+        ]
+        | DataLakeDatabaseDataSourceSettingsDefaultFormat
+        | Unset
+    ) = UNSET
     path: str | Unset = UNSET
     provenance_field_name: str | Unset = UNSET
     store_name: str | Unset = UNSET
     trim_level: int | Unset = UNSET
     urls: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseDataSourceSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         allow_insecure = self.allow_insecure
@@ -81,7 +124,7 @@ class DataLakeDatabaseDataSourceSettings:
 
         default_format: str | Unset = UNSET
         if not isinstance(self.default_format, Unset):
-            default_format = self.default_format.value
+            default_format = enum_value(self.default_format, str, "default_format")
 
         path = self.path
 
@@ -219,3 +262,51 @@ class DataLakeDatabaseDataSourceSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_database_data_source_settings_default_format import (
+        DataLakeDatabaseDataSourceSettingsDefaultFormat,
+    )
+
+    DataLakeDatabaseDataSourceSettingsDict = TypedDict(
+        "DataLakeDatabaseDataSourceSettingsDict",
+        {
+            "allowInsecure": bool,
+            "collection": str,
+            "collectionRegex": str,
+            "database": str,
+            "databaseRegex": str,
+            "datasetName": str,
+            "datasetPrefix": str,
+            "defaultFormat": Literal[
+                ".avro",
+                ".avro.bz2",
+                ".avro.gz",
+                ".bson",
+                ".bson.bz2",
+                ".bson.gz",
+                ".bsonx",
+                ".csv",
+                ".csv.bz2",
+                ".csv.gz",
+                ".json",
+                ".json.bz2",
+                ".json.gz",
+                ".orc",
+                ".parquet",
+                ".tsv",
+                ".tsv.bz2",
+                ".tsv.gz",
+            ]
+            | DataLakeDatabaseDataSourceSettingsDefaultFormat,
+            "path": str,
+            "provenanceFieldName": str,
+            "storeName": str,
+            "trimLevel": int,
+            "urls": list[str],
+        },
+        total=False,
+    )

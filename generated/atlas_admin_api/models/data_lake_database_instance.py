@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDatabaseInstance")
 
@@ -34,6 +45,12 @@ class DataLakeDatabaseInstance:
     name: str | Unset = UNSET
     views: list[DataLakeApiBase] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseInstance"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         collections: list[dict[str, Any]] | Unset = UNSET
@@ -136,3 +153,23 @@ class DataLakeDatabaseInstance:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_api_base import DataLakeApiBase  # noqa: E402
 from ..models.data_lake_database_collection import DataLakeDatabaseCollection  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_api_base import DataLakeApiBase, DataLakeApiBaseDict
+    from ..models.data_lake_database_collection import (
+        DataLakeDatabaseCollection,
+        DataLakeDatabaseCollectionDict,
+    )
+
+    DataLakeDatabaseInstanceDict = TypedDict(
+        "DataLakeDatabaseInstanceDict",
+        {
+            "collections": list[DataLakeDatabaseCollectionDict | DataLakeDatabaseCollection],
+            "maxWildcardCollections": int,
+            "name": str,
+            "views": list[DataLakeApiBaseDict | DataLakeApiBase],
+        },
+        total=False,
+    )

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +16,15 @@ from ..models.data_lake_pipeline_sink_dls_metadata_provider import (
     DataLakePipelineSinkDLSMetadataProvider,
 )
 from ..models.data_lake_pipeline_sink_dls_type import DataLakePipelineSinkDLSType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakePipelineSinkDLS")
 
@@ -30,18 +43,26 @@ class DataLakePipelineSinkDLS:
             Partition Field in the Data Lake Storage provider for a Data Lake Pipeline.
     """
 
-    type_: DataLakePipelineSinkDLSType = _attrs_field(default=DataLakePipelineSinkDLSType.DLS, kw_only=True)
-    metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset = UNSET
+    type_: Literal["DLS"] | DataLakePipelineSinkDLSType = _attrs_field(
+        default=DataLakePipelineSinkDLSType.DLS, kw_only=True
+    )
+    metadata_provider: Literal["AWS"] | DataLakePipelineSinkDLSMetadataProvider | Unset = UNSET
     metadata_region: str | Unset = UNSET
     partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelineSinkDLS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = enum_value(self.type_, str, "type_")
 
         metadata_provider: str | Unset = UNSET
         if not isinstance(self.metadata_provider, Unset):
-            metadata_provider = self.metadata_provider.value
+            metadata_provider = enum_value(self.metadata_provider, str, "metadata_provider")
 
         metadata_region = self.metadata_region
 
@@ -134,3 +155,26 @@ class DataLakePipelineSinkDLS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_pipelines_partition_field import DataLakePipelinesPartitionField  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_pipeline_sink_dls_metadata_provider import (
+        DataLakePipelineSinkDLSMetadataProvider,
+    )
+    from ..models.data_lake_pipeline_sink_dls_type import DataLakePipelineSinkDLSType
+    from ..models.data_lake_pipelines_partition_field import (
+        DataLakePipelinesPartitionField,
+        DataLakePipelinesPartitionFieldDict,
+    )
+
+    DataLakePipelineSinkDLSDict = TypedDict(
+        "DataLakePipelineSinkDLSDict",
+        {
+            "type": Required[Literal["DLS"] | DataLakePipelineSinkDLSType],
+            "metadataProvider": Literal["AWS"] | DataLakePipelineSinkDLSMetadataProvider,
+            "metadataRegion": str,
+            "partitionFields": list[DataLakePipelinesPartitionFieldDict | DataLakePipelinesPartitionField],
+        },
+        total=False,
+    )

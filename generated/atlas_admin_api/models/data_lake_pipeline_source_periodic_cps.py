@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,15 @@ from attrs import field as _attrs_field
 from ..models.data_lake_pipeline_source_periodic_cps_type import (
     DataLakePipelineSourcePeriodicCPSType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakePipelineSourcePeriodicCPS")
 
@@ -26,7 +34,7 @@ class DataLakePipelineSourcePeriodicCPS:
         group_id (str | Unset): Unique 24-hexadecimal character string that identifies the project.
     """
 
-    type_: DataLakePipelineSourcePeriodicCPSType = _attrs_field(
+    type_: Literal["PERIODIC_CPS"] | DataLakePipelineSourcePeriodicCPSType = _attrs_field(
         default=DataLakePipelineSourcePeriodicCPSType.PERIODIC_CPS, kw_only=True
     )
     cluster_name: str | Unset = UNSET
@@ -35,8 +43,14 @@ class DataLakePipelineSourcePeriodicCPS:
     group_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelineSourcePeriodicCPS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = enum_value(self.type_, str, "type_")
 
         cluster_name = self.cluster_name
 
@@ -116,3 +130,23 @@ class DataLakePipelineSourcePeriodicCPS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_pipeline_source_periodic_cps_type import (
+        DataLakePipelineSourcePeriodicCPSType,
+    )
+
+    DataLakePipelineSourcePeriodicCPSDict = TypedDict(
+        "DataLakePipelineSourcePeriodicCPSDict",
+        {
+            "type": Required[Literal["PERIODIC_CPS"] | DataLakePipelineSourcePeriodicCPSType],
+            "clusterName": str,
+            "collectionName": str,
+            "databaseName": str,
+            "groupId": str,
+        },
+        total=False,
+    )

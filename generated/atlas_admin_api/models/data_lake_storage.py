@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeStorage")
 
@@ -27,6 +38,12 @@ class DataLakeStorage:
     databases: list[DataLakeDatabaseInstance] | Unset = UNSET
     stores: list[DataLakeStoreSettingsS3] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeStorage"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         databases: list[dict[str, Any]] | Unset = UNSET
@@ -113,3 +130,24 @@ class DataLakeStorage:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_database_instance import DataLakeDatabaseInstance  # noqa: E402
 from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_database_instance import (
+        DataLakeDatabaseInstance,
+        DataLakeDatabaseInstanceDict,
+    )
+    from ..models.data_lake_store_settings_s3 import (
+        DataLakeStoreSettingsS3,
+        DataLakeStoreSettingsS3Dict,
+    )
+
+    DataLakeStorageDict = TypedDict(
+        "DataLakeStorageDict",
+        {
+            "databases": list[DataLakeDatabaseInstanceDict | DataLakeDatabaseInstance],
+            "stores": list[DataLakeStoreSettingsS3Dict | DataLakeStoreSettingsS3],
+        },
+        total=False,
+    )

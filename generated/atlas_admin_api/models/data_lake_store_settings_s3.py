@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +19,15 @@ from ..models.data_lake_store_settings_s3_provider import (
     DataLakeStoreSettingsS3Provider,
 )
 from ..models.data_lake_store_settings_s3_region import DataLakeStoreSettingsS3Region
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeStoreSettingsS3")
 
@@ -56,7 +69,9 @@ class DataLakeStoreSettingsS3:
             the cluster after the connection starts.
     """
 
-    provider: DataLakeStoreSettingsS3Provider = _attrs_field(default=DataLakeStoreSettingsS3Provider.S3, kw_only=True)
+    provider: Literal["s3"] | DataLakeStoreSettingsS3Provider = _attrs_field(
+        default=DataLakeStoreSettingsS3Provider.S3, kw_only=True
+    )
     name: str | Unset = UNSET
     additional_storage_classes: list[DataLakeStoreSettingsS3AdditionalStorageClassesItem] | Unset = UNSET
     bucket: str | Unset = UNSET
@@ -64,11 +79,56 @@ class DataLakeStoreSettingsS3:
     include_tags: bool | Unset = UNSET
     prefix: str | Unset = UNSET
     public: bool | Unset = UNSET
-    region: DataLakeStoreSettingsS3Region | Unset = UNSET
+    region: (
+        Literal[
+            "US_GOV_WEST_1",
+            "US_GOV_EAST_1",
+            "US_EAST_1",
+            "US_EAST_2",
+            "US_WEST_1",
+            "US_WEST_2",
+            "CA_CENTRAL_1",
+            "EU_NORTH_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_WEST_3",
+            "EU_CENTRAL_1",
+            "EU_CENTRAL_2",
+            "AP_EAST_1",
+            "AP_NORTHEAST_1",
+            "AP_NORTHEAST_2",
+            "AP_NORTHEAST_3",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_SOUTHEAST_3",
+            "AP_SOUTHEAST_4",
+            "AP_SOUTH_1",
+            "AP_SOUTH_2",
+            "SA_EAST_1",
+            "CN_NORTH_1",
+            "CN_NORTHWEST_1",
+            "ME_SOUTH_1",
+            "ME_CENTRAL_1",
+            "AF_SOUTH_1",
+            "EU_SOUTH_1",
+            "EU_SOUTH_2",
+            "IL_CENTRAL_1",
+            "CA_WEST_1",
+            "GLOBAL",
+        ]
+        | DataLakeStoreSettingsS3Region
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeStoreSettingsS3"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        provider = self.provider.value
+        provider = enum_value(self.provider, str, "provider")
 
         name = self.name
 
@@ -76,7 +136,9 @@ class DataLakeStoreSettingsS3:
         if not isinstance(self.additional_storage_classes, Unset):
             additional_storage_classes = []
             for additional_storage_classes_item_data in self.additional_storage_classes:
-                additional_storage_classes_item = additional_storage_classes_item_data.value
+                additional_storage_classes_item = enum_value(
+                    additional_storage_classes_item_data, str, "additional_storage_classes_item"
+                )
                 additional_storage_classes.append(additional_storage_classes_item)
 
         bucket = self.bucket
@@ -91,7 +153,7 @@ class DataLakeStoreSettingsS3:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_value(self.region, str, "region")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -206,3 +268,72 @@ class DataLakeStoreSettingsS3:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_store_settings_s3_additional_storage_classes_item import (
+        DataLakeStoreSettingsS3AdditionalStorageClassesItem,
+    )
+    from ..models.data_lake_store_settings_s3_provider import (
+        DataLakeStoreSettingsS3Provider,
+    )
+    from ..models.data_lake_store_settings_s3_region import (
+        DataLakeStoreSettingsS3Region,
+    )
+
+    DataLakeStoreSettingsS3Dict = TypedDict(
+        "DataLakeStoreSettingsS3Dict",
+        {
+            "provider": Required[Literal["s3"] | DataLakeStoreSettingsS3Provider],
+            "name": str,
+            "additionalStorageClasses": list[
+                Literal["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA"]
+                | DataLakeStoreSettingsS3AdditionalStorageClassesItem
+            ],
+            "bucket": str,
+            "delimiter": str,
+            "includeTags": bool,
+            "prefix": str,
+            "public": bool,
+            "region": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "GLOBAL",
+            ]
+            | DataLakeStoreSettingsS3Region,
+        },
+        total=False,
+    )

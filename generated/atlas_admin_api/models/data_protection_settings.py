@@ -3,13 +3,27 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_protection_settings_state import DataProtectionSettingsState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataProtectionSettings")
 
@@ -66,10 +80,16 @@ class DataProtectionSettings:
     project_id: str | Unset = UNSET
     restore_window_days: int | Unset = UNSET
     scheduled_policy_items: list[BackupComplianceScheduledPolicyItem] | Unset = UNSET
-    state: DataProtectionSettingsState | Unset = UNSET
+    state: Literal["ACTIVE", "ENABLING", "UPDATING", "DISABLING"] | DataProtectionSettingsState | Unset = UNSET
     updated_date: datetime.datetime | Unset = UNSET
     updated_user: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataProtectionSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         authorized_email = self.authorized_email
@@ -103,11 +123,11 @@ class DataProtectionSettings:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_value(self.state, str, "state")
 
         updated_date: str | Unset = UNSET
         if not isinstance(self.updated_date, Unset):
-            updated_date = format_datetime(self.updated_date)
+            updated_date = datetime_value(self.updated_date, "updated_date")
 
         updated_user = self.updated_user
 
@@ -264,3 +284,37 @@ from ..models.backup_compliance_on_demand_policy_item import (
 from ..models.backup_compliance_scheduled_policy_item import (
     BackupComplianceScheduledPolicyItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_compliance_on_demand_policy_item import (
+        BackupComplianceOnDemandPolicyItem,
+        BackupComplianceOnDemandPolicyItemDict,
+    )
+    from ..models.backup_compliance_scheduled_policy_item import (
+        BackupComplianceScheduledPolicyItem,
+        BackupComplianceScheduledPolicyItemDict,
+    )
+    from ..models.data_protection_settings_state import DataProtectionSettingsState
+
+    DataProtectionSettingsDict = TypedDict(
+        "DataProtectionSettingsDict",
+        {
+            "authorizedEmail": Required[str],
+            "authorizedUserFirstName": Required[str],
+            "authorizedUserLastName": Required[str],
+            "copyProtectionEnabled": bool,
+            "deletable": bool,
+            "encryptionAtRestEnabled": bool,
+            "onDemandPolicyItem": BackupComplianceOnDemandPolicyItemDict | BackupComplianceOnDemandPolicyItem,
+            "pitEnabled": bool,
+            "projectId": str,
+            "restoreWindowDays": int,
+            "scheduledPolicyItems": list[BackupComplianceScheduledPolicyItemDict | BackupComplianceScheduledPolicyItem],
+            "state": Literal["ACTIVE", "ENABLING", "UPDATING", "DISABLING"] | DataProtectionSettingsState,
+            "updatedDate": datetime.datetime | str,
+            "updatedUser": str,
+        },
+        total=False,
+    )

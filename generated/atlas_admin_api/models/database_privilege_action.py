@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DatabasePrivilegeAction")
 
@@ -25,6 +36,12 @@ class DatabasePrivilegeAction:
     action: str
     resources: list[DatabasePermittedNamespaceResource] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatabasePrivilegeAction"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         action = self.action
@@ -99,3 +116,20 @@ class DatabasePrivilegeAction:
 from ..models.database_permitted_namespace_resource import (
     DatabasePermittedNamespaceResource,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.database_permitted_namespace_resource import (
+        DatabasePermittedNamespaceResource,
+        DatabasePermittedNamespaceResourceDict,
+    )
+
+    DatabasePrivilegeActionDict = TypedDict(
+        "DatabasePrivilegeActionDict",
+        {
+            "action": Required[str],
+            "resources": list[DatabasePermittedNamespaceResourceDict | DatabasePermittedNamespaceResource],
+        },
+        total=False,
+    )

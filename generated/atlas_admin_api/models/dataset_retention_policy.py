@@ -3,13 +3,27 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DatasetRetentionPolicy")
 
@@ -27,19 +41,25 @@ class DatasetRetentionPolicy:
             expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    units: DatasetRetentionPolicyUnits
+    units: Literal["DAYS", "WEEKS", "MONTHS"] | DatasetRetentionPolicyUnits
     value: int
     last_modified_date: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatasetRetentionPolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        units = self.units.value
+        units = enum_value(self.units, str, "units")
 
         value = self.value
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = format_datetime(self.last_modified_date)
+            last_modified_date = datetime_value(self.last_modified_date, "last_modified_date")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -100,3 +120,19 @@ class DatasetRetentionPolicy:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
+
+    DatasetRetentionPolicyDict = TypedDict(
+        "DatasetRetentionPolicyDict",
+        {
+            "units": Required[Literal["DAYS", "WEEKS", "MONTHS"] | DatasetRetentionPolicyUnits],
+            "value": Required[int],
+            "lastModifiedDate": datetime.datetime | str,
+        },
+        total=False,
+    )

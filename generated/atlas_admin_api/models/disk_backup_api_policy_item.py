@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +16,15 @@ from ..models.disk_backup_api_policy_item_frequency_type import (
 from ..models.disk_backup_api_policy_item_retention_unit import (
     DiskBackupApiPolicyItemRetentionUnit,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupApiPolicyItem")
 
@@ -53,19 +61,32 @@ class DiskBackupApiPolicyItem:
         id (str | Unset): Unique 24-hexadecimal digit string that identifies this backup policy item.
     """
 
-    frequency_interval: DiskBackupApiPolicyItemFrequencyInterval
-    frequency_type: DiskBackupApiPolicyItemFrequencyType
-    retention_unit: DiskBackupApiPolicyItemRetentionUnit
+    frequency_interval: (
+        Literal[
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 40
+        ]
+        | DiskBackupApiPolicyItemFrequencyInterval
+    )
+    frequency_type: (
+        Literal["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"] | DiskBackupApiPolicyItemFrequencyType
+    )
+    retention_unit: Literal["days", "weeks", "months", "years"] | DiskBackupApiPolicyItemRetentionUnit
     retention_value: int
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupApiPolicyItem"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        frequency_interval = self.frequency_interval.value
+        frequency_interval = enum_value(self.frequency_interval, int, "frequency_interval")
 
-        frequency_type = self.frequency_type.value
+        frequency_type = enum_value(self.frequency_type, str, "frequency_type")
 
-        retention_unit = self.retention_unit.value
+        retention_unit = enum_value(self.retention_unit, str, "retention_unit")
 
         retention_value = self.retention_value
 
@@ -133,3 +154,67 @@ class DiskBackupApiPolicyItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.disk_backup_api_policy_item_frequency_interval import (
+        DiskBackupApiPolicyItemFrequencyInterval,
+    )
+    from ..models.disk_backup_api_policy_item_frequency_type import (
+        DiskBackupApiPolicyItemFrequencyType,
+    )
+    from ..models.disk_backup_api_policy_item_retention_unit import (
+        DiskBackupApiPolicyItemRetentionUnit,
+    )
+
+    DiskBackupApiPolicyItemDict = TypedDict(
+        "DiskBackupApiPolicyItemDict",
+        {
+            "frequencyInterval": Required[
+                Literal[
+                    1,
+                    2,
+                    3,
+                    4,
+                    5,
+                    6,
+                    7,
+                    8,
+                    9,
+                    10,
+                    11,
+                    12,
+                    13,
+                    14,
+                    15,
+                    16,
+                    17,
+                    18,
+                    19,
+                    20,
+                    21,
+                    22,
+                    23,
+                    24,
+                    25,
+                    26,
+                    27,
+                    28,
+                    40,
+                ]
+                | DiskBackupApiPolicyItemFrequencyInterval
+            ],
+            "frequencyType": Required[
+                Literal["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"]
+                | DiskBackupApiPolicyItemFrequencyType
+            ],
+            "retentionUnit": Required[
+                Literal["days", "weeks", "months", "years"] | DiskBackupApiPolicyItemRetentionUnit
+            ],
+            "retentionValue": Required[int],
+            "id": str,
+        },
+        total=False,
+    )

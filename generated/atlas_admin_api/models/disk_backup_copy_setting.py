@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +18,15 @@ from ..models.disk_backup_copy_setting_cloud_provider import (
 from ..models.disk_backup_copy_setting_frequencies_item import (
     DiskBackupCopySettingFrequenciesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupCopySetting")
 
@@ -37,24 +50,30 @@ class DiskBackupCopySetting:
     """
 
     zone_id: str
-    cloud_provider: DiskBackupCopySettingCloudProvider | Unset = UNSET
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DiskBackupCopySettingCloudProvider | Unset = UNSET
     frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
     region_name: str | Unset = UNSET
     should_copy_oplogs: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupCopySetting"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         zone_id = self.zone_id
 
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
 
         frequencies: list[str] | Unset = UNSET
         if not isinstance(self.frequencies, Unset):
             frequencies = []
             for frequencies_item_data in self.frequencies:
-                frequencies_item = frequencies_item_data.value
+                frequencies_item = enum_value(frequencies_item_data, str, "frequencies_item")
                 frequencies.append(frequencies_item)
 
         region_name = self.region_name
@@ -147,3 +166,29 @@ class DiskBackupCopySetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.disk_backup_copy_setting_cloud_provider import (
+        DiskBackupCopySettingCloudProvider,
+    )
+    from ..models.disk_backup_copy_setting_frequencies_item import (
+        DiskBackupCopySettingFrequenciesItem,
+    )
+
+    DiskBackupCopySettingDict = TypedDict(
+        "DiskBackupCopySettingDict",
+        {
+            "zoneId": Required[str],
+            "cloudProvider": Literal["AWS", "AZURE", "GCP"] | DiskBackupCopySettingCloudProvider,
+            "frequencies": list[
+                Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+                | DiskBackupCopySettingFrequenciesItem
+            ],
+            "regionName": str,
+            "shouldCopyOplogs": bool,
+        },
+        total=False,
+    )

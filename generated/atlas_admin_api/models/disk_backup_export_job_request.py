@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupExportJobRequest")
 
@@ -29,6 +40,12 @@ class DiskBackupExportJobRequest:
     snapshot_id: str
     custom_data: list[BackupLabel] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupExportJobRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         export_bucket_id = self.export_bucket_id
@@ -107,3 +124,18 @@ class DiskBackupExportJobRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.backup_label import BackupLabel  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_label import BackupLabel, BackupLabelDict
+
+    DiskBackupExportJobRequestDict = TypedDict(
+        "DiskBackupExportJobRequestDict",
+        {
+            "exportBucketId": Required[str],
+            "snapshotId": Required[str],
+            "customData": list[BackupLabelDict | BackupLabel],
+        },
+        total=False,
+    )

@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupRestoreJobComponent")
 
@@ -32,6 +43,12 @@ class DiskBackupRestoreJobComponent:
     private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
     replica_set_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupRestoreJobComponent"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         download_url = self.download_url
@@ -115,3 +132,21 @@ class DiskBackupRestoreJobComponent:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.private_download_delivery_url import (
+        PrivateDownloadDeliveryUrl,
+        PrivateDownloadDeliveryUrlDict,
+    )
+
+    DiskBackupRestoreJobComponentDict = TypedDict(
+        "DiskBackupRestoreJobComponentDict",
+        {
+            "downloadUrl": str,
+            "privateDownloadDeliveryUrls": list[PrivateDownloadDeliveryUrlDict | PrivateDownloadDeliveryUrl],
+            "replicaSetName": str,
+        },
+        total=False,
+    )

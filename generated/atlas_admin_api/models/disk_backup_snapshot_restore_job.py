@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +17,16 @@ from attrs import field as _attrs_field
 from ..models.disk_backup_snapshot_restore_job_delivery_type import (
     DiskBackupSnapshotRestoreJobDeliveryType,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupSnapshotRestoreJob")
 
@@ -65,7 +80,7 @@ class DiskBackupSnapshotRestoreJob:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    delivery_type: DiskBackupSnapshotRestoreJobDeliveryType
+    delivery_type: Literal["automated", "download", "pointInTime"] | DiskBackupSnapshotRestoreJobDeliveryType
     cancelled: bool | Unset = UNSET
     components: list[DiskBackupRestoreJobComponent] | Unset = UNSET
     delivery_url: list[str] | Unset = UNSET
@@ -86,8 +101,14 @@ class DiskBackupSnapshotRestoreJob:
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupSnapshotRestoreJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        delivery_type = self.delivery_type.value
+        delivery_type = enum_value(self.delivery_type, str, "delivery_type")
 
         cancelled = self.cancelled
 
@@ -110,13 +131,13 @@ class DiskBackupSnapshotRestoreJob:
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_value(self.expires_at, "expires_at")
 
         failed = self.failed
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = format_datetime(self.finished_at)
+            finished_at = datetime_value(self.finished_at, "finished_at")
 
         id = self.id
 
@@ -141,7 +162,7 @@ class DiskBackupSnapshotRestoreJob:
 
         timestamp: str | Unset = UNSET
         if not isinstance(self.timestamp, Unset):
-            timestamp = format_datetime(self.timestamp)
+            timestamp = datetime_value(self.timestamp, "timestamp")
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -354,3 +375,48 @@ from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.disk_backup_restore_job_component import DiskBackupRestoreJobComponent  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.bson_timestamp import BSONTimestamp, BSONTimestampDict
+    from ..models.disk_backup_restore_job_component import (
+        DiskBackupRestoreJobComponent,
+        DiskBackupRestoreJobComponentDict,
+    )
+    from ..models.disk_backup_snapshot_restore_job_delivery_type import (
+        DiskBackupSnapshotRestoreJobDeliveryType,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.private_download_delivery_url import (
+        PrivateDownloadDeliveryUrl,
+        PrivateDownloadDeliveryUrlDict,
+    )
+
+    DiskBackupSnapshotRestoreJobDict = TypedDict(
+        "DiskBackupSnapshotRestoreJobDict",
+        {
+            "deliveryType": Required[
+                Literal["automated", "download", "pointInTime"] | DiskBackupSnapshotRestoreJobDeliveryType
+            ],
+            "cancelled": bool,
+            "components": list[DiskBackupRestoreJobComponentDict | DiskBackupRestoreJobComponent],
+            "deliveryUrl": list[str],
+            "desiredTimestamp": BSONTimestampDict | BSONTimestamp,
+            "expired": bool,
+            "expiresAt": datetime.datetime | str,
+            "failed": bool,
+            "finishedAt": datetime.datetime | str,
+            "id": str,
+            "oplogInc": int,
+            "oplogTs": int,
+            "pointInTimeUTCSeconds": int,
+            "privateDownloadDeliveryUrls": list[PrivateDownloadDeliveryUrlDict | PrivateDownloadDeliveryUrl],
+            "snapshotId": str,
+            "targetClusterName": str,
+            "targetGroupId": str,
+            "timestamp": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )

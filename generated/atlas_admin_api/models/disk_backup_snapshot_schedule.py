@@ -3,12 +3,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupSnapshotSchedule")
 
@@ -66,6 +78,12 @@ class DiskBackupSnapshotSchedule:
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupSnapshotSchedule"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         auto_export_enabled = self.auto_export_enabled
 
@@ -93,7 +111,7 @@ class DiskBackupSnapshotSchedule:
 
         next_snapshot: str | Unset = UNSET
         if not isinstance(self.next_snapshot, Unset):
-            next_snapshot = format_datetime(self.next_snapshot)
+            next_snapshot = datetime_value(self.next_snapshot, "next_snapshot")
 
         policies: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.policies, Unset):
@@ -282,3 +300,41 @@ from ..models.auto_export_policy import AutoExportPolicy  # noqa: E402
 from ..models.disk_backup_copy_setting import DiskBackupCopySetting  # noqa: E402
 from ..models.extra_retention_setting import ExtraRetentionSetting  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.advanced_disk_backup_snapshot_schedule_policy import (
+        AdvancedDiskBackupSnapshotSchedulePolicy,
+        AdvancedDiskBackupSnapshotSchedulePolicyDict,
+    )
+    from ..models.auto_export_policy import AutoExportPolicy, AutoExportPolicyDict
+    from ..models.disk_backup_copy_setting import (
+        DiskBackupCopySetting,
+        DiskBackupCopySettingDict,
+    )
+    from ..models.extra_retention_setting import (
+        ExtraRetentionSetting,
+        ExtraRetentionSettingDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    DiskBackupSnapshotScheduleDict = TypedDict(
+        "DiskBackupSnapshotScheduleDict",
+        {
+            "autoExportEnabled": bool,
+            "clusterId": str,
+            "clusterName": str,
+            "copySettings": list[DiskBackupCopySettingDict | DiskBackupCopySetting],
+            "export": AutoExportPolicyDict | AutoExportPolicy,
+            "extraRetentionSettings": list[ExtraRetentionSettingDict | ExtraRetentionSetting],
+            "nextSnapshot": datetime.datetime | str,
+            "policies": list[AdvancedDiskBackupSnapshotSchedulePolicyDict | AdvancedDiskBackupSnapshotSchedulePolicy],
+            "referenceHourOfDay": int,
+            "referenceMinuteOfHour": int,
+            "restoreWindowDays": int,
+            "useOrgAndGroupNamesInExportPrefix": bool,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )

@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="EncryptionAtRest")
 
@@ -31,6 +42,12 @@ class EncryptionAtRest:
     enabled_for_search_nodes: bool | Unset = UNSET
     google_cloud_kms: GoogleCloudKMS | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/EncryptionAtRest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         aws_kms: dict[str, Any] | Unset = UNSET
@@ -131,3 +148,24 @@ class EncryptionAtRest:
 from ..models.awskms_configuration import AWSKMSConfiguration  # noqa: E402
 from ..models.azure_key_vault import AzureKeyVault  # noqa: E402
 from ..models.google_cloud_kms import GoogleCloudKMS  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.awskms_configuration import (
+        AWSKMSConfiguration,
+        AWSKMSConfigurationDict,
+    )
+    from ..models.azure_key_vault import AzureKeyVault, AzureKeyVaultDict
+    from ..models.google_cloud_kms import GoogleCloudKMS, GoogleCloudKMSDict
+
+    EncryptionAtRestDict = TypedDict(
+        "EncryptionAtRestDict",
+        {
+            "awsKms": AWSKMSConfigurationDict | AWSKMSConfiguration,
+            "azureKeyVault": AzureKeyVaultDict | AzureKeyVault,
+            "enabledForSearchNodes": bool,
+            "googleCloudKms": GoogleCloudKMSDict | GoogleCloudKMS,
+        },
+        total=False,
+    )

@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_aws_cloud_provider import ExportBucketAWSCloudProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ExportBucketAWS")
 
@@ -31,17 +44,25 @@ class ExportBucketAWS:
 
     field_id: str
     bucket_name: str
-    cloud_provider: ExportBucketAWSCloudProvider = _attrs_field(default=ExportBucketAWSCloudProvider.AWS, kw_only=True)
+    cloud_provider: Literal["AWS"] | ExportBucketAWSCloudProvider = _attrs_field(
+        default=ExportBucketAWSCloudProvider.AWS, kw_only=True
+    )
     iam_role_id: str
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         field_id = self.field_id
 
         bucket_name = self.bucket_name
 
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
 
         iam_role_id = self.iam_role_id
 
@@ -125,3 +146,21 @@ class ExportBucketAWS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_aws_cloud_provider import ExportBucketAWSCloudProvider
+    from ..models.link import Link, LinkDict
+
+    ExportBucketAWSDict = TypedDict(
+        "ExportBucketAWSDict",
+        {
+            "_id": Required[str],
+            "bucketName": Required[str],
+            "cloudProvider": Required[Literal["AWS"] | ExportBucketAWSCloudProvider],
+            "iamRoleId": Required[str],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )

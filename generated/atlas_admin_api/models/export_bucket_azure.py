@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_azure_cloud_provider import ExportBucketAzureCloudProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ExportBucketAzure")
 
@@ -29,7 +42,7 @@ class ExportBucketAzure:
         service_url (str | Unset):
     """
 
-    cloud_provider: ExportBucketAzureCloudProvider = _attrs_field(
+    cloud_provider: Literal["AZURE"] | ExportBucketAzureCloudProvider = _attrs_field(
         default=ExportBucketAzureCloudProvider.AZURE, kw_only=True
     )
     field_id: str
@@ -40,8 +53,14 @@ class ExportBucketAzure:
     service_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
 
         field_id = self.field_id
 
@@ -149,3 +168,25 @@ class ExportBucketAzure:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_azure_cloud_provider import (
+        ExportBucketAzureCloudProvider,
+    )
+    from ..models.link import Link, LinkDict
+
+    ExportBucketAzureDict = TypedDict(
+        "ExportBucketAzureDict",
+        {
+            "cloudProvider": Required[Literal["AZURE"] | ExportBucketAzureCloudProvider],
+            "_id": Required[str],
+            "bucketName": Required[str],
+            "links": list[LinkDict | Link],
+            "roleId": str,
+            "tenantId": str,
+            "serviceUrl": str,
+        },
+        total=False,
+    )

@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_request_aws_cloud_provider import (
     ExportBucketRequestAWSCloudProvider,
+)
+from ..types import (
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportBucketRequestAWS")
@@ -27,15 +34,21 @@ class ExportBucketRequestAWS:
             MongoDB Cloud uses to access the AWS S3 bucket.
     """
 
-    cloud_provider: ExportBucketRequestAWSCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | ExportBucketRequestAWSCloudProvider = _attrs_field(
         default=ExportBucketRequestAWSCloudProvider.AWS, kw_only=True
     )
     bucket_name: str
     iam_role_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketRequestAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
 
         bucket_name = self.bucket_name
 
@@ -86,3 +99,21 @@ class ExportBucketRequestAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_request_aws_cloud_provider import (
+        ExportBucketRequestAWSCloudProvider,
+    )
+
+    ExportBucketRequestAWSDict = TypedDict(
+        "ExportBucketRequestAWSDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | ExportBucketRequestAWSCloudProvider],
+            "bucketName": Required[str],
+            "iamRoleId": Required[str],
+        },
+        total=False,
+    )

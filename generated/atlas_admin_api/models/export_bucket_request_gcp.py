@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,15 @@ from attrs import field as _attrs_field
 from ..models.export_bucket_request_gcp_cloud_provider import (
     ExportBucketRequestGCPCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ExportBucketRequestGCP")
 
@@ -26,15 +34,21 @@ class ExportBucketRequestGCP:
         role_id (str | Unset):
     """
 
-    cloud_provider: ExportBucketRequestGCPCloudProvider = _attrs_field(
+    cloud_provider: Literal["GCP"] | ExportBucketRequestGCPCloudProvider = _attrs_field(
         default=ExportBucketRequestGCPCloudProvider.GCP, kw_only=True
     )
     bucket_name: str
     role_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketRequestGCP"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
 
         bucket_name = self.bucket_name
 
@@ -94,3 +108,21 @@ class ExportBucketRequestGCP:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_request_gcp_cloud_provider import (
+        ExportBucketRequestGCPCloudProvider,
+    )
+
+    ExportBucketRequestGCPDict = TypedDict(
+        "ExportBucketRequestGCPDict",
+        {
+            "cloudProvider": Required[Literal["GCP"] | ExportBucketRequestGCPCloudProvider],
+            "bucketName": Required[str],
+            "roleId": str,
+        },
+        total=False,
+    )

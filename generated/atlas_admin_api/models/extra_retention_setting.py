@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,15 @@ from attrs import field as _attrs_field
 from ..models.extra_retention_setting_frequency_type import (
     ExtraRetentionSettingFrequencyType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ExtraRetentionSetting")
 
@@ -24,14 +32,24 @@ class ExtraRetentionSetting:
         retention_days (int | Unset): The number of extra retention days for the cluster.
     """
 
-    frequency_type: ExtraRetentionSettingFrequencyType | Unset = UNSET
+    frequency_type: (
+        Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+        | ExtraRetentionSettingFrequencyType
+        | Unset
+    ) = UNSET
     retention_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExtraRetentionSetting"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_value(self.frequency_type, str, "frequency_type")
 
         retention_days = self.retention_days
 
@@ -93,3 +111,21 @@ class ExtraRetentionSetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.extra_retention_setting_frequency_type import (
+        ExtraRetentionSettingFrequencyType,
+    )
+
+    ExtraRetentionSettingDict = TypedDict(
+        "ExtraRetentionSettingDict",
+        {
+            "frequencyType": Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+            | ExtraRetentionSettingFrequencyType,
+            "retentionDays": int,
+        },
+        total=False,
+    )

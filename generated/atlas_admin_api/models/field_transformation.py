@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.field_transformation_type import FieldTransformationType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FieldTransformation")
 
@@ -23,15 +31,21 @@ class FieldTransformation:
     """
 
     field: str | Unset = UNSET
-    type_: FieldTransformationType | Unset = UNSET
+    type_: Literal["EXCLUDE"] | FieldTransformationType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FieldTransformation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         field = self.field
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_value(self.type_, str, "type_")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -89,3 +103,18 @@ class FieldTransformation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.field_transformation_type import FieldTransformationType
+
+    FieldTransformationDict = TypedDict(
+        "FieldTransformationDict",
+        {
+            "field": str,
+            "type": Literal["EXCLUDE"] | FieldTransformationType,
+        },
+        total=False,
+    )

@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GeoSharding")
 
@@ -35,6 +46,12 @@ class GeoSharding:
     managed_namespaces: list[ManagedNamespace] | Unset = UNSET
     self_managed_sharding: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GeoSharding"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         custom_zone_mapping: dict[str, Any] | Unset = UNSET
@@ -124,3 +141,19 @@ class GeoSharding:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.custom_zone_mapping import CustomZoneMapping  # noqa: E402
 from ..models.managed_namespace import ManagedNamespace  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.custom_zone_mapping import CustomZoneMapping, CustomZoneMappingDict
+    from ..models.managed_namespace import ManagedNamespace, ManagedNamespaceDict
+
+    GeoShardingDict = TypedDict(
+        "GeoShardingDict",
+        {
+            "customZoneMapping": CustomZoneMappingDict | CustomZoneMapping,
+            "managedNamespaces": list[ManagedNamespaceDict | ManagedNamespace],
+            "selfManagedSharding": bool,
+        },
+        total=False,
+    )

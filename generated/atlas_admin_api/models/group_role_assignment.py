@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +15,15 @@ from attrs import field as _attrs_field
 from ..models.group_role_assignment_group_roles_item import (
     GroupRoleAssignmentGroupRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupRoleAssignment")
 
@@ -29,6 +42,12 @@ class GroupRoleAssignment:
     group_roles: list[GroupRoleAssignmentGroupRolesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupRoleAssignment"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id
 
@@ -36,7 +55,7 @@ class GroupRoleAssignment:
         if not isinstance(self.group_roles, Unset):
             group_roles = []
             for group_roles_item_data in self.group_roles:
-                group_roles_item = group_roles_item_data.value
+                group_roles_item = enum_value(group_roles_item_data, str, "group_roles_item")
                 group_roles.append(group_roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -99,3 +118,35 @@ class GroupRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.group_role_assignment_group_roles_item import (
+        GroupRoleAssignmentGroupRolesItem,
+    )
+
+    GroupRoleAssignmentDict = TypedDict(
+        "GroupRoleAssignmentDict",
+        {
+            "groupId": str,
+            "groupRoles": list[
+                Literal[
+                    "GROUP_OWNER",
+                    "GROUP_CLUSTER_MANAGER",
+                    "GROUP_STREAM_PROCESSING_OWNER",
+                    "GROUP_DATA_ACCESS_ADMIN",
+                    "GROUP_DATA_ACCESS_READ_WRITE",
+                    "GROUP_DATA_ACCESS_READ_ONLY",
+                    "GROUP_READ_ONLY",
+                    "GROUP_SEARCH_INDEX_EDITOR",
+                    "GROUP_BACKUP_MANAGER",
+                    "GROUP_OBSERVABILITY_VIEWER",
+                    "GROUP_DATABASE_ACCESS_ADMIN",
+                ]
+                | GroupRoleAssignmentGroupRolesItem
+            ],
+        },
+        total=False,
+    )

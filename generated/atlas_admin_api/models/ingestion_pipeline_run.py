@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +18,16 @@ from ..models.ingestion_pipeline_run_backup_frequency_type import (
 )
 from ..models.ingestion_pipeline_run_phase import IngestionPipelineRunPhase
 from ..models.ingestion_pipeline_run_state import IngestionPipelineRunState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="IngestionPipelineRun")
 
@@ -44,30 +58,42 @@ class IngestionPipelineRun:
     """
 
     field_id: str | Unset = UNSET
-    backup_frequency_type: IngestionPipelineRunBackupFrequencyType | Unset = UNSET
+    backup_frequency_type: (
+        Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+        | IngestionPipelineRunBackupFrequencyType
+        | Unset
+    ) = UNSET
     created_date: datetime.datetime | Unset = UNSET
     dataset_name: str | Unset = UNSET
     dataset_retention_policy: DatasetRetentionPolicy | Unset = UNSET
     group_id: str | Unset = UNSET
     last_updated_date: datetime.datetime | Unset = UNSET
-    phase: IngestionPipelineRunPhase | Unset = UNSET
+    phase: Literal["SNAPSHOT", "EXPORT", "INGESTION"] | IngestionPipelineRunPhase | Unset = UNSET
     pipeline_id: str | Unset = UNSET
     scheduled_deletion_date: datetime.datetime | Unset = UNSET
     snapshot_id: str | Unset = UNSET
-    state: IngestionPipelineRunState | Unset = UNSET
+    state: (
+        Literal["PENDING", "IN_PROGRESS", "DONE", "FAILED", "DATASET_DELETED"] | IngestionPipelineRunState | Unset
+    ) = UNSET
     stats: PipelineRunStats | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/IngestionPipelineRun"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         field_id = self.field_id
 
         backup_frequency_type: str | Unset = UNSET
         if not isinstance(self.backup_frequency_type, Unset):
-            backup_frequency_type = self.backup_frequency_type.value
+            backup_frequency_type = enum_value(self.backup_frequency_type, str, "backup_frequency_type")
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_value(self.created_date, "created_date")
 
         dataset_name = self.dataset_name
 
@@ -79,23 +105,23 @@ class IngestionPipelineRun:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = format_datetime(self.last_updated_date)
+            last_updated_date = datetime_value(self.last_updated_date, "last_updated_date")
 
         phase: str | Unset = UNSET
         if not isinstance(self.phase, Unset):
-            phase = self.phase.value
+            phase = enum_value(self.phase, str, "phase")
 
         pipeline_id = self.pipeline_id
 
         scheduled_deletion_date: str | Unset = UNSET
         if not isinstance(self.scheduled_deletion_date, Unset):
-            scheduled_deletion_date = format_datetime(self.scheduled_deletion_date)
+            scheduled_deletion_date = datetime_value(self.scheduled_deletion_date, "scheduled_deletion_date")
 
         snapshot_id = self.snapshot_id
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_value(self.state, str, "state")
 
         stats: dict[str, Any] | Unset = UNSET
         if not isinstance(self.stats, Unset):
@@ -265,3 +291,38 @@ class IngestionPipelineRun:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
 from ..models.pipeline_run_stats import PipelineRunStats  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.dataset_retention_policy import (
+        DatasetRetentionPolicy,
+        DatasetRetentionPolicyDict,
+    )
+    from ..models.ingestion_pipeline_run_backup_frequency_type import (
+        IngestionPipelineRunBackupFrequencyType,
+    )
+    from ..models.ingestion_pipeline_run_phase import IngestionPipelineRunPhase
+    from ..models.ingestion_pipeline_run_state import IngestionPipelineRunState
+    from ..models.pipeline_run_stats import PipelineRunStats, PipelineRunStatsDict
+
+    IngestionPipelineRunDict = TypedDict(
+        "IngestionPipelineRunDict",
+        {
+            "_id": str,
+            "backupFrequencyType": Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+            | IngestionPipelineRunBackupFrequencyType,
+            "createdDate": datetime.datetime | str,
+            "datasetName": str,
+            "datasetRetentionPolicy": DatasetRetentionPolicyDict | DatasetRetentionPolicy,
+            "groupId": str,
+            "lastUpdatedDate": datetime.datetime | str,
+            "phase": Literal["SNAPSHOT", "EXPORT", "INGESTION"] | IngestionPipelineRunPhase,
+            "pipelineId": str,
+            "scheduledDeletionDate": datetime.datetime | str,
+            "snapshotId": str,
+            "state": Literal["PENDING", "IN_PROGRESS", "DONE", "FAILED", "DATASET_DELETED"] | IngestionPipelineRunState,
+            "stats": PipelineRunStatsDict | PipelineRunStats,
+        },
+        total=False,
+    )

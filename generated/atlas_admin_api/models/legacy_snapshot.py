@@ -3,12 +3,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LegacySnapshot")
 
@@ -59,6 +71,12 @@ class LegacySnapshot:
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LegacySnapshot"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         cluster_id = self.cluster_id
 
@@ -74,7 +92,7 @@ class LegacySnapshot:
 
         expires: str | Unset = UNSET
         if not isinstance(self.expires, Unset):
-            expires = format_datetime(self.expires)
+            expires = datetime_value(self.expires, "expires")
 
         group_id = self.group_id
 
@@ -246,3 +264,29 @@ class LegacySnapshot:
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.legacy_snapshot_part import LegacySnapshotPart  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.bson_timestamp import BSONTimestamp, BSONTimestampDict
+    from ..models.legacy_snapshot_part import LegacySnapshotPart, LegacySnapshotPartDict
+    from ..models.link import Link, LinkDict
+
+    LegacySnapshotDict = TypedDict(
+        "LegacySnapshotDict",
+        {
+            "clusterId": str,
+            "clusterName": str,
+            "complete": bool,
+            "created": BSONTimestampDict | BSONTimestamp,
+            "doNotDelete": bool,
+            "expires": datetime.datetime | str,
+            "groupId": str,
+            "id": str,
+            "incremental": bool,
+            "lastOplogAppliedTimestamp": BSONTimestampDict | BSONTimestamp,
+            "parts": list[LegacySnapshotPartDict | LegacySnapshotPart],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )

@@ -3,12 +3,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="NetworkPermissionEntry")
 
@@ -49,6 +61,12 @@ class NetworkPermissionEntry:
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/NetworkPermissionEntry"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         aws_security_group = self.aws_security_group
 
@@ -58,7 +76,7 @@ class NetworkPermissionEntry:
 
         delete_after_date: str | Unset = UNSET
         if not isinstance(self.delete_after_date, Unset):
-            delete_after_date = format_datetime(self.delete_after_date)
+            delete_after_date = datetime_value(self.delete_after_date, "delete_after_date")
 
         group_id = self.group_id
 
@@ -168,3 +186,22 @@ class NetworkPermissionEntry:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    NetworkPermissionEntryDict = TypedDict(
+        "NetworkPermissionEntryDict",
+        {
+            "awsSecurityGroup": str,
+            "cidrBlock": str,
+            "comment": str,
+            "deleteAfterDate": datetime.datetime | str,
+            "groupId": str,
+            "ipAddress": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )

@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_criteria_custom_type import OnlineArchiveCriteriaCustomType
+from ..types import (
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaCustom")
 
@@ -26,12 +33,20 @@ class OnlineArchiveCriteriaCustom:
             this parameter when "criteria.type" : "CUSTOM".
     """
 
-    type_: OnlineArchiveCriteriaCustomType = _attrs_field(default=OnlineArchiveCriteriaCustomType.CUSTOM, kw_only=True)
+    type_: Literal["CUSTOM"] | OnlineArchiveCriteriaCustomType = _attrs_field(
+        default=OnlineArchiveCriteriaCustomType.CUSTOM, kw_only=True
+    )
     query: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveCriteriaCustom"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = enum_value(self.type_, str, "type_")
 
         query = self.query
 
@@ -76,3 +91,20 @@ class OnlineArchiveCriteriaCustom:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_criteria_custom_type import (
+        OnlineArchiveCriteriaCustomType,
+    )
+
+    OnlineArchiveCriteriaCustomDict = TypedDict(
+        "OnlineArchiveCriteriaCustomDict",
+        {
+            "type": Required[Literal["CUSTOM"] | OnlineArchiveCriteriaCustomType],
+            "query": Required[str],
+        },
+        total=False,
+    )

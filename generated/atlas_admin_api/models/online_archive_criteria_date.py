@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_criteria_date_type import OnlineArchiveCriteriaDateType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaDate")
 
@@ -26,12 +34,20 @@ class OnlineArchiveCriteriaDate:
             documents. Set this parameter when "criteria.type" : "CUSTOM".
     """
 
-    type_: OnlineArchiveCriteriaDateType = _attrs_field(default=OnlineArchiveCriteriaDateType.DATE, kw_only=True)
+    type_: Literal["DATE"] | OnlineArchiveCriteriaDateType = _attrs_field(
+        default=OnlineArchiveCriteriaDateType.DATE, kw_only=True
+    )
     query: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveCriteriaDate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = enum_value(self.type_, str, "type_")
 
         query = self.query
 
@@ -85,3 +101,18 @@ class OnlineArchiveCriteriaDate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_criteria_date_type import OnlineArchiveCriteriaDateType
+
+    OnlineArchiveCriteriaDateDict = TypedDict(
+        "OnlineArchiveCriteriaDateDict",
+        {
+            "type": Required[Literal["DATE"] | OnlineArchiveCriteriaDateType],
+            "query": str,
+        },
+        total=False,
+    )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +13,15 @@ from ..models.online_archive_data_process_region_aws_cloud_provider import (
 from ..models.online_archive_data_process_region_aws_region import (
     OnlineArchiveDataProcessRegionAWSRegion,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveDataProcessRegionAWS")
 
@@ -29,18 +37,38 @@ class OnlineArchiveDataProcessRegionAWS:
             location of the region where you store your archived data.
     """
 
-    cloud_provider: OnlineArchiveDataProcessRegionAWSCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | OnlineArchiveDataProcessRegionAWSCloudProvider = _attrs_field(
         default=OnlineArchiveDataProcessRegionAWSCloudProvider.AWS, kw_only=True
     )
-    region: OnlineArchiveDataProcessRegionAWSRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_EAST_1",
+            "US_WEST_2",
+            "SA_EAST_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_CENTRAL_1",
+            "AP_SOUTH_1",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+        ]
+        | OnlineArchiveDataProcessRegionAWSRegion
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveDataProcessRegionAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_value(self.region, str, "region")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -99,3 +127,34 @@ class OnlineArchiveDataProcessRegionAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_data_process_region_aws_cloud_provider import (
+        OnlineArchiveDataProcessRegionAWSCloudProvider,
+    )
+    from ..models.online_archive_data_process_region_aws_region import (
+        OnlineArchiveDataProcessRegionAWSRegion,
+    )
+
+    OnlineArchiveDataProcessRegionAWSDict = TypedDict(
+        "OnlineArchiveDataProcessRegionAWSDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | OnlineArchiveDataProcessRegionAWSCloudProvider],
+            "region": Literal[
+                "US_EAST_1",
+                "US_WEST_2",
+                "SA_EAST_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_CENTRAL_1",
+                "AP_SOUTH_1",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+            ]
+            | OnlineArchiveDataProcessRegionAWSRegion,
+        },
+        total=False,
+    )

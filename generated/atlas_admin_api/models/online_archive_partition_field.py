@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,15 @@ from attrs import field as _attrs_field
 from ..models.online_archive_partition_field_field_type import (
     OnlineArchivePartitionFieldFieldType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchivePartitionField")
 
@@ -31,8 +39,16 @@ class OnlineArchivePartitionField:
 
     field_name: str
     order: int = 0
-    field_type: OnlineArchivePartitionFieldFieldType | Unset = UNSET
+    field_type: (
+        Literal["date", "int", "long", "objectId", "string", "uuid"] | OnlineArchivePartitionFieldFieldType | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchivePartitionField"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         field_name = self.field_name
@@ -41,7 +57,7 @@ class OnlineArchivePartitionField:
 
         field_type: str | Unset = UNSET
         if not isinstance(self.field_type, Unset):
-            field_type = self.field_type.value
+            field_type = enum_value(self.field_type, str, "field_type")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -104,3 +120,22 @@ class OnlineArchivePartitionField:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_partition_field_field_type import (
+        OnlineArchivePartitionFieldFieldType,
+    )
+
+    OnlineArchivePartitionFieldDict = TypedDict(
+        "OnlineArchivePartitionFieldDict",
+        {
+            "fieldName": Required[str],
+            "order": Required[int],
+            "fieldType": Literal["date", "int", "long", "objectId", "string", "uuid"]
+            | OnlineArchivePartitionFieldFieldType,
+        },
+        total=False,
+    )

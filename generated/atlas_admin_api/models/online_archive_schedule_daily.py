@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_schedule_daily_type import OnlineArchiveScheduleDailyType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveScheduleDaily")
 
@@ -25,15 +33,23 @@ class OnlineArchiveScheduleDaily:
         start_minute (int | Unset): Minute of the hour when the scheduled window to run one online archive starts.
     """
 
-    type_: OnlineArchiveScheduleDailyType = _attrs_field(default=OnlineArchiveScheduleDailyType.DAILY, kw_only=True)
+    type_: Literal["DAILY"] | OnlineArchiveScheduleDailyType = _attrs_field(
+        default=OnlineArchiveScheduleDailyType.DAILY, kw_only=True
+    )
     end_hour: int | Unset = UNSET
     end_minute: int | Unset = UNSET
     start_hour: int | Unset = UNSET
     start_minute: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveScheduleDaily"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = enum_value(self.type_, str, "type_")
 
         end_hour = self.end_hour
 
@@ -113,3 +129,23 @@ class OnlineArchiveScheduleDaily:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_schedule_daily_type import (
+        OnlineArchiveScheduleDailyType,
+    )
+
+    OnlineArchiveScheduleDailyDict = TypedDict(
+        "OnlineArchiveScheduleDailyDict",
+        {
+            "type": Required[Literal["DAILY"] | OnlineArchiveScheduleDailyType],
+            "endHour": int,
+            "endMinute": int,
+            "startHour": int,
+            "startMinute": int,
+        },
+        total=False,
+    )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,15 @@ from attrs import field as _attrs_field
 from ..models.online_archive_schedule_default_type import (
     OnlineArchiveScheduleDefaultType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveScheduleDefault")
 
@@ -26,7 +34,7 @@ class OnlineArchiveScheduleDefault:
         start_minute (int | Unset): Minute of the hour when the scheduled window to run one online archive starts.
     """
 
-    type_: OnlineArchiveScheduleDefaultType = _attrs_field(
+    type_: Literal["DEFAULT"] | OnlineArchiveScheduleDefaultType = _attrs_field(
         default=OnlineArchiveScheduleDefaultType.DEFAULT, kw_only=True
     )
     end_hour: int | Unset = UNSET
@@ -35,8 +43,14 @@ class OnlineArchiveScheduleDefault:
     start_minute: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveScheduleDefault"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = enum_value(self.type_, str, "type_")
 
         end_hour = self.end_hour
 
@@ -116,3 +130,23 @@ class OnlineArchiveScheduleDefault:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_schedule_default_type import (
+        OnlineArchiveScheduleDefaultType,
+    )
+
+    OnlineArchiveScheduleDefaultDict = TypedDict(
+        "OnlineArchiveScheduleDefaultDict",
+        {
+            "type": Required[Literal["DEFAULT"] | OnlineArchiveScheduleDefaultType],
+            "endHour": int,
+            "endMinute": int,
+            "startHour": int,
+            "startMinute": int,
+        },
+        total=False,
+    )

@@ -3,13 +3,27 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgServiceAccount")
 
@@ -36,12 +50,18 @@ class OrgServiceAccount:
     secrets: list[ServiceAccountSecret] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgServiceAccount"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         client_id = self.client_id
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_value(self.created_at, "created_at")
 
         description = self.description
 
@@ -51,7 +71,7 @@ class OrgServiceAccount:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_value(roles_item_data, str, "roles_item")
                 roles.append(roles_item)
 
         secrets: list[dict[str, Any]] | Unset = UNSET
@@ -161,3 +181,35 @@ class OrgServiceAccount:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.service_account_secret import ServiceAccountSecret  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
+    from ..models.service_account_secret import (
+        ServiceAccountSecret,
+        ServiceAccountSecretDict,
+    )
+
+    OrgServiceAccountDict = TypedDict(
+        "OrgServiceAccountDict",
+        {
+            "clientId": str,
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "name": str,
+            "roles": list[
+                Literal[
+                    "ORG_MEMBER",
+                    "ORG_READ_ONLY",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_OWNER",
+                ]
+                | OrgServiceAccountRolesItem
+            ],
+            "secrets": list[ServiceAccountSecretDict | ServiceAccountSecret],
+        },
+        total=False,
+    )

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +17,16 @@ from attrs import field as _attrs_field
 from ..models.org_user_response_active_org_membership_status import (
     OrgUserResponseActiveOrgMembershipStatus,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgUserResponseActive")
 
@@ -36,7 +51,7 @@ class OrgUserResponseActive:
         mobile_number (str | Unset):
     """
 
-    org_membership_status: OrgUserResponseActiveOrgMembershipStatus = _attrs_field(
+    org_membership_status: Literal["ACTIVE"] | OrgUserResponseActiveOrgMembershipStatus = _attrs_field(
         default=OrgUserResponseActiveOrgMembershipStatus.ACTIVE, kw_only=True
     )
     id: str
@@ -51,8 +66,14 @@ class OrgUserResponseActive:
     mobile_number: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserResponseActive"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
-        org_membership_status = self.org_membership_status.value
+        org_membership_status = enum_value(self.org_membership_status, str, "org_membership_status")
 
         id = self.id
 
@@ -68,13 +89,13 @@ class OrgUserResponseActive:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_value(self.created_at, "created_at")
 
         first_name = self.first_name
 
         last_auth: str | Unset = UNSET
         if not isinstance(self.last_auth, Unset):
-            last_auth = format_datetime(self.last_auth)
+            last_auth = datetime_value(self.last_auth, "last_auth")
 
         last_name = self.last_name
 
@@ -194,3 +215,32 @@ class OrgUserResponseActive:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_user_response_active_org_membership_status import (
+        OrgUserResponseActiveOrgMembershipStatus,
+    )
+    from ..models.org_user_roles_response import (
+        OrgUserRolesResponse,
+        OrgUserRolesResponseDict,
+    )
+
+    OrgUserResponseActiveDict = TypedDict(
+        "OrgUserResponseActiveDict",
+        {
+            "orgMembershipStatus": Required[Literal["ACTIVE"] | OrgUserResponseActiveOrgMembershipStatus],
+            "id": Required[str],
+            "roles": Required[OrgUserRolesResponseDict | OrgUserRolesResponse],
+            "username": Required[str],
+            "teamIds": list[str],
+            "country": str,
+            "createdAt": datetime.datetime | str,
+            "firstName": str,
+            "lastAuth": datetime.datetime | str,
+            "lastName": str,
+            "mobileNumber": str,
+        },
+        total=False,
+    )

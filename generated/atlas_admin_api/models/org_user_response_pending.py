@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +17,16 @@ from attrs import field as _attrs_field
 from ..models.org_user_response_pending_org_membership_status import (
     OrgUserResponsePendingOrgMembershipStatus,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgUserResponsePending")
 
@@ -37,7 +52,7 @@ class OrgUserResponsePending:
     """
 
     id: str
-    org_membership_status: OrgUserResponsePendingOrgMembershipStatus = _attrs_field(
+    org_membership_status: Literal["PENDING"] | OrgUserResponsePendingOrgMembershipStatus = _attrs_field(
         default=OrgUserResponsePendingOrgMembershipStatus.PENDING, kw_only=True
     )
     roles: OrgUserRolesResponse
@@ -48,18 +63,24 @@ class OrgUserResponsePending:
     team_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserResponsePending"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        org_membership_status = self.org_membership_status.value
+        org_membership_status = enum_value(self.org_membership_status, str, "org_membership_status")
 
         roles = self.roles.to_dict()
 
         username = self.username
 
-        invitation_created_at = format_datetime(self.invitation_created_at)
+        invitation_created_at = datetime_value(self.invitation_created_at, "invitation_created_at")
 
-        invitation_expires_at = format_datetime(self.invitation_expires_at)
+        invitation_expires_at = datetime_value(self.invitation_expires_at, "invitation_expires_at")
 
         inviter_username = self.inviter_username
 
@@ -145,3 +166,29 @@ class OrgUserResponsePending:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_user_response_pending_org_membership_status import (
+        OrgUserResponsePendingOrgMembershipStatus,
+    )
+    from ..models.org_user_roles_response import (
+        OrgUserRolesResponse,
+        OrgUserRolesResponseDict,
+    )
+
+    OrgUserResponsePendingDict = TypedDict(
+        "OrgUserResponsePendingDict",
+        {
+            "id": Required[str],
+            "orgMembershipStatus": Required[Literal["PENDING"] | OrgUserResponsePendingOrgMembershipStatus],
+            "roles": Required[OrgUserRolesResponseDict | OrgUserRolesResponse],
+            "username": Required[str],
+            "invitationCreatedAt": Required[datetime.datetime | str],
+            "invitationExpiresAt": Required[datetime.datetime | str],
+            "inviterUsername": Required[str],
+            "teamIds": list[str],
+        },
+        total=False,
+    )

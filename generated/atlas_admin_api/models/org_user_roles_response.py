@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +15,15 @@ from attrs import field as _attrs_field
 from ..models.org_user_roles_response_org_roles_item import (
     OrgUserRolesResponseOrgRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgUserRolesResponse")
 
@@ -30,6 +43,12 @@ class OrgUserRolesResponse:
     org_roles: list[OrgUserRolesResponseOrgRolesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserRolesResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         group_role_assignments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group_role_assignments, Unset):
@@ -42,7 +61,7 @@ class OrgUserRolesResponse:
         if not isinstance(self.org_roles, Unset):
             org_roles = []
             for org_roles_item_data in self.org_roles:
-                org_roles_item = org_roles_item_data.value
+                org_roles_item = enum_value(org_roles_item_data, str, "org_roles_item")
                 org_roles.append(org_roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -116,3 +135,33 @@ class OrgUserRolesResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.group_role_assignment import GroupRoleAssignment  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.group_role_assignment import (
+        GroupRoleAssignment,
+        GroupRoleAssignmentDict,
+    )
+    from ..models.org_user_roles_response_org_roles_item import (
+        OrgUserRolesResponseOrgRolesItem,
+    )
+
+    OrgUserRolesResponseDict = TypedDict(
+        "OrgUserRolesResponseDict",
+        {
+            "groupRoleAssignments": list[GroupRoleAssignmentDict | GroupRoleAssignment],
+            "orgRoles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                    "ORG_MEMBER",
+                ]
+                | OrgUserRolesResponseOrgRolesItem
+            ],
+        },
+        total=False,
+    )

@@ -3,13 +3,28 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.organization_invitation_roles_item import OrganizationInvitationRolesItem
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrganizationInvitation")
 
@@ -50,16 +65,22 @@ class OrganizationInvitation:
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         org_name = self.org_name
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_value(self.created_at, "created_at")
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_value(self.expires_at, "expires_at")
 
         group_role_assignments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group_role_assignments, Unset):
@@ -78,7 +99,7 @@ class OrganizationInvitation:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_value(roles_item_data, str, "roles_item")
                 roles.append(roles_item)
 
         team_ids: list[str] | Unset = UNSET
@@ -242,3 +263,45 @@ from ..models.link import Link  # noqa: E402
 from ..models.organization_invitation_group_role_assignment import (
     OrganizationInvitationGroupRoleAssignment,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.organization_invitation_group_role_assignment import (
+        OrganizationInvitationGroupRoleAssignment,
+        OrganizationInvitationGroupRoleAssignmentDict,
+    )
+    from ..models.organization_invitation_roles_item import (
+        OrganizationInvitationRolesItem,
+    )
+
+    OrganizationInvitationDict = TypedDict(
+        "OrganizationInvitationDict",
+        {
+            "orgName": Required[str],
+            "createdAt": datetime.datetime | str,
+            "expiresAt": datetime.datetime | str,
+            "groupRoleAssignments": list[
+                OrganizationInvitationGroupRoleAssignmentDict | OrganizationInvitationGroupRoleAssignment
+            ],
+            "id": str,
+            "inviterUsername": str,
+            "orgId": str,
+            "roles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                ]
+                | OrganizationInvitationRolesItem
+            ],
+            "teamIds": list[str],
+            "username": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +15,15 @@ from attrs import field as _attrs_field
 from ..models.organization_invitation_group_role_assignments_request_roles_item import (
     OrganizationInvitationGroupRoleAssignmentsRequestRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrganizationInvitationGroupRoleAssignmentsRequest")
 
@@ -29,6 +42,12 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
     roles: list[OrganizationInvitationGroupRoleAssignmentsRequestRolesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitationGroupRoleAssignmentsRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id
 
@@ -36,7 +55,7 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_value(roles_item_data, str, "roles_item")
                 roles.append(roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -99,3 +118,35 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.organization_invitation_group_role_assignments_request_roles_item import (
+        OrganizationInvitationGroupRoleAssignmentsRequestRolesItem,
+    )
+
+    OrganizationInvitationGroupRoleAssignmentsRequestDict = TypedDict(
+        "OrganizationInvitationGroupRoleAssignmentsRequestDict",
+        {
+            "groupId": str,
+            "roles": list[
+                Literal[
+                    "GROUP_BACKUP_MANAGER",
+                    "GROUP_CLUSTER_MANAGER",
+                    "GROUP_DATA_ACCESS_ADMIN",
+                    "GROUP_DATA_ACCESS_READ_ONLY",
+                    "GROUP_DATA_ACCESS_READ_WRITE",
+                    "GROUP_DATABASE_ACCESS_ADMIN",
+                    "GROUP_OBSERVABILITY_VIEWER",
+                    "GROUP_OWNER",
+                    "GROUP_READ_ONLY",
+                    "GROUP_SEARCH_INDEX_EDITOR",
+                    "GROUP_STREAM_PROCESSING_OWNER",
+                ]
+                | OrganizationInvitationGroupRoleAssignmentsRequestRolesItem
+            ],
+        },
+        total=False,
+    )

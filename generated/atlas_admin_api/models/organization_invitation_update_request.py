@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +16,15 @@ from attrs import field as _attrs_field
 from ..models.organization_invitation_update_request_roles_item import (
     OrganizationInvitationUpdateRequestRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrganizationInvitationUpdateRequest")
 
@@ -31,6 +45,12 @@ class OrganizationInvitationUpdateRequest:
     team_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitationUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         group_role_assignments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group_role_assignments, Unset):
@@ -43,7 +63,7 @@ class OrganizationInvitationUpdateRequest:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_value(roles_item_data, str, "roles_item")
                 roles.append(roles_item)
 
         team_ids: list[str] | Unset = UNSET
@@ -131,3 +151,37 @@ class OrganizationInvitationUpdateRequest:
 from ..models.organization_invitation_group_role_assignments_request import (
     OrganizationInvitationGroupRoleAssignmentsRequest,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.organization_invitation_group_role_assignments_request import (
+        OrganizationInvitationGroupRoleAssignmentsRequest,
+        OrganizationInvitationGroupRoleAssignmentsRequestDict,
+    )
+    from ..models.organization_invitation_update_request_roles_item import (
+        OrganizationInvitationUpdateRequestRolesItem,
+    )
+
+    OrganizationInvitationUpdateRequestDict = TypedDict(
+        "OrganizationInvitationUpdateRequestDict",
+        {
+            "groupRoleAssignments": list[
+                OrganizationInvitationGroupRoleAssignmentsRequestDict
+                | OrganizationInvitationGroupRoleAssignmentsRequest
+            ],
+            "roles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                ]
+                | OrganizationInvitationUpdateRequestRolesItem
+            ],
+            "teamIds": list[str],
+        },
+        total=False,
+    )

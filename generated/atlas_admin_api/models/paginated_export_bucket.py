@@ -2,12 +2,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PaginatedExportBucket")
 
@@ -28,6 +41,12 @@ class PaginatedExportBucket:
     results: list[ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedExportBucket"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         links: list[dict[str, Any]] | Unset = UNSET
@@ -141,3 +160,30 @@ from ..models.export_bucket_aws import ExportBucketAWS  # noqa: E402
 from ..models.export_bucket_azure import ExportBucketAzure  # noqa: E402
 from ..models.export_bucket_gcp import ExportBucketGCP  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.export_bucket_aws import ExportBucketAWS, ExportBucketAWSDict
+    from ..models.export_bucket_azure import ExportBucketAzure, ExportBucketAzureDict
+    from ..models.export_bucket_gcp import ExportBucketGCP, ExportBucketGCPDict
+    from ..models.link import Link, LinkDict
+    from ..types import UnknownVariant
+
+    PaginatedExportBucketDict = TypedDict(
+        "PaginatedExportBucketDict",
+        {
+            "links": list[LinkDict | Link],
+            "results": list[
+                ExportBucketAWSDict
+                | ExportBucketAWS
+                | ExportBucketAzureDict
+                | ExportBucketAzure
+                | ExportBucketGCPDict
+                | ExportBucketGCP
+                | UnknownVariant
+            ],
+            "totalCount": int,
+        },
+        total=False,
+    )

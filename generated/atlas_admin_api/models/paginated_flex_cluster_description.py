@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PaginatedFlexClusterDescription")
 
@@ -30,6 +41,12 @@ class PaginatedFlexClusterDescription:
     results: list[FlexClusterDescription] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedFlexClusterDescription"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         links: list[dict[str, Any]] | Unset = UNSET
@@ -124,3 +141,22 @@ class PaginatedFlexClusterDescription:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.flex_cluster_description import FlexClusterDescription  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.flex_cluster_description import (
+        FlexClusterDescription,
+        FlexClusterDescriptionDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    PaginatedFlexClusterDescriptionDict = TypedDict(
+        "PaginatedFlexClusterDescriptionDict",
+        {
+            "links": list[LinkDict | Link],
+            "results": list[FlexClusterDescriptionDict | FlexClusterDescription],
+            "totalCount": int,
+        },
+        total=False,
+    )

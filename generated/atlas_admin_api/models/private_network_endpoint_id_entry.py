@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +16,15 @@ from ..models.private_network_endpoint_id_entry_status import (
 from ..models.private_network_endpoint_id_entry_type import (
     PrivateNetworkEndpointIdEntryType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PrivateNetworkEndpointIdEntry")
 
@@ -49,11 +57,17 @@ class PrivateNetworkEndpointIdEntry:
     customer_endpoint_dns_name: str | Unset = UNSET
     customer_endpoint_ip_address: str | Unset = UNSET
     error_message: str | Unset = UNSET
-    provider: PrivateNetworkEndpointIdEntryProvider | Unset = UNSET
+    provider: Literal["AWS"] | PrivateNetworkEndpointIdEntryProvider | Unset = UNSET
     region: str | Unset = UNSET
-    status: PrivateNetworkEndpointIdEntryStatus | Unset = UNSET
-    type_: PrivateNetworkEndpointIdEntryType | Unset = UNSET
+    status: Literal["PENDING", "OK", "FAILED", "DELETING"] | PrivateNetworkEndpointIdEntryStatus | Unset = UNSET
+    type_: Literal["DATA_LAKE"] | PrivateNetworkEndpointIdEntryType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PrivateNetworkEndpointIdEntry"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         endpoint_id = self.endpoint_id
@@ -70,17 +84,17 @@ class PrivateNetworkEndpointIdEntry:
 
         provider: str | Unset = UNSET
         if not isinstance(self.provider, Unset):
-            provider = self.provider.value
+            provider = enum_value(self.provider, str, "provider")
 
         region = self.region
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_value(self.status, str, "status")
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_value(self.type_, str, "type_")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -203,3 +217,34 @@ class PrivateNetworkEndpointIdEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.private_network_endpoint_id_entry_provider import (
+        PrivateNetworkEndpointIdEntryProvider,
+    )
+    from ..models.private_network_endpoint_id_entry_status import (
+        PrivateNetworkEndpointIdEntryStatus,
+    )
+    from ..models.private_network_endpoint_id_entry_type import (
+        PrivateNetworkEndpointIdEntryType,
+    )
+
+    PrivateNetworkEndpointIdEntryDict = TypedDict(
+        "PrivateNetworkEndpointIdEntryDict",
+        {
+            "endpointId": Required[str],
+            "azureLinkId": str,
+            "comment": str,
+            "customerEndpointDNSName": str,
+            "customerEndpointIPAddress": str,
+            "errorMessage": str,
+            "provider": Literal["AWS"] | PrivateNetworkEndpointIdEntryProvider,
+            "region": str,
+            "status": Literal["PENDING", "OK", "FAILED", "DELETING"] | PrivateNetworkEndpointIdEntryStatus,
+            "type": Literal["DATA_LAKE"] | PrivateNetworkEndpointIdEntryType,
+        },
+        total=False,
+    )

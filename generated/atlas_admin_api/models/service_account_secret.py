@@ -3,12 +3,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServiceAccountSecret")
 
@@ -37,16 +49,22 @@ class ServiceAccountSecret:
     secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        created_at = format_datetime(self.created_at)
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServiceAccountSecret"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
-        expires_at = format_datetime(self.expires_at)
+    def to_dict(self) -> dict[str, Any]:
+        created_at = datetime_value(self.created_at, "created_at")
+
+        expires_at = datetime_value(self.expires_at, "expires_at")
 
         id = self.id
 
         last_used_at: str | Unset = UNSET
         if not isinstance(self.last_used_at, Unset):
-            last_used_at = format_datetime(self.last_used_at)
+            last_used_at = datetime_value(self.last_used_at, "last_used_at")
 
         masked_secret_value = self.masked_secret_value
 
@@ -129,3 +147,20 @@ class ServiceAccountSecret:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ServiceAccountSecretDict = TypedDict(
+        "ServiceAccountSecretDict",
+        {
+            "createdAt": Required[datetime.datetime | str],
+            "expiresAt": Required[datetime.datetime | str],
+            "id": Required[str],
+            "lastUsedAt": datetime.datetime | str,
+            "maskedSecretValue": str,
+            "secret": str,
+        },
+        total=False,
+    )

@@ -3,14 +3,28 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.tenant_restore_delivery_type import TenantRestoreDeliveryType
 from ..models.tenant_restore_status import TenantRestoreStatus
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_value,
+    enum_value,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TenantRestore")
 
@@ -50,7 +64,7 @@ class TenantRestore:
     snapshot_id: str
     target_deployment_item_name: str
     cluster_name: str | Unset = UNSET
-    delivery_type: TenantRestoreDeliveryType | Unset = UNSET
+    delivery_type: Literal["RESTORE", "DOWNLOAD"] | TenantRestoreDeliveryType | Unset = UNSET
     expiration_date: datetime.datetime | Unset = UNSET
     id: str | Unset = UNSET
     project_id: str | Unset = UNSET
@@ -58,10 +72,16 @@ class TenantRestore:
     restore_scheduled_date: datetime.datetime | Unset = UNSET
     snapshot_finished_date: datetime.datetime | Unset = UNSET
     snapshot_url: str | Unset = UNSET
-    status: TenantRestoreStatus | Unset = UNSET
+    status: Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | TenantRestoreStatus | Unset = UNSET
     target_project_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TenantRestore"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         snapshot_id = self.snapshot_id
@@ -72,11 +92,11 @@ class TenantRestore:
 
         delivery_type: str | Unset = UNSET
         if not isinstance(self.delivery_type, Unset):
-            delivery_type = self.delivery_type.value
+            delivery_type = enum_value(self.delivery_type, str, "delivery_type")
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = format_datetime(self.expiration_date)
+            expiration_date = datetime_value(self.expiration_date, "expiration_date")
 
         id = self.id
 
@@ -84,21 +104,21 @@ class TenantRestore:
 
         restore_finished_date: str | Unset = UNSET
         if not isinstance(self.restore_finished_date, Unset):
-            restore_finished_date = format_datetime(self.restore_finished_date)
+            restore_finished_date = datetime_value(self.restore_finished_date, "restore_finished_date")
 
         restore_scheduled_date: str | Unset = UNSET
         if not isinstance(self.restore_scheduled_date, Unset):
-            restore_scheduled_date = format_datetime(self.restore_scheduled_date)
+            restore_scheduled_date = datetime_value(self.restore_scheduled_date, "restore_scheduled_date")
 
         snapshot_finished_date: str | Unset = UNSET
         if not isinstance(self.snapshot_finished_date, Unset):
-            snapshot_finished_date = format_datetime(self.snapshot_finished_date)
+            snapshot_finished_date = datetime_value(self.snapshot_finished_date, "snapshot_finished_date")
 
         snapshot_url = self.snapshot_url
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_value(self.status, str, "status")
 
         target_project_id = self.target_project_id
 
@@ -274,3 +294,31 @@ class TenantRestore:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.tenant_restore_delivery_type import TenantRestoreDeliveryType
+    from ..models.tenant_restore_status import TenantRestoreStatus
+
+    TenantRestoreDict = TypedDict(
+        "TenantRestoreDict",
+        {
+            "snapshotId": Required[str],
+            "targetDeploymentItemName": Required[str],
+            "clusterName": str,
+            "deliveryType": Literal["RESTORE", "DOWNLOAD"] | TenantRestoreDeliveryType,
+            "expirationDate": datetime.datetime | str,
+            "id": str,
+            "projectId": str,
+            "restoreFinishedDate": datetime.datetime | str,
+            "restoreScheduledDate": datetime.datetime | str,
+            "snapshotFinishedDate": datetime.datetime | str,
+            "snapshotUrl": str,
+            "status": Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | TenantRestoreStatus,
+            "targetProjectId": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )

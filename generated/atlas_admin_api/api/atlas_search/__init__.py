@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...types import UNSET, OperationRunner, Unset
@@ -51,7 +51,7 @@ class AtlasSearchOperations:
         """
         from . import delete_atlas_search_index_by_name as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,

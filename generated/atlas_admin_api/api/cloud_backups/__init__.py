@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.backup_snapshot_retention import BackupSnapshotRetention
@@ -21,6 +21,37 @@ from ...models.export_bucket_request_azure import ExportBucketRequestAzure
 from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
 from ...models.paginated_export_bucket import PaginatedExportBucket
 from ...types import UNSET, OperationRunner, UnknownVariant, Unset
+
+if TYPE_CHECKING:
+    from ...models.backup_snapshot_retention import (
+        BackupSnapshotRetention,
+        BackupSnapshotRetentionDict,
+    )
+    from ...models.data_protection_settings import (
+        DataProtectionSettings,
+        DataProtectionSettingsDict,
+    )
+    from ...models.disk_backup_export_job_request import (
+        DiskBackupExportJobRequest,
+        DiskBackupExportJobRequestDict,
+    )
+    from ...models.disk_backup_snapshot_restore_job import (
+        DiskBackupSnapshotRestoreJob,
+        DiskBackupSnapshotRestoreJobDict,
+    )
+    from ...models.export_bucket_request_aws import (
+        ExportBucketRequestAWS,
+        ExportBucketRequestAWSDict,
+    )
+    from ...models.export_bucket_request_azure import (
+        ExportBucketRequestAzure,
+        ExportBucketRequestAzureDict,
+    )
+    from ...models.export_bucket_request_gcp import (
+        ExportBucketRequestGCP,
+        ExportBucketRequestGCPDict,
+    )
+    from ...types import UnknownVariant
 
 
 class CloudBackupsOperations:
@@ -63,7 +94,7 @@ class CloudBackupsOperations:
         """
         from . import list_export_buckets as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 envelope=envelope,
@@ -80,7 +111,7 @@ class CloudBackupsOperations:
         self,
         group_id: str,
         *,
-        body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+        body: "ExportBucketRequestAWSDict | ExportBucketRequestAWS | ExportBucketRequestAzureDict | ExportBucketRequestAzure | ExportBucketRequestGCPDict | ExportBucketRequestGCP | UnknownVariant",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
@@ -107,7 +138,7 @@ class CloudBackupsOperations:
         """
         from . import create_export_bucket as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
@@ -122,7 +153,7 @@ class CloudBackupsOperations:
         self,
         group_id: str,
         *,
-        body: DataProtectionSettings,
+        body: "DataProtectionSettingsDict | DataProtectionSettings",
         envelope: bool | Unset = UNSET,
         overwrite_backup_policies: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
@@ -148,7 +179,7 @@ class CloudBackupsOperations:
         """
         from . import update_data_protection_settings as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
@@ -165,7 +196,7 @@ class CloudBackupsOperations:
         group_id: str,
         cluster_name: str,
         *,
-        body: DiskBackupExportJobRequest,
+        body: "DiskBackupExportJobRequestDict | DiskBackupExportJobRequest",
         envelope: bool | Unset = UNSET,
     ) -> DiskBackupExportJob:
         """Create One Snapshot Export Job
@@ -187,7 +218,7 @@ class CloudBackupsOperations:
         """
         from . import create_backup_export_job as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
@@ -203,7 +234,7 @@ class CloudBackupsOperations:
         group_id: str,
         cluster_name: str,
         *,
-        body: DiskBackupSnapshotRestoreJob,
+        body: "DiskBackupSnapshotRestoreJobDict | DiskBackupSnapshotRestoreJob",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> DiskBackupSnapshotRestoreJob:
@@ -232,7 +263,7 @@ class CloudBackupsOperations:
         """
         from . import create_backup_restore_job as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
@@ -271,7 +302,7 @@ class CloudBackupsOperations:
         """
         from . import delete_all_backup_schedules as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
@@ -287,7 +318,7 @@ class CloudBackupsOperations:
         cluster_name: str,
         snapshot_id: str,
         *,
-        body: BackupSnapshotRetention,
+        body: "BackupSnapshotRetentionDict | BackupSnapshotRetention",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> DiskBackupSnapshot:
@@ -312,7 +343,7 @@ class CloudBackupsOperations:
         """
         from . import update_snapshot_retention as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...types import UNSET, OperationRunner, Unset
@@ -42,7 +42,7 @@ class CloudMigrationServiceOperations:
         """
         from . import delete_link_token as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 org_id=org_id,
                 envelope=envelope,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.cloud_provider_access_role import CloudProviderAccessRole
@@ -18,6 +18,17 @@ from ...models.deauthorize_cloud_provider_access_role_cloud_provider import (
 )
 from ...types import UNSET, OperationRunner, Unset
 
+if TYPE_CHECKING:
+    from ...models.cloud_provider_access_role_request_update_aws import (
+        CloudProviderAccessRoleRequestUpdateAWS,
+        CloudProviderAccessRoleRequestUpdateAWSDict,
+    )
+    from ...models.cloud_provider_access_role_request_update_azure import (
+        CloudProviderAccessRoleRequestUpdateAzure,
+        CloudProviderAccessRoleRequestUpdateAzureDict,
+    )
+    from ...types import UnknownVariant
+
 
 class CloudProviderAccessOperations:
     """The "cloud_provider_access" operations. Each call returns the parsed success body and raises on errors."""
@@ -30,7 +41,7 @@ class CloudProviderAccessOperations:
     async def deauthorize_cloud_provider_access_role(
         self,
         group_id: str,
-        cloud_provider: DeauthorizeCloudProviderAccessRoleCloudProvider,
+        cloud_provider: Literal["AWS", "AZURE", "GCP"] | DeauthorizeCloudProviderAccessRoleCloudProvider,
         role_id: str,
         *,
         envelope: bool | Unset = UNSET,
@@ -56,7 +67,7 @@ class CloudProviderAccessOperations:
         """
         from . import deauthorize_cloud_provider_access_role as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cloud_provider=cloud_provider,
@@ -73,7 +84,7 @@ class CloudProviderAccessOperations:
         group_id: str,
         role_id: str,
         *,
-        body: CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
+        body: "CloudProviderAccessRoleRequestUpdateAWSDict | CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzureDict | CloudProviderAccessRoleRequestUpdateAzure | UnknownVariant",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> CloudProviderAccessRole:
@@ -101,7 +112,7 @@ class CloudProviderAccessOperations:
         """
         from . import authorize_cloud_provider_access_role as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 role_id=role_id,

@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.custom_database_role import CustomDatabaseRole
 from ...types import UNSET, OperationRunner, Unset
+
+if TYPE_CHECKING:
+    from ...models.custom_database_role import (
+        CustomDatabaseRole,
+        CustomDatabaseRoleDict,
+    )
 
 
 class CustomDatabaseRolesOperations:
@@ -43,7 +49,7 @@ class CustomDatabaseRolesOperations:
         """
         from . import list_custom_database_roles as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 envelope=envelope,
@@ -57,7 +63,7 @@ class CustomDatabaseRolesOperations:
         self,
         group_id: str,
         *,
-        body: CustomDatabaseRole,
+        body: "CustomDatabaseRoleDict | CustomDatabaseRole",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> CustomDatabaseRole:
@@ -81,7 +87,7 @@ class CustomDatabaseRolesOperations:
         """
         from . import create_custom_database_role as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
@@ -119,7 +125,7 @@ class CustomDatabaseRolesOperations:
         """
         from . import get_custom_database_role as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 role_name=role_name,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.create_one_data_federation_query_limit_limit_name import (
@@ -16,6 +16,12 @@ from ...models.data_federation_tenant_query_limit import DataFederationTenantQue
 from ...models.federated_database_instance import FederatedDatabaseInstance
 from ...models.private_network_endpoint_id_entry import PrivateNetworkEndpointIdEntry
 from ...types import UNSET, OperationRunner, Unset
+
+if TYPE_CHECKING:
+    from ...models.data_federation_query_limit_request import (
+        DataFederationQueryLimitRequest,
+        DataFederationQueryLimitRequestDict,
+    )
 
 
 class DataFederationOperations:
@@ -52,7 +58,7 @@ class DataFederationOperations:
         """
         from . import get_federated_database as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 tenant_name=tenant_name,
@@ -66,9 +72,12 @@ class DataFederationOperations:
         self,
         group_id: str,
         tenant_name: str,
-        limit_name: CreateOneDataFederationQueryLimitLimitName,
+        limit_name: Literal[
+            "bytesProcessed.query", "bytesProcessed.daily", "bytesProcessed.weekly", "bytesProcessed.monthly"
+        ]
+        | CreateOneDataFederationQueryLimitLimitName,
         *,
-        body: DataFederationQueryLimitRequest,
+        body: "DataFederationQueryLimitRequestDict | DataFederationQueryLimitRequest",
         envelope: bool | Unset = UNSET,
     ) -> DataFederationTenantQueryLimit:
         """Configure One Query Limit for One Federated Database Instance
@@ -91,7 +100,7 @@ class DataFederationOperations:
         """
         from . import create_one_data_federation_query_limit as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 tenant_name=tenant_name,
@@ -131,7 +140,7 @@ class DataFederationOperations:
         """
         from . import get_data_federation_private_endpoint as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 endpoint_id=endpoint_id,

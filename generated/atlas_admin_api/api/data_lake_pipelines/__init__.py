@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.data_lake_ingestion_pipeline import DataLakeIngestionPipeline
@@ -46,7 +46,7 @@ class DataLakePipelinesOperations:
         """
         from . import resume_pipeline as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 pipeline_name=pipeline_name,
@@ -86,7 +86,7 @@ class DataLakePipelinesOperations:
         """
         from . import get_pipeline_run as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 pipeline_name=pipeline_name,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.ear_private_endpoint_azure import EARPrivateEndpointAzure
@@ -13,6 +13,12 @@ from ...models.get_encryption_at_rest_private_endpoint_cloud_provider import (
     GetEncryptionAtRestPrivateEndpointCloudProvider,
 )
 from ...types import UNSET, OperationRunner, Unset
+
+if TYPE_CHECKING:
+    from ...models.encryption_at_rest_request import (
+        EncryptionAtRestRequest,
+        EncryptionAtRestRequestDict,
+    )
 
 
 class EncryptionAtRestUsingCustomerKeyManagementOperations:
@@ -27,7 +33,7 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         self,
         group_id: str,
         *,
-        body: EncryptionAtRestRequest,
+        body: "EncryptionAtRestRequestDict | EncryptionAtRestRequest",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> EncryptionAtRest:
@@ -62,7 +68,7 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         """
         from . import update_encryption_at_rest as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
@@ -76,7 +82,7 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
     async def get_encryption_at_rest_private_endpoint(
         self,
         group_id: str,
-        cloud_provider: GetEncryptionAtRestPrivateEndpointCloudProvider,
+        cloud_provider: Literal["AZURE", "AWS"] | GetEncryptionAtRestPrivateEndpointCloudProvider,
         endpoint_id: str,
         *,
         envelope: bool | Unset = UNSET,
@@ -102,7 +108,7 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         """
         from . import get_encryption_at_rest_private_endpoint as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cloud_provider=cloud_provider,

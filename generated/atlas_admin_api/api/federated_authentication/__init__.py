@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...types import UNSET, OperationRunner, Unset
@@ -47,7 +47,7 @@ class FederatedAuthenticationOperations:
         """
         from . import delete_identity_provider as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 federation_settings_id=federation_settings_id,
                 identity_provider_id=identity_provider_id,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.paginated_flex_backup_restore_job import PaginatedFlexBackupRestoreJob
@@ -51,7 +51,7 @@ class FlexRestoreJobsOperations:
         """
         from . import list_flex_backup_restore_jobs as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 name=name,

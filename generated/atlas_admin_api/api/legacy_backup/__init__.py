@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.list_legacy_snapshots_completed import ListLegacySnapshotsCompleted
@@ -29,7 +29,7 @@ class LegacyBackupOperations:
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-        completed: ListLegacySnapshotsCompleted | Unset = UNSET,
+        completed: Literal["all", "true", "false"] | ListLegacySnapshotsCompleted | Unset = UNSET,
     ) -> PaginatedLegacySnapshot:
         """Return All Legacy Backup Snapshots Deprecated
 
@@ -61,7 +61,7 @@ class LegacyBackupOperations:
         """
         from . import list_legacy_snapshots as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,

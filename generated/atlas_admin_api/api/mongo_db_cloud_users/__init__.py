@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
 from ...models.api_error import ApiError
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
 from ...types import UNSET, OperationRunner, UnknownVariant, Unset
+
+if TYPE_CHECKING:
+    from ...models.add_or_remove_group_role import (
+        AddOrRemoveGroupRole,
+        AddOrRemoveGroupRoleDict,
+    )
 
 
 class MongodbCloudUsersOperations:
@@ -25,7 +31,7 @@ class MongodbCloudUsersOperations:
         group_id: str,
         user_id: str,
         *,
-        body: AddOrRemoveGroupRole,
+        body: "AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
@@ -53,7 +59,7 @@ class MongodbCloudUsersOperations:
         """
         from . import add_project_role as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 user_id=user_id,
@@ -99,7 +105,7 @@ class MongodbCloudUsersOperations:
         """
         from . import remove_organization_user as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 org_id=org_id,
                 user_id=user_id,

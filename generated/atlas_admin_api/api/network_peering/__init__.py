@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.list_peering_container_by_cloud_provider_provider_name import (
@@ -30,7 +30,8 @@ class NetworkPeeringOperations:
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-        provider_name: ListPeeringContainerByCloudProviderProviderName = ListPeeringContainerByCloudProviderProviderName.AWS,
+        provider_name: Literal["AWS", "AZURE", "GCP"]
+        | ListPeeringContainerByCloudProviderProviderName = ListPeeringContainerByCloudProviderProviderName.AWS,
     ) -> PaginatedCloudProviderContainer:
         """Return All Network Peering Containers in One Project for One Cloud Provider
 
@@ -57,7 +58,7 @@ class NetworkPeeringOperations:
         """
         from . import list_peering_container_by_cloud_provider as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 envelope=envelope,

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.online_archive import OnlineArchive
 from ...types import UNSET, OperationRunner, Unset
+
+if TYPE_CHECKING:
+    from ...models.online_archive import OnlineArchive, OnlineArchiveDict
 
 
 class OnlineArchiveOperations:
@@ -24,7 +27,7 @@ class OnlineArchiveOperations:
         cluster_name: str,
         archive_id: str,
         *,
-        body: OnlineArchive,
+        body: "OnlineArchiveDict | OnlineArchive",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> OnlineArchive:
@@ -50,7 +53,7 @@ class OnlineArchiveOperations:
         """
         from . import update_online_archive as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,

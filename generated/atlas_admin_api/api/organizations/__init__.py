@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.organization_invitation import OrganizationInvitation
@@ -11,6 +11,12 @@ from ...models.organization_invitation_update_request import (
     OrganizationInvitationUpdateRequest,
 )
 from ...types import UNSET, OperationRunner, Unset
+
+if TYPE_CHECKING:
+    from ...models.organization_invitation_update_request import (
+        OrganizationInvitationUpdateRequest,
+        OrganizationInvitationUpdateRequestDict,
+    )
 
 
 class OrganizationsOperations:
@@ -26,7 +32,7 @@ class OrganizationsOperations:
         org_id: str,
         invitation_id: str,
         *,
-        body: OrganizationInvitationUpdateRequest,
+        body: "OrganizationInvitationUpdateRequestDict | OrganizationInvitationUpdateRequest",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> OrganizationInvitation:
@@ -55,7 +61,7 @@ class OrganizationsOperations:
         """
         from . import update_organization_invitation_by_id as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 org_id=org_id,
                 invitation_id=invitation_id,

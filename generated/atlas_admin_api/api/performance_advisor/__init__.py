@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...types import UNSET, OperationRunner, Unset
@@ -47,7 +47,7 @@ class PerformanceAdvisorOperations:
         """
         from . import enable_slow_operation_thresholding as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 envelope=envelope,

@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.regionalized_private_endpoint_setting import (
     RegionalizedPrivateEndpointSetting,
 )
 from ...types import UNSET, OperationRunner, Unset
+
+if TYPE_CHECKING:
+    from ...models.regionalized_private_endpoint_setting import (
+        RegionalizedPrivateEndpointSetting,
+        RegionalizedPrivateEndpointSettingDict,
+    )
 
 
 class PrivateEndpointServicesOperations:
@@ -24,7 +30,7 @@ class PrivateEndpointServicesOperations:
         self,
         group_id: str,
         *,
-        body: RegionalizedPrivateEndpointSetting,
+        body: "RegionalizedPrivateEndpointSettingDict | RegionalizedPrivateEndpointSetting",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> RegionalizedPrivateEndpointSetting:
@@ -52,7 +58,7 @@ class PrivateEndpointServicesOperations:
         """
         from . import toggle_regionalized_private_endpoint_setting as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,

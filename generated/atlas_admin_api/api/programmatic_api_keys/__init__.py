@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.api_key_user_details import ApiKeyUserDetails
 from ...models.create_atlas_project_api_key import CreateAtlasProjectApiKey
 from ...types import UNSET, OperationRunner, Unset
+
+if TYPE_CHECKING:
+    from ...models.create_atlas_project_api_key import (
+        CreateAtlasProjectApiKey,
+        CreateAtlasProjectApiKeyDict,
+    )
 
 
 class ProgrammaticApiKeysOperations:
@@ -23,7 +29,7 @@ class ProgrammaticApiKeysOperations:
         self,
         group_id: str,
         *,
-        body: CreateAtlasProjectApiKey,
+        body: "CreateAtlasProjectApiKeyDict | CreateAtlasProjectApiKey",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> ApiKeyUserDetails:
@@ -48,7 +54,7 @@ class ProgrammaticApiKeysOperations:
         """
         from . import create_project_api_key as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,

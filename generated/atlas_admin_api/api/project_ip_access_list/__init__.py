@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.paginated_network_permission_entry import PaginatedNetworkPermissionEntry
@@ -56,7 +56,7 @@ class ProjectIpAccessListOperations:
         """
         from . import list_project_ip_access_lists as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 envelope=envelope,

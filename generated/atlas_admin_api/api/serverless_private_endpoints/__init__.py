@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.serverless_tenant_endpoint_aws import ServerlessTenantEndpointAWS
@@ -46,7 +46,7 @@ class ServerlessPrivateEndpointsOperations:
         """
         from . import list_serverless_private_endpoints as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 instance_name=instance_name,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.org_service_account import OrgServiceAccount
@@ -46,7 +46,7 @@ class ServiceAccountsOperations:
         """
         from . import delete_project_service_account_secret as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 client_id=client_id,
@@ -84,7 +84,7 @@ class ServiceAccountsOperations:
         """
         from . import get_service_account as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 org_id=org_id,
                 client_id=client_id,
@@ -121,7 +121,7 @@ class ServiceAccountsOperations:
         """
         from . import delete_service_account as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 org_id=org_id,
                 client_id=client_id,

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.tenant_restore import TenantRestore
 from ...types import UNSET, OperationRunner, Unset
+
+if TYPE_CHECKING:
+    from ...models.tenant_restore import TenantRestore, TenantRestoreDict
 
 
 class SharedTierSnapshotsOperations:
@@ -23,7 +26,7 @@ class SharedTierSnapshotsOperations:
         group_id: str,
         cluster_name: str,
         *,
-        body: TenantRestore,
+        body: "TenantRestoreDict | TenantRestore",
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> TenantRestore:
@@ -53,7 +56,7 @@ class SharedTierSnapshotsOperations:
         """
         from . import download_shared_cluster_backup as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,

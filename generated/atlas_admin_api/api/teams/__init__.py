@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.team_response import TeamResponse
@@ -46,7 +46,7 @@ class TeamsOperations:
         """
         from . import get_team_by_name as _operation
 
-        result = await self._runner.run(
+        result = await self._runner._run(
             _operation._get_kwargs(
                 org_id=org_id,
                 team_name=team_name,
