@@ -224,13 +224,14 @@ def model_json(value: Any, parameter: str) -> Any:
         raise InvalidArgumentError(parameter, f"{type(value).__name__} cannot be sent: {exc}") from None
 
 
-def body_json(value: object, model: type, parameter: str = "body") -> Any:
-    """A request body as JSON data: the model, or a plain dict with the model's JSON keys."""
-    if isinstance(value, model):
+def body_json(value: object, model: type | tuple[type, ...], parameter: str = "body") -> Any:
+    """A request body as JSON data: the model (one of the models), or a plain dict with the JSON keys."""
+    if isinstance(value, model) or isinstance(value, UnknownVariant):
         return model_json(value, parameter)
     if isinstance(value, Mapping):
         return json_value(value, parameter)
-    raise InvalidArgumentError(parameter, f"expected {model.__name__} or a dict, got {type(value).__name__}")
+    names = " or ".join(kind.__name__ for kind in (model if isinstance(model, tuple) else (model,)))
+    raise InvalidArgumentError(parameter, f"expected {names} or a dict, got {type(value).__name__}")
 
 
 # atlas-admin: what every generated model shares (issue #17), kept here so each model adds only a few lines.

@@ -132,3 +132,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    AdvancedDiskBackupSnapshotSchedulePolicyDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -182,3 +182,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ApiErrorDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -61,3 +61,5 @@ class ApiErrorParametersItem:
 
 if TYPE_CHECKING:
     ApiErrorParametersItemDict = dict[str, Any]
+else:
+    ApiErrorParametersItemDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -196,3 +196,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ApiKeyUserDetailsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -121,3 +121,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    AutoExportPolicyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

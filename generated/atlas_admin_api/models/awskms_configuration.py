@@ -255,3 +255,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    AWSKMSConfigurationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

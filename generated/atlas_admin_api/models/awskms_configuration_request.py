@@ -274,3 +274,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    AWSKMSConfigurationRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -238,3 +238,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    AzureKeyVaultDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

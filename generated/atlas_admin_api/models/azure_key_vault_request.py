@@ -244,3 +244,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    AzureKeyVaultRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

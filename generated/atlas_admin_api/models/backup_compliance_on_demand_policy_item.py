@@ -205,3 +205,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    BackupComplianceOnDemandPolicyItemDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

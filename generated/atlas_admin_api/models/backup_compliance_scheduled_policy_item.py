@@ -218,3 +218,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    BackupComplianceScheduledPolicyItemDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -118,3 +118,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    BadRequestDetailDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

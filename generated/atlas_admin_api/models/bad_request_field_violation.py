@@ -94,3 +94,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    BadRequestFieldViolationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

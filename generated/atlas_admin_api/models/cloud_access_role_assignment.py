@@ -179,3 +179,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    CloudAccessRoleAssignmentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

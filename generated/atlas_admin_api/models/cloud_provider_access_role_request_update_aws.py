@@ -120,3 +120,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    CloudProviderAccessRoleRequestUpdateAWSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -140,3 +140,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    CloudProviderAccessRoleRequestUpdateAzureDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

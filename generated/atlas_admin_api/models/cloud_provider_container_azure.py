@@ -194,3 +194,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    CloudProviderContainerAzureDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

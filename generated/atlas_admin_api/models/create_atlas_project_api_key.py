@@ -141,3 +141,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    CreateAtlasProjectApiKeyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

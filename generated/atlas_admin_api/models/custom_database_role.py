@@ -165,3 +165,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    CustomDatabaseRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

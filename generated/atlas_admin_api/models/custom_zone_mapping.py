@@ -71,3 +71,5 @@ class CustomZoneMapping:
 
 if TYPE_CHECKING:
     CustomZoneMappingDict = dict[str, Any]
+else:
+    CustomZoneMappingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -132,3 +132,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataFederationAzureCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

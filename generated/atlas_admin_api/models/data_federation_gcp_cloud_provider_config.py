@@ -108,3 +108,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataFederationGCPCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

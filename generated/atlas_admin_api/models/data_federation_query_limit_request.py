@@ -124,3 +124,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataFederationQueryLimitRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -207,3 +207,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataFederationTenantQueryLimitDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

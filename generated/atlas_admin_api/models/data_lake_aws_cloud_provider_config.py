@@ -134,3 +134,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakeAWSCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

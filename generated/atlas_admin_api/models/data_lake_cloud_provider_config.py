@@ -165,3 +165,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakeCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -136,3 +136,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakeDataProcessRegionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -310,3 +310,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakeDatabaseDataSourceSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -173,3 +173,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakeDatabaseInstanceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -319,3 +319,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakeIngestionPipelineDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -178,3 +178,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakePipelineSinkDLSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -151,3 +151,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakePipelineSourceOnDemandCPSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

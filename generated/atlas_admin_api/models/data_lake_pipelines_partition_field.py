@@ -95,3 +95,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakePipelinesPartitionFieldDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

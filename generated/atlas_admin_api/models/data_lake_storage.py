@@ -151,3 +151,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakeStorageDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -337,3 +337,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataLakeStoreSettingsS3Dict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -318,3 +318,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DataProtectionSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -133,3 +133,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DatabasePrivilegeActionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -136,3 +136,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DatasetRetentionPolicyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

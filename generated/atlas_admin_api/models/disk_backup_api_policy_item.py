@@ -218,3 +218,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DiskBackupApiPolicyItemDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -192,3 +192,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DiskBackupCopySettingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -324,3 +324,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DiskBackupExportJobDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -139,3 +139,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DiskBackupExportJobRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -150,3 +150,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DiskBackupRestoreJobComponentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -384,3 +384,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DiskBackupSnapshotDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

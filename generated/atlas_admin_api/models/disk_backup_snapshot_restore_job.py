@@ -420,3 +420,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DiskBackupSnapshotRestoreJobDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -338,3 +338,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    DiskBackupSnapshotScheduleDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -289,3 +289,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    EARPrivateEndpointAzureDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -169,3 +169,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    EncryptionAtRestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

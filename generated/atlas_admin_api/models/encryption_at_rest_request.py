@@ -175,3 +175,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    EncryptionAtRestRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

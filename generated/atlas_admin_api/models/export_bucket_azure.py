@@ -190,3 +190,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ExportBucketAzureDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

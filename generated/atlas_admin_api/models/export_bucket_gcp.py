@@ -166,3 +166,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ExportBucketGCPDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -117,3 +117,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ExportBucketRequestAWSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -126,3 +126,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ExportBucketRequestGCPDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -256,3 +256,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    FederatedDatabaseInstanceDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

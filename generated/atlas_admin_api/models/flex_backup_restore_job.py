@@ -328,3 +328,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    FlexBackupRestoreJobDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -95,3 +95,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    FlexBackupSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

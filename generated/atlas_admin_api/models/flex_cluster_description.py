@@ -370,3 +370,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    FlexClusterDescriptionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -109,3 +109,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    FlexConnectionStringsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

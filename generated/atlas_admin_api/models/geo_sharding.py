@@ -157,3 +157,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    GeoShardingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

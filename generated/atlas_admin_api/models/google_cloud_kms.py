@@ -134,3 +134,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    GoogleCloudKMSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -258,3 +258,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    GroupInvitationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

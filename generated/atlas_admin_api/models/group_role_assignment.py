@@ -150,3 +150,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    GroupRoleAssignmentDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -326,3 +326,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    IngestionPipelineRunDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

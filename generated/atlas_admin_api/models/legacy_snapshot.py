@@ -290,3 +290,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    LegacySnapshotDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -302,3 +302,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    LegacySnapshotPartDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

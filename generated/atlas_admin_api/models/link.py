@@ -108,3 +108,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    LinkDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

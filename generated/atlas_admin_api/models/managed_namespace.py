@@ -164,3 +164,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ManagedNamespaceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

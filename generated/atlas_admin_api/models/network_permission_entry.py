@@ -205,3 +205,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    NetworkPermissionEntryDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

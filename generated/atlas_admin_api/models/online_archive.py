@@ -425,3 +425,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    OnlineArchiveDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

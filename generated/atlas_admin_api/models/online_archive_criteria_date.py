@@ -116,3 +116,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    OnlineArchiveCriteriaDateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -94,3 +94,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    OnlineArchiveDataExpirationRuleDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

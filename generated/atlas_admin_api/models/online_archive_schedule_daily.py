@@ -149,3 +149,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    OnlineArchiveScheduleDailyDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

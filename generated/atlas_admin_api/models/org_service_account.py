@@ -213,3 +213,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    OrgServiceAccountDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

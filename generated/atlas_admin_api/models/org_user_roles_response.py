@@ -165,3 +165,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    OrgUserRolesResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -305,3 +305,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    OrganizationInvitationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

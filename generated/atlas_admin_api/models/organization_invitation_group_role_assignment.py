@@ -155,3 +155,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    OrganizationInvitationGroupRoleAssignmentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

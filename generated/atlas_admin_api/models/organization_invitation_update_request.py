@@ -185,3 +185,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    OrganizationInvitationUpdateRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

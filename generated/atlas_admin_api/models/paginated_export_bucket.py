@@ -187,3 +187,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    PaginatedExportBucketDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

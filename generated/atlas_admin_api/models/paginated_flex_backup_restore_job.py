@@ -160,3 +160,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    PaginatedFlexBackupRestoreJobDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

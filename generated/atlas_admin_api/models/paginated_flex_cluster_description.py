@@ -160,3 +160,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    PaginatedFlexClusterDescriptionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -155,3 +155,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    PaginatedLegacySnapshotDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

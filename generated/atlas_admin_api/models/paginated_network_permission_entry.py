@@ -158,3 +158,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    PaginatedNetworkPermissionEntryDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -107,3 +107,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    PipelineRunStatsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

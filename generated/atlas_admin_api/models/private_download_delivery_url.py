@@ -107,3 +107,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    PrivateDownloadDeliveryUrlDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

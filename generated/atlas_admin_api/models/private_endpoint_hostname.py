@@ -106,3 +106,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    PrivateEndpointHostnameDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

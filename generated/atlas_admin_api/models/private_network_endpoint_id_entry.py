@@ -248,3 +248,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    PrivateNetworkEndpointIdEntryDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

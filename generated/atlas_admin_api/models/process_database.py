@@ -129,3 +129,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ProcessDatabaseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

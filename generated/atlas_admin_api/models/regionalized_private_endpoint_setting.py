@@ -99,3 +99,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    RegionalizedPrivateEndpointSettingDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -96,3 +96,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ResourceTagDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -198,3 +198,7 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    ServerlessTenantEndpointAWSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -139,3 +139,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    TeamResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -322,3 +322,5 @@ if TYPE_CHECKING:
         },
         total=False,
     )
+else:
+    TenantRestoreDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -6,52 +6,42 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
-from ...models.backup_snapshot_retention import BackupSnapshotRetention
-from ...models.data_protection_settings import DataProtectionSettings
+from ...models.backup_snapshot_retention import (
+    BackupSnapshotRetention,
+    BackupSnapshotRetentionDict,
+)
+from ...models.data_protection_settings import (
+    DataProtectionSettings,
+    DataProtectionSettingsDict,
+)
 from ...models.disk_backup_export_job import DiskBackupExportJob
-from ...models.disk_backup_export_job_request import DiskBackupExportJobRequest
+from ...models.disk_backup_export_job_request import (
+    DiskBackupExportJobRequest,
+    DiskBackupExportJobRequestDict,
+)
 from ...models.disk_backup_snapshot import DiskBackupSnapshot
-from ...models.disk_backup_snapshot_restore_job import DiskBackupSnapshotRestoreJob
+from ...models.disk_backup_snapshot_restore_job import (
+    DiskBackupSnapshotRestoreJob,
+    DiskBackupSnapshotRestoreJobDict,
+)
 from ...models.disk_backup_snapshot_schedule import DiskBackupSnapshotSchedule
 from ...models.export_bucket_aws import ExportBucketAWS
 from ...models.export_bucket_azure import ExportBucketAzure
 from ...models.export_bucket_gcp import ExportBucketGCP
-from ...models.export_bucket_request_aws import ExportBucketRequestAWS
-from ...models.export_bucket_request_azure import ExportBucketRequestAzure
-from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
+from ...models.export_bucket_request_aws import (
+    ExportBucketRequestAWS,
+    ExportBucketRequestAWSDict,
+)
+from ...models.export_bucket_request_azure import (
+    ExportBucketRequestAzure,
+    ExportBucketRequestAzureDict,
+)
+from ...models.export_bucket_request_gcp import (
+    ExportBucketRequestGCP,
+    ExportBucketRequestGCPDict,
+)
 from ...models.paginated_export_bucket import PaginatedExportBucket
 from ...types import UNSET, OperationRunner, UnknownVariant, Unset
-
-if TYPE_CHECKING:
-    from ...models.backup_snapshot_retention import (
-        BackupSnapshotRetention,
-        BackupSnapshotRetentionDict,
-    )
-    from ...models.data_protection_settings import (
-        DataProtectionSettings,
-        DataProtectionSettingsDict,
-    )
-    from ...models.disk_backup_export_job_request import (
-        DiskBackupExportJobRequest,
-        DiskBackupExportJobRequestDict,
-    )
-    from ...models.disk_backup_snapshot_restore_job import (
-        DiskBackupSnapshotRestoreJob,
-        DiskBackupSnapshotRestoreJobDict,
-    )
-    from ...models.export_bucket_request_aws import (
-        ExportBucketRequestAWS,
-        ExportBucketRequestAWSDict,
-    )
-    from ...models.export_bucket_request_azure import (
-        ExportBucketRequestAzure,
-        ExportBucketRequestAzureDict,
-    )
-    from ...models.export_bucket_request_gcp import (
-        ExportBucketRequestGCP,
-        ExportBucketRequestGCPDict,
-    )
-    from ...types import UnknownVariant
 
 
 class CloudBackupsOperations:
@@ -111,7 +101,13 @@ class CloudBackupsOperations:
         self,
         group_id: str,
         *,
-        body: "ExportBucketRequestAWSDict | ExportBucketRequestAWS | ExportBucketRequestAzureDict | ExportBucketRequestAzure | ExportBucketRequestGCPDict | ExportBucketRequestGCP | UnknownVariant",
+        body: ExportBucketRequestAWSDict
+        | ExportBucketRequestAWS
+        | ExportBucketRequestAzureDict
+        | ExportBucketRequestAzure
+        | ExportBucketRequestGCPDict
+        | ExportBucketRequestGCP
+        | UnknownVariant,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
@@ -153,7 +149,7 @@ class CloudBackupsOperations:
         self,
         group_id: str,
         *,
-        body: "DataProtectionSettingsDict | DataProtectionSettings",
+        body: DataProtectionSettingsDict | DataProtectionSettings,
         envelope: bool | Unset = UNSET,
         overwrite_backup_policies: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
@@ -196,7 +192,7 @@ class CloudBackupsOperations:
         group_id: str,
         cluster_name: str,
         *,
-        body: "DiskBackupExportJobRequestDict | DiskBackupExportJobRequest",
+        body: DiskBackupExportJobRequestDict | DiskBackupExportJobRequest,
         envelope: bool | Unset = UNSET,
     ) -> DiskBackupExportJob:
         """Create One Snapshot Export Job
@@ -234,7 +230,7 @@ class CloudBackupsOperations:
         group_id: str,
         cluster_name: str,
         *,
-        body: "DiskBackupSnapshotRestoreJobDict | DiskBackupSnapshotRestoreJob",
+        body: DiskBackupSnapshotRestoreJobDict | DiskBackupSnapshotRestoreJob,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> DiskBackupSnapshotRestoreJob:
@@ -318,7 +314,7 @@ class CloudBackupsOperations:
         cluster_name: str,
         snapshot_id: str,
         *,
-        body: "BackupSnapshotRetentionDict | BackupSnapshotRetention",
+        body: BackupSnapshotRetentionDict | BackupSnapshotRetention,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> DiskBackupSnapshot:

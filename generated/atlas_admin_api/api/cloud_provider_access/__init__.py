@@ -9,25 +9,16 @@ from ...models.api_error import ApiError
 from ...models.cloud_provider_access_role import CloudProviderAccessRole
 from ...models.cloud_provider_access_role_request_update_aws import (
     CloudProviderAccessRoleRequestUpdateAWS,
+    CloudProviderAccessRoleRequestUpdateAWSDict,
 )
 from ...models.cloud_provider_access_role_request_update_azure import (
     CloudProviderAccessRoleRequestUpdateAzure,
+    CloudProviderAccessRoleRequestUpdateAzureDict,
 )
 from ...models.deauthorize_cloud_provider_access_role_cloud_provider import (
     DeauthorizeCloudProviderAccessRoleCloudProvider,
 )
-from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.cloud_provider_access_role_request_update_aws import (
-        CloudProviderAccessRoleRequestUpdateAWS,
-        CloudProviderAccessRoleRequestUpdateAWSDict,
-    )
-    from ...models.cloud_provider_access_role_request_update_azure import (
-        CloudProviderAccessRoleRequestUpdateAzure,
-        CloudProviderAccessRoleRequestUpdateAzureDict,
-    )
-    from ...types import UnknownVariant
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class CloudProviderAccessOperations:
@@ -84,7 +75,11 @@ class CloudProviderAccessOperations:
         group_id: str,
         role_id: str,
         *,
-        body: "CloudProviderAccessRoleRequestUpdateAWSDict | CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzureDict | CloudProviderAccessRoleRequestUpdateAzure | UnknownVariant",
+        body: CloudProviderAccessRoleRequestUpdateAWSDict
+        | CloudProviderAccessRoleRequestUpdateAWS
+        | CloudProviderAccessRoleRequestUpdateAzureDict
+        | CloudProviderAccessRoleRequestUpdateAzure
+        | UnknownVariant,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> CloudProviderAccessRole:

@@ -6,14 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
-from ...models.custom_database_role import CustomDatabaseRole
+from ...models.custom_database_role import CustomDatabaseRole, CustomDatabaseRoleDict
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.custom_database_role import (
-        CustomDatabaseRole,
-        CustomDatabaseRoleDict,
-    )
 
 
 class CustomDatabaseRolesOperations:
@@ -63,7 +57,7 @@ class CustomDatabaseRolesOperations:
         self,
         group_id: str,
         *,
-        body: "CustomDatabaseRoleDict | CustomDatabaseRole",
+        body: CustomDatabaseRoleDict | CustomDatabaseRole,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> CustomDatabaseRole:

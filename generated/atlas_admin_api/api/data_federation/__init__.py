@@ -11,17 +11,12 @@ from ...models.create_one_data_federation_query_limit_limit_name import (
 )
 from ...models.data_federation_query_limit_request import (
     DataFederationQueryLimitRequest,
+    DataFederationQueryLimitRequestDict,
 )
 from ...models.data_federation_tenant_query_limit import DataFederationTenantQueryLimit
 from ...models.federated_database_instance import FederatedDatabaseInstance
 from ...models.private_network_endpoint_id_entry import PrivateNetworkEndpointIdEntry
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.data_federation_query_limit_request import (
-        DataFederationQueryLimitRequest,
-        DataFederationQueryLimitRequestDict,
-    )
 
 
 class DataFederationOperations:
@@ -77,7 +72,7 @@ class DataFederationOperations:
         ]
         | CreateOneDataFederationQueryLimitLimitName,
         *,
-        body: "DataFederationQueryLimitRequestDict | DataFederationQueryLimitRequest",
+        body: DataFederationQueryLimitRequestDict | DataFederationQueryLimitRequest,
         envelope: bool | Unset = UNSET,
     ) -> DataFederationTenantQueryLimit:
         """Configure One Query Limit for One Federated Database Instance

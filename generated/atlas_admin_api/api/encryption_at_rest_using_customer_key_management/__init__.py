@@ -8,17 +8,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from ...models.api_error import ApiError
 from ...models.ear_private_endpoint_azure import EARPrivateEndpointAzure
 from ...models.encryption_at_rest import EncryptionAtRest
-from ...models.encryption_at_rest_request import EncryptionAtRestRequest
+from ...models.encryption_at_rest_request import (
+    EncryptionAtRestRequest,
+    EncryptionAtRestRequestDict,
+)
 from ...models.get_encryption_at_rest_private_endpoint_cloud_provider import (
     GetEncryptionAtRestPrivateEndpointCloudProvider,
 )
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.encryption_at_rest_request import (
-        EncryptionAtRestRequest,
-        EncryptionAtRestRequestDict,
-    )
 
 
 class EncryptionAtRestUsingCustomerKeyManagementOperations:
@@ -33,7 +30,7 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         self,
         group_id: str,
         *,
-        body: "EncryptionAtRestRequestDict | EncryptionAtRestRequest",
+        body: EncryptionAtRestRequestDict | EncryptionAtRestRequest,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> EncryptionAtRest:

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
+from ...models.add_or_remove_group_role import (
+    AddOrRemoveGroupRole,
+    AddOrRemoveGroupRoleDict,
+)
 from ...models.api_error import ApiError
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
 from ...types import UNSET, OperationRunner, UnknownVariant, Unset
-
-if TYPE_CHECKING:
-    from ...models.add_or_remove_group_role import (
-        AddOrRemoveGroupRole,
-        AddOrRemoveGroupRoleDict,
-    )
 
 
 class MongodbCloudUsersOperations:
@@ -31,7 +28,7 @@ class MongodbCloudUsersOperations:
         group_id: str,
         user_id: str,
         *,
-        body: "AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole",
+        body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:

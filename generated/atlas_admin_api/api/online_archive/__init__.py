@@ -6,11 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
-from ...models.online_archive import OnlineArchive
+from ...models.online_archive import OnlineArchive, OnlineArchiveDict
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.online_archive import OnlineArchive, OnlineArchiveDict
 
 
 class OnlineArchiveOperations:
@@ -27,7 +24,7 @@ class OnlineArchiveOperations:
         cluster_name: str,
         archive_id: str,
         *,
-        body: "OnlineArchiveDict | OnlineArchive",
+        body: OnlineArchiveDict | OnlineArchive,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> OnlineArchive:

@@ -9,14 +9,9 @@ from ...models.api_error import ApiError
 from ...models.organization_invitation import OrganizationInvitation
 from ...models.organization_invitation_update_request import (
     OrganizationInvitationUpdateRequest,
+    OrganizationInvitationUpdateRequestDict,
 )
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.organization_invitation_update_request import (
-        OrganizationInvitationUpdateRequest,
-        OrganizationInvitationUpdateRequestDict,
-    )
 
 
 class OrganizationsOperations:
@@ -32,7 +27,7 @@ class OrganizationsOperations:
         org_id: str,
         invitation_id: str,
         *,
-        body: "OrganizationInvitationUpdateRequestDict | OrganizationInvitationUpdateRequest",
+        body: OrganizationInvitationUpdateRequestDict | OrganizationInvitationUpdateRequest,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> OrganizationInvitation:

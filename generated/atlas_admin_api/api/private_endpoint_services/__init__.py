@@ -8,14 +8,9 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from ...models.api_error import ApiError
 from ...models.regionalized_private_endpoint_setting import (
     RegionalizedPrivateEndpointSetting,
+    RegionalizedPrivateEndpointSettingDict,
 )
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.regionalized_private_endpoint_setting import (
-        RegionalizedPrivateEndpointSetting,
-        RegionalizedPrivateEndpointSettingDict,
-    )
 
 
 class PrivateEndpointServicesOperations:
@@ -30,7 +25,7 @@ class PrivateEndpointServicesOperations:
         self,
         group_id: str,
         *,
-        body: "RegionalizedPrivateEndpointSettingDict | RegionalizedPrivateEndpointSetting",
+        body: RegionalizedPrivateEndpointSettingDict | RegionalizedPrivateEndpointSetting,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> RegionalizedPrivateEndpointSetting:

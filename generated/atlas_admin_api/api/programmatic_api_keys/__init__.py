@@ -7,14 +7,11 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.api_key_user_details import ApiKeyUserDetails
-from ...models.create_atlas_project_api_key import CreateAtlasProjectApiKey
+from ...models.create_atlas_project_api_key import (
+    CreateAtlasProjectApiKey,
+    CreateAtlasProjectApiKeyDict,
+)
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.create_atlas_project_api_key import (
-        CreateAtlasProjectApiKey,
-        CreateAtlasProjectApiKeyDict,
-    )
 
 
 class ProgrammaticApiKeysOperations:
@@ -29,7 +26,7 @@ class ProgrammaticApiKeysOperations:
         self,
         group_id: str,
         *,
-        body: "CreateAtlasProjectApiKeyDict | CreateAtlasProjectApiKey",
+        body: CreateAtlasProjectApiKeyDict | CreateAtlasProjectApiKey,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> ApiKeyUserDetails:

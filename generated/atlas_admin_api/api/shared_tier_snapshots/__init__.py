@@ -6,11 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
-from ...models.tenant_restore import TenantRestore
+from ...models.tenant_restore import TenantRestore, TenantRestoreDict
 from ...types import UNSET, OperationRunner, Unset
-
-if TYPE_CHECKING:
-    from ...models.tenant_restore import TenantRestore, TenantRestoreDict
 
 
 class SharedTierSnapshotsOperations:
@@ -26,7 +23,7 @@ class SharedTierSnapshotsOperations:
         group_id: str,
         cluster_name: str,
         *,
-        body: "TenantRestoreDict | TenantRestore",
+        body: TenantRestoreDict | TenantRestore,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> TenantRestore:
