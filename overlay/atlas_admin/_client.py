@@ -123,6 +123,17 @@ def _json_path(exc: Exception) -> str | None:
     return None
 
 
+def _host(url: httpx.URL) -> str:
+    """``host`` or ``host:port``: where a request went, without userinfo."""
+    return f"{url.host}:{url.port}" if url.port is not None else url.host
+
+
+def _cause(exc: BaseException) -> str:
+    """``": <httpx's reason>"`` (e.g. "[Errno 111] Connection refused"), or nothing when httpx gave none."""
+    reason = str(exc).strip()
+    return f": {reason}" if reason else ""
+
+
 def _user_agent(suffix: str | None) -> str:
     import platform  # once per client, not at import time
 
@@ -417,8 +428,11 @@ class AtlasClient(AtlasOperations):
             idempotent=operation.idempotent if operation else is_idempotent(request.method),
             retry_unsafe=self._retry_unsafe,
             deadline=deadline,
+            operation=operation_id,
         )
         where = {"method": request.method, "url": safe_url(request.url)}
+        # Transport errors name the operation, the host (never userinfo) and httpx's own reason.
+        call = f"{request.method} {template} ({operation_id or 'unknown operation'}) to {_host(request.url)}"
         try:
             if self._deadline is None:
                 response, retries = await attempts
@@ -432,12 +446,12 @@ class AtlasClient(AtlasOperations):
             message = f"deadline of {self._deadline}s passed on {request.method} {template}"
             raise AtlasTimeoutError(message, **where) from exc
         except httpx.TimeoutException as exc:
-            raise AtlasTimeoutError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
+            raise AtlasTimeoutError(f"{type(exc).__name__} on {call}{_cause(exc)}", **where) from exc
         except httpx.TransportError as exc:
-            raise AtlasConnectionError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
+            raise AtlasConnectionError(f"{type(exc).__name__} on {call}{_cause(exc)}", **where) from exc
         except httpx.HTTPError as exc:
             # e.g. DecodingError (a body whose Content-Encoding lies): still no usable answer.
-            raise AtlasTransportError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
+            raise AtlasTransportError(f"{type(exc).__name__} on {call}{_cause(exc)}", **where) from exc
 
         elapsed = time.monotonic() - started
         logger.debug(
