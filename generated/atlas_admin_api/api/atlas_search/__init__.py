@@ -34,20 +34,45 @@ class AtlasSearchOperations:
         this resource, the requesting Service Account or API Key must have the Project Data Access Admin
         role. This deletion is eventually consistent.
 
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{databaseName}/{collec
+        tionName}/{indexName}`` (operationId ``deleteAtlasSearchIndexByName``,
+        ``application/vnd.atlas.2024-05-30+json``).
+
         Args:
-            group_id (str):
-            cluster_name (str):
-            database_name (str):
-            collection_name (str):
-            index_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the database and collection with one
+                or more Application Search indexes.
+            database_name (str): Label that identifies the database that contains the collection with
+                one or more Atlas Search indexes.
+            collection_name (str): Name of the collection that contains one or more Atlas Search
+                indexes.
+            index_name (str): Name of the Atlas Search index to delete.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
 
         Returns:
-            None
+            None: the operation answers without a body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import delete_atlas_search_index_by_name as _operation
 

@@ -68,19 +68,42 @@ class CloudBackupsOperations:
         requesting Service Account or API Key must have the Project Read Only role. Deprecated versions:
         v2-{2023-01-01}
 
+        ``GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``listExportBuckets``,
+        ``application/vnd.atlas.2024-05-30+json``).
+
         Args:
-            group_id (str):
-            envelope (bool | Unset):  Default: False.
-            include_count (bool | Unset):  Default: True.
-            items_per_page (int | Unset):  Default: 100.
-            page_num (int | Unset):  Default: 1.
-            pretty (bool | Unset):  Default: False.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
 
         Returns:
-            PaginatedExportBucket
+            PaginatedExportBucket: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import list_export_buckets as _operation
 
@@ -119,18 +142,41 @@ class CloudBackupsOperations:
         the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
         v2-{2023-01-01}
 
+        ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+        ``application/vnd.atlas.2024-05-30+json``).
+
         Args:
-            group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
-            body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
-                backup snapshot Export Bucket Request.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
+            body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP, or a
+                dict typed ExportBucketRequestAWSDict | ExportBucketRequestAzureDict |
+                ExportBucketRequestGCPDict): Disk backup snapshot Export Bucket Request. A plain dict uses
+                the JSON field names.
 
         Returns:
-            ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant
+            ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import create_export_bucket as _operation
 
@@ -160,18 +206,41 @@ class CloudBackupsOperations:
         requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
         v2-{2023-01-01}
 
+        ``PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`` (operationId
+        ``updateDataProtectionSettings``, ``application/vnd.atlas.2023-10-01+json``).
+
         Args:
-            group_id (str):
-            envelope (bool | Unset):  Default: False.
-            overwrite_backup_policies (bool | Unset):  Default: True.
-            pretty (bool | Unset):  Default: False.
-            body (DataProtectionSettings):
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            overwrite_backup_policies (bool | Unset): Flag that indicates whether to overwrite non
+                complying backup policies with the new data protection settings or not. Default: True.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
+            body (DataProtectionSettings, or a dict typed DataProtectionSettingsDict): A plain dict
+                uses the JSON field names.
 
         Returns:
-            DataProtectionSettings
+            DataProtectionSettings: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import update_data_protection_settings as _operation
 
@@ -200,17 +269,39 @@ class CloudBackupsOperations:
         Exports one backup Snapshot for dedicated Atlas cluster using Cloud Backups to an Export Bucket. To
         use this resource, the requesting Service Account or API Key must have the Project Atlas Admin role.
 
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+        ``createBackupExportJob``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            cluster_name (str):
-            envelope (bool | Unset):  Default: False.
-            body (DiskBackupExportJobRequest):
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            body (DiskBackupExportJobRequest, or a dict typed DiskBackupExportJobRequestDict): A plain
+                dict uses the JSON field names.
 
         Returns:
-            DiskBackupExportJob
+            DiskBackupExportJob: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import create_backup_export_job as _operation
 
@@ -244,18 +335,41 @@ class CloudBackupsOperations:
         To use this resource, the requesting Service Account or API Key must have the Project Backup Manager
         role.
 
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+        ``createBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            cluster_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
-            body (DiskBackupSnapshotRestoreJob):
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
+            body (DiskBackupSnapshotRestoreJob, or a dict typed DiskBackupSnapshotRestoreJobDict): A
+                plain dict uses the JSON field names.
 
         Returns:
-            DiskBackupSnapshotRestoreJob
+            DiskBackupSnapshotRestoreJob: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import create_backup_restore_job as _operation
 
@@ -285,16 +399,36 @@ class CloudBackupsOperations:
         requesting Service Account or API Key must have the Project Atlas Admin role. Deprecated versions:
         v2-{2023-01-01}
 
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`` (operationId
+        ``deleteAllBackupSchedules``, ``application/vnd.atlas.2024-08-05+json``).
+
         Args:
-            group_id (str):
-            cluster_name (str):
-            envelope (bool | Unset):  Default: False.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
 
         Returns:
-            DiskBackupSnapshotSchedule
+            DiskBackupSnapshotSchedule: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import delete_all_backup_schedules as _operation
 
@@ -323,19 +457,42 @@ class CloudBackupsOperations:
         Changes the expiration date for one cloud backup snapshot for one cluster in the specified project,
         the requesting Service Account or API Key must have the Project Backup Manager role.
 
+        ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}``
+        (operationId ``updateSnapshotRetention``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            cluster_name (str):
-            snapshot_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
-            body (BackupSnapshotRetention):
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
+            body (BackupSnapshotRetention, or a dict typed BackupSnapshotRetentionDict): A plain dict
+                uses the JSON field names.
 
         Returns:
-            DiskBackupSnapshot
+            DiskBackupSnapshot: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import update_snapshot_retention as _operation
 

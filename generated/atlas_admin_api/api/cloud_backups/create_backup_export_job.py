@@ -132,10 +132,22 @@ def sync_detailed(
      Exports one backup Snapshot for dedicated Atlas cluster using Cloud Backups to an Export Bucket. To
     use this resource, the requesting Service Account or API Key must have the Project Atlas Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+    ``createBackupExportJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DiskBackupExportJobRequest):
 
     Raises:
@@ -173,10 +185,22 @@ def sync(
      Exports one backup Snapshot for dedicated Atlas cluster using Cloud Backups to an Export Bucket. To
     use this resource, the requesting Service Account or API Key must have the Project Atlas Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+    ``createBackupExportJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DiskBackupExportJobRequest):
 
     Raises:
@@ -209,10 +233,22 @@ async def asyncio_detailed(
      Exports one backup Snapshot for dedicated Atlas cluster using Cloud Backups to an Export Bucket. To
     use this resource, the requesting Service Account or API Key must have the Project Atlas Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+    ``createBackupExportJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DiskBackupExportJobRequest):
 
     Raises:
@@ -248,10 +284,22 @@ async def asyncio(
      Exports one backup Snapshot for dedicated Atlas cluster using Cloud Backups to an Export Bucket. To
     use this resource, the requesting Service Account or API Key must have the Project Atlas Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+    ``createBackupExportJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DiskBackupExportJobRequest):
 
     Raises:

@@ -140,11 +140,24 @@ def sync_detailed(
     To use this resource, the requesting Service Account or API Key must have the Project Backup Manager
     role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+    ``createBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DiskBackupSnapshotRestoreJob):
 
     Raises:
@@ -189,11 +202,24 @@ def sync(
     To use this resource, the requesting Service Account or API Key must have the Project Backup Manager
     role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+    ``createBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DiskBackupSnapshotRestoreJob):
 
     Raises:
@@ -233,11 +259,24 @@ async def asyncio_detailed(
     To use this resource, the requesting Service Account or API Key must have the Project Backup Manager
     role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+    ``createBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DiskBackupSnapshotRestoreJob):
 
     Raises:
@@ -280,11 +319,24 @@ async def asyncio(
     To use this resource, the requesting Service Account or API Key must have the Project Backup Manager
     role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+    ``createBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DiskBackupSnapshotRestoreJob):
 
     Raises:

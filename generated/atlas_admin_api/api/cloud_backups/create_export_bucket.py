@@ -175,10 +175,23 @@ def sync_detailed(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 
@@ -226,10 +239,23 @@ def sync(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 
@@ -272,10 +298,23 @@ async def asyncio_detailed(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 
@@ -321,10 +360,23 @@ async def asyncio(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 

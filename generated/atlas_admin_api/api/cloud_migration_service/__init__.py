@@ -30,15 +30,32 @@ class CloudMigrationServiceOperations:
         or Ops Manager into MongoDB Atlas. Your API Key must have the Organization Owner role to
         successfully call this resource.
 
+        ``DELETE /api/atlas/v2/orgs/{orgId}/liveMigrations/linkTokens`` (operationId ``deleteLinkToken``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            org_id (str):
-            envelope (bool | Unset):  Default: False.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
 
         Returns:
-            None
+            None: the operation answers without a body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import delete_link_token as _operation
 

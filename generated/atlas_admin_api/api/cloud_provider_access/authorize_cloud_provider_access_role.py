@@ -156,11 +156,24 @@ def sync_detailed(
     step in a procedure to create unified access for MongoDB Cloud services. This is not required for
     GCP service account access.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{roleId}`` (operationId
+    ``authorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CloudProviderAccessRoleRequestUpdateAWS |
             CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
             cloud provider.
@@ -208,11 +221,24 @@ def sync(
     step in a procedure to create unified access for MongoDB Cloud services. This is not required for
     GCP service account access.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{roleId}`` (operationId
+    ``authorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CloudProviderAccessRoleRequestUpdateAWS |
             CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
             cloud provider.
@@ -255,11 +281,24 @@ async def asyncio_detailed(
     step in a procedure to create unified access for MongoDB Cloud services. This is not required for
     GCP service account access.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{roleId}`` (operationId
+    ``authorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CloudProviderAccessRoleRequestUpdateAWS |
             CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
             cloud provider.
@@ -305,11 +344,24 @@ async def asyncio(
     step in a procedure to create unified access for MongoDB Cloud services. This is not required for
     GCP service account access.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{roleId}`` (operationId
+    ``authorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CloudProviderAccessRoleRequestUpdateAWS |
             CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
             cloud provider.

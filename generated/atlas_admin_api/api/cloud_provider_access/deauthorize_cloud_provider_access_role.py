@@ -119,12 +119,26 @@ def sync_detailed(
      Revokes access to the specified project for the specified access role. To use this resource, the
     requesting Service Account or API Key must have the Project Owner role.
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{cloudProvider}/{roleId}`` (operationId
+    ``deauthorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider): Human-readable label
+            that identifies the cloud provider of the role to deauthorize.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,12 +177,26 @@ def sync(
      Revokes access to the specified project for the specified access role. To use this resource, the
     requesting Service Account or API Key must have the Project Owner role.
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{cloudProvider}/{roleId}`` (operationId
+    ``deauthorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider): Human-readable label
+            that identifies the cloud provider of the role to deauthorize.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,12 +230,26 @@ async def asyncio_detailed(
      Revokes access to the specified project for the specified access role. To use this resource, the
     requesting Service Account or API Key must have the Project Owner role.
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{cloudProvider}/{roleId}`` (operationId
+    ``deauthorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider): Human-readable label
+            that identifies the cloud provider of the role to deauthorize.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -244,12 +286,26 @@ async def asyncio(
      Revokes access to the specified project for the specified access role. To use this resource, the
     requesting Service Account or API Key must have the Project Owner role.
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{cloudProvider}/{roleId}`` (operationId
+    ``deauthorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider): Human-readable label
+            that identifies the cloud provider of the role to deauthorize.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

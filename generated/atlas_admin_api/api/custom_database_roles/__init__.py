@@ -30,16 +30,36 @@ class CustomDatabaseRolesOperations:
         Returns all custom roles for the specified project. To use this resource, the requesting Service
         Account or API Key must have the Project Read Only role.
 
+        ``GET /api/atlas/v2/groups/{groupId}/customDBRoles/roles`` (operationId ``listCustomDatabaseRoles``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
 
         Returns:
-            list[CustomDatabaseRole]
+            list[CustomDatabaseRole]: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import list_custom_database_roles as _operation
 
@@ -67,17 +87,40 @@ class CustomDatabaseRolesOperations:
         Account or API Key must have the Project Owner role, Project Stream Processing Owner role, or the
         Project Database Access Admin role.
 
+        ``POST /api/atlas/v2/groups/{groupId}/customDBRoles/roles`` (operationId
+        ``createCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
-            body (CustomDatabaseRole):
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
+            body (CustomDatabaseRole, or a dict typed CustomDatabaseRoleDict): A plain dict uses the
+                JSON field names.
 
         Returns:
-            CustomDatabaseRole
+            CustomDatabaseRole: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import create_custom_database_role as _operation
 
@@ -105,17 +148,38 @@ class CustomDatabaseRolesOperations:
         Returns one custom role for the specified project. To use this resource, the requesting Service
         Account or API Key must have the Project Read Only role.
 
+        ``GET /api/atlas/v2/groups/{groupId}/customDBRoles/roles/{roleName}`` (operationId
+        ``getCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            role_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            role_name (str): Human-readable label that identifies the role for the request. This name
+                must be unique for this custom role in this project.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
 
         Returns:
-            CustomDatabaseRole
+            CustomDatabaseRole: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import get_custom_database_role as _operation
 

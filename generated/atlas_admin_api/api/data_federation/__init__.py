@@ -40,16 +40,36 @@ class DataFederationOperations:
         resource, the requesting Service Account or API Key must have the Project Read Only or Project
         Charts Admin roles.
 
+        ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+        ``getFederatedDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            tenant_name (str):
-            envelope (bool | Unset):  Default: False.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            tenant_name (str): Human-readable label that identifies the Federated Database to return.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
 
         Returns:
-            FederatedDatabaseInstance
+            FederatedDatabaseInstance: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import get_federated_database as _operation
 
@@ -80,18 +100,53 @@ class DataFederationOperations:
         Creates or updates one query limit for one federated database instance. To use this resource, the
         requesting Service Account or API Key must have the Project Owner role.
 
+        ``PATCH /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}/limits/{limitName}`` (operationId
+        ``createOneDataFederationQueryLimit``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            tenant_name (str):
-            limit_name (CreateOneDataFederationQueryLimitLimitName):
-            envelope (bool | Unset):  Default: False.
-            body (DataFederationQueryLimitRequest):
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            tenant_name (str): Human-readable label that identifies the federated database instance to
+                which the query limit applies.
+            limit_name (CreateOneDataFederationQueryLimitLimitName): Human-readable label that
+                identifies this data federation instance limit.
+
+                bytesProcessed.query Limit on the number of bytes processed during a single data
+                federation query N/A
+
+                bytesProcessed.daily Limit on the number of bytes processed for the data federation
+                instance for the current day N/A
+
+                bytesProcessed.weekly Limit on the number of bytes processed for the data federation
+                instance for the current week N/A
+
+                bytesProcessed.monthly Limit on the number of bytes processed for the data federation
+                instance for the current month N/A
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            body (DataFederationQueryLimitRequest, or a dict typed
+                DataFederationQueryLimitRequestDict): A plain dict uses the JSON field names.
 
         Returns:
-            DataFederationTenantQueryLimit
+            DataFederationTenantQueryLimit: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import create_one_data_federation_query_limit as _operation
 
@@ -121,17 +176,40 @@ class DataFederationOperations:
         specified project. To use this resource, the requesting Service Account or API Key must have the
         Project Read Only or Project Charts Admin roles.
 
+        ``GET /api/atlas/v2/groups/{groupId}/privateNetworkSettings/endpointIds/{endpointId}`` (operationId
+        ``getDataFederationPrivateEndpoint``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            endpoint_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            endpoint_id (str): Unique 22-character alphanumeric string that identifies the private
+                endpoint to return. Atlas Data Federation supports AWS private endpoints using the AWS
+                PrivateLink feature.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
 
         Returns:
-            PrivateNetworkEndpointIdEntry
+            PrivateNetworkEndpointIdEntry: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import get_data_federation_private_endpoint as _operation
 

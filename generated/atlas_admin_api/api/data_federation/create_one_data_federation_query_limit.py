@@ -139,11 +139,37 @@ def sync_detailed(
      Creates or updates one query limit for one federated database instance. To use this resource, the
     requesting Service Account or API Key must have the Project Owner role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}/limits/{limitName}`` (operationId
+    ``createOneDataFederationQueryLimit``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        limit_name (CreateOneDataFederationQueryLimitLimitName):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the federated database instance to
+            which the query limit applies.
+        limit_name (CreateOneDataFederationQueryLimitLimitName): Human-readable label that
+            identifies this data federation instance limit.
+
+            bytesProcessed.query Limit on the number of bytes processed during a single data
+            federation query N/A
+
+            bytesProcessed.daily Limit on the number of bytes processed for the data federation
+            instance for the current day N/A
+
+            bytesProcessed.weekly Limit on the number of bytes processed for the data federation
+            instance for the current week N/A
+
+            bytesProcessed.monthly Limit on the number of bytes processed for the data federation
+            instance for the current month N/A
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DataFederationQueryLimitRequest):
 
     Raises:
@@ -186,11 +212,37 @@ def sync(
      Creates or updates one query limit for one federated database instance. To use this resource, the
     requesting Service Account or API Key must have the Project Owner role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}/limits/{limitName}`` (operationId
+    ``createOneDataFederationQueryLimit``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        limit_name (CreateOneDataFederationQueryLimitLimitName):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the federated database instance to
+            which the query limit applies.
+        limit_name (CreateOneDataFederationQueryLimitLimitName): Human-readable label that
+            identifies this data federation instance limit.
+
+            bytesProcessed.query Limit on the number of bytes processed during a single data
+            federation query N/A
+
+            bytesProcessed.daily Limit on the number of bytes processed for the data federation
+            instance for the current day N/A
+
+            bytesProcessed.weekly Limit on the number of bytes processed for the data federation
+            instance for the current week N/A
+
+            bytesProcessed.monthly Limit on the number of bytes processed for the data federation
+            instance for the current month N/A
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DataFederationQueryLimitRequest):
 
     Raises:
@@ -228,11 +280,37 @@ async def asyncio_detailed(
      Creates or updates one query limit for one federated database instance. To use this resource, the
     requesting Service Account or API Key must have the Project Owner role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}/limits/{limitName}`` (operationId
+    ``createOneDataFederationQueryLimit``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        limit_name (CreateOneDataFederationQueryLimitLimitName):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the federated database instance to
+            which the query limit applies.
+        limit_name (CreateOneDataFederationQueryLimitLimitName): Human-readable label that
+            identifies this data federation instance limit.
+
+            bytesProcessed.query Limit on the number of bytes processed during a single data
+            federation query N/A
+
+            bytesProcessed.daily Limit on the number of bytes processed for the data federation
+            instance for the current day N/A
+
+            bytesProcessed.weekly Limit on the number of bytes processed for the data federation
+            instance for the current week N/A
+
+            bytesProcessed.monthly Limit on the number of bytes processed for the data federation
+            instance for the current month N/A
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DataFederationQueryLimitRequest):
 
     Raises:
@@ -273,11 +351,37 @@ async def asyncio(
      Creates or updates one query limit for one federated database instance. To use this resource, the
     requesting Service Account or API Key must have the Project Owner role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}/limits/{limitName}`` (operationId
+    ``createOneDataFederationQueryLimit``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        limit_name (CreateOneDataFederationQueryLimitLimitName):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the federated database instance to
+            which the query limit applies.
+        limit_name (CreateOneDataFederationQueryLimitLimitName): Human-readable label that
+            identifies this data federation instance limit.
+
+            bytesProcessed.query Limit on the number of bytes processed during a single data
+            federation query N/A
+
+            bytesProcessed.daily Limit on the number of bytes processed for the data federation
+            instance for the current day N/A
+
+            bytesProcessed.weekly Limit on the number of bytes processed for the data federation
+            instance for the current week N/A
+
+            bytesProcessed.monthly Limit on the number of bytes processed for the data federation
+            instance for the current month N/A
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DataFederationQueryLimitRequest):
 
     Raises:

@@ -51,17 +51,40 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
         project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
 
+        ``PATCH /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``updateEncryptionAtRest``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
-            body (EncryptionAtRestRequest):
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
+            body (EncryptionAtRestRequest, or a dict typed EncryptionAtRestRequestDict): A plain dict
+                uses the JSON field names.
 
         Returns:
-            EncryptionAtRest
+            EncryptionAtRest: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import update_encryption_at_rest as _operation
 
@@ -90,18 +113,41 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         Returns one private endpoint, identified by its ID, for encryption at rest using Customer Key
         Management.
 
+        ``GET
+        /api/atlas/v2/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}``
+        (operationId ``getEncryptionAtRestPrivateEndpoint``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider):
-            endpoint_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider): Human-readable label
+                that identifies the cloud provider of the private endpoint.
+            endpoint_id (str): Unique 24-hexadecimal digit string that identifies the private
+                endpoint.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
 
         Returns:
-            EARPrivateEndpointAzure
+            EARPrivateEndpointAzure: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import get_encryption_at_rest_private_endpoint as _operation
 

@@ -120,12 +120,28 @@ def sync_detailed(
      Returns one private endpoint, identified by its ID, for encryption at rest using Customer Key
     Management.
 
+    ``GET
+    /api/atlas/v2/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}``
+    (operationId ``getEncryptionAtRestPrivateEndpoint``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider):
-        endpoint_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider): Human-readable label
+            that identifies the cloud provider of the private endpoint.
+        endpoint_id (str): Unique 24-hexadecimal digit string that identifies the private
+            endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,12 +180,28 @@ def sync(
      Returns one private endpoint, identified by its ID, for encryption at rest using Customer Key
     Management.
 
+    ``GET
+    /api/atlas/v2/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}``
+    (operationId ``getEncryptionAtRestPrivateEndpoint``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider):
-        endpoint_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider): Human-readable label
+            that identifies the cloud provider of the private endpoint.
+        endpoint_id (str): Unique 24-hexadecimal digit string that identifies the private
+            endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,12 +235,28 @@ async def asyncio_detailed(
      Returns one private endpoint, identified by its ID, for encryption at rest using Customer Key
     Management.
 
+    ``GET
+    /api/atlas/v2/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}``
+    (operationId ``getEncryptionAtRestPrivateEndpoint``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider):
-        endpoint_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider): Human-readable label
+            that identifies the cloud provider of the private endpoint.
+        endpoint_id (str): Unique 24-hexadecimal digit string that identifies the private
+            endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -245,12 +293,28 @@ async def asyncio(
      Returns one private endpoint, identified by its ID, for encryption at rest using Customer Key
     Management.
 
+    ``GET
+    /api/atlas/v2/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}``
+    (operationId ``getEncryptionAtRestPrivateEndpoint``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider):
-        endpoint_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider): Human-readable label
+            that identifies the cloud provider of the private endpoint.
+        endpoint_id (str): Unique 24-hexadecimal digit string that identifies the private
+            endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -145,10 +145,23 @@ def sync_detailed(
     Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
     project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``updateEncryptionAtRest``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (EncryptionAtRestRequest):
 
     Raises:
@@ -198,10 +211,23 @@ def sync(
     Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
     project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``updateEncryptionAtRest``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (EncryptionAtRestRequest):
 
     Raises:
@@ -246,10 +272,23 @@ async def asyncio_detailed(
     Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
     project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``updateEncryptionAtRest``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (EncryptionAtRestRequest):
 
     Raises:
@@ -297,10 +336,23 @@ async def asyncio(
     Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
     project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``updateEncryptionAtRest``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (EncryptionAtRestRequest):
 
     Raises:

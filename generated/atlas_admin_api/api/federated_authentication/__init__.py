@@ -34,16 +34,34 @@ class FederatedAuthenticationOperations:
         Before deleting an identity provider, disconnect all organizations and confirm that no organization
         in your account uses this identity provider.
 
+        ``DELETE
+        /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+        (operationId ``deleteIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
         Args:
-            federation_settings_id (str):
-            identity_provider_id (str):
-            envelope (bool | Unset):  Default: False.
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation.
+            identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+                identity provider to connect.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
 
         Returns:
-            None
+            None: the operation answers without a body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import delete_identity_provider as _operation
 

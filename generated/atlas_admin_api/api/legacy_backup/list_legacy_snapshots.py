@@ -141,16 +141,33 @@ def sync_detailed(
     policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
     Backup documentation.
 
+    ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`` (operationId
+    ``listLegacySnapshots``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-        completed (ListLegacySnapshotsCompleted | Unset):  Default:
-            ListLegacySnapshotsCompleted.TRUE.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        include_count (bool | Unset): Flag that indicates whether the response returns the total
+            number of items (totalCount) in the response. Default: True.
+        items_per_page (int | Unset): Number of items that the response returns per page. Default:
+            100.
+        page_num (int | Unset): Number of the page that displays the current set of the total
+            objects that the response returns. Default: 1.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
+        completed (ListLegacySnapshotsCompleted | Unset): Human-readable label that specifies
+            whether to return only completed, incomplete, or all snapshots. By default, MongoDB Cloud
+            only returns completed snapshots. Default: ListLegacySnapshotsCompleted.TRUE.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,16 +218,33 @@ def sync(
     policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
     Backup documentation.
 
+    ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`` (operationId
+    ``listLegacySnapshots``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-        completed (ListLegacySnapshotsCompleted | Unset):  Default:
-            ListLegacySnapshotsCompleted.TRUE.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        include_count (bool | Unset): Flag that indicates whether the response returns the total
+            number of items (totalCount) in the response. Default: True.
+        items_per_page (int | Unset): Number of items that the response returns per page. Default:
+            100.
+        page_num (int | Unset): Number of the page that displays the current set of the total
+            objects that the response returns. Default: 1.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
+        completed (ListLegacySnapshotsCompleted | Unset): Human-readable label that specifies
+            whether to return only completed, incomplete, or all snapshots. By default, MongoDB Cloud
+            only returns completed snapshots. Default: ListLegacySnapshotsCompleted.TRUE.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -256,16 +290,33 @@ async def asyncio_detailed(
     policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
     Backup documentation.
 
+    ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`` (operationId
+    ``listLegacySnapshots``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-        completed (ListLegacySnapshotsCompleted | Unset):  Default:
-            ListLegacySnapshotsCompleted.TRUE.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        include_count (bool | Unset): Flag that indicates whether the response returns the total
+            number of items (totalCount) in the response. Default: True.
+        items_per_page (int | Unset): Number of items that the response returns per page. Default:
+            100.
+        page_num (int | Unset): Number of the page that displays the current set of the total
+            objects that the response returns. Default: 1.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
+        completed (ListLegacySnapshotsCompleted | Unset): Human-readable label that specifies
+            whether to return only completed, incomplete, or all snapshots. By default, MongoDB Cloud
+            only returns completed snapshots. Default: ListLegacySnapshotsCompleted.TRUE.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -314,16 +365,33 @@ async def asyncio(
     policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
     Backup documentation.
 
+    ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`` (operationId
+    ``listLegacySnapshots``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-        completed (ListLegacySnapshotsCompleted | Unset):  Default:
-            ListLegacySnapshotsCompleted.TRUE.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        include_count (bool | Unset): Flag that indicates whether the response returns the total
+            number of items (totalCount) in the response. Default: True.
+        items_per_page (int | Unset): Number of items that the response returns per page. Default:
+            100.
+        page_num (int | Unset): Number of the page that displays the current set of the total
+            objects that the response returns. Default: 1.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
+        completed (ListLegacySnapshotsCompleted | Unset): Human-readable label that specifies
+            whether to return only completed, incomplete, or all snapshots. By default, MongoDB Cloud
+            only returns completed snapshots. Default: ListLegacySnapshotsCompleted.TRUE.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

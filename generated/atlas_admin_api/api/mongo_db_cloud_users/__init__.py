@@ -41,18 +41,44 @@ class MongodbCloudUsersOperations:
         Note: This resource cannot be used to add a role to users invited using the deprecated Invite One
         MongoDB Cloud User to Join One Project endpoint.
 
+        ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole`` (operationId ``addProjectRole``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
         Args:
-            group_id (str):
-            user_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
-            body (AddOrRemoveGroupRole):
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+                user in the project. If you need to lookup a user's userId or verify a user's status in
+                the organization, use the Return All MongoDB Cloud Users in One Project resource and
+                filter by username.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
+            body (AddOrRemoveGroupRole, or a dict typed AddOrRemoveGroupRoleDict): A plain dict uses
+                the JSON field names.
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import add_project_role as _operation
 
@@ -88,17 +114,38 @@ class MongodbCloudUsersOperations:
         Note: To remove pending or active users, use v2-{2025-02-19} or later. If using a deprecated
         version, only active users can be removed. Deprecated versions: v2-{2023-01-01}
 
+        ``DELETE /api/atlas/v2/orgs/{orgId}/users/{userId}`` (operationId ``removeOrganizationUser``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
         Args:
-            org_id (str):
-            user_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+                user in the organization. If you need to lookup a user's userId or verify a user's status
+                in the organization, use the Return All MongoDB Cloud Users in One Organization resource
+                and filter by username.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
 
         Returns:
-            None
+            None: the operation answers without a body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import remove_organization_user as _operation
 

@@ -136,11 +136,21 @@ def sync_detailed(
     Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
     Organization to update a pending user.
 
+    ``PATCH /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId
+    ``updateOrganizationInvitationById``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OrganizationInvitationUpdateRequest):
 
     Raises:
@@ -185,11 +195,21 @@ def sync(
     Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
     Organization to update a pending user.
 
+    ``PATCH /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId
+    ``updateOrganizationInvitationById``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OrganizationInvitationUpdateRequest):
 
     Raises:
@@ -229,11 +249,21 @@ async def asyncio_detailed(
     Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
     Organization to update a pending user.
 
+    ``PATCH /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId
+    ``updateOrganizationInvitationById``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OrganizationInvitationUpdateRequest):
 
     Raises:
@@ -276,11 +306,21 @@ async def asyncio(
     Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
     Organization to update a pending user.
 
+    ``PATCH /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId
+    ``updateOrganizationInvitationById``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OrganizationInvitationUpdateRequest):
 
     Raises:

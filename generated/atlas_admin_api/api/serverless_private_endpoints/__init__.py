@@ -33,16 +33,37 @@ class ServerlessPrivateEndpointsOperations:
         This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
         replaced by Flex, please use a Dedicated cluster instead.
 
+        ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+        (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
         Args:
-            group_id (str):
-            instance_name (str):
-            envelope (bool | Unset):  Default: False.
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            instance_name (str): Human-readable label that identifies the serverless instance
+                associated with the tenant endpoint.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
 
         Returns:
-            list[ServerlessTenantEndpointAWS]
+            list[ServerlessTenantEndpointAWS]: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import list_serverless_private_endpoints as _operation
 

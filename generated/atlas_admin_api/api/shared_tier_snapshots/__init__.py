@@ -38,18 +38,41 @@ class SharedTierSnapshotsOperations:
         or former M2/M5 clusters that have been migrated to Flex clusters until January 2026, after which
         this endpoint will be sunset. Please use the downloadFlexBackup endpoint instead.
 
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`` (operationId
+        ``downloadSharedClusterBackup``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
         Args:
-            group_id (str):
-            cluster_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
-            body (TenantRestore):
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+                envelope JSON object. Some API clients cannot access the HTTP response headers or status
+                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+                results use the results object as an envelope. Application adds the status parameter to
+                the response body. Default: False.
+            pretty (bool | Unset): Flag that indicates whether the response body should be in the
+                prettyprint format. Default: False.
+            body (TenantRestore, or a dict typed TenantRestoreDict): A plain dict uses the JSON field
+                names.
 
         Returns:
-            TenantRestore
+            TenantRestore: the parsed success body.
 
         Raises:
-            atlas_admin.AtlasApiError: the server answered with an error status.
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
         """
         from . import download_shared_cluster_backup as _operation
 
