@@ -27,9 +27,11 @@ from ._errors import (
     AtlasApiError,
     AtlasAuthenticationError,
     AtlasBadRequestError,
+    AtlasClientClosedError,
     AtlasConfigurationError,
     AtlasConflictError,
     AtlasConnectionError,
+    AtlasCredentialError,
     AtlasDeprecationWarning,
     AtlasError,
     AtlasNotFoundError,
@@ -43,9 +45,11 @@ from ._errors import (
     is_error_code,
 )
 from ._pagination import Page, iter_pages, paginate
+from ._parsing import Deviation, find_deviations
 from ._retry import RetryPolicy
 from ._unions import DiscriminatorError, UnknownVariant, parse_union, union_names, variant_class
 from ._version import __version__
+from ._waiter import AtlasWaitTimeoutError, wait_until, wait_until_gone
 
 __all__ = [
     "NOT_GIVEN",
@@ -54,9 +58,11 @@ __all__ = [
     "AtlasAuthenticationError",
     "AtlasBadRequestError",
     "AtlasClient",
+    "AtlasClientClosedError",
     "AtlasConfigurationError",
     "AtlasConflictError",
     "AtlasConnectionError",
+    "AtlasCredentialError",
     "AtlasDeprecationWarning",
     "AtlasError",
     "AtlasNotFoundError",
@@ -66,7 +72,9 @@ __all__ = [
     "AtlasServerError",
     "AtlasTimeoutError",
     "AtlasTransportError",
+    "AtlasWaitTimeoutError",
     "BearerAuth",
+    "Deviation",
     "DigestAuth",
     "DiscriminatorError",
     "FieldError",
@@ -81,12 +89,15 @@ __all__ = [
     "UnknownVariant",
     "Unset",
     "__version__",
+    "find_deviations",
     "is_error_code",
     "iter_pages",
     "paginate",
     "parse_union",
     "union_names",
     "variant_class",
+    "wait_until",
+    "wait_until_gone",
 ]
 
 # Exceptions print as atlas_admin.X (where users import them from), not as the private module that defines them.

@@ -83,11 +83,18 @@ async def test_value_inside_a_dict_body_that_cannot_be_json(atlas: AtlasClient, 
     assert recorder.requests == []
 
 
-async def test_enum_field_of_the_wrong_type_inside_a_model_body(atlas: AtlasClient, recorder: Recorder) -> None:
-    bucket = ExportBucketRequestAWS(bucket_name="b", iam_role_id=GROUP, cloud_provider=1)  # type: ignore[arg-type]
+async def test_value_json_cannot_carry_inside_a_model_body(atlas: AtlasClient, recorder: Recorder) -> None:
+    bucket = ExportBucketRequestAWS(bucket_name="b", iam_role_id=GROUP, cloud_provider=object())  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError) as info:
         await atlas.cloud_backups.create_export_bucket(GROUP, body=bucket)
     assert info.value.parameter == "body.cloud_provider"
+    assert recorder.requests == []
+
+
+async def test_enum_parameter_of_the_wrong_json_type(atlas: AtlasClient, recorder: Recorder) -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        await atlas.network_peering.list_peering_container_by_cloud_provider(GROUP, provider_name=True)  # type: ignore[arg-type]
+    assert info.value.parameter == "provider_name"
     assert recorder.requests == []
 
 

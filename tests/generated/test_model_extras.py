@@ -71,6 +71,9 @@ def test_enum_field_takes_its_plain_value() -> None:
     bucket = ExportBucketRequestAWS(bucket_name="b", iam_role_id="i", cloud_provider="AWS")
     assert bucket.to_dict()["cloudProvider"] == "AWS"
     assert ExportBucketRequestAWSCloudProvider.AWS == "AWS"
+    # Typed `Literal["AWS"] | ExportBucketRequestAWSCloudProvider`, the field still parses into the enum member.
+    parsed = ExportBucketRequestAWS.from_dict({"cloudProvider": "AWS", "bucketName": "b", "iamRoleId": "i"})
+    assert parsed.cloud_provider is ExportBucketRequestAWSCloudProvider.AWS
 
 
 def test_exceptions_show_as_atlas_admin() -> None:

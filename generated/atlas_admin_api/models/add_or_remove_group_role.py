@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.add_or_remove_group_role_group_role import AddOrRemoveGroupRoleGroupRole
 from ..types import (
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -43,6 +51,7 @@ class AddOrRemoveGroupRole:
         | AddOrRemoveGroupRoleGroupRole
     )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("group_role", "groupRole", True),)
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -51,7 +60,10 @@ class AddOrRemoveGroupRole:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        group_role = enum_value(self.group_role, str, "group_role")
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        group_role = enum_json(self.group_role)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -65,15 +77,23 @@ class AddOrRemoveGroupRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        group_role = AddOrRemoveGroupRoleGroupRole(d.pop("groupRole"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                group_role = AddOrRemoveGroupRoleGroupRole(d.pop("groupRole"))
 
-        add_or_remove_group_role = cls(
-            group_role,
-        )
+                add_or_remove_group_role = cls(
+                    group_role,
+                )
 
-        add_or_remove_group_role.additional_properties = d
-        return add_or_remove_group_role
+                add_or_remove_group_role.additional_properties = d
+                return add_or_remove_group_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,7 +25,9 @@ from ..models.backup_compliance_on_demand_policy_item_retention_unit import (
 from ..types import (
     UNSET,
     Unset,
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -63,6 +71,13 @@ class BackupComplianceOnDemandPolicyItem:
     retention_value: int
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("frequency_interval", "frequencyInterval", True),
+        ("frequency_type", "frequencyType", True),
+        ("retention_unit", "retentionUnit", True),
+        ("retention_value", "retentionValue", True),
+        ("id", "id", False),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -71,11 +86,14 @@ class BackupComplianceOnDemandPolicyItem:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        frequency_interval = enum_value(self.frequency_interval, int, "frequency_interval")
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        frequency_interval = enum_json(self.frequency_interval)
 
-        frequency_type = enum_value(self.frequency_type, str, "frequency_type")
+        frequency_type = enum_json(self.frequency_type)
 
-        retention_unit = enum_value(self.retention_unit, str, "retention_unit")
+        retention_unit = enum_json(self.retention_unit)
 
         retention_value = self.retention_value
 
@@ -98,35 +116,37 @@ class BackupComplianceOnDemandPolicyItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("id",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        frequency_interval = BackupComplianceOnDemandPolicyItemFrequencyInterval(d.pop("frequencyInterval"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                frequency_interval = BackupComplianceOnDemandPolicyItemFrequencyInterval(d.pop("frequencyInterval"))
 
-        frequency_type = BackupComplianceOnDemandPolicyItemFrequencyType(d.pop("frequencyType"))
+                frequency_type = BackupComplianceOnDemandPolicyItemFrequencyType(d.pop("frequencyType"))
 
-        retention_unit = BackupComplianceOnDemandPolicyItemRetentionUnit(d.pop("retentionUnit"))
+                retention_unit = BackupComplianceOnDemandPolicyItemRetentionUnit(d.pop("retentionUnit"))
 
-        retention_value = d.pop("retentionValue")
+                retention_value = d.pop("retentionValue")
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        backup_compliance_on_demand_policy_item = cls(
-            frequency_interval,
-            retention_unit,
-            retention_value,
-            id,
-            frequency_type=frequency_type,
-        )
+                if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
+                    raise TypeError("not the documented shape")
+                backup_compliance_on_demand_policy_item = cls(
+                    frequency_interval,
+                    retention_unit,
+                    retention_value,
+                    id,
+                    frequency_type=frequency_type,
+                )
 
-        if nulls:
-            d.update(nulls)
-        backup_compliance_on_demand_policy_item.additional_properties = d
-        return backup_compliance_on_demand_policy_item
+                backup_compliance_on_demand_policy_item.additional_properties = d
+                return backup_compliance_on_demand_policy_item
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +17,9 @@ from ..models.backup_snapshot_retention_retention_unit import (
     BackupSnapshotRetentionRetentionUnit,
 )
 from ..types import (
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -36,6 +44,10 @@ class BackupSnapshotRetention:
     retention_unit: Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
     retention_value: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("retention_unit", "retentionUnit", True),
+        ("retention_value", "retentionValue", True),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -44,7 +56,10 @@ class BackupSnapshotRetention:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        retention_unit = enum_value(self.retention_unit, str, "retention_unit")
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        retention_unit = enum_json(self.retention_unit)
 
         retention_value = self.retention_value
 
@@ -61,18 +76,28 @@ class BackupSnapshotRetention:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        retention_unit = BackupSnapshotRetentionRetentionUnit(d.pop("retentionUnit"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                retention_unit = BackupSnapshotRetentionRetentionUnit(d.pop("retentionUnit"))
 
-        retention_value = d.pop("retentionValue")
+                retention_value = d.pop("retentionValue")
 
-        backup_snapshot_retention = cls(
-            retention_unit,
-            retention_value,
-        )
+                if not (retention_value.__class__ is int):
+                    raise TypeError("not the documented shape")
+                backup_snapshot_retention = cls(
+                    retention_unit,
+                    retention_value,
+                )
 
-        backup_snapshot_retention.additional_properties = d
-        return backup_snapshot_retention
+                backup_snapshot_retention.additional_properties = d
+                return backup_snapshot_retention
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import (
     TYPE_CHECKING,
     Any,
+    ClassVar,
     TypeVar,
 )
 
@@ -15,7 +16,9 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Unset,
-    datetime_value,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -38,6 +41,10 @@ class BSONTimestamp:
     date: datetime.datetime | Unset = UNSET
     increment: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("date", "date", False),
+        ("increment", "increment", False),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -46,9 +53,12 @@ class BSONTimestamp:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         date: str | Unset = UNSET
         if not isinstance(self.date, Unset):
-            date = datetime_value(self.date, "date")
+            date = datetime_json(self.date)
 
         increment = self.increment
 
@@ -64,34 +74,33 @@ class BSONTimestamp:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "date",
-                "increment",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _date = d.pop("date", UNSET)
-        date: datetime.datetime | Unset
-        if _date is UNSET:
-            date = UNSET
-        else:
-            date = datetime.datetime.fromisoformat(_date)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _date = d.pop("date", UNSET)
+                date: datetime.datetime | Unset
+                if _date is UNSET:
+                    date = UNSET
+                else:
+                    date = datetime.datetime.fromisoformat(_date)
 
-        increment = d.pop("increment", UNSET)
+                increment = d.pop("increment", UNSET)
 
-        bson_timestamp = cls(
-            date,
-            increment,
-        )
+                if not (increment is UNSET or increment.__class__ is int):
+                    raise TypeError("not the documented shape")
+                bson_timestamp = cls(
+                    date,
+                    increment,
+                )
 
-        if nulls:
-            d.update(nulls)
-        bson_timestamp.additional_properties = d
-        return bson_timestamp
+                bson_timestamp.additional_properties = d
+                return bson_timestamp
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

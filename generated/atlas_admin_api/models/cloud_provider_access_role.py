@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +17,9 @@ from ..models.cloud_provider_access_role_provider_name import (
     CloudProviderAccessRoleProviderName,
 )
 from ..types import (
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -31,6 +39,7 @@ class CloudProviderAccessRole:
 
     provider_name: Literal["AWS", "AZURE", "GCP"] | CloudProviderAccessRoleProviderName
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("provider_name", "providerName", True),)
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -39,7 +48,10 @@ class CloudProviderAccessRole:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = enum_value(self.provider_name, str, "provider_name")
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,15 +65,23 @@ class CloudProviderAccessRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        provider_name = CloudProviderAccessRoleProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                provider_name = CloudProviderAccessRoleProviderName(d.pop("providerName"))
 
-        cloud_provider_access_role = cls(
-            provider_name,
-        )
+                cloud_provider_access_role = cls(
+                    provider_name,
+                )
 
-        cloud_provider_access_role.additional_properties = d
-        return cloud_provider_access_role
+                cloud_provider_access_role.additional_properties = d
+                return cloud_provider_access_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

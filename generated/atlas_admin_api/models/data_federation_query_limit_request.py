@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +19,9 @@ from ..models.data_federation_query_limit_request_overrun_policy import (
 from ..types import (
     UNSET,
     Unset,
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -36,6 +44,10 @@ class DataFederationQueryLimitRequest:
     value: int
     overrun_policy: Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationQueryLimitRequestOverrunPolicy | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("value", "value", True),
+        ("overrun_policy", "overrunPolicy", False),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -44,11 +56,14 @@ class DataFederationQueryLimitRequest:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         value = self.value
 
         overrun_policy: str | Unset = UNSET
         if not isinstance(self.overrun_policy, Unset):
-            overrun_policy = enum_value(self.overrun_policy, str, "overrun_policy")
+            overrun_policy = enum_json(self.overrun_policy)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -64,33 +79,35 @@ class DataFederationQueryLimitRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("overrunPolicy",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        value = d.pop("value")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                value = d.pop("value")
 
-        _overrun_policy = d.pop("overrunPolicy", UNSET)
-        overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset
-        if _overrun_policy is UNSET:
-            overrun_policy = UNSET
-        else:
-            overrun_policy = DataFederationQueryLimitRequestOverrunPolicy._members_by_value.get(
-                _overrun_policy
-            ) or DataFederationQueryLimitRequestOverrunPolicy(_overrun_policy)
+                _overrun_policy = d.pop("overrunPolicy", UNSET)
+                overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset
+                if _overrun_policy is UNSET:
+                    overrun_policy = UNSET
+                else:
+                    overrun_policy = DataFederationQueryLimitRequestOverrunPolicy._members_by_value.get(
+                        _overrun_policy
+                    ) or DataFederationQueryLimitRequestOverrunPolicy(_overrun_policy)
 
-        data_federation_query_limit_request = cls(
-            value,
-            overrun_policy,
-        )
+                if not (value.__class__ is int):
+                    raise TypeError("not the documented shape")
+                data_federation_query_limit_request = cls(
+                    value,
+                    overrun_policy,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_federation_query_limit_request.additional_properties = d
-        return data_federation_query_limit_request
+                data_federation_query_limit_request.additional_properties = d
+                return data_federation_query_limit_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

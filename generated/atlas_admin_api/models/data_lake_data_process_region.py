@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +18,9 @@ from ..models.data_lake_data_process_region_cloud_provider import (
     DataLakeDataProcessRegionCloudProvider,
 )
 from ..types import (
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -50,6 +58,10 @@ class DataLakeDataProcessRegion:
         | DataFederationAWSRegion
     )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("region", "region", True),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -58,9 +70,12 @@ class DataLakeDataProcessRegion:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
-        region = enum_value(self.region, str, "region")
+        region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -75,18 +90,26 @@ class DataLakeDataProcessRegion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        cloud_provider = DataLakeDataProcessRegionCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cloud_provider = DataLakeDataProcessRegionCloudProvider(d.pop("cloudProvider"))
 
-        region = DataFederationAWSRegion(d.pop("region"))
+                region = DataFederationAWSRegion(d.pop("region"))
 
-        data_lake_data_process_region = cls(
-            cloud_provider,
-            region,
-        )
+                data_lake_data_process_region = cls(
+                    cloud_provider,
+                    region,
+                )
 
-        data_lake_data_process_region.additional_properties = d
-        return data_lake_data_process_region
+                data_lake_data_process_region.additional_properties = d
+                return data_lake_data_process_region
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

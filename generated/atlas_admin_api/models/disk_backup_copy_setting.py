@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import (
     TYPE_CHECKING,
     Any,
+    ClassVar,
     Literal,
     TypeVar,
 )
@@ -21,7 +22,9 @@ from ..models.disk_backup_copy_setting_frequencies_item import (
 from ..types import (
     UNSET,
     Unset,
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -55,6 +58,13 @@ class DiskBackupCopySetting:
     region_name: str | Unset = UNSET
     should_copy_oplogs: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("zone_id", "zoneId", True),
+        ("cloud_provider", "cloudProvider", False),
+        ("frequencies", "frequencies", False),
+        ("region_name", "regionName", False),
+        ("should_copy_oplogs", "shouldCopyOplogs", False),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -63,17 +73,20 @@ class DiskBackupCopySetting:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         zone_id = self.zone_id
 
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
+            cloud_provider = enum_json(self.cloud_provider)
 
         frequencies: list[str] | Unset = UNSET
         if not isinstance(self.frequencies, Unset):
             frequencies = []
             for frequencies_item_data in self.frequencies:
-                frequencies_item = enum_value(frequencies_item_data, str, "frequencies_item")
+                frequencies_item = enum_json(frequencies_item_data)
                 frequencies.append(frequencies_item)
 
         region_name = self.region_name
@@ -100,56 +113,58 @@ class DiskBackupCopySetting:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "frequencies",
-                "regionName",
-                "shouldCopyOplogs",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        zone_id = d.pop("zoneId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                zone_id = d.pop("zoneId")
 
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: DiskBackupCopySettingCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = DiskBackupCopySettingCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
+                _cloud_provider = d.pop("cloudProvider", UNSET)
+                cloud_provider: DiskBackupCopySettingCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = DiskBackupCopySettingCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
 
-        _frequencies = d.pop("frequencies", UNSET)
-        frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
-        if _frequencies is not UNSET:
-            frequencies = []
-            for frequencies_item_data in _frequencies:
-                frequencies_item = DiskBackupCopySettingFrequenciesItem._members_by_value.get(
-                    frequencies_item_data
-                ) or DiskBackupCopySettingFrequenciesItem(frequencies_item_data)
+                _frequencies = d.pop("frequencies", UNSET)
+                frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
+                if _frequencies is not UNSET:
+                    frequencies = []
+                    for frequencies_item_data in _frequencies:
+                        frequencies_item = DiskBackupCopySettingFrequenciesItem._members_by_value.get(
+                            frequencies_item_data
+                        ) or DiskBackupCopySettingFrequenciesItem(frequencies_item_data)
 
-                frequencies.append(frequencies_item)
+                        frequencies.append(frequencies_item)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = d.pop("regionName", UNSET)
 
-        should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
+                should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
 
-        disk_backup_copy_setting = cls(
-            zone_id,
-            cloud_provider,
-            frequencies,
-            region_name,
-            should_copy_oplogs,
-        )
+                if not (
+                    zone_id.__class__ is str
+                    and (_frequencies is UNSET or _frequencies.__class__ is list)
+                    and (region_name is UNSET or region_name.__class__ is str)
+                    and (should_copy_oplogs is UNSET or should_copy_oplogs.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                disk_backup_copy_setting = cls(
+                    zone_id,
+                    cloud_provider,
+                    frequencies,
+                    region_name,
+                    should_copy_oplogs,
+                )
 
-        if nulls:
-            d.update(nulls)
-        disk_backup_copy_setting.additional_properties = d
-        return disk_backup_copy_setting
+                disk_backup_copy_setting.additional_properties = d
+                return disk_backup_copy_setting
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,7 +21,9 @@ from ..models.ear_private_endpoint_azure_status import EARPrivateEndpointAzureSt
 from ..types import (
     UNSET,
     Unset,
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -104,6 +112,14 @@ class EARPrivateEndpointAzure:
     ) = UNSET
     private_endpoint_connection_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("error_message", "errorMessage", False),
+        ("id", "id", False),
+        ("region_name", "regionName", False),
+        ("status", "status", False),
+        ("private_endpoint_connection_name", "privateEndpointConnectionName", False),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -112,7 +128,10 @@ class EARPrivateEndpointAzure:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         error_message = self.error_message
 
@@ -120,11 +139,11 @@ class EARPrivateEndpointAzure:
 
         region_name: str | Unset = UNSET
         if not isinstance(self.region_name, Unset):
-            region_name = enum_value(self.region_name, str, "region_name")
+            region_name = enum_json(self.region_name)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = enum_value(self.status, str, "status")
+            status = enum_json(self.status)
 
         private_endpoint_connection_name = self.private_endpoint_connection_name
 
@@ -150,56 +169,56 @@ class EARPrivateEndpointAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorMessage",
-                "id",
-                "regionName",
-                "status",
-                "privateEndpointConnectionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = EARPrivateEndpointAzureCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cloud_provider = EARPrivateEndpointAzureCloudProvider(d.pop("cloudProvider"))
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = d.pop("errorMessage", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        _region_name = d.pop("regionName", UNSET)
-        region_name: AzureRegion | Unset
-        if _region_name is UNSET:
-            region_name = UNSET
-        else:
-            region_name = AzureRegion._members_by_value.get(_region_name) or AzureRegion(_region_name)
+                _region_name = d.pop("regionName", UNSET)
+                region_name: AzureRegion | Unset
+                if _region_name is UNSET:
+                    region_name = UNSET
+                else:
+                    region_name = AzureRegion._members_by_value.get(_region_name) or AzureRegion(_region_name)
 
-        _status = d.pop("status", UNSET)
-        status: EARPrivateEndpointAzureStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = EARPrivateEndpointAzureStatus._members_by_value.get(_status) or EARPrivateEndpointAzureStatus(
-                _status
-            )
+                _status = d.pop("status", UNSET)
+                status: EARPrivateEndpointAzureStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = EARPrivateEndpointAzureStatus._members_by_value.get(
+                        _status
+                    ) or EARPrivateEndpointAzureStatus(_status)
 
-        private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
+                private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
 
-        ear_private_endpoint_azure = cls(
-            error_message,
-            id,
-            region_name,
-            status,
-            private_endpoint_connection_name,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    (error_message is UNSET or error_message.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (private_endpoint_connection_name is UNSET or private_endpoint_connection_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                ear_private_endpoint_azure = cls(
+                    error_message,
+                    id,
+                    region_name,
+                    status,
+                    private_endpoint_connection_name,
+                    cloud_provider=cloud_provider,
+                )
 
-        if nulls:
-            d.update(nulls)
-        ear_private_endpoint_azure.additional_properties = d
-        return ear_private_endpoint_azure
+                ear_private_endpoint_azure.additional_properties = d
+                return ear_private_endpoint_azure
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

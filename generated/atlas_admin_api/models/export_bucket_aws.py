@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import (
     TYPE_CHECKING,
     Any,
+    ClassVar,
     Literal,
     TypeVar,
 )
@@ -16,7 +17,9 @@ from ..models.export_bucket_aws_cloud_provider import ExportBucketAWSCloudProvid
 from ..types import (
     UNSET,
     Unset,
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -50,6 +53,13 @@ class ExportBucketAWS:
     iam_role_id: str
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", True),
+        ("bucket_name", "bucketName", True),
+        ("cloud_provider", "cloudProvider", True),
+        ("iam_role_id", "iamRoleId", True),
+        ("links", "links", False),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -58,11 +68,14 @@ class ExportBucketAWS:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         bucket_name = self.bucket_name
 
-        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
+        cloud_provider = enum_json(self.cloud_provider)
 
         iam_role_id = self.iam_role_id
 
@@ -90,42 +103,49 @@ class ExportBucketAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                field_id = d.pop("_id")
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = d.pop("bucketName")
 
-        cloud_provider = ExportBucketAWSCloudProvider(d.pop("cloudProvider"))
+                cloud_provider = ExportBucketAWSCloudProvider(d.pop("cloudProvider"))
 
-        iam_role_id = d.pop("iamRoleId")
+                iam_role_id = d.pop("iamRoleId")
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        export_bucket_aws = cls(
-            field_id,
-            bucket_name,
-            iam_role_id,
-            links,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    field_id.__class__ is str
+                    and bucket_name.__class__ is str
+                    and iam_role_id.__class__ is str
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                export_bucket_aws = cls(
+                    field_id,
+                    bucket_name,
+                    iam_role_id,
+                    links,
+                    cloud_provider=cloud_provider,
+                )
 
-        if nulls:
-            d.update(nulls)
-        export_bucket_aws.additional_properties = d
-        return export_bucket_aws
+                export_bucket_aws.additional_properties = d
+                return export_bucket_aws
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

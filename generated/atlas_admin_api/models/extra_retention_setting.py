@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +19,9 @@ from ..models.extra_retention_setting_frequency_type import (
 from ..types import (
     UNSET,
     Unset,
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -39,6 +47,10 @@ class ExtraRetentionSetting:
     ) = UNSET
     retention_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("frequency_type", "frequencyType", False),
+        ("retention_days", "retentionDays", False),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -47,9 +59,12 @@ class ExtraRetentionSetting:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = enum_value(self.frequency_type, str, "frequency_type")
+            frequency_type = enum_json(self.frequency_type)
 
         retention_days = self.retention_days
 
@@ -65,36 +80,35 @@ class ExtraRetentionSetting:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "frequencyType",
-                "retentionDays",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _frequency_type = d.pop("frequencyType", UNSET)
-        frequency_type: ExtraRetentionSettingFrequencyType | Unset
-        if _frequency_type is UNSET:
-            frequency_type = UNSET
-        else:
-            frequency_type = ExtraRetentionSettingFrequencyType._members_by_value.get(
-                _frequency_type
-            ) or ExtraRetentionSettingFrequencyType(_frequency_type)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _frequency_type = d.pop("frequencyType", UNSET)
+                frequency_type: ExtraRetentionSettingFrequencyType | Unset
+                if _frequency_type is UNSET:
+                    frequency_type = UNSET
+                else:
+                    frequency_type = ExtraRetentionSettingFrequencyType._members_by_value.get(
+                        _frequency_type
+                    ) or ExtraRetentionSettingFrequencyType(_frequency_type)
 
-        retention_days = d.pop("retentionDays", UNSET)
+                retention_days = d.pop("retentionDays", UNSET)
 
-        extra_retention_setting = cls(
-            frequency_type,
-            retention_days,
-        )
+                if not (retention_days is UNSET or retention_days.__class__ is int):
+                    raise TypeError("not the documented shape")
+                extra_retention_setting = cls(
+                    frequency_type,
+                    retention_days,
+                )
 
-        if nulls:
-            d.update(nulls)
-        extra_retention_setting.additional_properties = d
-        return extra_retention_setting
+                extra_retention_setting.additional_properties = d
+                return extra_retention_setting
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_criteria_custom_type import OnlineArchiveCriteriaCustomType
 from ..types import (
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -38,6 +46,10 @@ class OnlineArchiveCriteriaCustom:
     )
     query: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("query", "query", True),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -46,7 +58,10 @@ class OnlineArchiveCriteriaCustom:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = enum_value(self.type_, str, "type_")
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         query = self.query
 
@@ -63,18 +78,28 @@ class OnlineArchiveCriteriaCustom:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        type_ = OnlineArchiveCriteriaCustomType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                type_ = OnlineArchiveCriteriaCustomType(d.pop("type"))
 
-        query = d.pop("query")
+                query = d.pop("query")
 
-        online_archive_criteria_custom = cls(
-            query,
-            type_=type_,
-        )
+                if not (query.__class__ is str):
+                    raise TypeError("not the documented shape")
+                online_archive_criteria_custom = cls(
+                    query,
+                    type_=type_,
+                )
 
-        online_archive_criteria_custom.additional_properties = d
-        return online_archive_criteria_custom
+                online_archive_criteria_custom.additional_properties = d
+                return online_archive_criteria_custom
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +22,9 @@ from ..models.online_archive_data_process_region_aws_region import (
 from ..types import (
     UNSET,
     Unset,
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -56,6 +64,10 @@ class OnlineArchiveDataProcessRegionAWS:
         | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("region", "region", False),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -64,11 +76,14 @@ class OnlineArchiveDataProcessRegionAWS:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = enum_value(self.cloud_provider, str, "cloud_provider")
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = enum_value(self.region, str, "region")
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -84,33 +99,33 @@ class OnlineArchiveDataProcessRegionAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("region",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider(d.pop("cloudProvider"))
 
-        _region = d.pop("region", UNSET)
-        region: OnlineArchiveDataProcessRegionAWSRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = OnlineArchiveDataProcessRegionAWSRegion._members_by_value.get(
-                _region
-            ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
+                _region = d.pop("region", UNSET)
+                region: OnlineArchiveDataProcessRegionAWSRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = OnlineArchiveDataProcessRegionAWSRegion._members_by_value.get(
+                        _region
+                    ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
 
-        online_archive_data_process_region_aws = cls(
-            region,
-            cloud_provider=cloud_provider,
-        )
+                online_archive_data_process_region_aws = cls(
+                    region,
+                    cloud_provider=cloud_provider,
+                )
 
-        if nulls:
-            d.update(nulls)
-        online_archive_data_process_region_aws.additional_properties = d
-        return online_archive_data_process_region_aws
+                online_archive_data_process_region_aws.additional_properties = d
+                return online_archive_data_process_region_aws
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +19,9 @@ from ..models.online_archive_partition_field_field_type import (
 from ..types import (
     UNSET,
     Unset,
-    enum_value,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
     model_repr,
     model_to_json,
     pydantic_core_schema,
@@ -43,6 +51,11 @@ class OnlineArchivePartitionField:
         Literal["date", "int", "long", "objectId", "string", "uuid"] | OnlineArchivePartitionFieldFieldType | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_name", "fieldName", True),
+        ("order", "order", True),
+        ("field_type", "fieldType", False),
+    )
 
     __repr__ = model_repr
     to_json = model_to_json
@@ -51,13 +64,16 @@ class OnlineArchivePartitionField:
     __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_name = self.field_name
 
         order = self.order
 
         field_type: str | Unset = UNSET
         if not isinstance(self.field_type, Unset):
-            field_type = enum_value(self.field_type, str, "field_type")
+            field_type = enum_json(self.field_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -74,36 +90,38 @@ class OnlineArchivePartitionField:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("fieldType",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_name = d.pop("fieldName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                field_name = d.pop("fieldName")
 
-        order = d.pop("order")
+                order = d.pop("order")
 
-        _field_type = d.pop("fieldType", UNSET)
-        field_type: OnlineArchivePartitionFieldFieldType | Unset
-        if _field_type is UNSET:
-            field_type = UNSET
-        else:
-            field_type = OnlineArchivePartitionFieldFieldType._members_by_value.get(
-                _field_type
-            ) or OnlineArchivePartitionFieldFieldType(_field_type)
+                _field_type = d.pop("fieldType", UNSET)
+                field_type: OnlineArchivePartitionFieldFieldType | Unset
+                if _field_type is UNSET:
+                    field_type = UNSET
+                else:
+                    field_type = OnlineArchivePartitionFieldFieldType._members_by_value.get(
+                        _field_type
+                    ) or OnlineArchivePartitionFieldFieldType(_field_type)
 
-        online_archive_partition_field = cls(
-            field_name,
-            order,
-            field_type,
-        )
+                if not (field_name.__class__ is str and order.__class__ is int):
+                    raise TypeError("not the documented shape")
+                online_archive_partition_field = cls(
+                    field_name,
+                    order,
+                    field_type,
+                )
 
-        if nulls:
-            d.update(nulls)
-        online_archive_partition_field.additional_properties = d
-        return online_archive_partition_field
+                online_archive_partition_field.additional_properties = d
+                return online_archive_partition_field
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -24,9 +24,6 @@ class AtlasSearchOperations:
         database_name: str,
         collection_name: str,
         index_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Remove One Atlas Search Index by Name
 
@@ -52,13 +49,6 @@ class AtlasSearchOperations:
             collection_name (str): Name of the collection that contains one or more Atlas Search
                 indexes.
             index_name (str): Name of the Atlas Search index to delete.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             None: the operation answers without a body.
@@ -83,8 +73,6 @@ class AtlasSearchOperations:
                 database_name=database_name,
                 collection_name=collection_name,
                 index_name=index_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

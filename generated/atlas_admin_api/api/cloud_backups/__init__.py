@@ -56,11 +56,9 @@ class CloudBackupsOperations:
         self,
         group_id: str,
         *,
-        envelope: bool | Unset = UNSET,
         include_count: bool | Unset = UNSET,
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> PaginatedExportBucket:
         """Return All Snapshot Export Buckets
 
@@ -78,19 +76,12 @@ class CloudBackupsOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
             include_count (bool | Unset): Flag that indicates whether the response returns the total
                 number of items (totalCount) in the response. Default: True.
             items_per_page (int | Unset): Number of items that the response returns per page. Default:
                 100.
             page_num (int | Unset): Number of the page that displays the current set of the total
                 objects that the response returns. Default: 1.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             PaginatedExportBucket: the parsed success body.
@@ -110,11 +101,9 @@ class CloudBackupsOperations:
         result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
                 include_count=include_count,
                 items_per_page=items_per_page,
                 page_num=page_num,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -131,8 +120,6 @@ class CloudBackupsOperations:
         | ExportBucketRequestGCPDict
         | ExportBucketRequestGCP
         | UnknownVariant,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
         """Create One Snapshot Export Bucket
 
@@ -152,13 +139,6 @@ class CloudBackupsOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP, or a
                 dict typed ExportBucketRequestAWSDict | ExportBucketRequestAzureDict |
                 ExportBucketRequestGCPDict): Disk backup snapshot Export Bucket Request. A plain dict uses
@@ -184,8 +164,6 @@ class CloudBackupsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -196,9 +174,7 @@ class CloudBackupsOperations:
         group_id: str,
         *,
         body: DataProtectionSettingsDict | DataProtectionSettings,
-        envelope: bool | Unset = UNSET,
         overwrite_backup_policies: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> DataProtectionSettings:
         """Update Backup Compliance Policy Settings
 
@@ -216,15 +192,8 @@ class CloudBackupsOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
             overwrite_backup_policies (bool | Unset): Flag that indicates whether to overwrite non
                 complying backup policies with the new data protection settings or not. Default: True.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (DataProtectionSettings, or a dict typed DataProtectionSettingsDict): A plain dict
                 uses the JSON field names.
 
@@ -248,9 +217,7 @@ class CloudBackupsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
                 overwrite_backup_policies=overwrite_backup_policies,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -262,7 +229,6 @@ class CloudBackupsOperations:
         cluster_name: str,
         *,
         body: DiskBackupExportJobRequestDict | DiskBackupExportJobRequest,
-        envelope: bool | Unset = UNSET,
     ) -> DiskBackupExportJob:
         """Create One Snapshot Export Job
 
@@ -280,11 +246,6 @@ class CloudBackupsOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             cluster_name (str): Human-readable label that identifies the cluster.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
             body (DiskBackupExportJobRequest, or a dict typed DiskBackupExportJobRequestDict): A plain
                 dict uses the JSON field names.
 
@@ -310,7 +271,6 @@ class CloudBackupsOperations:
                 group_id=group_id,
                 cluster_name=cluster_name,
                 body=body,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )
@@ -322,8 +282,6 @@ class CloudBackupsOperations:
         cluster_name: str,
         *,
         body: DiskBackupSnapshotRestoreJobDict | DiskBackupSnapshotRestoreJob,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> DiskBackupSnapshotRestoreJob:
         """Restore One Snapshot of One Cluster
 
@@ -346,13 +304,6 @@ class CloudBackupsOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             cluster_name (str): Human-readable label that identifies the cluster.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (DiskBackupSnapshotRestoreJob, or a dict typed DiskBackupSnapshotRestoreJobDict): A
                 plain dict uses the JSON field names.
 
@@ -378,8 +329,6 @@ class CloudBackupsOperations:
                 group_id=group_id,
                 cluster_name=cluster_name,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -389,8 +338,6 @@ class CloudBackupsOperations:
         self,
         group_id: str,
         cluster_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> DiskBackupSnapshotSchedule:
         """Remove All Cloud Backup Schedules
 
@@ -410,11 +357,6 @@ class CloudBackupsOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             cluster_name (str): Human-readable label that identifies the cluster.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
 
         Returns:
             DiskBackupSnapshotSchedule: the parsed success body.
@@ -436,7 +378,6 @@ class CloudBackupsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )
@@ -449,8 +390,6 @@ class CloudBackupsOperations:
         snapshot_id: str,
         *,
         body: BackupSnapshotRetentionDict | BackupSnapshotRetention,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> DiskBackupSnapshot:
         """Update Expiration Date for One Cloud Backup
 
@@ -470,13 +409,6 @@ class CloudBackupsOperations:
             cluster_name (str): Human-readable label that identifies the cluster.
             snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
                 snapshot.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (BackupSnapshotRetention, or a dict typed BackupSnapshotRetentionDict): A plain dict
                 uses the JSON field names.
 
@@ -502,8 +434,6 @@ class CloudBackupsOperations:
                 cluster_name=cluster_name,
                 snapshot_id=snapshot_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

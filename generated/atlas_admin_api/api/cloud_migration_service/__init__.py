@@ -20,8 +20,6 @@ class CloudMigrationServiceOperations:
     async def delete_link_token(
         self,
         org_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> None:
         """Remove One Link-Token
 
@@ -37,11 +35,6 @@ class CloudMigrationServiceOperations:
             org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
                 contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
                 authenticated user has access.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
 
         Returns:
             None: the operation answers without a body.
@@ -62,7 +55,6 @@ class CloudMigrationServiceOperations:
         result = await self._runner._run(
             _operation._get_kwargs(
                 org_id=org_id,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )

@@ -34,9 +34,6 @@ class CloudProviderAccessOperations:
         group_id: str,
         cloud_provider: Literal["AWS", "AZURE", "GCP"] | DeauthorizeCloudProviderAccessRoleCloudProvider,
         role_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Deauthorize One Cloud Provider Access Role
 
@@ -56,13 +53,6 @@ class CloudProviderAccessOperations:
             cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider): Human-readable label
                 that identifies the cloud provider of the role to deauthorize.
             role_id (str): Unique 24-hexadecimal digit string that identifies the role.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             None: the operation answers without a body.
@@ -85,8 +75,6 @@ class CloudProviderAccessOperations:
                 group_id=group_id,
                 cloud_provider=cloud_provider,
                 role_id=role_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -102,8 +90,6 @@ class CloudProviderAccessOperations:
         | CloudProviderAccessRoleRequestUpdateAzureDict
         | CloudProviderAccessRoleRequestUpdateAzure
         | UnknownVariant,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> CloudProviderAccessRole:
         """Authorize One Cloud Provider Access Role
 
@@ -123,13 +109,6 @@ class CloudProviderAccessOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             role_id (str): Unique 24-hexadecimal digit string that identifies the role.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
                 or a dict typed CloudProviderAccessRoleRequestUpdateAWSDict |
                 CloudProviderAccessRoleRequestUpdateAzureDict): Cloud provider access role to authorize,
@@ -157,8 +136,6 @@ class CloudProviderAccessOperations:
                 group_id=group_id,
                 role_id=role_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

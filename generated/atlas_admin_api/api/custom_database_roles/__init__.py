@@ -21,9 +21,6 @@ class CustomDatabaseRolesOperations:
     async def list_custom_database_roles(
         self,
         group_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> list[CustomDatabaseRole]:
         """Return All Custom Roles in One Project
 
@@ -40,13 +37,6 @@ class CustomDatabaseRolesOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             list[CustomDatabaseRole]: the parsed success body.
@@ -66,8 +56,6 @@ class CustomDatabaseRolesOperations:
         result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -78,8 +66,6 @@ class CustomDatabaseRolesOperations:
         group_id: str,
         *,
         body: CustomDatabaseRoleDict | CustomDatabaseRole,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> CustomDatabaseRole:
         """Create One Custom Role
 
@@ -97,13 +83,6 @@ class CustomDatabaseRolesOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (CustomDatabaseRole, or a dict typed CustomDatabaseRoleDict): A plain dict uses the
                 JSON field names.
 
@@ -128,8 +107,6 @@ class CustomDatabaseRolesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -139,9 +116,6 @@ class CustomDatabaseRolesOperations:
         self,
         group_id: str,
         role_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> CustomDatabaseRole:
         """Return One Custom Role in One Project
 
@@ -160,13 +134,6 @@ class CustomDatabaseRolesOperations:
                 corresponding endpoints use the term groups.
             role_name (str): Human-readable label that identifies the role for the request. This name
                 must be unique for this custom role in this project.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             CustomDatabaseRole: the parsed success body.
@@ -187,8 +154,6 @@ class CustomDatabaseRolesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 role_name=role_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -31,8 +31,6 @@ class DataFederationOperations:
         self,
         group_id: str,
         tenant_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> FederatedDatabaseInstance:
         """Return One Federated Database Instance in One Project
 
@@ -51,11 +49,6 @@ class DataFederationOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             tenant_name (str): Human-readable label that identifies the Federated Database to return.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
 
         Returns:
             FederatedDatabaseInstance: the parsed success body.
@@ -77,7 +70,6 @@ class DataFederationOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 tenant_name=tenant_name,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )
@@ -93,7 +85,6 @@ class DataFederationOperations:
         | CreateOneDataFederationQueryLimitLimitName,
         *,
         body: DataFederationQueryLimitRequestDict | DataFederationQueryLimitRequest,
-        envelope: bool | Unset = UNSET,
     ) -> DataFederationTenantQueryLimit:
         """Configure One Query Limit for One Federated Database Instance
 
@@ -126,11 +117,6 @@ class DataFederationOperations:
 
                 bytesProcessed.monthly Limit on the number of bytes processed for the data federation
                 instance for the current month N/A
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
             body (DataFederationQueryLimitRequest, or a dict typed
                 DataFederationQueryLimitRequestDict): A plain dict uses the JSON field names.
 
@@ -156,7 +142,6 @@ class DataFederationOperations:
                 tenant_name=tenant_name,
                 limit_name=limit_name,
                 body=body,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )
@@ -166,9 +151,6 @@ class DataFederationOperations:
         self,
         group_id: str,
         endpoint_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> PrivateNetworkEndpointIdEntry:
         """Return One Federated Database Instance and Online Archive Private Endpoint in One Project
 
@@ -189,13 +171,6 @@ class DataFederationOperations:
             endpoint_id (str): Unique 22-character alphanumeric string that identifies the private
                 endpoint to return. Atlas Data Federation supports AWS private endpoints using the AWS
                 PrivateLink feature.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             PrivateNetworkEndpointIdEntry: the parsed success body.
@@ -217,8 +192,6 @@ class DataFederationOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 endpoint_id=endpoint_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

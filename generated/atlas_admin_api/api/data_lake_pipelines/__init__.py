@@ -23,9 +23,6 @@ class DataLakePipelinesOperations:
         self,
         group_id: str,
         pipeline_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> DataLakeIngestionPipeline:
         """Resume One Data Lake Pipeline Deprecated
 
@@ -43,13 +40,6 @@ class DataLakePipelinesOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             DataLakeIngestionPipeline: the parsed success body.
@@ -71,8 +61,6 @@ class DataLakePipelinesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 pipeline_name=pipeline_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -83,9 +71,6 @@ class DataLakePipelinesOperations:
         group_id: str,
         pipeline_name: str,
         pipeline_run_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> IngestionPipelineRun:
         """Return One Data Lake Pipeline Run Deprecated
 
@@ -105,13 +90,6 @@ class DataLakePipelinesOperations:
             pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
             pipeline_run_id (str): Unique 24-hexadecimal character string that identifies a Data Lake
                 Pipeline run.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             IngestionPipelineRun: the parsed success body.
@@ -134,8 +112,6 @@ class DataLakePipelinesOperations:
                 group_id=group_id,
                 pipeline_name=pipeline_name,
                 pipeline_run_id=pipeline_run_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -31,8 +31,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         group_id: str,
         *,
         body: EncryptionAtRestRequestDict | EncryptionAtRestRequest,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> EncryptionAtRest:
         """Update Encryption at Rest Configuration for One Project
 
@@ -61,13 +59,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (EncryptionAtRestRequest, or a dict typed EncryptionAtRestRequestDict): A plain dict
                 uses the JSON field names.
 
@@ -92,8 +83,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -104,9 +93,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         group_id: str,
         cloud_provider: Literal["AZURE", "AWS"] | GetEncryptionAtRestPrivateEndpointCloudProvider,
         endpoint_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> EARPrivateEndpointAzure:
         """Return One Private Endpoint for Encryption at Rest Using Customer Key Management
 
@@ -128,13 +114,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
                 that identifies the cloud provider of the private endpoint.
             endpoint_id (str): Unique 24-hexadecimal digit string that identifies the private
                 endpoint.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             EARPrivateEndpointAzure: the parsed success body.
@@ -156,8 +135,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
                 group_id=group_id,
                 cloud_provider=cloud_provider,
                 endpoint_id=endpoint_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

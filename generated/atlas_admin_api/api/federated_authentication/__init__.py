@@ -21,8 +21,6 @@ class FederatedAuthenticationOperations:
         self,
         federation_settings_id: str,
         identity_provider_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> None:
         """Delete One Identity Provider
 
@@ -43,11 +41,6 @@ class FederatedAuthenticationOperations:
                 federation.
             identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
                 identity provider to connect.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
 
         Returns:
             None: the operation answers without a body.
@@ -69,7 +62,6 @@ class FederatedAuthenticationOperations:
             _operation._get_kwargs(
                 federation_settings_id=federation_settings_id,
                 identity_provider_id=identity_provider_id,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )

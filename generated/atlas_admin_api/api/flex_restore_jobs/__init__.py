@@ -23,11 +23,9 @@ class FlexRestoreJobsOperations:
         group_id: str,
         name: str,
         *,
-        envelope: bool | Unset = UNSET,
         include_count: bool | Unset = UNSET,
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> PaginatedFlexBackupRestoreJob:
         """Return All Restore Jobs for One Flex Cluster
 
@@ -45,19 +43,12 @@ class FlexRestoreJobsOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             name (str): Human-readable label that identifies the flex cluster.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
             include_count (bool | Unset): Flag that indicates whether the response returns the total
                 number of items (totalCount) in the response. Default: True.
             items_per_page (int | Unset): Number of items that the response returns per page. Default:
                 100.
             page_num (int | Unset): Number of the page that displays the current set of the total
                 objects that the response returns. Default: 1.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             PaginatedFlexBackupRestoreJob: the parsed success body.
@@ -79,11 +70,9 @@ class FlexRestoreJobsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 name=name,
-                envelope=envelope,
                 include_count=include_count,
                 items_per_page=items_per_page,
                 page_num=page_num,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

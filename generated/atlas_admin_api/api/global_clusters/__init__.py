@@ -22,9 +22,6 @@ class GlobalClustersOperations:
         self,
         group_id: str,
         cluster_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> GeoSharding:
         """Remove All Custom Zone Mappings from One Global Cluster
 
@@ -45,13 +42,6 @@ class GlobalClustersOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             cluster_name (str): Human-readable label that identifies this cluster.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             GeoSharding: the parsed success body.
@@ -72,8 +62,6 @@ class GlobalClustersOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

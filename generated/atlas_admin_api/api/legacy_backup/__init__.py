@@ -24,11 +24,9 @@ class LegacyBackupOperations:
         group_id: str,
         cluster_name: str,
         *,
-        envelope: bool | Unset = UNSET,
         include_count: bool | Unset = UNSET,
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
         completed: Literal["all", "true", "false"] | ListLegacySnapshotsCompleted | Unset = UNSET,
     ) -> PaginatedLegacySnapshot:
         """Return All Legacy Backup Snapshots Deprecated
@@ -53,19 +51,12 @@ class LegacyBackupOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             cluster_name (str): Human-readable label that identifies the cluster.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
             include_count (bool | Unset): Flag that indicates whether the response returns the total
                 number of items (totalCount) in the response. Default: True.
             items_per_page (int | Unset): Number of items that the response returns per page. Default:
                 100.
             page_num (int | Unset): Number of the page that displays the current set of the total
                 objects that the response returns. Default: 1.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             completed (ListLegacySnapshotsCompleted | Unset): Human-readable label that specifies
                 whether to return only completed, incomplete, or all snapshots. By default, MongoDB Cloud
                 only returns completed snapshots. Default: ListLegacySnapshotsCompleted.TRUE.
@@ -89,11 +80,9 @@ class LegacyBackupOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
-                envelope=envelope,
                 include_count=include_count,
                 items_per_page=items_per_page,
                 page_num=page_num,
-                pretty=pretty,
                 completed=completed,
             ),
             _operation._parse_response,

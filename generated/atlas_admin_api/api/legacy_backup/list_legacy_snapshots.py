@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.list_legacy_snapshots_completed import ListLegacySnapshotsCompleted
 from ...models.paginated_legacy_snapshot import PaginatedLegacySnapshot
-from ...types import UNSET, Response, Unset, enum_value
+from ...types import UNSET, Response, Unset, enum_json
 
 OPERATION = OPERATIONS["list_legacy_snapshots"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -44,7 +44,7 @@ def _get_kwargs(
 
     json_completed: str | Unset = UNSET
     if not isinstance(completed, Unset):
-        json_completed = enum_value(completed, str, "completed")
+        json_completed = enum_json(completed)
 
     params["completed"] = json_completed
 

@@ -29,8 +29,6 @@ class MongodbCloudUsersOperations:
         user_id: str,
         *,
         body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Add One Project Role to One MongoDB Cloud User
 
@@ -55,13 +53,6 @@ class MongodbCloudUsersOperations:
                 user in the project. If you need to lookup a user's userId or verify a user's status in
                 the organization, use the Return All MongoDB Cloud Users in One Project resource and
                 filter by username.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (AddOrRemoveGroupRole, or a dict typed AddOrRemoveGroupRoleDict): A plain dict uses
                 the JSON field names.
 
@@ -87,8 +78,6 @@ class MongodbCloudUsersOperations:
                 group_id=group_id,
                 user_id=user_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -98,9 +87,6 @@ class MongodbCloudUsersOperations:
         self,
         org_id: str,
         user_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Remove One MongoDB Cloud User from One Organization
 
@@ -125,13 +111,6 @@ class MongodbCloudUsersOperations:
                 user in the organization. If you need to lookup a user's userId or verify a user's status
                 in the organization, use the Return All MongoDB Cloud Users in One Organization resource
                 and filter by username.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             None: the operation answers without a body.
@@ -153,8 +132,6 @@ class MongodbCloudUsersOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 user_id=user_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

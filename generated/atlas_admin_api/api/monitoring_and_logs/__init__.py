@@ -23,9 +23,6 @@ class MonitoringAndLogsOperations:
         group_id: str,
         process_id: str,
         database_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> ProcessDatabase:
         """Return One Database for One MongoDB Process
 
@@ -49,13 +46,6 @@ class MonitoringAndLogsOperations:
                 process listens for requests.
             database_name (str): Human-readable label that identifies the database that the specified
                 MongoDB process serves.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             ProcessDatabase: the parsed success body.
@@ -77,8 +67,6 @@ class MonitoringAndLogsOperations:
                 group_id=group_id,
                 process_id=process_id,
                 database_name=database_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

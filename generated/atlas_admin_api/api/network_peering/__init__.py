@@ -25,11 +25,9 @@ class NetworkPeeringOperations:
         self,
         group_id: str,
         *,
-        envelope: bool | Unset = UNSET,
         include_count: bool | Unset = UNSET,
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
         provider_name: Literal["AWS", "AZURE", "GCP"]
         | ListPeeringContainerByCloudProviderProviderName = ListPeeringContainerByCloudProviderProviderName.AWS,
     ) -> PaginatedCloudProviderContainer:
@@ -50,19 +48,12 @@ class NetworkPeeringOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
             include_count (bool | Unset): Flag that indicates whether the response returns the total
                 number of items (totalCount) in the response. Default: True.
             items_per_page (int | Unset): Number of items that the response returns per page. Default:
                 100.
             page_num (int | Unset): Number of the page that displays the current set of the total
                 objects that the response returns. Default: 1.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             provider_name (ListPeeringContainerByCloudProviderProviderName): Cloud service provider
                 that serves the desired network peering containers. Default:
                 ListPeeringContainerByCloudProviderProviderName.AWS.
@@ -85,11 +76,9 @@ class NetworkPeeringOperations:
         result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
                 include_count=include_count,
                 items_per_page=items_per_page,
                 page_num=page_num,
-                pretty=pretty,
                 provider_name=provider_name,
             ),
             _operation._parse_response,

@@ -11,7 +11,7 @@ from ...models.list_peering_container_by_cloud_provider_provider_name import (
     ListPeeringContainerByCloudProviderProviderName,
 )
 from ...models.paginated_cloud_provider_container import PaginatedCloudProviderContainer
-from ...types import UNSET, Response, Unset, enum_value
+from ...types import UNSET, Response, Unset, enum_json
 
 OPERATION = OPERATIONS["list_peering_container_by_cloud_provider"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -44,7 +44,7 @@ def _get_kwargs(
 
     params["pretty"] = pretty
 
-    json_provider_name = enum_value(provider_name, str, "provider_name")
+    json_provider_name = enum_json(provider_name)
     params["providerName"] = json_provider_name
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}

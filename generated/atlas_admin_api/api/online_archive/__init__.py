@@ -25,8 +25,6 @@ class OnlineArchiveOperations:
         archive_id: str,
         *,
         body: OnlineArchiveDict | OnlineArchive,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> OnlineArchive:
         """Update One Online Archive
 
@@ -48,13 +46,6 @@ class OnlineArchiveOperations:
                 specified collection from which Application created the online archive.
             archive_id (str): Unique 24-hexadecimal digit string that identifies the online archive to
                 update.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (OnlineArchive, or a dict typed OnlineArchiveDict): A plain dict uses the JSON field
                 names.
 
@@ -81,8 +72,6 @@ class OnlineArchiveOperations:
                 cluster_name=cluster_name,
                 archive_id=archive_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -28,8 +28,6 @@ class OrganizationsOperations:
         invitation_id: str,
         *,
         body: OrganizationInvitationUpdateRequestDict | OrganizationInvitationUpdateRequest,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> OrganizationInvitation:
         """Update One Organization Invitation by Invitation ID Deprecated
 
@@ -49,13 +47,6 @@ class OrganizationsOperations:
                 contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
                 authenticated user has access.
             invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (OrganizationInvitationUpdateRequest, or a dict typed
                 OrganizationInvitationUpdateRequestDict): A plain dict uses the JSON field names.
 
@@ -80,8 +71,6 @@ class OrganizationsOperations:
                 org_id=org_id,
                 invitation_id=invitation_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

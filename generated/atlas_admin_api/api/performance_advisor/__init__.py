@@ -20,9 +20,6 @@ class PerformanceAdvisorOperations:
     async def enable_slow_operation_thresholding(
         self,
         group_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Enable Managed Slow Operation Threshold
 
@@ -44,13 +41,6 @@ class PerformanceAdvisorOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             None: the operation answers without a body.
@@ -71,8 +61,6 @@ class PerformanceAdvisorOperations:
         result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -26,8 +26,6 @@ class PrivateEndpointServicesOperations:
         group_id: str,
         *,
         body: RegionalizedPrivateEndpointSettingDict | RegionalizedPrivateEndpointSetting,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> RegionalizedPrivateEndpointSetting:
         """Toggle Regionalized Private Endpoint Status
 
@@ -49,13 +47,6 @@ class PrivateEndpointServicesOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (RegionalizedPrivateEndpointSetting, or a dict typed
                 RegionalizedPrivateEndpointSettingDict): A plain dict uses the JSON field names.
 
@@ -79,8 +70,6 @@ class PrivateEndpointServicesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -27,8 +27,6 @@ class ProgrammaticApiKeysOperations:
         group_id: str,
         *,
         body: CreateAtlasProjectApiKeyDict | CreateAtlasProjectApiKey,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> ApiKeyUserDetails:
         """Create and Assign One Organization API Key to One Project
 
@@ -47,13 +45,6 @@ class ProgrammaticApiKeysOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (CreateAtlasProjectApiKey, or a dict typed CreateAtlasProjectApiKeyDict): A plain
                 dict uses the JSON field names.
 
@@ -76,8 +67,6 @@ class ProgrammaticApiKeysOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

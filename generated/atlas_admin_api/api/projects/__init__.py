@@ -22,8 +22,6 @@ class ProjectsOperations:
         self,
         group_id: str,
         *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> list[GroupInvitation]:
         """Return All Project Invitations Deprecated
@@ -41,13 +39,6 @@ class ProjectsOperations:
                 NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             username (str | Unset): Email address of the user account invited to this project.
 
         Returns:
@@ -68,8 +59,6 @@ class ProjectsOperations:
         result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
-                pretty=pretty,
                 username=username,
             ),
             _operation._parse_response,

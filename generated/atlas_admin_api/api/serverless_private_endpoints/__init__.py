@@ -22,8 +22,6 @@ class ServerlessPrivateEndpointsOperations:
         self,
         group_id: str,
         instance_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> list[ServerlessTenantEndpointAWS]:
         """Return All Private Endpoints for One Serverless Instance
 
@@ -45,11 +43,6 @@ class ServerlessPrivateEndpointsOperations:
                 corresponding endpoints use the term groups.
             instance_name (str): Human-readable label that identifies the serverless instance
                 associated with the tenant endpoint.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
 
         Returns:
             list[ServerlessTenantEndpointAWS]: the parsed success body.
@@ -71,7 +64,6 @@ class ServerlessPrivateEndpointsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 instance_name=instance_name,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )

@@ -23,9 +23,6 @@ class ServiceAccountsOperations:
         group_id: str,
         client_id: str,
         secret_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Delete One Project Service Account Secret
 
@@ -43,13 +40,6 @@ class ServiceAccountsOperations:
                 corresponding endpoints use the term groups.
             client_id (str): The Client ID of the Service Account.
             secret_id (str): Unique 24-hexadecimal digit string that identifies the secret.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             None: the operation answers without a body.
@@ -71,8 +61,6 @@ class ServiceAccountsOperations:
                 group_id=group_id,
                 client_id=client_id,
                 secret_id=secret_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -82,9 +70,6 @@ class ServiceAccountsOperations:
         self,
         org_id: str,
         client_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> OrgServiceAccount:
         """Return One Organization Service Account
 
@@ -98,13 +83,6 @@ class ServiceAccountsOperations:
                 contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
                 authenticated user has access.
             client_id (str): The Client ID of the Service Account.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             OrgServiceAccount: the parsed success body.
@@ -125,8 +103,6 @@ class ServiceAccountsOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 client_id=client_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -136,9 +112,6 @@ class ServiceAccountsOperations:
         self,
         org_id: str,
         client_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Delete One Organization Service Account
 
@@ -152,13 +125,6 @@ class ServiceAccountsOperations:
                 contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
                 authenticated user has access.
             client_id (str): The Client ID of the Service Account.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             None: the operation answers without a body.
@@ -179,8 +145,6 @@ class ServiceAccountsOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 client_id=client_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -24,8 +24,6 @@ class SharedTierSnapshotsOperations:
         cluster_name: str,
         *,
         body: TenantRestoreDict | TenantRestore,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> TenantRestore:
         """Download One M2 or M5 Cluster Snapshot Deprecated
 
@@ -49,13 +47,6 @@ class SharedTierSnapshotsOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             cluster_name (str): Human-readable label that identifies the cluster.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
             body (TenantRestore, or a dict typed TenantRestoreDict): A plain dict uses the JSON field
                 names.
 
@@ -81,8 +72,6 @@ class SharedTierSnapshotsOperations:
                 group_id=group_id,
                 cluster_name=cluster_name,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -22,9 +22,6 @@ class TeamsOperations:
         self,
         org_id: str,
         team_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> TeamResponse:
         """Return One Team by Name
 
@@ -40,13 +37,6 @@ class TeamsOperations:
                 contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
                 authenticated user has access.
             team_name (str): Name of the team whose information you want to return.
-            envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
-                envelope JSON object. Some API clients cannot access the HTTP response headers or status
-                code. To remediate this, set envelope=true in the query. Endpoints that return a list of
-                results use the results object as an envelope. Application adds the status parameter to
-                the response body. Default: False.
-            pretty (bool | Unset): Flag that indicates whether the response body should be in the
-                prettyprint format. Default: False.
 
         Returns:
             TeamResponse: the parsed success body.
@@ -68,8 +58,6 @@ class TeamsOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 team_name=team_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
