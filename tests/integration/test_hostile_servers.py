@@ -406,8 +406,11 @@ async def test_lone_surrogates_are_invalid_arguments_before_any_io() -> None:
         body = CustomDatabaseRole(role_name="bad\udc00name")
         with pytest.raises(InvalidArgumentError) as body_error:
             await within(5, atlas.custom_database_roles.create_custom_database_role(GROUP_ID, body=body))
+        with pytest.raises(InvalidArgumentError) as query_error:
+            await within(5, atlas.projects.list_project_invitations(GROUP_ID, username="bad\udfffname"))
     assert path_error.value.parameter == "role_name"
     assert body_error.value.parameter == "body"
+    assert query_error.value.parameter == "username"
     assert server.requests == []
 
 
