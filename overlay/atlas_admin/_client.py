@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
-import json
 import logging
 import os
 import sys
@@ -29,7 +28,6 @@ import httpx
 from atlas_admin_api._operations import OPERATIONS, InvalidArgumentError, Operation
 from atlas_admin_api.api import TAGS, AtlasOperations
 from atlas_admin_api.client import Client as GeneratedClient
-from atlas_admin_api.types import DiscriminatorError
 
 from . import _constants as C
 from ._auth import BearerAuth, DigestAuth, ServiceAccountAuth, TokenStore
@@ -46,6 +44,7 @@ from ._errors import (
     error_from_response,
     safe_url,
 )
+from ._parsing import parse_success
 from ._redact import redact_exception, redact_request, redact_response
 from ._retry import RetryPolicy, is_idempotent, send_with_retries
 from ._version import __version__
@@ -142,13 +141,9 @@ def _unencodable_argument(kwargs: dict[str, Any], operation: Operation | None) -
     return "body"
 
 
-def _json_path(exc: Exception) -> str | None:
-    """Where in the body the generated parser gave up, as far as the exception tells."""
-    if isinstance(exc, DiscriminatorError):
-        return exc.path if exc.path.startswith("$") else f"$.{exc.path}"
-    if isinstance(exc, KeyError) and exc.args:
-        return f"$.{exc.args[0]}"
-    return None
+def _check_strict(strict: object) -> None:
+    if not isinstance(strict, bool):
+        raise AtlasConfigurationError(f"strict must be a bool, got {strict!r}")
 
 
 def _user_agent(suffix: str | None) -> str:
@@ -225,6 +220,9 @@ class AtlasClient(AtlasOperations):
     request included; ``deadline`` (default 300 s, None for none) bounds a whole call with its retries;
     ``max_body_size`` (default 64 MiB) bounds a decoded answer. Redirects are never followed. After
     `aclose`, calls raise `AtlasClientClosedError`.
+
+    Answers that differ from the spec below their top level are kept as received and logged once per operation
+    and field path (lenient, the default); ``strict=True`` raises `AtlasResponseError` with the JSON path instead.
     """
 
     def __init__(
@@ -247,11 +245,13 @@ class AtlasClient(AtlasOperations):
         revoke_on_close: bool = True,
         user_agent_suffix: str | None = None,
         verify: bool = True,
+        strict: bool = False,
     ) -> None:
         if max_retries is not NOT_GIVEN:
             _check_max_retries(max_retries)
         _check_deadline(deadline)
         _check_max_body_size(max_body_size)
+        _check_strict(strict)
         url = httpx.URL(base_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise AtlasConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
@@ -294,6 +294,9 @@ class AtlasClient(AtlasOperations):
         self._lifecycle = _Lifecycle()
         self._generated = GeneratedClient(base_url=self._base_url, raise_on_unexpected_status=False)
         self._warned_deprecated: set[str] = set()
+        # Issue #13: lenient (keep what differs from the spec, warn once per operation and path) unless strict.
+        self._strict = strict
+        self._warned_deviations: set[tuple[str, str]] = set()  # shared with with_options() views
         super().__init__(self)
 
     # --- construction -----------------------------------------------------------------------------
@@ -353,6 +356,7 @@ class AtlasClient(AtlasOperations):
         max_retries: int = NOT_GIVEN,
         deadline: float | None = NOT_GIVEN,
         retry_unsafe: bool = NOT_GIVEN,
+        strict: bool = NOT_GIVEN,
     ) -> AtlasClient:
         """A view of this client with other per-call settings; it shares the connection pool and token.
 
@@ -378,6 +382,9 @@ class AtlasClient(AtlasOperations):
             other._deadline = deadline
         if retry_unsafe is not NOT_GIVEN:
             other._retry_unsafe = retry_unsafe
+        if strict is not NOT_GIVEN:
+            _check_strict(strict)
+            other._strict = strict
         return other
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -493,7 +500,7 @@ class AtlasClient(AtlasOperations):
             self._warn_deprecated(operation_id, template, response.headers)
         if not 200 <= response.status_code < 300:
             raise error_from_response(response)
-        return self._parse(response, parse, template)
+        return self._parse(response, parse, operation_id)
 
     # --- the send path: closed state, request building, one attempt, failures ---------------------
     def _check_open(self) -> None:
@@ -575,7 +582,7 @@ class AtlasClient(AtlasOperations):
         # Anything else httpx (or an event hook, or a transport) raises: still no usable answer.
         return AtlasTransportError(f"{type(exc).__name__} on {call}", **where)
 
-    def _parse(self, response: httpx.Response, parse: Callable[..., Any], template: str) -> Any:
+    def _parse(self, response: httpx.Response, parse: Callable[..., Any], operation_id: str) -> Any:
         if response.status_code == 204:
             return None
         if not response.content:
@@ -583,18 +590,14 @@ class AtlasClient(AtlasOperations):
         content_type = response.headers.get("Content-Type", "")
         if "json" not in content_type:
             raise AtlasResponseError.from_response(response, f"expected a JSON body, got {content_type or 'no type'}")
-        try:
-            return parse(client=self._generated, response=response)
-        except json.JSONDecodeError as exc:
-            raise AtlasResponseError.from_response(response, f"the body is not valid JSON ({exc.msg})") from None
-        except Exception as exc:
-            # A body off the documented shape breaks the generated parser in many ways: KeyError, TypeError,
-            # IndexError, OverflowError, RecursionError on deep nesting... All of them mean "not the documented
-            # shape". CancelledError and KeyboardInterrupt are not Exceptions, so they still propagate.
-            path = _json_path(exc)
-            raise AtlasResponseError.from_response(
-                response, f"the body does not have the documented shape ({type(exc).__name__}: {exc})", json_path=path
-            ) from None
+        return parse_success(
+            response,
+            parse,
+            client=self._generated,
+            operation_id=operation_id,
+            strict=self._strict,
+            warned=self._warned_deviations,
+        )
 
     def _parse_empty(self, response: httpx.Response, parse: Callable[..., Any]) -> Any:
         """An empty 2xx body: None where the spec documents no body for this status (or its 2xx), else an error."""

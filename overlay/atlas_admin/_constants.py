@@ -75,3 +75,8 @@ ENV_PUBLIC_KEY = "MONGODB_ATLAS_PUBLIC_KEY"
 ENV_PRIVATE_KEY = "MONGODB_ATLAS_PRIVATE_KEY"
 ENV_ACCESS_TOKEN = "MONGODB_ATLAS_ACCESS_TOKEN"
 ENV_BASE_URL = "MONGODB_ATLAS_BASE_URL"
+
+# --- parsing (issue #13) ---------------------------------------------------------------------------
+# Lenient parsing logs each (operation, field path) that differs from the spec once per client; a server that
+# keeps inventing new paths stops being logged after this many.
+MAX_DEVIATION_WARNINGS = 1_000

@@ -159,9 +159,9 @@ async def test_unset_optional_query_parameters_are_not_sent() -> None:
 
     atlas = _client(handler)
     await atlas.cloud_backups.list_export_buckets(GROUP)
-    await atlas.cloud_backups.list_export_buckets(GROUP, items_per_page=5, pretty=True)
+    await atlas.cloud_backups.list_export_buckets(GROUP, items_per_page=5, include_count=False)
     assert seen[0].url.query == b""
-    assert dict(seen[1].url.params) == {"itemsPerPage": "5", "pretty": "true"}
+    assert dict(seen[1].url.params) == {"itemsPerPage": "5", "includeCount": "false"}
 
 
 @pytest.mark.parametrize(
