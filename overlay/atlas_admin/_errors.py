@@ -38,6 +38,10 @@ from typing import Any
 import attrs
 import httpx
 
+# AtlasDeprecationWarning is defined beside InvalidArgumentError in the generated runtime, so the generated facade
+# warns the same class when an operation is called by a name Atlas renamed (openapi/facade_names.py).
+from atlas_admin_api._operations import AtlasDeprecationWarning
+
 from ._constants import ERROR_EXCERPT_LIMIT, REQUEST_ID_HEADERS
 from ._retry import parse_retry_after
 
@@ -300,13 +304,6 @@ class AtlasClientClosedError(AtlasError):
     Raised before any I/O: no token is fetched and no request sent.
 
     Usage: ``except AtlasClientClosedError: atlas = AtlasClient.from_env()``
-    """
-
-
-class AtlasDeprecationWarning(DeprecationWarning):
-    """Warned (once per operation) when a called Atlas operation is deprecated or has a Sunset date.
-
-    Usage: ``warnings.simplefilter("error", AtlasDeprecationWarning)`` makes deprecated calls fail in CI.
     """
 
 
