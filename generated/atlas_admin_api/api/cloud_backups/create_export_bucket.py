@@ -13,7 +13,7 @@ from ...models.export_bucket_gcp import ExportBucketGCP
 from ...models.export_bucket_request_aws import ExportBucketRequestAWS
 from ...models.export_bucket_request_azure import ExportBucketRequestAzure
 from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["create_export_bucket"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -78,32 +78,34 @@ def _parse_response(
             return variant.from_dict(payload)
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(ExportBucketAWS | ExportBucketAzure | ExportBucketGCP, _parse_response_200(response.json()))
+        response_200 = cast(
+            ExportBucketAWS | ExportBucketAzure | ExportBucketGCP, _parse_response_200(loads_json(response.content))
+        )
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -10,7 +10,7 @@ from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
 from ...models.api_error import ApiError
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["add_project_role"]
 ACCEPT = "application/vnd.atlas.2025-02-19+json"
@@ -76,37 +76,39 @@ def _parse_response(
             return variant.from_dict(payload)
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(OrgUserResponseActive | OrgUserResponsePending, _parse_response_200(response.json()))
+        response_200 = cast(
+            OrgUserResponseActive | OrgUserResponsePending, _parse_response_200(loads_json(response.content))
+        )
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
