@@ -7,6 +7,7 @@ that the client's own CPU time is what differs between the ways of calling.
     .venv/bin/python bench/run.py              # the full run (a few minutes); writes bench/results.json
     .venv/bin/python bench/run.py --smoke      # a tiny run that only checks the harness works
     .venv/bin/python bench/run.py --only parse,import
+    .venv/bin/python bench/run.py --profile 30 --list-calls 300   # where the time goes (cProfile)
 
 Figures:
 
@@ -891,6 +892,41 @@ def bench_memory(base_url: str, settings: Settings) -> list[dict[str, Any]]:
     ]
 
 
+# --- profile --------------------------------------------------------------------------------------------
+async def profile(settings: Settings, top: int) -> str:
+    """cProfile of the 500-item page through the SDK (against the fake) and of parsing the flex-cluster page."""
+    import cProfile
+    import io
+    import pstats
+
+    from atlas_admin_api.models.paginated_flex_cluster_description import PaginatedFlexClusterDescription
+    from atlas_admin_api.types import loads_json
+
+    out = io.StringIO()
+    with fake_process() as base_url:
+        token = fake_token(base_url)
+        async with SdkWay(base_url, token, "list") as call:
+            await drive(call, 2 * settings.concurrency, settings.concurrency)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            await drive(call, settings.list_calls, settings.concurrency)
+            profiler.disable()
+    out.write(f"== SDK, {settings.list_calls} calls of list_export_buckets ({PAGE_SIZE} items), concurrency 32 ==\n")
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+
+    body = json.dumps(flex_cluster_page()).encode()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20 * settings.parse_pages):
+        PaginatedFlexClusterDescription.from_dict(loads_json(body))
+    profiler.disable()
+    out.write(
+        f"== loads_json + from_dict of the {PAGE_SIZE}-item flex-cluster page, {20 * settings.parse_pages} times ==\n"
+    )
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
 # --- the report -------------------------------------------------------------------------------------
 def machine() -> dict[str, Any]:
     cpu = "unknown"
@@ -982,8 +1018,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-calls", type=int, help="calls after the warm-up (default 50000)")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(FIGURES)}")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON results")
+    parser.add_argument(
+        "--profile", type=int, metavar="TOP", help="print the TOP functions by own time (cProfile) and exit"
+    )
     args = parser.parse_args(argv)
     settings = Settings(args)
+    if args.profile:
+        print(asyncio.run(profile(settings, args.profile)))
+        return 0
 
     started = time.monotonic()
     figures = asyncio.run(run_all(settings))

@@ -43,6 +43,7 @@ from ._errors import (
     error_from_response,
     safe_url,
 )
+from ._gcpause import call_with_gc_paused
 from ._retry import RetryPolicy, is_idempotent, send_with_retries
 from ._version import __version__
 
@@ -468,6 +469,8 @@ class AtlasClient(AtlasOperations):
         if "json" not in content_type:
             raise AtlasResponseError.from_response(response, f"expected a JSON body, got {content_type or 'no type'}")
         try:
+            if len(response.content) >= C.PARSE_GC_PAUSE_MIN_BYTES:
+                return call_with_gc_paused(parse, client=self._generated, response=response)
             return parse(client=self._generated, response=response)
         except json.JSONDecodeError as exc:
             raise AtlasResponseError.from_response(response, f"the body is not valid JSON ({exc.msg})") from None

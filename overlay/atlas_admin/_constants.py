@@ -51,3 +51,9 @@ ENV_PUBLIC_KEY = "MONGODB_ATLAS_PUBLIC_KEY"
 ENV_PRIVATE_KEY = "MONGODB_ATLAS_PRIVATE_KEY"
 ENV_ACCESS_TOKEN = "MONGODB_ATLAS_ACCESS_TOKEN"
 ENV_BASE_URL = "MONGODB_ATLAS_BASE_URL"
+
+# --- parsing -------------------------------------------------------------------------------------
+# A JSON body at least this large is decoded and parsed into models with the cyclic garbage collector paused (see
+# atlas_admin._gcpause): a page builds thousands of objects that all stay alive, and collections that start in the
+# middle only traverse them and promote them to older generations (measured in bench/run.py, issue #18).
+PARSE_GC_PAUSE_MIN_BYTES = 16 * 1024
