@@ -68,6 +68,9 @@ def path_param(operation: Operation, name: str, value: object) -> str:
             raise InvalidArgumentError(python_name, f"{value!r} is not a valid path segment")
         if not _control_free(value):
             raise InvalidArgumentError(python_name, "contains control characters")
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            # A lone surrogate (from a bad decode, say) cannot be sent: quote() would raise UnicodeEncodeError.
+            raise InvalidArgumentError(python_name, "contains a lone surrogate, which cannot be encoded as UTF-8")
         if pattern is not None and re.search(pattern, value) is None:
             raise InvalidArgumentError(python_name, f"{value!r} does not match the pattern {pattern}")
         # ":" and "@" are legal in a path segment (RFC 3986 pchar) and appear in documented ids such as

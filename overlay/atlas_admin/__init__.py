@@ -26,9 +26,11 @@ from ._errors import (
     AtlasApiError,
     AtlasAuthenticationError,
     AtlasBadRequestError,
+    AtlasClientClosedError,
     AtlasConfigurationError,
     AtlasConflictError,
     AtlasConnectionError,
+    AtlasCredentialError,
     AtlasDeprecationWarning,
     AtlasError,
     AtlasNotFoundError,
@@ -42,6 +44,7 @@ from ._errors import (
     is_error_code,
 )
 from ._pagination import Page, iter_pages, paginate
+from ._parsing import Deviation, find_deviations
 from ._retry import RetryPolicy
 from ._unions import DiscriminatorError, UnknownVariant, parse_union, union_names, variant_class
 from ._version import __version__
@@ -52,9 +55,11 @@ __all__ = [
     "AtlasAuthenticationError",
     "AtlasBadRequestError",
     "AtlasClient",
+    "AtlasClientClosedError",
     "AtlasConfigurationError",
     "AtlasConflictError",
     "AtlasConnectionError",
+    "AtlasCredentialError",
     "AtlasDeprecationWarning",
     "AtlasError",
     "AtlasNotFoundError",
@@ -65,6 +70,7 @@ __all__ = [
     "AtlasTimeoutError",
     "AtlasTransportError",
     "BearerAuth",
+    "Deviation",
     "DigestAuth",
     "DiscriminatorError",
     "FieldError",
@@ -78,6 +84,7 @@ __all__ = [
     "TokenStore",
     "UnknownVariant",
     "__version__",
+    "find_deviations",
     "is_error_code",
     "iter_pages",
     "paginate",

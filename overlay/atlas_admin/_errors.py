@@ -5,7 +5,8 @@ Our exception hierarchy:
 * AtlasError
   + AtlasApiError                 - Atlas answered with a non-2xx status.
     · AtlasBadRequestError          - 400
-    · AtlasAuthenticationError      - 401
+    · AtlasAuthenticationError      - 401 (also: token requests backing off after repeated failures)
+      · AtlasCredentialError          - a credential or token refused before use (also a configuration error)
     · AtlasPermissionError          - 403
     · AtlasNotFoundError            - 404
     · AtlasConflictError            - 409
@@ -16,6 +17,7 @@ Our exception hierarchy:
     · AtlasTimeoutError
   + AtlasResponseError            - a 2xx answer whose body cannot be decoded or has the wrong shape.
   + AtlasConfigurationError       - bad client settings, found before any I/O (also a ValueError).
+  + AtlasClientClosedError        - a call on a client after aclose(), refused before any I/O.
 
 * AtlasDeprecationWarning         - a called operation is deprecated or sunset (a DeprecationWarning).
 
@@ -41,9 +43,11 @@ __all__ = [
     "AtlasApiError",
     "AtlasAuthenticationError",
     "AtlasBadRequestError",
+    "AtlasClientClosedError",
     "AtlasConfigurationError",
     "AtlasConflictError",
     "AtlasConnectionError",
+    "AtlasCredentialError",
     "AtlasDeprecationWarning",
     "AtlasError",
     "AtlasNotFoundError",
@@ -274,6 +278,26 @@ class AtlasConfigurationError(AtlasError, ValueError):
     """Bad client settings (missing or conflicting credentials, a malformed URL), found before any I/O.
 
     Usage: ``AtlasClient(client_id="mdb_sa_id_1")`` raises it: client_secret is missing.
+    """
+
+
+class AtlasCredentialError(AtlasAuthenticationError, AtlasConfigurationError):
+    """A credential or access token that cannot be used safely (control characters, say); never sent.
+
+    The message names which credential, never its value. ``status`` is 0 for a credential given to the client
+    and the token endpoint's status for a token it returned. It is also an `AtlasConfigurationError` (and so a
+    ``ValueError``), as credentials given to the client are checked when it is built.
+
+    Usage: ``AtlasClient(access_token="abc\\r\\nX: 1")`` raises it.
+    """
+
+
+class AtlasClientClosedError(AtlasError):
+    """A call on a client that was closed (``aclose()``, or a supplied ``http_client`` closed by its owner).
+
+    Raised before any I/O: no token is fetched and no request sent.
+
+    Usage: ``except AtlasClientClosedError: atlas = AtlasClient.from_env()``
     """
 
 

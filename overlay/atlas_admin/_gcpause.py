@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def call_with_gc_paused(function: Callable[..., T], /, **kwargs: Any) -> T:
-    """``function(**kwargs)`` with the cyclic garbage collector disabled meanwhile (if it was enabled)."""
+def call_with_gc_paused(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``function(*args, **kwargs)`` with the cyclic garbage collector disabled meanwhile (if it was enabled)."""
     if not gc.isenabled():
-        return function(**kwargs)
+        return function(*args, **kwargs)
     gc.disable()
     try:
-        return function(**kwargs)
+        return function(*args, **kwargs)
     finally:
         gc.enable()

@@ -13,6 +13,8 @@ EXPECTED_FIGURES = {
     "import.atlas_admin_vs_httpx",
     "import.atlas_admin_vs_httpx.without_httpx_cli",
     "parse.flex_clusters.generated_vs_pydantic",
+    "parse.flex_clusters.lenient_vs_strict",
+    "parse.flex_clusters.drifted_vs_clean",
     "parse_bytes.flex_clusters.sdk_vs_pydantic_json",
     "parse_bytes.flex_clusters.sdk_json_fallback_vs_pydantic_json",
     "json.decode.loads_json_vs_json",
