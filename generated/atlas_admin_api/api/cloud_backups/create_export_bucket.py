@@ -65,22 +65,22 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(data: object) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
-            variants: dict[str, type[ExportBucketAWS] | type[ExportBucketAzure] | type[ExportBucketGCP]] = {
-                "AWS": ExportBucketAWS,
-                "AZURE": ExportBucketAzure,
-                "GCP": ExportBucketGCP,
-            }
-            payload, value = discriminate(data, "cloudProvider", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant
+        _response_200_value = _response_200_data.get("cloudProvider") if _response_200_data.__class__ is dict else None
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "cloudProvider", field="$")
+        if _response_200_value == "AWS":
+            _response_200_parsed = ExportBucketAWS.from_dict(_response_200_data)
+        elif _response_200_value == "AZURE":
+            _response_200_parsed = ExportBucketAzure.from_dict(_response_200_data)
+        elif _response_200_value == "GCP":
+            _response_200_parsed = ExportBucketGCP.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(
-            ExportBucketAWS | ExportBucketAzure | ExportBucketGCP, _parse_response_200(loads_json(response.content))
-        )
+        response_200 = cast(ExportBucketAWS | ExportBucketAzure | ExportBucketGCP, _response_200_parsed)
 
         return response_200
 

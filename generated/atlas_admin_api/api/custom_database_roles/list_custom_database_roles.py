@@ -51,12 +51,10 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | list[CustomDatabaseRole] | None:
     if response.status_code == 200:
-        response_200 = []
         _response_200 = loads_json(response.content)
-        for response_200_item_data in _response_200:
-            response_200_item = CustomDatabaseRole.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = [
+            CustomDatabaseRole.from_dict(response_200_item_data) for response_200_item_data in _response_200
+        ]
 
         return response_200
 

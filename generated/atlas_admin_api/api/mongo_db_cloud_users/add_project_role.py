@@ -64,21 +64,22 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(data: object) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
-            variants: dict[str, type[OrgUserResponsePending] | type[OrgUserResponseActive]] = {
-                "PENDING": OrgUserResponsePending,
-                "ACTIVE": OrgUserResponseActive,
-            }
-            payload, value = discriminate(data, "orgMembershipStatus", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
+        _response_200_value = (
+            _response_200_data.get("orgMembershipStatus") if _response_200_data.__class__ is dict else None
+        )
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "orgMembershipStatus", field="$")
+        if _response_200_value == "PENDING":
+            _response_200_parsed = OrgUserResponsePending.from_dict(_response_200_data)
+        elif _response_200_value == "ACTIVE":
+            _response_200_parsed = OrgUserResponseActive.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(
-            OrgUserResponseActive | OrgUserResponsePending, _parse_response_200(loads_json(response.content))
-        )
+        response_200 = cast(OrgUserResponseActive | OrgUserResponsePending, _response_200_parsed)
 
         return response_200
 
