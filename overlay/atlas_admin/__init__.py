@@ -48,6 +48,7 @@ from ._parsing import Deviation, find_deviations
 from ._retry import RetryPolicy
 from ._unions import DiscriminatorError, UnknownVariant, parse_union, union_names, variant_class
 from ._version import __version__
+from ._waiter import AtlasWaitTimeoutError, wait_until, wait_until_gone
 
 __all__ = [
     "NOT_GIVEN",
@@ -69,6 +70,7 @@ __all__ = [
     "AtlasServerError",
     "AtlasTimeoutError",
     "AtlasTransportError",
+    "AtlasWaitTimeoutError",
     "BearerAuth",
     "Deviation",
     "DigestAuth",
@@ -91,6 +93,8 @@ __all__ = [
     "parse_union",
     "union_names",
     "variant_class",
+    "wait_until",
+    "wait_until_gone",
 ]
 
 # A library's records go where the application sends them; with no handler configured they go nowhere

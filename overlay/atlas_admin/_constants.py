@@ -58,6 +58,16 @@ DEFAULT_ITEMS_PER_PAGE = 100
 ITEMS_PER_PAGE_MIN = 1
 ITEMS_PER_PAGE_MAX = 500
 
+# --- waiting for long-running operations (wait_until, wait_until_gone) ---------------------------
+# A new cluster takes about 5-15 minutes to become IDLE, a deletion a few minutes: poll often at first
+# (small changes finish in seconds), then back off to one check every half minute, for up to an hour.
+WAIT_TIMEOUT = 3600.0
+WAIT_INITIAL_INTERVAL = 2.0  # seconds between the first and the second check
+WAIT_MAX_INTERVAL = 30.0  # no pause between checks grows beyond this
+WAIT_BACKOFF_FACTOR = 1.5  # each pause is this much longer than the one before
+WAIT_JITTER = 0.1  # each pause is spread by +/- this fraction so that many waiters don't poll in lockstep
+WAIT_REPR_LIMIT = 300  # characters of the last observed value quoted in AtlasWaitTimeoutError
+
 # --- errors --------------------------------------------------------------------------------------
 ERROR_EXCERPT_LIMIT = 500  # characters of an undecodable body kept on AtlasResponseError
 # Headers that may carry the server's id of a request, most specific first.
