@@ -58,25 +58,26 @@ def _bucket_page(items: int) -> bytes:
 
 
 @pytest.mark.parametrize(("items", "paused"), [(1, False), (500, True)])
-async def test_client_pauses_the_collector_only_for_large_bodies(items: int, paused: bool) -> None:
+async def test_client_pauses_the_collector_only_for_large_bodies(
+    items: int, paused: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     body = _bucket_page(items)
     assert (len(body) >= PARSE_GC_PAUSE_MIN_BYTES) is paused
     seen: list[bool] = []
+    generated_parse = list_export_buckets._parse_response
+
+    def parse(**kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return generated_parse(**kwargs)
+
+    monkeypatch.setattr(list_export_buckets, "_parse_response", parse)
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body, headers={"Content-Type": "application/vnd.atlas.2024-05-30+json"})
 
-    async with AtlasClient(
-        access_token="t",
-        base_url="https://atlas.test",
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-    ) as atlas:
-
-        def parse(**kwargs: Any) -> Any:
-            seen.append(gc.isenabled())
-            return list_export_buckets._parse_response(**kwargs)
-
-        page = await atlas.run(list_export_buckets._get_kwargs(GROUP, items_per_page=500), parse)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AtlasClient(access_token="t", base_url="https://atlas.test", http_client=http) as atlas:
+        page = await atlas.cloud_backups.list_export_buckets(GROUP, items_per_page=500)
     assert seen == [not paused]
     assert isinstance(page, PaginatedExportBucket)
     assert page.to_dict() == json.loads(body)

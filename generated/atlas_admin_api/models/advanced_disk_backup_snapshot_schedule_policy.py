@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="AdvancedDiskBackupSnapshotSchedulePolicy")
@@ -46,6 +51,12 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
         ("id", "id", False),
         ("policy_items", "policyItems", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AdvancedDiskBackupSnapshotSchedulePolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -131,3 +142,24 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.disk_backup_api_policy_item import DiskBackupApiPolicyItem  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.disk_backup_api_policy_item import (
+        DiskBackupApiPolicyItem,
+        DiskBackupApiPolicyItemDict,
+    )
+
+    AdvancedDiskBackupSnapshotSchedulePolicyDict = TypedDict(
+        "AdvancedDiskBackupSnapshotSchedulePolicyDict",
+        {
+            "id": str,
+            "policyItems": list[DiskBackupApiPolicyItemDict | DiskBackupApiPolicyItem],
+        },
+        total=False,
+    )
+else:
+    AdvancedDiskBackupSnapshotSchedulePolicyDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ApiError")
@@ -60,6 +65,12 @@ class ApiError:
         ("parameters", "parameters", False),
         ("reason", "reason", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiError"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -189,3 +200,27 @@ class ApiError:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_error_parameters_item import ApiErrorParametersItem  # noqa: E402
 from ..models.bad_request_detail import BadRequestDetail  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_error_parameters_item import (
+        ApiErrorParametersItem,
+        ApiErrorParametersItemDict,
+    )
+    from ..models.bad_request_detail import BadRequestDetail, BadRequestDetailDict
+
+    ApiErrorDict = TypedDict(
+        "ApiErrorDict",
+        {
+            "error": Required[int],
+            "errorCode": Required[str],
+            "badRequestDetail": BadRequestDetailDict | BadRequestDetail,
+            "detail": str,
+            "parameters": list[ApiErrorParametersItemDict | ApiErrorParametersItem],
+            "reason": str,
+        },
+        total=False,
+    )
+else:
+    ApiErrorDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +18,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="AutoExportPolicy")
@@ -37,12 +48,18 @@ class AutoExportPolicy:
     """
 
     export_bucket_id: str | Unset = UNSET
-    frequency_type: AutoExportPolicyFrequencyType | Unset = UNSET
+    frequency_type: Literal["monthly", "yearly"] | AutoExportPolicyFrequencyType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("export_bucket_id", "exportBucketId", False),
         ("frequency_type", "frequencyType", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AutoExportPolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -52,7 +69,7 @@ class AutoExportPolicy:
 
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_json(self.frequency_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -120,3 +137,20 @@ class AutoExportPolicy:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.auto_export_policy_frequency_type import AutoExportPolicyFrequencyType
+
+    AutoExportPolicyDict = TypedDict(
+        "AutoExportPolicyDict",
+        {
+            "exportBucketId": str,
+            "frequencyType": Literal["monthly", "yearly"] | AutoExportPolicyFrequencyType,
+        },
+        total=False,
+    )
+else:
+    AutoExportPolicyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

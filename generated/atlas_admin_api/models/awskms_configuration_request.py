@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="AWSKMSConfigurationRequest")
@@ -64,7 +75,49 @@ class AWSKMSConfigurationRequest:
     access_key_id: str | Unset = UNSET
     customer_master_key_id: str | Unset = UNSET
     enabled: bool | Unset = UNSET
-    region: AWSKMSConfigurationRequestRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_GOV_WEST_1",
+            "US_GOV_EAST_1",
+            "US_EAST_1",
+            "US_EAST_2",
+            "US_WEST_1",
+            "US_WEST_2",
+            "CA_CENTRAL_1",
+            "EU_NORTH_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_WEST_3",
+            "EU_CENTRAL_1",
+            "EU_CENTRAL_2",
+            "AP_EAST_1",
+            "AP_NORTHEAST_1",
+            "AP_NORTHEAST_2",
+            "AP_NORTHEAST_3",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_SOUTHEAST_3",
+            "AP_SOUTHEAST_4",
+            "AP_SOUTH_1",
+            "AP_SOUTH_2",
+            "SA_EAST_1",
+            "CN_NORTH_1",
+            "CN_NORTHWEST_1",
+            "ME_SOUTH_1",
+            "ME_CENTRAL_1",
+            "AF_SOUTH_1",
+            "EU_SOUTH_1",
+            "EU_SOUTH_2",
+            "IL_CENTRAL_1",
+            "CA_WEST_1",
+            "AP_SOUTHEAST_5",
+            "AP_SOUTHEAST_7",
+            "MX_CENTRAL_1",
+            "GLOBAL",
+        ]
+        | AWSKMSConfigurationRequestRegion
+        | Unset
+    ) = UNSET
     require_private_networking: bool | Unset = UNSET
     role_id: str | Unset = UNSET
     secret_access_key: str | Unset = UNSET
@@ -79,6 +132,12 @@ class AWSKMSConfigurationRequest:
         ("secret_access_key", "secretAccessKey", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSKMSConfigurationRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -91,7 +150,7 @@ class AWSKMSConfigurationRequest:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         require_private_networking = self.require_private_networking
 
@@ -202,3 +261,68 @@ class AWSKMSConfigurationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.awskms_configuration_request_region import (
+        AWSKMSConfigurationRequestRegion,
+    )
+
+    AWSKMSConfigurationRequestDict = TypedDict(
+        "AWSKMSConfigurationRequestDict",
+        {
+            "accessKeyID": str,
+            "customerMasterKeyID": str,
+            "enabled": bool,
+            "region": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "AP_SOUTHEAST_5",
+                "AP_SOUTHEAST_7",
+                "MX_CENTRAL_1",
+                "GLOBAL",
+            ]
+            | AWSKMSConfigurationRequestRegion,
+            "requirePrivateNetworking": bool,
+            "roleId": str,
+            "secretAccessKey": str,
+        },
+        total=False,
+    )
+else:
+    AWSKMSConfigurationRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -13,7 +19,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="AzureKeyVault")
@@ -60,7 +71,7 @@ class AzureKeyVault:
         valid (bool | Unset): Flag that indicates whether the Azure encryption key can encrypt and decrypt data.
     """
 
-    azure_environment: AzureKeyVaultAzureEnvironment | Unset = UNSET
+    azure_environment: Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultAzureEnvironment | Unset = UNSET
     client_id: UUID | Unset = UNSET
     enabled: bool | Unset = UNSET
     key_identifier: str | Unset = UNSET
@@ -84,13 +95,19 @@ class AzureKeyVault:
         ("valid", "valid", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureKeyVault"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         azure_environment: str | Unset = UNSET
         if not isinstance(self.azure_environment, Unset):
-            azure_environment = self.azure_environment.value
+            azure_environment = enum_json(self.azure_environment)
 
         client_id: str | Unset = UNSET
         if not isinstance(self.client_id, Unset):
@@ -252,3 +269,28 @@ class AzureKeyVault:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.azure_key_vault_azure_environment import AzureKeyVaultAzureEnvironment
+
+    AzureKeyVaultDict = TypedDict(
+        "AzureKeyVaultDict",
+        {
+            "azureEnvironment": Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultAzureEnvironment,
+            "clientID": UUID,
+            "enabled": bool,
+            "keyIdentifier": str,
+            "keyVaultName": str,
+            "requirePrivateNetworking": bool,
+            "resourceGroupName": str,
+            "subscriptionID": UUID,
+            "tenantID": UUID,
+            "valid": bool,
+        },
+        total=False,
+    )
+else:
+    AzureKeyVaultDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -15,7 +21,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="AzureKeyVaultRequest")
@@ -64,7 +75,7 @@ class AzureKeyVaultRequest:
             tenant within your Azure subscription.
     """
 
-    azure_environment: AzureKeyVaultRequestAzureEnvironment | Unset = UNSET
+    azure_environment: Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultRequestAzureEnvironment | Unset = UNSET
     client_id: UUID | Unset = UNSET
     enabled: bool | Unset = UNSET
     key_identifier: str | Unset = UNSET
@@ -88,13 +99,19 @@ class AzureKeyVaultRequest:
         ("tenant_id", "tenantID", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureKeyVaultRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         azure_environment: str | Unset = UNSET
         if not isinstance(self.azure_environment, Unset):
-            azure_environment = self.azure_environment.value
+            azure_environment = enum_json(self.azure_environment)
 
         client_id: str | Unset = UNSET
         if not isinstance(self.client_id, Unset):
@@ -256,3 +273,30 @@ class AzureKeyVaultRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.azure_key_vault_request_azure_environment import (
+        AzureKeyVaultRequestAzureEnvironment,
+    )
+
+    AzureKeyVaultRequestDict = TypedDict(
+        "AzureKeyVaultRequestDict",
+        {
+            "azureEnvironment": Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultRequestAzureEnvironment,
+            "clientID": UUID,
+            "enabled": bool,
+            "keyIdentifier": str,
+            "keyVaultName": str,
+            "requirePrivateNetworking": bool,
+            "resourceGroupName": str,
+            "secret": str,
+            "subscriptionID": UUID,
+            "tenantID": UUID,
+        },
+        total=False,
+    )
+else:
+    AzureKeyVaultRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,7 +26,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="BackupComplianceOnDemandPolicyItem")
@@ -58,11 +69,16 @@ class BackupComplianceOnDemandPolicyItem:
         id (str | Unset): Unique 24-hexadecimal digit string that identifies this backup policy item.
     """
 
-    frequency_interval: BackupComplianceOnDemandPolicyItemFrequencyInterval
-    frequency_type: BackupComplianceOnDemandPolicyItemFrequencyType = _attrs_field(
+    frequency_interval: (
+        Literal[
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 40
+        ]
+        | BackupComplianceOnDemandPolicyItemFrequencyInterval
+    )
+    frequency_type: Literal["ondemand"] | BackupComplianceOnDemandPolicyItemFrequencyType = _attrs_field(
         default=BackupComplianceOnDemandPolicyItemFrequencyType.ONDEMAND, kw_only=True
     )
-    retention_unit: BackupComplianceOnDemandPolicyItemRetentionUnit
+    retention_unit: Literal["days", "weeks", "months", "years"] | BackupComplianceOnDemandPolicyItemRetentionUnit
     retention_value: int
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -74,15 +90,21 @@ class BackupComplianceOnDemandPolicyItem:
         ("id", "id", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupComplianceOnDemandPolicyItem"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        frequency_interval = self.frequency_interval.value
+        frequency_interval = enum_json(self.frequency_interval)
 
-        frequency_type = self.frequency_type.value
+        frequency_type = enum_json(self.frequency_type)
 
-        retention_unit = self.retention_unit.value
+        retention_unit = enum_json(self.retention_unit)
 
         retention_value = self.retention_value
 
@@ -170,3 +192,69 @@ class BackupComplianceOnDemandPolicyItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_compliance_on_demand_policy_item_frequency_interval import (
+        BackupComplianceOnDemandPolicyItemFrequencyInterval,
+    )
+    from ..models.backup_compliance_on_demand_policy_item_frequency_type import (
+        BackupComplianceOnDemandPolicyItemFrequencyType,
+    )
+    from ..models.backup_compliance_on_demand_policy_item_retention_unit import (
+        BackupComplianceOnDemandPolicyItemRetentionUnit,
+    )
+
+    BackupComplianceOnDemandPolicyItemDict = TypedDict(
+        "BackupComplianceOnDemandPolicyItemDict",
+        {
+            "frequencyInterval": Required[
+                Literal[
+                    0,
+                    1,
+                    2,
+                    3,
+                    4,
+                    5,
+                    6,
+                    7,
+                    8,
+                    9,
+                    10,
+                    11,
+                    12,
+                    13,
+                    14,
+                    15,
+                    16,
+                    17,
+                    18,
+                    19,
+                    20,
+                    21,
+                    22,
+                    23,
+                    24,
+                    25,
+                    26,
+                    27,
+                    28,
+                    40,
+                ]
+                | BackupComplianceOnDemandPolicyItemFrequencyInterval
+            ],
+            "frequencyType": Required[Literal["ondemand"] | BackupComplianceOnDemandPolicyItemFrequencyType],
+            "retentionUnit": Required[
+                Literal["days", "weeks", "months", "years"] | BackupComplianceOnDemandPolicyItemRetentionUnit
+            ],
+            "retentionValue": Required[int],
+            "id": str,
+        },
+        total=False,
+    )
+else:
+    BackupComplianceOnDemandPolicyItemDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +18,12 @@ from ..models.backup_snapshot_retention_retention_unit import (
 )
 from ..types import (
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="BackupSnapshotRetention")
@@ -38,7 +49,7 @@ class BackupSnapshotRetention:
             retention of two days, specify two days or greater for the retention of the weekly policy item.
     """
 
-    retention_unit: BackupSnapshotRetentionRetentionUnit
+    retention_unit: Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
     retention_value: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -46,11 +57,17 @@ class BackupSnapshotRetention:
         ("retention_value", "retentionValue", True),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupSnapshotRetention"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        retention_unit = self.retention_unit.value
+        retention_unit = enum_json(self.retention_unit)
 
         retention_value = self.retention_value
 
@@ -116,3 +133,24 @@ class BackupSnapshotRetention:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_snapshot_retention_retention_unit import (
+        BackupSnapshotRetentionRetentionUnit,
+    )
+
+    BackupSnapshotRetentionDict = TypedDict(
+        "BackupSnapshotRetentionDict",
+        {
+            "retentionUnit": Required[
+                Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
+            ],
+            "retentionValue": Required[int],
+        },
+        total=False,
+    )
+else:
+    BackupSnapshotRetentionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

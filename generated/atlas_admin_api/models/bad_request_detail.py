@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="BadRequestDetail")
@@ -39,6 +44,12 @@ class BadRequestDetail:
     fields: list[BadRequestFieldViolation] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("fields", "fields", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BadRequestDetail"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -111,3 +122,21 @@ class BadRequestDetail:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.bad_request_field_violation import BadRequestFieldViolation  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.bad_request_field_violation import (
+        BadRequestFieldViolation,
+        BadRequestFieldViolationDict,
+    )
+
+    BadRequestDetailDict = TypedDict(
+        "BadRequestDetailDict",
+        {
+            "fields": list[BadRequestFieldViolationDict | BadRequestFieldViolation],
+        },
+        total=False,
+    )
+else:
+    BadRequestDetailDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -15,9 +16,13 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="BSONTimestamp")
@@ -49,13 +54,19 @@ class BSONTimestamp:
         ("increment", "increment", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BSONTimestamp"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         date: str | Unset = UNSET
         if not isinstance(self.date, Unset):
-            date = format_datetime(self.date)
+            date = datetime_json(self.date)
 
         increment = self.increment
 
@@ -123,3 +134,18 @@ class BSONTimestamp:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    BSONTimestampDict = TypedDict(
+        "BSONTimestampDict",
+        {
+            "date": datetime.datetime | str,
+            "increment": int,
+        },
+        total=False,
+    )
+else:
+    BSONTimestampDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CloudAccessRoleAssignment")
@@ -44,13 +55,41 @@ class CloudAccessRoleAssignment:
 
     group_id: str | Unset = UNSET
     org_id: str | Unset = UNSET
-    role_name: CloudAccessRoleAssignmentRoleName | Unset = UNSET
+    role_name: (
+        Literal[
+            "ORG_MEMBER",
+            "ORG_READ_ONLY",
+            "ORG_BILLING_ADMIN",
+            "ORG_BILLING_READ_ONLY",
+            "ORG_GROUP_CREATOR",
+            "ORG_OWNER",
+            "GROUP_OWNER",
+            "GROUP_READ_ONLY",
+            "GROUP_DATA_ACCESS_ADMIN",
+            "GROUP_DATA_ACCESS_READ_ONLY",
+            "GROUP_DATA_ACCESS_READ_WRITE",
+            "GROUP_CLUSTER_MANAGER",
+            "GROUP_SEARCH_INDEX_EDITOR",
+            "GROUP_STREAM_PROCESSING_OWNER",
+            "GROUP_BACKUP_MANAGER",
+            "GROUP_OBSERVABILITY_VIEWER",
+            "GROUP_DATABASE_ACCESS_ADMIN",
+        ]
+        | CloudAccessRoleAssignmentRoleName
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("group_id", "groupId", False),
         ("org_id", "orgId", False),
         ("role_name", "roleName", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudAccessRoleAssignment"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -62,7 +101,7 @@ class CloudAccessRoleAssignment:
 
         role_name: str | Unset = UNSET
         if not isinstance(self.role_name, Unset):
-            role_name = self.role_name.value
+            role_name = enum_json(self.role_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -138,3 +177,44 @@ class CloudAccessRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cloud_access_role_assignment_role_name import (
+        CloudAccessRoleAssignmentRoleName,
+    )
+
+    CloudAccessRoleAssignmentDict = TypedDict(
+        "CloudAccessRoleAssignmentDict",
+        {
+            "groupId": str,
+            "orgId": str,
+            "roleName": Literal[
+                "ORG_MEMBER",
+                "ORG_READ_ONLY",
+                "ORG_BILLING_ADMIN",
+                "ORG_BILLING_READ_ONLY",
+                "ORG_GROUP_CREATOR",
+                "ORG_OWNER",
+                "GROUP_OWNER",
+                "GROUP_READ_ONLY",
+                "GROUP_DATA_ACCESS_ADMIN",
+                "GROUP_DATA_ACCESS_READ_ONLY",
+                "GROUP_DATA_ACCESS_READ_WRITE",
+                "GROUP_CLUSTER_MANAGER",
+                "GROUP_SEARCH_INDEX_EDITOR",
+                "GROUP_STREAM_PROCESSING_OWNER",
+                "GROUP_BACKUP_MANAGER",
+                "GROUP_OBSERVABILITY_VIEWER",
+                "GROUP_DATABASE_ACCESS_ADMIN",
+            ]
+            | CloudAccessRoleAssignmentRoleName,
+        },
+        total=False,
+    )
+else:
+    CloudAccessRoleAssignmentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +18,12 @@ from ..models.cloud_provider_access_role_provider_name import (
 )
 from ..types import (
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CloudProviderAccessRole")
@@ -33,15 +44,21 @@ class CloudProviderAccessRole:
             the role.
     """
 
-    provider_name: CloudProviderAccessRoleProviderName
+    provider_name: Literal["AWS", "AZURE", "GCP"] | CloudProviderAccessRoleProviderName
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("provider_name", "providerName", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -98,3 +115,21 @@ class CloudProviderAccessRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_role_provider_name import (
+        CloudProviderAccessRoleProviderName,
+    )
+
+    CloudProviderAccessRoleDict = TypedDict(
+        "CloudProviderAccessRoleDict",
+        {
+            "providerName": Required[Literal["AWS", "AZURE", "GCP"] | CloudProviderAccessRoleProviderName],
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAWS")
@@ -41,7 +52,7 @@ class CloudProviderAccessRoleRequestUpdateAWS:
                 account.
     """
 
-    provider_name: CloudProviderAccessRoleRequestUpdateAWSProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | CloudProviderAccessRoleRequestUpdateAWSProviderName = _attrs_field(
         default=CloudProviderAccessRoleRequestUpdateAWSProviderName.AWS, kw_only=True
     )
     iam_assumed_role_arn: str | Unset = UNSET
@@ -51,11 +62,17 @@ class CloudProviderAccessRoleRequestUpdateAWS:
         ("iam_assumed_role_arn", "iamAssumedRoleArn", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRoleRequestUpdateAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         iam_assumed_role_arn = self.iam_assumed_role_arn
 
@@ -122,3 +139,24 @@ class CloudProviderAccessRoleRequestUpdateAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_role_request_update_aws_provider_name import (
+        CloudProviderAccessRoleRequestUpdateAWSProviderName,
+    )
+
+    CloudProviderAccessRoleRequestUpdateAWSDict = TypedDict(
+        "CloudProviderAccessRoleRequestUpdateAWSDict",
+        {
+            "providerName": Required[Literal["AWS"] | CloudProviderAccessRoleRequestUpdateAWSProviderName],
+            "iamAssumedRoleArn": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessRoleRequestUpdateAWSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

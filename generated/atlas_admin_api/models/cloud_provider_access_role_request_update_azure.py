@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAzure")
@@ -41,7 +52,7 @@ class CloudProviderAccessRoleRequestUpdateAzure:
         tenant_id (str | Unset):
     """
 
-    provider_name: CloudProviderAccessRoleRequestUpdateAzureProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | CloudProviderAccessRoleRequestUpdateAzureProviderName = _attrs_field(
         default=CloudProviderAccessRoleRequestUpdateAzureProviderName.AZURE, kw_only=True
     )
     atlas_azure_app_id: str | Unset = UNSET
@@ -55,11 +66,17 @@ class CloudProviderAccessRoleRequestUpdateAzure:
         ("tenant_id", "tenantId", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRoleRequestUpdateAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         atlas_azure_app_id = self.atlas_azure_app_id
 
@@ -146,3 +163,26 @@ class CloudProviderAccessRoleRequestUpdateAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_role_request_update_azure_provider_name import (
+        CloudProviderAccessRoleRequestUpdateAzureProviderName,
+    )
+
+    CloudProviderAccessRoleRequestUpdateAzureDict = TypedDict(
+        "CloudProviderAccessRoleRequestUpdateAzureDict",
+        {
+            "providerName": Required[Literal["AZURE"] | CloudProviderAccessRoleRequestUpdateAzureProviderName],
+            "atlasAzureAppId": str,
+            "servicePrincipalId": str,
+            "tenantId": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessRoleRequestUpdateAzureDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CloudProviderContainerAzure")
@@ -72,7 +83,7 @@ class CloudProviderContainerAzure:
                 container.
     """
 
-    provider_name: CloudProviderContainerAzureProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | CloudProviderContainerAzureProviderName = _attrs_field(
         default=CloudProviderContainerAzureProviderName.AZURE, kw_only=True
     )
     atlas_cidr_block: str
@@ -92,11 +103,17 @@ class CloudProviderContainerAzure:
         ("vnet_name", "vnetName", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderContainerAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         atlas_cidr_block = self.atlas_cidr_block
 
@@ -208,3 +225,29 @@ class CloudProviderContainerAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_container_azure_provider_name import (
+        CloudProviderContainerAzureProviderName,
+    )
+
+    CloudProviderContainerAzureDict = TypedDict(
+        "CloudProviderContainerAzureDict",
+        {
+            "providerName": Required[Literal["AZURE"] | CloudProviderContainerAzureProviderName],
+            "atlasCidrBlock": Required[str],
+            "region": Required[str],
+            "id": str,
+            "provisioned": bool,
+            "azureSubscriptionId": str,
+            "vnetName": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderContainerAzureDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

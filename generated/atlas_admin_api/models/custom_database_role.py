@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CustomDatabaseRole")
@@ -54,6 +59,12 @@ class CustomDatabaseRole:
         ("actions", "actions", False),
         ("inherited_roles", "inheritedRoles", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CustomDatabaseRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -160,3 +171,27 @@ class CustomDatabaseRole:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.database_inherited_role import DatabaseInheritedRole  # noqa: E402
 from ..models.database_privilege_action import DatabasePrivilegeAction  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.database_inherited_role import (
+        DatabaseInheritedRole,
+        DatabaseInheritedRoleDict,
+    )
+    from ..models.database_privilege_action import (
+        DatabasePrivilegeAction,
+        DatabasePrivilegeActionDict,
+    )
+
+    CustomDatabaseRoleDict = TypedDict(
+        "CustomDatabaseRoleDict",
+        {
+            "roleName": Required[str],
+            "actions": list[DatabasePrivilegeActionDict | DatabasePrivilegeAction],
+            "inheritedRoles": list[DatabaseInheritedRoleDict | DatabaseInheritedRole],
+        },
+        total=False,
+    )
+else:
+    CustomDatabaseRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

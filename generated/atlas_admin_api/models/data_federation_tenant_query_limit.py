@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -18,9 +20,14 @@ from ..models.data_federation_tenant_query_limit_overrun_policy import (
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataFederationTenantQueryLimit")
@@ -65,7 +72,7 @@ class DataFederationTenantQueryLimit:
     default_limit: int | Unset = UNSET
     last_modified_date: datetime.datetime | Unset = UNSET
     maximum_limit: int | Unset = UNSET
-    overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset = UNSET
+    overrun_policy: Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationTenantQueryLimitOverrunPolicy | Unset = UNSET
     tenant_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -78,6 +85,12 @@ class DataFederationTenantQueryLimit:
         ("overrun_policy", "overrunPolicy", False),
         ("tenant_name", "tenantName", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationTenantQueryLimit"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -93,13 +106,13 @@ class DataFederationTenantQueryLimit:
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = format_datetime(self.last_modified_date)
+            last_modified_date = datetime_json(self.last_modified_date)
 
         maximum_limit = self.maximum_limit
 
         overrun_policy: str | Unset = UNSET
         if not isinstance(self.overrun_policy, Unset):
-            overrun_policy = self.overrun_policy.value
+            overrun_policy = enum_json(self.overrun_policy)
 
         tenant_name = self.tenant_name
 
@@ -218,3 +231,30 @@ class DataFederationTenantQueryLimit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_federation_tenant_query_limit_overrun_policy import (
+        DataFederationTenantQueryLimitOverrunPolicy,
+    )
+
+    DataFederationTenantQueryLimitDict = TypedDict(
+        "DataFederationTenantQueryLimitDict",
+        {
+            "name": Required[str],
+            "value": Required[int],
+            "currentUsage": int,
+            "defaultLimit": int,
+            "lastModifiedDate": datetime.datetime | str,
+            "maximumLimit": int,
+            "overrunPolicy": Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationTenantQueryLimitOverrunPolicy,
+            "tenantName": str,
+        },
+        total=False,
+    )
+else:
+    DataFederationTenantQueryLimitDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

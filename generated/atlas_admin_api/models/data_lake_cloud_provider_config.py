@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeCloudProviderConfig")
@@ -49,6 +54,12 @@ class DataLakeCloudProviderConfig:
         ("azure", "azure", False),
         ("gcp", "gcp", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeCloudProviderConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -154,3 +165,33 @@ from ..models.data_federation_gcp_cloud_provider_config import (
     DataFederationGCPCloudProviderConfig,  # noqa: E402
 )
 from ..models.data_lake_aws_cloud_provider_config import DataLakeAWSCloudProviderConfig  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_federation_azure_cloud_provider_config import (
+        DataFederationAzureCloudProviderConfig,
+        DataFederationAzureCloudProviderConfigDict,
+    )
+    from ..models.data_federation_gcp_cloud_provider_config import (
+        DataFederationGCPCloudProviderConfig,
+        DataFederationGCPCloudProviderConfigDict,
+    )
+    from ..models.data_lake_aws_cloud_provider_config import (
+        DataLakeAWSCloudProviderConfig,
+        DataLakeAWSCloudProviderConfigDict,
+    )
+
+    DataLakeCloudProviderConfigDict = TypedDict(
+        "DataLakeCloudProviderConfigDict",
+        {
+            "aws": DataLakeAWSCloudProviderConfigDict | DataLakeAWSCloudProviderConfig,
+            "azure": DataFederationAzureCloudProviderConfigDict | DataFederationAzureCloudProviderConfig,
+            "gcp": DataFederationGCPCloudProviderConfigDict | DataFederationGCPCloudProviderConfig,
+        },
+        total=False,
+    )
+else:
+    DataLakeCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeDatabaseCollection")
@@ -48,6 +53,12 @@ class DataLakeDatabaseCollection:
         ("data_sources", "dataSources", False),
         ("name", "name", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseCollection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -136,3 +147,24 @@ class DataLakeDatabaseCollection:
 from ..models.data_lake_database_data_source_settings import (
     DataLakeDatabaseDataSourceSettings,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_database_data_source_settings import (
+        DataLakeDatabaseDataSourceSettings,
+        DataLakeDatabaseDataSourceSettingsDict,
+    )
+
+    DataLakeDatabaseCollectionDict = TypedDict(
+        "DataLakeDatabaseCollectionDict",
+        {
+            "dataSources": list[DataLakeDatabaseDataSourceSettingsDict | DataLakeDatabaseDataSourceSettings],
+            "name": str,
+        },
+        total=False,
+    )
+else:
+    DataLakeDatabaseCollectionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -19,7 +21,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeDatabaseDataSourceSettings")
@@ -85,7 +92,30 @@ class DataLakeDatabaseDataSourceSettings:
     database_regex: str | Unset = UNSET
     dataset_name: str | Unset = UNSET
     dataset_prefix: str | Unset = UNSET
-    default_format: DataLakeDatabaseDataSourceSettingsDefaultFormat | Unset = UNSET
+    default_format: (
+        Literal[
+            ".avro",
+            ".avro.bz2",
+            ".avro.gz",
+            ".bson",
+            ".bson.bz2",
+            ".bson.gz",
+            ".bsonx",
+            ".csv",
+            ".csv.bz2",
+            ".csv.gz",
+            ".json",
+            ".json.bz2",
+            ".json.gz",
+            ".orc",
+            ".parquet",
+            ".tsv",
+            ".tsv.bz2",
+            ".tsv.gz",
+        ]
+        | DataLakeDatabaseDataSourceSettingsDefaultFormat
+        | Unset
+    ) = UNSET
     path: str | Unset = UNSET
     provenance_field_name: str | Unset = UNSET
     store_name: str | Unset = UNSET
@@ -108,6 +138,12 @@ class DataLakeDatabaseDataSourceSettings:
         ("urls", "urls", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseDataSourceSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -128,7 +164,7 @@ class DataLakeDatabaseDataSourceSettings:
 
         default_format: str | Unset = UNSET
         if not isinstance(self.default_format, Unset):
-            default_format = self.default_format.value
+            default_format = enum_json(self.default_format)
 
         path = self.path
 
@@ -288,3 +324,55 @@ class DataLakeDatabaseDataSourceSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_database_data_source_settings_default_format import (
+        DataLakeDatabaseDataSourceSettingsDefaultFormat,
+    )
+
+    DataLakeDatabaseDataSourceSettingsDict = TypedDict(
+        "DataLakeDatabaseDataSourceSettingsDict",
+        {
+            "allowInsecure": bool,
+            "collection": str,
+            "collectionRegex": str,
+            "database": str,
+            "databaseRegex": str,
+            "datasetName": str,
+            "datasetPrefix": str,
+            "defaultFormat": Literal[
+                ".avro",
+                ".avro.bz2",
+                ".avro.gz",
+                ".bson",
+                ".bson.bz2",
+                ".bson.gz",
+                ".bsonx",
+                ".csv",
+                ".csv.bz2",
+                ".csv.gz",
+                ".json",
+                ".json.bz2",
+                ".json.gz",
+                ".orc",
+                ".parquet",
+                ".tsv",
+                ".tsv.bz2",
+                ".tsv.gz",
+            ]
+            | DataLakeDatabaseDataSourceSettingsDefaultFormat,
+            "path": str,
+            "provenanceFieldName": str,
+            "storeName": str,
+            "trimLevel": int,
+            "urls": list[str],
+        },
+        total=False,
+    )
+else:
+    DataLakeDatabaseDataSourceSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeDatabaseInstance")
@@ -59,6 +64,12 @@ class DataLakeDatabaseInstance:
         ("name", "name", False),
         ("views", "views", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseInstance"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -172,3 +183,25 @@ class DataLakeDatabaseInstance:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_api_base import DataLakeApiBase  # noqa: E402
 from ..models.data_lake_database_collection import DataLakeDatabaseCollection  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_api_base import DataLakeApiBase, DataLakeApiBaseDict
+    from ..models.data_lake_database_collection import (
+        DataLakeDatabaseCollection,
+        DataLakeDatabaseCollectionDict,
+    )
+
+    DataLakeDatabaseInstanceDict = TypedDict(
+        "DataLakeDatabaseInstanceDict",
+        {
+            "collections": list[DataLakeDatabaseCollectionDict | DataLakeDatabaseCollection],
+            "maxWildcardCollections": int,
+            "name": str,
+            "views": list[DataLakeApiBaseDict | DataLakeApiBase],
+        },
+        total=False,
+    )
+else:
+    DataLakeDatabaseInstanceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -17,10 +19,15 @@ from ..types import (
     UNSET,
     UnknownVariant,
     Unset,
+    datetime_json,
     discriminate,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeIngestionPipeline")
@@ -72,7 +79,7 @@ class DataLakeIngestionPipeline:
     name: str | Unset = UNSET
     sink: DataLakePipelineSinkDLS | Unset = UNSET
     source: DataLakePipelineSourceOnDemandCPS | DataLakePipelineSourcePeriodicCPS | UnknownVariant | Unset = UNSET
-    state: DataLakeIngestionPipelineState | Unset = UNSET
+    state: Literal["ACTIVE", "PAUSED"] | DataLakeIngestionPipelineState | Unset = UNSET
     transformations: list[FieldTransformation] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -88,6 +95,12 @@ class DataLakeIngestionPipeline:
         ("transformations", "transformations", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeIngestionPipeline"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -96,7 +109,7 @@ class DataLakeIngestionPipeline:
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         dataset_retention_policy: dict[str, Any] | Unset = UNSET
         if not isinstance(self.dataset_retention_policy, Unset):
@@ -106,7 +119,7 @@ class DataLakeIngestionPipeline:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = format_datetime(self.last_updated_date)
+            last_updated_date = datetime_json(self.last_updated_date)
 
         name = self.name
 
@@ -122,7 +135,7 @@ class DataLakeIngestionPipeline:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         transformations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.transformations, Unset):
@@ -301,3 +314,56 @@ from ..models.data_lake_pipeline_source_periodic_cps import (
 )
 from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
 from ..models.field_transformation import FieldTransformation  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_ingestion_pipeline_state import (
+        DataLakeIngestionPipelineState,
+    )
+    from ..models.data_lake_pipeline_sink_dls import (
+        DataLakePipelineSinkDLS,
+        DataLakePipelineSinkDLSDict,
+    )
+    from ..models.data_lake_pipeline_source_on_demand_cps import (
+        DataLakePipelineSourceOnDemandCPS,
+        DataLakePipelineSourceOnDemandCPSDict,
+    )
+    from ..models.data_lake_pipeline_source_periodic_cps import (
+        DataLakePipelineSourcePeriodicCPS,
+        DataLakePipelineSourcePeriodicCPSDict,
+    )
+    from ..models.dataset_retention_policy import (
+        DatasetRetentionPolicy,
+        DatasetRetentionPolicyDict,
+    )
+    from ..models.field_transformation import (
+        FieldTransformation,
+        FieldTransformationDict,
+    )
+    from ..types import UnknownVariant
+
+    DataLakeIngestionPipelineDict = TypedDict(
+        "DataLakeIngestionPipelineDict",
+        {
+            "_id": str,
+            "createdDate": datetime.datetime | str,
+            "datasetRetentionPolicy": DatasetRetentionPolicyDict | DatasetRetentionPolicy,
+            "groupId": str,
+            "lastUpdatedDate": datetime.datetime | str,
+            "name": str,
+            "sink": DataLakePipelineSinkDLSDict | DataLakePipelineSinkDLS,
+            "source": DataLakePipelineSourceOnDemandCPSDict
+            | DataLakePipelineSourceOnDemandCPS
+            | DataLakePipelineSourcePeriodicCPSDict
+            | DataLakePipelineSourcePeriodicCPS
+            | UnknownVariant,
+            "state": Literal["ACTIVE", "PAUSED"] | DataLakeIngestionPipelineState,
+            "transformations": list[FieldTransformationDict | FieldTransformation],
+        },
+        total=False,
+    )
+else:
+    DataLakeIngestionPipelineDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

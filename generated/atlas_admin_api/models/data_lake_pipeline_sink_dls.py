@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -19,7 +21,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakePipelineSinkDLS")
@@ -49,8 +56,10 @@ class DataLakePipelineSinkDLS:
             Partition Field in the Data Lake Storage provider for a Data Lake Pipeline.
     """
 
-    type_: DataLakePipelineSinkDLSType = _attrs_field(default=DataLakePipelineSinkDLSType.DLS, kw_only=True)
-    metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset = UNSET
+    type_: Literal["DLS"] | DataLakePipelineSinkDLSType = _attrs_field(
+        default=DataLakePipelineSinkDLSType.DLS, kw_only=True
+    )
+    metadata_provider: Literal["AWS"] | DataLakePipelineSinkDLSMetadataProvider | Unset = UNSET
     metadata_region: str | Unset = UNSET
     partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -61,15 +70,21 @@ class DataLakePipelineSinkDLS:
         ("partition_fields", "partitionFields", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelineSinkDLS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         metadata_provider: str | Unset = UNSET
         if not isinstance(self.metadata_provider, Unset):
-            metadata_provider = self.metadata_provider.value
+            metadata_provider = enum_json(self.metadata_provider)
 
         metadata_region = self.metadata_region
 
@@ -175,3 +190,28 @@ class DataLakePipelineSinkDLS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_pipelines_partition_field import DataLakePipelinesPartitionField  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_pipeline_sink_dls_metadata_provider import (
+        DataLakePipelineSinkDLSMetadataProvider,
+    )
+    from ..models.data_lake_pipeline_sink_dls_type import DataLakePipelineSinkDLSType
+    from ..models.data_lake_pipelines_partition_field import (
+        DataLakePipelinesPartitionField,
+        DataLakePipelinesPartitionFieldDict,
+    )
+
+    DataLakePipelineSinkDLSDict = TypedDict(
+        "DataLakePipelineSinkDLSDict",
+        {
+            "type": Required[Literal["DLS"] | DataLakePipelineSinkDLSType],
+            "metadataProvider": Literal["AWS"] | DataLakePipelineSinkDLSMetadataProvider,
+            "metadataRegion": str,
+            "partitionFields": list[DataLakePipelinesPartitionFieldDict | DataLakePipelinesPartitionField],
+        },
+        total=False,
+    )
+else:
+    DataLakePipelineSinkDLSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

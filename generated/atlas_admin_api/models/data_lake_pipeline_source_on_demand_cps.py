@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakePipelineSourceOnDemandCPS")
@@ -43,7 +54,7 @@ class DataLakePipelineSourceOnDemandCPS:
         group_id (str | Unset): Unique 24-hexadecimal character string that identifies the project.
     """
 
-    type_: DataLakePipelineSourceOnDemandCPSType = _attrs_field(
+    type_: Literal["ON_DEMAND_CPS"] | DataLakePipelineSourceOnDemandCPSType = _attrs_field(
         default=DataLakePipelineSourceOnDemandCPSType.ON_DEMAND_CPS, kw_only=True
     )
     cluster_name: str | Unset = UNSET
@@ -59,11 +70,17 @@ class DataLakePipelineSourceOnDemandCPS:
         ("group_id", "groupId", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelineSourceOnDemandCPS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         cluster_name = self.cluster_name
 
@@ -159,3 +176,27 @@ class DataLakePipelineSourceOnDemandCPS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_pipeline_source_on_demand_cps_type import (
+        DataLakePipelineSourceOnDemandCPSType,
+    )
+
+    DataLakePipelineSourceOnDemandCPSDict = TypedDict(
+        "DataLakePipelineSourceOnDemandCPSDict",
+        {
+            "type": Required[Literal["ON_DEMAND_CPS"] | DataLakePipelineSourceOnDemandCPSType],
+            "clusterName": str,
+            "collectionName": str,
+            "databaseName": str,
+            "groupId": str,
+        },
+        total=False,
+    )
+else:
+    DataLakePipelineSourceOnDemandCPSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeStorage")
@@ -48,6 +53,12 @@ class DataLakeStorage:
         ("databases", "databases", False),
         ("stores", "stores", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeStorage"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -142,3 +153,26 @@ class DataLakeStorage:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_database_instance import DataLakeDatabaseInstance  # noqa: E402
 from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_database_instance import (
+        DataLakeDatabaseInstance,
+        DataLakeDatabaseInstanceDict,
+    )
+    from ..models.data_lake_store_settings_s3 import (
+        DataLakeStoreSettingsS3,
+        DataLakeStoreSettingsS3Dict,
+    )
+
+    DataLakeStorageDict = TypedDict(
+        "DataLakeStorageDict",
+        {
+            "databases": list[DataLakeDatabaseInstanceDict | DataLakeDatabaseInstance],
+            "stores": list[DataLakeStoreSettingsS3Dict | DataLakeStoreSettingsS3],
+        },
+        total=False,
+    )
+else:
+    DataLakeStorageDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

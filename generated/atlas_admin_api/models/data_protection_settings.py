@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,9 +18,14 @@ from ..models.data_protection_settings_state import DataProtectionSettingsState
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataProtectionSettings")
@@ -96,7 +103,7 @@ class DataProtectionSettings:
     project_id: str | Unset = UNSET
     restore_window_days: int | Unset = UNSET
     scheduled_policy_items: list[BackupComplianceScheduledPolicyItem] | Unset = UNSET
-    state: DataProtectionSettingsState | Unset = UNSET
+    state: Literal["ACTIVE", "ENABLING", "UPDATING", "DISABLING"] | DataProtectionSettingsState | Unset = UNSET
     updated_date: datetime.datetime | Unset = UNSET
     updated_user: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -116,6 +123,12 @@ class DataProtectionSettings:
         ("updated_date", "updatedDate", False),
         ("updated_user", "updatedUser", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataProtectionSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -152,11 +165,11 @@ class DataProtectionSettings:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         updated_date: str | Unset = UNSET
         if not isinstance(self.updated_date, Unset):
-            updated_date = format_datetime(self.updated_date)
+            updated_date = datetime_json(self.updated_date)
 
         updated_user = self.updated_user
 
@@ -335,3 +348,39 @@ from ..models.backup_compliance_on_demand_policy_item import (
 from ..models.backup_compliance_scheduled_policy_item import (
     BackupComplianceScheduledPolicyItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_compliance_on_demand_policy_item import (
+        BackupComplianceOnDemandPolicyItem,
+        BackupComplianceOnDemandPolicyItemDict,
+    )
+    from ..models.backup_compliance_scheduled_policy_item import (
+        BackupComplianceScheduledPolicyItem,
+        BackupComplianceScheduledPolicyItemDict,
+    )
+    from ..models.data_protection_settings_state import DataProtectionSettingsState
+
+    DataProtectionSettingsDict = TypedDict(
+        "DataProtectionSettingsDict",
+        {
+            "authorizedEmail": Required[str],
+            "authorizedUserFirstName": Required[str],
+            "authorizedUserLastName": Required[str],
+            "copyProtectionEnabled": bool,
+            "deletable": bool,
+            "encryptionAtRestEnabled": bool,
+            "onDemandPolicyItem": BackupComplianceOnDemandPolicyItemDict | BackupComplianceOnDemandPolicyItem,
+            "pitEnabled": bool,
+            "projectId": str,
+            "restoreWindowDays": int,
+            "scheduledPolicyItems": list[BackupComplianceScheduledPolicyItemDict | BackupComplianceScheduledPolicyItem],
+            "state": Literal["ACTIVE", "ENABLING", "UPDATING", "DISABLING"] | DataProtectionSettingsState,
+            "updatedDate": datetime.datetime | str,
+            "updatedUser": str,
+        },
+        total=False,
+    )
+else:
+    DataProtectionSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,9 +18,14 @@ from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DatasetRetentionPolicy")
@@ -46,7 +53,7 @@ class DatasetRetentionPolicy:
             expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    units: DatasetRetentionPolicyUnits
+    units: Literal["DAYS", "WEEKS", "MONTHS"] | DatasetRetentionPolicyUnits
     value: int
     last_modified_date: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -56,17 +63,23 @@ class DatasetRetentionPolicy:
         ("last_modified_date", "lastModifiedDate", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatasetRetentionPolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        units = self.units.value
+        units = enum_json(self.units)
 
         value = self.value
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = format_datetime(self.last_modified_date)
+            last_modified_date = datetime_json(self.last_modified_date)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -141,3 +154,21 @@ class DatasetRetentionPolicy:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
+
+    DatasetRetentionPolicyDict = TypedDict(
+        "DatasetRetentionPolicyDict",
+        {
+            "units": Required[Literal["DAYS", "WEEKS", "MONTHS"] | DatasetRetentionPolicyUnits],
+            "value": Required[int],
+            "lastModifiedDate": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    DatasetRetentionPolicyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -21,7 +23,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupCopySetting")
@@ -57,7 +64,7 @@ class DiskBackupCopySetting:
     """
 
     zone_id: str
-    cloud_provider: DiskBackupCopySettingCloudProvider | Unset = UNSET
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DiskBackupCopySettingCloudProvider | Unset = UNSET
     frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
     region_name: str | Unset = UNSET
     should_copy_oplogs: bool | Unset = UNSET
@@ -70,6 +77,12 @@ class DiskBackupCopySetting:
         ("should_copy_oplogs", "shouldCopyOplogs", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupCopySetting"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -78,13 +91,13 @@ class DiskBackupCopySetting:
 
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         frequencies: list[str] | Unset = UNSET
         if not isinstance(self.frequencies, Unset):
             frequencies = []
             for frequencies_item_data in self.frequencies:
-                frequencies_item = frequencies_item_data.value
+                frequencies_item = enum_json(frequencies_item_data)
                 frequencies.append(frequencies_item)
 
         region_name = self.region_name
@@ -191,3 +204,31 @@ class DiskBackupCopySetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.disk_backup_copy_setting_cloud_provider import (
+        DiskBackupCopySettingCloudProvider,
+    )
+    from ..models.disk_backup_copy_setting_frequencies_item import (
+        DiskBackupCopySettingFrequenciesItem,
+    )
+
+    DiskBackupCopySettingDict = TypedDict(
+        "DiskBackupCopySettingDict",
+        {
+            "zoneId": Required[str],
+            "cloudProvider": Literal["AWS", "AZURE", "GCP"] | DiskBackupCopySettingCloudProvider,
+            "frequencies": list[
+                Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+                | DiskBackupCopySettingFrequenciesItem
+            ],
+            "regionName": str,
+            "shouldCopyOplogs": bool,
+        },
+        total=False,
+    )
+else:
+    DiskBackupCopySettingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,9 +18,14 @@ from ..models.disk_backup_export_job_state import DiskBackupExportJobState
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupExportJob")
@@ -77,7 +84,9 @@ class DiskBackupExportJob:
     id: str | Unset = UNSET
     prefix: str | Unset = UNSET
     snapshot_id: str | Unset = UNSET
-    state: DiskBackupExportJobState | Unset = UNSET
+    state: Literal["Cancelled", "Failed", "InProgress", "Queued", "Successful"] | DiskBackupExportJobState | Unset = (
+        UNSET
+    )
     state_reason: ExportStateReason | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -96,6 +105,12 @@ class DiskBackupExportJob:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupExportJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -111,7 +126,7 @@ class DiskBackupExportJob:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         custom_data: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.custom_data, Unset):
@@ -126,7 +141,7 @@ class DiskBackupExportJob:
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = format_datetime(self.finished_at)
+            finished_at = datetime_json(self.finished_at)
 
         id = self.id
 
@@ -136,7 +151,7 @@ class DiskBackupExportJob:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         state_reason: dict[str, Any] | Unset = UNSET
         if not isinstance(self.state_reason, Unset):
@@ -325,3 +340,37 @@ from ..models.disk_backup_export_job_component import DiskBackupExportJobCompone
 from ..models.export_state_reason import ExportStateReason  # noqa: E402
 from ..models.export_status import ExportStatus  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_label import BackupLabel, BackupLabelDict
+    from ..models.disk_backup_export_job_component import (
+        DiskBackupExportJobComponent,
+        DiskBackupExportJobComponentDict,
+    )
+    from ..models.disk_backup_export_job_state import DiskBackupExportJobState
+    from ..models.export_state_reason import ExportStateReason, ExportStateReasonDict
+    from ..models.export_status import ExportStatus, ExportStatusDict
+    from ..models.link import Link, LinkDict
+
+    DiskBackupExportJobDict = TypedDict(
+        "DiskBackupExportJobDict",
+        {
+            "exportBucketId": Required[str],
+            "components": list[DiskBackupExportJobComponentDict | DiskBackupExportJobComponent],
+            "createdAt": datetime.datetime | str,
+            "customData": list[BackupLabelDict | BackupLabel],
+            "exportStatus": ExportStatusDict | ExportStatus,
+            "finishedAt": datetime.datetime | str,
+            "id": str,
+            "prefix": str,
+            "snapshotId": str,
+            "state": Literal["Cancelled", "Failed", "InProgress", "Queued", "Successful"] | DiskBackupExportJobState,
+            "stateReason": ExportStateReasonDict | ExportStateReason,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    DiskBackupExportJobDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

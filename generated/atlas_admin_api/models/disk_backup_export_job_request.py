@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupExportJobRequest")
@@ -52,6 +57,12 @@ class DiskBackupExportJobRequest:
         ("snapshot_id", "snapshotId", True),
         ("custom_data", "customData", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupExportJobRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -147,3 +158,22 @@ class DiskBackupExportJobRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.backup_label import BackupLabel  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_label import BackupLabel, BackupLabelDict
+
+    DiskBackupExportJobRequestDict = TypedDict(
+        "DiskBackupExportJobRequestDict",
+        {
+            "exportBucketId": Required[str],
+            "snapshotId": Required[str],
+            "customData": list[BackupLabelDict | BackupLabel],
+        },
+        total=False,
+    )
+else:
+    DiskBackupExportJobRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

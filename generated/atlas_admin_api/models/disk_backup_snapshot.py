@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -22,9 +24,14 @@ from ..models.disk_backup_snapshot_type import DiskBackupSnapshotType
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupSnapshot")
@@ -86,21 +93,23 @@ class DiskBackupSnapshot:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    cloud_provider: DiskBackupSnapshotCloudProvider | Unset = UNSET
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DiskBackupSnapshotCloudProvider | Unset = UNSET
     copy_regions: list[str] | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     description: str | Unset = UNSET
     expires_at: datetime.datetime | Unset = UNSET
-    frequency_type: DiskBackupSnapshotFrequencyType | Unset = UNSET
+    frequency_type: (
+        Literal["hourly", "daily", "weekly", "monthly", "yearly"] | DiskBackupSnapshotFrequencyType | Unset
+    ) = UNSET
     id: str | Unset = UNSET
     master_key_uuid: UUID | Unset = UNSET
     mongod_version: str | Unset = UNSET
     policy_items: list[str] | Unset = UNSET
     replica_set_name: str | Unset = UNSET
-    snapshot_type: DiskBackupSnapshotSnapshotType | Unset = UNSET
-    status: DiskBackupSnapshotStatus | Unset = UNSET
+    snapshot_type: Literal["onDemand", "scheduled", "fallback"] | DiskBackupSnapshotSnapshotType | Unset = UNSET
+    status: Literal["queued", "inProgress", "completed", "failed"] | DiskBackupSnapshotStatus | Unset = UNSET
     storage_size_bytes: int | Unset = UNSET
-    type_: DiskBackupSnapshotType | Unset = UNSET
+    type_: Literal["replicaSet", "shardedCluster"] | DiskBackupSnapshotType | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -122,13 +131,19 @@ class DiskBackupSnapshot:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupSnapshot"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         copy_regions: list[str] | Unset = UNSET
         if not isinstance(self.copy_regions, Unset):
@@ -136,17 +151,17 @@ class DiskBackupSnapshot:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         description = self.description
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_json(self.frequency_type)
 
         id = self.id
 
@@ -164,17 +179,17 @@ class DiskBackupSnapshot:
 
         snapshot_type: str | Unset = UNSET
         if not isinstance(self.snapshot_type, Unset):
-            snapshot_type = self.snapshot_type.value
+            snapshot_type = enum_json(self.snapshot_type)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         storage_size_bytes = self.storage_size_bytes
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -398,3 +413,45 @@ class DiskBackupSnapshot:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.disk_backup_snapshot_cloud_provider import (
+        DiskBackupSnapshotCloudProvider,
+    )
+    from ..models.disk_backup_snapshot_frequency_type import (
+        DiskBackupSnapshotFrequencyType,
+    )
+    from ..models.disk_backup_snapshot_snapshot_type import (
+        DiskBackupSnapshotSnapshotType,
+    )
+    from ..models.disk_backup_snapshot_status import DiskBackupSnapshotStatus
+    from ..models.disk_backup_snapshot_type import DiskBackupSnapshotType
+    from ..models.link import Link, LinkDict
+
+    DiskBackupSnapshotDict = TypedDict(
+        "DiskBackupSnapshotDict",
+        {
+            "cloudProvider": Literal["AWS", "AZURE", "GCP"] | DiskBackupSnapshotCloudProvider,
+            "copyRegions": list[str],
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "expiresAt": datetime.datetime | str,
+            "frequencyType": Literal["hourly", "daily", "weekly", "monthly", "yearly"]
+            | DiskBackupSnapshotFrequencyType,
+            "id": str,
+            "masterKeyUUID": UUID,
+            "mongodVersion": str,
+            "policyItems": list[str],
+            "replicaSetName": str,
+            "snapshotType": Literal["onDemand", "scheduled", "fallback"] | DiskBackupSnapshotSnapshotType,
+            "status": Literal["queued", "inProgress", "completed", "failed"] | DiskBackupSnapshotStatus,
+            "storageSizeBytes": int,
+            "type": Literal["replicaSet", "shardedCluster"] | DiskBackupSnapshotType,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    DiskBackupSnapshotDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

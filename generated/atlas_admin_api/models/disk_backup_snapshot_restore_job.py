@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -19,9 +21,14 @@ from ..models.disk_backup_snapshot_restore_job_delivery_type import (
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupSnapshotRestoreJob")
@@ -101,7 +108,7 @@ class DiskBackupSnapshotRestoreJob:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    delivery_type: DiskBackupSnapshotRestoreJobDeliveryType
+    delivery_type: Literal["automated", "download", "pointInTime"] | DiskBackupSnapshotRestoreJobDeliveryType
     cancelled: bool | Unset = UNSET
     components: list[DiskBackupRestoreJobComponent] | Unset = UNSET
     delivery_url: list[str] | Unset = UNSET
@@ -143,11 +150,17 @@ class DiskBackupSnapshotRestoreJob:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupSnapshotRestoreJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        delivery_type = self.delivery_type.value
+        delivery_type = enum_json(self.delivery_type)
 
         cancelled = self.cancelled
 
@@ -170,13 +183,13 @@ class DiskBackupSnapshotRestoreJob:
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         failed = self.failed
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = format_datetime(self.finished_at)
+            finished_at = datetime_json(self.finished_at)
 
         id = self.id
 
@@ -201,7 +214,7 @@ class DiskBackupSnapshotRestoreJob:
 
         timestamp: str | Unset = UNSET
         if not isinstance(self.timestamp, Unset):
-            timestamp = format_datetime(self.timestamp)
+            timestamp = datetime_json(self.timestamp)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -436,3 +449,52 @@ from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.disk_backup_restore_job_component import DiskBackupRestoreJobComponent  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.bson_timestamp import BSONTimestamp, BSONTimestampDict
+    from ..models.disk_backup_restore_job_component import (
+        DiskBackupRestoreJobComponent,
+        DiskBackupRestoreJobComponentDict,
+    )
+    from ..models.disk_backup_snapshot_restore_job_delivery_type import (
+        DiskBackupSnapshotRestoreJobDeliveryType,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.private_download_delivery_url import (
+        PrivateDownloadDeliveryUrl,
+        PrivateDownloadDeliveryUrlDict,
+    )
+
+    DiskBackupSnapshotRestoreJobDict = TypedDict(
+        "DiskBackupSnapshotRestoreJobDict",
+        {
+            "deliveryType": Required[
+                Literal["automated", "download", "pointInTime"] | DiskBackupSnapshotRestoreJobDeliveryType
+            ],
+            "cancelled": bool,
+            "components": list[DiskBackupRestoreJobComponentDict | DiskBackupRestoreJobComponent],
+            "deliveryUrl": list[str],
+            "desiredTimestamp": BSONTimestampDict | BSONTimestamp,
+            "expired": bool,
+            "expiresAt": datetime.datetime | str,
+            "failed": bool,
+            "finishedAt": datetime.datetime | str,
+            "id": str,
+            "oplogInc": int,
+            "oplogTs": int,
+            "pointInTimeUTCSeconds": int,
+            "privateDownloadDeliveryUrls": list[PrivateDownloadDeliveryUrlDict | PrivateDownloadDeliveryUrl],
+            "snapshotId": str,
+            "targetClusterName": str,
+            "targetGroupId": str,
+            "timestamp": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    DiskBackupSnapshotRestoreJobDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -15,9 +16,13 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupSnapshotSchedule")
@@ -110,6 +115,12 @@ class DiskBackupSnapshotSchedule:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupSnapshotSchedule"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -140,7 +151,7 @@ class DiskBackupSnapshotSchedule:
 
         next_snapshot: str | Unset = UNSET
         if not isinstance(self.next_snapshot, Unset):
-            next_snapshot = format_datetime(self.next_snapshot)
+            next_snapshot = datetime_json(self.next_snapshot)
 
         policies: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.policies, Unset):
@@ -347,3 +358,45 @@ from ..models.auto_export_policy import AutoExportPolicy  # noqa: E402
 from ..models.disk_backup_copy_setting import DiskBackupCopySetting  # noqa: E402
 from ..models.extra_retention_setting import ExtraRetentionSetting  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.advanced_disk_backup_snapshot_schedule_policy import (
+        AdvancedDiskBackupSnapshotSchedulePolicy,
+        AdvancedDiskBackupSnapshotSchedulePolicyDict,
+    )
+    from ..models.auto_export_policy import AutoExportPolicy, AutoExportPolicyDict
+    from ..models.disk_backup_copy_setting import (
+        DiskBackupCopySetting,
+        DiskBackupCopySettingDict,
+    )
+    from ..models.extra_retention_setting import (
+        ExtraRetentionSetting,
+        ExtraRetentionSettingDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    DiskBackupSnapshotScheduleDict = TypedDict(
+        "DiskBackupSnapshotScheduleDict",
+        {
+            "autoExportEnabled": bool,
+            "clusterId": str,
+            "clusterName": str,
+            "copySettings": list[DiskBackupCopySettingDict | DiskBackupCopySetting],
+            "export": AutoExportPolicyDict | AutoExportPolicy,
+            "extraRetentionSettings": list[ExtraRetentionSettingDict | ExtraRetentionSetting],
+            "nextSnapshot": datetime.datetime | str,
+            "policies": list[AdvancedDiskBackupSnapshotSchedulePolicyDict | AdvancedDiskBackupSnapshotSchedulePolicy],
+            "referenceHourOfDay": int,
+            "referenceMinuteOfHour": int,
+            "restoreWindowDays": int,
+            "useOrgAndGroupNamesInExportPrefix": bool,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    DiskBackupSnapshotScheduleDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +22,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="EARPrivateEndpointAzure")
@@ -48,13 +59,69 @@ class EARPrivateEndpointAzure:
         private_endpoint_connection_name (str | Unset): Connection name of the Azure Private Endpoint.
     """
 
-    cloud_provider: EARPrivateEndpointAzureCloudProvider = _attrs_field(
+    cloud_provider: Literal["AZURE"] | EARPrivateEndpointAzureCloudProvider = _attrs_field(
         default=EARPrivateEndpointAzureCloudProvider.AZURE, kw_only=True
     )
     error_message: str | Unset = UNSET
     id: str | Unset = UNSET
-    region_name: AzureRegion | Unset = UNSET
-    status: EARPrivateEndpointAzureStatus | Unset = UNSET
+    region_name: (
+        Literal[
+            "US_CENTRAL",
+            "US_EAST",
+            "US_EAST_2",
+            "US_NORTH_CENTRAL",
+            "US_WEST",
+            "US_SOUTH_CENTRAL",
+            "EUROPE_NORTH",
+            "EUROPE_WEST",
+            "US_WEST_CENTRAL",
+            "US_WEST_2",
+            "US_WEST_3",
+            "CANADA_EAST",
+            "CANADA_CENTRAL",
+            "BRAZIL_SOUTH",
+            "BRAZIL_SOUTHEAST",
+            "AUSTRALIA_CENTRAL",
+            "AUSTRALIA_CENTRAL_2",
+            "AUSTRALIA_EAST",
+            "AUSTRALIA_SOUTH_EAST",
+            "GERMANY_WEST_CENTRAL",
+            "GERMANY_NORTH",
+            "SWEDEN_CENTRAL",
+            "SWEDEN_SOUTH",
+            "SWITZERLAND_NORTH",
+            "SWITZERLAND_WEST",
+            "UK_SOUTH",
+            "UK_WEST",
+            "NORWAY_EAST",
+            "NORWAY_WEST",
+            "INDIA_CENTRAL",
+            "INDIA_SOUTH",
+            "INDIA_WEST",
+            "CHINA_EAST",
+            "CHINA_NORTH",
+            "ASIA_EAST",
+            "JAPAN_EAST",
+            "JAPAN_WEST",
+            "ASIA_SOUTH_EAST",
+            "KOREA_CENTRAL",
+            "KOREA_SOUTH",
+            "FRANCE_CENTRAL",
+            "FRANCE_SOUTH",
+            "SOUTH_AFRICA_NORTH",
+            "SOUTH_AFRICA_WEST",
+            "UAE_CENTRAL",
+            "UAE_NORTH",
+            "QATAR_CENTRAL",
+        ]
+        | AzureRegion
+        | Unset
+    ) = UNSET
+    status: (
+        Literal["INITIATING", "PENDING_ACCEPTANCE", "ACTIVE", "FAILED", "PENDING_RECREATION", "DELETING"]
+        | EARPrivateEndpointAzureStatus
+        | Unset
+    ) = UNSET
     private_endpoint_connection_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -66,11 +133,17 @@ class EARPrivateEndpointAzure:
         ("private_endpoint_connection_name", "privateEndpointConnectionName", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/EARPrivateEndpointAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         error_message = self.error_message
 
@@ -78,11 +151,11 @@ class EARPrivateEndpointAzure:
 
         region_name: str | Unset = UNSET
         if not isinstance(self.region_name, Unset):
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         private_endpoint_connection_name = self.private_endpoint_connection_name
 
@@ -189,3 +262,78 @@ class EARPrivateEndpointAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_region import AzureRegion
+    from ..models.ear_private_endpoint_azure_cloud_provider import (
+        EARPrivateEndpointAzureCloudProvider,
+    )
+    from ..models.ear_private_endpoint_azure_status import EARPrivateEndpointAzureStatus
+
+    EARPrivateEndpointAzureDict = TypedDict(
+        "EARPrivateEndpointAzureDict",
+        {
+            "cloudProvider": Required[Literal["AZURE"] | EARPrivateEndpointAzureCloudProvider],
+            "errorMessage": str,
+            "id": str,
+            "regionName": Literal[
+                "US_CENTRAL",
+                "US_EAST",
+                "US_EAST_2",
+                "US_NORTH_CENTRAL",
+                "US_WEST",
+                "US_SOUTH_CENTRAL",
+                "EUROPE_NORTH",
+                "EUROPE_WEST",
+                "US_WEST_CENTRAL",
+                "US_WEST_2",
+                "US_WEST_3",
+                "CANADA_EAST",
+                "CANADA_CENTRAL",
+                "BRAZIL_SOUTH",
+                "BRAZIL_SOUTHEAST",
+                "AUSTRALIA_CENTRAL",
+                "AUSTRALIA_CENTRAL_2",
+                "AUSTRALIA_EAST",
+                "AUSTRALIA_SOUTH_EAST",
+                "GERMANY_WEST_CENTRAL",
+                "GERMANY_NORTH",
+                "SWEDEN_CENTRAL",
+                "SWEDEN_SOUTH",
+                "SWITZERLAND_NORTH",
+                "SWITZERLAND_WEST",
+                "UK_SOUTH",
+                "UK_WEST",
+                "NORWAY_EAST",
+                "NORWAY_WEST",
+                "INDIA_CENTRAL",
+                "INDIA_SOUTH",
+                "INDIA_WEST",
+                "CHINA_EAST",
+                "CHINA_NORTH",
+                "ASIA_EAST",
+                "JAPAN_EAST",
+                "JAPAN_WEST",
+                "ASIA_SOUTH_EAST",
+                "KOREA_CENTRAL",
+                "KOREA_SOUTH",
+                "FRANCE_CENTRAL",
+                "FRANCE_SOUTH",
+                "SOUTH_AFRICA_NORTH",
+                "SOUTH_AFRICA_WEST",
+                "UAE_CENTRAL",
+                "UAE_NORTH",
+                "QATAR_CENTRAL",
+            ]
+            | AzureRegion,
+            "status": Literal["INITIATING", "PENDING_ACCEPTANCE", "ACTIVE", "FAILED", "PENDING_RECREATION", "DELETING"]
+            | EARPrivateEndpointAzureStatus,
+            "privateEndpointConnectionName": str,
+        },
+        total=False,
+    )
+else:
+    EARPrivateEndpointAzureDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

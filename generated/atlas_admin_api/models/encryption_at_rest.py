@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="EncryptionAtRest")
@@ -56,6 +61,12 @@ class EncryptionAtRest:
         ("enabled_for_search_nodes", "enabledForSearchNodes", False),
         ("google_cloud_kms", "googleCloudKms", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/EncryptionAtRest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -167,3 +178,26 @@ class EncryptionAtRest:
 from ..models.awskms_configuration import AWSKMSConfiguration  # noqa: E402
 from ..models.azure_key_vault import AzureKeyVault  # noqa: E402
 from ..models.google_cloud_kms import GoogleCloudKMS  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.awskms_configuration import (
+        AWSKMSConfiguration,
+        AWSKMSConfigurationDict,
+    )
+    from ..models.azure_key_vault import AzureKeyVault, AzureKeyVaultDict
+    from ..models.google_cloud_kms import GoogleCloudKMS, GoogleCloudKMSDict
+
+    EncryptionAtRestDict = TypedDict(
+        "EncryptionAtRestDict",
+        {
+            "awsKms": AWSKMSConfigurationDict | AWSKMSConfiguration,
+            "azureKeyVault": AzureKeyVaultDict | AzureKeyVault,
+            "enabledForSearchNodes": bool,
+            "googleCloudKms": GoogleCloudKMSDict | GoogleCloudKMS,
+        },
+        total=False,
+    )
+else:
+    EncryptionAtRestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

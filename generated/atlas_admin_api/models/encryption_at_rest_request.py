@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="EncryptionAtRestRequest")
@@ -56,6 +61,12 @@ class EncryptionAtRestRequest:
         ("enabled_for_search_nodes", "enabledForSearchNodes", False),
         ("google_cloud_kms", "googleCloudKms", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/EncryptionAtRestRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -167,3 +178,32 @@ class EncryptionAtRestRequest:
 from ..models.awskms_configuration_request import AWSKMSConfigurationRequest  # noqa: E402
 from ..models.azure_key_vault_request import AzureKeyVaultRequest  # noqa: E402
 from ..models.google_cloud_kms_request import GoogleCloudKMSRequest  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.awskms_configuration_request import (
+        AWSKMSConfigurationRequest,
+        AWSKMSConfigurationRequestDict,
+    )
+    from ..models.azure_key_vault_request import (
+        AzureKeyVaultRequest,
+        AzureKeyVaultRequestDict,
+    )
+    from ..models.google_cloud_kms_request import (
+        GoogleCloudKMSRequest,
+        GoogleCloudKMSRequestDict,
+    )
+
+    EncryptionAtRestRequestDict = TypedDict(
+        "EncryptionAtRestRequestDict",
+        {
+            "awsKms": AWSKMSConfigurationRequestDict | AWSKMSConfigurationRequest,
+            "azureKeyVault": AzureKeyVaultRequestDict | AzureKeyVaultRequest,
+            "enabledForSearchNodes": bool,
+            "googleCloudKms": GoogleCloudKMSRequestDict | GoogleCloudKMSRequest,
+        },
+        total=False,
+    )
+else:
+    EncryptionAtRestRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

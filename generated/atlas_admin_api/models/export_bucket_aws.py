@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,7 +18,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportBucketAWS")
@@ -51,7 +58,9 @@ class ExportBucketAWS:
 
     field_id: str
     bucket_name: str
-    cloud_provider: ExportBucketAWSCloudProvider = _attrs_field(default=ExportBucketAWSCloudProvider.AWS, kw_only=True)
+    cloud_provider: Literal["AWS"] | ExportBucketAWSCloudProvider = _attrs_field(
+        default=ExportBucketAWSCloudProvider.AWS, kw_only=True
+    )
     iam_role_id: str
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -63,6 +72,12 @@ class ExportBucketAWS:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -71,7 +86,7 @@ class ExportBucketAWS:
 
         bucket_name = self.bucket_name
 
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         iam_role_id = self.iam_role_id
 
@@ -172,3 +187,23 @@ class ExportBucketAWS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_aws_cloud_provider import ExportBucketAWSCloudProvider
+    from ..models.link import Link, LinkDict
+
+    ExportBucketAWSDict = TypedDict(
+        "ExportBucketAWSDict",
+        {
+            "_id": Required[str],
+            "bucketName": Required[str],
+            "cloudProvider": Required[Literal["AWS"] | ExportBucketAWSCloudProvider],
+            "iamRoleId": Required[str],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    ExportBucketAWSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

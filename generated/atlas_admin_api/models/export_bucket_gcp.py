@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,7 +18,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportBucketGCP")
@@ -47,7 +54,9 @@ class ExportBucketGCP:
         role_id (str | Unset):
     """
 
-    cloud_provider: ExportBucketGCPCloudProvider = _attrs_field(default=ExportBucketGCPCloudProvider.GCP, kw_only=True)
+    cloud_provider: Literal["GCP"] | ExportBucketGCPCloudProvider = _attrs_field(
+        default=ExportBucketGCPCloudProvider.GCP, kw_only=True
+    )
     field_id: str
     bucket_name: str
     links: list[Link] | Unset = UNSET
@@ -61,11 +70,17 @@ class ExportBucketGCP:
         ("role_id", "roleId", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketGCP"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         field_id = self.field_id
 
@@ -171,3 +186,23 @@ class ExportBucketGCP:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_gcp_cloud_provider import ExportBucketGCPCloudProvider
+    from ..models.link import Link, LinkDict
+
+    ExportBucketGCPDict = TypedDict(
+        "ExportBucketGCPDict",
+        {
+            "cloudProvider": Required[Literal["GCP"] | ExportBucketGCPCloudProvider],
+            "_id": Required[str],
+            "bucketName": Required[str],
+            "links": list[LinkDict | Link],
+            "roleId": str,
+        },
+        total=False,
+    )
+else:
+    ExportBucketGCPDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -17,7 +19,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FederatedDatabaseInstance")
@@ -64,7 +71,7 @@ class FederatedDatabaseInstance:
     hostnames: list[str] | Unset = UNSET
     name: str | Unset = UNSET
     private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
-    state: FederatedDatabaseInstanceState | Unset = UNSET
+    state: Literal["UNVERIFIED", "ACTIVE", "DELETED"] | FederatedDatabaseInstanceState | Unset = UNSET
     storage: DataLakeStorage | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -77,6 +84,12 @@ class FederatedDatabaseInstance:
         ("state", "state", False),
         ("storage", "storage", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FederatedDatabaseInstance"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -107,7 +120,7 @@ class FederatedDatabaseInstance:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         storage: dict[str, Any] | Unset = UNSET
         if not isinstance(self.storage, Unset):
@@ -252,3 +265,42 @@ from ..models.data_lake_cloud_provider_config import DataLakeCloudProviderConfig
 from ..models.data_lake_data_process_region import DataLakeDataProcessRegion  # noqa: E402
 from ..models.data_lake_storage import DataLakeStorage  # noqa: E402
 from ..models.private_endpoint_hostname import PrivateEndpointHostname  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_cloud_provider_config import (
+        DataLakeCloudProviderConfig,
+        DataLakeCloudProviderConfigDict,
+    )
+    from ..models.data_lake_data_process_region import (
+        DataLakeDataProcessRegion,
+        DataLakeDataProcessRegionDict,
+    )
+    from ..models.data_lake_storage import DataLakeStorage, DataLakeStorageDict
+    from ..models.federated_database_instance_state import (
+        FederatedDatabaseInstanceState,
+    )
+    from ..models.private_endpoint_hostname import (
+        PrivateEndpointHostname,
+        PrivateEndpointHostnameDict,
+    )
+
+    FederatedDatabaseInstanceDict = TypedDict(
+        "FederatedDatabaseInstanceDict",
+        {
+            "cloudProviderConfig": DataLakeCloudProviderConfigDict | DataLakeCloudProviderConfig,
+            "dataProcessRegion": DataLakeDataProcessRegionDict | DataLakeDataProcessRegion,
+            "groupId": str,
+            "hostnames": list[str],
+            "name": str,
+            "privateEndpointHostnames": list[PrivateEndpointHostnameDict | PrivateEndpointHostname],
+            "state": Literal["UNVERIFIED", "ACTIVE", "DELETED"] | FederatedDatabaseInstanceState,
+            "storage": DataLakeStorageDict | DataLakeStorage,
+        },
+        total=False,
+    )
+else:
+    FederatedDatabaseInstanceDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +18,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FieldTransformation")
@@ -36,12 +47,18 @@ class FieldTransformation:
     """
 
     field: str | Unset = UNSET
-    type_: FieldTransformationType | Unset = UNSET
+    type_: Literal["EXCLUDE"] | FieldTransformationType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("field", "field", False),
         ("type_", "type", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FieldTransformation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -51,7 +68,7 @@ class FieldTransformation:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -117,3 +134,20 @@ class FieldTransformation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.field_transformation_type import FieldTransformationType
+
+    FieldTransformationDict = TypedDict(
+        "FieldTransformationDict",
+        {
+            "field": str,
+            "type": Literal["EXCLUDE"] | FieldTransformationType,
+        },
+        total=False,
+    )
+else:
+    FieldTransformationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

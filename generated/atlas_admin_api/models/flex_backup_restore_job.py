@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -19,9 +21,14 @@ from ..models.flex_backup_restore_job_status import FlexBackupRestoreJobStatus
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FlexBackupRestoreJob")
@@ -80,7 +87,7 @@ class FlexBackupRestoreJob:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    delivery_type: FlexBackupRestoreJobDeliveryType | Unset = UNSET
+    delivery_type: Literal["RESTORE", "DOWNLOAD"] | FlexBackupRestoreJobDeliveryType | Unset = UNSET
     expiration_date: datetime.datetime | Unset = UNSET
     id: str | Unset = UNSET
     instance_name: str | Unset = UNSET
@@ -90,7 +97,7 @@ class FlexBackupRestoreJob:
     snapshot_finished_date: datetime.datetime | Unset = UNSET
     snapshot_id: str | Unset = UNSET
     snapshot_url: str | Unset = UNSET
-    status: FlexBackupRestoreJobStatus | Unset = UNSET
+    status: Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | FlexBackupRestoreJobStatus | Unset = UNSET
     target_deployment_item_name: str | Unset = UNSET
     target_project_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
@@ -112,17 +119,23 @@ class FlexBackupRestoreJob:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexBackupRestoreJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         delivery_type: str | Unset = UNSET
         if not isinstance(self.delivery_type, Unset):
-            delivery_type = self.delivery_type.value
+            delivery_type = enum_json(self.delivery_type)
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = format_datetime(self.expiration_date)
+            expiration_date = datetime_json(self.expiration_date)
 
         id = self.id
 
@@ -132,15 +145,15 @@ class FlexBackupRestoreJob:
 
         restore_finished_date: str | Unset = UNSET
         if not isinstance(self.restore_finished_date, Unset):
-            restore_finished_date = format_datetime(self.restore_finished_date)
+            restore_finished_date = datetime_json(self.restore_finished_date)
 
         restore_scheduled_date: str | Unset = UNSET
         if not isinstance(self.restore_scheduled_date, Unset):
-            restore_scheduled_date = format_datetime(self.restore_scheduled_date)
+            restore_scheduled_date = datetime_json(self.restore_scheduled_date)
 
         snapshot_finished_date: str | Unset = UNSET
         if not isinstance(self.snapshot_finished_date, Unset):
-            snapshot_finished_date = format_datetime(self.snapshot_finished_date)
+            snapshot_finished_date = datetime_json(self.snapshot_finished_date)
 
         snapshot_id = self.snapshot_id
 
@@ -148,7 +161,7 @@ class FlexBackupRestoreJob:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         target_deployment_item_name = self.target_deployment_item_name
 
@@ -342,3 +355,35 @@ class FlexBackupRestoreJob:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.flex_backup_restore_job_delivery_type import (
+        FlexBackupRestoreJobDeliveryType,
+    )
+    from ..models.flex_backup_restore_job_status import FlexBackupRestoreJobStatus
+    from ..models.link import Link, LinkDict
+
+    FlexBackupRestoreJobDict = TypedDict(
+        "FlexBackupRestoreJobDict",
+        {
+            "deliveryType": Literal["RESTORE", "DOWNLOAD"] | FlexBackupRestoreJobDeliveryType,
+            "expirationDate": datetime.datetime | str,
+            "id": str,
+            "instanceName": str,
+            "projectId": str,
+            "restoreFinishedDate": datetime.datetime | str,
+            "restoreScheduledDate": datetime.datetime | str,
+            "snapshotFinishedDate": datetime.datetime | str,
+            "snapshotId": str,
+            "snapshotUrl": str,
+            "status": Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | FlexBackupRestoreJobStatus,
+            "targetDeploymentItemName": str,
+            "targetProjectId": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    FlexBackupRestoreJobDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

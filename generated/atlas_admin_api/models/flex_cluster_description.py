@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -22,9 +24,14 @@ from ..models.flex_cluster_description_version_release_system import (
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FlexClusterDescription")
@@ -85,17 +92,19 @@ class FlexClusterDescription:
 
     provider_settings: FlexProviderSettings
     backup_settings: FlexBackupSettings | Unset = UNSET
-    cluster_type: FlexClusterDescriptionClusterType | Unset = UNSET
+    cluster_type: Literal["REPLICASET"] | FlexClusterDescriptionClusterType | Unset = UNSET
     connection_strings: FlexConnectionStrings | Unset = UNSET
     create_date: datetime.datetime | Unset = UNSET
     group_id: str | Unset = UNSET
     id: str | Unset = UNSET
     mongo_db_version: str | Unset = UNSET
     name: str | Unset = UNSET
-    state_name: FlexClusterDescriptionStateName | Unset = UNSET
+    state_name: (
+        Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"] | FlexClusterDescriptionStateName | Unset
+    ) = UNSET
     tags: list[ResourceTag] | Unset = UNSET
     termination_protection_enabled: bool | Unset = UNSET
-    version_release_system: FlexClusterDescriptionVersionReleaseSystem | Unset = UNSET
+    version_release_system: Literal["LTS"] | FlexClusterDescriptionVersionReleaseSystem | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -115,6 +124,12 @@ class FlexClusterDescription:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexClusterDescription"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -127,7 +142,7 @@ class FlexClusterDescription:
 
         cluster_type: str | Unset = UNSET
         if not isinstance(self.cluster_type, Unset):
-            cluster_type = self.cluster_type.value
+            cluster_type = enum_json(self.cluster_type)
 
         connection_strings: dict[str, Any] | Unset = UNSET
         if not isinstance(self.connection_strings, Unset):
@@ -135,7 +150,7 @@ class FlexClusterDescription:
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = format_datetime(self.create_date)
+            create_date = datetime_json(self.create_date)
 
         group_id = self.group_id
 
@@ -147,7 +162,7 @@ class FlexClusterDescription:
 
         state_name: str | Unset = UNSET
         if not isinstance(self.state_name, Unset):
-            state_name = self.state_name.value
+            state_name = enum_json(self.state_name)
 
         tags: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.tags, Unset):
@@ -160,7 +175,7 @@ class FlexClusterDescription:
 
         version_release_system: str | Unset = UNSET
         if not isinstance(self.version_release_system, Unset):
-            version_release_system = self.version_release_system.value
+            version_release_system = enum_json(self.version_release_system)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -360,3 +375,51 @@ from ..models.flex_connection_strings import FlexConnectionStrings  # noqa: E402
 from ..models.flex_provider_settings import FlexProviderSettings  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.flex_backup_settings import FlexBackupSettings, FlexBackupSettingsDict
+    from ..models.flex_cluster_description_cluster_type import (
+        FlexClusterDescriptionClusterType,
+    )
+    from ..models.flex_cluster_description_state_name import (
+        FlexClusterDescriptionStateName,
+    )
+    from ..models.flex_cluster_description_version_release_system import (
+        FlexClusterDescriptionVersionReleaseSystem,
+    )
+    from ..models.flex_connection_strings import (
+        FlexConnectionStrings,
+        FlexConnectionStringsDict,
+    )
+    from ..models.flex_provider_settings import (
+        FlexProviderSettings,
+        FlexProviderSettingsDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.resource_tag import ResourceTag, ResourceTagDict
+
+    FlexClusterDescriptionDict = TypedDict(
+        "FlexClusterDescriptionDict",
+        {
+            "providerSettings": Required[FlexProviderSettingsDict | FlexProviderSettings],
+            "backupSettings": FlexBackupSettingsDict | FlexBackupSettings,
+            "clusterType": Literal["REPLICASET"] | FlexClusterDescriptionClusterType,
+            "connectionStrings": FlexConnectionStringsDict | FlexConnectionStrings,
+            "createDate": datetime.datetime | str,
+            "groupId": str,
+            "id": str,
+            "mongoDBVersion": str,
+            "name": str,
+            "stateName": Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"]
+            | FlexClusterDescriptionStateName,
+            "tags": list[ResourceTagDict | ResourceTag],
+            "terminationProtectionEnabled": bool,
+            "versionReleaseSystem": Literal["LTS"] | FlexClusterDescriptionVersionReleaseSystem,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    FlexClusterDescriptionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,7 +23,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FlexProviderSettings")
@@ -48,9 +59,9 @@ class FlexProviderSettings:
             list of region names, see AWS, GCP, and Azure.
     """
 
-    backing_provider_name: FlexProviderSettingsBackingProviderName | Unset = UNSET
+    backing_provider_name: Literal["AWS", "AZURE", "GCP"] | FlexProviderSettingsBackingProviderName | Unset = UNSET
     disk_size_gb: float | Unset = UNSET
-    provider_name: FlexProviderSettingsProviderName | Unset = UNSET
+    provider_name: Literal["FLEX"] | FlexProviderSettingsProviderName | Unset = UNSET
     region_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -60,19 +71,25 @@ class FlexProviderSettings:
         ("region_name", "regionName", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexProviderSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         backing_provider_name: str | Unset = UNSET
         if not isinstance(self.backing_provider_name, Unset):
-            backing_provider_name = self.backing_provider_name.value
+            backing_provider_name = enum_json(self.backing_provider_name)
 
         disk_size_gb = self.disk_size_gb
 
         provider_name: str | Unset = UNSET
         if not isinstance(self.provider_name, Unset):
-            provider_name = self.provider_name.value
+            provider_name = enum_json(self.provider_name)
 
         region_name = self.region_name
 
@@ -164,3 +181,27 @@ class FlexProviderSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.flex_provider_settings_backing_provider_name import (
+        FlexProviderSettingsBackingProviderName,
+    )
+    from ..models.flex_provider_settings_provider_name import (
+        FlexProviderSettingsProviderName,
+    )
+
+    FlexProviderSettingsDict = TypedDict(
+        "FlexProviderSettingsDict",
+        {
+            "backingProviderName": Literal["AWS", "AZURE", "GCP"] | FlexProviderSettingsBackingProviderName,
+            "diskSizeGB": float,
+            "providerName": Literal["FLEX"] | FlexProviderSettingsProviderName,
+            "regionName": str,
+        },
+        total=False,
+    )
+else:
+    FlexProviderSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

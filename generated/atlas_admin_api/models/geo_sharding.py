@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="GeoSharding")
@@ -58,6 +63,12 @@ class GeoSharding:
         ("managed_namespaces", "managedNamespaces", False),
         ("self_managed_sharding", "selfManagedSharding", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GeoSharding"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -160,3 +171,21 @@ class GeoSharding:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.custom_zone_mapping import CustomZoneMapping  # noqa: E402
 from ..models.managed_namespace import ManagedNamespace  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.custom_zone_mapping import CustomZoneMapping, CustomZoneMappingDict
+    from ..models.managed_namespace import ManagedNamespace, ManagedNamespaceDict
+
+    GeoShardingDict = TypedDict(
+        "GeoShardingDict",
+        {
+            "customZoneMapping": CustomZoneMappingDict | CustomZoneMapping,
+            "managedNamespaces": list[ManagedNamespaceDict | ManagedNamespace],
+            "selfManagedSharding": bool,
+        },
+        total=False,
+    )
+else:
+    GeoShardingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

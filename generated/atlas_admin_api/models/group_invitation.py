@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,9 +18,14 @@ from ..models.group_invitation_roles_item import GroupInvitationRolesItem
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="GroupInvitation")
@@ -81,17 +88,23 @@ class GroupInvitation:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupInvitation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         group_id = self.group_id
 
@@ -105,7 +118,7 @@ class GroupInvitation:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         username = self.username
@@ -252,3 +265,42 @@ class GroupInvitation:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.group_invitation_roles_item import GroupInvitationRolesItem
+    from ..models.link import Link, LinkDict
+
+    GroupInvitationDict = TypedDict(
+        "GroupInvitationDict",
+        {
+            "createdAt": datetime.datetime | str,
+            "expiresAt": datetime.datetime | str,
+            "groupId": str,
+            "groupName": str,
+            "id": str,
+            "inviterUsername": str,
+            "roles": list[
+                Literal[
+                    "GROUP_BACKUP_MANAGER",
+                    "GROUP_CLUSTER_MANAGER",
+                    "GROUP_DATA_ACCESS_ADMIN",
+                    "GROUP_DATA_ACCESS_READ_ONLY",
+                    "GROUP_DATA_ACCESS_READ_WRITE",
+                    "GROUP_DATABASE_ACCESS_ADMIN",
+                    "GROUP_OBSERVABILITY_VIEWER",
+                    "GROUP_OWNER",
+                    "GROUP_READ_ONLY",
+                    "GROUP_SEARCH_INDEX_EDITOR",
+                    "GROUP_STREAM_PROCESSING_OWNER",
+                ]
+                | GroupInvitationRolesItem
+            ],
+            "username": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    GroupInvitationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -18,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="GroupRoleAssignment")
@@ -50,6 +57,12 @@ class GroupRoleAssignment:
         ("group_roles", "groupRoles", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupRoleAssignment"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -60,7 +73,7 @@ class GroupRoleAssignment:
         if not isinstance(self.group_roles, Unset):
             group_roles = []
             for group_roles_item_data in self.group_roles:
-                group_roles_item = group_roles_item_data.value
+                group_roles_item = enum_json(group_roles_item_data)
                 group_roles.append(group_roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -134,3 +147,37 @@ class GroupRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.group_role_assignment_group_roles_item import (
+        GroupRoleAssignmentGroupRolesItem,
+    )
+
+    GroupRoleAssignmentDict = TypedDict(
+        "GroupRoleAssignmentDict",
+        {
+            "groupId": str,
+            "groupRoles": list[
+                Literal[
+                    "GROUP_OWNER",
+                    "GROUP_CLUSTER_MANAGER",
+                    "GROUP_STREAM_PROCESSING_OWNER",
+                    "GROUP_DATA_ACCESS_ADMIN",
+                    "GROUP_DATA_ACCESS_READ_WRITE",
+                    "GROUP_DATA_ACCESS_READ_ONLY",
+                    "GROUP_READ_ONLY",
+                    "GROUP_SEARCH_INDEX_EDITOR",
+                    "GROUP_BACKUP_MANAGER",
+                    "GROUP_OBSERVABILITY_VIEWER",
+                    "GROUP_DATABASE_ACCESS_ADMIN",
+                ]
+                | GroupRoleAssignmentGroupRolesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    GroupRoleAssignmentDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -20,9 +22,14 @@ from ..models.ingestion_pipeline_run_state import IngestionPipelineRunState
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="IngestionPipelineRun")
@@ -73,17 +80,23 @@ class IngestionPipelineRun:
     """
 
     field_id: str | Unset = UNSET
-    backup_frequency_type: IngestionPipelineRunBackupFrequencyType | Unset = UNSET
+    backup_frequency_type: (
+        Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+        | IngestionPipelineRunBackupFrequencyType
+        | Unset
+    ) = UNSET
     created_date: datetime.datetime | Unset = UNSET
     dataset_name: str | Unset = UNSET
     dataset_retention_policy: DatasetRetentionPolicy | Unset = UNSET
     group_id: str | Unset = UNSET
     last_updated_date: datetime.datetime | Unset = UNSET
-    phase: IngestionPipelineRunPhase | Unset = UNSET
+    phase: Literal["SNAPSHOT", "EXPORT", "INGESTION"] | IngestionPipelineRunPhase | Unset = UNSET
     pipeline_id: str | Unset = UNSET
     scheduled_deletion_date: datetime.datetime | Unset = UNSET
     snapshot_id: str | Unset = UNSET
-    state: IngestionPipelineRunState | Unset = UNSET
+    state: (
+        Literal["PENDING", "IN_PROGRESS", "DONE", "FAILED", "DATASET_DELETED"] | IngestionPipelineRunState | Unset
+    ) = UNSET
     stats: PipelineRunStats | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -102,6 +115,12 @@ class IngestionPipelineRun:
         ("stats", "stats", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/IngestionPipelineRun"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -110,11 +129,11 @@ class IngestionPipelineRun:
 
         backup_frequency_type: str | Unset = UNSET
         if not isinstance(self.backup_frequency_type, Unset):
-            backup_frequency_type = self.backup_frequency_type.value
+            backup_frequency_type = enum_json(self.backup_frequency_type)
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         dataset_name = self.dataset_name
 
@@ -126,23 +145,23 @@ class IngestionPipelineRun:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = format_datetime(self.last_updated_date)
+            last_updated_date = datetime_json(self.last_updated_date)
 
         phase: str | Unset = UNSET
         if not isinstance(self.phase, Unset):
-            phase = self.phase.value
+            phase = enum_json(self.phase)
 
         pipeline_id = self.pipeline_id
 
         scheduled_deletion_date: str | Unset = UNSET
         if not isinstance(self.scheduled_deletion_date, Unset):
-            scheduled_deletion_date = format_datetime(self.scheduled_deletion_date)
+            scheduled_deletion_date = datetime_json(self.scheduled_deletion_date)
 
         snapshot_id = self.snapshot_id
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         stats: dict[str, Any] | Unset = UNSET
         if not isinstance(self.stats, Unset):
@@ -326,3 +345,40 @@ class IngestionPipelineRun:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
 from ..models.pipeline_run_stats import PipelineRunStats  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.dataset_retention_policy import (
+        DatasetRetentionPolicy,
+        DatasetRetentionPolicyDict,
+    )
+    from ..models.ingestion_pipeline_run_backup_frequency_type import (
+        IngestionPipelineRunBackupFrequencyType,
+    )
+    from ..models.ingestion_pipeline_run_phase import IngestionPipelineRunPhase
+    from ..models.ingestion_pipeline_run_state import IngestionPipelineRunState
+    from ..models.pipeline_run_stats import PipelineRunStats, PipelineRunStatsDict
+
+    IngestionPipelineRunDict = TypedDict(
+        "IngestionPipelineRunDict",
+        {
+            "_id": str,
+            "backupFrequencyType": Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+            | IngestionPipelineRunBackupFrequencyType,
+            "createdDate": datetime.datetime | str,
+            "datasetName": str,
+            "datasetRetentionPolicy": DatasetRetentionPolicyDict | DatasetRetentionPolicy,
+            "groupId": str,
+            "lastUpdatedDate": datetime.datetime | str,
+            "phase": Literal["SNAPSHOT", "EXPORT", "INGESTION"] | IngestionPipelineRunPhase,
+            "pipelineId": str,
+            "scheduledDeletionDate": datetime.datetime | str,
+            "snapshotId": str,
+            "state": Literal["PENDING", "IN_PROGRESS", "DONE", "FAILED", "DATASET_DELETED"] | IngestionPipelineRunState,
+            "stats": PipelineRunStatsDict | PipelineRunStats,
+        },
+        total=False,
+    )
+else:
+    IngestionPipelineRunDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

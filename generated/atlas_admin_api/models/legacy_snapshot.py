@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -15,9 +16,13 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="LegacySnapshot")
@@ -101,6 +106,12 @@ class LegacySnapshot:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LegacySnapshot"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -119,7 +130,7 @@ class LegacySnapshot:
 
         expires: str | Unset = UNSET
         if not isinstance(self.expires, Unset):
-            expires = format_datetime(self.expires)
+            expires = datetime_json(self.expires)
 
         group_id = self.group_id
 
@@ -301,3 +312,31 @@ class LegacySnapshot:
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.legacy_snapshot_part import LegacySnapshotPart  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.bson_timestamp import BSONTimestamp, BSONTimestampDict
+    from ..models.legacy_snapshot_part import LegacySnapshotPart, LegacySnapshotPartDict
+    from ..models.link import Link, LinkDict
+
+    LegacySnapshotDict = TypedDict(
+        "LegacySnapshotDict",
+        {
+            "clusterId": str,
+            "clusterName": str,
+            "complete": bool,
+            "created": BSONTimestampDict | BSONTimestamp,
+            "doNotDelete": bool,
+            "expires": datetime.datetime | str,
+            "groupId": str,
+            "id": str,
+            "incremental": bool,
+            "lastOplogAppliedTimestamp": BSONTimestampDict | BSONTimestamp,
+            "parts": list[LegacySnapshotPartDict | LegacySnapshotPart],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    LegacySnapshotDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

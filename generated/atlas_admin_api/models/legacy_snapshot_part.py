@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 from uuid import UUID
@@ -20,9 +22,14 @@ from ..models.legacy_snapshot_part_type_name import LegacySnapshotPartTypeName
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="LegacySnapshotPart")
@@ -79,7 +86,7 @@ class LegacySnapshotPart:
 
     cluster_id: str | Unset = UNSET
     completed_time: datetime.datetime | Unset = UNSET
-    compression_setting: LegacySnapshotPartCompressionSetting | Unset = UNSET
+    compression_setting: Literal["NONE", "GZIP"] | LegacySnapshotPartCompressionSetting | Unset = UNSET
     data_size_bytes: int | Unset = UNSET
     encryption_enabled: bool | Unset = UNSET
     fcv: str | Unset = UNSET
@@ -90,7 +97,11 @@ class LegacySnapshotPart:
     replica_set_name: str | Unset = UNSET
     replica_state: str | Unset = UNSET
     storage_size_bytes: int | Unset = UNSET
-    type_name: LegacySnapshotPartTypeName | Unset = UNSET
+    type_name: (
+        Literal["REPLICA_SET", "CONFIG_SERVER", "CONFIG_SERVER_REPLICA_SET", "CONFIG_SHARD_REPLICA_SET"]
+        | LegacySnapshotPartTypeName
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("cluster_id", "clusterId", False),
@@ -109,6 +120,12 @@ class LegacySnapshotPart:
         ("type_name", "typeName", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LegacySnapshotPart"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -117,11 +134,11 @@ class LegacySnapshotPart:
 
         completed_time: str | Unset = UNSET
         if not isinstance(self.completed_time, Unset):
-            completed_time = format_datetime(self.completed_time)
+            completed_time = datetime_json(self.completed_time)
 
         compression_setting: str | Unset = UNSET
         if not isinstance(self.compression_setting, Unset):
-            compression_setting = self.compression_setting.value
+            compression_setting = enum_json(self.compression_setting)
 
         data_size_bytes = self.data_size_bytes
 
@@ -147,7 +164,7 @@ class LegacySnapshotPart:
 
         type_name: str | Unset = UNSET
         if not isinstance(self.type_name, Unset):
-            type_name = self.type_name.value
+            type_name = enum_json(self.type_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -315,3 +332,36 @@ class LegacySnapshotPart:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.legacy_snapshot_part_compression_setting import (
+        LegacySnapshotPartCompressionSetting,
+    )
+    from ..models.legacy_snapshot_part_type_name import LegacySnapshotPartTypeName
+
+    LegacySnapshotPartDict = TypedDict(
+        "LegacySnapshotPartDict",
+        {
+            "clusterId": str,
+            "completedTime": datetime.datetime | str,
+            "compressionSetting": Literal["NONE", "GZIP"] | LegacySnapshotPartCompressionSetting,
+            "dataSizeBytes": int,
+            "encryptionEnabled": bool,
+            "fcv": str,
+            "fileSizeBytes": int,
+            "machineId": str,
+            "masterKeyUUID": UUID,
+            "mongodVersion": str,
+            "replicaSetName": str,
+            "replicaState": str,
+            "storageSizeBytes": int,
+            "typeName": Literal["REPLICA_SET", "CONFIG_SERVER", "CONFIG_SERVER_REPLICA_SET", "CONFIG_SHARD_REPLICA_SET"]
+            | LegacySnapshotPartTypeName,
+        },
+        total=False,
+    )
+else:
+    LegacySnapshotPartDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -15,9 +16,13 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="NetworkPermissionEntry")
@@ -81,6 +86,12 @@ class NetworkPermissionEntry:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/NetworkPermissionEntry"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -93,7 +104,7 @@ class NetworkPermissionEntry:
 
         delete_after_date: str | Unset = UNSET
         if not isinstance(self.delete_after_date, Unset):
-            delete_after_date = format_datetime(self.delete_after_date)
+            delete_after_date = datetime_json(self.delete_after_date)
 
         group_id = self.group_id
 
@@ -214,3 +225,24 @@ class NetworkPermissionEntry:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    NetworkPermissionEntryDict = TypedDict(
+        "NetworkPermissionEntryDict",
+        {
+            "awsSecurityGroup": str,
+            "cidrBlock": str,
+            "comment": str,
+            "deleteAfterDate": datetime.datetime | str,
+            "groupId": str,
+            "ipAddress": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    NetworkPermissionEntryDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -19,7 +21,12 @@ from ..types import (
     Unset,
     discriminate,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OnlineArchive")
@@ -114,7 +121,7 @@ class OnlineArchive:
     field_id: str | Unset = UNSET
     cluster_name: str | Unset = UNSET
     coll_name: str | Unset = UNSET
-    collection_type: OnlineArchiveCollectionType | Unset = UNSET
+    collection_type: Literal["TIMESERIES", "STANDARD"] | OnlineArchiveCollectionType | Unset = UNSET
     criteria: OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset = UNSET
     data_expiration_rule: OnlineArchiveDataExpirationRule | Unset = UNSET
     data_process_region: OnlineArchiveDataProcessRegionAWS | Unset = UNSET
@@ -124,7 +131,7 @@ class OnlineArchive:
     partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
     paused: bool | Unset = UNSET
     schedule: OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset = UNSET
-    state: OnlineArchiveState | Unset = UNSET
+    state: Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"] | OnlineArchiveState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("field_id", "_id", False),
@@ -143,6 +150,12 @@ class OnlineArchive:
         ("state", "state", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchive"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -155,7 +168,7 @@ class OnlineArchive:
 
         collection_type: str | Unset = UNSET
         if not isinstance(self.collection_type, Unset):
-            collection_type = self.collection_type.value
+            collection_type = enum_json(self.collection_type)
 
         criteria: dict[str, Any] | Unset
         if isinstance(self.criteria, Unset):
@@ -194,7 +207,7 @@ class OnlineArchive:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -402,3 +415,69 @@ from ..models.online_archive_data_process_region_aws import (
 from ..models.online_archive_partition_field import OnlineArchivePartitionField  # noqa: E402
 from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: E402
 from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.online_archive_collection_type import OnlineArchiveCollectionType
+    from ..models.online_archive_criteria_custom import (
+        OnlineArchiveCriteriaCustom,
+        OnlineArchiveCriteriaCustomDict,
+    )
+    from ..models.online_archive_criteria_date import (
+        OnlineArchiveCriteriaDate,
+        OnlineArchiveCriteriaDateDict,
+    )
+    from ..models.online_archive_data_expiration_rule import (
+        OnlineArchiveDataExpirationRule,
+        OnlineArchiveDataExpirationRuleDict,
+    )
+    from ..models.online_archive_data_process_region_aws import (
+        OnlineArchiveDataProcessRegionAWS,
+        OnlineArchiveDataProcessRegionAWSDict,
+    )
+    from ..models.online_archive_partition_field import (
+        OnlineArchivePartitionField,
+        OnlineArchivePartitionFieldDict,
+    )
+    from ..models.online_archive_schedule_daily import (
+        OnlineArchiveScheduleDaily,
+        OnlineArchiveScheduleDailyDict,
+    )
+    from ..models.online_archive_schedule_default import (
+        OnlineArchiveScheduleDefault,
+        OnlineArchiveScheduleDefaultDict,
+    )
+    from ..models.online_archive_state import OnlineArchiveState
+    from ..types import UnknownVariant
+
+    OnlineArchiveDict = TypedDict(
+        "OnlineArchiveDict",
+        {
+            "_id": str,
+            "clusterName": str,
+            "collName": str,
+            "collectionType": Literal["TIMESERIES", "STANDARD"] | OnlineArchiveCollectionType,
+            "criteria": OnlineArchiveCriteriaCustomDict
+            | OnlineArchiveCriteriaCustom
+            | OnlineArchiveCriteriaDateDict
+            | OnlineArchiveCriteriaDate
+            | UnknownVariant,
+            "dataExpirationRule": OnlineArchiveDataExpirationRuleDict | OnlineArchiveDataExpirationRule,
+            "dataProcessRegion": OnlineArchiveDataProcessRegionAWSDict | OnlineArchiveDataProcessRegionAWS,
+            "dataSetName": str,
+            "dbName": str,
+            "groupId": str,
+            "partitionFields": list[OnlineArchivePartitionFieldDict | OnlineArchivePartitionField],
+            "paused": bool,
+            "schedule": OnlineArchiveScheduleDailyDict
+            | OnlineArchiveScheduleDaily
+            | OnlineArchiveScheduleDefaultDict
+            | OnlineArchiveScheduleDefault
+            | UnknownVariant,
+            "state": Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"] | OnlineArchiveState,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +16,12 @@ from attrs import field as _attrs_field
 from ..models.online_archive_criteria_custom_type import OnlineArchiveCriteriaCustomType
 from ..types import (
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaCustom")
@@ -38,7 +49,9 @@ class OnlineArchiveCriteriaCustom:
             this parameter when "criteria.type" : "CUSTOM".
     """
 
-    type_: OnlineArchiveCriteriaCustomType = _attrs_field(default=OnlineArchiveCriteriaCustomType.CUSTOM, kw_only=True)
+    type_: Literal["CUSTOM"] | OnlineArchiveCriteriaCustomType = _attrs_field(
+        default=OnlineArchiveCriteriaCustomType.CUSTOM, kw_only=True
+    )
     query: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -46,11 +59,17 @@ class OnlineArchiveCriteriaCustom:
         ("query", "query", True),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveCriteriaCustom"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         query = self.query
 
@@ -116,3 +135,24 @@ class OnlineArchiveCriteriaCustom:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_criteria_custom_type import (
+        OnlineArchiveCriteriaCustomType,
+    )
+
+    OnlineArchiveCriteriaCustomDict = TypedDict(
+        "OnlineArchiveCriteriaCustomDict",
+        {
+            "type": Required[Literal["CUSTOM"] | OnlineArchiveCriteriaCustomType],
+            "query": Required[str],
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveCriteriaCustomDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

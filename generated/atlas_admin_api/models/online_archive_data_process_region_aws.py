@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,7 +23,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OnlineArchiveDataProcessRegionAWS")
@@ -42,25 +53,45 @@ class OnlineArchiveDataProcessRegionAWS:
             location of the region where you store your archived data.
     """
 
-    cloud_provider: OnlineArchiveDataProcessRegionAWSCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | OnlineArchiveDataProcessRegionAWSCloudProvider = _attrs_field(
         default=OnlineArchiveDataProcessRegionAWSCloudProvider.AWS, kw_only=True
     )
-    region: OnlineArchiveDataProcessRegionAWSRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_EAST_1",
+            "US_WEST_2",
+            "SA_EAST_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_CENTRAL_1",
+            "AP_SOUTH_1",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+        ]
+        | OnlineArchiveDataProcessRegionAWSRegion
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("cloud_provider", "cloudProvider", True),
         ("region", "region", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveDataProcessRegionAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -130,3 +161,38 @@ class OnlineArchiveDataProcessRegionAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_data_process_region_aws_cloud_provider import (
+        OnlineArchiveDataProcessRegionAWSCloudProvider,
+    )
+    from ..models.online_archive_data_process_region_aws_region import (
+        OnlineArchiveDataProcessRegionAWSRegion,
+    )
+
+    OnlineArchiveDataProcessRegionAWSDict = TypedDict(
+        "OnlineArchiveDataProcessRegionAWSDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | OnlineArchiveDataProcessRegionAWSCloudProvider],
+            "region": Literal[
+                "US_EAST_1",
+                "US_WEST_2",
+                "SA_EAST_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_CENTRAL_1",
+                "AP_SOUTH_1",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+            ]
+            | OnlineArchiveDataProcessRegionAWSRegion,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveDataProcessRegionAWSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

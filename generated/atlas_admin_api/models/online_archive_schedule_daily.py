@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +18,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OnlineArchiveScheduleDaily")
@@ -41,7 +52,9 @@ class OnlineArchiveScheduleDaily:
         start_minute (int | Unset): Minute of the hour when the scheduled window to run one online archive starts.
     """
 
-    type_: OnlineArchiveScheduleDailyType = _attrs_field(default=OnlineArchiveScheduleDailyType.DAILY, kw_only=True)
+    type_: Literal["DAILY"] | OnlineArchiveScheduleDailyType = _attrs_field(
+        default=OnlineArchiveScheduleDailyType.DAILY, kw_only=True
+    )
     end_hour: int | Unset = UNSET
     end_minute: int | Unset = UNSET
     start_hour: int | Unset = UNSET
@@ -55,11 +68,17 @@ class OnlineArchiveScheduleDaily:
         ("start_minute", "startMinute", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveScheduleDaily"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         end_hour = self.end_hour
 
@@ -155,3 +174,27 @@ class OnlineArchiveScheduleDaily:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_schedule_daily_type import (
+        OnlineArchiveScheduleDailyType,
+    )
+
+    OnlineArchiveScheduleDailyDict = TypedDict(
+        "OnlineArchiveScheduleDailyDict",
+        {
+            "type": Required[Literal["DAILY"] | OnlineArchiveScheduleDailyType],
+            "endHour": int,
+            "endMinute": int,
+            "startHour": int,
+            "startMinute": int,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveScheduleDailyDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OnlineArchiveScheduleDefault")
@@ -42,7 +53,7 @@ class OnlineArchiveScheduleDefault:
         start_minute (int | Unset): Minute of the hour when the scheduled window to run one online archive starts.
     """
 
-    type_: OnlineArchiveScheduleDefaultType = _attrs_field(
+    type_: Literal["DEFAULT"] | OnlineArchiveScheduleDefaultType = _attrs_field(
         default=OnlineArchiveScheduleDefaultType.DEFAULT, kw_only=True
     )
     end_hour: int | Unset = UNSET
@@ -58,11 +69,17 @@ class OnlineArchiveScheduleDefault:
         ("start_minute", "startMinute", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveScheduleDefault"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         end_hour = self.end_hour
 
@@ -158,3 +175,27 @@ class OnlineArchiveScheduleDefault:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_schedule_default_type import (
+        OnlineArchiveScheduleDefaultType,
+    )
+
+    OnlineArchiveScheduleDefaultDict = TypedDict(
+        "OnlineArchiveScheduleDefaultDict",
+        {
+            "type": Required[Literal["DEFAULT"] | OnlineArchiveScheduleDefaultType],
+            "endHour": int,
+            "endMinute": int,
+            "startHour": int,
+            "startMinute": int,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveScheduleDefaultDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,9 +18,14 @@ from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrgServiceAccount")
@@ -66,6 +73,12 @@ class OrgServiceAccount:
         ("secrets", "secrets", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgServiceAccount"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -74,7 +87,7 @@ class OrgServiceAccount:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         description = self.description
 
@@ -84,7 +97,7 @@ class OrgServiceAccount:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         secrets: list[dict[str, Any]] | Unset = UNSET
@@ -204,3 +217,37 @@ class OrgServiceAccount:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.service_account_secret import ServiceAccountSecret  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
+    from ..models.service_account_secret import (
+        ServiceAccountSecret,
+        ServiceAccountSecretDict,
+    )
+
+    OrgServiceAccountDict = TypedDict(
+        "OrgServiceAccountDict",
+        {
+            "clientId": str,
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "name": str,
+            "roles": list[
+                Literal[
+                    "ORG_MEMBER",
+                    "ORG_READ_ONLY",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_OWNER",
+                ]
+                | OrgServiceAccountRolesItem
+            ],
+            "secrets": list[ServiceAccountSecretDict | ServiceAccountSecret],
+        },
+        total=False,
+    )
+else:
+    OrgServiceAccountDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

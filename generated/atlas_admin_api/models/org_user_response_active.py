@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -19,9 +21,14 @@ from ..models.org_user_response_active_org_membership_status import (
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrgUserResponseActive")
@@ -64,7 +71,7 @@ class OrgUserResponseActive:
         mobile_number (str | Unset):
     """
 
-    org_membership_status: OrgUserResponseActiveOrgMembershipStatus = _attrs_field(
+    org_membership_status: Literal["ACTIVE"] | OrgUserResponseActiveOrgMembershipStatus = _attrs_field(
         default=OrgUserResponseActiveOrgMembershipStatus.ACTIVE, kw_only=True
     )
     id: str
@@ -92,11 +99,17 @@ class OrgUserResponseActive:
         ("mobile_number", "mobileNumber", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserResponseActive"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        org_membership_status = self.org_membership_status.value
+        org_membership_status = enum_json(self.org_membership_status)
 
         id = self.id
 
@@ -112,13 +125,13 @@ class OrgUserResponseActive:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         first_name = self.first_name
 
         last_auth: str | Unset = UNSET
         if not isinstance(self.last_auth, Unset):
-            last_auth = format_datetime(self.last_auth)
+            last_auth = datetime_json(self.last_auth)
 
         last_name = self.last_name
 
@@ -264,3 +277,34 @@ class OrgUserResponseActive:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_user_response_active_org_membership_status import (
+        OrgUserResponseActiveOrgMembershipStatus,
+    )
+    from ..models.org_user_roles_response import (
+        OrgUserRolesResponse,
+        OrgUserRolesResponseDict,
+    )
+
+    OrgUserResponseActiveDict = TypedDict(
+        "OrgUserResponseActiveDict",
+        {
+            "orgMembershipStatus": Required[Literal["ACTIVE"] | OrgUserResponseActiveOrgMembershipStatus],
+            "id": Required[str],
+            "roles": Required[OrgUserRolesResponseDict | OrgUserRolesResponse],
+            "username": Required[str],
+            "teamIds": list[str],
+            "country": str,
+            "createdAt": datetime.datetime | str,
+            "firstName": str,
+            "lastAuth": datetime.datetime | str,
+            "lastName": str,
+            "mobileNumber": str,
+        },
+        total=False,
+    )
+else:
+    OrgUserResponseActiveDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

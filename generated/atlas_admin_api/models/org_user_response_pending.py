@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -19,9 +21,14 @@ from ..models.org_user_response_pending_org_membership_status import (
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrgUserResponsePending")
@@ -62,7 +69,7 @@ class OrgUserResponsePending:
     """
 
     id: str
-    org_membership_status: OrgUserResponsePendingOrgMembershipStatus = _attrs_field(
+    org_membership_status: Literal["PENDING"] | OrgUserResponsePendingOrgMembershipStatus = _attrs_field(
         default=OrgUserResponsePendingOrgMembershipStatus.PENDING, kw_only=True
     )
     roles: OrgUserRolesResponse
@@ -83,21 +90,27 @@ class OrgUserResponsePending:
         ("team_ids", "teamIds", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserResponsePending"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         id = self.id
 
-        org_membership_status = self.org_membership_status.value
+        org_membership_status = enum_json(self.org_membership_status)
 
         roles = self.roles.to_dict()
 
         username = self.username
 
-        invitation_created_at = format_datetime(self.invitation_created_at)
+        invitation_created_at = datetime_json(self.invitation_created_at)
 
-        invitation_expires_at = format_datetime(self.invitation_expires_at)
+        invitation_expires_at = datetime_json(self.invitation_expires_at)
 
         inviter_username = self.inviter_username
 
@@ -211,3 +224,31 @@ class OrgUserResponsePending:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_user_response_pending_org_membership_status import (
+        OrgUserResponsePendingOrgMembershipStatus,
+    )
+    from ..models.org_user_roles_response import (
+        OrgUserRolesResponse,
+        OrgUserRolesResponseDict,
+    )
+
+    OrgUserResponsePendingDict = TypedDict(
+        "OrgUserResponsePendingDict",
+        {
+            "id": Required[str],
+            "orgMembershipStatus": Required[Literal["PENDING"] | OrgUserResponsePendingOrgMembershipStatus],
+            "roles": Required[OrgUserRolesResponseDict | OrgUserRolesResponse],
+            "username": Required[str],
+            "invitationCreatedAt": Required[datetime.datetime | str],
+            "invitationExpiresAt": Required[datetime.datetime | str],
+            "inviterUsername": Required[str],
+            "teamIds": list[str],
+        },
+        total=False,
+    )
+else:
+    OrgUserResponsePendingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -18,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrgUserRolesResponse")
@@ -51,6 +58,12 @@ class OrgUserRolesResponse:
         ("org_roles", "orgRoles", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserRolesResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -66,7 +79,7 @@ class OrgUserRolesResponse:
         if not isinstance(self.org_roles, Unset):
             org_roles = []
             for org_roles_item_data in self.org_roles:
-                org_roles_item = org_roles_item_data.value
+                org_roles_item = enum_json(org_roles_item_data)
                 org_roles.append(org_roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -150,3 +163,35 @@ class OrgUserRolesResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.group_role_assignment import GroupRoleAssignment  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.group_role_assignment import (
+        GroupRoleAssignment,
+        GroupRoleAssignmentDict,
+    )
+    from ..models.org_user_roles_response_org_roles_item import (
+        OrgUserRolesResponseOrgRolesItem,
+    )
+
+    OrgUserRolesResponseDict = TypedDict(
+        "OrgUserRolesResponseDict",
+        {
+            "groupRoleAssignments": list[GroupRoleAssignmentDict | GroupRoleAssignment],
+            "orgRoles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                    "ORG_MEMBER",
+                ]
+                | OrgUserRolesResponseOrgRolesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    OrgUserRolesResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -17,9 +19,14 @@ from ..models.organization_invitation_roles_item import OrganizationInvitationRo
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrganizationInvitation")
@@ -91,6 +98,12 @@ class OrganizationInvitation:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -99,11 +112,11 @@ class OrganizationInvitation:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         group_role_assignments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group_role_assignments, Unset):
@@ -122,7 +135,7 @@ class OrganizationInvitation:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         team_ids: list[str] | Unset = UNSET
@@ -302,3 +315,47 @@ from ..models.link import Link  # noqa: E402
 from ..models.organization_invitation_group_role_assignment import (
     OrganizationInvitationGroupRoleAssignment,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.organization_invitation_group_role_assignment import (
+        OrganizationInvitationGroupRoleAssignment,
+        OrganizationInvitationGroupRoleAssignmentDict,
+    )
+    from ..models.organization_invitation_roles_item import (
+        OrganizationInvitationRolesItem,
+    )
+
+    OrganizationInvitationDict = TypedDict(
+        "OrganizationInvitationDict",
+        {
+            "orgName": Required[str],
+            "createdAt": datetime.datetime | str,
+            "expiresAt": datetime.datetime | str,
+            "groupRoleAssignments": list[
+                OrganizationInvitationGroupRoleAssignmentDict | OrganizationInvitationGroupRoleAssignment
+            ],
+            "id": str,
+            "inviterUsername": str,
+            "orgId": str,
+            "roles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                ]
+                | OrganizationInvitationRolesItem
+            ],
+            "teamIds": list[str],
+            "username": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    OrganizationInvitationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -18,7 +20,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrganizationInvitationGroupRoleAssignmentsRequest")
@@ -50,6 +57,12 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         ("roles", "roles", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitationGroupRoleAssignmentsRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -60,7 +73,7 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -133,3 +146,39 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.organization_invitation_group_role_assignments_request_roles_item import (
+        OrganizationInvitationGroupRoleAssignmentsRequestRolesItem,
+    )
+
+    OrganizationInvitationGroupRoleAssignmentsRequestDict = TypedDict(
+        "OrganizationInvitationGroupRoleAssignmentsRequestDict",
+        {
+            "groupId": str,
+            "roles": list[
+                Literal[
+                    "GROUP_BACKUP_MANAGER",
+                    "GROUP_CLUSTER_MANAGER",
+                    "GROUP_DATA_ACCESS_ADMIN",
+                    "GROUP_DATA_ACCESS_READ_ONLY",
+                    "GROUP_DATA_ACCESS_READ_WRITE",
+                    "GROUP_DATABASE_ACCESS_ADMIN",
+                    "GROUP_OBSERVABILITY_VIEWER",
+                    "GROUP_OWNER",
+                    "GROUP_READ_ONLY",
+                    "GROUP_SEARCH_INDEX_EDITOR",
+                    "GROUP_STREAM_PROCESSING_OWNER",
+                ]
+                | OrganizationInvitationGroupRoleAssignmentsRequestRolesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    OrganizationInvitationGroupRoleAssignmentsRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -19,7 +21,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrganizationInvitationUpdateRequest")
@@ -55,6 +62,12 @@ class OrganizationInvitationUpdateRequest:
         ("team_ids", "teamIds", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitationUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -70,7 +83,7 @@ class OrganizationInvitationUpdateRequest:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         team_ids: list[str] | Unset = UNSET
@@ -171,3 +184,41 @@ class OrganizationInvitationUpdateRequest:
 from ..models.organization_invitation_group_role_assignments_request import (
     OrganizationInvitationGroupRoleAssignmentsRequest,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.organization_invitation_group_role_assignments_request import (
+        OrganizationInvitationGroupRoleAssignmentsRequest,
+        OrganizationInvitationGroupRoleAssignmentsRequestDict,
+    )
+    from ..models.organization_invitation_update_request_roles_item import (
+        OrganizationInvitationUpdateRequestRolesItem,
+    )
+
+    OrganizationInvitationUpdateRequestDict = TypedDict(
+        "OrganizationInvitationUpdateRequestDict",
+        {
+            "groupRoleAssignments": list[
+                OrganizationInvitationGroupRoleAssignmentsRequestDict
+                | OrganizationInvitationGroupRoleAssignmentsRequest
+            ],
+            "roles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                ]
+                | OrganizationInvitationUpdateRequestRolesItem
+            ],
+            "teamIds": list[str],
+        },
+        total=False,
+    )
+else:
+    OrganizationInvitationUpdateRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="PaginatedCloudProviderContainer")
@@ -51,6 +56,12 @@ class PaginatedCloudProviderContainer:
         ("results", "results", False),
         ("total_count", "totalCount", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedCloudProviderContainer"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -154,3 +165,26 @@ class PaginatedCloudProviderContainer:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_provider_container_azure import CloudProviderContainerAzure  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cloud_provider_container_azure import (
+        CloudProviderContainerAzure,
+        CloudProviderContainerAzureDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    PaginatedCloudProviderContainerDict = TypedDict(
+        "PaginatedCloudProviderContainerDict",
+        {
+            "links": list[LinkDict | Link],
+            "results": list[CloudProviderContainerAzureDict | CloudProviderContainerAzure],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedCloudProviderContainerDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -18,6 +19,10 @@ from ..types import (
     discriminate,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="PaginatedExportBucket")
@@ -53,6 +58,12 @@ class PaginatedExportBucket:
         ("results", "results", False),
         ("total_count", "totalCount", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedExportBucket"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -180,3 +191,32 @@ from ..models.export_bucket_aws import ExportBucketAWS  # noqa: E402
 from ..models.export_bucket_azure import ExportBucketAzure  # noqa: E402
 from ..models.export_bucket_gcp import ExportBucketGCP  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.export_bucket_aws import ExportBucketAWS, ExportBucketAWSDict
+    from ..models.export_bucket_azure import ExportBucketAzure, ExportBucketAzureDict
+    from ..models.export_bucket_gcp import ExportBucketGCP, ExportBucketGCPDict
+    from ..models.link import Link, LinkDict
+    from ..types import UnknownVariant
+
+    PaginatedExportBucketDict = TypedDict(
+        "PaginatedExportBucketDict",
+        {
+            "links": list[LinkDict | Link],
+            "results": list[
+                ExportBucketAWSDict
+                | ExportBucketAWS
+                | ExportBucketAzureDict
+                | ExportBucketAzure
+                | ExportBucketGCPDict
+                | ExportBucketGCP
+                | UnknownVariant
+            ],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedExportBucketDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="PaginatedFlexClusterDescription")
@@ -53,6 +58,12 @@ class PaginatedFlexClusterDescription:
         ("results", "results", False),
         ("total_count", "totalCount", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedFlexClusterDescription"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -154,3 +165,26 @@ class PaginatedFlexClusterDescription:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.flex_cluster_description import FlexClusterDescription  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.flex_cluster_description import (
+        FlexClusterDescription,
+        FlexClusterDescriptionDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    PaginatedFlexClusterDescriptionDict = TypedDict(
+        "PaginatedFlexClusterDescriptionDict",
+        {
+            "links": list[LinkDict | Link],
+            "results": list[FlexClusterDescriptionDict | FlexClusterDescription],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedFlexClusterDescriptionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +17,10 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="PipelineRunStats")
@@ -41,6 +50,12 @@ class PipelineRunStats:
         ("bytes_exported", "bytesExported", False),
         ("num_docs", "numDocs", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PipelineRunStats"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -112,3 +127,18 @@ class PipelineRunStats:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    PipelineRunStatsDict = TypedDict(
+        "PipelineRunStatsDict",
+        {
+            "bytesExported": int,
+            "numDocs": int,
+        },
+        total=False,
+    )
+else:
+    PipelineRunStatsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,7 +26,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="PrivateNetworkEndpointIdEntry")
@@ -70,10 +81,10 @@ class PrivateNetworkEndpointIdEntry:
     customer_endpoint_dns_name: str | Unset = UNSET
     customer_endpoint_ip_address: str | Unset = UNSET
     error_message: str | Unset = UNSET
-    provider: PrivateNetworkEndpointIdEntryProvider | Unset = UNSET
+    provider: Literal["AWS"] | PrivateNetworkEndpointIdEntryProvider | Unset = UNSET
     region: str | Unset = UNSET
-    status: PrivateNetworkEndpointIdEntryStatus | Unset = UNSET
-    type_: PrivateNetworkEndpointIdEntryType | Unset = UNSET
+    status: Literal["PENDING", "OK", "FAILED", "DELETING"] | PrivateNetworkEndpointIdEntryStatus | Unset = UNSET
+    type_: Literal["DATA_LAKE"] | PrivateNetworkEndpointIdEntryType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("endpoint_id", "endpointId", True),
@@ -87,6 +98,12 @@ class PrivateNetworkEndpointIdEntry:
         ("status", "status", False),
         ("type_", "type", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PrivateNetworkEndpointIdEntry"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -106,17 +123,17 @@ class PrivateNetworkEndpointIdEntry:
 
         provider: str | Unset = UNSET
         if not isinstance(self.provider, Unset):
-            provider = self.provider.value
+            provider = enum_json(self.provider)
 
         region = self.region
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -256,3 +273,38 @@ class PrivateNetworkEndpointIdEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.private_network_endpoint_id_entry_provider import (
+        PrivateNetworkEndpointIdEntryProvider,
+    )
+    from ..models.private_network_endpoint_id_entry_status import (
+        PrivateNetworkEndpointIdEntryStatus,
+    )
+    from ..models.private_network_endpoint_id_entry_type import (
+        PrivateNetworkEndpointIdEntryType,
+    )
+
+    PrivateNetworkEndpointIdEntryDict = TypedDict(
+        "PrivateNetworkEndpointIdEntryDict",
+        {
+            "endpointId": Required[str],
+            "azureLinkId": str,
+            "comment": str,
+            "customerEndpointDNSName": str,
+            "customerEndpointIPAddress": str,
+            "errorMessage": str,
+            "provider": Literal["AWS"] | PrivateNetworkEndpointIdEntryProvider,
+            "region": str,
+            "status": Literal["PENDING", "OK", "FAILED", "DELETING"] | PrivateNetworkEndpointIdEntryStatus,
+            "type": Literal["DATA_LAKE"] | PrivateNetworkEndpointIdEntryType,
+        },
+        total=False,
+    )
+else:
+    PrivateNetworkEndpointIdEntryDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +15,10 @@ from attrs import field as _attrs_field
 from ..types import (
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="RegionalizedPrivateEndpointSetting")
@@ -46,6 +55,12 @@ class RegionalizedPrivateEndpointSetting:
     enabled: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("enabled", "enabled", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/RegionalizedPrivateEndpointSetting"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -108,3 +123,19 @@ class RegionalizedPrivateEndpointSetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    RegionalizedPrivateEndpointSettingDict = TypedDict(
+        "RegionalizedPrivateEndpointSettingDict",
+        {
+            "enabled": Required[bool],
+        },
+        total=False,
+    )
+else:
+    RegionalizedPrivateEndpointSettingDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,7 +23,12 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ServerlessTenantEndpointAWS")
@@ -55,7 +66,7 @@ class ServerlessTenantEndpointAWS:
             status of the private endpoint.
     """
 
-    provider_name: ServerlessTenantEndpointAWSProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | ServerlessTenantEndpointAWSProviderName = _attrs_field(
         default=ServerlessTenantEndpointAWSProviderName.AWS, kw_only=True
     )
     field_id: str | Unset = UNSET
@@ -63,7 +74,11 @@ class ServerlessTenantEndpointAWS:
     comment: str | Unset = UNSET
     endpoint_service_name: str | Unset = UNSET
     error_message: str | Unset = UNSET
-    status: ServerlessTenantEndpointAWSStatus | Unset = UNSET
+    status: (
+        Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
+        | ServerlessTenantEndpointAWSStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("provider_name", "providerName", True),
@@ -75,11 +90,17 @@ class ServerlessTenantEndpointAWS:
         ("status", "status", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessTenantEndpointAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         field_id = self.field_id
 
@@ -93,7 +114,7 @@ class ServerlessTenantEndpointAWS:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -201,3 +222,33 @@ class ServerlessTenantEndpointAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.serverless_tenant_endpoint_aws_provider_name import (
+        ServerlessTenantEndpointAWSProviderName,
+    )
+    from ..models.serverless_tenant_endpoint_aws_status import (
+        ServerlessTenantEndpointAWSStatus,
+    )
+
+    ServerlessTenantEndpointAWSDict = TypedDict(
+        "ServerlessTenantEndpointAWSDict",
+        {
+            "providerName": Required[Literal["AWS"] | ServerlessTenantEndpointAWSProviderName],
+            "_id": str,
+            "cloudProviderEndpointId": str,
+            "comment": str,
+            "endpointServiceName": str,
+            "errorMessage": str,
+            "status": Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
+            | ServerlessTenantEndpointAWSStatus,
+        },
+        total=False,
+    )
+else:
+    ServerlessTenantEndpointAWSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -15,9 +16,13 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ServiceAccountSecret")
@@ -67,19 +72,25 @@ class ServiceAccountSecret:
         ("secret", "secret", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServiceAccountSecret"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        created_at = format_datetime(self.created_at)
+        created_at = datetime_json(self.created_at)
 
-        expires_at = format_datetime(self.expires_at)
+        expires_at = datetime_json(self.expires_at)
 
         id = self.id
 
         last_used_at: str | Unset = UNSET
         if not isinstance(self.last_used_at, Unset):
-            last_used_at = format_datetime(self.last_used_at)
+            last_used_at = datetime_json(self.last_used_at)
 
         masked_secret_value = self.masked_secret_value
 
@@ -177,3 +188,22 @@ class ServiceAccountSecret:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ServiceAccountSecretDict = TypedDict(
+        "ServiceAccountSecretDict",
+        {
+            "createdAt": Required[datetime.datetime | str],
+            "expiresAt": Required[datetime.datetime | str],
+            "id": Required[str],
+            "lastUsedAt": datetime.datetime | str,
+            "maskedSecretValue": str,
+            "secret": str,
+        },
+        total=False,
+    )
+else:
+    ServiceAccountSecretDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -17,9 +19,14 @@ from ..models.tenant_restore_status import TenantRestoreStatus
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="TenantRestore")
@@ -80,7 +87,7 @@ class TenantRestore:
     snapshot_id: str
     target_deployment_item_name: str
     cluster_name: str | Unset = UNSET
-    delivery_type: TenantRestoreDeliveryType | Unset = UNSET
+    delivery_type: Literal["RESTORE", "DOWNLOAD"] | TenantRestoreDeliveryType | Unset = UNSET
     expiration_date: datetime.datetime | Unset = UNSET
     id: str | Unset = UNSET
     project_id: str | Unset = UNSET
@@ -88,7 +95,7 @@ class TenantRestore:
     restore_scheduled_date: datetime.datetime | Unset = UNSET
     snapshot_finished_date: datetime.datetime | Unset = UNSET
     snapshot_url: str | Unset = UNSET
-    status: TenantRestoreStatus | Unset = UNSET
+    status: Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | TenantRestoreStatus | Unset = UNSET
     target_project_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -109,6 +116,12 @@ class TenantRestore:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TenantRestore"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -121,11 +134,11 @@ class TenantRestore:
 
         delivery_type: str | Unset = UNSET
         if not isinstance(self.delivery_type, Unset):
-            delivery_type = self.delivery_type.value
+            delivery_type = enum_json(self.delivery_type)
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = format_datetime(self.expiration_date)
+            expiration_date = datetime_json(self.expiration_date)
 
         id = self.id
 
@@ -133,21 +146,21 @@ class TenantRestore:
 
         restore_finished_date: str | Unset = UNSET
         if not isinstance(self.restore_finished_date, Unset):
-            restore_finished_date = format_datetime(self.restore_finished_date)
+            restore_finished_date = datetime_json(self.restore_finished_date)
 
         restore_scheduled_date: str | Unset = UNSET
         if not isinstance(self.restore_scheduled_date, Unset):
-            restore_scheduled_date = format_datetime(self.restore_scheduled_date)
+            restore_scheduled_date = datetime_json(self.restore_scheduled_date)
 
         snapshot_finished_date: str | Unset = UNSET
         if not isinstance(self.snapshot_finished_date, Unset):
-            snapshot_finished_date = format_datetime(self.snapshot_finished_date)
+            snapshot_finished_date = datetime_json(self.snapshot_finished_date)
 
         snapshot_url = self.snapshot_url
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         target_project_id = self.target_project_id
 
@@ -338,3 +351,33 @@ class TenantRestore:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.tenant_restore_delivery_type import TenantRestoreDeliveryType
+    from ..models.tenant_restore_status import TenantRestoreStatus
+
+    TenantRestoreDict = TypedDict(
+        "TenantRestoreDict",
+        {
+            "snapshotId": Required[str],
+            "targetDeploymentItemName": Required[str],
+            "clusterName": str,
+            "deliveryType": Literal["RESTORE", "DOWNLOAD"] | TenantRestoreDeliveryType,
+            "expirationDate": datetime.datetime | str,
+            "id": str,
+            "projectId": str,
+            "restoreFinishedDate": datetime.datetime | str,
+            "restoreScheduledDate": datetime.datetime | str,
+            "snapshotFinishedDate": datetime.datetime | str,
+            "snapshotUrl": str,
+            "status": Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | TenantRestoreStatus,
+            "targetProjectId": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    TenantRestoreDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

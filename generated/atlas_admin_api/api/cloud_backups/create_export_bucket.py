@@ -10,10 +10,19 @@ from ...models.api_error import ApiError
 from ...models.export_bucket_aws import ExportBucketAWS
 from ...models.export_bucket_azure import ExportBucketAzure
 from ...models.export_bucket_gcp import ExportBucketGCP
-from ...models.export_bucket_request_aws import ExportBucketRequestAWS
-from ...models.export_bucket_request_azure import ExportBucketRequestAzure
-from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
-from ...types import UNSET, Response, Unset, loads_json
+from ...models.export_bucket_request_aws import (
+    ExportBucketRequestAWS,
+    ExportBucketRequestAWSDict,
+)
+from ...models.export_bucket_request_azure import (
+    ExportBucketRequestAzure,
+    ExportBucketRequestAzureDict,
+)
+from ...models.export_bucket_request_gcp import (
+    ExportBucketRequestGCP,
+    ExportBucketRequestGCPDict,
+)
+from ...types import UNSET, Response, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_export_bucket"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -22,7 +31,13 @@ ACCEPT = "application/vnd.atlas.2024-05-30+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -49,7 +64,14 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            ExportBucketRequestAWS,
+            ExportBucketRequestAzure,
+            ExportBucketRequestGCP,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -137,7 +159,13 @@ def sync_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP]:
@@ -149,10 +177,23 @@ def sync_detailed(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 
@@ -182,7 +223,13 @@ def sync(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | None:
@@ -194,10 +241,23 @@ def sync(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 
@@ -222,7 +282,13 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP]:
@@ -234,10 +300,23 @@ async def asyncio_detailed(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 
@@ -265,7 +344,13 @@ async def asyncio(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | None:
@@ -277,10 +362,23 @@ async def asyncio(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 

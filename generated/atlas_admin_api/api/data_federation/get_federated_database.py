@@ -116,10 +116,22 @@ def sync_detailed(
     resource, the requesting Service Account or API Key must have the Project Read Only or Project
     Charts Admin roles.
 
+    ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+    ``getFederatedDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the Federated Database to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,10 +167,22 @@ def sync(
     resource, the requesting Service Account or API Key must have the Project Read Only or Project
     Charts Admin roles.
 
+    ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+    ``getFederatedDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the Federated Database to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,10 +213,22 @@ async def asyncio_detailed(
     resource, the requesting Service Account or API Key must have the Project Read Only or Project
     Charts Admin roles.
 
+    ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+    ``getFederatedDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the Federated Database to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -226,10 +262,22 @@ async def asyncio(
     resource, the requesting Service Account or API Key must have the Project Read Only or Project
     Charts Admin roles.
 
+    ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+    ``getFederatedDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the Federated Database to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

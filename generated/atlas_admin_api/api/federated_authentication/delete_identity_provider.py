@@ -114,10 +114,20 @@ def sync_detailed(
     Before deleting an identity provider, disconnect all organizations and confirm that no organization
     in your account uses this identity provider.
 
+    ``DELETE
+    /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+    (operationId ``deleteIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
     Args:
-        federation_settings_id (str):
-        identity_provider_id (str):
-        envelope (bool | Unset):  Default: False.
+        federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+            federation.
+        identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+            identity provider to connect.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,10 +167,20 @@ def sync(
     Before deleting an identity provider, disconnect all organizations and confirm that no organization
     in your account uses this identity provider.
 
+    ``DELETE
+    /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+    (operationId ``deleteIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
     Args:
-        federation_settings_id (str):
-        identity_provider_id (str):
-        envelope (bool | Unset):  Default: False.
+        federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+            federation.
+        identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+            identity provider to connect.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,10 +215,20 @@ async def asyncio_detailed(
     Before deleting an identity provider, disconnect all organizations and confirm that no organization
     in your account uses this identity provider.
 
+    ``DELETE
+    /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+    (operationId ``deleteIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
     Args:
-        federation_settings_id (str):
-        identity_provider_id (str):
-        envelope (bool | Unset):  Default: False.
+        federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+            federation.
+        identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+            identity provider to connect.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -236,10 +266,20 @@ async def asyncio(
     Before deleting an identity provider, disconnect all organizations and confirm that no organization
     in your account uses this identity provider.
 
+    ``DELETE
+    /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+    (operationId ``deleteIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
     Args:
-        federation_settings_id (str):
-        identity_provider_id (str):
-        envelope (bool | Unset):  Default: False.
+        federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+            federation.
+        identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+            identity provider to connect.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

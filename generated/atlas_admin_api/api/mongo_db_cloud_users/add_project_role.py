@@ -6,11 +6,14 @@ import httpx
 from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
-from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
+from ...models.add_or_remove_group_role import (
+    AddOrRemoveGroupRole,
+    AddOrRemoveGroupRoleDict,
+)
 from ...models.api_error import ApiError
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
-from ...types import UNSET, Response, Unset, loads_json
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["add_project_role"]
 ACCEPT = "application/vnd.atlas.2025-02-19+json"
@@ -20,7 +23,7 @@ def _get_kwargs(
     group_id: str,
     user_id: str,
     *,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -48,7 +51,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, AddOrRemoveGroupRole)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -142,7 +145,7 @@ def sync_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | OrgUserResponseActive | OrgUserResponsePending]:
@@ -155,11 +158,27 @@ def sync_detailed(
     Note: This resource cannot be used to add a role to users invited using the deprecated Invite One
     MongoDB Cloud User to Join One Project endpoint.
 
+    ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole`` (operationId ``addProjectRole``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        group_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the project. If you need to lookup a user's userId or verify a user's status in
+            the organization, use the Return All MongoDB Cloud Users in One Project resource and
+            filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (AddOrRemoveGroupRole):
 
     Raises:
@@ -190,7 +209,7 @@ def sync(
     user_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | OrgUserResponseActive | OrgUserResponsePending | None:
@@ -203,11 +222,27 @@ def sync(
     Note: This resource cannot be used to add a role to users invited using the deprecated Invite One
     MongoDB Cloud User to Join One Project endpoint.
 
+    ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole`` (operationId ``addProjectRole``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        group_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the project. If you need to lookup a user's userId or verify a user's status in
+            the organization, use the Return All MongoDB Cloud Users in One Project resource and
+            filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (AddOrRemoveGroupRole):
 
     Raises:
@@ -233,7 +268,7 @@ async def asyncio_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | OrgUserResponseActive | OrgUserResponsePending]:
@@ -246,11 +281,27 @@ async def asyncio_detailed(
     Note: This resource cannot be used to add a role to users invited using the deprecated Invite One
     MongoDB Cloud User to Join One Project endpoint.
 
+    ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole`` (operationId ``addProjectRole``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        group_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the project. If you need to lookup a user's userId or verify a user's status in
+            the organization, use the Return All MongoDB Cloud Users in One Project resource and
+            filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (AddOrRemoveGroupRole):
 
     Raises:
@@ -279,7 +330,7 @@ async def asyncio(
     user_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | OrgUserResponseActive | OrgUserResponsePending | None:
@@ -292,11 +343,27 @@ async def asyncio(
     Note: This resource cannot be used to add a role to users invited using the deprecated Invite One
     MongoDB Cloud User to Join One Project endpoint.
 
+    ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole`` (operationId ``addProjectRole``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        group_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the project. If you need to lookup a user's userId or verify a user's status in
+            the organization, use the Return All MongoDB Cloud Users in One Project resource and
+            filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (AddOrRemoveGroupRole):
 
     Raises:

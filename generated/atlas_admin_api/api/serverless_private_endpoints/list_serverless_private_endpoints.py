@@ -121,10 +121,23 @@ def sync_detailed(
     This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
     replaced by Flex, please use a Dedicated cluster instead.
 
+    ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+    (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        instance_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        instance_name (str): Human-readable label that identifies the serverless instance
+            associated with the tenant endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,10 +175,23 @@ def sync(
     This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
     replaced by Flex, please use a Dedicated cluster instead.
 
+    ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+    (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        instance_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        instance_name (str): Human-readable label that identifies the serverless instance
+            associated with the tenant endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -198,10 +224,23 @@ async def asyncio_detailed(
     This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
     replaced by Flex, please use a Dedicated cluster instead.
 
+    ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+    (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        instance_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        instance_name (str): Human-readable label that identifies the serverless instance
+            associated with the tenant endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -237,10 +276,23 @@ async def asyncio(
     This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
     replaced by Flex, please use a Dedicated cluster instead.
 
+    ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+    (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        instance_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        instance_name (str): Human-readable label that identifies the serverless instance
+            associated with the tenant endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
