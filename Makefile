@@ -70,8 +70,8 @@ check-generated: install
 
 # --- checks -------------------------------------------------------------------------------------
 lint: install
-	$(BIN)/ruff check overlay tests openapi examples bench
-	$(BIN)/ruff format --check overlay tests openapi examples bench
+	$(BIN)/ruff check overlay tests openapi examples bench tools
+	$(BIN)/ruff format --check overlay tests openapi examples bench tools
 	$(BIN)/mypy --strict -p atlas_admin -p $(PACKAGE)
 	# Code that uses the facade type-checks too (the FastAPI example imports a vendored copy dynamically).
 	$(BIN)/mypy --strict --exclude 'examples/fastapi_app/' examples
@@ -101,7 +101,7 @@ wheel-smoke: install
 DOCS_MODULES := atlas_admin atlas_admin.testing $(PACKAGE) $(PACKAGE).api $(PACKAGE).models $(PACKAGE).types
 docs: install
 	rm -rf site
-	$(BIN)/pdoc -o site $(DOCS_MODULES)
+	$(PY) tools/build_docs.py site $(DOCS_MODULES)
 	@echo "API reference: site/index.html"
 
 vendor: install
