@@ -18,6 +18,8 @@ Figures:
 2. parse - items per second through the generated ``from_dict`` against pydantic v2 models generated
    from the same spec by datamodel-code-generator (``model_validate``), on a 500-item
    `PaginatedFlexClusterDescription` built from the documented example.
+   Also lenient against strict parsing through the client's parse step on the same page (issue #13), and
+   the cost of a page with one drifted field per item (information only).
 3. auth - token requests for 1,000 concurrent first calls (service account) and HTTP exchanges per
    call over 1,000 calls with digest auth (401 challenges included), counted at the fake.
 4. import - ``python -X importtime -c "import atlas_admin"`` against the same for httpx.
@@ -420,6 +422,96 @@ def bench_parse(settings: Settings) -> list[dict[str, Any]]:
     ]
 
 
+def bench_parse_strictness(settings: Settings) -> list[dict[str, Any]]:
+    """Issue #13: the client's parse step (generated parser + strictness policy) lenient against strict.
+
+    The same 500-item page through `atlas_admin._parsing.parse_success` with ``strict=False`` and ``strict=True``;
+    the body is decoded once beforehand (``Response.json`` returns it) so that only parsing is timed. A second,
+    informational figure: the same page with one drifted field in every item (``terminationProtectionEnabled``
+    sent as a string), parsed lenient, against the clean page: what the slow path costs when Atlas drifts.
+    """
+    from atlas_admin._parsing import parse_success
+    from atlas_admin_api.api.flex_clusters import list_flex_clusters
+    from atlas_admin_api.client import Client
+
+    page = flex_cluster_page()
+    drifted_page = {**page, "results": [{**item, "terminationProtectionEnabled": "false"} for item in page["results"]]}
+    client = Client(base_url="https://atlas.test", raise_on_unexpected_status=False)
+    request = httpx.Request("GET", "https://atlas.test/api/atlas/v2/groups/x/flexClusters")
+
+    def response_for(body: dict[str, Any]) -> httpx.Response:
+        response = httpx.Response(200, content=b"{}", headers={"Content-Type": "application/json"}, request=request)
+        response.json = lambda **_: body  # type: ignore[method-assign]
+        return response
+
+    def way(body: dict[str, Any], strict: bool) -> Callable[[], Any]:
+        response = response_for(body)
+
+        def parse() -> Any:
+            return parse_success(
+                response,
+                list_flex_clusters._parse_response,
+                client=client,
+                operation_id="x",
+                strict=strict,
+                warned=set(),
+            )
+
+        return parse
+
+    ways = {"lenient": way(page, False), "strict": way(page, True), "lenient_drifted": way(drifted_page, False)}
+    # Both modes must accept the clean page and see the same thing; the drifted one only lenient.
+    assert ways["lenient"]().to_dict() == ways["strict"]().to_dict() == page
+    assert ways["lenient_drifted"]().to_dict() == drifted_page
+
+    def timed(parse: Callable[[], Any]) -> float:
+        gc.collect()
+        start = time.perf_counter()
+        for _ in range(settings.parse_pages):
+            parse()
+        return time.perf_counter() - start
+
+    samples: dict[str, list[float]] = {name: [] for name in ways}
+    for round_no in range(settings.parse_rounds):
+        names = list(ways) if round_no % 2 == 0 else list(reversed(ways))
+        for name in names:
+            samples[name].append(timed(ways[name]))
+    items = PAGE_SIZE * settings.parse_pages
+    rate = {name: items / min(s) for name, s in samples.items()}
+    median_rate = {name: items / statistics.median(s) for name, s in samples.items()}
+    cost = rate["strict"] / rate["lenient"]  # lenient time per item over strict time per item
+    drift_cost = rate["lenient"] / rate["lenient_drifted"]
+    details = {
+        "pages_per_sample": settings.parse_pages,
+        "rounds": settings.parse_rounds,
+        "items_per_s_best": rate,
+        "items_per_s_median": median_rate,
+        "samples_s": samples,
+    }
+    return [
+        {
+            "id": "parse.flex_clusters.lenient_vs_strict",
+            "figure": f"parse, {PAGE_SIZE}-item page through the client's parse step: lenient / strict cost (best)",
+            "sdk": f"{rate['lenient']:,.0f} items/s",
+            "baseline": f"{rate['strict']:,.0f} items/s",
+            "ratio": cost,
+            "target": "<= 1.05",
+            "pass": cost <= 1.05,
+            "details": {**details, "cost_median": median_rate["strict"] / median_rate["lenient"]},
+        },
+        {
+            "id": "parse.flex_clusters.drifted_vs_clean",
+            "figure": f"parse, {PAGE_SIZE}-item page, one drifted field per item: lenient cost / clean page (best)",
+            "sdk": f"{rate['lenient_drifted']:,.0f} items/s",
+            "baseline": f"{rate['lenient']:,.0f} items/s",
+            "ratio": drift_cost,
+            "target": None,
+            "pass": None,
+            "details": {**details, "cost_median": median_rate["lenient"] / median_rate["lenient_drifted"]},
+        },
+    ]
+
+
 # --- auth -------------------------------------------------------------------------------------------
 async def bench_auth(base_url: str, settings: Settings) -> list[dict[str, Any]]:
     from atlas_admin import AtlasClient
@@ -652,6 +744,7 @@ async def run_all(settings: Settings) -> list[dict[str, Any]]:
         figures += bench_import(settings)
     if "parse" in settings.only:
         figures += bench_parse(settings)
+        figures += bench_parse_strictness(settings)
     if settings.only & {"calls", "auth", "memory"}:
         with fake_process() as base_url:
             if "calls" in settings.only:

@@ -138,3 +138,446 @@ __all__ = [
     "discriminate",
     "format_datetime",
 ]
+
+
+# --- atlas-admin: lenient parsing (issue #13) --------------------------------------------------------------------
+# Real Atlas answers differ from the documented shape: required fields left out, a value of another JSON type under
+# the same media-type version, null where the schema has no `nullable`. Each model's from_dict first parses the exact
+# documented shape (the fast path, no bookkeeping); when anything there does not fit, it raises inside from_dict and
+# the model is parsed again here, field by field, driven by the model's own annotations. A value that does not fit
+# is kept as received (readable on the model, returned unchanged by to_dict) and recorded as a `Deviation` on the
+# model; a missing required field reads as UNSET. Whether a deviation is an error (strict) or a warning (lenient) is
+# the caller's decision: atlas-admin's client collects them with `find_deviations` after the parse.
+
+import contextvars as _contextvars
+import enum as _enum
+import json as _json
+import types as _types
+import typing as _typing
+from typing import NamedTuple as _NamedTuple
+from uuid import UUID as _UUID
+
+_T = TypeVar("_T")
+
+
+class Deviation(_NamedTuple):
+    """One place where a parsed answer differs from the documented shape.
+
+    ``path`` is a JSON path (``$.results[3].roles``; relative, like ``.roles``, while stored on a model),
+    ``expected`` the documented JSON type, ``received`` the JSON type that arrived (``missing`` for a required field
+    that was left out).
+    """
+
+    path: str
+    expected: str
+    received: str
+
+
+class ShapeMismatch(TypeError):
+    """A JSON value of another kind than the schema's, where it cannot be kept (the top level of an answer)."""
+
+    def __init__(self, expected: str, received: str) -> None:
+        super().__init__(f"expected {expected}, received {received}")
+        self.expected = expected
+        self.received = received
+
+
+class DriftedFields(dict[str, Any]):
+    """The ``additional_properties`` of a model parsed off the documented shape.
+
+    A plain dict of the unknown fields like any model's, plus ``deviations``: what differed, relative to the model.
+    Its type is the marker to_dict checks (one class comparison) before writing a model back field by field.
+    """
+
+    __slots__ = ("deviations",)
+
+    def __init__(self, fields: Mapping[str, Any] = {}, deviations: tuple[Deviation, ...] = ()) -> None:  # noqa: B006
+        super().__init__(fields)
+        self.deviations = deviations
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (dict(self), self.deviations)
+
+
+# Models parsed off the documented shape during one parse, collected by whoever set a list here (the client does,
+# around each call's parse). Only the slow path touches it.
+drifted_models: _contextvars.ContextVar[list[Any] | None] = _contextvars.ContextVar(
+    "atlas_admin_drifted_models", default=None
+)
+
+_Converter = Callable[[Any, str, list[Deviation]], Any]
+
+
+def json_kind(value: object) -> str:
+    """The JSON type of a decoded value, as messages name it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, Unset):
+        return "missing"
+    return type(value).__name__
+
+
+def json_segment(key: str) -> str:
+    """``key`` as one step of a JSON path: ``.roles``, or ``["odd key"]`` when it is not a plain name."""
+    if key.isidentifier():
+        return "." + key
+    return "[" + _json.dumps(key) + "]"
+
+
+def _any(value: Any, path: str, deviations: list[Deviation]) -> Any:
+    return value
+
+
+def _primitive(kinds: tuple[type, ...], name: str) -> _Converter:
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if value.__class__ not in kinds:
+            raise ShapeMismatch(name, json_kind(value))
+        return value
+
+    return convert
+
+
+def _enum_converter(enum_class: type[_enum.Enum]) -> tuple[_Converter, str]:
+    kind, name = (int, "integer") if issubclass(enum_class, int) else (str, "string")
+
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if value.__class__ is not kind:
+            raise ShapeMismatch(name, json_kind(value))
+        return enum_class(value)
+
+    return convert, name
+
+
+def _datetime(value: Any, path: str, deviations: list[Deviation]) -> Any:
+    if value.__class__ is not str:
+        raise ShapeMismatch("string (date-time)", json_kind(value))
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise ShapeMismatch("string (date-time)", "string") from None
+
+
+def _date(value: Any, path: str, deviations: list[Deviation]) -> Any:
+    if value.__class__ is not str:
+        raise ShapeMismatch("string (date)", json_kind(value))
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ShapeMismatch("string (date)", "string") from None
+
+
+def _uuid(value: Any, path: str, deviations: list[Deviation]) -> Any:
+    if value.__class__ is not str:
+        raise ShapeMismatch("string (uuid)", json_kind(value))
+    try:
+        return _UUID(value)
+    except ValueError:
+        raise ShapeMismatch("string (uuid)", "string") from None
+
+
+def _model_converter(model: Any) -> _Converter:
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if not isinstance(value, Mapping):
+            raise ShapeMismatch("object", json_kind(value))
+        return model.from_dict(value)
+
+    return convert
+
+
+def _list_converter(inner: _Converter, expected: str) -> _Converter:
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if value.__class__ is not list:
+            raise ShapeMismatch("array", json_kind(value))
+        items = []
+        for index, item in enumerate(value):
+            where = f"{path}[{index}]"
+            try:
+                items.append(inner(item, where, deviations))
+            except Exception:
+                items.append(item)
+                deviations.append(Deviation(where, expected, json_kind(item)))
+        return items
+
+    return convert
+
+
+def _dict_converter(inner: _Converter | None, expected: str) -> _Converter:
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if value.__class__ is not dict:
+            raise ShapeMismatch("object", json_kind(value))
+        if inner is None:
+            return value
+        return _convert_values(value, inner, expected, path, deviations)
+
+    return convert
+
+
+def _convert_values(
+    values: dict[str, Any], inner: _Converter, expected: str, path: str, deviations: list[Deviation]
+) -> dict[str, Any]:
+    converted = {}
+    for key, item in values.items():
+        where = path + json_segment(key)
+        try:
+            converted[key] = inner(item, where, deviations)
+        except Exception:
+            converted[key] = item
+            deviations.append(Deviation(where, expected, json_kind(item)))
+    return converted
+
+
+def _discriminated(members: list[Any]) -> tuple[str, dict[str, Any]] | None:
+    """The discriminator property and variants when ``members`` are the variant classes of a known union."""
+    from ._operations import UNIONS  # noqa: PLC0415 (only the slow path needs the table)
+
+    names = {member.__name__ for member in members if member is not UnknownVariant}
+    by_name = {member.__name__: member for member in members}
+    for union in UNIONS.values():
+        if {class_name for _, class_name in union.mapping} == names:
+            return union.property_name, {value: by_name[class_name] for value, class_name in union.mapping}
+    return None
+
+
+def _union_converter(members: list[Any]) -> tuple[_Converter, str]:
+    found = _discriminated(members) if any(hasattr(m, "from_dict") for m in members) else None
+    if found is not None:
+        property_name, variants = found
+
+        def discriminated(value: Any, path: str, deviations: list[Deviation]) -> Any:
+            if not isinstance(value, Mapping):
+                raise ShapeMismatch("object", json_kind(value))
+            tag = value.get(property_name, UNSET)
+            variant = variants.get(tag) if tag.__class__ is str else None
+            if variant is None:
+                if tag.__class__ is not str:
+                    # No usable discriminator: the payload cannot be typed, but it is still one of the union.
+                    deviations.append(Deviation(path + json_segment(property_name), "string", json_kind(tag)))
+                return UnknownVariant(discriminator=tag if tag.__class__ is str else None, raw=dict(value))
+            return variant.from_dict(value)
+
+        return discriminated, "object"
+    converters = [converter_for(member) for member in members]
+    expected = " or ".join(dict.fromkeys(name for _, name in converters))
+
+    def first_fitting(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        for convert, _name in converters:
+            attempt: list[Deviation] = []
+            try:
+                result = convert(value, path, attempt)
+            except Exception:
+                continue
+            if not attempt and not find_deviations(result):
+                return result
+        raise ShapeMismatch(expected, json_kind(value))
+
+    return first_fitting, expected
+
+
+_CONVERTERS: dict[Any, tuple[_Converter, str]] = {}
+
+
+def converter_for(annotation: Any) -> tuple[_Converter, str]:
+    """A function turning the JSON for ``annotation`` into its Python value, and the JSON type it expects."""
+    try:
+        return _CONVERTERS[annotation]
+    except (KeyError, TypeError):
+        pass
+    found = _build_converter(annotation)
+    try:
+        _CONVERTERS[annotation] = found
+    except TypeError:
+        pass
+    return found
+
+
+def _build_converter(annotation: Any) -> tuple[_Converter, str]:
+    origin = _typing.get_origin(annotation)
+    if origin is _typing.Union or origin is _types.UnionType:
+        members = [m for m in _typing.get_args(annotation) if m is not Unset]
+        nullable = type(None) in members
+        members = [m for m in members if m is not type(None)]
+        if len(members) == 1:
+            inner, expected = converter_for(members[0])
+        else:
+            inner, expected = _union_converter(members)
+        if not nullable:
+            return inner, expected
+
+        def or_null(value: Any, path: str, deviations: list[Deviation]) -> Any:
+            return None if value is None else inner(value, path, deviations)
+
+        return or_null, f"{expected} or null"
+    if origin is list:
+        (item,) = _typing.get_args(annotation) or (Any,)
+        inner, expected = converter_for(item)
+        return _list_converter(inner, expected), "array"
+    if origin is dict:
+        args = _typing.get_args(annotation)
+        value_type = args[1] if len(args) == 2 else Any
+        if value_type is Any:
+            return _dict_converter(None, "any"), "object"
+        inner, expected = converter_for(value_type)
+        return _dict_converter(inner, expected), "object"
+    if annotation is str:
+        return _primitive((str,), "string"), "string"
+    if annotation is bool:
+        return _primitive((bool,), "boolean"), "boolean"
+    if annotation is int:
+        return _primitive((int,), "integer"), "integer"
+    if annotation is float:
+        return _primitive((float, int), "number"), "number"
+    if annotation is datetime.datetime:
+        return _datetime, "string (date-time)"
+    if annotation is datetime.date:
+        return _date, "string (date)"
+    if annotation is _UUID:
+        return _uuid, "string (uuid)"
+    if annotation is type(None):
+        return _primitive((type(None),), "null"), "null"
+    if isinstance(annotation, type) and issubclass(annotation, _enum.Enum):
+        return _enum_converter(annotation)
+    if isinstance(annotation, type) and hasattr(annotation, "from_dict"):
+        return _model_converter(annotation), "object"
+    return _any, "any"
+
+
+class _Plan(_NamedTuple):
+    fields: tuple[tuple[str, str, bool, _Converter, str], ...]  # (init name, JSON name, required, convert, expected)
+    extra: tuple[_Converter, str] | None  # typed additional properties
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(model: type) -> _Plan:
+    import attrs  # noqa: PLC0415
+
+    hints = _typing.get_type_hints(model)
+    aliases = {field.name: field.alias for field in attrs.fields(model)}
+    fields = []
+    for python_name, json_name, required in getattr(model, "_atlas_fields"):
+        convert, expected = converter_for(hints[python_name])
+        fields.append((aliases.get(python_name, python_name), json_name, required, convert, expected))
+    extra = None
+    extra_type = hints.get("additional_properties")
+    if extra_type is not None and _typing.get_origin(extra_type) is dict:
+        value_type = _typing.get_args(extra_type)[1]
+        if value_type is not Any:
+            extra = converter_for(value_type)
+    plan = _Plan(tuple(fields), extra)
+    _PLANS[model] = plan
+    return plan
+
+
+def lenient_from_dict(model: type[_T], src_dict: object) -> _T:
+    """Parse ``src_dict`` into ``model`` keeping whatever does not fit the documented shape (the slow path)."""
+    if not isinstance(src_dict, Mapping):
+        raise ShapeMismatch("object", json_kind(src_dict))
+    plan = _PLANS.get(model) or _plan(model)
+    d = dict(src_dict)
+    deviations: list[Deviation] = []
+    kwargs: dict[str, Any] = {}
+    for init_name, json_name, required, convert, expected in plan.fields:
+        if json_name in d:
+            raw = d.pop(json_name)
+            where = json_segment(json_name)
+            try:
+                kwargs[init_name] = convert(raw, where, deviations)
+            except Exception:
+                kwargs[init_name] = raw
+                deviations.append(Deviation(where, expected, json_kind(raw)))
+        elif required:
+            kwargs[init_name] = UNSET
+            deviations.append(Deviation(json_segment(json_name), expected, "missing"))
+    if plan.extra is not None:
+        d = _convert_values(d, plan.extra[0], plan.extra[1], "", deviations)
+    instance = model(**kwargs)
+    if deviations:
+        setattr(instance, "additional_properties", DriftedFields(d, tuple(deviations)))
+        collected = drifted_models.get()
+        if collected is not None:
+            collected.append(instance)
+    else:
+        setattr(instance, "additional_properties", d)
+    return instance
+
+
+def to_json_value(value: Any) -> Any:
+    """The JSON form of any value a model field can hold, typed or kept as received."""
+    if isinstance(value, _enum.Enum):
+        return value.value
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    if isinstance(value, datetime.datetime):
+        return format_datetime(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, _UUID):
+        return str(value)
+    if isinstance(value, list):
+        return [to_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_json_value(item) for key, item in value.items()}
+    return value
+
+
+def drifted_to_dict(model: Any) -> dict[str, Any]:
+    """to_dict for a model parsed off the documented shape: each field by the type of what it holds."""
+    field_dict = {key: to_json_value(item) for key, item in model.additional_properties.items()}
+    for python_name, json_name, _required in model._atlas_fields:
+        value = getattr(model, python_name)
+        if not isinstance(value, Unset):  # not identity: a copied or unpickled model may hold another Unset
+            field_dict[json_name] = to_json_value(value)
+    return field_dict
+
+
+def find_deviations(value: object, path: str = "$") -> list[Deviation]:
+    """Every deviation recorded on ``value`` and the models inside it, with absolute JSON paths."""
+    found: list[Deviation] = []
+    _walk(value, path, found)
+    return found
+
+
+def _walk(value: object, path: str, found: list[Deviation]) -> None:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _walk(item, f"{path}[{index}]", found)
+        return
+    fields = getattr(value, "_atlas_fields", None)
+    if fields is None:
+        return
+    extra = getattr(value, "additional_properties")
+    if extra.__class__ is DriftedFields:
+        found.extend(Deviation(path + d.path, d.expected, d.received) for d in extra.deviations)
+    for python_name, json_name, _required in fields:
+        _walk(getattr(value, python_name), path + json_segment(json_name), found)
+    for key, item in extra.items():
+        _walk(item, path + json_segment(key), found)
+
+
+__all__ += [
+    "Deviation",
+    "DriftedFields",
+    "ShapeMismatch",
+    "converter_for",
+    "drifted_models",
+    "drifted_to_dict",
+    "find_deviations",
+    "json_kind",
+    "json_segment",
+    "lenient_from_dict",
+    "to_json_value",
+]

@@ -26,9 +26,11 @@ from ._errors import (
     AtlasApiError,
     AtlasAuthenticationError,
     AtlasBadRequestError,
+    AtlasClientClosedError,
     AtlasConfigurationError,
     AtlasConflictError,
     AtlasConnectionError,
+    AtlasCredentialError,
     AtlasDeprecationWarning,
     AtlasError,
     AtlasNotFoundError,
@@ -42,9 +44,11 @@ from ._errors import (
     is_error_code,
 )
 from ._pagination import Page, iter_pages, paginate
+from ._parsing import Deviation, find_deviations
 from ._retry import RetryPolicy
 from ._unions import DiscriminatorError, UnknownVariant, parse_union, union_names, variant_class
 from ._version import __version__
+from ._waiter import AtlasWaitTimeoutError, wait_until, wait_until_gone
 
 __all__ = [
     "NOT_GIVEN",
@@ -52,9 +56,11 @@ __all__ = [
     "AtlasAuthenticationError",
     "AtlasBadRequestError",
     "AtlasClient",
+    "AtlasClientClosedError",
     "AtlasConfigurationError",
     "AtlasConflictError",
     "AtlasConnectionError",
+    "AtlasCredentialError",
     "AtlasDeprecationWarning",
     "AtlasError",
     "AtlasNotFoundError",
@@ -64,7 +70,9 @@ __all__ = [
     "AtlasServerError",
     "AtlasTimeoutError",
     "AtlasTransportError",
+    "AtlasWaitTimeoutError",
     "BearerAuth",
+    "Deviation",
     "DigestAuth",
     "DiscriminatorError",
     "FieldError",
@@ -78,12 +86,15 @@ __all__ = [
     "TokenStore",
     "UnknownVariant",
     "__version__",
+    "find_deviations",
     "is_error_code",
     "iter_pages",
     "paginate",
     "parse_union",
     "union_names",
     "variant_class",
+    "wait_until",
+    "wait_until_gone",
 ]
 
 # A library's records go where the application sends them; with no handler configured they go nowhere

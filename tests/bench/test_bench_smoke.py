@@ -13,6 +13,8 @@ EXPECTED_FIGURES = {
     "import.atlas_admin_vs_httpx",
     "import.atlas_admin_vs_httpx.without_httpx_cli",
     "parse.flex_clusters.generated_vs_pydantic",
+    "parse.flex_clusters.lenient_vs_strict",
+    "parse.flex_clusters.drifted_vs_clean",
     "calls.get.sdk_vs_raw",
     "calls.get.sdk_vs_raw_cpu",
     "calls.get.generated_vs_raw",

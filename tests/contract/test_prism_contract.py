@@ -101,7 +101,10 @@ async def test_prism_accepts_the_request_and_the_sdk_parses_the_answer(prism_url
     kwargs: dict[str, Any] = dict(case.path_args)
     if case.body is not None:
         kwargs["body"] = case.body
-    async with http, AtlasClient(access_token="x", base_url=prism_url, http_client=http, max_retries=0) as atlas:
+    async with (
+        http,
+        AtlasClient(access_token="x", base_url=prism_url, http_client=http, max_retries=0, strict=True) as atlas,
+    ):
         method = getattr(getattr(atlas, case.tag), case.key)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", AtlasDeprecationWarning)

@@ -47,7 +47,8 @@ class FakeOAuthServer:
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == TOKEN_PATH:
-            self.token_requests.append(request)
+            # The SDK redacts a request's credentials once its exchange is over: keep what was sent.
+            self.token_requests.append(_snapshot(request))
             # Give every other task the chance to run while the token request is in flight.
             for _ in range(3):
                 await asyncio.sleep(0)
@@ -64,7 +65,7 @@ class FakeOAuthServer:
                 200, json={"access_token": token, "expires_in": self.expires_in, "token_type": "Bearer"}
             )
         if request.url.path == REVOKE_PATH:
-            self.revoke_requests.append(request)
+            self.revoke_requests.append(_snapshot(request))
             return httpx.Response(self.revoke_status)
         # A replay re-sends the same Request object, so keep a snapshot of what was sent this time.
         self.api_requests.append(_snapshot(request))

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.add_or_remove_group_role_group_role import AddOrRemoveGroupRoleGroupRole
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="AddOrRemoveGroupRole")
 
@@ -21,8 +25,12 @@ class AddOrRemoveGroupRole:
 
     group_role: AddOrRemoveGroupRoleGroupRole
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("group_role", "groupRole", True),)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_role = self.group_role.value
 
         field_dict: dict[str, Any] = {}
@@ -37,15 +45,23 @@ class AddOrRemoveGroupRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        group_role = AddOrRemoveGroupRoleGroupRole(d.pop("groupRole"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                group_role = AddOrRemoveGroupRoleGroupRole(d.pop("groupRole"))
 
-        add_or_remove_group_role = cls(
-            group_role,
-        )
+                add_or_remove_group_role = cls(
+                    group_role,
+                )
 
-        add_or_remove_group_role.additional_properties = d
-        return add_or_remove_group_role
+                add_or_remove_group_role.additional_properties = d
+                return add_or_remove_group_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

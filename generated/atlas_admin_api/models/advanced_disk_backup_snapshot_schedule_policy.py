@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="AdvancedDiskBackupSnapshotSchedulePolicy")
 
@@ -25,8 +34,15 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
     id: str | Unset = UNSET
     policy_items: list[DiskBackupApiPolicyItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", False),
+        ("policy_items", "policyItems", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         policy_items: list[dict[str, Any]] | Unset = UNSET
@@ -48,36 +64,37 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "policyItems",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        id = d.pop("id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                id = d.pop("id", UNSET)
 
-        _policy_items = d.pop("policyItems", UNSET)
-        policy_items: list[DiskBackupApiPolicyItem] | Unset = UNSET
-        if _policy_items is not UNSET:
-            policy_items = []
-            for policy_items_item_data in _policy_items:
-                policy_items_item = DiskBackupApiPolicyItem.from_dict(policy_items_item_data)
+                _policy_items = d.pop("policyItems", UNSET)
+                policy_items: list[DiskBackupApiPolicyItem] | Unset = UNSET
+                if _policy_items is not UNSET:
+                    policy_items = []
+                    for policy_items_item_data in _policy_items:
+                        policy_items_item = DiskBackupApiPolicyItem.from_dict(policy_items_item_data)
 
-                policy_items.append(policy_items_item)
+                        policy_items.append(policy_items_item)
 
-        advanced_disk_backup_snapshot_schedule_policy = cls(
-            id,
-            policy_items,
-        )
+                if not (
+                    (id is UNSET or id.__class__ is str) and (_policy_items is UNSET or _policy_items.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                advanced_disk_backup_snapshot_schedule_policy = cls(
+                    id,
+                    policy_items,
+                )
 
-        if nulls:
-            d.update(nulls)
-        advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
-        return advanced_disk_backup_snapshot_schedule_policy
+                advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
+                return advanced_disk_backup_snapshot_schedule_policy
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

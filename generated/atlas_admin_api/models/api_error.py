@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ApiError")
 
@@ -31,8 +40,19 @@ class ApiError:
     parameters: list[ApiErrorParametersItem] | Unset = UNSET
     reason: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("error", "error", True),
+        ("error_code", "errorCode", True),
+        ("bad_request_detail", "badRequestDetail", False),
+        ("detail", "detail", False),
+        ("parameters", "parameters", False),
+        ("reason", "reason", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         error = self.error
 
         error_code = self.error_code
@@ -73,55 +93,58 @@ class ApiError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "badRequestDetail",
-                "detail",
-                "parameters",
-                "reason",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        error = d.pop("error")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                error = d.pop("error")
 
-        error_code = d.pop("errorCode")
+                error_code = d.pop("errorCode")
 
-        _bad_request_detail = d.pop("badRequestDetail", UNSET)
-        bad_request_detail: BadRequestDetail | Unset
-        if _bad_request_detail is UNSET:
-            bad_request_detail = UNSET
-        else:
-            bad_request_detail = BadRequestDetail.from_dict(_bad_request_detail)
+                _bad_request_detail = d.pop("badRequestDetail", UNSET)
+                bad_request_detail: BadRequestDetail | Unset
+                if _bad_request_detail is UNSET:
+                    bad_request_detail = UNSET
+                else:
+                    bad_request_detail = BadRequestDetail.from_dict(_bad_request_detail)
 
-        detail = d.pop("detail", UNSET)
+                detail = d.pop("detail", UNSET)
 
-        _parameters = d.pop("parameters", UNSET)
-        parameters: list[ApiErrorParametersItem] | Unset = UNSET
-        if _parameters is not UNSET:
-            parameters = []
-            for parameters_item_data in _parameters:
-                parameters_item = ApiErrorParametersItem.from_dict(parameters_item_data)
+                _parameters = d.pop("parameters", UNSET)
+                parameters: list[ApiErrorParametersItem] | Unset = UNSET
+                if _parameters is not UNSET:
+                    parameters = []
+                    for parameters_item_data in _parameters:
+                        parameters_item = ApiErrorParametersItem.from_dict(parameters_item_data)
 
-                parameters.append(parameters_item)
+                        parameters.append(parameters_item)
 
-        reason = d.pop("reason", UNSET)
+                reason = d.pop("reason", UNSET)
 
-        api_error = cls(
-            error,
-            error_code,
-            bad_request_detail,
-            detail,
-            parameters,
-            reason,
-        )
+                if not (
+                    error.__class__ is int
+                    and error_code.__class__ is str
+                    and (detail is UNSET or detail.__class__ is str)
+                    and (_parameters is UNSET or _parameters.__class__ is list)
+                    and (reason is UNSET or reason.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                api_error = cls(
+                    error,
+                    error_code,
+                    bad_request_detail,
+                    detail,
+                    parameters,
+                    reason,
+                )
 
-        if nulls:
-            d.update(nulls)
-        api_error.additional_properties = d
-        return api_error
+                api_error.additional_properties = d
+                return api_error
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ApiKeyUserDetails")
 
@@ -39,8 +48,19 @@ class ApiKeyUserDetails:
     roles: list[CloudAccessRoleAssignment] | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("desc", "desc", False),
+        ("id", "id", False),
+        ("private_key", "privateKey", False),
+        ("public_key", "publicKey", False),
+        ("roles", "roles", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         desc = self.desc
 
         id = self.id
@@ -83,59 +103,61 @@ class ApiKeyUserDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "desc",
-                "id",
-                "privateKey",
-                "publicKey",
-                "roles",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        desc = d.pop("desc", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                desc = d.pop("desc", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        private_key = d.pop("privateKey", UNSET)
+                private_key = d.pop("privateKey", UNSET)
 
-        public_key = d.pop("publicKey", UNSET)
+                public_key = d.pop("publicKey", UNSET)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[CloudAccessRoleAssignment] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = CloudAccessRoleAssignment.from_dict(roles_item_data)
+                _roles = d.pop("roles", UNSET)
+                roles: list[CloudAccessRoleAssignment] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = CloudAccessRoleAssignment.from_dict(roles_item_data)
 
-                roles.append(roles_item)
+                        roles.append(roles_item)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        api_key_user_details = cls(
-            desc,
-            id,
-            private_key,
-            public_key,
-            roles,
-            links,
-        )
+                if not (
+                    (desc is UNSET or desc.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (private_key is UNSET or private_key.__class__ is str)
+                    and (public_key is UNSET or public_key.__class__ is str)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                api_key_user_details = cls(
+                    desc,
+                    id,
+                    private_key,
+                    public_key,
+                    roles,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        api_key_user_details.additional_properties = d
-        return api_key_user_details
+                api_key_user_details.additional_properties = d
+                return api_key_user_details
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

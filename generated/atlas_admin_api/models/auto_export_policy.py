@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.auto_export_policy_frequency_type import AutoExportPolicyFrequencyType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="AutoExportPolicy")
 
@@ -26,8 +31,15 @@ class AutoExportPolicy:
     export_bucket_id: str | Unset = UNSET
     frequency_type: AutoExportPolicyFrequencyType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("export_bucket_id", "exportBucketId", False),
+        ("frequency_type", "frequencyType", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         export_bucket_id = self.export_bucket_id
 
         frequency_type: str | Unset = UNSET
@@ -46,36 +58,35 @@ class AutoExportPolicy:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "exportBucketId",
-                "frequencyType",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        export_bucket_id = d.pop("exportBucketId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                export_bucket_id = d.pop("exportBucketId", UNSET)
 
-        _frequency_type = d.pop("frequencyType", UNSET)
-        frequency_type: AutoExportPolicyFrequencyType | Unset
-        if _frequency_type is UNSET:
-            frequency_type = UNSET
-        else:
-            frequency_type = AutoExportPolicyFrequencyType._members_by_value.get(
-                _frequency_type
-            ) or AutoExportPolicyFrequencyType(_frequency_type)
+                _frequency_type = d.pop("frequencyType", UNSET)
+                frequency_type: AutoExportPolicyFrequencyType | Unset
+                if _frequency_type is UNSET:
+                    frequency_type = UNSET
+                else:
+                    frequency_type = AutoExportPolicyFrequencyType._members_by_value.get(
+                        _frequency_type
+                    ) or AutoExportPolicyFrequencyType(_frequency_type)
 
-        auto_export_policy = cls(
-            export_bucket_id,
-            frequency_type,
-        )
+                if not (export_bucket_id is UNSET or export_bucket_id.__class__ is str):
+                    raise TypeError("not the documented shape")
+                auto_export_policy = cls(
+                    export_bucket_id,
+                    frequency_type,
+                )
 
-        if nulls:
-            d.update(nulls)
-        auto_export_policy.additional_properties = d
-        return auto_export_policy
+                auto_export_policy.additional_properties = d
+                return auto_export_policy
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.awskms_configuration_region import AWSKMSConfigurationRegion
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="AWSKMSConfiguration")
 
@@ -45,8 +50,19 @@ class AWSKMSConfiguration:
     require_private_networking: bool | Unset = UNSET
     valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("access_key_id", "accessKeyID", False),
+        ("customer_master_key_id", "customerMasterKeyID", False),
+        ("enabled", "enabled", False),
+        ("region", "region", False),
+        ("require_private_networking", "requirePrivateNetworking", False),
+        ("valid", "valid", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         access_key_id = self.access_key_id
 
         customer_master_key_id = self.customer_master_key_id
@@ -81,50 +97,53 @@ class AWSKMSConfiguration:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "accessKeyID",
-                "customerMasterKeyID",
-                "enabled",
-                "region",
-                "requirePrivateNetworking",
-                "valid",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        access_key_id = d.pop("accessKeyID", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                access_key_id = d.pop("accessKeyID", UNSET)
 
-        customer_master_key_id = d.pop("customerMasterKeyID", UNSET)
+                customer_master_key_id = d.pop("customerMasterKeyID", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+                enabled = d.pop("enabled", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: AWSKMSConfigurationRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = AWSKMSConfigurationRegion._members_by_value.get(_region) or AWSKMSConfigurationRegion(_region)
+                _region = d.pop("region", UNSET)
+                region: AWSKMSConfigurationRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = AWSKMSConfigurationRegion._members_by_value.get(_region) or AWSKMSConfigurationRegion(
+                        _region
+                    )
 
-        require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = d.pop("requirePrivateNetworking", UNSET)
 
-        valid = d.pop("valid", UNSET)
+                valid = d.pop("valid", UNSET)
 
-        awskms_configuration = cls(
-            access_key_id,
-            customer_master_key_id,
-            enabled,
-            region,
-            require_private_networking,
-            valid,
-        )
+                if not (
+                    (access_key_id is UNSET or access_key_id.__class__ is str)
+                    and (customer_master_key_id is UNSET or customer_master_key_id.__class__ is str)
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                    and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
+                    and (valid is UNSET or valid.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                awskms_configuration = cls(
+                    access_key_id,
+                    customer_master_key_id,
+                    enabled,
+                    region,
+                    require_private_networking,
+                    valid,
+                )
 
-        if nulls:
-            d.update(nulls)
-        awskms_configuration.additional_properties = d
-        return awskms_configuration
+                awskms_configuration.additional_properties = d
+                return awskms_configuration
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,12 @@ from attrs import field as _attrs_field
 from ..models.awskms_configuration_request_region import (
     AWSKMSConfigurationRequestRegion,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="AWSKMSConfigurationRequest")
 
@@ -51,8 +56,20 @@ class AWSKMSConfigurationRequest:
     role_id: str | Unset = UNSET
     secret_access_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("access_key_id", "accessKeyID", False),
+        ("customer_master_key_id", "customerMasterKeyID", False),
+        ("enabled", "enabled", False),
+        ("region", "region", False),
+        ("require_private_networking", "requirePrivateNetworking", False),
+        ("role_id", "roleId", False),
+        ("secret_access_key", "secretAccessKey", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         access_key_id = self.access_key_id
 
         customer_master_key_id = self.customer_master_key_id
@@ -91,56 +108,57 @@ class AWSKMSConfigurationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "accessKeyID",
-                "customerMasterKeyID",
-                "enabled",
-                "region",
-                "requirePrivateNetworking",
-                "roleId",
-                "secretAccessKey",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        access_key_id = d.pop("accessKeyID", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                access_key_id = d.pop("accessKeyID", UNSET)
 
-        customer_master_key_id = d.pop("customerMasterKeyID", UNSET)
+                customer_master_key_id = d.pop("customerMasterKeyID", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+                enabled = d.pop("enabled", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: AWSKMSConfigurationRequestRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = AWSKMSConfigurationRequestRegion._members_by_value.get(
-                _region
-            ) or AWSKMSConfigurationRequestRegion(_region)
+                _region = d.pop("region", UNSET)
+                region: AWSKMSConfigurationRequestRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = AWSKMSConfigurationRequestRegion._members_by_value.get(
+                        _region
+                    ) or AWSKMSConfigurationRequestRegion(_region)
 
-        require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = d.pop("requirePrivateNetworking", UNSET)
 
-        role_id = d.pop("roleId", UNSET)
+                role_id = d.pop("roleId", UNSET)
 
-        secret_access_key = d.pop("secretAccessKey", UNSET)
+                secret_access_key = d.pop("secretAccessKey", UNSET)
 
-        awskms_configuration_request = cls(
-            access_key_id,
-            customer_master_key_id,
-            enabled,
-            region,
-            require_private_networking,
-            role_id,
-            secret_access_key,
-        )
+                if not (
+                    (access_key_id is UNSET or access_key_id.__class__ is str)
+                    and (customer_master_key_id is UNSET or customer_master_key_id.__class__ is str)
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                    and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (secret_access_key is UNSET or secret_access_key.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                awskms_configuration_request = cls(
+                    access_key_id,
+                    customer_master_key_id,
+                    enabled,
+                    region,
+                    require_private_networking,
+                    role_id,
+                    secret_access_key,
+                )
 
-        if nulls:
-            d.update(nulls)
-        awskms_configuration_request.additional_properties = d
-        return awskms_configuration_request
+                awskms_configuration_request.additional_properties = d
+                return awskms_configuration_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.azure_key_vault_azure_environment import AzureKeyVaultAzureEnvironment
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="AzureKeyVault")
 
@@ -50,8 +55,23 @@ class AzureKeyVault:
     tenant_id: UUID | Unset = UNSET
     valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("azure_environment", "azureEnvironment", False),
+        ("client_id", "clientID", False),
+        ("enabled", "enabled", False),
+        ("key_identifier", "keyIdentifier", False),
+        ("key_vault_name", "keyVaultName", False),
+        ("require_private_networking", "requirePrivateNetworking", False),
+        ("resource_group_name", "resourceGroupName", False),
+        ("subscription_id", "subscriptionID", False),
+        ("tenant_id", "tenantID", False),
+        ("valid", "valid", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         azure_environment: str | Unset = UNSET
         if not isinstance(self.azure_environment, Unset):
             azure_environment = self.azure_environment.value
@@ -108,83 +128,81 @@ class AzureKeyVault:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "azureEnvironment",
-                "clientID",
-                "enabled",
-                "keyIdentifier",
-                "keyVaultName",
-                "requirePrivateNetworking",
-                "resourceGroupName",
-                "subscriptionID",
-                "tenantID",
-                "valid",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _azure_environment = d.pop("azureEnvironment", UNSET)
-        azure_environment: AzureKeyVaultAzureEnvironment | Unset
-        if _azure_environment is UNSET:
-            azure_environment = UNSET
-        else:
-            azure_environment = AzureKeyVaultAzureEnvironment._members_by_value.get(
-                _azure_environment
-            ) or AzureKeyVaultAzureEnvironment(_azure_environment)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _azure_environment = d.pop("azureEnvironment", UNSET)
+                azure_environment: AzureKeyVaultAzureEnvironment | Unset
+                if _azure_environment is UNSET:
+                    azure_environment = UNSET
+                else:
+                    azure_environment = AzureKeyVaultAzureEnvironment._members_by_value.get(
+                        _azure_environment
+                    ) or AzureKeyVaultAzureEnvironment(_azure_environment)
 
-        _client_id = d.pop("clientID", UNSET)
-        client_id: UUID | Unset
-        if _client_id is UNSET:
-            client_id = UNSET
-        else:
-            client_id = UUID(_client_id)
+                _client_id = d.pop("clientID", UNSET)
+                client_id: UUID | Unset
+                if _client_id is UNSET:
+                    client_id = UNSET
+                else:
+                    client_id = UUID(_client_id)
 
-        enabled = d.pop("enabled", UNSET)
+                enabled = d.pop("enabled", UNSET)
 
-        key_identifier = d.pop("keyIdentifier", UNSET)
+                key_identifier = d.pop("keyIdentifier", UNSET)
 
-        key_vault_name = d.pop("keyVaultName", UNSET)
+                key_vault_name = d.pop("keyVaultName", UNSET)
 
-        require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = d.pop("requirePrivateNetworking", UNSET)
 
-        resource_group_name = d.pop("resourceGroupName", UNSET)
+                resource_group_name = d.pop("resourceGroupName", UNSET)
 
-        _subscription_id = d.pop("subscriptionID", UNSET)
-        subscription_id: UUID | Unset
-        if _subscription_id is UNSET:
-            subscription_id = UNSET
-        else:
-            subscription_id = UUID(_subscription_id)
+                _subscription_id = d.pop("subscriptionID", UNSET)
+                subscription_id: UUID | Unset
+                if _subscription_id is UNSET:
+                    subscription_id = UNSET
+                else:
+                    subscription_id = UUID(_subscription_id)
 
-        _tenant_id = d.pop("tenantID", UNSET)
-        tenant_id: UUID | Unset
-        if _tenant_id is UNSET:
-            tenant_id = UNSET
-        else:
-            tenant_id = UUID(_tenant_id)
+                _tenant_id = d.pop("tenantID", UNSET)
+                tenant_id: UUID | Unset
+                if _tenant_id is UNSET:
+                    tenant_id = UNSET
+                else:
+                    tenant_id = UUID(_tenant_id)
 
-        valid = d.pop("valid", UNSET)
+                valid = d.pop("valid", UNSET)
 
-        azure_key_vault = cls(
-            azure_environment,
-            client_id,
-            enabled,
-            key_identifier,
-            key_vault_name,
-            require_private_networking,
-            resource_group_name,
-            subscription_id,
-            tenant_id,
-            valid,
-        )
+                if not (
+                    (enabled is UNSET or enabled.__class__ is bool)
+                    and (key_identifier is UNSET or key_identifier.__class__ is str)
+                    and (key_vault_name is UNSET or key_vault_name.__class__ is str)
+                    and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
+                    and (resource_group_name is UNSET or resource_group_name.__class__ is str)
+                    and (valid is UNSET or valid.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                azure_key_vault = cls(
+                    azure_environment,
+                    client_id,
+                    enabled,
+                    key_identifier,
+                    key_vault_name,
+                    require_private_networking,
+                    resource_group_name,
+                    subscription_id,
+                    tenant_id,
+                    valid,
+                )
 
-        if nulls:
-            d.update(nulls)
-        azure_key_vault.additional_properties = d
-        return azure_key_vault
+                azure_key_vault.additional_properties = d
+                return azure_key_vault
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

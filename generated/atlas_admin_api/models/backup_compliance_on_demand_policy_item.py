@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +16,12 @@ from ..models.backup_compliance_on_demand_policy_item_frequency_type import (
 from ..models.backup_compliance_on_demand_policy_item_retention_unit import (
     BackupComplianceOnDemandPolicyItemRetentionUnit,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="BackupComplianceOnDemandPolicyItem")
 
@@ -50,8 +55,18 @@ class BackupComplianceOnDemandPolicyItem:
     retention_value: int
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("frequency_interval", "frequencyInterval", True),
+        ("frequency_type", "frequencyType", True),
+        ("retention_unit", "retentionUnit", True),
+        ("retention_value", "retentionValue", True),
+        ("id", "id", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         frequency_interval = self.frequency_interval.value
 
         frequency_type = self.frequency_type.value
@@ -79,35 +94,37 @@ class BackupComplianceOnDemandPolicyItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("id",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        frequency_interval = BackupComplianceOnDemandPolicyItemFrequencyInterval(d.pop("frequencyInterval"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                frequency_interval = BackupComplianceOnDemandPolicyItemFrequencyInterval(d.pop("frequencyInterval"))
 
-        frequency_type = BackupComplianceOnDemandPolicyItemFrequencyType(d.pop("frequencyType"))
+                frequency_type = BackupComplianceOnDemandPolicyItemFrequencyType(d.pop("frequencyType"))
 
-        retention_unit = BackupComplianceOnDemandPolicyItemRetentionUnit(d.pop("retentionUnit"))
+                retention_unit = BackupComplianceOnDemandPolicyItemRetentionUnit(d.pop("retentionUnit"))
 
-        retention_value = d.pop("retentionValue")
+                retention_value = d.pop("retentionValue")
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        backup_compliance_on_demand_policy_item = cls(
-            frequency_interval,
-            retention_unit,
-            retention_value,
-            id,
-            frequency_type=frequency_type,
-        )
+                if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
+                    raise TypeError("not the documented shape")
+                backup_compliance_on_demand_policy_item = cls(
+                    frequency_interval,
+                    retention_unit,
+                    retention_value,
+                    id,
+                    frequency_type=frequency_type,
+                )
 
-        if nulls:
-            d.update(nulls)
-        backup_compliance_on_demand_policy_item.additional_properties = d
-        return backup_compliance_on_demand_policy_item
+                backup_compliance_on_demand_policy_item.additional_properties = d
+                return backup_compliance_on_demand_policy_item
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.backup_snapshot_retention_retention_unit import (
     BackupSnapshotRetentionRetentionUnit,
+)
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
 )
 
 T = TypeVar("T", bound="BackupSnapshotRetention")
@@ -29,8 +33,15 @@ class BackupSnapshotRetention:
     retention_unit: BackupSnapshotRetentionRetentionUnit
     retention_value: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("retention_unit", "retentionUnit", True),
+        ("retention_value", "retentionValue", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         retention_unit = self.retention_unit.value
 
         retention_value = self.retention_value
@@ -48,18 +59,28 @@ class BackupSnapshotRetention:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        retention_unit = BackupSnapshotRetentionRetentionUnit(d.pop("retentionUnit"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                retention_unit = BackupSnapshotRetentionRetentionUnit(d.pop("retentionUnit"))
 
-        retention_value = d.pop("retentionValue")
+                retention_value = d.pop("retentionValue")
 
-        backup_snapshot_retention = cls(
-            retention_unit,
-            retention_value,
-        )
+                if not (retention_value.__class__ is int):
+                    raise TypeError("not the documented shape")
+                backup_snapshot_retention = cls(
+                    retention_unit,
+                    retention_value,
+                )
 
-        backup_snapshot_retention.additional_properties = d
-        return backup_snapshot_retention
+                backup_snapshot_retention.additional_properties = d
+                return backup_snapshot_retention
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="BadRequestDetail")
 
@@ -22,8 +31,12 @@ class BadRequestDetail:
 
     fields: list[BadRequestFieldViolation] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("fields", "fields", False),)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         fields: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.fields, Unset):
             fields = []
@@ -41,30 +54,32 @@ class BadRequestDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("fields",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _fields = d.pop("fields", UNSET)
-        fields: list[BadRequestFieldViolation] | Unset = UNSET
-        if _fields is not UNSET:
-            fields = []
-            for fields_item_data in _fields:
-                fields_item = BadRequestFieldViolation.from_dict(fields_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _fields = d.pop("fields", UNSET)
+                fields: list[BadRequestFieldViolation] | Unset = UNSET
+                if _fields is not UNSET:
+                    fields = []
+                    for fields_item_data in _fields:
+                        fields_item = BadRequestFieldViolation.from_dict(fields_item_data)
 
-                fields.append(fields_item)
+                        fields.append(fields_item)
 
-        bad_request_detail = cls(
-            fields,
-        )
+                if not (_fields is UNSET or _fields.__class__ is list):
+                    raise TypeError("not the documented shape")
+                bad_request_detail = cls(
+                    fields,
+                )
 
-        if nulls:
-            d.update(nulls)
-        bad_request_detail.additional_properties = d
-        return bad_request_detail
+                bad_request_detail.additional_properties = d
+                return bad_request_detail
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="BadRequestFieldViolation")
 
@@ -21,8 +26,15 @@ class BadRequestFieldViolation:
     description: str
     field: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("description", "description", True),
+        ("field", "field", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         description = self.description
 
         field = self.field
@@ -40,18 +52,28 @@ class BadRequestFieldViolation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        description = d.pop("description")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                description = d.pop("description")
 
-        field = d.pop("field")
+                field = d.pop("field")
 
-        bad_request_field_violation = cls(
-            description,
-            field,
-        )
+                if not (description.__class__ is str and field.__class__ is str):
+                    raise TypeError("not the documented shape")
+                bad_request_field_violation = cls(
+                    description,
+                    field,
+                )
 
-        bad_request_field_violation.additional_properties = d
-        return bad_request_field_violation
+                bad_request_field_violation.additional_properties = d
+                return bad_request_field_violation
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,12 +3,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="BSONTimestamp")
 
@@ -26,8 +36,15 @@ class BSONTimestamp:
     date: datetime.datetime | Unset = UNSET
     increment: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("date", "date", False),
+        ("increment", "increment", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         date: str | Unset = UNSET
         if not isinstance(self.date, Unset):
             date = format_datetime(self.date)
@@ -46,34 +63,33 @@ class BSONTimestamp:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "date",
-                "increment",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _date = d.pop("date", UNSET)
-        date: datetime.datetime | Unset
-        if _date is UNSET:
-            date = UNSET
-        else:
-            date = datetime.datetime.fromisoformat(_date)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _date = d.pop("date", UNSET)
+                date: datetime.datetime | Unset
+                if _date is UNSET:
+                    date = UNSET
+                else:
+                    date = datetime.datetime.fromisoformat(_date)
 
-        increment = d.pop("increment", UNSET)
+                increment = d.pop("increment", UNSET)
 
-        bson_timestamp = cls(
-            date,
-            increment,
-        )
+                if not (increment is UNSET or increment.__class__ is int):
+                    raise TypeError("not the documented shape")
+                bson_timestamp = cls(
+                    date,
+                    increment,
+                )
 
-        if nulls:
-            d.update(nulls)
-        bson_timestamp.additional_properties = d
-        return bson_timestamp
+                bson_timestamp.additional_properties = d
+                return bson_timestamp
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

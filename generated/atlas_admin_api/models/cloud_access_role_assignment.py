@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,12 @@ from attrs import field as _attrs_field
 from ..models.cloud_access_role_assignment_role_name import (
     CloudAccessRoleAssignmentRoleName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="CloudAccessRoleAssignment")
 
@@ -32,8 +37,16 @@ class CloudAccessRoleAssignment:
     org_id: str | Unset = UNSET
     role_name: CloudAccessRoleAssignmentRoleName | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", False),
+        ("org_id", "orgId", False),
+        ("role_name", "roleName", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         org_id = self.org_id
@@ -56,40 +69,40 @@ class CloudAccessRoleAssignment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "orgId",
-                "roleName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                group_id = d.pop("groupId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                org_id = d.pop("orgId", UNSET)
 
-        _role_name = d.pop("roleName", UNSET)
-        role_name: CloudAccessRoleAssignmentRoleName | Unset
-        if _role_name is UNSET:
-            role_name = UNSET
-        else:
-            role_name = CloudAccessRoleAssignmentRoleName._members_by_value.get(
-                _role_name
-            ) or CloudAccessRoleAssignmentRoleName(_role_name)
+                _role_name = d.pop("roleName", UNSET)
+                role_name: CloudAccessRoleAssignmentRoleName | Unset
+                if _role_name is UNSET:
+                    role_name = UNSET
+                else:
+                    role_name = CloudAccessRoleAssignmentRoleName._members_by_value.get(
+                        _role_name
+                    ) or CloudAccessRoleAssignmentRoleName(_role_name)
 
-        cloud_access_role_assignment = cls(
-            group_id,
-            org_id,
-            role_name,
-        )
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str) and (org_id is UNSET or org_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                cloud_access_role_assignment = cls(
+                    group_id,
+                    org_id,
+                    role_name,
+                )
 
-        if nulls:
-            d.update(nulls)
-        cloud_access_role_assignment.additional_properties = d
-        return cloud_access_role_assignment
+                cloud_access_role_assignment.additional_properties = d
+                return cloud_access_role_assignment
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.cloud_provider_access_role_provider_name import (
     CloudProviderAccessRoleProviderName,
+)
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
 )
 
 T = TypeVar("T", bound="CloudProviderAccessRole")
@@ -24,8 +28,12 @@ class CloudProviderAccessRole:
 
     provider_name: CloudProviderAccessRoleProviderName
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("provider_name", "providerName", True),)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider_name = self.provider_name.value
 
         field_dict: dict[str, Any] = {}
@@ -40,15 +48,23 @@ class CloudProviderAccessRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        provider_name = CloudProviderAccessRoleProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                provider_name = CloudProviderAccessRoleProviderName(d.pop("providerName"))
 
-        cloud_provider_access_role = cls(
-            provider_name,
-        )
+                cloud_provider_access_role = cls(
+                    provider_name,
+                )
 
-        cloud_provider_access_role.additional_properties = d
-        return cloud_provider_access_role
+                cloud_provider_access_role.additional_properties = d
+                return cloud_provider_access_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,12 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_role_request_update_azure_provider_name import (
     CloudProviderAccessRoleRequestUpdateAzureProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAzure")
 
@@ -33,8 +38,17 @@ class CloudProviderAccessRoleRequestUpdateAzure:
     service_principal_id: str | Unset = UNSET
     tenant_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("atlas_azure_app_id", "atlasAzureAppId", False),
+        ("service_principal_id", "servicePrincipalId", False),
+        ("tenant_id", "tenantId", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider_name = self.provider_name.value
 
         atlas_azure_app_id = self.atlas_azure_app_id
@@ -61,36 +75,38 @@ class CloudProviderAccessRoleRequestUpdateAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "atlasAzureAppId",
-                "servicePrincipalId",
-                "tenantId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = CloudProviderAccessRoleRequestUpdateAzureProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                provider_name = CloudProviderAccessRoleRequestUpdateAzureProviderName(d.pop("providerName"))
 
-        atlas_azure_app_id = d.pop("atlasAzureAppId", UNSET)
+                atlas_azure_app_id = d.pop("atlasAzureAppId", UNSET)
 
-        service_principal_id = d.pop("servicePrincipalId", UNSET)
+                service_principal_id = d.pop("servicePrincipalId", UNSET)
 
-        tenant_id = d.pop("tenantId", UNSET)
+                tenant_id = d.pop("tenantId", UNSET)
 
-        cloud_provider_access_role_request_update_azure = cls(
-            atlas_azure_app_id,
-            service_principal_id,
-            tenant_id,
-            provider_name=provider_name,
-        )
+                if not (
+                    (atlas_azure_app_id is UNSET or atlas_azure_app_id.__class__ is str)
+                    and (service_principal_id is UNSET or service_principal_id.__class__ is str)
+                    and (tenant_id is UNSET or tenant_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                cloud_provider_access_role_request_update_azure = cls(
+                    atlas_azure_app_id,
+                    service_principal_id,
+                    tenant_id,
+                    provider_name=provider_name,
+                )
 
-        if nulls:
-            d.update(nulls)
-        cloud_provider_access_role_request_update_azure.additional_properties = d
-        return cloud_provider_access_role_request_update_azure
+                cloud_provider_access_role_request_update_azure.additional_properties = d
+                return cloud_provider_access_role_request_update_azure
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

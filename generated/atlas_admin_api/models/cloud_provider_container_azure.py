@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,12 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_container_azure_provider_name import (
     CloudProviderContainerAzureProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="CloudProviderContainerAzure")
 
@@ -64,8 +69,20 @@ class CloudProviderContainerAzure:
     azure_subscription_id: str | Unset = UNSET
     vnet_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("atlas_cidr_block", "atlasCidrBlock", True),
+        ("region", "region", True),
+        ("id", "id", False),
+        ("provisioned", "provisioned", False),
+        ("azure_subscription_id", "azureSubscriptionId", False),
+        ("vnet_name", "vnetName", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider_name = self.provider_name.value
 
         atlas_cidr_block = self.atlas_cidr_block
@@ -102,46 +119,50 @@ class CloudProviderContainerAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "provisioned",
-                "azureSubscriptionId",
-                "vnetName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = CloudProviderContainerAzureProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                provider_name = CloudProviderContainerAzureProviderName(d.pop("providerName"))
 
-        atlas_cidr_block = d.pop("atlasCidrBlock")
+                atlas_cidr_block = d.pop("atlasCidrBlock")
 
-        region = d.pop("region")
+                region = d.pop("region")
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        provisioned = d.pop("provisioned", UNSET)
+                provisioned = d.pop("provisioned", UNSET)
 
-        azure_subscription_id = d.pop("azureSubscriptionId", UNSET)
+                azure_subscription_id = d.pop("azureSubscriptionId", UNSET)
 
-        vnet_name = d.pop("vnetName", UNSET)
+                vnet_name = d.pop("vnetName", UNSET)
 
-        cloud_provider_container_azure = cls(
-            atlas_cidr_block,
-            region,
-            id,
-            provisioned,
-            azure_subscription_id,
-            vnet_name,
-            provider_name=provider_name,
-        )
+                if not (
+                    atlas_cidr_block.__class__ is str
+                    and region.__class__ is str
+                    and (id is UNSET or id.__class__ is str)
+                    and (provisioned is UNSET or provisioned.__class__ is bool)
+                    and (azure_subscription_id is UNSET or azure_subscription_id.__class__ is str)
+                    and (vnet_name is UNSET or vnet_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                cloud_provider_container_azure = cls(
+                    atlas_cidr_block,
+                    region,
+                    id,
+                    provisioned,
+                    azure_subscription_id,
+                    vnet_name,
+                    provider_name=provider_name,
+                )
 
-        if nulls:
-            d.update(nulls)
-        cloud_provider_container_azure.additional_properties = d
-        return cloud_provider_container_azure
+                cloud_provider_container_azure.additional_properties = d
+                return cloud_provider_container_azure
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

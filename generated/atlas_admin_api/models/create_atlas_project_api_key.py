@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.create_atlas_project_api_key_roles_item import (
     CreateAtlasProjectApiKeyRolesItem,
+)
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
 )
 
 T = TypeVar("T", bound="CreateAtlasProjectApiKey")
@@ -26,8 +34,15 @@ class CreateAtlasProjectApiKey:
     desc: str
     roles: list[CreateAtlasProjectApiKeyRolesItem]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("desc", "desc", True),
+        ("roles", "roles", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         desc = self.desc
 
         roles = []
@@ -48,25 +63,35 @@ class CreateAtlasProjectApiKey:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        desc = d.pop("desc")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                desc = d.pop("desc")
 
-        roles = []
-        _roles = d.pop("roles")
-        for roles_item_data in _roles:
-            roles_item = CreateAtlasProjectApiKeyRolesItem._members_by_value.get(
-                roles_item_data
-            ) or CreateAtlasProjectApiKeyRolesItem(roles_item_data)
+                roles = []
+                _roles = d.pop("roles")
+                for roles_item_data in _roles:
+                    roles_item = CreateAtlasProjectApiKeyRolesItem._members_by_value.get(
+                        roles_item_data
+                    ) or CreateAtlasProjectApiKeyRolesItem(roles_item_data)
 
-            roles.append(roles_item)
+                    roles.append(roles_item)
 
-        create_atlas_project_api_key = cls(
-            desc,
-            roles,
-        )
+                if not (desc.__class__ is str and _roles.__class__ is list):
+                    raise TypeError("not the documented shape")
+                create_atlas_project_api_key = cls(
+                    desc,
+                    roles,
+                )
 
-        create_atlas_project_api_key.additional_properties = d
-        return create_atlas_project_api_key
+                create_atlas_project_api_key.additional_properties = d
+                return create_atlas_project_api_key
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,12 @@ from attrs import field as _attrs_field
 from ..models.data_federation_query_limit_request_overrun_policy import (
     DataFederationQueryLimitRequestOverrunPolicy,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataFederationQueryLimitRequest")
 
@@ -28,8 +33,15 @@ class DataFederationQueryLimitRequest:
     value: int
     overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("value", "value", True),
+        ("overrun_policy", "overrunPolicy", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         value = self.value
 
         overrun_policy: str | Unset = UNSET
@@ -50,33 +62,35 @@ class DataFederationQueryLimitRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("overrunPolicy",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        value = d.pop("value")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                value = d.pop("value")
 
-        _overrun_policy = d.pop("overrunPolicy", UNSET)
-        overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset
-        if _overrun_policy is UNSET:
-            overrun_policy = UNSET
-        else:
-            overrun_policy = DataFederationQueryLimitRequestOverrunPolicy._members_by_value.get(
-                _overrun_policy
-            ) or DataFederationQueryLimitRequestOverrunPolicy(_overrun_policy)
+                _overrun_policy = d.pop("overrunPolicy", UNSET)
+                overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset
+                if _overrun_policy is UNSET:
+                    overrun_policy = UNSET
+                else:
+                    overrun_policy = DataFederationQueryLimitRequestOverrunPolicy._members_by_value.get(
+                        _overrun_policy
+                    ) or DataFederationQueryLimitRequestOverrunPolicy(_overrun_policy)
 
-        data_federation_query_limit_request = cls(
-            value,
-            overrun_policy,
-        )
+                if not (value.__class__ is int):
+                    raise TypeError("not the documented shape")
+                data_federation_query_limit_request = cls(
+                    value,
+                    overrun_policy,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_federation_query_limit_request.additional_properties = d
-        return data_federation_query_limit_request
+                data_federation_query_limit_request.additional_properties = d
+                return data_federation_query_limit_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

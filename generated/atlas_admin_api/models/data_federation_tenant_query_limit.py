@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +15,13 @@ from attrs import field as _attrs_field
 from ..models.data_federation_tenant_query_limit_overrun_policy import (
     DataFederationTenantQueryLimitOverrunPolicy,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataFederationTenantQueryLimit")
 
@@ -44,8 +54,21 @@ class DataFederationTenantQueryLimit:
     overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset = UNSET
     tenant_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("value", "value", True),
+        ("current_usage", "currentUsage", False),
+        ("default_limit", "defaultLimit", False),
+        ("last_modified_date", "lastModifiedDate", False),
+        ("maximum_limit", "maximumLimit", False),
+        ("overrun_policy", "overrunPolicy", False),
+        ("tenant_name", "tenantName", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         value = self.value
@@ -91,63 +114,65 @@ class DataFederationTenantQueryLimit:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "currentUsage",
-                "defaultLimit",
-                "lastModifiedDate",
-                "maximumLimit",
-                "overrunPolicy",
-                "tenantName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                name = d.pop("name")
 
-        value = d.pop("value")
+                value = d.pop("value")
 
-        current_usage = d.pop("currentUsage", UNSET)
+                current_usage = d.pop("currentUsage", UNSET)
 
-        default_limit = d.pop("defaultLimit", UNSET)
+                default_limit = d.pop("defaultLimit", UNSET)
 
-        _last_modified_date = d.pop("lastModifiedDate", UNSET)
-        last_modified_date: datetime.datetime | Unset
-        if _last_modified_date is UNSET:
-            last_modified_date = UNSET
-        else:
-            last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
+                _last_modified_date = d.pop("lastModifiedDate", UNSET)
+                last_modified_date: datetime.datetime | Unset
+                if _last_modified_date is UNSET:
+                    last_modified_date = UNSET
+                else:
+                    last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
 
-        maximum_limit = d.pop("maximumLimit", UNSET)
+                maximum_limit = d.pop("maximumLimit", UNSET)
 
-        _overrun_policy = d.pop("overrunPolicy", UNSET)
-        overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset
-        if _overrun_policy is UNSET:
-            overrun_policy = UNSET
-        else:
-            overrun_policy = DataFederationTenantQueryLimitOverrunPolicy._members_by_value.get(
-                _overrun_policy
-            ) or DataFederationTenantQueryLimitOverrunPolicy(_overrun_policy)
+                _overrun_policy = d.pop("overrunPolicy", UNSET)
+                overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset
+                if _overrun_policy is UNSET:
+                    overrun_policy = UNSET
+                else:
+                    overrun_policy = DataFederationTenantQueryLimitOverrunPolicy._members_by_value.get(
+                        _overrun_policy
+                    ) or DataFederationTenantQueryLimitOverrunPolicy(_overrun_policy)
 
-        tenant_name = d.pop("tenantName", UNSET)
+                tenant_name = d.pop("tenantName", UNSET)
 
-        data_federation_tenant_query_limit = cls(
-            name,
-            value,
-            current_usage,
-            default_limit,
-            last_modified_date,
-            maximum_limit,
-            overrun_policy,
-            tenant_name,
-        )
+                if not (
+                    name.__class__ is str
+                    and value.__class__ is int
+                    and (current_usage is UNSET or current_usage.__class__ is int)
+                    and (default_limit is UNSET or default_limit.__class__ is int)
+                    and (maximum_limit is UNSET or maximum_limit.__class__ is int)
+                    and (tenant_name is UNSET or tenant_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                data_federation_tenant_query_limit = cls(
+                    name,
+                    value,
+                    current_usage,
+                    default_limit,
+                    last_modified_date,
+                    maximum_limit,
+                    overrun_policy,
+                    tenant_name,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_federation_tenant_query_limit.additional_properties = d
-        return data_federation_tenant_query_limit
+                data_federation_tenant_query_limit.additional_properties = d
+                return data_federation_tenant_query_limit
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

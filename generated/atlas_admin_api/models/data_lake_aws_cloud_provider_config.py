@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakeAWSCloudProviderConfig")
 
@@ -32,8 +37,17 @@ class DataLakeAWSCloudProviderConfig:
     iam_assumed_role_arn: str | Unset = UNSET
     iam_user_arn: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("role_id", "roleId", True),
+        ("external_id", "externalId", False),
+        ("iam_assumed_role_arn", "iamAssumedRoleARN", False),
+        ("iam_user_arn", "iamUserARN", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         role_id = self.role_id
 
         external_id = self.external_id
@@ -60,36 +74,39 @@ class DataLakeAWSCloudProviderConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "externalId",
-                "iamAssumedRoleARN",
-                "iamUserARN",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        role_id = d.pop("roleId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                role_id = d.pop("roleId")
 
-        external_id = d.pop("externalId", UNSET)
+                external_id = d.pop("externalId", UNSET)
 
-        iam_assumed_role_arn = d.pop("iamAssumedRoleARN", UNSET)
+                iam_assumed_role_arn = d.pop("iamAssumedRoleARN", UNSET)
 
-        iam_user_arn = d.pop("iamUserARN", UNSET)
+                iam_user_arn = d.pop("iamUserARN", UNSET)
 
-        data_lake_aws_cloud_provider_config = cls(
-            role_id,
-            external_id,
-            iam_assumed_role_arn,
-            iam_user_arn,
-        )
+                if not (
+                    role_id.__class__ is str
+                    and (external_id is UNSET or external_id.__class__ is str)
+                    and (iam_assumed_role_arn is UNSET or iam_assumed_role_arn.__class__ is str)
+                    and (iam_user_arn is UNSET or iam_user_arn.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                data_lake_aws_cloud_provider_config = cls(
+                    role_id,
+                    external_id,
+                    iam_assumed_role_arn,
+                    iam_user_arn,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_lake_aws_cloud_provider_config.additional_properties = d
-        return data_lake_aws_cloud_provider_config
+                data_lake_aws_cloud_provider_config.additional_properties = d
+                return data_lake_aws_cloud_provider_config
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakeCloudProviderConfig")
 
@@ -26,8 +35,16 @@ class DataLakeCloudProviderConfig:
     azure: DataFederationAzureCloudProviderConfig | Unset = UNSET
     gcp: DataFederationGCPCloudProviderConfig | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("aws", "aws", False),
+        ("azure", "azure", False),
+        ("gcp", "gcp", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         aws: dict[str, Any] | Unset = UNSET
         if not isinstance(self.aws, Unset):
             aws = self.aws.to_dict()
@@ -54,48 +71,44 @@ class DataLakeCloudProviderConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "aws",
-                "azure",
-                "gcp",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _aws = d.pop("aws", UNSET)
-        aws: DataLakeAWSCloudProviderConfig | Unset
-        if _aws is UNSET:
-            aws = UNSET
-        else:
-            aws = DataLakeAWSCloudProviderConfig.from_dict(_aws)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _aws = d.pop("aws", UNSET)
+                aws: DataLakeAWSCloudProviderConfig | Unset
+                if _aws is UNSET:
+                    aws = UNSET
+                else:
+                    aws = DataLakeAWSCloudProviderConfig.from_dict(_aws)
 
-        _azure = d.pop("azure", UNSET)
-        azure: DataFederationAzureCloudProviderConfig | Unset
-        if _azure is UNSET:
-            azure = UNSET
-        else:
-            azure = DataFederationAzureCloudProviderConfig.from_dict(_azure)
+                _azure = d.pop("azure", UNSET)
+                azure: DataFederationAzureCloudProviderConfig | Unset
+                if _azure is UNSET:
+                    azure = UNSET
+                else:
+                    azure = DataFederationAzureCloudProviderConfig.from_dict(_azure)
 
-        _gcp = d.pop("gcp", UNSET)
-        gcp: DataFederationGCPCloudProviderConfig | Unset
-        if _gcp is UNSET:
-            gcp = UNSET
-        else:
-            gcp = DataFederationGCPCloudProviderConfig.from_dict(_gcp)
+                _gcp = d.pop("gcp", UNSET)
+                gcp: DataFederationGCPCloudProviderConfig | Unset
+                if _gcp is UNSET:
+                    gcp = UNSET
+                else:
+                    gcp = DataFederationGCPCloudProviderConfig.from_dict(_gcp)
 
-        data_lake_cloud_provider_config = cls(
-            aws,
-            azure,
-            gcp,
-        )
+                data_lake_cloud_provider_config = cls(
+                    aws,
+                    azure,
+                    gcp,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_lake_cloud_provider_config.additional_properties = d
-        return data_lake_cloud_provider_config
+                data_lake_cloud_provider_config.additional_properties = d
+                return data_lake_cloud_provider_config
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,10 @@ from attrs import field as _attrs_field
 from ..models.data_federation_aws_region import DataFederationAWSRegion
 from ..models.data_lake_data_process_region_cloud_provider import (
     DataLakeDataProcessRegionCloudProvider,
+)
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
 )
 
 T = TypeVar("T", bound="DataLakeDataProcessRegion")
@@ -28,8 +32,15 @@ class DataLakeDataProcessRegion:
     cloud_provider: DataLakeDataProcessRegionCloudProvider
     region: DataFederationAWSRegion
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("region", "region", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider = self.cloud_provider.value
 
         region = self.region.value
@@ -47,18 +58,26 @@ class DataLakeDataProcessRegion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        cloud_provider = DataLakeDataProcessRegionCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cloud_provider = DataLakeDataProcessRegionCloudProvider(d.pop("cloudProvider"))
 
-        region = DataFederationAWSRegion(d.pop("region"))
+                region = DataFederationAWSRegion(d.pop("region"))
 
-        data_lake_data_process_region = cls(
-            cloud_provider,
-            region,
-        )
+                data_lake_data_process_region = cls(
+                    cloud_provider,
+                    region,
+                )
 
-        data_lake_data_process_region.additional_properties = d
-        return data_lake_data_process_region
+                data_lake_data_process_region.additional_properties = d
+                return data_lake_data_process_region
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +15,12 @@ from attrs import field as _attrs_field
 from ..models.data_lake_database_data_source_settings_default_format import (
     DataLakeDatabaseDataSourceSettingsDefaultFormat,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakeDatabaseDataSourceSettings")
 
@@ -63,8 +73,26 @@ class DataLakeDatabaseDataSourceSettings:
     trim_level: int | Unset = UNSET
     urls: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("allow_insecure", "allowInsecure", False),
+        ("collection", "collection", False),
+        ("collection_regex", "collectionRegex", False),
+        ("database", "database", False),
+        ("database_regex", "databaseRegex", False),
+        ("dataset_name", "datasetName", False),
+        ("dataset_prefix", "datasetPrefix", False),
+        ("default_format", "defaultFormat", False),
+        ("path", "path", False),
+        ("provenance_field_name", "provenanceFieldName", False),
+        ("store_name", "storeName", False),
+        ("trim_level", "trimLevel", False),
+        ("urls", "urls", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         allow_insecure = self.allow_insecure
 
         collection = self.collection
@@ -129,80 +157,82 @@ class DataLakeDatabaseDataSourceSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "allowInsecure",
-                "collection",
-                "collectionRegex",
-                "database",
-                "databaseRegex",
-                "datasetName",
-                "datasetPrefix",
-                "defaultFormat",
-                "path",
-                "provenanceFieldName",
-                "storeName",
-                "trimLevel",
-                "urls",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        allow_insecure = d.pop("allowInsecure", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                allow_insecure = d.pop("allowInsecure", UNSET)
 
-        collection = d.pop("collection", UNSET)
+                collection = d.pop("collection", UNSET)
 
-        collection_regex = d.pop("collectionRegex", UNSET)
+                collection_regex = d.pop("collectionRegex", UNSET)
 
-        database = d.pop("database", UNSET)
+                database = d.pop("database", UNSET)
 
-        database_regex = d.pop("databaseRegex", UNSET)
+                database_regex = d.pop("databaseRegex", UNSET)
 
-        dataset_name = d.pop("datasetName", UNSET)
+                dataset_name = d.pop("datasetName", UNSET)
 
-        dataset_prefix = d.pop("datasetPrefix", UNSET)
+                dataset_prefix = d.pop("datasetPrefix", UNSET)
 
-        _default_format = d.pop("defaultFormat", UNSET)
-        default_format: DataLakeDatabaseDataSourceSettingsDefaultFormat | Unset
-        if _default_format is UNSET:
-            default_format = UNSET
-        else:
-            default_format = DataLakeDatabaseDataSourceSettingsDefaultFormat._members_by_value.get(
-                _default_format
-            ) or DataLakeDatabaseDataSourceSettingsDefaultFormat(_default_format)
+                _default_format = d.pop("defaultFormat", UNSET)
+                default_format: DataLakeDatabaseDataSourceSettingsDefaultFormat | Unset
+                if _default_format is UNSET:
+                    default_format = UNSET
+                else:
+                    default_format = DataLakeDatabaseDataSourceSettingsDefaultFormat._members_by_value.get(
+                        _default_format
+                    ) or DataLakeDatabaseDataSourceSettingsDefaultFormat(_default_format)
 
-        path = d.pop("path", UNSET)
+                path = d.pop("path", UNSET)
 
-        provenance_field_name = d.pop("provenanceFieldName", UNSET)
+                provenance_field_name = d.pop("provenanceFieldName", UNSET)
 
-        store_name = d.pop("storeName", UNSET)
+                store_name = d.pop("storeName", UNSET)
 
-        trim_level = d.pop("trimLevel", UNSET)
+                trim_level = d.pop("trimLevel", UNSET)
 
-        urls = cast(list[str], d.pop("urls", UNSET))
+                _urls = d.pop("urls", UNSET)
+                urls = cast(list[str], _urls)
 
-        data_lake_database_data_source_settings = cls(
-            allow_insecure,
-            collection,
-            collection_regex,
-            database,
-            database_regex,
-            dataset_name,
-            dataset_prefix,
-            default_format,
-            path,
-            provenance_field_name,
-            store_name,
-            trim_level,
-            urls,
-        )
+                if not (
+                    (allow_insecure is UNSET or allow_insecure.__class__ is bool)
+                    and (collection is UNSET or collection.__class__ is str)
+                    and (collection_regex is UNSET or collection_regex.__class__ is str)
+                    and (database is UNSET or database.__class__ is str)
+                    and (database_regex is UNSET or database_regex.__class__ is str)
+                    and (dataset_name is UNSET or dataset_name.__class__ is str)
+                    and (dataset_prefix is UNSET or dataset_prefix.__class__ is str)
+                    and (path is UNSET or path.__class__ is str)
+                    and (provenance_field_name is UNSET or provenance_field_name.__class__ is str)
+                    and (store_name is UNSET or store_name.__class__ is str)
+                    and (trim_level is UNSET or trim_level.__class__ is int)
+                    and (_urls is UNSET or (_urls.__class__ is list and all(_item.__class__ is str for _item in _urls)))
+                ):
+                    raise TypeError("not the documented shape")
+                data_lake_database_data_source_settings = cls(
+                    allow_insecure,
+                    collection,
+                    collection_regex,
+                    database,
+                    database_regex,
+                    dataset_name,
+                    dataset_prefix,
+                    default_format,
+                    path,
+                    provenance_field_name,
+                    store_name,
+                    trim_level,
+                    urls,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_lake_database_data_source_settings.additional_properties = d
-        return data_lake_database_data_source_settings
+                data_lake_database_data_source_settings.additional_properties = d
+                return data_lake_database_data_source_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakeDatabaseInstance")
 
@@ -34,8 +43,17 @@ class DataLakeDatabaseInstance:
     name: str | Unset = UNSET
     views: list[DataLakeApiBase] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collections", "collections", False),
+        ("max_wildcard_collections", "maxWildcardCollections", False),
+        ("name", "name", False),
+        ("views", "views", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collections: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.collections, Unset):
             collections = []
@@ -70,51 +88,53 @@ class DataLakeDatabaseInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "collections",
-                "maxWildcardCollections",
-                "name",
-                "views",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _collections = d.pop("collections", UNSET)
-        collections: list[DataLakeDatabaseCollection] | Unset = UNSET
-        if _collections is not UNSET:
-            collections = []
-            for collections_item_data in _collections:
-                collections_item = DataLakeDatabaseCollection.from_dict(collections_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _collections = d.pop("collections", UNSET)
+                collections: list[DataLakeDatabaseCollection] | Unset = UNSET
+                if _collections is not UNSET:
+                    collections = []
+                    for collections_item_data in _collections:
+                        collections_item = DataLakeDatabaseCollection.from_dict(collections_item_data)
 
-                collections.append(collections_item)
+                        collections.append(collections_item)
 
-        max_wildcard_collections = d.pop("maxWildcardCollections", UNSET)
+                max_wildcard_collections = d.pop("maxWildcardCollections", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = d.pop("name", UNSET)
 
-        _views = d.pop("views", UNSET)
-        views: list[DataLakeApiBase] | Unset = UNSET
-        if _views is not UNSET:
-            views = []
-            for views_item_data in _views:
-                views_item = DataLakeApiBase.from_dict(views_item_data)
+                _views = d.pop("views", UNSET)
+                views: list[DataLakeApiBase] | Unset = UNSET
+                if _views is not UNSET:
+                    views = []
+                    for views_item_data in _views:
+                        views_item = DataLakeApiBase.from_dict(views_item_data)
 
-                views.append(views_item)
+                        views.append(views_item)
 
-        data_lake_database_instance = cls(
-            collections,
-            max_wildcard_collections,
-            name,
-            views,
-        )
+                if not (
+                    (_collections is UNSET or _collections.__class__ is list)
+                    and (max_wildcard_collections is UNSET or max_wildcard_collections.__class__ is int)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_views is UNSET or _views.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                data_lake_database_instance = cls(
+                    collections,
+                    max_wildcard_collections,
+                    name,
+                    views,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_lake_database_instance.additional_properties = d
-        return data_lake_database_instance
+                data_lake_database_instance.additional_properties = d
+                return data_lake_database_instance
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,13 +3,25 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_lake_ingestion_pipeline_state import DataLakeIngestionPipelineState
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakeIngestionPipeline")
 
@@ -47,8 +59,23 @@ class DataLakeIngestionPipeline:
     state: DataLakeIngestionPipelineState | Unset = UNSET
     transformations: list[FieldTransformation] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("created_date", "createdDate", False),
+        ("dataset_retention_policy", "datasetRetentionPolicy", False),
+        ("group_id", "groupId", False),
+        ("last_updated_date", "lastUpdatedDate", False),
+        ("name", "name", False),
+        ("sink", "sink", False),
+        ("source", "source", False),
+        ("state", "state", False),
+        ("transformations", "transformations", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         created_date: str | Unset = UNSET
@@ -116,110 +143,108 @@ class DataLakeIngestionPipeline:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "createdDate",
-                "datasetRetentionPolicy",
-                "groupId",
-                "lastUpdatedDate",
-                "name",
-                "sink",
-                "source",
-                "state",
-                "transformations",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                field_id = d.pop("_id", UNSET)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = d.pop("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
-        dataset_retention_policy: DatasetRetentionPolicy | Unset
-        if _dataset_retention_policy is UNSET:
-            dataset_retention_policy = UNSET
-        else:
-            dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
+                _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
+                dataset_retention_policy: DatasetRetentionPolicy | Unset
+                if _dataset_retention_policy is UNSET:
+                    dataset_retention_policy = UNSET
+                else:
+                    dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = d.pop("groupId", UNSET)
 
-        _last_updated_date = d.pop("lastUpdatedDate", UNSET)
-        last_updated_date: datetime.datetime | Unset
-        if _last_updated_date is UNSET:
-            last_updated_date = UNSET
-        else:
-            last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+                _last_updated_date = d.pop("lastUpdatedDate", UNSET)
+                last_updated_date: datetime.datetime | Unset
+                if _last_updated_date is UNSET:
+                    last_updated_date = UNSET
+                else:
+                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
 
-        name = d.pop("name", UNSET)
+                name = d.pop("name", UNSET)
 
-        _sink = d.pop("sink", UNSET)
-        sink: DataLakePipelineSinkDLS | Unset
-        if _sink is UNSET:
-            sink = UNSET
-        else:
-            sink = DataLakePipelineSinkDLS.from_dict(_sink)
+                _sink = d.pop("sink", UNSET)
+                sink: DataLakePipelineSinkDLS | Unset
+                if _sink is UNSET:
+                    sink = UNSET
+                else:
+                    sink = DataLakePipelineSinkDLS.from_dict(_sink)
 
-        def _parse_source(
-            data: object,
-        ) -> DataLakePipelineSourceOnDemandCPS | DataLakePipelineSourcePeriodicCPS | UnknownVariant | Unset:
-            if isinstance(data, Unset):
-                return data
-            variants: dict[str, type[DataLakePipelineSourceOnDemandCPS] | type[DataLakePipelineSourcePeriodicCPS]] = {
-                "ON_DEMAND_CPS": DataLakePipelineSourceOnDemandCPS,
-                "PERIODIC_CPS": DataLakePipelineSourcePeriodicCPS,
-            }
-            payload, value = discriminate(data, "type", field="source")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                def _parse_source(
+                    data: object,
+                ) -> DataLakePipelineSourceOnDemandCPS | DataLakePipelineSourcePeriodicCPS | UnknownVariant | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    variants: dict[
+                        str, type[DataLakePipelineSourceOnDemandCPS] | type[DataLakePipelineSourcePeriodicCPS]
+                    ] = {
+                        "ON_DEMAND_CPS": DataLakePipelineSourceOnDemandCPS,
+                        "PERIODIC_CPS": DataLakePipelineSourcePeriodicCPS,
+                    }
+                    payload, value = discriminate(data, "type", field="source")
+                    variant = variants.get(value)
+                    if variant is None:
+                        return UnknownVariant(discriminator=value, raw=dict(payload))
+                    return variant.from_dict(payload)
 
-        source = _parse_source(d.pop("source", UNSET))
+                source = _parse_source(d.pop("source", UNSET))
 
-        _state = d.pop("state", UNSET)
-        state: DataLakeIngestionPipelineState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = DataLakeIngestionPipelineState._members_by_value.get(_state) or DataLakeIngestionPipelineState(
-                _state
-            )
+                _state = d.pop("state", UNSET)
+                state: DataLakeIngestionPipelineState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = DataLakeIngestionPipelineState._members_by_value.get(
+                        _state
+                    ) or DataLakeIngestionPipelineState(_state)
 
-        _transformations = d.pop("transformations", UNSET)
-        transformations: list[FieldTransformation] | Unset = UNSET
-        if _transformations is not UNSET:
-            transformations = []
-            for transformations_item_data in _transformations:
-                transformations_item = FieldTransformation.from_dict(transformations_item_data)
+                _transformations = d.pop("transformations", UNSET)
+                transformations: list[FieldTransformation] | Unset = UNSET
+                if _transformations is not UNSET:
+                    transformations = []
+                    for transformations_item_data in _transformations:
+                        transformations_item = FieldTransformation.from_dict(transformations_item_data)
 
-                transformations.append(transformations_item)
+                        transformations.append(transformations_item)
 
-        data_lake_ingestion_pipeline = cls(
-            field_id,
-            created_date,
-            dataset_retention_policy,
-            group_id,
-            last_updated_date,
-            name,
-            sink,
-            source,
-            state,
-            transformations,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_transformations is UNSET or _transformations.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                data_lake_ingestion_pipeline = cls(
+                    field_id,
+                    created_date,
+                    dataset_retention_policy,
+                    group_id,
+                    last_updated_date,
+                    name,
+                    sink,
+                    source,
+                    state,
+                    transformations,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_lake_ingestion_pipeline.additional_properties = d
-        return data_lake_ingestion_pipeline
+                data_lake_ingestion_pipeline.additional_properties = d
+                return data_lake_ingestion_pipeline
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

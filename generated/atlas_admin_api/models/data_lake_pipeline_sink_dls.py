@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +15,12 @@ from ..models.data_lake_pipeline_sink_dls_metadata_provider import (
     DataLakePipelineSinkDLSMetadataProvider,
 )
 from ..models.data_lake_pipeline_sink_dls_type import DataLakePipelineSinkDLSType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakePipelineSinkDLS")
 
@@ -35,8 +44,17 @@ class DataLakePipelineSinkDLS:
     metadata_region: str | Unset = UNSET
     partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("metadata_provider", "metadataProvider", False),
+        ("metadata_region", "metadataRegion", False),
+        ("partition_fields", "partitionFields", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         type_ = self.type_.value
 
         metadata_provider: str | Unset = UNSET
@@ -70,50 +88,51 @@ class DataLakePipelineSinkDLS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "metadataProvider",
-                "metadataRegion",
-                "partitionFields",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = DataLakePipelineSinkDLSType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                type_ = DataLakePipelineSinkDLSType(d.pop("type"))
 
-        _metadata_provider = d.pop("metadataProvider", UNSET)
-        metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset
-        if _metadata_provider is UNSET:
-            metadata_provider = UNSET
-        else:
-            metadata_provider = DataLakePipelineSinkDLSMetadataProvider._members_by_value.get(
-                _metadata_provider
-            ) or DataLakePipelineSinkDLSMetadataProvider(_metadata_provider)
+                _metadata_provider = d.pop("metadataProvider", UNSET)
+                metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset
+                if _metadata_provider is UNSET:
+                    metadata_provider = UNSET
+                else:
+                    metadata_provider = DataLakePipelineSinkDLSMetadataProvider._members_by_value.get(
+                        _metadata_provider
+                    ) or DataLakePipelineSinkDLSMetadataProvider(_metadata_provider)
 
-        metadata_region = d.pop("metadataRegion", UNSET)
+                metadata_region = d.pop("metadataRegion", UNSET)
 
-        _partition_fields = d.pop("partitionFields", UNSET)
-        partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
-        if _partition_fields is not UNSET:
-            partition_fields = []
-            for partition_fields_item_data in _partition_fields:
-                partition_fields_item = DataLakePipelinesPartitionField.from_dict(partition_fields_item_data)
+                _partition_fields = d.pop("partitionFields", UNSET)
+                partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
+                if _partition_fields is not UNSET:
+                    partition_fields = []
+                    for partition_fields_item_data in _partition_fields:
+                        partition_fields_item = DataLakePipelinesPartitionField.from_dict(partition_fields_item_data)
 
-                partition_fields.append(partition_fields_item)
+                        partition_fields.append(partition_fields_item)
 
-        data_lake_pipeline_sink_dls = cls(
-            metadata_provider,
-            metadata_region,
-            partition_fields,
-            type_=type_,
-        )
+                if not (
+                    (metadata_region is UNSET or metadata_region.__class__ is str)
+                    and (_partition_fields is UNSET or _partition_fields.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                data_lake_pipeline_sink_dls = cls(
+                    metadata_provider,
+                    metadata_region,
+                    partition_fields,
+                    type_=type_,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_lake_pipeline_sink_dls.additional_properties = d
-        return data_lake_pipeline_sink_dls
+                data_lake_pipeline_sink_dls.additional_properties = d
+                return data_lake_pipeline_sink_dls
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,12 @@ from attrs import field as _attrs_field
 from ..models.data_lake_pipeline_source_periodic_cps_type import (
     DataLakePipelineSourcePeriodicCPSType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakePipelineSourcePeriodicCPS")
 
@@ -34,8 +39,18 @@ class DataLakePipelineSourcePeriodicCPS:
     database_name: str | Unset = UNSET
     group_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("cluster_name", "clusterName", False),
+        ("collection_name", "collectionName", False),
+        ("database_name", "databaseName", False),
+        ("group_id", "groupId", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         type_ = self.type_.value
 
         cluster_name = self.cluster_name
@@ -66,40 +81,42 @@ class DataLakePipelineSourcePeriodicCPS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterName",
-                "collectionName",
-                "databaseName",
-                "groupId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = DataLakePipelineSourcePeriodicCPSType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                type_ = DataLakePipelineSourcePeriodicCPSType(d.pop("type"))
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = d.pop("clusterName", UNSET)
 
-        collection_name = d.pop("collectionName", UNSET)
+                collection_name = d.pop("collectionName", UNSET)
 
-        database_name = d.pop("databaseName", UNSET)
+                database_name = d.pop("databaseName", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = d.pop("groupId", UNSET)
 
-        data_lake_pipeline_source_periodic_cps = cls(
-            cluster_name,
-            collection_name,
-            database_name,
-            group_id,
-            type_=type_,
-        )
+                if not (
+                    (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (collection_name is UNSET or collection_name.__class__ is str)
+                    and (database_name is UNSET or database_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                data_lake_pipeline_source_periodic_cps = cls(
+                    cluster_name,
+                    collection_name,
+                    database_name,
+                    group_id,
+                    type_=type_,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_lake_pipeline_source_periodic_cps.additional_properties = d
-        return data_lake_pipeline_source_periodic_cps
+                data_lake_pipeline_source_periodic_cps.additional_properties = d
+                return data_lake_pipeline_source_periodic_cps
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakePipelinesPartitionField")
 
@@ -22,8 +27,15 @@ class DataLakePipelinesPartitionField:
     field_name: str
     order: int = 0
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_name", "fieldName", True),
+        ("order", "order", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_name = self.field_name
 
         order = self.order
@@ -41,18 +53,28 @@ class DataLakePipelinesPartitionField:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        field_name = d.pop("fieldName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                field_name = d.pop("fieldName")
 
-        order = d.pop("order")
+                order = d.pop("order")
 
-        data_lake_pipelines_partition_field = cls(
-            field_name,
-            order,
-        )
+                if not (field_name.__class__ is str and order.__class__ is int):
+                    raise TypeError("not the documented shape")
+                data_lake_pipelines_partition_field = cls(
+                    field_name,
+                    order,
+                )
 
-        data_lake_pipelines_partition_field.additional_properties = d
-        return data_lake_pipelines_partition_field
+                data_lake_pipelines_partition_field.additional_properties = d
+                return data_lake_pipelines_partition_field
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

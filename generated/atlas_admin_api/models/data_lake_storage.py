@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakeStorage")
 
@@ -27,8 +36,15 @@ class DataLakeStorage:
     databases: list[DataLakeDatabaseInstance] | Unset = UNSET
     stores: list[DataLakeStoreSettingsS3] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("databases", "databases", False),
+        ("stores", "stores", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         databases: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.databases, Unset):
             databases = []
@@ -55,43 +71,45 @@ class DataLakeStorage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "databases",
-                "stores",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _databases = d.pop("databases", UNSET)
-        databases: list[DataLakeDatabaseInstance] | Unset = UNSET
-        if _databases is not UNSET:
-            databases = []
-            for databases_item_data in _databases:
-                databases_item = DataLakeDatabaseInstance.from_dict(databases_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _databases = d.pop("databases", UNSET)
+                databases: list[DataLakeDatabaseInstance] | Unset = UNSET
+                if _databases is not UNSET:
+                    databases = []
+                    for databases_item_data in _databases:
+                        databases_item = DataLakeDatabaseInstance.from_dict(databases_item_data)
 
-                databases.append(databases_item)
+                        databases.append(databases_item)
 
-        _stores = d.pop("stores", UNSET)
-        stores: list[DataLakeStoreSettingsS3] | Unset = UNSET
-        if _stores is not UNSET:
-            stores = []
-            for stores_item_data in _stores:
-                stores_item = DataLakeStoreSettingsS3.from_dict(stores_item_data)
+                _stores = d.pop("stores", UNSET)
+                stores: list[DataLakeStoreSettingsS3] | Unset = UNSET
+                if _stores is not UNSET:
+                    stores = []
+                    for stores_item_data in _stores:
+                        stores_item = DataLakeStoreSettingsS3.from_dict(stores_item_data)
 
-                stores.append(stores_item)
+                        stores.append(stores_item)
 
-        data_lake_storage = cls(
-            databases,
-            stores,
-        )
+                if not (
+                    (_databases is UNSET or _databases.__class__ is list)
+                    and (_stores is UNSET or _stores.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                data_lake_storage = cls(
+                    databases,
+                    stores,
+                )
 
-        if nulls:
-            d.update(nulls)
-        data_lake_storage.additional_properties = d
-        return data_lake_storage
+                data_lake_storage.additional_properties = d
+                return data_lake_storage
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +18,12 @@ from ..models.data_lake_store_settings_s3_provider import (
     DataLakeStoreSettingsS3Provider,
 )
 from ..models.data_lake_store_settings_s3_region import DataLakeStoreSettingsS3Region
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataLakeStoreSettingsS3")
 
@@ -66,8 +75,22 @@ class DataLakeStoreSettingsS3:
     public: bool | Unset = UNSET
     region: DataLakeStoreSettingsS3Region | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("name", "name", False),
+        ("additional_storage_classes", "additionalStorageClasses", False),
+        ("bucket", "bucket", False),
+        ("delimiter", "delimiter", False),
+        ("include_tags", "includeTags", False),
+        ("prefix", "prefix", False),
+        ("public", "public", False),
+        ("region", "region", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider = self.provider.value
 
         name = self.name
@@ -121,75 +144,76 @@ class DataLakeStoreSettingsS3:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "additionalStorageClasses",
-                "bucket",
-                "delimiter",
-                "includeTags",
-                "prefix",
-                "public",
-                "region",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = DataLakeStoreSettingsS3Provider(d.pop("provider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                provider = DataLakeStoreSettingsS3Provider(d.pop("provider"))
 
-        name = d.pop("name", UNSET)
+                name = d.pop("name", UNSET)
 
-        _additional_storage_classes = d.pop("additionalStorageClasses", UNSET)
-        additional_storage_classes: list[DataLakeStoreSettingsS3AdditionalStorageClassesItem] | Unset = UNSET
-        if _additional_storage_classes is not UNSET:
-            additional_storage_classes = []
-            for additional_storage_classes_item_data in _additional_storage_classes:
-                additional_storage_classes_item = (
-                    DataLakeStoreSettingsS3AdditionalStorageClassesItem._members_by_value.get(
-                        additional_storage_classes_item_data
-                    )
-                    or DataLakeStoreSettingsS3AdditionalStorageClassesItem(additional_storage_classes_item_data)
+                _additional_storage_classes = d.pop("additionalStorageClasses", UNSET)
+                additional_storage_classes: list[DataLakeStoreSettingsS3AdditionalStorageClassesItem] | Unset = UNSET
+                if _additional_storage_classes is not UNSET:
+                    additional_storage_classes = []
+                    for additional_storage_classes_item_data in _additional_storage_classes:
+                        additional_storage_classes_item = (
+                            DataLakeStoreSettingsS3AdditionalStorageClassesItem._members_by_value.get(
+                                additional_storage_classes_item_data
+                            )
+                            or DataLakeStoreSettingsS3AdditionalStorageClassesItem(additional_storage_classes_item_data)
+                        )
+
+                        additional_storage_classes.append(additional_storage_classes_item)
+
+                bucket = d.pop("bucket", UNSET)
+
+                delimiter = d.pop("delimiter", UNSET)
+
+                include_tags = d.pop("includeTags", UNSET)
+
+                prefix = d.pop("prefix", UNSET)
+
+                public = d.pop("public", UNSET)
+
+                _region = d.pop("region", UNSET)
+                region: DataLakeStoreSettingsS3Region | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = DataLakeStoreSettingsS3Region._members_by_value.get(
+                        _region
+                    ) or DataLakeStoreSettingsS3Region(_region)
+
+                if not (
+                    (name is UNSET or name.__class__ is str)
+                    and (_additional_storage_classes is UNSET or _additional_storage_classes.__class__ is list)
+                    and (bucket is UNSET or bucket.__class__ is str)
+                    and (delimiter is UNSET or delimiter.__class__ is str)
+                    and (include_tags is UNSET or include_tags.__class__ is bool)
+                    and (prefix is UNSET or prefix.__class__ is str)
+                    and (public is UNSET or public.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                data_lake_store_settings_s3 = cls(
+                    name,
+                    additional_storage_classes,
+                    bucket,
+                    delimiter,
+                    include_tags,
+                    prefix,
+                    public,
+                    region,
+                    provider=provider,
                 )
 
-                additional_storage_classes.append(additional_storage_classes_item)
+                data_lake_store_settings_s3.additional_properties = d
+                return data_lake_store_settings_s3
 
-        bucket = d.pop("bucket", UNSET)
-
-        delimiter = d.pop("delimiter", UNSET)
-
-        include_tags = d.pop("includeTags", UNSET)
-
-        prefix = d.pop("prefix", UNSET)
-
-        public = d.pop("public", UNSET)
-
-        _region = d.pop("region", UNSET)
-        region: DataLakeStoreSettingsS3Region | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = DataLakeStoreSettingsS3Region._members_by_value.get(_region) or DataLakeStoreSettingsS3Region(
-                _region
-            )
-
-        data_lake_store_settings_s3 = cls(
-            name,
-            additional_storage_classes,
-            bucket,
-            delimiter,
-            include_tags,
-            prefix,
-            public,
-            region,
-            provider=provider,
-        )
-
-        if nulls:
-            d.update(nulls)
-        data_lake_store_settings_s3.additional_properties = d
-        return data_lake_store_settings_s3
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,13 +3,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_protection_settings_state import DataProtectionSettingsState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DataProtectionSettings")
 
@@ -70,8 +80,27 @@ class DataProtectionSettings:
     updated_date: datetime.datetime | Unset = UNSET
     updated_user: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("authorized_email", "authorizedEmail", True),
+        ("authorized_user_first_name", "authorizedUserFirstName", True),
+        ("authorized_user_last_name", "authorizedUserLastName", True),
+        ("copy_protection_enabled", "copyProtectionEnabled", False),
+        ("deletable", "deletable", False),
+        ("encryption_at_rest_enabled", "encryptionAtRestEnabled", False),
+        ("on_demand_policy_item", "onDemandPolicyItem", False),
+        ("pit_enabled", "pitEnabled", False),
+        ("project_id", "projectId", False),
+        ("restore_window_days", "restoreWindowDays", False),
+        ("scheduled_policy_items", "scheduledPolicyItems", False),
+        ("state", "state", False),
+        ("updated_date", "updatedDate", False),
+        ("updated_user", "updatedUser", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         authorized_email = self.authorized_email
 
         authorized_user_first_name = self.authorized_user_first_name
@@ -147,98 +176,102 @@ class DataProtectionSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "copyProtectionEnabled",
-                "deletable",
-                "encryptionAtRestEnabled",
-                "onDemandPolicyItem",
-                "pitEnabled",
-                "projectId",
-                "restoreWindowDays",
-                "scheduledPolicyItems",
-                "state",
-                "updatedDate",
-                "updatedUser",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        authorized_email = d.pop("authorizedEmail")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                authorized_email = d.pop("authorizedEmail")
 
-        authorized_user_first_name = d.pop("authorizedUserFirstName")
+                authorized_user_first_name = d.pop("authorizedUserFirstName")
 
-        authorized_user_last_name = d.pop("authorizedUserLastName")
+                authorized_user_last_name = d.pop("authorizedUserLastName")
 
-        copy_protection_enabled = d.pop("copyProtectionEnabled", UNSET)
+                copy_protection_enabled = d.pop("copyProtectionEnabled", UNSET)
 
-        deletable = d.pop("deletable", UNSET)
+                deletable = d.pop("deletable", UNSET)
 
-        encryption_at_rest_enabled = d.pop("encryptionAtRestEnabled", UNSET)
+                encryption_at_rest_enabled = d.pop("encryptionAtRestEnabled", UNSET)
 
-        _on_demand_policy_item = d.pop("onDemandPolicyItem", UNSET)
-        on_demand_policy_item: BackupComplianceOnDemandPolicyItem | Unset
-        if _on_demand_policy_item is UNSET:
-            on_demand_policy_item = UNSET
-        else:
-            on_demand_policy_item = BackupComplianceOnDemandPolicyItem.from_dict(_on_demand_policy_item)
+                _on_demand_policy_item = d.pop("onDemandPolicyItem", UNSET)
+                on_demand_policy_item: BackupComplianceOnDemandPolicyItem | Unset
+                if _on_demand_policy_item is UNSET:
+                    on_demand_policy_item = UNSET
+                else:
+                    on_demand_policy_item = BackupComplianceOnDemandPolicyItem.from_dict(_on_demand_policy_item)
 
-        pit_enabled = d.pop("pitEnabled", UNSET)
+                pit_enabled = d.pop("pitEnabled", UNSET)
 
-        project_id = d.pop("projectId", UNSET)
+                project_id = d.pop("projectId", UNSET)
 
-        restore_window_days = d.pop("restoreWindowDays", UNSET)
+                restore_window_days = d.pop("restoreWindowDays", UNSET)
 
-        _scheduled_policy_items = d.pop("scheduledPolicyItems", UNSET)
-        scheduled_policy_items: list[BackupComplianceScheduledPolicyItem] | Unset = UNSET
-        if _scheduled_policy_items is not UNSET:
-            scheduled_policy_items = []
-            for scheduled_policy_items_item_data in _scheduled_policy_items:
-                scheduled_policy_items_item = BackupComplianceScheduledPolicyItem.from_dict(
-                    scheduled_policy_items_item_data
+                _scheduled_policy_items = d.pop("scheduledPolicyItems", UNSET)
+                scheduled_policy_items: list[BackupComplianceScheduledPolicyItem] | Unset = UNSET
+                if _scheduled_policy_items is not UNSET:
+                    scheduled_policy_items = []
+                    for scheduled_policy_items_item_data in _scheduled_policy_items:
+                        scheduled_policy_items_item = BackupComplianceScheduledPolicyItem.from_dict(
+                            scheduled_policy_items_item_data
+                        )
+
+                        scheduled_policy_items.append(scheduled_policy_items_item)
+
+                _state = d.pop("state", UNSET)
+                state: DataProtectionSettingsState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = DataProtectionSettingsState._members_by_value.get(_state) or DataProtectionSettingsState(
+                        _state
+                    )
+
+                _updated_date = d.pop("updatedDate", UNSET)
+                updated_date: datetime.datetime | Unset
+                if _updated_date is UNSET:
+                    updated_date = UNSET
+                else:
+                    updated_date = datetime.datetime.fromisoformat(_updated_date)
+
+                updated_user = d.pop("updatedUser", UNSET)
+
+                if not (
+                    authorized_email.__class__ is str
+                    and authorized_user_first_name.__class__ is str
+                    and authorized_user_last_name.__class__ is str
+                    and (copy_protection_enabled is UNSET or copy_protection_enabled.__class__ is bool)
+                    and (deletable is UNSET or deletable.__class__ is bool)
+                    and (encryption_at_rest_enabled is UNSET or encryption_at_rest_enabled.__class__ is bool)
+                    and (pit_enabled is UNSET or pit_enabled.__class__ is bool)
+                    and (project_id is UNSET or project_id.__class__ is str)
+                    and (restore_window_days is UNSET or restore_window_days.__class__ is int)
+                    and (_scheduled_policy_items is UNSET or _scheduled_policy_items.__class__ is list)
+                    and (updated_user is UNSET or updated_user.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                data_protection_settings = cls(
+                    authorized_email,
+                    authorized_user_first_name,
+                    authorized_user_last_name,
+                    copy_protection_enabled,
+                    deletable,
+                    encryption_at_rest_enabled,
+                    on_demand_policy_item,
+                    pit_enabled,
+                    project_id,
+                    restore_window_days,
+                    scheduled_policy_items,
+                    state,
+                    updated_date,
+                    updated_user,
                 )
 
-                scheduled_policy_items.append(scheduled_policy_items_item)
+                data_protection_settings.additional_properties = d
+                return data_protection_settings
 
-        _state = d.pop("state", UNSET)
-        state: DataProtectionSettingsState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = DataProtectionSettingsState._members_by_value.get(_state) or DataProtectionSettingsState(_state)
-
-        _updated_date = d.pop("updatedDate", UNSET)
-        updated_date: datetime.datetime | Unset
-        if _updated_date is UNSET:
-            updated_date = UNSET
-        else:
-            updated_date = datetime.datetime.fromisoformat(_updated_date)
-
-        updated_user = d.pop("updatedUser", UNSET)
-
-        data_protection_settings = cls(
-            authorized_email,
-            authorized_user_first_name,
-            authorized_user_last_name,
-            copy_protection_enabled,
-            deletable,
-            encryption_at_rest_enabled,
-            on_demand_policy_item,
-            pit_enabled,
-            project_id,
-            restore_window_days,
-            scheduled_policy_items,
-            state,
-            updated_date,
-            updated_user,
-        )
-
-        if nulls:
-            d.update(nulls)
-        data_protection_settings.additional_properties = d
-        return data_protection_settings
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

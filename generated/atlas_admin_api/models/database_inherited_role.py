@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DatabaseInheritedRole")
 
@@ -23,8 +28,15 @@ class DatabaseInheritedRole:
     db: str
     role: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("db", "db", True),
+        ("role", "role", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         db = self.db
 
         role = self.role
@@ -42,18 +54,28 @@ class DatabaseInheritedRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        db = d.pop("db")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                db = d.pop("db")
 
-        role = d.pop("role")
+                role = d.pop("role")
 
-        database_inherited_role = cls(
-            db,
-            role,
-        )
+                if not (db.__class__ is str and role.__class__ is str):
+                    raise TypeError("not the documented shape")
+                database_inherited_role = cls(
+                    db,
+                    role,
+                )
 
-        database_inherited_role.additional_properties = d
-        return database_inherited_role
+                database_inherited_role.additional_properties = d
+                return database_inherited_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DatabasePermittedNamespaceResource")
 
@@ -28,8 +33,16 @@ class DatabasePermittedNamespaceResource:
     collection: str
     db: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster", "cluster", True),
+        ("collection", "collection", True),
+        ("db", "db", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster = self.cluster
 
         collection = self.collection
@@ -50,21 +63,31 @@ class DatabasePermittedNamespaceResource:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        cluster = d.pop("cluster")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cluster = d.pop("cluster")
 
-        collection = d.pop("collection")
+                collection = d.pop("collection")
 
-        db = d.pop("db")
+                db = d.pop("db")
 
-        database_permitted_namespace_resource = cls(
-            cluster,
-            collection,
-            db,
-        )
+                if not (cluster.__class__ is bool and collection.__class__ is str and db.__class__ is str):
+                    raise TypeError("not the documented shape")
+                database_permitted_namespace_resource = cls(
+                    cluster,
+                    collection,
+                    db,
+                )
 
-        database_permitted_namespace_resource.additional_properties = d
-        return database_permitted_namespace_resource
+                database_permitted_namespace_resource.additional_properties = d
+                return database_permitted_namespace_resource
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DatabasePrivilegeAction")
 
@@ -25,8 +34,15 @@ class DatabasePrivilegeAction:
     action: str
     resources: list[DatabasePermittedNamespaceResource] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("action", "action", True),
+        ("resources", "resources", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         action = self.action
 
         resources: list[dict[str, Any]] | Unset = UNSET
@@ -50,33 +66,35 @@ class DatabasePrivilegeAction:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("resources",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        action = d.pop("action")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                action = d.pop("action")
 
-        _resources = d.pop("resources", UNSET)
-        resources: list[DatabasePermittedNamespaceResource] | Unset = UNSET
-        if _resources is not UNSET:
-            resources = []
-            for resources_item_data in _resources:
-                resources_item = DatabasePermittedNamespaceResource.from_dict(resources_item_data)
+                _resources = d.pop("resources", UNSET)
+                resources: list[DatabasePermittedNamespaceResource] | Unset = UNSET
+                if _resources is not UNSET:
+                    resources = []
+                    for resources_item_data in _resources:
+                        resources_item = DatabasePermittedNamespaceResource.from_dict(resources_item_data)
 
-                resources.append(resources_item)
+                        resources.append(resources_item)
 
-        database_privilege_action = cls(
-            action,
-            resources,
-        )
+                if not (action.__class__ is str and (_resources is UNSET or _resources.__class__ is list)):
+                    raise TypeError("not the documented shape")
+                database_privilege_action = cls(
+                    action,
+                    resources,
+                )
 
-        if nulls:
-            d.update(nulls)
-        database_privilege_action.additional_properties = d
-        return database_privilege_action
+                database_privilege_action.additional_properties = d
+                return database_privilege_action
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

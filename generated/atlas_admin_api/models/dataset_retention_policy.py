@@ -3,13 +3,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DatasetRetentionPolicy")
 
@@ -31,8 +41,16 @@ class DatasetRetentionPolicy:
     value: int
     last_modified_date: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("units", "units", True),
+        ("value", "value", True),
+        ("last_modified_date", "lastModifiedDate", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         units = self.units.value
 
         value = self.value
@@ -56,34 +74,36 @@ class DatasetRetentionPolicy:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("lastModifiedDate",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        units = DatasetRetentionPolicyUnits(d.pop("units"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                units = DatasetRetentionPolicyUnits(d.pop("units"))
 
-        value = d.pop("value")
+                value = d.pop("value")
 
-        _last_modified_date = d.pop("lastModifiedDate", UNSET)
-        last_modified_date: datetime.datetime | Unset
-        if _last_modified_date is UNSET:
-            last_modified_date = UNSET
-        else:
-            last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
+                _last_modified_date = d.pop("lastModifiedDate", UNSET)
+                last_modified_date: datetime.datetime | Unset
+                if _last_modified_date is UNSET:
+                    last_modified_date = UNSET
+                else:
+                    last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
 
-        dataset_retention_policy = cls(
-            units,
-            value,
-            last_modified_date,
-        )
+                if not (value.__class__ is int):
+                    raise TypeError("not the documented shape")
+                dataset_retention_policy = cls(
+                    units,
+                    value,
+                    last_modified_date,
+                )
 
-        if nulls:
-            d.update(nulls)
-        dataset_retention_policy.additional_properties = d
-        return dataset_retention_policy
+                dataset_retention_policy.additional_properties = d
+                return dataset_retention_policy
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +17,12 @@ from ..models.disk_backup_copy_setting_cloud_provider import (
 from ..models.disk_backup_copy_setting_frequencies_item import (
     DiskBackupCopySettingFrequenciesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DiskBackupCopySetting")
 
@@ -42,8 +51,18 @@ class DiskBackupCopySetting:
     region_name: str | Unset = UNSET
     should_copy_oplogs: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("zone_id", "zoneId", True),
+        ("cloud_provider", "cloudProvider", False),
+        ("frequencies", "frequencies", False),
+        ("region_name", "regionName", False),
+        ("should_copy_oplogs", "shouldCopyOplogs", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         zone_id = self.zone_id
 
         cloud_provider: str | Unset = UNSET
@@ -81,56 +100,58 @@ class DiskBackupCopySetting:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "frequencies",
-                "regionName",
-                "shouldCopyOplogs",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        zone_id = d.pop("zoneId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                zone_id = d.pop("zoneId")
 
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: DiskBackupCopySettingCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = DiskBackupCopySettingCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
+                _cloud_provider = d.pop("cloudProvider", UNSET)
+                cloud_provider: DiskBackupCopySettingCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = DiskBackupCopySettingCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
 
-        _frequencies = d.pop("frequencies", UNSET)
-        frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
-        if _frequencies is not UNSET:
-            frequencies = []
-            for frequencies_item_data in _frequencies:
-                frequencies_item = DiskBackupCopySettingFrequenciesItem._members_by_value.get(
-                    frequencies_item_data
-                ) or DiskBackupCopySettingFrequenciesItem(frequencies_item_data)
+                _frequencies = d.pop("frequencies", UNSET)
+                frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
+                if _frequencies is not UNSET:
+                    frequencies = []
+                    for frequencies_item_data in _frequencies:
+                        frequencies_item = DiskBackupCopySettingFrequenciesItem._members_by_value.get(
+                            frequencies_item_data
+                        ) or DiskBackupCopySettingFrequenciesItem(frequencies_item_data)
 
-                frequencies.append(frequencies_item)
+                        frequencies.append(frequencies_item)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = d.pop("regionName", UNSET)
 
-        should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
+                should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
 
-        disk_backup_copy_setting = cls(
-            zone_id,
-            cloud_provider,
-            frequencies,
-            region_name,
-            should_copy_oplogs,
-        )
+                if not (
+                    zone_id.__class__ is str
+                    and (_frequencies is UNSET or _frequencies.__class__ is list)
+                    and (region_name is UNSET or region_name.__class__ is str)
+                    and (should_copy_oplogs is UNSET or should_copy_oplogs.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                disk_backup_copy_setting = cls(
+                    zone_id,
+                    cloud_provider,
+                    frequencies,
+                    region_name,
+                    should_copy_oplogs,
+                )
 
-        if nulls:
-            d.update(nulls)
-        disk_backup_copy_setting.additional_properties = d
-        return disk_backup_copy_setting
+                disk_backup_copy_setting.additional_properties = d
+                return disk_backup_copy_setting
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

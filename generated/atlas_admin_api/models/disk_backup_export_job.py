@@ -3,13 +3,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.disk_backup_export_job_state import DiskBackupExportJobState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DiskBackupExportJob")
 
@@ -53,8 +63,25 @@ class DiskBackupExportJob:
     state_reason: ExportStateReason | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("export_bucket_id", "exportBucketId", True),
+        ("components", "components", False),
+        ("created_at", "createdAt", False),
+        ("custom_data", "customData", False),
+        ("export_status", "exportStatus", False),
+        ("finished_at", "finishedAt", False),
+        ("id", "id", False),
+        ("prefix", "prefix", False),
+        ("snapshot_id", "snapshotId", False),
+        ("state", "state", False),
+        ("state_reason", "stateReason", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         export_bucket_id = self.export_bucket_id
 
         components: list[dict[str, Any]] | Unset = UNSET
@@ -138,114 +165,112 @@ class DiskBackupExportJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "components",
-                "createdAt",
-                "customData",
-                "exportStatus",
-                "finishedAt",
-                "id",
-                "prefix",
-                "snapshotId",
-                "state",
-                "stateReason",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        export_bucket_id = d.pop("exportBucketId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                export_bucket_id = d.pop("exportBucketId")
 
-        _components = d.pop("components", UNSET)
-        components: list[DiskBackupExportJobComponent] | Unset = UNSET
-        if _components is not UNSET:
-            components = []
-            for components_item_data in _components:
-                components_item = DiskBackupExportJobComponent.from_dict(components_item_data)
+                _components = d.pop("components", UNSET)
+                components: list[DiskBackupExportJobComponent] | Unset = UNSET
+                if _components is not UNSET:
+                    components = []
+                    for components_item_data in _components:
+                        components_item = DiskBackupExportJobComponent.from_dict(components_item_data)
 
-                components.append(components_item)
+                        components.append(components_item)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = d.pop("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _custom_data = d.pop("customData", UNSET)
-        custom_data: list[BackupLabel] | Unset = UNSET
-        if _custom_data is not UNSET:
-            custom_data = []
-            for custom_data_item_data in _custom_data:
-                custom_data_item = BackupLabel.from_dict(custom_data_item_data)
+                _custom_data = d.pop("customData", UNSET)
+                custom_data: list[BackupLabel] | Unset = UNSET
+                if _custom_data is not UNSET:
+                    custom_data = []
+                    for custom_data_item_data in _custom_data:
+                        custom_data_item = BackupLabel.from_dict(custom_data_item_data)
 
-                custom_data.append(custom_data_item)
+                        custom_data.append(custom_data_item)
 
-        _export_status = d.pop("exportStatus", UNSET)
-        export_status: ExportStatus | Unset
-        if _export_status is UNSET:
-            export_status = UNSET
-        else:
-            export_status = ExportStatus.from_dict(_export_status)
+                _export_status = d.pop("exportStatus", UNSET)
+                export_status: ExportStatus | Unset
+                if _export_status is UNSET:
+                    export_status = UNSET
+                else:
+                    export_status = ExportStatus.from_dict(_export_status)
 
-        _finished_at = d.pop("finishedAt", UNSET)
-        finished_at: datetime.datetime | Unset
-        if _finished_at is UNSET:
-            finished_at = UNSET
-        else:
-            finished_at = datetime.datetime.fromisoformat(_finished_at)
+                _finished_at = d.pop("finishedAt", UNSET)
+                finished_at: datetime.datetime | Unset
+                if _finished_at is UNSET:
+                    finished_at = UNSET
+                else:
+                    finished_at = datetime.datetime.fromisoformat(_finished_at)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        prefix = d.pop("prefix", UNSET)
+                prefix = d.pop("prefix", UNSET)
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                snapshot_id = d.pop("snapshotId", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: DiskBackupExportJobState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = DiskBackupExportJobState._members_by_value.get(_state) or DiskBackupExportJobState(_state)
+                _state = d.pop("state", UNSET)
+                state: DiskBackupExportJobState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = DiskBackupExportJobState._members_by_value.get(_state) or DiskBackupExportJobState(_state)
 
-        _state_reason = d.pop("stateReason", UNSET)
-        state_reason: ExportStateReason | Unset
-        if _state_reason is UNSET:
-            state_reason = UNSET
-        else:
-            state_reason = ExportStateReason.from_dict(_state_reason)
+                _state_reason = d.pop("stateReason", UNSET)
+                state_reason: ExportStateReason | Unset
+                if _state_reason is UNSET:
+                    state_reason = UNSET
+                else:
+                    state_reason = ExportStateReason.from_dict(_state_reason)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        disk_backup_export_job = cls(
-            export_bucket_id,
-            components,
-            created_at,
-            custom_data,
-            export_status,
-            finished_at,
-            id,
-            prefix,
-            snapshot_id,
-            state,
-            state_reason,
-            links,
-        )
+                if not (
+                    export_bucket_id.__class__ is str
+                    and (_components is UNSET or _components.__class__ is list)
+                    and (_custom_data is UNSET or _custom_data.__class__ is list)
+                    and (id is UNSET or id.__class__ is str)
+                    and (prefix is UNSET or prefix.__class__ is str)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                disk_backup_export_job = cls(
+                    export_bucket_id,
+                    components,
+                    created_at,
+                    custom_data,
+                    export_status,
+                    finished_at,
+                    id,
+                    prefix,
+                    snapshot_id,
+                    state,
+                    state_reason,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        disk_backup_export_job.additional_properties = d
-        return disk_backup_export_job
+                disk_backup_export_job.additional_properties = d
+                return disk_backup_export_job
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DiskBackupExportJobComponent")
 
@@ -24,8 +29,15 @@ class DiskBackupExportJobComponent:
     export_id: str | Unset = UNSET
     replica_set_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("export_id", "exportId", False),
+        ("replica_set_name", "replicaSetName", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         export_id = self.export_id
 
         replica_set_name = self.replica_set_name
@@ -42,29 +54,31 @@ class DiskBackupExportJobComponent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "exportId",
-                "replicaSetName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        export_id = d.pop("exportId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                export_id = d.pop("exportId", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = d.pop("replicaSetName", UNSET)
 
-        disk_backup_export_job_component = cls(
-            export_id,
-            replica_set_name,
-        )
+                if not (
+                    (export_id is UNSET or export_id.__class__ is str)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                disk_backup_export_job_component = cls(
+                    export_id,
+                    replica_set_name,
+                )
 
-        if nulls:
-            d.update(nulls)
-        disk_backup_export_job_component.additional_properties = d
-        return disk_backup_export_job_component
+                disk_backup_export_job_component.additional_properties = d
+                return disk_backup_export_job_component
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DiskBackupExportJobRequest")
 
@@ -29,8 +38,16 @@ class DiskBackupExportJobRequest:
     snapshot_id: str
     custom_data: list[BackupLabel] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("export_bucket_id", "exportBucketId", True),
+        ("snapshot_id", "snapshotId", True),
+        ("custom_data", "customData", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         export_bucket_id = self.export_bucket_id
 
         snapshot_id = self.snapshot_id
@@ -57,36 +74,42 @@ class DiskBackupExportJobRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("customData",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        export_bucket_id = d.pop("exportBucketId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                export_bucket_id = d.pop("exportBucketId")
 
-        snapshot_id = d.pop("snapshotId")
+                snapshot_id = d.pop("snapshotId")
 
-        _custom_data = d.pop("customData", UNSET)
-        custom_data: list[BackupLabel] | Unset = UNSET
-        if _custom_data is not UNSET:
-            custom_data = []
-            for custom_data_item_data in _custom_data:
-                custom_data_item = BackupLabel.from_dict(custom_data_item_data)
+                _custom_data = d.pop("customData", UNSET)
+                custom_data: list[BackupLabel] | Unset = UNSET
+                if _custom_data is not UNSET:
+                    custom_data = []
+                    for custom_data_item_data in _custom_data:
+                        custom_data_item = BackupLabel.from_dict(custom_data_item_data)
 
-                custom_data.append(custom_data_item)
+                        custom_data.append(custom_data_item)
 
-        disk_backup_export_job_request = cls(
-            export_bucket_id,
-            snapshot_id,
-            custom_data,
-        )
+                if not (
+                    export_bucket_id.__class__ is str
+                    and snapshot_id.__class__ is str
+                    and (_custom_data is UNSET or _custom_data.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                disk_backup_export_job_request = cls(
+                    export_bucket_id,
+                    snapshot_id,
+                    custom_data,
+                )
 
-        if nulls:
-            d.update(nulls)
-        disk_backup_export_job_request.additional_properties = d
-        return disk_backup_export_job_request
+                disk_backup_export_job_request.additional_properties = d
+                return disk_backup_export_job_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

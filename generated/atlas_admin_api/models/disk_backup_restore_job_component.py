@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DiskBackupRestoreJobComponent")
 
@@ -32,8 +41,16 @@ class DiskBackupRestoreJobComponent:
     private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
     replica_set_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("download_url", "downloadUrl", False),
+        ("private_download_delivery_urls", "privateDownloadDeliveryUrls", False),
+        ("replica_set_name", "replicaSetName", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         download_url = self.download_url
 
         private_download_delivery_urls: list[dict[str, Any]] | Unset = UNSET
@@ -59,42 +76,44 @@ class DiskBackupRestoreJobComponent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "downloadUrl",
-                "privateDownloadDeliveryUrls",
-                "replicaSetName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        download_url = d.pop("downloadUrl", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                download_url = d.pop("downloadUrl", UNSET)
 
-        _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
-        private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
-        if _private_download_delivery_urls is not UNSET:
-            private_download_delivery_urls = []
-            for private_download_delivery_urls_item_data in _private_download_delivery_urls:
-                private_download_delivery_urls_item = PrivateDownloadDeliveryUrl.from_dict(
-                    private_download_delivery_urls_item_data
+                _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
+                private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
+                if _private_download_delivery_urls is not UNSET:
+                    private_download_delivery_urls = []
+                    for private_download_delivery_urls_item_data in _private_download_delivery_urls:
+                        private_download_delivery_urls_item = PrivateDownloadDeliveryUrl.from_dict(
+                            private_download_delivery_urls_item_data
+                        )
+
+                        private_download_delivery_urls.append(private_download_delivery_urls_item)
+
+                replica_set_name = d.pop("replicaSetName", UNSET)
+
+                if not (
+                    (download_url is UNSET or download_url.__class__ is str)
+                    and (_private_download_delivery_urls is UNSET or _private_download_delivery_urls.__class__ is list)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                disk_backup_restore_job_component = cls(
+                    download_url,
+                    private_download_delivery_urls,
+                    replica_set_name,
                 )
 
-                private_download_delivery_urls.append(private_download_delivery_urls_item)
+                disk_backup_restore_job_component.additional_properties = d
+                return disk_backup_restore_job_component
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
-
-        disk_backup_restore_job_component = cls(
-            download_url,
-            private_download_delivery_urls,
-            replica_set_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        disk_backup_restore_job_component.additional_properties = d
-        return disk_backup_restore_job_component
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -14,7 +19,13 @@ from ..models.disk_backup_snapshot_frequency_type import DiskBackupSnapshotFrequ
 from ..models.disk_backup_snapshot_snapshot_type import DiskBackupSnapshotSnapshotType
 from ..models.disk_backup_snapshot_status import DiskBackupSnapshotStatus
 from ..models.disk_backup_snapshot_type import DiskBackupSnapshotType
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DiskBackupSnapshot")
 
@@ -70,8 +81,29 @@ class DiskBackupSnapshot:
     type_: DiskBackupSnapshotType | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", False),
+        ("copy_regions", "copyRegions", False),
+        ("created_at", "createdAt", False),
+        ("description", "description", False),
+        ("expires_at", "expiresAt", False),
+        ("frequency_type", "frequencyType", False),
+        ("id", "id", False),
+        ("master_key_uuid", "masterKeyUUID", False),
+        ("mongod_version", "mongodVersion", False),
+        ("policy_items", "policyItems", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("snapshot_type", "snapshotType", False),
+        ("status", "status", False),
+        ("storage_size_bytes", "storageSizeBytes", False),
+        ("type_", "type", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
             cloud_provider = self.cloud_provider.value
@@ -169,138 +201,142 @@ class DiskBackupSnapshot:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "copyRegions",
-                "createdAt",
-                "description",
-                "expiresAt",
-                "frequencyType",
-                "id",
-                "masterKeyUUID",
-                "mongodVersion",
-                "policyItems",
-                "replicaSetName",
-                "snapshotType",
-                "status",
-                "storageSizeBytes",
-                "type",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: DiskBackupSnapshotCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = DiskBackupSnapshotCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or DiskBackupSnapshotCloudProvider(_cloud_provider)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _cloud_provider = d.pop("cloudProvider", UNSET)
+                cloud_provider: DiskBackupSnapshotCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = DiskBackupSnapshotCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or DiskBackupSnapshotCloudProvider(_cloud_provider)
 
-        copy_regions = cast(list[str], d.pop("copyRegions", UNSET))
+                _copy_regions = d.pop("copyRegions", UNSET)
+                copy_regions = cast(list[str], _copy_regions)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = d.pop("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        description = d.pop("description", UNSET)
+                description = d.pop("description", UNSET)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+                _expires_at = d.pop("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        _frequency_type = d.pop("frequencyType", UNSET)
-        frequency_type: DiskBackupSnapshotFrequencyType | Unset
-        if _frequency_type is UNSET:
-            frequency_type = UNSET
-        else:
-            frequency_type = DiskBackupSnapshotFrequencyType._members_by_value.get(
-                _frequency_type
-            ) or DiskBackupSnapshotFrequencyType(_frequency_type)
+                _frequency_type = d.pop("frequencyType", UNSET)
+                frequency_type: DiskBackupSnapshotFrequencyType | Unset
+                if _frequency_type is UNSET:
+                    frequency_type = UNSET
+                else:
+                    frequency_type = DiskBackupSnapshotFrequencyType._members_by_value.get(
+                        _frequency_type
+                    ) or DiskBackupSnapshotFrequencyType(_frequency_type)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        _master_key_uuid = d.pop("masterKeyUUID", UNSET)
-        master_key_uuid: UUID | Unset
-        if _master_key_uuid is UNSET:
-            master_key_uuid = UNSET
-        else:
-            master_key_uuid = UUID(_master_key_uuid)
+                _master_key_uuid = d.pop("masterKeyUUID", UNSET)
+                master_key_uuid: UUID | Unset
+                if _master_key_uuid is UNSET:
+                    master_key_uuid = UNSET
+                else:
+                    master_key_uuid = UUID(_master_key_uuid)
 
-        mongod_version = d.pop("mongodVersion", UNSET)
+                mongod_version = d.pop("mongodVersion", UNSET)
 
-        policy_items = cast(list[str], d.pop("policyItems", UNSET))
+                _policy_items = d.pop("policyItems", UNSET)
+                policy_items = cast(list[str], _policy_items)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = d.pop("replicaSetName", UNSET)
 
-        _snapshot_type = d.pop("snapshotType", UNSET)
-        snapshot_type: DiskBackupSnapshotSnapshotType | Unset
-        if _snapshot_type is UNSET:
-            snapshot_type = UNSET
-        else:
-            snapshot_type = DiskBackupSnapshotSnapshotType._members_by_value.get(
-                _snapshot_type
-            ) or DiskBackupSnapshotSnapshotType(_snapshot_type)
+                _snapshot_type = d.pop("snapshotType", UNSET)
+                snapshot_type: DiskBackupSnapshotSnapshotType | Unset
+                if _snapshot_type is UNSET:
+                    snapshot_type = UNSET
+                else:
+                    snapshot_type = DiskBackupSnapshotSnapshotType._members_by_value.get(
+                        _snapshot_type
+                    ) or DiskBackupSnapshotSnapshotType(_snapshot_type)
 
-        _status = d.pop("status", UNSET)
-        status: DiskBackupSnapshotStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = DiskBackupSnapshotStatus._members_by_value.get(_status) or DiskBackupSnapshotStatus(_status)
+                _status = d.pop("status", UNSET)
+                status: DiskBackupSnapshotStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = DiskBackupSnapshotStatus._members_by_value.get(_status) or DiskBackupSnapshotStatus(
+                        _status
+                    )
 
-        storage_size_bytes = d.pop("storageSizeBytes", UNSET)
+                storage_size_bytes = d.pop("storageSizeBytes", UNSET)
 
-        _type_ = d.pop("type", UNSET)
-        type_: DiskBackupSnapshotType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = DiskBackupSnapshotType._members_by_value.get(_type_) or DiskBackupSnapshotType(_type_)
+                _type_ = d.pop("type", UNSET)
+                type_: DiskBackupSnapshotType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = DiskBackupSnapshotType._members_by_value.get(_type_) or DiskBackupSnapshotType(_type_)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        disk_backup_snapshot = cls(
-            cloud_provider,
-            copy_regions,
-            created_at,
-            description,
-            expires_at,
-            frequency_type,
-            id,
-            master_key_uuid,
-            mongod_version,
-            policy_items,
-            replica_set_name,
-            snapshot_type,
-            status,
-            storage_size_bytes,
-            type_,
-            links,
-        )
+                if not (
+                    (
+                        _copy_regions is UNSET
+                        or (_copy_regions.__class__ is list and all(_item.__class__ is str for _item in _copy_regions))
+                    )
+                    and (description is UNSET or description.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (mongod_version is UNSET or mongod_version.__class__ is str)
+                    and (
+                        _policy_items is UNSET
+                        or (_policy_items.__class__ is list and all(_item.__class__ is str for _item in _policy_items))
+                    )
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                    and (storage_size_bytes is UNSET or storage_size_bytes.__class__ is int)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                disk_backup_snapshot = cls(
+                    cloud_provider,
+                    copy_regions,
+                    created_at,
+                    description,
+                    expires_at,
+                    frequency_type,
+                    id,
+                    master_key_uuid,
+                    mongod_version,
+                    policy_items,
+                    replica_set_name,
+                    snapshot_type,
+                    status,
+                    storage_size_bytes,
+                    type_,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        disk_backup_snapshot.additional_properties = d
-        return disk_backup_snapshot
+                disk_backup_snapshot.additional_properties = d
+                return disk_backup_snapshot
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

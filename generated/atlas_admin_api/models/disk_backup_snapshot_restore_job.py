@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +16,13 @@ from attrs import field as _attrs_field
 from ..models.disk_backup_snapshot_restore_job_delivery_type import (
     DiskBackupSnapshotRestoreJobDeliveryType,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DiskBackupSnapshotRestoreJob")
 
@@ -85,8 +96,32 @@ class DiskBackupSnapshotRestoreJob:
     timestamp: datetime.datetime | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("delivery_type", "deliveryType", True),
+        ("cancelled", "cancelled", False),
+        ("components", "components", False),
+        ("delivery_url", "deliveryUrl", False),
+        ("desired_timestamp", "desiredTimestamp", False),
+        ("expired", "expired", False),
+        ("expires_at", "expiresAt", False),
+        ("failed", "failed", False),
+        ("finished_at", "finishedAt", False),
+        ("id", "id", False),
+        ("oplog_inc", "oplogInc", False),
+        ("oplog_ts", "oplogTs", False),
+        ("point_in_time_utc_seconds", "pointInTimeUTCSeconds", False),
+        ("private_download_delivery_urls", "privateDownloadDeliveryUrls", False),
+        ("snapshot_id", "snapshotId", False),
+        ("target_cluster_name", "targetClusterName", False),
+        ("target_group_id", "targetGroupId", False),
+        ("timestamp", "timestamp", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         delivery_type = self.delivery_type.value
 
         cancelled = self.cancelled
@@ -198,139 +233,141 @@ class DiskBackupSnapshotRestoreJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cancelled",
-                "components",
-                "deliveryUrl",
-                "desiredTimestamp",
-                "expired",
-                "expiresAt",
-                "failed",
-                "finishedAt",
-                "id",
-                "oplogInc",
-                "oplogTs",
-                "pointInTimeUTCSeconds",
-                "privateDownloadDeliveryUrls",
-                "snapshotId",
-                "targetClusterName",
-                "targetGroupId",
-                "timestamp",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        delivery_type = DiskBackupSnapshotRestoreJobDeliveryType(d.pop("deliveryType"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                delivery_type = DiskBackupSnapshotRestoreJobDeliveryType(d.pop("deliveryType"))
 
-        cancelled = d.pop("cancelled", UNSET)
+                cancelled = d.pop("cancelled", UNSET)
 
-        _components = d.pop("components", UNSET)
-        components: list[DiskBackupRestoreJobComponent] | Unset = UNSET
-        if _components is not UNSET:
-            components = []
-            for components_item_data in _components:
-                components_item = DiskBackupRestoreJobComponent.from_dict(components_item_data)
+                _components = d.pop("components", UNSET)
+                components: list[DiskBackupRestoreJobComponent] | Unset = UNSET
+                if _components is not UNSET:
+                    components = []
+                    for components_item_data in _components:
+                        components_item = DiskBackupRestoreJobComponent.from_dict(components_item_data)
 
-                components.append(components_item)
+                        components.append(components_item)
 
-        delivery_url = cast(list[str], d.pop("deliveryUrl", UNSET))
+                _delivery_url = d.pop("deliveryUrl", UNSET)
+                delivery_url = cast(list[str], _delivery_url)
 
-        _desired_timestamp = d.pop("desiredTimestamp", UNSET)
-        desired_timestamp: BSONTimestamp | Unset
-        if _desired_timestamp is UNSET:
-            desired_timestamp = UNSET
-        else:
-            desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
+                _desired_timestamp = d.pop("desiredTimestamp", UNSET)
+                desired_timestamp: BSONTimestamp | Unset
+                if _desired_timestamp is UNSET:
+                    desired_timestamp = UNSET
+                else:
+                    desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
 
-        expired = d.pop("expired", UNSET)
+                expired = d.pop("expired", UNSET)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+                _expires_at = d.pop("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        failed = d.pop("failed", UNSET)
+                failed = d.pop("failed", UNSET)
 
-        _finished_at = d.pop("finishedAt", UNSET)
-        finished_at: datetime.datetime | Unset
-        if _finished_at is UNSET:
-            finished_at = UNSET
-        else:
-            finished_at = datetime.datetime.fromisoformat(_finished_at)
+                _finished_at = d.pop("finishedAt", UNSET)
+                finished_at: datetime.datetime | Unset
+                if _finished_at is UNSET:
+                    finished_at = UNSET
+                else:
+                    finished_at = datetime.datetime.fromisoformat(_finished_at)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        oplog_inc = d.pop("oplogInc", UNSET)
+                oplog_inc = d.pop("oplogInc", UNSET)
 
-        oplog_ts = d.pop("oplogTs", UNSET)
+                oplog_ts = d.pop("oplogTs", UNSET)
 
-        point_in_time_utc_seconds = d.pop("pointInTimeUTCSeconds", UNSET)
+                point_in_time_utc_seconds = d.pop("pointInTimeUTCSeconds", UNSET)
 
-        _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
-        private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
-        if _private_download_delivery_urls is not UNSET:
-            private_download_delivery_urls = []
-            for private_download_delivery_urls_item_data in _private_download_delivery_urls:
-                private_download_delivery_urls_item = PrivateDownloadDeliveryUrl.from_dict(
-                    private_download_delivery_urls_item_data
+                _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
+                private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
+                if _private_download_delivery_urls is not UNSET:
+                    private_download_delivery_urls = []
+                    for private_download_delivery_urls_item_data in _private_download_delivery_urls:
+                        private_download_delivery_urls_item = PrivateDownloadDeliveryUrl.from_dict(
+                            private_download_delivery_urls_item_data
+                        )
+
+                        private_download_delivery_urls.append(private_download_delivery_urls_item)
+
+                snapshot_id = d.pop("snapshotId", UNSET)
+
+                target_cluster_name = d.pop("targetClusterName", UNSET)
+
+                target_group_id = d.pop("targetGroupId", UNSET)
+
+                _timestamp = d.pop("timestamp", UNSET)
+                timestamp: datetime.datetime | Unset
+                if _timestamp is UNSET:
+                    timestamp = UNSET
+                else:
+                    timestamp = datetime.datetime.fromisoformat(_timestamp)
+
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
+
+                        links.append(links_item)
+
+                if not (
+                    (cancelled is UNSET or cancelled.__class__ is bool)
+                    and (_components is UNSET or _components.__class__ is list)
+                    and (
+                        _delivery_url is UNSET
+                        or (_delivery_url.__class__ is list and all(_item.__class__ is str for _item in _delivery_url))
+                    )
+                    and (expired is UNSET or expired.__class__ is bool)
+                    and (failed is UNSET or failed.__class__ is bool)
+                    and (id is UNSET or id.__class__ is str)
+                    and (oplog_inc is UNSET or oplog_inc.__class__ is int)
+                    and (oplog_ts is UNSET or oplog_ts.__class__ is int)
+                    and (point_in_time_utc_seconds is UNSET or point_in_time_utc_seconds.__class__ is int)
+                    and (_private_download_delivery_urls is UNSET or _private_download_delivery_urls.__class__ is list)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                    and (target_cluster_name is UNSET or target_cluster_name.__class__ is str)
+                    and (target_group_id is UNSET or target_group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                disk_backup_snapshot_restore_job = cls(
+                    delivery_type,
+                    cancelled,
+                    components,
+                    delivery_url,
+                    desired_timestamp,
+                    expired,
+                    expires_at,
+                    failed,
+                    finished_at,
+                    id,
+                    oplog_inc,
+                    oplog_ts,
+                    point_in_time_utc_seconds,
+                    private_download_delivery_urls,
+                    snapshot_id,
+                    target_cluster_name,
+                    target_group_id,
+                    timestamp,
+                    links,
                 )
 
-                private_download_delivery_urls.append(private_download_delivery_urls_item)
+                disk_backup_snapshot_restore_job.additional_properties = d
+                return disk_backup_snapshot_restore_job
 
-        snapshot_id = d.pop("snapshotId", UNSET)
-
-        target_cluster_name = d.pop("targetClusterName", UNSET)
-
-        target_group_id = d.pop("targetGroupId", UNSET)
-
-        _timestamp = d.pop("timestamp", UNSET)
-        timestamp: datetime.datetime | Unset
-        if _timestamp is UNSET:
-            timestamp = UNSET
-        else:
-            timestamp = datetime.datetime.fromisoformat(_timestamp)
-
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
-
-                links.append(links_item)
-
-        disk_backup_snapshot_restore_job = cls(
-            delivery_type,
-            cancelled,
-            components,
-            delivery_url,
-            desired_timestamp,
-            expired,
-            expires_at,
-            failed,
-            finished_at,
-            id,
-            oplog_inc,
-            oplog_ts,
-            point_in_time_utc_seconds,
-            private_download_delivery_urls,
-            snapshot_id,
-            target_cluster_name,
-            target_group_id,
-            timestamp,
-            links,
-        )
-
-        if nulls:
-            d.update(nulls)
-        disk_backup_snapshot_restore_job.additional_properties = d
-        return disk_backup_snapshot_restore_job
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,12 +3,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="DiskBackupSnapshotSchedule")
 
@@ -65,8 +75,26 @@ class DiskBackupSnapshotSchedule:
     use_org_and_group_names_in_export_prefix: bool | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("auto_export_enabled", "autoExportEnabled", False),
+        ("cluster_id", "clusterId", False),
+        ("cluster_name", "clusterName", False),
+        ("copy_settings", "copySettings", False),
+        ("export", "export", False),
+        ("extra_retention_settings", "extraRetentionSettings", False),
+        ("next_snapshot", "nextSnapshot", False),
+        ("policies", "policies", False),
+        ("reference_hour_of_day", "referenceHourOfDay", False),
+        ("reference_minute_of_hour", "referenceMinuteOfHour", False),
+        ("restore_window_days", "restoreWindowDays", False),
+        ("use_org_and_group_names_in_export_prefix", "useOrgAndGroupNamesInExportPrefix", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         auto_export_enabled = self.auto_export_enabled
 
         cluster_id = self.cluster_id
@@ -151,111 +179,116 @@ class DiskBackupSnapshotSchedule:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "autoExportEnabled",
-                "clusterId",
-                "clusterName",
-                "copySettings",
-                "export",
-                "extraRetentionSettings",
-                "nextSnapshot",
-                "policies",
-                "referenceHourOfDay",
-                "referenceMinuteOfHour",
-                "restoreWindowDays",
-                "useOrgAndGroupNamesInExportPrefix",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        auto_export_enabled = d.pop("autoExportEnabled", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                auto_export_enabled = d.pop("autoExportEnabled", UNSET)
 
-        cluster_id = d.pop("clusterId", UNSET)
+                cluster_id = d.pop("clusterId", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = d.pop("clusterName", UNSET)
 
-        _copy_settings = d.pop("copySettings", UNSET)
-        copy_settings: list[DiskBackupCopySetting] | Unset = UNSET
-        if _copy_settings is not UNSET:
-            copy_settings = []
-            for copy_settings_item_data in _copy_settings:
-                copy_settings_item = DiskBackupCopySetting.from_dict(copy_settings_item_data)
+                _copy_settings = d.pop("copySettings", UNSET)
+                copy_settings: list[DiskBackupCopySetting] | Unset = UNSET
+                if _copy_settings is not UNSET:
+                    copy_settings = []
+                    for copy_settings_item_data in _copy_settings:
+                        copy_settings_item = DiskBackupCopySetting.from_dict(copy_settings_item_data)
 
-                copy_settings.append(copy_settings_item)
+                        copy_settings.append(copy_settings_item)
 
-        _export = d.pop("export", UNSET)
-        export: AutoExportPolicy | Unset
-        if _export is UNSET:
-            export = UNSET
-        else:
-            export = AutoExportPolicy.from_dict(_export)
+                _export = d.pop("export", UNSET)
+                export: AutoExportPolicy | Unset
+                if _export is UNSET:
+                    export = UNSET
+                else:
+                    export = AutoExportPolicy.from_dict(_export)
 
-        _extra_retention_settings = d.pop("extraRetentionSettings", UNSET)
-        extra_retention_settings: list[ExtraRetentionSetting] | Unset = UNSET
-        if _extra_retention_settings is not UNSET:
-            extra_retention_settings = []
-            for extra_retention_settings_item_data in _extra_retention_settings:
-                extra_retention_settings_item = ExtraRetentionSetting.from_dict(extra_retention_settings_item_data)
+                _extra_retention_settings = d.pop("extraRetentionSettings", UNSET)
+                extra_retention_settings: list[ExtraRetentionSetting] | Unset = UNSET
+                if _extra_retention_settings is not UNSET:
+                    extra_retention_settings = []
+                    for extra_retention_settings_item_data in _extra_retention_settings:
+                        extra_retention_settings_item = ExtraRetentionSetting.from_dict(
+                            extra_retention_settings_item_data
+                        )
 
-                extra_retention_settings.append(extra_retention_settings_item)
+                        extra_retention_settings.append(extra_retention_settings_item)
 
-        _next_snapshot = d.pop("nextSnapshot", UNSET)
-        next_snapshot: datetime.datetime | Unset
-        if _next_snapshot is UNSET:
-            next_snapshot = UNSET
-        else:
-            next_snapshot = datetime.datetime.fromisoformat(_next_snapshot)
+                _next_snapshot = d.pop("nextSnapshot", UNSET)
+                next_snapshot: datetime.datetime | Unset
+                if _next_snapshot is UNSET:
+                    next_snapshot = UNSET
+                else:
+                    next_snapshot = datetime.datetime.fromisoformat(_next_snapshot)
 
-        _policies = d.pop("policies", UNSET)
-        policies: list[AdvancedDiskBackupSnapshotSchedulePolicy] | Unset = UNSET
-        if _policies is not UNSET:
-            policies = []
-            for policies_item_data in _policies:
-                policies_item = AdvancedDiskBackupSnapshotSchedulePolicy.from_dict(policies_item_data)
+                _policies = d.pop("policies", UNSET)
+                policies: list[AdvancedDiskBackupSnapshotSchedulePolicy] | Unset = UNSET
+                if _policies is not UNSET:
+                    policies = []
+                    for policies_item_data in _policies:
+                        policies_item = AdvancedDiskBackupSnapshotSchedulePolicy.from_dict(policies_item_data)
 
-                policies.append(policies_item)
+                        policies.append(policies_item)
 
-        reference_hour_of_day = d.pop("referenceHourOfDay", UNSET)
+                reference_hour_of_day = d.pop("referenceHourOfDay", UNSET)
 
-        reference_minute_of_hour = d.pop("referenceMinuteOfHour", UNSET)
+                reference_minute_of_hour = d.pop("referenceMinuteOfHour", UNSET)
 
-        restore_window_days = d.pop("restoreWindowDays", UNSET)
+                restore_window_days = d.pop("restoreWindowDays", UNSET)
 
-        use_org_and_group_names_in_export_prefix = d.pop("useOrgAndGroupNamesInExportPrefix", UNSET)
+                use_org_and_group_names_in_export_prefix = d.pop("useOrgAndGroupNamesInExportPrefix", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        disk_backup_snapshot_schedule = cls(
-            auto_export_enabled,
-            cluster_id,
-            cluster_name,
-            copy_settings,
-            export,
-            extra_retention_settings,
-            next_snapshot,
-            policies,
-            reference_hour_of_day,
-            reference_minute_of_hour,
-            restore_window_days,
-            use_org_and_group_names_in_export_prefix,
-            links,
-        )
+                if not (
+                    (auto_export_enabled is UNSET or auto_export_enabled.__class__ is bool)
+                    and (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (_copy_settings is UNSET or _copy_settings.__class__ is list)
+                    and (_extra_retention_settings is UNSET or _extra_retention_settings.__class__ is list)
+                    and (_policies is UNSET or _policies.__class__ is list)
+                    and (reference_hour_of_day is UNSET or reference_hour_of_day.__class__ is int)
+                    and (reference_minute_of_hour is UNSET or reference_minute_of_hour.__class__ is int)
+                    and (restore_window_days is UNSET or restore_window_days.__class__ is int)
+                    and (
+                        use_org_and_group_names_in_export_prefix is UNSET
+                        or use_org_and_group_names_in_export_prefix.__class__ is bool
+                    )
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                disk_backup_snapshot_schedule = cls(
+                    auto_export_enabled,
+                    cluster_id,
+                    cluster_name,
+                    copy_settings,
+                    export,
+                    extra_retention_settings,
+                    next_snapshot,
+                    policies,
+                    reference_hour_of_day,
+                    reference_minute_of_hour,
+                    restore_window_days,
+                    use_org_and_group_names_in_export_prefix,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        disk_backup_snapshot_schedule.additional_properties = d
-        return disk_backup_snapshot_schedule
+                disk_backup_snapshot_schedule.additional_properties = d
+                return disk_backup_snapshot_schedule
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +12,12 @@ from ..models.ear_private_endpoint_azure_cloud_provider import (
     EARPrivateEndpointAzureCloudProvider,
 )
 from ..models.ear_private_endpoint_azure_status import EARPrivateEndpointAzureStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="EARPrivateEndpointAzure")
 
@@ -40,8 +45,19 @@ class EARPrivateEndpointAzure:
     status: EARPrivateEndpointAzureStatus | Unset = UNSET
     private_endpoint_connection_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("error_message", "errorMessage", False),
+        ("id", "id", False),
+        ("region_name", "regionName", False),
+        ("status", "status", False),
+        ("private_endpoint_connection_name", "privateEndpointConnectionName", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider = self.cloud_provider.value
 
         error_message = self.error_message
@@ -80,56 +96,56 @@ class EARPrivateEndpointAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorMessage",
-                "id",
-                "regionName",
-                "status",
-                "privateEndpointConnectionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = EARPrivateEndpointAzureCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cloud_provider = EARPrivateEndpointAzureCloudProvider(d.pop("cloudProvider"))
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = d.pop("errorMessage", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        _region_name = d.pop("regionName", UNSET)
-        region_name: AzureRegion | Unset
-        if _region_name is UNSET:
-            region_name = UNSET
-        else:
-            region_name = AzureRegion._members_by_value.get(_region_name) or AzureRegion(_region_name)
+                _region_name = d.pop("regionName", UNSET)
+                region_name: AzureRegion | Unset
+                if _region_name is UNSET:
+                    region_name = UNSET
+                else:
+                    region_name = AzureRegion._members_by_value.get(_region_name) or AzureRegion(_region_name)
 
-        _status = d.pop("status", UNSET)
-        status: EARPrivateEndpointAzureStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = EARPrivateEndpointAzureStatus._members_by_value.get(_status) or EARPrivateEndpointAzureStatus(
-                _status
-            )
+                _status = d.pop("status", UNSET)
+                status: EARPrivateEndpointAzureStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = EARPrivateEndpointAzureStatus._members_by_value.get(
+                        _status
+                    ) or EARPrivateEndpointAzureStatus(_status)
 
-        private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
+                private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
 
-        ear_private_endpoint_azure = cls(
-            error_message,
-            id,
-            region_name,
-            status,
-            private_endpoint_connection_name,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    (error_message is UNSET or error_message.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (private_endpoint_connection_name is UNSET or private_endpoint_connection_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                ear_private_endpoint_azure = cls(
+                    error_message,
+                    id,
+                    region_name,
+                    status,
+                    private_endpoint_connection_name,
+                    cloud_provider=cloud_provider,
+                )
 
-        if nulls:
-            d.update(nulls)
-        ear_private_endpoint_azure.additional_properties = d
-        return ear_private_endpoint_azure
+                ear_private_endpoint_azure.additional_properties = d
+                return ear_private_endpoint_azure
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

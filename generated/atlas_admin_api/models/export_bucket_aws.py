@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_aws_cloud_provider import ExportBucketAWSCloudProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ExportBucketAWS")
 
@@ -35,8 +44,18 @@ class ExportBucketAWS:
     iam_role_id: str
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", True),
+        ("bucket_name", "bucketName", True),
+        ("cloud_provider", "cloudProvider", True),
+        ("iam_role_id", "iamRoleId", True),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         bucket_name = self.bucket_name
@@ -69,42 +88,49 @@ class ExportBucketAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                field_id = d.pop("_id")
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = d.pop("bucketName")
 
-        cloud_provider = ExportBucketAWSCloudProvider(d.pop("cloudProvider"))
+                cloud_provider = ExportBucketAWSCloudProvider(d.pop("cloudProvider"))
 
-        iam_role_id = d.pop("iamRoleId")
+                iam_role_id = d.pop("iamRoleId")
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        export_bucket_aws = cls(
-            field_id,
-            bucket_name,
-            iam_role_id,
-            links,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    field_id.__class__ is str
+                    and bucket_name.__class__ is str
+                    and iam_role_id.__class__ is str
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                export_bucket_aws = cls(
+                    field_id,
+                    bucket_name,
+                    iam_role_id,
+                    links,
+                    cloud_provider=cloud_provider,
+                )
 
-        if nulls:
-            d.update(nulls)
-        export_bucket_aws.additional_properties = d
-        return export_bucket_aws
+                export_bucket_aws.additional_properties = d
+                return export_bucket_aws
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

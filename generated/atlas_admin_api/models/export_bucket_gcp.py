@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_gcp_cloud_provider import ExportBucketGCPCloudProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ExportBucketGCP")
 
@@ -33,8 +42,18 @@ class ExportBucketGCP:
     links: list[Link] | Unset = UNSET
     role_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("field_id", "_id", True),
+        ("bucket_name", "bucketName", True),
+        ("links", "links", False),
+        ("role_id", "roleId", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider = self.cloud_provider.value
 
         field_id = self.field_id
@@ -68,45 +87,49 @@ class ExportBucketGCP:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "roleId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = ExportBucketGCPCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cloud_provider = ExportBucketGCPCloudProvider(d.pop("cloudProvider"))
 
-        field_id = d.pop("_id")
+                field_id = d.pop("_id")
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = d.pop("bucketName")
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        role_id = d.pop("roleId", UNSET)
+                role_id = d.pop("roleId", UNSET)
 
-        export_bucket_gcp = cls(
-            field_id,
-            bucket_name,
-            links,
-            role_id,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    field_id.__class__ is str
+                    and bucket_name.__class__ is str
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                export_bucket_gcp = cls(
+                    field_id,
+                    bucket_name,
+                    links,
+                    role_id,
+                    cloud_provider=cloud_provider,
+                )
 
-        if nulls:
-            d.update(nulls)
-        export_bucket_gcp.additional_properties = d
-        return export_bucket_gcp
+                export_bucket_gcp.additional_properties = d
+                return export_bucket_gcp
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

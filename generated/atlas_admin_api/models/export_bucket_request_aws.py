@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_request_aws_cloud_provider import (
     ExportBucketRequestAWSCloudProvider,
+)
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
 )
 
 T = TypeVar("T", bound="ExportBucketRequestAWS")
@@ -33,8 +37,16 @@ class ExportBucketRequestAWS:
     bucket_name: str
     iam_role_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("bucket_name", "bucketName", True),
+        ("iam_role_id", "iamRoleId", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider = self.cloud_provider.value
 
         bucket_name = self.bucket_name
@@ -55,21 +67,31 @@ class ExportBucketRequestAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        cloud_provider = ExportBucketRequestAWSCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cloud_provider = ExportBucketRequestAWSCloudProvider(d.pop("cloudProvider"))
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = d.pop("bucketName")
 
-        iam_role_id = d.pop("iamRoleId")
+                iam_role_id = d.pop("iamRoleId")
 
-        export_bucket_request_aws = cls(
-            bucket_name,
-            iam_role_id,
-            cloud_provider=cloud_provider,
-        )
+                if not (bucket_name.__class__ is str and iam_role_id.__class__ is str):
+                    raise TypeError("not the documented shape")
+                export_bucket_request_aws = cls(
+                    bucket_name,
+                    iam_role_id,
+                    cloud_provider=cloud_provider,
+                )
 
-        export_bucket_request_aws.additional_properties = d
-        return export_bucket_request_aws
+                export_bucket_request_aws.additional_properties = d
+                return export_bucket_request_aws
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,12 @@ from attrs import field as _attrs_field
 from ..models.export_bucket_request_azure_cloud_provider import (
     ExportBucketRequestAzureCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ExportBucketRequestAzure")
 
@@ -34,8 +39,17 @@ class ExportBucketRequestAzure:
     role_id: str | Unset = UNSET
     service_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("bucket_name", "bucketName", True),
+        ("role_id", "roleId", False),
+        ("service_url", "serviceUrl", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider = self.cloud_provider.value
 
         bucket_name = self.bucket_name
@@ -61,35 +75,38 @@ class ExportBucketRequestAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "roleId",
-                "serviceUrl",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = ExportBucketRequestAzureCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cloud_provider = ExportBucketRequestAzureCloudProvider(d.pop("cloudProvider"))
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = d.pop("bucketName")
 
-        role_id = d.pop("roleId", UNSET)
+                role_id = d.pop("roleId", UNSET)
 
-        service_url = d.pop("serviceUrl", UNSET)
+                service_url = d.pop("serviceUrl", UNSET)
 
-        export_bucket_request_azure = cls(
-            bucket_name,
-            role_id,
-            service_url,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    bucket_name.__class__ is str
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (service_url is UNSET or service_url.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                export_bucket_request_azure = cls(
+                    bucket_name,
+                    role_id,
+                    service_url,
+                    cloud_provider=cloud_provider,
+                )
 
-        if nulls:
-            d.update(nulls)
-        export_bucket_request_azure.additional_properties = d
-        return export_bucket_request_azure
+                export_bucket_request_azure.additional_properties = d
+                return export_bucket_request_azure
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ExportStateReason")
 
@@ -24,8 +29,15 @@ class ExportStateReason:
     error_code: str | Unset = UNSET
     message: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("error_code", "errorCode", False),
+        ("message", "message", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         error_code = self.error_code
 
         message = self.message
@@ -42,29 +54,31 @@ class ExportStateReason:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorCode",
-                "message",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        error_code = d.pop("errorCode", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                error_code = d.pop("errorCode", UNSET)
 
-        message = d.pop("message", UNSET)
+                message = d.pop("message", UNSET)
 
-        export_state_reason = cls(
-            error_code,
-            message,
-        )
+                if not (
+                    (error_code is UNSET or error_code.__class__ is str)
+                    and (message is UNSET or message.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                export_state_reason = cls(
+                    error_code,
+                    message,
+                )
 
-        if nulls:
-            d.update(nulls)
-        export_state_reason.additional_properties = d
-        return export_state_reason
+                export_state_reason.additional_properties = d
+                return export_state_reason
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

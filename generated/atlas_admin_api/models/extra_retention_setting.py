@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,12 @@ from attrs import field as _attrs_field
 from ..models.extra_retention_setting_frequency_type import (
     ExtraRetentionSettingFrequencyType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ExtraRetentionSetting")
 
@@ -27,8 +32,15 @@ class ExtraRetentionSetting:
     frequency_type: ExtraRetentionSettingFrequencyType | Unset = UNSET
     retention_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("frequency_type", "frequencyType", False),
+        ("retention_days", "retentionDays", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
             frequency_type = self.frequency_type.value
@@ -47,36 +59,35 @@ class ExtraRetentionSetting:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "frequencyType",
-                "retentionDays",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _frequency_type = d.pop("frequencyType", UNSET)
-        frequency_type: ExtraRetentionSettingFrequencyType | Unset
-        if _frequency_type is UNSET:
-            frequency_type = UNSET
-        else:
-            frequency_type = ExtraRetentionSettingFrequencyType._members_by_value.get(
-                _frequency_type
-            ) or ExtraRetentionSettingFrequencyType(_frequency_type)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _frequency_type = d.pop("frequencyType", UNSET)
+                frequency_type: ExtraRetentionSettingFrequencyType | Unset
+                if _frequency_type is UNSET:
+                    frequency_type = UNSET
+                else:
+                    frequency_type = ExtraRetentionSettingFrequencyType._members_by_value.get(
+                        _frequency_type
+                    ) or ExtraRetentionSettingFrequencyType(_frequency_type)
 
-        retention_days = d.pop("retentionDays", UNSET)
+                retention_days = d.pop("retentionDays", UNSET)
 
-        extra_retention_setting = cls(
-            frequency_type,
-            retention_days,
-        )
+                if not (retention_days is UNSET or retention_days.__class__ is int):
+                    raise TypeError("not the documented shape")
+                extra_retention_setting = cls(
+                    frequency_type,
+                    retention_days,
+                )
 
-        if nulls:
-            d.update(nulls)
-        extra_retention_setting.additional_properties = d
-        return extra_retention_setting
+                extra_retention_setting.additional_properties = d
+                return extra_retention_setting
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.federated_database_instance_state import FederatedDatabaseInstanceState
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="FederatedDatabaseInstance")
 
@@ -43,8 +53,21 @@ class FederatedDatabaseInstance:
     state: FederatedDatabaseInstanceState | Unset = UNSET
     storage: DataLakeStorage | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider_config", "cloudProviderConfig", False),
+        ("data_process_region", "dataProcessRegion", False),
+        ("group_id", "groupId", False),
+        ("hostnames", "hostnames", False),
+        ("name", "name", False),
+        ("private_endpoint_hostnames", "privateEndpointHostnames", False),
+        ("state", "state", False),
+        ("storage", "storage", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider_config: dict[str, Any] | Unset = UNSET
         if not isinstance(self.cloud_provider_config, Unset):
             cloud_provider_config = self.cloud_provider_config.to_dict()
@@ -100,84 +123,86 @@ class FederatedDatabaseInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProviderConfig",
-                "dataProcessRegion",
-                "groupId",
-                "hostnames",
-                "name",
-                "privateEndpointHostnames",
-                "state",
-                "storage",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cloud_provider_config = d.pop("cloudProviderConfig", UNSET)
-        cloud_provider_config: DataLakeCloudProviderConfig | Unset
-        if _cloud_provider_config is UNSET:
-            cloud_provider_config = UNSET
-        else:
-            cloud_provider_config = DataLakeCloudProviderConfig.from_dict(_cloud_provider_config)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _cloud_provider_config = d.pop("cloudProviderConfig", UNSET)
+                cloud_provider_config: DataLakeCloudProviderConfig | Unset
+                if _cloud_provider_config is UNSET:
+                    cloud_provider_config = UNSET
+                else:
+                    cloud_provider_config = DataLakeCloudProviderConfig.from_dict(_cloud_provider_config)
 
-        _data_process_region = d.pop("dataProcessRegion", UNSET)
-        data_process_region: DataLakeDataProcessRegion | Unset
-        if _data_process_region is UNSET:
-            data_process_region = UNSET
-        else:
-            data_process_region = DataLakeDataProcessRegion.from_dict(_data_process_region)
+                _data_process_region = d.pop("dataProcessRegion", UNSET)
+                data_process_region: DataLakeDataProcessRegion | Unset
+                if _data_process_region is UNSET:
+                    data_process_region = UNSET
+                else:
+                    data_process_region = DataLakeDataProcessRegion.from_dict(_data_process_region)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = d.pop("groupId", UNSET)
 
-        hostnames = cast(list[str], d.pop("hostnames", UNSET))
+                _hostnames = d.pop("hostnames", UNSET)
+                hostnames = cast(list[str], _hostnames)
 
-        name = d.pop("name", UNSET)
+                name = d.pop("name", UNSET)
 
-        _private_endpoint_hostnames = d.pop("privateEndpointHostnames", UNSET)
-        private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
-        if _private_endpoint_hostnames is not UNSET:
-            private_endpoint_hostnames = []
-            for private_endpoint_hostnames_item_data in _private_endpoint_hostnames:
-                private_endpoint_hostnames_item = PrivateEndpointHostname.from_dict(
-                    private_endpoint_hostnames_item_data
+                _private_endpoint_hostnames = d.pop("privateEndpointHostnames", UNSET)
+                private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
+                if _private_endpoint_hostnames is not UNSET:
+                    private_endpoint_hostnames = []
+                    for private_endpoint_hostnames_item_data in _private_endpoint_hostnames:
+                        private_endpoint_hostnames_item = PrivateEndpointHostname.from_dict(
+                            private_endpoint_hostnames_item_data
+                        )
+
+                        private_endpoint_hostnames.append(private_endpoint_hostnames_item)
+
+                _state = d.pop("state", UNSET)
+                state: FederatedDatabaseInstanceState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = FederatedDatabaseInstanceState._members_by_value.get(
+                        _state
+                    ) or FederatedDatabaseInstanceState(_state)
+
+                _storage = d.pop("storage", UNSET)
+                storage: DataLakeStorage | Unset
+                if _storage is UNSET:
+                    storage = UNSET
+                else:
+                    storage = DataLakeStorage.from_dict(_storage)
+
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (
+                        _hostnames is UNSET
+                        or (_hostnames.__class__ is list and all(_item.__class__ is str for _item in _hostnames))
+                    )
+                    and (name is UNSET or name.__class__ is str)
+                    and (_private_endpoint_hostnames is UNSET or _private_endpoint_hostnames.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                federated_database_instance = cls(
+                    cloud_provider_config,
+                    data_process_region,
+                    group_id,
+                    hostnames,
+                    name,
+                    private_endpoint_hostnames,
+                    state,
+                    storage,
                 )
 
-                private_endpoint_hostnames.append(private_endpoint_hostnames_item)
+                federated_database_instance.additional_properties = d
+                return federated_database_instance
 
-        _state = d.pop("state", UNSET)
-        state: FederatedDatabaseInstanceState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = FederatedDatabaseInstanceState._members_by_value.get(_state) or FederatedDatabaseInstanceState(
-                _state
-            )
-
-        _storage = d.pop("storage", UNSET)
-        storage: DataLakeStorage | Unset
-        if _storage is UNSET:
-            storage = UNSET
-        else:
-            storage = DataLakeStorage.from_dict(_storage)
-
-        federated_database_instance = cls(
-            cloud_provider_config,
-            data_process_region,
-            group_id,
-            hostnames,
-            name,
-            private_endpoint_hostnames,
-            state,
-            storage,
-        )
-
-        if nulls:
-            d.update(nulls)
-        federated_database_instance.additional_properties = d
-        return federated_database_instance
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

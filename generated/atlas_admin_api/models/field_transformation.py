@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.field_transformation_type import FieldTransformationType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="FieldTransformation")
 
@@ -25,8 +30,15 @@ class FieldTransformation:
     field: str | Unset = UNSET
     type_: FieldTransformationType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field", "field", False),
+        ("type_", "type", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field = self.field
 
         type_: str | Unset = UNSET
@@ -45,34 +57,33 @@ class FieldTransformation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "field",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field = d.pop("field", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                field = d.pop("field", UNSET)
 
-        _type_ = d.pop("type", UNSET)
-        type_: FieldTransformationType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = FieldTransformationType._members_by_value.get(_type_) or FieldTransformationType(_type_)
+                _type_ = d.pop("type", UNSET)
+                type_: FieldTransformationType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = FieldTransformationType._members_by_value.get(_type_) or FieldTransformationType(_type_)
 
-        field_transformation = cls(
-            field,
-            type_,
-        )
+                if not (field is UNSET or field.__class__ is str):
+                    raise TypeError("not the documented shape")
+                field_transformation = cls(
+                    field,
+                    type_,
+                )
 
-        if nulls:
-            d.update(nulls)
-        field_transformation.additional_properties = d
-        return field_transformation
+                field_transformation.additional_properties = d
+                return field_transformation
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +16,13 @@ from ..models.flex_backup_restore_job_delivery_type import (
     FlexBackupRestoreJobDeliveryType,
 )
 from ..models.flex_backup_restore_job_status import FlexBackupRestoreJobStatus
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="FlexBackupRestoreJob")
 
@@ -65,8 +75,27 @@ class FlexBackupRestoreJob:
     target_project_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("delivery_type", "deliveryType", False),
+        ("expiration_date", "expirationDate", False),
+        ("id", "id", False),
+        ("instance_name", "instanceName", False),
+        ("project_id", "projectId", False),
+        ("restore_finished_date", "restoreFinishedDate", False),
+        ("restore_scheduled_date", "restoreScheduledDate", False),
+        ("snapshot_finished_date", "snapshotFinishedDate", False),
+        ("snapshot_id", "snapshotId", False),
+        ("snapshot_url", "snapshotUrl", False),
+        ("status", "status", False),
+        ("target_deployment_item_name", "targetDeploymentItemName", False),
+        ("target_project_id", "targetProjectId", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         delivery_type: str | Unset = UNSET
         if not isinstance(self.delivery_type, Unset):
             delivery_type = self.delivery_type.value
@@ -148,116 +177,114 @@ class FlexBackupRestoreJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "deliveryType",
-                "expirationDate",
-                "id",
-                "instanceName",
-                "projectId",
-                "restoreFinishedDate",
-                "restoreScheduledDate",
-                "snapshotFinishedDate",
-                "snapshotId",
-                "snapshotUrl",
-                "status",
-                "targetDeploymentItemName",
-                "targetProjectId",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _delivery_type = d.pop("deliveryType", UNSET)
-        delivery_type: FlexBackupRestoreJobDeliveryType | Unset
-        if _delivery_type is UNSET:
-            delivery_type = UNSET
-        else:
-            delivery_type = FlexBackupRestoreJobDeliveryType._members_by_value.get(
-                _delivery_type
-            ) or FlexBackupRestoreJobDeliveryType(_delivery_type)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _delivery_type = d.pop("deliveryType", UNSET)
+                delivery_type: FlexBackupRestoreJobDeliveryType | Unset
+                if _delivery_type is UNSET:
+                    delivery_type = UNSET
+                else:
+                    delivery_type = FlexBackupRestoreJobDeliveryType._members_by_value.get(
+                        _delivery_type
+                    ) or FlexBackupRestoreJobDeliveryType(_delivery_type)
 
-        _expiration_date = d.pop("expirationDate", UNSET)
-        expiration_date: datetime.datetime | Unset
-        if _expiration_date is UNSET:
-            expiration_date = UNSET
-        else:
-            expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                _expiration_date = d.pop("expirationDate", UNSET)
+                expiration_date: datetime.datetime | Unset
+                if _expiration_date is UNSET:
+                    expiration_date = UNSET
+                else:
+                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        instance_name = d.pop("instanceName", UNSET)
+                instance_name = d.pop("instanceName", UNSET)
 
-        project_id = d.pop("projectId", UNSET)
+                project_id = d.pop("projectId", UNSET)
 
-        _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
-        restore_finished_date: datetime.datetime | Unset
-        if _restore_finished_date is UNSET:
-            restore_finished_date = UNSET
-        else:
-            restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
+                _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
+                restore_finished_date: datetime.datetime | Unset
+                if _restore_finished_date is UNSET:
+                    restore_finished_date = UNSET
+                else:
+                    restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
 
-        _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
-        restore_scheduled_date: datetime.datetime | Unset
-        if _restore_scheduled_date is UNSET:
-            restore_scheduled_date = UNSET
-        else:
-            restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
+                _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
+                restore_scheduled_date: datetime.datetime | Unset
+                if _restore_scheduled_date is UNSET:
+                    restore_scheduled_date = UNSET
+                else:
+                    restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
 
-        _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
-        snapshot_finished_date: datetime.datetime | Unset
-        if _snapshot_finished_date is UNSET:
-            snapshot_finished_date = UNSET
-        else:
-            snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
+                _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
+                snapshot_finished_date: datetime.datetime | Unset
+                if _snapshot_finished_date is UNSET:
+                    snapshot_finished_date = UNSET
+                else:
+                    snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                snapshot_id = d.pop("snapshotId", UNSET)
 
-        snapshot_url = d.pop("snapshotUrl", UNSET)
+                snapshot_url = d.pop("snapshotUrl", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: FlexBackupRestoreJobStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = FlexBackupRestoreJobStatus._members_by_value.get(_status) or FlexBackupRestoreJobStatus(_status)
+                _status = d.pop("status", UNSET)
+                status: FlexBackupRestoreJobStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = FlexBackupRestoreJobStatus._members_by_value.get(_status) or FlexBackupRestoreJobStatus(
+                        _status
+                    )
 
-        target_deployment_item_name = d.pop("targetDeploymentItemName", UNSET)
+                target_deployment_item_name = d.pop("targetDeploymentItemName", UNSET)
 
-        target_project_id = d.pop("targetProjectId", UNSET)
+                target_project_id = d.pop("targetProjectId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        flex_backup_restore_job = cls(
-            delivery_type,
-            expiration_date,
-            id,
-            instance_name,
-            project_id,
-            restore_finished_date,
-            restore_scheduled_date,
-            snapshot_finished_date,
-            snapshot_id,
-            snapshot_url,
-            status,
-            target_deployment_item_name,
-            target_project_id,
-            links,
-        )
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (instance_name is UNSET or instance_name.__class__ is str)
+                    and (project_id is UNSET or project_id.__class__ is str)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                    and (snapshot_url is UNSET or snapshot_url.__class__ is str)
+                    and (target_deployment_item_name is UNSET or target_deployment_item_name.__class__ is str)
+                    and (target_project_id is UNSET or target_project_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                flex_backup_restore_job = cls(
+                    delivery_type,
+                    expiration_date,
+                    id,
+                    instance_name,
+                    project_id,
+                    restore_finished_date,
+                    restore_scheduled_date,
+                    snapshot_finished_date,
+                    snapshot_id,
+                    snapshot_url,
+                    status,
+                    target_deployment_item_name,
+                    target_project_id,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        flex_backup_restore_job.additional_properties = d
-        return flex_backup_restore_job
+                flex_backup_restore_job.additional_properties = d
+                return flex_backup_restore_job
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,7 +19,13 @@ from ..models.flex_cluster_description_state_name import FlexClusterDescriptionS
 from ..models.flex_cluster_description_version_release_system import (
     FlexClusterDescriptionVersionReleaseSystem,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="FlexClusterDescription")
 
@@ -68,8 +78,27 @@ class FlexClusterDescription:
     version_release_system: FlexClusterDescriptionVersionReleaseSystem | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_settings", "providerSettings", True),
+        ("backup_settings", "backupSettings", False),
+        ("cluster_type", "clusterType", False),
+        ("connection_strings", "connectionStrings", False),
+        ("create_date", "createDate", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("mongo_db_version", "mongoDBVersion", False),
+        ("name", "name", False),
+        ("state_name", "stateName", False),
+        ("tags", "tags", False),
+        ("termination_protection_enabled", "terminationProtectionEnabled", False),
+        ("version_release_system", "versionReleaseSystem", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider_settings = self.provider_settings.to_dict()
 
         backup_settings: dict[str, Any] | Unset = UNSET
@@ -158,126 +187,122 @@ class FlexClusterDescription:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "backupSettings",
-                "clusterType",
-                "connectionStrings",
-                "createDate",
-                "groupId",
-                "id",
-                "mongoDBVersion",
-                "name",
-                "stateName",
-                "tags",
-                "terminationProtectionEnabled",
-                "versionReleaseSystem",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_settings = FlexProviderSettings.from_dict(d.pop("providerSettings"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                provider_settings = FlexProviderSettings.from_dict(d.pop("providerSettings"))
 
-        _backup_settings = d.pop("backupSettings", UNSET)
-        backup_settings: FlexBackupSettings | Unset
-        if _backup_settings is UNSET:
-            backup_settings = UNSET
-        else:
-            backup_settings = FlexBackupSettings.from_dict(_backup_settings)
+                _backup_settings = d.pop("backupSettings", UNSET)
+                backup_settings: FlexBackupSettings | Unset
+                if _backup_settings is UNSET:
+                    backup_settings = UNSET
+                else:
+                    backup_settings = FlexBackupSettings.from_dict(_backup_settings)
 
-        _cluster_type = d.pop("clusterType", UNSET)
-        cluster_type: FlexClusterDescriptionClusterType | Unset
-        if _cluster_type is UNSET:
-            cluster_type = UNSET
-        else:
-            cluster_type = FlexClusterDescriptionClusterType._members_by_value.get(
-                _cluster_type
-            ) or FlexClusterDescriptionClusterType(_cluster_type)
+                _cluster_type = d.pop("clusterType", UNSET)
+                cluster_type: FlexClusterDescriptionClusterType | Unset
+                if _cluster_type is UNSET:
+                    cluster_type = UNSET
+                else:
+                    cluster_type = FlexClusterDescriptionClusterType._members_by_value.get(
+                        _cluster_type
+                    ) or FlexClusterDescriptionClusterType(_cluster_type)
 
-        _connection_strings = d.pop("connectionStrings", UNSET)
-        connection_strings: FlexConnectionStrings | Unset
-        if _connection_strings is UNSET:
-            connection_strings = UNSET
-        else:
-            connection_strings = FlexConnectionStrings.from_dict(_connection_strings)
+                _connection_strings = d.pop("connectionStrings", UNSET)
+                connection_strings: FlexConnectionStrings | Unset
+                if _connection_strings is UNSET:
+                    connection_strings = UNSET
+                else:
+                    connection_strings = FlexConnectionStrings.from_dict(_connection_strings)
 
-        _create_date = d.pop("createDate", UNSET)
-        create_date: datetime.datetime | Unset
-        if _create_date is UNSET:
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
+                _create_date = d.pop("createDate", UNSET)
+                create_date: datetime.datetime | Unset
+                if _create_date is UNSET:
+                    create_date = UNSET
+                else:
+                    create_date = datetime.datetime.fromisoformat(_create_date)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = d.pop("groupId", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        mongo_db_version = d.pop("mongoDBVersion", UNSET)
+                mongo_db_version = d.pop("mongoDBVersion", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = d.pop("name", UNSET)
 
-        _state_name = d.pop("stateName", UNSET)
-        state_name: FlexClusterDescriptionStateName | Unset
-        if _state_name is UNSET:
-            state_name = UNSET
-        else:
-            state_name = FlexClusterDescriptionStateName._members_by_value.get(
-                _state_name
-            ) or FlexClusterDescriptionStateName(_state_name)
+                _state_name = d.pop("stateName", UNSET)
+                state_name: FlexClusterDescriptionStateName | Unset
+                if _state_name is UNSET:
+                    state_name = UNSET
+                else:
+                    state_name = FlexClusterDescriptionStateName._members_by_value.get(
+                        _state_name
+                    ) or FlexClusterDescriptionStateName(_state_name)
 
-        _tags = d.pop("tags", UNSET)
-        tags: list[ResourceTag] | Unset = UNSET
-        if _tags is not UNSET:
-            tags = []
-            for tags_item_data in _tags:
-                tags_item = ResourceTag.from_dict(tags_item_data)
+                _tags = d.pop("tags", UNSET)
+                tags: list[ResourceTag] | Unset = UNSET
+                if _tags is not UNSET:
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags_item = ResourceTag.from_dict(tags_item_data)
 
-                tags.append(tags_item)
+                        tags.append(tags_item)
 
-        termination_protection_enabled = d.pop("terminationProtectionEnabled", UNSET)
+                termination_protection_enabled = d.pop("terminationProtectionEnabled", UNSET)
 
-        _version_release_system = d.pop("versionReleaseSystem", UNSET)
-        version_release_system: FlexClusterDescriptionVersionReleaseSystem | Unset
-        if _version_release_system is UNSET:
-            version_release_system = UNSET
-        else:
-            version_release_system = FlexClusterDescriptionVersionReleaseSystem._members_by_value.get(
-                _version_release_system
-            ) or FlexClusterDescriptionVersionReleaseSystem(_version_release_system)
+                _version_release_system = d.pop("versionReleaseSystem", UNSET)
+                version_release_system: FlexClusterDescriptionVersionReleaseSystem | Unset
+                if _version_release_system is UNSET:
+                    version_release_system = UNSET
+                else:
+                    version_release_system = FlexClusterDescriptionVersionReleaseSystem._members_by_value.get(
+                        _version_release_system
+                    ) or FlexClusterDescriptionVersionReleaseSystem(_version_release_system)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        flex_cluster_description = cls(
-            provider_settings,
-            backup_settings,
-            cluster_type,
-            connection_strings,
-            create_date,
-            group_id,
-            id,
-            mongo_db_version,
-            name,
-            state_name,
-            tags,
-            termination_protection_enabled,
-            version_release_system,
-            links,
-        )
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (mongo_db_version is UNSET or mongo_db_version.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_tags is UNSET or _tags.__class__ is list)
+                    and (termination_protection_enabled is UNSET or termination_protection_enabled.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                flex_cluster_description = cls(
+                    provider_settings,
+                    backup_settings,
+                    cluster_type,
+                    connection_strings,
+                    create_date,
+                    group_id,
+                    id,
+                    mongo_db_version,
+                    name,
+                    state_name,
+                    tags,
+                    termination_protection_enabled,
+                    version_release_system,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        flex_cluster_description.additional_properties = d
-        return flex_cluster_description
+                flex_cluster_description.additional_properties = d
+                return flex_cluster_description
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

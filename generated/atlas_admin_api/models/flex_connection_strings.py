@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="FlexConnectionStrings")
 
@@ -26,8 +31,15 @@ class FlexConnectionStrings:
     standard: str | Unset = UNSET
     standard_srv: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("standard", "standard", False),
+        ("standard_srv", "standardSrv", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         standard = self.standard
 
         standard_srv = self.standard_srv
@@ -44,29 +56,31 @@ class FlexConnectionStrings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "standard",
-                "standardSrv",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        standard = d.pop("standard", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                standard = d.pop("standard", UNSET)
 
-        standard_srv = d.pop("standardSrv", UNSET)
+                standard_srv = d.pop("standardSrv", UNSET)
 
-        flex_connection_strings = cls(
-            standard,
-            standard_srv,
-        )
+                if not (
+                    (standard is UNSET or standard.__class__ is str)
+                    and (standard_srv is UNSET or standard_srv.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                flex_connection_strings = cls(
+                    standard,
+                    standard_srv,
+                )
 
-        if nulls:
-            d.update(nulls)
-        flex_connection_strings.additional_properties = d
-        return flex_connection_strings
+                flex_connection_strings.additional_properties = d
+                return flex_connection_strings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +13,12 @@ from ..models.flex_provider_settings_backing_provider_name import (
 from ..models.flex_provider_settings_provider_name import (
     FlexProviderSettingsProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="FlexProviderSettings")
 
@@ -38,8 +43,17 @@ class FlexProviderSettings:
     provider_name: FlexProviderSettingsProviderName | Unset = UNSET
     region_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("backing_provider_name", "backingProviderName", False),
+        ("disk_size_gb", "diskSizeGB", False),
+        ("provider_name", "providerName", False),
+        ("region_name", "regionName", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         backing_provider_name: str | Unset = UNSET
         if not isinstance(self.backing_provider_name, Unset):
             backing_provider_name = self.backing_provider_name.value
@@ -68,51 +82,51 @@ class FlexProviderSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "backingProviderName",
-                "diskSizeGB",
-                "providerName",
-                "regionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _backing_provider_name = d.pop("backingProviderName", UNSET)
-        backing_provider_name: FlexProviderSettingsBackingProviderName | Unset
-        if _backing_provider_name is UNSET:
-            backing_provider_name = UNSET
-        else:
-            backing_provider_name = FlexProviderSettingsBackingProviderName._members_by_value.get(
-                _backing_provider_name
-            ) or FlexProviderSettingsBackingProviderName(_backing_provider_name)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _backing_provider_name = d.pop("backingProviderName", UNSET)
+                backing_provider_name: FlexProviderSettingsBackingProviderName | Unset
+                if _backing_provider_name is UNSET:
+                    backing_provider_name = UNSET
+                else:
+                    backing_provider_name = FlexProviderSettingsBackingProviderName._members_by_value.get(
+                        _backing_provider_name
+                    ) or FlexProviderSettingsBackingProviderName(_backing_provider_name)
 
-        disk_size_gb = d.pop("diskSizeGB", UNSET)
+                disk_size_gb = d.pop("diskSizeGB", UNSET)
 
-        _provider_name = d.pop("providerName", UNSET)
-        provider_name: FlexProviderSettingsProviderName | Unset
-        if _provider_name is UNSET:
-            provider_name = UNSET
-        else:
-            provider_name = FlexProviderSettingsProviderName._members_by_value.get(
-                _provider_name
-            ) or FlexProviderSettingsProviderName(_provider_name)
+                _provider_name = d.pop("providerName", UNSET)
+                provider_name: FlexProviderSettingsProviderName | Unset
+                if _provider_name is UNSET:
+                    provider_name = UNSET
+                else:
+                    provider_name = FlexProviderSettingsProviderName._members_by_value.get(
+                        _provider_name
+                    ) or FlexProviderSettingsProviderName(_provider_name)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = d.pop("regionName", UNSET)
 
-        flex_provider_settings = cls(
-            backing_provider_name,
-            disk_size_gb,
-            provider_name,
-            region_name,
-        )
+                if not (
+                    (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
+                    and (region_name is UNSET or region_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                flex_provider_settings = cls(
+                    backing_provider_name,
+                    disk_size_gb,
+                    provider_name,
+                    region_name,
+                )
 
-        if nulls:
-            d.update(nulls)
-        flex_provider_settings.additional_properties = d
-        return flex_provider_settings
+                flex_provider_settings.additional_properties = d
+                return flex_provider_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,13 +3,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.group_invitation_roles_item import GroupInvitationRolesItem
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="GroupInvitation")
 
@@ -44,8 +54,22 @@ class GroupInvitation:
     username: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created_at", "createdAt", False),
+        ("expires_at", "expiresAt", False),
+        ("group_id", "groupId", False),
+        ("group_name", "groupName", False),
+        ("id", "id", False),
+        ("inviter_username", "inviterUsername", False),
+        ("roles", "roles", False),
+        ("username", "username", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
             created_at = format_datetime(self.created_at)
@@ -104,83 +128,83 @@ class GroupInvitation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "createdAt",
-                "expiresAt",
-                "groupId",
-                "groupName",
-                "id",
-                "inviterUsername",
-                "roles",
-                "username",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _created_at = d.pop("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+                _expires_at = d.pop("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = d.pop("groupId", UNSET)
 
-        group_name = d.pop("groupName", UNSET)
+                group_name = d.pop("groupName", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        inviter_username = d.pop("inviterUsername", UNSET)
+                inviter_username = d.pop("inviterUsername", UNSET)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[GroupInvitationRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = GroupInvitationRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or GroupInvitationRolesItem(roles_item_data)
+                _roles = d.pop("roles", UNSET)
+                roles: list[GroupInvitationRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = GroupInvitationRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or GroupInvitationRolesItem(roles_item_data)
 
-                roles.append(roles_item)
+                        roles.append(roles_item)
 
-        username = d.pop("username", UNSET)
+                username = d.pop("username", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        group_invitation = cls(
-            created_at,
-            expires_at,
-            group_id,
-            group_name,
-            id,
-            inviter_username,
-            roles,
-            username,
-            links,
-        )
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (group_name is UNSET or group_name.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (inviter_username is UNSET or inviter_username.__class__ is str)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (username is UNSET or username.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                group_invitation = cls(
+                    created_at,
+                    expires_at,
+                    group_id,
+                    group_name,
+                    id,
+                    inviter_username,
+                    roles,
+                    username,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        group_invitation.additional_properties = d
-        return group_invitation
+                group_invitation.additional_properties = d
+                return group_invitation
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

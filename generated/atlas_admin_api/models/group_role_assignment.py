@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +14,12 @@ from attrs import field as _attrs_field
 from ..models.group_role_assignment_group_roles_item import (
     GroupRoleAssignmentGroupRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="GroupRoleAssignment")
 
@@ -28,8 +37,15 @@ class GroupRoleAssignment:
     group_id: str | Unset = UNSET
     group_roles: list[GroupRoleAssignmentGroupRolesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", False),
+        ("group_roles", "groupRoles", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         group_roles: list[str] | Unset = UNSET
@@ -51,38 +67,40 @@ class GroupRoleAssignment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "groupRoles",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                group_id = d.pop("groupId", UNSET)
 
-        _group_roles = d.pop("groupRoles", UNSET)
-        group_roles: list[GroupRoleAssignmentGroupRolesItem] | Unset = UNSET
-        if _group_roles is not UNSET:
-            group_roles = []
-            for group_roles_item_data in _group_roles:
-                group_roles_item = GroupRoleAssignmentGroupRolesItem._members_by_value.get(
-                    group_roles_item_data
-                ) or GroupRoleAssignmentGroupRolesItem(group_roles_item_data)
+                _group_roles = d.pop("groupRoles", UNSET)
+                group_roles: list[GroupRoleAssignmentGroupRolesItem] | Unset = UNSET
+                if _group_roles is not UNSET:
+                    group_roles = []
+                    for group_roles_item_data in _group_roles:
+                        group_roles_item = GroupRoleAssignmentGroupRolesItem._members_by_value.get(
+                            group_roles_item_data
+                        ) or GroupRoleAssignmentGroupRolesItem(group_roles_item_data)
 
-                group_roles.append(group_roles_item)
+                        group_roles.append(group_roles_item)
 
-        group_role_assignment = cls(
-            group_id,
-            group_roles,
-        )
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (_group_roles is UNSET or _group_roles.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                group_role_assignment = cls(
+                    group_id,
+                    group_roles,
+                )
 
-        if nulls:
-            d.update(nulls)
-        group_role_assignment.additional_properties = d
-        return group_role_assignment
+                group_role_assignment.additional_properties = d
+                return group_role_assignment
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

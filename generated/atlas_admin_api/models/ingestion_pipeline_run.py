@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +17,13 @@ from ..models.ingestion_pipeline_run_backup_frequency_type import (
 )
 from ..models.ingestion_pipeline_run_phase import IngestionPipelineRunPhase
 from ..models.ingestion_pipeline_run_state import IngestionPipelineRunState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="IngestionPipelineRun")
 
@@ -57,8 +67,26 @@ class IngestionPipelineRun:
     state: IngestionPipelineRunState | Unset = UNSET
     stats: PipelineRunStats | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("backup_frequency_type", "backupFrequencyType", False),
+        ("created_date", "createdDate", False),
+        ("dataset_name", "datasetName", False),
+        ("dataset_retention_policy", "datasetRetentionPolicy", False),
+        ("group_id", "groupId", False),
+        ("last_updated_date", "lastUpdatedDate", False),
+        ("phase", "phase", False),
+        ("pipeline_id", "pipelineId", False),
+        ("scheduled_deletion_date", "scheduledDeletionDate", False),
+        ("snapshot_id", "snapshotId", False),
+        ("state", "state", False),
+        ("stats", "stats", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         backup_frequency_type: str | Unset = UNSET
@@ -135,115 +163,109 @@ class IngestionPipelineRun:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "backupFrequencyType",
-                "createdDate",
-                "datasetName",
-                "datasetRetentionPolicy",
-                "groupId",
-                "lastUpdatedDate",
-                "phase",
-                "pipelineId",
-                "scheduledDeletionDate",
-                "snapshotId",
-                "state",
-                "stats",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                field_id = d.pop("_id", UNSET)
 
-        _backup_frequency_type = d.pop("backupFrequencyType", UNSET)
-        backup_frequency_type: IngestionPipelineRunBackupFrequencyType | Unset
-        if _backup_frequency_type is UNSET:
-            backup_frequency_type = UNSET
-        else:
-            backup_frequency_type = IngestionPipelineRunBackupFrequencyType._members_by_value.get(
-                _backup_frequency_type
-            ) or IngestionPipelineRunBackupFrequencyType(_backup_frequency_type)
+                _backup_frequency_type = d.pop("backupFrequencyType", UNSET)
+                backup_frequency_type: IngestionPipelineRunBackupFrequencyType | Unset
+                if _backup_frequency_type is UNSET:
+                    backup_frequency_type = UNSET
+                else:
+                    backup_frequency_type = IngestionPipelineRunBackupFrequencyType._members_by_value.get(
+                        _backup_frequency_type
+                    ) or IngestionPipelineRunBackupFrequencyType(_backup_frequency_type)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = d.pop("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        dataset_name = d.pop("datasetName", UNSET)
+                dataset_name = d.pop("datasetName", UNSET)
 
-        _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
-        dataset_retention_policy: DatasetRetentionPolicy | Unset
-        if _dataset_retention_policy is UNSET:
-            dataset_retention_policy = UNSET
-        else:
-            dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
+                _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
+                dataset_retention_policy: DatasetRetentionPolicy | Unset
+                if _dataset_retention_policy is UNSET:
+                    dataset_retention_policy = UNSET
+                else:
+                    dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = d.pop("groupId", UNSET)
 
-        _last_updated_date = d.pop("lastUpdatedDate", UNSET)
-        last_updated_date: datetime.datetime | Unset
-        if _last_updated_date is UNSET:
-            last_updated_date = UNSET
-        else:
-            last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+                _last_updated_date = d.pop("lastUpdatedDate", UNSET)
+                last_updated_date: datetime.datetime | Unset
+                if _last_updated_date is UNSET:
+                    last_updated_date = UNSET
+                else:
+                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
 
-        _phase = d.pop("phase", UNSET)
-        phase: IngestionPipelineRunPhase | Unset
-        if _phase is UNSET:
-            phase = UNSET
-        else:
-            phase = IngestionPipelineRunPhase._members_by_value.get(_phase) or IngestionPipelineRunPhase(_phase)
+                _phase = d.pop("phase", UNSET)
+                phase: IngestionPipelineRunPhase | Unset
+                if _phase is UNSET:
+                    phase = UNSET
+                else:
+                    phase = IngestionPipelineRunPhase._members_by_value.get(_phase) or IngestionPipelineRunPhase(_phase)
 
-        pipeline_id = d.pop("pipelineId", UNSET)
+                pipeline_id = d.pop("pipelineId", UNSET)
 
-        _scheduled_deletion_date = d.pop("scheduledDeletionDate", UNSET)
-        scheduled_deletion_date: datetime.datetime | Unset
-        if _scheduled_deletion_date is UNSET:
-            scheduled_deletion_date = UNSET
-        else:
-            scheduled_deletion_date = datetime.datetime.fromisoformat(_scheduled_deletion_date)
+                _scheduled_deletion_date = d.pop("scheduledDeletionDate", UNSET)
+                scheduled_deletion_date: datetime.datetime | Unset
+                if _scheduled_deletion_date is UNSET:
+                    scheduled_deletion_date = UNSET
+                else:
+                    scheduled_deletion_date = datetime.datetime.fromisoformat(_scheduled_deletion_date)
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                snapshot_id = d.pop("snapshotId", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: IngestionPipelineRunState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = IngestionPipelineRunState._members_by_value.get(_state) or IngestionPipelineRunState(_state)
+                _state = d.pop("state", UNSET)
+                state: IngestionPipelineRunState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = IngestionPipelineRunState._members_by_value.get(_state) or IngestionPipelineRunState(_state)
 
-        _stats = d.pop("stats", UNSET)
-        stats: PipelineRunStats | Unset
-        if _stats is UNSET:
-            stats = UNSET
-        else:
-            stats = PipelineRunStats.from_dict(_stats)
+                _stats = d.pop("stats", UNSET)
+                stats: PipelineRunStats | Unset
+                if _stats is UNSET:
+                    stats = UNSET
+                else:
+                    stats = PipelineRunStats.from_dict(_stats)
 
-        ingestion_pipeline_run = cls(
-            field_id,
-            backup_frequency_type,
-            created_date,
-            dataset_name,
-            dataset_retention_policy,
-            group_id,
-            last_updated_date,
-            phase,
-            pipeline_id,
-            scheduled_deletion_date,
-            snapshot_id,
-            state,
-            stats,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (dataset_name is UNSET or dataset_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (pipeline_id is UNSET or pipeline_id.__class__ is str)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                ingestion_pipeline_run = cls(
+                    field_id,
+                    backup_frequency_type,
+                    created_date,
+                    dataset_name,
+                    dataset_retention_policy,
+                    group_id,
+                    last_updated_date,
+                    phase,
+                    pipeline_id,
+                    scheduled_deletion_date,
+                    snapshot_id,
+                    state,
+                    stats,
+                )
 
-        if nulls:
-            d.update(nulls)
-        ingestion_pipeline_run.additional_properties = d
-        return ingestion_pipeline_run
+                ingestion_pipeline_run.additional_properties = d
+                return ingestion_pipeline_run
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

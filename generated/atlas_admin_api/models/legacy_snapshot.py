@@ -3,12 +3,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="LegacySnapshot")
 
@@ -58,8 +68,25 @@ class LegacySnapshot:
     parts: list[LegacySnapshotPart] | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_id", "clusterId", False),
+        ("cluster_name", "clusterName", False),
+        ("complete", "complete", False),
+        ("created", "created", False),
+        ("do_not_delete", "doNotDelete", False),
+        ("expires", "expires", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("incremental", "incremental", False),
+        ("last_oplog_applied_timestamp", "lastOplogAppliedTimestamp", False),
+        ("parts", "parts", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_id = self.cluster_id
 
         cluster_name = self.cluster_name
@@ -132,98 +159,97 @@ class LegacySnapshot:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterId",
-                "clusterName",
-                "complete",
-                "created",
-                "doNotDelete",
-                "expires",
-                "groupId",
-                "id",
-                "incremental",
-                "lastOplogAppliedTimestamp",
-                "parts",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_id = d.pop("clusterId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cluster_id = d.pop("clusterId", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = d.pop("clusterName", UNSET)
 
-        complete = d.pop("complete", UNSET)
+                complete = d.pop("complete", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: BSONTimestamp | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = BSONTimestamp.from_dict(_created)
+                _created = d.pop("created", UNSET)
+                created: BSONTimestamp | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = BSONTimestamp.from_dict(_created)
 
-        do_not_delete = d.pop("doNotDelete", UNSET)
+                do_not_delete = d.pop("doNotDelete", UNSET)
 
-        _expires = d.pop("expires", UNSET)
-        expires: datetime.datetime | Unset
-        if _expires is UNSET:
-            expires = UNSET
-        else:
-            expires = datetime.datetime.fromisoformat(_expires)
+                _expires = d.pop("expires", UNSET)
+                expires: datetime.datetime | Unset
+                if _expires is UNSET:
+                    expires = UNSET
+                else:
+                    expires = datetime.datetime.fromisoformat(_expires)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = d.pop("groupId", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        incremental = d.pop("incremental", UNSET)
+                incremental = d.pop("incremental", UNSET)
 
-        _last_oplog_applied_timestamp = d.pop("lastOplogAppliedTimestamp", UNSET)
-        last_oplog_applied_timestamp: BSONTimestamp | Unset
-        if _last_oplog_applied_timestamp is UNSET:
-            last_oplog_applied_timestamp = UNSET
-        else:
-            last_oplog_applied_timestamp = BSONTimestamp.from_dict(_last_oplog_applied_timestamp)
+                _last_oplog_applied_timestamp = d.pop("lastOplogAppliedTimestamp", UNSET)
+                last_oplog_applied_timestamp: BSONTimestamp | Unset
+                if _last_oplog_applied_timestamp is UNSET:
+                    last_oplog_applied_timestamp = UNSET
+                else:
+                    last_oplog_applied_timestamp = BSONTimestamp.from_dict(_last_oplog_applied_timestamp)
 
-        _parts = d.pop("parts", UNSET)
-        parts: list[LegacySnapshotPart] | Unset = UNSET
-        if _parts is not UNSET:
-            parts = []
-            for parts_item_data in _parts:
-                parts_item = LegacySnapshotPart.from_dict(parts_item_data)
+                _parts = d.pop("parts", UNSET)
+                parts: list[LegacySnapshotPart] | Unset = UNSET
+                if _parts is not UNSET:
+                    parts = []
+                    for parts_item_data in _parts:
+                        parts_item = LegacySnapshotPart.from_dict(parts_item_data)
 
-                parts.append(parts_item)
+                        parts.append(parts_item)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        legacy_snapshot = cls(
-            cluster_id,
-            cluster_name,
-            complete,
-            created,
-            do_not_delete,
-            expires,
-            group_id,
-            id,
-            incremental,
-            last_oplog_applied_timestamp,
-            parts,
-            links,
-        )
+                if not (
+                    (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (complete is UNSET or complete.__class__ is bool)
+                    and (do_not_delete is UNSET or do_not_delete.__class__ is bool)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (incremental is UNSET or incremental.__class__ is bool)
+                    and (_parts is UNSET or _parts.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                legacy_snapshot = cls(
+                    cluster_id,
+                    cluster_name,
+                    complete,
+                    created,
+                    do_not_delete,
+                    expires,
+                    group_id,
+                    id,
+                    incremental,
+                    last_oplog_applied_timestamp,
+                    parts,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        legacy_snapshot.additional_properties = d
-        return legacy_snapshot
+                legacy_snapshot.additional_properties = d
+                return legacy_snapshot
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

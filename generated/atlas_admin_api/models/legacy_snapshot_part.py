@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -13,7 +17,13 @@ from ..models.legacy_snapshot_part_compression_setting import (
     LegacySnapshotPartCompressionSetting,
 )
 from ..models.legacy_snapshot_part_type_name import LegacySnapshotPartTypeName
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="LegacySnapshotPart")
 
@@ -62,8 +72,27 @@ class LegacySnapshotPart:
     storage_size_bytes: int | Unset = UNSET
     type_name: LegacySnapshotPartTypeName | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_id", "clusterId", False),
+        ("completed_time", "completedTime", False),
+        ("compression_setting", "compressionSetting", False),
+        ("data_size_bytes", "dataSizeBytes", False),
+        ("encryption_enabled", "encryptionEnabled", False),
+        ("fcv", "fcv", False),
+        ("file_size_bytes", "fileSizeBytes", False),
+        ("machine_id", "machineId", False),
+        ("master_key_uuid", "masterKeyUUID", False),
+        ("mongod_version", "mongodVersion", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("replica_state", "replicaState", False),
+        ("storage_size_bytes", "storageSizeBytes", False),
+        ("type_name", "typeName", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_id = self.cluster_id
 
         completed_time: str | Unset = UNSET
@@ -136,101 +165,99 @@ class LegacySnapshotPart:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterId",
-                "completedTime",
-                "compressionSetting",
-                "dataSizeBytes",
-                "encryptionEnabled",
-                "fcv",
-                "fileSizeBytes",
-                "machineId",
-                "masterKeyUUID",
-                "mongodVersion",
-                "replicaSetName",
-                "replicaState",
-                "storageSizeBytes",
-                "typeName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_id = d.pop("clusterId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cluster_id = d.pop("clusterId", UNSET)
 
-        _completed_time = d.pop("completedTime", UNSET)
-        completed_time: datetime.datetime | Unset
-        if _completed_time is UNSET:
-            completed_time = UNSET
-        else:
-            completed_time = datetime.datetime.fromisoformat(_completed_time)
+                _completed_time = d.pop("completedTime", UNSET)
+                completed_time: datetime.datetime | Unset
+                if _completed_time is UNSET:
+                    completed_time = UNSET
+                else:
+                    completed_time = datetime.datetime.fromisoformat(_completed_time)
 
-        _compression_setting = d.pop("compressionSetting", UNSET)
-        compression_setting: LegacySnapshotPartCompressionSetting | Unset
-        if _compression_setting is UNSET:
-            compression_setting = UNSET
-        else:
-            compression_setting = LegacySnapshotPartCompressionSetting._members_by_value.get(
-                _compression_setting
-            ) or LegacySnapshotPartCompressionSetting(_compression_setting)
+                _compression_setting = d.pop("compressionSetting", UNSET)
+                compression_setting: LegacySnapshotPartCompressionSetting | Unset
+                if _compression_setting is UNSET:
+                    compression_setting = UNSET
+                else:
+                    compression_setting = LegacySnapshotPartCompressionSetting._members_by_value.get(
+                        _compression_setting
+                    ) or LegacySnapshotPartCompressionSetting(_compression_setting)
 
-        data_size_bytes = d.pop("dataSizeBytes", UNSET)
+                data_size_bytes = d.pop("dataSizeBytes", UNSET)
 
-        encryption_enabled = d.pop("encryptionEnabled", UNSET)
+                encryption_enabled = d.pop("encryptionEnabled", UNSET)
 
-        fcv = d.pop("fcv", UNSET)
+                fcv = d.pop("fcv", UNSET)
 
-        file_size_bytes = d.pop("fileSizeBytes", UNSET)
+                file_size_bytes = d.pop("fileSizeBytes", UNSET)
 
-        machine_id = d.pop("machineId", UNSET)
+                machine_id = d.pop("machineId", UNSET)
 
-        _master_key_uuid = d.pop("masterKeyUUID", UNSET)
-        master_key_uuid: UUID | Unset
-        if _master_key_uuid is UNSET:
-            master_key_uuid = UNSET
-        else:
-            master_key_uuid = UUID(_master_key_uuid)
+                _master_key_uuid = d.pop("masterKeyUUID", UNSET)
+                master_key_uuid: UUID | Unset
+                if _master_key_uuid is UNSET:
+                    master_key_uuid = UNSET
+                else:
+                    master_key_uuid = UUID(_master_key_uuid)
 
-        mongod_version = d.pop("mongodVersion", UNSET)
+                mongod_version = d.pop("mongodVersion", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = d.pop("replicaSetName", UNSET)
 
-        replica_state = d.pop("replicaState", UNSET)
+                replica_state = d.pop("replicaState", UNSET)
 
-        storage_size_bytes = d.pop("storageSizeBytes", UNSET)
+                storage_size_bytes = d.pop("storageSizeBytes", UNSET)
 
-        _type_name = d.pop("typeName", UNSET)
-        type_name: LegacySnapshotPartTypeName | Unset
-        if _type_name is UNSET:
-            type_name = UNSET
-        else:
-            type_name = LegacySnapshotPartTypeName._members_by_value.get(_type_name) or LegacySnapshotPartTypeName(
-                _type_name
-            )
+                _type_name = d.pop("typeName", UNSET)
+                type_name: LegacySnapshotPartTypeName | Unset
+                if _type_name is UNSET:
+                    type_name = UNSET
+                else:
+                    type_name = LegacySnapshotPartTypeName._members_by_value.get(
+                        _type_name
+                    ) or LegacySnapshotPartTypeName(_type_name)
 
-        legacy_snapshot_part = cls(
-            cluster_id,
-            completed_time,
-            compression_setting,
-            data_size_bytes,
-            encryption_enabled,
-            fcv,
-            file_size_bytes,
-            machine_id,
-            master_key_uuid,
-            mongod_version,
-            replica_set_name,
-            replica_state,
-            storage_size_bytes,
-            type_name,
-        )
+                if not (
+                    (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (data_size_bytes is UNSET or data_size_bytes.__class__ is int)
+                    and (encryption_enabled is UNSET or encryption_enabled.__class__ is bool)
+                    and (fcv is UNSET or fcv.__class__ is str)
+                    and (file_size_bytes is UNSET or file_size_bytes.__class__ is int)
+                    and (machine_id is UNSET or machine_id.__class__ is str)
+                    and (mongod_version is UNSET or mongod_version.__class__ is str)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                    and (replica_state is UNSET or replica_state.__class__ is str)
+                    and (storage_size_bytes is UNSET or storage_size_bytes.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                legacy_snapshot_part = cls(
+                    cluster_id,
+                    completed_time,
+                    compression_setting,
+                    data_size_bytes,
+                    encryption_enabled,
+                    fcv,
+                    file_size_bytes,
+                    machine_id,
+                    master_key_uuid,
+                    mongod_version,
+                    replica_set_name,
+                    replica_state,
+                    storage_size_bytes,
+                    type_name,
+                )
 
-        if nulls:
-            d.update(nulls)
-        legacy_snapshot_part.additional_properties = d
-        return legacy_snapshot_part
+                legacy_snapshot_part.additional_properties = d
+                return legacy_snapshot_part
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

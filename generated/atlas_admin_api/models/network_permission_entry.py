@@ -3,12 +3,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="NetworkPermissionEntry")
 
@@ -48,8 +58,20 @@ class NetworkPermissionEntry:
     ip_address: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("aws_security_group", "awsSecurityGroup", False),
+        ("cidr_block", "cidrBlock", False),
+        ("comment", "comment", False),
+        ("delete_after_date", "deleteAfterDate", False),
+        ("group_id", "groupId", False),
+        ("ip_address", "ipAddress", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         aws_security_group = self.aws_security_group
 
         cidr_block = self.cidr_block
@@ -93,61 +115,62 @@ class NetworkPermissionEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "awsSecurityGroup",
-                "cidrBlock",
-                "comment",
-                "deleteAfterDate",
-                "groupId",
-                "ipAddress",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        aws_security_group = d.pop("awsSecurityGroup", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                aws_security_group = d.pop("awsSecurityGroup", UNSET)
 
-        cidr_block = d.pop("cidrBlock", UNSET)
+                cidr_block = d.pop("cidrBlock", UNSET)
 
-        comment = d.pop("comment", UNSET)
+                comment = d.pop("comment", UNSET)
 
-        _delete_after_date = d.pop("deleteAfterDate", UNSET)
-        delete_after_date: datetime.datetime | Unset
-        if _delete_after_date is UNSET:
-            delete_after_date = UNSET
-        else:
-            delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
+                _delete_after_date = d.pop("deleteAfterDate", UNSET)
+                delete_after_date: datetime.datetime | Unset
+                if _delete_after_date is UNSET:
+                    delete_after_date = UNSET
+                else:
+                    delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = d.pop("groupId", UNSET)
 
-        ip_address = d.pop("ipAddress", UNSET)
+                ip_address = d.pop("ipAddress", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        network_permission_entry = cls(
-            aws_security_group,
-            cidr_block,
-            comment,
-            delete_after_date,
-            group_id,
-            ip_address,
-            links,
-        )
+                if not (
+                    (aws_security_group is UNSET or aws_security_group.__class__ is str)
+                    and (cidr_block is UNSET or cidr_block.__class__ is str)
+                    and (comment is UNSET or comment.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (ip_address is UNSET or ip_address.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                network_permission_entry = cls(
+                    aws_security_group,
+                    cidr_block,
+                    comment,
+                    delete_after_date,
+                    group_id,
+                    ip_address,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        network_permission_entry.additional_properties = d
-        return network_permission_entry
+                network_permission_entry.additional_properties = d
+                return network_permission_entry
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,14 +2,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_collection_type import OnlineArchiveCollectionType
 from ..models.online_archive_state import OnlineArchiveState
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OnlineArchive")
 
@@ -95,8 +106,27 @@ class OnlineArchive:
     schedule: OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset = UNSET
     state: OnlineArchiveState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("cluster_name", "clusterName", False),
+        ("coll_name", "collName", False),
+        ("collection_type", "collectionType", False),
+        ("criteria", "criteria", False),
+        ("data_expiration_rule", "dataExpirationRule", False),
+        ("data_process_region", "dataProcessRegion", False),
+        ("data_set_name", "dataSetName", False),
+        ("db_name", "dbName", False),
+        ("group_id", "groupId", False),
+        ("partition_fields", "partitionFields", False),
+        ("paused", "paused", False),
+        ("schedule", "schedule", False),
+        ("state", "state", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         cluster_name = self.cluster_name
@@ -182,136 +212,132 @@ class OnlineArchive:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "clusterName",
-                "collName",
-                "collectionType",
-                "criteria",
-                "dataExpirationRule",
-                "dataProcessRegion",
-                "dataSetName",
-                "dbName",
-                "groupId",
-                "partitionFields",
-                "paused",
-                "schedule",
-                "state",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                field_id = d.pop("_id", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = d.pop("clusterName", UNSET)
 
-        coll_name = d.pop("collName", UNSET)
+                coll_name = d.pop("collName", UNSET)
 
-        _collection_type = d.pop("collectionType", UNSET)
-        collection_type: OnlineArchiveCollectionType | Unset
-        if _collection_type is UNSET:
-            collection_type = UNSET
-        else:
-            collection_type = OnlineArchiveCollectionType._members_by_value.get(
-                _collection_type
-            ) or OnlineArchiveCollectionType(_collection_type)
+                _collection_type = d.pop("collectionType", UNSET)
+                collection_type: OnlineArchiveCollectionType | Unset
+                if _collection_type is UNSET:
+                    collection_type = UNSET
+                else:
+                    collection_type = OnlineArchiveCollectionType._members_by_value.get(
+                        _collection_type
+                    ) or OnlineArchiveCollectionType(_collection_type)
 
-        def _parse_criteria(
-            data: object,
-        ) -> OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset:
-            if isinstance(data, Unset):
-                return data
-            variants: dict[str, type[OnlineArchiveCriteriaCustom] | type[OnlineArchiveCriteriaDate]] = {
-                "CUSTOM": OnlineArchiveCriteriaCustom,
-                "DATE": OnlineArchiveCriteriaDate,
-            }
-            payload, value = discriminate(data, "type", field="criteria")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                def _parse_criteria(
+                    data: object,
+                ) -> OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    variants: dict[str, type[OnlineArchiveCriteriaCustom] | type[OnlineArchiveCriteriaDate]] = {
+                        "CUSTOM": OnlineArchiveCriteriaCustom,
+                        "DATE": OnlineArchiveCriteriaDate,
+                    }
+                    payload, value = discriminate(data, "type", field="criteria")
+                    variant = variants.get(value)
+                    if variant is None:
+                        return UnknownVariant(discriminator=value, raw=dict(payload))
+                    return variant.from_dict(payload)
 
-        criteria = _parse_criteria(d.pop("criteria", UNSET))
+                criteria = _parse_criteria(d.pop("criteria", UNSET))
 
-        _data_expiration_rule = d.pop("dataExpirationRule", UNSET)
-        data_expiration_rule: OnlineArchiveDataExpirationRule | Unset
-        if _data_expiration_rule is UNSET:
-            data_expiration_rule = UNSET
-        else:
-            data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
+                _data_expiration_rule = d.pop("dataExpirationRule", UNSET)
+                data_expiration_rule: OnlineArchiveDataExpirationRule | Unset
+                if _data_expiration_rule is UNSET:
+                    data_expiration_rule = UNSET
+                else:
+                    data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
 
-        _data_process_region = d.pop("dataProcessRegion", UNSET)
-        data_process_region: OnlineArchiveDataProcessRegionAWS | Unset
-        if _data_process_region is UNSET:
-            data_process_region = UNSET
-        else:
-            data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region)
+                _data_process_region = d.pop("dataProcessRegion", UNSET)
+                data_process_region: OnlineArchiveDataProcessRegionAWS | Unset
+                if _data_process_region is UNSET:
+                    data_process_region = UNSET
+                else:
+                    data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region)
 
-        data_set_name = d.pop("dataSetName", UNSET)
+                data_set_name = d.pop("dataSetName", UNSET)
 
-        db_name = d.pop("dbName", UNSET)
+                db_name = d.pop("dbName", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = d.pop("groupId", UNSET)
 
-        _partition_fields = d.pop("partitionFields", UNSET)
-        partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
-        if _partition_fields is not UNSET:
-            partition_fields = []
-            for partition_fields_item_data in _partition_fields:
-                partition_fields_item = OnlineArchivePartitionField.from_dict(partition_fields_item_data)
+                _partition_fields = d.pop("partitionFields", UNSET)
+                partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
+                if _partition_fields is not UNSET:
+                    partition_fields = []
+                    for partition_fields_item_data in _partition_fields:
+                        partition_fields_item = OnlineArchivePartitionField.from_dict(partition_fields_item_data)
 
-                partition_fields.append(partition_fields_item)
+                        partition_fields.append(partition_fields_item)
 
-        paused = d.pop("paused", UNSET)
+                paused = d.pop("paused", UNSET)
 
-        def _parse_schedule(
-            data: object,
-        ) -> OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset:
-            if isinstance(data, Unset):
-                return data
-            variants: dict[str, type[OnlineArchiveScheduleDaily] | type[OnlineArchiveScheduleDefault]] = {
-                "DAILY": OnlineArchiveScheduleDaily,
-                "DEFAULT": OnlineArchiveScheduleDefault,
-            }
-            payload, value = discriminate(data, "type", field="schedule")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                def _parse_schedule(
+                    data: object,
+                ) -> OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    variants: dict[str, type[OnlineArchiveScheduleDaily] | type[OnlineArchiveScheduleDefault]] = {
+                        "DAILY": OnlineArchiveScheduleDaily,
+                        "DEFAULT": OnlineArchiveScheduleDefault,
+                    }
+                    payload, value = discriminate(data, "type", field="schedule")
+                    variant = variants.get(value)
+                    if variant is None:
+                        return UnknownVariant(discriminator=value, raw=dict(payload))
+                    return variant.from_dict(payload)
 
-        schedule = _parse_schedule(d.pop("schedule", UNSET))
+                schedule = _parse_schedule(d.pop("schedule", UNSET))
 
-        _state = d.pop("state", UNSET)
-        state: OnlineArchiveState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = OnlineArchiveState._members_by_value.get(_state) or OnlineArchiveState(_state)
+                _state = d.pop("state", UNSET)
+                state: OnlineArchiveState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = OnlineArchiveState._members_by_value.get(_state) or OnlineArchiveState(_state)
 
-        online_archive = cls(
-            field_id,
-            cluster_name,
-            coll_name,
-            collection_type,
-            criteria,
-            data_expiration_rule,
-            data_process_region,
-            data_set_name,
-            db_name,
-            group_id,
-            partition_fields,
-            paused,
-            schedule,
-            state,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (coll_name is UNSET or coll_name.__class__ is str)
+                    and (data_set_name is UNSET or data_set_name.__class__ is str)
+                    and (db_name is UNSET or db_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_partition_fields is UNSET or _partition_fields.__class__ is list)
+                    and (paused is UNSET or paused.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                online_archive = cls(
+                    field_id,
+                    cluster_name,
+                    coll_name,
+                    collection_type,
+                    criteria,
+                    data_expiration_rule,
+                    data_process_region,
+                    data_set_name,
+                    db_name,
+                    group_id,
+                    partition_fields,
+                    paused,
+                    schedule,
+                    state,
+                )
 
-        if nulls:
-            d.update(nulls)
-        online_archive.additional_properties = d
-        return online_archive
+                online_archive.additional_properties = d
+                return online_archive
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_criteria_custom_type import OnlineArchiveCriteriaCustomType
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaCustom")
 
@@ -29,8 +33,15 @@ class OnlineArchiveCriteriaCustom:
     type_: OnlineArchiveCriteriaCustomType = _attrs_field(default=OnlineArchiveCriteriaCustomType.CUSTOM, kw_only=True)
     query: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("query", "query", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         type_ = self.type_.value
 
         query = self.query
@@ -48,18 +59,28 @@ class OnlineArchiveCriteriaCustom:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        type_ = OnlineArchiveCriteriaCustomType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                type_ = OnlineArchiveCriteriaCustomType(d.pop("type"))
 
-        query = d.pop("query")
+                query = d.pop("query")
 
-        online_archive_criteria_custom = cls(
-            query,
-            type_=type_,
-        )
+                if not (query.__class__ is str):
+                    raise TypeError("not the documented shape")
+                online_archive_criteria_custom = cls(
+                    query,
+                    type_=type_,
+                )
 
-        online_archive_criteria_custom.additional_properties = d
-        return online_archive_criteria_custom
+                online_archive_criteria_custom.additional_properties = d
+                return online_archive_criteria_custom
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

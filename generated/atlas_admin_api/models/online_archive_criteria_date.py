@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_criteria_date_type import OnlineArchiveCriteriaDateType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaDate")
 
@@ -29,8 +34,15 @@ class OnlineArchiveCriteriaDate:
     type_: OnlineArchiveCriteriaDateType = _attrs_field(default=OnlineArchiveCriteriaDateType.DATE, kw_only=True)
     query: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("query", "query", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         type_ = self.type_.value
 
         query = self.query
@@ -49,26 +61,28 @@ class OnlineArchiveCriteriaDate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("query",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = OnlineArchiveCriteriaDateType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                type_ = OnlineArchiveCriteriaDateType(d.pop("type"))
 
-        query = d.pop("query", UNSET)
+                query = d.pop("query", UNSET)
 
-        online_archive_criteria_date = cls(
-            query,
-            type_=type_,
-        )
+                if not (query is UNSET or query.__class__ is str):
+                    raise TypeError("not the documented shape")
+                online_archive_criteria_date = cls(
+                    query,
+                    type_=type_,
+                )
 
-        if nulls:
-            d.update(nulls)
-        online_archive_criteria_date.additional_properties = d
-        return online_archive_criteria_date
+                online_archive_criteria_date.additional_properties = d
+                return online_archive_criteria_date
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +13,12 @@ from ..models.online_archive_data_process_region_aws_cloud_provider import (
 from ..models.online_archive_data_process_region_aws_region import (
     OnlineArchiveDataProcessRegionAWSRegion,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OnlineArchiveDataProcessRegionAWS")
 
@@ -34,8 +39,15 @@ class OnlineArchiveDataProcessRegionAWS:
     )
     region: OnlineArchiveDataProcessRegionAWSRegion | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("region", "region", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider = self.cloud_provider.value
 
         region: str | Unset = UNSET
@@ -56,33 +68,33 @@ class OnlineArchiveDataProcessRegionAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("region",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider(d.pop("cloudProvider"))
 
-        _region = d.pop("region", UNSET)
-        region: OnlineArchiveDataProcessRegionAWSRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = OnlineArchiveDataProcessRegionAWSRegion._members_by_value.get(
-                _region
-            ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
+                _region = d.pop("region", UNSET)
+                region: OnlineArchiveDataProcessRegionAWSRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = OnlineArchiveDataProcessRegionAWSRegion._members_by_value.get(
+                        _region
+                    ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
 
-        online_archive_data_process_region_aws = cls(
-            region,
-            cloud_provider=cloud_provider,
-        )
+                online_archive_data_process_region_aws = cls(
+                    region,
+                    cloud_provider=cloud_provider,
+                )
 
-        if nulls:
-            d.update(nulls)
-        online_archive_data_process_region_aws.additional_properties = d
-        return online_archive_data_process_region_aws
+                online_archive_data_process_region_aws.additional_properties = d
+                return online_archive_data_process_region_aws
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

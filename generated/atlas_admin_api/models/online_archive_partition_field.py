@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,12 @@ from attrs import field as _attrs_field
 from ..models.online_archive_partition_field_field_type import (
     OnlineArchivePartitionFieldFieldType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OnlineArchivePartitionField")
 
@@ -33,8 +38,16 @@ class OnlineArchivePartitionField:
     order: int = 0
     field_type: OnlineArchivePartitionFieldFieldType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_name", "fieldName", True),
+        ("order", "order", True),
+        ("field_type", "fieldType", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_name = self.field_name
 
         order = self.order
@@ -58,36 +71,38 @@ class OnlineArchivePartitionField:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("fieldType",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_name = d.pop("fieldName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                field_name = d.pop("fieldName")
 
-        order = d.pop("order")
+                order = d.pop("order")
 
-        _field_type = d.pop("fieldType", UNSET)
-        field_type: OnlineArchivePartitionFieldFieldType | Unset
-        if _field_type is UNSET:
-            field_type = UNSET
-        else:
-            field_type = OnlineArchivePartitionFieldFieldType._members_by_value.get(
-                _field_type
-            ) or OnlineArchivePartitionFieldFieldType(_field_type)
+                _field_type = d.pop("fieldType", UNSET)
+                field_type: OnlineArchivePartitionFieldFieldType | Unset
+                if _field_type is UNSET:
+                    field_type = UNSET
+                else:
+                    field_type = OnlineArchivePartitionFieldFieldType._members_by_value.get(
+                        _field_type
+                    ) or OnlineArchivePartitionFieldFieldType(_field_type)
 
-        online_archive_partition_field = cls(
-            field_name,
-            order,
-            field_type,
-        )
+                if not (field_name.__class__ is str and order.__class__ is int):
+                    raise TypeError("not the documented shape")
+                online_archive_partition_field = cls(
+                    field_name,
+                    order,
+                    field_type,
+                )
 
-        if nulls:
-            d.update(nulls)
-        online_archive_partition_field.additional_properties = d
-        return online_archive_partition_field
+                online_archive_partition_field.additional_properties = d
+                return online_archive_partition_field
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

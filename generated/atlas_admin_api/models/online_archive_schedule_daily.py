@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_schedule_daily_type import OnlineArchiveScheduleDailyType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OnlineArchiveScheduleDaily")
 
@@ -31,8 +36,18 @@ class OnlineArchiveScheduleDaily:
     start_hour: int | Unset = UNSET
     start_minute: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("end_hour", "endHour", False),
+        ("end_minute", "endMinute", False),
+        ("start_hour", "startHour", False),
+        ("start_minute", "startMinute", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         type_ = self.type_.value
 
         end_hour = self.end_hour
@@ -63,40 +78,42 @@ class OnlineArchiveScheduleDaily:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "endHour",
-                "endMinute",
-                "startHour",
-                "startMinute",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = OnlineArchiveScheduleDailyType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                type_ = OnlineArchiveScheduleDailyType(d.pop("type"))
 
-        end_hour = d.pop("endHour", UNSET)
+                end_hour = d.pop("endHour", UNSET)
 
-        end_minute = d.pop("endMinute", UNSET)
+                end_minute = d.pop("endMinute", UNSET)
 
-        start_hour = d.pop("startHour", UNSET)
+                start_hour = d.pop("startHour", UNSET)
 
-        start_minute = d.pop("startMinute", UNSET)
+                start_minute = d.pop("startMinute", UNSET)
 
-        online_archive_schedule_daily = cls(
-            end_hour,
-            end_minute,
-            start_hour,
-            start_minute,
-            type_=type_,
-        )
+                if not (
+                    (end_hour is UNSET or end_hour.__class__ is int)
+                    and (end_minute is UNSET or end_minute.__class__ is int)
+                    and (start_hour is UNSET or start_hour.__class__ is int)
+                    and (start_minute is UNSET or start_minute.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                online_archive_schedule_daily = cls(
+                    end_hour,
+                    end_minute,
+                    start_hour,
+                    start_minute,
+                    type_=type_,
+                )
 
-        if nulls:
-            d.update(nulls)
-        online_archive_schedule_daily.additional_properties = d
-        return online_archive_schedule_daily
+                online_archive_schedule_daily.additional_properties = d
+                return online_archive_schedule_daily
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,13 +3,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OrgServiceAccount")
 
@@ -35,8 +45,19 @@ class OrgServiceAccount:
     roles: list[OrgServiceAccountRolesItem] | Unset = UNSET
     secrets: list[ServiceAccountSecret] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("client_id", "clientId", False),
+        ("created_at", "createdAt", False),
+        ("description", "description", False),
+        ("name", "name", False),
+        ("roles", "roles", False),
+        ("secrets", "secrets", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         client_id = self.client_id
 
         created_at: str | Unset = UNSET
@@ -81,66 +102,67 @@ class OrgServiceAccount:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clientId",
-                "createdAt",
-                "description",
-                "name",
-                "roles",
-                "secrets",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        client_id = d.pop("clientId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                client_id = d.pop("clientId", UNSET)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = d.pop("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        description = d.pop("description", UNSET)
+                description = d.pop("description", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = d.pop("name", UNSET)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[OrgServiceAccountRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = OrgServiceAccountRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or OrgServiceAccountRolesItem(roles_item_data)
+                _roles = d.pop("roles", UNSET)
+                roles: list[OrgServiceAccountRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = OrgServiceAccountRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or OrgServiceAccountRolesItem(roles_item_data)
 
-                roles.append(roles_item)
+                        roles.append(roles_item)
 
-        _secrets = d.pop("secrets", UNSET)
-        secrets: list[ServiceAccountSecret] | Unset = UNSET
-        if _secrets is not UNSET:
-            secrets = []
-            for secrets_item_data in _secrets:
-                secrets_item = ServiceAccountSecret.from_dict(secrets_item_data)
+                _secrets = d.pop("secrets", UNSET)
+                secrets: list[ServiceAccountSecret] | Unset = UNSET
+                if _secrets is not UNSET:
+                    secrets = []
+                    for secrets_item_data in _secrets:
+                        secrets_item = ServiceAccountSecret.from_dict(secrets_item_data)
 
-                secrets.append(secrets_item)
+                        secrets.append(secrets_item)
 
-        org_service_account = cls(
-            client_id,
-            created_at,
-            description,
-            name,
-            roles,
-            secrets,
-        )
+                if not (
+                    (client_id is UNSET or client_id.__class__ is str)
+                    and (description is UNSET or description.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (_secrets is UNSET or _secrets.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                org_service_account = cls(
+                    client_id,
+                    created_at,
+                    description,
+                    name,
+                    roles,
+                    secrets,
+                )
 
-        if nulls:
-            d.update(nulls)
-        org_service_account.additional_properties = d
-        return org_service_account
+                org_service_account.additional_properties = d
+                return org_service_account
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +16,13 @@ from attrs import field as _attrs_field
 from ..models.org_user_response_active_org_membership_status import (
     OrgUserResponseActiveOrgMembershipStatus,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OrgUserResponseActive")
 
@@ -50,8 +61,24 @@ class OrgUserResponseActive:
     last_name: str | Unset = UNSET
     mobile_number: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("org_membership_status", "orgMembershipStatus", True),
+        ("id", "id", True),
+        ("roles", "roles", True),
+        ("username", "username", True),
+        ("team_ids", "teamIds", False),
+        ("country", "country", False),
+        ("created_at", "createdAt", False),
+        ("first_name", "firstName", False),
+        ("last_auth", "lastAuth", False),
+        ("last_name", "lastName", False),
+        ("mobile_number", "mobileNumber", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         org_membership_status = self.org_membership_status.value
 
         id = self.id
@@ -109,71 +136,77 @@ class OrgUserResponseActive:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "teamIds",
-                "country",
-                "createdAt",
-                "firstName",
-                "lastAuth",
-                "lastName",
-                "mobileNumber",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        org_membership_status = OrgUserResponseActiveOrgMembershipStatus(d.pop("orgMembershipStatus"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                org_membership_status = OrgUserResponseActiveOrgMembershipStatus(d.pop("orgMembershipStatus"))
 
-        id = d.pop("id")
+                id = d.pop("id")
 
-        roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
+                roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
 
-        username = d.pop("username")
+                username = d.pop("username")
 
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
+                _team_ids = d.pop("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
 
-        country = d.pop("country", UNSET)
+                country = d.pop("country", UNSET)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = d.pop("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        first_name = d.pop("firstName", UNSET)
+                first_name = d.pop("firstName", UNSET)
 
-        _last_auth = d.pop("lastAuth", UNSET)
-        last_auth: datetime.datetime | Unset
-        if _last_auth is UNSET:
-            last_auth = UNSET
-        else:
-            last_auth = datetime.datetime.fromisoformat(_last_auth)
+                _last_auth = d.pop("lastAuth", UNSET)
+                last_auth: datetime.datetime | Unset
+                if _last_auth is UNSET:
+                    last_auth = UNSET
+                else:
+                    last_auth = datetime.datetime.fromisoformat(_last_auth)
 
-        last_name = d.pop("lastName", UNSET)
+                last_name = d.pop("lastName", UNSET)
 
-        mobile_number = d.pop("mobileNumber", UNSET)
+                mobile_number = d.pop("mobileNumber", UNSET)
 
-        org_user_response_active = cls(
-            id,
-            roles,
-            username,
-            team_ids,
-            country,
-            created_at,
-            first_name,
-            last_auth,
-            last_name,
-            mobile_number,
-            org_membership_status=org_membership_status,
-        )
+                if not (
+                    id.__class__ is str
+                    and username.__class__ is str
+                    and (
+                        _team_ids is UNSET
+                        or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                    )
+                    and (country is UNSET or country.__class__ is str)
+                    and (first_name is UNSET or first_name.__class__ is str)
+                    and (last_name is UNSET or last_name.__class__ is str)
+                    and (mobile_number is UNSET or mobile_number.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                org_user_response_active = cls(
+                    id,
+                    roles,
+                    username,
+                    team_ids,
+                    country,
+                    created_at,
+                    first_name,
+                    last_auth,
+                    last_name,
+                    mobile_number,
+                    org_membership_status=org_membership_status,
+                )
 
-        if nulls:
-            d.update(nulls)
-        org_user_response_active.additional_properties = d
-        return org_user_response_active
+                org_user_response_active.additional_properties = d
+                return org_user_response_active
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,7 +16,13 @@ from attrs import field as _attrs_field
 from ..models.org_user_response_pending_org_membership_status import (
     OrgUserResponsePendingOrgMembershipStatus,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OrgUserResponsePending")
 
@@ -47,8 +58,21 @@ class OrgUserResponsePending:
     inviter_username: str
     team_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", True),
+        ("org_membership_status", "orgMembershipStatus", True),
+        ("roles", "roles", True),
+        ("username", "username", True),
+        ("invitation_created_at", "invitationCreatedAt", True),
+        ("invitation_expires_at", "invitationExpiresAt", True),
+        ("inviter_username", "inviterUsername", True),
+        ("team_ids", "teamIds", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         org_membership_status = self.org_membership_status.value
@@ -87,44 +111,55 @@ class OrgUserResponsePending:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("teamIds",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        id = d.pop("id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                id = d.pop("id")
 
-        org_membership_status = OrgUserResponsePendingOrgMembershipStatus(d.pop("orgMembershipStatus"))
+                org_membership_status = OrgUserResponsePendingOrgMembershipStatus(d.pop("orgMembershipStatus"))
 
-        roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
+                roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
 
-        username = d.pop("username")
+                username = d.pop("username")
 
-        invitation_created_at = datetime.datetime.fromisoformat(d.pop("invitationCreatedAt"))
+                invitation_created_at = datetime.datetime.fromisoformat(d.pop("invitationCreatedAt"))
 
-        invitation_expires_at = datetime.datetime.fromisoformat(d.pop("invitationExpiresAt"))
+                invitation_expires_at = datetime.datetime.fromisoformat(d.pop("invitationExpiresAt"))
 
-        inviter_username = d.pop("inviterUsername")
+                inviter_username = d.pop("inviterUsername")
 
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
+                _team_ids = d.pop("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
 
-        org_user_response_pending = cls(
-            id,
-            roles,
-            username,
-            invitation_created_at,
-            invitation_expires_at,
-            inviter_username,
-            team_ids,
-            org_membership_status=org_membership_status,
-        )
+                if not (
+                    id.__class__ is str
+                    and username.__class__ is str
+                    and inviter_username.__class__ is str
+                    and (
+                        _team_ids is UNSET
+                        or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                org_user_response_pending = cls(
+                    id,
+                    roles,
+                    username,
+                    invitation_created_at,
+                    invitation_expires_at,
+                    inviter_username,
+                    team_ids,
+                    org_membership_status=org_membership_status,
+                )
 
-        if nulls:
-            d.update(nulls)
-        org_user_response_pending.additional_properties = d
-        return org_user_response_pending
+                org_user_response_pending.additional_properties = d
+                return org_user_response_pending
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

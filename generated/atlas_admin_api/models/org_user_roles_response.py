@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +14,12 @@ from attrs import field as _attrs_field
 from ..models.org_user_roles_response_org_roles_item import (
     OrgUserRolesResponseOrgRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OrgUserRolesResponse")
 
@@ -29,8 +38,15 @@ class OrgUserRolesResponse:
     group_role_assignments: list[GroupRoleAssignment] | Unset = UNSET
     org_roles: list[OrgUserRolesResponseOrgRolesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_role_assignments", "groupRoleAssignments", False),
+        ("org_roles", "orgRoles", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_role_assignments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group_role_assignments, Unset):
             group_role_assignments = []
@@ -57,45 +73,47 @@ class OrgUserRolesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupRoleAssignments",
-                "orgRoles",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
-        group_role_assignments: list[GroupRoleAssignment] | Unset = UNSET
-        if _group_role_assignments is not UNSET:
-            group_role_assignments = []
-            for group_role_assignments_item_data in _group_role_assignments:
-                group_role_assignments_item = GroupRoleAssignment.from_dict(group_role_assignments_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
+                group_role_assignments: list[GroupRoleAssignment] | Unset = UNSET
+                if _group_role_assignments is not UNSET:
+                    group_role_assignments = []
+                    for group_role_assignments_item_data in _group_role_assignments:
+                        group_role_assignments_item = GroupRoleAssignment.from_dict(group_role_assignments_item_data)
 
-                group_role_assignments.append(group_role_assignments_item)
+                        group_role_assignments.append(group_role_assignments_item)
 
-        _org_roles = d.pop("orgRoles", UNSET)
-        org_roles: list[OrgUserRolesResponseOrgRolesItem] | Unset = UNSET
-        if _org_roles is not UNSET:
-            org_roles = []
-            for org_roles_item_data in _org_roles:
-                org_roles_item = OrgUserRolesResponseOrgRolesItem._members_by_value.get(
-                    org_roles_item_data
-                ) or OrgUserRolesResponseOrgRolesItem(org_roles_item_data)
+                _org_roles = d.pop("orgRoles", UNSET)
+                org_roles: list[OrgUserRolesResponseOrgRolesItem] | Unset = UNSET
+                if _org_roles is not UNSET:
+                    org_roles = []
+                    for org_roles_item_data in _org_roles:
+                        org_roles_item = OrgUserRolesResponseOrgRolesItem._members_by_value.get(
+                            org_roles_item_data
+                        ) or OrgUserRolesResponseOrgRolesItem(org_roles_item_data)
 
-                org_roles.append(org_roles_item)
+                        org_roles.append(org_roles_item)
 
-        org_user_roles_response = cls(
-            group_role_assignments,
-            org_roles,
-        )
+                if not (
+                    (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
+                    and (_org_roles is UNSET or _org_roles.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                org_user_roles_response = cls(
+                    group_role_assignments,
+                    org_roles,
+                )
 
-        if nulls:
-            d.update(nulls)
-        org_user_roles_response.additional_properties = d
-        return org_user_roles_response
+                org_user_roles_response.additional_properties = d
+                return org_user_roles_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

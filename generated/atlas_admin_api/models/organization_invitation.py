@@ -3,13 +3,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.organization_invitation_roles_item import OrganizationInvitationRolesItem
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OrganizationInvitation")
 
@@ -49,8 +60,24 @@ class OrganizationInvitation:
     username: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("org_name", "orgName", True),
+        ("created_at", "createdAt", False),
+        ("expires_at", "expiresAt", False),
+        ("group_role_assignments", "groupRoleAssignments", False),
+        ("id", "id", False),
+        ("inviter_username", "inviterUsername", False),
+        ("org_id", "orgId", False),
+        ("roles", "roles", False),
+        ("team_ids", "teamIds", False),
+        ("username", "username", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         org_name = self.org_name
 
         created_at: str | Unset = UNSET
@@ -126,99 +153,104 @@ class OrganizationInvitation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "createdAt",
-                "expiresAt",
-                "groupRoleAssignments",
-                "id",
-                "inviterUsername",
-                "orgId",
-                "roles",
-                "teamIds",
-                "username",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        org_name = d.pop("orgName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                org_name = d.pop("orgName")
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = d.pop("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+                _expires_at = d.pop("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
-        group_role_assignments: list[OrganizationInvitationGroupRoleAssignment] | Unset = UNSET
-        if _group_role_assignments is not UNSET:
-            group_role_assignments = []
-            for group_role_assignments_item_data in _group_role_assignments:
-                group_role_assignments_item = OrganizationInvitationGroupRoleAssignment.from_dict(
-                    group_role_assignments_item_data
+                _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
+                group_role_assignments: list[OrganizationInvitationGroupRoleAssignment] | Unset = UNSET
+                if _group_role_assignments is not UNSET:
+                    group_role_assignments = []
+                    for group_role_assignments_item_data in _group_role_assignments:
+                        group_role_assignments_item = OrganizationInvitationGroupRoleAssignment.from_dict(
+                            group_role_assignments_item_data
+                        )
+
+                        group_role_assignments.append(group_role_assignments_item)
+
+                id = d.pop("id", UNSET)
+
+                inviter_username = d.pop("inviterUsername", UNSET)
+
+                org_id = d.pop("orgId", UNSET)
+
+                _roles = d.pop("roles", UNSET)
+                roles: list[OrganizationInvitationRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = OrganizationInvitationRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or OrganizationInvitationRolesItem(roles_item_data)
+
+                        roles.append(roles_item)
+
+                _team_ids = d.pop("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
+
+                username = d.pop("username", UNSET)
+
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
+
+                        links.append(links_item)
+
+                if not (
+                    org_name.__class__ is str
+                    and (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
+                    and (id is UNSET or id.__class__ is str)
+                    and (inviter_username is UNSET or inviter_username.__class__ is str)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (
+                        _team_ids is UNSET
+                        or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                    )
+                    and (username is UNSET or username.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                organization_invitation = cls(
+                    org_name,
+                    created_at,
+                    expires_at,
+                    group_role_assignments,
+                    id,
+                    inviter_username,
+                    org_id,
+                    roles,
+                    team_ids,
+                    username,
+                    links,
                 )
 
-                group_role_assignments.append(group_role_assignments_item)
+                organization_invitation.additional_properties = d
+                return organization_invitation
 
-        id = d.pop("id", UNSET)
-
-        inviter_username = d.pop("inviterUsername", UNSET)
-
-        org_id = d.pop("orgId", UNSET)
-
-        _roles = d.pop("roles", UNSET)
-        roles: list[OrganizationInvitationRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = OrganizationInvitationRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or OrganizationInvitationRolesItem(roles_item_data)
-
-                roles.append(roles_item)
-
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
-
-        username = d.pop("username", UNSET)
-
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
-
-                links.append(links_item)
-
-        organization_invitation = cls(
-            org_name,
-            created_at,
-            expires_at,
-            group_role_assignments,
-            id,
-            inviter_username,
-            org_id,
-            roles,
-            team_ids,
-            username,
-            links,
-        )
-
-        if nulls:
-            d.update(nulls)
-        organization_invitation.additional_properties = d
-        return organization_invitation
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

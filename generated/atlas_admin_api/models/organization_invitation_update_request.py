@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +15,12 @@ from attrs import field as _attrs_field
 from ..models.organization_invitation_update_request_roles_item import (
     OrganizationInvitationUpdateRequestRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="OrganizationInvitationUpdateRequest")
 
@@ -30,8 +40,16 @@ class OrganizationInvitationUpdateRequest:
     roles: list[OrganizationInvitationUpdateRequestRolesItem] | Unset = UNSET
     team_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_role_assignments", "groupRoleAssignments", False),
+        ("roles", "roles", False),
+        ("team_ids", "teamIds", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_role_assignments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group_role_assignments, Unset):
             group_role_assignments = []
@@ -64,51 +82,57 @@ class OrganizationInvitationUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupRoleAssignments",
-                "roles",
-                "teamIds",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
-        group_role_assignments: list[OrganizationInvitationGroupRoleAssignmentsRequest] | Unset = UNSET
-        if _group_role_assignments is not UNSET:
-            group_role_assignments = []
-            for group_role_assignments_item_data in _group_role_assignments:
-                group_role_assignments_item = OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(
-                    group_role_assignments_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
+                group_role_assignments: list[OrganizationInvitationGroupRoleAssignmentsRequest] | Unset = UNSET
+                if _group_role_assignments is not UNSET:
+                    group_role_assignments = []
+                    for group_role_assignments_item_data in _group_role_assignments:
+                        group_role_assignments_item = OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(
+                            group_role_assignments_item_data
+                        )
+
+                        group_role_assignments.append(group_role_assignments_item)
+
+                _roles = d.pop("roles", UNSET)
+                roles: list[OrganizationInvitationUpdateRequestRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = OrganizationInvitationUpdateRequestRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or OrganizationInvitationUpdateRequestRolesItem(roles_item_data)
+
+                        roles.append(roles_item)
+
+                _team_ids = d.pop("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
+
+                if not (
+                    (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (
+                        _team_ids is UNSET
+                        or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                organization_invitation_update_request = cls(
+                    group_role_assignments,
+                    roles,
+                    team_ids,
                 )
 
-                group_role_assignments.append(group_role_assignments_item)
+                organization_invitation_update_request.additional_properties = d
+                return organization_invitation_update_request
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[OrganizationInvitationUpdateRequestRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = OrganizationInvitationUpdateRequestRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or OrganizationInvitationUpdateRequestRolesItem(roles_item_data)
-
-                roles.append(roles_item)
-
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
-
-        organization_invitation_update_request = cls(
-            group_role_assignments,
-            roles,
-            team_ids,
-        )
-
-        if nulls:
-            d.update(nulls)
-        organization_invitation_update_request.additional_properties = d
-        return organization_invitation_update_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="PaginatedCloudProviderContainer")
 
@@ -28,8 +37,16 @@ class PaginatedCloudProviderContainer:
     results: list[CloudProviderContainerAzure] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("links", "links", False),
+        ("results", "results", False),
+        ("total_count", "totalCount", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = []
@@ -60,47 +77,49 @@ class PaginatedCloudProviderContainer:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "results",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        _results = d.pop("results", UNSET)
-        results: list[CloudProviderContainerAzure] | Unset = UNSET
-        if _results is not UNSET:
-            results = []
-            for results_item_data in _results:
-                results_item = CloudProviderContainerAzure.from_dict(results_item_data)
+                _results = d.pop("results", UNSET)
+                results: list[CloudProviderContainerAzure] | Unset = UNSET
+                if _results is not UNSET:
+                    results = []
+                    for results_item_data in _results:
+                        results_item = CloudProviderContainerAzure.from_dict(results_item_data)
 
-                results.append(results_item)
+                        results.append(results_item)
 
-        total_count = d.pop("totalCount", UNSET)
+                total_count = d.pop("totalCount", UNSET)
 
-        paginated_cloud_provider_container = cls(
-            links,
-            results,
-            total_count,
-        )
+                if not (
+                    (_links is UNSET or _links.__class__ is list)
+                    and (_results is UNSET or _results.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                paginated_cloud_provider_container = cls(
+                    links,
+                    results,
+                    total_count,
+                )
 
-        if nulls:
-            d.update(nulls)
-        paginated_cloud_provider_container.additional_properties = d
-        return paginated_cloud_provider_container
+                paginated_cloud_provider_container.additional_properties = d
+                return paginated_cloud_provider_container
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

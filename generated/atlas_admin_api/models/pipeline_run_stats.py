@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="PipelineRunStats")
 
@@ -24,8 +29,15 @@ class PipelineRunStats:
     bytes_exported: int | Unset = UNSET
     num_docs: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("bytes_exported", "bytesExported", False),
+        ("num_docs", "numDocs", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         bytes_exported = self.bytes_exported
 
         num_docs = self.num_docs
@@ -42,29 +54,31 @@ class PipelineRunStats:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "bytesExported",
-                "numDocs",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        bytes_exported = d.pop("bytesExported", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                bytes_exported = d.pop("bytesExported", UNSET)
 
-        num_docs = d.pop("numDocs", UNSET)
+                num_docs = d.pop("numDocs", UNSET)
 
-        pipeline_run_stats = cls(
-            bytes_exported,
-            num_docs,
-        )
+                if not (
+                    (bytes_exported is UNSET or bytes_exported.__class__ is int)
+                    and (num_docs is UNSET or num_docs.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                pipeline_run_stats = cls(
+                    bytes_exported,
+                    num_docs,
+                )
 
-        if nulls:
-            d.update(nulls)
-        pipeline_run_stats.additional_properties = d
-        return pipeline_run_stats
+                pipeline_run_stats.additional_properties = d
+                return pipeline_run_stats
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

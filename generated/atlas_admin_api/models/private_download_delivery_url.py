@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="PrivateDownloadDeliveryUrl")
 
@@ -24,8 +29,15 @@ class PrivateDownloadDeliveryUrl:
     delivery_url: str | Unset = UNSET
     endpoint_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("delivery_url", "deliveryUrl", False),
+        ("endpoint_id", "endpointId", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         delivery_url = self.delivery_url
 
         endpoint_id = self.endpoint_id
@@ -42,29 +54,31 @@ class PrivateDownloadDeliveryUrl:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "deliveryUrl",
-                "endpointId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        delivery_url = d.pop("deliveryUrl", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                delivery_url = d.pop("deliveryUrl", UNSET)
 
-        endpoint_id = d.pop("endpointId", UNSET)
+                endpoint_id = d.pop("endpointId", UNSET)
 
-        private_download_delivery_url = cls(
-            delivery_url,
-            endpoint_id,
-        )
+                if not (
+                    (delivery_url is UNSET or delivery_url.__class__ is str)
+                    and (endpoint_id is UNSET or endpoint_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                private_download_delivery_url = cls(
+                    delivery_url,
+                    endpoint_id,
+                )
 
-        if nulls:
-            d.update(nulls)
-        private_download_delivery_url.additional_properties = d
-        return private_download_delivery_url
+                private_download_delivery_url.additional_properties = d
+                return private_download_delivery_url
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="PrivateEndpointHostname")
 
@@ -23,8 +28,15 @@ class PrivateEndpointHostname:
     hostname: str | Unset = UNSET
     private_endpoint: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("hostname", "hostname", False),
+        ("private_endpoint", "privateEndpoint", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         hostname = self.hostname
 
         private_endpoint = self.private_endpoint
@@ -41,29 +53,31 @@ class PrivateEndpointHostname:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "hostname",
-                "privateEndpoint",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        hostname = d.pop("hostname", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                hostname = d.pop("hostname", UNSET)
 
-        private_endpoint = d.pop("privateEndpoint", UNSET)
+                private_endpoint = d.pop("privateEndpoint", UNSET)
 
-        private_endpoint_hostname = cls(
-            hostname,
-            private_endpoint,
-        )
+                if not (
+                    (hostname is UNSET or hostname.__class__ is str)
+                    and (private_endpoint is UNSET or private_endpoint.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                private_endpoint_hostname = cls(
+                    hostname,
+                    private_endpoint,
+                )
 
-        if nulls:
-            d.update(nulls)
-        private_endpoint_hostname.additional_properties = d
-        return private_endpoint_hostname
+                private_endpoint_hostname.additional_properties = d
+                return private_endpoint_hostname
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +16,12 @@ from ..models.private_network_endpoint_id_entry_status import (
 from ..models.private_network_endpoint_id_entry_type import (
     PrivateNetworkEndpointIdEntryType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="PrivateNetworkEndpointIdEntry")
 
@@ -54,8 +59,23 @@ class PrivateNetworkEndpointIdEntry:
     status: PrivateNetworkEndpointIdEntryStatus | Unset = UNSET
     type_: PrivateNetworkEndpointIdEntryType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("endpoint_id", "endpointId", True),
+        ("azure_link_id", "azureLinkId", False),
+        ("comment", "comment", False),
+        ("customer_endpoint_dns_name", "customerEndpointDNSName", False),
+        ("customer_endpoint_ip_address", "customerEndpointIPAddress", False),
+        ("error_message", "errorMessage", False),
+        ("provider", "provider", False),
+        ("region", "region", False),
+        ("status", "status", False),
+        ("type_", "type", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         endpoint_id = self.endpoint_id
 
         azure_link_id = self.azure_link_id
@@ -112,81 +132,81 @@ class PrivateNetworkEndpointIdEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "azureLinkId",
-                "comment",
-                "customerEndpointDNSName",
-                "customerEndpointIPAddress",
-                "errorMessage",
-                "provider",
-                "region",
-                "status",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        endpoint_id = d.pop("endpointId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                endpoint_id = d.pop("endpointId")
 
-        azure_link_id = d.pop("azureLinkId", UNSET)
+                azure_link_id = d.pop("azureLinkId", UNSET)
 
-        comment = d.pop("comment", UNSET)
+                comment = d.pop("comment", UNSET)
 
-        customer_endpoint_dns_name = d.pop("customerEndpointDNSName", UNSET)
+                customer_endpoint_dns_name = d.pop("customerEndpointDNSName", UNSET)
 
-        customer_endpoint_ip_address = d.pop("customerEndpointIPAddress", UNSET)
+                customer_endpoint_ip_address = d.pop("customerEndpointIPAddress", UNSET)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = d.pop("errorMessage", UNSET)
 
-        _provider = d.pop("provider", UNSET)
-        provider: PrivateNetworkEndpointIdEntryProvider | Unset
-        if _provider is UNSET:
-            provider = UNSET
-        else:
-            provider = PrivateNetworkEndpointIdEntryProvider._members_by_value.get(
-                _provider
-            ) or PrivateNetworkEndpointIdEntryProvider(_provider)
+                _provider = d.pop("provider", UNSET)
+                provider: PrivateNetworkEndpointIdEntryProvider | Unset
+                if _provider is UNSET:
+                    provider = UNSET
+                else:
+                    provider = PrivateNetworkEndpointIdEntryProvider._members_by_value.get(
+                        _provider
+                    ) or PrivateNetworkEndpointIdEntryProvider(_provider)
 
-        region = d.pop("region", UNSET)
+                region = d.pop("region", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: PrivateNetworkEndpointIdEntryStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = PrivateNetworkEndpointIdEntryStatus._members_by_value.get(
-                _status
-            ) or PrivateNetworkEndpointIdEntryStatus(_status)
+                _status = d.pop("status", UNSET)
+                status: PrivateNetworkEndpointIdEntryStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = PrivateNetworkEndpointIdEntryStatus._members_by_value.get(
+                        _status
+                    ) or PrivateNetworkEndpointIdEntryStatus(_status)
 
-        _type_ = d.pop("type", UNSET)
-        type_: PrivateNetworkEndpointIdEntryType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = PrivateNetworkEndpointIdEntryType._members_by_value.get(
-                _type_
-            ) or PrivateNetworkEndpointIdEntryType(_type_)
+                _type_ = d.pop("type", UNSET)
+                type_: PrivateNetworkEndpointIdEntryType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = PrivateNetworkEndpointIdEntryType._members_by_value.get(
+                        _type_
+                    ) or PrivateNetworkEndpointIdEntryType(_type_)
 
-        private_network_endpoint_id_entry = cls(
-            endpoint_id,
-            azure_link_id,
-            comment,
-            customer_endpoint_dns_name,
-            customer_endpoint_ip_address,
-            error_message,
-            provider,
-            region,
-            status,
-            type_,
-        )
+                if not (
+                    endpoint_id.__class__ is str
+                    and (azure_link_id is UNSET or azure_link_id.__class__ is str)
+                    and (comment is UNSET or comment.__class__ is str)
+                    and (customer_endpoint_dns_name is UNSET or customer_endpoint_dns_name.__class__ is str)
+                    and (customer_endpoint_ip_address is UNSET or customer_endpoint_ip_address.__class__ is str)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                private_network_endpoint_id_entry = cls(
+                    endpoint_id,
+                    azure_link_id,
+                    comment,
+                    customer_endpoint_dns_name,
+                    customer_endpoint_ip_address,
+                    error_message,
+                    provider,
+                    region,
+                    status,
+                    type_,
+                )
 
-        if nulls:
-            d.update(nulls)
-        private_network_endpoint_id_entry.additional_properties = d
-        return private_network_endpoint_id_entry
+                private_network_endpoint_id_entry.additional_properties = d
+                return private_network_endpoint_id_entry
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="RegionalizedPrivateEndpointSetting")
 
@@ -33,8 +38,12 @@ class RegionalizedPrivateEndpointSetting:
 
     enabled: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("enabled", "enabled", True),)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         enabled = self.enabled
 
         field_dict: dict[str, Any] = {}
@@ -49,15 +58,25 @@ class RegionalizedPrivateEndpointSetting:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        enabled = d.pop("enabled")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                enabled = d.pop("enabled")
 
-        regionalized_private_endpoint_setting = cls(
-            enabled,
-        )
+                if not (enabled.__class__ is bool):
+                    raise TypeError("not the documented shape")
+                regionalized_private_endpoint_setting = cls(
+                    enabled,
+                )
 
-        regionalized_private_endpoint_setting.additional_properties = d
-        return regionalized_private_endpoint_setting
+                regionalized_private_endpoint_setting.additional_properties = d
+                return regionalized_private_endpoint_setting
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

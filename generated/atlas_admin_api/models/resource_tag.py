@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ResourceTag")
 
@@ -23,8 +28,15 @@ class ResourceTag:
     key: str
     value: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("key", "key", True),
+        ("value", "value", True),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         key = self.key
 
         value = self.value
@@ -42,18 +54,28 @@ class ResourceTag:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        key = d.pop("key")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                key = d.pop("key")
 
-        value = d.pop("value")
+                value = d.pop("value")
 
-        resource_tag = cls(
-            key,
-            value,
-        )
+                if not (key.__class__ is str and value.__class__ is str):
+                    raise TypeError("not the documented shape")
+                resource_tag = cls(
+                    key,
+                    value,
+                )
 
-        resource_tag.additional_properties = d
-        return resource_tag
+                resource_tag.additional_properties = d
+                return resource_tag
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

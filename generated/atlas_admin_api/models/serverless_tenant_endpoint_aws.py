@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +13,12 @@ from ..models.serverless_tenant_endpoint_aws_provider_name import (
 from ..models.serverless_tenant_endpoint_aws_status import (
     ServerlessTenantEndpointAWSStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ServerlessTenantEndpointAWS")
 
@@ -47,8 +52,20 @@ class ServerlessTenantEndpointAWS:
     error_message: str | Unset = UNSET
     status: ServerlessTenantEndpointAWSStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("field_id", "_id", False),
+        ("cloud_provider_endpoint_id", "cloudProviderEndpointId", False),
+        ("comment", "comment", False),
+        ("endpoint_service_name", "endpointServiceName", False),
+        ("error_message", "errorMessage", False),
+        ("status", "status", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider_name = self.provider_name.value
 
         field_id = self.field_id
@@ -89,55 +106,56 @@ class ServerlessTenantEndpointAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "cloudProviderEndpointId",
-                "comment",
-                "endpointServiceName",
-                "errorMessage",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = ServerlessTenantEndpointAWSProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                provider_name = ServerlessTenantEndpointAWSProviderName(d.pop("providerName"))
 
-        field_id = d.pop("_id", UNSET)
+                field_id = d.pop("_id", UNSET)
 
-        cloud_provider_endpoint_id = d.pop("cloudProviderEndpointId", UNSET)
+                cloud_provider_endpoint_id = d.pop("cloudProviderEndpointId", UNSET)
 
-        comment = d.pop("comment", UNSET)
+                comment = d.pop("comment", UNSET)
 
-        endpoint_service_name = d.pop("endpointServiceName", UNSET)
+                endpoint_service_name = d.pop("endpointServiceName", UNSET)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = d.pop("errorMessage", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: ServerlessTenantEndpointAWSStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = ServerlessTenantEndpointAWSStatus._members_by_value.get(
-                _status
-            ) or ServerlessTenantEndpointAWSStatus(_status)
+                _status = d.pop("status", UNSET)
+                status: ServerlessTenantEndpointAWSStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = ServerlessTenantEndpointAWSStatus._members_by_value.get(
+                        _status
+                    ) or ServerlessTenantEndpointAWSStatus(_status)
 
-        serverless_tenant_endpoint_aws = cls(
-            field_id,
-            cloud_provider_endpoint_id,
-            comment,
-            endpoint_service_name,
-            error_message,
-            status,
-            provider_name=provider_name,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (cloud_provider_endpoint_id is UNSET or cloud_provider_endpoint_id.__class__ is str)
+                    and (comment is UNSET or comment.__class__ is str)
+                    and (endpoint_service_name is UNSET or endpoint_service_name.__class__ is str)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                serverless_tenant_endpoint_aws = cls(
+                    field_id,
+                    cloud_provider_endpoint_id,
+                    comment,
+                    endpoint_service_name,
+                    error_message,
+                    status,
+                    provider_name=provider_name,
+                )
 
-        if nulls:
-            d.update(nulls)
-        serverless_tenant_endpoint_aws.additional_properties = d
-        return serverless_tenant_endpoint_aws
+                serverless_tenant_endpoint_aws.additional_properties = d
+                return serverless_tenant_endpoint_aws
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

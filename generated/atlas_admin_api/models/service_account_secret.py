@@ -3,12 +3,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="ServiceAccountSecret")
 
@@ -36,8 +46,19 @@ class ServiceAccountSecret:
     masked_secret_value: str | Unset = UNSET
     secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created_at", "createdAt", True),
+        ("expires_at", "expiresAt", True),
+        ("id", "id", True),
+        ("last_used_at", "lastUsedAt", False),
+        ("masked_secret_value", "maskedSecretValue", False),
+        ("secret", "secret", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         created_at = format_datetime(self.created_at)
 
         expires_at = format_datetime(self.expires_at)
@@ -72,47 +93,49 @@ class ServiceAccountSecret:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "lastUsedAt",
-                "maskedSecretValue",
-                "secret",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
-        expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
+                expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
 
-        id = d.pop("id")
+                id = d.pop("id")
 
-        _last_used_at = d.pop("lastUsedAt", UNSET)
-        last_used_at: datetime.datetime | Unset
-        if _last_used_at is UNSET:
-            last_used_at = UNSET
-        else:
-            last_used_at = datetime.datetime.fromisoformat(_last_used_at)
+                _last_used_at = d.pop("lastUsedAt", UNSET)
+                last_used_at: datetime.datetime | Unset
+                if _last_used_at is UNSET:
+                    last_used_at = UNSET
+                else:
+                    last_used_at = datetime.datetime.fromisoformat(_last_used_at)
 
-        masked_secret_value = d.pop("maskedSecretValue", UNSET)
+                masked_secret_value = d.pop("maskedSecretValue", UNSET)
 
-        secret = d.pop("secret", UNSET)
+                secret = d.pop("secret", UNSET)
 
-        service_account_secret = cls(
-            created_at,
-            expires_at,
-            id,
-            last_used_at,
-            masked_secret_value,
-            secret,
-        )
+                if not (
+                    id.__class__ is str
+                    and (masked_secret_value is UNSET or masked_secret_value.__class__ is str)
+                    and (secret is UNSET or secret.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                service_account_secret = cls(
+                    created_at,
+                    expires_at,
+                    id,
+                    last_used_at,
+                    masked_secret_value,
+                    secret,
+                )
 
-        if nulls:
-            d.update(nulls)
-        service_account_secret.additional_properties = d
-        return service_account_secret
+                service_account_secret.additional_properties = d
+                return service_account_secret
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,14 +3,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.tenant_restore_delivery_type import TenantRestoreDeliveryType
 from ..models.tenant_restore_status import TenantRestoreStatus
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    format_datetime,
+    lenient_from_dict,
+)
 
 T = TypeVar("T", bound="TenantRestore")
 
@@ -62,8 +72,27 @@ class TenantRestore:
     target_project_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("snapshot_id", "snapshotId", True),
+        ("target_deployment_item_name", "targetDeploymentItemName", True),
+        ("cluster_name", "clusterName", False),
+        ("delivery_type", "deliveryType", False),
+        ("expiration_date", "expirationDate", False),
+        ("id", "id", False),
+        ("project_id", "projectId", False),
+        ("restore_finished_date", "restoreFinishedDate", False),
+        ("restore_scheduled_date", "restoreScheduledDate", False),
+        ("snapshot_finished_date", "snapshotFinishedDate", False),
+        ("snapshot_url", "snapshotUrl", False),
+        ("status", "status", False),
+        ("target_project_id", "targetProjectId", False),
+        ("links", "links", False),
+    )
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         snapshot_id = self.snapshot_id
 
         target_deployment_item_name = self.target_deployment_item_name
@@ -146,114 +175,112 @@ class TenantRestore:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterName",
-                "deliveryType",
-                "expirationDate",
-                "id",
-                "projectId",
-                "restoreFinishedDate",
-                "restoreScheduledDate",
-                "snapshotFinishedDate",
-                "snapshotUrl",
-                "status",
-                "targetProjectId",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        snapshot_id = d.pop("snapshotId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                snapshot_id = d.pop("snapshotId")
 
-        target_deployment_item_name = d.pop("targetDeploymentItemName")
+                target_deployment_item_name = d.pop("targetDeploymentItemName")
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = d.pop("clusterName", UNSET)
 
-        _delivery_type = d.pop("deliveryType", UNSET)
-        delivery_type: TenantRestoreDeliveryType | Unset
-        if _delivery_type is UNSET:
-            delivery_type = UNSET
-        else:
-            delivery_type = TenantRestoreDeliveryType._members_by_value.get(
-                _delivery_type
-            ) or TenantRestoreDeliveryType(_delivery_type)
+                _delivery_type = d.pop("deliveryType", UNSET)
+                delivery_type: TenantRestoreDeliveryType | Unset
+                if _delivery_type is UNSET:
+                    delivery_type = UNSET
+                else:
+                    delivery_type = TenantRestoreDeliveryType._members_by_value.get(
+                        _delivery_type
+                    ) or TenantRestoreDeliveryType(_delivery_type)
 
-        _expiration_date = d.pop("expirationDate", UNSET)
-        expiration_date: datetime.datetime | Unset
-        if _expiration_date is UNSET:
-            expiration_date = UNSET
-        else:
-            expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                _expiration_date = d.pop("expirationDate", UNSET)
+                expiration_date: datetime.datetime | Unset
+                if _expiration_date is UNSET:
+                    expiration_date = UNSET
+                else:
+                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
 
-        id = d.pop("id", UNSET)
+                id = d.pop("id", UNSET)
 
-        project_id = d.pop("projectId", UNSET)
+                project_id = d.pop("projectId", UNSET)
 
-        _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
-        restore_finished_date: datetime.datetime | Unset
-        if _restore_finished_date is UNSET:
-            restore_finished_date = UNSET
-        else:
-            restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
+                _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
+                restore_finished_date: datetime.datetime | Unset
+                if _restore_finished_date is UNSET:
+                    restore_finished_date = UNSET
+                else:
+                    restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
 
-        _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
-        restore_scheduled_date: datetime.datetime | Unset
-        if _restore_scheduled_date is UNSET:
-            restore_scheduled_date = UNSET
-        else:
-            restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
+                _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
+                restore_scheduled_date: datetime.datetime | Unset
+                if _restore_scheduled_date is UNSET:
+                    restore_scheduled_date = UNSET
+                else:
+                    restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
 
-        _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
-        snapshot_finished_date: datetime.datetime | Unset
-        if _snapshot_finished_date is UNSET:
-            snapshot_finished_date = UNSET
-        else:
-            snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
+                _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
+                snapshot_finished_date: datetime.datetime | Unset
+                if _snapshot_finished_date is UNSET:
+                    snapshot_finished_date = UNSET
+                else:
+                    snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
 
-        snapshot_url = d.pop("snapshotUrl", UNSET)
+                snapshot_url = d.pop("snapshotUrl", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: TenantRestoreStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = TenantRestoreStatus._members_by_value.get(_status) or TenantRestoreStatus(_status)
+                _status = d.pop("status", UNSET)
+                status: TenantRestoreStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = TenantRestoreStatus._members_by_value.get(_status) or TenantRestoreStatus(_status)
 
-        target_project_id = d.pop("targetProjectId", UNSET)
+                target_project_id = d.pop("targetProjectId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = d.pop("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = []
+                    for links_item_data in _links:
+                        links_item = Link.from_dict(links_item_data)
 
-                links.append(links_item)
+                        links.append(links_item)
 
-        tenant_restore = cls(
-            snapshot_id,
-            target_deployment_item_name,
-            cluster_name,
-            delivery_type,
-            expiration_date,
-            id,
-            project_id,
-            restore_finished_date,
-            restore_scheduled_date,
-            snapshot_finished_date,
-            snapshot_url,
-            status,
-            target_project_id,
-            links,
-        )
+                if not (
+                    snapshot_id.__class__ is str
+                    and target_deployment_item_name.__class__ is str
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (project_id is UNSET or project_id.__class__ is str)
+                    and (snapshot_url is UNSET or snapshot_url.__class__ is str)
+                    and (target_project_id is UNSET or target_project_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                tenant_restore = cls(
+                    snapshot_id,
+                    target_deployment_item_name,
+                    cluster_name,
+                    delivery_type,
+                    expiration_date,
+                    id,
+                    project_id,
+                    restore_finished_date,
+                    restore_scheduled_date,
+                    snapshot_finished_date,
+                    snapshot_url,
+                    status,
+                    target_project_id,
+                    links,
+                )
 
-        if nulls:
-            d.update(nulls)
-        tenant_restore.additional_properties = d
-        return tenant_restore
+                tenant_restore.additional_properties = d
+                return tenant_restore
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:

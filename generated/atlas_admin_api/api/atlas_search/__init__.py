@@ -24,9 +24,6 @@ class AtlasSearchOperations:
         database_name: str,
         collection_name: str,
         index_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Remove One Atlas Search Index by Name
 
@@ -40,8 +37,6 @@ class AtlasSearchOperations:
             database_name (str):
             collection_name (str):
             index_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             None
@@ -58,8 +53,6 @@ class AtlasSearchOperations:
                 database_name=database_name,
                 collection_name=collection_name,
                 index_name=index_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -35,11 +35,9 @@ class CloudBackupsOperations:
         self,
         group_id: str,
         *,
-        envelope: bool | Unset = UNSET,
         include_count: bool | Unset = UNSET,
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> PaginatedExportBucket:
         """Return All Snapshot Export Buckets
 
@@ -49,11 +47,9 @@ class CloudBackupsOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
             include_count (bool | Unset):  Default: True.
             items_per_page (int | Unset):  Default: 100.
             page_num (int | Unset):  Default: 1.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             PaginatedExportBucket
@@ -66,11 +62,9 @@ class CloudBackupsOperations:
         result = await self._runner.run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
                 include_count=include_count,
                 items_per_page=items_per_page,
                 page_num=page_num,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -81,8 +75,6 @@ class CloudBackupsOperations:
         group_id: str,
         *,
         body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
         """Create One Snapshot Export Bucket
 
@@ -94,8 +86,6 @@ class CloudBackupsOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
                 backup snapshot Export Bucket Request.
 
@@ -111,8 +101,6 @@ class CloudBackupsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -123,9 +111,7 @@ class CloudBackupsOperations:
         group_id: str,
         *,
         body: DataProtectionSettings,
-        envelope: bool | Unset = UNSET,
         overwrite_backup_policies: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> DataProtectionSettings:
         """Update Backup Compliance Policy Settings
 
@@ -135,9 +121,7 @@ class CloudBackupsOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
             overwrite_backup_policies (bool | Unset):  Default: True.
-            pretty (bool | Unset):  Default: False.
             body (DataProtectionSettings):
 
         Returns:
@@ -152,9 +136,7 @@ class CloudBackupsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
                 overwrite_backup_policies=overwrite_backup_policies,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -166,7 +148,6 @@ class CloudBackupsOperations:
         cluster_name: str,
         *,
         body: DiskBackupExportJobRequest,
-        envelope: bool | Unset = UNSET,
     ) -> DiskBackupExportJob:
         """Create One Snapshot Export Job
 
@@ -176,7 +157,6 @@ class CloudBackupsOperations:
         Args:
             group_id (str):
             cluster_name (str):
-            envelope (bool | Unset):  Default: False.
             body (DiskBackupExportJobRequest):
 
         Returns:
@@ -192,7 +172,6 @@ class CloudBackupsOperations:
                 group_id=group_id,
                 cluster_name=cluster_name,
                 body=body,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )
@@ -204,8 +183,6 @@ class CloudBackupsOperations:
         cluster_name: str,
         *,
         body: DiskBackupSnapshotRestoreJob,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> DiskBackupSnapshotRestoreJob:
         """Restore One Snapshot of One Cluster
 
@@ -220,8 +197,6 @@ class CloudBackupsOperations:
         Args:
             group_id (str):
             cluster_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (DiskBackupSnapshotRestoreJob):
 
         Returns:
@@ -237,8 +212,6 @@ class CloudBackupsOperations:
                 group_id=group_id,
                 cluster_name=cluster_name,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -248,8 +221,6 @@ class CloudBackupsOperations:
         self,
         group_id: str,
         cluster_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> DiskBackupSnapshotSchedule:
         """Remove All Cloud Backup Schedules
 
@@ -261,7 +232,6 @@ class CloudBackupsOperations:
         Args:
             group_id (str):
             cluster_name (str):
-            envelope (bool | Unset):  Default: False.
 
         Returns:
             DiskBackupSnapshotSchedule
@@ -275,7 +245,6 @@ class CloudBackupsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )
@@ -288,8 +257,6 @@ class CloudBackupsOperations:
         snapshot_id: str,
         *,
         body: BackupSnapshotRetention,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> DiskBackupSnapshot:
         """Update Expiration Date for One Cloud Backup
 
@@ -300,8 +267,6 @@ class CloudBackupsOperations:
             group_id (str):
             cluster_name (str):
             snapshot_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (BackupSnapshotRetention):
 
         Returns:
@@ -318,8 +283,6 @@ class CloudBackupsOperations:
                 cluster_name=cluster_name,
                 snapshot_id=snapshot_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -20,8 +20,6 @@ class CloudMigrationServiceOperations:
     async def delete_link_token(
         self,
         org_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> None:
         """Remove One Link-Token
 
@@ -32,7 +30,6 @@ class CloudMigrationServiceOperations:
 
         Args:
             org_id (str):
-            envelope (bool | Unset):  Default: False.
 
         Returns:
             None
@@ -45,7 +42,6 @@ class CloudMigrationServiceOperations:
         result = await self._runner.run(
             _operation._get_kwargs(
                 org_id=org_id,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )

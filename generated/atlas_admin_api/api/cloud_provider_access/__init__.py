@@ -32,9 +32,6 @@ class CloudProviderAccessOperations:
         group_id: str,
         cloud_provider: DeauthorizeCloudProviderAccessRoleCloudProvider,
         role_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Deauthorize One Cloud Provider Access Role
 
@@ -45,8 +42,6 @@ class CloudProviderAccessOperations:
             group_id (str):
             cloud_provider (DeauthorizeCloudProviderAccessRoleCloudProvider):
             role_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             None
@@ -61,8 +56,6 @@ class CloudProviderAccessOperations:
                 group_id=group_id,
                 cloud_provider=cloud_provider,
                 role_id=role_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -74,8 +67,6 @@ class CloudProviderAccessOperations:
         role_id: str,
         *,
         body: CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> CloudProviderAccessRole:
         """Authorize One Cloud Provider Access Role
 
@@ -87,8 +78,6 @@ class CloudProviderAccessOperations:
         Args:
             group_id (str):
             role_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (CloudProviderAccessRoleRequestUpdateAWS |
                 CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
                 cloud provider.
@@ -106,8 +95,6 @@ class CloudProviderAccessOperations:
                 group_id=group_id,
                 role_id=role_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

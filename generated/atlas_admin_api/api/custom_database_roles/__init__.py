@@ -21,9 +21,6 @@ class CustomDatabaseRolesOperations:
     async def list_custom_database_roles(
         self,
         group_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> list[CustomDatabaseRole]:
         """Return All Custom Roles in One Project
 
@@ -32,8 +29,6 @@ class CustomDatabaseRolesOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             list[CustomDatabaseRole]
@@ -46,8 +41,6 @@ class CustomDatabaseRolesOperations:
         result = await self._runner.run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -58,8 +51,6 @@ class CustomDatabaseRolesOperations:
         group_id: str,
         *,
         body: CustomDatabaseRole,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> CustomDatabaseRole:
         """Create One Custom Role
 
@@ -69,8 +60,6 @@ class CustomDatabaseRolesOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (CustomDatabaseRole):
 
         Returns:
@@ -85,8 +74,6 @@ class CustomDatabaseRolesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -96,9 +83,6 @@ class CustomDatabaseRolesOperations:
         self,
         group_id: str,
         role_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> CustomDatabaseRole:
         """Return One Custom Role in One Project
 
@@ -108,8 +92,6 @@ class CustomDatabaseRolesOperations:
         Args:
             group_id (str):
             role_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             CustomDatabaseRole
@@ -123,8 +105,6 @@ class CustomDatabaseRolesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 role_name=role_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -30,8 +30,6 @@ class DataFederationOperations:
         self,
         group_id: str,
         tenant_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> FederatedDatabaseInstance:
         """Return One Federated Database Instance in One Project
 
@@ -42,7 +40,6 @@ class DataFederationOperations:
         Args:
             group_id (str):
             tenant_name (str):
-            envelope (bool | Unset):  Default: False.
 
         Returns:
             FederatedDatabaseInstance
@@ -56,7 +53,6 @@ class DataFederationOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 tenant_name=tenant_name,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )
@@ -69,7 +65,6 @@ class DataFederationOperations:
         limit_name: CreateOneDataFederationQueryLimitLimitName,
         *,
         body: DataFederationQueryLimitRequest,
-        envelope: bool | Unset = UNSET,
     ) -> DataFederationTenantQueryLimit:
         """Configure One Query Limit for One Federated Database Instance
 
@@ -80,7 +75,6 @@ class DataFederationOperations:
             group_id (str):
             tenant_name (str):
             limit_name (CreateOneDataFederationQueryLimitLimitName):
-            envelope (bool | Unset):  Default: False.
             body (DataFederationQueryLimitRequest):
 
         Returns:
@@ -97,7 +91,6 @@ class DataFederationOperations:
                 tenant_name=tenant_name,
                 limit_name=limit_name,
                 body=body,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )
@@ -107,9 +100,6 @@ class DataFederationOperations:
         self,
         group_id: str,
         endpoint_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> PrivateNetworkEndpointIdEntry:
         """Return One Federated Database Instance and Online Archive Private Endpoint in One Project
 
@@ -120,8 +110,6 @@ class DataFederationOperations:
         Args:
             group_id (str):
             endpoint_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             PrivateNetworkEndpointIdEntry
@@ -135,8 +123,6 @@ class DataFederationOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 endpoint_id=endpoint_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -23,9 +23,6 @@ class DataLakePipelinesOperations:
         self,
         group_id: str,
         pipeline_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> DataLakeIngestionPipeline:
         """Resume One Data Lake Pipeline Deprecated
 
@@ -35,8 +32,6 @@ class DataLakePipelinesOperations:
         Args:
             group_id (str):
             pipeline_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             DataLakeIngestionPipeline
@@ -50,8 +45,6 @@ class DataLakePipelinesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 pipeline_name=pipeline_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -62,9 +55,6 @@ class DataLakePipelinesOperations:
         group_id: str,
         pipeline_name: str,
         pipeline_run_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> IngestionPipelineRun:
         """Return One Data Lake Pipeline Run Deprecated
 
@@ -75,8 +65,6 @@ class DataLakePipelinesOperations:
             group_id (str):
             pipeline_name (str):
             pipeline_run_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             IngestionPipelineRun
@@ -91,8 +79,6 @@ class DataLakePipelinesOperations:
                 group_id=group_id,
                 pipeline_name=pipeline_name,
                 pipeline_run_id=pipeline_run_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -28,8 +28,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         group_id: str,
         *,
         body: EncryptionAtRestRequest,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> EncryptionAtRest:
         """Update Encryption at Rest Configuration for One Project
 
@@ -50,8 +48,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (EncryptionAtRestRequest):
 
         Returns:
@@ -66,8 +62,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -78,9 +72,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         group_id: str,
         cloud_provider: GetEncryptionAtRestPrivateEndpointCloudProvider,
         endpoint_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> EARPrivateEndpointAzure:
         """Return One Private Endpoint for Encryption at Rest Using Customer Key Management
 
@@ -91,8 +82,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
             group_id (str):
             cloud_provider (GetEncryptionAtRestPrivateEndpointCloudProvider):
             endpoint_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             EARPrivateEndpointAzure
@@ -107,8 +96,6 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
                 group_id=group_id,
                 cloud_provider=cloud_provider,
                 endpoint_id=endpoint_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -21,8 +21,6 @@ class FederatedAuthenticationOperations:
         self,
         federation_settings_id: str,
         identity_provider_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> None:
         """Delete One Identity Provider
 
@@ -37,7 +35,6 @@ class FederatedAuthenticationOperations:
         Args:
             federation_settings_id (str):
             identity_provider_id (str):
-            envelope (bool | Unset):  Default: False.
 
         Returns:
             None
@@ -51,7 +48,6 @@ class FederatedAuthenticationOperations:
             _operation._get_kwargs(
                 federation_settings_id=federation_settings_id,
                 identity_provider_id=identity_provider_id,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )

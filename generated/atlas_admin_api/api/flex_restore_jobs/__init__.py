@@ -23,11 +23,9 @@ class FlexRestoreJobsOperations:
         group_id: str,
         name: str,
         *,
-        envelope: bool | Unset = UNSET,
         include_count: bool | Unset = UNSET,
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> PaginatedFlexBackupRestoreJob:
         """Return All Restore Jobs for One Flex Cluster
 
@@ -37,11 +35,9 @@ class FlexRestoreJobsOperations:
         Args:
             group_id (str):
             name (str):
-            envelope (bool | Unset):  Default: False.
             include_count (bool | Unset):  Default: True.
             items_per_page (int | Unset):  Default: 100.
             page_num (int | Unset):  Default: 1.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             PaginatedFlexBackupRestoreJob
@@ -55,11 +51,9 @@ class FlexRestoreJobsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 name=name,
-                envelope=envelope,
                 include_count=include_count,
                 items_per_page=items_per_page,
                 page_num=page_num,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

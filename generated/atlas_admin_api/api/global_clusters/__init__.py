@@ -22,9 +22,6 @@ class GlobalClustersOperations:
         self,
         group_id: str,
         cluster_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> GeoSharding:
         """Remove All Custom Zone Mappings from One Global Cluster
 
@@ -37,8 +34,6 @@ class GlobalClustersOperations:
         Args:
             group_id (str):
             cluster_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             GeoSharding
@@ -52,8 +47,6 @@ class GlobalClustersOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -24,11 +24,9 @@ class LegacyBackupOperations:
         group_id: str,
         cluster_name: str,
         *,
-        envelope: bool | Unset = UNSET,
         include_count: bool | Unset = UNSET,
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
         completed: ListLegacySnapshotsCompleted | Unset = UNSET,
     ) -> PaginatedLegacySnapshot:
         """Return All Legacy Backup Snapshots Deprecated
@@ -45,11 +43,9 @@ class LegacyBackupOperations:
         Args:
             group_id (str):
             cluster_name (str):
-            envelope (bool | Unset):  Default: False.
             include_count (bool | Unset):  Default: True.
             items_per_page (int | Unset):  Default: 100.
             page_num (int | Unset):  Default: 1.
-            pretty (bool | Unset):  Default: False.
             completed (ListLegacySnapshotsCompleted | Unset):  Default:
                 ListLegacySnapshotsCompleted.TRUE.
 
@@ -65,11 +61,9 @@ class LegacyBackupOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
-                envelope=envelope,
                 include_count=include_count,
                 items_per_page=items_per_page,
                 page_num=page_num,
-                pretty=pretty,
                 completed=completed,
             ),
             _operation._parse_response,

@@ -26,8 +26,6 @@ class MongodbCloudUsersOperations:
         user_id: str,
         *,
         body: AddOrRemoveGroupRole,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Add One Project Role to One MongoDB Cloud User
 
@@ -41,8 +39,6 @@ class MongodbCloudUsersOperations:
         Args:
             group_id (str):
             user_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (AddOrRemoveGroupRole):
 
         Returns:
@@ -58,8 +54,6 @@ class MongodbCloudUsersOperations:
                 group_id=group_id,
                 user_id=user_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -69,9 +63,6 @@ class MongodbCloudUsersOperations:
         self,
         org_id: str,
         user_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Remove One MongoDB Cloud User from One Organization
 
@@ -88,8 +79,6 @@ class MongodbCloudUsersOperations:
         Args:
             org_id (str):
             user_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             None
@@ -103,8 +92,6 @@ class MongodbCloudUsersOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 user_id=user_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -23,9 +23,6 @@ class MonitoringAndLogsOperations:
         group_id: str,
         process_id: str,
         database_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> ProcessDatabase:
         """Return One Database for One MongoDB Process
 
@@ -36,8 +33,6 @@ class MonitoringAndLogsOperations:
             group_id (str):
             process_id (str):
             database_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             ProcessDatabase
@@ -52,8 +47,6 @@ class MonitoringAndLogsOperations:
                 group_id=group_id,
                 process_id=process_id,
                 database_name=database_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

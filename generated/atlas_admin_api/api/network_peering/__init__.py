@@ -25,11 +25,9 @@ class NetworkPeeringOperations:
         self,
         group_id: str,
         *,
-        envelope: bool | Unset = UNSET,
         include_count: bool | Unset = UNSET,
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
         provider_name: ListPeeringContainerByCloudProviderProviderName = ListPeeringContainerByCloudProviderProviderName.AWS,
     ) -> PaginatedCloudProviderContainer:
         """Return All Network Peering Containers in One Project for One Cloud Provider
@@ -41,11 +39,9 @@ class NetworkPeeringOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
             include_count (bool | Unset):  Default: True.
             items_per_page (int | Unset):  Default: 100.
             page_num (int | Unset):  Default: 1.
-            pretty (bool | Unset):  Default: False.
             provider_name (ListPeeringContainerByCloudProviderProviderName):  Default:
                 ListPeeringContainerByCloudProviderProviderName.AWS.
 
@@ -60,11 +56,9 @@ class NetworkPeeringOperations:
         result = await self._runner.run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
                 include_count=include_count,
                 items_per_page=items_per_page,
                 page_num=page_num,
-                pretty=pretty,
                 provider_name=provider_name,
             ),
             _operation._parse_response,

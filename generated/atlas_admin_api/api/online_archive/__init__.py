@@ -25,8 +25,6 @@ class OnlineArchiveOperations:
         archive_id: str,
         *,
         body: OnlineArchive,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> OnlineArchive:
         """Update One Online Archive
 
@@ -38,8 +36,6 @@ class OnlineArchiveOperations:
             group_id (str):
             cluster_name (str):
             archive_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (OnlineArchive):
 
         Returns:
@@ -56,8 +52,6 @@ class OnlineArchiveOperations:
                 cluster_name=cluster_name,
                 archive_id=archive_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -27,8 +27,6 @@ class OrganizationsOperations:
         invitation_id: str,
         *,
         body: OrganizationInvitationUpdateRequest,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> OrganizationInvitation:
         """Update One Organization Invitation by Invitation ID Deprecated
 
@@ -43,8 +41,6 @@ class OrganizationsOperations:
         Args:
             org_id (str):
             invitation_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (OrganizationInvitationUpdateRequest):
 
         Returns:
@@ -60,8 +56,6 @@ class OrganizationsOperations:
                 org_id=org_id,
                 invitation_id=invitation_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

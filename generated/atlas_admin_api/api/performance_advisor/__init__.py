@@ -20,9 +20,6 @@ class PerformanceAdvisorOperations:
     async def enable_slow_operation_thresholding(
         self,
         group_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Enable Managed Slow Operation Threshold
 
@@ -36,8 +33,6 @@ class PerformanceAdvisorOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             None
@@ -50,8 +45,6 @@ class PerformanceAdvisorOperations:
         result = await self._runner.run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -25,8 +25,6 @@ class PrivateEndpointServicesOperations:
         group_id: str,
         *,
         body: RegionalizedPrivateEndpointSetting,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> RegionalizedPrivateEndpointSetting:
         """Toggle Regionalized Private Endpoint Status
 
@@ -40,8 +38,6 @@ class PrivateEndpointServicesOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (RegionalizedPrivateEndpointSetting):
 
         Returns:
@@ -56,8 +52,6 @@ class PrivateEndpointServicesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -24,8 +24,6 @@ class ProgrammaticApiKeysOperations:
         group_id: str,
         *,
         body: CreateAtlasProjectApiKey,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> ApiKeyUserDetails:
         """Create and Assign One Organization API Key to One Project
 
@@ -36,8 +34,6 @@ class ProgrammaticApiKeysOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (CreateAtlasProjectApiKey):
 
         Returns:
@@ -52,8 +48,6 @@ class ProgrammaticApiKeysOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -22,11 +22,9 @@ class ProjectIpAccessListOperations:
         self,
         group_id: str,
         *,
-        envelope: bool | Unset = UNSET,
         include_count: bool | Unset = UNSET,
         items_per_page: int | Unset = UNSET,
         page_num: int | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> PaginatedNetworkPermissionEntry:
         """Return All Project IP Access List Entries
 
@@ -42,11 +40,9 @@ class ProjectIpAccessListOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
             include_count (bool | Unset):  Default: True.
             items_per_page (int | Unset):  Default: 100.
             page_num (int | Unset):  Default: 1.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             PaginatedNetworkPermissionEntry
@@ -59,11 +55,9 @@ class ProjectIpAccessListOperations:
         result = await self._runner.run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
                 include_count=include_count,
                 items_per_page=items_per_page,
                 page_num=page_num,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

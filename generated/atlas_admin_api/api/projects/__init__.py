@@ -22,8 +22,6 @@ class ProjectsOperations:
         self,
         group_id: str,
         *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> list[GroupInvitation]:
         """Return All Project Invitations Deprecated
@@ -33,8 +31,6 @@ class ProjectsOperations:
 
         Args:
             group_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             username (str | Unset):
 
         Returns:
@@ -48,8 +44,6 @@ class ProjectsOperations:
         result = await self._runner.run(
             _operation._get_kwargs(
                 group_id=group_id,
-                envelope=envelope,
-                pretty=pretty,
                 username=username,
             ),
             _operation._parse_response,

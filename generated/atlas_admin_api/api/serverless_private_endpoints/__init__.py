@@ -22,8 +22,6 @@ class ServerlessPrivateEndpointsOperations:
         self,
         group_id: str,
         instance_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
     ) -> list[ServerlessTenantEndpointAWS]:
         """Return All Private Endpoints for One Serverless Instance
 
@@ -36,7 +34,6 @@ class ServerlessPrivateEndpointsOperations:
         Args:
             group_id (str):
             instance_name (str):
-            envelope (bool | Unset):  Default: False.
 
         Returns:
             list[ServerlessTenantEndpointAWS]
@@ -50,7 +47,6 @@ class ServerlessPrivateEndpointsOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 instance_name=instance_name,
-                envelope=envelope,
             ),
             _operation._parse_response,
         )

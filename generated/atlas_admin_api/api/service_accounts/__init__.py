@@ -23,9 +23,6 @@ class ServiceAccountsOperations:
         group_id: str,
         client_id: str,
         secret_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Delete One Project Service Account Secret
 
@@ -35,8 +32,6 @@ class ServiceAccountsOperations:
             group_id (str):
             client_id (str):
             secret_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             None
@@ -51,8 +46,6 @@ class ServiceAccountsOperations:
                 group_id=group_id,
                 client_id=client_id,
                 secret_id=secret_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -62,9 +55,6 @@ class ServiceAccountsOperations:
         self,
         org_id: str,
         client_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> OrgServiceAccount:
         """Return One Organization Service Account
 
@@ -73,8 +63,6 @@ class ServiceAccountsOperations:
         Args:
             org_id (str):
             client_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             OrgServiceAccount
@@ -88,8 +76,6 @@ class ServiceAccountsOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 client_id=client_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
@@ -99,9 +85,6 @@ class ServiceAccountsOperations:
         self,
         org_id: str,
         client_id: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> None:
         """Delete One Organization Service Account
 
@@ -110,8 +93,6 @@ class ServiceAccountsOperations:
         Args:
             org_id (str):
             client_id (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             None
@@ -125,8 +106,6 @@ class ServiceAccountsOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 client_id=client_id,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -24,8 +24,6 @@ class SharedTierSnapshotsOperations:
         cluster_name: str,
         *,
         body: TenantRestore,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> TenantRestore:
         """Download One M2 or M5 Cluster Snapshot Deprecated
 
@@ -41,8 +39,6 @@ class SharedTierSnapshotsOperations:
         Args:
             group_id (str):
             cluster_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
             body (TenantRestore):
 
         Returns:
@@ -58,8 +54,6 @@ class SharedTierSnapshotsOperations:
                 group_id=group_id,
                 cluster_name=cluster_name,
                 body=body,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )

@@ -22,9 +22,6 @@ class TeamsOperations:
         self,
         org_id: str,
         team_name: str,
-        *,
-        envelope: bool | Unset = UNSET,
-        pretty: bool | Unset = UNSET,
     ) -> TeamResponse:
         """Return One Team by Name
 
@@ -35,8 +32,6 @@ class TeamsOperations:
         Args:
             org_id (str):
             team_name (str):
-            envelope (bool | Unset):  Default: False.
-            pretty (bool | Unset):  Default: False.
 
         Returns:
             TeamResponse
@@ -50,8 +45,6 @@ class TeamsOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 team_name=team_name,
-                envelope=envelope,
-                pretty=pretty,
             ),
             _operation._parse_response,
         )
