@@ -17,6 +17,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
+from shared_dirs import KNOWN, find_shared
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
@@ -26,7 +27,7 @@ PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 SDIST_ALLOWED = re.compile(
     r"(PKG-INFO|\.gitignore|pyproject\.toml|README\.md|LICENSE|CHANGELOG\.md"
     r"|generated/atlas_admin_api/.+|overlay/atlas_admin/.+"
-    r"|tests/conftest\.py|tests/support/spec_samples\.py|tests/(overlay|testing|integration)/[^/]+)"
+    r"|tests/conftest\.py|tests/(support|overlay|testing|integration)/[^/]+)"
 )
 
 
@@ -79,8 +80,12 @@ def test_sdist_builds_a_wheel_whose_shipped_tests_pass(sdist: Path, tmp_path: Pa
         assert any(n.endswith(".dist-info/licenses/LICENSE") for n in zf.namelist())
         zf.extractall(site)
 
-    # The wheel's copy is imported (PYTHONPATH comes before this venv's editable install), not the repo's.
+    # The wheel's copy is imported (PYTHONPATH comes before this venv's editable install), not the repo's. The
+    # shipped tests that need a ../shared folder find this checkout's through its variable (they skip without).
     env = {**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"}
+    for name, shared in KNOWN.items():
+        if (found := find_shared(name)) is not None:
+            env[shared.env] = str(found)
     where = _run(
         [sys.executable, "-c", "import atlas_admin, atlas_admin_api; print(atlas_admin.__file__)"], source, env
     )

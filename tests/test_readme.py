@@ -53,6 +53,11 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
     "Deprecation warnings 1": [r"^deprecated: .*listProjectInvitations.*$"],
     "Testing your code with FakeAtlas 1": [r"^\[.*'bucketName': 'from-the-future'.*\]$"],
     "Testing your code with FakeAtlas 2": [r"^http://127\.0\.0\.1:\d+ \[\]$"],
+    "Answers that differ from the spec: lenient by default, strict in your tests 1": [
+        r"^\[Deviation\(path='\$\[0\]\.actions\[0\]\.resources\[0\]\.cluster'",
+        r"^strict: \$\[0\]\.actions\[0\]\.resources\[0\]\.cluster$",
+    ],
+    "Waiting for long-running operations 1": [r"^\['analyticsReader'\]$"],
     "Quick start 2": [r"^200 \[\{.*\"bucketName\": ?\"oci-bucket-from-the-future\".*\}\]$"],
 }
 # The FastAPI block defines an app: this is appended to send it a request, as uvicorn would pass one on.
