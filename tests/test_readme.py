@@ -112,6 +112,10 @@ def test_scope_is_stated_in_numbers() -> None:
     stated = re.search(r"\*\*Scope:\*\* (\d+) operations in (\d+) tags", README)
     assert stated, "the README states its scope as '**Scope:** N operations in M tags'"
     assert (int(stated[1]), int(stated[2])) == (len(OPERATIONS), len(TAGS))
+    # ... and linked to the operations reference, which counts the same.
+    assert "[operations reference](docs/OPERATIONS.md)" in README
+    reference = (REPO / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    assert f"\n{stated[1]} operations in {stated[2]} tags." in reference
 
 
 def _env_for_kind(base_url: str, kind: str | None, token: str) -> dict[str, str]:
