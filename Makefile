@@ -49,20 +49,28 @@ spec-check: install tools spec-docs-check
 
 # --- generation ---------------------------------------------------------------------------------
 # OUT lets check-generated render into a scratch directory with exactly the same steps.
+# The generator reads a scratch copy of the spec with parameter descriptions on their schemas (its docstrings
+# use only the schema's); REFERENCE is the operations reference written from the generated operation table.
 OUT ?= $(GENERATED)
+REFERENCE ?= docs/OPERATIONS.md
+GENERATOR_INPUT := .tmp-generator-input.json
 generate: install
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) --meta none \
+	$(PY) openapi/generator_input.py $(SPEC) $(GENERATOR_INPUT)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate --path $(GENERATOR_INPUT) --meta none \
 		--config generator-config.yaml --custom-template-path openapi/templates \
 		--output-path $(OUT) --overwrite --fail-on-warning
+	rm -f $(GENERATOR_INPUT)
 	$(PY) openapi/gen_operations.py $(SPEC) $(OUT)/_operations.py
+	$(PY) openapi/gen_reference.py $(OUT)/_operations.py $(REFERENCE)
 	$(BIN)/ruff format --no-cache --isolated --line-length 120 --target-version py311 --quiet $(OUT)/_operations.py $(OUT)/unions.py
 	find $(OUT) -name '*.py' ! -name _operations.py ! -name unions.py -exec sed -i '1i $(HEADER)' {} +
 	touch $(OUT)/py.typed
 
 check-generated: install
 	rm -rf .tmp-generated && mkdir -p .tmp-generated
-	$(MAKE) --no-print-directory generate OUT=.tmp-generated/$(PACKAGE) > /dev/null
-	diff -r -x __pycache__ $(GENERATED) .tmp-generated/$(PACKAGE) && echo "generated/ matches the spec" || \
+	$(MAKE) --no-print-directory generate OUT=.tmp-generated/$(PACKAGE) REFERENCE=.tmp-generated/OPERATIONS.md > /dev/null
+	diff -r -x __pycache__ $(GENERATED) .tmp-generated/$(PACKAGE) && diff docs/OPERATIONS.md .tmp-generated/OPERATIONS.md \
+		&& echo "generated/ and docs/OPERATIONS.md match the spec" || \
 		(echo "generated/ is out of date: run 'make generate' and commit"; rm -rf .tmp-generated; exit 1)
 	rm -rf .tmp-generated
 
@@ -107,4 +115,4 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .tools .tmp-generated .pytest_cache .mypy_cache .ruff_cache site
+	rm -rf $(VENV) .tools .tmp-generated .tmp-generator-input.json .pytest_cache .mypy_cache .ruff_cache site

@@ -17,7 +17,7 @@ EXPECTED = {
         "page 1 (total 4):",
         "page 2 (total 4):",
         "UnknownVariant     ORACLE oci-bucket-from-the-future",
-        "[log] atlas_admin: retrying GET after 503 (retry 1 of 2)",
+        "[log] atlas_admin: retrying listCustomDatabaseRoles (GET) after 503 (retry 1 of 2)",
         "status 200, retries_taken=1",
         "AtlasNotFoundError: status=404 error_code=RESOURCE_NOT_FOUND",
     ],
