@@ -252,10 +252,12 @@ def _primitive(kinds: tuple[type, ...], name: str) -> _Converter:
 def _enum_converter(enum_class: type[_enum.Enum]) -> tuple[_Converter, str]:
     kind, name = (int, "integer") if issubclass(enum_class, int) else (str, "string")
 
+    by_value: dict[Any, Any] = getattr(enum_class, "_members_by_value", {})
+
     def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
         if value.__class__ is not kind:
             raise ShapeMismatch(name, json_kind(value))
-        return enum_class(value)
+        return by_value.get(value) or enum_class(value)
 
     return convert, name
 
@@ -289,7 +291,7 @@ def _uuid(value: Any, path: str, deviations: list[Deviation]) -> Any:
 
 def _model_converter(model: Any) -> _Converter:
     def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
-        if not isinstance(value, Mapping):
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             raise ShapeMismatch("object", json_kind(value))
         return model.from_dict(value)
 
@@ -454,7 +456,8 @@ def _build_converter(annotation: Any) -> tuple[_Converter, str]:
 
 
 class _Plan(_NamedTuple):
-    fields: tuple[tuple[str, str, bool, _Converter, str], ...]  # (init name, JSON name, required, convert, expected)
+    # (init name, JSON name, JSON path step, required, convert, expected)
+    fields: tuple[tuple[str, str, str, bool, _Converter, str], ...]
     extra: tuple[_Converter, str] | None  # typed additional properties
 
 
@@ -469,7 +472,9 @@ def _plan(model: type) -> _Plan:
     fields = []
     for python_name, json_name, required in getattr(model, "_atlas_fields"):
         convert, expected = converter_for(hints[python_name])
-        fields.append((aliases.get(python_name, python_name), json_name, required, convert, expected))
+        fields.append(
+            (aliases.get(python_name, python_name), json_name, json_segment(json_name), required, convert, expected)
+        )
     extra = None
     extra_type = hints.get("additional_properties")
     if extra_type is not None and _typing.get_origin(extra_type) is dict:
@@ -489,10 +494,9 @@ def lenient_from_dict(model: type[_T], src_dict: object) -> _T:
     d = dict(src_dict)
     deviations: list[Deviation] = []
     kwargs: dict[str, Any] = {}
-    for init_name, json_name, required, convert, expected in plan.fields:
+    for init_name, json_name, where, required, convert, expected in plan.fields:
         if json_name in d:
             raw = d.pop(json_name)
-            where = json_segment(json_name)
             try:
                 kwargs[init_name] = convert(raw, where, deviations)
             except Exception:
@@ -500,7 +504,7 @@ def lenient_from_dict(model: type[_T], src_dict: object) -> _T:
                 deviations.append(Deviation(where, expected, json_kind(raw)))
         elif required:
             kwargs[init_name] = UNSET
-            deviations.append(Deviation(json_segment(json_name), expected, "missing"))
+            deviations.append(Deviation(where, expected, "missing"))
     if plan.extra is not None:
         d = _convert_values(d, plan.extra[0], plan.extra[1], "", deviations)
     instance = model(**kwargs)
@@ -551,21 +555,36 @@ def find_deviations(value: object, path: str = "$") -> list[Deviation]:
     return found
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+# (attribute, JSON path step) of each model class's documented fields; None for classes that are not models.
+_STEPS: dict[type, tuple[tuple[str, str], ...] | None] = {}
+
+
+def _steps(cls: type) -> tuple[tuple[str, str], ...] | None:
+    declared = getattr(cls, "_atlas_fields", None)
+    steps = None if declared is None else tuple((attr, json_segment(key)) for attr, key, _ in declared)
+    _STEPS[cls] = steps
+    return steps
+
+
 def _walk(value: object, path: str, found: list[Deviation]) -> None:
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            _walk(item, f"{path}[{index}]", found)
+    cls = value.__class__
+    if cls is list:
+        for index, item in enumerate(_typing.cast(list[Any], value)):
+            if item.__class__ not in _SCALARS:
+                _walk(item, f"{path}[{index}]", found)
         return
-    fields = getattr(value, "_atlas_fields", None)
-    if fields is None:
+    steps = _STEPS[cls] if cls in _STEPS else _steps(cls)
+    if steps is None:
         return
     extra = getattr(value, "additional_properties")
     if extra.__class__ is DriftedFields:
         found.extend(Deviation(path + d.path, d.expected, d.received) for d in extra.deviations)
-    for python_name, json_name, _required in fields:
-        _walk(getattr(value, python_name), path + json_segment(json_name), found)
+    for attr, step in steps:
+        _walk(getattr(value, attr), path + step, found)
     for key, item in extra.items():
-        _walk(item, path + json_segment(key), found)
+        if item.__class__ not in _SCALARS:
+            _walk(item, path + json_segment(key), found)
 
 
 __all__ += [

@@ -216,6 +216,11 @@ class AtlasClient(AtlasOperations):
     Credentials: a service account (``client_id``/``client_secret``, OAuth 2.0 client credentials), an API
     key pair (``public_key``/``private_key``, HTTP Digest) or a static ``access_token``; or see `from_env`.
 
+    Limits: ``timeout`` bounds each step of each request (connect, write, each read, pool wait), the token
+    request included; ``deadline`` (default 300 s, None for none) bounds a whole call with its retries;
+    ``max_body_size`` (default 64 MiB) bounds a decoded answer. Redirects are never followed. After
+    `aclose`, calls raise `AtlasClientClosedError`.
+
     Answers that differ from the spec below their top level are kept as received and logged once per operation
     and field path (lenient, the default); ``strict=True`` raises `AtlasResponseError` with the JSON path instead.
     """

@@ -24,7 +24,9 @@ Our exception hierarchy:
 Other 4xx statuses (405, 406, 410, 422, ...) raise a plain AtlasApiError.
 
 No message, str() or repr() of these exceptions contains credentials: URLs lose their userinfo,
-and request headers are never copied into them.
+and request headers are never copied into them. Nor does anything reachable from them once raised by a
+call: the request of ``exc.response`` and of a chained httpx error has its credential headers redacted,
+and ``response.history`` (the auth exchanges) and ``response.next_request`` are dropped (see ``_redact``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ from typing import Any
 
 import attrs
 import httpx
+
+# AtlasDeprecationWarning is defined beside InvalidArgumentError in the generated runtime, so the generated facade
+# warns the same class when an operation is called by a name Atlas renamed (openapi/facade_names.py).
+from atlas_admin_api._operations import AtlasDeprecationWarning
 
 from ._constants import ERROR_EXCERPT_LIMIT, REQUEST_ID_HEADERS
 from ._retry import parse_retry_after
@@ -298,13 +304,6 @@ class AtlasClientClosedError(AtlasError):
     Raised before any I/O: no token is fetched and no request sent.
 
     Usage: ``except AtlasClientClosedError: atlas = AtlasClient.from_env()``
-    """
-
-
-class AtlasDeprecationWarning(DeprecationWarning):
-    """Warned (once per operation) when a called Atlas operation is deprecated or has a Sunset date.
-
-    Usage: ``warnings.simplefilter("error", AtlasDeprecationWarning)`` makes deprecated calls fail in CI.
     """
 
 

@@ -151,3 +151,39 @@ def test_random_drifts_never_escape_and_round_trip(entry: OperationBody) -> None
         assert caught.value.json_path in paths
 
     check()
+
+
+# Any JSON value (NaN aside: it is not equal to itself, so "unchanged" cannot be checked by ==).
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=8,
+)
+
+
+@pytest.mark.parametrize("entry", BODIES, ids=[entry.operation.operation_id for entry in BODIES])
+def test_any_json_below_the_top_level_is_kept_lenient(entry: OperationBody) -> None:
+    """Whatever JSON arrives in place of a documented field, lenient parsing returns it unchanged."""
+    sites = [site for site in entry.sites() if site.kind == "type"]
+
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(st.sampled_from(sites), json_values)
+    def check(site: Site, value: Any) -> None:
+        drifted = apply(entry.schema, entry.body, site)
+        holder = drifted
+        for step in site.path[:-1]:
+            holder = holder[step]
+        holder[site.path[-1]] = value
+        result, deviations = parse_with_deviations(_response(entry, drifted), entry.parse, client=GENERATED_CLIENT)
+        assert to_json_value(result) == drifted
+        # Reported where the value was put, or inside it (a list of the documented type with an odd item).
+        for deviation in deviations:
+            assert deviation.path == site.json_path or deviation.path.startswith(
+                (site.json_path + ".", site.json_path + "[")
+            ), deviation
+
+    check()
