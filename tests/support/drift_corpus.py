@@ -140,20 +140,45 @@ _SWAPS = {
 }
 
 
-def drift_sites(schema: dict[str, Any], value: Any, path: Path = ()) -> Iterator[Site]:
-    """Every place ``value`` (a `synthesize`d body for ``schema``) can drift, below its top level."""
+def dispatchable(schema: dict[str, Any]) -> bool:
+    """Whether the SDK picks this union's member by a discriminator (atlas_unions.jinja's rule): one property that
+    every member requires as a single-value string enum, the values distinct. Otherwise it is a plain union: the
+    SDK takes the first member that fits exactly, and a drifted payload may fit another member exactly, so which
+    drift is seen there is not defined (issue #13 keeps the payload either way)."""
+    variants = [resolve(v) for v in schema.get("oneOf") or schema.get("anyOf") or []]
+    if len(variants) < 2:
+        return True
+    first = variants[0]
+    for name in first.get("required", []):
+        values = []
+        for variant in variants:
+            prop = resolve(variant.get("properties", {}).get(name, {}))
+            if name not in variant.get("required", []) or len(prop.get("enum", [])) != 1:
+                break
+            values.append(prop["enum"][0])
+        else:
+            if len(set(values)) == len(values):
+                return True
+    return False
+
+
+def drift_sites(schema: dict[str, Any], value: Any, path: Path = (), *, ambiguous: bool = False) -> Iterator[Site]:
+    """Every place ``value`` (a `synthesize`d body for ``schema``) can drift, below its top level.
+
+    Inside a plain union (see `dispatchable`) only the drifts that are kept silently are listed.
+    """
     schema = resolve(schema)
     if _is_choice(schema):
         variant = _variant(schema)
         discriminator = (schema.get("discriminator") or {}).get("propertyName")
-        if discriminator and isinstance(value, dict) and discriminator in value:
+        if discriminator and isinstance(value, dict) and discriminator in value and dispatchable(schema):
             yield Site("unknown_variant", (*path, discriminator))
-        yield from drift_sites(variant, value, path)
+        yield from drift_sites(variant, value, path, ambiguous=ambiguous or not dispatchable(schema))
         return
     kind = _kind(schema)
     if kind == "array" and isinstance(value, list):
         for index, item in enumerate(value):
-            yield from drift_sites(schema.get("items", {}), item, (*path, index))
+            yield from drift_sites(schema.get("items", {}), item, (*path, index), ambiguous=ambiguous)
         return
     if kind != "object" or not isinstance(value, dict):
         return
@@ -165,16 +190,16 @@ def drift_sites(schema: dict[str, Any], value: Any, path: Path = ()) -> Iterator
             continue
         here = (*path, name)
         resolved = resolve(prop)
-        if name in required:
+        if name in required and not ambiguous:
             yield Site("missing", here)
         prop_kind = _kind(resolved) if not _is_choice(resolved) else _kind(_variant(resolved))
-        if prop_kind in _SWAPS:
+        if prop_kind in _SWAPS and not ambiguous:
             yield Site("type", here)
             if not resolved.get("nullable"):
                 yield Site("null", here)
         if "enum" in resolved and prop_kind == "string" and len(resolved["enum"]) > 1:
             yield Site("unknown_enum", here)
-        yield from drift_sites(prop, value[name], here)
+        yield from drift_sites(prop, value[name], here, ambiguous=ambiguous)
 
 
 def _schema_at(schema: dict[str, Any], value: Any, path: Path) -> dict[str, Any]:
