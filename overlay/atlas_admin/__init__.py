@@ -19,6 +19,7 @@ Models (request and response bodies) live in `atlas_admin.models`; the in-memory
 import logging as _logging
 
 from atlas_admin_api._operations import InvalidArgumentError
+from atlas_admin_api.types import UNSET, Unset
 
 from ._auth import BearerAuth, DigestAuth, InMemoryTokenStore, ServiceAccountAuth, Token, TokenStore
 from ._client import NOT_GIVEN, AtlasClient, RawResponse
@@ -52,6 +53,7 @@ from ._waiter import AtlasWaitTimeoutError, wait_until, wait_until_gone
 
 __all__ = [
     "NOT_GIVEN",
+    "UNSET",
     "AtlasApiError",
     "AtlasAuthenticationError",
     "AtlasBadRequestError",
@@ -85,6 +87,7 @@ __all__ = [
     "Token",
     "TokenStore",
     "UnknownVariant",
+    "Unset",
     "__version__",
     "find_deviations",
     "is_error_code",
@@ -96,6 +99,14 @@ __all__ = [
     "wait_until",
     "wait_until_gone",
 ]
+
+# Exceptions print as atlas_admin.X (where users import them from), not as the private module that defines them.
+# Pickling still works: it looks the class up by this module and name.
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type) and issubclass(_value, (BaseException, Warning)):
+        _value.__module__ = __name__
+del _name, _value
 
 # A library's records go where the application sends them; with no handler configured they go nowhere
 # (rather than to stderr through logging's last-resort handler).

@@ -4,7 +4,7 @@ A call travels one pipeline, each step in one place:
 
 1. build — the generated ``_get_kwargs`` turns arguments into method, path, query, versioned ``Accept``
    and body, checking path and query parameters before any I/O;
-2. send — `AtlasClient.run`: auth (an `httpx.Auth` per scheme), retries (`RetryPolicy`), logging,
+2. send — `AtlasClient._run`: auth (an `httpx.Auth` per scheme), retries (`RetryPolicy`), logging,
    deprecation warnings;
 3. parse — the generated ``_parse_response`` (discriminated unions, tolerant enums);
 4. fail — non-2xx answers and undecodable bodies become the exceptions of `atlas_admin._errors`.
@@ -44,6 +44,7 @@ from ._errors import (
     error_from_response,
     safe_url,
 )
+from ._gcpause import call_with_gc_paused
 from ._parsing import parse_success
 from ._redact import redact_exception, redact_request, redact_response
 from ._retry import RetryPolicy, is_idempotent, send_with_retries
@@ -146,6 +147,17 @@ def _check_strict(strict: object) -> None:
         raise AtlasConfigurationError(f"strict must be a bool, got {strict!r}")
 
 
+def _host(url: httpx.URL) -> str:
+    """``host`` or ``host:port``: where a request went, without userinfo."""
+    return f"{url.host}:{url.port}" if url.port is not None else url.host
+
+
+def _cause(exc: BaseException) -> str:
+    """``": <httpx's reason>"`` (e.g. "[Errno 111] Connection refused"), or nothing when httpx gave none."""
+    reason = str(exc).strip()
+    return f": {reason}" if reason else ""
+
+
 def _user_agent(suffix: str | None) -> str:
     import platform  # once per client, not at import time
 
@@ -215,6 +227,11 @@ class AtlasClient(AtlasOperations):
 
     Credentials: a service account (``client_id``/``client_secret``, OAuth 2.0 client credentials), an API
     key pair (``public_key``/``private_key``, HTTP Digest) or a static ``access_token``; or see `from_env`.
+
+    Limits: ``timeout`` bounds each step of each request (connect, write, each read, pool wait), the token
+    request included; ``deadline`` (default 300 s, None for none) bounds a whole call with its retries;
+    ``max_body_size`` (default 64 MiB) bounds a decoded answer. Redirects are never followed. After
+    `aclose`, calls raise `AtlasClientClosedError`.
 
     Answers that differ from the spec below their top level are kept as received and logged once per operation
     and field path (lenient, the default); ``strict=True`` raises `AtlasResponseError` with the JSON path instead.
@@ -434,7 +451,7 @@ class AtlasClient(AtlasOperations):
             _captured.reset(token)
 
     # --- the pipeline -----------------------------------------------------------------------------
-    async def run(self, kwargs: dict[str, Any], parse: Callable[..., Any]) -> Any:
+    async def _run(self, kwargs: dict[str, Any], parse: Callable[..., Any]) -> Any:
         """Send one generated operation's request and return its parsed success body (the facade calls this)."""
         self._check_open()
         operation_id = kwargs.get("extensions", {}).get("atlas_admin.operation_id", "")
@@ -453,6 +470,7 @@ class AtlasClient(AtlasOperations):
             idempotent=operation.idempotent if operation else is_idempotent(request.method),
             retry_unsafe=self._retry_unsafe,
             deadline=deadline,
+            operation=operation_id,
         )
         where = {"method": request.method, "url": safe_url(request.url)}
         try:
@@ -564,12 +582,15 @@ class AtlasClient(AtlasOperations):
         call = f"{request.method} {template}"
         if isinstance(exc, AtlasError) or not isinstance(exc, Exception):
             return exc
+        # Transport failures name the operation, the host (never userinfo) and httpx's own reason (issue #17).
+        operation_id = request.extensions.get("atlas_admin.operation_id") or "unknown operation"
+        sent_to = f"{call} ({operation_id}) to {_host(request.url)}"
         if isinstance(exc, TimeoutError):
-            return AtlasTimeoutError(f"deadline of {self._deadline}s passed on {call}", **where)
+            return AtlasTimeoutError(f"deadline of {self._deadline}s passed on {sent_to}", **where)
         if isinstance(exc, httpx.TimeoutException):
-            return AtlasTimeoutError(f"{type(exc).__name__} on {call}", **where)
+            return AtlasTimeoutError(f"{type(exc).__name__} on {sent_to}{_cause(exc)}", **where)
         if isinstance(exc, httpx.TransportError):
-            return AtlasConnectionError(f"{type(exc).__name__} on {call}", **where)
+            return AtlasConnectionError(f"{type(exc).__name__} on {sent_to}{_cause(exc)}", **where)
         if isinstance(exc, RuntimeError) and self._http.is_closed:
             return AtlasClientClosedError(f"the http_client was closed during {call}")
         if isinstance(exc, MemoryError):
@@ -585,6 +606,16 @@ class AtlasClient(AtlasOperations):
         content_type = response.headers.get("Content-Type", "")
         if "json" not in content_type:
             raise AtlasResponseError.from_response(response, f"expected a JSON body, got {content_type or 'no type'}")
+        if len(response.content) >= C.PARSE_GC_PAUSE_MIN_BYTES:  # see atlas_admin._gcpause
+            return call_with_gc_paused(
+                parse_success,
+                response,
+                parse,
+                client=self._generated,
+                operation_id=operation_id,
+                strict=self._strict,
+                warned=self._warned_deviations,
+            )
         return parse_success(
             response,
             parse,

@@ -24,7 +24,9 @@ Our exception hierarchy:
 Other 4xx statuses (405, 406, 410, 422, ...) raise a plain AtlasApiError.
 
 No message, str() or repr() of these exceptions contains credentials: URLs lose their userinfo,
-and request headers are never copied into them.
+and request headers are never copied into them. Nor does anything reachable from them once raised by a
+call: the request of ``exc.response`` and of a chained httpx error has its credential headers redacted,
+and ``response.history`` (the auth exchanges) and ``response.next_request`` are dropped (see ``_redact``).
 """
 
 from __future__ import annotations

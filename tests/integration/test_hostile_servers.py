@@ -406,8 +406,11 @@ async def test_lone_surrogates_are_invalid_arguments_before_any_io() -> None:
         body = CustomDatabaseRole(role_name="bad\udc00name")
         with pytest.raises(InvalidArgumentError) as body_error:
             await within(5, atlas.custom_database_roles.create_custom_database_role(GROUP_ID, body=body))
+        with pytest.raises(InvalidArgumentError) as query_error:
+            await within(5, atlas.projects.list_project_invitations(GROUP_ID, username="bad\udfffname"))
     assert path_error.value.parameter == "role_name"
     assert body_error.value.parameter == "body"
+    assert query_error.value.parameter == "username"
     assert server.requests == []
 
 
@@ -483,3 +486,35 @@ async def test_a_json_content_type_is_required_for_a_body() -> None:
     async with server.serve() as url, static_client(url) as atlas:
         with pytest.raises(AtlasResponseError, match="expected a JSON body"):
             await get_role(atlas)
+
+
+# --- 1. what errors carry ---------------------------------------------------------------------------
+
+
+async def test_first_call_error_has_no_token_exchange_in_its_history() -> None:
+    def table(request: SeenRequest) -> bytes:
+        if request.path == TOKEN_PATH:
+            return token_answer("tok-Hx7")
+        return response(404, b'{"error": 404, "errorCode": "NOT_FOUND"}')
+
+    server = HostileServer(answering(table))
+    async with server.serve() as url, service_client(url, revoke_on_close=False) as atlas:
+        with pytest.raises(AtlasApiError) as caught:
+            await get_role(atlas)
+    assert caught.value.response is not None
+    assert caught.value.response.history == []
+    assert caught.value.response.request.headers["Authorization"] == "[redacted]"
+
+
+async def test_chained_httpx_error_keeps_no_credentials() -> None:
+    async def answer(request: SeenRequest) -> bytes:
+        await asyncio.sleep(2)
+        return response(200, ROLE_JSON)
+
+    server = HostileServer(answer)
+    async with server.serve() as url, static_client(url, timeout=0.2) as atlas:
+        with pytest.raises(AtlasTimeoutError) as caught:
+            await get_role(atlas)
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx.ReadTimeout)
+    assert cause.request.headers["Authorization"] == "[redacted]"

@@ -421,3 +421,27 @@ async def test_credentials_are_masked_on_the_request_an_error_keeps() -> None:
         await atlas.custom_database_roles.get_custom_database_role(GROUP, "r")
     assert info.value.response is not None
     assert info.value.response.request.headers["Authorization"] == "[redacted]"
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected_type"),
+    [
+        (httpx.ConnectError("[Errno 111] Connection refused"), AtlasConnectionError),
+        (httpx.ReadTimeout("timed out"), AtlasTimeoutError),
+    ],
+)
+async def test_transport_errors_name_host_operation_and_cause(failure: Exception, expected_type: type) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AtlasClient(
+        access_token="SECRET-TOKEN", base_url="https://atlas.example.test:8443", http_client=http, max_retries=0
+    ) as atlas:
+        with pytest.raises(expected_type) as info:
+            await atlas.cloud_backups.list_export_buckets("32b6e34b3d91647abb20e7b8")
+    text = str(info.value)
+    assert "atlas.example.test:8443" in text
+    assert "listExportBuckets" in text
+    assert str(failure) in text
+    assert "SECRET-TOKEN" not in text

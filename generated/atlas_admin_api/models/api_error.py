@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,25 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ApiError")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "error",
+        "errorCode",
+        "badRequestDetail",
+        "detail",
+        "parameters",
+        "reason",
+    }
+)
 
 
 @_attrs_define
@@ -48,6 +65,12 @@ class ApiError:
         ("parameters", "parameters", False),
         ("reason", "reason", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiError"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -97,30 +120,32 @@ class ApiError:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                error = d.pop("error")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                error = src_dict["error"]
 
-                error_code = d.pop("errorCode")
+                error_code = src_dict["errorCode"]
 
-                _bad_request_detail = d.pop("badRequestDetail", UNSET)
+                _bad_request_detail = src_dict.get("badRequestDetail", UNSET)
                 bad_request_detail: BadRequestDetail | Unset
                 if _bad_request_detail is UNSET:
                     bad_request_detail = UNSET
                 else:
                     bad_request_detail = BadRequestDetail.from_dict(_bad_request_detail)
 
-                detail = d.pop("detail", UNSET)
+                detail = src_dict.get("detail", UNSET)
 
-                _parameters = d.pop("parameters", UNSET)
+                _parameters = src_dict.get("parameters", UNSET)
                 parameters: list[ApiErrorParametersItem] | Unset = UNSET
                 if _parameters is not UNSET:
-                    parameters = []
-                    for parameters_item_data in _parameters:
-                        parameters_item = ApiErrorParametersItem.from_dict(parameters_item_data)
+                    parameters = [
+                        ApiErrorParametersItem.from_dict(parameters_item_data) for parameters_item_data in _parameters
+                    ]
 
-                        parameters.append(parameters_item)
-
-                reason = d.pop("reason", UNSET)
+                reason = src_dict.get("reason", UNSET)
 
                 if not (
                     error.__class__ is int
@@ -130,14 +155,23 @@ class ApiError:
                     and (reason is UNSET or reason.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                api_error = cls(
-                    error,
-                    error_code,
-                    bad_request_detail,
-                    detail,
-                    parameters,
-                    reason,
-                )
+                if cls is ApiError:
+                    api_error = object.__new__(cls)
+                    api_error.error = error
+                    api_error.error_code = error_code
+                    api_error.bad_request_detail = bad_request_detail
+                    api_error.detail = detail
+                    api_error.parameters = parameters
+                    api_error.reason = reason
+                else:
+                    api_error = cls(
+                        error,
+                        error_code,
+                        bad_request_detail,
+                        detail,
+                        parameters,
+                        reason,
+                    )
 
                 api_error.additional_properties = d
                 return api_error
@@ -166,3 +200,27 @@ class ApiError:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_error_parameters_item import ApiErrorParametersItem  # noqa: E402
 from ..models.bad_request_detail import BadRequestDetail  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_error_parameters_item import (
+        ApiErrorParametersItem,
+        ApiErrorParametersItemDict,
+    )
+    from ..models.bad_request_detail import BadRequestDetail, BadRequestDetailDict
+
+    ApiErrorDict = TypedDict(
+        "ApiErrorDict",
+        {
+            "error": Required[int],
+            "errorCode": Required[str],
+            "badRequestDetail": BadRequestDetailDict | BadRequestDetail,
+            "detail": str,
+            "parameters": list[ApiErrorParametersItemDict | ApiErrorParametersItem],
+            "reason": str,
+        },
+        total=False,
+    )
+else:
+    ApiErrorDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

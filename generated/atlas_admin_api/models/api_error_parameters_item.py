@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +15,10 @@ from attrs import field as _attrs_field
 from ..types import (
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ApiErrorParametersItem")
@@ -19,6 +28,12 @@ T = TypeVar("T", bound="ApiErrorParametersItem")
 class ApiErrorParametersItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "parameters_item"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -37,7 +52,10 @@ class ApiErrorParametersItem:
         try:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
-                api_error_parameters_item = cls()
+                if cls is ApiErrorParametersItem:
+                    api_error_parameters_item = object.__new__(cls)
+                else:
+                    api_error_parameters_item = cls()
 
                 api_error_parameters_item.additional_properties = d
                 return api_error_parameters_item
@@ -61,3 +79,9 @@ class ApiErrorParametersItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    ApiErrorParametersItemDict = dict[str, Any]
+else:
+    ApiErrorParametersItemDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

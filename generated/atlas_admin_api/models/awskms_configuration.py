@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,10 +18,27 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="AWSKMSConfiguration")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accessKeyID",
+        "customerMasterKeyID",
+        "enabled",
+        "region",
+        "requirePrivateNetworking",
+        "valid",
+    }
+)
 
 
 @_attrs_define
@@ -46,7 +69,49 @@ class AWSKMSConfiguration:
     access_key_id: str | Unset = UNSET
     customer_master_key_id: str | Unset = UNSET
     enabled: bool | Unset = UNSET
-    region: AWSKMSConfigurationRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_GOV_WEST_1",
+            "US_GOV_EAST_1",
+            "US_EAST_1",
+            "US_EAST_2",
+            "US_WEST_1",
+            "US_WEST_2",
+            "CA_CENTRAL_1",
+            "EU_NORTH_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_WEST_3",
+            "EU_CENTRAL_1",
+            "EU_CENTRAL_2",
+            "AP_EAST_1",
+            "AP_NORTHEAST_1",
+            "AP_NORTHEAST_2",
+            "AP_NORTHEAST_3",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_SOUTHEAST_3",
+            "AP_SOUTHEAST_4",
+            "AP_SOUTH_1",
+            "AP_SOUTH_2",
+            "SA_EAST_1",
+            "CN_NORTH_1",
+            "CN_NORTHWEST_1",
+            "ME_SOUTH_1",
+            "ME_CENTRAL_1",
+            "AF_SOUTH_1",
+            "EU_SOUTH_1",
+            "EU_SOUTH_2",
+            "IL_CENTRAL_1",
+            "CA_WEST_1",
+            "AP_SOUTHEAST_5",
+            "AP_SOUTHEAST_7",
+            "MX_CENTRAL_1",
+            "GLOBAL",
+        ]
+        | AWSKMSConfigurationRegion
+        | Unset
+    ) = UNSET
     require_private_networking: bool | Unset = UNSET
     valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -58,6 +123,12 @@ class AWSKMSConfiguration:
         ("require_private_networking", "requirePrivateNetworking", False),
         ("valid", "valid", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSKMSConfiguration"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -71,7 +142,7 @@ class AWSKMSConfiguration:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         require_private_networking = self.require_private_networking
 
@@ -101,14 +172,18 @@ class AWSKMSConfiguration:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                access_key_id = d.pop("accessKeyID", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                access_key_id = src_dict.get("accessKeyID", UNSET)
 
-                customer_master_key_id = d.pop("customerMasterKeyID", UNSET)
+                customer_master_key_id = src_dict.get("customerMasterKeyID", UNSET)
 
-                enabled = d.pop("enabled", UNSET)
+                enabled = src_dict.get("enabled", UNSET)
 
-                _region = d.pop("region", UNSET)
+                _region = src_dict.get("region", UNSET)
                 region: AWSKMSConfigurationRegion | Unset
                 if _region is UNSET:
                     region = UNSET
@@ -117,9 +192,9 @@ class AWSKMSConfiguration:
                         _region
                     )
 
-                require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
-                valid = d.pop("valid", UNSET)
+                valid = src_dict.get("valid", UNSET)
 
                 if not (
                     (access_key_id is UNSET or access_key_id.__class__ is str)
@@ -129,14 +204,23 @@ class AWSKMSConfiguration:
                     and (valid is UNSET or valid.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                awskms_configuration = cls(
-                    access_key_id,
-                    customer_master_key_id,
-                    enabled,
-                    region,
-                    require_private_networking,
-                    valid,
-                )
+                if cls is AWSKMSConfiguration:
+                    awskms_configuration = object.__new__(cls)
+                    awskms_configuration.access_key_id = access_key_id
+                    awskms_configuration.customer_master_key_id = customer_master_key_id
+                    awskms_configuration.enabled = enabled
+                    awskms_configuration.region = region
+                    awskms_configuration.require_private_networking = require_private_networking
+                    awskms_configuration.valid = valid
+                else:
+                    awskms_configuration = cls(
+                        access_key_id,
+                        customer_master_key_id,
+                        enabled,
+                        region,
+                        require_private_networking,
+                        valid,
+                    )
 
                 awskms_configuration.additional_properties = d
                 return awskms_configuration
@@ -160,3 +244,63 @@ class AWSKMSConfiguration:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.awskms_configuration_region import AWSKMSConfigurationRegion
+
+    AWSKMSConfigurationDict = TypedDict(
+        "AWSKMSConfigurationDict",
+        {
+            "accessKeyID": str,
+            "customerMasterKeyID": str,
+            "enabled": bool,
+            "region": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "AP_SOUTHEAST_5",
+                "AP_SOUTHEAST_7",
+                "MX_CENTRAL_1",
+                "GLOBAL",
+            ]
+            | AWSKMSConfigurationRegion,
+            "requirePrivateNetworking": bool,
+            "valid": bool,
+        },
+        total=False,
+    )
+else:
+    AWSKMSConfigurationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -15,10 +21,31 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="AzureKeyVaultRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "azureEnvironment",
+        "clientID",
+        "enabled",
+        "keyIdentifier",
+        "keyVaultName",
+        "requirePrivateNetworking",
+        "resourceGroupName",
+        "secret",
+        "subscriptionID",
+        "tenantID",
+    }
+)
 
 
 @_attrs_define
@@ -48,7 +75,7 @@ class AzureKeyVaultRequest:
             tenant within your Azure subscription.
     """
 
-    azure_environment: AzureKeyVaultRequestAzureEnvironment | Unset = UNSET
+    azure_environment: Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultRequestAzureEnvironment | Unset = UNSET
     client_id: UUID | Unset = UNSET
     enabled: bool | Unset = UNSET
     key_identifier: str | Unset = UNSET
@@ -72,13 +99,19 @@ class AzureKeyVaultRequest:
         ("tenant_id", "tenantID", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureKeyVaultRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         azure_environment: str | Unset = UNSET
         if not isinstance(self.azure_environment, Unset):
-            azure_environment = self.azure_environment.value
+            azure_environment = enum_json(self.azure_environment)
 
         client_id: str | Unset = UNSET
         if not isinstance(self.client_id, Unset):
@@ -136,8 +169,12 @@ class AzureKeyVaultRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _azure_environment = d.pop("azureEnvironment", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _azure_environment = src_dict.get("azureEnvironment", UNSET)
                 azure_environment: AzureKeyVaultRequestAzureEnvironment | Unset
                 if _azure_environment is UNSET:
                     azure_environment = UNSET
@@ -146,33 +183,33 @@ class AzureKeyVaultRequest:
                         _azure_environment
                     ) or AzureKeyVaultRequestAzureEnvironment(_azure_environment)
 
-                _client_id = d.pop("clientID", UNSET)
+                _client_id = src_dict.get("clientID", UNSET)
                 client_id: UUID | Unset
                 if _client_id is UNSET:
                     client_id = UNSET
                 else:
                     client_id = UUID(_client_id)
 
-                enabled = d.pop("enabled", UNSET)
+                enabled = src_dict.get("enabled", UNSET)
 
-                key_identifier = d.pop("keyIdentifier", UNSET)
+                key_identifier = src_dict.get("keyIdentifier", UNSET)
 
-                key_vault_name = d.pop("keyVaultName", UNSET)
+                key_vault_name = src_dict.get("keyVaultName", UNSET)
 
-                require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
-                resource_group_name = d.pop("resourceGroupName", UNSET)
+                resource_group_name = src_dict.get("resourceGroupName", UNSET)
 
-                secret = d.pop("secret", UNSET)
+                secret = src_dict.get("secret", UNSET)
 
-                _subscription_id = d.pop("subscriptionID", UNSET)
+                _subscription_id = src_dict.get("subscriptionID", UNSET)
                 subscription_id: UUID | Unset
                 if _subscription_id is UNSET:
                     subscription_id = UNSET
                 else:
                     subscription_id = UUID(_subscription_id)
 
-                _tenant_id = d.pop("tenantID", UNSET)
+                _tenant_id = src_dict.get("tenantID", UNSET)
                 tenant_id: UUID | Unset
                 if _tenant_id is UNSET:
                     tenant_id = UNSET
@@ -188,18 +225,31 @@ class AzureKeyVaultRequest:
                     and (secret is UNSET or secret.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                azure_key_vault_request = cls(
-                    azure_environment,
-                    client_id,
-                    enabled,
-                    key_identifier,
-                    key_vault_name,
-                    require_private_networking,
-                    resource_group_name,
-                    secret,
-                    subscription_id,
-                    tenant_id,
-                )
+                if cls is AzureKeyVaultRequest:
+                    azure_key_vault_request = object.__new__(cls)
+                    azure_key_vault_request.azure_environment = azure_environment
+                    azure_key_vault_request.client_id = client_id
+                    azure_key_vault_request.enabled = enabled
+                    azure_key_vault_request.key_identifier = key_identifier
+                    azure_key_vault_request.key_vault_name = key_vault_name
+                    azure_key_vault_request.require_private_networking = require_private_networking
+                    azure_key_vault_request.resource_group_name = resource_group_name
+                    azure_key_vault_request.secret = secret
+                    azure_key_vault_request.subscription_id = subscription_id
+                    azure_key_vault_request.tenant_id = tenant_id
+                else:
+                    azure_key_vault_request = cls(
+                        azure_environment,
+                        client_id,
+                        enabled,
+                        key_identifier,
+                        key_vault_name,
+                        require_private_networking,
+                        resource_group_name,
+                        secret,
+                        subscription_id,
+                        tenant_id,
+                    )
 
                 azure_key_vault_request.additional_properties = d
                 return azure_key_vault_request
@@ -223,3 +273,30 @@ class AzureKeyVaultRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.azure_key_vault_request_azure_environment import (
+        AzureKeyVaultRequestAzureEnvironment,
+    )
+
+    AzureKeyVaultRequestDict = TypedDict(
+        "AzureKeyVaultRequestDict",
+        {
+            "azureEnvironment": Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultRequestAzureEnvironment,
+            "clientID": UUID,
+            "enabled": bool,
+            "keyIdentifier": str,
+            "keyVaultName": str,
+            "requirePrivateNetworking": bool,
+            "resourceGroupName": str,
+            "secret": str,
+            "subscriptionID": UUID,
+            "tenantID": UUID,
+        },
+        total=False,
+    )
+else:
+    AzureKeyVaultRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,10 +18,23 @@ from ..models.backup_snapshot_retention_retention_unit import (
 )
 from ..types import (
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="BackupSnapshotRetention")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "retentionUnit",
+        "retentionValue",
+    }
+)
 
 
 @_attrs_define
@@ -30,7 +49,7 @@ class BackupSnapshotRetention:
             retention of two days, specify two days or greater for the retention of the weekly policy item.
     """
 
-    retention_unit: BackupSnapshotRetentionRetentionUnit
+    retention_unit: Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
     retention_value: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -38,11 +57,17 @@ class BackupSnapshotRetention:
         ("retention_value", "retentionValue", True),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupSnapshotRetention"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        retention_unit = self.retention_unit.value
+        retention_unit = enum_json(self.retention_unit)
 
         retention_value = self.retention_value
 
@@ -63,17 +88,28 @@ class BackupSnapshotRetention:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                retention_unit = BackupSnapshotRetentionRetentionUnit(d.pop("retentionUnit"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                retention_unit = BackupSnapshotRetentionRetentionUnit._members_by_value.get(
+                    _retention_unit_value := src_dict["retentionUnit"]
+                ) or BackupSnapshotRetentionRetentionUnit(_retention_unit_value)
 
-                retention_value = d.pop("retentionValue")
+                retention_value = src_dict["retentionValue"]
 
                 if not (retention_value.__class__ is int):
                     raise TypeError("not the documented shape")
-                backup_snapshot_retention = cls(
-                    retention_unit,
-                    retention_value,
-                )
+                if cls is BackupSnapshotRetention:
+                    backup_snapshot_retention = object.__new__(cls)
+                    backup_snapshot_retention.retention_unit = retention_unit
+                    backup_snapshot_retention.retention_value = retention_value
+                else:
+                    backup_snapshot_retention = cls(
+                        retention_unit,
+                        retention_value,
+                    )
 
                 backup_snapshot_retention.additional_properties = d
                 return backup_snapshot_retention
@@ -97,3 +133,24 @@ class BackupSnapshotRetention:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_snapshot_retention_retention_unit import (
+        BackupSnapshotRetentionRetentionUnit,
+    )
+
+    BackupSnapshotRetentionDict = TypedDict(
+        "BackupSnapshotRetentionDict",
+        {
+            "retentionUnit": Required[
+                Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
+            ],
+            "retentionValue": Required[int],
+        },
+        total=False,
+    )
+else:
+    BackupSnapshotRetentionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

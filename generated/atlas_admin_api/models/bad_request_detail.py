@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,20 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="BadRequestDetail")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fields",
+    }
+)
 
 
 @_attrs_define
@@ -32,6 +44,12 @@ class BadRequestDetail:
     fields: list[BadRequestFieldViolation] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("fields", "fields", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BadRequestDetail"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -58,21 +76,25 @@ class BadRequestDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _fields = d.pop("fields", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _fields = src_dict.get("fields", UNSET)
                 fields: list[BadRequestFieldViolation] | Unset = UNSET
                 if _fields is not UNSET:
-                    fields = []
-                    for fields_item_data in _fields:
-                        fields_item = BadRequestFieldViolation.from_dict(fields_item_data)
-
-                        fields.append(fields_item)
+                    fields = [BadRequestFieldViolation.from_dict(fields_item_data) for fields_item_data in _fields]
 
                 if not (_fields is UNSET or _fields.__class__ is list):
                     raise TypeError("not the documented shape")
-                bad_request_detail = cls(
-                    fields,
-                )
+                if cls is BadRequestDetail:
+                    bad_request_detail = object.__new__(cls)
+                    bad_request_detail.fields = fields
+                else:
+                    bad_request_detail = cls(
+                        fields,
+                    )
 
                 bad_request_detail.additional_properties = d
                 return bad_request_detail
@@ -100,3 +122,21 @@ class BadRequestDetail:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.bad_request_field_violation import BadRequestFieldViolation  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.bad_request_field_violation import (
+        BadRequestFieldViolation,
+        BadRequestFieldViolationDict,
+    )
+
+    BadRequestDetailDict = TypedDict(
+        "BadRequestDetailDict",
+        {
+            "fields": list[BadRequestFieldViolationDict | BadRequestFieldViolation],
+        },
+        total=False,
+    )
+else:
+    BadRequestDetailDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +15,21 @@ from attrs import field as _attrs_field
 from ..types import (
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="BadRequestFieldViolation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "description",
+        "field",
+    }
+)
 
 
 @_attrs_define
@@ -30,6 +47,12 @@ class BadRequestFieldViolation:
         ("description", "description", True),
         ("field", "field", True),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BadRequestFieldViolation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -56,17 +79,26 @@ class BadRequestFieldViolation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                description = d.pop("description")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                description = src_dict["description"]
 
-                field = d.pop("field")
+                field = src_dict["field"]
 
                 if not (description.__class__ is str and field.__class__ is str):
                     raise TypeError("not the documented shape")
-                bad_request_field_violation = cls(
-                    description,
-                    field,
-                )
+                if cls is BadRequestFieldViolation:
+                    bad_request_field_violation = object.__new__(cls)
+                    bad_request_field_violation.description = description
+                    bad_request_field_violation.field = field
+                else:
+                    bad_request_field_violation = cls(
+                        description,
+                        field,
+                    )
 
                 bad_request_field_violation.additional_properties = d
                 return bad_request_field_violation
@@ -90,3 +122,18 @@ class BadRequestFieldViolation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    BadRequestFieldViolationDict = TypedDict(
+        "BadRequestFieldViolationDict",
+        {
+            "description": Required[str],
+            "field": Required[str],
+        },
+        total=False,
+    )
+else:
+    BadRequestFieldViolationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -15,12 +16,24 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="BSONTimestamp")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "date",
+        "increment",
+    }
+)
 
 
 @_attrs_define
@@ -41,13 +54,19 @@ class BSONTimestamp:
         ("increment", "increment", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BSONTimestamp"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         date: str | Unset = UNSET
         if not isinstance(self.date, Unset):
-            date = format_datetime(self.date)
+            date = datetime_json(self.date)
 
         increment = self.increment
 
@@ -67,22 +86,31 @@ class BSONTimestamp:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _date = d.pop("date", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _date = src_dict.get("date", UNSET)
                 date: datetime.datetime | Unset
                 if _date is UNSET:
                     date = UNSET
                 else:
                     date = datetime.datetime.fromisoformat(_date)
 
-                increment = d.pop("increment", UNSET)
+                increment = src_dict.get("increment", UNSET)
 
                 if not (increment is UNSET or increment.__class__ is int):
                     raise TypeError("not the documented shape")
-                bson_timestamp = cls(
-                    date,
-                    increment,
-                )
+                if cls is BSONTimestamp:
+                    bson_timestamp = object.__new__(cls)
+                    bson_timestamp.date = date
+                    bson_timestamp.increment = increment
+                else:
+                    bson_timestamp = cls(
+                        date,
+                        increment,
+                    )
 
                 bson_timestamp.additional_properties = d
                 return bson_timestamp
@@ -106,3 +134,18 @@ class BSONTimestamp:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    BSONTimestampDict = TypedDict(
+        "BSONTimestampDict",
+        {
+            "date": datetime.datetime | str,
+            "increment": int,
+        },
+        total=False,
+    )
+else:
+    BSONTimestampDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

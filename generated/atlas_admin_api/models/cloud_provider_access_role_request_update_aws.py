@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,10 +20,23 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAWS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "iamAssumedRoleArn",
+    }
+)
 
 
 @_attrs_define
@@ -33,7 +52,7 @@ class CloudProviderAccessRoleRequestUpdateAWS:
                 account.
     """
 
-    provider_name: CloudProviderAccessRoleRequestUpdateAWSProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | CloudProviderAccessRoleRequestUpdateAWSProviderName = _attrs_field(
         default=CloudProviderAccessRoleRequestUpdateAWSProviderName.AWS, kw_only=True
     )
     iam_assumed_role_arn: str | Unset = UNSET
@@ -43,11 +62,17 @@ class CloudProviderAccessRoleRequestUpdateAWS:
         ("iam_assumed_role_arn", "iamAssumedRoleArn", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRoleRequestUpdateAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         iam_assumed_role_arn = self.iam_assumed_role_arn
 
@@ -69,17 +94,28 @@ class CloudProviderAccessRoleRequestUpdateAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider_name = CloudProviderAccessRoleRequestUpdateAWSProviderName(d.pop("providerName"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessRoleRequestUpdateAWSProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessRoleRequestUpdateAWSProviderName(_provider_name_value)
 
-                iam_assumed_role_arn = d.pop("iamAssumedRoleArn", UNSET)
+                iam_assumed_role_arn = src_dict.get("iamAssumedRoleArn", UNSET)
 
                 if not (iam_assumed_role_arn is UNSET or iam_assumed_role_arn.__class__ is str):
                     raise TypeError("not the documented shape")
-                cloud_provider_access_role_request_update_aws = cls(
-                    iam_assumed_role_arn,
-                    provider_name=provider_name,
-                )
+                if cls is CloudProviderAccessRoleRequestUpdateAWS:
+                    cloud_provider_access_role_request_update_aws = object.__new__(cls)
+                    cloud_provider_access_role_request_update_aws.provider_name = provider_name
+                    cloud_provider_access_role_request_update_aws.iam_assumed_role_arn = iam_assumed_role_arn
+                else:
+                    cloud_provider_access_role_request_update_aws = cls(
+                        iam_assumed_role_arn,
+                        provider_name=provider_name,
+                    )
 
                 cloud_provider_access_role_request_update_aws.additional_properties = d
                 return cloud_provider_access_role_request_update_aws
@@ -103,3 +139,24 @@ class CloudProviderAccessRoleRequestUpdateAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_role_request_update_aws_provider_name import (
+        CloudProviderAccessRoleRequestUpdateAWSProviderName,
+    )
+
+    CloudProviderAccessRoleRequestUpdateAWSDict = TypedDict(
+        "CloudProviderAccessRoleRequestUpdateAWSDict",
+        {
+            "providerName": Required[Literal["AWS"] | CloudProviderAccessRoleRequestUpdateAWSProviderName],
+            "iamAssumedRoleArn": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessRoleRequestUpdateAWSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

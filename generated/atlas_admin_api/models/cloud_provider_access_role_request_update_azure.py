@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,10 +20,25 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAzure")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "atlasAzureAppId",
+        "servicePrincipalId",
+        "tenantId",
+    }
+)
 
 
 @_attrs_define
@@ -31,7 +52,7 @@ class CloudProviderAccessRoleRequestUpdateAzure:
         tenant_id (str | Unset):
     """
 
-    provider_name: CloudProviderAccessRoleRequestUpdateAzureProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | CloudProviderAccessRoleRequestUpdateAzureProviderName = _attrs_field(
         default=CloudProviderAccessRoleRequestUpdateAzureProviderName.AZURE, kw_only=True
     )
     atlas_azure_app_id: str | Unset = UNSET
@@ -45,11 +66,17 @@ class CloudProviderAccessRoleRequestUpdateAzure:
         ("tenant_id", "tenantId", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRoleRequestUpdateAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         atlas_azure_app_id = self.atlas_azure_app_id
 
@@ -79,14 +106,20 @@ class CloudProviderAccessRoleRequestUpdateAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider_name = CloudProviderAccessRoleRequestUpdateAzureProviderName(d.pop("providerName"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessRoleRequestUpdateAzureProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessRoleRequestUpdateAzureProviderName(_provider_name_value)
 
-                atlas_azure_app_id = d.pop("atlasAzureAppId", UNSET)
+                atlas_azure_app_id = src_dict.get("atlasAzureAppId", UNSET)
 
-                service_principal_id = d.pop("servicePrincipalId", UNSET)
+                service_principal_id = src_dict.get("servicePrincipalId", UNSET)
 
-                tenant_id = d.pop("tenantId", UNSET)
+                tenant_id = src_dict.get("tenantId", UNSET)
 
                 if not (
                     (atlas_azure_app_id is UNSET or atlas_azure_app_id.__class__ is str)
@@ -94,12 +127,19 @@ class CloudProviderAccessRoleRequestUpdateAzure:
                     and (tenant_id is UNSET or tenant_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                cloud_provider_access_role_request_update_azure = cls(
-                    atlas_azure_app_id,
-                    service_principal_id,
-                    tenant_id,
-                    provider_name=provider_name,
-                )
+                if cls is CloudProviderAccessRoleRequestUpdateAzure:
+                    cloud_provider_access_role_request_update_azure = object.__new__(cls)
+                    cloud_provider_access_role_request_update_azure.provider_name = provider_name
+                    cloud_provider_access_role_request_update_azure.atlas_azure_app_id = atlas_azure_app_id
+                    cloud_provider_access_role_request_update_azure.service_principal_id = service_principal_id
+                    cloud_provider_access_role_request_update_azure.tenant_id = tenant_id
+                else:
+                    cloud_provider_access_role_request_update_azure = cls(
+                        atlas_azure_app_id,
+                        service_principal_id,
+                        tenant_id,
+                        provider_name=provider_name,
+                    )
 
                 cloud_provider_access_role_request_update_azure.additional_properties = d
                 return cloud_provider_access_role_request_update_azure
@@ -123,3 +163,26 @@ class CloudProviderAccessRoleRequestUpdateAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_role_request_update_azure_provider_name import (
+        CloudProviderAccessRoleRequestUpdateAzureProviderName,
+    )
+
+    CloudProviderAccessRoleRequestUpdateAzureDict = TypedDict(
+        "CloudProviderAccessRoleRequestUpdateAzureDict",
+        {
+            "providerName": Required[Literal["AZURE"] | CloudProviderAccessRoleRequestUpdateAzureProviderName],
+            "atlasAzureAppId": str,
+            "servicePrincipalId": str,
+            "tenantId": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessRoleRequestUpdateAzureDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

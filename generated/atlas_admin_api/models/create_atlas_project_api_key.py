@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,10 +18,23 @@ from ..models.create_atlas_project_api_key_roles_item import (
 )
 from ..types import (
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CreateAtlasProjectApiKey")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "desc",
+        "roles",
+    }
+)
 
 
 @_attrs_define
@@ -39,6 +54,12 @@ class CreateAtlasProjectApiKey:
         ("roles", "roles", True),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CreateAtlasProjectApiKey"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -47,7 +68,7 @@ class CreateAtlasProjectApiKey:
 
         roles = []
         for roles_item_data in self.roles:
-            roles_item = roles_item_data.value
+            roles_item = enum_json(roles_item_data)
             roles.append(roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -67,11 +88,15 @@ class CreateAtlasProjectApiKey:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                desc = d.pop("desc")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                desc = src_dict["desc"]
 
                 roles = []
-                _roles = d.pop("roles")
+                _roles = src_dict["roles"]
                 for roles_item_data in _roles:
                     roles_item = CreateAtlasProjectApiKeyRolesItem._members_by_value.get(
                         roles_item_data
@@ -81,10 +106,15 @@ class CreateAtlasProjectApiKey:
 
                 if not (desc.__class__ is str and _roles.__class__ is list):
                     raise TypeError("not the documented shape")
-                create_atlas_project_api_key = cls(
-                    desc,
-                    roles,
-                )
+                if cls is CreateAtlasProjectApiKey:
+                    create_atlas_project_api_key = object.__new__(cls)
+                    create_atlas_project_api_key.desc = desc
+                    create_atlas_project_api_key.roles = roles
+                else:
+                    create_atlas_project_api_key = cls(
+                        desc,
+                        roles,
+                    )
 
                 create_atlas_project_api_key.additional_properties = d
                 return create_atlas_project_api_key
@@ -108,3 +138,45 @@ class CreateAtlasProjectApiKey:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.create_atlas_project_api_key_roles_item import (
+        CreateAtlasProjectApiKeyRolesItem,
+    )
+
+    CreateAtlasProjectApiKeyDict = TypedDict(
+        "CreateAtlasProjectApiKeyDict",
+        {
+            "desc": Required[str],
+            "roles": Required[
+                list[
+                    Literal[
+                        "ORG_MEMBER",
+                        "ORG_READ_ONLY",
+                        "ORG_BILLING_ADMIN",
+                        "ORG_BILLING_READ_ONLY",
+                        "ORG_GROUP_CREATOR",
+                        "ORG_OWNER",
+                        "GROUP_OWNER",
+                        "GROUP_READ_ONLY",
+                        "GROUP_DATA_ACCESS_ADMIN",
+                        "GROUP_DATA_ACCESS_READ_ONLY",
+                        "GROUP_DATA_ACCESS_READ_WRITE",
+                        "GROUP_CLUSTER_MANAGER",
+                        "GROUP_SEARCH_INDEX_EDITOR",
+                        "GROUP_STREAM_PROCESSING_OWNER",
+                        "GROUP_BACKUP_MANAGER",
+                        "GROUP_OBSERVABILITY_VIEWER",
+                        "GROUP_DATABASE_ACCESS_ADMIN",
+                    ]
+                    | CreateAtlasProjectApiKeyRolesItem
+                ]
+            ],
+        },
+        total=False,
+    )
+else:
+    CreateAtlasProjectApiKeyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,22 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CustomDatabaseRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleName",
+        "actions",
+        "inheritedRoles",
+    }
+)
 
 
 @_attrs_define
@@ -45,6 +59,12 @@ class CustomDatabaseRole:
         ("actions", "actions", False),
         ("inherited_roles", "inheritedRoles", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CustomDatabaseRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -86,26 +106,25 @@ class CustomDatabaseRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                role_name = d.pop("roleName")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_name = src_dict["roleName"]
 
-                _actions = d.pop("actions", UNSET)
+                _actions = src_dict.get("actions", UNSET)
                 actions: list[DatabasePrivilegeAction] | Unset = UNSET
                 if _actions is not UNSET:
-                    actions = []
-                    for actions_item_data in _actions:
-                        actions_item = DatabasePrivilegeAction.from_dict(actions_item_data)
+                    actions = [DatabasePrivilegeAction.from_dict(actions_item_data) for actions_item_data in _actions]
 
-                        actions.append(actions_item)
-
-                _inherited_roles = d.pop("inheritedRoles", UNSET)
+                _inherited_roles = src_dict.get("inheritedRoles", UNSET)
                 inherited_roles: list[DatabaseInheritedRole] | Unset = UNSET
                 if _inherited_roles is not UNSET:
-                    inherited_roles = []
-                    for inherited_roles_item_data in _inherited_roles:
-                        inherited_roles_item = DatabaseInheritedRole.from_dict(inherited_roles_item_data)
-
-                        inherited_roles.append(inherited_roles_item)
+                    inherited_roles = [
+                        DatabaseInheritedRole.from_dict(inherited_roles_item_data)
+                        for inherited_roles_item_data in _inherited_roles
+                    ]
 
                 if not (
                     role_name.__class__ is str
@@ -113,11 +132,17 @@ class CustomDatabaseRole:
                     and (_inherited_roles is UNSET or _inherited_roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                custom_database_role = cls(
-                    role_name,
-                    actions,
-                    inherited_roles,
-                )
+                if cls is CustomDatabaseRole:
+                    custom_database_role = object.__new__(cls)
+                    custom_database_role.role_name = role_name
+                    custom_database_role.actions = actions
+                    custom_database_role.inherited_roles = inherited_roles
+                else:
+                    custom_database_role = cls(
+                        role_name,
+                        actions,
+                        inherited_roles,
+                    )
 
                 custom_database_role.additional_properties = d
                 return custom_database_role
@@ -146,3 +171,27 @@ class CustomDatabaseRole:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.database_inherited_role import DatabaseInheritedRole  # noqa: E402
 from ..models.database_privilege_action import DatabasePrivilegeAction  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.database_inherited_role import (
+        DatabaseInheritedRole,
+        DatabaseInheritedRoleDict,
+    )
+    from ..models.database_privilege_action import (
+        DatabasePrivilegeAction,
+        DatabasePrivilegeActionDict,
+    )
+
+    CustomDatabaseRoleDict = TypedDict(
+        "CustomDatabaseRoleDict",
+        {
+            "roleName": Required[str],
+            "actions": list[DatabasePrivilegeActionDict | DatabasePrivilegeAction],
+            "inheritedRoles": list[DatabaseInheritedRoleDict | DatabaseInheritedRole],
+        },
+        total=False,
+    )
+else:
+    CustomDatabaseRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

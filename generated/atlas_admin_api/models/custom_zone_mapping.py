@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +15,10 @@ from attrs import field as _attrs_field
 from ..types import (
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="CustomZoneMapping")
@@ -30,6 +39,12 @@ class CustomZoneMapping:
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CustomZoneMapping"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -49,7 +64,10 @@ class CustomZoneMapping:
                 d = dict(src_dict)
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
-                custom_zone_mapping = cls()
+                if cls is CustomZoneMapping:
+                    custom_zone_mapping = object.__new__(cls)
+                else:
+                    custom_zone_mapping = cls()
 
                 custom_zone_mapping.additional_properties = d
                 return custom_zone_mapping
@@ -73,3 +91,9 @@ class CustomZoneMapping:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    CustomZoneMappingDict = dict[str, Any]
+else:
+    CustomZoneMappingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

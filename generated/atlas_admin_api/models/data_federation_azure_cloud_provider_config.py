@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,23 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataFederationAzureCloudProviderConfig")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleId",
+        "atlasAppId",
+        "servicePrincipalId",
+        "tenantId",
+    }
+)
 
 
 @_attrs_define
@@ -41,6 +60,12 @@ class DataFederationAzureCloudProviderConfig:
         ("service_principal_id", "servicePrincipalId", False),
         ("tenant_id", "tenantId", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationAzureCloudProviderConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -76,14 +101,18 @@ class DataFederationAzureCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                role_id = d.pop("roleId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_id = src_dict["roleId"]
 
-                atlas_app_id = d.pop("atlasAppId", UNSET)
+                atlas_app_id = src_dict.get("atlasAppId", UNSET)
 
-                service_principal_id = d.pop("servicePrincipalId", UNSET)
+                service_principal_id = src_dict.get("servicePrincipalId", UNSET)
 
-                tenant_id = d.pop("tenantId", UNSET)
+                tenant_id = src_dict.get("tenantId", UNSET)
 
                 if not (
                     role_id.__class__ is str
@@ -92,12 +121,19 @@ class DataFederationAzureCloudProviderConfig:
                     and (tenant_id is UNSET or tenant_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_federation_azure_cloud_provider_config = cls(
-                    role_id,
-                    atlas_app_id,
-                    service_principal_id,
-                    tenant_id,
-                )
+                if cls is DataFederationAzureCloudProviderConfig:
+                    data_federation_azure_cloud_provider_config = object.__new__(cls)
+                    data_federation_azure_cloud_provider_config.role_id = role_id
+                    data_federation_azure_cloud_provider_config.atlas_app_id = atlas_app_id
+                    data_federation_azure_cloud_provider_config.service_principal_id = service_principal_id
+                    data_federation_azure_cloud_provider_config.tenant_id = tenant_id
+                else:
+                    data_federation_azure_cloud_provider_config = cls(
+                        role_id,
+                        atlas_app_id,
+                        service_principal_id,
+                        tenant_id,
+                    )
 
                 data_federation_azure_cloud_provider_config.additional_properties = d
                 return data_federation_azure_cloud_provider_config
@@ -121,3 +157,22 @@ class DataFederationAzureCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DataFederationAzureCloudProviderConfigDict = TypedDict(
+        "DataFederationAzureCloudProviderConfigDict",
+        {
+            "roleId": Required[str],
+            "atlasAppId": str,
+            "servicePrincipalId": str,
+            "tenantId": str,
+        },
+        total=False,
+    )
+else:
+    DataFederationAzureCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

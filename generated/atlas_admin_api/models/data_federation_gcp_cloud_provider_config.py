@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataFederationGCPCloudProviderConfig")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleId",
+        "gcpServiceAccount",
+    }
+)
 
 
 @_attrs_define
@@ -35,6 +52,12 @@ class DataFederationGCPCloudProviderConfig:
         ("role_id", "roleId", True),
         ("gcp_service_account", "gcpServiceAccount", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationGCPCloudProviderConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -62,19 +85,28 @@ class DataFederationGCPCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                role_id = d.pop("roleId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_id = src_dict["roleId"]
 
-                gcp_service_account = d.pop("gcpServiceAccount", UNSET)
+                gcp_service_account = src_dict.get("gcpServiceAccount", UNSET)
 
                 if not (
                     role_id.__class__ is str and (gcp_service_account is UNSET or gcp_service_account.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_federation_gcp_cloud_provider_config = cls(
-                    role_id,
-                    gcp_service_account,
-                )
+                if cls is DataFederationGCPCloudProviderConfig:
+                    data_federation_gcp_cloud_provider_config = object.__new__(cls)
+                    data_federation_gcp_cloud_provider_config.role_id = role_id
+                    data_federation_gcp_cloud_provider_config.gcp_service_account = gcp_service_account
+                else:
+                    data_federation_gcp_cloud_provider_config = cls(
+                        role_id,
+                        gcp_service_account,
+                    )
 
                 data_federation_gcp_cloud_provider_config.additional_properties = d
                 return data_federation_gcp_cloud_provider_config
@@ -98,3 +130,20 @@ class DataFederationGCPCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DataFederationGCPCloudProviderConfigDict = TypedDict(
+        "DataFederationGCPCloudProviderConfigDict",
+        {
+            "roleId": Required[str],
+            "gcpServiceAccount": str,
+        },
+        total=False,
+    )
+else:
+    DataFederationGCPCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

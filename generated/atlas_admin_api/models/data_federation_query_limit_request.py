@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,10 +20,23 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataFederationQueryLimitRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "value",
+        "overrunPolicy",
+    }
+)
 
 
 @_attrs_define
@@ -31,12 +50,18 @@ class DataFederationQueryLimitRequest:
     """
 
     value: int
-    overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset = UNSET
+    overrun_policy: Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationQueryLimitRequestOverrunPolicy | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("value", "value", True),
         ("overrun_policy", "overrunPolicy", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationQueryLimitRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -46,7 +71,7 @@ class DataFederationQueryLimitRequest:
 
         overrun_policy: str | Unset = UNSET
         if not isinstance(self.overrun_policy, Unset):
-            overrun_policy = self.overrun_policy.value
+            overrun_policy = enum_json(self.overrun_policy)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -66,10 +91,14 @@ class DataFederationQueryLimitRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                value = d.pop("value")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                value = src_dict["value"]
 
-                _overrun_policy = d.pop("overrunPolicy", UNSET)
+                _overrun_policy = src_dict.get("overrunPolicy", UNSET)
                 overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset
                 if _overrun_policy is UNSET:
                     overrun_policy = UNSET
@@ -80,10 +109,15 @@ class DataFederationQueryLimitRequest:
 
                 if not (value.__class__ is int):
                     raise TypeError("not the documented shape")
-                data_federation_query_limit_request = cls(
-                    value,
-                    overrun_policy,
-                )
+                if cls is DataFederationQueryLimitRequest:
+                    data_federation_query_limit_request = object.__new__(cls)
+                    data_federation_query_limit_request.value = value
+                    data_federation_query_limit_request.overrun_policy = overrun_policy
+                else:
+                    data_federation_query_limit_request = cls(
+                        value,
+                        overrun_policy,
+                    )
 
                 data_federation_query_limit_request.additional_properties = d
                 return data_federation_query_limit_request
@@ -107,3 +141,24 @@ class DataFederationQueryLimitRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_federation_query_limit_request_overrun_policy import (
+        DataFederationQueryLimitRequestOverrunPolicy,
+    )
+
+    DataFederationQueryLimitRequestDict = TypedDict(
+        "DataFederationQueryLimitRequestDict",
+        {
+            "value": Required[int],
+            "overrunPolicy": Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationQueryLimitRequestOverrunPolicy,
+        },
+        total=False,
+    )
+else:
+    DataFederationQueryLimitRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

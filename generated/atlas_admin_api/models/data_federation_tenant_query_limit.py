@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -18,12 +20,31 @@ from ..models.data_federation_tenant_query_limit_overrun_policy import (
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataFederationTenantQueryLimit")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "value",
+        "currentUsage",
+        "defaultLimit",
+        "lastModifiedDate",
+        "maximumLimit",
+        "overrunPolicy",
+        "tenantName",
+    }
+)
 
 
 @_attrs_define
@@ -51,7 +72,7 @@ class DataFederationTenantQueryLimit:
     default_limit: int | Unset = UNSET
     last_modified_date: datetime.datetime | Unset = UNSET
     maximum_limit: int | Unset = UNSET
-    overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset = UNSET
+    overrun_policy: Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationTenantQueryLimitOverrunPolicy | Unset = UNSET
     tenant_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -64,6 +85,12 @@ class DataFederationTenantQueryLimit:
         ("overrun_policy", "overrunPolicy", False),
         ("tenant_name", "tenantName", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationTenantQueryLimit"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -79,13 +106,13 @@ class DataFederationTenantQueryLimit:
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = format_datetime(self.last_modified_date)
+            last_modified_date = datetime_json(self.last_modified_date)
 
         maximum_limit = self.maximum_limit
 
         overrun_policy: str | Unset = UNSET
         if not isinstance(self.overrun_policy, Unset):
-            overrun_policy = self.overrun_policy.value
+            overrun_policy = enum_json(self.overrun_policy)
 
         tenant_name = self.tenant_name
 
@@ -118,25 +145,29 @@ class DataFederationTenantQueryLimit:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                name = d.pop("name")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-                value = d.pop("value")
+                value = src_dict["value"]
 
-                current_usage = d.pop("currentUsage", UNSET)
+                current_usage = src_dict.get("currentUsage", UNSET)
 
-                default_limit = d.pop("defaultLimit", UNSET)
+                default_limit = src_dict.get("defaultLimit", UNSET)
 
-                _last_modified_date = d.pop("lastModifiedDate", UNSET)
+                _last_modified_date = src_dict.get("lastModifiedDate", UNSET)
                 last_modified_date: datetime.datetime | Unset
                 if _last_modified_date is UNSET:
                     last_modified_date = UNSET
                 else:
                     last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
 
-                maximum_limit = d.pop("maximumLimit", UNSET)
+                maximum_limit = src_dict.get("maximumLimit", UNSET)
 
-                _overrun_policy = d.pop("overrunPolicy", UNSET)
+                _overrun_policy = src_dict.get("overrunPolicy", UNSET)
                 overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset
                 if _overrun_policy is UNSET:
                     overrun_policy = UNSET
@@ -145,7 +176,7 @@ class DataFederationTenantQueryLimit:
                         _overrun_policy
                     ) or DataFederationTenantQueryLimitOverrunPolicy(_overrun_policy)
 
-                tenant_name = d.pop("tenantName", UNSET)
+                tenant_name = src_dict.get("tenantName", UNSET)
 
                 if not (
                     name.__class__ is str
@@ -156,16 +187,27 @@ class DataFederationTenantQueryLimit:
                     and (tenant_name is UNSET or tenant_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_federation_tenant_query_limit = cls(
-                    name,
-                    value,
-                    current_usage,
-                    default_limit,
-                    last_modified_date,
-                    maximum_limit,
-                    overrun_policy,
-                    tenant_name,
-                )
+                if cls is DataFederationTenantQueryLimit:
+                    data_federation_tenant_query_limit = object.__new__(cls)
+                    data_federation_tenant_query_limit.name = name
+                    data_federation_tenant_query_limit.value = value
+                    data_federation_tenant_query_limit.current_usage = current_usage
+                    data_federation_tenant_query_limit.default_limit = default_limit
+                    data_federation_tenant_query_limit.last_modified_date = last_modified_date
+                    data_federation_tenant_query_limit.maximum_limit = maximum_limit
+                    data_federation_tenant_query_limit.overrun_policy = overrun_policy
+                    data_federation_tenant_query_limit.tenant_name = tenant_name
+                else:
+                    data_federation_tenant_query_limit = cls(
+                        name,
+                        value,
+                        current_usage,
+                        default_limit,
+                        last_modified_date,
+                        maximum_limit,
+                        overrun_policy,
+                        tenant_name,
+                    )
 
                 data_federation_tenant_query_limit.additional_properties = d
                 return data_federation_tenant_query_limit
@@ -189,3 +231,30 @@ class DataFederationTenantQueryLimit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_federation_tenant_query_limit_overrun_policy import (
+        DataFederationTenantQueryLimitOverrunPolicy,
+    )
+
+    DataFederationTenantQueryLimitDict = TypedDict(
+        "DataFederationTenantQueryLimitDict",
+        {
+            "name": Required[str],
+            "value": Required[int],
+            "currentUsage": int,
+            "defaultLimit": int,
+            "lastModifiedDate": datetime.datetime | str,
+            "maximumLimit": int,
+            "overrunPolicy": Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationTenantQueryLimitOverrunPolicy,
+            "tenantName": str,
+        },
+        total=False,
+    )
+else:
+    DataFederationTenantQueryLimitDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,22 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeApiBase")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "pipeline",
+        "source",
+    }
+)
 
 
 @_attrs_define
@@ -36,6 +54,12 @@ class DataLakeApiBase:
         ("pipeline", "pipeline", False),
         ("source", "source", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeApiBase"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -65,12 +89,16 @@ class DataLakeApiBase:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                name = d.pop("name", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict.get("name", UNSET)
 
-                pipeline = d.pop("pipeline", UNSET)
+                pipeline = src_dict.get("pipeline", UNSET)
 
-                source = d.pop("source", UNSET)
+                source = src_dict.get("source", UNSET)
 
                 if not (
                     (name is UNSET or name.__class__ is str)
@@ -78,11 +106,17 @@ class DataLakeApiBase:
                     and (source is UNSET or source.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_api_base = cls(
-                    name,
-                    pipeline,
-                    source,
-                )
+                if cls is DataLakeApiBase:
+                    data_lake_api_base = object.__new__(cls)
+                    data_lake_api_base.name = name
+                    data_lake_api_base.pipeline = pipeline
+                    data_lake_api_base.source = source
+                else:
+                    data_lake_api_base = cls(
+                        name,
+                        pipeline,
+                        source,
+                    )
 
                 data_lake_api_base.additional_properties = d
                 return data_lake_api_base
@@ -106,3 +140,19 @@ class DataLakeApiBase:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    DataLakeApiBaseDict = TypedDict(
+        "DataLakeApiBaseDict",
+        {
+            "name": str,
+            "pipeline": str,
+            "source": str,
+        },
+        total=False,
+    )
+else:
+    DataLakeApiBaseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,23 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeAWSCloudProviderConfig")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleId",
+        "externalId",
+        "iamAssumedRoleARN",
+        "iamUserARN",
+    }
+)
 
 
 @_attrs_define
@@ -43,6 +62,12 @@ class DataLakeAWSCloudProviderConfig:
         ("iam_assumed_role_arn", "iamAssumedRoleARN", False),
         ("iam_user_arn", "iamUserARN", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeAWSCloudProviderConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -78,14 +103,18 @@ class DataLakeAWSCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                role_id = d.pop("roleId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_id = src_dict["roleId"]
 
-                external_id = d.pop("externalId", UNSET)
+                external_id = src_dict.get("externalId", UNSET)
 
-                iam_assumed_role_arn = d.pop("iamAssumedRoleARN", UNSET)
+                iam_assumed_role_arn = src_dict.get("iamAssumedRoleARN", UNSET)
 
-                iam_user_arn = d.pop("iamUserARN", UNSET)
+                iam_user_arn = src_dict.get("iamUserARN", UNSET)
 
                 if not (
                     role_id.__class__ is str
@@ -94,12 +123,19 @@ class DataLakeAWSCloudProviderConfig:
                     and (iam_user_arn is UNSET or iam_user_arn.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_aws_cloud_provider_config = cls(
-                    role_id,
-                    external_id,
-                    iam_assumed_role_arn,
-                    iam_user_arn,
-                )
+                if cls is DataLakeAWSCloudProviderConfig:
+                    data_lake_aws_cloud_provider_config = object.__new__(cls)
+                    data_lake_aws_cloud_provider_config.role_id = role_id
+                    data_lake_aws_cloud_provider_config.external_id = external_id
+                    data_lake_aws_cloud_provider_config.iam_assumed_role_arn = iam_assumed_role_arn
+                    data_lake_aws_cloud_provider_config.iam_user_arn = iam_user_arn
+                else:
+                    data_lake_aws_cloud_provider_config = cls(
+                        role_id,
+                        external_id,
+                        iam_assumed_role_arn,
+                        iam_user_arn,
+                    )
 
                 data_lake_aws_cloud_provider_config.additional_properties = d
                 return data_lake_aws_cloud_provider_config
@@ -123,3 +159,22 @@ class DataLakeAWSCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DataLakeAWSCloudProviderConfigDict = TypedDict(
+        "DataLakeAWSCloudProviderConfigDict",
+        {
+            "roleId": Required[str],
+            "externalId": str,
+            "iamAssumedRoleARN": str,
+            "iamUserARN": str,
+        },
+        total=False,
+    )
+else:
+    DataLakeAWSCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,22 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeCloudProviderConfig")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "aws",
+        "azure",
+        "gcp",
+    }
+)
 
 
 @_attrs_define
@@ -40,6 +54,12 @@ class DataLakeCloudProviderConfig:
         ("azure", "azure", False),
         ("gcp", "gcp", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeCloudProviderConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -75,33 +95,43 @@ class DataLakeCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _aws = d.pop("aws", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _aws = src_dict.get("aws", UNSET)
                 aws: DataLakeAWSCloudProviderConfig | Unset
                 if _aws is UNSET:
                     aws = UNSET
                 else:
                     aws = DataLakeAWSCloudProviderConfig.from_dict(_aws)
 
-                _azure = d.pop("azure", UNSET)
+                _azure = src_dict.get("azure", UNSET)
                 azure: DataFederationAzureCloudProviderConfig | Unset
                 if _azure is UNSET:
                     azure = UNSET
                 else:
                     azure = DataFederationAzureCloudProviderConfig.from_dict(_azure)
 
-                _gcp = d.pop("gcp", UNSET)
+                _gcp = src_dict.get("gcp", UNSET)
                 gcp: DataFederationGCPCloudProviderConfig | Unset
                 if _gcp is UNSET:
                     gcp = UNSET
                 else:
                     gcp = DataFederationGCPCloudProviderConfig.from_dict(_gcp)
 
-                data_lake_cloud_provider_config = cls(
-                    aws,
-                    azure,
-                    gcp,
-                )
+                if cls is DataLakeCloudProviderConfig:
+                    data_lake_cloud_provider_config = object.__new__(cls)
+                    data_lake_cloud_provider_config.aws = aws
+                    data_lake_cloud_provider_config.azure = azure
+                    data_lake_cloud_provider_config.gcp = gcp
+                else:
+                    data_lake_cloud_provider_config = cls(
+                        aws,
+                        azure,
+                        gcp,
+                    )
 
                 data_lake_cloud_provider_config.additional_properties = d
                 return data_lake_cloud_provider_config
@@ -135,3 +165,33 @@ from ..models.data_federation_gcp_cloud_provider_config import (
     DataFederationGCPCloudProviderConfig,  # noqa: E402
 )
 from ..models.data_lake_aws_cloud_provider_config import DataLakeAWSCloudProviderConfig  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_federation_azure_cloud_provider_config import (
+        DataFederationAzureCloudProviderConfig,
+        DataFederationAzureCloudProviderConfigDict,
+    )
+    from ..models.data_federation_gcp_cloud_provider_config import (
+        DataFederationGCPCloudProviderConfig,
+        DataFederationGCPCloudProviderConfigDict,
+    )
+    from ..models.data_lake_aws_cloud_provider_config import (
+        DataLakeAWSCloudProviderConfig,
+        DataLakeAWSCloudProviderConfigDict,
+    )
+
+    DataLakeCloudProviderConfigDict = TypedDict(
+        "DataLakeCloudProviderConfigDict",
+        {
+            "aws": DataLakeAWSCloudProviderConfigDict | DataLakeAWSCloudProviderConfig,
+            "azure": DataFederationAzureCloudProviderConfigDict | DataFederationAzureCloudProviderConfig,
+            "gcp": DataFederationGCPCloudProviderConfigDict | DataFederationGCPCloudProviderConfig,
+        },
+        total=False,
+    )
+else:
+    DataLakeCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,23 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeDatabaseInstance")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collections",
+        "maxWildcardCollections",
+        "name",
+        "views",
+    }
+)
 
 
 @_attrs_define
@@ -49,6 +64,12 @@ class DataLakeDatabaseInstance:
         ("name", "name", False),
         ("views", "views", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseInstance"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -92,28 +113,27 @@ class DataLakeDatabaseInstance:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _collections = d.pop("collections", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _collections = src_dict.get("collections", UNSET)
                 collections: list[DataLakeDatabaseCollection] | Unset = UNSET
                 if _collections is not UNSET:
-                    collections = []
-                    for collections_item_data in _collections:
-                        collections_item = DataLakeDatabaseCollection.from_dict(collections_item_data)
+                    collections = [
+                        DataLakeDatabaseCollection.from_dict(collections_item_data)
+                        for collections_item_data in _collections
+                    ]
 
-                        collections.append(collections_item)
+                max_wildcard_collections = src_dict.get("maxWildcardCollections", UNSET)
 
-                max_wildcard_collections = d.pop("maxWildcardCollections", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                name = d.pop("name", UNSET)
-
-                _views = d.pop("views", UNSET)
+                _views = src_dict.get("views", UNSET)
                 views: list[DataLakeApiBase] | Unset = UNSET
                 if _views is not UNSET:
-                    views = []
-                    for views_item_data in _views:
-                        views_item = DataLakeApiBase.from_dict(views_item_data)
-
-                        views.append(views_item)
+                    views = [DataLakeApiBase.from_dict(views_item_data) for views_item_data in _views]
 
                 if not (
                     (_collections is UNSET or _collections.__class__ is list)
@@ -122,12 +142,19 @@ class DataLakeDatabaseInstance:
                     and (_views is UNSET or _views.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_database_instance = cls(
-                    collections,
-                    max_wildcard_collections,
-                    name,
-                    views,
-                )
+                if cls is DataLakeDatabaseInstance:
+                    data_lake_database_instance = object.__new__(cls)
+                    data_lake_database_instance.collections = collections
+                    data_lake_database_instance.max_wildcard_collections = max_wildcard_collections
+                    data_lake_database_instance.name = name
+                    data_lake_database_instance.views = views
+                else:
+                    data_lake_database_instance = cls(
+                        collections,
+                        max_wildcard_collections,
+                        name,
+                        views,
+                    )
 
                 data_lake_database_instance.additional_properties = d
                 return data_lake_database_instance
@@ -156,3 +183,25 @@ class DataLakeDatabaseInstance:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_api_base import DataLakeApiBase  # noqa: E402
 from ..models.data_lake_database_collection import DataLakeDatabaseCollection  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_api_base import DataLakeApiBase, DataLakeApiBaseDict
+    from ..models.data_lake_database_collection import (
+        DataLakeDatabaseCollection,
+        DataLakeDatabaseCollectionDict,
+    )
+
+    DataLakeDatabaseInstanceDict = TypedDict(
+        "DataLakeDatabaseInstanceDict",
+        {
+            "collections": list[DataLakeDatabaseCollectionDict | DataLakeDatabaseCollection],
+            "maxWildcardCollections": int,
+            "name": str,
+            "views": list[DataLakeApiBaseDict | DataLakeApiBase],
+        },
+        total=False,
+    )
+else:
+    DataLakeDatabaseInstanceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -19,10 +21,25 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakePipelineSinkDLS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "metadataProvider",
+        "metadataRegion",
+        "partitionFields",
+    }
+)
 
 
 @_attrs_define
@@ -39,8 +56,10 @@ class DataLakePipelineSinkDLS:
             Partition Field in the Data Lake Storage provider for a Data Lake Pipeline.
     """
 
-    type_: DataLakePipelineSinkDLSType = _attrs_field(default=DataLakePipelineSinkDLSType.DLS, kw_only=True)
-    metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset = UNSET
+    type_: Literal["DLS"] | DataLakePipelineSinkDLSType = _attrs_field(
+        default=DataLakePipelineSinkDLSType.DLS, kw_only=True
+    )
+    metadata_provider: Literal["AWS"] | DataLakePipelineSinkDLSMetadataProvider | Unset = UNSET
     metadata_region: str | Unset = UNSET
     partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -51,15 +70,21 @@ class DataLakePipelineSinkDLS:
         ("partition_fields", "partitionFields", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelineSinkDLS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         metadata_provider: str | Unset = UNSET
         if not isinstance(self.metadata_provider, Unset):
-            metadata_provider = self.metadata_provider.value
+            metadata_provider = enum_json(self.metadata_provider)
 
         metadata_region = self.metadata_region
 
@@ -92,10 +117,16 @@ class DataLakePipelineSinkDLS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                type_ = DataLakePipelineSinkDLSType(d.pop("type"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = DataLakePipelineSinkDLSType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DataLakePipelineSinkDLSType(_type__value)
 
-                _metadata_provider = d.pop("metadataProvider", UNSET)
+                _metadata_provider = src_dict.get("metadataProvider", UNSET)
                 metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset
                 if _metadata_provider is UNSET:
                     metadata_provider = UNSET
@@ -104,28 +135,34 @@ class DataLakePipelineSinkDLS:
                         _metadata_provider
                     ) or DataLakePipelineSinkDLSMetadataProvider(_metadata_provider)
 
-                metadata_region = d.pop("metadataRegion", UNSET)
+                metadata_region = src_dict.get("metadataRegion", UNSET)
 
-                _partition_fields = d.pop("partitionFields", UNSET)
+                _partition_fields = src_dict.get("partitionFields", UNSET)
                 partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
                 if _partition_fields is not UNSET:
-                    partition_fields = []
-                    for partition_fields_item_data in _partition_fields:
-                        partition_fields_item = DataLakePipelinesPartitionField.from_dict(partition_fields_item_data)
-
-                        partition_fields.append(partition_fields_item)
+                    partition_fields = [
+                        DataLakePipelinesPartitionField.from_dict(partition_fields_item_data)
+                        for partition_fields_item_data in _partition_fields
+                    ]
 
                 if not (
                     (metadata_region is UNSET or metadata_region.__class__ is str)
                     and (_partition_fields is UNSET or _partition_fields.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_pipeline_sink_dls = cls(
-                    metadata_provider,
-                    metadata_region,
-                    partition_fields,
-                    type_=type_,
-                )
+                if cls is DataLakePipelineSinkDLS:
+                    data_lake_pipeline_sink_dls = object.__new__(cls)
+                    data_lake_pipeline_sink_dls.type_ = type_
+                    data_lake_pipeline_sink_dls.metadata_provider = metadata_provider
+                    data_lake_pipeline_sink_dls.metadata_region = metadata_region
+                    data_lake_pipeline_sink_dls.partition_fields = partition_fields
+                else:
+                    data_lake_pipeline_sink_dls = cls(
+                        metadata_provider,
+                        metadata_region,
+                        partition_fields,
+                        type_=type_,
+                    )
 
                 data_lake_pipeline_sink_dls.additional_properties = d
                 return data_lake_pipeline_sink_dls
@@ -153,3 +190,28 @@ class DataLakePipelineSinkDLS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_pipelines_partition_field import DataLakePipelinesPartitionField  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_pipeline_sink_dls_metadata_provider import (
+        DataLakePipelineSinkDLSMetadataProvider,
+    )
+    from ..models.data_lake_pipeline_sink_dls_type import DataLakePipelineSinkDLSType
+    from ..models.data_lake_pipelines_partition_field import (
+        DataLakePipelinesPartitionField,
+        DataLakePipelinesPartitionFieldDict,
+    )
+
+    DataLakePipelineSinkDLSDict = TypedDict(
+        "DataLakePipelineSinkDLSDict",
+        {
+            "type": Required[Literal["DLS"] | DataLakePipelineSinkDLSType],
+            "metadataProvider": Literal["AWS"] | DataLakePipelineSinkDLSMetadataProvider,
+            "metadataRegion": str,
+            "partitionFields": list[DataLakePipelinesPartitionFieldDict | DataLakePipelinesPartitionField],
+        },
+        total=False,
+    )
+else:
+    DataLakePipelineSinkDLSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,10 +20,26 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakePipelineSourcePeriodicCPS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "clusterName",
+        "collectionName",
+        "databaseName",
+        "groupId",
+    }
+)
 
 
 @_attrs_define
@@ -31,7 +53,7 @@ class DataLakePipelineSourcePeriodicCPS:
         group_id (str | Unset): Unique 24-hexadecimal character string that identifies the project.
     """
 
-    type_: DataLakePipelineSourcePeriodicCPSType = _attrs_field(
+    type_: Literal["PERIODIC_CPS"] | DataLakePipelineSourcePeriodicCPSType = _attrs_field(
         default=DataLakePipelineSourcePeriodicCPSType.PERIODIC_CPS, kw_only=True
     )
     cluster_name: str | Unset = UNSET
@@ -47,11 +69,17 @@ class DataLakePipelineSourcePeriodicCPS:
         ("group_id", "groupId", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelineSourcePeriodicCPS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         cluster_name = self.cluster_name
 
@@ -85,16 +113,22 @@ class DataLakePipelineSourcePeriodicCPS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                type_ = DataLakePipelineSourcePeriodicCPSType(d.pop("type"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = DataLakePipelineSourcePeriodicCPSType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DataLakePipelineSourcePeriodicCPSType(_type__value)
 
-                cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-                collection_name = d.pop("collectionName", UNSET)
+                collection_name = src_dict.get("collectionName", UNSET)
 
-                database_name = d.pop("databaseName", UNSET)
+                database_name = src_dict.get("databaseName", UNSET)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
                 if not (
                     (cluster_name is UNSET or cluster_name.__class__ is str)
@@ -103,13 +137,21 @@ class DataLakePipelineSourcePeriodicCPS:
                     and (group_id is UNSET or group_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_pipeline_source_periodic_cps = cls(
-                    cluster_name,
-                    collection_name,
-                    database_name,
-                    group_id,
-                    type_=type_,
-                )
+                if cls is DataLakePipelineSourcePeriodicCPS:
+                    data_lake_pipeline_source_periodic_cps = object.__new__(cls)
+                    data_lake_pipeline_source_periodic_cps.type_ = type_
+                    data_lake_pipeline_source_periodic_cps.cluster_name = cluster_name
+                    data_lake_pipeline_source_periodic_cps.collection_name = collection_name
+                    data_lake_pipeline_source_periodic_cps.database_name = database_name
+                    data_lake_pipeline_source_periodic_cps.group_id = group_id
+                else:
+                    data_lake_pipeline_source_periodic_cps = cls(
+                        cluster_name,
+                        collection_name,
+                        database_name,
+                        group_id,
+                        type_=type_,
+                    )
 
                 data_lake_pipeline_source_periodic_cps.additional_properties = d
                 return data_lake_pipeline_source_periodic_cps
@@ -133,3 +175,27 @@ class DataLakePipelineSourcePeriodicCPS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_pipeline_source_periodic_cps_type import (
+        DataLakePipelineSourcePeriodicCPSType,
+    )
+
+    DataLakePipelineSourcePeriodicCPSDict = TypedDict(
+        "DataLakePipelineSourcePeriodicCPSDict",
+        {
+            "type": Required[Literal["PERIODIC_CPS"] | DataLakePipelineSourcePeriodicCPSType],
+            "clusterName": str,
+            "collectionName": str,
+            "databaseName": str,
+            "groupId": str,
+        },
+        total=False,
+    )
+else:
+    DataLakePipelineSourcePeriodicCPSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

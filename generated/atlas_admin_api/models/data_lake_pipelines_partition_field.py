@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +15,21 @@ from attrs import field as _attrs_field
 from ..types import (
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakePipelinesPartitionField")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "order",
+    }
+)
 
 
 @_attrs_define
@@ -31,6 +48,12 @@ class DataLakePipelinesPartitionField:
         ("field_name", "fieldName", True),
         ("order", "order", True),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelinesPartitionField"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -57,17 +80,26 @@ class DataLakePipelinesPartitionField:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_name = d.pop("fieldName")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = src_dict["fieldName"]
 
-                order = d.pop("order")
+                order = src_dict["order"]
 
                 if not (field_name.__class__ is str and order.__class__ is int):
                     raise TypeError("not the documented shape")
-                data_lake_pipelines_partition_field = cls(
-                    field_name,
-                    order,
-                )
+                if cls is DataLakePipelinesPartitionField:
+                    data_lake_pipelines_partition_field = object.__new__(cls)
+                    data_lake_pipelines_partition_field.field_name = field_name
+                    data_lake_pipelines_partition_field.order = order
+                else:
+                    data_lake_pipelines_partition_field = cls(
+                        field_name,
+                        order,
+                    )
 
                 data_lake_pipelines_partition_field.additional_properties = d
                 return data_lake_pipelines_partition_field
@@ -91,3 +123,20 @@ class DataLakePipelinesPartitionField:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DataLakePipelinesPartitionFieldDict = TypedDict(
+        "DataLakePipelinesPartitionFieldDict",
+        {
+            "fieldName": Required[str],
+            "order": Required[int],
+        },
+        total=False,
+    )
+else:
+    DataLakePipelinesPartitionFieldDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -22,10 +24,30 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DataLakeStoreSettingsS3")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "additionalStorageClasses",
+        "bucket",
+        "delimiter",
+        "includeTags",
+        "prefix",
+        "public",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -65,7 +87,9 @@ class DataLakeStoreSettingsS3:
             the cluster after the connection starts.
     """
 
-    provider: DataLakeStoreSettingsS3Provider = _attrs_field(default=DataLakeStoreSettingsS3Provider.S3, kw_only=True)
+    provider: Literal["s3"] | DataLakeStoreSettingsS3Provider = _attrs_field(
+        default=DataLakeStoreSettingsS3Provider.S3, kw_only=True
+    )
     name: str | Unset = UNSET
     additional_storage_classes: list[DataLakeStoreSettingsS3AdditionalStorageClassesItem] | Unset = UNSET
     bucket: str | Unset = UNSET
@@ -73,7 +97,46 @@ class DataLakeStoreSettingsS3:
     include_tags: bool | Unset = UNSET
     prefix: str | Unset = UNSET
     public: bool | Unset = UNSET
-    region: DataLakeStoreSettingsS3Region | Unset = UNSET
+    region: (
+        Literal[
+            "US_GOV_WEST_1",
+            "US_GOV_EAST_1",
+            "US_EAST_1",
+            "US_EAST_2",
+            "US_WEST_1",
+            "US_WEST_2",
+            "CA_CENTRAL_1",
+            "EU_NORTH_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_WEST_3",
+            "EU_CENTRAL_1",
+            "EU_CENTRAL_2",
+            "AP_EAST_1",
+            "AP_NORTHEAST_1",
+            "AP_NORTHEAST_2",
+            "AP_NORTHEAST_3",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_SOUTHEAST_3",
+            "AP_SOUTHEAST_4",
+            "AP_SOUTH_1",
+            "AP_SOUTH_2",
+            "SA_EAST_1",
+            "CN_NORTH_1",
+            "CN_NORTHWEST_1",
+            "ME_SOUTH_1",
+            "ME_CENTRAL_1",
+            "AF_SOUTH_1",
+            "EU_SOUTH_1",
+            "EU_SOUTH_2",
+            "IL_CENTRAL_1",
+            "CA_WEST_1",
+            "GLOBAL",
+        ]
+        | DataLakeStoreSettingsS3Region
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("provider", "provider", True),
@@ -87,11 +150,17 @@ class DataLakeStoreSettingsS3:
         ("region", "region", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeStoreSettingsS3"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        provider = self.provider.value
+        provider = enum_json(self.provider)
 
         name = self.name
 
@@ -99,7 +168,7 @@ class DataLakeStoreSettingsS3:
         if not isinstance(self.additional_storage_classes, Unset):
             additional_storage_classes = []
             for additional_storage_classes_item_data in self.additional_storage_classes:
-                additional_storage_classes_item = additional_storage_classes_item_data.value
+                additional_storage_classes_item = enum_json(additional_storage_classes_item_data)
                 additional_storage_classes.append(additional_storage_classes_item)
 
         bucket = self.bucket
@@ -114,7 +183,7 @@ class DataLakeStoreSettingsS3:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -148,12 +217,18 @@ class DataLakeStoreSettingsS3:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider = DataLakeStoreSettingsS3Provider(d.pop("provider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = DataLakeStoreSettingsS3Provider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeStoreSettingsS3Provider(_provider_value)
 
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                _additional_storage_classes = d.pop("additionalStorageClasses", UNSET)
+                _additional_storage_classes = src_dict.get("additionalStorageClasses", UNSET)
                 additional_storage_classes: list[DataLakeStoreSettingsS3AdditionalStorageClassesItem] | Unset = UNSET
                 if _additional_storage_classes is not UNSET:
                     additional_storage_classes = []
@@ -167,17 +242,17 @@ class DataLakeStoreSettingsS3:
 
                         additional_storage_classes.append(additional_storage_classes_item)
 
-                bucket = d.pop("bucket", UNSET)
+                bucket = src_dict.get("bucket", UNSET)
 
-                delimiter = d.pop("delimiter", UNSET)
+                delimiter = src_dict.get("delimiter", UNSET)
 
-                include_tags = d.pop("includeTags", UNSET)
+                include_tags = src_dict.get("includeTags", UNSET)
 
-                prefix = d.pop("prefix", UNSET)
+                prefix = src_dict.get("prefix", UNSET)
 
-                public = d.pop("public", UNSET)
+                public = src_dict.get("public", UNSET)
 
-                _region = d.pop("region", UNSET)
+                _region = src_dict.get("region", UNSET)
                 region: DataLakeStoreSettingsS3Region | Unset
                 if _region is UNSET:
                     region = UNSET
@@ -196,17 +271,29 @@ class DataLakeStoreSettingsS3:
                     and (public is UNSET or public.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_store_settings_s3 = cls(
-                    name,
-                    additional_storage_classes,
-                    bucket,
-                    delimiter,
-                    include_tags,
-                    prefix,
-                    public,
-                    region,
-                    provider=provider,
-                )
+                if cls is DataLakeStoreSettingsS3:
+                    data_lake_store_settings_s3 = object.__new__(cls)
+                    data_lake_store_settings_s3.provider = provider
+                    data_lake_store_settings_s3.name = name
+                    data_lake_store_settings_s3.additional_storage_classes = additional_storage_classes
+                    data_lake_store_settings_s3.bucket = bucket
+                    data_lake_store_settings_s3.delimiter = delimiter
+                    data_lake_store_settings_s3.include_tags = include_tags
+                    data_lake_store_settings_s3.prefix = prefix
+                    data_lake_store_settings_s3.public = public
+                    data_lake_store_settings_s3.region = region
+                else:
+                    data_lake_store_settings_s3 = cls(
+                        name,
+                        additional_storage_classes,
+                        bucket,
+                        delimiter,
+                        include_tags,
+                        prefix,
+                        public,
+                        region,
+                        provider=provider,
+                    )
 
                 data_lake_store_settings_s3.additional_properties = d
                 return data_lake_store_settings_s3
@@ -230,3 +317,74 @@ class DataLakeStoreSettingsS3:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_store_settings_s3_additional_storage_classes_item import (
+        DataLakeStoreSettingsS3AdditionalStorageClassesItem,
+    )
+    from ..models.data_lake_store_settings_s3_provider import (
+        DataLakeStoreSettingsS3Provider,
+    )
+    from ..models.data_lake_store_settings_s3_region import (
+        DataLakeStoreSettingsS3Region,
+    )
+
+    DataLakeStoreSettingsS3Dict = TypedDict(
+        "DataLakeStoreSettingsS3Dict",
+        {
+            "provider": Required[Literal["s3"] | DataLakeStoreSettingsS3Provider],
+            "name": str,
+            "additionalStorageClasses": list[
+                Literal["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA"]
+                | DataLakeStoreSettingsS3AdditionalStorageClassesItem
+            ],
+            "bucket": str,
+            "delimiter": str,
+            "includeTags": bool,
+            "prefix": str,
+            "public": bool,
+            "region": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "GLOBAL",
+            ]
+            | DataLakeStoreSettingsS3Region,
+        },
+        total=False,
+    )
+else:
+    DataLakeStoreSettingsS3Dict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

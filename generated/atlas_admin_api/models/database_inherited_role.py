@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +15,21 @@ from attrs import field as _attrs_field
 from ..types import (
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DatabaseInheritedRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "db",
+        "role",
+    }
+)
 
 
 @_attrs_define
@@ -32,6 +49,12 @@ class DatabaseInheritedRole:
         ("db", "db", True),
         ("role", "role", True),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatabaseInheritedRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -58,17 +81,26 @@ class DatabaseInheritedRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                db = d.pop("db")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                db = src_dict["db"]
 
-                role = d.pop("role")
+                role = src_dict["role"]
 
                 if not (db.__class__ is str and role.__class__ is str):
                     raise TypeError("not the documented shape")
-                database_inherited_role = cls(
-                    db,
-                    role,
-                )
+                if cls is DatabaseInheritedRole:
+                    database_inherited_role = object.__new__(cls)
+                    database_inherited_role.db = db
+                    database_inherited_role.role = role
+                else:
+                    database_inherited_role = cls(
+                        db,
+                        role,
+                    )
 
                 database_inherited_role.additional_properties = d
                 return database_inherited_role
@@ -92,3 +124,18 @@ class DatabaseInheritedRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DatabaseInheritedRoleDict = TypedDict(
+        "DatabaseInheritedRoleDict",
+        {
+            "db": Required[str],
+            "role": Required[str],
+        },
+        total=False,
+    )
+else:
+    DatabaseInheritedRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,12 +18,26 @@ from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DatasetRetentionPolicy")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "units",
+        "value",
+        "lastModifiedDate",
+    }
+)
 
 
 @_attrs_define
@@ -37,7 +53,7 @@ class DatasetRetentionPolicy:
             expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    units: DatasetRetentionPolicyUnits
+    units: Literal["DAYS", "WEEKS", "MONTHS"] | DatasetRetentionPolicyUnits
     value: int
     last_modified_date: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -47,17 +63,23 @@ class DatasetRetentionPolicy:
         ("last_modified_date", "lastModifiedDate", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatasetRetentionPolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        units = self.units.value
+        units = enum_json(self.units)
 
         value = self.value
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = format_datetime(self.last_modified_date)
+            last_modified_date = datetime_json(self.last_modified_date)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -78,12 +100,18 @@ class DatasetRetentionPolicy:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                units = DatasetRetentionPolicyUnits(d.pop("units"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                units = DatasetRetentionPolicyUnits._members_by_value.get(
+                    _units_value := src_dict["units"]
+                ) or DatasetRetentionPolicyUnits(_units_value)
 
-                value = d.pop("value")
+                value = src_dict["value"]
 
-                _last_modified_date = d.pop("lastModifiedDate", UNSET)
+                _last_modified_date = src_dict.get("lastModifiedDate", UNSET)
                 last_modified_date: datetime.datetime | Unset
                 if _last_modified_date is UNSET:
                     last_modified_date = UNSET
@@ -92,11 +120,17 @@ class DatasetRetentionPolicy:
 
                 if not (value.__class__ is int):
                     raise TypeError("not the documented shape")
-                dataset_retention_policy = cls(
-                    units,
-                    value,
-                    last_modified_date,
-                )
+                if cls is DatasetRetentionPolicy:
+                    dataset_retention_policy = object.__new__(cls)
+                    dataset_retention_policy.units = units
+                    dataset_retention_policy.value = value
+                    dataset_retention_policy.last_modified_date = last_modified_date
+                else:
+                    dataset_retention_policy = cls(
+                        units,
+                        value,
+                        last_modified_date,
+                    )
 
                 dataset_retention_policy.additional_properties = d
                 return dataset_retention_policy
@@ -120,3 +154,21 @@ class DatasetRetentionPolicy:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
+
+    DatasetRetentionPolicyDict = TypedDict(
+        "DatasetRetentionPolicyDict",
+        {
+            "units": Required[Literal["DAYS", "WEEKS", "MONTHS"] | DatasetRetentionPolicyUnits],
+            "value": Required[int],
+            "lastModifiedDate": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    DatasetRetentionPolicyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -21,10 +23,26 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupCopySetting")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "zoneId",
+        "cloudProvider",
+        "frequencies",
+        "regionName",
+        "shouldCopyOplogs",
+    }
+)
 
 
 @_attrs_define
@@ -46,7 +64,7 @@ class DiskBackupCopySetting:
     """
 
     zone_id: str
-    cloud_provider: DiskBackupCopySettingCloudProvider | Unset = UNSET
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DiskBackupCopySettingCloudProvider | Unset = UNSET
     frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
     region_name: str | Unset = UNSET
     should_copy_oplogs: bool | Unset = UNSET
@@ -59,6 +77,12 @@ class DiskBackupCopySetting:
         ("should_copy_oplogs", "shouldCopyOplogs", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupCopySetting"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -67,13 +91,13 @@ class DiskBackupCopySetting:
 
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         frequencies: list[str] | Unset = UNSET
         if not isinstance(self.frequencies, Unset):
             frequencies = []
             for frequencies_item_data in self.frequencies:
-                frequencies_item = frequencies_item_data.value
+                frequencies_item = enum_json(frequencies_item_data)
                 frequencies.append(frequencies_item)
 
         region_name = self.region_name
@@ -104,10 +128,14 @@ class DiskBackupCopySetting:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                zone_id = d.pop("zoneId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                zone_id = src_dict["zoneId"]
 
-                _cloud_provider = d.pop("cloudProvider", UNSET)
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
                 cloud_provider: DiskBackupCopySettingCloudProvider | Unset
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
@@ -116,7 +144,7 @@ class DiskBackupCopySetting:
                         _cloud_provider
                     ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
 
-                _frequencies = d.pop("frequencies", UNSET)
+                _frequencies = src_dict.get("frequencies", UNSET)
                 frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
                 if _frequencies is not UNSET:
                     frequencies = []
@@ -127,9 +155,9 @@ class DiskBackupCopySetting:
 
                         frequencies.append(frequencies_item)
 
-                region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-                should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
+                should_copy_oplogs = src_dict.get("shouldCopyOplogs", UNSET)
 
                 if not (
                     zone_id.__class__ is str
@@ -138,13 +166,21 @@ class DiskBackupCopySetting:
                     and (should_copy_oplogs is UNSET or should_copy_oplogs.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_copy_setting = cls(
-                    zone_id,
-                    cloud_provider,
-                    frequencies,
-                    region_name,
-                    should_copy_oplogs,
-                )
+                if cls is DiskBackupCopySetting:
+                    disk_backup_copy_setting = object.__new__(cls)
+                    disk_backup_copy_setting.zone_id = zone_id
+                    disk_backup_copy_setting.cloud_provider = cloud_provider
+                    disk_backup_copy_setting.frequencies = frequencies
+                    disk_backup_copy_setting.region_name = region_name
+                    disk_backup_copy_setting.should_copy_oplogs = should_copy_oplogs
+                else:
+                    disk_backup_copy_setting = cls(
+                        zone_id,
+                        cloud_provider,
+                        frequencies,
+                        region_name,
+                        should_copy_oplogs,
+                    )
 
                 disk_backup_copy_setting.additional_properties = d
                 return disk_backup_copy_setting
@@ -168,3 +204,31 @@ class DiskBackupCopySetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.disk_backup_copy_setting_cloud_provider import (
+        DiskBackupCopySettingCloudProvider,
+    )
+    from ..models.disk_backup_copy_setting_frequencies_item import (
+        DiskBackupCopySettingFrequenciesItem,
+    )
+
+    DiskBackupCopySettingDict = TypedDict(
+        "DiskBackupCopySettingDict",
+        {
+            "zoneId": Required[str],
+            "cloudProvider": Literal["AWS", "AZURE", "GCP"] | DiskBackupCopySettingCloudProvider,
+            "frequencies": list[
+                Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+                | DiskBackupCopySettingFrequenciesItem
+            ],
+            "regionName": str,
+            "shouldCopyOplogs": bool,
+        },
+        total=False,
+    )
+else:
+    DiskBackupCopySettingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

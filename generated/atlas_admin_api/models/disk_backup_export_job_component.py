@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupExportJobComponent")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportId",
+        "replicaSetName",
+    }
+)
 
 
 @_attrs_define
@@ -33,6 +50,12 @@ class DiskBackupExportJobComponent:
         ("export_id", "exportId", False),
         ("replica_set_name", "replicaSetName", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupExportJobComponent"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -58,20 +81,29 @@ class DiskBackupExportJobComponent:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                export_id = d.pop("exportId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_id = src_dict.get("exportId", UNSET)
 
-                replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
                 if not (
                     (export_id is UNSET or export_id.__class__ is str)
                     and (replica_set_name is UNSET or replica_set_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_export_job_component = cls(
-                    export_id,
-                    replica_set_name,
-                )
+                if cls is DiskBackupExportJobComponent:
+                    disk_backup_export_job_component = object.__new__(cls)
+                    disk_backup_export_job_component.export_id = export_id
+                    disk_backup_export_job_component.replica_set_name = replica_set_name
+                else:
+                    disk_backup_export_job_component = cls(
+                        export_id,
+                        replica_set_name,
+                    )
 
                 disk_backup_export_job_component.additional_properties = d
                 return disk_backup_export_job_component
@@ -95,3 +127,20 @@ class DiskBackupExportJobComponent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    DiskBackupExportJobComponentDict = TypedDict(
+        "DiskBackupExportJobComponentDict",
+        {
+            "exportId": str,
+            "replicaSetName": str,
+        },
+        total=False,
+    )
+else:
+    DiskBackupExportJobComponentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,22 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupExportJobRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportBucketId",
+        "snapshotId",
+        "customData",
+    }
+)
 
 
 @_attrs_define
@@ -43,6 +57,12 @@ class DiskBackupExportJobRequest:
         ("snapshot_id", "snapshotId", True),
         ("custom_data", "customData", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupExportJobRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -78,19 +98,21 @@ class DiskBackupExportJobRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                export_bucket_id = d.pop("exportBucketId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_bucket_id = src_dict["exportBucketId"]
 
-                snapshot_id = d.pop("snapshotId")
+                snapshot_id = src_dict["snapshotId"]
 
-                _custom_data = d.pop("customData", UNSET)
+                _custom_data = src_dict.get("customData", UNSET)
                 custom_data: list[BackupLabel] | Unset = UNSET
                 if _custom_data is not UNSET:
-                    custom_data = []
-                    for custom_data_item_data in _custom_data:
-                        custom_data_item = BackupLabel.from_dict(custom_data_item_data)
-
-                        custom_data.append(custom_data_item)
+                    custom_data = [
+                        BackupLabel.from_dict(custom_data_item_data) for custom_data_item_data in _custom_data
+                    ]
 
                 if not (
                     export_bucket_id.__class__ is str
@@ -98,11 +120,17 @@ class DiskBackupExportJobRequest:
                     and (_custom_data is UNSET or _custom_data.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_export_job_request = cls(
-                    export_bucket_id,
-                    snapshot_id,
-                    custom_data,
-                )
+                if cls is DiskBackupExportJobRequest:
+                    disk_backup_export_job_request = object.__new__(cls)
+                    disk_backup_export_job_request.export_bucket_id = export_bucket_id
+                    disk_backup_export_job_request.snapshot_id = snapshot_id
+                    disk_backup_export_job_request.custom_data = custom_data
+                else:
+                    disk_backup_export_job_request = cls(
+                        export_bucket_id,
+                        snapshot_id,
+                        custom_data,
+                    )
 
                 disk_backup_export_job_request.additional_properties = d
                 return disk_backup_export_job_request
@@ -130,3 +158,22 @@ class DiskBackupExportJobRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.backup_label import BackupLabel  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_label import BackupLabel, BackupLabelDict
+
+    DiskBackupExportJobRequestDict = TypedDict(
+        "DiskBackupExportJobRequestDict",
+        {
+            "exportBucketId": Required[str],
+            "snapshotId": Required[str],
+            "customData": list[BackupLabelDict | BackupLabel],
+        },
+        total=False,
+    )
+else:
+    DiskBackupExportJobRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

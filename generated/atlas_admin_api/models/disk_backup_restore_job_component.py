@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,22 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="DiskBackupRestoreJobComponent")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "downloadUrl",
+        "privateDownloadDeliveryUrls",
+        "replicaSetName",
+    }
+)
 
 
 @_attrs_define
@@ -46,6 +60,12 @@ class DiskBackupRestoreJobComponent:
         ("private_download_delivery_urls", "privateDownloadDeliveryUrls", False),
         ("replica_set_name", "replicaSetName", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupRestoreJobComponent"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -80,21 +100,22 @@ class DiskBackupRestoreJobComponent:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                download_url = d.pop("downloadUrl", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                download_url = src_dict.get("downloadUrl", UNSET)
 
-                _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
+                _private_download_delivery_urls = src_dict.get("privateDownloadDeliveryUrls", UNSET)
                 private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
                 if _private_download_delivery_urls is not UNSET:
-                    private_download_delivery_urls = []
-                    for private_download_delivery_urls_item_data in _private_download_delivery_urls:
-                        private_download_delivery_urls_item = PrivateDownloadDeliveryUrl.from_dict(
-                            private_download_delivery_urls_item_data
-                        )
+                    private_download_delivery_urls = [
+                        PrivateDownloadDeliveryUrl.from_dict(private_download_delivery_urls_item_data)
+                        for private_download_delivery_urls_item_data in _private_download_delivery_urls
+                    ]
 
-                        private_download_delivery_urls.append(private_download_delivery_urls_item)
-
-                replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
                 if not (
                     (download_url is UNSET or download_url.__class__ is str)
@@ -102,11 +123,17 @@ class DiskBackupRestoreJobComponent:
                     and (replica_set_name is UNSET or replica_set_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_restore_job_component = cls(
-                    download_url,
-                    private_download_delivery_urls,
-                    replica_set_name,
-                )
+                if cls is DiskBackupRestoreJobComponent:
+                    disk_backup_restore_job_component = object.__new__(cls)
+                    disk_backup_restore_job_component.download_url = download_url
+                    disk_backup_restore_job_component.private_download_delivery_urls = private_download_delivery_urls
+                    disk_backup_restore_job_component.replica_set_name = replica_set_name
+                else:
+                    disk_backup_restore_job_component = cls(
+                        download_url,
+                        private_download_delivery_urls,
+                        replica_set_name,
+                    )
 
                 disk_backup_restore_job_component.additional_properties = d
                 return disk_backup_restore_job_component
@@ -134,3 +161,25 @@ class DiskBackupRestoreJobComponent:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.private_download_delivery_url import (
+        PrivateDownloadDeliveryUrl,
+        PrivateDownloadDeliveryUrlDict,
+    )
+
+    DiskBackupRestoreJobComponentDict = TypedDict(
+        "DiskBackupRestoreJobComponentDict",
+        {
+            "downloadUrl": str,
+            "privateDownloadDeliveryUrls": list[PrivateDownloadDeliveryUrlDict | PrivateDownloadDeliveryUrl],
+            "replicaSetName": str,
+        },
+        total=False,
+    )
+else:
+    DiskBackupRestoreJobComponentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,23 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="EncryptionAtRestRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "awsKms",
+        "azureKeyVault",
+        "enabledForSearchNodes",
+        "googleCloudKms",
+    }
+)
 
 
 @_attrs_define
@@ -46,6 +61,12 @@ class EncryptionAtRestRequest:
         ("enabled_for_search_nodes", "enabledForSearchNodes", False),
         ("google_cloud_kms", "googleCloudKms", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/EncryptionAtRestRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -85,24 +106,28 @@ class EncryptionAtRestRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _aws_kms = d.pop("awsKms", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _aws_kms = src_dict.get("awsKms", UNSET)
                 aws_kms: AWSKMSConfigurationRequest | Unset
                 if _aws_kms is UNSET:
                     aws_kms = UNSET
                 else:
                     aws_kms = AWSKMSConfigurationRequest.from_dict(_aws_kms)
 
-                _azure_key_vault = d.pop("azureKeyVault", UNSET)
+                _azure_key_vault = src_dict.get("azureKeyVault", UNSET)
                 azure_key_vault: AzureKeyVaultRequest | Unset
                 if _azure_key_vault is UNSET:
                     azure_key_vault = UNSET
                 else:
                     azure_key_vault = AzureKeyVaultRequest.from_dict(_azure_key_vault)
 
-                enabled_for_search_nodes = d.pop("enabledForSearchNodes", UNSET)
+                enabled_for_search_nodes = src_dict.get("enabledForSearchNodes", UNSET)
 
-                _google_cloud_kms = d.pop("googleCloudKms", UNSET)
+                _google_cloud_kms = src_dict.get("googleCloudKms", UNSET)
                 google_cloud_kms: GoogleCloudKMSRequest | Unset
                 if _google_cloud_kms is UNSET:
                     google_cloud_kms = UNSET
@@ -111,12 +136,19 @@ class EncryptionAtRestRequest:
 
                 if not (enabled_for_search_nodes is UNSET or enabled_for_search_nodes.__class__ is bool):
                     raise TypeError("not the documented shape")
-                encryption_at_rest_request = cls(
-                    aws_kms,
-                    azure_key_vault,
-                    enabled_for_search_nodes,
-                    google_cloud_kms,
-                )
+                if cls is EncryptionAtRestRequest:
+                    encryption_at_rest_request = object.__new__(cls)
+                    encryption_at_rest_request.aws_kms = aws_kms
+                    encryption_at_rest_request.azure_key_vault = azure_key_vault
+                    encryption_at_rest_request.enabled_for_search_nodes = enabled_for_search_nodes
+                    encryption_at_rest_request.google_cloud_kms = google_cloud_kms
+                else:
+                    encryption_at_rest_request = cls(
+                        aws_kms,
+                        azure_key_vault,
+                        enabled_for_search_nodes,
+                        google_cloud_kms,
+                    )
 
                 encryption_at_rest_request.additional_properties = d
                 return encryption_at_rest_request
@@ -146,3 +178,32 @@ class EncryptionAtRestRequest:
 from ..models.awskms_configuration_request import AWSKMSConfigurationRequest  # noqa: E402
 from ..models.azure_key_vault_request import AzureKeyVaultRequest  # noqa: E402
 from ..models.google_cloud_kms_request import GoogleCloudKMSRequest  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.awskms_configuration_request import (
+        AWSKMSConfigurationRequest,
+        AWSKMSConfigurationRequestDict,
+    )
+    from ..models.azure_key_vault_request import (
+        AzureKeyVaultRequest,
+        AzureKeyVaultRequestDict,
+    )
+    from ..models.google_cloud_kms_request import (
+        GoogleCloudKMSRequest,
+        GoogleCloudKMSRequestDict,
+    )
+
+    EncryptionAtRestRequestDict = TypedDict(
+        "EncryptionAtRestRequestDict",
+        {
+            "awsKms": AWSKMSConfigurationRequestDict | AWSKMSConfigurationRequest,
+            "azureKeyVault": AzureKeyVaultRequestDict | AzureKeyVaultRequest,
+            "enabledForSearchNodes": bool,
+            "googleCloudKms": GoogleCloudKMSRequestDict | GoogleCloudKMSRequest,
+        },
+        total=False,
+    )
+else:
+    EncryptionAtRestRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,10 +18,26 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportBucketAWS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "bucketName",
+        "cloudProvider",
+        "iamRoleId",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -40,7 +58,9 @@ class ExportBucketAWS:
 
     field_id: str
     bucket_name: str
-    cloud_provider: ExportBucketAWSCloudProvider = _attrs_field(default=ExportBucketAWSCloudProvider.AWS, kw_only=True)
+    cloud_provider: Literal["AWS"] | ExportBucketAWSCloudProvider = _attrs_field(
+        default=ExportBucketAWSCloudProvider.AWS, kw_only=True
+    )
     iam_role_id: str
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -52,6 +72,12 @@ class ExportBucketAWS:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -60,7 +86,7 @@ class ExportBucketAWS:
 
         bucket_name = self.bucket_name
 
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         iam_role_id = self.iam_role_id
 
@@ -92,23 +118,25 @@ class ExportBucketAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_id = d.pop("_id")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict["_id"]
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                cloud_provider = ExportBucketAWSCloudProvider(d.pop("cloudProvider"))
+                cloud_provider = ExportBucketAWSCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketAWSCloudProvider(_cloud_provider_value)
 
-                iam_role_id = d.pop("iamRoleId")
+                iam_role_id = src_dict["iamRoleId"]
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     field_id.__class__ is str
@@ -117,13 +145,21 @@ class ExportBucketAWS:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                export_bucket_aws = cls(
-                    field_id,
-                    bucket_name,
-                    iam_role_id,
-                    links,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketAWS:
+                    export_bucket_aws = object.__new__(cls)
+                    export_bucket_aws.field_id = field_id
+                    export_bucket_aws.bucket_name = bucket_name
+                    export_bucket_aws.cloud_provider = cloud_provider
+                    export_bucket_aws.iam_role_id = iam_role_id
+                    export_bucket_aws.links = links
+                else:
+                    export_bucket_aws = cls(
+                        field_id,
+                        bucket_name,
+                        iam_role_id,
+                        links,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_aws.additional_properties = d
                 return export_bucket_aws
@@ -151,3 +187,23 @@ class ExportBucketAWS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_aws_cloud_provider import ExportBucketAWSCloudProvider
+    from ..models.link import Link, LinkDict
+
+    ExportBucketAWSDict = TypedDict(
+        "ExportBucketAWSDict",
+        {
+            "_id": Required[str],
+            "bucketName": Required[str],
+            "cloudProvider": Required[Literal["AWS"] | ExportBucketAWSCloudProvider],
+            "iamRoleId": Required[str],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    ExportBucketAWSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,10 +18,26 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportBucketGCP")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "_id",
+        "bucketName",
+        "links",
+        "roleId",
+    }
+)
 
 
 @_attrs_define
@@ -36,7 +54,9 @@ class ExportBucketGCP:
         role_id (str | Unset):
     """
 
-    cloud_provider: ExportBucketGCPCloudProvider = _attrs_field(default=ExportBucketGCPCloudProvider.GCP, kw_only=True)
+    cloud_provider: Literal["GCP"] | ExportBucketGCPCloudProvider = _attrs_field(
+        default=ExportBucketGCPCloudProvider.GCP, kw_only=True
+    )
     field_id: str
     bucket_name: str
     links: list[Link] | Unset = UNSET
@@ -50,11 +70,17 @@ class ExportBucketGCP:
         ("role_id", "roleId", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketGCP"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         field_id = self.field_id
 
@@ -91,23 +117,25 @@ class ExportBucketGCP:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = ExportBucketGCPCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketGCPCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketGCPCloudProvider(_cloud_provider_value)
 
-                field_id = d.pop("_id")
+                field_id = src_dict["_id"]
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                        links.append(links_item)
-
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
                 if not (
                     field_id.__class__ is str
@@ -116,13 +144,21 @@ class ExportBucketGCP:
                     and (role_id is UNSET or role_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                export_bucket_gcp = cls(
-                    field_id,
-                    bucket_name,
-                    links,
-                    role_id,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketGCP:
+                    export_bucket_gcp = object.__new__(cls)
+                    export_bucket_gcp.cloud_provider = cloud_provider
+                    export_bucket_gcp.field_id = field_id
+                    export_bucket_gcp.bucket_name = bucket_name
+                    export_bucket_gcp.links = links
+                    export_bucket_gcp.role_id = role_id
+                else:
+                    export_bucket_gcp = cls(
+                        field_id,
+                        bucket_name,
+                        links,
+                        role_id,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_gcp.additional_properties = d
                 return export_bucket_gcp
@@ -150,3 +186,23 @@ class ExportBucketGCP:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_gcp_cloud_provider import ExportBucketGCPCloudProvider
+    from ..models.link import Link, LinkDict
+
+    ExportBucketGCPDict = TypedDict(
+        "ExportBucketGCPDict",
+        {
+            "cloudProvider": Required[Literal["GCP"] | ExportBucketGCPCloudProvider],
+            "_id": Required[str],
+            "bucketName": Required[str],
+            "links": list[LinkDict | Link],
+            "roleId": str,
+        },
+        total=False,
+    )
+else:
+    ExportBucketGCPDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,10 +18,24 @@ from ..models.export_bucket_request_aws_cloud_provider import (
 )
 from ..types import (
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportBucketRequestAWS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "bucketName",
+        "iamRoleId",
+    }
+)
 
 
 @_attrs_define
@@ -31,7 +51,7 @@ class ExportBucketRequestAWS:
             MongoDB Cloud uses to access the AWS S3 bucket.
     """
 
-    cloud_provider: ExportBucketRequestAWSCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | ExportBucketRequestAWSCloudProvider = _attrs_field(
         default=ExportBucketRequestAWSCloudProvider.AWS, kw_only=True
     )
     bucket_name: str
@@ -43,11 +63,17 @@ class ExportBucketRequestAWS:
         ("iam_role_id", "iamRoleId", True),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketRequestAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         bucket_name = self.bucket_name
 
@@ -71,20 +97,32 @@ class ExportBucketRequestAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = ExportBucketRequestAWSCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketRequestAWSCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketRequestAWSCloudProvider(_cloud_provider_value)
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                iam_role_id = d.pop("iamRoleId")
+                iam_role_id = src_dict["iamRoleId"]
 
                 if not (bucket_name.__class__ is str and iam_role_id.__class__ is str):
                     raise TypeError("not the documented shape")
-                export_bucket_request_aws = cls(
-                    bucket_name,
-                    iam_role_id,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketRequestAWS:
+                    export_bucket_request_aws = object.__new__(cls)
+                    export_bucket_request_aws.cloud_provider = cloud_provider
+                    export_bucket_request_aws.bucket_name = bucket_name
+                    export_bucket_request_aws.iam_role_id = iam_role_id
+                else:
+                    export_bucket_request_aws = cls(
+                        bucket_name,
+                        iam_role_id,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_request_aws.additional_properties = d
                 return export_bucket_request_aws
@@ -108,3 +146,23 @@ class ExportBucketRequestAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_request_aws_cloud_provider import (
+        ExportBucketRequestAWSCloudProvider,
+    )
+
+    ExportBucketRequestAWSDict = TypedDict(
+        "ExportBucketRequestAWSDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | ExportBucketRequestAWSCloudProvider],
+            "bucketName": Required[str],
+            "iamRoleId": Required[str],
+        },
+        total=False,
+    )
+else:
+    ExportBucketRequestAWSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

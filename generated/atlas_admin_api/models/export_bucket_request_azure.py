@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,10 +20,25 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportBucketRequestAzure")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "bucketName",
+        "roleId",
+        "serviceUrl",
+    }
+)
 
 
 @_attrs_define
@@ -32,7 +53,7 @@ class ExportBucketRequestAzure:
         service_url (str | Unset):
     """
 
-    cloud_provider: ExportBucketRequestAzureCloudProvider = _attrs_field(
+    cloud_provider: Literal["AZURE"] | ExportBucketRequestAzureCloudProvider = _attrs_field(
         default=ExportBucketRequestAzureCloudProvider.AZURE, kw_only=True
     )
     bucket_name: str
@@ -46,11 +67,17 @@ class ExportBucketRequestAzure:
         ("service_url", "serviceUrl", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketRequestAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         bucket_name = self.bucket_name
 
@@ -79,14 +106,20 @@ class ExportBucketRequestAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = ExportBucketRequestAzureCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketRequestAzureCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketRequestAzureCloudProvider(_cloud_provider_value)
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-                service_url = d.pop("serviceUrl", UNSET)
+                service_url = src_dict.get("serviceUrl", UNSET)
 
                 if not (
                     bucket_name.__class__ is str
@@ -94,12 +127,19 @@ class ExportBucketRequestAzure:
                     and (service_url is UNSET or service_url.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                export_bucket_request_azure = cls(
-                    bucket_name,
-                    role_id,
-                    service_url,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketRequestAzure:
+                    export_bucket_request_azure = object.__new__(cls)
+                    export_bucket_request_azure.cloud_provider = cloud_provider
+                    export_bucket_request_azure.bucket_name = bucket_name
+                    export_bucket_request_azure.role_id = role_id
+                    export_bucket_request_azure.service_url = service_url
+                else:
+                    export_bucket_request_azure = cls(
+                        bucket_name,
+                        role_id,
+                        service_url,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_request_azure.additional_properties = d
                 return export_bucket_request_azure
@@ -123,3 +163,24 @@ class ExportBucketRequestAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_request_azure_cloud_provider import (
+        ExportBucketRequestAzureCloudProvider,
+    )
+
+    ExportBucketRequestAzureDict = TypedDict(
+        "ExportBucketRequestAzureDict",
+        {
+            "cloudProvider": Required[Literal["AZURE"] | ExportBucketRequestAzureCloudProvider],
+            "bucketName": Required[str],
+            "roleId": str,
+            "serviceUrl": str,
+        },
+        total=False,
+    )
+else:
+    ExportBucketRequestAzureDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,10 +20,24 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportBucketRequestGCP")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "bucketName",
+        "roleId",
+    }
+)
 
 
 @_attrs_define
@@ -31,7 +51,7 @@ class ExportBucketRequestGCP:
         role_id (str | Unset):
     """
 
-    cloud_provider: ExportBucketRequestGCPCloudProvider = _attrs_field(
+    cloud_provider: Literal["GCP"] | ExportBucketRequestGCPCloudProvider = _attrs_field(
         default=ExportBucketRequestGCPCloudProvider.GCP, kw_only=True
     )
     bucket_name: str
@@ -43,11 +63,17 @@ class ExportBucketRequestGCP:
         ("role_id", "roleId", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketRequestGCP"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         bucket_name = self.bucket_name
 
@@ -72,20 +98,32 @@ class ExportBucketRequestGCP:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = ExportBucketRequestGCPCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketRequestGCPCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketRequestGCPCloudProvider(_cloud_provider_value)
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
                 if not (bucket_name.__class__ is str and (role_id is UNSET or role_id.__class__ is str)):
                     raise TypeError("not the documented shape")
-                export_bucket_request_gcp = cls(
-                    bucket_name,
-                    role_id,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketRequestGCP:
+                    export_bucket_request_gcp = object.__new__(cls)
+                    export_bucket_request_gcp.cloud_provider = cloud_provider
+                    export_bucket_request_gcp.bucket_name = bucket_name
+                    export_bucket_request_gcp.role_id = role_id
+                else:
+                    export_bucket_request_gcp = cls(
+                        bucket_name,
+                        role_id,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_request_gcp.additional_properties = d
                 return export_bucket_request_gcp
@@ -109,3 +147,23 @@ class ExportBucketRequestGCP:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_request_gcp_cloud_provider import (
+        ExportBucketRequestGCPCloudProvider,
+    )
+
+    ExportBucketRequestGCPDict = TypedDict(
+        "ExportBucketRequestGCPDict",
+        {
+            "cloudProvider": Required[Literal["GCP"] | ExportBucketRequestGCPCloudProvider],
+            "bucketName": Required[str],
+            "roleId": str,
+        },
+        total=False,
+    )
+else:
+    ExportBucketRequestGCPDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

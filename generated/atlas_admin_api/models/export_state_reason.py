@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportStateReason")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "errorCode",
+        "message",
+    }
+)
 
 
 @_attrs_define
@@ -33,6 +50,12 @@ class ExportStateReason:
         ("error_code", "errorCode", False),
         ("message", "message", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportStateReason"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -58,20 +81,29 @@ class ExportStateReason:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                error_code = d.pop("errorCode", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                error_code = src_dict.get("errorCode", UNSET)
 
-                message = d.pop("message", UNSET)
+                message = src_dict.get("message", UNSET)
 
                 if not (
                     (error_code is UNSET or error_code.__class__ is str)
                     and (message is UNSET or message.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                export_state_reason = cls(
-                    error_code,
-                    message,
-                )
+                if cls is ExportStateReason:
+                    export_state_reason = object.__new__(cls)
+                    export_state_reason.error_code = error_code
+                    export_state_reason.message = message
+                else:
+                    export_state_reason = cls(
+                        error_code,
+                        message,
+                    )
 
                 export_state_reason.additional_properties = d
                 return export_state_reason
@@ -95,3 +127,18 @@ class ExportStateReason:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ExportStateReasonDict = TypedDict(
+        "ExportStateReasonDict",
+        {
+            "errorCode": str,
+            "message": str,
+        },
+        total=False,
+    )
+else:
+    ExportStateReasonDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

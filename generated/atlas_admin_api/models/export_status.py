@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExportStatus")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportedCollections",
+        "totalCollections",
+    }
+)
 
 
 @_attrs_define
@@ -34,6 +51,12 @@ class ExportStatus:
         ("exported_collections", "exportedCollections", False),
         ("total_collections", "totalCollections", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportStatus"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -59,20 +82,29 @@ class ExportStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                exported_collections = d.pop("exportedCollections", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                exported_collections = src_dict.get("exportedCollections", UNSET)
 
-                total_collections = d.pop("totalCollections", UNSET)
+                total_collections = src_dict.get("totalCollections", UNSET)
 
                 if not (
                     (exported_collections is UNSET or exported_collections.__class__ is int)
                     and (total_collections is UNSET or total_collections.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
-                export_status = cls(
-                    exported_collections,
-                    total_collections,
-                )
+                if cls is ExportStatus:
+                    export_status = object.__new__(cls)
+                    export_status.exported_collections = exported_collections
+                    export_status.total_collections = total_collections
+                else:
+                    export_status = cls(
+                        exported_collections,
+                        total_collections,
+                    )
 
                 export_status.additional_properties = d
                 return export_status
@@ -96,3 +128,18 @@ class ExportStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ExportStatusDict = TypedDict(
+        "ExportStatusDict",
+        {
+            "exportedCollections": int,
+            "totalCollections": int,
+        },
+        total=False,
+    )
+else:
+    ExportStatusDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

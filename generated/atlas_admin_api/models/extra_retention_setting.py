@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,10 +20,23 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ExtraRetentionSetting")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "frequencyType",
+        "retentionDays",
+    }
+)
 
 
 @_attrs_define
@@ -29,7 +48,11 @@ class ExtraRetentionSetting:
         retention_days (int | Unset): The number of extra retention days for the cluster.
     """
 
-    frequency_type: ExtraRetentionSettingFrequencyType | Unset = UNSET
+    frequency_type: (
+        Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+        | ExtraRetentionSettingFrequencyType
+        | Unset
+    ) = UNSET
     retention_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -37,13 +60,19 @@ class ExtraRetentionSetting:
         ("retention_days", "retentionDays", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExtraRetentionSetting"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_json(self.frequency_type)
 
         retention_days = self.retention_days
 
@@ -63,8 +92,12 @@ class ExtraRetentionSetting:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _frequency_type = d.pop("frequencyType", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _frequency_type = src_dict.get("frequencyType", UNSET)
                 frequency_type: ExtraRetentionSettingFrequencyType | Unset
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
@@ -73,14 +106,19 @@ class ExtraRetentionSetting:
                         _frequency_type
                     ) or ExtraRetentionSettingFrequencyType(_frequency_type)
 
-                retention_days = d.pop("retentionDays", UNSET)
+                retention_days = src_dict.get("retentionDays", UNSET)
 
                 if not (retention_days is UNSET or retention_days.__class__ is int):
                     raise TypeError("not the documented shape")
-                extra_retention_setting = cls(
-                    frequency_type,
-                    retention_days,
-                )
+                if cls is ExtraRetentionSetting:
+                    extra_retention_setting = object.__new__(cls)
+                    extra_retention_setting.frequency_type = frequency_type
+                    extra_retention_setting.retention_days = retention_days
+                else:
+                    extra_retention_setting = cls(
+                        frequency_type,
+                        retention_days,
+                    )
 
                 extra_retention_setting.additional_properties = d
                 return extra_retention_setting
@@ -104,3 +142,23 @@ class ExtraRetentionSetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.extra_retention_setting_frequency_type import (
+        ExtraRetentionSettingFrequencyType,
+    )
+
+    ExtraRetentionSettingDict = TypedDict(
+        "ExtraRetentionSettingDict",
+        {
+            "frequencyType": Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+            | ExtraRetentionSettingFrequencyType,
+            "retentionDays": int,
+        },
+        total=False,
+    )
+else:
+    ExtraRetentionSettingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -17,10 +19,29 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FederatedDatabaseInstance")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProviderConfig",
+        "dataProcessRegion",
+        "groupId",
+        "hostnames",
+        "name",
+        "privateEndpointHostnames",
+        "state",
+        "storage",
+    }
+)
 
 
 @_attrs_define
@@ -50,7 +71,7 @@ class FederatedDatabaseInstance:
     hostnames: list[str] | Unset = UNSET
     name: str | Unset = UNSET
     private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
-    state: FederatedDatabaseInstanceState | Unset = UNSET
+    state: Literal["UNVERIFIED", "ACTIVE", "DELETED"] | FederatedDatabaseInstanceState | Unset = UNSET
     storage: DataLakeStorage | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -63,6 +84,12 @@ class FederatedDatabaseInstance:
         ("state", "state", False),
         ("storage", "storage", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FederatedDatabaseInstance"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -93,7 +120,7 @@ class FederatedDatabaseInstance:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         storage: dict[str, Any] | Unset = UNSET
         if not isinstance(self.storage, Unset):
@@ -127,40 +154,41 @@ class FederatedDatabaseInstance:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _cloud_provider_config = d.pop("cloudProviderConfig", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _cloud_provider_config = src_dict.get("cloudProviderConfig", UNSET)
                 cloud_provider_config: DataLakeCloudProviderConfig | Unset
                 if _cloud_provider_config is UNSET:
                     cloud_provider_config = UNSET
                 else:
                     cloud_provider_config = DataLakeCloudProviderConfig.from_dict(_cloud_provider_config)
 
-                _data_process_region = d.pop("dataProcessRegion", UNSET)
+                _data_process_region = src_dict.get("dataProcessRegion", UNSET)
                 data_process_region: DataLakeDataProcessRegion | Unset
                 if _data_process_region is UNSET:
                     data_process_region = UNSET
                 else:
                     data_process_region = DataLakeDataProcessRegion.from_dict(_data_process_region)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                _hostnames = d.pop("hostnames", UNSET)
+                _hostnames = src_dict.get("hostnames", UNSET)
                 hostnames = cast(list[str], _hostnames)
 
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                _private_endpoint_hostnames = d.pop("privateEndpointHostnames", UNSET)
+                _private_endpoint_hostnames = src_dict.get("privateEndpointHostnames", UNSET)
                 private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
                 if _private_endpoint_hostnames is not UNSET:
-                    private_endpoint_hostnames = []
-                    for private_endpoint_hostnames_item_data in _private_endpoint_hostnames:
-                        private_endpoint_hostnames_item = PrivateEndpointHostname.from_dict(
-                            private_endpoint_hostnames_item_data
-                        )
+                    private_endpoint_hostnames = [
+                        PrivateEndpointHostname.from_dict(private_endpoint_hostnames_item_data)
+                        for private_endpoint_hostnames_item_data in _private_endpoint_hostnames
+                    ]
 
-                        private_endpoint_hostnames.append(private_endpoint_hostnames_item)
-
-                _state = d.pop("state", UNSET)
+                _state = src_dict.get("state", UNSET)
                 state: FederatedDatabaseInstanceState | Unset
                 if _state is UNSET:
                     state = UNSET
@@ -169,7 +197,7 @@ class FederatedDatabaseInstance:
                         _state
                     ) or FederatedDatabaseInstanceState(_state)
 
-                _storage = d.pop("storage", UNSET)
+                _storage = src_dict.get("storage", UNSET)
                 storage: DataLakeStorage | Unset
                 if _storage is UNSET:
                     storage = UNSET
@@ -186,16 +214,27 @@ class FederatedDatabaseInstance:
                     and (_private_endpoint_hostnames is UNSET or _private_endpoint_hostnames.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                federated_database_instance = cls(
-                    cloud_provider_config,
-                    data_process_region,
-                    group_id,
-                    hostnames,
-                    name,
-                    private_endpoint_hostnames,
-                    state,
-                    storage,
-                )
+                if cls is FederatedDatabaseInstance:
+                    federated_database_instance = object.__new__(cls)
+                    federated_database_instance.cloud_provider_config = cloud_provider_config
+                    federated_database_instance.data_process_region = data_process_region
+                    federated_database_instance.group_id = group_id
+                    federated_database_instance.hostnames = hostnames
+                    federated_database_instance.name = name
+                    federated_database_instance.private_endpoint_hostnames = private_endpoint_hostnames
+                    federated_database_instance.state = state
+                    federated_database_instance.storage = storage
+                else:
+                    federated_database_instance = cls(
+                        cloud_provider_config,
+                        data_process_region,
+                        group_id,
+                        hostnames,
+                        name,
+                        private_endpoint_hostnames,
+                        state,
+                        storage,
+                    )
 
                 federated_database_instance.additional_properties = d
                 return federated_database_instance
@@ -226,3 +265,42 @@ from ..models.data_lake_cloud_provider_config import DataLakeCloudProviderConfig
 from ..models.data_lake_data_process_region import DataLakeDataProcessRegion  # noqa: E402
 from ..models.data_lake_storage import DataLakeStorage  # noqa: E402
 from ..models.private_endpoint_hostname import PrivateEndpointHostname  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_cloud_provider_config import (
+        DataLakeCloudProviderConfig,
+        DataLakeCloudProviderConfigDict,
+    )
+    from ..models.data_lake_data_process_region import (
+        DataLakeDataProcessRegion,
+        DataLakeDataProcessRegionDict,
+    )
+    from ..models.data_lake_storage import DataLakeStorage, DataLakeStorageDict
+    from ..models.federated_database_instance_state import (
+        FederatedDatabaseInstanceState,
+    )
+    from ..models.private_endpoint_hostname import (
+        PrivateEndpointHostname,
+        PrivateEndpointHostnameDict,
+    )
+
+    FederatedDatabaseInstanceDict = TypedDict(
+        "FederatedDatabaseInstanceDict",
+        {
+            "cloudProviderConfig": DataLakeCloudProviderConfigDict | DataLakeCloudProviderConfig,
+            "dataProcessRegion": DataLakeDataProcessRegionDict | DataLakeDataProcessRegion,
+            "groupId": str,
+            "hostnames": list[str],
+            "name": str,
+            "privateEndpointHostnames": list[PrivateEndpointHostnameDict | PrivateEndpointHostname],
+            "state": Literal["UNVERIFIED", "ACTIVE", "DELETED"] | FederatedDatabaseInstanceState,
+            "storage": DataLakeStorageDict | DataLakeStorage,
+        },
+        total=False,
+    )
+else:
+    FederatedDatabaseInstanceDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

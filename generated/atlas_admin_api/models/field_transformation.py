@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,10 +18,23 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FieldTransformation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "field",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -28,12 +47,18 @@ class FieldTransformation:
     """
 
     field: str | Unset = UNSET
-    type_: FieldTransformationType | Unset = UNSET
+    type_: Literal["EXCLUDE"] | FieldTransformationType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("field", "field", False),
         ("type_", "type", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FieldTransformation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -43,7 +68,7 @@ class FieldTransformation:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,10 +86,14 @@ class FieldTransformation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field = d.pop("field", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field = src_dict.get("field", UNSET)
 
-                _type_ = d.pop("type", UNSET)
+                _type_ = src_dict.get("type", UNSET)
                 type_: FieldTransformationType | Unset
                 if _type_ is UNSET:
                     type_ = UNSET
@@ -73,10 +102,15 @@ class FieldTransformation:
 
                 if not (field is UNSET or field.__class__ is str):
                     raise TypeError("not the documented shape")
-                field_transformation = cls(
-                    field,
-                    type_,
-                )
+                if cls is FieldTransformation:
+                    field_transformation = object.__new__(cls)
+                    field_transformation.field = field
+                    field_transformation.type_ = type_
+                else:
+                    field_transformation = cls(
+                        field,
+                        type_,
+                    )
 
                 field_transformation.additional_properties = d
                 return field_transformation
@@ -100,3 +134,20 @@ class FieldTransformation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.field_transformation_type import FieldTransformationType
+
+    FieldTransformationDict = TypedDict(
+        "FieldTransformationDict",
+        {
+            "field": str,
+            "type": Literal["EXCLUDE"] | FieldTransformationType,
+        },
+        total=False,
+    )
+else:
+    FieldTransformationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -19,12 +21,37 @@ from ..models.flex_backup_restore_job_status import FlexBackupRestoreJobStatus
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FlexBackupRestoreJob")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "deliveryType",
+        "expirationDate",
+        "id",
+        "instanceName",
+        "projectId",
+        "restoreFinishedDate",
+        "restoreScheduledDate",
+        "snapshotFinishedDate",
+        "snapshotId",
+        "snapshotUrl",
+        "status",
+        "targetDeploymentItemName",
+        "targetProjectId",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -60,7 +87,7 @@ class FlexBackupRestoreJob:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    delivery_type: FlexBackupRestoreJobDeliveryType | Unset = UNSET
+    delivery_type: Literal["RESTORE", "DOWNLOAD"] | FlexBackupRestoreJobDeliveryType | Unset = UNSET
     expiration_date: datetime.datetime | Unset = UNSET
     id: str | Unset = UNSET
     instance_name: str | Unset = UNSET
@@ -70,7 +97,7 @@ class FlexBackupRestoreJob:
     snapshot_finished_date: datetime.datetime | Unset = UNSET
     snapshot_id: str | Unset = UNSET
     snapshot_url: str | Unset = UNSET
-    status: FlexBackupRestoreJobStatus | Unset = UNSET
+    status: Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | FlexBackupRestoreJobStatus | Unset = UNSET
     target_deployment_item_name: str | Unset = UNSET
     target_project_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
@@ -92,17 +119,23 @@ class FlexBackupRestoreJob:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexBackupRestoreJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         delivery_type: str | Unset = UNSET
         if not isinstance(self.delivery_type, Unset):
-            delivery_type = self.delivery_type.value
+            delivery_type = enum_json(self.delivery_type)
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = format_datetime(self.expiration_date)
+            expiration_date = datetime_json(self.expiration_date)
 
         id = self.id
 
@@ -112,15 +145,15 @@ class FlexBackupRestoreJob:
 
         restore_finished_date: str | Unset = UNSET
         if not isinstance(self.restore_finished_date, Unset):
-            restore_finished_date = format_datetime(self.restore_finished_date)
+            restore_finished_date = datetime_json(self.restore_finished_date)
 
         restore_scheduled_date: str | Unset = UNSET
         if not isinstance(self.restore_scheduled_date, Unset):
-            restore_scheduled_date = format_datetime(self.restore_scheduled_date)
+            restore_scheduled_date = datetime_json(self.restore_scheduled_date)
 
         snapshot_finished_date: str | Unset = UNSET
         if not isinstance(self.snapshot_finished_date, Unset):
-            snapshot_finished_date = format_datetime(self.snapshot_finished_date)
+            snapshot_finished_date = datetime_json(self.snapshot_finished_date)
 
         snapshot_id = self.snapshot_id
 
@@ -128,7 +161,7 @@ class FlexBackupRestoreJob:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         target_deployment_item_name = self.target_deployment_item_name
 
@@ -181,8 +214,12 @@ class FlexBackupRestoreJob:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _delivery_type = d.pop("deliveryType", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _delivery_type = src_dict.get("deliveryType", UNSET)
                 delivery_type: FlexBackupRestoreJobDeliveryType | Unset
                 if _delivery_type is UNSET:
                     delivery_type = UNSET
@@ -191,45 +228,45 @@ class FlexBackupRestoreJob:
                         _delivery_type
                     ) or FlexBackupRestoreJobDeliveryType(_delivery_type)
 
-                _expiration_date = d.pop("expirationDate", UNSET)
+                _expiration_date = src_dict.get("expirationDate", UNSET)
                 expiration_date: datetime.datetime | Unset
                 if _expiration_date is UNSET:
                     expiration_date = UNSET
                 else:
                     expiration_date = datetime.datetime.fromisoformat(_expiration_date)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                instance_name = d.pop("instanceName", UNSET)
+                instance_name = src_dict.get("instanceName", UNSET)
 
-                project_id = d.pop("projectId", UNSET)
+                project_id = src_dict.get("projectId", UNSET)
 
-                _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
+                _restore_finished_date = src_dict.get("restoreFinishedDate", UNSET)
                 restore_finished_date: datetime.datetime | Unset
                 if _restore_finished_date is UNSET:
                     restore_finished_date = UNSET
                 else:
                     restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
 
-                _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
+                _restore_scheduled_date = src_dict.get("restoreScheduledDate", UNSET)
                 restore_scheduled_date: datetime.datetime | Unset
                 if _restore_scheduled_date is UNSET:
                     restore_scheduled_date = UNSET
                 else:
                     restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
 
-                _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
+                _snapshot_finished_date = src_dict.get("snapshotFinishedDate", UNSET)
                 snapshot_finished_date: datetime.datetime | Unset
                 if _snapshot_finished_date is UNSET:
                     snapshot_finished_date = UNSET
                 else:
                     snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
 
-                snapshot_id = d.pop("snapshotId", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-                snapshot_url = d.pop("snapshotUrl", UNSET)
+                snapshot_url = src_dict.get("snapshotUrl", UNSET)
 
-                _status = d.pop("status", UNSET)
+                _status = src_dict.get("status", UNSET)
                 status: FlexBackupRestoreJobStatus | Unset
                 if _status is UNSET:
                     status = UNSET
@@ -238,18 +275,14 @@ class FlexBackupRestoreJob:
                         _status
                     )
 
-                target_deployment_item_name = d.pop("targetDeploymentItemName", UNSET)
+                target_deployment_item_name = src_dict.get("targetDeploymentItemName", UNSET)
 
-                target_project_id = d.pop("targetProjectId", UNSET)
+                target_project_id = src_dict.get("targetProjectId", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (id is UNSET or id.__class__ is str)
@@ -262,22 +295,39 @@ class FlexBackupRestoreJob:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                flex_backup_restore_job = cls(
-                    delivery_type,
-                    expiration_date,
-                    id,
-                    instance_name,
-                    project_id,
-                    restore_finished_date,
-                    restore_scheduled_date,
-                    snapshot_finished_date,
-                    snapshot_id,
-                    snapshot_url,
-                    status,
-                    target_deployment_item_name,
-                    target_project_id,
-                    links,
-                )
+                if cls is FlexBackupRestoreJob:
+                    flex_backup_restore_job = object.__new__(cls)
+                    flex_backup_restore_job.delivery_type = delivery_type
+                    flex_backup_restore_job.expiration_date = expiration_date
+                    flex_backup_restore_job.id = id
+                    flex_backup_restore_job.instance_name = instance_name
+                    flex_backup_restore_job.project_id = project_id
+                    flex_backup_restore_job.restore_finished_date = restore_finished_date
+                    flex_backup_restore_job.restore_scheduled_date = restore_scheduled_date
+                    flex_backup_restore_job.snapshot_finished_date = snapshot_finished_date
+                    flex_backup_restore_job.snapshot_id = snapshot_id
+                    flex_backup_restore_job.snapshot_url = snapshot_url
+                    flex_backup_restore_job.status = status
+                    flex_backup_restore_job.target_deployment_item_name = target_deployment_item_name
+                    flex_backup_restore_job.target_project_id = target_project_id
+                    flex_backup_restore_job.links = links
+                else:
+                    flex_backup_restore_job = cls(
+                        delivery_type,
+                        expiration_date,
+                        id,
+                        instance_name,
+                        project_id,
+                        restore_finished_date,
+                        restore_scheduled_date,
+                        snapshot_finished_date,
+                        snapshot_id,
+                        snapshot_url,
+                        status,
+                        target_deployment_item_name,
+                        target_project_id,
+                        links,
+                    )
 
                 flex_backup_restore_job.additional_properties = d
                 return flex_backup_restore_job
@@ -305,3 +355,35 @@ class FlexBackupRestoreJob:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.flex_backup_restore_job_delivery_type import (
+        FlexBackupRestoreJobDeliveryType,
+    )
+    from ..models.flex_backup_restore_job_status import FlexBackupRestoreJobStatus
+    from ..models.link import Link, LinkDict
+
+    FlexBackupRestoreJobDict = TypedDict(
+        "FlexBackupRestoreJobDict",
+        {
+            "deliveryType": Literal["RESTORE", "DOWNLOAD"] | FlexBackupRestoreJobDeliveryType,
+            "expirationDate": datetime.datetime | str,
+            "id": str,
+            "instanceName": str,
+            "projectId": str,
+            "restoreFinishedDate": datetime.datetime | str,
+            "restoreScheduledDate": datetime.datetime | str,
+            "snapshotFinishedDate": datetime.datetime | str,
+            "snapshotId": str,
+            "snapshotUrl": str,
+            "status": Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | FlexBackupRestoreJobStatus,
+            "targetDeploymentItemName": str,
+            "targetProjectId": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    FlexBackupRestoreJobDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

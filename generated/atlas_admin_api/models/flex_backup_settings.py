@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,20 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FlexBackupSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+    }
+)
 
 
 @_attrs_define
@@ -29,6 +45,12 @@ class FlexBackupSettings:
     enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("enabled", "enabled", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexBackupSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -50,14 +72,22 @@ class FlexBackupSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                enabled = d.pop("enabled", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
                 if not (enabled is UNSET or enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
-                flex_backup_settings = cls(
-                    enabled,
-                )
+                if cls is FlexBackupSettings:
+                    flex_backup_settings = object.__new__(cls)
+                    flex_backup_settings.enabled = enabled
+                else:
+                    flex_backup_settings = cls(
+                        enabled,
+                    )
 
                 flex_backup_settings.additional_properties = d
                 return flex_backup_settings
@@ -81,3 +111,17 @@ class FlexBackupSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    FlexBackupSettingsDict = TypedDict(
+        "FlexBackupSettingsDict",
+        {
+            "enabled": bool,
+        },
+        total=False,
+    )
+else:
+    FlexBackupSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="FlexConnectionStrings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "standard",
+        "standardSrv",
+    }
+)
 
 
 @_attrs_define
@@ -35,6 +52,12 @@ class FlexConnectionStrings:
         ("standard", "standard", False),
         ("standard_srv", "standardSrv", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexConnectionStrings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -60,20 +83,29 @@ class FlexConnectionStrings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                standard = d.pop("standard", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                standard = src_dict.get("standard", UNSET)
 
-                standard_srv = d.pop("standardSrv", UNSET)
+                standard_srv = src_dict.get("standardSrv", UNSET)
 
                 if not (
                     (standard is UNSET or standard.__class__ is str)
                     and (standard_srv is UNSET or standard_srv.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                flex_connection_strings = cls(
-                    standard,
-                    standard_srv,
-                )
+                if cls is FlexConnectionStrings:
+                    flex_connection_strings = object.__new__(cls)
+                    flex_connection_strings.standard = standard
+                    flex_connection_strings.standard_srv = standard_srv
+                else:
+                    flex_connection_strings = cls(
+                        standard,
+                        standard_srv,
+                    )
 
                 flex_connection_strings.additional_properties = d
                 return flex_connection_strings
@@ -97,3 +129,18 @@ class FlexConnectionStrings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    FlexConnectionStringsDict = TypedDict(
+        "FlexConnectionStringsDict",
+        {
+            "standard": str,
+            "standardSrv": str,
+        },
+        total=False,
+    )
+else:
+    FlexConnectionStringsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

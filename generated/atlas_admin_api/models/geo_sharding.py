@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,22 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="GeoSharding")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "customZoneMapping",
+        "managedNamespaces",
+        "selfManagedSharding",
+    }
+)
 
 
 @_attrs_define
@@ -49,6 +63,12 @@ class GeoSharding:
         ("managed_namespaces", "managedNamespaces", False),
         ("self_managed_sharding", "selfManagedSharding", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GeoSharding"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -85,35 +105,44 @@ class GeoSharding:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _custom_zone_mapping = d.pop("customZoneMapping", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _custom_zone_mapping = src_dict.get("customZoneMapping", UNSET)
                 custom_zone_mapping: CustomZoneMapping | Unset
                 if _custom_zone_mapping is UNSET:
                     custom_zone_mapping = UNSET
                 else:
                     custom_zone_mapping = CustomZoneMapping.from_dict(_custom_zone_mapping)
 
-                _managed_namespaces = d.pop("managedNamespaces", UNSET)
+                _managed_namespaces = src_dict.get("managedNamespaces", UNSET)
                 managed_namespaces: list[ManagedNamespace] | Unset = UNSET
                 if _managed_namespaces is not UNSET:
-                    managed_namespaces = []
-                    for managed_namespaces_item_data in _managed_namespaces:
-                        managed_namespaces_item = ManagedNamespace.from_dict(managed_namespaces_item_data)
+                    managed_namespaces = [
+                        ManagedNamespace.from_dict(managed_namespaces_item_data)
+                        for managed_namespaces_item_data in _managed_namespaces
+                    ]
 
-                        managed_namespaces.append(managed_namespaces_item)
-
-                self_managed_sharding = d.pop("selfManagedSharding", UNSET)
+                self_managed_sharding = src_dict.get("selfManagedSharding", UNSET)
 
                 if not (
                     (_managed_namespaces is UNSET or _managed_namespaces.__class__ is list)
                     and (self_managed_sharding is UNSET or self_managed_sharding.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                geo_sharding = cls(
-                    custom_zone_mapping,
-                    managed_namespaces,
-                    self_managed_sharding,
-                )
+                if cls is GeoSharding:
+                    geo_sharding = object.__new__(cls)
+                    geo_sharding.custom_zone_mapping = custom_zone_mapping
+                    geo_sharding.managed_namespaces = managed_namespaces
+                    geo_sharding.self_managed_sharding = self_managed_sharding
+                else:
+                    geo_sharding = cls(
+                        custom_zone_mapping,
+                        managed_namespaces,
+                        self_managed_sharding,
+                    )
 
                 geo_sharding.additional_properties = d
                 return geo_sharding
@@ -142,3 +171,21 @@ class GeoSharding:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.custom_zone_mapping import CustomZoneMapping  # noqa: E402
 from ..models.managed_namespace import ManagedNamespace  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.custom_zone_mapping import CustomZoneMapping, CustomZoneMappingDict
+    from ..models.managed_namespace import ManagedNamespace, ManagedNamespaceDict
+
+    GeoShardingDict = TypedDict(
+        "GeoShardingDict",
+        {
+            "customZoneMapping": CustomZoneMappingDict | CustomZoneMapping,
+            "managedNamespaces": list[ManagedNamespaceDict | ManagedNamespace],
+            "selfManagedSharding": bool,
+        },
+        total=False,
+    )
+else:
+    GeoShardingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,23 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="GoogleCloudKMS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "keyVersionResourceID",
+        "roleId",
+        "valid",
+    }
+)
 
 
 @_attrs_define
@@ -44,6 +63,12 @@ class GoogleCloudKMS:
         ("role_id", "roleId", False),
         ("valid", "valid", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GoogleCloudKMS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -77,14 +102,18 @@ class GoogleCloudKMS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                enabled = d.pop("enabled", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
-                key_version_resource_id = d.pop("keyVersionResourceID", UNSET)
+                key_version_resource_id = src_dict.get("keyVersionResourceID", UNSET)
 
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-                valid = d.pop("valid", UNSET)
+                valid = src_dict.get("valid", UNSET)
 
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
@@ -93,12 +122,19 @@ class GoogleCloudKMS:
                     and (valid is UNSET or valid.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                google_cloud_kms = cls(
-                    enabled,
-                    key_version_resource_id,
-                    role_id,
-                    valid,
-                )
+                if cls is GoogleCloudKMS:
+                    google_cloud_kms = object.__new__(cls)
+                    google_cloud_kms.enabled = enabled
+                    google_cloud_kms.key_version_resource_id = key_version_resource_id
+                    google_cloud_kms.role_id = role_id
+                    google_cloud_kms.valid = valid
+                else:
+                    google_cloud_kms = cls(
+                        enabled,
+                        key_version_resource_id,
+                        role_id,
+                        valid,
+                    )
 
                 google_cloud_kms.additional_properties = d
                 return google_cloud_kms
@@ -122,3 +158,20 @@ class GoogleCloudKMS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    GoogleCloudKMSDict = TypedDict(
+        "GoogleCloudKMSDict",
+        {
+            "enabled": bool,
+            "keyVersionResourceID": str,
+            "roleId": str,
+            "valid": bool,
+        },
+        total=False,
+    )
+else:
+    GoogleCloudKMSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

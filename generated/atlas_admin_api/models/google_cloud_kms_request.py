@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,23 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="GoogleCloudKMSRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "keyVersionResourceID",
+        "roleId",
+        "serviceAccountKey",
+    }
+)
 
 
 @_attrs_define
@@ -44,6 +63,12 @@ class GoogleCloudKMSRequest:
         ("role_id", "roleId", False),
         ("service_account_key", "serviceAccountKey", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GoogleCloudKMSRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -77,14 +102,18 @@ class GoogleCloudKMSRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                enabled = d.pop("enabled", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
-                key_version_resource_id = d.pop("keyVersionResourceID", UNSET)
+                key_version_resource_id = src_dict.get("keyVersionResourceID", UNSET)
 
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-                service_account_key = d.pop("serviceAccountKey", UNSET)
+                service_account_key = src_dict.get("serviceAccountKey", UNSET)
 
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
@@ -93,12 +122,19 @@ class GoogleCloudKMSRequest:
                     and (service_account_key is UNSET or service_account_key.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                google_cloud_kms_request = cls(
-                    enabled,
-                    key_version_resource_id,
-                    role_id,
-                    service_account_key,
-                )
+                if cls is GoogleCloudKMSRequest:
+                    google_cloud_kms_request = object.__new__(cls)
+                    google_cloud_kms_request.enabled = enabled
+                    google_cloud_kms_request.key_version_resource_id = key_version_resource_id
+                    google_cloud_kms_request.role_id = role_id
+                    google_cloud_kms_request.service_account_key = service_account_key
+                else:
+                    google_cloud_kms_request = cls(
+                        enabled,
+                        key_version_resource_id,
+                        role_id,
+                        service_account_key,
+                    )
 
                 google_cloud_kms_request.additional_properties = d
                 return google_cloud_kms_request
@@ -122,3 +158,20 @@ class GoogleCloudKMSRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    GoogleCloudKMSRequestDict = TypedDict(
+        "GoogleCloudKMSRequestDict",
+        {
+            "enabled": bool,
+            "keyVersionResourceID": str,
+            "roleId": str,
+            "serviceAccountKey": str,
+        },
+        total=False,
+    )
+else:
+    GoogleCloudKMSRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

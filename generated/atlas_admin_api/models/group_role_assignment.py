@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -18,10 +20,23 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="GroupRoleAssignment")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "groupRoles",
+    }
+)
 
 
 @_attrs_define
@@ -42,6 +57,12 @@ class GroupRoleAssignment:
         ("group_roles", "groupRoles", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupRoleAssignment"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -52,7 +73,7 @@ class GroupRoleAssignment:
         if not isinstance(self.group_roles, Unset):
             group_roles = []
             for group_roles_item_data in self.group_roles:
-                group_roles_item = group_roles_item_data.value
+                group_roles_item = enum_json(group_roles_item_data)
                 group_roles.append(group_roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -71,10 +92,14 @@ class GroupRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                group_id = d.pop("groupId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-                _group_roles = d.pop("groupRoles", UNSET)
+                _group_roles = src_dict.get("groupRoles", UNSET)
                 group_roles: list[GroupRoleAssignmentGroupRolesItem] | Unset = UNSET
                 if _group_roles is not UNSET:
                     group_roles = []
@@ -90,10 +115,15 @@ class GroupRoleAssignment:
                     and (_group_roles is UNSET or _group_roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                group_role_assignment = cls(
-                    group_id,
-                    group_roles,
-                )
+                if cls is GroupRoleAssignment:
+                    group_role_assignment = object.__new__(cls)
+                    group_role_assignment.group_id = group_id
+                    group_role_assignment.group_roles = group_roles
+                else:
+                    group_role_assignment = cls(
+                        group_id,
+                        group_roles,
+                    )
 
                 group_role_assignment.additional_properties = d
                 return group_role_assignment
@@ -117,3 +147,37 @@ class GroupRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.group_role_assignment_group_roles_item import (
+        GroupRoleAssignmentGroupRolesItem,
+    )
+
+    GroupRoleAssignmentDict = TypedDict(
+        "GroupRoleAssignmentDict",
+        {
+            "groupId": str,
+            "groupRoles": list[
+                Literal[
+                    "GROUP_OWNER",
+                    "GROUP_CLUSTER_MANAGER",
+                    "GROUP_STREAM_PROCESSING_OWNER",
+                    "GROUP_DATA_ACCESS_ADMIN",
+                    "GROUP_DATA_ACCESS_READ_WRITE",
+                    "GROUP_DATA_ACCESS_READ_ONLY",
+                    "GROUP_READ_ONLY",
+                    "GROUP_SEARCH_INDEX_EDITOR",
+                    "GROUP_BACKUP_MANAGER",
+                    "GROUP_OBSERVABILITY_VIEWER",
+                    "GROUP_DATABASE_ACCESS_ADMIN",
+                ]
+                | GroupRoleAssignmentGroupRolesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    GroupRoleAssignmentDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

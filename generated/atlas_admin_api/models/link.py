@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="Link")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "href",
+        "rel",
+    }
+)
 
 
 @_attrs_define
@@ -34,6 +51,12 @@ class Link:
         ("href", "href", False),
         ("rel", "rel", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Link"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -59,17 +82,26 @@ class Link:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                href = d.pop("href", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                href = src_dict.get("href", UNSET)
 
-                rel = d.pop("rel", UNSET)
+                rel = src_dict.get("rel", UNSET)
 
                 if not ((href is UNSET or href.__class__ is str) and (rel is UNSET or rel.__class__ is str)):
                     raise TypeError("not the documented shape")
-                link = cls(
-                    href,
-                    rel,
-                )
+                if cls is Link:
+                    link = object.__new__(cls)
+                    link.href = href
+                    link.rel = rel
+                else:
+                    link = cls(
+                        href,
+                        rel,
+                    )
 
                 link.additional_properties = d
                 return link
@@ -93,3 +125,18 @@ class Link:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    LinkDict = TypedDict(
+        "LinkDict",
+        {
+            "href": str,
+            "rel": str,
+        },
+        total=False,
+    )
+else:
+    LinkDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,26 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ManagedNamespace")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collection",
+        "customShardKey",
+        "db",
+        "isCustomShardKeyHashed",
+        "isShardKeyUnique",
+        "numInitialChunks",
+        "presplitHashedZones",
+    }
+)
 
 
 @_attrs_define
@@ -53,6 +75,12 @@ class ManagedNamespace:
         ("num_initial_chunks", "numInitialChunks", False),
         ("presplit_hashed_zones", "presplitHashedZones", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ManagedNamespace"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -98,20 +126,24 @@ class ManagedNamespace:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                collection = d.pop("collection")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection = src_dict["collection"]
 
-                custom_shard_key = d.pop("customShardKey")
+                custom_shard_key = src_dict["customShardKey"]
 
-                db = d.pop("db")
+                db = src_dict["db"]
 
-                is_custom_shard_key_hashed = d.pop("isCustomShardKeyHashed", UNSET)
+                is_custom_shard_key_hashed = src_dict.get("isCustomShardKeyHashed", UNSET)
 
-                is_shard_key_unique = d.pop("isShardKeyUnique", UNSET)
+                is_shard_key_unique = src_dict.get("isShardKeyUnique", UNSET)
 
-                num_initial_chunks = d.pop("numInitialChunks", UNSET)
+                num_initial_chunks = src_dict.get("numInitialChunks", UNSET)
 
-                presplit_hashed_zones = d.pop("presplitHashedZones", UNSET)
+                presplit_hashed_zones = src_dict.get("presplitHashedZones", UNSET)
 
                 if not (
                     collection.__class__ is str
@@ -123,15 +155,25 @@ class ManagedNamespace:
                     and (presplit_hashed_zones is UNSET or presplit_hashed_zones.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                managed_namespace = cls(
-                    collection,
-                    custom_shard_key,
-                    db,
-                    is_custom_shard_key_hashed,
-                    is_shard_key_unique,
-                    num_initial_chunks,
-                    presplit_hashed_zones,
-                )
+                if cls is ManagedNamespace:
+                    managed_namespace = object.__new__(cls)
+                    managed_namespace.collection = collection
+                    managed_namespace.custom_shard_key = custom_shard_key
+                    managed_namespace.db = db
+                    managed_namespace.is_custom_shard_key_hashed = is_custom_shard_key_hashed
+                    managed_namespace.is_shard_key_unique = is_shard_key_unique
+                    managed_namespace.num_initial_chunks = num_initial_chunks
+                    managed_namespace.presplit_hashed_zones = presplit_hashed_zones
+                else:
+                    managed_namespace = cls(
+                        collection,
+                        custom_shard_key,
+                        db,
+                        is_custom_shard_key_hashed,
+                        is_shard_key_unique,
+                        num_initial_chunks,
+                        presplit_hashed_zones,
+                    )
 
                 managed_namespace.additional_properties = d
                 return managed_namespace
@@ -155,3 +197,23 @@ class ManagedNamespace:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ManagedNamespaceDict = TypedDict(
+        "ManagedNamespaceDict",
+        {
+            "collection": Required[str],
+            "customShardKey": Required[str],
+            "db": Required[str],
+            "isCustomShardKeyHashed": bool,
+            "isShardKeyUnique": bool,
+            "numInitialChunks": int,
+            "presplitHashedZones": bool,
+        },
+        total=False,
+    )
+else:
+    ManagedNamespaceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

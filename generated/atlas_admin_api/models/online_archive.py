@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -19,10 +21,35 @@ from ..types import (
     Unset,
     discriminate,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OnlineArchive")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "clusterName",
+        "collName",
+        "collectionType",
+        "criteria",
+        "dataExpirationRule",
+        "dataProcessRegion",
+        "dataSetName",
+        "dbName",
+        "groupId",
+        "partitionFields",
+        "paused",
+        "schedule",
+        "state",
+    }
+)
 
 
 @_attrs_define
@@ -94,7 +121,7 @@ class OnlineArchive:
     field_id: str | Unset = UNSET
     cluster_name: str | Unset = UNSET
     coll_name: str | Unset = UNSET
-    collection_type: OnlineArchiveCollectionType | Unset = UNSET
+    collection_type: Literal["TIMESERIES", "STANDARD"] | OnlineArchiveCollectionType | Unset = UNSET
     criteria: OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset = UNSET
     data_expiration_rule: OnlineArchiveDataExpirationRule | Unset = UNSET
     data_process_region: OnlineArchiveDataProcessRegionAWS | Unset = UNSET
@@ -104,7 +131,7 @@ class OnlineArchive:
     partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
     paused: bool | Unset = UNSET
     schedule: OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset = UNSET
-    state: OnlineArchiveState | Unset = UNSET
+    state: Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"] | OnlineArchiveState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("field_id", "_id", False),
@@ -123,6 +150,12 @@ class OnlineArchive:
         ("state", "state", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchive"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -135,7 +168,7 @@ class OnlineArchive:
 
         collection_type: str | Unset = UNSET
         if not isinstance(self.collection_type, Unset):
-            collection_type = self.collection_type.value
+            collection_type = enum_json(self.collection_type)
 
         criteria: dict[str, Any] | Unset
         if isinstance(self.criteria, Unset):
@@ -174,7 +207,7 @@ class OnlineArchive:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -216,14 +249,18 @@ class OnlineArchive:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_id = d.pop("_id", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-                cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-                coll_name = d.pop("collName", UNSET)
+                coll_name = src_dict.get("collName", UNSET)
 
-                _collection_type = d.pop("collectionType", UNSET)
+                _collection_type = src_dict.get("collectionType", UNSET)
                 collection_type: OnlineArchiveCollectionType | Unset
                 if _collection_type is UNSET:
                     collection_type = UNSET
@@ -232,72 +269,67 @@ class OnlineArchive:
                         _collection_type
                     ) or OnlineArchiveCollectionType(_collection_type)
 
-                def _parse_criteria(
-                    data: object,
-                ) -> OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset:
-                    if isinstance(data, Unset):
-                        return data
-                    variants: dict[str, type[OnlineArchiveCriteriaCustom] | type[OnlineArchiveCriteriaDate]] = {
-                        "CUSTOM": OnlineArchiveCriteriaCustom,
-                        "DATE": OnlineArchiveCriteriaDate,
-                    }
-                    payload, value = discriminate(data, "type", field="criteria")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                _criteria_data = src_dict.get("criteria", UNSET)
+                criteria: OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset
+                if _criteria_data is UNSET:
+                    criteria = UNSET
+                else:
+                    _criteria_value = _criteria_data.get("type") if _criteria_data.__class__ is dict else None
+                    if _criteria_value.__class__ is not str:
+                        _criteria_data, _criteria_value = discriminate(_criteria_data, "type", field="criteria")
+                    if _criteria_value == "CUSTOM":
+                        criteria = OnlineArchiveCriteriaCustom.from_dict(_criteria_data)
+                    elif _criteria_value == "DATE":
+                        criteria = OnlineArchiveCriteriaDate.from_dict(_criteria_data)
+                    else:
+                        criteria = UnknownVariant(discriminator=_criteria_value, raw=dict(_criteria_data))
 
-                criteria = _parse_criteria(d.pop("criteria", UNSET))
-
-                _data_expiration_rule = d.pop("dataExpirationRule", UNSET)
+                _data_expiration_rule = src_dict.get("dataExpirationRule", UNSET)
                 data_expiration_rule: OnlineArchiveDataExpirationRule | Unset
                 if _data_expiration_rule is UNSET:
                     data_expiration_rule = UNSET
                 else:
                     data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
 
-                _data_process_region = d.pop("dataProcessRegion", UNSET)
+                _data_process_region = src_dict.get("dataProcessRegion", UNSET)
                 data_process_region: OnlineArchiveDataProcessRegionAWS | Unset
                 if _data_process_region is UNSET:
                     data_process_region = UNSET
                 else:
                     data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region)
 
-                data_set_name = d.pop("dataSetName", UNSET)
+                data_set_name = src_dict.get("dataSetName", UNSET)
 
-                db_name = d.pop("dbName", UNSET)
+                db_name = src_dict.get("dbName", UNSET)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                _partition_fields = d.pop("partitionFields", UNSET)
+                _partition_fields = src_dict.get("partitionFields", UNSET)
                 partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
                 if _partition_fields is not UNSET:
-                    partition_fields = []
-                    for partition_fields_item_data in _partition_fields:
-                        partition_fields_item = OnlineArchivePartitionField.from_dict(partition_fields_item_data)
+                    partition_fields = [
+                        OnlineArchivePartitionField.from_dict(partition_fields_item_data)
+                        for partition_fields_item_data in _partition_fields
+                    ]
 
-                        partition_fields.append(partition_fields_item)
+                paused = src_dict.get("paused", UNSET)
 
-                paused = d.pop("paused", UNSET)
+                _schedule_data = src_dict.get("schedule", UNSET)
+                schedule: OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset
+                if _schedule_data is UNSET:
+                    schedule = UNSET
+                else:
+                    _schedule_value = _schedule_data.get("type") if _schedule_data.__class__ is dict else None
+                    if _schedule_value.__class__ is not str:
+                        _schedule_data, _schedule_value = discriminate(_schedule_data, "type", field="schedule")
+                    if _schedule_value == "DAILY":
+                        schedule = OnlineArchiveScheduleDaily.from_dict(_schedule_data)
+                    elif _schedule_value == "DEFAULT":
+                        schedule = OnlineArchiveScheduleDefault.from_dict(_schedule_data)
+                    else:
+                        schedule = UnknownVariant(discriminator=_schedule_value, raw=dict(_schedule_data))
 
-                def _parse_schedule(
-                    data: object,
-                ) -> OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset:
-                    if isinstance(data, Unset):
-                        return data
-                    variants: dict[str, type[OnlineArchiveScheduleDaily] | type[OnlineArchiveScheduleDefault]] = {
-                        "DAILY": OnlineArchiveScheduleDaily,
-                        "DEFAULT": OnlineArchiveScheduleDefault,
-                    }
-                    payload, value = discriminate(data, "type", field="schedule")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
-
-                schedule = _parse_schedule(d.pop("schedule", UNSET))
-
-                _state = d.pop("state", UNSET)
+                _state = src_dict.get("state", UNSET)
                 state: OnlineArchiveState | Unset
                 if _state is UNSET:
                     state = UNSET
@@ -315,22 +347,39 @@ class OnlineArchive:
                     and (paused is UNSET or paused.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                online_archive = cls(
-                    field_id,
-                    cluster_name,
-                    coll_name,
-                    collection_type,
-                    criteria,
-                    data_expiration_rule,
-                    data_process_region,
-                    data_set_name,
-                    db_name,
-                    group_id,
-                    partition_fields,
-                    paused,
-                    schedule,
-                    state,
-                )
+                if cls is OnlineArchive:
+                    online_archive = object.__new__(cls)
+                    online_archive.field_id = field_id
+                    online_archive.cluster_name = cluster_name
+                    online_archive.coll_name = coll_name
+                    online_archive.collection_type = collection_type
+                    online_archive.criteria = criteria
+                    online_archive.data_expiration_rule = data_expiration_rule
+                    online_archive.data_process_region = data_process_region
+                    online_archive.data_set_name = data_set_name
+                    online_archive.db_name = db_name
+                    online_archive.group_id = group_id
+                    online_archive.partition_fields = partition_fields
+                    online_archive.paused = paused
+                    online_archive.schedule = schedule
+                    online_archive.state = state
+                else:
+                    online_archive = cls(
+                        field_id,
+                        cluster_name,
+                        coll_name,
+                        collection_type,
+                        criteria,
+                        data_expiration_rule,
+                        data_process_region,
+                        data_set_name,
+                        db_name,
+                        group_id,
+                        partition_fields,
+                        paused,
+                        schedule,
+                        state,
+                    )
 
                 online_archive.additional_properties = d
                 return online_archive
@@ -366,3 +415,69 @@ from ..models.online_archive_data_process_region_aws import (
 from ..models.online_archive_partition_field import OnlineArchivePartitionField  # noqa: E402
 from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: E402
 from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.online_archive_collection_type import OnlineArchiveCollectionType
+    from ..models.online_archive_criteria_custom import (
+        OnlineArchiveCriteriaCustom,
+        OnlineArchiveCriteriaCustomDict,
+    )
+    from ..models.online_archive_criteria_date import (
+        OnlineArchiveCriteriaDate,
+        OnlineArchiveCriteriaDateDict,
+    )
+    from ..models.online_archive_data_expiration_rule import (
+        OnlineArchiveDataExpirationRule,
+        OnlineArchiveDataExpirationRuleDict,
+    )
+    from ..models.online_archive_data_process_region_aws import (
+        OnlineArchiveDataProcessRegionAWS,
+        OnlineArchiveDataProcessRegionAWSDict,
+    )
+    from ..models.online_archive_partition_field import (
+        OnlineArchivePartitionField,
+        OnlineArchivePartitionFieldDict,
+    )
+    from ..models.online_archive_schedule_daily import (
+        OnlineArchiveScheduleDaily,
+        OnlineArchiveScheduleDailyDict,
+    )
+    from ..models.online_archive_schedule_default import (
+        OnlineArchiveScheduleDefault,
+        OnlineArchiveScheduleDefaultDict,
+    )
+    from ..models.online_archive_state import OnlineArchiveState
+    from ..types import UnknownVariant
+
+    OnlineArchiveDict = TypedDict(
+        "OnlineArchiveDict",
+        {
+            "_id": str,
+            "clusterName": str,
+            "collName": str,
+            "collectionType": Literal["TIMESERIES", "STANDARD"] | OnlineArchiveCollectionType,
+            "criteria": OnlineArchiveCriteriaCustomDict
+            | OnlineArchiveCriteriaCustom
+            | OnlineArchiveCriteriaDateDict
+            | OnlineArchiveCriteriaDate
+            | UnknownVariant,
+            "dataExpirationRule": OnlineArchiveDataExpirationRuleDict | OnlineArchiveDataExpirationRule,
+            "dataProcessRegion": OnlineArchiveDataProcessRegionAWSDict | OnlineArchiveDataProcessRegionAWS,
+            "dataSetName": str,
+            "dbName": str,
+            "groupId": str,
+            "partitionFields": list[OnlineArchivePartitionFieldDict | OnlineArchivePartitionField],
+            "paused": bool,
+            "schedule": OnlineArchiveScheduleDailyDict
+            | OnlineArchiveScheduleDaily
+            | OnlineArchiveScheduleDefaultDict
+            | OnlineArchiveScheduleDefault
+            | UnknownVariant,
+            "state": Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"] | OnlineArchiveState,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

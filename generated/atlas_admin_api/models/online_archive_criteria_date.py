@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,10 +18,23 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaDate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "query",
+    }
+)
 
 
 @_attrs_define
@@ -31,7 +50,9 @@ class OnlineArchiveCriteriaDate:
             documents. Set this parameter when "criteria.type" : "CUSTOM".
     """
 
-    type_: OnlineArchiveCriteriaDateType = _attrs_field(default=OnlineArchiveCriteriaDateType.DATE, kw_only=True)
+    type_: Literal["DATE"] | OnlineArchiveCriteriaDateType = _attrs_field(
+        default=OnlineArchiveCriteriaDateType.DATE, kw_only=True
+    )
     query: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -39,11 +60,17 @@ class OnlineArchiveCriteriaDate:
         ("query", "query", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveCriteriaDate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         query = self.query
 
@@ -65,17 +92,28 @@ class OnlineArchiveCriteriaDate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                type_ = OnlineArchiveCriteriaDateType(d.pop("type"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = OnlineArchiveCriteriaDateType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or OnlineArchiveCriteriaDateType(_type__value)
 
-                query = d.pop("query", UNSET)
+                query = src_dict.get("query", UNSET)
 
                 if not (query is UNSET or query.__class__ is str):
                     raise TypeError("not the documented shape")
-                online_archive_criteria_date = cls(
-                    query,
-                    type_=type_,
-                )
+                if cls is OnlineArchiveCriteriaDate:
+                    online_archive_criteria_date = object.__new__(cls)
+                    online_archive_criteria_date.type_ = type_
+                    online_archive_criteria_date.query = query
+                else:
+                    online_archive_criteria_date = cls(
+                        query,
+                        type_=type_,
+                    )
 
                 online_archive_criteria_date.additional_properties = d
                 return online_archive_criteria_date
@@ -99,3 +137,22 @@ class OnlineArchiveCriteriaDate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_criteria_date_type import OnlineArchiveCriteriaDateType
+
+    OnlineArchiveCriteriaDateDict = TypedDict(
+        "OnlineArchiveCriteriaDateDict",
+        {
+            "type": Required[Literal["DATE"] | OnlineArchiveCriteriaDateType],
+            "query": str,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveCriteriaDateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,20 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OnlineArchiveDataExpirationRule")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "expireAfterDays",
+    }
+)
 
 
 @_attrs_define
@@ -28,6 +44,12 @@ class OnlineArchiveDataExpirationRule:
     expire_after_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("expire_after_days", "expireAfterDays", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveDataExpirationRule"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -49,14 +71,22 @@ class OnlineArchiveDataExpirationRule:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                expire_after_days = d.pop("expireAfterDays", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                expire_after_days = src_dict.get("expireAfterDays", UNSET)
 
                 if not (expire_after_days is UNSET or expire_after_days.__class__ is int):
                     raise TypeError("not the documented shape")
-                online_archive_data_expiration_rule = cls(
-                    expire_after_days,
-                )
+                if cls is OnlineArchiveDataExpirationRule:
+                    online_archive_data_expiration_rule = object.__new__(cls)
+                    online_archive_data_expiration_rule.expire_after_days = expire_after_days
+                else:
+                    online_archive_data_expiration_rule = cls(
+                        expire_after_days,
+                    )
 
                 online_archive_data_expiration_rule.additional_properties = d
                 return online_archive_data_expiration_rule
@@ -80,3 +110,19 @@ class OnlineArchiveDataExpirationRule:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    OnlineArchiveDataExpirationRuleDict = TypedDict(
+        "OnlineArchiveDataExpirationRuleDict",
+        {
+            "expireAfterDays": int,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveDataExpirationRuleDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

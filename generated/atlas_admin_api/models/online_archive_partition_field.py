@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,10 +20,24 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OnlineArchivePartitionField")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "order",
+        "fieldType",
+    }
+)
 
 
 @_attrs_define
@@ -36,13 +56,21 @@ class OnlineArchivePartitionField:
 
     field_name: str
     order: int = 0
-    field_type: OnlineArchivePartitionFieldFieldType | Unset = UNSET
+    field_type: (
+        Literal["date", "int", "long", "objectId", "string", "uuid"] | OnlineArchivePartitionFieldFieldType | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("field_name", "fieldName", True),
         ("order", "order", True),
         ("field_type", "fieldType", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchivePartitionField"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -54,7 +82,7 @@ class OnlineArchivePartitionField:
 
         field_type: str | Unset = UNSET
         if not isinstance(self.field_type, Unset):
-            field_type = self.field_type.value
+            field_type = enum_json(self.field_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -75,12 +103,16 @@ class OnlineArchivePartitionField:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_name = d.pop("fieldName")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = src_dict["fieldName"]
 
-                order = d.pop("order")
+                order = src_dict["order"]
 
-                _field_type = d.pop("fieldType", UNSET)
+                _field_type = src_dict.get("fieldType", UNSET)
                 field_type: OnlineArchivePartitionFieldFieldType | Unset
                 if _field_type is UNSET:
                     field_type = UNSET
@@ -91,11 +123,17 @@ class OnlineArchivePartitionField:
 
                 if not (field_name.__class__ is str and order.__class__ is int):
                     raise TypeError("not the documented shape")
-                online_archive_partition_field = cls(
-                    field_name,
-                    order,
-                    field_type,
-                )
+                if cls is OnlineArchivePartitionField:
+                    online_archive_partition_field = object.__new__(cls)
+                    online_archive_partition_field.field_name = field_name
+                    online_archive_partition_field.order = order
+                    online_archive_partition_field.field_type = field_type
+                else:
+                    online_archive_partition_field = cls(
+                        field_name,
+                        order,
+                        field_type,
+                    )
 
                 online_archive_partition_field.additional_properties = d
                 return online_archive_partition_field
@@ -119,3 +157,26 @@ class OnlineArchivePartitionField:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_partition_field_field_type import (
+        OnlineArchivePartitionFieldFieldType,
+    )
+
+    OnlineArchivePartitionFieldDict = TypedDict(
+        "OnlineArchivePartitionFieldDict",
+        {
+            "fieldName": Required[str],
+            "order": Required[int],
+            "fieldType": Literal["date", "int", "long", "objectId", "string", "uuid"]
+            | OnlineArchivePartitionFieldFieldType,
+        },
+        total=False,
+    )
+else:
+    OnlineArchivePartitionFieldDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -16,12 +18,29 @@ from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrgServiceAccount")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clientId",
+        "createdAt",
+        "description",
+        "name",
+        "roles",
+        "secrets",
+    }
+)
 
 
 @_attrs_define
@@ -54,6 +73,12 @@ class OrgServiceAccount:
         ("secrets", "secrets", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgServiceAccount"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -62,7 +87,7 @@ class OrgServiceAccount:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         description = self.description
 
@@ -72,7 +97,7 @@ class OrgServiceAccount:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         secrets: list[dict[str, Any]] | Unset = UNSET
@@ -106,21 +131,25 @@ class OrgServiceAccount:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                client_id = d.pop("clientId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                client_id = src_dict.get("clientId", UNSET)
 
-                _created_at = d.pop("createdAt", UNSET)
+                _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
                     created_at = datetime.datetime.fromisoformat(_created_at)
 
-                description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[OrgServiceAccountRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
@@ -131,14 +160,10 @@ class OrgServiceAccount:
 
                         roles.append(roles_item)
 
-                _secrets = d.pop("secrets", UNSET)
+                _secrets = src_dict.get("secrets", UNSET)
                 secrets: list[ServiceAccountSecret] | Unset = UNSET
                 if _secrets is not UNSET:
-                    secrets = []
-                    for secrets_item_data in _secrets:
-                        secrets_item = ServiceAccountSecret.from_dict(secrets_item_data)
-
-                        secrets.append(secrets_item)
+                    secrets = [ServiceAccountSecret.from_dict(secrets_item_data) for secrets_item_data in _secrets]
 
                 if not (
                     (client_id is UNSET or client_id.__class__ is str)
@@ -148,14 +173,23 @@ class OrgServiceAccount:
                     and (_secrets is UNSET or _secrets.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                org_service_account = cls(
-                    client_id,
-                    created_at,
-                    description,
-                    name,
-                    roles,
-                    secrets,
-                )
+                if cls is OrgServiceAccount:
+                    org_service_account = object.__new__(cls)
+                    org_service_account.client_id = client_id
+                    org_service_account.created_at = created_at
+                    org_service_account.description = description
+                    org_service_account.name = name
+                    org_service_account.roles = roles
+                    org_service_account.secrets = secrets
+                else:
+                    org_service_account = cls(
+                        client_id,
+                        created_at,
+                        description,
+                        name,
+                        roles,
+                        secrets,
+                    )
 
                 org_service_account.additional_properties = d
                 return org_service_account
@@ -183,3 +217,37 @@ class OrgServiceAccount:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.service_account_secret import ServiceAccountSecret  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
+    from ..models.service_account_secret import (
+        ServiceAccountSecret,
+        ServiceAccountSecretDict,
+    )
+
+    OrgServiceAccountDict = TypedDict(
+        "OrgServiceAccountDict",
+        {
+            "clientId": str,
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "name": str,
+            "roles": list[
+                Literal[
+                    "ORG_MEMBER",
+                    "ORG_READ_ONLY",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_OWNER",
+                ]
+                | OrgServiceAccountRolesItem
+            ],
+            "secrets": list[ServiceAccountSecretDict | ServiceAccountSecret],
+        },
+        total=False,
+    )
+else:
+    OrgServiceAccountDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -19,12 +21,34 @@ from ..models.org_user_response_active_org_membership_status import (
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrgUserResponseActive")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "orgMembershipStatus",
+        "id",
+        "roles",
+        "username",
+        "teamIds",
+        "country",
+        "createdAt",
+        "firstName",
+        "lastAuth",
+        "lastName",
+        "mobileNumber",
+    }
+)
 
 
 @_attrs_define
@@ -47,7 +71,7 @@ class OrgUserResponseActive:
         mobile_number (str | Unset):
     """
 
-    org_membership_status: OrgUserResponseActiveOrgMembershipStatus = _attrs_field(
+    org_membership_status: Literal["ACTIVE"] | OrgUserResponseActiveOrgMembershipStatus = _attrs_field(
         default=OrgUserResponseActiveOrgMembershipStatus.ACTIVE, kw_only=True
     )
     id: str
@@ -75,11 +99,17 @@ class OrgUserResponseActive:
         ("mobile_number", "mobileNumber", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserResponseActive"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        org_membership_status = self.org_membership_status.value
+        org_membership_status = enum_json(self.org_membership_status)
 
         id = self.id
 
@@ -95,13 +125,13 @@ class OrgUserResponseActive:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         first_name = self.first_name
 
         last_auth: str | Unset = UNSET
         if not isinstance(self.last_auth, Unset):
-            last_auth = format_datetime(self.last_auth)
+            last_auth = datetime_json(self.last_auth)
 
         last_name = self.last_name
 
@@ -140,39 +170,45 @@ class OrgUserResponseActive:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                org_membership_status = OrgUserResponseActiveOrgMembershipStatus(d.pop("orgMembershipStatus"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                org_membership_status = OrgUserResponseActiveOrgMembershipStatus._members_by_value.get(
+                    _org_membership_status_value := src_dict["orgMembershipStatus"]
+                ) or OrgUserResponseActiveOrgMembershipStatus(_org_membership_status_value)
 
-                id = d.pop("id")
+                id = src_dict["id"]
 
-                roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
+                roles = OrgUserRolesResponse.from_dict(src_dict["roles"])
 
-                username = d.pop("username")
+                username = src_dict["username"]
 
-                _team_ids = d.pop("teamIds", UNSET)
+                _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
-                country = d.pop("country", UNSET)
+                country = src_dict.get("country", UNSET)
 
-                _created_at = d.pop("createdAt", UNSET)
+                _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
                     created_at = datetime.datetime.fromisoformat(_created_at)
 
-                first_name = d.pop("firstName", UNSET)
+                first_name = src_dict.get("firstName", UNSET)
 
-                _last_auth = d.pop("lastAuth", UNSET)
+                _last_auth = src_dict.get("lastAuth", UNSET)
                 last_auth: datetime.datetime | Unset
                 if _last_auth is UNSET:
                     last_auth = UNSET
                 else:
                     last_auth = datetime.datetime.fromisoformat(_last_auth)
 
-                last_name = d.pop("lastName", UNSET)
+                last_name = src_dict.get("lastName", UNSET)
 
-                mobile_number = d.pop("mobileNumber", UNSET)
+                mobile_number = src_dict.get("mobileNumber", UNSET)
 
                 if not (
                     id.__class__ is str
@@ -187,19 +223,33 @@ class OrgUserResponseActive:
                     and (mobile_number is UNSET or mobile_number.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                org_user_response_active = cls(
-                    id,
-                    roles,
-                    username,
-                    team_ids,
-                    country,
-                    created_at,
-                    first_name,
-                    last_auth,
-                    last_name,
-                    mobile_number,
-                    org_membership_status=org_membership_status,
-                )
+                if cls is OrgUserResponseActive:
+                    org_user_response_active = object.__new__(cls)
+                    org_user_response_active.org_membership_status = org_membership_status
+                    org_user_response_active.id = id
+                    org_user_response_active.roles = roles
+                    org_user_response_active.username = username
+                    org_user_response_active.team_ids = team_ids
+                    org_user_response_active.country = country
+                    org_user_response_active.created_at = created_at
+                    org_user_response_active.first_name = first_name
+                    org_user_response_active.last_auth = last_auth
+                    org_user_response_active.last_name = last_name
+                    org_user_response_active.mobile_number = mobile_number
+                else:
+                    org_user_response_active = cls(
+                        id,
+                        roles,
+                        username,
+                        team_ids,
+                        country,
+                        created_at,
+                        first_name,
+                        last_auth,
+                        last_name,
+                        mobile_number,
+                        org_membership_status=org_membership_status,
+                    )
 
                 org_user_response_active.additional_properties = d
                 return org_user_response_active
@@ -227,3 +277,34 @@ class OrgUserResponseActive:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_user_response_active_org_membership_status import (
+        OrgUserResponseActiveOrgMembershipStatus,
+    )
+    from ..models.org_user_roles_response import (
+        OrgUserRolesResponse,
+        OrgUserRolesResponseDict,
+    )
+
+    OrgUserResponseActiveDict = TypedDict(
+        "OrgUserResponseActiveDict",
+        {
+            "orgMembershipStatus": Required[Literal["ACTIVE"] | OrgUserResponseActiveOrgMembershipStatus],
+            "id": Required[str],
+            "roles": Required[OrgUserRolesResponseDict | OrgUserRolesResponse],
+            "username": Required[str],
+            "teamIds": list[str],
+            "country": str,
+            "createdAt": datetime.datetime | str,
+            "firstName": str,
+            "lastAuth": datetime.datetime | str,
+            "lastName": str,
+            "mobileNumber": str,
+        },
+        total=False,
+    )
+else:
+    OrgUserResponseActiveDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -19,12 +21,31 @@ from ..models.org_user_response_pending_org_membership_status import (
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrgUserResponsePending")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "orgMembershipStatus",
+        "roles",
+        "username",
+        "invitationCreatedAt",
+        "invitationExpiresAt",
+        "inviterUsername",
+        "teamIds",
+    }
+)
 
 
 @_attrs_define
@@ -48,7 +69,7 @@ class OrgUserResponsePending:
     """
 
     id: str
-    org_membership_status: OrgUserResponsePendingOrgMembershipStatus = _attrs_field(
+    org_membership_status: Literal["PENDING"] | OrgUserResponsePendingOrgMembershipStatus = _attrs_field(
         default=OrgUserResponsePendingOrgMembershipStatus.PENDING, kw_only=True
     )
     roles: OrgUserRolesResponse
@@ -69,21 +90,27 @@ class OrgUserResponsePending:
         ("team_ids", "teamIds", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserResponsePending"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
         id = self.id
 
-        org_membership_status = self.org_membership_status.value
+        org_membership_status = enum_json(self.org_membership_status)
 
         roles = self.roles.to_dict()
 
         username = self.username
 
-        invitation_created_at = format_datetime(self.invitation_created_at)
+        invitation_created_at = datetime_json(self.invitation_created_at)
 
-        invitation_expires_at = format_datetime(self.invitation_expires_at)
+        invitation_expires_at = datetime_json(self.invitation_expires_at)
 
         inviter_username = self.inviter_username
 
@@ -115,22 +142,28 @@ class OrgUserResponsePending:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                id = d.pop("id")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict["id"]
 
-                org_membership_status = OrgUserResponsePendingOrgMembershipStatus(d.pop("orgMembershipStatus"))
+                org_membership_status = OrgUserResponsePendingOrgMembershipStatus._members_by_value.get(
+                    _org_membership_status_value := src_dict["orgMembershipStatus"]
+                ) or OrgUserResponsePendingOrgMembershipStatus(_org_membership_status_value)
 
-                roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
+                roles = OrgUserRolesResponse.from_dict(src_dict["roles"])
 
-                username = d.pop("username")
+                username = src_dict["username"]
 
-                invitation_created_at = datetime.datetime.fromisoformat(d.pop("invitationCreatedAt"))
+                invitation_created_at = datetime.datetime.fromisoformat(src_dict["invitationCreatedAt"])
 
-                invitation_expires_at = datetime.datetime.fromisoformat(d.pop("invitationExpiresAt"))
+                invitation_expires_at = datetime.datetime.fromisoformat(src_dict["invitationExpiresAt"])
 
-                inviter_username = d.pop("inviterUsername")
+                inviter_username = src_dict["inviterUsername"]
 
-                _team_ids = d.pop("teamIds", UNSET)
+                _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
                 if not (
@@ -143,16 +176,27 @@ class OrgUserResponsePending:
                     )
                 ):
                     raise TypeError("not the documented shape")
-                org_user_response_pending = cls(
-                    id,
-                    roles,
-                    username,
-                    invitation_created_at,
-                    invitation_expires_at,
-                    inviter_username,
-                    team_ids,
-                    org_membership_status=org_membership_status,
-                )
+                if cls is OrgUserResponsePending:
+                    org_user_response_pending = object.__new__(cls)
+                    org_user_response_pending.id = id
+                    org_user_response_pending.org_membership_status = org_membership_status
+                    org_user_response_pending.roles = roles
+                    org_user_response_pending.username = username
+                    org_user_response_pending.invitation_created_at = invitation_created_at
+                    org_user_response_pending.invitation_expires_at = invitation_expires_at
+                    org_user_response_pending.inviter_username = inviter_username
+                    org_user_response_pending.team_ids = team_ids
+                else:
+                    org_user_response_pending = cls(
+                        id,
+                        roles,
+                        username,
+                        invitation_created_at,
+                        invitation_expires_at,
+                        inviter_username,
+                        team_ids,
+                        org_membership_status=org_membership_status,
+                    )
 
                 org_user_response_pending.additional_properties = d
                 return org_user_response_pending
@@ -180,3 +224,31 @@ class OrgUserResponsePending:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_user_response_pending_org_membership_status import (
+        OrgUserResponsePendingOrgMembershipStatus,
+    )
+    from ..models.org_user_roles_response import (
+        OrgUserRolesResponse,
+        OrgUserRolesResponseDict,
+    )
+
+    OrgUserResponsePendingDict = TypedDict(
+        "OrgUserResponsePendingDict",
+        {
+            "id": Required[str],
+            "orgMembershipStatus": Required[Literal["PENDING"] | OrgUserResponsePendingOrgMembershipStatus],
+            "roles": Required[OrgUserRolesResponseDict | OrgUserRolesResponse],
+            "username": Required[str],
+            "invitationCreatedAt": Required[datetime.datetime | str],
+            "invitationExpiresAt": Required[datetime.datetime | str],
+            "inviterUsername": Required[str],
+            "teamIds": list[str],
+        },
+        total=False,
+    )
+else:
+    OrgUserResponsePendingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -18,10 +20,23 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrgUserRolesResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupRoleAssignments",
+        "orgRoles",
+    }
+)
 
 
 @_attrs_define
@@ -43,6 +58,12 @@ class OrgUserRolesResponse:
         ("org_roles", "orgRoles", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserRolesResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -58,7 +79,7 @@ class OrgUserRolesResponse:
         if not isinstance(self.org_roles, Unset):
             org_roles = []
             for org_roles_item_data in self.org_roles:
-                org_roles_item = org_roles_item_data.value
+                org_roles_item = enum_json(org_roles_item_data)
                 org_roles.append(org_roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -77,17 +98,20 @@ class OrgUserRolesResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[GroupRoleAssignment] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = []
-                    for group_role_assignments_item_data in _group_role_assignments:
-                        group_role_assignments_item = GroupRoleAssignment.from_dict(group_role_assignments_item_data)
+                    group_role_assignments = [
+                        GroupRoleAssignment.from_dict(group_role_assignments_item_data)
+                        for group_role_assignments_item_data in _group_role_assignments
+                    ]
 
-                        group_role_assignments.append(group_role_assignments_item)
-
-                _org_roles = d.pop("orgRoles", UNSET)
+                _org_roles = src_dict.get("orgRoles", UNSET)
                 org_roles: list[OrgUserRolesResponseOrgRolesItem] | Unset = UNSET
                 if _org_roles is not UNSET:
                     org_roles = []
@@ -103,10 +127,15 @@ class OrgUserRolesResponse:
                     and (_org_roles is UNSET or _org_roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                org_user_roles_response = cls(
-                    group_role_assignments,
-                    org_roles,
-                )
+                if cls is OrgUserRolesResponse:
+                    org_user_roles_response = object.__new__(cls)
+                    org_user_roles_response.group_role_assignments = group_role_assignments
+                    org_user_roles_response.org_roles = org_roles
+                else:
+                    org_user_roles_response = cls(
+                        group_role_assignments,
+                        org_roles,
+                    )
 
                 org_user_roles_response.additional_properties = d
                 return org_user_roles_response
@@ -134,3 +163,35 @@ class OrgUserRolesResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.group_role_assignment import GroupRoleAssignment  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.group_role_assignment import (
+        GroupRoleAssignment,
+        GroupRoleAssignmentDict,
+    )
+    from ..models.org_user_roles_response_org_roles_item import (
+        OrgUserRolesResponseOrgRolesItem,
+    )
+
+    OrgUserRolesResponseDict = TypedDict(
+        "OrgUserRolesResponseDict",
+        {
+            "groupRoleAssignments": list[GroupRoleAssignmentDict | GroupRoleAssignment],
+            "orgRoles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                    "ORG_MEMBER",
+                ]
+                | OrgUserRolesResponseOrgRolesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    OrgUserRolesResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

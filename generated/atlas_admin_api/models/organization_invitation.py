@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -17,12 +19,34 @@ from ..models.organization_invitation_roles_item import OrganizationInvitationRo
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrganizationInvitation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "orgName",
+        "createdAt",
+        "expiresAt",
+        "groupRoleAssignments",
+        "id",
+        "inviterUsername",
+        "orgId",
+        "roles",
+        "teamIds",
+        "username",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -74,6 +98,12 @@ class OrganizationInvitation:
         ("links", "links", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -82,11 +112,11 @@ class OrganizationInvitation:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         group_role_assignments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group_role_assignments, Unset):
@@ -105,7 +135,7 @@ class OrganizationInvitation:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         team_ids: list[str] | Unset = UNSET
@@ -157,41 +187,42 @@ class OrganizationInvitation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                org_name = d.pop("orgName")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                org_name = src_dict["orgName"]
 
-                _created_at = d.pop("createdAt", UNSET)
+                _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
                     created_at = datetime.datetime.fromisoformat(_created_at)
 
-                _expires_at = d.pop("expiresAt", UNSET)
+                _expires_at = src_dict.get("expiresAt", UNSET)
                 expires_at: datetime.datetime | Unset
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
                     expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-                _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
+                _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[OrganizationInvitationGroupRoleAssignment] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = []
-                    for group_role_assignments_item_data in _group_role_assignments:
-                        group_role_assignments_item = OrganizationInvitationGroupRoleAssignment.from_dict(
-                            group_role_assignments_item_data
-                        )
+                    group_role_assignments = [
+                        OrganizationInvitationGroupRoleAssignment.from_dict(group_role_assignments_item_data)
+                        for group_role_assignments_item_data in _group_role_assignments
+                    ]
 
-                        group_role_assignments.append(group_role_assignments_item)
+                id = src_dict.get("id", UNSET)
 
-                id = d.pop("id", UNSET)
+                inviter_username = src_dict.get("inviterUsername", UNSET)
 
-                inviter_username = d.pop("inviterUsername", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-                org_id = d.pop("orgId", UNSET)
-
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[OrganizationInvitationRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
@@ -202,19 +233,15 @@ class OrganizationInvitation:
 
                         roles.append(roles_item)
 
-                _team_ids = d.pop("teamIds", UNSET)
+                _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
-                username = d.pop("username", UNSET)
+                username = src_dict.get("username", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     org_name.__class__ is str
@@ -231,19 +258,33 @@ class OrganizationInvitation:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                organization_invitation = cls(
-                    org_name,
-                    created_at,
-                    expires_at,
-                    group_role_assignments,
-                    id,
-                    inviter_username,
-                    org_id,
-                    roles,
-                    team_ids,
-                    username,
-                    links,
-                )
+                if cls is OrganizationInvitation:
+                    organization_invitation = object.__new__(cls)
+                    organization_invitation.org_name = org_name
+                    organization_invitation.created_at = created_at
+                    organization_invitation.expires_at = expires_at
+                    organization_invitation.group_role_assignments = group_role_assignments
+                    organization_invitation.id = id
+                    organization_invitation.inviter_username = inviter_username
+                    organization_invitation.org_id = org_id
+                    organization_invitation.roles = roles
+                    organization_invitation.team_ids = team_ids
+                    organization_invitation.username = username
+                    organization_invitation.links = links
+                else:
+                    organization_invitation = cls(
+                        org_name,
+                        created_at,
+                        expires_at,
+                        group_role_assignments,
+                        id,
+                        inviter_username,
+                        org_id,
+                        roles,
+                        team_ids,
+                        username,
+                        links,
+                    )
 
                 organization_invitation.additional_properties = d
                 return organization_invitation
@@ -274,3 +315,47 @@ from ..models.link import Link  # noqa: E402
 from ..models.organization_invitation_group_role_assignment import (
     OrganizationInvitationGroupRoleAssignment,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.organization_invitation_group_role_assignment import (
+        OrganizationInvitationGroupRoleAssignment,
+        OrganizationInvitationGroupRoleAssignmentDict,
+    )
+    from ..models.organization_invitation_roles_item import (
+        OrganizationInvitationRolesItem,
+    )
+
+    OrganizationInvitationDict = TypedDict(
+        "OrganizationInvitationDict",
+        {
+            "orgName": Required[str],
+            "createdAt": datetime.datetime | str,
+            "expiresAt": datetime.datetime | str,
+            "groupRoleAssignments": list[
+                OrganizationInvitationGroupRoleAssignmentDict | OrganizationInvitationGroupRoleAssignment
+            ],
+            "id": str,
+            "inviterUsername": str,
+            "orgId": str,
+            "roles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                ]
+                | OrganizationInvitationRolesItem
+            ],
+            "teamIds": list[str],
+            "username": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    OrganizationInvitationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
 )
 
@@ -18,10 +20,23 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrganizationInvitationGroupRoleAssignmentsRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "roles",
+    }
+)
 
 
 @_attrs_define
@@ -42,6 +57,12 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         ("roles", "roles", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitationGroupRoleAssignmentsRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -52,7 +73,7 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -71,10 +92,14 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                group_id = d.pop("groupId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[OrganizationInvitationGroupRoleAssignmentsRequestRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
@@ -89,10 +114,15 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
                     (group_id is UNSET or group_id.__class__ is str) and (_roles is UNSET or _roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                organization_invitation_group_role_assignments_request = cls(
-                    group_id,
-                    roles,
-                )
+                if cls is OrganizationInvitationGroupRoleAssignmentsRequest:
+                    organization_invitation_group_role_assignments_request = object.__new__(cls)
+                    organization_invitation_group_role_assignments_request.group_id = group_id
+                    organization_invitation_group_role_assignments_request.roles = roles
+                else:
+                    organization_invitation_group_role_assignments_request = cls(
+                        group_id,
+                        roles,
+                    )
 
                 organization_invitation_group_role_assignments_request.additional_properties = d
                 return organization_invitation_group_role_assignments_request
@@ -116,3 +146,39 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.organization_invitation_group_role_assignments_request_roles_item import (
+        OrganizationInvitationGroupRoleAssignmentsRequestRolesItem,
+    )
+
+    OrganizationInvitationGroupRoleAssignmentsRequestDict = TypedDict(
+        "OrganizationInvitationGroupRoleAssignmentsRequestDict",
+        {
+            "groupId": str,
+            "roles": list[
+                Literal[
+                    "GROUP_BACKUP_MANAGER",
+                    "GROUP_CLUSTER_MANAGER",
+                    "GROUP_DATA_ACCESS_ADMIN",
+                    "GROUP_DATA_ACCESS_READ_ONLY",
+                    "GROUP_DATA_ACCESS_READ_WRITE",
+                    "GROUP_DATABASE_ACCESS_ADMIN",
+                    "GROUP_OBSERVABILITY_VIEWER",
+                    "GROUP_OWNER",
+                    "GROUP_READ_ONLY",
+                    "GROUP_SEARCH_INDEX_EDITOR",
+                    "GROUP_STREAM_PROCESSING_OWNER",
+                ]
+                | OrganizationInvitationGroupRoleAssignmentsRequestRolesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    OrganizationInvitationGroupRoleAssignmentsRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
+    Literal,
     TypeVar,
     cast,
 )
@@ -19,10 +21,24 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="OrganizationInvitationUpdateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupRoleAssignments",
+        "roles",
+        "teamIds",
+    }
+)
 
 
 @_attrs_define
@@ -46,6 +62,12 @@ class OrganizationInvitationUpdateRequest:
         ("team_ids", "teamIds", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitationUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -61,7 +83,7 @@ class OrganizationInvitationUpdateRequest:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         team_ids: list[str] | Unset = UNSET
@@ -86,19 +108,20 @@ class OrganizationInvitationUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[OrganizationInvitationGroupRoleAssignmentsRequest] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = []
-                    for group_role_assignments_item_data in _group_role_assignments:
-                        group_role_assignments_item = OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(
-                            group_role_assignments_item_data
-                        )
+                    group_role_assignments = [
+                        OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(group_role_assignments_item_data)
+                        for group_role_assignments_item_data in _group_role_assignments
+                    ]
 
-                        group_role_assignments.append(group_role_assignments_item)
-
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[OrganizationInvitationUpdateRequestRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
@@ -109,7 +132,7 @@ class OrganizationInvitationUpdateRequest:
 
                         roles.append(roles_item)
 
-                _team_ids = d.pop("teamIds", UNSET)
+                _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
                 if not (
@@ -121,11 +144,17 @@ class OrganizationInvitationUpdateRequest:
                     )
                 ):
                     raise TypeError("not the documented shape")
-                organization_invitation_update_request = cls(
-                    group_role_assignments,
-                    roles,
-                    team_ids,
-                )
+                if cls is OrganizationInvitationUpdateRequest:
+                    organization_invitation_update_request = object.__new__(cls)
+                    organization_invitation_update_request.group_role_assignments = group_role_assignments
+                    organization_invitation_update_request.roles = roles
+                    organization_invitation_update_request.team_ids = team_ids
+                else:
+                    organization_invitation_update_request = cls(
+                        group_role_assignments,
+                        roles,
+                        team_ids,
+                    )
 
                 organization_invitation_update_request.additional_properties = d
                 return organization_invitation_update_request
@@ -155,3 +184,41 @@ class OrganizationInvitationUpdateRequest:
 from ..models.organization_invitation_group_role_assignments_request import (
     OrganizationInvitationGroupRoleAssignmentsRequest,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.organization_invitation_group_role_assignments_request import (
+        OrganizationInvitationGroupRoleAssignmentsRequest,
+        OrganizationInvitationGroupRoleAssignmentsRequestDict,
+    )
+    from ..models.organization_invitation_update_request_roles_item import (
+        OrganizationInvitationUpdateRequestRolesItem,
+    )
+
+    OrganizationInvitationUpdateRequestDict = TypedDict(
+        "OrganizationInvitationUpdateRequestDict",
+        {
+            "groupRoleAssignments": list[
+                OrganizationInvitationGroupRoleAssignmentsRequestDict
+                | OrganizationInvitationGroupRoleAssignmentsRequest
+            ],
+            "roles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                ]
+                | OrganizationInvitationUpdateRequestRolesItem
+            ],
+            "teamIds": list[str],
+        },
+        total=False,
+    )
+else:
+    OrganizationInvitationUpdateRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

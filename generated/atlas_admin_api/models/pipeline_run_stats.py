@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="PipelineRunStats")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "bytesExported",
+        "numDocs",
+    }
+)
 
 
 @_attrs_define
@@ -33,6 +50,12 @@ class PipelineRunStats:
         ("bytes_exported", "bytesExported", False),
         ("num_docs", "numDocs", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PipelineRunStats"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -58,20 +81,29 @@ class PipelineRunStats:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                bytes_exported = d.pop("bytesExported", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                bytes_exported = src_dict.get("bytesExported", UNSET)
 
-                num_docs = d.pop("numDocs", UNSET)
+                num_docs = src_dict.get("numDocs", UNSET)
 
                 if not (
                     (bytes_exported is UNSET or bytes_exported.__class__ is int)
                     and (num_docs is UNSET or num_docs.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
-                pipeline_run_stats = cls(
-                    bytes_exported,
-                    num_docs,
-                )
+                if cls is PipelineRunStats:
+                    pipeline_run_stats = object.__new__(cls)
+                    pipeline_run_stats.bytes_exported = bytes_exported
+                    pipeline_run_stats.num_docs = num_docs
+                else:
+                    pipeline_run_stats = cls(
+                        bytes_exported,
+                        num_docs,
+                    )
 
                 pipeline_run_stats.additional_properties = d
                 return pipeline_run_stats
@@ -95,3 +127,18 @@ class PipelineRunStats:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    PipelineRunStatsDict = TypedDict(
+        "PipelineRunStatsDict",
+        {
+            "bytesExported": int,
+            "numDocs": int,
+        },
+        total=False,
+    )
+else:
+    PipelineRunStatsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

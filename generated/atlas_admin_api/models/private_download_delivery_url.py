@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="PrivateDownloadDeliveryUrl")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "deliveryUrl",
+        "endpointId",
+    }
+)
 
 
 @_attrs_define
@@ -33,6 +50,12 @@ class PrivateDownloadDeliveryUrl:
         ("delivery_url", "deliveryUrl", False),
         ("endpoint_id", "endpointId", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PrivateDownloadDeliveryUrl"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -58,20 +81,29 @@ class PrivateDownloadDeliveryUrl:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                delivery_url = d.pop("deliveryUrl", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                delivery_url = src_dict.get("deliveryUrl", UNSET)
 
-                endpoint_id = d.pop("endpointId", UNSET)
+                endpoint_id = src_dict.get("endpointId", UNSET)
 
                 if not (
                     (delivery_url is UNSET or delivery_url.__class__ is str)
                     and (endpoint_id is UNSET or endpoint_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                private_download_delivery_url = cls(
-                    delivery_url,
-                    endpoint_id,
-                )
+                if cls is PrivateDownloadDeliveryUrl:
+                    private_download_delivery_url = object.__new__(cls)
+                    private_download_delivery_url.delivery_url = delivery_url
+                    private_download_delivery_url.endpoint_id = endpoint_id
+                else:
+                    private_download_delivery_url = cls(
+                        delivery_url,
+                        endpoint_id,
+                    )
 
                 private_download_delivery_url.additional_properties = d
                 return private_download_delivery_url
@@ -95,3 +127,20 @@ class PrivateDownloadDeliveryUrl:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    PrivateDownloadDeliveryUrlDict = TypedDict(
+        "PrivateDownloadDeliveryUrlDict",
+        {
+            "deliveryUrl": str,
+            "endpointId": str,
+        },
+        total=False,
+    )
+else:
+    PrivateDownloadDeliveryUrlDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="PrivateEndpointHostname")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "hostname",
+        "privateEndpoint",
+    }
+)
 
 
 @_attrs_define
@@ -32,6 +49,12 @@ class PrivateEndpointHostname:
         ("hostname", "hostname", False),
         ("private_endpoint", "privateEndpoint", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PrivateEndpointHostname"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -57,20 +80,29 @@ class PrivateEndpointHostname:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                hostname = d.pop("hostname", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                hostname = src_dict.get("hostname", UNSET)
 
-                private_endpoint = d.pop("privateEndpoint", UNSET)
+                private_endpoint = src_dict.get("privateEndpoint", UNSET)
 
                 if not (
                     (hostname is UNSET or hostname.__class__ is str)
                     and (private_endpoint is UNSET or private_endpoint.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                private_endpoint_hostname = cls(
-                    hostname,
-                    private_endpoint,
-                )
+                if cls is PrivateEndpointHostname:
+                    private_endpoint_hostname = object.__new__(cls)
+                    private_endpoint_hostname.hostname = hostname
+                    private_endpoint_hostname.private_endpoint = private_endpoint
+                else:
+                    private_endpoint_hostname = cls(
+                        hostname,
+                        private_endpoint,
+                    )
 
                 private_endpoint_hostname.additional_properties = d
                 return private_endpoint_hostname
@@ -94,3 +126,18 @@ class PrivateEndpointHostname:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    PrivateEndpointHostnameDict = TypedDict(
+        "PrivateEndpointHostnameDict",
+        {
+            "hostname": str,
+            "privateEndpoint": str,
+        },
+        total=False,
+    )
+else:
+    PrivateEndpointHostnameDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

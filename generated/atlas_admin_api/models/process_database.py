@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -16,9 +17,21 @@ from ..types import (
     Unset,
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ProcessDatabase")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "databaseName",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -38,6 +51,12 @@ class ProcessDatabase:
         ("database_name", "databaseName", False),
         ("links", "links", False),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ProcessDatabase"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -68,27 +87,32 @@ class ProcessDatabase:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                database_name = d.pop("databaseName", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                database_name = src_dict.get("databaseName", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (database_name is UNSET or database_name.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                process_database = cls(
-                    database_name,
-                    links,
-                )
+                if cls is ProcessDatabase:
+                    process_database = object.__new__(cls)
+                    process_database.database_name = database_name
+                    process_database.links = links
+                else:
+                    process_database = cls(
+                        database_name,
+                        links,
+                    )
 
                 process_database.additional_properties = d
                 return process_database
@@ -116,3 +140,19 @@ class ProcessDatabase:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    ProcessDatabaseDict = TypedDict(
+        "ProcessDatabaseDict",
+        {
+            "databaseName": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    ProcessDatabaseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +15,20 @@ from attrs import field as _attrs_field
 from ..types import (
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="RegionalizedPrivateEndpointSetting")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+    }
+)
 
 
 @_attrs_define
@@ -40,6 +56,12 @@ class RegionalizedPrivateEndpointSetting:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("enabled", "enabled", True),)
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/RegionalizedPrivateEndpointSetting"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
@@ -62,14 +84,22 @@ class RegionalizedPrivateEndpointSetting:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                enabled = d.pop("enabled")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict["enabled"]
 
                 if not (enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
-                regionalized_private_endpoint_setting = cls(
-                    enabled,
-                )
+                if cls is RegionalizedPrivateEndpointSetting:
+                    regionalized_private_endpoint_setting = object.__new__(cls)
+                    regionalized_private_endpoint_setting.enabled = enabled
+                else:
+                    regionalized_private_endpoint_setting = cls(
+                        enabled,
+                    )
 
                 regionalized_private_endpoint_setting.additional_properties = d
                 return regionalized_private_endpoint_setting
@@ -93,3 +123,19 @@ class RegionalizedPrivateEndpointSetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    RegionalizedPrivateEndpointSettingDict = TypedDict(
+        "RegionalizedPrivateEndpointSettingDict",
+        {
+            "enabled": Required[bool],
+        },
+        total=False,
+    )
+else:
+    RegionalizedPrivateEndpointSettingDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

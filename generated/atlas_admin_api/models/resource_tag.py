@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +15,21 @@ from attrs import field as _attrs_field
 from ..types import (
     drifted_to_dict,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ResourceTag")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "key",
+        "value",
+    }
+)
 
 
 @_attrs_define
@@ -32,6 +49,12 @@ class ResourceTag:
         ("key", "key", True),
         ("value", "value", True),
     )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ResourceTag"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
@@ -58,17 +81,26 @@ class ResourceTag:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                key = d.pop("key")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                key = src_dict["key"]
 
-                value = d.pop("value")
+                value = src_dict["value"]
 
                 if not (key.__class__ is str and value.__class__ is str):
                     raise TypeError("not the documented shape")
-                resource_tag = cls(
-                    key,
-                    value,
-                )
+                if cls is ResourceTag:
+                    resource_tag = object.__new__(cls)
+                    resource_tag.key = key
+                    resource_tag.value = value
+                else:
+                    resource_tag = cls(
+                        key,
+                        value,
+                    )
 
                 resource_tag.additional_properties = d
                 return resource_tag
@@ -92,3 +124,18 @@ class ResourceTag:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ResourceTagDict = TypedDict(
+        "ResourceTagDict",
+        {
+            "key": Required[str],
+            "value": Required[str],
+        },
+        total=False,
+    )
+else:
+    ResourceTagDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

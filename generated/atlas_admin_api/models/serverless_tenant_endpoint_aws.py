@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,10 +23,28 @@ from ..types import (
     UNSET,
     Unset,
     drifted_to_dict,
+    enum_json,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ServerlessTenantEndpointAWS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "_id",
+        "cloudProviderEndpointId",
+        "comment",
+        "endpointServiceName",
+        "errorMessage",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -42,7 +66,7 @@ class ServerlessTenantEndpointAWS:
             status of the private endpoint.
     """
 
-    provider_name: ServerlessTenantEndpointAWSProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | ServerlessTenantEndpointAWSProviderName = _attrs_field(
         default=ServerlessTenantEndpointAWSProviderName.AWS, kw_only=True
     )
     field_id: str | Unset = UNSET
@@ -50,7 +74,11 @@ class ServerlessTenantEndpointAWS:
     comment: str | Unset = UNSET
     endpoint_service_name: str | Unset = UNSET
     error_message: str | Unset = UNSET
-    status: ServerlessTenantEndpointAWSStatus | Unset = UNSET
+    status: (
+        Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
+        | ServerlessTenantEndpointAWSStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("provider_name", "providerName", True),
@@ -62,11 +90,17 @@ class ServerlessTenantEndpointAWS:
         ("status", "status", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessTenantEndpointAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         field_id = self.field_id
 
@@ -80,7 +114,7 @@ class ServerlessTenantEndpointAWS:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -110,20 +144,26 @@ class ServerlessTenantEndpointAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider_name = ServerlessTenantEndpointAWSProviderName(d.pop("providerName"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = ServerlessTenantEndpointAWSProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or ServerlessTenantEndpointAWSProviderName(_provider_name_value)
 
-                field_id = d.pop("_id", UNSET)
+                field_id = src_dict.get("_id", UNSET)
 
-                cloud_provider_endpoint_id = d.pop("cloudProviderEndpointId", UNSET)
+                cloud_provider_endpoint_id = src_dict.get("cloudProviderEndpointId", UNSET)
 
-                comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-                endpoint_service_name = d.pop("endpointServiceName", UNSET)
+                endpoint_service_name = src_dict.get("endpointServiceName", UNSET)
 
-                error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-                _status = d.pop("status", UNSET)
+                _status = src_dict.get("status", UNSET)
                 status: ServerlessTenantEndpointAWSStatus | Unset
                 if _status is UNSET:
                     status = UNSET
@@ -140,15 +180,25 @@ class ServerlessTenantEndpointAWS:
                     and (error_message is UNSET or error_message.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                serverless_tenant_endpoint_aws = cls(
-                    field_id,
-                    cloud_provider_endpoint_id,
-                    comment,
-                    endpoint_service_name,
-                    error_message,
-                    status,
-                    provider_name=provider_name,
-                )
+                if cls is ServerlessTenantEndpointAWS:
+                    serverless_tenant_endpoint_aws = object.__new__(cls)
+                    serverless_tenant_endpoint_aws.provider_name = provider_name
+                    serverless_tenant_endpoint_aws.field_id = field_id
+                    serverless_tenant_endpoint_aws.cloud_provider_endpoint_id = cloud_provider_endpoint_id
+                    serverless_tenant_endpoint_aws.comment = comment
+                    serverless_tenant_endpoint_aws.endpoint_service_name = endpoint_service_name
+                    serverless_tenant_endpoint_aws.error_message = error_message
+                    serverless_tenant_endpoint_aws.status = status
+                else:
+                    serverless_tenant_endpoint_aws = cls(
+                        field_id,
+                        cloud_provider_endpoint_id,
+                        comment,
+                        endpoint_service_name,
+                        error_message,
+                        status,
+                        provider_name=provider_name,
+                    )
 
                 serverless_tenant_endpoint_aws.additional_properties = d
                 return serverless_tenant_endpoint_aws
@@ -172,3 +222,33 @@ class ServerlessTenantEndpointAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.serverless_tenant_endpoint_aws_provider_name import (
+        ServerlessTenantEndpointAWSProviderName,
+    )
+    from ..models.serverless_tenant_endpoint_aws_status import (
+        ServerlessTenantEndpointAWSStatus,
+    )
+
+    ServerlessTenantEndpointAWSDict = TypedDict(
+        "ServerlessTenantEndpointAWSDict",
+        {
+            "providerName": Required[Literal["AWS"] | ServerlessTenantEndpointAWSProviderName],
+            "_id": str,
+            "cloudProviderEndpointId": str,
+            "comment": str,
+            "endpointServiceName": str,
+            "errorMessage": str,
+            "status": Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
+            | ServerlessTenantEndpointAWSStatus,
+        },
+        total=False,
+    )
+else:
+    ServerlessTenantEndpointAWSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     TypeVar,
@@ -15,12 +16,28 @@ from attrs import field as _attrs_field
 from ..types import (
     UNSET,
     Unset,
+    datetime_json,
     drifted_to_dict,
-    format_datetime,
     lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="ServiceAccountSecret")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "createdAt",
+        "expiresAt",
+        "id",
+        "lastUsedAt",
+        "maskedSecretValue",
+        "secret",
+    }
+)
 
 
 @_attrs_define
@@ -55,19 +72,25 @@ class ServiceAccountSecret:
         ("secret", "secret", False),
     )
 
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServiceAccountSecret"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
+
     def to_dict(self) -> dict[str, Any]:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
-        created_at = format_datetime(self.created_at)
+        created_at = datetime_json(self.created_at)
 
-        expires_at = format_datetime(self.expires_at)
+        expires_at = datetime_json(self.expires_at)
 
         id = self.id
 
         last_used_at: str | Unset = UNSET
         if not isinstance(self.last_used_at, Unset):
-            last_used_at = format_datetime(self.last_used_at)
+            last_used_at = datetime_json(self.last_used_at)
 
         masked_secret_value = self.masked_secret_value
 
@@ -97,23 +120,27 @@ class ServiceAccountSecret:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
 
-                expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
+                expires_at = datetime.datetime.fromisoformat(src_dict["expiresAt"])
 
-                id = d.pop("id")
+                id = src_dict["id"]
 
-                _last_used_at = d.pop("lastUsedAt", UNSET)
+                _last_used_at = src_dict.get("lastUsedAt", UNSET)
                 last_used_at: datetime.datetime | Unset
                 if _last_used_at is UNSET:
                     last_used_at = UNSET
                 else:
                     last_used_at = datetime.datetime.fromisoformat(_last_used_at)
 
-                masked_secret_value = d.pop("maskedSecretValue", UNSET)
+                masked_secret_value = src_dict.get("maskedSecretValue", UNSET)
 
-                secret = d.pop("secret", UNSET)
+                secret = src_dict.get("secret", UNSET)
 
                 if not (
                     id.__class__ is str
@@ -121,14 +148,23 @@ class ServiceAccountSecret:
                     and (secret is UNSET or secret.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                service_account_secret = cls(
-                    created_at,
-                    expires_at,
-                    id,
-                    last_used_at,
-                    masked_secret_value,
-                    secret,
-                )
+                if cls is ServiceAccountSecret:
+                    service_account_secret = object.__new__(cls)
+                    service_account_secret.created_at = created_at
+                    service_account_secret.expires_at = expires_at
+                    service_account_secret.id = id
+                    service_account_secret.last_used_at = last_used_at
+                    service_account_secret.masked_secret_value = masked_secret_value
+                    service_account_secret.secret = secret
+                else:
+                    service_account_secret = cls(
+                        created_at,
+                        expires_at,
+                        id,
+                        last_used_at,
+                        masked_secret_value,
+                        secret,
+                    )
 
                 service_account_secret.additional_properties = d
                 return service_account_secret
@@ -152,3 +188,22 @@ class ServiceAccountSecret:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ServiceAccountSecretDict = TypedDict(
+        "ServiceAccountSecretDict",
+        {
+            "createdAt": Required[datetime.datetime | str],
+            "expiresAt": Required[datetime.datetime | str],
+            "id": Required[str],
+            "lastUsedAt": datetime.datetime | str,
+            "maskedSecretValue": str,
+            "secret": str,
+        },
+        total=False,
+    )
+else:
+    ServiceAccountSecretDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -7,7 +7,7 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["delete_atlas_search_index_by_name"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -60,27 +60,27 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return response_204
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -123,14 +123,31 @@ def sync_detailed(
     this resource, the requesting Service Account or API Key must have the Project Data Access Admin
     role. This deletion is eventually consistent.
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{databaseName}/{collec
+    tionName}/{indexName}`` (operationId ``deleteAtlasSearchIndexByName``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        database_name (str):
-        collection_name (str):
-        index_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Name of the cluster that contains the database and collection with one
+            or more Application Search indexes.
+        database_name (str): Label that identifies the database that contains the collection with
+            one or more Atlas Search indexes.
+        collection_name (str): Name of the collection that contains one or more Atlas Search
+            indexes.
+        index_name (str): Name of the Atlas Search index to delete.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,14 +191,31 @@ def sync(
     this resource, the requesting Service Account or API Key must have the Project Data Access Admin
     role. This deletion is eventually consistent.
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{databaseName}/{collec
+    tionName}/{indexName}`` (operationId ``deleteAtlasSearchIndexByName``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        database_name (str):
-        collection_name (str):
-        index_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Name of the cluster that contains the database and collection with one
+            or more Application Search indexes.
+        database_name (str): Label that identifies the database that contains the collection with
+            one or more Atlas Search indexes.
+        collection_name (str): Name of the collection that contains one or more Atlas Search
+            indexes.
+        index_name (str): Name of the Atlas Search index to delete.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -220,14 +254,31 @@ async def asyncio_detailed(
     this resource, the requesting Service Account or API Key must have the Project Data Access Admin
     role. This deletion is eventually consistent.
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{databaseName}/{collec
+    tionName}/{indexName}`` (operationId ``deleteAtlasSearchIndexByName``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        database_name (str):
-        collection_name (str):
-        index_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Name of the cluster that contains the database and collection with one
+            or more Application Search indexes.
+        database_name (str): Label that identifies the database that contains the collection with
+            one or more Atlas Search indexes.
+        collection_name (str): Name of the collection that contains one or more Atlas Search
+            indexes.
+        index_name (str): Name of the Atlas Search index to delete.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -269,14 +320,31 @@ async def asyncio(
     this resource, the requesting Service Account or API Key must have the Project Data Access Admin
     role. This deletion is eventually consistent.
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{databaseName}/{collec
+    tionName}/{indexName}`` (operationId ``deleteAtlasSearchIndexByName``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        database_name (str):
-        collection_name (str):
-        index_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Name of the cluster that contains the database and collection with one
+            or more Application Search indexes.
+        database_name (str): Label that identifies the database that contains the collection with
+            one or more Atlas Search indexes.
+        collection_name (str): Name of the collection that contains one or more Atlas Search
+            indexes.
+        index_name (str): Name of the Atlas Search index to delete.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

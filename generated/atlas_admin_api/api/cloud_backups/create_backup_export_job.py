@@ -8,8 +8,11 @@ from ..._operations import OPERATIONS, check_query_params, path_param, strip_rea
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.disk_backup_export_job import DiskBackupExportJob
-from ...models.disk_backup_export_job_request import DiskBackupExportJobRequest
-from ...types import UNSET, Response, Unset
+from ...models.disk_backup_export_job_request import (
+    DiskBackupExportJobRequest,
+    DiskBackupExportJobRequestDict,
+)
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_backup_export_job"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -19,7 +22,7 @@ def _get_kwargs(
     group_id: str,
     cluster_name: str,
     *,
-    body: DiskBackupExportJobRequest,
+    body: DiskBackupExportJobRequestDict | DiskBackupExportJobRequest,
     envelope: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -44,7 +47,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, DiskBackupExportJobRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -58,37 +61,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | DiskBackupExportJob | None:
     if response.status_code == 200:
-        response_200 = DiskBackupExportJob.from_dict(response.json())
+        response_200 = DiskBackupExportJob.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -121,7 +124,7 @@ def sync_detailed(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DiskBackupExportJobRequest,
+    body: DiskBackupExportJobRequestDict | DiskBackupExportJobRequest,
     envelope: bool | Unset = UNSET,
 ) -> Response[ApiError | DiskBackupExportJob]:
     """Create One Snapshot Export Job
@@ -129,10 +132,22 @@ def sync_detailed(
      Exports one backup Snapshot for dedicated Atlas cluster using Cloud Backups to an Export Bucket. To
     use this resource, the requesting Service Account or API Key must have the Project Atlas Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+    ``createBackupExportJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DiskBackupExportJobRequest):
 
     Raises:
@@ -162,7 +177,7 @@ def sync(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DiskBackupExportJobRequest,
+    body: DiskBackupExportJobRequestDict | DiskBackupExportJobRequest,
     envelope: bool | Unset = UNSET,
 ) -> ApiError | DiskBackupExportJob | None:
     """Create One Snapshot Export Job
@@ -170,10 +185,22 @@ def sync(
      Exports one backup Snapshot for dedicated Atlas cluster using Cloud Backups to an Export Bucket. To
     use this resource, the requesting Service Account or API Key must have the Project Atlas Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+    ``createBackupExportJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DiskBackupExportJobRequest):
 
     Raises:
@@ -198,7 +225,7 @@ async def asyncio_detailed(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DiskBackupExportJobRequest,
+    body: DiskBackupExportJobRequestDict | DiskBackupExportJobRequest,
     envelope: bool | Unset = UNSET,
 ) -> Response[ApiError | DiskBackupExportJob]:
     """Create One Snapshot Export Job
@@ -206,10 +233,22 @@ async def asyncio_detailed(
      Exports one backup Snapshot for dedicated Atlas cluster using Cloud Backups to an Export Bucket. To
     use this resource, the requesting Service Account or API Key must have the Project Atlas Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+    ``createBackupExportJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DiskBackupExportJobRequest):
 
     Raises:
@@ -237,7 +276,7 @@ async def asyncio(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DiskBackupExportJobRequest,
+    body: DiskBackupExportJobRequestDict | DiskBackupExportJobRequest,
     envelope: bool | Unset = UNSET,
 ) -> ApiError | DiskBackupExportJob | None:
     """Create One Snapshot Export Job
@@ -245,10 +284,22 @@ async def asyncio(
      Exports one backup Snapshot for dedicated Atlas cluster using Cloud Backups to an Export Bucket. To
     use this resource, the requesting Service Account or API Key must have the Project Atlas Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+    ``createBackupExportJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
         body (DiskBackupExportJobRequest):
 
     Raises:

@@ -7,8 +7,11 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.disk_backup_snapshot_restore_job import DiskBackupSnapshotRestoreJob
-from ...types import UNSET, Response, Unset
+from ...models.disk_backup_snapshot_restore_job import (
+    DiskBackupSnapshotRestoreJob,
+    DiskBackupSnapshotRestoreJobDict,
+)
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_backup_restore_job"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -18,7 +21,7 @@ def _get_kwargs(
     group_id: str,
     cluster_name: str,
     *,
-    body: DiskBackupSnapshotRestoreJob,
+    body: DiskBackupSnapshotRestoreJobDict | DiskBackupSnapshotRestoreJob,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -46,7 +49,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, DiskBackupSnapshotRestoreJob)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -60,37 +63,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | DiskBackupSnapshotRestoreJob | None:
     if response.status_code == 200:
-        response_200 = DiskBackupSnapshotRestoreJob.from_dict(response.json())
+        response_200 = DiskBackupSnapshotRestoreJob.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -123,7 +126,7 @@ def sync_detailed(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DiskBackupSnapshotRestoreJob,
+    body: DiskBackupSnapshotRestoreJobDict | DiskBackupSnapshotRestoreJob,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | DiskBackupSnapshotRestoreJob]:
@@ -137,11 +140,24 @@ def sync_detailed(
     To use this resource, the requesting Service Account or API Key must have the Project Backup Manager
     role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+    ``createBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DiskBackupSnapshotRestoreJob):
 
     Raises:
@@ -172,7 +188,7 @@ def sync(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DiskBackupSnapshotRestoreJob,
+    body: DiskBackupSnapshotRestoreJobDict | DiskBackupSnapshotRestoreJob,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | DiskBackupSnapshotRestoreJob | None:
@@ -186,11 +202,24 @@ def sync(
     To use this resource, the requesting Service Account or API Key must have the Project Backup Manager
     role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+    ``createBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DiskBackupSnapshotRestoreJob):
 
     Raises:
@@ -216,7 +245,7 @@ async def asyncio_detailed(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DiskBackupSnapshotRestoreJob,
+    body: DiskBackupSnapshotRestoreJobDict | DiskBackupSnapshotRestoreJob,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | DiskBackupSnapshotRestoreJob]:
@@ -230,11 +259,24 @@ async def asyncio_detailed(
     To use this resource, the requesting Service Account or API Key must have the Project Backup Manager
     role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+    ``createBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DiskBackupSnapshotRestoreJob):
 
     Raises:
@@ -263,7 +305,7 @@ async def asyncio(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DiskBackupSnapshotRestoreJob,
+    body: DiskBackupSnapshotRestoreJobDict | DiskBackupSnapshotRestoreJob,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | DiskBackupSnapshotRestoreJob | None:
@@ -277,11 +319,24 @@ async def asyncio(
     To use this resource, the requesting Service Account or API Key must have the Project Backup Manager
     role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+    ``createBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DiskBackupSnapshotRestoreJob):
 
     Raises:

@@ -10,10 +10,19 @@ from ...models.api_error import ApiError
 from ...models.export_bucket_aws import ExportBucketAWS
 from ...models.export_bucket_azure import ExportBucketAzure
 from ...models.export_bucket_gcp import ExportBucketGCP
-from ...models.export_bucket_request_aws import ExportBucketRequestAWS
-from ...models.export_bucket_request_azure import ExportBucketRequestAzure
-from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
-from ...types import UNSET, Response, Unset
+from ...models.export_bucket_request_aws import (
+    ExportBucketRequestAWS,
+    ExportBucketRequestAWSDict,
+)
+from ...models.export_bucket_request_azure import (
+    ExportBucketRequestAzure,
+    ExportBucketRequestAzureDict,
+)
+from ...models.export_bucket_request_gcp import (
+    ExportBucketRequestGCP,
+    ExportBucketRequestGCPDict,
+)
+from ...types import UNSET, Response, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_export_bucket"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -22,7 +31,13 @@ ACCEPT = "application/vnd.atlas.2024-05-30+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -49,7 +64,14 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            ExportBucketRequestAWS,
+            ExportBucketRequestAzure,
+            ExportBucketRequestGCP,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -65,45 +87,47 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(data: object) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
-            variants: dict[str, type[ExportBucketAWS] | type[ExportBucketAzure] | type[ExportBucketGCP]] = {
-                "AWS": ExportBucketAWS,
-                "AZURE": ExportBucketAzure,
-                "GCP": ExportBucketGCP,
-            }
-            payload, value = discriminate(data, "cloudProvider", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant
+        _response_200_value = _response_200_data.get("cloudProvider") if _response_200_data.__class__ is dict else None
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "cloudProvider", field="$")
+        if _response_200_value == "AWS":
+            _response_200_parsed = ExportBucketAWS.from_dict(_response_200_data)
+        elif _response_200_value == "AZURE":
+            _response_200_parsed = ExportBucketAzure.from_dict(_response_200_data)
+        elif _response_200_value == "GCP":
+            _response_200_parsed = ExportBucketGCP.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(ExportBucketAWS | ExportBucketAzure | ExportBucketGCP, _parse_response_200(response.json()))
+        response_200 = cast(ExportBucketAWS | ExportBucketAzure | ExportBucketGCP, _response_200_parsed)
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -135,7 +159,13 @@ def sync_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP]:
@@ -147,10 +177,23 @@ def sync_detailed(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 
@@ -180,7 +223,13 @@ def sync(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | None:
@@ -192,10 +241,23 @@ def sync(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 
@@ -220,7 +282,13 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP]:
@@ -232,10 +300,23 @@ async def asyncio_detailed(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 
@@ -263,7 +344,13 @@ async def asyncio(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | None:
@@ -275,10 +362,23 @@ async def asyncio(
     the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`` (operationId ``createExportBucket``,
+    ``application/vnd.atlas.2024-05-30+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
             backup snapshot Export Bucket Request.
 

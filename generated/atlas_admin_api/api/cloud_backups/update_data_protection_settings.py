@@ -7,8 +7,11 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.data_protection_settings import DataProtectionSettings
-from ...types import UNSET, Response, Unset
+from ...models.data_protection_settings import (
+    DataProtectionSettings,
+    DataProtectionSettingsDict,
+)
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_data_protection_settings"]
 ACCEPT = "application/vnd.atlas.2023-10-01+json"
@@ -17,7 +20,7 @@ ACCEPT = "application/vnd.atlas.2023-10-01+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: DataProtectionSettings,
+    body: DataProtectionSettingsDict | DataProtectionSettings,
     envelope: bool | Unset = UNSET,
     overwrite_backup_policies: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
@@ -47,7 +50,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, DataProtectionSettings)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -61,32 +64,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | DataProtectionSettings | None:
     if response.status_code == 200:
-        response_200 = DataProtectionSettings.from_dict(response.json())
+        response_200 = DataProtectionSettings.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -118,7 +121,7 @@ def sync_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DataProtectionSettings,
+    body: DataProtectionSettingsDict | DataProtectionSettings,
     envelope: bool | Unset = UNSET,
     overwrite_backup_policies: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
@@ -129,11 +132,25 @@ def sync_detailed(
     requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`` (operationId
+    ``updateDataProtectionSettings``, ``application/vnd.atlas.2023-10-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        overwrite_backup_policies (bool | Unset):  Default: True.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        overwrite_backup_policies (bool | Unset): Flag that indicates whether to overwrite non
+            complying backup policies with the new data protection settings or not. Default: True.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DataProtectionSettings):
 
     Raises:
@@ -163,7 +180,7 @@ def sync(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DataProtectionSettings,
+    body: DataProtectionSettingsDict | DataProtectionSettings,
     envelope: bool | Unset = UNSET,
     overwrite_backup_policies: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
@@ -174,11 +191,25 @@ def sync(
     requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`` (operationId
+    ``updateDataProtectionSettings``, ``application/vnd.atlas.2023-10-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        overwrite_backup_policies (bool | Unset):  Default: True.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        overwrite_backup_policies (bool | Unset): Flag that indicates whether to overwrite non
+            complying backup policies with the new data protection settings or not. Default: True.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DataProtectionSettings):
 
     Raises:
@@ -203,7 +234,7 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DataProtectionSettings,
+    body: DataProtectionSettingsDict | DataProtectionSettings,
     envelope: bool | Unset = UNSET,
     overwrite_backup_policies: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
@@ -214,11 +245,25 @@ async def asyncio_detailed(
     requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`` (operationId
+    ``updateDataProtectionSettings``, ``application/vnd.atlas.2023-10-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        overwrite_backup_policies (bool | Unset):  Default: True.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        overwrite_backup_policies (bool | Unset): Flag that indicates whether to overwrite non
+            complying backup policies with the new data protection settings or not. Default: True.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DataProtectionSettings):
 
     Raises:
@@ -246,7 +291,7 @@ async def asyncio(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: DataProtectionSettings,
+    body: DataProtectionSettingsDict | DataProtectionSettings,
     envelope: bool | Unset = UNSET,
     overwrite_backup_policies: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
@@ -257,11 +302,25 @@ async def asyncio(
     requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
     v2-{2023-01-01}
 
+    ``PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`` (operationId
+    ``updateDataProtectionSettings``, ``application/vnd.atlas.2023-10-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        overwrite_backup_policies (bool | Unset):  Default: True.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        overwrite_backup_policies (bool | Unset): Flag that indicates whether to overwrite non
+            complying backup policies with the new data protection settings or not. Default: True.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (DataProtectionSettings):
 
     Raises:

@@ -7,9 +7,12 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.backup_snapshot_retention import BackupSnapshotRetention
+from ...models.backup_snapshot_retention import (
+    BackupSnapshotRetention,
+    BackupSnapshotRetentionDict,
+)
 from ...models.disk_backup_snapshot import DiskBackupSnapshot
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_snapshot_retention"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -20,7 +23,7 @@ def _get_kwargs(
     cluster_name: str,
     snapshot_id: str,
     *,
-    body: BackupSnapshotRetention,
+    body: BackupSnapshotRetentionDict | BackupSnapshotRetention,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -49,7 +52,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, BackupSnapshotRetention)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -63,32 +66,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | DiskBackupSnapshot | None:
     if response.status_code == 200:
-        response_200 = DiskBackupSnapshot.from_dict(response.json())
+        response_200 = DiskBackupSnapshot.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -122,7 +125,7 @@ def sync_detailed(
     snapshot_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: BackupSnapshotRetention,
+    body: BackupSnapshotRetentionDict | BackupSnapshotRetention,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | DiskBackupSnapshot]:
@@ -131,12 +134,26 @@ def sync_detailed(
      Changes the expiration date for one cloud backup snapshot for one cluster in the specified project,
     the requesting Service Account or API Key must have the Project Backup Manager role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}``
+    (operationId ``updateSnapshotRetention``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        snapshot_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+            snapshot.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (BackupSnapshotRetention):
 
     Raises:
@@ -169,7 +186,7 @@ def sync(
     snapshot_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: BackupSnapshotRetention,
+    body: BackupSnapshotRetentionDict | BackupSnapshotRetention,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | DiskBackupSnapshot | None:
@@ -178,12 +195,26 @@ def sync(
      Changes the expiration date for one cloud backup snapshot for one cluster in the specified project,
     the requesting Service Account or API Key must have the Project Backup Manager role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}``
+    (operationId ``updateSnapshotRetention``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        snapshot_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+            snapshot.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (BackupSnapshotRetention):
 
     Raises:
@@ -211,7 +242,7 @@ async def asyncio_detailed(
     snapshot_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: BackupSnapshotRetention,
+    body: BackupSnapshotRetentionDict | BackupSnapshotRetention,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | DiskBackupSnapshot]:
@@ -220,12 +251,26 @@ async def asyncio_detailed(
      Changes the expiration date for one cloud backup snapshot for one cluster in the specified project,
     the requesting Service Account or API Key must have the Project Backup Manager role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}``
+    (operationId ``updateSnapshotRetention``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        snapshot_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+            snapshot.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (BackupSnapshotRetention):
 
     Raises:
@@ -256,7 +301,7 @@ async def asyncio(
     snapshot_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: BackupSnapshotRetention,
+    body: BackupSnapshotRetentionDict | BackupSnapshotRetention,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | DiskBackupSnapshot | None:
@@ -265,12 +310,26 @@ async def asyncio(
      Changes the expiration date for one cloud backup snapshot for one cluster in the specified project,
     the requesting Service Account or API Key must have the Project Backup Manager role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}``
+    (operationId ``updateSnapshotRetention``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        snapshot_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+            snapshot.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (BackupSnapshotRetention):
 
     Raises:

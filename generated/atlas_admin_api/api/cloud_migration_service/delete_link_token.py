@@ -7,7 +7,7 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["delete_link_token"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -49,27 +49,27 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return response_204
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -108,9 +108,18 @@ def sync_detailed(
     or Ops Manager into MongoDB Atlas. Your API Key must have the Organization Owner role to
     successfully call this resource.
 
+    ``DELETE /api/atlas/v2/orgs/{orgId}/liveMigrations/linkTokens`` (operationId ``deleteLinkToken``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        org_id (str):
-        envelope (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,9 +154,18 @@ def sync(
     or Ops Manager into MongoDB Atlas. Your API Key must have the Organization Owner role to
     successfully call this resource.
 
+    ``DELETE /api/atlas/v2/orgs/{orgId}/liveMigrations/linkTokens`` (operationId ``deleteLinkToken``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        org_id (str):
-        envelope (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,9 +195,18 @@ async def asyncio_detailed(
     or Ops Manager into MongoDB Atlas. Your API Key must have the Organization Owner role to
     successfully call this resource.
 
+    ``DELETE /api/atlas/v2/orgs/{orgId}/liveMigrations/linkTokens`` (operationId ``deleteLinkToken``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        org_id (str):
-        envelope (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,9 +239,18 @@ async def asyncio(
     or Ops Manager into MongoDB Atlas. Your API Key must have the Organization Owner role to
     successfully call this resource.
 
+    ``DELETE /api/atlas/v2/orgs/{orgId}/liveMigrations/linkTokens`` (operationId ``deleteLinkToken``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        org_id (str):
-        envelope (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

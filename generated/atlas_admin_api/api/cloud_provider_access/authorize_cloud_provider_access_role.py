@@ -10,11 +10,13 @@ from ...models.api_error import ApiError
 from ...models.cloud_provider_access_role import CloudProviderAccessRole
 from ...models.cloud_provider_access_role_request_update_aws import (
     CloudProviderAccessRoleRequestUpdateAWS,
+    CloudProviderAccessRoleRequestUpdateAWSDict,
 )
 from ...models.cloud_provider_access_role_request_update_azure import (
     CloudProviderAccessRoleRequestUpdateAzure,
+    CloudProviderAccessRoleRequestUpdateAzureDict,
 )
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["authorize_cloud_provider_access_role"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -24,7 +26,11 @@ def _get_kwargs(
     group_id: str,
     role_id: str,
     *,
-    body: CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
+    body: CloudProviderAccessRoleRequestUpdateAWSDict
+    | CloudProviderAccessRoleRequestUpdateAWS
+    | CloudProviderAccessRoleRequestUpdateAzureDict
+    | CloudProviderAccessRoleRequestUpdateAzure
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -52,7 +58,13 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            CloudProviderAccessRoleRequestUpdateAWS,
+            CloudProviderAccessRoleRequestUpdateAzure,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -66,37 +78,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | CloudProviderAccessRole | None:
     if response.status_code == 200:
-        response_200 = CloudProviderAccessRole.from_dict(response.json())
+        response_200 = CloudProviderAccessRole.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -129,7 +141,11 @@ def sync_detailed(
     role_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
+    body: CloudProviderAccessRoleRequestUpdateAWSDict
+    | CloudProviderAccessRoleRequestUpdateAWS
+    | CloudProviderAccessRoleRequestUpdateAzureDict
+    | CloudProviderAccessRoleRequestUpdateAzure
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | CloudProviderAccessRole]:
@@ -140,11 +156,24 @@ def sync_detailed(
     step in a procedure to create unified access for MongoDB Cloud services. This is not required for
     GCP service account access.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{roleId}`` (operationId
+    ``authorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CloudProviderAccessRoleRequestUpdateAWS |
             CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
             cloud provider.
@@ -177,7 +206,11 @@ def sync(
     role_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
+    body: CloudProviderAccessRoleRequestUpdateAWSDict
+    | CloudProviderAccessRoleRequestUpdateAWS
+    | CloudProviderAccessRoleRequestUpdateAzureDict
+    | CloudProviderAccessRoleRequestUpdateAzure
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | CloudProviderAccessRole | None:
@@ -188,11 +221,24 @@ def sync(
     step in a procedure to create unified access for MongoDB Cloud services. This is not required for
     GCP service account access.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{roleId}`` (operationId
+    ``authorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CloudProviderAccessRoleRequestUpdateAWS |
             CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
             cloud provider.
@@ -220,7 +266,11 @@ async def asyncio_detailed(
     role_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
+    body: CloudProviderAccessRoleRequestUpdateAWSDict
+    | CloudProviderAccessRoleRequestUpdateAWS
+    | CloudProviderAccessRoleRequestUpdateAzureDict
+    | CloudProviderAccessRoleRequestUpdateAzure
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | CloudProviderAccessRole]:
@@ -231,11 +281,24 @@ async def asyncio_detailed(
     step in a procedure to create unified access for MongoDB Cloud services. This is not required for
     GCP service account access.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{roleId}`` (operationId
+    ``authorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CloudProviderAccessRoleRequestUpdateAWS |
             CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
             cloud provider.
@@ -266,7 +329,11 @@ async def asyncio(
     role_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
+    body: CloudProviderAccessRoleRequestUpdateAWSDict
+    | CloudProviderAccessRoleRequestUpdateAWS
+    | CloudProviderAccessRoleRequestUpdateAzureDict
+    | CloudProviderAccessRoleRequestUpdateAzure
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | CloudProviderAccessRole | None:
@@ -277,11 +344,24 @@ async def asyncio(
     step in a procedure to create unified access for MongoDB Cloud services. This is not required for
     GCP service account access.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{roleId}`` (operationId
+    ``authorizeCloudProviderAccessRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CloudProviderAccessRoleRequestUpdateAWS |
             CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
             cloud provider.

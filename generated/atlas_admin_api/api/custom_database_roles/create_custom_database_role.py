@@ -7,8 +7,8 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.custom_database_role import CustomDatabaseRole
-from ...types import UNSET, Response, Unset
+from ...models.custom_database_role import CustomDatabaseRole, CustomDatabaseRoleDict
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_custom_database_role"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -17,7 +17,7 @@ ACCEPT = "application/vnd.atlas.2023-01-01+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: CustomDatabaseRole,
+    body: CustomDatabaseRoleDict | CustomDatabaseRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, CustomDatabaseRole)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -58,37 +58,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | CustomDatabaseRole | None:
     if response.status_code == 202:
-        response_202 = CustomDatabaseRole.from_dict(response.json())
+        response_202 = CustomDatabaseRole.from_dict(loads_json(response.content))
 
         return response_202
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -120,7 +120,7 @@ def sync_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CustomDatabaseRole,
+    body: CustomDatabaseRoleDict | CustomDatabaseRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | CustomDatabaseRole]:
@@ -130,10 +130,23 @@ def sync_detailed(
     Account or API Key must have the Project Owner role, Project Stream Processing Owner role, or the
     Project Database Access Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/customDBRoles/roles`` (operationId
+    ``createCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CustomDatabaseRole):
 
     Raises:
@@ -162,7 +175,7 @@ def sync(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CustomDatabaseRole,
+    body: CustomDatabaseRoleDict | CustomDatabaseRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | CustomDatabaseRole | None:
@@ -172,10 +185,23 @@ def sync(
     Account or API Key must have the Project Owner role, Project Stream Processing Owner role, or the
     Project Database Access Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/customDBRoles/roles`` (operationId
+    ``createCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CustomDatabaseRole):
 
     Raises:
@@ -199,7 +225,7 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CustomDatabaseRole,
+    body: CustomDatabaseRoleDict | CustomDatabaseRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | CustomDatabaseRole]:
@@ -209,10 +235,23 @@ async def asyncio_detailed(
     Account or API Key must have the Project Owner role, Project Stream Processing Owner role, or the
     Project Database Access Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/customDBRoles/roles`` (operationId
+    ``createCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CustomDatabaseRole):
 
     Raises:
@@ -239,7 +278,7 @@ async def asyncio(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CustomDatabaseRole,
+    body: CustomDatabaseRoleDict | CustomDatabaseRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | CustomDatabaseRole | None:
@@ -249,10 +288,23 @@ async def asyncio(
     Account or API Key must have the Project Owner role, Project Stream Processing Owner role, or the
     Project Database Access Admin role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/customDBRoles/roles`` (operationId
+    ``createCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CustomDatabaseRole):
 
     Raises:

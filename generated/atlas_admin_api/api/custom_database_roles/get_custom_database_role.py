@@ -8,7 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.custom_database_role import CustomDatabaseRole
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["get_custom_database_role"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -53,27 +53,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | CustomDatabaseRole | None:
     if response.status_code == 200:
-        response_200 = CustomDatabaseRole.from_dict(response.json())
+        response_200 = CustomDatabaseRole.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -114,11 +114,25 @@ def sync_detailed(
      Returns one custom role for the specified project. To use this resource, the requesting Service
     Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/customDBRoles/roles/{roleName}`` (operationId
+    ``getCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_name (str): Human-readable label that identifies the role for the request. This name
+            must be unique for this custom role in this project.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,11 +169,25 @@ def sync(
      Returns one custom role for the specified project. To use this resource, the requesting Service
     Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/customDBRoles/roles/{roleName}`` (operationId
+    ``getCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_name (str): Human-readable label that identifies the role for the request. This name
+            must be unique for this custom role in this project.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,11 +219,25 @@ async def asyncio_detailed(
      Returns one custom role for the specified project. To use this resource, the requesting Service
     Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/customDBRoles/roles/{roleName}`` (operationId
+    ``getCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_name (str): Human-readable label that identifies the role for the request. This name
+            must be unique for this custom role in this project.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,11 +272,25 @@ async def asyncio(
      Returns one custom role for the specified project. To use this resource, the requesting Service
     Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/customDBRoles/roles/{roleName}`` (operationId
+    ``getCustomDatabaseRole``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        role_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        role_name (str): Human-readable label that identifies the role for the request. This name
+            must be unique for this custom role in this project.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,7 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.federated_database_instance import FederatedDatabaseInstance
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["get_federated_database"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -50,32 +50,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | FederatedDatabaseInstance | None:
     if response.status_code == 200:
-        response_200 = FederatedDatabaseInstance.from_dict(response.json())
+        response_200 = FederatedDatabaseInstance.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -116,10 +116,22 @@ def sync_detailed(
     resource, the requesting Service Account or API Key must have the Project Read Only or Project
     Charts Admin roles.
 
+    ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+    ``getFederatedDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the Federated Database to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,10 +167,22 @@ def sync(
     resource, the requesting Service Account or API Key must have the Project Read Only or Project
     Charts Admin roles.
 
+    ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+    ``getFederatedDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the Federated Database to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,10 +213,22 @@ async def asyncio_detailed(
     resource, the requesting Service Account or API Key must have the Project Read Only or Project
     Charts Admin roles.
 
+    ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+    ``getFederatedDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the Federated Database to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -226,10 +262,22 @@ async def asyncio(
     resource, the requesting Service Account or API Key must have the Project Read Only or Project
     Charts Admin roles.
 
+    ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+    ``getFederatedDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        tenant_name (str): Human-readable label that identifies the Federated Database to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,7 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.ingestion_pipeline_run import IngestionPipelineRun
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["get_pipeline_run"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -55,32 +55,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | IngestionPipelineRun | None:
     if response.status_code == 200:
-        response_200 = IngestionPipelineRun.from_dict(response.json())
+        response_200 = IngestionPipelineRun.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -122,12 +122,26 @@ def sync_detailed(
      Returns the details of one Data Lake Pipeline run within the specified project. To use this
     resource, the requesting Service Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/runs/{pipelineRunId}`` (operationId
+    ``getPipelineRun``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        pipeline_name (str):
-        pipeline_run_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+        pipeline_run_id (str): Unique 24-hexadecimal character string that identifies a Data Lake
+            Pipeline run.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,12 +180,26 @@ def sync(
      Returns the details of one Data Lake Pipeline run within the specified project. To use this
     resource, the requesting Service Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/runs/{pipelineRunId}`` (operationId
+    ``getPipelineRun``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        pipeline_name (str):
-        pipeline_run_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+        pipeline_run_id (str): Unique 24-hexadecimal character string that identifies a Data Lake
+            Pipeline run.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,12 +233,26 @@ async def asyncio_detailed(
      Returns the details of one Data Lake Pipeline run within the specified project. To use this
     resource, the requesting Service Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/runs/{pipelineRunId}`` (operationId
+    ``getPipelineRun``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        pipeline_name (str):
-        pipeline_run_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+        pipeline_run_id (str): Unique 24-hexadecimal character string that identifies a Data Lake
+            Pipeline run.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,12 +289,26 @@ async def asyncio(
      Returns the details of one Data Lake Pipeline run within the specified project. To use this
     resource, the requesting Service Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/runs/{pipelineRunId}`` (operationId
+    ``getPipelineRun``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        pipeline_name (str):
-        pipeline_run_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+        pipeline_run_id (str): Unique 24-hexadecimal character string that identifies a Data Lake
+            Pipeline run.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

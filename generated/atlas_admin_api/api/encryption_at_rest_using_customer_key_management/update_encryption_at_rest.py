@@ -8,8 +8,11 @@ from ..._operations import OPERATIONS, check_query_params, path_param, strip_rea
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.encryption_at_rest import EncryptionAtRest
-from ...models.encryption_at_rest_request import EncryptionAtRestRequest
-from ...types import UNSET, Response, Unset
+from ...models.encryption_at_rest_request import (
+    EncryptionAtRestRequest,
+    EncryptionAtRestRequestDict,
+)
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_encryption_at_rest"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -18,7 +21,7 @@ ACCEPT = "application/vnd.atlas.2023-01-01+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: EncryptionAtRestRequest,
+    body: EncryptionAtRestRequestDict | EncryptionAtRestRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -45,7 +48,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, EncryptionAtRestRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -59,37 +62,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | EncryptionAtRest | None:
     if response.status_code == 200:
-        response_200 = EncryptionAtRest.from_dict(response.json())
+        response_200 = EncryptionAtRest.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -121,7 +124,7 @@ def sync_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: EncryptionAtRestRequest,
+    body: EncryptionAtRestRequestDict | EncryptionAtRestRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | EncryptionAtRest]:
@@ -142,10 +145,23 @@ def sync_detailed(
     Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
     project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``updateEncryptionAtRest``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (EncryptionAtRestRequest):
 
     Raises:
@@ -174,7 +190,7 @@ def sync(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: EncryptionAtRestRequest,
+    body: EncryptionAtRestRequestDict | EncryptionAtRestRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | EncryptionAtRest | None:
@@ -195,10 +211,23 @@ def sync(
     Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
     project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``updateEncryptionAtRest``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (EncryptionAtRestRequest):
 
     Raises:
@@ -222,7 +251,7 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: EncryptionAtRestRequest,
+    body: EncryptionAtRestRequestDict | EncryptionAtRestRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | EncryptionAtRest]:
@@ -243,10 +272,23 @@ async def asyncio_detailed(
     Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
     project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``updateEncryptionAtRest``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (EncryptionAtRestRequest):
 
     Raises:
@@ -273,7 +315,7 @@ async def asyncio(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: EncryptionAtRestRequest,
+    body: EncryptionAtRestRequestDict | EncryptionAtRestRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | EncryptionAtRest | None:
@@ -294,10 +336,23 @@ async def asyncio(
     Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
     project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``updateEncryptionAtRest``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (EncryptionAtRestRequest):
 
     Raises:

@@ -7,7 +7,7 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["delete_identity_provider"]
 ACCEPT = "application/vnd.atlas.2023-11-15+json"
@@ -51,27 +51,27 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return response_204
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -114,10 +114,20 @@ def sync_detailed(
     Before deleting an identity provider, disconnect all organizations and confirm that no organization
     in your account uses this identity provider.
 
+    ``DELETE
+    /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+    (operationId ``deleteIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
     Args:
-        federation_settings_id (str):
-        identity_provider_id (str):
-        envelope (bool | Unset):  Default: False.
+        federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+            federation.
+        identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+            identity provider to connect.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,10 +167,20 @@ def sync(
     Before deleting an identity provider, disconnect all organizations and confirm that no organization
     in your account uses this identity provider.
 
+    ``DELETE
+    /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+    (operationId ``deleteIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
     Args:
-        federation_settings_id (str):
-        identity_provider_id (str):
-        envelope (bool | Unset):  Default: False.
+        federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+            federation.
+        identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+            identity provider to connect.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,10 +215,20 @@ async def asyncio_detailed(
     Before deleting an identity provider, disconnect all organizations and confirm that no organization
     in your account uses this identity provider.
 
+    ``DELETE
+    /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+    (operationId ``deleteIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
     Args:
-        federation_settings_id (str):
-        identity_provider_id (str):
-        envelope (bool | Unset):  Default: False.
+        federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+            federation.
+        identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+            identity provider to connect.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -236,10 +266,20 @@ async def asyncio(
     Before deleting an identity provider, disconnect all organizations and confirm that no organization
     in your account uses this identity provider.
 
+    ``DELETE
+    /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+    (operationId ``deleteIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
     Args:
-        federation_settings_id (str):
-        identity_provider_id (str):
-        envelope (bool | Unset):  Default: False.
+        federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+            federation.
+        identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+            identity provider to connect.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

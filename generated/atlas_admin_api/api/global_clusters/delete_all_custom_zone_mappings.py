@@ -8,7 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.geo_sharding import GeoSharding
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["delete_all_custom_zone_mappings"]
 ACCEPT = "application/vnd.atlas.2024-08-05+json"
@@ -51,27 +51,27 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ApiError | GeoSharding | None:
     if response.status_code == 200:
-        response_200 = GeoSharding.from_dict(response.json())
+        response_200 = GeoSharding.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -115,11 +115,24 @@ def sync_detailed(
     geographical zone. To use this resource, the requesting Service Account or API Key must have the
     Project Owner role. Deprecated versions: v2-{2023-02-01}, v2-{2023-01-01}
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/globalWrites/customZoneMapping``
+    (operationId ``deleteAllCustomZoneMappings``, ``application/vnd.atlas.2024-08-05+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies this cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,11 +172,24 @@ def sync(
     geographical zone. To use this resource, the requesting Service Account or API Key must have the
     Project Owner role. Deprecated versions: v2-{2023-02-01}, v2-{2023-01-01}
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/globalWrites/customZoneMapping``
+    (operationId ``deleteAllCustomZoneMappings``, ``application/vnd.atlas.2024-08-05+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies this cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -198,11 +224,24 @@ async def asyncio_detailed(
     geographical zone. To use this resource, the requesting Service Account or API Key must have the
     Project Owner role. Deprecated versions: v2-{2023-02-01}, v2-{2023-01-01}
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/globalWrites/customZoneMapping``
+    (operationId ``deleteAllCustomZoneMappings``, ``application/vnd.atlas.2024-08-05+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies this cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -240,11 +279,24 @@ async def asyncio(
     geographical zone. To use this resource, the requesting Service Account or API Key must have the
     Project Owner role. Deprecated versions: v2-{2023-02-01}, v2-{2023-01-01}
 
+    ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/globalWrites/customZoneMapping``
+    (operationId ``deleteAllCustomZoneMappings``, ``application/vnd.atlas.2024-08-05+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies this cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

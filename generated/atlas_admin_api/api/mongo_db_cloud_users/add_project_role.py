@@ -6,11 +6,14 @@ import httpx
 from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
-from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
+from ...models.add_or_remove_group_role import (
+    AddOrRemoveGroupRole,
+    AddOrRemoveGroupRoleDict,
+)
 from ...models.api_error import ApiError
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["add_project_role"]
 ACCEPT = "application/vnd.atlas.2025-02-19+json"
@@ -20,7 +23,7 @@ def _get_kwargs(
     group_id: str,
     user_id: str,
     *,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -48,7 +51,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, AddOrRemoveGroupRole)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -64,49 +67,52 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(data: object) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
-            variants: dict[str, type[OrgUserResponsePending] | type[OrgUserResponseActive]] = {
-                "PENDING": OrgUserResponsePending,
-                "ACTIVE": OrgUserResponseActive,
-            }
-            payload, value = discriminate(data, "orgMembershipStatus", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
+        _response_200_value = (
+            _response_200_data.get("orgMembershipStatus") if _response_200_data.__class__ is dict else None
+        )
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "orgMembershipStatus", field="$")
+        if _response_200_value == "PENDING":
+            _response_200_parsed = OrgUserResponsePending.from_dict(_response_200_data)
+        elif _response_200_value == "ACTIVE":
+            _response_200_parsed = OrgUserResponseActive.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(OrgUserResponseActive | OrgUserResponsePending, _parse_response_200(response.json()))
+        response_200 = cast(OrgUserResponseActive | OrgUserResponsePending, _response_200_parsed)
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -139,7 +145,7 @@ def sync_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | OrgUserResponseActive | OrgUserResponsePending]:
@@ -152,11 +158,27 @@ def sync_detailed(
     Note: This resource cannot be used to add a role to users invited using the deprecated Invite One
     MongoDB Cloud User to Join One Project endpoint.
 
+    ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole`` (operationId ``addProjectRole``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        group_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the project. If you need to lookup a user's userId or verify a user's status in
+            the organization, use the Return All MongoDB Cloud Users in One Project resource and
+            filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (AddOrRemoveGroupRole):
 
     Raises:
@@ -187,7 +209,7 @@ def sync(
     user_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | OrgUserResponseActive | OrgUserResponsePending | None:
@@ -200,11 +222,27 @@ def sync(
     Note: This resource cannot be used to add a role to users invited using the deprecated Invite One
     MongoDB Cloud User to Join One Project endpoint.
 
+    ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole`` (operationId ``addProjectRole``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        group_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the project. If you need to lookup a user's userId or verify a user's status in
+            the organization, use the Return All MongoDB Cloud Users in One Project resource and
+            filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (AddOrRemoveGroupRole):
 
     Raises:
@@ -230,7 +268,7 @@ async def asyncio_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | OrgUserResponseActive | OrgUserResponsePending]:
@@ -243,11 +281,27 @@ async def asyncio_detailed(
     Note: This resource cannot be used to add a role to users invited using the deprecated Invite One
     MongoDB Cloud User to Join One Project endpoint.
 
+    ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole`` (operationId ``addProjectRole``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        group_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the project. If you need to lookup a user's userId or verify a user's status in
+            the organization, use the Return All MongoDB Cloud Users in One Project resource and
+            filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (AddOrRemoveGroupRole):
 
     Raises:
@@ -276,7 +330,7 @@ async def asyncio(
     user_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | OrgUserResponseActive | OrgUserResponsePending | None:
@@ -289,11 +343,27 @@ async def asyncio(
     Note: This resource cannot be used to add a role to users invited using the deprecated Invite One
     MongoDB Cloud User to Join One Project endpoint.
 
+    ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole`` (operationId ``addProjectRole``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        group_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the project. If you need to lookup a user's userId or verify a user's status in
+            the organization, use the Return All MongoDB Cloud Users in One Project resource and
+            filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (AddOrRemoveGroupRole):
 
     Raises:

@@ -7,7 +7,7 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["remove_organization_user"]
 ACCEPT = "application/vnd.atlas.2025-02-19+json"
@@ -54,27 +54,27 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return response_204
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -120,11 +120,24 @@ def sync_detailed(
     Note: To remove pending or active users, use v2-{2025-02-19} or later. If using a deprecated
     version, only active users can be removed. Deprecated versions: v2-{2023-01-01}
 
+    ``DELETE /api/atlas/v2/orgs/{orgId}/users/{userId}`` (operationId ``removeOrganizationUser``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        org_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the organization. If you need to lookup a user's userId or verify a user's status
+            in the organization, use the Return All MongoDB Cloud Users in One Organization resource
+            and filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,11 +181,24 @@ def sync(
     Note: To remove pending or active users, use v2-{2025-02-19} or later. If using a deprecated
     version, only active users can be removed. Deprecated versions: v2-{2023-01-01}
 
+    ``DELETE /api/atlas/v2/orgs/{orgId}/users/{userId}`` (operationId ``removeOrganizationUser``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        org_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the organization. If you need to lookup a user's userId or verify a user's status
+            in the organization, use the Return All MongoDB Cloud Users in One Organization resource
+            and filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -211,11 +237,24 @@ async def asyncio_detailed(
     Note: To remove pending or active users, use v2-{2025-02-19} or later. If using a deprecated
     version, only active users can be removed. Deprecated versions: v2-{2023-01-01}
 
+    ``DELETE /api/atlas/v2/orgs/{orgId}/users/{userId}`` (operationId ``removeOrganizationUser``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        org_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the organization. If you need to lookup a user's userId or verify a user's status
+            in the organization, use the Return All MongoDB Cloud Users in One Organization resource
+            and filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -257,11 +296,24 @@ async def asyncio(
     Note: To remove pending or active users, use v2-{2025-02-19} or later. If using a deprecated
     version, only active users can be removed. Deprecated versions: v2-{2023-01-01}
 
+    ``DELETE /api/atlas/v2/orgs/{orgId}/users/{userId}`` (operationId ``removeOrganizationUser``,
+    ``application/vnd.atlas.2025-02-19+json``).
+
     Args:
-        org_id (str):
-        user_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+            user in the organization. If you need to lookup a user's userId or verify a user's status
+            in the organization, use the Return All MongoDB Cloud Users in One Organization resource
+            and filter by username.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

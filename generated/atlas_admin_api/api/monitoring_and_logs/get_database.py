@@ -8,7 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.process_database import ProcessDatabase
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["get_database"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -55,27 +55,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | ProcessDatabase | None:
     if response.status_code == 200:
-        response_200 = ProcessDatabase.from_dict(response.json())
+        response_200 = ProcessDatabase.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -117,12 +117,30 @@ def sync_detailed(
      Returns one database running on the specified host for the specified project. To use this resource,
     the requesting Service Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/databases/{databaseName}`` (operationId
+    ``getDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        process_id (str):
-        database_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+            port that serves the MongoDB process. The host must be the hostname, fully qualified
+            domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+            MongoDB process (mongod or mongos). The port must be the IANA port on which the MongoDB
+            process listens for requests.
+        database_name (str): Human-readable label that identifies the database that the specified
+            MongoDB process serves.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,12 +179,30 @@ def sync(
      Returns one database running on the specified host for the specified project. To use this resource,
     the requesting Service Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/databases/{databaseName}`` (operationId
+    ``getDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        process_id (str):
-        database_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+            port that serves the MongoDB process. The host must be the hostname, fully qualified
+            domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+            MongoDB process (mongod or mongos). The port must be the IANA port on which the MongoDB
+            process listens for requests.
+        database_name (str): Human-readable label that identifies the database that the specified
+            MongoDB process serves.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,12 +236,30 @@ async def asyncio_detailed(
      Returns one database running on the specified host for the specified project. To use this resource,
     the requesting Service Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/databases/{databaseName}`` (operationId
+    ``getDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        process_id (str):
-        database_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+            port that serves the MongoDB process. The host must be the hostname, fully qualified
+            domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+            MongoDB process (mongod or mongos). The port must be the IANA port on which the MongoDB
+            process listens for requests.
+        database_name (str): Human-readable label that identifies the database that the specified
+            MongoDB process serves.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -242,12 +296,30 @@ async def asyncio(
      Returns one database running on the specified host for the specified project. To use this resource,
     the requesting Service Account or API Key must have the Project Read Only role.
 
+    ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/databases/{databaseName}`` (operationId
+    ``getDatabase``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        process_id (str):
-        database_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+            port that serves the MongoDB process. The host must be the hostname, fully qualified
+            domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+            MongoDB process (mongod or mongos). The port must be the IANA port on which the MongoDB
+            process listens for requests.
+        database_name (str): Human-readable label that identifies the database that the specified
+            MongoDB process serves.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -7,8 +7,8 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.online_archive import OnlineArchive
-from ...types import UNSET, Response, Unset
+from ...models.online_archive import OnlineArchive, OnlineArchiveDict
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_online_archive"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -19,7 +19,7 @@ def _get_kwargs(
     cluster_name: str,
     archive_id: str,
     *,
-    body: OnlineArchive,
+    body: OnlineArchiveDict | OnlineArchive,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, OnlineArchive)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -62,37 +62,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | OnlineArchive | None:
     if response.status_code == 200:
-        response_200 = OnlineArchive.from_dict(response.json())
+        response_200 = OnlineArchive.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -126,7 +126,7 @@ def sync_detailed(
     archive_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: OnlineArchive,
+    body: OnlineArchiveDict | OnlineArchive,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | OnlineArchive]:
@@ -136,12 +136,27 @@ def sync_detailed(
     project. To use this resource, the requesting Service Account or API Key must have the Project Data
     Access Admin role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/onlineArchives/{archiveId}``
+    (operationId ``updateOnlineArchive``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        archive_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster that contains the
+            specified collection from which Application created the online archive.
+        archive_id (str): Unique 24-hexadecimal digit string that identifies the online archive to
+            update.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OnlineArchive):
 
     Raises:
@@ -174,7 +189,7 @@ def sync(
     archive_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: OnlineArchive,
+    body: OnlineArchiveDict | OnlineArchive,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | OnlineArchive | None:
@@ -184,12 +199,27 @@ def sync(
     project. To use this resource, the requesting Service Account or API Key must have the Project Data
     Access Admin role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/onlineArchives/{archiveId}``
+    (operationId ``updateOnlineArchive``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        archive_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster that contains the
+            specified collection from which Application created the online archive.
+        archive_id (str): Unique 24-hexadecimal digit string that identifies the online archive to
+            update.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OnlineArchive):
 
     Raises:
@@ -217,7 +247,7 @@ async def asyncio_detailed(
     archive_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: OnlineArchive,
+    body: OnlineArchiveDict | OnlineArchive,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | OnlineArchive]:
@@ -227,12 +257,27 @@ async def asyncio_detailed(
     project. To use this resource, the requesting Service Account or API Key must have the Project Data
     Access Admin role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/onlineArchives/{archiveId}``
+    (operationId ``updateOnlineArchive``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        archive_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster that contains the
+            specified collection from which Application created the online archive.
+        archive_id (str): Unique 24-hexadecimal digit string that identifies the online archive to
+            update.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OnlineArchive):
 
     Raises:
@@ -263,7 +308,7 @@ async def asyncio(
     archive_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: OnlineArchive,
+    body: OnlineArchiveDict | OnlineArchive,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | OnlineArchive | None:
@@ -273,12 +318,27 @@ async def asyncio(
     project. To use this resource, the requesting Service Account or API Key must have the Project Data
     Access Admin role.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/onlineArchives/{archiveId}``
+    (operationId ``updateOnlineArchive``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        archive_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster that contains the
+            specified collection from which Application created the online archive.
+        archive_id (str): Unique 24-hexadecimal digit string that identifies the online archive to
+            update.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OnlineArchive):
 
     Raises:

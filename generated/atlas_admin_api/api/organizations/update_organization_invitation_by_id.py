@@ -10,8 +10,9 @@ from ...models.api_error import ApiError
 from ...models.organization_invitation import OrganizationInvitation
 from ...models.organization_invitation_update_request import (
     OrganizationInvitationUpdateRequest,
+    OrganizationInvitationUpdateRequestDict,
 )
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_organization_invitation_by_id"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -21,7 +22,7 @@ def _get_kwargs(
     org_id: str,
     invitation_id: str,
     *,
-    body: OrganizationInvitationUpdateRequest,
+    body: OrganizationInvitationUpdateRequestDict | OrganizationInvitationUpdateRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, OrganizationInvitationUpdateRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -63,32 +64,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | OrganizationInvitation | None:
     if response.status_code == 200:
-        response_200 = OrganizationInvitation.from_dict(response.json())
+        response_200 = OrganizationInvitation.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -121,7 +122,7 @@ def sync_detailed(
     invitation_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: OrganizationInvitationUpdateRequest,
+    body: OrganizationInvitationUpdateRequestDict | OrganizationInvitationUpdateRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | OrganizationInvitation]:
@@ -135,11 +136,21 @@ def sync_detailed(
     Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
     Organization to update a pending user.
 
+    ``PATCH /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId
+    ``updateOrganizationInvitationById``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OrganizationInvitationUpdateRequest):
 
     Raises:
@@ -170,7 +181,7 @@ def sync(
     invitation_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: OrganizationInvitationUpdateRequest,
+    body: OrganizationInvitationUpdateRequestDict | OrganizationInvitationUpdateRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | OrganizationInvitation | None:
@@ -184,11 +195,21 @@ def sync(
     Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
     Organization to update a pending user.
 
+    ``PATCH /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId
+    ``updateOrganizationInvitationById``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OrganizationInvitationUpdateRequest):
 
     Raises:
@@ -214,7 +235,7 @@ async def asyncio_detailed(
     invitation_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: OrganizationInvitationUpdateRequest,
+    body: OrganizationInvitationUpdateRequestDict | OrganizationInvitationUpdateRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | OrganizationInvitation]:
@@ -228,11 +249,21 @@ async def asyncio_detailed(
     Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
     Organization to update a pending user.
 
+    ``PATCH /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId
+    ``updateOrganizationInvitationById``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OrganizationInvitationUpdateRequest):
 
     Raises:
@@ -261,7 +292,7 @@ async def asyncio(
     invitation_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: OrganizationInvitationUpdateRequest,
+    body: OrganizationInvitationUpdateRequestDict | OrganizationInvitationUpdateRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | OrganizationInvitation | None:
@@ -275,11 +306,21 @@ async def asyncio(
     Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
     Organization to update a pending user.
 
+    ``PATCH /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId
+    ``updateOrganizationInvitationById``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (OrganizationInvitationUpdateRequest):
 
     Raises:

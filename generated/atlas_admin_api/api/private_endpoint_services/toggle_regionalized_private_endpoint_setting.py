@@ -9,8 +9,9 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.regionalized_private_endpoint_setting import (
     RegionalizedPrivateEndpointSetting,
+    RegionalizedPrivateEndpointSettingDict,
 )
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["toggle_regionalized_private_endpoint_setting"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -19,7 +20,7 @@ ACCEPT = "application/vnd.atlas.2023-01-01+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: RegionalizedPrivateEndpointSetting,
+    body: RegionalizedPrivateEndpointSettingDict | RegionalizedPrivateEndpointSetting,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, RegionalizedPrivateEndpointSetting)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -60,32 +61,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | RegionalizedPrivateEndpointSetting | None:
     if response.status_code == 200:
-        response_200 = RegionalizedPrivateEndpointSetting.from_dict(response.json())
+        response_200 = RegionalizedPrivateEndpointSetting.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -117,7 +118,7 @@ def sync_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: RegionalizedPrivateEndpointSetting,
+    body: RegionalizedPrivateEndpointSettingDict | RegionalizedPrivateEndpointSetting,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | RegionalizedPrivateEndpointSetting]:
@@ -131,10 +132,23 @@ def sync_detailed(
     Owner role and all clusters in the deployment must be sharded clusters. Once enabled, you cannot
     create replica sets.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`` (operationId
+    ``toggleRegionalizedPrivateEndpointSetting``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (RegionalizedPrivateEndpointSetting):
 
     Raises:
@@ -163,7 +177,7 @@ def sync(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: RegionalizedPrivateEndpointSetting,
+    body: RegionalizedPrivateEndpointSettingDict | RegionalizedPrivateEndpointSetting,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | RegionalizedPrivateEndpointSetting | None:
@@ -177,10 +191,23 @@ def sync(
     Owner role and all clusters in the deployment must be sharded clusters. Once enabled, you cannot
     create replica sets.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`` (operationId
+    ``toggleRegionalizedPrivateEndpointSetting``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (RegionalizedPrivateEndpointSetting):
 
     Raises:
@@ -204,7 +231,7 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: RegionalizedPrivateEndpointSetting,
+    body: RegionalizedPrivateEndpointSettingDict | RegionalizedPrivateEndpointSetting,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | RegionalizedPrivateEndpointSetting]:
@@ -218,10 +245,23 @@ async def asyncio_detailed(
     Owner role and all clusters in the deployment must be sharded clusters. Once enabled, you cannot
     create replica sets.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`` (operationId
+    ``toggleRegionalizedPrivateEndpointSetting``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (RegionalizedPrivateEndpointSetting):
 
     Raises:
@@ -248,7 +288,7 @@ async def asyncio(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: RegionalizedPrivateEndpointSetting,
+    body: RegionalizedPrivateEndpointSettingDict | RegionalizedPrivateEndpointSetting,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | RegionalizedPrivateEndpointSetting | None:
@@ -262,10 +302,23 @@ async def asyncio(
     Owner role and all clusters in the deployment must be sharded clusters. Once enabled, you cannot
     create replica sets.
 
+    ``PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`` (operationId
+    ``toggleRegionalizedPrivateEndpointSetting``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (RegionalizedPrivateEndpointSetting):
 
     Raises:

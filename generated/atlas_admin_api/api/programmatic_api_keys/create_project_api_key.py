@@ -8,8 +8,11 @@ from ..._operations import OPERATIONS, check_query_params, path_param, strip_rea
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.api_key_user_details import ApiKeyUserDetails
-from ...models.create_atlas_project_api_key import CreateAtlasProjectApiKey
-from ...types import UNSET, Response, Unset
+from ...models.create_atlas_project_api_key import (
+    CreateAtlasProjectApiKey,
+    CreateAtlasProjectApiKeyDict,
+)
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_project_api_key"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -18,7 +21,7 @@ ACCEPT = "application/vnd.atlas.2023-01-01+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: CreateAtlasProjectApiKey,
+    body: CreateAtlasProjectApiKeyDict | CreateAtlasProjectApiKey,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -45,7 +48,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, CreateAtlasProjectApiKey)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -59,27 +62,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | ApiKeyUserDetails | None:
     if response.status_code == 200:
-        response_200 = ApiKeyUserDetails.from_dict(response.json())
+        response_200 = ApiKeyUserDetails.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -111,7 +114,7 @@ def sync_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CreateAtlasProjectApiKey,
+    body: CreateAtlasProjectApiKeyDict | CreateAtlasProjectApiKey,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | ApiKeyUserDetails]:
@@ -122,10 +125,23 @@ def sync_detailed(
     access the resources. To use this resource, the requesting Service Account or API Key must have the
     Project Owner role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/apiKeys`` (operationId ``createProjectApiKey``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CreateAtlasProjectApiKey):
 
     Raises:
@@ -154,7 +170,7 @@ def sync(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CreateAtlasProjectApiKey,
+    body: CreateAtlasProjectApiKeyDict | CreateAtlasProjectApiKey,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | ApiKeyUserDetails | None:
@@ -165,10 +181,23 @@ def sync(
     access the resources. To use this resource, the requesting Service Account or API Key must have the
     Project Owner role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/apiKeys`` (operationId ``createProjectApiKey``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CreateAtlasProjectApiKey):
 
     Raises:
@@ -192,7 +221,7 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CreateAtlasProjectApiKey,
+    body: CreateAtlasProjectApiKeyDict | CreateAtlasProjectApiKey,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | ApiKeyUserDetails]:
@@ -203,10 +232,23 @@ async def asyncio_detailed(
     access the resources. To use this resource, the requesting Service Account or API Key must have the
     Project Owner role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/apiKeys`` (operationId ``createProjectApiKey``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CreateAtlasProjectApiKey):
 
     Raises:
@@ -233,7 +275,7 @@ async def asyncio(
     group_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: CreateAtlasProjectApiKey,
+    body: CreateAtlasProjectApiKeyDict | CreateAtlasProjectApiKey,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | ApiKeyUserDetails | None:
@@ -244,10 +286,23 @@ async def asyncio(
     access the resources. To use this resource, the requesting Service Account or API Key must have the
     Project Owner role.
 
+    ``POST /api/atlas/v2/groups/{groupId}/apiKeys`` (operationId ``createProjectApiKey``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (CreateAtlasProjectApiKey):
 
     Raises:

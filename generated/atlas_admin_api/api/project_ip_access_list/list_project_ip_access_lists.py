@@ -8,7 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.paginated_network_permission_entry import PaginatedNetworkPermissionEntry
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["list_project_ip_access_lists"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -60,27 +60,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | PaginatedNetworkPermissionEntry | None:
     if response.status_code == 200:
-        response_200 = PaginatedNetworkPermissionEntry.from_dict(response.json())
+        response_200 = PaginatedNetworkPermissionEntry.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -130,13 +130,29 @@ def sync_detailed(
     distinct from the orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist endpoint, which manages the access
     list for MongoDB Cloud organizations.
 
+    ``GET /api/atlas/v2/groups/{groupId}/accessList`` (operationId ``listProjectIpAccessLists``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        include_count (bool | Unset): Flag that indicates whether the response returns the total
+            number of items (totalCount) in the response. Default: True.
+        items_per_page (int | Unset): Number of items that the response returns per page. Default:
+            100.
+        page_num (int | Unset): Number of the page that displays the current set of the total
+            objects that the response returns. Default: 1.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,13 +200,29 @@ def sync(
     distinct from the orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist endpoint, which manages the access
     list for MongoDB Cloud organizations.
 
+    ``GET /api/atlas/v2/groups/{groupId}/accessList`` (operationId ``listProjectIpAccessLists``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        include_count (bool | Unset): Flag that indicates whether the response returns the total
+            number of items (totalCount) in the response. Default: True.
+        items_per_page (int | Unset): Number of items that the response returns per page. Default:
+            100.
+        page_num (int | Unset): Number of the page that displays the current set of the total
+            objects that the response returns. Default: 1.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -233,13 +265,29 @@ async def asyncio_detailed(
     distinct from the orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist endpoint, which manages the access
     list for MongoDB Cloud organizations.
 
+    ``GET /api/atlas/v2/groups/{groupId}/accessList`` (operationId ``listProjectIpAccessLists``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        include_count (bool | Unset): Flag that indicates whether the response returns the total
+            number of items (totalCount) in the response. Default: True.
+        items_per_page (int | Unset): Number of items that the response returns per page. Default:
+            100.
+        page_num (int | Unset): Number of the page that displays the current set of the total
+            objects that the response returns. Default: 1.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -285,13 +333,29 @@ async def asyncio(
     distinct from the orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist endpoint, which manages the access
     list for MongoDB Cloud organizations.
 
+    ``GET /api/atlas/v2/groups/{groupId}/accessList`` (operationId ``listProjectIpAccessLists``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        include_count (bool | Unset): Flag that indicates whether the response returns the total
+            number of items (totalCount) in the response. Default: True.
+        items_per_page (int | Unset): Number of items that the response returns per page. Default:
+            100.
+        page_num (int | Unset): Number of the page that displays the current set of the total
+            objects that the response returns. Default: 1.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

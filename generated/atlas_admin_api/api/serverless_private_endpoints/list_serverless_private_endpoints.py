@@ -8,7 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.serverless_tenant_endpoint_aws import ServerlessTenantEndpointAWS
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["list_serverless_private_endpoints"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -50,37 +50,35 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | list[ServerlessTenantEndpointAWS] | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = ServerlessTenantEndpointAWS.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        _response_200 = loads_json(response.content)
+        response_200 = [
+            ServerlessTenantEndpointAWS.from_dict(response_200_item_data) for response_200_item_data in _response_200
+        ]
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -123,10 +121,23 @@ def sync_detailed(
     This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
     replaced by Flex, please use a Dedicated cluster instead.
 
+    ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+    (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        instance_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        instance_name (str): Human-readable label that identifies the serverless instance
+            associated with the tenant endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,10 +175,23 @@ def sync(
     This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
     replaced by Flex, please use a Dedicated cluster instead.
 
+    ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+    (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        instance_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        instance_name (str): Human-readable label that identifies the serverless instance
+            associated with the tenant endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,10 +224,23 @@ async def asyncio_detailed(
     This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
     replaced by Flex, please use a Dedicated cluster instead.
 
+    ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+    (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        instance_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        instance_name (str): Human-readable label that identifies the serverless instance
+            associated with the tenant endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -239,10 +276,23 @@ async def asyncio(
     This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
     replaced by Flex, please use a Dedicated cluster instead.
 
+    ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+    (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        group_id (str):
-        instance_name (str):
-        envelope (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        instance_name (str): Human-readable label that identifies the serverless instance
+            associated with the tenant endpoint.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,7 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.org_service_account import OrgServiceAccount
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["get_service_account"]
 ACCEPT = "application/vnd.atlas.2024-08-05+json"
@@ -53,27 +53,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | OrgServiceAccount | None:
     if response.status_code == 200:
-        response_200 = OrgServiceAccount.from_dict(response.json())
+        response_200 = OrgServiceAccount.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -113,11 +113,21 @@ def sync_detailed(
 
      Returns the specified Service Account.
 
+    ``GET /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}`` (operationId ``getServiceAccount``,
+    ``application/vnd.atlas.2024-08-05+json``).
+
     Args:
-        org_id (str):
-        client_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        client_id (str): The Client ID of the Service Account.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,11 +163,21 @@ def sync(
 
      Returns the specified Service Account.
 
+    ``GET /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}`` (operationId ``getServiceAccount``,
+    ``application/vnd.atlas.2024-08-05+json``).
+
     Args:
-        org_id (str):
-        client_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        client_id (str): The Client ID of the Service Account.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,11 +208,21 @@ async def asyncio_detailed(
 
      Returns the specified Service Account.
 
+    ``GET /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}`` (operationId ``getServiceAccount``,
+    ``application/vnd.atlas.2024-08-05+json``).
+
     Args:
-        org_id (str):
-        client_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        client_id (str): The Client ID of the Service Account.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -226,11 +256,21 @@ async def asyncio(
 
      Returns the specified Service Account.
 
+    ``GET /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}`` (operationId ``getServiceAccount``,
+    ``application/vnd.atlas.2024-08-05+json``).
+
     Args:
-        org_id (str):
-        client_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        client_id (str): The Client ID of the Service Account.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

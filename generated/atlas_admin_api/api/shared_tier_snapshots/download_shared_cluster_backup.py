@@ -7,8 +7,8 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.tenant_restore import TenantRestore
-from ...types import UNSET, Response, Unset
+from ...models.tenant_restore import TenantRestore, TenantRestoreDict
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["download_shared_cluster_backup"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -18,7 +18,7 @@ def _get_kwargs(
     group_id: str,
     cluster_name: str,
     *,
-    body: TenantRestore,
+    body: TenantRestoreDict | TenantRestore,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, TenantRestore)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -60,37 +60,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | TenantRestore | None:
     if response.status_code == 200:
-        response_200 = TenantRestore.from_dict(response.json())
+        response_200 = TenantRestore.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -123,7 +123,7 @@ def sync_detailed(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: TenantRestore,
+    body: TenantRestoreDict | TenantRestore,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | TenantRestore]:
@@ -138,11 +138,24 @@ def sync_detailed(
     or former M2/M5 clusters that have been migrated to Flex clusters until January 2026, after which
     this endpoint will be sunset. Please use the downloadFlexBackup endpoint instead.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`` (operationId
+    ``downloadSharedClusterBackup``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (TenantRestore):
 
     Raises:
@@ -173,7 +186,7 @@ def sync(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: TenantRestore,
+    body: TenantRestoreDict | TenantRestore,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | TenantRestore | None:
@@ -188,11 +201,24 @@ def sync(
     or former M2/M5 clusters that have been migrated to Flex clusters until January 2026, after which
     this endpoint will be sunset. Please use the downloadFlexBackup endpoint instead.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`` (operationId
+    ``downloadSharedClusterBackup``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (TenantRestore):
 
     Raises:
@@ -218,7 +244,7 @@ async def asyncio_detailed(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: TenantRestore,
+    body: TenantRestoreDict | TenantRestore,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> Response[ApiError | TenantRestore]:
@@ -233,11 +259,24 @@ async def asyncio_detailed(
     or former M2/M5 clusters that have been migrated to Flex clusters until January 2026, after which
     this endpoint will be sunset. Please use the downloadFlexBackup endpoint instead.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`` (operationId
+    ``downloadSharedClusterBackup``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (TenantRestore):
 
     Raises:
@@ -266,7 +305,7 @@ async def asyncio(
     cluster_name: str,
     *,
     client: AuthenticatedClient | Client,
-    body: TenantRestore,
+    body: TenantRestoreDict | TenantRestore,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> ApiError | TenantRestore | None:
@@ -281,11 +320,24 @@ async def asyncio(
     or former M2/M5 clusters that have been migrated to Flex clusters until January 2026, after which
     this endpoint will be sunset. Please use the downloadFlexBackup endpoint instead.
 
+    ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`` (operationId
+    ``downloadSharedClusterBackup``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
     Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+            /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+            NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+            id. For existing groups, your group/project id remains the same. The resource and
+            corresponding endpoints use the term groups.
+        cluster_name (str): Human-readable label that identifies the cluster.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
         body (TenantRestore):
 
     Raises:

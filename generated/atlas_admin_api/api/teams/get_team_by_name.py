@@ -8,7 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.team_response import TeamResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["get_team_by_name"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -53,32 +53,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | TeamResponse | None:
     if response.status_code == 200:
-        response_200 = TeamResponse.from_dict(response.json())
+        response_200 = TeamResponse.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
@@ -120,11 +120,21 @@ def sync_detailed(
     organization. Teams enable you to grant project access roles to MongoDB Cloud users. To use this
     resource, the requesting Service Account or API Key must have the Organization Member role.
 
+    ``GET /api/atlas/v2/orgs/{orgId}/teams/byName/{teamName}`` (operationId ``getTeamByName``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        org_id (str):
-        team_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        team_name (str): Name of the team whose information you want to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,11 +172,21 @@ def sync(
     organization. Teams enable you to grant project access roles to MongoDB Cloud users. To use this
     resource, the requesting Service Account or API Key must have the Organization Member role.
 
+    ``GET /api/atlas/v2/orgs/{orgId}/teams/byName/{teamName}`` (operationId ``getTeamByName``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        org_id (str):
-        team_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        team_name (str): Name of the team whose information you want to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -199,11 +219,21 @@ async def asyncio_detailed(
     organization. Teams enable you to grant project access roles to MongoDB Cloud users. To use this
     resource, the requesting Service Account or API Key must have the Organization Member role.
 
+    ``GET /api/atlas/v2/orgs/{orgId}/teams/byName/{teamName}`` (operationId ``getTeamByName``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        org_id (str):
-        team_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        team_name (str): Name of the team whose information you want to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -239,11 +269,21 @@ async def asyncio(
     organization. Teams enable you to grant project access roles to MongoDB Cloud users. To use this
     resource, the requesting Service Account or API Key must have the Organization Member role.
 
+    ``GET /api/atlas/v2/orgs/{orgId}/teams/byName/{teamName}`` (operationId ``getTeamByName``,
+    ``application/vnd.atlas.2023-01-01+json``).
+
     Args:
-        org_id (str):
-        team_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
+        org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+            contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+            authenticated user has access.
+        team_name (str): Name of the team whose information you want to return.
+        envelope (bool | Unset): Flag that indicates whether Application wraps the response in an
+            envelope JSON object. Some API clients cannot access the HTTP response headers or status
+            code. To remediate this, set envelope=true in the query. Endpoints that return a list of
+            results use the results object as an envelope. Application adds the status parameter to
+            the response body. Default: False.
+        pretty (bool | Unset): Flag that indicates whether the response body should be in the
+            prettyprint format. Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
