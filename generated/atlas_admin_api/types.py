@@ -157,6 +157,42 @@ def format_datetime(value: datetime.datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+# atlas-admin: the JSON decoder behind every generated `_parse_response` (issue #18). With the optional
+# `atlas-admin[fast]` extra, msgspec decodes a response body two to three times faster than the json module (a
+# 500-item page is a large share of a call's client CPU); it keeps integers of any size exact (orjson would turn
+# those beyond 64 bits into floats). It accepts only UTF-8 and standard JSON, so a body it refuses (a UTF-16 body,
+# NaN, a number out of float range, a lone surrogate, invalid JSON) goes to json.loads, which returns what it
+# always did or raises the json.JSONDecodeError the overlay reports. The choice is made on first use, so
+# `import atlas_admin` does not load msgspec.
+def _select_json_decoder() -> Callable[[bytes], Any]:
+    try:
+        import msgspec
+    except ImportError:
+        return json.loads
+    fast_loads = msgspec.json.Decoder().decode
+    refused = (msgspec.DecodeError, UnicodeDecodeError)
+
+    def loads(content: bytes) -> Any:
+        try:
+            return fast_loads(content)
+        except refused:
+            return json.loads(content)
+
+    return loads
+
+
+_json_decoder: Callable[[bytes], Any] | None = None
+
+
+def loads_json(content: bytes) -> Any:
+    """A response body decoded as JSON: msgspec when installed, else (and for what msgspec refuses) json.loads."""
+    global _json_decoder
+    decoder = _json_decoder
+    if decoder is None:
+        decoder = _json_decoder = _select_json_decoder()
+    return decoder(content)
+
+
 # atlas-admin: arguments are checked and converted here, at the boundary, before any I/O (issue #17).
 def datetime_value(value: object, parameter: str) -> str:
     """A date-time argument as it is sent: an aware datetime or an ISO 8601 string with an offset.
@@ -367,6 +403,7 @@ __all__ = [
     "enum_json",
     "format_datetime",
     "json_value",
+    "loads_json",
     "model_json",
     "model_repr",
     "model_to_json",

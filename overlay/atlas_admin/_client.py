@@ -44,6 +44,7 @@ from ._errors import (
     error_from_response,
     safe_url,
 )
+from ._gcpause import call_with_gc_paused
 from ._parsing import parse_success
 from ._redact import redact_exception, redact_request, redact_response
 from ._retry import RetryPolicy, is_idempotent, send_with_retries
@@ -605,6 +606,16 @@ class AtlasClient(AtlasOperations):
         content_type = response.headers.get("Content-Type", "")
         if "json" not in content_type:
             raise AtlasResponseError.from_response(response, f"expected a JSON body, got {content_type or 'no type'}")
+        if len(response.content) >= C.PARSE_GC_PAUSE_MIN_BYTES:  # see atlas_admin._gcpause
+            return call_with_gc_paused(
+                parse_success,
+                response,
+                parse,
+                client=self._generated,
+                operation_id=operation_id,
+                strict=self._strict,
+                warned=self._warned_deviations,
+            )
         return parse_success(
             response,
             parse,

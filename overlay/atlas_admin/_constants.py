@@ -90,3 +90,9 @@ ENV_BASE_URL = "MONGODB_ATLAS_BASE_URL"
 # Lenient parsing logs each (operation, field path) that differs from the spec once per client; a server that
 # keeps inventing new paths stops being logged after this many.
 MAX_DEVIATION_WARNINGS = 1_000
+
+# --- parsing speed (issue #18) ------------------------------------------------------------------
+# A JSON body at least this large is decoded and parsed into models with the cyclic garbage collector paused (see
+# atlas_admin._gcpause): a page builds thousands of objects that all stay alive, and collections that start in the
+# middle only traverse them and promote them to older generations (measured in bench/run.py, issue #18).
+PARSE_GC_PAUSE_MIN_BYTES = 16 * 1024

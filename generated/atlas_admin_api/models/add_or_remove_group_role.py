@@ -26,6 +26,13 @@ from ..types import (
 
 T = TypeVar("T", bound="AddOrRemoveGroupRole")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupRole",
+    }
+)
+
 
 @_attrs_define
 class AddOrRemoveGroupRole:
@@ -81,12 +88,22 @@ class AddOrRemoveGroupRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                group_role = AddOrRemoveGroupRoleGroupRole(d.pop("groupRole"))
-
-                add_or_remove_group_role = cls(
-                    group_role,
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                group_role = AddOrRemoveGroupRoleGroupRole._members_by_value.get(
+                    _group_role_value := src_dict["groupRole"]
+                ) or AddOrRemoveGroupRoleGroupRole(_group_role_value)
+
+                if cls is AddOrRemoveGroupRole:
+                    add_or_remove_group_role = object.__new__(cls)
+                    add_or_remove_group_role.group_role = group_role
+                else:
+                    add_or_remove_group_role = cls(
+                        group_role,
+                    )
 
                 add_or_remove_group_role.additional_properties = d
                 return add_or_remove_group_role

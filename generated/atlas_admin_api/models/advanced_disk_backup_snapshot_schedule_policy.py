@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="AdvancedDiskBackupSnapshotSchedulePolicy")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "policyItems",
+    }
+)
+
 
 @_attrs_define
 class AdvancedDiskBackupSnapshotSchedulePolicy:
@@ -79,26 +87,34 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                id = d.pop("id", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict.get("id", UNSET)
 
-                _policy_items = d.pop("policyItems", UNSET)
+                _policy_items = src_dict.get("policyItems", UNSET)
                 policy_items: list[DiskBackupApiPolicyItem] | Unset = UNSET
                 if _policy_items is not UNSET:
-                    policy_items = []
-                    for policy_items_item_data in _policy_items:
-                        policy_items_item = DiskBackupApiPolicyItem.from_dict(policy_items_item_data)
-
-                        policy_items.append(policy_items_item)
+                    policy_items = [
+                        DiskBackupApiPolicyItem.from_dict(policy_items_item_data)
+                        for policy_items_item_data in _policy_items
+                    ]
 
                 if not (
                     (id is UNSET or id.__class__ is str) and (_policy_items is UNSET or _policy_items.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                advanced_disk_backup_snapshot_schedule_policy = cls(
-                    id,
-                    policy_items,
-                )
+                if cls is AdvancedDiskBackupSnapshotSchedulePolicy:
+                    advanced_disk_backup_snapshot_schedule_policy = object.__new__(cls)
+                    advanced_disk_backup_snapshot_schedule_policy.id = id
+                    advanced_disk_backup_snapshot_schedule_policy.policy_items = policy_items
+                else:
+                    advanced_disk_backup_snapshot_schedule_policy = cls(
+                        id,
+                        policy_items,
+                    )
 
                 advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
                 return advanced_disk_backup_snapshot_schedule_policy

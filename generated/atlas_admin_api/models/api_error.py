@@ -25,6 +25,18 @@ from ..types import (
 
 T = TypeVar("T", bound="ApiError")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "error",
+        "errorCode",
+        "badRequestDetail",
+        "detail",
+        "parameters",
+        "reason",
+    }
+)
+
 
 @_attrs_define
 class ApiError:
@@ -108,30 +120,32 @@ class ApiError:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                error = d.pop("error")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                error = src_dict["error"]
 
-                error_code = d.pop("errorCode")
+                error_code = src_dict["errorCode"]
 
-                _bad_request_detail = d.pop("badRequestDetail", UNSET)
+                _bad_request_detail = src_dict.get("badRequestDetail", UNSET)
                 bad_request_detail: BadRequestDetail | Unset
                 if _bad_request_detail is UNSET:
                     bad_request_detail = UNSET
                 else:
                     bad_request_detail = BadRequestDetail.from_dict(_bad_request_detail)
 
-                detail = d.pop("detail", UNSET)
+                detail = src_dict.get("detail", UNSET)
 
-                _parameters = d.pop("parameters", UNSET)
+                _parameters = src_dict.get("parameters", UNSET)
                 parameters: list[ApiErrorParametersItem] | Unset = UNSET
                 if _parameters is not UNSET:
-                    parameters = []
-                    for parameters_item_data in _parameters:
-                        parameters_item = ApiErrorParametersItem.from_dict(parameters_item_data)
+                    parameters = [
+                        ApiErrorParametersItem.from_dict(parameters_item_data) for parameters_item_data in _parameters
+                    ]
 
-                        parameters.append(parameters_item)
-
-                reason = d.pop("reason", UNSET)
+                reason = src_dict.get("reason", UNSET)
 
                 if not (
                     error.__class__ is int
@@ -141,14 +155,23 @@ class ApiError:
                     and (reason is UNSET or reason.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                api_error = cls(
-                    error,
-                    error_code,
-                    bad_request_detail,
-                    detail,
-                    parameters,
-                    reason,
-                )
+                if cls is ApiError:
+                    api_error = object.__new__(cls)
+                    api_error.error = error
+                    api_error.error_code = error_code
+                    api_error.bad_request_detail = bad_request_detail
+                    api_error.detail = detail
+                    api_error.parameters = parameters
+                    api_error.reason = reason
+                else:
+                    api_error = cls(
+                        error,
+                        error_code,
+                        bad_request_detail,
+                        detail,
+                        parameters,
+                        reason,
+                    )
 
                 api_error.additional_properties = d
                 return api_error

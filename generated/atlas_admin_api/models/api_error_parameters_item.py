@@ -52,7 +52,10 @@ class ApiErrorParametersItem:
         try:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
-                api_error_parameters_item = cls()
+                if cls is ApiErrorParametersItem:
+                    api_error_parameters_item = object.__new__(cls)
+                else:
+                    api_error_parameters_item = cls()
 
                 api_error_parameters_item.additional_properties = d
                 return api_error_parameters_item

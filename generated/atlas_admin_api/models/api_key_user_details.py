@@ -25,6 +25,18 @@ from ..types import (
 
 T = TypeVar("T", bound="ApiKeyUserDetails")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "desc",
+        "id",
+        "privateKey",
+        "publicKey",
+        "roles",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class ApiKeyUserDetails:
@@ -118,32 +130,28 @@ class ApiKeyUserDetails:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                desc = d.pop("desc", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                desc = src_dict.get("desc", UNSET)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                private_key = d.pop("privateKey", UNSET)
+                private_key = src_dict.get("privateKey", UNSET)
 
-                public_key = d.pop("publicKey", UNSET)
+                public_key = src_dict.get("publicKey", UNSET)
 
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[CloudAccessRoleAssignment] | Unset = UNSET
                 if _roles is not UNSET:
-                    roles = []
-                    for roles_item_data in _roles:
-                        roles_item = CloudAccessRoleAssignment.from_dict(roles_item_data)
+                    roles = [CloudAccessRoleAssignment.from_dict(roles_item_data) for roles_item_data in _roles]
 
-                        roles.append(roles_item)
-
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (desc is UNSET or desc.__class__ is str)
@@ -154,14 +162,23 @@ class ApiKeyUserDetails:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                api_key_user_details = cls(
-                    desc,
-                    id,
-                    private_key,
-                    public_key,
-                    roles,
-                    links,
-                )
+                if cls is ApiKeyUserDetails:
+                    api_key_user_details = object.__new__(cls)
+                    api_key_user_details.desc = desc
+                    api_key_user_details.id = id
+                    api_key_user_details.private_key = private_key
+                    api_key_user_details.public_key = public_key
+                    api_key_user_details.roles = roles
+                    api_key_user_details.links = links
+                else:
+                    api_key_user_details = cls(
+                        desc,
+                        id,
+                        private_key,
+                        public_key,
+                        roles,
+                        links,
+                    )
 
                 api_key_user_details.additional_properties = d
                 return api_key_user_details

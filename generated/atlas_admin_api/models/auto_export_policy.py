@@ -28,6 +28,14 @@ from ..types import (
 
 T = TypeVar("T", bound="AutoExportPolicy")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportBucketId",
+        "frequencyType",
+    }
+)
+
 
 @_attrs_define
 class AutoExportPolicy:
@@ -79,10 +87,14 @@ class AutoExportPolicy:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                export_bucket_id = d.pop("exportBucketId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_bucket_id = src_dict.get("exportBucketId", UNSET)
 
-                _frequency_type = d.pop("frequencyType", UNSET)
+                _frequency_type = src_dict.get("frequencyType", UNSET)
                 frequency_type: AutoExportPolicyFrequencyType | Unset
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
@@ -93,10 +105,15 @@ class AutoExportPolicy:
 
                 if not (export_bucket_id is UNSET or export_bucket_id.__class__ is str):
                     raise TypeError("not the documented shape")
-                auto_export_policy = cls(
-                    export_bucket_id,
-                    frequency_type,
-                )
+                if cls is AutoExportPolicy:
+                    auto_export_policy = object.__new__(cls)
+                    auto_export_policy.export_bucket_id = export_bucket_id
+                    auto_export_policy.frequency_type = frequency_type
+                else:
+                    auto_export_policy = cls(
+                        export_bucket_id,
+                        frequency_type,
+                    )
 
                 auto_export_policy.additional_properties = d
                 return auto_export_policy

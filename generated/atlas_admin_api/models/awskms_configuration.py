@@ -28,6 +28,18 @@ from ..types import (
 
 T = TypeVar("T", bound="AWSKMSConfiguration")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accessKeyID",
+        "customerMasterKeyID",
+        "enabled",
+        "region",
+        "requirePrivateNetworking",
+        "valid",
+    }
+)
+
 
 @_attrs_define
 class AWSKMSConfiguration:
@@ -160,14 +172,18 @@ class AWSKMSConfiguration:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                access_key_id = d.pop("accessKeyID", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                access_key_id = src_dict.get("accessKeyID", UNSET)
 
-                customer_master_key_id = d.pop("customerMasterKeyID", UNSET)
+                customer_master_key_id = src_dict.get("customerMasterKeyID", UNSET)
 
-                enabled = d.pop("enabled", UNSET)
+                enabled = src_dict.get("enabled", UNSET)
 
-                _region = d.pop("region", UNSET)
+                _region = src_dict.get("region", UNSET)
                 region: AWSKMSConfigurationRegion | Unset
                 if _region is UNSET:
                     region = UNSET
@@ -176,9 +192,9 @@ class AWSKMSConfiguration:
                         _region
                     )
 
-                require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
-                valid = d.pop("valid", UNSET)
+                valid = src_dict.get("valid", UNSET)
 
                 if not (
                     (access_key_id is UNSET or access_key_id.__class__ is str)
@@ -188,14 +204,23 @@ class AWSKMSConfiguration:
                     and (valid is UNSET or valid.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                awskms_configuration = cls(
-                    access_key_id,
-                    customer_master_key_id,
-                    enabled,
-                    region,
-                    require_private_networking,
-                    valid,
-                )
+                if cls is AWSKMSConfiguration:
+                    awskms_configuration = object.__new__(cls)
+                    awskms_configuration.access_key_id = access_key_id
+                    awskms_configuration.customer_master_key_id = customer_master_key_id
+                    awskms_configuration.enabled = enabled
+                    awskms_configuration.region = region
+                    awskms_configuration.require_private_networking = require_private_networking
+                    awskms_configuration.valid = valid
+                else:
+                    awskms_configuration = cls(
+                        access_key_id,
+                        customer_master_key_id,
+                        enabled,
+                        region,
+                        require_private_networking,
+                        valid,
+                    )
 
                 awskms_configuration.additional_properties = d
                 return awskms_configuration

@@ -30,6 +30,19 @@ from ..types import (
 
 T = TypeVar("T", bound="AWSKMSConfigurationRequest")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accessKeyID",
+        "customerMasterKeyID",
+        "enabled",
+        "region",
+        "requirePrivateNetworking",
+        "roleId",
+        "secretAccessKey",
+    }
+)
+
 
 @_attrs_define
 class AWSKMSConfigurationRequest:
@@ -171,14 +184,18 @@ class AWSKMSConfigurationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                access_key_id = d.pop("accessKeyID", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                access_key_id = src_dict.get("accessKeyID", UNSET)
 
-                customer_master_key_id = d.pop("customerMasterKeyID", UNSET)
+                customer_master_key_id = src_dict.get("customerMasterKeyID", UNSET)
 
-                enabled = d.pop("enabled", UNSET)
+                enabled = src_dict.get("enabled", UNSET)
 
-                _region = d.pop("region", UNSET)
+                _region = src_dict.get("region", UNSET)
                 region: AWSKMSConfigurationRequestRegion | Unset
                 if _region is UNSET:
                     region = UNSET
@@ -187,11 +204,11 @@ class AWSKMSConfigurationRequest:
                         _region
                     ) or AWSKMSConfigurationRequestRegion(_region)
 
-                require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-                secret_access_key = d.pop("secretAccessKey", UNSET)
+                secret_access_key = src_dict.get("secretAccessKey", UNSET)
 
                 if not (
                     (access_key_id is UNSET or access_key_id.__class__ is str)
@@ -202,15 +219,25 @@ class AWSKMSConfigurationRequest:
                     and (secret_access_key is UNSET or secret_access_key.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                awskms_configuration_request = cls(
-                    access_key_id,
-                    customer_master_key_id,
-                    enabled,
-                    region,
-                    require_private_networking,
-                    role_id,
-                    secret_access_key,
-                )
+                if cls is AWSKMSConfigurationRequest:
+                    awskms_configuration_request = object.__new__(cls)
+                    awskms_configuration_request.access_key_id = access_key_id
+                    awskms_configuration_request.customer_master_key_id = customer_master_key_id
+                    awskms_configuration_request.enabled = enabled
+                    awskms_configuration_request.region = region
+                    awskms_configuration_request.require_private_networking = require_private_networking
+                    awskms_configuration_request.role_id = role_id
+                    awskms_configuration_request.secret_access_key = secret_access_key
+                else:
+                    awskms_configuration_request = cls(
+                        access_key_id,
+                        customer_master_key_id,
+                        enabled,
+                        region,
+                        require_private_networking,
+                        role_id,
+                        secret_access_key,
+                    )
 
                 awskms_configuration_request.additional_properties = d
                 return awskms_configuration_request

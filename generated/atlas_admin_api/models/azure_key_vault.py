@@ -29,6 +29,22 @@ from ..types import (
 
 T = TypeVar("T", bound="AzureKeyVault")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "azureEnvironment",
+        "clientID",
+        "enabled",
+        "keyIdentifier",
+        "keyVaultName",
+        "requirePrivateNetworking",
+        "resourceGroupName",
+        "subscriptionID",
+        "tenantID",
+        "valid",
+    }
+)
+
 
 @_attrs_define
 class AzureKeyVault:
@@ -149,8 +165,12 @@ class AzureKeyVault:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _azure_environment = d.pop("azureEnvironment", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _azure_environment = src_dict.get("azureEnvironment", UNSET)
                 azure_environment: AzureKeyVaultAzureEnvironment | Unset
                 if _azure_environment is UNSET:
                     azure_environment = UNSET
@@ -159,38 +179,38 @@ class AzureKeyVault:
                         _azure_environment
                     ) or AzureKeyVaultAzureEnvironment(_azure_environment)
 
-                _client_id = d.pop("clientID", UNSET)
+                _client_id = src_dict.get("clientID", UNSET)
                 client_id: UUID | Unset
                 if _client_id is UNSET:
                     client_id = UNSET
                 else:
                     client_id = UUID(_client_id)
 
-                enabled = d.pop("enabled", UNSET)
+                enabled = src_dict.get("enabled", UNSET)
 
-                key_identifier = d.pop("keyIdentifier", UNSET)
+                key_identifier = src_dict.get("keyIdentifier", UNSET)
 
-                key_vault_name = d.pop("keyVaultName", UNSET)
+                key_vault_name = src_dict.get("keyVaultName", UNSET)
 
-                require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
-                resource_group_name = d.pop("resourceGroupName", UNSET)
+                resource_group_name = src_dict.get("resourceGroupName", UNSET)
 
-                _subscription_id = d.pop("subscriptionID", UNSET)
+                _subscription_id = src_dict.get("subscriptionID", UNSET)
                 subscription_id: UUID | Unset
                 if _subscription_id is UNSET:
                     subscription_id = UNSET
                 else:
                     subscription_id = UUID(_subscription_id)
 
-                _tenant_id = d.pop("tenantID", UNSET)
+                _tenant_id = src_dict.get("tenantID", UNSET)
                 tenant_id: UUID | Unset
                 if _tenant_id is UNSET:
                     tenant_id = UNSET
                 else:
                     tenant_id = UUID(_tenant_id)
 
-                valid = d.pop("valid", UNSET)
+                valid = src_dict.get("valid", UNSET)
 
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
@@ -201,18 +221,31 @@ class AzureKeyVault:
                     and (valid is UNSET or valid.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                azure_key_vault = cls(
-                    azure_environment,
-                    client_id,
-                    enabled,
-                    key_identifier,
-                    key_vault_name,
-                    require_private_networking,
-                    resource_group_name,
-                    subscription_id,
-                    tenant_id,
-                    valid,
-                )
+                if cls is AzureKeyVault:
+                    azure_key_vault = object.__new__(cls)
+                    azure_key_vault.azure_environment = azure_environment
+                    azure_key_vault.client_id = client_id
+                    azure_key_vault.enabled = enabled
+                    azure_key_vault.key_identifier = key_identifier
+                    azure_key_vault.key_vault_name = key_vault_name
+                    azure_key_vault.require_private_networking = require_private_networking
+                    azure_key_vault.resource_group_name = resource_group_name
+                    azure_key_vault.subscription_id = subscription_id
+                    azure_key_vault.tenant_id = tenant_id
+                    azure_key_vault.valid = valid
+                else:
+                    azure_key_vault = cls(
+                        azure_environment,
+                        client_id,
+                        enabled,
+                        key_identifier,
+                        key_vault_name,
+                        require_private_networking,
+                        resource_group_name,
+                        subscription_id,
+                        tenant_id,
+                        valid,
+                    )
 
                 azure_key_vault.additional_properties = d
                 return azure_key_vault

@@ -36,6 +36,17 @@ from ..types import (
 
 T = TypeVar("T", bound="BackupComplianceOnDemandPolicyItem")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "frequencyInterval",
+        "frequencyType",
+        "retentionUnit",
+        "retentionValue",
+        "id",
+    }
+)
+
 
 @_attrs_define
 class BackupComplianceOnDemandPolicyItem:
@@ -120,26 +131,44 @@ class BackupComplianceOnDemandPolicyItem:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                frequency_interval = BackupComplianceOnDemandPolicyItemFrequencyInterval(d.pop("frequencyInterval"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                frequency_interval = BackupComplianceOnDemandPolicyItemFrequencyInterval._members_by_value.get(
+                    _frequency_interval_value := src_dict["frequencyInterval"]
+                ) or BackupComplianceOnDemandPolicyItemFrequencyInterval(_frequency_interval_value)
 
-                frequency_type = BackupComplianceOnDemandPolicyItemFrequencyType(d.pop("frequencyType"))
+                frequency_type = BackupComplianceOnDemandPolicyItemFrequencyType._members_by_value.get(
+                    _frequency_type_value := src_dict["frequencyType"]
+                ) or BackupComplianceOnDemandPolicyItemFrequencyType(_frequency_type_value)
 
-                retention_unit = BackupComplianceOnDemandPolicyItemRetentionUnit(d.pop("retentionUnit"))
+                retention_unit = BackupComplianceOnDemandPolicyItemRetentionUnit._members_by_value.get(
+                    _retention_unit_value := src_dict["retentionUnit"]
+                ) or BackupComplianceOnDemandPolicyItemRetentionUnit(_retention_unit_value)
 
-                retention_value = d.pop("retentionValue")
+                retention_value = src_dict["retentionValue"]
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
                 if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
                     raise TypeError("not the documented shape")
-                backup_compliance_on_demand_policy_item = cls(
-                    frequency_interval,
-                    retention_unit,
-                    retention_value,
-                    id,
-                    frequency_type=frequency_type,
-                )
+                if cls is BackupComplianceOnDemandPolicyItem:
+                    backup_compliance_on_demand_policy_item = object.__new__(cls)
+                    backup_compliance_on_demand_policy_item.frequency_interval = frequency_interval
+                    backup_compliance_on_demand_policy_item.frequency_type = frequency_type
+                    backup_compliance_on_demand_policy_item.retention_unit = retention_unit
+                    backup_compliance_on_demand_policy_item.retention_value = retention_value
+                    backup_compliance_on_demand_policy_item.id = id
+                else:
+                    backup_compliance_on_demand_policy_item = cls(
+                        frequency_interval,
+                        retention_unit,
+                        retention_value,
+                        id,
+                        frequency_type=frequency_type,
+                    )
 
                 backup_compliance_on_demand_policy_item.additional_properties = d
                 return backup_compliance_on_demand_policy_item

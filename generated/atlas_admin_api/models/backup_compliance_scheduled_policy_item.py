@@ -36,6 +36,17 @@ from ..types import (
 
 T = TypeVar("T", bound="BackupComplianceScheduledPolicyItem")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "frequencyInterval",
+        "frequencyType",
+        "retentionUnit",
+        "retentionValue",
+        "id",
+    }
+)
+
 
 @_attrs_define
 class BackupComplianceScheduledPolicyItem:
@@ -131,26 +142,44 @@ class BackupComplianceScheduledPolicyItem:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                frequency_interval = BackupComplianceScheduledPolicyItemFrequencyInterval(d.pop("frequencyInterval"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                frequency_interval = BackupComplianceScheduledPolicyItemFrequencyInterval._members_by_value.get(
+                    _frequency_interval_value := src_dict["frequencyInterval"]
+                ) or BackupComplianceScheduledPolicyItemFrequencyInterval(_frequency_interval_value)
 
-                frequency_type = BackupComplianceScheduledPolicyItemFrequencyType(d.pop("frequencyType"))
+                frequency_type = BackupComplianceScheduledPolicyItemFrequencyType._members_by_value.get(
+                    _frequency_type_value := src_dict["frequencyType"]
+                ) or BackupComplianceScheduledPolicyItemFrequencyType(_frequency_type_value)
 
-                retention_unit = BackupComplianceScheduledPolicyItemRetentionUnit(d.pop("retentionUnit"))
+                retention_unit = BackupComplianceScheduledPolicyItemRetentionUnit._members_by_value.get(
+                    _retention_unit_value := src_dict["retentionUnit"]
+                ) or BackupComplianceScheduledPolicyItemRetentionUnit(_retention_unit_value)
 
-                retention_value = d.pop("retentionValue")
+                retention_value = src_dict["retentionValue"]
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
                 if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
                     raise TypeError("not the documented shape")
-                backup_compliance_scheduled_policy_item = cls(
-                    frequency_interval,
-                    frequency_type,
-                    retention_unit,
-                    retention_value,
-                    id,
-                )
+                if cls is BackupComplianceScheduledPolicyItem:
+                    backup_compliance_scheduled_policy_item = object.__new__(cls)
+                    backup_compliance_scheduled_policy_item.frequency_interval = frequency_interval
+                    backup_compliance_scheduled_policy_item.frequency_type = frequency_type
+                    backup_compliance_scheduled_policy_item.retention_unit = retention_unit
+                    backup_compliance_scheduled_policy_item.retention_value = retention_value
+                    backup_compliance_scheduled_policy_item.id = id
+                else:
+                    backup_compliance_scheduled_policy_item = cls(
+                        frequency_interval,
+                        frequency_type,
+                        retention_unit,
+                        retention_value,
+                        id,
+                    )
 
                 backup_compliance_scheduled_policy_item.additional_properties = d
                 return backup_compliance_scheduled_policy_item

@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="BackupLabel")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "key",
+        "value",
+    }
+)
+
 
 @_attrs_define
 class BackupLabel:
@@ -74,17 +82,26 @@ class BackupLabel:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                key = d.pop("key", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                key = src_dict.get("key", UNSET)
 
-                value = d.pop("value", UNSET)
+                value = src_dict.get("value", UNSET)
 
                 if not ((key is UNSET or key.__class__ is str) and (value is UNSET or value.__class__ is str)):
                     raise TypeError("not the documented shape")
-                backup_label = cls(
-                    key,
-                    value,
-                )
+                if cls is BackupLabel:
+                    backup_label = object.__new__(cls)
+                    backup_label.key = key
+                    backup_label.value = value
+                else:
+                    backup_label = cls(
+                        key,
+                        value,
+                    )
 
                 backup_label.additional_properties = d
                 return backup_label

@@ -28,6 +28,14 @@ from ..types import (
 
 T = TypeVar("T", bound="BackupSnapshotRetention")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "retentionUnit",
+        "retentionValue",
+    }
+)
+
 
 @_attrs_define
 class BackupSnapshotRetention:
@@ -80,17 +88,28 @@ class BackupSnapshotRetention:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                retention_unit = BackupSnapshotRetentionRetentionUnit(d.pop("retentionUnit"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                retention_unit = BackupSnapshotRetentionRetentionUnit._members_by_value.get(
+                    _retention_unit_value := src_dict["retentionUnit"]
+                ) or BackupSnapshotRetentionRetentionUnit(_retention_unit_value)
 
-                retention_value = d.pop("retentionValue")
+                retention_value = src_dict["retentionValue"]
 
                 if not (retention_value.__class__ is int):
                     raise TypeError("not the documented shape")
-                backup_snapshot_retention = cls(
-                    retention_unit,
-                    retention_value,
-                )
+                if cls is BackupSnapshotRetention:
+                    backup_snapshot_retention = object.__new__(cls)
+                    backup_snapshot_retention.retention_unit = retention_unit
+                    backup_snapshot_retention.retention_value = retention_value
+                else:
+                    backup_snapshot_retention = cls(
+                        retention_unit,
+                        retention_value,
+                    )
 
                 backup_snapshot_retention.additional_properties = d
                 return backup_snapshot_retention

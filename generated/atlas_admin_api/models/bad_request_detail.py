@@ -25,6 +25,13 @@ from ..types import (
 
 T = TypeVar("T", bound="BadRequestDetail")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fields",
+    }
+)
+
 
 @_attrs_define
 class BadRequestDetail:
@@ -69,21 +76,25 @@ class BadRequestDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _fields = d.pop("fields", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _fields = src_dict.get("fields", UNSET)
                 fields: list[BadRequestFieldViolation] | Unset = UNSET
                 if _fields is not UNSET:
-                    fields = []
-                    for fields_item_data in _fields:
-                        fields_item = BadRequestFieldViolation.from_dict(fields_item_data)
-
-                        fields.append(fields_item)
+                    fields = [BadRequestFieldViolation.from_dict(fields_item_data) for fields_item_data in _fields]
 
                 if not (_fields is UNSET or _fields.__class__ is list):
                     raise TypeError("not the documented shape")
-                bad_request_detail = cls(
-                    fields,
-                )
+                if cls is BadRequestDetail:
+                    bad_request_detail = object.__new__(cls)
+                    bad_request_detail.fields = fields
+                else:
+                    bad_request_detail = cls(
+                        fields,
+                    )
 
                 bad_request_detail.additional_properties = d
                 return bad_request_detail

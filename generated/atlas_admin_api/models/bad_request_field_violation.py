@@ -23,6 +23,14 @@ from ..types import (
 
 T = TypeVar("T", bound="BadRequestFieldViolation")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "description",
+        "field",
+    }
+)
+
 
 @_attrs_define
 class BadRequestFieldViolation:
@@ -71,17 +79,26 @@ class BadRequestFieldViolation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                description = d.pop("description")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                description = src_dict["description"]
 
-                field = d.pop("field")
+                field = src_dict["field"]
 
                 if not (description.__class__ is str and field.__class__ is str):
                     raise TypeError("not the documented shape")
-                bad_request_field_violation = cls(
-                    description,
-                    field,
-                )
+                if cls is BadRequestFieldViolation:
+                    bad_request_field_violation = object.__new__(cls)
+                    bad_request_field_violation.description = description
+                    bad_request_field_violation.field = field
+                else:
+                    bad_request_field_violation = cls(
+                        description,
+                        field,
+                    )
 
                 bad_request_field_violation.additional_properties = d
                 return bad_request_field_violation

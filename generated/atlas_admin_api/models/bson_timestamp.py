@@ -27,6 +27,14 @@ from ..types import (
 
 T = TypeVar("T", bound="BSONTimestamp")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "date",
+        "increment",
+    }
+)
+
 
 @_attrs_define
 class BSONTimestamp:
@@ -78,22 +86,31 @@ class BSONTimestamp:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _date = d.pop("date", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _date = src_dict.get("date", UNSET)
                 date: datetime.datetime | Unset
                 if _date is UNSET:
                     date = UNSET
                 else:
                     date = datetime.datetime.fromisoformat(_date)
 
-                increment = d.pop("increment", UNSET)
+                increment = src_dict.get("increment", UNSET)
 
                 if not (increment is UNSET or increment.__class__ is int):
                     raise TypeError("not the documented shape")
-                bson_timestamp = cls(
-                    date,
-                    increment,
-                )
+                if cls is BSONTimestamp:
+                    bson_timestamp = object.__new__(cls)
+                    bson_timestamp.date = date
+                    bson_timestamp.increment = increment
+                else:
+                    bson_timestamp = cls(
+                        date,
+                        increment,
+                    )
 
                 bson_timestamp.additional_properties = d
                 return bson_timestamp

@@ -30,6 +30,15 @@ from ..types import (
 
 T = TypeVar("T", bound="CloudAccessRoleAssignment")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "orgId",
+        "roleName",
+    }
+)
+
 
 @_attrs_define
 class CloudAccessRoleAssignment:
@@ -112,12 +121,16 @@ class CloudAccessRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                group_id = d.pop("groupId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-                org_id = d.pop("orgId", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-                _role_name = d.pop("roleName", UNSET)
+                _role_name = src_dict.get("roleName", UNSET)
                 role_name: CloudAccessRoleAssignmentRoleName | Unset
                 if _role_name is UNSET:
                     role_name = UNSET
@@ -130,11 +143,17 @@ class CloudAccessRoleAssignment:
                     (group_id is UNSET or group_id.__class__ is str) and (org_id is UNSET or org_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                cloud_access_role_assignment = cls(
-                    group_id,
-                    org_id,
-                    role_name,
-                )
+                if cls is CloudAccessRoleAssignment:
+                    cloud_access_role_assignment = object.__new__(cls)
+                    cloud_access_role_assignment.group_id = group_id
+                    cloud_access_role_assignment.org_id = org_id
+                    cloud_access_role_assignment.role_name = role_name
+                else:
+                    cloud_access_role_assignment = cls(
+                        group_id,
+                        org_id,
+                        role_name,
+                    )
 
                 cloud_access_role_assignment.additional_properties = d
                 return cloud_access_role_assignment

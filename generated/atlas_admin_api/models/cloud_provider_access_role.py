@@ -28,6 +28,13 @@ from ..types import (
 
 T = TypeVar("T", bound="CloudProviderAccessRole")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+    }
+)
+
 
 @_attrs_define
 class CloudProviderAccessRole:
@@ -69,12 +76,22 @@ class CloudProviderAccessRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider_name = CloudProviderAccessRoleProviderName(d.pop("providerName"))
-
-                cloud_provider_access_role = cls(
-                    provider_name,
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                provider_name = CloudProviderAccessRoleProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessRoleProviderName(_provider_name_value)
+
+                if cls is CloudProviderAccessRole:
+                    cloud_provider_access_role = object.__new__(cls)
+                    cloud_provider_access_role.provider_name = provider_name
+                else:
+                    cloud_provider_access_role = cls(
+                        provider_name,
+                    )
 
                 cloud_provider_access_role.additional_properties = d
                 return cloud_provider_access_role

@@ -30,6 +30,14 @@ from ..types import (
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAWS")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "iamAssumedRoleArn",
+    }
+)
+
 
 @_attrs_define
 class CloudProviderAccessRoleRequestUpdateAWS:
@@ -86,17 +94,28 @@ class CloudProviderAccessRoleRequestUpdateAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider_name = CloudProviderAccessRoleRequestUpdateAWSProviderName(d.pop("providerName"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessRoleRequestUpdateAWSProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessRoleRequestUpdateAWSProviderName(_provider_name_value)
 
-                iam_assumed_role_arn = d.pop("iamAssumedRoleArn", UNSET)
+                iam_assumed_role_arn = src_dict.get("iamAssumedRoleArn", UNSET)
 
                 if not (iam_assumed_role_arn is UNSET or iam_assumed_role_arn.__class__ is str):
                     raise TypeError("not the documented shape")
-                cloud_provider_access_role_request_update_aws = cls(
-                    iam_assumed_role_arn,
-                    provider_name=provider_name,
-                )
+                if cls is CloudProviderAccessRoleRequestUpdateAWS:
+                    cloud_provider_access_role_request_update_aws = object.__new__(cls)
+                    cloud_provider_access_role_request_update_aws.provider_name = provider_name
+                    cloud_provider_access_role_request_update_aws.iam_assumed_role_arn = iam_assumed_role_arn
+                else:
+                    cloud_provider_access_role_request_update_aws = cls(
+                        iam_assumed_role_arn,
+                        provider_name=provider_name,
+                    )
 
                 cloud_provider_access_role_request_update_aws.additional_properties = d
                 return cloud_provider_access_role_request_update_aws

@@ -30,6 +30,16 @@ from ..types import (
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAzure")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "atlasAzureAppId",
+        "servicePrincipalId",
+        "tenantId",
+    }
+)
+
 
 @_attrs_define
 class CloudProviderAccessRoleRequestUpdateAzure:
@@ -96,14 +106,20 @@ class CloudProviderAccessRoleRequestUpdateAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider_name = CloudProviderAccessRoleRequestUpdateAzureProviderName(d.pop("providerName"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessRoleRequestUpdateAzureProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessRoleRequestUpdateAzureProviderName(_provider_name_value)
 
-                atlas_azure_app_id = d.pop("atlasAzureAppId", UNSET)
+                atlas_azure_app_id = src_dict.get("atlasAzureAppId", UNSET)
 
-                service_principal_id = d.pop("servicePrincipalId", UNSET)
+                service_principal_id = src_dict.get("servicePrincipalId", UNSET)
 
-                tenant_id = d.pop("tenantId", UNSET)
+                tenant_id = src_dict.get("tenantId", UNSET)
 
                 if not (
                     (atlas_azure_app_id is UNSET or atlas_azure_app_id.__class__ is str)
@@ -111,12 +127,19 @@ class CloudProviderAccessRoleRequestUpdateAzure:
                     and (tenant_id is UNSET or tenant_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                cloud_provider_access_role_request_update_azure = cls(
-                    atlas_azure_app_id,
-                    service_principal_id,
-                    tenant_id,
-                    provider_name=provider_name,
-                )
+                if cls is CloudProviderAccessRoleRequestUpdateAzure:
+                    cloud_provider_access_role_request_update_azure = object.__new__(cls)
+                    cloud_provider_access_role_request_update_azure.provider_name = provider_name
+                    cloud_provider_access_role_request_update_azure.atlas_azure_app_id = atlas_azure_app_id
+                    cloud_provider_access_role_request_update_azure.service_principal_id = service_principal_id
+                    cloud_provider_access_role_request_update_azure.tenant_id = tenant_id
+                else:
+                    cloud_provider_access_role_request_update_azure = cls(
+                        atlas_azure_app_id,
+                        service_principal_id,
+                        tenant_id,
+                        provider_name=provider_name,
+                    )
 
                 cloud_provider_access_role_request_update_azure.additional_properties = d
                 return cloud_provider_access_role_request_update_azure

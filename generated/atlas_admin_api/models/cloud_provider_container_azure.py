@@ -30,6 +30,19 @@ from ..types import (
 
 T = TypeVar("T", bound="CloudProviderContainerAzure")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "atlasCidrBlock",
+        "region",
+        "id",
+        "provisioned",
+        "azureSubscriptionId",
+        "vnetName",
+    }
+)
+
 
 @_attrs_define
 class CloudProviderContainerAzure:
@@ -140,20 +153,26 @@ class CloudProviderContainerAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider_name = CloudProviderContainerAzureProviderName(d.pop("providerName"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderContainerAzureProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderContainerAzureProviderName(_provider_name_value)
 
-                atlas_cidr_block = d.pop("atlasCidrBlock")
+                atlas_cidr_block = src_dict["atlasCidrBlock"]
 
-                region = d.pop("region")
+                region = src_dict["region"]
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                provisioned = d.pop("provisioned", UNSET)
+                provisioned = src_dict.get("provisioned", UNSET)
 
-                azure_subscription_id = d.pop("azureSubscriptionId", UNSET)
+                azure_subscription_id = src_dict.get("azureSubscriptionId", UNSET)
 
-                vnet_name = d.pop("vnetName", UNSET)
+                vnet_name = src_dict.get("vnetName", UNSET)
 
                 if not (
                     atlas_cidr_block.__class__ is str
@@ -164,15 +183,25 @@ class CloudProviderContainerAzure:
                     and (vnet_name is UNSET or vnet_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                cloud_provider_container_azure = cls(
-                    atlas_cidr_block,
-                    region,
-                    id,
-                    provisioned,
-                    azure_subscription_id,
-                    vnet_name,
-                    provider_name=provider_name,
-                )
+                if cls is CloudProviderContainerAzure:
+                    cloud_provider_container_azure = object.__new__(cls)
+                    cloud_provider_container_azure.provider_name = provider_name
+                    cloud_provider_container_azure.atlas_cidr_block = atlas_cidr_block
+                    cloud_provider_container_azure.region = region
+                    cloud_provider_container_azure.id = id
+                    cloud_provider_container_azure.provisioned = provisioned
+                    cloud_provider_container_azure.azure_subscription_id = azure_subscription_id
+                    cloud_provider_container_azure.vnet_name = vnet_name
+                else:
+                    cloud_provider_container_azure = cls(
+                        atlas_cidr_block,
+                        region,
+                        id,
+                        provisioned,
+                        azure_subscription_id,
+                        vnet_name,
+                        provider_name=provider_name,
+                    )
 
                 cloud_provider_container_azure.additional_properties = d
                 return cloud_provider_container_azure

@@ -28,6 +28,14 @@ from ..types import (
 
 T = TypeVar("T", bound="CreateAtlasProjectApiKey")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "desc",
+        "roles",
+    }
+)
+
 
 @_attrs_define
 class CreateAtlasProjectApiKey:
@@ -80,11 +88,15 @@ class CreateAtlasProjectApiKey:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                desc = d.pop("desc")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                desc = src_dict["desc"]
 
                 roles = []
-                _roles = d.pop("roles")
+                _roles = src_dict["roles"]
                 for roles_item_data in _roles:
                     roles_item = CreateAtlasProjectApiKeyRolesItem._members_by_value.get(
                         roles_item_data
@@ -94,10 +106,15 @@ class CreateAtlasProjectApiKey:
 
                 if not (desc.__class__ is str and _roles.__class__ is list):
                     raise TypeError("not the documented shape")
-                create_atlas_project_api_key = cls(
-                    desc,
-                    roles,
-                )
+                if cls is CreateAtlasProjectApiKey:
+                    create_atlas_project_api_key = object.__new__(cls)
+                    create_atlas_project_api_key.desc = desc
+                    create_atlas_project_api_key.roles = roles
+                else:
+                    create_atlas_project_api_key = cls(
+                        desc,
+                        roles,
+                    )
 
                 create_atlas_project_api_key.additional_properties = d
                 return create_atlas_project_api_key

@@ -25,6 +25,15 @@ from ..types import (
 
 T = TypeVar("T", bound="CustomDatabaseRole")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleName",
+        "actions",
+        "inheritedRoles",
+    }
+)
+
 
 @_attrs_define
 class CustomDatabaseRole:
@@ -97,26 +106,25 @@ class CustomDatabaseRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                role_name = d.pop("roleName")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_name = src_dict["roleName"]
 
-                _actions = d.pop("actions", UNSET)
+                _actions = src_dict.get("actions", UNSET)
                 actions: list[DatabasePrivilegeAction] | Unset = UNSET
                 if _actions is not UNSET:
-                    actions = []
-                    for actions_item_data in _actions:
-                        actions_item = DatabasePrivilegeAction.from_dict(actions_item_data)
+                    actions = [DatabasePrivilegeAction.from_dict(actions_item_data) for actions_item_data in _actions]
 
-                        actions.append(actions_item)
-
-                _inherited_roles = d.pop("inheritedRoles", UNSET)
+                _inherited_roles = src_dict.get("inheritedRoles", UNSET)
                 inherited_roles: list[DatabaseInheritedRole] | Unset = UNSET
                 if _inherited_roles is not UNSET:
-                    inherited_roles = []
-                    for inherited_roles_item_data in _inherited_roles:
-                        inherited_roles_item = DatabaseInheritedRole.from_dict(inherited_roles_item_data)
-
-                        inherited_roles.append(inherited_roles_item)
+                    inherited_roles = [
+                        DatabaseInheritedRole.from_dict(inherited_roles_item_data)
+                        for inherited_roles_item_data in _inherited_roles
+                    ]
 
                 if not (
                     role_name.__class__ is str
@@ -124,11 +132,17 @@ class CustomDatabaseRole:
                     and (_inherited_roles is UNSET or _inherited_roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                custom_database_role = cls(
-                    role_name,
-                    actions,
-                    inherited_roles,
-                )
+                if cls is CustomDatabaseRole:
+                    custom_database_role = object.__new__(cls)
+                    custom_database_role.role_name = role_name
+                    custom_database_role.actions = actions
+                    custom_database_role.inherited_roles = inherited_roles
+                else:
+                    custom_database_role = cls(
+                        role_name,
+                        actions,
+                        inherited_roles,
+                    )
 
                 custom_database_role.additional_properties = d
                 return custom_database_role

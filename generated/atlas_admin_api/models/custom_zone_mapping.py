@@ -64,7 +64,10 @@ class CustomZoneMapping:
                 d = dict(src_dict)
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
-                custom_zone_mapping = cls()
+                if cls is CustomZoneMapping:
+                    custom_zone_mapping = object.__new__(cls)
+                else:
+                    custom_zone_mapping = cls()
 
                 custom_zone_mapping.additional_properties = d
                 return custom_zone_mapping

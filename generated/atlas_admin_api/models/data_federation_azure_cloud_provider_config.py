@@ -25,6 +25,16 @@ from ..types import (
 
 T = TypeVar("T", bound="DataFederationAzureCloudProviderConfig")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleId",
+        "atlasAppId",
+        "servicePrincipalId",
+        "tenantId",
+    }
+)
+
 
 @_attrs_define
 class DataFederationAzureCloudProviderConfig:
@@ -91,14 +101,18 @@ class DataFederationAzureCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                role_id = d.pop("roleId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_id = src_dict["roleId"]
 
-                atlas_app_id = d.pop("atlasAppId", UNSET)
+                atlas_app_id = src_dict.get("atlasAppId", UNSET)
 
-                service_principal_id = d.pop("servicePrincipalId", UNSET)
+                service_principal_id = src_dict.get("servicePrincipalId", UNSET)
 
-                tenant_id = d.pop("tenantId", UNSET)
+                tenant_id = src_dict.get("tenantId", UNSET)
 
                 if not (
                     role_id.__class__ is str
@@ -107,12 +121,19 @@ class DataFederationAzureCloudProviderConfig:
                     and (tenant_id is UNSET or tenant_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_federation_azure_cloud_provider_config = cls(
-                    role_id,
-                    atlas_app_id,
-                    service_principal_id,
-                    tenant_id,
-                )
+                if cls is DataFederationAzureCloudProviderConfig:
+                    data_federation_azure_cloud_provider_config = object.__new__(cls)
+                    data_federation_azure_cloud_provider_config.role_id = role_id
+                    data_federation_azure_cloud_provider_config.atlas_app_id = atlas_app_id
+                    data_federation_azure_cloud_provider_config.service_principal_id = service_principal_id
+                    data_federation_azure_cloud_provider_config.tenant_id = tenant_id
+                else:
+                    data_federation_azure_cloud_provider_config = cls(
+                        role_id,
+                        atlas_app_id,
+                        service_principal_id,
+                        tenant_id,
+                    )
 
                 data_federation_azure_cloud_provider_config.additional_properties = d
                 return data_federation_azure_cloud_provider_config

@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="DataFederationGCPCloudProviderConfig")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleId",
+        "gcpServiceAccount",
+    }
+)
+
 
 @_attrs_define
 class DataFederationGCPCloudProviderConfig:
@@ -77,19 +85,28 @@ class DataFederationGCPCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                role_id = d.pop("roleId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_id = src_dict["roleId"]
 
-                gcp_service_account = d.pop("gcpServiceAccount", UNSET)
+                gcp_service_account = src_dict.get("gcpServiceAccount", UNSET)
 
                 if not (
                     role_id.__class__ is str and (gcp_service_account is UNSET or gcp_service_account.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_federation_gcp_cloud_provider_config = cls(
-                    role_id,
-                    gcp_service_account,
-                )
+                if cls is DataFederationGCPCloudProviderConfig:
+                    data_federation_gcp_cloud_provider_config = object.__new__(cls)
+                    data_federation_gcp_cloud_provider_config.role_id = role_id
+                    data_federation_gcp_cloud_provider_config.gcp_service_account = gcp_service_account
+                else:
+                    data_federation_gcp_cloud_provider_config = cls(
+                        role_id,
+                        gcp_service_account,
+                    )
 
                 data_federation_gcp_cloud_provider_config.additional_properties = d
                 return data_federation_gcp_cloud_provider_config

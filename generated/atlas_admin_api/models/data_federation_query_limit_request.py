@@ -30,6 +30,14 @@ from ..types import (
 
 T = TypeVar("T", bound="DataFederationQueryLimitRequest")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "value",
+        "overrunPolicy",
+    }
+)
+
 
 @_attrs_define
 class DataFederationQueryLimitRequest:
@@ -83,10 +91,14 @@ class DataFederationQueryLimitRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                value = d.pop("value")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                value = src_dict["value"]
 
-                _overrun_policy = d.pop("overrunPolicy", UNSET)
+                _overrun_policy = src_dict.get("overrunPolicy", UNSET)
                 overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset
                 if _overrun_policy is UNSET:
                     overrun_policy = UNSET
@@ -97,10 +109,15 @@ class DataFederationQueryLimitRequest:
 
                 if not (value.__class__ is int):
                     raise TypeError("not the documented shape")
-                data_federation_query_limit_request = cls(
-                    value,
-                    overrun_policy,
-                )
+                if cls is DataFederationQueryLimitRequest:
+                    data_federation_query_limit_request = object.__new__(cls)
+                    data_federation_query_limit_request.value = value
+                    data_federation_query_limit_request.overrun_policy = overrun_policy
+                else:
+                    data_federation_query_limit_request = cls(
+                        value,
+                        overrun_policy,
+                    )
 
                 data_federation_query_limit_request.additional_properties = d
                 return data_federation_query_limit_request

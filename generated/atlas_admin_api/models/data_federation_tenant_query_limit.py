@@ -32,6 +32,20 @@ from ..types import (
 
 T = TypeVar("T", bound="DataFederationTenantQueryLimit")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "value",
+        "currentUsage",
+        "defaultLimit",
+        "lastModifiedDate",
+        "maximumLimit",
+        "overrunPolicy",
+        "tenantName",
+    }
+)
+
 
 @_attrs_define
 class DataFederationTenantQueryLimit:
@@ -131,25 +145,29 @@ class DataFederationTenantQueryLimit:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                name = d.pop("name")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-                value = d.pop("value")
+                value = src_dict["value"]
 
-                current_usage = d.pop("currentUsage", UNSET)
+                current_usage = src_dict.get("currentUsage", UNSET)
 
-                default_limit = d.pop("defaultLimit", UNSET)
+                default_limit = src_dict.get("defaultLimit", UNSET)
 
-                _last_modified_date = d.pop("lastModifiedDate", UNSET)
+                _last_modified_date = src_dict.get("lastModifiedDate", UNSET)
                 last_modified_date: datetime.datetime | Unset
                 if _last_modified_date is UNSET:
                     last_modified_date = UNSET
                 else:
                     last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
 
-                maximum_limit = d.pop("maximumLimit", UNSET)
+                maximum_limit = src_dict.get("maximumLimit", UNSET)
 
-                _overrun_policy = d.pop("overrunPolicy", UNSET)
+                _overrun_policy = src_dict.get("overrunPolicy", UNSET)
                 overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset
                 if _overrun_policy is UNSET:
                     overrun_policy = UNSET
@@ -158,7 +176,7 @@ class DataFederationTenantQueryLimit:
                         _overrun_policy
                     ) or DataFederationTenantQueryLimitOverrunPolicy(_overrun_policy)
 
-                tenant_name = d.pop("tenantName", UNSET)
+                tenant_name = src_dict.get("tenantName", UNSET)
 
                 if not (
                     name.__class__ is str
@@ -169,16 +187,27 @@ class DataFederationTenantQueryLimit:
                     and (tenant_name is UNSET or tenant_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_federation_tenant_query_limit = cls(
-                    name,
-                    value,
-                    current_usage,
-                    default_limit,
-                    last_modified_date,
-                    maximum_limit,
-                    overrun_policy,
-                    tenant_name,
-                )
+                if cls is DataFederationTenantQueryLimit:
+                    data_federation_tenant_query_limit = object.__new__(cls)
+                    data_federation_tenant_query_limit.name = name
+                    data_federation_tenant_query_limit.value = value
+                    data_federation_tenant_query_limit.current_usage = current_usage
+                    data_federation_tenant_query_limit.default_limit = default_limit
+                    data_federation_tenant_query_limit.last_modified_date = last_modified_date
+                    data_federation_tenant_query_limit.maximum_limit = maximum_limit
+                    data_federation_tenant_query_limit.overrun_policy = overrun_policy
+                    data_federation_tenant_query_limit.tenant_name = tenant_name
+                else:
+                    data_federation_tenant_query_limit = cls(
+                        name,
+                        value,
+                        current_usage,
+                        default_limit,
+                        last_modified_date,
+                        maximum_limit,
+                        overrun_policy,
+                        tenant_name,
+                    )
 
                 data_federation_tenant_query_limit.additional_properties = d
                 return data_federation_tenant_query_limit

@@ -25,6 +25,15 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeApiBase")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "pipeline",
+        "source",
+    }
+)
+
 
 @_attrs_define
 class DataLakeApiBase:
@@ -80,12 +89,16 @@ class DataLakeApiBase:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                name = d.pop("name", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict.get("name", UNSET)
 
-                pipeline = d.pop("pipeline", UNSET)
+                pipeline = src_dict.get("pipeline", UNSET)
 
-                source = d.pop("source", UNSET)
+                source = src_dict.get("source", UNSET)
 
                 if not (
                     (name is UNSET or name.__class__ is str)
@@ -93,11 +106,17 @@ class DataLakeApiBase:
                     and (source is UNSET or source.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_api_base = cls(
-                    name,
-                    pipeline,
-                    source,
-                )
+                if cls is DataLakeApiBase:
+                    data_lake_api_base = object.__new__(cls)
+                    data_lake_api_base.name = name
+                    data_lake_api_base.pipeline = pipeline
+                    data_lake_api_base.source = source
+                else:
+                    data_lake_api_base = cls(
+                        name,
+                        pipeline,
+                        source,
+                    )
 
                 data_lake_api_base.additional_properties = d
                 return data_lake_api_base

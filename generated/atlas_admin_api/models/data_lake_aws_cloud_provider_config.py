@@ -25,6 +25,16 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeAWSCloudProviderConfig")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleId",
+        "externalId",
+        "iamAssumedRoleARN",
+        "iamUserARN",
+    }
+)
+
 
 @_attrs_define
 class DataLakeAWSCloudProviderConfig:
@@ -93,14 +103,18 @@ class DataLakeAWSCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                role_id = d.pop("roleId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_id = src_dict["roleId"]
 
-                external_id = d.pop("externalId", UNSET)
+                external_id = src_dict.get("externalId", UNSET)
 
-                iam_assumed_role_arn = d.pop("iamAssumedRoleARN", UNSET)
+                iam_assumed_role_arn = src_dict.get("iamAssumedRoleARN", UNSET)
 
-                iam_user_arn = d.pop("iamUserARN", UNSET)
+                iam_user_arn = src_dict.get("iamUserARN", UNSET)
 
                 if not (
                     role_id.__class__ is str
@@ -109,12 +123,19 @@ class DataLakeAWSCloudProviderConfig:
                     and (iam_user_arn is UNSET or iam_user_arn.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_aws_cloud_provider_config = cls(
-                    role_id,
-                    external_id,
-                    iam_assumed_role_arn,
-                    iam_user_arn,
-                )
+                if cls is DataLakeAWSCloudProviderConfig:
+                    data_lake_aws_cloud_provider_config = object.__new__(cls)
+                    data_lake_aws_cloud_provider_config.role_id = role_id
+                    data_lake_aws_cloud_provider_config.external_id = external_id
+                    data_lake_aws_cloud_provider_config.iam_assumed_role_arn = iam_assumed_role_arn
+                    data_lake_aws_cloud_provider_config.iam_user_arn = iam_user_arn
+                else:
+                    data_lake_aws_cloud_provider_config = cls(
+                        role_id,
+                        external_id,
+                        iam_assumed_role_arn,
+                        iam_user_arn,
+                    )
 
                 data_lake_aws_cloud_provider_config.additional_properties = d
                 return data_lake_aws_cloud_provider_config

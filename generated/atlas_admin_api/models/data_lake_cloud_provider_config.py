@@ -25,6 +25,15 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeCloudProviderConfig")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "aws",
+        "azure",
+        "gcp",
+    }
+)
+
 
 @_attrs_define
 class DataLakeCloudProviderConfig:
@@ -86,33 +95,43 @@ class DataLakeCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _aws = d.pop("aws", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _aws = src_dict.get("aws", UNSET)
                 aws: DataLakeAWSCloudProviderConfig | Unset
                 if _aws is UNSET:
                     aws = UNSET
                 else:
                     aws = DataLakeAWSCloudProviderConfig.from_dict(_aws)
 
-                _azure = d.pop("azure", UNSET)
+                _azure = src_dict.get("azure", UNSET)
                 azure: DataFederationAzureCloudProviderConfig | Unset
                 if _azure is UNSET:
                     azure = UNSET
                 else:
                     azure = DataFederationAzureCloudProviderConfig.from_dict(_azure)
 
-                _gcp = d.pop("gcp", UNSET)
+                _gcp = src_dict.get("gcp", UNSET)
                 gcp: DataFederationGCPCloudProviderConfig | Unset
                 if _gcp is UNSET:
                     gcp = UNSET
                 else:
                     gcp = DataFederationGCPCloudProviderConfig.from_dict(_gcp)
 
-                data_lake_cloud_provider_config = cls(
-                    aws,
-                    azure,
-                    gcp,
-                )
+                if cls is DataLakeCloudProviderConfig:
+                    data_lake_cloud_provider_config = object.__new__(cls)
+                    data_lake_cloud_provider_config.aws = aws
+                    data_lake_cloud_provider_config.azure = azure
+                    data_lake_cloud_provider_config.gcp = gcp
+                else:
+                    data_lake_cloud_provider_config = cls(
+                        aws,
+                        azure,
+                        gcp,
+                    )
 
                 data_lake_cloud_provider_config.additional_properties = d
                 return data_lake_cloud_provider_config

@@ -29,6 +29,14 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeDataProcessRegion")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "region",
+    }
+)
+
 
 @_attrs_define
 class DataLakeDataProcessRegion:
@@ -94,15 +102,28 @@ class DataLakeDataProcessRegion:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = DataLakeDataProcessRegionCloudProvider(d.pop("cloudProvider"))
-
-                region = DataFederationAWSRegion(d.pop("region"))
-
-                data_lake_data_process_region = cls(
-                    cloud_provider,
-                    region,
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                cloud_provider = DataLakeDataProcessRegionCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or DataLakeDataProcessRegionCloudProvider(_cloud_provider_value)
+
+                region = DataFederationAWSRegion._members_by_value.get(
+                    _region_value := src_dict["region"]
+                ) or DataFederationAWSRegion(_region_value)
+
+                if cls is DataLakeDataProcessRegion:
+                    data_lake_data_process_region = object.__new__(cls)
+                    data_lake_data_process_region.cloud_provider = cloud_provider
+                    data_lake_data_process_region.region = region
+                else:
+                    data_lake_data_process_region = cls(
+                        cloud_provider,
+                        region,
+                    )
 
                 data_lake_data_process_region.additional_properties = d
                 return data_lake_data_process_region

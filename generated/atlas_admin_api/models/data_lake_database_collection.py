@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeDatabaseCollection")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "dataSources",
+        "name",
+    }
+)
+
 
 @_attrs_define
 class DataLakeDatabaseCollection:
@@ -81,27 +89,35 @@ class DataLakeDatabaseCollection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _data_sources = d.pop("dataSources", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _data_sources = src_dict.get("dataSources", UNSET)
                 data_sources: list[DataLakeDatabaseDataSourceSettings] | Unset = UNSET
                 if _data_sources is not UNSET:
-                    data_sources = []
-                    for data_sources_item_data in _data_sources:
-                        data_sources_item = DataLakeDatabaseDataSourceSettings.from_dict(data_sources_item_data)
+                    data_sources = [
+                        DataLakeDatabaseDataSourceSettings.from_dict(data_sources_item_data)
+                        for data_sources_item_data in _data_sources
+                    ]
 
-                        data_sources.append(data_sources_item)
-
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
                 if not (
                     (_data_sources is UNSET or _data_sources.__class__ is list)
                     and (name is UNSET or name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_database_collection = cls(
-                    data_sources,
-                    name,
-                )
+                if cls is DataLakeDatabaseCollection:
+                    data_lake_database_collection = object.__new__(cls)
+                    data_lake_database_collection.data_sources = data_sources
+                    data_lake_database_collection.name = name
+                else:
+                    data_lake_database_collection = cls(
+                        data_sources,
+                        name,
+                    )
 
                 data_lake_database_collection.additional_properties = d
                 return data_lake_database_collection

@@ -31,6 +31,25 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeDatabaseDataSourceSettings")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "allowInsecure",
+        "collection",
+        "collectionRegex",
+        "database",
+        "databaseRegex",
+        "datasetName",
+        "datasetPrefix",
+        "defaultFormat",
+        "path",
+        "provenanceFieldName",
+        "storeName",
+        "trimLevel",
+        "urls",
+    }
+)
+
 
 @_attrs_define
 class DataLakeDatabaseDataSourceSettings:
@@ -197,22 +216,26 @@ class DataLakeDatabaseDataSourceSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                allow_insecure = d.pop("allowInsecure", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                allow_insecure = src_dict.get("allowInsecure", UNSET)
 
-                collection = d.pop("collection", UNSET)
+                collection = src_dict.get("collection", UNSET)
 
-                collection_regex = d.pop("collectionRegex", UNSET)
+                collection_regex = src_dict.get("collectionRegex", UNSET)
 
-                database = d.pop("database", UNSET)
+                database = src_dict.get("database", UNSET)
 
-                database_regex = d.pop("databaseRegex", UNSET)
+                database_regex = src_dict.get("databaseRegex", UNSET)
 
-                dataset_name = d.pop("datasetName", UNSET)
+                dataset_name = src_dict.get("datasetName", UNSET)
 
-                dataset_prefix = d.pop("datasetPrefix", UNSET)
+                dataset_prefix = src_dict.get("datasetPrefix", UNSET)
 
-                _default_format = d.pop("defaultFormat", UNSET)
+                _default_format = src_dict.get("defaultFormat", UNSET)
                 default_format: DataLakeDatabaseDataSourceSettingsDefaultFormat | Unset
                 if _default_format is UNSET:
                     default_format = UNSET
@@ -221,15 +244,15 @@ class DataLakeDatabaseDataSourceSettings:
                         _default_format
                     ) or DataLakeDatabaseDataSourceSettingsDefaultFormat(_default_format)
 
-                path = d.pop("path", UNSET)
+                path = src_dict.get("path", UNSET)
 
-                provenance_field_name = d.pop("provenanceFieldName", UNSET)
+                provenance_field_name = src_dict.get("provenanceFieldName", UNSET)
 
-                store_name = d.pop("storeName", UNSET)
+                store_name = src_dict.get("storeName", UNSET)
 
-                trim_level = d.pop("trimLevel", UNSET)
+                trim_level = src_dict.get("trimLevel", UNSET)
 
-                _urls = d.pop("urls", UNSET)
+                _urls = src_dict.get("urls", UNSET)
                 urls = cast(list[str], _urls)
 
                 if not (
@@ -247,21 +270,37 @@ class DataLakeDatabaseDataSourceSettings:
                     and (_urls is UNSET or (_urls.__class__ is list and all(_item.__class__ is str for _item in _urls)))
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_database_data_source_settings = cls(
-                    allow_insecure,
-                    collection,
-                    collection_regex,
-                    database,
-                    database_regex,
-                    dataset_name,
-                    dataset_prefix,
-                    default_format,
-                    path,
-                    provenance_field_name,
-                    store_name,
-                    trim_level,
-                    urls,
-                )
+                if cls is DataLakeDatabaseDataSourceSettings:
+                    data_lake_database_data_source_settings = object.__new__(cls)
+                    data_lake_database_data_source_settings.allow_insecure = allow_insecure
+                    data_lake_database_data_source_settings.collection = collection
+                    data_lake_database_data_source_settings.collection_regex = collection_regex
+                    data_lake_database_data_source_settings.database = database
+                    data_lake_database_data_source_settings.database_regex = database_regex
+                    data_lake_database_data_source_settings.dataset_name = dataset_name
+                    data_lake_database_data_source_settings.dataset_prefix = dataset_prefix
+                    data_lake_database_data_source_settings.default_format = default_format
+                    data_lake_database_data_source_settings.path = path
+                    data_lake_database_data_source_settings.provenance_field_name = provenance_field_name
+                    data_lake_database_data_source_settings.store_name = store_name
+                    data_lake_database_data_source_settings.trim_level = trim_level
+                    data_lake_database_data_source_settings.urls = urls
+                else:
+                    data_lake_database_data_source_settings = cls(
+                        allow_insecure,
+                        collection,
+                        collection_regex,
+                        database,
+                        database_regex,
+                        dataset_name,
+                        dataset_prefix,
+                        default_format,
+                        path,
+                        provenance_field_name,
+                        store_name,
+                        trim_level,
+                        urls,
+                    )
 
                 data_lake_database_data_source_settings.additional_properties = d
                 return data_lake_database_data_source_settings

@@ -25,6 +25,16 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeDatabaseInstance")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collections",
+        "maxWildcardCollections",
+        "name",
+        "views",
+    }
+)
+
 
 @_attrs_define
 class DataLakeDatabaseInstance:
@@ -103,28 +113,27 @@ class DataLakeDatabaseInstance:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _collections = d.pop("collections", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _collections = src_dict.get("collections", UNSET)
                 collections: list[DataLakeDatabaseCollection] | Unset = UNSET
                 if _collections is not UNSET:
-                    collections = []
-                    for collections_item_data in _collections:
-                        collections_item = DataLakeDatabaseCollection.from_dict(collections_item_data)
+                    collections = [
+                        DataLakeDatabaseCollection.from_dict(collections_item_data)
+                        for collections_item_data in _collections
+                    ]
 
-                        collections.append(collections_item)
+                max_wildcard_collections = src_dict.get("maxWildcardCollections", UNSET)
 
-                max_wildcard_collections = d.pop("maxWildcardCollections", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                name = d.pop("name", UNSET)
-
-                _views = d.pop("views", UNSET)
+                _views = src_dict.get("views", UNSET)
                 views: list[DataLakeApiBase] | Unset = UNSET
                 if _views is not UNSET:
-                    views = []
-                    for views_item_data in _views:
-                        views_item = DataLakeApiBase.from_dict(views_item_data)
-
-                        views.append(views_item)
+                    views = [DataLakeApiBase.from_dict(views_item_data) for views_item_data in _views]
 
                 if not (
                     (_collections is UNSET or _collections.__class__ is list)
@@ -133,12 +142,19 @@ class DataLakeDatabaseInstance:
                     and (_views is UNSET or _views.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_database_instance = cls(
-                    collections,
-                    max_wildcard_collections,
-                    name,
-                    views,
-                )
+                if cls is DataLakeDatabaseInstance:
+                    data_lake_database_instance = object.__new__(cls)
+                    data_lake_database_instance.collections = collections
+                    data_lake_database_instance.max_wildcard_collections = max_wildcard_collections
+                    data_lake_database_instance.name = name
+                    data_lake_database_instance.views = views
+                else:
+                    data_lake_database_instance = cls(
+                        collections,
+                        max_wildcard_collections,
+                        name,
+                        views,
+                    )
 
                 data_lake_database_instance.additional_properties = d
                 return data_lake_database_instance

@@ -32,6 +32,22 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeIngestionPipeline")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "createdDate",
+        "datasetRetentionPolicy",
+        "groupId",
+        "lastUpdatedDate",
+        "name",
+        "sink",
+        "source",
+        "state",
+        "transformations",
+    }
+)
+
 
 @_attrs_define
 class DataLakeIngestionPipeline:
@@ -160,61 +176,61 @@ class DataLakeIngestionPipeline:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_id = d.pop("_id", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-                _created_date = d.pop("createdDate", UNSET)
+                _created_date = src_dict.get("createdDate", UNSET)
                 created_date: datetime.datetime | Unset
                 if _created_date is UNSET:
                     created_date = UNSET
                 else:
                     created_date = datetime.datetime.fromisoformat(_created_date)
 
-                _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
+                _dataset_retention_policy = src_dict.get("datasetRetentionPolicy", UNSET)
                 dataset_retention_policy: DatasetRetentionPolicy | Unset
                 if _dataset_retention_policy is UNSET:
                     dataset_retention_policy = UNSET
                 else:
                     dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                _last_updated_date = d.pop("lastUpdatedDate", UNSET)
+                _last_updated_date = src_dict.get("lastUpdatedDate", UNSET)
                 last_updated_date: datetime.datetime | Unset
                 if _last_updated_date is UNSET:
                     last_updated_date = UNSET
                 else:
                     last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
 
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                _sink = d.pop("sink", UNSET)
+                _sink = src_dict.get("sink", UNSET)
                 sink: DataLakePipelineSinkDLS | Unset
                 if _sink is UNSET:
                     sink = UNSET
                 else:
                     sink = DataLakePipelineSinkDLS.from_dict(_sink)
 
-                def _parse_source(
-                    data: object,
-                ) -> DataLakePipelineSourceOnDemandCPS | DataLakePipelineSourcePeriodicCPS | UnknownVariant | Unset:
-                    if isinstance(data, Unset):
-                        return data
-                    variants: dict[
-                        str, type[DataLakePipelineSourceOnDemandCPS] | type[DataLakePipelineSourcePeriodicCPS]
-                    ] = {
-                        "ON_DEMAND_CPS": DataLakePipelineSourceOnDemandCPS,
-                        "PERIODIC_CPS": DataLakePipelineSourcePeriodicCPS,
-                    }
-                    payload, value = discriminate(data, "type", field="source")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                _source_data = src_dict.get("source", UNSET)
+                source: DataLakePipelineSourceOnDemandCPS | DataLakePipelineSourcePeriodicCPS | UnknownVariant | Unset
+                if _source_data is UNSET:
+                    source = UNSET
+                else:
+                    _source_value = _source_data.get("type") if _source_data.__class__ is dict else None
+                    if _source_value.__class__ is not str:
+                        _source_data, _source_value = discriminate(_source_data, "type", field="source")
+                    if _source_value == "ON_DEMAND_CPS":
+                        source = DataLakePipelineSourceOnDemandCPS.from_dict(_source_data)
+                    elif _source_value == "PERIODIC_CPS":
+                        source = DataLakePipelineSourcePeriodicCPS.from_dict(_source_data)
+                    else:
+                        source = UnknownVariant(discriminator=_source_value, raw=dict(_source_data))
 
-                source = _parse_source(d.pop("source", UNSET))
-
-                _state = d.pop("state", UNSET)
+                _state = src_dict.get("state", UNSET)
                 state: DataLakeIngestionPipelineState | Unset
                 if _state is UNSET:
                     state = UNSET
@@ -223,14 +239,13 @@ class DataLakeIngestionPipeline:
                         _state
                     ) or DataLakeIngestionPipelineState(_state)
 
-                _transformations = d.pop("transformations", UNSET)
+                _transformations = src_dict.get("transformations", UNSET)
                 transformations: list[FieldTransformation] | Unset = UNSET
                 if _transformations is not UNSET:
-                    transformations = []
-                    for transformations_item_data in _transformations:
-                        transformations_item = FieldTransformation.from_dict(transformations_item_data)
-
-                        transformations.append(transformations_item)
+                    transformations = [
+                        FieldTransformation.from_dict(transformations_item_data)
+                        for transformations_item_data in _transformations
+                    ]
 
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
@@ -239,18 +254,31 @@ class DataLakeIngestionPipeline:
                     and (_transformations is UNSET or _transformations.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_ingestion_pipeline = cls(
-                    field_id,
-                    created_date,
-                    dataset_retention_policy,
-                    group_id,
-                    last_updated_date,
-                    name,
-                    sink,
-                    source,
-                    state,
-                    transformations,
-                )
+                if cls is DataLakeIngestionPipeline:
+                    data_lake_ingestion_pipeline = object.__new__(cls)
+                    data_lake_ingestion_pipeline.field_id = field_id
+                    data_lake_ingestion_pipeline.created_date = created_date
+                    data_lake_ingestion_pipeline.dataset_retention_policy = dataset_retention_policy
+                    data_lake_ingestion_pipeline.group_id = group_id
+                    data_lake_ingestion_pipeline.last_updated_date = last_updated_date
+                    data_lake_ingestion_pipeline.name = name
+                    data_lake_ingestion_pipeline.sink = sink
+                    data_lake_ingestion_pipeline.source = source
+                    data_lake_ingestion_pipeline.state = state
+                    data_lake_ingestion_pipeline.transformations = transformations
+                else:
+                    data_lake_ingestion_pipeline = cls(
+                        field_id,
+                        created_date,
+                        dataset_retention_policy,
+                        group_id,
+                        last_updated_date,
+                        name,
+                        sink,
+                        source,
+                        state,
+                        transformations,
+                    )
 
                 data_lake_ingestion_pipeline.additional_properties = d
                 return data_lake_ingestion_pipeline

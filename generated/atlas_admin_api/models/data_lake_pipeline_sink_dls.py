@@ -31,6 +31,16 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakePipelineSinkDLS")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "metadataProvider",
+        "metadataRegion",
+        "partitionFields",
+    }
+)
+
 
 @_attrs_define
 class DataLakePipelineSinkDLS:
@@ -107,10 +117,16 @@ class DataLakePipelineSinkDLS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                type_ = DataLakePipelineSinkDLSType(d.pop("type"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = DataLakePipelineSinkDLSType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DataLakePipelineSinkDLSType(_type__value)
 
-                _metadata_provider = d.pop("metadataProvider", UNSET)
+                _metadata_provider = src_dict.get("metadataProvider", UNSET)
                 metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset
                 if _metadata_provider is UNSET:
                     metadata_provider = UNSET
@@ -119,28 +135,34 @@ class DataLakePipelineSinkDLS:
                         _metadata_provider
                     ) or DataLakePipelineSinkDLSMetadataProvider(_metadata_provider)
 
-                metadata_region = d.pop("metadataRegion", UNSET)
+                metadata_region = src_dict.get("metadataRegion", UNSET)
 
-                _partition_fields = d.pop("partitionFields", UNSET)
+                _partition_fields = src_dict.get("partitionFields", UNSET)
                 partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
                 if _partition_fields is not UNSET:
-                    partition_fields = []
-                    for partition_fields_item_data in _partition_fields:
-                        partition_fields_item = DataLakePipelinesPartitionField.from_dict(partition_fields_item_data)
-
-                        partition_fields.append(partition_fields_item)
+                    partition_fields = [
+                        DataLakePipelinesPartitionField.from_dict(partition_fields_item_data)
+                        for partition_fields_item_data in _partition_fields
+                    ]
 
                 if not (
                     (metadata_region is UNSET or metadata_region.__class__ is str)
                     and (_partition_fields is UNSET or _partition_fields.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_pipeline_sink_dls = cls(
-                    metadata_provider,
-                    metadata_region,
-                    partition_fields,
-                    type_=type_,
-                )
+                if cls is DataLakePipelineSinkDLS:
+                    data_lake_pipeline_sink_dls = object.__new__(cls)
+                    data_lake_pipeline_sink_dls.type_ = type_
+                    data_lake_pipeline_sink_dls.metadata_provider = metadata_provider
+                    data_lake_pipeline_sink_dls.metadata_region = metadata_region
+                    data_lake_pipeline_sink_dls.partition_fields = partition_fields
+                else:
+                    data_lake_pipeline_sink_dls = cls(
+                        metadata_provider,
+                        metadata_region,
+                        partition_fields,
+                        type_=type_,
+                    )
 
                 data_lake_pipeline_sink_dls.additional_properties = d
                 return data_lake_pipeline_sink_dls

@@ -30,6 +30,17 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakePipelineSourceOnDemandCPS")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "clusterName",
+        "collectionName",
+        "databaseName",
+        "groupId",
+    }
+)
+
 
 @_attrs_define
 class DataLakePipelineSourceOnDemandCPS:
@@ -103,16 +114,22 @@ class DataLakePipelineSourceOnDemandCPS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                type_ = DataLakePipelineSourceOnDemandCPSType(d.pop("type"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = DataLakePipelineSourceOnDemandCPSType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DataLakePipelineSourceOnDemandCPSType(_type__value)
 
-                cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-                collection_name = d.pop("collectionName", UNSET)
+                collection_name = src_dict.get("collectionName", UNSET)
 
-                database_name = d.pop("databaseName", UNSET)
+                database_name = src_dict.get("databaseName", UNSET)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
                 if not (
                     (cluster_name is UNSET or cluster_name.__class__ is str)
@@ -121,13 +138,21 @@ class DataLakePipelineSourceOnDemandCPS:
                     and (group_id is UNSET or group_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_pipeline_source_on_demand_cps = cls(
-                    cluster_name,
-                    collection_name,
-                    database_name,
-                    group_id,
-                    type_=type_,
-                )
+                if cls is DataLakePipelineSourceOnDemandCPS:
+                    data_lake_pipeline_source_on_demand_cps = object.__new__(cls)
+                    data_lake_pipeline_source_on_demand_cps.type_ = type_
+                    data_lake_pipeline_source_on_demand_cps.cluster_name = cluster_name
+                    data_lake_pipeline_source_on_demand_cps.collection_name = collection_name
+                    data_lake_pipeline_source_on_demand_cps.database_name = database_name
+                    data_lake_pipeline_source_on_demand_cps.group_id = group_id
+                else:
+                    data_lake_pipeline_source_on_demand_cps = cls(
+                        cluster_name,
+                        collection_name,
+                        database_name,
+                        group_id,
+                        type_=type_,
+                    )
 
                 data_lake_pipeline_source_on_demand_cps.additional_properties = d
                 return data_lake_pipeline_source_on_demand_cps

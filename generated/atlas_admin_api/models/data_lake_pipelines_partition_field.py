@@ -23,6 +23,14 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakePipelinesPartitionField")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "order",
+    }
+)
+
 
 @_attrs_define
 class DataLakePipelinesPartitionField:
@@ -72,17 +80,26 @@ class DataLakePipelinesPartitionField:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_name = d.pop("fieldName")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = src_dict["fieldName"]
 
-                order = d.pop("order")
+                order = src_dict["order"]
 
                 if not (field_name.__class__ is str and order.__class__ is int):
                     raise TypeError("not the documented shape")
-                data_lake_pipelines_partition_field = cls(
-                    field_name,
-                    order,
-                )
+                if cls is DataLakePipelinesPartitionField:
+                    data_lake_pipelines_partition_field = object.__new__(cls)
+                    data_lake_pipelines_partition_field.field_name = field_name
+                    data_lake_pipelines_partition_field.order = order
+                else:
+                    data_lake_pipelines_partition_field = cls(
+                        field_name,
+                        order,
+                    )
 
                 data_lake_pipelines_partition_field.additional_properties = d
                 return data_lake_pipelines_partition_field

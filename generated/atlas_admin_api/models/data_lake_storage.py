@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeStorage")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "databases",
+        "stores",
+    }
+)
+
 
 @_attrs_define
 class DataLakeStorage:
@@ -86,34 +94,37 @@ class DataLakeStorage:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _databases = d.pop("databases", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _databases = src_dict.get("databases", UNSET)
                 databases: list[DataLakeDatabaseInstance] | Unset = UNSET
                 if _databases is not UNSET:
-                    databases = []
-                    for databases_item_data in _databases:
-                        databases_item = DataLakeDatabaseInstance.from_dict(databases_item_data)
+                    databases = [
+                        DataLakeDatabaseInstance.from_dict(databases_item_data) for databases_item_data in _databases
+                    ]
 
-                        databases.append(databases_item)
-
-                _stores = d.pop("stores", UNSET)
+                _stores = src_dict.get("stores", UNSET)
                 stores: list[DataLakeStoreSettingsS3] | Unset = UNSET
                 if _stores is not UNSET:
-                    stores = []
-                    for stores_item_data in _stores:
-                        stores_item = DataLakeStoreSettingsS3.from_dict(stores_item_data)
-
-                        stores.append(stores_item)
+                    stores = [DataLakeStoreSettingsS3.from_dict(stores_item_data) for stores_item_data in _stores]
 
                 if not (
                     (_databases is UNSET or _databases.__class__ is list)
                     and (_stores is UNSET or _stores.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_storage = cls(
-                    databases,
-                    stores,
-                )
+                if cls is DataLakeStorage:
+                    data_lake_storage = object.__new__(cls)
+                    data_lake_storage.databases = databases
+                    data_lake_storage.stores = stores
+                else:
+                    data_lake_storage = cls(
+                        databases,
+                        stores,
+                    )
 
                 data_lake_storage.additional_properties = d
                 return data_lake_storage

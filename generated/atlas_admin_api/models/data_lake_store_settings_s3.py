@@ -34,6 +34,21 @@ from ..types import (
 
 T = TypeVar("T", bound="DataLakeStoreSettingsS3")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "additionalStorageClasses",
+        "bucket",
+        "delimiter",
+        "includeTags",
+        "prefix",
+        "public",
+        "region",
+    }
+)
+
 
 @_attrs_define
 class DataLakeStoreSettingsS3:
@@ -202,12 +217,18 @@ class DataLakeStoreSettingsS3:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider = DataLakeStoreSettingsS3Provider(d.pop("provider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = DataLakeStoreSettingsS3Provider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeStoreSettingsS3Provider(_provider_value)
 
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                _additional_storage_classes = d.pop("additionalStorageClasses", UNSET)
+                _additional_storage_classes = src_dict.get("additionalStorageClasses", UNSET)
                 additional_storage_classes: list[DataLakeStoreSettingsS3AdditionalStorageClassesItem] | Unset = UNSET
                 if _additional_storage_classes is not UNSET:
                     additional_storage_classes = []
@@ -221,17 +242,17 @@ class DataLakeStoreSettingsS3:
 
                         additional_storage_classes.append(additional_storage_classes_item)
 
-                bucket = d.pop("bucket", UNSET)
+                bucket = src_dict.get("bucket", UNSET)
 
-                delimiter = d.pop("delimiter", UNSET)
+                delimiter = src_dict.get("delimiter", UNSET)
 
-                include_tags = d.pop("includeTags", UNSET)
+                include_tags = src_dict.get("includeTags", UNSET)
 
-                prefix = d.pop("prefix", UNSET)
+                prefix = src_dict.get("prefix", UNSET)
 
-                public = d.pop("public", UNSET)
+                public = src_dict.get("public", UNSET)
 
-                _region = d.pop("region", UNSET)
+                _region = src_dict.get("region", UNSET)
                 region: DataLakeStoreSettingsS3Region | Unset
                 if _region is UNSET:
                     region = UNSET
@@ -250,17 +271,29 @@ class DataLakeStoreSettingsS3:
                     and (public is UNSET or public.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                data_lake_store_settings_s3 = cls(
-                    name,
-                    additional_storage_classes,
-                    bucket,
-                    delimiter,
-                    include_tags,
-                    prefix,
-                    public,
-                    region,
-                    provider=provider,
-                )
+                if cls is DataLakeStoreSettingsS3:
+                    data_lake_store_settings_s3 = object.__new__(cls)
+                    data_lake_store_settings_s3.provider = provider
+                    data_lake_store_settings_s3.name = name
+                    data_lake_store_settings_s3.additional_storage_classes = additional_storage_classes
+                    data_lake_store_settings_s3.bucket = bucket
+                    data_lake_store_settings_s3.delimiter = delimiter
+                    data_lake_store_settings_s3.include_tags = include_tags
+                    data_lake_store_settings_s3.prefix = prefix
+                    data_lake_store_settings_s3.public = public
+                    data_lake_store_settings_s3.region = region
+                else:
+                    data_lake_store_settings_s3 = cls(
+                        name,
+                        additional_storage_classes,
+                        bucket,
+                        delimiter,
+                        include_tags,
+                        prefix,
+                        public,
+                        region,
+                        provider=provider,
+                    )
 
                 data_lake_store_settings_s3.additional_properties = d
                 return data_lake_store_settings_s3

@@ -30,6 +30,26 @@ from ..types import (
 
 T = TypeVar("T", bound="DataProtectionSettings")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "authorizedEmail",
+        "authorizedUserFirstName",
+        "authorizedUserLastName",
+        "copyProtectionEnabled",
+        "deletable",
+        "encryptionAtRestEnabled",
+        "onDemandPolicyItem",
+        "pitEnabled",
+        "projectId",
+        "restoreWindowDays",
+        "scheduledPolicyItems",
+        "state",
+        "updatedDate",
+        "updatedUser",
+    }
+)
+
 
 @_attrs_define
 class DataProtectionSettings:
@@ -193,44 +213,45 @@ class DataProtectionSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                authorized_email = d.pop("authorizedEmail")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                authorized_email = src_dict["authorizedEmail"]
 
-                authorized_user_first_name = d.pop("authorizedUserFirstName")
+                authorized_user_first_name = src_dict["authorizedUserFirstName"]
 
-                authorized_user_last_name = d.pop("authorizedUserLastName")
+                authorized_user_last_name = src_dict["authorizedUserLastName"]
 
-                copy_protection_enabled = d.pop("copyProtectionEnabled", UNSET)
+                copy_protection_enabled = src_dict.get("copyProtectionEnabled", UNSET)
 
-                deletable = d.pop("deletable", UNSET)
+                deletable = src_dict.get("deletable", UNSET)
 
-                encryption_at_rest_enabled = d.pop("encryptionAtRestEnabled", UNSET)
+                encryption_at_rest_enabled = src_dict.get("encryptionAtRestEnabled", UNSET)
 
-                _on_demand_policy_item = d.pop("onDemandPolicyItem", UNSET)
+                _on_demand_policy_item = src_dict.get("onDemandPolicyItem", UNSET)
                 on_demand_policy_item: BackupComplianceOnDemandPolicyItem | Unset
                 if _on_demand_policy_item is UNSET:
                     on_demand_policy_item = UNSET
                 else:
                     on_demand_policy_item = BackupComplianceOnDemandPolicyItem.from_dict(_on_demand_policy_item)
 
-                pit_enabled = d.pop("pitEnabled", UNSET)
+                pit_enabled = src_dict.get("pitEnabled", UNSET)
 
-                project_id = d.pop("projectId", UNSET)
+                project_id = src_dict.get("projectId", UNSET)
 
-                restore_window_days = d.pop("restoreWindowDays", UNSET)
+                restore_window_days = src_dict.get("restoreWindowDays", UNSET)
 
-                _scheduled_policy_items = d.pop("scheduledPolicyItems", UNSET)
+                _scheduled_policy_items = src_dict.get("scheduledPolicyItems", UNSET)
                 scheduled_policy_items: list[BackupComplianceScheduledPolicyItem] | Unset = UNSET
                 if _scheduled_policy_items is not UNSET:
-                    scheduled_policy_items = []
-                    for scheduled_policy_items_item_data in _scheduled_policy_items:
-                        scheduled_policy_items_item = BackupComplianceScheduledPolicyItem.from_dict(
-                            scheduled_policy_items_item_data
-                        )
+                    scheduled_policy_items = [
+                        BackupComplianceScheduledPolicyItem.from_dict(scheduled_policy_items_item_data)
+                        for scheduled_policy_items_item_data in _scheduled_policy_items
+                    ]
 
-                        scheduled_policy_items.append(scheduled_policy_items_item)
-
-                _state = d.pop("state", UNSET)
+                _state = src_dict.get("state", UNSET)
                 state: DataProtectionSettingsState | Unset
                 if _state is UNSET:
                     state = UNSET
@@ -239,14 +260,14 @@ class DataProtectionSettings:
                         _state
                     )
 
-                _updated_date = d.pop("updatedDate", UNSET)
+                _updated_date = src_dict.get("updatedDate", UNSET)
                 updated_date: datetime.datetime | Unset
                 if _updated_date is UNSET:
                     updated_date = UNSET
                 else:
                     updated_date = datetime.datetime.fromisoformat(_updated_date)
 
-                updated_user = d.pop("updatedUser", UNSET)
+                updated_user = src_dict.get("updatedUser", UNSET)
 
                 if not (
                     authorized_email.__class__ is str
@@ -262,22 +283,39 @@ class DataProtectionSettings:
                     and (updated_user is UNSET or updated_user.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                data_protection_settings = cls(
-                    authorized_email,
-                    authorized_user_first_name,
-                    authorized_user_last_name,
-                    copy_protection_enabled,
-                    deletable,
-                    encryption_at_rest_enabled,
-                    on_demand_policy_item,
-                    pit_enabled,
-                    project_id,
-                    restore_window_days,
-                    scheduled_policy_items,
-                    state,
-                    updated_date,
-                    updated_user,
-                )
+                if cls is DataProtectionSettings:
+                    data_protection_settings = object.__new__(cls)
+                    data_protection_settings.authorized_email = authorized_email
+                    data_protection_settings.authorized_user_first_name = authorized_user_first_name
+                    data_protection_settings.authorized_user_last_name = authorized_user_last_name
+                    data_protection_settings.copy_protection_enabled = copy_protection_enabled
+                    data_protection_settings.deletable = deletable
+                    data_protection_settings.encryption_at_rest_enabled = encryption_at_rest_enabled
+                    data_protection_settings.on_demand_policy_item = on_demand_policy_item
+                    data_protection_settings.pit_enabled = pit_enabled
+                    data_protection_settings.project_id = project_id
+                    data_protection_settings.restore_window_days = restore_window_days
+                    data_protection_settings.scheduled_policy_items = scheduled_policy_items
+                    data_protection_settings.state = state
+                    data_protection_settings.updated_date = updated_date
+                    data_protection_settings.updated_user = updated_user
+                else:
+                    data_protection_settings = cls(
+                        authorized_email,
+                        authorized_user_first_name,
+                        authorized_user_last_name,
+                        copy_protection_enabled,
+                        deletable,
+                        encryption_at_rest_enabled,
+                        on_demand_policy_item,
+                        pit_enabled,
+                        project_id,
+                        restore_window_days,
+                        scheduled_policy_items,
+                        state,
+                        updated_date,
+                        updated_user,
+                    )
 
                 data_protection_settings.additional_properties = d
                 return data_protection_settings

@@ -23,6 +23,14 @@ from ..types import (
 
 T = TypeVar("T", bound="DatabaseInheritedRole")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "db",
+        "role",
+    }
+)
+
 
 @_attrs_define
 class DatabaseInheritedRole:
@@ -73,17 +81,26 @@ class DatabaseInheritedRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                db = d.pop("db")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                db = src_dict["db"]
 
-                role = d.pop("role")
+                role = src_dict["role"]
 
                 if not (db.__class__ is str and role.__class__ is str):
                     raise TypeError("not the documented shape")
-                database_inherited_role = cls(
-                    db,
-                    role,
-                )
+                if cls is DatabaseInheritedRole:
+                    database_inherited_role = object.__new__(cls)
+                    database_inherited_role.db = db
+                    database_inherited_role.role = role
+                else:
+                    database_inherited_role = cls(
+                        db,
+                        role,
+                    )
 
                 database_inherited_role.additional_properties = d
                 return database_inherited_role

@@ -23,6 +23,15 @@ from ..types import (
 
 T = TypeVar("T", bound="DatabasePermittedNamespaceResource")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cluster",
+        "collection",
+        "db",
+    }
+)
+
 
 @_attrs_define
 class DatabasePermittedNamespaceResource:
@@ -82,20 +91,30 @@ class DatabasePermittedNamespaceResource:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cluster = d.pop("cluster")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster = src_dict["cluster"]
 
-                collection = d.pop("collection")
+                collection = src_dict["collection"]
 
-                db = d.pop("db")
+                db = src_dict["db"]
 
                 if not (cluster.__class__ is bool and collection.__class__ is str and db.__class__ is str):
                     raise TypeError("not the documented shape")
-                database_permitted_namespace_resource = cls(
-                    cluster,
-                    collection,
-                    db,
-                )
+                if cls is DatabasePermittedNamespaceResource:
+                    database_permitted_namespace_resource = object.__new__(cls)
+                    database_permitted_namespace_resource.cluster = cluster
+                    database_permitted_namespace_resource.collection = collection
+                    database_permitted_namespace_resource.db = db
+                else:
+                    database_permitted_namespace_resource = cls(
+                        cluster,
+                        collection,
+                        db,
+                    )
 
                 database_permitted_namespace_resource.additional_properties = d
                 return database_permitted_namespace_resource

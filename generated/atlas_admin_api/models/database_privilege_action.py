@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="DatabasePrivilegeAction")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "action",
+        "resources",
+    }
+)
+
 
 @_attrs_define
 class DatabasePrivilegeAction:
@@ -81,24 +89,32 @@ class DatabasePrivilegeAction:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                action = d.pop("action")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                action = src_dict["action"]
 
-                _resources = d.pop("resources", UNSET)
+                _resources = src_dict.get("resources", UNSET)
                 resources: list[DatabasePermittedNamespaceResource] | Unset = UNSET
                 if _resources is not UNSET:
-                    resources = []
-                    for resources_item_data in _resources:
-                        resources_item = DatabasePermittedNamespaceResource.from_dict(resources_item_data)
-
-                        resources.append(resources_item)
+                    resources = [
+                        DatabasePermittedNamespaceResource.from_dict(resources_item_data)
+                        for resources_item_data in _resources
+                    ]
 
                 if not (action.__class__ is str and (_resources is UNSET or _resources.__class__ is list)):
                     raise TypeError("not the documented shape")
-                database_privilege_action = cls(
-                    action,
-                    resources,
-                )
+                if cls is DatabasePrivilegeAction:
+                    database_privilege_action = object.__new__(cls)
+                    database_privilege_action.action = action
+                    database_privilege_action.resources = resources
+                else:
+                    database_privilege_action = cls(
+                        action,
+                        resources,
+                    )
 
                 database_privilege_action.additional_properties = d
                 return database_privilege_action

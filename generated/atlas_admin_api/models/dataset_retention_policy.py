@@ -30,6 +30,15 @@ from ..types import (
 
 T = TypeVar("T", bound="DatasetRetentionPolicy")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "units",
+        "value",
+        "lastModifiedDate",
+    }
+)
+
 
 @_attrs_define
 class DatasetRetentionPolicy:
@@ -91,12 +100,18 @@ class DatasetRetentionPolicy:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                units = DatasetRetentionPolicyUnits(d.pop("units"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                units = DatasetRetentionPolicyUnits._members_by_value.get(
+                    _units_value := src_dict["units"]
+                ) or DatasetRetentionPolicyUnits(_units_value)
 
-                value = d.pop("value")
+                value = src_dict["value"]
 
-                _last_modified_date = d.pop("lastModifiedDate", UNSET)
+                _last_modified_date = src_dict.get("lastModifiedDate", UNSET)
                 last_modified_date: datetime.datetime | Unset
                 if _last_modified_date is UNSET:
                     last_modified_date = UNSET
@@ -105,11 +120,17 @@ class DatasetRetentionPolicy:
 
                 if not (value.__class__ is int):
                     raise TypeError("not the documented shape")
-                dataset_retention_policy = cls(
-                    units,
-                    value,
-                    last_modified_date,
-                )
+                if cls is DatasetRetentionPolicy:
+                    dataset_retention_policy = object.__new__(cls)
+                    dataset_retention_policy.units = units
+                    dataset_retention_policy.value = value
+                    dataset_retention_policy.last_modified_date = last_modified_date
+                else:
+                    dataset_retention_policy = cls(
+                        units,
+                        value,
+                        last_modified_date,
+                    )
 
                 dataset_retention_policy.additional_properties = d
                 return dataset_retention_policy

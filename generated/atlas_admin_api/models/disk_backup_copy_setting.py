@@ -33,6 +33,17 @@ from ..types import (
 
 T = TypeVar("T", bound="DiskBackupCopySetting")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "zoneId",
+        "cloudProvider",
+        "frequencies",
+        "regionName",
+        "shouldCopyOplogs",
+    }
+)
+
 
 @_attrs_define
 class DiskBackupCopySetting:
@@ -117,10 +128,14 @@ class DiskBackupCopySetting:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                zone_id = d.pop("zoneId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                zone_id = src_dict["zoneId"]
 
-                _cloud_provider = d.pop("cloudProvider", UNSET)
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
                 cloud_provider: DiskBackupCopySettingCloudProvider | Unset
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
@@ -129,7 +144,7 @@ class DiskBackupCopySetting:
                         _cloud_provider
                     ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
 
-                _frequencies = d.pop("frequencies", UNSET)
+                _frequencies = src_dict.get("frequencies", UNSET)
                 frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
                 if _frequencies is not UNSET:
                     frequencies = []
@@ -140,9 +155,9 @@ class DiskBackupCopySetting:
 
                         frequencies.append(frequencies_item)
 
-                region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-                should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
+                should_copy_oplogs = src_dict.get("shouldCopyOplogs", UNSET)
 
                 if not (
                     zone_id.__class__ is str
@@ -151,13 +166,21 @@ class DiskBackupCopySetting:
                     and (should_copy_oplogs is UNSET or should_copy_oplogs.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_copy_setting = cls(
-                    zone_id,
-                    cloud_provider,
-                    frequencies,
-                    region_name,
-                    should_copy_oplogs,
-                )
+                if cls is DiskBackupCopySetting:
+                    disk_backup_copy_setting = object.__new__(cls)
+                    disk_backup_copy_setting.zone_id = zone_id
+                    disk_backup_copy_setting.cloud_provider = cloud_provider
+                    disk_backup_copy_setting.frequencies = frequencies
+                    disk_backup_copy_setting.region_name = region_name
+                    disk_backup_copy_setting.should_copy_oplogs = should_copy_oplogs
+                else:
+                    disk_backup_copy_setting = cls(
+                        zone_id,
+                        cloud_provider,
+                        frequencies,
+                        region_name,
+                        should_copy_oplogs,
+                    )
 
                 disk_backup_copy_setting.additional_properties = d
                 return disk_backup_copy_setting

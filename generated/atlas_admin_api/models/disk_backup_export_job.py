@@ -30,6 +30,24 @@ from ..types import (
 
 T = TypeVar("T", bound="DiskBackupExportJob")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportBucketId",
+        "components",
+        "createdAt",
+        "customData",
+        "exportStatus",
+        "finishedAt",
+        "id",
+        "prefix",
+        "snapshotId",
+        "state",
+        "stateReason",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class DiskBackupExportJob:
@@ -184,76 +202,73 @@ class DiskBackupExportJob:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                export_bucket_id = d.pop("exportBucketId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_bucket_id = src_dict["exportBucketId"]
 
-                _components = d.pop("components", UNSET)
+                _components = src_dict.get("components", UNSET)
                 components: list[DiskBackupExportJobComponent] | Unset = UNSET
                 if _components is not UNSET:
-                    components = []
-                    for components_item_data in _components:
-                        components_item = DiskBackupExportJobComponent.from_dict(components_item_data)
+                    components = [
+                        DiskBackupExportJobComponent.from_dict(components_item_data)
+                        for components_item_data in _components
+                    ]
 
-                        components.append(components_item)
-
-                _created_at = d.pop("createdAt", UNSET)
+                _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
                     created_at = datetime.datetime.fromisoformat(_created_at)
 
-                _custom_data = d.pop("customData", UNSET)
+                _custom_data = src_dict.get("customData", UNSET)
                 custom_data: list[BackupLabel] | Unset = UNSET
                 if _custom_data is not UNSET:
-                    custom_data = []
-                    for custom_data_item_data in _custom_data:
-                        custom_data_item = BackupLabel.from_dict(custom_data_item_data)
+                    custom_data = [
+                        BackupLabel.from_dict(custom_data_item_data) for custom_data_item_data in _custom_data
+                    ]
 
-                        custom_data.append(custom_data_item)
-
-                _export_status = d.pop("exportStatus", UNSET)
+                _export_status = src_dict.get("exportStatus", UNSET)
                 export_status: ExportStatus | Unset
                 if _export_status is UNSET:
                     export_status = UNSET
                 else:
                     export_status = ExportStatus.from_dict(_export_status)
 
-                _finished_at = d.pop("finishedAt", UNSET)
+                _finished_at = src_dict.get("finishedAt", UNSET)
                 finished_at: datetime.datetime | Unset
                 if _finished_at is UNSET:
                     finished_at = UNSET
                 else:
                     finished_at = datetime.datetime.fromisoformat(_finished_at)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                prefix = d.pop("prefix", UNSET)
+                prefix = src_dict.get("prefix", UNSET)
 
-                snapshot_id = d.pop("snapshotId", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-                _state = d.pop("state", UNSET)
+                _state = src_dict.get("state", UNSET)
                 state: DiskBackupExportJobState | Unset
                 if _state is UNSET:
                     state = UNSET
                 else:
                     state = DiskBackupExportJobState._members_by_value.get(_state) or DiskBackupExportJobState(_state)
 
-                _state_reason = d.pop("stateReason", UNSET)
+                _state_reason = src_dict.get("stateReason", UNSET)
                 state_reason: ExportStateReason | Unset
                 if _state_reason is UNSET:
                     state_reason = UNSET
                 else:
                     state_reason = ExportStateReason.from_dict(_state_reason)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     export_bucket_id.__class__ is str
@@ -265,20 +280,35 @@ class DiskBackupExportJob:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_export_job = cls(
-                    export_bucket_id,
-                    components,
-                    created_at,
-                    custom_data,
-                    export_status,
-                    finished_at,
-                    id,
-                    prefix,
-                    snapshot_id,
-                    state,
-                    state_reason,
-                    links,
-                )
+                if cls is DiskBackupExportJob:
+                    disk_backup_export_job = object.__new__(cls)
+                    disk_backup_export_job.export_bucket_id = export_bucket_id
+                    disk_backup_export_job.components = components
+                    disk_backup_export_job.created_at = created_at
+                    disk_backup_export_job.custom_data = custom_data
+                    disk_backup_export_job.export_status = export_status
+                    disk_backup_export_job.finished_at = finished_at
+                    disk_backup_export_job.id = id
+                    disk_backup_export_job.prefix = prefix
+                    disk_backup_export_job.snapshot_id = snapshot_id
+                    disk_backup_export_job.state = state
+                    disk_backup_export_job.state_reason = state_reason
+                    disk_backup_export_job.links = links
+                else:
+                    disk_backup_export_job = cls(
+                        export_bucket_id,
+                        components,
+                        created_at,
+                        custom_data,
+                        export_status,
+                        finished_at,
+                        id,
+                        prefix,
+                        snapshot_id,
+                        state,
+                        state_reason,
+                        links,
+                    )
 
                 disk_backup_export_job.additional_properties = d
                 return disk_backup_export_job

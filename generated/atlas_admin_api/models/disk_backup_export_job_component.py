@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="DiskBackupExportJobComponent")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportId",
+        "replicaSetName",
+    }
+)
+
 
 @_attrs_define
 class DiskBackupExportJobComponent:
@@ -73,20 +81,29 @@ class DiskBackupExportJobComponent:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                export_id = d.pop("exportId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_id = src_dict.get("exportId", UNSET)
 
-                replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
                 if not (
                     (export_id is UNSET or export_id.__class__ is str)
                     and (replica_set_name is UNSET or replica_set_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_export_job_component = cls(
-                    export_id,
-                    replica_set_name,
-                )
+                if cls is DiskBackupExportJobComponent:
+                    disk_backup_export_job_component = object.__new__(cls)
+                    disk_backup_export_job_component.export_id = export_id
+                    disk_backup_export_job_component.replica_set_name = replica_set_name
+                else:
+                    disk_backup_export_job_component = cls(
+                        export_id,
+                        replica_set_name,
+                    )
 
                 disk_backup_export_job_component.additional_properties = d
                 return disk_backup_export_job_component

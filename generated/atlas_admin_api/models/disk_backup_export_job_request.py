@@ -25,6 +25,15 @@ from ..types import (
 
 T = TypeVar("T", bound="DiskBackupExportJobRequest")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportBucketId",
+        "snapshotId",
+        "customData",
+    }
+)
+
 
 @_attrs_define
 class DiskBackupExportJobRequest:
@@ -89,19 +98,21 @@ class DiskBackupExportJobRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                export_bucket_id = d.pop("exportBucketId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_bucket_id = src_dict["exportBucketId"]
 
-                snapshot_id = d.pop("snapshotId")
+                snapshot_id = src_dict["snapshotId"]
 
-                _custom_data = d.pop("customData", UNSET)
+                _custom_data = src_dict.get("customData", UNSET)
                 custom_data: list[BackupLabel] | Unset = UNSET
                 if _custom_data is not UNSET:
-                    custom_data = []
-                    for custom_data_item_data in _custom_data:
-                        custom_data_item = BackupLabel.from_dict(custom_data_item_data)
-
-                        custom_data.append(custom_data_item)
+                    custom_data = [
+                        BackupLabel.from_dict(custom_data_item_data) for custom_data_item_data in _custom_data
+                    ]
 
                 if not (
                     export_bucket_id.__class__ is str
@@ -109,11 +120,17 @@ class DiskBackupExportJobRequest:
                     and (_custom_data is UNSET or _custom_data.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_export_job_request = cls(
-                    export_bucket_id,
-                    snapshot_id,
-                    custom_data,
-                )
+                if cls is DiskBackupExportJobRequest:
+                    disk_backup_export_job_request = object.__new__(cls)
+                    disk_backup_export_job_request.export_bucket_id = export_bucket_id
+                    disk_backup_export_job_request.snapshot_id = snapshot_id
+                    disk_backup_export_job_request.custom_data = custom_data
+                else:
+                    disk_backup_export_job_request = cls(
+                        export_bucket_id,
+                        snapshot_id,
+                        custom_data,
+                    )
 
                 disk_backup_export_job_request.additional_properties = d
                 return disk_backup_export_job_request

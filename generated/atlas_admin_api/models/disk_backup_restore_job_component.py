@@ -25,6 +25,15 @@ from ..types import (
 
 T = TypeVar("T", bound="DiskBackupRestoreJobComponent")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "downloadUrl",
+        "privateDownloadDeliveryUrls",
+        "replicaSetName",
+    }
+)
+
 
 @_attrs_define
 class DiskBackupRestoreJobComponent:
@@ -91,21 +100,22 @@ class DiskBackupRestoreJobComponent:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                download_url = d.pop("downloadUrl", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                download_url = src_dict.get("downloadUrl", UNSET)
 
-                _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
+                _private_download_delivery_urls = src_dict.get("privateDownloadDeliveryUrls", UNSET)
                 private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
                 if _private_download_delivery_urls is not UNSET:
-                    private_download_delivery_urls = []
-                    for private_download_delivery_urls_item_data in _private_download_delivery_urls:
-                        private_download_delivery_urls_item = PrivateDownloadDeliveryUrl.from_dict(
-                            private_download_delivery_urls_item_data
-                        )
+                    private_download_delivery_urls = [
+                        PrivateDownloadDeliveryUrl.from_dict(private_download_delivery_urls_item_data)
+                        for private_download_delivery_urls_item_data in _private_download_delivery_urls
+                    ]
 
-                        private_download_delivery_urls.append(private_download_delivery_urls_item)
-
-                replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
                 if not (
                     (download_url is UNSET or download_url.__class__ is str)
@@ -113,11 +123,17 @@ class DiskBackupRestoreJobComponent:
                     and (replica_set_name is UNSET or replica_set_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_restore_job_component = cls(
-                    download_url,
-                    private_download_delivery_urls,
-                    replica_set_name,
-                )
+                if cls is DiskBackupRestoreJobComponent:
+                    disk_backup_restore_job_component = object.__new__(cls)
+                    disk_backup_restore_job_component.download_url = download_url
+                    disk_backup_restore_job_component.private_download_delivery_urls = private_download_delivery_urls
+                    disk_backup_restore_job_component.replica_set_name = replica_set_name
+                else:
+                    disk_backup_restore_job_component = cls(
+                        download_url,
+                        private_download_delivery_urls,
+                        replica_set_name,
+                    )
 
                 disk_backup_restore_job_component.additional_properties = d
                 return disk_backup_restore_job_component

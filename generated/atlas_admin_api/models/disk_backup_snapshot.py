@@ -36,6 +36,28 @@ from ..types import (
 
 T = TypeVar("T", bound="DiskBackupSnapshot")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "copyRegions",
+        "createdAt",
+        "description",
+        "expiresAt",
+        "frequencyType",
+        "id",
+        "masterKeyUUID",
+        "mongodVersion",
+        "policyItems",
+        "replicaSetName",
+        "snapshotType",
+        "status",
+        "storageSizeBytes",
+        "type",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class DiskBackupSnapshot:
@@ -220,8 +242,12 @@ class DiskBackupSnapshot:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _cloud_provider = d.pop("cloudProvider", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
                 cloud_provider: DiskBackupSnapshotCloudProvider | Unset
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
@@ -230,26 +256,26 @@ class DiskBackupSnapshot:
                         _cloud_provider
                     ) or DiskBackupSnapshotCloudProvider(_cloud_provider)
 
-                _copy_regions = d.pop("copyRegions", UNSET)
+                _copy_regions = src_dict.get("copyRegions", UNSET)
                 copy_regions = cast(list[str], _copy_regions)
 
-                _created_at = d.pop("createdAt", UNSET)
+                _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
                     created_at = datetime.datetime.fromisoformat(_created_at)
 
-                description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-                _expires_at = d.pop("expiresAt", UNSET)
+                _expires_at = src_dict.get("expiresAt", UNSET)
                 expires_at: datetime.datetime | Unset
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
                     expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-                _frequency_type = d.pop("frequencyType", UNSET)
+                _frequency_type = src_dict.get("frequencyType", UNSET)
                 frequency_type: DiskBackupSnapshotFrequencyType | Unset
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
@@ -258,23 +284,23 @@ class DiskBackupSnapshot:
                         _frequency_type
                     ) or DiskBackupSnapshotFrequencyType(_frequency_type)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                _master_key_uuid = d.pop("masterKeyUUID", UNSET)
+                _master_key_uuid = src_dict.get("masterKeyUUID", UNSET)
                 master_key_uuid: UUID | Unset
                 if _master_key_uuid is UNSET:
                     master_key_uuid = UNSET
                 else:
                     master_key_uuid = UUID(_master_key_uuid)
 
-                mongod_version = d.pop("mongodVersion", UNSET)
+                mongod_version = src_dict.get("mongodVersion", UNSET)
 
-                _policy_items = d.pop("policyItems", UNSET)
+                _policy_items = src_dict.get("policyItems", UNSET)
                 policy_items = cast(list[str], _policy_items)
 
-                replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-                _snapshot_type = d.pop("snapshotType", UNSET)
+                _snapshot_type = src_dict.get("snapshotType", UNSET)
                 snapshot_type: DiskBackupSnapshotSnapshotType | Unset
                 if _snapshot_type is UNSET:
                     snapshot_type = UNSET
@@ -283,7 +309,7 @@ class DiskBackupSnapshot:
                         _snapshot_type
                     ) or DiskBackupSnapshotSnapshotType(_snapshot_type)
 
-                _status = d.pop("status", UNSET)
+                _status = src_dict.get("status", UNSET)
                 status: DiskBackupSnapshotStatus | Unset
                 if _status is UNSET:
                     status = UNSET
@@ -292,23 +318,19 @@ class DiskBackupSnapshot:
                         _status
                     )
 
-                storage_size_bytes = d.pop("storageSizeBytes", UNSET)
+                storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
-                _type_ = d.pop("type", UNSET)
+                _type_ = src_dict.get("type", UNSET)
                 type_: DiskBackupSnapshotType | Unset
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
                     type_ = DiskBackupSnapshotType._members_by_value.get(_type_) or DiskBackupSnapshotType(_type_)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (
@@ -327,24 +349,43 @@ class DiskBackupSnapshot:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_snapshot = cls(
-                    cloud_provider,
-                    copy_regions,
-                    created_at,
-                    description,
-                    expires_at,
-                    frequency_type,
-                    id,
-                    master_key_uuid,
-                    mongod_version,
-                    policy_items,
-                    replica_set_name,
-                    snapshot_type,
-                    status,
-                    storage_size_bytes,
-                    type_,
-                    links,
-                )
+                if cls is DiskBackupSnapshot:
+                    disk_backup_snapshot = object.__new__(cls)
+                    disk_backup_snapshot.cloud_provider = cloud_provider
+                    disk_backup_snapshot.copy_regions = copy_regions
+                    disk_backup_snapshot.created_at = created_at
+                    disk_backup_snapshot.description = description
+                    disk_backup_snapshot.expires_at = expires_at
+                    disk_backup_snapshot.frequency_type = frequency_type
+                    disk_backup_snapshot.id = id
+                    disk_backup_snapshot.master_key_uuid = master_key_uuid
+                    disk_backup_snapshot.mongod_version = mongod_version
+                    disk_backup_snapshot.policy_items = policy_items
+                    disk_backup_snapshot.replica_set_name = replica_set_name
+                    disk_backup_snapshot.snapshot_type = snapshot_type
+                    disk_backup_snapshot.status = status
+                    disk_backup_snapshot.storage_size_bytes = storage_size_bytes
+                    disk_backup_snapshot.type_ = type_
+                    disk_backup_snapshot.links = links
+                else:
+                    disk_backup_snapshot = cls(
+                        cloud_provider,
+                        copy_regions,
+                        created_at,
+                        description,
+                        expires_at,
+                        frequency_type,
+                        id,
+                        master_key_uuid,
+                        mongod_version,
+                        policy_items,
+                        replica_set_name,
+                        snapshot_type,
+                        status,
+                        storage_size_bytes,
+                        type_,
+                        links,
+                    )
 
                 disk_backup_snapshot.additional_properties = d
                 return disk_backup_snapshot

@@ -33,6 +33,31 @@ from ..types import (
 
 T = TypeVar("T", bound="DiskBackupSnapshotRestoreJob")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "deliveryType",
+        "cancelled",
+        "components",
+        "deliveryUrl",
+        "desiredTimestamp",
+        "expired",
+        "expiresAt",
+        "failed",
+        "finishedAt",
+        "id",
+        "oplogInc",
+        "oplogTs",
+        "pointInTimeUTCSeconds",
+        "privateDownloadDeliveryUrls",
+        "snapshotId",
+        "targetClusterName",
+        "targetGroupId",
+        "timestamp",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class DiskBackupSnapshotRestoreJob:
@@ -250,88 +275,86 @@ class DiskBackupSnapshotRestoreJob:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                delivery_type = DiskBackupSnapshotRestoreJobDeliveryType(d.pop("deliveryType"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                delivery_type = DiskBackupSnapshotRestoreJobDeliveryType._members_by_value.get(
+                    _delivery_type_value := src_dict["deliveryType"]
+                ) or DiskBackupSnapshotRestoreJobDeliveryType(_delivery_type_value)
 
-                cancelled = d.pop("cancelled", UNSET)
+                cancelled = src_dict.get("cancelled", UNSET)
 
-                _components = d.pop("components", UNSET)
+                _components = src_dict.get("components", UNSET)
                 components: list[DiskBackupRestoreJobComponent] | Unset = UNSET
                 if _components is not UNSET:
-                    components = []
-                    for components_item_data in _components:
-                        components_item = DiskBackupRestoreJobComponent.from_dict(components_item_data)
+                    components = [
+                        DiskBackupRestoreJobComponent.from_dict(components_item_data)
+                        for components_item_data in _components
+                    ]
 
-                        components.append(components_item)
-
-                _delivery_url = d.pop("deliveryUrl", UNSET)
+                _delivery_url = src_dict.get("deliveryUrl", UNSET)
                 delivery_url = cast(list[str], _delivery_url)
 
-                _desired_timestamp = d.pop("desiredTimestamp", UNSET)
+                _desired_timestamp = src_dict.get("desiredTimestamp", UNSET)
                 desired_timestamp: BSONTimestamp | Unset
                 if _desired_timestamp is UNSET:
                     desired_timestamp = UNSET
                 else:
                     desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
 
-                expired = d.pop("expired", UNSET)
+                expired = src_dict.get("expired", UNSET)
 
-                _expires_at = d.pop("expiresAt", UNSET)
+                _expires_at = src_dict.get("expiresAt", UNSET)
                 expires_at: datetime.datetime | Unset
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
                     expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-                failed = d.pop("failed", UNSET)
+                failed = src_dict.get("failed", UNSET)
 
-                _finished_at = d.pop("finishedAt", UNSET)
+                _finished_at = src_dict.get("finishedAt", UNSET)
                 finished_at: datetime.datetime | Unset
                 if _finished_at is UNSET:
                     finished_at = UNSET
                 else:
                     finished_at = datetime.datetime.fromisoformat(_finished_at)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                oplog_inc = d.pop("oplogInc", UNSET)
+                oplog_inc = src_dict.get("oplogInc", UNSET)
 
-                oplog_ts = d.pop("oplogTs", UNSET)
+                oplog_ts = src_dict.get("oplogTs", UNSET)
 
-                point_in_time_utc_seconds = d.pop("pointInTimeUTCSeconds", UNSET)
+                point_in_time_utc_seconds = src_dict.get("pointInTimeUTCSeconds", UNSET)
 
-                _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
+                _private_download_delivery_urls = src_dict.get("privateDownloadDeliveryUrls", UNSET)
                 private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
                 if _private_download_delivery_urls is not UNSET:
-                    private_download_delivery_urls = []
-                    for private_download_delivery_urls_item_data in _private_download_delivery_urls:
-                        private_download_delivery_urls_item = PrivateDownloadDeliveryUrl.from_dict(
-                            private_download_delivery_urls_item_data
-                        )
+                    private_download_delivery_urls = [
+                        PrivateDownloadDeliveryUrl.from_dict(private_download_delivery_urls_item_data)
+                        for private_download_delivery_urls_item_data in _private_download_delivery_urls
+                    ]
 
-                        private_download_delivery_urls.append(private_download_delivery_urls_item)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-                snapshot_id = d.pop("snapshotId", UNSET)
+                target_cluster_name = src_dict.get("targetClusterName", UNSET)
 
-                target_cluster_name = d.pop("targetClusterName", UNSET)
+                target_group_id = src_dict.get("targetGroupId", UNSET)
 
-                target_group_id = d.pop("targetGroupId", UNSET)
-
-                _timestamp = d.pop("timestamp", UNSET)
+                _timestamp = src_dict.get("timestamp", UNSET)
                 timestamp: datetime.datetime | Unset
                 if _timestamp is UNSET:
                     timestamp = UNSET
                 else:
                     timestamp = datetime.datetime.fromisoformat(_timestamp)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (cancelled is UNSET or cancelled.__class__ is bool)
@@ -353,27 +376,49 @@ class DiskBackupSnapshotRestoreJob:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_snapshot_restore_job = cls(
-                    delivery_type,
-                    cancelled,
-                    components,
-                    delivery_url,
-                    desired_timestamp,
-                    expired,
-                    expires_at,
-                    failed,
-                    finished_at,
-                    id,
-                    oplog_inc,
-                    oplog_ts,
-                    point_in_time_utc_seconds,
-                    private_download_delivery_urls,
-                    snapshot_id,
-                    target_cluster_name,
-                    target_group_id,
-                    timestamp,
-                    links,
-                )
+                if cls is DiskBackupSnapshotRestoreJob:
+                    disk_backup_snapshot_restore_job = object.__new__(cls)
+                    disk_backup_snapshot_restore_job.delivery_type = delivery_type
+                    disk_backup_snapshot_restore_job.cancelled = cancelled
+                    disk_backup_snapshot_restore_job.components = components
+                    disk_backup_snapshot_restore_job.delivery_url = delivery_url
+                    disk_backup_snapshot_restore_job.desired_timestamp = desired_timestamp
+                    disk_backup_snapshot_restore_job.expired = expired
+                    disk_backup_snapshot_restore_job.expires_at = expires_at
+                    disk_backup_snapshot_restore_job.failed = failed
+                    disk_backup_snapshot_restore_job.finished_at = finished_at
+                    disk_backup_snapshot_restore_job.id = id
+                    disk_backup_snapshot_restore_job.oplog_inc = oplog_inc
+                    disk_backup_snapshot_restore_job.oplog_ts = oplog_ts
+                    disk_backup_snapshot_restore_job.point_in_time_utc_seconds = point_in_time_utc_seconds
+                    disk_backup_snapshot_restore_job.private_download_delivery_urls = private_download_delivery_urls
+                    disk_backup_snapshot_restore_job.snapshot_id = snapshot_id
+                    disk_backup_snapshot_restore_job.target_cluster_name = target_cluster_name
+                    disk_backup_snapshot_restore_job.target_group_id = target_group_id
+                    disk_backup_snapshot_restore_job.timestamp = timestamp
+                    disk_backup_snapshot_restore_job.links = links
+                else:
+                    disk_backup_snapshot_restore_job = cls(
+                        delivery_type,
+                        cancelled,
+                        components,
+                        delivery_url,
+                        desired_timestamp,
+                        expired,
+                        expires_at,
+                        failed,
+                        finished_at,
+                        id,
+                        oplog_inc,
+                        oplog_ts,
+                        point_in_time_utc_seconds,
+                        private_download_delivery_urls,
+                        snapshot_id,
+                        target_cluster_name,
+                        target_group_id,
+                        timestamp,
+                        links,
+                    )
 
                 disk_backup_snapshot_restore_job.additional_properties = d
                 return disk_backup_snapshot_restore_job

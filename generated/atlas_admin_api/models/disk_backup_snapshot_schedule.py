@@ -27,6 +27,25 @@ from ..types import (
 
 T = TypeVar("T", bound="DiskBackupSnapshotSchedule")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "autoExportEnabled",
+        "clusterId",
+        "clusterName",
+        "copySettings",
+        "export",
+        "extraRetentionSettings",
+        "nextSnapshot",
+        "policies",
+        "referenceHourOfDay",
+        "referenceMinuteOfHour",
+        "restoreWindowDays",
+        "useOrgAndGroupNamesInExportPrefix",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class DiskBackupSnapshotSchedule:
@@ -194,72 +213,67 @@ class DiskBackupSnapshotSchedule:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                auto_export_enabled = d.pop("autoExportEnabled", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                auto_export_enabled = src_dict.get("autoExportEnabled", UNSET)
 
-                cluster_id = d.pop("clusterId", UNSET)
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-                cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-                _copy_settings = d.pop("copySettings", UNSET)
+                _copy_settings = src_dict.get("copySettings", UNSET)
                 copy_settings: list[DiskBackupCopySetting] | Unset = UNSET
                 if _copy_settings is not UNSET:
-                    copy_settings = []
-                    for copy_settings_item_data in _copy_settings:
-                        copy_settings_item = DiskBackupCopySetting.from_dict(copy_settings_item_data)
+                    copy_settings = [
+                        DiskBackupCopySetting.from_dict(copy_settings_item_data)
+                        for copy_settings_item_data in _copy_settings
+                    ]
 
-                        copy_settings.append(copy_settings_item)
-
-                _export = d.pop("export", UNSET)
+                _export = src_dict.get("export", UNSET)
                 export: AutoExportPolicy | Unset
                 if _export is UNSET:
                     export = UNSET
                 else:
                     export = AutoExportPolicy.from_dict(_export)
 
-                _extra_retention_settings = d.pop("extraRetentionSettings", UNSET)
+                _extra_retention_settings = src_dict.get("extraRetentionSettings", UNSET)
                 extra_retention_settings: list[ExtraRetentionSetting] | Unset = UNSET
                 if _extra_retention_settings is not UNSET:
-                    extra_retention_settings = []
-                    for extra_retention_settings_item_data in _extra_retention_settings:
-                        extra_retention_settings_item = ExtraRetentionSetting.from_dict(
-                            extra_retention_settings_item_data
-                        )
+                    extra_retention_settings = [
+                        ExtraRetentionSetting.from_dict(extra_retention_settings_item_data)
+                        for extra_retention_settings_item_data in _extra_retention_settings
+                    ]
 
-                        extra_retention_settings.append(extra_retention_settings_item)
-
-                _next_snapshot = d.pop("nextSnapshot", UNSET)
+                _next_snapshot = src_dict.get("nextSnapshot", UNSET)
                 next_snapshot: datetime.datetime | Unset
                 if _next_snapshot is UNSET:
                     next_snapshot = UNSET
                 else:
                     next_snapshot = datetime.datetime.fromisoformat(_next_snapshot)
 
-                _policies = d.pop("policies", UNSET)
+                _policies = src_dict.get("policies", UNSET)
                 policies: list[AdvancedDiskBackupSnapshotSchedulePolicy] | Unset = UNSET
                 if _policies is not UNSET:
-                    policies = []
-                    for policies_item_data in _policies:
-                        policies_item = AdvancedDiskBackupSnapshotSchedulePolicy.from_dict(policies_item_data)
+                    policies = [
+                        AdvancedDiskBackupSnapshotSchedulePolicy.from_dict(policies_item_data)
+                        for policies_item_data in _policies
+                    ]
 
-                        policies.append(policies_item)
+                reference_hour_of_day = src_dict.get("referenceHourOfDay", UNSET)
 
-                reference_hour_of_day = d.pop("referenceHourOfDay", UNSET)
+                reference_minute_of_hour = src_dict.get("referenceMinuteOfHour", UNSET)
 
-                reference_minute_of_hour = d.pop("referenceMinuteOfHour", UNSET)
+                restore_window_days = src_dict.get("restoreWindowDays", UNSET)
 
-                restore_window_days = d.pop("restoreWindowDays", UNSET)
+                use_org_and_group_names_in_export_prefix = src_dict.get("useOrgAndGroupNamesInExportPrefix", UNSET)
 
-                use_org_and_group_names_in_export_prefix = d.pop("useOrgAndGroupNamesInExportPrefix", UNSET)
-
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (auto_export_enabled is UNSET or auto_export_enabled.__class__ is bool)
@@ -278,21 +292,39 @@ class DiskBackupSnapshotSchedule:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                disk_backup_snapshot_schedule = cls(
-                    auto_export_enabled,
-                    cluster_id,
-                    cluster_name,
-                    copy_settings,
-                    export,
-                    extra_retention_settings,
-                    next_snapshot,
-                    policies,
-                    reference_hour_of_day,
-                    reference_minute_of_hour,
-                    restore_window_days,
-                    use_org_and_group_names_in_export_prefix,
-                    links,
-                )
+                if cls is DiskBackupSnapshotSchedule:
+                    disk_backup_snapshot_schedule = object.__new__(cls)
+                    disk_backup_snapshot_schedule.auto_export_enabled = auto_export_enabled
+                    disk_backup_snapshot_schedule.cluster_id = cluster_id
+                    disk_backup_snapshot_schedule.cluster_name = cluster_name
+                    disk_backup_snapshot_schedule.copy_settings = copy_settings
+                    disk_backup_snapshot_schedule.export = export
+                    disk_backup_snapshot_schedule.extra_retention_settings = extra_retention_settings
+                    disk_backup_snapshot_schedule.next_snapshot = next_snapshot
+                    disk_backup_snapshot_schedule.policies = policies
+                    disk_backup_snapshot_schedule.reference_hour_of_day = reference_hour_of_day
+                    disk_backup_snapshot_schedule.reference_minute_of_hour = reference_minute_of_hour
+                    disk_backup_snapshot_schedule.restore_window_days = restore_window_days
+                    disk_backup_snapshot_schedule.use_org_and_group_names_in_export_prefix = (
+                        use_org_and_group_names_in_export_prefix
+                    )
+                    disk_backup_snapshot_schedule.links = links
+                else:
+                    disk_backup_snapshot_schedule = cls(
+                        auto_export_enabled,
+                        cluster_id,
+                        cluster_name,
+                        copy_settings,
+                        export,
+                        extra_retention_settings,
+                        next_snapshot,
+                        policies,
+                        reference_hour_of_day,
+                        reference_minute_of_hour,
+                        restore_window_days,
+                        use_org_and_group_names_in_export_prefix,
+                        links,
+                    )
 
                 disk_backup_snapshot_schedule.additional_properties = d
                 return disk_backup_snapshot_schedule

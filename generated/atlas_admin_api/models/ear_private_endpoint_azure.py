@@ -32,6 +32,18 @@ from ..types import (
 
 T = TypeVar("T", bound="EARPrivateEndpointAzure")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "errorMessage",
+        "id",
+        "regionName",
+        "status",
+        "privateEndpointConnectionName",
+    }
+)
+
 
 @_attrs_define
 class EARPrivateEndpointAzure:
@@ -173,21 +185,27 @@ class EARPrivateEndpointAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = EARPrivateEndpointAzureCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = EARPrivateEndpointAzureCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or EARPrivateEndpointAzureCloudProvider(_cloud_provider_value)
 
-                error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                _region_name = d.pop("regionName", UNSET)
+                _region_name = src_dict.get("regionName", UNSET)
                 region_name: AzureRegion | Unset
                 if _region_name is UNSET:
                     region_name = UNSET
                 else:
                     region_name = AzureRegion._members_by_value.get(_region_name) or AzureRegion(_region_name)
 
-                _status = d.pop("status", UNSET)
+                _status = src_dict.get("status", UNSET)
                 status: EARPrivateEndpointAzureStatus | Unset
                 if _status is UNSET:
                     status = UNSET
@@ -196,7 +214,7 @@ class EARPrivateEndpointAzure:
                         _status
                     ) or EARPrivateEndpointAzureStatus(_status)
 
-                private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
+                private_endpoint_connection_name = src_dict.get("privateEndpointConnectionName", UNSET)
 
                 if not (
                     (error_message is UNSET or error_message.__class__ is str)
@@ -204,14 +222,23 @@ class EARPrivateEndpointAzure:
                     and (private_endpoint_connection_name is UNSET or private_endpoint_connection_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                ear_private_endpoint_azure = cls(
-                    error_message,
-                    id,
-                    region_name,
-                    status,
-                    private_endpoint_connection_name,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is EARPrivateEndpointAzure:
+                    ear_private_endpoint_azure = object.__new__(cls)
+                    ear_private_endpoint_azure.cloud_provider = cloud_provider
+                    ear_private_endpoint_azure.error_message = error_message
+                    ear_private_endpoint_azure.id = id
+                    ear_private_endpoint_azure.region_name = region_name
+                    ear_private_endpoint_azure.status = status
+                    ear_private_endpoint_azure.private_endpoint_connection_name = private_endpoint_connection_name
+                else:
+                    ear_private_endpoint_azure = cls(
+                        error_message,
+                        id,
+                        region_name,
+                        status,
+                        private_endpoint_connection_name,
+                        cloud_provider=cloud_provider,
+                    )
 
                 ear_private_endpoint_azure.additional_properties = d
                 return ear_private_endpoint_azure

@@ -25,6 +25,16 @@ from ..types import (
 
 T = TypeVar("T", bound="EncryptionAtRest")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "awsKms",
+        "azureKeyVault",
+        "enabledForSearchNodes",
+        "googleCloudKms",
+    }
+)
+
 
 @_attrs_define
 class EncryptionAtRest:
@@ -96,24 +106,28 @@ class EncryptionAtRest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _aws_kms = d.pop("awsKms", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _aws_kms = src_dict.get("awsKms", UNSET)
                 aws_kms: AWSKMSConfiguration | Unset
                 if _aws_kms is UNSET:
                     aws_kms = UNSET
                 else:
                     aws_kms = AWSKMSConfiguration.from_dict(_aws_kms)
 
-                _azure_key_vault = d.pop("azureKeyVault", UNSET)
+                _azure_key_vault = src_dict.get("azureKeyVault", UNSET)
                 azure_key_vault: AzureKeyVault | Unset
                 if _azure_key_vault is UNSET:
                     azure_key_vault = UNSET
                 else:
                     azure_key_vault = AzureKeyVault.from_dict(_azure_key_vault)
 
-                enabled_for_search_nodes = d.pop("enabledForSearchNodes", UNSET)
+                enabled_for_search_nodes = src_dict.get("enabledForSearchNodes", UNSET)
 
-                _google_cloud_kms = d.pop("googleCloudKms", UNSET)
+                _google_cloud_kms = src_dict.get("googleCloudKms", UNSET)
                 google_cloud_kms: GoogleCloudKMS | Unset
                 if _google_cloud_kms is UNSET:
                     google_cloud_kms = UNSET
@@ -122,12 +136,19 @@ class EncryptionAtRest:
 
                 if not (enabled_for_search_nodes is UNSET or enabled_for_search_nodes.__class__ is bool):
                     raise TypeError("not the documented shape")
-                encryption_at_rest = cls(
-                    aws_kms,
-                    azure_key_vault,
-                    enabled_for_search_nodes,
-                    google_cloud_kms,
-                )
+                if cls is EncryptionAtRest:
+                    encryption_at_rest = object.__new__(cls)
+                    encryption_at_rest.aws_kms = aws_kms
+                    encryption_at_rest.azure_key_vault = azure_key_vault
+                    encryption_at_rest.enabled_for_search_nodes = enabled_for_search_nodes
+                    encryption_at_rest.google_cloud_kms = google_cloud_kms
+                else:
+                    encryption_at_rest = cls(
+                        aws_kms,
+                        azure_key_vault,
+                        enabled_for_search_nodes,
+                        google_cloud_kms,
+                    )
 
                 encryption_at_rest.additional_properties = d
                 return encryption_at_rest

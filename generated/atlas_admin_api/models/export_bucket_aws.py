@@ -28,6 +28,17 @@ from ..types import (
 
 T = TypeVar("T", bound="ExportBucketAWS")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "bucketName",
+        "cloudProvider",
+        "iamRoleId",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class ExportBucketAWS:
@@ -107,23 +118,25 @@ class ExportBucketAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_id = d.pop("_id")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict["_id"]
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                cloud_provider = ExportBucketAWSCloudProvider(d.pop("cloudProvider"))
+                cloud_provider = ExportBucketAWSCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketAWSCloudProvider(_cloud_provider_value)
 
-                iam_role_id = d.pop("iamRoleId")
+                iam_role_id = src_dict["iamRoleId"]
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     field_id.__class__ is str
@@ -132,13 +145,21 @@ class ExportBucketAWS:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                export_bucket_aws = cls(
-                    field_id,
-                    bucket_name,
-                    iam_role_id,
-                    links,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketAWS:
+                    export_bucket_aws = object.__new__(cls)
+                    export_bucket_aws.field_id = field_id
+                    export_bucket_aws.bucket_name = bucket_name
+                    export_bucket_aws.cloud_provider = cloud_provider
+                    export_bucket_aws.iam_role_id = iam_role_id
+                    export_bucket_aws.links = links
+                else:
+                    export_bucket_aws = cls(
+                        field_id,
+                        bucket_name,
+                        iam_role_id,
+                        links,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_aws.additional_properties = d
                 return export_bucket_aws

@@ -28,6 +28,19 @@ from ..types import (
 
 T = TypeVar("T", bound="ExportBucketAzure")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "_id",
+        "bucketName",
+        "links",
+        "roleId",
+        "tenantId",
+        "serviceUrl",
+    }
+)
+
 
 @_attrs_define
 class ExportBucketAzure:
@@ -120,27 +133,29 @@ class ExportBucketAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = ExportBucketAzureCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketAzureCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketAzureCloudProvider(_cloud_provider_value)
 
-                field_id = d.pop("_id")
+                field_id = src_dict["_id"]
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                        links.append(links_item)
+                role_id = src_dict.get("roleId", UNSET)
 
-                role_id = d.pop("roleId", UNSET)
+                tenant_id = src_dict.get("tenantId", UNSET)
 
-                tenant_id = d.pop("tenantId", UNSET)
-
-                service_url = d.pop("serviceUrl", UNSET)
+                service_url = src_dict.get("serviceUrl", UNSET)
 
                 if not (
                     field_id.__class__ is str
@@ -151,15 +166,25 @@ class ExportBucketAzure:
                     and (service_url is UNSET or service_url.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                export_bucket_azure = cls(
-                    field_id,
-                    bucket_name,
-                    links,
-                    role_id,
-                    tenant_id,
-                    service_url,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketAzure:
+                    export_bucket_azure = object.__new__(cls)
+                    export_bucket_azure.cloud_provider = cloud_provider
+                    export_bucket_azure.field_id = field_id
+                    export_bucket_azure.bucket_name = bucket_name
+                    export_bucket_azure.links = links
+                    export_bucket_azure.role_id = role_id
+                    export_bucket_azure.tenant_id = tenant_id
+                    export_bucket_azure.service_url = service_url
+                else:
+                    export_bucket_azure = cls(
+                        field_id,
+                        bucket_name,
+                        links,
+                        role_id,
+                        tenant_id,
+                        service_url,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_azure.additional_properties = d
                 return export_bucket_azure

@@ -28,6 +28,17 @@ from ..types import (
 
 T = TypeVar("T", bound="ExportBucketGCP")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "_id",
+        "bucketName",
+        "links",
+        "roleId",
+    }
+)
+
 
 @_attrs_define
 class ExportBucketGCP:
@@ -106,23 +117,25 @@ class ExportBucketGCP:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = ExportBucketGCPCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketGCPCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketGCPCloudProvider(_cloud_provider_value)
 
-                field_id = d.pop("_id")
+                field_id = src_dict["_id"]
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                        links.append(links_item)
-
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
                 if not (
                     field_id.__class__ is str
@@ -131,13 +144,21 @@ class ExportBucketGCP:
                     and (role_id is UNSET or role_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                export_bucket_gcp = cls(
-                    field_id,
-                    bucket_name,
-                    links,
-                    role_id,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketGCP:
+                    export_bucket_gcp = object.__new__(cls)
+                    export_bucket_gcp.cloud_provider = cloud_provider
+                    export_bucket_gcp.field_id = field_id
+                    export_bucket_gcp.bucket_name = bucket_name
+                    export_bucket_gcp.links = links
+                    export_bucket_gcp.role_id = role_id
+                else:
+                    export_bucket_gcp = cls(
+                        field_id,
+                        bucket_name,
+                        links,
+                        role_id,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_gcp.additional_properties = d
                 return export_bucket_gcp

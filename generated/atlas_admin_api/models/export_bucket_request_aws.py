@@ -28,6 +28,15 @@ from ..types import (
 
 T = TypeVar("T", bound="ExportBucketRequestAWS")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "bucketName",
+        "iamRoleId",
+    }
+)
+
 
 @_attrs_define
 class ExportBucketRequestAWS:
@@ -88,20 +97,32 @@ class ExportBucketRequestAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = ExportBucketRequestAWSCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketRequestAWSCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketRequestAWSCloudProvider(_cloud_provider_value)
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                iam_role_id = d.pop("iamRoleId")
+                iam_role_id = src_dict["iamRoleId"]
 
                 if not (bucket_name.__class__ is str and iam_role_id.__class__ is str):
                     raise TypeError("not the documented shape")
-                export_bucket_request_aws = cls(
-                    bucket_name,
-                    iam_role_id,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketRequestAWS:
+                    export_bucket_request_aws = object.__new__(cls)
+                    export_bucket_request_aws.cloud_provider = cloud_provider
+                    export_bucket_request_aws.bucket_name = bucket_name
+                    export_bucket_request_aws.iam_role_id = iam_role_id
+                else:
+                    export_bucket_request_aws = cls(
+                        bucket_name,
+                        iam_role_id,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_request_aws.additional_properties = d
                 return export_bucket_request_aws

@@ -30,6 +30,16 @@ from ..types import (
 
 T = TypeVar("T", bound="ExportBucketRequestAzure")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "bucketName",
+        "roleId",
+        "serviceUrl",
+    }
+)
+
 
 @_attrs_define
 class ExportBucketRequestAzure:
@@ -96,14 +106,20 @@ class ExportBucketRequestAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = ExportBucketRequestAzureCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketRequestAzureCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketRequestAzureCloudProvider(_cloud_provider_value)
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-                service_url = d.pop("serviceUrl", UNSET)
+                service_url = src_dict.get("serviceUrl", UNSET)
 
                 if not (
                     bucket_name.__class__ is str
@@ -111,12 +127,19 @@ class ExportBucketRequestAzure:
                     and (service_url is UNSET or service_url.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                export_bucket_request_azure = cls(
-                    bucket_name,
-                    role_id,
-                    service_url,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketRequestAzure:
+                    export_bucket_request_azure = object.__new__(cls)
+                    export_bucket_request_azure.cloud_provider = cloud_provider
+                    export_bucket_request_azure.bucket_name = bucket_name
+                    export_bucket_request_azure.role_id = role_id
+                    export_bucket_request_azure.service_url = service_url
+                else:
+                    export_bucket_request_azure = cls(
+                        bucket_name,
+                        role_id,
+                        service_url,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_request_azure.additional_properties = d
                 return export_bucket_request_azure

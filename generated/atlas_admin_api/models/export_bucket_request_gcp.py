@@ -30,6 +30,15 @@ from ..types import (
 
 T = TypeVar("T", bound="ExportBucketRequestGCP")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "bucketName",
+        "roleId",
+    }
+)
+
 
 @_attrs_define
 class ExportBucketRequestGCP:
@@ -89,20 +98,32 @@ class ExportBucketRequestGCP:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = ExportBucketRequestGCPCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketRequestGCPCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketRequestGCPCloudProvider(_cloud_provider_value)
 
-                bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
                 if not (bucket_name.__class__ is str and (role_id is UNSET or role_id.__class__ is str)):
                     raise TypeError("not the documented shape")
-                export_bucket_request_gcp = cls(
-                    bucket_name,
-                    role_id,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is ExportBucketRequestGCP:
+                    export_bucket_request_gcp = object.__new__(cls)
+                    export_bucket_request_gcp.cloud_provider = cloud_provider
+                    export_bucket_request_gcp.bucket_name = bucket_name
+                    export_bucket_request_gcp.role_id = role_id
+                else:
+                    export_bucket_request_gcp = cls(
+                        bucket_name,
+                        role_id,
+                        cloud_provider=cloud_provider,
+                    )
 
                 export_bucket_request_gcp.additional_properties = d
                 return export_bucket_request_gcp

@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="ExportStateReason")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "errorCode",
+        "message",
+    }
+)
+
 
 @_attrs_define
 class ExportStateReason:
@@ -73,20 +81,29 @@ class ExportStateReason:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                error_code = d.pop("errorCode", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                error_code = src_dict.get("errorCode", UNSET)
 
-                message = d.pop("message", UNSET)
+                message = src_dict.get("message", UNSET)
 
                 if not (
                     (error_code is UNSET or error_code.__class__ is str)
                     and (message is UNSET or message.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                export_state_reason = cls(
-                    error_code,
-                    message,
-                )
+                if cls is ExportStateReason:
+                    export_state_reason = object.__new__(cls)
+                    export_state_reason.error_code = error_code
+                    export_state_reason.message = message
+                else:
+                    export_state_reason = cls(
+                        error_code,
+                        message,
+                    )
 
                 export_state_reason.additional_properties = d
                 return export_state_reason

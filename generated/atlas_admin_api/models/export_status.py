@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="ExportStatus")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportedCollections",
+        "totalCollections",
+    }
+)
+
 
 @_attrs_define
 class ExportStatus:
@@ -74,20 +82,29 @@ class ExportStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                exported_collections = d.pop("exportedCollections", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                exported_collections = src_dict.get("exportedCollections", UNSET)
 
-                total_collections = d.pop("totalCollections", UNSET)
+                total_collections = src_dict.get("totalCollections", UNSET)
 
                 if not (
                     (exported_collections is UNSET or exported_collections.__class__ is int)
                     and (total_collections is UNSET or total_collections.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
-                export_status = cls(
-                    exported_collections,
-                    total_collections,
-                )
+                if cls is ExportStatus:
+                    export_status = object.__new__(cls)
+                    export_status.exported_collections = exported_collections
+                    export_status.total_collections = total_collections
+                else:
+                    export_status = cls(
+                        exported_collections,
+                        total_collections,
+                    )
 
                 export_status.additional_properties = d
                 return export_status

@@ -30,6 +30,14 @@ from ..types import (
 
 T = TypeVar("T", bound="ExtraRetentionSetting")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "frequencyType",
+        "retentionDays",
+    }
+)
+
 
 @_attrs_define
 class ExtraRetentionSetting:
@@ -84,8 +92,12 @@ class ExtraRetentionSetting:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _frequency_type = d.pop("frequencyType", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _frequency_type = src_dict.get("frequencyType", UNSET)
                 frequency_type: ExtraRetentionSettingFrequencyType | Unset
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
@@ -94,14 +106,19 @@ class ExtraRetentionSetting:
                         _frequency_type
                     ) or ExtraRetentionSettingFrequencyType(_frequency_type)
 
-                retention_days = d.pop("retentionDays", UNSET)
+                retention_days = src_dict.get("retentionDays", UNSET)
 
                 if not (retention_days is UNSET or retention_days.__class__ is int):
                     raise TypeError("not the documented shape")
-                extra_retention_setting = cls(
-                    frequency_type,
-                    retention_days,
-                )
+                if cls is ExtraRetentionSetting:
+                    extra_retention_setting = object.__new__(cls)
+                    extra_retention_setting.frequency_type = frequency_type
+                    extra_retention_setting.retention_days = retention_days
+                else:
+                    extra_retention_setting = cls(
+                        frequency_type,
+                        retention_days,
+                    )
 
                 extra_retention_setting.additional_properties = d
                 return extra_retention_setting

@@ -29,6 +29,20 @@ from ..types import (
 
 T = TypeVar("T", bound="FederatedDatabaseInstance")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProviderConfig",
+        "dataProcessRegion",
+        "groupId",
+        "hostnames",
+        "name",
+        "privateEndpointHostnames",
+        "state",
+        "storage",
+    }
+)
+
 
 @_attrs_define
 class FederatedDatabaseInstance:
@@ -140,40 +154,41 @@ class FederatedDatabaseInstance:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _cloud_provider_config = d.pop("cloudProviderConfig", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _cloud_provider_config = src_dict.get("cloudProviderConfig", UNSET)
                 cloud_provider_config: DataLakeCloudProviderConfig | Unset
                 if _cloud_provider_config is UNSET:
                     cloud_provider_config = UNSET
                 else:
                     cloud_provider_config = DataLakeCloudProviderConfig.from_dict(_cloud_provider_config)
 
-                _data_process_region = d.pop("dataProcessRegion", UNSET)
+                _data_process_region = src_dict.get("dataProcessRegion", UNSET)
                 data_process_region: DataLakeDataProcessRegion | Unset
                 if _data_process_region is UNSET:
                     data_process_region = UNSET
                 else:
                     data_process_region = DataLakeDataProcessRegion.from_dict(_data_process_region)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                _hostnames = d.pop("hostnames", UNSET)
+                _hostnames = src_dict.get("hostnames", UNSET)
                 hostnames = cast(list[str], _hostnames)
 
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                _private_endpoint_hostnames = d.pop("privateEndpointHostnames", UNSET)
+                _private_endpoint_hostnames = src_dict.get("privateEndpointHostnames", UNSET)
                 private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
                 if _private_endpoint_hostnames is not UNSET:
-                    private_endpoint_hostnames = []
-                    for private_endpoint_hostnames_item_data in _private_endpoint_hostnames:
-                        private_endpoint_hostnames_item = PrivateEndpointHostname.from_dict(
-                            private_endpoint_hostnames_item_data
-                        )
+                    private_endpoint_hostnames = [
+                        PrivateEndpointHostname.from_dict(private_endpoint_hostnames_item_data)
+                        for private_endpoint_hostnames_item_data in _private_endpoint_hostnames
+                    ]
 
-                        private_endpoint_hostnames.append(private_endpoint_hostnames_item)
-
-                _state = d.pop("state", UNSET)
+                _state = src_dict.get("state", UNSET)
                 state: FederatedDatabaseInstanceState | Unset
                 if _state is UNSET:
                     state = UNSET
@@ -182,7 +197,7 @@ class FederatedDatabaseInstance:
                         _state
                     ) or FederatedDatabaseInstanceState(_state)
 
-                _storage = d.pop("storage", UNSET)
+                _storage = src_dict.get("storage", UNSET)
                 storage: DataLakeStorage | Unset
                 if _storage is UNSET:
                     storage = UNSET
@@ -199,16 +214,27 @@ class FederatedDatabaseInstance:
                     and (_private_endpoint_hostnames is UNSET or _private_endpoint_hostnames.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                federated_database_instance = cls(
-                    cloud_provider_config,
-                    data_process_region,
-                    group_id,
-                    hostnames,
-                    name,
-                    private_endpoint_hostnames,
-                    state,
-                    storage,
-                )
+                if cls is FederatedDatabaseInstance:
+                    federated_database_instance = object.__new__(cls)
+                    federated_database_instance.cloud_provider_config = cloud_provider_config
+                    federated_database_instance.data_process_region = data_process_region
+                    federated_database_instance.group_id = group_id
+                    federated_database_instance.hostnames = hostnames
+                    federated_database_instance.name = name
+                    federated_database_instance.private_endpoint_hostnames = private_endpoint_hostnames
+                    federated_database_instance.state = state
+                    federated_database_instance.storage = storage
+                else:
+                    federated_database_instance = cls(
+                        cloud_provider_config,
+                        data_process_region,
+                        group_id,
+                        hostnames,
+                        name,
+                        private_endpoint_hostnames,
+                        state,
+                        storage,
+                    )
 
                 federated_database_instance.additional_properties = d
                 return federated_database_instance

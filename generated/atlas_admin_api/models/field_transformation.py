@@ -28,6 +28,14 @@ from ..types import (
 
 T = TypeVar("T", bound="FieldTransformation")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "field",
+        "type",
+    }
+)
+
 
 @_attrs_define
 class FieldTransformation:
@@ -78,10 +86,14 @@ class FieldTransformation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field = d.pop("field", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field = src_dict.get("field", UNSET)
 
-                _type_ = d.pop("type", UNSET)
+                _type_ = src_dict.get("type", UNSET)
                 type_: FieldTransformationType | Unset
                 if _type_ is UNSET:
                     type_ = UNSET
@@ -90,10 +102,15 @@ class FieldTransformation:
 
                 if not (field is UNSET or field.__class__ is str):
                     raise TypeError("not the documented shape")
-                field_transformation = cls(
-                    field,
-                    type_,
-                )
+                if cls is FieldTransformation:
+                    field_transformation = object.__new__(cls)
+                    field_transformation.field = field
+                    field_transformation.type_ = type_
+                else:
+                    field_transformation = cls(
+                        field,
+                        type_,
+                    )
 
                 field_transformation.additional_properties = d
                 return field_transformation

@@ -33,6 +33,26 @@ from ..types import (
 
 T = TypeVar("T", bound="FlexBackupRestoreJob")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "deliveryType",
+        "expirationDate",
+        "id",
+        "instanceName",
+        "projectId",
+        "restoreFinishedDate",
+        "restoreScheduledDate",
+        "snapshotFinishedDate",
+        "snapshotId",
+        "snapshotUrl",
+        "status",
+        "targetDeploymentItemName",
+        "targetProjectId",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class FlexBackupRestoreJob:
@@ -194,8 +214,12 @@ class FlexBackupRestoreJob:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _delivery_type = d.pop("deliveryType", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _delivery_type = src_dict.get("deliveryType", UNSET)
                 delivery_type: FlexBackupRestoreJobDeliveryType | Unset
                 if _delivery_type is UNSET:
                     delivery_type = UNSET
@@ -204,45 +228,45 @@ class FlexBackupRestoreJob:
                         _delivery_type
                     ) or FlexBackupRestoreJobDeliveryType(_delivery_type)
 
-                _expiration_date = d.pop("expirationDate", UNSET)
+                _expiration_date = src_dict.get("expirationDate", UNSET)
                 expiration_date: datetime.datetime | Unset
                 if _expiration_date is UNSET:
                     expiration_date = UNSET
                 else:
                     expiration_date = datetime.datetime.fromisoformat(_expiration_date)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                instance_name = d.pop("instanceName", UNSET)
+                instance_name = src_dict.get("instanceName", UNSET)
 
-                project_id = d.pop("projectId", UNSET)
+                project_id = src_dict.get("projectId", UNSET)
 
-                _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
+                _restore_finished_date = src_dict.get("restoreFinishedDate", UNSET)
                 restore_finished_date: datetime.datetime | Unset
                 if _restore_finished_date is UNSET:
                     restore_finished_date = UNSET
                 else:
                     restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
 
-                _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
+                _restore_scheduled_date = src_dict.get("restoreScheduledDate", UNSET)
                 restore_scheduled_date: datetime.datetime | Unset
                 if _restore_scheduled_date is UNSET:
                     restore_scheduled_date = UNSET
                 else:
                     restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
 
-                _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
+                _snapshot_finished_date = src_dict.get("snapshotFinishedDate", UNSET)
                 snapshot_finished_date: datetime.datetime | Unset
                 if _snapshot_finished_date is UNSET:
                     snapshot_finished_date = UNSET
                 else:
                     snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
 
-                snapshot_id = d.pop("snapshotId", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-                snapshot_url = d.pop("snapshotUrl", UNSET)
+                snapshot_url = src_dict.get("snapshotUrl", UNSET)
 
-                _status = d.pop("status", UNSET)
+                _status = src_dict.get("status", UNSET)
                 status: FlexBackupRestoreJobStatus | Unset
                 if _status is UNSET:
                     status = UNSET
@@ -251,18 +275,14 @@ class FlexBackupRestoreJob:
                         _status
                     )
 
-                target_deployment_item_name = d.pop("targetDeploymentItemName", UNSET)
+                target_deployment_item_name = src_dict.get("targetDeploymentItemName", UNSET)
 
-                target_project_id = d.pop("targetProjectId", UNSET)
+                target_project_id = src_dict.get("targetProjectId", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (id is UNSET or id.__class__ is str)
@@ -275,22 +295,39 @@ class FlexBackupRestoreJob:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                flex_backup_restore_job = cls(
-                    delivery_type,
-                    expiration_date,
-                    id,
-                    instance_name,
-                    project_id,
-                    restore_finished_date,
-                    restore_scheduled_date,
-                    snapshot_finished_date,
-                    snapshot_id,
-                    snapshot_url,
-                    status,
-                    target_deployment_item_name,
-                    target_project_id,
-                    links,
-                )
+                if cls is FlexBackupRestoreJob:
+                    flex_backup_restore_job = object.__new__(cls)
+                    flex_backup_restore_job.delivery_type = delivery_type
+                    flex_backup_restore_job.expiration_date = expiration_date
+                    flex_backup_restore_job.id = id
+                    flex_backup_restore_job.instance_name = instance_name
+                    flex_backup_restore_job.project_id = project_id
+                    flex_backup_restore_job.restore_finished_date = restore_finished_date
+                    flex_backup_restore_job.restore_scheduled_date = restore_scheduled_date
+                    flex_backup_restore_job.snapshot_finished_date = snapshot_finished_date
+                    flex_backup_restore_job.snapshot_id = snapshot_id
+                    flex_backup_restore_job.snapshot_url = snapshot_url
+                    flex_backup_restore_job.status = status
+                    flex_backup_restore_job.target_deployment_item_name = target_deployment_item_name
+                    flex_backup_restore_job.target_project_id = target_project_id
+                    flex_backup_restore_job.links = links
+                else:
+                    flex_backup_restore_job = cls(
+                        delivery_type,
+                        expiration_date,
+                        id,
+                        instance_name,
+                        project_id,
+                        restore_finished_date,
+                        restore_scheduled_date,
+                        snapshot_finished_date,
+                        snapshot_id,
+                        snapshot_url,
+                        status,
+                        target_deployment_item_name,
+                        target_project_id,
+                        links,
+                    )
 
                 flex_backup_restore_job.additional_properties = d
                 return flex_backup_restore_job

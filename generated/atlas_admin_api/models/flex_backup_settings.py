@@ -25,6 +25,13 @@ from ..types import (
 
 T = TypeVar("T", bound="FlexBackupSettings")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+    }
+)
+
 
 @_attrs_define
 class FlexBackupSettings:
@@ -65,14 +72,22 @@ class FlexBackupSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                enabled = d.pop("enabled", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
                 if not (enabled is UNSET or enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
-                flex_backup_settings = cls(
-                    enabled,
-                )
+                if cls is FlexBackupSettings:
+                    flex_backup_settings = object.__new__(cls)
+                    flex_backup_settings.enabled = enabled
+                else:
+                    flex_backup_settings = cls(
+                        enabled,
+                    )
 
                 flex_backup_settings.additional_properties = d
                 return flex_backup_settings

@@ -36,6 +36,26 @@ from ..types import (
 
 T = TypeVar("T", bound="FlexClusterDescription")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerSettings",
+        "backupSettings",
+        "clusterType",
+        "connectionStrings",
+        "createDate",
+        "groupId",
+        "id",
+        "mongoDBVersion",
+        "name",
+        "stateName",
+        "tags",
+        "terminationProtectionEnabled",
+        "versionReleaseSystem",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class FlexClusterDescription:
@@ -206,17 +226,21 @@ class FlexClusterDescription:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider_settings = FlexProviderSettings.from_dict(d.pop("providerSettings"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_settings = FlexProviderSettings.from_dict(src_dict["providerSettings"])
 
-                _backup_settings = d.pop("backupSettings", UNSET)
+                _backup_settings = src_dict.get("backupSettings", UNSET)
                 backup_settings: FlexBackupSettings | Unset
                 if _backup_settings is UNSET:
                     backup_settings = UNSET
                 else:
                     backup_settings = FlexBackupSettings.from_dict(_backup_settings)
 
-                _cluster_type = d.pop("clusterType", UNSET)
+                _cluster_type = src_dict.get("clusterType", UNSET)
                 cluster_type: FlexClusterDescriptionClusterType | Unset
                 if _cluster_type is UNSET:
                     cluster_type = UNSET
@@ -225,29 +249,29 @@ class FlexClusterDescription:
                         _cluster_type
                     ) or FlexClusterDescriptionClusterType(_cluster_type)
 
-                _connection_strings = d.pop("connectionStrings", UNSET)
+                _connection_strings = src_dict.get("connectionStrings", UNSET)
                 connection_strings: FlexConnectionStrings | Unset
                 if _connection_strings is UNSET:
                     connection_strings = UNSET
                 else:
                     connection_strings = FlexConnectionStrings.from_dict(_connection_strings)
 
-                _create_date = d.pop("createDate", UNSET)
+                _create_date = src_dict.get("createDate", UNSET)
                 create_date: datetime.datetime | Unset
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
                     create_date = datetime.datetime.fromisoformat(_create_date)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                mongo_db_version = d.pop("mongoDBVersion", UNSET)
+                mongo_db_version = src_dict.get("mongoDBVersion", UNSET)
 
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                _state_name = d.pop("stateName", UNSET)
+                _state_name = src_dict.get("stateName", UNSET)
                 state_name: FlexClusterDescriptionStateName | Unset
                 if _state_name is UNSET:
                     state_name = UNSET
@@ -256,18 +280,14 @@ class FlexClusterDescription:
                         _state_name
                     ) or FlexClusterDescriptionStateName(_state_name)
 
-                _tags = d.pop("tags", UNSET)
+                _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = []
-                    for tags_item_data in _tags:
-                        tags_item = ResourceTag.from_dict(tags_item_data)
+                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
 
-                        tags.append(tags_item)
+                termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
-                termination_protection_enabled = d.pop("terminationProtectionEnabled", UNSET)
-
-                _version_release_system = d.pop("versionReleaseSystem", UNSET)
+                _version_release_system = src_dict.get("versionReleaseSystem", UNSET)
                 version_release_system: FlexClusterDescriptionVersionReleaseSystem | Unset
                 if _version_release_system is UNSET:
                     version_release_system = UNSET
@@ -276,14 +296,10 @@ class FlexClusterDescription:
                         _version_release_system
                     ) or FlexClusterDescriptionVersionReleaseSystem(_version_release_system)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
@@ -295,22 +311,39 @@ class FlexClusterDescription:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                flex_cluster_description = cls(
-                    provider_settings,
-                    backup_settings,
-                    cluster_type,
-                    connection_strings,
-                    create_date,
-                    group_id,
-                    id,
-                    mongo_db_version,
-                    name,
-                    state_name,
-                    tags,
-                    termination_protection_enabled,
-                    version_release_system,
-                    links,
-                )
+                if cls is FlexClusterDescription:
+                    flex_cluster_description = object.__new__(cls)
+                    flex_cluster_description.provider_settings = provider_settings
+                    flex_cluster_description.backup_settings = backup_settings
+                    flex_cluster_description.cluster_type = cluster_type
+                    flex_cluster_description.connection_strings = connection_strings
+                    flex_cluster_description.create_date = create_date
+                    flex_cluster_description.group_id = group_id
+                    flex_cluster_description.id = id
+                    flex_cluster_description.mongo_db_version = mongo_db_version
+                    flex_cluster_description.name = name
+                    flex_cluster_description.state_name = state_name
+                    flex_cluster_description.tags = tags
+                    flex_cluster_description.termination_protection_enabled = termination_protection_enabled
+                    flex_cluster_description.version_release_system = version_release_system
+                    flex_cluster_description.links = links
+                else:
+                    flex_cluster_description = cls(
+                        provider_settings,
+                        backup_settings,
+                        cluster_type,
+                        connection_strings,
+                        create_date,
+                        group_id,
+                        id,
+                        mongo_db_version,
+                        name,
+                        state_name,
+                        tags,
+                        termination_protection_enabled,
+                        version_release_system,
+                        links,
+                    )
 
                 flex_cluster_description.additional_properties = d
                 return flex_cluster_description

@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="FlexConnectionStrings")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "standard",
+        "standardSrv",
+    }
+)
+
 
 @_attrs_define
 class FlexConnectionStrings:
@@ -75,20 +83,29 @@ class FlexConnectionStrings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                standard = d.pop("standard", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                standard = src_dict.get("standard", UNSET)
 
-                standard_srv = d.pop("standardSrv", UNSET)
+                standard_srv = src_dict.get("standardSrv", UNSET)
 
                 if not (
                     (standard is UNSET or standard.__class__ is str)
                     and (standard_srv is UNSET or standard_srv.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                flex_connection_strings = cls(
-                    standard,
-                    standard_srv,
-                )
+                if cls is FlexConnectionStrings:
+                    flex_connection_strings = object.__new__(cls)
+                    flex_connection_strings.standard = standard
+                    flex_connection_strings.standard_srv = standard_srv
+                else:
+                    flex_connection_strings = cls(
+                        standard,
+                        standard_srv,
+                    )
 
                 flex_connection_strings.additional_properties = d
                 return flex_connection_strings

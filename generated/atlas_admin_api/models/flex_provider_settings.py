@@ -33,6 +33,16 @@ from ..types import (
 
 T = TypeVar("T", bound="FlexProviderSettings")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "backingProviderName",
+        "diskSizeGB",
+        "providerName",
+        "regionName",
+    }
+)
+
 
 @_attrs_define
 class FlexProviderSettings:
@@ -103,8 +113,12 @@ class FlexProviderSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _backing_provider_name = d.pop("backingProviderName", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _backing_provider_name = src_dict.get("backingProviderName", UNSET)
                 backing_provider_name: FlexProviderSettingsBackingProviderName | Unset
                 if _backing_provider_name is UNSET:
                     backing_provider_name = UNSET
@@ -113,9 +127,9 @@ class FlexProviderSettings:
                         _backing_provider_name
                     ) or FlexProviderSettingsBackingProviderName(_backing_provider_name)
 
-                disk_size_gb = d.pop("diskSizeGB", UNSET)
+                disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
-                _provider_name = d.pop("providerName", UNSET)
+                _provider_name = src_dict.get("providerName", UNSET)
                 provider_name: FlexProviderSettingsProviderName | Unset
                 if _provider_name is UNSET:
                     provider_name = UNSET
@@ -124,19 +138,26 @@ class FlexProviderSettings:
                         _provider_name
                     ) or FlexProviderSettingsProviderName(_provider_name)
 
-                region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
                 if not (
                     (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
                     and (region_name is UNSET or region_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                flex_provider_settings = cls(
-                    backing_provider_name,
-                    disk_size_gb,
-                    provider_name,
-                    region_name,
-                )
+                if cls is FlexProviderSettings:
+                    flex_provider_settings = object.__new__(cls)
+                    flex_provider_settings.backing_provider_name = backing_provider_name
+                    flex_provider_settings.disk_size_gb = disk_size_gb
+                    flex_provider_settings.provider_name = provider_name
+                    flex_provider_settings.region_name = region_name
+                else:
+                    flex_provider_settings = cls(
+                        backing_provider_name,
+                        disk_size_gb,
+                        provider_name,
+                        region_name,
+                    )
 
                 flex_provider_settings.additional_properties = d
                 return flex_provider_settings

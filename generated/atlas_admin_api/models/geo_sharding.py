@@ -25,6 +25,15 @@ from ..types import (
 
 T = TypeVar("T", bound="GeoSharding")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "customZoneMapping",
+        "managedNamespaces",
+        "selfManagedSharding",
+    }
+)
+
 
 @_attrs_define
 class GeoSharding:
@@ -96,35 +105,44 @@ class GeoSharding:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _custom_zone_mapping = d.pop("customZoneMapping", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _custom_zone_mapping = src_dict.get("customZoneMapping", UNSET)
                 custom_zone_mapping: CustomZoneMapping | Unset
                 if _custom_zone_mapping is UNSET:
                     custom_zone_mapping = UNSET
                 else:
                     custom_zone_mapping = CustomZoneMapping.from_dict(_custom_zone_mapping)
 
-                _managed_namespaces = d.pop("managedNamespaces", UNSET)
+                _managed_namespaces = src_dict.get("managedNamespaces", UNSET)
                 managed_namespaces: list[ManagedNamespace] | Unset = UNSET
                 if _managed_namespaces is not UNSET:
-                    managed_namespaces = []
-                    for managed_namespaces_item_data in _managed_namespaces:
-                        managed_namespaces_item = ManagedNamespace.from_dict(managed_namespaces_item_data)
+                    managed_namespaces = [
+                        ManagedNamespace.from_dict(managed_namespaces_item_data)
+                        for managed_namespaces_item_data in _managed_namespaces
+                    ]
 
-                        managed_namespaces.append(managed_namespaces_item)
-
-                self_managed_sharding = d.pop("selfManagedSharding", UNSET)
+                self_managed_sharding = src_dict.get("selfManagedSharding", UNSET)
 
                 if not (
                     (_managed_namespaces is UNSET or _managed_namespaces.__class__ is list)
                     and (self_managed_sharding is UNSET or self_managed_sharding.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                geo_sharding = cls(
-                    custom_zone_mapping,
-                    managed_namespaces,
-                    self_managed_sharding,
-                )
+                if cls is GeoSharding:
+                    geo_sharding = object.__new__(cls)
+                    geo_sharding.custom_zone_mapping = custom_zone_mapping
+                    geo_sharding.managed_namespaces = managed_namespaces
+                    geo_sharding.self_managed_sharding = self_managed_sharding
+                else:
+                    geo_sharding = cls(
+                        custom_zone_mapping,
+                        managed_namespaces,
+                        self_managed_sharding,
+                    )
 
                 geo_sharding.additional_properties = d
                 return geo_sharding

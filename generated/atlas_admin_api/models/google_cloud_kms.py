@@ -25,6 +25,16 @@ from ..types import (
 
 T = TypeVar("T", bound="GoogleCloudKMS")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "keyVersionResourceID",
+        "roleId",
+        "valid",
+    }
+)
+
 
 @_attrs_define
 class GoogleCloudKMS:
@@ -92,14 +102,18 @@ class GoogleCloudKMS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                enabled = d.pop("enabled", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
-                key_version_resource_id = d.pop("keyVersionResourceID", UNSET)
+                key_version_resource_id = src_dict.get("keyVersionResourceID", UNSET)
 
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-                valid = d.pop("valid", UNSET)
+                valid = src_dict.get("valid", UNSET)
 
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
@@ -108,12 +122,19 @@ class GoogleCloudKMS:
                     and (valid is UNSET or valid.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                google_cloud_kms = cls(
-                    enabled,
-                    key_version_resource_id,
-                    role_id,
-                    valid,
-                )
+                if cls is GoogleCloudKMS:
+                    google_cloud_kms = object.__new__(cls)
+                    google_cloud_kms.enabled = enabled
+                    google_cloud_kms.key_version_resource_id = key_version_resource_id
+                    google_cloud_kms.role_id = role_id
+                    google_cloud_kms.valid = valid
+                else:
+                    google_cloud_kms = cls(
+                        enabled,
+                        key_version_resource_id,
+                        role_id,
+                        valid,
+                    )
 
                 google_cloud_kms.additional_properties = d
                 return google_cloud_kms

@@ -25,6 +25,16 @@ from ..types import (
 
 T = TypeVar("T", bound="GoogleCloudKMSRequest")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "keyVersionResourceID",
+        "roleId",
+        "serviceAccountKey",
+    }
+)
+
 
 @_attrs_define
 class GoogleCloudKMSRequest:
@@ -92,14 +102,18 @@ class GoogleCloudKMSRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                enabled = d.pop("enabled", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
-                key_version_resource_id = d.pop("keyVersionResourceID", UNSET)
+                key_version_resource_id = src_dict.get("keyVersionResourceID", UNSET)
 
-                role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-                service_account_key = d.pop("serviceAccountKey", UNSET)
+                service_account_key = src_dict.get("serviceAccountKey", UNSET)
 
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
@@ -108,12 +122,19 @@ class GoogleCloudKMSRequest:
                     and (service_account_key is UNSET or service_account_key.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                google_cloud_kms_request = cls(
-                    enabled,
-                    key_version_resource_id,
-                    role_id,
-                    service_account_key,
-                )
+                if cls is GoogleCloudKMSRequest:
+                    google_cloud_kms_request = object.__new__(cls)
+                    google_cloud_kms_request.enabled = enabled
+                    google_cloud_kms_request.key_version_resource_id = key_version_resource_id
+                    google_cloud_kms_request.role_id = role_id
+                    google_cloud_kms_request.service_account_key = service_account_key
+                else:
+                    google_cloud_kms_request = cls(
+                        enabled,
+                        key_version_resource_id,
+                        role_id,
+                        service_account_key,
+                    )
 
                 google_cloud_kms_request.additional_properties = d
                 return google_cloud_kms_request

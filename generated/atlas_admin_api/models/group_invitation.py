@@ -30,6 +30,21 @@ from ..types import (
 
 T = TypeVar("T", bound="GroupInvitation")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "createdAt",
+        "expiresAt",
+        "groupId",
+        "groupName",
+        "id",
+        "inviterUsername",
+        "roles",
+        "username",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class GroupInvitation:
@@ -145,30 +160,34 @@ class GroupInvitation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _created_at = d.pop("createdAt", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
                     created_at = datetime.datetime.fromisoformat(_created_at)
 
-                _expires_at = d.pop("expiresAt", UNSET)
+                _expires_at = src_dict.get("expiresAt", UNSET)
                 expires_at: datetime.datetime | Unset
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
                     expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                group_name = d.pop("groupName", UNSET)
+                group_name = src_dict.get("groupName", UNSET)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                inviter_username = d.pop("inviterUsername", UNSET)
+                inviter_username = src_dict.get("inviterUsername", UNSET)
 
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[GroupInvitationRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
@@ -179,16 +198,12 @@ class GroupInvitation:
 
                         roles.append(roles_item)
 
-                username = d.pop("username", UNSET)
+                username = src_dict.get("username", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
@@ -200,17 +215,29 @@ class GroupInvitation:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                group_invitation = cls(
-                    created_at,
-                    expires_at,
-                    group_id,
-                    group_name,
-                    id,
-                    inviter_username,
-                    roles,
-                    username,
-                    links,
-                )
+                if cls is GroupInvitation:
+                    group_invitation = object.__new__(cls)
+                    group_invitation.created_at = created_at
+                    group_invitation.expires_at = expires_at
+                    group_invitation.group_id = group_id
+                    group_invitation.group_name = group_name
+                    group_invitation.id = id
+                    group_invitation.inviter_username = inviter_username
+                    group_invitation.roles = roles
+                    group_invitation.username = username
+                    group_invitation.links = links
+                else:
+                    group_invitation = cls(
+                        created_at,
+                        expires_at,
+                        group_id,
+                        group_name,
+                        id,
+                        inviter_username,
+                        roles,
+                        username,
+                        links,
+                    )
 
                 group_invitation.additional_properties = d
                 return group_invitation

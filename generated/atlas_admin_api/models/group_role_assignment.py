@@ -30,6 +30,14 @@ from ..types import (
 
 T = TypeVar("T", bound="GroupRoleAssignment")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "groupRoles",
+    }
+)
+
 
 @_attrs_define
 class GroupRoleAssignment:
@@ -84,10 +92,14 @@ class GroupRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                group_id = d.pop("groupId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-                _group_roles = d.pop("groupRoles", UNSET)
+                _group_roles = src_dict.get("groupRoles", UNSET)
                 group_roles: list[GroupRoleAssignmentGroupRolesItem] | Unset = UNSET
                 if _group_roles is not UNSET:
                     group_roles = []
@@ -103,10 +115,15 @@ class GroupRoleAssignment:
                     and (_group_roles is UNSET or _group_roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                group_role_assignment = cls(
-                    group_id,
-                    group_roles,
-                )
+                if cls is GroupRoleAssignment:
+                    group_role_assignment = object.__new__(cls)
+                    group_role_assignment.group_id = group_id
+                    group_role_assignment.group_roles = group_roles
+                else:
+                    group_role_assignment = cls(
+                        group_id,
+                        group_roles,
+                    )
 
                 group_role_assignment.additional_properties = d
                 return group_role_assignment

@@ -34,6 +34,25 @@ from ..types import (
 
 T = TypeVar("T", bound="IngestionPipelineRun")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "backupFrequencyType",
+        "createdDate",
+        "datasetName",
+        "datasetRetentionPolicy",
+        "groupId",
+        "lastUpdatedDate",
+        "phase",
+        "pipelineId",
+        "scheduledDeletionDate",
+        "snapshotId",
+        "state",
+        "stats",
+    }
+)
+
 
 @_attrs_define
 class IngestionPipelineRun:
@@ -186,10 +205,14 @@ class IngestionPipelineRun:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_id = d.pop("_id", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-                _backup_frequency_type = d.pop("backupFrequencyType", UNSET)
+                _backup_frequency_type = src_dict.get("backupFrequencyType", UNSET)
                 backup_frequency_type: IngestionPipelineRunBackupFrequencyType | Unset
                 if _backup_frequency_type is UNSET:
                     backup_frequency_type = UNSET
@@ -198,57 +221,57 @@ class IngestionPipelineRun:
                         _backup_frequency_type
                     ) or IngestionPipelineRunBackupFrequencyType(_backup_frequency_type)
 
-                _created_date = d.pop("createdDate", UNSET)
+                _created_date = src_dict.get("createdDate", UNSET)
                 created_date: datetime.datetime | Unset
                 if _created_date is UNSET:
                     created_date = UNSET
                 else:
                     created_date = datetime.datetime.fromisoformat(_created_date)
 
-                dataset_name = d.pop("datasetName", UNSET)
+                dataset_name = src_dict.get("datasetName", UNSET)
 
-                _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
+                _dataset_retention_policy = src_dict.get("datasetRetentionPolicy", UNSET)
                 dataset_retention_policy: DatasetRetentionPolicy | Unset
                 if _dataset_retention_policy is UNSET:
                     dataset_retention_policy = UNSET
                 else:
                     dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                _last_updated_date = d.pop("lastUpdatedDate", UNSET)
+                _last_updated_date = src_dict.get("lastUpdatedDate", UNSET)
                 last_updated_date: datetime.datetime | Unset
                 if _last_updated_date is UNSET:
                     last_updated_date = UNSET
                 else:
                     last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
 
-                _phase = d.pop("phase", UNSET)
+                _phase = src_dict.get("phase", UNSET)
                 phase: IngestionPipelineRunPhase | Unset
                 if _phase is UNSET:
                     phase = UNSET
                 else:
                     phase = IngestionPipelineRunPhase._members_by_value.get(_phase) or IngestionPipelineRunPhase(_phase)
 
-                pipeline_id = d.pop("pipelineId", UNSET)
+                pipeline_id = src_dict.get("pipelineId", UNSET)
 
-                _scheduled_deletion_date = d.pop("scheduledDeletionDate", UNSET)
+                _scheduled_deletion_date = src_dict.get("scheduledDeletionDate", UNSET)
                 scheduled_deletion_date: datetime.datetime | Unset
                 if _scheduled_deletion_date is UNSET:
                     scheduled_deletion_date = UNSET
                 else:
                     scheduled_deletion_date = datetime.datetime.fromisoformat(_scheduled_deletion_date)
 
-                snapshot_id = d.pop("snapshotId", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-                _state = d.pop("state", UNSET)
+                _state = src_dict.get("state", UNSET)
                 state: IngestionPipelineRunState | Unset
                 if _state is UNSET:
                     state = UNSET
                 else:
                     state = IngestionPipelineRunState._members_by_value.get(_state) or IngestionPipelineRunState(_state)
 
-                _stats = d.pop("stats", UNSET)
+                _stats = src_dict.get("stats", UNSET)
                 stats: PipelineRunStats | Unset
                 if _stats is UNSET:
                     stats = UNSET
@@ -263,21 +286,37 @@ class IngestionPipelineRun:
                     and (snapshot_id is UNSET or snapshot_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                ingestion_pipeline_run = cls(
-                    field_id,
-                    backup_frequency_type,
-                    created_date,
-                    dataset_name,
-                    dataset_retention_policy,
-                    group_id,
-                    last_updated_date,
-                    phase,
-                    pipeline_id,
-                    scheduled_deletion_date,
-                    snapshot_id,
-                    state,
-                    stats,
-                )
+                if cls is IngestionPipelineRun:
+                    ingestion_pipeline_run = object.__new__(cls)
+                    ingestion_pipeline_run.field_id = field_id
+                    ingestion_pipeline_run.backup_frequency_type = backup_frequency_type
+                    ingestion_pipeline_run.created_date = created_date
+                    ingestion_pipeline_run.dataset_name = dataset_name
+                    ingestion_pipeline_run.dataset_retention_policy = dataset_retention_policy
+                    ingestion_pipeline_run.group_id = group_id
+                    ingestion_pipeline_run.last_updated_date = last_updated_date
+                    ingestion_pipeline_run.phase = phase
+                    ingestion_pipeline_run.pipeline_id = pipeline_id
+                    ingestion_pipeline_run.scheduled_deletion_date = scheduled_deletion_date
+                    ingestion_pipeline_run.snapshot_id = snapshot_id
+                    ingestion_pipeline_run.state = state
+                    ingestion_pipeline_run.stats = stats
+                else:
+                    ingestion_pipeline_run = cls(
+                        field_id,
+                        backup_frequency_type,
+                        created_date,
+                        dataset_name,
+                        dataset_retention_policy,
+                        group_id,
+                        last_updated_date,
+                        phase,
+                        pipeline_id,
+                        scheduled_deletion_date,
+                        snapshot_id,
+                        state,
+                        stats,
+                    )
 
                 ingestion_pipeline_run.additional_properties = d
                 return ingestion_pipeline_run

@@ -27,6 +27,24 @@ from ..types import (
 
 T = TypeVar("T", bound="LegacySnapshot")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterId",
+        "clusterName",
+        "complete",
+        "created",
+        "doNotDelete",
+        "expires",
+        "groupId",
+        "id",
+        "incremental",
+        "lastOplogAppliedTimestamp",
+        "parts",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class LegacySnapshot:
@@ -174,59 +192,55 @@ class LegacySnapshot:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cluster_id = d.pop("clusterId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-                cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-                complete = d.pop("complete", UNSET)
+                complete = src_dict.get("complete", UNSET)
 
-                _created = d.pop("created", UNSET)
+                _created = src_dict.get("created", UNSET)
                 created: BSONTimestamp | Unset
                 if _created is UNSET:
                     created = UNSET
                 else:
                     created = BSONTimestamp.from_dict(_created)
 
-                do_not_delete = d.pop("doNotDelete", UNSET)
+                do_not_delete = src_dict.get("doNotDelete", UNSET)
 
-                _expires = d.pop("expires", UNSET)
+                _expires = src_dict.get("expires", UNSET)
                 expires: datetime.datetime | Unset
                 if _expires is UNSET:
                     expires = UNSET
                 else:
                     expires = datetime.datetime.fromisoformat(_expires)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                incremental = d.pop("incremental", UNSET)
+                incremental = src_dict.get("incremental", UNSET)
 
-                _last_oplog_applied_timestamp = d.pop("lastOplogAppliedTimestamp", UNSET)
+                _last_oplog_applied_timestamp = src_dict.get("lastOplogAppliedTimestamp", UNSET)
                 last_oplog_applied_timestamp: BSONTimestamp | Unset
                 if _last_oplog_applied_timestamp is UNSET:
                     last_oplog_applied_timestamp = UNSET
                 else:
                     last_oplog_applied_timestamp = BSONTimestamp.from_dict(_last_oplog_applied_timestamp)
 
-                _parts = d.pop("parts", UNSET)
+                _parts = src_dict.get("parts", UNSET)
                 parts: list[LegacySnapshotPart] | Unset = UNSET
                 if _parts is not UNSET:
-                    parts = []
-                    for parts_item_data in _parts:
-                        parts_item = LegacySnapshotPart.from_dict(parts_item_data)
+                    parts = [LegacySnapshotPart.from_dict(parts_item_data) for parts_item_data in _parts]
 
-                        parts.append(parts_item)
-
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (cluster_id is UNSET or cluster_id.__class__ is str)
@@ -240,20 +254,35 @@ class LegacySnapshot:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                legacy_snapshot = cls(
-                    cluster_id,
-                    cluster_name,
-                    complete,
-                    created,
-                    do_not_delete,
-                    expires,
-                    group_id,
-                    id,
-                    incremental,
-                    last_oplog_applied_timestamp,
-                    parts,
-                    links,
-                )
+                if cls is LegacySnapshot:
+                    legacy_snapshot = object.__new__(cls)
+                    legacy_snapshot.cluster_id = cluster_id
+                    legacy_snapshot.cluster_name = cluster_name
+                    legacy_snapshot.complete = complete
+                    legacy_snapshot.created = created
+                    legacy_snapshot.do_not_delete = do_not_delete
+                    legacy_snapshot.expires = expires
+                    legacy_snapshot.group_id = group_id
+                    legacy_snapshot.id = id
+                    legacy_snapshot.incremental = incremental
+                    legacy_snapshot.last_oplog_applied_timestamp = last_oplog_applied_timestamp
+                    legacy_snapshot.parts = parts
+                    legacy_snapshot.links = links
+                else:
+                    legacy_snapshot = cls(
+                        cluster_id,
+                        cluster_name,
+                        complete,
+                        created,
+                        do_not_delete,
+                        expires,
+                        group_id,
+                        id,
+                        incremental,
+                        last_oplog_applied_timestamp,
+                        parts,
+                        links,
+                    )
 
                 legacy_snapshot.additional_properties = d
                 return legacy_snapshot

@@ -34,6 +34,26 @@ from ..types import (
 
 T = TypeVar("T", bound="LegacySnapshotPart")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterId",
+        "completedTime",
+        "compressionSetting",
+        "dataSizeBytes",
+        "encryptionEnabled",
+        "fcv",
+        "fileSizeBytes",
+        "machineId",
+        "masterKeyUUID",
+        "mongodVersion",
+        "replicaSetName",
+        "replicaState",
+        "storageSizeBytes",
+        "typeName",
+    }
+)
+
 
 @_attrs_define
 class LegacySnapshotPart:
@@ -186,17 +206,21 @@ class LegacySnapshotPart:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cluster_id = d.pop("clusterId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-                _completed_time = d.pop("completedTime", UNSET)
+                _completed_time = src_dict.get("completedTime", UNSET)
                 completed_time: datetime.datetime | Unset
                 if _completed_time is UNSET:
                     completed_time = UNSET
                 else:
                     completed_time = datetime.datetime.fromisoformat(_completed_time)
 
-                _compression_setting = d.pop("compressionSetting", UNSET)
+                _compression_setting = src_dict.get("compressionSetting", UNSET)
                 compression_setting: LegacySnapshotPartCompressionSetting | Unset
                 if _compression_setting is UNSET:
                     compression_setting = UNSET
@@ -205,32 +229,32 @@ class LegacySnapshotPart:
                         _compression_setting
                     ) or LegacySnapshotPartCompressionSetting(_compression_setting)
 
-                data_size_bytes = d.pop("dataSizeBytes", UNSET)
+                data_size_bytes = src_dict.get("dataSizeBytes", UNSET)
 
-                encryption_enabled = d.pop("encryptionEnabled", UNSET)
+                encryption_enabled = src_dict.get("encryptionEnabled", UNSET)
 
-                fcv = d.pop("fcv", UNSET)
+                fcv = src_dict.get("fcv", UNSET)
 
-                file_size_bytes = d.pop("fileSizeBytes", UNSET)
+                file_size_bytes = src_dict.get("fileSizeBytes", UNSET)
 
-                machine_id = d.pop("machineId", UNSET)
+                machine_id = src_dict.get("machineId", UNSET)
 
-                _master_key_uuid = d.pop("masterKeyUUID", UNSET)
+                _master_key_uuid = src_dict.get("masterKeyUUID", UNSET)
                 master_key_uuid: UUID | Unset
                 if _master_key_uuid is UNSET:
                     master_key_uuid = UNSET
                 else:
                     master_key_uuid = UUID(_master_key_uuid)
 
-                mongod_version = d.pop("mongodVersion", UNSET)
+                mongod_version = src_dict.get("mongodVersion", UNSET)
 
-                replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-                replica_state = d.pop("replicaState", UNSET)
+                replica_state = src_dict.get("replicaState", UNSET)
 
-                storage_size_bytes = d.pop("storageSizeBytes", UNSET)
+                storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
-                _type_name = d.pop("typeName", UNSET)
+                _type_name = src_dict.get("typeName", UNSET)
                 type_name: LegacySnapshotPartTypeName | Unset
                 if _type_name is UNSET:
                     type_name = UNSET
@@ -252,22 +276,39 @@ class LegacySnapshotPart:
                     and (storage_size_bytes is UNSET or storage_size_bytes.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
-                legacy_snapshot_part = cls(
-                    cluster_id,
-                    completed_time,
-                    compression_setting,
-                    data_size_bytes,
-                    encryption_enabled,
-                    fcv,
-                    file_size_bytes,
-                    machine_id,
-                    master_key_uuid,
-                    mongod_version,
-                    replica_set_name,
-                    replica_state,
-                    storage_size_bytes,
-                    type_name,
-                )
+                if cls is LegacySnapshotPart:
+                    legacy_snapshot_part = object.__new__(cls)
+                    legacy_snapshot_part.cluster_id = cluster_id
+                    legacy_snapshot_part.completed_time = completed_time
+                    legacy_snapshot_part.compression_setting = compression_setting
+                    legacy_snapshot_part.data_size_bytes = data_size_bytes
+                    legacy_snapshot_part.encryption_enabled = encryption_enabled
+                    legacy_snapshot_part.fcv = fcv
+                    legacy_snapshot_part.file_size_bytes = file_size_bytes
+                    legacy_snapshot_part.machine_id = machine_id
+                    legacy_snapshot_part.master_key_uuid = master_key_uuid
+                    legacy_snapshot_part.mongod_version = mongod_version
+                    legacy_snapshot_part.replica_set_name = replica_set_name
+                    legacy_snapshot_part.replica_state = replica_state
+                    legacy_snapshot_part.storage_size_bytes = storage_size_bytes
+                    legacy_snapshot_part.type_name = type_name
+                else:
+                    legacy_snapshot_part = cls(
+                        cluster_id,
+                        completed_time,
+                        compression_setting,
+                        data_size_bytes,
+                        encryption_enabled,
+                        fcv,
+                        file_size_bytes,
+                        machine_id,
+                        master_key_uuid,
+                        mongod_version,
+                        replica_set_name,
+                        replica_state,
+                        storage_size_bytes,
+                        type_name,
+                    )
 
                 legacy_snapshot_part.additional_properties = d
                 return legacy_snapshot_part

@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="Link")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "href",
+        "rel",
+    }
+)
+
 
 @_attrs_define
 class Link:
@@ -74,17 +82,26 @@ class Link:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                href = d.pop("href", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                href = src_dict.get("href", UNSET)
 
-                rel = d.pop("rel", UNSET)
+                rel = src_dict.get("rel", UNSET)
 
                 if not ((href is UNSET or href.__class__ is str) and (rel is UNSET or rel.__class__ is str)):
                     raise TypeError("not the documented shape")
-                link = cls(
-                    href,
-                    rel,
-                )
+                if cls is Link:
+                    link = object.__new__(cls)
+                    link.href = href
+                    link.rel = rel
+                else:
+                    link = cls(
+                        href,
+                        rel,
+                    )
 
                 link.additional_properties = d
                 return link

@@ -25,6 +25,19 @@ from ..types import (
 
 T = TypeVar("T", bound="ManagedNamespace")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collection",
+        "customShardKey",
+        "db",
+        "isCustomShardKeyHashed",
+        "isShardKeyUnique",
+        "numInitialChunks",
+        "presplitHashedZones",
+    }
+)
+
 
 @_attrs_define
 class ManagedNamespace:
@@ -113,20 +126,24 @@ class ManagedNamespace:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                collection = d.pop("collection")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection = src_dict["collection"]
 
-                custom_shard_key = d.pop("customShardKey")
+                custom_shard_key = src_dict["customShardKey"]
 
-                db = d.pop("db")
+                db = src_dict["db"]
 
-                is_custom_shard_key_hashed = d.pop("isCustomShardKeyHashed", UNSET)
+                is_custom_shard_key_hashed = src_dict.get("isCustomShardKeyHashed", UNSET)
 
-                is_shard_key_unique = d.pop("isShardKeyUnique", UNSET)
+                is_shard_key_unique = src_dict.get("isShardKeyUnique", UNSET)
 
-                num_initial_chunks = d.pop("numInitialChunks", UNSET)
+                num_initial_chunks = src_dict.get("numInitialChunks", UNSET)
 
-                presplit_hashed_zones = d.pop("presplitHashedZones", UNSET)
+                presplit_hashed_zones = src_dict.get("presplitHashedZones", UNSET)
 
                 if not (
                     collection.__class__ is str
@@ -138,15 +155,25 @@ class ManagedNamespace:
                     and (presplit_hashed_zones is UNSET or presplit_hashed_zones.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                managed_namespace = cls(
-                    collection,
-                    custom_shard_key,
-                    db,
-                    is_custom_shard_key_hashed,
-                    is_shard_key_unique,
-                    num_initial_chunks,
-                    presplit_hashed_zones,
-                )
+                if cls is ManagedNamespace:
+                    managed_namespace = object.__new__(cls)
+                    managed_namespace.collection = collection
+                    managed_namespace.custom_shard_key = custom_shard_key
+                    managed_namespace.db = db
+                    managed_namespace.is_custom_shard_key_hashed = is_custom_shard_key_hashed
+                    managed_namespace.is_shard_key_unique = is_shard_key_unique
+                    managed_namespace.num_initial_chunks = num_initial_chunks
+                    managed_namespace.presplit_hashed_zones = presplit_hashed_zones
+                else:
+                    managed_namespace = cls(
+                        collection,
+                        custom_shard_key,
+                        db,
+                        is_custom_shard_key_hashed,
+                        is_shard_key_unique,
+                        num_initial_chunks,
+                        presplit_hashed_zones,
+                    )
 
                 managed_namespace.additional_properties = d
                 return managed_namespace

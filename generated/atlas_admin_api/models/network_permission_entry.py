@@ -27,6 +27,19 @@ from ..types import (
 
 T = TypeVar("T", bound="NetworkPermissionEntry")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "awsSecurityGroup",
+        "cidrBlock",
+        "comment",
+        "deleteAfterDate",
+        "groupId",
+        "ipAddress",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class NetworkPermissionEntry:
@@ -130,32 +143,32 @@ class NetworkPermissionEntry:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                aws_security_group = d.pop("awsSecurityGroup", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                aws_security_group = src_dict.get("awsSecurityGroup", UNSET)
 
-                cidr_block = d.pop("cidrBlock", UNSET)
+                cidr_block = src_dict.get("cidrBlock", UNSET)
 
-                comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-                _delete_after_date = d.pop("deleteAfterDate", UNSET)
+                _delete_after_date = src_dict.get("deleteAfterDate", UNSET)
                 delete_after_date: datetime.datetime | Unset
                 if _delete_after_date is UNSET:
                     delete_after_date = UNSET
                 else:
                     delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                ip_address = d.pop("ipAddress", UNSET)
+                ip_address = src_dict.get("ipAddress", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (aws_security_group is UNSET or aws_security_group.__class__ is str)
@@ -166,15 +179,25 @@ class NetworkPermissionEntry:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                network_permission_entry = cls(
-                    aws_security_group,
-                    cidr_block,
-                    comment,
-                    delete_after_date,
-                    group_id,
-                    ip_address,
-                    links,
-                )
+                if cls is NetworkPermissionEntry:
+                    network_permission_entry = object.__new__(cls)
+                    network_permission_entry.aws_security_group = aws_security_group
+                    network_permission_entry.cidr_block = cidr_block
+                    network_permission_entry.comment = comment
+                    network_permission_entry.delete_after_date = delete_after_date
+                    network_permission_entry.group_id = group_id
+                    network_permission_entry.ip_address = ip_address
+                    network_permission_entry.links = links
+                else:
+                    network_permission_entry = cls(
+                        aws_security_group,
+                        cidr_block,
+                        comment,
+                        delete_after_date,
+                        group_id,
+                        ip_address,
+                        links,
+                    )
 
                 network_permission_entry.additional_properties = d
                 return network_permission_entry

@@ -31,6 +31,26 @@ from ..types import (
 
 T = TypeVar("T", bound="OnlineArchive")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "clusterName",
+        "collName",
+        "collectionType",
+        "criteria",
+        "dataExpirationRule",
+        "dataProcessRegion",
+        "dataSetName",
+        "dbName",
+        "groupId",
+        "partitionFields",
+        "paused",
+        "schedule",
+        "state",
+    }
+)
+
 
 @_attrs_define
 class OnlineArchive:
@@ -229,14 +249,18 @@ class OnlineArchive:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_id = d.pop("_id", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-                cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-                coll_name = d.pop("collName", UNSET)
+                coll_name = src_dict.get("collName", UNSET)
 
-                _collection_type = d.pop("collectionType", UNSET)
+                _collection_type = src_dict.get("collectionType", UNSET)
                 collection_type: OnlineArchiveCollectionType | Unset
                 if _collection_type is UNSET:
                     collection_type = UNSET
@@ -245,72 +269,67 @@ class OnlineArchive:
                         _collection_type
                     ) or OnlineArchiveCollectionType(_collection_type)
 
-                def _parse_criteria(
-                    data: object,
-                ) -> OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset:
-                    if isinstance(data, Unset):
-                        return data
-                    variants: dict[str, type[OnlineArchiveCriteriaCustom] | type[OnlineArchiveCriteriaDate]] = {
-                        "CUSTOM": OnlineArchiveCriteriaCustom,
-                        "DATE": OnlineArchiveCriteriaDate,
-                    }
-                    payload, value = discriminate(data, "type", field="criteria")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                _criteria_data = src_dict.get("criteria", UNSET)
+                criteria: OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset
+                if _criteria_data is UNSET:
+                    criteria = UNSET
+                else:
+                    _criteria_value = _criteria_data.get("type") if _criteria_data.__class__ is dict else None
+                    if _criteria_value.__class__ is not str:
+                        _criteria_data, _criteria_value = discriminate(_criteria_data, "type", field="criteria")
+                    if _criteria_value == "CUSTOM":
+                        criteria = OnlineArchiveCriteriaCustom.from_dict(_criteria_data)
+                    elif _criteria_value == "DATE":
+                        criteria = OnlineArchiveCriteriaDate.from_dict(_criteria_data)
+                    else:
+                        criteria = UnknownVariant(discriminator=_criteria_value, raw=dict(_criteria_data))
 
-                criteria = _parse_criteria(d.pop("criteria", UNSET))
-
-                _data_expiration_rule = d.pop("dataExpirationRule", UNSET)
+                _data_expiration_rule = src_dict.get("dataExpirationRule", UNSET)
                 data_expiration_rule: OnlineArchiveDataExpirationRule | Unset
                 if _data_expiration_rule is UNSET:
                     data_expiration_rule = UNSET
                 else:
                     data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
 
-                _data_process_region = d.pop("dataProcessRegion", UNSET)
+                _data_process_region = src_dict.get("dataProcessRegion", UNSET)
                 data_process_region: OnlineArchiveDataProcessRegionAWS | Unset
                 if _data_process_region is UNSET:
                     data_process_region = UNSET
                 else:
                     data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region)
 
-                data_set_name = d.pop("dataSetName", UNSET)
+                data_set_name = src_dict.get("dataSetName", UNSET)
 
-                db_name = d.pop("dbName", UNSET)
+                db_name = src_dict.get("dbName", UNSET)
 
-                group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-                _partition_fields = d.pop("partitionFields", UNSET)
+                _partition_fields = src_dict.get("partitionFields", UNSET)
                 partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
                 if _partition_fields is not UNSET:
-                    partition_fields = []
-                    for partition_fields_item_data in _partition_fields:
-                        partition_fields_item = OnlineArchivePartitionField.from_dict(partition_fields_item_data)
+                    partition_fields = [
+                        OnlineArchivePartitionField.from_dict(partition_fields_item_data)
+                        for partition_fields_item_data in _partition_fields
+                    ]
 
-                        partition_fields.append(partition_fields_item)
+                paused = src_dict.get("paused", UNSET)
 
-                paused = d.pop("paused", UNSET)
+                _schedule_data = src_dict.get("schedule", UNSET)
+                schedule: OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset
+                if _schedule_data is UNSET:
+                    schedule = UNSET
+                else:
+                    _schedule_value = _schedule_data.get("type") if _schedule_data.__class__ is dict else None
+                    if _schedule_value.__class__ is not str:
+                        _schedule_data, _schedule_value = discriminate(_schedule_data, "type", field="schedule")
+                    if _schedule_value == "DAILY":
+                        schedule = OnlineArchiveScheduleDaily.from_dict(_schedule_data)
+                    elif _schedule_value == "DEFAULT":
+                        schedule = OnlineArchiveScheduleDefault.from_dict(_schedule_data)
+                    else:
+                        schedule = UnknownVariant(discriminator=_schedule_value, raw=dict(_schedule_data))
 
-                def _parse_schedule(
-                    data: object,
-                ) -> OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset:
-                    if isinstance(data, Unset):
-                        return data
-                    variants: dict[str, type[OnlineArchiveScheduleDaily] | type[OnlineArchiveScheduleDefault]] = {
-                        "DAILY": OnlineArchiveScheduleDaily,
-                        "DEFAULT": OnlineArchiveScheduleDefault,
-                    }
-                    payload, value = discriminate(data, "type", field="schedule")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
-
-                schedule = _parse_schedule(d.pop("schedule", UNSET))
-
-                _state = d.pop("state", UNSET)
+                _state = src_dict.get("state", UNSET)
                 state: OnlineArchiveState | Unset
                 if _state is UNSET:
                     state = UNSET
@@ -328,22 +347,39 @@ class OnlineArchive:
                     and (paused is UNSET or paused.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
-                online_archive = cls(
-                    field_id,
-                    cluster_name,
-                    coll_name,
-                    collection_type,
-                    criteria,
-                    data_expiration_rule,
-                    data_process_region,
-                    data_set_name,
-                    db_name,
-                    group_id,
-                    partition_fields,
-                    paused,
-                    schedule,
-                    state,
-                )
+                if cls is OnlineArchive:
+                    online_archive = object.__new__(cls)
+                    online_archive.field_id = field_id
+                    online_archive.cluster_name = cluster_name
+                    online_archive.coll_name = coll_name
+                    online_archive.collection_type = collection_type
+                    online_archive.criteria = criteria
+                    online_archive.data_expiration_rule = data_expiration_rule
+                    online_archive.data_process_region = data_process_region
+                    online_archive.data_set_name = data_set_name
+                    online_archive.db_name = db_name
+                    online_archive.group_id = group_id
+                    online_archive.partition_fields = partition_fields
+                    online_archive.paused = paused
+                    online_archive.schedule = schedule
+                    online_archive.state = state
+                else:
+                    online_archive = cls(
+                        field_id,
+                        cluster_name,
+                        coll_name,
+                        collection_type,
+                        criteria,
+                        data_expiration_rule,
+                        data_process_region,
+                        data_set_name,
+                        db_name,
+                        group_id,
+                        partition_fields,
+                        paused,
+                        schedule,
+                        state,
+                    )
 
                 online_archive.additional_properties = d
                 return online_archive

@@ -26,6 +26,14 @@ from ..types import (
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaCustom")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "query",
+    }
+)
+
 
 @_attrs_define
 class OnlineArchiveCriteriaCustom:
@@ -82,17 +90,28 @@ class OnlineArchiveCriteriaCustom:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                type_ = OnlineArchiveCriteriaCustomType(d.pop("type"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = OnlineArchiveCriteriaCustomType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or OnlineArchiveCriteriaCustomType(_type__value)
 
-                query = d.pop("query")
+                query = src_dict["query"]
 
                 if not (query.__class__ is str):
                     raise TypeError("not the documented shape")
-                online_archive_criteria_custom = cls(
-                    query,
-                    type_=type_,
-                )
+                if cls is OnlineArchiveCriteriaCustom:
+                    online_archive_criteria_custom = object.__new__(cls)
+                    online_archive_criteria_custom.type_ = type_
+                    online_archive_criteria_custom.query = query
+                else:
+                    online_archive_criteria_custom = cls(
+                        query,
+                        type_=type_,
+                    )
 
                 online_archive_criteria_custom.additional_properties = d
                 return online_archive_criteria_custom

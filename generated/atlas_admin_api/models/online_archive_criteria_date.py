@@ -28,6 +28,14 @@ from ..types import (
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaDate")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "query",
+    }
+)
+
 
 @_attrs_define
 class OnlineArchiveCriteriaDate:
@@ -84,17 +92,28 @@ class OnlineArchiveCriteriaDate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                type_ = OnlineArchiveCriteriaDateType(d.pop("type"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = OnlineArchiveCriteriaDateType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or OnlineArchiveCriteriaDateType(_type__value)
 
-                query = d.pop("query", UNSET)
+                query = src_dict.get("query", UNSET)
 
                 if not (query is UNSET or query.__class__ is str):
                     raise TypeError("not the documented shape")
-                online_archive_criteria_date = cls(
-                    query,
-                    type_=type_,
-                )
+                if cls is OnlineArchiveCriteriaDate:
+                    online_archive_criteria_date = object.__new__(cls)
+                    online_archive_criteria_date.type_ = type_
+                    online_archive_criteria_date.query = query
+                else:
+                    online_archive_criteria_date = cls(
+                        query,
+                        type_=type_,
+                    )
 
                 online_archive_criteria_date.additional_properties = d
                 return online_archive_criteria_date

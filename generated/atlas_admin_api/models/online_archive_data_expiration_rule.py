@@ -25,6 +25,13 @@ from ..types import (
 
 T = TypeVar("T", bound="OnlineArchiveDataExpirationRule")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "expireAfterDays",
+    }
+)
+
 
 @_attrs_define
 class OnlineArchiveDataExpirationRule:
@@ -64,14 +71,22 @@ class OnlineArchiveDataExpirationRule:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                expire_after_days = d.pop("expireAfterDays", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                expire_after_days = src_dict.get("expireAfterDays", UNSET)
 
                 if not (expire_after_days is UNSET or expire_after_days.__class__ is int):
                     raise TypeError("not the documented shape")
-                online_archive_data_expiration_rule = cls(
-                    expire_after_days,
-                )
+                if cls is OnlineArchiveDataExpirationRule:
+                    online_archive_data_expiration_rule = object.__new__(cls)
+                    online_archive_data_expiration_rule.expire_after_days = expire_after_days
+                else:
+                    online_archive_data_expiration_rule = cls(
+                        expire_after_days,
+                    )
 
                 online_archive_data_expiration_rule.additional_properties = d
                 return online_archive_data_expiration_rule

@@ -33,6 +33,14 @@ from ..types import (
 
 T = TypeVar("T", bound="OnlineArchiveDataProcessRegionAWS")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "region",
+    }
+)
+
 
 @_attrs_define
 class OnlineArchiveDataProcessRegionAWS:
@@ -103,10 +111,16 @@ class OnlineArchiveDataProcessRegionAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider(d.pop("cloudProvider"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or OnlineArchiveDataProcessRegionAWSCloudProvider(_cloud_provider_value)
 
-                _region = d.pop("region", UNSET)
+                _region = src_dict.get("region", UNSET)
                 region: OnlineArchiveDataProcessRegionAWSRegion | Unset
                 if _region is UNSET:
                     region = UNSET
@@ -115,10 +129,15 @@ class OnlineArchiveDataProcessRegionAWS:
                         _region
                     ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
 
-                online_archive_data_process_region_aws = cls(
-                    region,
-                    cloud_provider=cloud_provider,
-                )
+                if cls is OnlineArchiveDataProcessRegionAWS:
+                    online_archive_data_process_region_aws = object.__new__(cls)
+                    online_archive_data_process_region_aws.cloud_provider = cloud_provider
+                    online_archive_data_process_region_aws.region = region
+                else:
+                    online_archive_data_process_region_aws = cls(
+                        region,
+                        cloud_provider=cloud_provider,
+                    )
 
                 online_archive_data_process_region_aws.additional_properties = d
                 return online_archive_data_process_region_aws

@@ -30,6 +30,15 @@ from ..types import (
 
 T = TypeVar("T", bound="OnlineArchivePartitionField")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "order",
+        "fieldType",
+    }
+)
+
 
 @_attrs_define
 class OnlineArchivePartitionField:
@@ -94,12 +103,16 @@ class OnlineArchivePartitionField:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                field_name = d.pop("fieldName")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = src_dict["fieldName"]
 
-                order = d.pop("order")
+                order = src_dict["order"]
 
-                _field_type = d.pop("fieldType", UNSET)
+                _field_type = src_dict.get("fieldType", UNSET)
                 field_type: OnlineArchivePartitionFieldFieldType | Unset
                 if _field_type is UNSET:
                     field_type = UNSET
@@ -110,11 +123,17 @@ class OnlineArchivePartitionField:
 
                 if not (field_name.__class__ is str and order.__class__ is int):
                     raise TypeError("not the documented shape")
-                online_archive_partition_field = cls(
-                    field_name,
-                    order,
-                    field_type,
-                )
+                if cls is OnlineArchivePartitionField:
+                    online_archive_partition_field = object.__new__(cls)
+                    online_archive_partition_field.field_name = field_name
+                    online_archive_partition_field.order = order
+                    online_archive_partition_field.field_type = field_type
+                else:
+                    online_archive_partition_field = cls(
+                        field_name,
+                        order,
+                        field_type,
+                    )
 
                 online_archive_partition_field.additional_properties = d
                 return online_archive_partition_field

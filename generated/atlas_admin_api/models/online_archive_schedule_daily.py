@@ -28,6 +28,17 @@ from ..types import (
 
 T = TypeVar("T", bound="OnlineArchiveScheduleDaily")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "endHour",
+        "endMinute",
+        "startHour",
+        "startMinute",
+    }
+)
+
 
 @_attrs_define
 class OnlineArchiveScheduleDaily:
@@ -101,16 +112,22 @@ class OnlineArchiveScheduleDaily:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                type_ = OnlineArchiveScheduleDailyType(d.pop("type"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = OnlineArchiveScheduleDailyType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or OnlineArchiveScheduleDailyType(_type__value)
 
-                end_hour = d.pop("endHour", UNSET)
+                end_hour = src_dict.get("endHour", UNSET)
 
-                end_minute = d.pop("endMinute", UNSET)
+                end_minute = src_dict.get("endMinute", UNSET)
 
-                start_hour = d.pop("startHour", UNSET)
+                start_hour = src_dict.get("startHour", UNSET)
 
-                start_minute = d.pop("startMinute", UNSET)
+                start_minute = src_dict.get("startMinute", UNSET)
 
                 if not (
                     (end_hour is UNSET or end_hour.__class__ is int)
@@ -119,13 +136,21 @@ class OnlineArchiveScheduleDaily:
                     and (start_minute is UNSET or start_minute.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
-                online_archive_schedule_daily = cls(
-                    end_hour,
-                    end_minute,
-                    start_hour,
-                    start_minute,
-                    type_=type_,
-                )
+                if cls is OnlineArchiveScheduleDaily:
+                    online_archive_schedule_daily = object.__new__(cls)
+                    online_archive_schedule_daily.type_ = type_
+                    online_archive_schedule_daily.end_hour = end_hour
+                    online_archive_schedule_daily.end_minute = end_minute
+                    online_archive_schedule_daily.start_hour = start_hour
+                    online_archive_schedule_daily.start_minute = start_minute
+                else:
+                    online_archive_schedule_daily = cls(
+                        end_hour,
+                        end_minute,
+                        start_hour,
+                        start_minute,
+                        type_=type_,
+                    )
 
                 online_archive_schedule_daily.additional_properties = d
                 return online_archive_schedule_daily

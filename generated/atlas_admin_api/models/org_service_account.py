@@ -30,6 +30,18 @@ from ..types import (
 
 T = TypeVar("T", bound="OrgServiceAccount")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clientId",
+        "createdAt",
+        "description",
+        "name",
+        "roles",
+        "secrets",
+    }
+)
+
 
 @_attrs_define
 class OrgServiceAccount:
@@ -119,21 +131,25 @@ class OrgServiceAccount:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                client_id = d.pop("clientId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                client_id = src_dict.get("clientId", UNSET)
 
-                _created_at = d.pop("createdAt", UNSET)
+                _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
                     created_at = datetime.datetime.fromisoformat(_created_at)
 
-                description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[OrgServiceAccountRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
@@ -144,14 +160,10 @@ class OrgServiceAccount:
 
                         roles.append(roles_item)
 
-                _secrets = d.pop("secrets", UNSET)
+                _secrets = src_dict.get("secrets", UNSET)
                 secrets: list[ServiceAccountSecret] | Unset = UNSET
                 if _secrets is not UNSET:
-                    secrets = []
-                    for secrets_item_data in _secrets:
-                        secrets_item = ServiceAccountSecret.from_dict(secrets_item_data)
-
-                        secrets.append(secrets_item)
+                    secrets = [ServiceAccountSecret.from_dict(secrets_item_data) for secrets_item_data in _secrets]
 
                 if not (
                     (client_id is UNSET or client_id.__class__ is str)
@@ -161,14 +173,23 @@ class OrgServiceAccount:
                     and (_secrets is UNSET or _secrets.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                org_service_account = cls(
-                    client_id,
-                    created_at,
-                    description,
-                    name,
-                    roles,
-                    secrets,
-                )
+                if cls is OrgServiceAccount:
+                    org_service_account = object.__new__(cls)
+                    org_service_account.client_id = client_id
+                    org_service_account.created_at = created_at
+                    org_service_account.description = description
+                    org_service_account.name = name
+                    org_service_account.roles = roles
+                    org_service_account.secrets = secrets
+                else:
+                    org_service_account = cls(
+                        client_id,
+                        created_at,
+                        description,
+                        name,
+                        roles,
+                        secrets,
+                    )
 
                 org_service_account.additional_properties = d
                 return org_service_account

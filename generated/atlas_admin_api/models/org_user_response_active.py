@@ -33,6 +33,23 @@ from ..types import (
 
 T = TypeVar("T", bound="OrgUserResponseActive")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "orgMembershipStatus",
+        "id",
+        "roles",
+        "username",
+        "teamIds",
+        "country",
+        "createdAt",
+        "firstName",
+        "lastAuth",
+        "lastName",
+        "mobileNumber",
+    }
+)
+
 
 @_attrs_define
 class OrgUserResponseActive:
@@ -153,39 +170,45 @@ class OrgUserResponseActive:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                org_membership_status = OrgUserResponseActiveOrgMembershipStatus(d.pop("orgMembershipStatus"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                org_membership_status = OrgUserResponseActiveOrgMembershipStatus._members_by_value.get(
+                    _org_membership_status_value := src_dict["orgMembershipStatus"]
+                ) or OrgUserResponseActiveOrgMembershipStatus(_org_membership_status_value)
 
-                id = d.pop("id")
+                id = src_dict["id"]
 
-                roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
+                roles = OrgUserRolesResponse.from_dict(src_dict["roles"])
 
-                username = d.pop("username")
+                username = src_dict["username"]
 
-                _team_ids = d.pop("teamIds", UNSET)
+                _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
-                country = d.pop("country", UNSET)
+                country = src_dict.get("country", UNSET)
 
-                _created_at = d.pop("createdAt", UNSET)
+                _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
                     created_at = datetime.datetime.fromisoformat(_created_at)
 
-                first_name = d.pop("firstName", UNSET)
+                first_name = src_dict.get("firstName", UNSET)
 
-                _last_auth = d.pop("lastAuth", UNSET)
+                _last_auth = src_dict.get("lastAuth", UNSET)
                 last_auth: datetime.datetime | Unset
                 if _last_auth is UNSET:
                     last_auth = UNSET
                 else:
                     last_auth = datetime.datetime.fromisoformat(_last_auth)
 
-                last_name = d.pop("lastName", UNSET)
+                last_name = src_dict.get("lastName", UNSET)
 
-                mobile_number = d.pop("mobileNumber", UNSET)
+                mobile_number = src_dict.get("mobileNumber", UNSET)
 
                 if not (
                     id.__class__ is str
@@ -200,19 +223,33 @@ class OrgUserResponseActive:
                     and (mobile_number is UNSET or mobile_number.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                org_user_response_active = cls(
-                    id,
-                    roles,
-                    username,
-                    team_ids,
-                    country,
-                    created_at,
-                    first_name,
-                    last_auth,
-                    last_name,
-                    mobile_number,
-                    org_membership_status=org_membership_status,
-                )
+                if cls is OrgUserResponseActive:
+                    org_user_response_active = object.__new__(cls)
+                    org_user_response_active.org_membership_status = org_membership_status
+                    org_user_response_active.id = id
+                    org_user_response_active.roles = roles
+                    org_user_response_active.username = username
+                    org_user_response_active.team_ids = team_ids
+                    org_user_response_active.country = country
+                    org_user_response_active.created_at = created_at
+                    org_user_response_active.first_name = first_name
+                    org_user_response_active.last_auth = last_auth
+                    org_user_response_active.last_name = last_name
+                    org_user_response_active.mobile_number = mobile_number
+                else:
+                    org_user_response_active = cls(
+                        id,
+                        roles,
+                        username,
+                        team_ids,
+                        country,
+                        created_at,
+                        first_name,
+                        last_auth,
+                        last_name,
+                        mobile_number,
+                        org_membership_status=org_membership_status,
+                    )
 
                 org_user_response_active.additional_properties = d
                 return org_user_response_active

@@ -33,6 +33,20 @@ from ..types import (
 
 T = TypeVar("T", bound="OrgUserResponsePending")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "orgMembershipStatus",
+        "roles",
+        "username",
+        "invitationCreatedAt",
+        "invitationExpiresAt",
+        "inviterUsername",
+        "teamIds",
+    }
+)
+
 
 @_attrs_define
 class OrgUserResponsePending:
@@ -128,22 +142,28 @@ class OrgUserResponsePending:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                id = d.pop("id")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict["id"]
 
-                org_membership_status = OrgUserResponsePendingOrgMembershipStatus(d.pop("orgMembershipStatus"))
+                org_membership_status = OrgUserResponsePendingOrgMembershipStatus._members_by_value.get(
+                    _org_membership_status_value := src_dict["orgMembershipStatus"]
+                ) or OrgUserResponsePendingOrgMembershipStatus(_org_membership_status_value)
 
-                roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
+                roles = OrgUserRolesResponse.from_dict(src_dict["roles"])
 
-                username = d.pop("username")
+                username = src_dict["username"]
 
-                invitation_created_at = datetime.datetime.fromisoformat(d.pop("invitationCreatedAt"))
+                invitation_created_at = datetime.datetime.fromisoformat(src_dict["invitationCreatedAt"])
 
-                invitation_expires_at = datetime.datetime.fromisoformat(d.pop("invitationExpiresAt"))
+                invitation_expires_at = datetime.datetime.fromisoformat(src_dict["invitationExpiresAt"])
 
-                inviter_username = d.pop("inviterUsername")
+                inviter_username = src_dict["inviterUsername"]
 
-                _team_ids = d.pop("teamIds", UNSET)
+                _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
                 if not (
@@ -156,16 +176,27 @@ class OrgUserResponsePending:
                     )
                 ):
                     raise TypeError("not the documented shape")
-                org_user_response_pending = cls(
-                    id,
-                    roles,
-                    username,
-                    invitation_created_at,
-                    invitation_expires_at,
-                    inviter_username,
-                    team_ids,
-                    org_membership_status=org_membership_status,
-                )
+                if cls is OrgUserResponsePending:
+                    org_user_response_pending = object.__new__(cls)
+                    org_user_response_pending.id = id
+                    org_user_response_pending.org_membership_status = org_membership_status
+                    org_user_response_pending.roles = roles
+                    org_user_response_pending.username = username
+                    org_user_response_pending.invitation_created_at = invitation_created_at
+                    org_user_response_pending.invitation_expires_at = invitation_expires_at
+                    org_user_response_pending.inviter_username = inviter_username
+                    org_user_response_pending.team_ids = team_ids
+                else:
+                    org_user_response_pending = cls(
+                        id,
+                        roles,
+                        username,
+                        invitation_created_at,
+                        invitation_expires_at,
+                        inviter_username,
+                        team_ids,
+                        org_membership_status=org_membership_status,
+                    )
 
                 org_user_response_pending.additional_properties = d
                 return org_user_response_pending

@@ -30,6 +30,14 @@ from ..types import (
 
 T = TypeVar("T", bound="OrgUserRolesResponse")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupRoleAssignments",
+        "orgRoles",
+    }
+)
+
 
 @_attrs_define
 class OrgUserRolesResponse:
@@ -90,17 +98,20 @@ class OrgUserRolesResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[GroupRoleAssignment] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = []
-                    for group_role_assignments_item_data in _group_role_assignments:
-                        group_role_assignments_item = GroupRoleAssignment.from_dict(group_role_assignments_item_data)
+                    group_role_assignments = [
+                        GroupRoleAssignment.from_dict(group_role_assignments_item_data)
+                        for group_role_assignments_item_data in _group_role_assignments
+                    ]
 
-                        group_role_assignments.append(group_role_assignments_item)
-
-                _org_roles = d.pop("orgRoles", UNSET)
+                _org_roles = src_dict.get("orgRoles", UNSET)
                 org_roles: list[OrgUserRolesResponseOrgRolesItem] | Unset = UNSET
                 if _org_roles is not UNSET:
                     org_roles = []
@@ -116,10 +127,15 @@ class OrgUserRolesResponse:
                     and (_org_roles is UNSET or _org_roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                org_user_roles_response = cls(
-                    group_role_assignments,
-                    org_roles,
-                )
+                if cls is OrgUserRolesResponse:
+                    org_user_roles_response = object.__new__(cls)
+                    org_user_roles_response.group_role_assignments = group_role_assignments
+                    org_user_roles_response.org_roles = org_roles
+                else:
+                    org_user_roles_response = cls(
+                        group_role_assignments,
+                        org_roles,
+                    )
 
                 org_user_roles_response.additional_properties = d
                 return org_user_roles_response

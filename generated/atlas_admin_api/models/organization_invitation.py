@@ -31,6 +31,23 @@ from ..types import (
 
 T = TypeVar("T", bound="OrganizationInvitation")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "orgName",
+        "createdAt",
+        "expiresAt",
+        "groupRoleAssignments",
+        "id",
+        "inviterUsername",
+        "orgId",
+        "roles",
+        "teamIds",
+        "username",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class OrganizationInvitation:
@@ -170,41 +187,42 @@ class OrganizationInvitation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                org_name = d.pop("orgName")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                org_name = src_dict["orgName"]
 
-                _created_at = d.pop("createdAt", UNSET)
+                _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
                     created_at = datetime.datetime.fromisoformat(_created_at)
 
-                _expires_at = d.pop("expiresAt", UNSET)
+                _expires_at = src_dict.get("expiresAt", UNSET)
                 expires_at: datetime.datetime | Unset
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
                     expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-                _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
+                _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[OrganizationInvitationGroupRoleAssignment] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = []
-                    for group_role_assignments_item_data in _group_role_assignments:
-                        group_role_assignments_item = OrganizationInvitationGroupRoleAssignment.from_dict(
-                            group_role_assignments_item_data
-                        )
+                    group_role_assignments = [
+                        OrganizationInvitationGroupRoleAssignment.from_dict(group_role_assignments_item_data)
+                        for group_role_assignments_item_data in _group_role_assignments
+                    ]
 
-                        group_role_assignments.append(group_role_assignments_item)
+                id = src_dict.get("id", UNSET)
 
-                id = d.pop("id", UNSET)
+                inviter_username = src_dict.get("inviterUsername", UNSET)
 
-                inviter_username = d.pop("inviterUsername", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-                org_id = d.pop("orgId", UNSET)
-
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[OrganizationInvitationRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
@@ -215,19 +233,15 @@ class OrganizationInvitation:
 
                         roles.append(roles_item)
 
-                _team_ids = d.pop("teamIds", UNSET)
+                _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
-                username = d.pop("username", UNSET)
+                username = src_dict.get("username", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     org_name.__class__ is str
@@ -244,19 +258,33 @@ class OrganizationInvitation:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                organization_invitation = cls(
-                    org_name,
-                    created_at,
-                    expires_at,
-                    group_role_assignments,
-                    id,
-                    inviter_username,
-                    org_id,
-                    roles,
-                    team_ids,
-                    username,
-                    links,
-                )
+                if cls is OrganizationInvitation:
+                    organization_invitation = object.__new__(cls)
+                    organization_invitation.org_name = org_name
+                    organization_invitation.created_at = created_at
+                    organization_invitation.expires_at = expires_at
+                    organization_invitation.group_role_assignments = group_role_assignments
+                    organization_invitation.id = id
+                    organization_invitation.inviter_username = inviter_username
+                    organization_invitation.org_id = org_id
+                    organization_invitation.roles = roles
+                    organization_invitation.team_ids = team_ids
+                    organization_invitation.username = username
+                    organization_invitation.links = links
+                else:
+                    organization_invitation = cls(
+                        org_name,
+                        created_at,
+                        expires_at,
+                        group_role_assignments,
+                        id,
+                        inviter_username,
+                        org_id,
+                        roles,
+                        team_ids,
+                        username,
+                        links,
+                    )
 
                 organization_invitation.additional_properties = d
                 return organization_invitation

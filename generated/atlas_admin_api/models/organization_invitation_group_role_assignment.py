@@ -30,6 +30,14 @@ from ..types import (
 
 T = TypeVar("T", bound="OrganizationInvitationGroupRoleAssignment")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "groupRole",
+    }
+)
+
 
 @_attrs_define
 class OrganizationInvitationGroupRoleAssignment:
@@ -98,10 +106,14 @@ class OrganizationInvitationGroupRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                group_id = d.pop("groupId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-                _group_role = d.pop("groupRole", UNSET)
+                _group_role = src_dict.get("groupRole", UNSET)
                 group_role: OrganizationInvitationGroupRoleAssignmentGroupRole | Unset
                 if _group_role is UNSET:
                     group_role = UNSET
@@ -112,10 +124,15 @@ class OrganizationInvitationGroupRoleAssignment:
 
                 if not (group_id is UNSET or group_id.__class__ is str):
                     raise TypeError("not the documented shape")
-                organization_invitation_group_role_assignment = cls(
-                    group_id,
-                    group_role,
-                )
+                if cls is OrganizationInvitationGroupRoleAssignment:
+                    organization_invitation_group_role_assignment = object.__new__(cls)
+                    organization_invitation_group_role_assignment.group_id = group_id
+                    organization_invitation_group_role_assignment.group_role = group_role
+                else:
+                    organization_invitation_group_role_assignment = cls(
+                        group_id,
+                        group_role,
+                    )
 
                 organization_invitation_group_role_assignment.additional_properties = d
                 return organization_invitation_group_role_assignment

@@ -30,6 +30,14 @@ from ..types import (
 
 T = TypeVar("T", bound="OrganizationInvitationGroupRoleAssignmentsRequest")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "roles",
+    }
+)
+
 
 @_attrs_define
 class OrganizationInvitationGroupRoleAssignmentsRequest:
@@ -84,10 +92,14 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                group_id = d.pop("groupId", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[OrganizationInvitationGroupRoleAssignmentsRequestRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
@@ -102,10 +114,15 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
                     (group_id is UNSET or group_id.__class__ is str) and (_roles is UNSET or _roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                organization_invitation_group_role_assignments_request = cls(
-                    group_id,
-                    roles,
-                )
+                if cls is OrganizationInvitationGroupRoleAssignmentsRequest:
+                    organization_invitation_group_role_assignments_request = object.__new__(cls)
+                    organization_invitation_group_role_assignments_request.group_id = group_id
+                    organization_invitation_group_role_assignments_request.roles = roles
+                else:
+                    organization_invitation_group_role_assignments_request = cls(
+                        group_id,
+                        roles,
+                    )
 
                 organization_invitation_group_role_assignments_request.additional_properties = d
                 return organization_invitation_group_role_assignments_request

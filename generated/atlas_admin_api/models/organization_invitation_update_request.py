@@ -31,6 +31,15 @@ from ..types import (
 
 T = TypeVar("T", bound="OrganizationInvitationUpdateRequest")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupRoleAssignments",
+        "roles",
+        "teamIds",
+    }
+)
+
 
 @_attrs_define
 class OrganizationInvitationUpdateRequest:
@@ -99,19 +108,20 @@ class OrganizationInvitationUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[OrganizationInvitationGroupRoleAssignmentsRequest] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = []
-                    for group_role_assignments_item_data in _group_role_assignments:
-                        group_role_assignments_item = OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(
-                            group_role_assignments_item_data
-                        )
+                    group_role_assignments = [
+                        OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(group_role_assignments_item_data)
+                        for group_role_assignments_item_data in _group_role_assignments
+                    ]
 
-                        group_role_assignments.append(group_role_assignments_item)
-
-                _roles = d.pop("roles", UNSET)
+                _roles = src_dict.get("roles", UNSET)
                 roles: list[OrganizationInvitationUpdateRequestRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
@@ -122,7 +132,7 @@ class OrganizationInvitationUpdateRequest:
 
                         roles.append(roles_item)
 
-                _team_ids = d.pop("teamIds", UNSET)
+                _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
                 if not (
@@ -134,11 +144,17 @@ class OrganizationInvitationUpdateRequest:
                     )
                 ):
                     raise TypeError("not the documented shape")
-                organization_invitation_update_request = cls(
-                    group_role_assignments,
-                    roles,
-                    team_ids,
-                )
+                if cls is OrganizationInvitationUpdateRequest:
+                    organization_invitation_update_request = object.__new__(cls)
+                    organization_invitation_update_request.group_role_assignments = group_role_assignments
+                    organization_invitation_update_request.roles = roles
+                    organization_invitation_update_request.team_ids = team_ids
+                else:
+                    organization_invitation_update_request = cls(
+                        group_role_assignments,
+                        roles,
+                        team_ids,
+                    )
 
                 organization_invitation_update_request.additional_properties = d
                 return organization_invitation_update_request

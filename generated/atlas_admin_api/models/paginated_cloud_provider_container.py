@@ -25,6 +25,15 @@ from ..types import (
 
 T = TypeVar("T", bound="PaginatedCloudProviderContainer")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "results",
+        "totalCount",
+    }
+)
+
 
 @_attrs_define
 class PaginatedCloudProviderContainer:
@@ -92,26 +101,24 @@ class PaginatedCloudProviderContainer:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _links = d.pop("links", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                        links.append(links_item)
-
-                _results = d.pop("results", UNSET)
+                _results = src_dict.get("results", UNSET)
                 results: list[CloudProviderContainerAzure] | Unset = UNSET
                 if _results is not UNSET:
-                    results = []
-                    for results_item_data in _results:
-                        results_item = CloudProviderContainerAzure.from_dict(results_item_data)
+                    results = [
+                        CloudProviderContainerAzure.from_dict(results_item_data) for results_item_data in _results
+                    ]
 
-                        results.append(results_item)
-
-                total_count = d.pop("totalCount", UNSET)
+                total_count = src_dict.get("totalCount", UNSET)
 
                 if not (
                     (_links is UNSET or _links.__class__ is list)
@@ -119,11 +126,17 @@ class PaginatedCloudProviderContainer:
                     and (total_count is UNSET or total_count.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
-                paginated_cloud_provider_container = cls(
-                    links,
-                    results,
-                    total_count,
-                )
+                if cls is PaginatedCloudProviderContainer:
+                    paginated_cloud_provider_container = object.__new__(cls)
+                    paginated_cloud_provider_container.links = links
+                    paginated_cloud_provider_container.results = results
+                    paginated_cloud_provider_container.total_count = total_count
+                else:
+                    paginated_cloud_provider_container = cls(
+                        links,
+                        results,
+                        total_count,
+                    )
 
                 paginated_cloud_provider_container.additional_properties = d
                 return paginated_cloud_provider_container

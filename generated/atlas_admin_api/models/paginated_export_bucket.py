@@ -27,6 +27,15 @@ from ..types import (
 
 T = TypeVar("T", bound="PaginatedExportBucket")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "results",
+        "totalCount",
+    }
+)
+
 
 @_attrs_define
 class PaginatedExportBucket:
@@ -96,43 +105,44 @@ class PaginatedExportBucket:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _links = d.pop("links", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                        links.append(links_item)
-
-                _results = d.pop("results", UNSET)
+                _results = src_dict.get("results", UNSET)
                 results: list[ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant] | Unset = UNSET
                 if _results is not UNSET:
                     results = []
                     for results_item_data in _results:
-
-                        def _parse_results_item(
-                            data: object,
-                        ) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
-                            variants: dict[
-                                str, type[ExportBucketAWS] | type[ExportBucketAzure] | type[ExportBucketGCP]
-                            ] = {
-                                "AWS": ExportBucketAWS,
-                                "AZURE": ExportBucketAzure,
-                                "GCP": ExportBucketGCP,
-                            }
-                            payload, value = discriminate(data, "cloudProvider", field="results[]")
-                            variant = variants.get(value)
-                            if variant is None:
-                                return UnknownVariant(discriminator=value, raw=dict(payload))
-                            return variant.from_dict(payload)
-
-                        results_item = _parse_results_item(results_item_data)
+                        _results_item_data = results_item_data
+                        results_item: ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant
+                        _results_item_value = (
+                            _results_item_data.get("cloudProvider") if _results_item_data.__class__ is dict else None
+                        )
+                        if _results_item_value.__class__ is not str:
+                            _results_item_data, _results_item_value = discriminate(
+                                _results_item_data, "cloudProvider", field="results[]"
+                            )
+                        if _results_item_value == "AWS":
+                            results_item = ExportBucketAWS.from_dict(_results_item_data)
+                        elif _results_item_value == "AZURE":
+                            results_item = ExportBucketAzure.from_dict(_results_item_data)
+                        elif _results_item_value == "GCP":
+                            results_item = ExportBucketGCP.from_dict(_results_item_data)
+                        else:
+                            results_item = UnknownVariant(
+                                discriminator=_results_item_value, raw=dict(_results_item_data)
+                            )
 
                         results.append(results_item)
 
-                total_count = d.pop("totalCount", UNSET)
+                total_count = src_dict.get("totalCount", UNSET)
 
                 if not (
                     (_links is UNSET or _links.__class__ is list)
@@ -140,11 +150,17 @@ class PaginatedExportBucket:
                     and (total_count is UNSET or total_count.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
-                paginated_export_bucket = cls(
-                    links,
-                    results,
-                    total_count,
-                )
+                if cls is PaginatedExportBucket:
+                    paginated_export_bucket = object.__new__(cls)
+                    paginated_export_bucket.links = links
+                    paginated_export_bucket.results = results
+                    paginated_export_bucket.total_count = total_count
+                else:
+                    paginated_export_bucket = cls(
+                        links,
+                        results,
+                        total_count,
+                    )
 
                 paginated_export_bucket.additional_properties = d
                 return paginated_export_bucket

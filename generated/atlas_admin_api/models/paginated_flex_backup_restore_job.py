@@ -25,6 +25,15 @@ from ..types import (
 
 T = TypeVar("T", bound="PaginatedFlexBackupRestoreJob")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "results",
+        "totalCount",
+    }
+)
+
 
 @_attrs_define
 class PaginatedFlexBackupRestoreJob:
@@ -94,26 +103,22 @@ class PaginatedFlexBackupRestoreJob:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                _links = d.pop("links", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                        links.append(links_item)
-
-                _results = d.pop("results", UNSET)
+                _results = src_dict.get("results", UNSET)
                 results: list[FlexBackupRestoreJob] | Unset = UNSET
                 if _results is not UNSET:
-                    results = []
-                    for results_item_data in _results:
-                        results_item = FlexBackupRestoreJob.from_dict(results_item_data)
+                    results = [FlexBackupRestoreJob.from_dict(results_item_data) for results_item_data in _results]
 
-                        results.append(results_item)
-
-                total_count = d.pop("totalCount", UNSET)
+                total_count = src_dict.get("totalCount", UNSET)
 
                 if not (
                     (_links is UNSET or _links.__class__ is list)
@@ -121,11 +126,17 @@ class PaginatedFlexBackupRestoreJob:
                     and (total_count is UNSET or total_count.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
-                paginated_flex_backup_restore_job = cls(
-                    links,
-                    results,
-                    total_count,
-                )
+                if cls is PaginatedFlexBackupRestoreJob:
+                    paginated_flex_backup_restore_job = object.__new__(cls)
+                    paginated_flex_backup_restore_job.links = links
+                    paginated_flex_backup_restore_job.results = results
+                    paginated_flex_backup_restore_job.total_count = total_count
+                else:
+                    paginated_flex_backup_restore_job = cls(
+                        links,
+                        results,
+                        total_count,
+                    )
 
                 paginated_flex_backup_restore_job.additional_properties = d
                 return paginated_flex_backup_restore_job

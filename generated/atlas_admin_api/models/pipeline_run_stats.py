@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="PipelineRunStats")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "bytesExported",
+        "numDocs",
+    }
+)
+
 
 @_attrs_define
 class PipelineRunStats:
@@ -73,20 +81,29 @@ class PipelineRunStats:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                bytes_exported = d.pop("bytesExported", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                bytes_exported = src_dict.get("bytesExported", UNSET)
 
-                num_docs = d.pop("numDocs", UNSET)
+                num_docs = src_dict.get("numDocs", UNSET)
 
                 if not (
                     (bytes_exported is UNSET or bytes_exported.__class__ is int)
                     and (num_docs is UNSET or num_docs.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
-                pipeline_run_stats = cls(
-                    bytes_exported,
-                    num_docs,
-                )
+                if cls is PipelineRunStats:
+                    pipeline_run_stats = object.__new__(cls)
+                    pipeline_run_stats.bytes_exported = bytes_exported
+                    pipeline_run_stats.num_docs = num_docs
+                else:
+                    pipeline_run_stats = cls(
+                        bytes_exported,
+                        num_docs,
+                    )
 
                 pipeline_run_stats.additional_properties = d
                 return pipeline_run_stats

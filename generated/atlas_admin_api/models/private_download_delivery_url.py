@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="PrivateDownloadDeliveryUrl")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "deliveryUrl",
+        "endpointId",
+    }
+)
+
 
 @_attrs_define
 class PrivateDownloadDeliveryUrl:
@@ -73,20 +81,29 @@ class PrivateDownloadDeliveryUrl:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                delivery_url = d.pop("deliveryUrl", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                delivery_url = src_dict.get("deliveryUrl", UNSET)
 
-                endpoint_id = d.pop("endpointId", UNSET)
+                endpoint_id = src_dict.get("endpointId", UNSET)
 
                 if not (
                     (delivery_url is UNSET or delivery_url.__class__ is str)
                     and (endpoint_id is UNSET or endpoint_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                private_download_delivery_url = cls(
-                    delivery_url,
-                    endpoint_id,
-                )
+                if cls is PrivateDownloadDeliveryUrl:
+                    private_download_delivery_url = object.__new__(cls)
+                    private_download_delivery_url.delivery_url = delivery_url
+                    private_download_delivery_url.endpoint_id = endpoint_id
+                else:
+                    private_download_delivery_url = cls(
+                        delivery_url,
+                        endpoint_id,
+                    )
 
                 private_download_delivery_url.additional_properties = d
                 return private_download_delivery_url

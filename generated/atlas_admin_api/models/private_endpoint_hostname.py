@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="PrivateEndpointHostname")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "hostname",
+        "privateEndpoint",
+    }
+)
+
 
 @_attrs_define
 class PrivateEndpointHostname:
@@ -72,20 +80,29 @@ class PrivateEndpointHostname:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                hostname = d.pop("hostname", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                hostname = src_dict.get("hostname", UNSET)
 
-                private_endpoint = d.pop("privateEndpoint", UNSET)
+                private_endpoint = src_dict.get("privateEndpoint", UNSET)
 
                 if not (
                     (hostname is UNSET or hostname.__class__ is str)
                     and (private_endpoint is UNSET or private_endpoint.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                private_endpoint_hostname = cls(
-                    hostname,
-                    private_endpoint,
-                )
+                if cls is PrivateEndpointHostname:
+                    private_endpoint_hostname = object.__new__(cls)
+                    private_endpoint_hostname.hostname = hostname
+                    private_endpoint_hostname.private_endpoint = private_endpoint
+                else:
+                    private_endpoint_hostname = cls(
+                        hostname,
+                        private_endpoint,
+                    )
 
                 private_endpoint_hostname.additional_properties = d
                 return private_endpoint_hostname

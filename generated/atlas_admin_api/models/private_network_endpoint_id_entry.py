@@ -36,6 +36,22 @@ from ..types import (
 
 T = TypeVar("T", bound="PrivateNetworkEndpointIdEntry")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "endpointId",
+        "azureLinkId",
+        "comment",
+        "customerEndpointDNSName",
+        "customerEndpointIPAddress",
+        "errorMessage",
+        "provider",
+        "region",
+        "status",
+        "type",
+    }
+)
+
 
 @_attrs_define
 class PrivateNetworkEndpointIdEntry:
@@ -153,20 +169,24 @@ class PrivateNetworkEndpointIdEntry:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                endpoint_id = d.pop("endpointId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                endpoint_id = src_dict["endpointId"]
 
-                azure_link_id = d.pop("azureLinkId", UNSET)
+                azure_link_id = src_dict.get("azureLinkId", UNSET)
 
-                comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-                customer_endpoint_dns_name = d.pop("customerEndpointDNSName", UNSET)
+                customer_endpoint_dns_name = src_dict.get("customerEndpointDNSName", UNSET)
 
-                customer_endpoint_ip_address = d.pop("customerEndpointIPAddress", UNSET)
+                customer_endpoint_ip_address = src_dict.get("customerEndpointIPAddress", UNSET)
 
-                error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-                _provider = d.pop("provider", UNSET)
+                _provider = src_dict.get("provider", UNSET)
                 provider: PrivateNetworkEndpointIdEntryProvider | Unset
                 if _provider is UNSET:
                     provider = UNSET
@@ -175,9 +195,9 @@ class PrivateNetworkEndpointIdEntry:
                         _provider
                     ) or PrivateNetworkEndpointIdEntryProvider(_provider)
 
-                region = d.pop("region", UNSET)
+                region = src_dict.get("region", UNSET)
 
-                _status = d.pop("status", UNSET)
+                _status = src_dict.get("status", UNSET)
                 status: PrivateNetworkEndpointIdEntryStatus | Unset
                 if _status is UNSET:
                     status = UNSET
@@ -186,7 +206,7 @@ class PrivateNetworkEndpointIdEntry:
                         _status
                     ) or PrivateNetworkEndpointIdEntryStatus(_status)
 
-                _type_ = d.pop("type", UNSET)
+                _type_ = src_dict.get("type", UNSET)
                 type_: PrivateNetworkEndpointIdEntryType | Unset
                 if _type_ is UNSET:
                     type_ = UNSET
@@ -205,18 +225,31 @@ class PrivateNetworkEndpointIdEntry:
                     and (region is UNSET or region.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                private_network_endpoint_id_entry = cls(
-                    endpoint_id,
-                    azure_link_id,
-                    comment,
-                    customer_endpoint_dns_name,
-                    customer_endpoint_ip_address,
-                    error_message,
-                    provider,
-                    region,
-                    status,
-                    type_,
-                )
+                if cls is PrivateNetworkEndpointIdEntry:
+                    private_network_endpoint_id_entry = object.__new__(cls)
+                    private_network_endpoint_id_entry.endpoint_id = endpoint_id
+                    private_network_endpoint_id_entry.azure_link_id = azure_link_id
+                    private_network_endpoint_id_entry.comment = comment
+                    private_network_endpoint_id_entry.customer_endpoint_dns_name = customer_endpoint_dns_name
+                    private_network_endpoint_id_entry.customer_endpoint_ip_address = customer_endpoint_ip_address
+                    private_network_endpoint_id_entry.error_message = error_message
+                    private_network_endpoint_id_entry.provider = provider
+                    private_network_endpoint_id_entry.region = region
+                    private_network_endpoint_id_entry.status = status
+                    private_network_endpoint_id_entry.type_ = type_
+                else:
+                    private_network_endpoint_id_entry = cls(
+                        endpoint_id,
+                        azure_link_id,
+                        comment,
+                        customer_endpoint_dns_name,
+                        customer_endpoint_ip_address,
+                        error_message,
+                        provider,
+                        region,
+                        status,
+                        type_,
+                    )
 
                 private_network_endpoint_id_entry.additional_properties = d
                 return private_network_endpoint_id_entry

@@ -25,6 +25,14 @@ from ..types import (
 
 T = TypeVar("T", bound="ProcessDatabase")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "databaseName",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class ProcessDatabase:
@@ -79,27 +87,32 @@ class ProcessDatabase:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                database_name = d.pop("databaseName", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                database_name = src_dict.get("databaseName", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (database_name is UNSET or database_name.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                process_database = cls(
-                    database_name,
-                    links,
-                )
+                if cls is ProcessDatabase:
+                    process_database = object.__new__(cls)
+                    process_database.database_name = database_name
+                    process_database.links = links
+                else:
+                    process_database = cls(
+                        database_name,
+                        links,
+                    )
 
                 process_database.additional_properties = d
                 return process_database

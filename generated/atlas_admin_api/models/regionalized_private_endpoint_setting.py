@@ -23,6 +23,13 @@ from ..types import (
 
 T = TypeVar("T", bound="RegionalizedPrivateEndpointSetting")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+    }
+)
+
 
 @_attrs_define
 class RegionalizedPrivateEndpointSetting:
@@ -77,14 +84,22 @@ class RegionalizedPrivateEndpointSetting:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                enabled = d.pop("enabled")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict["enabled"]
 
                 if not (enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
-                regionalized_private_endpoint_setting = cls(
-                    enabled,
-                )
+                if cls is RegionalizedPrivateEndpointSetting:
+                    regionalized_private_endpoint_setting = object.__new__(cls)
+                    regionalized_private_endpoint_setting.enabled = enabled
+                else:
+                    regionalized_private_endpoint_setting = cls(
+                        enabled,
+                    )
 
                 regionalized_private_endpoint_setting.additional_properties = d
                 return regionalized_private_endpoint_setting

@@ -23,6 +23,14 @@ from ..types import (
 
 T = TypeVar("T", bound="ResourceTag")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "key",
+        "value",
+    }
+)
+
 
 @_attrs_define
 class ResourceTag:
@@ -73,17 +81,26 @@ class ResourceTag:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                key = d.pop("key")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                key = src_dict["key"]
 
-                value = d.pop("value")
+                value = src_dict["value"]
 
                 if not (key.__class__ is str and value.__class__ is str):
                     raise TypeError("not the documented shape")
-                resource_tag = cls(
-                    key,
-                    value,
-                )
+                if cls is ResourceTag:
+                    resource_tag = object.__new__(cls)
+                    resource_tag.key = key
+                    resource_tag.value = value
+                else:
+                    resource_tag = cls(
+                        key,
+                        value,
+                    )
 
                 resource_tag.additional_properties = d
                 return resource_tag

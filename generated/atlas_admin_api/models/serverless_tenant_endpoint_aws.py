@@ -33,6 +33,19 @@ from ..types import (
 
 T = TypeVar("T", bound="ServerlessTenantEndpointAWS")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "_id",
+        "cloudProviderEndpointId",
+        "comment",
+        "endpointServiceName",
+        "errorMessage",
+        "status",
+    }
+)
+
 
 @_attrs_define
 class ServerlessTenantEndpointAWS:
@@ -131,20 +144,26 @@ class ServerlessTenantEndpointAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                provider_name = ServerlessTenantEndpointAWSProviderName(d.pop("providerName"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = ServerlessTenantEndpointAWSProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or ServerlessTenantEndpointAWSProviderName(_provider_name_value)
 
-                field_id = d.pop("_id", UNSET)
+                field_id = src_dict.get("_id", UNSET)
 
-                cloud_provider_endpoint_id = d.pop("cloudProviderEndpointId", UNSET)
+                cloud_provider_endpoint_id = src_dict.get("cloudProviderEndpointId", UNSET)
 
-                comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-                endpoint_service_name = d.pop("endpointServiceName", UNSET)
+                endpoint_service_name = src_dict.get("endpointServiceName", UNSET)
 
-                error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-                _status = d.pop("status", UNSET)
+                _status = src_dict.get("status", UNSET)
                 status: ServerlessTenantEndpointAWSStatus | Unset
                 if _status is UNSET:
                     status = UNSET
@@ -161,15 +180,25 @@ class ServerlessTenantEndpointAWS:
                     and (error_message is UNSET or error_message.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                serverless_tenant_endpoint_aws = cls(
-                    field_id,
-                    cloud_provider_endpoint_id,
-                    comment,
-                    endpoint_service_name,
-                    error_message,
-                    status,
-                    provider_name=provider_name,
-                )
+                if cls is ServerlessTenantEndpointAWS:
+                    serverless_tenant_endpoint_aws = object.__new__(cls)
+                    serverless_tenant_endpoint_aws.provider_name = provider_name
+                    serverless_tenant_endpoint_aws.field_id = field_id
+                    serverless_tenant_endpoint_aws.cloud_provider_endpoint_id = cloud_provider_endpoint_id
+                    serverless_tenant_endpoint_aws.comment = comment
+                    serverless_tenant_endpoint_aws.endpoint_service_name = endpoint_service_name
+                    serverless_tenant_endpoint_aws.error_message = error_message
+                    serverless_tenant_endpoint_aws.status = status
+                else:
+                    serverless_tenant_endpoint_aws = cls(
+                        field_id,
+                        cloud_provider_endpoint_id,
+                        comment,
+                        endpoint_service_name,
+                        error_message,
+                        status,
+                        provider_name=provider_name,
+                    )
 
                 serverless_tenant_endpoint_aws.additional_properties = d
                 return serverless_tenant_endpoint_aws

@@ -27,6 +27,18 @@ from ..types import (
 
 T = TypeVar("T", bound="ServiceAccountSecret")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "createdAt",
+        "expiresAt",
+        "id",
+        "lastUsedAt",
+        "maskedSecretValue",
+        "secret",
+    }
+)
+
 
 @_attrs_define
 class ServiceAccountSecret:
@@ -108,23 +120,27 @@ class ServiceAccountSecret:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
 
-                expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
+                expires_at = datetime.datetime.fromisoformat(src_dict["expiresAt"])
 
-                id = d.pop("id")
+                id = src_dict["id"]
 
-                _last_used_at = d.pop("lastUsedAt", UNSET)
+                _last_used_at = src_dict.get("lastUsedAt", UNSET)
                 last_used_at: datetime.datetime | Unset
                 if _last_used_at is UNSET:
                     last_used_at = UNSET
                 else:
                     last_used_at = datetime.datetime.fromisoformat(_last_used_at)
 
-                masked_secret_value = d.pop("maskedSecretValue", UNSET)
+                masked_secret_value = src_dict.get("maskedSecretValue", UNSET)
 
-                secret = d.pop("secret", UNSET)
+                secret = src_dict.get("secret", UNSET)
 
                 if not (
                     id.__class__ is str
@@ -132,14 +148,23 @@ class ServiceAccountSecret:
                     and (secret is UNSET or secret.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
-                service_account_secret = cls(
-                    created_at,
-                    expires_at,
-                    id,
-                    last_used_at,
-                    masked_secret_value,
-                    secret,
-                )
+                if cls is ServiceAccountSecret:
+                    service_account_secret = object.__new__(cls)
+                    service_account_secret.created_at = created_at
+                    service_account_secret.expires_at = expires_at
+                    service_account_secret.id = id
+                    service_account_secret.last_used_at = last_used_at
+                    service_account_secret.masked_secret_value = masked_secret_value
+                    service_account_secret.secret = secret
+                else:
+                    service_account_secret = cls(
+                        created_at,
+                        expires_at,
+                        id,
+                        last_used_at,
+                        masked_secret_value,
+                        secret,
+                    )
 
                 service_account_secret.additional_properties = d
                 return service_account_secret

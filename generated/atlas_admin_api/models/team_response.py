@@ -25,6 +25,15 @@ from ..types import (
 
 T = TypeVar("T", bound="TeamResponse")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "name",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class TeamResponse:
@@ -85,19 +94,19 @@ class TeamResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                id = d.pop("id", UNSET)
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict.get("id", UNSET)
 
-                name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     (id is UNSET or id.__class__ is str)
@@ -105,11 +114,17 @@ class TeamResponse:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                team_response = cls(
-                    id,
-                    name,
-                    links,
-                )
+                if cls is TeamResponse:
+                    team_response = object.__new__(cls)
+                    team_response.id = id
+                    team_response.name = name
+                    team_response.links = links
+                else:
+                    team_response = cls(
+                        id,
+                        name,
+                        links,
+                    )
 
                 team_response.additional_properties = d
                 return team_response

@@ -31,6 +31,26 @@ from ..types import (
 
 T = TypeVar("T", bound="TenantRestore")
 
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "snapshotId",
+        "targetDeploymentItemName",
+        "clusterName",
+        "deliveryType",
+        "expirationDate",
+        "id",
+        "projectId",
+        "restoreFinishedDate",
+        "restoreScheduledDate",
+        "snapshotFinishedDate",
+        "snapshotUrl",
+        "status",
+        "targetProjectId",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class TenantRestore:
@@ -192,14 +212,18 @@ class TenantRestore:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = dict(src_dict)
-                snapshot_id = d.pop("snapshotId")
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                snapshot_id = src_dict["snapshotId"]
 
-                target_deployment_item_name = d.pop("targetDeploymentItemName")
+                target_deployment_item_name = src_dict["targetDeploymentItemName"]
 
-                cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-                _delivery_type = d.pop("deliveryType", UNSET)
+                _delivery_type = src_dict.get("deliveryType", UNSET)
                 delivery_type: TenantRestoreDeliveryType | Unset
                 if _delivery_type is UNSET:
                     delivery_type = UNSET
@@ -208,57 +232,53 @@ class TenantRestore:
                         _delivery_type
                     ) or TenantRestoreDeliveryType(_delivery_type)
 
-                _expiration_date = d.pop("expirationDate", UNSET)
+                _expiration_date = src_dict.get("expirationDate", UNSET)
                 expiration_date: datetime.datetime | Unset
                 if _expiration_date is UNSET:
                     expiration_date = UNSET
                 else:
                     expiration_date = datetime.datetime.fromisoformat(_expiration_date)
 
-                id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-                project_id = d.pop("projectId", UNSET)
+                project_id = src_dict.get("projectId", UNSET)
 
-                _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
+                _restore_finished_date = src_dict.get("restoreFinishedDate", UNSET)
                 restore_finished_date: datetime.datetime | Unset
                 if _restore_finished_date is UNSET:
                     restore_finished_date = UNSET
                 else:
                     restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
 
-                _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
+                _restore_scheduled_date = src_dict.get("restoreScheduledDate", UNSET)
                 restore_scheduled_date: datetime.datetime | Unset
                 if _restore_scheduled_date is UNSET:
                     restore_scheduled_date = UNSET
                 else:
                     restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
 
-                _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
+                _snapshot_finished_date = src_dict.get("snapshotFinishedDate", UNSET)
                 snapshot_finished_date: datetime.datetime | Unset
                 if _snapshot_finished_date is UNSET:
                     snapshot_finished_date = UNSET
                 else:
                     snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
 
-                snapshot_url = d.pop("snapshotUrl", UNSET)
+                snapshot_url = src_dict.get("snapshotUrl", UNSET)
 
-                _status = d.pop("status", UNSET)
+                _status = src_dict.get("status", UNSET)
                 status: TenantRestoreStatus | Unset
                 if _status is UNSET:
                     status = UNSET
                 else:
                     status = TenantRestoreStatus._members_by_value.get(_status) or TenantRestoreStatus(_status)
 
-                target_project_id = d.pop("targetProjectId", UNSET)
+                target_project_id = src_dict.get("targetProjectId", UNSET)
 
-                _links = d.pop("links", UNSET)
+                _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = []
-                    for links_item_data in _links:
-                        links_item = Link.from_dict(links_item_data)
-
-                        links.append(links_item)
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 if not (
                     snapshot_id.__class__ is str
@@ -271,22 +291,39 @@ class TenantRestore:
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
-                tenant_restore = cls(
-                    snapshot_id,
-                    target_deployment_item_name,
-                    cluster_name,
-                    delivery_type,
-                    expiration_date,
-                    id,
-                    project_id,
-                    restore_finished_date,
-                    restore_scheduled_date,
-                    snapshot_finished_date,
-                    snapshot_url,
-                    status,
-                    target_project_id,
-                    links,
-                )
+                if cls is TenantRestore:
+                    tenant_restore = object.__new__(cls)
+                    tenant_restore.snapshot_id = snapshot_id
+                    tenant_restore.target_deployment_item_name = target_deployment_item_name
+                    tenant_restore.cluster_name = cluster_name
+                    tenant_restore.delivery_type = delivery_type
+                    tenant_restore.expiration_date = expiration_date
+                    tenant_restore.id = id
+                    tenant_restore.project_id = project_id
+                    tenant_restore.restore_finished_date = restore_finished_date
+                    tenant_restore.restore_scheduled_date = restore_scheduled_date
+                    tenant_restore.snapshot_finished_date = snapshot_finished_date
+                    tenant_restore.snapshot_url = snapshot_url
+                    tenant_restore.status = status
+                    tenant_restore.target_project_id = target_project_id
+                    tenant_restore.links = links
+                else:
+                    tenant_restore = cls(
+                        snapshot_id,
+                        target_deployment_item_name,
+                        cluster_name,
+                        delivery_type,
+                        expiration_date,
+                        id,
+                        project_id,
+                        restore_finished_date,
+                        restore_scheduled_date,
+                        snapshot_finished_date,
+                        snapshot_url,
+                        status,
+                        target_project_id,
+                        links,
+                    )
 
                 tenant_restore.additional_properties = d
                 return tenant_restore

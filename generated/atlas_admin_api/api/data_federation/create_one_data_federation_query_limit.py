@@ -15,7 +15,7 @@ from ...models.data_federation_query_limit_request import (
     DataFederationQueryLimitRequestDict,
 )
 from ...models.data_federation_tenant_query_limit import DataFederationTenantQueryLimit
-from ...types import UNSET, Response, Unset, body_json
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_one_data_federation_query_limit"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -69,32 +69,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | DataFederationTenantQueryLimit | None:
     if response.status_code == 200:
-        response_200 = DataFederationTenantQueryLimit.from_dict(response.json())
+        response_200 = DataFederationTenantQueryLimit.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

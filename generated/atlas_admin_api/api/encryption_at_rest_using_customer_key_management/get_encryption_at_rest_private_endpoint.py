@@ -11,7 +11,7 @@ from ...models.ear_private_endpoint_azure import EARPrivateEndpointAzure
 from ...models.get_encryption_at_rest_private_endpoint_cloud_provider import (
     GetEncryptionAtRestPrivateEndpointCloudProvider,
 )
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, loads_json
 
 OPERATION = OPERATIONS["get_encryption_at_rest_private_endpoint"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -58,27 +58,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | EARPrivateEndpointAzure | None:
     if response.status_code == 200:
-        response_200 = EARPrivateEndpointAzure.from_dict(response.json())
+        response_200 = EARPrivateEndpointAzure.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.list_legacy_snapshots_completed import ListLegacySnapshotsCompleted
 from ...models.paginated_legacy_snapshot import PaginatedLegacySnapshot
-from ...types import UNSET, Response, Unset, enum_json
+from ...types import UNSET, Response, Unset, enum_json, loads_json
 
 OPERATION = OPERATIONS["list_legacy_snapshots"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -70,27 +70,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | PaginatedLegacySnapshot | None:
     if response.status_code == 200:
-        response_200 = PaginatedLegacySnapshot.from_dict(response.json())
+        response_200 = PaginatedLegacySnapshot.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -11,7 +11,7 @@ from ...models.list_peering_container_by_cloud_provider_provider_name import (
     ListPeeringContainerByCloudProviderProviderName,
 )
 from ...models.paginated_cloud_provider_container import PaginatedCloudProviderContainer
-from ...types import UNSET, Response, Unset, enum_json
+from ...types import UNSET, Response, Unset, enum_json, loads_json
 
 OPERATION = OPERATIONS["list_peering_container_by_cloud_provider"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -68,27 +68,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | PaginatedCloudProviderContainer | None:
     if response.status_code == 200:
-        response_200 = PaginatedCloudProviderContainer.from_dict(response.json())
+        response_200 = PaginatedCloudProviderContainer.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -11,7 +11,7 @@ from ...models.regionalized_private_endpoint_setting import (
     RegionalizedPrivateEndpointSetting,
     RegionalizedPrivateEndpointSettingDict,
 )
-from ...types import UNSET, Response, Unset, body_json
+from ...types import UNSET, Response, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["toggle_regionalized_private_endpoint_setting"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -61,32 +61,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiError | RegionalizedPrivateEndpointSetting | None:
     if response.status_code == 200:
-        response_200 = RegionalizedPrivateEndpointSetting.from_dict(response.json())
+        response_200 = RegionalizedPrivateEndpointSetting.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
