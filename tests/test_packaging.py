@@ -171,7 +171,8 @@ def test_classifiers_name_exactly_the_tested_pythons() -> None:
 
 def test_make_demo_installs_only_the_runtime_and_the_testing_extra() -> None:
     # What `make demo` would run on a fresh checkout (-B: as if nothing were installed yet), without running it.
-    planned = _run(["make", "-n", "-B", "demo"], REPO).stdout.splitlines()
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}  # under make test
+    planned = _run(["make", "-n", "-B", "--no-print-directory", "demo"], REPO, env).stdout.splitlines()
     installs = [line for line in planned if " pip install " in line]
     assert installs == [".venv-demo/bin/python -m pip install --quiet --disable-pip-version-check -e '.[testing]'"]
     assert planned[-1] == ".venv-demo/bin/python examples/run_demo.py"
