@@ -82,3 +82,13 @@ async def test_cli_starts_and_answers(spec: dict[str, Any]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_cli_sets_the_delays_of_slow_resources() -> None:
+    from atlas_admin.testing.__main__ import build, parse_arguments
+
+    spec_file = str(Path(__file__).parent / "fake_spec.yaml")
+    fake = build(parse_arguments(["--spec", spec_file, "--provisioning-delay", "0.5", "--deletion-delay", "0"]))
+    assert (fake.lifecycle.provisioning_delay, fake.lifecycle.deletion_delay) == (0.5, 0.0)
+    default = build(parse_arguments(["--spec", spec_file]))
+    assert default.lifecycle.provisioning_delay > 0 and default.lifecycle.deletion_delay > 0

@@ -9,6 +9,11 @@
     async with fake.serve() as base_url:  # real loopback HTTP
         ...
 
+Every operation of the spec answers (validated; the documented example or one synthesized from the
+schema). Resource families derived from the paths keep state (``fake.families``); slow resources such
+as clusters move CREATING -> IDLE and DELETING -> gone after ``FakeAtlas(provisioning_delay=...,
+deletion_delay=...)`` seconds on its ``clock`` (``fake.settle()`` finishes them at once).
+
 State lives in ``fake.store`` (collections by concrete path); seed it with
 ``fake.seed("listExportBuckets", [{...}], groupId=...)``. Assert on ``fake.requests`` (a list of
 `RequestLogEntry`, secrets masked) and ``fake.stats``. From a shell: ``python -m atlas_admin.testing --port 8080``.
@@ -16,6 +21,7 @@ State lives in ``fake.store`` (collections by concrete path); seed it with
 Needs the ``testing`` extra: ``pip install 'atlas-admin[testing]'``.
 """
 
+from . import _requirements  # noqa: F401  (first: a missing extra is named, see _requirements.py)
 from ._app import FakeAtlas
 from ._faults import Fault
 from ._log import RequestLogEntry

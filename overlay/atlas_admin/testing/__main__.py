@@ -10,7 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._app import DEFAULT_API_KEYS, DEFAULT_SERVICE_ACCOUNTS, FakeAtlas
+from ._app import (
+    DEFAULT_API_KEYS,
+    DEFAULT_DELETION_DELAY,
+    DEFAULT_PROVISIONING_DELAY,
+    DEFAULT_SERVICE_ACCOUNTS,
+    FakeAtlas,
+)
 
 
 def _load_spec(path: str) -> dict[str, Any]:
@@ -34,15 +40,41 @@ async def _run(fake: FakeAtlas, host: str, port: int) -> None:
         await asyncio.Event().wait()  # until Ctrl-C / SIGTERM
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and serve until interrupted."""
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: where to listen, which spec, how long slow resources take."""
     parser = argparse.ArgumentParser(prog="python -m atlas_admin.testing", description="An in-memory Atlas Admin API.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--spec", help="an OpenAPI file (JSON or YAML) instead of the packaged spec")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--provisioning-delay",
+        type=float,
+        default=DEFAULT_PROVISIONING_DELAY,
+        help="seconds a cluster stays CREATING/UPDATING (default %(default)s)",
+    )
+    parser.add_argument(
+        "--deletion-delay",
+        type=float,
+        default=DEFAULT_DELETION_DELAY,
+        help="seconds a cluster stays DELETING before it is gone (default %(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def build(arguments: argparse.Namespace) -> FakeAtlas:
+    """The FakeAtlas the command line describes."""
+    return FakeAtlas(
+        spec=_load_spec(arguments.spec) if arguments.spec else None,
+        provisioning_delay=arguments.provisioning_delay,
+        deletion_delay=arguments.deletion_delay,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and serve until interrupted."""
+    args = parse_arguments(argv)
     try:
-        fake = FakeAtlas(spec=_load_spec(args.spec) if args.spec else None)
+        fake = build(args)
     except FileNotFoundError as missing:
         print(f"error: {missing}", file=sys.stderr)
         return 1
