@@ -35,6 +35,7 @@ import yaml
 
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 _VERSIONED = re.compile(r"^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+\w+$")
+_VERSIONED_ANY = re.compile(r"^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2}|preview)\+\w+$")
 _SNAPSHOT_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _PATH_PARAM = re.compile(r"\{([^}]+)\}")
 
@@ -469,14 +470,6 @@ def flatten(doc: Mapping[str, Any], schema: Json, direction: str) -> dict[str, F
 # ---------------------------------------------------------------------------------------------------------
 
 
-def sdk_media_type(content: Mapping[str, Any]) -> str | None:
-    """The media type the SDK uses among these: the newest dated Atlas version, else the first one."""
-    dated = sorted((m.group(1), media) for media in content if (m := _VERSIONED.match(media)))
-    if dated:
-        return dated[-1][1]
-    return next(iter(content), None)
-
-
 def _success(op: Mapping[str, Any], resolver: _Resolver) -> dict[str, dict[str, Any]]:
     """{status: content} for the 2xx responses."""
     out: dict[str, dict[str, Any]] = {}
@@ -500,27 +493,34 @@ def _versions(success: Mapping[str, Mapping[str, Any]], body: Mapping[str, Any])
     return versions
 
 
-def _sdk_version(versions: Mapping[str, Mapping[str, Any]], as_of: str | None) -> str | None:
-    """The version the SDK sends, as ``openapi/upstream.py`` (`choose_version`) picks it: the newest dated
-    version not sunset on the document's date (``as_of``), else the newest; ``preview`` only when nothing else is
-    offered. JSON first among media types of the same version."""
-    if not versions:
+def _sdk_version(success: Mapping[str, Mapping[str, Any]], body: Mapping[str, Any], as_of: str | None) -> str | None:
+    """The version the SDK sends, as ``openapi/upstream.py`` (`choose_version`) picks it: among the versions of
+    the success responses (else, without a versioned answer, of the request body), the newest dated one not
+    sunset on the document's date (``as_of``), else the newest; ``preview`` only when nothing else is offered.
+    Returned as a media type (JSON first among media types of the same version)."""
+    offered: dict[str, list[str]] = {}
+    sunsets: dict[str, str] = {}
+    for content in success.values():
+        for media, entry in content.items():
+            match = _VERSIONED_ANY.match(media)
+            if match:
+                offered.setdefault(match.group(1), []).append(media)
+                if isinstance(entry, dict) and entry.get("x-sunset"):
+                    sunsets.setdefault(match.group(1), str(entry["x-sunset"]))
+    if not offered:
+        for media in body:
+            match = _VERSIONED_ANY.match(media)
+            if match:
+                offered.setdefault(match.group(1), []).append(media)
+    if not offered:
         return None
-    dated: dict[str, list[str]] = {}
-    for media in versions:
-        match = _VERSIONED.match(media)
-        if match:
-            dated.setdefault(match.group(1), []).append(media)
+    dated = sorted(v for v in offered if v != "preview")
     if not dated:
-        return next(iter(versions))
-
-    def sunset(date: str) -> str | None:
-        found = [str(versions[m]["x-sunset"]) for m in dated[date] if versions[m].get("x-sunset")]
-        return min(found) if len(found) == len(dated[date]) else None
-
-    live = [d for d in sorted(dated) if as_of is None or (s := sunset(d)) is None or s > as_of]
-    chosen = live[-1] if live else max(dated)
-    return sorted(dated[chosen], key=lambda m: (not m.endswith("+json"), m))[0]
+        chosen = "preview"
+    else:
+        live = [v for v in dated if as_of is None or v not in sunsets or sunsets[v] > as_of]
+        chosen = live[-1] if live else dated[-1]
+    return sorted(offered[chosen], key=lambda m: (not m.endswith("+json"), m))[0]
 
 
 def _compare_fields(
@@ -661,7 +661,8 @@ def _compare_operation(
 
     old_versions = _versions(old_success, old_body_content)
     new_versions = _versions(new_success, new_body_content)
-    old_sdk, new_sdk = _sdk_version(old_versions, dates[0]), _sdk_version(new_versions, dates[1])
+    old_sdk = _sdk_version(old_success, old_body_content, dates[0])
+    new_sdk = _sdk_version(new_success, new_body_content, dates[1])
     for media in sorted(set(new_versions) - set(old_versions)):
         changes.append(Change("version-added", f"media-type version `{media}` added"))
     for media in sorted(set(old_versions) - set(new_versions)):
@@ -725,11 +726,17 @@ def _compare_operation(
 
 
 def _schema_for(content: Mapping[str, Any], preferred: str | None) -> Json | None:
-    """The schema of the SDK's media type in this content (else of its only/first media type)."""
+    """The schema sent or received in the SDK's version: that media type, else (a request body that does not
+    offer it) the newest older version, else the newest one."""
     if not content:
         return None
-    media = preferred if preferred in content else sdk_media_type(content)
-    entry = content.get(media) if media else None
+    media = preferred if preferred in content else None
+    wanted = _VERSIONED.match(preferred or "")
+    if media is None:
+        dated = sorted((m.group(1), key) for key in content if (m := _VERSIONED.match(key)))
+        older = [key for date, key in dated if wanted and date <= wanted.group(1)]
+        media = older[-1] if older else (dated[-1][1] if dated else next(iter(content)))
+    entry = content.get(media)
     if not isinstance(entry, dict) or "schema" not in entry:
         return None
     return entry["schema"]

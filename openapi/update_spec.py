@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import spec_diff
@@ -41,6 +42,9 @@ CHANGES = REPO / "API-CHANGES.md"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SNAPSHOT_DATE_LINE = re.compile(r'^SNAPSHOT_DATE = "(\d{4}-\d{2}-\d{2})"$', re.MULTILINE)
 MAX_BREAKING_SHOWN = 40
+# What an update writes (the spec, its sources and reports, the name tables, generated code, the operations
+# reference, the changelog): copied aside first and put back if the update fails half-way.
+BACKED_UP = ("openapi", "generated", "docs", CHANGES.name)
 
 CHANGES_HEADER = """\
 # API changes
@@ -164,14 +168,26 @@ def update(spec_path: Path, allow_breaking: bool, date: str | None = None) -> in
         )
         return 1
 
+    import atlas_docs
     import facade_names
 
-    touched = [UPSTREAM_DOC, UPSTREAM_README, UPSTREAM_MODULE, SPEC, HERE / "DISAGREEMENTS.md", CHANGES]
-    touched += facade_names.files()
-    saved = {path: path.read_bytes() for path in touched if path.exists()}
-    generated_backup = REPO / ".tmp-update-spec-generated"
-    shutil.rmtree(generated_backup, ignore_errors=True)
-    shutil.copytree(REPO / "generated", generated_backup)
+    docs = Path(atlas_docs.default_docs_dir())
+    if not docs.is_dir():
+        print(
+            f"update-spec: re-assembling needs the Atlas doc pages, not found at {docs} (set ATLAS_DOCS_DIR); "
+            "nothing was changed",
+            file=sys.stderr,
+        )
+        return 2
+    backup = Path(tempfile.mkdtemp(prefix="update-spec-"))
+    saved = [name for name in BACKED_UP if (REPO / name).exists()]
+    for name in saved:
+        source, target = REPO / name, backup / name
+        if source.is_dir():
+            shutil.copytree(source, target, symlinks=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
     try:
         if spec_path.resolve() != UPSTREAM_DOC.resolve():
             shutil.copyfile(spec_path, UPSTREAM_DOC)
@@ -183,13 +199,19 @@ def update(spec_path: Path, allow_breaking: bool, date: str | None = None) -> in
         names = facade_names.names_by_operation(SPEC)
         add_section(spec_diff.render_markdown(result, title=section_title(to_date, from_date), names=names))
     except (UpdateError, OSError) as exc:
-        for path, content in saved.items():
-            path.write_bytes(content)
-        shutil.rmtree(REPO / "generated")
-        shutil.move(generated_backup, REPO / "generated")
+        for name in saved:
+            target = REPO / name
+            if target.is_dir():
+                shutil.rmtree(target)
+                shutil.copytree(backup / name, target, symlinks=True)
+            else:
+                shutil.copy2(backup / name, target)
+        if not (backup / CHANGES.name).exists():
+            CHANGES.unlink(missing_ok=True)
+        shutil.rmtree(backup, ignore_errors=True)
         print(f"update-spec: {exc}\nupdate-spec: every file was put back as it was", file=sys.stderr)
         return 2
-    shutil.rmtree(generated_backup, ignore_errors=True)
+    shutil.rmtree(backup, ignore_errors=True)
     print(f"update-spec: updated to atlas-api-{to_date}; the changes are in API-CHANGES.md")
     if breaking:
         print(f"update-spec: {len(breaking)} breaking change(s) taken (ALLOW_BREAKING)")

@@ -17,6 +17,7 @@ import contextvars
 import copy
 import logging
 import os
+import re
 import sys
 import time
 import warnings
@@ -155,7 +156,12 @@ def _host(url: httpx.URL) -> str:
 def _cause(exc: BaseException) -> str:
     """``": <httpx's reason>"`` (e.g. "[Errno 111] Connection refused"), or nothing when httpx gave none."""
     reason = str(exc).strip()
+    # h11 quotes a header it refuses ("Illegal header value b'Bearer ...'"): never let a credential through.
+    reason = _CREDENTIAL_IN_TEXT.sub(r"\1 [redacted]", reason)
     return f": {reason}" if reason else ""
+
+
+_CREDENTIAL_IN_TEXT = re.compile(r"(Bearer|Basic|Digest)\s+[^'\"]+", re.IGNORECASE)
 
 
 def _user_agent(suffix: str | None) -> str:

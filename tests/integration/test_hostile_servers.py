@@ -198,6 +198,23 @@ async def test_undecodable_body_is_a_response_error(encoding: str, body: bytes) 
             await get_role(atlas)
 
 
+@pytest.mark.parametrize(
+    "token_answer_bytes",
+    [
+        pytest.param(response(200, b'{"access_token": "' + b"t" * 400_000 + b'"}'), id="oversized"),
+        pytest.param(
+            response(200, gzip.compress(b" " * (8 * 1024 * 1024)), headers={"Content-Encoding": "gzip"}), id="gzip-bomb"
+        ),
+    ],
+)
+async def test_token_answer_is_read_within_a_small_cap(token_answer_bytes: bytes) -> None:
+    server = HostileServer(answering(lambda request: token_answer_bytes if request.path == TOKEN_PATH else None))
+    async with server.serve() as url, service_client(url, revoke_on_close=False) as atlas:
+        with pytest.raises(AtlasResponseError, match="unusable token answer"):
+            await get_role(atlas)
+    assert server.paths() == [TOKEN_PATH]
+
+
 # --- 3. hostile Digest challenges ----------------------------------------------------------------
 
 HOSTILE_CHALLENGES = [

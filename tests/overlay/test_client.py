@@ -445,3 +445,12 @@ async def test_transport_errors_name_host_operation_and_cause(failure: Exception
     assert "listExportBuckets" in text
     assert str(failure) in text
     assert "SECRET-TOKEN" not in text
+
+
+def test_transport_reason_in_a_message_never_carries_a_credential() -> None:
+    from atlas_admin._client import _cause
+
+    quoted = httpx.LocalProtocolError("Illegal header value b'Bearer tok-Zz9\\r\\nX: 1'")
+    assert "tok-Zz9" not in _cause(quoted)
+    assert _cause(quoted) == ": Illegal header value b'Bearer [redacted]'"
+    assert _cause(httpx.ConnectError("[Errno 111] Connection refused")) == ": [Errno 111] Connection refused"

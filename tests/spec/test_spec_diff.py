@@ -266,6 +266,19 @@ def test_new_version_added_and_the_sdk_moves_to_it_fields_compared_on_it() -> No
     assert len(found) == 3, found
 
 
+def test_a_version_sunset_on_the_documents_date_is_not_the_sdks() -> None:
+    old = base_spec()
+    new = copy.deepcopy(old)
+    content = new["paths"][BUCKET]["get"]["responses"]["200"]["content"]
+    content[V2] = {"schema": {"type": "object", "properties": {"other": {"type": "string"}}}, "x-sunset": "2026-01-01"}
+    found = entries(spec_diff.diff(old, new, "atlas-api-2025-12-01", "atlas-api-2026-06-23"))
+    assert (f"GET {BUCKET}", f"media-type version `{V2}` added", False) in found
+    assert not any("SDK moves" in text or "response 200" in text for _, text, _ in found), found
+    # Before its sunset, the newer version is the SDK's.
+    found = entries(spec_diff.diff(old, new, "atlas-api-2025-12-01", "atlas-api-2025-12-31"))
+    assert (f"GET {BUCKET}", f"the SDK moves from `{V1}` to `{V2}`", False) in found
+
+
 def test_removed_version_breaks_only_when_the_sdk_used_it() -> None:
     def two_versions(doc: dict[str, Any]) -> None:
         content = doc["paths"][BUCKET]["get"]["responses"]["200"]["content"]
