@@ -58,6 +58,13 @@ EXPECTED_OUTPUT: dict[str, list[str]] = {
         r"^strict: \$\[0\]\.actions\[0\]\.resources\[0\]\.cluster$",
     ],
     "Waiting for long-running operations 1": [r"^\['analyticsReader'\]$"],
+    "Plain values in, models out 1": [
+        r"^CustomDatabaseRole\(role_name='salesReader', actions=\[DatabasePrivilegeAction\(action='FIND'",
+        r'^\{"roleName": "salesReader", "actions": \[\{"action": "FIND"',
+        r"^True$",
+        r"^(\d+|UNSET)$",
+        r"^provider_name - provider_name: expected a str, got int$",
+    ],
     "Quick start 2": [r"^200 \[\{.*\"bucketName\": ?\"oci-bucket-from-the-future\".*\}\]$"],
 }
 # The FastAPI block defines an app: this is appended to send it a request, as uvicorn would pass one on.
