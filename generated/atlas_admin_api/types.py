@@ -619,6 +619,29 @@ def _discriminated(members: list[Any]) -> tuple[str, dict[str, Any]] | None:
     for union in UNIONS.values():
         if {class_name for _, class_name in union.mapping} == names:
             return union.property_name, {value: by_name[class_name] for value, class_name in union.mapping}
+    return _derived_discriminator([member for member in members if member is not UnknownVariant])
+
+
+def _derived_discriminator(variants: list[Any]) -> tuple[str, dict[str, Any]] | None:
+    """A union the table does not list, recognised as atlas_unions.jinja does: one field that every variant
+    requires as a single-value string enum, with distinct values."""
+    if not variants or not all(hasattr(variant, "_atlas_fields") for variant in variants):
+        return None
+    labels: list[dict[str, str]] = []
+    for variant in variants:
+        hints = _typing.get_type_hints(variant)
+        found = {}
+        for python_name, json_name, required in variant._atlas_fields:
+            annotation = hints.get(python_name)
+            if required and isinstance(annotation, type) and issubclass(annotation, _enum.Enum):
+                members = list(annotation)
+                if len(members) == 1 and isinstance(members[0].value, str):
+                    found[json_name] = members[0].value
+        labels.append(found)
+    for name in labels[0]:
+        values = [found.get(name) for found in labels]
+        if None not in values and len(set(values)) == len(values):
+            return name, {found[name]: variant for found, variant in zip(labels, variants, strict=True)}
     return None
 
 
@@ -640,21 +663,30 @@ def _union_converter(members: list[Any]) -> tuple[_Converter, str]:
             return variant.from_dict(value)
 
         return discriminated, "object"
-    converters = [converter_for(member) for member in members]
+    converters = [converter_for(member) for member in members if member is not UnknownVariant]
     expected = " or ".join(dict.fromkeys(name for _, name in converters))
 
-    def first_fitting(value: Any, path: str, deviations: list[Deviation]) -> Any:
+    def best_fitting(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        # The first member that fits exactly; else the one with the fewest deviations (a plain union has no
+        # discriminator to say which member a drifted payload meant).
+        best: tuple[int, Any, list[Deviation]] | None = None
         for convert, _name in converters:
             attempt: list[Deviation] = []
             try:
                 result = convert(value, path, attempt)
             except Exception:
                 continue
-            if not attempt and not find_deviations(result):
+            count = len(attempt) + len(find_deviations(result, path))
+            if count == 0:
                 return result
-        raise ShapeMismatch(expected, json_kind(value))
+            if best is None or count < best[0]:
+                best = (count, result, attempt)
+        if best is None:
+            raise ShapeMismatch(expected, json_kind(value))
+        deviations.extend(best[2])
+        return best[1]
 
-    return first_fitting, expected
+    return best_fitting, expected
 
 
 _CONVERTERS: dict[Any, tuple[_Converter, str]] = {}

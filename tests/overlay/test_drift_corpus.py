@@ -54,15 +54,24 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "atlas_admin" and r.levelno == logging.WARNING]
 
 
+def _holds_an_object(value: Any) -> bool:
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and any(_holds_an_object(item) for item in value)
+
+
 def test_the_corpus_covers_every_operation_and_kind() -> None:
     assert len(BODIES) >= 30, "operations with a JSON success body"
-    kinds_by_operation: dict[str, set[str]] = {}
+    kinds_by_operation: dict[str, set[str]] = {entry.key: set() for entry in BODIES}
     for entry, site in CORPUS:
-        kinds_by_operation.setdefault(entry.key, set()).add(site.kind)
-    assert set(kinds_by_operation) == {entry.key for entry in BODIES}
-    for key, kinds in kinds_by_operation.items():
-        # Every success body holds an object with typed fields: these drifts can happen in every answer.
-        assert {"type", "null", "unknown_field"} <= kinds, key
+        kinds_by_operation[entry.key].add(site.kind)
+    for entry in BODIES:
+        kinds = kinds_by_operation[entry.key]
+        # Every answer holding an object can gain a field; one whose objects have typed fields can drift in type.
+        assert ("unknown_field" in kinds) == _holds_an_object(entry.body), entry.key
+        if "type" in kinds:
+            assert {"null", "unknown_field"} <= kinds, entry.key
+    assert sum("type" in kinds for kinds in kinds_by_operation.values()) >= 0.5 * len(BODIES)
     assert {kind for kinds in kinds_by_operation.values() for kind in kinds} == set(DEVIATIONS + KEPT)
 
 
@@ -110,6 +119,20 @@ def test_strict_raises_with_the_path_of_a_deviation(entry: OperationBody, site: 
     assert caught.value.status == entry.status
 
 
+def _within(path: str, container: str) -> bool:
+    return path == container or path.startswith((container + ".", container + "["))
+
+
+def _parent(path: str) -> str:
+    cut = max(path.rfind("."), path.rfind("["))
+    return path[:cut] if cut > 0 else "$"
+
+
+def _near(reported: str, drifted_at: str) -> bool:
+    """``reported`` is the drifted place, inside it, or a sibling of it (a field of the same object)."""
+    return _within(reported, drifted_at) or _within(drifted_at, _parent(reported))
+
+
 def _unrelated(sites: list[Site]) -> list[Site]:
     """Drop sites inside (or holding) a site already chosen: each drift must stay where it was put."""
     kept: list[Site] = []
@@ -119,11 +142,13 @@ def _unrelated(sites: list[Site]) -> list[Site]:
     return kept
 
 
-@pytest.mark.parametrize("entry", BODIES, ids=[entry.operation.operation_id for entry in BODIES])
+DRIFTABLE = [entry for entry in BODIES if any(site.kind in DEVIATIONS for site in entry.sites())]
+
+
+@pytest.mark.parametrize("entry", DRIFTABLE, ids=[entry.operation.operation_id for entry in DRIFTABLE])
 def test_random_drifts_never_escape_and_round_trip(entry: OperationBody) -> None:
     """Hypothesis deletes required fields, swaps types and injects nulls, several at once."""
     sites = [site for site in entry.sites() if site.kind in DEVIATIONS]
-    assert sites, entry.key
 
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
@@ -141,14 +166,16 @@ def test_random_drifts_never_escape_and_round_trip(entry: OperationBody) -> None
         result, deviations = parse_with_deviations(_response(entry, drifted), entry.parse, client=GENERATED_CLIENT)
         assert to_json_value(result) == drifted
         reported = {d.path for d in deviations}
-        # A drifted discriminator hides the drifts inside its payload (the payload is kept whole, untyped).
-        assert reported and reported <= paths, (reported, paths)
-        if len(chosen) == 1:
-            assert reported == paths
+        assert reported, paths
+        # Reported where the drift was put. Two exceptions: a drifted discriminator hides the drifts inside its
+        # payload (kept whole, untyped); and a plain union (no discriminator) takes the member that fits best,
+        # whose deviations are then its own fields next to the drifted one.
+        for path in reported:
+            assert any(_near(path, drifted_at) for drifted_at in paths), (path, paths)
 
         with pytest.raises(AtlasResponseError) as caught:
             _parse(entry, drifted, strict=True)
-        assert caught.value.json_path in paths
+        assert caught.value.json_path in reported
 
     check()
 
@@ -161,10 +188,10 @@ json_values = st.recursive(
 )
 
 
-@pytest.mark.parametrize("entry", BODIES, ids=[entry.operation.operation_id for entry in BODIES])
+@pytest.mark.parametrize("entry", DRIFTABLE, ids=[entry.operation.operation_id for entry in DRIFTABLE])
 def test_any_json_below_the_top_level_is_kept_lenient(entry: OperationBody) -> None:
     """Whatever JSON arrives in place of a documented field, lenient parsing returns it unchanged."""
-    sites = [site for site in entry.sites() if site.kind == "type"]
+    sites = [site for site in entry.sites() if site.kind in ("type", "null")]
 
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,

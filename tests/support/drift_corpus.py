@@ -79,14 +79,18 @@ def _kind(schema: dict[str, Any]) -> str | None:
 
 
 def _variant(schema: dict[str, Any]) -> dict[str, Any]:
-    """The first variant of a oneOf, resolved."""
-    return resolve(schema["oneOf"][0])
+    """The first variant of a oneOf (or anyOf), resolved."""
+    return resolve((schema.get("oneOf") or schema["anyOf"])[0])
+
+
+def _is_choice(schema: dict[str, Any]) -> bool:
+    return "oneOf" in schema or "anyOf" in schema
 
 
 def synthesize(schema: dict[str, Any], depth: int = 0) -> Any:
     """A value of the documented shape, every documented field filled in down to MAX_DEPTH."""
     schema = resolve(schema)
-    if "oneOf" in schema:
+    if _is_choice(schema):
         return synthesize(_variant(schema), depth)
     if "enum" in schema:
         return schema["enum"][0]
@@ -96,7 +100,7 @@ def synthesize(schema: dict[str, Any], depth: int = 0) -> Any:
             schema.get("format", ""), "text"
         )
     if kind == "integer":
-        return max(schema.get("minimum", 1), 1)
+        return int(max(schema.get("minimum", 1), 1))  # the spec writes some minimums as 1199145600000.0
     if kind == "number":
         return 1.5
     if kind == "boolean":
@@ -136,20 +140,45 @@ _SWAPS = {
 }
 
 
-def drift_sites(schema: dict[str, Any], value: Any, path: Path = ()) -> Iterator[Site]:
-    """Every place ``value`` (a `synthesize`d body for ``schema``) can drift, below its top level."""
+def dispatchable(schema: dict[str, Any]) -> bool:
+    """Whether the SDK picks this union's member by a discriminator (atlas_unions.jinja's rule): one property that
+    every member requires as a single-value string enum, the values distinct. Otherwise it is a plain union: the
+    SDK takes the first member that fits exactly, and a drifted payload may fit another member exactly, so which
+    drift is seen there is not defined (issue #13 keeps the payload either way)."""
+    variants = [resolve(v) for v in schema.get("oneOf") or schema.get("anyOf") or []]
+    if len(variants) < 2:
+        return True
+    first = variants[0]
+    for name in first.get("required", []):
+        values = []
+        for variant in variants:
+            prop = resolve(variant.get("properties", {}).get(name, {}))
+            if name not in variant.get("required", []) or len(prop.get("enum", [])) != 1:
+                break
+            values.append(prop["enum"][0])
+        else:
+            if len(set(values)) == len(values):
+                return True
+    return False
+
+
+def drift_sites(schema: dict[str, Any], value: Any, path: Path = (), *, ambiguous: bool = False) -> Iterator[Site]:
+    """Every place ``value`` (a `synthesize`d body for ``schema``) can drift, below its top level.
+
+    Inside a plain union (see `dispatchable`) only the drifts that are kept silently are listed.
+    """
     schema = resolve(schema)
-    if "oneOf" in schema:
+    if _is_choice(schema):
         variant = _variant(schema)
         discriminator = (schema.get("discriminator") or {}).get("propertyName")
-        if discriminator and isinstance(value, dict) and discriminator in value:
+        if discriminator and isinstance(value, dict) and discriminator in value and dispatchable(schema):
             yield Site("unknown_variant", (*path, discriminator))
-        yield from drift_sites(variant, value, path)
+        yield from drift_sites(variant, value, path, ambiguous=ambiguous or not dispatchable(schema))
         return
     kind = _kind(schema)
     if kind == "array" and isinstance(value, list):
         for index, item in enumerate(value):
-            yield from drift_sites(schema.get("items", {}), item, (*path, index))
+            yield from drift_sites(schema.get("items", {}), item, (*path, index), ambiguous=ambiguous)
         return
     if kind != "object" or not isinstance(value, dict):
         return
@@ -161,22 +190,22 @@ def drift_sites(schema: dict[str, Any], value: Any, path: Path = ()) -> Iterator
             continue
         here = (*path, name)
         resolved = resolve(prop)
-        if name in required:
+        if name in required and not ambiguous:
             yield Site("missing", here)
-        prop_kind = _kind(resolved) if "oneOf" not in resolved else "object"
-        if prop_kind in _SWAPS:
+        prop_kind = _kind(resolved) if not _is_choice(resolved) else _kind(_variant(resolved))
+        if prop_kind in _SWAPS and not ambiguous:
             yield Site("type", here)
             if not resolved.get("nullable"):
                 yield Site("null", here)
         if "enum" in resolved and prop_kind == "string" and len(resolved["enum"]) > 1:
             yield Site("unknown_enum", here)
-        yield from drift_sites(prop, value[name], here)
+        yield from drift_sites(prop, value[name], here, ambiguous=ambiguous)
 
 
 def _schema_at(schema: dict[str, Any], value: Any, path: Path) -> dict[str, Any]:
     for step in path:
         schema = resolve(schema)
-        if "oneOf" in schema:
+        if _is_choice(schema):
             schema = _variant(schema)
         schema = schema.get("items", {}) if isinstance(step, int) else schema.get("properties", {}).get(step, {})
         value = value[step]
@@ -196,7 +225,7 @@ def apply(schema: dict[str, Any], body: Any, site: Site) -> Any:
         holder[last] = None
     elif site.kind == "type":
         target = _schema_at(schema, body, site.path)
-        kind = _kind(target) if "oneOf" not in target else "object"
+        kind = _kind(target) if not _is_choice(target) else _kind(_variant(target))
         holder[last] = _SWAPS[kind or "string"]
     elif site.kind == "unknown_field":
         holder[last] = {"added": "later", "n": 1}
@@ -225,7 +254,7 @@ class OperationBody:
 
 
 def operation_bodies() -> list[OperationBody]:
-    """Every operation whose documented success answer is a JSON body, with a synthesized answer."""
+    """Every operation whose documented success answer is a JSON object or array, with a synthesized answer."""
     from atlas_admin_api._operations import OPERATIONS
 
     found = []
@@ -235,8 +264,11 @@ def operation_bodies() -> list[OperationBody]:
         spec = SPEC["paths"][op.path][op.method.lower()]
         status, response = next((s, r) for s, r in sorted(spec["responses"].items()) if s.startswith("2"))
         media = (response.get("content") or {}).get(op.media_type)
-        if not media or "schema" not in media:
+        if not media or "schema" not in media or "json" not in op.media_type:
             continue
+        top = resolve(media["schema"])
+        if (_kind(_variant(top)) if _is_choice(top) else _kind(top)) not in ("object", "array"):
+            continue  # a JSON string or number: nothing below the top level to drift
         tag = tag_of(key)
         module_tag = "mongo_db_cloud_users" if tag == "mongodb_cloud_users" else tag
         module = import_module(f"atlas_admin_api.api.{module_tag}.{key}")
