@@ -189,6 +189,7 @@ def update(spec_path: Path, allow_breaking: bool, date: str | None = None) -> in
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     try:
+        facade_names.record(SPEC)  # the names the checked-in spec publishes, before it is replaced
         if spec_path.resolve() != UPSTREAM_DOC.resolve():
             shutil.copyfile(spec_path, UPSTREAM_DOC)
         _set_snapshot_date(to_date)

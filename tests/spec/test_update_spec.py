@@ -178,8 +178,8 @@ sys.path[:0] = [{str(scratch / "generated")!r}, {str(scratch / "overlay")!r}]
 from atlas_admin import AtlasDeprecationWarning
 from atlas_admin_api.api import AtlasOperations
 
-class Runner:
-    async def run(self, kwargs, parse):
+class Runner:  # the facade's OperationRunner protocol: returns what would be sent instead of sending it
+    async def _run(self, kwargs, parse):
         return kwargs["url"]
 
 clusters = AtlasOperations(Runner()).clusters
