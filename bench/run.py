@@ -749,33 +749,42 @@ def bench_import(settings: Settings) -> list[dict[str, Any]]:
 # A fresh process imports atlas_admin, makes one call into another tag (the connection is open and the shared call
 # path is loaded after it), then times its first call into this tag: loading the tag's facade module, the
 # operation module and the models it imports, plus one loopback exchange. The same call again is the baseline.
+# The figure is the client's CPU time for that call (the fake answers from another process, and on a shared
+# machine the wall time also counts waiting for a CPU); wall times are in the details.
 FIRST_CALL_WARMUP = ("custom_database_roles", "get_custom_database_role")
 FIRST_CALL_TAG = ("cloud_backups", "list_export_buckets")
 
 
 async def first_call_child(base_url: str, token: str) -> dict[str, Any]:
-    """Runs in its own process (``run.py _first_call``)."""
+    """Runs in its own process (``run.py _first_call``); nothing of atlas_admin is imported before this."""
+    modules_at_start = set(sys.modules)
     started = time.perf_counter()
     from atlas_admin import AtlasClient
 
     imported = time.perf_counter()
+    assert not any(m.startswith("atlas_admin") for m in modules_at_start), "atlas_admin was imported before"
     modules_before = len(sys.modules)
     async with AtlasClient(access_token=token, base_url=base_url) as atlas:
+        warm_cpu = time.process_time()
         await atlas.custom_database_roles.get_custom_database_role(GROUP_ID, ROLE_NAME)
+        warm_cpu = time.process_time() - warm_cpu
         warm = time.perf_counter()
         modules_warm = len(sys.modules)
         tag, operation = FIRST_CALL_TAG
         call = getattr(getattr(atlas, tag), operation)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         await call(GROUP_ID, items_per_page=1)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         await call(GROUP_ID, items_per_page=1)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
     return {
         "import_ms": 1e3 * (imported - started),
         "warmup_call_ms": 1e3 * (warm - imported),
+        "warmup_call_cpu_ms": 1e3 * warm_cpu,
         "first_call_ms": 1e3 * (t1 - t0),
         "second_call_ms": 1e3 * (t2 - t1),
+        "first_call_cpu_ms": 1e3 * (c1 - c0),
+        "second_call_cpu_ms": 1e3 * (c2 - c1),
         "modules_loaded_by_warmup": modules_warm - modules_before,
         "modules_loaded_by_first_call": len(sys.modules) - modules_warm,
     }
@@ -796,13 +805,13 @@ def bench_first_call(base_url: str, settings: Settings) -> list[dict[str, Any]]:
             raise RuntimeError(f"the first-call benchmark process failed:\n{done.stderr[-4000:]}")
         if run_no:  # the first run writes __pycache__ and warms the file-system cache
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    first = statistics.median(r["first_call_ms"] for r in runs)
-    second = statistics.median(r["second_call_ms"] for r in runs)
+    first = statistics.median(r["first_call_cpu_ms"] for r in runs)
+    second = statistics.median(r["second_call_cpu_ms"] for r in runs)
     tag, operation = FIRST_CALL_TAG
     return [
         {
             "id": "first_call.unused_tag",
-            "figure": f"first call into an unused tag after import (atlas.{tag}.{operation}), wall (median)",
+            "figure": f"first call into an unused tag after import (atlas.{tag}.{operation}), client CPU (median)",
             "sdk": f"{first:.1f} ms",
             "baseline": f"{second:.1f} ms (same call again)",
             "ratio": first,
@@ -811,12 +820,26 @@ def bench_first_call(base_url: str, settings: Settings) -> list[dict[str, Any]]:
             "details": {
                 "runs": len(runs),
                 "warmup_call": ".".join(FIRST_CALL_WARMUP),
-                "first_call_ms_median": first,
-                "second_call_ms_median": second,
+                "first_call_cpu_ms_median": first,
+                "second_call_cpu_ms_median": second,
+                "first_call_wall_ms_median": statistics.median(r["first_call_ms"] for r in runs),
+                "second_call_wall_ms_median": statistics.median(r["second_call_ms"] for r in runs),
+                "modules_loaded_by_first_call": statistics.median(r["modules_loaded_by_first_call"] for r in runs),
                 "import_ms_median": statistics.median(r["import_ms"] for r in runs),
                 "samples": runs,
             },
-        }
+        },
+        {
+            "id": "first_call.very_first",
+            "figure": f"very first call after import ({'.'.join(FIRST_CALL_WARMUP)}): connection, shared call path and "
+            "the models package, client CPU (median)",
+            "sdk": f"{statistics.median(r['warmup_call_cpu_ms'] for r in runs):.1f} ms",
+            "baseline": f"{statistics.median(r['modules_loaded_by_warmup'] for r in runs):.0f} modules loaded",
+            "ratio": statistics.median(r["warmup_call_cpu_ms"] for r in runs),
+            "target": None,
+            "pass": None,
+            "details": {"see": "first_call.unused_tag"},
+        },
     ]
 
 

@@ -167,3 +167,13 @@ def test_classifiers_name_exactly_the_tested_pythons() -> None:
     assert versions == {f"{sys.version_info.major}.{sys.version_info.minor}", *smoke[1].split()}
     assert re.search(r"^test: .*\bwheel-smoke\b", makefile, re.MULTILINE)
     assert PYPROJECT["project"]["requires-python"] == f">={min(versions, key=lambda v: int(v.split('.')[1]))}"
+
+
+def test_make_demo_installs_only_the_runtime_and_the_testing_extra() -> None:
+    # What `make demo` would run on a fresh checkout (-B: as if nothing were installed yet), without running it.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}  # under make test
+    planned = _run(["make", "-n", "-B", "--no-print-directory", "demo"], REPO, env).stdout.splitlines()
+    installs = [line for line in planned if " pip install " in line]
+    assert installs == [".venv-demo/bin/python -m pip install --quiet --disable-pip-version-check -e '.[testing]'"]
+    assert planned[-1] == ".venv-demo/bin/python examples/run_demo.py"
+    assert not any(".venv/" in line or "--group" in line or "npm" in line for line in planned), planned

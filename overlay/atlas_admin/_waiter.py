@@ -14,7 +14,6 @@ Creating a cluster answers at once with ``stateName == "CREATING"``; the cluster
 
 from __future__ import annotations
 
-import asyncio
 import math
 import random
 import reprlib
@@ -38,7 +37,16 @@ T = TypeVar("T")
 
 # Looked up at call time so that tests can stand in a frozen clock and a sleep that moves it.
 _monotonic = time.monotonic
-_sleep = asyncio.sleep
+
+
+async def _sleep(seconds: float) -> None:
+    # asyncio is imported on first use, not by `import atlas_admin` (about 10 ms of import time, a tenth of httpx's;
+    # issue #18's import figure in BENCHMARKS.md). An application that awaits a waiter has loaded it long before.
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 _random = random.Random()
 
 

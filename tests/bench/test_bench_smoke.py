@@ -19,6 +19,7 @@ EXPECTED_FIGURES = {
     "parse_bytes.flex_clusters.sdk_json_fallback_vs_pydantic_json",
     "json.decode.loads_json_vs_json",
     "first_call.unused_tag",
+    "first_call.very_first",
     "peak_rss.flex_clusters.sdk_vs_json_loads",
     "wheel.size",
     "calls.get.sdk_vs_raw",

@@ -41,7 +41,7 @@ KNOWN = {
             "atlas-openapi",
             "ATLAS_OPENAPI_DIR",
             "the official Atlas OpenAPI snapshots",
-            "the checks against older official documents cannot run",
+            "the checks that read the official OpenAPI documents (the whole API, and spec diffs) cannot run",
         ),
     )
 }
