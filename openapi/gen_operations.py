@@ -321,7 +321,7 @@ def build_unions(spec: dict[str, Any]) -> str:
 
 def main(argv: list[str]) -> int:
     spec_path, out_path = Path(argv[1]), Path(argv[2])
-    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     out_path.write_text(build(spec), encoding="utf-8")
     (out_path.parent / "unions.py").write_text(build_unions(spec), encoding="utf-8")
     # The spec itself ships inside the generated package (FakeAtlas validates and answers from it).
