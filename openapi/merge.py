@@ -77,13 +77,12 @@ class Merger:
 
     def walk(self, p: dict[str, Any], u: dict[str, Any], where: str) -> None:
         pn, un = _ref_name(p), _ref_name(u)
-        if un is not None:
-            if pn is not None:
-                self.pairs.setdefault(un, set()).add(pn)
-                if (pn, un) in self.seen:
-                    return
-                self.seen.add((pn, un))
-                where = pn
+        if un is not None and pn is not None:
+            self.pairs.setdefault(un, set()).add(pn)
+            if (pn, un) in self.seen:
+                return
+            self.seen.add((pn, un))
+            where = pn
         self.compare(self.resolve_p(p), self.resolve_u(u), where)
 
     def compare(self, p: dict[str, Any], u: dict[str, Any], where: str) -> None:
@@ -181,7 +180,9 @@ class Merger:
             if pk not in up:
                 self.note(key, "parameter", f"{pk[1]} {pk[0]}", "-", "kept (pages)")
         if bool(pop.get("deprecated")) != bool(uop.get("deprecated")):
-            self.note(key, "deprecated", bool(pop.get("deprecated")), bool(uop.get("deprecated")), "deprecated if either")
+            self.note(
+                key, "deprecated", bool(pop.get("deprecated")), bool(uop.get("deprecated")), "deprecated if either"
+            )
             if uop.get("deprecated"):
                 pop["deprecated"] = True
         # request body
@@ -254,6 +255,7 @@ class Merger:
         for (method, path), pop in sorted(page_ops.items()):
             key = f"{method.upper()} {path}"
             self.page_versions[(method, path)] = choose_version(pop)[0]
+            pop["x-atlas-documented"] = True  # verified by the doc pages
             uop = up_ops.get((method, path))
             if uop is None:
                 self.note(key, "operation", pop["operationId"], "-", "kept (pages)")
@@ -320,7 +322,7 @@ class Merger:
             union["discriminator"].setdefault("mapping", {})[value] = ref
 
         out = copy.deepcopy(self.up)
-        for path, item in out["paths"].items():
+        for item in out["paths"].values():
             for method in METHODS:
                 if method in item:
                     item[method] = rewrite(item[method])

@@ -41,7 +41,7 @@ SCHEMA_REF = "#/components/schemas/"
 def load(path: Path = UPSTREAM) -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(path, encoding="utf-8") as fh:
-        doc: dict[str, Any] = yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+        doc: dict[str, Any] = yaml.load(fh, Loader=loader)
     return doc
 
 
@@ -179,7 +179,7 @@ def normalize_unions(doc: dict[str, Any]) -> list[str]:
         prop = discriminator["propertyName"]
         mapping = {v: _ref_name({"$ref": r}) for v, r in (discriminator.get("mapping") or {}).items()}
         variants: list[str] = []
-        for value, target in mapping.items():
+        for target in mapping.values():
             if target and target != name and target not in variants:
                 variants.append(target)
         for sub in parent.get("oneOf") or []:
@@ -242,6 +242,10 @@ def _version(media_type: str) -> tuple[str, str] | None:
 def choose_version(operation: dict[str, Any], snapshot_date: str = SNAPSHOT_DATE) -> tuple[str | None, str | None]:
     """The version an operation is sent with: the newest dated version not sunset on ``snapshot_date``.
 
+    The versions are those of the success responses (Atlas picks the version by the Accept header; the request
+    body is sent in the same version, or the newest older one it offers); only an operation without a versioned
+    answer is decided by its request's versions.
+
     Dated versions are compared by date; ``preview`` only counts when nothing else is offered. When every
     version is sunset the newest is still chosen (it is all the API offers) and its sunset date returned.
     Returns ``(version, sunset)``.
@@ -256,10 +260,12 @@ def choose_version(operation: dict[str, Any], snapshot_date: str = SNAPSHOT_DATE
                 sunset = (media or {}).get("x-sunset")
                 if parsed[0] not in offered or offered[parsed[0]] is None:
                     offered[parsed[0]] = str(sunset) if sunset else None
-    for media_type in ((operation.get("requestBody") or {}).get("content") or {}):
-        parsed = _version(media_type)
-        if parsed and parsed[0] not in offered:
-            offered[parsed[0]] = None
+    if not offered:
+        # no versioned answer (e.g. 204): the request's versions decide
+        for media_type in (operation.get("requestBody") or {}).get("content") or {}:
+            parsed = _version(media_type)
+            if parsed:
+                offered[parsed[0]] = None
     if not offered:
         return None, None
     dated = sorted(v for v in offered if v != "preview")

@@ -399,8 +399,8 @@ class AtlasClient(AtlasOperations):
             timeout=self._timeout if self._timeout is not NOT_GIVEN else httpx.USE_CLIENT_DEFAULT,
         )
         template = operation.path if operation else request.url.path
-        if operation is not None and operation.deprecated:
-            self._warn_deprecated(operation_id, template, None)
+        if operation is not None and (operation.deprecated or operation.sunset):
+            self._warn_deprecated(operation_id, template, None, operation.sunset)
 
         started = time.monotonic()
         deadline = started + self._deadline if self._deadline is not None else None
@@ -480,7 +480,9 @@ class AtlasClient(AtlasOperations):
                 response, f"the body does not have the documented shape ({type(exc).__name__}: {exc})", json_path=path
             ) from None
 
-    def _warn_deprecated(self, operation_id: str, template: str, headers: httpx.Headers | None) -> None:
+    def _warn_deprecated(
+        self, operation_id: str, template: str, headers: httpx.Headers | None, sunset: str | None = None
+    ) -> None:
         if operation_id in self._warned_deprecated:
             return
         self._warned_deprecated.add(operation_id)
@@ -488,6 +490,9 @@ class AtlasClient(AtlasOperations):
         if headers is not None:
             parts = [f"{name}: {headers[name]}" for name in ("Deprecation", "Sunset") if name in headers]
             detail = f" ({'; '.join(parts)})"
+        elif sunset is not None:
+            # The spec's x-sunset of the media-type version the SDK sends: Atlas stops serving it on that date.
+            detail = f" (its API version is sunset on {sunset})"
         message = f"Atlas operation {operation_id} ({template}) is deprecated{detail}"
         logger.warning(message)
         warnings.warn(message, AtlasDeprecationWarning, stacklevel=4)

@@ -31,8 +31,8 @@ CASES = operation_cases()
 GROUP = "32b6e34b3d91647abb20e7b8"
 
 
-def test_every_documented_operation_is_covered() -> None:
-    assert len(CASES) == 43
+def test_every_operation_is_covered() -> None:
+    assert len(CASES) >= 500
 
 
 def _client(handler: Any, **kwargs: Any) -> AtlasClient:
@@ -54,12 +54,9 @@ async def test_operation_sends_documented_request_and_parses_documented_response
 
     atlas = _client(handler)
     method = getattr(getattr(atlas, case.tag), case.key)
-    kwargs: dict[str, Any] = dict(case.path_args)
-    if case.body is not None:
-        kwargs["body"] = case.body
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AtlasDeprecationWarning)
-        result = await method(**kwargs)
+        result = await method(**case.call_kwargs())
 
     (request,) = seen
     assert request.method == case.operation.method

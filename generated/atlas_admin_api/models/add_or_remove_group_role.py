@@ -40,12 +40,12 @@ class AddOrRemoveGroupRole:
         d = dict(src_dict)
         group_role = AddOrRemoveGroupRoleGroupRole(d.pop("groupRole"))
 
-        add_or_remove_group_role = cls(
+        _add_or_remove_group_role = cls(
             group_role,
         )
 
-        add_or_remove_group_role.additional_properties = d
-        return add_or_remove_group_role
+        _add_or_remove_group_role.additional_properties = d
+        return _add_or_remove_group_role
 
     @property
     def additional_keys(self) -> list[str]:

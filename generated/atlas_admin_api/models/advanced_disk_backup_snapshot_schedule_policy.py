@@ -69,15 +69,15 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
 
                 policy_items.append(policy_items_item)
 
-        advanced_disk_backup_snapshot_schedule_policy = cls(
+        _advanced_disk_backup_snapshot_schedule_policy = cls(
             id,
             policy_items,
         )
 
         if nulls:
             d.update(nulls)
-        advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
-        return advanced_disk_backup_snapshot_schedule_policy
+        _advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
+        return _advanced_disk_backup_snapshot_schedule_policy
 
     @property
     def additional_keys(self) -> list[str]:

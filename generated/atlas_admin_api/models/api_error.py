@@ -109,7 +109,7 @@ class ApiError:
 
         reason = d.pop("reason", UNSET)
 
-        api_error = cls(
+        _api_error = cls(
             error,
             error_code,
             bad_request_detail,
@@ -120,8 +120,8 @@ class ApiError:
 
         if nulls:
             d.update(nulls)
-        api_error.additional_properties = d
-        return api_error
+        _api_error.additional_properties = d
+        return _api_error
 
     @property
     def additional_keys(self) -> list[str]:

@@ -24,10 +24,10 @@ class ApiErrorParametersItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        api_error_parameters_item = cls()
+        _api_error_parameters_item = cls()
 
-        api_error_parameters_item.additional_properties = d
-        return api_error_parameters_item
+        _api_error_parameters_item.additional_properties = d
+        return _api_error_parameters_item
 
     @property
     def additional_keys(self) -> list[str]:

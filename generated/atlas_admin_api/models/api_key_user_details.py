@@ -123,7 +123,7 @@ class ApiKeyUserDetails:
 
                 links.append(links_item)
 
-        api_key_user_details = cls(
+        _api_key_user_details = cls(
             desc,
             id,
             private_key,
@@ -134,8 +134,8 @@ class ApiKeyUserDetails:
 
         if nulls:
             d.update(nulls)
-        api_key_user_details.additional_properties = d
-        return api_key_user_details
+        _api_key_user_details.additional_properties = d
+        return _api_key_user_details
 
     @property
     def additional_keys(self) -> list[str]:

@@ -67,15 +67,15 @@ class AutoExportPolicy:
                 _frequency_type
             ) or AutoExportPolicyFrequencyType(_frequency_type)
 
-        auto_export_policy = cls(
+        _auto_export_policy = cls(
             export_bucket_id,
             frequency_type,
         )
 
         if nulls:
             d.update(nulls)
-        auto_export_policy.additional_properties = d
-        return auto_export_policy
+        _auto_export_policy.additional_properties = d
+        return _auto_export_policy
 
     @property
     def additional_keys(self) -> list[str]:

@@ -36,6 +36,11 @@ class AWSKMSConfiguration:
                 Service (KMS) over private networking.
             valid (bool | Unset): Flag that indicates whether the Amazon Web Services (AWS) Key Management Service (KMS)
                 encryption key can encrypt and decrypt data.
+            role_id (str | Unset): Unique 24-hexadecimal digit string that identifies an Amazon Web Services (AWS) Identity
+                and Access Management (IAM) role. This IAM role has the permissions required to manage your AWS customer master
+                key. Example: 32b6e34b3d91647abb20e7b8.
+            secret_access_key (str | Unset): Human-readable label of the Identity and Access Management (IAM) secret access
+                key with permissions required to access your Amazon Web Services (AWS) customer master key.
     """
 
     access_key_id: str | Unset = UNSET
@@ -44,6 +49,8 @@ class AWSKMSConfiguration:
     region: AWSKMSConfigurationRegion | Unset = UNSET
     require_private_networking: bool | Unset = UNSET
     valid: bool | Unset = UNSET
+    role_id: str | Unset = UNSET
+    secret_access_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +68,10 @@ class AWSKMSConfiguration:
 
         valid = self.valid
 
+        role_id = self.role_id
+
+        secret_access_key = self.secret_access_key
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -76,6 +87,10 @@ class AWSKMSConfiguration:
             field_dict["requirePrivateNetworking"] = require_private_networking
         if valid is not UNSET:
             field_dict["valid"] = valid
+        if role_id is not UNSET:
+            field_dict["roleId"] = role_id
+        if secret_access_key is not UNSET:
+            field_dict["secretAccessKey"] = secret_access_key
 
         return field_dict
 
@@ -93,6 +108,8 @@ class AWSKMSConfiguration:
                 "region",
                 "requirePrivateNetworking",
                 "valid",
+                "roleId",
+                "secretAccessKey",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         access_key_id = d.pop("accessKeyID", UNSET)
@@ -112,19 +129,25 @@ class AWSKMSConfiguration:
 
         valid = d.pop("valid", UNSET)
 
-        awskms_configuration = cls(
+        role_id = d.pop("roleId", UNSET)
+
+        secret_access_key = d.pop("secretAccessKey", UNSET)
+
+        _awskms_configuration = cls(
             access_key_id,
             customer_master_key_id,
             enabled,
             region,
             require_private_networking,
             valid,
+            role_id,
+            secret_access_key,
         )
 
         if nulls:
             d.update(nulls)
-        awskms_configuration.additional_properties = d
-        return awskms_configuration
+        _awskms_configuration.additional_properties = d
+        return _awskms_configuration
 
     @property
     def additional_keys(self) -> list[str]:

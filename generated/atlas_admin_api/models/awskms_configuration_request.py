@@ -41,6 +41,8 @@ class AWSKMSConfigurationRequest:
                 key.
             secret_access_key (str | Unset): Human-readable label of the Identity and Access Management (IAM) secret access
                 key with permissions required to access your Amazon Web Services (AWS) customer master key.
+            valid (bool | Unset): Flag that indicates whether the Amazon Web Services (AWS) Key Management Service (KMS)
+                encryption key can encrypt and decrypt data.
     """
 
     access_key_id: str | Unset = UNSET
@@ -50,6 +52,7 @@ class AWSKMSConfigurationRequest:
     require_private_networking: bool | Unset = UNSET
     role_id: str | Unset = UNSET
     secret_access_key: str | Unset = UNSET
+    valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +72,8 @@ class AWSKMSConfigurationRequest:
 
         secret_access_key = self.secret_access_key
 
+        valid = self.valid
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -86,6 +91,8 @@ class AWSKMSConfigurationRequest:
             field_dict["roleId"] = role_id
         if secret_access_key is not UNSET:
             field_dict["secretAccessKey"] = secret_access_key
+        if valid is not UNSET:
+            field_dict["valid"] = valid
 
         return field_dict
 
@@ -104,6 +111,7 @@ class AWSKMSConfigurationRequest:
                 "requirePrivateNetworking",
                 "roleId",
                 "secretAccessKey",
+                "valid",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         access_key_id = d.pop("accessKeyID", UNSET)
@@ -127,7 +135,9 @@ class AWSKMSConfigurationRequest:
 
         secret_access_key = d.pop("secretAccessKey", UNSET)
 
-        awskms_configuration_request = cls(
+        valid = d.pop("valid", UNSET)
+
+        _awskms_configuration_request = cls(
             access_key_id,
             customer_master_key_id,
             enabled,
@@ -135,12 +145,13 @@ class AWSKMSConfigurationRequest:
             require_private_networking,
             role_id,
             secret_access_key,
+            valid,
         )
 
         if nulls:
             d.update(nulls)
-        awskms_configuration_request.additional_properties = d
-        return awskms_configuration_request
+        _awskms_configuration_request.additional_properties = d
+        return _awskms_configuration_request
 
     @property
     def additional_keys(self) -> list[str]:

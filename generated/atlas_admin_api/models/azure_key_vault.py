@@ -37,6 +37,11 @@ class AzureKeyVault:
         tenant_id (UUID | Unset): Unique 36-hexadecimal character string that identifies the Azure Active Directory
             tenant within your Azure subscription.
         valid (bool | Unset): Flag that indicates whether the Azure encryption key can encrypt and decrypt data.
+        role_id (str | Unset): Unique 24-hexadecimal digit string that identifies the Azure Service Principal that
+            MongoDB Cloud uses to access the Azure Key Vault. Example: 32b6e34b3d91647abb20e7b8.
+        secret (str | Unset): Private data that you need secured and that belongs to the specified Azure Key Vault (AKV)
+            tenant (`azureKeyVault.tenantID`). This data can include any type of sensitive data such as passwords, database
+            connection strings, API keys, and the like. AKV stores this information as encrypted binary data.
     """
 
     azure_environment: AzureKeyVaultAzureEnvironment | Unset = UNSET
@@ -49,6 +54,8 @@ class AzureKeyVault:
     subscription_id: UUID | Unset = UNSET
     tenant_id: UUID | Unset = UNSET
     valid: bool | Unset = UNSET
+    role_id: str | Unset = UNSET
+    secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +87,10 @@ class AzureKeyVault:
 
         valid = self.valid
 
+        role_id = self.role_id
+
+        secret = self.secret
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -103,6 +114,10 @@ class AzureKeyVault:
             field_dict["tenantID"] = tenant_id
         if valid is not UNSET:
             field_dict["valid"] = valid
+        if role_id is not UNSET:
+            field_dict["roleId"] = role_id
+        if secret is not UNSET:
+            field_dict["secret"] = secret
 
         return field_dict
 
@@ -124,6 +139,8 @@ class AzureKeyVault:
                 "subscriptionID",
                 "tenantID",
                 "valid",
+                "roleId",
+                "secret",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _azure_environment = d.pop("azureEnvironment", UNSET)
@@ -168,7 +185,11 @@ class AzureKeyVault:
 
         valid = d.pop("valid", UNSET)
 
-        azure_key_vault = cls(
+        role_id = d.pop("roleId", UNSET)
+
+        secret = d.pop("secret", UNSET)
+
+        _azure_key_vault = cls(
             azure_environment,
             client_id,
             enabled,
@@ -179,12 +200,14 @@ class AzureKeyVault:
             subscription_id,
             tenant_id,
             valid,
+            role_id,
+            secret,
         )
 
         if nulls:
             d.update(nulls)
-        azure_key_vault.additional_properties = d
-        return azure_key_vault
+        _azure_key_vault.additional_properties = d
+        return _azure_key_vault
 
     @property
     def additional_keys(self) -> list[str]:

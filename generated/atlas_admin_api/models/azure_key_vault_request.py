@@ -41,6 +41,9 @@ class AzureKeyVaultRequest:
             This field cannot be modified when you enable and set up private endpoint connections to your Azure Key Vault.
         tenant_id (UUID | Unset): Unique 36-hexadecimal character string that identifies the Azure Active Directory
             tenant within your Azure subscription.
+        role_id (str | Unset): Unique 24-hexadecimal digit string that identifies the Azure Service Principal that
+            MongoDB Cloud uses to access the Azure Key Vault. Example: 32b6e34b3d91647abb20e7b8.
+        valid (bool | Unset): Flag that indicates whether the Azure encryption key can encrypt and decrypt data.
     """
 
     azure_environment: AzureKeyVaultRequestAzureEnvironment | Unset = UNSET
@@ -53,6 +56,8 @@ class AzureKeyVaultRequest:
     secret: str | Unset = UNSET
     subscription_id: UUID | Unset = UNSET
     tenant_id: UUID | Unset = UNSET
+    role_id: str | Unset = UNSET
+    valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,6 +89,10 @@ class AzureKeyVaultRequest:
         if not isinstance(self.tenant_id, Unset):
             tenant_id = str(self.tenant_id)
 
+        role_id = self.role_id
+
+        valid = self.valid
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -107,6 +116,10 @@ class AzureKeyVaultRequest:
             field_dict["subscriptionID"] = subscription_id
         if tenant_id is not UNSET:
             field_dict["tenantID"] = tenant_id
+        if role_id is not UNSET:
+            field_dict["roleId"] = role_id
+        if valid is not UNSET:
+            field_dict["valid"] = valid
 
         return field_dict
 
@@ -128,6 +141,8 @@ class AzureKeyVaultRequest:
                 "secret",
                 "subscriptionID",
                 "tenantID",
+                "roleId",
+                "valid",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         _azure_environment = d.pop("azureEnvironment", UNSET)
@@ -172,7 +187,11 @@ class AzureKeyVaultRequest:
         else:
             tenant_id = UUID(_tenant_id)
 
-        azure_key_vault_request = cls(
+        role_id = d.pop("roleId", UNSET)
+
+        valid = d.pop("valid", UNSET)
+
+        _azure_key_vault_request = cls(
             azure_environment,
             client_id,
             enabled,
@@ -183,12 +202,14 @@ class AzureKeyVaultRequest:
             secret,
             subscription_id,
             tenant_id,
+            role_id,
+            valid,
         )
 
         if nulls:
             d.update(nulls)
-        azure_key_vault_request.additional_properties = d
-        return azure_key_vault_request
+        _azure_key_vault_request.additional_properties = d
+        return _azure_key_vault_request
 
     @property
     def additional_keys(self) -> list[str]:

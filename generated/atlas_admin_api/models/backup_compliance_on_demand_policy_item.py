@@ -96,7 +96,7 @@ class BackupComplianceOnDemandPolicyItem:
 
         id = d.pop("id", UNSET)
 
-        backup_compliance_on_demand_policy_item = cls(
+        _backup_compliance_on_demand_policy_item = cls(
             frequency_interval,
             retention_unit,
             retention_value,
@@ -106,8 +106,8 @@ class BackupComplianceOnDemandPolicyItem:
 
         if nulls:
             d.update(nulls)
-        backup_compliance_on_demand_policy_item.additional_properties = d
-        return backup_compliance_on_demand_policy_item
+        _backup_compliance_on_demand_policy_item.additional_properties = d
+        return _backup_compliance_on_demand_policy_item
 
     @property
     def additional_keys(self) -> list[str]:

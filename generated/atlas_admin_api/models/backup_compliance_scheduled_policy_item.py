@@ -105,7 +105,7 @@ class BackupComplianceScheduledPolicyItem:
 
         id = d.pop("id", UNSET)
 
-        backup_compliance_scheduled_policy_item = cls(
+        _backup_compliance_scheduled_policy_item = cls(
             frequency_interval,
             frequency_type,
             retention_unit,
@@ -115,8 +115,8 @@ class BackupComplianceScheduledPolicyItem:
 
         if nulls:
             d.update(nulls)
-        backup_compliance_scheduled_policy_item.additional_properties = d
-        return backup_compliance_scheduled_policy_item
+        _backup_compliance_scheduled_policy_item.additional_properties = d
+        return _backup_compliance_scheduled_policy_item
 
     @property
     def additional_keys(self) -> list[str]:

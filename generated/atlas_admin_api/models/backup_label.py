@@ -57,15 +57,15 @@ class BackupLabel:
 
         value = d.pop("value", UNSET)
 
-        backup_label = cls(
+        _backup_label = cls(
             key,
             value,
         )
 
         if nulls:
             d.update(nulls)
-        backup_label.additional_properties = d
-        return backup_label
+        _backup_label.additional_properties = d
+        return _backup_label
 
     @property
     def additional_keys(self) -> list[str]:

@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.backup_snapshot_retention_retention_unit import (
     BackupSnapshotRetentionRetentionUnit,
 )
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="BackupSnapshotRetention")
 
@@ -24,16 +25,26 @@ class BackupSnapshotRetention:
             retains the snapshot. For less frequent policy items, MongoDB Cloud requires that you specify a value greater
             than or equal to the value specified for more frequent policy items. If the hourly policy item specifies a
             retention of two days, specify two days or greater for the retention of the weekly policy item.
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
     retention_unit: BackupSnapshotRetentionRetentionUnit
     retention_value: int
+    links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         retention_unit = self.retention_unit.value
 
         retention_value = self.retention_value
+
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,23 +54,43 @@ class BackupSnapshotRetention:
                 "retentionValue": retention_value,
             }
         )
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
+        if None in d.values():
+            optional = ("links",)
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         retention_unit = BackupSnapshotRetentionRetentionUnit(d.pop("retentionUnit"))
 
         retention_value = d.pop("retentionValue")
 
-        backup_snapshot_retention = cls(
+        _links = d.pop("links", UNSET)
+        links: list[Link] | Unset = UNSET
+        if _links is not UNSET:
+            links = []
+            for links_item_data in _links:
+                links_item = Link.from_dict(links_item_data)
+
+                links.append(links_item)
+
+        _backup_snapshot_retention = cls(
             retention_unit,
             retention_value,
+            links,
         )
 
-        backup_snapshot_retention.additional_properties = d
-        return backup_snapshot_retention
+        if nulls:
+            d.update(nulls)
+        _backup_snapshot_retention.additional_properties = d
+        return _backup_snapshot_retention
 
     @property
     def additional_keys(self) -> list[str]:
@@ -76,3 +107,7 @@ class BackupSnapshotRetention:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

@@ -57,14 +57,14 @@ class BadRequestDetail:
 
                 fields.append(fields_item)
 
-        bad_request_detail = cls(
+        _bad_request_detail = cls(
             fields,
         )
 
         if nulls:
             d.update(nulls)
-        bad_request_detail.additional_properties = d
-        return bad_request_detail
+        _bad_request_detail.additional_properties = d
+        return _bad_request_detail
 
     @property
     def additional_keys(self) -> list[str]:

@@ -45,13 +45,13 @@ class BadRequestFieldViolation:
 
         field = d.pop("field")
 
-        bad_request_field_violation = cls(
+        _bad_request_field_violation = cls(
             description,
             field,
         )
 
-        bad_request_field_violation.additional_properties = d
-        return bad_request_field_violation
+        _bad_request_field_violation.additional_properties = d
+        return _bad_request_field_violation
 
     @property
     def additional_keys(self) -> list[str]:

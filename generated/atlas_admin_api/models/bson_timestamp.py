@@ -65,15 +65,15 @@ class BSONTimestamp:
 
         increment = d.pop("increment", UNSET)
 
-        bson_timestamp = cls(
+        _bson_timestamp = cls(
             date,
             increment,
         )
 
         if nulls:
             d.update(nulls)
-        bson_timestamp.additional_properties = d
-        return bson_timestamp
+        _bson_timestamp.additional_properties = d
+        return _bson_timestamp
 
     @property
     def additional_keys(self) -> list[str]:

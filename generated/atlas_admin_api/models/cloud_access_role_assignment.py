@@ -80,7 +80,7 @@ class CloudAccessRoleAssignment:
                 _role_name
             ) or CloudAccessRoleAssignmentRoleName(_role_name)
 
-        cloud_access_role_assignment = cls(
+        _cloud_access_role_assignment = cls(
             group_id,
             org_id,
             role_name,
@@ -88,8 +88,8 @@ class CloudAccessRoleAssignment:
 
         if nulls:
             d.update(nulls)
-        cloud_access_role_assignment.additional_properties = d
-        return cloud_access_role_assignment
+        _cloud_access_role_assignment.additional_properties = d
+        return _cloud_access_role_assignment
 
     @property
     def additional_keys(self) -> list[str]:

@@ -43,12 +43,12 @@ class CloudProviderAccessRole:
         d = dict(src_dict)
         provider_name = CloudProviderAccessRoleProviderName(d.pop("providerName"))
 
-        cloud_provider_access_role = cls(
+        _cloud_provider_access_role = cls(
             provider_name,
         )
 
-        cloud_provider_access_role.additional_properties = d
-        return cloud_provider_access_role
+        _cloud_provider_access_role.additional_properties = d
+        return _cloud_provider_access_role
 
     @property
     def additional_keys(self) -> list[str]:

@@ -128,7 +128,7 @@ class CloudProviderContainerAzure:
 
         vnet_name = d.pop("vnetName", UNSET)
 
-        cloud_provider_container_azure = cls(
+        _cloud_provider_container_azure = cls(
             atlas_cidr_block,
             region,
             id,
@@ -140,8 +140,8 @@ class CloudProviderContainerAzure:
 
         if nulls:
             d.update(nulls)
-        cloud_provider_container_azure.additional_properties = d
-        return cloud_provider_container_azure
+        _cloud_provider_container_azure.additional_properties = d
+        return _cloud_provider_container_azure
 
     @property
     def additional_keys(self) -> list[str]:

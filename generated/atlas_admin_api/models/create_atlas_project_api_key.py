@@ -60,13 +60,13 @@ class CreateAtlasProjectApiKey:
 
             roles.append(roles_item)
 
-        create_atlas_project_api_key = cls(
+        _create_atlas_project_api_key = cls(
             desc,
             roles,
         )
 
-        create_atlas_project_api_key.additional_properties = d
-        return create_atlas_project_api_key
+        _create_atlas_project_api_key.additional_properties = d
+        return _create_atlas_project_api_key
 
     @property
     def additional_keys(self) -> list[str]:

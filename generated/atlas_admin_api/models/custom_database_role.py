@@ -95,7 +95,7 @@ class CustomDatabaseRole:
 
                 inherited_roles.append(inherited_roles_item)
 
-        custom_database_role = cls(
+        _custom_database_role = cls(
             role_name,
             actions,
             inherited_roles,
@@ -103,8 +103,8 @@ class CustomDatabaseRole:
 
         if nulls:
             d.update(nulls)
-        custom_database_role.additional_properties = d
-        return custom_database_role
+        _custom_database_role.additional_properties = d
+        return _custom_database_role
 
     @property
     def additional_keys(self) -> list[str]:

@@ -34,10 +34,10 @@ class CustomZoneMapping:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        custom_zone_mapping = cls()
+        _custom_zone_mapping = cls()
 
-        custom_zone_mapping.additional_properties = d
-        return custom_zone_mapping
+        _custom_zone_mapping.additional_properties = d
+        return _custom_zone_mapping
 
     @property
     def additional_keys(self) -> list[str]:

@@ -77,7 +77,7 @@ class DataFederationAzureCloudProviderConfig:
 
         tenant_id = d.pop("tenantId", UNSET)
 
-        data_federation_azure_cloud_provider_config = cls(
+        _data_federation_azure_cloud_provider_config = cls(
             role_id,
             atlas_app_id,
             service_principal_id,
@@ -86,8 +86,8 @@ class DataFederationAzureCloudProviderConfig:
 
         if nulls:
             d.update(nulls)
-        data_federation_azure_cloud_provider_config.additional_properties = d
-        return data_federation_azure_cloud_provider_config
+        _data_federation_azure_cloud_provider_config.additional_properties = d
+        return _data_federation_azure_cloud_provider_config
 
     @property
     def additional_keys(self) -> list[str]:

@@ -57,15 +57,15 @@ class DataFederationGCPCloudProviderConfig:
 
         gcp_service_account = d.pop("gcpServiceAccount", UNSET)
 
-        data_federation_gcp_cloud_provider_config = cls(
+        _data_federation_gcp_cloud_provider_config = cls(
             role_id,
             gcp_service_account,
         )
 
         if nulls:
             d.update(nulls)
-        data_federation_gcp_cloud_provider_config.additional_properties = d
-        return data_federation_gcp_cloud_provider_config
+        _data_federation_gcp_cloud_provider_config.additional_properties = d
+        return _data_federation_gcp_cloud_provider_config
 
     @property
     def additional_keys(self) -> list[str]:

@@ -133,7 +133,7 @@ class DataFederationTenantQueryLimit:
 
         tenant_name = d.pop("tenantName", UNSET)
 
-        data_federation_tenant_query_limit = cls(
+        _data_federation_tenant_query_limit = cls(
             name,
             value,
             current_usage,
@@ -146,8 +146,8 @@ class DataFederationTenantQueryLimit:
 
         if nulls:
             d.update(nulls)
-        data_federation_tenant_query_limit.additional_properties = d
-        return data_federation_tenant_query_limit
+        _data_federation_tenant_query_limit.additional_properties = d
+        return _data_federation_tenant_query_limit
 
     @property
     def additional_keys(self) -> list[str]:

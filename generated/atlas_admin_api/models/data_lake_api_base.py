@@ -65,7 +65,7 @@ class DataLakeApiBase:
 
         source = d.pop("source", UNSET)
 
-        data_lake_api_base = cls(
+        _data_lake_api_base = cls(
             name,
             pipeline,
             source,
@@ -73,8 +73,8 @@ class DataLakeApiBase:
 
         if nulls:
             d.update(nulls)
-        data_lake_api_base.additional_properties = d
-        return data_lake_api_base
+        _data_lake_api_base.additional_properties = d
+        return _data_lake_api_base
 
     @property
     def additional_keys(self) -> list[str]:

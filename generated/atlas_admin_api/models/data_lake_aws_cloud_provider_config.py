@@ -25,12 +25,15 @@ class DataLakeAWSCloudProviderConfig:
             that the data lake assumes when accessing data stores.
         iam_user_arn (str | Unset): Amazon Resource Name (ARN) of the user that the data lake assumes when accessing
             data stores.
+        test_s3_bucket (str | Unset): Name of the S3 data bucket that the provided role ID is authorized to access.
+            Required if specifying `cloudProviderConfig`.
     """
 
     role_id: str
     external_id: str | Unset = UNSET
     iam_assumed_role_arn: str | Unset = UNSET
     iam_user_arn: str | Unset = UNSET
+    test_s3_bucket: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +44,8 @@ class DataLakeAWSCloudProviderConfig:
         iam_assumed_role_arn = self.iam_assumed_role_arn
 
         iam_user_arn = self.iam_user_arn
+
+        test_s3_bucket = self.test_s3_bucket
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,6 +60,8 @@ class DataLakeAWSCloudProviderConfig:
             field_dict["iamAssumedRoleARN"] = iam_assumed_role_arn
         if iam_user_arn is not UNSET:
             field_dict["iamUserARN"] = iam_user_arn
+        if test_s3_bucket is not UNSET:
+            field_dict["testS3Bucket"] = test_s3_bucket
 
         return field_dict
 
@@ -69,6 +76,7 @@ class DataLakeAWSCloudProviderConfig:
                 "externalId",
                 "iamAssumedRoleARN",
                 "iamUserARN",
+                "testS3Bucket",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         role_id = d.pop("roleId")
@@ -79,17 +87,20 @@ class DataLakeAWSCloudProviderConfig:
 
         iam_user_arn = d.pop("iamUserARN", UNSET)
 
-        data_lake_aws_cloud_provider_config = cls(
+        test_s3_bucket = d.pop("testS3Bucket", UNSET)
+
+        _data_lake_aws_cloud_provider_config = cls(
             role_id,
             external_id,
             iam_assumed_role_arn,
             iam_user_arn,
+            test_s3_bucket,
         )
 
         if nulls:
             d.update(nulls)
-        data_lake_aws_cloud_provider_config.additional_properties = d
-        return data_lake_aws_cloud_provider_config
+        _data_lake_aws_cloud_provider_config.additional_properties = d
+        return _data_lake_aws_cloud_provider_config
 
     @property
     def additional_keys(self) -> list[str]:

@@ -86,7 +86,7 @@ class DataLakeCloudProviderConfig:
         else:
             gcp = DataFederationGCPCloudProviderConfig.from_dict(_gcp)
 
-        data_lake_cloud_provider_config = cls(
+        _data_lake_cloud_provider_config = cls(
             aws,
             azure,
             gcp,
@@ -94,8 +94,8 @@ class DataLakeCloudProviderConfig:
 
         if nulls:
             d.update(nulls)
-        data_lake_cloud_provider_config.additional_properties = d
-        return data_lake_cloud_provider_config
+        _data_lake_cloud_provider_config.additional_properties = d
+        return _data_lake_cloud_provider_config
 
     @property
     def additional_keys(self) -> list[str]:

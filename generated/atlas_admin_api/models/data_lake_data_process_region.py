@@ -52,13 +52,13 @@ class DataLakeDataProcessRegion:
 
         region = DataFederationAWSRegion(d.pop("region"))
 
-        data_lake_data_process_region = cls(
+        _data_lake_data_process_region = cls(
             cloud_provider,
             region,
         )
 
-        data_lake_data_process_region.additional_properties = d
-        return data_lake_data_process_region
+        _data_lake_data_process_region.additional_properties = d
+        return _data_lake_data_process_region
 
     @property
     def additional_keys(self) -> list[str]:

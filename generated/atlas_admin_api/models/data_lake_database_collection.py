@@ -71,15 +71,15 @@ class DataLakeDatabaseCollection:
 
         name = d.pop("name", UNSET)
 
-        data_lake_database_collection = cls(
+        _data_lake_database_collection = cls(
             data_sources,
             name,
         )
 
         if nulls:
             d.update(nulls)
-        data_lake_database_collection.additional_properties = d
-        return data_lake_database_collection
+        _data_lake_database_collection.additional_properties = d
+        return _data_lake_database_collection
 
     @property
     def additional_keys(self) -> list[str]:

@@ -183,7 +183,7 @@ class DataLakeDatabaseDataSourceSettings:
 
         urls = cast(list[str], d.pop("urls", UNSET))
 
-        data_lake_database_data_source_settings = cls(
+        _data_lake_database_data_source_settings = cls(
             allow_insecure,
             collection,
             collection_regex,
@@ -201,8 +201,8 @@ class DataLakeDatabaseDataSourceSettings:
 
         if nulls:
             d.update(nulls)
-        data_lake_database_data_source_settings.additional_properties = d
-        return data_lake_database_data_source_settings
+        _data_lake_database_data_source_settings.additional_properties = d
+        return _data_lake_database_data_source_settings
 
     @property
     def additional_keys(self) -> list[str]:

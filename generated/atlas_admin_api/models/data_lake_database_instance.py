@@ -104,7 +104,7 @@ class DataLakeDatabaseInstance:
 
                 views.append(views_item)
 
-        data_lake_database_instance = cls(
+        _data_lake_database_instance = cls(
             collections,
             max_wildcard_collections,
             name,
@@ -113,8 +113,8 @@ class DataLakeDatabaseInstance:
 
         if nulls:
             d.update(nulls)
-        data_lake_database_instance.additional_properties = d
-        return data_lake_database_instance
+        _data_lake_database_instance.additional_properties = d
+        return _data_lake_database_instance
 
     @property
     def additional_keys(self) -> list[str]:

@@ -203,7 +203,7 @@ class DataLakeIngestionPipeline:
 
                 transformations.append(transformations_item)
 
-        data_lake_ingestion_pipeline = cls(
+        _data_lake_ingestion_pipeline = cls(
             field_id,
             created_date,
             dataset_retention_policy,
@@ -218,8 +218,8 @@ class DataLakeIngestionPipeline:
 
         if nulls:
             d.update(nulls)
-        data_lake_ingestion_pipeline.additional_properties = d
-        return data_lake_ingestion_pipeline
+        _data_lake_ingestion_pipeline.additional_properties = d
+        return _data_lake_ingestion_pipeline
 
     @property
     def additional_keys(self) -> list[str]:

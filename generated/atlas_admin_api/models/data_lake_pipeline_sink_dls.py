@@ -103,7 +103,7 @@ class DataLakePipelineSinkDLS:
 
                 partition_fields.append(partition_fields_item)
 
-        data_lake_pipeline_sink_dls = cls(
+        _data_lake_pipeline_sink_dls = cls(
             metadata_provider,
             metadata_region,
             partition_fields,
@@ -112,8 +112,8 @@ class DataLakePipelineSinkDLS:
 
         if nulls:
             d.update(nulls)
-        data_lake_pipeline_sink_dls.additional_properties = d
-        return data_lake_pipeline_sink_dls
+        _data_lake_pipeline_sink_dls.additional_properties = d
+        return _data_lake_pipeline_sink_dls
 
     @property
     def additional_keys(self) -> list[str]:

@@ -89,7 +89,7 @@ class DataLakePipelineSourceOnDemandCPS:
 
         group_id = d.pop("groupId", UNSET)
 
-        data_lake_pipeline_source_on_demand_cps = cls(
+        _data_lake_pipeline_source_on_demand_cps = cls(
             cluster_name,
             collection_name,
             database_name,
@@ -99,8 +99,8 @@ class DataLakePipelineSourceOnDemandCPS:
 
         if nulls:
             d.update(nulls)
-        data_lake_pipeline_source_on_demand_cps.additional_properties = d
-        return data_lake_pipeline_source_on_demand_cps
+        _data_lake_pipeline_source_on_demand_cps.additional_properties = d
+        return _data_lake_pipeline_source_on_demand_cps
 
     @property
     def additional_keys(self) -> list[str]:

@@ -24,6 +24,8 @@ class DataLakePipelineSourcePeriodicCPS:
         collection_name (str | Unset): Human-readable name that identifies the collection.
         database_name (str | Unset): Human-readable name that identifies the database.
         group_id (str | Unset): Unique 24-hexadecimal character string that identifies the project.
+        policy_item_id (str | Unset): Unique 24-hexadecimal character string that identifies a policy item. Example:
+            32b6e34b3d91647abb20e7b8.
     """
 
     type_: DataLakePipelineSourcePeriodicCPSType = _attrs_field(
@@ -33,6 +35,7 @@ class DataLakePipelineSourcePeriodicCPS:
     collection_name: str | Unset = UNSET
     database_name: str | Unset = UNSET
     group_id: str | Unset = UNSET
+    policy_item_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,6 +48,8 @@ class DataLakePipelineSourcePeriodicCPS:
         database_name = self.database_name
 
         group_id = self.group_id
+
+        policy_item_id = self.policy_item_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,6 +66,8 @@ class DataLakePipelineSourcePeriodicCPS:
             field_dict["databaseName"] = database_name
         if group_id is not UNSET:
             field_dict["groupId"] = group_id
+        if policy_item_id is not UNSET:
+            field_dict["policyItemId"] = policy_item_id
 
         return field_dict
 
@@ -76,6 +83,7 @@ class DataLakePipelineSourcePeriodicCPS:
                 "collectionName",
                 "databaseName",
                 "groupId",
+                "policyItemId",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         type_ = DataLakePipelineSourcePeriodicCPSType(d.pop("type"))
@@ -88,18 +96,21 @@ class DataLakePipelineSourcePeriodicCPS:
 
         group_id = d.pop("groupId", UNSET)
 
-        data_lake_pipeline_source_periodic_cps = cls(
+        policy_item_id = d.pop("policyItemId", UNSET)
+
+        _data_lake_pipeline_source_periodic_cps = cls(
             cluster_name,
             collection_name,
             database_name,
             group_id,
+            policy_item_id,
             type_=type_,
         )
 
         if nulls:
             d.update(nulls)
-        data_lake_pipeline_source_periodic_cps.additional_properties = d
-        return data_lake_pipeline_source_periodic_cps
+        _data_lake_pipeline_source_periodic_cps.additional_properties = d
+        return _data_lake_pipeline_source_periodic_cps
 
     @property
     def additional_keys(self) -> list[str]:

@@ -46,13 +46,13 @@ class DataLakePipelinesPartitionField:
 
         order = d.pop("order")
 
-        data_lake_pipelines_partition_field = cls(
+        _data_lake_pipelines_partition_field = cls(
             field_name,
             order,
         )
 
-        data_lake_pipelines_partition_field.additional_properties = d
-        return data_lake_pipelines_partition_field
+        _data_lake_pipelines_partition_field.additional_properties = d
+        return _data_lake_pipelines_partition_field
 
     @property
     def additional_keys(self) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, UnknownVariant, Unset, discriminate
 
 T = TypeVar("T", bound="DataLakeStorage")
 
@@ -21,11 +21,26 @@ class DataLakeStorage:
             for this data lake.
 
             Database associated with this data lake. Databases contain collections and views.
-        stores (list[DataLakeStoreSettingsS3] | Unset): Array that contains the data stores for the data lake.
+        stores (list[DataLakeAtlasStoreInstance | DataLakeAzureBlobStore | DataLakeDLSAWSStore | DataLakeDLSAzureStore |
+            DataLakeDLSGCPStore | DataLakeGoogleCloudStorageStore | DataLakeHTTPStore | DataLakeStoreSettingsS3] | Unset):
+            Array that contains the data stores for the data lake.
     """
 
     databases: list[DataLakeDatabaseInstance] | Unset = UNSET
-    stores: list[DataLakeStoreSettingsS3] | Unset = UNSET
+    stores: (
+        list[
+            DataLakeAtlasStoreInstance
+            | DataLakeAzureBlobStore
+            | DataLakeDLSAWSStore
+            | DataLakeDLSAzureStore
+            | DataLakeDLSGCPStore
+            | DataLakeGoogleCloudStorageStore
+            | DataLakeHTTPStore
+            | DataLakeStoreSettingsS3
+            | UnknownVariant
+        ]
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,7 +55,9 @@ class DataLakeStorage:
         if not isinstance(self.stores, Unset):
             stores = []
             for stores_item_data in self.stores:
+                stores_item: dict[str, Any]
                 stores_item = stores_item_data.to_dict()
+
                 stores.append(stores_item)
 
         field_dict: dict[str, Any] = {}
@@ -75,23 +92,76 @@ class DataLakeStorage:
                 databases.append(databases_item)
 
         _stores = d.pop("stores", UNSET)
-        stores: list[DataLakeStoreSettingsS3] | Unset = UNSET
+        stores: (
+            list[
+                DataLakeAtlasStoreInstance
+                | DataLakeAzureBlobStore
+                | DataLakeDLSAWSStore
+                | DataLakeDLSAzureStore
+                | DataLakeDLSGCPStore
+                | DataLakeGoogleCloudStorageStore
+                | DataLakeHTTPStore
+                | DataLakeStoreSettingsS3
+                | UnknownVariant
+            ]
+            | Unset
+        ) = UNSET
         if _stores is not UNSET:
             stores = []
             for stores_item_data in _stores:
-                stores_item = DataLakeStoreSettingsS3.from_dict(stores_item_data)
+
+                def _parse_stores_item(
+                    data: object,
+                ) -> (
+                    DataLakeAtlasStoreInstance
+                    | DataLakeAzureBlobStore
+                    | DataLakeDLSAWSStore
+                    | DataLakeDLSAzureStore
+                    | DataLakeDLSGCPStore
+                    | DataLakeGoogleCloudStorageStore
+                    | DataLakeHTTPStore
+                    | DataLakeStoreSettingsS3
+                    | UnknownVariant
+                ):
+                    variants: dict[
+                        str,
+                        type[DataLakeStoreSettingsS3]
+                        | type[DataLakeAtlasStoreInstance]
+                        | type[DataLakeAzureBlobStore]
+                        | type[DataLakeDLSAWSStore]
+                        | type[DataLakeDLSAzureStore]
+                        | type[DataLakeDLSGCPStore]
+                        | type[DataLakeGoogleCloudStorageStore]
+                        | type[DataLakeHTTPStore],
+                    ] = {
+                        "s3": DataLakeStoreSettingsS3,
+                        "atlas": DataLakeAtlasStoreInstance,
+                        "azure": DataLakeAzureBlobStore,
+                        "dls:aws": DataLakeDLSAWSStore,
+                        "dls:azure": DataLakeDLSAzureStore,
+                        "dls:gcp": DataLakeDLSGCPStore,
+                        "gcs": DataLakeGoogleCloudStorageStore,
+                        "http": DataLakeHTTPStore,
+                    }
+                    payload, value = discriminate(data, "provider", field="stores[]")
+                    variant = variants.get(value)
+                    if variant is None:
+                        return UnknownVariant(discriminator=value, raw=dict(payload))
+                    return variant.from_dict(payload)
+
+                stores_item = _parse_stores_item(stores_item_data)
 
                 stores.append(stores_item)
 
-        data_lake_storage = cls(
+        _data_lake_storage = cls(
             databases,
             stores,
         )
 
         if nulls:
             d.update(nulls)
-        data_lake_storage.additional_properties = d
-        return data_lake_storage
+        _data_lake_storage.additional_properties = d
+        return _data_lake_storage
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,5 +181,14 @@ class DataLakeStorage:
 
 
 # Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.data_lake_atlas_store_instance import DataLakeAtlasStoreInstance  # noqa: E402
+from ..models.data_lake_azure_blob_store import DataLakeAzureBlobStore  # noqa: E402
 from ..models.data_lake_database_instance import DataLakeDatabaseInstance  # noqa: E402
+from ..models.data_lake_dls_azure_store import DataLakeDLSAzureStore  # noqa: E402
+from ..models.data_lake_dlsaws_store import DataLakeDLSAWSStore  # noqa: E402
+from ..models.data_lake_dlsgcp_store import DataLakeDLSGCPStore  # noqa: E402
+from ..models.data_lake_google_cloud_storage_store import (
+    DataLakeGoogleCloudStorageStore,  # noqa: E402
+)
+from ..models.data_lake_http_store import DataLakeHTTPStore  # noqa: E402
 from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3  # noqa: E402

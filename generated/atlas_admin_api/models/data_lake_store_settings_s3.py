@@ -174,7 +174,7 @@ class DataLakeStoreSettingsS3:
                 _region
             )
 
-        data_lake_store_settings_s3 = cls(
+        _data_lake_store_settings_s3 = cls(
             name,
             additional_storage_classes,
             bucket,
@@ -188,8 +188,8 @@ class DataLakeStoreSettingsS3:
 
         if nulls:
             d.update(nulls)
-        data_lake_store_settings_s3.additional_properties = d
-        return data_lake_store_settings_s3
+        _data_lake_store_settings_s3.additional_properties = d
+        return _data_lake_store_settings_s3
 
     @property
     def additional_keys(self) -> list[str]:

@@ -218,7 +218,7 @@ class DataProtectionSettings:
 
         updated_user = d.pop("updatedUser", UNSET)
 
-        data_protection_settings = cls(
+        _data_protection_settings = cls(
             authorized_email,
             authorized_user_first_name,
             authorized_user_last_name,
@@ -237,8 +237,8 @@ class DataProtectionSettings:
 
         if nulls:
             d.update(nulls)
-        data_protection_settings.additional_properties = d
-        return data_protection_settings
+        _data_protection_settings.additional_properties = d
+        return _data_protection_settings
 
     @property
     def additional_keys(self) -> list[str]:

@@ -47,13 +47,13 @@ class DatabaseInheritedRole:
 
         role = d.pop("role")
 
-        database_inherited_role = cls(
+        _database_inherited_role = cls(
             db,
             role,
         )
 
-        database_inherited_role.additional_properties = d
-        return database_inherited_role
+        _database_inherited_role.additional_properties = d
+        return _database_inherited_role
 
     @property
     def additional_keys(self) -> list[str]:

@@ -57,14 +57,14 @@ class DatabasePermittedNamespaceResource:
 
         db = d.pop("db")
 
-        database_permitted_namespace_resource = cls(
+        _database_permitted_namespace_resource = cls(
             cluster,
             collection,
             db,
         )
 
-        database_permitted_namespace_resource.additional_properties = d
-        return database_permitted_namespace_resource
+        _database_permitted_namespace_resource.additional_properties = d
+        return _database_permitted_namespace_resource
 
     @property
     def additional_keys(self) -> list[str]:

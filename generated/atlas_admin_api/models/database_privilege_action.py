@@ -68,15 +68,15 @@ class DatabasePrivilegeAction:
 
                 resources.append(resources_item)
 
-        database_privilege_action = cls(
+        _database_privilege_action = cls(
             action,
             resources,
         )
 
         if nulls:
             d.update(nulls)
-        database_privilege_action.additional_properties = d
-        return database_privilege_action
+        _database_privilege_action.additional_properties = d
+        return _database_privilege_action
 
     @property
     def additional_keys(self) -> list[str]:

@@ -74,7 +74,7 @@ class DatasetRetentionPolicy:
         else:
             last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
 
-        dataset_retention_policy = cls(
+        _dataset_retention_policy = cls(
             units,
             value,
             last_modified_date,
@@ -82,8 +82,8 @@ class DatasetRetentionPolicy:
 
         if nulls:
             d.update(nulls)
-        dataset_retention_policy.additional_properties = d
-        return dataset_retention_policy
+        _dataset_retention_policy.additional_properties = d
+        return _dataset_retention_policy
 
     @property
     def additional_keys(self) -> list[str]:

@@ -105,7 +105,7 @@ class DiskBackupApiPolicyItem:
 
         id = d.pop("id", UNSET)
 
-        disk_backup_api_policy_item = cls(
+        _disk_backup_api_policy_item = cls(
             frequency_interval,
             frequency_type,
             retention_unit,
@@ -115,8 +115,8 @@ class DiskBackupApiPolicyItem:
 
         if nulls:
             d.update(nulls)
-        disk_backup_api_policy_item.additional_properties = d
-        return disk_backup_api_policy_item
+        _disk_backup_api_policy_item.additional_properties = d
+        return _disk_backup_api_policy_item
 
     @property
     def additional_keys(self) -> list[str]:

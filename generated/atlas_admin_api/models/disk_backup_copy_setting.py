@@ -34,6 +34,17 @@ class DiskBackupCopySetting:
             Region'.
         should_copy_oplogs (bool | Unset): Flag that indicates whether to copy the oplogs to the target region. You can
             use the oplogs to perform point-in-time restores.
+        copy_policy_items (list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem] | Unset): List
+            that describes retention per copy policy item. Allowed only when `copyPolicyItemsEnabled` is true. Responses
+            omit this field when `copyPolicyItemsEnabled` is false or omitted.
+        last_number_of_snapshots (int | Unset): Number of most recent snapshots to copy to the target region. If
+            specified, Atlas copies this number of the most recent snapshots rather than using a frequency-based or policy-
+            based copy schedule. This field is mutually exclusive with `frequencies` and `copyPolicyItems`.
+        replication_spec_id (str | Unset): Unique 24-hexadecimal digit string that identifies the replication object for
+            a zone in a cluster. For global clusters, there can be multiple zones to choose from. For sharded clusters and
+            replica set clusters, there is only one zone in the cluster. To find the Replication Specification ID, do a GET
+            request to Return One Cluster from One Project and consult the `replicationSpecs` array. Example:
+            32b6e34b3d91647abb20e7b8.
     """
 
     zone_id: str
@@ -41,6 +52,9 @@ class DiskBackupCopySetting:
     frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
     region_name: str | Unset = UNSET
     should_copy_oplogs: bool | Unset = UNSET
+    copy_policy_items: list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem] | Unset = UNSET
+    last_number_of_snapshots: int | Unset = UNSET
+    replication_spec_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +75,22 @@ class DiskBackupCopySetting:
 
         should_copy_oplogs = self.should_copy_oplogs
 
+        copy_policy_items: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.copy_policy_items, Unset):
+            copy_policy_items = []
+            for copy_policy_items_item_data in self.copy_policy_items:
+                copy_policy_items_item: dict[str, Any]
+                if isinstance(copy_policy_items_item_data, DiskBackupTimeBasedCopyPolicyItem):
+                    copy_policy_items_item = copy_policy_items_item_data.to_dict()
+                else:
+                    copy_policy_items_item = copy_policy_items_item_data.to_dict()
+
+                copy_policy_items.append(copy_policy_items_item)
+
+        last_number_of_snapshots = self.last_number_of_snapshots
+
+        replication_spec_id = self.replication_spec_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -76,6 +106,12 @@ class DiskBackupCopySetting:
             field_dict["regionName"] = region_name
         if should_copy_oplogs is not UNSET:
             field_dict["shouldCopyOplogs"] = should_copy_oplogs
+        if copy_policy_items is not UNSET:
+            field_dict["copyPolicyItems"] = copy_policy_items
+        if last_number_of_snapshots is not UNSET:
+            field_dict["lastNumberOfSnapshots"] = last_number_of_snapshots
+        if replication_spec_id is not UNSET:
+            field_dict["replicationSpecId"] = replication_spec_id
 
         return field_dict
 
@@ -91,6 +127,9 @@ class DiskBackupCopySetting:
                 "frequencies",
                 "regionName",
                 "shouldCopyOplogs",
+                "copyPolicyItems",
+                "lastNumberOfSnapshots",
+                "replicationSpecId",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         zone_id = d.pop("zoneId")
@@ -119,18 +158,56 @@ class DiskBackupCopySetting:
 
         should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
 
-        disk_backup_copy_setting = cls(
+        _copy_policy_items = d.pop("copyPolicyItems", UNSET)
+        copy_policy_items: list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem] | Unset = UNSET
+        if _copy_policy_items is not UNSET:
+            copy_policy_items = []
+            for copy_policy_items_item_data in _copy_policy_items:
+
+                def _parse_copy_policy_items_item(
+                    data: object,
+                ) -> DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem:
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_disk_backup_copy_policy_item_type_0 = (
+                            DiskBackupTimeBasedCopyPolicyItem.from_dict(data)
+                        )
+
+                        return componentsschemas_disk_backup_copy_policy_item_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_disk_backup_copy_policy_item_type_1 = DiskBackupOnDemandCopyPolicyItem.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_disk_backup_copy_policy_item_type_1
+
+                copy_policy_items_item = _parse_copy_policy_items_item(copy_policy_items_item_data)
+
+                copy_policy_items.append(copy_policy_items_item)
+
+        last_number_of_snapshots = d.pop("lastNumberOfSnapshots", UNSET)
+
+        replication_spec_id = d.pop("replicationSpecId", UNSET)
+
+        _disk_backup_copy_setting = cls(
             zone_id,
             cloud_provider,
             frequencies,
             region_name,
             should_copy_oplogs,
+            copy_policy_items,
+            last_number_of_snapshots,
+            replication_spec_id,
         )
 
         if nulls:
             d.update(nulls)
-        disk_backup_copy_setting.additional_properties = d
-        return disk_backup_copy_setting
+        _disk_backup_copy_setting.additional_properties = d
+        return _disk_backup_copy_setting
 
     @property
     def additional_keys(self) -> list[str]:
@@ -147,3 +224,12 @@ class DiskBackupCopySetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.disk_backup_on_demand_copy_policy_item import (
+    DiskBackupOnDemandCopyPolicyItem,  # noqa: E402
+)
+from ..models.disk_backup_time_based_copy_policy_item import (
+    DiskBackupTimeBasedCopyPolicyItem,  # noqa: E402
+)

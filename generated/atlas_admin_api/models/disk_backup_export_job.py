@@ -227,7 +227,7 @@ class DiskBackupExportJob:
 
                 links.append(links_item)
 
-        disk_backup_export_job = cls(
+        _disk_backup_export_job = cls(
             export_bucket_id,
             components,
             created_at,
@@ -244,8 +244,8 @@ class DiskBackupExportJob:
 
         if nulls:
             d.update(nulls)
-        disk_backup_export_job.additional_properties = d
-        return disk_backup_export_job
+        _disk_backup_export_job.additional_properties = d
+        return _disk_backup_export_job
 
     @property
     def additional_keys(self) -> list[str]:

@@ -56,15 +56,15 @@ class DiskBackupExportJobComponent:
 
         replica_set_name = d.pop("replicaSetName", UNSET)
 
-        disk_backup_export_job_component = cls(
+        _disk_backup_export_job_component = cls(
             export_id,
             replica_set_name,
         )
 
         if nulls:
             d.update(nulls)
-        disk_backup_export_job_component.additional_properties = d
-        return disk_backup_export_job_component
+        _disk_backup_export_job_component.additional_properties = d
+        return _disk_backup_export_job_component
 
     @property
     def additional_keys(self) -> list[str]:

@@ -23,11 +23,14 @@ class DiskBackupExportJobRequest:
 
             Collection of key-value pairs that represent custom data to add to the metadata file that MongoDB Cloud uploads
             to the bucket when the export job finishes.
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
     export_bucket_id: str
     snapshot_id: str
     custom_data: list[BackupLabel] | Unset = UNSET
+    links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,6 +45,13 @@ class DiskBackupExportJobRequest:
                 custom_data_item = custom_data_item_data.to_dict()
                 custom_data.append(custom_data_item)
 
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -52,6 +62,8 @@ class DiskBackupExportJobRequest:
         )
         if custom_data is not UNSET:
             field_dict["customData"] = custom_data
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
@@ -62,7 +74,10 @@ class DiskBackupExportJobRequest:
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
         nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
-            optional = ("customData",)
+            optional = (
+                "customData",
+                "links",
+            )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         export_bucket_id = d.pop("exportBucketId")
 
@@ -77,16 +92,26 @@ class DiskBackupExportJobRequest:
 
                 custom_data.append(custom_data_item)
 
-        disk_backup_export_job_request = cls(
+        _links = d.pop("links", UNSET)
+        links: list[Link] | Unset = UNSET
+        if _links is not UNSET:
+            links = []
+            for links_item_data in _links:
+                links_item = Link.from_dict(links_item_data)
+
+                links.append(links_item)
+
+        _disk_backup_export_job_request = cls(
             export_bucket_id,
             snapshot_id,
             custom_data,
+            links,
         )
 
         if nulls:
             d.update(nulls)
-        disk_backup_export_job_request.additional_properties = d
-        return disk_backup_export_job_request
+        _disk_backup_export_job_request.additional_properties = d
+        return _disk_backup_export_job_request
 
     @property
     def additional_keys(self) -> list[str]:
@@ -107,3 +132,4 @@ class DiskBackupExportJobRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.backup_label import BackupLabel  # noqa: E402
+from ..models.link import Link  # noqa: E402

@@ -85,7 +85,7 @@ class DiskBackupRestoreJobComponent:
 
         replica_set_name = d.pop("replicaSetName", UNSET)
 
-        disk_backup_restore_job_component = cls(
+        _disk_backup_restore_job_component = cls(
             download_url,
             private_download_delivery_urls,
             replica_set_name,
@@ -93,8 +93,8 @@ class DiskBackupRestoreJobComponent:
 
         if nulls:
             d.update(nulls)
-        disk_backup_restore_job_component.additional_properties = d
-        return disk_backup_restore_job_component
+        _disk_backup_restore_job_component.additional_properties = d
+        return _disk_backup_restore_job_component
 
     @property
     def additional_keys(self) -> list[str]:

@@ -278,7 +278,7 @@ class DiskBackupSnapshot:
 
                 links.append(links_item)
 
-        disk_backup_snapshot = cls(
+        _disk_backup_snapshot = cls(
             cloud_provider,
             copy_regions,
             created_at,
@@ -299,8 +299,8 @@ class DiskBackupSnapshot:
 
         if nulls:
             d.update(nulls)
-        disk_backup_snapshot.additional_properties = d
-        return disk_backup_snapshot
+        _disk_backup_snapshot.additional_properties = d
+        return _disk_backup_snapshot
 
     @property
     def additional_keys(self) -> list[str]:

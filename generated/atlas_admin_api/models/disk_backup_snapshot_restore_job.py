@@ -305,7 +305,7 @@ class DiskBackupSnapshotRestoreJob:
 
                 links.append(links_item)
 
-        disk_backup_snapshot_restore_job = cls(
+        _disk_backup_snapshot_restore_job = cls(
             delivery_type,
             cancelled,
             components,
@@ -329,8 +329,8 @@ class DiskBackupSnapshotRestoreJob:
 
         if nulls:
             d.update(nulls)
-        disk_backup_snapshot_restore_job.additional_properties = d
-        return disk_backup_snapshot_restore_job
+        _disk_backup_snapshot_restore_job.additional_properties = d
+        return _disk_backup_snapshot_restore_job
 
     @property
     def additional_keys(self) -> list[str]:

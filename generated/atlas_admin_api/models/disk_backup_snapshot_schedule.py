@@ -49,6 +49,23 @@ class DiskBackupSnapshotSchedule:
             uploads to your Export Bucket.
         links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
             resources, related API resources, or both. RFC 5988 outlines these relationships.
+        auto_copy_settings_enabled (bool | Unset): Flag that indicates whether the copy settings are automatically
+            managed by MongoDB Cloud and sync to the cluster topology.
+        copy_policy_items_enabled (bool | Unset): Flag that indicates whether copy settings use `copyPolicyItems`
+            instead of `frequencies`. When true, requests must supply `copyPolicyItems` and responses return
+            `copyPolicyItems` only. When false or omitted, requests must supply `frequencies` and responses return
+            `frequencies` only.
+        delete_copied_backups (list[DeleteCopiedBackups] | Unset): List that contains a document for each deleted copy
+            setting whose backup copies you want to delete.
+        delete_copy_snapshots (bool | Unset): Flag that indicates whether to delete Snapshot copies that MongoDB Cloud
+            took previously when their associated `copyPolicyItems` are removed from a `copySetting`. This option requires
+            `copyPolicyItemsEnabled` to be true.
+        delete_snapshots (bool | Unset): Flag that indicates whether to delete Snapshots that MongoDB Cloud took
+            previously when deleting the associated backup policy.
+        update_copy_snapshots (bool | Unset): Flag that indicates whether to apply the retention changes for updated
+            copy policy items to Snapshot copies that MongoDB Cloud took previously.
+        update_snapshots (bool | Unset): Flag that indicates whether to apply the retention changes in the updated
+            backup policy to Snapshots that MongoDB Cloud took previously.
     """
 
     auto_export_enabled: bool | Unset = UNSET
@@ -64,6 +81,13 @@ class DiskBackupSnapshotSchedule:
     restore_window_days: int | Unset = UNSET
     use_org_and_group_names_in_export_prefix: bool | Unset = UNSET
     links: list[Link] | Unset = UNSET
+    auto_copy_settings_enabled: bool | Unset = UNSET
+    copy_policy_items_enabled: bool | Unset = UNSET
+    delete_copied_backups: list[DeleteCopiedBackups] | Unset = UNSET
+    delete_copy_snapshots: bool | Unset = UNSET
+    delete_snapshots: bool | Unset = UNSET
+    update_copy_snapshots: bool | Unset = UNSET
+    update_snapshots: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,6 +141,25 @@ class DiskBackupSnapshotSchedule:
                 links_item = links_item_data.to_dict()
                 links.append(links_item)
 
+        auto_copy_settings_enabled = self.auto_copy_settings_enabled
+
+        copy_policy_items_enabled = self.copy_policy_items_enabled
+
+        delete_copied_backups: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.delete_copied_backups, Unset):
+            delete_copied_backups = []
+            for delete_copied_backups_item_data in self.delete_copied_backups:
+                delete_copied_backups_item = delete_copied_backups_item_data.to_dict()
+                delete_copied_backups.append(delete_copied_backups_item)
+
+        delete_copy_snapshots = self.delete_copy_snapshots
+
+        delete_snapshots = self.delete_snapshots
+
+        update_copy_snapshots = self.update_copy_snapshots
+
+        update_snapshots = self.update_snapshots
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -146,6 +189,20 @@ class DiskBackupSnapshotSchedule:
             field_dict["useOrgAndGroupNamesInExportPrefix"] = use_org_and_group_names_in_export_prefix
         if links is not UNSET:
             field_dict["links"] = links
+        if auto_copy_settings_enabled is not UNSET:
+            field_dict["autoCopySettingsEnabled"] = auto_copy_settings_enabled
+        if copy_policy_items_enabled is not UNSET:
+            field_dict["copyPolicyItemsEnabled"] = copy_policy_items_enabled
+        if delete_copied_backups is not UNSET:
+            field_dict["deleteCopiedBackups"] = delete_copied_backups
+        if delete_copy_snapshots is not UNSET:
+            field_dict["deleteCopySnapshots"] = delete_copy_snapshots
+        if delete_snapshots is not UNSET:
+            field_dict["deleteSnapshots"] = delete_snapshots
+        if update_copy_snapshots is not UNSET:
+            field_dict["updateCopySnapshots"] = update_copy_snapshots
+        if update_snapshots is not UNSET:
+            field_dict["updateSnapshots"] = update_snapshots
 
         return field_dict
 
@@ -170,6 +227,13 @@ class DiskBackupSnapshotSchedule:
                 "restoreWindowDays",
                 "useOrgAndGroupNamesInExportPrefix",
                 "links",
+                "autoCopySettingsEnabled",
+                "copyPolicyItemsEnabled",
+                "deleteCopiedBackups",
+                "deleteCopySnapshots",
+                "deleteSnapshots",
+                "updateCopySnapshots",
+                "updateSnapshots",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         auto_export_enabled = d.pop("autoExportEnabled", UNSET)
@@ -236,7 +300,28 @@ class DiskBackupSnapshotSchedule:
 
                 links.append(links_item)
 
-        disk_backup_snapshot_schedule = cls(
+        auto_copy_settings_enabled = d.pop("autoCopySettingsEnabled", UNSET)
+
+        copy_policy_items_enabled = d.pop("copyPolicyItemsEnabled", UNSET)
+
+        _delete_copied_backups = d.pop("deleteCopiedBackups", UNSET)
+        delete_copied_backups: list[DeleteCopiedBackups] | Unset = UNSET
+        if _delete_copied_backups is not UNSET:
+            delete_copied_backups = []
+            for delete_copied_backups_item_data in _delete_copied_backups:
+                delete_copied_backups_item = DeleteCopiedBackups.from_dict(delete_copied_backups_item_data)
+
+                delete_copied_backups.append(delete_copied_backups_item)
+
+        delete_copy_snapshots = d.pop("deleteCopySnapshots", UNSET)
+
+        delete_snapshots = d.pop("deleteSnapshots", UNSET)
+
+        update_copy_snapshots = d.pop("updateCopySnapshots", UNSET)
+
+        update_snapshots = d.pop("updateSnapshots", UNSET)
+
+        _disk_backup_snapshot_schedule = cls(
             auto_export_enabled,
             cluster_id,
             cluster_name,
@@ -250,12 +335,19 @@ class DiskBackupSnapshotSchedule:
             restore_window_days,
             use_org_and_group_names_in_export_prefix,
             links,
+            auto_copy_settings_enabled,
+            copy_policy_items_enabled,
+            delete_copied_backups,
+            delete_copy_snapshots,
+            delete_snapshots,
+            update_copy_snapshots,
+            update_snapshots,
         )
 
         if nulls:
             d.update(nulls)
-        disk_backup_snapshot_schedule.additional_properties = d
-        return disk_backup_snapshot_schedule
+        _disk_backup_snapshot_schedule.additional_properties = d
+        return _disk_backup_snapshot_schedule
 
     @property
     def additional_keys(self) -> list[str]:
@@ -279,6 +371,7 @@ from ..models.advanced_disk_backup_snapshot_schedule_policy import (
     AdvancedDiskBackupSnapshotSchedulePolicy,  # noqa: E402
 )
 from ..models.auto_export_policy import AutoExportPolicy  # noqa: E402
+from ..models.delete_copied_backups import DeleteCopiedBackups  # noqa: E402
 from ..models.disk_backup_copy_setting import DiskBackupCopySetting  # noqa: E402
 from ..models.extra_retention_setting import ExtraRetentionSetting  # noqa: E402
 from ..models.link import Link  # noqa: E402

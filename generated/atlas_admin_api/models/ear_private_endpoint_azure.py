@@ -117,7 +117,7 @@ class EARPrivateEndpointAzure:
 
         private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
 
-        ear_private_endpoint_azure = cls(
+        _ear_private_endpoint_azure = cls(
             error_message,
             id,
             region_name,
@@ -128,8 +128,8 @@ class EARPrivateEndpointAzure:
 
         if nulls:
             d.update(nulls)
-        ear_private_endpoint_azure.additional_properties = d
-        return ear_private_endpoint_azure
+        _ear_private_endpoint_azure.additional_properties = d
+        return _ear_private_endpoint_azure
 
     @property
     def additional_keys(self) -> list[str]:

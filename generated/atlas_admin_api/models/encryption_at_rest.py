@@ -98,7 +98,7 @@ class EncryptionAtRest:
         else:
             google_cloud_kms = GoogleCloudKMS.from_dict(_google_cloud_kms)
 
-        encryption_at_rest = cls(
+        _encryption_at_rest = cls(
             aws_kms,
             azure_key_vault,
             enabled_for_search_nodes,
@@ -107,8 +107,8 @@ class EncryptionAtRest:
 
         if nulls:
             d.update(nulls)
-        encryption_at_rest.additional_properties = d
-        return encryption_at_rest
+        _encryption_at_rest.additional_properties = d
+        return _encryption_at_rest
 
     @property
     def additional_keys(self) -> list[str]:

@@ -98,7 +98,7 @@ class EncryptionAtRestRequest:
         else:
             google_cloud_kms = GoogleCloudKMSRequest.from_dict(_google_cloud_kms)
 
-        encryption_at_rest_request = cls(
+        _encryption_at_rest_request = cls(
             aws_kms,
             azure_key_vault,
             enabled_for_search_nodes,
@@ -107,8 +107,8 @@ class EncryptionAtRestRequest:
 
         if nulls:
             d.update(nulls)
-        encryption_at_rest_request.additional_properties = d
-        return encryption_at_rest_request
+        _encryption_at_rest_request.additional_properties = d
+        return _encryption_at_rest_request
 
     @property
     def additional_keys(self) -> list[str]:

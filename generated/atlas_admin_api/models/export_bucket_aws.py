@@ -27,6 +27,9 @@ class ExportBucketAWS:
             MongoDB Cloud uses to access the AWS S3 bucket.
         links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
             resources, related API resources, or both. RFC 5988 outlines these relationships.
+        region (str | Unset): AWS region for the export bucket. This is set by Atlas and is never user-supplied.
+            Example: us-east-1.
+        require_private_networking (bool | Unset): Indicates whether to use private link. User supplied.
     """
 
     field_id: str
@@ -34,6 +37,8 @@ class ExportBucketAWS:
     cloud_provider: ExportBucketAWSCloudProvider = _attrs_field(default=ExportBucketAWSCloudProvider.AWS, kw_only=True)
     iam_role_id: str
     links: list[Link] | Unset = UNSET
+    region: str | Unset = UNSET
+    require_private_networking: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +57,10 @@ class ExportBucketAWS:
                 links_item = links_item_data.to_dict()
                 links.append(links_item)
 
+        region = self.region
+
+        require_private_networking = self.require_private_networking
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -64,6 +73,10 @@ class ExportBucketAWS:
         )
         if links is not UNSET:
             field_dict["links"] = links
+        if region is not UNSET:
+            field_dict["region"] = region
+        if require_private_networking is not UNSET:
+            field_dict["requirePrivateNetworking"] = require_private_networking
 
         return field_dict
 
@@ -74,7 +87,11 @@ class ExportBucketAWS:
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
         nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
-            optional = ("links",)
+            optional = (
+                "links",
+                "region",
+                "requirePrivateNetworking",
+            )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         field_id = d.pop("_id")
 
@@ -93,18 +110,24 @@ class ExportBucketAWS:
 
                 links.append(links_item)
 
-        export_bucket_aws = cls(
+        region = d.pop("region", UNSET)
+
+        require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+
+        _export_bucket_aws = cls(
             field_id,
             bucket_name,
             iam_role_id,
             links,
+            region,
+            require_private_networking,
             cloud_provider=cloud_provider,
         )
 
         if nulls:
             d.update(nulls)
-        export_bucket_aws.additional_properties = d
-        return export_bucket_aws
+        _export_bucket_aws.additional_properties = d
+        return _export_bucket_aws
 
     @property
     def additional_keys(self) -> list[str]:

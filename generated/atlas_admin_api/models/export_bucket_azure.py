@@ -115,7 +115,7 @@ class ExportBucketAzure:
 
         service_url = d.pop("serviceUrl", UNSET)
 
-        export_bucket_azure = cls(
+        _export_bucket_azure = cls(
             field_id,
             bucket_name,
             links,
@@ -127,8 +127,8 @@ class ExportBucketAzure:
 
         if nulls:
             d.update(nulls)
-        export_bucket_azure.additional_properties = d
-        return export_bucket_azure
+        _export_bucket_azure.additional_properties = d
+        return _export_bucket_azure
 
     @property
     def additional_keys(self) -> list[str]:

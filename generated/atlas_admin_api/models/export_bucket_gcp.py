@@ -95,7 +95,7 @@ class ExportBucketGCP:
 
         role_id = d.pop("roleId", UNSET)
 
-        export_bucket_gcp = cls(
+        _export_bucket_gcp = cls(
             field_id,
             bucket_name,
             links,
@@ -105,8 +105,8 @@ class ExportBucketGCP:
 
         if nulls:
             d.update(nulls)
-        export_bucket_gcp.additional_properties = d
-        return export_bucket_gcp
+        _export_bucket_gcp.additional_properties = d
+        return _export_bucket_gcp
 
     @property
     def additional_keys(self) -> list[str]:

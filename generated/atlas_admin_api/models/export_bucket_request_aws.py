@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.export_bucket_request_aws_cloud_provider import (
     ExportBucketRequestAWSCloudProvider,
 )
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExportBucketRequestAWS")
 
@@ -25,6 +26,10 @@ class ExportBucketRequestAWS:
             to.
         iam_role_id (str): Unique 24-hexadecimal character string that identifies the Unified AWS Access role ID that
             MongoDB Cloud uses to access the AWS S3 bucket.
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
+        require_private_networking (bool | Unset): Indicates whether to do exports over PrivateLink as opposed to public
+            IPs. Defaults to False.
     """
 
     cloud_provider: ExportBucketRequestAWSCloudProvider = _attrs_field(
@@ -32,6 +37,8 @@ class ExportBucketRequestAWS:
     )
     bucket_name: str
     iam_role_id: str
+    links: list[Link] | Unset = UNSET
+    require_private_networking: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,6 +47,15 @@ class ExportBucketRequestAWS:
         bucket_name = self.bucket_name
 
         iam_role_id = self.iam_role_id
+
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
+        require_private_networking = self.require_private_networking
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,26 +66,54 @@ class ExportBucketRequestAWS:
                 "iamRoleId": iam_role_id,
             }
         )
+        if links is not UNSET:
+            field_dict["links"] = links
+        if require_private_networking is not UNSET:
+            field_dict["requirePrivateNetworking"] = require_private_networking
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
+        # the field's type would fail the whole response), so to_dict gives it back unchanged.
+        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
+        if None in d.values():
+            optional = (
+                "links",
+                "requirePrivateNetworking",
+            )
+            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cloud_provider = ExportBucketRequestAWSCloudProvider(d.pop("cloudProvider"))
 
         bucket_name = d.pop("bucketName")
 
         iam_role_id = d.pop("iamRoleId")
 
-        export_bucket_request_aws = cls(
+        _links = d.pop("links", UNSET)
+        links: list[Link] | Unset = UNSET
+        if _links is not UNSET:
+            links = []
+            for links_item_data in _links:
+                links_item = Link.from_dict(links_item_data)
+
+                links.append(links_item)
+
+        require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+
+        _export_bucket_request_aws = cls(
             bucket_name,
             iam_role_id,
+            links,
+            require_private_networking,
             cloud_provider=cloud_provider,
         )
 
-        export_bucket_request_aws.additional_properties = d
-        return export_bucket_request_aws
+        if nulls:
+            d.update(nulls)
+        _export_bucket_request_aws.additional_properties = d
+        return _export_bucket_request_aws
 
     @property
     def additional_keys(self) -> list[str]:
@@ -86,3 +130,7 @@ class ExportBucketRequestAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,6 +26,10 @@ class ExportBucketRequestAzure:
             to.
         role_id (str | Unset):
         service_url (str | Unset):
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
+        tenant_id (UUID | Unset): UUID that identifies the Azure Active Directory Tenant ID. Deprecated: this field is
+            ignored; the `tenantId` of the Cloud Provider Access role (from `roleId`) is used.
     """
 
     cloud_provider: ExportBucketRequestAzureCloudProvider = _attrs_field(
@@ -33,6 +38,8 @@ class ExportBucketRequestAzure:
     bucket_name: str
     role_id: str | Unset = UNSET
     service_url: str | Unset = UNSET
+    links: list[Link] | Unset = UNSET
+    tenant_id: UUID | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,6 +50,17 @@ class ExportBucketRequestAzure:
         role_id = self.role_id
 
         service_url = self.service_url
+
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
+        tenant_id: str | Unset = UNSET
+        if not isinstance(self.tenant_id, Unset):
+            tenant_id = str(self.tenant_id)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,6 +74,10 @@ class ExportBucketRequestAzure:
             field_dict["roleId"] = role_id
         if service_url is not UNSET:
             field_dict["serviceUrl"] = service_url
+        if links is not UNSET:
+            field_dict["links"] = links
+        if tenant_id is not UNSET:
+            field_dict["tenantId"] = tenant_id
 
         return field_dict
 
@@ -69,6 +91,8 @@ class ExportBucketRequestAzure:
             optional = (
                 "roleId",
                 "serviceUrl",
+                "links",
+                "tenantId",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cloud_provider = ExportBucketRequestAzureCloudProvider(d.pop("cloudProvider"))
@@ -79,17 +103,35 @@ class ExportBucketRequestAzure:
 
         service_url = d.pop("serviceUrl", UNSET)
 
-        export_bucket_request_azure = cls(
+        _links = d.pop("links", UNSET)
+        links: list[Link] | Unset = UNSET
+        if _links is not UNSET:
+            links = []
+            for links_item_data in _links:
+                links_item = Link.from_dict(links_item_data)
+
+                links.append(links_item)
+
+        _tenant_id = d.pop("tenantId", UNSET)
+        tenant_id: UUID | Unset
+        if _tenant_id is UNSET:
+            tenant_id = UNSET
+        else:
+            tenant_id = UUID(_tenant_id)
+
+        _export_bucket_request_azure = cls(
             bucket_name,
             role_id,
             service_url,
+            links,
+            tenant_id,
             cloud_provider=cloud_provider,
         )
 
         if nulls:
             d.update(nulls)
-        export_bucket_request_azure.additional_properties = d
-        return export_bucket_request_azure
+        _export_bucket_request_azure.additional_properties = d
+        return _export_bucket_request_azure
 
     @property
     def additional_keys(self) -> list[str]:
@@ -106,3 +148,7 @@ class ExportBucketRequestAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

@@ -24,6 +24,8 @@ class ExportBucketRequestGCP:
         bucket_name (str): Human-readable label that identifies the AWS S3 Bucket that the role is authorized to export
             to.
         role_id (str | Unset):
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
     cloud_provider: ExportBucketRequestGCPCloudProvider = _attrs_field(
@@ -31,6 +33,7 @@ class ExportBucketRequestGCP:
     )
     bucket_name: str
     role_id: str | Unset = UNSET
+    links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -39,6 +42,13 @@ class ExportBucketRequestGCP:
         bucket_name = self.bucket_name
 
         role_id = self.role_id
+
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,6 +60,8 @@ class ExportBucketRequestGCP:
         )
         if role_id is not UNSET:
             field_dict["roleId"] = role_id
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
@@ -60,7 +72,10 @@ class ExportBucketRequestGCP:
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
         nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
-            optional = ("roleId",)
+            optional = (
+                "roleId",
+                "links",
+            )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         cloud_provider = ExportBucketRequestGCPCloudProvider(d.pop("cloudProvider"))
 
@@ -68,16 +83,26 @@ class ExportBucketRequestGCP:
 
         role_id = d.pop("roleId", UNSET)
 
-        export_bucket_request_gcp = cls(
+        _links = d.pop("links", UNSET)
+        links: list[Link] | Unset = UNSET
+        if _links is not UNSET:
+            links = []
+            for links_item_data in _links:
+                links_item = Link.from_dict(links_item_data)
+
+                links.append(links_item)
+
+        _export_bucket_request_gcp = cls(
             bucket_name,
             role_id,
+            links,
             cloud_provider=cloud_provider,
         )
 
         if nulls:
             d.update(nulls)
-        export_bucket_request_gcp.additional_properties = d
-        return export_bucket_request_gcp
+        _export_bucket_request_gcp.additional_properties = d
+        return _export_bucket_request_gcp
 
     @property
     def additional_keys(self) -> list[str]:
@@ -94,3 +119,7 @@ class ExportBucketRequestGCP:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402

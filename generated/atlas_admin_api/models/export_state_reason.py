@@ -56,15 +56,15 @@ class ExportStateReason:
 
         message = d.pop("message", UNSET)
 
-        export_state_reason = cls(
+        _export_state_reason = cls(
             error_code,
             message,
         )
 
         if nulls:
             d.update(nulls)
-        export_state_reason.additional_properties = d
-        return export_state_reason
+        _export_state_reason.additional_properties = d
+        return _export_state_reason
 
     @property
     def additional_keys(self) -> list[str]:

@@ -57,15 +57,15 @@ class ExportStatus:
 
         total_collections = d.pop("totalCollections", UNSET)
 
-        export_status = cls(
+        _export_status = cls(
             exported_collections,
             total_collections,
         )
 
         if nulls:
             d.update(nulls)
-        export_status.additional_properties = d
-        return export_status
+        _export_status.additional_properties = d
+        return _export_status
 
     @property
     def additional_keys(self) -> list[str]:

@@ -68,15 +68,15 @@ class ExtraRetentionSetting:
 
         retention_days = d.pop("retentionDays", UNSET)
 
-        extra_retention_setting = cls(
+        _extra_retention_setting = cls(
             frequency_type,
             retention_days,
         )
 
         if nulls:
             d.update(nulls)
-        extra_retention_setting.additional_properties = d
-        return extra_retention_setting
+        _extra_retention_setting.additional_properties = d
+        return _extra_retention_setting
 
     @property
     def additional_keys(self) -> list[str]:

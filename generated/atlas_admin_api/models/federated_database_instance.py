@@ -163,7 +163,7 @@ class FederatedDatabaseInstance:
         else:
             storage = DataLakeStorage.from_dict(_storage)
 
-        federated_database_instance = cls(
+        _federated_database_instance = cls(
             cloud_provider_config,
             data_process_region,
             group_id,
@@ -176,8 +176,8 @@ class FederatedDatabaseInstance:
 
         if nulls:
             d.update(nulls)
-        federated_database_instance.additional_properties = d
-        return federated_database_instance
+        _federated_database_instance.additional_properties = d
+        return _federated_database_instance
 
     @property
     def additional_keys(self) -> list[str]:

@@ -64,15 +64,15 @@ class FieldTransformation:
         else:
             type_ = FieldTransformationType._members_by_value.get(_type_) or FieldTransformationType(_type_)
 
-        field_transformation = cls(
+        _field_transformation = cls(
             field,
             type_,
         )
 
         if nulls:
             d.update(nulls)
-        field_transformation.additional_properties = d
-        return field_transformation
+        _field_transformation.additional_properties = d
+        return _field_transformation
 
     @property
     def additional_keys(self) -> list[str]:

@@ -237,7 +237,7 @@ class FlexBackupRestoreJob:
 
                 links.append(links_item)
 
-        flex_backup_restore_job = cls(
+        _flex_backup_restore_job = cls(
             delivery_type,
             expiration_date,
             id,
@@ -256,8 +256,8 @@ class FlexBackupRestoreJob:
 
         if nulls:
             d.update(nulls)
-        flex_backup_restore_job.additional_properties = d
-        return flex_backup_restore_job
+        _flex_backup_restore_job.additional_properties = d
+        return _flex_backup_restore_job
 
     @property
     def additional_keys(self) -> list[str]:

@@ -46,14 +46,14 @@ class FlexBackupSettings:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         enabled = d.pop("enabled", UNSET)
 
-        flex_backup_settings = cls(
+        _flex_backup_settings = cls(
             enabled,
         )
 
         if nulls:
             d.update(nulls)
-        flex_backup_settings.additional_properties = d
-        return flex_backup_settings
+        _flex_backup_settings.additional_properties = d
+        return _flex_backup_settings
 
     @property
     def additional_keys(self) -> list[str]:

@@ -257,7 +257,7 @@ class FlexClusterDescription:
 
                 links.append(links_item)
 
-        flex_cluster_description = cls(
+        _flex_cluster_description = cls(
             provider_settings,
             backup_settings,
             cluster_type,
@@ -276,8 +276,8 @@ class FlexClusterDescription:
 
         if nulls:
             d.update(nulls)
-        flex_cluster_description.additional_properties = d
-        return flex_cluster_description
+        _flex_cluster_description.additional_properties = d
+        return _flex_cluster_description
 
     @property
     def additional_keys(self) -> list[str]:

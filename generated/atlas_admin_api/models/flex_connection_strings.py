@@ -58,15 +58,15 @@ class FlexConnectionStrings:
 
         standard_srv = d.pop("standardSrv", UNSET)
 
-        flex_connection_strings = cls(
+        _flex_connection_strings = cls(
             standard,
             standard_srv,
         )
 
         if nulls:
             d.update(nulls)
-        flex_connection_strings.additional_properties = d
-        return flex_connection_strings
+        _flex_connection_strings.additional_properties = d
+        return _flex_connection_strings
 
     @property
     def additional_keys(self) -> list[str]:

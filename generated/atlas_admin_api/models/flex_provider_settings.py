@@ -102,7 +102,7 @@ class FlexProviderSettings:
 
         region_name = d.pop("regionName", UNSET)
 
-        flex_provider_settings = cls(
+        _flex_provider_settings = cls(
             backing_provider_name,
             disk_size_gb,
             provider_name,
@@ -111,8 +111,8 @@ class FlexProviderSettings:
 
         if nulls:
             d.update(nulls)
-        flex_provider_settings.additional_properties = d
-        return flex_provider_settings
+        _flex_provider_settings.additional_properties = d
+        return _flex_provider_settings
 
     @property
     def additional_keys(self) -> list[str]:

@@ -93,7 +93,7 @@ class GeoSharding:
 
         self_managed_sharding = d.pop("selfManagedSharding", UNSET)
 
-        geo_sharding = cls(
+        _geo_sharding = cls(
             custom_zone_mapping,
             managed_namespaces,
             self_managed_sharding,
@@ -101,8 +101,8 @@ class GeoSharding:
 
         if nulls:
             d.update(nulls)
-        geo_sharding.additional_properties = d
-        return geo_sharding
+        _geo_sharding.additional_properties = d
+        return _geo_sharding
 
     @property
     def additional_keys(self) -> list[str]:

@@ -26,12 +26,15 @@ class GoogleCloudKMS:
             that MongoDB Cloud uses to access the Google Cloud KMS.
         valid (bool | Unset): Flag that indicates whether the Google Cloud Key Management Service (KMS) encryption key
             can encrypt and decrypt data.
+        service_account_key (str | Unset): JavaScript Object Notation (JSON) object that contains the Google Cloud Key
+            Management Service (KMS). Format the JSON as a string and not as an object.
     """
 
     enabled: bool | Unset = UNSET
     key_version_resource_id: str | Unset = UNSET
     role_id: str | Unset = UNSET
     valid: bool | Unset = UNSET
+    service_account_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,6 +45,8 @@ class GoogleCloudKMS:
         role_id = self.role_id
 
         valid = self.valid
+
+        service_account_key = self.service_account_key
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -54,6 +59,8 @@ class GoogleCloudKMS:
             field_dict["roleId"] = role_id
         if valid is not UNSET:
             field_dict["valid"] = valid
+        if service_account_key is not UNSET:
+            field_dict["serviceAccountKey"] = service_account_key
 
         return field_dict
 
@@ -69,6 +76,7 @@ class GoogleCloudKMS:
                 "keyVersionResourceID",
                 "roleId",
                 "valid",
+                "serviceAccountKey",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         enabled = d.pop("enabled", UNSET)
@@ -79,17 +87,20 @@ class GoogleCloudKMS:
 
         valid = d.pop("valid", UNSET)
 
-        google_cloud_kms = cls(
+        service_account_key = d.pop("serviceAccountKey", UNSET)
+
+        _google_cloud_kms = cls(
             enabled,
             key_version_resource_id,
             role_id,
             valid,
+            service_account_key,
         )
 
         if nulls:
             d.update(nulls)
-        google_cloud_kms.additional_properties = d
-        return google_cloud_kms
+        _google_cloud_kms.additional_properties = d
+        return _google_cloud_kms
 
     @property
     def additional_keys(self) -> list[str]:

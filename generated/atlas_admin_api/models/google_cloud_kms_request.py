@@ -26,12 +26,15 @@ class GoogleCloudKMSRequest:
             that MongoDB Cloud uses to access the Google Cloud KMS.
         service_account_key (str | Unset): JavaScript Object Notation (JSON) object that contains the Google Cloud Key
             Management Service (KMS). Format the JSON as a string and not as an object.
+        valid (bool | Unset): Flag that indicates whether the Google Cloud Key Management Service (KMS) encryption key
+            can encrypt and decrypt data.
     """
 
     enabled: bool | Unset = UNSET
     key_version_resource_id: str | Unset = UNSET
     role_id: str | Unset = UNSET
     service_account_key: str | Unset = UNSET
+    valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,6 +45,8 @@ class GoogleCloudKMSRequest:
         role_id = self.role_id
 
         service_account_key = self.service_account_key
+
+        valid = self.valid
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -54,6 +59,8 @@ class GoogleCloudKMSRequest:
             field_dict["roleId"] = role_id
         if service_account_key is not UNSET:
             field_dict["serviceAccountKey"] = service_account_key
+        if valid is not UNSET:
+            field_dict["valid"] = valid
 
         return field_dict
 
@@ -69,6 +76,7 @@ class GoogleCloudKMSRequest:
                 "keyVersionResourceID",
                 "roleId",
                 "serviceAccountKey",
+                "valid",
             )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         enabled = d.pop("enabled", UNSET)
@@ -79,17 +87,20 @@ class GoogleCloudKMSRequest:
 
         service_account_key = d.pop("serviceAccountKey", UNSET)
 
-        google_cloud_kms_request = cls(
+        valid = d.pop("valid", UNSET)
+
+        _google_cloud_kms_request = cls(
             enabled,
             key_version_resource_id,
             role_id,
             service_account_key,
+            valid,
         )
 
         if nulls:
             d.update(nulls)
-        google_cloud_kms_request.additional_properties = d
-        return google_cloud_kms_request
+        _google_cloud_kms_request.additional_properties = d
+        return _google_cloud_kms_request
 
     @property
     def additional_keys(self) -> list[str]:

@@ -165,7 +165,7 @@ class GroupInvitation:
 
                 links.append(links_item)
 
-        group_invitation = cls(
+        _group_invitation = cls(
             created_at,
             expires_at,
             group_id,
@@ -179,8 +179,8 @@ class GroupInvitation:
 
         if nulls:
             d.update(nulls)
-        group_invitation.additional_properties = d
-        return group_invitation
+        _group_invitation.additional_properties = d
+        return _group_invitation
 
     @property
     def additional_keys(self) -> list[str]:

@@ -74,15 +74,15 @@ class GroupRoleAssignment:
 
                 group_roles.append(group_roles_item)
 
-        group_role_assignment = cls(
+        _group_role_assignment = cls(
             group_id,
             group_roles,
         )
 
         if nulls:
             d.update(nulls)
-        group_role_assignment.additional_properties = d
-        return group_role_assignment
+        _group_role_assignment.additional_properties = d
+        return _group_role_assignment
 
     @property
     def additional_keys(self) -> list[str]:

@@ -224,7 +224,7 @@ class IngestionPipelineRun:
         else:
             stats = PipelineRunStats.from_dict(_stats)
 
-        ingestion_pipeline_run = cls(
+        _ingestion_pipeline_run = cls(
             field_id,
             backup_frequency_type,
             created_date,
@@ -242,8 +242,8 @@ class IngestionPipelineRun:
 
         if nulls:
             d.update(nulls)
-        ingestion_pipeline_run.additional_properties = d
-        return ingestion_pipeline_run
+        _ingestion_pipeline_run.additional_properties = d
+        return _ingestion_pipeline_run
 
     @property
     def additional_keys(self) -> list[str]:

@@ -205,7 +205,7 @@ class LegacySnapshot:
 
                 links.append(links_item)
 
-        legacy_snapshot = cls(
+        _legacy_snapshot = cls(
             cluster_id,
             cluster_name,
             complete,
@@ -222,8 +222,8 @@ class LegacySnapshot:
 
         if nulls:
             d.update(nulls)
-        legacy_snapshot.additional_properties = d
-        return legacy_snapshot
+        _legacy_snapshot.additional_properties = d
+        return _legacy_snapshot
 
     @property
     def additional_keys(self) -> list[str]:

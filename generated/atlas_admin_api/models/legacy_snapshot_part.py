@@ -210,7 +210,7 @@ class LegacySnapshotPart:
                 _type_name
             )
 
-        legacy_snapshot_part = cls(
+        _legacy_snapshot_part = cls(
             cluster_id,
             completed_time,
             compression_setting,
@@ -229,8 +229,8 @@ class LegacySnapshotPart:
 
         if nulls:
             d.update(nulls)
-        legacy_snapshot_part.additional_properties = d
-        return legacy_snapshot_part
+        _legacy_snapshot_part.additional_properties = d
+        return _legacy_snapshot_part
 
     @property
     def additional_keys(self) -> list[str]:

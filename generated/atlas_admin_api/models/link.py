@@ -57,15 +57,15 @@ class Link:
 
         rel = d.pop("rel", UNSET)
 
-        link = cls(
+        _link = cls(
             href,
             rel,
         )
 
         if nulls:
             d.update(nulls)
-        link.additional_properties = d
-        return link
+        _link.additional_properties = d
+        return _link
 
     @property
     def additional_keys(self) -> list[str]:

@@ -103,7 +103,7 @@ class ManagedNamespace:
 
         presplit_hashed_zones = d.pop("presplitHashedZones", UNSET)
 
-        managed_namespace = cls(
+        _managed_namespace = cls(
             collection,
             custom_shard_key,
             db,
@@ -115,8 +115,8 @@ class ManagedNamespace:
 
         if nulls:
             d.update(nulls)
-        managed_namespace.additional_properties = d
-        return managed_namespace
+        _managed_namespace.additional_properties = d
+        return _managed_namespace
 
     @property
     def additional_keys(self) -> list[str]:

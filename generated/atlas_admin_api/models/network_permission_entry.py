@@ -134,7 +134,7 @@ class NetworkPermissionEntry:
 
                 links.append(links_item)
 
-        network_permission_entry = cls(
+        _network_permission_entry = cls(
             aws_security_group,
             cidr_block,
             comment,
@@ -146,8 +146,8 @@ class NetworkPermissionEntry:
 
         if nulls:
             d.update(nulls)
-        network_permission_entry.additional_properties = d
-        return network_permission_entry
+        _network_permission_entry.additional_properties = d
+        return _network_permission_entry
 
     @property
     def additional_keys(self) -> list[str]:

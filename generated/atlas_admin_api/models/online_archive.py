@@ -32,8 +32,8 @@ class OnlineArchive:
             archives data.
         data_expiration_rule (OnlineArchiveDataExpirationRule | Unset): Rule for specifying when data should be deleted
             from the archive.
-        data_process_region (OnlineArchiveDataProcessRegionAWS | Unset): Settings to configure the region where you wish
-            to store your archived data.
+        data_process_region (AzureDataProcessRegionView | GCPDataProcessRegionView | OnlineArchiveDataProcessRegionAWS |
+            Unset): Settings to configure the region where you wish to store your archived data.
         data_set_name (str | Unset): Human-readable label that identifies the dataset that Atlas generates for this
             online archive.
         db_name (str | Unset): Human-readable label of the database that contains the collection that contains the
@@ -55,8 +55,8 @@ class OnlineArchive:
             resume fails if the collection has another active online archive. To pause an active online archive or resume a
             paused online archive, you must include this parameter. To pause an active archive, set this to true. To resume
             a paused archive, set this to false.
-        schedule (OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | Unset): Regular frequency and duration
-            when archiving process occurs.
+        schedule (MonthlyScheduleView | OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | Unset |
+            WeeklyScheduleView): Regular frequency and duration when archiving process occurs.
         state (OnlineArchiveState | Unset): Phase of the process to create this online archive when you made this
             request.
 
@@ -86,13 +86,26 @@ class OnlineArchive:
     collection_type: OnlineArchiveCollectionType | Unset = UNSET
     criteria: OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset = UNSET
     data_expiration_rule: OnlineArchiveDataExpirationRule | Unset = UNSET
-    data_process_region: OnlineArchiveDataProcessRegionAWS | Unset = UNSET
+    data_process_region: (
+        AzureDataProcessRegionView
+        | GCPDataProcessRegionView
+        | OnlineArchiveDataProcessRegionAWS
+        | UnknownVariant
+        | Unset
+    ) = UNSET
     data_set_name: str | Unset = UNSET
     db_name: str | Unset = UNSET
     group_id: str | Unset = UNSET
     partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
     paused: bool | Unset = UNSET
-    schedule: OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset = UNSET
+    schedule: (
+        MonthlyScheduleView
+        | OnlineArchiveScheduleDaily
+        | OnlineArchiveScheduleDefault
+        | WeeklyScheduleView
+        | UnknownVariant
+        | Unset
+    ) = UNSET
     state: OnlineArchiveState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -117,8 +130,10 @@ class OnlineArchive:
         if not isinstance(self.data_expiration_rule, Unset):
             data_expiration_rule = self.data_expiration_rule.to_dict()
 
-        data_process_region: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data_process_region, Unset):
+        data_process_region: dict[str, Any] | Unset
+        if isinstance(self.data_process_region, Unset):
+            data_process_region = UNSET
+        else:
             data_process_region = self.data_process_region.to_dict()
 
         data_set_name = self.data_set_name
@@ -243,12 +258,34 @@ class OnlineArchive:
         else:
             data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
 
-        _data_process_region = d.pop("dataProcessRegion", UNSET)
-        data_process_region: OnlineArchiveDataProcessRegionAWS | Unset
-        if _data_process_region is UNSET:
-            data_process_region = UNSET
-        else:
-            data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region)
+        def _parse_data_process_region(
+            data: object,
+        ) -> (
+            AzureDataProcessRegionView
+            | GCPDataProcessRegionView
+            | OnlineArchiveDataProcessRegionAWS
+            | UnknownVariant
+            | Unset
+        ):
+            if isinstance(data, Unset):
+                return data
+            variants: dict[
+                str,
+                type[OnlineArchiveDataProcessRegionAWS]
+                | type[AzureDataProcessRegionView]
+                | type[GCPDataProcessRegionView],
+            ] = {
+                "AWS": OnlineArchiveDataProcessRegionAWS,
+                "AZURE": AzureDataProcessRegionView,
+                "GCP": GCPDataProcessRegionView,
+            }
+            payload, value = discriminate(data, "cloudProvider", field="dataProcessRegion")
+            variant = variants.get(value)
+            if variant is None:
+                return UnknownVariant(discriminator=value, raw=dict(payload))
+            return variant.from_dict(payload)
+
+        data_process_region = _parse_data_process_region(d.pop("dataProcessRegion", UNSET))
 
         data_set_name = d.pop("dataSetName", UNSET)
 
@@ -269,12 +306,27 @@ class OnlineArchive:
 
         def _parse_schedule(
             data: object,
-        ) -> OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset:
+        ) -> (
+            MonthlyScheduleView
+            | OnlineArchiveScheduleDaily
+            | OnlineArchiveScheduleDefault
+            | WeeklyScheduleView
+            | UnknownVariant
+            | Unset
+        ):
             if isinstance(data, Unset):
                 return data
-            variants: dict[str, type[OnlineArchiveScheduleDaily] | type[OnlineArchiveScheduleDefault]] = {
+            variants: dict[
+                str,
+                type[OnlineArchiveScheduleDaily]
+                | type[OnlineArchiveScheduleDefault]
+                | type[MonthlyScheduleView]
+                | type[WeeklyScheduleView],
+            ] = {
                 "DAILY": OnlineArchiveScheduleDaily,
                 "DEFAULT": OnlineArchiveScheduleDefault,
+                "MONTHLY": MonthlyScheduleView,
+                "WEEKLY": WeeklyScheduleView,
             }
             payload, value = discriminate(data, "type", field="schedule")
             variant = variants.get(value)
@@ -291,7 +343,7 @@ class OnlineArchive:
         else:
             state = OnlineArchiveState._members_by_value.get(_state) or OnlineArchiveState(_state)
 
-        online_archive = cls(
+        _online_archive = cls(
             field_id,
             cluster_name,
             coll_name,
@@ -310,8 +362,8 @@ class OnlineArchive:
 
         if nulls:
             d.update(nulls)
-        online_archive.additional_properties = d
-        return online_archive
+        _online_archive.additional_properties = d
+        return _online_archive
 
     @property
     def additional_keys(self) -> list[str]:
@@ -331,6 +383,9 @@ class OnlineArchive:
 
 
 # Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.azure_data_process_region_view import AzureDataProcessRegionView  # noqa: E402
+from ..models.gcp_data_process_region_view import GCPDataProcessRegionView  # noqa: E402
+from ..models.monthly_schedule_view import MonthlyScheduleView  # noqa: E402
 from ..models.online_archive_criteria_custom import OnlineArchiveCriteriaCustom  # noqa: E402
 from ..models.online_archive_criteria_date import OnlineArchiveCriteriaDate  # noqa: E402
 from ..models.online_archive_data_expiration_rule import OnlineArchiveDataExpirationRule  # noqa: E402
@@ -340,3 +395,4 @@ from ..models.online_archive_data_process_region_aws import (
 from ..models.online_archive_partition_field import OnlineArchivePartitionField  # noqa: E402
 from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: E402
 from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault  # noqa: E402
+from ..models.weekly_schedule_view import WeeklyScheduleView  # noqa: E402

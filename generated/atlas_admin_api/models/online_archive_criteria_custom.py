@@ -53,13 +53,13 @@ class OnlineArchiveCriteriaCustom:
 
         query = d.pop("query")
 
-        online_archive_criteria_custom = cls(
+        _online_archive_criteria_custom = cls(
             query,
             type_=type_,
         )
 
-        online_archive_criteria_custom.additional_properties = d
-        return online_archive_criteria_custom
+        _online_archive_criteria_custom.additional_properties = d
+        return _online_archive_criteria_custom
 
     @property
     def additional_keys(self) -> list[str]:

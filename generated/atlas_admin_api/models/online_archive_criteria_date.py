@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.online_archive_criteria_date_date_format import (
+    OnlineArchiveCriteriaDateDateFormat,
+)
 from ..models.online_archive_criteria_date_type import OnlineArchiveCriteriaDateType
 from ..types import UNSET, Unset
 
@@ -24,16 +27,38 @@ class OnlineArchiveCriteriaDate:
         query (str | Unset): MongoDB find query that selects documents to archive. The specified query follows the
             syntax of the db.collection.find(query) command. This query can't use the empty document ({}) to return all
             documents. Set this parameter when "criteria.type" : "CUSTOM".
+        date_field (str | Unset): Indexed database parameter that stores the date that determines when data moves to the
+            online archive. MongoDB Cloud archives the data when the current date exceeds the date in this database
+            parameter plus the number of days specified through the `expireAfterDays` parameter. Set this parameter when you
+            set `"criteria.type" : "DATE"`.
+        date_format (OnlineArchiveCriteriaDateDateFormat | Unset): Syntax used to write the date after which data moves
+            to the online archive. Date can be expressed as ISO 8601, Epoch timestamps, or Object ID. The Epoch timestamp
+            can be expressed as nanoseconds, milliseconds, or seconds. Set this parameter when `criteria.type` : `DATE`.
+            You must set `criteria.type` : `DATE` if `collectionType`: `TIMESERIES`. Default:
+            OnlineArchiveCriteriaDateDateFormat.ISODATE.
+        expire_after_days (int | Unset): Number of days after the value in the `criteria.dateField` when MongoDB Cloud
+            archives data in the specified cluster. Set this parameter when you set `"criteria.type" : "DATE"`.
     """
 
     type_: OnlineArchiveCriteriaDateType = _attrs_field(default=OnlineArchiveCriteriaDateType.DATE, kw_only=True)
     query: str | Unset = UNSET
+    date_field: str | Unset = UNSET
+    date_format: OnlineArchiveCriteriaDateDateFormat | Unset = UNSET
+    expire_after_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_.value
 
         query = self.query
+
+        date_field = self.date_field
+
+        date_format: str | Unset = UNSET
+        if not isinstance(self.date_format, Unset):
+            date_format = self.date_format.value
+
+        expire_after_days = self.expire_after_days
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -44,6 +69,12 @@ class OnlineArchiveCriteriaDate:
         )
         if query is not UNSET:
             field_dict["query"] = query
+        if date_field is not UNSET:
+            field_dict["dateField"] = date_field
+        if date_format is not UNSET:
+            field_dict["dateFormat"] = date_format
+        if expire_after_days is not UNSET:
+            field_dict["expireAfterDays"] = expire_after_days
 
         return field_dict
 
@@ -54,21 +85,42 @@ class OnlineArchiveCriteriaDate:
         # the field's type would fail the whole response), so to_dict gives it back unchanged.
         nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
         if None in d.values():
-            optional = ("query",)
+            optional = (
+                "query",
+                "dateField",
+                "dateFormat",
+                "expireAfterDays",
+            )
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         type_ = OnlineArchiveCriteriaDateType(d.pop("type"))
 
         query = d.pop("query", UNSET)
 
-        online_archive_criteria_date = cls(
+        date_field = d.pop("dateField", UNSET)
+
+        _date_format = d.pop("dateFormat", UNSET)
+        date_format: OnlineArchiveCriteriaDateDateFormat | Unset
+        if _date_format is UNSET:
+            date_format = UNSET
+        else:
+            date_format = OnlineArchiveCriteriaDateDateFormat._members_by_value.get(
+                _date_format
+            ) or OnlineArchiveCriteriaDateDateFormat(_date_format)
+
+        expire_after_days = d.pop("expireAfterDays", UNSET)
+
+        _online_archive_criteria_date = cls(
             query,
+            date_field,
+            date_format,
+            expire_after_days,
             type_=type_,
         )
 
         if nulls:
             d.update(nulls)
-        online_archive_criteria_date.additional_properties = d
-        return online_archive_criteria_date
+        _online_archive_criteria_date.additional_properties = d
+        return _online_archive_criteria_date
 
     @property
     def additional_keys(self) -> list[str]:

@@ -45,14 +45,14 @@ class OnlineArchiveDataExpirationRule:
             nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
         expire_after_days = d.pop("expireAfterDays", UNSET)
 
-        online_archive_data_expiration_rule = cls(
+        _online_archive_data_expiration_rule = cls(
             expire_after_days,
         )
 
         if nulls:
             d.update(nulls)
-        online_archive_data_expiration_rule.additional_properties = d
-        return online_archive_data_expiration_rule
+        _online_archive_data_expiration_rule.additional_properties = d
+        return _online_archive_data_expiration_rule
 
     @property
     def additional_keys(self) -> list[str]:

@@ -74,15 +74,15 @@ class OnlineArchiveDataProcessRegionAWS:
                 _region
             ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
 
-        online_archive_data_process_region_aws = cls(
+        _online_archive_data_process_region_aws = cls(
             region,
             cloud_provider=cloud_provider,
         )
 
         if nulls:
             d.update(nulls)
-        online_archive_data_process_region_aws.additional_properties = d
-        return online_archive_data_process_region_aws
+        _online_archive_data_process_region_aws.additional_properties = d
+        return _online_archive_data_process_region_aws
 
     @property
     def additional_keys(self) -> list[str]:

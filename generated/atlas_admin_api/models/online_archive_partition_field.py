@@ -78,7 +78,7 @@ class OnlineArchivePartitionField:
                 _field_type
             ) or OnlineArchivePartitionFieldFieldType(_field_type)
 
-        online_archive_partition_field = cls(
+        _online_archive_partition_field = cls(
             field_name,
             order,
             field_type,
@@ -86,8 +86,8 @@ class OnlineArchivePartitionField:
 
         if nulls:
             d.update(nulls)
-        online_archive_partition_field.additional_properties = d
-        return online_archive_partition_field
+        _online_archive_partition_field.additional_properties = d
+        return _online_archive_partition_field
 
     @property
     def additional_keys(self) -> list[str]:

@@ -85,7 +85,7 @@ class OnlineArchiveScheduleDaily:
 
         start_minute = d.pop("startMinute", UNSET)
 
-        online_archive_schedule_daily = cls(
+        _online_archive_schedule_daily = cls(
             end_hour,
             end_minute,
             start_hour,
@@ -95,8 +95,8 @@ class OnlineArchiveScheduleDaily:
 
         if nulls:
             d.update(nulls)
-        online_archive_schedule_daily.additional_properties = d
-        return online_archive_schedule_daily
+        _online_archive_schedule_daily.additional_properties = d
+        return _online_archive_schedule_daily
 
     @property
     def additional_keys(self) -> list[str]:

@@ -88,7 +88,7 @@ class OnlineArchiveScheduleDefault:
 
         start_minute = d.pop("startMinute", UNSET)
 
-        online_archive_schedule_default = cls(
+        _online_archive_schedule_default = cls(
             end_hour,
             end_minute,
             start_hour,
@@ -98,8 +98,8 @@ class OnlineArchiveScheduleDefault:
 
         if nulls:
             d.update(nulls)
-        online_archive_schedule_default.additional_properties = d
-        return online_archive_schedule_default
+        _online_archive_schedule_default.additional_properties = d
+        return _online_archive_schedule_default
 
     @property
     def additional_keys(self) -> list[str]:

@@ -128,7 +128,7 @@ class OrgServiceAccount:
 
                 secrets.append(secrets_item)
 
-        org_service_account = cls(
+        _org_service_account = cls(
             client_id,
             created_at,
             description,
@@ -139,8 +139,8 @@ class OrgServiceAccount:
 
         if nulls:
             d.update(nulls)
-        org_service_account.additional_properties = d
-        return org_service_account
+        _org_service_account.additional_properties = d
+        return _org_service_account
 
     @property
     def additional_keys(self) -> list[str]:

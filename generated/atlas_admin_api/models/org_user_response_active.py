@@ -156,7 +156,7 @@ class OrgUserResponseActive:
 
         mobile_number = d.pop("mobileNumber", UNSET)
 
-        org_user_response_active = cls(
+        _org_user_response_active = cls(
             id,
             roles,
             username,
@@ -172,8 +172,8 @@ class OrgUserResponseActive:
 
         if nulls:
             d.update(nulls)
-        org_user_response_active.additional_properties = d
-        return org_user_response_active
+        _org_user_response_active.additional_properties = d
+        return _org_user_response_active
 
     @property
     def additional_keys(self) -> list[str]:

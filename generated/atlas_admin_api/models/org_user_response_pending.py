@@ -37,9 +37,7 @@ class OrgUserResponsePending:
     """
 
     id: str
-    org_membership_status: OrgUserResponsePendingOrgMembershipStatus = _attrs_field(
-        default=OrgUserResponsePendingOrgMembershipStatus.PENDING, kw_only=True
-    )
+    org_membership_status: OrgUserResponsePendingOrgMembershipStatus
     roles: OrgUserRolesResponse
     username: str
     invitation_created_at: datetime.datetime
@@ -110,21 +108,21 @@ class OrgUserResponsePending:
 
         team_ids = cast(list[str], d.pop("teamIds", UNSET))
 
-        org_user_response_pending = cls(
+        _org_user_response_pending = cls(
             id,
+            org_membership_status,
             roles,
             username,
             invitation_created_at,
             invitation_expires_at,
             inviter_username,
             team_ids,
-            org_membership_status=org_membership_status,
         )
 
         if nulls:
             d.update(nulls)
-        org_user_response_pending.additional_properties = d
-        return org_user_response_pending
+        _org_user_response_pending.additional_properties = d
+        return _org_user_response_pending
 
     @property
     def additional_keys(self) -> list[str]:

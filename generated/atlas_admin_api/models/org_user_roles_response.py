@@ -87,15 +87,15 @@ class OrgUserRolesResponse:
 
                 org_roles.append(org_roles_item)
 
-        org_user_roles_response = cls(
+        _org_user_roles_response = cls(
             group_role_assignments,
             org_roles,
         )
 
         if nulls:
             d.update(nulls)
-        org_user_roles_response.additional_properties = d
-        return org_user_roles_response
+        _org_user_roles_response.additional_properties = d
+        return _org_user_roles_response
 
     @property
     def additional_keys(self) -> list[str]:

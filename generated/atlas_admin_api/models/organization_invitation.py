@@ -201,7 +201,7 @@ class OrganizationInvitation:
 
                 links.append(links_item)
 
-        organization_invitation = cls(
+        _organization_invitation = cls(
             org_name,
             created_at,
             expires_at,
@@ -217,8 +217,8 @@ class OrganizationInvitation:
 
         if nulls:
             d.update(nulls)
-        organization_invitation.additional_properties = d
-        return organization_invitation
+        _organization_invitation.additional_properties = d
+        return _organization_invitation
 
     @property
     def additional_keys(self) -> list[str]:

@@ -70,15 +70,15 @@ class OrganizationInvitationGroupRoleAssignment:
                 _group_role
             ) or OrganizationInvitationGroupRoleAssignmentGroupRole(_group_role)
 
-        organization_invitation_group_role_assignment = cls(
+        _organization_invitation_group_role_assignment = cls(
             group_id,
             group_role,
         )
 
         if nulls:
             d.update(nulls)
-        organization_invitation_group_role_assignment.additional_properties = d
-        return organization_invitation_group_role_assignment
+        _organization_invitation_group_role_assignment.additional_properties = d
+        return _organization_invitation_group_role_assignment
 
     @property
     def additional_keys(self) -> list[str]:

@@ -74,15 +74,15 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
 
                 roles.append(roles_item)
 
-        organization_invitation_group_role_assignments_request = cls(
+        _organization_invitation_group_role_assignments_request = cls(
             group_id,
             roles,
         )
 
         if nulls:
             d.update(nulls)
-        organization_invitation_group_role_assignments_request.additional_properties = d
-        return organization_invitation_group_role_assignments_request
+        _organization_invitation_group_role_assignments_request.additional_properties = d
+        return _organization_invitation_group_role_assignments_request
 
     @property
     def additional_keys(self) -> list[str]:

@@ -99,7 +99,7 @@ class OrganizationInvitationUpdateRequest:
 
         team_ids = cast(list[str], d.pop("teamIds", UNSET))
 
-        organization_invitation_update_request = cls(
+        _organization_invitation_update_request = cls(
             group_role_assignments,
             roles,
             team_ids,
@@ -107,8 +107,8 @@ class OrganizationInvitationUpdateRequest:
 
         if nulls:
             d.update(nulls)
-        organization_invitation_update_request.additional_properties = d
-        return organization_invitation_update_request
+        _organization_invitation_update_request.additional_properties = d
+        return _organization_invitation_update_request
 
     @property
     def additional_keys(self) -> list[str]:

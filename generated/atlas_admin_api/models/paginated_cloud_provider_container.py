@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, UnknownVariant, Unset, discriminate
 
 T = TypeVar("T", bound="PaginatedCloudProviderContainer")
 
@@ -18,14 +18,17 @@ class PaginatedCloudProviderContainer:
     Attributes:
         links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
             resources, related API resources, or both. RFC 5988 outlines these relationships.
-        results (list[CloudProviderContainerAzure] | Unset): List of returned documents that MongoDB Cloud provides when
-            completing this request.
+        results (list[AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer] | Unset):
+            List of returned documents that MongoDB Cloud provides when completing this request.
         total_count (int | Unset): Total number of documents available. MongoDB Cloud omits this value if includeCount
             is set to false. The total number is an estimate and may not be exact.
     """
 
     links: list[Link] | Unset = UNSET
-    results: list[CloudProviderContainerAzure] | Unset = UNSET
+    results: (
+        list[AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant]
+        | Unset
+    ) = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -41,7 +44,9 @@ class PaginatedCloudProviderContainer:
         if not isinstance(self.results, Unset):
             results = []
             for results_item_data in self.results:
+                results_item: dict[str, Any]
                 results_item = results_item_data.to_dict()
+
                 results.append(results_item)
 
         total_count = self.total_count
@@ -81,17 +86,42 @@ class PaginatedCloudProviderContainer:
                 links.append(links_item)
 
         _results = d.pop("results", UNSET)
-        results: list[CloudProviderContainerAzure] | Unset = UNSET
+        results: (
+            list[AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant]
+            | Unset
+        ) = UNSET
         if _results is not UNSET:
             results = []
             for results_item_data in _results:
-                results_item = CloudProviderContainerAzure.from_dict(results_item_data)
+
+                def _parse_results_item(
+                    data: object,
+                ) -> (
+                    AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant
+                ):
+                    variants: dict[
+                        str,
+                        type[CloudProviderContainerAzure]
+                        | type[AWSCloudProviderContainer]
+                        | type[GCPCloudProviderContainer],
+                    ] = {
+                        "AZURE": CloudProviderContainerAzure,
+                        "AWS": AWSCloudProviderContainer,
+                        "GCP": GCPCloudProviderContainer,
+                    }
+                    payload, value = discriminate(data, "providerName", field="results[]")
+                    variant = variants.get(value)
+                    if variant is None:
+                        return UnknownVariant(discriminator=value, raw=dict(payload))
+                    return variant.from_dict(payload)
+
+                results_item = _parse_results_item(results_item_data)
 
                 results.append(results_item)
 
         total_count = d.pop("totalCount", UNSET)
 
-        paginated_cloud_provider_container = cls(
+        _paginated_cloud_provider_container = cls(
             links,
             results,
             total_count,
@@ -99,8 +129,8 @@ class PaginatedCloudProviderContainer:
 
         if nulls:
             d.update(nulls)
-        paginated_cloud_provider_container.additional_properties = d
-        return paginated_cloud_provider_container
+        _paginated_cloud_provider_container.additional_properties = d
+        return _paginated_cloud_provider_container
 
     @property
     def additional_keys(self) -> list[str]:
@@ -120,5 +150,7 @@ class PaginatedCloudProviderContainer:
 
 
 # Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.aws_cloud_provider_container import AWSCloudProviderContainer  # noqa: E402
 from ..models.cloud_provider_container_azure import CloudProviderContainerAzure  # noqa: E402
+from ..models.gcp_cloud_provider_container import GCPCloudProviderContainer  # noqa: E402
 from ..models.link import Link  # noqa: E402

@@ -108,7 +108,7 @@ class PaginatedExportBucket:
 
         total_count = d.pop("totalCount", UNSET)
 
-        paginated_export_bucket = cls(
+        _paginated_export_bucket = cls(
             links,
             results,
             total_count,
@@ -116,8 +116,8 @@ class PaginatedExportBucket:
 
         if nulls:
             d.update(nulls)
-        paginated_export_bucket.additional_properties = d
-        return paginated_export_bucket
+        _paginated_export_bucket.additional_properties = d
+        return _paginated_export_bucket
 
     @property
     def additional_keys(self) -> list[str]:

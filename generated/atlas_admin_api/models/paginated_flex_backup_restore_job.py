@@ -93,7 +93,7 @@ class PaginatedFlexBackupRestoreJob:
 
         total_count = d.pop("totalCount", UNSET)
 
-        paginated_flex_backup_restore_job = cls(
+        _paginated_flex_backup_restore_job = cls(
             links,
             results,
             total_count,
@@ -101,8 +101,8 @@ class PaginatedFlexBackupRestoreJob:
 
         if nulls:
             d.update(nulls)
-        paginated_flex_backup_restore_job.additional_properties = d
-        return paginated_flex_backup_restore_job
+        _paginated_flex_backup_restore_job.additional_properties = d
+        return _paginated_flex_backup_restore_job
 
     @property
     def additional_keys(self) -> list[str]:

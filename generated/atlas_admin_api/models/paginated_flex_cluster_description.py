@@ -93,7 +93,7 @@ class PaginatedFlexClusterDescription:
 
         total_count = d.pop("totalCount", UNSET)
 
-        paginated_flex_cluster_description = cls(
+        _paginated_flex_cluster_description = cls(
             links,
             results,
             total_count,
@@ -101,8 +101,8 @@ class PaginatedFlexClusterDescription:
 
         if nulls:
             d.update(nulls)
-        paginated_flex_cluster_description.additional_properties = d
-        return paginated_flex_cluster_description
+        _paginated_flex_cluster_description.additional_properties = d
+        return _paginated_flex_cluster_description
 
     @property
     def additional_keys(self) -> list[str]:

@@ -91,7 +91,7 @@ class PaginatedLegacySnapshot:
 
         total_count = d.pop("totalCount", UNSET)
 
-        paginated_legacy_snapshot = cls(
+        _paginated_legacy_snapshot = cls(
             links,
             results,
             total_count,
@@ -99,8 +99,8 @@ class PaginatedLegacySnapshot:
 
         if nulls:
             d.update(nulls)
-        paginated_legacy_snapshot.additional_properties = d
-        return paginated_legacy_snapshot
+        _paginated_legacy_snapshot.additional_properties = d
+        return _paginated_legacy_snapshot
 
     @property
     def additional_keys(self) -> list[str]:

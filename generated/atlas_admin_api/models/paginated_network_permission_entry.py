@@ -91,7 +91,7 @@ class PaginatedNetworkPermissionEntry:
 
         total_count = d.pop("totalCount", UNSET)
 
-        paginated_network_permission_entry = cls(
+        _paginated_network_permission_entry = cls(
             links,
             results,
             total_count,
@@ -99,8 +99,8 @@ class PaginatedNetworkPermissionEntry:
 
         if nulls:
             d.update(nulls)
-        paginated_network_permission_entry.additional_properties = d
-        return paginated_network_permission_entry
+        _paginated_network_permission_entry.additional_properties = d
+        return _paginated_network_permission_entry
 
     @property
     def additional_keys(self) -> list[str]:

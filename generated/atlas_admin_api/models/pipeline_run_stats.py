@@ -56,15 +56,15 @@ class PipelineRunStats:
 
         num_docs = d.pop("numDocs", UNSET)
 
-        pipeline_run_stats = cls(
+        _pipeline_run_stats = cls(
             bytes_exported,
             num_docs,
         )
 
         if nulls:
             d.update(nulls)
-        pipeline_run_stats.additional_properties = d
-        return pipeline_run_stats
+        _pipeline_run_stats.additional_properties = d
+        return _pipeline_run_stats
 
     @property
     def additional_keys(self) -> list[str]:

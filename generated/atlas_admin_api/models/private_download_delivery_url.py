@@ -56,15 +56,15 @@ class PrivateDownloadDeliveryUrl:
 
         endpoint_id = d.pop("endpointId", UNSET)
 
-        private_download_delivery_url = cls(
+        _private_download_delivery_url = cls(
             delivery_url,
             endpoint_id,
         )
 
         if nulls:
             d.update(nulls)
-        private_download_delivery_url.additional_properties = d
-        return private_download_delivery_url
+        _private_download_delivery_url.additional_properties = d
+        return _private_download_delivery_url
 
     @property
     def additional_keys(self) -> list[str]:

@@ -55,15 +55,15 @@ class PrivateEndpointHostname:
 
         private_endpoint = d.pop("privateEndpoint", UNSET)
 
-        private_endpoint_hostname = cls(
+        _private_endpoint_hostname = cls(
             hostname,
             private_endpoint,
         )
 
         if nulls:
             d.update(nulls)
-        private_endpoint_hostname.additional_properties = d
-        return private_endpoint_hostname
+        _private_endpoint_hostname.additional_properties = d
+        return _private_endpoint_hostname
 
     @property
     def additional_keys(self) -> list[str]:

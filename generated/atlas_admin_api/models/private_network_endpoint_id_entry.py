@@ -170,7 +170,7 @@ class PrivateNetworkEndpointIdEntry:
                 _type_
             ) or PrivateNetworkEndpointIdEntryType(_type_)
 
-        private_network_endpoint_id_entry = cls(
+        _private_network_endpoint_id_entry = cls(
             endpoint_id,
             azure_link_id,
             comment,
@@ -185,8 +185,8 @@ class PrivateNetworkEndpointIdEntry:
 
         if nulls:
             d.update(nulls)
-        private_network_endpoint_id_entry.additional_properties = d
-        return private_network_endpoint_id_entry
+        _private_network_endpoint_id_entry.additional_properties = d
+        return _private_network_endpoint_id_entry
 
     @property
     def additional_keys(self) -> list[str]:

@@ -69,15 +69,15 @@ class ProcessDatabase:
 
                 links.append(links_item)
 
-        process_database = cls(
+        _process_database = cls(
             database_name,
             links,
         )
 
         if nulls:
             d.update(nulls)
-        process_database.additional_properties = d
-        return process_database
+        _process_database.additional_properties = d
+        return _process_database
 
     @property
     def additional_keys(self) -> list[str]:

@@ -52,12 +52,12 @@ class RegionalizedPrivateEndpointSetting:
         d = dict(src_dict)
         enabled = d.pop("enabled")
 
-        regionalized_private_endpoint_setting = cls(
+        _regionalized_private_endpoint_setting = cls(
             enabled,
         )
 
-        regionalized_private_endpoint_setting.additional_properties = d
-        return regionalized_private_endpoint_setting
+        _regionalized_private_endpoint_setting.additional_properties = d
+        return _regionalized_private_endpoint_setting
 
     @property
     def additional_keys(self) -> list[str]:

@@ -47,13 +47,13 @@ class ResourceTag:
 
         value = d.pop("value")
 
-        resource_tag = cls(
+        _resource_tag = cls(
             key,
             value,
         )
 
-        resource_tag.additional_properties = d
-        return resource_tag
+        _resource_tag.additional_properties = d
+        return _resource_tag
 
     @property
     def additional_keys(self) -> list[str]:

@@ -124,7 +124,7 @@ class ServerlessTenantEndpointAWS:
                 _status
             ) or ServerlessTenantEndpointAWSStatus(_status)
 
-        serverless_tenant_endpoint_aws = cls(
+        _serverless_tenant_endpoint_aws = cls(
             field_id,
             cloud_provider_endpoint_id,
             comment,
@@ -136,8 +136,8 @@ class ServerlessTenantEndpointAWS:
 
         if nulls:
             d.update(nulls)
-        serverless_tenant_endpoint_aws.additional_properties = d
-        return serverless_tenant_endpoint_aws
+        _serverless_tenant_endpoint_aws.additional_properties = d
+        return _serverless_tenant_endpoint_aws
 
     @property
     def additional_keys(self) -> list[str]:

@@ -100,7 +100,7 @@ class ServiceAccountSecret:
 
         secret = d.pop("secret", UNSET)
 
-        service_account_secret = cls(
+        _service_account_secret = cls(
             created_at,
             expires_at,
             id,
@@ -111,8 +111,8 @@ class ServiceAccountSecret:
 
         if nulls:
             d.update(nulls)
-        service_account_secret.additional_properties = d
-        return service_account_secret
+        _service_account_secret.additional_properties = d
+        return _service_account_secret
 
     @property
     def additional_keys(self) -> list[str]:

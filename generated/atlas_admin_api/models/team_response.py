@@ -77,7 +77,7 @@ class TeamResponse:
 
                 links.append(links_item)
 
-        team_response = cls(
+        _team_response = cls(
             id,
             name,
             links,
@@ -85,8 +85,8 @@ class TeamResponse:
 
         if nulls:
             d.update(nulls)
-        team_response.additional_properties = d
-        return team_response
+        _team_response.additional_properties = d
+        return _team_response
 
     @property
     def additional_keys(self) -> list[str]:

@@ -233,7 +233,7 @@ class TenantRestore:
 
                 links.append(links_item)
 
-        tenant_restore = cls(
+        _tenant_restore = cls(
             snapshot_id,
             target_deployment_item_name,
             cluster_name,
@@ -252,8 +252,8 @@ class TenantRestore:
 
         if nulls:
             d.update(nulls)
-        tenant_restore.additional_properties = d
-        return tenant_restore
+        _tenant_restore.additional_properties = d
+        return _tenant_restore
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,7 +6,18 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
-from ...types import UNSET, OperationRunner, Unset
+from ...models.api_search_deployment_request_view import ApiSearchDeploymentRequestView
+from ...models.api_search_deployment_response_view import (
+    ApiSearchDeploymentResponseView,
+)
+from ...models.search_index import SearchIndex
+from ...models.search_index_update_request import SearchIndexUpdateRequest
+from ...models.text_search_index_create_request import TextSearchIndexCreateRequest
+from ...models.text_search_index_response import TextSearchIndexResponse
+from ...models.vector_search_index import VectorSearchIndex
+from ...models.vector_search_index_create_request import VectorSearchIndexCreateRequest
+from ...models.vector_search_index_response import VectorSearchIndexResponse
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class AtlasSearchOperations:
@@ -16,6 +27,543 @@ class AtlasSearchOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def create_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: SearchIndex | VectorSearchIndex,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> SearchIndex | VectorSearchIndex | UnknownVariant:
+        """Create One Atlas Search Index
+
+        Creates one Atlas Search index on the specified collection. Atlas Search indexes define the fields
+        on which to create the index and the analyzers to use when creating the index. Only clusters running
+        MongoDB v4.2 or later can use Atlas Search.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (SearchIndex | VectorSearchIndex):
+
+        Returns:
+            SearchIndex | VectorSearchIndex | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_cluster_fts_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("SearchIndex | VectorSearchIndex | UnknownVariant", result)
+
+    async def list_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        database_name: str,
+        collection_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> list[SearchIndex | VectorSearchIndex | UnknownVariant]:
+        """Return All Atlas Search Indexes for One Collection
+
+        Returns all Atlas Search indexes on the specified collection. Atlas Search indexes contain the
+        indexed fields and the analyzers used to create the indexes.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            database_name (str):
+            collection_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            list[SearchIndex | VectorSearchIndex | UnknownVariant]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_cluster_fts_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                database_name=database_name,
+                collection_name=collection_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[SearchIndex | VectorSearchIndex | UnknownVariant]", result)
+
+    async def get_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> SearchIndex | VectorSearchIndex | UnknownVariant:
+        """Return One Atlas Search Index
+
+        Returns one Atlas Search index in the specified project. You identify this index using its unique
+        ID. Atlas Search index contains the indexed fields and the analyzers used to create the index.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            index_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            SearchIndex | VectorSearchIndex | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cluster_fts_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("SearchIndex | VectorSearchIndex | UnknownVariant", result)
+
+    async def delete_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Atlas Search Index
+
+        Removes one Atlas Search index that you identified with its unique ID.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            index_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_cluster_fts_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+        *,
+        body: SearchIndex | VectorSearchIndex,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> SearchIndex | VectorSearchIndex | UnknownVariant:
+        """Update One Atlas Search Index
+
+        Updates one Atlas Search index that you identified with its unique ID. Atlas Search indexes define
+        the fields on which to create the index and the analyzers to use when creating the index.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            index_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (SearchIndex | VectorSearchIndex):
+
+        Returns:
+            SearchIndex | VectorSearchIndex | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_cluster_fts_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("SearchIndex | VectorSearchIndex | UnknownVariant", result)
+
+    async def get_cluster_search_deployment(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiSearchDeploymentResponseView:
+        """Return All Search Nodes
+
+        Returns the Search Nodes for the specified cluster.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            ApiSearchDeploymentResponseView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cluster_search_deployment as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiSearchDeploymentResponseView", result)
+
+    async def create_cluster_search_deployment(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ApiSearchDeploymentRequestView,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiSearchDeploymentResponseView:
+        """Create Search Nodes
+
+        Creates Search Nodes for the specified cluster.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (ApiSearchDeploymentRequestView):
+
+        Returns:
+            ApiSearchDeploymentResponseView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_cluster_search_deployment as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiSearchDeploymentResponseView", result)
+
+    async def delete_cluster_search_deployment(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Delete Search Nodes
+
+        Deletes the Search Nodes for the specified cluster.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_cluster_search_deployment as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_cluster_search_deployment(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ApiSearchDeploymentRequestView,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiSearchDeploymentResponseView:
+        """Update Search Nodes
+
+        Updates the Search Nodes for the specified cluster.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (ApiSearchDeploymentRequestView):
+
+        Returns:
+            ApiSearchDeploymentResponseView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_cluster_search_deployment as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiSearchDeploymentResponseView", result)
+
+    async def list_cluster_search_indexes(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]:
+        """Return All Atlas Search Indexes for One Cluster
+
+        Returns all Atlas Search indexes on the specified cluster. Atlas Search indexes contain the indexed
+        fields and the analyzers used to create the indexes.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_cluster_search_indexes as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]", result)
+
+    async def create_cluster_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: TextSearchIndexCreateRequest | VectorSearchIndexCreateRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Create One Atlas Search Index
+
+        Creates one Atlas Search index on the specified collection. Atlas Search indexes define the fields
+        on which to create the index and the analyzers to use when creating the index. Only clusters running
+        MongoDB v4.2 or later can use Atlas Search.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (TextSearchIndexCreateRequest | VectorSearchIndexCreateRequest):
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_cluster_search_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)
+
+    async def list_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        database_name: str,
+        collection_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]:
+        """Return All Atlas Search Indexes for One Collection
+
+        Returns all Atlas Search indexes on the specified collection. Atlas Search indexes contain the
+        indexed fields and the analyzers used to create the indexes.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            database_name (str):
+            collection_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_search_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                database_name=database_name,
+                collection_name=collection_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]", result)
+
+    async def get_index_by_name(
+        self,
+        group_id: str,
+        cluster_name: str,
+        database_name: str,
+        collection_name: str,
+        index_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Return One Atlas Search Index by Name
+
+        Returns one Atlas Search index in the specified project. You identify this index using its database,
+        collection and name. Atlas Search index contains the indexed fields and the analyzers used to create
+        the index.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            database_name (str):
+            collection_name (str):
+            index_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_index_by_name as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                database_name=database_name,
+                collection_name=collection_name,
+                index_name=index_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)
 
     async def delete_atlas_search_index_by_name(
         self,
@@ -64,3 +612,182 @@ class AtlasSearchOperations:
             _operation._parse_response,
         )
         return cast("None", result)
+
+    delete_index_by_name = delete_atlas_search_index_by_name  # the official name of the same operation
+
+    async def update_index_by_name(
+        self,
+        group_id: str,
+        cluster_name: str,
+        database_name: str,
+        collection_name: str,
+        index_name: str,
+        *,
+        body: SearchIndexUpdateRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Update One Atlas Search Index by Name
+
+        Updates one Atlas Search index that you identified with its database, collection name, and index
+        name. Atlas Search indexes define the fields on which to create the index and the analyzers to use
+        when creating the index.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            database_name (str):
+            collection_name (str):
+            index_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (SearchIndexUpdateRequest):
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_index_by_name as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                database_name=database_name,
+                collection_name=collection_name,
+                index_name=index_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)
+
+    async def get_cluster_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Return One Atlas Search Index by ID
+
+        Returns one Atlas Search index in the specified project. You identify this index using its unique
+        ID. Atlas Search index contains the indexed fields and the analyzers used to create the index.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            index_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cluster_search_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)
+
+    async def delete_cluster_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Atlas Search Index by ID
+
+        Removes one Atlas Search index that you identified with its unique ID. This deletion is eventually
+        consistent.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            index_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_cluster_search_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_cluster_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+        *,
+        body: SearchIndexUpdateRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Update One Atlas Search Index by ID
+
+        Updates one Atlas Search index that you identified with its unique ID. Atlas Search indexes define
+        the fields on which to create the index and the analyzers to use when creating the index.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            index_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (SearchIndexUpdateRequest):
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_cluster_search_index as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)

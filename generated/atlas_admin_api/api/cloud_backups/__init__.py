@@ -5,11 +5,34 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from ...models.api_atlas_collection_restore_collection_state_response import (
+    ApiAtlasCollectionRestoreCollectionStateResponse,
+)
+from ...models.api_atlas_collection_restore_job_request import (
+    ApiAtlasCollectionRestoreJobRequest,
+)
+from ...models.api_atlas_collection_restore_job_response import (
+    ApiAtlasCollectionRestoreJobResponse,
+)
 from ...models.api_error import ApiError
 from ...models.backup_snapshot_retention import BackupSnapshotRetention
+from ...models.create_backup_private_endpoint_cloud_provider import (
+    CreateBackupPrivateEndpointCloudProvider,
+)
 from ...models.data_protection_settings import DataProtectionSettings
+from ...models.delete_backup_private_endpoint_cloud_provider import (
+    DeleteBackupPrivateEndpointCloudProvider,
+)
+from ...models.disk_backup_collection_response import DiskBackupCollectionResponse
+from ...models.disk_backup_database_response import DiskBackupDatabaseResponse
 from ...models.disk_backup_export_job import DiskBackupExportJob
 from ...models.disk_backup_export_job_request import DiskBackupExportJobRequest
+from ...models.disk_backup_on_demand_snapshot_request import (
+    DiskBackupOnDemandSnapshotRequest,
+)
+from ...models.disk_backup_sharded_cluster_snapshot import (
+    DiskBackupShardedClusterSnapshot,
+)
 from ...models.disk_backup_snapshot import DiskBackupSnapshot
 from ...models.disk_backup_snapshot_restore_job import DiskBackupSnapshotRestoreJob
 from ...models.disk_backup_snapshot_schedule import DiskBackupSnapshotSchedule
@@ -19,7 +42,58 @@ from ...models.export_bucket_gcp import ExportBucketGCP
 from ...models.export_bucket_request_aws import ExportBucketRequestAWS
 from ...models.export_bucket_request_azure import ExportBucketRequestAzure
 from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
+from ...models.get_backup_private_endpoint_cloud_provider import (
+    GetBackupPrivateEndpointCloudProvider,
+)
+from ...models.list_backup_private_endpoints_cloud_provider import (
+    ListBackupPrivateEndpointsCloudProvider,
+)
+from ...models.list_restore_job_collections_state import ListRestoreJobCollectionsState
+from ...models.object_storage_private_endpoint_request import (
+    ObjectStoragePrivateEndpointRequest,
+)
+from ...models.object_storage_private_endpoint_response import (
+    ObjectStoragePrivateEndpointResponse,
+)
+from ...models.paginated_api_atlas_collection_restore_collection_state_view import (
+    PaginatedApiAtlasCollectionRestoreCollectionStateView,
+)
+from ...models.paginated_api_atlas_collection_restore_job_view import (
+    PaginatedApiAtlasCollectionRestoreJobView,
+)
+from ...models.paginated_api_atlas_disk_backup_collection_view import (
+    PaginatedApiAtlasDiskBackupCollectionView,
+)
+from ...models.paginated_api_atlas_disk_backup_database_view import (
+    PaginatedApiAtlasDiskBackupDatabaseView,
+)
+from ...models.paginated_api_atlas_disk_backup_export_job_view import (
+    PaginatedApiAtlasDiskBackupExportJobView,
+)
+from ...models.paginated_api_atlas_object_storage_private_endpoint_response_view import (
+    PaginatedApiAtlasObjectStoragePrivateEndpointResponseView,
+)
+from ...models.paginated_api_atlas_serverless_backup_restore_job_view import (
+    PaginatedApiAtlasServerlessBackupRestoreJobView,
+)
+from ...models.paginated_api_atlas_serverless_backup_snapshot_view import (
+    PaginatedApiAtlasServerlessBackupSnapshotView,
+)
+from ...models.paginated_cloud_backup_replica_set_view import (
+    PaginatedCloudBackupReplicaSetView,
+)
+from ...models.paginated_cloud_backup_restore_job_view import (
+    PaginatedCloudBackupRestoreJobView,
+)
+from ...models.paginated_cloud_backup_sharded_cluster_snapshot_view import (
+    PaginatedCloudBackupShardedClusterSnapshotView,
+)
 from ...models.paginated_export_bucket import PaginatedExportBucket
+from ...models.serverless_backup_restore_job import ServerlessBackupRestoreJob
+from ...models.serverless_backup_snapshot import ServerlessBackupSnapshot
+from ...models.update_require_private_networking_request_view import (
+    UpdateRequirePrivateNetworkingRequestView,
+)
 from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
@@ -118,6 +192,317 @@ class CloudBackupsOperations:
         )
         return cast("ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant", result)
 
+    async def get_export_bucket(
+        self,
+        group_id: str,
+        export_bucket_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
+        """Return One Snapshot Export Bucket
+
+        Returns one Export Bucket associated with the specified Project.
+
+        Args:
+            group_id (str):
+            export_bucket_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_export_bucket as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                export_bucket_id=export_bucket_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant", result)
+
+    async def delete_export_bucket(
+        self,
+        group_id: str,
+        export_bucket_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Delete One Snapshot Export Bucket
+
+        Deletes an Export Bucket. Auto export must be disabled on all clusters in this Project exporting to
+        this Export Bucket before revoking access.
+
+        Args:
+            group_id (str):
+            export_bucket_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_export_bucket as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                export_bucket_id=export_bucket_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_backup_export_bucket(
+        self,
+        group_id: str,
+        export_bucket_id: str,
+        *,
+        body: UpdateRequirePrivateNetworkingRequestView,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ExportBucketAWS:
+        """Update One Export Bucket Private Networking Settings
+
+        Updates the private networking settings for one snapshot export bucket in the specified project.
+
+        Args:
+            group_id (str):
+            export_bucket_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (UpdateRequirePrivateNetworkingRequestView): Request body to toggle the private-
+                networking requirement for an existing export bucket.
+
+        Returns:
+            ExportBucketAWS
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_backup_export_bucket as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                export_bucket_id=export_bucket_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ExportBucketAWS", result)
+
+    async def list_backup_private_endpoints(
+        self,
+        group_id: str,
+        cloud_provider: ListBackupPrivateEndpointsCloudProvider,
+        *,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasObjectStoragePrivateEndpointResponseView:
+        """Return Object Storage Private Endpoints for Cloud Backups for One Cloud Provider in One Project
+
+        Returns the private endpoints of the specified cloud provider for object storage backup operations.
+
+        Args:
+            group_id (str):
+            cloud_provider (ListBackupPrivateEndpointsCloudProvider):
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+
+        Returns:
+            PaginatedApiAtlasObjectStoragePrivateEndpointResponseView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_backup_private_endpoints as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                pretty=pretty,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasObjectStoragePrivateEndpointResponseView", result)
+
+    async def create_backup_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: CreateBackupPrivateEndpointCloudProvider,
+        *,
+        body: ObjectStoragePrivateEndpointRequest,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> ObjectStoragePrivateEndpointResponse:
+        """Create One Object Storage Private Endpoint for Cloud Backups for One Cloud Provider in One Project
+
+        Creates a private endpoint in the specified region for secure, private connectivity between Atlas
+        and cloud provider object storage services for backup operations.
+
+        Args:
+            group_id (str):
+            cloud_provider (CreateBackupPrivateEndpointCloudProvider):
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+            body (ObjectStoragePrivateEndpointRequest):
+
+        Returns:
+            ObjectStoragePrivateEndpointResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_backup_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                body=body,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ObjectStoragePrivateEndpointResponse", result)
+
+    async def get_backup_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: GetBackupPrivateEndpointCloudProvider,
+        endpoint_id: str,
+        *,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> ObjectStoragePrivateEndpointResponse:
+        """Return One Object Storage Private Endpoint for Cloud Backups for One Cloud Provider in One Project
+
+        Returns one private endpoint, identified by its ID, for object storage backup operations.
+
+        Args:
+            group_id (str):
+            cloud_provider (GetBackupPrivateEndpointCloudProvider):
+            endpoint_id (str):
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            ObjectStoragePrivateEndpointResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_backup_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_id=endpoint_id,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ObjectStoragePrivateEndpointResponse", result)
+
+    async def delete_backup_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: DeleteBackupPrivateEndpointCloudProvider,
+        endpoint_id: str,
+        *,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Delete One Object Storage Private Endpoint for Cloud Backups for One Cloud Provider from One Project
+
+        Deletes one private endpoint, identified by its ID, for object storage backup operations.
+
+        Args:
+            group_id (str):
+            cloud_provider (DeleteBackupPrivateEndpointCloudProvider):
+            endpoint_id (str):
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_backup_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_id=endpoint_id,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_compliance_policy(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DataProtectionSettings:
+        """Return Backup Compliance Policy Settings
+
+        Returns the Backup Compliance Policy settings with the specified project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DataProtectionSettings
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_compliance_policy as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataProtectionSettings", result)
+
     async def update_data_protection_settings(
         self,
         group_id: str,
@@ -160,6 +545,90 @@ class CloudBackupsOperations:
         )
         return cast("DataProtectionSettings", result)
 
+    update_compliance_policy = update_data_protection_settings  # the official name of the same operation
+
+    async def disable_compliance_policy(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Disable Backup Compliance Policy Settings
+
+        Disables the Backup Compliance Policy settings with the specified project. As a prerequisite, a
+        support ticket needs to be file first, instructions in
+        https://www.mongodb.com/docs/atlas/backup/cloud-backup/backup-compliance-policy/.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import disable_compliance_policy as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_backup_exports(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasDiskBackupExportJobView:
+        """Return All Snapshot Export Jobs
+
+        Returns all Cloud Backup Snapshot Export Jobs associated with the specified Atlas cluster.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+
+        Returns:
+            PaginatedApiAtlasDiskBackupExportJobView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_backup_exports as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasDiskBackupExportJobView", result)
+
     async def create_backup_export_job(
         self,
         group_id: str,
@@ -197,6 +666,91 @@ class CloudBackupsOperations:
             _operation._parse_response,
         )
         return cast("DiskBackupExportJob", result)
+
+    create_backup_export = create_backup_export_job  # the official name of the same operation
+
+    async def get_backup_export(
+        self,
+        group_id: str,
+        cluster_name: str,
+        export_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> DiskBackupExportJob:
+        """Return One Snapshot Export Job
+
+        Returns one Cloud Backup Snapshot Export Job associated with the specified Atlas cluster.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            export_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            DiskBackupExportJob
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_backup_export as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                export_id=export_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupExportJob", result)
+
+    async def list_backup_restore_jobs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedCloudBackupRestoreJobView:
+        """Return All Restore Jobs for One Cluster
+
+        Returns all cloud backup restore jobs for one cluster from the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedCloudBackupRestoreJobView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_backup_restore_jobs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedCloudBackupRestoreJobView", result)
 
     async def create_backup_restore_job(
         self,
@@ -244,6 +798,125 @@ class CloudBackupsOperations:
         )
         return cast("DiskBackupSnapshotRestoreJob", result)
 
+    async def get_backup_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        restore_job_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DiskBackupSnapshotRestoreJob:
+        """Return One Restore Job for One Cluster
+
+        Returns one cloud backup restore job for one cluster from the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            restore_job_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DiskBackupSnapshotRestoreJob
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_backup_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                restore_job_id=restore_job_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupSnapshotRestoreJob", result)
+
+    async def cancel_backup_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        restore_job_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Cancel One Restore Job for One Cluster
+
+        Cancels one cloud backup restore job of one cluster from the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            restore_job_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import cancel_backup_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                restore_job_id=restore_job_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_backup_schedule(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DiskBackupSnapshotSchedule:
+        """Return One Cloud Backup Schedule
+
+        Returns the cloud backup schedule for the specified cluster within the specified project. This
+        schedule defines when MongoDB Cloud takes scheduled snapshots and how long it stores those
+        snapshots.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DiskBackupSnapshotSchedule
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_backup_schedule as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupSnapshotSchedule", result)
+
     async def delete_all_backup_schedules(
         self,
         group_id: str,
@@ -280,6 +953,344 @@ class CloudBackupsOperations:
             _operation._parse_response,
         )
         return cast("DiskBackupSnapshotSchedule", result)
+
+    delete_cluster_backup_schedule = delete_all_backup_schedules  # the official name of the same operation
+
+    async def update_backup_schedule(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: DiskBackupSnapshotSchedule,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DiskBackupSnapshotSchedule:
+        """Update Cloud Backup Schedule for One Cluster
+
+        Updates the cloud backup schedule for one cluster within the specified project. This schedule
+        defines when MongoDB Cloud takes scheduled snapshots and how long it stores those snapshots.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (DiskBackupSnapshotSchedule):
+
+        Returns:
+            DiskBackupSnapshotSchedule
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_backup_schedule as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupSnapshotSchedule", result)
+
+    async def list_backup_snapshots(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        point_in_time_utc_seconds: int | Unset = UNSET,
+        oplog_ts: int | Unset = UNSET,
+        oplog_inc: int | Unset = UNSET,
+    ) -> PaginatedCloudBackupReplicaSetView:
+        """Return All Replica Set Cloud Backups
+
+        Returns all snapshots of one cluster from the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            point_in_time_utc_seconds (int | Unset):
+            oplog_ts (int | Unset):
+            oplog_inc (int | Unset):
+
+        Returns:
+            PaginatedCloudBackupReplicaSetView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_backup_snapshots as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                point_in_time_utc_seconds=point_in_time_utc_seconds,
+                oplog_ts=oplog_ts,
+                oplog_inc=oplog_inc,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedCloudBackupReplicaSetView", result)
+
+    async def take_snapshots(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: DiskBackupOnDemandSnapshotRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DiskBackupShardedClusterSnapshot | DiskBackupSnapshot:
+        """Take One On-Demand Snapshot
+
+        Takes one on-demand snapshot for the specified cluster. Atlas takes on-demand snapshots immediately
+        and scheduled snapshots at regular intervals. If an on-demand snapshot with a status of `queued` or
+        `inProgress` exists, before taking another snapshot, wait until Atlas completes processing the
+        previously taken on-demand snapshot.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (DiskBackupOnDemandSnapshotRequest):
+
+        Returns:
+            DiskBackupShardedClusterSnapshot | DiskBackupSnapshot
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import take_snapshots as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupShardedClusterSnapshot | DiskBackupSnapshot", result)
+
+    async def get_backup_sharded_cluster(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DiskBackupShardedClusterSnapshot:
+        """Return One Sharded Cluster Cloud Backup
+
+        Returns one snapshot of one sharded cluster from the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DiskBackupShardedClusterSnapshot
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_backup_sharded_cluster as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupShardedClusterSnapshot", result)
+
+    async def delete_backup_sharded_cluster(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Sharded Cluster Cloud Backup
+
+        Removes one snapshot of one sharded cluster from the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_backup_sharded_cluster as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_backup_sharded_clusters(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedCloudBackupShardedClusterSnapshotView:
+        """Return All Sharded Cluster Cloud Backups
+
+        Returns all snapshots of one sharded cluster from the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedCloudBackupShardedClusterSnapshotView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_backup_sharded_clusters as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedCloudBackupShardedClusterSnapshotView", result)
+
+    async def get_cluster_backup_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DiskBackupSnapshot:
+        """Return One Replica Set Cloud Backup
+
+        Returns one snapshot from the specified cluster.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DiskBackupSnapshot
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cluster_backup_snapshot as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupSnapshot", result)
+
+    async def delete_cluster_backup_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Replica Set Cloud Backup
+
+        Removes the specified snapshot.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_cluster_backup_snapshot as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def update_snapshot_retention(
         self,
@@ -324,3 +1335,662 @@ class CloudBackupsOperations:
             _operation._parse_response,
         )
         return cast("DiskBackupSnapshot", result)
+
+    update_backup_snapshot = update_snapshot_retention  # the official name of the same operation
+
+    async def list_backup_snapshot_databases(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiAtlasDiskBackupDatabaseView:
+        """Return Databases in One Snapshot
+
+        Returns the list of databases that exist in the specified snapshot. Use this to discover namespaces
+        before creating a collection restore job.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedApiAtlasDiskBackupDatabaseView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_backup_snapshot_databases as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasDiskBackupDatabaseView", result)
+
+    async def get_backup_snapshot_database(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        database_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DiskBackupDatabaseResponse:
+        """Return One Database in One Snapshot
+
+        Returns one database that exists in the specified snapshot.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            database_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DiskBackupDatabaseResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_backup_snapshot_database as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                database_name=database_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupDatabaseResponse", result)
+
+    async def list_snapshot_database_collections(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        database_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiAtlasDiskBackupCollectionView:
+        """Return Collections in One Database in One Snapshot
+
+        Returns the list of collections in the specified database that exist in the snapshot.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            database_name (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedApiAtlasDiskBackupCollectionView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_snapshot_database_collections as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                database_name=database_name,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasDiskBackupCollectionView", result)
+
+    async def get_snapshot_database_collection(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        database_name: str,
+        collection_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DiskBackupCollectionResponse:
+        """Return One Collection in One Database in One Snapshot
+
+        Returns one collection that exists in the specified database in the snapshot.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            database_name (str):
+            collection_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DiskBackupCollectionResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_snapshot_database_collection as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                database_name=database_name,
+                collection_name=collection_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupCollectionResponse", result)
+
+    async def list_collection_restore_jobs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiAtlasCollectionRestoreJobView:
+        """Return All Collection Restore Jobs for One Cluster
+
+        Returns all collection restore jobs for one cluster from the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedApiAtlasCollectionRestoreJobView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_collection_restore_jobs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasCollectionRestoreJobView", result)
+
+    async def create_collection_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ApiAtlasCollectionRestoreJobRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiAtlasCollectionRestoreJobResponse:
+        """Create One Collection Restore Job
+
+        Creates one collection-level restore job for one cluster from the specified project. Collection-
+        level restores allow restoring specific databases or collections from a snapshot or point-in-time.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (ApiAtlasCollectionRestoreJobRequest): Request body for creating a collection restore
+                job.
+
+        Returns:
+            ApiAtlasCollectionRestoreJobResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_collection_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasCollectionRestoreJobResponse", result)
+
+    async def get_collection_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        job_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiAtlasCollectionRestoreJobResponse:
+        """Return One Collection Restore Job for One Cluster
+
+        Returns one collection restore job for one cluster from the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            job_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            ApiAtlasCollectionRestoreJobResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_collection_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                job_id=job_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasCollectionRestoreJobResponse", result)
+
+    async def list_restore_job_collections(
+        self,
+        group_id: str,
+        cluster_name: str,
+        job_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        state: ListRestoreJobCollectionsState | Unset = UNSET,
+        source_namespace: str | Unset = UNSET,
+        target_namespace: str | Unset = UNSET,
+    ) -> PaginatedApiAtlasCollectionRestoreCollectionStateView:
+        """Return All Collection States for One Collection Restore Job
+
+        Returns all collection-level restore states for one collection restore job from the specified
+        project. Note: If the restore job is in the INITIALIZING state, this endpoint returns an empty list
+        because collection-level states have not yet been created.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            job_id (str):
+            envelope (bool | Unset):  Default: False.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            state (ListRestoreJobCollectionsState | Unset): Current state of this collection within
+                the restore job.
+            source_namespace (str | Unset):
+            target_namespace (str | Unset):
+
+        Returns:
+            PaginatedApiAtlasCollectionRestoreCollectionStateView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_restore_job_collections as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                job_id=job_id,
+                envelope=envelope,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                state=state,
+                source_namespace=source_namespace,
+                target_namespace=target_namespace,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasCollectionRestoreCollectionStateView", result)
+
+    async def get_restore_job_collection(
+        self,
+        group_id: str,
+        cluster_name: str,
+        job_id: str,
+        source_namespace: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiAtlasCollectionRestoreCollectionStateResponse:
+        """Return One Collection State for One Collection Restore Job
+
+        Returns one collection-level restore state for one collection restore job from the specified
+        project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            job_id (str):
+            source_namespace (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            ApiAtlasCollectionRestoreCollectionStateResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_restore_job_collection as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                job_id=job_id,
+                source_namespace=source_namespace,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasCollectionRestoreCollectionStateResponse", result)
+
+    async def list_serverless_restore_jobs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiAtlasServerlessBackupRestoreJobView:
+        """Return All Restore Jobs for One Serverless Instance
+
+        Returns all restore jobs for one serverless instance from the specified project.
+
+        This API can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) endpoint or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the List Flex
+        Backup Restore Jobs endpoint instead.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedApiAtlasServerlessBackupRestoreJobView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_serverless_restore_jobs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasServerlessBackupRestoreJobView", result)
+
+    async def create_serverless_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ServerlessBackupRestoreJob,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ServerlessBackupRestoreJob:
+        """Create One Restore Job for One Serverless Instance
+
+        Restores one snapshot of one serverless instance from the specified project.
+
+        This API can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) endpoint or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the Create Flex
+        Backup Restore Job endpoint instead.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (ServerlessBackupRestoreJob):
+
+        Returns:
+            ServerlessBackupRestoreJob
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_serverless_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessBackupRestoreJob", result)
+
+    async def get_serverless_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        restore_job_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ServerlessBackupRestoreJob:
+        """Return One Restore Job for One Serverless Instance
+
+        Returns one restore job for one serverless instance from the specified project.
+
+        This API can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) endpoint or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the Get Flex
+        Backup Restore Job endpoint instead.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            restore_job_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            ServerlessBackupRestoreJob
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_serverless_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                restore_job_id=restore_job_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessBackupRestoreJob", result)
+
+    async def list_serverless_backup_snapshots(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasServerlessBackupSnapshotView:
+        """Return All Snapshots of One Serverless Instance
+
+        Returns all snapshots of one serverless instance from the specified project.
+
+        This API can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) endpoint or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the List Flex
+        Backups endpoint instead.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+
+        Returns:
+            PaginatedApiAtlasServerlessBackupSnapshotView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_serverless_backup_snapshots as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasServerlessBackupSnapshotView", result)
+
+    async def get_serverless_backup_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> ServerlessBackupSnapshot:
+        """Return One Snapshot of One Serverless Instance
+
+        Returns one snapshot of one serverless instance from the specified project.
+
+        This endpoint can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) API or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the Get Flex
+        Backup endpoint instead.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            ServerlessBackupSnapshot
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_serverless_backup_snapshot as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessBackupSnapshot", result)

@@ -13,7 +13,10 @@ from ...models.export_bucket_gcp import ExportBucketGCP
 from ...models.export_bucket_request_aws import ExportBucketRequestAWS
 from ...models.export_bucket_request_azure import ExportBucketRequestAzure
 from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, UnknownVariant, Unset
 
 OPERATION = OPERATIONS["create_export_bucket"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -61,7 +64,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | None:
+) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant | ApiError | None:
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
@@ -102,6 +105,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -118,184 +126,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP]:
-    """Create One Snapshot Export Bucket
-
-     Creates a Snapshot Export Bucket for an AWS S3 Bucket, Azure Blob Storage Container, or Google Cloud
-    Storage Bucket. Once created, an snapshots can be exported to the Export Bucket and its referenced
-    AWS S3 Bucket, Azure Blob Storage Container, or Google Cloud Storage Bucket. To use this resource,
-    the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
-            backup snapshot Export Bucket Request.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | None:
-    """Create One Snapshot Export Bucket
-
-     Creates a Snapshot Export Bucket for an AWS S3 Bucket, Azure Blob Storage Container, or Google Cloud
-    Storage Bucket. Once created, an snapshots can be exported to the Export Bucket and its referenced
-    AWS S3 Bucket, Azure Blob Storage Container, or Google Cloud Storage Bucket. To use this resource,
-    the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
-            backup snapshot Export Bucket Request.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        client=client,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP]:
-    """Create One Snapshot Export Bucket
-
-     Creates a Snapshot Export Bucket for an AWS S3 Bucket, Azure Blob Storage Container, or Google Cloud
-    Storage Bucket. Once created, an snapshots can be exported to the Export Bucket and its referenced
-    AWS S3 Bucket, Azure Blob Storage Container, or Google Cloud Storage Bucket. To use this resource,
-    the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
-            backup snapshot Export Bucket Request.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | None:
-    """Create One Snapshot Export Bucket
-
-     Creates a Snapshot Export Bucket for an AWS S3 Bucket, Azure Blob Storage Container, or Google Cloud
-    Storage Bucket. Once created, an snapshots can be exported to the Export Bucket and its referenced
-    AWS S3 Bucket, Azure Blob Storage Container, or Google Cloud Storage Bucket. To use this resource,
-    the requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP): Disk
-            backup snapshot Export Bucket Request.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            client=client,
-            body=body,
-            envelope=envelope,
-            pretty=pretty,
-        )
-    ).parsed

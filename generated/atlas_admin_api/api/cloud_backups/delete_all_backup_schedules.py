@@ -8,7 +8,10 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.disk_backup_snapshot_schedule import DiskBackupSnapshotSchedule
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["delete_all_backup_schedules"]
 ACCEPT = "application/vnd.atlas.2024-08-05+json"
@@ -48,7 +51,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | DiskBackupSnapshotSchedule | None:
+) -> DiskBackupSnapshotSchedule | ApiError | None:
     if response.status_code == 200:
         response_200 = DiskBackupSnapshotSchedule.from_dict(response.json())
 
@@ -74,6 +77,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -90,164 +98,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | DiskBackupSnapshotSchedule]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-) -> Response[ApiError | DiskBackupSnapshotSchedule]:
-    """Remove All Cloud Backup Schedules
-
-     Removes all cloud backup schedules for the specified cluster. This schedule defines when MongoDB
-    Cloud takes scheduled snapshots and how long it stores those snapshots. To use this resource, the
-    requesting Service Account or API Key must have the Project Atlas Admin role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | DiskBackupSnapshotSchedule]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        cluster_name=cluster_name,
-        envelope=envelope,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-) -> ApiError | DiskBackupSnapshotSchedule | None:
-    """Remove All Cloud Backup Schedules
-
-     Removes all cloud backup schedules for the specified cluster. This schedule defines when MongoDB
-    Cloud takes scheduled snapshots and how long it stores those snapshots. To use this resource, the
-    requesting Service Account or API Key must have the Project Atlas Admin role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | DiskBackupSnapshotSchedule
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        cluster_name=cluster_name,
-        client=client,
-        envelope=envelope,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-) -> Response[ApiError | DiskBackupSnapshotSchedule]:
-    """Remove All Cloud Backup Schedules
-
-     Removes all cloud backup schedules for the specified cluster. This schedule defines when MongoDB
-    Cloud takes scheduled snapshots and how long it stores those snapshots. To use this resource, the
-    requesting Service Account or API Key must have the Project Atlas Admin role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | DiskBackupSnapshotSchedule]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        cluster_name=cluster_name,
-        envelope=envelope,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-) -> ApiError | DiskBackupSnapshotSchedule | None:
-    """Remove All Cloud Backup Schedules
-
-     Removes all cloud backup schedules for the specified cluster. This schedule defines when MongoDB
-    Cloud takes scheduled snapshots and how long it stores those snapshots. To use this resource, the
-    requesting Service Account or API Key must have the Project Atlas Admin role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | DiskBackupSnapshotSchedule
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            cluster_name=cluster_name,
-            client=client,
-            envelope=envelope,
-        )
-    ).parsed

@@ -8,7 +8,10 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.paginated_export_bucket import PaginatedExportBucket
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["list_export_buckets"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -58,7 +61,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | PaginatedExportBucket | None:
+) -> PaginatedExportBucket | ApiError | None:
     if response.status_code == 200:
         response_200 = PaginatedExportBucket.from_dict(response.json())
 
@@ -79,6 +82,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -95,196 +103,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | PaginatedExportBucket]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    include_count: bool | Unset = UNSET,
-    items_per_page: int | Unset = UNSET,
-    page_num: int | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | PaginatedExportBucket]:
-    """Return All Snapshot Export Buckets
-
-     Returns all Export Buckets associated with the specified Project. To use this resource, the
-    requesting Service Account or API Key must have the Project Read Only role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | PaginatedExportBucket]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        envelope=envelope,
-        include_count=include_count,
-        items_per_page=items_per_page,
-        page_num=page_num,
-        pretty=pretty,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    include_count: bool | Unset = UNSET,
-    items_per_page: int | Unset = UNSET,
-    page_num: int | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | PaginatedExportBucket | None:
-    """Return All Snapshot Export Buckets
-
-     Returns all Export Buckets associated with the specified Project. To use this resource, the
-    requesting Service Account or API Key must have the Project Read Only role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | PaginatedExportBucket
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        client=client,
-        envelope=envelope,
-        include_count=include_count,
-        items_per_page=items_per_page,
-        page_num=page_num,
-        pretty=pretty,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    include_count: bool | Unset = UNSET,
-    items_per_page: int | Unset = UNSET,
-    page_num: int | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | PaginatedExportBucket]:
-    """Return All Snapshot Export Buckets
-
-     Returns all Export Buckets associated with the specified Project. To use this resource, the
-    requesting Service Account or API Key must have the Project Read Only role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | PaginatedExportBucket]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        envelope=envelope,
-        include_count=include_count,
-        items_per_page=items_per_page,
-        page_num=page_num,
-        pretty=pretty,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    include_count: bool | Unset = UNSET,
-    items_per_page: int | Unset = UNSET,
-    page_num: int | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | PaginatedExportBucket | None:
-    """Return All Snapshot Export Buckets
-
-     Returns all Export Buckets associated with the specified Project. To use this resource, the
-    requesting Service Account or API Key must have the Project Read Only role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | PaginatedExportBucket
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            client=client,
-            envelope=envelope,
-            include_count=include_count,
-            items_per_page=items_per_page,
-            page_num=page_num,
-            pretty=pretty,
-        )
-    ).parsed

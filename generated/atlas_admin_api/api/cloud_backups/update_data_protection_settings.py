@@ -8,7 +8,10 @@ from ..._operations import OPERATIONS, check_query_params, path_param, strip_rea
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.data_protection_settings import DataProtectionSettings
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["update_data_protection_settings"]
 ACCEPT = "application/vnd.atlas.2023-10-01+json"
@@ -59,7 +62,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | DataProtectionSettings | None:
+) -> DataProtectionSettings | ApiError | None:
     if response.status_code == 200:
         response_200 = DataProtectionSettings.from_dict(response.json())
 
@@ -85,6 +88,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -101,184 +109,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | DataProtectionSettings]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: DataProtectionSettings,
-    envelope: bool | Unset = UNSET,
-    overwrite_backup_policies: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | DataProtectionSettings]:
-    """Update Backup Compliance Policy Settings
-
-     Updates the Backup Compliance Policy settings for the specified project. To use this resource, the
-    requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        overwrite_backup_policies (bool | Unset):  Default: True.
-        pretty (bool | Unset):  Default: False.
-        body (DataProtectionSettings):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | DataProtectionSettings]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        body=body,
-        envelope=envelope,
-        overwrite_backup_policies=overwrite_backup_policies,
-        pretty=pretty,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: DataProtectionSettings,
-    envelope: bool | Unset = UNSET,
-    overwrite_backup_policies: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | DataProtectionSettings | None:
-    """Update Backup Compliance Policy Settings
-
-     Updates the Backup Compliance Policy settings for the specified project. To use this resource, the
-    requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        overwrite_backup_policies (bool | Unset):  Default: True.
-        pretty (bool | Unset):  Default: False.
-        body (DataProtectionSettings):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | DataProtectionSettings
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        client=client,
-        body=body,
-        envelope=envelope,
-        overwrite_backup_policies=overwrite_backup_policies,
-        pretty=pretty,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: DataProtectionSettings,
-    envelope: bool | Unset = UNSET,
-    overwrite_backup_policies: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | DataProtectionSettings]:
-    """Update Backup Compliance Policy Settings
-
-     Updates the Backup Compliance Policy settings for the specified project. To use this resource, the
-    requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        overwrite_backup_policies (bool | Unset):  Default: True.
-        pretty (bool | Unset):  Default: False.
-        body (DataProtectionSettings):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | DataProtectionSettings]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        body=body,
-        envelope=envelope,
-        overwrite_backup_policies=overwrite_backup_policies,
-        pretty=pretty,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: DataProtectionSettings,
-    envelope: bool | Unset = UNSET,
-    overwrite_backup_policies: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | DataProtectionSettings | None:
-    """Update Backup Compliance Policy Settings
-
-     Updates the Backup Compliance Policy settings for the specified project. To use this resource, the
-    requesting Service Account or API Key must have the Project Owner role. Deprecated versions:
-    v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        overwrite_backup_policies (bool | Unset):  Default: True.
-        pretty (bool | Unset):  Default: False.
-        body (DataProtectionSettings):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | DataProtectionSettings
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            client=client,
-            body=body,
-            envelope=envelope,
-            overwrite_backup_policies=overwrite_backup_policies,
-            pretty=pretty,
-        )
-    ).parsed

@@ -6,6 +6,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.live_import_available_project import LiveImportAvailableProject
+from ...models.live_import_validation import LiveImportValidation
+from ...models.live_migration_request_20240530 import LiveMigrationRequest20240530
+from ...models.live_migration_response import LiveMigrationResponse
+from ...models.target_org import TargetOrg
+from ...models.target_org_request import TargetOrgRequest
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -16,6 +22,277 @@ class CloudMigrationServiceOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def create_group_live_migration(
+        self,
+        group_id: str,
+        *,
+        body: LiveMigrationRequest20240530,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> LiveMigrationResponse:
+        """Create One Migration for One Local Managed Cluster to MongoDB Atlas
+
+        Migrate one cluster that Cloud or Ops Manager manages to MongoDB Atlas.
+
+         Please make sure to validate your migration before initiating it.
+
+         You can use this API endpoint for push live migrations only. Your API Key must have the
+        Organization Owner role to successfully call this resource.
+
+         **NOTE**: Migrating time-series collections is not yet supported on MongoDB 6.0 or higher.
+        Migrations on MongoDB 6.0 or higher will skip any time-series collections on the source cluster.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (LiveMigrationRequest20240530):
+
+        Returns:
+            LiveMigrationResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_group_live_migration as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LiveMigrationResponse", result)
+
+    async def validate_live_migrations(
+        self,
+        group_id: str,
+        *,
+        body: LiveMigrationRequest20240530,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> LiveImportValidation:
+        """Validate One Migration Request
+
+        Verifies whether the provided credentials, available disk space, MongoDB versions, and so on meet
+        the requirements of the migration request. If the check passes, the migration can proceed. Your API
+        Key must have the Organization Owner role to successfully call this resource.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (LiveMigrationRequest20240530):
+
+        Returns:
+            LiveImportValidation
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import validate_live_migrations as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LiveImportValidation", result)
+
+    async def get_migration_validate_status(
+        self,
+        group_id: str,
+        validation_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> LiveImportValidation:
+        """Return One Migration Validation Job
+
+        Return the status of one migration validation job. Your API Key must have the Organization Owner
+        role to successfully call this resource.
+
+        Args:
+            group_id (str):
+            validation_id (str):  Example: 507f1f77bcf86cd799439011.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            LiveImportValidation
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_migration_validate_status as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                validation_id=validation_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LiveImportValidation", result)
+
+    async def get_group_live_migration(
+        self,
+        group_id: str,
+        live_migration_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> LiveMigrationResponse:
+        """Return One Migration Job
+
+        Return details of one cluster migration job. Each push live migration job uses one migration host.
+        Your API Key must have the Organization Member role to successfully call this resource.
+
+        Args:
+            group_id (str):
+            live_migration_id (str):  Example: 6296fb4c7c7aa997cf94e9a8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            LiveMigrationResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_live_migration as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                live_migration_id=live_migration_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LiveMigrationResponse", result)
+
+    async def cutover_migration(
+        self,
+        group_id: str,
+        live_migration_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Cut Over One Migrated Cluster
+
+        Cut over the migrated cluster to MongoDB Atlas. Confirm when the cut over completes. When the cut
+        over completes, MongoDB Atlas completes the live migration process and stops synchronizing with the
+        source cluster. Your API Key must have the Organization Owner role to successfully call this
+        resource.
+
+        Args:
+            group_id (str):
+            live_migration_id (str):  Example: 6296fb4c7c7aa997cf94e9a8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import cutover_migration as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                live_migration_id=live_migration_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_available_projects(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> list[LiveImportAvailableProject]:
+        """Return All Projects Available for Migration
+
+        Return all projects that you can migrate to the specified organization.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            list[LiveImportAvailableProject]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_available_projects as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[LiveImportAvailableProject]", result)
+
+    async def create_link_token(
+        self,
+        org_id: str,
+        *,
+        body: TargetOrgRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> TargetOrg:
+        """Create One Link-Token
+
+        Create one link-token that contains all the information required to complete the link. MongoDB Atlas
+        uses the link-token for push live migrations only. Live migration (push) allows you to securely push
+        data from Cloud Manager or Ops Manager into MongoDB Atlas. Your API Key must have the Organization
+        Owner role to successfully call this resource.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (TargetOrgRequest):
+
+        Returns:
+            TargetOrg
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_link_token as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TargetOrg", result)
 
     async def delete_link_token(
         self,
@@ -50,3 +327,5 @@ class CloudMigrationServiceOperations:
             _operation._parse_response,
         )
         return cast("None", result)
+
+    delete_link_tokens = delete_link_token  # the official name of the same operation

@@ -6,6 +6,18 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.cloud_provider_access_awsiam_role_request import (
+    CloudProviderAccessAWSIAMRoleRequest,
+)
+from ...models.cloud_provider_access_azure_service_principal_request import (
+    CloudProviderAccessAzureServicePrincipalRequest,
+)
+from ...models.cloud_provider_access_gcp_service_account_request import (
+    CloudProviderAccessGCPServiceAccountRequest,
+)
+from ...models.cloud_provider_access_gcp_service_account_request_update import (
+    CloudProviderAccessGCPServiceAccountRequestUpdate,
+)
 from ...models.cloud_provider_access_role import CloudProviderAccessRole
 from ...models.cloud_provider_access_role_request_update_aws import (
     CloudProviderAccessRoleRequestUpdateAWS,
@@ -13,6 +25,7 @@ from ...models.cloud_provider_access_role_request_update_aws import (
 from ...models.cloud_provider_access_role_request_update_azure import (
     CloudProviderAccessRoleRequestUpdateAzure,
 )
+from ...models.cloud_provider_access_roles import CloudProviderAccessRoles
 from ...models.deauthorize_cloud_provider_access_role_cloud_provider import (
     DeauthorizeCloudProviderAccessRoleCloudProvider,
 )
@@ -26,6 +39,85 @@ class CloudProviderAccessOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_cloud_provider_access(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> CloudProviderAccessRoles:
+        """Return All Cloud Provider Access Roles
+
+        Returns all cloud provider access roles with access to the specified project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            CloudProviderAccessRoles
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_cloud_provider_access as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudProviderAccessRoles", result)
+
+    async def create_cloud_provider_access(
+        self,
+        group_id: str,
+        *,
+        body: CloudProviderAccessAWSIAMRoleRequest
+        | CloudProviderAccessAzureServicePrincipalRequest
+        | CloudProviderAccessGCPServiceAccountRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> CloudProviderAccessRole:
+        """Create One Cloud Provider Access Role
+
+        Creates one access role for the specified cloud provider. Some MongoDB Cloud features use these
+        cloud provider access roles for authentication. For the GCP provider, if the project folder is not
+        yet provisioned, Atlas will now create the role asynchronously. An intermediate role with status
+        `IN_PROGRESS` will be returned, and the final service account will be provisioned. Once the GCP
+        project is set up, subsequent requests will create the service account synchronously.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (CloudProviderAccessAWSIAMRoleRequest |
+                CloudProviderAccessAzureServicePrincipalRequest |
+                CloudProviderAccessGCPServiceAccountRequest): Cloud provider access role.
+
+        Returns:
+            CloudProviderAccessRole
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_cloud_provider_access as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudProviderAccessRole", result)
 
     async def deauthorize_cloud_provider_access_role(
         self,
@@ -68,12 +160,53 @@ class CloudProviderAccessOperations:
         )
         return cast("None", result)
 
+    deauthorize_provider_access_role = deauthorize_cloud_provider_access_role  # the official name of the same operation
+
+    async def get_cloud_provider_access(
+        self,
+        group_id: str,
+        role_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> CloudProviderAccessRole:
+        """Return One Cloud Provider Access Role
+
+        Returns the access role with the specified id and with access to the specified project.
+
+        Args:
+            group_id (str):
+            role_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            CloudProviderAccessRole
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cloud_provider_access as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                role_id=role_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudProviderAccessRole", result)
+
     async def authorize_cloud_provider_access_role(
         self,
         group_id: str,
         role_id: str,
         *,
-        body: CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
+        body: CloudProviderAccessGCPServiceAccountRequestUpdate
+        | CloudProviderAccessRoleRequestUpdateAWS
+        | CloudProviderAccessRoleRequestUpdateAzure,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
     ) -> CloudProviderAccessRole:
@@ -89,9 +222,9 @@ class CloudProviderAccessOperations:
             role_id (str):
             envelope (bool | Unset):  Default: False.
             pretty (bool | Unset):  Default: False.
-            body (CloudProviderAccessRoleRequestUpdateAWS |
-                CloudProviderAccessRoleRequestUpdateAzure): Cloud provider access role to authorize, by
-                cloud provider.
+            body (CloudProviderAccessGCPServiceAccountRequestUpdate |
+                CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure):
+                Cloud provider access role to authorize, by cloud provider.
 
         Returns:
             CloudProviderAccessRole
@@ -112,3 +245,5 @@ class CloudProviderAccessOperations:
             _operation._parse_response,
         )
         return cast("CloudProviderAccessRole", result)
+
+    authorize_provider_access_role = authorize_cloud_provider_access_role  # the official name of the same operation

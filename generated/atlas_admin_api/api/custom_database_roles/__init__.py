@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from ...models.api_error import ApiError
 from ...models.custom_database_role import CustomDatabaseRole
+from ...models.update_custom_db_role import UpdateCustomDBRole
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -53,6 +54,8 @@ class CustomDatabaseRolesOperations:
         )
         return cast("list[CustomDatabaseRole]", result)
 
+    list_custom_db_roles = list_custom_database_roles  # the official name of the same operation
+
     async def create_custom_database_role(
         self,
         group_id: str,
@@ -92,6 +95,8 @@ class CustomDatabaseRolesOperations:
         )
         return cast("CustomDatabaseRole", result)
 
+    create_custom_db_role = create_custom_database_role  # the official name of the same operation
+
     async def get_custom_database_role(
         self,
         group_id: str,
@@ -123,6 +128,87 @@ class CustomDatabaseRolesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 role_name=role_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CustomDatabaseRole", result)
+
+    get_custom_db_role = get_custom_database_role  # the official name of the same operation
+
+    async def delete_custom_db_role(
+        self,
+        group_id: str,
+        role_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Custom Role from One Project
+
+        Removes one custom role from the specified project. You can't remove a custom role that would leave
+        one or more child roles with no parent roles or actions. You also can't remove a custom role that
+        would leave one or more database users without roles.
+
+        Args:
+            group_id (str):
+            role_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_custom_db_role as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                role_name=role_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_custom_db_role(
+        self,
+        group_id: str,
+        role_name: str,
+        *,
+        body: UpdateCustomDBRole,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> CustomDatabaseRole:
+        """Update One Custom Role in One Project
+
+        Updates one custom role in the specified project.
+
+        Args:
+            group_id (str):
+            role_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (UpdateCustomDBRole):
+
+        Returns:
+            CustomDatabaseRole
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_custom_db_role as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                role_name=role_name,
+                body=body,
                 envelope=envelope,
                 pretty=pretty,
             ),

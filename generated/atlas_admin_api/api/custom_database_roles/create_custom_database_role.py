@@ -8,7 +8,10 @@ from ..._operations import OPERATIONS, check_query_params, path_param, strip_rea
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.custom_database_role import CustomDatabaseRole
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["create_custom_database_role"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -56,7 +59,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | CustomDatabaseRole | None:
+) -> CustomDatabaseRole | ApiError | None:
     if response.status_code == 202:
         response_202 = CustomDatabaseRole.from_dict(response.json())
 
@@ -87,6 +90,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -103,172 +111,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | CustomDatabaseRole]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: CustomDatabaseRole,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | CustomDatabaseRole]:
-    """Create One Custom Role
-
-     Creates one custom role in the specified project. To use this resource, the requesting Service
-    Account or API Key must have the Project Owner role, Project Stream Processing Owner role, or the
-    Project Database Access Admin role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (CustomDatabaseRole):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | CustomDatabaseRole]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: CustomDatabaseRole,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | CustomDatabaseRole | None:
-    """Create One Custom Role
-
-     Creates one custom role in the specified project. To use this resource, the requesting Service
-    Account or API Key must have the Project Owner role, Project Stream Processing Owner role, or the
-    Project Database Access Admin role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (CustomDatabaseRole):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | CustomDatabaseRole
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        client=client,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: CustomDatabaseRole,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | CustomDatabaseRole]:
-    """Create One Custom Role
-
-     Creates one custom role in the specified project. To use this resource, the requesting Service
-    Account or API Key must have the Project Owner role, Project Stream Processing Owner role, or the
-    Project Database Access Admin role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (CustomDatabaseRole):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | CustomDatabaseRole]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: CustomDatabaseRole,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | CustomDatabaseRole | None:
-    """Create One Custom Role
-
-     Creates one custom role in the specified project. To use this resource, the requesting Service
-    Account or API Key must have the Project Owner role, Project Stream Processing Owner role, or the
-    Project Database Access Admin role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (CustomDatabaseRole):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | CustomDatabaseRole
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            client=client,
-            body=body,
-            envelope=envelope,
-            pretty=pretty,
-        )
-    ).parsed

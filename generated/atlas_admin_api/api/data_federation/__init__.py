@@ -13,9 +13,19 @@ from ...models.data_federation_query_limit_request import (
     DataFederationQueryLimitRequest,
 )
 from ...models.data_federation_tenant_query_limit import DataFederationTenantQueryLimit
+from ...models.delete_data_federation_limit_limit_name import (
+    DeleteDataFederationLimitLimitName,
+)
 from ...models.federated_database_instance import FederatedDatabaseInstance
+from ...models.get_data_federation_limit_limit_name import (
+    GetDataFederationLimitLimitName,
+)
+from ...models.list_data_federation_type import ListDataFederationType
+from ...models.paginated_private_network_endpoint_id_entry_view import (
+    PaginatedPrivateNetworkEndpointIdEntryView,
+)
 from ...models.private_network_endpoint_id_entry import PrivateNetworkEndpointIdEntry
-from ...types import UNSET, OperationRunner, Unset
+from ...types import UNSET, File, FileTypes, OperationRunner, Unset
 
 
 class DataFederationOperations:
@@ -25,6 +35,83 @@ class DataFederationOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_data_federation(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        type_: ListDataFederationType | Unset = UNSET,
+    ) -> list[FederatedDatabaseInstance]:
+        """Return All Federated Database Instances in One Project
+
+        Returns the details of all federated database instances in the specified project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            type_ (ListDataFederationType | Unset):  Default: ListDataFederationType.USER.
+
+        Returns:
+            list[FederatedDatabaseInstance]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_data_federation as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+                type_=type_,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[FederatedDatabaseInstance]", result)
+
+    async def create_data_federation(
+        self,
+        group_id: str,
+        *,
+        body: FederatedDatabaseInstance,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        skip_role_validation: bool | Unset = UNSET,
+    ) -> FederatedDatabaseInstance:
+        """Create One Federated Database Instance in One Project
+
+        Creates one federated database instance in the specified project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            skip_role_validation (bool | Unset):  Default: False.
+            body (FederatedDatabaseInstance):
+
+        Returns:
+            FederatedDatabaseInstance
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_data_federation as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+                skip_role_validation=skip_role_validation,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FederatedDatabaseInstance", result)
 
     async def get_federated_database(
         self,
@@ -61,6 +148,203 @@ class DataFederationOperations:
             _operation._parse_response,
         )
         return cast("FederatedDatabaseInstance", result)
+
+    get_data_federation = get_federated_database  # the official name of the same operation
+
+    async def delete_data_federation(
+        self,
+        group_id: str,
+        tenant_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Federated Database Instance from One Project
+
+        Removes one federated database instance from the specified project.
+
+        Args:
+            group_id (str):
+            tenant_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_data_federation as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_data_federation(
+        self,
+        group_id: str,
+        tenant_name: str,
+        *,
+        body: FederatedDatabaseInstance,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        skip_role_validation: bool,
+    ) -> FederatedDatabaseInstance:
+        """Update One Federated Database Instance in One Project
+
+        Updates the details of one federated database instance in the specified project.
+
+        Args:
+            group_id (str):
+            tenant_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            skip_role_validation (bool):
+            body (FederatedDatabaseInstance):
+
+        Returns:
+            FederatedDatabaseInstance
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_data_federation as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+                skip_role_validation=skip_role_validation,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FederatedDatabaseInstance", result)
+
+    async def list_data_federation_limits(
+        self,
+        group_id: str,
+        tenant_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> list[DataFederationTenantQueryLimit]:
+        """Return All Query Limits for One Federated Database Instance
+
+        Returns query limits for a federated databases instance in the specified project.
+
+        Args:
+            group_id (str):
+            tenant_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            list[DataFederationTenantQueryLimit]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_data_federation_limits as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[DataFederationTenantQueryLimit]", result)
+
+    async def get_data_federation_limit(
+        self,
+        group_id: str,
+        tenant_name: str,
+        limit_name: GetDataFederationLimitLimitName,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DataFederationTenantQueryLimit:
+        """Return One Federated Database Instance Query Limit for One Project
+
+        Returns the details of one query limit for the specified federated database instance in the
+        specified project.
+
+        Args:
+            group_id (str):
+            tenant_name (str):
+            limit_name (GetDataFederationLimitLimitName):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DataFederationTenantQueryLimit
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_data_federation_limit as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                limit_name=limit_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataFederationTenantQueryLimit", result)
+
+    async def delete_data_federation_limit(
+        self,
+        group_id: str,
+        tenant_name: str,
+        limit_name: DeleteDataFederationLimitLimitName,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Delete One Query Limit for One Federated Database Instance
+
+        Deletes one query limit for one federated database instance.
+
+        Args:
+            group_id (str):
+            tenant_name (str):
+            limit_name (DeleteDataFederationLimitLimitName):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_data_federation_limit as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                limit_name=limit_name,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def create_one_data_federation_query_limit(
         self,
@@ -103,6 +387,135 @@ class DataFederationOperations:
         )
         return cast("DataFederationTenantQueryLimit", result)
 
+    set_data_federation_limit = create_one_data_federation_query_limit  # the official name of the same operation
+
+    async def download_federation_query_logs(
+        self,
+        group_id: str,
+        tenant_name: str,
+        *,
+        end_date: int | Unset = UNSET,
+        start_date: int | Unset = UNSET,
+    ) -> File:
+        """Download Query Logs for One Federated Database Instance
+
+        Downloads the query logs for the specified federated database instance. The API does not support
+        direct calls with the json response schema. You must request a gzip response schema using an accept
+        header of the format: `Accept: application/vnd.atlas.YYYY-MM-DD+gzip`.
+
+        Args:
+            group_id (str):
+            tenant_name (str):
+            end_date (int | Unset):  Example: 1636481348.0.
+            start_date (int | Unset):  Example: 1636466948.0.
+
+        Returns:
+            File
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import download_federation_query_logs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                end_date=end_date,
+                start_date=start_date,
+            ),
+            _operation._parse_response,
+        )
+        return cast("File", result)
+
+    async def list_private_endpoint_ids(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedPrivateNetworkEndpointIdEntryView:
+        """Return All Federated Database Instance and Online Archive Private Endpoints in One Project
+
+        Returns all private endpoints for Federated Database Instances and Online Archives in the specified
+        project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedPrivateNetworkEndpointIdEntryView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_private_endpoint_ids as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedPrivateNetworkEndpointIdEntryView", result)
+
+    async def create_private_endpoint_id(
+        self,
+        group_id: str,
+        *,
+        body: PrivateNetworkEndpointIdEntry,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedPrivateNetworkEndpointIdEntryView:
+        """Create One Federated Database Instance and Online Archive Private Endpoint for One Project
+
+        Adds one private endpoint for Federated Database Instances and Online Archives to the specified
+        projects. If the endpoint ID already exists and the associated comment is unchanged, Atlas Data
+        Federation makes no change to the endpoint ID list. If the endpoint ID already exists and the
+        associated comment is changed, Atlas Data Federation updates the comment value only in the endpoint
+        ID list. If the endpoint ID doesn't exist, Atlas Data Federation appends the new endpoint to the
+        list of endpoints in the endpoint ID list. Each region has an associated service name for the
+        various endpoints. For the latest list of supported regions and their service names, see the
+        external documentation.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (PrivateNetworkEndpointIdEntry):
+
+        Returns:
+            PaginatedPrivateNetworkEndpointIdEntryView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_private_endpoint_id as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedPrivateNetworkEndpointIdEntryView", result)
+
     async def get_data_federation_private_endpoint(
         self,
         group_id: str,
@@ -141,3 +554,43 @@ class DataFederationOperations:
             _operation._parse_response,
         )
         return cast("PrivateNetworkEndpointIdEntry", result)
+
+    get_private_endpoint_id = get_data_federation_private_endpoint  # the official name of the same operation
+
+    async def delete_private_endpoint_id(
+        self,
+        group_id: str,
+        endpoint_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Federated Database Instance and Online Archive Private Endpoint from One Project
+
+        Removes one private endpoint for Federated Database Instances and Online Archives in the specified
+        project.
+
+        Args:
+            group_id (str):
+            endpoint_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_private_endpoint_id as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                endpoint_id=endpoint_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)

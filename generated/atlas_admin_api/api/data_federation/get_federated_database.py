@@ -8,7 +8,10 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.federated_database_instance import FederatedDatabaseInstance
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["get_federated_database"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -48,7 +51,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | FederatedDatabaseInstance | None:
+) -> FederatedDatabaseInstance | ApiError | None:
     if response.status_code == 200:
         response_200 = FederatedDatabaseInstance.from_dict(response.json())
 
@@ -74,6 +77,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -90,160 +98,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | FederatedDatabaseInstance]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    tenant_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-) -> Response[ApiError | FederatedDatabaseInstance]:
-    """Return One Federated Database Instance in One Project
-
-     Returns the details of one federated database instance within the specified project. To use this
-    resource, the requesting Service Account or API Key must have the Project Read Only or Project
-    Charts Admin roles.
-
-    Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | FederatedDatabaseInstance]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        tenant_name=tenant_name,
-        envelope=envelope,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    tenant_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-) -> ApiError | FederatedDatabaseInstance | None:
-    """Return One Federated Database Instance in One Project
-
-     Returns the details of one federated database instance within the specified project. To use this
-    resource, the requesting Service Account or API Key must have the Project Read Only or Project
-    Charts Admin roles.
-
-    Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | FederatedDatabaseInstance
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        tenant_name=tenant_name,
-        client=client,
-        envelope=envelope,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    tenant_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-) -> Response[ApiError | FederatedDatabaseInstance]:
-    """Return One Federated Database Instance in One Project
-
-     Returns the details of one federated database instance within the specified project. To use this
-    resource, the requesting Service Account or API Key must have the Project Read Only or Project
-    Charts Admin roles.
-
-    Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | FederatedDatabaseInstance]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        tenant_name=tenant_name,
-        envelope=envelope,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    tenant_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-) -> ApiError | FederatedDatabaseInstance | None:
-    """Return One Federated Database Instance in One Project
-
-     Returns the details of one federated database instance within the specified project. To use this
-    resource, the requesting Service Account or API Key must have the Project Read Only or Project
-    Charts Admin roles.
-
-    Args:
-        group_id (str):
-        tenant_name (str):
-        envelope (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | FederatedDatabaseInstance
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            tenant_name=tenant_name,
-            client=client,
-            envelope=envelope,
-        )
-    ).parsed

@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, cast
 
 from ...models.api_error import ApiError
 from ...models.data_lake_ingestion_pipeline import DataLakeIngestionPipeline
+from ...models.disk_backup_api_policy_item import DiskBackupApiPolicyItem
 from ...models.ingestion_pipeline_run import IngestionPipelineRun
+from ...models.paginated_backup_snapshot_view import PaginatedBackupSnapshotView
+from ...models.paginated_pipeline_run_view import PaginatedPipelineRunView
+from ...models.request_accepted import RequestAccepted
+from ...models.trigger_ingestion_pipeline_request import TriggerIngestionPipelineRequest
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -18,6 +24,302 @@ class DataLakePipelinesOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_pipelines(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> list[DataLakeIngestionPipeline]:
+        """Return All Data Lake Pipelines in One Project
+
+        Returns a list of Data Lake Pipelines.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            list[DataLakeIngestionPipeline]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_pipelines as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[DataLakeIngestionPipeline]", result)
+
+    async def create_pipeline(
+        self,
+        group_id: str,
+        *,
+        body: DataLakeIngestionPipeline,
+        envelope: bool | Unset = UNSET,
+    ) -> DataLakeIngestionPipeline:
+        """Create One Data Lake Pipeline
+
+        Creates one Data Lake Pipeline.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            body (DataLakeIngestionPipeline):
+
+        Returns:
+            DataLakeIngestionPipeline
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_pipeline as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataLakeIngestionPipeline", result)
+
+    async def get_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DataLakeIngestionPipeline:
+        """Return One Data Lake Pipeline
+
+        Returns the details of one Data Lake Pipeline within the specified project.
+
+        Args:
+            group_id (str):
+            pipeline_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DataLakeIngestionPipeline
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_pipeline as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataLakeIngestionPipeline", result)
+
+    async def delete_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Data Lake Pipeline
+
+        Removes one Data Lake Pipeline.
+
+        Args:
+            group_id (str):
+            pipeline_name (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_pipeline as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        body: DataLakeIngestionPipeline,
+        envelope: bool | Unset = UNSET,
+    ) -> DataLakeIngestionPipeline:
+        """Update One Data Lake Pipeline
+
+        Updates one Data Lake Pipeline.
+
+        Args:
+            group_id (str):
+            pipeline_name (str):
+            envelope (bool | Unset):  Default: False.
+            body (DataLakeIngestionPipeline):
+
+        Returns:
+            DataLakeIngestionPipeline
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_pipeline as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataLakeIngestionPipeline", result)
+
+    async def get_available_pipeline_schedules(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> list[DiskBackupApiPolicyItem]:
+        """Return All Ingestion Schedules for One Data Lake Pipeline
+
+        Returns a list of backup schedule policy items that you can use as a Data Lake Pipeline source.
+
+        Args:
+            group_id (str):
+            pipeline_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            list[DiskBackupApiPolicyItem]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_available_pipeline_schedules as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[DiskBackupApiPolicyItem]", result)
+
+    async def get_available_pipeline_snapshots(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        completed_after: datetime.datetime | Unset = UNSET,
+    ) -> PaginatedBackupSnapshotView:
+        """Return All Backup Snapshots for One Data Lake Pipeline
+
+        Returns a list of backup snapshots that you can use to trigger an on demand pipeline run.
+
+        Args:
+            group_id (str):
+            pipeline_name (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            completed_after (datetime.datetime | Unset):
+
+        Returns:
+            PaginatedBackupSnapshotView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_available_pipeline_snapshots as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                completed_after=completed_after,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedBackupSnapshotView", result)
+
+    async def pause_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DataLakeIngestionPipeline:
+        """Pause One Data Lake Pipeline
+
+        Pauses ingestion for a Data Lake Pipeline within the specified project.
+
+        Args:
+            group_id (str):
+            pipeline_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DataLakeIngestionPipeline
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import pause_pipeline as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataLakeIngestionPipeline", result)
 
     async def resume_pipeline(
         self,
@@ -57,6 +359,55 @@ class DataLakePipelinesOperations:
         )
         return cast("DataLakeIngestionPipeline", result)
 
+    async def list_pipeline_runs(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        created_before: datetime.datetime | Unset = UNSET,
+    ) -> PaginatedPipelineRunView:
+        """Return All Data Lake Pipeline Runs in One Project
+
+        Returns a list of past Data Lake Pipeline runs.
+
+        Args:
+            group_id (str):
+            pipeline_name (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            created_before (datetime.datetime | Unset):
+
+        Returns:
+            PaginatedPipelineRunView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_pipeline_runs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                created_before=created_before,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedPipelineRunView", result)
+
     async def get_pipeline_run(
         self,
         group_id: str,
@@ -91,6 +442,86 @@ class DataLakePipelinesOperations:
                 group_id=group_id,
                 pipeline_name=pipeline_name,
                 pipeline_run_id=pipeline_run_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("IngestionPipelineRun", result)
+
+    async def delete_pipeline_run(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        pipeline_run_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> RequestAccepted:
+        """Delete One Pipeline Run Dataset
+
+        Deletes dataset that Atlas generated during the specified pipeline run.
+
+        Args:
+            group_id (str):
+            pipeline_name (str):
+            pipeline_run_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            RequestAccepted
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_pipeline_run as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                pipeline_run_id=pipeline_run_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("RequestAccepted", result)
+
+    async def trigger_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        body: TriggerIngestionPipelineRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> IngestionPipelineRun:
+        """Trigger On-Demand Snapshot Ingestion
+
+        Triggers a Data Lake Pipeline ingestion of a specified snapshot.
+
+        Args:
+            group_id (str):
+            pipeline_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (TriggerIngestionPipelineRequest):
+
+        Returns:
+            IngestionPipelineRun
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import trigger_pipeline as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                body=body,
                 envelope=envelope,
                 pretty=pretty,
             ),

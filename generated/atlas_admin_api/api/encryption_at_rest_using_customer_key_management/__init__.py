@@ -6,13 +6,26 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.awskmsear_private_endpoint import AWSKMSEARPrivateEndpoint
+from ...models.create_rest_private_endpoint_cloud_provider import (
+    CreateRestPrivateEndpointCloudProvider,
+)
 from ...models.ear_private_endpoint_azure import EARPrivateEndpointAzure
 from ...models.encryption_at_rest import EncryptionAtRest
 from ...models.encryption_at_rest_request import EncryptionAtRestRequest
 from ...models.get_encryption_at_rest_private_endpoint_cloud_provider import (
     GetEncryptionAtRestPrivateEndpointCloudProvider,
 )
-from ...types import UNSET, OperationRunner, Unset
+from ...models.list_rest_private_endpoints_cloud_provider import (
+    ListRestPrivateEndpointsCloudProvider,
+)
+from ...models.paginated_api_atlas_ear_private_endpoint_view import (
+    PaginatedApiAtlasEARPrivateEndpointView,
+)
+from ...models.request_private_endpoint_deletion_cloud_provider import (
+    RequestPrivateEndpointDeletionCloudProvider,
+)
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class EncryptionAtRestUsingCustomerKeyManagementOperations:
@@ -22,6 +35,44 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def get_encryption_at_rest(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> EncryptionAtRest:
+        """Return One Configuration for Encryption at Rest Using Customer-Managed Keys for One Project
+
+        Returns the configuration for encryption at rest using the keys you manage through your cloud
+        provider. MongoDB Cloud encrypts all storage even if you don't use your own key management.
+
+        **LIMITED TO M10 OR GREATER:** MongoDB Cloud limits this feature to dedicated cluster tiers of M10
+        and greater.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            EncryptionAtRest
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_encryption_at_rest as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("EncryptionAtRest", result)
 
     async def update_encryption_at_rest(
         self,
@@ -73,6 +124,95 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         )
         return cast("EncryptionAtRest", result)
 
+    async def list_rest_private_endpoints(
+        self,
+        group_id: str,
+        cloud_provider: ListRestPrivateEndpointsCloudProvider,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasEARPrivateEndpointView:
+        """Return Private Endpoints for Encryption at Rest Using Customer Key Management for One Cloud Provider in One Project
+
+        Returns the private endpoints of the specified cloud provider for encryption at rest using customer
+        key management.
+
+        Args:
+            group_id (str):
+            cloud_provider (ListRestPrivateEndpointsCloudProvider):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+
+        Returns:
+            PaginatedApiAtlasEARPrivateEndpointView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_rest_private_endpoints as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                envelope=envelope,
+                pretty=pretty,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasEARPrivateEndpointView", result)
+
+    async def create_rest_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: CreateRestPrivateEndpointCloudProvider,
+        *,
+        body: AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant:
+        """Create One Private Endpoint for Encryption at Rest Using Customer Key Management for One Cloud Provider in One Project
+
+        Creates a private endpoint in the specified region for encryption at rest using customer key
+        management.
+
+        Args:
+            group_id (str):
+            cloud_provider (CreateRestPrivateEndpointCloudProvider):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure): Encryption At Rest private
+                endpoint.
+
+        Returns:
+            AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_rest_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant", result)
+
     async def get_encryption_at_rest_private_endpoint(
         self,
         group_id: str,
@@ -81,7 +221,7 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         *,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> EARPrivateEndpointAzure:
+    ) -> AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant:
         """Return One Private Endpoint for Encryption at Rest Using Customer Key Management
 
         Returns one private endpoint, identified by its ID, for encryption at rest using Customer Key
@@ -95,7 +235,7 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
             pretty (bool | Unset):  Default: False.
 
         Returns:
-            EARPrivateEndpointAzure
+            AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -112,4 +252,47 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
             ),
             _operation._parse_response,
         )
-        return cast("EARPrivateEndpointAzure", result)
+        return cast("AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant", result)
+
+    get_rest_private_endpoint = get_encryption_at_rest_private_endpoint  # the official name of the same operation
+
+    async def request_private_endpoint_deletion(
+        self,
+        group_id: str,
+        cloud_provider: RequestPrivateEndpointDeletionCloudProvider,
+        endpoint_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Delete One Private Endpoint for Encryption at Rest Using Customer Key Management for One Cloud Provider from One Project
+
+        Deletes one private endpoint, identified by its ID, for encryption at rest using Customer Key
+        Management.
+
+        Args:
+            group_id (str):
+            cloud_provider (RequestPrivateEndpointDeletionCloudProvider):
+            endpoint_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import request_private_endpoint_deletion as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_id=endpoint_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)

@@ -9,7 +9,10 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.encryption_at_rest import EncryptionAtRest
 from ...models.encryption_at_rest_request import EncryptionAtRestRequest
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["update_encryption_at_rest"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -57,7 +60,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | EncryptionAtRest | None:
+) -> EncryptionAtRest | ApiError | None:
     if response.status_code == 200:
         response_200 = EncryptionAtRest.from_dict(response.json())
 
@@ -88,6 +91,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -104,216 +112,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | EncryptionAtRest]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: EncryptionAtRestRequest,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | EncryptionAtRest]:
-    """Update Encryption at Rest Configuration for One Project
-
-     Updates the configuration for encryption at rest using the keys you manage through your cloud
-    provider. MongoDB Cloud encrypts all storage even if you don't use your own key management. This
-    resource requires the requesting Service Account or API Key to have the Project Owner role. This
-    feature isn't available for M0 free clusters, M2, M5, or serverless clusters.
-
-    After you configure at least one Encryption at Rest using a Customer Key Management provider for the
-    MongoDB Cloud project, Project Owners can enable Encryption at Rest using Customer Key Management
-    for each MongoDB Cloud cluster for which they require encryption. The Encryption at Rest using
-    Customer Key Management provider doesn't have to match the cluster cloud service provider. MongoDB
-    Cloud doesn't automatically rotate user-managed encryption keys. Defer to your preferred Encryption
-    at Rest using Customer Key Management provider's documentation and guidance for best practices on
-    key rotation. MongoDB Cloud automatically creates a 90-day key rotation alert when you configure
-    Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
-    project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (EncryptionAtRestRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | EncryptionAtRest]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: EncryptionAtRestRequest,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | EncryptionAtRest | None:
-    """Update Encryption at Rest Configuration for One Project
-
-     Updates the configuration for encryption at rest using the keys you manage through your cloud
-    provider. MongoDB Cloud encrypts all storage even if you don't use your own key management. This
-    resource requires the requesting Service Account or API Key to have the Project Owner role. This
-    feature isn't available for M0 free clusters, M2, M5, or serverless clusters.
-
-    After you configure at least one Encryption at Rest using a Customer Key Management provider for the
-    MongoDB Cloud project, Project Owners can enable Encryption at Rest using Customer Key Management
-    for each MongoDB Cloud cluster for which they require encryption. The Encryption at Rest using
-    Customer Key Management provider doesn't have to match the cluster cloud service provider. MongoDB
-    Cloud doesn't automatically rotate user-managed encryption keys. Defer to your preferred Encryption
-    at Rest using Customer Key Management provider's documentation and guidance for best practices on
-    key rotation. MongoDB Cloud automatically creates a 90-day key rotation alert when you configure
-    Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
-    project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (EncryptionAtRestRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | EncryptionAtRest
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        client=client,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: EncryptionAtRestRequest,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | EncryptionAtRest]:
-    """Update Encryption at Rest Configuration for One Project
-
-     Updates the configuration for encryption at rest using the keys you manage through your cloud
-    provider. MongoDB Cloud encrypts all storage even if you don't use your own key management. This
-    resource requires the requesting Service Account or API Key to have the Project Owner role. This
-    feature isn't available for M0 free clusters, M2, M5, or serverless clusters.
-
-    After you configure at least one Encryption at Rest using a Customer Key Management provider for the
-    MongoDB Cloud project, Project Owners can enable Encryption at Rest using Customer Key Management
-    for each MongoDB Cloud cluster for which they require encryption. The Encryption at Rest using
-    Customer Key Management provider doesn't have to match the cluster cloud service provider. MongoDB
-    Cloud doesn't automatically rotate user-managed encryption keys. Defer to your preferred Encryption
-    at Rest using Customer Key Management provider's documentation and guidance for best practices on
-    key rotation. MongoDB Cloud automatically creates a 90-day key rotation alert when you configure
-    Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
-    project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (EncryptionAtRestRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | EncryptionAtRest]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: EncryptionAtRestRequest,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | EncryptionAtRest | None:
-    """Update Encryption at Rest Configuration for One Project
-
-     Updates the configuration for encryption at rest using the keys you manage through your cloud
-    provider. MongoDB Cloud encrypts all storage even if you don't use your own key management. This
-    resource requires the requesting Service Account or API Key to have the Project Owner role. This
-    feature isn't available for M0 free clusters, M2, M5, or serverless clusters.
-
-    After you configure at least one Encryption at Rest using a Customer Key Management provider for the
-    MongoDB Cloud project, Project Owners can enable Encryption at Rest using Customer Key Management
-    for each MongoDB Cloud cluster for which they require encryption. The Encryption at Rest using
-    Customer Key Management provider doesn't have to match the cluster cloud service provider. MongoDB
-    Cloud doesn't automatically rotate user-managed encryption keys. Defer to your preferred Encryption
-    at Rest using Customer Key Management provider's documentation and guidance for best practices on
-    key rotation. MongoDB Cloud automatically creates a 90-day key rotation alert when you configure
-    Encryption at Rest using Customer Key Management using your Key Management in an MongoDB Cloud
-    project. MongoDB Cloud encrypts all storage whether or not you use your own key management.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (EncryptionAtRestRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | EncryptionAtRest
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            client=client,
-            body=body,
-            envelope=envelope,
-            pretty=pretty,
-        )
-    ).parsed

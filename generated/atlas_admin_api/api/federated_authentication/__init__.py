@@ -6,6 +6,38 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.auth_federation_role_mapping import AuthFederationRoleMapping
+from ...models.connected_org_config import ConnectedOrgConfig
+from ...models.federation_oidc_workforce_identity_provider import (
+    FederationOidcWorkforceIdentityProvider,
+)
+from ...models.federation_oidc_workforce_identity_provider_update import (
+    FederationOidcWorkforceIdentityProviderUpdate,
+)
+from ...models.federation_oidc_workload_identity_provider import (
+    FederationOidcWorkloadIdentityProvider,
+)
+from ...models.federation_oidc_workload_identity_provider_update import (
+    FederationOidcWorkloadIdentityProviderUpdate,
+)
+from ...models.federation_saml_identity_provider import FederationSamlIdentityProvider
+from ...models.federation_saml_identity_provider_update import (
+    FederationSamlIdentityProviderUpdate,
+)
+from ...models.list_identity_providers_idp_type_item import (
+    ListIdentityProvidersIdpTypeItem,
+)
+from ...models.list_identity_providers_protocol_item import (
+    ListIdentityProvidersProtocolItem,
+)
+from ...models.org_federation_settings import OrgFederationSettings
+from ...models.paginated_connected_org_configs_view import (
+    PaginatedConnectedOrgConfigsView,
+)
+from ...models.paginated_federation_identity_provider import (
+    PaginatedFederationIdentityProvider,
+)
+from ...models.paginated_role_mapping_view import PaginatedRoleMappingView
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -16,6 +48,508 @@ class FederatedAuthenticationOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def delete_federation_setting(
+        self,
+        federation_settings_id: str,
+    ) -> None:
+        """Delete One Federation Settings Instance
+
+        Deletes the federation settings instance and all associated data, including identity providers and
+        domains. To use this resource, the requesting Service Account or API Key must have the Organization
+        Owner role in the last remaining connected organization. **Note**: requests to this resource will
+        fail if there is more than one connected organization in the federation.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_federation_setting as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_connected_org_configs(
+        self,
+        federation_settings_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedConnectedOrgConfigsView:
+        """Return All Organization Configurations from One Federation
+
+        Returns all connected organization configurations in the specified federation. To use this resource,
+        the requesting Service Account or API Key must have the Organization Owner role in one of the
+        connected organizations.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            envelope (bool | Unset):  Default: False.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+
+        Returns:
+            PaginatedConnectedOrgConfigsView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_connected_org_configs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                envelope=envelope,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedConnectedOrgConfigsView", result)
+
+    async def get_connected_org_config(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> ConnectedOrgConfig:
+        """Return One Organization Configuration from One Federation
+
+        Returns the specified connected organization configuration from the specified federation. To use
+        this resource, the requesting Service Account or API Key must have the Organization Owner role in
+        the connected organization.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            org_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            ConnectedOrgConfig
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_connected_org_config as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ConnectedOrgConfig", result)
+
+    async def remove_connected_org_config(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Organization Configuration from One Federation
+
+        Removes one connected organization configuration from the specified federation. Note: This request
+        fails if only one connected organization exists in the federation.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            org_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import remove_connected_org_config as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_connected_org_config(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        *,
+        body: ConnectedOrgConfig,
+        envelope: bool | Unset = UNSET,
+    ) -> ConnectedOrgConfig:
+        """Update One Organization Configuration in One Federation
+
+        Updates one connected organization configuration from the specified federation.
+
+        **Note** If the organization configuration has no associated identity provider, you can't use this
+        resource to update role mappings or post authorization role grants.
+
+        **Note**: The `domainRestrictionEnabled` field defaults to false if not provided in the request.
+
+        **Note**: If the `identityProviderId` field is not provided, you will disconnect the organization
+        and the identity provider.
+
+        **Note**: Currently connected data access identity providers missing from the
+        `dataAccessIdentityProviderIds` field will be disconnected.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            org_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+            body (ConnectedOrgConfig):
+
+        Returns:
+            ConnectedOrgConfig
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_connected_org_config as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ConnectedOrgConfig", result)
+
+    async def list_role_mappings(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> PaginatedRoleMappingView:
+        """Return All Role Mappings from One Organization
+
+        Returns all role mappings from the specified organization in the specified federation.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedRoleMappingView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_role_mappings as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedRoleMappingView", result)
+
+    async def create_role_mapping(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        *,
+        body: AuthFederationRoleMapping,
+        envelope: bool | Unset = UNSET,
+    ) -> AuthFederationRoleMapping:
+        """Create One Role Mapping in One Organization Configuration
+
+        Adds one role mapping to the specified organization in the specified federation.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            body (AuthFederationRoleMapping): Mapping settings that link one IdP and MongoDB Cloud.
+
+        Returns:
+            AuthFederationRoleMapping
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_role_mapping as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AuthFederationRoleMapping", result)
+
+    async def get_role_mapping(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> AuthFederationRoleMapping:
+        """Return One Role Mapping from One Organization
+
+        Returns one role mapping from the specified organization in the specified federation.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            org_id (str):
+            id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            AuthFederationRoleMapping
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_role_mapping as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                id=id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AuthFederationRoleMapping", result)
+
+    async def update_role_mapping(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        id: str,
+        *,
+        body: AuthFederationRoleMapping,
+        envelope: bool | Unset = UNSET,
+    ) -> AuthFederationRoleMapping:
+        """Update One Role Mapping in One Organization
+
+        Updates one role mapping in the specified organization in the specified federation.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            org_id (str):
+            id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+            body (AuthFederationRoleMapping): Mapping settings that link one IdP and MongoDB Cloud.
+
+        Returns:
+            AuthFederationRoleMapping
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_role_mapping as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                id=id,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AuthFederationRoleMapping", result)
+
+    async def delete_role_mapping(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Role Mapping from One Organization
+
+        Removes one role mapping in the specified organization from the specified federation.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            org_id (str):
+            id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_role_mapping as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                id=id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_identity_providers(
+        self,
+        federation_settings_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        protocol: list[ListIdentityProvidersProtocolItem] | Unset = UNSET,
+        idp_type: list[ListIdentityProvidersIdpTypeItem] | Unset = UNSET,
+    ) -> PaginatedFederationIdentityProvider:
+        """Return All Identity Providers in One Federation
+
+        Returns all identity providers with the provided protocol and type in the specified federation. If
+        no protocol is specified, only SAML identity providers will be returned. If no `idpType` is
+        specified, only WORKFORCE identity providers will be returned. To use this resource, the requesting
+        Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            envelope (bool | Unset):  Default: False.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            protocol (list[ListIdentityProvidersProtocolItem] | Unset):
+            idp_type (list[ListIdentityProvidersIdpTypeItem] | Unset):
+
+        Returns:
+            PaginatedFederationIdentityProvider
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_identity_providers as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                envelope=envelope,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                protocol=protocol,
+                idp_type=idp_type,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedFederationIdentityProvider", result)
+
+    async def create_identity_provider(
+        self,
+        federation_settings_id: str,
+        *,
+        body: FederationOidcWorkforceIdentityProviderUpdate | FederationOidcWorkloadIdentityProviderUpdate,
+        envelope: bool | Unset = UNSET,
+    ) -> FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider:
+        """Create One Identity Provider
+
+        Creates one identity provider within the specified federation. To use this resource, the requesting
+        Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        **Note**: This resource only supports the creation of OIDC identity providers.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            envelope (bool | Unset):  Default: False.
+            body (FederationOidcWorkforceIdentityProviderUpdate |
+                FederationOidcWorkloadIdentityProviderUpdate):
+
+        Returns:
+            FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_identity_provider as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider", result)
+
+    async def get_identity_provider(
+        self,
+        federation_settings_id: str,
+        identity_provider_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> (
+        FederationOidcWorkforceIdentityProvider
+        | FederationOidcWorkloadIdentityProvider
+        | FederationSamlIdentityProvider
+    ):
+        """Return One Identity Provider by ID
+
+        Returns one identity provider in the specified federation by the identity provider's id. To use this
+        resource, the requesting Service Account or API Key must have the Organization Owner role in one of
+        the connected organizations.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            identity_provider_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider | FederationSamlIdentityProvider
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_identity_provider as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                identity_provider_id=identity_provider_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider | FederationSamlIdentityProvider",
+            result,
+        )
 
     async def delete_identity_provider(
         self,
@@ -56,3 +590,165 @@ class FederatedAuthenticationOperations:
             _operation._parse_response,
         )
         return cast("None", result)
+
+    async def update_identity_provider(
+        self,
+        federation_settings_id: str,
+        identity_provider_id: str,
+        *,
+        body: FederationOidcWorkforceIdentityProviderUpdate
+        | FederationOidcWorkloadIdentityProviderUpdate
+        | FederationSamlIdentityProviderUpdate,
+        envelope: bool | Unset = UNSET,
+    ) -> (
+        FederationOidcWorkforceIdentityProvider
+        | FederationOidcWorkloadIdentityProvider
+        | FederationSamlIdentityProvider
+    ):
+        """Update One Identity Provider
+
+        Updates one identity provider in the specified federation. To use this resource, the requesting
+        Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        **Note**: Changing authorization types and/or updating authorization claims can prevent current
+        users and/or groups from accessing the database.
+
+        **Note**: When deactivating a SAML identity provider connected to an organization, the requesting
+        Service Account or API key must have the Organization Owner role for the organization. If the
+        identity provider is connected to multiple organizations, the request will fail.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            identity_provider_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+            body (FederationOidcWorkforceIdentityProviderUpdate |
+                FederationOidcWorkloadIdentityProviderUpdate | FederationSamlIdentityProviderUpdate):
+
+        Returns:
+            FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider | FederationSamlIdentityProvider
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_identity_provider as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                identity_provider_id=identity_provider_id,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider | FederationSamlIdentityProvider",
+            result,
+        )
+
+    async def revoke_identity_provider_jwks(
+        self,
+        federation_settings_id: str,
+        identity_provider_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Revoke JWKS from One OIDC Identity Provider
+
+        Revokes the JWKS tokens from the requested OIDC identity provider. To use this resource, the
+        requesting Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        **Note**: Revoking your JWKS tokens immediately refreshes your IdP public keys from all your Atlas
+        clusters, invalidating previously signed access tokens and logging out all users. You may need to
+        restart your MongoDB clients. All organizations connected to the identity provider will be affected.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            identity_provider_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import revoke_identity_provider_jwks as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                identity_provider_id=identity_provider_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_identity_provider_metadata(
+        self,
+        federation_settings_id: str,
+        identity_provider_id: str,
+    ) -> str:
+        """Return Metadata of One Identity Provider
+
+        Returns the metadata of one identity provider in the specified federation. To use this resource, the
+        requesting Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        Args:
+            federation_settings_id (str):  Example: 55fa922fb343282757d9554e.
+            identity_provider_id (str):  Example: c2777a9eca931f29fc2f.
+
+        Returns:
+            str
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_identity_provider_metadata as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                identity_provider_id=identity_provider_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("str", result)
+
+    async def get_federation_settings(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgFederationSettings:
+        """Return Federation Settings for One Organization
+
+        Returns information about the federation settings for the specified organization.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            OrgFederationSettings
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_federation_settings as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgFederationSettings", result)

@@ -6,6 +6,16 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.atlas_tenant_cluster_upgrade_request_20240805 import (
+    AtlasTenantClusterUpgradeRequest20240805,
+)
+from ...models.flex_cluster_description import FlexClusterDescription
+from ...models.flex_cluster_description_create_20241113 import (
+    FlexClusterDescriptionCreate20241113,
+)
+from ...models.flex_cluster_description_update_20241113 import (
+    FlexClusterDescriptionUpdate20241113,
+)
 from ...models.paginated_flex_cluster_description import PaginatedFlexClusterDescription
 from ...types import UNSET, OperationRunner, Unset
 
@@ -61,3 +71,195 @@ class FlexClustersOperations:
             _operation._parse_response,
         )
         return cast("PaginatedFlexClusterDescription", result)
+
+    async def create_flex_cluster(
+        self,
+        group_id: str,
+        *,
+        body: FlexClusterDescriptionCreate20241113,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> FlexClusterDescription:
+        """Create One Flex Cluster in One Project
+
+        Creates one flex cluster in the specified project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (FlexClusterDescriptionCreate20241113): Settings that you can specify when you create
+                a flex cluster.
+
+        Returns:
+            FlexClusterDescription
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_flex_cluster as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexClusterDescription", result)
+
+    async def get_flex_cluster(
+        self,
+        group_id: str,
+        name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> FlexClusterDescription:
+        """Return One Flex Cluster from One Project
+
+        Returns details for one flex cluster in the specified project.
+
+        Args:
+            group_id (str):
+            name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            FlexClusterDescription
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_flex_cluster as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexClusterDescription", result)
+
+    async def delete_flex_cluster(
+        self,
+        group_id: str,
+        name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Flex Cluster from One Project
+
+        Removes one flex cluster from the specified project. The flex cluster must have termination
+        protection disabled in order to be deleted.
+
+        Args:
+            group_id (str):
+            name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_flex_cluster as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_flex_cluster(
+        self,
+        group_id: str,
+        name: str,
+        *,
+        body: FlexClusterDescriptionUpdate20241113,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> FlexClusterDescription:
+        """Update One Flex Cluster in One Project
+
+        Updates one flex cluster in the specified project.
+
+        Args:
+            group_id (str):
+            name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (FlexClusterDescriptionUpdate20241113): Settings that you can specify when you update
+                a flex cluster.
+
+        Returns:
+            FlexClusterDescription
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_flex_cluster as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexClusterDescription", result)
+
+    async def tenant_upgrade(
+        self,
+        group_id: str,
+        *,
+        body: AtlasTenantClusterUpgradeRequest20240805,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> FlexClusterDescription:
+        """Upgrade One Flex Cluster
+
+        Upgrades a flex cluster to a dedicated cluster (M10+) in the specified project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AtlasTenantClusterUpgradeRequest20240805): Request containing target state of tenant
+                cluster to be upgraded.
+
+        Returns:
+            FlexClusterDescription
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import tenant_upgrade as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexClusterDescription", result)

@@ -6,6 +6,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.flex_backup_restore_job import FlexBackupRestoreJob
+from ...models.flex_backup_restore_job_create_20241113 import (
+    FlexBackupRestoreJobCreate20241113,
+)
 from ...models.paginated_flex_backup_restore_job import PaginatedFlexBackupRestoreJob
 from ...types import UNSET, OperationRunner, Unset
 
@@ -64,3 +68,86 @@ class FlexRestoreJobsOperations:
             _operation._parse_response,
         )
         return cast("PaginatedFlexBackupRestoreJob", result)
+
+    list_flex_restore_jobs = list_flex_backup_restore_jobs  # the official name of the same operation
+
+    async def create_flex_restore_job(
+        self,
+        group_id: str,
+        name: str,
+        *,
+        body: FlexBackupRestoreJobCreate20241113,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> FlexBackupRestoreJob:
+        """Create One Restore Job for One Flex Cluster
+
+        Restores one snapshot of one flex cluster from the specified project.
+
+        Args:
+            group_id (str):
+            name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (FlexBackupRestoreJobCreate20241113): Details to create one restore job of a flex
+                cluster.
+
+        Returns:
+            FlexBackupRestoreJob
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_flex_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexBackupRestoreJob", result)
+
+    async def get_flex_restore_job(
+        self,
+        group_id: str,
+        name: str,
+        restore_job_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> FlexBackupRestoreJob:
+        """Return One Restore Job for One Flex Cluster
+
+        Returns one restore job for one flex cluster from the specified project.
+
+        Args:
+            group_id (str):
+            name (str):
+            restore_job_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            FlexBackupRestoreJob
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_flex_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+                restore_job_id=restore_job_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexBackupRestoreJob", result)

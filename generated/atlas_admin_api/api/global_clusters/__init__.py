@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.custom_zone_mappings import CustomZoneMappings
 from ...models.geo_sharding import GeoSharding
+from ...models.managed_namespace import ManagedNamespace
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -17,6 +19,86 @@ class GlobalClustersOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def get_cluster_global_writes(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GeoSharding:
+        """Return One Managed Namespace in One Global Cluster
+
+        Returns one managed namespace within the specified global cluster. A managed namespace identifies a
+        collection using the database name, the dot separator, and the collection name.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            GeoSharding
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cluster_global_writes as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GeoSharding", result)
+
+    async def create_custom_zone_mapping(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: CustomZoneMappings,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GeoSharding:
+        """Add One Custom Zone Mapping to One Global Cluster
+
+        Creates one custom zone mapping for the specified global cluster. A custom zone mapping matches one
+        ISO 3166-2 location code to a zone in your global cluster. By default, MongoDB Cloud maps each
+        location code to the closest geographical zone.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (CustomZoneMappings):
+
+        Returns:
+            GeoSharding
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_custom_zone_mapping as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GeoSharding", result)
 
     async def delete_all_custom_zone_mappings(
         self,
@@ -54,6 +136,94 @@ class GlobalClustersOperations:
                 cluster_name=cluster_name,
                 envelope=envelope,
                 pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GeoSharding", result)
+
+    delete_custom_zone_mapping = delete_all_custom_zone_mappings  # the official name of the same operation
+
+    async def create_managed_namespace(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ManagedNamespace,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GeoSharding:
+        """Create One Managed Namespace in One Global Cluster
+
+        Creates one managed namespace within the specified global cluster. A managed namespace identifies a
+        collection using the database name, the dot separator, and the collection name.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (ManagedNamespace):
+
+        Returns:
+            GeoSharding
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_managed_namespace as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GeoSharding", result)
+
+    async def delete_managed_namespaces(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        db: str | Unset = UNSET,
+        collection: str | Unset = UNSET,
+    ) -> GeoSharding:
+        """Remove One Managed Namespace from One Global Cluster
+
+        Removes one managed namespace within the specified global cluster. A managed namespace identifies a
+        collection using the database name, the dot separator, and the collection name. Deleting a managed
+        namespace does not remove the associated collection or data.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            db (str | Unset):
+            collection (str | Unset):
+
+        Returns:
+            GeoSharding
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_managed_namespaces as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+                db=db,
+                collection=collection,
             ),
             _operation._parse_response,
         )

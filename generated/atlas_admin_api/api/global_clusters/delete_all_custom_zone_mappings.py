@@ -8,7 +8,10 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.geo_sharding import GeoSharding
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["delete_all_custom_zone_mappings"]
 ACCEPT = "application/vnd.atlas.2024-08-05+json"
@@ -49,7 +52,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ApiError | GeoSharding | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> GeoSharding | ApiError | None:
     if response.status_code == 200:
         response_200 = GeoSharding.from_dict(response.json())
 
@@ -70,6 +73,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -86,180 +94,3 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | GeoSharding]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | GeoSharding]:
-    """Remove All Custom Zone Mappings from One Global Cluster
-
-     Removes all custom zone mappings for the specified global cluster. A custom zone mapping matches one
-    ISO 3166-2 location code to a zone in your global cluster. Removing the custom zone mappings
-    restores the default mapping. By default, MongoDB Cloud maps each location code to the closest
-    geographical zone. To use this resource, the requesting Service Account or API Key must have the
-    Project Owner role. Deprecated versions: v2-{2023-02-01}, v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | GeoSharding]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        cluster_name=cluster_name,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | GeoSharding | None:
-    """Remove All Custom Zone Mappings from One Global Cluster
-
-     Removes all custom zone mappings for the specified global cluster. A custom zone mapping matches one
-    ISO 3166-2 location code to a zone in your global cluster. Removing the custom zone mappings
-    restores the default mapping. By default, MongoDB Cloud maps each location code to the closest
-    geographical zone. To use this resource, the requesting Service Account or API Key must have the
-    Project Owner role. Deprecated versions: v2-{2023-02-01}, v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | GeoSharding
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        cluster_name=cluster_name,
-        client=client,
-        envelope=envelope,
-        pretty=pretty,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | GeoSharding]:
-    """Remove All Custom Zone Mappings from One Global Cluster
-
-     Removes all custom zone mappings for the specified global cluster. A custom zone mapping matches one
-    ISO 3166-2 location code to a zone in your global cluster. Removing the custom zone mappings
-    restores the default mapping. By default, MongoDB Cloud maps each location code to the closest
-    geographical zone. To use this resource, the requesting Service Account or API Key must have the
-    Project Owner role. Deprecated versions: v2-{2023-02-01}, v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | GeoSharding]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        cluster_name=cluster_name,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | GeoSharding | None:
-    """Remove All Custom Zone Mappings from One Global Cluster
-
-     Removes all custom zone mappings for the specified global cluster. A custom zone mapping matches one
-    ISO 3166-2 location code to a zone in your global cluster. Removing the custom zone mappings
-    restores the default mapping. By default, MongoDB Cloud maps each location code to the closest
-    geographical zone. To use this resource, the requesting Service Account or API Key must have the
-    Project Owner role. Deprecated versions: v2-{2023-02-01}, v2-{2023-01-01}
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | GeoSharding
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            cluster_name=cluster_name,
-            client=client,
-            envelope=envelope,
-            pretty=pretty,
-        )
-    ).parsed

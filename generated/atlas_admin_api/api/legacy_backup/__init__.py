@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from ...models.api_atlas_checkpoint_view import ApiAtlasCheckpointView
+from ...models.api_atlas_snapshot_schedule_view import ApiAtlasSnapshotScheduleView
 from ...models.api_error import ApiError
+from ...models.backup_restore_job import BackupRestoreJob
+from ...models.legacy_snapshot import LegacySnapshot
 from ...models.list_legacy_snapshots_completed import ListLegacySnapshotsCompleted
+from ...models.paginated_api_atlas_checkpoint_view import (
+    PaginatedApiAtlasCheckpointView,
+)
 from ...models.paginated_legacy_snapshot import PaginatedLegacySnapshot
+from ...models.paginated_restore_job_view import PaginatedRestoreJobView
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -18,6 +26,338 @@ class LegacyBackupOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_cluster_backup_checkpoints(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiAtlasCheckpointView:
+        """Return All Legacy Backup Checkpoints
+
+        Returns all legacy backup checkpoints for one cluster in the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedApiAtlasCheckpointView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_cluster_backup_checkpoints as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasCheckpointView", result)
+
+    async def get_cluster_backup_checkpoint(
+        self,
+        group_id: str,
+        cluster_name: str,
+        checkpoint_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiAtlasCheckpointView:
+        """Return One Legacy Backup Checkpoint
+
+        Returns one legacy backup checkpoint for one cluster in the specified project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            checkpoint_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            ApiAtlasCheckpointView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cluster_backup_checkpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                checkpoint_id=checkpoint_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasCheckpointView", result)
+
+    async def list_cluster_restore_jobs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        batch_id: str | Unset = UNSET,
+    ) -> PaginatedRestoreJobView:
+        """Return All Legacy Backup Restore Jobs
+
+        Returns all legacy backup restore jobs for one cluster in the specified project.
+
+         Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation. If you use the `BATCH-ID` query parameter, you can retrieve all restore jobs
+        in the specified batch. When creating a restore job for a sharded cluster, MongoDB Cloud creates a
+        separate job for each shard, plus another for the config server. Each of those jobs are part of a
+        batch. However, a batch can't include a restore job for a replica set.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            batch_id (str | Unset):
+
+        Returns:
+            PaginatedRestoreJobView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_cluster_restore_jobs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                batch_id=batch_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedRestoreJobView", result)
+
+    async def create_cluster_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: BackupRestoreJob,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedRestoreJobView:
+        """Create One Legacy Backup Restore Job
+
+        Restores one legacy backup for one cluster in the specified project. Effective 23 March 2020, all
+        new clusters can use only Cloud Backups. When you upgrade to 4.2, your backup system upgrades to
+        cloud backup if it is currently set to legacy backup. After this upgrade, all your existing legacy
+        backup snapshots remain available. They expire over time in accordance with your retention policy.
+        Your backup policy resets to the default schedule. If you had a custom backup policy in place with
+        legacy backups, you must re-create it with the procedure outlined in the Cloud Backup documentation.
+        This endpoint doesn't support creating checkpoint restore jobs for sharded clusters, or creating
+        restore jobs for queryable backup snapshots. If you create an automated restore job by specifying
+        `delivery.methodName` of `AUTOMATED_RESTORE` in your request body, MongoDB Cloud removes all
+        existing data on the target cluster prior to the restore.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (BackupRestoreJob):
+
+        Returns:
+            PaginatedRestoreJobView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_cluster_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedRestoreJobView", result)
+
+    async def get_cluster_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        job_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> BackupRestoreJob:
+        """Return One Legacy Backup Restore Job
+
+        Returns one legacy backup restore job for one cluster in the specified project.
+
+         Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            job_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            BackupRestoreJob
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cluster_restore_job as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                job_id=job_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("BackupRestoreJob", result)
+
+    async def get_cluster_snapshot_schedule(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiAtlasSnapshotScheduleView:
+        """Return One Snapshot Schedule
+
+        Returns the snapshot schedule for one cluster in the specified project.
+
+         Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            ApiAtlasSnapshotScheduleView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cluster_snapshot_schedule as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasSnapshotScheduleView", result)
+
+    async def update_cluster_snapshot_schedule(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ApiAtlasSnapshotScheduleView,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiAtlasSnapshotScheduleView:
+        """Update Snapshot Schedule for One Cluster
+
+        Updates the snapshot schedule for one cluster in the specified project.
+
+         Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (ApiAtlasSnapshotScheduleView):
+
+        Returns:
+            ApiAtlasSnapshotScheduleView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_cluster_snapshot_schedule as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasSnapshotScheduleView", result)
 
     async def list_legacy_snapshots(
         self,
@@ -75,3 +415,146 @@ class LegacyBackupOperations:
             _operation._parse_response,
         )
         return cast("PaginatedLegacySnapshot", result)
+
+    list_cluster_snapshots = list_legacy_snapshots  # the official name of the same operation
+
+    async def get_cluster_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> LegacySnapshot:
+        """Return One Legacy Backup Snapshot
+
+        Returns one legacy backup snapshot for one cluster in the specified project. Effective 23 March
+        2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your backup system
+        upgrades to cloud backup if it is currently set to legacy backup. After this upgrade, all your
+        existing legacy backup snapshots remain available. They expire over time in accordance with your
+        retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            LegacySnapshot
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_cluster_snapshot as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LegacySnapshot", result)
+
+    async def delete_cluster_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Legacy Backup Snapshot
+
+        Removes one legacy backup snapshot for one cluster in the specified project. Effective 23 March
+        2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your backup system
+        upgrades to cloud backup if it is currently set to legacy backup. After this upgrade, all your
+        existing legacy backup snapshots remain available. They expire over time in accordance with your
+        retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_cluster_snapshot as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_cluster_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        body: LegacySnapshot,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> LegacySnapshot:
+        """Update Expiration Date for One Legacy Backup Snapshot
+
+        Changes the expiration date for one legacy backup snapshot for one cluster in the specified project.
+        Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            snapshot_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (LegacySnapshot):
+
+        Returns:
+            LegacySnapshot
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_cluster_snapshot as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LegacySnapshot", result)

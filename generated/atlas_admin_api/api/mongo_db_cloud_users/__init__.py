@@ -6,10 +6,33 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
+from ...models.add_or_remove_org_role import AddOrRemoveOrgRole
+from ...models.add_or_remove_user_from_team import AddOrRemoveUserFromTeam
 from ...models.api_error import ApiError
+from ...models.cloud_app_user import CloudAppUser
+from ...models.get_group_user_org_membership_statuses_item import (
+    GetGroupUserOrgMembershipStatusesItem,
+)
+from ...models.get_org_user_org_membership_statuses_item import (
+    GetOrgUserOrgMembershipStatusesItem,
+)
+from ...models.group_user_request import GroupUserRequest
+from ...models.list_group_users_org_membership_statuses_item import (
+    ListGroupUsersOrgMembershipStatusesItem,
+)
+from ...models.list_org_users_org_membership_statuses_item import (
+    ListOrgUsersOrgMembershipStatusesItem,
+)
+from ...models.list_team_users_org_membership_statuses_item import (
+    ListTeamUsersOrgMembershipStatusesItem,
+)
+from ...models.org_user_request import OrgUserRequest
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
-from ...types import UNSET, OperationRunner, UnknownVariant, Unset
+from ...models.org_user_update_request import OrgUserUpdateRequest
+from ...models.paginated_group_user_view import PaginatedGroupUserView
+from ...models.paginated_org_user_view import PaginatedOrgUserView
+from ...types import UNSET, OperationRunner, Unset
 
 
 class MongodbCloudUsersOperations:
@@ -20,6 +43,207 @@ class MongodbCloudUsersOperations:
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
 
+    async def list_group_users(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        flatten_teams: bool | Unset = UNSET,
+        include_org_users: bool | Unset = UNSET,
+        org_membership_status: str | Unset = UNSET,
+        org_membership_statuses: list[ListGroupUsersOrgMembershipStatusesItem] | Unset = UNSET,
+        username: str | Unset = UNSET,
+    ) -> PaginatedGroupUserView:
+        """Return All MongoDB Cloud Users in One Project
+
+        Returns details about the pending and active MongoDB Cloud users associated with the specified
+        project.
+
+        **Note**: This resource cannot be used to view details about users invited via the deprecated Invite
+        One MongoDB Cloud User to Join One Project endpoint.
+
+        **Note**: To return both pending and active users, use v2-{2025-02-19} or later. If using a
+        deprecated version, only active users will be returned.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            flatten_teams (bool | Unset):  Default: False.
+            include_org_users (bool | Unset):  Default: False.
+            org_membership_status (str | Unset):  Example: ACTIVE.
+            org_membership_statuses (list[ListGroupUsersOrgMembershipStatusesItem] | Unset):
+            username (str | Unset):
+
+        Returns:
+            PaginatedGroupUserView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_group_users as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                flatten_teams=flatten_teams,
+                include_org_users=include_org_users,
+                org_membership_status=org_membership_status,
+                org_membership_statuses=org_membership_statuses,
+                username=username,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedGroupUserView", result)
+
+    async def add_group_users(
+        self,
+        group_id: str,
+        *,
+        body: GroupUserRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Add One MongoDB Cloud User to One Project
+
+        Adds one MongoDB Cloud user to one project.
+        - If the user has a pending invitation to join the project's organization, MongoDB Cloud modifies it
+        and grants project access.
+        - If the user doesn't have an invitation to join the organization, MongoDB Cloud sends a new
+        invitation that grants the user organization and project access.
+        - If the user is already active in the project's organization, MongoDB Cloud grants access to the
+        project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (GroupUserRequest):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import add_group_users as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    async def get_group_user(
+        self,
+        group_id: str,
+        user_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        org_membership_statuses: list[GetGroupUserOrgMembershipStatusesItem] | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Return One MongoDB Cloud User in One Project
+
+        Returns information about the specified MongoDB Cloud user within the context of the specified
+        project.
+
+        **Note**: You can only use this resource to fetch information about MongoDB Cloud human users. To
+        return information about an API Key, use the [Return One Organization API Key](#tag/Programmatic-
+        API-Keys/operation/getApiKey) endpoint.
+
+        **Note**: This resource does not return information about pending users invited via the deprecated
+        [Invite One MongoDB Cloud User to Join One Project](#tag/Projects/operation/createProjectInvitation)
+        endpoint.
+
+        Args:
+            group_id (str):
+            user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            org_membership_statuses (list[GetGroupUserOrgMembershipStatusesItem] | Unset):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                user_id=user_id,
+                envelope=envelope,
+                pretty=pretty,
+                org_membership_statuses=org_membership_statuses,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    async def remove_group_user(
+        self,
+        group_id: str,
+        user_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One MongoDB Cloud User from One Project
+
+        Removes one MongoDB Cloud user from the specified project. You can remove an active user or a user
+        that has not yet accepted the invitation to join the organization.
+
+        **Note**: This resource cannot be used to remove pending users invited via the deprecated Invite One
+        MongoDB Cloud User to Join One Project endpoint.
+
+        **Note**: To remove pending or active users, use v2-{2025-02-19} or later. If using a deprecated
+        version, only active users can be removed.
+
+        Args:
+            group_id (str):
+            user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import remove_group_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                user_id=user_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
     async def add_project_role(
         self,
         group_id: str,
@@ -28,7 +252,7 @@ class MongodbCloudUsersOperations:
         body: AddOrRemoveGroupRole,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
         """Add One Project Role to One MongoDB Cloud User
 
         Adds one project-level role to the MongoDB Cloud user. You can add a role to an active user or a
@@ -46,7 +270,7 @@ class MongodbCloudUsersOperations:
             body (AddOrRemoveGroupRole):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
+            OrgUserResponseActive | OrgUserResponsePending
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -63,7 +287,355 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    add_group_user_role = add_project_role  # the official name of the same operation
+
+    async def remove_group_user_role(
+        self,
+        group_id: str,
+        user_id: str,
+        *,
+        body: AddOrRemoveGroupRole,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Remove One Project Role from One MongoDB Cloud User
+
+        Removes one project-level role from the MongoDB Cloud user. You can remove a role from an active
+        user or a user that has been invited to join the project. To replace a user's only role, add the new
+        role before removing the old role. A user must have at least one role at all times.
+
+        **Note**: This resource cannot be used to remove a role from users invited using the deprecated
+        Invite One MongoDB Cloud User to Join One Project endpoint.
+
+        Args:
+            group_id (str):
+            user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AddOrRemoveGroupRole):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import remove_group_user_role as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                user_id=user_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    async def list_team_users(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        username: str | Unset = UNSET,
+        org_membership_status: str | Unset = UNSET,
+        org_membership_statuses: list[ListTeamUsersOrgMembershipStatusesItem] | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+    ) -> PaginatedOrgUserView:
+        """Return All MongoDB Cloud Users Assigned to One Team
+
+        Returns details about the pending and active MongoDB Cloud users associated with the specified team
+        in the organization. Teams enable you to grant project access roles to MongoDB Cloud users.
+
+        **Note**: This resource cannot be used to view details about users invited via the deprecated
+        [Invite One MongoDB Cloud User to Join One Project](#tag/Projects/operation/createProjectInvitation)
+        endpoint.
+
+        **Note**: To return both pending and active users, use v2-{2025-02-19} or later. If using a
+        deprecated version, only active users will be returned.
+
+        Args:
+            org_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            username (str | Unset):
+            org_membership_status (str | Unset):  Example: ACTIVE.
+            org_membership_statuses (list[ListTeamUsersOrgMembershipStatusesItem] | Unset):
+            user_id (str | Unset):
+
+        Returns:
+            PaginatedOrgUserView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_team_users as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                envelope=envelope,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                username=username,
+                org_membership_status=org_membership_status,
+                org_membership_statuses=org_membership_statuses,
+                user_id=user_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOrgUserView", result)
+
+    async def add_org_team_user(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        body: AddOrRemoveUserFromTeam,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Add One MongoDB Cloud User to One Team
+
+        Adds one MongoDB Cloud user to one team. You can add an active user or a user that has not yet
+        accepted the invitation to join the organization.
+
+        **Note**: This resource cannot be used to add a user invited via the deprecated Invite One MongoDB
+        Cloud User to Join One Project endpoint.
+
+        Args:
+            org_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AddOrRemoveUserFromTeam):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import add_org_team_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    async def remove_org_team_user(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        body: AddOrRemoveUserFromTeam,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Remove One MongoDB Cloud User from One Team
+
+        Removes one MongoDB Cloud user from one team. You can remove an active user or a user that has not
+        yet accepted the invitation to join the organization.
+
+        **Note**: This resource cannot be used to remove a user invited via the deprecated Invite One
+        MongoDB Cloud User to Join One Project endpoint.
+
+        Args:
+            org_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AddOrRemoveUserFromTeam):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import remove_org_team_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    async def list_org_users(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        org_membership_status: str | Unset = UNSET,
+        org_membership_statuses: list[ListOrgUsersOrgMembershipStatusesItem] | Unset = UNSET,
+    ) -> PaginatedOrgUserView:
+        """Return All MongoDB Cloud Users in One Organization
+
+        Returns details about the pending and active MongoDB Cloud users associated with the specified
+        organization.
+
+        **Note**: This resource cannot be used to view details about users invited via the deprecated Invite
+        One MongoDB Cloud User to Join One Project endpoint.
+
+        **Note**: To return both pending and active users, use v2-{2025-02-19} or later. If using a
+        deprecated version, only active users will be returned.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            username (str | Unset):
+            org_membership_status (str | Unset):  Example: ACTIVE.
+            org_membership_statuses (list[ListOrgUsersOrgMembershipStatusesItem] | Unset):
+
+        Returns:
+            PaginatedOrgUserView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_org_users as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                pretty=pretty,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                username=username,
+                org_membership_status=org_membership_status,
+                org_membership_statuses=org_membership_statuses,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOrgUserView", result)
+
+    async def create_org_user(
+        self,
+        org_id: str,
+        *,
+        body: OrgUserRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Add One MongoDB Cloud User to One Organization
+
+        Invites one new or existing MongoDB Cloud user to join the organization. The invitation to join the
+        organization will be sent to the username provided and must be accepted within 30 days.
+
+        **Note**: If the user does not have an existing MongoDB Cloud account, they will be prompted to
+        finish setting up an account upon accepting the invitation. If the user already has an account, they
+        will still receive an invitation to access the organization.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (OrgUserRequest):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_org_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    async def get_org_user(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        org_membership_statuses: list[GetOrgUserOrgMembershipStatusesItem] | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Return One MongoDB Cloud User in One Organization
+
+        Returns information about the specified MongoDB Cloud user within the context of the specified
+        organization.
+
+        **Note**: This resource can only be used to fetch information about MongoDB Cloud human users. To
+        return information about an API Key, use the [Return One Organization API Key](#tag/Programmatic-
+        API-Keys/operation/getApiKey) endpoint.
+
+        **Note**: This resource does not return information about pending users invited via the deprecated
+        [Invite One MongoDB Cloud User to Join One Project](#tag/Projects/operation/createProjectInvitation)
+        endpoint.
+
+        Args:
+            org_id (str):
+            user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            org_membership_statuses (list[GetOrgUserOrgMembershipStatusesItem] | Unset):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_org_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                envelope=envelope,
+                pretty=pretty,
+                org_membership_statuses=org_membership_statuses,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
 
     async def remove_organization_user(
         self,
@@ -109,3 +681,265 @@ class MongodbCloudUsersOperations:
             _operation._parse_response,
         )
         return cast("None", result)
+
+    remove_org_user = remove_organization_user  # the official name of the same operation
+
+    async def update_org_user(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        body: OrgUserUpdateRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Update One MongoDB Cloud User in One Organization
+
+        Updates one MongoDB Cloud user in the specified organization. You can update an active user or a
+        user that has not yet accepted the invitation to join the organization.
+
+        **Note**: Only include the fields you wish to update in the request body. Supplying a field with an
+        empty value will reset that field on the user.
+
+        **Note**: This resource cannot be used to update pending users invited via the deprecated Invite One
+        MongoDB Cloud User to Join One Project endpoint.
+
+        Args:
+            org_id (str):
+            user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (OrgUserUpdateRequest):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_org_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    async def add_org_role(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        body: AddOrRemoveOrgRole,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Add One Organization Role to One MongoDB Cloud User
+
+        Adds one organization-level role to the MongoDB Cloud user. You can add a role to an active user or
+        a user that has not yet accepted the invitation to join the organization.
+
+        **Note**: This operation is atomic.
+
+        **Note**: This resource cannot be used to add a role to users invited using the deprecated Invite
+        One MongoDB Cloud User to Join One Project endpoint.
+
+        Args:
+            org_id (str):
+            user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AddOrRemoveOrgRole):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import add_org_role as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    async def remove_org_role(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        body: AddOrRemoveOrgRole,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending:
+        """Remove One Organization Role from One MongoDB Cloud User
+
+        Removes one organization-level role from the MongoDB Cloud user. You can remove a role from an
+        active user or a user that has not yet accepted the invitation to join the organization. To replace
+        a user's only role, add the new role before removing the old role. A user must have at least one
+        role at all times.
+
+        **Note**: This operation is atomic.
+
+        **Note**: This resource cannot be used to remove a role from users invited using the deprecated
+        Invite One MongoDB Cloud User to Join One Project endpoint.
+
+        Args:
+            org_id (str):
+            user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AddOrRemoveOrgRole):
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import remove_org_role as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+
+    async def create_user(
+        self,
+        *,
+        body: CloudAppUser,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> CloudAppUser:
+        """Create One MongoDB Cloud User
+
+        Creates one MongoDB Cloud user account. A MongoDB Cloud user account grants access to only the
+        MongoDB Cloud application. To grant database access, create a database user. MongoDB Cloud sends an
+        email to the users you specify, inviting them to join the project. Invited users don't have access
+        to the project until they accept the invitation. Invitations expire after 30 days.
+
+         MongoDB Cloud limits MongoDB Cloud user membership to a maximum of 250 MongoDB Cloud users per
+        team. MongoDB Cloud limits MongoDB Cloud user membership to 500 MongoDB Cloud users per project and
+        500 MongoDB Cloud users per organization, which includes the combined membership of all projects in
+        the organization. MongoDB Cloud raises an error if an operation exceeds these limits. For example,
+        if you have an organization with five projects, and each project has 100 MongoDB Cloud users, and
+        each MongoDB Cloud user belongs to only one project, you can't add any MongoDB Cloud users to this
+        organization without first removing existing MongoDB Cloud users from the organization.
+
+        Args:
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (CloudAppUser):
+
+        Returns:
+            CloudAppUser
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudAppUser", result)
+
+    async def get_user_by_name(
+        self,
+        user_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> CloudAppUser:
+        """Return One MongoDB Cloud User by Username
+
+        Returns the details for one MongoDB Cloud user account with the specified username. You can't use
+        this endpoint to return information about an API Key. To return information about an API Key, use
+        the Return One Organization API Key endpoint.
+
+        Args:
+            user_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            CloudAppUser
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_user_by_name as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                user_name=user_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudAppUser", result)
+
+    async def get_user(
+        self,
+        user_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> CloudAppUser:
+        """Return One MongoDB Cloud User by ID
+
+        Returns the details for one MongoDB Cloud user account with the specified unique identifier for the
+        user. You can't use this endpoint to return information on an API Key. To return information about
+        an API Key, use the Return One Organization API Key endpoint. You can always retrieve your own user
+        account. If you are the owner of a MongoDB Cloud organization or project, you can also retrieve the
+        user profile for any user with membership in that organization or project.
+
+        Args:
+            user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            CloudAppUser
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                user_id=user_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudAppUser", result)

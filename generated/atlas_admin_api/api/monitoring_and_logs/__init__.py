@@ -3,11 +3,36 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.api_host_view_atlas import ApiHostViewAtlas
+from ...models.api_measurements_general_view_atlas import (
+    ApiMeasurementsGeneralViewAtlas,
+)
+from ...models.cloud_search_metrics import CloudSearchMetrics
+from ...models.download_cluster_log_log_name import DownloadClusterLogLogName
+from ...models.get_database_measurements_m_item import GetDatabaseMeasurementsMItem
+from ...models.get_index_measurements_metrics_item import (
+    GetIndexMeasurementsMetricsItem,
+)
+from ...models.get_process_disk_measurements_m_item import (
+    GetProcessDiskMeasurementsMItem,
+)
+from ...models.get_process_measurements_m_item import GetProcessMeasurementsMItem
+from ...models.list_index_measurements_metrics_item import (
+    ListIndexMeasurementsMetricsItem,
+)
+from ...models.list_measurements_metrics_item import ListMeasurementsMetricsItem
+from ...models.measurement_disk_partition import MeasurementDiskPartition
+from ...models.measurements_indexes import MeasurementsIndexes
+from ...models.measurements_non_index import MeasurementsNonIndex
+from ...models.paginated_database_view import PaginatedDatabaseView
+from ...models.paginated_disk_partition_view import PaginatedDiskPartitionView
+from ...models.paginated_host_view_atlas import PaginatedHostViewAtlas
 from ...models.process_database import ProcessDatabase
-from ...types import UNSET, OperationRunner, Unset
+from ...types import UNSET, File, FileTypes, OperationRunner, Unset
 
 
 class MonitoringAndLogsOperations:
@@ -17,6 +42,391 @@ class MonitoringAndLogsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def download_cluster_log(
+        self,
+        group_id: str,
+        host_name: str,
+        log_name: DownloadClusterLogLogName,
+        *,
+        envelope: bool | Unset = UNSET,
+        end_date: int | Unset = UNSET,
+        start_date: int | Unset = UNSET,
+    ) -> File:
+        """Download Logs for One Cluster Host in One Project
+
+        Returns a compressed (.gz) log file that contains a range of log messages for the specified host for
+        the specified project. MongoDB updates process and audit logs from the cluster backend
+        infrastructure every five minutes. Logs are stored in chunks approximately five minutes in length,
+        but this duration may vary. If you poll the API for log files, we recommend polling every five
+        minutes even though consecutive polls could contain some overlapping logs. This feature isn't
+        available for `M0` free clusters, `M2`, `M5`, flex, or serverless clusters. The API does not support
+        direct calls with the json response schema. You must request a gzip response schema using an accept
+        header of the format: `Accept: application/vnd.atlas.YYYY-MM-DD+gzip`.
+
+        Args:
+            group_id (str):
+            host_name (str):
+            log_name (DownloadClusterLogLogName):
+            envelope (bool | Unset):  Default: False.
+            end_date (int | Unset):
+            start_date (int | Unset):
+
+        Returns:
+            File
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import download_cluster_log as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                host_name=host_name,
+                log_name=log_name,
+                envelope=envelope,
+                end_date=end_date,
+                start_date=start_date,
+            ),
+            _operation._parse_response,
+        )
+        return cast("File", result)
+
+    async def list_host_fts_metrics(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> CloudSearchMetrics:
+        """Return All Atlas Search Metric Types for One Process
+
+        Returns all Atlas Search metric types available for one process in the specified project. You must
+        have the Project Read Only or higher role to view the Atlas Search metric types.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: my.host.name.com:27017.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            CloudSearchMetrics
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_host_fts_metrics as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudSearchMetrics", result)
+
+    async def list_index_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        database_name: str,
+        collection_name: str,
+        *,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | Unset = UNSET,
+        end: datetime.datetime | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+        metrics: list[ListIndexMeasurementsMetricsItem],
+    ) -> MeasurementsIndexes:
+        """Return All Atlas Search Index Metrics for One Namespace
+
+        Returns the Atlas Search index metrics within the specified time range for one namespace in the
+        specified process.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: my.host.name.com:27017.
+            database_name (str):  Example: mydb.
+            collection_name (str):  Example: mycoll.
+            granularity (str):  Example: PT1M.
+            period (str | Unset):  Example: PT10H.
+            start (datetime.datetime | Unset):
+            end (datetime.datetime | Unset):
+            envelope (bool | Unset):  Default: False.
+            metrics (list[ListIndexMeasurementsMetricsItem]): List that contains the measurements that
+                MongoDB Atlas reports for the associated data series.
+
+        Returns:
+            MeasurementsIndexes
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_index_measurements as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                database_name=database_name,
+                collection_name=collection_name,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+                envelope=envelope,
+                metrics=metrics,
+            ),
+            _operation._parse_response,
+        )
+        return cast("MeasurementsIndexes", result)
+
+    async def get_index_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        database_name: str,
+        collection_name: str,
+        index_name: str,
+        *,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | Unset = UNSET,
+        end: datetime.datetime | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+        metrics: list[GetIndexMeasurementsMetricsItem],
+    ) -> MeasurementsIndexes:
+        """Return Atlas Search Metrics for One Index in One Namespace
+
+        Returns the Atlas Search metrics data series within the provided time range for one namespace and
+        index name on the specified process. You must have the Project Read Only or higher role to view the
+        Atlas Search metric types.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: my.host.name.com:27017.
+            database_name (str):  Example: mydb.
+            collection_name (str):  Example: mycoll.
+            index_name (str):  Example: myindex.
+            granularity (str):  Example: PT1M.
+            period (str | Unset):  Example: PT10H.
+            start (datetime.datetime | Unset):
+            end (datetime.datetime | Unset):
+            envelope (bool | Unset):  Default: False.
+            metrics (list[GetIndexMeasurementsMetricsItem]): List that contains the measurements that
+                MongoDB Atlas reports for the associated data series.
+
+        Returns:
+            MeasurementsIndexes
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_index_measurements as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                database_name=database_name,
+                collection_name=collection_name,
+                index_name=index_name,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+                envelope=envelope,
+                metrics=metrics,
+            ),
+            _operation._parse_response,
+        )
+        return cast("MeasurementsIndexes", result)
+
+    async def list_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | Unset = UNSET,
+        end: datetime.datetime | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+        metrics: list[ListMeasurementsMetricsItem],
+    ) -> MeasurementsNonIndex:
+        """Return Atlas Search Hardware and Status Metrics
+
+        Returns the Atlas Search hardware and status data series within the provided time range for one
+        process in the specified project. You must have the Project Read Only or higher role to view the
+        Atlas Search metric types.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: my.host.name.com:27017.
+            granularity (str):  Example: PT1M.
+            period (str | Unset):  Example: PT10H.
+            start (datetime.datetime | Unset):
+            end (datetime.datetime | Unset):
+            envelope (bool | Unset):  Default: False.
+            metrics (list[ListMeasurementsMetricsItem]): List that contains the metrics that you want
+                MongoDB Atlas to report for the associated data series. If you don't set this parameter,
+                this resource returns all hardware and status metrics for the associated data series.
+
+        Returns:
+            MeasurementsNonIndex
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_measurements as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+                envelope=envelope,
+                metrics=metrics,
+            ),
+            _operation._parse_response,
+        )
+        return cast("MeasurementsNonIndex", result)
+
+    async def list_group_processes(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedHostViewAtlas:
+        """Return All MongoDB Processes in One Project
+
+        Returns details of all processes for the specified project. A MongoDB process can be either a
+        `mongod` or `mongos`.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedHostViewAtlas
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_group_processes as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedHostViewAtlas", result)
+
+    async def get_group_process(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiHostViewAtlas:
+        """Return One MongoDB Process by ID
+
+        Returns the processes for the specified host for the specified project.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: mongodb.example.com:27017.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            ApiHostViewAtlas
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_process as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiHostViewAtlas", result)
+
+    async def list_databases(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedDatabaseView:
+        """Return Available Databases for One MongoDB Process
+
+        Returns the list of databases running on the specified host for the specified project. `M0` free
+        clusters, `M2`, `M5`, serverless, and Flex clusters have some operational limits. The MongoDB Cloud
+        process must be a `mongod`.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: mongodb.example.com:27017.
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedDatabaseView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_databases as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedDatabaseView", result)
 
     async def get_database(
         self,
@@ -58,3 +468,265 @@ class MonitoringAndLogsOperations:
             _operation._parse_response,
         )
         return cast("ProcessDatabase", result)
+
+    async def get_database_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        database_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        m: list[GetDatabaseMeasurementsMItem] | Unset = UNSET,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | Unset = UNSET,
+        end: datetime.datetime | Unset = UNSET,
+    ) -> ApiMeasurementsGeneralViewAtlas:
+        """Return Measurements for One Database in One MongoDB Process
+
+        Returns the measurements of one database for the specified host for the specified project. Returns
+        the database's on-disk storage space based on the MongoDB `dbStats` command output. To calculate
+        some metric series, Atlas takes the rate between every two adjacent points. For these metric series,
+        the first data point has a null value because Atlas can't calculate a rate for the first data point
+        given the query time range. Atlas retrieves database metrics every 20 minutes but reduces frequency
+        when necessary to optimize database performance.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: mongodb.example.com:27017.
+            database_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            m (list[GetDatabaseMeasurementsMItem] | Unset):
+            granularity (str):  Example: PT1M.
+            period (str | Unset):  Example: PT10H.
+            start (datetime.datetime | Unset):
+            end (datetime.datetime | Unset):
+
+        Returns:
+            ApiMeasurementsGeneralViewAtlas
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_database_measurements as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                database_name=database_name,
+                envelope=envelope,
+                pretty=pretty,
+                m=m,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiMeasurementsGeneralViewAtlas", result)
+
+    async def list_process_disks(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedDiskPartitionView:
+        """Return Available Disks for One MongoDB Process
+
+        Returns the list of disks or partitions for the specified host for the specified project.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: mongodb.example.com:27017.
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedDiskPartitionView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_process_disks as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedDiskPartitionView", result)
+
+    async def get_process_disk(
+        self,
+        group_id: str,
+        process_id: str,
+        partition_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> MeasurementDiskPartition:
+        """Return Measurements for One Disk
+
+        Returns measurement details for one disk or partition for the specified host for the specified
+        project.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: mongodb.example.com:27017.
+            partition_name (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            MeasurementDiskPartition
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_process_disk as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                partition_name=partition_name,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("MeasurementDiskPartition", result)
+
+    async def get_process_disk_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        partition_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        m: list[GetProcessDiskMeasurementsMItem] | Unset = UNSET,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | Unset = UNSET,
+        end: datetime.datetime | Unset = UNSET,
+    ) -> ApiMeasurementsGeneralViewAtlas:
+        """Return Measurements of One Disk for One MongoDB Process
+
+        Returns the measurements of one disk or partition for the specified host for the specified project.
+        Returned value can be one of the following:
+        - Throughput of I/O operations for the disk partition used for the MongoDB process
+        - Percentage of time during which requests the partition issued and serviced
+        - Latency per operation type of the disk partition used for the MongoDB process
+        - Amount of free and used disk space on the disk partition used for the MongoDB process.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: mongodb.example.com:27017.
+            partition_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            m (list[GetProcessDiskMeasurementsMItem] | Unset):
+            granularity (str):  Example: PT1M.
+            period (str | Unset):  Example: PT10H.
+            start (datetime.datetime | Unset):
+            end (datetime.datetime | Unset):
+
+        Returns:
+            ApiMeasurementsGeneralViewAtlas
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_process_disk_measurements as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                partition_name=partition_name,
+                envelope=envelope,
+                pretty=pretty,
+                m=m,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiMeasurementsGeneralViewAtlas", result)
+
+    async def get_process_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        m: list[GetProcessMeasurementsMItem] | Unset = UNSET,
+        period: str | Unset = UNSET,
+        granularity: str,
+        start: datetime.datetime | Unset = UNSET,
+        end: datetime.datetime | Unset = UNSET,
+    ) -> ApiMeasurementsGeneralViewAtlas:
+        """Return Measurements for One MongoDB Process
+
+        Returns disk, partition, or host measurements per process for the specified host for the specified
+        project. Returned value can be one of the following:
+        - Throughput of I/O operations for the disk partition used for the MongoDB process
+        - Percentage of time during which requests the partition issued and serviced
+        - Latency per operation type of the disk partition used for the MongoDB process
+        - Amount of free and used disk space on the disk partition used for the MongoDB process
+        - Measurements for the host, such as CPU usage or number of I/O operations.
+
+        Args:
+            group_id (str):
+            process_id (str):  Example: mongodb.example.com:27017.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            m (list[GetProcessMeasurementsMItem] | Unset):
+            period (str | Unset):  Example: PT10H.
+            granularity (str):  Example: PT1M.
+            start (datetime.datetime | Unset):
+            end (datetime.datetime | Unset):
+
+        Returns:
+            ApiMeasurementsGeneralViewAtlas
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_process_measurements as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                envelope=envelope,
+                pretty=pretty,
+                m=m,
+                period=period,
+                granularity=granularity,
+                start=start,
+                end=end,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiMeasurementsGeneralViewAtlas", result)

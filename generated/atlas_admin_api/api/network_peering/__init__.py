@@ -6,11 +6,27 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.aws_cloud_provider_container import AWSCloudProviderContainer
+from ...models.aws_network_peering_connection_settings import (
+    AwsNetworkPeeringConnectionSettings,
+)
+from ...models.azure_network_peering_connection_settings import (
+    AzureNetworkPeeringConnectionSettings,
+)
+from ...models.cloud_provider_container_azure import CloudProviderContainerAzure
+from ...models.gcp_cloud_provider_container import GCPCloudProviderContainer
+from ...models.gcp_network_peering_connection_settings import (
+    GCPNetworkPeeringConnectionSettings,
+)
+from ...models.list_group_peers_provider_name import ListGroupPeersProviderName
 from ...models.list_peering_container_by_cloud_provider_provider_name import (
     ListPeeringContainerByCloudProviderProviderName,
 )
 from ...models.paginated_cloud_provider_container import PaginatedCloudProviderContainer
-from ...types import UNSET, OperationRunner, Unset
+from ...models.paginated_container_peer_view import PaginatedContainerPeerView
+from ...models.private_ip_mode_view import PrivateIPModeView
+from ...models.request_accepted import RequestAccepted
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class NetworkPeeringOperations:
@@ -70,3 +86,521 @@ class NetworkPeeringOperations:
             _operation._parse_response,
         )
         return cast("PaginatedCloudProviderContainer", result)
+
+    list_group_containers = list_peering_container_by_cloud_provider  # the official name of the same operation
+
+    async def create_group_container(
+        self,
+        group_id: str,
+        *,
+        body: AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant:
+        """Create One Network Peering Container
+
+        Creates one new network peering container in the specified project. MongoDB Cloud can deploy Network
+        Peering connections in a network peering container. GCP can have one container per project. AWS and
+        Azure can have one container per cloud provider region.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AWSCloudProviderContainer | CloudProviderContainerAzure |
+                GCPCloudProviderContainer): Collection of settings that configures the network container
+                for a virtual private connection.
+
+        Returns:
+            AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_group_container as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant",
+            result,
+        )
+
+    async def list_group_container_all(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedCloudProviderContainer:
+        """Return All Network Peering Containers in One Project
+
+        Returns details about all network peering containers in the specified project. Network peering
+        containers contain network peering connections.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedCloudProviderContainer
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_group_container_all as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedCloudProviderContainer", result)
+
+    async def get_group_container(
+        self,
+        group_id: str,
+        container_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant:
+        """Return One Network Peering Container
+
+        Returns details about one network peering container in one specified project. Network peering
+        containers contain network peering connections.
+
+        Args:
+            group_id (str):
+            container_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_container as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                container_id=container_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant",
+            result,
+        )
+
+    async def delete_group_container(
+        self,
+        group_id: str,
+        container_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Network Peering Container
+
+        Removes one network peering container in the specified project.
+
+        Args:
+            group_id (str):
+            container_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_group_container as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                container_id=container_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_group_container(
+        self,
+        group_id: str,
+        container_id: str,
+        *,
+        body: AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant:
+        """Update One Network Peering Container
+
+        Updates the network details and labels of one specified network peering container in the specified
+        project.
+
+        Args:
+            group_id (str):
+            container_id (str):  Example: 32b6e34b3d91647abb20e7b8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AWSCloudProviderContainer | CloudProviderContainerAzure |
+                GCPCloudProviderContainer): Collection of settings that configures the network container
+                for a virtual private connection.
+
+        Returns:
+            AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_group_container as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                container_id=container_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant",
+            result,
+        )
+
+    async def list_group_peers(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        provider_name: ListGroupPeersProviderName | Unset = UNSET,
+    ) -> PaginatedContainerPeerView:
+        """Return All Network Peering Connections in One Project
+
+        Returns details about all network peering connections in the specified project. Network peering
+        allows multiple cloud-hosted applications to securely connect to the same project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            provider_name (ListGroupPeersProviderName | Unset):  Default:
+                ListGroupPeersProviderName.AWS.
+
+        Returns:
+            PaginatedContainerPeerView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_group_peers as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                provider_name=provider_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedContainerPeerView", result)
+
+    async def create_group_peer(
+        self,
+        group_id: str,
+        *,
+        body: AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettings,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> (
+        AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettings
+        | UnknownVariant
+    ):
+        """Create One Network Peering Connection
+
+        Creates one new network peering connection in the specified project. Network peering allows multiple
+        cloud-hosted applications to securely connect to the same project. To learn more about
+        considerations and prerequisites, see the Network Peering Documentation.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings |
+                GCPNetworkPeeringConnectionSettings):
+
+        Returns:
+            AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_group_peer as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant",
+            result,
+        )
+
+    async def get_group_peer(
+        self,
+        group_id: str,
+        peer_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> (
+        AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettings
+        | UnknownVariant
+    ):
+        """Return One Network Peering Connection in One Project
+
+        Returns details about one specified network peering connection in the specified project.
+
+        Args:
+            group_id (str):
+            peer_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_peer as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                peer_id=peer_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant",
+            result,
+        )
+
+    async def delete_group_peer(
+        self,
+        group_id: str,
+        peer_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> RequestAccepted:
+        """Remove One Network Peering Connection
+
+        Removes one network peering connection in the specified project. If you remove the last network
+        peering connection associated with a project, MongoDB Cloud also removes any AWS security groups
+        from the project IP access list.
+
+        Args:
+            group_id (str):
+            peer_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            RequestAccepted
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_group_peer as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                peer_id=peer_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("RequestAccepted", result)
+
+    async def update_group_peer(
+        self,
+        group_id: str,
+        peer_id: str,
+        *,
+        body: AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettings,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> (
+        AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettings
+        | UnknownVariant
+    ):
+        """Update One Network Peering Connection
+
+        Updates one specified network peering connection in the specified project.
+
+        Args:
+            group_id (str):
+            peer_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings |
+                GCPNetworkPeeringConnectionSettings):
+
+        Returns:
+            AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_group_peer as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                peer_id=peer_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant",
+            result,
+        )
+
+    async def verify_private_ip_mode(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PrivateIPModeView:
+        """Verify Connect via Peering-Only Mode for One Project
+
+        Verifies if someone set the specified project to **Connect via Peering Only** mode.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PrivateIPModeView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import verify_private_ip_mode as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PrivateIPModeView", result)
+
+    async def disable_peering(
+        self,
+        group_id: str,
+        *,
+        body: PrivateIPModeView,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PrivateIPModeView:
+        """Disable Connect via Peering-Only Mode for One Project
+
+        Disables Connect via Peering Only mode for the specified project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (PrivateIPModeView):
+
+        Returns:
+            PrivateIPModeView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import disable_peering as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PrivateIPModeView", result)

@@ -11,7 +11,10 @@ from ...models.list_peering_container_by_cloud_provider_provider_name import (
     ListPeeringContainerByCloudProviderProviderName,
 )
 from ...models.paginated_cloud_provider_container import PaginatedCloudProviderContainer
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["list_peering_container_by_cloud_provider"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -65,7 +68,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | PaginatedCloudProviderContainer | None:
+) -> PaginatedCloudProviderContainer | ApiError | None:
     if response.status_code == 200:
         response_200 = PaginatedCloudProviderContainer.from_dict(response.json())
 
@@ -86,6 +89,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -102,216 +110,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | PaginatedCloudProviderContainer]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    include_count: bool | Unset = UNSET,
-    items_per_page: int | Unset = UNSET,
-    page_num: int | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-    provider_name: ListPeeringContainerByCloudProviderProviderName = ListPeeringContainerByCloudProviderProviderName.AWS,
-) -> Response[ApiError | PaginatedCloudProviderContainer]:
-    """Return All Network Peering Containers in One Project for One Cloud Provider
-
-     Returns details about all network peering containers in the specified project for the specified
-    cloud provider. If you do not specify the cloud provider, MongoDB Cloud returns details about all
-    network peering containers in the project for Amazon Web Services (AWS). To use this resource, the
-    requesting Service Account or API Key must have the Project Read Only role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-        provider_name (ListPeeringContainerByCloudProviderProviderName):  Default:
-            ListPeeringContainerByCloudProviderProviderName.AWS.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | PaginatedCloudProviderContainer]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        envelope=envelope,
-        include_count=include_count,
-        items_per_page=items_per_page,
-        page_num=page_num,
-        pretty=pretty,
-        provider_name=provider_name,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    include_count: bool | Unset = UNSET,
-    items_per_page: int | Unset = UNSET,
-    page_num: int | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-    provider_name: ListPeeringContainerByCloudProviderProviderName = ListPeeringContainerByCloudProviderProviderName.AWS,
-) -> ApiError | PaginatedCloudProviderContainer | None:
-    """Return All Network Peering Containers in One Project for One Cloud Provider
-
-     Returns details about all network peering containers in the specified project for the specified
-    cloud provider. If you do not specify the cloud provider, MongoDB Cloud returns details about all
-    network peering containers in the project for Amazon Web Services (AWS). To use this resource, the
-    requesting Service Account or API Key must have the Project Read Only role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-        provider_name (ListPeeringContainerByCloudProviderProviderName):  Default:
-            ListPeeringContainerByCloudProviderProviderName.AWS.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | PaginatedCloudProviderContainer
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        client=client,
-        envelope=envelope,
-        include_count=include_count,
-        items_per_page=items_per_page,
-        page_num=page_num,
-        pretty=pretty,
-        provider_name=provider_name,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    include_count: bool | Unset = UNSET,
-    items_per_page: int | Unset = UNSET,
-    page_num: int | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-    provider_name: ListPeeringContainerByCloudProviderProviderName = ListPeeringContainerByCloudProviderProviderName.AWS,
-) -> Response[ApiError | PaginatedCloudProviderContainer]:
-    """Return All Network Peering Containers in One Project for One Cloud Provider
-
-     Returns details about all network peering containers in the specified project for the specified
-    cloud provider. If you do not specify the cloud provider, MongoDB Cloud returns details about all
-    network peering containers in the project for Amazon Web Services (AWS). To use this resource, the
-    requesting Service Account or API Key must have the Project Read Only role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-        provider_name (ListPeeringContainerByCloudProviderProviderName):  Default:
-            ListPeeringContainerByCloudProviderProviderName.AWS.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | PaginatedCloudProviderContainer]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        envelope=envelope,
-        include_count=include_count,
-        items_per_page=items_per_page,
-        page_num=page_num,
-        pretty=pretty,
-        provider_name=provider_name,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    include_count: bool | Unset = UNSET,
-    items_per_page: int | Unset = UNSET,
-    page_num: int | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-    provider_name: ListPeeringContainerByCloudProviderProviderName = ListPeeringContainerByCloudProviderProviderName.AWS,
-) -> ApiError | PaginatedCloudProviderContainer | None:
-    """Return All Network Peering Containers in One Project for One Cloud Provider
-
-     Returns details about all network peering containers in the specified project for the specified
-    cloud provider. If you do not specify the cloud provider, MongoDB Cloud returns details about all
-    network peering containers in the project for Amazon Web Services (AWS). To use this resource, the
-    requesting Service Account or API Key must have the Project Read Only role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        include_count (bool | Unset):  Default: True.
-        items_per_page (int | Unset):  Default: 100.
-        page_num (int | Unset):  Default: 1.
-        pretty (bool | Unset):  Default: False.
-        provider_name (ListPeeringContainerByCloudProviderProviderName):  Default:
-            ListPeeringContainerByCloudProviderProviderName.AWS.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | PaginatedCloudProviderContainer
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            client=client,
-            envelope=envelope,
-            include_count=include_count,
-            items_per_page=items_per_page,
-            page_num=page_num,
-            pretty=pretty,
-            provider_name=provider_name,
-        )
-    ).parsed

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.backup_online_archive_create import BackupOnlineArchiveCreate
 from ...models.online_archive import OnlineArchive
-from ...types import UNSET, OperationRunner, Unset
+from ...models.paginated_online_archive_view import PaginatedOnlineArchiveView
+from ...types import UNSET, File, FileTypes, OperationRunner, Unset
 
 
 class OnlineArchiveOperations:
@@ -17,6 +19,219 @@ class OnlineArchiveOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_online_archives(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedOnlineArchiveView:
+        """Return All Online Archives for One Cluster
+
+        Returns details of all online archives. This archive stores data from one cluster within one
+        project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedOnlineArchiveView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_online_archives as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOnlineArchiveView", result)
+
+    async def create_online_archive(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: BackupOnlineArchiveCreate,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OnlineArchive:
+        """Create One Online Archive
+
+        Creates one online archive. This archive stores data from one cluster within one project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (BackupOnlineArchiveCreate):
+
+        Returns:
+            OnlineArchive
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_online_archive as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OnlineArchive", result)
+
+    async def download_query_logs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        start_date: int | Unset = UNSET,
+        end_date: int | Unset = UNSET,
+        archive_only: bool | Unset = UNSET,
+    ) -> File:
+        """Download Online Archive Query Logs
+
+        Downloads query logs for the specified online archive. The API does not support direct calls with
+        the json response schema. You must request a gzip response schema using an accept header of the
+        format: `Accept: application/vnd.atlas.YYYY-MM-DD+gzip`.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            start_date (int | Unset):  Example: 1636481348.0.
+            end_date (int | Unset):  Example: 1636481348.0.
+            archive_only (bool | Unset):  Default: False.
+
+        Returns:
+            File
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import download_query_logs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                start_date=start_date,
+                end_date=end_date,
+                archive_only=archive_only,
+            ),
+            _operation._parse_response,
+        )
+        return cast("File", result)
+
+    async def get_online_archive(
+        self,
+        group_id: str,
+        cluster_name: str,
+        archive_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OnlineArchive:
+        """Return One Online Archive
+
+        Returns one online archive for one cluster. This archive stores data from one cluster within one
+        project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            archive_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            OnlineArchive
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_online_archive as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                archive_id=archive_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OnlineArchive", result)
+
+    async def delete_online_archive(
+        self,
+        group_id: str,
+        cluster_name: str,
+        archive_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Online Archive
+
+        Removes one online archive. This archive stores data from one cluster within one project.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            archive_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_online_archive as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                archive_id=archive_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def update_online_archive(
         self,

@@ -6,10 +6,24 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.atlas_organization import AtlasOrganization
+from ...models.create_organization_request import CreateOrganizationRequest
+from ...models.create_organization_response import CreateOrganizationResponse
 from ...models.organization_invitation import OrganizationInvitation
+from ...models.organization_invitation_request import OrganizationInvitationRequest
 from ...models.organization_invitation_update_request import (
     OrganizationInvitationUpdateRequest,
 )
+from ...models.organization_maintenance_settings_response import (
+    OrganizationMaintenanceSettingsResponse,
+)
+from ...models.organization_maintenance_settings_update_request import (
+    OrganizationMaintenanceSettingsUpdateRequest,
+)
+from ...models.organization_settings import OrganizationSettings
+from ...models.paginated_atlas_group_view import PaginatedAtlasGroupView
+from ...models.paginated_organization_view import PaginatedOrganizationView
+from ...models.update_org_roles_for_user import UpdateOrgRolesForUser
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -20,6 +34,447 @@ class OrganizationsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_orgs(
+        self,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        name: str | Unset = UNSET,
+    ) -> PaginatedOrganizationView:
+        """Return All Organizations
+
+        Returns all organizations to which the requesting Service Account or API Key has access.
+
+        Args:
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            name (str | Unset):
+
+        Returns:
+            PaginatedOrganizationView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_orgs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                name=name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOrganizationView", result)
+
+    async def create_org(
+        self,
+        *,
+        body: CreateOrganizationRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> CreateOrganizationResponse:
+        """Create One Organization
+
+        Creates one organization in MongoDB Cloud and links it to the requesting Service Account's or API
+        Key's organization. The requesting Service Account's or API Key's organization must be a paying
+        organization. To learn more, see Configure a Paying Organization in the MongoDB Atlas documentation.
+        Optionally, if `federationSettingsId` is provided, the new Organization will be linked to the
+        federation. The requesting Service Account or API Key must be an Organization Owner in the
+        federation.
+
+        Args:
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (CreateOrganizationRequest):
+
+        Returns:
+            CreateOrganizationResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_org as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CreateOrganizationResponse", result)
+
+    async def get_org(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AtlasOrganization:
+        """Return One Organization
+
+        Returns one organization to which the requesting Service Account or API Key has access.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            AtlasOrganization
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_org as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AtlasOrganization", result)
+
+    async def delete_org(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Organization
+
+        Removes one specified organization. MongoDB Cloud imposes the following limits on this resource:
+
+         - Organizations with active projects cannot be removed.
+         - All projects in the organization must be removed before you can remove the organization.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_org as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_org(
+        self,
+        org_id: str,
+        *,
+        body: AtlasOrganization,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AtlasOrganization:
+        """Update One Organization
+
+        Updates one organization.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (AtlasOrganization): Details that describe the organization.
+
+        Returns:
+            AtlasOrganization
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_org as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AtlasOrganization", result)
+
+    async def get_org_groups(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        name: str | Unset = UNSET,
+    ) -> PaginatedAtlasGroupView:
+        """Return All Projects in One Organization
+
+        Returns multiple projects in the specified organization. Each organization can have multiple
+        projects. Use projects to:
+
+        - Isolate different environments, such as development, test, or production environments, from each
+        other.
+        - Associate different MongoDB Cloud users or teams with different environments, or give different
+        permission to MongoDB Cloud users in different environments.
+        - Maintain separate cluster security configurations.
+        - Create different alert settings.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            name (str | Unset):
+
+        Returns:
+            PaginatedAtlasGroupView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_org_groups as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                name=name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedAtlasGroupView", result)
+
+    async def list_org_invites(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        username: str | Unset = UNSET,
+    ) -> list[OrganizationInvitation]:
+        """Return All Invitations in One Organization
+
+        Returns all pending invitations to the specified organization.
+
+        **Note**: Invitation management APIs are deprecated. Use Return All MongoDB Cloud Users in One
+        Organization and filter by `orgMembershipStatus` to return all pending users.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            username (str | Unset):
+
+        Returns:
+            list[OrganizationInvitation]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_org_invites as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                pretty=pretty,
+                username=username,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[OrganizationInvitation]", result)
+
+    async def create_org_invite(
+        self,
+        org_id: str,
+        *,
+        body: OrganizationInvitationRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrganizationInvitation:
+        """Create Invitation for One MongoDB Cloud User in One Organization
+
+        Invites one MongoDB Cloud user to join the specified organization. The user must accept the
+        invitation to access information within the specified organization.
+
+        **Note**: Invitation management APIs are deprecated. Use Add One MongoDB Cloud User to One
+        Organization to invite a user.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (OrganizationInvitationRequest):
+
+        Returns:
+            OrganizationInvitation
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_org_invite as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationInvitation", result)
+
+    async def update_org_invites(
+        self,
+        org_id: str,
+        *,
+        body: OrganizationInvitationRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrganizationInvitation:
+        """Update One Invitation in One Organization
+
+        Updates the details of one pending invitation to the specified organization. To specify which
+        invitation, provide the username of the invited user.
+
+        **Note**:  Invitation management are deprecated. Use Update One MongoDB Cloud User in One
+        Organization to update a pending user.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (OrganizationInvitationRequest):
+
+        Returns:
+            OrganizationInvitation
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_org_invites as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationInvitation", result)
+
+    async def get_org_invite(
+        self,
+        org_id: str,
+        invitation_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> OrganizationInvitation:
+        """Return One Invitation in One Organization by Invitation ID
+
+        Returns the details of one pending invitation to the specified organization.
+
+        **Note**: Invitation management APIs are deprecated. Use Return One MongoDB Cloud User in One
+        Organization to return a pending user.
+
+        Args:
+            org_id (str):
+            invitation_id (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            OrganizationInvitation
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_org_invite as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                invitation_id=invitation_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationInvitation", result)
+
+    async def delete_org_invite(
+        self,
+        org_id: str,
+        invitation_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Invitation from One Organization
+
+        Cancels one pending invitation sent to the specified MongoDB Cloud user to join an organization. You
+        can't cancel an invitation that the user accepted.
+
+        **Note**: Invitation management APIs are deprecated. Use Remove One MongoDB Cloud User From One
+        Organization to remove a pending user.
+
+        Args:
+            org_id (str):
+            invitation_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_org_invite as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                invitation_id=invitation_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def update_organization_invitation_by_id(
         self,
@@ -66,3 +521,191 @@ class OrganizationsOperations:
             _operation._parse_response,
         )
         return cast("OrganizationInvitation", result)
+
+    update_org_invite_by_id = update_organization_invitation_by_id  # the official name of the same operation
+
+    async def get_org_maintenance_settings(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrganizationMaintenanceSettingsResponse:
+        """Return Maintenance Settings for One Organization
+
+        Returns maintenance settings for the specified organization.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            OrganizationMaintenanceSettingsResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_org_maintenance_settings as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationMaintenanceSettingsResponse", result)
+
+    async def update_org_maintenance_settings(
+        self,
+        org_id: str,
+        *,
+        body: OrganizationMaintenanceSettingsUpdateRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrganizationMaintenanceSettingsResponse:
+        """Update Maintenance Settings for One Organization
+
+        Updates maintenance settings for the specified organization. Omit optional fields from the request
+        body to leave their current values unchanged. Specify null on an optional field to reset it to its
+        default value.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (OrganizationMaintenanceSettingsUpdateRequest):
+
+        Returns:
+            OrganizationMaintenanceSettingsResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_org_maintenance_settings as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationMaintenanceSettingsResponse", result)
+
+    async def get_org_settings(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrganizationSettings:
+        """Return Settings for One Organization
+
+        Returns details about the specified organization's settings.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            OrganizationSettings
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_org_settings as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationSettings", result)
+
+    async def update_org_settings(
+        self,
+        org_id: str,
+        *,
+        body: OrganizationSettings,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrganizationSettings:
+        """Update Settings for One Organization
+
+        Updates the organization's settings.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (OrganizationSettings): Collection of settings that configures the organization.
+
+        Returns:
+            OrganizationSettings
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_org_settings as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationSettings", result)
+
+    async def update_org_user_roles(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        body: UpdateOrgRolesForUser,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> UpdateOrgRolesForUser:
+        """Update Organization Roles for One MongoDB Cloud User
+
+        Updates the roles of the specified user in the specified organization. To specify the user to
+        update, provide the unique 24-hexadecimal digit string that identifies the user in the specified
+        organization.
+
+        Args:
+            org_id (str):
+            user_id (str):
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+            body (UpdateOrgRolesForUser):
+
+        Returns:
+            UpdateOrgRolesForUser
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_org_user_roles as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                body=body,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("UpdateOrgRolesForUser", result)

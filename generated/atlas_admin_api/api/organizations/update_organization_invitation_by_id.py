@@ -11,7 +11,10 @@ from ...models.organization_invitation import OrganizationInvitation
 from ...models.organization_invitation_update_request import (
     OrganizationInvitationUpdateRequest,
 )
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["update_organization_invitation_by_id"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -61,7 +64,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | OrganizationInvitation | None:
+) -> OrganizationInvitation | ApiError | None:
     if response.status_code == 200:
         response_200 = OrganizationInvitation.from_dict(response.json())
 
@@ -87,6 +90,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -103,200 +111,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | OrganizationInvitation]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    org_id: str,
-    invitation_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: OrganizationInvitationUpdateRequest,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | OrganizationInvitation]:
-    """Update One Organization Invitation by Invitation ID Deprecated
-
-     Updates the details of one pending invitation to the specified organization. To specify which
-    invitation, provide the unique identification string for that invitation. Use the Return All
-    Organization Invitations endpoint to retrieve IDs for all pending organization invitations. To use
-    this resource, the requesting Service Account or API Key must have the Organization Owner role.
-
-    Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
-    Organization to update a pending user.
-
-    Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (OrganizationInvitationUpdateRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | OrganizationInvitation]
-    """
-
-    kwargs = _get_kwargs(
-        org_id=org_id,
-        invitation_id=invitation_id,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    org_id: str,
-    invitation_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: OrganizationInvitationUpdateRequest,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | OrganizationInvitation | None:
-    """Update One Organization Invitation by Invitation ID Deprecated
-
-     Updates the details of one pending invitation to the specified organization. To specify which
-    invitation, provide the unique identification string for that invitation. Use the Return All
-    Organization Invitations endpoint to retrieve IDs for all pending organization invitations. To use
-    this resource, the requesting Service Account or API Key must have the Organization Owner role.
-
-    Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
-    Organization to update a pending user.
-
-    Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (OrganizationInvitationUpdateRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | OrganizationInvitation
-    """
-
-    return sync_detailed(
-        org_id=org_id,
-        invitation_id=invitation_id,
-        client=client,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    ).parsed
-
-
-async def asyncio_detailed(
-    org_id: str,
-    invitation_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: OrganizationInvitationUpdateRequest,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | OrganizationInvitation]:
-    """Update One Organization Invitation by Invitation ID Deprecated
-
-     Updates the details of one pending invitation to the specified organization. To specify which
-    invitation, provide the unique identification string for that invitation. Use the Return All
-    Organization Invitations endpoint to retrieve IDs for all pending organization invitations. To use
-    this resource, the requesting Service Account or API Key must have the Organization Owner role.
-
-    Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
-    Organization to update a pending user.
-
-    Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (OrganizationInvitationUpdateRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | OrganizationInvitation]
-    """
-
-    kwargs = _get_kwargs(
-        org_id=org_id,
-        invitation_id=invitation_id,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    org_id: str,
-    invitation_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: OrganizationInvitationUpdateRequest,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | OrganizationInvitation | None:
-    """Update One Organization Invitation by Invitation ID Deprecated
-
-     Updates the details of one pending invitation to the specified organization. To specify which
-    invitation, provide the unique identification string for that invitation. Use the Return All
-    Organization Invitations endpoint to retrieve IDs for all pending organization invitations. To use
-    this resource, the requesting Service Account or API Key must have the Organization Owner role.
-
-    Note: Invitation management APIs are deprecated. Use Update One MongoDB Cloud User in One
-    Organization to update a pending user.
-
-    Args:
-        org_id (str):
-        invitation_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (OrganizationInvitationUpdateRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | OrganizationInvitation
-    """
-
-    return (
-        await asyncio_detailed(
-            org_id=org_id,
-            invitation_id=invitation_id,
-            client=client,
-            body=body,
-            envelope=envelope,
-            pretty=pretty,
-        )
-    ).parsed

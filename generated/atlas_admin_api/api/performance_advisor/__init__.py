@@ -6,6 +6,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.drop_index_suggestions_response import DropIndexSuggestionsResponse
+from ...models.namespaces import Namespaces
+from ...models.performance_advisor_response import PerformanceAdvisorResponse
+from ...models.performance_advisor_slow_query_list import (
+    PerformanceAdvisorSlowQueryList,
+)
+from ...models.schema_advisor_response import SchemaAdvisorResponse
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -16,6 +23,187 @@ class PerformanceAdvisorOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_drop_index_suggestions(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> DropIndexSuggestionsResponse:
+        """Return All Suggested Indexes to Drop
+
+        Returns the indexes that the Performance Advisor suggests to drop. The Performance Advisor suggests
+        dropping unused, redundant, and hidden indexes to improve write performance and increase storage
+        space.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+
+        Returns:
+            DropIndexSuggestionsResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_drop_index_suggestions as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DropIndexSuggestionsResponse", result)
+
+    async def list_schema_advice(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> SchemaAdvisorResponse:
+        """Return Schema Advice
+
+        Returns the schema suggestions that the Performance Advisor detects. The Performance Advisor
+        provides holistic schema recommendations for your cluster by sampling documents in your most active
+        collections and collections with slow-running queries.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+
+        Returns:
+            SchemaAdvisorResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_schema_advice as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("SchemaAdvisorResponse", result)
+
+    async def list_cluster_suggested_indexes(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        process_ids: list[str] | Unset = UNSET,
+        namespaces: list[str] | Unset = UNSET,
+        since: int | Unset = UNSET,
+        until: int | Unset = UNSET,
+    ) -> PerformanceAdvisorResponse:
+        """Return All Suggested Indexes
+
+        Returns the indexes that the Performance Advisor suggests. The Performance Advisor monitors queries
+        that MongoDB considers slow and suggests new indexes to improve query performance.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            process_ids (list[str] | Unset):
+            namespaces (list[str] | Unset):
+            since (int | Unset):
+            until (int | Unset):
+
+        Returns:
+            PerformanceAdvisorResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_cluster_suggested_indexes as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                process_ids=process_ids,
+                namespaces=namespaces,
+                since=since,
+                until=until,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PerformanceAdvisorResponse", result)
+
+    async def get_managed_slow_ms(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> bool:
+        """Return Managed Slow Operation Threshold Status
+
+        Get whether the Managed Slow MS feature is enabled.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            bool
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_managed_slow_ms as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("bool", result)
+
+    async def disable_managed_slow_ms(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Disable Managed Slow Operation Threshold
+
+        Disables the slow operation threshold that MongoDB Cloud calculated for the specified project. The
+        threshold determines which operations the Performance Advisor and Query Profiler considers slow.
+        When enabled, MongoDB Cloud uses the average execution time for operations on your cluster to
+        determine slow-running queries. As a result, the threshold is more pertinent to your cluster
+        workload. The slow operation threshold is enabled by default for dedicated clusters (M10+). When
+        disabled, MongoDB Cloud considers any operation that takes longer than 100 milliseconds to be slow.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import disable_managed_slow_ms as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def enable_slow_operation_thresholding(
         self,
@@ -51,6 +239,258 @@ class PerformanceAdvisorOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    enable_managed_slow_ms = enable_slow_operation_thresholding  # the official name of the same operation
+
+    async def list_performance_advisor_namespaces(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        duration: int | Unset = UNSET,
+        since: int | Unset = UNSET,
+    ) -> Namespaces:
+        """Return All Namespaces for One Host
+
+        Returns up to 20 namespaces for collections experiencing slow queries on the specified host. If you
+        specify a secondary member of a replica set that hasn't received any database read operations, the
+        endpoint doesn't return any namespaces.
+
+        Args:
+            group_id (str):
+            process_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            duration (int | Unset):
+            since (int | Unset):
+
+        Returns:
+            Namespaces
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_performance_advisor_namespaces as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                envelope=envelope,
+                pretty=pretty,
+                duration=duration,
+                since=since,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Namespaces", result)
+
+    async def list_slow_query_logs(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        duration: int | Unset = UNSET,
+        namespaces: list[str] | Unset = UNSET,
+        n_logs: int | Unset = UNSET,
+        since: int | Unset = UNSET,
+        include_metrics: bool | Unset = UNSET,
+        include_replica_state: bool | Unset = UNSET,
+        include_op_type: bool | Unset = UNSET,
+    ) -> PerformanceAdvisorSlowQueryList:
+        """Return Slow Queries
+
+        Returns log lines for slow queries that the Performance Advisor and Query Profiler identified. The
+        Performance Advisor monitors queries that MongoDB considers slow and suggests new indexes to improve
+        query performance. MongoDB Cloud bases the threshold for slow queries on the average time of
+        operations on your cluster. This enables workload-relevant recommendations.
+
+        Args:
+            group_id (str):
+            process_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            duration (int | Unset):
+            namespaces (list[str] | Unset):
+            n_logs (int | Unset):  Default: 20000.
+            since (int | Unset):
+            include_metrics (bool | Unset):  Default: False.
+            include_replica_state (bool | Unset):  Default: False.
+            include_op_type (bool | Unset):  Default: False.
+
+        Returns:
+            PerformanceAdvisorSlowQueryList
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_slow_query_logs as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                envelope=envelope,
+                pretty=pretty,
+                duration=duration,
+                namespaces=namespaces,
+                n_logs=n_logs,
+                since=since,
+                include_metrics=include_metrics,
+                include_replica_state=include_replica_state,
+                include_op_type=include_op_type,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PerformanceAdvisorSlowQueryList", result)
+
+    async def list_suggested_indexes(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        duration: int | Unset = UNSET,
+        namespaces: list[str] | Unset = UNSET,
+        n_examples: int | Unset = UNSET,
+        n_indexes: int | Unset = UNSET,
+        since: int | Unset = UNSET,
+    ) -> PerformanceAdvisorResponse:
+        """Return All Suggested Indexes
+
+        Returns the indexes that the Performance Advisor suggests. The Performance Advisor monitors queries
+        that MongoDB considers slow and suggests new indexes to improve query performance.
+
+        Args:
+            group_id (str):
+            process_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            duration (int | Unset):
+            namespaces (list[str] | Unset):
+            n_examples (int | Unset):  Default: 5.
+            n_indexes (int | Unset):
+            since (int | Unset):
+
+        Returns:
+            PerformanceAdvisorResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_suggested_indexes as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                duration=duration,
+                namespaces=namespaces,
+                n_examples=n_examples,
+                n_indexes=n_indexes,
+                since=since,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PerformanceAdvisorResponse", result)
+
+    async def get_serverless_auto_indexing(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> bool:
+        """Return Serverless Auto-Indexing Status
+
+        Get whether the Serverless Auto Indexing feature is enabled. This endpoint returns a value for Flex
+        clusters that were created with the Create Serverless Instance endpoint or Flex clusters that were
+        migrated from Serverless instances. However, the value returned is not indicative of the Auto
+        Indexing state as Auto Indexing is unavailable for Flex clusters. This endpoint will be sunset on
+        January 22, 2026.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            bool
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_serverless_auto_indexing as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("bool", result)
+
+    async def set_serverless_auto_indexing(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        enable: bool,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Set Serverless Auto-Indexing Status
+
+        Set whether the Serverless Auto Indexing feature is enabled. This endpoint sets a value for Flex
+        clusters that were created with the Create Serverless Instance endpoint or Flex clusters that were
+        migrated from Serverless instances. However, the value returned is not indicative of the Auto
+        Indexing state as Auto Indexing is unavailable for Flex clusters. This endpoint will be sunset on
+        January 22, 2026.
+
+        Args:
+            group_id (str):
+            cluster_name (str):
+            enable (bool):
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import set_serverless_auto_indexing as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                enable=enable,
                 pretty=pretty,
             ),
             _operation._parse_response,

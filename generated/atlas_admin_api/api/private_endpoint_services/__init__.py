@@ -5,11 +5,44 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from ...models.api_atlas_modify_endpoint_service_request_view import (
+    ApiAtlasModifyEndpointServiceRequestView,
+)
 from ...models.api_error import ApiError
+from ...models.aws_interface_endpoint import AWSInterfaceEndpoint
+from ...models.aws_private_link_connection import AWSPrivateLinkConnection
+from ...models.azure_private_endpoint import AzurePrivateEndpoint
+from ...models.azure_private_link_connection import AzurePrivateLinkConnection
+from ...models.cloud_provider_endpoint_service_request import (
+    CloudProviderEndpointServiceRequest,
+)
+from ...models.create_aws_endpoint_request import CreateAWSEndpointRequest
+from ...models.create_azure_endpoint_request import CreateAzureEndpointRequest
+from ...models.create_gcp_endpoint_group_request import CreateGCPEndpointGroupRequest
+from ...models.create_private_endpoint_cloud_provider import (
+    CreatePrivateEndpointCloudProvider,
+)
+from ...models.delete_private_endpoint_cloud_provider import (
+    DeletePrivateEndpointCloudProvider,
+)
+from ...models.delete_private_endpoint_service_cloud_provider import (
+    DeletePrivateEndpointServiceCloudProvider,
+)
+from ...models.gcp_endpoint_service import GCPEndpointService
+from ...models.get_private_endpoint_cloud_provider import (
+    GetPrivateEndpointCloudProvider,
+)
+from ...models.get_private_endpoint_service_cloud_provider import (
+    GetPrivateEndpointServiceCloudProvider,
+)
+from ...models.list_private_endpoint_service_cloud_provider import (
+    ListPrivateEndpointServiceCloudProvider,
+)
+from ...models.private_gcp_endpoint_group import PrivateGCPEndpointGroup
 from ...models.regionalized_private_endpoint_setting import (
     RegionalizedPrivateEndpointSetting,
 )
-from ...types import UNSET, OperationRunner, Unset
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class PrivateEndpointServicesOperations:
@@ -19,6 +52,127 @@ class PrivateEndpointServicesOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def create_private_endpoint_service(
+        self,
+        group_id: str,
+        *,
+        body: CloudProviderEndpointServiceRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant:
+        """Create One Private Endpoint Service for One Provider
+
+        Creates one private endpoint service for the specified cloud service provider. This cloud service
+        provider manages the private endpoint service for the project. When you create a private endpoint
+        service, MongoDB Cloud creates a network container in the project for the cloud provider for which
+        you create the private endpoint service if one doesn't already exist. To learn more about private
+        endpoint terminology in MongoDB Cloud, see Private Endpoint Concepts.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (CloudProviderEndpointServiceRequest):
+
+        Returns:
+            AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_private_endpoint_service as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant", result
+        )
+
+    async def update_private_endpoint_service(
+        self,
+        group_id: str,
+        endpoint_service_id: str,
+        *,
+        body: ApiAtlasModifyEndpointServiceRequestView,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant:
+        """Update One Private Endpoint Service for One Provider
+
+        Updates the specified private endpoint service for the project. The cloud service provider manages
+        the private endpoint service that belongs to the project.
+
+        Args:
+            group_id (str):
+            endpoint_service_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (ApiAtlasModifyEndpointServiceRequestView):
+
+        Returns:
+            AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_private_endpoint_service as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                endpoint_service_id=endpoint_service_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant", result
+        )
+
+    async def get_regional_endpoint_mode(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> RegionalizedPrivateEndpointSetting:
+        """Return Regionalized Private Endpoint Status
+
+        Checks whether each region in the specified cloud service provider can create multiple private
+        endpoints per region. The cloud service provider manages the private endpoint for the project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            RegionalizedPrivateEndpointSetting
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_regional_endpoint_mode as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("RegionalizedPrivateEndpointSetting", result)
 
     async def toggle_regionalized_private_endpoint_setting(
         self,
@@ -62,3 +216,267 @@ class PrivateEndpointServicesOperations:
             _operation._parse_response,
         )
         return cast("RegionalizedPrivateEndpointSetting", result)
+
+    toggle_regional_endpoint_mode = (
+        toggle_regionalized_private_endpoint_setting  # the official name of the same operation
+    )
+
+    async def list_private_endpoint_service(
+        self,
+        group_id: str,
+        cloud_provider: ListPrivateEndpointServiceCloudProvider,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> list[AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant]:
+        """Return All Private Endpoint Services for One Provider
+
+        Returns the name, interfaces, and state of all private endpoint services for the specified cloud
+        service provider. This cloud service provider manages the private endpoint service for the project.
+
+        Args:
+            group_id (str):
+            cloud_provider (ListPrivateEndpointServiceCloudProvider):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            list[AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_private_endpoint_service as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "list[AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant]", result
+        )
+
+    async def get_private_endpoint_service(
+        self,
+        group_id: str,
+        cloud_provider: GetPrivateEndpointServiceCloudProvider,
+        endpoint_service_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant:
+        """Return One Private Endpoint Service for One Provider
+
+        Returns the name, interfaces, and state of the specified private endpoint service from one project.
+        The cloud service provider hosted this private endpoint service that belongs to the project.
+
+        Args:
+            group_id (str):
+            cloud_provider (GetPrivateEndpointServiceCloudProvider):
+            endpoint_service_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_private_endpoint_service as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant", result
+        )
+
+    async def delete_private_endpoint_service(
+        self,
+        group_id: str,
+        cloud_provider: DeletePrivateEndpointServiceCloudProvider,
+        endpoint_service_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Private Endpoint Service for One Provider
+
+        Removes one private endpoint service from the specified project. This cloud service provider manages
+        the private endpoint service that belongs to the project.
+
+        Args:
+            group_id (str):
+            cloud_provider (DeletePrivateEndpointServiceCloudProvider):
+            endpoint_service_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_private_endpoint_service as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def create_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: CreatePrivateEndpointCloudProvider,
+        endpoint_service_id: str,
+        *,
+        body: CreateAWSEndpointRequest | CreateAzureEndpointRequest | CreateGCPEndpointGroupRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant:
+        """Create One Private Endpoint for One Provider
+
+        Creates one private endpoint for the specified cloud service provider. This cloud service provider
+        manages the private endpoint service, which in turn manages the private endpoints for the project.
+        To learn more about considerations, limitations, and prerequisites, see the MongoDB documentation
+        for setting up a private endpoint.
+
+        Args:
+            group_id (str):
+            cloud_provider (CreatePrivateEndpointCloudProvider):
+            endpoint_service_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (CreateAWSEndpointRequest | CreateAzureEndpointRequest |
+                CreateGCPEndpointGroupRequest):
+
+        Returns:
+            AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant", result)
+
+    async def get_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: GetPrivateEndpointCloudProvider,
+        endpoint_service_id: str,
+        endpoint_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant:
+        """Return One Private Endpoint for One Provider
+
+        Returns the connection state of the specified private endpoint. The private endpoint service manages
+        this private endpoint which belongs to one project hosted from one cloud service provider.
+
+        Args:
+            group_id (str):
+            cloud_provider (GetPrivateEndpointCloudProvider):
+            endpoint_service_id (str):
+            endpoint_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+                endpoint_id=endpoint_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant", result)
+
+    async def delete_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: DeletePrivateEndpointCloudProvider,
+        endpoint_service_id: str,
+        endpoint_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Private Endpoint for One Provider
+
+        Removes one private endpoint from the specified project and private endpoint service, as managed by
+        the specified cloud service provider. When the last private endpoint is removed from a given private
+        endpoint service, that private endpoint service is also removed.
+
+        Args:
+            group_id (str):
+            cloud_provider (DeletePrivateEndpointCloudProvider):
+            endpoint_service_id (str):
+            endpoint_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+                endpoint_id=endpoint_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)

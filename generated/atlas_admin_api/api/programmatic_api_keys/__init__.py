@@ -7,7 +7,17 @@ from typing import Any, cast
 
 from ...models.api_error import ApiError
 from ...models.api_key_user_details import ApiKeyUserDetails
+from ...models.create_atlas_organization_api_key import CreateAtlasOrganizationApiKey
 from ...models.create_atlas_project_api_key import CreateAtlasProjectApiKey
+from ...models.paginated_api_api_user_view import PaginatedApiApiUserView
+from ...models.paginated_api_user_access_list_response_view import (
+    PaginatedApiUserAccessListResponseView,
+)
+from ...models.update_atlas_organization_api_key import UpdateAtlasOrganizationApiKey
+from ...models.update_atlas_project_api_key import UpdateAtlasProjectApiKey
+from ...models.user_access_list_request import UserAccessListRequest
+from ...models.user_access_list_response import UserAccessListResponse
+from ...models.user_access_role_assignment import UserAccessRoleAssignment
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -18,6 +28,51 @@ class ProgrammaticApiKeysOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_group_api_keys(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiApiUserView:
+        """Return All Organization API Keys Assigned to One Project
+
+        Returns all organization API keys that you assigned to the specified project. Users with the Project
+        Owner role in the project associated with the API key can use the organization API key to access the
+        resources.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedApiApiUserView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_group_api_keys as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiApiUserView", result)
 
     async def create_project_api_key(
         self,
@@ -58,3 +113,519 @@ class ProgrammaticApiKeysOperations:
             _operation._parse_response,
         )
         return cast("ApiKeyUserDetails", result)
+
+    create_group_api_key = create_project_api_key  # the official name of the same operation
+
+    async def add_group_api_key(
+        self,
+        group_id: str,
+        api_user_id: str,
+        *,
+        body: list[UserAccessRoleAssignment],
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Assign One Organization API Key to One Project
+
+        Assigns the specified organization API key to the specified project. Users with the Project Owner
+        role in the project associated with the API key can then use the organization API key to access the
+        resources.
+
+        Args:
+            group_id (str):
+            api_user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (list[UserAccessRoleAssignment]): Explanatory text that describes this API key, the
+                list of roles to grant this API key, or both.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import add_group_api_key as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                api_user_id=api_user_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def remove_group_api_key(
+        self,
+        group_id: str,
+        api_user_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Unassign One Organization API Key from One Project
+
+        Removes one organization API key from the specified project.
+
+        Args:
+            group_id (str):
+            api_user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import remove_group_api_key as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                api_user_id=api_user_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_api_key_roles(
+        self,
+        group_id: str,
+        api_user_id: str,
+        *,
+        body: UpdateAtlasProjectApiKey,
+        page_num: int | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> ApiKeyUserDetails:
+        """Update Organization API Key Roles for One Project
+
+        Updates the roles of the organization API key that you specify for the project that you specify. You
+        must specify at least one valid role for the project. The application removes any roles that you do
+        not include in this request if they were previously set in the organization API key that you specify
+        for the project.
+
+        Args:
+            group_id (str):
+            api_user_id (str):
+            page_num (int | Unset):  Default: 1.
+            items_per_page (int | Unset):  Default: 100.
+            include_count (bool | Unset):  Default: True.
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+            body (UpdateAtlasProjectApiKey):
+
+        Returns:
+            ApiKeyUserDetails
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_api_key_roles as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                api_user_id=api_user_id,
+                body=body,
+                page_num=page_num,
+                items_per_page=items_per_page,
+                include_count=include_count,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiKeyUserDetails", result)
+
+    async def list_org_api_keys(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiApiUserView:
+        """Return All Organization API Keys
+
+        Returns all organization API keys for the specified organization. The organization API keys grant
+        programmatic access to an organization. You can't use the API key to log into MongoDB Cloud through
+        the console.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedApiApiUserView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_org_api_keys as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiApiUserView", result)
+
+    async def create_org_api_key(
+        self,
+        org_id: str,
+        *,
+        body: CreateAtlasOrganizationApiKey,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiKeyUserDetails:
+        """Create One Organization API Key
+
+        Creates one API key for the specified organization. An organization API key grants programmatic
+        access to an organization. You can't use the API key to log into the console.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (CreateAtlasOrganizationApiKey): Organization Service Account that Atlas creates for
+                this organization. If omitted, Atlas doesn't create an organization Service Account for
+                this organization. If specified, this object requires all body parameters. Note that API
+                Keys cannot be specified in the same request.
+
+        Returns:
+            ApiKeyUserDetails
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_org_api_key as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiKeyUserDetails", result)
+
+    async def get_org_api_key(
+        self,
+        org_id: str,
+        api_user_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiKeyUserDetails:
+        """Return One Organization API Key
+
+        Returns one organization API key. The organization API keys grant programmatic access to an
+        organization. You can't use the API key to log into MongoDB Cloud through the user interface.
+
+        Args:
+            org_id (str):
+            api_user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            ApiKeyUserDetails
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_org_api_key as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiKeyUserDetails", result)
+
+    async def delete_org_api_key(
+        self,
+        org_id: str,
+        api_user_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Organization API Key
+
+        Removes one organization API key from the specified organization. When you remove an API key from an
+        organization, MongoDB Cloud also removes that key from any projects that use that key.
+
+        Args:
+            org_id (str):
+            api_user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_org_api_key as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_org_api_key(
+        self,
+        org_id: str,
+        api_user_id: str,
+        *,
+        body: UpdateAtlasOrganizationApiKey,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ApiKeyUserDetails:
+        """Update One Organization API Key
+
+        Updates one organization API key in the specified organization. The organization API keys  grant
+        programmatic access to an organization.
+
+        Args:
+            org_id (str):
+            api_user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (UpdateAtlasOrganizationApiKey):
+
+        Returns:
+            ApiKeyUserDetails
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_org_api_key as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiKeyUserDetails", result)
+
+    async def list_org_access_entries(
+        self,
+        org_id: str,
+        api_user_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiUserAccessListResponseView:
+        """Return All Access List Entries for One Organization API Key
+
+        Returns all access list entries that you configured for the specified organization API key.
+
+        Args:
+            org_id (str):
+            api_user_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedApiUserAccessListResponseView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_org_access_entries as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiUserAccessListResponseView", result)
+
+    async def create_org_access_entry(
+        self,
+        org_id: str,
+        api_user_id: str,
+        *,
+        body: list[UserAccessListRequest],
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiUserAccessListResponseView:
+        """Create One Access List Entry for One Organization API Key
+
+        Creates the access list entries for the specified organization API key. Resources require all API
+        requests originate from IP addresses on the API access list.
+
+        Args:
+            org_id (str):
+            api_user_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            body (list[UserAccessListRequest]):
+
+        Returns:
+            PaginatedApiUserAccessListResponseView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_org_access_entry as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                body=body,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiUserAccessListResponseView", result)
+
+    async def get_org_access_entry(
+        self,
+        org_id: str,
+        api_user_id: str,
+        ip_address: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> UserAccessListResponse:
+        """Return One Access List Entry for One Organization API Key
+
+        Returns one access list entry for the specified organization API key. Resources require  all API
+        requests originate from IP addresses on the API access list.
+
+        Args:
+            org_id (str):
+            api_user_id (str):
+            ip_address (str):  Example: 192.0.2.0%2F24.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            UserAccessListResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_org_access_entry as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                ip_address=ip_address,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("UserAccessListResponse", result)
+
+    async def delete_access_entry(
+        self,
+        org_id: str,
+        api_user_id: str,
+        ip_address: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Access List Entry for One Organization API Key
+
+        Removes the specified access list entry from the specified organization API key. Resources require
+        all API requests originate from the IP addresses on the API access list. In addition, you cannot
+        remove the requesting IP address from the requesting organization API key.
+
+        Args:
+            org_id (str):
+            api_user_id (str):
+            ip_address (str):  Example: 192.0.2.0%2F24.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_access_entry as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                ip_address=ip_address,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)

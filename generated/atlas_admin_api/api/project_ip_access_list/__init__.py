@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.network_permission_entry import NetworkPermissionEntry
+from ...models.network_permission_entry_status import NetworkPermissionEntryStatus
 from ...models.paginated_network_permission_entry import PaginatedNetworkPermissionEntry
 from ...types import UNSET, OperationRunner, Unset
 
@@ -68,3 +70,190 @@ class ProjectIpAccessListOperations:
             _operation._parse_response,
         )
         return cast("PaginatedNetworkPermissionEntry", result)
+
+    list_access_list_entries = list_project_ip_access_lists  # the official name of the same operation
+
+    async def create_access_list_entry(
+        self,
+        group_id: str,
+        *,
+        body: list[NetworkPermissionEntry],
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedNetworkPermissionEntry:
+        """Add Entries to Project IP Access List
+
+        Adds one or more access list entries to the specified project. MongoDB Cloud only allows client
+        connections to the cluster from entries in the project's IP access list. Write each entry as either
+        one IP address or one CIDR-notated block of IP addresses. This resource replaces the whitelist
+        resource. MongoDB Cloud removed whitelists in July 2021. Update your applications to use this new
+        resource. The `/groups/{GROUP-ID}/accessList` endpoint manages the database IP access list. This
+        endpoint is distinct from the `orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist` endpoint, which
+        manages the access list for MongoDB Cloud organizations. This endpoint doesn't support concurrent
+        `POST` requests. You must submit multiple `POST` requests synchronously.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            body (list[NetworkPermissionEntry]):
+
+        Returns:
+            PaginatedNetworkPermissionEntry
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_access_list_entry as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedNetworkPermissionEntry", result)
+
+    async def get_access_list_entry(
+        self,
+        group_id: str,
+        entry_value: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> NetworkPermissionEntry:
+        """Return One Project IP Access List Entry
+
+        Returns one access list entry from the specified project's IP access list. Each entry in the
+        project's IP access list contains either one IP address or one CIDR-notated block of IP addresses.
+        MongoDB Cloud only allows client connections to the cluster from entries in the project's IP access
+        list. This resource replaces the whitelist resource. MongoDB Cloud removed whitelists in July 2021.
+        Update your applications to use this new resource. This endpoint (`/groups/{GROUP-ID}/accessList`)
+        manages the Project IP Access List. It doesn't manage the access list for MongoDB Cloud
+        organizations. The Programmatic API Keys endpoint (`/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist`)
+        manages those access lists.
+
+        Args:
+            group_id (str):
+            entry_value (str):  Example: IPv4: 192.0.2.0%2F24 or IPv6:
+                2001:db8:85a3:8d3:1319:8a2e:370:7348 or IPv4 CIDR: 198.51.100.0%2f24 or IPv6 CIDR:
+                2001:db8::%2f58 or AWS SG: sg-903004f8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            NetworkPermissionEntry
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_access_list_entry as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                entry_value=entry_value,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("NetworkPermissionEntry", result)
+
+    async def delete_access_list_entry(
+        self,
+        group_id: str,
+        entry_value: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Entry from One Project IP Access List
+
+        Removes one access list entry from the specified project's IP access list. Each entry in the
+        project's IP access list contains one IP address, one CIDR-notated block of IP addresses, or one AWS
+        Security Group ID. MongoDB Cloud only allows client connections to the cluster from entries in the
+        project's IP access list. This resource replaces the whitelist resource. MongoDB Cloud removed
+        whitelists in July 2021. Update your applications to use this new resource. The `/groups/{GROUP-
+        ID}/accessList` endpoint manages the database IP access list. This endpoint is distinct from the
+        `orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist` endpoint, which manages the access list for MongoDB
+        Cloud organizations.
+
+        Args:
+            group_id (str):
+            entry_value (str):  Example: IPv4: 192.0.2.0%2F24 or IPv6:
+                2001:db8:85a3:8d3:1319:8a2e:370:7348 or IPv4 CIDR: 198.51.100.0%2f24 or IPv6 CIDR:
+                2001:db8::%2f58 or AWS SG: sg-903004f8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_access_list_entry as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                entry_value=entry_value,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_access_list_status(
+        self,
+        group_id: str,
+        entry_value: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> NetworkPermissionEntryStatus:
+        """Return Status of One Project IP Access List Entry
+
+        Returns the status of one project IP access list entry. This resource checks if the provided project
+        IP access list entry applies to all cloud providers serving clusters from the specified project.
+
+        Args:
+            group_id (str):
+            entry_value (str):  Example: IPv4: 192.0.2.0%2F24 or IPv6:
+                2001:db8:85a3:8d3:1319:8a2e:370:7348 or IPv4 CIDR: 198.51.100.0%2f24 or IPv6 CIDR:
+                2001:db8::%2f58 or AWS SG: sg-903004f8.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            NetworkPermissionEntryStatus
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_access_list_status as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                entry_value=entry_value,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("NetworkPermissionEntryStatus", result)

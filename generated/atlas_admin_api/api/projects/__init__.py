@@ -6,7 +6,28 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.default_limit import DefaultLimit
+from ...models.delete_group_limit_limit_name import DeleteGroupLimitLimitName
+from ...models.get_group_limit_limit_name import GetGroupLimitLimitName
+from ...models.get_mongo_db_versions_cloud_provider import (
+    GetMongoDbVersionsCloudProvider,
+)
+from ...models.get_mongo_db_versions_default_status import (
+    GetMongoDbVersionsDefaultStatus,
+)
+from ...models.group import Group
 from ...models.group_invitation import GroupInvitation
+from ...models.group_invitation_request import GroupInvitationRequest
+from ...models.group_invitation_update_request import GroupInvitationUpdateRequest
+from ...models.group_ip_addresses import GroupIPAddresses
+from ...models.group_migration_request import GroupMigrationRequest
+from ...models.group_settings import GroupSettings
+from ...models.group_update import GroupUpdate
+from ...models.organization_invitation import OrganizationInvitation
+from ...models.paginated_atlas_group_view import PaginatedAtlasGroupView
+from ...models.paginated_available_version_view import PaginatedAvailableVersionView
+from ...models.set_group_limit_limit_name import SetGroupLimitLimitName
+from ...models.update_group_roles_for_user import UpdateGroupRolesForUser
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -17,6 +38,275 @@ class ProjectsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_groups(
+        self,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedAtlasGroupView:
+        """Return All Projects
+
+        Returns details about all projects. Projects group clusters into logical collections that support an
+        application environment, workload, or both. Each project can have its own users, teams, security,
+        tags, and alert settings.
+
+        Args:
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedAtlasGroupView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_groups as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedAtlasGroupView", result)
+
+    async def create_group(
+        self,
+        *,
+        body: Group,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        project_owner_id: str | Unset = UNSET,
+    ) -> Group:
+        """Create One Project
+
+        Creates one project. Projects group clusters into logical collections that support an application
+        environment, workload, or both. Each project can have its own users, teams, security, tags, and
+        alert settings.
+
+        Args:
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            project_owner_id (str | Unset):
+            body (Group):
+
+        Returns:
+            Group
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_group as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+                project_owner_id=project_owner_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)
+
+    async def get_group_by_name(
+        self,
+        group_name: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> Group:
+        """Return One Project by Name
+
+        Returns details about the specified project. Projects group clusters into logical collections that
+        support an application environment, workload, or both. Each project can have its own users, teams,
+        security, tags, and alert settings.
+
+        Args:
+            group_name (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            Group
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_by_name as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_name=group_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)
+
+    async def get_group(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> Group:
+        """Return One Project
+
+        Returns details about the specified project. Projects group clusters into logical collections that
+        support an application environment, workload, or both. Each project can have its own users, teams,
+        security, tags, and alert settings.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            Group
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)
+
+    async def delete_group(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Project
+
+        Removes the specified project. Projects group clusters into logical collections that support an
+        application environment, workload, or both. Each project can have its own users, teams, security,
+        tags, and alert settings. You can delete a project only if there are no Online Archives for the
+        clusters in the project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_group as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_group(
+        self,
+        group_id: str,
+        *,
+        body: GroupUpdate,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> Group:
+        """Update One Project
+
+        Updates the human-readable label that identifies the specified project, or the tags associated with
+        the project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (GroupUpdate): Request view to update the group.
+
+        Returns:
+            Group
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_group as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)
+
+    async def add_group_user(
+        self,
+        group_id: str,
+        *,
+        body: GroupInvitationRequest,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> OrganizationInvitation | None:
+        """Add One MongoDB Cloud User to One Project
+
+        Adds one MongoDB Cloud user to the specified project. If the MongoDB Cloud user is not a member of
+        the project's organization, then the user must accept their invitation to the organization to access
+        information within the specified project. If the MongoDB Cloud User is already a member of the
+        project's organization, then they will be added to the project immediately and an invitation will
+        not be returned by this resource.
+
+        Args:
+            group_id (str):
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+            body (GroupInvitationRequest):
+
+        Returns:
+            OrganizationInvitation | None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import add_group_user as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationInvitation | None", result)
 
     async def list_project_invitations(
         self,
@@ -55,3 +345,581 @@ class ProjectsOperations:
             _operation._parse_response,
         )
         return cast("list[GroupInvitation]", result)
+
+    list_group_invites = list_project_invitations  # the official name of the same operation
+
+    async def create_group_invite(
+        self,
+        group_id: str,
+        *,
+        body: GroupInvitationRequest,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> GroupInvitation:
+        """Create Invitation for One MongoDB Cloud User in One Project
+
+        Invites one MongoDB Cloud user to join the specified project. The MongoDB Cloud user must accept the
+        invitation to access information within the specified project.
+
+        Args:
+            group_id (str):
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+            body (GroupInvitationRequest):
+
+        Returns:
+            GroupInvitation
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_group_invite as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupInvitation", result)
+
+    async def update_group_invites(
+        self,
+        group_id: str,
+        *,
+        body: GroupInvitationRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GroupInvitation:
+        """Update One Invitation in One Project
+
+        Updates the details of one pending invitation to the specified project. To specify which invitation
+        to update, provide the username of the invited user.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (GroupInvitationRequest):
+
+        Returns:
+            GroupInvitation
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_group_invites as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupInvitation", result)
+
+    async def get_group_invite(
+        self,
+        group_id: str,
+        invitation_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GroupInvitation:
+        """Return One Invitation in One Project by Invitation ID
+
+        Returns the details of one pending invitation to the specified project.
+
+        Args:
+            group_id (str):
+            invitation_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            GroupInvitation
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_invite as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                invitation_id=invitation_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupInvitation", result)
+
+    async def delete_group_invite(
+        self,
+        group_id: str,
+        invitation_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Invitation from One Project
+
+        Cancels one pending invitation sent to the specified MongoDB Cloud user to join a project. You can't
+        cancel an invitation that the user accepted. Note: deleting a project invitation does not delete an
+        organization invitation even if they were created together.
+
+        Args:
+            group_id (str):
+            invitation_id (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_group_invite as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                invitation_id=invitation_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_invite_by_id(
+        self,
+        group_id: str,
+        invitation_id: str,
+        *,
+        body: GroupInvitationUpdateRequest,
+        envelope: bool | Unset = UNSET,
+    ) -> GroupInvitation:
+        """Update One Invitation in One Project by Invitation ID
+
+        Updates the details of one pending invitation to the specified project. To specify which invitation
+        to update, provide the unique identification string for that invitation. Use the Return All Project
+        Invitations endpoint to retrieve IDs for all pending project invitations.
+
+        Args:
+            group_id (str):
+            invitation_id (str):
+            envelope (bool | Unset):  Default: False.
+            body (GroupInvitationUpdateRequest):
+
+        Returns:
+            GroupInvitation
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_invite_by_id as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                invitation_id=invitation_id,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupInvitation", result)
+
+    async def get_group_ip_addresses(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GroupIPAddresses:
+        """Return All IP Addresses for One Project
+
+        Returns all IP addresses for this project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            GroupIPAddresses
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_ip_addresses as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupIPAddresses", result)
+
+    async def list_group_limits(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> list[DefaultLimit]:
+        """Return All Limits for One Project
+
+        Returns all the limits for the specified project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            list[DefaultLimit]
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_group_limits as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[DefaultLimit]", result)
+
+    async def get_group_limit(
+        self,
+        group_id: str,
+        limit_name: GetGroupLimitLimitName,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DefaultLimit:
+        """Return One Limit for One Project
+
+        Returns the specified limit for the specified project.
+
+        Args:
+            group_id (str):
+            limit_name (GetGroupLimitLimitName):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            DefaultLimit
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_limit as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                limit_name=limit_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DefaultLimit", result)
+
+    async def delete_group_limit(
+        self,
+        group_id: str,
+        limit_name: DeleteGroupLimitLimitName,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Project Limit
+
+        Removes the specified project limit. Depending on the limit, Atlas either resets the limit to its
+        default value or removes the limit entirely.
+
+        Args:
+            group_id (str):
+            limit_name (DeleteGroupLimitLimitName):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_group_limit as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                limit_name=limit_name,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def set_group_limit(
+        self,
+        group_id: str,
+        limit_name: SetGroupLimitLimitName,
+        *,
+        body: DefaultLimit,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> DefaultLimit:
+        """Set One Project Limit
+
+        Sets the specified project limit.
+
+        **NOTE**: Increasing the following configuration limits might lead to slower response times in the
+        MongoDB Cloud UI or increased user management overhead leading to authentication or authorization
+        re-architecture. If possible, we recommend that you create additional projects to gain access to
+        more of these resources for a more sustainable growth pattern.
+
+        Args:
+            group_id (str):
+            limit_name (SetGroupLimitLimitName):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (DefaultLimit): Details of user managed limits.
+
+        Returns:
+            DefaultLimit
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import set_group_limit as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                limit_name=limit_name,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DefaultLimit", result)
+
+    async def get_mongo_db_versions(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        cloud_provider: GetMongoDbVersionsCloudProvider | Unset = UNSET,
+        instance_size: str | Unset = UNSET,
+        default_status: GetMongoDbVersionsDefaultStatus | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedAvailableVersionView:
+        """Return All Available MongoDB LTS Versions for Clusters in One Project
+
+        Returns the MongoDB Long Term Support Major Versions available to new clusters in this project.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            cloud_provider (GetMongoDbVersionsCloudProvider | Unset):
+            instance_size (str | Unset):  Example: M10.
+            default_status (GetMongoDbVersionsDefaultStatus | Unset):
+            items_per_page (int | Unset):  Default: 100. Example: 100.
+            page_num (int | Unset):  Default: 1.
+
+        Returns:
+            PaginatedAvailableVersionView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_mongo_db_versions as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+                cloud_provider=cloud_provider,
+                instance_size=instance_size,
+                default_status=default_status,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedAvailableVersionView", result)
+
+    async def get_group_settings(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GroupSettings:
+        """Return Project Settings
+
+        Returns details about the specified project's settings.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            GroupSettings
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_settings as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupSettings", result)
+
+    async def update_group_settings(
+        self,
+        group_id: str,
+        *,
+        body: GroupSettings,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GroupSettings:
+        """Update Project Settings
+
+        Updates the settings of the specified project. You can update any of the options available. MongoDB
+        cloud only updates the options provided in the request.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (GroupSettings): Collection of settings that configures the project.
+
+        Returns:
+            GroupSettings
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_group_settings as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupSettings", result)
+
+    async def update_group_user_roles(
+        self,
+        group_id: str,
+        user_id: str,
+        *,
+        body: UpdateGroupRolesForUser,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> UpdateGroupRolesForUser:
+        """Update Project Roles for One MongoDB Cloud User
+
+        Updates the roles of the specified user in the specified project. To specify the user to update,
+        provide the unique 24-hexadecimal digit string that identifies the user in the specified project.
+
+        Args:
+            group_id (str):
+            user_id (str):
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+            body (UpdateGroupRolesForUser):
+
+        Returns:
+            UpdateGroupRolesForUser
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_group_user_roles as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                user_id=user_id,
+                body=body,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("UpdateGroupRolesForUser", result)
+
+    async def migrate_group(
+        self,
+        group_id: str,
+        *,
+        body: GroupMigrationRequest,
+        envelope: bool | Unset = UNSET,
+    ) -> Group:
+        """Migrate One Project to Another Organization
+
+        Migrates a project from its current organization to another organization. All project users and
+        their roles will be copied to the same project in the destination organization. You must include an
+        organization API key with the Organization Owner role for the destination organization to verify
+        access to the destination organization when you authenticate with Programmatic API Keys. Otherwise,
+        the requesting user must have the Organization Owner role in both organizations.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            body (GroupMigrationRequest):
+
+        Returns:
+            Group
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import migrate_group as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)

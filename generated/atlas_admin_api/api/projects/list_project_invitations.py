@@ -8,7 +8,10 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.group_invitation import GroupInvitation
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["list_project_invitations"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -52,7 +55,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | list[GroupInvitation] | None:
+) -> list[GroupInvitation] | ApiError | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = response.json()
@@ -78,6 +81,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -94,168 +102,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | list[GroupInvitation]]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-    username: str | Unset = UNSET,
-) -> Response[ApiError | list[GroupInvitation]]:
-    """Return All Project Invitations Deprecated
-
-     Returns all pending invitations to the specified project. To use this resource, the requesting
-    Service Account or API Key must have the Project Owner role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        username (str | Unset):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | list[GroupInvitation]]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        envelope=envelope,
-        pretty=pretty,
-        username=username,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-    username: str | Unset = UNSET,
-) -> ApiError | list[GroupInvitation] | None:
-    """Return All Project Invitations Deprecated
-
-     Returns all pending invitations to the specified project. To use this resource, the requesting
-    Service Account or API Key must have the Project Owner role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        username (str | Unset):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | list[GroupInvitation]
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        client=client,
-        envelope=envelope,
-        pretty=pretty,
-        username=username,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-    username: str | Unset = UNSET,
-) -> Response[ApiError | list[GroupInvitation]]:
-    """Return All Project Invitations Deprecated
-
-     Returns all pending invitations to the specified project. To use this resource, the requesting
-    Service Account or API Key must have the Project Owner role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        username (str | Unset):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | list[GroupInvitation]]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        envelope=envelope,
-        pretty=pretty,
-        username=username,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-    username: str | Unset = UNSET,
-) -> ApiError | list[GroupInvitation] | None:
-    """Return All Project Invitations Deprecated
-
-     Returns all pending invitations to the specified project. To use this resource, the requesting
-    Service Account or API Key must have the Project Owner role.
-
-    Args:
-        group_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        username (str | Unset):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | list[GroupInvitation]
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            client=client,
-            envelope=envelope,
-            pretty=pretty,
-            username=username,
-        )
-    ).parsed

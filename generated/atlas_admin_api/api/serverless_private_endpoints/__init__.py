@@ -6,6 +6,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.serverless_aws_tenant_endpoint_update import (
+    ServerlessAWSTenantEndpointUpdate,
+)
+from ...models.serverless_azure_tenant_endpoint_update import (
+    ServerlessAzureTenantEndpointUpdate,
+)
+from ...models.serverless_tenant_create_request import ServerlessTenantCreateRequest
 from ...models.serverless_tenant_endpoint_aws import ServerlessTenantEndpointAWS
 from ...types import UNSET, OperationRunner, Unset
 
@@ -55,3 +62,178 @@ class ServerlessPrivateEndpointsOperations:
             _operation._parse_response,
         )
         return cast("list[ServerlessTenantEndpointAWS]", result)
+
+    list_serverless_private_endpoint = list_serverless_private_endpoints  # the official name of the same operation
+
+    async def create_serverless_private_endpoint(
+        self,
+        group_id: str,
+        instance_name: str,
+        *,
+        body: ServerlessTenantCreateRequest,
+        envelope: bool | Unset = UNSET,
+    ) -> ServerlessTenantEndpointAWS:
+        """Create One Private Endpoint for One Serverless Instance
+
+        Creates one private endpoint for one serverless instance.
+
+         A new endpoint won't be immediately available after creation.  Read the steps in the linked
+        tutorial for detailed guidance.
+
+        This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
+        replaced by Flex, please use a Dedicated cluster instead. This endpoint will be sunset on January
+        22, 2026.
+
+        Args:
+            group_id (str):
+            instance_name (str):
+            envelope (bool | Unset):  Default: False.
+            body (ServerlessTenantCreateRequest):
+
+        Returns:
+            ServerlessTenantEndpointAWS
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_serverless_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                instance_name=instance_name,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessTenantEndpointAWS", result)
+
+    async def get_serverless_private_endpoint(
+        self,
+        group_id: str,
+        instance_name: str,
+        endpoint_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> ServerlessTenantEndpointAWS:
+        """Return One Private Endpoint for One Serverless Instance
+
+        Return one private endpoint for one serverless instance. Identify this endpoint using its unique ID.
+        You must have at least the Project Read Only role for the project to successfully call this
+        resource.
+
+        This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
+        replaced by Flex, please use a Dedicated cluster instead. This endpoint will be sunset on January
+        22, 2026.
+
+        Args:
+            group_id (str):
+            instance_name (str):
+            endpoint_id (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            ServerlessTenantEndpointAWS
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_serverless_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                instance_name=instance_name,
+                endpoint_id=endpoint_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessTenantEndpointAWS", result)
+
+    async def delete_serverless_private_endpoint(
+        self,
+        group_id: str,
+        instance_name: str,
+        endpoint_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Private Endpoint for One Serverless Instance
+
+        Remove one private endpoint from one serverless instance.
+
+        This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
+        replaced by Flex, please use a Dedicated cluster instead. This endpoint will be sunset on January
+        22, 2026.
+
+        Args:
+            group_id (str):
+            instance_name (str):
+            endpoint_id (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_serverless_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                instance_name=instance_name,
+                endpoint_id=endpoint_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_serverless_private_endpoint(
+        self,
+        group_id: str,
+        instance_name: str,
+        endpoint_id: str,
+        *,
+        body: ServerlessAWSTenantEndpointUpdate | ServerlessAzureTenantEndpointUpdate,
+        envelope: bool | Unset = UNSET,
+    ) -> ServerlessTenantEndpointAWS:
+        """Update One Private Endpoint for One Serverless Instance
+
+        Updates one private endpoint for one serverless instance.
+
+        This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
+        replaced by Flex, please use a Dedicated cluster instead. This endpoint will be sunset on January
+        22, 2026.
+
+        Args:
+            group_id (str):
+            instance_name (str):
+            endpoint_id (str):
+            envelope (bool | Unset):  Default: False.
+            body (ServerlessAWSTenantEndpointUpdate | ServerlessAzureTenantEndpointUpdate): Update
+                view for a serverless tenant endpoint.
+
+        Returns:
+            ServerlessTenantEndpointAWS
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_serverless_private_endpoint as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                instance_name=instance_name,
+                endpoint_id=endpoint_id,
+                body=body,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessTenantEndpointAWS", result)

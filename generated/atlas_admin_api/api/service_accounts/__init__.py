@@ -6,7 +6,28 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ...models.api_error import ApiError
+from ...models.group_service_account import GroupServiceAccount
+from ...models.group_service_account_request import GroupServiceAccountRequest
+from ...models.group_service_account_role_assignment import (
+    GroupServiceAccountRoleAssignment,
+)
+from ...models.group_service_account_update_request import (
+    GroupServiceAccountUpdateRequest,
+)
 from ...models.org_service_account import OrgServiceAccount
+from ...models.org_service_account_request import OrgServiceAccountRequest
+from ...models.org_service_account_update_request import OrgServiceAccountUpdateRequest
+from ...models.paginated_group_service_accounts import PaginatedGroupServiceAccounts
+from ...models.paginated_org_service_accounts import PaginatedOrgServiceAccounts
+from ...models.paginated_service_account_group import PaginatedServiceAccountGroup
+from ...models.paginated_service_account_ip_access_entry_view import (
+    PaginatedServiceAccountIPAccessEntryView,
+)
+from ...models.service_account_ip_access_list_entry import (
+    ServiceAccountIPAccessListEntry,
+)
+from ...models.service_account_secret import ServiceAccountSecret
+from ...models.service_account_secret_request import ServiceAccountSecretRequest
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -17,6 +38,378 @@ class ServiceAccountsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_group_service_accounts(
+        self,
+        group_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> PaginatedGroupServiceAccounts:
+        """Return All Project Service Accounts
+
+        Returns all Service Accounts for the specified Project.
+
+        Args:
+            group_id (str):
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedGroupServiceAccounts
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_group_service_accounts as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedGroupServiceAccounts", result)
+
+    async def create_group_service_account(
+        self,
+        group_id: str,
+        *,
+        body: GroupServiceAccountRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GroupServiceAccount:
+        """Create One Project Service Account
+
+        Creates one Service Account for the specified Project. The Service Account will automatically be
+        added as an Organization Member to the Organization that the specified Project is a part of.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (GroupServiceAccountRequest):
+
+        Returns:
+            GroupServiceAccount
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_group_service_account as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupServiceAccount", result)
+
+    async def get_group_service_account(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GroupServiceAccount:
+        """Return One Project Service Account
+
+        Returns one Service Account in the specified Project.
+
+        Args:
+            group_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            GroupServiceAccount
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_service_account as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupServiceAccount", result)
+
+    async def delete_group_service_account(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Project Service Account
+
+        Removes the specified Service Account from the specified project. The Service Account will still be
+        a part of the Organization it was created in, and the credentials will remain active until expired
+        or manually revoked.
+
+        Args:
+            group_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_group_service_account as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_group_service_account(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        body: GroupServiceAccountUpdateRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GroupServiceAccount:
+        """Update One Project Service Account
+
+        Updates one Service Account in the specified Project.
+
+        Args:
+            group_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (GroupServiceAccountUpdateRequest):
+
+        Returns:
+            GroupServiceAccount
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_group_service_account as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupServiceAccount", result)
+
+    async def list_access_list(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedServiceAccountIPAccessEntryView:
+        """Return All Access List Entries for One Project Service Account
+
+        Returns all access list entries that you configured for the specified Service Account for the
+        project.
+
+        Args:
+            group_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedServiceAccountIPAccessEntryView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_access_list as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountIPAccessEntryView", result)
+
+    async def create_access_list(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        body: list[ServiceAccountIPAccessListEntry],
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedServiceAccountIPAccessEntryView:
+        """Add Access List Entries for One Project Service Account
+
+        Add Access List Entries for the specified Service Account for the project. Resources require all API
+        requests to originate from IP addresses on the API access list.
+
+        Args:
+            group_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            body (list[ServiceAccountIPAccessListEntry]):
+
+        Returns:
+            PaginatedServiceAccountIPAccessEntryView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_access_list as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                body=body,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountIPAccessEntryView", result)
+
+    async def delete_group_access_entry(
+        self,
+        group_id: str,
+        client_id: str,
+        ip_address: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Access List Entry from One Project Service Account
+
+        Removes the specified access list entry from the specified Service Account for the project. You
+        can't remove the requesting IP address from the access list.
+
+        Args:
+            group_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            ip_address (str):  Example: 192.0.2.0%2F24.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_group_access_entry as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                ip_address=ip_address,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def create_group_secret(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        body: ServiceAccountSecretRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ServiceAccountSecret:
+        """Create One Project Service Account Secret
+
+        Create a secret for the specified Service Account in the specified Project.
+
+        Args:
+            group_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (ServiceAccountSecretRequest):
+
+        Returns:
+            ServiceAccountSecret
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_group_secret as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServiceAccountSecret", result)
 
     async def delete_project_service_account_secret(
         self,
@@ -58,6 +451,128 @@ class ServiceAccountsOperations:
         )
         return cast("None", result)
 
+    delete_group_secret = delete_project_service_account_secret  # the official name of the same operation
+
+    async def invite_group_service_account(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        body: GroupServiceAccountRoleAssignment,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> GroupServiceAccount:
+        """Assign One Service Account to One Project
+
+        Assigns the specified Service Account to the specified Project.
+
+        Args:
+            group_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (GroupServiceAccountRoleAssignment):
+
+        Returns:
+            GroupServiceAccount
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import invite_group_service_account as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupServiceAccount", result)
+
+    async def list_org_service_accounts(
+        self,
+        org_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> PaginatedOrgServiceAccounts:
+        """Return All Organization Service Accounts
+
+        Returns all Service Accounts for the specified Organization.
+
+        Args:
+            org_id (str):
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedOrgServiceAccounts
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_org_service_accounts as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOrgServiceAccounts", result)
+
+    async def create_org_service_account(
+        self,
+        org_id: str,
+        *,
+        body: OrgServiceAccountRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgServiceAccount:
+        """Create One Organization Service Account
+
+        Creates one Service Account for the specified Organization.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (OrgServiceAccountRequest): Organization Service Account that Atlas creates for this
+                organization. If omitted, Atlas doesn't create an organization Service Account for this
+                organization. If specified, this object requires all body parameters. Note that API Keys
+                cannot be specified in the same request.
+
+        Returns:
+            OrgServiceAccount
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_org_service_account as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgServiceAccount", result)
+
     async def get_service_account(
         self,
         org_id: str,
@@ -95,6 +610,8 @@ class ServiceAccountsOperations:
         )
         return cast("OrgServiceAccount", result)
 
+    get_org_service_account = get_service_account  # the official name of the same operation
+
     async def delete_service_account(
         self,
         org_id: str,
@@ -125,6 +642,309 @@ class ServiceAccountsOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 client_id=client_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    delete_org_service_account = delete_service_account  # the official name of the same operation
+
+    async def update_org_service_account(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        body: OrgServiceAccountUpdateRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> OrgServiceAccount:
+        """Update One Organization Service Account
+
+        Updates the specified Service Account in the specified Organization.
+
+        Args:
+            org_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (OrgServiceAccountUpdateRequest):
+
+        Returns:
+            OrgServiceAccount
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_org_service_account as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgServiceAccount", result)
+
+    async def list_org_access_list(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedServiceAccountIPAccessEntryView:
+        """Return All Access List Entries for One Organization Service Account
+
+        Returns all access list entries that you configured for the specified Service Account for the
+        organization.
+
+        Args:
+            org_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedServiceAccountIPAccessEntryView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_org_access_list as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountIPAccessEntryView", result)
+
+    async def create_org_access_list(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        body: list[ServiceAccountIPAccessListEntry],
+        envelope: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedServiceAccountIPAccessEntryView:
+        """Add Access List Entries for One Organization Service Account
+
+        Add Access List Entries for the specified Service Account for the organization. Resources require
+        all API requests to originate from IP addresses on the API access list.
+
+        Args:
+            org_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            body (list[ServiceAccountIPAccessListEntry]):
+
+        Returns:
+            PaginatedServiceAccountIPAccessEntryView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_org_access_list as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                body=body,
+                envelope=envelope,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountIPAccessEntryView", result)
+
+    async def delete_org_access_entry(
+        self,
+        org_id: str,
+        client_id: str,
+        ip_address: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Access List Entry from One Organization Service Account
+
+        Removes the specified access list entry from the specified Service Account for the organization. You
+        can't remove the requesting IP address from the access list.
+
+        Args:
+            org_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            ip_address (str):  Example: 192.0.2.0%2F24.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_org_access_entry as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                ip_address=ip_address,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_service_account_groups(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        envelope: bool | Unset = UNSET,
+    ) -> PaginatedServiceAccountGroup:
+        """Return All Service Account Project Assignments
+
+        Returns a list of all projects the specified Service Account is a part of.
+
+        Args:
+            org_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedServiceAccountGroup
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_service_account_groups as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                pretty=pretty,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountGroup", result)
+
+    async def create_org_secret(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        body: ServiceAccountSecretRequest,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> ServiceAccountSecret:
+        """Create One Organization Service Account Secret
+
+        Create a secret for the specified Service Account.
+
+        Args:
+            org_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (ServiceAccountSecretRequest):
+
+        Returns:
+            ServiceAccountSecret
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_org_secret as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServiceAccountSecret", result)
+
+    async def delete_org_secret(
+        self,
+        org_id: str,
+        client_id: str,
+        secret_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Delete One Organization Service Account Secret
+
+        Deletes the specified Service Account secret.
+
+        Args:
+            org_id (str):
+            client_id (str):  Example: mdb_sa_id_1234567890abcdef12345678.
+            secret_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_org_secret as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                secret_id=secret_id,
                 envelope=envelope,
                 pretty=pretty,
             ),

@@ -8,7 +8,10 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.org_service_account import OrgServiceAccount
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["get_service_account"]
 ACCEPT = "application/vnd.atlas.2024-08-05+json"
@@ -51,7 +54,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | OrgServiceAccount | None:
+) -> OrgServiceAccount | ApiError | None:
     if response.status_code == 200:
         response_200 = OrgServiceAccount.from_dict(response.json())
 
@@ -72,6 +75,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ApiError.from_dict(response.json())
 
@@ -88,164 +96,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | OrgServiceAccount]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    org_id: str,
-    client_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | OrgServiceAccount]:
-    """Return One Organization Service Account
-
-     Returns the specified Service Account.
-
-    Args:
-        org_id (str):
-        client_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | OrgServiceAccount]
-    """
-
-    kwargs = _get_kwargs(
-        org_id=org_id,
-        client_id=client_id,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    org_id: str,
-    client_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | OrgServiceAccount | None:
-    """Return One Organization Service Account
-
-     Returns the specified Service Account.
-
-    Args:
-        org_id (str):
-        client_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | OrgServiceAccount
-    """
-
-    return sync_detailed(
-        org_id=org_id,
-        client_id=client_id,
-        client=client,
-        envelope=envelope,
-        pretty=pretty,
-    ).parsed
-
-
-async def asyncio_detailed(
-    org_id: str,
-    client_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | OrgServiceAccount]:
-    """Return One Organization Service Account
-
-     Returns the specified Service Account.
-
-    Args:
-        org_id (str):
-        client_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | OrgServiceAccount]
-    """
-
-    kwargs = _get_kwargs(
-        org_id=org_id,
-        client_id=client_id,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    org_id: str,
-    client_id: str,
-    *,
-    client: AuthenticatedClient | Client,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | OrgServiceAccount | None:
-    """Return One Organization Service Account
-
-     Returns the specified Service Account.
-
-    Args:
-        org_id (str):
-        client_id (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | OrgServiceAccount
-    """
-
-    return (
-        await asyncio_detailed(
-            org_id=org_id,
-            client_id=client_id,
-            client=client,
-            envelope=envelope,
-            pretty=pretty,
-        )
-    ).parsed

@@ -8,7 +8,10 @@ from ..._operations import OPERATIONS, check_query_params, path_param, strip_rea
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.tenant_restore import TenantRestore
-from ...types import UNSET, Response, Unset
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, Unset
 
 OPERATION = OPERATIONS["download_shared_cluster_backup"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -58,7 +61,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | TenantRestore | None:
+) -> TenantRestore | ApiError | None:
     if response.status_code == 200:
         response_200 = TenantRestore.from_dict(response.json())
 
@@ -105,204 +108,3 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApiError | TenantRestore]:
-    return Response(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: TenantRestore,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | TenantRestore]:
-    """Download One M2 or M5 Cluster Snapshot Deprecated
-
-     Requests one snapshot for the specified shared cluster. This resource returns a snapshotURL that you
-    can use to download the snapshot. This snapshotURL remains active for four hours after you make the
-    request. To use this resource, the requesting Service Account or API Key must have the Project Owner
-    role.
-
-    This endpoint can also be used on Flex clusters that were created using the createCluster endpoint
-    or former M2/M5 clusters that have been migrated to Flex clusters until January 2026, after which
-    this endpoint will be sunset. Please use the downloadFlexBackup endpoint instead.
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (TenantRestore):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | TenantRestore]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        cluster_name=cluster_name,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: TenantRestore,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | TenantRestore | None:
-    """Download One M2 or M5 Cluster Snapshot Deprecated
-
-     Requests one snapshot for the specified shared cluster. This resource returns a snapshotURL that you
-    can use to download the snapshot. This snapshotURL remains active for four hours after you make the
-    request. To use this resource, the requesting Service Account or API Key must have the Project Owner
-    role.
-
-    This endpoint can also be used on Flex clusters that were created using the createCluster endpoint
-    or former M2/M5 clusters that have been migrated to Flex clusters until January 2026, after which
-    this endpoint will be sunset. Please use the downloadFlexBackup endpoint instead.
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (TenantRestore):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | TenantRestore
-    """
-
-    return sync_detailed(
-        group_id=group_id,
-        cluster_name=cluster_name,
-        client=client,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    ).parsed
-
-
-async def asyncio_detailed(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: TenantRestore,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> Response[ApiError | TenantRestore]:
-    """Download One M2 or M5 Cluster Snapshot Deprecated
-
-     Requests one snapshot for the specified shared cluster. This resource returns a snapshotURL that you
-    can use to download the snapshot. This snapshotURL remains active for four hours after you make the
-    request. To use this resource, the requesting Service Account or API Key must have the Project Owner
-    role.
-
-    This endpoint can also be used on Flex clusters that were created using the createCluster endpoint
-    or former M2/M5 clusters that have been migrated to Flex clusters until January 2026, after which
-    this endpoint will be sunset. Please use the downloadFlexBackup endpoint instead.
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (TenantRestore):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ApiError | TenantRestore]
-    """
-
-    kwargs = _get_kwargs(
-        group_id=group_id,
-        cluster_name=cluster_name,
-        body=body,
-        envelope=envelope,
-        pretty=pretty,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    group_id: str,
-    cluster_name: str,
-    *,
-    client: AuthenticatedClient | Client,
-    body: TenantRestore,
-    envelope: bool | Unset = UNSET,
-    pretty: bool | Unset = UNSET,
-) -> ApiError | TenantRestore | None:
-    """Download One M2 or M5 Cluster Snapshot Deprecated
-
-     Requests one snapshot for the specified shared cluster. This resource returns a snapshotURL that you
-    can use to download the snapshot. This snapshotURL remains active for four hours after you make the
-    request. To use this resource, the requesting Service Account or API Key must have the Project Owner
-    role.
-
-    This endpoint can also be used on Flex clusters that were created using the createCluster endpoint
-    or former M2/M5 clusters that have been migrated to Flex clusters until January 2026, after which
-    this endpoint will be sunset. Please use the downloadFlexBackup endpoint instead.
-
-    Args:
-        group_id (str):
-        cluster_name (str):
-        envelope (bool | Unset):  Default: False.
-        pretty (bool | Unset):  Default: False.
-        body (TenantRestore):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ApiError | TenantRestore
-    """
-
-    return (
-        await asyncio_detailed(
-            group_id=group_id,
-            cluster_name=cluster_name,
-            client=client,
-            body=body,
-            envelope=envelope,
-            pretty=pretty,
-        )
-    ).parsed

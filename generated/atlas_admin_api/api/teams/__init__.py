@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from ...models.add_user_to_team import AddUserToTeam
 from ...models.api_error import ApiError
+from ...models.paginated_api_app_user_view import PaginatedApiAppUserView
+from ...models.paginated_team_role_view import PaginatedTeamRoleView
+from ...models.paginated_team_view import PaginatedTeamView
+from ...models.team import Team
 from ...models.team_response import TeamResponse
+from ...models.team_role import TeamRole
+from ...models.team_update import TeamUpdate
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -17,6 +24,287 @@ class TeamsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_group_teams(
+        self,
+        group_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedTeamRoleView:
+        """Return All Teams in One Project
+
+        Returns all teams to which the authenticated user has access in the project specified using its
+        unique 24-hexadecimal digit identifier. All members of the team share the same project access.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            include_count (bool | Unset):  Default: True.
+            items_per_page (int | Unset):  Default: 100.
+            page_num (int | Unset):  Default: 1.
+
+        Returns:
+            PaginatedTeamRoleView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_group_teams as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                envelope=envelope,
+                pretty=pretty,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedTeamRoleView", result)
+
+    async def add_group_teams(
+        self,
+        group_id: str,
+        *,
+        body: list[TeamRole],
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedTeamRoleView:
+        """Add Multiple Teams to One Project
+
+        Adds multiple teams to the specified project. All members of a team share the same project access.
+        MongoDB Cloud limits the number of users to a maximum of 100 teams per project and a maximum of 250
+        teams per organization.
+
+        Args:
+            group_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (list[TeamRole]):
+
+        Returns:
+            PaginatedTeamRoleView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import add_group_teams as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedTeamRoleView", result)
+
+    async def get_group_team(
+        self,
+        group_id: str,
+        team_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> TeamRole:
+        """Return One Team in One Project
+
+        Returns one team to which the authenticated user has access in the project specified using its
+        unique 24-hexadecimal digit identifier. All members of the team share the same project access.
+
+        Args:
+            group_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            TeamRole
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_group_team as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                team_id=team_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TeamRole", result)
+
+    async def remove_group_team(
+        self,
+        group_id: str,
+        team_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Team from One Project
+
+        Removes one team specified using its unique 24-hexadecimal digit identifier from the project
+        specified using its unique 24-hexadecimal digit identifier.
+
+        Args:
+            group_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import remove_group_team as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                team_id=team_id,
+                envelope=envelope,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_group_team(
+        self,
+        group_id: str,
+        team_id: str,
+        *,
+        body: TeamRole,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedTeamRoleView:
+        """Update Team Roles in One Project
+
+        Updates the project roles assigned to the specified team. You can grant team roles for specific
+        projects and grant project access roles to users in the team. All members of the team share the same
+        project access.
+
+        Args:
+            group_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (TeamRole):
+
+        Returns:
+            PaginatedTeamRoleView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import update_group_team as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                team_id=team_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedTeamRoleView", result)
+
+    async def list_org_teams(
+        self,
+        org_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedTeamView:
+        """Return All Teams in One Organization
+
+        Returns all teams that belong to the specified organization. Teams enable you to grant project
+        access roles to MongoDB Cloud users. MongoDB Cloud only returns teams for which you have access.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            items_per_page (int | Unset):  Default: 100.
+            include_count (bool | Unset):  Default: True.
+            page_num (int | Unset):  Default: 1.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            PaginatedTeamView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import list_org_teams as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                envelope=envelope,
+                items_per_page=items_per_page,
+                include_count=include_count,
+                page_num=page_num,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedTeamView", result)
+
+    async def create_org_team(
+        self,
+        org_id: str,
+        *,
+        body: Team,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> Team:
+        """Create One Team in One Organization
+
+        Creates one team in the specified organization. Teams enable you to grant project access roles to
+        MongoDB Cloud users. MongoDB Cloud limits the number of teams to a maximum of 250 teams per
+        organization.
+
+        Args:
+            org_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (Team):
+
+        Returns:
+            Team
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import create_org_team as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Team", result)
 
     async def get_team_by_name(
         self,
@@ -56,3 +344,210 @@ class TeamsOperations:
             _operation._parse_response,
         )
         return cast("TeamResponse", result)
+
+    async def get_org_team(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> TeamResponse:
+        """Return One Team by ID
+
+        Returns one team that you identified using its unique 24-hexadecimal digit ID. This team belongs to
+        one organization. Teams enable you to grant project access roles to MongoDB Cloud users.
+
+        Args:
+            org_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            TeamResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import get_org_team as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TeamResponse", result)
+
+    async def delete_org_team(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One Team from One Organization
+
+        Removes one team specified using its unique 24-hexadecimal digit identifier from the organization
+        specified using its unique 24-hexadecimal digit identifier.
+
+        Args:
+            org_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import delete_org_team as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def rename_org_team(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        body: TeamUpdate,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> TeamResponse:
+        """Rename One Team
+
+        Renames one team in the specified organization. Teams enable you to grant project access roles to
+        MongoDB Cloud users.
+
+        Args:
+            org_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (TeamUpdate):
+
+        Returns:
+            TeamResponse
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import rename_org_team as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TeamResponse", result)
+
+    async def add_team_users(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        body: list[AddUserToTeam],
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> PaginatedApiAppUserView:
+        """Assign MongoDB Cloud Users in One Organization to One Team
+
+        Adds one or more MongoDB Cloud users from the specified organization to the specified team. Teams
+        enable you to grant project access roles to MongoDB Cloud users. You can assign up to 250 MongoDB
+        Cloud users from one organization to one team.
+
+        **Note**: This endpoint is deprecated. Use [Add One MongoDB Cloud User to One Team](#tag/MongoDB-
+        Cloud-Users/operation/addUserToTeam) to add an active or pending user to a team.
+
+        Args:
+            org_id (str):
+            team_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+            body (list[AddUserToTeam]):
+
+        Returns:
+            PaginatedApiAppUserView
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import add_team_users as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                body=body,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAppUserView", result)
+
+    async def remove_user_from_team(
+        self,
+        org_id: str,
+        team_id: str,
+        user_id: str,
+        *,
+        envelope: bool | Unset = UNSET,
+        pretty: bool | Unset = UNSET,
+    ) -> None:
+        """Remove One MongoDB Cloud User from One Team
+
+        Removes one MongoDB Cloud user from the specified team. This team belongs to one organization. Teams
+        enable you to grant project access roles to MongoDB Cloud users.
+
+        **Note**: This endpoint is deprecated. Use [Remove One MongoDB Cloud User from One
+        Team](#tag/MongoDB-Cloud-Users/operation/removeUserFromTeam) to remove an active or pending user
+        from a team.
+
+        Args:
+            org_id (str):
+            team_id (str):
+            user_id (str):
+            envelope (bool | Unset):  Default: False.
+            pretty (bool | Unset):  Default: False.
+
+        Returns:
+            None
+
+        Raises:
+            atlas_admin.AtlasApiError: the server answered with an error status.
+        """
+        from . import remove_user_from_team as _operation
+
+        result = await self._runner.run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                user_id=user_id,
+                envelope=envelope,
+                pretty=pretty,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
