@@ -57,6 +57,7 @@ class Merger:
         self.P = page["components"]["schemas"]
         self.U = upstream["components"]["schemas"]
         self.renames: dict[str, str] = dict(overrides.get("upstream_renames") or {})
+        self.apart: set[str] = set(overrides.get("upstream_kept_apart") or [])
         self.records: set[Disagreement] = set()
         self.pairs: dict[str, set[str]] = {}  # upstream component -> page components it corresponds to
         self.seen: set[tuple[str, str]] = set()
@@ -239,6 +240,18 @@ class Merger:
         if page_version and chosen and chosen not in page_version:
             self.note(key, "version", page_version, chosen, "pages win (the documented version is sent)")
 
+    def label_variants(self, schemas: dict[str, Any]) -> None:
+        """Each union variant's discriminator enum lists every value the union maps to it (the union of both)."""
+        for name, schema in sorted(schemas.items()):
+            discriminator = schema.get("discriminator") or {}
+            prop = discriminator.get("propertyName")
+            for value, ref in sorted((discriminator.get("mapping") or {}).items()):
+                variant = schemas.get(_ref_name({"$ref": ref}) or "")
+                field = ((variant or {}).get("properties") or {}).get(prop)
+                if isinstance(field, dict) and "enum" in field and value not in field["enum"]:
+                    field["enum"] = [*field["enum"], value]
+                    self.note(f"{_ref_name({'$ref': ref})}.{prop}", "enum", "-", [value], f"added: {name} maps it here")
+
     # ------------------------------------------------------------------ the result
     def run(self) -> dict[str, Any]:
         page_ops = {}
@@ -272,6 +285,8 @@ class Merger:
 
         redirect: dict[str, str] = {}
         for un, pns in sorted(self.pairs.items()):
+            if un in self.apart:
+                continue
             if len(pns) == 1:
                 redirect[un] = next(iter(pns))
             elif un in pns:
@@ -337,6 +352,7 @@ class Merger:
             schemas[name] = schema
             rewrite_mapping(schema)
         out["components"]["schemas"] = dict(sorted(schemas.items()))
+        self.label_variants(schemas)
         params = dict(out["components"].get("parameters") or {})
         for name, param in self.page["components"].get("parameters", {}).items():
             if name in params and params[name].get("schema") != param.get("schema"):

@@ -277,7 +277,7 @@ def choose_version(operation: dict[str, Any], snapshot_date: str = SNAPSHOT_DATE
 
 
 def _order_content(content: dict[str, Any], version: str) -> dict[str, Any]:
-    """The chosen version's JSON first, then older JSON versions newest first, then the rest.
+    """The chosen version first (its JSON before other formats), then older JSON versions newest first, the rest.
 
     The generator and our templates take the first media type of a response.
     """
@@ -286,6 +286,8 @@ def _order_content(content: dict[str, Any], version: str) -> dict[str, Any]:
         parsed = _version(media_type)
         if parsed and parsed[1] == "json" and parsed[0] == version:
             return (0, "")
+        if parsed and parsed[0] == version:
+            return (0, media_type)  # the chosen version in another format (a gzip download)
         if parsed and parsed[1] == "json" and parsed[0] != "preview" and parsed[0] < version:
             return (1, "".join(chr(0x7F - ord(ch)) for ch in parsed[0]))
         return (2, media_type)

@@ -3184,7 +3184,7 @@ _OPERATION_ROWS: Final = (
         "GET",
         "/api/atlas/v2/groups/{groupId}/clusters/{hostName}/logs/{logName}.gz",
         "Monitoring and Logs",
-        "application/vnd.atlas.2023-01-01+gzip",
+        "application/vnd.atlas.2023-02-01+gzip",
         None,
         False,
         None,
@@ -11296,7 +11296,7 @@ UNIONS: Final[dict[str, Union]] = {
     "AnyDiskBackupSnapshot": Union(
         name="AnyDiskBackupSnapshot",
         property_name="type",
-        mapping=(("replicaSet", "DiskBackupSnapshot"), ("shardedCluster", "DiskBackupShardedClusterSnapshot")),
+        mapping=(("replicaSet", "DiskBackupReplicaSet"), ("shardedCluster", "DiskBackupShardedClusterSnapshot")),
     ),
     "AppServiceMetricThreshold": Union(
         name="AppServiceMetricThreshold",

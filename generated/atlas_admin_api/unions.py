@@ -87,8 +87,8 @@ from .models import (
     DbStorageTotalDataMetricThresholdView,
     DefaultLimit,
     DiskBackupOnDemandCopyPolicyItem,
+    DiskBackupReplicaSet,
     DiskBackupShardedClusterSnapshot,
-    DiskBackupSnapshot,
     DiskBackupTimeBasedCopyPolicyItem,
     DiskPartitionQueueDepthDataRawMetricThresholdView,
     DiskPartitionQueueDepthIndexRawMetricThresholdView,
@@ -332,8 +332,8 @@ from .types import UnknownVariant
 AccountDetails: TypeAlias = AWSAccountDetails | AzureAccountDetails | GCPAccountDetails | UnknownVariant
 """Account details for the group, region, and provider: one of AWSAccountDetails, AzureAccountDetails, GCPAccountDetails."""
 
-AnyDiskBackupSnapshot: TypeAlias = DiskBackupSnapshot | DiskBackupShardedClusterSnapshot | UnknownVariant
-"""AnyDiskBackupSnapshot: one of DiskBackupSnapshot, DiskBackupShardedClusterSnapshot."""
+AnyDiskBackupSnapshot: TypeAlias = DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant
+"""AnyDiskBackupSnapshot: one of DiskBackupReplicaSet, DiskBackupShardedClusterSnapshot."""
 
 AppServiceMetricThreshold: TypeAlias = (
     RawMetricThresholdView | TimeMetricThresholdView | DataMetricThresholdView | UnknownVariant

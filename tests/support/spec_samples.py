@@ -229,6 +229,9 @@ def synthesize(schema: dict[str, Any], *, request: bool, depth: int = 0, seen: f
 
 def _as_hint(value: Any, hint: Any) -> Any:
     """``value`` (JSON) as the Python type the generated signature declares (enum members, datetimes, lists)."""
+    if typing.get_origin(hint) is list and isinstance(value, list):
+        (item,) = typing.get_args(hint)
+        return [_as_hint(v, item) for v in value]
     for candidate in typing.get_args(hint) or (hint,):
         if typing.get_origin(candidate) is list and isinstance(value, list):
             (item,) = typing.get_args(candidate)

@@ -1734,6 +1734,16 @@ if TYPE_CHECKING:
     from .disk_backup_on_demand_snapshot_request import (
         DiskBackupOnDemandSnapshotRequest,
     )
+    from .disk_backup_replica_set import DiskBackupReplicaSet
+    from .disk_backup_replica_set_cloud_provider import (
+        DiskBackupReplicaSetCloudProvider,
+    )
+    from .disk_backup_replica_set_frequency_type import (
+        DiskBackupReplicaSetFrequencyType,
+    )
+    from .disk_backup_replica_set_snapshot_type import DiskBackupReplicaSetSnapshotType
+    from .disk_backup_replica_set_status import DiskBackupReplicaSetStatus
+    from .disk_backup_replica_set_type import DiskBackupReplicaSetType
     from .disk_backup_restore_job_component import DiskBackupRestoreJobComponent
     from .disk_backup_sharded_cluster_snapshot import DiskBackupShardedClusterSnapshot
     from .disk_backup_sharded_cluster_snapshot_config_server_type import (
@@ -6353,6 +6363,12 @@ _MODULES: dict[str, str] = {
     "DiskBackupOnDemandCopyPolicyItem": ".disk_backup_on_demand_copy_policy_item",
     "DiskBackupOnDemandCopyPolicyItemFrequencyType": ".disk_backup_on_demand_copy_policy_item_frequency_type",
     "DiskBackupOnDemandSnapshotRequest": ".disk_backup_on_demand_snapshot_request",
+    "DiskBackupReplicaSet": ".disk_backup_replica_set",
+    "DiskBackupReplicaSetCloudProvider": ".disk_backup_replica_set_cloud_provider",
+    "DiskBackupReplicaSetFrequencyType": ".disk_backup_replica_set_frequency_type",
+    "DiskBackupReplicaSetSnapshotType": ".disk_backup_replica_set_snapshot_type",
+    "DiskBackupReplicaSetStatus": ".disk_backup_replica_set_status",
+    "DiskBackupReplicaSetType": ".disk_backup_replica_set_type",
     "DiskBackupRestoreJobComponent": ".disk_backup_restore_job_component",
     "DiskBackupShardedClusterSnapshot": ".disk_backup_sharded_cluster_snapshot",
     "DiskBackupShardedClusterSnapshotConfigServerType": ".disk_backup_sharded_cluster_snapshot_config_server_type",
@@ -8982,6 +8998,12 @@ __all__ = (
     "DiskBackupOnDemandCopyPolicyItem",
     "DiskBackupOnDemandCopyPolicyItemFrequencyType",
     "DiskBackupOnDemandSnapshotRequest",
+    "DiskBackupReplicaSet",
+    "DiskBackupReplicaSetCloudProvider",
+    "DiskBackupReplicaSetFrequencyType",
+    "DiskBackupReplicaSetSnapshotType",
+    "DiskBackupReplicaSetStatus",
+    "DiskBackupReplicaSetType",
     "DiskBackupRestoreJobComponent",
     "DiskBackupShardedClusterSnapshot",
     "DiskBackupShardedClusterSnapshotConfigServerType",

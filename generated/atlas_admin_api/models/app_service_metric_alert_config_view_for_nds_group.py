@@ -76,7 +76,9 @@ class AppServiceMetricAlertConfigViewForNdsGroup:
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     matchers: list[AppServiceMetricMatcher] | Unset = UNSET
-    metric_threshold: DataMetricThresholdView | RawMetricThresholdView | TimeMetricThresholdView | Unset = UNSET
+    metric_threshold: (
+        DataMetricThresholdView | RawMetricThresholdView | TimeMetricThresholdView | UnknownVariant | Unset
+    ) = UNSET
     severity_override: EventSeverity | Unset = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -118,10 +120,6 @@ class AppServiceMetricAlertConfigViewForNdsGroup:
         metric_threshold: dict[str, Any] | Unset
         if isinstance(self.metric_threshold, Unset):
             metric_threshold = UNSET
-        elif isinstance(self.metric_threshold, RawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, TimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
         else:
             metric_threshold = self.metric_threshold.to_dict()
 
@@ -281,30 +279,60 @@ class AppServiceMetricAlertConfigViewForNdsGroup:
 
         def _parse_metric_threshold(
             data: object,
-        ) -> DataMetricThresholdView | RawMetricThresholdView | TimeMetricThresholdView | Unset:
+        ) -> DataMetricThresholdView | RawMetricThresholdView | TimeMetricThresholdView | UnknownVariant | Unset:
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_app_service_metric_threshold_type_0 = RawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_app_service_metric_threshold_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_app_service_metric_threshold_type_1 = TimeMetricThresholdView.from_dict(data)
-
-                return componentsschemas_app_service_metric_threshold_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_app_service_metric_threshold_type_2 = DataMetricThresholdView.from_dict(data)
-
-            return componentsschemas_app_service_metric_threshold_type_2
+            variants: dict[
+                str, type[RawMetricThresholdView] | type[TimeMetricThresholdView] | type[DataMetricThresholdView]
+            ] = {
+                "FLEX_CONNECTIONS": RawMetricThresholdView,
+                "REALM_AUTH_LOGIN_FAIL": RawMetricThresholdView,
+                "REALM_ENDPOINTS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_GQL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_OVERALL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SDKFNS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT": RawMetricThresholdView,
+                "REALM_TRIGGERS_FAILED_REQUESTS": RawMetricThresholdView,
+                "SERVERLESS_CONNECTIONS": RawMetricThresholdView,
+                "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT": RawMetricThresholdView,
+                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
+                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
+                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
+                "FLEX_DATA_SIZE_TOTAL": DataMetricThresholdView,
+                "REALM_ENDPOINTS_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_GQL_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_OVERALL_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SDK_FUNCTIONS_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SDK_MQL_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SYNC_CLIENT_CHANGESETS_INVALID": DataMetricThresholdView,
+                "REALM_SYNC_CLIENT_READS_FAILED": DataMetricThresholdView,
+                "REALM_SYNC_CLIENT_UPLOADS_FAILED": DataMetricThresholdView,
+                "REALM_SYNC_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SYNC_FAILED_REQUESTS": DataMetricThresholdView,
+                "REALM_SYNC_SESSIONS_ENDED": DataMetricThresholdView,
+                "REALM_TRIGGERS_EGRESS_BYTES": DataMetricThresholdView,
+                "SERVERLESS_DATA_SIZE_TOTAL": DataMetricThresholdView,
+            }
+            payload, value = discriminate(data, "metricName", field="metricThreshold")
+            variant = variants.get(value)
+            if variant is None:
+                return UnknownVariant(discriminator=value, raw=dict(payload))
+            return variant.from_dict(payload)
 
         metric_threshold = _parse_metric_threshold(d.pop("metricThreshold", UNSET))
 

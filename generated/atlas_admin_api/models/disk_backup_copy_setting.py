@@ -13,7 +13,7 @@ from ..models.disk_backup_copy_setting_cloud_provider import (
 from ..models.disk_backup_copy_setting_frequencies_item import (
     DiskBackupCopySettingFrequenciesItem,
 )
-from ..types import UNSET, Unset
+from ..types import UNSET, UnknownVariant, Unset, discriminate
 
 T = TypeVar("T", bound="DiskBackupCopySetting")
 
@@ -52,7 +52,9 @@ class DiskBackupCopySetting:
     frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
     region_name: str | Unset = UNSET
     should_copy_oplogs: bool | Unset = UNSET
-    copy_policy_items: list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem] | Unset = UNSET
+    copy_policy_items: (
+        list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant] | Unset
+    ) = UNSET
     last_number_of_snapshots: int | Unset = UNSET
     replication_spec_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -80,10 +82,7 @@ class DiskBackupCopySetting:
             copy_policy_items = []
             for copy_policy_items_item_data in self.copy_policy_items:
                 copy_policy_items_item: dict[str, Any]
-                if isinstance(copy_policy_items_item_data, DiskBackupTimeBasedCopyPolicyItem):
-                    copy_policy_items_item = copy_policy_items_item_data.to_dict()
-                else:
-                    copy_policy_items_item = copy_policy_items_item_data.to_dict()
+                copy_policy_items_item = copy_policy_items_item_data.to_dict()
 
                 copy_policy_items.append(copy_policy_items_item)
 
@@ -159,31 +158,31 @@ class DiskBackupCopySetting:
         should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
 
         _copy_policy_items = d.pop("copyPolicyItems", UNSET)
-        copy_policy_items: list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem] | Unset = UNSET
+        copy_policy_items: (
+            list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant] | Unset
+        ) = UNSET
         if _copy_policy_items is not UNSET:
             copy_policy_items = []
             for copy_policy_items_item_data in _copy_policy_items:
 
                 def _parse_copy_policy_items_item(
                     data: object,
-                ) -> DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem:
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_disk_backup_copy_policy_item_type_0 = (
-                            DiskBackupTimeBasedCopyPolicyItem.from_dict(data)
-                        )
-
-                        return componentsschemas_disk_backup_copy_policy_item_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_disk_backup_copy_policy_item_type_1 = DiskBackupOnDemandCopyPolicyItem.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_disk_backup_copy_policy_item_type_1
+                ) -> DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant:
+                    variants: dict[
+                        str, type[DiskBackupTimeBasedCopyPolicyItem] | type[DiskBackupOnDemandCopyPolicyItem]
+                    ] = {
+                        "daily": DiskBackupTimeBasedCopyPolicyItem,
+                        "hourly": DiskBackupTimeBasedCopyPolicyItem,
+                        "monthly": DiskBackupTimeBasedCopyPolicyItem,
+                        "weekly": DiskBackupTimeBasedCopyPolicyItem,
+                        "yearly": DiskBackupTimeBasedCopyPolicyItem,
+                        "ondemand": DiskBackupOnDemandCopyPolicyItem,
+                    }
+                    payload, value = discriminate(data, "frequencyType", field="copyPolicyItems[]")
+                    variant = variants.get(value)
+                    if variant is None:
+                        return UnknownVariant(discriminator=value, raw=dict(payload))
+                    return variant.from_dict(payload)
 
                 copy_policy_items_item = _parse_copy_policy_items_item(copy_policy_items_item_data)
 

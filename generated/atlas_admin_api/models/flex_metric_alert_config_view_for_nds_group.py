@@ -96,6 +96,7 @@ class FlexMetricAlertConfigViewForNdsGroup:
         | FlexOpCounterUpdateRawMetricThresholdView
         | RawMetricThresholdView
         | TimeMetricThresholdView
+        | UnknownVariant
         | Unset
     ) = UNSET
     severity_override: EventSeverity | Unset = UNSET
@@ -139,34 +140,6 @@ class FlexMetricAlertConfigViewForNdsGroup:
         metric_threshold: dict[str, Any] | Unset
         if isinstance(self.metric_threshold, Unset):
             metric_threshold = UNSET
-        elif isinstance(self.metric_threshold, FlexAVGCommandExecutionTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, TimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexAVGWriteExecutionTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, RawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexConnectionPercentRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexNetworkBytesInDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexNetworkBytesOutDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexNetworkNumRequestsRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexOpCounterCMDRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexOpCounterDeleteRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexOpCounterGetMoreRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexOpCounterInsertRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FlexOpCounterQueryRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
         else:
             metric_threshold = self.metric_threshold.to_dict()
 
@@ -342,151 +315,89 @@ class FlexMetricAlertConfigViewForNdsGroup:
             | FlexOpCounterUpdateRawMetricThresholdView
             | RawMetricThresholdView
             | TimeMetricThresholdView
+            | UnknownVariant
             | Unset
         ):
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_0 = (
-                    FlexAVGCommandExecutionTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_1 = TimeMetricThresholdView.from_dict(data)
-
-                return componentsschemas_flex_cluster_metric_threshold_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_2 = (
-                    FlexAVGWriteExecutionTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_3 = RawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_flex_cluster_metric_threshold_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_4 = (
-                    FlexConnectionPercentRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_5 = DataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_flex_cluster_metric_threshold_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_6 = (
-                    FlexNetworkBytesInDataMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_6
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_7 = (
-                    FlexNetworkBytesOutDataMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_7
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_8 = (
-                    FlexNetworkNumRequestsRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_8
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_9 = (
-                    FlexOpCounterCMDRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_9
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_10 = (
-                    FlexOpCounterDeleteRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_10
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_11 = (
-                    FlexOpCounterGetMoreRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_11
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_12 = (
-                    FlexOpCounterInsertRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_12
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_flex_cluster_metric_threshold_type_13 = (
-                    FlexOpCounterQueryRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_flex_cluster_metric_threshold_type_13
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_flex_cluster_metric_threshold_type_14 = (
-                FlexOpCounterUpdateRawMetricThresholdView.from_dict(data)
-            )
-
-            return componentsschemas_flex_cluster_metric_threshold_type_14
+            variants: dict[
+                str,
+                type[FlexAVGCommandExecutionTimeMetricThresholdView]
+                | type[TimeMetricThresholdView]
+                | type[FlexAVGWriteExecutionTimeMetricThresholdView]
+                | type[RawMetricThresholdView]
+                | type[FlexConnectionPercentRawMetricThresholdView]
+                | type[DataMetricThresholdView]
+                | type[FlexNetworkBytesInDataMetricThresholdView]
+                | type[FlexNetworkBytesOutDataMetricThresholdView]
+                | type[FlexNetworkNumRequestsRawMetricThresholdView]
+                | type[FlexOpCounterCMDRawMetricThresholdView]
+                | type[FlexOpCounterDeleteRawMetricThresholdView]
+                | type[FlexOpCounterGetMoreRawMetricThresholdView]
+                | type[FlexOpCounterInsertRawMetricThresholdView]
+                | type[FlexOpCounterQueryRawMetricThresholdView]
+                | type[FlexOpCounterUpdateRawMetricThresholdView],
+            ] = {
+                "FLEX_AVG_COMMAND_EXECUTION_TIME": FlexAVGCommandExecutionTimeMetricThresholdView,
+                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
+                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
+                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
+                "FLEX_AVG_WRITE_EXECUTION_TIME": FlexAVGWriteExecutionTimeMetricThresholdView,
+                "FLEX_CONNECTIONS": RawMetricThresholdView,
+                "REALM_AUTH_LOGIN_FAIL": RawMetricThresholdView,
+                "REALM_ENDPOINTS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_GQL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_OVERALL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SDKFNS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT": RawMetricThresholdView,
+                "REALM_TRIGGERS_FAILED_REQUESTS": RawMetricThresholdView,
+                "SERVERLESS_CONNECTIONS": RawMetricThresholdView,
+                "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT": RawMetricThresholdView,
+                "FLEX_CONNECTIONS_PERCENT": FlexConnectionPercentRawMetricThresholdView,
+                "FLEX_DATA_SIZE_TOTAL": DataMetricThresholdView,
+                "REALM_ENDPOINTS_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_GQL_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_OVERALL_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SDK_FUNCTIONS_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SDK_MQL_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SYNC_CLIENT_CHANGESETS_INVALID": DataMetricThresholdView,
+                "REALM_SYNC_CLIENT_READS_FAILED": DataMetricThresholdView,
+                "REALM_SYNC_CLIENT_UPLOADS_FAILED": DataMetricThresholdView,
+                "REALM_SYNC_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SYNC_FAILED_REQUESTS": DataMetricThresholdView,
+                "REALM_SYNC_SESSIONS_ENDED": DataMetricThresholdView,
+                "REALM_TRIGGERS_EGRESS_BYTES": DataMetricThresholdView,
+                "SERVERLESS_DATA_SIZE_TOTAL": DataMetricThresholdView,
+                "FLEX_NETWORK_BYTES_IN": FlexNetworkBytesInDataMetricThresholdView,
+                "FLEX_NETWORK_BYTES_OUT": FlexNetworkBytesOutDataMetricThresholdView,
+                "FLEX_NETWORK_NUM_REQUESTS": FlexNetworkNumRequestsRawMetricThresholdView,
+                "FLEX_OPCOUNTER_CMD": FlexOpCounterCMDRawMetricThresholdView,
+                "FLEX_OPCOUNTER_DELETE": FlexOpCounterDeleteRawMetricThresholdView,
+                "FLEX_OPCOUNTER_GETMORE": FlexOpCounterGetMoreRawMetricThresholdView,
+                "FLEX_OPCOUNTER_INSERT": FlexOpCounterInsertRawMetricThresholdView,
+                "FLEX_OPCOUNTER_QUERY": FlexOpCounterQueryRawMetricThresholdView,
+                "FLEX_OPCOUNTER_UPDATE": FlexOpCounterUpdateRawMetricThresholdView,
+            }
+            payload, value = discriminate(data, "metricName", field="metricThreshold")
+            variant = variants.get(value)
+            if variant is None:
+                return UnknownVariant(discriminator=value, raw=dict(payload))
+            return variant.from_dict(payload)
 
         metric_threshold = _parse_metric_threshold(d.pop("metricThreshold", UNSET))
 

@@ -315,6 +315,7 @@ class HostMetricAlertConfigViewForNdsGroup:
         | TicketsAvailableReadsRawMetricThresholdView
         | TicketsAvailableWritesRawMetricThresholdView
         | TimeMetricThresholdView
+        | UnknownVariant
         | Unset
     ) = UNSET
     severity_override: EventSeverity | Unset = UNSET
@@ -358,324 +359,6 @@ class HostMetricAlertConfigViewForNdsGroup:
         metric_threshold: dict[str, Any] | Unset
         if isinstance(self.metric_threshold, Unset):
             metric_threshold = UNSET
-        elif isinstance(self.metric_threshold, AssertMsgRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, AssertRegularRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, AssertUserRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, AssertWarningRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, AvgCommandExecutionTimeTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, AvgReadExecutionTimeTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, AvgWriteExecutionTimeTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, TimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, CacheBytesReadIntoDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, CacheBytesWrittenFromDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, CacheUsageDirtyDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, CacheUsageUsedDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ComputedMemoryDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ConnectionsRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ConnectionsMaxRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ConnectionsPercentRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, CursorsTotalClientCursorsSizeRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, CursorsTotalOpenRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, CursorsTotalTimedOutRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DbDataSizeTotalDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DbDataSizeTotalWoSystemDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DbIndexSizeTotalDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DbStorageTotalDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionQueueDepthDataRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionQueueDepthIndexRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionQueueDepthJournalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionReadIopsDataRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionReadIopsIndexRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionReadIopsJournalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionReadLatencyDataTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionReadLatencyIndexTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionReadLatencyJournalTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionSpaceUsedDataRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionSpaceUsedIndexRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionSpaceUsedJournalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionWriteIopsDataRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionWriteIopsIndexRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionWriteIopsJournalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionWriteLatencyDataTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionWriteLatencyIndexTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DiskPartitionWriteLatencyJournalTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DocumentDeletedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DocumentInsertedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DocumentReturnedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DocumentUpdatedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ExtraInfoPageFaultsRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FtsDiskUtilizationDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FtsJvmCurrentMemoryDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FtsJvmMaxMemoryDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FtsMemoryMappedDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FtsMemoryResidentDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FtsMemoryVirtualDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FtsProcessCpuKernelRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, FtsProcessCpuUserRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, GlobalAccessesNotInMemoryRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, GlobalLockCurrentQueueReadersRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, GlobalLockCurrentQueueTotalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, GlobalLockCurrentQueueWritersRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, GlobalLockPercentageRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, GlobalPageFaultExceptionsThrownRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, IndexCountersBtreeAccessesRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, IndexCountersBtreeHitsRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, IndexCountersBtreeMissRatioRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, IndexCountersBtreeMissesRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, JournalingCommitsInWriteLockRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, JournalingMbDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, JournalingWriteDataFilesMbDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, LogicalSizeDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionQueueDepthDataRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionQueueDepthIndexRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionQueueDepthJournalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionReadIopsDataRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionReadIopsIndexRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionReadIopsJournalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionReadLatencyDataTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionSpaceUsedDataRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionWriteIopsDataRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionWriteIopsIndexRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionWriteIopsJournalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxNormalizedSystemCpuStealRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxNormalizedSystemCpuUserRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxSwapUsageFreeDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxSwapUsageUsedDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxSystemMemoryAvailableDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxSystemMemoryPercentUsedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxSystemMemoryUsedDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxSystemNetworkInDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MaxSystemNetworkOutDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MemoryMappedDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MemoryResidentDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MemoryVirtualDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MuninCpuIowaitRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MuninCpuIrqRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MuninCpuNiceRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MuninCpuSoftirqRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MuninCpuStealRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MuninCpuSystemRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, MuninCpuUserRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, NetworkBytesInDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, NetworkBytesOutDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, NetworkNumRequestsRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, NormalizedFtsProcessCpuKernelRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, NormalizedFtsProcessCpuUserRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, NormalizedSystemCpuStealRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, NormalizedSystemCpuUserRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterCmdRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterDeleteRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterGetMoreRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterInsertRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterQueryRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterReplCmdRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterReplDeleteRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterReplInsertRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterReplUpdateRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterTtlDeletedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OpCounterUpdateRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OperationThrottlingRejectedOperationsRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OperationsQueriesKilledRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OperationsScanAndOrderRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OplogMasterLagTimeDiffTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OplogMasterTimeTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OplogMasterTimeEstimatedTtlTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OplogRateGbPerHourDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, OplogSlaveLagMasterTimeTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, QueryExecutorScannedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, QueryExecutorScannedObjectsRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, QuerySpillToDiskDuringSortRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, QueryTargetingScannedPerReturnedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, RestartsInLastHourRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchIndexSizeDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchMaxFieldsIndexedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchMaxNgramFieldsIndexedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, NumberMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchNumberOfFieldsInIndexRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchNumberOfQueriesErrorRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchNumberOfQueriesSuccessRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchNumberOfQueriesTotalRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchOpCounterDeleteRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchOpCounterGetMoreRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchOpCounterInsertRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchOpCounterUpdateRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchProcessThrottlingRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SearchReplicationLagTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SwapUsageFreeDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SwapUsageUsedDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SystemMemoryAvailableDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SystemMemoryPercentUsedRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SystemMemoryUsedDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SystemNetworkInDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, SystemNetworkOutDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, TicketsAvailableReadsRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
         else:
             metric_threshold = self.metric_threshold.to_dict()
 
@@ -996,1527 +679,357 @@ class HostMetricAlertConfigViewForNdsGroup:
             | TicketsAvailableReadsRawMetricThresholdView
             | TicketsAvailableWritesRawMetricThresholdView
             | TimeMetricThresholdView
+            | UnknownVariant
             | Unset
         ):
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_0 = AssertMsgRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_1 = AssertRegularRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_2 = AssertUserRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_3 = AssertWarningRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_4 = (
-                    AvgCommandExecutionTimeTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_5 = AvgReadExecutionTimeTimeMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_6 = AvgWriteExecutionTimeTimeMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_6
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_7 = TimeMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_7
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_8 = CacheBytesReadIntoDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_8
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_9 = CacheBytesWrittenFromDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_9
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_10 = CacheUsageDirtyDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_10
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_11 = CacheUsageUsedDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_11
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_12 = ComputedMemoryDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_12
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_13 = ConnectionsRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_13
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_14 = ConnectionsMaxRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_14
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_15 = ConnectionsPercentRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_15
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_16 = (
-                    CursorsTotalClientCursorsSizeRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_16
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_17 = CursorsTotalOpenRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_17
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_18 = CursorsTotalTimedOutRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_18
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_19 = DbDataSizeTotalDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_19
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_20 = (
-                    DbDataSizeTotalWoSystemDataMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_20
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_21 = DbIndexSizeTotalDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_21
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_22 = DbStorageTotalDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_22
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_23 = (
-                    DiskPartitionQueueDepthDataRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_23
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_24 = (
-                    DiskPartitionQueueDepthIndexRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_24
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_25 = (
-                    DiskPartitionQueueDepthJournalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_25
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_26 = (
-                    DiskPartitionReadIopsDataRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_26
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_27 = (
-                    DiskPartitionReadIopsIndexRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_27
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_28 = (
-                    DiskPartitionReadIopsJournalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_28
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_29 = (
-                    DiskPartitionReadLatencyDataTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_29
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_30 = (
-                    DiskPartitionReadLatencyIndexTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_30
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_31 = (
-                    DiskPartitionReadLatencyJournalTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_31
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_32 = (
-                    DiskPartitionSpaceUsedDataRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_32
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_33 = (
-                    DiskPartitionSpaceUsedIndexRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_33
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_34 = (
-                    DiskPartitionSpaceUsedJournalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_34
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_35 = (
-                    DiskPartitionWriteIopsDataRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_35
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_36 = (
-                    DiskPartitionWriteIopsIndexRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_36
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_37 = (
-                    DiskPartitionWriteIopsJournalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_37
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_38 = (
-                    DiskPartitionWriteLatencyDataTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_38
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_39 = (
-                    DiskPartitionWriteLatencyIndexTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_39
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_40 = (
-                    DiskPartitionWriteLatencyJournalTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_40
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_41 = DocumentDeletedRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_41
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_42 = DocumentInsertedRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_42
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_43 = DocumentReturnedRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_43
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_44 = DocumentUpdatedRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_44
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_45 = ExtraInfoPageFaultsRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_45
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_46 = FtsDiskUtilizationDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_46
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_47 = FtsJvmCurrentMemoryDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_47
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_48 = FtsJvmMaxMemoryDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_48
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_49 = FtsMemoryMappedDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_49
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_50 = FtsMemoryResidentDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_50
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_51 = FtsMemoryVirtualDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_51
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_52 = FtsProcessCpuKernelRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_52
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_53 = FtsProcessCpuUserRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_53
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_54 = (
-                    GlobalAccessesNotInMemoryRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_54
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_55 = (
-                    GlobalLockCurrentQueueReadersRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_55
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_56 = (
-                    GlobalLockCurrentQueueTotalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_56
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_57 = (
-                    GlobalLockCurrentQueueWritersRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_57
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_58 = GlobalLockPercentageRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_58
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_59 = (
-                    GlobalPageFaultExceptionsThrownRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_59
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_60 = (
-                    IndexCountersBtreeAccessesRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_60
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_61 = (
-                    IndexCountersBtreeHitsRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_61
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_62 = (
-                    IndexCountersBtreeMissRatioRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_62
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_63 = (
-                    IndexCountersBtreeMissesRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_63
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_64 = (
-                    JournalingCommitsInWriteLockRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_64
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_65 = JournalingMbDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_65
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_66 = (
-                    JournalingWriteDataFilesMbDataMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_66
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_67 = LogicalSizeDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_67
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_68 = (
-                    MaxDiskPartitionQueueDepthDataRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_68
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_69 = (
-                    MaxDiskPartitionQueueDepthIndexRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_69
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_70 = (
-                    MaxDiskPartitionQueueDepthJournalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_70
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_71 = (
-                    MaxDiskPartitionReadIopsDataRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_71
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_72 = (
-                    MaxDiskPartitionReadIopsIndexRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_72
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_73 = (
-                    MaxDiskPartitionReadIopsJournalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_73
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_74 = (
-                    MaxDiskPartitionReadLatencyDataTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_74
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_75 = (
-                    MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_75
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_76 = (
-                    MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_76
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_77 = (
-                    MaxDiskPartitionSpaceUsedDataRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_77
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_78 = (
-                    MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_78
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_79 = (
-                    MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_79
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_80 = (
-                    MaxDiskPartitionWriteIopsDataRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_80
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_81 = (
-                    MaxDiskPartitionWriteIopsIndexRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_81
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_82 = (
-                    MaxDiskPartitionWriteIopsJournalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_82
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_83 = (
-                    MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_83
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_84 = (
-                    MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_84
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_85 = (
-                    MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_85
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_86 = (
-                    MaxNormalizedSystemCpuStealRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_86
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_87 = (
-                    MaxNormalizedSystemCpuUserRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_87
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_88 = MaxSwapUsageFreeDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_88
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_89 = MaxSwapUsageUsedDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_89
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_90 = (
-                    MaxSystemMemoryAvailableDataMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_90
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_91 = (
-                    MaxSystemMemoryPercentUsedRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_91
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_92 = MaxSystemMemoryUsedDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_92
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_93 = MaxSystemNetworkInDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_93
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_94 = MaxSystemNetworkOutDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_94
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_95 = MemoryMappedDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_95
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_96 = MemoryResidentDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_96
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_97 = MemoryVirtualDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_97
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_98 = MuninCpuIowaitRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_98
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_99 = MuninCpuIrqRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_99
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_100 = MuninCpuNiceRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_100
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_101 = MuninCpuSoftirqRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_101
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_102 = MuninCpuStealRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_102
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_103 = MuninCpuSystemRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_103
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_104 = MuninCpuUserRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_104
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_105 = NetworkBytesInDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_105
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_106 = NetworkBytesOutDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_106
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_107 = NetworkNumRequestsRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_107
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_108 = (
-                    NormalizedFtsProcessCpuKernelRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_108
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_109 = (
-                    NormalizedFtsProcessCpuUserRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_109
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_110 = (
-                    NormalizedSystemCpuStealRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_110
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_111 = (
-                    NormalizedSystemCpuUserRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_111
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_112 = OpCounterCmdRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_112
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_113 = OpCounterDeleteRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_113
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_114 = OpCounterGetMoreRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_114
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_115 = OpCounterInsertRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_115
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_116 = OpCounterQueryRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_116
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_117 = OpCounterReplCmdRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_117
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_118 = OpCounterReplDeleteRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_118
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_119 = OpCounterReplInsertRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_119
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_120 = OpCounterReplUpdateRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_120
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_121 = OpCounterTtlDeletedRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_121
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_122 = OpCounterUpdateRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_122
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_123 = (
-                    OperationThrottlingRejectedOperationsRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_123
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_124 = (
-                    OperationsQueriesKilledRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_124
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_125 = (
-                    OperationsScanAndOrderRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_125
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_126 = (
-                    OplogMasterLagTimeDiffTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_126
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_127 = OplogMasterTimeTimeMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_127
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_128 = (
-                    OplogMasterTimeEstimatedTtlTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_128
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_129 = OplogRateGbPerHourDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_129
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_130 = (
-                    OplogSlaveLagMasterTimeTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_130
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_131 = QueryExecutorScannedRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_131
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_132 = (
-                    QueryExecutorScannedObjectsRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_132
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_133 = (
-                    QuerySpillToDiskDuringSortRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_133
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_134 = (
-                    QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_134
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_135 = (
-                    QueryTargetingScannedPerReturnedRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_135
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_136 = RestartsInLastHourRawMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_136
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_137 = SearchIndexSizeDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_137
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_138 = (
-                    SearchMaxFieldsIndexedRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_138
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_139 = (
-                    SearchMaxNgramFieldsIndexedRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_139
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_140 = NumberMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_140
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_141 = (
-                    SearchNumberOfFieldsInIndexRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_141
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_142 = (
-                    SearchNumberOfQueriesErrorRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_142
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_143 = (
-                    SearchNumberOfQueriesSuccessRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_143
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_144 = (
-                    SearchNumberOfQueriesTotalRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_144
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_145 = (
-                    SearchOpCounterDeleteRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_145
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_146 = (
-                    SearchOpCounterGetMoreRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_146
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_147 = (
-                    SearchOpCounterInsertRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_147
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_148 = (
-                    SearchOpCounterUpdateRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_148
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_149 = (
-                    SearchProcessThrottlingRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_149
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_150 = (
-                    SearchReplicationLagTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_150
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_151 = SwapUsageFreeDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_151
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_152 = SwapUsageUsedDataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_host_metric_threshold_type_152
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_153 = (
-                    SystemMemoryAvailableDataMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_153
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_154 = (
-                    SystemMemoryPercentUsedRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_154
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_155 = SystemMemoryUsedDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_155
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_156 = SystemNetworkInDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_156
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_157 = SystemNetworkOutDataMetricThresholdView.from_dict(
-                    data
-                )
-
-                return componentsschemas_host_metric_threshold_type_157
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_host_metric_threshold_type_158 = (
-                    TicketsAvailableReadsRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_host_metric_threshold_type_158
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_host_metric_threshold_type_159 = TicketsAvailableWritesRawMetricThresholdView.from_dict(
-                data
-            )
-
-            return componentsschemas_host_metric_threshold_type_159
+            variants: dict[
+                str,
+                type[AssertMsgRawMetricThresholdView]
+                | type[AssertRegularRawMetricThresholdView]
+                | type[AssertUserRawMetricThresholdView]
+                | type[AssertWarningRawMetricThresholdView]
+                | type[AvgCommandExecutionTimeTimeMetricThresholdView]
+                | type[AvgReadExecutionTimeTimeMetricThresholdView]
+                | type[AvgWriteExecutionTimeTimeMetricThresholdView]
+                | type[TimeMetricThresholdView]
+                | type[CacheBytesReadIntoDataMetricThresholdView]
+                | type[CacheBytesWrittenFromDataMetricThresholdView]
+                | type[CacheUsageDirtyDataMetricThresholdView]
+                | type[CacheUsageUsedDataMetricThresholdView]
+                | type[ComputedMemoryDataMetricThresholdView]
+                | type[ConnectionsRawMetricThresholdView]
+                | type[ConnectionsMaxRawMetricThresholdView]
+                | type[ConnectionsPercentRawMetricThresholdView]
+                | type[CursorsTotalClientCursorsSizeRawMetricThresholdView]
+                | type[CursorsTotalOpenRawMetricThresholdView]
+                | type[CursorsTotalTimedOutRawMetricThresholdView]
+                | type[DbDataSizeTotalDataMetricThresholdView]
+                | type[DbDataSizeTotalWoSystemDataMetricThresholdView]
+                | type[DbIndexSizeTotalDataMetricThresholdView]
+                | type[DbStorageTotalDataMetricThresholdView]
+                | type[DiskPartitionQueueDepthDataRawMetricThresholdView]
+                | type[DiskPartitionQueueDepthIndexRawMetricThresholdView]
+                | type[DiskPartitionQueueDepthJournalRawMetricThresholdView]
+                | type[DiskPartitionReadIopsDataRawMetricThresholdView]
+                | type[DiskPartitionReadIopsIndexRawMetricThresholdView]
+                | type[DiskPartitionReadIopsJournalRawMetricThresholdView]
+                | type[DiskPartitionReadLatencyDataTimeMetricThresholdView]
+                | type[DiskPartitionReadLatencyIndexTimeMetricThresholdView]
+                | type[DiskPartitionReadLatencyJournalTimeMetricThresholdView]
+                | type[DiskPartitionSpaceUsedDataRawMetricThresholdView]
+                | type[DiskPartitionSpaceUsedIndexRawMetricThresholdView]
+                | type[DiskPartitionSpaceUsedJournalRawMetricThresholdView]
+                | type[DiskPartitionWriteIopsDataRawMetricThresholdView]
+                | type[DiskPartitionWriteIopsIndexRawMetricThresholdView]
+                | type[DiskPartitionWriteIopsJournalRawMetricThresholdView]
+                | type[DiskPartitionWriteLatencyDataTimeMetricThresholdView]
+                | type[DiskPartitionWriteLatencyIndexTimeMetricThresholdView]
+                | type[DiskPartitionWriteLatencyJournalTimeMetricThresholdView]
+                | type[DocumentDeletedRawMetricThresholdView]
+                | type[DocumentInsertedRawMetricThresholdView]
+                | type[DocumentReturnedRawMetricThresholdView]
+                | type[DocumentUpdatedRawMetricThresholdView]
+                | type[ExtraInfoPageFaultsRawMetricThresholdView]
+                | type[FtsDiskUtilizationDataMetricThresholdView]
+                | type[FtsJvmCurrentMemoryDataMetricThresholdView]
+                | type[FtsJvmMaxMemoryDataMetricThresholdView]
+                | type[FtsMemoryMappedDataMetricThresholdView]
+                | type[FtsMemoryResidentDataMetricThresholdView]
+                | type[FtsMemoryVirtualDataMetricThresholdView]
+                | type[FtsProcessCpuKernelRawMetricThresholdView]
+                | type[FtsProcessCpuUserRawMetricThresholdView]
+                | type[GlobalAccessesNotInMemoryRawMetricThresholdView]
+                | type[GlobalLockCurrentQueueReadersRawMetricThresholdView]
+                | type[GlobalLockCurrentQueueTotalRawMetricThresholdView]
+                | type[GlobalLockCurrentQueueWritersRawMetricThresholdView]
+                | type[GlobalLockPercentageRawMetricThresholdView]
+                | type[GlobalPageFaultExceptionsThrownRawMetricThresholdView]
+                | type[IndexCountersBtreeAccessesRawMetricThresholdView]
+                | type[IndexCountersBtreeHitsRawMetricThresholdView]
+                | type[IndexCountersBtreeMissRatioRawMetricThresholdView]
+                | type[IndexCountersBtreeMissesRawMetricThresholdView]
+                | type[JournalingCommitsInWriteLockRawMetricThresholdView]
+                | type[JournalingMbDataMetricThresholdView]
+                | type[JournalingWriteDataFilesMbDataMetricThresholdView]
+                | type[LogicalSizeDataMetricThresholdView]
+                | type[MaxDiskPartitionQueueDepthDataRawMetricThresholdView]
+                | type[MaxDiskPartitionQueueDepthIndexRawMetricThresholdView]
+                | type[MaxDiskPartitionQueueDepthJournalRawMetricThresholdView]
+                | type[MaxDiskPartitionReadIopsDataRawMetricThresholdView]
+                | type[MaxDiskPartitionReadIopsIndexRawMetricThresholdView]
+                | type[MaxDiskPartitionReadIopsJournalRawMetricThresholdView]
+                | type[MaxDiskPartitionReadLatencyDataTimeMetricThresholdView]
+                | type[MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView]
+                | type[MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView]
+                | type[MaxDiskPartitionSpaceUsedDataRawMetricThresholdView]
+                | type[MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView]
+                | type[MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView]
+                | type[MaxDiskPartitionWriteIopsDataRawMetricThresholdView]
+                | type[MaxDiskPartitionWriteIopsIndexRawMetricThresholdView]
+                | type[MaxDiskPartitionWriteIopsJournalRawMetricThresholdView]
+                | type[MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView]
+                | type[MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView]
+                | type[MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView]
+                | type[MaxNormalizedSystemCpuStealRawMetricThresholdView]
+                | type[MaxNormalizedSystemCpuUserRawMetricThresholdView]
+                | type[MaxSwapUsageFreeDataMetricThresholdView]
+                | type[MaxSwapUsageUsedDataMetricThresholdView]
+                | type[MaxSystemMemoryAvailableDataMetricThresholdView]
+                | type[MaxSystemMemoryPercentUsedRawMetricThresholdView]
+                | type[MaxSystemMemoryUsedDataMetricThresholdView]
+                | type[MaxSystemNetworkInDataMetricThresholdView]
+                | type[MaxSystemNetworkOutDataMetricThresholdView]
+                | type[MemoryMappedDataMetricThresholdView]
+                | type[MemoryResidentDataMetricThresholdView]
+                | type[MemoryVirtualDataMetricThresholdView]
+                | type[MuninCpuIowaitRawMetricThresholdView]
+                | type[MuninCpuIrqRawMetricThresholdView]
+                | type[MuninCpuNiceRawMetricThresholdView]
+                | type[MuninCpuSoftirqRawMetricThresholdView]
+                | type[MuninCpuStealRawMetricThresholdView]
+                | type[MuninCpuSystemRawMetricThresholdView]
+                | type[MuninCpuUserRawMetricThresholdView]
+                | type[NetworkBytesInDataMetricThresholdView]
+                | type[NetworkBytesOutDataMetricThresholdView]
+                | type[NetworkNumRequestsRawMetricThresholdView]
+                | type[NormalizedFtsProcessCpuKernelRawMetricThresholdView]
+                | type[NormalizedFtsProcessCpuUserRawMetricThresholdView]
+                | type[NormalizedSystemCpuStealRawMetricThresholdView]
+                | type[NormalizedSystemCpuUserRawMetricThresholdView]
+                | type[OpCounterCmdRawMetricThresholdView]
+                | type[OpCounterDeleteRawMetricThresholdView]
+                | type[OpCounterGetMoreRawMetricThresholdView]
+                | type[OpCounterInsertRawMetricThresholdView]
+                | type[OpCounterQueryRawMetricThresholdView]
+                | type[OpCounterReplCmdRawMetricThresholdView]
+                | type[OpCounterReplDeleteRawMetricThresholdView]
+                | type[OpCounterReplInsertRawMetricThresholdView]
+                | type[OpCounterReplUpdateRawMetricThresholdView]
+                | type[OpCounterTtlDeletedRawMetricThresholdView]
+                | type[OpCounterUpdateRawMetricThresholdView]
+                | type[OperationThrottlingRejectedOperationsRawMetricThresholdView]
+                | type[OperationsQueriesKilledRawMetricThresholdView]
+                | type[OperationsScanAndOrderRawMetricThresholdView]
+                | type[OplogMasterLagTimeDiffTimeMetricThresholdView]
+                | type[OplogMasterTimeTimeMetricThresholdView]
+                | type[OplogMasterTimeEstimatedTtlTimeMetricThresholdView]
+                | type[OplogRateGbPerHourDataMetricThresholdView]
+                | type[OplogSlaveLagMasterTimeTimeMetricThresholdView]
+                | type[QueryExecutorScannedRawMetricThresholdView]
+                | type[QueryExecutorScannedObjectsRawMetricThresholdView]
+                | type[QuerySpillToDiskDuringSortRawMetricThresholdView]
+                | type[QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView]
+                | type[QueryTargetingScannedPerReturnedRawMetricThresholdView]
+                | type[RestartsInLastHourRawMetricThresholdView]
+                | type[SearchIndexSizeDataMetricThresholdView]
+                | type[SearchMaxFieldsIndexedRawMetricThresholdView]
+                | type[SearchMaxNgramFieldsIndexedRawMetricThresholdView]
+                | type[NumberMetricThresholdView]
+                | type[SearchNumberOfFieldsInIndexRawMetricThresholdView]
+                | type[SearchNumberOfQueriesErrorRawMetricThresholdView]
+                | type[SearchNumberOfQueriesSuccessRawMetricThresholdView]
+                | type[SearchNumberOfQueriesTotalRawMetricThresholdView]
+                | type[SearchOpCounterDeleteRawMetricThresholdView]
+                | type[SearchOpCounterGetMoreRawMetricThresholdView]
+                | type[SearchOpCounterInsertRawMetricThresholdView]
+                | type[SearchOpCounterUpdateRawMetricThresholdView]
+                | type[SearchProcessThrottlingRawMetricThresholdView]
+                | type[SearchReplicationLagTimeMetricThresholdView]
+                | type[SwapUsageFreeDataMetricThresholdView]
+                | type[SwapUsageUsedDataMetricThresholdView]
+                | type[SystemMemoryAvailableDataMetricThresholdView]
+                | type[SystemMemoryPercentUsedRawMetricThresholdView]
+                | type[SystemMemoryUsedDataMetricThresholdView]
+                | type[SystemNetworkInDataMetricThresholdView]
+                | type[SystemNetworkOutDataMetricThresholdView]
+                | type[TicketsAvailableReadsRawMetricThresholdView]
+                | type[TicketsAvailableWritesRawMetricThresholdView],
+            ] = {
+                "ASSERT_MSG": AssertMsgRawMetricThresholdView,
+                "ASSERT_REGULAR": AssertRegularRawMetricThresholdView,
+                "ASSERT_USER": AssertUserRawMetricThresholdView,
+                "ASSERT_WARNING": AssertWarningRawMetricThresholdView,
+                "AVG_COMMAND_EXECUTION_TIME": AvgCommandExecutionTimeTimeMetricThresholdView,
+                "AVG_READ_EXECUTION_TIME": AvgReadExecutionTimeTimeMetricThresholdView,
+                "AVG_WRITE_EXECUTION_TIME": AvgWriteExecutionTimeTimeMetricThresholdView,
+                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
+                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
+                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
+                "CACHE_BYTES_READ_INTO": CacheBytesReadIntoDataMetricThresholdView,
+                "CACHE_BYTES_WRITTEN_FROM": CacheBytesWrittenFromDataMetricThresholdView,
+                "CACHE_USAGE_DIRTY": CacheUsageDirtyDataMetricThresholdView,
+                "CACHE_USAGE_USED": CacheUsageUsedDataMetricThresholdView,
+                "COMPUTED_MEMORY": ComputedMemoryDataMetricThresholdView,
+                "CONNECTIONS": ConnectionsRawMetricThresholdView,
+                "CONNECTIONS_MAX": ConnectionsMaxRawMetricThresholdView,
+                "CONNECTIONS_PERCENT": ConnectionsPercentRawMetricThresholdView,
+                "CURSORS_TOTAL_CLIENT_CURSORS_SIZE": CursorsTotalClientCursorsSizeRawMetricThresholdView,
+                "CURSORS_TOTAL_OPEN": CursorsTotalOpenRawMetricThresholdView,
+                "CURSORS_TOTAL_TIMED_OUT": CursorsTotalTimedOutRawMetricThresholdView,
+                "DB_DATA_SIZE_TOTAL": DbDataSizeTotalDataMetricThresholdView,
+                "DB_DATA_SIZE_TOTAL_WO_SYSTEM": DbDataSizeTotalWoSystemDataMetricThresholdView,
+                "DB_INDEX_SIZE_TOTAL": DbIndexSizeTotalDataMetricThresholdView,
+                "DB_STORAGE_TOTAL": DbStorageTotalDataMetricThresholdView,
+                "DISK_PARTITION_QUEUE_DEPTH_DATA": DiskPartitionQueueDepthDataRawMetricThresholdView,
+                "DISK_PARTITION_QUEUE_DEPTH_INDEX": DiskPartitionQueueDepthIndexRawMetricThresholdView,
+                "DISK_PARTITION_QUEUE_DEPTH_JOURNAL": DiskPartitionQueueDepthJournalRawMetricThresholdView,
+                "DISK_PARTITION_READ_IOPS_DATA": DiskPartitionReadIopsDataRawMetricThresholdView,
+                "DISK_PARTITION_READ_IOPS_INDEX": DiskPartitionReadIopsIndexRawMetricThresholdView,
+                "DISK_PARTITION_READ_IOPS_JOURNAL": DiskPartitionReadIopsJournalRawMetricThresholdView,
+                "DISK_PARTITION_READ_LATENCY_DATA": DiskPartitionReadLatencyDataTimeMetricThresholdView,
+                "DISK_PARTITION_READ_LATENCY_INDEX": DiskPartitionReadLatencyIndexTimeMetricThresholdView,
+                "DISK_PARTITION_READ_LATENCY_JOURNAL": DiskPartitionReadLatencyJournalTimeMetricThresholdView,
+                "DISK_PARTITION_SPACE_USED_DATA": DiskPartitionSpaceUsedDataRawMetricThresholdView,
+                "DISK_PARTITION_SPACE_USED_INDEX": DiskPartitionSpaceUsedIndexRawMetricThresholdView,
+                "DISK_PARTITION_SPACE_USED_JOURNAL": DiskPartitionSpaceUsedJournalRawMetricThresholdView,
+                "DISK_PARTITION_WRITE_IOPS_DATA": DiskPartitionWriteIopsDataRawMetricThresholdView,
+                "DISK_PARTITION_WRITE_IOPS_INDEX": DiskPartitionWriteIopsIndexRawMetricThresholdView,
+                "DISK_PARTITION_WRITE_IOPS_JOURNAL": DiskPartitionWriteIopsJournalRawMetricThresholdView,
+                "DISK_PARTITION_WRITE_LATENCY_DATA": DiskPartitionWriteLatencyDataTimeMetricThresholdView,
+                "DISK_PARTITION_WRITE_LATENCY_INDEX": DiskPartitionWriteLatencyIndexTimeMetricThresholdView,
+                "DISK_PARTITION_WRITE_LATENCY_JOURNAL": DiskPartitionWriteLatencyJournalTimeMetricThresholdView,
+                "DOCUMENT_DELETED": DocumentDeletedRawMetricThresholdView,
+                "DOCUMENT_INSERTED": DocumentInsertedRawMetricThresholdView,
+                "DOCUMENT_RETURNED": DocumentReturnedRawMetricThresholdView,
+                "DOCUMENT_UPDATED": DocumentUpdatedRawMetricThresholdView,
+                "EXTRA_INFO_PAGE_FAULTS": ExtraInfoPageFaultsRawMetricThresholdView,
+                "FTS_DISK_UTILIZATION": FtsDiskUtilizationDataMetricThresholdView,
+                "FTS_JVM_CURRENT_MEMORY": FtsJvmCurrentMemoryDataMetricThresholdView,
+                "FTS_JVM_MAX_MEMORY": FtsJvmMaxMemoryDataMetricThresholdView,
+                "FTS_MEMORY_MAPPED": FtsMemoryMappedDataMetricThresholdView,
+                "FTS_MEMORY_RESIDENT": FtsMemoryResidentDataMetricThresholdView,
+                "FTS_MEMORY_VIRTUAL": FtsMemoryVirtualDataMetricThresholdView,
+                "FTS_PROCESS_CPU_KERNEL": FtsProcessCpuKernelRawMetricThresholdView,
+                "FTS_PROCESS_CPU_USER": FtsProcessCpuUserRawMetricThresholdView,
+                "GLOBAL_ACCESSES_NOT_IN_MEMORY": GlobalAccessesNotInMemoryRawMetricThresholdView,
+                "GLOBAL_LOCK_CURRENT_QUEUE_READERS": GlobalLockCurrentQueueReadersRawMetricThresholdView,
+                "GLOBAL_LOCK_CURRENT_QUEUE_TOTAL": GlobalLockCurrentQueueTotalRawMetricThresholdView,
+                "GLOBAL_LOCK_CURRENT_QUEUE_WRITERS": GlobalLockCurrentQueueWritersRawMetricThresholdView,
+                "GLOBAL_LOCK_PERCENTAGE": GlobalLockPercentageRawMetricThresholdView,
+                "GLOBAL_PAGE_FAULT_EXCEPTIONS_THROWN": GlobalPageFaultExceptionsThrownRawMetricThresholdView,
+                "INDEX_COUNTERS_BTREE_ACCESSES": IndexCountersBtreeAccessesRawMetricThresholdView,
+                "INDEX_COUNTERS_BTREE_HITS": IndexCountersBtreeHitsRawMetricThresholdView,
+                "INDEX_COUNTERS_BTREE_MISS_RATIO": IndexCountersBtreeMissRatioRawMetricThresholdView,
+                "INDEX_COUNTERS_BTREE_MISSES": IndexCountersBtreeMissesRawMetricThresholdView,
+                "JOURNALING_COMMITS_IN_WRITE_LOCK": JournalingCommitsInWriteLockRawMetricThresholdView,
+                "JOURNALING_MB": JournalingMbDataMetricThresholdView,
+                "JOURNALING_WRITE_DATA_FILES_MB": JournalingWriteDataFilesMbDataMetricThresholdView,
+                "LOGICAL_SIZE": LogicalSizeDataMetricThresholdView,
+                "MAX_DISK_PARTITION_QUEUE_DEPTH_DATA": MaxDiskPartitionQueueDepthDataRawMetricThresholdView,
+                "MAX_DISK_PARTITION_QUEUE_DEPTH_INDEX": MaxDiskPartitionQueueDepthIndexRawMetricThresholdView,
+                "MAX_DISK_PARTITION_QUEUE_DEPTH_JOURNAL": MaxDiskPartitionQueueDepthJournalRawMetricThresholdView,
+                "MAX_DISK_PARTITION_READ_IOPS_DATA": MaxDiskPartitionReadIopsDataRawMetricThresholdView,
+                "MAX_DISK_PARTITION_READ_IOPS_INDEX": MaxDiskPartitionReadIopsIndexRawMetricThresholdView,
+                "MAX_DISK_PARTITION_READ_IOPS_JOURNAL": MaxDiskPartitionReadIopsJournalRawMetricThresholdView,
+                "MAX_DISK_PARTITION_READ_LATENCY_DATA": MaxDiskPartitionReadLatencyDataTimeMetricThresholdView,
+                "MAX_DISK_PARTITION_READ_LATENCY_INDEX": MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView,
+                "MAX_DISK_PARTITION_READ_LATENCY_JOURNAL": MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView,
+                "MAX_DISK_PARTITION_SPACE_USED_DATA": MaxDiskPartitionSpaceUsedDataRawMetricThresholdView,
+                "MAX_DISK_PARTITION_SPACE_USED_INDEX": MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView,
+                "MAX_DISK_PARTITION_SPACE_USED_JOURNAL": MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView,
+                "MAX_DISK_PARTITION_WRITE_IOPS_DATA": MaxDiskPartitionWriteIopsDataRawMetricThresholdView,
+                "MAX_DISK_PARTITION_WRITE_IOPS_INDEX": MaxDiskPartitionWriteIopsIndexRawMetricThresholdView,
+                "MAX_DISK_PARTITION_WRITE_IOPS_JOURNAL": MaxDiskPartitionWriteIopsJournalRawMetricThresholdView,
+                "MAX_DISK_PARTITION_WRITE_LATENCY_DATA": MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView,
+                "MAX_DISK_PARTITION_WRITE_LATENCY_INDEX": MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView,
+                "MAX_DISK_PARTITION_WRITE_LATENCY_JOURNAL": MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView,
+                "MAX_NORMALIZED_SYSTEM_CPU_STEAL": MaxNormalizedSystemCpuStealRawMetricThresholdView,
+                "MAX_NORMALIZED_SYSTEM_CPU_USER": MaxNormalizedSystemCpuUserRawMetricThresholdView,
+                "MAX_SWAP_USAGE_FREE": MaxSwapUsageFreeDataMetricThresholdView,
+                "MAX_SWAP_USAGE_USED": MaxSwapUsageUsedDataMetricThresholdView,
+                "MAX_SYSTEM_MEMORY_AVAILABLE": MaxSystemMemoryAvailableDataMetricThresholdView,
+                "MAX_SYSTEM_MEMORY_PERCENT_USED": MaxSystemMemoryPercentUsedRawMetricThresholdView,
+                "MAX_SYSTEM_MEMORY_USED": MaxSystemMemoryUsedDataMetricThresholdView,
+                "MAX_SYSTEM_NETWORK_IN": MaxSystemNetworkInDataMetricThresholdView,
+                "MAX_SYSTEM_NETWORK_OUT": MaxSystemNetworkOutDataMetricThresholdView,
+                "MEMORY_MAPPED": MemoryMappedDataMetricThresholdView,
+                "MEMORY_RESIDENT": MemoryResidentDataMetricThresholdView,
+                "MEMORY_VIRTUAL": MemoryVirtualDataMetricThresholdView,
+                "MUNIN_CPU_IOWAIT": MuninCpuIowaitRawMetricThresholdView,
+                "MUNIN_CPU_IRQ": MuninCpuIrqRawMetricThresholdView,
+                "MUNIN_CPU_NICE": MuninCpuNiceRawMetricThresholdView,
+                "MUNIN_CPU_SOFTIRQ": MuninCpuSoftirqRawMetricThresholdView,
+                "MUNIN_CPU_STEAL": MuninCpuStealRawMetricThresholdView,
+                "MUNIN_CPU_SYSTEM": MuninCpuSystemRawMetricThresholdView,
+                "MUNIN_CPU_USER": MuninCpuUserRawMetricThresholdView,
+                "NETWORK_BYTES_IN": NetworkBytesInDataMetricThresholdView,
+                "NETWORK_BYTES_OUT": NetworkBytesOutDataMetricThresholdView,
+                "NETWORK_NUM_REQUESTS": NetworkNumRequestsRawMetricThresholdView,
+                "NORMALIZED_FTS_PROCESS_CPU_KERNEL": NormalizedFtsProcessCpuKernelRawMetricThresholdView,
+                "NORMALIZED_FTS_PROCESS_CPU_USER": NormalizedFtsProcessCpuUserRawMetricThresholdView,
+                "NORMALIZED_SYSTEM_CPU_STEAL": NormalizedSystemCpuStealRawMetricThresholdView,
+                "NORMALIZED_SYSTEM_CPU_USER": NormalizedSystemCpuUserRawMetricThresholdView,
+                "OPCOUNTER_CMD": OpCounterCmdRawMetricThresholdView,
+                "OPCOUNTER_DELETE": OpCounterDeleteRawMetricThresholdView,
+                "OPCOUNTER_GETMORE": OpCounterGetMoreRawMetricThresholdView,
+                "OPCOUNTER_INSERT": OpCounterInsertRawMetricThresholdView,
+                "OPCOUNTER_QUERY": OpCounterQueryRawMetricThresholdView,
+                "OPCOUNTER_REPL_CMD": OpCounterReplCmdRawMetricThresholdView,
+                "OPCOUNTER_REPL_DELETE": OpCounterReplDeleteRawMetricThresholdView,
+                "OPCOUNTER_REPL_INSERT": OpCounterReplInsertRawMetricThresholdView,
+                "OPCOUNTER_REPL_UPDATE": OpCounterReplUpdateRawMetricThresholdView,
+                "OPCOUNTER_TTL_DELETED": OpCounterTtlDeletedRawMetricThresholdView,
+                "OPCOUNTER_UPDATE": OpCounterUpdateRawMetricThresholdView,
+                "OPERATION_THROTTLING_REJECTED_OPERATIONS": OperationThrottlingRejectedOperationsRawMetricThresholdView,
+                "OPERATIONS_QUERIES_KILLED": OperationsQueriesKilledRawMetricThresholdView,
+                "OPERATIONS_SCAN_AND_ORDER": OperationsScanAndOrderRawMetricThresholdView,
+                "OPLOG_MASTER_LAG_TIME_DIFF": OplogMasterLagTimeDiffTimeMetricThresholdView,
+                "OPLOG_MASTER_TIME": OplogMasterTimeTimeMetricThresholdView,
+                "OPLOG_MASTER_TIME_ESTIMATED_TTL": OplogMasterTimeEstimatedTtlTimeMetricThresholdView,
+                "OPLOG_RATE_GB_PER_HOUR": OplogRateGbPerHourDataMetricThresholdView,
+                "OPLOG_SLAVE_LAG_MASTER_TIME": OplogSlaveLagMasterTimeTimeMetricThresholdView,
+                "QUERY_EXECUTOR_SCANNED": QueryExecutorScannedRawMetricThresholdView,
+                "QUERY_EXECUTOR_SCANNED_OBJECTS": QueryExecutorScannedObjectsRawMetricThresholdView,
+                "QUERY_SPILL_TO_DISK_DURING_SORT": QuerySpillToDiskDuringSortRawMetricThresholdView,
+                "QUERY_TARGETING_SCANNED_OBJECTS_PER_RETURNED": QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView,
+                "QUERY_TARGETING_SCANNED_PER_RETURNED": QueryTargetingScannedPerReturnedRawMetricThresholdView,
+                "RESTARTS_IN_LAST_HOUR": RestartsInLastHourRawMetricThresholdView,
+                "SEARCH_INDEX_SIZE": SearchIndexSizeDataMetricThresholdView,
+                "SEARCH_MAX_FIELDS_INDEXED": SearchMaxFieldsIndexedRawMetricThresholdView,
+                "SEARCH_MAX_NGRAM_FIELDS_INDEXED": SearchMaxNgramFieldsIndexedRawMetricThresholdView,
+                "SEARCH_MAX_NUMBER_OF_LUCENE_DOCS": NumberMetricThresholdView,
+                "SEARCH_NUMBER_OF_FIELDS_IN_INDEX": SearchNumberOfFieldsInIndexRawMetricThresholdView,
+                "SEARCH_NUMBER_OF_QUERIES_ERROR": SearchNumberOfQueriesErrorRawMetricThresholdView,
+                "SEARCH_NUMBER_OF_QUERIES_SUCCESS": SearchNumberOfQueriesSuccessRawMetricThresholdView,
+                "SEARCH_NUMBER_OF_QUERIES_TOTAL": SearchNumberOfQueriesTotalRawMetricThresholdView,
+                "SEARCH_OPCOUNTER_DELETE": SearchOpCounterDeleteRawMetricThresholdView,
+                "SEARCH_OPCOUNTER_GETMORE": SearchOpCounterGetMoreRawMetricThresholdView,
+                "SEARCH_OPCOUNTER_INSERT": SearchOpCounterInsertRawMetricThresholdView,
+                "SEARCH_OPCOUNTER_UPDATE": SearchOpCounterUpdateRawMetricThresholdView,
+                "SEARCH_PROCESS_THROTTLING": SearchProcessThrottlingRawMetricThresholdView,
+                "SEARCH_REPLICATION_LAG": SearchReplicationLagTimeMetricThresholdView,
+                "SWAP_USAGE_FREE": SwapUsageFreeDataMetricThresholdView,
+                "SWAP_USAGE_USED": SwapUsageUsedDataMetricThresholdView,
+                "SYSTEM_MEMORY_AVAILABLE": SystemMemoryAvailableDataMetricThresholdView,
+                "SYSTEM_MEMORY_PERCENT_USED": SystemMemoryPercentUsedRawMetricThresholdView,
+                "SYSTEM_MEMORY_USED": SystemMemoryUsedDataMetricThresholdView,
+                "SYSTEM_NETWORK_IN": SystemNetworkInDataMetricThresholdView,
+                "SYSTEM_NETWORK_OUT": SystemNetworkOutDataMetricThresholdView,
+                "TICKETS_AVAILABLE_READS": TicketsAvailableReadsRawMetricThresholdView,
+                "TICKETS_AVAILABLE_WRITES": TicketsAvailableWritesRawMetricThresholdView,
+            }
+            payload, value = discriminate(data, "metricName", field="metricThreshold")
+            variant = variants.get(value)
+            if variant is None:
+                return UnknownVariant(discriminator=value, raw=dict(payload))
+            return variant.from_dict(payload)
 
         metric_threshold = _parse_metric_threshold(d.pop("metricThreshold", UNSET))
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, UnknownVariant, Unset, discriminate
 
 T = TypeVar("T", bound="PaginatedBackupSnapshotView")
 
@@ -16,7 +16,7 @@ T = TypeVar("T", bound="PaginatedBackupSnapshotView")
 class PaginatedBackupSnapshotView:
     """
     Attributes:
-        results (list[DiskBackupShardedClusterSnapshot | DiskBackupSnapshot]): List of returned documents that MongoDB
+        results (list[DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot]): List of returned documents that MongoDB
             Cloud provides when completing this request.
         links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
             resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -24,7 +24,7 @@ class PaginatedBackupSnapshotView:
             is set to `false`. The total number is an estimate and may not be exact.
     """
 
-    results: list[DiskBackupShardedClusterSnapshot | DiskBackupSnapshot]
+    results: list[DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant]
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -33,10 +33,7 @@ class PaginatedBackupSnapshotView:
         results = []
         for results_item_data in self.results:
             results_item: dict[str, Any]
-            if isinstance(results_item_data, DiskBackupSnapshot):
-                results_item = results_item_data.to_dict()
-            else:
-                results_item = results_item_data.to_dict()
+            results_item = results_item_data.to_dict()
 
             results.append(results_item)
 
@@ -79,20 +76,18 @@ class PaginatedBackupSnapshotView:
         _results = d.pop("results")
         for results_item_data in _results:
 
-            def _parse_results_item(data: object) -> DiskBackupShardedClusterSnapshot | DiskBackupSnapshot:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_any_disk_backup_snapshot_type_0 = DiskBackupSnapshot.from_dict(data)
-
-                    return componentsschemas_any_disk_backup_snapshot_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_any_disk_backup_snapshot_type_1 = DiskBackupShardedClusterSnapshot.from_dict(data)
-
-                return componentsschemas_any_disk_backup_snapshot_type_1
+            def _parse_results_item(
+                data: object,
+            ) -> DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant:
+                variants: dict[str, type[DiskBackupReplicaSet] | type[DiskBackupShardedClusterSnapshot]] = {
+                    "replicaSet": DiskBackupReplicaSet,
+                    "shardedCluster": DiskBackupShardedClusterSnapshot,
+                }
+                payload, value = discriminate(data, "type", field="results[]")
+                variant = variants.get(value)
+                if variant is None:
+                    return UnknownVariant(discriminator=value, raw=dict(payload))
+                return variant.from_dict(payload)
 
             results_item = _parse_results_item(results_item_data)
 
@@ -138,8 +133,8 @@ class PaginatedBackupSnapshotView:
 
 
 # Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.disk_backup_replica_set import DiskBackupReplicaSet  # noqa: E402
 from ..models.disk_backup_sharded_cluster_snapshot import (
     DiskBackupShardedClusterSnapshot,  # noqa: E402
 )
-from ..models.disk_backup_snapshot import DiskBackupSnapshot  # noqa: E402
 from ..models.link import Link  # noqa: E402

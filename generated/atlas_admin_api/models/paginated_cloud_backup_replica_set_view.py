@@ -16,15 +16,15 @@ T = TypeVar("T", bound="PaginatedCloudBackupReplicaSetView")
 class PaginatedCloudBackupReplicaSetView:
     """
     Attributes:
-        results (list[DiskBackupSnapshot]): List of returned documents that MongoDB Cloud provides when completing this
-            request.
+        results (list[DiskBackupReplicaSet]): List of returned documents that MongoDB Cloud provides when completing
+            this request.
         links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
             resources, related API resources, or both. RFC 5988 outlines these relationships.
         total_count (int | Unset): Total number of documents available. MongoDB Cloud omits this value if `includeCount`
             is set to `false`. The total number is an estimate and may not be exact.
     """
 
-    results: list[DiskBackupSnapshot]
+    results: list[DiskBackupReplicaSet]
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -73,7 +73,7 @@ class PaginatedCloudBackupReplicaSetView:
         results = []
         _results = d.pop("results")
         for results_item_data in _results:
-            results_item = DiskBackupSnapshot.from_dict(results_item_data)
+            results_item = DiskBackupReplicaSet.from_dict(results_item_data)
 
             results.append(results_item)
 
@@ -117,5 +117,5 @@ class PaginatedCloudBackupReplicaSetView:
 
 
 # Referenced models, imported after the class so that import cycles between models resolve.
-from ..models.disk_backup_snapshot import DiskBackupSnapshot  # noqa: E402
+from ..models.disk_backup_replica_set import DiskBackupReplicaSet  # noqa: E402
 from ..models.link import Link  # noqa: E402

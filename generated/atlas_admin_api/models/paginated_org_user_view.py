@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, UnknownVariant, Unset, discriminate
 
 T = TypeVar("T", bound="PaginatedOrgUserView")
 
@@ -24,7 +24,7 @@ class PaginatedOrgUserView:
             is set to `false`. The total number is an estimate and may not be exact.
     """
 
-    results: list[OrgUserResponseActive | OrgUserResponsePending]
+    results: list[OrgUserResponseActive | OrgUserResponsePending | UnknownVariant]
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -33,10 +33,7 @@ class PaginatedOrgUserView:
         results = []
         for results_item_data in self.results:
             results_item: dict[str, Any]
-            if isinstance(results_item_data, OrgUserResponsePending):
-                results_item = results_item_data.to_dict()
-            else:
-                results_item = results_item_data.to_dict()
+            results_item = results_item_data.to_dict()
 
             results.append(results_item)
 
@@ -79,20 +76,18 @@ class PaginatedOrgUserView:
         _results = d.pop("results")
         for results_item_data in _results:
 
-            def _parse_results_item(data: object) -> OrgUserResponseActive | OrgUserResponsePending:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_org_user_response_type_0 = OrgUserResponsePending.from_dict(data)
-
-                    return componentsschemas_org_user_response_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_org_user_response_type_1 = OrgUserResponseActive.from_dict(data)
-
-                return componentsschemas_org_user_response_type_1
+            def _parse_results_item(data: object) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+                variants: dict[str, type[OrgUserResponsePending] | type[OrgUserResponseActive]] = {
+                    "PENDING": OrgUserResponsePending,
+                    "INVITATION_EXPIRED": OrgUserResponsePending,
+                    "INVITATION_REJECTED": OrgUserResponsePending,
+                    "ACTIVE": OrgUserResponseActive,
+                }
+                payload, value = discriminate(data, "orgMembershipStatus", field="results[]")
+                variant = variants.get(value)
+                if variant is None:
+                    return UnknownVariant(discriminator=value, raw=dict(payload))
+                return variant.from_dict(payload)
 
             results_item = _parse_results_item(results_item_data)
 

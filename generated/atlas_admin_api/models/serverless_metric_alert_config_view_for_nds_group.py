@@ -99,6 +99,7 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
         | ServerlessOpCounterUpdateRawMetricThresholdView
         | ServerlessTotalWriteUnitsRPUMetricThresholdView
         | TimeMetricThresholdView
+        | UnknownVariant
         | Unset
     ) = UNSET
     severity_override: EventSeverity | Unset = UNSET
@@ -142,38 +143,6 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
         metric_threshold: dict[str, Any] | Unset
         if isinstance(self.metric_threshold, Unset):
             metric_threshold = UNSET
-        elif isinstance(self.metric_threshold, ServerlessAVGCommandExecutionTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, TimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessAVGWriteExecutionTimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, RawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessConnectionPercentageRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessNetworkBytesInDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessNetworkBytesOutDataMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessNetworkNumRequestRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessOpCounterCDMRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessOpCounterDeleteRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessOpCounterGetMoreRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessOpCounterInsertRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessOpCounterQueryRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, ServerlessOpCounterUpdateRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, RPUMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
         else:
             metric_threshold = self.metric_threshold.to_dict()
 
@@ -351,169 +320,93 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
             | ServerlessOpCounterUpdateRawMetricThresholdView
             | ServerlessTotalWriteUnitsRPUMetricThresholdView
             | TimeMetricThresholdView
+            | UnknownVariant
             | Unset
         ):
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_0 = (
-                    ServerlessAVGCommandExecutionTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_1 = TimeMetricThresholdView.from_dict(data)
-
-                return componentsschemas_serverless_metric_threshold_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_2 = (
-                    ServerlessAVGWriteExecutionTimeMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_3 = RawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_serverless_metric_threshold_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_4 = (
-                    ServerlessConnectionPercentageRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_5 = DataMetricThresholdView.from_dict(data)
-
-                return componentsschemas_serverless_metric_threshold_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_6 = (
-                    ServerlessNetworkBytesInDataMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_6
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_7 = (
-                    ServerlessNetworkBytesOutDataMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_7
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_8 = (
-                    ServerlessNetworkNumRequestRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_8
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_9 = (
-                    ServerlessOpCounterCDMRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_9
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_10 = (
-                    ServerlessOpCounterDeleteRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_10
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_11 = (
-                    ServerlessOpCounterGetMoreRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_11
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_12 = (
-                    ServerlessOpCounterInsertRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_12
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_13 = (
-                    ServerlessOpCounterQueryRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_13
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_14 = (
-                    ServerlessOpCounterUpdateRawMetricThresholdView.from_dict(data)
-                )
-
-                return componentsschemas_serverless_metric_threshold_type_14
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_serverless_metric_threshold_type_15 = RPUMetricThresholdView.from_dict(data)
-
-                return componentsschemas_serverless_metric_threshold_type_15
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_serverless_metric_threshold_type_16 = (
-                ServerlessTotalWriteUnitsRPUMetricThresholdView.from_dict(data)
-            )
-
-            return componentsschemas_serverless_metric_threshold_type_16
+            variants: dict[
+                str,
+                type[ServerlessAVGCommandExecutionTimeMetricThresholdView]
+                | type[TimeMetricThresholdView]
+                | type[ServerlessAVGWriteExecutionTimeMetricThresholdView]
+                | type[RawMetricThresholdView]
+                | type[ServerlessConnectionPercentageRawMetricThresholdView]
+                | type[DataMetricThresholdView]
+                | type[ServerlessNetworkBytesInDataMetricThresholdView]
+                | type[ServerlessNetworkBytesOutDataMetricThresholdView]
+                | type[ServerlessNetworkNumRequestRawMetricThresholdView]
+                | type[ServerlessOpCounterCDMRawMetricThresholdView]
+                | type[ServerlessOpCounterDeleteRawMetricThresholdView]
+                | type[ServerlessOpCounterGetMoreRawMetricThresholdView]
+                | type[ServerlessOpCounterInsertRawMetricThresholdView]
+                | type[ServerlessOpCounterQueryRawMetricThresholdView]
+                | type[ServerlessOpCounterUpdateRawMetricThresholdView]
+                | type[RPUMetricThresholdView]
+                | type[ServerlessTotalWriteUnitsRPUMetricThresholdView],
+            ] = {
+                "SERVERLESS_AVG_COMMAND_EXECUTION_TIME": ServerlessAVGCommandExecutionTimeMetricThresholdView,
+                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
+                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
+                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
+                "SERVERLESS_AVG_WRITE_EXECUTION_TIME": ServerlessAVGWriteExecutionTimeMetricThresholdView,
+                "FLEX_CONNECTIONS": RawMetricThresholdView,
+                "REALM_AUTH_LOGIN_FAIL": RawMetricThresholdView,
+                "REALM_ENDPOINTS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_GQL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_OVERALL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SDKFNS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT": RawMetricThresholdView,
+                "REALM_TRIGGERS_FAILED_REQUESTS": RawMetricThresholdView,
+                "SERVERLESS_CONNECTIONS": RawMetricThresholdView,
+                "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT": RawMetricThresholdView,
+                "SERVERLESS_CONNECTIONS_PERCENT": ServerlessConnectionPercentageRawMetricThresholdView,
+                "FLEX_DATA_SIZE_TOTAL": DataMetricThresholdView,
+                "REALM_ENDPOINTS_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_GQL_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_OVERALL_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SDK_FUNCTIONS_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SDK_MQL_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SYNC_CLIENT_CHANGESETS_INVALID": DataMetricThresholdView,
+                "REALM_SYNC_CLIENT_READS_FAILED": DataMetricThresholdView,
+                "REALM_SYNC_CLIENT_UPLOADS_FAILED": DataMetricThresholdView,
+                "REALM_SYNC_EGRESS_BYTES": DataMetricThresholdView,
+                "REALM_SYNC_FAILED_REQUESTS": DataMetricThresholdView,
+                "REALM_SYNC_SESSIONS_ENDED": DataMetricThresholdView,
+                "REALM_TRIGGERS_EGRESS_BYTES": DataMetricThresholdView,
+                "SERVERLESS_DATA_SIZE_TOTAL": DataMetricThresholdView,
+                "SERVERLESS_NETWORK_BYTES_IN": ServerlessNetworkBytesInDataMetricThresholdView,
+                "SERVERLESS_NETWORK_BYTES_OUT": ServerlessNetworkBytesOutDataMetricThresholdView,
+                "SERVERLESS_NETWORK_NUM_REQUESTS": ServerlessNetworkNumRequestRawMetricThresholdView,
+                "SERVERLESS_OPCOUNTER_CMD": ServerlessOpCounterCDMRawMetricThresholdView,
+                "SERVERLESS_OPCOUNTER_DELETE": ServerlessOpCounterDeleteRawMetricThresholdView,
+                "SERVERLESS_OPCOUNTER_GETMORE": ServerlessOpCounterGetMoreRawMetricThresholdView,
+                "SERVERLESS_OPCOUNTER_INSERT": ServerlessOpCounterInsertRawMetricThresholdView,
+                "SERVERLESS_OPCOUNTER_QUERY": ServerlessOpCounterQueryRawMetricThresholdView,
+                "SERVERLESS_OPCOUNTER_UPDATE": ServerlessOpCounterUpdateRawMetricThresholdView,
+                "SERVERLESS_TOTAL_READ_UNITS": RPUMetricThresholdView,
+                "SERVERLESS_TOTAL_WRITE_UNITS": ServerlessTotalWriteUnitsRPUMetricThresholdView,
+            }
+            payload, value = discriminate(data, "metricName", field="metricThreshold")
+            variant = variants.get(value)
+            if variant is None:
+                return UnknownVariant(discriminator=value, raw=dict(payload))
+            return variant.from_dict(payload)
 
         metric_threshold = _parse_metric_threshold(d.pop("metricThreshold", UNSET))
 

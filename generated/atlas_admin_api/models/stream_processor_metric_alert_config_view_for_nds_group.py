@@ -84,6 +84,7 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
         | KafkaRawMetricThresholdView
         | RawMetricThresholdView
         | TimeMetricThresholdView
+        | UnknownVariant
         | Unset
     ) = UNSET
     severity_override: EventSeverity | Unset = UNSET
@@ -92,6 +93,7 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
         | KafkaRawMetricThresholdView
         | RawMetricThresholdView
         | TimeMetricThresholdView
+        | UnknownVariant
         | Unset
     ) = UNSET
     updated: datetime.datetime | Unset = UNSET
@@ -134,12 +136,6 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
         metric_threshold: dict[str, Any] | Unset
         if isinstance(self.metric_threshold, Unset):
             metric_threshold = UNSET
-        elif isinstance(self.metric_threshold, TimeMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, DLQRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
-        elif isinstance(self.metric_threshold, KafkaRawMetricThresholdView):
-            metric_threshold = self.metric_threshold.to_dict()
         else:
             metric_threshold = self.metric_threshold.to_dict()
 
@@ -150,12 +146,6 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
         threshold: dict[str, Any] | Unset
         if isinstance(self.threshold, Unset):
             threshold = UNSET
-        elif isinstance(self.threshold, TimeMetricThresholdView):
-            threshold = self.threshold.to_dict()
-        elif isinstance(self.threshold, DLQRawMetricThresholdView):
-            threshold = self.threshold.to_dict()
-        elif isinstance(self.threshold, KafkaRawMetricThresholdView):
-            threshold = self.threshold.to_dict()
         else:
             threshold = self.threshold.to_dict()
 
@@ -319,39 +309,54 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
             | KafkaRawMetricThresholdView
             | RawMetricThresholdView
             | TimeMetricThresholdView
+            | UnknownVariant
             | Unset
         ):
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_stream_processor_metric_threshold_type_0 = TimeMetricThresholdView.from_dict(data)
-
-                return componentsschemas_stream_processor_metric_threshold_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_stream_processor_metric_threshold_type_1 = DLQRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_stream_processor_metric_threshold_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_stream_processor_metric_threshold_type_2 = KafkaRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_stream_processor_metric_threshold_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_stream_processor_metric_threshold_type_3 = RawMetricThresholdView.from_dict(data)
-
-            return componentsschemas_stream_processor_metric_threshold_type_3
+            variants: dict[
+                str,
+                type[TimeMetricThresholdView]
+                | type[DLQRawMetricThresholdView]
+                | type[KafkaRawMetricThresholdView]
+                | type[RawMetricThresholdView],
+            ] = {
+                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
+                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
+                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
+                "STREAM_PROCESSOR_DLQ_MESSAGE_COUNT": DLQRawMetricThresholdView,
+                "STREAM_PROCESSOR_KAFKA_LAG": KafkaRawMetricThresholdView,
+                "FLEX_CONNECTIONS": RawMetricThresholdView,
+                "REALM_AUTH_LOGIN_FAIL": RawMetricThresholdView,
+                "REALM_ENDPOINTS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_GQL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_OVERALL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SDKFNS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT": RawMetricThresholdView,
+                "REALM_TRIGGERS_FAILED_REQUESTS": RawMetricThresholdView,
+                "SERVERLESS_CONNECTIONS": RawMetricThresholdView,
+                "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT": RawMetricThresholdView,
+            }
+            payload, value = discriminate(data, "metricName", field="metricThreshold")
+            variant = variants.get(value)
+            if variant is None:
+                return UnknownVariant(discriminator=value, raw=dict(payload))
+            return variant.from_dict(payload)
 
         metric_threshold = _parse_metric_threshold(d.pop("metricThreshold", UNSET))
 
@@ -371,39 +376,54 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
             | KafkaRawMetricThresholdView
             | RawMetricThresholdView
             | TimeMetricThresholdView
+            | UnknownVariant
             | Unset
         ):
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_stream_processor_metric_threshold_type_0 = TimeMetricThresholdView.from_dict(data)
-
-                return componentsschemas_stream_processor_metric_threshold_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_stream_processor_metric_threshold_type_1 = DLQRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_stream_processor_metric_threshold_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_stream_processor_metric_threshold_type_2 = KafkaRawMetricThresholdView.from_dict(data)
-
-                return componentsschemas_stream_processor_metric_threshold_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_stream_processor_metric_threshold_type_3 = RawMetricThresholdView.from_dict(data)
-
-            return componentsschemas_stream_processor_metric_threshold_type_3
+            variants: dict[
+                str,
+                type[TimeMetricThresholdView]
+                | type[DLQRawMetricThresholdView]
+                | type[KafkaRawMetricThresholdView]
+                | type[RawMetricThresholdView],
+            ] = {
+                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
+                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
+                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
+                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
+                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
+                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
+                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
+                "STREAM_PROCESSOR_DLQ_MESSAGE_COUNT": DLQRawMetricThresholdView,
+                "STREAM_PROCESSOR_KAFKA_LAG": KafkaRawMetricThresholdView,
+                "FLEX_CONNECTIONS": RawMetricThresholdView,
+                "REALM_AUTH_LOGIN_FAIL": RawMetricThresholdView,
+                "REALM_ENDPOINTS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_GQL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_OVERALL_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SDKFNS_FAILED_REQUESTS": RawMetricThresholdView,
+                "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT": RawMetricThresholdView,
+                "REALM_TRIGGERS_FAILED_REQUESTS": RawMetricThresholdView,
+                "SERVERLESS_CONNECTIONS": RawMetricThresholdView,
+                "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT": RawMetricThresholdView,
+            }
+            payload, value = discriminate(data, "metricName", field="threshold")
+            variant = variants.get(value)
+            if variant is None:
+                return UnknownVariant(discriminator=value, raw=dict(payload))
+            return variant.from_dict(payload)
 
         threshold = _parse_threshold(d.pop("threshold", UNSET))
 

@@ -30,6 +30,7 @@ from ...models.disk_backup_export_job_request import DiskBackupExportJobRequest
 from ...models.disk_backup_on_demand_snapshot_request import (
     DiskBackupOnDemandSnapshotRequest,
 )
+from ...models.disk_backup_replica_set import DiskBackupReplicaSet
 from ...models.disk_backup_sharded_cluster_snapshot import (
     DiskBackupShardedClusterSnapshot,
 )
@@ -1060,7 +1061,7 @@ class CloudBackupsOperations:
         body: DiskBackupOnDemandSnapshotRequest,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> DiskBackupShardedClusterSnapshot | DiskBackupSnapshot:
+    ) -> DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant:
         """Take One On-Demand Snapshot
 
         Takes one on-demand snapshot for the specified cluster. Atlas takes on-demand snapshots immediately
@@ -1076,7 +1077,7 @@ class CloudBackupsOperations:
             body (DiskBackupOnDemandSnapshotRequest):
 
         Returns:
-            DiskBackupShardedClusterSnapshot | DiskBackupSnapshot
+            DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -1093,7 +1094,7 @@ class CloudBackupsOperations:
             ),
             _operation._parse_response,
         )
-        return cast("DiskBackupShardedClusterSnapshot | DiskBackupSnapshot", result)
+        return cast("DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant", result)
 
     async def get_backup_sharded_cluster(
         self,
@@ -1220,7 +1221,7 @@ class CloudBackupsOperations:
         *,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> DiskBackupSnapshot:
+    ) -> DiskBackupReplicaSet:
         """Return One Replica Set Cloud Backup
 
         Returns one snapshot from the specified cluster.
@@ -1233,7 +1234,7 @@ class CloudBackupsOperations:
             pretty (bool | Unset):  Default: False.
 
         Returns:
-            DiskBackupSnapshot
+            DiskBackupReplicaSet
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -1250,7 +1251,7 @@ class CloudBackupsOperations:
             ),
             _operation._parse_response,
         )
-        return cast("DiskBackupSnapshot", result)
+        return cast("DiskBackupReplicaSet", result)
 
     async def delete_cluster_backup_snapshot(
         self,

@@ -7,7 +7,7 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.disk_backup_snapshot import DiskBackupSnapshot
+from ...models.disk_backup_replica_set import DiskBackupReplicaSet
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
@@ -56,9 +56,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DiskBackupSnapshot | ApiError | None:
+) -> DiskBackupReplicaSet | ApiError | None:
     if response.status_code == 200:
-        response_200 = DiskBackupSnapshot.from_dict(response.json())
+        response_200 = DiskBackupReplicaSet.from_dict(response.json())
 
         return response_200
 

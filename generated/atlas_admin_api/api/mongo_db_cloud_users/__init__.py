@@ -32,7 +32,7 @@ from ...models.org_user_response_pending import OrgUserResponsePending
 from ...models.org_user_update_request import OrgUserUpdateRequest
 from ...models.paginated_group_user_view import PaginatedGroupUserView
 from ...models.paginated_org_user_view import PaginatedOrgUserView
-from ...types import UNSET, OperationRunner, Unset
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class MongodbCloudUsersOperations:
@@ -115,7 +115,7 @@ class MongodbCloudUsersOperations:
         body: GroupUserRequest,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Add One MongoDB Cloud User to One Project
 
         Adds one MongoDB Cloud user to one project.
@@ -133,7 +133,7 @@ class MongodbCloudUsersOperations:
             body (GroupUserRequest):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -149,7 +149,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def get_group_user(
         self,
@@ -159,7 +159,7 @@ class MongodbCloudUsersOperations:
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
         org_membership_statuses: list[GetGroupUserOrgMembershipStatusesItem] | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Return One MongoDB Cloud User in One Project
 
         Returns information about the specified MongoDB Cloud user within the context of the specified
@@ -181,7 +181,7 @@ class MongodbCloudUsersOperations:
             org_membership_statuses (list[GetGroupUserOrgMembershipStatusesItem] | Unset):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -198,7 +198,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def remove_group_user(
         self,
@@ -252,7 +252,7 @@ class MongodbCloudUsersOperations:
         body: AddOrRemoveGroupRole,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Add One Project Role to One MongoDB Cloud User
 
         Adds one project-level role to the MongoDB Cloud user. You can add a role to an active user or a
@@ -270,7 +270,7 @@ class MongodbCloudUsersOperations:
             body (AddOrRemoveGroupRole):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -287,7 +287,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     add_group_user_role = add_project_role  # the official name of the same operation
 
@@ -299,7 +299,7 @@ class MongodbCloudUsersOperations:
         body: AddOrRemoveGroupRole,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Remove One Project Role from One MongoDB Cloud User
 
         Removes one project-level role from the MongoDB Cloud user. You can remove a role from an active
@@ -317,7 +317,7 @@ class MongodbCloudUsersOperations:
             body (AddOrRemoveGroupRole):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -334,7 +334,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def list_team_users(
         self,
@@ -407,7 +407,7 @@ class MongodbCloudUsersOperations:
         body: AddOrRemoveUserFromTeam,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Add One MongoDB Cloud User to One Team
 
         Adds one MongoDB Cloud user to one team. You can add an active user or a user that has not yet
@@ -424,7 +424,7 @@ class MongodbCloudUsersOperations:
             body (AddOrRemoveUserFromTeam):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -441,7 +441,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def remove_org_team_user(
         self,
@@ -451,7 +451,7 @@ class MongodbCloudUsersOperations:
         body: AddOrRemoveUserFromTeam,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Remove One MongoDB Cloud User from One Team
 
         Removes one MongoDB Cloud user from one team. You can remove an active user or a user that has not
@@ -468,7 +468,7 @@ class MongodbCloudUsersOperations:
             body (AddOrRemoveUserFromTeam):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -485,7 +485,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def list_org_users(
         self,
@@ -553,7 +553,7 @@ class MongodbCloudUsersOperations:
         body: OrgUserRequest,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Add One MongoDB Cloud User to One Organization
 
         Invites one new or existing MongoDB Cloud user to join the organization. The invitation to join the
@@ -570,7 +570,7 @@ class MongodbCloudUsersOperations:
             body (OrgUserRequest):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -586,7 +586,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def get_org_user(
         self,
@@ -596,7 +596,7 @@ class MongodbCloudUsersOperations:
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
         org_membership_statuses: list[GetOrgUserOrgMembershipStatusesItem] | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Return One MongoDB Cloud User in One Organization
 
         Returns information about the specified MongoDB Cloud user within the context of the specified
@@ -618,7 +618,7 @@ class MongodbCloudUsersOperations:
             org_membership_statuses (list[GetOrgUserOrgMembershipStatusesItem] | Unset):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -635,7 +635,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def remove_organization_user(
         self,
@@ -692,7 +692,7 @@ class MongodbCloudUsersOperations:
         body: OrgUserUpdateRequest,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Update One MongoDB Cloud User in One Organization
 
         Updates one MongoDB Cloud user in the specified organization. You can update an active user or a
@@ -712,7 +712,7 @@ class MongodbCloudUsersOperations:
             body (OrgUserUpdateRequest):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -729,7 +729,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def add_org_role(
         self,
@@ -739,7 +739,7 @@ class MongodbCloudUsersOperations:
         body: AddOrRemoveOrgRole,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Add One Organization Role to One MongoDB Cloud User
 
         Adds one organization-level role to the MongoDB Cloud user. You can add a role to an active user or
@@ -758,7 +758,7 @@ class MongodbCloudUsersOperations:
             body (AddOrRemoveOrgRole):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -775,7 +775,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def remove_org_role(
         self,
@@ -785,7 +785,7 @@ class MongodbCloudUsersOperations:
         body: AddOrRemoveOrgRole,
         envelope: bool | Unset = UNSET,
         pretty: bool | Unset = UNSET,
-    ) -> OrgUserResponseActive | OrgUserResponsePending:
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
         """Remove One Organization Role from One MongoDB Cloud User
 
         Removes one organization-level role from the MongoDB Cloud user. You can remove a role from an
@@ -806,7 +806,7 @@ class MongodbCloudUsersOperations:
             body (AddOrRemoveOrgRole):
 
         Returns:
-            OrgUserResponseActive | OrgUserResponsePending
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
 
         Raises:
             atlas_admin.AtlasApiError: the server answered with an error status.
@@ -823,7 +823,7 @@ class MongodbCloudUsersOperations:
             ),
             _operation._parse_response,
         )
-        return cast("OrgUserResponseActive | OrgUserResponsePending", result)
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
 
     async def create_user(
         self,

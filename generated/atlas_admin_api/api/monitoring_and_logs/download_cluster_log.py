@@ -19,7 +19,7 @@ from ...types import (
 )
 
 OPERATION = OPERATIONS["download_cluster_log"]
-ACCEPT = "application/vnd.atlas.2023-01-01+gzip"
+ACCEPT = "application/vnd.atlas.2023-02-01+gzip"
 
 
 def _get_kwargs(
