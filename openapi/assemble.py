@@ -1168,7 +1168,7 @@ def render_all(docs_dir=None) -> tuple[str, str, str]:
     ops = atlas_docs.read_docs(docs_dir)
     ov = _load_yaml(OVERRIDES.read_text(encoding="utf-8"))
     page_spec, comments = build(ops, ov)
-    official, notes = upstream.normalize(upstream.load())
+    official, notes = upstream.normalize(upstream.load(), pattern_rewrites=ov.get("pattern_rewrites") or {})
     spec, records = merge.merge(page_spec, official, ov)
     spec["openapi"] = "3.0.3"
     spec["info"] = {

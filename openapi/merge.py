@@ -63,6 +63,7 @@ class Merger:
         self.seen: set[tuple[str, str]] = set()
         self.additions: list[tuple[dict[str, Any], str, dict[str, Any]]] = []  # (page object, property, upstream)
         self.variant_additions: list[tuple[dict[str, Any], str, str]] = []  # (page union, value, upstream variant)
+        self.copied: list[tuple[Any, Any]] = []  # (container, key) of upstream pieces copied into page operations
 
     def note(self, where: str, aspect: str, pages: Any, upstream: Any, decision: str) -> None:
         self.records.add(Disagreement(where, aspect, _short(pages), _short(upstream), decision))
@@ -174,6 +175,7 @@ class Merger:
                 if pk[1] == "header":
                     continue
                 pop.setdefault("parameters", []).append(copy.deepcopy(param))
+                self.copied.append((pop["parameters"], len(pop["parameters"]) - 1))
                 self.note(key, "parameter", "-", f"{pk[1]} {pk[0]}", "added from upstream")
             else:
                 self.compare(pp[pk].get("schema") or {}, param.get("schema") or {}, f"{key} {pk[1]} {pk[0]}")
@@ -207,6 +209,7 @@ class Merger:
             if presp is None:
                 if not str(status).startswith("2"):
                     pop["responses"][status] = copy.deepcopy(uresp)
+                    self.copied.append((pop["responses"], status))
                     self.note(key, "response", "-", str(status), "added from upstream")
                 else:
                     self.note(key, "response", "-", str(status), "pages win (not added)")
@@ -223,6 +226,7 @@ class Merger:
                             pcontent[mt][ext] = umedia[ext]
                 else:
                     pcontent[mt] = copy.deepcopy(umedia)
+                    self.copied.append((pcontent, mt))
                     self.note(key, "version", "-", f"{status} {mt}", "added from upstream")
             for mt in pcontent:
                 if mt not in ucontent:
@@ -327,6 +331,9 @@ class Merger:
                     if name in redirect:
                         mapping[value] = SCHEMA_REF + redirect[name]
 
+        # upstream pieces in page operations name upstream schemas: as they are named in the result
+        for container, key in self.copied:
+            container[key] = rewrite(container[key])
         # page schemas gain what upstream adds
         for target, prop, schema in self.additions:
             target.setdefault("properties", {})[prop] = rewrite(copy.deepcopy(schema))
@@ -366,6 +373,13 @@ class Merger:
         tags = {t["name"]: t for t in out.get("tags") or []}
         for tag in self.page.get("tags") or []:
             tags.setdefault(tag["name"], tag)
+        for item in out["paths"].values():
+            for method in METHODS:
+                for tag in (item.get(method) or {}).get("tags") or []:
+                    if tag not in tags:
+                        # the official document uses a few tags it does not declare
+                        tags[tag] = {"name": tag, "description": f"Operations of the {tag} API."}
+                        self.note(f"tag {tag}", "tag", "-", "used, not declared", "declared")
         out["tags"] = [tags[name] for name in sorted(tags)]
         return out
 

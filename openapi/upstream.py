@@ -204,6 +204,20 @@ def normalize_unions(doc: dict[str, Any]) -> list[str]:
         if kept_mapping:
             union["discriminator"]["mapping"] = dict(sorted(kept_mapping.items()))
         schemas[name] = union
+
+    # inline discriminated oneOfs (a property's own union) name their variants the same way
+    def inline_union(node: dict[str, Any]) -> None:
+        discriminator = node.get("discriminator")
+        if not isinstance(discriminator, dict) or "oneOf" not in node or node is schemas.get(""):
+            return
+        for value, ref in (discriminator.get("mapping") or {}).items():
+            target = _ref_name({"$ref": ref})
+            if target and target in schemas and target not in parents:
+                bucket = values_of.setdefault(target, {}).setdefault(discriminator["propertyName"], [])
+                if value not in bucket:
+                    bucket.append(value)
+
+    _every_schema(doc, inline_union)
     # 3. each variant's discriminator property names the values that select it
     for variant, props in sorted(values_of.items()):
         schema = schemas[variant]
@@ -346,12 +360,35 @@ def drop_path_defaults(doc: dict[str, Any]) -> list[str]:
     return notes
 
 
-def normalize(doc: dict[str, Any], snapshot_date: str = SNAPSHOT_DATE) -> tuple[dict[str, Any], list[str]]:
+def rewrite_patterns(doc: dict[str, Any], rewrites: dict[str, Any]) -> list[str]:
+    """Patterns neither Python's re nor ECMA-262 (without the u flag) accept, rewritten (overrides.yaml says why)."""
+    used: set[str] = set()
+
+    def rewrite(node: dict[str, Any]) -> None:
+        pattern = node.get("pattern")
+        if isinstance(pattern, str) and pattern in rewrites:
+            node["pattern"] = rewrites[pattern]["to"]
+            used.add(pattern)
+        items = node.get("items")
+        if isinstance(items, dict) and isinstance(items.get("pattern"), str) and items["pattern"] in rewrites:
+            used.add(items["pattern"])
+            items["pattern"] = rewrites[items["pattern"]]["to"]
+
+    _every_schema(doc, rewrite)
+    for param in (doc["components"].get("parameters") or {}).values():
+        rewrite(param.get("schema") or {})
+    return [f"pattern {p} rewritten to {rewrites[p]['to']} (overrides.yaml pattern_rewrites)" for p in sorted(used)]
+
+
+def normalize(
+    doc: dict[str, Any], snapshot_date: str = SNAPSHOT_DATE, pattern_rewrites: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """The document as the generator can take it, and a note for each change made."""
     doc = copy.deepcopy(doc)
     notes = normalize_unions(doc)
     drop_titles(doc)
     notes += drop_path_defaults(doc)
+    notes += rewrite_patterns(doc, pattern_rewrites or {})
     for path_item in doc["paths"].values():
         for method in METHODS:
             operation = path_item.get(method)

@@ -128,7 +128,9 @@ async def _call(prism_url: str, case: OperationCase) -> str | None:
     if case.response_example is None or not response.content:
         return None if result is None else f"expected no body, parsed {result!r:.200}"
     if isinstance(case.response_example, list):
-        ok = isinstance(result, list) and all(hasattr(item, "to_dict") or not hasattr(item, "__dict__") for item in result)
+        ok = isinstance(result, list) and all(
+            hasattr(item, "to_dict") or not hasattr(item, "__dict__") for item in result
+        )
         return None if ok else f"expected a list, parsed {result!r:.200}"
     return None if hasattr(result, "to_dict") else f"expected a model, parsed {result!r:.200}"
 

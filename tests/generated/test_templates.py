@@ -41,7 +41,9 @@ def test_accept_and_content_type_are_the_documented_versions(case: OperationCase
     operation = SPEC["paths"][case.operation.path][case.operation.method.lower()]
     # The version sent is the one the assembler chose (the newest not sunset); it comes first in its response.
     firsts = [
-        next(iter(r["content"])) for s, r in sorted(operation["responses"].items()) if s.startswith("2") and r.get("content")
+        next(iter(r["content"]))
+        for s, r in sorted(operation["responses"].items())
+        if s.startswith("2") and r.get("content")
     ]
     kwargs = _kwargs(case)
     accept = kwargs["headers"]["Accept"]

@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 import atlas_admin_api
 from atlas_admin_api._operations import OPERATIONS, Operation
-from atlas_admin_api.api import TAGS
 from atlas_admin_api.types import UnknownVariant
 
 SPEC: dict[str, Any] = json.loads((resources.files(atlas_admin_api) / "openapi.json").read_text(encoding="utf-8"))
@@ -137,9 +136,9 @@ def path_value(op: Operation, spec_name: str, pattern: str | None) -> str:
         if "enum" in schema:
             return str(schema["enum"][0])
         example = param.get("example", schema.get("example"))
-        if isinstance(example, str) and example and (pattern is None or re.search(pattern, example)):
-            if "/" not in example and not set(example) & {"\\", " "}:
-                return example
+        fits = isinstance(example, str) and example and (pattern is None or re.search(pattern, example))
+        if fits and "/" not in example and not set(example) & {"\\", " "}:
+            return str(example)
     if spec_name in ENUM_PATH_VALUES and pattern is None:
         return ENUM_PATH_VALUES[spec_name]
     if pattern not in PATH_SAMPLES:
@@ -186,7 +185,7 @@ def synthesize(schema: dict[str, Any], *, request: bool, depth: int = 0, seen: f
             if isinstance(part_value, dict):
                 merged.update(part_value)
         return merged
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return schema["enum"][0]
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
@@ -225,6 +224,16 @@ def synthesize(schema: dict[str, Any], *, request: bool, depth: int = 0, seen: f
     if kind == "boolean":
         return bool(schema.get("default", False))
     return example if example is not None else "sample"
+
+
+def _valid(schema: dict[str, Any], value: Any) -> bool:
+    """Whether ``value`` is an instance of ``schema`` (None never is): the spec's own examples are not all valid."""
+    if value is None:
+        return False
+    from openapi_schema_validator import OAS30Validator
+
+    root = {**schema, "components": SPEC["components"]}
+    return not any(True for _ in OAS30Validator(root).iter_errors(value))
 
 
 def _as_hint(value: Any, hint: Any) -> Any:
@@ -300,15 +309,17 @@ def operation_cases(keys: typing.Iterable[str] | None = None) -> list[OperationC
         if op.request_media_type is not None:
             media = spec["requestBody"]["content"][op.request_media_type]
             request_example = first_example(media)
-            if request_example is None and "schema" in media:
+            if "schema" in media and not _valid(media["schema"], request_example):
                 request_example = synthesize(media["schema"], request=True)
             if request_example is not None and "schema" in media:
                 body = _body_for(module, request_example)
         status, response = next((s, r) for s, r in sorted(spec["responses"].items()) if s.startswith("2"))
         media = (response.get("content") or {}).get(op.media_type or "", {})
         response_example = first_example(media)
-        if response_example is None and "schema" in media and "json" in (op.media_type or ""):
-            response_example = synthesize(media["schema"], request=False)
+        if "schema" in media and not _valid(media["schema"], response_example):
+            # no example, or one that contradicts its own schema (a few of the official document's lack a
+            # required field): what a conforming server may answer, synthesized from the schema
+            response_example = synthesize(media["schema"], request=False) if "json" in (op.media_type or "") else None
         cases.append(
             OperationCase(
                 key=key,

@@ -49,6 +49,7 @@ class ApiAtlasFTSAnalyzersViewManual:
         | Tokenizerstandard
         | TokenizeruaxUrlEmail
         | Tokenizerwhitespace
+        | UnknownVariant
     )
     char_filters: (
         list[CharFilterhtmlStrip | CharFiltericuNormalize | CharFiltermapping | CharFilterpersian | UnknownVariant]
@@ -87,22 +88,7 @@ class ApiAtlasFTSAnalyzersViewManual:
         name = self.name
 
         tokenizer: dict[str, Any]
-        if isinstance(self.tokenizer, TokenizeredgeGram):
-            tokenizer = self.tokenizer.to_dict()
-        elif isinstance(self.tokenizer, Tokenizerkeyword):
-            tokenizer = self.tokenizer.to_dict()
-        elif isinstance(self.tokenizer, TokenizernGram):
-            tokenizer = self.tokenizer.to_dict()
-        elif isinstance(self.tokenizer, TokenizerregexCaptureGroup):
-            tokenizer = self.tokenizer.to_dict()
-        elif isinstance(self.tokenizer, TokenizerregexSplit):
-            tokenizer = self.tokenizer.to_dict()
-        elif isinstance(self.tokenizer, Tokenizerstandard):
-            tokenizer = self.tokenizer.to_dict()
-        elif isinstance(self.tokenizer, TokenizeruaxUrlEmail):
-            tokenizer = self.tokenizer.to_dict()
-        else:
-            tokenizer = self.tokenizer.to_dict()
+        tokenizer = self.tokenizer.to_dict()
 
         char_filters: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.char_filters, Unset):
@@ -162,68 +148,33 @@ class ApiAtlasFTSAnalyzersViewManual:
             | Tokenizerstandard
             | TokenizeruaxUrlEmail
             | Tokenizerwhitespace
+            | UnknownVariant
         ):
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                tokenizer_type_0 = TokenizeredgeGram.from_dict(data)
-
-                return tokenizer_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                tokenizer_type_1 = Tokenizerkeyword.from_dict(data)
-
-                return tokenizer_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                tokenizer_type_2 = TokenizernGram.from_dict(data)
-
-                return tokenizer_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                tokenizer_type_3 = TokenizerregexCaptureGroup.from_dict(data)
-
-                return tokenizer_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                tokenizer_type_4 = TokenizerregexSplit.from_dict(data)
-
-                return tokenizer_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                tokenizer_type_5 = Tokenizerstandard.from_dict(data)
-
-                return tokenizer_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                tokenizer_type_6 = TokenizeruaxUrlEmail.from_dict(data)
-
-                return tokenizer_type_6
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            tokenizer_type_7 = Tokenizerwhitespace.from_dict(data)
-
-            return tokenizer_type_7
+            variants: dict[
+                str,
+                type[TokenizeredgeGram]
+                | type[Tokenizerkeyword]
+                | type[TokenizernGram]
+                | type[TokenizerregexCaptureGroup]
+                | type[TokenizerregexSplit]
+                | type[Tokenizerstandard]
+                | type[TokenizeruaxUrlEmail]
+                | type[Tokenizerwhitespace],
+            ] = {
+                "edgeGram": TokenizeredgeGram,
+                "keyword": Tokenizerkeyword,
+                "nGram": TokenizernGram,
+                "regexCaptureGroup": TokenizerregexCaptureGroup,
+                "regexSplit": TokenizerregexSplit,
+                "standard": Tokenizerstandard,
+                "uaxUrlEmail": TokenizeruaxUrlEmail,
+                "whitespace": Tokenizerwhitespace,
+            }
+            payload, value = discriminate(data, "type", field="tokenizer")
+            variant = variants.get(value)
+            if variant is None:
+                return UnknownVariant(discriminator=value, raw=dict(payload))
+            return variant.from_dict(payload)
 
         tokenizer = _parse_tokenizer(d.pop("tokenizer"))
 

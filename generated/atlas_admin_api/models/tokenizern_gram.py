@@ -25,7 +25,7 @@ class TokenizernGram:
 
     max_gram: int
     min_gram: int
-    type_: TokenizernGramType = _attrs_field(default=TokenizernGramType.EDGEGRAM, kw_only=True)
+    type_: TokenizernGramType = _attrs_field(default=TokenizernGramType.NGRAM, kw_only=True)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
