@@ -7,18 +7,20 @@ that the client's own CPU time is what differs between the ways of calling.
     .venv/bin/python bench/run.py              # the full run (a few minutes); writes bench/results.json
     .venv/bin/python bench/run.py --smoke      # a tiny run that only checks the harness works
     .venv/bin/python bench/run.py --only parse,import
+    .venv/bin/python bench/run.py --profile 30 --list-calls 300   # where the time goes (cProfile)
 
 Figures:
 
 1. call overhead - N calls at concurrency C through the SDK (`AtlasClient`, static bearer token
    issued by the fake), raw `httpx.AsyncClient` (same method, URL, query and headers, then ``.json()``)
-   and the generated module alone (its ``_get_kwargs``, the `AuthenticatedClient`'s httpx client, its
-   ``_parse_response``: what the generator's ``asyncio_detailed`` did); rounds alternate the order
+   and the generated ``asyncio_detailed`` with an `AuthenticatedClient`; rounds alternate the order
    and the median wall time of each way counts. Single object (`get_custom_database_role`) and a
    500-item page (`list_export_buckets`).
 2. parse - items per second through the generated ``from_dict`` against pydantic v2 models generated
    from the same spec by datamodel-code-generator (``model_validate``), on a 500-item
    `PaginatedFlexClusterDescription` built from the documented example.
+   Also lenient against strict parsing through the client's parse step on the same page (issue #13), and
+   the cost of a page with one drifted field per item (information only).
 3. auth - token requests for 1,000 concurrent first calls (service account) and HTTP exchanges per
    call over 1,000 calls with digest auth (401 challenges included), counted at the fake.
 4. import - ``python -X importtime -c "import atlas_admin"`` against the same for httpx.
@@ -60,7 +62,15 @@ sys.path.insert(0, str(BENCH))
 from fake_server import GROUP_ID, ROLE_NAME  # noqa: E402
 
 PAGE_SIZE = 500
-FIGURES = ("calls", "parse", "auth", "import", "memory")
+FIGURES = ("calls", "parse", "auth", "import", "first_call", "peak_rss", "memory", "wheel")
+
+# Issue #18's targets.
+CALL_CPU_TARGETS = {"get": 1.05, "list": 1.35}  # SDK / raw httpx + json.loads, client CPU
+PARSE_TARGET = 1.5  # from_dict / pydantic model_validate, items per second
+PARSE_BYTES_TARGET = 1.0  # bytes -> models: SDK / pydantic model_validate_json
+IMPORT_TARGET = 1.3  # import atlas_admin / import httpx
+FIRST_CALL_TARGET_MS = 20.0  # first call into a tag not used before, after import
+PEAK_RSS_TARGET = 2.0  # peak RSS growth parsing a page / the same for json.loads alone
 
 
 # --- settings -------------------------------------------------------------------------------------
@@ -76,6 +86,8 @@ class Settings:
         self.parse_rounds = 3 if smoke else 25
         self.auth_calls = 50 if smoke else 1_000
         self.import_runs = 1 if smoke else 9
+        self.first_call_runs = 1 if smoke else 7
+        self.rss_runs = 1 if smoke else 5
         self.memory_warmup = 50 if smoke else 5_000
         self.memory_calls = args.memory_calls or (200 if smoke else 50_000)
         self.only = set(args.only.split(",")) if args.only else set(FIGURES)
@@ -226,6 +238,9 @@ class RawWay(Way):
 
 
 class GeneratedWay(Way):
+    """The generated operation module without the overlay: its ``_get_kwargs`` and ``_parse_response`` around the
+    generated client's own httpx client (what the generator's ``asyncio_detailed`` did, which issue #15 drops)."""
+
     name = "generated"
 
     async def __aenter__(self) -> Callable[[], Awaitable[Any]]:
@@ -233,13 +248,13 @@ class GeneratedWay(Way):
 
         self.client = AuthenticatedClient(base_url=self.base_url, token=self.token)
         client = self.client
+        http = client.get_async_httpx_client()
         module = _generated_module(self.operation)
         args, kwargs = _generated_args(self.operation)
 
-        http = client.get_async_httpx_client()
-
         async def call() -> Any:
-            response = await http.request(**module._get_kwargs(*args, **kwargs))
+            built = module._get_kwargs(*args, **kwargs)
+            response = await http.request(**built)
             if response.status_code != 200:
                 raise RuntimeError(f"generated call answered {response.status_code}")
             return module._parse_response(client=client, response=response)
@@ -292,11 +307,19 @@ async def bench_calls(base_url: str, settings: Settings) -> list[dict[str, Any]]
             },
             "samples": samples,
         }
-        target = 1.10 if operation == "get" else None
+        # Issue #18's targets are on client CPU (the client process is the bottleneck, so wall agrees).
+        target = CALL_CPU_TARGETS[operation]
+        # Each round measures the ways back to back, so the per-round ratio is the interleaved estimate; the spread
+        # of those ratios shows how much the shared machine moved during the run.
+        round_cpu_ratios = {
+            other: [s["cpu_s"] / r["cpu_s"] for s, r in zip(samples[other], samples["raw"], strict=True)]
+            for other in ("sdk", "generated")
+        }
+        details["cpu_ratio_per_round"] = round_cpu_ratios
         for other in ("sdk", "generated"):
             ratio = med[other]["wall_s"] / med["raw"]["wall_s"]
             cpu_ratio = med[other]["cpu_s"] / med["raw"]["cpu_s"]
-            has_target = other == "sdk" and target is not None
+            has_target = other == "sdk"
             figures.append(
                 {
                     "id": f"calls.{operation}.{other}_vs_raw",
@@ -304,21 +327,24 @@ async def bench_calls(base_url: str, settings: Settings) -> list[dict[str, Any]]
                     "sdk": f"{med[other]['wall_s']:.2f} s ({calls / med[other]['wall_s']:.0f}/s)",
                     "baseline": f"{med['raw']['wall_s']:.2f} s ({calls / med['raw']['wall_s']:.0f}/s)",
                     "ratio": ratio,
-                    "target": "<= 1.10" if has_target else None,
-                    "pass": (ratio <= target) if has_target and target is not None else None,
+                    "target": None,
+                    "pass": None,
                     "details": details,
                 }
             )
             figures.append(
                 {
                     "id": f"calls.{operation}.{other}_vs_raw_cpu",
-                    "figure": f"call overhead, {label}: {other} / raw httpx (client CPU)",
+                    "figure": f"call overhead, {label}: {other} / raw httpx + json.loads (client CPU)",
                     "sdk": f"{1e6 * med[other]['cpu_s'] / calls:.0f} us/call",
                     "baseline": f"{1e6 * med['raw']['cpu_s'] / calls:.0f} us/call",
                     "ratio": cpu_ratio,
-                    "target": None,
-                    "pass": None,
-                    "details": {"see": f"calls.{operation}.{other}_vs_raw"},
+                    "target": f"<= {target}" if has_target else None,
+                    "pass": cpu_ratio <= target if has_target else None,
+                    "details": {
+                        "see": f"calls.{operation}.{other}_vs_raw",
+                        "ratio_per_round": round_cpu_ratios[other],
+                    },
                 }
             )
     return figures
@@ -369,28 +395,50 @@ def pydantic_models(workdir: Path) -> Any:
 
 
 def bench_parse(settings: Settings) -> list[dict[str, Any]]:
+    """Dicts -> models (from_dict / model_validate) and bytes -> models (SDK / model_validate_json), interleaved."""
     from atlas_admin_api.models.paginated_flex_cluster_description import PaginatedFlexClusterDescription
+    from atlas_admin_api.types import loads_json
 
     page = flex_cluster_page()
+    body = json.dumps(page).encode()
     with tempfile.TemporaryDirectory(prefix="atlas-bench-pydantic-") as tmp:
         models = pydantic_models(Path(tmp))
     pydantic_page = models.PaginatedFlexClusterDescription
+    from_dict = PaginatedFlexClusterDescription.from_dict
 
     # Both must accept the page and see the same thing, or the comparison means nothing.
-    generated = PaginatedFlexClusterDescription.from_dict(page)
+    generated = from_dict(page)
     validated = pydantic_page.model_validate(page)
+    from_bytes = from_dict(loads_json(body))
+    validated_json = pydantic_page.model_validate_json(body)
     assert not isinstance(generated.results, type(None)) and len(generated.results) == PAGE_SIZE
     assert validated.results is not None and len(validated.results) == PAGE_SIZE
     assert generated.results[7].create_date == validated.results[7].createDate
+    assert from_bytes.to_dict() == generated.to_dict()
+    assert validated_json == validated
+    decoder = _json_decoder_name()
 
-    def timed(parse: Callable[[dict[str, Any]], Any]) -> float:
+    # The SDK turns a body into models as its generated _parse_response does: types.loads_json (msgspec when the
+    # [fast] extra is installed), then from_dict. The "json fallback" way is the same without msgspec.
+    ways: dict[str, Callable[[], Any]] = {
+        "from_dict": lambda: from_dict(page),
+        "pydantic": lambda: pydantic_page.model_validate(page),
+        "sdk_bytes": lambda: from_dict(loads_json(body)),
+        "sdk_bytes_json": lambda: from_dict(json.loads(body)),
+        "pydantic_json": lambda: pydantic_page.model_validate_json(body),
+        "loads_json": lambda: loads_json(body),
+        "json.loads": lambda: json.loads(body),
+    }
+
+    def timed(parse: Callable[[], Any]) -> float:
         gc.collect()
-        start = time.perf_counter()
+        # CPU time of this process: on a shared machine a sample that loses the CPU to another process for a while
+        # would otherwise count the wait.
+        start = time.process_time()
         for _ in range(settings.parse_pages):
-            parse(page)
-        return time.perf_counter() - start
+            parse()
+        return time.process_time() - start
 
-    ways = {"generated": PaginatedFlexClusterDescription.from_dict, "pydantic": pydantic_page.model_validate}
     samples: dict[str, list[float]] = {name: [] for name in ways}
     for round_no in range(settings.parse_rounds):
         names = list(ways) if round_no % 2 == 0 else list(reversed(ways))
@@ -401,25 +449,184 @@ def bench_parse(settings: Settings) -> list[dict[str, Any]]:
     # estimate of what parsing itself costs (the median is kept in the details).
     rate = {name: items / min(s) for name, s in samples.items()}
     median_rate = {name: items / statistics.median(s) for name, s in samples.items()}
-    ratio = rate["generated"] / rate["pydantic"]
-    return [
-        {
-            "id": "parse.flex_clusters.generated_vs_pydantic",
-            "figure": f"parse, {PAGE_SIZE}-item PaginatedFlexClusterDescription: from_dict / pydantic (items/s, best)",
-            "sdk": f"{rate['generated']:,.0f} items/s",
-            "baseline": f"{rate['pydantic']:,.0f} items/s",
+    common = {
+        "pages_per_sample": settings.parse_pages,
+        "rounds": settings.parse_rounds,
+        "body_bytes": len(body),
+        "json_decoder": decoder,
+        "items_per_s_best": rate,
+        "items_per_s_median": median_rate,
+    }
+
+    def figure(
+        fid: str, text: str, ours: str, theirs: str, target: float | None, unit: str = "items/s"
+    ) -> dict[str, Any]:
+        ratio = rate[ours] / rate[theirs]
+
+        def shown(name: str) -> str:
+            if unit == "us/page":
+                return f"{1e6 * PAGE_SIZE / rate[name]:,.0f} us/page"
+            return f"{rate[name]:,.0f} items/s"
+
+        return {
+            "id": fid,
+            "figure": text,
+            "sdk": shown(ours),
+            "baseline": shown(theirs),
             "ratio": ratio,
-            "target": ">= 1.0",
-            "pass": ratio >= 1.0,
+            "target": f">= {target}" if target is not None else None,
+            "pass": ratio >= target if target is not None else None,
             "details": {
-                "pages_per_sample": settings.parse_pages,
-                "rounds": settings.parse_rounds,
-                "items_per_s_best": rate,
-                "items_per_s_median": median_rate,
-                "ratio_median": median_rate["generated"] / median_rate["pydantic"],
-                "samples_s": samples,
+                **common,
+                "ratio_median": median_rate[ours] / median_rate[theirs],
+                "samples_s": {ours: samples[ours], theirs: samples[theirs]},
             },
         }
+
+    label = f"{PAGE_SIZE}-item PaginatedFlexClusterDescription"
+    return [
+        figure(
+            "parse.flex_clusters.generated_vs_pydantic",
+            f"parse, {label}: from_dict / pydantic model_validate (items/s, best)",
+            "from_dict",
+            "pydantic",
+            PARSE_TARGET,
+        ),
+        figure(
+            "parse_bytes.flex_clusters.sdk_vs_pydantic_json",
+            f"parse from bytes, {label}: SDK ({decoder} + from_dict) / pydantic model_validate_json (items/s, best)",
+            "sdk_bytes",
+            "pydantic_json",
+            PARSE_BYTES_TARGET,
+        ),
+        figure(
+            "parse_bytes.flex_clusters.sdk_json_fallback_vs_pydantic_json",
+            f"parse from bytes, {label}: SDK without msgspec (json.loads + from_dict) / pydantic model_validate_json",
+            "sdk_bytes_json",
+            "pydantic_json",
+            None,
+        ),
+        figure(
+            "json.decode.loads_json_vs_json",
+            f"JSON decode alone, the same {len(body) // 1000} kB page: types.loads_json ({decoder}) / json.loads (speed)",
+            "loads_json",
+            "json.loads",
+            None,
+            unit="us/page",
+        ),
+    ]
+
+
+def _json_decoder_name() -> str:
+    """Which decoder types.loads_json uses here (msgspec comes with the [fast] extra)."""
+    return "msgspec" if importlib.util.find_spec("msgspec") is not None else "json.loads"
+
+
+def bench_parse_strictness(settings: Settings) -> list[dict[str, Any]]:
+    """Issue #13: the client's parse step (generated parser + strictness policy) lenient against strict.
+
+    The same 500-item page through `atlas_admin._parsing.parse_success` with ``strict=False`` and ``strict=True``;
+    the body is decoded once beforehand (``Response.json`` returns it) so that only parsing is timed. A second,
+    informational figure: the same page with one drifted field in every item (``terminationProtectionEnabled``
+    sent as a string), parsed lenient, against the clean page: what the slow path costs when Atlas drifts.
+    """
+    from atlas_admin._parsing import parse_success
+    from atlas_admin_api import types as generated_types
+    from atlas_admin_api.api.flex_clusters import list_flex_clusters
+    from atlas_admin_api.client import Client
+
+    page = flex_cluster_page()
+    drifted_page = {**page, "results": [{**item, "terminationProtectionEnabled": "false"} for item in page["results"]]}
+    client = Client(base_url="https://atlas.test", raise_on_unexpected_status=False)
+    request = httpx.Request("GET", "https://atlas.test/api/atlas/v2/groups/x/flexClusters")
+
+    # The generated parser decodes with types.loads_json(response.content): while this figure is measured, that
+    # seam hands back the pre-decoded body (a dict lookup by the identical bytes object), so only parsing is timed.
+    decoded: dict[bytes, Any] = {}
+
+    def response_for(body: dict[str, Any]) -> httpx.Response:
+        content = json.dumps(body).encode()
+        decoded[content] = body
+        response = httpx.Response(200, content=content, headers={"Content-Type": "application/json"}, request=request)
+        response.json = lambda **_: body  # type: ignore[method-assign]
+        return response
+
+    def way(body: dict[str, Any], strict: bool) -> Callable[[], Any]:
+        response = response_for(body)
+
+        def parse() -> Any:
+            return parse_success(
+                response,
+                list_flex_clusters._parse_response,
+                client=client,
+                operation_id="x",
+                strict=strict,
+                warned=set(),
+            )
+
+        return parse
+
+    ways = {"lenient": way(page, False), "strict": way(page, True), "lenient_drifted": way(drifted_page, False)}
+    saved_decoder = generated_types._json_decoder
+    generated_types._json_decoder = decoded.__getitem__
+    try:
+        return _parse_strictness_figures(settings, ways, page, drifted_page)
+    finally:
+        generated_types._json_decoder = saved_decoder
+
+
+def _parse_strictness_figures(
+    settings: Settings, ways: dict[str, Callable[[], Any]], page: dict[str, Any], drifted_page: dict[str, Any]
+) -> list[dict[str, Any]]:
+    # Both modes must accept the clean page and see the same thing; the drifted one only lenient.
+    assert ways["lenient"]().to_dict() == ways["strict"]().to_dict() == page
+    assert ways["lenient_drifted"]().to_dict() == drifted_page
+
+    def timed(parse: Callable[[], Any]) -> float:
+        gc.collect()
+        start = time.perf_counter()
+        for _ in range(settings.parse_pages):
+            parse()
+        return time.perf_counter() - start
+
+    samples: dict[str, list[float]] = {name: [] for name in ways}
+    for round_no in range(settings.parse_rounds):
+        names = list(ways) if round_no % 2 == 0 else list(reversed(ways))
+        for name in names:
+            samples[name].append(timed(ways[name]))
+    items = PAGE_SIZE * settings.parse_pages
+    rate = {name: items / min(s) for name, s in samples.items()}
+    median_rate = {name: items / statistics.median(s) for name, s in samples.items()}
+    cost = rate["strict"] / rate["lenient"]  # lenient time per item over strict time per item
+    drift_cost = rate["lenient"] / rate["lenient_drifted"]
+    details = {
+        "pages_per_sample": settings.parse_pages,
+        "rounds": settings.parse_rounds,
+        "items_per_s_best": rate,
+        "items_per_s_median": median_rate,
+        "samples_s": samples,
+    }
+    return [
+        {
+            "id": "parse.flex_clusters.lenient_vs_strict",
+            "figure": f"parse, {PAGE_SIZE}-item page through the client's parse step: lenient / strict cost (best)",
+            "sdk": f"{rate['lenient']:,.0f} items/s",
+            "baseline": f"{rate['strict']:,.0f} items/s",
+            "ratio": cost,
+            "target": "<= 1.05",
+            "pass": cost <= 1.05,
+            "details": {**details, "cost_median": median_rate["strict"] / median_rate["lenient"]},
+        },
+        {
+            "id": "parse.flex_clusters.drifted_vs_clean",
+            "figure": f"parse, {PAGE_SIZE}-item page, one drifted field per item: lenient cost / clean page (best)",
+            "sdk": f"{rate['lenient_drifted']:,.0f} items/s",
+            "baseline": f"{rate['lenient']:,.0f} items/s",
+            "ratio": drift_cost,
+            "target": None,
+            "pass": None,
+            "details": {**details, "cost_median": median_rate["lenient"] / median_rate["lenient_drifted"]},
+        },
     ]
 
 
@@ -530,12 +737,201 @@ def bench_import(settings: Settings) -> list[dict[str, Any]]:
                 "sdk": f"{med['atlas_admin'] / 1000:.0f} ms",
                 "baseline": f"{med['httpx'] / 1000:.0f} ms",
                 "ratio": ratio,
-                "target": None if block_cli else "<= 1.3",
-                "pass": None if block_cli else ratio <= 1.3,
+                "target": None if block_cli else f"<= {IMPORT_TARGET}",
+                "pass": None if block_cli else ratio <= IMPORT_TARGET,
                 "details": {"runs": settings.import_runs, "samples_us": samples, "block_cli": block_cli},
             }
         )
     return figures
+
+
+# --- first call into an unused tag ---------------------------------------------------------------------
+# A fresh process imports atlas_admin, makes one call into another tag (the connection is open and the shared call
+# path is loaded after it), then times its first call into this tag: loading the tag's facade module, the
+# operation module and the models it imports, plus one loopback exchange. The same call again is the baseline.
+FIRST_CALL_WARMUP = ("custom_database_roles", "get_custom_database_role")
+FIRST_CALL_TAG = ("cloud_backups", "list_export_buckets")
+
+
+async def first_call_child(base_url: str, token: str) -> dict[str, Any]:
+    """Runs in its own process (``run.py _first_call``)."""
+    started = time.perf_counter()
+    from atlas_admin import AtlasClient
+
+    imported = time.perf_counter()
+    modules_before = len(sys.modules)
+    async with AtlasClient(access_token=token, base_url=base_url) as atlas:
+        await atlas.custom_database_roles.get_custom_database_role(GROUP_ID, ROLE_NAME)
+        warm = time.perf_counter()
+        modules_warm = len(sys.modules)
+        tag, operation = FIRST_CALL_TAG
+        call = getattr(getattr(atlas, tag), operation)
+        t0 = time.perf_counter()
+        await call(GROUP_ID, items_per_page=1)
+        t1 = time.perf_counter()
+        await call(GROUP_ID, items_per_page=1)
+        t2 = time.perf_counter()
+    return {
+        "import_ms": 1e3 * (imported - started),
+        "warmup_call_ms": 1e3 * (warm - imported),
+        "first_call_ms": 1e3 * (t1 - t0),
+        "second_call_ms": 1e3 * (t2 - t1),
+        "modules_loaded_by_warmup": modules_warm - modules_before,
+        "modules_loaded_by_first_call": len(sys.modules) - modules_warm,
+    }
+
+
+def bench_first_call(base_url: str, settings: Settings) -> list[dict[str, Any]]:
+    token = fake_token(base_url)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as installed: with bytecode
+    runs = []
+    for run_no in range(settings.first_call_runs + 1):
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "_first_call", base_url, token],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"the first-call benchmark process failed:\n{done.stderr[-4000:]}")
+        if run_no:  # the first run writes __pycache__ and warms the file-system cache
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    first = statistics.median(r["first_call_ms"] for r in runs)
+    second = statistics.median(r["second_call_ms"] for r in runs)
+    tag, operation = FIRST_CALL_TAG
+    return [
+        {
+            "id": "first_call.unused_tag",
+            "figure": f"first call into an unused tag after import (atlas.{tag}.{operation}), wall (median)",
+            "sdk": f"{first:.1f} ms",
+            "baseline": f"{second:.1f} ms (same call again)",
+            "ratio": first,
+            "target": f"<= {FIRST_CALL_TARGET_MS:.0f} ms",
+            "pass": first <= FIRST_CALL_TARGET_MS,
+            "details": {
+                "runs": len(runs),
+                "warmup_call": ".".join(FIRST_CALL_WARMUP),
+                "first_call_ms_median": first,
+                "second_call_ms_median": second,
+                "import_ms_median": statistics.median(r["import_ms"] for r in runs),
+                "samples": runs,
+            },
+        }
+    ]
+
+
+# --- peak RSS parsing a page -----------------------------------------------------------------------------
+# Each measurement is a fresh process that imports the same modules, reads the body, resets the kernel's peak-RSS
+# mark (/proc/self/clear_refs) and then either decodes the body with json.loads or parses it the way the SDK does
+# (types.loads_json + from_dict), keeping the result. The figure compares the growth of the peak over the RSS
+# just before: what parsing costs in memory beyond the bare decoded JSON.
+def _proc_status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def peak_rss_child(mode: str, body_path: str) -> dict[str, Any]:
+    """Runs in its own process (``run.py _peak_rss MODE BODY``)."""
+    import atlas_admin  # noqa: F401  # the same modules loaded in both modes
+    from atlas_admin_api.models.paginated_flex_cluster_description import PaginatedFlexClusterDescription
+    from atlas_admin_api.types import loads_json
+
+    loads_json(b"{}")  # picks (and imports) the decoder before the measurement
+    body = Path(body_path).read_bytes()
+    parse: Callable[[bytes], Any]
+    if mode == "json":
+        parse = json.loads
+    elif mode == "sdk":
+
+        def parse(content: bytes) -> Any:
+            return PaginatedFlexClusterDescription.from_dict(loads_json(content))
+
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5", encoding="ascii")  # resets VmHWM to the current RSS
+    before = _proc_status_kb("VmRSS")
+    result = parse(body)
+    peak = _proc_status_kb("VmHWM")
+    after = _proc_status_kb("VmRSS")
+    del result
+    return {"mode": mode, "rss_before_kb": before, "peak_kb": peak, "rss_after_kb": after, "growth_kb": peak - before}
+
+
+def bench_peak_rss(settings: Settings) -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-rss-") as tmp:
+        body_path = Path(tmp) / "page.json"
+        body_path.write_bytes(json.dumps(flex_cluster_page()).encode())
+        samples: dict[str, list[dict[str, Any]]] = {"json": [], "sdk": []}
+        for run_no in range(settings.rss_runs):
+            for mode in ("json", "sdk") if run_no % 2 == 0 else ("sdk", "json"):
+                done = subprocess.run(
+                    [sys.executable, str(Path(__file__).resolve()), "_peak_rss", mode, str(body_path)],
+                    capture_output=True,
+                    text=True,
+                )
+                if done.returncode != 0:
+                    raise RuntimeError(f"the peak-RSS benchmark process failed:\n{done.stderr[-4000:]}")
+                samples[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
+        body_kb = body_path.stat().st_size / 1024
+    growth = {mode: statistics.median(r["growth_kb"] for r in runs) for mode, runs in samples.items()}
+    ratio = growth["sdk"] / growth["json"]
+    return [
+        {
+            "id": "peak_rss.flex_clusters.sdk_vs_json_loads",
+            "figure": f"peak RSS growth parsing a {PAGE_SIZE}-item page ({body_kb:.0f} kB): SDK / json.loads alone (median)",
+            "sdk": f"{growth['sdk'] / 1024:.1f} MB",
+            "baseline": f"{growth['json'] / 1024:.1f} MB",
+            "ratio": ratio,
+            "target": f"<= {PEAK_RSS_TARGET}",
+            "pass": ratio <= PEAK_RSS_TARGET,
+            "details": {"runs": settings.rss_runs, "json_decoder": _json_decoder_name(), "samples": samples},
+        }
+    ]
+
+
+# --- wheel size ------------------------------------------------------------------------------------------
+def bench_wheel(settings: Settings) -> list[dict[str, Any]]:
+    """Builds the wheel with the project's build backend (hatchling) and reports its size (information only)."""
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-wheel-") as tmp:
+        done = subprocess.run(
+            [sys.executable, "-m", "hatchling", "build", "--target", "wheel", "--directory", tmp],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"building the wheel failed:\n{done.stderr[-4000:]}")
+        (wheel,) = Path(tmp).glob("*.whl")
+        size = wheel.stat().st_size
+        with zipfile.ZipFile(wheel) as archive:
+            entries = archive.infolist()
+        unpacked = sum(e.file_size for e in entries)
+        models = sum(1 for e in entries if "/models/" in e.filename and e.filename.endswith(".py"))
+        operations = sum(1 for e in entries if "/api/" in e.filename and e.filename.endswith(".py"))
+    return [
+        {
+            "id": "wheel.size",
+            "figure": "wheel size (hatchling build), compressed / unpacked",
+            "sdk": f"{size / 2**20:.2f} MB",
+            "baseline": f"{unpacked / 2**20:.2f} MB unpacked, {len(entries)} files",
+            "ratio": size / 2**20,
+            "target": None,
+            "pass": None,
+            "details": {
+                "wheel": wheel.name,
+                "bytes": size,
+                "unpacked_bytes": unpacked,
+                "files": len(entries),
+                "model_modules": models,
+                "api_modules": operations,
+            },
+        }
+    ]
 
 
 # --- memory -----------------------------------------------------------------------------------------
@@ -608,6 +1004,41 @@ def bench_memory(base_url: str, settings: Settings) -> list[dict[str, Any]]:
     ]
 
 
+# --- profile --------------------------------------------------------------------------------------------
+async def profile(settings: Settings, top: int) -> str:
+    """cProfile of the 500-item page through the SDK (against the fake) and of parsing the flex-cluster page."""
+    import cProfile
+    import io
+    import pstats
+
+    from atlas_admin_api.models.paginated_flex_cluster_description import PaginatedFlexClusterDescription
+    from atlas_admin_api.types import loads_json
+
+    out = io.StringIO()
+    with fake_process() as base_url:
+        token = fake_token(base_url)
+        async with SdkWay(base_url, token, "list") as call:
+            await drive(call, 2 * settings.concurrency, settings.concurrency)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            await drive(call, settings.list_calls, settings.concurrency)
+            profiler.disable()
+    out.write(f"== SDK, {settings.list_calls} calls of list_export_buckets ({PAGE_SIZE} items), concurrency 32 ==\n")
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+
+    body = json.dumps(flex_cluster_page()).encode()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20 * settings.parse_pages):
+        PaginatedFlexClusterDescription.from_dict(loads_json(body))
+    profiler.disable()
+    out.write(
+        f"== loads_json + from_dict of the {PAGE_SIZE}-item flex-cluster page, {20 * settings.parse_pages} times ==\n"
+    )
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
 # --- the report -------------------------------------------------------------------------------------
 def machine() -> dict[str, Any]:
     cpu = "unknown"
@@ -633,6 +1064,10 @@ def _fmt_ratio(figure: dict[str, Any]) -> str:
     value = figure["ratio"]
     if figure["id"].startswith("memory."):
         return f"{value:+.2f} MB"
+    if figure["id"].startswith("first_call."):
+        return f"{value:.1f} ms"
+    if figure["id"].startswith("wheel."):
+        return f"{value:.2f} MB"
     if figure["id"].endswith("token_requests"):
         return f"{value:.0f}"
     return f"{value:.3f}"
@@ -655,10 +1090,17 @@ async def run_all(settings: Settings) -> list[dict[str, Any]]:
         figures += bench_import(settings)
     if "parse" in settings.only:
         figures += bench_parse(settings)
-    if settings.only & {"calls", "auth", "memory"}:
+        figures += bench_parse_strictness(settings)
+    if "peak_rss" in settings.only:
+        figures += bench_peak_rss(settings)
+    if "wheel" in settings.only:
+        figures += bench_wheel(settings)
+    if settings.only & {"calls", "auth", "first_call", "memory"}:
         with fake_process() as base_url:
             if "calls" in settings.only:
                 figures += await bench_calls(base_url, settings)
+            if "first_call" in settings.only:
+                figures += bench_first_call(base_url, settings)
             if "auth" in settings.only:
                 figures += await bench_auth(base_url, settings)
             if "memory" in settings.only:
@@ -673,6 +1115,12 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(memory_child(base_url, token, int(warmup), int(calls), int(concurrency)))
         print(json.dumps(result))
         return 0
+    if argv and argv[0] == "_first_call":
+        print(json.dumps(asyncio.run(first_call_child(argv[1], argv[2]))))
+        return 0
+    if argv and argv[0] == "_peak_rss":
+        print(json.dumps(peak_rss_child(argv[1], argv[2])))
+        return 0
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness, not the speed")
     parser.add_argument("--calls", type=int, help="calls per way for the single-object GET (default 5000)")
@@ -683,8 +1131,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-calls", type=int, help="calls after the warm-up (default 50000)")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(FIGURES)}")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON results")
+    parser.add_argument(
+        "--profile", type=int, metavar="TOP", help="print the TOP functions by own time (cProfile) and exit"
+    )
     args = parser.parse_args(argv)
     settings = Settings(args)
+    if args.profile:
+        print(asyncio.run(profile(settings, args.profile)))
+        return 0
 
     started = time.monotonic()
     figures = asyncio.run(run_all(settings))

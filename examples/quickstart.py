@@ -1,5 +1,5 @@
-"""Quick start: log in, create an export bucket on each cloud, list them page by page, survive a 503,
-catch a typed 404.
+"""Quick start: log in, create an export bucket on each cloud, list them page by page, see a call retried
+(when the server answers a 429 or 5xx, as make demo's FakeAtlas does once), catch a typed 404.
 
     MONGODB_ATLAS_CLIENT_ID=... MONGODB_ATLAS_CLIENT_SECRET=... MONGODB_ATLAS_GROUP_ID=... \
         python examples/quickstart.py [--read-only]
@@ -66,7 +66,7 @@ async def main(read_only: bool) -> None:
             for bucket in page.items:
                 print(f"  {type(bucket).__name__:<18} {describe(bucket)}")
 
-        print("\n-- a call that meets a 503 and is retried")
+        print("\n-- a call that is retried if Atlas answers 429 or 5xx")
         with atlas.capture_responses() as responses:
             roles = await atlas.custom_database_roles.list_custom_database_roles(group_id)
         print(f"custom roles: {[role.role_name for role in roles]}")

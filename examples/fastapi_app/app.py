@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import httpx
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -130,11 +130,19 @@ async def create_bucket(group_id: str, bucket: BucketIn, atlas: Atlas) -> dict[s
     return bucket_out(await atlas.cloud_backups.create_export_bucket(group_id, body=request))
 
 
-@router.get("/projects/{group_id}/roles/{role_name}")
-async def get_role(group_id: str, role_name: str, atlas: Atlas) -> dict[str, Any]:
+# SDK models work as FastAPI response models and request bodies: they validate and serialize through their
+# JSON form (to_dict/from_dict), and their schema in this app's OpenAPI document is Atlas's own.
+@router.get("/projects/{group_id}/roles/{role_name}", response_model=models.CustomDatabaseRole)
+async def get_role(group_id: str, role_name: str, atlas: Atlas) -> Any:
     """One custom database role, as Atlas documents it."""
-    role = await atlas.custom_database_roles.get_custom_database_role(group_id, role_name)
-    return dict(role.to_dict())
+    return await atlas.custom_database_roles.get_custom_database_role(group_id, role_name)
+
+
+@router.post("/projects/{group_id}/roles", response_model=models.CustomDatabaseRole, status_code=201)
+async def create_role(group_id: str, role: Annotated[models.CustomDatabaseRole, Body()], atlas: Atlas) -> Any:
+    """Create a custom database role from Atlas's own request shape (``Body()``: FastAPI takes only pydantic
+    models as bodies by default)."""
+    return await atlas.custom_database_roles.create_custom_database_role(group_id, body=role)
 
 
 async def atlas_error_response(request: Request, exc: Exception) -> JSONResponse:

@@ -148,3 +148,31 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings.from_env()
     assert settings.base_url == "https://atlas.example"
     assert settings.credentials == {"client_id": "mdb_sa_id_x", "client_secret": "mdb_sa_sk_x"}
+
+
+async def test_sdk_models_as_request_body_and_response_model(client: httpx.AsyncClient) -> None:
+    role = {
+        "roleName": "writer",
+        "actions": [{"action": "INSERT", "resources": [{"db": "sales", "collection": "orders", "cluster": False}]}],
+    }
+    created = await client.post(f"/projects/{GROUP}/roles", json=role)
+    assert created.status_code == 201
+    assert created.json()["roleName"] == "writer"
+    assert created.json()["actions"] == role["actions"]
+    fetched = await client.get(f"/projects/{GROUP}/roles/writer")
+    assert fetched.json()["actions"] == role["actions"]
+    invalid = await client.post(f"/projects/{GROUP}/roles", json={"actions": []})  # roleName is required
+    assert invalid.status_code == 422
+
+
+def test_openapi_schema_shows_the_atlas_model() -> None:
+    schema = create_app(Settings(base_url=FAKE_URL)).openapi()
+    route = schema["paths"]["/projects/{group_id}/roles/{role_name}"]["get"]
+    response_schema = route["responses"]["200"]["content"]["application/json"]["schema"]
+    body_schema = schema["paths"]["/projects/{group_id}/roles"]["post"]["requestBody"]["content"]["application/json"]
+    for found in (response_schema, body_schema["schema"]):
+        if "$ref" in found:  # FastAPI may share it under components
+            found = schema["components"]["schemas"][found["$ref"].rsplit("/", 1)[1]]
+        assert found["required"] == ["roleName"]
+        assert set(found["properties"]) == {"roleName", "actions", "inheritedRoles"}
+        assert found["properties"]["actions"]["items"]["properties"]["action"]["type"] == "string"

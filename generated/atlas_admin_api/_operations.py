@@ -70,6 +70,9 @@ def path_param(operation: Operation, name: str, value: object) -> str:
             raise InvalidArgumentError(python_name, f"{value!r} is not a valid path segment")
         if not _control_free(value):
             raise InvalidArgumentError(python_name, "contains control characters")
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            # A lone surrogate (from a bad decode, say) cannot be sent: quote() would raise UnicodeEncodeError.
+            raise InvalidArgumentError(python_name, "contains a lone surrogate, which cannot be encoded as UTF-8")
         if pattern is not None and re.search(pattern, value) is None:
             raise InvalidArgumentError(python_name, f"{value!r} does not match the pattern {pattern}")
         # ":" and "@" are legal in a path segment (RFC 3986 pchar) and appear in documented ids such as
@@ -126,6 +129,42 @@ def strip_read_only(operation: Operation, body: Any) -> Any:
     for path in operation.read_only:
         _strip(body, path)
     return body
+
+
+# Names stay (openapi/facade_names.py): a facade name once published stays callable as a deprecated alias. The
+# warning class lives here, beside InvalidArgumentError, so generated code can warn it without importing the
+# overlay; atlas_admin re-exports it.
+import functools as _functools  # noqa: E402
+import warnings as _warnings  # noqa: E402
+from collections.abc import Callable as _Callable  # noqa: E402
+from typing import TypeVar as _TypeVar  # noqa: E402
+
+_Method = _TypeVar("_Method", bound=_Callable[..., Any])
+
+
+class AtlasDeprecationWarning(DeprecationWarning):
+    """Warned when a called Atlas operation is deprecated or has a Sunset date, or is called by an old name.
+
+    Usage: ``warnings.simplefilter("error", AtlasDeprecationWarning)`` makes deprecated calls fail in CI.
+    """
+
+
+def renamed_operation(method: _Method, old_name: str, new_name: str) -> _Method:
+    """``method`` under the name it had before Atlas renamed the operation: warns, then calls it unchanged."""
+
+    @_functools.wraps(method)
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        _warnings.warn(
+            f"{old_name} is deprecated: Atlas renamed the operation; call {new_name} instead",
+            AtlasDeprecationWarning,
+            stacklevel=2,
+        )
+        return method(*args, **kwargs)
+
+    alias.__name__ = old_name
+    alias.__qualname__ = f"{method.__qualname__.rpartition('.')[0]}.{old_name}".lstrip(".")
+    alias.__doc__ = f"Deprecated alias of `{new_name}` (the operation's name before Atlas renamed it)."
+    return cast(_Method, alias)
 
 
 # Operation fields, in the order of `Operation`, keyed by the generated module's name.

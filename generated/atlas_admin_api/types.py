@@ -2,15 +2,47 @@
 """Contains some shared types for properties"""
 
 import datetime
+import enum
+import json
+import uuid
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar
 
 from attrs import define
 
+from ._operations import InvalidArgumentError
+
 
 class Unset:
+    """The type of `UNSET`: "this optional field or parameter was not given" (distinct from ``None``, JSON null).
+
+    There is exactly one instance, and it stays the one instance through copy, deepcopy and pickle, so models
+    compare equal after a round trip.
+    """
+
+    __slots__ = ()
+    _instance: "Unset | None" = None
+
+    def __new__(cls) -> "Unset":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __copy__(self) -> "Unset":
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Unset":
+        return self
+
+    def __reduce__(self) -> str:
+        # Pickled by reference to the module-level UNSET below.
+        return "UNSET"
 
 
 UNSET: Unset = Unset()
@@ -60,7 +92,7 @@ class OperationRunner(Protocol):
     The runner sends the request, raises on error statuses and returns the parsed success body.
     """
 
-    async def run(
+    async def _run(
         self,
         kwargs: dict[str, Any],
         parse: Callable[..., Any],
@@ -125,6 +157,234 @@ def format_datetime(value: datetime.datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+# atlas-admin: the JSON decoder behind every generated `_parse_response` (issue #18). With the optional
+# `atlas-admin[fast]` extra, msgspec decodes a response body two to three times faster than the json module (a
+# 500-item page is a large share of a call's client CPU); it keeps integers of any size exact (orjson would turn
+# those beyond 64 bits into floats). It accepts only UTF-8 and standard JSON, so a body it refuses (a UTF-16 body,
+# NaN, a number out of float range, a lone surrogate, invalid JSON) goes to json.loads, which returns what it
+# always did or raises the json.JSONDecodeError the overlay reports. The choice is made on first use, so
+# `import atlas_admin` does not load msgspec.
+def _select_json_decoder() -> Callable[[bytes], Any]:
+    try:
+        import msgspec
+    except ImportError:
+        return json.loads
+    fast_loads = msgspec.json.Decoder().decode
+    refused = (msgspec.DecodeError, UnicodeDecodeError)
+
+    def loads(content: bytes) -> Any:
+        try:
+            return fast_loads(content)
+        except refused:
+            return json.loads(content)
+
+    return loads
+
+
+_json_decoder: Callable[[bytes], Any] | None = None
+
+
+def loads_json(content: bytes) -> Any:
+    """A response body decoded as JSON: msgspec when installed, else (and for what msgspec refuses) json.loads."""
+    global _json_decoder
+    decoder = _json_decoder
+    if decoder is None:
+        decoder = _json_decoder = _select_json_decoder()
+    return decoder(content)
+
+
+# atlas-admin: arguments are checked and converted here, at the boundary, before any I/O (issue #17).
+def datetime_value(value: object, parameter: str) -> str:
+    """A date-time argument as it is sent: an aware datetime or an ISO 8601 string with an offset.
+
+    A naive datetime (or a string without an offset) is rejected: its instant depends on the machine's clock.
+    """
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidArgumentError(parameter, f"{value!r} is not an ISO 8601 date-time") from None
+    if not isinstance(value, datetime.datetime):
+        raise InvalidArgumentError(parameter, f"expected a datetime or an ISO 8601 str, got {type(value).__name__}")
+    if value.utcoffset() is None:
+        raise InvalidArgumentError(parameter, "naive datetime: give it a timezone, e.g. tzinfo=datetime.timezone.utc")
+    return format_datetime(value)
+
+
+def enum_json(value: object) -> Any:
+    """A model's enum field as JSON: a member's value, anything else as held (a plain value, or one kept as received)."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def datetime_json(value: object) -> Any:
+    """A model's date-time field as JSON: a datetime as Atlas writes it, anything else (a string) as held."""
+    return format_datetime(value) if isinstance(value, datetime.datetime) else value
+
+
+def check_sendable(value: object, parameter: str) -> None:
+    """Raise InvalidArgumentError (naming the place) for what a request body cannot carry: a naive datetime, a date-time
+    field holding a string that is not ISO 8601 with an offset, or a value JSON has no form for."""
+    if value is None or isinstance(value, (str, int, float, enum.Enum, Unset, datetime.date, uuid.UUID)):
+        if isinstance(value, datetime.datetime):
+            datetime_value(value, parameter)
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            check_sendable(item, f"{parameter}.{key}")
+        return
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            check_sendable(item, f"{parameter}[{index}]")
+        return
+    attributes = getattr(type(value), "__attrs_attrs__", None)
+    if attributes is None or not hasattr(value, "to_dict"):
+        raise InvalidArgumentError(parameter, f"{type(value).__name__} cannot be sent as JSON")
+    for attribute in attributes:
+        item = getattr(value, attribute.name)
+        if attribute.name == "additional_properties":
+            check_sendable(dict(item), parameter)
+        elif isinstance(item, str) and "datetime.datetime" in str(attribute.type):
+            datetime_value(item, f"{parameter}.{attribute.name}")
+        else:
+            check_sendable(item, f"{parameter}.{attribute.name}")
+
+
+def json_value(value: object, parameter: str) -> Any:
+    """A plain value (dict, list, str, number, enum member, datetime, model) as JSON data; UNSET keys are left out.
+
+    Raises InvalidArgumentError naming where in ``parameter`` a value cannot be sent as JSON.
+    """
+    if value is None or isinstance(value, (bool, int, float)) and not isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime.datetime):
+        return datetime_value(value, parameter)
+    if isinstance(value, (datetime.date, uuid.UUID)):
+        return str(value)
+    if isinstance(value, Mapping):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidArgumentError(parameter, f"keys must be str, got {type(key).__name__}")
+            if item is not UNSET:
+                result[key] = json_value(item, f"{parameter}.{key}")
+        return result
+    if isinstance(value, (list, tuple)):
+        return [json_value(item, f"{parameter}[{index}]") for index, item in enumerate(value)]
+    if hasattr(value, "to_dict") and hasattr(type(value), "__attrs_attrs__"):
+        return model_json(value, parameter)
+    raise InvalidArgumentError(parameter, f"{type(value).__name__} cannot be sent as JSON")
+
+
+def model_json(value: Any, parameter: str) -> Any:
+    """``value.to_dict()``, after check_sendable: a wrong value inside the model is an InvalidArgumentError naming it."""
+    check_sendable(value, parameter)
+    try:
+        return value.to_dict()
+    except InvalidArgumentError as exc:
+        raise InvalidArgumentError(f"{parameter}.{exc.parameter}", exc.message) from None
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise InvalidArgumentError(parameter, f"{type(value).__name__} cannot be sent: {exc}") from None
+
+
+def body_json(value: object, model: type | tuple[type, ...], parameter: str = "body") -> Any:
+    """A request body as JSON data: the model (one of the models), or a plain dict with the JSON keys."""
+    if isinstance(value, model) or isinstance(value, UnknownVariant):
+        return model_json(value, parameter)
+    if isinstance(value, Mapping):
+        return json_value(value, parameter)
+    names = " or ".join(kind.__name__ for kind in (model if isinstance(model, tuple) else (model,)))
+    raise InvalidArgumentError(parameter, f"expected {names} or a dict, got {type(value).__name__}")
+
+
+# atlas-admin: what every generated model shares (issue #17), kept here so each model adds only a few lines.
+def model_repr(self: Any) -> str:
+    """``Model(field=value, ...)`` without the fields left UNSET."""
+    parts = []
+    for attribute in type(self).__attrs_attrs__:
+        value = getattr(self, attribute.name)
+        if value is UNSET or (attribute.name == "additional_properties" and not value):
+            continue
+        parts.append(f"{attribute.name}={value!r}")
+    return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def model_to_json(self: Any, *, indent: int | None = None) -> str:
+    """The model as a JSON document, with the API's field names (``json.dumps(model.to_dict())``)."""
+    return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def _pydantic_core_schema(cls: type, source: Any, handler: Any) -> Any:
+    """pydantic's hook: validate a model instance or a dict (through ``from_dict``), serialize with ``to_dict``.
+
+    Runs only when pydantic asks (a FastAPI response model, a TypeAdapter), so pydantic is not a dependency.
+    """
+    from pydantic_core import core_schema  # noqa: PLC0415
+
+    def validate(value: Any) -> Any:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, Mapping):
+            try:
+                return cls.from_dict(value)  # type: ignore[attr-defined]
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise ValueError(f"not a valid {cls.__name__}: {type(exc).__name__}: {exc}") from None
+        raise ValueError(f"expected {cls.__name__} or a JSON object, got {type(value).__name__}")
+
+    return core_schema.no_info_plain_validator_function(
+        validate,
+        serialization=core_schema.plain_serializer_function_ser_schema(lambda model: model.to_dict()),
+    )
+
+
+_spec_schemas: dict[str, Any] | None = None
+
+
+def _component_schemas() -> dict[str, Any]:
+    global _spec_schemas
+    if _spec_schemas is None:
+        from importlib import resources  # noqa: PLC0415
+
+        text = (resources.files(__package__ or "atlas_admin_api") / "openapi.json").read_text(encoding="utf-8")
+        _spec_schemas = json.loads(text).get("components", {}).get("schemas", {})
+    return _spec_schemas
+
+
+def _inline_refs(schema: Any, schemas: dict[str, Any], seen: tuple[str, ...]) -> Any:
+    """``schema`` with every ``$ref`` to a component replaced by that component (a cycle becomes an open object)."""
+    if isinstance(schema, list):
+        return [_inline_refs(item, schemas, seen) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[1]
+        if name in seen or name not in schemas:
+            return {"type": "object", "title": name}
+        return _inline_refs(schemas[name], schemas, (*seen, name))
+    return {key: _inline_refs(value, schemas, seen) for key, value in schema.items()}
+
+
+def _pydantic_json_schema(cls: type, schema: Any, handler: Any) -> dict[str, Any]:
+    """pydantic's JSON-schema hook: the model's schema from the packaged spec (openapi.json), refs inlined."""
+    pointer = getattr(cls, "_spec_schema", "")  # the generator's name: "/components/schemas/X" for a component
+    name = pointer.rsplit("/", 1)[-1] if isinstance(pointer, str) and pointer.startswith("/components/schemas/") else ""
+    schemas = _component_schemas()
+    if name not in schemas:
+        return {"type": "object", "title": cls.__name__}
+    result = _inline_refs(schemas[name], schemas, (name,))
+    result.setdefault("title", cls.__name__)
+    return dict(result)
+
+
+# Shared classmethods: each model sets ``__get_pydantic_core_schema__ = pydantic_core_schema`` (and the JSON one).
+pydantic_core_schema: Any = classmethod(_pydantic_core_schema)
+pydantic_json_schema: Any = classmethod(_pydantic_json_schema)
+
+
 __all__ = [
     "UNSET",
     "DiscriminatorError",
@@ -135,6 +395,481 @@ __all__ = [
     "Response",
     "UnknownVariant",
     "Unset",
+    "body_json",
+    "check_sendable",
+    "datetime_json",
+    "datetime_value",
     "discriminate",
+    "enum_json",
     "format_datetime",
+    "json_value",
+    "loads_json",
+    "model_json",
+    "model_repr",
+    "model_to_json",
+]
+
+
+# --- atlas-admin: lenient parsing (issue #13) --------------------------------------------------------------------
+# Real Atlas answers differ from the documented shape: required fields left out, a value of another JSON type under
+# the same media-type version, null where the schema has no `nullable`. Each model's from_dict first parses the exact
+# documented shape (the fast path, no bookkeeping); when anything there does not fit, it raises inside from_dict and
+# the model is parsed again here, field by field, driven by the model's own annotations. A value that does not fit
+# is kept as received (readable on the model, returned unchanged by to_dict) and recorded as a `Deviation` on the
+# model; a missing required field reads as UNSET. Whether a deviation is an error (strict) or a warning (lenient) is
+# the caller's decision: atlas-admin's client collects them with `find_deviations` after the parse.
+
+import contextvars as _contextvars
+import enum as _enum
+import json as _json
+import types as _types
+import typing as _typing
+from typing import NamedTuple as _NamedTuple
+from uuid import UUID as _UUID
+
+_T = TypeVar("_T")
+
+
+class Deviation(_NamedTuple):
+    """One place where a parsed answer differs from the documented shape.
+
+    ``path`` is a JSON path (``$.results[3].roles``; relative, like ``.roles``, while stored on a model),
+    ``expected`` the documented JSON type, ``received`` the JSON type that arrived (``missing`` for a required field
+    that was left out).
+    """
+
+    path: str
+    expected: str
+    received: str
+
+
+class ShapeMismatch(TypeError):
+    """A JSON value of another kind than the schema's, where it cannot be kept (the top level of an answer)."""
+
+    def __init__(self, expected: str, received: str) -> None:
+        super().__init__(f"expected {expected}, received {received}")
+        self.expected = expected
+        self.received = received
+
+
+class DriftedFields(dict[str, Any]):
+    """The ``additional_properties`` of a model parsed off the documented shape.
+
+    A plain dict of the unknown fields like any model's, plus ``deviations``: what differed, relative to the model.
+    Its type is the marker to_dict checks (one class comparison) before writing a model back field by field.
+    """
+
+    __slots__ = ("deviations",)
+
+    def __init__(self, fields: Mapping[str, Any] = {}, deviations: tuple[Deviation, ...] = ()) -> None:  # noqa: B006
+        super().__init__(fields)
+        self.deviations = deviations
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (dict(self), self.deviations)
+
+
+# Models parsed off the documented shape during one parse, collected by whoever set a list here (the client does,
+# around each call's parse). Only the slow path touches it.
+drifted_models: _contextvars.ContextVar[list[Any] | None] = _contextvars.ContextVar(
+    "atlas_admin_drifted_models", default=None
+)
+
+_Converter = Callable[[Any, str, list[Deviation]], Any]
+
+
+def json_kind(value: object) -> str:
+    """The JSON type of a decoded value, as messages name it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, Unset):
+        return "missing"
+    return type(value).__name__
+
+
+def json_segment(key: str) -> str:
+    """``key`` as one step of a JSON path: ``.roles``, or ``["odd key"]`` when it is not a plain name."""
+    if key.isidentifier():
+        return "." + key
+    return "[" + _json.dumps(key) + "]"
+
+
+def _any(value: Any, path: str, deviations: list[Deviation]) -> Any:
+    return value
+
+
+def _primitive(kinds: tuple[type, ...], name: str) -> _Converter:
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if value.__class__ not in kinds:
+            raise ShapeMismatch(name, json_kind(value))
+        return value
+
+    return convert
+
+
+def _enum_converter(enum_class: type[_enum.Enum]) -> tuple[_Converter, str]:
+    kind, name = (int, "integer") if issubclass(enum_class, int) else (str, "string")
+
+    by_value: dict[Any, Any] = getattr(enum_class, "_members_by_value", {})
+
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if value.__class__ is not kind:
+            raise ShapeMismatch(name, json_kind(value))
+        return by_value.get(value) or enum_class(value)
+
+    return convert, name
+
+
+def _datetime(value: Any, path: str, deviations: list[Deviation]) -> Any:
+    if value.__class__ is not str:
+        raise ShapeMismatch("string (date-time)", json_kind(value))
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise ShapeMismatch("string (date-time)", "string") from None
+
+
+def _date(value: Any, path: str, deviations: list[Deviation]) -> Any:
+    if value.__class__ is not str:
+        raise ShapeMismatch("string (date)", json_kind(value))
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ShapeMismatch("string (date)", "string") from None
+
+
+def _uuid(value: Any, path: str, deviations: list[Deviation]) -> Any:
+    if value.__class__ is not str:
+        raise ShapeMismatch("string (uuid)", json_kind(value))
+    try:
+        return _UUID(value)
+    except ValueError:
+        raise ShapeMismatch("string (uuid)", "string") from None
+
+
+def _model_converter(model: Any) -> _Converter:
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if value.__class__ is not dict and not isinstance(value, Mapping):
+            raise ShapeMismatch("object", json_kind(value))
+        return model.from_dict(value)
+
+    return convert
+
+
+def _list_converter(inner: _Converter, expected: str) -> _Converter:
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if value.__class__ is not list:
+            raise ShapeMismatch("array", json_kind(value))
+        items = []
+        for index, item in enumerate(value):
+            where = f"{path}[{index}]"
+            try:
+                items.append(inner(item, where, deviations))
+            except Exception:
+                items.append(item)
+                deviations.append(Deviation(where, expected, json_kind(item)))
+        return items
+
+    return convert
+
+
+def _dict_converter(inner: _Converter | None, expected: str) -> _Converter:
+    def convert(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        if value.__class__ is not dict:
+            raise ShapeMismatch("object", json_kind(value))
+        if inner is None:
+            return value
+        return _convert_values(value, inner, expected, path, deviations)
+
+    return convert
+
+
+def _convert_values(
+    values: dict[str, Any], inner: _Converter, expected: str, path: str, deviations: list[Deviation]
+) -> dict[str, Any]:
+    converted = {}
+    for key, item in values.items():
+        where = path + json_segment(key)
+        try:
+            converted[key] = inner(item, where, deviations)
+        except Exception:
+            converted[key] = item
+            deviations.append(Deviation(where, expected, json_kind(item)))
+    return converted
+
+
+def _discriminated(members: list[Any]) -> tuple[str, dict[str, Any]] | None:
+    """The discriminator property and variants when ``members`` are the variant classes of a known union."""
+    from ._operations import UNIONS  # noqa: PLC0415 (only the slow path needs the table)
+
+    names = {member.__name__ for member in members if member is not UnknownVariant}
+    by_name = {member.__name__: member for member in members}
+    for union in UNIONS.values():
+        if {class_name for _, class_name in union.mapping} == names:
+            return union.property_name, {value: by_name[class_name] for value, class_name in union.mapping}
+    return None
+
+
+def _union_converter(members: list[Any]) -> tuple[_Converter, str]:
+    found = _discriminated(members) if any(hasattr(m, "from_dict") for m in members) else None
+    if found is not None:
+        property_name, variants = found
+
+        def discriminated(value: Any, path: str, deviations: list[Deviation]) -> Any:
+            if not isinstance(value, Mapping):
+                raise ShapeMismatch("object", json_kind(value))
+            tag = value.get(property_name, UNSET)
+            variant = variants.get(tag) if tag.__class__ is str else None
+            if variant is None:
+                if tag.__class__ is not str:
+                    # No usable discriminator: the payload cannot be typed, but it is still one of the union.
+                    deviations.append(Deviation(path + json_segment(property_name), "string", json_kind(tag)))
+                return UnknownVariant(discriminator=tag if tag.__class__ is str else None, raw=dict(value))
+            return variant.from_dict(value)
+
+        return discriminated, "object"
+    converters = [converter_for(member) for member in members]
+    expected = " or ".join(dict.fromkeys(name for _, name in converters))
+
+    def first_fitting(value: Any, path: str, deviations: list[Deviation]) -> Any:
+        for convert, _name in converters:
+            attempt: list[Deviation] = []
+            try:
+                result = convert(value, path, attempt)
+            except Exception:
+                continue
+            if not attempt and not find_deviations(result):
+                return result
+        raise ShapeMismatch(expected, json_kind(value))
+
+    return first_fitting, expected
+
+
+_CONVERTERS: dict[Any, tuple[_Converter, str]] = {}
+
+
+def converter_for(annotation: Any) -> tuple[_Converter, str]:
+    """A function turning the JSON for ``annotation`` into its Python value, and the JSON type it expects."""
+    try:
+        return _CONVERTERS[annotation]
+    except (KeyError, TypeError):
+        pass
+    found = _build_converter(annotation)
+    try:
+        _CONVERTERS[annotation] = found
+    except TypeError:
+        pass
+    return found
+
+
+def _build_converter(annotation: Any) -> tuple[_Converter, str]:
+    origin = _typing.get_origin(annotation)
+    if origin is _typing.Union or origin is _types.UnionType:
+        members = [m for m in _typing.get_args(annotation) if m is not Unset]
+        # atlas-admin (issue #17): an enum field is typed `Literal[<its values>] | TheEnum` (inputs take plain
+        # values); what the server sends parses as the enum.
+        members = [m for m in members if _typing.get_origin(m) is not _typing.Literal] or members
+        nullable = type(None) in members
+        members = [m for m in members if m is not type(None)]
+        if len(members) == 1:
+            inner, expected = converter_for(members[0])
+        else:
+            inner, expected = _union_converter(members)
+        if not nullable:
+            return inner, expected
+
+        def or_null(value: Any, path: str, deviations: list[Deviation]) -> Any:
+            return None if value is None else inner(value, path, deviations)
+
+        return or_null, f"{expected} or null"
+    if origin is list:
+        (item,) = _typing.get_args(annotation) or (Any,)
+        inner, expected = converter_for(item)
+        return _list_converter(inner, expected), "array"
+    if origin is dict:
+        args = _typing.get_args(annotation)
+        value_type = args[1] if len(args) == 2 else Any
+        if value_type is Any:
+            return _dict_converter(None, "any"), "object"
+        inner, expected = converter_for(value_type)
+        return _dict_converter(inner, expected), "object"
+    if annotation is str:
+        return _primitive((str,), "string"), "string"
+    if annotation is bool:
+        return _primitive((bool,), "boolean"), "boolean"
+    if annotation is int:
+        return _primitive((int,), "integer"), "integer"
+    if annotation is float:
+        return _primitive((float, int), "number"), "number"
+    if annotation is datetime.datetime:
+        return _datetime, "string (date-time)"
+    if annotation is datetime.date:
+        return _date, "string (date)"
+    if annotation is _UUID:
+        return _uuid, "string (uuid)"
+    if annotation is type(None):
+        return _primitive((type(None),), "null"), "null"
+    if isinstance(annotation, type) and issubclass(annotation, _enum.Enum):
+        return _enum_converter(annotation)
+    if isinstance(annotation, type) and hasattr(annotation, "from_dict"):
+        return _model_converter(annotation), "object"
+    return _any, "any"
+
+
+class _Plan(_NamedTuple):
+    # (init name, JSON name, JSON path step, required, convert, expected)
+    fields: tuple[tuple[str, str, str, bool, _Converter, str], ...]
+    extra: tuple[_Converter, str] | None  # typed additional properties
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(model: type) -> _Plan:
+    import attrs  # noqa: PLC0415
+
+    hints = _typing.get_type_hints(model)
+    aliases = {field.name: field.alias for field in attrs.fields(model)}
+    fields = []
+    for python_name, json_name, required in getattr(model, "_atlas_fields"):
+        convert, expected = converter_for(hints[python_name])
+        fields.append(
+            (aliases.get(python_name, python_name), json_name, json_segment(json_name), required, convert, expected)
+        )
+    extra = None
+    extra_type = hints.get("additional_properties")
+    if extra_type is not None and _typing.get_origin(extra_type) is dict:
+        value_type = _typing.get_args(extra_type)[1]
+        if value_type is not Any:
+            extra = converter_for(value_type)
+    plan = _Plan(tuple(fields), extra)
+    _PLANS[model] = plan
+    return plan
+
+
+def lenient_from_dict(model: type[_T], src_dict: object) -> _T:
+    """Parse ``src_dict`` into ``model`` keeping whatever does not fit the documented shape (the slow path)."""
+    if not isinstance(src_dict, Mapping):
+        raise ShapeMismatch("object", json_kind(src_dict))
+    plan = _PLANS.get(model) or _plan(model)
+    d = dict(src_dict)
+    deviations: list[Deviation] = []
+    kwargs: dict[str, Any] = {}
+    for init_name, json_name, where, required, convert, expected in plan.fields:
+        if json_name in d:
+            raw = d.pop(json_name)
+            try:
+                kwargs[init_name] = convert(raw, where, deviations)
+            except Exception:
+                kwargs[init_name] = raw
+                deviations.append(Deviation(where, expected, json_kind(raw)))
+        elif required:
+            kwargs[init_name] = UNSET
+            deviations.append(Deviation(where, expected, "missing"))
+    if plan.extra is not None:
+        d = _convert_values(d, plan.extra[0], plan.extra[1], "", deviations)
+    instance = model(**kwargs)
+    if deviations:
+        setattr(instance, "additional_properties", DriftedFields(d, tuple(deviations)))
+        collected = drifted_models.get()
+        if collected is not None:
+            collected.append(instance)
+    else:
+        setattr(instance, "additional_properties", d)
+    return instance
+
+
+def to_json_value(value: Any) -> Any:
+    """The JSON form of any value a model field can hold, typed or kept as received."""
+    if isinstance(value, _enum.Enum):
+        return value.value
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    if isinstance(value, datetime.datetime):
+        return format_datetime(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, _UUID):
+        return str(value)
+    if isinstance(value, list):
+        return [to_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_json_value(item) for key, item in value.items()}
+    return value
+
+
+def drifted_to_dict(model: Any) -> dict[str, Any]:
+    """to_dict for a model parsed off the documented shape: each field by the type of what it holds."""
+    field_dict = {key: to_json_value(item) for key, item in model.additional_properties.items()}
+    for python_name, json_name, _required in model._atlas_fields:
+        value = getattr(model, python_name)
+        if not isinstance(value, Unset):  # not identity: a copied or unpickled model may hold another Unset
+            field_dict[json_name] = to_json_value(value)
+    return field_dict
+
+
+def find_deviations(value: object, path: str = "$") -> list[Deviation]:
+    """Every deviation recorded on ``value`` and the models inside it, with absolute JSON paths."""
+    found: list[Deviation] = []
+    _walk(value, path, found)
+    return found
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+# (attribute, JSON path step) of each model class's documented fields; None for classes that are not models.
+_STEPS: dict[type, tuple[tuple[str, str], ...] | None] = {}
+
+
+def _steps(cls: type) -> tuple[tuple[str, str], ...] | None:
+    declared = getattr(cls, "_atlas_fields", None)
+    steps = None if declared is None else tuple((attr, json_segment(key)) for attr, key, _ in declared)
+    _STEPS[cls] = steps
+    return steps
+
+
+def _walk(value: object, path: str, found: list[Deviation]) -> None:
+    cls = value.__class__
+    if cls is list:
+        for index, item in enumerate(_typing.cast(list[Any], value)):
+            if item.__class__ not in _SCALARS:
+                _walk(item, f"{path}[{index}]", found)
+        return
+    steps = _STEPS[cls] if cls in _STEPS else _steps(cls)
+    if steps is None:
+        return
+    extra = getattr(value, "additional_properties")
+    if extra.__class__ is DriftedFields:
+        found.extend(Deviation(path + d.path, d.expected, d.received) for d in extra.deviations)
+    for attr, step in steps:
+        _walk(getattr(value, attr), path + step, found)
+    for key, item in extra.items():
+        if item.__class__ not in _SCALARS:
+            _walk(item, path + json_segment(key), found)
+
+
+__all__ += [
+    "Deviation",
+    "DriftedFields",
+    "ShapeMismatch",
+    "converter_for",
+    "drifted_models",
+    "drifted_to_dict",
+    "find_deviations",
+    "json_kind",
+    "json_segment",
+    "lenient_from_dict",
+    "to_json_value",
 ]

@@ -4,7 +4,7 @@ A call travels one pipeline, each step in one place:
 
 1. build — the generated ``_get_kwargs`` turns arguments into method, path, query, versioned ``Accept``
    and body, checking path and query parameters before any I/O;
-2. send — `AtlasClient.run`: auth (an `httpx.Auth` per scheme), retries (`RetryPolicy`), logging,
+2. send — `AtlasClient._run`: auth (an `httpx.Auth` per scheme), retries (`RetryPolicy`), logging,
    deprecation warnings;
 3. parse — the generated ``_parse_response`` (discriminated unions, tolerant enums);
 4. fail — non-2xx answers and undecodable bodies become the exceptions of `atlas_admin._errors`.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
-import json
 import logging
 import os
 import sys
@@ -26,23 +25,28 @@ from typing import Any
 
 import attrs
 import httpx
-from atlas_admin_api._operations import OPERATIONS, Operation
+from atlas_admin_api._operations import OPERATIONS, InvalidArgumentError, Operation
 from atlas_admin_api.api import TAGS, AtlasOperations
 from atlas_admin_api.client import Client as GeneratedClient
-from atlas_admin_api.types import DiscriminatorError
 
 from . import _constants as C
 from ._auth import BearerAuth, DigestAuth, ServiceAccountAuth, TokenStore
+from ._body import BodyError, read_body
 from ._errors import (
+    AtlasClientClosedError,
     AtlasConfigurationError,
     AtlasConnectionError,
     AtlasDeprecationWarning,
+    AtlasError,
     AtlasResponseError,
     AtlasTimeoutError,
     AtlasTransportError,
     error_from_response,
     safe_url,
 )
+from ._gcpause import call_with_gc_paused
+from ._parsing import parse_success
+from ._redact import redact_exception, redact_request, redact_response
 from ._retry import RetryPolicy, is_idempotent, send_with_retries
 from ._version import __version__
 
@@ -114,13 +118,44 @@ def _check_deadline(deadline: object) -> None:
         raise AtlasConfigurationError(f"deadline must be positive seconds or None, got {deadline!r}")
 
 
-def _json_path(exc: Exception) -> str | None:
-    """Where in the body the generated parser gave up, as far as the exception tells."""
-    if isinstance(exc, DiscriminatorError):
-        return exc.path if exc.path.startswith("$") else f"$.{exc.path}"
-    if isinstance(exc, KeyError) and exc.args:
-        return f"$.{exc.args[0]}"
-    return None
+def _check_max_body_size(max_body_size: object) -> None:
+    if isinstance(max_body_size, bool) or not isinstance(max_body_size, int) or max_body_size <= 0:
+        raise AtlasConfigurationError(f"max_body_size must be a positive int (bytes), got {max_body_size!r}")
+
+
+@attrs.define
+class _Lifecycle:
+    """State shared by a client and its with_options() views: closing one closes them all."""
+
+    closed: bool = False
+
+
+def _unencodable_argument(kwargs: dict[str, Any], operation: Operation | None) -> str:
+    """The parameter whose value cannot be sent (a lone surrogate, say): a query parameter, or else the body."""
+    names = {spec: python for spec, python, *_ in operation.query_params} if operation else {}
+    for name, value in (kwargs.get("params") or {}).items():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            try:
+                str(item).encode("utf-8")
+            except UnicodeEncodeError:
+                return str(names.get(name, name))
+    return "body"
+
+
+def _check_strict(strict: object) -> None:
+    if not isinstance(strict, bool):
+        raise AtlasConfigurationError(f"strict must be a bool, got {strict!r}")
+
+
+def _host(url: httpx.URL) -> str:
+    """``host`` or ``host:port``: where a request went, without userinfo."""
+    return f"{url.host}:{url.port}" if url.port is not None else url.host
+
+
+def _cause(exc: BaseException) -> str:
+    """``": <httpx's reason>"`` (e.g. "[Errno 111] Connection refused"), or nothing when httpx gave none."""
+    reason = str(exc).strip()
+    return f": {reason}" if reason else ""
 
 
 def _user_agent(suffix: str | None) -> str:
@@ -192,6 +227,14 @@ class AtlasClient(AtlasOperations):
 
     Credentials: a service account (``client_id``/``client_secret``, OAuth 2.0 client credentials), an API
     key pair (``public_key``/``private_key``, HTTP Digest) or a static ``access_token``; or see `from_env`.
+
+    Limits: ``timeout`` bounds each step of each request (connect, write, each read, pool wait), the token
+    request included; ``deadline`` (default 300 s, None for none) bounds a whole call with its retries;
+    ``max_body_size`` (default 64 MiB) bounds a decoded answer. Redirects are never followed. After
+    `aclose`, calls raise `AtlasClientClosedError`.
+
+    Answers that differ from the spec below their top level are kept as received and logged once per operation
+    and field path (lenient, the default); ``strict=True`` raises `AtlasResponseError` with the JSON path instead.
     """
 
     def __init__(
@@ -208,15 +251,19 @@ class AtlasClient(AtlasOperations):
         max_retries: int = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         retry_unsafe: bool = False,
-        deadline: float | None = None,
+        deadline: float | None = C.DEFAULT_DEADLINE,
+        max_body_size: int = C.MAX_BODY_SIZE,
         token_store: TokenStore | None = None,
         revoke_on_close: bool = True,
         user_agent_suffix: str | None = None,
         verify: bool = True,
+        strict: bool = False,
     ) -> None:
         if max_retries is not NOT_GIVEN:
             _check_max_retries(max_retries)
         _check_deadline(deadline)
+        _check_max_body_size(max_body_size)
+        _check_strict(strict)
         url = httpx.URL(base_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise AtlasConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
@@ -252,8 +299,16 @@ class AtlasClient(AtlasOperations):
         self._is_view = False
         # follow_redirects stays off: Authorization must never travel to another host.
         self._http = http_client or httpx.AsyncClient(timeout=C.DEFAULT_TIMEOUT, verify=verify, follow_redirects=False)
+        if isinstance(self._auth, ServiceAccountAuth):
+            # Token requests go through this client, in a task of their own (see ServiceAccountAuth).
+            self._auth._http = self._http
+        self._max_body_size = max_body_size
+        self._lifecycle = _Lifecycle()
         self._generated = GeneratedClient(base_url=self._base_url, raise_on_unexpected_status=False)
         self._warned_deprecated: set[str] = set()
+        # Issue #13: lenient (keep what differs from the spec, warn once per operation and path) unless strict.
+        self._strict = strict
+        self._warned_deviations: set[tuple[str, str]] = set()  # shared with with_options() views
         super().__init__(self)
 
     # --- construction -----------------------------------------------------------------------------
@@ -313,6 +368,7 @@ class AtlasClient(AtlasOperations):
         max_retries: int = NOT_GIVEN,
         deadline: float | None = NOT_GIVEN,
         retry_unsafe: bool = NOT_GIVEN,
+        strict: bool = NOT_GIVEN,
     ) -> AtlasClient:
         """A view of this client with other per-call settings; it shares the connection pool and token.
 
@@ -338,6 +394,9 @@ class AtlasClient(AtlasOperations):
             other._deadline = deadline
         if retry_unsafe is not NOT_GIVEN:
             other._retry_unsafe = retry_unsafe
+        if strict is not NOT_GIVEN:
+            _check_strict(strict)
+            other._strict = strict
         return other
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -348,9 +407,18 @@ class AtlasClient(AtlasOperations):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Revoke the service-account token (unless ``revoke_on_close=False``) and close owned connections."""
+        """Revoke the service-account token (unless ``revoke_on_close=False``) and close owned connections.
+
+        Every later call, on this client or its `with_options` views, raises `AtlasClientClosedError`.
+        Closing a view does nothing: the client it came from owns the connections and the token.
+        """
+        if self._is_view:
+            return
+        self._lifecycle.closed = True
+        if isinstance(self._auth, ServiceAccountAuth):
+            self._auth._mark_closed()
         try:
-            if self._revoke_on_close and isinstance(self._auth, ServiceAccountAuth) and not self._is_view:
+            if self._revoke_on_close and isinstance(self._auth, ServiceAccountAuth):
                 await self._auth.arevoke(self._http)
         finally:
             if self._owns_http:
@@ -383,40 +451,26 @@ class AtlasClient(AtlasOperations):
             _captured.reset(token)
 
     # --- the pipeline -----------------------------------------------------------------------------
-    async def run(self, kwargs: dict[str, Any], parse: Callable[..., Any]) -> Any:
+    async def _run(self, kwargs: dict[str, Any], parse: Callable[..., Any]) -> Any:
         """Send one generated operation's request and return its parsed success body (the facade calls this)."""
+        self._check_open()
         operation_id = kwargs.get("extensions", {}).get("atlas_admin.operation_id", "")
         operation = _OPERATIONS_BY_ID.get(operation_id)
-        headers = dict(kwargs.get("headers") or {})
-        headers["User-Agent"] = self._user_agent
-        request = self._http.build_request(
-            kwargs["method"].upper(),
-            self._base_url + kwargs["url"],
-            params=kwargs.get("params"),
-            json=kwargs.get("json"),
-            headers=headers,
-            extensions=kwargs.get("extensions"),
-            timeout=self._timeout if self._timeout is not NOT_GIVEN else httpx.USE_CLIENT_DEFAULT,
-        )
+        request = self._build_request(kwargs, operation)
         template = operation.path if operation else request.url.path
         if operation is not None and (operation.deprecated or operation.sunset):
             self._warn_deprecated(operation_id, template, None, operation.sunset)
 
         started = time.monotonic()
         deadline = started + self._deadline if self._deadline is not None else None
-
-        async def send() -> httpx.Response:
-            return await self._http.send(
-                request, auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
-            )
-
         attempts = send_with_retries(
-            send,
+            lambda: self._send_once(request),
             policy=self._retry_policy,
             method=request.method,
             idempotent=operation.idempotent if operation else is_idempotent(request.method),
             retry_unsafe=self._retry_unsafe,
             deadline=deadline,
+            operation=operation_id,
         )
         where = {"method": request.method, "url": safe_url(request.url)}
         try:
@@ -428,16 +482,16 @@ class AtlasClient(AtlasOperations):
 
                 async with asyncio.timeout(self._deadline):
                     response, retries = await attempts
-        except TimeoutError as exc:
-            message = f"deadline of {self._deadline}s passed on {request.method} {template}"
-            raise AtlasTimeoutError(message, **where) from exc
-        except httpx.TimeoutException as exc:
-            raise AtlasTimeoutError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
-        except httpx.TransportError as exc:
-            raise AtlasConnectionError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
-        except httpx.HTTPError as exc:
-            # e.g. DecodingError (a body whose Content-Encoding lies): still no usable answer.
-            raise AtlasTransportError(f"{type(exc).__name__} on {request.method} {template}", **where) from exc
+        except BaseException as exc:
+            # Whatever is raised (or chained to it) may hold the request, with its credentials.
+            redact_exception(exc)
+            failure = self._failure(exc, request, template, where)
+            if failure is exc:
+                raise
+            raise failure from exc
+        finally:
+            redact_request(request)
+        redact_response(response)
 
         elapsed = time.monotonic() - started
         logger.debug(
@@ -459,30 +513,132 @@ class AtlasClient(AtlasOperations):
             self._warn_deprecated(operation_id, template, response.headers)
         if not 200 <= response.status_code < 300:
             raise error_from_response(response)
-        return self._parse(response, parse, template, operation)
+        return self._parse(response, parse, operation_id, operation)
+
+    # --- the send path: closed state, request building, one attempt, failures ---------------------
+    def _check_open(self) -> None:
+        if self._lifecycle.closed:
+            raise AtlasClientClosedError("this AtlasClient was closed (aclose()); create a new one")
+        if self._http.is_closed:
+            raise AtlasClientClosedError("the http_client given to this AtlasClient was closed by its owner")
+
+    def _build_request(self, kwargs: dict[str, Any], operation: Operation | None) -> httpx.Request:
+        headers = dict(kwargs.get("headers") or {})
+        headers["User-Agent"] = self._user_agent
+        # Only encodings whose decoding read_body can bound (a supplied client may offer br or zstd).
+        headers["Accept-Encoding"] = C.ACCEPT_ENCODING
+        try:
+            return self._http.build_request(
+                kwargs["method"].upper(),
+                self._base_url + kwargs["url"],
+                params=kwargs.get("params"),
+                json=kwargs.get("json"),
+                headers=headers,
+                extensions=kwargs.get("extensions"),
+                timeout=self._timeout if self._timeout is not NOT_GIVEN else httpx.USE_CLIENT_DEFAULT,
+            )
+        except UnicodeEncodeError:
+            # A lone surrogate (from a bad decode, say) cannot be sent as UTF-8.
+            name = _unencodable_argument(kwargs, operation)
+            raise InvalidArgumentError(
+                name, "contains text that cannot be encoded as UTF-8 (a lone surrogate?)"
+            ) from None
+        except (TypeError, ValueError) as exc:
+            # json.dumps refuses NaN/Infinity (allow_nan=False) and objects it does not know.
+            raise InvalidArgumentError("body", f"cannot be sent as JSON ({type(exc).__name__}: {exc})") from None
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        """One attempt: send without following redirects, then read the body within the caps."""
+        if self._http.is_closed:
+            raise AtlasClientClosedError("the http_client given to this AtlasClient was closed by its owner")
+        response = await self._http.send(
+            request,
+            auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
+            # Whatever the supplied client's setting: Authorization and bodies must never go to another URL.
+            follow_redirects=False,
+            stream=True,
+        )
+        try:
+            await read_body(response, max_size=self._max_body_size)
+        except BodyError as exc:
+            if response.is_success:
+                redact_response(response)
+                raise AtlasResponseError.from_response(response, exc.problem) from None
+            # An error status with an unreadable body: the status still says what went wrong.
+            logger.debug(
+                "%s %s: body of the %d answer dropped: %s",
+                request.method,
+                request.url.path,
+                response.status_code,
+                exc.problem,
+            )
+            response._content = b""
+        return response
+
+    def _failure(
+        self, exc: BaseException, request: httpx.Request, template: str, where: dict[str, str]
+    ) -> BaseException:
+        """The exception a call raises for ``exc``: an AtlasError, unless it is a cancellation or an exit."""
+        call = f"{request.method} {template}"
+        if isinstance(exc, AtlasError) or not isinstance(exc, Exception):
+            return exc
+        # Transport failures name the operation, the host (never userinfo) and httpx's own reason (issue #17).
+        operation_id = request.extensions.get("atlas_admin.operation_id") or "unknown operation"
+        sent_to = f"{call} ({operation_id}) to {_host(request.url)}"
+        if isinstance(exc, TimeoutError):
+            return AtlasTimeoutError(f"deadline of {self._deadline}s passed on {sent_to}", **where)
+        if isinstance(exc, httpx.TimeoutException):
+            return AtlasTimeoutError(f"{type(exc).__name__} on {sent_to}{_cause(exc)}", **where)
+        if isinstance(exc, httpx.TransportError):
+            return AtlasConnectionError(f"{type(exc).__name__} on {sent_to}{_cause(exc)}", **where)
+        if isinstance(exc, RuntimeError) and self._http.is_closed:
+            return AtlasClientClosedError(f"the http_client was closed during {call}")
+        if isinstance(exc, MemoryError):
+            return AtlasResponseError(f"out of memory while handling the answer to {call}", status=0, **where)
+        # Anything else httpx (or an event hook, or a transport) raises: still no usable answer.
+        return AtlasTransportError(f"{type(exc).__name__} on {call}", **where)
 
     def _parse(
-        self, response: httpx.Response, parse: Callable[..., Any], template: str, operation: Operation | None = None
+        self, response: httpx.Response, parse: Callable[..., Any], operation_id: str, operation: Operation | None = None
     ) -> Any:
-        if response.status_code == 204 or not response.content:
+        if response.status_code == 204:
             return None
+        if not response.content:
+            return self._parse_empty(response, parse)
         content_type = response.headers.get("Content-Type", "")
         if operation is not None and operation.media_type and "json" not in operation.media_type:
             # a documented download (gzip logs, CSV invoices): the generated parser returns the bytes
             return parse(client=self._generated, response=response)
         if "json" not in content_type:
             raise AtlasResponseError.from_response(response, f"expected a JSON body, got {content_type or 'no type'}")
+        if len(response.content) >= C.PARSE_GC_PAUSE_MIN_BYTES:  # see atlas_admin._gcpause
+            return call_with_gc_paused(
+                parse_success,
+                response,
+                parse,
+                client=self._generated,
+                operation_id=operation_id,
+                strict=self._strict,
+                warned=self._warned_deviations,
+            )
+        return parse_success(
+            response,
+            parse,
+            client=self._generated,
+            operation_id=operation_id,
+            strict=self._strict,
+            warned=self._warned_deviations,
+        )
+
+    def _parse_empty(self, response: httpx.Response, parse: Callable[..., Any]) -> Any:
+        """An empty 2xx body: None where the spec documents no body for this status (or its 2xx), else an error."""
         try:
+            # The generated parser returns None for a status documented without a body (204, or another 2xx
+            # answered where 204 is documented) and reads JSON, which an empty body is not, for all others.
             return parse(client=self._generated, response=response)
-        except json.JSONDecodeError as exc:
-            raise AtlasResponseError.from_response(response, f"the body is not valid JSON ({exc.msg})") from None
-        except Exception as exc:
-            # A body off the documented shape breaks the generated parser in many ways: KeyError, TypeError,
-            # IndexError, OverflowError, RecursionError on deep nesting... All of them mean "not the documented
-            # shape". CancelledError and KeyboardInterrupt are not Exceptions, so they still propagate.
-            path = _json_path(exc)
+        except Exception:
             raise AtlasResponseError.from_response(
-                response, f"the body does not have the documented shape ({type(exc).__name__}: {exc})", json_path=path
+                response, "the body is empty where the operation documents one"
             ) from None
 
     def _warn_deprecated(

@@ -5,7 +5,8 @@ Our exception hierarchy:
 * AtlasError
   + AtlasApiError                 - Atlas answered with a non-2xx status.
     · AtlasBadRequestError          - 400
-    · AtlasAuthenticationError      - 401
+    · AtlasAuthenticationError      - 401 (also: token requests backing off after repeated failures)
+      · AtlasCredentialError          - a credential or token refused before use (also a configuration error)
     · AtlasPermissionError          - 403
     · AtlasNotFoundError            - 404
     · AtlasConflictError            - 409
@@ -16,13 +17,16 @@ Our exception hierarchy:
     · AtlasTimeoutError
   + AtlasResponseError            - a 2xx answer whose body cannot be decoded or has the wrong shape.
   + AtlasConfigurationError       - bad client settings, found before any I/O (also a ValueError).
+  + AtlasClientClosedError        - a call on a client after aclose(), refused before any I/O.
 
 * AtlasDeprecationWarning         - a called operation is deprecated or sunset (a DeprecationWarning).
 
 Other 4xx statuses (405, 406, 410, 422, ...) raise a plain AtlasApiError.
 
 No message, str() or repr() of these exceptions contains credentials: URLs lose their userinfo,
-and request headers are never copied into them.
+and request headers are never copied into them. Nor does anything reachable from them once raised by a
+call: the request of ``exc.response`` and of a chained httpx error has its credential headers redacted,
+and ``response.history`` (the auth exchanges) and ``response.next_request`` are dropped (see ``_redact``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ from typing import Any
 import attrs
 import httpx
 
+# AtlasDeprecationWarning is defined beside InvalidArgumentError in the generated runtime, so the generated facade
+# warns the same class when an operation is called by a name Atlas renamed (openapi/facade_names.py).
+from atlas_admin_api._operations import AtlasDeprecationWarning
+
 from ._constants import ERROR_EXCERPT_LIMIT, REQUEST_ID_HEADERS
 from ._retry import parse_retry_after
 
@@ -41,9 +49,11 @@ __all__ = [
     "AtlasApiError",
     "AtlasAuthenticationError",
     "AtlasBadRequestError",
+    "AtlasClientClosedError",
     "AtlasConfigurationError",
     "AtlasConflictError",
     "AtlasConnectionError",
+    "AtlasCredentialError",
     "AtlasDeprecationWarning",
     "AtlasError",
     "AtlasNotFoundError",
@@ -277,10 +287,23 @@ class AtlasConfigurationError(AtlasError, ValueError):
     """
 
 
-class AtlasDeprecationWarning(DeprecationWarning):
-    """Warned (once per operation) when a called Atlas operation is deprecated or has a Sunset date.
+class AtlasCredentialError(AtlasAuthenticationError, AtlasConfigurationError):
+    """A credential or access token that cannot be used safely (control characters, say); never sent.
 
-    Usage: ``warnings.simplefilter("error", AtlasDeprecationWarning)`` makes deprecated calls fail in CI.
+    The message names which credential, never its value. ``status`` is 0 for a credential given to the client
+    and the token endpoint's status for a token it returned. It is also an `AtlasConfigurationError` (and so a
+    ``ValueError``), as credentials given to the client are checked when it is built.
+
+    Usage: ``AtlasClient(access_token="abc\\r\\nX: 1")`` raises it.
+    """
+
+
+class AtlasClientClosedError(AtlasError):
+    """A call on a client that was closed (``aclose()``, or a supplied ``http_client`` closed by its owner).
+
+    Raised before any I/O: no token is fetched and no request sent.
+
+    Usage: ``except AtlasClientClosedError: atlas = AtlasClient.from_env()``
     """
 
 

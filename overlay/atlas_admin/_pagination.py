@@ -8,7 +8,7 @@ page without links, ends the walk. ``totalCount`` is only an estimate in Atlas, 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar, overload
 
 import attrs
 import httpx
@@ -18,6 +18,7 @@ from atlas_admin_api.types import Unset
 from . import _constants as C
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class PageBody(Protocol[T]):
@@ -75,7 +76,23 @@ def _has_links(body: Any) -> bool:
     return bool(links) and not isinstance(links, Unset)
 
 
-async def iter_pages(
+# Typing (issue #17): the first overload takes exactly the list method's own arguments (a ParamSpec), so mypy checks
+# them, `items_per_page` included (it is one of them). `start_page` (iter_pages) and `max_items` (paginate) are not:
+# a ParamSpec admits no other keyword, so a call that uses them matches the second overload, where the list
+# method's arguments are not checked.
+@overload
+def iter_pages(
+    list_call: Callable[P, Awaitable[PageBody[T]]], /, *args: P.args, **kwargs: P.kwargs
+) -> AsyncIterator[Page[T]]: ...
+
+
+@overload
+def iter_pages(
+    list_call: Callable[..., Awaitable[PageBody[T]]], /, *args: Any, start_page: int, **kwargs: Any
+) -> AsyncIterator[Page[T]]: ...
+
+
+async def iter_pages(  # type: ignore[misc]  # one implementation for both overloads
     list_call: Callable[..., Awaitable[PageBody[T]]],
     /,
     *args: Any,
@@ -113,7 +130,19 @@ async def iter_pages(
         page_num = next_page
 
 
-async def paginate(
+@overload
+def paginate(
+    list_call: Callable[P, Awaitable[PageBody[T]]], /, *args: P.args, **kwargs: P.kwargs
+) -> AsyncIterator[T]: ...
+
+
+@overload
+def paginate(
+    list_call: Callable[..., Awaitable[PageBody[T]]], /, *args: Any, max_items: int | None, **kwargs: Any
+) -> AsyncIterator[T]: ...
+
+
+async def paginate(  # type: ignore[misc]  # one implementation for both overloads
     list_call: Callable[..., Awaitable[PageBody[T]]],
     /,
     *args: Any,
@@ -134,7 +163,8 @@ async def paginate(
     if max_items == 0:
         return
     count = 0
-    async for page in iter_pages(list_call, *args, items_per_page=items_per_page, **kwargs):
+    pages: AsyncIterator[Page[T]] = iter_pages(list_call, *args, items_per_page=items_per_page, **kwargs)
+    async for page in pages:
         for item in page.items:
             yield item
             count += 1

@@ -213,6 +213,10 @@ def decide(
     return policy.backoff(attempt, rand)
 
 
+def _call_name(operation: str, method: str) -> str:
+    return f"{operation} ({method})" if operation else method
+
+
 async def send_with_retries(
     send: Callable[[], Awaitable[httpx.Response]],
     *,
@@ -226,13 +230,15 @@ async def send_with_retries(
     wall_clock: Callable[[], float] = time.time,
     rand: Callable[[], float] = random.random,
     on_retry: Callable[[int, float, httpx.Response | None, BaseException | None], None] | None = None,
+    operation: str = "",
 ) -> tuple[httpx.Response, int]:
     """Call ``send`` until it succeeds or `decide` says stop; return (last response, retries taken).
 
     The last response may be an error status: mapping it to an exception is the caller's job.
     Transport errors that are not retried propagate unchanged. ``deadline`` is an absolute time
     on ``clock``: no wait ever crosses it. ``on_retry(retry_number, delay, response, error)`` is
-    called before each wait. ``sleep`` defaults to `asyncio.sleep`.
+    called before each wait. ``sleep`` defaults to `asyncio.sleep`. ``operation`` (the operationId) names the
+    call in the log lines.
 
     >>> async def fetch_clusters(client: httpx.AsyncClient) -> httpx.Response:
     ...     response, retries = await send_with_retries(
@@ -265,7 +271,7 @@ async def send_with_retries(
             delay = RaiseNow(f"waiting {delay:g}s would cross the deadline")
         if not isinstance(delay, float):
             if isinstance(delay, RaiseNow):
-                logger.info("not retrying %s: %s", method, delay.reason)
+                logger.info("not retrying %s: %s", _call_name(operation, method), delay.reason)
             if error is not None:
                 raise error
             assert response is not None
@@ -273,7 +279,12 @@ async def send_with_retries(
         retries += 1
         outcome = str(response.status_code) if response is not None else type(error).__name__
         logger.info(
-            "retrying %s after %s (retry %d of %d) in %.2fs", method, outcome, retries, policy.max_retries, delay
+            "retrying %s after %s (retry %d of %d) in %.2fs",
+            _call_name(operation, method),
+            outcome,
+            retries,
+            policy.max_retries,
+            delay,
         )
         if on_retry is not None:
             on_retry(retries, delay, response, error)

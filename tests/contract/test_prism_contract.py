@@ -106,7 +106,10 @@ async def _call(prism_url: str, case: OperationCase) -> str | None:
         seen.append(response)
 
     http = httpx.AsyncClient(event_hooks={"response": [keep]}, timeout=60)
-    async with http, AtlasClient(access_token="x", base_url=prism_url, http_client=http, max_retries=0) as atlas:
+    async with (
+        http,
+        AtlasClient(access_token="x", base_url=prism_url, http_client=http, max_retries=0, strict=True) as atlas,
+    ):
         method = getattr(getattr(atlas, case.tag), case.key)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", AtlasDeprecationWarning)

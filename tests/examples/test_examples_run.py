@@ -17,7 +17,7 @@ EXPECTED = {
         "page 1 (total 4):",
         "page 2 (total 4):",
         "UnknownVariant     ORACLE oci-bucket-from-the-future",
-        "[log] atlas_admin: retrying GET after 503 (retry 1 of 2)",
+        "[log] atlas_admin: retrying listCustomDatabaseRoles (GET) after 503 (retry 1 of 2)",
         "status 200, retries_taken=1",
         "AtlasNotFoundError: status=404 error_code=RESOURCE_NOT_FOUND",
     ],
@@ -99,3 +99,16 @@ async def test_make_demo_with_credentials_runs_read_only_against_that_atlas() ->
     assert "created" not in out
     assert "UnknownVariant     ORACLE" in out
     assert "createExportBucket" not in {e.operation_id for e in fake.requests}
+
+
+async def test_read_only_demo_announces_no_retry_that_does_not_happen() -> None:
+    # A real Atlas rarely answers 503: against a stand-in that never does, nothing claims a retry.
+    fake = FakeAtlas()
+    prepare(fake)
+    fake.clear_faults()
+    async with fake.serve() as base_url:
+        code, out = await _run_demo(env_for(base_url))
+    assert code == 0, out
+    assert [e.status for e in fake.requests if e.operation_id == "listCustomDatabaseRoles"] == [200]
+    assert "503" not in out and "retrying" not in out, out
+    assert "status 200, retries_taken=0" in out

@@ -218,7 +218,9 @@ def test_optional_fields_sent_as_null_are_kept_not_fatal() -> None:
     }
     bucket = ExportBucketAWS.from_dict(payload)
     assert bucket.bucket_name == "export-bucket"
-    assert bucket.additional_properties == {"links": None}
+    # Issue #13: the null is kept on the field it was sent for (it was an additional property before).
+    assert bucket.links is None
+    assert bucket.additional_properties == {}
     assert bucket.to_dict() == payload
 
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from atlas_admin_api import models
 from atlas_admin_api._operations import OPERATIONS, UNIONS
-from atlas_admin_api.types import DiscriminatorError, UnknownVariant
+from atlas_admin_api.types import Deviation, DiscriminatorError, UnknownVariant, find_deviations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_python_client.strings import snake_case  # the generator's own naming of fields
@@ -82,10 +82,18 @@ def _model_class(component: str) -> Any:
 class Carrier:
     """Parses one union payload through generated code and gives the parsed value back (and serializes it)."""
 
-    def __init__(self, parse: Callable[[Any], Any], dump: Callable[[Any], Any], where: str) -> None:
+    def __init__(
+        self,
+        parse: Callable[[Any], Any],
+        dump: Callable[[Any], Any],
+        where: str,
+        deviations: Callable[[Any], list[Deviation]] | None = None,
+    ) -> None:
         self.parse = parse
         self.dump = dump
         self.where = where
+        # A model field (not a response body): what the model recorded as differing from the spec (issue #13).
+        self.deviations = deviations
 
 
 def _model_carrier(doc: dict[str, Any], component: str, field: str, python_field: str, is_list: bool) -> Carrier:
@@ -104,7 +112,10 @@ def _model_carrier(doc: dict[str, Any], component: str, field: str, python_field
         out = cls.from_dict(wrap(payload)).to_dict()[field]
         return out[0] if is_list else out
 
-    return Carrier(parse, dump, f"{component}.{field}{'[]' if is_list else ''}")
+    def deviations(payload: Any) -> list[Deviation]:
+        return find_deviations(cls.from_dict(wrap(payload)))
+
+    return Carrier(parse, dump, f"{component}.{field}{'[]' if is_list else ''}", deviations)
 
 
 def _python_field(component: str, field: str) -> str | None:
@@ -230,6 +241,8 @@ def test_bad_discriminator_raises_naming_the_property(
     prop = UNIONS[union].property_name
     payload = mutate(_minimal(openapi_doc, {"$ref": REF + UNIONS[union].mapping[0][1]}), prop)
     for place in carriers(openapi_doc, union):
+        if place.deviations is not None:
+            continue  # inside a model: kept as received (next test)
         with pytest.raises(DiscriminatorError) as caught:
             place.parse(copy.deepcopy(payload))
         error = caught.value
@@ -238,6 +251,41 @@ def test_bad_discriminator_raises_naming_the_property(
         assert error.path.endswith(prop)
         assert isinstance(error, ValueError) and isinstance(error, TypeError)
         assert not isinstance(error, KeyError)
+
+
+@pytest.mark.parametrize("union", MULTI)
+@pytest.mark.parametrize(
+    ("mutate", "received"),
+    [
+        (lambda p, prop: {k: v for k, v in p.items() if k != prop}, "missing"),
+        (lambda p, prop: {**p, prop: 3}, "integer"),
+        (lambda p, prop: {**p, prop: None}, "null"),
+        (lambda p, prop: [p], "array"),
+        (lambda p, prop: "AWS", "string"),
+    ],
+    ids=["missing", "int", "null", "list", "string"],
+)
+def test_bad_discriminator_inside_a_model_is_kept_and_recorded(
+    openapi_doc: dict[str, Any], union: str, mutate: Callable[[Any, str], Any], received: str
+) -> None:
+    """Issue #13: below the top level, a union payload without a usable discriminator is kept as received."""
+    prop = UNIONS[union].property_name
+    payload = mutate(_minimal(openapi_doc, {"$ref": REF + UNIONS[union].mapping[0][1]}), prop)
+    for place in carriers(openapi_doc, union):
+        if place.deviations is None:
+            continue
+        parsed = place.parse(copy.deepcopy(payload))
+        if isinstance(payload, dict):
+            # Still one of the union: an object whose variant cannot be told.
+            assert isinstance(parsed, UnknownVariant) and parsed.discriminator is None, place.where
+            assert parsed.raw == payload
+        else:
+            assert parsed == payload, place.where
+        assert place.dump(copy.deepcopy(payload)) == payload, place.where
+        [deviation] = place.deviations(copy.deepcopy(payload))
+        assert deviation.received == received, place.where
+        if isinstance(payload, dict):
+            assert deviation.path.endswith("." + prop), deviation
 
 
 def _variant_enum_fields(doc: dict[str, Any], variant: str, discriminator: str) -> list[str]:

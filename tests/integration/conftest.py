@@ -44,6 +44,7 @@ def make_client(base_url: str) -> Callable[..., AtlasClient]:
             "base_url": base_url,
             "timeout": CALL_TIMEOUT,
             "retry_policy": FAST_RETRIES,
+            "strict": True,  # issue #13: the SDK's own suites fail on any answer off the documented shape
         }
         settings.update(overrides)
         return AtlasClient(**settings)

@@ -33,7 +33,7 @@ async def test_a_thousand_concurrent_first_calls_share_one_token_request() -> No
     fake.seed("listCustomDatabaseRoles", [{"roleName": "reader"}], groupId=GROUP_ID)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=fake))
     async with AtlasClient(
-        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, base_url="https://fake.test", http_client=http
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, base_url="https://fake.test", http_client=http, strict=True
     ) as atlas:
         roles = await asyncio.gather(
             *(atlas.custom_database_roles.get_custom_database_role(GROUP_ID, "reader") for _ in range(1000))
@@ -96,7 +96,7 @@ async def test_wrong_client_secret_is_a_typed_error_without_the_secret(
 
 
 async def test_digest_pays_the_challenge_once(fake: FakeAtlas, base_url: str) -> None:
-    async with AtlasClient(public_key=PUBLIC_KEY, private_key=PRIVATE_KEY, base_url=base_url) as atlas:
+    async with AtlasClient(public_key=PUBLIC_KEY, private_key=PRIVATE_KEY, base_url=base_url, strict=True) as atlas:
         for _ in range(50):
             await atlas.cloud_backups.list_export_buckets(GROUP_ID)
     api_requests = [entry for entry in fake.requests if entry.path.endswith("/backup/exportBuckets")]
@@ -114,7 +114,7 @@ async def test_a_version_the_server_does_not_serve_is_a_406() -> None:
     moved = FakeAtlas(spec=spec)
     async with (
         moved.serve() as url,
-        AtlasClient(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, base_url=url) as atlas,
+        AtlasClient(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, base_url=url, strict=True) as atlas,
     ):
         with pytest.raises(AtlasApiError) as info:
             await atlas.cloud_backups.list_export_buckets(GROUP_ID)
@@ -161,7 +161,9 @@ async def test_created_resources_come_back_across_pages(make_client: Callable[..
 
 async def test_closing_revokes_even_with_a_supplied_http_client(fake: FakeAtlas, base_url: str) -> None:
     http = httpx.AsyncClient()
-    atlas = AtlasClient(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, base_url=base_url, http_client=http)
+    atlas = AtlasClient(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, base_url=base_url, http_client=http, strict=True
+    )
     view = atlas.with_options(timeout=5)
     await view.cloud_backups.list_export_buckets(GROUP_ID)
     await view.aclose()  # a view shares the token: closing it revokes nothing

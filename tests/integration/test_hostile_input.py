@@ -103,7 +103,6 @@ async def test_group_id_breaking_the_pattern_is_rejected_before_any_request(
         pytest.param({"page_num": "2"}, "page_num", id="page-num-str"),
         pytest.param({"include_count": "yes"}, "include_count", id="include-count-str"),
         pytest.param({"include_count": 1}, "include_count", id="include-count-int"),
-        pytest.param({"pretty": "false"}, "pretty", id="pretty-str"),
     ],
 )
 async def test_query_parameter_of_wrong_type_or_range_is_rejected(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
 import logging
 from typing import Any
 from urllib.parse import parse_qs
@@ -47,7 +48,8 @@ class FakeOAuthServer:
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == TOKEN_PATH:
-            self.token_requests.append(request)
+            # The SDK redacts a request's credentials once its exchange is over: keep what was sent.
+            self.token_requests.append(_snapshot(request))
             # Give every other task the chance to run while the token request is in flight.
             for _ in range(3):
                 await asyncio.sleep(0)
@@ -64,7 +66,7 @@ class FakeOAuthServer:
                 200, json={"access_token": token, "expires_in": self.expires_in, "token_type": "Bearer"}
             )
         if request.url.path == REVOKE_PATH:
-            self.revoke_requests.append(request)
+            self.revoke_requests.append(_snapshot(request))
             return httpx.Response(self.revoke_status)
         # A replay re-sends the same Request object, so keep a snapshot of what was sent this time.
         self.api_requests.append(_snapshot(request))
@@ -539,3 +541,110 @@ async def test_concurrent_first_digest_calls_pay_the_challenge_once() -> None:
         responses = await asyncio.gather(*(client.get(f"{API_URL}/{n}") for n in range(32)))
     assert {response.status_code for response in responses} == {200}
     assert server.exchanges == 33  # one 401 for the client, not one per concurrent caller
+
+
+# --- issue #14: the token endpoint under stress, credentials refused before use -------------------
+
+
+def bound_auth(server: FakeOAuthServer, clock: Any, monotonic: Any) -> tuple[ServiceAccountAuth, httpx.AsyncClient]:
+    """An auth bound to its client, as AtlasClient binds it: token requests run in a task of their own."""
+    client = httpx.AsyncClient(transport=httpx.MockTransport(server))
+    auth = make_auth(clock, http_client=client, monotonic=monotonic)
+    return auth, client
+
+
+async def test_failures_back_off_until_the_window_passes(clock: Any) -> None:
+    server = FakeOAuthServer(secret="not-the-secret-we-send")
+    monotonic = type(clock)(0.0)
+    auth, client = bound_auth(server, clock, monotonic)
+    async with client:
+        for _ in range(3):
+            with pytest.raises(AtlasAuthenticationError, match="invalid_client"):
+                await client.get(API_URL, auth=auth)
+            monotonic.advance(10)
+        with pytest.raises(AtlasAuthenticationError, match=r"next token request is allowed in 30\.0s") as caught:
+            await client.get(API_URL, auth=auth)
+        assert caught.value.retry_after == pytest.approx(30.0)
+        assert caught.value.status == 401
+        assert len(server.token_requests) == 3
+        monotonic.advance(30)  # the first failure leaves the 60 s window
+        with pytest.raises(AtlasAuthenticationError, match="invalid_client"):
+            await client.get(API_URL, auth=auth)
+        assert len(server.token_requests) == 4
+
+
+async def test_a_success_clears_the_failures(clock: Any) -> None:
+    server = FakeOAuthServer()
+    monotonic = type(clock)(0.0)
+    auth, client = bound_auth(server, clock, monotonic)
+    async with client:
+        server.token_answer = httpx.Response(503)
+        for _ in range(2):
+            with pytest.raises(AtlasServerError):
+                await client.get(API_URL, auth=auth)
+        server.token_answer = None
+        assert (await client.get(API_URL, auth=auth)).status_code == 200
+        assert auth._failures == []
+
+
+async def test_concurrent_waiters_share_one_failed_token_request(clock: Any) -> None:
+    server = FakeOAuthServer(secret="not-the-secret-we-send")
+    auth, client = bound_auth(server, clock, type(clock)(0.0))
+    async with client:
+        results = await asyncio.gather(*(client.get(API_URL, auth=auth) for _ in range(50)), return_exceptions=True)
+    assert len(server.token_requests) == 1
+    assert all(isinstance(result, AtlasAuthenticationError) for result in results)
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "lifetime"),
+    [(3599, 3599.0), (None, 3600.0), (-5, 300.0), (0, 300.0), (float("nan"), 300.0), (1e12, 300.0), (90, 90.0)],
+)
+async def test_expires_in_is_validated(clock: Any, expires_in: Any, lifetime: float) -> None:
+    server = FakeOAuthServer()
+    body: dict[str, Any] = {"access_token": "tok-x"}
+    if expires_in is not None:
+        body["expires_in"] = expires_in
+    server.token_answer = httpx.Response(200, content=json.dumps(body).encode(), headers={"Content-Type": "json"})
+    server.valid_tokens.add("tok-x")
+    auth = make_auth(clock)
+    async with make_client(server, auth) as client:
+        await client.get(API_URL)
+        await client.get(API_URL)
+    assert auth._token is not None
+    assert auth._token.expires_at - clock() == pytest.approx(lifetime)
+    assert len(server.token_requests) == 1  # cached, even when short-lived (refreshed at half its life)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"client_id": "id\r\nX: 1", "client_secret": "s"}, "client_id"),
+        ({"client_id": "id", "client_secret": "s\x00ecret-Zz1"}, "client_secret"),
+        ({"public_key": "pub\tkey", "private_key": "p"}, "public_key"),
+        ({"public_key": "pub", "private_key": "pri\nvate-Zz1"}, "private_key"),
+        ({"access_token": "tok\r\nX-Evil: Zz1"}, "access_token"),
+        ({"access_token": "tök-Zz1"}, "access_token"),
+    ],
+)
+def test_credentials_with_control_characters_are_refused_without_echo(kwargs: dict[str, str], name: str) -> None:
+    from atlas_admin import AtlasClient, AtlasCredentialError
+
+    with pytest.raises(AtlasCredentialError) as caught:
+        AtlasClient(**kwargs)
+    assert isinstance(caught.value, AtlasAuthenticationError)
+    assert isinstance(caught.value, AtlasConfigurationError)  # and so a ValueError, raised before any I/O
+    assert name in str(caught.value)
+    assert "Zz1" not in str(caught.value) and "Zz1" not in repr(vars(caught.value))
+
+
+async def test_closed_auth_fetches_no_token(clock: Any) -> None:
+    from atlas_admin import AtlasClientClosedError
+
+    server = FakeOAuthServer()
+    auth, client = bound_auth(server, clock, type(clock)(0.0))
+    auth._mark_closed()
+    async with client:
+        with pytest.raises(AtlasClientClosedError):
+            await client.get(API_URL, auth=auth)
+    assert server.token_requests == []

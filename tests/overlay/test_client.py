@@ -45,7 +45,16 @@ async def test_operation_sends_documented_request_and_parses_documented_response
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
+        # The SDK redacts credentials once the exchange is over: keep a copy of what was sent.
+        seen.append(
+            httpx.Request(
+                request.method,
+                request.url,
+                headers=request.headers.copy(),
+                content=request.content,
+                extensions=request.extensions,
+            )
+        )
         if case.response_example is None and "json" not in (case.operation.media_type or "json"):
             # a download (gzip, CSV): the bytes come back as they are
             return httpx.Response(
@@ -160,9 +169,9 @@ async def test_unset_optional_query_parameters_are_not_sent() -> None:
 
     atlas = _client(handler)
     await atlas.cloud_backups.list_export_buckets(GROUP)
-    await atlas.cloud_backups.list_export_buckets(GROUP, items_per_page=5, pretty=True)
+    await atlas.cloud_backups.list_export_buckets(GROUP, items_per_page=5, include_count=False)
     assert seen[0].url.query == b""
-    assert dict(seen[1].url.params) == {"itemsPerPage": "5", "pretty": "true"}
+    assert dict(seen[1].url.params) == {"itemsPerPage": "5", "includeCount": "false"}
 
 
 @pytest.mark.parametrize(
@@ -422,3 +431,27 @@ async def test_credentials_are_masked_on_the_request_an_error_keeps() -> None:
         await atlas.custom_database_roles.get_custom_database_role(GROUP, "r")
     assert info.value.response is not None
     assert info.value.response.request.headers["Authorization"] == "[redacted]"
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected_type"),
+    [
+        (httpx.ConnectError("[Errno 111] Connection refused"), AtlasConnectionError),
+        (httpx.ReadTimeout("timed out"), AtlasTimeoutError),
+    ],
+)
+async def test_transport_errors_name_host_operation_and_cause(failure: Exception, expected_type: type) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AtlasClient(
+        access_token="SECRET-TOKEN", base_url="https://atlas.example.test:8443", http_client=http, max_retries=0
+    ) as atlas:
+        with pytest.raises(expected_type) as info:
+            await atlas.cloud_backups.list_export_buckets("32b6e34b3d91647abb20e7b8")
+    text = str(info.value)
+    assert "atlas.example.test:8443" in text
+    assert "listExportBuckets" in text
+    assert str(failure) in text
+    assert "SECRET-TOKEN" not in text

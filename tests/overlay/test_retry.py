@@ -405,3 +405,24 @@ def test_token_endpoint_failures_are_retried_for_any_method(
         assert isinstance(delay, RaiseNow)
     else:
         assert delay == expected
+
+
+async def test_retry_log_lines_name_the_operation(clock: Any, sleep: Any, caplog: pytest.LogCaptureFixture) -> None:
+    responses = iter([httpx.Response(503), httpx.Response(200)])
+
+    async def send() -> httpx.Response:
+        return next(responses)
+
+    with caplog.at_level(logging.INFO, logger="atlas_admin"):
+        await send_with_retries(
+            send,
+            policy=RetryPolicy(),
+            method="GET",
+            idempotent=True,
+            sleep=sleep,
+            clock=clock,
+            rand=lambda: NO_JITTER,
+            operation="listExportBuckets",
+        )
+    messages = [record.getMessage() for record in caplog.records if record.name == "atlas_admin"]
+    assert messages == ["retrying listExportBuckets (GET) after 503 (retry 1 of 2) in 0.50s"]

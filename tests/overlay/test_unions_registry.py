@@ -43,18 +43,23 @@ def test_parse_union_dispatches_and_keeps_unknown_variants() -> None:
     assert info.value.property_name == "cloudProvider"
 
 
-async def test_a_body_without_its_discriminator_is_a_response_error_naming_the_path() -> None:
+async def test_a_body_without_its_discriminator_is_a_response_error_naming_the_path_when_strict() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = {"results": [{"_id": "32b6e34b3d91647abb20e7b8", "bucketName": "b"}], "totalCount": 1}
         return httpx.Response(200, json=body, headers={"Content-Type": "application/vnd.atlas.2024-05-30+json"})
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    atlas = AtlasClient(access_token="t", base_url="https://atlas.test", http_client=http)
+    atlas = AtlasClient(access_token="t", base_url="https://atlas.test", http_client=http, strict=True)
     with pytest.raises(AtlasResponseError) as info:
         await atlas.cloud_backups.list_export_buckets("32b6e34b3d91647abb20e7b8")
-    assert info.value.json_path is not None
-    assert "cloudProvider" in info.value.json_path
+    assert info.value.json_path == "$.results[0].cloudProvider"
     assert not isinstance(info.value, KeyError)
+    # Lenient (the default): the item is kept as an UnknownVariant holding what was received.
+    page = await atlas.with_options(strict=False).cloud_backups.list_export_buckets("32b6e34b3d91647abb20e7b8")
+    assert isinstance(page.results, list)
+    [item] = page.results
+    assert isinstance(item, UnknownVariant) and item.discriminator is None
+    assert item.raw == {"_id": "32b6e34b3d91647abb20e7b8", "bucketName": "b"}
 
 
 def test_each_union_has_a_type_alias_with_its_variants() -> None:

@@ -11,6 +11,7 @@ sys.path.insert(0, str(REPO / "openapi"))
 import atlas_docs  # noqa: E402
 from atlas_docs import parse_constraint_line as pc  # noqa: E402
 from atlas_docs import parse_field_header as ph  # noqa: E402
+from shared_dirs import require_docs  # noqa: E402
 
 
 def test_field_headers():
@@ -70,11 +71,7 @@ def _op(ops, oid):
 
 
 def test_reader_on_pages():
-    d = atlas_docs.default_docs_dir()
-    if not d.is_dir():
-        import pytest
-
-        pytest.skip(f"Atlas doc pages not found at {d}")
+    d = require_docs()
     ops = atlas_docs.read_docs(d)
     op = _op(ops, "createExportBucket")
     assert op.request["media_type"] == "application/vnd.atlas.2024-05-30+json"

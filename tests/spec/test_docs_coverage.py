@@ -11,7 +11,6 @@ spec lacks or gets wrong, and prints one summary line::
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -24,8 +23,7 @@ SPEC_PATH = REPO / "openapi" / "atlas-admin-v2.yaml"
 sys.path.insert(0, str(REPO / "openapi"))
 
 import atlas_docs  # noqa: E402
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from shared_dirs import require_docs  # noqa: E402
 
 # Documented values the spec deliberately does not copy verbatim (each is
 # recorded as a decision comment in the spec).
@@ -48,20 +46,9 @@ UPSTREAM = {(p, m): o for p, item in _OFFICIAL["paths"].items() for m, o in item
 UPSTREAM_PARAMS = _OFFICIAL["components"]["parameters"]
 
 
-def _docs_dir() -> Path:
-    env = os.environ.get("ATLAS_DOCS_DIR")
-    return Path(env) if env else REPO.parent / "shared" / "atlas-docs"
-
-
 @pytest.fixture(scope="module")
 def docs_dir():
-    d = _docs_dir()
-    if not d.is_dir() or not list(d.glob("*.txt")):
-        msg = f"Atlas doc pages not found at {d} (expected <repo>/../shared/atlas-docs or $ATLAS_DOCS_DIR)"
-        if IN_CI:
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return d
+    return require_docs()
 
 
 @pytest.fixture(scope="module")

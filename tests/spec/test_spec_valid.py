@@ -11,16 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 from openapi_spec_validator import validate
+from shared_dirs import require_docs
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO / "openapi" / "atlas-admin-v2.yaml"
 SPECTRAL = REPO / ".tools" / "node" / "node_modules" / ".bin" / "spectral"
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _docs_dir() -> Path:
-    env = os.environ.get("ATLAS_DOCS_DIR")
-    return Path(env) if env else REPO.parent / "shared" / "atlas-docs"
 
 
 @pytest.fixture(scope="module")
@@ -148,11 +144,7 @@ def test_media_types(spec):
 
 
 def test_assemble_is_stable():
-    docs = _docs_dir()
-    if not docs.is_dir():
-        if IN_CI:
-            pytest.fail(f"Atlas doc pages not found at {docs} (set ATLAS_DOCS_DIR)")
-        pytest.skip(f"Atlas doc pages not found at {docs} (set ATLAS_DOCS_DIR)")
+    docs = require_docs()
     r = subprocess.run(
         [sys.executable, str(REPO / "openapi" / "assemble.py"), "--docs", str(docs), "--check"],
         capture_output=True,

@@ -13,6 +13,7 @@ import pytest
 from atlas_admin.testing import FakeAtlas
 from atlas_admin.testing._spec import SpecOperation
 from fakeatlas_support import GROUP_ID, get_token
+from spec_walk import param_value
 
 pytestmark = pytest.mark.skipif(
     not (importlib.resources.files(atlas_admin_api) / "openapi.json").is_file(), reason="run `make generate` first"
@@ -36,10 +37,10 @@ async def client(packaged: FakeAtlas) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def _value(param: Any) -> str | None:
-    if param.schema.get("enum"):
-        return str(param.schema["enum"][0])
+    if param.schema.get("enum") or param.schema.get("type", "string") != "string":
+        return param_value(param)
     pattern = param.schema.get("pattern")
-    return next((c for c in CANDIDATES if not pattern or re.search(pattern, c)), None)
+    return next((c for c in CANDIDATES if not pattern or re.search(pattern, c)), None) or param_value(param)
 
 
 def _request(fake: FakeAtlas, op: SpecOperation) -> tuple[str, dict[str, str], Any] | None:
@@ -53,7 +54,7 @@ def _request(fake: FakeAtlas, op: SpecOperation) -> tuple[str, dict[str, str], A
     request_body = fake.spec.resolve(fake.spec.document["paths"][op.path][op.method.lower()].get("requestBody"))
     for media in (request_body or {}).get("content", {}).values():
         example, documented = fake.spec._first_example(media)
-        body = example if documented else fake.spec.example_from_schema(media.get("schema", {}))
+        body = example if documented else fake.spec.synthesizer.value(media.get("schema", {}), for_request=True)
     return path, {k: str(v) for k, v in query.items()}, body
 
 

@@ -105,3 +105,15 @@ async def test_unknown_path_and_method(api: httpx.AsyncClient) -> None:
     assert missing.status_code == 404
     assert missing.json()["errorCode"] == "RESOURCE_NOT_FOUND"
     assert (await api.delete(BUCKETS)).status_code == 405
+
+
+async def test_request_body_in_another_version_is_415(api: httpx.AsyncClient) -> None:
+    body = b'{"cloudProvider": "AWS", "bucketName": "b"}'
+    refused = await api.post(BUCKETS, content=body, headers={"Content-Type": V2023})
+    assert refused.status_code == 415
+    assert refused.json()["errorCode"] == "INVALID_VERSION_DATE"
+    assert V2024 in refused.json()["detail"]
+    accepted = await api.post(BUCKETS, content=body, headers={"Content-Type": V2024})
+    assert accepted.status_code == 200
+    plain = await api.post(BUCKETS, content=body, headers={"Content-Type": "application/json"})
+    assert plain.status_code == 200  # unversioned JSON is read as the operation's version

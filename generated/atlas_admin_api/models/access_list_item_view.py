@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AccessListItemView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "ipAddress",
+        "cidrBlock",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class AccessListItemView:
     ip_address: str
     cidr_block: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("ip_address", "ipAddress", True),
+        ("cidr_block", "cidrBlock", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AccessListItemView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         ip_address = self.ip_address
 
         cidr_block = self.cidr_block
@@ -44,26 +79,37 @@ class AccessListItemView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("cidrBlock",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        ip_address = d.pop("ipAddress")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                ip_address = src_dict["ipAddress"]
 
-        cidr_block = d.pop("cidrBlock", UNSET)
+                cidr_block = src_dict.get("cidrBlock", UNSET)
 
-        _access_list_item_view = cls(
-            ip_address,
-            cidr_block,
-        )
+                if not (ip_address.__class__ is str and (cidr_block is UNSET or cidr_block.__class__ is str)):
+                    raise TypeError("not the documented shape")
+                if cls is AccessListItemView:
+                    _access_list_item_view = object.__new__(cls)
+                    _access_list_item_view.ip_address = ip_address
+                    _access_list_item_view.cidr_block = cidr_block
+                else:
+                    _access_list_item_view = cls(
+                        ip_address,
+                        cidr_block,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _access_list_item_view.additional_properties = d
-        return _access_list_item_view
+                _access_list_item_view.additional_properties = d
+                return _access_list_item_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -80,3 +126,18 @@ class AccessListItemView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    AccessListItemViewDict = TypedDict(
+        "AccessListItemViewDict",
+        {
+            "ipAddress": Required[str],
+            "cidrBlock": str,
+        },
+        total=False,
+    )
+else:
+    AccessListItemViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,14 +3,39 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AcknowledgeAlert")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "acknowledgedUntil",
+        "acknowledgementComment",
+        "links",
+        "unacknowledgeAlert",
+    }
+)
 
 
 @_attrs_define
@@ -35,11 +60,26 @@ class AcknowledgeAlert:
     links: list[Link] | Unset = UNSET
     unacknowledge_alert: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("acknowledged_until", "acknowledgedUntil", False),
+        ("acknowledgement_comment", "acknowledgementComment", False),
+        ("links", "links", False),
+        ("unacknowledge_alert", "unacknowledgeAlert", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AcknowledgeAlert"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         acknowledged_until: str | Unset = UNSET
         if not isinstance(self.acknowledged_until, Unset):
-            acknowledged_until = format_datetime(self.acknowledged_until)
+            acknowledged_until = datetime_json(self.acknowledged_until)
 
         acknowledgement_comment = self.acknowledgement_comment
 
@@ -68,49 +108,57 @@ class AcknowledgeAlert:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acknowledgedUntil",
-                "acknowledgementComment",
-                "links",
-                "unacknowledgeAlert",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _acknowledged_until = d.pop("acknowledgedUntil", UNSET)
-        acknowledged_until: datetime.datetime | Unset
-        if _acknowledged_until is UNSET:
-            acknowledged_until = UNSET
-        else:
-            acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
+                acknowledged_until: datetime.datetime | Unset
+                if _acknowledged_until is UNSET:
+                    acknowledged_until = UNSET
+                else:
+                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
 
-        acknowledgement_comment = d.pop("acknowledgementComment", UNSET)
+                acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                unacknowledge_alert = src_dict.get("unacknowledgeAlert", UNSET)
 
-        unacknowledge_alert = d.pop("unacknowledgeAlert", UNSET)
+                if not (
+                    (acknowledgement_comment is UNSET or acknowledgement_comment.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (unacknowledge_alert is UNSET or unacknowledge_alert.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AcknowledgeAlert:
+                    _acknowledge_alert = object.__new__(cls)
+                    _acknowledge_alert.acknowledged_until = acknowledged_until
+                    _acknowledge_alert.acknowledgement_comment = acknowledgement_comment
+                    _acknowledge_alert.links = links
+                    _acknowledge_alert.unacknowledge_alert = unacknowledge_alert
+                else:
+                    _acknowledge_alert = cls(
+                        acknowledged_until,
+                        acknowledgement_comment,
+                        links,
+                        unacknowledge_alert,
+                    )
 
-        _acknowledge_alert = cls(
-            acknowledged_until,
-            acknowledgement_comment,
-            links,
-            unacknowledge_alert,
-        )
+                _acknowledge_alert.additional_properties = d
+                return _acknowledge_alert
 
-        if nulls:
-            d.update(nulls)
-        _acknowledge_alert.additional_properties = d
-        return _acknowledge_alert
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +179,21 @@ class AcknowledgeAlert:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    AcknowledgeAlertDict = TypedDict(
+        "AcknowledgeAlertDict",
+        {
+            "acknowledgedUntil": datetime.datetime | str,
+            "acknowledgementComment": str,
+            "links": list[LinkDict | Link],
+            "unacknowledgeAlert": bool,
+        },
+        total=False,
+    )
+else:
+    AcknowledgeAlertDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.add_or_remove_group_role_group_role import AddOrRemoveGroupRoleGroupRole
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AddOrRemoveGroupRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupRole",
+    }
+)
 
 
 @_attrs_define
@@ -19,11 +41,36 @@ class AddOrRemoveGroupRole:
         group_role (AddOrRemoveGroupRoleGroupRole): Project-level role.
     """
 
-    group_role: AddOrRemoveGroupRoleGroupRole
+    group_role: (
+        Literal[
+            "GROUP_OWNER",
+            "GROUP_CLUSTER_MANAGER",
+            "GROUP_STREAM_PROCESSING_OWNER",
+            "GROUP_DATA_ACCESS_ADMIN",
+            "GROUP_DATA_ACCESS_READ_WRITE",
+            "GROUP_DATA_ACCESS_READ_ONLY",
+            "GROUP_READ_ONLY",
+            "GROUP_SEARCH_INDEX_EDITOR",
+            "GROUP_BACKUP_MANAGER",
+            "GROUP_OBSERVABILITY_VIEWER",
+            "GROUP_DATABASE_ACCESS_ADMIN",
+        ]
+        | AddOrRemoveGroupRoleGroupRole
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("group_role", "groupRole", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AddOrRemoveGroupRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        group_role = self.group_role.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        group_role = enum_json(self.group_role)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -37,15 +84,33 @@ class AddOrRemoveGroupRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        group_role = AddOrRemoveGroupRoleGroupRole(d.pop("groupRole"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_role = AddOrRemoveGroupRoleGroupRole._members_by_value.get(
+                    _group_role_value := src_dict["groupRole"]
+                ) or AddOrRemoveGroupRoleGroupRole(_group_role_value)
 
-        _add_or_remove_group_role = cls(
-            group_role,
-        )
+                if cls is AddOrRemoveGroupRole:
+                    _add_or_remove_group_role = object.__new__(cls)
+                    _add_or_remove_group_role.group_role = group_role
+                else:
+                    _add_or_remove_group_role = cls(
+                        group_role,
+                    )
 
-        _add_or_remove_group_role.additional_properties = d
-        return _add_or_remove_group_role
+                _add_or_remove_group_role.additional_properties = d
+                return _add_or_remove_group_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -62,3 +127,36 @@ class AddOrRemoveGroupRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.add_or_remove_group_role_group_role import (
+        AddOrRemoveGroupRoleGroupRole,
+    )
+
+    AddOrRemoveGroupRoleDict = TypedDict(
+        "AddOrRemoveGroupRoleDict",
+        {
+            "groupRole": Required[
+                Literal[
+                    "GROUP_OWNER",
+                    "GROUP_CLUSTER_MANAGER",
+                    "GROUP_STREAM_PROCESSING_OWNER",
+                    "GROUP_DATA_ACCESS_ADMIN",
+                    "GROUP_DATA_ACCESS_READ_WRITE",
+                    "GROUP_DATA_ACCESS_READ_ONLY",
+                    "GROUP_READ_ONLY",
+                    "GROUP_SEARCH_INDEX_EDITOR",
+                    "GROUP_BACKUP_MANAGER",
+                    "GROUP_OBSERVABILITY_VIEWER",
+                    "GROUP_DATABASE_ACCESS_ADMIN",
+                ]
+                | AddOrRemoveGroupRoleGroupRole
+            ],
+        },
+        total=False,
+    )
+else:
+    AddOrRemoveGroupRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

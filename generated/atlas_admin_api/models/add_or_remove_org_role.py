@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.add_or_remove_org_role_org_role import AddOrRemoveOrgRoleOrgRole
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AddOrRemoveOrgRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "orgRole",
+    }
+)
 
 
 @_attrs_define
@@ -19,11 +41,32 @@ class AddOrRemoveOrgRole:
         org_role (AddOrRemoveOrgRoleOrgRole): Organization-level role.
     """
 
-    org_role: AddOrRemoveOrgRoleOrgRole
+    org_role: (
+        Literal[
+            "ORG_OWNER",
+            "ORG_GROUP_CREATOR",
+            "ORG_BILLING_ADMIN",
+            "ORG_BILLING_READ_ONLY",
+            "ORG_STREAM_PROCESSING_ADMIN",
+            "ORG_READ_ONLY",
+            "ORG_MEMBER",
+        ]
+        | AddOrRemoveOrgRoleOrgRole
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("org_role", "orgRole", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AddOrRemoveOrgRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        org_role = self.org_role.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        org_role = enum_json(self.org_role)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -37,15 +80,33 @@ class AddOrRemoveOrgRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        org_role = AddOrRemoveOrgRoleOrgRole(d.pop("orgRole"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                org_role = AddOrRemoveOrgRoleOrgRole._members_by_value.get(
+                    _org_role_value := src_dict["orgRole"]
+                ) or AddOrRemoveOrgRoleOrgRole(_org_role_value)
 
-        _add_or_remove_org_role = cls(
-            org_role,
-        )
+                if cls is AddOrRemoveOrgRole:
+                    _add_or_remove_org_role = object.__new__(cls)
+                    _add_or_remove_org_role.org_role = org_role
+                else:
+                    _add_or_remove_org_role = cls(
+                        org_role,
+                    )
 
-        _add_or_remove_org_role.additional_properties = d
-        return _add_or_remove_org_role
+                _add_or_remove_org_role.additional_properties = d
+                return _add_or_remove_org_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -62,3 +123,30 @@ class AddOrRemoveOrgRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.add_or_remove_org_role_org_role import AddOrRemoveOrgRoleOrgRole
+
+    AddOrRemoveOrgRoleDict = TypedDict(
+        "AddOrRemoveOrgRoleDict",
+        {
+            "orgRole": Required[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_STREAM_PROCESSING_ADMIN",
+                    "ORG_READ_ONLY",
+                    "ORG_MEMBER",
+                ]
+                | AddOrRemoveOrgRoleOrgRole
+            ],
+        },
+        total=False,
+    )
+else:
+    AddOrRemoveOrgRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

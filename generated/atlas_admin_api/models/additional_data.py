@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AdditionalData")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "processorId",
+        "processorName",
+        "workspace",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +50,22 @@ class AdditionalData:
     processor_name: str | Unset = UNSET
     workspace: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("processor_id", "processorId", False),
+        ("processor_name", "processorName", False),
+        ("workspace", "workspace", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AdditionalData"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         processor_id = self.processor_id
 
         processor_name = self.processor_name
@@ -49,33 +86,45 @@ class AdditionalData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "processorId",
-                "processorName",
-                "workspace",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        processor_id = d.pop("processorId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                processor_id = src_dict.get("processorId", UNSET)
 
-        processor_name = d.pop("processorName", UNSET)
+                processor_name = src_dict.get("processorName", UNSET)
 
-        workspace = d.pop("workspace", UNSET)
+                workspace = src_dict.get("workspace", UNSET)
 
-        _additional_data = cls(
-            processor_id,
-            processor_name,
-            workspace,
-        )
+                if not (
+                    (processor_id is UNSET or processor_id.__class__ is str)
+                    and (processor_name is UNSET or processor_name.__class__ is str)
+                    and (workspace is UNSET or workspace.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AdditionalData:
+                    _additional_data = object.__new__(cls)
+                    _additional_data.processor_id = processor_id
+                    _additional_data.processor_name = processor_name
+                    _additional_data.workspace = workspace
+                else:
+                    _additional_data = cls(
+                        processor_id,
+                        processor_name,
+                        workspace,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _additional_data.additional_properties = d
-        return _additional_data
+                _additional_data.additional_properties = d
+                return _additional_data
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +141,19 @@ class AdditionalData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    AdditionalDataDict = TypedDict(
+        "AdditionalDataDict",
+        {
+            "processorId": str,
+            "processorName": str,
+            "workspace": str,
+        },
+        total=False,
+    )
+else:
+    AdditionalDataDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AdvancedAutoScalingSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "compute",
+        "diskGB",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class AdvancedAutoScalingSettings:
     compute: AdvancedComputeAutoScaling | Unset = UNSET
     disk_gb: DiskGBAutoScaling | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("compute", "compute", False),
+        ("disk_gb", "diskGB", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AdvancedAutoScalingSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         compute: dict[str, Any] | Unset = UNSET
         if not isinstance(self.compute, Unset):
             compute = self.compute.to_dict()
@@ -46,39 +81,45 @@ class AdvancedAutoScalingSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "compute",
-                "diskGB",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _compute = d.pop("compute", UNSET)
-        compute: AdvancedComputeAutoScaling | Unset
-        if _compute is UNSET:
-            compute = UNSET
-        else:
-            compute = AdvancedComputeAutoScaling.from_dict(_compute)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _compute = src_dict.get("compute", UNSET)
+                compute: AdvancedComputeAutoScaling | Unset
+                if _compute is UNSET:
+                    compute = UNSET
+                else:
+                    compute = AdvancedComputeAutoScaling.from_dict(_compute)
 
-        _disk_gb = d.pop("diskGB", UNSET)
-        disk_gb: DiskGBAutoScaling | Unset
-        if _disk_gb is UNSET:
-            disk_gb = UNSET
-        else:
-            disk_gb = DiskGBAutoScaling.from_dict(_disk_gb)
+                _disk_gb = src_dict.get("diskGB", UNSET)
+                disk_gb: DiskGBAutoScaling | Unset
+                if _disk_gb is UNSET:
+                    disk_gb = UNSET
+                else:
+                    disk_gb = DiskGBAutoScaling.from_dict(_disk_gb)
 
-        _advanced_auto_scaling_settings = cls(
-            compute,
-            disk_gb,
-        )
+                if cls is AdvancedAutoScalingSettings:
+                    _advanced_auto_scaling_settings = object.__new__(cls)
+                    _advanced_auto_scaling_settings.compute = compute
+                    _advanced_auto_scaling_settings.disk_gb = disk_gb
+                else:
+                    _advanced_auto_scaling_settings = cls(
+                        compute,
+                        disk_gb,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _advanced_auto_scaling_settings.additional_properties = d
-        return _advanced_auto_scaling_settings
+                _advanced_auto_scaling_settings.additional_properties = d
+                return _advanced_auto_scaling_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -100,3 +141,25 @@ class AdvancedAutoScalingSettings:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.advanced_compute_auto_scaling import AdvancedComputeAutoScaling  # noqa: E402
 from ..models.disk_gb_auto_scaling import DiskGBAutoScaling  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.advanced_compute_auto_scaling import (
+        AdvancedComputeAutoScaling,
+        AdvancedComputeAutoScalingDict,
+    )
+    from ..models.disk_gb_auto_scaling import DiskGBAutoScaling, DiskGBAutoScalingDict
+
+    AdvancedAutoScalingSettingsDict = TypedDict(
+        "AdvancedAutoScalingSettingsDict",
+        {
+            "compute": AdvancedComputeAutoScalingDict | AdvancedComputeAutoScaling,
+            "diskGB": DiskGBAutoScalingDict | DiskGBAutoScaling,
+        },
+        total=False,
+    )
+else:
+    AdvancedAutoScalingSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

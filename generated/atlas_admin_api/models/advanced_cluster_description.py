@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -35,9 +41,58 @@ from ..models.advanced_cluster_description_state_name import (
 from ..models.advanced_cluster_description_version_release_system import (
     AdvancedClusterDescriptionVersionReleaseSystem,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AdvancedClusterDescription")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "acceptDataRisksAndForceReplicaSetReconfig",
+        "advancedConfiguration",
+        "backupEnabled",
+        "biConnector",
+        "clusterType",
+        "configServerManagementMode",
+        "configServerType",
+        "connectionStrings",
+        "createDate",
+        "diskSizeGB",
+        "diskWarmingMode",
+        "encryptionAtRestProvider",
+        "featureCompatibilityVersion",
+        "featureCompatibilityVersionExpirationDate",
+        "globalClusterSelfManagedSharding",
+        "groupId",
+        "id",
+        "labels",
+        "links",
+        "mongoDBEmployeeAccessGrant",
+        "mongoDBMajorVersion",
+        "mongoDBVersion",
+        "name",
+        "paused",
+        "pitEnabled",
+        "replicaSetScalingStrategy",
+        "replicationSpecs",
+        "rootCertType",
+        "stateName",
+        "tags",
+        "terminationProtectionEnabled",
+        "versionReleaseSystem",
+    }
+)
 
 
 @_attrs_define
@@ -179,14 +234,22 @@ class AdvancedClusterDescription:
     advanced_configuration: ApiAtlasClusterAdvancedConfigurationView | Unset = UNSET
     backup_enabled: bool | Unset = UNSET
     bi_connector: BiConnector | Unset = UNSET
-    cluster_type: AdvancedClusterDescriptionClusterType | Unset = UNSET
-    config_server_management_mode: AdvancedClusterDescriptionConfigServerManagementMode | Unset = UNSET
-    config_server_type: AdvancedClusterDescriptionConfigServerType | Unset = UNSET
+    cluster_type: Literal["REPLICASET", "SHARDED", "GEOSHARDED"] | AdvancedClusterDescriptionClusterType | Unset = UNSET
+    config_server_management_mode: (
+        Literal["ATLAS_MANAGED", "FIXED_TO_DEDICATED"] | AdvancedClusterDescriptionConfigServerManagementMode | Unset
+    ) = UNSET
+    config_server_type: Literal["DEDICATED", "EMBEDDED"] | AdvancedClusterDescriptionConfigServerType | Unset = UNSET
     connection_strings: ClusterConnectionStrings | Unset = UNSET
     create_date: datetime.datetime | Unset = UNSET
     disk_size_gb: float | Unset = UNSET
-    disk_warming_mode: AdvancedClusterDescriptionDiskWarmingMode | Unset = UNSET
-    encryption_at_rest_provider: AdvancedClusterDescriptionEncryptionAtRestProvider | Unset = UNSET
+    disk_warming_mode: (
+        Literal["FULLY_WARMED", "VISIBLE_EARLIER", "ENHANCED_FULLY_WARMED"]
+        | AdvancedClusterDescriptionDiskWarmingMode
+        | Unset
+    ) = UNSET
+    encryption_at_rest_provider: (
+        Literal["NONE", "AWS", "AZURE", "GCP"] | AdvancedClusterDescriptionEncryptionAtRestProvider | Unset
+    ) = UNSET
     feature_compatibility_version: str | Unset = UNSET
     feature_compatibility_version_expiration_date: datetime.datetime | Unset = UNSET
     global_cluster_self_managed_sharding: bool | Unset = UNSET
@@ -200,19 +263,70 @@ class AdvancedClusterDescription:
     name: str | Unset = UNSET
     paused: bool | Unset = UNSET
     pit_enabled: bool | Unset = UNSET
-    replica_set_scaling_strategy: AdvancedClusterDescriptionReplicaSetScalingStrategy | Unset = UNSET
+    replica_set_scaling_strategy: (
+        Literal["SEQUENTIAL", "WORKLOAD_TYPE", "NODE_TYPE"]
+        | AdvancedClusterDescriptionReplicaSetScalingStrategy
+        | Unset
+    ) = UNSET
     replication_specs: list[ReplicationSpec] | Unset = UNSET
-    root_cert_type: AdvancedClusterDescriptionRootCertType | Unset = UNSET
-    state_name: AdvancedClusterDescriptionStateName | Unset = UNSET
+    root_cert_type: Literal["ISRGROOTX1"] | AdvancedClusterDescriptionRootCertType | Unset = UNSET
+    state_name: (
+        Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"] | AdvancedClusterDescriptionStateName | Unset
+    ) = UNSET
     tags: list[ResourceTag] | Unset = UNSET
     termination_protection_enabled: bool | Unset = UNSET
-    version_release_system: AdvancedClusterDescriptionVersionReleaseSystem | Unset = UNSET
+    version_release_system: Literal["LTS", "CONTINUOUS"] | AdvancedClusterDescriptionVersionReleaseSystem | Unset = (
+        UNSET
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("accept_data_risks_and_force_replica_set_reconfig", "acceptDataRisksAndForceReplicaSetReconfig", False),
+        ("advanced_configuration", "advancedConfiguration", False),
+        ("backup_enabled", "backupEnabled", False),
+        ("bi_connector", "biConnector", False),
+        ("cluster_type", "clusterType", False),
+        ("config_server_management_mode", "configServerManagementMode", False),
+        ("config_server_type", "configServerType", False),
+        ("connection_strings", "connectionStrings", False),
+        ("create_date", "createDate", False),
+        ("disk_size_gb", "diskSizeGB", False),
+        ("disk_warming_mode", "diskWarmingMode", False),
+        ("encryption_at_rest_provider", "encryptionAtRestProvider", False),
+        ("feature_compatibility_version", "featureCompatibilityVersion", False),
+        ("feature_compatibility_version_expiration_date", "featureCompatibilityVersionExpirationDate", False),
+        ("global_cluster_self_managed_sharding", "globalClusterSelfManagedSharding", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("labels", "labels", False),
+        ("links", "links", False),
+        ("mongo_db_employee_access_grant", "mongoDBEmployeeAccessGrant", False),
+        ("mongo_db_major_version", "mongoDBMajorVersion", False),
+        ("mongo_db_version", "mongoDBVersion", False),
+        ("name", "name", False),
+        ("paused", "paused", False),
+        ("pit_enabled", "pitEnabled", False),
+        ("replica_set_scaling_strategy", "replicaSetScalingStrategy", False),
+        ("replication_specs", "replicationSpecs", False),
+        ("root_cert_type", "rootCertType", False),
+        ("state_name", "stateName", False),
+        ("tags", "tags", False),
+        ("termination_protection_enabled", "terminationProtectionEnabled", False),
+        ("version_release_system", "versionReleaseSystem", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AdvancedClusterDescription"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         accept_data_risks_and_force_replica_set_reconfig: str | Unset = UNSET
         if not isinstance(self.accept_data_risks_and_force_replica_set_reconfig, Unset):
-            accept_data_risks_and_force_replica_set_reconfig = format_datetime(
+            accept_data_risks_and_force_replica_set_reconfig = datetime_json(
                 self.accept_data_risks_and_force_replica_set_reconfig
             )
 
@@ -228,15 +342,15 @@ class AdvancedClusterDescription:
 
         cluster_type: str | Unset = UNSET
         if not isinstance(self.cluster_type, Unset):
-            cluster_type = self.cluster_type.value
+            cluster_type = enum_json(self.cluster_type)
 
         config_server_management_mode: str | Unset = UNSET
         if not isinstance(self.config_server_management_mode, Unset):
-            config_server_management_mode = self.config_server_management_mode.value
+            config_server_management_mode = enum_json(self.config_server_management_mode)
 
         config_server_type: str | Unset = UNSET
         if not isinstance(self.config_server_type, Unset):
-            config_server_type = self.config_server_type.value
+            config_server_type = enum_json(self.config_server_type)
 
         connection_strings: dict[str, Any] | Unset = UNSET
         if not isinstance(self.connection_strings, Unset):
@@ -244,23 +358,23 @@ class AdvancedClusterDescription:
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = format_datetime(self.create_date)
+            create_date = datetime_json(self.create_date)
 
         disk_size_gb = self.disk_size_gb
 
         disk_warming_mode: str | Unset = UNSET
         if not isinstance(self.disk_warming_mode, Unset):
-            disk_warming_mode = self.disk_warming_mode.value
+            disk_warming_mode = enum_json(self.disk_warming_mode)
 
         encryption_at_rest_provider: str | Unset = UNSET
         if not isinstance(self.encryption_at_rest_provider, Unset):
-            encryption_at_rest_provider = self.encryption_at_rest_provider.value
+            encryption_at_rest_provider = enum_json(self.encryption_at_rest_provider)
 
         feature_compatibility_version = self.feature_compatibility_version
 
         feature_compatibility_version_expiration_date: str | Unset = UNSET
         if not isinstance(self.feature_compatibility_version_expiration_date, Unset):
-            feature_compatibility_version_expiration_date = format_datetime(
+            feature_compatibility_version_expiration_date = datetime_json(
                 self.feature_compatibility_version_expiration_date
             )
 
@@ -300,7 +414,7 @@ class AdvancedClusterDescription:
 
         replica_set_scaling_strategy: str | Unset = UNSET
         if not isinstance(self.replica_set_scaling_strategy, Unset):
-            replica_set_scaling_strategy = self.replica_set_scaling_strategy.value
+            replica_set_scaling_strategy = enum_json(self.replica_set_scaling_strategy)
 
         replication_specs: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.replication_specs, Unset):
@@ -311,11 +425,11 @@ class AdvancedClusterDescription:
 
         root_cert_type: str | Unset = UNSET
         if not isinstance(self.root_cert_type, Unset):
-            root_cert_type = self.root_cert_type.value
+            root_cert_type = enum_json(self.root_cert_type)
 
         state_name: str | Unset = UNSET
         if not isinstance(self.state_name, Unset):
-            state_name = self.state_name.value
+            state_name = enum_json(self.state_name)
 
         tags: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.tags, Unset):
@@ -328,7 +442,7 @@ class AdvancedClusterDescription:
 
         version_release_system: str | Unset = UNSET
         if not isinstance(self.version_release_system, Unset):
-            version_release_system = self.version_release_system.value
+            version_release_system = enum_json(self.version_release_system)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -402,279 +516,313 @@ class AdvancedClusterDescription:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acceptDataRisksAndForceReplicaSetReconfig",
-                "advancedConfiguration",
-                "backupEnabled",
-                "biConnector",
-                "clusterType",
-                "configServerManagementMode",
-                "configServerType",
-                "connectionStrings",
-                "createDate",
-                "diskSizeGB",
-                "diskWarmingMode",
-                "encryptionAtRestProvider",
-                "featureCompatibilityVersion",
-                "featureCompatibilityVersionExpirationDate",
-                "globalClusterSelfManagedSharding",
-                "groupId",
-                "id",
-                "labels",
-                "links",
-                "mongoDBEmployeeAccessGrant",
-                "mongoDBMajorVersion",
-                "mongoDBVersion",
-                "name",
-                "paused",
-                "pitEnabled",
-                "replicaSetScalingStrategy",
-                "replicationSpecs",
-                "rootCertType",
-                "stateName",
-                "tags",
-                "terminationProtectionEnabled",
-                "versionReleaseSystem",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _accept_data_risks_and_force_replica_set_reconfig = d.pop("acceptDataRisksAndForceReplicaSetReconfig", UNSET)
-        accept_data_risks_and_force_replica_set_reconfig: datetime.datetime | Unset
-        if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
-            accept_data_risks_and_force_replica_set_reconfig = UNSET
-        else:
-            accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
-                _accept_data_risks_and_force_replica_set_reconfig
-            )
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _accept_data_risks_and_force_replica_set_reconfig = src_dict.get(
+                    "acceptDataRisksAndForceReplicaSetReconfig", UNSET
+                )
+                accept_data_risks_and_force_replica_set_reconfig: datetime.datetime | Unset
+                if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
+                    accept_data_risks_and_force_replica_set_reconfig = UNSET
+                else:
+                    accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
+                        _accept_data_risks_and_force_replica_set_reconfig
+                    )
 
-        _advanced_configuration = d.pop("advancedConfiguration", UNSET)
-        advanced_configuration: ApiAtlasClusterAdvancedConfigurationView | Unset
-        if _advanced_configuration is UNSET:
-            advanced_configuration = UNSET
-        else:
-            advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
+                _advanced_configuration = src_dict.get("advancedConfiguration", UNSET)
+                advanced_configuration: ApiAtlasClusterAdvancedConfigurationView | Unset
+                if _advanced_configuration is UNSET:
+                    advanced_configuration = UNSET
+                else:
+                    advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
 
-        backup_enabled = d.pop("backupEnabled", UNSET)
+                backup_enabled = src_dict.get("backupEnabled", UNSET)
 
-        _bi_connector = d.pop("biConnector", UNSET)
-        bi_connector: BiConnector | Unset
-        if _bi_connector is UNSET:
-            bi_connector = UNSET
-        else:
-            bi_connector = BiConnector.from_dict(_bi_connector)
+                _bi_connector = src_dict.get("biConnector", UNSET)
+                bi_connector: BiConnector | Unset
+                if _bi_connector is UNSET:
+                    bi_connector = UNSET
+                else:
+                    bi_connector = BiConnector.from_dict(_bi_connector)
 
-        _cluster_type = d.pop("clusterType", UNSET)
-        cluster_type: AdvancedClusterDescriptionClusterType | Unset
-        if _cluster_type is UNSET:
-            cluster_type = UNSET
-        else:
-            cluster_type = AdvancedClusterDescriptionClusterType._members_by_value.get(
-                _cluster_type
-            ) or AdvancedClusterDescriptionClusterType(_cluster_type)
+                _cluster_type = src_dict.get("clusterType", UNSET)
+                cluster_type: AdvancedClusterDescriptionClusterType | Unset
+                if _cluster_type is UNSET:
+                    cluster_type = UNSET
+                else:
+                    cluster_type = AdvancedClusterDescriptionClusterType._members_by_value.get(
+                        _cluster_type
+                    ) or AdvancedClusterDescriptionClusterType(_cluster_type)
 
-        _config_server_management_mode = d.pop("configServerManagementMode", UNSET)
-        config_server_management_mode: AdvancedClusterDescriptionConfigServerManagementMode | Unset
-        if _config_server_management_mode is UNSET:
-            config_server_management_mode = UNSET
-        else:
-            config_server_management_mode = AdvancedClusterDescriptionConfigServerManagementMode._members_by_value.get(
-                _config_server_management_mode
-            ) or AdvancedClusterDescriptionConfigServerManagementMode(_config_server_management_mode)
+                _config_server_management_mode = src_dict.get("configServerManagementMode", UNSET)
+                config_server_management_mode: AdvancedClusterDescriptionConfigServerManagementMode | Unset
+                if _config_server_management_mode is UNSET:
+                    config_server_management_mode = UNSET
+                else:
+                    config_server_management_mode = (
+                        AdvancedClusterDescriptionConfigServerManagementMode._members_by_value.get(
+                            _config_server_management_mode
+                        )
+                        or AdvancedClusterDescriptionConfigServerManagementMode(_config_server_management_mode)
+                    )
 
-        _config_server_type = d.pop("configServerType", UNSET)
-        config_server_type: AdvancedClusterDescriptionConfigServerType | Unset
-        if _config_server_type is UNSET:
-            config_server_type = UNSET
-        else:
-            config_server_type = AdvancedClusterDescriptionConfigServerType._members_by_value.get(
-                _config_server_type
-            ) or AdvancedClusterDescriptionConfigServerType(_config_server_type)
+                _config_server_type = src_dict.get("configServerType", UNSET)
+                config_server_type: AdvancedClusterDescriptionConfigServerType | Unset
+                if _config_server_type is UNSET:
+                    config_server_type = UNSET
+                else:
+                    config_server_type = AdvancedClusterDescriptionConfigServerType._members_by_value.get(
+                        _config_server_type
+                    ) or AdvancedClusterDescriptionConfigServerType(_config_server_type)
 
-        _connection_strings = d.pop("connectionStrings", UNSET)
-        connection_strings: ClusterConnectionStrings | Unset
-        if _connection_strings is UNSET:
-            connection_strings = UNSET
-        else:
-            connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
+                _connection_strings = src_dict.get("connectionStrings", UNSET)
+                connection_strings: ClusterConnectionStrings | Unset
+                if _connection_strings is UNSET:
+                    connection_strings = UNSET
+                else:
+                    connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
 
-        _create_date = d.pop("createDate", UNSET)
-        create_date: datetime.datetime | Unset
-        if _create_date is UNSET:
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
+                _create_date = src_dict.get("createDate", UNSET)
+                create_date: datetime.datetime | Unset
+                if _create_date is UNSET:
+                    create_date = UNSET
+                else:
+                    create_date = datetime.datetime.fromisoformat(_create_date)
 
-        disk_size_gb = d.pop("diskSizeGB", UNSET)
+                disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
-        _disk_warming_mode = d.pop("diskWarmingMode", UNSET)
-        disk_warming_mode: AdvancedClusterDescriptionDiskWarmingMode | Unset
-        if _disk_warming_mode is UNSET:
-            disk_warming_mode = UNSET
-        else:
-            disk_warming_mode = AdvancedClusterDescriptionDiskWarmingMode._members_by_value.get(
-                _disk_warming_mode
-            ) or AdvancedClusterDescriptionDiskWarmingMode(_disk_warming_mode)
+                _disk_warming_mode = src_dict.get("diskWarmingMode", UNSET)
+                disk_warming_mode: AdvancedClusterDescriptionDiskWarmingMode | Unset
+                if _disk_warming_mode is UNSET:
+                    disk_warming_mode = UNSET
+                else:
+                    disk_warming_mode = AdvancedClusterDescriptionDiskWarmingMode._members_by_value.get(
+                        _disk_warming_mode
+                    ) or AdvancedClusterDescriptionDiskWarmingMode(_disk_warming_mode)
 
-        _encryption_at_rest_provider = d.pop("encryptionAtRestProvider", UNSET)
-        encryption_at_rest_provider: AdvancedClusterDescriptionEncryptionAtRestProvider | Unset
-        if _encryption_at_rest_provider is UNSET:
-            encryption_at_rest_provider = UNSET
-        else:
-            encryption_at_rest_provider = AdvancedClusterDescriptionEncryptionAtRestProvider._members_by_value.get(
-                _encryption_at_rest_provider
-            ) or AdvancedClusterDescriptionEncryptionAtRestProvider(_encryption_at_rest_provider)
+                _encryption_at_rest_provider = src_dict.get("encryptionAtRestProvider", UNSET)
+                encryption_at_rest_provider: AdvancedClusterDescriptionEncryptionAtRestProvider | Unset
+                if _encryption_at_rest_provider is UNSET:
+                    encryption_at_rest_provider = UNSET
+                else:
+                    encryption_at_rest_provider = (
+                        AdvancedClusterDescriptionEncryptionAtRestProvider._members_by_value.get(
+                            _encryption_at_rest_provider
+                        )
+                        or AdvancedClusterDescriptionEncryptionAtRestProvider(_encryption_at_rest_provider)
+                    )
 
-        feature_compatibility_version = d.pop("featureCompatibilityVersion", UNSET)
+                feature_compatibility_version = src_dict.get("featureCompatibilityVersion", UNSET)
 
-        _feature_compatibility_version_expiration_date = d.pop("featureCompatibilityVersionExpirationDate", UNSET)
-        feature_compatibility_version_expiration_date: datetime.datetime | Unset
-        if _feature_compatibility_version_expiration_date is UNSET:
-            feature_compatibility_version_expiration_date = UNSET
-        else:
-            feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
-                _feature_compatibility_version_expiration_date
-            )
+                _feature_compatibility_version_expiration_date = src_dict.get(
+                    "featureCompatibilityVersionExpirationDate", UNSET
+                )
+                feature_compatibility_version_expiration_date: datetime.datetime | Unset
+                if _feature_compatibility_version_expiration_date is UNSET:
+                    feature_compatibility_version_expiration_date = UNSET
+                else:
+                    feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
+                        _feature_compatibility_version_expiration_date
+                    )
 
-        global_cluster_self_managed_sharding = d.pop("globalClusterSelfManagedSharding", UNSET)
+                global_cluster_self_managed_sharding = src_dict.get("globalClusterSelfManagedSharding", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _labels = d.pop("labels", UNSET)
-        labels: list[ComponentLabel] | Unset = UNSET
-        if _labels is not UNSET:
-            labels = []
-            for labels_item_data in _labels:
-                labels_item = ComponentLabel.from_dict(labels_item_data)
+                _labels = src_dict.get("labels", UNSET)
+                labels: list[ComponentLabel] | Unset = UNSET
+                if _labels is not UNSET:
+                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
 
-                labels.append(labels_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _mongo_db_employee_access_grant = src_dict.get("mongoDBEmployeeAccessGrant", UNSET)
+                mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
+                if _mongo_db_employee_access_grant is UNSET:
+                    mongo_db_employee_access_grant = UNSET
+                else:
+                    mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
 
-                links.append(links_item)
+                mongo_db_major_version = src_dict.get("mongoDBMajorVersion", UNSET)
 
-        _mongo_db_employee_access_grant = d.pop("mongoDBEmployeeAccessGrant", UNSET)
-        mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
-        if _mongo_db_employee_access_grant is UNSET:
-            mongo_db_employee_access_grant = UNSET
-        else:
-            mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
+                mongo_db_version = src_dict.get("mongoDBVersion", UNSET)
 
-        mongo_db_major_version = d.pop("mongoDBMajorVersion", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        mongo_db_version = d.pop("mongoDBVersion", UNSET)
+                paused = src_dict.get("paused", UNSET)
 
-        name = d.pop("name", UNSET)
+                pit_enabled = src_dict.get("pitEnabled", UNSET)
 
-        paused = d.pop("paused", UNSET)
+                _replica_set_scaling_strategy = src_dict.get("replicaSetScalingStrategy", UNSET)
+                replica_set_scaling_strategy: AdvancedClusterDescriptionReplicaSetScalingStrategy | Unset
+                if _replica_set_scaling_strategy is UNSET:
+                    replica_set_scaling_strategy = UNSET
+                else:
+                    replica_set_scaling_strategy = (
+                        AdvancedClusterDescriptionReplicaSetScalingStrategy._members_by_value.get(
+                            _replica_set_scaling_strategy
+                        )
+                        or AdvancedClusterDescriptionReplicaSetScalingStrategy(_replica_set_scaling_strategy)
+                    )
 
-        pit_enabled = d.pop("pitEnabled", UNSET)
+                _replication_specs = src_dict.get("replicationSpecs", UNSET)
+                replication_specs: list[ReplicationSpec] | Unset = UNSET
+                if _replication_specs is not UNSET:
+                    replication_specs = [
+                        ReplicationSpec.from_dict(replication_specs_item_data)
+                        for replication_specs_item_data in _replication_specs
+                    ]
 
-        _replica_set_scaling_strategy = d.pop("replicaSetScalingStrategy", UNSET)
-        replica_set_scaling_strategy: AdvancedClusterDescriptionReplicaSetScalingStrategy | Unset
-        if _replica_set_scaling_strategy is UNSET:
-            replica_set_scaling_strategy = UNSET
-        else:
-            replica_set_scaling_strategy = AdvancedClusterDescriptionReplicaSetScalingStrategy._members_by_value.get(
-                _replica_set_scaling_strategy
-            ) or AdvancedClusterDescriptionReplicaSetScalingStrategy(_replica_set_scaling_strategy)
+                _root_cert_type = src_dict.get("rootCertType", UNSET)
+                root_cert_type: AdvancedClusterDescriptionRootCertType | Unset
+                if _root_cert_type is UNSET:
+                    root_cert_type = UNSET
+                else:
+                    root_cert_type = AdvancedClusterDescriptionRootCertType._members_by_value.get(
+                        _root_cert_type
+                    ) or AdvancedClusterDescriptionRootCertType(_root_cert_type)
 
-        _replication_specs = d.pop("replicationSpecs", UNSET)
-        replication_specs: list[ReplicationSpec] | Unset = UNSET
-        if _replication_specs is not UNSET:
-            replication_specs = []
-            for replication_specs_item_data in _replication_specs:
-                replication_specs_item = ReplicationSpec.from_dict(replication_specs_item_data)
+                _state_name = src_dict.get("stateName", UNSET)
+                state_name: AdvancedClusterDescriptionStateName | Unset
+                if _state_name is UNSET:
+                    state_name = UNSET
+                else:
+                    state_name = AdvancedClusterDescriptionStateName._members_by_value.get(
+                        _state_name
+                    ) or AdvancedClusterDescriptionStateName(_state_name)
 
-                replication_specs.append(replication_specs_item)
+                _tags = src_dict.get("tags", UNSET)
+                tags: list[ResourceTag] | Unset = UNSET
+                if _tags is not UNSET:
+                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
 
-        _root_cert_type = d.pop("rootCertType", UNSET)
-        root_cert_type: AdvancedClusterDescriptionRootCertType | Unset
-        if _root_cert_type is UNSET:
-            root_cert_type = UNSET
-        else:
-            root_cert_type = AdvancedClusterDescriptionRootCertType._members_by_value.get(
-                _root_cert_type
-            ) or AdvancedClusterDescriptionRootCertType(_root_cert_type)
+                termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
-        _state_name = d.pop("stateName", UNSET)
-        state_name: AdvancedClusterDescriptionStateName | Unset
-        if _state_name is UNSET:
-            state_name = UNSET
-        else:
-            state_name = AdvancedClusterDescriptionStateName._members_by_value.get(
-                _state_name
-            ) or AdvancedClusterDescriptionStateName(_state_name)
+                _version_release_system = src_dict.get("versionReleaseSystem", UNSET)
+                version_release_system: AdvancedClusterDescriptionVersionReleaseSystem | Unset
+                if _version_release_system is UNSET:
+                    version_release_system = UNSET
+                else:
+                    version_release_system = AdvancedClusterDescriptionVersionReleaseSystem._members_by_value.get(
+                        _version_release_system
+                    ) or AdvancedClusterDescriptionVersionReleaseSystem(_version_release_system)
 
-        _tags = d.pop("tags", UNSET)
-        tags: list[ResourceTag] | Unset = UNSET
-        if _tags is not UNSET:
-            tags = []
-            for tags_item_data in _tags:
-                tags_item = ResourceTag.from_dict(tags_item_data)
+                if not (
+                    (backup_enabled is UNSET or backup_enabled.__class__ is bool)
+                    and (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
+                    and (feature_compatibility_version is UNSET or feature_compatibility_version.__class__ is str)
+                    and (
+                        global_cluster_self_managed_sharding is UNSET
+                        or global_cluster_self_managed_sharding.__class__ is bool
+                    )
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_labels is UNSET or _labels.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (mongo_db_major_version is UNSET or mongo_db_major_version.__class__ is str)
+                    and (mongo_db_version is UNSET or mongo_db_version.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (paused is UNSET or paused.__class__ is bool)
+                    and (pit_enabled is UNSET or pit_enabled.__class__ is bool)
+                    and (_replication_specs is UNSET or _replication_specs.__class__ is list)
+                    and (_tags is UNSET or _tags.__class__ is list)
+                    and (termination_protection_enabled is UNSET or termination_protection_enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AdvancedClusterDescription:
+                    _advanced_cluster_description = object.__new__(cls)
+                    _advanced_cluster_description.accept_data_risks_and_force_replica_set_reconfig = (
+                        accept_data_risks_and_force_replica_set_reconfig
+                    )
+                    _advanced_cluster_description.advanced_configuration = advanced_configuration
+                    _advanced_cluster_description.backup_enabled = backup_enabled
+                    _advanced_cluster_description.bi_connector = bi_connector
+                    _advanced_cluster_description.cluster_type = cluster_type
+                    _advanced_cluster_description.config_server_management_mode = config_server_management_mode
+                    _advanced_cluster_description.config_server_type = config_server_type
+                    _advanced_cluster_description.connection_strings = connection_strings
+                    _advanced_cluster_description.create_date = create_date
+                    _advanced_cluster_description.disk_size_gb = disk_size_gb
+                    _advanced_cluster_description.disk_warming_mode = disk_warming_mode
+                    _advanced_cluster_description.encryption_at_rest_provider = encryption_at_rest_provider
+                    _advanced_cluster_description.feature_compatibility_version = feature_compatibility_version
+                    _advanced_cluster_description.feature_compatibility_version_expiration_date = (
+                        feature_compatibility_version_expiration_date
+                    )
+                    _advanced_cluster_description.global_cluster_self_managed_sharding = (
+                        global_cluster_self_managed_sharding
+                    )
+                    _advanced_cluster_description.group_id = group_id
+                    _advanced_cluster_description.id = id
+                    _advanced_cluster_description.labels = labels
+                    _advanced_cluster_description.links = links
+                    _advanced_cluster_description.mongo_db_employee_access_grant = mongo_db_employee_access_grant
+                    _advanced_cluster_description.mongo_db_major_version = mongo_db_major_version
+                    _advanced_cluster_description.mongo_db_version = mongo_db_version
+                    _advanced_cluster_description.name = name
+                    _advanced_cluster_description.paused = paused
+                    _advanced_cluster_description.pit_enabled = pit_enabled
+                    _advanced_cluster_description.replica_set_scaling_strategy = replica_set_scaling_strategy
+                    _advanced_cluster_description.replication_specs = replication_specs
+                    _advanced_cluster_description.root_cert_type = root_cert_type
+                    _advanced_cluster_description.state_name = state_name
+                    _advanced_cluster_description.tags = tags
+                    _advanced_cluster_description.termination_protection_enabled = termination_protection_enabled
+                    _advanced_cluster_description.version_release_system = version_release_system
+                else:
+                    _advanced_cluster_description = cls(
+                        accept_data_risks_and_force_replica_set_reconfig,
+                        advanced_configuration,
+                        backup_enabled,
+                        bi_connector,
+                        cluster_type,
+                        config_server_management_mode,
+                        config_server_type,
+                        connection_strings,
+                        create_date,
+                        disk_size_gb,
+                        disk_warming_mode,
+                        encryption_at_rest_provider,
+                        feature_compatibility_version,
+                        feature_compatibility_version_expiration_date,
+                        global_cluster_self_managed_sharding,
+                        group_id,
+                        id,
+                        labels,
+                        links,
+                        mongo_db_employee_access_grant,
+                        mongo_db_major_version,
+                        mongo_db_version,
+                        name,
+                        paused,
+                        pit_enabled,
+                        replica_set_scaling_strategy,
+                        replication_specs,
+                        root_cert_type,
+                        state_name,
+                        tags,
+                        termination_protection_enabled,
+                        version_release_system,
+                    )
 
-                tags.append(tags_item)
+                _advanced_cluster_description.additional_properties = d
+                return _advanced_cluster_description
 
-        termination_protection_enabled = d.pop("terminationProtectionEnabled", UNSET)
-
-        _version_release_system = d.pop("versionReleaseSystem", UNSET)
-        version_release_system: AdvancedClusterDescriptionVersionReleaseSystem | Unset
-        if _version_release_system is UNSET:
-            version_release_system = UNSET
-        else:
-            version_release_system = AdvancedClusterDescriptionVersionReleaseSystem._members_by_value.get(
-                _version_release_system
-            ) or AdvancedClusterDescriptionVersionReleaseSystem(_version_release_system)
-
-        _advanced_cluster_description = cls(
-            accept_data_risks_and_force_replica_set_reconfig,
-            advanced_configuration,
-            backup_enabled,
-            bi_connector,
-            cluster_type,
-            config_server_management_mode,
-            config_server_type,
-            connection_strings,
-            create_date,
-            disk_size_gb,
-            disk_warming_mode,
-            encryption_at_rest_provider,
-            feature_compatibility_version,
-            feature_compatibility_version_expiration_date,
-            global_cluster_self_managed_sharding,
-            group_id,
-            id,
-            labels,
-            links,
-            mongo_db_employee_access_grant,
-            mongo_db_major_version,
-            mongo_db_version,
-            name,
-            paused,
-            pit_enabled,
-            replica_set_scaling_strategy,
-            replication_specs,
-            root_cert_type,
-            state_name,
-            tags,
-            termination_protection_enabled,
-            version_release_system,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _advanced_cluster_description.additional_properties = d
-        return _advanced_cluster_description
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -704,3 +852,100 @@ from ..models.employee_access_grant_view import EmployeeAccessGrantView  # noqa:
 from ..models.link import Link  # noqa: E402
 from ..models.replication_spec import ReplicationSpec  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.advanced_cluster_description_cluster_type import (
+        AdvancedClusterDescriptionClusterType,
+    )
+    from ..models.advanced_cluster_description_config_server_management_mode import (
+        AdvancedClusterDescriptionConfigServerManagementMode,
+    )
+    from ..models.advanced_cluster_description_config_server_type import (
+        AdvancedClusterDescriptionConfigServerType,
+    )
+    from ..models.advanced_cluster_description_disk_warming_mode import (
+        AdvancedClusterDescriptionDiskWarmingMode,
+    )
+    from ..models.advanced_cluster_description_encryption_at_rest_provider import (
+        AdvancedClusterDescriptionEncryptionAtRestProvider,
+    )
+    from ..models.advanced_cluster_description_replica_set_scaling_strategy import (
+        AdvancedClusterDescriptionReplicaSetScalingStrategy,
+    )
+    from ..models.advanced_cluster_description_root_cert_type import (
+        AdvancedClusterDescriptionRootCertType,
+    )
+    from ..models.advanced_cluster_description_state_name import (
+        AdvancedClusterDescriptionStateName,
+    )
+    from ..models.advanced_cluster_description_version_release_system import (
+        AdvancedClusterDescriptionVersionReleaseSystem,
+    )
+    from ..models.api_atlas_cluster_advanced_configuration_view import (
+        ApiAtlasClusterAdvancedConfigurationView,
+        ApiAtlasClusterAdvancedConfigurationViewDict,
+    )
+    from ..models.bi_connector import BiConnector, BiConnectorDict
+    from ..models.cluster_connection_strings import (
+        ClusterConnectionStrings,
+        ClusterConnectionStringsDict,
+    )
+    from ..models.component_label import ComponentLabel, ComponentLabelDict
+    from ..models.employee_access_grant_view import (
+        EmployeeAccessGrantView,
+        EmployeeAccessGrantViewDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.replication_spec import ReplicationSpec, ReplicationSpecDict
+    from ..models.resource_tag import ResourceTag, ResourceTagDict
+
+    AdvancedClusterDescriptionDict = TypedDict(
+        "AdvancedClusterDescriptionDict",
+        {
+            "acceptDataRisksAndForceReplicaSetReconfig": datetime.datetime | str,
+            "advancedConfiguration": ApiAtlasClusterAdvancedConfigurationViewDict
+            | ApiAtlasClusterAdvancedConfigurationView,
+            "backupEnabled": bool,
+            "biConnector": BiConnectorDict | BiConnector,
+            "clusterType": Literal["REPLICASET", "SHARDED", "GEOSHARDED"] | AdvancedClusterDescriptionClusterType,
+            "configServerManagementMode": Literal["ATLAS_MANAGED", "FIXED_TO_DEDICATED"]
+            | AdvancedClusterDescriptionConfigServerManagementMode,
+            "configServerType": Literal["DEDICATED", "EMBEDDED"] | AdvancedClusterDescriptionConfigServerType,
+            "connectionStrings": ClusterConnectionStringsDict | ClusterConnectionStrings,
+            "createDate": datetime.datetime | str,
+            "diskSizeGB": float,
+            "diskWarmingMode": Literal["FULLY_WARMED", "VISIBLE_EARLIER", "ENHANCED_FULLY_WARMED"]
+            | AdvancedClusterDescriptionDiskWarmingMode,
+            "encryptionAtRestProvider": Literal["NONE", "AWS", "AZURE", "GCP"]
+            | AdvancedClusterDescriptionEncryptionAtRestProvider,
+            "featureCompatibilityVersion": str,
+            "featureCompatibilityVersionExpirationDate": datetime.datetime | str,
+            "globalClusterSelfManagedSharding": bool,
+            "groupId": str,
+            "id": str,
+            "labels": list[ComponentLabelDict | ComponentLabel],
+            "links": list[LinkDict | Link],
+            "mongoDBEmployeeAccessGrant": EmployeeAccessGrantViewDict | EmployeeAccessGrantView,
+            "mongoDBMajorVersion": str,
+            "mongoDBVersion": str,
+            "name": str,
+            "paused": bool,
+            "pitEnabled": bool,
+            "replicaSetScalingStrategy": Literal["SEQUENTIAL", "WORKLOAD_TYPE", "NODE_TYPE"]
+            | AdvancedClusterDescriptionReplicaSetScalingStrategy,
+            "replicationSpecs": list[ReplicationSpecDict | ReplicationSpec],
+            "rootCertType": Literal["ISRGROOTX1"] | AdvancedClusterDescriptionRootCertType,
+            "stateName": Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"]
+            | AdvancedClusterDescriptionStateName,
+            "tags": list[ResourceTagDict | ResourceTag],
+            "terminationProtectionEnabled": bool,
+            "versionReleaseSystem": Literal["LTS", "CONTINUOUS"] | AdvancedClusterDescriptionVersionReleaseSystem,
+        },
+        total=False,
+    )
+else:
+    AdvancedClusterDescriptionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,9 +22,29 @@ from ..models.base_cloud_provider_instance_size_type_1 import (
 from ..models.base_cloud_provider_instance_size_type_2 import (
     BaseCloudProviderInstanceSizeType2,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AdvancedComputeAutoScaling")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "maxInstanceSize",
+        "minInstanceSize",
+        "scaleDownEnabled",
+    }
+)
 
 
 @_attrs_define
@@ -58,29 +84,44 @@ class AdvancedComputeAutoScaling:
     ) = UNSET
     scale_down_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("enabled", "enabled", False),
+        ("max_instance_size", "maxInstanceSize", False),
+        ("min_instance_size", "minInstanceSize", False),
+        ("scale_down_enabled", "scaleDownEnabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AdvancedComputeAutoScaling"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         enabled = self.enabled
 
         max_instance_size: str | Unset
         if isinstance(self.max_instance_size, Unset):
             max_instance_size = UNSET
         elif isinstance(self.max_instance_size, BaseCloudProviderInstanceSizeType0):
-            max_instance_size = self.max_instance_size.value
+            max_instance_size = enum_json(self.max_instance_size)
         elif isinstance(self.max_instance_size, BaseCloudProviderInstanceSizeType1):
-            max_instance_size = self.max_instance_size.value
+            max_instance_size = enum_json(self.max_instance_size)
         else:
-            max_instance_size = self.max_instance_size.value
+            max_instance_size = enum_json(self.max_instance_size)
 
         min_instance_size: str | Unset
         if isinstance(self.min_instance_size, Unset):
             min_instance_size = UNSET
         elif isinstance(self.min_instance_size, BaseCloudProviderInstanceSizeType0):
-            min_instance_size = self.min_instance_size.value
+            min_instance_size = enum_json(self.min_instance_size)
         elif isinstance(self.min_instance_size, BaseCloudProviderInstanceSizeType1):
-            min_instance_size = self.min_instance_size.value
+            min_instance_size = enum_json(self.min_instance_size)
         else:
-            min_instance_size = self.min_instance_size.value
+            min_instance_size = enum_json(self.min_instance_size)
 
         scale_down_enabled = self.scale_down_enabled
 
@@ -100,119 +141,148 @@ class AdvancedComputeAutoScaling:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "enabled",
-                "maxInstanceSize",
-                "minInstanceSize",
-                "scaleDownEnabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        enabled = d.pop("enabled", UNSET)
-
-        def _parse_max_instance_size(
-            data: object,
-        ) -> (
-            BaseCloudProviderInstanceSizeType0
-            | BaseCloudProviderInstanceSizeType1
-            | BaseCloudProviderInstanceSizeType2
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_cloud_provider_instance_size_type_0 = (
-                    BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
-                    or BaseCloudProviderInstanceSizeType0(data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                enabled = src_dict.get("enabled", UNSET)
 
-                return componentsschemas_base_cloud_provider_instance_size_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_cloud_provider_instance_size_type_1 = (
-                    BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
-                    or BaseCloudProviderInstanceSizeType1(data)
-                )
+                def _parse_max_instance_size(
+                    data: object,
+                ) -> (
+                    BaseCloudProviderInstanceSizeType0
+                    | BaseCloudProviderInstanceSizeType1
+                    | BaseCloudProviderInstanceSizeType2
+                    | Unset
+                ):
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_cloud_provider_instance_size_type_0 = (
+                            BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
+                            or BaseCloudProviderInstanceSizeType0(data)
+                        )
 
-                return componentsschemas_base_cloud_provider_instance_size_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            componentsschemas_base_cloud_provider_instance_size_type_2 = (
-                BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
-                or BaseCloudProviderInstanceSizeType2(data)
-            )
+                        return componentsschemas_base_cloud_provider_instance_size_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_cloud_provider_instance_size_type_1 = (
+                            BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
+                            or BaseCloudProviderInstanceSizeType1(data)
+                        )
 
-            return componentsschemas_base_cloud_provider_instance_size_type_2
+                        return componentsschemas_base_cloud_provider_instance_size_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    componentsschemas_base_cloud_provider_instance_size_type_2 = (
+                        BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
+                        or BaseCloudProviderInstanceSizeType2(data)
+                    )
 
-        max_instance_size = _parse_max_instance_size(d.pop("maxInstanceSize", UNSET))
+                    return componentsschemas_base_cloud_provider_instance_size_type_2
 
-        def _parse_min_instance_size(
-            data: object,
-        ) -> (
-            BaseCloudProviderInstanceSizeType0
-            | BaseCloudProviderInstanceSizeType1
-            | BaseCloudProviderInstanceSizeType2
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_cloud_provider_instance_size_type_0 = (
-                    BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
-                    or BaseCloudProviderInstanceSizeType0(data)
-                )
+                max_instance_size = _parse_max_instance_size(src_dict.get("maxInstanceSize", UNSET))
 
-                return componentsschemas_base_cloud_provider_instance_size_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_cloud_provider_instance_size_type_1 = (
-                    BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
-                    or BaseCloudProviderInstanceSizeType1(data)
-                )
+                def _parse_min_instance_size(
+                    data: object,
+                ) -> (
+                    BaseCloudProviderInstanceSizeType0
+                    | BaseCloudProviderInstanceSizeType1
+                    | BaseCloudProviderInstanceSizeType2
+                    | Unset
+                ):
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_cloud_provider_instance_size_type_0 = (
+                            BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
+                            or BaseCloudProviderInstanceSizeType0(data)
+                        )
 
-                return componentsschemas_base_cloud_provider_instance_size_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            componentsschemas_base_cloud_provider_instance_size_type_2 = (
-                BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
-                or BaseCloudProviderInstanceSizeType2(data)
-            )
+                        return componentsschemas_base_cloud_provider_instance_size_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_cloud_provider_instance_size_type_1 = (
+                            BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
+                            or BaseCloudProviderInstanceSizeType1(data)
+                        )
 
-            return componentsschemas_base_cloud_provider_instance_size_type_2
+                        return componentsschemas_base_cloud_provider_instance_size_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    componentsschemas_base_cloud_provider_instance_size_type_2 = (
+                        BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
+                        or BaseCloudProviderInstanceSizeType2(data)
+                    )
 
-        min_instance_size = _parse_min_instance_size(d.pop("minInstanceSize", UNSET))
+                    return componentsschemas_base_cloud_provider_instance_size_type_2
 
-        scale_down_enabled = d.pop("scaleDownEnabled", UNSET)
+                min_instance_size = _parse_min_instance_size(src_dict.get("minInstanceSize", UNSET))
 
-        _advanced_compute_auto_scaling = cls(
-            enabled,
-            max_instance_size,
-            min_instance_size,
-            scale_down_enabled,
-        )
+                scale_down_enabled = src_dict.get("scaleDownEnabled", UNSET)
 
-        if nulls:
-            d.update(nulls)
-        _advanced_compute_auto_scaling.additional_properties = d
-        return _advanced_compute_auto_scaling
+                if not (
+                    (enabled is UNSET or enabled.__class__ is bool)
+                    and (
+                        max_instance_size is UNSET
+                        or max_instance_size.__class__
+                        in (
+                            BaseCloudProviderInstanceSizeType0,
+                            BaseCloudProviderInstanceSizeType1,
+                            BaseCloudProviderInstanceSizeType2,
+                        )
+                    )
+                    and (
+                        min_instance_size is UNSET
+                        or min_instance_size.__class__
+                        in (
+                            BaseCloudProviderInstanceSizeType0,
+                            BaseCloudProviderInstanceSizeType1,
+                            BaseCloudProviderInstanceSizeType2,
+                        )
+                    )
+                    and (scale_down_enabled is UNSET or scale_down_enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AdvancedComputeAutoScaling:
+                    _advanced_compute_auto_scaling = object.__new__(cls)
+                    _advanced_compute_auto_scaling.enabled = enabled
+                    _advanced_compute_auto_scaling.max_instance_size = max_instance_size
+                    _advanced_compute_auto_scaling.min_instance_size = min_instance_size
+                    _advanced_compute_auto_scaling.scale_down_enabled = scale_down_enabled
+                else:
+                    _advanced_compute_auto_scaling = cls(
+                        enabled,
+                        max_instance_size,
+                        min_instance_size,
+                        scale_down_enabled,
+                    )
+
+                _advanced_compute_auto_scaling.additional_properties = d
+                return _advanced_compute_auto_scaling
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -229,3 +299,226 @@ class AdvancedComputeAutoScaling:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.base_cloud_provider_instance_size_type_0 import (
+        BaseCloudProviderInstanceSizeType0,
+    )
+    from ..models.base_cloud_provider_instance_size_type_1 import (
+        BaseCloudProviderInstanceSizeType1,
+    )
+    from ..models.base_cloud_provider_instance_size_type_2 import (
+        BaseCloudProviderInstanceSizeType2,
+    )
+
+    AdvancedComputeAutoScalingDict = TypedDict(
+        "AdvancedComputeAutoScalingDict",
+        {
+            "enabled": bool,
+            "maxInstanceSize": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M100",
+                "M140",
+                "M200",
+                "M300",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R700",
+                "M40_NVME",
+                "M50_NVME",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M400_NVME",
+                "M30_GEN_2",
+                "M40_GEN_2",
+                "M50_GEN_2",
+                "M60_GEN_2",
+                "M80_GEN_2",
+                "M140_GEN_2",
+                "M200_GEN_2",
+                "M300_GEN_2",
+                "R40_GEN_2",
+                "R50_GEN_2",
+                "R60_GEN_2",
+                "R80_GEN_2",
+                "R200_GEN_2",
+                "R300_GEN_2",
+                "R400_GEN_2",
+                "R700_GEN_2",
+                "M40_NVME_GEN_2",
+                "M50_NVME_GEN_2",
+                "M60_NVME_GEN_2",
+                "M80_NVME_GEN_2",
+                "M200_NVME_GEN_2",
+                "M400_NVME_GEN_2",
+            ]
+            | BaseCloudProviderInstanceSizeType0
+            | Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M90",
+                "M200",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M300_NVME",
+                "M400_NVME",
+                "M600_NVME",
+            ]
+            | BaseCloudProviderInstanceSizeType1
+            | Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M140",
+                "M200",
+                "M250",
+                "M300",
+                "M400",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R600",
+            ]
+            | BaseCloudProviderInstanceSizeType2,
+            "minInstanceSize": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M100",
+                "M140",
+                "M200",
+                "M300",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R700",
+                "M40_NVME",
+                "M50_NVME",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M400_NVME",
+                "M30_GEN_2",
+                "M40_GEN_2",
+                "M50_GEN_2",
+                "M60_GEN_2",
+                "M80_GEN_2",
+                "M140_GEN_2",
+                "M200_GEN_2",
+                "M300_GEN_2",
+                "R40_GEN_2",
+                "R50_GEN_2",
+                "R60_GEN_2",
+                "R80_GEN_2",
+                "R200_GEN_2",
+                "R300_GEN_2",
+                "R400_GEN_2",
+                "R700_GEN_2",
+                "M40_NVME_GEN_2",
+                "M50_NVME_GEN_2",
+                "M60_NVME_GEN_2",
+                "M80_NVME_GEN_2",
+                "M200_NVME_GEN_2",
+                "M400_NVME_GEN_2",
+            ]
+            | BaseCloudProviderInstanceSizeType0
+            | Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M90",
+                "M200",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M300_NVME",
+                "M400_NVME",
+                "M600_NVME",
+            ]
+            | BaseCloudProviderInstanceSizeType1
+            | Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M140",
+                "M200",
+                "M250",
+                "M300",
+                "M400",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R600",
+            ]
+            | BaseCloudProviderInstanceSizeType2,
+            "scaleDownEnabled": bool,
+        },
+        total=False,
+    )
+else:
+    AdvancedComputeAutoScalingDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AdvancedDiskBackupSnapshotSchedulePolicy")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "policyItems",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
     id: str | Unset = UNSET
     policy_items: list[DiskBackupApiPolicyItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", False),
+        ("policy_items", "policyItems", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AdvancedDiskBackupSnapshotSchedulePolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         policy_items: list[dict[str, Any]] | Unset = UNSET
@@ -48,36 +83,45 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "policyItems",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        id = d.pop("id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict.get("id", UNSET)
 
-        _policy_items = d.pop("policyItems", UNSET)
-        policy_items: list[DiskBackupApiPolicyItem] | Unset = UNSET
-        if _policy_items is not UNSET:
-            policy_items = []
-            for policy_items_item_data in _policy_items:
-                policy_items_item = DiskBackupApiPolicyItem.from_dict(policy_items_item_data)
+                _policy_items = src_dict.get("policyItems", UNSET)
+                policy_items: list[DiskBackupApiPolicyItem] | Unset = UNSET
+                if _policy_items is not UNSET:
+                    policy_items = [
+                        DiskBackupApiPolicyItem.from_dict(policy_items_item_data)
+                        for policy_items_item_data in _policy_items
+                    ]
 
-                policy_items.append(policy_items_item)
+                if not (
+                    (id is UNSET or id.__class__ is str) and (_policy_items is UNSET or _policy_items.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AdvancedDiskBackupSnapshotSchedulePolicy:
+                    _advanced_disk_backup_snapshot_schedule_policy = object.__new__(cls)
+                    _advanced_disk_backup_snapshot_schedule_policy.id = id
+                    _advanced_disk_backup_snapshot_schedule_policy.policy_items = policy_items
+                else:
+                    _advanced_disk_backup_snapshot_schedule_policy = cls(
+                        id,
+                        policy_items,
+                    )
 
-        _advanced_disk_backup_snapshot_schedule_policy = cls(
-            id,
-            policy_items,
-        )
+                _advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
+                return _advanced_disk_backup_snapshot_schedule_policy
 
-        if nulls:
-            d.update(nulls)
-        _advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
-        return _advanced_disk_backup_snapshot_schedule_policy
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -98,3 +142,24 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.disk_backup_api_policy_item import DiskBackupApiPolicyItem  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.disk_backup_api_policy_item import (
+        DiskBackupApiPolicyItem,
+        DiskBackupApiPolicyItemDict,
+    )
+
+    AdvancedDiskBackupSnapshotSchedulePolicyDict = TypedDict(
+        "AdvancedDiskBackupSnapshotSchedulePolicyDict",
+        {
+            "id": str,
+            "policyItems": list[DiskBackupApiPolicyItemDict | DiskBackupApiPolicyItem],
+        },
+        total=False,
+    )
+else:
+    AdvancedDiskBackupSnapshotSchedulePolicyDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

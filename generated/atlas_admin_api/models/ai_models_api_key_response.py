@@ -2,14 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AiModelsApiKeyResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "apiKeyId",
+        "createdAt",
+        "createdBy",
+        "groupId",
+        "lastUsedAt",
+        "maskedSecret",
+        "name",
+        "secret",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -45,8 +74,28 @@ class AiModelsApiKeyResponse:
     secret: str | Unset = UNSET
     status: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("api_key_id", "apiKeyId", False),
+        ("created_at", "createdAt", False),
+        ("created_by", "createdBy", False),
+        ("group_id", "groupId", False),
+        ("last_used_at", "lastUsedAt", False),
+        ("masked_secret", "maskedSecret", False),
+        ("name", "name", False),
+        ("secret", "secret", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AiModelsApiKeyResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         api_key_id = self.api_key_id
 
         created_at = self.created_at
@@ -91,57 +140,75 @@ class AiModelsApiKeyResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiKeyId",
-                "createdAt",
-                "createdBy",
-                "groupId",
-                "lastUsedAt",
-                "maskedSecret",
-                "name",
-                "secret",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        api_key_id = d.pop("apiKeyId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                api_key_id = src_dict.get("apiKeyId", UNSET)
 
-        created_at = d.pop("createdAt", UNSET)
+                created_at = src_dict.get("createdAt", UNSET)
 
-        created_by = d.pop("createdBy", UNSET)
+                created_by = src_dict.get("createdBy", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        last_used_at = d.pop("lastUsedAt", UNSET)
+                last_used_at = src_dict.get("lastUsedAt", UNSET)
 
-        masked_secret = d.pop("maskedSecret", UNSET)
+                masked_secret = src_dict.get("maskedSecret", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        secret = d.pop("secret", UNSET)
+                secret = src_dict.get("secret", UNSET)
 
-        status = d.pop("status", UNSET)
+                status = src_dict.get("status", UNSET)
 
-        _ai_models_api_key_response = cls(
-            api_key_id,
-            created_at,
-            created_by,
-            group_id,
-            last_used_at,
-            masked_secret,
-            name,
-            secret,
-            status,
-        )
+                if not (
+                    (api_key_id is UNSET or api_key_id.__class__ is str)
+                    and (created_at is UNSET or created_at.__class__ is str)
+                    and (created_by is UNSET or created_by.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (last_used_at is UNSET or last_used_at.__class__ is str)
+                    and (masked_secret is UNSET or masked_secret.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (secret is UNSET or secret.__class__ is str)
+                    and (status is UNSET or status.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AiModelsApiKeyResponse:
+                    _ai_models_api_key_response = object.__new__(cls)
+                    _ai_models_api_key_response.api_key_id = api_key_id
+                    _ai_models_api_key_response.created_at = created_at
+                    _ai_models_api_key_response.created_by = created_by
+                    _ai_models_api_key_response.group_id = group_id
+                    _ai_models_api_key_response.last_used_at = last_used_at
+                    _ai_models_api_key_response.masked_secret = masked_secret
+                    _ai_models_api_key_response.name = name
+                    _ai_models_api_key_response.secret = secret
+                    _ai_models_api_key_response.status = status
+                else:
+                    _ai_models_api_key_response = cls(
+                        api_key_id,
+                        created_at,
+                        created_by,
+                        group_id,
+                        last_used_at,
+                        masked_secret,
+                        name,
+                        secret,
+                        status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _ai_models_api_key_response.additional_properties = d
-        return _ai_models_api_key_response
+                _ai_models_api_key_response.additional_properties = d
+                return _ai_models_api_key_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -158,3 +225,25 @@ class AiModelsApiKeyResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    AiModelsApiKeyResponseDict = TypedDict(
+        "AiModelsApiKeyResponseDict",
+        {
+            "apiKeyId": str,
+            "createdAt": str,
+            "createdBy": str,
+            "groupId": str,
+            "lastUsedAt": str,
+            "maskedSecret": str,
+            "name": str,
+            "secret": str,
+            "status": str,
+        },
+        total=False,
+    )
+else:
+    AiModelsApiKeyResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

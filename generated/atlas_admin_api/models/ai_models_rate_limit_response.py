@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AiModelsRateLimitResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "modelGroupName",
+        "modelNames",
+        "requestsPerMinuteLimit",
+        "tokensPerMinuteLimit",
+    }
+)
 
 
 @_attrs_define
@@ -29,8 +54,23 @@ class AiModelsRateLimitResponse:
     requests_per_minute_limit: int | Unset = UNSET
     tokens_per_minute_limit: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("model_group_name", "modelGroupName", False),
+        ("model_names", "modelNames", False),
+        ("requests_per_minute_limit", "requestsPerMinuteLimit", False),
+        ("tokens_per_minute_limit", "tokensPerMinuteLimit", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AiModelsRateLimitResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         model_group_name = self.model_group_name
 
         model_names: list[str] | Unset = UNSET
@@ -57,37 +97,54 @@ class AiModelsRateLimitResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "modelGroupName",
-                "modelNames",
-                "requestsPerMinuteLimit",
-                "tokensPerMinuteLimit",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        model_group_name = d.pop("modelGroupName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                model_group_name = src_dict.get("modelGroupName", UNSET)
 
-        model_names = cast(list[str], d.pop("modelNames", UNSET))
+                _model_names = src_dict.get("modelNames", UNSET)
+                model_names = cast(list[str], _model_names)
 
-        requests_per_minute_limit = d.pop("requestsPerMinuteLimit", UNSET)
+                requests_per_minute_limit = src_dict.get("requestsPerMinuteLimit", UNSET)
 
-        tokens_per_minute_limit = d.pop("tokensPerMinuteLimit", UNSET)
+                tokens_per_minute_limit = src_dict.get("tokensPerMinuteLimit", UNSET)
 
-        _ai_models_rate_limit_response = cls(
-            model_group_name,
-            model_names,
-            requests_per_minute_limit,
-            tokens_per_minute_limit,
-        )
+                if not (
+                    (model_group_name is UNSET or model_group_name.__class__ is str)
+                    and (
+                        _model_names is UNSET
+                        or (_model_names.__class__ is list and all(_item.__class__ is str for _item in _model_names))
+                    )
+                    and (requests_per_minute_limit is UNSET or requests_per_minute_limit.__class__ is int)
+                    and (tokens_per_minute_limit is UNSET or tokens_per_minute_limit.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AiModelsRateLimitResponse:
+                    _ai_models_rate_limit_response = object.__new__(cls)
+                    _ai_models_rate_limit_response.model_group_name = model_group_name
+                    _ai_models_rate_limit_response.model_names = model_names
+                    _ai_models_rate_limit_response.requests_per_minute_limit = requests_per_minute_limit
+                    _ai_models_rate_limit_response.tokens_per_minute_limit = tokens_per_minute_limit
+                else:
+                    _ai_models_rate_limit_response = cls(
+                        model_group_name,
+                        model_names,
+                        requests_per_minute_limit,
+                        tokens_per_minute_limit,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _ai_models_rate_limit_response.additional_properties = d
-        return _ai_models_rate_limit_response
+                _ai_models_rate_limit_response.additional_properties = d
+                return _ai_models_rate_limit_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -104,3 +161,22 @@ class AiModelsRateLimitResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    AiModelsRateLimitResponseDict = TypedDict(
+        "AiModelsRateLimitResponseDict",
+        {
+            "modelGroupName": str,
+            "modelNames": list[str],
+            "requestsPerMinuteLimit": int,
+            "tokensPerMinuteLimit": int,
+        },
+        total=False,
+    )
+else:
+    AiModelsRateLimitResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

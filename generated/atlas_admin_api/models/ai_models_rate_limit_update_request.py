@@ -2,12 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="AiModelsRateLimitUpdateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "requestsPerMinuteLimit",
+        "tokensPerMinuteLimit",
+    }
+)
 
 
 @_attrs_define
@@ -23,8 +45,21 @@ class AiModelsRateLimitUpdateRequest:
     requests_per_minute_limit: int
     tokens_per_minute_limit: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("requests_per_minute_limit", "requestsPerMinuteLimit", True),
+        ("tokens_per_minute_limit", "tokensPerMinuteLimit", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AiModelsRateLimitUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         requests_per_minute_limit = self.requests_per_minute_limit
 
         tokens_per_minute_limit = self.tokens_per_minute_limit
@@ -42,18 +77,37 @@ class AiModelsRateLimitUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        requests_per_minute_limit = d.pop("requestsPerMinuteLimit")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                requests_per_minute_limit = src_dict["requestsPerMinuteLimit"]
 
-        tokens_per_minute_limit = d.pop("tokensPerMinuteLimit")
+                tokens_per_minute_limit = src_dict["tokensPerMinuteLimit"]
 
-        _ai_models_rate_limit_update_request = cls(
-            requests_per_minute_limit,
-            tokens_per_minute_limit,
-        )
+                if not (requests_per_minute_limit.__class__ is int and tokens_per_minute_limit.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is AiModelsRateLimitUpdateRequest:
+                    _ai_models_rate_limit_update_request = object.__new__(cls)
+                    _ai_models_rate_limit_update_request.requests_per_minute_limit = requests_per_minute_limit
+                    _ai_models_rate_limit_update_request.tokens_per_minute_limit = tokens_per_minute_limit
+                else:
+                    _ai_models_rate_limit_update_request = cls(
+                        requests_per_minute_limit,
+                        tokens_per_minute_limit,
+                    )
 
-        _ai_models_rate_limit_update_request.additional_properties = d
-        return _ai_models_rate_limit_update_request
+                _ai_models_rate_limit_update_request.additional_properties = d
+                return _ai_models_rate_limit_update_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -70,3 +124,20 @@ class AiModelsRateLimitUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    AiModelsRateLimitUpdateRequestDict = TypedDict(
+        "AiModelsRateLimitUpdateRequestDict",
+        {
+            "requestsPerMinuteLimit": Required[int],
+            "tokensPerMinuteLimit": Required[int],
+        },
+        total=False,
+    )
+else:
+    AiModelsRateLimitUpdateRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

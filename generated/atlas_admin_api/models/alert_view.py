@@ -3,15 +3,51 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.alert_view_status import AlertViewStatus
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AlertView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "alertConfigId",
+        "created",
+        "id",
+        "status",
+        "updated",
+        "acknowledgedUntil",
+        "acknowledgementComment",
+        "acknowledgingUsername",
+        "groupId",
+        "lastNotified",
+        "links",
+        "orgId",
+        "resolved",
+    }
+)
 
 
 @_attrs_define
@@ -59,7 +95,7 @@ class AlertView:
     alert_config_id: str
     created: datetime.datetime
     id: str
-    status: AlertViewStatus
+    status: Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | AlertViewStatus
     updated: datetime.datetime
     acknowledged_until: datetime.datetime | Unset = UNSET
     acknowledgement_comment: str | Unset = UNSET
@@ -70,21 +106,45 @@ class AlertView:
     org_id: str | Unset = UNSET
     resolved: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("alert_config_id", "alertConfigId", True),
+        ("created", "created", True),
+        ("id", "id", True),
+        ("status", "status", True),
+        ("updated", "updated", True),
+        ("acknowledged_until", "acknowledgedUntil", False),
+        ("acknowledgement_comment", "acknowledgementComment", False),
+        ("acknowledging_username", "acknowledgingUsername", False),
+        ("group_id", "groupId", False),
+        ("last_notified", "lastNotified", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("resolved", "resolved", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AlertView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         alert_config_id = self.alert_config_id
 
-        created = format_datetime(self.created)
+        created = datetime_json(self.created)
 
         id = self.id
 
-        status = self.status.value
+        status = enum_json(self.status)
 
-        updated = format_datetime(self.updated)
+        updated = datetime_json(self.updated)
 
         acknowledged_until: str | Unset = UNSET
         if not isinstance(self.acknowledged_until, Unset):
-            acknowledged_until = format_datetime(self.acknowledged_until)
+            acknowledged_until = datetime_json(self.acknowledged_until)
 
         acknowledgement_comment = self.acknowledgement_comment
 
@@ -94,7 +154,7 @@ class AlertView:
 
         last_notified: str | Unset = UNSET
         if not isinstance(self.last_notified, Unset):
-            last_notified = format_datetime(self.last_notified)
+            last_notified = datetime_json(self.last_notified)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -107,7 +167,7 @@ class AlertView:
 
         resolved: str | Unset = UNSET
         if not isinstance(self.resolved, Unset):
-            resolved = format_datetime(self.resolved)
+            resolved = datetime_json(self.resolved)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -141,90 +201,109 @@ class AlertView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acknowledgedUntil",
-                "acknowledgementComment",
-                "acknowledgingUsername",
-                "groupId",
-                "lastNotified",
-                "links",
-                "orgId",
-                "resolved",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        alert_config_id = d.pop("alertConfigId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                alert_config_id = src_dict["alertConfigId"]
 
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        status = AlertViewStatus(d.pop("status"))
+                status = AlertViewStatus._members_by_value.get(_status_value := src_dict["status"]) or AlertViewStatus(
+                    _status_value
+                )
 
-        updated = datetime.datetime.fromisoformat(d.pop("updated"))
+                updated = datetime.datetime.fromisoformat(src_dict["updated"])
 
-        _acknowledged_until = d.pop("acknowledgedUntil", UNSET)
-        acknowledged_until: datetime.datetime | Unset
-        if _acknowledged_until is UNSET:
-            acknowledged_until = UNSET
-        else:
-            acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
+                acknowledged_until: datetime.datetime | Unset
+                if _acknowledged_until is UNSET:
+                    acknowledged_until = UNSET
+                else:
+                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
 
-        acknowledgement_comment = d.pop("acknowledgementComment", UNSET)
+                acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
-        acknowledging_username = d.pop("acknowledgingUsername", UNSET)
+                acknowledging_username = src_dict.get("acknowledgingUsername", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _last_notified = d.pop("lastNotified", UNSET)
-        last_notified: datetime.datetime | Unset
-        if _last_notified is UNSET:
-            last_notified = UNSET
-        else:
-            last_notified = datetime.datetime.fromisoformat(_last_notified)
+                _last_notified = src_dict.get("lastNotified", UNSET)
+                last_notified: datetime.datetime | Unset
+                if _last_notified is UNSET:
+                    last_notified = UNSET
+                else:
+                    last_notified = datetime.datetime.fromisoformat(_last_notified)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                _resolved = src_dict.get("resolved", UNSET)
+                resolved: datetime.datetime | Unset
+                if _resolved is UNSET:
+                    resolved = UNSET
+                else:
+                    resolved = datetime.datetime.fromisoformat(_resolved)
 
-        _resolved = d.pop("resolved", UNSET)
-        resolved: datetime.datetime | Unset
-        if _resolved is UNSET:
-            resolved = UNSET
-        else:
-            resolved = datetime.datetime.fromisoformat(_resolved)
+                if not (
+                    alert_config_id.__class__ is str
+                    and id.__class__ is str
+                    and (acknowledgement_comment is UNSET or acknowledgement_comment.__class__ is str)
+                    and (acknowledging_username is UNSET or acknowledging_username.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AlertView:
+                    _alert_view = object.__new__(cls)
+                    _alert_view.alert_config_id = alert_config_id
+                    _alert_view.created = created
+                    _alert_view.id = id
+                    _alert_view.status = status
+                    _alert_view.updated = updated
+                    _alert_view.acknowledged_until = acknowledged_until
+                    _alert_view.acknowledgement_comment = acknowledgement_comment
+                    _alert_view.acknowledging_username = acknowledging_username
+                    _alert_view.group_id = group_id
+                    _alert_view.last_notified = last_notified
+                    _alert_view.links = links
+                    _alert_view.org_id = org_id
+                    _alert_view.resolved = resolved
+                else:
+                    _alert_view = cls(
+                        alert_config_id,
+                        created,
+                        id,
+                        status,
+                        updated,
+                        acknowledged_until,
+                        acknowledgement_comment,
+                        acknowledging_username,
+                        group_id,
+                        last_notified,
+                        links,
+                        org_id,
+                        resolved,
+                    )
 
-        _alert_view = cls(
-            alert_config_id,
-            created,
-            id,
-            status,
-            updated,
-            acknowledged_until,
-            acknowledgement_comment,
-            acknowledging_username,
-            group_id,
-            last_notified,
-            links,
-            org_id,
-            resolved,
-        )
+                _alert_view.additional_properties = d
+                return _alert_view
 
-        if nulls:
-            d.update(nulls)
-        _alert_view.additional_properties = d
-        return _alert_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -245,3 +324,31 @@ class AlertView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.alert_view_status import AlertViewStatus
+    from ..models.link import Link, LinkDict
+
+    AlertViewDict = TypedDict(
+        "AlertViewDict",
+        {
+            "alertConfigId": Required[str],
+            "created": Required[datetime.datetime | str],
+            "id": Required[str],
+            "status": Required[Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | AlertViewStatus],
+            "updated": Required[datetime.datetime | str],
+            "acknowledgedUntil": datetime.datetime | str,
+            "acknowledgementComment": str,
+            "acknowledgingUsername": str,
+            "groupId": str,
+            "lastNotified": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "resolved": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    AlertViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,14 +3,44 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasCheckpointView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterId",
+        "completed",
+        "groupId",
+        "id",
+        "links",
+        "parts",
+        "restorable",
+        "started",
+        "timestamp",
+    }
+)
 
 
 @_attrs_define
@@ -48,13 +78,33 @@ class ApiAtlasCheckpointView:
     started: datetime.datetime | Unset = UNSET
     timestamp: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_id", "clusterId", False),
+        ("completed", "completed", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("parts", "parts", False),
+        ("restorable", "restorable", False),
+        ("started", "started", False),
+        ("timestamp", "timestamp", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasCheckpointView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_id = self.cluster_id
 
         completed: str | Unset = UNSET
         if not isinstance(self.completed, Unset):
-            completed = format_datetime(self.completed)
+            completed = datetime_json(self.completed)
 
         group_id = self.group_id
 
@@ -78,11 +128,11 @@ class ApiAtlasCheckpointView:
 
         started: str | Unset = UNSET
         if not isinstance(self.started, Unset):
-            started = format_datetime(self.started)
+            started = datetime_json(self.started)
 
         timestamp: str | Unset = UNSET
         if not isinstance(self.timestamp, Unset):
-            timestamp = format_datetime(self.timestamp)
+            timestamp = datetime_json(self.timestamp)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -110,86 +160,93 @@ class ApiAtlasCheckpointView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterId",
-                "completed",
-                "groupId",
-                "id",
-                "links",
-                "parts",
-                "restorable",
-                "started",
-                "timestamp",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_id = d.pop("clusterId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-        _completed = d.pop("completed", UNSET)
-        completed: datetime.datetime | Unset
-        if _completed is UNSET:
-            completed = UNSET
-        else:
-            completed = datetime.datetime.fromisoformat(_completed)
+                _completed = src_dict.get("completed", UNSET)
+                completed: datetime.datetime | Unset
+                if _completed is UNSET:
+                    completed = UNSET
+                else:
+                    completed = datetime.datetime.fromisoformat(_completed)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _parts = src_dict.get("parts", UNSET)
+                parts: list[ApiCheckpointPartView] | Unset = UNSET
+                if _parts is not UNSET:
+                    parts = [ApiCheckpointPartView.from_dict(parts_item_data) for parts_item_data in _parts]
 
-        _parts = d.pop("parts", UNSET)
-        parts: list[ApiCheckpointPartView] | Unset = UNSET
-        if _parts is not UNSET:
-            parts = []
-            for parts_item_data in _parts:
-                parts_item = ApiCheckpointPartView.from_dict(parts_item_data)
+                restorable = src_dict.get("restorable", UNSET)
 
-                parts.append(parts_item)
+                _started = src_dict.get("started", UNSET)
+                started: datetime.datetime | Unset
+                if _started is UNSET:
+                    started = UNSET
+                else:
+                    started = datetime.datetime.fromisoformat(_started)
 
-        restorable = d.pop("restorable", UNSET)
+                _timestamp = src_dict.get("timestamp", UNSET)
+                timestamp: datetime.datetime | Unset
+                if _timestamp is UNSET:
+                    timestamp = UNSET
+                else:
+                    timestamp = datetime.datetime.fromisoformat(_timestamp)
 
-        _started = d.pop("started", UNSET)
-        started: datetime.datetime | Unset
-        if _started is UNSET:
-            started = UNSET
-        else:
-            started = datetime.datetime.fromisoformat(_started)
+                if not (
+                    (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_parts is UNSET or _parts.__class__ is list)
+                    and (restorable is UNSET or restorable.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasCheckpointView:
+                    _api_atlas_checkpoint_view = object.__new__(cls)
+                    _api_atlas_checkpoint_view.cluster_id = cluster_id
+                    _api_atlas_checkpoint_view.completed = completed
+                    _api_atlas_checkpoint_view.group_id = group_id
+                    _api_atlas_checkpoint_view.id = id
+                    _api_atlas_checkpoint_view.links = links
+                    _api_atlas_checkpoint_view.parts = parts
+                    _api_atlas_checkpoint_view.restorable = restorable
+                    _api_atlas_checkpoint_view.started = started
+                    _api_atlas_checkpoint_view.timestamp = timestamp
+                else:
+                    _api_atlas_checkpoint_view = cls(
+                        cluster_id,
+                        completed,
+                        group_id,
+                        id,
+                        links,
+                        parts,
+                        restorable,
+                        started,
+                        timestamp,
+                    )
 
-        _timestamp = d.pop("timestamp", UNSET)
-        timestamp: datetime.datetime | Unset
-        if _timestamp is UNSET:
-            timestamp = UNSET
-        else:
-            timestamp = datetime.datetime.fromisoformat(_timestamp)
+                _api_atlas_checkpoint_view.additional_properties = d
+                return _api_atlas_checkpoint_view
 
-        _api_atlas_checkpoint_view = cls(
-            cluster_id,
-            completed,
-            group_id,
-            id,
-            links,
-            parts,
-            restorable,
-            started,
-            timestamp,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _api_atlas_checkpoint_view.additional_properties = d
-        return _api_atlas_checkpoint_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -211,3 +268,30 @@ class ApiAtlasCheckpointView:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_checkpoint_part_view import ApiCheckpointPartView  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_checkpoint_part_view import (
+        ApiCheckpointPartView,
+        ApiCheckpointPartViewDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    ApiAtlasCheckpointViewDict = TypedDict(
+        "ApiAtlasCheckpointViewDict",
+        {
+            "clusterId": str,
+            "completed": datetime.datetime | str,
+            "groupId": str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "parts": list[ApiCheckpointPartViewDict | ApiCheckpointPartView],
+            "restorable": bool,
+            "started": datetime.datetime | str,
+            "timestamp": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasCheckpointViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,9 +25,29 @@ from ..models.api_atlas_cluster_advanced_configuration_view_minimum_enabled_tls_
 from ..models.api_atlas_cluster_advanced_configuration_view_tls_cipher_config_mode import (
     ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasClusterAdvancedConfigurationView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "customOpensslCipherConfigTls12",
+        "customOpensslCipherConfigTls13",
+        "minimumEnabledTlsProtocol",
+        "tlsCipherConfigMode",
+    }
+)
 
 
 @_attrs_define
@@ -51,32 +77,53 @@ class ApiAtlasClusterAdvancedConfigurationView:
     custom_openssl_cipher_config_tls_13: (
         list[ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item] | Unset
     ) = UNSET
-    minimum_enabled_tls_protocol: ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol | Unset = UNSET
-    tls_cipher_config_mode: ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode | Unset = UNSET
+    minimum_enabled_tls_protocol: (
+        Literal["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
+        | ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol
+        | Unset
+    ) = UNSET
+    tls_cipher_config_mode: (
+        Literal["CUSTOM", "DEFAULT"] | ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("custom_openssl_cipher_config_tls_12", "customOpensslCipherConfigTls12", False),
+        ("custom_openssl_cipher_config_tls_13", "customOpensslCipherConfigTls13", False),
+        ("minimum_enabled_tls_protocol", "minimumEnabledTlsProtocol", False),
+        ("tls_cipher_config_mode", "tlsCipherConfigMode", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasClusterAdvancedConfigurationView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         custom_openssl_cipher_config_tls_12: list[str] | Unset = UNSET
         if not isinstance(self.custom_openssl_cipher_config_tls_12, Unset):
             custom_openssl_cipher_config_tls_12 = []
             for custom_openssl_cipher_config_tls_12_item_data in self.custom_openssl_cipher_config_tls_12:
-                custom_openssl_cipher_config_tls_12_item = custom_openssl_cipher_config_tls_12_item_data.value
+                custom_openssl_cipher_config_tls_12_item = enum_json(custom_openssl_cipher_config_tls_12_item_data)
                 custom_openssl_cipher_config_tls_12.append(custom_openssl_cipher_config_tls_12_item)
 
         custom_openssl_cipher_config_tls_13: list[str] | Unset = UNSET
         if not isinstance(self.custom_openssl_cipher_config_tls_13, Unset):
             custom_openssl_cipher_config_tls_13 = []
             for custom_openssl_cipher_config_tls_13_item_data in self.custom_openssl_cipher_config_tls_13:
-                custom_openssl_cipher_config_tls_13_item = custom_openssl_cipher_config_tls_13_item_data.value
+                custom_openssl_cipher_config_tls_13_item = enum_json(custom_openssl_cipher_config_tls_13_item_data)
                 custom_openssl_cipher_config_tls_13.append(custom_openssl_cipher_config_tls_13_item)
 
         minimum_enabled_tls_protocol: str | Unset = UNSET
         if not isinstance(self.minimum_enabled_tls_protocol, Unset):
-            minimum_enabled_tls_protocol = self.minimum_enabled_tls_protocol.value
+            minimum_enabled_tls_protocol = enum_json(self.minimum_enabled_tls_protocol)
 
         tls_cipher_config_mode: str | Unset = UNSET
         if not isinstance(self.tls_cipher_config_mode, Unset):
-            tls_cipher_config_mode = self.tls_cipher_config_mode.value
+            tls_cipher_config_mode = enum_json(self.tls_cipher_config_mode)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -94,86 +141,114 @@ class ApiAtlasClusterAdvancedConfigurationView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "customOpensslCipherConfigTls12",
-                "customOpensslCipherConfigTls13",
-                "minimumEnabledTlsProtocol",
-                "tlsCipherConfigMode",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _custom_openssl_cipher_config_tls_12 = d.pop("customOpensslCipherConfigTls12", UNSET)
-        custom_openssl_cipher_config_tls_12: (
-            list[ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item] | Unset
-        ) = UNSET
-        if _custom_openssl_cipher_config_tls_12 is not UNSET:
-            custom_openssl_cipher_config_tls_12 = []
-            for custom_openssl_cipher_config_tls_12_item_data in _custom_openssl_cipher_config_tls_12:
-                custom_openssl_cipher_config_tls_12_item = (
-                    ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item._members_by_value.get(
-                        custom_openssl_cipher_config_tls_12_item_data
-                    )
-                    or ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item(
-                        custom_openssl_cipher_config_tls_12_item_data
-                    )
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                _custom_openssl_cipher_config_tls_12 = src_dict.get("customOpensslCipherConfigTls12", UNSET)
+                custom_openssl_cipher_config_tls_12: (
+                    list[ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item] | Unset
+                ) = UNSET
+                if _custom_openssl_cipher_config_tls_12 is not UNSET:
+                    custom_openssl_cipher_config_tls_12 = []
+                    for custom_openssl_cipher_config_tls_12_item_data in _custom_openssl_cipher_config_tls_12:
+                        custom_openssl_cipher_config_tls_12_item = (
+                            ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item._members_by_value.get(
+                                custom_openssl_cipher_config_tls_12_item_data
+                            )
+                            or ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item(
+                                custom_openssl_cipher_config_tls_12_item_data
+                            )
+                        )
 
-                custom_openssl_cipher_config_tls_12.append(custom_openssl_cipher_config_tls_12_item)
+                        custom_openssl_cipher_config_tls_12.append(custom_openssl_cipher_config_tls_12_item)
 
-        _custom_openssl_cipher_config_tls_13 = d.pop("customOpensslCipherConfigTls13", UNSET)
-        custom_openssl_cipher_config_tls_13: (
-            list[ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item] | Unset
-        ) = UNSET
-        if _custom_openssl_cipher_config_tls_13 is not UNSET:
-            custom_openssl_cipher_config_tls_13 = []
-            for custom_openssl_cipher_config_tls_13_item_data in _custom_openssl_cipher_config_tls_13:
-                custom_openssl_cipher_config_tls_13_item = (
-                    ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item._members_by_value.get(
-                        custom_openssl_cipher_config_tls_13_item_data
+                _custom_openssl_cipher_config_tls_13 = src_dict.get("customOpensslCipherConfigTls13", UNSET)
+                custom_openssl_cipher_config_tls_13: (
+                    list[ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item] | Unset
+                ) = UNSET
+                if _custom_openssl_cipher_config_tls_13 is not UNSET:
+                    custom_openssl_cipher_config_tls_13 = []
+                    for custom_openssl_cipher_config_tls_13_item_data in _custom_openssl_cipher_config_tls_13:
+                        custom_openssl_cipher_config_tls_13_item = (
+                            ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item._members_by_value.get(
+                                custom_openssl_cipher_config_tls_13_item_data
+                            )
+                            or ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item(
+                                custom_openssl_cipher_config_tls_13_item_data
+                            )
+                        )
+
+                        custom_openssl_cipher_config_tls_13.append(custom_openssl_cipher_config_tls_13_item)
+
+                _minimum_enabled_tls_protocol = src_dict.get("minimumEnabledTlsProtocol", UNSET)
+                minimum_enabled_tls_protocol: ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol | Unset
+                if _minimum_enabled_tls_protocol is UNSET:
+                    minimum_enabled_tls_protocol = UNSET
+                else:
+                    minimum_enabled_tls_protocol = (
+                        ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol._members_by_value.get(
+                            _minimum_enabled_tls_protocol
+                        )
+                        or ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol(
+                            _minimum_enabled_tls_protocol
+                        )
                     )
-                    or ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item(
-                        custom_openssl_cipher_config_tls_13_item_data
+
+                _tls_cipher_config_mode = src_dict.get("tlsCipherConfigMode", UNSET)
+                tls_cipher_config_mode: ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode | Unset
+                if _tls_cipher_config_mode is UNSET:
+                    tls_cipher_config_mode = UNSET
+                else:
+                    tls_cipher_config_mode = (
+                        ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode._members_by_value.get(
+                            _tls_cipher_config_mode
+                        )
+                        or ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode(_tls_cipher_config_mode)
                     )
-                )
 
-                custom_openssl_cipher_config_tls_13.append(custom_openssl_cipher_config_tls_13_item)
+                if not (
+                    (
+                        _custom_openssl_cipher_config_tls_12 is UNSET
+                        or _custom_openssl_cipher_config_tls_12.__class__ is list
+                    )
+                    and (
+                        _custom_openssl_cipher_config_tls_13 is UNSET
+                        or _custom_openssl_cipher_config_tls_13.__class__ is list
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasClusterAdvancedConfigurationView:
+                    _api_atlas_cluster_advanced_configuration_view = object.__new__(cls)
+                    _api_atlas_cluster_advanced_configuration_view.custom_openssl_cipher_config_tls_12 = (
+                        custom_openssl_cipher_config_tls_12
+                    )
+                    _api_atlas_cluster_advanced_configuration_view.custom_openssl_cipher_config_tls_13 = (
+                        custom_openssl_cipher_config_tls_13
+                    )
+                    _api_atlas_cluster_advanced_configuration_view.minimum_enabled_tls_protocol = (
+                        minimum_enabled_tls_protocol
+                    )
+                    _api_atlas_cluster_advanced_configuration_view.tls_cipher_config_mode = tls_cipher_config_mode
+                else:
+                    _api_atlas_cluster_advanced_configuration_view = cls(
+                        custom_openssl_cipher_config_tls_12,
+                        custom_openssl_cipher_config_tls_13,
+                        minimum_enabled_tls_protocol,
+                        tls_cipher_config_mode,
+                    )
 
-        _minimum_enabled_tls_protocol = d.pop("minimumEnabledTlsProtocol", UNSET)
-        minimum_enabled_tls_protocol: ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol | Unset
-        if _minimum_enabled_tls_protocol is UNSET:
-            minimum_enabled_tls_protocol = UNSET
-        else:
-            minimum_enabled_tls_protocol = (
-                ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol._members_by_value.get(
-                    _minimum_enabled_tls_protocol
-                )
-                or ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol(_minimum_enabled_tls_protocol)
-            )
+                _api_atlas_cluster_advanced_configuration_view.additional_properties = d
+                return _api_atlas_cluster_advanced_configuration_view
 
-        _tls_cipher_config_mode = d.pop("tlsCipherConfigMode", UNSET)
-        tls_cipher_config_mode: ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode | Unset
-        if _tls_cipher_config_mode is UNSET:
-            tls_cipher_config_mode = UNSET
-        else:
-            tls_cipher_config_mode = ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode._members_by_value.get(
-                _tls_cipher_config_mode
-            ) or ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode(_tls_cipher_config_mode)
-
-        _api_atlas_cluster_advanced_configuration_view = cls(
-            custom_openssl_cipher_config_tls_12,
-            custom_openssl_cipher_config_tls_13,
-            minimum_enabled_tls_protocol,
-            tls_cipher_config_mode,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _api_atlas_cluster_advanced_configuration_view.additional_properties = d
-        return _api_atlas_cluster_advanced_configuration_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -190,3 +265,48 @@ class ApiAtlasClusterAdvancedConfigurationView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_cluster_advanced_configuration_view_custom_openssl_cipher_config_tls_12_item import (
+        ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item,
+    )
+    from ..models.api_atlas_cluster_advanced_configuration_view_custom_openssl_cipher_config_tls_13_item import (
+        ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item,
+    )
+    from ..models.api_atlas_cluster_advanced_configuration_view_minimum_enabled_tls_protocol import (
+        ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol,
+    )
+    from ..models.api_atlas_cluster_advanced_configuration_view_tls_cipher_config_mode import (
+        ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode,
+    )
+
+    ApiAtlasClusterAdvancedConfigurationViewDict = TypedDict(
+        "ApiAtlasClusterAdvancedConfigurationViewDict",
+        {
+            "customOpensslCipherConfigTls12": list[
+                Literal["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+                | ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item
+            ],
+            "customOpensslCipherConfigTls13": list[
+                Literal[
+                    "TLS_AES_256_GCM_SHA384",
+                    "TLS_CHACHA20_POLY1305_SHA256",
+                    "TLS_AES_128_GCM_SHA256",
+                    "TLS_AES_128_CCM_SHA256",
+                ]
+                | ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item
+            ],
+            "minimumEnabledTlsProtocol": Literal["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
+            | ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol,
+            "tlsCipherConfigMode": Literal["CUSTOM", "DEFAULT"]
+            | ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasClusterAdvancedConfigurationViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

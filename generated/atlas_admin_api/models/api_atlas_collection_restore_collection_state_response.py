@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,32 @@ from attrs import field as _attrs_field
 from ..models.api_atlas_collection_restore_collection_state_response_state import (
     ApiAtlasCollectionRestoreCollectionStateResponseState,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasCollectionRestoreCollectionStateResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "effectiveTargetNamespace",
+        "indexStatus",
+        "restoredDocuments",
+        "sourceNamespace",
+        "state",
+        "targetNamespace",
+        "totalDocuments",
+    }
+)
 
 
 @_attrs_define
@@ -35,12 +64,45 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
     index_status: ApiAtlasCollectionRestoreIndexStatus | Unset = UNSET
     restored_documents: int | Unset = UNSET
     source_namespace: str | Unset = UNSET
-    state: ApiAtlasCollectionRestoreCollectionStateResponseState | Unset = UNSET
+    state: (
+        Literal[
+            "NOT_STARTED",
+            "IN_PROGRESS",
+            "FINALIZING",
+            "NOT_FOUND",
+            "UNSUPPORTED",
+            "SUCCESSFUL",
+            "ROLLBACK",
+            "NOT_RESTORED",
+            "FAILED",
+            "INDEX_BUILD_FAILED",
+        ]
+        | ApiAtlasCollectionRestoreCollectionStateResponseState
+        | Unset
+    ) = UNSET
     target_namespace: str | Unset = UNSET
     total_documents: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("effective_target_namespace", "effectiveTargetNamespace", False),
+        ("index_status", "indexStatus", False),
+        ("restored_documents", "restoredDocuments", False),
+        ("source_namespace", "sourceNamespace", False),
+        ("state", "state", False),
+        ("target_namespace", "targetNamespace", False),
+        ("total_documents", "totalDocuments", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasCollectionRestoreCollectionStateResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         effective_target_namespace = self.effective_target_namespace
 
         index_status: dict[str, Any] | Unset = UNSET
@@ -53,7 +115,7 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         target_namespace = self.target_namespace
 
@@ -81,61 +143,77 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "effectiveTargetNamespace",
-                "indexStatus",
-                "restoredDocuments",
-                "sourceNamespace",
-                "state",
-                "targetNamespace",
-                "totalDocuments",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        effective_target_namespace = d.pop("effectiveTargetNamespace", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                effective_target_namespace = src_dict.get("effectiveTargetNamespace", UNSET)
 
-        _index_status = d.pop("indexStatus", UNSET)
-        index_status: ApiAtlasCollectionRestoreIndexStatus | Unset
-        if _index_status is UNSET:
-            index_status = UNSET
-        else:
-            index_status = ApiAtlasCollectionRestoreIndexStatus.from_dict(_index_status)
+                _index_status = src_dict.get("indexStatus", UNSET)
+                index_status: ApiAtlasCollectionRestoreIndexStatus | Unset
+                if _index_status is UNSET:
+                    index_status = UNSET
+                else:
+                    index_status = ApiAtlasCollectionRestoreIndexStatus.from_dict(_index_status)
 
-        restored_documents = d.pop("restoredDocuments", UNSET)
+                restored_documents = src_dict.get("restoredDocuments", UNSET)
 
-        source_namespace = d.pop("sourceNamespace", UNSET)
+                source_namespace = src_dict.get("sourceNamespace", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: ApiAtlasCollectionRestoreCollectionStateResponseState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = ApiAtlasCollectionRestoreCollectionStateResponseState._members_by_value.get(
-                _state
-            ) or ApiAtlasCollectionRestoreCollectionStateResponseState(_state)
+                _state = src_dict.get("state", UNSET)
+                state: ApiAtlasCollectionRestoreCollectionStateResponseState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = ApiAtlasCollectionRestoreCollectionStateResponseState._members_by_value.get(
+                        _state
+                    ) or ApiAtlasCollectionRestoreCollectionStateResponseState(_state)
 
-        target_namespace = d.pop("targetNamespace", UNSET)
+                target_namespace = src_dict.get("targetNamespace", UNSET)
 
-        total_documents = d.pop("totalDocuments", UNSET)
+                total_documents = src_dict.get("totalDocuments", UNSET)
 
-        _api_atlas_collection_restore_collection_state_response = cls(
-            effective_target_namespace,
-            index_status,
-            restored_documents,
-            source_namespace,
-            state,
-            target_namespace,
-            total_documents,
-        )
+                if not (
+                    (effective_target_namespace is UNSET or effective_target_namespace.__class__ is str)
+                    and (restored_documents is UNSET or restored_documents.__class__ is int)
+                    and (source_namespace is UNSET or source_namespace.__class__ is str)
+                    and (target_namespace is UNSET or target_namespace.__class__ is str)
+                    and (total_documents is UNSET or total_documents.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasCollectionRestoreCollectionStateResponse:
+                    _api_atlas_collection_restore_collection_state_response = object.__new__(cls)
+                    _api_atlas_collection_restore_collection_state_response.effective_target_namespace = (
+                        effective_target_namespace
+                    )
+                    _api_atlas_collection_restore_collection_state_response.index_status = index_status
+                    _api_atlas_collection_restore_collection_state_response.restored_documents = restored_documents
+                    _api_atlas_collection_restore_collection_state_response.source_namespace = source_namespace
+                    _api_atlas_collection_restore_collection_state_response.state = state
+                    _api_atlas_collection_restore_collection_state_response.target_namespace = target_namespace
+                    _api_atlas_collection_restore_collection_state_response.total_documents = total_documents
+                else:
+                    _api_atlas_collection_restore_collection_state_response = cls(
+                        effective_target_namespace,
+                        index_status,
+                        restored_documents,
+                        source_namespace,
+                        state,
+                        target_namespace,
+                        total_documents,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_collection_restore_collection_state_response.additional_properties = d
-        return _api_atlas_collection_restore_collection_state_response
+                _api_atlas_collection_restore_collection_state_response.additional_properties = d
+                return _api_atlas_collection_restore_collection_state_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -158,3 +236,44 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
 from ..models.api_atlas_collection_restore_index_status import (
     ApiAtlasCollectionRestoreIndexStatus,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_collection_restore_collection_state_response_state import (
+        ApiAtlasCollectionRestoreCollectionStateResponseState,
+    )
+    from ..models.api_atlas_collection_restore_index_status import (
+        ApiAtlasCollectionRestoreIndexStatus,
+        ApiAtlasCollectionRestoreIndexStatusDict,
+    )
+
+    ApiAtlasCollectionRestoreCollectionStateResponseDict = TypedDict(
+        "ApiAtlasCollectionRestoreCollectionStateResponseDict",
+        {
+            "effectiveTargetNamespace": str,
+            "indexStatus": ApiAtlasCollectionRestoreIndexStatusDict | ApiAtlasCollectionRestoreIndexStatus,
+            "restoredDocuments": int,
+            "sourceNamespace": str,
+            "state": Literal[
+                "NOT_STARTED",
+                "IN_PROGRESS",
+                "FINALIZING",
+                "NOT_FOUND",
+                "UNSUPPORTED",
+                "SUCCESSFUL",
+                "ROLLBACK",
+                "NOT_RESTORED",
+                "FAILED",
+                "INDEX_BUILD_FAILED",
+            ]
+            | ApiAtlasCollectionRestoreCollectionStateResponseState,
+            "targetNamespace": str,
+            "totalDocuments": int,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasCollectionRestoreCollectionStateResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

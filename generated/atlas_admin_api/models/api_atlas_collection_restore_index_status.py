@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.api_atlas_collection_restore_index_status_state import (
     ApiAtlasCollectionRestoreIndexStatusState,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasCollectionRestoreIndexStatus")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "errorMessage",
+        "failedIndexes",
+        "state",
+    }
+)
 
 
 @_attrs_define
@@ -29,10 +54,28 @@ class ApiAtlasCollectionRestoreIndexStatus:
 
     error_message: str | Unset = UNSET
     failed_indexes: list[ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem] | Unset = UNSET
-    state: ApiAtlasCollectionRestoreIndexStatusState | Unset = UNSET
+    state: (
+        Literal["NOT_STARTED", "IN_PROGRESS", "SUCCESSFUL", "FAILED", "NOT_RESTORED"]
+        | ApiAtlasCollectionRestoreIndexStatusState
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("error_message", "errorMessage", False),
+        ("failed_indexes", "failedIndexes", False),
+        ("state", "state", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasCollectionRestoreIndexStatus"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         error_message = self.error_message
 
         failed_indexes: list[dict[str, Any]] | Unset = UNSET
@@ -44,7 +87,7 @@ class ApiAtlasCollectionRestoreIndexStatus:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,49 +103,57 @@ class ApiAtlasCollectionRestoreIndexStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorMessage",
-                "failedIndexes",
-                "state",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        error_message = d.pop("errorMessage", UNSET)
-
-        _failed_indexes = d.pop("failedIndexes", UNSET)
-        failed_indexes: list[ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem] | Unset = UNSET
-        if _failed_indexes is not UNSET:
-            failed_indexes = []
-            for failed_indexes_item_data in _failed_indexes:
-                failed_indexes_item = ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem.from_dict(
-                    failed_indexes_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                error_message = src_dict.get("errorMessage", UNSET)
 
-                failed_indexes.append(failed_indexes_item)
+                _failed_indexes = src_dict.get("failedIndexes", UNSET)
+                failed_indexes: list[ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem] | Unset = UNSET
+                if _failed_indexes is not UNSET:
+                    failed_indexes = [
+                        ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem.from_dict(failed_indexes_item_data)
+                        for failed_indexes_item_data in _failed_indexes
+                    ]
 
-        _state = d.pop("state", UNSET)
-        state: ApiAtlasCollectionRestoreIndexStatusState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = ApiAtlasCollectionRestoreIndexStatusState._members_by_value.get(
-                _state
-            ) or ApiAtlasCollectionRestoreIndexStatusState(_state)
+                _state = src_dict.get("state", UNSET)
+                state: ApiAtlasCollectionRestoreIndexStatusState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = ApiAtlasCollectionRestoreIndexStatusState._members_by_value.get(
+                        _state
+                    ) or ApiAtlasCollectionRestoreIndexStatusState(_state)
 
-        _api_atlas_collection_restore_index_status = cls(
-            error_message,
-            failed_indexes,
-            state,
-        )
+                if not (
+                    (error_message is UNSET or error_message.__class__ is str)
+                    and (_failed_indexes is UNSET or _failed_indexes.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasCollectionRestoreIndexStatus:
+                    _api_atlas_collection_restore_index_status = object.__new__(cls)
+                    _api_atlas_collection_restore_index_status.error_message = error_message
+                    _api_atlas_collection_restore_index_status.failed_indexes = failed_indexes
+                    _api_atlas_collection_restore_index_status.state = state
+                else:
+                    _api_atlas_collection_restore_index_status = cls(
+                        error_message,
+                        failed_indexes,
+                        state,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_collection_restore_index_status.additional_properties = d
-        return _api_atlas_collection_restore_index_status
+                _api_atlas_collection_restore_index_status.additional_properties = d
+                return _api_atlas_collection_restore_index_status
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -125,3 +176,32 @@ class ApiAtlasCollectionRestoreIndexStatus:
 from ..models.api_atlas_collection_restore_index_status_failed_indexes_item import (
     ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_collection_restore_index_status_failed_indexes_item import (
+        ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem,
+        ApiAtlasCollectionRestoreIndexStatusFailedIndexesItemDict,
+    )
+    from ..models.api_atlas_collection_restore_index_status_state import (
+        ApiAtlasCollectionRestoreIndexStatusState,
+    )
+
+    ApiAtlasCollectionRestoreIndexStatusDict = TypedDict(
+        "ApiAtlasCollectionRestoreIndexStatusDict",
+        {
+            "errorMessage": str,
+            "failedIndexes": list[
+                ApiAtlasCollectionRestoreIndexStatusFailedIndexesItemDict
+                | ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem
+            ],
+            "state": Literal["NOT_STARTED", "IN_PROGRESS", "SUCCESSFUL", "FAILED", "NOT_RESTORED"]
+            | ApiAtlasCollectionRestoreIndexStatusState,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasCollectionRestoreIndexStatusDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

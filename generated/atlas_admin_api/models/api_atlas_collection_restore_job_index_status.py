@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.api_atlas_collection_restore_job_index_status_state import (
     ApiAtlasCollectionRestoreJobIndexStatusState,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasCollectionRestoreJobIndexStatus")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "failedCollectionCount",
+        "state",
+    }
+)
 
 
 @_attrs_define
@@ -26,15 +50,32 @@ class ApiAtlasCollectionRestoreJobIndexStatus:
     """
 
     failed_collection_count: int | Unset = UNSET
-    state: ApiAtlasCollectionRestoreJobIndexStatusState | Unset = UNSET
+    state: (
+        Literal["NOT_STARTED", "IN_PROGRESS", "SUCCESSFUL", "FAILED", "NOT_RESTORED"]
+        | ApiAtlasCollectionRestoreJobIndexStatusState
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("failed_collection_count", "failedCollectionCount", False),
+        ("state", "state", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasCollectionRestoreJobIndexStatus"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         failed_collection_count = self.failed_collection_count
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,36 +89,44 @@ class ApiAtlasCollectionRestoreJobIndexStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "failedCollectionCount",
-                "state",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        failed_collection_count = d.pop("failedCollectionCount", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                failed_collection_count = src_dict.get("failedCollectionCount", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: ApiAtlasCollectionRestoreJobIndexStatusState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = ApiAtlasCollectionRestoreJobIndexStatusState._members_by_value.get(
-                _state
-            ) or ApiAtlasCollectionRestoreJobIndexStatusState(_state)
+                _state = src_dict.get("state", UNSET)
+                state: ApiAtlasCollectionRestoreJobIndexStatusState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = ApiAtlasCollectionRestoreJobIndexStatusState._members_by_value.get(
+                        _state
+                    ) or ApiAtlasCollectionRestoreJobIndexStatusState(_state)
 
-        _api_atlas_collection_restore_job_index_status = cls(
-            failed_collection_count,
-            state,
-        )
+                if not (failed_collection_count is UNSET or failed_collection_count.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasCollectionRestoreJobIndexStatus:
+                    _api_atlas_collection_restore_job_index_status = object.__new__(cls)
+                    _api_atlas_collection_restore_job_index_status.failed_collection_count = failed_collection_count
+                    _api_atlas_collection_restore_job_index_status.state = state
+                else:
+                    _api_atlas_collection_restore_job_index_status = cls(
+                        failed_collection_count,
+                        state,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_collection_restore_job_index_status.additional_properties = d
-        return _api_atlas_collection_restore_job_index_status
+                _api_atlas_collection_restore_job_index_status.additional_properties = d
+                return _api_atlas_collection_restore_job_index_status
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -94,3 +143,25 @@ class ApiAtlasCollectionRestoreJobIndexStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_collection_restore_job_index_status_state import (
+        ApiAtlasCollectionRestoreJobIndexStatusState,
+    )
+
+    ApiAtlasCollectionRestoreJobIndexStatusDict = TypedDict(
+        "ApiAtlasCollectionRestoreJobIndexStatusDict",
+        {
+            "failedCollectionCount": int,
+            "state": Literal["NOT_STARTED", "IN_PROGRESS", "SUCCESSFUL", "FAILED", "NOT_RESTORED"]
+            | ApiAtlasCollectionRestoreJobIndexStatusState,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasCollectionRestoreJobIndexStatusDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

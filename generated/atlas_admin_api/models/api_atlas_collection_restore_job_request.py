@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,37 @@ from ..models.api_atlas_collection_restore_job_request_index_strategy import (
 from ..models.api_atlas_collection_restore_job_request_overwrite_strategy import (
     ApiAtlasCollectionRestoreJobRequestOverwriteStrategy,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasCollectionRestoreJobRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "indexStrategy",
+        "overwriteStrategy",
+        "targetClusterName",
+        "targetGroupId",
+        "collectionSuffix",
+        "collections",
+        "databaseSuffix",
+        "databases",
+        "oplogInc",
+        "oplogTs",
+        "pointInTimeUtcSeconds",
+        "snapshotId",
+    }
+)
 
 
 @_attrs_define
@@ -40,8 +74,10 @@ class ApiAtlasCollectionRestoreJobRequest:
         snapshot_id (str | Unset): ID of the snapshot to restore. Example: 32b6e34b3d91647abb20e7b8.
     """
 
-    index_strategy: ApiAtlasCollectionRestoreJobRequestIndexStrategy
-    overwrite_strategy: ApiAtlasCollectionRestoreJobRequestOverwriteStrategy
+    index_strategy: Literal["ALL", "NONE", "ALL_EXCEPT_TTL"] | ApiAtlasCollectionRestoreJobRequestIndexStrategy
+    overwrite_strategy: (
+        Literal["NEW_IF_EXISTS", "OVERWRITE_IF_EXISTS"] | ApiAtlasCollectionRestoreJobRequestOverwriteStrategy
+    )
     target_cluster_name: str
     target_group_id: str
     collection_suffix: str | Unset = UNSET
@@ -53,11 +89,34 @@ class ApiAtlasCollectionRestoreJobRequest:
     point_in_time_utc_seconds: int | Unset = UNSET
     snapshot_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("index_strategy", "indexStrategy", True),
+        ("overwrite_strategy", "overwriteStrategy", True),
+        ("target_cluster_name", "targetClusterName", True),
+        ("target_group_id", "targetGroupId", True),
+        ("collection_suffix", "collectionSuffix", False),
+        ("collections", "collections", False),
+        ("database_suffix", "databaseSuffix", False),
+        ("databases", "databases", False),
+        ("oplog_inc", "oplogInc", False),
+        ("oplog_ts", "oplogTs", False),
+        ("point_in_time_utc_seconds", "pointInTimeUtcSeconds", False),
+        ("snapshot_id", "snapshotId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasCollectionRestoreJobRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        index_strategy = self.index_strategy.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        index_strategy = enum_json(self.index_strategy)
 
-        overwrite_strategy = self.overwrite_strategy.value
+        overwrite_strategy = enum_json(self.overwrite_strategy)
 
         target_cluster_name = self.target_cluster_name
 
@@ -120,79 +179,104 @@ class ApiAtlasCollectionRestoreJobRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "collectionSuffix",
-                "collections",
-                "databaseSuffix",
-                "databases",
-                "oplogInc",
-                "oplogTs",
-                "pointInTimeUtcSeconds",
-                "snapshotId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        index_strategy = ApiAtlasCollectionRestoreJobRequestIndexStrategy(d.pop("indexStrategy"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                index_strategy = ApiAtlasCollectionRestoreJobRequestIndexStrategy._members_by_value.get(
+                    _index_strategy_value := src_dict["indexStrategy"]
+                ) or ApiAtlasCollectionRestoreJobRequestIndexStrategy(_index_strategy_value)
 
-        overwrite_strategy = ApiAtlasCollectionRestoreJobRequestOverwriteStrategy(d.pop("overwriteStrategy"))
+                overwrite_strategy = ApiAtlasCollectionRestoreJobRequestOverwriteStrategy._members_by_value.get(
+                    _overwrite_strategy_value := src_dict["overwriteStrategy"]
+                ) or ApiAtlasCollectionRestoreJobRequestOverwriteStrategy(_overwrite_strategy_value)
 
-        target_cluster_name = d.pop("targetClusterName")
+                target_cluster_name = src_dict["targetClusterName"]
 
-        target_group_id = d.pop("targetGroupId")
+                target_group_id = src_dict["targetGroupId"]
 
-        collection_suffix = d.pop("collectionSuffix", UNSET)
+                collection_suffix = src_dict.get("collectionSuffix", UNSET)
 
-        _collections = d.pop("collections", UNSET)
-        collections: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
-        if _collections is not UNSET:
-            collections = []
-            for collections_item_data in _collections:
-                collections_item = ApiAtlasRestoreNamespaceView.from_dict(collections_item_data)
+                _collections = src_dict.get("collections", UNSET)
+                collections: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
+                if _collections is not UNSET:
+                    collections = [
+                        ApiAtlasRestoreNamespaceView.from_dict(collections_item_data)
+                        for collections_item_data in _collections
+                    ]
 
-                collections.append(collections_item)
+                database_suffix = src_dict.get("databaseSuffix", UNSET)
 
-        database_suffix = d.pop("databaseSuffix", UNSET)
+                _databases = src_dict.get("databases", UNSET)
+                databases: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
+                if _databases is not UNSET:
+                    databases = [
+                        ApiAtlasRestoreNamespaceView.from_dict(databases_item_data)
+                        for databases_item_data in _databases
+                    ]
 
-        _databases = d.pop("databases", UNSET)
-        databases: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
-        if _databases is not UNSET:
-            databases = []
-            for databases_item_data in _databases:
-                databases_item = ApiAtlasRestoreNamespaceView.from_dict(databases_item_data)
+                oplog_inc = src_dict.get("oplogInc", UNSET)
 
-                databases.append(databases_item)
+                oplog_ts = src_dict.get("oplogTs", UNSET)
 
-        oplog_inc = d.pop("oplogInc", UNSET)
+                point_in_time_utc_seconds = src_dict.get("pointInTimeUtcSeconds", UNSET)
 
-        oplog_ts = d.pop("oplogTs", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-        point_in_time_utc_seconds = d.pop("pointInTimeUtcSeconds", UNSET)
+                if not (
+                    target_cluster_name.__class__ is str
+                    and target_group_id.__class__ is str
+                    and (collection_suffix is UNSET or collection_suffix.__class__ is str)
+                    and (_collections is UNSET or _collections.__class__ is list)
+                    and (database_suffix is UNSET or database_suffix.__class__ is str)
+                    and (_databases is UNSET or _databases.__class__ is list)
+                    and (oplog_inc is UNSET or oplog_inc.__class__ is int)
+                    and (oplog_ts is UNSET or oplog_ts.__class__ is int)
+                    and (point_in_time_utc_seconds is UNSET or point_in_time_utc_seconds.__class__ is int)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasCollectionRestoreJobRequest:
+                    _api_atlas_collection_restore_job_request = object.__new__(cls)
+                    _api_atlas_collection_restore_job_request.index_strategy = index_strategy
+                    _api_atlas_collection_restore_job_request.overwrite_strategy = overwrite_strategy
+                    _api_atlas_collection_restore_job_request.target_cluster_name = target_cluster_name
+                    _api_atlas_collection_restore_job_request.target_group_id = target_group_id
+                    _api_atlas_collection_restore_job_request.collection_suffix = collection_suffix
+                    _api_atlas_collection_restore_job_request.collections = collections
+                    _api_atlas_collection_restore_job_request.database_suffix = database_suffix
+                    _api_atlas_collection_restore_job_request.databases = databases
+                    _api_atlas_collection_restore_job_request.oplog_inc = oplog_inc
+                    _api_atlas_collection_restore_job_request.oplog_ts = oplog_ts
+                    _api_atlas_collection_restore_job_request.point_in_time_utc_seconds = point_in_time_utc_seconds
+                    _api_atlas_collection_restore_job_request.snapshot_id = snapshot_id
+                else:
+                    _api_atlas_collection_restore_job_request = cls(
+                        index_strategy,
+                        overwrite_strategy,
+                        target_cluster_name,
+                        target_group_id,
+                        collection_suffix,
+                        collections,
+                        database_suffix,
+                        databases,
+                        oplog_inc,
+                        oplog_ts,
+                        point_in_time_utc_seconds,
+                        snapshot_id,
+                    )
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                _api_atlas_collection_restore_job_request.additional_properties = d
+                return _api_atlas_collection_restore_job_request
 
-        _api_atlas_collection_restore_job_request = cls(
-            index_strategy,
-            overwrite_strategy,
-            target_cluster_name,
-            target_group_id,
-            collection_suffix,
-            collections,
-            database_suffix,
-            databases,
-            oplog_inc,
-            oplog_ts,
-            point_in_time_utc_seconds,
-            snapshot_id,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _api_atlas_collection_restore_job_request.additional_properties = d
-        return _api_atlas_collection_restore_job_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -213,3 +297,44 @@ class ApiAtlasCollectionRestoreJobRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_restore_namespace_view import ApiAtlasRestoreNamespaceView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_atlas_collection_restore_job_request_index_strategy import (
+        ApiAtlasCollectionRestoreJobRequestIndexStrategy,
+    )
+    from ..models.api_atlas_collection_restore_job_request_overwrite_strategy import (
+        ApiAtlasCollectionRestoreJobRequestOverwriteStrategy,
+    )
+    from ..models.api_atlas_restore_namespace_view import (
+        ApiAtlasRestoreNamespaceView,
+        ApiAtlasRestoreNamespaceViewDict,
+    )
+
+    ApiAtlasCollectionRestoreJobRequestDict = TypedDict(
+        "ApiAtlasCollectionRestoreJobRequestDict",
+        {
+            "indexStrategy": Required[
+                Literal["ALL", "NONE", "ALL_EXCEPT_TTL"] | ApiAtlasCollectionRestoreJobRequestIndexStrategy
+            ],
+            "overwriteStrategy": Required[
+                Literal["NEW_IF_EXISTS", "OVERWRITE_IF_EXISTS"] | ApiAtlasCollectionRestoreJobRequestOverwriteStrategy
+            ],
+            "targetClusterName": Required[str],
+            "targetGroupId": Required[str],
+            "collectionSuffix": str,
+            "collections": list[ApiAtlasRestoreNamespaceViewDict | ApiAtlasRestoreNamespaceView],
+            "databaseSuffix": str,
+            "databases": list[ApiAtlasRestoreNamespaceViewDict | ApiAtlasRestoreNamespaceView],
+            "oplogInc": int,
+            "oplogTs": int,
+            "pointInTimeUtcSeconds": int,
+            "snapshotId": str,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasCollectionRestoreJobRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

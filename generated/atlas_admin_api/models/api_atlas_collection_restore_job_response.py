@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,9 +23,46 @@ from ..models.api_atlas_collection_restore_job_response_overwrite_strategy impor
 from ..models.api_atlas_collection_restore_job_response_state import (
     ApiAtlasCollectionRestoreJobResponseState,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasCollectionRestoreJobResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collectionSuffix",
+        "collections",
+        "createdAt",
+        "databaseSuffix",
+        "databases",
+        "errorMessage",
+        "finishedAt",
+        "id",
+        "indexStatus",
+        "indexStrategy",
+        "oplogInc",
+        "oplogTs",
+        "overwriteStrategy",
+        "pointInTimeUtcSeconds",
+        "restoredDocuments",
+        "snapshotId",
+        "state",
+        "targetClusterName",
+        "targetGroupId",
+        "totalDocuments",
+    }
+)
 
 
 @_attrs_define
@@ -69,20 +112,59 @@ class ApiAtlasCollectionRestoreJobResponse:
     finished_at: datetime.datetime | Unset = UNSET
     id: str | Unset = UNSET
     index_status: ApiAtlasCollectionRestoreJobIndexStatus | Unset = UNSET
-    index_strategy: ApiAtlasCollectionRestoreJobResponseIndexStrategy | Unset = UNSET
+    index_strategy: (
+        Literal["ALL", "NONE", "ALL_EXCEPT_TTL"] | ApiAtlasCollectionRestoreJobResponseIndexStrategy | Unset
+    ) = UNSET
     oplog_inc: int | Unset = UNSET
     oplog_ts: int | Unset = UNSET
-    overwrite_strategy: ApiAtlasCollectionRestoreJobResponseOverwriteStrategy | Unset = UNSET
+    overwrite_strategy: (
+        Literal["NEW_IF_EXISTS", "OVERWRITE_IF_EXISTS"] | ApiAtlasCollectionRestoreJobResponseOverwriteStrategy | Unset
+    ) = UNSET
     point_in_time_utc_seconds: int | Unset = UNSET
     restored_documents: int | Unset = UNSET
     snapshot_id: str | Unset = UNSET
-    state: ApiAtlasCollectionRestoreJobResponseState | Unset = UNSET
+    state: (
+        Literal["INITIALIZING", "IN_PROGRESS", "FINALIZING", "SUCCESSFUL", "CANCELED", "FAILED"]
+        | ApiAtlasCollectionRestoreJobResponseState
+        | Unset
+    ) = UNSET
     target_cluster_name: str | Unset = UNSET
     target_group_id: str | Unset = UNSET
     total_documents: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collection_suffix", "collectionSuffix", False),
+        ("collections", "collections", False),
+        ("created_at", "createdAt", False),
+        ("database_suffix", "databaseSuffix", False),
+        ("databases", "databases", False),
+        ("error_message", "errorMessage", False),
+        ("finished_at", "finishedAt", False),
+        ("id", "id", False),
+        ("index_status", "indexStatus", False),
+        ("index_strategy", "indexStrategy", False),
+        ("oplog_inc", "oplogInc", False),
+        ("oplog_ts", "oplogTs", False),
+        ("overwrite_strategy", "overwriteStrategy", False),
+        ("point_in_time_utc_seconds", "pointInTimeUtcSeconds", False),
+        ("restored_documents", "restoredDocuments", False),
+        ("snapshot_id", "snapshotId", False),
+        ("state", "state", False),
+        ("target_cluster_name", "targetClusterName", False),
+        ("target_group_id", "targetGroupId", False),
+        ("total_documents", "totalDocuments", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasCollectionRestoreJobResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collection_suffix = self.collection_suffix
 
         collections: list[dict[str, Any]] | Unset = UNSET
@@ -94,7 +176,7 @@ class ApiAtlasCollectionRestoreJobResponse:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         database_suffix = self.database_suffix
 
@@ -109,7 +191,7 @@ class ApiAtlasCollectionRestoreJobResponse:
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = format_datetime(self.finished_at)
+            finished_at = datetime_json(self.finished_at)
 
         id = self.id
 
@@ -119,7 +201,7 @@ class ApiAtlasCollectionRestoreJobResponse:
 
         index_strategy: str | Unset = UNSET
         if not isinstance(self.index_strategy, Unset):
-            index_strategy = self.index_strategy.value
+            index_strategy = enum_json(self.index_strategy)
 
         oplog_inc = self.oplog_inc
 
@@ -127,7 +209,7 @@ class ApiAtlasCollectionRestoreJobResponse:
 
         overwrite_strategy: str | Unset = UNSET
         if not isinstance(self.overwrite_strategy, Unset):
-            overwrite_strategy = self.overwrite_strategy.value
+            overwrite_strategy = enum_json(self.overwrite_strategy)
 
         point_in_time_utc_seconds = self.point_in_time_utc_seconds
 
@@ -137,7 +219,7 @@ class ApiAtlasCollectionRestoreJobResponse:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         target_cluster_name = self.target_cluster_name
 
@@ -193,151 +275,172 @@ class ApiAtlasCollectionRestoreJobResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "collectionSuffix",
-                "collections",
-                "createdAt",
-                "databaseSuffix",
-                "databases",
-                "errorMessage",
-                "finishedAt",
-                "id",
-                "indexStatus",
-                "indexStrategy",
-                "oplogInc",
-                "oplogTs",
-                "overwriteStrategy",
-                "pointInTimeUtcSeconds",
-                "restoredDocuments",
-                "snapshotId",
-                "state",
-                "targetClusterName",
-                "targetGroupId",
-                "totalDocuments",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        collection_suffix = d.pop("collectionSuffix", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection_suffix = src_dict.get("collectionSuffix", UNSET)
 
-        _collections = d.pop("collections", UNSET)
-        collections: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
-        if _collections is not UNSET:
-            collections = []
-            for collections_item_data in _collections:
-                collections_item = ApiAtlasRestoreNamespaceView.from_dict(collections_item_data)
+                _collections = src_dict.get("collections", UNSET)
+                collections: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
+                if _collections is not UNSET:
+                    collections = [
+                        ApiAtlasRestoreNamespaceView.from_dict(collections_item_data)
+                        for collections_item_data in _collections
+                    ]
 
-                collections.append(collections_item)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                database_suffix = src_dict.get("databaseSuffix", UNSET)
 
-        database_suffix = d.pop("databaseSuffix", UNSET)
+                _databases = src_dict.get("databases", UNSET)
+                databases: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
+                if _databases is not UNSET:
+                    databases = [
+                        ApiAtlasRestoreNamespaceView.from_dict(databases_item_data)
+                        for databases_item_data in _databases
+                    ]
 
-        _databases = d.pop("databases", UNSET)
-        databases: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
-        if _databases is not UNSET:
-            databases = []
-            for databases_item_data in _databases:
-                databases_item = ApiAtlasRestoreNamespaceView.from_dict(databases_item_data)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-                databases.append(databases_item)
+                _finished_at = src_dict.get("finishedAt", UNSET)
+                finished_at: datetime.datetime | Unset
+                if _finished_at is UNSET:
+                    finished_at = UNSET
+                else:
+                    finished_at = datetime.datetime.fromisoformat(_finished_at)
 
-        error_message = d.pop("errorMessage", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _finished_at = d.pop("finishedAt", UNSET)
-        finished_at: datetime.datetime | Unset
-        if _finished_at is UNSET:
-            finished_at = UNSET
-        else:
-            finished_at = datetime.datetime.fromisoformat(_finished_at)
+                _index_status = src_dict.get("indexStatus", UNSET)
+                index_status: ApiAtlasCollectionRestoreJobIndexStatus | Unset
+                if _index_status is UNSET:
+                    index_status = UNSET
+                else:
+                    index_status = ApiAtlasCollectionRestoreJobIndexStatus.from_dict(_index_status)
 
-        id = d.pop("id", UNSET)
+                _index_strategy = src_dict.get("indexStrategy", UNSET)
+                index_strategy: ApiAtlasCollectionRestoreJobResponseIndexStrategy | Unset
+                if _index_strategy is UNSET:
+                    index_strategy = UNSET
+                else:
+                    index_strategy = ApiAtlasCollectionRestoreJobResponseIndexStrategy._members_by_value.get(
+                        _index_strategy
+                    ) or ApiAtlasCollectionRestoreJobResponseIndexStrategy(_index_strategy)
 
-        _index_status = d.pop("indexStatus", UNSET)
-        index_status: ApiAtlasCollectionRestoreJobIndexStatus | Unset
-        if _index_status is UNSET:
-            index_status = UNSET
-        else:
-            index_status = ApiAtlasCollectionRestoreJobIndexStatus.from_dict(_index_status)
+                oplog_inc = src_dict.get("oplogInc", UNSET)
 
-        _index_strategy = d.pop("indexStrategy", UNSET)
-        index_strategy: ApiAtlasCollectionRestoreJobResponseIndexStrategy | Unset
-        if _index_strategy is UNSET:
-            index_strategy = UNSET
-        else:
-            index_strategy = ApiAtlasCollectionRestoreJobResponseIndexStrategy._members_by_value.get(
-                _index_strategy
-            ) or ApiAtlasCollectionRestoreJobResponseIndexStrategy(_index_strategy)
+                oplog_ts = src_dict.get("oplogTs", UNSET)
 
-        oplog_inc = d.pop("oplogInc", UNSET)
+                _overwrite_strategy = src_dict.get("overwriteStrategy", UNSET)
+                overwrite_strategy: ApiAtlasCollectionRestoreJobResponseOverwriteStrategy | Unset
+                if _overwrite_strategy is UNSET:
+                    overwrite_strategy = UNSET
+                else:
+                    overwrite_strategy = ApiAtlasCollectionRestoreJobResponseOverwriteStrategy._members_by_value.get(
+                        _overwrite_strategy
+                    ) or ApiAtlasCollectionRestoreJobResponseOverwriteStrategy(_overwrite_strategy)
 
-        oplog_ts = d.pop("oplogTs", UNSET)
+                point_in_time_utc_seconds = src_dict.get("pointInTimeUtcSeconds", UNSET)
 
-        _overwrite_strategy = d.pop("overwriteStrategy", UNSET)
-        overwrite_strategy: ApiAtlasCollectionRestoreJobResponseOverwriteStrategy | Unset
-        if _overwrite_strategy is UNSET:
-            overwrite_strategy = UNSET
-        else:
-            overwrite_strategy = ApiAtlasCollectionRestoreJobResponseOverwriteStrategy._members_by_value.get(
-                _overwrite_strategy
-            ) or ApiAtlasCollectionRestoreJobResponseOverwriteStrategy(_overwrite_strategy)
+                restored_documents = src_dict.get("restoredDocuments", UNSET)
 
-        point_in_time_utc_seconds = d.pop("pointInTimeUtcSeconds", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-        restored_documents = d.pop("restoredDocuments", UNSET)
+                _state = src_dict.get("state", UNSET)
+                state: ApiAtlasCollectionRestoreJobResponseState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = ApiAtlasCollectionRestoreJobResponseState._members_by_value.get(
+                        _state
+                    ) or ApiAtlasCollectionRestoreJobResponseState(_state)
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                target_cluster_name = src_dict.get("targetClusterName", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: ApiAtlasCollectionRestoreJobResponseState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = ApiAtlasCollectionRestoreJobResponseState._members_by_value.get(
-                _state
-            ) or ApiAtlasCollectionRestoreJobResponseState(_state)
+                target_group_id = src_dict.get("targetGroupId", UNSET)
 
-        target_cluster_name = d.pop("targetClusterName", UNSET)
+                total_documents = src_dict.get("totalDocuments", UNSET)
 
-        target_group_id = d.pop("targetGroupId", UNSET)
+                if not (
+                    (collection_suffix is UNSET or collection_suffix.__class__ is str)
+                    and (_collections is UNSET or _collections.__class__ is list)
+                    and (database_suffix is UNSET or database_suffix.__class__ is str)
+                    and (_databases is UNSET or _databases.__class__ is list)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (oplog_inc is UNSET or oplog_inc.__class__ is int)
+                    and (oplog_ts is UNSET or oplog_ts.__class__ is int)
+                    and (point_in_time_utc_seconds is UNSET or point_in_time_utc_seconds.__class__ is int)
+                    and (restored_documents is UNSET or restored_documents.__class__ is int)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                    and (target_cluster_name is UNSET or target_cluster_name.__class__ is str)
+                    and (target_group_id is UNSET or target_group_id.__class__ is str)
+                    and (total_documents is UNSET or total_documents.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasCollectionRestoreJobResponse:
+                    _api_atlas_collection_restore_job_response = object.__new__(cls)
+                    _api_atlas_collection_restore_job_response.collection_suffix = collection_suffix
+                    _api_atlas_collection_restore_job_response.collections = collections
+                    _api_atlas_collection_restore_job_response.created_at = created_at
+                    _api_atlas_collection_restore_job_response.database_suffix = database_suffix
+                    _api_atlas_collection_restore_job_response.databases = databases
+                    _api_atlas_collection_restore_job_response.error_message = error_message
+                    _api_atlas_collection_restore_job_response.finished_at = finished_at
+                    _api_atlas_collection_restore_job_response.id = id
+                    _api_atlas_collection_restore_job_response.index_status = index_status
+                    _api_atlas_collection_restore_job_response.index_strategy = index_strategy
+                    _api_atlas_collection_restore_job_response.oplog_inc = oplog_inc
+                    _api_atlas_collection_restore_job_response.oplog_ts = oplog_ts
+                    _api_atlas_collection_restore_job_response.overwrite_strategy = overwrite_strategy
+                    _api_atlas_collection_restore_job_response.point_in_time_utc_seconds = point_in_time_utc_seconds
+                    _api_atlas_collection_restore_job_response.restored_documents = restored_documents
+                    _api_atlas_collection_restore_job_response.snapshot_id = snapshot_id
+                    _api_atlas_collection_restore_job_response.state = state
+                    _api_atlas_collection_restore_job_response.target_cluster_name = target_cluster_name
+                    _api_atlas_collection_restore_job_response.target_group_id = target_group_id
+                    _api_atlas_collection_restore_job_response.total_documents = total_documents
+                else:
+                    _api_atlas_collection_restore_job_response = cls(
+                        collection_suffix,
+                        collections,
+                        created_at,
+                        database_suffix,
+                        databases,
+                        error_message,
+                        finished_at,
+                        id,
+                        index_status,
+                        index_strategy,
+                        oplog_inc,
+                        oplog_ts,
+                        overwrite_strategy,
+                        point_in_time_utc_seconds,
+                        restored_documents,
+                        snapshot_id,
+                        state,
+                        target_cluster_name,
+                        target_group_id,
+                        total_documents,
+                    )
 
-        total_documents = d.pop("totalDocuments", UNSET)
+                _api_atlas_collection_restore_job_response.additional_properties = d
+                return _api_atlas_collection_restore_job_response
 
-        _api_atlas_collection_restore_job_response = cls(
-            collection_suffix,
-            collections,
-            created_at,
-            database_suffix,
-            databases,
-            error_message,
-            finished_at,
-            id,
-            index_status,
-            index_strategy,
-            oplog_inc,
-            oplog_ts,
-            overwrite_strategy,
-            point_in_time_utc_seconds,
-            restored_documents,
-            snapshot_id,
-            state,
-            target_cluster_name,
-            target_group_id,
-            total_documents,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _api_atlas_collection_restore_job_response.additional_properties = d
-        return _api_atlas_collection_restore_job_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -361,3 +464,58 @@ from ..models.api_atlas_collection_restore_job_index_status import (
     ApiAtlasCollectionRestoreJobIndexStatus,  # noqa: E402
 )
 from ..models.api_atlas_restore_namespace_view import ApiAtlasRestoreNamespaceView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_collection_restore_job_index_status import (
+        ApiAtlasCollectionRestoreJobIndexStatus,
+        ApiAtlasCollectionRestoreJobIndexStatusDict,
+    )
+    from ..models.api_atlas_collection_restore_job_response_index_strategy import (
+        ApiAtlasCollectionRestoreJobResponseIndexStrategy,
+    )
+    from ..models.api_atlas_collection_restore_job_response_overwrite_strategy import (
+        ApiAtlasCollectionRestoreJobResponseOverwriteStrategy,
+    )
+    from ..models.api_atlas_collection_restore_job_response_state import (
+        ApiAtlasCollectionRestoreJobResponseState,
+    )
+    from ..models.api_atlas_restore_namespace_view import (
+        ApiAtlasRestoreNamespaceView,
+        ApiAtlasRestoreNamespaceViewDict,
+    )
+
+    ApiAtlasCollectionRestoreJobResponseDict = TypedDict(
+        "ApiAtlasCollectionRestoreJobResponseDict",
+        {
+            "collectionSuffix": str,
+            "collections": list[ApiAtlasRestoreNamespaceViewDict | ApiAtlasRestoreNamespaceView],
+            "createdAt": datetime.datetime | str,
+            "databaseSuffix": str,
+            "databases": list[ApiAtlasRestoreNamespaceViewDict | ApiAtlasRestoreNamespaceView],
+            "errorMessage": str,
+            "finishedAt": datetime.datetime | str,
+            "id": str,
+            "indexStatus": ApiAtlasCollectionRestoreJobIndexStatusDict | ApiAtlasCollectionRestoreJobIndexStatus,
+            "indexStrategy": Literal["ALL", "NONE", "ALL_EXCEPT_TTL"]
+            | ApiAtlasCollectionRestoreJobResponseIndexStrategy,
+            "oplogInc": int,
+            "oplogTs": int,
+            "overwriteStrategy": Literal["NEW_IF_EXISTS", "OVERWRITE_IF_EXISTS"]
+            | ApiAtlasCollectionRestoreJobResponseOverwriteStrategy,
+            "pointInTimeUtcSeconds": int,
+            "restoredDocuments": int,
+            "snapshotId": str,
+            "state": Literal["INITIALIZING", "IN_PROGRESS", "FINALIZING", "SUCCESSFUL", "CANCELED", "FAILED"]
+            | ApiAtlasCollectionRestoreJobResponseState,
+            "targetClusterName": str,
+            "targetGroupId": str,
+            "totalDocuments": int,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasCollectionRestoreJobResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasFTSAnalyzersViewManual")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "tokenizer",
+        "charFilters",
+        "tokenFilters",
+    }
+)
 
 
 @_attrs_define
@@ -83,8 +109,23 @@ class ApiAtlasFTSAnalyzersViewManual:
         | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("tokenizer", "tokenizer", True),
+        ("char_filters", "charFilters", False),
+        ("token_filters", "tokenFilters", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasFTSAnalyzersViewManual"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         tokenizer: dict[str, Any]
@@ -125,224 +166,233 @@ class ApiAtlasFTSAnalyzersViewManual:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "charFilters",
-                "tokenFilters",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-        def _parse_tokenizer(
-            data: object,
-        ) -> (
-            TokenizeredgeGram
-            | Tokenizerkeyword
-            | TokenizernGram
-            | TokenizerregexCaptureGroup
-            | TokenizerregexSplit
-            | Tokenizerstandard
-            | TokenizeruaxUrlEmail
-            | Tokenizerwhitespace
-            | UnknownVariant
-        ):
-            variants: dict[
-                str,
-                type[TokenizeredgeGram]
-                | type[Tokenizerkeyword]
-                | type[TokenizernGram]
-                | type[TokenizerregexCaptureGroup]
-                | type[TokenizerregexSplit]
-                | type[Tokenizerstandard]
-                | type[TokenizeruaxUrlEmail]
-                | type[Tokenizerwhitespace],
-            ] = {
-                "edgeGram": TokenizeredgeGram,
-                "keyword": Tokenizerkeyword,
-                "nGram": TokenizernGram,
-                "regexCaptureGroup": TokenizerregexCaptureGroup,
-                "regexSplit": TokenizerregexSplit,
-                "standard": Tokenizerstandard,
-                "uaxUrlEmail": TokenizeruaxUrlEmail,
-                "whitespace": Tokenizerwhitespace,
-            }
-            payload, value = discriminate(data, "type", field="tokenizer")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
-
-        tokenizer = _parse_tokenizer(d.pop("tokenizer"))
-
-        _char_filters = d.pop("charFilters", UNSET)
-        char_filters: (
-            list[CharFilterhtmlStrip | CharFiltericuNormalize | CharFiltermapping | CharFilterpersian | UnknownVariant]
-            | Unset
-        ) = UNSET
-        if _char_filters is not UNSET:
-            char_filters = []
-            for char_filters_item_data in _char_filters:
-
-                def _parse_char_filters_item(
-                    data: object,
-                ) -> (
-                    CharFilterhtmlStrip
-                    | CharFiltericuNormalize
-                    | CharFiltermapping
-                    | CharFilterpersian
+                _tokenizer_data = src_dict["tokenizer"]
+                tokenizer: (
+                    TokenizeredgeGram
+                    | Tokenizerkeyword
+                    | TokenizernGram
+                    | TokenizerregexCaptureGroup
+                    | TokenizerregexSplit
+                    | Tokenizerstandard
+                    | TokenizeruaxUrlEmail
+                    | Tokenizerwhitespace
                     | UnknownVariant
+                )
+                _tokenizer_value = _tokenizer_data.get("type") if _tokenizer_data.__class__ is dict else None
+                if _tokenizer_value.__class__ is not str:
+                    _tokenizer_data, _tokenizer_value = discriminate(_tokenizer_data, "type", field="tokenizer")
+                if _tokenizer_value == "edgeGram":
+                    tokenizer = TokenizeredgeGram.from_dict(_tokenizer_data)
+                elif _tokenizer_value == "keyword":
+                    tokenizer = Tokenizerkeyword.from_dict(_tokenizer_data)
+                elif _tokenizer_value == "nGram":
+                    tokenizer = TokenizernGram.from_dict(_tokenizer_data)
+                elif _tokenizer_value == "regexCaptureGroup":
+                    tokenizer = TokenizerregexCaptureGroup.from_dict(_tokenizer_data)
+                elif _tokenizer_value == "regexSplit":
+                    tokenizer = TokenizerregexSplit.from_dict(_tokenizer_data)
+                elif _tokenizer_value == "standard":
+                    tokenizer = Tokenizerstandard.from_dict(_tokenizer_data)
+                elif _tokenizer_value == "uaxUrlEmail":
+                    tokenizer = TokenizeruaxUrlEmail.from_dict(_tokenizer_data)
+                elif _tokenizer_value == "whitespace":
+                    tokenizer = Tokenizerwhitespace.from_dict(_tokenizer_data)
+                else:
+                    tokenizer = UnknownVariant(discriminator=_tokenizer_value, raw=dict(_tokenizer_data))
+
+                _char_filters = src_dict.get("charFilters", UNSET)
+                char_filters: (
+                    list[
+                        CharFilterhtmlStrip
+                        | CharFiltericuNormalize
+                        | CharFiltermapping
+                        | CharFilterpersian
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
+                if _char_filters is not UNSET:
+                    char_filters = []
+                    for char_filters_item_data in _char_filters:
+                        _char_filters_item_data = char_filters_item_data
+                        char_filters_item: (
+                            CharFilterhtmlStrip
+                            | CharFiltericuNormalize
+                            | CharFiltermapping
+                            | CharFilterpersian
+                            | UnknownVariant
+                        )
+                        _char_filters_item_value = (
+                            _char_filters_item_data.get("type") if _char_filters_item_data.__class__ is dict else None
+                        )
+                        if _char_filters_item_value.__class__ is not str:
+                            _char_filters_item_data, _char_filters_item_value = discriminate(
+                                _char_filters_item_data, "type", field="charFilters[]"
+                            )
+                        if _char_filters_item_value == "htmlStrip":
+                            char_filters_item = CharFilterhtmlStrip.from_dict(_char_filters_item_data)
+                        elif _char_filters_item_value == "icuNormalize":
+                            char_filters_item = CharFiltericuNormalize.from_dict(_char_filters_item_data)
+                        elif _char_filters_item_value == "mapping":
+                            char_filters_item = CharFiltermapping.from_dict(_char_filters_item_data)
+                        elif _char_filters_item_value == "persian":
+                            char_filters_item = CharFilterpersian.from_dict(_char_filters_item_data)
+                        else:
+                            char_filters_item = UnknownVariant(
+                                discriminator=_char_filters_item_value, raw=dict(_char_filters_item_data)
+                            )
+
+                        char_filters.append(char_filters_item)
+
+                _token_filters = src_dict.get("tokenFilters", UNSET)
+                token_filters: (
+                    list[
+                        TokenFilterasciiFolding
+                        | TokenFilterdaitchMokotoffSoundex
+                        | TokenFilteredgeGram
+                        | TokenFilterEnglishPossessive
+                        | TokenFilterFlattenGraph
+                        | TokenFiltericuFolding
+                        | TokenFiltericuNormalizer
+                        | TokenFilterkStemming
+                        | TokenFilterlength
+                        | TokenFilterlowercase
+                        | TokenFilternGram
+                        | TokenFilterPorterStemming
+                        | TokenFilterregex
+                        | TokenFilterreverse
+                        | TokenFiltershingle
+                        | TokenFiltersnowballStemming
+                        | TokenFilterSpanishPluralStemming
+                        | TokenFilterStempel
+                        | TokenFilterstopword
+                        | TokenFiltertrim
+                        | TokenFilterWordDelimiterGraph
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
+                if _token_filters is not UNSET:
+                    token_filters = []
+                    for token_filters_item_data in _token_filters:
+                        _token_filters_item_data = token_filters_item_data
+                        token_filters_item: (
+                            TokenFilterasciiFolding
+                            | TokenFilterdaitchMokotoffSoundex
+                            | TokenFilteredgeGram
+                            | TokenFilterEnglishPossessive
+                            | TokenFilterFlattenGraph
+                            | TokenFiltericuFolding
+                            | TokenFiltericuNormalizer
+                            | TokenFilterkStemming
+                            | TokenFilterlength
+                            | TokenFilterlowercase
+                            | TokenFilternGram
+                            | TokenFilterPorterStemming
+                            | TokenFilterregex
+                            | TokenFilterreverse
+                            | TokenFiltershingle
+                            | TokenFiltersnowballStemming
+                            | TokenFilterSpanishPluralStemming
+                            | TokenFilterStempel
+                            | TokenFilterstopword
+                            | TokenFiltertrim
+                            | TokenFilterWordDelimiterGraph
+                            | UnknownVariant
+                        )
+                        _token_filters_item_value = (
+                            _token_filters_item_data.get("type") if _token_filters_item_data.__class__ is dict else None
+                        )
+                        if _token_filters_item_value.__class__ is not str:
+                            _token_filters_item_data, _token_filters_item_value = discriminate(
+                                _token_filters_item_data, "type", field="tokenFilters[]"
+                            )
+                        if _token_filters_item_value == "asciiFolding":
+                            token_filters_item = TokenFilterasciiFolding.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "daitchMokotoffSoundex":
+                            token_filters_item = TokenFilterdaitchMokotoffSoundex.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "edgeGram":
+                            token_filters_item = TokenFilteredgeGram.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "englishPossessive":
+                            token_filters_item = TokenFilterEnglishPossessive.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "flattenGraph":
+                            token_filters_item = TokenFilterFlattenGraph.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "icuFolding":
+                            token_filters_item = TokenFiltericuFolding.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "icuNormalizer":
+                            token_filters_item = TokenFiltericuNormalizer.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "kStemming":
+                            token_filters_item = TokenFilterkStemming.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "length":
+                            token_filters_item = TokenFilterlength.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "lowercase":
+                            token_filters_item = TokenFilterlowercase.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "nGram":
+                            token_filters_item = TokenFilternGram.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "porterStemming":
+                            token_filters_item = TokenFilterPorterStemming.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "regex":
+                            token_filters_item = TokenFilterregex.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "reverse":
+                            token_filters_item = TokenFilterreverse.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "shingle":
+                            token_filters_item = TokenFiltershingle.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "snowballStemming":
+                            token_filters_item = TokenFiltersnowballStemming.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "spanishPluralStemming":
+                            token_filters_item = TokenFilterSpanishPluralStemming.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "stempel":
+                            token_filters_item = TokenFilterStempel.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "stopword":
+                            token_filters_item = TokenFilterstopword.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "trim":
+                            token_filters_item = TokenFiltertrim.from_dict(_token_filters_item_data)
+                        elif _token_filters_item_value == "wordDelimiterGraph":
+                            token_filters_item = TokenFilterWordDelimiterGraph.from_dict(_token_filters_item_data)
+                        else:
+                            token_filters_item = UnknownVariant(
+                                discriminator=_token_filters_item_value, raw=dict(_token_filters_item_data)
+                            )
+
+                        token_filters.append(token_filters_item)
+
+                if not (
+                    name.__class__ is str
+                    and (_char_filters is UNSET or _char_filters.__class__ is list)
+                    and (_token_filters is UNSET or _token_filters.__class__ is list)
                 ):
-                    variants: dict[
-                        str,
-                        type[CharFilterhtmlStrip]
-                        | type[CharFiltericuNormalize]
-                        | type[CharFiltermapping]
-                        | type[CharFilterpersian],
-                    ] = {
-                        "htmlStrip": CharFilterhtmlStrip,
-                        "icuNormalize": CharFiltericuNormalize,
-                        "mapping": CharFiltermapping,
-                        "persian": CharFilterpersian,
-                    }
-                    payload, value = discriminate(data, "type", field="charFilters[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasFTSAnalyzersViewManual:
+                    _api_atlas_fts_analyzers_view_manual = object.__new__(cls)
+                    _api_atlas_fts_analyzers_view_manual.name = name
+                    _api_atlas_fts_analyzers_view_manual.tokenizer = tokenizer
+                    _api_atlas_fts_analyzers_view_manual.char_filters = char_filters
+                    _api_atlas_fts_analyzers_view_manual.token_filters = token_filters
+                else:
+                    _api_atlas_fts_analyzers_view_manual = cls(
+                        name,
+                        tokenizer,
+                        char_filters,
+                        token_filters,
+                    )
 
-                char_filters_item = _parse_char_filters_item(char_filters_item_data)
+                _api_atlas_fts_analyzers_view_manual.additional_properties = d
+                return _api_atlas_fts_analyzers_view_manual
 
-                char_filters.append(char_filters_item)
-
-        _token_filters = d.pop("tokenFilters", UNSET)
-        token_filters: (
-            list[
-                TokenFilterasciiFolding
-                | TokenFilterdaitchMokotoffSoundex
-                | TokenFilteredgeGram
-                | TokenFilterEnglishPossessive
-                | TokenFilterFlattenGraph
-                | TokenFiltericuFolding
-                | TokenFiltericuNormalizer
-                | TokenFilterkStemming
-                | TokenFilterlength
-                | TokenFilterlowercase
-                | TokenFilternGram
-                | TokenFilterPorterStemming
-                | TokenFilterregex
-                | TokenFilterreverse
-                | TokenFiltershingle
-                | TokenFiltersnowballStemming
-                | TokenFilterSpanishPluralStemming
-                | TokenFilterStempel
-                | TokenFilterstopword
-                | TokenFiltertrim
-                | TokenFilterWordDelimiterGraph
-                | UnknownVariant
-            ]
-            | Unset
-        ) = UNSET
-        if _token_filters is not UNSET:
-            token_filters = []
-            for token_filters_item_data in _token_filters:
-
-                def _parse_token_filters_item(
-                    data: object,
-                ) -> (
-                    TokenFilterasciiFolding
-                    | TokenFilterdaitchMokotoffSoundex
-                    | TokenFilteredgeGram
-                    | TokenFilterEnglishPossessive
-                    | TokenFilterFlattenGraph
-                    | TokenFiltericuFolding
-                    | TokenFiltericuNormalizer
-                    | TokenFilterkStemming
-                    | TokenFilterlength
-                    | TokenFilterlowercase
-                    | TokenFilternGram
-                    | TokenFilterPorterStemming
-                    | TokenFilterregex
-                    | TokenFilterreverse
-                    | TokenFiltershingle
-                    | TokenFiltersnowballStemming
-                    | TokenFilterSpanishPluralStemming
-                    | TokenFilterStempel
-                    | TokenFilterstopword
-                    | TokenFiltertrim
-                    | TokenFilterWordDelimiterGraph
-                    | UnknownVariant
-                ):
-                    variants: dict[
-                        str,
-                        type[TokenFilterasciiFolding]
-                        | type[TokenFilterdaitchMokotoffSoundex]
-                        | type[TokenFilteredgeGram]
-                        | type[TokenFilterEnglishPossessive]
-                        | type[TokenFilterFlattenGraph]
-                        | type[TokenFiltericuFolding]
-                        | type[TokenFiltericuNormalizer]
-                        | type[TokenFilterkStemming]
-                        | type[TokenFilterlength]
-                        | type[TokenFilterlowercase]
-                        | type[TokenFilternGram]
-                        | type[TokenFilterPorterStemming]
-                        | type[TokenFilterregex]
-                        | type[TokenFilterreverse]
-                        | type[TokenFiltershingle]
-                        | type[TokenFiltersnowballStemming]
-                        | type[TokenFilterSpanishPluralStemming]
-                        | type[TokenFilterStempel]
-                        | type[TokenFilterstopword]
-                        | type[TokenFiltertrim]
-                        | type[TokenFilterWordDelimiterGraph],
-                    ] = {
-                        "asciiFolding": TokenFilterasciiFolding,
-                        "daitchMokotoffSoundex": TokenFilterdaitchMokotoffSoundex,
-                        "edgeGram": TokenFilteredgeGram,
-                        "englishPossessive": TokenFilterEnglishPossessive,
-                        "flattenGraph": TokenFilterFlattenGraph,
-                        "icuFolding": TokenFiltericuFolding,
-                        "icuNormalizer": TokenFiltericuNormalizer,
-                        "kStemming": TokenFilterkStemming,
-                        "length": TokenFilterlength,
-                        "lowercase": TokenFilterlowercase,
-                        "nGram": TokenFilternGram,
-                        "porterStemming": TokenFilterPorterStemming,
-                        "regex": TokenFilterregex,
-                        "reverse": TokenFilterreverse,
-                        "shingle": TokenFiltershingle,
-                        "snowballStemming": TokenFiltersnowballStemming,
-                        "spanishPluralStemming": TokenFilterSpanishPluralStemming,
-                        "stempel": TokenFilterStempel,
-                        "stopword": TokenFilterstopword,
-                        "trim": TokenFiltertrim,
-                        "wordDelimiterGraph": TokenFilterWordDelimiterGraph,
-                    }
-                    payload, value = discriminate(data, "type", field="tokenFilters[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
-
-                token_filters_item = _parse_token_filters_item(token_filters_item_data)
-
-                token_filters.append(token_filters_item)
-
-        _api_atlas_fts_analyzers_view_manual = cls(
-            name,
-            tokenizer,
-            char_filters,
-            token_filters,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _api_atlas_fts_analyzers_view_manual.additional_properties = d
-        return _api_atlas_fts_analyzers_view_manual
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -399,3 +449,188 @@ from ..models.tokenizerregex_split import TokenizerregexSplit  # noqa: E402
 from ..models.tokenizerstandard import Tokenizerstandard  # noqa: E402
 from ..models.tokenizeruax_url_email import TokenizeruaxUrlEmail  # noqa: E402
 from ..models.tokenizerwhitespace import Tokenizerwhitespace  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.char_filterhtml_strip import (
+        CharFilterhtmlStrip,
+        CharFilterhtmlStripDict,
+    )
+    from ..models.char_filtericu_normalize import (
+        CharFiltericuNormalize,
+        CharFiltericuNormalizeDict,
+    )
+    from ..models.char_filtermapping import CharFiltermapping, CharFiltermappingDict
+    from ..models.char_filterpersian import CharFilterpersian, CharFilterpersianDict
+    from ..models.token_filter_english_possessive import (
+        TokenFilterEnglishPossessive,
+        TokenFilterEnglishPossessiveDict,
+    )
+    from ..models.token_filter_flatten_graph import (
+        TokenFilterFlattenGraph,
+        TokenFilterFlattenGraphDict,
+    )
+    from ..models.token_filter_porter_stemming import (
+        TokenFilterPorterStemming,
+        TokenFilterPorterStemmingDict,
+    )
+    from ..models.token_filter_spanish_plural_stemming import (
+        TokenFilterSpanishPluralStemming,
+        TokenFilterSpanishPluralStemmingDict,
+    )
+    from ..models.token_filter_stempel import TokenFilterStempel, TokenFilterStempelDict
+    from ..models.token_filter_word_delimiter_graph import (
+        TokenFilterWordDelimiterGraph,
+        TokenFilterWordDelimiterGraphDict,
+    )
+    from ..models.token_filterascii_folding import (
+        TokenFilterasciiFolding,
+        TokenFilterasciiFoldingDict,
+    )
+    from ..models.token_filterdaitch_mokotoff_soundex import (
+        TokenFilterdaitchMokotoffSoundex,
+        TokenFilterdaitchMokotoffSoundexDict,
+    )
+    from ..models.token_filteredge_gram import (
+        TokenFilteredgeGram,
+        TokenFilteredgeGramDict,
+    )
+    from ..models.token_filtericu_folding import (
+        TokenFiltericuFolding,
+        TokenFiltericuFoldingDict,
+    )
+    from ..models.token_filtericu_normalizer import (
+        TokenFiltericuNormalizer,
+        TokenFiltericuNormalizerDict,
+    )
+    from ..models.token_filterk_stemming import (
+        TokenFilterkStemming,
+        TokenFilterkStemmingDict,
+    )
+    from ..models.token_filterlength import TokenFilterlength, TokenFilterlengthDict
+    from ..models.token_filterlowercase import (
+        TokenFilterlowercase,
+        TokenFilterlowercaseDict,
+    )
+    from ..models.token_filtern_gram import TokenFilternGram, TokenFilternGramDict
+    from ..models.token_filterregex import TokenFilterregex, TokenFilterregexDict
+    from ..models.token_filterreverse import TokenFilterreverse, TokenFilterreverseDict
+    from ..models.token_filtershingle import TokenFiltershingle, TokenFiltershingleDict
+    from ..models.token_filtersnowball_stemming import (
+        TokenFiltersnowballStemming,
+        TokenFiltersnowballStemmingDict,
+    )
+    from ..models.token_filterstopword import (
+        TokenFilterstopword,
+        TokenFilterstopwordDict,
+    )
+    from ..models.token_filtertrim import TokenFiltertrim, TokenFiltertrimDict
+    from ..models.tokenizeredge_gram import TokenizeredgeGram, TokenizeredgeGramDict
+    from ..models.tokenizerkeyword import Tokenizerkeyword, TokenizerkeywordDict
+    from ..models.tokenizern_gram import TokenizernGram, TokenizernGramDict
+    from ..models.tokenizerregex_capture_group import (
+        TokenizerregexCaptureGroup,
+        TokenizerregexCaptureGroupDict,
+    )
+    from ..models.tokenizerregex_split import (
+        TokenizerregexSplit,
+        TokenizerregexSplitDict,
+    )
+    from ..models.tokenizerstandard import Tokenizerstandard, TokenizerstandardDict
+    from ..models.tokenizeruax_url_email import (
+        TokenizeruaxUrlEmail,
+        TokenizeruaxUrlEmailDict,
+    )
+    from ..models.tokenizerwhitespace import (
+        Tokenizerwhitespace,
+        TokenizerwhitespaceDict,
+    )
+    from ..types import UnknownVariant
+
+    ApiAtlasFTSAnalyzersViewManualDict = TypedDict(
+        "ApiAtlasFTSAnalyzersViewManualDict",
+        {
+            "name": Required[str],
+            "tokenizer": Required[
+                TokenizeredgeGramDict
+                | TokenizeredgeGram
+                | TokenizerkeywordDict
+                | Tokenizerkeyword
+                | TokenizernGramDict
+                | TokenizernGram
+                | TokenizerregexCaptureGroupDict
+                | TokenizerregexCaptureGroup
+                | TokenizerregexSplitDict
+                | TokenizerregexSplit
+                | TokenizerstandardDict
+                | Tokenizerstandard
+                | TokenizeruaxUrlEmailDict
+                | TokenizeruaxUrlEmail
+                | TokenizerwhitespaceDict
+                | Tokenizerwhitespace
+                | UnknownVariant
+            ],
+            "charFilters": list[
+                CharFilterhtmlStripDict
+                | CharFilterhtmlStrip
+                | CharFiltericuNormalizeDict
+                | CharFiltericuNormalize
+                | CharFiltermappingDict
+                | CharFiltermapping
+                | CharFilterpersianDict
+                | CharFilterpersian
+                | UnknownVariant
+            ],
+            "tokenFilters": list[
+                TokenFilterasciiFoldingDict
+                | TokenFilterasciiFolding
+                | TokenFilterdaitchMokotoffSoundexDict
+                | TokenFilterdaitchMokotoffSoundex
+                | TokenFilteredgeGramDict
+                | TokenFilteredgeGram
+                | TokenFilterEnglishPossessiveDict
+                | TokenFilterEnglishPossessive
+                | TokenFilterFlattenGraphDict
+                | TokenFilterFlattenGraph
+                | TokenFiltericuFoldingDict
+                | TokenFiltericuFolding
+                | TokenFiltericuNormalizerDict
+                | TokenFiltericuNormalizer
+                | TokenFilterkStemmingDict
+                | TokenFilterkStemming
+                | TokenFilterlengthDict
+                | TokenFilterlength
+                | TokenFilterlowercaseDict
+                | TokenFilterlowercase
+                | TokenFilternGramDict
+                | TokenFilternGram
+                | TokenFilterPorterStemmingDict
+                | TokenFilterPorterStemming
+                | TokenFilterregexDict
+                | TokenFilterregex
+                | TokenFilterreverseDict
+                | TokenFilterreverse
+                | TokenFiltershingleDict
+                | TokenFiltershingle
+                | TokenFiltersnowballStemmingDict
+                | TokenFiltersnowballStemming
+                | TokenFilterSpanishPluralStemmingDict
+                | TokenFilterSpanishPluralStemming
+                | TokenFilterStempelDict
+                | TokenFilterStempel
+                | TokenFilterstopwordDict
+                | TokenFilterstopword
+                | TokenFiltertrimDict
+                | TokenFiltertrim
+                | TokenFilterWordDelimiterGraphDict
+                | TokenFilterWordDelimiterGraph
+                | UnknownVariant
+            ],
+        },
+        total=False,
+    )
+else:
+    ApiAtlasFTSAnalyzersViewManualDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

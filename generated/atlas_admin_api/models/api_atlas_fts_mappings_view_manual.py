@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasFTSMappingsViewManual")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "dynamic",
+        "fields",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +48,21 @@ class ApiAtlasFTSMappingsViewManual:
     dynamic: bool | Unset = UNSET
     fields: ApiAtlasFTSMappingsViewManualFields | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("dynamic", "dynamic", False),
+        ("fields", "fields", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasFTSMappingsViewManual"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         dynamic = self.dynamic
 
         fields: dict[str, Any] | Unset = UNSET
@@ -46,34 +81,42 @@ class ApiAtlasFTSMappingsViewManual:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "dynamic",
-                "fields",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        dynamic = d.pop("dynamic", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                dynamic = src_dict.get("dynamic", UNSET)
 
-        _fields = d.pop("fields", UNSET)
-        fields: ApiAtlasFTSMappingsViewManualFields | Unset
-        if _fields is UNSET:
-            fields = UNSET
-        else:
-            fields = ApiAtlasFTSMappingsViewManualFields.from_dict(_fields)
+                _fields = src_dict.get("fields", UNSET)
+                fields: ApiAtlasFTSMappingsViewManualFields | Unset
+                if _fields is UNSET:
+                    fields = UNSET
+                else:
+                    fields = ApiAtlasFTSMappingsViewManualFields.from_dict(_fields)
 
-        _api_atlas_fts_mappings_view_manual = cls(
-            dynamic,
-            fields,
-        )
+                if not (dynamic is UNSET or dynamic.__class__ is bool):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasFTSMappingsViewManual:
+                    _api_atlas_fts_mappings_view_manual = object.__new__(cls)
+                    _api_atlas_fts_mappings_view_manual.dynamic = dynamic
+                    _api_atlas_fts_mappings_view_manual.fields = fields
+                else:
+                    _api_atlas_fts_mappings_view_manual = cls(
+                        dynamic,
+                        fields,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_fts_mappings_view_manual.additional_properties = d
-        return _api_atlas_fts_mappings_view_manual
+                _api_atlas_fts_mappings_view_manual.additional_properties = d
+                return _api_atlas_fts_mappings_view_manual
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -96,3 +139,24 @@ class ApiAtlasFTSMappingsViewManual:
 from ..models.api_atlas_fts_mappings_view_manual_fields import (
     ApiAtlasFTSMappingsViewManualFields,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_fts_mappings_view_manual_fields import (
+        ApiAtlasFTSMappingsViewManualFields,
+        ApiAtlasFTSMappingsViewManualFieldsDict,
+    )
+
+    ApiAtlasFTSMappingsViewManualDict = TypedDict(
+        "ApiAtlasFTSMappingsViewManualDict",
+        {
+            "dynamic": bool,
+            "fields": ApiAtlasFTSMappingsViewManualFieldsDict | ApiAtlasFTSMappingsViewManualFields,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasFTSMappingsViewManualDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

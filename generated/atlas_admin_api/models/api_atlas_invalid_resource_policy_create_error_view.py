@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.api_atlas_invalid_resource_policy_create_error_view_error_type import (
     ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasInvalidResourcePolicyCreateErrorView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "errorType",
+        "invalidPolicies",
+    }
+)
 
 
 @_attrs_define
@@ -25,14 +49,37 @@ class ApiAtlasInvalidResourcePolicyCreateErrorView:
             validation errors.
     """
 
-    error_type: ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType | Unset = UNSET
+    error_type: (
+        Literal[
+            "POLICY_PARSING_ERROR",
+            "POLICY_HAS_FAILED_VALIDATIONS",
+            "POLICY_HAS_INVALID_PRINCIPAL",
+            "POLICY_HAS_BODY_EXCEEDING_MAX_SIZE",
+            "POLICY_HAS_UNEXPECTED_ENTITIES",
+        ]
+        | ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType
+        | Unset
+    ) = UNSET
     invalid_policies: list[ApiAtlasInvalidPolicyView] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("error_type", "errorType", False),
+        ("invalid_policies", "invalidPolicies", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasInvalidResourcePolicyCreateErrorView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         error_type: str | Unset = UNSET
         if not isinstance(self.error_type, Unset):
-            error_type = self.error_type.value
+            error_type = enum_json(self.error_type)
 
         invalid_policies: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.invalid_policies, Unset):
@@ -53,43 +100,50 @@ class ApiAtlasInvalidResourcePolicyCreateErrorView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorType",
-                "invalidPolicies",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _error_type = d.pop("errorType", UNSET)
-        error_type: ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType | Unset
-        if _error_type is UNSET:
-            error_type = UNSET
-        else:
-            error_type = ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType._members_by_value.get(
-                _error_type
-            ) or ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType(_error_type)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _error_type = src_dict.get("errorType", UNSET)
+                error_type: ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType | Unset
+                if _error_type is UNSET:
+                    error_type = UNSET
+                else:
+                    error_type = ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType._members_by_value.get(
+                        _error_type
+                    ) or ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType(_error_type)
 
-        _invalid_policies = d.pop("invalidPolicies", UNSET)
-        invalid_policies: list[ApiAtlasInvalidPolicyView] | Unset = UNSET
-        if _invalid_policies is not UNSET:
-            invalid_policies = []
-            for invalid_policies_item_data in _invalid_policies:
-                invalid_policies_item = ApiAtlasInvalidPolicyView.from_dict(invalid_policies_item_data)
+                _invalid_policies = src_dict.get("invalidPolicies", UNSET)
+                invalid_policies: list[ApiAtlasInvalidPolicyView] | Unset = UNSET
+                if _invalid_policies is not UNSET:
+                    invalid_policies = [
+                        ApiAtlasInvalidPolicyView.from_dict(invalid_policies_item_data)
+                        for invalid_policies_item_data in _invalid_policies
+                    ]
 
-                invalid_policies.append(invalid_policies_item)
+                if not (_invalid_policies is UNSET or _invalid_policies.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasInvalidResourcePolicyCreateErrorView:
+                    _api_atlas_invalid_resource_policy_create_error_view = object.__new__(cls)
+                    _api_atlas_invalid_resource_policy_create_error_view.error_type = error_type
+                    _api_atlas_invalid_resource_policy_create_error_view.invalid_policies = invalid_policies
+                else:
+                    _api_atlas_invalid_resource_policy_create_error_view = cls(
+                        error_type,
+                        invalid_policies,
+                    )
 
-        _api_atlas_invalid_resource_policy_create_error_view = cls(
-            error_type,
-            invalid_policies,
-        )
+                _api_atlas_invalid_resource_policy_create_error_view.additional_properties = d
+                return _api_atlas_invalid_resource_policy_create_error_view
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_invalid_resource_policy_create_error_view.additional_properties = d
-        return _api_atlas_invalid_resource_policy_create_error_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +164,34 @@ class ApiAtlasInvalidResourcePolicyCreateErrorView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_invalid_policy_view import ApiAtlasInvalidPolicyView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_invalid_policy_view import (
+        ApiAtlasInvalidPolicyView,
+        ApiAtlasInvalidPolicyViewDict,
+    )
+    from ..models.api_atlas_invalid_resource_policy_create_error_view_error_type import (
+        ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType,
+    )
+
+    ApiAtlasInvalidResourcePolicyCreateErrorViewDict = TypedDict(
+        "ApiAtlasInvalidResourcePolicyCreateErrorViewDict",
+        {
+            "errorType": Literal[
+                "POLICY_PARSING_ERROR",
+                "POLICY_HAS_FAILED_VALIDATIONS",
+                "POLICY_HAS_INVALID_PRINCIPAL",
+                "POLICY_HAS_BODY_EXCEEDING_MAX_SIZE",
+                "POLICY_HAS_UNEXPECTED_ENTITIES",
+            ]
+            | ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType,
+            "invalidPolicies": list[ApiAtlasInvalidPolicyViewDict | ApiAtlasInvalidPolicyView],
+        },
+        total=False,
+    )
+else:
+    ApiAtlasInvalidResourcePolicyCreateErrorViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +17,27 @@ from attrs import field as _attrs_field
 from ..models.api_atlas_modify_endpoint_service_request_view_cloud_provider import (
     ApiAtlasModifyEndpointServiceRequestViewCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasModifyEndpointServiceRequestView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "supportedRemoteRegions",
+    }
+)
 
 
 @_attrs_define
@@ -25,14 +50,27 @@ class ApiAtlasModifyEndpointServiceRequestView:
             cross region support is implemented for AWS only.
     """
 
-    cloud_provider: ApiAtlasModifyEndpointServiceRequestViewCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | ApiAtlasModifyEndpointServiceRequestViewCloudProvider = _attrs_field(
         default=ApiAtlasModifyEndpointServiceRequestViewCloudProvider.AWS, kw_only=True
     )
     supported_remote_regions: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("supported_remote_regions", "supportedRemoteRegions", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasModifyEndpointServiceRequestView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         supported_remote_regions: list[str] | None | Unset
         if isinstance(self.supported_remote_regions, Unset):
@@ -57,41 +95,64 @@ class ApiAtlasModifyEndpointServiceRequestView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("supportedRemoteRegions",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = ApiAtlasModifyEndpointServiceRequestViewCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ApiAtlasModifyEndpointServiceRequestViewCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ApiAtlasModifyEndpointServiceRequestViewCloudProvider(_cloud_provider_value)
 
-        def _parse_supported_remote_regions(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                supported_remote_regions_type_0 = cast(list[str], data)
+                def _parse_supported_remote_regions(data: object) -> list[str] | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, list):
+                            raise TypeError()
+                        _supported_remote_regions_type_0 = data
+                        supported_remote_regions_type_0 = cast(list[str], _supported_remote_regions_type_0)
 
-                return supported_remote_regions_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
+                        return supported_remote_regions_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    return cast(list[str] | None | Unset, data)
 
-        supported_remote_regions = _parse_supported_remote_regions(d.pop("supportedRemoteRegions", UNSET))
+                supported_remote_regions = _parse_supported_remote_regions(
+                    src_dict.get("supportedRemoteRegions", UNSET)
+                )
 
-        _api_atlas_modify_endpoint_service_request_view = cls(
-            supported_remote_regions,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    supported_remote_regions is UNSET
+                    or supported_remote_regions.__class__
+                    in (
+                        list,
+                        type(None),
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasModifyEndpointServiceRequestView:
+                    _api_atlas_modify_endpoint_service_request_view = object.__new__(cls)
+                    _api_atlas_modify_endpoint_service_request_view.cloud_provider = cloud_provider
+                    _api_atlas_modify_endpoint_service_request_view.supported_remote_regions = supported_remote_regions
+                else:
+                    _api_atlas_modify_endpoint_service_request_view = cls(
+                        supported_remote_regions,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_modify_endpoint_service_request_view.additional_properties = d
-        return _api_atlas_modify_endpoint_service_request_view
+                _api_atlas_modify_endpoint_service_request_view.additional_properties = d
+                return _api_atlas_modify_endpoint_service_request_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +169,24 @@ class ApiAtlasModifyEndpointServiceRequestView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_atlas_modify_endpoint_service_request_view_cloud_provider import (
+        ApiAtlasModifyEndpointServiceRequestViewCloudProvider,
+    )
+
+    ApiAtlasModifyEndpointServiceRequestViewDict = TypedDict(
+        "ApiAtlasModifyEndpointServiceRequestViewDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | ApiAtlasModifyEndpointServiceRequestViewCloudProvider],
+            "supportedRemoteRegions": list[str] | None,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasModifyEndpointServiceRequestViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

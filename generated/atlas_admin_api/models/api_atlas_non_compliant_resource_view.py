@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,30 @@ from attrs import field as _attrs_field
 from ..models.api_atlas_non_compliant_resource_view_resource_type import (
     ApiAtlasNonCompliantResourceViewResourceType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasNonCompliantResourceView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "orgId",
+        "resourceId",
+        "resourceName",
+        "resourcePoliciesCausingNonCompliance",
+        "resourceType",
+    }
+)
 
 
 @_attrs_define
@@ -34,10 +61,30 @@ class ApiAtlasNonCompliantResourceView:
     resource_id: str | Unset = UNSET
     resource_name: str | Unset = UNSET
     resource_policies_causing_non_compliance: list[ApiAtlasResourcePolicyMetadataView] | Unset = UNSET
-    resource_type: ApiAtlasNonCompliantResourceViewResourceType | Unset = UNSET
+    resource_type: (
+        Literal["DEPRECATED_PROJECT", "DEPRECATED_CLUSTER", "PROJECT", "CLUSTER"]
+        | ApiAtlasNonCompliantResourceViewResourceType
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("org_id", "orgId", False),
+        ("resource_id", "resourceId", False),
+        ("resource_name", "resourceName", False),
+        ("resource_policies_causing_non_compliance", "resourcePoliciesCausingNonCompliance", False),
+        ("resource_type", "resourceType", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasNonCompliantResourceView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         org_id = self.org_id
 
         resource_id = self.resource_id
@@ -55,7 +102,7 @@ class ApiAtlasNonCompliantResourceView:
 
         resource_type: str | Unset = UNSET
         if not isinstance(self.resource_type, Unset):
-            resource_type = self.resource_type.value
+            resource_type = enum_json(self.resource_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -75,57 +122,72 @@ class ApiAtlasNonCompliantResourceView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "orgId",
-                "resourceId",
-                "resourceName",
-                "resourcePoliciesCausingNonCompliance",
-                "resourceType",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        org_id = d.pop("orgId", UNSET)
-
-        resource_id = d.pop("resourceId", UNSET)
-
-        resource_name = d.pop("resourceName", UNSET)
-
-        _resource_policies_causing_non_compliance = d.pop("resourcePoliciesCausingNonCompliance", UNSET)
-        resource_policies_causing_non_compliance: list[ApiAtlasResourcePolicyMetadataView] | Unset = UNSET
-        if _resource_policies_causing_non_compliance is not UNSET:
-            resource_policies_causing_non_compliance = []
-            for resource_policies_causing_non_compliance_item_data in _resource_policies_causing_non_compliance:
-                resource_policies_causing_non_compliance_item = ApiAtlasResourcePolicyMetadataView.from_dict(
-                    resource_policies_causing_non_compliance_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                org_id = src_dict.get("orgId", UNSET)
 
-                resource_policies_causing_non_compliance.append(resource_policies_causing_non_compliance_item)
+                resource_id = src_dict.get("resourceId", UNSET)
 
-        _resource_type = d.pop("resourceType", UNSET)
-        resource_type: ApiAtlasNonCompliantResourceViewResourceType | Unset
-        if _resource_type is UNSET:
-            resource_type = UNSET
-        else:
-            resource_type = ApiAtlasNonCompliantResourceViewResourceType._members_by_value.get(
-                _resource_type
-            ) or ApiAtlasNonCompliantResourceViewResourceType(_resource_type)
+                resource_name = src_dict.get("resourceName", UNSET)
 
-        _api_atlas_non_compliant_resource_view = cls(
-            org_id,
-            resource_id,
-            resource_name,
-            resource_policies_causing_non_compliance,
-            resource_type,
-        )
+                _resource_policies_causing_non_compliance = src_dict.get("resourcePoliciesCausingNonCompliance", UNSET)
+                resource_policies_causing_non_compliance: list[ApiAtlasResourcePolicyMetadataView] | Unset = UNSET
+                if _resource_policies_causing_non_compliance is not UNSET:
+                    resource_policies_causing_non_compliance = [
+                        ApiAtlasResourcePolicyMetadataView.from_dict(resource_policies_causing_non_compliance_item_data)
+                        for resource_policies_causing_non_compliance_item_data in _resource_policies_causing_non_compliance
+                    ]
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_non_compliant_resource_view.additional_properties = d
-        return _api_atlas_non_compliant_resource_view
+                _resource_type = src_dict.get("resourceType", UNSET)
+                resource_type: ApiAtlasNonCompliantResourceViewResourceType | Unset
+                if _resource_type is UNSET:
+                    resource_type = UNSET
+                else:
+                    resource_type = ApiAtlasNonCompliantResourceViewResourceType._members_by_value.get(
+                        _resource_type
+                    ) or ApiAtlasNonCompliantResourceViewResourceType(_resource_type)
+
+                if not (
+                    (org_id is UNSET or org_id.__class__ is str)
+                    and (resource_id is UNSET or resource_id.__class__ is str)
+                    and (resource_name is UNSET or resource_name.__class__ is str)
+                    and (
+                        _resource_policies_causing_non_compliance is UNSET
+                        or _resource_policies_causing_non_compliance.__class__ is list
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasNonCompliantResourceView:
+                    _api_atlas_non_compliant_resource_view = object.__new__(cls)
+                    _api_atlas_non_compliant_resource_view.org_id = org_id
+                    _api_atlas_non_compliant_resource_view.resource_id = resource_id
+                    _api_atlas_non_compliant_resource_view.resource_name = resource_name
+                    _api_atlas_non_compliant_resource_view.resource_policies_causing_non_compliance = (
+                        resource_policies_causing_non_compliance
+                    )
+                    _api_atlas_non_compliant_resource_view.resource_type = resource_type
+                else:
+                    _api_atlas_non_compliant_resource_view = cls(
+                        org_id,
+                        resource_id,
+                        resource_name,
+                        resource_policies_causing_non_compliance,
+                        resource_type,
+                    )
+
+                _api_atlas_non_compliant_resource_view.additional_properties = d
+                return _api_atlas_non_compliant_resource_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -148,3 +210,33 @@ class ApiAtlasNonCompliantResourceView:
 from ..models.api_atlas_resource_policy_metadata_view import (
     ApiAtlasResourcePolicyMetadataView,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_non_compliant_resource_view_resource_type import (
+        ApiAtlasNonCompliantResourceViewResourceType,
+    )
+    from ..models.api_atlas_resource_policy_metadata_view import (
+        ApiAtlasResourcePolicyMetadataView,
+        ApiAtlasResourcePolicyMetadataViewDict,
+    )
+
+    ApiAtlasNonCompliantResourceViewDict = TypedDict(
+        "ApiAtlasNonCompliantResourceViewDict",
+        {
+            "orgId": str,
+            "resourceId": str,
+            "resourceName": str,
+            "resourcePoliciesCausingNonCompliance": list[
+                ApiAtlasResourcePolicyMetadataViewDict | ApiAtlasResourcePolicyMetadataView
+            ],
+            "resourceType": Literal["DEPRECATED_PROJECT", "DEPRECATED_CLUSTER", "PROJECT", "CLUSTER"]
+            | ApiAtlasNonCompliantResourceViewResourceType,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasNonCompliantResourceViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasPolicyView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "body",
+        "id",
+    }
+)
 
 
 @_attrs_define
@@ -32,8 +54,21 @@ class ApiAtlasPolicyView:
     body: str | Unset = UNSET
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("body", "body", False),
+        ("id", "id", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasPolicyView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         body = self.body
 
         id = self.id
@@ -50,29 +85,37 @@ class ApiAtlasPolicyView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "body",
-                "id",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        body = d.pop("body", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                body = src_dict.get("body", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _api_atlas_policy_view = cls(
-            body,
-            id,
-        )
+                if not ((body is UNSET or body.__class__ is str) and (id is UNSET or id.__class__ is str)):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasPolicyView:
+                    _api_atlas_policy_view = object.__new__(cls)
+                    _api_atlas_policy_view.body = body
+                    _api_atlas_policy_view.id = id
+                else:
+                    _api_atlas_policy_view = cls(
+                        body,
+                        id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_policy_view.additional_properties = d
-        return _api_atlas_policy_view
+                _api_atlas_policy_view.additional_properties = d
+                return _api_atlas_policy_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -89,3 +132,18 @@ class ApiAtlasPolicyView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ApiAtlasPolicyViewDict = TypedDict(
+        "ApiAtlasPolicyViewDict",
+        {
+            "body": str,
+            "id": str,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasPolicyViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

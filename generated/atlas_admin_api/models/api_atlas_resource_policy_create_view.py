@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasResourcePolicyCreateView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "policies",
+        "description",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +48,22 @@ class ApiAtlasResourcePolicyCreateView:
     policies: list[ApiAtlasPolicyCreateView]
     description: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("policies", "policies", True),
+        ("description", "description", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasResourcePolicyCreateView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         policies = []
@@ -51,34 +88,46 @@ class ApiAtlasResourcePolicyCreateView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("description",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-        policies = []
-        _policies = d.pop("policies")
-        for policies_item_data in _policies:
-            policies_item = ApiAtlasPolicyCreateView.from_dict(policies_item_data)
+                _policies = src_dict["policies"]
+                policies = [ApiAtlasPolicyCreateView.from_dict(policies_item_data) for policies_item_data in _policies]
 
-            policies.append(policies_item)
+                description = src_dict.get("description", UNSET)
 
-        description = d.pop("description", UNSET)
+                if not (
+                    name.__class__ is str
+                    and _policies.__class__ is list
+                    and (description is UNSET or description.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasResourcePolicyCreateView:
+                    _api_atlas_resource_policy_create_view = object.__new__(cls)
+                    _api_atlas_resource_policy_create_view.name = name
+                    _api_atlas_resource_policy_create_view.policies = policies
+                    _api_atlas_resource_policy_create_view.description = description
+                else:
+                    _api_atlas_resource_policy_create_view = cls(
+                        name,
+                        policies,
+                        description,
+                    )
 
-        _api_atlas_resource_policy_create_view = cls(
-            name,
-            policies,
-            description,
-        )
+                _api_atlas_resource_policy_create_view.additional_properties = d
+                return _api_atlas_resource_policy_create_view
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_resource_policy_create_view.additional_properties = d
-        return _api_atlas_resource_policy_create_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +148,25 @@ class ApiAtlasResourcePolicyCreateView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_policy_create_view import ApiAtlasPolicyCreateView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_atlas_policy_create_view import (
+        ApiAtlasPolicyCreateView,
+        ApiAtlasPolicyCreateViewDict,
+    )
+
+    ApiAtlasResourcePolicyCreateViewDict = TypedDict(
+        "ApiAtlasResourcePolicyCreateViewDict",
+        {
+            "name": Required[str],
+            "policies": Required[list[ApiAtlasPolicyCreateViewDict | ApiAtlasPolicyCreateView]],
+            "description": str,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasResourcePolicyCreateViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasResourcePolicyEditView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "description",
+        "name",
+        "policies",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +48,22 @@ class ApiAtlasResourcePolicyEditView:
     name: str | Unset = UNSET
     policies: list[ApiAtlasPolicyCreateView] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("description", "description", False),
+        ("name", "name", False),
+        ("policies", "policies", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasResourcePolicyEditView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         description = self.description
 
         name = self.name
@@ -52,40 +89,50 @@ class ApiAtlasResourcePolicyEditView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "description",
-                "name",
-                "policies",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        description = d.pop("description", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                description = src_dict.get("description", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _policies = d.pop("policies", UNSET)
-        policies: list[ApiAtlasPolicyCreateView] | Unset = UNSET
-        if _policies is not UNSET:
-            policies = []
-            for policies_item_data in _policies:
-                policies_item = ApiAtlasPolicyCreateView.from_dict(policies_item_data)
+                _policies = src_dict.get("policies", UNSET)
+                policies: list[ApiAtlasPolicyCreateView] | Unset = UNSET
+                if _policies is not UNSET:
+                    policies = [
+                        ApiAtlasPolicyCreateView.from_dict(policies_item_data) for policies_item_data in _policies
+                    ]
 
-                policies.append(policies_item)
+                if not (
+                    (description is UNSET or description.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_policies is UNSET or _policies.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasResourcePolicyEditView:
+                    _api_atlas_resource_policy_edit_view = object.__new__(cls)
+                    _api_atlas_resource_policy_edit_view.description = description
+                    _api_atlas_resource_policy_edit_view.name = name
+                    _api_atlas_resource_policy_edit_view.policies = policies
+                else:
+                    _api_atlas_resource_policy_edit_view = cls(
+                        description,
+                        name,
+                        policies,
+                    )
 
-        _api_atlas_resource_policy_edit_view = cls(
-            description,
-            name,
-            policies,
-        )
+                _api_atlas_resource_policy_edit_view.additional_properties = d
+                return _api_atlas_resource_policy_edit_view
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_resource_policy_edit_view.additional_properties = d
-        return _api_atlas_resource_policy_edit_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -106,3 +153,25 @@ class ApiAtlasResourcePolicyEditView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_policy_create_view import ApiAtlasPolicyCreateView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_policy_create_view import (
+        ApiAtlasPolicyCreateView,
+        ApiAtlasPolicyCreateViewDict,
+    )
+
+    ApiAtlasResourcePolicyEditViewDict = TypedDict(
+        "ApiAtlasResourcePolicyEditViewDict",
+        {
+            "description": str,
+            "name": str,
+            "policies": list[ApiAtlasPolicyCreateViewDict | ApiAtlasPolicyCreateView],
+        },
+        total=False,
+    )
+else:
+    ApiAtlasResourcePolicyEditViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasResourcePolicyMetadataView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "policiesCausingNonCompliance",
+        "resourcePolicyId",
+        "resourcePolicyName",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +50,22 @@ class ApiAtlasResourcePolicyMetadataView:
     resource_policy_id: str | Unset = UNSET
     resource_policy_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("policies_causing_non_compliance", "policiesCausingNonCompliance", False),
+        ("resource_policy_id", "resourcePolicyId", False),
+        ("resource_policy_name", "resourcePolicyName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasResourcePolicyMetadataView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         policies_causing_non_compliance: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.policies_causing_non_compliance, Unset):
             policies_causing_non_compliance = []
@@ -54,42 +91,53 @@ class ApiAtlasResourcePolicyMetadataView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "policiesCausingNonCompliance",
-                "resourcePolicyId",
-                "resourcePolicyName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _policies_causing_non_compliance = d.pop("policiesCausingNonCompliance", UNSET)
-        policies_causing_non_compliance: list[ApiAtlasPolicyMetadataView] | Unset = UNSET
-        if _policies_causing_non_compliance is not UNSET:
-            policies_causing_non_compliance = []
-            for policies_causing_non_compliance_item_data in _policies_causing_non_compliance:
-                policies_causing_non_compliance_item = ApiAtlasPolicyMetadataView.from_dict(
-                    policies_causing_non_compliance_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                _policies_causing_non_compliance = src_dict.get("policiesCausingNonCompliance", UNSET)
+                policies_causing_non_compliance: list[ApiAtlasPolicyMetadataView] | Unset = UNSET
+                if _policies_causing_non_compliance is not UNSET:
+                    policies_causing_non_compliance = [
+                        ApiAtlasPolicyMetadataView.from_dict(policies_causing_non_compliance_item_data)
+                        for policies_causing_non_compliance_item_data in _policies_causing_non_compliance
+                    ]
 
-                policies_causing_non_compliance.append(policies_causing_non_compliance_item)
+                resource_policy_id = src_dict.get("resourcePolicyId", UNSET)
 
-        resource_policy_id = d.pop("resourcePolicyId", UNSET)
+                resource_policy_name = src_dict.get("resourcePolicyName", UNSET)
 
-        resource_policy_name = d.pop("resourcePolicyName", UNSET)
+                if not (
+                    (_policies_causing_non_compliance is UNSET or _policies_causing_non_compliance.__class__ is list)
+                    and (resource_policy_id is UNSET or resource_policy_id.__class__ is str)
+                    and (resource_policy_name is UNSET or resource_policy_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasResourcePolicyMetadataView:
+                    _api_atlas_resource_policy_metadata_view = object.__new__(cls)
+                    _api_atlas_resource_policy_metadata_view.policies_causing_non_compliance = (
+                        policies_causing_non_compliance
+                    )
+                    _api_atlas_resource_policy_metadata_view.resource_policy_id = resource_policy_id
+                    _api_atlas_resource_policy_metadata_view.resource_policy_name = resource_policy_name
+                else:
+                    _api_atlas_resource_policy_metadata_view = cls(
+                        policies_causing_non_compliance,
+                        resource_policy_id,
+                        resource_policy_name,
+                    )
 
-        _api_atlas_resource_policy_metadata_view = cls(
-            policies_causing_non_compliance,
-            resource_policy_id,
-            resource_policy_name,
-        )
+                _api_atlas_resource_policy_metadata_view.additional_properties = d
+                return _api_atlas_resource_policy_metadata_view
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_resource_policy_metadata_view.additional_properties = d
-        return _api_atlas_resource_policy_metadata_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +158,25 @@ class ApiAtlasResourcePolicyMetadataView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_policy_metadata_view import ApiAtlasPolicyMetadataView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_policy_metadata_view import (
+        ApiAtlasPolicyMetadataView,
+        ApiAtlasPolicyMetadataViewDict,
+    )
+
+    ApiAtlasResourcePolicyMetadataViewDict = TypedDict(
+        "ApiAtlasResourcePolicyMetadataViewDict",
+        {
+            "policiesCausingNonCompliance": list[ApiAtlasPolicyMetadataViewDict | ApiAtlasPolicyMetadataView],
+            "resourcePolicyId": str,
+            "resourcePolicyName": str,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasResourcePolicyMetadataViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,14 +3,45 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasResourcePolicyView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "createdByUser",
+        "createdDate",
+        "description",
+        "id",
+        "lastUpdatedByUser",
+        "lastUpdatedDate",
+        "name",
+        "orgId",
+        "policies",
+        "version",
+    }
+)
 
 
 @_attrs_define
@@ -43,15 +74,36 @@ class ApiAtlasResourcePolicyView:
     policies: list[ApiAtlasPolicyView] | Unset = UNSET
     version: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created_by_user", "createdByUser", False),
+        ("created_date", "createdDate", False),
+        ("description", "description", False),
+        ("id", "id", False),
+        ("last_updated_by_user", "lastUpdatedByUser", False),
+        ("last_updated_date", "lastUpdatedDate", False),
+        ("name", "name", False),
+        ("org_id", "orgId", False),
+        ("policies", "policies", False),
+        ("version", "version", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasResourcePolicyView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         created_by_user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.created_by_user, Unset):
             created_by_user = self.created_by_user.to_dict()
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         description = self.description
 
@@ -63,7 +115,7 @@ class ApiAtlasResourcePolicyView:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = format_datetime(self.last_updated_date)
+            last_updated_date = datetime_json(self.last_updated_date)
 
         name = self.name
 
@@ -106,88 +158,99 @@ class ApiAtlasResourcePolicyView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "createdByUser",
-                "createdDate",
-                "description",
-                "id",
-                "lastUpdatedByUser",
-                "lastUpdatedDate",
-                "name",
-                "orgId",
-                "policies",
-                "version",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _created_by_user = d.pop("createdByUser", UNSET)
-        created_by_user: ApiAtlasUserMetadataView | Unset
-        if _created_by_user is UNSET:
-            created_by_user = UNSET
-        else:
-            created_by_user = ApiAtlasUserMetadataView.from_dict(_created_by_user)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _created_by_user = src_dict.get("createdByUser", UNSET)
+                created_by_user: ApiAtlasUserMetadataView | Unset
+                if _created_by_user is UNSET:
+                    created_by_user = UNSET
+                else:
+                    created_by_user = ApiAtlasUserMetadataView.from_dict(_created_by_user)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = src_dict.get("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _last_updated_by_user = d.pop("lastUpdatedByUser", UNSET)
-        last_updated_by_user: ApiAtlasUserMetadataView | Unset
-        if _last_updated_by_user is UNSET:
-            last_updated_by_user = UNSET
-        else:
-            last_updated_by_user = ApiAtlasUserMetadataView.from_dict(_last_updated_by_user)
+                _last_updated_by_user = src_dict.get("lastUpdatedByUser", UNSET)
+                last_updated_by_user: ApiAtlasUserMetadataView | Unset
+                if _last_updated_by_user is UNSET:
+                    last_updated_by_user = UNSET
+                else:
+                    last_updated_by_user = ApiAtlasUserMetadataView.from_dict(_last_updated_by_user)
 
-        _last_updated_date = d.pop("lastUpdatedDate", UNSET)
-        last_updated_date: datetime.datetime | Unset
-        if _last_updated_date is UNSET:
-            last_updated_date = UNSET
-        else:
-            last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+                _last_updated_date = src_dict.get("lastUpdatedDate", UNSET)
+                last_updated_date: datetime.datetime | Unset
+                if _last_updated_date is UNSET:
+                    last_updated_date = UNSET
+                else:
+                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-        _policies = d.pop("policies", UNSET)
-        policies: list[ApiAtlasPolicyView] | Unset = UNSET
-        if _policies is not UNSET:
-            policies = []
-            for policies_item_data in _policies:
-                policies_item = ApiAtlasPolicyView.from_dict(policies_item_data)
+                _policies = src_dict.get("policies", UNSET)
+                policies: list[ApiAtlasPolicyView] | Unset = UNSET
+                if _policies is not UNSET:
+                    policies = [ApiAtlasPolicyView.from_dict(policies_item_data) for policies_item_data in _policies]
 
-                policies.append(policies_item)
+                version = src_dict.get("version", UNSET)
 
-        version = d.pop("version", UNSET)
+                if not (
+                    (description is UNSET or description.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (_policies is UNSET or _policies.__class__ is list)
+                    and (version is UNSET or version.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasResourcePolicyView:
+                    _api_atlas_resource_policy_view = object.__new__(cls)
+                    _api_atlas_resource_policy_view.created_by_user = created_by_user
+                    _api_atlas_resource_policy_view.created_date = created_date
+                    _api_atlas_resource_policy_view.description = description
+                    _api_atlas_resource_policy_view.id = id
+                    _api_atlas_resource_policy_view.last_updated_by_user = last_updated_by_user
+                    _api_atlas_resource_policy_view.last_updated_date = last_updated_date
+                    _api_atlas_resource_policy_view.name = name
+                    _api_atlas_resource_policy_view.org_id = org_id
+                    _api_atlas_resource_policy_view.policies = policies
+                    _api_atlas_resource_policy_view.version = version
+                else:
+                    _api_atlas_resource_policy_view = cls(
+                        created_by_user,
+                        created_date,
+                        description,
+                        id,
+                        last_updated_by_user,
+                        last_updated_date,
+                        name,
+                        org_id,
+                        policies,
+                        version,
+                    )
 
-        _api_atlas_resource_policy_view = cls(
-            created_by_user,
-            created_date,
-            description,
-            id,
-            last_updated_by_user,
-            last_updated_date,
-            name,
-            org_id,
-            policies,
-            version,
-        )
+                _api_atlas_resource_policy_view.additional_properties = d
+                return _api_atlas_resource_policy_view
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_resource_policy_view.additional_properties = d
-        return _api_atlas_resource_policy_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -209,3 +272,36 @@ class ApiAtlasResourcePolicyView:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_policy_view import ApiAtlasPolicyView  # noqa: E402
 from ..models.api_atlas_user_metadata_view import ApiAtlasUserMetadataView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_policy_view import (
+        ApiAtlasPolicyView,
+        ApiAtlasPolicyViewDict,
+    )
+    from ..models.api_atlas_user_metadata_view import (
+        ApiAtlasUserMetadataView,
+        ApiAtlasUserMetadataViewDict,
+    )
+
+    ApiAtlasResourcePolicyViewDict = TypedDict(
+        "ApiAtlasResourcePolicyViewDict",
+        {
+            "createdByUser": ApiAtlasUserMetadataViewDict | ApiAtlasUserMetadataView,
+            "createdDate": datetime.datetime | str,
+            "description": str,
+            "id": str,
+            "lastUpdatedByUser": ApiAtlasUserMetadataViewDict | ApiAtlasUserMetadataView,
+            "lastUpdatedDate": datetime.datetime | str,
+            "name": str,
+            "orgId": str,
+            "policies": list[ApiAtlasPolicyViewDict | ApiAtlasPolicyView],
+            "version": str,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasResourcePolicyViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

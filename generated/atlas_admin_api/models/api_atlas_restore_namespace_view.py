@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasRestoreNamespaceView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "sourceNamespace",
+        "targetNamespace",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class ApiAtlasRestoreNamespaceView:
     source_namespace: str
     target_namespace: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("source_namespace", "sourceNamespace", True),
+        ("target_namespace", "targetNamespace", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasRestoreNamespaceView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         source_namespace = self.source_namespace
 
         target_namespace = self.target_namespace
@@ -45,26 +80,40 @@ class ApiAtlasRestoreNamespaceView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("targetNamespace",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        source_namespace = d.pop("sourceNamespace")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                source_namespace = src_dict["sourceNamespace"]
 
-        target_namespace = d.pop("targetNamespace", UNSET)
+                target_namespace = src_dict.get("targetNamespace", UNSET)
 
-        _api_atlas_restore_namespace_view = cls(
-            source_namespace,
-            target_namespace,
-        )
+                if not (
+                    source_namespace.__class__ is str
+                    and (target_namespace is UNSET or target_namespace.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasRestoreNamespaceView:
+                    _api_atlas_restore_namespace_view = object.__new__(cls)
+                    _api_atlas_restore_namespace_view.source_namespace = source_namespace
+                    _api_atlas_restore_namespace_view.target_namespace = target_namespace
+                else:
+                    _api_atlas_restore_namespace_view = cls(
+                        source_namespace,
+                        target_namespace,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_restore_namespace_view.additional_properties = d
-        return _api_atlas_restore_namespace_view
+                _api_atlas_restore_namespace_view.additional_properties = d
+                return _api_atlas_restore_namespace_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +130,20 @@ class ApiAtlasRestoreNamespaceView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ApiAtlasRestoreNamespaceViewDict = TypedDict(
+        "ApiAtlasRestoreNamespaceViewDict",
+        {
+            "sourceNamespace": Required[str],
+            "targetNamespace": str,
+        },
+        total=False,
+    )
+else:
+    ApiAtlasRestoreNamespaceViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

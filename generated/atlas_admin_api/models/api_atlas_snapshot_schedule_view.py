@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,9 +31,35 @@ from ..models.api_atlas_snapshot_schedule_view_snapshot_retention_days import (
 from ..models.api_atlas_snapshot_schedule_view_weekly_snapshot_retention_weeks import (
     ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiAtlasSnapshotScheduleView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterCheckpointIntervalMin",
+        "clusterId",
+        "dailySnapshotRetentionDays",
+        "groupId",
+        "monthlySnapshotRetentionMonths",
+        "pointInTimeWindowHours",
+        "snapshotIntervalHours",
+        "snapshotRetentionDays",
+        "weeklySnapshotRetentionWeeks",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -58,36 +90,66 @@ class ApiAtlasSnapshotScheduleView:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    cluster_checkpoint_interval_min: ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin
+    cluster_checkpoint_interval_min: Literal[15, 30, 60] | ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin
     cluster_id: str
-    daily_snapshot_retention_days: ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays
+    daily_snapshot_retention_days: (
+        Literal[0, 3, 4, 5, 6, 7, 15, 30, 60, 90, 120, 180, 360]
+        | ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays
+    )
     group_id: str
-    monthly_snapshot_retention_months: ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths
+    monthly_snapshot_retention_months: (
+        Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 24, 36]
+        | ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths
+    )
     point_in_time_window_hours: int
-    snapshot_interval_hours: ApiAtlasSnapshotScheduleViewSnapshotIntervalHours
-    snapshot_retention_days: ApiAtlasSnapshotScheduleViewSnapshotRetentionDays
-    weekly_snapshot_retention_weeks: ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks
+    snapshot_interval_hours: Literal[6, 8, 12, 24] | ApiAtlasSnapshotScheduleViewSnapshotIntervalHours
+    snapshot_retention_days: Literal[2, 3, 4, 5] | ApiAtlasSnapshotScheduleViewSnapshotRetentionDays
+    weekly_snapshot_retention_weeks: (
+        Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 52]
+        | ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks
+    )
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_checkpoint_interval_min", "clusterCheckpointIntervalMin", True),
+        ("cluster_id", "clusterId", True),
+        ("daily_snapshot_retention_days", "dailySnapshotRetentionDays", True),
+        ("group_id", "groupId", True),
+        ("monthly_snapshot_retention_months", "monthlySnapshotRetentionMonths", True),
+        ("point_in_time_window_hours", "pointInTimeWindowHours", True),
+        ("snapshot_interval_hours", "snapshotIntervalHours", True),
+        ("snapshot_retention_days", "snapshotRetentionDays", True),
+        ("weekly_snapshot_retention_weeks", "weeklySnapshotRetentionWeeks", True),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiAtlasSnapshotScheduleView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cluster_checkpoint_interval_min = self.cluster_checkpoint_interval_min.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cluster_checkpoint_interval_min = enum_json(self.cluster_checkpoint_interval_min)
 
         cluster_id = self.cluster_id
 
-        daily_snapshot_retention_days = self.daily_snapshot_retention_days.value
+        daily_snapshot_retention_days = enum_json(self.daily_snapshot_retention_days)
 
         group_id = self.group_id
 
-        monthly_snapshot_retention_months = self.monthly_snapshot_retention_months.value
+        monthly_snapshot_retention_months = enum_json(self.monthly_snapshot_retention_months)
 
         point_in_time_window_hours = self.point_in_time_window_hours
 
-        snapshot_interval_hours = self.snapshot_interval_hours.value
+        snapshot_interval_hours = enum_json(self.snapshot_interval_hours)
 
-        snapshot_retention_days = self.snapshot_retention_days.value
+        snapshot_retention_days = enum_json(self.snapshot_retention_days)
 
-        weekly_snapshot_retention_weeks = self.weekly_snapshot_retention_weeks.value
+        weekly_snapshot_retention_weeks = enum_json(self.weekly_snapshot_retention_weeks)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -118,65 +180,105 @@ class ApiAtlasSnapshotScheduleView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_checkpoint_interval_min = ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin(
-            d.pop("clusterCheckpointIntervalMin")
-        )
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_checkpoint_interval_min = (
+                    ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin._members_by_value.get(
+                        _cluster_checkpoint_interval_min_value := src_dict["clusterCheckpointIntervalMin"]
+                    )
+                    or ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin(_cluster_checkpoint_interval_min_value)
+                )
 
-        cluster_id = d.pop("clusterId")
+                cluster_id = src_dict["clusterId"]
 
-        daily_snapshot_retention_days = ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays(
-            d.pop("dailySnapshotRetentionDays")
-        )
+                daily_snapshot_retention_days = (
+                    ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays._members_by_value.get(
+                        _daily_snapshot_retention_days_value := src_dict["dailySnapshotRetentionDays"]
+                    )
+                    or ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays(_daily_snapshot_retention_days_value)
+                )
 
-        group_id = d.pop("groupId")
+                group_id = src_dict["groupId"]
 
-        monthly_snapshot_retention_months = ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths(
-            d.pop("monthlySnapshotRetentionMonths")
-        )
+                monthly_snapshot_retention_months = (
+                    ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths._members_by_value.get(
+                        _monthly_snapshot_retention_months_value := src_dict["monthlySnapshotRetentionMonths"]
+                    )
+                    or ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths(
+                        _monthly_snapshot_retention_months_value
+                    )
+                )
 
-        point_in_time_window_hours = d.pop("pointInTimeWindowHours")
+                point_in_time_window_hours = src_dict["pointInTimeWindowHours"]
 
-        snapshot_interval_hours = ApiAtlasSnapshotScheduleViewSnapshotIntervalHours(d.pop("snapshotIntervalHours"))
+                snapshot_interval_hours = ApiAtlasSnapshotScheduleViewSnapshotIntervalHours._members_by_value.get(
+                    _snapshot_interval_hours_value := src_dict["snapshotIntervalHours"]
+                ) or ApiAtlasSnapshotScheduleViewSnapshotIntervalHours(_snapshot_interval_hours_value)
 
-        snapshot_retention_days = ApiAtlasSnapshotScheduleViewSnapshotRetentionDays(d.pop("snapshotRetentionDays"))
+                snapshot_retention_days = ApiAtlasSnapshotScheduleViewSnapshotRetentionDays._members_by_value.get(
+                    _snapshot_retention_days_value := src_dict["snapshotRetentionDays"]
+                ) or ApiAtlasSnapshotScheduleViewSnapshotRetentionDays(_snapshot_retention_days_value)
 
-        weekly_snapshot_retention_weeks = ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks(
-            d.pop("weeklySnapshotRetentionWeeks")
-        )
+                weekly_snapshot_retention_weeks = (
+                    ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks._members_by_value.get(
+                        _weekly_snapshot_retention_weeks_value := src_dict["weeklySnapshotRetentionWeeks"]
+                    )
+                    or ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks(_weekly_snapshot_retention_weeks_value)
+                )
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    cluster_id.__class__ is str
+                    and group_id.__class__ is str
+                    and point_in_time_window_hours.__class__ is int
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiAtlasSnapshotScheduleView:
+                    _api_atlas_snapshot_schedule_view = object.__new__(cls)
+                    _api_atlas_snapshot_schedule_view.cluster_checkpoint_interval_min = cluster_checkpoint_interval_min
+                    _api_atlas_snapshot_schedule_view.cluster_id = cluster_id
+                    _api_atlas_snapshot_schedule_view.daily_snapshot_retention_days = daily_snapshot_retention_days
+                    _api_atlas_snapshot_schedule_view.group_id = group_id
+                    _api_atlas_snapshot_schedule_view.monthly_snapshot_retention_months = (
+                        monthly_snapshot_retention_months
+                    )
+                    _api_atlas_snapshot_schedule_view.point_in_time_window_hours = point_in_time_window_hours
+                    _api_atlas_snapshot_schedule_view.snapshot_interval_hours = snapshot_interval_hours
+                    _api_atlas_snapshot_schedule_view.snapshot_retention_days = snapshot_retention_days
+                    _api_atlas_snapshot_schedule_view.weekly_snapshot_retention_weeks = weekly_snapshot_retention_weeks
+                    _api_atlas_snapshot_schedule_view.links = links
+                else:
+                    _api_atlas_snapshot_schedule_view = cls(
+                        cluster_checkpoint_interval_min,
+                        cluster_id,
+                        daily_snapshot_retention_days,
+                        group_id,
+                        monthly_snapshot_retention_months,
+                        point_in_time_window_hours,
+                        snapshot_interval_hours,
+                        snapshot_retention_days,
+                        weekly_snapshot_retention_weeks,
+                        links,
+                    )
 
-        _api_atlas_snapshot_schedule_view = cls(
-            cluster_checkpoint_interval_min,
-            cluster_id,
-            daily_snapshot_retention_days,
-            group_id,
-            monthly_snapshot_retention_months,
-            point_in_time_window_hours,
-            snapshot_interval_hours,
-            snapshot_retention_days,
-            weekly_snapshot_retention_weeks,
-            links,
-        )
+                _api_atlas_snapshot_schedule_view.additional_properties = d
+                return _api_atlas_snapshot_schedule_view
 
-        if nulls:
-            d.update(nulls)
-        _api_atlas_snapshot_schedule_view.additional_properties = d
-        return _api_atlas_snapshot_schedule_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -197,3 +299,60 @@ class ApiAtlasSnapshotScheduleView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_atlas_snapshot_schedule_view_cluster_checkpoint_interval_min import (
+        ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin,
+    )
+    from ..models.api_atlas_snapshot_schedule_view_daily_snapshot_retention_days import (
+        ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays,
+    )
+    from ..models.api_atlas_snapshot_schedule_view_monthly_snapshot_retention_months import (
+        ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths,
+    )
+    from ..models.api_atlas_snapshot_schedule_view_snapshot_interval_hours import (
+        ApiAtlasSnapshotScheduleViewSnapshotIntervalHours,
+    )
+    from ..models.api_atlas_snapshot_schedule_view_snapshot_retention_days import (
+        ApiAtlasSnapshotScheduleViewSnapshotRetentionDays,
+    )
+    from ..models.api_atlas_snapshot_schedule_view_weekly_snapshot_retention_weeks import (
+        ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks,
+    )
+    from ..models.link import Link, LinkDict
+
+    ApiAtlasSnapshotScheduleViewDict = TypedDict(
+        "ApiAtlasSnapshotScheduleViewDict",
+        {
+            "clusterCheckpointIntervalMin": Required[
+                Literal[15, 30, 60] | ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin
+            ],
+            "clusterId": Required[str],
+            "dailySnapshotRetentionDays": Required[
+                Literal[0, 3, 4, 5, 6, 7, 15, 30, 60, 90, 120, 180, 360]
+                | ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays
+            ],
+            "groupId": Required[str],
+            "monthlySnapshotRetentionMonths": Required[
+                Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 24, 36]
+                | ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths
+            ],
+            "pointInTimeWindowHours": Required[int],
+            "snapshotIntervalHours": Required[
+                Literal[6, 8, 12, 24] | ApiAtlasSnapshotScheduleViewSnapshotIntervalHours
+            ],
+            "snapshotRetentionDays": Required[Literal[2, 3, 4, 5] | ApiAtlasSnapshotScheduleViewSnapshotRetentionDays],
+            "weeklySnapshotRetentionWeeks": Required[
+                Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 52]
+                | ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks
+            ],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    ApiAtlasSnapshotScheduleViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

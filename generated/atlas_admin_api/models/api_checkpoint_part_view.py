@@ -2,15 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.api_checkpoint_part_view_type_name import ApiCheckpointPartViewTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiCheckpointPartView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "replicaSetName",
+        "shardName",
+        "tokenDiscovered",
+        "tokenTimestamp",
+        "typeName",
+    }
+)
 
 
 @_attrs_define
@@ -32,10 +59,28 @@ class ApiCheckpointPartView:
     shard_name: str | Unset = UNSET
     token_discovered: bool | Unset = UNSET
     token_timestamp: BSONTimestamp | Unset = UNSET
-    type_name: ApiCheckpointPartViewTypeName | Unset = UNSET
+    type_name: (
+        Literal["REPLICA_SET", "CONFIG_SERVER", "CONFIG_SERVER_REPLICA_SET"] | ApiCheckpointPartViewTypeName | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("replica_set_name", "replicaSetName", False),
+        ("shard_name", "shardName", False),
+        ("token_discovered", "tokenDiscovered", False),
+        ("token_timestamp", "tokenTimestamp", False),
+        ("type_name", "typeName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiCheckpointPartView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         replica_set_name = self.replica_set_name
 
         shard_name = self.shard_name
@@ -48,7 +93,7 @@ class ApiCheckpointPartView:
 
         type_name: str | Unset = UNSET
         if not isinstance(self.type_name, Unset):
-            type_name = self.type_name.value
+            type_name = enum_json(self.type_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -68,53 +113,65 @@ class ApiCheckpointPartView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "replicaSetName",
-                "shardName",
-                "tokenDiscovered",
-                "tokenTimestamp",
-                "typeName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        replica_set_name = d.pop("replicaSetName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        shard_name = d.pop("shardName", UNSET)
+                shard_name = src_dict.get("shardName", UNSET)
 
-        token_discovered = d.pop("tokenDiscovered", UNSET)
+                token_discovered = src_dict.get("tokenDiscovered", UNSET)
 
-        _token_timestamp = d.pop("tokenTimestamp", UNSET)
-        token_timestamp: BSONTimestamp | Unset
-        if _token_timestamp is UNSET:
-            token_timestamp = UNSET
-        else:
-            token_timestamp = BSONTimestamp.from_dict(_token_timestamp)
+                _token_timestamp = src_dict.get("tokenTimestamp", UNSET)
+                token_timestamp: BSONTimestamp | Unset
+                if _token_timestamp is UNSET:
+                    token_timestamp = UNSET
+                else:
+                    token_timestamp = BSONTimestamp.from_dict(_token_timestamp)
 
-        _type_name = d.pop("typeName", UNSET)
-        type_name: ApiCheckpointPartViewTypeName | Unset
-        if _type_name is UNSET:
-            type_name = UNSET
-        else:
-            type_name = ApiCheckpointPartViewTypeName._members_by_value.get(
-                _type_name
-            ) or ApiCheckpointPartViewTypeName(_type_name)
+                _type_name = src_dict.get("typeName", UNSET)
+                type_name: ApiCheckpointPartViewTypeName | Unset
+                if _type_name is UNSET:
+                    type_name = UNSET
+                else:
+                    type_name = ApiCheckpointPartViewTypeName._members_by_value.get(
+                        _type_name
+                    ) or ApiCheckpointPartViewTypeName(_type_name)
 
-        _api_checkpoint_part_view = cls(
-            replica_set_name,
-            shard_name,
-            token_discovered,
-            token_timestamp,
-            type_name,
-        )
+                if not (
+                    (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                    and (shard_name is UNSET or shard_name.__class__ is str)
+                    and (token_discovered is UNSET or token_discovered.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiCheckpointPartView:
+                    _api_checkpoint_part_view = object.__new__(cls)
+                    _api_checkpoint_part_view.replica_set_name = replica_set_name
+                    _api_checkpoint_part_view.shard_name = shard_name
+                    _api_checkpoint_part_view.token_discovered = token_discovered
+                    _api_checkpoint_part_view.token_timestamp = token_timestamp
+                    _api_checkpoint_part_view.type_name = type_name
+                else:
+                    _api_checkpoint_part_view = cls(
+                        replica_set_name,
+                        shard_name,
+                        token_discovered,
+                        token_timestamp,
+                        type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_checkpoint_part_view.additional_properties = d
-        return _api_checkpoint_part_view
+                _api_checkpoint_part_view.additional_properties = d
+                return _api_checkpoint_part_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -135,3 +192,26 @@ class ApiCheckpointPartView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_checkpoint_part_view_type_name import (
+        ApiCheckpointPartViewTypeName,
+    )
+    from ..models.bson_timestamp import BSONTimestamp, BSONTimestampDict
+
+    ApiCheckpointPartViewDict = TypedDict(
+        "ApiCheckpointPartViewDict",
+        {
+            "replicaSetName": str,
+            "shardName": str,
+            "tokenDiscovered": bool,
+            "tokenTimestamp": BSONTimestampDict | BSONTimestamp,
+            "typeName": Literal["REPLICA_SET", "CONFIG_SERVER", "CONFIG_SERVER_REPLICA_SET"]
+            | ApiCheckpointPartViewTypeName,
+        },
+        total=False,
+    )
+else:
+    ApiCheckpointPartViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

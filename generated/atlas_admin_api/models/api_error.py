@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiError")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "error",
+        "errorCode",
+        "badRequestDetail",
+        "detail",
+        "parameters",
+        "reason",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +57,25 @@ class ApiError:
     parameters: list[ApiErrorParametersItem] | Unset = UNSET
     reason: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("error", "error", True),
+        ("error_code", "errorCode", True),
+        ("bad_request_detail", "badRequestDetail", False),
+        ("detail", "detail", False),
+        ("parameters", "parameters", False),
+        ("reason", "reason", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiError"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         error = self.error
 
         error_code = self.error_code
@@ -73,55 +116,69 @@ class ApiError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "badRequestDetail",
-                "detail",
-                "parameters",
-                "reason",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        error = d.pop("error")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                error = src_dict["error"]
 
-        error_code = d.pop("errorCode")
+                error_code = src_dict["errorCode"]
 
-        _bad_request_detail = d.pop("badRequestDetail", UNSET)
-        bad_request_detail: BadRequestDetail | Unset
-        if _bad_request_detail is UNSET:
-            bad_request_detail = UNSET
-        else:
-            bad_request_detail = BadRequestDetail.from_dict(_bad_request_detail)
+                _bad_request_detail = src_dict.get("badRequestDetail", UNSET)
+                bad_request_detail: BadRequestDetail | Unset
+                if _bad_request_detail is UNSET:
+                    bad_request_detail = UNSET
+                else:
+                    bad_request_detail = BadRequestDetail.from_dict(_bad_request_detail)
 
-        detail = d.pop("detail", UNSET)
+                detail = src_dict.get("detail", UNSET)
 
-        _parameters = d.pop("parameters", UNSET)
-        parameters: list[ApiErrorParametersItem] | Unset = UNSET
-        if _parameters is not UNSET:
-            parameters = []
-            for parameters_item_data in _parameters:
-                parameters_item = ApiErrorParametersItem.from_dict(parameters_item_data)
+                _parameters = src_dict.get("parameters", UNSET)
+                parameters: list[ApiErrorParametersItem] | Unset = UNSET
+                if _parameters is not UNSET:
+                    parameters = [
+                        ApiErrorParametersItem.from_dict(parameters_item_data) for parameters_item_data in _parameters
+                    ]
 
-                parameters.append(parameters_item)
+                reason = src_dict.get("reason", UNSET)
 
-        reason = d.pop("reason", UNSET)
+                if not (
+                    error.__class__ is int
+                    and error_code.__class__ is str
+                    and (detail is UNSET or detail.__class__ is str)
+                    and (_parameters is UNSET or _parameters.__class__ is list)
+                    and (reason is UNSET or reason.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiError:
+                    _api_error = object.__new__(cls)
+                    _api_error.error = error
+                    _api_error.error_code = error_code
+                    _api_error.bad_request_detail = bad_request_detail
+                    _api_error.detail = detail
+                    _api_error.parameters = parameters
+                    _api_error.reason = reason
+                else:
+                    _api_error = cls(
+                        error,
+                        error_code,
+                        bad_request_detail,
+                        detail,
+                        parameters,
+                        reason,
+                    )
 
-        _api_error = cls(
-            error,
-            error_code,
-            bad_request_detail,
-            detail,
-            parameters,
-            reason,
-        )
+                _api_error.additional_properties = d
+                return _api_error
 
-        if nulls:
-            d.update(nulls)
-        _api_error.additional_properties = d
-        return _api_error
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -143,3 +200,27 @@ class ApiError:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_error_parameters_item import ApiErrorParametersItem  # noqa: E402
 from ..models.bad_request_detail import BadRequestDetail  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_error_parameters_item import (
+        ApiErrorParametersItem,
+        ApiErrorParametersItemDict,
+    )
+    from ..models.bad_request_detail import BadRequestDetail, BadRequestDetailDict
+
+    ApiErrorDict = TypedDict(
+        "ApiErrorDict",
+        {
+            "error": Required[int],
+            "errorCode": Required[str],
+            "badRequestDetail": BadRequestDetailDict | BadRequestDetail,
+            "detail": str,
+            "parameters": list[ApiErrorParametersItemDict | ApiErrorParametersItem],
+            "reason": str,
+        },
+        total=False,
+    )
+else:
+    ApiErrorDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,15 +3,50 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.api_host_view_atlas_type_name import ApiHostViewAtlasTypeName
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiHostViewAtlas")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "created",
+        "groupId",
+        "hostname",
+        "id",
+        "lastPing",
+        "links",
+        "port",
+        "replicaSetName",
+        "shardName",
+        "typeName",
+        "userAlias",
+        "version",
+    }
+)
 
 
 @_attrs_define
@@ -56,15 +91,52 @@ class ApiHostViewAtlas:
     port: int | Unset = UNSET
     replica_set_name: str | Unset = UNSET
     shard_name: str | Unset = UNSET
-    type_name: ApiHostViewAtlasTypeName | Unset = UNSET
+    type_name: (
+        Literal[
+            "REPLICA_PRIMARY",
+            "REPLICA_SECONDARY",
+            "RECOVERING",
+            "SHARD_MONGOS",
+            "SHARD_CONFIG",
+            "SHARD_STANDALONE",
+            "SHARD_PRIMARY",
+            "SHARD_SECONDARY",
+            "NO_DATA",
+        ]
+        | ApiHostViewAtlasTypeName
+        | Unset
+    ) = UNSET
     user_alias: str | Unset = UNSET
     version: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created", "created", False),
+        ("group_id", "groupId", False),
+        ("hostname", "hostname", False),
+        ("id", "id", False),
+        ("last_ping", "lastPing", False),
+        ("links", "links", False),
+        ("port", "port", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("shard_name", "shardName", False),
+        ("type_name", "typeName", False),
+        ("user_alias", "userAlias", False),
+        ("version", "version", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiHostView_Atlas"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         group_id = self.group_id
 
@@ -74,7 +146,7 @@ class ApiHostViewAtlas:
 
         last_ping: str | Unset = UNSET
         if not isinstance(self.last_ping, Unset):
-            last_ping = format_datetime(self.last_ping)
+            last_ping = datetime_json(self.last_ping)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -91,7 +163,7 @@ class ApiHostViewAtlas:
 
         type_name: str | Unset = UNSET
         if not isinstance(self.type_name, Unset):
-            type_name = self.type_name.value
+            type_name = enum_json(self.type_name)
 
         user_alias = self.user_alias
 
@@ -129,93 +201,107 @@ class ApiHostViewAtlas:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "created",
-                "groupId",
-                "hostname",
-                "id",
-                "lastPing",
-                "links",
-                "port",
-                "replicaSetName",
-                "shardName",
-                "typeName",
-                "userAlias",
-                "version",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        hostname = d.pop("hostname", UNSET)
+                hostname = src_dict.get("hostname", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _last_ping = d.pop("lastPing", UNSET)
-        last_ping: datetime.datetime | Unset
-        if _last_ping is UNSET:
-            last_ping = UNSET
-        else:
-            last_ping = datetime.datetime.fromisoformat(_last_ping)
+                _last_ping = src_dict.get("lastPing", UNSET)
+                last_ping: datetime.datetime | Unset
+                if _last_ping is UNSET:
+                    last_ping = UNSET
+                else:
+                    last_ping = datetime.datetime.fromisoformat(_last_ping)
 
-        _links = d.pop("links", UNSET)
-        links: list[LinkAtlas] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = LinkAtlas.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[LinkAtlas] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [LinkAtlas.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                port = src_dict.get("port", UNSET)
 
-        port = d.pop("port", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                shard_name = src_dict.get("shardName", UNSET)
 
-        shard_name = d.pop("shardName", UNSET)
+                _type_name = src_dict.get("typeName", UNSET)
+                type_name: ApiHostViewAtlasTypeName | Unset
+                if _type_name is UNSET:
+                    type_name = UNSET
+                else:
+                    type_name = ApiHostViewAtlasTypeName._members_by_value.get(_type_name) or ApiHostViewAtlasTypeName(
+                        _type_name
+                    )
 
-        _type_name = d.pop("typeName", UNSET)
-        type_name: ApiHostViewAtlasTypeName | Unset
-        if _type_name is UNSET:
-            type_name = UNSET
-        else:
-            type_name = ApiHostViewAtlasTypeName._members_by_value.get(_type_name) or ApiHostViewAtlasTypeName(
-                _type_name
-            )
+                user_alias = src_dict.get("userAlias", UNSET)
 
-        user_alias = d.pop("userAlias", UNSET)
+                version = src_dict.get("version", UNSET)
 
-        version = d.pop("version", UNSET)
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (hostname is UNSET or hostname.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (port is UNSET or port.__class__ is int)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                    and (shard_name is UNSET or shard_name.__class__ is str)
+                    and (user_alias is UNSET or user_alias.__class__ is str)
+                    and (version is UNSET or version.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiHostViewAtlas:
+                    _api_host_view_atlas = object.__new__(cls)
+                    _api_host_view_atlas.created = created
+                    _api_host_view_atlas.group_id = group_id
+                    _api_host_view_atlas.hostname = hostname
+                    _api_host_view_atlas.id = id
+                    _api_host_view_atlas.last_ping = last_ping
+                    _api_host_view_atlas.links = links
+                    _api_host_view_atlas.port = port
+                    _api_host_view_atlas.replica_set_name = replica_set_name
+                    _api_host_view_atlas.shard_name = shard_name
+                    _api_host_view_atlas.type_name = type_name
+                    _api_host_view_atlas.user_alias = user_alias
+                    _api_host_view_atlas.version = version
+                else:
+                    _api_host_view_atlas = cls(
+                        created,
+                        group_id,
+                        hostname,
+                        id,
+                        last_ping,
+                        links,
+                        port,
+                        replica_set_name,
+                        shard_name,
+                        type_name,
+                        user_alias,
+                        version,
+                    )
 
-        _api_host_view_atlas = cls(
-            created,
-            group_id,
-            hostname,
-            id,
-            last_ping,
-            links,
-            port,
-            replica_set_name,
-            shard_name,
-            type_name,
-            user_alias,
-            version,
-        )
+                _api_host_view_atlas.additional_properties = d
+                return _api_host_view_atlas
 
-        if nulls:
-            d.update(nulls)
-        _api_host_view_atlas.additional_properties = d
-        return _api_host_view_atlas
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -236,3 +322,41 @@ class ApiHostViewAtlas:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link_atlas import LinkAtlas  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_host_view_atlas_type_name import ApiHostViewAtlasTypeName
+    from ..models.link_atlas import LinkAtlas, LinkAtlasDict
+
+    ApiHostViewAtlasDict = TypedDict(
+        "ApiHostViewAtlasDict",
+        {
+            "created": datetime.datetime | str,
+            "groupId": str,
+            "hostname": str,
+            "id": str,
+            "lastPing": datetime.datetime | str,
+            "links": list[LinkAtlasDict | LinkAtlas],
+            "port": int,
+            "replicaSetName": str,
+            "shardName": str,
+            "typeName": Literal[
+                "REPLICA_PRIMARY",
+                "REPLICA_SECONDARY",
+                "RECOVERING",
+                "SHARD_MONGOS",
+                "SHARD_CONFIG",
+                "SHARD_STANDALONE",
+                "SHARD_PRIMARY",
+                "SHARD_SECONDARY",
+                "NO_DATA",
+            ]
+            | ApiHostViewAtlasTypeName,
+            "userAlias": str,
+            "version": str,
+        },
+        total=False,
+    )
+else:
+    ApiHostViewAtlasDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

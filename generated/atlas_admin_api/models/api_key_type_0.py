@@ -2,12 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="ApiKeyType0")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accessList",
+        "id",
+        "publicKey",
+        "roles",
+    }
+)
 
 
 @_attrs_define
@@ -29,8 +53,23 @@ class ApiKeyType0:
     public_key: str
     roles: list[CloudAccessRoleAssignment]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("access_list", "accessList", True),
+        ("id", "id", True),
+        ("public_key", "publicKey", True),
+        ("roles", "roles", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiKey_type_0"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         access_list = []
         for access_list_item_data in self.access_list:
             access_list_item = access_list_item_data.to_dict()
@@ -60,34 +99,54 @@ class ApiKeyType0:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        access_list = []
-        _access_list = d.pop("accessList")
-        for access_list_item_data in _access_list:
-            access_list_item = AccessListItemView.from_dict(access_list_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _access_list = src_dict["accessList"]
+                access_list = [
+                    AccessListItemView.from_dict(access_list_item_data) for access_list_item_data in _access_list
+                ]
 
-            access_list.append(access_list_item)
+                id = src_dict["id"]
 
-        id = d.pop("id")
+                public_key = src_dict["publicKey"]
 
-        public_key = d.pop("publicKey")
+                _roles = src_dict["roles"]
+                roles = [CloudAccessRoleAssignment.from_dict(roles_item_data) for roles_item_data in _roles]
 
-        roles = []
-        _roles = d.pop("roles")
-        for roles_item_data in _roles:
-            roles_item = CloudAccessRoleAssignment.from_dict(roles_item_data)
+                if not (
+                    _access_list.__class__ is list
+                    and id.__class__ is str
+                    and public_key.__class__ is str
+                    and _roles.__class__ is list
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiKeyType0:
+                    _api_key_type_0 = object.__new__(cls)
+                    _api_key_type_0.access_list = access_list
+                    _api_key_type_0.id = id
+                    _api_key_type_0.public_key = public_key
+                    _api_key_type_0.roles = roles
+                else:
+                    _api_key_type_0 = cls(
+                        access_list,
+                        id,
+                        public_key,
+                        roles,
+                    )
 
-            roles.append(roles_item)
+                _api_key_type_0.additional_properties = d
+                return _api_key_type_0
 
-        _api_key_type_0 = cls(
-            access_list,
-            id,
-            public_key,
-            roles,
-        )
-
-        _api_key_type_0.additional_properties = d
-        return _api_key_type_0
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -109,3 +168,28 @@ class ApiKeyType0:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.access_list_item_view import AccessListItemView  # noqa: E402
 from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.access_list_item_view import (
+        AccessListItemView,
+        AccessListItemViewDict,
+    )
+    from ..models.cloud_access_role_assignment import (
+        CloudAccessRoleAssignment,
+        CloudAccessRoleAssignmentDict,
+    )
+
+    ApiKeyType0Dict = TypedDict(
+        "ApiKeyType0Dict",
+        {
+            "accessList": Required[list[AccessListItemViewDict | AccessListItemView]],
+            "id": Required[str],
+            "publicKey": Required[str],
+            "roles": Required[list[CloudAccessRoleAssignmentDict | CloudAccessRoleAssignment]],
+        },
+        total=False,
+    )
+else:
+    ApiKeyType0Dict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

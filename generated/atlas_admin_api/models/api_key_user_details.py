@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiKeyUserDetails")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "desc",
+        "id",
+        "privateKey",
+        "publicKey",
+        "roles",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -39,8 +65,25 @@ class ApiKeyUserDetails:
     roles: list[CloudAccessRoleAssignment] | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("desc", "desc", False),
+        ("id", "id", False),
+        ("private_key", "privateKey", False),
+        ("public_key", "publicKey", False),
+        ("roles", "roles", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiKeyUserDetails"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         desc = self.desc
 
         id = self.id
@@ -83,59 +126,66 @@ class ApiKeyUserDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "desc",
-                "id",
-                "privateKey",
-                "publicKey",
-                "roles",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        desc = d.pop("desc", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                desc = src_dict.get("desc", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        private_key = d.pop("privateKey", UNSET)
+                private_key = src_dict.get("privateKey", UNSET)
 
-        public_key = d.pop("publicKey", UNSET)
+                public_key = src_dict.get("publicKey", UNSET)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[CloudAccessRoleAssignment] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = CloudAccessRoleAssignment.from_dict(roles_item_data)
+                _roles = src_dict.get("roles", UNSET)
+                roles: list[CloudAccessRoleAssignment] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = [CloudAccessRoleAssignment.from_dict(roles_item_data) for roles_item_data in _roles]
 
-                roles.append(roles_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                if not (
+                    (desc is UNSET or desc.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (private_key is UNSET or private_key.__class__ is str)
+                    and (public_key is UNSET or public_key.__class__ is str)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiKeyUserDetails:
+                    _api_key_user_details = object.__new__(cls)
+                    _api_key_user_details.desc = desc
+                    _api_key_user_details.id = id
+                    _api_key_user_details.private_key = private_key
+                    _api_key_user_details.public_key = public_key
+                    _api_key_user_details.roles = roles
+                    _api_key_user_details.links = links
+                else:
+                    _api_key_user_details = cls(
+                        desc,
+                        id,
+                        private_key,
+                        public_key,
+                        roles,
+                        links,
+                    )
 
-                links.append(links_item)
+                _api_key_user_details.additional_properties = d
+                return _api_key_user_details
 
-        _api_key_user_details = cls(
-            desc,
-            id,
-            private_key,
-            public_key,
-            roles,
-            links,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _api_key_user_details.additional_properties = d
-        return _api_key_user_details
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -157,3 +207,27 @@ class ApiKeyUserDetails:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cloud_access_role_assignment import (
+        CloudAccessRoleAssignment,
+        CloudAccessRoleAssignmentDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    ApiKeyUserDetailsDict = TypedDict(
+        "ApiKeyUserDetailsDict",
+        {
+            "desc": str,
+            "id": str,
+            "privateKey": str,
+            "publicKey": str,
+            "roles": list[CloudAccessRoleAssignmentDict | CloudAccessRoleAssignment],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    ApiKeyUserDetailsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,28 @@ from ..models.api_public_usage_details_query_request_sort_field import (
 from ..models.api_public_usage_details_query_request_sort_order import (
     ApiPublicUsageDetailsQueryRequestSortOrder,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiPublicUsageDetailsQueryRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "filters",
+        "sortField",
+        "sortOrder",
+    }
+)
 
 
 @_attrs_define
@@ -32,22 +57,38 @@ class ApiPublicUsageDetailsQueryRequest:
     """
 
     filters: UsageDetailsFilterRequest | Unset = UNSET
-    sort_field: ApiPublicUsageDetailsQueryRequestSortField | Unset = UNSET
-    sort_order: ApiPublicUsageDetailsQueryRequestSortOrder | Unset = UNSET
+    sort_field: (
+        Literal["USAGE_DATES", "BILL_DATES", "TOTAL_PRICE_CENTS"] | ApiPublicUsageDetailsQueryRequestSortField | Unset
+    ) = UNSET
+    sort_order: Literal["ASCENDING", "DESCENDING"] | ApiPublicUsageDetailsQueryRequestSortOrder | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("filters", "filters", False),
+        ("sort_field", "sortField", False),
+        ("sort_order", "sortOrder", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiPublicUsageDetailsQueryRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         filters: dict[str, Any] | Unset = UNSET
         if not isinstance(self.filters, Unset):
             filters = self.filters.to_dict()
 
         sort_field: str | Unset = UNSET
         if not isinstance(self.sort_field, Unset):
-            sort_field = self.sort_field.value
+            sort_field = enum_json(self.sort_field)
 
         sort_order: str | Unset = UNSET
         if not isinstance(self.sort_order, Unset):
-            sort_order = self.sort_order.value
+            sort_order = enum_json(self.sort_order)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -63,52 +104,58 @@ class ApiPublicUsageDetailsQueryRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "filters",
-                "sortField",
-                "sortOrder",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _filters = d.pop("filters", UNSET)
-        filters: UsageDetailsFilterRequest | Unset
-        if _filters is UNSET:
-            filters = UNSET
-        else:
-            filters = UsageDetailsFilterRequest.from_dict(_filters)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _filters = src_dict.get("filters", UNSET)
+                filters: UsageDetailsFilterRequest | Unset
+                if _filters is UNSET:
+                    filters = UNSET
+                else:
+                    filters = UsageDetailsFilterRequest.from_dict(_filters)
 
-        _sort_field = d.pop("sortField", UNSET)
-        sort_field: ApiPublicUsageDetailsQueryRequestSortField | Unset
-        if _sort_field is UNSET:
-            sort_field = UNSET
-        else:
-            sort_field = ApiPublicUsageDetailsQueryRequestSortField._members_by_value.get(
-                _sort_field
-            ) or ApiPublicUsageDetailsQueryRequestSortField(_sort_field)
+                _sort_field = src_dict.get("sortField", UNSET)
+                sort_field: ApiPublicUsageDetailsQueryRequestSortField | Unset
+                if _sort_field is UNSET:
+                    sort_field = UNSET
+                else:
+                    sort_field = ApiPublicUsageDetailsQueryRequestSortField._members_by_value.get(
+                        _sort_field
+                    ) or ApiPublicUsageDetailsQueryRequestSortField(_sort_field)
 
-        _sort_order = d.pop("sortOrder", UNSET)
-        sort_order: ApiPublicUsageDetailsQueryRequestSortOrder | Unset
-        if _sort_order is UNSET:
-            sort_order = UNSET
-        else:
-            sort_order = ApiPublicUsageDetailsQueryRequestSortOrder._members_by_value.get(
-                _sort_order
-            ) or ApiPublicUsageDetailsQueryRequestSortOrder(_sort_order)
+                _sort_order = src_dict.get("sortOrder", UNSET)
+                sort_order: ApiPublicUsageDetailsQueryRequestSortOrder | Unset
+                if _sort_order is UNSET:
+                    sort_order = UNSET
+                else:
+                    sort_order = ApiPublicUsageDetailsQueryRequestSortOrder._members_by_value.get(
+                        _sort_order
+                    ) or ApiPublicUsageDetailsQueryRequestSortOrder(_sort_order)
 
-        _api_public_usage_details_query_request = cls(
-            filters,
-            sort_field,
-            sort_order,
-        )
+                if cls is ApiPublicUsageDetailsQueryRequest:
+                    _api_public_usage_details_query_request = object.__new__(cls)
+                    _api_public_usage_details_query_request.filters = filters
+                    _api_public_usage_details_query_request.sort_field = sort_field
+                    _api_public_usage_details_query_request.sort_order = sort_order
+                else:
+                    _api_public_usage_details_query_request = cls(
+                        filters,
+                        sort_field,
+                        sort_order,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_public_usage_details_query_request.additional_properties = d
-        return _api_public_usage_details_query_request
+                _api_public_usage_details_query_request.additional_properties = d
+                return _api_public_usage_details_query_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -129,3 +176,32 @@ class ApiPublicUsageDetailsQueryRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.usage_details_filter_request import UsageDetailsFilterRequest  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_public_usage_details_query_request_sort_field import (
+        ApiPublicUsageDetailsQueryRequestSortField,
+    )
+    from ..models.api_public_usage_details_query_request_sort_order import (
+        ApiPublicUsageDetailsQueryRequestSortOrder,
+    )
+    from ..models.usage_details_filter_request import (
+        UsageDetailsFilterRequest,
+        UsageDetailsFilterRequestDict,
+    )
+
+    ApiPublicUsageDetailsQueryRequestDict = TypedDict(
+        "ApiPublicUsageDetailsQueryRequestDict",
+        {
+            "filters": UsageDetailsFilterRequestDict | UsageDetailsFilterRequest,
+            "sortField": Literal["USAGE_DATES", "BILL_DATES", "TOTAL_PRICE_CENTS"]
+            | ApiPublicUsageDetailsQueryRequestSortField,
+            "sortOrder": Literal["ASCENDING", "DESCENDING"] | ApiPublicUsageDetailsQueryRequestSortOrder,
+        },
+        total=False,
+    )
+else:
+    ApiPublicUsageDetailsQueryRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

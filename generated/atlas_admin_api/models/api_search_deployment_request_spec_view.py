@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,29 @@ from ..models.api_search_deployment_request_spec_view_cloud_provider import (
 from ..models.api_search_deployment_request_spec_view_instance_size import (
     ApiSearchDeploymentRequestSpecViewInstanceSize,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiSearchDeploymentRequestSpecView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "instanceSize",
+        "cloudProvider",
+        "nodeCount",
+        "regionName",
+    }
+)
 
 
 @_attrs_define
@@ -32,18 +58,62 @@ class ApiSearchDeploymentRequestSpecView:
             configures more than one region; optional for single-region requests. Example: US_EAST_1.
     """
 
-    instance_size: ApiSearchDeploymentRequestSpecViewInstanceSize
-    cloud_provider: ApiSearchDeploymentRequestSpecViewCloudProvider | Unset = UNSET
+    instance_size: (
+        Literal[
+            "S20_HIGHCPU_NVME",
+            "S30_HIGHCPU_NVME",
+            "S40_HIGHCPU_NVME",
+            "S50_HIGHCPU_NVME",
+            "S60_HIGHCPU_NVME",
+            "S70_HIGHCPU_NVME",
+            "S80_HIGHCPU_NVME",
+            "S30_LOWCPU_NVME",
+            "S40_LOWCPU_NVME",
+            "S50_LOWCPU_NVME",
+            "S60_LOWCPU_NVME",
+            "S70_LOWCPU_NVME",
+            "S80_LOWCPU_NVME",
+            "S90_LOWCPU_NVME",
+            "S100_LOWCPU_NVME",
+            "S110_LOWCPU_NVME",
+            "S120_LOWCPU_NVME",
+            "S130_LOWCPU_NVME",
+            "S135_LOWCPU_NVME",
+            "S140_LOWCPU_NVME",
+            "S40_STORAGE_NVME",
+            "S50_STORAGE_NVME",
+            "S60_STORAGE_NVME",
+            "S80_STORAGE_NVME",
+            "S90_STORAGE_NVME",
+        ]
+        | ApiSearchDeploymentRequestSpecViewInstanceSize
+    )
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | ApiSearchDeploymentRequestSpecViewCloudProvider | Unset = UNSET
     node_count: int | Unset = UNSET
     region_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("instance_size", "instanceSize", True),
+        ("cloud_provider", "cloudProvider", False),
+        ("node_count", "nodeCount", False),
+        ("region_name", "regionName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiSearchDeploymentRequestSpecView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        instance_size = self.instance_size.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        instance_size = enum_json(self.instance_size)
 
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         node_count = self.node_count
 
@@ -67,43 +137,57 @@ class ApiSearchDeploymentRequestSpecView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "nodeCount",
-                "regionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        instance_size = ApiSearchDeploymentRequestSpecViewInstanceSize(d.pop("instanceSize"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                instance_size = ApiSearchDeploymentRequestSpecViewInstanceSize._members_by_value.get(
+                    _instance_size_value := src_dict["instanceSize"]
+                ) or ApiSearchDeploymentRequestSpecViewInstanceSize(_instance_size_value)
 
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: ApiSearchDeploymentRequestSpecViewCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = ApiSearchDeploymentRequestSpecViewCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or ApiSearchDeploymentRequestSpecViewCloudProvider(_cloud_provider)
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
+                cloud_provider: ApiSearchDeploymentRequestSpecViewCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = ApiSearchDeploymentRequestSpecViewCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or ApiSearchDeploymentRequestSpecViewCloudProvider(_cloud_provider)
 
-        node_count = d.pop("nodeCount", UNSET)
+                node_count = src_dict.get("nodeCount", UNSET)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        _api_search_deployment_request_spec_view = cls(
-            instance_size,
-            cloud_provider,
-            node_count,
-            region_name,
-        )
+                if not (
+                    (node_count is UNSET or node_count.__class__ is int)
+                    and (region_name is UNSET or region_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiSearchDeploymentRequestSpecView:
+                    _api_search_deployment_request_spec_view = object.__new__(cls)
+                    _api_search_deployment_request_spec_view.instance_size = instance_size
+                    _api_search_deployment_request_spec_view.cloud_provider = cloud_provider
+                    _api_search_deployment_request_spec_view.node_count = node_count
+                    _api_search_deployment_request_spec_view.region_name = region_name
+                else:
+                    _api_search_deployment_request_spec_view = cls(
+                        instance_size,
+                        cloud_provider,
+                        node_count,
+                        region_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_search_deployment_request_spec_view.additional_properties = d
-        return _api_search_deployment_request_spec_view
+                _api_search_deployment_request_spec_view.additional_properties = d
+                return _api_search_deployment_request_spec_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -120,3 +204,58 @@ class ApiSearchDeploymentRequestSpecView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_search_deployment_request_spec_view_cloud_provider import (
+        ApiSearchDeploymentRequestSpecViewCloudProvider,
+    )
+    from ..models.api_search_deployment_request_spec_view_instance_size import (
+        ApiSearchDeploymentRequestSpecViewInstanceSize,
+    )
+
+    ApiSearchDeploymentRequestSpecViewDict = TypedDict(
+        "ApiSearchDeploymentRequestSpecViewDict",
+        {
+            "instanceSize": Required[
+                Literal[
+                    "S20_HIGHCPU_NVME",
+                    "S30_HIGHCPU_NVME",
+                    "S40_HIGHCPU_NVME",
+                    "S50_HIGHCPU_NVME",
+                    "S60_HIGHCPU_NVME",
+                    "S70_HIGHCPU_NVME",
+                    "S80_HIGHCPU_NVME",
+                    "S30_LOWCPU_NVME",
+                    "S40_LOWCPU_NVME",
+                    "S50_LOWCPU_NVME",
+                    "S60_LOWCPU_NVME",
+                    "S70_LOWCPU_NVME",
+                    "S80_LOWCPU_NVME",
+                    "S90_LOWCPU_NVME",
+                    "S100_LOWCPU_NVME",
+                    "S110_LOWCPU_NVME",
+                    "S120_LOWCPU_NVME",
+                    "S130_LOWCPU_NVME",
+                    "S135_LOWCPU_NVME",
+                    "S140_LOWCPU_NVME",
+                    "S40_STORAGE_NVME",
+                    "S50_STORAGE_NVME",
+                    "S60_STORAGE_NVME",
+                    "S80_STORAGE_NVME",
+                    "S90_STORAGE_NVME",
+                ]
+                | ApiSearchDeploymentRequestSpecViewInstanceSize
+            ],
+            "cloudProvider": Literal["AWS", "AZURE", "GCP"] | ApiSearchDeploymentRequestSpecViewCloudProvider,
+            "nodeCount": int,
+            "regionName": str,
+        },
+        total=False,
+    )
+else:
+    ApiSearchDeploymentRequestSpecViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

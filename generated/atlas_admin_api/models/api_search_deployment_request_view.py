@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiSearchDeploymentRequestView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "specs",
+        "defaultNodeCount",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +48,21 @@ class ApiSearchDeploymentRequestView:
     specs: list[ApiSearchDeploymentRequestSpecView]
     default_node_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("specs", "specs", True),
+        ("default_node_count", "defaultNodeCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiSearchDeploymentRequestView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         specs = []
         for specs_item_data in self.specs:
             specs_item = specs_item_data.to_dict()
@@ -49,31 +84,40 @@ class ApiSearchDeploymentRequestView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("defaultNodeCount",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        specs = []
-        _specs = d.pop("specs")
-        for specs_item_data in _specs:
-            specs_item = ApiSearchDeploymentRequestSpecView.from_dict(specs_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _specs = src_dict["specs"]
+                specs = [ApiSearchDeploymentRequestSpecView.from_dict(specs_item_data) for specs_item_data in _specs]
 
-            specs.append(specs_item)
+                default_node_count = src_dict.get("defaultNodeCount", UNSET)
 
-        default_node_count = d.pop("defaultNodeCount", UNSET)
+                if not (
+                    _specs.__class__ is list and (default_node_count is UNSET or default_node_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiSearchDeploymentRequestView:
+                    _api_search_deployment_request_view = object.__new__(cls)
+                    _api_search_deployment_request_view.specs = specs
+                    _api_search_deployment_request_view.default_node_count = default_node_count
+                else:
+                    _api_search_deployment_request_view = cls(
+                        specs,
+                        default_node_count,
+                    )
 
-        _api_search_deployment_request_view = cls(
-            specs,
-            default_node_count,
-        )
+                _api_search_deployment_request_view.additional_properties = d
+                return _api_search_deployment_request_view
 
-        if nulls:
-            d.update(nulls)
-        _api_search_deployment_request_view.additional_properties = d
-        return _api_search_deployment_request_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -96,3 +140,24 @@ class ApiSearchDeploymentRequestView:
 from ..models.api_search_deployment_request_spec_view import (
     ApiSearchDeploymentRequestSpecView,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_search_deployment_request_spec_view import (
+        ApiSearchDeploymentRequestSpecView,
+        ApiSearchDeploymentRequestSpecViewDict,
+    )
+
+    ApiSearchDeploymentRequestViewDict = TypedDict(
+        "ApiSearchDeploymentRequestViewDict",
+        {
+            "specs": Required[list[ApiSearchDeploymentRequestSpecViewDict | ApiSearchDeploymentRequestSpecView]],
+            "defaultNodeCount": int,
+        },
+        total=False,
+    )
+else:
+    ApiSearchDeploymentRequestViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,31 @@ from ..models.api_search_deployment_response_view_encryption_at_rest_provider im
 from ..models.api_search_deployment_response_view_state_name import (
     ApiSearchDeploymentResponseViewStateName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiSearchDeploymentResponseView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "effectiveSpecs",
+        "encryptionAtRestProvider",
+        "groupId",
+        "id",
+        "specs",
+        "stateName",
+    }
+)
 
 
 @_attrs_define
@@ -37,14 +65,33 @@ class ApiSearchDeploymentResponseView:
     """
 
     effective_specs: list[ApiSearchDeploymentEffectiveSpecView] | Unset = UNSET
-    encryption_at_rest_provider: ApiSearchDeploymentResponseViewEncryptionAtRestProvider | Unset = UNSET
+    encryption_at_rest_provider: (
+        Literal["NONE", "AWS", "AZURE", "GCP"] | ApiSearchDeploymentResponseViewEncryptionAtRestProvider | Unset
+    ) = UNSET
     group_id: str | Unset = UNSET
     id: str | Unset = UNSET
     specs: list[ApiSearchDeploymentSpecView] | Unset = UNSET
-    state_name: ApiSearchDeploymentResponseViewStateName | Unset = UNSET
+    state_name: Literal["IDLE", "PAUSED", "UPDATING"] | ApiSearchDeploymentResponseViewStateName | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("effective_specs", "effectiveSpecs", False),
+        ("encryption_at_rest_provider", "encryptionAtRestProvider", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("specs", "specs", False),
+        ("state_name", "stateName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiSearchDeploymentResponseView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         effective_specs: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.effective_specs, Unset):
             effective_specs = []
@@ -54,7 +101,7 @@ class ApiSearchDeploymentResponseView:
 
         encryption_at_rest_provider: str | Unset = UNSET
         if not isinstance(self.encryption_at_rest_provider, Unset):
-            encryption_at_rest_provider = self.encryption_at_rest_provider.value
+            encryption_at_rest_provider = enum_json(self.encryption_at_rest_provider)
 
         group_id = self.group_id
 
@@ -69,7 +116,7 @@ class ApiSearchDeploymentResponseView:
 
         state_name: str | Unset = UNSET
         if not isinstance(self.state_name, Unset):
-            state_name = self.state_name.value
+            state_name = enum_json(self.state_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -91,73 +138,84 @@ class ApiSearchDeploymentResponseView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "effectiveSpecs",
-                "encryptionAtRestProvider",
-                "groupId",
-                "id",
-                "specs",
-                "stateName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _effective_specs = d.pop("effectiveSpecs", UNSET)
-        effective_specs: list[ApiSearchDeploymentEffectiveSpecView] | Unset = UNSET
-        if _effective_specs is not UNSET:
-            effective_specs = []
-            for effective_specs_item_data in _effective_specs:
-                effective_specs_item = ApiSearchDeploymentEffectiveSpecView.from_dict(effective_specs_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _effective_specs = src_dict.get("effectiveSpecs", UNSET)
+                effective_specs: list[ApiSearchDeploymentEffectiveSpecView] | Unset = UNSET
+                if _effective_specs is not UNSET:
+                    effective_specs = [
+                        ApiSearchDeploymentEffectiveSpecView.from_dict(effective_specs_item_data)
+                        for effective_specs_item_data in _effective_specs
+                    ]
 
-                effective_specs.append(effective_specs_item)
+                _encryption_at_rest_provider = src_dict.get("encryptionAtRestProvider", UNSET)
+                encryption_at_rest_provider: ApiSearchDeploymentResponseViewEncryptionAtRestProvider | Unset
+                if _encryption_at_rest_provider is UNSET:
+                    encryption_at_rest_provider = UNSET
+                else:
+                    encryption_at_rest_provider = (
+                        ApiSearchDeploymentResponseViewEncryptionAtRestProvider._members_by_value.get(
+                            _encryption_at_rest_provider
+                        )
+                        or ApiSearchDeploymentResponseViewEncryptionAtRestProvider(_encryption_at_rest_provider)
+                    )
 
-        _encryption_at_rest_provider = d.pop("encryptionAtRestProvider", UNSET)
-        encryption_at_rest_provider: ApiSearchDeploymentResponseViewEncryptionAtRestProvider | Unset
-        if _encryption_at_rest_provider is UNSET:
-            encryption_at_rest_provider = UNSET
-        else:
-            encryption_at_rest_provider = ApiSearchDeploymentResponseViewEncryptionAtRestProvider._members_by_value.get(
-                _encryption_at_rest_provider
-            ) or ApiSearchDeploymentResponseViewEncryptionAtRestProvider(_encryption_at_rest_provider)
+                group_id = src_dict.get("groupId", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        id = d.pop("id", UNSET)
+                _specs = src_dict.get("specs", UNSET)
+                specs: list[ApiSearchDeploymentSpecView] | Unset = UNSET
+                if _specs is not UNSET:
+                    specs = [ApiSearchDeploymentSpecView.from_dict(specs_item_data) for specs_item_data in _specs]
 
-        _specs = d.pop("specs", UNSET)
-        specs: list[ApiSearchDeploymentSpecView] | Unset = UNSET
-        if _specs is not UNSET:
-            specs = []
-            for specs_item_data in _specs:
-                specs_item = ApiSearchDeploymentSpecView.from_dict(specs_item_data)
+                _state_name = src_dict.get("stateName", UNSET)
+                state_name: ApiSearchDeploymentResponseViewStateName | Unset
+                if _state_name is UNSET:
+                    state_name = UNSET
+                else:
+                    state_name = ApiSearchDeploymentResponseViewStateName._members_by_value.get(
+                        _state_name
+                    ) or ApiSearchDeploymentResponseViewStateName(_state_name)
 
-                specs.append(specs_item)
+                if not (
+                    (_effective_specs is UNSET or _effective_specs.__class__ is list)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_specs is UNSET or _specs.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiSearchDeploymentResponseView:
+                    _api_search_deployment_response_view = object.__new__(cls)
+                    _api_search_deployment_response_view.effective_specs = effective_specs
+                    _api_search_deployment_response_view.encryption_at_rest_provider = encryption_at_rest_provider
+                    _api_search_deployment_response_view.group_id = group_id
+                    _api_search_deployment_response_view.id = id
+                    _api_search_deployment_response_view.specs = specs
+                    _api_search_deployment_response_view.state_name = state_name
+                else:
+                    _api_search_deployment_response_view = cls(
+                        effective_specs,
+                        encryption_at_rest_provider,
+                        group_id,
+                        id,
+                        specs,
+                        state_name,
+                    )
 
-        _state_name = d.pop("stateName", UNSET)
-        state_name: ApiSearchDeploymentResponseViewStateName | Unset
-        if _state_name is UNSET:
-            state_name = UNSET
-        else:
-            state_name = ApiSearchDeploymentResponseViewStateName._members_by_value.get(
-                _state_name
-            ) or ApiSearchDeploymentResponseViewStateName(_state_name)
+                _api_search_deployment_response_view.additional_properties = d
+                return _api_search_deployment_response_view
 
-        _api_search_deployment_response_view = cls(
-            effective_specs,
-            encryption_at_rest_provider,
-            group_id,
-            id,
-            specs,
-            state_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _api_search_deployment_response_view.additional_properties = d
-        return _api_search_deployment_response_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -181,3 +239,39 @@ from ..models.api_search_deployment_effective_spec_view import (
     ApiSearchDeploymentEffectiveSpecView,  # noqa: E402
 )
 from ..models.api_search_deployment_spec_view import ApiSearchDeploymentSpecView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_search_deployment_effective_spec_view import (
+        ApiSearchDeploymentEffectiveSpecView,
+        ApiSearchDeploymentEffectiveSpecViewDict,
+    )
+    from ..models.api_search_deployment_response_view_encryption_at_rest_provider import (
+        ApiSearchDeploymentResponseViewEncryptionAtRestProvider,
+    )
+    from ..models.api_search_deployment_response_view_state_name import (
+        ApiSearchDeploymentResponseViewStateName,
+    )
+    from ..models.api_search_deployment_spec_view import (
+        ApiSearchDeploymentSpecView,
+        ApiSearchDeploymentSpecViewDict,
+    )
+
+    ApiSearchDeploymentResponseViewDict = TypedDict(
+        "ApiSearchDeploymentResponseViewDict",
+        {
+            "effectiveSpecs": list[ApiSearchDeploymentEffectiveSpecViewDict | ApiSearchDeploymentEffectiveSpecView],
+            "encryptionAtRestProvider": Literal["NONE", "AWS", "AZURE", "GCP"]
+            | ApiSearchDeploymentResponseViewEncryptionAtRestProvider,
+            "groupId": str,
+            "id": str,
+            "specs": list[ApiSearchDeploymentSpecViewDict | ApiSearchDeploymentSpecView],
+            "stateName": Literal["IDLE", "PAUSED", "UPDATING"] | ApiSearchDeploymentResponseViewStateName,
+        },
+        total=False,
+    )
+else:
+    ApiSearchDeploymentResponseViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

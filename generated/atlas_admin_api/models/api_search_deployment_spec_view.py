@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,25 @@ from attrs import field as _attrs_field
 from ..models.api_search_deployment_spec_view_instance_size import (
     ApiSearchDeploymentSpecViewInstanceSize,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiSearchDeploymentSpecView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "instanceSize",
+        "nodeCount",
+    }
+)
 
 
 @_attrs_define
@@ -24,12 +47,54 @@ class ApiSearchDeploymentSpecView:
         node_count (int): Number of Search Nodes in the cluster. Example: 2.
     """
 
-    instance_size: ApiSearchDeploymentSpecViewInstanceSize
+    instance_size: (
+        Literal[
+            "S20_HIGHCPU_NVME",
+            "S30_HIGHCPU_NVME",
+            "S40_HIGHCPU_NVME",
+            "S50_HIGHCPU_NVME",
+            "S60_HIGHCPU_NVME",
+            "S70_HIGHCPU_NVME",
+            "S80_HIGHCPU_NVME",
+            "S30_LOWCPU_NVME",
+            "S40_LOWCPU_NVME",
+            "S50_LOWCPU_NVME",
+            "S60_LOWCPU_NVME",
+            "S70_LOWCPU_NVME",
+            "S80_LOWCPU_NVME",
+            "S90_LOWCPU_NVME",
+            "S100_LOWCPU_NVME",
+            "S110_LOWCPU_NVME",
+            "S120_LOWCPU_NVME",
+            "S130_LOWCPU_NVME",
+            "S135_LOWCPU_NVME",
+            "S140_LOWCPU_NVME",
+            "S40_STORAGE_NVME",
+            "S50_STORAGE_NVME",
+            "S60_STORAGE_NVME",
+            "S80_STORAGE_NVME",
+            "S90_STORAGE_NVME",
+        ]
+        | ApiSearchDeploymentSpecViewInstanceSize
+    )
     node_count: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("instance_size", "instanceSize", True),
+        ("node_count", "nodeCount", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiSearchDeploymentSpecView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        instance_size = self.instance_size.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        instance_size = enum_json(self.instance_size)
 
         node_count = self.node_count
 
@@ -46,18 +111,39 @@ class ApiSearchDeploymentSpecView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        instance_size = ApiSearchDeploymentSpecViewInstanceSize(d.pop("instanceSize"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                instance_size = ApiSearchDeploymentSpecViewInstanceSize._members_by_value.get(
+                    _instance_size_value := src_dict["instanceSize"]
+                ) or ApiSearchDeploymentSpecViewInstanceSize(_instance_size_value)
 
-        node_count = d.pop("nodeCount")
+                node_count = src_dict["nodeCount"]
 
-        _api_search_deployment_spec_view = cls(
-            instance_size,
-            node_count,
-        )
+                if not (node_count.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is ApiSearchDeploymentSpecView:
+                    _api_search_deployment_spec_view = object.__new__(cls)
+                    _api_search_deployment_spec_view.instance_size = instance_size
+                    _api_search_deployment_spec_view.node_count = node_count
+                else:
+                    _api_search_deployment_spec_view = cls(
+                        instance_size,
+                        node_count,
+                    )
 
-        _api_search_deployment_spec_view.additional_properties = d
-        return _api_search_deployment_spec_view
+                _api_search_deployment_spec_view.additional_properties = d
+                return _api_search_deployment_spec_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -74,3 +160,53 @@ class ApiSearchDeploymentSpecView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_search_deployment_spec_view_instance_size import (
+        ApiSearchDeploymentSpecViewInstanceSize,
+    )
+
+    ApiSearchDeploymentSpecViewDict = TypedDict(
+        "ApiSearchDeploymentSpecViewDict",
+        {
+            "instanceSize": Required[
+                Literal[
+                    "S20_HIGHCPU_NVME",
+                    "S30_HIGHCPU_NVME",
+                    "S40_HIGHCPU_NVME",
+                    "S50_HIGHCPU_NVME",
+                    "S60_HIGHCPU_NVME",
+                    "S70_HIGHCPU_NVME",
+                    "S80_HIGHCPU_NVME",
+                    "S30_LOWCPU_NVME",
+                    "S40_LOWCPU_NVME",
+                    "S50_LOWCPU_NVME",
+                    "S60_LOWCPU_NVME",
+                    "S70_LOWCPU_NVME",
+                    "S80_LOWCPU_NVME",
+                    "S90_LOWCPU_NVME",
+                    "S100_LOWCPU_NVME",
+                    "S110_LOWCPU_NVME",
+                    "S120_LOWCPU_NVME",
+                    "S130_LOWCPU_NVME",
+                    "S135_LOWCPU_NVME",
+                    "S140_LOWCPU_NVME",
+                    "S40_STORAGE_NVME",
+                    "S50_STORAGE_NVME",
+                    "S60_STORAGE_NVME",
+                    "S80_STORAGE_NVME",
+                    "S90_STORAGE_NVME",
+                ]
+                | ApiSearchDeploymentSpecViewInstanceSize
+            ],
+            "nodeCount": Required[int],
+        },
+        total=False,
+    )
+else:
+    ApiSearchDeploymentSpecViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

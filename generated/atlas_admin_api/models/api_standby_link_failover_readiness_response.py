@@ -2,12 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="ApiStandbyLinkFailoverReadinessResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "estimatedDataLossSeconds",
+        "estimatedFailoverTimeSeconds",
+        "groupId",
+        "standbyLinkId",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +55,23 @@ class ApiStandbyLinkFailoverReadinessResponse:
     group_id: str
     standby_link_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("estimated_data_loss_seconds", "estimatedDataLossSeconds", True),
+        ("estimated_failover_time_seconds", "estimatedFailoverTimeSeconds", True),
+        ("group_id", "groupId", True),
+        ("standby_link_id", "standbyLinkId", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiStandbyLinkFailoverReadinessResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         estimated_data_loss_seconds = self.estimated_data_loss_seconds
 
         estimated_failover_time_seconds = self.estimated_failover_time_seconds
@@ -56,24 +95,57 @@ class ApiStandbyLinkFailoverReadinessResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        estimated_data_loss_seconds = d.pop("estimatedDataLossSeconds")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                estimated_data_loss_seconds = src_dict["estimatedDataLossSeconds"]
 
-        estimated_failover_time_seconds = d.pop("estimatedFailoverTimeSeconds")
+                estimated_failover_time_seconds = src_dict["estimatedFailoverTimeSeconds"]
 
-        group_id = d.pop("groupId")
+                group_id = src_dict["groupId"]
 
-        standby_link_id = d.pop("standbyLinkId")
+                standby_link_id = src_dict["standbyLinkId"]
 
-        _api_standby_link_failover_readiness_response = cls(
-            estimated_data_loss_seconds,
-            estimated_failover_time_seconds,
-            group_id,
-            standby_link_id,
-        )
+                if not (
+                    (estimated_data_loss_seconds.__class__ is float or estimated_data_loss_seconds.__class__ is int)
+                    and (
+                        estimated_failover_time_seconds.__class__ is float
+                        or estimated_failover_time_seconds.__class__ is int
+                    )
+                    and group_id.__class__ is str
+                    and standby_link_id.__class__ is str
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiStandbyLinkFailoverReadinessResponse:
+                    _api_standby_link_failover_readiness_response = object.__new__(cls)
+                    _api_standby_link_failover_readiness_response.estimated_data_loss_seconds = (
+                        estimated_data_loss_seconds
+                    )
+                    _api_standby_link_failover_readiness_response.estimated_failover_time_seconds = (
+                        estimated_failover_time_seconds
+                    )
+                    _api_standby_link_failover_readiness_response.group_id = group_id
+                    _api_standby_link_failover_readiness_response.standby_link_id = standby_link_id
+                else:
+                    _api_standby_link_failover_readiness_response = cls(
+                        estimated_data_loss_seconds,
+                        estimated_failover_time_seconds,
+                        group_id,
+                        standby_link_id,
+                    )
 
-        _api_standby_link_failover_readiness_response.additional_properties = d
-        return _api_standby_link_failover_readiness_response
+                _api_standby_link_failover_readiness_response.additional_properties = d
+                return _api_standby_link_failover_readiness_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -90,3 +162,22 @@ class ApiStandbyLinkFailoverReadinessResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ApiStandbyLinkFailoverReadinessResponseDict = TypedDict(
+        "ApiStandbyLinkFailoverReadinessResponseDict",
+        {
+            "estimatedDataLossSeconds": Required[float],
+            "estimatedFailoverTimeSeconds": Required[float],
+            "groupId": Required[str],
+            "standbyLinkId": Required[str],
+        },
+        total=False,
+    )
+else:
+    ApiStandbyLinkFailoverReadinessResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

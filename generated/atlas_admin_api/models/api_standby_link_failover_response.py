@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,9 +23,33 @@ from ..models.api_standby_link_failover_response_status import (
 from ..models.api_standby_link_failover_response_type import (
     ApiStandbyLinkFailoverResponseType,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ApiStandbyLinkFailoverResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "completedAt",
+        "createdDate",
+        "failoverId",
+        "failoverStage",
+        "standbyLinkId",
+        "status",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -44,36 +74,58 @@ class ApiStandbyLinkFailoverResponse:
     completed_at: datetime.datetime | Unset = UNSET
     created_date: datetime.datetime | Unset = UNSET
     failover_id: str | Unset = UNSET
-    failover_stage: ApiStandbyLinkFailoverResponseFailoverStage | Unset = UNSET
+    failover_stage: (
+        Literal["PREPARING_TO_STOP_REPLICATION", "STOPPING_REPLICATION", "PREPARING_CLUSTER_FOR_SERVING", "DONE"]
+        | ApiStandbyLinkFailoverResponseFailoverStage
+        | Unset
+    ) = UNSET
     standby_link_id: str | Unset = UNSET
-    status: ApiStandbyLinkFailoverResponseStatus | Unset = UNSET
-    type_: ApiStandbyLinkFailoverResponseType | Unset = UNSET
+    status: Literal["INITIALIZING", "IN_PROGRESS", "COMPLETE"] | ApiStandbyLinkFailoverResponseStatus | Unset = UNSET
+    type_: Literal["UNPLANNED", "PLANNED_REVERSE", "PLANNED"] | ApiStandbyLinkFailoverResponseType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("completed_at", "completedAt", False),
+        ("created_date", "createdDate", False),
+        ("failover_id", "failoverId", False),
+        ("failover_stage", "failoverStage", False),
+        ("standby_link_id", "standbyLinkId", False),
+        ("status", "status", False),
+        ("type_", "type", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiStandbyLinkFailoverResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         completed_at: str | Unset = UNSET
         if not isinstance(self.completed_at, Unset):
-            completed_at = format_datetime(self.completed_at)
+            completed_at = datetime_json(self.completed_at)
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         failover_id = self.failover_id
 
         failover_stage: str | Unset = UNSET
         if not isinstance(self.failover_stage, Unset):
-            failover_stage = self.failover_stage.value
+            failover_stage = enum_json(self.failover_stage)
 
         standby_link_id = self.standby_link_id
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -97,80 +149,91 @@ class ApiStandbyLinkFailoverResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "completedAt",
-                "createdDate",
-                "failoverId",
-                "failoverStage",
-                "standbyLinkId",
-                "status",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _completed_at = d.pop("completedAt", UNSET)
-        completed_at: datetime.datetime | Unset
-        if _completed_at is UNSET:
-            completed_at = UNSET
-        else:
-            completed_at = datetime.datetime.fromisoformat(_completed_at)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _completed_at = src_dict.get("completedAt", UNSET)
+                completed_at: datetime.datetime | Unset
+                if _completed_at is UNSET:
+                    completed_at = UNSET
+                else:
+                    completed_at = datetime.datetime.fromisoformat(_completed_at)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = src_dict.get("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        failover_id = d.pop("failoverId", UNSET)
+                failover_id = src_dict.get("failoverId", UNSET)
 
-        _failover_stage = d.pop("failoverStage", UNSET)
-        failover_stage: ApiStandbyLinkFailoverResponseFailoverStage | Unset
-        if _failover_stage is UNSET:
-            failover_stage = UNSET
-        else:
-            failover_stage = ApiStandbyLinkFailoverResponseFailoverStage._members_by_value.get(
-                _failover_stage
-            ) or ApiStandbyLinkFailoverResponseFailoverStage(_failover_stage)
+                _failover_stage = src_dict.get("failoverStage", UNSET)
+                failover_stage: ApiStandbyLinkFailoverResponseFailoverStage | Unset
+                if _failover_stage is UNSET:
+                    failover_stage = UNSET
+                else:
+                    failover_stage = ApiStandbyLinkFailoverResponseFailoverStage._members_by_value.get(
+                        _failover_stage
+                    ) or ApiStandbyLinkFailoverResponseFailoverStage(_failover_stage)
 
-        standby_link_id = d.pop("standbyLinkId", UNSET)
+                standby_link_id = src_dict.get("standbyLinkId", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: ApiStandbyLinkFailoverResponseStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = ApiStandbyLinkFailoverResponseStatus._members_by_value.get(
-                _status
-            ) or ApiStandbyLinkFailoverResponseStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: ApiStandbyLinkFailoverResponseStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = ApiStandbyLinkFailoverResponseStatus._members_by_value.get(
+                        _status
+                    ) or ApiStandbyLinkFailoverResponseStatus(_status)
 
-        _type_ = d.pop("type", UNSET)
-        type_: ApiStandbyLinkFailoverResponseType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = ApiStandbyLinkFailoverResponseType._members_by_value.get(
-                _type_
-            ) or ApiStandbyLinkFailoverResponseType(_type_)
+                _type_ = src_dict.get("type", UNSET)
+                type_: ApiStandbyLinkFailoverResponseType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = ApiStandbyLinkFailoverResponseType._members_by_value.get(
+                        _type_
+                    ) or ApiStandbyLinkFailoverResponseType(_type_)
 
-        _api_standby_link_failover_response = cls(
-            completed_at,
-            created_date,
-            failover_id,
-            failover_stage,
-            standby_link_id,
-            status,
-            type_,
-        )
+                if not (
+                    (failover_id is UNSET or failover_id.__class__ is str)
+                    and (standby_link_id is UNSET or standby_link_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ApiStandbyLinkFailoverResponse:
+                    _api_standby_link_failover_response = object.__new__(cls)
+                    _api_standby_link_failover_response.completed_at = completed_at
+                    _api_standby_link_failover_response.created_date = created_date
+                    _api_standby_link_failover_response.failover_id = failover_id
+                    _api_standby_link_failover_response.failover_stage = failover_stage
+                    _api_standby_link_failover_response.standby_link_id = standby_link_id
+                    _api_standby_link_failover_response.status = status
+                    _api_standby_link_failover_response.type_ = type_
+                else:
+                    _api_standby_link_failover_response = cls(
+                        completed_at,
+                        created_date,
+                        failover_id,
+                        failover_stage,
+                        standby_link_id,
+                        status,
+                        type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _api_standby_link_failover_response.additional_properties = d
-        return _api_standby_link_failover_response
+                _api_standby_link_failover_response.additional_properties = d
+                return _api_standby_link_failover_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -187,3 +250,38 @@ class ApiStandbyLinkFailoverResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_standby_link_failover_response_failover_stage import (
+        ApiStandbyLinkFailoverResponseFailoverStage,
+    )
+    from ..models.api_standby_link_failover_response_status import (
+        ApiStandbyLinkFailoverResponseStatus,
+    )
+    from ..models.api_standby_link_failover_response_type import (
+        ApiStandbyLinkFailoverResponseType,
+    )
+
+    ApiStandbyLinkFailoverResponseDict = TypedDict(
+        "ApiStandbyLinkFailoverResponseDict",
+        {
+            "completedAt": datetime.datetime | str,
+            "createdDate": datetime.datetime | str,
+            "failoverId": str,
+            "failoverStage": Literal[
+                "PREPARING_TO_STOP_REPLICATION", "STOPPING_REPLICATION", "PREPARING_CLUSTER_FOR_SERVING", "DONE"
+            ]
+            | ApiStandbyLinkFailoverResponseFailoverStage,
+            "standbyLinkId": str,
+            "status": Literal["INITIALIZING", "IN_PROGRESS", "COMPLETE"] | ApiStandbyLinkFailoverResponseStatus,
+            "type": Literal["UNPLANNED", "PLANNED_REVERSE", "PLANNED"] | ApiStandbyLinkFailoverResponseType,
+        },
+        total=False,
+    )
+else:
+    ApiStandbyLinkFailoverResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,12 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="ApiStandbyLinkRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "activeClusterUniqueId",
+        "standbyClusterUniqueId",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class ApiStandbyLinkRequest:
     active_cluster_unique_id: str
     standby_cluster_unique_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("active_cluster_unique_id", "activeClusterUniqueId", True),
+        ("standby_cluster_unique_id", "standbyClusterUniqueId", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ApiStandbyLinkRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         active_cluster_unique_id = self.active_cluster_unique_id
 
         standby_cluster_unique_id = self.standby_cluster_unique_id
@@ -43,18 +78,37 @@ class ApiStandbyLinkRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        active_cluster_unique_id = d.pop("activeClusterUniqueId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                active_cluster_unique_id = src_dict["activeClusterUniqueId"]
 
-        standby_cluster_unique_id = d.pop("standbyClusterUniqueId")
+                standby_cluster_unique_id = src_dict["standbyClusterUniqueId"]
 
-        _api_standby_link_request = cls(
-            active_cluster_unique_id,
-            standby_cluster_unique_id,
-        )
+                if not (active_cluster_unique_id.__class__ is str and standby_cluster_unique_id.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is ApiStandbyLinkRequest:
+                    _api_standby_link_request = object.__new__(cls)
+                    _api_standby_link_request.active_cluster_unique_id = active_cluster_unique_id
+                    _api_standby_link_request.standby_cluster_unique_id = standby_cluster_unique_id
+                else:
+                    _api_standby_link_request = cls(
+                        active_cluster_unique_id,
+                        standby_cluster_unique_id,
+                    )
 
-        _api_standby_link_request.additional_properties = d
-        return _api_standby_link_request
+                _api_standby_link_request.additional_properties = d
+                return _api_standby_link_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -71,3 +125,18 @@ class ApiStandbyLinkRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ApiStandbyLinkRequestDict = TypedDict(
+        "ApiStandbyLinkRequestDict",
+        {
+            "activeClusterUniqueId": Required[str],
+            "standbyClusterUniqueId": Required[str],
+        },
+        total=False,
+    )
+else:
+    ApiStandbyLinkRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.app_service_metric_matcher_field import AppServiceMetricMatcherField
 from ..models.app_service_metric_matcher_operator import AppServiceMetricMatcherOperator
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AppServiceMetricMatcher")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "operator",
+        "value",
+    }
+)
 
 
 @_attrs_define
@@ -26,17 +50,34 @@ class AppServiceMetricMatcher:
         value (str): Value to match or exceed using the specified `matchers.operator`. Example: event-replica-set.
     """
 
-    field_name: AppServiceMetricMatcherField = _attrs_field(
+    field_name: Literal["APPLICATION_ID"] | AppServiceMetricMatcherField = _attrs_field(
         default=AppServiceMetricMatcherField.APPLICATION_ID, kw_only=True
     )
-    operator: AppServiceMetricMatcherOperator
+    operator: (
+        Literal["EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"]
+        | AppServiceMetricMatcherOperator
+    )
     value: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_name", "fieldName", True),
+        ("operator", "operator", True),
+        ("value", "value", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AppServiceMetricMatcher"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        field_name = self.field_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        field_name = enum_json(self.field_name)
 
-        operator = self.operator.value
+        operator = enum_json(self.operator)
 
         value = self.value
 
@@ -54,21 +95,45 @@ class AppServiceMetricMatcher:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        field_name = AppServiceMetricMatcherField(d.pop("fieldName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = AppServiceMetricMatcherField._members_by_value.get(
+                    _field_name_value := src_dict["fieldName"]
+                ) or AppServiceMetricMatcherField(_field_name_value)
 
-        operator = AppServiceMetricMatcherOperator(d.pop("operator"))
+                operator = AppServiceMetricMatcherOperator._members_by_value.get(
+                    _operator_value := src_dict["operator"]
+                ) or AppServiceMetricMatcherOperator(_operator_value)
 
-        value = d.pop("value")
+                value = src_dict["value"]
 
-        _app_service_metric_matcher = cls(
-            operator,
-            value,
-            field_name=field_name,
-        )
+                if not (value.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is AppServiceMetricMatcher:
+                    _app_service_metric_matcher = object.__new__(cls)
+                    _app_service_metric_matcher.field_name = field_name
+                    _app_service_metric_matcher.operator = operator
+                    _app_service_metric_matcher.value = value
+                else:
+                    _app_service_metric_matcher = cls(
+                        operator,
+                        value,
+                        field_name=field_name,
+                    )
 
-        _app_service_metric_matcher.additional_properties = d
-        return _app_service_metric_matcher
+                _app_service_metric_matcher.additional_properties = d
+                return _app_service_metric_matcher
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -85,3 +150,27 @@ class AppServiceMetricMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.app_service_metric_matcher_field import AppServiceMetricMatcherField
+    from ..models.app_service_metric_matcher_operator import (
+        AppServiceMetricMatcherOperator,
+    )
+
+    AppServiceMetricMatcherDict = TypedDict(
+        "AppServiceMetricMatcherDict",
+        {
+            "fieldName": Required[Literal["APPLICATION_ID"] | AppServiceMetricMatcherField],
+            "operator": Required[
+                Literal["EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"]
+                | AppServiceMetricMatcherOperator
+            ],
+            "value": Required[str],
+        },
+        total=False,
+    )
+else:
+    AppServiceMetricMatcherDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

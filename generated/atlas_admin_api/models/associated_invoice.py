@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AssociatedInvoice")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "invoiceId",
+        "orgId",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class AssociatedInvoice:
     invoice_id: str | Unset = UNSET
     org_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("invoice_id", "invoiceId", False),
+        ("org_id", "orgId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AssociatedInvoice"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         invoice_id = self.invoice_id
 
         org_id = self.org_id
@@ -42,29 +77,40 @@ class AssociatedInvoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "invoiceId",
-                "orgId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        invoice_id = d.pop("invoiceId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                invoice_id = src_dict.get("invoiceId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-        _associated_invoice = cls(
-            invoice_id,
-            org_id,
-        )
+                if not (
+                    (invoice_id is UNSET or invoice_id.__class__ is str)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AssociatedInvoice:
+                    _associated_invoice = object.__new__(cls)
+                    _associated_invoice.invoice_id = invoice_id
+                    _associated_invoice.org_id = org_id
+                else:
+                    _associated_invoice = cls(
+                        invoice_id,
+                        org_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _associated_invoice.additional_properties = d
-        return _associated_invoice
+                _associated_invoice.additional_properties = d
+                return _associated_invoice
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +127,18 @@ class AssociatedInvoice:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    AssociatedInvoiceDict = TypedDict(
+        "AssociatedInvoiceDict",
+        {
+            "invoiceId": str,
+            "orgId": str,
+        },
+        total=False,
+    )
+else:
+    AssociatedInvoiceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,28 @@ from ..models.atlas_cluster_outage_simulation_outage_filter_cloud_provider impor
 from ..models.atlas_cluster_outage_simulation_outage_filter_type import (
     AtlasClusterOutageSimulationOutageFilterType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AtlasClusterOutageSimulationOutageFilter")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "regionName",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -29,21 +54,37 @@ class AtlasClusterOutageSimulationOutageFilter:
             simulates a cluster outage for a region.
     """
 
-    cloud_provider: AtlasClusterOutageSimulationOutageFilterCloudProvider | Unset = UNSET
+    cloud_provider: Literal["AWS", "GCP", "AZURE"] | AtlasClusterOutageSimulationOutageFilterCloudProvider | Unset = (
+        UNSET
+    )
     region_name: str | Unset = UNSET
-    type_: AtlasClusterOutageSimulationOutageFilterType | Unset = UNSET
+    type_: Literal["REGION"] | AtlasClusterOutageSimulationOutageFilterType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", False),
+        ("region_name", "regionName", False),
+        ("type_", "type", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AtlasClusterOutageSimulationOutageFilter"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         region_name = self.region_name
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -59,47 +100,55 @@ class AtlasClusterOutageSimulationOutageFilter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "regionName",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: AtlasClusterOutageSimulationOutageFilterCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = AtlasClusterOutageSimulationOutageFilterCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or AtlasClusterOutageSimulationOutageFilterCloudProvider(_cloud_provider)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
+                cloud_provider: AtlasClusterOutageSimulationOutageFilterCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = AtlasClusterOutageSimulationOutageFilterCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or AtlasClusterOutageSimulationOutageFilterCloudProvider(_cloud_provider)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        _type_ = d.pop("type", UNSET)
-        type_: AtlasClusterOutageSimulationOutageFilterType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = AtlasClusterOutageSimulationOutageFilterType._members_by_value.get(
-                _type_
-            ) or AtlasClusterOutageSimulationOutageFilterType(_type_)
+                _type_ = src_dict.get("type", UNSET)
+                type_: AtlasClusterOutageSimulationOutageFilterType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = AtlasClusterOutageSimulationOutageFilterType._members_by_value.get(
+                        _type_
+                    ) or AtlasClusterOutageSimulationOutageFilterType(_type_)
 
-        _atlas_cluster_outage_simulation_outage_filter = cls(
-            cloud_provider,
-            region_name,
-            type_,
-        )
+                if not (region_name is UNSET or region_name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is AtlasClusterOutageSimulationOutageFilter:
+                    _atlas_cluster_outage_simulation_outage_filter = object.__new__(cls)
+                    _atlas_cluster_outage_simulation_outage_filter.cloud_provider = cloud_provider
+                    _atlas_cluster_outage_simulation_outage_filter.region_name = region_name
+                    _atlas_cluster_outage_simulation_outage_filter.type_ = type_
+                else:
+                    _atlas_cluster_outage_simulation_outage_filter = cls(
+                        cloud_provider,
+                        region_name,
+                        type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _atlas_cluster_outage_simulation_outage_filter.additional_properties = d
-        return _atlas_cluster_outage_simulation_outage_filter
+                _atlas_cluster_outage_simulation_outage_filter.additional_properties = d
+                return _atlas_cluster_outage_simulation_outage_filter
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -116,3 +165,28 @@ class AtlasClusterOutageSimulationOutageFilter:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.atlas_cluster_outage_simulation_outage_filter_cloud_provider import (
+        AtlasClusterOutageSimulationOutageFilterCloudProvider,
+    )
+    from ..models.atlas_cluster_outage_simulation_outage_filter_type import (
+        AtlasClusterOutageSimulationOutageFilterType,
+    )
+
+    AtlasClusterOutageSimulationOutageFilterDict = TypedDict(
+        "AtlasClusterOutageSimulationOutageFilterDict",
+        {
+            "cloudProvider": Literal["AWS", "GCP", "AZURE"] | AtlasClusterOutageSimulationOutageFilterCloudProvider,
+            "regionName": str,
+            "type": Literal["REGION"] | AtlasClusterOutageSimulationOutageFilterType,
+        },
+        total=False,
+    )
+else:
+    AtlasClusterOutageSimulationOutageFilterDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

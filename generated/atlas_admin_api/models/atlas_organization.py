@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AtlasOrganization")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "id",
+        "isDeleted",
+        "links",
+        "skipDefaultAlertsSettings",
+    }
+)
 
 
 @_attrs_define
@@ -33,8 +58,24 @@ class AtlasOrganization:
     links: list[Link] | Unset = UNSET
     skip_default_alerts_settings: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("id", "id", False),
+        ("is_deleted", "isDeleted", False),
+        ("links", "links", False),
+        ("skip_default_alerts_settings", "skipDefaultAlertsSettings", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AtlasOrganization"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         id = self.id
@@ -70,47 +111,58 @@ class AtlasOrganization:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "isDeleted",
-                "links",
-                "skipDefaultAlertsSettings",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        is_deleted = d.pop("isDeleted", UNSET)
+                is_deleted = src_dict.get("isDeleted", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                skip_default_alerts_settings = src_dict.get("skipDefaultAlertsSettings", UNSET)
 
-        skip_default_alerts_settings = d.pop("skipDefaultAlertsSettings", UNSET)
+                if not (
+                    name.__class__ is str
+                    and (id is UNSET or id.__class__ is str)
+                    and (is_deleted is UNSET or is_deleted.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (skip_default_alerts_settings is UNSET or skip_default_alerts_settings.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AtlasOrganization:
+                    _atlas_organization = object.__new__(cls)
+                    _atlas_organization.name = name
+                    _atlas_organization.id = id
+                    _atlas_organization.is_deleted = is_deleted
+                    _atlas_organization.links = links
+                    _atlas_organization.skip_default_alerts_settings = skip_default_alerts_settings
+                else:
+                    _atlas_organization = cls(
+                        name,
+                        id,
+                        is_deleted,
+                        links,
+                        skip_default_alerts_settings,
+                    )
 
-        _atlas_organization = cls(
-            name,
-            id,
-            is_deleted,
-            links,
-            skip_default_alerts_settings,
-        )
+                _atlas_organization.additional_properties = d
+                return _atlas_organization
 
-        if nulls:
-            d.update(nulls)
-        _atlas_organization.additional_properties = d
-        return _atlas_organization
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +183,22 @@ class AtlasOrganization:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    AtlasOrganizationDict = TypedDict(
+        "AtlasOrganizationDict",
+        {
+            "name": Required[str],
+            "id": str,
+            "isDeleted": bool,
+            "links": list[LinkDict | Link],
+            "skipDefaultAlertsSettings": bool,
+        },
+        total=False,
+    )
+else:
+    AtlasOrganizationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

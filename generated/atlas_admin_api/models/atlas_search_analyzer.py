@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AtlasSearchAnalyzer")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "tokenizer",
+        "charFilters",
+        "tokenFilters",
+    }
+)
 
 
 @_attrs_define
@@ -37,8 +61,23 @@ class AtlasSearchAnalyzer:
     char_filters: list[BasicDBObject] | Unset = UNSET
     token_filters: list[BasicDBObject] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("tokenizer", "tokenizer", True),
+        ("char_filters", "charFilters", False),
+        ("token_filters", "tokenFilters", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AtlasSearchAnalyzer"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         tokenizer = self.tokenizer.to_dict()
@@ -74,49 +113,59 @@ class AtlasSearchAnalyzer:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "charFilters",
-                "tokenFilters",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-        tokenizer = AtlasSearchAnalyzerTokenizer.from_dict(d.pop("tokenizer"))
+                tokenizer = AtlasSearchAnalyzerTokenizer.from_dict(src_dict["tokenizer"])
 
-        _char_filters = d.pop("charFilters", UNSET)
-        char_filters: list[BasicDBObject] | Unset = UNSET
-        if _char_filters is not UNSET:
-            char_filters = []
-            for char_filters_item_data in _char_filters:
-                char_filters_item = BasicDBObject.from_dict(char_filters_item_data)
+                _char_filters = src_dict.get("charFilters", UNSET)
+                char_filters: list[BasicDBObject] | Unset = UNSET
+                if _char_filters is not UNSET:
+                    char_filters = [
+                        BasicDBObject.from_dict(char_filters_item_data) for char_filters_item_data in _char_filters
+                    ]
 
-                char_filters.append(char_filters_item)
+                _token_filters = src_dict.get("tokenFilters", UNSET)
+                token_filters: list[BasicDBObject] | Unset = UNSET
+                if _token_filters is not UNSET:
+                    token_filters = [
+                        BasicDBObject.from_dict(token_filters_item_data) for token_filters_item_data in _token_filters
+                    ]
 
-        _token_filters = d.pop("tokenFilters", UNSET)
-        token_filters: list[BasicDBObject] | Unset = UNSET
-        if _token_filters is not UNSET:
-            token_filters = []
-            for token_filters_item_data in _token_filters:
-                token_filters_item = BasicDBObject.from_dict(token_filters_item_data)
+                if not (
+                    name.__class__ is str
+                    and (_char_filters is UNSET or _char_filters.__class__ is list)
+                    and (_token_filters is UNSET or _token_filters.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AtlasSearchAnalyzer:
+                    _atlas_search_analyzer = object.__new__(cls)
+                    _atlas_search_analyzer.name = name
+                    _atlas_search_analyzer.tokenizer = tokenizer
+                    _atlas_search_analyzer.char_filters = char_filters
+                    _atlas_search_analyzer.token_filters = token_filters
+                else:
+                    _atlas_search_analyzer = cls(
+                        name,
+                        tokenizer,
+                        char_filters,
+                        token_filters,
+                    )
 
-                token_filters.append(token_filters_item)
+                _atlas_search_analyzer.additional_properties = d
+                return _atlas_search_analyzer
 
-        _atlas_search_analyzer = cls(
-            name,
-            tokenizer,
-            char_filters,
-            token_filters,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _atlas_search_analyzer.additional_properties = d
-        return _atlas_search_analyzer
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -138,3 +187,25 @@ class AtlasSearchAnalyzer:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.atlas_search_analyzer_tokenizer import AtlasSearchAnalyzerTokenizer  # noqa: E402
 from ..models.basic_db_object import BasicDBObject  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.atlas_search_analyzer_tokenizer import (
+        AtlasSearchAnalyzerTokenizer,
+        AtlasSearchAnalyzerTokenizerDict,
+    )
+    from ..models.basic_db_object import BasicDBObject, BasicDBObjectDict
+
+    AtlasSearchAnalyzerDict = TypedDict(
+        "AtlasSearchAnalyzerDict",
+        {
+            "name": Required[str],
+            "tokenizer": Required[AtlasSearchAnalyzerTokenizerDict | AtlasSearchAnalyzerTokenizer],
+            "charFilters": list[BasicDBObjectDict | BasicDBObject],
+            "tokenFilters": list[BasicDBObjectDict | BasicDBObject],
+        },
+        total=False,
+    )
+else:
+    AtlasSearchAnalyzerDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

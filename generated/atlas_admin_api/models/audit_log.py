@@ -2,15 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.audit_log_configuration_type import AuditLogConfigurationType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AuditLog")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "auditAuthorizationSuccess",
+        "auditFilter",
+        "configurationType",
+        "enabled",
+    }
+)
 
 
 @_attrs_define
@@ -30,18 +56,33 @@ class AuditLog:
 
     audit_authorization_success: bool | Unset = UNSET
     audit_filter: str | Unset = UNSET
-    configuration_type: AuditLogConfigurationType | Unset = UNSET
+    configuration_type: Literal["NONE", "FILTER_BUILDER", "FILTER_JSON"] | AuditLogConfigurationType | Unset = UNSET
     enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("audit_authorization_success", "auditAuthorizationSuccess", False),
+        ("audit_filter", "auditFilter", False),
+        ("configuration_type", "configurationType", False),
+        ("enabled", "enabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AuditLog"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         audit_authorization_success = self.audit_authorization_success
 
         audit_filter = self.audit_filter
 
         configuration_type: str | Unset = UNSET
         if not isinstance(self.configuration_type, Unset):
-            configuration_type = self.configuration_type.value
+            configuration_type = enum_json(self.configuration_type)
 
         enabled = self.enabled
 
@@ -61,44 +102,56 @@ class AuditLog:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "auditAuthorizationSuccess",
-                "auditFilter",
-                "configurationType",
-                "enabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        audit_authorization_success = d.pop("auditAuthorizationSuccess", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                audit_authorization_success = src_dict.get("auditAuthorizationSuccess", UNSET)
 
-        audit_filter = d.pop("auditFilter", UNSET)
+                audit_filter = src_dict.get("auditFilter", UNSET)
 
-        _configuration_type = d.pop("configurationType", UNSET)
-        configuration_type: AuditLogConfigurationType | Unset
-        if _configuration_type is UNSET:
-            configuration_type = UNSET
-        else:
-            configuration_type = AuditLogConfigurationType._members_by_value.get(
-                _configuration_type
-            ) or AuditLogConfigurationType(_configuration_type)
+                _configuration_type = src_dict.get("configurationType", UNSET)
+                configuration_type: AuditLogConfigurationType | Unset
+                if _configuration_type is UNSET:
+                    configuration_type = UNSET
+                else:
+                    configuration_type = AuditLogConfigurationType._members_by_value.get(
+                        _configuration_type
+                    ) or AuditLogConfigurationType(_configuration_type)
 
-        enabled = d.pop("enabled", UNSET)
+                enabled = src_dict.get("enabled", UNSET)
 
-        _audit_log = cls(
-            audit_authorization_success,
-            audit_filter,
-            configuration_type,
-            enabled,
-        )
+                if not (
+                    (audit_authorization_success is UNSET or audit_authorization_success.__class__ is bool)
+                    and (audit_filter is UNSET or audit_filter.__class__ is str)
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AuditLog:
+                    _audit_log = object.__new__(cls)
+                    _audit_log.audit_authorization_success = audit_authorization_success
+                    _audit_log.audit_filter = audit_filter
+                    _audit_log.configuration_type = configuration_type
+                    _audit_log.enabled = enabled
+                else:
+                    _audit_log = cls(
+                        audit_authorization_success,
+                        audit_filter,
+                        configuration_type,
+                        enabled,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _audit_log.additional_properties = d
-        return _audit_log
+                _audit_log.additional_properties = d
+                return _audit_log
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -115,3 +168,22 @@ class AuditLog:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.audit_log_configuration_type import AuditLogConfigurationType
+
+    AuditLogDict = TypedDict(
+        "AuditLogDict",
+        {
+            "auditAuthorizationSuccess": bool,
+            "auditFilter": str,
+            "configurationType": Literal["NONE", "FILTER_BUILDER", "FILTER_JSON"] | AuditLogConfigurationType,
+            "enabled": bool,
+        },
+        total=False,
+    )
+else:
+    AuditLogDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

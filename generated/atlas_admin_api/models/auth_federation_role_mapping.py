@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AuthFederationRoleMapping")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "externalGroupName",
+        "roleAssignments",
+        "id",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +54,22 @@ class AuthFederationRoleMapping:
     role_assignments: list[ConnectedOrgConfigRoleAssignment]
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("external_group_name", "externalGroupName", True),
+        ("role_assignments", "roleAssignments", True),
+        ("id", "id", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AuthFederationRoleMapping"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         external_group_name = self.external_group_name
 
         role_assignments = []
@@ -57,34 +94,49 @@ class AuthFederationRoleMapping:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("id",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        external_group_name = d.pop("externalGroupName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                external_group_name = src_dict["externalGroupName"]
 
-        role_assignments = []
-        _role_assignments = d.pop("roleAssignments")
-        for role_assignments_item_data in _role_assignments:
-            role_assignments_item = ConnectedOrgConfigRoleAssignment.from_dict(role_assignments_item_data)
+                _role_assignments = src_dict["roleAssignments"]
+                role_assignments = [
+                    ConnectedOrgConfigRoleAssignment.from_dict(role_assignments_item_data)
+                    for role_assignments_item_data in _role_assignments
+                ]
 
-            role_assignments.append(role_assignments_item)
+                id = src_dict.get("id", UNSET)
 
-        id = d.pop("id", UNSET)
+                if not (
+                    external_group_name.__class__ is str
+                    and _role_assignments.__class__ is list
+                    and (id is UNSET or id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AuthFederationRoleMapping:
+                    _auth_federation_role_mapping = object.__new__(cls)
+                    _auth_federation_role_mapping.external_group_name = external_group_name
+                    _auth_federation_role_mapping.role_assignments = role_assignments
+                    _auth_federation_role_mapping.id = id
+                else:
+                    _auth_federation_role_mapping = cls(
+                        external_group_name,
+                        role_assignments,
+                        id,
+                    )
 
-        _auth_federation_role_mapping = cls(
-            external_group_name,
-            role_assignments,
-            id,
-        )
+                _auth_federation_role_mapping.additional_properties = d
+                return _auth_federation_role_mapping
 
-        if nulls:
-            d.update(nulls)
-        _auth_federation_role_mapping.additional_properties = d
-        return _auth_federation_role_mapping
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -107,3 +159,25 @@ class AuthFederationRoleMapping:
 from ..models.connected_org_config_role_assignment import (
     ConnectedOrgConfigRoleAssignment,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.connected_org_config_role_assignment import (
+        ConnectedOrgConfigRoleAssignment,
+        ConnectedOrgConfigRoleAssignmentDict,
+    )
+
+    AuthFederationRoleMappingDict = TypedDict(
+        "AuthFederationRoleMappingDict",
+        {
+            "externalGroupName": Required[str],
+            "roleAssignments": Required[list[ConnectedOrgConfigRoleAssignmentDict | ConnectedOrgConfigRoleAssignment]],
+            "id": str,
+        },
+        total=False,
+    )
+else:
+    AuthFederationRoleMappingDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.auto_export_policy_frequency_type import AutoExportPolicyFrequencyType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AutoExportPolicy")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportBucketId",
+        "frequencyType",
+    }
+)
 
 
 @_attrs_define
@@ -24,15 +48,28 @@ class AutoExportPolicy:
     """
 
     export_bucket_id: str | Unset = UNSET
-    frequency_type: AutoExportPolicyFrequencyType | Unset = UNSET
+    frequency_type: Literal["monthly", "yearly"] | AutoExportPolicyFrequencyType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("export_bucket_id", "exportBucketId", False),
+        ("frequency_type", "frequencyType", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AutoExportPolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         export_bucket_id = self.export_bucket_id
 
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_json(self.frequency_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,36 +83,44 @@ class AutoExportPolicy:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "exportBucketId",
-                "frequencyType",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        export_bucket_id = d.pop("exportBucketId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_bucket_id = src_dict.get("exportBucketId", UNSET)
 
-        _frequency_type = d.pop("frequencyType", UNSET)
-        frequency_type: AutoExportPolicyFrequencyType | Unset
-        if _frequency_type is UNSET:
-            frequency_type = UNSET
-        else:
-            frequency_type = AutoExportPolicyFrequencyType._members_by_value.get(
-                _frequency_type
-            ) or AutoExportPolicyFrequencyType(_frequency_type)
+                _frequency_type = src_dict.get("frequencyType", UNSET)
+                frequency_type: AutoExportPolicyFrequencyType | Unset
+                if _frequency_type is UNSET:
+                    frequency_type = UNSET
+                else:
+                    frequency_type = AutoExportPolicyFrequencyType._members_by_value.get(
+                        _frequency_type
+                    ) or AutoExportPolicyFrequencyType(_frequency_type)
 
-        _auto_export_policy = cls(
-            export_bucket_id,
-            frequency_type,
-        )
+                if not (export_bucket_id is UNSET or export_bucket_id.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is AutoExportPolicy:
+                    _auto_export_policy = object.__new__(cls)
+                    _auto_export_policy.export_bucket_id = export_bucket_id
+                    _auto_export_policy.frequency_type = frequency_type
+                else:
+                    _auto_export_policy = cls(
+                        export_bucket_id,
+                        frequency_type,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _auto_export_policy.additional_properties = d
-        return _auto_export_policy
+                _auto_export_policy.additional_properties = d
+                return _auto_export_policy
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +137,20 @@ class AutoExportPolicy:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.auto_export_policy_frequency_type import AutoExportPolicyFrequencyType
+
+    AutoExportPolicyDict = TypedDict(
+        "AutoExportPolicyDict",
+        {
+            "exportBucketId": str,
+            "frequencyType": Literal["monthly", "yearly"] | AutoExportPolicyFrequencyType,
+        },
+        total=False,
+    )
+else:
+    AutoExportPolicyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AvailableClustersDeployment")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "featureCompatibilityVersion",
+        "managed",
+        "mongoDBVersion",
+        "name",
+        "sharded",
+        "tlsEnabled",
+        "agentVersion",
+        "clusterId",
+        "dbSizeBytes",
+        "oplogSizeMB",
+        "shardsSize",
+    }
+)
 
 
 @_attrs_define
@@ -47,8 +78,30 @@ class AvailableClustersDeployment:
     oplog_size_mb: int | Unset = UNSET
     shards_size: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("feature_compatibility_version", "featureCompatibilityVersion", True),
+        ("managed", "managed", True),
+        ("mongo_db_version", "mongoDBVersion", True),
+        ("name", "name", True),
+        ("sharded", "sharded", True),
+        ("tls_enabled", "tlsEnabled", True),
+        ("agent_version", "agentVersion", False),
+        ("cluster_id", "clusterId", False),
+        ("db_size_bytes", "dbSizeBytes", False),
+        ("oplog_size_mb", "oplogSizeMB", False),
+        ("shards_size", "shardsSize", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AvailableClustersDeployment"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         feature_compatibility_version = self.feature_compatibility_version
 
         managed = self.managed
@@ -98,59 +151,85 @@ class AvailableClustersDeployment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "agentVersion",
-                "clusterId",
-                "dbSizeBytes",
-                "oplogSizeMB",
-                "shardsSize",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        feature_compatibility_version = d.pop("featureCompatibilityVersion")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                feature_compatibility_version = src_dict["featureCompatibilityVersion"]
 
-        managed = d.pop("managed")
+                managed = src_dict["managed"]
 
-        mongo_db_version = d.pop("mongoDBVersion")
+                mongo_db_version = src_dict["mongoDBVersion"]
 
-        name = d.pop("name")
+                name = src_dict["name"]
 
-        sharded = d.pop("sharded")
+                sharded = src_dict["sharded"]
 
-        tls_enabled = d.pop("tlsEnabled")
+                tls_enabled = src_dict["tlsEnabled"]
 
-        agent_version = d.pop("agentVersion", UNSET)
+                agent_version = src_dict.get("agentVersion", UNSET)
 
-        cluster_id = d.pop("clusterId", UNSET)
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-        db_size_bytes = d.pop("dbSizeBytes", UNSET)
+                db_size_bytes = src_dict.get("dbSizeBytes", UNSET)
 
-        oplog_size_mb = d.pop("oplogSizeMB", UNSET)
+                oplog_size_mb = src_dict.get("oplogSizeMB", UNSET)
 
-        shards_size = d.pop("shardsSize", UNSET)
+                shards_size = src_dict.get("shardsSize", UNSET)
 
-        _available_clusters_deployment = cls(
-            feature_compatibility_version,
-            managed,
-            mongo_db_version,
-            name,
-            sharded,
-            tls_enabled,
-            agent_version,
-            cluster_id,
-            db_size_bytes,
-            oplog_size_mb,
-            shards_size,
-        )
+                if not (
+                    feature_compatibility_version.__class__ is str
+                    and managed.__class__ is bool
+                    and mongo_db_version.__class__ is str
+                    and name.__class__ is str
+                    and sharded.__class__ is bool
+                    and tls_enabled.__class__ is bool
+                    and (agent_version is UNSET or agent_version.__class__ is str)
+                    and (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (db_size_bytes is UNSET or db_size_bytes.__class__ is int)
+                    and (oplog_size_mb is UNSET or oplog_size_mb.__class__ is int)
+                    and (shards_size is UNSET or shards_size.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AvailableClustersDeployment:
+                    _available_clusters_deployment = object.__new__(cls)
+                    _available_clusters_deployment.feature_compatibility_version = feature_compatibility_version
+                    _available_clusters_deployment.managed = managed
+                    _available_clusters_deployment.mongo_db_version = mongo_db_version
+                    _available_clusters_deployment.name = name
+                    _available_clusters_deployment.sharded = sharded
+                    _available_clusters_deployment.tls_enabled = tls_enabled
+                    _available_clusters_deployment.agent_version = agent_version
+                    _available_clusters_deployment.cluster_id = cluster_id
+                    _available_clusters_deployment.db_size_bytes = db_size_bytes
+                    _available_clusters_deployment.oplog_size_mb = oplog_size_mb
+                    _available_clusters_deployment.shards_size = shards_size
+                else:
+                    _available_clusters_deployment = cls(
+                        feature_compatibility_version,
+                        managed,
+                        mongo_db_version,
+                        name,
+                        sharded,
+                        tls_enabled,
+                        agent_version,
+                        cluster_id,
+                        db_size_bytes,
+                        oplog_size_mb,
+                        shards_size,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _available_clusters_deployment.additional_properties = d
-        return _available_clusters_deployment
+                _available_clusters_deployment.additional_properties = d
+                return _available_clusters_deployment
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -167,3 +246,29 @@ class AvailableClustersDeployment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    AvailableClustersDeploymentDict = TypedDict(
+        "AvailableClustersDeploymentDict",
+        {
+            "featureCompatibilityVersion": Required[str],
+            "managed": Required[bool],
+            "mongoDBVersion": Required[str],
+            "name": Required[str],
+            "sharded": Required[bool],
+            "tlsEnabled": Required[bool],
+            "agentVersion": str,
+            "clusterId": str,
+            "dbSizeBytes": int,
+            "oplogSizeMB": int,
+            "shardsSize": int,
+        },
+        total=False,
+    )
+else:
+    AvailableClustersDeploymentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

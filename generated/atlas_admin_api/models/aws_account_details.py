@@ -2,15 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.aws_account_details_cloud_provider import AWSAccountDetailsCloudProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSAccountDetails")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "awsAccountId",
+        "cidrBlock",
+        "links",
+        "vpcId",
+    }
+)
 
 
 @_attrs_define
@@ -25,7 +52,7 @@ class AWSAccountDetails:
         vpc_id (str | Unset): The VPC ID.
     """
 
-    cloud_provider: AWSAccountDetailsCloudProvider = _attrs_field(
+    cloud_provider: Literal["aws"] | AWSAccountDetailsCloudProvider = _attrs_field(
         default=AWSAccountDetailsCloudProvider.AWS, kw_only=True
     )
     aws_account_id: str | Unset = UNSET
@@ -33,9 +60,25 @@ class AWSAccountDetails:
     links: list[Link] | Unset = UNSET
     vpc_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("aws_account_id", "awsAccountId", False),
+        ("cidr_block", "cidrBlock", False),
+        ("links", "links", False),
+        ("vpc_id", "vpcId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSAccountDetails"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         aws_account_id = self.aws_account_id
 
@@ -70,47 +113,59 @@ class AWSAccountDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "awsAccountId",
-                "cidrBlock",
-                "links",
-                "vpcId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = AWSAccountDetailsCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = AWSAccountDetailsCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or AWSAccountDetailsCloudProvider(_cloud_provider_value)
 
-        aws_account_id = d.pop("awsAccountId", UNSET)
+                aws_account_id = src_dict.get("awsAccountId", UNSET)
 
-        cidr_block = d.pop("cidrBlock", UNSET)
+                cidr_block = src_dict.get("cidrBlock", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                vpc_id = src_dict.get("vpcId", UNSET)
 
-        vpc_id = d.pop("vpcId", UNSET)
+                if not (
+                    (aws_account_id is UNSET or aws_account_id.__class__ is str)
+                    and (cidr_block is UNSET or cidr_block.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (vpc_id is UNSET or vpc_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSAccountDetails:
+                    _aws_account_details = object.__new__(cls)
+                    _aws_account_details.cloud_provider = cloud_provider
+                    _aws_account_details.aws_account_id = aws_account_id
+                    _aws_account_details.cidr_block = cidr_block
+                    _aws_account_details.links = links
+                    _aws_account_details.vpc_id = vpc_id
+                else:
+                    _aws_account_details = cls(
+                        aws_account_id,
+                        cidr_block,
+                        links,
+                        vpc_id,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _aws_account_details = cls(
-            aws_account_id,
-            cidr_block,
-            links,
-            vpc_id,
-            cloud_provider=cloud_provider,
-        )
+                _aws_account_details.additional_properties = d
+                return _aws_account_details
 
-        if nulls:
-            d.update(nulls)
-        _aws_account_details.additional_properties = d
-        return _aws_account_details
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +186,25 @@ class AWSAccountDetails:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.aws_account_details_cloud_provider import (
+        AWSAccountDetailsCloudProvider,
+    )
+    from ..models.link import Link, LinkDict
+
+    AWSAccountDetailsDict = TypedDict(
+        "AWSAccountDetailsDict",
+        {
+            "cloudProvider": Required[Literal["aws"] | AWSAccountDetailsCloudProvider],
+            "awsAccountId": str,
+            "cidrBlock": str,
+            "links": list[LinkDict | Link],
+            "vpcId": str,
+        },
+        total=False,
+    )
+else:
+    AWSAccountDetailsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

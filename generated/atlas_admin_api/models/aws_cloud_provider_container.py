@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,31 @@ from ..models.aws_cloud_provider_container_provider_name import (
 from ..models.aws_cloud_provider_container_region_name import (
     AWSCloudProviderContainerRegionName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSCloudProviderContainer")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "regionName",
+        "id",
+        "provisioned",
+        "atlasCidrBlock",
+        "vpcId",
+    }
+)
 
 
 @_attrs_define
@@ -55,20 +83,80 @@ class AWSCloudProviderContainer:
                 vpc-b555d3b0d9cb783b0.
     """
 
-    provider_name: AWSCloudProviderContainerProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | AWSCloudProviderContainerProviderName = _attrs_field(
         default=AWSCloudProviderContainerProviderName.AWS, kw_only=True
     )
-    region_name: AWSCloudProviderContainerRegionName
+    region_name: (
+        Literal[
+            "US_EAST_1",
+            "US_EAST_2",
+            "US_WEST_1",
+            "US_WEST_2",
+            "CA_CENTRAL_1",
+            "EU_NORTH_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_WEST_3",
+            "EU_CENTRAL_1",
+            "EU_CENTRAL_2",
+            "SA_EAST_1",
+            "AP_EAST_1",
+            "AP_EAST_2",
+            "AP_SOUTHEAST_2",
+            "AP_SOUTHEAST_3",
+            "AP_SOUTHEAST_4",
+            "AP_SOUTHEAST_5",
+            "AP_SOUTHEAST_6",
+            "AP_SOUTHEAST_7",
+            "AP_NORTHEAST_1",
+            "AP_NORTHEAST_2",
+            "AP_NORTHEAST_3",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTH_1",
+            "AP_SOUTH_2",
+            "CN_NORTH_1",
+            "CN_NORTHWEST_1",
+            "ME_CENTRAL_1",
+            "ME_SOUTH_1",
+            "AF_SOUTH_1",
+            "EU_SOUTH_1",
+            "EU_SOUTH_2",
+            "IL_CENTRAL_1",
+            "CA_WEST_1",
+            "MX_CENTRAL_1",
+            "GLOBAL",
+            "US_GOV_WEST_1",
+            "US_GOV_EAST_1",
+        ]
+        | AWSCloudProviderContainerRegionName
+    )
     id: str | Unset = UNSET
     provisioned: bool | Unset = UNSET
     atlas_cidr_block: str | Unset = UNSET
     vpc_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("region_name", "regionName", True),
+        ("id", "id", False),
+        ("provisioned", "provisioned", False),
+        ("atlas_cidr_block", "atlasCidrBlock", False),
+        ("vpc_id", "vpcId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSCloudProviderContainer"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
-        region_name = self.region_name.value
+        region_name = enum_json(self.region_name)
 
         id = self.id
 
@@ -99,43 +187,62 @@ class AWSCloudProviderContainer:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "provisioned",
-                "atlasCidrBlock",
-                "vpcId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = AWSCloudProviderContainerProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = AWSCloudProviderContainerProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or AWSCloudProviderContainerProviderName(_provider_name_value)
 
-        region_name = AWSCloudProviderContainerRegionName(d.pop("regionName"))
+                region_name = AWSCloudProviderContainerRegionName._members_by_value.get(
+                    _region_name_value := src_dict["regionName"]
+                ) or AWSCloudProviderContainerRegionName(_region_name_value)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        provisioned = d.pop("provisioned", UNSET)
+                provisioned = src_dict.get("provisioned", UNSET)
 
-        atlas_cidr_block = d.pop("atlasCidrBlock", UNSET)
+                atlas_cidr_block = src_dict.get("atlasCidrBlock", UNSET)
 
-        vpc_id = d.pop("vpcId", UNSET)
+                vpc_id = src_dict.get("vpcId", UNSET)
 
-        _aws_cloud_provider_container = cls(
-            region_name,
-            id,
-            provisioned,
-            atlas_cidr_block,
-            vpc_id,
-            provider_name=provider_name,
-        )
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (provisioned is UNSET or provisioned.__class__ is bool)
+                    and (atlas_cidr_block is UNSET or atlas_cidr_block.__class__ is str)
+                    and (vpc_id is UNSET or vpc_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSCloudProviderContainer:
+                    _aws_cloud_provider_container = object.__new__(cls)
+                    _aws_cloud_provider_container.provider_name = provider_name
+                    _aws_cloud_provider_container.region_name = region_name
+                    _aws_cloud_provider_container.id = id
+                    _aws_cloud_provider_container.provisioned = provisioned
+                    _aws_cloud_provider_container.atlas_cidr_block = atlas_cidr_block
+                    _aws_cloud_provider_container.vpc_id = vpc_id
+                else:
+                    _aws_cloud_provider_container = cls(
+                        region_name,
+                        id,
+                        provisioned,
+                        atlas_cidr_block,
+                        vpc_id,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_cloud_provider_container.additional_properties = d
-        return _aws_cloud_provider_container
+                _aws_cloud_provider_container.additional_properties = d
+                return _aws_cloud_provider_container
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -152,3 +259,74 @@ class AWSCloudProviderContainer:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.aws_cloud_provider_container_provider_name import (
+        AWSCloudProviderContainerProviderName,
+    )
+    from ..models.aws_cloud_provider_container_region_name import (
+        AWSCloudProviderContainerRegionName,
+    )
+
+    AWSCloudProviderContainerDict = TypedDict(
+        "AWSCloudProviderContainerDict",
+        {
+            "providerName": Required[Literal["AWS"] | AWSCloudProviderContainerProviderName],
+            "regionName": Required[
+                Literal[
+                    "US_EAST_1",
+                    "US_EAST_2",
+                    "US_WEST_1",
+                    "US_WEST_2",
+                    "CA_CENTRAL_1",
+                    "EU_NORTH_1",
+                    "EU_WEST_1",
+                    "EU_WEST_2",
+                    "EU_WEST_3",
+                    "EU_CENTRAL_1",
+                    "EU_CENTRAL_2",
+                    "SA_EAST_1",
+                    "AP_EAST_1",
+                    "AP_EAST_2",
+                    "AP_SOUTHEAST_2",
+                    "AP_SOUTHEAST_3",
+                    "AP_SOUTHEAST_4",
+                    "AP_SOUTHEAST_5",
+                    "AP_SOUTHEAST_6",
+                    "AP_SOUTHEAST_7",
+                    "AP_NORTHEAST_1",
+                    "AP_NORTHEAST_2",
+                    "AP_NORTHEAST_3",
+                    "AP_SOUTHEAST_1",
+                    "AP_SOUTH_1",
+                    "AP_SOUTH_2",
+                    "CN_NORTH_1",
+                    "CN_NORTHWEST_1",
+                    "ME_CENTRAL_1",
+                    "ME_SOUTH_1",
+                    "AF_SOUTH_1",
+                    "EU_SOUTH_1",
+                    "EU_SOUTH_2",
+                    "IL_CENTRAL_1",
+                    "CA_WEST_1",
+                    "MX_CENTRAL_1",
+                    "GLOBAL",
+                    "US_GOV_WEST_1",
+                    "US_GOV_EAST_1",
+                ]
+                | AWSCloudProviderContainerRegionName
+            ],
+            "id": str,
+            "provisioned": bool,
+            "atlasCidrBlock": str,
+            "vpcId": str,
+        },
+        total=False,
+    )
+else:
+    AWSCloudProviderContainerDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

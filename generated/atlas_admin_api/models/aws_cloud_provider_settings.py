@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,9 +25,32 @@ from ..models.aws_cloud_provider_settings_region_name import (
 from ..models.aws_cloud_provider_settings_volume_type import (
     AWSCloudProviderSettingsVolumeType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSCloudProviderSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "autoScaling",
+        "diskIOPS",
+        "encryptEBSVolume",
+        "instanceSizeName",
+        "regionName",
+        "volumeType",
+    }
+)
 
 
 @_attrs_define
@@ -51,19 +80,135 @@ class AWSCloudProviderSettings:
             `PROVISIONED` or `HIGH_PERFORMANCE`.
     """
 
-    provider_name: AWSCloudProviderSettingsProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | AWSCloudProviderSettingsProviderName = _attrs_field(
         default=AWSCloudProviderSettingsProviderName.AWS, kw_only=True
     )
     auto_scaling: CloudProviderAWSAutoScaling | Unset = UNSET
     disk_iops: int | Unset = UNSET
     encrypt_ebs_volume: bool | Unset = UNSET
-    instance_size_name: AWSCloudProviderSettingsInstanceSizeName | Unset = UNSET
-    region_name: AWSCloudProviderSettingsRegionName | Unset = UNSET
-    volume_type: AWSCloudProviderSettingsVolumeType | Unset = UNSET
+    instance_size_name: (
+        Literal[
+            "M10",
+            "M20",
+            "M30",
+            "M40",
+            "M50",
+            "M60",
+            "M80",
+            "M100",
+            "M140",
+            "M200",
+            "M300",
+            "R40",
+            "R50",
+            "R60",
+            "R80",
+            "R200",
+            "R300",
+            "R400",
+            "R700",
+            "M40_NVME",
+            "M50_NVME",
+            "M60_NVME",
+            "M80_NVME",
+            "M200_NVME",
+            "M400_NVME",
+            "M30_GEN_2",
+            "M40_GEN_2",
+            "M50_GEN_2",
+            "M60_GEN_2",
+            "M80_GEN_2",
+            "M140_GEN_2",
+            "M200_GEN_2",
+            "M300_GEN_2",
+            "R40_GEN_2",
+            "R50_GEN_2",
+            "R60_GEN_2",
+            "R80_GEN_2",
+            "R200_GEN_2",
+            "R300_GEN_2",
+            "R400_GEN_2",
+            "R700_GEN_2",
+            "M40_NVME_GEN_2",
+            "M50_NVME_GEN_2",
+            "M60_NVME_GEN_2",
+            "M80_NVME_GEN_2",
+            "M200_NVME_GEN_2",
+            "M400_NVME_GEN_2",
+        ]
+        | AWSCloudProviderSettingsInstanceSizeName
+        | Unset
+    ) = UNSET
+    region_name: (
+        Literal[
+            "US_GOV_WEST_1",
+            "US_GOV_EAST_1",
+            "US_EAST_1",
+            "US_EAST_2",
+            "US_WEST_1",
+            "US_WEST_2",
+            "CA_CENTRAL_1",
+            "EU_NORTH_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_WEST_3",
+            "EU_CENTRAL_1",
+            "EU_CENTRAL_2",
+            "AP_EAST_1",
+            "AP_EAST_2",
+            "AP_NORTHEAST_1",
+            "AP_NORTHEAST_2",
+            "AP_NORTHEAST_3",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_SOUTHEAST_3",
+            "AP_SOUTHEAST_4",
+            "AP_SOUTHEAST_5",
+            "AP_SOUTHEAST_6",
+            "AP_SOUTHEAST_7",
+            "AP_SOUTH_1",
+            "AP_SOUTH_2",
+            "SA_EAST_1",
+            "CN_NORTH_1",
+            "CN_NORTHWEST_1",
+            "ME_SOUTH_1",
+            "ME_CENTRAL_1",
+            "AF_SOUTH_1",
+            "EU_SOUTH_1",
+            "EU_SOUTH_2",
+            "IL_CENTRAL_1",
+            "CA_WEST_1",
+            "MX_CENTRAL_1",
+            "GLOBAL",
+        ]
+        | AWSCloudProviderSettingsRegionName
+        | Unset
+    ) = UNSET
+    volume_type: Literal["STANDARD", "PROVISIONED", "HIGH_PERFORMANCE"] | AWSCloudProviderSettingsVolumeType | Unset = (
+        UNSET
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("auto_scaling", "autoScaling", False),
+        ("disk_iops", "diskIOPS", False),
+        ("encrypt_ebs_volume", "encryptEBSVolume", False),
+        ("instance_size_name", "instanceSizeName", False),
+        ("region_name", "regionName", False),
+        ("volume_type", "volumeType", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSCloudProviderSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         auto_scaling: dict[str, Any] | Unset = UNSET
         if not isinstance(self.auto_scaling, Unset):
@@ -75,15 +220,15 @@ class AWSCloudProviderSettings:
 
         instance_size_name: str | Unset = UNSET
         if not isinstance(self.instance_size_name, Unset):
-            instance_size_name = self.instance_size_name.value
+            instance_size_name = enum_json(self.instance_size_name)
 
         region_name: str | Unset = UNSET
         if not isinstance(self.region_name, Unset):
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
 
         volume_type: str | Unset = UNSET
         if not isinstance(self.volume_type, Unset):
-            volume_type = self.volume_type.value
+            volume_type = enum_json(self.volume_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -109,74 +254,88 @@ class AWSCloudProviderSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "autoScaling",
-                "diskIOPS",
-                "encryptEBSVolume",
-                "instanceSizeName",
-                "regionName",
-                "volumeType",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = AWSCloudProviderSettingsProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = AWSCloudProviderSettingsProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or AWSCloudProviderSettingsProviderName(_provider_name_value)
 
-        _auto_scaling = d.pop("autoScaling", UNSET)
-        auto_scaling: CloudProviderAWSAutoScaling | Unset
-        if _auto_scaling is UNSET:
-            auto_scaling = UNSET
-        else:
-            auto_scaling = CloudProviderAWSAutoScaling.from_dict(_auto_scaling)
+                _auto_scaling = src_dict.get("autoScaling", UNSET)
+                auto_scaling: CloudProviderAWSAutoScaling | Unset
+                if _auto_scaling is UNSET:
+                    auto_scaling = UNSET
+                else:
+                    auto_scaling = CloudProviderAWSAutoScaling.from_dict(_auto_scaling)
 
-        disk_iops = d.pop("diskIOPS", UNSET)
+                disk_iops = src_dict.get("diskIOPS", UNSET)
 
-        encrypt_ebs_volume = d.pop("encryptEBSVolume", UNSET)
+                encrypt_ebs_volume = src_dict.get("encryptEBSVolume", UNSET)
 
-        _instance_size_name = d.pop("instanceSizeName", UNSET)
-        instance_size_name: AWSCloudProviderSettingsInstanceSizeName | Unset
-        if _instance_size_name is UNSET:
-            instance_size_name = UNSET
-        else:
-            instance_size_name = AWSCloudProviderSettingsInstanceSizeName._members_by_value.get(
-                _instance_size_name
-            ) or AWSCloudProviderSettingsInstanceSizeName(_instance_size_name)
+                _instance_size_name = src_dict.get("instanceSizeName", UNSET)
+                instance_size_name: AWSCloudProviderSettingsInstanceSizeName | Unset
+                if _instance_size_name is UNSET:
+                    instance_size_name = UNSET
+                else:
+                    instance_size_name = AWSCloudProviderSettingsInstanceSizeName._members_by_value.get(
+                        _instance_size_name
+                    ) or AWSCloudProviderSettingsInstanceSizeName(_instance_size_name)
 
-        _region_name = d.pop("regionName", UNSET)
-        region_name: AWSCloudProviderSettingsRegionName | Unset
-        if _region_name is UNSET:
-            region_name = UNSET
-        else:
-            region_name = AWSCloudProviderSettingsRegionName._members_by_value.get(
-                _region_name
-            ) or AWSCloudProviderSettingsRegionName(_region_name)
+                _region_name = src_dict.get("regionName", UNSET)
+                region_name: AWSCloudProviderSettingsRegionName | Unset
+                if _region_name is UNSET:
+                    region_name = UNSET
+                else:
+                    region_name = AWSCloudProviderSettingsRegionName._members_by_value.get(
+                        _region_name
+                    ) or AWSCloudProviderSettingsRegionName(_region_name)
 
-        _volume_type = d.pop("volumeType", UNSET)
-        volume_type: AWSCloudProviderSettingsVolumeType | Unset
-        if _volume_type is UNSET:
-            volume_type = UNSET
-        else:
-            volume_type = AWSCloudProviderSettingsVolumeType._members_by_value.get(
-                _volume_type
-            ) or AWSCloudProviderSettingsVolumeType(_volume_type)
+                _volume_type = src_dict.get("volumeType", UNSET)
+                volume_type: AWSCloudProviderSettingsVolumeType | Unset
+                if _volume_type is UNSET:
+                    volume_type = UNSET
+                else:
+                    volume_type = AWSCloudProviderSettingsVolumeType._members_by_value.get(
+                        _volume_type
+                    ) or AWSCloudProviderSettingsVolumeType(_volume_type)
 
-        _aws_cloud_provider_settings = cls(
-            auto_scaling,
-            disk_iops,
-            encrypt_ebs_volume,
-            instance_size_name,
-            region_name,
-            volume_type,
-            provider_name=provider_name,
-        )
+                if not (
+                    (disk_iops is UNSET or disk_iops.__class__ is int)
+                    and (encrypt_ebs_volume is UNSET or encrypt_ebs_volume.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSCloudProviderSettings:
+                    _aws_cloud_provider_settings = object.__new__(cls)
+                    _aws_cloud_provider_settings.provider_name = provider_name
+                    _aws_cloud_provider_settings.auto_scaling = auto_scaling
+                    _aws_cloud_provider_settings.disk_iops = disk_iops
+                    _aws_cloud_provider_settings.encrypt_ebs_volume = encrypt_ebs_volume
+                    _aws_cloud_provider_settings.instance_size_name = instance_size_name
+                    _aws_cloud_provider_settings.region_name = region_name
+                    _aws_cloud_provider_settings.volume_type = volume_type
+                else:
+                    _aws_cloud_provider_settings = cls(
+                        auto_scaling,
+                        disk_iops,
+                        encrypt_ebs_volume,
+                        instance_size_name,
+                        region_name,
+                        volume_type,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_cloud_provider_settings.additional_properties = d
-        return _aws_cloud_provider_settings
+                _aws_cloud_provider_settings.additional_properties = d
+                return _aws_cloud_provider_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -197,3 +356,129 @@ class AWSCloudProviderSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_provider_aws_auto_scaling import CloudProviderAWSAutoScaling  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.aws_cloud_provider_settings_instance_size_name import (
+        AWSCloudProviderSettingsInstanceSizeName,
+    )
+    from ..models.aws_cloud_provider_settings_provider_name import (
+        AWSCloudProviderSettingsProviderName,
+    )
+    from ..models.aws_cloud_provider_settings_region_name import (
+        AWSCloudProviderSettingsRegionName,
+    )
+    from ..models.aws_cloud_provider_settings_volume_type import (
+        AWSCloudProviderSettingsVolumeType,
+    )
+    from ..models.cloud_provider_aws_auto_scaling import (
+        CloudProviderAWSAutoScaling,
+        CloudProviderAWSAutoScalingDict,
+    )
+
+    AWSCloudProviderSettingsDict = TypedDict(
+        "AWSCloudProviderSettingsDict",
+        {
+            "providerName": Required[Literal["AWS"] | AWSCloudProviderSettingsProviderName],
+            "autoScaling": CloudProviderAWSAutoScalingDict | CloudProviderAWSAutoScaling,
+            "diskIOPS": int,
+            "encryptEBSVolume": bool,
+            "instanceSizeName": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M100",
+                "M140",
+                "M200",
+                "M300",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R700",
+                "M40_NVME",
+                "M50_NVME",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M400_NVME",
+                "M30_GEN_2",
+                "M40_GEN_2",
+                "M50_GEN_2",
+                "M60_GEN_2",
+                "M80_GEN_2",
+                "M140_GEN_2",
+                "M200_GEN_2",
+                "M300_GEN_2",
+                "R40_GEN_2",
+                "R50_GEN_2",
+                "R60_GEN_2",
+                "R80_GEN_2",
+                "R200_GEN_2",
+                "R300_GEN_2",
+                "R400_GEN_2",
+                "R700_GEN_2",
+                "M40_NVME_GEN_2",
+                "M50_NVME_GEN_2",
+                "M60_NVME_GEN_2",
+                "M80_NVME_GEN_2",
+                "M200_NVME_GEN_2",
+                "M400_NVME_GEN_2",
+            ]
+            | AWSCloudProviderSettingsInstanceSizeName,
+            "regionName": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_EAST_2",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTHEAST_5",
+                "AP_SOUTHEAST_6",
+                "AP_SOUTHEAST_7",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "MX_CENTRAL_1",
+                "GLOBAL",
+            ]
+            | AWSCloudProviderSettingsRegionName,
+            "volumeType": Literal["STANDARD", "PROVISIONED", "HIGH_PERFORMANCE"] | AWSCloudProviderSettingsVolumeType,
+        },
+        total=False,
+    )
+else:
+    AWSCloudProviderSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,27 @@ from ..models.aws_compute_auto_scaling_max_instance_size import (
 from ..models.aws_compute_auto_scaling_min_instance_size import (
     AWSComputeAutoScalingMinInstanceSize,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSComputeAutoScaling")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "maxInstanceSize",
+        "minInstanceSize",
+    }
+)
 
 
 @_attrs_define
@@ -30,18 +54,135 @@ class AWSComputeAutoScaling:
                 can automatically scale.
     """
 
-    max_instance_size: AWSComputeAutoScalingMaxInstanceSize | Unset = UNSET
-    min_instance_size: AWSComputeAutoScalingMinInstanceSize | Unset = UNSET
+    max_instance_size: (
+        Literal[
+            "M10",
+            "M20",
+            "M30",
+            "M40",
+            "M50",
+            "M60",
+            "M80",
+            "M100",
+            "M140",
+            "M200",
+            "M300",
+            "R40",
+            "R50",
+            "R60",
+            "R80",
+            "R200",
+            "R300",
+            "R400",
+            "R700",
+            "M40_NVME",
+            "M50_NVME",
+            "M60_NVME",
+            "M80_NVME",
+            "M200_NVME",
+            "M400_NVME",
+            "M30_GEN_2",
+            "M40_GEN_2",
+            "M50_GEN_2",
+            "M60_GEN_2",
+            "M80_GEN_2",
+            "M140_GEN_2",
+            "M200_GEN_2",
+            "M300_GEN_2",
+            "R40_GEN_2",
+            "R50_GEN_2",
+            "R60_GEN_2",
+            "R80_GEN_2",
+            "R200_GEN_2",
+            "R300_GEN_2",
+            "R400_GEN_2",
+            "R700_GEN_2",
+            "M40_NVME_GEN_2",
+            "M50_NVME_GEN_2",
+            "M60_NVME_GEN_2",
+            "M80_NVME_GEN_2",
+            "M200_NVME_GEN_2",
+            "M400_NVME_GEN_2",
+        ]
+        | AWSComputeAutoScalingMaxInstanceSize
+        | Unset
+    ) = UNSET
+    min_instance_size: (
+        Literal[
+            "M10",
+            "M20",
+            "M30",
+            "M40",
+            "M50",
+            "M60",
+            "M80",
+            "M100",
+            "M140",
+            "M200",
+            "M300",
+            "R40",
+            "R50",
+            "R60",
+            "R80",
+            "R200",
+            "R300",
+            "R400",
+            "R700",
+            "M40_NVME",
+            "M50_NVME",
+            "M60_NVME",
+            "M80_NVME",
+            "M200_NVME",
+            "M400_NVME",
+            "M30_GEN_2",
+            "M40_GEN_2",
+            "M50_GEN_2",
+            "M60_GEN_2",
+            "M80_GEN_2",
+            "M140_GEN_2",
+            "M200_GEN_2",
+            "M300_GEN_2",
+            "R40_GEN_2",
+            "R50_GEN_2",
+            "R60_GEN_2",
+            "R80_GEN_2",
+            "R200_GEN_2",
+            "R300_GEN_2",
+            "R400_GEN_2",
+            "R700_GEN_2",
+            "M40_NVME_GEN_2",
+            "M50_NVME_GEN_2",
+            "M60_NVME_GEN_2",
+            "M80_NVME_GEN_2",
+            "M200_NVME_GEN_2",
+            "M400_NVME_GEN_2",
+        ]
+        | AWSComputeAutoScalingMinInstanceSize
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("max_instance_size", "maxInstanceSize", False),
+        ("min_instance_size", "minInstanceSize", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSComputeAutoScaling"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         max_instance_size: str | Unset = UNSET
         if not isinstance(self.max_instance_size, Unset):
-            max_instance_size = self.max_instance_size.value
+            max_instance_size = enum_json(self.max_instance_size)
 
         min_instance_size: str | Unset = UNSET
         if not isinstance(self.min_instance_size, Unset):
-            min_instance_size = self.min_instance_size.value
+            min_instance_size = enum_json(self.min_instance_size)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,43 +196,49 @@ class AWSComputeAutoScaling:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "maxInstanceSize",
-                "minInstanceSize",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _max_instance_size = d.pop("maxInstanceSize", UNSET)
-        max_instance_size: AWSComputeAutoScalingMaxInstanceSize | Unset
-        if _max_instance_size is UNSET:
-            max_instance_size = UNSET
-        else:
-            max_instance_size = AWSComputeAutoScalingMaxInstanceSize._members_by_value.get(
-                _max_instance_size
-            ) or AWSComputeAutoScalingMaxInstanceSize(_max_instance_size)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _max_instance_size = src_dict.get("maxInstanceSize", UNSET)
+                max_instance_size: AWSComputeAutoScalingMaxInstanceSize | Unset
+                if _max_instance_size is UNSET:
+                    max_instance_size = UNSET
+                else:
+                    max_instance_size = AWSComputeAutoScalingMaxInstanceSize._members_by_value.get(
+                        _max_instance_size
+                    ) or AWSComputeAutoScalingMaxInstanceSize(_max_instance_size)
 
-        _min_instance_size = d.pop("minInstanceSize", UNSET)
-        min_instance_size: AWSComputeAutoScalingMinInstanceSize | Unset
-        if _min_instance_size is UNSET:
-            min_instance_size = UNSET
-        else:
-            min_instance_size = AWSComputeAutoScalingMinInstanceSize._members_by_value.get(
-                _min_instance_size
-            ) or AWSComputeAutoScalingMinInstanceSize(_min_instance_size)
+                _min_instance_size = src_dict.get("minInstanceSize", UNSET)
+                min_instance_size: AWSComputeAutoScalingMinInstanceSize | Unset
+                if _min_instance_size is UNSET:
+                    min_instance_size = UNSET
+                else:
+                    min_instance_size = AWSComputeAutoScalingMinInstanceSize._members_by_value.get(
+                        _min_instance_size
+                    ) or AWSComputeAutoScalingMinInstanceSize(_min_instance_size)
 
-        _aws_compute_auto_scaling = cls(
-            max_instance_size,
-            min_instance_size,
-        )
+                if cls is AWSComputeAutoScaling:
+                    _aws_compute_auto_scaling = object.__new__(cls)
+                    _aws_compute_auto_scaling.max_instance_size = max_instance_size
+                    _aws_compute_auto_scaling.min_instance_size = min_instance_size
+                else:
+                    _aws_compute_auto_scaling = cls(
+                        max_instance_size,
+                        min_instance_size,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_compute_auto_scaling.additional_properties = d
-        return _aws_compute_auto_scaling
+                _aws_compute_auto_scaling.additional_properties = d
+                return _aws_compute_auto_scaling
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +255,123 @@ class AWSComputeAutoScaling:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.aws_compute_auto_scaling_max_instance_size import (
+        AWSComputeAutoScalingMaxInstanceSize,
+    )
+    from ..models.aws_compute_auto_scaling_min_instance_size import (
+        AWSComputeAutoScalingMinInstanceSize,
+    )
+
+    AWSComputeAutoScalingDict = TypedDict(
+        "AWSComputeAutoScalingDict",
+        {
+            "maxInstanceSize": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M100",
+                "M140",
+                "M200",
+                "M300",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R700",
+                "M40_NVME",
+                "M50_NVME",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M400_NVME",
+                "M30_GEN_2",
+                "M40_GEN_2",
+                "M50_GEN_2",
+                "M60_GEN_2",
+                "M80_GEN_2",
+                "M140_GEN_2",
+                "M200_GEN_2",
+                "M300_GEN_2",
+                "R40_GEN_2",
+                "R50_GEN_2",
+                "R60_GEN_2",
+                "R80_GEN_2",
+                "R200_GEN_2",
+                "R300_GEN_2",
+                "R400_GEN_2",
+                "R700_GEN_2",
+                "M40_NVME_GEN_2",
+                "M50_NVME_GEN_2",
+                "M60_NVME_GEN_2",
+                "M80_NVME_GEN_2",
+                "M200_NVME_GEN_2",
+                "M400_NVME_GEN_2",
+            ]
+            | AWSComputeAutoScalingMaxInstanceSize,
+            "minInstanceSize": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M100",
+                "M140",
+                "M200",
+                "M300",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R700",
+                "M40_NVME",
+                "M50_NVME",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M400_NVME",
+                "M30_GEN_2",
+                "M40_GEN_2",
+                "M50_GEN_2",
+                "M60_GEN_2",
+                "M80_GEN_2",
+                "M140_GEN_2",
+                "M200_GEN_2",
+                "M300_GEN_2",
+                "R40_GEN_2",
+                "R50_GEN_2",
+                "R60_GEN_2",
+                "R80_GEN_2",
+                "R200_GEN_2",
+                "R300_GEN_2",
+                "R400_GEN_2",
+                "R700_GEN_2",
+                "M40_NVME_GEN_2",
+                "M50_NVME_GEN_2",
+                "M60_NVME_GEN_2",
+                "M80_NVME_GEN_2",
+                "M200_NVME_GEN_2",
+                "M400_NVME_GEN_2",
+            ]
+            | AWSComputeAutoScalingMinInstanceSize,
+        },
+        total=False,
+    )
+else:
+    AWSComputeAutoScalingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,27 @@ from ..models.aws_create_data_process_region_view_cloud_provider import (
 from ..models.aws_create_data_process_region_view_region import (
     AWSCreateDataProcessRegionViewRegion,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSCreateDataProcessRegionView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -30,18 +54,46 @@ class AWSCreateDataProcessRegionView:
             location of the region where you wish to store your archived data.
     """
 
-    cloud_provider: AWSCreateDataProcessRegionViewCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | AWSCreateDataProcessRegionViewCloudProvider = _attrs_field(
         default=AWSCreateDataProcessRegionViewCloudProvider.AWS, kw_only=True
     )
-    region: AWSCreateDataProcessRegionViewRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_EAST_1",
+            "US_WEST_2",
+            "SA_EAST_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_CENTRAL_1",
+            "AP_SOUTH_1",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_NORTHEAST_2",
+        ]
+        | AWSCreateDataProcessRegionViewRegion
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSCreateDataProcessRegionView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -57,33 +109,44 @@ class AWSCreateDataProcessRegionView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("region",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = AWSCreateDataProcessRegionViewCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = AWSCreateDataProcessRegionViewCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or AWSCreateDataProcessRegionViewCloudProvider(_cloud_provider_value)
 
-        _region = d.pop("region", UNSET)
-        region: AWSCreateDataProcessRegionViewRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = AWSCreateDataProcessRegionViewRegion._members_by_value.get(
-                _region
-            ) or AWSCreateDataProcessRegionViewRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: AWSCreateDataProcessRegionViewRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = AWSCreateDataProcessRegionViewRegion._members_by_value.get(
+                        _region
+                    ) or AWSCreateDataProcessRegionViewRegion(_region)
 
-        _aws_create_data_process_region_view = cls(
-            region,
-            cloud_provider=cloud_provider,
-        )
+                if cls is AWSCreateDataProcessRegionView:
+                    _aws_create_data_process_region_view = object.__new__(cls)
+                    _aws_create_data_process_region_view.cloud_provider = cloud_provider
+                    _aws_create_data_process_region_view.region = region
+                else:
+                    _aws_create_data_process_region_view = cls(
+                        region,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_create_data_process_region_view.additional_properties = d
-        return _aws_create_data_process_region_view
+                _aws_create_data_process_region_view.additional_properties = d
+                return _aws_create_data_process_region_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -100,3 +163,39 @@ class AWSCreateDataProcessRegionView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.aws_create_data_process_region_view_cloud_provider import (
+        AWSCreateDataProcessRegionViewCloudProvider,
+    )
+    from ..models.aws_create_data_process_region_view_region import (
+        AWSCreateDataProcessRegionViewRegion,
+    )
+
+    AWSCreateDataProcessRegionViewDict = TypedDict(
+        "AWSCreateDataProcessRegionViewDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | AWSCreateDataProcessRegionViewCloudProvider],
+            "region": Literal[
+                "US_EAST_1",
+                "US_WEST_2",
+                "SA_EAST_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_CENTRAL_1",
+                "AP_SOUTH_1",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_NORTHEAST_2",
+            ]
+            | AWSCreateDataProcessRegionViewRegion,
+        },
+        total=False,
+    )
+else:
+    AWSCreateDataProcessRegionViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,16 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.aws_hardware_spec_ebs_volume_type import AWSHardwareSpecEbsVolumeType
 from ..models.aws_hardware_spec_instance_size import AWSHardwareSpecInstanceSize
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSHardwareSpec")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "diskIOPS",
+        "diskThroughput",
+        "ebsVolumeType",
+        "instanceSize",
+        "nodeCount",
+    }
+)
 
 
 @_attrs_define
@@ -61,23 +88,93 @@ class AWSHardwareSpec:
 
     disk_iops: int | Unset = UNSET
     disk_throughput: int | Unset = UNSET
-    ebs_volume_type: AWSHardwareSpecEbsVolumeType | Unset = UNSET
-    instance_size: AWSHardwareSpecInstanceSize | Unset = UNSET
+    ebs_volume_type: Literal["STANDARD", "PROVISIONED", "HIGH_PERFORMANCE"] | AWSHardwareSpecEbsVolumeType | Unset = (
+        UNSET
+    )
+    instance_size: (
+        Literal[
+            "M10",
+            "M20",
+            "M30",
+            "M40",
+            "M50",
+            "M60",
+            "M80",
+            "M100",
+            "M140",
+            "M200",
+            "M300",
+            "R40",
+            "R50",
+            "R60",
+            "R80",
+            "R200",
+            "R300",
+            "R400",
+            "R700",
+            "M40_NVME",
+            "M50_NVME",
+            "M60_NVME",
+            "M80_NVME",
+            "M200_NVME",
+            "M400_NVME",
+            "M30_GEN_2",
+            "M40_GEN_2",
+            "M50_GEN_2",
+            "M60_GEN_2",
+            "M80_GEN_2",
+            "M140_GEN_2",
+            "M200_GEN_2",
+            "M300_GEN_2",
+            "R40_GEN_2",
+            "R50_GEN_2",
+            "R60_GEN_2",
+            "R80_GEN_2",
+            "R200_GEN_2",
+            "R300_GEN_2",
+            "R400_GEN_2",
+            "R700_GEN_2",
+            "M40_NVME_GEN_2",
+            "M50_NVME_GEN_2",
+            "M60_NVME_GEN_2",
+            "M80_NVME_GEN_2",
+            "M200_NVME_GEN_2",
+            "M400_NVME_GEN_2",
+        ]
+        | AWSHardwareSpecInstanceSize
+        | Unset
+    ) = UNSET
     node_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("disk_iops", "diskIOPS", False),
+        ("disk_throughput", "diskThroughput", False),
+        ("ebs_volume_type", "ebsVolumeType", False),
+        ("instance_size", "instanceSize", False),
+        ("node_count", "nodeCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSHardwareSpec"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         disk_iops = self.disk_iops
 
         disk_throughput = self.disk_throughput
 
         ebs_volume_type: str | Unset = UNSET
         if not isinstance(self.ebs_volume_type, Unset):
-            ebs_volume_type = self.ebs_volume_type.value
+            ebs_volume_type = enum_json(self.ebs_volume_type)
 
         instance_size: str | Unset = UNSET
         if not isinstance(self.instance_size, Unset):
-            instance_size = self.instance_size.value
+            instance_size = enum_json(self.instance_size)
 
         node_count = self.node_count
 
@@ -99,55 +196,67 @@ class AWSHardwareSpec:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "diskIOPS",
-                "diskThroughput",
-                "ebsVolumeType",
-                "instanceSize",
-                "nodeCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        disk_iops = d.pop("diskIOPS", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                disk_iops = src_dict.get("diskIOPS", UNSET)
 
-        disk_throughput = d.pop("diskThroughput", UNSET)
+                disk_throughput = src_dict.get("diskThroughput", UNSET)
 
-        _ebs_volume_type = d.pop("ebsVolumeType", UNSET)
-        ebs_volume_type: AWSHardwareSpecEbsVolumeType | Unset
-        if _ebs_volume_type is UNSET:
-            ebs_volume_type = UNSET
-        else:
-            ebs_volume_type = AWSHardwareSpecEbsVolumeType._members_by_value.get(
-                _ebs_volume_type
-            ) or AWSHardwareSpecEbsVolumeType(_ebs_volume_type)
+                _ebs_volume_type = src_dict.get("ebsVolumeType", UNSET)
+                ebs_volume_type: AWSHardwareSpecEbsVolumeType | Unset
+                if _ebs_volume_type is UNSET:
+                    ebs_volume_type = UNSET
+                else:
+                    ebs_volume_type = AWSHardwareSpecEbsVolumeType._members_by_value.get(
+                        _ebs_volume_type
+                    ) or AWSHardwareSpecEbsVolumeType(_ebs_volume_type)
 
-        _instance_size = d.pop("instanceSize", UNSET)
-        instance_size: AWSHardwareSpecInstanceSize | Unset
-        if _instance_size is UNSET:
-            instance_size = UNSET
-        else:
-            instance_size = AWSHardwareSpecInstanceSize._members_by_value.get(
-                _instance_size
-            ) or AWSHardwareSpecInstanceSize(_instance_size)
+                _instance_size = src_dict.get("instanceSize", UNSET)
+                instance_size: AWSHardwareSpecInstanceSize | Unset
+                if _instance_size is UNSET:
+                    instance_size = UNSET
+                else:
+                    instance_size = AWSHardwareSpecInstanceSize._members_by_value.get(
+                        _instance_size
+                    ) or AWSHardwareSpecInstanceSize(_instance_size)
 
-        node_count = d.pop("nodeCount", UNSET)
+                node_count = src_dict.get("nodeCount", UNSET)
 
-        _aws_hardware_spec = cls(
-            disk_iops,
-            disk_throughput,
-            ebs_volume_type,
-            instance_size,
-            node_count,
-        )
+                if not (
+                    (disk_iops is UNSET or disk_iops.__class__ is int)
+                    and (disk_throughput is UNSET or disk_throughput.__class__ is int)
+                    and (node_count is UNSET or node_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSHardwareSpec:
+                    _aws_hardware_spec = object.__new__(cls)
+                    _aws_hardware_spec.disk_iops = disk_iops
+                    _aws_hardware_spec.disk_throughput = disk_throughput
+                    _aws_hardware_spec.ebs_volume_type = ebs_volume_type
+                    _aws_hardware_spec.instance_size = instance_size
+                    _aws_hardware_spec.node_count = node_count
+                else:
+                    _aws_hardware_spec = cls(
+                        disk_iops,
+                        disk_throughput,
+                        ebs_volume_type,
+                        instance_size,
+                        node_count,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_hardware_spec.additional_properties = d
-        return _aws_hardware_spec
+                _aws_hardware_spec.additional_properties = d
+                return _aws_hardware_spec
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -164,3 +273,73 @@ class AWSHardwareSpec:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.aws_hardware_spec_ebs_volume_type import AWSHardwareSpecEbsVolumeType
+    from ..models.aws_hardware_spec_instance_size import AWSHardwareSpecInstanceSize
+
+    AWSHardwareSpecDict = TypedDict(
+        "AWSHardwareSpecDict",
+        {
+            "diskIOPS": int,
+            "diskThroughput": int,
+            "ebsVolumeType": Literal["STANDARD", "PROVISIONED", "HIGH_PERFORMANCE"] | AWSHardwareSpecEbsVolumeType,
+            "instanceSize": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M100",
+                "M140",
+                "M200",
+                "M300",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R700",
+                "M40_NVME",
+                "M50_NVME",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M400_NVME",
+                "M30_GEN_2",
+                "M40_GEN_2",
+                "M50_GEN_2",
+                "M60_GEN_2",
+                "M80_GEN_2",
+                "M140_GEN_2",
+                "M200_GEN_2",
+                "M300_GEN_2",
+                "R40_GEN_2",
+                "R50_GEN_2",
+                "R60_GEN_2",
+                "R80_GEN_2",
+                "R200_GEN_2",
+                "R300_GEN_2",
+                "R400_GEN_2",
+                "R700_GEN_2",
+                "M40_NVME_GEN_2",
+                "M50_NVME_GEN_2",
+                "M60_NVME_GEN_2",
+                "M80_NVME_GEN_2",
+                "M200_NVME_GEN_2",
+                "M400_NVME_GEN_2",
+            ]
+            | AWSHardwareSpecInstanceSize,
+            "nodeCount": int,
+        },
+        total=False,
+    )
+else:
+    AWSHardwareSpecDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,31 @@ from ..models.aws_hardware_spec_20240805_ebs_volume_type import (
 from ..models.aws_hardware_spec_20240805_instance_size import (
     AWSHardwareSpec20240805InstanceSize,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSHardwareSpec20240805")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "diskIOPS",
+        "diskSizeGB",
+        "diskThroughput",
+        "ebsVolumeType",
+        "instanceSize",
+        "nodeCount",
+    }
+)
 
 
 @_attrs_define
@@ -85,12 +113,83 @@ class AWSHardwareSpec20240805:
     disk_iops: int | Unset = UNSET
     disk_size_gb: float | Unset = UNSET
     disk_throughput: int | Unset = UNSET
-    ebs_volume_type: AWSHardwareSpec20240805EbsVolumeType | Unset = UNSET
-    instance_size: AWSHardwareSpec20240805InstanceSize | Unset = UNSET
+    ebs_volume_type: (
+        Literal["STANDARD", "PROVISIONED", "HIGH_PERFORMANCE"] | AWSHardwareSpec20240805EbsVolumeType | Unset
+    ) = UNSET
+    instance_size: (
+        Literal[
+            "M10",
+            "M20",
+            "M30",
+            "M40",
+            "M50",
+            "M60",
+            "M80",
+            "M100",
+            "M140",
+            "M200",
+            "M300",
+            "R40",
+            "R50",
+            "R60",
+            "R80",
+            "R200",
+            "R300",
+            "R400",
+            "R700",
+            "M40_NVME",
+            "M50_NVME",
+            "M60_NVME",
+            "M80_NVME",
+            "M200_NVME",
+            "M400_NVME",
+            "M30_GEN_2",
+            "M40_GEN_2",
+            "M50_GEN_2",
+            "M60_GEN_2",
+            "M80_GEN_2",
+            "M140_GEN_2",
+            "M200_GEN_2",
+            "M300_GEN_2",
+            "R40_GEN_2",
+            "R50_GEN_2",
+            "R60_GEN_2",
+            "R80_GEN_2",
+            "R200_GEN_2",
+            "R300_GEN_2",
+            "R400_GEN_2",
+            "R700_GEN_2",
+            "M40_NVME_GEN_2",
+            "M50_NVME_GEN_2",
+            "M60_NVME_GEN_2",
+            "M80_NVME_GEN_2",
+            "M200_NVME_GEN_2",
+            "M400_NVME_GEN_2",
+        ]
+        | AWSHardwareSpec20240805InstanceSize
+        | Unset
+    ) = UNSET
     node_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("disk_iops", "diskIOPS", False),
+        ("disk_size_gb", "diskSizeGB", False),
+        ("disk_throughput", "diskThroughput", False),
+        ("ebs_volume_type", "ebsVolumeType", False),
+        ("instance_size", "instanceSize", False),
+        ("node_count", "nodeCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSHardwareSpec20240805"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         disk_iops = self.disk_iops
 
         disk_size_gb = self.disk_size_gb
@@ -99,11 +198,11 @@ class AWSHardwareSpec20240805:
 
         ebs_volume_type: str | Unset = UNSET
         if not isinstance(self.ebs_volume_type, Unset):
-            ebs_volume_type = self.ebs_volume_type.value
+            ebs_volume_type = enum_json(self.ebs_volume_type)
 
         instance_size: str | Unset = UNSET
         if not isinstance(self.instance_size, Unset):
-            instance_size = self.instance_size.value
+            instance_size = enum_json(self.instance_size)
 
         node_count = self.node_count
 
@@ -127,59 +226,72 @@ class AWSHardwareSpec20240805:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "diskIOPS",
-                "diskSizeGB",
-                "diskThroughput",
-                "ebsVolumeType",
-                "instanceSize",
-                "nodeCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        disk_iops = d.pop("diskIOPS", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                disk_iops = src_dict.get("diskIOPS", UNSET)
 
-        disk_size_gb = d.pop("diskSizeGB", UNSET)
+                disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
-        disk_throughput = d.pop("diskThroughput", UNSET)
+                disk_throughput = src_dict.get("diskThroughput", UNSET)
 
-        _ebs_volume_type = d.pop("ebsVolumeType", UNSET)
-        ebs_volume_type: AWSHardwareSpec20240805EbsVolumeType | Unset
-        if _ebs_volume_type is UNSET:
-            ebs_volume_type = UNSET
-        else:
-            ebs_volume_type = AWSHardwareSpec20240805EbsVolumeType._members_by_value.get(
-                _ebs_volume_type
-            ) or AWSHardwareSpec20240805EbsVolumeType(_ebs_volume_type)
+                _ebs_volume_type = src_dict.get("ebsVolumeType", UNSET)
+                ebs_volume_type: AWSHardwareSpec20240805EbsVolumeType | Unset
+                if _ebs_volume_type is UNSET:
+                    ebs_volume_type = UNSET
+                else:
+                    ebs_volume_type = AWSHardwareSpec20240805EbsVolumeType._members_by_value.get(
+                        _ebs_volume_type
+                    ) or AWSHardwareSpec20240805EbsVolumeType(_ebs_volume_type)
 
-        _instance_size = d.pop("instanceSize", UNSET)
-        instance_size: AWSHardwareSpec20240805InstanceSize | Unset
-        if _instance_size is UNSET:
-            instance_size = UNSET
-        else:
-            instance_size = AWSHardwareSpec20240805InstanceSize._members_by_value.get(
-                _instance_size
-            ) or AWSHardwareSpec20240805InstanceSize(_instance_size)
+                _instance_size = src_dict.get("instanceSize", UNSET)
+                instance_size: AWSHardwareSpec20240805InstanceSize | Unset
+                if _instance_size is UNSET:
+                    instance_size = UNSET
+                else:
+                    instance_size = AWSHardwareSpec20240805InstanceSize._members_by_value.get(
+                        _instance_size
+                    ) or AWSHardwareSpec20240805InstanceSize(_instance_size)
 
-        node_count = d.pop("nodeCount", UNSET)
+                node_count = src_dict.get("nodeCount", UNSET)
 
-        _aws_hardware_spec_20240805 = cls(
-            disk_iops,
-            disk_size_gb,
-            disk_throughput,
-            ebs_volume_type,
-            instance_size,
-            node_count,
-        )
+                if not (
+                    (disk_iops is UNSET or disk_iops.__class__ is int)
+                    and (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
+                    and (disk_throughput is UNSET or disk_throughput.__class__ is int)
+                    and (node_count is UNSET or node_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSHardwareSpec20240805:
+                    _aws_hardware_spec_20240805 = object.__new__(cls)
+                    _aws_hardware_spec_20240805.disk_iops = disk_iops
+                    _aws_hardware_spec_20240805.disk_size_gb = disk_size_gb
+                    _aws_hardware_spec_20240805.disk_throughput = disk_throughput
+                    _aws_hardware_spec_20240805.ebs_volume_type = ebs_volume_type
+                    _aws_hardware_spec_20240805.instance_size = instance_size
+                    _aws_hardware_spec_20240805.node_count = node_count
+                else:
+                    _aws_hardware_spec_20240805 = cls(
+                        disk_iops,
+                        disk_size_gb,
+                        disk_throughput,
+                        ebs_volume_type,
+                        instance_size,
+                        node_count,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_hardware_spec_20240805.additional_properties = d
-        return _aws_hardware_spec_20240805
+                _aws_hardware_spec_20240805.additional_properties = d
+                return _aws_hardware_spec_20240805
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -196,3 +308,79 @@ class AWSHardwareSpec20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.aws_hardware_spec_20240805_ebs_volume_type import (
+        AWSHardwareSpec20240805EbsVolumeType,
+    )
+    from ..models.aws_hardware_spec_20240805_instance_size import (
+        AWSHardwareSpec20240805InstanceSize,
+    )
+
+    AWSHardwareSpec20240805Dict = TypedDict(
+        "AWSHardwareSpec20240805Dict",
+        {
+            "diskIOPS": int,
+            "diskSizeGB": float,
+            "diskThroughput": int,
+            "ebsVolumeType": Literal["STANDARD", "PROVISIONED", "HIGH_PERFORMANCE"]
+            | AWSHardwareSpec20240805EbsVolumeType,
+            "instanceSize": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M100",
+                "M140",
+                "M200",
+                "M300",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R700",
+                "M40_NVME",
+                "M50_NVME",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M400_NVME",
+                "M30_GEN_2",
+                "M40_GEN_2",
+                "M50_GEN_2",
+                "M60_GEN_2",
+                "M80_GEN_2",
+                "M140_GEN_2",
+                "M200_GEN_2",
+                "M300_GEN_2",
+                "R40_GEN_2",
+                "R50_GEN_2",
+                "R60_GEN_2",
+                "R80_GEN_2",
+                "R200_GEN_2",
+                "R300_GEN_2",
+                "R400_GEN_2",
+                "R700_GEN_2",
+                "M40_NVME_GEN_2",
+                "M50_NVME_GEN_2",
+                "M60_NVME_GEN_2",
+                "M80_NVME_GEN_2",
+                "M200_NVME_GEN_2",
+                "M400_NVME_GEN_2",
+            ]
+            | AWSHardwareSpec20240805InstanceSize,
+            "nodeCount": int,
+        },
+        total=False,
+    )
+else:
+    AWSHardwareSpec20240805Dict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

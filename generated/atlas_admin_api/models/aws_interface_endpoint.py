@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,30 @@ from ..models.aws_interface_endpoint_cloud_provider import (
 from ..models.aws_interface_endpoint_connection_status import (
     AWSInterfaceEndpointConnectionStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSInterfaceEndpoint")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "connectionStatus",
+        "deleteRequested",
+        "errorMessage",
+        "interfaceEndpointId",
+    }
+)
 
 
 @_attrs_define
@@ -33,21 +60,41 @@ class AWSInterfaceEndpoint:
         interface_endpoint_id (str | Unset): Unique 24-hexadecimal digit string that identifies the interface endpoint.
     """
 
-    cloud_provider: AWSInterfaceEndpointCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | AWSInterfaceEndpointCloudProvider = _attrs_field(
         default=AWSInterfaceEndpointCloudProvider.AWS, kw_only=True
     )
-    connection_status: AWSInterfaceEndpointConnectionStatus | Unset = UNSET
+    connection_status: (
+        Literal["PENDING_ACCEPTANCE", "PENDING", "AVAILABLE", "REJECTED", "DELETING"]
+        | AWSInterfaceEndpointConnectionStatus
+        | Unset
+    ) = UNSET
     delete_requested: bool | Unset = UNSET
     error_message: str | Unset = UNSET
     interface_endpoint_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("connection_status", "connectionStatus", False),
+        ("delete_requested", "deleteRequested", False),
+        ("error_message", "errorMessage", False),
+        ("interface_endpoint_id", "interfaceEndpointId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSInterfaceEndpoint"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         connection_status: str | Unset = UNSET
         if not isinstance(self.connection_status, Unset):
-            connection_status = self.connection_status.value
+            connection_status = enum_json(self.connection_status)
 
         delete_requested = self.delete_requested
 
@@ -75,47 +122,62 @@ class AWSInterfaceEndpoint:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "connectionStatus",
-                "deleteRequested",
-                "errorMessage",
-                "interfaceEndpointId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = AWSInterfaceEndpointCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = AWSInterfaceEndpointCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or AWSInterfaceEndpointCloudProvider(_cloud_provider_value)
 
-        _connection_status = d.pop("connectionStatus", UNSET)
-        connection_status: AWSInterfaceEndpointConnectionStatus | Unset
-        if _connection_status is UNSET:
-            connection_status = UNSET
-        else:
-            connection_status = AWSInterfaceEndpointConnectionStatus._members_by_value.get(
-                _connection_status
-            ) or AWSInterfaceEndpointConnectionStatus(_connection_status)
+                _connection_status = src_dict.get("connectionStatus", UNSET)
+                connection_status: AWSInterfaceEndpointConnectionStatus | Unset
+                if _connection_status is UNSET:
+                    connection_status = UNSET
+                else:
+                    connection_status = AWSInterfaceEndpointConnectionStatus._members_by_value.get(
+                        _connection_status
+                    ) or AWSInterfaceEndpointConnectionStatus(_connection_status)
 
-        delete_requested = d.pop("deleteRequested", UNSET)
+                delete_requested = src_dict.get("deleteRequested", UNSET)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        interface_endpoint_id = d.pop("interfaceEndpointId", UNSET)
+                interface_endpoint_id = src_dict.get("interfaceEndpointId", UNSET)
 
-        _aws_interface_endpoint = cls(
-            connection_status,
-            delete_requested,
-            error_message,
-            interface_endpoint_id,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    (delete_requested is UNSET or delete_requested.__class__ is bool)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (interface_endpoint_id is UNSET or interface_endpoint_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSInterfaceEndpoint:
+                    _aws_interface_endpoint = object.__new__(cls)
+                    _aws_interface_endpoint.cloud_provider = cloud_provider
+                    _aws_interface_endpoint.connection_status = connection_status
+                    _aws_interface_endpoint.delete_requested = delete_requested
+                    _aws_interface_endpoint.error_message = error_message
+                    _aws_interface_endpoint.interface_endpoint_id = interface_endpoint_id
+                else:
+                    _aws_interface_endpoint = cls(
+                        connection_status,
+                        delete_requested,
+                        error_message,
+                        interface_endpoint_id,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_interface_endpoint.additional_properties = d
-        return _aws_interface_endpoint
+                _aws_interface_endpoint.additional_properties = d
+                return _aws_interface_endpoint
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -132,3 +194,29 @@ class AWSInterfaceEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.aws_interface_endpoint_cloud_provider import (
+        AWSInterfaceEndpointCloudProvider,
+    )
+    from ..models.aws_interface_endpoint_connection_status import (
+        AWSInterfaceEndpointConnectionStatus,
+    )
+
+    AWSInterfaceEndpointDict = TypedDict(
+        "AWSInterfaceEndpointDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | AWSInterfaceEndpointCloudProvider],
+            "connectionStatus": Literal["PENDING_ACCEPTANCE", "PENDING", "AVAILABLE", "REJECTED", "DELETING"]
+            | AWSInterfaceEndpointConnectionStatus,
+            "deleteRequested": bool,
+            "errorMessage": str,
+            "interfaceEndpointId": str,
+        },
+        total=False,
+    )
+else:
+    AWSInterfaceEndpointDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,9 +22,35 @@ from ..models.aws_network_peering_connection_settings_provider_name import (
 from ..models.aws_network_peering_connection_settings_status_name import (
     AwsNetworkPeeringConnectionSettingsStatusName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AwsNetworkPeeringConnectionSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accepterRegionName",
+        "awsAccountId",
+        "containerId",
+        "providerName",
+        "routeTableCidrBlock",
+        "vpcId",
+        "connectionId",
+        "errorStateName",
+        "id",
+        "statusName",
+    }
+)
 
 
 @_attrs_define
@@ -52,25 +84,52 @@ class AwsNetworkPeeringConnectionSettings:
     accepter_region_name: str
     aws_account_id: str
     container_id: str
-    provider_name: AwsNetworkPeeringConnectionSettingsProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | AwsNetworkPeeringConnectionSettingsProviderName = _attrs_field(
         default=AwsNetworkPeeringConnectionSettingsProviderName.AWS, kw_only=True
     )
     route_table_cidr_block: str
     vpc_id: str
     connection_id: str | Unset = UNSET
-    error_state_name: AwsNetworkPeeringConnectionSettingsErrorStateName | Unset = UNSET
+    error_state_name: (
+        Literal["REJECTED", "EXPIRED", "INVALID_ARGUMENT"] | AwsNetworkPeeringConnectionSettingsErrorStateName | Unset
+    ) = UNSET
     id: str | Unset = UNSET
-    status_name: AwsNetworkPeeringConnectionSettingsStatusName | Unset = UNSET
+    status_name: (
+        Literal["INITIATING", "PENDING_ACCEPTANCE", "FAILED", "FINALIZING", "AVAILABLE", "TERMINATING"]
+        | AwsNetworkPeeringConnectionSettingsStatusName
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("accepter_region_name", "accepterRegionName", True),
+        ("aws_account_id", "awsAccountId", True),
+        ("container_id", "containerId", True),
+        ("provider_name", "providerName", True),
+        ("route_table_cidr_block", "routeTableCidrBlock", True),
+        ("vpc_id", "vpcId", True),
+        ("connection_id", "connectionId", False),
+        ("error_state_name", "errorStateName", False),
+        ("id", "id", False),
+        ("status_name", "statusName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AwsNetworkPeeringConnectionSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         accepter_region_name = self.accepter_region_name
 
         aws_account_id = self.aws_account_id
 
         container_id = self.container_id
 
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         route_table_cidr_block = self.route_table_cidr_block
 
@@ -80,13 +139,13 @@ class AwsNetworkPeeringConnectionSettings:
 
         error_state_name: str | Unset = UNSET
         if not isinstance(self.error_state_name, Unset):
-            error_state_name = self.error_state_name.value
+            error_state_name = enum_json(self.error_state_name)
 
         id = self.id
 
         status_name: str | Unset = UNSET
         if not isinstance(self.status_name, Unset):
-            status_name = self.status_name.value
+            status_name = enum_json(self.status_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -113,69 +172,93 @@ class AwsNetworkPeeringConnectionSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "connectionId",
-                "errorStateName",
-                "id",
-                "statusName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        accepter_region_name = d.pop("accepterRegionName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                accepter_region_name = src_dict["accepterRegionName"]
 
-        aws_account_id = d.pop("awsAccountId")
+                aws_account_id = src_dict["awsAccountId"]
 
-        container_id = d.pop("containerId")
+                container_id = src_dict["containerId"]
 
-        provider_name = AwsNetworkPeeringConnectionSettingsProviderName(d.pop("providerName"))
+                provider_name = AwsNetworkPeeringConnectionSettingsProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or AwsNetworkPeeringConnectionSettingsProviderName(_provider_name_value)
 
-        route_table_cidr_block = d.pop("routeTableCidrBlock")
+                route_table_cidr_block = src_dict["routeTableCidrBlock"]
 
-        vpc_id = d.pop("vpcId")
+                vpc_id = src_dict["vpcId"]
 
-        connection_id = d.pop("connectionId", UNSET)
+                connection_id = src_dict.get("connectionId", UNSET)
 
-        _error_state_name = d.pop("errorStateName", UNSET)
-        error_state_name: AwsNetworkPeeringConnectionSettingsErrorStateName | Unset
-        if _error_state_name is UNSET:
-            error_state_name = UNSET
-        else:
-            error_state_name = AwsNetworkPeeringConnectionSettingsErrorStateName._members_by_value.get(
-                _error_state_name
-            ) or AwsNetworkPeeringConnectionSettingsErrorStateName(_error_state_name)
+                _error_state_name = src_dict.get("errorStateName", UNSET)
+                error_state_name: AwsNetworkPeeringConnectionSettingsErrorStateName | Unset
+                if _error_state_name is UNSET:
+                    error_state_name = UNSET
+                else:
+                    error_state_name = AwsNetworkPeeringConnectionSettingsErrorStateName._members_by_value.get(
+                        _error_state_name
+                    ) or AwsNetworkPeeringConnectionSettingsErrorStateName(_error_state_name)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _status_name = d.pop("statusName", UNSET)
-        status_name: AwsNetworkPeeringConnectionSettingsStatusName | Unset
-        if _status_name is UNSET:
-            status_name = UNSET
-        else:
-            status_name = AwsNetworkPeeringConnectionSettingsStatusName._members_by_value.get(
-                _status_name
-            ) or AwsNetworkPeeringConnectionSettingsStatusName(_status_name)
+                _status_name = src_dict.get("statusName", UNSET)
+                status_name: AwsNetworkPeeringConnectionSettingsStatusName | Unset
+                if _status_name is UNSET:
+                    status_name = UNSET
+                else:
+                    status_name = AwsNetworkPeeringConnectionSettingsStatusName._members_by_value.get(
+                        _status_name
+                    ) or AwsNetworkPeeringConnectionSettingsStatusName(_status_name)
 
-        _aws_network_peering_connection_settings = cls(
-            accepter_region_name,
-            aws_account_id,
-            container_id,
-            route_table_cidr_block,
-            vpc_id,
-            connection_id,
-            error_state_name,
-            id,
-            status_name,
-            provider_name=provider_name,
-        )
+                if not (
+                    accepter_region_name.__class__ is str
+                    and aws_account_id.__class__ is str
+                    and container_id.__class__ is str
+                    and route_table_cidr_block.__class__ is str
+                    and vpc_id.__class__ is str
+                    and (connection_id is UNSET or connection_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AwsNetworkPeeringConnectionSettings:
+                    _aws_network_peering_connection_settings = object.__new__(cls)
+                    _aws_network_peering_connection_settings.accepter_region_name = accepter_region_name
+                    _aws_network_peering_connection_settings.aws_account_id = aws_account_id
+                    _aws_network_peering_connection_settings.container_id = container_id
+                    _aws_network_peering_connection_settings.provider_name = provider_name
+                    _aws_network_peering_connection_settings.route_table_cidr_block = route_table_cidr_block
+                    _aws_network_peering_connection_settings.vpc_id = vpc_id
+                    _aws_network_peering_connection_settings.connection_id = connection_id
+                    _aws_network_peering_connection_settings.error_state_name = error_state_name
+                    _aws_network_peering_connection_settings.id = id
+                    _aws_network_peering_connection_settings.status_name = status_name
+                else:
+                    _aws_network_peering_connection_settings = cls(
+                        accepter_region_name,
+                        aws_account_id,
+                        container_id,
+                        route_table_cidr_block,
+                        vpc_id,
+                        connection_id,
+                        error_state_name,
+                        id,
+                        status_name,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_network_peering_connection_settings.additional_properties = d
-        return _aws_network_peering_connection_settings
+                _aws_network_peering_connection_settings.additional_properties = d
+                return _aws_network_peering_connection_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -192,3 +275,42 @@ class AwsNetworkPeeringConnectionSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.aws_network_peering_connection_settings_error_state_name import (
+        AwsNetworkPeeringConnectionSettingsErrorStateName,
+    )
+    from ..models.aws_network_peering_connection_settings_provider_name import (
+        AwsNetworkPeeringConnectionSettingsProviderName,
+    )
+    from ..models.aws_network_peering_connection_settings_status_name import (
+        AwsNetworkPeeringConnectionSettingsStatusName,
+    )
+
+    AwsNetworkPeeringConnectionSettingsDict = TypedDict(
+        "AwsNetworkPeeringConnectionSettingsDict",
+        {
+            "accepterRegionName": Required[str],
+            "awsAccountId": Required[str],
+            "containerId": Required[str],
+            "providerName": Required[Literal["AWS"] | AwsNetworkPeeringConnectionSettingsProviderName],
+            "routeTableCidrBlock": Required[str],
+            "vpcId": Required[str],
+            "connectionId": str,
+            "errorStateName": Literal["REJECTED", "EXPIRED", "INVALID_ARGUMENT"]
+            | AwsNetworkPeeringConnectionSettingsErrorStateName,
+            "id": str,
+            "statusName": Literal[
+                "INITIATING", "PENDING_ACCEPTANCE", "FAILED", "FINALIZING", "AVAILABLE", "TERMINATING"
+            ]
+            | AwsNetworkPeeringConnectionSettingsStatusName,
+        },
+        total=False,
+    )
+else:
+    AwsNetworkPeeringConnectionSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +18,33 @@ from ..models.aws_private_link_connection_cloud_provider import (
     AWSPrivateLinkConnectionCloudProvider,
 )
 from ..models.aws_private_link_connection_status import AWSPrivateLinkConnectionStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSPrivateLinkConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "interfaceEndpoints",
+        "endpointServiceName",
+        "errorMessage",
+        "id",
+        "regionName",
+        "status",
+        "supportedRemoteRegions",
+    }
+)
 
 
 @_attrs_define
@@ -38,7 +69,7 @@ class AWSPrivateLinkConnection:
             cross region support is implemented for AWS only.
     """
 
-    cloud_provider: AWSPrivateLinkConnectionCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | AWSPrivateLinkConnectionCloudProvider = _attrs_field(
         default=AWSPrivateLinkConnectionCloudProvider.AWS, kw_only=True
     )
     interface_endpoints: list[str]
@@ -46,12 +77,35 @@ class AWSPrivateLinkConnection:
     error_message: str | Unset = UNSET
     id: str | Unset = UNSET
     region_name: str | Unset = UNSET
-    status: AWSPrivateLinkConnectionStatus | Unset = UNSET
+    status: (
+        Literal["INITIATING", "AVAILABLE", "WAITING_FOR_USER", "FAILED", "DELETING"]
+        | AWSPrivateLinkConnectionStatus
+        | Unset
+    ) = UNSET
     supported_remote_regions: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("interface_endpoints", "interfaceEndpoints", True),
+        ("endpoint_service_name", "endpointServiceName", False),
+        ("error_message", "errorMessage", False),
+        ("id", "id", False),
+        ("region_name", "regionName", False),
+        ("status", "status", False),
+        ("supported_remote_regions", "supportedRemoteRegions", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSPrivateLinkConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         interface_endpoints = self.interface_endpoints
 
@@ -65,7 +119,7 @@ class AWSPrivateLinkConnection:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         supported_remote_regions: list[str] | None | Unset
         if isinstance(self.supported_remote_regions, Unset):
@@ -101,73 +155,106 @@ class AWSPrivateLinkConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "endpointServiceName",
-                "errorMessage",
-                "id",
-                "regionName",
-                "status",
-                "supportedRemoteRegions",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = AWSPrivateLinkConnectionCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = AWSPrivateLinkConnectionCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or AWSPrivateLinkConnectionCloudProvider(_cloud_provider_value)
 
-        interface_endpoints = cast(list[str], d.pop("interfaceEndpoints"))
+                _interface_endpoints = src_dict["interfaceEndpoints"]
+                interface_endpoints = cast(list[str], _interface_endpoints)
 
-        endpoint_service_name = d.pop("endpointServiceName", UNSET)
+                endpoint_service_name = src_dict.get("endpointServiceName", UNSET)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: AWSPrivateLinkConnectionStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = AWSPrivateLinkConnectionStatus._members_by_value.get(_status) or AWSPrivateLinkConnectionStatus(
-                _status
-            )
+                _status = src_dict.get("status", UNSET)
+                status: AWSPrivateLinkConnectionStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = AWSPrivateLinkConnectionStatus._members_by_value.get(
+                        _status
+                    ) or AWSPrivateLinkConnectionStatus(_status)
 
-        def _parse_supported_remote_regions(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                supported_remote_regions_type_0 = cast(list[str], data)
+                def _parse_supported_remote_regions(data: object) -> list[str] | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, list):
+                            raise TypeError()
+                        _supported_remote_regions_type_0 = data
+                        supported_remote_regions_type_0 = cast(list[str], _supported_remote_regions_type_0)
 
-                return supported_remote_regions_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
+                        return supported_remote_regions_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    return cast(list[str] | None | Unset, data)
 
-        supported_remote_regions = _parse_supported_remote_regions(d.pop("supportedRemoteRegions", UNSET))
+                supported_remote_regions = _parse_supported_remote_regions(
+                    src_dict.get("supportedRemoteRegions", UNSET)
+                )
 
-        _aws_private_link_connection = cls(
-            interface_endpoints,
-            endpoint_service_name,
-            error_message,
-            id,
-            region_name,
-            status,
-            supported_remote_regions,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    (
+                        _interface_endpoints.__class__ is list
+                        and all(_item.__class__ is str for _item in _interface_endpoints)
+                    )
+                    and (endpoint_service_name is UNSET or endpoint_service_name.__class__ is str)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (region_name is UNSET or region_name.__class__ is str)
+                    and (
+                        supported_remote_regions is UNSET
+                        or supported_remote_regions.__class__
+                        in (
+                            list,
+                            type(None),
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSPrivateLinkConnection:
+                    _aws_private_link_connection = object.__new__(cls)
+                    _aws_private_link_connection.cloud_provider = cloud_provider
+                    _aws_private_link_connection.interface_endpoints = interface_endpoints
+                    _aws_private_link_connection.endpoint_service_name = endpoint_service_name
+                    _aws_private_link_connection.error_message = error_message
+                    _aws_private_link_connection.id = id
+                    _aws_private_link_connection.region_name = region_name
+                    _aws_private_link_connection.status = status
+                    _aws_private_link_connection.supported_remote_regions = supported_remote_regions
+                else:
+                    _aws_private_link_connection = cls(
+                        interface_endpoints,
+                        endpoint_service_name,
+                        error_message,
+                        id,
+                        region_name,
+                        status,
+                        supported_remote_regions,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_private_link_connection.additional_properties = d
-        return _aws_private_link_connection
+                _aws_private_link_connection.additional_properties = d
+                return _aws_private_link_connection
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -184,3 +271,32 @@ class AWSPrivateLinkConnection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.aws_private_link_connection_cloud_provider import (
+        AWSPrivateLinkConnectionCloudProvider,
+    )
+    from ..models.aws_private_link_connection_status import (
+        AWSPrivateLinkConnectionStatus,
+    )
+
+    AWSPrivateLinkConnectionDict = TypedDict(
+        "AWSPrivateLinkConnectionDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | AWSPrivateLinkConnectionCloudProvider],
+            "interfaceEndpoints": Required[list[str]],
+            "endpointServiceName": str,
+            "errorMessage": str,
+            "id": str,
+            "regionName": str,
+            "status": Literal["INITIATING", "AVAILABLE", "WAITING_FOR_USER", "FAILED", "DELETING"]
+            | AWSPrivateLinkConnectionStatus,
+            "supportedRemoteRegions": list[str] | None,
+        },
+        total=False,
+    )
+else:
+    AWSPrivateLinkConnectionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,9 +25,36 @@ from ..models.aws_region_config_20240805_region_name_type_1 import (
 from ..models.aws_region_config_20240805_region_name_type_2 import (
     AWSRegionConfig20240805RegionNameType2,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSRegionConfig20240805")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "electableSpecs",
+        "priority",
+        "regionName",
+        "analyticsAutoScaling",
+        "analyticsSpecs",
+        "autoScaling",
+        "effectiveAnalyticsSpecs",
+        "effectiveElectableSpecs",
+        "effectiveReadOnlySpecs",
+        "readOnlySpecs",
+    }
+)
 
 
 @_attrs_define
@@ -69,7 +102,7 @@ class AWSRegionConfig20240805:
             current hardware specifications for read only nodes in the region.
     """
 
-    provider_name: AWSRegionConfig20240805ProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | AWSRegionConfig20240805ProviderName = _attrs_field(
         default=AWSRegionConfig20240805ProviderName.AWS, kw_only=True
     )
     electable_specs: (
@@ -100,9 +133,31 @@ class AWSRegionConfig20240805:
     )
     read_only_specs: AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("electable_specs", "electableSpecs", False),
+        ("priority", "priority", False),
+        ("region_name", "regionName", False),
+        ("analytics_auto_scaling", "analyticsAutoScaling", False),
+        ("analytics_specs", "analyticsSpecs", False),
+        ("auto_scaling", "autoScaling", False),
+        ("effective_analytics_specs", "effectiveAnalyticsSpecs", False),
+        ("effective_electable_specs", "effectiveElectableSpecs", False),
+        ("effective_read_only_specs", "effectiveReadOnlySpecs", False),
+        ("read_only_specs", "readOnlySpecs", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSRegionConfig20240805"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         electable_specs: dict[str, Any] | Unset
         if isinstance(self.electable_specs, Unset):
@@ -122,11 +177,11 @@ class AWSRegionConfig20240805:
         if isinstance(self.region_name, Unset):
             region_name = UNSET
         elif isinstance(self.region_name, AWSRegionConfig20240805RegionNameType0):
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
         elif isinstance(self.region_name, AWSRegionConfig20240805RegionNameType1):
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
         else:
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
 
         analytics_auto_scaling: dict[str, Any] | Unset = UNSET
         if not isinstance(self.analytics_auto_scaling, Unset):
@@ -218,288 +273,391 @@ class AWSRegionConfig20240805:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "electableSpecs",
-                "priority",
-                "regionName",
-                "analyticsAutoScaling",
-                "analyticsSpecs",
-                "autoScaling",
-                "effectiveAnalyticsSpecs",
-                "effectiveElectableSpecs",
-                "effectiveReadOnlySpecs",
-                "readOnlySpecs",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = AWSRegionConfig20240805ProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = AWSRegionConfig20240805ProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or AWSRegionConfig20240805ProviderName(_provider_name_value)
 
-        def _parse_electable_specs(
-            data: object,
-        ) -> (
-            AWSHardwareSpec20240805
-            | AzureHardwareSpec20240805
-            | GCPHardwareSpec20240805
-            | TenantHardwareSpec20240805
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(data)
+                def _parse_electable_specs(
+                    data: object,
+                ) -> (
+                    AWSHardwareSpec20240805
+                    | AzureHardwareSpec20240805
+                    | GCPHardwareSpec20240805
+                    | TenantHardwareSpec20240805
+                    | Unset
+                ):
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(data)
 
-                return componentsschemas_hardware_spec_20240805_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_hardware_spec_20240805_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(data)
 
-                return componentsschemas_hardware_spec_20240805_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_hardware_spec_20240805_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
 
-                return componentsschemas_hardware_spec_20240805_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_hardware_spec_20240805_type_3 = TenantHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_hardware_spec_20240805_type_2
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_hardware_spec_20240805_type_3 = TenantHardwareSpec20240805.from_dict(data)
 
-            return componentsschemas_hardware_spec_20240805_type_3
+                    return componentsschemas_hardware_spec_20240805_type_3
 
-        electable_specs = _parse_electable_specs(d.pop("electableSpecs", UNSET))
+                electable_specs = _parse_electable_specs(src_dict.get("electableSpecs", UNSET))
 
-        priority = d.pop("priority", UNSET)
+                priority = src_dict.get("priority", UNSET)
 
-        def _parse_region_name(
-            data: object,
-        ) -> (
-            AWSRegionConfig20240805RegionNameType0
-            | AWSRegionConfig20240805RegionNameType1
-            | AWSRegionConfig20240805RegionNameType2
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                region_name_type_0 = AWSRegionConfig20240805RegionNameType0._members_by_value.get(
-                    data
-                ) or AWSRegionConfig20240805RegionNameType0(data)
+                def _parse_region_name(
+                    data: object,
+                ) -> (
+                    AWSRegionConfig20240805RegionNameType0
+                    | AWSRegionConfig20240805RegionNameType1
+                    | AWSRegionConfig20240805RegionNameType2
+                    | Unset
+                ):
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        region_name_type_0 = AWSRegionConfig20240805RegionNameType0._members_by_value.get(
+                            data
+                        ) or AWSRegionConfig20240805RegionNameType0(data)
 
-                return region_name_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                region_name_type_1 = AWSRegionConfig20240805RegionNameType1._members_by_value.get(
-                    data
-                ) or AWSRegionConfig20240805RegionNameType1(data)
+                        return region_name_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        region_name_type_1 = AWSRegionConfig20240805RegionNameType1._members_by_value.get(
+                            data
+                        ) or AWSRegionConfig20240805RegionNameType1(data)
 
-                return region_name_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            region_name_type_2 = AWSRegionConfig20240805RegionNameType2._members_by_value.get(
-                data
-            ) or AWSRegionConfig20240805RegionNameType2(data)
+                        return region_name_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    region_name_type_2 = AWSRegionConfig20240805RegionNameType2._members_by_value.get(
+                        data
+                    ) or AWSRegionConfig20240805RegionNameType2(data)
 
-            return region_name_type_2
+                    return region_name_type_2
 
-        region_name = _parse_region_name(d.pop("regionName", UNSET))
+                region_name = _parse_region_name(src_dict.get("regionName", UNSET))
 
-        _analytics_auto_scaling = d.pop("analyticsAutoScaling", UNSET)
-        analytics_auto_scaling: AdvancedAutoScalingSettings | Unset
-        if _analytics_auto_scaling is UNSET:
-            analytics_auto_scaling = UNSET
-        else:
-            analytics_auto_scaling = AdvancedAutoScalingSettings.from_dict(_analytics_auto_scaling)
+                _analytics_auto_scaling = src_dict.get("analyticsAutoScaling", UNSET)
+                analytics_auto_scaling: AdvancedAutoScalingSettings | Unset
+                if _analytics_auto_scaling is UNSET:
+                    analytics_auto_scaling = UNSET
+                else:
+                    analytics_auto_scaling = AdvancedAutoScalingSettings.from_dict(_analytics_auto_scaling)
 
-        def _parse_analytics_specs(
-            data: object,
-        ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(data)
+                def _parse_analytics_specs(
+                    data: object,
+                ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
 
-            return componentsschemas_dedicated_hardware_spec_20240805_type_2
+                    return componentsschemas_dedicated_hardware_spec_20240805_type_2
 
-        analytics_specs = _parse_analytics_specs(d.pop("analyticsSpecs", UNSET))
+                analytics_specs = _parse_analytics_specs(src_dict.get("analyticsSpecs", UNSET))
 
-        _auto_scaling = d.pop("autoScaling", UNSET)
-        auto_scaling: AdvancedAutoScalingSettings | Unset
-        if _auto_scaling is UNSET:
-            auto_scaling = UNSET
-        else:
-            auto_scaling = AdvancedAutoScalingSettings.from_dict(_auto_scaling)
+                _auto_scaling = src_dict.get("autoScaling", UNSET)
+                auto_scaling: AdvancedAutoScalingSettings | Unset
+                if _auto_scaling is UNSET:
+                    auto_scaling = UNSET
+                else:
+                    auto_scaling = AdvancedAutoScalingSettings.from_dict(_auto_scaling)
 
-        def _parse_effective_analytics_specs(
-            data: object,
-        ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(data)
+                def _parse_effective_analytics_specs(
+                    data: object,
+                ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
 
-            return componentsschemas_dedicated_hardware_spec_20240805_type_2
+                    return componentsschemas_dedicated_hardware_spec_20240805_type_2
 
-        effective_analytics_specs = _parse_effective_analytics_specs(d.pop("effectiveAnalyticsSpecs", UNSET))
+                effective_analytics_specs = _parse_effective_analytics_specs(
+                    src_dict.get("effectiveAnalyticsSpecs", UNSET)
+                )
 
-        def _parse_effective_electable_specs(
-            data: object,
-        ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(data)
+                def _parse_effective_electable_specs(
+                    data: object,
+                ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
 
-            return componentsschemas_dedicated_hardware_spec_20240805_type_2
+                    return componentsschemas_dedicated_hardware_spec_20240805_type_2
 
-        effective_electable_specs = _parse_effective_electable_specs(d.pop("effectiveElectableSpecs", UNSET))
+                effective_electable_specs = _parse_effective_electable_specs(
+                    src_dict.get("effectiveElectableSpecs", UNSET)
+                )
 
-        def _parse_effective_read_only_specs(
-            data: object,
-        ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(data)
+                def _parse_effective_read_only_specs(
+                    data: object,
+                ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
 
-            return componentsschemas_dedicated_hardware_spec_20240805_type_2
+                    return componentsschemas_dedicated_hardware_spec_20240805_type_2
 
-        effective_read_only_specs = _parse_effective_read_only_specs(d.pop("effectiveReadOnlySpecs", UNSET))
+                effective_read_only_specs = _parse_effective_read_only_specs(
+                    src_dict.get("effectiveReadOnlySpecs", UNSET)
+                )
 
-        def _parse_read_only_specs(
-            data: object,
-        ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(data)
+                def _parse_read_only_specs(
+                    data: object,
+                ) -> AWSHardwareSpec20240805 | AzureHardwareSpec20240805 | GCPHardwareSpec20240805 | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
+                            data
+                        )
 
-                return componentsschemas_dedicated_hardware_spec_20240805_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                        return componentsschemas_dedicated_hardware_spec_20240805_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
 
-            return componentsschemas_dedicated_hardware_spec_20240805_type_2
+                    return componentsschemas_dedicated_hardware_spec_20240805_type_2
 
-        read_only_specs = _parse_read_only_specs(d.pop("readOnlySpecs", UNSET))
+                read_only_specs = _parse_read_only_specs(src_dict.get("readOnlySpecs", UNSET))
 
-        _aws_region_config_20240805 = cls(
-            electable_specs,
-            priority,
-            region_name,
-            analytics_auto_scaling,
-            analytics_specs,
-            auto_scaling,
-            effective_analytics_specs,
-            effective_electable_specs,
-            effective_read_only_specs,
-            read_only_specs,
-            provider_name=provider_name,
-        )
+                if not (
+                    (
+                        electable_specs is UNSET
+                        or electable_specs.__class__
+                        in (
+                            AWSHardwareSpec20240805,
+                            AzureHardwareSpec20240805,
+                            GCPHardwareSpec20240805,
+                            TenantHardwareSpec20240805,
+                        )
+                    )
+                    and (priority is UNSET or priority.__class__ is int)
+                    and (
+                        region_name is UNSET
+                        or region_name.__class__
+                        in (
+                            AWSRegionConfig20240805RegionNameType0,
+                            AWSRegionConfig20240805RegionNameType1,
+                            AWSRegionConfig20240805RegionNameType2,
+                        )
+                    )
+                    and (
+                        analytics_specs is UNSET
+                        or analytics_specs.__class__
+                        in (
+                            AWSHardwareSpec20240805,
+                            AzureHardwareSpec20240805,
+                            GCPHardwareSpec20240805,
+                        )
+                    )
+                    and (
+                        effective_analytics_specs is UNSET
+                        or effective_analytics_specs.__class__
+                        in (
+                            AWSHardwareSpec20240805,
+                            AzureHardwareSpec20240805,
+                            GCPHardwareSpec20240805,
+                        )
+                    )
+                    and (
+                        effective_electable_specs is UNSET
+                        or effective_electable_specs.__class__
+                        in (
+                            AWSHardwareSpec20240805,
+                            AzureHardwareSpec20240805,
+                            GCPHardwareSpec20240805,
+                        )
+                    )
+                    and (
+                        effective_read_only_specs is UNSET
+                        or effective_read_only_specs.__class__
+                        in (
+                            AWSHardwareSpec20240805,
+                            AzureHardwareSpec20240805,
+                            GCPHardwareSpec20240805,
+                        )
+                    )
+                    and (
+                        read_only_specs is UNSET
+                        or read_only_specs.__class__
+                        in (
+                            AWSHardwareSpec20240805,
+                            AzureHardwareSpec20240805,
+                            GCPHardwareSpec20240805,
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSRegionConfig20240805:
+                    _aws_region_config_20240805 = object.__new__(cls)
+                    _aws_region_config_20240805.provider_name = provider_name
+                    _aws_region_config_20240805.electable_specs = electable_specs
+                    _aws_region_config_20240805.priority = priority
+                    _aws_region_config_20240805.region_name = region_name
+                    _aws_region_config_20240805.analytics_auto_scaling = analytics_auto_scaling
+                    _aws_region_config_20240805.analytics_specs = analytics_specs
+                    _aws_region_config_20240805.auto_scaling = auto_scaling
+                    _aws_region_config_20240805.effective_analytics_specs = effective_analytics_specs
+                    _aws_region_config_20240805.effective_electable_specs = effective_electable_specs
+                    _aws_region_config_20240805.effective_read_only_specs = effective_read_only_specs
+                    _aws_region_config_20240805.read_only_specs = read_only_specs
+                else:
+                    _aws_region_config_20240805 = cls(
+                        electable_specs,
+                        priority,
+                        region_name,
+                        analytics_auto_scaling,
+                        analytics_specs,
+                        auto_scaling,
+                        effective_analytics_specs,
+                        effective_electable_specs,
+                        effective_read_only_specs,
+                        read_only_specs,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _aws_region_config_20240805.additional_properties = d
-        return _aws_region_config_20240805
+                _aws_region_config_20240805.additional_properties = d
+                return _aws_region_config_20240805
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -524,3 +682,244 @@ from ..models.aws_hardware_spec_20240805 import AWSHardwareSpec20240805  # noqa:
 from ..models.azure_hardware_spec_20240805 import AzureHardwareSpec20240805  # noqa: E402
 from ..models.gcp_hardware_spec_20240805 import GCPHardwareSpec20240805  # noqa: E402
 from ..models.tenant_hardware_spec_20240805 import TenantHardwareSpec20240805  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.advanced_auto_scaling_settings import (
+        AdvancedAutoScalingSettings,
+        AdvancedAutoScalingSettingsDict,
+    )
+    from ..models.aws_hardware_spec_20240805 import (
+        AWSHardwareSpec20240805,
+        AWSHardwareSpec20240805Dict,
+    )
+    from ..models.aws_region_config_20240805_provider_name import (
+        AWSRegionConfig20240805ProviderName,
+    )
+    from ..models.aws_region_config_20240805_region_name_type_0 import (
+        AWSRegionConfig20240805RegionNameType0,
+    )
+    from ..models.aws_region_config_20240805_region_name_type_1 import (
+        AWSRegionConfig20240805RegionNameType1,
+    )
+    from ..models.aws_region_config_20240805_region_name_type_2 import (
+        AWSRegionConfig20240805RegionNameType2,
+    )
+    from ..models.azure_hardware_spec_20240805 import (
+        AzureHardwareSpec20240805,
+        AzureHardwareSpec20240805Dict,
+    )
+    from ..models.gcp_hardware_spec_20240805 import (
+        GCPHardwareSpec20240805,
+        GCPHardwareSpec20240805Dict,
+    )
+    from ..models.tenant_hardware_spec_20240805 import (
+        TenantHardwareSpec20240805,
+        TenantHardwareSpec20240805Dict,
+    )
+
+    AWSRegionConfig20240805Dict = TypedDict(
+        "AWSRegionConfig20240805Dict",
+        {
+            "providerName": Required[Literal["AWS"] | AWSRegionConfig20240805ProviderName],
+            "electableSpecs": AWSHardwareSpec20240805Dict
+            | AWSHardwareSpec20240805
+            | AzureHardwareSpec20240805Dict
+            | AzureHardwareSpec20240805
+            | GCPHardwareSpec20240805Dict
+            | GCPHardwareSpec20240805
+            | TenantHardwareSpec20240805Dict
+            | TenantHardwareSpec20240805,
+            "priority": int,
+            "regionName": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_EAST_2",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTHEAST_5",
+                "AP_SOUTHEAST_6",
+                "AP_SOUTHEAST_7",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "MX_CENTRAL_1",
+                "GLOBAL",
+            ]
+            | AWSRegionConfig20240805RegionNameType0
+            | Literal[
+                "US_CENTRAL",
+                "US_EAST",
+                "US_EAST_2",
+                "US_NORTH_CENTRAL",
+                "US_WEST",
+                "US_SOUTH_CENTRAL",
+                "EUROPE_NORTH",
+                "EUROPE_WEST",
+                "US_WEST_CENTRAL",
+                "US_WEST_2",
+                "US_WEST_3",
+                "CANADA_EAST",
+                "CANADA_CENTRAL",
+                "BRAZIL_SOUTH",
+                "BRAZIL_SOUTHEAST",
+                "AUSTRALIA_CENTRAL",
+                "AUSTRALIA_CENTRAL_2",
+                "AUSTRALIA_EAST",
+                "AUSTRALIA_SOUTH_EAST",
+                "GERMANY_WEST_CENTRAL",
+                "GERMANY_NORTH",
+                "SWEDEN_CENTRAL",
+                "SWEDEN_SOUTH",
+                "SWITZERLAND_NORTH",
+                "SWITZERLAND_WEST",
+                "UK_SOUTH",
+                "UK_WEST",
+                "NORWAY_EAST",
+                "NORWAY_WEST",
+                "INDIA_CENTRAL",
+                "INDIA_SOUTH",
+                "INDIA_WEST",
+                "CHINA_EAST",
+                "CHINA_NORTH",
+                "ASIA_EAST",
+                "JAPAN_EAST",
+                "JAPAN_WEST",
+                "ASIA_SOUTH_EAST",
+                "KOREA_CENTRAL",
+                "KOREA_SOUTH",
+                "FRANCE_CENTRAL",
+                "FRANCE_SOUTH",
+                "SOUTH_AFRICA_NORTH",
+                "SOUTH_AFRICA_WEST",
+                "UAE_CENTRAL",
+                "UAE_NORTH",
+                "QATAR_CENTRAL",
+                "POLAND_CENTRAL",
+                "ISRAEL_CENTRAL",
+                "ITALY_NORTH",
+                "SPAIN_CENTRAL",
+                "MEXICO_CENTRAL",
+                "NEW_ZEALAND_NORTH",
+                "US_GOV_VIRGINIA",
+                "US_GOV_ARIZONA",
+                "US_GOV_TEXAS",
+            ]
+            | AWSRegionConfig20240805RegionNameType1
+            | Literal[
+                "EASTERN_US",
+                "EASTERN_US_AW",
+                "US_EAST_4",
+                "US_EAST_4_AW",
+                "US_EAST_5",
+                "US_EAST_5_AW",
+                "US_WEST_2",
+                "US_WEST_2_AW",
+                "US_WEST_3",
+                "US_WEST_3_AW",
+                "US_WEST_4",
+                "US_WEST_4_AW",
+                "US_SOUTH_1",
+                "US_SOUTH_1_AW",
+                "CENTRAL_US",
+                "CENTRAL_US_AW",
+                "WESTERN_US",
+                "WESTERN_US_AW",
+                "NORTH_AMERICA_NORTHEAST_1",
+                "NORTH_AMERICA_NORTHEAST_2",
+                "NORTH_AMERICA_SOUTH_1",
+                "SOUTH_AMERICA_EAST_1",
+                "SOUTH_AMERICA_WEST_1",
+                "WESTERN_EUROPE",
+                "EUROPE_NORTH_1",
+                "EUROPE_WEST_2",
+                "EUROPE_WEST_3",
+                "EUROPE_WEST_4",
+                "EUROPE_WEST_6",
+                "EUROPE_WEST_8",
+                "EUROPE_WEST_9",
+                "EUROPE_WEST_10",
+                "EUROPE_WEST_12",
+                "EUROPE_SOUTHWEST_1",
+                "EUROPE_CENTRAL_2",
+                "MIDDLE_EAST_CENTRAL_1",
+                "MIDDLE_EAST_CENTRAL_2",
+                "MIDDLE_EAST_WEST_1",
+                "AUSTRALIA_SOUTHEAST_1",
+                "AUSTRALIA_SOUTHEAST_2",
+                "AFRICA_SOUTH_1",
+                "EASTERN_ASIA_PACIFIC",
+                "NORTHEASTERN_ASIA_PACIFIC",
+                "SOUTHEASTERN_ASIA_PACIFIC",
+                "ASIA_EAST_2",
+                "ASIA_NORTHEAST_2",
+                "ASIA_NORTHEAST_3",
+                "ASIA_SOUTH_1",
+                "ASIA_SOUTH_2",
+                "ASIA_SOUTHEAST_2",
+            ]
+            | AWSRegionConfig20240805RegionNameType2,
+            "analyticsAutoScaling": AdvancedAutoScalingSettingsDict | AdvancedAutoScalingSettings,
+            "analyticsSpecs": AWSHardwareSpec20240805Dict
+            | AWSHardwareSpec20240805
+            | AzureHardwareSpec20240805Dict
+            | AzureHardwareSpec20240805
+            | GCPHardwareSpec20240805Dict
+            | GCPHardwareSpec20240805,
+            "autoScaling": AdvancedAutoScalingSettingsDict | AdvancedAutoScalingSettings,
+            "effectiveAnalyticsSpecs": AWSHardwareSpec20240805Dict
+            | AWSHardwareSpec20240805
+            | AzureHardwareSpec20240805Dict
+            | AzureHardwareSpec20240805
+            | GCPHardwareSpec20240805Dict
+            | GCPHardwareSpec20240805,
+            "effectiveElectableSpecs": AWSHardwareSpec20240805Dict
+            | AWSHardwareSpec20240805
+            | AzureHardwareSpec20240805Dict
+            | AzureHardwareSpec20240805
+            | GCPHardwareSpec20240805Dict
+            | GCPHardwareSpec20240805,
+            "effectiveReadOnlySpecs": AWSHardwareSpec20240805Dict
+            | AWSHardwareSpec20240805
+            | AzureHardwareSpec20240805Dict
+            | AzureHardwareSpec20240805
+            | GCPHardwareSpec20240805Dict
+            | GCPHardwareSpec20240805,
+            "readOnlySpecs": AWSHardwareSpec20240805Dict
+            | AWSHardwareSpec20240805
+            | AzureHardwareSpec20240805Dict
+            | AzureHardwareSpec20240805
+            | GCPHardwareSpec20240805Dict
+            | GCPHardwareSpec20240805,
+        },
+        total=False,
+    )
+else:
+    AWSRegionConfig20240805Dict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

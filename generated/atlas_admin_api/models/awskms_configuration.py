@@ -2,15 +2,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.awskms_configuration_region import AWSKMSConfigurationRegion
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSKMSConfiguration")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accessKeyID",
+        "customerMasterKeyID",
+        "enabled",
+        "region",
+        "requirePrivateNetworking",
+        "valid",
+        "roleId",
+        "secretAccessKey",
+    }
+)
 
 
 @_attrs_define
@@ -46,14 +76,77 @@ class AWSKMSConfiguration:
     access_key_id: str | Unset = UNSET
     customer_master_key_id: str | Unset = UNSET
     enabled: bool | Unset = UNSET
-    region: AWSKMSConfigurationRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_GOV_WEST_1",
+            "US_GOV_EAST_1",
+            "US_EAST_1",
+            "US_EAST_2",
+            "US_WEST_1",
+            "US_WEST_2",
+            "CA_CENTRAL_1",
+            "EU_NORTH_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_WEST_3",
+            "EU_CENTRAL_1",
+            "EU_CENTRAL_2",
+            "AP_EAST_1",
+            "AP_NORTHEAST_1",
+            "AP_NORTHEAST_2",
+            "AP_NORTHEAST_3",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_SOUTHEAST_3",
+            "AP_SOUTHEAST_4",
+            "AP_SOUTH_1",
+            "AP_SOUTH_2",
+            "SA_EAST_1",
+            "CN_NORTH_1",
+            "CN_NORTHWEST_1",
+            "ME_SOUTH_1",
+            "ME_CENTRAL_1",
+            "AF_SOUTH_1",
+            "EU_SOUTH_1",
+            "EU_SOUTH_2",
+            "IL_CENTRAL_1",
+            "CA_WEST_1",
+            "AP_SOUTHEAST_5",
+            "AP_SOUTHEAST_7",
+            "MX_CENTRAL_1",
+            "GLOBAL",
+            "AP_EAST_2",
+            "AP_SOUTHEAST_6",
+        ]
+        | AWSKMSConfigurationRegion
+        | Unset
+    ) = UNSET
     require_private_networking: bool | Unset = UNSET
     valid: bool | Unset = UNSET
     role_id: str | Unset = UNSET
     secret_access_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("access_key_id", "accessKeyID", False),
+        ("customer_master_key_id", "customerMasterKeyID", False),
+        ("enabled", "enabled", False),
+        ("region", "region", False),
+        ("require_private_networking", "requirePrivateNetworking", False),
+        ("valid", "valid", False),
+        ("role_id", "roleId", False),
+        ("secret_access_key", "secretAccessKey", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSKMSConfiguration"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         access_key_id = self.access_key_id
 
         customer_master_key_id = self.customer_master_key_id
@@ -62,7 +155,7 @@ class AWSKMSConfiguration:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         require_private_networking = self.require_private_networking
 
@@ -96,58 +189,76 @@ class AWSKMSConfiguration:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "accessKeyID",
-                "customerMasterKeyID",
-                "enabled",
-                "region",
-                "requirePrivateNetworking",
-                "valid",
-                "roleId",
-                "secretAccessKey",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        access_key_id = d.pop("accessKeyID", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                access_key_id = src_dict.get("accessKeyID", UNSET)
 
-        customer_master_key_id = d.pop("customerMasterKeyID", UNSET)
+                customer_master_key_id = src_dict.get("customerMasterKeyID", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+                enabled = src_dict.get("enabled", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: AWSKMSConfigurationRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = AWSKMSConfigurationRegion._members_by_value.get(_region) or AWSKMSConfigurationRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: AWSKMSConfigurationRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = AWSKMSConfigurationRegion._members_by_value.get(_region) or AWSKMSConfigurationRegion(
+                        _region
+                    )
 
-        require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
-        valid = d.pop("valid", UNSET)
+                valid = src_dict.get("valid", UNSET)
 
-        role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-        secret_access_key = d.pop("secretAccessKey", UNSET)
+                secret_access_key = src_dict.get("secretAccessKey", UNSET)
 
-        _awskms_configuration = cls(
-            access_key_id,
-            customer_master_key_id,
-            enabled,
-            region,
-            require_private_networking,
-            valid,
-            role_id,
-            secret_access_key,
-        )
+                if not (
+                    (access_key_id is UNSET or access_key_id.__class__ is str)
+                    and (customer_master_key_id is UNSET or customer_master_key_id.__class__ is str)
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                    and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
+                    and (valid is UNSET or valid.__class__ is bool)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (secret_access_key is UNSET or secret_access_key.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSKMSConfiguration:
+                    _awskms_configuration = object.__new__(cls)
+                    _awskms_configuration.access_key_id = access_key_id
+                    _awskms_configuration.customer_master_key_id = customer_master_key_id
+                    _awskms_configuration.enabled = enabled
+                    _awskms_configuration.region = region
+                    _awskms_configuration.require_private_networking = require_private_networking
+                    _awskms_configuration.valid = valid
+                    _awskms_configuration.role_id = role_id
+                    _awskms_configuration.secret_access_key = secret_access_key
+                else:
+                    _awskms_configuration = cls(
+                        access_key_id,
+                        customer_master_key_id,
+                        enabled,
+                        region,
+                        require_private_networking,
+                        valid,
+                        role_id,
+                        secret_access_key,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _awskms_configuration.additional_properties = d
-        return _awskms_configuration
+                _awskms_configuration.additional_properties = d
+                return _awskms_configuration
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -164,3 +275,67 @@ class AWSKMSConfiguration:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.awskms_configuration_region import AWSKMSConfigurationRegion
+
+    AWSKMSConfigurationDict = TypedDict(
+        "AWSKMSConfigurationDict",
+        {
+            "accessKeyID": str,
+            "customerMasterKeyID": str,
+            "enabled": bool,
+            "region": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "AP_SOUTHEAST_5",
+                "AP_SOUTHEAST_7",
+                "MX_CENTRAL_1",
+                "GLOBAL",
+                "AP_EAST_2",
+                "AP_SOUTHEAST_6",
+            ]
+            | AWSKMSConfigurationRegion,
+            "requirePrivateNetworking": bool,
+            "valid": bool,
+            "roleId": str,
+            "secretAccessKey": str,
+        },
+        total=False,
+    )
+else:
+    AWSKMSConfigurationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,9 +23,31 @@ from ..models.awskmsear_private_endpoint_region_name_type_1 import (
     AWSKMSEARPrivateEndpointRegionNameType1,
 )
 from ..models.awskmsear_private_endpoint_status import AWSKMSEARPrivateEndpointStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AWSKMSEARPrivateEndpoint")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "errorMessage",
+        "id",
+        "privateEndpointConnectionName",
+        "regionName",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -38,18 +66,39 @@ class AWSKMSEARPrivateEndpoint:
         status (AWSKMSEARPrivateEndpointStatus | Unset): State of the Encryption At Rest private endpoint.
     """
 
-    cloud_provider: AWSKMSEARPrivateEndpointCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | AWSKMSEARPrivateEndpointCloudProvider = _attrs_field(
         default=AWSKMSEARPrivateEndpointCloudProvider.AWS, kw_only=True
     )
     error_message: str | Unset = UNSET
     id: str | Unset = UNSET
     private_endpoint_connection_name: str | Unset = UNSET
     region_name: AWSKMSEARPrivateEndpointRegionNameType0 | AWSKMSEARPrivateEndpointRegionNameType1 | Unset = UNSET
-    status: AWSKMSEARPrivateEndpointStatus | Unset = UNSET
+    status: (
+        Literal["INITIATING", "PENDING_ACCEPTANCE", "ACTIVE", "FAILED", "PENDING_RECREATION", "DELETING"]
+        | AWSKMSEARPrivateEndpointStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("error_message", "errorMessage", False),
+        ("id", "id", False),
+        ("private_endpoint_connection_name", "privateEndpointConnectionName", False),
+        ("region_name", "regionName", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AWSKMSEARPrivateEndpoint"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         error_message = self.error_message
 
@@ -61,13 +110,13 @@ class AWSKMSEARPrivateEndpoint:
         if isinstance(self.region_name, Unset):
             region_name = UNSET
         elif isinstance(self.region_name, AWSKMSEARPrivateEndpointRegionNameType0):
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
         else:
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -91,74 +140,97 @@ class AWSKMSEARPrivateEndpoint:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorMessage",
-                "id",
-                "privateEndpointConnectionName",
-                "regionName",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = AWSKMSEARPrivateEndpointCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = AWSKMSEARPrivateEndpointCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or AWSKMSEARPrivateEndpointCloudProvider(_cloud_provider_value)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
+                private_endpoint_connection_name = src_dict.get("privateEndpointConnectionName", UNSET)
 
-        def _parse_region_name(
-            data: object,
-        ) -> AWSKMSEARPrivateEndpointRegionNameType0 | AWSKMSEARPrivateEndpointRegionNameType1 | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                region_name_type_0 = AWSKMSEARPrivateEndpointRegionNameType0._members_by_value.get(
-                    data
-                ) or AWSKMSEARPrivateEndpointRegionNameType0(data)
+                def _parse_region_name(
+                    data: object,
+                ) -> AWSKMSEARPrivateEndpointRegionNameType0 | AWSKMSEARPrivateEndpointRegionNameType1 | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        region_name_type_0 = AWSKMSEARPrivateEndpointRegionNameType0._members_by_value.get(
+                            data
+                        ) or AWSKMSEARPrivateEndpointRegionNameType0(data)
 
-                return region_name_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            region_name_type_1 = AWSKMSEARPrivateEndpointRegionNameType1._members_by_value.get(
-                data
-            ) or AWSKMSEARPrivateEndpointRegionNameType1(data)
+                        return region_name_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    region_name_type_1 = AWSKMSEARPrivateEndpointRegionNameType1._members_by_value.get(
+                        data
+                    ) or AWSKMSEARPrivateEndpointRegionNameType1(data)
 
-            return region_name_type_1
+                    return region_name_type_1
 
-        region_name = _parse_region_name(d.pop("regionName", UNSET))
+                region_name = _parse_region_name(src_dict.get("regionName", UNSET))
 
-        _status = d.pop("status", UNSET)
-        status: AWSKMSEARPrivateEndpointStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = AWSKMSEARPrivateEndpointStatus._members_by_value.get(_status) or AWSKMSEARPrivateEndpointStatus(
-                _status
-            )
+                _status = src_dict.get("status", UNSET)
+                status: AWSKMSEARPrivateEndpointStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = AWSKMSEARPrivateEndpointStatus._members_by_value.get(
+                        _status
+                    ) or AWSKMSEARPrivateEndpointStatus(_status)
 
-        _awskmsear_private_endpoint = cls(
-            error_message,
-            id,
-            private_endpoint_connection_name,
-            region_name,
-            status,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    (error_message is UNSET or error_message.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (private_endpoint_connection_name is UNSET or private_endpoint_connection_name.__class__ is str)
+                    and (
+                        region_name is UNSET
+                        or region_name.__class__
+                        in (
+                            AWSKMSEARPrivateEndpointRegionNameType0,
+                            AWSKMSEARPrivateEndpointRegionNameType1,
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AWSKMSEARPrivateEndpoint:
+                    _awskmsear_private_endpoint = object.__new__(cls)
+                    _awskmsear_private_endpoint.cloud_provider = cloud_provider
+                    _awskmsear_private_endpoint.error_message = error_message
+                    _awskmsear_private_endpoint.id = id
+                    _awskmsear_private_endpoint.private_endpoint_connection_name = private_endpoint_connection_name
+                    _awskmsear_private_endpoint.region_name = region_name
+                    _awskmsear_private_endpoint.status = status
+                else:
+                    _awskmsear_private_endpoint = cls(
+                        error_message,
+                        id,
+                        private_endpoint_connection_name,
+                        region_name,
+                        status,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _awskmsear_private_endpoint.additional_properties = d
-        return _awskmsear_private_endpoint
+                _awskmsear_private_endpoint.additional_properties = d
+                return _awskmsear_private_endpoint
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -175,3 +247,136 @@ class AWSKMSEARPrivateEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.awskmsear_private_endpoint_cloud_provider import (
+        AWSKMSEARPrivateEndpointCloudProvider,
+    )
+    from ..models.awskmsear_private_endpoint_region_name_type_0 import (
+        AWSKMSEARPrivateEndpointRegionNameType0,
+    )
+    from ..models.awskmsear_private_endpoint_region_name_type_1 import (
+        AWSKMSEARPrivateEndpointRegionNameType1,
+    )
+    from ..models.awskmsear_private_endpoint_status import (
+        AWSKMSEARPrivateEndpointStatus,
+    )
+
+    AWSKMSEARPrivateEndpointDict = TypedDict(
+        "AWSKMSEARPrivateEndpointDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | AWSKMSEARPrivateEndpointCloudProvider],
+            "errorMessage": str,
+            "id": str,
+            "privateEndpointConnectionName": str,
+            "regionName": Literal[
+                "US_CENTRAL",
+                "US_EAST",
+                "US_EAST_2",
+                "US_NORTH_CENTRAL",
+                "US_WEST",
+                "US_SOUTH_CENTRAL",
+                "EUROPE_NORTH",
+                "EUROPE_WEST",
+                "US_WEST_CENTRAL",
+                "US_WEST_2",
+                "US_WEST_3",
+                "CANADA_EAST",
+                "CANADA_CENTRAL",
+                "BRAZIL_SOUTH",
+                "BRAZIL_SOUTHEAST",
+                "AUSTRALIA_CENTRAL",
+                "AUSTRALIA_CENTRAL_2",
+                "AUSTRALIA_EAST",
+                "AUSTRALIA_SOUTH_EAST",
+                "GERMANY_WEST_CENTRAL",
+                "GERMANY_NORTH",
+                "SWEDEN_CENTRAL",
+                "SWEDEN_SOUTH",
+                "SWITZERLAND_NORTH",
+                "SWITZERLAND_WEST",
+                "UK_SOUTH",
+                "UK_WEST",
+                "NORWAY_EAST",
+                "NORWAY_WEST",
+                "INDIA_CENTRAL",
+                "INDIA_SOUTH",
+                "INDIA_WEST",
+                "CHINA_EAST",
+                "CHINA_NORTH",
+                "ASIA_EAST",
+                "JAPAN_EAST",
+                "JAPAN_WEST",
+                "ASIA_SOUTH_EAST",
+                "KOREA_CENTRAL",
+                "KOREA_SOUTH",
+                "FRANCE_CENTRAL",
+                "FRANCE_SOUTH",
+                "SOUTH_AFRICA_NORTH",
+                "SOUTH_AFRICA_WEST",
+                "UAE_CENTRAL",
+                "UAE_NORTH",
+                "QATAR_CENTRAL",
+                "POLAND_CENTRAL",
+                "ISRAEL_CENTRAL",
+                "ITALY_NORTH",
+                "SPAIN_CENTRAL",
+                "MEXICO_CENTRAL",
+                "NEW_ZEALAND_NORTH",
+                "US_GOV_VIRGINIA",
+                "US_GOV_ARIZONA",
+                "US_GOV_TEXAS",
+            ]
+            | AWSKMSEARPrivateEndpointRegionNameType0
+            | Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_EAST_2",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTHEAST_5",
+                "AP_SOUTHEAST_6",
+                "AP_SOUTHEAST_7",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "MX_CENTRAL_1",
+                "GLOBAL",
+            ]
+            | AWSKMSEARPrivateEndpointRegionNameType1,
+            "status": Literal["INITIATING", "PENDING_ACCEPTANCE", "ACTIVE", "FAILED", "PENDING_RECREATION", "DELETING"]
+            | AWSKMSEARPrivateEndpointStatus,
+        },
+        total=False,
+    )
+else:
+    AWSKMSEARPrivateEndpointDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,30 @@ from attrs import field as _attrs_field
 from ..models.azure_account_details_cloud_provider import (
     AzureAccountDetailsCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureAccountDetails")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "azureSubscriptionId",
+        "cidrBlock",
+        "links",
+        "virtualNetworkName",
+    }
+)
 
 
 @_attrs_define
@@ -27,7 +54,7 @@ class AzureAccountDetails:
         virtual_network_name (str | Unset): The name of the virtual network.
     """
 
-    cloud_provider: AzureAccountDetailsCloudProvider = _attrs_field(
+    cloud_provider: Literal["azure"] | AzureAccountDetailsCloudProvider = _attrs_field(
         default=AzureAccountDetailsCloudProvider.AZURE, kw_only=True
     )
     azure_subscription_id: str | Unset = UNSET
@@ -35,9 +62,25 @@ class AzureAccountDetails:
     links: list[Link] | Unset = UNSET
     virtual_network_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("azure_subscription_id", "azureSubscriptionId", False),
+        ("cidr_block", "cidrBlock", False),
+        ("links", "links", False),
+        ("virtual_network_name", "virtualNetworkName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureAccountDetails"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         azure_subscription_id = self.azure_subscription_id
 
@@ -72,47 +115,59 @@ class AzureAccountDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "azureSubscriptionId",
-                "cidrBlock",
-                "links",
-                "virtualNetworkName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = AzureAccountDetailsCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = AzureAccountDetailsCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or AzureAccountDetailsCloudProvider(_cloud_provider_value)
 
-        azure_subscription_id = d.pop("azureSubscriptionId", UNSET)
+                azure_subscription_id = src_dict.get("azureSubscriptionId", UNSET)
 
-        cidr_block = d.pop("cidrBlock", UNSET)
+                cidr_block = src_dict.get("cidrBlock", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                virtual_network_name = src_dict.get("virtualNetworkName", UNSET)
 
-        virtual_network_name = d.pop("virtualNetworkName", UNSET)
+                if not (
+                    (azure_subscription_id is UNSET or azure_subscription_id.__class__ is str)
+                    and (cidr_block is UNSET or cidr_block.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (virtual_network_name is UNSET or virtual_network_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AzureAccountDetails:
+                    _azure_account_details = object.__new__(cls)
+                    _azure_account_details.cloud_provider = cloud_provider
+                    _azure_account_details.azure_subscription_id = azure_subscription_id
+                    _azure_account_details.cidr_block = cidr_block
+                    _azure_account_details.links = links
+                    _azure_account_details.virtual_network_name = virtual_network_name
+                else:
+                    _azure_account_details = cls(
+                        azure_subscription_id,
+                        cidr_block,
+                        links,
+                        virtual_network_name,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _azure_account_details = cls(
-            azure_subscription_id,
-            cidr_block,
-            links,
-            virtual_network_name,
-            cloud_provider=cloud_provider,
-        )
+                _azure_account_details.additional_properties = d
+                return _azure_account_details
 
-        if nulls:
-            d.update(nulls)
-        _azure_account_details.additional_properties = d
-        return _azure_account_details
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -133,3 +188,25 @@ class AzureAccountDetails:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_account_details_cloud_provider import (
+        AzureAccountDetailsCloudProvider,
+    )
+    from ..models.link import Link, LinkDict
+
+    AzureAccountDetailsDict = TypedDict(
+        "AzureAccountDetailsDict",
+        {
+            "cloudProvider": Required[Literal["azure"] | AzureAccountDetailsCloudProvider],
+            "azureSubscriptionId": str,
+            "cidrBlock": str,
+            "links": list[LinkDict | Link],
+            "virtualNetworkName": str,
+        },
+        total=False,
+    )
+else:
+    AzureAccountDetailsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,9 +25,30 @@ from ..models.azure_cloud_provider_settings_provider_name import (
 from ..models.azure_cloud_provider_settings_region_name import (
     AzureCloudProviderSettingsRegionName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureCloudProviderSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "autoScaling",
+        "diskTypeName",
+        "instanceSizeName",
+        "regionName",
+    }
+)
 
 
 @_attrs_define
@@ -38,17 +65,125 @@ class AzureCloudProviderSettings:
         region_name (AzureCloudProviderSettingsRegionName | Unset): Microsoft Azure Regions.
     """
 
-    provider_name: AzureCloudProviderSettingsProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | AzureCloudProviderSettingsProviderName = _attrs_field(
         default=AzureCloudProviderSettingsProviderName.AZURE, kw_only=True
     )
     auto_scaling: CloudProviderAzureAutoScaling | Unset = UNSET
-    disk_type_name: AzureCloudProviderSettingsDiskTypeName | Unset = UNSET
-    instance_size_name: AzureCloudProviderSettingsInstanceSizeName | Unset = UNSET
-    region_name: AzureCloudProviderSettingsRegionName | Unset = UNSET
+    disk_type_name: (
+        Literal["P2", "P3", "P4", "P6", "P10", "P15", "P20", "P30", "P40", "P50"]
+        | AzureCloudProviderSettingsDiskTypeName
+        | Unset
+    ) = UNSET
+    instance_size_name: (
+        Literal[
+            "M10",
+            "M20",
+            "M30",
+            "M40",
+            "M50",
+            "M60",
+            "M80",
+            "M90",
+            "M200",
+            "R40",
+            "R50",
+            "R60",
+            "R80",
+            "R200",
+            "R300",
+            "R400",
+            "M60_NVME",
+            "M80_NVME",
+            "M200_NVME",
+            "M300_NVME",
+            "M400_NVME",
+            "M600_NVME",
+        ]
+        | AzureCloudProviderSettingsInstanceSizeName
+        | Unset
+    ) = UNSET
+    region_name: (
+        Literal[
+            "US_CENTRAL",
+            "US_EAST",
+            "US_EAST_2",
+            "US_NORTH_CENTRAL",
+            "US_WEST",
+            "US_SOUTH_CENTRAL",
+            "EUROPE_NORTH",
+            "EUROPE_WEST",
+            "US_WEST_CENTRAL",
+            "US_WEST_2",
+            "US_WEST_3",
+            "CANADA_EAST",
+            "CANADA_CENTRAL",
+            "BRAZIL_SOUTH",
+            "BRAZIL_SOUTHEAST",
+            "AUSTRALIA_CENTRAL",
+            "AUSTRALIA_CENTRAL_2",
+            "AUSTRALIA_EAST",
+            "AUSTRALIA_SOUTH_EAST",
+            "GERMANY_WEST_CENTRAL",
+            "GERMANY_NORTH",
+            "SWEDEN_CENTRAL",
+            "SWEDEN_SOUTH",
+            "SWITZERLAND_NORTH",
+            "SWITZERLAND_WEST",
+            "UK_SOUTH",
+            "UK_WEST",
+            "NORWAY_EAST",
+            "NORWAY_WEST",
+            "INDIA_CENTRAL",
+            "INDIA_SOUTH",
+            "INDIA_WEST",
+            "CHINA_EAST",
+            "CHINA_NORTH",
+            "ASIA_EAST",
+            "JAPAN_EAST",
+            "JAPAN_WEST",
+            "ASIA_SOUTH_EAST",
+            "KOREA_CENTRAL",
+            "KOREA_SOUTH",
+            "FRANCE_CENTRAL",
+            "FRANCE_SOUTH",
+            "SOUTH_AFRICA_NORTH",
+            "SOUTH_AFRICA_WEST",
+            "UAE_CENTRAL",
+            "UAE_NORTH",
+            "QATAR_CENTRAL",
+            "POLAND_CENTRAL",
+            "ISRAEL_CENTRAL",
+            "ITALY_NORTH",
+            "SPAIN_CENTRAL",
+            "MEXICO_CENTRAL",
+            "NEW_ZEALAND_NORTH",
+            "US_GOV_VIRGINIA",
+            "US_GOV_ARIZONA",
+            "US_GOV_TEXAS",
+        ]
+        | AzureCloudProviderSettingsRegionName
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("auto_scaling", "autoScaling", False),
+        ("disk_type_name", "diskTypeName", False),
+        ("instance_size_name", "instanceSizeName", False),
+        ("region_name", "regionName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureCloudProviderSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         auto_scaling: dict[str, Any] | Unset = UNSET
         if not isinstance(self.auto_scaling, Unset):
@@ -56,15 +191,15 @@ class AzureCloudProviderSettings:
 
         disk_type_name: str | Unset = UNSET
         if not isinstance(self.disk_type_name, Unset):
-            disk_type_name = self.disk_type_name.value
+            disk_type_name = enum_json(self.disk_type_name)
 
         instance_size_name: str | Unset = UNSET
         if not isinstance(self.instance_size_name, Unset):
-            instance_size_name = self.instance_size_name.value
+            instance_size_name = enum_json(self.instance_size_name)
 
         region_name: str | Unset = UNSET
         if not isinstance(self.region_name, Unset):
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -86,66 +221,75 @@ class AzureCloudProviderSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "autoScaling",
-                "diskTypeName",
-                "instanceSizeName",
-                "regionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = AzureCloudProviderSettingsProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = AzureCloudProviderSettingsProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or AzureCloudProviderSettingsProviderName(_provider_name_value)
 
-        _auto_scaling = d.pop("autoScaling", UNSET)
-        auto_scaling: CloudProviderAzureAutoScaling | Unset
-        if _auto_scaling is UNSET:
-            auto_scaling = UNSET
-        else:
-            auto_scaling = CloudProviderAzureAutoScaling.from_dict(_auto_scaling)
+                _auto_scaling = src_dict.get("autoScaling", UNSET)
+                auto_scaling: CloudProviderAzureAutoScaling | Unset
+                if _auto_scaling is UNSET:
+                    auto_scaling = UNSET
+                else:
+                    auto_scaling = CloudProviderAzureAutoScaling.from_dict(_auto_scaling)
 
-        _disk_type_name = d.pop("diskTypeName", UNSET)
-        disk_type_name: AzureCloudProviderSettingsDiskTypeName | Unset
-        if _disk_type_name is UNSET:
-            disk_type_name = UNSET
-        else:
-            disk_type_name = AzureCloudProviderSettingsDiskTypeName._members_by_value.get(
-                _disk_type_name
-            ) or AzureCloudProviderSettingsDiskTypeName(_disk_type_name)
+                _disk_type_name = src_dict.get("diskTypeName", UNSET)
+                disk_type_name: AzureCloudProviderSettingsDiskTypeName | Unset
+                if _disk_type_name is UNSET:
+                    disk_type_name = UNSET
+                else:
+                    disk_type_name = AzureCloudProviderSettingsDiskTypeName._members_by_value.get(
+                        _disk_type_name
+                    ) or AzureCloudProviderSettingsDiskTypeName(_disk_type_name)
 
-        _instance_size_name = d.pop("instanceSizeName", UNSET)
-        instance_size_name: AzureCloudProviderSettingsInstanceSizeName | Unset
-        if _instance_size_name is UNSET:
-            instance_size_name = UNSET
-        else:
-            instance_size_name = AzureCloudProviderSettingsInstanceSizeName._members_by_value.get(
-                _instance_size_name
-            ) or AzureCloudProviderSettingsInstanceSizeName(_instance_size_name)
+                _instance_size_name = src_dict.get("instanceSizeName", UNSET)
+                instance_size_name: AzureCloudProviderSettingsInstanceSizeName | Unset
+                if _instance_size_name is UNSET:
+                    instance_size_name = UNSET
+                else:
+                    instance_size_name = AzureCloudProviderSettingsInstanceSizeName._members_by_value.get(
+                        _instance_size_name
+                    ) or AzureCloudProviderSettingsInstanceSizeName(_instance_size_name)
 
-        _region_name = d.pop("regionName", UNSET)
-        region_name: AzureCloudProviderSettingsRegionName | Unset
-        if _region_name is UNSET:
-            region_name = UNSET
-        else:
-            region_name = AzureCloudProviderSettingsRegionName._members_by_value.get(
-                _region_name
-            ) or AzureCloudProviderSettingsRegionName(_region_name)
+                _region_name = src_dict.get("regionName", UNSET)
+                region_name: AzureCloudProviderSettingsRegionName | Unset
+                if _region_name is UNSET:
+                    region_name = UNSET
+                else:
+                    region_name = AzureCloudProviderSettingsRegionName._members_by_value.get(
+                        _region_name
+                    ) or AzureCloudProviderSettingsRegionName(_region_name)
 
-        _azure_cloud_provider_settings = cls(
-            auto_scaling,
-            disk_type_name,
-            instance_size_name,
-            region_name,
-            provider_name=provider_name,
-        )
+                if cls is AzureCloudProviderSettings:
+                    _azure_cloud_provider_settings = object.__new__(cls)
+                    _azure_cloud_provider_settings.provider_name = provider_name
+                    _azure_cloud_provider_settings.auto_scaling = auto_scaling
+                    _azure_cloud_provider_settings.disk_type_name = disk_type_name
+                    _azure_cloud_provider_settings.instance_size_name = instance_size_name
+                    _azure_cloud_provider_settings.region_name = region_name
+                else:
+                    _azure_cloud_provider_settings = cls(
+                        auto_scaling,
+                        disk_type_name,
+                        instance_size_name,
+                        region_name,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _azure_cloud_provider_settings.additional_properties = d
-        return _azure_cloud_provider_settings
+                _azure_cloud_provider_settings.additional_properties = d
+                return _azure_cloud_provider_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -166,3 +310,122 @@ class AzureCloudProviderSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_provider_azure_auto_scaling import CloudProviderAzureAutoScaling  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_cloud_provider_settings_disk_type_name import (
+        AzureCloudProviderSettingsDiskTypeName,
+    )
+    from ..models.azure_cloud_provider_settings_instance_size_name import (
+        AzureCloudProviderSettingsInstanceSizeName,
+    )
+    from ..models.azure_cloud_provider_settings_provider_name import (
+        AzureCloudProviderSettingsProviderName,
+    )
+    from ..models.azure_cloud_provider_settings_region_name import (
+        AzureCloudProviderSettingsRegionName,
+    )
+    from ..models.cloud_provider_azure_auto_scaling import (
+        CloudProviderAzureAutoScaling,
+        CloudProviderAzureAutoScalingDict,
+    )
+
+    AzureCloudProviderSettingsDict = TypedDict(
+        "AzureCloudProviderSettingsDict",
+        {
+            "providerName": Required[Literal["AZURE"] | AzureCloudProviderSettingsProviderName],
+            "autoScaling": CloudProviderAzureAutoScalingDict | CloudProviderAzureAutoScaling,
+            "diskTypeName": Literal["P2", "P3", "P4", "P6", "P10", "P15", "P20", "P30", "P40", "P50"]
+            | AzureCloudProviderSettingsDiskTypeName,
+            "instanceSizeName": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M90",
+                "M200",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M300_NVME",
+                "M400_NVME",
+                "M600_NVME",
+            ]
+            | AzureCloudProviderSettingsInstanceSizeName,
+            "regionName": Literal[
+                "US_CENTRAL",
+                "US_EAST",
+                "US_EAST_2",
+                "US_NORTH_CENTRAL",
+                "US_WEST",
+                "US_SOUTH_CENTRAL",
+                "EUROPE_NORTH",
+                "EUROPE_WEST",
+                "US_WEST_CENTRAL",
+                "US_WEST_2",
+                "US_WEST_3",
+                "CANADA_EAST",
+                "CANADA_CENTRAL",
+                "BRAZIL_SOUTH",
+                "BRAZIL_SOUTHEAST",
+                "AUSTRALIA_CENTRAL",
+                "AUSTRALIA_CENTRAL_2",
+                "AUSTRALIA_EAST",
+                "AUSTRALIA_SOUTH_EAST",
+                "GERMANY_WEST_CENTRAL",
+                "GERMANY_NORTH",
+                "SWEDEN_CENTRAL",
+                "SWEDEN_SOUTH",
+                "SWITZERLAND_NORTH",
+                "SWITZERLAND_WEST",
+                "UK_SOUTH",
+                "UK_WEST",
+                "NORWAY_EAST",
+                "NORWAY_WEST",
+                "INDIA_CENTRAL",
+                "INDIA_SOUTH",
+                "INDIA_WEST",
+                "CHINA_EAST",
+                "CHINA_NORTH",
+                "ASIA_EAST",
+                "JAPAN_EAST",
+                "JAPAN_WEST",
+                "ASIA_SOUTH_EAST",
+                "KOREA_CENTRAL",
+                "KOREA_SOUTH",
+                "FRANCE_CENTRAL",
+                "FRANCE_SOUTH",
+                "SOUTH_AFRICA_NORTH",
+                "SOUTH_AFRICA_WEST",
+                "UAE_CENTRAL",
+                "UAE_NORTH",
+                "QATAR_CENTRAL",
+                "POLAND_CENTRAL",
+                "ISRAEL_CENTRAL",
+                "ITALY_NORTH",
+                "SPAIN_CENTRAL",
+                "MEXICO_CENTRAL",
+                "NEW_ZEALAND_NORTH",
+                "US_GOV_VIRGINIA",
+                "US_GOV_ARIZONA",
+                "US_GOV_TEXAS",
+            ]
+            | AzureCloudProviderSettingsRegionName,
+        },
+        total=False,
+    )
+else:
+    AzureCloudProviderSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "region",
+        "servicePrincipalId",
+        "storageAccountName",
+    }
+)
 
 
 @_attrs_define
@@ -30,8 +54,23 @@ class AzureConnection:
     service_principal_id: str | Unset = UNSET
     storage_account_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("links", "links", False),
+        ("region", "region", False),
+        ("service_principal_id", "servicePrincipalId", False),
+        ("storage_account_name", "storageAccountName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = []
@@ -61,44 +100,53 @@ class AzureConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "region",
-                "servicePrincipalId",
-                "storageAccountName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                region = src_dict.get("region", UNSET)
 
-        region = d.pop("region", UNSET)
+                service_principal_id = src_dict.get("servicePrincipalId", UNSET)
 
-        service_principal_id = d.pop("servicePrincipalId", UNSET)
+                storage_account_name = src_dict.get("storageAccountName", UNSET)
 
-        storage_account_name = d.pop("storageAccountName", UNSET)
+                if not (
+                    (_links is UNSET or _links.__class__ is list)
+                    and (region is UNSET or region.__class__ is str)
+                    and (service_principal_id is UNSET or service_principal_id.__class__ is str)
+                    and (storage_account_name is UNSET or storage_account_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AzureConnection:
+                    _azure_connection = object.__new__(cls)
+                    _azure_connection.links = links
+                    _azure_connection.region = region
+                    _azure_connection.service_principal_id = service_principal_id
+                    _azure_connection.storage_account_name = storage_account_name
+                else:
+                    _azure_connection = cls(
+                        links,
+                        region,
+                        service_principal_id,
+                        storage_account_name,
+                    )
 
-        _azure_connection = cls(
-            links,
-            region,
-            service_principal_id,
-            storage_account_name,
-        )
+                _azure_connection.additional_properties = d
+                return _azure_connection
 
-        if nulls:
-            d.update(nulls)
-        _azure_connection.additional_properties = d
-        return _azure_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -119,3 +167,21 @@ class AzureConnection:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    AzureConnectionDict = TypedDict(
+        "AzureConnectionDict",
+        {
+            "links": list[LinkDict | Link],
+            "region": str,
+            "servicePrincipalId": str,
+            "storageAccountName": str,
+        },
+        total=False,
+    )
+else:
+    AzureConnectionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,27 @@ from ..models.azure_create_data_process_region_view_cloud_provider import (
 from ..models.azure_create_data_process_region_view_region import (
     AzureCreateDataProcessRegionViewRegion,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureCreateDataProcessRegionView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -30,18 +54,31 @@ class AzureCreateDataProcessRegionView:
             location of the region where you wish to store your archived data.
     """
 
-    cloud_provider: AzureCreateDataProcessRegionViewCloudProvider = _attrs_field(
+    cloud_provider: Literal["AZURE"] | AzureCreateDataProcessRegionViewCloudProvider = _attrs_field(
         default=AzureCreateDataProcessRegionViewCloudProvider.AZURE, kw_only=True
     )
-    region: AzureCreateDataProcessRegionViewRegion | Unset = UNSET
+    region: Literal["US_EAST_2", "EUROPE_WEST", "BRAZIL_SOUTH"] | AzureCreateDataProcessRegionViewRegion | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureCreateDataProcessRegionView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -57,33 +94,44 @@ class AzureCreateDataProcessRegionView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("region",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = AzureCreateDataProcessRegionViewCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = AzureCreateDataProcessRegionViewCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or AzureCreateDataProcessRegionViewCloudProvider(_cloud_provider_value)
 
-        _region = d.pop("region", UNSET)
-        region: AzureCreateDataProcessRegionViewRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = AzureCreateDataProcessRegionViewRegion._members_by_value.get(
-                _region
-            ) or AzureCreateDataProcessRegionViewRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: AzureCreateDataProcessRegionViewRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = AzureCreateDataProcessRegionViewRegion._members_by_value.get(
+                        _region
+                    ) or AzureCreateDataProcessRegionViewRegion(_region)
 
-        _azure_create_data_process_region_view = cls(
-            region,
-            cloud_provider=cloud_provider,
-        )
+                if cls is AzureCreateDataProcessRegionView:
+                    _azure_create_data_process_region_view = object.__new__(cls)
+                    _azure_create_data_process_region_view.cloud_provider = cloud_provider
+                    _azure_create_data_process_region_view.region = region
+                else:
+                    _azure_create_data_process_region_view = cls(
+                        region,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _azure_create_data_process_region_view.additional_properties = d
-        return _azure_create_data_process_region_view
+                _azure_create_data_process_region_view.additional_properties = d
+                return _azure_create_data_process_region_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -100,3 +148,27 @@ class AzureCreateDataProcessRegionView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_create_data_process_region_view_cloud_provider import (
+        AzureCreateDataProcessRegionViewCloudProvider,
+    )
+    from ..models.azure_create_data_process_region_view_region import (
+        AzureCreateDataProcessRegionViewRegion,
+    )
+
+    AzureCreateDataProcessRegionViewDict = TypedDict(
+        "AzureCreateDataProcessRegionViewDict",
+        {
+            "cloudProvider": Required[Literal["AZURE"] | AzureCreateDataProcessRegionViewCloudProvider],
+            "region": Literal["US_EAST_2", "EUROPE_WEST", "BRAZIL_SOUTH"] | AzureCreateDataProcessRegionViewRegion,
+        },
+        total=False,
+    )
+else:
+    AzureCreateDataProcessRegionViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

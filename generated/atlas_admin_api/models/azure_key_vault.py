@@ -2,16 +2,50 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.azure_key_vault_azure_environment import AzureKeyVaultAzureEnvironment
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureKeyVault")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "azureEnvironment",
+        "clientID",
+        "enabled",
+        "keyIdentifier",
+        "keyVaultName",
+        "requirePrivateNetworking",
+        "resourceGroupName",
+        "subscriptionID",
+        "tenantID",
+        "valid",
+        "roleId",
+        "secret",
+    }
+)
 
 
 @_attrs_define
@@ -44,7 +78,9 @@ class AzureKeyVault:
             connection strings, API keys, and the like. AKV stores this information as encrypted binary data.
     """
 
-    azure_environment: AzureKeyVaultAzureEnvironment | Unset = UNSET
+    azure_environment: (
+        Literal["AZURE", "AZURE_CHINA", "AZURE_US_GOVERNMENT"] | AzureKeyVaultAzureEnvironment | Unset
+    ) = UNSET
     client_id: UUID | Unset = UNSET
     enabled: bool | Unset = UNSET
     key_identifier: str | Unset = UNSET
@@ -57,11 +93,34 @@ class AzureKeyVault:
     role_id: str | Unset = UNSET
     secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("azure_environment", "azureEnvironment", False),
+        ("client_id", "clientID", False),
+        ("enabled", "enabled", False),
+        ("key_identifier", "keyIdentifier", False),
+        ("key_vault_name", "keyVaultName", False),
+        ("require_private_networking", "requirePrivateNetworking", False),
+        ("resource_group_name", "resourceGroupName", False),
+        ("subscription_id", "subscriptionID", False),
+        ("tenant_id", "tenantID", False),
+        ("valid", "valid", False),
+        ("role_id", "roleId", False),
+        ("secret", "secret", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureKeyVault"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         azure_environment: str | Unset = UNSET
         if not isinstance(self.azure_environment, Unset):
-            azure_environment = self.azure_environment.value
+            azure_environment = enum_json(self.azure_environment)
 
         client_id: str | Unset = UNSET
         if not isinstance(self.client_id, Unset):
@@ -123,91 +182,108 @@ class AzureKeyVault:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "azureEnvironment",
-                "clientID",
-                "enabled",
-                "keyIdentifier",
-                "keyVaultName",
-                "requirePrivateNetworking",
-                "resourceGroupName",
-                "subscriptionID",
-                "tenantID",
-                "valid",
-                "roleId",
-                "secret",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _azure_environment = d.pop("azureEnvironment", UNSET)
-        azure_environment: AzureKeyVaultAzureEnvironment | Unset
-        if _azure_environment is UNSET:
-            azure_environment = UNSET
-        else:
-            azure_environment = AzureKeyVaultAzureEnvironment._members_by_value.get(
-                _azure_environment
-            ) or AzureKeyVaultAzureEnvironment(_azure_environment)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _azure_environment = src_dict.get("azureEnvironment", UNSET)
+                azure_environment: AzureKeyVaultAzureEnvironment | Unset
+                if _azure_environment is UNSET:
+                    azure_environment = UNSET
+                else:
+                    azure_environment = AzureKeyVaultAzureEnvironment._members_by_value.get(
+                        _azure_environment
+                    ) or AzureKeyVaultAzureEnvironment(_azure_environment)
 
-        _client_id = d.pop("clientID", UNSET)
-        client_id: UUID | Unset
-        if _client_id is UNSET:
-            client_id = UNSET
-        else:
-            client_id = UUID(_client_id)
+                _client_id = src_dict.get("clientID", UNSET)
+                client_id: UUID | Unset
+                if _client_id is UNSET:
+                    client_id = UNSET
+                else:
+                    client_id = UUID(_client_id)
 
-        enabled = d.pop("enabled", UNSET)
+                enabled = src_dict.get("enabled", UNSET)
 
-        key_identifier = d.pop("keyIdentifier", UNSET)
+                key_identifier = src_dict.get("keyIdentifier", UNSET)
 
-        key_vault_name = d.pop("keyVaultName", UNSET)
+                key_vault_name = src_dict.get("keyVaultName", UNSET)
 
-        require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
-        resource_group_name = d.pop("resourceGroupName", UNSET)
+                resource_group_name = src_dict.get("resourceGroupName", UNSET)
 
-        _subscription_id = d.pop("subscriptionID", UNSET)
-        subscription_id: UUID | Unset
-        if _subscription_id is UNSET:
-            subscription_id = UNSET
-        else:
-            subscription_id = UUID(_subscription_id)
+                _subscription_id = src_dict.get("subscriptionID", UNSET)
+                subscription_id: UUID | Unset
+                if _subscription_id is UNSET:
+                    subscription_id = UNSET
+                else:
+                    subscription_id = UUID(_subscription_id)
 
-        _tenant_id = d.pop("tenantID", UNSET)
-        tenant_id: UUID | Unset
-        if _tenant_id is UNSET:
-            tenant_id = UNSET
-        else:
-            tenant_id = UUID(_tenant_id)
+                _tenant_id = src_dict.get("tenantID", UNSET)
+                tenant_id: UUID | Unset
+                if _tenant_id is UNSET:
+                    tenant_id = UNSET
+                else:
+                    tenant_id = UUID(_tenant_id)
 
-        valid = d.pop("valid", UNSET)
+                valid = src_dict.get("valid", UNSET)
 
-        role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-        secret = d.pop("secret", UNSET)
+                secret = src_dict.get("secret", UNSET)
 
-        _azure_key_vault = cls(
-            azure_environment,
-            client_id,
-            enabled,
-            key_identifier,
-            key_vault_name,
-            require_private_networking,
-            resource_group_name,
-            subscription_id,
-            tenant_id,
-            valid,
-            role_id,
-            secret,
-        )
+                if not (
+                    (enabled is UNSET or enabled.__class__ is bool)
+                    and (key_identifier is UNSET or key_identifier.__class__ is str)
+                    and (key_vault_name is UNSET or key_vault_name.__class__ is str)
+                    and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
+                    and (resource_group_name is UNSET or resource_group_name.__class__ is str)
+                    and (valid is UNSET or valid.__class__ is bool)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (secret is UNSET or secret.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AzureKeyVault:
+                    _azure_key_vault = object.__new__(cls)
+                    _azure_key_vault.azure_environment = azure_environment
+                    _azure_key_vault.client_id = client_id
+                    _azure_key_vault.enabled = enabled
+                    _azure_key_vault.key_identifier = key_identifier
+                    _azure_key_vault.key_vault_name = key_vault_name
+                    _azure_key_vault.require_private_networking = require_private_networking
+                    _azure_key_vault.resource_group_name = resource_group_name
+                    _azure_key_vault.subscription_id = subscription_id
+                    _azure_key_vault.tenant_id = tenant_id
+                    _azure_key_vault.valid = valid
+                    _azure_key_vault.role_id = role_id
+                    _azure_key_vault.secret = secret
+                else:
+                    _azure_key_vault = cls(
+                        azure_environment,
+                        client_id,
+                        enabled,
+                        key_identifier,
+                        key_vault_name,
+                        require_private_networking,
+                        resource_group_name,
+                        subscription_id,
+                        tenant_id,
+                        valid,
+                        role_id,
+                        secret,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _azure_key_vault.additional_properties = d
-        return _azure_key_vault
+                _azure_key_vault.additional_properties = d
+                return _azure_key_vault
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -224,3 +300,30 @@ class AzureKeyVault:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.azure_key_vault_azure_environment import AzureKeyVaultAzureEnvironment
+
+    AzureKeyVaultDict = TypedDict(
+        "AzureKeyVaultDict",
+        {
+            "azureEnvironment": Literal["AZURE", "AZURE_CHINA", "AZURE_US_GOVERNMENT"] | AzureKeyVaultAzureEnvironment,
+            "clientID": UUID,
+            "enabled": bool,
+            "keyIdentifier": str,
+            "keyVaultName": str,
+            "requirePrivateNetworking": bool,
+            "resourceGroupName": str,
+            "subscriptionID": UUID,
+            "tenantID": UUID,
+            "valid": bool,
+            "roleId": str,
+            "secret": str,
+        },
+        total=False,
+    )
+else:
+    AzureKeyVaultDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,8 +17,29 @@ from ..models.azure_log_integration_request_log_types_item import (
     AzureLogIntegrationRequestLogTypesItem,
 )
 from ..models.azure_log_integration_request_type import AzureLogIntegrationRequestType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureLogIntegrationRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "logTypes",
+        "type",
+        "prefixPath",
+        "roleId",
+        "storageAccountName",
+        "storageContainerName",
+    }
+)
 
 
 @_attrs_define
@@ -34,7 +61,7 @@ class AzureLogIntegrationRequest:
     """
 
     log_types: list[AzureLogIntegrationRequestLogTypesItem]
-    type_: AzureLogIntegrationRequestType = _attrs_field(
+    type_: Literal["AZURE_LOG_EXPORT"] | AzureLogIntegrationRequestType = _attrs_field(
         default=AzureLogIntegrationRequestType.AZURE_LOG_EXPORT, kw_only=True
     )
     prefix_path: str
@@ -42,14 +69,31 @@ class AzureLogIntegrationRequest:
     storage_account_name: str
     storage_container_name: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("log_types", "logTypes", True),
+        ("type_", "type", True),
+        ("prefix_path", "prefixPath", True),
+        ("role_id", "roleId", True),
+        ("storage_account_name", "storageAccountName", True),
+        ("storage_container_name", "storageContainerName", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureLogIntegrationRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         log_types = []
         for log_types_item_data in self.log_types:
-            log_types_item = log_types_item_data.value
+            log_types_item = enum_json(log_types_item_data)
             log_types.append(log_types_item)
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         prefix_path = self.prefix_path
 
@@ -76,37 +120,68 @@ class AzureLogIntegrationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        log_types = []
-        _log_types = d.pop("logTypes")
-        for log_types_item_data in _log_types:
-            log_types_item = AzureLogIntegrationRequestLogTypesItem._members_by_value.get(
-                log_types_item_data
-            ) or AzureLogIntegrationRequestLogTypesItem(log_types_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                log_types = []
+                _log_types = src_dict["logTypes"]
+                for log_types_item_data in _log_types:
+                    log_types_item = AzureLogIntegrationRequestLogTypesItem._members_by_value.get(
+                        log_types_item_data
+                    ) or AzureLogIntegrationRequestLogTypesItem(log_types_item_data)
 
-            log_types.append(log_types_item)
+                    log_types.append(log_types_item)
 
-        type_ = AzureLogIntegrationRequestType(d.pop("type"))
+                type_ = AzureLogIntegrationRequestType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or AzureLogIntegrationRequestType(_type__value)
 
-        prefix_path = d.pop("prefixPath")
+                prefix_path = src_dict["prefixPath"]
 
-        role_id = d.pop("roleId")
+                role_id = src_dict["roleId"]
 
-        storage_account_name = d.pop("storageAccountName")
+                storage_account_name = src_dict["storageAccountName"]
 
-        storage_container_name = d.pop("storageContainerName")
+                storage_container_name = src_dict["storageContainerName"]
 
-        _azure_log_integration_request = cls(
-            log_types,
-            prefix_path,
-            role_id,
-            storage_account_name,
-            storage_container_name,
-            type_=type_,
-        )
+                if not (
+                    _log_types.__class__ is list
+                    and prefix_path.__class__ is str
+                    and role_id.__class__ is str
+                    and storage_account_name.__class__ is str
+                    and storage_container_name.__class__ is str
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AzureLogIntegrationRequest:
+                    _azure_log_integration_request = object.__new__(cls)
+                    _azure_log_integration_request.log_types = log_types
+                    _azure_log_integration_request.type_ = type_
+                    _azure_log_integration_request.prefix_path = prefix_path
+                    _azure_log_integration_request.role_id = role_id
+                    _azure_log_integration_request.storage_account_name = storage_account_name
+                    _azure_log_integration_request.storage_container_name = storage_container_name
+                else:
+                    _azure_log_integration_request = cls(
+                        log_types,
+                        prefix_path,
+                        role_id,
+                        storage_account_name,
+                        storage_container_name,
+                        type_=type_,
+                    )
 
-        _azure_log_integration_request.additional_properties = d
-        return _azure_log_integration_request
+                _azure_log_integration_request.additional_properties = d
+                return _azure_log_integration_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -123,3 +198,35 @@ class AzureLogIntegrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_log_integration_request_log_types_item import (
+        AzureLogIntegrationRequestLogTypesItem,
+    )
+    from ..models.azure_log_integration_request_type import (
+        AzureLogIntegrationRequestType,
+    )
+
+    AzureLogIntegrationRequestDict = TypedDict(
+        "AzureLogIntegrationRequestDict",
+        {
+            "logTypes": Required[
+                list[
+                    Literal["MONGOD", "MONGOS", "MONGOD_AUDIT", "MONGOS_AUDIT"] | AzureLogIntegrationRequestLogTypesItem
+                ]
+            ],
+            "type": Required[Literal["AZURE_LOG_EXPORT"] | AzureLogIntegrationRequestType],
+            "prefixPath": Required[str],
+            "roleId": Required[str],
+            "storageAccountName": Required[str],
+            "storageContainerName": Required[str],
+        },
+        total=False,
+    )
+else:
+    AzureLogIntegrationRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

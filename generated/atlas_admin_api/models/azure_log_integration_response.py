@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,8 +17,30 @@ from ..models.azure_log_integration_response_log_types_item import (
     AzureLogIntegrationResponseLogTypesItem,
 )
 from ..models.azure_log_integration_response_type import AzureLogIntegrationResponseType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureLogIntegrationResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "logTypes",
+        "type",
+        "prefixPath",
+        "roleId",
+        "storageAccountName",
+        "storageContainerName",
+    }
+)
 
 
 @_attrs_define
@@ -37,7 +65,7 @@ class AzureLogIntegrationResponse:
 
     id: str
     log_types: list[AzureLogIntegrationResponseLogTypesItem]
-    type_: AzureLogIntegrationResponseType = _attrs_field(
+    type_: Literal["AZURE_LOG_EXPORT"] | AzureLogIntegrationResponseType = _attrs_field(
         default=AzureLogIntegrationResponseType.AZURE_LOG_EXPORT, kw_only=True
     )
     prefix_path: str
@@ -45,16 +73,34 @@ class AzureLogIntegrationResponse:
     storage_account_name: str
     storage_container_name: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", True),
+        ("log_types", "logTypes", True),
+        ("type_", "type", True),
+        ("prefix_path", "prefixPath", True),
+        ("role_id", "roleId", True),
+        ("storage_account_name", "storageAccountName", True),
+        ("storage_container_name", "storageContainerName", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureLogIntegrationResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         log_types = []
         for log_types_item_data in self.log_types:
-            log_types_item = log_types_item_data.value
+            log_types_item = enum_json(log_types_item_data)
             log_types.append(log_types_item)
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         prefix_path = self.prefix_path
 
@@ -82,40 +128,73 @@ class AzureLogIntegrationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict["id"]
 
-        log_types = []
-        _log_types = d.pop("logTypes")
-        for log_types_item_data in _log_types:
-            log_types_item = AzureLogIntegrationResponseLogTypesItem._members_by_value.get(
-                log_types_item_data
-            ) or AzureLogIntegrationResponseLogTypesItem(log_types_item_data)
+                log_types = []
+                _log_types = src_dict["logTypes"]
+                for log_types_item_data in _log_types:
+                    log_types_item = AzureLogIntegrationResponseLogTypesItem._members_by_value.get(
+                        log_types_item_data
+                    ) or AzureLogIntegrationResponseLogTypesItem(log_types_item_data)
 
-            log_types.append(log_types_item)
+                    log_types.append(log_types_item)
 
-        type_ = AzureLogIntegrationResponseType(d.pop("type"))
+                type_ = AzureLogIntegrationResponseType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or AzureLogIntegrationResponseType(_type__value)
 
-        prefix_path = d.pop("prefixPath")
+                prefix_path = src_dict["prefixPath"]
 
-        role_id = d.pop("roleId")
+                role_id = src_dict["roleId"]
 
-        storage_account_name = d.pop("storageAccountName")
+                storage_account_name = src_dict["storageAccountName"]
 
-        storage_container_name = d.pop("storageContainerName")
+                storage_container_name = src_dict["storageContainerName"]
 
-        _azure_log_integration_response = cls(
-            id,
-            log_types,
-            prefix_path,
-            role_id,
-            storage_account_name,
-            storage_container_name,
-            type_=type_,
-        )
+                if not (
+                    id.__class__ is str
+                    and _log_types.__class__ is list
+                    and prefix_path.__class__ is str
+                    and role_id.__class__ is str
+                    and storage_account_name.__class__ is str
+                    and storage_container_name.__class__ is str
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AzureLogIntegrationResponse:
+                    _azure_log_integration_response = object.__new__(cls)
+                    _azure_log_integration_response.id = id
+                    _azure_log_integration_response.log_types = log_types
+                    _azure_log_integration_response.type_ = type_
+                    _azure_log_integration_response.prefix_path = prefix_path
+                    _azure_log_integration_response.role_id = role_id
+                    _azure_log_integration_response.storage_account_name = storage_account_name
+                    _azure_log_integration_response.storage_container_name = storage_container_name
+                else:
+                    _azure_log_integration_response = cls(
+                        id,
+                        log_types,
+                        prefix_path,
+                        role_id,
+                        storage_account_name,
+                        storage_container_name,
+                        type_=type_,
+                    )
 
-        _azure_log_integration_response.additional_properties = d
-        return _azure_log_integration_response
+                _azure_log_integration_response.additional_properties = d
+                return _azure_log_integration_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -132,3 +211,37 @@ class AzureLogIntegrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_log_integration_response_log_types_item import (
+        AzureLogIntegrationResponseLogTypesItem,
+    )
+    from ..models.azure_log_integration_response_type import (
+        AzureLogIntegrationResponseType,
+    )
+
+    AzureLogIntegrationResponseDict = TypedDict(
+        "AzureLogIntegrationResponseDict",
+        {
+            "id": Required[str],
+            "logTypes": Required[
+                list[
+                    Literal["MONGOD", "MONGOS", "MONGOD_AUDIT", "MONGOS_AUDIT"]
+                    | AzureLogIntegrationResponseLogTypesItem
+                ]
+            ],
+            "type": Required[Literal["AZURE_LOG_EXPORT"] | AzureLogIntegrationResponseType],
+            "prefixPath": Required[str],
+            "roleId": Required[str],
+            "storageAccountName": Required[str],
+            "storageContainerName": Required[str],
+        },
+        total=False,
+    )
+else:
+    AzureLogIntegrationResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

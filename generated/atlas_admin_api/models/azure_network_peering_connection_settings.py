@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -14,9 +20,34 @@ from ..models.azure_network_peering_connection_settings_provider_name import (
 from ..models.azure_network_peering_connection_settings_status import (
     AzureNetworkPeeringConnectionSettingsStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzureNetworkPeeringConnectionSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "azureDirectoryId",
+        "azureSubscriptionId",
+        "containerId",
+        "providerName",
+        "resourceGroupName",
+        "vnetName",
+        "errorState",
+        "id",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -47,24 +78,48 @@ class AzureNetworkPeeringConnectionSettings:
     azure_directory_id: UUID
     azure_subscription_id: UUID
     container_id: str
-    provider_name: AzureNetworkPeeringConnectionSettingsProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | AzureNetworkPeeringConnectionSettingsProviderName = _attrs_field(
         default=AzureNetworkPeeringConnectionSettingsProviderName.AZURE, kw_only=True
     )
     resource_group_name: str
     vnet_name: str
     error_state: str | Unset = UNSET
     id: str | Unset = UNSET
-    status: AzureNetworkPeeringConnectionSettingsStatus | Unset = UNSET
+    status: (
+        Literal["ADDING_PEER", "AVAILABLE", "FAILED", "DELETION_FAILED", "DELETING"]
+        | AzureNetworkPeeringConnectionSettingsStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("azure_directory_id", "azureDirectoryId", True),
+        ("azure_subscription_id", "azureSubscriptionId", True),
+        ("container_id", "containerId", True),
+        ("provider_name", "providerName", True),
+        ("resource_group_name", "resourceGroupName", True),
+        ("vnet_name", "vnetName", True),
+        ("error_state", "errorState", False),
+        ("id", "id", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzureNetworkPeeringConnectionSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         azure_directory_id = str(self.azure_directory_id)
 
         azure_subscription_id = str(self.azure_subscription_id)
 
         container_id = self.container_id
 
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         resource_group_name = self.resource_group_name
 
@@ -76,7 +131,7 @@ class AzureNetworkPeeringConnectionSettings:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -101,58 +156,80 @@ class AzureNetworkPeeringConnectionSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorState",
-                "id",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        azure_directory_id = UUID(d.pop("azureDirectoryId"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                azure_directory_id = UUID(src_dict["azureDirectoryId"])
 
-        azure_subscription_id = UUID(d.pop("azureSubscriptionId"))
+                azure_subscription_id = UUID(src_dict["azureSubscriptionId"])
 
-        container_id = d.pop("containerId")
+                container_id = src_dict["containerId"]
 
-        provider_name = AzureNetworkPeeringConnectionSettingsProviderName(d.pop("providerName"))
+                provider_name = AzureNetworkPeeringConnectionSettingsProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or AzureNetworkPeeringConnectionSettingsProviderName(_provider_name_value)
 
-        resource_group_name = d.pop("resourceGroupName")
+                resource_group_name = src_dict["resourceGroupName"]
 
-        vnet_name = d.pop("vnetName")
+                vnet_name = src_dict["vnetName"]
 
-        error_state = d.pop("errorState", UNSET)
+                error_state = src_dict.get("errorState", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: AzureNetworkPeeringConnectionSettingsStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = AzureNetworkPeeringConnectionSettingsStatus._members_by_value.get(
-                _status
-            ) or AzureNetworkPeeringConnectionSettingsStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: AzureNetworkPeeringConnectionSettingsStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = AzureNetworkPeeringConnectionSettingsStatus._members_by_value.get(
+                        _status
+                    ) or AzureNetworkPeeringConnectionSettingsStatus(_status)
 
-        _azure_network_peering_connection_settings = cls(
-            azure_directory_id,
-            azure_subscription_id,
-            container_id,
-            resource_group_name,
-            vnet_name,
-            error_state,
-            id,
-            status,
-            provider_name=provider_name,
-        )
+                if not (
+                    container_id.__class__ is str
+                    and resource_group_name.__class__ is str
+                    and vnet_name.__class__ is str
+                    and (error_state is UNSET or error_state.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AzureNetworkPeeringConnectionSettings:
+                    _azure_network_peering_connection_settings = object.__new__(cls)
+                    _azure_network_peering_connection_settings.azure_directory_id = azure_directory_id
+                    _azure_network_peering_connection_settings.azure_subscription_id = azure_subscription_id
+                    _azure_network_peering_connection_settings.container_id = container_id
+                    _azure_network_peering_connection_settings.provider_name = provider_name
+                    _azure_network_peering_connection_settings.resource_group_name = resource_group_name
+                    _azure_network_peering_connection_settings.vnet_name = vnet_name
+                    _azure_network_peering_connection_settings.error_state = error_state
+                    _azure_network_peering_connection_settings.id = id
+                    _azure_network_peering_connection_settings.status = status
+                else:
+                    _azure_network_peering_connection_settings = cls(
+                        azure_directory_id,
+                        azure_subscription_id,
+                        container_id,
+                        resource_group_name,
+                        vnet_name,
+                        error_state,
+                        id,
+                        status,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _azure_network_peering_connection_settings.additional_properties = d
-        return _azure_network_peering_connection_settings
+                _azure_network_peering_connection_settings.additional_properties = d
+                return _azure_network_peering_connection_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -169,3 +246,35 @@ class AzureNetworkPeeringConnectionSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_network_peering_connection_settings_provider_name import (
+        AzureNetworkPeeringConnectionSettingsProviderName,
+    )
+    from ..models.azure_network_peering_connection_settings_status import (
+        AzureNetworkPeeringConnectionSettingsStatus,
+    )
+
+    AzureNetworkPeeringConnectionSettingsDict = TypedDict(
+        "AzureNetworkPeeringConnectionSettingsDict",
+        {
+            "azureDirectoryId": Required[UUID],
+            "azureSubscriptionId": Required[UUID],
+            "containerId": Required[str],
+            "providerName": Required[Literal["AZURE"] | AzureNetworkPeeringConnectionSettingsProviderName],
+            "resourceGroupName": Required[str],
+            "vnetName": Required[str],
+            "errorState": str,
+            "id": str,
+            "status": Literal["ADDING_PEER", "AVAILABLE", "FAILED", "DELETION_FAILED", "DELETING"]
+            | AzureNetworkPeeringConnectionSettingsStatus,
+        },
+        total=False,
+    )
+else:
+    AzureNetworkPeeringConnectionSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

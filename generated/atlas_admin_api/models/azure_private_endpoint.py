@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,32 @@ from ..models.azure_private_endpoint_cloud_provider import (
     AzurePrivateEndpointCloudProvider,
 )
 from ..models.azure_private_endpoint_status import AzurePrivateEndpointStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzurePrivateEndpoint")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "deleteRequested",
+        "errorMessage",
+        "privateEndpointConnectionName",
+        "privateEndpointIPAddress",
+        "privateEndpointResourceId",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -38,7 +67,7 @@ class AzurePrivateEndpoint:
             Cloud received this request.
     """
 
-    cloud_provider: AzurePrivateEndpointCloudProvider = _attrs_field(
+    cloud_provider: Literal["AZURE"] | AzurePrivateEndpointCloudProvider = _attrs_field(
         default=AzurePrivateEndpointCloudProvider.AZURE, kw_only=True
     )
     delete_requested: bool | Unset = UNSET
@@ -46,11 +75,29 @@ class AzurePrivateEndpoint:
     private_endpoint_connection_name: str | Unset = UNSET
     private_endpoint_ip_address: str | Unset = UNSET
     private_endpoint_resource_id: str | Unset = UNSET
-    status: AzurePrivateEndpointStatus | Unset = UNSET
+    status: Literal["INITIATING", "AVAILABLE", "FAILED", "DELETING"] | AzurePrivateEndpointStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("delete_requested", "deleteRequested", False),
+        ("error_message", "errorMessage", False),
+        ("private_endpoint_connection_name", "privateEndpointConnectionName", False),
+        ("private_endpoint_ip_address", "privateEndpointIPAddress", False),
+        ("private_endpoint_resource_id", "privateEndpointResourceId", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzurePrivateEndpoint"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         delete_requested = self.delete_requested
 
@@ -64,7 +111,7 @@ class AzurePrivateEndpoint:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -90,53 +137,72 @@ class AzurePrivateEndpoint:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "deleteRequested",
-                "errorMessage",
-                "privateEndpointConnectionName",
-                "privateEndpointIPAddress",
-                "privateEndpointResourceId",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = AzurePrivateEndpointCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = AzurePrivateEndpointCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or AzurePrivateEndpointCloudProvider(_cloud_provider_value)
 
-        delete_requested = d.pop("deleteRequested", UNSET)
+                delete_requested = src_dict.get("deleteRequested", UNSET)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
+                private_endpoint_connection_name = src_dict.get("privateEndpointConnectionName", UNSET)
 
-        private_endpoint_ip_address = d.pop("privateEndpointIPAddress", UNSET)
+                private_endpoint_ip_address = src_dict.get("privateEndpointIPAddress", UNSET)
 
-        private_endpoint_resource_id = d.pop("privateEndpointResourceId", UNSET)
+                private_endpoint_resource_id = src_dict.get("privateEndpointResourceId", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: AzurePrivateEndpointStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = AzurePrivateEndpointStatus._members_by_value.get(_status) or AzurePrivateEndpointStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: AzurePrivateEndpointStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = AzurePrivateEndpointStatus._members_by_value.get(_status) or AzurePrivateEndpointStatus(
+                        _status
+                    )
 
-        _azure_private_endpoint = cls(
-            delete_requested,
-            error_message,
-            private_endpoint_connection_name,
-            private_endpoint_ip_address,
-            private_endpoint_resource_id,
-            status,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    (delete_requested is UNSET or delete_requested.__class__ is bool)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (private_endpoint_connection_name is UNSET or private_endpoint_connection_name.__class__ is str)
+                    and (private_endpoint_ip_address is UNSET or private_endpoint_ip_address.__class__ is str)
+                    and (private_endpoint_resource_id is UNSET or private_endpoint_resource_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AzurePrivateEndpoint:
+                    _azure_private_endpoint = object.__new__(cls)
+                    _azure_private_endpoint.cloud_provider = cloud_provider
+                    _azure_private_endpoint.delete_requested = delete_requested
+                    _azure_private_endpoint.error_message = error_message
+                    _azure_private_endpoint.private_endpoint_connection_name = private_endpoint_connection_name
+                    _azure_private_endpoint.private_endpoint_ip_address = private_endpoint_ip_address
+                    _azure_private_endpoint.private_endpoint_resource_id = private_endpoint_resource_id
+                    _azure_private_endpoint.status = status
+                else:
+                    _azure_private_endpoint = cls(
+                        delete_requested,
+                        error_message,
+                        private_endpoint_connection_name,
+                        private_endpoint_ip_address,
+                        private_endpoint_resource_id,
+                        status,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _azure_private_endpoint.additional_properties = d
-        return _azure_private_endpoint
+                _azure_private_endpoint.additional_properties = d
+                return _azure_private_endpoint
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -153,3 +219,28 @@ class AzurePrivateEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_private_endpoint_cloud_provider import (
+        AzurePrivateEndpointCloudProvider,
+    )
+    from ..models.azure_private_endpoint_status import AzurePrivateEndpointStatus
+
+    AzurePrivateEndpointDict = TypedDict(
+        "AzurePrivateEndpointDict",
+        {
+            "cloudProvider": Required[Literal["AZURE"] | AzurePrivateEndpointCloudProvider],
+            "deleteRequested": bool,
+            "errorMessage": str,
+            "privateEndpointConnectionName": str,
+            "privateEndpointIPAddress": str,
+            "privateEndpointResourceId": str,
+            "status": Literal["INITIATING", "AVAILABLE", "FAILED", "DELETING"] | AzurePrivateEndpointStatus,
+        },
+        total=False,
+    )
+else:
+    AzurePrivateEndpointDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +20,33 @@ from ..models.azure_private_link_connection_cloud_provider import (
 from ..models.azure_private_link_connection_status import (
     AzurePrivateLinkConnectionStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="AzurePrivateLinkConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "errorMessage",
+        "id",
+        "privateEndpoints",
+        "privateLinkServiceName",
+        "privateLinkServiceResourceId",
+        "regionName",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -41,7 +72,7 @@ class AzurePrivateLinkConnection:
             Cloud received this request.
     """
 
-    cloud_provider: AzurePrivateLinkConnectionCloudProvider = _attrs_field(
+    cloud_provider: Literal["AZURE"] | AzurePrivateLinkConnectionCloudProvider = _attrs_field(
         default=AzurePrivateLinkConnectionCloudProvider.AZURE, kw_only=True
     )
     error_message: str | Unset = UNSET
@@ -50,11 +81,34 @@ class AzurePrivateLinkConnection:
     private_link_service_name: str | Unset = UNSET
     private_link_service_resource_id: str | Unset = UNSET
     region_name: str | Unset = UNSET
-    status: AzurePrivateLinkConnectionStatus | Unset = UNSET
+    status: (
+        Literal["INITIATING", "AVAILABLE", "WAITING_FOR_USER", "FAILED", "DELETING"]
+        | AzurePrivateLinkConnectionStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("error_message", "errorMessage", False),
+        ("id", "id", False),
+        ("private_endpoints", "privateEndpoints", False),
+        ("private_link_service_name", "privateLinkServiceName", False),
+        ("private_link_service_resource_id", "privateLinkServiceResourceId", False),
+        ("region_name", "regionName", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/AzurePrivateLinkConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         error_message = self.error_message
 
@@ -72,7 +126,7 @@ class AzurePrivateLinkConnection:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -100,59 +154,84 @@ class AzurePrivateLinkConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorMessage",
-                "id",
-                "privateEndpoints",
-                "privateLinkServiceName",
-                "privateLinkServiceResourceId",
-                "regionName",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = AzurePrivateLinkConnectionCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = AzurePrivateLinkConnectionCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or AzurePrivateLinkConnectionCloudProvider(_cloud_provider_value)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        private_endpoints = cast(list[str], d.pop("privateEndpoints", UNSET))
+                _private_endpoints = src_dict.get("privateEndpoints", UNSET)
+                private_endpoints = cast(list[str], _private_endpoints)
 
-        private_link_service_name = d.pop("privateLinkServiceName", UNSET)
+                private_link_service_name = src_dict.get("privateLinkServiceName", UNSET)
 
-        private_link_service_resource_id = d.pop("privateLinkServiceResourceId", UNSET)
+                private_link_service_resource_id = src_dict.get("privateLinkServiceResourceId", UNSET)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: AzurePrivateLinkConnectionStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = AzurePrivateLinkConnectionStatus._members_by_value.get(
-                _status
-            ) or AzurePrivateLinkConnectionStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: AzurePrivateLinkConnectionStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = AzurePrivateLinkConnectionStatus._members_by_value.get(
+                        _status
+                    ) or AzurePrivateLinkConnectionStatus(_status)
 
-        _azure_private_link_connection = cls(
-            error_message,
-            id,
-            private_endpoints,
-            private_link_service_name,
-            private_link_service_resource_id,
-            region_name,
-            status,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    (error_message is UNSET or error_message.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (
+                        _private_endpoints is UNSET
+                        or (
+                            _private_endpoints.__class__ is list
+                            and all(_item.__class__ is str for _item in _private_endpoints)
+                        )
+                    )
+                    and (private_link_service_name is UNSET or private_link_service_name.__class__ is str)
+                    and (private_link_service_resource_id is UNSET or private_link_service_resource_id.__class__ is str)
+                    and (region_name is UNSET or region_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is AzurePrivateLinkConnection:
+                    _azure_private_link_connection = object.__new__(cls)
+                    _azure_private_link_connection.cloud_provider = cloud_provider
+                    _azure_private_link_connection.error_message = error_message
+                    _azure_private_link_connection.id = id
+                    _azure_private_link_connection.private_endpoints = private_endpoints
+                    _azure_private_link_connection.private_link_service_name = private_link_service_name
+                    _azure_private_link_connection.private_link_service_resource_id = private_link_service_resource_id
+                    _azure_private_link_connection.region_name = region_name
+                    _azure_private_link_connection.status = status
+                else:
+                    _azure_private_link_connection = cls(
+                        error_message,
+                        id,
+                        private_endpoints,
+                        private_link_service_name,
+                        private_link_service_resource_id,
+                        region_name,
+                        status,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _azure_private_link_connection.additional_properties = d
-        return _azure_private_link_connection
+                _azure_private_link_connection.additional_properties = d
+                return _azure_private_link_connection
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -169,3 +248,34 @@ class AzurePrivateLinkConnection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_private_link_connection_cloud_provider import (
+        AzurePrivateLinkConnectionCloudProvider,
+    )
+    from ..models.azure_private_link_connection_status import (
+        AzurePrivateLinkConnectionStatus,
+    )
+
+    AzurePrivateLinkConnectionDict = TypedDict(
+        "AzurePrivateLinkConnectionDict",
+        {
+            "cloudProvider": Required[Literal["AZURE"] | AzurePrivateLinkConnectionCloudProvider],
+            "errorMessage": str,
+            "id": str,
+            "privateEndpoints": list[str],
+            "privateLinkServiceName": str,
+            "privateLinkServiceResourceId": str,
+            "regionName": str,
+            "status": Literal["INITIATING", "AVAILABLE", "WAITING_FOR_USER", "FAILED", "DELETING"]
+            | AzurePrivateLinkConnectionStatus,
+        },
+        total=False,
+    )
+else:
+    AzurePrivateLinkConnectionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

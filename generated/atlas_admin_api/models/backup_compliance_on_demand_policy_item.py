@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,9 +22,30 @@ from ..models.backup_compliance_on_demand_policy_item_frequency_type import (
 from ..models.backup_compliance_on_demand_policy_item_retention_unit import (
     BackupComplianceOnDemandPolicyItemRetentionUnit,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BackupComplianceOnDemandPolicyItem")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "frequencyInterval",
+        "frequencyType",
+        "retentionUnit",
+        "retentionValue",
+        "id",
+    }
+)
 
 
 @_attrs_define
@@ -42,21 +69,42 @@ class BackupComplianceOnDemandPolicyItem:
         id (str | Unset): Unique 24-hexadecimal digit string that identifies this backup policy item.
     """
 
-    frequency_interval: BackupComplianceOnDemandPolicyItemFrequencyInterval
-    frequency_type: BackupComplianceOnDemandPolicyItemFrequencyType = _attrs_field(
+    frequency_interval: (
+        Literal[
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 40
+        ]
+        | BackupComplianceOnDemandPolicyItemFrequencyInterval
+    )
+    frequency_type: Literal["ondemand"] | BackupComplianceOnDemandPolicyItemFrequencyType = _attrs_field(
         default=BackupComplianceOnDemandPolicyItemFrequencyType.ONDEMAND, kw_only=True
     )
-    retention_unit: BackupComplianceOnDemandPolicyItemRetentionUnit
+    retention_unit: Literal["days", "weeks", "months", "years"] | BackupComplianceOnDemandPolicyItemRetentionUnit
     retention_value: int
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("frequency_interval", "frequencyInterval", True),
+        ("frequency_type", "frequencyType", True),
+        ("retention_unit", "retentionUnit", True),
+        ("retention_value", "retentionValue", True),
+        ("id", "id", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupComplianceOnDemandPolicyItem"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        frequency_interval = self.frequency_interval.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        frequency_interval = enum_json(self.frequency_interval)
 
-        frequency_type = self.frequency_type.value
+        frequency_type = enum_json(self.frequency_type)
 
-        retention_unit = self.retention_unit.value
+        retention_unit = enum_json(self.retention_unit)
 
         retention_value = self.retention_value
 
@@ -79,35 +127,55 @@ class BackupComplianceOnDemandPolicyItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("id",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        frequency_interval = BackupComplianceOnDemandPolicyItemFrequencyInterval(d.pop("frequencyInterval"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                frequency_interval = BackupComplianceOnDemandPolicyItemFrequencyInterval._members_by_value.get(
+                    _frequency_interval_value := src_dict["frequencyInterval"]
+                ) or BackupComplianceOnDemandPolicyItemFrequencyInterval(_frequency_interval_value)
 
-        frequency_type = BackupComplianceOnDemandPolicyItemFrequencyType(d.pop("frequencyType"))
+                frequency_type = BackupComplianceOnDemandPolicyItemFrequencyType._members_by_value.get(
+                    _frequency_type_value := src_dict["frequencyType"]
+                ) or BackupComplianceOnDemandPolicyItemFrequencyType(_frequency_type_value)
 
-        retention_unit = BackupComplianceOnDemandPolicyItemRetentionUnit(d.pop("retentionUnit"))
+                retention_unit = BackupComplianceOnDemandPolicyItemRetentionUnit._members_by_value.get(
+                    _retention_unit_value := src_dict["retentionUnit"]
+                ) or BackupComplianceOnDemandPolicyItemRetentionUnit(_retention_unit_value)
 
-        retention_value = d.pop("retentionValue")
+                retention_value = src_dict["retentionValue"]
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _backup_compliance_on_demand_policy_item = cls(
-            frequency_interval,
-            retention_unit,
-            retention_value,
-            id,
-            frequency_type=frequency_type,
-        )
+                if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
+                    raise TypeError("not the documented shape")
+                if cls is BackupComplianceOnDemandPolicyItem:
+                    _backup_compliance_on_demand_policy_item = object.__new__(cls)
+                    _backup_compliance_on_demand_policy_item.frequency_interval = frequency_interval
+                    _backup_compliance_on_demand_policy_item.frequency_type = frequency_type
+                    _backup_compliance_on_demand_policy_item.retention_unit = retention_unit
+                    _backup_compliance_on_demand_policy_item.retention_value = retention_value
+                    _backup_compliance_on_demand_policy_item.id = id
+                else:
+                    _backup_compliance_on_demand_policy_item = cls(
+                        frequency_interval,
+                        retention_unit,
+                        retention_value,
+                        id,
+                        frequency_type=frequency_type,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _backup_compliance_on_demand_policy_item.additional_properties = d
-        return _backup_compliance_on_demand_policy_item
+                _backup_compliance_on_demand_policy_item.additional_properties = d
+                return _backup_compliance_on_demand_policy_item
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -124,3 +192,69 @@ class BackupComplianceOnDemandPolicyItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_compliance_on_demand_policy_item_frequency_interval import (
+        BackupComplianceOnDemandPolicyItemFrequencyInterval,
+    )
+    from ..models.backup_compliance_on_demand_policy_item_frequency_type import (
+        BackupComplianceOnDemandPolicyItemFrequencyType,
+    )
+    from ..models.backup_compliance_on_demand_policy_item_retention_unit import (
+        BackupComplianceOnDemandPolicyItemRetentionUnit,
+    )
+
+    BackupComplianceOnDemandPolicyItemDict = TypedDict(
+        "BackupComplianceOnDemandPolicyItemDict",
+        {
+            "frequencyInterval": Required[
+                Literal[
+                    0,
+                    1,
+                    2,
+                    3,
+                    4,
+                    5,
+                    6,
+                    7,
+                    8,
+                    9,
+                    10,
+                    11,
+                    12,
+                    13,
+                    14,
+                    15,
+                    16,
+                    17,
+                    18,
+                    19,
+                    20,
+                    21,
+                    22,
+                    23,
+                    24,
+                    25,
+                    26,
+                    27,
+                    28,
+                    40,
+                ]
+                | BackupComplianceOnDemandPolicyItemFrequencyInterval
+            ],
+            "frequencyType": Required[Literal["ondemand"] | BackupComplianceOnDemandPolicyItemFrequencyType],
+            "retentionUnit": Required[
+                Literal["days", "weeks", "months", "years"] | BackupComplianceOnDemandPolicyItemRetentionUnit
+            ],
+            "retentionValue": Required[int],
+            "id": str,
+        },
+        total=False,
+    )
+else:
+    BackupComplianceOnDemandPolicyItemDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,41 @@ from ..models.backup_online_archive_create_collection_type import (
     BackupOnlineArchiveCreateCollectionType,
 )
 from ..models.backup_online_archive_create_state import BackupOnlineArchiveCreateState
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BackupOnlineArchiveCreate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collName",
+        "criteria",
+        "dbName",
+        "_id",
+        "clusterName",
+        "collectionType",
+        "dataExpirationRule",
+        "dataProcessRegion",
+        "dataSetName",
+        "groupId",
+        "partitionFields",
+        "paused",
+        "schedule",
+        "state",
+    }
+)
 
 
 @_attrs_define
@@ -83,7 +121,7 @@ class BackupOnlineArchiveCreate:
     db_name: str
     field_id: str | Unset = UNSET
     cluster_name: str | Unset = UNSET
-    collection_type: BackupOnlineArchiveCreateCollectionType | Unset = UNSET
+    collection_type: Literal["TIMESERIES", "STANDARD"] | BackupOnlineArchiveCreateCollectionType | Unset = UNSET
     data_expiration_rule: OnlineArchiveDataExpirationRule | Unset = UNSET
     data_process_region: (
         AWSCreateDataProcessRegionView
@@ -104,10 +142,39 @@ class BackupOnlineArchiveCreate:
         | UnknownVariant
         | Unset
     ) = UNSET
-    state: BackupOnlineArchiveCreateState | Unset = UNSET
+    state: (
+        Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"]
+        | BackupOnlineArchiveCreateState
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("coll_name", "collName", True),
+        ("criteria", "criteria", True),
+        ("db_name", "dbName", True),
+        ("field_id", "_id", False),
+        ("cluster_name", "clusterName", False),
+        ("collection_type", "collectionType", False),
+        ("data_expiration_rule", "dataExpirationRule", False),
+        ("data_process_region", "dataProcessRegion", False),
+        ("data_set_name", "dataSetName", False),
+        ("group_id", "groupId", False),
+        ("partition_fields", "partitionFields", False),
+        ("paused", "paused", False),
+        ("schedule", "schedule", False),
+        ("state", "state", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupOnlineArchiveCreate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         coll_name = self.coll_name
 
         criteria: dict[str, Any]
@@ -121,7 +188,7 @@ class BackupOnlineArchiveCreate:
 
         collection_type: str | Unset = UNSET
         if not isinstance(self.collection_type, Unset):
-            collection_type = self.collection_type.value
+            collection_type = enum_json(self.collection_type)
 
         data_expiration_rule: dict[str, Any] | Unset = UNSET
         if not isinstance(self.data_expiration_rule, Unset):
@@ -154,7 +221,7 @@ class BackupOnlineArchiveCreate:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -192,168 +259,182 @@ class BackupOnlineArchiveCreate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "clusterName",
-                "collectionType",
-                "dataExpirationRule",
-                "dataProcessRegion",
-                "dataSetName",
-                "groupId",
-                "partitionFields",
-                "paused",
-                "schedule",
-                "state",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        coll_name = d.pop("collName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                coll_name = src_dict["collName"]
 
-        def _parse_criteria(data: object) -> OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant:
-            variants: dict[str, type[OnlineArchiveCriteriaCustom] | type[OnlineArchiveCriteriaDate]] = {
-                "CUSTOM": OnlineArchiveCriteriaCustom,
-                "DATE": OnlineArchiveCriteriaDate,
-            }
-            payload, value = discriminate(data, "type", field="criteria")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                _criteria_data = src_dict["criteria"]
+                criteria: OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant
+                _criteria_value = _criteria_data.get("type") if _criteria_data.__class__ is dict else None
+                if _criteria_value.__class__ is not str:
+                    _criteria_data, _criteria_value = discriminate(_criteria_data, "type", field="criteria")
+                if _criteria_value == "CUSTOM":
+                    criteria = OnlineArchiveCriteriaCustom.from_dict(_criteria_data)
+                elif _criteria_value == "DATE":
+                    criteria = OnlineArchiveCriteriaDate.from_dict(_criteria_data)
+                else:
+                    criteria = UnknownVariant(discriminator=_criteria_value, raw=dict(_criteria_data))
 
-        criteria = _parse_criteria(d.pop("criteria"))
+                db_name = src_dict["dbName"]
 
-        db_name = d.pop("dbName")
+                field_id = src_dict.get("_id", UNSET)
 
-        field_id = d.pop("_id", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                _collection_type = src_dict.get("collectionType", UNSET)
+                collection_type: BackupOnlineArchiveCreateCollectionType | Unset
+                if _collection_type is UNSET:
+                    collection_type = UNSET
+                else:
+                    collection_type = BackupOnlineArchiveCreateCollectionType._members_by_value.get(
+                        _collection_type
+                    ) or BackupOnlineArchiveCreateCollectionType(_collection_type)
 
-        _collection_type = d.pop("collectionType", UNSET)
-        collection_type: BackupOnlineArchiveCreateCollectionType | Unset
-        if _collection_type is UNSET:
-            collection_type = UNSET
-        else:
-            collection_type = BackupOnlineArchiveCreateCollectionType._members_by_value.get(
-                _collection_type
-            ) or BackupOnlineArchiveCreateCollectionType(_collection_type)
+                _data_expiration_rule = src_dict.get("dataExpirationRule", UNSET)
+                data_expiration_rule: OnlineArchiveDataExpirationRule | Unset
+                if _data_expiration_rule is UNSET:
+                    data_expiration_rule = UNSET
+                else:
+                    data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
 
-        _data_expiration_rule = d.pop("dataExpirationRule", UNSET)
-        data_expiration_rule: OnlineArchiveDataExpirationRule | Unset
-        if _data_expiration_rule is UNSET:
-            data_expiration_rule = UNSET
-        else:
-            data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
+                _data_process_region_data = src_dict.get("dataProcessRegion", UNSET)
+                data_process_region: (
+                    AWSCreateDataProcessRegionView
+                    | AzureCreateDataProcessRegionView
+                    | GCPCreateDataProcessRegionView
+                    | UnknownVariant
+                    | Unset
+                )
+                if _data_process_region_data is UNSET:
+                    data_process_region = UNSET
+                else:
+                    _data_process_region_value = (
+                        _data_process_region_data.get("cloudProvider")
+                        if _data_process_region_data.__class__ is dict
+                        else None
+                    )
+                    if _data_process_region_value.__class__ is not str:
+                        _data_process_region_data, _data_process_region_value = discriminate(
+                            _data_process_region_data, "cloudProvider", field="dataProcessRegion"
+                        )
+                    if _data_process_region_value == "AWS":
+                        data_process_region = AWSCreateDataProcessRegionView.from_dict(_data_process_region_data)
+                    elif _data_process_region_value == "AZURE":
+                        data_process_region = AzureCreateDataProcessRegionView.from_dict(_data_process_region_data)
+                    elif _data_process_region_value == "GCP":
+                        data_process_region = GCPCreateDataProcessRegionView.from_dict(_data_process_region_data)
+                    else:
+                        data_process_region = UnknownVariant(
+                            discriminator=_data_process_region_value, raw=dict(_data_process_region_data)
+                        )
 
-        def _parse_data_process_region(
-            data: object,
-        ) -> (
-            AWSCreateDataProcessRegionView
-            | AzureCreateDataProcessRegionView
-            | GCPCreateDataProcessRegionView
-            | UnknownVariant
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            variants: dict[
-                str,
-                type[AWSCreateDataProcessRegionView]
-                | type[AzureCreateDataProcessRegionView]
-                | type[GCPCreateDataProcessRegionView],
-            ] = {
-                "AWS": AWSCreateDataProcessRegionView,
-                "AZURE": AzureCreateDataProcessRegionView,
-                "GCP": GCPCreateDataProcessRegionView,
-            }
-            payload, value = discriminate(data, "cloudProvider", field="dataProcessRegion")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                data_set_name = src_dict.get("dataSetName", UNSET)
 
-        data_process_region = _parse_data_process_region(d.pop("dataProcessRegion", UNSET))
+                group_id = src_dict.get("groupId", UNSET)
 
-        data_set_name = d.pop("dataSetName", UNSET)
+                _partition_fields = src_dict.get("partitionFields", UNSET)
+                partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
+                if _partition_fields is not UNSET:
+                    partition_fields = [
+                        OnlineArchivePartitionField.from_dict(partition_fields_item_data)
+                        for partition_fields_item_data in _partition_fields
+                    ]
 
-        group_id = d.pop("groupId", UNSET)
+                paused = src_dict.get("paused", UNSET)
 
-        _partition_fields = d.pop("partitionFields", UNSET)
-        partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
-        if _partition_fields is not UNSET:
-            partition_fields = []
-            for partition_fields_item_data in _partition_fields:
-                partition_fields_item = OnlineArchivePartitionField.from_dict(partition_fields_item_data)
+                _schedule_data = src_dict.get("schedule", UNSET)
+                schedule: (
+                    MonthlyScheduleView
+                    | OnlineArchiveScheduleDaily
+                    | OnlineArchiveScheduleDefault
+                    | WeeklyScheduleView
+                    | UnknownVariant
+                    | Unset
+                )
+                if _schedule_data is UNSET:
+                    schedule = UNSET
+                else:
+                    _schedule_value = _schedule_data.get("type") if _schedule_data.__class__ is dict else None
+                    if _schedule_value.__class__ is not str:
+                        _schedule_data, _schedule_value = discriminate(_schedule_data, "type", field="schedule")
+                    if _schedule_value == "DAILY":
+                        schedule = OnlineArchiveScheduleDaily.from_dict(_schedule_data)
+                    elif _schedule_value == "DEFAULT":
+                        schedule = OnlineArchiveScheduleDefault.from_dict(_schedule_data)
+                    elif _schedule_value == "MONTHLY":
+                        schedule = MonthlyScheduleView.from_dict(_schedule_data)
+                    elif _schedule_value == "WEEKLY":
+                        schedule = WeeklyScheduleView.from_dict(_schedule_data)
+                    else:
+                        schedule = UnknownVariant(discriminator=_schedule_value, raw=dict(_schedule_data))
 
-                partition_fields.append(partition_fields_item)
+                _state = src_dict.get("state", UNSET)
+                state: BackupOnlineArchiveCreateState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = BackupOnlineArchiveCreateState._members_by_value.get(
+                        _state
+                    ) or BackupOnlineArchiveCreateState(_state)
 
-        paused = d.pop("paused", UNSET)
+                if not (
+                    coll_name.__class__ is str
+                    and db_name.__class__ is str
+                    and (field_id is UNSET or field_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (data_set_name is UNSET or data_set_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_partition_fields is UNSET or _partition_fields.__class__ is list)
+                    and (paused is UNSET or paused.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is BackupOnlineArchiveCreate:
+                    _backup_online_archive_create = object.__new__(cls)
+                    _backup_online_archive_create.coll_name = coll_name
+                    _backup_online_archive_create.criteria = criteria
+                    _backup_online_archive_create.db_name = db_name
+                    _backup_online_archive_create.field_id = field_id
+                    _backup_online_archive_create.cluster_name = cluster_name
+                    _backup_online_archive_create.collection_type = collection_type
+                    _backup_online_archive_create.data_expiration_rule = data_expiration_rule
+                    _backup_online_archive_create.data_process_region = data_process_region
+                    _backup_online_archive_create.data_set_name = data_set_name
+                    _backup_online_archive_create.group_id = group_id
+                    _backup_online_archive_create.partition_fields = partition_fields
+                    _backup_online_archive_create.paused = paused
+                    _backup_online_archive_create.schedule = schedule
+                    _backup_online_archive_create.state = state
+                else:
+                    _backup_online_archive_create = cls(
+                        coll_name,
+                        criteria,
+                        db_name,
+                        field_id,
+                        cluster_name,
+                        collection_type,
+                        data_expiration_rule,
+                        data_process_region,
+                        data_set_name,
+                        group_id,
+                        partition_fields,
+                        paused,
+                        schedule,
+                        state,
+                    )
 
-        def _parse_schedule(
-            data: object,
-        ) -> (
-            MonthlyScheduleView
-            | OnlineArchiveScheduleDaily
-            | OnlineArchiveScheduleDefault
-            | WeeklyScheduleView
-            | UnknownVariant
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            variants: dict[
-                str,
-                type[OnlineArchiveScheduleDaily]
-                | type[OnlineArchiveScheduleDefault]
-                | type[MonthlyScheduleView]
-                | type[WeeklyScheduleView],
-            ] = {
-                "DAILY": OnlineArchiveScheduleDaily,
-                "DEFAULT": OnlineArchiveScheduleDefault,
-                "MONTHLY": MonthlyScheduleView,
-                "WEEKLY": WeeklyScheduleView,
-            }
-            payload, value = discriminate(data, "type", field="schedule")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                _backup_online_archive_create.additional_properties = d
+                return _backup_online_archive_create
 
-        schedule = _parse_schedule(d.pop("schedule", UNSET))
-
-        _state = d.pop("state", UNSET)
-        state: BackupOnlineArchiveCreateState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = BackupOnlineArchiveCreateState._members_by_value.get(_state) or BackupOnlineArchiveCreateState(
-                _state
-            )
-
-        _backup_online_archive_create = cls(
-            coll_name,
-            criteria,
-            db_name,
-            field_id,
-            cluster_name,
-            collection_type,
-            data_expiration_rule,
-            data_process_region,
-            data_set_name,
-            group_id,
-            partition_fields,
-            paused,
-            schedule,
-            state,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _backup_online_archive_create.additional_properties = d
-        return _backup_online_archive_create
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -386,3 +467,101 @@ from ..models.online_archive_partition_field import OnlineArchivePartitionField 
 from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: E402
 from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault  # noqa: E402
 from ..models.weekly_schedule_view import WeeklyScheduleView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.aws_create_data_process_region_view import (
+        AWSCreateDataProcessRegionView,
+        AWSCreateDataProcessRegionViewDict,
+    )
+    from ..models.azure_create_data_process_region_view import (
+        AzureCreateDataProcessRegionView,
+        AzureCreateDataProcessRegionViewDict,
+    )
+    from ..models.backup_online_archive_create_collection_type import (
+        BackupOnlineArchiveCreateCollectionType,
+    )
+    from ..models.backup_online_archive_create_state import (
+        BackupOnlineArchiveCreateState,
+    )
+    from ..models.gcp_create_data_process_region_view import (
+        GCPCreateDataProcessRegionView,
+        GCPCreateDataProcessRegionViewDict,
+    )
+    from ..models.monthly_schedule_view import (
+        MonthlyScheduleView,
+        MonthlyScheduleViewDict,
+    )
+    from ..models.online_archive_criteria_custom import (
+        OnlineArchiveCriteriaCustom,
+        OnlineArchiveCriteriaCustomDict,
+    )
+    from ..models.online_archive_criteria_date import (
+        OnlineArchiveCriteriaDate,
+        OnlineArchiveCriteriaDateDict,
+    )
+    from ..models.online_archive_data_expiration_rule import (
+        OnlineArchiveDataExpirationRule,
+        OnlineArchiveDataExpirationRuleDict,
+    )
+    from ..models.online_archive_partition_field import (
+        OnlineArchivePartitionField,
+        OnlineArchivePartitionFieldDict,
+    )
+    from ..models.online_archive_schedule_daily import (
+        OnlineArchiveScheduleDaily,
+        OnlineArchiveScheduleDailyDict,
+    )
+    from ..models.online_archive_schedule_default import (
+        OnlineArchiveScheduleDefault,
+        OnlineArchiveScheduleDefaultDict,
+    )
+    from ..models.weekly_schedule_view import WeeklyScheduleView, WeeklyScheduleViewDict
+    from ..types import UnknownVariant
+
+    BackupOnlineArchiveCreateDict = TypedDict(
+        "BackupOnlineArchiveCreateDict",
+        {
+            "collName": Required[str],
+            "criteria": Required[
+                OnlineArchiveCriteriaCustomDict
+                | OnlineArchiveCriteriaCustom
+                | OnlineArchiveCriteriaDateDict
+                | OnlineArchiveCriteriaDate
+                | UnknownVariant
+            ],
+            "dbName": Required[str],
+            "_id": str,
+            "clusterName": str,
+            "collectionType": Literal["TIMESERIES", "STANDARD"] | BackupOnlineArchiveCreateCollectionType,
+            "dataExpirationRule": OnlineArchiveDataExpirationRuleDict | OnlineArchiveDataExpirationRule,
+            "dataProcessRegion": AWSCreateDataProcessRegionViewDict
+            | AWSCreateDataProcessRegionView
+            | AzureCreateDataProcessRegionViewDict
+            | AzureCreateDataProcessRegionView
+            | GCPCreateDataProcessRegionViewDict
+            | GCPCreateDataProcessRegionView
+            | UnknownVariant,
+            "dataSetName": str,
+            "groupId": str,
+            "partitionFields": list[OnlineArchivePartitionFieldDict | OnlineArchivePartitionField],
+            "paused": bool,
+            "schedule": OnlineArchiveScheduleDailyDict
+            | OnlineArchiveScheduleDaily
+            | OnlineArchiveScheduleDefaultDict
+            | OnlineArchiveScheduleDefault
+            | MonthlyScheduleViewDict
+            | MonthlyScheduleView
+            | WeeklyScheduleViewDict
+            | WeeklyScheduleView
+            | UnknownVariant,
+            "state": Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"]
+            | BackupOnlineArchiveCreateState,
+        },
+        total=False,
+    )
+else:
+    BackupOnlineArchiveCreateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,16 +3,58 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.backup_restore_job_status_name import BackupRestoreJobStatusName
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BackupRestoreJob")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "delivery",
+        "batchId",
+        "checkpointId",
+        "clusterId",
+        "clusterName",
+        "created",
+        "deploymentJobId",
+        "encryptionEnabled",
+        "groupId",
+        "hashes",
+        "id",
+        "links",
+        "masterKeyUUID",
+        "oplogInc",
+        "oplogTs",
+        "pointInTimeUTCMillis",
+        "snapshotId",
+        "statusName",
+        "timestamp",
+    }
+)
 
 
 @_attrs_define
@@ -103,11 +145,41 @@ class BackupRestoreJob:
     oplog_ts: str | Unset = UNSET
     point_in_time_utc_millis: int | Unset = UNSET
     snapshot_id: str | Unset = UNSET
-    status_name: BackupRestoreJobStatusName | Unset = UNSET
+    status_name: Literal["IN_PROGRESS", "BROKEN", "KILLED", "FINISHED"] | BackupRestoreJobStatusName | Unset = UNSET
     timestamp: BSONTimestamp | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("delivery", "delivery", True),
+        ("batch_id", "batchId", False),
+        ("checkpoint_id", "checkpointId", False),
+        ("cluster_id", "clusterId", False),
+        ("cluster_name", "clusterName", False),
+        ("created", "created", False),
+        ("deployment_job_id", "deploymentJobId", False),
+        ("encryption_enabled", "encryptionEnabled", False),
+        ("group_id", "groupId", False),
+        ("hashes", "hashes", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("master_key_uuid", "masterKeyUUID", False),
+        ("oplog_inc", "oplogInc", False),
+        ("oplog_ts", "oplogTs", False),
+        ("point_in_time_utc_millis", "pointInTimeUTCMillis", False),
+        ("snapshot_id", "snapshotId", False),
+        ("status_name", "statusName", False),
+        ("timestamp", "timestamp", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupRestoreJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         delivery = self.delivery.to_dict()
 
         batch_id = self.batch_id
@@ -120,7 +192,7 @@ class BackupRestoreJob:
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         deployment_job_id = self.deployment_job_id
 
@@ -158,7 +230,7 @@ class BackupRestoreJob:
 
         status_name: str | Unset = UNSET
         if not isinstance(self.status_name, Unset):
-            status_name = self.status_name.value
+            status_name = enum_json(self.status_name)
 
         timestamp: dict[str, Any] | Unset = UNSET
         if not isinstance(self.timestamp, Unset):
@@ -212,132 +284,148 @@ class BackupRestoreJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "batchId",
-                "checkpointId",
-                "clusterId",
-                "clusterName",
-                "created",
-                "deploymentJobId",
-                "encryptionEnabled",
-                "groupId",
-                "hashes",
-                "id",
-                "links",
-                "masterKeyUUID",
-                "oplogInc",
-                "oplogTs",
-                "pointInTimeUTCMillis",
-                "snapshotId",
-                "statusName",
-                "timestamp",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        delivery = BackupRestoreJobDelivery.from_dict(d.pop("delivery"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                delivery = BackupRestoreJobDelivery.from_dict(src_dict["delivery"])
 
-        batch_id = d.pop("batchId", UNSET)
+                batch_id = src_dict.get("batchId", UNSET)
 
-        checkpoint_id = d.pop("checkpointId", UNSET)
+                checkpoint_id = src_dict.get("checkpointId", UNSET)
 
-        cluster_id = d.pop("clusterId", UNSET)
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-        deployment_job_id = d.pop("deploymentJobId", UNSET)
+                deployment_job_id = src_dict.get("deploymentJobId", UNSET)
 
-        encryption_enabled = d.pop("encryptionEnabled", UNSET)
+                encryption_enabled = src_dict.get("encryptionEnabled", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _hashes = d.pop("hashes", UNSET)
-        hashes: list[RestoreJobFileHash] | Unset = UNSET
-        if _hashes is not UNSET:
-            hashes = []
-            for hashes_item_data in _hashes:
-                hashes_item = RestoreJobFileHash.from_dict(hashes_item_data)
+                _hashes = src_dict.get("hashes", UNSET)
+                hashes: list[RestoreJobFileHash] | Unset = UNSET
+                if _hashes is not UNSET:
+                    hashes = [RestoreJobFileHash.from_dict(hashes_item_data) for hashes_item_data in _hashes]
 
-                hashes.append(hashes_item)
+                id = src_dict.get("id", UNSET)
 
-        id = d.pop("id", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _master_key_uuid = src_dict.get("masterKeyUUID", UNSET)
+                master_key_uuid: UUID | Unset
+                if _master_key_uuid is UNSET:
+                    master_key_uuid = UNSET
+                else:
+                    master_key_uuid = UUID(_master_key_uuid)
 
-                links.append(links_item)
+                oplog_inc = src_dict.get("oplogInc", UNSET)
 
-        _master_key_uuid = d.pop("masterKeyUUID", UNSET)
-        master_key_uuid: UUID | Unset
-        if _master_key_uuid is UNSET:
-            master_key_uuid = UNSET
-        else:
-            master_key_uuid = UUID(_master_key_uuid)
+                oplog_ts = src_dict.get("oplogTs", UNSET)
 
-        oplog_inc = d.pop("oplogInc", UNSET)
+                point_in_time_utc_millis = src_dict.get("pointInTimeUTCMillis", UNSET)
 
-        oplog_ts = d.pop("oplogTs", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-        point_in_time_utc_millis = d.pop("pointInTimeUTCMillis", UNSET)
+                _status_name = src_dict.get("statusName", UNSET)
+                status_name: BackupRestoreJobStatusName | Unset
+                if _status_name is UNSET:
+                    status_name = UNSET
+                else:
+                    status_name = BackupRestoreJobStatusName._members_by_value.get(
+                        _status_name
+                    ) or BackupRestoreJobStatusName(_status_name)
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                _timestamp = src_dict.get("timestamp", UNSET)
+                timestamp: BSONTimestamp | Unset
+                if _timestamp is UNSET:
+                    timestamp = UNSET
+                else:
+                    timestamp = BSONTimestamp.from_dict(_timestamp)
 
-        _status_name = d.pop("statusName", UNSET)
-        status_name: BackupRestoreJobStatusName | Unset
-        if _status_name is UNSET:
-            status_name = UNSET
-        else:
-            status_name = BackupRestoreJobStatusName._members_by_value.get(_status_name) or BackupRestoreJobStatusName(
-                _status_name
-            )
+                if not (
+                    (batch_id is UNSET or batch_id.__class__ is str)
+                    and (checkpoint_id is UNSET or checkpoint_id.__class__ is str)
+                    and (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (deployment_job_id is UNSET or deployment_job_id.__class__ is str)
+                    and (encryption_enabled is UNSET or encryption_enabled.__class__ is bool)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_hashes is UNSET or _hashes.__class__ is list)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (oplog_inc is UNSET or oplog_inc.__class__ is int)
+                    and (oplog_ts is UNSET or oplog_ts.__class__ is str)
+                    and (point_in_time_utc_millis is UNSET or point_in_time_utc_millis.__class__ is int)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is BackupRestoreJob:
+                    _backup_restore_job = object.__new__(cls)
+                    _backup_restore_job.delivery = delivery
+                    _backup_restore_job.batch_id = batch_id
+                    _backup_restore_job.checkpoint_id = checkpoint_id
+                    _backup_restore_job.cluster_id = cluster_id
+                    _backup_restore_job.cluster_name = cluster_name
+                    _backup_restore_job.created = created
+                    _backup_restore_job.deployment_job_id = deployment_job_id
+                    _backup_restore_job.encryption_enabled = encryption_enabled
+                    _backup_restore_job.group_id = group_id
+                    _backup_restore_job.hashes = hashes
+                    _backup_restore_job.id = id
+                    _backup_restore_job.links = links
+                    _backup_restore_job.master_key_uuid = master_key_uuid
+                    _backup_restore_job.oplog_inc = oplog_inc
+                    _backup_restore_job.oplog_ts = oplog_ts
+                    _backup_restore_job.point_in_time_utc_millis = point_in_time_utc_millis
+                    _backup_restore_job.snapshot_id = snapshot_id
+                    _backup_restore_job.status_name = status_name
+                    _backup_restore_job.timestamp = timestamp
+                else:
+                    _backup_restore_job = cls(
+                        delivery,
+                        batch_id,
+                        checkpoint_id,
+                        cluster_id,
+                        cluster_name,
+                        created,
+                        deployment_job_id,
+                        encryption_enabled,
+                        group_id,
+                        hashes,
+                        id,
+                        links,
+                        master_key_uuid,
+                        oplog_inc,
+                        oplog_ts,
+                        point_in_time_utc_millis,
+                        snapshot_id,
+                        status_name,
+                        timestamp,
+                    )
 
-        _timestamp = d.pop("timestamp", UNSET)
-        timestamp: BSONTimestamp | Unset
-        if _timestamp is UNSET:
-            timestamp = UNSET
-        else:
-            timestamp = BSONTimestamp.from_dict(_timestamp)
+                _backup_restore_job.additional_properties = d
+                return _backup_restore_job
 
-        _backup_restore_job = cls(
-            delivery,
-            batch_id,
-            checkpoint_id,
-            cluster_id,
-            cluster_name,
-            created,
-            deployment_job_id,
-            encryption_enabled,
-            group_id,
-            hashes,
-            id,
-            links,
-            master_key_uuid,
-            oplog_inc,
-            oplog_ts,
-            point_in_time_utc_millis,
-            snapshot_id,
-            status_name,
-            timestamp,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _backup_restore_job.additional_properties = d
-        return _backup_restore_job
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -361,3 +449,46 @@ from ..models.backup_restore_job_delivery import BackupRestoreJobDelivery  # noq
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.restore_job_file_hash import RestoreJobFileHash  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_restore_job_delivery import (
+        BackupRestoreJobDelivery,
+        BackupRestoreJobDeliveryDict,
+    )
+    from ..models.backup_restore_job_status_name import BackupRestoreJobStatusName
+    from ..models.bson_timestamp import BSONTimestamp, BSONTimestampDict
+    from ..models.link import Link, LinkDict
+    from ..models.restore_job_file_hash import (
+        RestoreJobFileHash,
+        RestoreJobFileHashDict,
+    )
+
+    BackupRestoreJobDict = TypedDict(
+        "BackupRestoreJobDict",
+        {
+            "delivery": Required[BackupRestoreJobDeliveryDict | BackupRestoreJobDelivery],
+            "batchId": str,
+            "checkpointId": str,
+            "clusterId": str,
+            "clusterName": str,
+            "created": datetime.datetime | str,
+            "deploymentJobId": str,
+            "encryptionEnabled": bool,
+            "groupId": str,
+            "hashes": list[RestoreJobFileHashDict | RestoreJobFileHash],
+            "id": str,
+            "links": list[LinkDict | Link],
+            "masterKeyUUID": UUID,
+            "oplogInc": int,
+            "oplogTs": str,
+            "pointInTimeUTCMillis": int,
+            "snapshotId": str,
+            "statusName": Literal["IN_PROGRESS", "BROKEN", "KILLED", "FINISHED"] | BackupRestoreJobStatusName,
+            "timestamp": BSONTimestampDict | BSONTimestamp,
+        },
+        total=False,
+    )
+else:
+    BackupRestoreJobDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,9 +20,38 @@ from ..models.backup_restore_job_delivery_method_name import (
 from ..models.backup_restore_job_delivery_status_name import (
     BackupRestoreJobDeliveryStatusName,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BackupRestoreJobDelivery")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "methodName",
+        "authHeader",
+        "authValue",
+        "expirationHours",
+        "expires",
+        "maxDownloads",
+        "statusName",
+        "targetClusterId",
+        "targetClusterName",
+        "targetGroupId",
+        "url",
+        "urlV2",
+    }
+)
 
 
 @_attrs_define
@@ -76,22 +111,61 @@ class BackupRestoreJobDelivery:
             this parameter when `"delivery.methodName" : "HTTP"`.
     """
 
-    method_name: BackupRestoreJobDeliveryMethodName
+    method_name: (
+        Literal["CLIENT_PIT_HTTP", "QUERY", "AUTOMATED_RESTORE", "HTTP", "THIRD_PARTY_COPY", "CLIENT_PIT_SCP", "SCP"]
+        | BackupRestoreJobDeliveryMethodName
+    )
     auth_header: str | Unset = UNSET
     auth_value: str | Unset = UNSET
     expiration_hours: int | Unset = UNSET
     expires: datetime.datetime | Unset = UNSET
     max_downloads: int | Unset = UNSET
-    status_name: BackupRestoreJobDeliveryStatusName | Unset = UNSET
+    status_name: (
+        Literal[
+            "NOT_STARTED",
+            "IN_PROGRESS",
+            "READY",
+            "FAILED",
+            "INTERRUPTED",
+            "EXPIRED",
+            "MAX_DOWNLOADS_EXCEEDED",
+            "PENDING",
+        ]
+        | BackupRestoreJobDeliveryStatusName
+        | Unset
+    ) = UNSET
     target_cluster_id: str | Unset = UNSET
     target_cluster_name: str | Unset = UNSET
     target_group_id: str | Unset = UNSET
     url: str | Unset = UNSET
     url_v2: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("method_name", "methodName", True),
+        ("auth_header", "authHeader", False),
+        ("auth_value", "authValue", False),
+        ("expiration_hours", "expirationHours", False),
+        ("expires", "expires", False),
+        ("max_downloads", "maxDownloads", False),
+        ("status_name", "statusName", False),
+        ("target_cluster_id", "targetClusterId", False),
+        ("target_cluster_name", "targetClusterName", False),
+        ("target_group_id", "targetGroupId", False),
+        ("url", "url", False),
+        ("url_v2", "urlV2", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupRestoreJobDelivery"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        method_name = self.method_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        method_name = enum_json(self.method_name)
 
         auth_header = self.auth_header
 
@@ -101,13 +175,13 @@ class BackupRestoreJobDelivery:
 
         expires: str | Unset = UNSET
         if not isinstance(self.expires, Unset):
-            expires = format_datetime(self.expires)
+            expires = datetime_json(self.expires)
 
         max_downloads = self.max_downloads
 
         status_name: str | Unset = UNSET
         if not isinstance(self.status_name, Unset):
-            status_name = self.status_name.value
+            status_name = enum_json(self.status_name)
 
         target_cluster_id = self.target_cluster_id
 
@@ -153,80 +227,101 @@ class BackupRestoreJobDelivery:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "authHeader",
-                "authValue",
-                "expirationHours",
-                "expires",
-                "maxDownloads",
-                "statusName",
-                "targetClusterId",
-                "targetClusterName",
-                "targetGroupId",
-                "url",
-                "urlV2",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        method_name = BackupRestoreJobDeliveryMethodName(d.pop("methodName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                method_name = BackupRestoreJobDeliveryMethodName._members_by_value.get(
+                    _method_name_value := src_dict["methodName"]
+                ) or BackupRestoreJobDeliveryMethodName(_method_name_value)
 
-        auth_header = d.pop("authHeader", UNSET)
+                auth_header = src_dict.get("authHeader", UNSET)
 
-        auth_value = d.pop("authValue", UNSET)
+                auth_value = src_dict.get("authValue", UNSET)
 
-        expiration_hours = d.pop("expirationHours", UNSET)
+                expiration_hours = src_dict.get("expirationHours", UNSET)
 
-        _expires = d.pop("expires", UNSET)
-        expires: datetime.datetime | Unset
-        if _expires is UNSET:
-            expires = UNSET
-        else:
-            expires = datetime.datetime.fromisoformat(_expires)
+                _expires = src_dict.get("expires", UNSET)
+                expires: datetime.datetime | Unset
+                if _expires is UNSET:
+                    expires = UNSET
+                else:
+                    expires = datetime.datetime.fromisoformat(_expires)
 
-        max_downloads = d.pop("maxDownloads", UNSET)
+                max_downloads = src_dict.get("maxDownloads", UNSET)
 
-        _status_name = d.pop("statusName", UNSET)
-        status_name: BackupRestoreJobDeliveryStatusName | Unset
-        if _status_name is UNSET:
-            status_name = UNSET
-        else:
-            status_name = BackupRestoreJobDeliveryStatusName._members_by_value.get(
-                _status_name
-            ) or BackupRestoreJobDeliveryStatusName(_status_name)
+                _status_name = src_dict.get("statusName", UNSET)
+                status_name: BackupRestoreJobDeliveryStatusName | Unset
+                if _status_name is UNSET:
+                    status_name = UNSET
+                else:
+                    status_name = BackupRestoreJobDeliveryStatusName._members_by_value.get(
+                        _status_name
+                    ) or BackupRestoreJobDeliveryStatusName(_status_name)
 
-        target_cluster_id = d.pop("targetClusterId", UNSET)
+                target_cluster_id = src_dict.get("targetClusterId", UNSET)
 
-        target_cluster_name = d.pop("targetClusterName", UNSET)
+                target_cluster_name = src_dict.get("targetClusterName", UNSET)
 
-        target_group_id = d.pop("targetGroupId", UNSET)
+                target_group_id = src_dict.get("targetGroupId", UNSET)
 
-        url = d.pop("url", UNSET)
+                url = src_dict.get("url", UNSET)
 
-        url_v2 = d.pop("urlV2", UNSET)
+                url_v2 = src_dict.get("urlV2", UNSET)
 
-        _backup_restore_job_delivery = cls(
-            method_name,
-            auth_header,
-            auth_value,
-            expiration_hours,
-            expires,
-            max_downloads,
-            status_name,
-            target_cluster_id,
-            target_cluster_name,
-            target_group_id,
-            url,
-            url_v2,
-        )
+                if not (
+                    (auth_header is UNSET or auth_header.__class__ is str)
+                    and (auth_value is UNSET or auth_value.__class__ is str)
+                    and (expiration_hours is UNSET or expiration_hours.__class__ is int)
+                    and (max_downloads is UNSET or max_downloads.__class__ is int)
+                    and (target_cluster_id is UNSET or target_cluster_id.__class__ is str)
+                    and (target_cluster_name is UNSET or target_cluster_name.__class__ is str)
+                    and (target_group_id is UNSET or target_group_id.__class__ is str)
+                    and (url is UNSET or url.__class__ is str)
+                    and (url_v2 is UNSET or url_v2.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is BackupRestoreJobDelivery:
+                    _backup_restore_job_delivery = object.__new__(cls)
+                    _backup_restore_job_delivery.method_name = method_name
+                    _backup_restore_job_delivery.auth_header = auth_header
+                    _backup_restore_job_delivery.auth_value = auth_value
+                    _backup_restore_job_delivery.expiration_hours = expiration_hours
+                    _backup_restore_job_delivery.expires = expires
+                    _backup_restore_job_delivery.max_downloads = max_downloads
+                    _backup_restore_job_delivery.status_name = status_name
+                    _backup_restore_job_delivery.target_cluster_id = target_cluster_id
+                    _backup_restore_job_delivery.target_cluster_name = target_cluster_name
+                    _backup_restore_job_delivery.target_group_id = target_group_id
+                    _backup_restore_job_delivery.url = url
+                    _backup_restore_job_delivery.url_v2 = url_v2
+                else:
+                    _backup_restore_job_delivery = cls(
+                        method_name,
+                        auth_header,
+                        auth_value,
+                        expiration_hours,
+                        expires,
+                        max_downloads,
+                        status_name,
+                        target_cluster_id,
+                        target_cluster_name,
+                        target_group_id,
+                        url,
+                        url_v2,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _backup_restore_job_delivery.additional_properties = d
-        return _backup_restore_job_delivery
+                _backup_restore_job_delivery.additional_properties = d
+                return _backup_restore_job_delivery
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -243,3 +338,50 @@ class BackupRestoreJobDelivery:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_restore_job_delivery_method_name import (
+        BackupRestoreJobDeliveryMethodName,
+    )
+    from ..models.backup_restore_job_delivery_status_name import (
+        BackupRestoreJobDeliveryStatusName,
+    )
+
+    BackupRestoreJobDeliveryDict = TypedDict(
+        "BackupRestoreJobDeliveryDict",
+        {
+            "methodName": Required[
+                Literal[
+                    "CLIENT_PIT_HTTP", "QUERY", "AUTOMATED_RESTORE", "HTTP", "THIRD_PARTY_COPY", "CLIENT_PIT_SCP", "SCP"
+                ]
+                | BackupRestoreJobDeliveryMethodName
+            ],
+            "authHeader": str,
+            "authValue": str,
+            "expirationHours": int,
+            "expires": datetime.datetime | str,
+            "maxDownloads": int,
+            "statusName": Literal[
+                "NOT_STARTED",
+                "IN_PROGRESS",
+                "READY",
+                "FAILED",
+                "INTERRUPTED",
+                "EXPIRED",
+                "MAX_DOWNLOADS_EXCEEDED",
+                "PENDING",
+            ]
+            | BackupRestoreJobDeliveryStatusName,
+            "targetClusterId": str,
+            "targetClusterName": str,
+            "targetGroupId": str,
+            "url": str,
+            "urlV2": str,
+        },
+        total=False,
+    )
+else:
+    BackupRestoreJobDeliveryDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

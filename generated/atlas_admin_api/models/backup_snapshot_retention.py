@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.backup_snapshot_retention_retention_unit import (
     BackupSnapshotRetentionRetentionUnit,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BackupSnapshotRetention")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "retentionUnit",
+        "retentionValue",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -29,13 +54,27 @@ class BackupSnapshotRetention:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    retention_unit: BackupSnapshotRetentionRetentionUnit
+    retention_unit: Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
     retention_value: int
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("retention_unit", "retentionUnit", True),
+        ("retention_value", "retentionValue", True),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BackupSnapshotRetention"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        retention_unit = self.retention_unit.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        retention_unit = enum_json(self.retention_unit)
 
         retention_value = self.retention_value
 
@@ -61,36 +100,46 @@ class BackupSnapshotRetention:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        retention_unit = BackupSnapshotRetentionRetentionUnit(d.pop("retentionUnit"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                retention_unit = BackupSnapshotRetentionRetentionUnit._members_by_value.get(
+                    _retention_unit_value := src_dict["retentionUnit"]
+                ) or BackupSnapshotRetentionRetentionUnit(_retention_unit_value)
 
-        retention_value = d.pop("retentionValue")
+                retention_value = src_dict["retentionValue"]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (retention_value.__class__ is int and (_links is UNSET or _links.__class__ is list)):
+                    raise TypeError("not the documented shape")
+                if cls is BackupSnapshotRetention:
+                    _backup_snapshot_retention = object.__new__(cls)
+                    _backup_snapshot_retention.retention_unit = retention_unit
+                    _backup_snapshot_retention.retention_value = retention_value
+                    _backup_snapshot_retention.links = links
+                else:
+                    _backup_snapshot_retention = cls(
+                        retention_unit,
+                        retention_value,
+                        links,
+                    )
 
-        _backup_snapshot_retention = cls(
-            retention_unit,
-            retention_value,
-            links,
-        )
+                _backup_snapshot_retention.additional_properties = d
+                return _backup_snapshot_retention
 
-        if nulls:
-            d.update(nulls)
-        _backup_snapshot_retention.additional_properties = d
-        return _backup_snapshot_retention
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,3 +160,25 @@ class BackupSnapshotRetention:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_snapshot_retention_retention_unit import (
+        BackupSnapshotRetentionRetentionUnit,
+    )
+    from ..models.link import Link, LinkDict
+
+    BackupSnapshotRetentionDict = TypedDict(
+        "BackupSnapshotRetentionDict",
+        {
+            "retentionUnit": Required[
+                Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
+            ],
+            "retentionValue": Required[int],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    BackupSnapshotRetentionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.bi_connector_read_preference import BiConnectorReadPreference
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BiConnector")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "readPreference",
+    }
+)
 
 
 @_attrs_define
@@ -27,15 +51,28 @@ class BiConnector:
     """
 
     enabled: bool | Unset = UNSET
-    read_preference: BiConnectorReadPreference | Unset = UNSET
+    read_preference: Literal["PRIMARY", "SECONDARY", "ANALYTICS"] | BiConnectorReadPreference | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("enabled", "enabled", False),
+        ("read_preference", "readPreference", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BiConnector"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         enabled = self.enabled
 
         read_preference: str | Unset = UNSET
         if not isinstance(self.read_preference, Unset):
-            read_preference = self.read_preference.value
+            read_preference = enum_json(self.read_preference)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,36 +86,44 @@ class BiConnector:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "enabled",
-                "readPreference",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        enabled = d.pop("enabled", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
-        _read_preference = d.pop("readPreference", UNSET)
-        read_preference: BiConnectorReadPreference | Unset
-        if _read_preference is UNSET:
-            read_preference = UNSET
-        else:
-            read_preference = BiConnectorReadPreference._members_by_value.get(
-                _read_preference
-            ) or BiConnectorReadPreference(_read_preference)
+                _read_preference = src_dict.get("readPreference", UNSET)
+                read_preference: BiConnectorReadPreference | Unset
+                if _read_preference is UNSET:
+                    read_preference = UNSET
+                else:
+                    read_preference = BiConnectorReadPreference._members_by_value.get(
+                        _read_preference
+                    ) or BiConnectorReadPreference(_read_preference)
 
-        _bi_connector = cls(
-            enabled,
-            read_preference,
-        )
+                if not (enabled is UNSET or enabled.__class__ is bool):
+                    raise TypeError("not the documented shape")
+                if cls is BiConnector:
+                    _bi_connector = object.__new__(cls)
+                    _bi_connector.enabled = enabled
+                    _bi_connector.read_preference = read_preference
+                else:
+                    _bi_connector = cls(
+                        enabled,
+                        read_preference,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _bi_connector.additional_properties = d
-        return _bi_connector
+                _bi_connector.additional_properties = d
+                return _bi_connector
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -95,3 +140,20 @@ class BiConnector:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.bi_connector_read_preference import BiConnectorReadPreference
+
+    BiConnectorDict = TypedDict(
+        "BiConnectorDict",
+        {
+            "enabled": bool,
+            "readPreference": Literal["PRIMARY", "SECONDARY", "ANALYTICS"] | BiConnectorReadPreference,
+        },
+        total=False,
+    )
+else:
+    BiConnectorDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,15 +3,53 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.billing_event_type_view_for_org import BillingEventTypeViewForOrg
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BillingEventViewForOrg")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "created",
+        "eventTypeName",
+        "id",
+        "apiKeyId",
+        "groupId",
+        "invoiceId",
+        "isGlobalAdmin",
+        "links",
+        "orgId",
+        "paymentId",
+        "publicKey",
+        "raw",
+        "remoteAddress",
+        "userId",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -53,7 +91,91 @@ class BillingEventViewForOrg:
     """
 
     created: datetime.datetime
-    event_type_name: BillingEventTypeViewForOrg
+    event_type_name: (
+        Literal[
+            "AWS_PAYMENT_PAID",
+            "CHARGE_SUCCEEDED",
+            "CHARGE_FAILED",
+            "CHARGE_PROCESSING",
+            "CHARGE_PENDING_REVERSAL",
+            "BRAINTREE_CHARGE_FAILED",
+            "INVOICE_CLOSED",
+            "CHECK_PAYMENT_RECEIVED",
+            "WIRE_TRANSFER_PAYMENT_RECEIVED",
+            "DISCOUNT_APPLIED",
+            "CREDIT_ISSUED",
+            "CREDIT_PULLED_FWD",
+            "CREDIT_END_DATE_MODIFIED",
+            "PROMO_CODE_APPLIED",
+            "PAYMENT_FORGIVEN",
+            "REFUND_ISSUED",
+            "ACCOUNT_DOWNGRADED",
+            "ACCOUNT_UPGRADED",
+            "ACCOUNT_MODIFIED",
+            "SUPPORT_PLAN_ACTIVATED",
+            "SUPPORT_PLAN_CANCELLED",
+            "SUPPORT_PLAN_CANCELLATION_SCHEDULED",
+            "INITIATE_SALESFORCE_SERVICE_CLOUD_SYNC",
+            "INVOICE_ADDRESS_CHANGED",
+            "INVOICE_ADDRESS_ADDED",
+            "PREPAID_PLAN_ACTIVATED",
+            "ELASTIC_INVOICING_MODE_ACTIVATED",
+            "ELASTIC_INVOICING_MODE_DEACTIVATED",
+            "TERMINATE_PAID_SERVICES",
+            "BILLING_EMAIL_ADDRESS_ADDED",
+            "BILLING_EMAIL_ADDRESS_CHANGED",
+            "BILLING_EMAIL_ADDRESS_REMOVED",
+            "AWS_BILLING_ACCOUNT_CREDIT_ISSUED",
+            "GCP_BILLING_ACCOUNT_CREDIT_ISSUED",
+            "CREDIT_SFOLID_MODIFIED",
+            "PREPAID_PLAN_MODIFIED",
+            "AWS_USAGE_REPORTED",
+            "AZURE_USAGE_REPORTED",
+            "GCP_USAGE_REPORTED",
+            "VERCEL_USAGE_REPORTED",
+            "BECAME_PAYING_ORG",
+            "BECAME_LINKED_ORG",
+            "NEW_LINKED_ORG",
+            "UNLINKED_ORG",
+            "ORG_LINKED_TO_PAYING_ORG",
+            "ORG_UNLINKED_FROM_PAYING_ORG",
+            "ORG_UNLINK_REQUESTED",
+            "ORG_UNLINK_CANCELLED",
+            "PAYMENT_UPDATED_THROUGH_API",
+            "AZURE_BILLING_ACCOUNT_CREDIT_ISSUED",
+            "CREDIT_START_DATE_MODIFIED",
+            "CREDIT_ELASTIC_INVOICING_MODIFIED",
+            "CREDIT_TYPE_MODIFIED",
+            "CREDIT_AMOUNT_CENTS_MODIFIED",
+            "CREDIT_AMOUNT_REMAINING_CENTS_MODIFIED",
+            "CREDIT_TOTAL_BILLED_CENTS_MODIFIED",
+            "CREDIT_AWS_CUSTOMER_ID_MODIFIED",
+            "CREDIT_AWS_PRODUCT_CODE_MODIFIED",
+            "CREDIT_AWS_LICENSE_ARN_MODIFIED",
+            "CREDIT_AWS_ACCOUNT_ID_MODIFIED",
+            "CREDIT_GCP_MARKETPLACE_ENTITLEMENT_ID_MODIFIED",
+            "CREDIT_AZURE_SUBSCRIPTION_ID_MODIFIED",
+            "CREDIT_AZURE_PRIVATE_PLAN_ID_MODIFIED",
+            "TARGETED_REBILL_EXECUTED",
+            "LEGACY_REBILL_EXECUTED",
+            "EVERGREEN_DEAL_CANCELLED",
+            "GRACE_PERIOD_ACTIVATED",
+            "GRACE_PERIOD_NO_LONGER_IN_EFFECT",
+            "PENDING_DEAL_ACTIVATION_ADDED",
+            "PENDING_DEAL_ACTIVATION_CANCELED",
+            "PENDING_DEAL_APPLIED",
+            "PENDING_DEAL_ACTIVATION_FAILED",
+            "EVERGREEN_PRIORITY_MODIFIED",
+            "CROSS_ORG_OPERATION_TICKET_TRACKING",
+            "ADMIN_OVERRIDE_PAYMENT_METHOD_DELETED",
+            "ADMIN_OVERRIDE_PAYMENT_METHOD_EXPIRED",
+            "PAYMENT_METHOD_FLAGGED",
+            "PAYMENT_METHOD_UNFLAGGED",
+            "MARKETPLACE_REFUND_ISSUED",
+            "PAYMENT_DUE_DATE_EXTENDED",
+        ]
+        | BillingEventTypeViewForOrg
+    )
     id: str
     api_key_id: str | Unset = UNSET
     group_id: str | Unset = UNSET
@@ -68,11 +190,37 @@ class BillingEventViewForOrg:
     user_id: str | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("api_key_id", "apiKeyId", False),
+        ("group_id", "groupId", False),
+        ("invoice_id", "invoiceId", False),
+        ("is_global_admin", "isGlobalAdmin", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("payment_id", "paymentId", False),
+        ("public_key", "publicKey", False),
+        ("raw", "raw", False),
+        ("remote_address", "remoteAddress", False),
+        ("user_id", "userId", False),
+        ("username", "username", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BillingEventViewForOrg"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        created = format_datetime(self.created)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
@@ -145,90 +293,112 @@ class BillingEventViewForOrg:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiKeyId",
-                "groupId",
-                "invoiceId",
-                "isGlobalAdmin",
-                "links",
-                "orgId",
-                "paymentId",
-                "publicKey",
-                "raw",
-                "remoteAddress",
-                "userId",
-                "username",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = BillingEventTypeViewForOrg(d.pop("eventTypeName"))
+                event_type_name = BillingEventTypeViewForOrg._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or BillingEventTypeViewForOrg(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        api_key_id = d.pop("apiKeyId", UNSET)
+                api_key_id = src_dict.get("apiKeyId", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        invoice_id = d.pop("invoiceId", UNSET)
+                invoice_id = src_dict.get("invoiceId", UNSET)
 
-        is_global_admin = d.pop("isGlobalAdmin", UNSET)
+                is_global_admin = src_dict.get("isGlobalAdmin", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                payment_id = src_dict.get("paymentId", UNSET)
 
-        payment_id = d.pop("paymentId", UNSET)
+                public_key = src_dict.get("publicKey", UNSET)
 
-        public_key = d.pop("publicKey", UNSET)
+                _raw = src_dict.get("raw", UNSET)
+                raw: Raw | Unset
+                if _raw is UNSET:
+                    raw = UNSET
+                else:
+                    raw = Raw.from_dict(_raw)
 
-        _raw = d.pop("raw", UNSET)
-        raw: Raw | Unset
-        if _raw is UNSET:
-            raw = UNSET
-        else:
-            raw = Raw.from_dict(_raw)
+                remote_address = src_dict.get("remoteAddress", UNSET)
 
-        remote_address = d.pop("remoteAddress", UNSET)
+                user_id = src_dict.get("userId", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        username = d.pop("username", UNSET)
+                if not (
+                    id.__class__ is str
+                    and (api_key_id is UNSET or api_key_id.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (invoice_id is UNSET or invoice_id.__class__ is str)
+                    and (is_global_admin is UNSET or is_global_admin.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (payment_id is UNSET or payment_id.__class__ is str)
+                    and (public_key is UNSET or public_key.__class__ is str)
+                    and (remote_address is UNSET or remote_address.__class__ is str)
+                    and (user_id is UNSET or user_id.__class__ is str)
+                    and (username is UNSET or username.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is BillingEventViewForOrg:
+                    _billing_event_view_for_org = object.__new__(cls)
+                    _billing_event_view_for_org.created = created
+                    _billing_event_view_for_org.event_type_name = event_type_name
+                    _billing_event_view_for_org.id = id
+                    _billing_event_view_for_org.api_key_id = api_key_id
+                    _billing_event_view_for_org.group_id = group_id
+                    _billing_event_view_for_org.invoice_id = invoice_id
+                    _billing_event_view_for_org.is_global_admin = is_global_admin
+                    _billing_event_view_for_org.links = links
+                    _billing_event_view_for_org.org_id = org_id
+                    _billing_event_view_for_org.payment_id = payment_id
+                    _billing_event_view_for_org.public_key = public_key
+                    _billing_event_view_for_org.raw = raw
+                    _billing_event_view_for_org.remote_address = remote_address
+                    _billing_event_view_for_org.user_id = user_id
+                    _billing_event_view_for_org.username = username
+                else:
+                    _billing_event_view_for_org = cls(
+                        created,
+                        event_type_name,
+                        id,
+                        api_key_id,
+                        group_id,
+                        invoice_id,
+                        is_global_admin,
+                        links,
+                        org_id,
+                        payment_id,
+                        public_key,
+                        raw,
+                        remote_address,
+                        user_id,
+                        username,
+                    )
 
-        _billing_event_view_for_org = cls(
-            created,
-            event_type_name,
-            id,
-            api_key_id,
-            group_id,
-            invoice_id,
-            is_global_admin,
-            links,
-            org_id,
-            payment_id,
-            public_key,
-            raw,
-            remote_address,
-            user_id,
-            username,
-        )
+                _billing_event_view_for_org.additional_properties = d
+                return _billing_event_view_for_org
 
-        if nulls:
-            d.update(nulls)
-        _billing_event_view_for_org.additional_properties = d
-        return _billing_event_view_for_org
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -250,3 +420,118 @@ class BillingEventViewForOrg:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.billing_event_type_view_for_org import BillingEventTypeViewForOrg
+    from ..models.link import Link, LinkDict
+    from ..models.raw import Raw, RawDict
+
+    BillingEventViewForOrgDict = TypedDict(
+        "BillingEventViewForOrgDict",
+        {
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal[
+                    "AWS_PAYMENT_PAID",
+                    "CHARGE_SUCCEEDED",
+                    "CHARGE_FAILED",
+                    "CHARGE_PROCESSING",
+                    "CHARGE_PENDING_REVERSAL",
+                    "BRAINTREE_CHARGE_FAILED",
+                    "INVOICE_CLOSED",
+                    "CHECK_PAYMENT_RECEIVED",
+                    "WIRE_TRANSFER_PAYMENT_RECEIVED",
+                    "DISCOUNT_APPLIED",
+                    "CREDIT_ISSUED",
+                    "CREDIT_PULLED_FWD",
+                    "CREDIT_END_DATE_MODIFIED",
+                    "PROMO_CODE_APPLIED",
+                    "PAYMENT_FORGIVEN",
+                    "REFUND_ISSUED",
+                    "ACCOUNT_DOWNGRADED",
+                    "ACCOUNT_UPGRADED",
+                    "ACCOUNT_MODIFIED",
+                    "SUPPORT_PLAN_ACTIVATED",
+                    "SUPPORT_PLAN_CANCELLED",
+                    "SUPPORT_PLAN_CANCELLATION_SCHEDULED",
+                    "INITIATE_SALESFORCE_SERVICE_CLOUD_SYNC",
+                    "INVOICE_ADDRESS_CHANGED",
+                    "INVOICE_ADDRESS_ADDED",
+                    "PREPAID_PLAN_ACTIVATED",
+                    "ELASTIC_INVOICING_MODE_ACTIVATED",
+                    "ELASTIC_INVOICING_MODE_DEACTIVATED",
+                    "TERMINATE_PAID_SERVICES",
+                    "BILLING_EMAIL_ADDRESS_ADDED",
+                    "BILLING_EMAIL_ADDRESS_CHANGED",
+                    "BILLING_EMAIL_ADDRESS_REMOVED",
+                    "AWS_BILLING_ACCOUNT_CREDIT_ISSUED",
+                    "GCP_BILLING_ACCOUNT_CREDIT_ISSUED",
+                    "CREDIT_SFOLID_MODIFIED",
+                    "PREPAID_PLAN_MODIFIED",
+                    "AWS_USAGE_REPORTED",
+                    "AZURE_USAGE_REPORTED",
+                    "GCP_USAGE_REPORTED",
+                    "VERCEL_USAGE_REPORTED",
+                    "BECAME_PAYING_ORG",
+                    "BECAME_LINKED_ORG",
+                    "NEW_LINKED_ORG",
+                    "UNLINKED_ORG",
+                    "ORG_LINKED_TO_PAYING_ORG",
+                    "ORG_UNLINKED_FROM_PAYING_ORG",
+                    "ORG_UNLINK_REQUESTED",
+                    "ORG_UNLINK_CANCELLED",
+                    "PAYMENT_UPDATED_THROUGH_API",
+                    "AZURE_BILLING_ACCOUNT_CREDIT_ISSUED",
+                    "CREDIT_START_DATE_MODIFIED",
+                    "CREDIT_ELASTIC_INVOICING_MODIFIED",
+                    "CREDIT_TYPE_MODIFIED",
+                    "CREDIT_AMOUNT_CENTS_MODIFIED",
+                    "CREDIT_AMOUNT_REMAINING_CENTS_MODIFIED",
+                    "CREDIT_TOTAL_BILLED_CENTS_MODIFIED",
+                    "CREDIT_AWS_CUSTOMER_ID_MODIFIED",
+                    "CREDIT_AWS_PRODUCT_CODE_MODIFIED",
+                    "CREDIT_AWS_LICENSE_ARN_MODIFIED",
+                    "CREDIT_AWS_ACCOUNT_ID_MODIFIED",
+                    "CREDIT_GCP_MARKETPLACE_ENTITLEMENT_ID_MODIFIED",
+                    "CREDIT_AZURE_SUBSCRIPTION_ID_MODIFIED",
+                    "CREDIT_AZURE_PRIVATE_PLAN_ID_MODIFIED",
+                    "TARGETED_REBILL_EXECUTED",
+                    "LEGACY_REBILL_EXECUTED",
+                    "EVERGREEN_DEAL_CANCELLED",
+                    "GRACE_PERIOD_ACTIVATED",
+                    "GRACE_PERIOD_NO_LONGER_IN_EFFECT",
+                    "PENDING_DEAL_ACTIVATION_ADDED",
+                    "PENDING_DEAL_ACTIVATION_CANCELED",
+                    "PENDING_DEAL_APPLIED",
+                    "PENDING_DEAL_ACTIVATION_FAILED",
+                    "EVERGREEN_PRIORITY_MODIFIED",
+                    "CROSS_ORG_OPERATION_TICKET_TRACKING",
+                    "ADMIN_OVERRIDE_PAYMENT_METHOD_DELETED",
+                    "ADMIN_OVERRIDE_PAYMENT_METHOD_EXPIRED",
+                    "PAYMENT_METHOD_FLAGGED",
+                    "PAYMENT_METHOD_UNFLAGGED",
+                    "MARKETPLACE_REFUND_ISSUED",
+                    "PAYMENT_DUE_DATE_EXTENDED",
+                ]
+                | BillingEventTypeViewForOrg
+            ],
+            "id": Required[str],
+            "apiKeyId": str,
+            "groupId": str,
+            "invoiceId": str,
+            "isGlobalAdmin": bool,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "paymentId": str,
+            "publicKey": str,
+            "raw": RawDict | Raw,
+            "remoteAddress": str,
+            "userId": str,
+            "username": str,
+        },
+        total=False,
+    )
+else:
+    BillingEventViewForOrgDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,15 +3,56 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.billing_invoice_status_name import BillingInvoiceStatusName
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BillingInvoice")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "amountBilledCents",
+        "amountPaidCents",
+        "created",
+        "creditsCents",
+        "endDate",
+        "id",
+        "lineItems",
+        "linkedInvoices",
+        "links",
+        "orgId",
+        "payments",
+        "refunds",
+        "salesTaxCents",
+        "startDate",
+        "startingBalanceCents",
+        "statusName",
+        "subtotalCents",
+        "updated",
+    }
+)
 
 
 @_attrs_define
@@ -79,25 +120,58 @@ class BillingInvoice:
     sales_tax_cents: int | Unset = UNSET
     start_date: datetime.datetime | Unset = UNSET
     starting_balance_cents: int | Unset = UNSET
-    status_name: BillingInvoiceStatusName | Unset = UNSET
+    status_name: (
+        Literal["PENDING", "CLOSED", "FORGIVEN", "FAILED", "PAID", "FREE", "PREPAID", "INVOICED"]
+        | BillingInvoiceStatusName
+        | Unset
+    ) = UNSET
     subtotal_cents: int | Unset = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("amount_billed_cents", "amountBilledCents", False),
+        ("amount_paid_cents", "amountPaidCents", False),
+        ("created", "created", False),
+        ("credits_cents", "creditsCents", False),
+        ("end_date", "endDate", False),
+        ("id", "id", False),
+        ("line_items", "lineItems", False),
+        ("linked_invoices", "linkedInvoices", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("payments", "payments", False),
+        ("refunds", "refunds", False),
+        ("sales_tax_cents", "salesTaxCents", False),
+        ("start_date", "startDate", False),
+        ("starting_balance_cents", "startingBalanceCents", False),
+        ("status_name", "statusName", False),
+        ("subtotal_cents", "subtotalCents", False),
+        ("updated", "updated", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BillingInvoice"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         amount_billed_cents = self.amount_billed_cents
 
         amount_paid_cents = self.amount_paid_cents
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         credits_cents = self.credits_cents
 
         end_date: str | Unset = UNSET
         if not isinstance(self.end_date, Unset):
-            end_date = format_datetime(self.end_date)
+            end_date = datetime_json(self.end_date)
 
         id = self.id
 
@@ -142,19 +216,19 @@ class BillingInvoice:
 
         start_date: str | Unset = UNSET
         if not isinstance(self.start_date, Unset):
-            start_date = format_datetime(self.start_date)
+            start_date = datetime_json(self.start_date)
 
         starting_balance_cents = self.starting_balance_cents
 
         status_name: str | Unset = UNSET
         if not isinstance(self.status_name, Unset):
-            status_name = self.status_name.value
+            status_name = enum_json(self.status_name)
 
         subtotal_cents = self.subtotal_cents
 
         updated: str | Unset = UNSET
         if not isinstance(self.updated, Unset):
-            updated = format_datetime(self.updated)
+            updated = datetime_json(self.updated)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -200,155 +274,162 @@ class BillingInvoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "amountBilledCents",
-                "amountPaidCents",
-                "created",
-                "creditsCents",
-                "endDate",
-                "id",
-                "lineItems",
-                "linkedInvoices",
-                "links",
-                "orgId",
-                "payments",
-                "refunds",
-                "salesTaxCents",
-                "startDate",
-                "startingBalanceCents",
-                "statusName",
-                "subtotalCents",
-                "updated",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        amount_billed_cents = d.pop("amountBilledCents", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                amount_billed_cents = src_dict.get("amountBilledCents", UNSET)
 
-        amount_paid_cents = d.pop("amountPaidCents", UNSET)
+                amount_paid_cents = src_dict.get("amountPaidCents", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-        credits_cents = d.pop("creditsCents", UNSET)
+                credits_cents = src_dict.get("creditsCents", UNSET)
 
-        _end_date = d.pop("endDate", UNSET)
-        end_date: datetime.datetime | Unset
-        if _end_date is UNSET:
-            end_date = UNSET
-        else:
-            end_date = datetime.datetime.fromisoformat(_end_date)
+                _end_date = src_dict.get("endDate", UNSET)
+                end_date: datetime.datetime | Unset
+                if _end_date is UNSET:
+                    end_date = UNSET
+                else:
+                    end_date = datetime.datetime.fromisoformat(_end_date)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _line_items = d.pop("lineItems", UNSET)
-        line_items: list[InvoiceLineItem] | Unset = UNSET
-        if _line_items is not UNSET:
-            line_items = []
-            for line_items_item_data in _line_items:
-                line_items_item = InvoiceLineItem.from_dict(line_items_item_data)
+                _line_items = src_dict.get("lineItems", UNSET)
+                line_items: list[InvoiceLineItem] | Unset = UNSET
+                if _line_items is not UNSET:
+                    line_items = [
+                        InvoiceLineItem.from_dict(line_items_item_data) for line_items_item_data in _line_items
+                    ]
 
-                line_items.append(line_items_item)
+                _linked_invoices = src_dict.get("linkedInvoices", UNSET)
+                linked_invoices: list[BillingInvoice] | Unset = UNSET
+                if _linked_invoices is not UNSET:
+                    linked_invoices = [
+                        BillingInvoice.from_dict(linked_invoices_item_data)
+                        for linked_invoices_item_data in _linked_invoices
+                    ]
 
-        _linked_invoices = d.pop("linkedInvoices", UNSET)
-        linked_invoices: list[BillingInvoice] | Unset = UNSET
-        if _linked_invoices is not UNSET:
-            linked_invoices = []
-            for linked_invoices_item_data in _linked_invoices:
-                linked_invoices_item = BillingInvoice.from_dict(linked_invoices_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                linked_invoices.append(linked_invoices_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _payments = src_dict.get("payments", UNSET)
+                payments: list[BillingPayment] | Unset = UNSET
+                if _payments is not UNSET:
+                    payments = [BillingPayment.from_dict(payments_item_data) for payments_item_data in _payments]
 
-                links.append(links_item)
+                _refunds = src_dict.get("refunds", UNSET)
+                refunds: list[BillingRefund] | Unset = UNSET
+                if _refunds is not UNSET:
+                    refunds = [BillingRefund.from_dict(refunds_item_data) for refunds_item_data in _refunds]
 
-        org_id = d.pop("orgId", UNSET)
+                sales_tax_cents = src_dict.get("salesTaxCents", UNSET)
 
-        _payments = d.pop("payments", UNSET)
-        payments: list[BillingPayment] | Unset = UNSET
-        if _payments is not UNSET:
-            payments = []
-            for payments_item_data in _payments:
-                payments_item = BillingPayment.from_dict(payments_item_data)
+                _start_date = src_dict.get("startDate", UNSET)
+                start_date: datetime.datetime | Unset
+                if _start_date is UNSET:
+                    start_date = UNSET
+                else:
+                    start_date = datetime.datetime.fromisoformat(_start_date)
 
-                payments.append(payments_item)
+                starting_balance_cents = src_dict.get("startingBalanceCents", UNSET)
 
-        _refunds = d.pop("refunds", UNSET)
-        refunds: list[BillingRefund] | Unset = UNSET
-        if _refunds is not UNSET:
-            refunds = []
-            for refunds_item_data in _refunds:
-                refunds_item = BillingRefund.from_dict(refunds_item_data)
+                _status_name = src_dict.get("statusName", UNSET)
+                status_name: BillingInvoiceStatusName | Unset
+                if _status_name is UNSET:
+                    status_name = UNSET
+                else:
+                    status_name = BillingInvoiceStatusName._members_by_value.get(
+                        _status_name
+                    ) or BillingInvoiceStatusName(_status_name)
 
-                refunds.append(refunds_item)
+                subtotal_cents = src_dict.get("subtotalCents", UNSET)
 
-        sales_tax_cents = d.pop("salesTaxCents", UNSET)
+                _updated = src_dict.get("updated", UNSET)
+                updated: datetime.datetime | Unset
+                if _updated is UNSET:
+                    updated = UNSET
+                else:
+                    updated = datetime.datetime.fromisoformat(_updated)
 
-        _start_date = d.pop("startDate", UNSET)
-        start_date: datetime.datetime | Unset
-        if _start_date is UNSET:
-            start_date = UNSET
-        else:
-            start_date = datetime.datetime.fromisoformat(_start_date)
+                if not (
+                    (amount_billed_cents is UNSET or amount_billed_cents.__class__ is int)
+                    and (amount_paid_cents is UNSET or amount_paid_cents.__class__ is int)
+                    and (credits_cents is UNSET or credits_cents.__class__ is int)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_line_items is UNSET or _line_items.__class__ is list)
+                    and (_linked_invoices is UNSET or _linked_invoices.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (_payments is UNSET or _payments.__class__ is list)
+                    and (_refunds is UNSET or _refunds.__class__ is list)
+                    and (sales_tax_cents is UNSET or sales_tax_cents.__class__ is int)
+                    and (starting_balance_cents is UNSET or starting_balance_cents.__class__ is int)
+                    and (subtotal_cents is UNSET or subtotal_cents.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is BillingInvoice:
+                    _billing_invoice = object.__new__(cls)
+                    _billing_invoice.amount_billed_cents = amount_billed_cents
+                    _billing_invoice.amount_paid_cents = amount_paid_cents
+                    _billing_invoice.created = created
+                    _billing_invoice.credits_cents = credits_cents
+                    _billing_invoice.end_date = end_date
+                    _billing_invoice.id = id
+                    _billing_invoice.line_items = line_items
+                    _billing_invoice.linked_invoices = linked_invoices
+                    _billing_invoice.links = links
+                    _billing_invoice.org_id = org_id
+                    _billing_invoice.payments = payments
+                    _billing_invoice.refunds = refunds
+                    _billing_invoice.sales_tax_cents = sales_tax_cents
+                    _billing_invoice.start_date = start_date
+                    _billing_invoice.starting_balance_cents = starting_balance_cents
+                    _billing_invoice.status_name = status_name
+                    _billing_invoice.subtotal_cents = subtotal_cents
+                    _billing_invoice.updated = updated
+                else:
+                    _billing_invoice = cls(
+                        amount_billed_cents,
+                        amount_paid_cents,
+                        created,
+                        credits_cents,
+                        end_date,
+                        id,
+                        line_items,
+                        linked_invoices,
+                        links,
+                        org_id,
+                        payments,
+                        refunds,
+                        sales_tax_cents,
+                        start_date,
+                        starting_balance_cents,
+                        status_name,
+                        subtotal_cents,
+                        updated,
+                    )
 
-        starting_balance_cents = d.pop("startingBalanceCents", UNSET)
+                _billing_invoice.additional_properties = d
+                return _billing_invoice
 
-        _status_name = d.pop("statusName", UNSET)
-        status_name: BillingInvoiceStatusName | Unset
-        if _status_name is UNSET:
-            status_name = UNSET
-        else:
-            status_name = BillingInvoiceStatusName._members_by_value.get(_status_name) or BillingInvoiceStatusName(
-                _status_name
-            )
-
-        subtotal_cents = d.pop("subtotalCents", UNSET)
-
-        _updated = d.pop("updated", UNSET)
-        updated: datetime.datetime | Unset
-        if _updated is UNSET:
-            updated = UNSET
-        else:
-            updated = datetime.datetime.fromisoformat(_updated)
-
-        _billing_invoice = cls(
-            amount_billed_cents,
-            amount_paid_cents,
-            created,
-            credits_cents,
-            end_date,
-            id,
-            line_items,
-            linked_invoices,
-            links,
-            org_id,
-            payments,
-            refunds,
-            sales_tax_cents,
-            start_date,
-            starting_balance_cents,
-            status_name,
-            subtotal_cents,
-            updated,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _billing_invoice.additional_properties = d
-        return _billing_invoice
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -372,3 +453,40 @@ from ..models.billing_payment import BillingPayment  # noqa: E402
 from ..models.billing_refund import BillingRefund  # noqa: E402
 from ..models.invoice_line_item import InvoiceLineItem  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.billing_invoice_status_name import BillingInvoiceStatusName
+    from ..models.billing_payment import BillingPayment, BillingPaymentDict
+    from ..models.billing_refund import BillingRefund, BillingRefundDict
+    from ..models.invoice_line_item import InvoiceLineItem, InvoiceLineItemDict
+    from ..models.link import Link, LinkDict
+
+    BillingInvoiceDict = TypedDict(
+        "BillingInvoiceDict",
+        {
+            "amountBilledCents": int,
+            "amountPaidCents": int,
+            "created": datetime.datetime | str,
+            "creditsCents": int,
+            "endDate": datetime.datetime | str,
+            "id": str,
+            "lineItems": list[InvoiceLineItemDict | InvoiceLineItem],
+            "linkedInvoices": list[BillingInvoiceDict | BillingInvoice],
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "payments": list[BillingPaymentDict | BillingPayment],
+            "refunds": list[BillingRefundDict | BillingRefund],
+            "salesTaxCents": int,
+            "startDate": datetime.datetime | str,
+            "startingBalanceCents": int,
+            "statusName": Literal["PENDING", "CLOSED", "FORGIVEN", "FAILED", "PAID", "FREE", "PREPAID", "INVOICED"]
+            | BillingInvoiceStatusName,
+            "subtotalCents": int,
+            "updated": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    BillingInvoiceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

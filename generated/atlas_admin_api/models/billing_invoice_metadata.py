@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,41 @@ from attrs import field as _attrs_field
 from ..models.billing_invoice_metadata_status_name import (
     BillingInvoiceMetadataStatusName,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BillingInvoiceMetadata")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "amountBilledCents",
+        "amountPaidCents",
+        "created",
+        "creditsCents",
+        "endDate",
+        "id",
+        "linkedInvoices",
+        "links",
+        "orgId",
+        "salesTaxCents",
+        "startDate",
+        "startingBalanceCents",
+        "statusName",
+        "subtotalCents",
+        "updated",
+    }
+)
 
 
 @_attrs_define
@@ -73,25 +111,55 @@ class BillingInvoiceMetadata:
     sales_tax_cents: int | Unset = UNSET
     start_date: datetime.datetime | Unset = UNSET
     starting_balance_cents: int | Unset = UNSET
-    status_name: BillingInvoiceMetadataStatusName | Unset = UNSET
+    status_name: (
+        Literal["PENDING", "CLOSED", "FORGIVEN", "FAILED", "PAID", "FREE", "PREPAID", "INVOICED"]
+        | BillingInvoiceMetadataStatusName
+        | Unset
+    ) = UNSET
     subtotal_cents: int | Unset = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("amount_billed_cents", "amountBilledCents", False),
+        ("amount_paid_cents", "amountPaidCents", False),
+        ("created", "created", False),
+        ("credits_cents", "creditsCents", False),
+        ("end_date", "endDate", False),
+        ("id", "id", False),
+        ("linked_invoices", "linkedInvoices", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("sales_tax_cents", "salesTaxCents", False),
+        ("start_date", "startDate", False),
+        ("starting_balance_cents", "startingBalanceCents", False),
+        ("status_name", "statusName", False),
+        ("subtotal_cents", "subtotalCents", False),
+        ("updated", "updated", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BillingInvoiceMetadata"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         amount_billed_cents = self.amount_billed_cents
 
         amount_paid_cents = self.amount_paid_cents
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         credits_cents = self.credits_cents
 
         end_date: str | Unset = UNSET
         if not isinstance(self.end_date, Unset):
-            end_date = format_datetime(self.end_date)
+            end_date = datetime_json(self.end_date)
 
         id = self.id
 
@@ -115,19 +183,19 @@ class BillingInvoiceMetadata:
 
         start_date: str | Unset = UNSET
         if not isinstance(self.start_date, Unset):
-            start_date = format_datetime(self.start_date)
+            start_date = datetime_json(self.start_date)
 
         starting_balance_cents = self.starting_balance_cents
 
         status_name: str | Unset = UNSET
         if not isinstance(self.status_name, Unset):
-            status_name = self.status_name.value
+            status_name = enum_json(self.status_name)
 
         subtotal_cents = self.subtotal_cents
 
         updated: str | Unset = UNSET
         if not isinstance(self.updated, Unset):
-            updated = format_datetime(self.updated)
+            updated = datetime_json(self.updated)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -167,122 +235,136 @@ class BillingInvoiceMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "amountBilledCents",
-                "amountPaidCents",
-                "created",
-                "creditsCents",
-                "endDate",
-                "id",
-                "linkedInvoices",
-                "links",
-                "orgId",
-                "salesTaxCents",
-                "startDate",
-                "startingBalanceCents",
-                "statusName",
-                "subtotalCents",
-                "updated",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        amount_billed_cents = d.pop("amountBilledCents", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                amount_billed_cents = src_dict.get("amountBilledCents", UNSET)
 
-        amount_paid_cents = d.pop("amountPaidCents", UNSET)
+                amount_paid_cents = src_dict.get("amountPaidCents", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-        credits_cents = d.pop("creditsCents", UNSET)
+                credits_cents = src_dict.get("creditsCents", UNSET)
 
-        _end_date = d.pop("endDate", UNSET)
-        end_date: datetime.datetime | Unset
-        if _end_date is UNSET:
-            end_date = UNSET
-        else:
-            end_date = datetime.datetime.fromisoformat(_end_date)
+                _end_date = src_dict.get("endDate", UNSET)
+                end_date: datetime.datetime | Unset
+                if _end_date is UNSET:
+                    end_date = UNSET
+                else:
+                    end_date = datetime.datetime.fromisoformat(_end_date)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _linked_invoices = d.pop("linkedInvoices", UNSET)
-        linked_invoices: list[BillingInvoiceMetadata] | Unset = UNSET
-        if _linked_invoices is not UNSET:
-            linked_invoices = []
-            for linked_invoices_item_data in _linked_invoices:
-                linked_invoices_item = BillingInvoiceMetadata.from_dict(linked_invoices_item_data)
+                _linked_invoices = src_dict.get("linkedInvoices", UNSET)
+                linked_invoices: list[BillingInvoiceMetadata] | Unset = UNSET
+                if _linked_invoices is not UNSET:
+                    linked_invoices = [
+                        BillingInvoiceMetadata.from_dict(linked_invoices_item_data)
+                        for linked_invoices_item_data in _linked_invoices
+                    ]
 
-                linked_invoices.append(linked_invoices_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                org_id = src_dict.get("orgId", UNSET)
 
-                links.append(links_item)
+                sales_tax_cents = src_dict.get("salesTaxCents", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                _start_date = src_dict.get("startDate", UNSET)
+                start_date: datetime.datetime | Unset
+                if _start_date is UNSET:
+                    start_date = UNSET
+                else:
+                    start_date = datetime.datetime.fromisoformat(_start_date)
 
-        sales_tax_cents = d.pop("salesTaxCents", UNSET)
+                starting_balance_cents = src_dict.get("startingBalanceCents", UNSET)
 
-        _start_date = d.pop("startDate", UNSET)
-        start_date: datetime.datetime | Unset
-        if _start_date is UNSET:
-            start_date = UNSET
-        else:
-            start_date = datetime.datetime.fromisoformat(_start_date)
+                _status_name = src_dict.get("statusName", UNSET)
+                status_name: BillingInvoiceMetadataStatusName | Unset
+                if _status_name is UNSET:
+                    status_name = UNSET
+                else:
+                    status_name = BillingInvoiceMetadataStatusName._members_by_value.get(
+                        _status_name
+                    ) or BillingInvoiceMetadataStatusName(_status_name)
 
-        starting_balance_cents = d.pop("startingBalanceCents", UNSET)
+                subtotal_cents = src_dict.get("subtotalCents", UNSET)
 
-        _status_name = d.pop("statusName", UNSET)
-        status_name: BillingInvoiceMetadataStatusName | Unset
-        if _status_name is UNSET:
-            status_name = UNSET
-        else:
-            status_name = BillingInvoiceMetadataStatusName._members_by_value.get(
-                _status_name
-            ) or BillingInvoiceMetadataStatusName(_status_name)
+                _updated = src_dict.get("updated", UNSET)
+                updated: datetime.datetime | Unset
+                if _updated is UNSET:
+                    updated = UNSET
+                else:
+                    updated = datetime.datetime.fromisoformat(_updated)
 
-        subtotal_cents = d.pop("subtotalCents", UNSET)
+                if not (
+                    (amount_billed_cents is UNSET or amount_billed_cents.__class__ is int)
+                    and (amount_paid_cents is UNSET or amount_paid_cents.__class__ is int)
+                    and (credits_cents is UNSET or credits_cents.__class__ is int)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_linked_invoices is UNSET or _linked_invoices.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (sales_tax_cents is UNSET or sales_tax_cents.__class__ is int)
+                    and (starting_balance_cents is UNSET or starting_balance_cents.__class__ is int)
+                    and (subtotal_cents is UNSET or subtotal_cents.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is BillingInvoiceMetadata:
+                    _billing_invoice_metadata = object.__new__(cls)
+                    _billing_invoice_metadata.amount_billed_cents = amount_billed_cents
+                    _billing_invoice_metadata.amount_paid_cents = amount_paid_cents
+                    _billing_invoice_metadata.created = created
+                    _billing_invoice_metadata.credits_cents = credits_cents
+                    _billing_invoice_metadata.end_date = end_date
+                    _billing_invoice_metadata.id = id
+                    _billing_invoice_metadata.linked_invoices = linked_invoices
+                    _billing_invoice_metadata.links = links
+                    _billing_invoice_metadata.org_id = org_id
+                    _billing_invoice_metadata.sales_tax_cents = sales_tax_cents
+                    _billing_invoice_metadata.start_date = start_date
+                    _billing_invoice_metadata.starting_balance_cents = starting_balance_cents
+                    _billing_invoice_metadata.status_name = status_name
+                    _billing_invoice_metadata.subtotal_cents = subtotal_cents
+                    _billing_invoice_metadata.updated = updated
+                else:
+                    _billing_invoice_metadata = cls(
+                        amount_billed_cents,
+                        amount_paid_cents,
+                        created,
+                        credits_cents,
+                        end_date,
+                        id,
+                        linked_invoices,
+                        links,
+                        org_id,
+                        sales_tax_cents,
+                        start_date,
+                        starting_balance_cents,
+                        status_name,
+                        subtotal_cents,
+                        updated,
+                    )
 
-        _updated = d.pop("updated", UNSET)
-        updated: datetime.datetime | Unset
-        if _updated is UNSET:
-            updated = UNSET
-        else:
-            updated = datetime.datetime.fromisoformat(_updated)
+                _billing_invoice_metadata.additional_properties = d
+                return _billing_invoice_metadata
 
-        _billing_invoice_metadata = cls(
-            amount_billed_cents,
-            amount_paid_cents,
-            created,
-            credits_cents,
-            end_date,
-            id,
-            linked_invoices,
-            links,
-            org_id,
-            sales_tax_cents,
-            start_date,
-            starting_balance_cents,
-            status_name,
-            subtotal_cents,
-            updated,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _billing_invoice_metadata.additional_properties = d
-        return _billing_invoice_metadata
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -303,3 +385,36 @@ class BillingInvoiceMetadata:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.billing_invoice_metadata_status_name import (
+        BillingInvoiceMetadataStatusName,
+    )
+    from ..models.link import Link, LinkDict
+
+    BillingInvoiceMetadataDict = TypedDict(
+        "BillingInvoiceMetadataDict",
+        {
+            "amountBilledCents": int,
+            "amountPaidCents": int,
+            "created": datetime.datetime | str,
+            "creditsCents": int,
+            "endDate": datetime.datetime | str,
+            "id": str,
+            "linkedInvoices": list[BillingInvoiceMetadataDict | BillingInvoiceMetadata],
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "salesTaxCents": int,
+            "startDate": datetime.datetime | str,
+            "startingBalanceCents": int,
+            "statusName": Literal["PENDING", "CLOSED", "FORGIVEN", "FAILED", "PAID", "FREE", "PREPAID", "INVOICED"]
+            | BillingInvoiceMetadataStatusName,
+            "subtotalCents": int,
+            "updated": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    BillingInvoiceMetadataDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

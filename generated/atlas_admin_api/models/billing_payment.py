@@ -3,15 +3,48 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.billing_payment_status_name import BillingPaymentStatusName
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BillingPayment")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "amountBilledCents",
+        "amountPaidCents",
+        "created",
+        "currency",
+        "id",
+        "salesTaxCents",
+        "statusName",
+        "subtotalCents",
+        "unitPrice",
+        "updated",
+    }
+)
 
 
 @_attrs_define
@@ -58,20 +91,57 @@ class BillingPayment:
     currency: str | Unset = UNSET
     id: str | Unset = UNSET
     sales_tax_cents: int | Unset = UNSET
-    status_name: BillingPaymentStatusName | Unset = UNSET
+    status_name: (
+        Literal[
+            "NEW",
+            "FORGIVEN",
+            "FAILED",
+            "PAID",
+            "PARTIAL_PAID",
+            "CANCELLED",
+            "INVOICED",
+            "FAILED_AUTHENTICATION",
+            "PROCESSING",
+            "PENDING_REVERSAL",
+            "REFUNDED",
+        ]
+        | BillingPaymentStatusName
+        | Unset
+    ) = UNSET
     subtotal_cents: int | Unset = UNSET
     unit_price: str | Unset = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("amount_billed_cents", "amountBilledCents", False),
+        ("amount_paid_cents", "amountPaidCents", False),
+        ("created", "created", False),
+        ("currency", "currency", False),
+        ("id", "id", False),
+        ("sales_tax_cents", "salesTaxCents", False),
+        ("status_name", "statusName", False),
+        ("subtotal_cents", "subtotalCents", False),
+        ("unit_price", "unitPrice", False),
+        ("updated", "updated", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BillingPayment"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         amount_billed_cents = self.amount_billed_cents
 
         amount_paid_cents = self.amount_paid_cents
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         currency = self.currency
 
@@ -81,7 +151,7 @@ class BillingPayment:
 
         status_name: str | Unset = UNSET
         if not isinstance(self.status_name, Unset):
-            status_name = self.status_name.value
+            status_name = enum_json(self.status_name)
 
         subtotal_cents = self.subtotal_cents
 
@@ -89,7 +159,7 @@ class BillingPayment:
 
         updated: str | Unset = UNSET
         if not isinstance(self.updated, Unset):
-            updated = format_datetime(self.updated)
+            updated = datetime_json(self.updated)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -119,78 +189,94 @@ class BillingPayment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "amountBilledCents",
-                "amountPaidCents",
-                "created",
-                "currency",
-                "id",
-                "salesTaxCents",
-                "statusName",
-                "subtotalCents",
-                "unitPrice",
-                "updated",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        amount_billed_cents = d.pop("amountBilledCents", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                amount_billed_cents = src_dict.get("amountBilledCents", UNSET)
 
-        amount_paid_cents = d.pop("amountPaidCents", UNSET)
+                amount_paid_cents = src_dict.get("amountPaidCents", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-        currency = d.pop("currency", UNSET)
+                currency = src_dict.get("currency", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        sales_tax_cents = d.pop("salesTaxCents", UNSET)
+                sales_tax_cents = src_dict.get("salesTaxCents", UNSET)
 
-        _status_name = d.pop("statusName", UNSET)
-        status_name: BillingPaymentStatusName | Unset
-        if _status_name is UNSET:
-            status_name = UNSET
-        else:
-            status_name = BillingPaymentStatusName._members_by_value.get(_status_name) or BillingPaymentStatusName(
-                _status_name
-            )
+                _status_name = src_dict.get("statusName", UNSET)
+                status_name: BillingPaymentStatusName | Unset
+                if _status_name is UNSET:
+                    status_name = UNSET
+                else:
+                    status_name = BillingPaymentStatusName._members_by_value.get(
+                        _status_name
+                    ) or BillingPaymentStatusName(_status_name)
 
-        subtotal_cents = d.pop("subtotalCents", UNSET)
+                subtotal_cents = src_dict.get("subtotalCents", UNSET)
 
-        unit_price = d.pop("unitPrice", UNSET)
+                unit_price = src_dict.get("unitPrice", UNSET)
 
-        _updated = d.pop("updated", UNSET)
-        updated: datetime.datetime | Unset
-        if _updated is UNSET:
-            updated = UNSET
-        else:
-            updated = datetime.datetime.fromisoformat(_updated)
+                _updated = src_dict.get("updated", UNSET)
+                updated: datetime.datetime | Unset
+                if _updated is UNSET:
+                    updated = UNSET
+                else:
+                    updated = datetime.datetime.fromisoformat(_updated)
 
-        _billing_payment = cls(
-            amount_billed_cents,
-            amount_paid_cents,
-            created,
-            currency,
-            id,
-            sales_tax_cents,
-            status_name,
-            subtotal_cents,
-            unit_price,
-            updated,
-        )
+                if not (
+                    (amount_billed_cents is UNSET or amount_billed_cents.__class__ is int)
+                    and (amount_paid_cents is UNSET or amount_paid_cents.__class__ is int)
+                    and (currency is UNSET or currency.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (sales_tax_cents is UNSET or sales_tax_cents.__class__ is int)
+                    and (subtotal_cents is UNSET or subtotal_cents.__class__ is int)
+                    and (unit_price is UNSET or unit_price.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is BillingPayment:
+                    _billing_payment = object.__new__(cls)
+                    _billing_payment.amount_billed_cents = amount_billed_cents
+                    _billing_payment.amount_paid_cents = amount_paid_cents
+                    _billing_payment.created = created
+                    _billing_payment.currency = currency
+                    _billing_payment.id = id
+                    _billing_payment.sales_tax_cents = sales_tax_cents
+                    _billing_payment.status_name = status_name
+                    _billing_payment.subtotal_cents = subtotal_cents
+                    _billing_payment.unit_price = unit_price
+                    _billing_payment.updated = updated
+                else:
+                    _billing_payment = cls(
+                        amount_billed_cents,
+                        amount_paid_cents,
+                        created,
+                        currency,
+                        id,
+                        sales_tax_cents,
+                        status_name,
+                        subtotal_cents,
+                        unit_price,
+                        updated,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _billing_payment.additional_properties = d
-        return _billing_payment
+                _billing_payment.additional_properties = d
+                return _billing_payment
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -207,3 +293,41 @@ class BillingPayment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.billing_payment_status_name import BillingPaymentStatusName
+
+    BillingPaymentDict = TypedDict(
+        "BillingPaymentDict",
+        {
+            "amountBilledCents": int,
+            "amountPaidCents": int,
+            "created": datetime.datetime | str,
+            "currency": str,
+            "id": str,
+            "salesTaxCents": int,
+            "statusName": Literal[
+                "NEW",
+                "FORGIVEN",
+                "FAILED",
+                "PAID",
+                "PARTIAL_PAID",
+                "CANCELLED",
+                "INVOICED",
+                "FAILED_AUTHENTICATION",
+                "PROCESSING",
+                "PENDING_REVERSAL",
+                "REFUNDED",
+            ]
+            | BillingPaymentStatusName,
+            "subtotalCents": int,
+            "unitPrice": str,
+            "updated": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    BillingPaymentDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

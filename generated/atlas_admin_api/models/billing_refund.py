@@ -3,14 +3,39 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BillingRefund")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "amountCents",
+        "created",
+        "paymentId",
+        "reason",
+    }
+)
 
 
 @_attrs_define
@@ -32,13 +57,28 @@ class BillingRefund:
     payment_id: str | Unset = UNSET
     reason: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("amount_cents", "amountCents", False),
+        ("created", "created", False),
+        ("payment_id", "paymentId", False),
+        ("reason", "reason", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BillingRefund"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         amount_cents = self.amount_cents
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         payment_id = self.payment_id
 
@@ -60,42 +100,54 @@ class BillingRefund:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "amountCents",
-                "created",
-                "paymentId",
-                "reason",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        amount_cents = d.pop("amountCents", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                amount_cents = src_dict.get("amountCents", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-        payment_id = d.pop("paymentId", UNSET)
+                payment_id = src_dict.get("paymentId", UNSET)
 
-        reason = d.pop("reason", UNSET)
+                reason = src_dict.get("reason", UNSET)
 
-        _billing_refund = cls(
-            amount_cents,
-            created,
-            payment_id,
-            reason,
-        )
+                if not (
+                    (amount_cents is UNSET or amount_cents.__class__ is int)
+                    and (payment_id is UNSET or payment_id.__class__ is str)
+                    and (reason is UNSET or reason.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is BillingRefund:
+                    _billing_refund = object.__new__(cls)
+                    _billing_refund.amount_cents = amount_cents
+                    _billing_refund.created = created
+                    _billing_refund.payment_id = payment_id
+                    _billing_refund.reason = reason
+                else:
+                    _billing_refund = cls(
+                        amount_cents,
+                        created,
+                        payment_id,
+                        reason,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _billing_refund.additional_properties = d
-        return _billing_refund
+                _billing_refund.additional_properties = d
+                return _billing_refund
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -112,3 +164,20 @@ class BillingRefund:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    BillingRefundDict = TypedDict(
+        "BillingRefundDict",
+        {
+            "amountCents": int,
+            "created": datetime.datetime | str,
+            "paymentId": str,
+            "reason": str,
+        },
+        total=False,
+    )
+else:
+    BillingRefundDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,14 +3,37 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="BSONTimestamp")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "date",
+        "increment",
+    }
+)
 
 
 @_attrs_define
@@ -26,11 +49,24 @@ class BSONTimestamp:
     date: datetime.datetime | Unset = UNSET
     increment: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("date", "date", False),
+        ("increment", "increment", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/BSONTimestamp"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         date: str | Unset = UNSET
         if not isinstance(self.date, Unset):
-            date = format_datetime(self.date)
+            date = datetime_json(self.date)
 
         increment = self.increment
 
@@ -46,34 +82,42 @@ class BSONTimestamp:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "date",
-                "increment",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _date = d.pop("date", UNSET)
-        date: datetime.datetime | Unset
-        if _date is UNSET:
-            date = UNSET
-        else:
-            date = datetime.datetime.fromisoformat(_date)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _date = src_dict.get("date", UNSET)
+                date: datetime.datetime | Unset
+                if _date is UNSET:
+                    date = UNSET
+                else:
+                    date = datetime.datetime.fromisoformat(_date)
 
-        increment = d.pop("increment", UNSET)
+                increment = src_dict.get("increment", UNSET)
 
-        _bson_timestamp = cls(
-            date,
-            increment,
-        )
+                if not (increment is UNSET or increment.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is BSONTimestamp:
+                    _bson_timestamp = object.__new__(cls)
+                    _bson_timestamp.date = date
+                    _bson_timestamp.increment = increment
+                else:
+                    _bson_timestamp = cls(
+                        date,
+                        increment,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _bson_timestamp.additional_properties = d
-        return _bson_timestamp
+                _bson_timestamp.additional_properties = d
+                return _bson_timestamp
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -90,3 +134,18 @@ class BSONTimestamp:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    BSONTimestampDict = TypedDict(
+        "BSONTimestampDict",
+        {
+            "date": datetime.datetime | str,
+            "increment": int,
+        },
+        total=False,
+    )
+else:
+    BSONTimestampDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.char_filterhtml_strip_type import CharFilterhtmlStripType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CharFilterhtmlStrip")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "ignoredTags",
+    }
+)
 
 
 @_attrs_define
@@ -22,12 +47,27 @@ class CharFilterhtmlStrip:
         ignored_tags (list[str] | Unset): The HTML tags that you want to exclude from filtering.
     """
 
-    type_: CharFilterhtmlStripType = _attrs_field(default=CharFilterhtmlStripType.HTMLSTRIP, kw_only=True)
+    type_: Literal["htmlStrip"] | CharFilterhtmlStripType = _attrs_field(
+        default=CharFilterhtmlStripType.HTMLSTRIP, kw_only=True
+    )
     ignored_tags: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("ignored_tags", "ignoredTags", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/charFilterhtmlStrip"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         ignored_tags: list[str] | Unset = UNSET
         if not isinstance(self.ignored_tags, Unset):
@@ -47,26 +87,43 @@ class CharFilterhtmlStrip:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("ignoredTags",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = CharFilterhtmlStripType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = CharFilterhtmlStripType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or CharFilterhtmlStripType(_type__value)
 
-        ignored_tags = cast(list[str], d.pop("ignoredTags", UNSET))
+                _ignored_tags = src_dict.get("ignoredTags", UNSET)
+                ignored_tags = cast(list[str], _ignored_tags)
 
-        _char_filterhtml_strip = cls(
-            ignored_tags,
-            type_=type_,
-        )
+                if not (
+                    _ignored_tags is UNSET
+                    or (_ignored_tags.__class__ is list and all(_item.__class__ is str for _item in _ignored_tags))
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CharFilterhtmlStrip:
+                    _char_filterhtml_strip = object.__new__(cls)
+                    _char_filterhtml_strip.type_ = type_
+                    _char_filterhtml_strip.ignored_tags = ignored_tags
+                else:
+                    _char_filterhtml_strip = cls(
+                        ignored_tags,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _char_filterhtml_strip.additional_properties = d
-        return _char_filterhtml_strip
+                _char_filterhtml_strip.additional_properties = d
+                return _char_filterhtml_strip
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +140,20 @@ class CharFilterhtmlStrip:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.char_filterhtml_strip_type import CharFilterhtmlStripType
+
+    CharFilterhtmlStripDict = TypedDict(
+        "CharFilterhtmlStripDict",
+        {
+            "type": Required[Literal["htmlStrip"] | CharFilterhtmlStripType],
+            "ignoredTags": list[str],
+        },
+        total=False,
+    )
+else:
+    CharFilterhtmlStripDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

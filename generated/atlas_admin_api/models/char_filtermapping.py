@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.char_filtermapping_type import CharFiltermappingType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CharFiltermapping")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "mappings",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -25,13 +48,28 @@ class CharFiltermapping:
     """
 
     mappings: CharFiltermappingMappings
-    type_: CharFiltermappingType = _attrs_field(default=CharFiltermappingType.MAPPING, kw_only=True)
+    type_: Literal["mapping"] | CharFiltermappingType = _attrs_field(
+        default=CharFiltermappingType.MAPPING, kw_only=True
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("mappings", "mappings", True),
+        ("type_", "type", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/charFiltermapping"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         mappings = self.mappings.to_dict()
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,18 +84,37 @@ class CharFiltermapping:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        mappings = CharFiltermappingMappings.from_dict(d.pop("mappings"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                mappings = CharFiltermappingMappings.from_dict(src_dict["mappings"])
 
-        type_ = CharFiltermappingType(d.pop("type"))
+                type_ = CharFiltermappingType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or CharFiltermappingType(_type__value)
 
-        _char_filtermapping = cls(
-            mappings,
-            type_=type_,
-        )
+                if cls is CharFiltermapping:
+                    _char_filtermapping = object.__new__(cls)
+                    _char_filtermapping.mappings = mappings
+                    _char_filtermapping.type_ = type_
+                else:
+                    _char_filtermapping = cls(
+                        mappings,
+                        type_=type_,
+                    )
 
-        _char_filtermapping.additional_properties = d
-        return _char_filtermapping
+                _char_filtermapping.additional_properties = d
+                return _char_filtermapping
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -78,3 +135,23 @@ class CharFiltermapping:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.char_filtermapping_mappings import CharFiltermappingMappings  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.char_filtermapping_mappings import (
+        CharFiltermappingMappings,
+        CharFiltermappingMappingsDict,
+    )
+    from ..models.char_filtermapping_type import CharFiltermappingType
+
+    CharFiltermappingDict = TypedDict(
+        "CharFiltermappingDict",
+        {
+            "mappings": Required[CharFiltermappingMappingsDict | CharFiltermappingMappings],
+            "type": Required[Literal["mapping"] | CharFiltermappingType],
+        },
+        total=False,
+    )
+else:
+    CharFiltermappingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.cloud_access_role_assignment_role_name import (
     CloudAccessRoleAssignmentRoleName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudAccessRoleAssignment")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "orgId",
+        "roleName",
+    }
+)
 
 
 @_attrs_define
@@ -30,17 +55,53 @@ class CloudAccessRoleAssignment:
 
     group_id: str | Unset = UNSET
     org_id: str | Unset = UNSET
-    role_name: CloudAccessRoleAssignmentRoleName | Unset = UNSET
+    role_name: (
+        Literal[
+            "ORG_MEMBER",
+            "ORG_READ_ONLY",
+            "ORG_BILLING_ADMIN",
+            "ORG_BILLING_READ_ONLY",
+            "ORG_GROUP_CREATOR",
+            "ORG_OWNER",
+            "GROUP_OWNER",
+            "GROUP_READ_ONLY",
+            "GROUP_DATA_ACCESS_ADMIN",
+            "GROUP_DATA_ACCESS_READ_ONLY",
+            "GROUP_DATA_ACCESS_READ_WRITE",
+            "GROUP_CLUSTER_MANAGER",
+            "GROUP_SEARCH_INDEX_EDITOR",
+            "GROUP_STREAM_PROCESSING_OWNER",
+            "GROUP_BACKUP_MANAGER",
+            "GROUP_OBSERVABILITY_VIEWER",
+            "GROUP_DATABASE_ACCESS_ADMIN",
+        ]
+        | CloudAccessRoleAssignmentRoleName
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", False),
+        ("org_id", "orgId", False),
+        ("role_name", "roleName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudAccessRoleAssignment"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         org_id = self.org_id
 
         role_name: str | Unset = UNSET
         if not isinstance(self.role_name, Unset):
-            role_name = self.role_name.value
+            role_name = enum_json(self.role_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,40 +117,50 @@ class CloudAccessRoleAssignment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "orgId",
-                "roleName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-        _role_name = d.pop("roleName", UNSET)
-        role_name: CloudAccessRoleAssignmentRoleName | Unset
-        if _role_name is UNSET:
-            role_name = UNSET
-        else:
-            role_name = CloudAccessRoleAssignmentRoleName._members_by_value.get(
-                _role_name
-            ) or CloudAccessRoleAssignmentRoleName(_role_name)
+                _role_name = src_dict.get("roleName", UNSET)
+                role_name: CloudAccessRoleAssignmentRoleName | Unset
+                if _role_name is UNSET:
+                    role_name = UNSET
+                else:
+                    role_name = CloudAccessRoleAssignmentRoleName._members_by_value.get(
+                        _role_name
+                    ) or CloudAccessRoleAssignmentRoleName(_role_name)
 
-        _cloud_access_role_assignment = cls(
-            group_id,
-            org_id,
-            role_name,
-        )
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str) and (org_id is UNSET or org_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudAccessRoleAssignment:
+                    _cloud_access_role_assignment = object.__new__(cls)
+                    _cloud_access_role_assignment.group_id = group_id
+                    _cloud_access_role_assignment.org_id = org_id
+                    _cloud_access_role_assignment.role_name = role_name
+                else:
+                    _cloud_access_role_assignment = cls(
+                        group_id,
+                        org_id,
+                        role_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cloud_access_role_assignment.additional_properties = d
-        return _cloud_access_role_assignment
+                _cloud_access_role_assignment.additional_properties = d
+                return _cloud_access_role_assignment
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -106,3 +177,44 @@ class CloudAccessRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cloud_access_role_assignment_role_name import (
+        CloudAccessRoleAssignmentRoleName,
+    )
+
+    CloudAccessRoleAssignmentDict = TypedDict(
+        "CloudAccessRoleAssignmentDict",
+        {
+            "groupId": str,
+            "orgId": str,
+            "roleName": Literal[
+                "ORG_MEMBER",
+                "ORG_READ_ONLY",
+                "ORG_BILLING_ADMIN",
+                "ORG_BILLING_READ_ONLY",
+                "ORG_GROUP_CREATOR",
+                "ORG_OWNER",
+                "GROUP_OWNER",
+                "GROUP_READ_ONLY",
+                "GROUP_DATA_ACCESS_ADMIN",
+                "GROUP_DATA_ACCESS_READ_ONLY",
+                "GROUP_DATA_ACCESS_READ_WRITE",
+                "GROUP_CLUSTER_MANAGER",
+                "GROUP_SEARCH_INDEX_EDITOR",
+                "GROUP_STREAM_PROCESSING_OWNER",
+                "GROUP_BACKUP_MANAGER",
+                "GROUP_OBSERVABILITY_VIEWER",
+                "GROUP_DATABASE_ACCESS_ADMIN",
+            ]
+            | CloudAccessRoleAssignmentRoleName,
+        },
+        total=False,
+    )
+else:
+    CloudAccessRoleAssignmentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,14 +3,49 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudAppUser")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "country",
+        "emailAddress",
+        "firstName",
+        "lastName",
+        "mobileNumber",
+        "password",
+        "roles",
+        "username",
+        "createdAt",
+        "id",
+        "lastAuth",
+        "links",
+        "teamIds",
+    }
+)
 
 
 @_attrs_define
@@ -56,8 +91,32 @@ class CloudAppUser:
     links: list[Link] | Unset = UNSET
     team_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("country", "country", True),
+        ("email_address", "emailAddress", True),
+        ("first_name", "firstName", True),
+        ("last_name", "lastName", True),
+        ("mobile_number", "mobileNumber", True),
+        ("password", "password", True),
+        ("roles", "roles", True),
+        ("username", "username", True),
+        ("created_at", "createdAt", False),
+        ("id", "id", False),
+        ("last_auth", "lastAuth", False),
+        ("links", "links", False),
+        ("team_ids", "teamIds", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudAppUser"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         country = self.country
 
         email_address = self.email_address
@@ -79,13 +138,13 @@ class CloudAppUser:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         id = self.id
 
         last_auth: str | Unset = UNSET
         if not isinstance(self.last_auth, Unset):
-            last_auth = format_datetime(self.last_auth)
+            last_auth = datetime_json(self.last_auth)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -127,87 +186,111 @@ class CloudAppUser:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "createdAt",
-                "id",
-                "lastAuth",
-                "links",
-                "teamIds",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        country = d.pop("country")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                country = src_dict["country"]
 
-        email_address = d.pop("emailAddress")
+                email_address = src_dict["emailAddress"]
 
-        first_name = d.pop("firstName")
+                first_name = src_dict["firstName"]
 
-        last_name = d.pop("lastName")
+                last_name = src_dict["lastName"]
 
-        mobile_number = d.pop("mobileNumber")
+                mobile_number = src_dict["mobileNumber"]
 
-        password = d.pop("password")
+                password = src_dict["password"]
 
-        roles = []
-        _roles = d.pop("roles")
-        for roles_item_data in _roles:
-            roles_item = CloudAccessRoleAssignment.from_dict(roles_item_data)
+                _roles = src_dict["roles"]
+                roles = [CloudAccessRoleAssignment.from_dict(roles_item_data) for roles_item_data in _roles]
 
-            roles.append(roles_item)
+                username = src_dict["username"]
 
-        username = d.pop("username")
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                id = src_dict.get("id", UNSET)
 
-        id = d.pop("id", UNSET)
+                _last_auth = src_dict.get("lastAuth", UNSET)
+                last_auth: datetime.datetime | Unset
+                if _last_auth is UNSET:
+                    last_auth = UNSET
+                else:
+                    last_auth = datetime.datetime.fromisoformat(_last_auth)
 
-        _last_auth = d.pop("lastAuth", UNSET)
-        last_auth: datetime.datetime | Unset
-        if _last_auth is UNSET:
-            last_auth = UNSET
-        else:
-            last_auth = datetime.datetime.fromisoformat(_last_auth)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _team_ids = src_dict.get("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
 
-                links.append(links_item)
+                if not (
+                    country.__class__ is str
+                    and email_address.__class__ is str
+                    and first_name.__class__ is str
+                    and last_name.__class__ is str
+                    and mobile_number.__class__ is str
+                    and password.__class__ is str
+                    and _roles.__class__ is list
+                    and username.__class__ is str
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (
+                        _team_ids is UNSET
+                        or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudAppUser:
+                    _cloud_app_user = object.__new__(cls)
+                    _cloud_app_user.country = country
+                    _cloud_app_user.email_address = email_address
+                    _cloud_app_user.first_name = first_name
+                    _cloud_app_user.last_name = last_name
+                    _cloud_app_user.mobile_number = mobile_number
+                    _cloud_app_user.password = password
+                    _cloud_app_user.roles = roles
+                    _cloud_app_user.username = username
+                    _cloud_app_user.created_at = created_at
+                    _cloud_app_user.id = id
+                    _cloud_app_user.last_auth = last_auth
+                    _cloud_app_user.links = links
+                    _cloud_app_user.team_ids = team_ids
+                else:
+                    _cloud_app_user = cls(
+                        country,
+                        email_address,
+                        first_name,
+                        last_name,
+                        mobile_number,
+                        password,
+                        roles,
+                        username,
+                        created_at,
+                        id,
+                        last_auth,
+                        links,
+                        team_ids,
+                    )
 
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
+                _cloud_app_user.additional_properties = d
+                return _cloud_app_user
 
-        _cloud_app_user = cls(
-            country,
-            email_address,
-            first_name,
-            last_name,
-            mobile_number,
-            password,
-            roles,
-            username,
-            created_at,
-            id,
-            last_auth,
-            links,
-            team_ids,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cloud_app_user.additional_properties = d
-        return _cloud_app_user
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -229,3 +312,34 @@ class CloudAppUser:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_access_role_assignment import (
+        CloudAccessRoleAssignment,
+        CloudAccessRoleAssignmentDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    CloudAppUserDict = TypedDict(
+        "CloudAppUserDict",
+        {
+            "country": Required[str],
+            "emailAddress": Required[str],
+            "firstName": Required[str],
+            "lastName": Required[str],
+            "mobileNumber": Required[str],
+            "password": Required[str],
+            "roles": Required[list[CloudAccessRoleAssignmentDict | CloudAccessRoleAssignment]],
+            "username": Required[str],
+            "createdAt": datetime.datetime | str,
+            "id": str,
+            "lastAuth": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+            "teamIds": list[str],
+        },
+        total=False,
+    )
+else:
+    CloudAppUserDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,16 +2,50 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.cloud_cluster_availability import CloudClusterAvailability
 from ..models.cloud_cluster_type import CloudClusterType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudCluster")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "alertCount",
+        "authEnabled",
+        "availability",
+        "backupEnabled",
+        "clusterId",
+        "dataSizeBytes",
+        "name",
+        "nodeCount",
+        "sslEnabled",
+        "type",
+        "versions",
+    }
+)
 
 
 @_attrs_define
@@ -44,25 +78,47 @@ class CloudCluster:
 
     alert_count: int | Unset = UNSET
     auth_enabled: bool | Unset = UNSET
-    availability: CloudClusterAvailability | Unset = UNSET
+    availability: Literal["available", "dead", "unavailable", "warning"] | CloudClusterAvailability | Unset = UNSET
     backup_enabled: bool | Unset = UNSET
     cluster_id: str | Unset = UNSET
     data_size_bytes: int | Unset = UNSET
     name: str | Unset = UNSET
     node_count: int | Unset = UNSET
     ssl_enabled: bool | Unset = UNSET
-    type_: CloudClusterType | Unset = UNSET
+    type_: Literal["REPLICA_SET", "SHARDED_CLUSTER"] | CloudClusterType | Unset = UNSET
     versions: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("alert_count", "alertCount", False),
+        ("auth_enabled", "authEnabled", False),
+        ("availability", "availability", False),
+        ("backup_enabled", "backupEnabled", False),
+        ("cluster_id", "clusterId", False),
+        ("data_size_bytes", "dataSizeBytes", False),
+        ("name", "name", False),
+        ("node_count", "nodeCount", False),
+        ("ssl_enabled", "sslEnabled", False),
+        ("type_", "type", False),
+        ("versions", "versions", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudCluster"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         alert_count = self.alert_count
 
         auth_enabled = self.auth_enabled
 
         availability: str | Unset = UNSET
         if not isinstance(self.availability, Unset):
-            availability = self.availability.value
+            availability = enum_json(self.availability)
 
         backup_enabled = self.backup_enabled
 
@@ -78,7 +134,7 @@ class CloudCluster:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         versions: list[str] | Unset = UNSET
         if not isinstance(self.versions, Unset):
@@ -114,77 +170,99 @@ class CloudCluster:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "alertCount",
-                "authEnabled",
-                "availability",
-                "backupEnabled",
-                "clusterId",
-                "dataSizeBytes",
-                "name",
-                "nodeCount",
-                "sslEnabled",
-                "type",
-                "versions",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        alert_count = d.pop("alertCount", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                alert_count = src_dict.get("alertCount", UNSET)
 
-        auth_enabled = d.pop("authEnabled", UNSET)
+                auth_enabled = src_dict.get("authEnabled", UNSET)
 
-        _availability = d.pop("availability", UNSET)
-        availability: CloudClusterAvailability | Unset
-        if _availability is UNSET:
-            availability = UNSET
-        else:
-            availability = CloudClusterAvailability._members_by_value.get(_availability) or CloudClusterAvailability(
-                _availability
-            )
+                _availability = src_dict.get("availability", UNSET)
+                availability: CloudClusterAvailability | Unset
+                if _availability is UNSET:
+                    availability = UNSET
+                else:
+                    availability = CloudClusterAvailability._members_by_value.get(
+                        _availability
+                    ) or CloudClusterAvailability(_availability)
 
-        backup_enabled = d.pop("backupEnabled", UNSET)
+                backup_enabled = src_dict.get("backupEnabled", UNSET)
 
-        cluster_id = d.pop("clusterId", UNSET)
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-        data_size_bytes = d.pop("dataSizeBytes", UNSET)
+                data_size_bytes = src_dict.get("dataSizeBytes", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        node_count = d.pop("nodeCount", UNSET)
+                node_count = src_dict.get("nodeCount", UNSET)
 
-        ssl_enabled = d.pop("sslEnabled", UNSET)
+                ssl_enabled = src_dict.get("sslEnabled", UNSET)
 
-        _type_ = d.pop("type", UNSET)
-        type_: CloudClusterType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = CloudClusterType._members_by_value.get(_type_) or CloudClusterType(_type_)
+                _type_ = src_dict.get("type", UNSET)
+                type_: CloudClusterType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = CloudClusterType._members_by_value.get(_type_) or CloudClusterType(_type_)
 
-        versions = cast(list[str], d.pop("versions", UNSET))
+                _versions = src_dict.get("versions", UNSET)
+                versions = cast(list[str], _versions)
 
-        _cloud_cluster = cls(
-            alert_count,
-            auth_enabled,
-            availability,
-            backup_enabled,
-            cluster_id,
-            data_size_bytes,
-            name,
-            node_count,
-            ssl_enabled,
-            type_,
-            versions,
-        )
+                if not (
+                    (alert_count is UNSET or alert_count.__class__ is int)
+                    and (auth_enabled is UNSET or auth_enabled.__class__ is bool)
+                    and (backup_enabled is UNSET or backup_enabled.__class__ is bool)
+                    and (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (data_size_bytes is UNSET or data_size_bytes.__class__ is int)
+                    and (name is UNSET or name.__class__ is str)
+                    and (node_count is UNSET or node_count.__class__ is int)
+                    and (ssl_enabled is UNSET or ssl_enabled.__class__ is bool)
+                    and (
+                        _versions is UNSET
+                        or (_versions.__class__ is list and all(_item.__class__ is str for _item in _versions))
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudCluster:
+                    _cloud_cluster = object.__new__(cls)
+                    _cloud_cluster.alert_count = alert_count
+                    _cloud_cluster.auth_enabled = auth_enabled
+                    _cloud_cluster.availability = availability
+                    _cloud_cluster.backup_enabled = backup_enabled
+                    _cloud_cluster.cluster_id = cluster_id
+                    _cloud_cluster.data_size_bytes = data_size_bytes
+                    _cloud_cluster.name = name
+                    _cloud_cluster.node_count = node_count
+                    _cloud_cluster.ssl_enabled = ssl_enabled
+                    _cloud_cluster.type_ = type_
+                    _cloud_cluster.versions = versions
+                else:
+                    _cloud_cluster = cls(
+                        alert_count,
+                        auth_enabled,
+                        availability,
+                        backup_enabled,
+                        cluster_id,
+                        data_size_bytes,
+                        name,
+                        node_count,
+                        ssl_enabled,
+                        type_,
+                        versions,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cloud_cluster.additional_properties = d
-        return _cloud_cluster
+                _cloud_cluster.additional_properties = d
+                return _cloud_cluster
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -201,3 +279,30 @@ class CloudCluster:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cloud_cluster_availability import CloudClusterAvailability
+    from ..models.cloud_cluster_type import CloudClusterType
+
+    CloudClusterDict = TypedDict(
+        "CloudClusterDict",
+        {
+            "alertCount": int,
+            "authEnabled": bool,
+            "availability": Literal["available", "dead", "unavailable", "warning"] | CloudClusterAvailability,
+            "backupEnabled": bool,
+            "clusterId": str,
+            "dataSizeBytes": int,
+            "name": str,
+            "nodeCount": int,
+            "sslEnabled": bool,
+            "type": Literal["REPLICA_SET", "SHARDED_CLUSTER"] | CloudClusterType,
+            "versions": list[str],
+        },
+        total=False,
+    )
+else:
+    CloudClusterDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,40 @@ from ..models.cloud_database_user_database_name import CloudDatabaseUserDatabase
 from ..models.cloud_database_user_ldap_auth_type import CloudDatabaseUserLdapAuthType
 from ..models.cloud_database_user_oidc_auth_type import CloudDatabaseUserOidcAuthType
 from ..models.cloud_database_user_x509_type import CloudDatabaseUserX509Type
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudDatabaseUser")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "databaseName",
+        "groupId",
+        "roles",
+        "username",
+        "awsIAMType",
+        "deleteAfterDate",
+        "description",
+        "labels",
+        "ldapAuthType",
+        "links",
+        "oidcAuthType",
+        "password",
+        "scopes",
+        "x509Type",
+    }
+)
 
 
 @_attrs_define
@@ -82,21 +119,46 @@ class CloudDatabaseUser:
     group_id: str
     roles: list[DatabaseUserRole]
     username: str
-    database_name: CloudDatabaseUserDatabaseName = CloudDatabaseUserDatabaseName.ADMIN
-    aws_iam_type: CloudDatabaseUserAwsIAMType | Unset = UNSET
+    database_name: Literal["admin", "$external"] | CloudDatabaseUserDatabaseName = CloudDatabaseUserDatabaseName.ADMIN
+    aws_iam_type: Literal["NONE", "USER", "ROLE"] | CloudDatabaseUserAwsIAMType | Unset = UNSET
     delete_after_date: datetime.datetime | Unset = UNSET
     description: str | Unset = UNSET
     labels: list[ComponentLabel] | Unset = UNSET
-    ldap_auth_type: CloudDatabaseUserLdapAuthType | Unset = UNSET
+    ldap_auth_type: Literal["NONE", "GROUP", "USER"] | CloudDatabaseUserLdapAuthType | Unset = UNSET
     links: list[Link] | Unset = UNSET
-    oidc_auth_type: CloudDatabaseUserOidcAuthType | Unset = UNSET
+    oidc_auth_type: Literal["NONE", "IDP_GROUP", "USER"] | CloudDatabaseUserOidcAuthType | Unset = UNSET
     password: str | Unset = UNSET
     scopes: list[UserScope] | Unset = UNSET
-    x_509_type: CloudDatabaseUserX509Type | Unset = UNSET
+    x_509_type: Literal["NONE", "CUSTOMER", "MANAGED"] | CloudDatabaseUserX509Type | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("database_name", "databaseName", True),
+        ("group_id", "groupId", True),
+        ("roles", "roles", True),
+        ("username", "username", True),
+        ("aws_iam_type", "awsIAMType", False),
+        ("delete_after_date", "deleteAfterDate", False),
+        ("description", "description", False),
+        ("labels", "labels", False),
+        ("ldap_auth_type", "ldapAuthType", False),
+        ("links", "links", False),
+        ("oidc_auth_type", "oidcAuthType", False),
+        ("password", "password", False),
+        ("scopes", "scopes", False),
+        ("x_509_type", "x509Type", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudDatabaseUser"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        database_name = self.database_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        database_name = enum_json(self.database_name)
 
         group_id = self.group_id
 
@@ -109,11 +171,11 @@ class CloudDatabaseUser:
 
         aws_iam_type: str | Unset = UNSET
         if not isinstance(self.aws_iam_type, Unset):
-            aws_iam_type = self.aws_iam_type.value
+            aws_iam_type = enum_json(self.aws_iam_type)
 
         delete_after_date: str | Unset = UNSET
         if not isinstance(self.delete_after_date, Unset):
-            delete_after_date = format_datetime(self.delete_after_date)
+            delete_after_date = datetime_json(self.delete_after_date)
 
         description = self.description
 
@@ -126,7 +188,7 @@ class CloudDatabaseUser:
 
         ldap_auth_type: str | Unset = UNSET
         if not isinstance(self.ldap_auth_type, Unset):
-            ldap_auth_type = self.ldap_auth_type.value
+            ldap_auth_type = enum_json(self.ldap_auth_type)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -137,7 +199,7 @@ class CloudDatabaseUser:
 
         oidc_auth_type: str | Unset = UNSET
         if not isinstance(self.oidc_auth_type, Unset):
-            oidc_auth_type = self.oidc_auth_type.value
+            oidc_auth_type = enum_json(self.oidc_auth_type)
 
         password = self.password
 
@@ -150,7 +212,7 @@ class CloudDatabaseUser:
 
         x_509_type: str | Unset = UNSET
         if not isinstance(self.x_509_type, Unset):
-            x_509_type = self.x_509_type.value
+            x_509_type = enum_json(self.x_509_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -187,132 +249,139 @@ class CloudDatabaseUser:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "awsIAMType",
-                "deleteAfterDate",
-                "description",
-                "labels",
-                "ldapAuthType",
-                "links",
-                "oidcAuthType",
-                "password",
-                "scopes",
-                "x509Type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        database_name = CloudDatabaseUserDatabaseName(d.pop("databaseName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                database_name = CloudDatabaseUserDatabaseName._members_by_value.get(
+                    _database_name_value := src_dict["databaseName"]
+                ) or CloudDatabaseUserDatabaseName(_database_name_value)
 
-        group_id = d.pop("groupId")
+                group_id = src_dict["groupId"]
 
-        roles = []
-        _roles = d.pop("roles")
-        for roles_item_data in _roles:
-            roles_item = DatabaseUserRole.from_dict(roles_item_data)
+                _roles = src_dict["roles"]
+                roles = [DatabaseUserRole.from_dict(roles_item_data) for roles_item_data in _roles]
 
-            roles.append(roles_item)
+                username = src_dict["username"]
 
-        username = d.pop("username")
+                _aws_iam_type = src_dict.get("awsIAMType", UNSET)
+                aws_iam_type: CloudDatabaseUserAwsIAMType | Unset
+                if _aws_iam_type is UNSET:
+                    aws_iam_type = UNSET
+                else:
+                    aws_iam_type = CloudDatabaseUserAwsIAMType._members_by_value.get(
+                        _aws_iam_type
+                    ) or CloudDatabaseUserAwsIAMType(_aws_iam_type)
 
-        _aws_iam_type = d.pop("awsIAMType", UNSET)
-        aws_iam_type: CloudDatabaseUserAwsIAMType | Unset
-        if _aws_iam_type is UNSET:
-            aws_iam_type = UNSET
-        else:
-            aws_iam_type = CloudDatabaseUserAwsIAMType._members_by_value.get(
-                _aws_iam_type
-            ) or CloudDatabaseUserAwsIAMType(_aws_iam_type)
+                _delete_after_date = src_dict.get("deleteAfterDate", UNSET)
+                delete_after_date: datetime.datetime | Unset
+                if _delete_after_date is UNSET:
+                    delete_after_date = UNSET
+                else:
+                    delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
 
-        _delete_after_date = d.pop("deleteAfterDate", UNSET)
-        delete_after_date: datetime.datetime | Unset
-        if _delete_after_date is UNSET:
-            delete_after_date = UNSET
-        else:
-            delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
+                description = src_dict.get("description", UNSET)
 
-        description = d.pop("description", UNSET)
+                _labels = src_dict.get("labels", UNSET)
+                labels: list[ComponentLabel] | Unset = UNSET
+                if _labels is not UNSET:
+                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
 
-        _labels = d.pop("labels", UNSET)
-        labels: list[ComponentLabel] | Unset = UNSET
-        if _labels is not UNSET:
-            labels = []
-            for labels_item_data in _labels:
-                labels_item = ComponentLabel.from_dict(labels_item_data)
+                _ldap_auth_type = src_dict.get("ldapAuthType", UNSET)
+                ldap_auth_type: CloudDatabaseUserLdapAuthType | Unset
+                if _ldap_auth_type is UNSET:
+                    ldap_auth_type = UNSET
+                else:
+                    ldap_auth_type = CloudDatabaseUserLdapAuthType._members_by_value.get(
+                        _ldap_auth_type
+                    ) or CloudDatabaseUserLdapAuthType(_ldap_auth_type)
 
-                labels.append(labels_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _ldap_auth_type = d.pop("ldapAuthType", UNSET)
-        ldap_auth_type: CloudDatabaseUserLdapAuthType | Unset
-        if _ldap_auth_type is UNSET:
-            ldap_auth_type = UNSET
-        else:
-            ldap_auth_type = CloudDatabaseUserLdapAuthType._members_by_value.get(
-                _ldap_auth_type
-            ) or CloudDatabaseUserLdapAuthType(_ldap_auth_type)
+                _oidc_auth_type = src_dict.get("oidcAuthType", UNSET)
+                oidc_auth_type: CloudDatabaseUserOidcAuthType | Unset
+                if _oidc_auth_type is UNSET:
+                    oidc_auth_type = UNSET
+                else:
+                    oidc_auth_type = CloudDatabaseUserOidcAuthType._members_by_value.get(
+                        _oidc_auth_type
+                    ) or CloudDatabaseUserOidcAuthType(_oidc_auth_type)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                password = src_dict.get("password", UNSET)
 
-                links.append(links_item)
+                _scopes = src_dict.get("scopes", UNSET)
+                scopes: list[UserScope] | Unset = UNSET
+                if _scopes is not UNSET:
+                    scopes = [UserScope.from_dict(scopes_item_data) for scopes_item_data in _scopes]
 
-        _oidc_auth_type = d.pop("oidcAuthType", UNSET)
-        oidc_auth_type: CloudDatabaseUserOidcAuthType | Unset
-        if _oidc_auth_type is UNSET:
-            oidc_auth_type = UNSET
-        else:
-            oidc_auth_type = CloudDatabaseUserOidcAuthType._members_by_value.get(
-                _oidc_auth_type
-            ) or CloudDatabaseUserOidcAuthType(_oidc_auth_type)
+                _x_509_type = src_dict.get("x509Type", UNSET)
+                x_509_type: CloudDatabaseUserX509Type | Unset
+                if _x_509_type is UNSET:
+                    x_509_type = UNSET
+                else:
+                    x_509_type = CloudDatabaseUserX509Type._members_by_value.get(
+                        _x_509_type
+                    ) or CloudDatabaseUserX509Type(_x_509_type)
 
-        password = d.pop("password", UNSET)
+                if not (
+                    group_id.__class__ is str
+                    and _roles.__class__ is list
+                    and username.__class__ is str
+                    and (description is UNSET or description.__class__ is str)
+                    and (_labels is UNSET or _labels.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (password is UNSET or password.__class__ is str)
+                    and (_scopes is UNSET or _scopes.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudDatabaseUser:
+                    _cloud_database_user = object.__new__(cls)
+                    _cloud_database_user.database_name = database_name
+                    _cloud_database_user.group_id = group_id
+                    _cloud_database_user.roles = roles
+                    _cloud_database_user.username = username
+                    _cloud_database_user.aws_iam_type = aws_iam_type
+                    _cloud_database_user.delete_after_date = delete_after_date
+                    _cloud_database_user.description = description
+                    _cloud_database_user.labels = labels
+                    _cloud_database_user.ldap_auth_type = ldap_auth_type
+                    _cloud_database_user.links = links
+                    _cloud_database_user.oidc_auth_type = oidc_auth_type
+                    _cloud_database_user.password = password
+                    _cloud_database_user.scopes = scopes
+                    _cloud_database_user.x_509_type = x_509_type
+                else:
+                    _cloud_database_user = cls(
+                        group_id,
+                        roles,
+                        username,
+                        database_name,
+                        aws_iam_type,
+                        delete_after_date,
+                        description,
+                        labels,
+                        ldap_auth_type,
+                        links,
+                        oidc_auth_type,
+                        password,
+                        scopes,
+                        x_509_type,
+                    )
 
-        _scopes = d.pop("scopes", UNSET)
-        scopes: list[UserScope] | Unset = UNSET
-        if _scopes is not UNSET:
-            scopes = []
-            for scopes_item_data in _scopes:
-                scopes_item = UserScope.from_dict(scopes_item_data)
+                _cloud_database_user.additional_properties = d
+                return _cloud_database_user
 
-                scopes.append(scopes_item)
-
-        _x_509_type = d.pop("x509Type", UNSET)
-        x_509_type: CloudDatabaseUserX509Type | Unset
-        if _x_509_type is UNSET:
-            x_509_type = UNSET
-        else:
-            x_509_type = CloudDatabaseUserX509Type._members_by_value.get(_x_509_type) or CloudDatabaseUserX509Type(
-                _x_509_type
-            )
-
-        _cloud_database_user = cls(
-            group_id,
-            roles,
-            username,
-            database_name,
-            aws_iam_type,
-            delete_after_date,
-            description,
-            labels,
-            ldap_auth_type,
-            links,
-            oidc_auth_type,
-            password,
-            scopes,
-            x_509_type,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cloud_database_user.additional_properties = d
-        return _cloud_database_user
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -336,3 +405,43 @@ from ..models.component_label import ComponentLabel  # noqa: E402
 from ..models.database_user_role import DatabaseUserRole  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.user_scope import UserScope  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_database_user_aws_iam_type import CloudDatabaseUserAwsIAMType
+    from ..models.cloud_database_user_database_name import CloudDatabaseUserDatabaseName
+    from ..models.cloud_database_user_ldap_auth_type import (
+        CloudDatabaseUserLdapAuthType,
+    )
+    from ..models.cloud_database_user_oidc_auth_type import (
+        CloudDatabaseUserOidcAuthType,
+    )
+    from ..models.cloud_database_user_x509_type import CloudDatabaseUserX509Type
+    from ..models.component_label import ComponentLabel, ComponentLabelDict
+    from ..models.database_user_role import DatabaseUserRole, DatabaseUserRoleDict
+    from ..models.link import Link, LinkDict
+    from ..models.user_scope import UserScope, UserScopeDict
+
+    CloudDatabaseUserDict = TypedDict(
+        "CloudDatabaseUserDict",
+        {
+            "databaseName": Required[Literal["admin", "$external"] | CloudDatabaseUserDatabaseName],
+            "groupId": Required[str],
+            "roles": Required[list[DatabaseUserRoleDict | DatabaseUserRole]],
+            "username": Required[str],
+            "awsIAMType": Literal["NONE", "USER", "ROLE"] | CloudDatabaseUserAwsIAMType,
+            "deleteAfterDate": datetime.datetime | str,
+            "description": str,
+            "labels": list[ComponentLabelDict | ComponentLabel],
+            "ldapAuthType": Literal["NONE", "GROUP", "USER"] | CloudDatabaseUserLdapAuthType,
+            "links": list[LinkDict | Link],
+            "oidcAuthType": Literal["NONE", "IDP_GROUP", "USER"] | CloudDatabaseUserOidcAuthType,
+            "password": str,
+            "scopes": list[UserScopeDict | UserScope],
+            "x509Type": Literal["NONE", "CUSTOMER", "MANAGED"] | CloudDatabaseUserX509Type,
+        },
+        total=False,
+    )
+else:
+    CloudDatabaseUserDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,9 +22,29 @@ from ..models.cloud_gcp_provider_settings_provider_name import (
 from ..models.cloud_gcp_provider_settings_region_name import (
     CloudGCPProviderSettingsRegionName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudGCPProviderSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "autoScaling",
+        "instanceSizeName",
+        "regionName",
+    }
+)
 
 
 @_attrs_define
@@ -32,16 +58,111 @@ class CloudGCPProviderSettings:
         region_name (CloudGCPProviderSettingsRegionName | Unset): Google Compute Regions.
     """
 
-    provider_name: CloudGCPProviderSettingsProviderName = _attrs_field(
+    provider_name: Literal["GCP"] | CloudGCPProviderSettingsProviderName = _attrs_field(
         default=CloudGCPProviderSettingsProviderName.GCP, kw_only=True
     )
     auto_scaling: CloudProviderGCPAutoScaling | Unset = UNSET
-    instance_size_name: CloudGCPProviderSettingsInstanceSizeName | Unset = UNSET
-    region_name: CloudGCPProviderSettingsRegionName | Unset = UNSET
+    instance_size_name: (
+        Literal[
+            "M10",
+            "M20",
+            "M30",
+            "M40",
+            "M50",
+            "M60",
+            "M80",
+            "M140",
+            "M200",
+            "M250",
+            "M300",
+            "M400",
+            "R40",
+            "R50",
+            "R60",
+            "R80",
+            "R200",
+            "R300",
+            "R400",
+            "R600",
+        ]
+        | CloudGCPProviderSettingsInstanceSizeName
+        | Unset
+    ) = UNSET
+    region_name: (
+        Literal[
+            "EASTERN_US",
+            "EASTERN_US_AW",
+            "US_EAST_4",
+            "US_EAST_4_AW",
+            "US_EAST_5",
+            "US_EAST_5_AW",
+            "US_WEST_2",
+            "US_WEST_2_AW",
+            "US_WEST_3",
+            "US_WEST_3_AW",
+            "US_WEST_4",
+            "US_WEST_4_AW",
+            "US_SOUTH_1",
+            "US_SOUTH_1_AW",
+            "CENTRAL_US",
+            "CENTRAL_US_AW",
+            "WESTERN_US",
+            "WESTERN_US_AW",
+            "NORTH_AMERICA_NORTHEAST_1",
+            "NORTH_AMERICA_NORTHEAST_2",
+            "NORTH_AMERICA_SOUTH_1",
+            "SOUTH_AMERICA_EAST_1",
+            "SOUTH_AMERICA_WEST_1",
+            "WESTERN_EUROPE",
+            "EUROPE_NORTH_1",
+            "EUROPE_WEST_2",
+            "EUROPE_WEST_3",
+            "EUROPE_WEST_4",
+            "EUROPE_WEST_6",
+            "EUROPE_WEST_8",
+            "EUROPE_WEST_9",
+            "EUROPE_WEST_10",
+            "EUROPE_WEST_12",
+            "EUROPE_SOUTHWEST_1",
+            "EUROPE_CENTRAL_2",
+            "MIDDLE_EAST_CENTRAL_1",
+            "MIDDLE_EAST_CENTRAL_2",
+            "MIDDLE_EAST_WEST_1",
+            "AUSTRALIA_SOUTHEAST_1",
+            "AUSTRALIA_SOUTHEAST_2",
+            "AFRICA_SOUTH_1",
+            "EASTERN_ASIA_PACIFIC",
+            "NORTHEASTERN_ASIA_PACIFIC",
+            "SOUTHEASTERN_ASIA_PACIFIC",
+            "ASIA_EAST_2",
+            "ASIA_NORTHEAST_2",
+            "ASIA_NORTHEAST_3",
+            "ASIA_SOUTH_1",
+            "ASIA_SOUTH_2",
+            "ASIA_SOUTHEAST_2",
+        ]
+        | CloudGCPProviderSettingsRegionName
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("auto_scaling", "autoScaling", False),
+        ("instance_size_name", "instanceSizeName", False),
+        ("region_name", "regionName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudGCPProviderSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         auto_scaling: dict[str, Any] | Unset = UNSET
         if not isinstance(self.auto_scaling, Unset):
@@ -49,11 +170,11 @@ class CloudGCPProviderSettings:
 
         instance_size_name: str | Unset = UNSET
         if not isinstance(self.instance_size_name, Unset):
-            instance_size_name = self.instance_size_name.value
+            instance_size_name = enum_json(self.instance_size_name)
 
         region_name: str | Unset = UNSET
         if not isinstance(self.region_name, Unset):
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -73,55 +194,64 @@ class CloudGCPProviderSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "autoScaling",
-                "instanceSizeName",
-                "regionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = CloudGCPProviderSettingsProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudGCPProviderSettingsProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudGCPProviderSettingsProviderName(_provider_name_value)
 
-        _auto_scaling = d.pop("autoScaling", UNSET)
-        auto_scaling: CloudProviderGCPAutoScaling | Unset
-        if _auto_scaling is UNSET:
-            auto_scaling = UNSET
-        else:
-            auto_scaling = CloudProviderGCPAutoScaling.from_dict(_auto_scaling)
+                _auto_scaling = src_dict.get("autoScaling", UNSET)
+                auto_scaling: CloudProviderGCPAutoScaling | Unset
+                if _auto_scaling is UNSET:
+                    auto_scaling = UNSET
+                else:
+                    auto_scaling = CloudProviderGCPAutoScaling.from_dict(_auto_scaling)
 
-        _instance_size_name = d.pop("instanceSizeName", UNSET)
-        instance_size_name: CloudGCPProviderSettingsInstanceSizeName | Unset
-        if _instance_size_name is UNSET:
-            instance_size_name = UNSET
-        else:
-            instance_size_name = CloudGCPProviderSettingsInstanceSizeName._members_by_value.get(
-                _instance_size_name
-            ) or CloudGCPProviderSettingsInstanceSizeName(_instance_size_name)
+                _instance_size_name = src_dict.get("instanceSizeName", UNSET)
+                instance_size_name: CloudGCPProviderSettingsInstanceSizeName | Unset
+                if _instance_size_name is UNSET:
+                    instance_size_name = UNSET
+                else:
+                    instance_size_name = CloudGCPProviderSettingsInstanceSizeName._members_by_value.get(
+                        _instance_size_name
+                    ) or CloudGCPProviderSettingsInstanceSizeName(_instance_size_name)
 
-        _region_name = d.pop("regionName", UNSET)
-        region_name: CloudGCPProviderSettingsRegionName | Unset
-        if _region_name is UNSET:
-            region_name = UNSET
-        else:
-            region_name = CloudGCPProviderSettingsRegionName._members_by_value.get(
-                _region_name
-            ) or CloudGCPProviderSettingsRegionName(_region_name)
+                _region_name = src_dict.get("regionName", UNSET)
+                region_name: CloudGCPProviderSettingsRegionName | Unset
+                if _region_name is UNSET:
+                    region_name = UNSET
+                else:
+                    region_name = CloudGCPProviderSettingsRegionName._members_by_value.get(
+                        _region_name
+                    ) or CloudGCPProviderSettingsRegionName(_region_name)
 
-        _cloud_gcp_provider_settings = cls(
-            auto_scaling,
-            instance_size_name,
-            region_name,
-            provider_name=provider_name,
-        )
+                if cls is CloudGCPProviderSettings:
+                    _cloud_gcp_provider_settings = object.__new__(cls)
+                    _cloud_gcp_provider_settings.provider_name = provider_name
+                    _cloud_gcp_provider_settings.auto_scaling = auto_scaling
+                    _cloud_gcp_provider_settings.instance_size_name = instance_size_name
+                    _cloud_gcp_provider_settings.region_name = region_name
+                else:
+                    _cloud_gcp_provider_settings = cls(
+                        auto_scaling,
+                        instance_size_name,
+                        region_name,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cloud_gcp_provider_settings.additional_properties = d
-        return _cloud_gcp_provider_settings
+                _cloud_gcp_provider_settings.additional_properties = d
+                return _cloud_gcp_provider_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -142,3 +272,107 @@ class CloudGCPProviderSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_provider_gcp_auto_scaling import CloudProviderGCPAutoScaling  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_gcp_provider_settings_instance_size_name import (
+        CloudGCPProviderSettingsInstanceSizeName,
+    )
+    from ..models.cloud_gcp_provider_settings_provider_name import (
+        CloudGCPProviderSettingsProviderName,
+    )
+    from ..models.cloud_gcp_provider_settings_region_name import (
+        CloudGCPProviderSettingsRegionName,
+    )
+    from ..models.cloud_provider_gcp_auto_scaling import (
+        CloudProviderGCPAutoScaling,
+        CloudProviderGCPAutoScalingDict,
+    )
+
+    CloudGCPProviderSettingsDict = TypedDict(
+        "CloudGCPProviderSettingsDict",
+        {
+            "providerName": Required[Literal["GCP"] | CloudGCPProviderSettingsProviderName],
+            "autoScaling": CloudProviderGCPAutoScalingDict | CloudProviderGCPAutoScaling,
+            "instanceSizeName": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M140",
+                "M200",
+                "M250",
+                "M300",
+                "M400",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R600",
+            ]
+            | CloudGCPProviderSettingsInstanceSizeName,
+            "regionName": Literal[
+                "EASTERN_US",
+                "EASTERN_US_AW",
+                "US_EAST_4",
+                "US_EAST_4_AW",
+                "US_EAST_5",
+                "US_EAST_5_AW",
+                "US_WEST_2",
+                "US_WEST_2_AW",
+                "US_WEST_3",
+                "US_WEST_3_AW",
+                "US_WEST_4",
+                "US_WEST_4_AW",
+                "US_SOUTH_1",
+                "US_SOUTH_1_AW",
+                "CENTRAL_US",
+                "CENTRAL_US_AW",
+                "WESTERN_US",
+                "WESTERN_US_AW",
+                "NORTH_AMERICA_NORTHEAST_1",
+                "NORTH_AMERICA_NORTHEAST_2",
+                "NORTH_AMERICA_SOUTH_1",
+                "SOUTH_AMERICA_EAST_1",
+                "SOUTH_AMERICA_WEST_1",
+                "WESTERN_EUROPE",
+                "EUROPE_NORTH_1",
+                "EUROPE_WEST_2",
+                "EUROPE_WEST_3",
+                "EUROPE_WEST_4",
+                "EUROPE_WEST_6",
+                "EUROPE_WEST_8",
+                "EUROPE_WEST_9",
+                "EUROPE_WEST_10",
+                "EUROPE_WEST_12",
+                "EUROPE_SOUTHWEST_1",
+                "EUROPE_CENTRAL_2",
+                "MIDDLE_EAST_CENTRAL_1",
+                "MIDDLE_EAST_CENTRAL_2",
+                "MIDDLE_EAST_WEST_1",
+                "AUSTRALIA_SOUTHEAST_1",
+                "AUSTRALIA_SOUTHEAST_2",
+                "AFRICA_SOUTH_1",
+                "EASTERN_ASIA_PACIFIC",
+                "NORTHEASTERN_ASIA_PACIFIC",
+                "SOUTHEASTERN_ASIA_PACIFIC",
+                "ASIA_EAST_2",
+                "ASIA_NORTHEAST_2",
+                "ASIA_NORTHEAST_3",
+                "ASIA_SOUTH_1",
+                "ASIA_SOUTH_2",
+                "ASIA_SOUTHEAST_2",
+            ]
+            | CloudGCPProviderSettingsRegionName,
+        },
+        total=False,
+    )
+else:
+    CloudGCPProviderSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

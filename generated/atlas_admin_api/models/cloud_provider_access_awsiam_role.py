@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -12,9 +18,36 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_awsiam_role_provider_name import (
     CloudProviderAccessAWSIAMRoleProviderName,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessAWSIAMRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "atlasAWSAccountArn",
+        "atlasAssumedRoleExternalId",
+        "authorizedDate",
+        "createdDate",
+        "featureUsages",
+        "iamAssumedRoleArn",
+        "roleId",
+    }
+)
 
 
 @_attrs_define
@@ -46,7 +79,7 @@ class CloudProviderAccessAWSIAMRole:
                 32b6e34b3d91647abb20e7b8.
     """
 
-    provider_name: CloudProviderAccessAWSIAMRoleProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | CloudProviderAccessAWSIAMRoleProviderName = _attrs_field(
         default=CloudProviderAccessAWSIAMRoleProviderName.AWS, kw_only=True
     )
     atlas_aws_account_arn: str | Unset = UNSET
@@ -67,9 +100,28 @@ class CloudProviderAccessAWSIAMRole:
     iam_assumed_role_arn: str | Unset = UNSET
     role_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("atlas_aws_account_arn", "atlasAWSAccountArn", False),
+        ("atlas_assumed_role_external_id", "atlasAssumedRoleExternalId", False),
+        ("authorized_date", "authorizedDate", False),
+        ("created_date", "createdDate", False),
+        ("feature_usages", "featureUsages", False),
+        ("iam_assumed_role_arn", "iamAssumedRoleArn", False),
+        ("role_id", "roleId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessAWSIAMRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         atlas_aws_account_arn = self.atlas_aws_account_arn
 
@@ -79,11 +131,11 @@ class CloudProviderAccessAWSIAMRole:
 
         authorized_date: str | Unset = UNSET
         if not isinstance(self.authorized_date, Unset):
-            authorized_date = format_datetime(self.authorized_date)
+            authorized_date = datetime_json(self.authorized_date)
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         feature_usages: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.feature_usages, Unset):
@@ -124,115 +176,141 @@ class CloudProviderAccessAWSIAMRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "atlasAWSAccountArn",
-                "atlasAssumedRoleExternalId",
-                "authorizedDate",
-                "createdDate",
-                "featureUsages",
-                "iamAssumedRoleArn",
-                "roleId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = CloudProviderAccessAWSIAMRoleProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessAWSIAMRoleProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessAWSIAMRoleProviderName(_provider_name_value)
 
-        atlas_aws_account_arn = d.pop("atlasAWSAccountArn", UNSET)
+                atlas_aws_account_arn = src_dict.get("atlasAWSAccountArn", UNSET)
 
-        _atlas_assumed_role_external_id = d.pop("atlasAssumedRoleExternalId", UNSET)
-        atlas_assumed_role_external_id: UUID | Unset
-        if _atlas_assumed_role_external_id is UNSET:
-            atlas_assumed_role_external_id = UNSET
-        else:
-            atlas_assumed_role_external_id = UUID(_atlas_assumed_role_external_id)
+                _atlas_assumed_role_external_id = src_dict.get("atlasAssumedRoleExternalId", UNSET)
+                atlas_assumed_role_external_id: UUID | Unset
+                if _atlas_assumed_role_external_id is UNSET:
+                    atlas_assumed_role_external_id = UNSET
+                else:
+                    atlas_assumed_role_external_id = UUID(_atlas_assumed_role_external_id)
 
-        _authorized_date = d.pop("authorizedDate", UNSET)
-        authorized_date: datetime.datetime | Unset
-        if _authorized_date is UNSET:
-            authorized_date = UNSET
-        else:
-            authorized_date = datetime.datetime.fromisoformat(_authorized_date)
+                _authorized_date = src_dict.get("authorizedDate", UNSET)
+                authorized_date: datetime.datetime | Unset
+                if _authorized_date is UNSET:
+                    authorized_date = UNSET
+                else:
+                    authorized_date = datetime.datetime.fromisoformat(_authorized_date)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = src_dict.get("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        _feature_usages = d.pop("featureUsages", UNSET)
-        feature_usages: (
-            list[
-                CloudProviderAccessAtlasLogIntegrationFeatureUsage
-                | CloudProviderAccessDataLakeFeatureUsage
-                | CloudProviderAccessEncryptionAtRestFeatureUsage
-                | CloudProviderAccessExportSnapshotFeatureUsage
-                | CloudProviderAccessPushBasedLogExportFeatureUsage
-                | UnknownVariant
-            ]
-            | Unset
-        ) = UNSET
-        if _feature_usages is not UNSET:
-            feature_usages = []
-            for feature_usages_item_data in _feature_usages:
+                _feature_usages = src_dict.get("featureUsages", UNSET)
+                feature_usages: (
+                    list[
+                        CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                        | CloudProviderAccessDataLakeFeatureUsage
+                        | CloudProviderAccessEncryptionAtRestFeatureUsage
+                        | CloudProviderAccessExportSnapshotFeatureUsage
+                        | CloudProviderAccessPushBasedLogExportFeatureUsage
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
+                if _feature_usages is not UNSET:
+                    feature_usages = []
+                    for feature_usages_item_data in _feature_usages:
+                        _feature_usages_item_data = feature_usages_item_data
+                        feature_usages_item: (
+                            CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                            | CloudProviderAccessDataLakeFeatureUsage
+                            | CloudProviderAccessEncryptionAtRestFeatureUsage
+                            | CloudProviderAccessExportSnapshotFeatureUsage
+                            | CloudProviderAccessPushBasedLogExportFeatureUsage
+                            | UnknownVariant
+                        )
+                        _feature_usages_item_value = (
+                            _feature_usages_item_data.get("featureType")
+                            if _feature_usages_item_data.__class__ is dict
+                            else None
+                        )
+                        if _feature_usages_item_value.__class__ is not str:
+                            _feature_usages_item_data, _feature_usages_item_value = discriminate(
+                                _feature_usages_item_data, "featureType", field="featureUsages[]"
+                            )
+                        if _feature_usages_item_value == "ATLAS_DATA_LAKE":
+                            feature_usages_item = CloudProviderAccessDataLakeFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "ATLAS_LOG_INTEGRATION":
+                            feature_usages_item = CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "ENCRYPTION_AT_REST":
+                            feature_usages_item = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "EXPORT_SNAPSHOT":
+                            feature_usages_item = CloudProviderAccessExportSnapshotFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "PUSH_BASED_LOG_EXPORT":
+                            feature_usages_item = CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        else:
+                            feature_usages_item = UnknownVariant(
+                                discriminator=_feature_usages_item_value, raw=dict(_feature_usages_item_data)
+                            )
 
-                def _parse_feature_usages_item(
-                    data: object,
-                ) -> (
-                    CloudProviderAccessAtlasLogIntegrationFeatureUsage
-                    | CloudProviderAccessDataLakeFeatureUsage
-                    | CloudProviderAccessEncryptionAtRestFeatureUsage
-                    | CloudProviderAccessExportSnapshotFeatureUsage
-                    | CloudProviderAccessPushBasedLogExportFeatureUsage
-                    | UnknownVariant
+                        feature_usages.append(feature_usages_item)
+
+                iam_assumed_role_arn = src_dict.get("iamAssumedRoleArn", UNSET)
+
+                role_id = src_dict.get("roleId", UNSET)
+
+                if not (
+                    (atlas_aws_account_arn is UNSET or atlas_aws_account_arn.__class__ is str)
+                    and (_feature_usages is UNSET or _feature_usages.__class__ is list)
+                    and (iam_assumed_role_arn is UNSET or iam_assumed_role_arn.__class__ is str)
+                    and (role_id is UNSET or role_id.__class__ is str)
                 ):
-                    variants: dict[
-                        str,
-                        type[CloudProviderAccessDataLakeFeatureUsage]
-                        | type[CloudProviderAccessAtlasLogIntegrationFeatureUsage]
-                        | type[CloudProviderAccessEncryptionAtRestFeatureUsage]
-                        | type[CloudProviderAccessExportSnapshotFeatureUsage]
-                        | type[CloudProviderAccessPushBasedLogExportFeatureUsage],
-                    ] = {
-                        "ATLAS_DATA_LAKE": CloudProviderAccessDataLakeFeatureUsage,
-                        "ATLAS_LOG_INTEGRATION": CloudProviderAccessAtlasLogIntegrationFeatureUsage,
-                        "ENCRYPTION_AT_REST": CloudProviderAccessEncryptionAtRestFeatureUsage,
-                        "EXPORT_SNAPSHOT": CloudProviderAccessExportSnapshotFeatureUsage,
-                        "PUSH_BASED_LOG_EXPORT": CloudProviderAccessPushBasedLogExportFeatureUsage,
-                    }
-                    payload, value = discriminate(data, "featureType", field="featureUsages[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderAccessAWSIAMRole:
+                    _cloud_provider_access_awsiam_role = object.__new__(cls)
+                    _cloud_provider_access_awsiam_role.provider_name = provider_name
+                    _cloud_provider_access_awsiam_role.atlas_aws_account_arn = atlas_aws_account_arn
+                    _cloud_provider_access_awsiam_role.atlas_assumed_role_external_id = atlas_assumed_role_external_id
+                    _cloud_provider_access_awsiam_role.authorized_date = authorized_date
+                    _cloud_provider_access_awsiam_role.created_date = created_date
+                    _cloud_provider_access_awsiam_role.feature_usages = feature_usages
+                    _cloud_provider_access_awsiam_role.iam_assumed_role_arn = iam_assumed_role_arn
+                    _cloud_provider_access_awsiam_role.role_id = role_id
+                else:
+                    _cloud_provider_access_awsiam_role = cls(
+                        atlas_aws_account_arn,
+                        atlas_assumed_role_external_id,
+                        authorized_date,
+                        created_date,
+                        feature_usages,
+                        iam_assumed_role_arn,
+                        role_id,
+                        provider_name=provider_name,
+                    )
 
-                feature_usages_item = _parse_feature_usages_item(feature_usages_item_data)
+                _cloud_provider_access_awsiam_role.additional_properties = d
+                return _cloud_provider_access_awsiam_role
 
-                feature_usages.append(feature_usages_item)
-
-        iam_assumed_role_arn = d.pop("iamAssumedRoleArn", UNSET)
-
-        role_id = d.pop("roleId", UNSET)
-
-        _cloud_provider_access_awsiam_role = cls(
-            atlas_aws_account_arn,
-            atlas_assumed_role_external_id,
-            authorized_date,
-            created_date,
-            feature_usages,
-            iam_assumed_role_arn,
-            role_id,
-            provider_name=provider_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_access_awsiam_role.additional_properties = d
-        return _cloud_provider_access_awsiam_role
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -267,3 +345,62 @@ from ..models.cloud_provider_access_export_snapshot_feature_usage import (
 from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
     CloudProviderAccessPushBasedLogExportFeatureUsage,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_atlas_log_integration_feature_usage import (
+        CloudProviderAccessAtlasLogIntegrationFeatureUsage,
+        CloudProviderAccessAtlasLogIntegrationFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_awsiam_role_provider_name import (
+        CloudProviderAccessAWSIAMRoleProviderName,
+    )
+    from ..models.cloud_provider_access_data_lake_feature_usage import (
+        CloudProviderAccessDataLakeFeatureUsage,
+        CloudProviderAccessDataLakeFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_encryption_at_rest_feature_usage import (
+        CloudProviderAccessEncryptionAtRestFeatureUsage,
+        CloudProviderAccessEncryptionAtRestFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_export_snapshot_feature_usage import (
+        CloudProviderAccessExportSnapshotFeatureUsage,
+        CloudProviderAccessExportSnapshotFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
+        CloudProviderAccessPushBasedLogExportFeatureUsage,
+        CloudProviderAccessPushBasedLogExportFeatureUsageDict,
+    )
+    from ..types import UnknownVariant
+
+    CloudProviderAccessAWSIAMRoleDict = TypedDict(
+        "CloudProviderAccessAWSIAMRoleDict",
+        {
+            "providerName": Required[Literal["AWS"] | CloudProviderAccessAWSIAMRoleProviderName],
+            "atlasAWSAccountArn": str,
+            "atlasAssumedRoleExternalId": UUID,
+            "authorizedDate": datetime.datetime | str,
+            "createdDate": datetime.datetime | str,
+            "featureUsages": list[
+                CloudProviderAccessDataLakeFeatureUsageDict
+                | CloudProviderAccessDataLakeFeatureUsage
+                | CloudProviderAccessAtlasLogIntegrationFeatureUsageDict
+                | CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                | CloudProviderAccessEncryptionAtRestFeatureUsageDict
+                | CloudProviderAccessEncryptionAtRestFeatureUsage
+                | CloudProviderAccessExportSnapshotFeatureUsageDict
+                | CloudProviderAccessExportSnapshotFeatureUsage
+                | CloudProviderAccessPushBasedLogExportFeatureUsageDict
+                | CloudProviderAccessPushBasedLogExportFeatureUsage
+                | UnknownVariant
+            ],
+            "iamAssumedRoleArn": str,
+            "roleId": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessAWSIAMRoleDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -12,9 +18,36 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_azure_service_principal_request_provider_name import (
     CloudProviderAccessAzureServicePrincipalRequestProviderName,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessAzureServicePrincipalRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "_id",
+        "atlasAzureAppId",
+        "createdDate",
+        "featureUsages",
+        "lastUpdatedDate",
+        "servicePrincipalId",
+        "tenantId",
+    }
+)
 
 
 @_attrs_define
@@ -40,7 +73,7 @@ class CloudProviderAccessAzureServicePrincipalRequest:
         tenant_id (UUID | Unset): UUID String that identifies the Azure Active Directory Tenant ID.
     """
 
-    provider_name: CloudProviderAccessAzureServicePrincipalRequestProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | CloudProviderAccessAzureServicePrincipalRequestProviderName = _attrs_field(
         default=CloudProviderAccessAzureServicePrincipalRequestProviderName.AZURE, kw_only=True
     )
     field_id: str | Unset = UNSET
@@ -61,9 +94,28 @@ class CloudProviderAccessAzureServicePrincipalRequest:
     service_principal_id: UUID | Unset = UNSET
     tenant_id: UUID | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("field_id", "_id", False),
+        ("atlas_azure_app_id", "atlasAzureAppId", False),
+        ("created_date", "createdDate", False),
+        ("feature_usages", "featureUsages", False),
+        ("last_updated_date", "lastUpdatedDate", False),
+        ("service_principal_id", "servicePrincipalId", False),
+        ("tenant_id", "tenantId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessAzureServicePrincipalRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         field_id = self.field_id
 
@@ -73,7 +125,7 @@ class CloudProviderAccessAzureServicePrincipalRequest:
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         feature_usages: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.feature_usages, Unset):
@@ -86,7 +138,7 @@ class CloudProviderAccessAzureServicePrincipalRequest:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = format_datetime(self.last_updated_date)
+            last_updated_date = datetime_json(self.last_updated_date)
 
         service_principal_id: str | Unset = UNSET
         if not isinstance(self.service_principal_id, Unset):
@@ -122,125 +174,149 @@ class CloudProviderAccessAzureServicePrincipalRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "atlasAzureAppId",
-                "createdDate",
-                "featureUsages",
-                "lastUpdatedDate",
-                "servicePrincipalId",
-                "tenantId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = CloudProviderAccessAzureServicePrincipalRequestProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessAzureServicePrincipalRequestProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessAzureServicePrincipalRequestProviderName(_provider_name_value)
 
-        field_id = d.pop("_id", UNSET)
+                field_id = src_dict.get("_id", UNSET)
 
-        _atlas_azure_app_id = d.pop("atlasAzureAppId", UNSET)
-        atlas_azure_app_id: UUID | Unset
-        if _atlas_azure_app_id is UNSET:
-            atlas_azure_app_id = UNSET
-        else:
-            atlas_azure_app_id = UUID(_atlas_azure_app_id)
+                _atlas_azure_app_id = src_dict.get("atlasAzureAppId", UNSET)
+                atlas_azure_app_id: UUID | Unset
+                if _atlas_azure_app_id is UNSET:
+                    atlas_azure_app_id = UNSET
+                else:
+                    atlas_azure_app_id = UUID(_atlas_azure_app_id)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = src_dict.get("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        _feature_usages = d.pop("featureUsages", UNSET)
-        feature_usages: (
-            list[
-                CloudProviderAccessAtlasLogIntegrationFeatureUsage
-                | CloudProviderAccessDataLakeFeatureUsage
-                | CloudProviderAccessEncryptionAtRestFeatureUsage
-                | CloudProviderAccessExportSnapshotFeatureUsage
-                | CloudProviderAccessPushBasedLogExportFeatureUsage
-                | UnknownVariant
-            ]
-            | Unset
-        ) = UNSET
-        if _feature_usages is not UNSET:
-            feature_usages = []
-            for feature_usages_item_data in _feature_usages:
+                _feature_usages = src_dict.get("featureUsages", UNSET)
+                feature_usages: (
+                    list[
+                        CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                        | CloudProviderAccessDataLakeFeatureUsage
+                        | CloudProviderAccessEncryptionAtRestFeatureUsage
+                        | CloudProviderAccessExportSnapshotFeatureUsage
+                        | CloudProviderAccessPushBasedLogExportFeatureUsage
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
+                if _feature_usages is not UNSET:
+                    feature_usages = []
+                    for feature_usages_item_data in _feature_usages:
+                        _feature_usages_item_data = feature_usages_item_data
+                        feature_usages_item: (
+                            CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                            | CloudProviderAccessDataLakeFeatureUsage
+                            | CloudProviderAccessEncryptionAtRestFeatureUsage
+                            | CloudProviderAccessExportSnapshotFeatureUsage
+                            | CloudProviderAccessPushBasedLogExportFeatureUsage
+                            | UnknownVariant
+                        )
+                        _feature_usages_item_value = (
+                            _feature_usages_item_data.get("featureType")
+                            if _feature_usages_item_data.__class__ is dict
+                            else None
+                        )
+                        if _feature_usages_item_value.__class__ is not str:
+                            _feature_usages_item_data, _feature_usages_item_value = discriminate(
+                                _feature_usages_item_data, "featureType", field="featureUsages[]"
+                            )
+                        if _feature_usages_item_value == "ATLAS_DATA_LAKE":
+                            feature_usages_item = CloudProviderAccessDataLakeFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "ATLAS_LOG_INTEGRATION":
+                            feature_usages_item = CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "ENCRYPTION_AT_REST":
+                            feature_usages_item = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "EXPORT_SNAPSHOT":
+                            feature_usages_item = CloudProviderAccessExportSnapshotFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "PUSH_BASED_LOG_EXPORT":
+                            feature_usages_item = CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        else:
+                            feature_usages_item = UnknownVariant(
+                                discriminator=_feature_usages_item_value, raw=dict(_feature_usages_item_data)
+                            )
 
-                def _parse_feature_usages_item(
-                    data: object,
-                ) -> (
-                    CloudProviderAccessAtlasLogIntegrationFeatureUsage
-                    | CloudProviderAccessDataLakeFeatureUsage
-                    | CloudProviderAccessEncryptionAtRestFeatureUsage
-                    | CloudProviderAccessExportSnapshotFeatureUsage
-                    | CloudProviderAccessPushBasedLogExportFeatureUsage
-                    | UnknownVariant
+                        feature_usages.append(feature_usages_item)
+
+                _last_updated_date = src_dict.get("lastUpdatedDate", UNSET)
+                last_updated_date: datetime.datetime | Unset
+                if _last_updated_date is UNSET:
+                    last_updated_date = UNSET
+                else:
+                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+
+                _service_principal_id = src_dict.get("servicePrincipalId", UNSET)
+                service_principal_id: UUID | Unset
+                if _service_principal_id is UNSET:
+                    service_principal_id = UNSET
+                else:
+                    service_principal_id = UUID(_service_principal_id)
+
+                _tenant_id = src_dict.get("tenantId", UNSET)
+                tenant_id: UUID | Unset
+                if _tenant_id is UNSET:
+                    tenant_id = UNSET
+                else:
+                    tenant_id = UUID(_tenant_id)
+
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (_feature_usages is UNSET or _feature_usages.__class__ is list)
                 ):
-                    variants: dict[
-                        str,
-                        type[CloudProviderAccessDataLakeFeatureUsage]
-                        | type[CloudProviderAccessAtlasLogIntegrationFeatureUsage]
-                        | type[CloudProviderAccessEncryptionAtRestFeatureUsage]
-                        | type[CloudProviderAccessExportSnapshotFeatureUsage]
-                        | type[CloudProviderAccessPushBasedLogExportFeatureUsage],
-                    ] = {
-                        "ATLAS_DATA_LAKE": CloudProviderAccessDataLakeFeatureUsage,
-                        "ATLAS_LOG_INTEGRATION": CloudProviderAccessAtlasLogIntegrationFeatureUsage,
-                        "ENCRYPTION_AT_REST": CloudProviderAccessEncryptionAtRestFeatureUsage,
-                        "EXPORT_SNAPSHOT": CloudProviderAccessExportSnapshotFeatureUsage,
-                        "PUSH_BASED_LOG_EXPORT": CloudProviderAccessPushBasedLogExportFeatureUsage,
-                    }
-                    payload, value = discriminate(data, "featureType", field="featureUsages[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderAccessAzureServicePrincipalRequest:
+                    _cloud_provider_access_azure_service_principal_request = object.__new__(cls)
+                    _cloud_provider_access_azure_service_principal_request.provider_name = provider_name
+                    _cloud_provider_access_azure_service_principal_request.field_id = field_id
+                    _cloud_provider_access_azure_service_principal_request.atlas_azure_app_id = atlas_azure_app_id
+                    _cloud_provider_access_azure_service_principal_request.created_date = created_date
+                    _cloud_provider_access_azure_service_principal_request.feature_usages = feature_usages
+                    _cloud_provider_access_azure_service_principal_request.last_updated_date = last_updated_date
+                    _cloud_provider_access_azure_service_principal_request.service_principal_id = service_principal_id
+                    _cloud_provider_access_azure_service_principal_request.tenant_id = tenant_id
+                else:
+                    _cloud_provider_access_azure_service_principal_request = cls(
+                        field_id,
+                        atlas_azure_app_id,
+                        created_date,
+                        feature_usages,
+                        last_updated_date,
+                        service_principal_id,
+                        tenant_id,
+                        provider_name=provider_name,
+                    )
 
-                feature_usages_item = _parse_feature_usages_item(feature_usages_item_data)
+                _cloud_provider_access_azure_service_principal_request.additional_properties = d
+                return _cloud_provider_access_azure_service_principal_request
 
-                feature_usages.append(feature_usages_item)
-
-        _last_updated_date = d.pop("lastUpdatedDate", UNSET)
-        last_updated_date: datetime.datetime | Unset
-        if _last_updated_date is UNSET:
-            last_updated_date = UNSET
-        else:
-            last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
-
-        _service_principal_id = d.pop("servicePrincipalId", UNSET)
-        service_principal_id: UUID | Unset
-        if _service_principal_id is UNSET:
-            service_principal_id = UNSET
-        else:
-            service_principal_id = UUID(_service_principal_id)
-
-        _tenant_id = d.pop("tenantId", UNSET)
-        tenant_id: UUID | Unset
-        if _tenant_id is UNSET:
-            tenant_id = UNSET
-        else:
-            tenant_id = UUID(_tenant_id)
-
-        _cloud_provider_access_azure_service_principal_request = cls(
-            field_id,
-            atlas_azure_app_id,
-            created_date,
-            feature_usages,
-            last_updated_date,
-            service_principal_id,
-            tenant_id,
-            provider_name=provider_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_access_azure_service_principal_request.additional_properties = d
-        return _cloud_provider_access_azure_service_principal_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -275,3 +351,62 @@ from ..models.cloud_provider_access_export_snapshot_feature_usage import (
 from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
     CloudProviderAccessPushBasedLogExportFeatureUsage,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_atlas_log_integration_feature_usage import (
+        CloudProviderAccessAtlasLogIntegrationFeatureUsage,
+        CloudProviderAccessAtlasLogIntegrationFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_azure_service_principal_request_provider_name import (
+        CloudProviderAccessAzureServicePrincipalRequestProviderName,
+    )
+    from ..models.cloud_provider_access_data_lake_feature_usage import (
+        CloudProviderAccessDataLakeFeatureUsage,
+        CloudProviderAccessDataLakeFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_encryption_at_rest_feature_usage import (
+        CloudProviderAccessEncryptionAtRestFeatureUsage,
+        CloudProviderAccessEncryptionAtRestFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_export_snapshot_feature_usage import (
+        CloudProviderAccessExportSnapshotFeatureUsage,
+        CloudProviderAccessExportSnapshotFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
+        CloudProviderAccessPushBasedLogExportFeatureUsage,
+        CloudProviderAccessPushBasedLogExportFeatureUsageDict,
+    )
+    from ..types import UnknownVariant
+
+    CloudProviderAccessAzureServicePrincipalRequestDict = TypedDict(
+        "CloudProviderAccessAzureServicePrincipalRequestDict",
+        {
+            "providerName": Required[Literal["AZURE"] | CloudProviderAccessAzureServicePrincipalRequestProviderName],
+            "_id": str,
+            "atlasAzureAppId": UUID,
+            "createdDate": datetime.datetime | str,
+            "featureUsages": list[
+                CloudProviderAccessDataLakeFeatureUsageDict
+                | CloudProviderAccessDataLakeFeatureUsage
+                | CloudProviderAccessAtlasLogIntegrationFeatureUsageDict
+                | CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                | CloudProviderAccessEncryptionAtRestFeatureUsageDict
+                | CloudProviderAccessEncryptionAtRestFeatureUsage
+                | CloudProviderAccessExportSnapshotFeatureUsageDict
+                | CloudProviderAccessExportSnapshotFeatureUsage
+                | CloudProviderAccessPushBasedLogExportFeatureUsageDict
+                | CloudProviderAccessPushBasedLogExportFeatureUsage
+                | UnknownVariant
+            ],
+            "lastUpdatedDate": datetime.datetime | str,
+            "servicePrincipalId": UUID,
+            "tenantId": UUID,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessAzureServicePrincipalRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_data_lake_feature_usage_feature_type import (
     CloudProviderAccessDataLakeFeatureUsageFeatureType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessDataLakeFeatureUsage")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "featureType",
+        "featureId",
+    }
+)
 
 
 @_attrs_define
@@ -27,14 +51,27 @@ class CloudProviderAccessDataLakeFeatureUsage:
                 data lake linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
     """
 
-    feature_type: CloudProviderAccessDataLakeFeatureUsageFeatureType = _attrs_field(
+    feature_type: Literal["ATLAS_DATA_LAKE"] | CloudProviderAccessDataLakeFeatureUsageFeatureType = _attrs_field(
         default=CloudProviderAccessDataLakeFeatureUsageFeatureType.ATLAS_DATA_LAKE, kw_only=True
     )
     feature_id: CloudProviderAccessFeatureUsageDataLakeFeatureId | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("feature_type", "featureType", True),
+        ("feature_id", "featureId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessDataLakeFeatureUsage"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        feature_type = self.feature_type.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        feature_type = enum_json(self.feature_type)
 
         feature_id: dict[str, Any] | Unset = UNSET
         if not isinstance(self.feature_id, Unset):
@@ -54,31 +91,42 @@ class CloudProviderAccessDataLakeFeatureUsage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("featureId",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        feature_type = CloudProviderAccessDataLakeFeatureUsageFeatureType(d.pop("featureType"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                feature_type = CloudProviderAccessDataLakeFeatureUsageFeatureType._members_by_value.get(
+                    _feature_type_value := src_dict["featureType"]
+                ) or CloudProviderAccessDataLakeFeatureUsageFeatureType(_feature_type_value)
 
-        _feature_id = d.pop("featureId", UNSET)
-        feature_id: CloudProviderAccessFeatureUsageDataLakeFeatureId | Unset
-        if _feature_id is UNSET:
-            feature_id = UNSET
-        else:
-            feature_id = CloudProviderAccessFeatureUsageDataLakeFeatureId.from_dict(_feature_id)
+                _feature_id = src_dict.get("featureId", UNSET)
+                feature_id: CloudProviderAccessFeatureUsageDataLakeFeatureId | Unset
+                if _feature_id is UNSET:
+                    feature_id = UNSET
+                else:
+                    feature_id = CloudProviderAccessFeatureUsageDataLakeFeatureId.from_dict(_feature_id)
 
-        _cloud_provider_access_data_lake_feature_usage = cls(
-            feature_id,
-            feature_type=feature_type,
-        )
+                if cls is CloudProviderAccessDataLakeFeatureUsage:
+                    _cloud_provider_access_data_lake_feature_usage = object.__new__(cls)
+                    _cloud_provider_access_data_lake_feature_usage.feature_type = feature_type
+                    _cloud_provider_access_data_lake_feature_usage.feature_id = feature_id
+                else:
+                    _cloud_provider_access_data_lake_feature_usage = cls(
+                        feature_id,
+                        feature_type=feature_type,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_access_data_lake_feature_usage.additional_properties = d
-        return _cloud_provider_access_data_lake_feature_usage
+                _cloud_provider_access_data_lake_feature_usage.additional_properties = d
+                return _cloud_provider_access_data_lake_feature_usage
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -101,3 +149,28 @@ class CloudProviderAccessDataLakeFeatureUsage:
 from ..models.cloud_provider_access_feature_usage_data_lake_feature_id import (
     CloudProviderAccessFeatureUsageDataLakeFeatureId,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_data_lake_feature_usage_feature_type import (
+        CloudProviderAccessDataLakeFeatureUsageFeatureType,
+    )
+    from ..models.cloud_provider_access_feature_usage_data_lake_feature_id import (
+        CloudProviderAccessFeatureUsageDataLakeFeatureId,
+        CloudProviderAccessFeatureUsageDataLakeFeatureIdDict,
+    )
+
+    CloudProviderAccessDataLakeFeatureUsageDict = TypedDict(
+        "CloudProviderAccessDataLakeFeatureUsageDict",
+        {
+            "featureType": Required[Literal["ATLAS_DATA_LAKE"] | CloudProviderAccessDataLakeFeatureUsageFeatureType],
+            "featureId": CloudProviderAccessFeatureUsageDataLakeFeatureIdDict
+            | CloudProviderAccessFeatureUsageDataLakeFeatureId,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessDataLakeFeatureUsageDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

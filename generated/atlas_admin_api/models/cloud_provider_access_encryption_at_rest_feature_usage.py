@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +17,27 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_encryption_at_rest_feature_usage_feature_type import (
     CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessEncryptionAtRestFeatureUsage")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "featureType",
+        "featureId",
+    }
+)
 
 
 @_attrs_define
@@ -28,14 +53,29 @@ class CloudProviderAccessEncryptionAtRestFeatureUsage:
                 returns a null value.
     """
 
-    feature_type: CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType = _attrs_field(
-        default=CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType.ENCRYPTION_AT_REST, kw_only=True
+    feature_type: Literal["ENCRYPTION_AT_REST"] | CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType = (
+        _attrs_field(
+            default=CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType.ENCRYPTION_AT_REST, kw_only=True
+        )
     )
     feature_id: ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0 | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("feature_type", "featureType", True),
+        ("feature_id", "featureId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessEncryptionAtRestFeatureUsage"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        feature_type = self.feature_type.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        feature_type = enum_json(self.feature_type)
 
         feature_id: dict[str, Any] | None | Unset
         if isinstance(self.feature_id, Unset):
@@ -59,43 +99,65 @@ class CloudProviderAccessEncryptionAtRestFeatureUsage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("featureId",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        feature_type = CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType(d.pop("featureType"))
-
-        def _parse_feature_id(data: object) -> ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0 = (
-                    ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0.from_dict(data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                feature_type = CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType._members_by_value.get(
+                    _feature_type_value := src_dict["featureType"]
+                ) or CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType(_feature_type_value)
 
-                return componentsschemas_api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0 | None | Unset, data)
+                def _parse_feature_id(
+                    data: object,
+                ) -> ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0 | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0 = (
+                            ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0.from_dict(data)
+                        )
 
-        feature_id = _parse_feature_id(d.pop("featureId", UNSET))
+                        return componentsschemas_api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    return cast(ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0 | None | Unset, data)
 
-        _cloud_provider_access_encryption_at_rest_feature_usage = cls(
-            feature_id,
-            feature_type=feature_type,
-        )
+                feature_id = _parse_feature_id(src_dict.get("featureId", UNSET))
 
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_access_encryption_at_rest_feature_usage.additional_properties = d
-        return _cloud_provider_access_encryption_at_rest_feature_usage
+                if not (
+                    feature_id is UNSET
+                    or feature_id.__class__
+                    in (
+                        ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0,
+                        type(None),
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderAccessEncryptionAtRestFeatureUsage:
+                    _cloud_provider_access_encryption_at_rest_feature_usage = object.__new__(cls)
+                    _cloud_provider_access_encryption_at_rest_feature_usage.feature_type = feature_type
+                    _cloud_provider_access_encryption_at_rest_feature_usage.feature_id = feature_id
+                else:
+                    _cloud_provider_access_encryption_at_rest_feature_usage = cls(
+                        feature_id,
+                        feature_type=feature_type,
+                    )
+
+                _cloud_provider_access_encryption_at_rest_feature_usage.additional_properties = d
+                return _cloud_provider_access_encryption_at_rest_feature_usage
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -118,3 +180,31 @@ class CloudProviderAccessEncryptionAtRestFeatureUsage:
 from ..models.api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0 import (
     ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0 import (
+        ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0,
+        ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0Dict,
+    )
+    from ..models.cloud_provider_access_encryption_at_rest_feature_usage_feature_type import (
+        CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType,
+    )
+
+    CloudProviderAccessEncryptionAtRestFeatureUsageDict = TypedDict(
+        "CloudProviderAccessEncryptionAtRestFeatureUsageDict",
+        {
+            "featureType": Required[
+                Literal["ENCRYPTION_AT_REST"] | CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType
+            ],
+            "featureId": ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0Dict
+            | ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0
+            | None,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessEncryptionAtRestFeatureUsageDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

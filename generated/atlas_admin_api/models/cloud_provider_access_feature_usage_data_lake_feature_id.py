@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessFeatureUsageDataLakeFeatureId")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "name",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +48,21 @@ class CloudProviderAccessFeatureUsageDataLakeFeatureId:
     group_id: str | Unset = UNSET
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", False),
+        ("name", "name", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessFeatureUsageDataLakeFeatureId"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         name = self.name
@@ -44,29 +79,37 @@ class CloudProviderAccessFeatureUsageDataLakeFeatureId:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "name",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _cloud_provider_access_feature_usage_data_lake_feature_id = cls(
-            group_id,
-            name,
-        )
+                if not ((group_id is UNSET or group_id.__class__ is str) and (name is UNSET or name.__class__ is str)):
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderAccessFeatureUsageDataLakeFeatureId:
+                    _cloud_provider_access_feature_usage_data_lake_feature_id = object.__new__(cls)
+                    _cloud_provider_access_feature_usage_data_lake_feature_id.group_id = group_id
+                    _cloud_provider_access_feature_usage_data_lake_feature_id.name = name
+                else:
+                    _cloud_provider_access_feature_usage_data_lake_feature_id = cls(
+                        group_id,
+                        name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_access_feature_usage_data_lake_feature_id.additional_properties = d
-        return _cloud_provider_access_feature_usage_data_lake_feature_id
+                _cloud_provider_access_feature_usage_data_lake_feature_id.additional_properties = d
+                return _cloud_provider_access_feature_usage_data_lake_feature_id
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +126,20 @@ class CloudProviderAccessFeatureUsageDataLakeFeatureId:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    CloudProviderAccessFeatureUsageDataLakeFeatureIdDict = TypedDict(
+        "CloudProviderAccessFeatureUsageDataLakeFeatureIdDict",
+        {
+            "groupId": str,
+            "name": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessFeatureUsageDataLakeFeatureIdDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessFeatureUsageExportSnapshotFeatureId")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportBucketId",
+        "groupId",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +49,21 @@ class CloudProviderAccessFeatureUsageExportSnapshotFeatureId:
     export_bucket_id: str | Unset = UNSET
     group_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("export_bucket_id", "exportBucketId", False),
+        ("group_id", "groupId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessFeatureUsageExportSnapshotFeatureId"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         export_bucket_id = self.export_bucket_id
 
         group_id = self.group_id
@@ -45,29 +80,40 @@ class CloudProviderAccessFeatureUsageExportSnapshotFeatureId:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "exportBucketId",
-                "groupId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        export_bucket_id = d.pop("exportBucketId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_bucket_id = src_dict.get("exportBucketId", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _cloud_provider_access_feature_usage_export_snapshot_feature_id = cls(
-            export_bucket_id,
-            group_id,
-        )
+                if not (
+                    (export_bucket_id is UNSET or export_bucket_id.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderAccessFeatureUsageExportSnapshotFeatureId:
+                    _cloud_provider_access_feature_usage_export_snapshot_feature_id = object.__new__(cls)
+                    _cloud_provider_access_feature_usage_export_snapshot_feature_id.export_bucket_id = export_bucket_id
+                    _cloud_provider_access_feature_usage_export_snapshot_feature_id.group_id = group_id
+                else:
+                    _cloud_provider_access_feature_usage_export_snapshot_feature_id = cls(
+                        export_bucket_id,
+                        group_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_access_feature_usage_export_snapshot_feature_id.additional_properties = d
-        return _cloud_provider_access_feature_usage_export_snapshot_feature_id
+                _cloud_provider_access_feature_usage_export_snapshot_feature_id.additional_properties = d
+                return _cloud_provider_access_feature_usage_export_snapshot_feature_id
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -84,3 +130,20 @@ class CloudProviderAccessFeatureUsageExportSnapshotFeatureId:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    CloudProviderAccessFeatureUsageExportSnapshotFeatureIdDict = TypedDict(
+        "CloudProviderAccessFeatureUsageExportSnapshotFeatureIdDict",
+        {
+            "exportBucketId": str,
+            "groupId": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessFeatureUsageExportSnapshotFeatureIdDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

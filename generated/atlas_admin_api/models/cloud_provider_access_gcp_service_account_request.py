@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,33 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_gcp_service_account_request_provider_name import (
     CloudProviderAccessGCPServiceAccountRequestProviderName,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessGCPServiceAccountRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "createdDate",
+        "featureUsages",
+        "gcpServiceAccountForAtlas",
+        "roleId",
+    }
+)
 
 
 @_attrs_define
@@ -34,7 +64,7 @@ class CloudProviderAccessGCPServiceAccountRequest:
             32b6e34b3d91647abb20e7b8.
     """
 
-    provider_name: CloudProviderAccessGCPServiceAccountRequestProviderName = _attrs_field(
+    provider_name: Literal["GCP"] | CloudProviderAccessGCPServiceAccountRequestProviderName = _attrs_field(
         default=CloudProviderAccessGCPServiceAccountRequestProviderName.GCP, kw_only=True
     )
     created_date: datetime.datetime | Unset = UNSET
@@ -52,13 +82,29 @@ class CloudProviderAccessGCPServiceAccountRequest:
     gcp_service_account_for_atlas: str | Unset = UNSET
     role_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("created_date", "createdDate", False),
+        ("feature_usages", "featureUsages", False),
+        ("gcp_service_account_for_atlas", "gcpServiceAccountForAtlas", False),
+        ("role_id", "roleId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessGCPServiceAccountRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         feature_usages: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.feature_usages, Unset):
@@ -93,93 +139,120 @@ class CloudProviderAccessGCPServiceAccountRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "createdDate",
-                "featureUsages",
-                "gcpServiceAccountForAtlas",
-                "roleId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = CloudProviderAccessGCPServiceAccountRequestProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessGCPServiceAccountRequestProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessGCPServiceAccountRequestProviderName(_provider_name_value)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = src_dict.get("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        _feature_usages = d.pop("featureUsages", UNSET)
-        feature_usages: (
-            list[
-                CloudProviderAccessAtlasLogIntegrationFeatureUsage
-                | CloudProviderAccessDataLakeFeatureUsage
-                | CloudProviderAccessEncryptionAtRestFeatureUsage
-                | CloudProviderAccessExportSnapshotFeatureUsage
-                | CloudProviderAccessPushBasedLogExportFeatureUsage
-                | UnknownVariant
-            ]
-            | Unset
-        ) = UNSET
-        if _feature_usages is not UNSET:
-            feature_usages = []
-            for feature_usages_item_data in _feature_usages:
+                _feature_usages = src_dict.get("featureUsages", UNSET)
+                feature_usages: (
+                    list[
+                        CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                        | CloudProviderAccessDataLakeFeatureUsage
+                        | CloudProviderAccessEncryptionAtRestFeatureUsage
+                        | CloudProviderAccessExportSnapshotFeatureUsage
+                        | CloudProviderAccessPushBasedLogExportFeatureUsage
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
+                if _feature_usages is not UNSET:
+                    feature_usages = []
+                    for feature_usages_item_data in _feature_usages:
+                        _feature_usages_item_data = feature_usages_item_data
+                        feature_usages_item: (
+                            CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                            | CloudProviderAccessDataLakeFeatureUsage
+                            | CloudProviderAccessEncryptionAtRestFeatureUsage
+                            | CloudProviderAccessExportSnapshotFeatureUsage
+                            | CloudProviderAccessPushBasedLogExportFeatureUsage
+                            | UnknownVariant
+                        )
+                        _feature_usages_item_value = (
+                            _feature_usages_item_data.get("featureType")
+                            if _feature_usages_item_data.__class__ is dict
+                            else None
+                        )
+                        if _feature_usages_item_value.__class__ is not str:
+                            _feature_usages_item_data, _feature_usages_item_value = discriminate(
+                                _feature_usages_item_data, "featureType", field="featureUsages[]"
+                            )
+                        if _feature_usages_item_value == "ATLAS_DATA_LAKE":
+                            feature_usages_item = CloudProviderAccessDataLakeFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "ATLAS_LOG_INTEGRATION":
+                            feature_usages_item = CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "ENCRYPTION_AT_REST":
+                            feature_usages_item = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "EXPORT_SNAPSHOT":
+                            feature_usages_item = CloudProviderAccessExportSnapshotFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "PUSH_BASED_LOG_EXPORT":
+                            feature_usages_item = CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        else:
+                            feature_usages_item = UnknownVariant(
+                                discriminator=_feature_usages_item_value, raw=dict(_feature_usages_item_data)
+                            )
 
-                def _parse_feature_usages_item(
-                    data: object,
-                ) -> (
-                    CloudProviderAccessAtlasLogIntegrationFeatureUsage
-                    | CloudProviderAccessDataLakeFeatureUsage
-                    | CloudProviderAccessEncryptionAtRestFeatureUsage
-                    | CloudProviderAccessExportSnapshotFeatureUsage
-                    | CloudProviderAccessPushBasedLogExportFeatureUsage
-                    | UnknownVariant
+                        feature_usages.append(feature_usages_item)
+
+                gcp_service_account_for_atlas = src_dict.get("gcpServiceAccountForAtlas", UNSET)
+
+                role_id = src_dict.get("roleId", UNSET)
+
+                if not (
+                    (_feature_usages is UNSET or _feature_usages.__class__ is list)
+                    and (gcp_service_account_for_atlas is UNSET or gcp_service_account_for_atlas.__class__ is str)
+                    and (role_id is UNSET or role_id.__class__ is str)
                 ):
-                    variants: dict[
-                        str,
-                        type[CloudProviderAccessDataLakeFeatureUsage]
-                        | type[CloudProviderAccessAtlasLogIntegrationFeatureUsage]
-                        | type[CloudProviderAccessEncryptionAtRestFeatureUsage]
-                        | type[CloudProviderAccessExportSnapshotFeatureUsage]
-                        | type[CloudProviderAccessPushBasedLogExportFeatureUsage],
-                    ] = {
-                        "ATLAS_DATA_LAKE": CloudProviderAccessDataLakeFeatureUsage,
-                        "ATLAS_LOG_INTEGRATION": CloudProviderAccessAtlasLogIntegrationFeatureUsage,
-                        "ENCRYPTION_AT_REST": CloudProviderAccessEncryptionAtRestFeatureUsage,
-                        "EXPORT_SNAPSHOT": CloudProviderAccessExportSnapshotFeatureUsage,
-                        "PUSH_BASED_LOG_EXPORT": CloudProviderAccessPushBasedLogExportFeatureUsage,
-                    }
-                    payload, value = discriminate(data, "featureType", field="featureUsages[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderAccessGCPServiceAccountRequest:
+                    _cloud_provider_access_gcp_service_account_request = object.__new__(cls)
+                    _cloud_provider_access_gcp_service_account_request.provider_name = provider_name
+                    _cloud_provider_access_gcp_service_account_request.created_date = created_date
+                    _cloud_provider_access_gcp_service_account_request.feature_usages = feature_usages
+                    _cloud_provider_access_gcp_service_account_request.gcp_service_account_for_atlas = (
+                        gcp_service_account_for_atlas
+                    )
+                    _cloud_provider_access_gcp_service_account_request.role_id = role_id
+                else:
+                    _cloud_provider_access_gcp_service_account_request = cls(
+                        created_date,
+                        feature_usages,
+                        gcp_service_account_for_atlas,
+                        role_id,
+                        provider_name=provider_name,
+                    )
 
-                feature_usages_item = _parse_feature_usages_item(feature_usages_item_data)
+                _cloud_provider_access_gcp_service_account_request.additional_properties = d
+                return _cloud_provider_access_gcp_service_account_request
 
-                feature_usages.append(feature_usages_item)
-
-        gcp_service_account_for_atlas = d.pop("gcpServiceAccountForAtlas", UNSET)
-
-        role_id = d.pop("roleId", UNSET)
-
-        _cloud_provider_access_gcp_service_account_request = cls(
-            created_date,
-            feature_usages,
-            gcp_service_account_for_atlas,
-            role_id,
-            provider_name=provider_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_access_gcp_service_account_request.additional_properties = d
-        return _cloud_provider_access_gcp_service_account_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -214,3 +287,59 @@ from ..models.cloud_provider_access_export_snapshot_feature_usage import (
 from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
     CloudProviderAccessPushBasedLogExportFeatureUsage,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_atlas_log_integration_feature_usage import (
+        CloudProviderAccessAtlasLogIntegrationFeatureUsage,
+        CloudProviderAccessAtlasLogIntegrationFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_data_lake_feature_usage import (
+        CloudProviderAccessDataLakeFeatureUsage,
+        CloudProviderAccessDataLakeFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_encryption_at_rest_feature_usage import (
+        CloudProviderAccessEncryptionAtRestFeatureUsage,
+        CloudProviderAccessEncryptionAtRestFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_export_snapshot_feature_usage import (
+        CloudProviderAccessExportSnapshotFeatureUsage,
+        CloudProviderAccessExportSnapshotFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_gcp_service_account_request_provider_name import (
+        CloudProviderAccessGCPServiceAccountRequestProviderName,
+    )
+    from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
+        CloudProviderAccessPushBasedLogExportFeatureUsage,
+        CloudProviderAccessPushBasedLogExportFeatureUsageDict,
+    )
+    from ..types import UnknownVariant
+
+    CloudProviderAccessGCPServiceAccountRequestDict = TypedDict(
+        "CloudProviderAccessGCPServiceAccountRequestDict",
+        {
+            "providerName": Required[Literal["GCP"] | CloudProviderAccessGCPServiceAccountRequestProviderName],
+            "createdDate": datetime.datetime | str,
+            "featureUsages": list[
+                CloudProviderAccessDataLakeFeatureUsageDict
+                | CloudProviderAccessDataLakeFeatureUsage
+                | CloudProviderAccessAtlasLogIntegrationFeatureUsageDict
+                | CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                | CloudProviderAccessEncryptionAtRestFeatureUsageDict
+                | CloudProviderAccessEncryptionAtRestFeatureUsage
+                | CloudProviderAccessExportSnapshotFeatureUsageDict
+                | CloudProviderAccessExportSnapshotFeatureUsage
+                | CloudProviderAccessPushBasedLogExportFeatureUsageDict
+                | CloudProviderAccessPushBasedLogExportFeatureUsage
+                | UnknownVariant
+            ],
+            "gcpServiceAccountForAtlas": str,
+            "roleId": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessGCPServiceAccountRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,24 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_gcp_service_account_request_update_provider_name import (
     CloudProviderAccessGCPServiceAccountRequestUpdateProviderName,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessGCPServiceAccountRequestUpdate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+    }
+)
 
 
 @_attrs_define
@@ -23,13 +45,23 @@ class CloudProviderAccessGCPServiceAccountRequestUpdate:
             identifies the cloud provider of the role.
     """
 
-    provider_name: CloudProviderAccessGCPServiceAccountRequestUpdateProviderName = _attrs_field(
+    provider_name: Literal["GCP"] | CloudProviderAccessGCPServiceAccountRequestUpdateProviderName = _attrs_field(
         default=CloudProviderAccessGCPServiceAccountRequestUpdateProviderName.GCP, kw_only=True
     )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("provider_name", "providerName", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessGCPServiceAccountRequestUpdate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,15 +75,33 @@ class CloudProviderAccessGCPServiceAccountRequestUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        provider_name = CloudProviderAccessGCPServiceAccountRequestUpdateProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessGCPServiceAccountRequestUpdateProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessGCPServiceAccountRequestUpdateProviderName(_provider_name_value)
 
-        _cloud_provider_access_gcp_service_account_request_update = cls(
-            provider_name=provider_name,
-        )
+                if cls is CloudProviderAccessGCPServiceAccountRequestUpdate:
+                    _cloud_provider_access_gcp_service_account_request_update = object.__new__(cls)
+                    _cloud_provider_access_gcp_service_account_request_update.provider_name = provider_name
+                else:
+                    _cloud_provider_access_gcp_service_account_request_update = cls(
+                        provider_name=provider_name,
+                    )
 
-        _cloud_provider_access_gcp_service_account_request_update.additional_properties = d
-        return _cloud_provider_access_gcp_service_account_request_update
+                _cloud_provider_access_gcp_service_account_request_update.additional_properties = d
+                return _cloud_provider_access_gcp_service_account_request_update
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -68,3 +118,23 @@ class CloudProviderAccessGCPServiceAccountRequestUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_gcp_service_account_request_update_provider_name import (
+        CloudProviderAccessGCPServiceAccountRequestUpdateProviderName,
+    )
+
+    CloudProviderAccessGCPServiceAccountRequestUpdateDict = TypedDict(
+        "CloudProviderAccessGCPServiceAccountRequestUpdateDict",
+        {
+            "providerName": Required[Literal["GCP"] | CloudProviderAccessGCPServiceAccountRequestUpdateProviderName],
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessGCPServiceAccountRequestUpdateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,24 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_role_provider_name import (
     CloudProviderAccessRoleProviderName,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+    }
+)
 
 
 @_attrs_define
@@ -22,11 +44,21 @@ class CloudProviderAccessRole:
             the role.
     """
 
-    provider_name: CloudProviderAccessRoleProviderName
+    provider_name: Literal["AWS", "AZURE", "GCP"] | CloudProviderAccessRoleProviderName
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("provider_name", "providerName", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -40,15 +72,33 @@ class CloudProviderAccessRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        provider_name = CloudProviderAccessRoleProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessRoleProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessRoleProviderName(_provider_name_value)
 
-        _cloud_provider_access_role = cls(
-            provider_name,
-        )
+                if cls is CloudProviderAccessRole:
+                    _cloud_provider_access_role = object.__new__(cls)
+                    _cloud_provider_access_role.provider_name = provider_name
+                else:
+                    _cloud_provider_access_role = cls(
+                        provider_name,
+                    )
 
-        _cloud_provider_access_role.additional_properties = d
-        return _cloud_provider_access_role
+                _cloud_provider_access_role.additional_properties = d
+                return _cloud_provider_access_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -65,3 +115,21 @@ class CloudProviderAccessRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_role_provider_name import (
+        CloudProviderAccessRoleProviderName,
+    )
+
+    CloudProviderAccessRoleDict = TypedDict(
+        "CloudProviderAccessRoleDict",
+        {
+            "providerName": Required[Literal["AWS", "AZURE", "GCP"] | CloudProviderAccessRoleProviderName],
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

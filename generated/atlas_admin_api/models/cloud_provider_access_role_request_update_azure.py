@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,36 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_access_role_request_update_azure_provider_name import (
     CloudProviderAccessRoleRequestUpdateAzureProviderName,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessRoleRequestUpdateAzure")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "atlasAzureAppId",
+        "servicePrincipalId",
+        "tenantId",
+        "_id",
+        "createdDate",
+        "featureUsages",
+        "lastUpdatedDate",
+    }
+)
 
 
 @_attrs_define
@@ -37,7 +70,7 @@ class CloudProviderAccessRoleRequestUpdateAzure:
             This parameter expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    provider_name: CloudProviderAccessRoleRequestUpdateAzureProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | CloudProviderAccessRoleRequestUpdateAzureProviderName = _attrs_field(
         default=CloudProviderAccessRoleRequestUpdateAzureProviderName.AZURE, kw_only=True
     )
     atlas_azure_app_id: str | Unset = UNSET
@@ -58,9 +91,28 @@ class CloudProviderAccessRoleRequestUpdateAzure:
     ) = UNSET
     last_updated_date: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("atlas_azure_app_id", "atlasAzureAppId", False),
+        ("service_principal_id", "servicePrincipalId", False),
+        ("tenant_id", "tenantId", False),
+        ("field_id", "_id", False),
+        ("created_date", "createdDate", False),
+        ("feature_usages", "featureUsages", False),
+        ("last_updated_date", "lastUpdatedDate", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRoleRequestUpdateAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         atlas_azure_app_id = self.atlas_azure_app_id
 
@@ -72,7 +124,7 @@ class CloudProviderAccessRoleRequestUpdateAzure:
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         feature_usages: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.feature_usages, Unset):
@@ -85,7 +137,7 @@ class CloudProviderAccessRoleRequestUpdateAzure:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = format_datetime(self.last_updated_date)
+            last_updated_date = datetime_json(self.last_updated_date)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -113,110 +165,137 @@ class CloudProviderAccessRoleRequestUpdateAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "atlasAzureAppId",
-                "servicePrincipalId",
-                "tenantId",
-                "_id",
-                "createdDate",
-                "featureUsages",
-                "lastUpdatedDate",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = CloudProviderAccessRoleRequestUpdateAzureProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderAccessRoleRequestUpdateAzureProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderAccessRoleRequestUpdateAzureProviderName(_provider_name_value)
 
-        atlas_azure_app_id = d.pop("atlasAzureAppId", UNSET)
+                atlas_azure_app_id = src_dict.get("atlasAzureAppId", UNSET)
 
-        service_principal_id = d.pop("servicePrincipalId", UNSET)
+                service_principal_id = src_dict.get("servicePrincipalId", UNSET)
 
-        tenant_id = d.pop("tenantId", UNSET)
+                tenant_id = src_dict.get("tenantId", UNSET)
 
-        field_id = d.pop("_id", UNSET)
+                field_id = src_dict.get("_id", UNSET)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = src_dict.get("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        _feature_usages = d.pop("featureUsages", UNSET)
-        feature_usages: (
-            list[
-                CloudProviderAccessAtlasLogIntegrationFeatureUsage
-                | CloudProviderAccessDataLakeFeatureUsage
-                | CloudProviderAccessEncryptionAtRestFeatureUsage
-                | CloudProviderAccessExportSnapshotFeatureUsage
-                | CloudProviderAccessPushBasedLogExportFeatureUsage
-                | UnknownVariant
-            ]
-            | Unset
-        ) = UNSET
-        if _feature_usages is not UNSET:
-            feature_usages = []
-            for feature_usages_item_data in _feature_usages:
+                _feature_usages = src_dict.get("featureUsages", UNSET)
+                feature_usages: (
+                    list[
+                        CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                        | CloudProviderAccessDataLakeFeatureUsage
+                        | CloudProviderAccessEncryptionAtRestFeatureUsage
+                        | CloudProviderAccessExportSnapshotFeatureUsage
+                        | CloudProviderAccessPushBasedLogExportFeatureUsage
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
+                if _feature_usages is not UNSET:
+                    feature_usages = []
+                    for feature_usages_item_data in _feature_usages:
+                        _feature_usages_item_data = feature_usages_item_data
+                        feature_usages_item: (
+                            CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                            | CloudProviderAccessDataLakeFeatureUsage
+                            | CloudProviderAccessEncryptionAtRestFeatureUsage
+                            | CloudProviderAccessExportSnapshotFeatureUsage
+                            | CloudProviderAccessPushBasedLogExportFeatureUsage
+                            | UnknownVariant
+                        )
+                        _feature_usages_item_value = (
+                            _feature_usages_item_data.get("featureType")
+                            if _feature_usages_item_data.__class__ is dict
+                            else None
+                        )
+                        if _feature_usages_item_value.__class__ is not str:
+                            _feature_usages_item_data, _feature_usages_item_value = discriminate(
+                                _feature_usages_item_data, "featureType", field="featureUsages[]"
+                            )
+                        if _feature_usages_item_value == "ATLAS_DATA_LAKE":
+                            feature_usages_item = CloudProviderAccessDataLakeFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "ATLAS_LOG_INTEGRATION":
+                            feature_usages_item = CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "ENCRYPTION_AT_REST":
+                            feature_usages_item = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "EXPORT_SNAPSHOT":
+                            feature_usages_item = CloudProviderAccessExportSnapshotFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        elif _feature_usages_item_value == "PUSH_BASED_LOG_EXPORT":
+                            feature_usages_item = CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict(
+                                _feature_usages_item_data
+                            )
+                        else:
+                            feature_usages_item = UnknownVariant(
+                                discriminator=_feature_usages_item_value, raw=dict(_feature_usages_item_data)
+                            )
 
-                def _parse_feature_usages_item(
-                    data: object,
-                ) -> (
-                    CloudProviderAccessAtlasLogIntegrationFeatureUsage
-                    | CloudProviderAccessDataLakeFeatureUsage
-                    | CloudProviderAccessEncryptionAtRestFeatureUsage
-                    | CloudProviderAccessExportSnapshotFeatureUsage
-                    | CloudProviderAccessPushBasedLogExportFeatureUsage
-                    | UnknownVariant
+                        feature_usages.append(feature_usages_item)
+
+                _last_updated_date = src_dict.get("lastUpdatedDate", UNSET)
+                last_updated_date: datetime.datetime | Unset
+                if _last_updated_date is UNSET:
+                    last_updated_date = UNSET
+                else:
+                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+
+                if not (
+                    (atlas_azure_app_id is UNSET or atlas_azure_app_id.__class__ is str)
+                    and (service_principal_id is UNSET or service_principal_id.__class__ is str)
+                    and (tenant_id is UNSET or tenant_id.__class__ is str)
+                    and (field_id is UNSET or field_id.__class__ is str)
+                    and (_feature_usages is UNSET or _feature_usages.__class__ is list)
                 ):
-                    variants: dict[
-                        str,
-                        type[CloudProviderAccessDataLakeFeatureUsage]
-                        | type[CloudProviderAccessAtlasLogIntegrationFeatureUsage]
-                        | type[CloudProviderAccessEncryptionAtRestFeatureUsage]
-                        | type[CloudProviderAccessExportSnapshotFeatureUsage]
-                        | type[CloudProviderAccessPushBasedLogExportFeatureUsage],
-                    ] = {
-                        "ATLAS_DATA_LAKE": CloudProviderAccessDataLakeFeatureUsage,
-                        "ATLAS_LOG_INTEGRATION": CloudProviderAccessAtlasLogIntegrationFeatureUsage,
-                        "ENCRYPTION_AT_REST": CloudProviderAccessEncryptionAtRestFeatureUsage,
-                        "EXPORT_SNAPSHOT": CloudProviderAccessExportSnapshotFeatureUsage,
-                        "PUSH_BASED_LOG_EXPORT": CloudProviderAccessPushBasedLogExportFeatureUsage,
-                    }
-                    payload, value = discriminate(data, "featureType", field="featureUsages[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderAccessRoleRequestUpdateAzure:
+                    _cloud_provider_access_role_request_update_azure = object.__new__(cls)
+                    _cloud_provider_access_role_request_update_azure.provider_name = provider_name
+                    _cloud_provider_access_role_request_update_azure.atlas_azure_app_id = atlas_azure_app_id
+                    _cloud_provider_access_role_request_update_azure.service_principal_id = service_principal_id
+                    _cloud_provider_access_role_request_update_azure.tenant_id = tenant_id
+                    _cloud_provider_access_role_request_update_azure.field_id = field_id
+                    _cloud_provider_access_role_request_update_azure.created_date = created_date
+                    _cloud_provider_access_role_request_update_azure.feature_usages = feature_usages
+                    _cloud_provider_access_role_request_update_azure.last_updated_date = last_updated_date
+                else:
+                    _cloud_provider_access_role_request_update_azure = cls(
+                        atlas_azure_app_id,
+                        service_principal_id,
+                        tenant_id,
+                        field_id,
+                        created_date,
+                        feature_usages,
+                        last_updated_date,
+                        provider_name=provider_name,
+                    )
 
-                feature_usages_item = _parse_feature_usages_item(feature_usages_item_data)
+                _cloud_provider_access_role_request_update_azure.additional_properties = d
+                return _cloud_provider_access_role_request_update_azure
 
-                feature_usages.append(feature_usages_item)
-
-        _last_updated_date = d.pop("lastUpdatedDate", UNSET)
-        last_updated_date: datetime.datetime | Unset
-        if _last_updated_date is UNSET:
-            last_updated_date = UNSET
-        else:
-            last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
-
-        _cloud_provider_access_role_request_update_azure = cls(
-            atlas_azure_app_id,
-            service_principal_id,
-            tenant_id,
-            field_id,
-            created_date,
-            feature_usages,
-            last_updated_date,
-            provider_name=provider_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_access_role_request_update_azure.additional_properties = d
-        return _cloud_provider_access_role_request_update_azure
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -251,3 +330,62 @@ from ..models.cloud_provider_access_export_snapshot_feature_usage import (
 from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
     CloudProviderAccessPushBasedLogExportFeatureUsage,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_access_atlas_log_integration_feature_usage import (
+        CloudProviderAccessAtlasLogIntegrationFeatureUsage,
+        CloudProviderAccessAtlasLogIntegrationFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_data_lake_feature_usage import (
+        CloudProviderAccessDataLakeFeatureUsage,
+        CloudProviderAccessDataLakeFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_encryption_at_rest_feature_usage import (
+        CloudProviderAccessEncryptionAtRestFeatureUsage,
+        CloudProviderAccessEncryptionAtRestFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_export_snapshot_feature_usage import (
+        CloudProviderAccessExportSnapshotFeatureUsage,
+        CloudProviderAccessExportSnapshotFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
+        CloudProviderAccessPushBasedLogExportFeatureUsage,
+        CloudProviderAccessPushBasedLogExportFeatureUsageDict,
+    )
+    from ..models.cloud_provider_access_role_request_update_azure_provider_name import (
+        CloudProviderAccessRoleRequestUpdateAzureProviderName,
+    )
+    from ..types import UnknownVariant
+
+    CloudProviderAccessRoleRequestUpdateAzureDict = TypedDict(
+        "CloudProviderAccessRoleRequestUpdateAzureDict",
+        {
+            "providerName": Required[Literal["AZURE"] | CloudProviderAccessRoleRequestUpdateAzureProviderName],
+            "atlasAzureAppId": str,
+            "servicePrincipalId": str,
+            "tenantId": str,
+            "_id": str,
+            "createdDate": datetime.datetime | str,
+            "featureUsages": list[
+                CloudProviderAccessDataLakeFeatureUsageDict
+                | CloudProviderAccessDataLakeFeatureUsage
+                | CloudProviderAccessAtlasLogIntegrationFeatureUsageDict
+                | CloudProviderAccessAtlasLogIntegrationFeatureUsage
+                | CloudProviderAccessEncryptionAtRestFeatureUsageDict
+                | CloudProviderAccessEncryptionAtRestFeatureUsage
+                | CloudProviderAccessExportSnapshotFeatureUsageDict
+                | CloudProviderAccessExportSnapshotFeatureUsage
+                | CloudProviderAccessPushBasedLogExportFeatureUsageDict
+                | CloudProviderAccessPushBasedLogExportFeatureUsage
+                | UnknownVariant
+            ],
+            "lastUpdatedDate": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessRoleRequestUpdateAzureDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAccessRoles")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "awsIamRoles",
+        "azureServicePrincipals",
+        "gcpServiceAccounts",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +51,22 @@ class CloudProviderAccessRoles:
     azure_service_principals: list[CloudProviderAccessAzureServicePrincipal] | Unset = UNSET
     gcp_service_accounts: list[CloudProviderAccessGCPServiceAccount] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("aws_iam_roles", "awsIamRoles", False),
+        ("azure_service_principals", "azureServicePrincipals", False),
+        ("gcp_service_accounts", "gcpServiceAccounts", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAccessRoles"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         aws_iam_roles: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.aws_iam_roles, Unset):
             aws_iam_roles = []
@@ -65,58 +102,63 @@ class CloudProviderAccessRoles:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "awsIamRoles",
-                "azureServicePrincipals",
-                "gcpServiceAccounts",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _aws_iam_roles = d.pop("awsIamRoles", UNSET)
-        aws_iam_roles: list[CloudProviderAccessAWSIAMRole] | Unset = UNSET
-        if _aws_iam_roles is not UNSET:
-            aws_iam_roles = []
-            for aws_iam_roles_item_data in _aws_iam_roles:
-                aws_iam_roles_item = CloudProviderAccessAWSIAMRole.from_dict(aws_iam_roles_item_data)
-
-                aws_iam_roles.append(aws_iam_roles_item)
-
-        _azure_service_principals = d.pop("azureServicePrincipals", UNSET)
-        azure_service_principals: list[CloudProviderAccessAzureServicePrincipal] | Unset = UNSET
-        if _azure_service_principals is not UNSET:
-            azure_service_principals = []
-            for azure_service_principals_item_data in _azure_service_principals:
-                azure_service_principals_item = CloudProviderAccessAzureServicePrincipal.from_dict(
-                    azure_service_principals_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                _aws_iam_roles = src_dict.get("awsIamRoles", UNSET)
+                aws_iam_roles: list[CloudProviderAccessAWSIAMRole] | Unset = UNSET
+                if _aws_iam_roles is not UNSET:
+                    aws_iam_roles = [
+                        CloudProviderAccessAWSIAMRole.from_dict(aws_iam_roles_item_data)
+                        for aws_iam_roles_item_data in _aws_iam_roles
+                    ]
 
-                azure_service_principals.append(azure_service_principals_item)
+                _azure_service_principals = src_dict.get("azureServicePrincipals", UNSET)
+                azure_service_principals: list[CloudProviderAccessAzureServicePrincipal] | Unset = UNSET
+                if _azure_service_principals is not UNSET:
+                    azure_service_principals = [
+                        CloudProviderAccessAzureServicePrincipal.from_dict(azure_service_principals_item_data)
+                        for azure_service_principals_item_data in _azure_service_principals
+                    ]
 
-        _gcp_service_accounts = d.pop("gcpServiceAccounts", UNSET)
-        gcp_service_accounts: list[CloudProviderAccessGCPServiceAccount] | Unset = UNSET
-        if _gcp_service_accounts is not UNSET:
-            gcp_service_accounts = []
-            for gcp_service_accounts_item_data in _gcp_service_accounts:
-                gcp_service_accounts_item = CloudProviderAccessGCPServiceAccount.from_dict(
-                    gcp_service_accounts_item_data
-                )
+                _gcp_service_accounts = src_dict.get("gcpServiceAccounts", UNSET)
+                gcp_service_accounts: list[CloudProviderAccessGCPServiceAccount] | Unset = UNSET
+                if _gcp_service_accounts is not UNSET:
+                    gcp_service_accounts = [
+                        CloudProviderAccessGCPServiceAccount.from_dict(gcp_service_accounts_item_data)
+                        for gcp_service_accounts_item_data in _gcp_service_accounts
+                    ]
 
-                gcp_service_accounts.append(gcp_service_accounts_item)
+                if not (
+                    (_aws_iam_roles is UNSET or _aws_iam_roles.__class__ is list)
+                    and (_azure_service_principals is UNSET or _azure_service_principals.__class__ is list)
+                    and (_gcp_service_accounts is UNSET or _gcp_service_accounts.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderAccessRoles:
+                    _cloud_provider_access_roles = object.__new__(cls)
+                    _cloud_provider_access_roles.aws_iam_roles = aws_iam_roles
+                    _cloud_provider_access_roles.azure_service_principals = azure_service_principals
+                    _cloud_provider_access_roles.gcp_service_accounts = gcp_service_accounts
+                else:
+                    _cloud_provider_access_roles = cls(
+                        aws_iam_roles,
+                        azure_service_principals,
+                        gcp_service_accounts,
+                    )
 
-        _cloud_provider_access_roles = cls(
-            aws_iam_roles,
-            azure_service_principals,
-            gcp_service_accounts,
-        )
+                _cloud_provider_access_roles.additional_properties = d
+                return _cloud_provider_access_roles
 
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_access_roles.additional_properties = d
-        return _cloud_provider_access_roles
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -143,3 +185,33 @@ from ..models.cloud_provider_access_azure_service_principal import (
 from ..models.cloud_provider_access_gcp_service_account import (
     CloudProviderAccessGCPServiceAccount,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cloud_provider_access_awsiam_role import (
+        CloudProviderAccessAWSIAMRole,
+        CloudProviderAccessAWSIAMRoleDict,
+    )
+    from ..models.cloud_provider_access_azure_service_principal import (
+        CloudProviderAccessAzureServicePrincipal,
+        CloudProviderAccessAzureServicePrincipalDict,
+    )
+    from ..models.cloud_provider_access_gcp_service_account import (
+        CloudProviderAccessGCPServiceAccount,
+        CloudProviderAccessGCPServiceAccountDict,
+    )
+
+    CloudProviderAccessRolesDict = TypedDict(
+        "CloudProviderAccessRolesDict",
+        {
+            "awsIamRoles": list[CloudProviderAccessAWSIAMRoleDict | CloudProviderAccessAWSIAMRole],
+            "azureServicePrincipals": list[
+                CloudProviderAccessAzureServicePrincipalDict | CloudProviderAccessAzureServicePrincipal
+            ],
+            "gcpServiceAccounts": list[CloudProviderAccessGCPServiceAccountDict | CloudProviderAccessGCPServiceAccount],
+        },
+        total=False,
+    )
+else:
+    CloudProviderAccessRolesDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderAWSAutoScaling")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "compute",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +45,18 @@ class CloudProviderAWSAutoScaling:
 
     compute: AWSComputeAutoScaling | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("compute", "compute", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderAWSAutoScaling"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         compute: dict[str, Any] | Unset = UNSET
         if not isinstance(self.compute, Unset):
             compute = self.compute.to_dict()
@@ -40,28 +71,36 @@ class CloudProviderAWSAutoScaling:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("compute",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _compute = d.pop("compute", UNSET)
-        compute: AWSComputeAutoScaling | Unset
-        if _compute is UNSET:
-            compute = UNSET
-        else:
-            compute = AWSComputeAutoScaling.from_dict(_compute)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _compute = src_dict.get("compute", UNSET)
+                compute: AWSComputeAutoScaling | Unset
+                if _compute is UNSET:
+                    compute = UNSET
+                else:
+                    compute = AWSComputeAutoScaling.from_dict(_compute)
 
-        _cloud_provider_aws_auto_scaling = cls(
-            compute,
-        )
+                if cls is CloudProviderAWSAutoScaling:
+                    _cloud_provider_aws_auto_scaling = object.__new__(cls)
+                    _cloud_provider_aws_auto_scaling.compute = compute
+                else:
+                    _cloud_provider_aws_auto_scaling = cls(
+                        compute,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_aws_auto_scaling.additional_properties = d
-        return _cloud_provider_aws_auto_scaling
+                _cloud_provider_aws_auto_scaling.additional_properties = d
+                return _cloud_provider_aws_auto_scaling
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,3 +121,23 @@ class CloudProviderAWSAutoScaling:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.aws_compute_auto_scaling import AWSComputeAutoScaling  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.aws_compute_auto_scaling import (
+        AWSComputeAutoScaling,
+        AWSComputeAutoScalingDict,
+    )
+
+    CloudProviderAWSAutoScalingDict = TypedDict(
+        "CloudProviderAWSAutoScalingDict",
+        {
+            "compute": AWSComputeAutoScalingDict | AWSComputeAutoScaling,
+        },
+        total=False,
+    )
+else:
+    CloudProviderAWSAutoScalingDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

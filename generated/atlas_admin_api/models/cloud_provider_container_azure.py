@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,32 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_container_azure_provider_name import (
     CloudProviderContainerAzureProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderContainerAzure")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "atlasCidrBlock",
+        "region",
+        "id",
+        "provisioned",
+        "azureSubscriptionId",
+        "vnetName",
+    }
+)
 
 
 @_attrs_define
@@ -54,7 +83,7 @@ class CloudProviderContainerAzure:
                 container.
     """
 
-    provider_name: CloudProviderContainerAzureProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | CloudProviderContainerAzureProviderName = _attrs_field(
         default=CloudProviderContainerAzureProviderName.AZURE, kw_only=True
     )
     atlas_cidr_block: str
@@ -64,9 +93,27 @@ class CloudProviderContainerAzure:
     azure_subscription_id: str | Unset = UNSET
     vnet_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("atlas_cidr_block", "atlasCidrBlock", True),
+        ("region", "region", True),
+        ("id", "id", False),
+        ("provisioned", "provisioned", False),
+        ("azure_subscription_id", "azureSubscriptionId", False),
+        ("vnet_name", "vnetName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderContainerAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         atlas_cidr_block = self.atlas_cidr_block
 
@@ -102,46 +149,66 @@ class CloudProviderContainerAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "provisioned",
-                "azureSubscriptionId",
-                "vnetName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = CloudProviderContainerAzureProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderContainerAzureProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderContainerAzureProviderName(_provider_name_value)
 
-        atlas_cidr_block = d.pop("atlasCidrBlock")
+                atlas_cidr_block = src_dict["atlasCidrBlock"]
 
-        region = d.pop("region")
+                region = src_dict["region"]
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        provisioned = d.pop("provisioned", UNSET)
+                provisioned = src_dict.get("provisioned", UNSET)
 
-        azure_subscription_id = d.pop("azureSubscriptionId", UNSET)
+                azure_subscription_id = src_dict.get("azureSubscriptionId", UNSET)
 
-        vnet_name = d.pop("vnetName", UNSET)
+                vnet_name = src_dict.get("vnetName", UNSET)
 
-        _cloud_provider_container_azure = cls(
-            atlas_cidr_block,
-            region,
-            id,
-            provisioned,
-            azure_subscription_id,
-            vnet_name,
-            provider_name=provider_name,
-        )
+                if not (
+                    atlas_cidr_block.__class__ is str
+                    and region.__class__ is str
+                    and (id is UNSET or id.__class__ is str)
+                    and (provisioned is UNSET or provisioned.__class__ is bool)
+                    and (azure_subscription_id is UNSET or azure_subscription_id.__class__ is str)
+                    and (vnet_name is UNSET or vnet_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderContainerAzure:
+                    _cloud_provider_container_azure = object.__new__(cls)
+                    _cloud_provider_container_azure.provider_name = provider_name
+                    _cloud_provider_container_azure.atlas_cidr_block = atlas_cidr_block
+                    _cloud_provider_container_azure.region = region
+                    _cloud_provider_container_azure.id = id
+                    _cloud_provider_container_azure.provisioned = provisioned
+                    _cloud_provider_container_azure.azure_subscription_id = azure_subscription_id
+                    _cloud_provider_container_azure.vnet_name = vnet_name
+                else:
+                    _cloud_provider_container_azure = cls(
+                        atlas_cidr_block,
+                        region,
+                        id,
+                        provisioned,
+                        azure_subscription_id,
+                        vnet_name,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_container_azure.additional_properties = d
-        return _cloud_provider_container_azure
+                _cloud_provider_container_azure.additional_properties = d
+                return _cloud_provider_container_azure
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -158,3 +225,29 @@ class CloudProviderContainerAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_container_azure_provider_name import (
+        CloudProviderContainerAzureProviderName,
+    )
+
+    CloudProviderContainerAzureDict = TypedDict(
+        "CloudProviderContainerAzureDict",
+        {
+            "providerName": Required[Literal["AZURE"] | CloudProviderContainerAzureProviderName],
+            "atlasCidrBlock": Required[str],
+            "region": Required[str],
+            "id": str,
+            "provisioned": bool,
+            "azureSubscriptionId": str,
+            "vnetName": str,
+        },
+        total=False,
+    )
+else:
+    CloudProviderContainerAzureDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

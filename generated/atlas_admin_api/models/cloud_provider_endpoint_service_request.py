@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +17,29 @@ from attrs import field as _attrs_field
 from ..models.cloud_provider_endpoint_service_request_provider_name import (
     CloudProviderEndpointServiceRequestProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderEndpointServiceRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "region",
+        "portMappingEnabled",
+        "supportedRemoteRegions",
+    }
+)
 
 
 @_attrs_define
@@ -31,14 +58,29 @@ class CloudProviderEndpointServiceRequest:
             cross region support is implemented for AWS only.
     """
 
-    provider_name: CloudProviderEndpointServiceRequestProviderName
+    provider_name: Literal["AWS", "AZURE", "GCP"] | CloudProviderEndpointServiceRequestProviderName
     region: str
     port_mapping_enabled: bool | Unset = UNSET
     supported_remote_regions: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("region", "region", True),
+        ("port_mapping_enabled", "portMappingEnabled", False),
+        ("supported_remote_regions", "supportedRemoteRegions", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderEndpointServiceRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         region = self.region
 
@@ -70,50 +112,76 @@ class CloudProviderEndpointServiceRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "portMappingEnabled",
-                "supportedRemoteRegions",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = CloudProviderEndpointServiceRequestProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = CloudProviderEndpointServiceRequestProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or CloudProviderEndpointServiceRequestProviderName(_provider_name_value)
 
-        region = d.pop("region")
+                region = src_dict["region"]
 
-        port_mapping_enabled = d.pop("portMappingEnabled", UNSET)
+                port_mapping_enabled = src_dict.get("portMappingEnabled", UNSET)
 
-        def _parse_supported_remote_regions(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                supported_remote_regions_type_0 = cast(list[str], data)
+                def _parse_supported_remote_regions(data: object) -> list[str] | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, list):
+                            raise TypeError()
+                        _supported_remote_regions_type_0 = data
+                        supported_remote_regions_type_0 = cast(list[str], _supported_remote_regions_type_0)
 
-                return supported_remote_regions_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
+                        return supported_remote_regions_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    return cast(list[str] | None | Unset, data)
 
-        supported_remote_regions = _parse_supported_remote_regions(d.pop("supportedRemoteRegions", UNSET))
+                supported_remote_regions = _parse_supported_remote_regions(
+                    src_dict.get("supportedRemoteRegions", UNSET)
+                )
 
-        _cloud_provider_endpoint_service_request = cls(
-            provider_name,
-            region,
-            port_mapping_enabled,
-            supported_remote_regions,
-        )
+                if not (
+                    region.__class__ is str
+                    and (port_mapping_enabled is UNSET or port_mapping_enabled.__class__ is bool)
+                    and (
+                        supported_remote_regions is UNSET
+                        or supported_remote_regions.__class__
+                        in (
+                            list,
+                            type(None),
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderEndpointServiceRequest:
+                    _cloud_provider_endpoint_service_request = object.__new__(cls)
+                    _cloud_provider_endpoint_service_request.provider_name = provider_name
+                    _cloud_provider_endpoint_service_request.region = region
+                    _cloud_provider_endpoint_service_request.port_mapping_enabled = port_mapping_enabled
+                    _cloud_provider_endpoint_service_request.supported_remote_regions = supported_remote_regions
+                else:
+                    _cloud_provider_endpoint_service_request = cls(
+                        provider_name,
+                        region,
+                        port_mapping_enabled,
+                        supported_remote_regions,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_endpoint_service_request.additional_properties = d
-        return _cloud_provider_endpoint_service_request
+                _cloud_provider_endpoint_service_request.additional_properties = d
+                return _cloud_provider_endpoint_service_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -130,3 +198,26 @@ class CloudProviderEndpointServiceRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cloud_provider_endpoint_service_request_provider_name import (
+        CloudProviderEndpointServiceRequestProviderName,
+    )
+
+    CloudProviderEndpointServiceRequestDict = TypedDict(
+        "CloudProviderEndpointServiceRequestDict",
+        {
+            "providerName": Required[Literal["AWS", "AZURE", "GCP"] | CloudProviderEndpointServiceRequestProviderName],
+            "region": Required[str],
+            "portMappingEnabled": bool,
+            "supportedRemoteRegions": list[str] | None,
+        },
+        total=False,
+    )
+else:
+    CloudProviderEndpointServiceRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

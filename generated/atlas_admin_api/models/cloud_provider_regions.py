@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.cloud_provider_regions_provider import CloudProviderRegionsProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudProviderRegions")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "instanceSizes",
+        "provider",
+    }
+)
 
 
 @_attrs_define
@@ -23,10 +47,23 @@ class CloudProviderRegions:
     """
 
     instance_sizes: list[ClusterCloudProviderInstanceSize] | Unset = UNSET
-    provider: CloudProviderRegionsProvider | Unset = UNSET
+    provider: Literal["AWS", "GCP", "AZURE"] | CloudProviderRegionsProvider | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("instance_sizes", "instanceSizes", False),
+        ("provider", "provider", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudProviderRegions"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         instance_sizes: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.instance_sizes, Unset):
             instance_sizes = []
@@ -36,7 +73,7 @@ class CloudProviderRegions:
 
         provider: str | Unset = UNSET
         if not isinstance(self.provider, Unset):
-            provider = self.provider.value
+            provider = enum_json(self.provider)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,43 +87,50 @@ class CloudProviderRegions:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "instanceSizes",
-                "provider",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _instance_sizes = d.pop("instanceSizes", UNSET)
-        instance_sizes: list[ClusterCloudProviderInstanceSize] | Unset = UNSET
-        if _instance_sizes is not UNSET:
-            instance_sizes = []
-            for instance_sizes_item_data in _instance_sizes:
-                instance_sizes_item = ClusterCloudProviderInstanceSize.from_dict(instance_sizes_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _instance_sizes = src_dict.get("instanceSizes", UNSET)
+                instance_sizes: list[ClusterCloudProviderInstanceSize] | Unset = UNSET
+                if _instance_sizes is not UNSET:
+                    instance_sizes = [
+                        ClusterCloudProviderInstanceSize.from_dict(instance_sizes_item_data)
+                        for instance_sizes_item_data in _instance_sizes
+                    ]
 
-                instance_sizes.append(instance_sizes_item)
+                _provider = src_dict.get("provider", UNSET)
+                provider: CloudProviderRegionsProvider | Unset
+                if _provider is UNSET:
+                    provider = UNSET
+                else:
+                    provider = CloudProviderRegionsProvider._members_by_value.get(
+                        _provider
+                    ) or CloudProviderRegionsProvider(_provider)
 
-        _provider = d.pop("provider", UNSET)
-        provider: CloudProviderRegionsProvider | Unset
-        if _provider is UNSET:
-            provider = UNSET
-        else:
-            provider = CloudProviderRegionsProvider._members_by_value.get(_provider) or CloudProviderRegionsProvider(
-                _provider
-            )
+                if not (_instance_sizes is UNSET or _instance_sizes.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is CloudProviderRegions:
+                    _cloud_provider_regions = object.__new__(cls)
+                    _cloud_provider_regions.instance_sizes = instance_sizes
+                    _cloud_provider_regions.provider = provider
+                else:
+                    _cloud_provider_regions = cls(
+                        instance_sizes,
+                        provider,
+                    )
 
-        _cloud_provider_regions = cls(
-            instance_sizes,
-            provider,
-        )
+                _cloud_provider_regions.additional_properties = d
+                return _cloud_provider_regions
 
-        if nulls:
-            d.update(nulls)
-        _cloud_provider_regions.additional_properties = d
-        return _cloud_provider_regions
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -109,3 +153,23 @@ class CloudProviderRegions:
 from ..models.cluster_cloud_provider_instance_size import (
     ClusterCloudProviderInstanceSize,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cloud_provider_regions_provider import CloudProviderRegionsProvider
+    from ..models.cluster_cloud_provider_instance_size import (
+        ClusterCloudProviderInstanceSize,
+        ClusterCloudProviderInstanceSizeDict,
+    )
+
+    CloudProviderRegionsDict = TypedDict(
+        "CloudProviderRegionsDict",
+        {
+            "instanceSizes": list[ClusterCloudProviderInstanceSizeDict | ClusterCloudProviderInstanceSize],
+            "provider": Literal["AWS", "GCP", "AZURE"] | CloudProviderRegionsProvider,
+        },
+        total=False,
+    )
+else:
+    CloudProviderRegionsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

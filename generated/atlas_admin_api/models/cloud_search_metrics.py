@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CloudSearchMetrics")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "hardwareMetrics",
+        "indexMetrics",
+        "processId",
+        "statusMetrics",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -36,8 +62,25 @@ class CloudSearchMetrics:
     status_metrics: list[FTSMetric]
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", True),
+        ("hardware_metrics", "hardwareMetrics", True),
+        ("index_metrics", "indexMetrics", True),
+        ("process_id", "processId", True),
+        ("status_metrics", "statusMetrics", True),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CloudSearchMetrics"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         hardware_metrics = []
@@ -82,60 +125,72 @@ class CloudSearchMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict["groupId"]
 
-        hardware_metrics = []
-        _hardware_metrics = d.pop("hardwareMetrics")
-        for hardware_metrics_item_data in _hardware_metrics:
-            hardware_metrics_item = FTSMetric.from_dict(hardware_metrics_item_data)
+                _hardware_metrics = src_dict["hardwareMetrics"]
+                hardware_metrics = [
+                    FTSMetric.from_dict(hardware_metrics_item_data) for hardware_metrics_item_data in _hardware_metrics
+                ]
 
-            hardware_metrics.append(hardware_metrics_item)
+                _index_metrics = src_dict["indexMetrics"]
+                index_metrics = [
+                    FTSMetric.from_dict(index_metrics_item_data) for index_metrics_item_data in _index_metrics
+                ]
 
-        index_metrics = []
-        _index_metrics = d.pop("indexMetrics")
-        for index_metrics_item_data in _index_metrics:
-            index_metrics_item = FTSMetric.from_dict(index_metrics_item_data)
+                process_id = src_dict["processId"]
 
-            index_metrics.append(index_metrics_item)
+                _status_metrics = src_dict["statusMetrics"]
+                status_metrics = [
+                    FTSMetric.from_dict(status_metrics_item_data) for status_metrics_item_data in _status_metrics
+                ]
 
-        process_id = d.pop("processId")
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        status_metrics = []
-        _status_metrics = d.pop("statusMetrics")
-        for status_metrics_item_data in _status_metrics:
-            status_metrics_item = FTSMetric.from_dict(status_metrics_item_data)
+                if not (
+                    group_id.__class__ is str
+                    and _hardware_metrics.__class__ is list
+                    and _index_metrics.__class__ is list
+                    and process_id.__class__ is str
+                    and _status_metrics.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CloudSearchMetrics:
+                    _cloud_search_metrics = object.__new__(cls)
+                    _cloud_search_metrics.group_id = group_id
+                    _cloud_search_metrics.hardware_metrics = hardware_metrics
+                    _cloud_search_metrics.index_metrics = index_metrics
+                    _cloud_search_metrics.process_id = process_id
+                    _cloud_search_metrics.status_metrics = status_metrics
+                    _cloud_search_metrics.links = links
+                else:
+                    _cloud_search_metrics = cls(
+                        group_id,
+                        hardware_metrics,
+                        index_metrics,
+                        process_id,
+                        status_metrics,
+                        links,
+                    )
 
-            status_metrics.append(status_metrics_item)
+                _cloud_search_metrics.additional_properties = d
+                return _cloud_search_metrics
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
-
-                links.append(links_item)
-
-        _cloud_search_metrics = cls(
-            group_id,
-            hardware_metrics,
-            index_metrics,
-            process_id,
-            status_metrics,
-            links,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cloud_search_metrics.additional_properties = d
-        return _cloud_search_metrics
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -157,3 +212,24 @@ class CloudSearchMetrics:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.fts_metric import FTSMetric  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.fts_metric import FTSMetric, FTSMetricDict
+    from ..models.link import Link, LinkDict
+
+    CloudSearchMetricsDict = TypedDict(
+        "CloudSearchMetricsDict",
+        {
+            "groupId": Required[str],
+            "hardwareMetrics": Required[list[FTSMetricDict | FTSMetric]],
+            "indexMetrics": Required[list[FTSMetricDict | FTSMetric]],
+            "processId": Required[str],
+            "statusMetrics": Required[list[FTSMetricDict | FTSMetric]],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    CloudSearchMetricsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterAutoScalingSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "compute",
+        "diskGBEnabled",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +49,21 @@ class ClusterAutoScalingSettings:
     compute: ClusterComputeAutoScaling | Unset = UNSET
     disk_gb_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("compute", "compute", False),
+        ("disk_gb_enabled", "diskGBEnabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterAutoScalingSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         compute: dict[str, Any] | Unset = UNSET
         if not isinstance(self.compute, Unset):
             compute = self.compute.to_dict()
@@ -47,34 +82,42 @@ class ClusterAutoScalingSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "compute",
-                "diskGBEnabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _compute = d.pop("compute", UNSET)
-        compute: ClusterComputeAutoScaling | Unset
-        if _compute is UNSET:
-            compute = UNSET
-        else:
-            compute = ClusterComputeAutoScaling.from_dict(_compute)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _compute = src_dict.get("compute", UNSET)
+                compute: ClusterComputeAutoScaling | Unset
+                if _compute is UNSET:
+                    compute = UNSET
+                else:
+                    compute = ClusterComputeAutoScaling.from_dict(_compute)
 
-        disk_gb_enabled = d.pop("diskGBEnabled", UNSET)
+                disk_gb_enabled = src_dict.get("diskGBEnabled", UNSET)
 
-        _cluster_auto_scaling_settings = cls(
-            compute,
-            disk_gb_enabled,
-        )
+                if not (disk_gb_enabled is UNSET or disk_gb_enabled.__class__ is bool):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterAutoScalingSettings:
+                    _cluster_auto_scaling_settings = object.__new__(cls)
+                    _cluster_auto_scaling_settings.compute = compute
+                    _cluster_auto_scaling_settings.disk_gb_enabled = disk_gb_enabled
+                else:
+                    _cluster_auto_scaling_settings = cls(
+                        compute,
+                        disk_gb_enabled,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cluster_auto_scaling_settings.additional_properties = d
-        return _cluster_auto_scaling_settings
+                _cluster_auto_scaling_settings.additional_properties = d
+                return _cluster_auto_scaling_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -95,3 +138,24 @@ class ClusterAutoScalingSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cluster_compute_auto_scaling import ClusterComputeAutoScaling  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cluster_compute_auto_scaling import (
+        ClusterComputeAutoScaling,
+        ClusterComputeAutoScalingDict,
+    )
+
+    ClusterAutoScalingSettingsDict = TypedDict(
+        "ClusterAutoScalingSettingsDict",
+        {
+            "compute": ClusterComputeAutoScalingDict | ClusterComputeAutoScaling,
+            "diskGBEnabled": bool,
+        },
+        total=False,
+    )
+else:
+    ClusterAutoScalingSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

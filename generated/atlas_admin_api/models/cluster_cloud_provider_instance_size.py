@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterCloudProviderInstanceSize")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "availableRegions",
+        "name",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class ClusterCloudProviderInstanceSize:
     available_regions: list[AvailableCloudProviderRegion] | Unset = UNSET
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("available_regions", "availableRegions", False),
+        ("name", "name", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterCloudProviderInstanceSize"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         available_regions: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.available_regions, Unset):
             available_regions = []
@@ -47,36 +82,46 @@ class ClusterCloudProviderInstanceSize:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "availableRegions",
-                "name",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _available_regions = d.pop("availableRegions", UNSET)
-        available_regions: list[AvailableCloudProviderRegion] | Unset = UNSET
-        if _available_regions is not UNSET:
-            available_regions = []
-            for available_regions_item_data in _available_regions:
-                available_regions_item = AvailableCloudProviderRegion.from_dict(available_regions_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _available_regions = src_dict.get("availableRegions", UNSET)
+                available_regions: list[AvailableCloudProviderRegion] | Unset = UNSET
+                if _available_regions is not UNSET:
+                    available_regions = [
+                        AvailableCloudProviderRegion.from_dict(available_regions_item_data)
+                        for available_regions_item_data in _available_regions
+                    ]
 
-                available_regions.append(available_regions_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                if not (
+                    (_available_regions is UNSET or _available_regions.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterCloudProviderInstanceSize:
+                    _cluster_cloud_provider_instance_size = object.__new__(cls)
+                    _cluster_cloud_provider_instance_size.available_regions = available_regions
+                    _cluster_cloud_provider_instance_size.name = name
+                else:
+                    _cluster_cloud_provider_instance_size = cls(
+                        available_regions,
+                        name,
+                    )
 
-        _cluster_cloud_provider_instance_size = cls(
-            available_regions,
-            name,
-        )
+                _cluster_cloud_provider_instance_size.additional_properties = d
+                return _cluster_cloud_provider_instance_size
 
-        if nulls:
-            d.update(nulls)
-        _cluster_cloud_provider_instance_size.additional_properties = d
-        return _cluster_cloud_provider_instance_size
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -97,3 +142,24 @@ class ClusterCloudProviderInstanceSize:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.available_cloud_provider_region import AvailableCloudProviderRegion  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.available_cloud_provider_region import (
+        AvailableCloudProviderRegion,
+        AvailableCloudProviderRegionDict,
+    )
+
+    ClusterCloudProviderInstanceSizeDict = TypedDict(
+        "ClusterCloudProviderInstanceSizeDict",
+        {
+            "availableRegions": list[AvailableCloudProviderRegionDict | AvailableCloudProviderRegion],
+            "name": str,
+        },
+        total=False,
+    )
+else:
+    ClusterCloudProviderInstanceSizeDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterComputeAutoScaling")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "scaleDownEnabled",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +53,21 @@ class ClusterComputeAutoScaling:
     enabled: bool | Unset = UNSET
     scale_down_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("enabled", "enabled", False),
+        ("scale_down_enabled", "scaleDownEnabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterComputeAutoScaling"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         enabled = self.enabled
 
         scale_down_enabled = self.scale_down_enabled
@@ -49,29 +84,40 @@ class ClusterComputeAutoScaling:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "enabled",
-                "scaleDownEnabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        enabled = d.pop("enabled", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
-        scale_down_enabled = d.pop("scaleDownEnabled", UNSET)
+                scale_down_enabled = src_dict.get("scaleDownEnabled", UNSET)
 
-        _cluster_compute_auto_scaling = cls(
-            enabled,
-            scale_down_enabled,
-        )
+                if not (
+                    (enabled is UNSET or enabled.__class__ is bool)
+                    and (scale_down_enabled is UNSET or scale_down_enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterComputeAutoScaling:
+                    _cluster_compute_auto_scaling = object.__new__(cls)
+                    _cluster_compute_auto_scaling.enabled = enabled
+                    _cluster_compute_auto_scaling.scale_down_enabled = scale_down_enabled
+                else:
+                    _cluster_compute_auto_scaling = cls(
+                        enabled,
+                        scale_down_enabled,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cluster_compute_auto_scaling.additional_properties = d
-        return _cluster_compute_auto_scaling
+                _cluster_compute_auto_scaling.additional_properties = d
+                return _cluster_compute_auto_scaling
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -88,3 +134,20 @@ class ClusterComputeAutoScaling:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ClusterComputeAutoScalingDict = TypedDict(
+        "ClusterComputeAutoScalingDict",
+        {
+            "enabled": bool,
+            "scaleDownEnabled": bool,
+        },
+        total=False,
+    )
+else:
+    ClusterComputeAutoScalingDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterConfigurationValidation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterDescription",
+        "editing",
+        "advancedConfiguration",
+        "clusterName",
+        "searchDeploymentSpec",
+        "tags",
+    }
+)
 
 
 @_attrs_define
@@ -35,8 +61,25 @@ class ClusterConfigurationValidation:
     search_deployment_spec: ApiSearchDeploymentSpecView | Unset = UNSET
     tags: list[ResourceTag] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_description", "clusterDescription", True),
+        ("editing", "editing", True),
+        ("advanced_configuration", "advancedConfiguration", False),
+        ("cluster_name", "clusterName", False),
+        ("search_deployment_spec", "searchDeploymentSpec", False),
+        ("tags", "tags", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterConfigurationValidation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_description = self.cluster_description.to_dict()
 
         editing = self.editing
@@ -79,60 +122,70 @@ class ClusterConfigurationValidation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "advancedConfiguration",
-                "clusterName",
-                "searchDeploymentSpec",
-                "tags",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_description = ClusterDescription20240805.from_dict(d.pop("clusterDescription"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_description = ClusterDescription20240805.from_dict(src_dict["clusterDescription"])
 
-        editing = d.pop("editing")
+                editing = src_dict["editing"]
 
-        _advanced_configuration = d.pop("advancedConfiguration", UNSET)
-        advanced_configuration: ClusterDescriptionProcessArgs20240805 | Unset
-        if _advanced_configuration is UNSET:
-            advanced_configuration = UNSET
-        else:
-            advanced_configuration = ClusterDescriptionProcessArgs20240805.from_dict(_advanced_configuration)
+                _advanced_configuration = src_dict.get("advancedConfiguration", UNSET)
+                advanced_configuration: ClusterDescriptionProcessArgs20240805 | Unset
+                if _advanced_configuration is UNSET:
+                    advanced_configuration = UNSET
+                else:
+                    advanced_configuration = ClusterDescriptionProcessArgs20240805.from_dict(_advanced_configuration)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        _search_deployment_spec = d.pop("searchDeploymentSpec", UNSET)
-        search_deployment_spec: ApiSearchDeploymentSpecView | Unset
-        if _search_deployment_spec is UNSET:
-            search_deployment_spec = UNSET
-        else:
-            search_deployment_spec = ApiSearchDeploymentSpecView.from_dict(_search_deployment_spec)
+                _search_deployment_spec = src_dict.get("searchDeploymentSpec", UNSET)
+                search_deployment_spec: ApiSearchDeploymentSpecView | Unset
+                if _search_deployment_spec is UNSET:
+                    search_deployment_spec = UNSET
+                else:
+                    search_deployment_spec = ApiSearchDeploymentSpecView.from_dict(_search_deployment_spec)
 
-        _tags = d.pop("tags", UNSET)
-        tags: list[ResourceTag] | Unset = UNSET
-        if _tags is not UNSET:
-            tags = []
-            for tags_item_data in _tags:
-                tags_item = ResourceTag.from_dict(tags_item_data)
+                _tags = src_dict.get("tags", UNSET)
+                tags: list[ResourceTag] | Unset = UNSET
+                if _tags is not UNSET:
+                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
 
-                tags.append(tags_item)
+                if not (
+                    editing.__class__ is bool
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (_tags is UNSET or _tags.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterConfigurationValidation:
+                    _cluster_configuration_validation = object.__new__(cls)
+                    _cluster_configuration_validation.cluster_description = cluster_description
+                    _cluster_configuration_validation.editing = editing
+                    _cluster_configuration_validation.advanced_configuration = advanced_configuration
+                    _cluster_configuration_validation.cluster_name = cluster_name
+                    _cluster_configuration_validation.search_deployment_spec = search_deployment_spec
+                    _cluster_configuration_validation.tags = tags
+                else:
+                    _cluster_configuration_validation = cls(
+                        cluster_description,
+                        editing,
+                        advanced_configuration,
+                        cluster_name,
+                        search_deployment_spec,
+                        tags,
+                    )
 
-        _cluster_configuration_validation = cls(
-            cluster_description,
-            editing,
-            advanced_configuration,
-            cluster_name,
-            search_deployment_spec,
-            tags,
-        )
+                _cluster_configuration_validation.additional_properties = d
+                return _cluster_configuration_validation
 
-        if nulls:
-            d.update(nulls)
-        _cluster_configuration_validation.additional_properties = d
-        return _cluster_configuration_validation
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -158,3 +211,37 @@ from ..models.cluster_description_process_args_20240805 import (
     ClusterDescriptionProcessArgs20240805,  # noqa: E402
 )
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_search_deployment_spec_view import (
+        ApiSearchDeploymentSpecView,
+        ApiSearchDeploymentSpecViewDict,
+    )
+    from ..models.cluster_description_20240805 import (
+        ClusterDescription20240805,
+        ClusterDescription20240805Dict,
+    )
+    from ..models.cluster_description_process_args_20240805 import (
+        ClusterDescriptionProcessArgs20240805,
+        ClusterDescriptionProcessArgs20240805Dict,
+    )
+    from ..models.resource_tag import ResourceTag, ResourceTagDict
+
+    ClusterConfigurationValidationDict = TypedDict(
+        "ClusterConfigurationValidationDict",
+        {
+            "clusterDescription": Required[ClusterDescription20240805Dict | ClusterDescription20240805],
+            "editing": Required[bool],
+            "advancedConfiguration": ClusterDescriptionProcessArgs20240805Dict | ClusterDescriptionProcessArgs20240805,
+            "clusterName": str,
+            "searchDeploymentSpec": ApiSearchDeploymentSpecViewDict | ApiSearchDeploymentSpecView,
+            "tags": list[ResourceTagDict | ResourceTag],
+        },
+        total=False,
+    )
+else:
+    ClusterConfigurationValidationDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

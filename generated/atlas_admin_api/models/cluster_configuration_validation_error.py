@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterConfigurationValidationError")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "errorCode",
+        "validationIssue",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class ClusterConfigurationValidationError:
     error_code: str | Unset = UNSET
     validation_issue: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("error_code", "errorCode", False),
+        ("validation_issue", "validationIssue", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterConfigurationValidationError"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         error_code = self.error_code
 
         validation_issue = self.validation_issue
@@ -42,29 +77,40 @@ class ClusterConfigurationValidationError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorCode",
-                "validationIssue",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        error_code = d.pop("errorCode", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                error_code = src_dict.get("errorCode", UNSET)
 
-        validation_issue = d.pop("validationIssue", UNSET)
+                validation_issue = src_dict.get("validationIssue", UNSET)
 
-        _cluster_configuration_validation_error = cls(
-            error_code,
-            validation_issue,
-        )
+                if not (
+                    (error_code is UNSET or error_code.__class__ is str)
+                    and (validation_issue is UNSET or validation_issue.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterConfigurationValidationError:
+                    _cluster_configuration_validation_error = object.__new__(cls)
+                    _cluster_configuration_validation_error.error_code = error_code
+                    _cluster_configuration_validation_error.validation_issue = validation_issue
+                else:
+                    _cluster_configuration_validation_error = cls(
+                        error_code,
+                        validation_issue,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cluster_configuration_validation_error.additional_properties = d
-        return _cluster_configuration_validation_error
+                _cluster_configuration_validation_error.additional_properties = d
+                return _cluster_configuration_validation_error
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +127,20 @@ class ClusterConfigurationValidationError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ClusterConfigurationValidationErrorDict = TypedDict(
+        "ClusterConfigurationValidationErrorDict",
+        {
+            "errorCode": str,
+            "validationIssue": str,
+        },
+        total=False,
+    )
+else:
+    ClusterConfigurationValidationErrorDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

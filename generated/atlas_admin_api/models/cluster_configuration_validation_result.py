@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterConfigurationValidationResult")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "errors",
+        "valid",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class ClusterConfigurationValidationResult:
     errors: list[ClusterConfigurationValidationError] | Unset = UNSET
     valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("errors", "errors", False),
+        ("valid", "valid", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterConfigurationValidationResult"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         errors: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.errors, Unset):
             errors = []
@@ -47,36 +82,44 @@ class ClusterConfigurationValidationResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errors",
-                "valid",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _errors = d.pop("errors", UNSET)
-        errors: list[ClusterConfigurationValidationError] | Unset = UNSET
-        if _errors is not UNSET:
-            errors = []
-            for errors_item_data in _errors:
-                errors_item = ClusterConfigurationValidationError.from_dict(errors_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _errors = src_dict.get("errors", UNSET)
+                errors: list[ClusterConfigurationValidationError] | Unset = UNSET
+                if _errors is not UNSET:
+                    errors = [
+                        ClusterConfigurationValidationError.from_dict(errors_item_data) for errors_item_data in _errors
+                    ]
 
-                errors.append(errors_item)
+                valid = src_dict.get("valid", UNSET)
 
-        valid = d.pop("valid", UNSET)
+                if not (
+                    (_errors is UNSET or _errors.__class__ is list) and (valid is UNSET or valid.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterConfigurationValidationResult:
+                    _cluster_configuration_validation_result = object.__new__(cls)
+                    _cluster_configuration_validation_result.errors = errors
+                    _cluster_configuration_validation_result.valid = valid
+                else:
+                    _cluster_configuration_validation_result = cls(
+                        errors,
+                        valid,
+                    )
 
-        _cluster_configuration_validation_result = cls(
-            errors,
-            valid,
-        )
+                _cluster_configuration_validation_result.additional_properties = d
+                return _cluster_configuration_validation_result
 
-        if nulls:
-            d.update(nulls)
-        _cluster_configuration_validation_result.additional_properties = d
-        return _cluster_configuration_validation_result
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +142,24 @@ class ClusterConfigurationValidationResult:
 from ..models.cluster_configuration_validation_error import (
     ClusterConfigurationValidationError,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cluster_configuration_validation_error import (
+        ClusterConfigurationValidationError,
+        ClusterConfigurationValidationErrorDict,
+    )
+
+    ClusterConfigurationValidationResultDict = TypedDict(
+        "ClusterConfigurationValidationResultDict",
+        {
+            "errors": list[ClusterConfigurationValidationErrorDict | ClusterConfigurationValidationError],
+            "valid": bool,
+        },
+        total=False,
+    )
+else:
+    ClusterConfigurationValidationResultDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

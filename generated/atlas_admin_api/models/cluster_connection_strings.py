@@ -2,14 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterConnectionStrings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "awsPrivateLink",
+        "awsPrivateLinkSrv",
+        "private",
+        "privateEndpoint",
+        "privateSrv",
+        "standard",
+        "standardSrv",
+    }
+)
 
 
 @_attrs_define
@@ -62,8 +89,26 @@ class ClusterConnectionStrings:
     standard: str | Unset = UNSET
     standard_srv: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("aws_private_link", "awsPrivateLink", False),
+        ("aws_private_link_srv", "awsPrivateLinkSrv", False),
+        ("private", "private", False),
+        ("private_endpoint", "privateEndpoint", False),
+        ("private_srv", "privateSrv", False),
+        ("standard", "standard", False),
+        ("standard_srv", "standardSrv", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterConnectionStrings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         aws_private_link: dict[str, Any] | Unset = UNSET
         if not isinstance(self.aws_private_link, Unset):
             aws_private_link = self.aws_private_link.to_dict()
@@ -109,68 +154,79 @@ class ClusterConnectionStrings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "awsPrivateLink",
-                "awsPrivateLinkSrv",
-                "private",
-                "privateEndpoint",
-                "privateSrv",
-                "standard",
-                "standardSrv",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _aws_private_link = d.pop("awsPrivateLink", UNSET)
-        aws_private_link: ClusterConnectionStringsAwsPrivateLink | Unset
-        if _aws_private_link is UNSET:
-            aws_private_link = UNSET
-        else:
-            aws_private_link = ClusterConnectionStringsAwsPrivateLink.from_dict(_aws_private_link)
-
-        _aws_private_link_srv = d.pop("awsPrivateLinkSrv", UNSET)
-        aws_private_link_srv: ClusterConnectionStringsAwsPrivateLinkSrv | Unset
-        if _aws_private_link_srv is UNSET:
-            aws_private_link_srv = UNSET
-        else:
-            aws_private_link_srv = ClusterConnectionStringsAwsPrivateLinkSrv.from_dict(_aws_private_link_srv)
-
-        private = d.pop("private", UNSET)
-
-        _private_endpoint = d.pop("privateEndpoint", UNSET)
-        private_endpoint: list[ClusterDescriptionConnectionStringsPrivateEndpoint] | Unset = UNSET
-        if _private_endpoint is not UNSET:
-            private_endpoint = []
-            for private_endpoint_item_data in _private_endpoint:
-                private_endpoint_item = ClusterDescriptionConnectionStringsPrivateEndpoint.from_dict(
-                    private_endpoint_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                _aws_private_link = src_dict.get("awsPrivateLink", UNSET)
+                aws_private_link: ClusterConnectionStringsAwsPrivateLink | Unset
+                if _aws_private_link is UNSET:
+                    aws_private_link = UNSET
+                else:
+                    aws_private_link = ClusterConnectionStringsAwsPrivateLink.from_dict(_aws_private_link)
 
-                private_endpoint.append(private_endpoint_item)
+                _aws_private_link_srv = src_dict.get("awsPrivateLinkSrv", UNSET)
+                aws_private_link_srv: ClusterConnectionStringsAwsPrivateLinkSrv | Unset
+                if _aws_private_link_srv is UNSET:
+                    aws_private_link_srv = UNSET
+                else:
+                    aws_private_link_srv = ClusterConnectionStringsAwsPrivateLinkSrv.from_dict(_aws_private_link_srv)
 
-        private_srv = d.pop("privateSrv", UNSET)
+                private = src_dict.get("private", UNSET)
 
-        standard = d.pop("standard", UNSET)
+                _private_endpoint = src_dict.get("privateEndpoint", UNSET)
+                private_endpoint: list[ClusterDescriptionConnectionStringsPrivateEndpoint] | Unset = UNSET
+                if _private_endpoint is not UNSET:
+                    private_endpoint = [
+                        ClusterDescriptionConnectionStringsPrivateEndpoint.from_dict(private_endpoint_item_data)
+                        for private_endpoint_item_data in _private_endpoint
+                    ]
 
-        standard_srv = d.pop("standardSrv", UNSET)
+                private_srv = src_dict.get("privateSrv", UNSET)
 
-        _cluster_connection_strings = cls(
-            aws_private_link,
-            aws_private_link_srv,
-            private,
-            private_endpoint,
-            private_srv,
-            standard,
-            standard_srv,
-        )
+                standard = src_dict.get("standard", UNSET)
 
-        if nulls:
-            d.update(nulls)
-        _cluster_connection_strings.additional_properties = d
-        return _cluster_connection_strings
+                standard_srv = src_dict.get("standardSrv", UNSET)
+
+                if not (
+                    (private is UNSET or private.__class__ is str)
+                    and (_private_endpoint is UNSET or _private_endpoint.__class__ is list)
+                    and (private_srv is UNSET or private_srv.__class__ is str)
+                    and (standard is UNSET or standard.__class__ is str)
+                    and (standard_srv is UNSET or standard_srv.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterConnectionStrings:
+                    _cluster_connection_strings = object.__new__(cls)
+                    _cluster_connection_strings.aws_private_link = aws_private_link
+                    _cluster_connection_strings.aws_private_link_srv = aws_private_link_srv
+                    _cluster_connection_strings.private = private
+                    _cluster_connection_strings.private_endpoint = private_endpoint
+                    _cluster_connection_strings.private_srv = private_srv
+                    _cluster_connection_strings.standard = standard
+                    _cluster_connection_strings.standard_srv = standard_srv
+                else:
+                    _cluster_connection_strings = cls(
+                        aws_private_link,
+                        aws_private_link_srv,
+                        private,
+                        private_endpoint,
+                        private_srv,
+                        standard,
+                        standard_srv,
+                    )
+
+                _cluster_connection_strings.additional_properties = d
+                return _cluster_connection_strings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -199,3 +255,39 @@ from ..models.cluster_connection_strings_aws_private_link_srv import (
 from ..models.cluster_description_connection_strings_private_endpoint import (
     ClusterDescriptionConnectionStringsPrivateEndpoint,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cluster_connection_strings_aws_private_link import (
+        ClusterConnectionStringsAwsPrivateLink,
+        ClusterConnectionStringsAwsPrivateLinkDict,
+    )
+    from ..models.cluster_connection_strings_aws_private_link_srv import (
+        ClusterConnectionStringsAwsPrivateLinkSrv,
+        ClusterConnectionStringsAwsPrivateLinkSrvDict,
+    )
+    from ..models.cluster_description_connection_strings_private_endpoint import (
+        ClusterDescriptionConnectionStringsPrivateEndpoint,
+        ClusterDescriptionConnectionStringsPrivateEndpointDict,
+    )
+
+    ClusterConnectionStringsDict = TypedDict(
+        "ClusterConnectionStringsDict",
+        {
+            "awsPrivateLink": ClusterConnectionStringsAwsPrivateLinkDict | ClusterConnectionStringsAwsPrivateLink,
+            "awsPrivateLinkSrv": ClusterConnectionStringsAwsPrivateLinkSrvDict
+            | ClusterConnectionStringsAwsPrivateLinkSrv,
+            "private": str,
+            "privateEndpoint": list[
+                ClusterDescriptionConnectionStringsPrivateEndpointDict
+                | ClusterDescriptionConnectionStringsPrivateEndpoint
+            ],
+            "privateSrv": str,
+            "standard": str,
+            "standardSrv": str,
+        },
+        total=False,
+    )
+else:
+    ClusterConnectionStringsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

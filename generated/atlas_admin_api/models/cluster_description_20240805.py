@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -41,9 +47,63 @@ from ..models.cluster_description_20240805_state_name import (
 from ..models.cluster_description_20240805_version_release_system import (
     ClusterDescription20240805VersionReleaseSystem,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterDescription20240805")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "acceptDataRisksAndForceReplicaSetReconfig",
+        "adaptiveCapacity",
+        "advancedConfiguration",
+        "backupEnabled",
+        "biConnector",
+        "clusterType",
+        "configServerManagementMode",
+        "configServerType",
+        "connectionStrings",
+        "createDate",
+        "diskWarmingMode",
+        "effectiveReplicationSpecs",
+        "encryptionAtRestProvider",
+        "featureCompatibilityVersion",
+        "featureCompatibilityVersionExpirationDate",
+        "globalClusterSelfManagedSharding",
+        "groupId",
+        "id",
+        "internalClusterRole",
+        "labels",
+        "links",
+        "mongoDBEmployeeAccessGrant",
+        "mongoDBMajorVersion",
+        "mongoDBVersion",
+        "name",
+        "paused",
+        "pitEnabled",
+        "redactClientLogData",
+        "replicaSetScalingStrategy",
+        "replicationSpecs",
+        "retainBackups",
+        "rootCertType",
+        "stateName",
+        "tags",
+        "terminationProtectionEnabled",
+        "useAwsTimeBasedSnapshotCopyForFastInitialSync",
+        "versionReleaseSystem",
+    }
+)
 
 
 @_attrs_define
@@ -200,24 +260,36 @@ class ClusterDescription20240805:
     """
 
     accept_data_risks_and_force_replica_set_reconfig: datetime.datetime | Unset = UNSET
-    adaptive_capacity: ClusterDescription20240805AdaptiveCapacity | Unset = UNSET
+    adaptive_capacity: Literal["ENABLED", "DISABLED"] | ClusterDescription20240805AdaptiveCapacity | Unset = UNSET
     advanced_configuration: ApiAtlasClusterAdvancedConfigurationView | Unset = UNSET
     backup_enabled: bool | Unset = UNSET
     bi_connector: BiConnector | Unset = UNSET
-    cluster_type: ClusterDescription20240805ClusterType | Unset = UNSET
-    config_server_management_mode: ClusterDescription20240805ConfigServerManagementMode | Unset = UNSET
-    config_server_type: ClusterDescription20240805ConfigServerType | Unset = UNSET
+    cluster_type: Literal["REPLICASET", "SHARDED", "GEOSHARDED"] | ClusterDescription20240805ClusterType | Unset = UNSET
+    config_server_management_mode: (
+        Literal["ATLAS_MANAGED", "FIXED_TO_DEDICATED"] | ClusterDescription20240805ConfigServerManagementMode | Unset
+    ) = UNSET
+    config_server_type: Literal["DEDICATED", "EMBEDDED"] | ClusterDescription20240805ConfigServerType | Unset = UNSET
     connection_strings: ClusterConnectionStrings | Unset = UNSET
     create_date: datetime.datetime | Unset = UNSET
-    disk_warming_mode: ClusterDescription20240805DiskWarmingMode | Unset = UNSET
+    disk_warming_mode: (
+        Literal["FULLY_WARMED", "VISIBLE_EARLIER", "ENHANCED_FULLY_WARMED"]
+        | ClusterDescription20240805DiskWarmingMode
+        | Unset
+    ) = UNSET
     effective_replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
-    encryption_at_rest_provider: ClusterDescription20240805EncryptionAtRestProvider | Unset = UNSET
+    encryption_at_rest_provider: (
+        Literal["NONE", "AWS", "AZURE", "GCP"] | ClusterDescription20240805EncryptionAtRestProvider | Unset
+    ) = UNSET
     feature_compatibility_version: str | Unset = UNSET
     feature_compatibility_version_expiration_date: datetime.datetime | Unset = UNSET
     global_cluster_self_managed_sharding: bool | Unset = UNSET
     group_id: str | Unset = UNSET
     id: str | Unset = UNSET
-    internal_cluster_role: ClusterDescription20240805InternalClusterRole | Unset = UNSET
+    internal_cluster_role: (
+        Literal["NONE", "SYSTEM_CLUSTER", "INTERNAL_SHADOW_CLUSTER"]
+        | ClusterDescription20240805InternalClusterRole
+        | Unset
+    ) = UNSET
     labels: list[ComponentLabel] | Unset = UNSET
     links: list[Link] | Unset = UNSET
     mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset = UNSET
@@ -227,27 +299,87 @@ class ClusterDescription20240805:
     paused: bool | Unset = UNSET
     pit_enabled: bool | Unset = UNSET
     redact_client_log_data: bool | Unset = UNSET
-    replica_set_scaling_strategy: ClusterDescription20240805ReplicaSetScalingStrategy | Unset = UNSET
+    replica_set_scaling_strategy: (
+        Literal["SEQUENTIAL", "WORKLOAD_TYPE", "NODE_TYPE"]
+        | ClusterDescription20240805ReplicaSetScalingStrategy
+        | Unset
+    ) = UNSET
     replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
     retain_backups: bool | Unset = UNSET
-    root_cert_type: ClusterDescription20240805RootCertType | Unset = UNSET
-    state_name: ClusterDescription20240805StateName | Unset = UNSET
+    root_cert_type: Literal["ISRGROOTX1"] | ClusterDescription20240805RootCertType | Unset = UNSET
+    state_name: (
+        Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"] | ClusterDescription20240805StateName | Unset
+    ) = UNSET
     tags: list[ResourceTag] | Unset = UNSET
     termination_protection_enabled: bool | Unset = UNSET
     use_aws_time_based_snapshot_copy_for_fast_initial_sync: bool | Unset = UNSET
-    version_release_system: ClusterDescription20240805VersionReleaseSystem | Unset = UNSET
+    version_release_system: Literal["LTS", "CONTINUOUS"] | ClusterDescription20240805VersionReleaseSystem | Unset = (
+        UNSET
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("accept_data_risks_and_force_replica_set_reconfig", "acceptDataRisksAndForceReplicaSetReconfig", False),
+        ("adaptive_capacity", "adaptiveCapacity", False),
+        ("advanced_configuration", "advancedConfiguration", False),
+        ("backup_enabled", "backupEnabled", False),
+        ("bi_connector", "biConnector", False),
+        ("cluster_type", "clusterType", False),
+        ("config_server_management_mode", "configServerManagementMode", False),
+        ("config_server_type", "configServerType", False),
+        ("connection_strings", "connectionStrings", False),
+        ("create_date", "createDate", False),
+        ("disk_warming_mode", "diskWarmingMode", False),
+        ("effective_replication_specs", "effectiveReplicationSpecs", False),
+        ("encryption_at_rest_provider", "encryptionAtRestProvider", False),
+        ("feature_compatibility_version", "featureCompatibilityVersion", False),
+        ("feature_compatibility_version_expiration_date", "featureCompatibilityVersionExpirationDate", False),
+        ("global_cluster_self_managed_sharding", "globalClusterSelfManagedSharding", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("internal_cluster_role", "internalClusterRole", False),
+        ("labels", "labels", False),
+        ("links", "links", False),
+        ("mongo_db_employee_access_grant", "mongoDBEmployeeAccessGrant", False),
+        ("mongo_db_major_version", "mongoDBMajorVersion", False),
+        ("mongo_db_version", "mongoDBVersion", False),
+        ("name", "name", False),
+        ("paused", "paused", False),
+        ("pit_enabled", "pitEnabled", False),
+        ("redact_client_log_data", "redactClientLogData", False),
+        ("replica_set_scaling_strategy", "replicaSetScalingStrategy", False),
+        ("replication_specs", "replicationSpecs", False),
+        ("retain_backups", "retainBackups", False),
+        ("root_cert_type", "rootCertType", False),
+        ("state_name", "stateName", False),
+        ("tags", "tags", False),
+        ("termination_protection_enabled", "terminationProtectionEnabled", False),
+        (
+            "use_aws_time_based_snapshot_copy_for_fast_initial_sync",
+            "useAwsTimeBasedSnapshotCopyForFastInitialSync",
+            False,
+        ),
+        ("version_release_system", "versionReleaseSystem", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterDescription20240805"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         accept_data_risks_and_force_replica_set_reconfig: str | Unset = UNSET
         if not isinstance(self.accept_data_risks_and_force_replica_set_reconfig, Unset):
-            accept_data_risks_and_force_replica_set_reconfig = format_datetime(
+            accept_data_risks_and_force_replica_set_reconfig = datetime_json(
                 self.accept_data_risks_and_force_replica_set_reconfig
             )
 
         adaptive_capacity: str | Unset = UNSET
         if not isinstance(self.adaptive_capacity, Unset):
-            adaptive_capacity = self.adaptive_capacity.value
+            adaptive_capacity = enum_json(self.adaptive_capacity)
 
         advanced_configuration: dict[str, Any] | Unset = UNSET
         if not isinstance(self.advanced_configuration, Unset):
@@ -261,15 +393,15 @@ class ClusterDescription20240805:
 
         cluster_type: str | Unset = UNSET
         if not isinstance(self.cluster_type, Unset):
-            cluster_type = self.cluster_type.value
+            cluster_type = enum_json(self.cluster_type)
 
         config_server_management_mode: str | Unset = UNSET
         if not isinstance(self.config_server_management_mode, Unset):
-            config_server_management_mode = self.config_server_management_mode.value
+            config_server_management_mode = enum_json(self.config_server_management_mode)
 
         config_server_type: str | Unset = UNSET
         if not isinstance(self.config_server_type, Unset):
-            config_server_type = self.config_server_type.value
+            config_server_type = enum_json(self.config_server_type)
 
         connection_strings: dict[str, Any] | Unset = UNSET
         if not isinstance(self.connection_strings, Unset):
@@ -277,11 +409,11 @@ class ClusterDescription20240805:
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = format_datetime(self.create_date)
+            create_date = datetime_json(self.create_date)
 
         disk_warming_mode: str | Unset = UNSET
         if not isinstance(self.disk_warming_mode, Unset):
-            disk_warming_mode = self.disk_warming_mode.value
+            disk_warming_mode = enum_json(self.disk_warming_mode)
 
         effective_replication_specs: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.effective_replication_specs, Unset):
@@ -292,13 +424,13 @@ class ClusterDescription20240805:
 
         encryption_at_rest_provider: str | Unset = UNSET
         if not isinstance(self.encryption_at_rest_provider, Unset):
-            encryption_at_rest_provider = self.encryption_at_rest_provider.value
+            encryption_at_rest_provider = enum_json(self.encryption_at_rest_provider)
 
         feature_compatibility_version = self.feature_compatibility_version
 
         feature_compatibility_version_expiration_date: str | Unset = UNSET
         if not isinstance(self.feature_compatibility_version_expiration_date, Unset):
-            feature_compatibility_version_expiration_date = format_datetime(
+            feature_compatibility_version_expiration_date = datetime_json(
                 self.feature_compatibility_version_expiration_date
             )
 
@@ -310,7 +442,7 @@ class ClusterDescription20240805:
 
         internal_cluster_role: str | Unset = UNSET
         if not isinstance(self.internal_cluster_role, Unset):
-            internal_cluster_role = self.internal_cluster_role.value
+            internal_cluster_role = enum_json(self.internal_cluster_role)
 
         labels: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.labels, Unset):
@@ -344,7 +476,7 @@ class ClusterDescription20240805:
 
         replica_set_scaling_strategy: str | Unset = UNSET
         if not isinstance(self.replica_set_scaling_strategy, Unset):
-            replica_set_scaling_strategy = self.replica_set_scaling_strategy.value
+            replica_set_scaling_strategy = enum_json(self.replica_set_scaling_strategy)
 
         replication_specs: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.replication_specs, Unset):
@@ -357,11 +489,11 @@ class ClusterDescription20240805:
 
         root_cert_type: str | Unset = UNSET
         if not isinstance(self.root_cert_type, Unset):
-            root_cert_type = self.root_cert_type.value
+            root_cert_type = enum_json(self.root_cert_type)
 
         state_name: str | Unset = UNSET
         if not isinstance(self.state_name, Unset):
-            state_name = self.state_name.value
+            state_name = enum_json(self.state_name)
 
         tags: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.tags, Unset):
@@ -378,7 +510,7 @@ class ClusterDescription20240805:
 
         version_release_system: str | Unset = UNSET
         if not isinstance(self.version_release_system, Unset):
-            version_release_system = self.version_release_system.value
+            version_release_system = enum_json(self.version_release_system)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -464,324 +596,363 @@ class ClusterDescription20240805:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acceptDataRisksAndForceReplicaSetReconfig",
-                "adaptiveCapacity",
-                "advancedConfiguration",
-                "backupEnabled",
-                "biConnector",
-                "clusterType",
-                "configServerManagementMode",
-                "configServerType",
-                "connectionStrings",
-                "createDate",
-                "diskWarmingMode",
-                "effectiveReplicationSpecs",
-                "encryptionAtRestProvider",
-                "featureCompatibilityVersion",
-                "featureCompatibilityVersionExpirationDate",
-                "globalClusterSelfManagedSharding",
-                "groupId",
-                "id",
-                "internalClusterRole",
-                "labels",
-                "links",
-                "mongoDBEmployeeAccessGrant",
-                "mongoDBMajorVersion",
-                "mongoDBVersion",
-                "name",
-                "paused",
-                "pitEnabled",
-                "redactClientLogData",
-                "replicaSetScalingStrategy",
-                "replicationSpecs",
-                "retainBackups",
-                "rootCertType",
-                "stateName",
-                "tags",
-                "terminationProtectionEnabled",
-                "useAwsTimeBasedSnapshotCopyForFastInitialSync",
-                "versionReleaseSystem",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _accept_data_risks_and_force_replica_set_reconfig = d.pop("acceptDataRisksAndForceReplicaSetReconfig", UNSET)
-        accept_data_risks_and_force_replica_set_reconfig: datetime.datetime | Unset
-        if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
-            accept_data_risks_and_force_replica_set_reconfig = UNSET
-        else:
-            accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
-                _accept_data_risks_and_force_replica_set_reconfig
-            )
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _accept_data_risks_and_force_replica_set_reconfig = src_dict.get(
+                    "acceptDataRisksAndForceReplicaSetReconfig", UNSET
+                )
+                accept_data_risks_and_force_replica_set_reconfig: datetime.datetime | Unset
+                if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
+                    accept_data_risks_and_force_replica_set_reconfig = UNSET
+                else:
+                    accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
+                        _accept_data_risks_and_force_replica_set_reconfig
+                    )
 
-        _adaptive_capacity = d.pop("adaptiveCapacity", UNSET)
-        adaptive_capacity: ClusterDescription20240805AdaptiveCapacity | Unset
-        if _adaptive_capacity is UNSET:
-            adaptive_capacity = UNSET
-        else:
-            adaptive_capacity = ClusterDescription20240805AdaptiveCapacity._members_by_value.get(
-                _adaptive_capacity
-            ) or ClusterDescription20240805AdaptiveCapacity(_adaptive_capacity)
+                _adaptive_capacity = src_dict.get("adaptiveCapacity", UNSET)
+                adaptive_capacity: ClusterDescription20240805AdaptiveCapacity | Unset
+                if _adaptive_capacity is UNSET:
+                    adaptive_capacity = UNSET
+                else:
+                    adaptive_capacity = ClusterDescription20240805AdaptiveCapacity._members_by_value.get(
+                        _adaptive_capacity
+                    ) or ClusterDescription20240805AdaptiveCapacity(_adaptive_capacity)
 
-        _advanced_configuration = d.pop("advancedConfiguration", UNSET)
-        advanced_configuration: ApiAtlasClusterAdvancedConfigurationView | Unset
-        if _advanced_configuration is UNSET:
-            advanced_configuration = UNSET
-        else:
-            advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
+                _advanced_configuration = src_dict.get("advancedConfiguration", UNSET)
+                advanced_configuration: ApiAtlasClusterAdvancedConfigurationView | Unset
+                if _advanced_configuration is UNSET:
+                    advanced_configuration = UNSET
+                else:
+                    advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
 
-        backup_enabled = d.pop("backupEnabled", UNSET)
+                backup_enabled = src_dict.get("backupEnabled", UNSET)
 
-        _bi_connector = d.pop("biConnector", UNSET)
-        bi_connector: BiConnector | Unset
-        if _bi_connector is UNSET:
-            bi_connector = UNSET
-        else:
-            bi_connector = BiConnector.from_dict(_bi_connector)
+                _bi_connector = src_dict.get("biConnector", UNSET)
+                bi_connector: BiConnector | Unset
+                if _bi_connector is UNSET:
+                    bi_connector = UNSET
+                else:
+                    bi_connector = BiConnector.from_dict(_bi_connector)
 
-        _cluster_type = d.pop("clusterType", UNSET)
-        cluster_type: ClusterDescription20240805ClusterType | Unset
-        if _cluster_type is UNSET:
-            cluster_type = UNSET
-        else:
-            cluster_type = ClusterDescription20240805ClusterType._members_by_value.get(
-                _cluster_type
-            ) or ClusterDescription20240805ClusterType(_cluster_type)
+                _cluster_type = src_dict.get("clusterType", UNSET)
+                cluster_type: ClusterDescription20240805ClusterType | Unset
+                if _cluster_type is UNSET:
+                    cluster_type = UNSET
+                else:
+                    cluster_type = ClusterDescription20240805ClusterType._members_by_value.get(
+                        _cluster_type
+                    ) or ClusterDescription20240805ClusterType(_cluster_type)
 
-        _config_server_management_mode = d.pop("configServerManagementMode", UNSET)
-        config_server_management_mode: ClusterDescription20240805ConfigServerManagementMode | Unset
-        if _config_server_management_mode is UNSET:
-            config_server_management_mode = UNSET
-        else:
-            config_server_management_mode = ClusterDescription20240805ConfigServerManagementMode._members_by_value.get(
-                _config_server_management_mode
-            ) or ClusterDescription20240805ConfigServerManagementMode(_config_server_management_mode)
+                _config_server_management_mode = src_dict.get("configServerManagementMode", UNSET)
+                config_server_management_mode: ClusterDescription20240805ConfigServerManagementMode | Unset
+                if _config_server_management_mode is UNSET:
+                    config_server_management_mode = UNSET
+                else:
+                    config_server_management_mode = (
+                        ClusterDescription20240805ConfigServerManagementMode._members_by_value.get(
+                            _config_server_management_mode
+                        )
+                        or ClusterDescription20240805ConfigServerManagementMode(_config_server_management_mode)
+                    )
 
-        _config_server_type = d.pop("configServerType", UNSET)
-        config_server_type: ClusterDescription20240805ConfigServerType | Unset
-        if _config_server_type is UNSET:
-            config_server_type = UNSET
-        else:
-            config_server_type = ClusterDescription20240805ConfigServerType._members_by_value.get(
-                _config_server_type
-            ) or ClusterDescription20240805ConfigServerType(_config_server_type)
+                _config_server_type = src_dict.get("configServerType", UNSET)
+                config_server_type: ClusterDescription20240805ConfigServerType | Unset
+                if _config_server_type is UNSET:
+                    config_server_type = UNSET
+                else:
+                    config_server_type = ClusterDescription20240805ConfigServerType._members_by_value.get(
+                        _config_server_type
+                    ) or ClusterDescription20240805ConfigServerType(_config_server_type)
 
-        _connection_strings = d.pop("connectionStrings", UNSET)
-        connection_strings: ClusterConnectionStrings | Unset
-        if _connection_strings is UNSET:
-            connection_strings = UNSET
-        else:
-            connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
+                _connection_strings = src_dict.get("connectionStrings", UNSET)
+                connection_strings: ClusterConnectionStrings | Unset
+                if _connection_strings is UNSET:
+                    connection_strings = UNSET
+                else:
+                    connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
 
-        _create_date = d.pop("createDate", UNSET)
-        create_date: datetime.datetime | Unset
-        if _create_date is UNSET:
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
+                _create_date = src_dict.get("createDate", UNSET)
+                create_date: datetime.datetime | Unset
+                if _create_date is UNSET:
+                    create_date = UNSET
+                else:
+                    create_date = datetime.datetime.fromisoformat(_create_date)
 
-        _disk_warming_mode = d.pop("diskWarmingMode", UNSET)
-        disk_warming_mode: ClusterDescription20240805DiskWarmingMode | Unset
-        if _disk_warming_mode is UNSET:
-            disk_warming_mode = UNSET
-        else:
-            disk_warming_mode = ClusterDescription20240805DiskWarmingMode._members_by_value.get(
-                _disk_warming_mode
-            ) or ClusterDescription20240805DiskWarmingMode(_disk_warming_mode)
+                _disk_warming_mode = src_dict.get("diskWarmingMode", UNSET)
+                disk_warming_mode: ClusterDescription20240805DiskWarmingMode | Unset
+                if _disk_warming_mode is UNSET:
+                    disk_warming_mode = UNSET
+                else:
+                    disk_warming_mode = ClusterDescription20240805DiskWarmingMode._members_by_value.get(
+                        _disk_warming_mode
+                    ) or ClusterDescription20240805DiskWarmingMode(_disk_warming_mode)
 
-        _effective_replication_specs = d.pop("effectiveReplicationSpecs", UNSET)
-        effective_replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
-        if _effective_replication_specs is not UNSET:
-            effective_replication_specs = []
-            for effective_replication_specs_item_data in _effective_replication_specs:
-                effective_replication_specs_item = ReplicationSpec20240805.from_dict(
-                    effective_replication_specs_item_data
+                _effective_replication_specs = src_dict.get("effectiveReplicationSpecs", UNSET)
+                effective_replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
+                if _effective_replication_specs is not UNSET:
+                    effective_replication_specs = [
+                        ReplicationSpec20240805.from_dict(effective_replication_specs_item_data)
+                        for effective_replication_specs_item_data in _effective_replication_specs
+                    ]
+
+                _encryption_at_rest_provider = src_dict.get("encryptionAtRestProvider", UNSET)
+                encryption_at_rest_provider: ClusterDescription20240805EncryptionAtRestProvider | Unset
+                if _encryption_at_rest_provider is UNSET:
+                    encryption_at_rest_provider = UNSET
+                else:
+                    encryption_at_rest_provider = (
+                        ClusterDescription20240805EncryptionAtRestProvider._members_by_value.get(
+                            _encryption_at_rest_provider
+                        )
+                        or ClusterDescription20240805EncryptionAtRestProvider(_encryption_at_rest_provider)
+                    )
+
+                feature_compatibility_version = src_dict.get("featureCompatibilityVersion", UNSET)
+
+                _feature_compatibility_version_expiration_date = src_dict.get(
+                    "featureCompatibilityVersionExpirationDate", UNSET
+                )
+                feature_compatibility_version_expiration_date: datetime.datetime | Unset
+                if _feature_compatibility_version_expiration_date is UNSET:
+                    feature_compatibility_version_expiration_date = UNSET
+                else:
+                    feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
+                        _feature_compatibility_version_expiration_date
+                    )
+
+                global_cluster_self_managed_sharding = src_dict.get("globalClusterSelfManagedSharding", UNSET)
+
+                group_id = src_dict.get("groupId", UNSET)
+
+                id = src_dict.get("id", UNSET)
+
+                _internal_cluster_role = src_dict.get("internalClusterRole", UNSET)
+                internal_cluster_role: ClusterDescription20240805InternalClusterRole | Unset
+                if _internal_cluster_role is UNSET:
+                    internal_cluster_role = UNSET
+                else:
+                    internal_cluster_role = ClusterDescription20240805InternalClusterRole._members_by_value.get(
+                        _internal_cluster_role
+                    ) or ClusterDescription20240805InternalClusterRole(_internal_cluster_role)
+
+                _labels = src_dict.get("labels", UNSET)
+                labels: list[ComponentLabel] | Unset = UNSET
+                if _labels is not UNSET:
+                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
+
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                _mongo_db_employee_access_grant = src_dict.get("mongoDBEmployeeAccessGrant", UNSET)
+                mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
+                if _mongo_db_employee_access_grant is UNSET:
+                    mongo_db_employee_access_grant = UNSET
+                else:
+                    mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
+
+                mongo_db_major_version = src_dict.get("mongoDBMajorVersion", UNSET)
+
+                mongo_db_version = src_dict.get("mongoDBVersion", UNSET)
+
+                name = src_dict.get("name", UNSET)
+
+                paused = src_dict.get("paused", UNSET)
+
+                pit_enabled = src_dict.get("pitEnabled", UNSET)
+
+                redact_client_log_data = src_dict.get("redactClientLogData", UNSET)
+
+                _replica_set_scaling_strategy = src_dict.get("replicaSetScalingStrategy", UNSET)
+                replica_set_scaling_strategy: ClusterDescription20240805ReplicaSetScalingStrategy | Unset
+                if _replica_set_scaling_strategy is UNSET:
+                    replica_set_scaling_strategy = UNSET
+                else:
+                    replica_set_scaling_strategy = (
+                        ClusterDescription20240805ReplicaSetScalingStrategy._members_by_value.get(
+                            _replica_set_scaling_strategy
+                        )
+                        or ClusterDescription20240805ReplicaSetScalingStrategy(_replica_set_scaling_strategy)
+                    )
+
+                _replication_specs = src_dict.get("replicationSpecs", UNSET)
+                replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
+                if _replication_specs is not UNSET:
+                    replication_specs = [
+                        ReplicationSpec20240805.from_dict(replication_specs_item_data)
+                        for replication_specs_item_data in _replication_specs
+                    ]
+
+                retain_backups = src_dict.get("retainBackups", UNSET)
+
+                _root_cert_type = src_dict.get("rootCertType", UNSET)
+                root_cert_type: ClusterDescription20240805RootCertType | Unset
+                if _root_cert_type is UNSET:
+                    root_cert_type = UNSET
+                else:
+                    root_cert_type = ClusterDescription20240805RootCertType._members_by_value.get(
+                        _root_cert_type
+                    ) or ClusterDescription20240805RootCertType(_root_cert_type)
+
+                _state_name = src_dict.get("stateName", UNSET)
+                state_name: ClusterDescription20240805StateName | Unset
+                if _state_name is UNSET:
+                    state_name = UNSET
+                else:
+                    state_name = ClusterDescription20240805StateName._members_by_value.get(
+                        _state_name
+                    ) or ClusterDescription20240805StateName(_state_name)
+
+                _tags = src_dict.get("tags", UNSET)
+                tags: list[ResourceTag] | Unset = UNSET
+                if _tags is not UNSET:
+                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+
+                termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
+
+                use_aws_time_based_snapshot_copy_for_fast_initial_sync = src_dict.get(
+                    "useAwsTimeBasedSnapshotCopyForFastInitialSync", UNSET
                 )
 
-                effective_replication_specs.append(effective_replication_specs_item)
+                _version_release_system = src_dict.get("versionReleaseSystem", UNSET)
+                version_release_system: ClusterDescription20240805VersionReleaseSystem | Unset
+                if _version_release_system is UNSET:
+                    version_release_system = UNSET
+                else:
+                    version_release_system = ClusterDescription20240805VersionReleaseSystem._members_by_value.get(
+                        _version_release_system
+                    ) or ClusterDescription20240805VersionReleaseSystem(_version_release_system)
 
-        _encryption_at_rest_provider = d.pop("encryptionAtRestProvider", UNSET)
-        encryption_at_rest_provider: ClusterDescription20240805EncryptionAtRestProvider | Unset
-        if _encryption_at_rest_provider is UNSET:
-            encryption_at_rest_provider = UNSET
-        else:
-            encryption_at_rest_provider = ClusterDescription20240805EncryptionAtRestProvider._members_by_value.get(
-                _encryption_at_rest_provider
-            ) or ClusterDescription20240805EncryptionAtRestProvider(_encryption_at_rest_provider)
+                if not (
+                    (backup_enabled is UNSET or backup_enabled.__class__ is bool)
+                    and (_effective_replication_specs is UNSET or _effective_replication_specs.__class__ is list)
+                    and (feature_compatibility_version is UNSET or feature_compatibility_version.__class__ is str)
+                    and (
+                        global_cluster_self_managed_sharding is UNSET
+                        or global_cluster_self_managed_sharding.__class__ is bool
+                    )
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_labels is UNSET or _labels.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (mongo_db_major_version is UNSET or mongo_db_major_version.__class__ is str)
+                    and (mongo_db_version is UNSET or mongo_db_version.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (paused is UNSET or paused.__class__ is bool)
+                    and (pit_enabled is UNSET or pit_enabled.__class__ is bool)
+                    and (redact_client_log_data is UNSET or redact_client_log_data.__class__ is bool)
+                    and (_replication_specs is UNSET or _replication_specs.__class__ is list)
+                    and (retain_backups is UNSET or retain_backups.__class__ is bool)
+                    and (_tags is UNSET or _tags.__class__ is list)
+                    and (termination_protection_enabled is UNSET or termination_protection_enabled.__class__ is bool)
+                    and (
+                        use_aws_time_based_snapshot_copy_for_fast_initial_sync is UNSET
+                        or use_aws_time_based_snapshot_copy_for_fast_initial_sync.__class__ is bool
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterDescription20240805:
+                    _cluster_description_20240805 = object.__new__(cls)
+                    _cluster_description_20240805.accept_data_risks_and_force_replica_set_reconfig = (
+                        accept_data_risks_and_force_replica_set_reconfig
+                    )
+                    _cluster_description_20240805.adaptive_capacity = adaptive_capacity
+                    _cluster_description_20240805.advanced_configuration = advanced_configuration
+                    _cluster_description_20240805.backup_enabled = backup_enabled
+                    _cluster_description_20240805.bi_connector = bi_connector
+                    _cluster_description_20240805.cluster_type = cluster_type
+                    _cluster_description_20240805.config_server_management_mode = config_server_management_mode
+                    _cluster_description_20240805.config_server_type = config_server_type
+                    _cluster_description_20240805.connection_strings = connection_strings
+                    _cluster_description_20240805.create_date = create_date
+                    _cluster_description_20240805.disk_warming_mode = disk_warming_mode
+                    _cluster_description_20240805.effective_replication_specs = effective_replication_specs
+                    _cluster_description_20240805.encryption_at_rest_provider = encryption_at_rest_provider
+                    _cluster_description_20240805.feature_compatibility_version = feature_compatibility_version
+                    _cluster_description_20240805.feature_compatibility_version_expiration_date = (
+                        feature_compatibility_version_expiration_date
+                    )
+                    _cluster_description_20240805.global_cluster_self_managed_sharding = (
+                        global_cluster_self_managed_sharding
+                    )
+                    _cluster_description_20240805.group_id = group_id
+                    _cluster_description_20240805.id = id
+                    _cluster_description_20240805.internal_cluster_role = internal_cluster_role
+                    _cluster_description_20240805.labels = labels
+                    _cluster_description_20240805.links = links
+                    _cluster_description_20240805.mongo_db_employee_access_grant = mongo_db_employee_access_grant
+                    _cluster_description_20240805.mongo_db_major_version = mongo_db_major_version
+                    _cluster_description_20240805.mongo_db_version = mongo_db_version
+                    _cluster_description_20240805.name = name
+                    _cluster_description_20240805.paused = paused
+                    _cluster_description_20240805.pit_enabled = pit_enabled
+                    _cluster_description_20240805.redact_client_log_data = redact_client_log_data
+                    _cluster_description_20240805.replica_set_scaling_strategy = replica_set_scaling_strategy
+                    _cluster_description_20240805.replication_specs = replication_specs
+                    _cluster_description_20240805.retain_backups = retain_backups
+                    _cluster_description_20240805.root_cert_type = root_cert_type
+                    _cluster_description_20240805.state_name = state_name
+                    _cluster_description_20240805.tags = tags
+                    _cluster_description_20240805.termination_protection_enabled = termination_protection_enabled
+                    _cluster_description_20240805.use_aws_time_based_snapshot_copy_for_fast_initial_sync = (
+                        use_aws_time_based_snapshot_copy_for_fast_initial_sync
+                    )
+                    _cluster_description_20240805.version_release_system = version_release_system
+                else:
+                    _cluster_description_20240805 = cls(
+                        accept_data_risks_and_force_replica_set_reconfig,
+                        adaptive_capacity,
+                        advanced_configuration,
+                        backup_enabled,
+                        bi_connector,
+                        cluster_type,
+                        config_server_management_mode,
+                        config_server_type,
+                        connection_strings,
+                        create_date,
+                        disk_warming_mode,
+                        effective_replication_specs,
+                        encryption_at_rest_provider,
+                        feature_compatibility_version,
+                        feature_compatibility_version_expiration_date,
+                        global_cluster_self_managed_sharding,
+                        group_id,
+                        id,
+                        internal_cluster_role,
+                        labels,
+                        links,
+                        mongo_db_employee_access_grant,
+                        mongo_db_major_version,
+                        mongo_db_version,
+                        name,
+                        paused,
+                        pit_enabled,
+                        redact_client_log_data,
+                        replica_set_scaling_strategy,
+                        replication_specs,
+                        retain_backups,
+                        root_cert_type,
+                        state_name,
+                        tags,
+                        termination_protection_enabled,
+                        use_aws_time_based_snapshot_copy_for_fast_initial_sync,
+                        version_release_system,
+                    )
 
-        feature_compatibility_version = d.pop("featureCompatibilityVersion", UNSET)
+                _cluster_description_20240805.additional_properties = d
+                return _cluster_description_20240805
 
-        _feature_compatibility_version_expiration_date = d.pop("featureCompatibilityVersionExpirationDate", UNSET)
-        feature_compatibility_version_expiration_date: datetime.datetime | Unset
-        if _feature_compatibility_version_expiration_date is UNSET:
-            feature_compatibility_version_expiration_date = UNSET
-        else:
-            feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
-                _feature_compatibility_version_expiration_date
-            )
-
-        global_cluster_self_managed_sharding = d.pop("globalClusterSelfManagedSharding", UNSET)
-
-        group_id = d.pop("groupId", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        _internal_cluster_role = d.pop("internalClusterRole", UNSET)
-        internal_cluster_role: ClusterDescription20240805InternalClusterRole | Unset
-        if _internal_cluster_role is UNSET:
-            internal_cluster_role = UNSET
-        else:
-            internal_cluster_role = ClusterDescription20240805InternalClusterRole._members_by_value.get(
-                _internal_cluster_role
-            ) or ClusterDescription20240805InternalClusterRole(_internal_cluster_role)
-
-        _labels = d.pop("labels", UNSET)
-        labels: list[ComponentLabel] | Unset = UNSET
-        if _labels is not UNSET:
-            labels = []
-            for labels_item_data in _labels:
-                labels_item = ComponentLabel.from_dict(labels_item_data)
-
-                labels.append(labels_item)
-
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
-
-                links.append(links_item)
-
-        _mongo_db_employee_access_grant = d.pop("mongoDBEmployeeAccessGrant", UNSET)
-        mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
-        if _mongo_db_employee_access_grant is UNSET:
-            mongo_db_employee_access_grant = UNSET
-        else:
-            mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
-
-        mongo_db_major_version = d.pop("mongoDBMajorVersion", UNSET)
-
-        mongo_db_version = d.pop("mongoDBVersion", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        paused = d.pop("paused", UNSET)
-
-        pit_enabled = d.pop("pitEnabled", UNSET)
-
-        redact_client_log_data = d.pop("redactClientLogData", UNSET)
-
-        _replica_set_scaling_strategy = d.pop("replicaSetScalingStrategy", UNSET)
-        replica_set_scaling_strategy: ClusterDescription20240805ReplicaSetScalingStrategy | Unset
-        if _replica_set_scaling_strategy is UNSET:
-            replica_set_scaling_strategy = UNSET
-        else:
-            replica_set_scaling_strategy = ClusterDescription20240805ReplicaSetScalingStrategy._members_by_value.get(
-                _replica_set_scaling_strategy
-            ) or ClusterDescription20240805ReplicaSetScalingStrategy(_replica_set_scaling_strategy)
-
-        _replication_specs = d.pop("replicationSpecs", UNSET)
-        replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
-        if _replication_specs is not UNSET:
-            replication_specs = []
-            for replication_specs_item_data in _replication_specs:
-                replication_specs_item = ReplicationSpec20240805.from_dict(replication_specs_item_data)
-
-                replication_specs.append(replication_specs_item)
-
-        retain_backups = d.pop("retainBackups", UNSET)
-
-        _root_cert_type = d.pop("rootCertType", UNSET)
-        root_cert_type: ClusterDescription20240805RootCertType | Unset
-        if _root_cert_type is UNSET:
-            root_cert_type = UNSET
-        else:
-            root_cert_type = ClusterDescription20240805RootCertType._members_by_value.get(
-                _root_cert_type
-            ) or ClusterDescription20240805RootCertType(_root_cert_type)
-
-        _state_name = d.pop("stateName", UNSET)
-        state_name: ClusterDescription20240805StateName | Unset
-        if _state_name is UNSET:
-            state_name = UNSET
-        else:
-            state_name = ClusterDescription20240805StateName._members_by_value.get(
-                _state_name
-            ) or ClusterDescription20240805StateName(_state_name)
-
-        _tags = d.pop("tags", UNSET)
-        tags: list[ResourceTag] | Unset = UNSET
-        if _tags is not UNSET:
-            tags = []
-            for tags_item_data in _tags:
-                tags_item = ResourceTag.from_dict(tags_item_data)
-
-                tags.append(tags_item)
-
-        termination_protection_enabled = d.pop("terminationProtectionEnabled", UNSET)
-
-        use_aws_time_based_snapshot_copy_for_fast_initial_sync = d.pop(
-            "useAwsTimeBasedSnapshotCopyForFastInitialSync", UNSET
-        )
-
-        _version_release_system = d.pop("versionReleaseSystem", UNSET)
-        version_release_system: ClusterDescription20240805VersionReleaseSystem | Unset
-        if _version_release_system is UNSET:
-            version_release_system = UNSET
-        else:
-            version_release_system = ClusterDescription20240805VersionReleaseSystem._members_by_value.get(
-                _version_release_system
-            ) or ClusterDescription20240805VersionReleaseSystem(_version_release_system)
-
-        _cluster_description_20240805 = cls(
-            accept_data_risks_and_force_replica_set_reconfig,
-            adaptive_capacity,
-            advanced_configuration,
-            backup_enabled,
-            bi_connector,
-            cluster_type,
-            config_server_management_mode,
-            config_server_type,
-            connection_strings,
-            create_date,
-            disk_warming_mode,
-            effective_replication_specs,
-            encryption_at_rest_provider,
-            feature_compatibility_version,
-            feature_compatibility_version_expiration_date,
-            global_cluster_self_managed_sharding,
-            group_id,
-            id,
-            internal_cluster_role,
-            labels,
-            links,
-            mongo_db_employee_access_grant,
-            mongo_db_major_version,
-            mongo_db_version,
-            name,
-            paused,
-            pit_enabled,
-            redact_client_log_data,
-            replica_set_scaling_strategy,
-            replication_specs,
-            retain_backups,
-            root_cert_type,
-            state_name,
-            tags,
-            termination_protection_enabled,
-            use_aws_time_based_snapshot_copy_for_fast_initial_sync,
-            version_release_system,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cluster_description_20240805.additional_properties = d
-        return _cluster_description_20240805
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -811,3 +982,115 @@ from ..models.employee_access_grant_view import EmployeeAccessGrantView  # noqa:
 from ..models.link import Link  # noqa: E402
 from ..models.replication_spec_20240805 import ReplicationSpec20240805  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_atlas_cluster_advanced_configuration_view import (
+        ApiAtlasClusterAdvancedConfigurationView,
+        ApiAtlasClusterAdvancedConfigurationViewDict,
+    )
+    from ..models.bi_connector import BiConnector, BiConnectorDict
+    from ..models.cluster_connection_strings import (
+        ClusterConnectionStrings,
+        ClusterConnectionStringsDict,
+    )
+    from ..models.cluster_description_20240805_adaptive_capacity import (
+        ClusterDescription20240805AdaptiveCapacity,
+    )
+    from ..models.cluster_description_20240805_cluster_type import (
+        ClusterDescription20240805ClusterType,
+    )
+    from ..models.cluster_description_20240805_config_server_management_mode import (
+        ClusterDescription20240805ConfigServerManagementMode,
+    )
+    from ..models.cluster_description_20240805_config_server_type import (
+        ClusterDescription20240805ConfigServerType,
+    )
+    from ..models.cluster_description_20240805_disk_warming_mode import (
+        ClusterDescription20240805DiskWarmingMode,
+    )
+    from ..models.cluster_description_20240805_encryption_at_rest_provider import (
+        ClusterDescription20240805EncryptionAtRestProvider,
+    )
+    from ..models.cluster_description_20240805_internal_cluster_role import (
+        ClusterDescription20240805InternalClusterRole,
+    )
+    from ..models.cluster_description_20240805_replica_set_scaling_strategy import (
+        ClusterDescription20240805ReplicaSetScalingStrategy,
+    )
+    from ..models.cluster_description_20240805_root_cert_type import (
+        ClusterDescription20240805RootCertType,
+    )
+    from ..models.cluster_description_20240805_state_name import (
+        ClusterDescription20240805StateName,
+    )
+    from ..models.cluster_description_20240805_version_release_system import (
+        ClusterDescription20240805VersionReleaseSystem,
+    )
+    from ..models.component_label import ComponentLabel, ComponentLabelDict
+    from ..models.employee_access_grant_view import (
+        EmployeeAccessGrantView,
+        EmployeeAccessGrantViewDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.replication_spec_20240805 import (
+        ReplicationSpec20240805,
+        ReplicationSpec20240805Dict,
+    )
+    from ..models.resource_tag import ResourceTag, ResourceTagDict
+
+    ClusterDescription20240805Dict = TypedDict(
+        "ClusterDescription20240805Dict",
+        {
+            "acceptDataRisksAndForceReplicaSetReconfig": datetime.datetime | str,
+            "adaptiveCapacity": Literal["ENABLED", "DISABLED"] | ClusterDescription20240805AdaptiveCapacity,
+            "advancedConfiguration": ApiAtlasClusterAdvancedConfigurationViewDict
+            | ApiAtlasClusterAdvancedConfigurationView,
+            "backupEnabled": bool,
+            "biConnector": BiConnectorDict | BiConnector,
+            "clusterType": Literal["REPLICASET", "SHARDED", "GEOSHARDED"] | ClusterDescription20240805ClusterType,
+            "configServerManagementMode": Literal["ATLAS_MANAGED", "FIXED_TO_DEDICATED"]
+            | ClusterDescription20240805ConfigServerManagementMode,
+            "configServerType": Literal["DEDICATED", "EMBEDDED"] | ClusterDescription20240805ConfigServerType,
+            "connectionStrings": ClusterConnectionStringsDict | ClusterConnectionStrings,
+            "createDate": datetime.datetime | str,
+            "diskWarmingMode": Literal["FULLY_WARMED", "VISIBLE_EARLIER", "ENHANCED_FULLY_WARMED"]
+            | ClusterDescription20240805DiskWarmingMode,
+            "effectiveReplicationSpecs": list[ReplicationSpec20240805Dict | ReplicationSpec20240805],
+            "encryptionAtRestProvider": Literal["NONE", "AWS", "AZURE", "GCP"]
+            | ClusterDescription20240805EncryptionAtRestProvider,
+            "featureCompatibilityVersion": str,
+            "featureCompatibilityVersionExpirationDate": datetime.datetime | str,
+            "globalClusterSelfManagedSharding": bool,
+            "groupId": str,
+            "id": str,
+            "internalClusterRole": Literal["NONE", "SYSTEM_CLUSTER", "INTERNAL_SHADOW_CLUSTER"]
+            | ClusterDescription20240805InternalClusterRole,
+            "labels": list[ComponentLabelDict | ComponentLabel],
+            "links": list[LinkDict | Link],
+            "mongoDBEmployeeAccessGrant": EmployeeAccessGrantViewDict | EmployeeAccessGrantView,
+            "mongoDBMajorVersion": str,
+            "mongoDBVersion": str,
+            "name": str,
+            "paused": bool,
+            "pitEnabled": bool,
+            "redactClientLogData": bool,
+            "replicaSetScalingStrategy": Literal["SEQUENTIAL", "WORKLOAD_TYPE", "NODE_TYPE"]
+            | ClusterDescription20240805ReplicaSetScalingStrategy,
+            "replicationSpecs": list[ReplicationSpec20240805Dict | ReplicationSpec20240805],
+            "retainBackups": bool,
+            "rootCertType": Literal["ISRGROOTX1"] | ClusterDescription20240805RootCertType,
+            "stateName": Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"]
+            | ClusterDescription20240805StateName,
+            "tags": list[ResourceTagDict | ResourceTag],
+            "terminationProtectionEnabled": bool,
+            "useAwsTimeBasedSnapshotCopyForFastInitialSync": bool,
+            "versionReleaseSystem": Literal["LTS", "CONTINUOUS"] | ClusterDescription20240805VersionReleaseSystem,
+        },
+        total=False,
+    )
+else:
+    ClusterDescription20240805Dict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

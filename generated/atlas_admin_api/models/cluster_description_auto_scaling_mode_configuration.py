@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,26 @@ from attrs import field as _attrs_field
 from ..models.cluster_description_auto_scaling_mode_configuration_auto_scaling_mode import (
     ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterDescriptionAutoScalingModeConfiguration")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "autoScalingMode",
+    }
+)
 
 
 @_attrs_define
@@ -24,13 +47,27 @@ class ClusterDescriptionAutoScalingModeConfiguration:
             cluster nodes scale together across all shards or independently.
     """
 
-    auto_scaling_mode: ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode | Unset = UNSET
+    auto_scaling_mode: (
+        Literal["INDEPENDENT_SHARD_SCALING", "CLUSTER_WIDE_SCALING"]
+        | ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("auto_scaling_mode", "autoScalingMode", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterDescriptionAutoScalingModeConfiguration"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         auto_scaling_mode: str | Unset = UNSET
         if not isinstance(self.auto_scaling_mode, Unset):
-            auto_scaling_mode = self.auto_scaling_mode.value
+            auto_scaling_mode = enum_json(self.auto_scaling_mode)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -42,30 +79,41 @@ class ClusterDescriptionAutoScalingModeConfiguration:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("autoScalingMode",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _auto_scaling_mode = d.pop("autoScalingMode", UNSET)
-        auto_scaling_mode: ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode | Unset
-        if _auto_scaling_mode is UNSET:
-            auto_scaling_mode = UNSET
-        else:
-            auto_scaling_mode = ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode._members_by_value.get(
-                _auto_scaling_mode
-            ) or ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode(_auto_scaling_mode)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _auto_scaling_mode = src_dict.get("autoScalingMode", UNSET)
+                auto_scaling_mode: ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode | Unset
+                if _auto_scaling_mode is UNSET:
+                    auto_scaling_mode = UNSET
+                else:
+                    auto_scaling_mode = (
+                        ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode._members_by_value.get(
+                            _auto_scaling_mode
+                        )
+                        or ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode(_auto_scaling_mode)
+                    )
 
-        _cluster_description_auto_scaling_mode_configuration = cls(
-            auto_scaling_mode,
-        )
+                if cls is ClusterDescriptionAutoScalingModeConfiguration:
+                    _cluster_description_auto_scaling_mode_configuration = object.__new__(cls)
+                    _cluster_description_auto_scaling_mode_configuration.auto_scaling_mode = auto_scaling_mode
+                else:
+                    _cluster_description_auto_scaling_mode_configuration = cls(
+                        auto_scaling_mode,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cluster_description_auto_scaling_mode_configuration.additional_properties = d
-        return _cluster_description_auto_scaling_mode_configuration
+                _cluster_description_auto_scaling_mode_configuration.additional_properties = d
+                return _cluster_description_auto_scaling_mode_configuration
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,3 +130,24 @@ class ClusterDescriptionAutoScalingModeConfiguration:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cluster_description_auto_scaling_mode_configuration_auto_scaling_mode import (
+        ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode,
+    )
+
+    ClusterDescriptionAutoScalingModeConfigurationDict = TypedDict(
+        "ClusterDescriptionAutoScalingModeConfigurationDict",
+        {
+            "autoScalingMode": Literal["INDEPENDENT_SHARD_SCALING", "CLUSTER_WIDE_SCALING"]
+            | ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode,
+        },
+        total=False,
+    )
+else:
+    ClusterDescriptionAutoScalingModeConfigurationDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

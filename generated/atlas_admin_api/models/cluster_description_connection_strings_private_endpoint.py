@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,30 @@ from attrs import field as _attrs_field
 from ..models.cluster_description_connection_strings_private_endpoint_type import (
     ClusterDescriptionConnectionStringsPrivateEndpointType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterDescriptionConnectionStringsPrivateEndpoint")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "connectionString",
+        "endpoints",
+        "srvConnectionString",
+        "srvShardOptimizedConnectionString",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -47,10 +74,26 @@ class ClusterDescriptionConnectionStringsPrivateEndpoint:
     endpoints: list[ClusterDescriptionConnectionStringsPrivateEndpointEndpoint] | Unset = UNSET
     srv_connection_string: str | Unset = UNSET
     srv_shard_optimized_connection_string: str | Unset = UNSET
-    type_: ClusterDescriptionConnectionStringsPrivateEndpointType | Unset = UNSET
+    type_: Literal["MONGOD", "MONGOS"] | ClusterDescriptionConnectionStringsPrivateEndpointType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("connection_string", "connectionString", False),
+        ("endpoints", "endpoints", False),
+        ("srv_connection_string", "srvConnectionString", False),
+        ("srv_shard_optimized_connection_string", "srvShardOptimizedConnectionString", False),
+        ("type_", "type", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterDescriptionConnectionStringsPrivateEndpoint"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         connection_string = self.connection_string
 
         endpoints: list[dict[str, Any]] | Unset = UNSET
@@ -66,7 +109,7 @@ class ClusterDescriptionConnectionStringsPrivateEndpoint:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -86,57 +129,74 @@ class ClusterDescriptionConnectionStringsPrivateEndpoint:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "connectionString",
-                "endpoints",
-                "srvConnectionString",
-                "srvShardOptimizedConnectionString",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        connection_string = d.pop("connectionString", UNSET)
-
-        _endpoints = d.pop("endpoints", UNSET)
-        endpoints: list[ClusterDescriptionConnectionStringsPrivateEndpointEndpoint] | Unset = UNSET
-        if _endpoints is not UNSET:
-            endpoints = []
-            for endpoints_item_data in _endpoints:
-                endpoints_item = ClusterDescriptionConnectionStringsPrivateEndpointEndpoint.from_dict(
-                    endpoints_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                connection_string = src_dict.get("connectionString", UNSET)
 
-                endpoints.append(endpoints_item)
+                _endpoints = src_dict.get("endpoints", UNSET)
+                endpoints: list[ClusterDescriptionConnectionStringsPrivateEndpointEndpoint] | Unset = UNSET
+                if _endpoints is not UNSET:
+                    endpoints = [
+                        ClusterDescriptionConnectionStringsPrivateEndpointEndpoint.from_dict(endpoints_item_data)
+                        for endpoints_item_data in _endpoints
+                    ]
 
-        srv_connection_string = d.pop("srvConnectionString", UNSET)
+                srv_connection_string = src_dict.get("srvConnectionString", UNSET)
 
-        srv_shard_optimized_connection_string = d.pop("srvShardOptimizedConnectionString", UNSET)
+                srv_shard_optimized_connection_string = src_dict.get("srvShardOptimizedConnectionString", UNSET)
 
-        _type_ = d.pop("type", UNSET)
-        type_: ClusterDescriptionConnectionStringsPrivateEndpointType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = ClusterDescriptionConnectionStringsPrivateEndpointType._members_by_value.get(
-                _type_
-            ) or ClusterDescriptionConnectionStringsPrivateEndpointType(_type_)
+                _type_ = src_dict.get("type", UNSET)
+                type_: ClusterDescriptionConnectionStringsPrivateEndpointType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = ClusterDescriptionConnectionStringsPrivateEndpointType._members_by_value.get(
+                        _type_
+                    ) or ClusterDescriptionConnectionStringsPrivateEndpointType(_type_)
 
-        _cluster_description_connection_strings_private_endpoint = cls(
-            connection_string,
-            endpoints,
-            srv_connection_string,
-            srv_shard_optimized_connection_string,
-            type_,
-        )
+                if not (
+                    (connection_string is UNSET or connection_string.__class__ is str)
+                    and (_endpoints is UNSET or _endpoints.__class__ is list)
+                    and (srv_connection_string is UNSET or srv_connection_string.__class__ is str)
+                    and (
+                        srv_shard_optimized_connection_string is UNSET
+                        or srv_shard_optimized_connection_string.__class__ is str
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterDescriptionConnectionStringsPrivateEndpoint:
+                    _cluster_description_connection_strings_private_endpoint = object.__new__(cls)
+                    _cluster_description_connection_strings_private_endpoint.connection_string = connection_string
+                    _cluster_description_connection_strings_private_endpoint.endpoints = endpoints
+                    _cluster_description_connection_strings_private_endpoint.srv_connection_string = (
+                        srv_connection_string
+                    )
+                    _cluster_description_connection_strings_private_endpoint.srv_shard_optimized_connection_string = (
+                        srv_shard_optimized_connection_string
+                    )
+                    _cluster_description_connection_strings_private_endpoint.type_ = type_
+                else:
+                    _cluster_description_connection_strings_private_endpoint = cls(
+                        connection_string,
+                        endpoints,
+                        srv_connection_string,
+                        srv_shard_optimized_connection_string,
+                        type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cluster_description_connection_strings_private_endpoint.additional_properties = d
-        return _cluster_description_connection_strings_private_endpoint
+                _cluster_description_connection_strings_private_endpoint.additional_properties = d
+                return _cluster_description_connection_strings_private_endpoint
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -159,3 +219,33 @@ class ClusterDescriptionConnectionStringsPrivateEndpoint:
 from ..models.cluster_description_connection_strings_private_endpoint_endpoint import (
     ClusterDescriptionConnectionStringsPrivateEndpointEndpoint,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cluster_description_connection_strings_private_endpoint_endpoint import (
+        ClusterDescriptionConnectionStringsPrivateEndpointEndpoint,
+        ClusterDescriptionConnectionStringsPrivateEndpointEndpointDict,
+    )
+    from ..models.cluster_description_connection_strings_private_endpoint_type import (
+        ClusterDescriptionConnectionStringsPrivateEndpointType,
+    )
+
+    ClusterDescriptionConnectionStringsPrivateEndpointDict = TypedDict(
+        "ClusterDescriptionConnectionStringsPrivateEndpointDict",
+        {
+            "connectionString": str,
+            "endpoints": list[
+                ClusterDescriptionConnectionStringsPrivateEndpointEndpointDict
+                | ClusterDescriptionConnectionStringsPrivateEndpointEndpoint
+            ],
+            "srvConnectionString": str,
+            "srvShardOptimizedConnectionString": str,
+            "type": Literal["MONGOD", "MONGOS"] | ClusterDescriptionConnectionStringsPrivateEndpointType,
+        },
+        total=False,
+    )
+else:
+    ClusterDescriptionConnectionStringsPrivateEndpointDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

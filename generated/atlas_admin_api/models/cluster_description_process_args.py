@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,9 +29,43 @@ from ..models.cluster_description_process_args_minimum_enabled_tls_protocol impo
 from ..models.cluster_description_process_args_tls_cipher_config_mode import (
     ClusterDescriptionProcessArgsTlsCipherConfigMode,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterDescriptionProcessArgs")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "changeStreamOptionsPreAndPostImagesExpireAfterSeconds",
+        "chunkMigrationConcurrency",
+        "customOpensslCipherConfigTls12",
+        "customOpensslCipherConfigTls13",
+        "defaultMaxTimeMS",
+        "defaultReadConcern",
+        "defaultWriteConcern",
+        "failIndexKeyTooLong",
+        "javascriptEnabled",
+        "minimumEnabledTlsProtocol",
+        "noTableScan",
+        "oplogMinRetentionHours",
+        "oplogSizeMB",
+        "queryStatsLogVerbosity",
+        "sampleRefreshIntervalBIConnector",
+        "sampleSizeBIConnector",
+        "tlsCipherConfigMode",
+        "transactionLifetimeLimitSeconds",
+    }
+)
 
 
 @_attrs_define
@@ -94,22 +135,61 @@ class ClusterDescriptionProcessArgs:
         list[ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item] | Unset
     ) = UNSET
     default_max_time_ms: int | Unset = UNSET
-    default_read_concern: ClusterDescriptionProcessArgsDefaultReadConcern | Unset = UNSET
+    default_read_concern: Literal["local", "available"] | ClusterDescriptionProcessArgsDefaultReadConcern | Unset = (
+        UNSET
+    )
     default_write_concern: str | Unset = UNSET
     fail_index_key_too_long: bool | Unset = UNSET
     javascript_enabled: bool | Unset = UNSET
-    minimum_enabled_tls_protocol: ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol | Unset = UNSET
+    minimum_enabled_tls_protocol: (
+        Literal["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"] | ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol | Unset
+    ) = UNSET
     no_table_scan: bool | Unset = UNSET
     oplog_min_retention_hours: float | None | Unset = UNSET
     oplog_size_mb: int | None | Unset = UNSET
     query_stats_log_verbosity: int | Unset = UNSET
     sample_refresh_interval_bi_connector: int | Unset = UNSET
     sample_size_bi_connector: int | Unset = UNSET
-    tls_cipher_config_mode: ClusterDescriptionProcessArgsTlsCipherConfigMode | Unset = UNSET
+    tls_cipher_config_mode: Literal["CUSTOM", "DEFAULT"] | ClusterDescriptionProcessArgsTlsCipherConfigMode | Unset = (
+        UNSET
+    )
     transaction_lifetime_limit_seconds: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        (
+            "change_stream_options_pre_and_post_images_expire_after_seconds",
+            "changeStreamOptionsPreAndPostImagesExpireAfterSeconds",
+            False,
+        ),
+        ("chunk_migration_concurrency", "chunkMigrationConcurrency", False),
+        ("custom_openssl_cipher_config_tls_12", "customOpensslCipherConfigTls12", False),
+        ("custom_openssl_cipher_config_tls_13", "customOpensslCipherConfigTls13", False),
+        ("default_max_time_ms", "defaultMaxTimeMS", False),
+        ("default_read_concern", "defaultReadConcern", False),
+        ("default_write_concern", "defaultWriteConcern", False),
+        ("fail_index_key_too_long", "failIndexKeyTooLong", False),
+        ("javascript_enabled", "javascriptEnabled", False),
+        ("minimum_enabled_tls_protocol", "minimumEnabledTlsProtocol", False),
+        ("no_table_scan", "noTableScan", False),
+        ("oplog_min_retention_hours", "oplogMinRetentionHours", False),
+        ("oplog_size_mb", "oplogSizeMB", False),
+        ("query_stats_log_verbosity", "queryStatsLogVerbosity", False),
+        ("sample_refresh_interval_bi_connector", "sampleRefreshIntervalBIConnector", False),
+        ("sample_size_bi_connector", "sampleSizeBIConnector", False),
+        ("tls_cipher_config_mode", "tlsCipherConfigMode", False),
+        ("transaction_lifetime_limit_seconds", "transactionLifetimeLimitSeconds", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterDescriptionProcessArgs"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         change_stream_options_pre_and_post_images_expire_after_seconds = (
             self.change_stream_options_pre_and_post_images_expire_after_seconds
         )
@@ -120,21 +200,21 @@ class ClusterDescriptionProcessArgs:
         if not isinstance(self.custom_openssl_cipher_config_tls_12, Unset):
             custom_openssl_cipher_config_tls_12 = []
             for custom_openssl_cipher_config_tls_12_item_data in self.custom_openssl_cipher_config_tls_12:
-                custom_openssl_cipher_config_tls_12_item = custom_openssl_cipher_config_tls_12_item_data.value
+                custom_openssl_cipher_config_tls_12_item = enum_json(custom_openssl_cipher_config_tls_12_item_data)
                 custom_openssl_cipher_config_tls_12.append(custom_openssl_cipher_config_tls_12_item)
 
         custom_openssl_cipher_config_tls_13: list[str] | Unset = UNSET
         if not isinstance(self.custom_openssl_cipher_config_tls_13, Unset):
             custom_openssl_cipher_config_tls_13 = []
             for custom_openssl_cipher_config_tls_13_item_data in self.custom_openssl_cipher_config_tls_13:
-                custom_openssl_cipher_config_tls_13_item = custom_openssl_cipher_config_tls_13_item_data.value
+                custom_openssl_cipher_config_tls_13_item = enum_json(custom_openssl_cipher_config_tls_13_item_data)
                 custom_openssl_cipher_config_tls_13.append(custom_openssl_cipher_config_tls_13_item)
 
         default_max_time_ms = self.default_max_time_ms
 
         default_read_concern: str | Unset = UNSET
         if not isinstance(self.default_read_concern, Unset):
-            default_read_concern = self.default_read_concern.value
+            default_read_concern = enum_json(self.default_read_concern)
 
         default_write_concern = self.default_write_concern
 
@@ -144,7 +224,7 @@ class ClusterDescriptionProcessArgs:
 
         minimum_enabled_tls_protocol: str | Unset = UNSET
         if not isinstance(self.minimum_enabled_tls_protocol, Unset):
-            minimum_enabled_tls_protocol = self.minimum_enabled_tls_protocol.value
+            minimum_enabled_tls_protocol = enum_json(self.minimum_enabled_tls_protocol)
 
         no_table_scan = self.no_table_scan
 
@@ -168,7 +248,7 @@ class ClusterDescriptionProcessArgs:
 
         tls_cipher_config_mode: str | Unset = UNSET
         if not isinstance(self.tls_cipher_config_mode, Unset):
-            tls_cipher_config_mode = self.tls_cipher_config_mode.value
+            tls_cipher_config_mode = enum_json(self.tls_cipher_config_mode)
 
         transaction_lifetime_limit_seconds = self.transaction_lifetime_limit_seconds
 
@@ -218,162 +298,231 @@ class ClusterDescriptionProcessArgs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "changeStreamOptionsPreAndPostImagesExpireAfterSeconds",
-                "chunkMigrationConcurrency",
-                "customOpensslCipherConfigTls12",
-                "customOpensslCipherConfigTls13",
-                "defaultMaxTimeMS",
-                "defaultReadConcern",
-                "defaultWriteConcern",
-                "failIndexKeyTooLong",
-                "javascriptEnabled",
-                "minimumEnabledTlsProtocol",
-                "noTableScan",
-                "oplogMinRetentionHours",
-                "oplogSizeMB",
-                "queryStatsLogVerbosity",
-                "sampleRefreshIntervalBIConnector",
-                "sampleSizeBIConnector",
-                "tlsCipherConfigMode",
-                "transactionLifetimeLimitSeconds",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        change_stream_options_pre_and_post_images_expire_after_seconds = d.pop(
-            "changeStreamOptionsPreAndPostImagesExpireAfterSeconds", UNSET
-        )
-
-        chunk_migration_concurrency = d.pop("chunkMigrationConcurrency", UNSET)
-
-        _custom_openssl_cipher_config_tls_12 = d.pop("customOpensslCipherConfigTls12", UNSET)
-        custom_openssl_cipher_config_tls_12: (
-            list[ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item] | Unset
-        ) = UNSET
-        if _custom_openssl_cipher_config_tls_12 is not UNSET:
-            custom_openssl_cipher_config_tls_12 = []
-            for custom_openssl_cipher_config_tls_12_item_data in _custom_openssl_cipher_config_tls_12:
-                custom_openssl_cipher_config_tls_12_item = (
-                    ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item._members_by_value.get(
-                        custom_openssl_cipher_config_tls_12_item_data
-                    )
-                    or ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item(
-                        custom_openssl_cipher_config_tls_12_item_data
-                    )
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                change_stream_options_pre_and_post_images_expire_after_seconds = src_dict.get(
+                    "changeStreamOptionsPreAndPostImagesExpireAfterSeconds", UNSET
                 )
 
-                custom_openssl_cipher_config_tls_12.append(custom_openssl_cipher_config_tls_12_item)
+                chunk_migration_concurrency = src_dict.get("chunkMigrationConcurrency", UNSET)
 
-        _custom_openssl_cipher_config_tls_13 = d.pop("customOpensslCipherConfigTls13", UNSET)
-        custom_openssl_cipher_config_tls_13: (
-            list[ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item] | Unset
-        ) = UNSET
-        if _custom_openssl_cipher_config_tls_13 is not UNSET:
-            custom_openssl_cipher_config_tls_13 = []
-            for custom_openssl_cipher_config_tls_13_item_data in _custom_openssl_cipher_config_tls_13:
-                custom_openssl_cipher_config_tls_13_item = (
-                    ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item._members_by_value.get(
-                        custom_openssl_cipher_config_tls_13_item_data
+                _custom_openssl_cipher_config_tls_12 = src_dict.get("customOpensslCipherConfigTls12", UNSET)
+                custom_openssl_cipher_config_tls_12: (
+                    list[ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item] | Unset
+                ) = UNSET
+                if _custom_openssl_cipher_config_tls_12 is not UNSET:
+                    custom_openssl_cipher_config_tls_12 = []
+                    for custom_openssl_cipher_config_tls_12_item_data in _custom_openssl_cipher_config_tls_12:
+                        custom_openssl_cipher_config_tls_12_item = (
+                            ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item._members_by_value.get(
+                                custom_openssl_cipher_config_tls_12_item_data
+                            )
+                            or ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item(
+                                custom_openssl_cipher_config_tls_12_item_data
+                            )
+                        )
+
+                        custom_openssl_cipher_config_tls_12.append(custom_openssl_cipher_config_tls_12_item)
+
+                _custom_openssl_cipher_config_tls_13 = src_dict.get("customOpensslCipherConfigTls13", UNSET)
+                custom_openssl_cipher_config_tls_13: (
+                    list[ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item] | Unset
+                ) = UNSET
+                if _custom_openssl_cipher_config_tls_13 is not UNSET:
+                    custom_openssl_cipher_config_tls_13 = []
+                    for custom_openssl_cipher_config_tls_13_item_data in _custom_openssl_cipher_config_tls_13:
+                        custom_openssl_cipher_config_tls_13_item = (
+                            ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item._members_by_value.get(
+                                custom_openssl_cipher_config_tls_13_item_data
+                            )
+                            or ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item(
+                                custom_openssl_cipher_config_tls_13_item_data
+                            )
+                        )
+
+                        custom_openssl_cipher_config_tls_13.append(custom_openssl_cipher_config_tls_13_item)
+
+                default_max_time_ms = src_dict.get("defaultMaxTimeMS", UNSET)
+
+                _default_read_concern = src_dict.get("defaultReadConcern", UNSET)
+                default_read_concern: ClusterDescriptionProcessArgsDefaultReadConcern | Unset
+                if _default_read_concern is UNSET:
+                    default_read_concern = UNSET
+                else:
+                    default_read_concern = ClusterDescriptionProcessArgsDefaultReadConcern._members_by_value.get(
+                        _default_read_concern
+                    ) or ClusterDescriptionProcessArgsDefaultReadConcern(_default_read_concern)
+
+                default_write_concern = src_dict.get("defaultWriteConcern", UNSET)
+
+                fail_index_key_too_long = src_dict.get("failIndexKeyTooLong", UNSET)
+
+                javascript_enabled = src_dict.get("javascriptEnabled", UNSET)
+
+                _minimum_enabled_tls_protocol = src_dict.get("minimumEnabledTlsProtocol", UNSET)
+                minimum_enabled_tls_protocol: ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol | Unset
+                if _minimum_enabled_tls_protocol is UNSET:
+                    minimum_enabled_tls_protocol = UNSET
+                else:
+                    minimum_enabled_tls_protocol = (
+                        ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol._members_by_value.get(
+                            _minimum_enabled_tls_protocol
+                        )
+                        or ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol(_minimum_enabled_tls_protocol)
                     )
-                    or ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item(
-                        custom_openssl_cipher_config_tls_13_item_data
-                    )
+
+                no_table_scan = src_dict.get("noTableScan", UNSET)
+
+                def _parse_oplog_min_retention_hours(data: object) -> float | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(float | None | Unset, data)
+
+                oplog_min_retention_hours = _parse_oplog_min_retention_hours(
+                    src_dict.get("oplogMinRetentionHours", UNSET)
                 )
 
-                custom_openssl_cipher_config_tls_13.append(custom_openssl_cipher_config_tls_13_item)
+                def _parse_oplog_size_mb(data: object) -> int | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(int | None | Unset, data)
 
-        default_max_time_ms = d.pop("defaultMaxTimeMS", UNSET)
+                oplog_size_mb = _parse_oplog_size_mb(src_dict.get("oplogSizeMB", UNSET))
 
-        _default_read_concern = d.pop("defaultReadConcern", UNSET)
-        default_read_concern: ClusterDescriptionProcessArgsDefaultReadConcern | Unset
-        if _default_read_concern is UNSET:
-            default_read_concern = UNSET
-        else:
-            default_read_concern = ClusterDescriptionProcessArgsDefaultReadConcern._members_by_value.get(
-                _default_read_concern
-            ) or ClusterDescriptionProcessArgsDefaultReadConcern(_default_read_concern)
+                query_stats_log_verbosity = src_dict.get("queryStatsLogVerbosity", UNSET)
 
-        default_write_concern = d.pop("defaultWriteConcern", UNSET)
+                sample_refresh_interval_bi_connector = src_dict.get("sampleRefreshIntervalBIConnector", UNSET)
 
-        fail_index_key_too_long = d.pop("failIndexKeyTooLong", UNSET)
+                sample_size_bi_connector = src_dict.get("sampleSizeBIConnector", UNSET)
 
-        javascript_enabled = d.pop("javascriptEnabled", UNSET)
+                _tls_cipher_config_mode = src_dict.get("tlsCipherConfigMode", UNSET)
+                tls_cipher_config_mode: ClusterDescriptionProcessArgsTlsCipherConfigMode | Unset
+                if _tls_cipher_config_mode is UNSET:
+                    tls_cipher_config_mode = UNSET
+                else:
+                    tls_cipher_config_mode = ClusterDescriptionProcessArgsTlsCipherConfigMode._members_by_value.get(
+                        _tls_cipher_config_mode
+                    ) or ClusterDescriptionProcessArgsTlsCipherConfigMode(_tls_cipher_config_mode)
 
-        _minimum_enabled_tls_protocol = d.pop("minimumEnabledTlsProtocol", UNSET)
-        minimum_enabled_tls_protocol: ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol | Unset
-        if _minimum_enabled_tls_protocol is UNSET:
-            minimum_enabled_tls_protocol = UNSET
-        else:
-            minimum_enabled_tls_protocol = ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol._members_by_value.get(
-                _minimum_enabled_tls_protocol
-            ) or ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol(_minimum_enabled_tls_protocol)
+                transaction_lifetime_limit_seconds = src_dict.get("transactionLifetimeLimitSeconds", UNSET)
 
-        no_table_scan = d.pop("noTableScan", UNSET)
+                if not (
+                    (
+                        change_stream_options_pre_and_post_images_expire_after_seconds is UNSET
+                        or change_stream_options_pre_and_post_images_expire_after_seconds.__class__ is int
+                    )
+                    and (chunk_migration_concurrency is UNSET or chunk_migration_concurrency.__class__ is int)
+                    and (
+                        _custom_openssl_cipher_config_tls_12 is UNSET
+                        or _custom_openssl_cipher_config_tls_12.__class__ is list
+                    )
+                    and (
+                        _custom_openssl_cipher_config_tls_13 is UNSET
+                        or _custom_openssl_cipher_config_tls_13.__class__ is list
+                    )
+                    and (default_max_time_ms is UNSET or default_max_time_ms.__class__ is int)
+                    and (default_write_concern is UNSET or default_write_concern.__class__ is str)
+                    and (fail_index_key_too_long is UNSET or fail_index_key_too_long.__class__ is bool)
+                    and (javascript_enabled is UNSET or javascript_enabled.__class__ is bool)
+                    and (no_table_scan is UNSET or no_table_scan.__class__ is bool)
+                    and (
+                        oplog_min_retention_hours is UNSET
+                        or oplog_min_retention_hours.__class__
+                        in (
+                            float,
+                            int,
+                            type(None),
+                        )
+                    )
+                    and (
+                        oplog_size_mb is UNSET
+                        or oplog_size_mb.__class__
+                        in (
+                            int,
+                            type(None),
+                        )
+                    )
+                    and (query_stats_log_verbosity is UNSET or query_stats_log_verbosity.__class__ is int)
+                    and (
+                        sample_refresh_interval_bi_connector is UNSET
+                        or sample_refresh_interval_bi_connector.__class__ is int
+                    )
+                    and (sample_size_bi_connector is UNSET or sample_size_bi_connector.__class__ is int)
+                    and (
+                        transaction_lifetime_limit_seconds is UNSET
+                        or transaction_lifetime_limit_seconds.__class__ is int
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterDescriptionProcessArgs:
+                    _cluster_description_process_args = object.__new__(cls)
+                    _cluster_description_process_args.change_stream_options_pre_and_post_images_expire_after_seconds = (
+                        change_stream_options_pre_and_post_images_expire_after_seconds
+                    )
+                    _cluster_description_process_args.chunk_migration_concurrency = chunk_migration_concurrency
+                    _cluster_description_process_args.custom_openssl_cipher_config_tls_12 = (
+                        custom_openssl_cipher_config_tls_12
+                    )
+                    _cluster_description_process_args.custom_openssl_cipher_config_tls_13 = (
+                        custom_openssl_cipher_config_tls_13
+                    )
+                    _cluster_description_process_args.default_max_time_ms = default_max_time_ms
+                    _cluster_description_process_args.default_read_concern = default_read_concern
+                    _cluster_description_process_args.default_write_concern = default_write_concern
+                    _cluster_description_process_args.fail_index_key_too_long = fail_index_key_too_long
+                    _cluster_description_process_args.javascript_enabled = javascript_enabled
+                    _cluster_description_process_args.minimum_enabled_tls_protocol = minimum_enabled_tls_protocol
+                    _cluster_description_process_args.no_table_scan = no_table_scan
+                    _cluster_description_process_args.oplog_min_retention_hours = oplog_min_retention_hours
+                    _cluster_description_process_args.oplog_size_mb = oplog_size_mb
+                    _cluster_description_process_args.query_stats_log_verbosity = query_stats_log_verbosity
+                    _cluster_description_process_args.sample_refresh_interval_bi_connector = (
+                        sample_refresh_interval_bi_connector
+                    )
+                    _cluster_description_process_args.sample_size_bi_connector = sample_size_bi_connector
+                    _cluster_description_process_args.tls_cipher_config_mode = tls_cipher_config_mode
+                    _cluster_description_process_args.transaction_lifetime_limit_seconds = (
+                        transaction_lifetime_limit_seconds
+                    )
+                else:
+                    _cluster_description_process_args = cls(
+                        change_stream_options_pre_and_post_images_expire_after_seconds,
+                        chunk_migration_concurrency,
+                        custom_openssl_cipher_config_tls_12,
+                        custom_openssl_cipher_config_tls_13,
+                        default_max_time_ms,
+                        default_read_concern,
+                        default_write_concern,
+                        fail_index_key_too_long,
+                        javascript_enabled,
+                        minimum_enabled_tls_protocol,
+                        no_table_scan,
+                        oplog_min_retention_hours,
+                        oplog_size_mb,
+                        query_stats_log_verbosity,
+                        sample_refresh_interval_bi_connector,
+                        sample_size_bi_connector,
+                        tls_cipher_config_mode,
+                        transaction_lifetime_limit_seconds,
+                    )
 
-        def _parse_oplog_min_retention_hours(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+                _cluster_description_process_args.additional_properties = d
+                return _cluster_description_process_args
 
-        oplog_min_retention_hours = _parse_oplog_min_retention_hours(d.pop("oplogMinRetentionHours", UNSET))
-
-        def _parse_oplog_size_mb(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        oplog_size_mb = _parse_oplog_size_mb(d.pop("oplogSizeMB", UNSET))
-
-        query_stats_log_verbosity = d.pop("queryStatsLogVerbosity", UNSET)
-
-        sample_refresh_interval_bi_connector = d.pop("sampleRefreshIntervalBIConnector", UNSET)
-
-        sample_size_bi_connector = d.pop("sampleSizeBIConnector", UNSET)
-
-        _tls_cipher_config_mode = d.pop("tlsCipherConfigMode", UNSET)
-        tls_cipher_config_mode: ClusterDescriptionProcessArgsTlsCipherConfigMode | Unset
-        if _tls_cipher_config_mode is UNSET:
-            tls_cipher_config_mode = UNSET
-        else:
-            tls_cipher_config_mode = ClusterDescriptionProcessArgsTlsCipherConfigMode._members_by_value.get(
-                _tls_cipher_config_mode
-            ) or ClusterDescriptionProcessArgsTlsCipherConfigMode(_tls_cipher_config_mode)
-
-        transaction_lifetime_limit_seconds = d.pop("transactionLifetimeLimitSeconds", UNSET)
-
-        _cluster_description_process_args = cls(
-            change_stream_options_pre_and_post_images_expire_after_seconds,
-            chunk_migration_concurrency,
-            custom_openssl_cipher_config_tls_12,
-            custom_openssl_cipher_config_tls_13,
-            default_max_time_ms,
-            default_read_concern,
-            default_write_concern,
-            fail_index_key_too_long,
-            javascript_enabled,
-            minimum_enabled_tls_protocol,
-            no_table_scan,
-            oplog_min_retention_hours,
-            oplog_size_mb,
-            query_stats_log_verbosity,
-            sample_refresh_interval_bi_connector,
-            sample_size_bi_connector,
-            tls_cipher_config_mode,
-            transaction_lifetime_limit_seconds,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cluster_description_process_args.additional_properties = d
-        return _cluster_description_process_args
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -390,3 +539,64 @@ class ClusterDescriptionProcessArgs:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cluster_description_process_args_custom_openssl_cipher_config_tls_12_item import (
+        ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item,
+    )
+    from ..models.cluster_description_process_args_custom_openssl_cipher_config_tls_13_item import (
+        ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item,
+    )
+    from ..models.cluster_description_process_args_default_read_concern import (
+        ClusterDescriptionProcessArgsDefaultReadConcern,
+    )
+    from ..models.cluster_description_process_args_minimum_enabled_tls_protocol import (
+        ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol,
+    )
+    from ..models.cluster_description_process_args_tls_cipher_config_mode import (
+        ClusterDescriptionProcessArgsTlsCipherConfigMode,
+    )
+
+    ClusterDescriptionProcessArgsDict = TypedDict(
+        "ClusterDescriptionProcessArgsDict",
+        {
+            "changeStreamOptionsPreAndPostImagesExpireAfterSeconds": int,
+            "chunkMigrationConcurrency": int,
+            "customOpensslCipherConfigTls12": list[
+                Literal["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+                | ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item
+            ],
+            "customOpensslCipherConfigTls13": list[
+                Literal[
+                    "TLS_AES_256_GCM_SHA384",
+                    "TLS_CHACHA20_POLY1305_SHA256",
+                    "TLS_AES_128_GCM_SHA256",
+                    "TLS_AES_128_CCM_SHA256",
+                ]
+                | ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item
+            ],
+            "defaultMaxTimeMS": int,
+            "defaultReadConcern": Literal["local", "available"] | ClusterDescriptionProcessArgsDefaultReadConcern,
+            "defaultWriteConcern": str,
+            "failIndexKeyTooLong": bool,
+            "javascriptEnabled": bool,
+            "minimumEnabledTlsProtocol": Literal["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
+            | ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol,
+            "noTableScan": bool,
+            "oplogMinRetentionHours": float | None,
+            "oplogSizeMB": int | None,
+            "queryStatsLogVerbosity": int,
+            "sampleRefreshIntervalBIConnector": int,
+            "sampleSizeBIConnector": int,
+            "tlsCipherConfigMode": Literal["CUSTOM", "DEFAULT"] | ClusterDescriptionProcessArgsTlsCipherConfigMode,
+            "transactionLifetimeLimitSeconds": int,
+        },
+        total=False,
+    )
+else:
+    ClusterDescriptionProcessArgsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,9 +26,41 @@ from ..models.cluster_description_process_args_20240805_minimum_enabled_tls_prot
 from ..models.cluster_description_process_args_20240805_tls_cipher_config_mode import (
     ClusterDescriptionProcessArgs20240805TlsCipherConfigMode,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterDescriptionProcessArgs20240805")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "changeStreamOptionsPreAndPostImagesExpireAfterSeconds",
+        "chunkMigrationConcurrency",
+        "customOpensslCipherConfigTls12",
+        "customOpensslCipherConfigTls13",
+        "defaultMaxTimeMS",
+        "defaultWriteConcern",
+        "javascriptEnabled",
+        "minimumEnabledTlsProtocol",
+        "noTableScan",
+        "oplogMinRetentionHours",
+        "oplogSizeMB",
+        "queryStatsLogVerbosity",
+        "sampleRefreshIntervalBIConnector",
+        "sampleSizeBIConnector",
+        "tlsCipherConfigMode",
+        "transactionLifetimeLimitSeconds",
+    }
+)
 
 
 @_attrs_define
@@ -85,18 +124,55 @@ class ClusterDescriptionProcessArgs20240805:
     default_max_time_ms: int | Unset = UNSET
     default_write_concern: str | Unset = UNSET
     javascript_enabled: bool | Unset = UNSET
-    minimum_enabled_tls_protocol: ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol | Unset = UNSET
+    minimum_enabled_tls_protocol: (
+        Literal["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
+        | ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol
+        | Unset
+    ) = UNSET
     no_table_scan: bool | Unset = UNSET
     oplog_min_retention_hours: float | None | Unset = UNSET
     oplog_size_mb: int | None | Unset = UNSET
     query_stats_log_verbosity: int | Unset = UNSET
     sample_refresh_interval_bi_connector: int | Unset = UNSET
     sample_size_bi_connector: int | Unset = UNSET
-    tls_cipher_config_mode: ClusterDescriptionProcessArgs20240805TlsCipherConfigMode | Unset = UNSET
+    tls_cipher_config_mode: (
+        Literal["CUSTOM", "DEFAULT"] | ClusterDescriptionProcessArgs20240805TlsCipherConfigMode | Unset
+    ) = UNSET
     transaction_lifetime_limit_seconds: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        (
+            "change_stream_options_pre_and_post_images_expire_after_seconds",
+            "changeStreamOptionsPreAndPostImagesExpireAfterSeconds",
+            False,
+        ),
+        ("chunk_migration_concurrency", "chunkMigrationConcurrency", False),
+        ("custom_openssl_cipher_config_tls_12", "customOpensslCipherConfigTls12", False),
+        ("custom_openssl_cipher_config_tls_13", "customOpensslCipherConfigTls13", False),
+        ("default_max_time_ms", "defaultMaxTimeMS", False),
+        ("default_write_concern", "defaultWriteConcern", False),
+        ("javascript_enabled", "javascriptEnabled", False),
+        ("minimum_enabled_tls_protocol", "minimumEnabledTlsProtocol", False),
+        ("no_table_scan", "noTableScan", False),
+        ("oplog_min_retention_hours", "oplogMinRetentionHours", False),
+        ("oplog_size_mb", "oplogSizeMB", False),
+        ("query_stats_log_verbosity", "queryStatsLogVerbosity", False),
+        ("sample_refresh_interval_bi_connector", "sampleRefreshIntervalBIConnector", False),
+        ("sample_size_bi_connector", "sampleSizeBIConnector", False),
+        ("tls_cipher_config_mode", "tlsCipherConfigMode", False),
+        ("transaction_lifetime_limit_seconds", "transactionLifetimeLimitSeconds", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterDescriptionProcessArgs20240805"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         change_stream_options_pre_and_post_images_expire_after_seconds = (
             self.change_stream_options_pre_and_post_images_expire_after_seconds
         )
@@ -107,14 +183,14 @@ class ClusterDescriptionProcessArgs20240805:
         if not isinstance(self.custom_openssl_cipher_config_tls_12, Unset):
             custom_openssl_cipher_config_tls_12 = []
             for custom_openssl_cipher_config_tls_12_item_data in self.custom_openssl_cipher_config_tls_12:
-                custom_openssl_cipher_config_tls_12_item = custom_openssl_cipher_config_tls_12_item_data.value
+                custom_openssl_cipher_config_tls_12_item = enum_json(custom_openssl_cipher_config_tls_12_item_data)
                 custom_openssl_cipher_config_tls_12.append(custom_openssl_cipher_config_tls_12_item)
 
         custom_openssl_cipher_config_tls_13: list[str] | Unset = UNSET
         if not isinstance(self.custom_openssl_cipher_config_tls_13, Unset):
             custom_openssl_cipher_config_tls_13 = []
             for custom_openssl_cipher_config_tls_13_item_data in self.custom_openssl_cipher_config_tls_13:
-                custom_openssl_cipher_config_tls_13_item = custom_openssl_cipher_config_tls_13_item_data.value
+                custom_openssl_cipher_config_tls_13_item = enum_json(custom_openssl_cipher_config_tls_13_item_data)
                 custom_openssl_cipher_config_tls_13.append(custom_openssl_cipher_config_tls_13_item)
 
         default_max_time_ms = self.default_max_time_ms
@@ -125,7 +201,7 @@ class ClusterDescriptionProcessArgs20240805:
 
         minimum_enabled_tls_protocol: str | Unset = UNSET
         if not isinstance(self.minimum_enabled_tls_protocol, Unset):
-            minimum_enabled_tls_protocol = self.minimum_enabled_tls_protocol.value
+            minimum_enabled_tls_protocol = enum_json(self.minimum_enabled_tls_protocol)
 
         no_table_scan = self.no_table_scan
 
@@ -149,7 +225,7 @@ class ClusterDescriptionProcessArgs20240805:
 
         tls_cipher_config_mode: str | Unset = UNSET
         if not isinstance(self.tls_cipher_config_mode, Unset):
-            tls_cipher_config_mode = self.tls_cipher_config_mode.value
+            tls_cipher_config_mode = enum_json(self.tls_cipher_config_mode)
 
         transaction_lifetime_limit_seconds = self.transaction_lifetime_limit_seconds
 
@@ -195,150 +271,218 @@ class ClusterDescriptionProcessArgs20240805:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "changeStreamOptionsPreAndPostImagesExpireAfterSeconds",
-                "chunkMigrationConcurrency",
-                "customOpensslCipherConfigTls12",
-                "customOpensslCipherConfigTls13",
-                "defaultMaxTimeMS",
-                "defaultWriteConcern",
-                "javascriptEnabled",
-                "minimumEnabledTlsProtocol",
-                "noTableScan",
-                "oplogMinRetentionHours",
-                "oplogSizeMB",
-                "queryStatsLogVerbosity",
-                "sampleRefreshIntervalBIConnector",
-                "sampleSizeBIConnector",
-                "tlsCipherConfigMode",
-                "transactionLifetimeLimitSeconds",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        change_stream_options_pre_and_post_images_expire_after_seconds = d.pop(
-            "changeStreamOptionsPreAndPostImagesExpireAfterSeconds", UNSET
-        )
-
-        chunk_migration_concurrency = d.pop("chunkMigrationConcurrency", UNSET)
-
-        _custom_openssl_cipher_config_tls_12 = d.pop("customOpensslCipherConfigTls12", UNSET)
-        custom_openssl_cipher_config_tls_12: (
-            list[ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item] | Unset
-        ) = UNSET
-        if _custom_openssl_cipher_config_tls_12 is not UNSET:
-            custom_openssl_cipher_config_tls_12 = []
-            for custom_openssl_cipher_config_tls_12_item_data in _custom_openssl_cipher_config_tls_12:
-                custom_openssl_cipher_config_tls_12_item = (
-                    ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item._members_by_value.get(
-                        custom_openssl_cipher_config_tls_12_item_data
-                    )
-                    or ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item(
-                        custom_openssl_cipher_config_tls_12_item_data
-                    )
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                change_stream_options_pre_and_post_images_expire_after_seconds = src_dict.get(
+                    "changeStreamOptionsPreAndPostImagesExpireAfterSeconds", UNSET
                 )
 
-                custom_openssl_cipher_config_tls_12.append(custom_openssl_cipher_config_tls_12_item)
+                chunk_migration_concurrency = src_dict.get("chunkMigrationConcurrency", UNSET)
 
-        _custom_openssl_cipher_config_tls_13 = d.pop("customOpensslCipherConfigTls13", UNSET)
-        custom_openssl_cipher_config_tls_13: (
-            list[ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item] | Unset
-        ) = UNSET
-        if _custom_openssl_cipher_config_tls_13 is not UNSET:
-            custom_openssl_cipher_config_tls_13 = []
-            for custom_openssl_cipher_config_tls_13_item_data in _custom_openssl_cipher_config_tls_13:
-                custom_openssl_cipher_config_tls_13_item = (
-                    ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item._members_by_value.get(
-                        custom_openssl_cipher_config_tls_13_item_data
+                _custom_openssl_cipher_config_tls_12 = src_dict.get("customOpensslCipherConfigTls12", UNSET)
+                custom_openssl_cipher_config_tls_12: (
+                    list[ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item] | Unset
+                ) = UNSET
+                if _custom_openssl_cipher_config_tls_12 is not UNSET:
+                    custom_openssl_cipher_config_tls_12 = []
+                    for custom_openssl_cipher_config_tls_12_item_data in _custom_openssl_cipher_config_tls_12:
+                        custom_openssl_cipher_config_tls_12_item = (
+                            ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item._members_by_value.get(
+                                custom_openssl_cipher_config_tls_12_item_data
+                            )
+                            or ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item(
+                                custom_openssl_cipher_config_tls_12_item_data
+                            )
+                        )
+
+                        custom_openssl_cipher_config_tls_12.append(custom_openssl_cipher_config_tls_12_item)
+
+                _custom_openssl_cipher_config_tls_13 = src_dict.get("customOpensslCipherConfigTls13", UNSET)
+                custom_openssl_cipher_config_tls_13: (
+                    list[ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item] | Unset
+                ) = UNSET
+                if _custom_openssl_cipher_config_tls_13 is not UNSET:
+                    custom_openssl_cipher_config_tls_13 = []
+                    for custom_openssl_cipher_config_tls_13_item_data in _custom_openssl_cipher_config_tls_13:
+                        custom_openssl_cipher_config_tls_13_item = (
+                            ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item._members_by_value.get(
+                                custom_openssl_cipher_config_tls_13_item_data
+                            )
+                            or ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item(
+                                custom_openssl_cipher_config_tls_13_item_data
+                            )
+                        )
+
+                        custom_openssl_cipher_config_tls_13.append(custom_openssl_cipher_config_tls_13_item)
+
+                default_max_time_ms = src_dict.get("defaultMaxTimeMS", UNSET)
+
+                default_write_concern = src_dict.get("defaultWriteConcern", UNSET)
+
+                javascript_enabled = src_dict.get("javascriptEnabled", UNSET)
+
+                _minimum_enabled_tls_protocol = src_dict.get("minimumEnabledTlsProtocol", UNSET)
+                minimum_enabled_tls_protocol: ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol | Unset
+                if _minimum_enabled_tls_protocol is UNSET:
+                    minimum_enabled_tls_protocol = UNSET
+                else:
+                    minimum_enabled_tls_protocol = (
+                        ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol._members_by_value.get(
+                            _minimum_enabled_tls_protocol
+                        )
+                        or ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol(_minimum_enabled_tls_protocol)
                     )
-                    or ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item(
-                        custom_openssl_cipher_config_tls_13_item_data
-                    )
+
+                no_table_scan = src_dict.get("noTableScan", UNSET)
+
+                def _parse_oplog_min_retention_hours(data: object) -> float | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(float | None | Unset, data)
+
+                oplog_min_retention_hours = _parse_oplog_min_retention_hours(
+                    src_dict.get("oplogMinRetentionHours", UNSET)
                 )
 
-                custom_openssl_cipher_config_tls_13.append(custom_openssl_cipher_config_tls_13_item)
+                def _parse_oplog_size_mb(data: object) -> int | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(int | None | Unset, data)
 
-        default_max_time_ms = d.pop("defaultMaxTimeMS", UNSET)
+                oplog_size_mb = _parse_oplog_size_mb(src_dict.get("oplogSizeMB", UNSET))
 
-        default_write_concern = d.pop("defaultWriteConcern", UNSET)
+                query_stats_log_verbosity = src_dict.get("queryStatsLogVerbosity", UNSET)
 
-        javascript_enabled = d.pop("javascriptEnabled", UNSET)
+                sample_refresh_interval_bi_connector = src_dict.get("sampleRefreshIntervalBIConnector", UNSET)
 
-        _minimum_enabled_tls_protocol = d.pop("minimumEnabledTlsProtocol", UNSET)
-        minimum_enabled_tls_protocol: ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol | Unset
-        if _minimum_enabled_tls_protocol is UNSET:
-            minimum_enabled_tls_protocol = UNSET
-        else:
-            minimum_enabled_tls_protocol = (
-                ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol._members_by_value.get(
-                    _minimum_enabled_tls_protocol
-                )
-                or ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol(_minimum_enabled_tls_protocol)
-            )
+                sample_size_bi_connector = src_dict.get("sampleSizeBIConnector", UNSET)
 
-        no_table_scan = d.pop("noTableScan", UNSET)
+                _tls_cipher_config_mode = src_dict.get("tlsCipherConfigMode", UNSET)
+                tls_cipher_config_mode: ClusterDescriptionProcessArgs20240805TlsCipherConfigMode | Unset
+                if _tls_cipher_config_mode is UNSET:
+                    tls_cipher_config_mode = UNSET
+                else:
+                    tls_cipher_config_mode = (
+                        ClusterDescriptionProcessArgs20240805TlsCipherConfigMode._members_by_value.get(
+                            _tls_cipher_config_mode
+                        )
+                        or ClusterDescriptionProcessArgs20240805TlsCipherConfigMode(_tls_cipher_config_mode)
+                    )
 
-        def _parse_oplog_min_retention_hours(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+                transaction_lifetime_limit_seconds = src_dict.get("transactionLifetimeLimitSeconds", UNSET)
 
-        oplog_min_retention_hours = _parse_oplog_min_retention_hours(d.pop("oplogMinRetentionHours", UNSET))
+                if not (
+                    (
+                        change_stream_options_pre_and_post_images_expire_after_seconds is UNSET
+                        or change_stream_options_pre_and_post_images_expire_after_seconds.__class__ is int
+                    )
+                    and (chunk_migration_concurrency is UNSET or chunk_migration_concurrency.__class__ is int)
+                    and (
+                        _custom_openssl_cipher_config_tls_12 is UNSET
+                        or _custom_openssl_cipher_config_tls_12.__class__ is list
+                    )
+                    and (
+                        _custom_openssl_cipher_config_tls_13 is UNSET
+                        or _custom_openssl_cipher_config_tls_13.__class__ is list
+                    )
+                    and (default_max_time_ms is UNSET or default_max_time_ms.__class__ is int)
+                    and (default_write_concern is UNSET or default_write_concern.__class__ is str)
+                    and (javascript_enabled is UNSET or javascript_enabled.__class__ is bool)
+                    and (no_table_scan is UNSET or no_table_scan.__class__ is bool)
+                    and (
+                        oplog_min_retention_hours is UNSET
+                        or oplog_min_retention_hours.__class__
+                        in (
+                            float,
+                            int,
+                            type(None),
+                        )
+                    )
+                    and (
+                        oplog_size_mb is UNSET
+                        or oplog_size_mb.__class__
+                        in (
+                            int,
+                            type(None),
+                        )
+                    )
+                    and (query_stats_log_verbosity is UNSET or query_stats_log_verbosity.__class__ is int)
+                    and (
+                        sample_refresh_interval_bi_connector is UNSET
+                        or sample_refresh_interval_bi_connector.__class__ is int
+                    )
+                    and (sample_size_bi_connector is UNSET or sample_size_bi_connector.__class__ is int)
+                    and (
+                        transaction_lifetime_limit_seconds is UNSET
+                        or transaction_lifetime_limit_seconds.__class__ is int
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterDescriptionProcessArgs20240805:
+                    _cluster_description_process_args_20240805 = object.__new__(cls)
+                    _cluster_description_process_args_20240805.change_stream_options_pre_and_post_images_expire_after_seconds = change_stream_options_pre_and_post_images_expire_after_seconds
+                    _cluster_description_process_args_20240805.chunk_migration_concurrency = chunk_migration_concurrency
+                    _cluster_description_process_args_20240805.custom_openssl_cipher_config_tls_12 = (
+                        custom_openssl_cipher_config_tls_12
+                    )
+                    _cluster_description_process_args_20240805.custom_openssl_cipher_config_tls_13 = (
+                        custom_openssl_cipher_config_tls_13
+                    )
+                    _cluster_description_process_args_20240805.default_max_time_ms = default_max_time_ms
+                    _cluster_description_process_args_20240805.default_write_concern = default_write_concern
+                    _cluster_description_process_args_20240805.javascript_enabled = javascript_enabled
+                    _cluster_description_process_args_20240805.minimum_enabled_tls_protocol = (
+                        minimum_enabled_tls_protocol
+                    )
+                    _cluster_description_process_args_20240805.no_table_scan = no_table_scan
+                    _cluster_description_process_args_20240805.oplog_min_retention_hours = oplog_min_retention_hours
+                    _cluster_description_process_args_20240805.oplog_size_mb = oplog_size_mb
+                    _cluster_description_process_args_20240805.query_stats_log_verbosity = query_stats_log_verbosity
+                    _cluster_description_process_args_20240805.sample_refresh_interval_bi_connector = (
+                        sample_refresh_interval_bi_connector
+                    )
+                    _cluster_description_process_args_20240805.sample_size_bi_connector = sample_size_bi_connector
+                    _cluster_description_process_args_20240805.tls_cipher_config_mode = tls_cipher_config_mode
+                    _cluster_description_process_args_20240805.transaction_lifetime_limit_seconds = (
+                        transaction_lifetime_limit_seconds
+                    )
+                else:
+                    _cluster_description_process_args_20240805 = cls(
+                        change_stream_options_pre_and_post_images_expire_after_seconds,
+                        chunk_migration_concurrency,
+                        custom_openssl_cipher_config_tls_12,
+                        custom_openssl_cipher_config_tls_13,
+                        default_max_time_ms,
+                        default_write_concern,
+                        javascript_enabled,
+                        minimum_enabled_tls_protocol,
+                        no_table_scan,
+                        oplog_min_retention_hours,
+                        oplog_size_mb,
+                        query_stats_log_verbosity,
+                        sample_refresh_interval_bi_connector,
+                        sample_size_bi_connector,
+                        tls_cipher_config_mode,
+                        transaction_lifetime_limit_seconds,
+                    )
 
-        def _parse_oplog_size_mb(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+                _cluster_description_process_args_20240805.additional_properties = d
+                return _cluster_description_process_args_20240805
 
-        oplog_size_mb = _parse_oplog_size_mb(d.pop("oplogSizeMB", UNSET))
-
-        query_stats_log_verbosity = d.pop("queryStatsLogVerbosity", UNSET)
-
-        sample_refresh_interval_bi_connector = d.pop("sampleRefreshIntervalBIConnector", UNSET)
-
-        sample_size_bi_connector = d.pop("sampleSizeBIConnector", UNSET)
-
-        _tls_cipher_config_mode = d.pop("tlsCipherConfigMode", UNSET)
-        tls_cipher_config_mode: ClusterDescriptionProcessArgs20240805TlsCipherConfigMode | Unset
-        if _tls_cipher_config_mode is UNSET:
-            tls_cipher_config_mode = UNSET
-        else:
-            tls_cipher_config_mode = ClusterDescriptionProcessArgs20240805TlsCipherConfigMode._members_by_value.get(
-                _tls_cipher_config_mode
-            ) or ClusterDescriptionProcessArgs20240805TlsCipherConfigMode(_tls_cipher_config_mode)
-
-        transaction_lifetime_limit_seconds = d.pop("transactionLifetimeLimitSeconds", UNSET)
-
-        _cluster_description_process_args_20240805 = cls(
-            change_stream_options_pre_and_post_images_expire_after_seconds,
-            chunk_migration_concurrency,
-            custom_openssl_cipher_config_tls_12,
-            custom_openssl_cipher_config_tls_13,
-            default_max_time_ms,
-            default_write_concern,
-            javascript_enabled,
-            minimum_enabled_tls_protocol,
-            no_table_scan,
-            oplog_min_retention_hours,
-            oplog_size_mb,
-            query_stats_log_verbosity,
-            sample_refresh_interval_bi_connector,
-            sample_size_bi_connector,
-            tls_cipher_config_mode,
-            transaction_lifetime_limit_seconds,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _cluster_description_process_args_20240805.additional_properties = d
-        return _cluster_description_process_args_20240805
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -355,3 +499,60 @@ class ClusterDescriptionProcessArgs20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cluster_description_process_args_20240805_custom_openssl_cipher_config_tls_12_item import (
+        ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item,
+    )
+    from ..models.cluster_description_process_args_20240805_custom_openssl_cipher_config_tls_13_item import (
+        ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item,
+    )
+    from ..models.cluster_description_process_args_20240805_minimum_enabled_tls_protocol import (
+        ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol,
+    )
+    from ..models.cluster_description_process_args_20240805_tls_cipher_config_mode import (
+        ClusterDescriptionProcessArgs20240805TlsCipherConfigMode,
+    )
+
+    ClusterDescriptionProcessArgs20240805Dict = TypedDict(
+        "ClusterDescriptionProcessArgs20240805Dict",
+        {
+            "changeStreamOptionsPreAndPostImagesExpireAfterSeconds": int,
+            "chunkMigrationConcurrency": int,
+            "customOpensslCipherConfigTls12": list[
+                Literal["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+                | ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item
+            ],
+            "customOpensslCipherConfigTls13": list[
+                Literal[
+                    "TLS_AES_256_GCM_SHA384",
+                    "TLS_CHACHA20_POLY1305_SHA256",
+                    "TLS_AES_128_GCM_SHA256",
+                    "TLS_AES_128_CCM_SHA256",
+                ]
+                | ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item
+            ],
+            "defaultMaxTimeMS": int,
+            "defaultWriteConcern": str,
+            "javascriptEnabled": bool,
+            "minimumEnabledTlsProtocol": Literal["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"]
+            | ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol,
+            "noTableScan": bool,
+            "oplogMinRetentionHours": float | None,
+            "oplogSizeMB": int | None,
+            "queryStatsLogVerbosity": int,
+            "sampleRefreshIntervalBIConnector": int,
+            "sampleSizeBIConnector": int,
+            "tlsCipherConfigMode": Literal["CUSTOM", "DEFAULT"]
+            | ClusterDescriptionProcessArgs20240805TlsCipherConfigMode,
+            "transactionLifetimeLimitSeconds": int,
+        },
+        total=False,
+    )
+else:
+    ClusterDescriptionProcessArgs20240805Dict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

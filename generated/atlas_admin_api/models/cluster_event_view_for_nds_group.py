@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,34 @@ from attrs import field as _attrs_field
 from ..models.cluster_event_type_view_for_nds_group import (
     ClusterEventTypeViewForNdsGroup,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterEventViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "created",
+        "eventTypeName",
+        "id",
+        "groupId",
+        "links",
+        "orgId",
+        "raw",
+        "shardName",
+    }
+)
 
 
 @_attrs_define
@@ -39,7 +70,7 @@ class ClusterEventViewForNdsGroup:
     """
 
     created: datetime.datetime
-    event_type_name: ClusterEventTypeViewForNdsGroup
+    event_type_name: Literal["CLUSTER_MONGOS_IS_PRESENT", "CLUSTER_MONGOS_IS_MISSING"] | ClusterEventTypeViewForNdsGroup
     id: str
     group_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
@@ -47,11 +78,30 @@ class ClusterEventViewForNdsGroup:
     raw: Raw | Unset = UNSET
     shard_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("group_id", "groupId", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("raw", "raw", False),
+        ("shard_name", "shardName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterEventViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        created = format_datetime(self.created)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
@@ -96,62 +146,77 @@ class ClusterEventViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "links",
-                "orgId",
-                "raw",
-                "shardName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = ClusterEventTypeViewForNdsGroup(d.pop("eventTypeName"))
+                event_type_name = ClusterEventTypeViewForNdsGroup._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or ClusterEventTypeViewForNdsGroup(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                _raw = src_dict.get("raw", UNSET)
+                raw: Raw | Unset
+                if _raw is UNSET:
+                    raw = UNSET
+                else:
+                    raw = Raw.from_dict(_raw)
 
-        _raw = d.pop("raw", UNSET)
-        raw: Raw | Unset
-        if _raw is UNSET:
-            raw = UNSET
-        else:
-            raw = Raw.from_dict(_raw)
+                shard_name = src_dict.get("shardName", UNSET)
 
-        shard_name = d.pop("shardName", UNSET)
+                if not (
+                    id.__class__ is str
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (shard_name is UNSET or shard_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterEventViewForNdsGroup:
+                    _cluster_event_view_for_nds_group = object.__new__(cls)
+                    _cluster_event_view_for_nds_group.created = created
+                    _cluster_event_view_for_nds_group.event_type_name = event_type_name
+                    _cluster_event_view_for_nds_group.id = id
+                    _cluster_event_view_for_nds_group.group_id = group_id
+                    _cluster_event_view_for_nds_group.links = links
+                    _cluster_event_view_for_nds_group.org_id = org_id
+                    _cluster_event_view_for_nds_group.raw = raw
+                    _cluster_event_view_for_nds_group.shard_name = shard_name
+                else:
+                    _cluster_event_view_for_nds_group = cls(
+                        created,
+                        event_type_name,
+                        id,
+                        group_id,
+                        links,
+                        org_id,
+                        raw,
+                        shard_name,
+                    )
 
-        _cluster_event_view_for_nds_group = cls(
-            created,
-            event_type_name,
-            id,
-            group_id,
-            links,
-            org_id,
-            raw,
-            shard_name,
-        )
+                _cluster_event_view_for_nds_group.additional_properties = d
+                return _cluster_event_view_for_nds_group
 
-        if nulls:
-            d.update(nulls)
-        _cluster_event_view_for_nds_group.additional_properties = d
-        return _cluster_event_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -173,3 +238,33 @@ class ClusterEventViewForNdsGroup:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cluster_event_type_view_for_nds_group import (
+        ClusterEventTypeViewForNdsGroup,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.raw import Raw, RawDict
+
+    ClusterEventViewForNdsGroupDict = TypedDict(
+        "ClusterEventViewForNdsGroupDict",
+        {
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal["CLUSTER_MONGOS_IS_PRESENT", "CLUSTER_MONGOS_IS_MISSING"] | ClusterEventTypeViewForNdsGroup
+            ],
+            "id": Required[str],
+            "groupId": str,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "raw": RawDict | Raw,
+            "shardName": str,
+        },
+        total=False,
+    )
+else:
+    ClusterEventViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

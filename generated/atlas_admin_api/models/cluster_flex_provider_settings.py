@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,9 +22,29 @@ from ..models.cluster_flex_provider_settings_instance_size_name import (
 from ..models.cluster_flex_provider_settings_provider_name import (
     ClusterFlexProviderSettingsProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterFlexProviderSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "backingProviderName",
+        "instanceSizeName",
+        "regionName",
+    }
+)
 
 
 @_attrs_define
@@ -40,24 +66,41 @@ class ClusterFlexProviderSettings:
             [Azure](https://docs.atlas.mongodb.com/reference/microsoft-azure/).
     """
 
-    provider_name: ClusterFlexProviderSettingsProviderName = _attrs_field(
+    provider_name: Literal["FLEX"] | ClusterFlexProviderSettingsProviderName = _attrs_field(
         default=ClusterFlexProviderSettingsProviderName.FLEX, kw_only=True
     )
-    backing_provider_name: ClusterFlexProviderSettingsBackingProviderName | Unset = UNSET
-    instance_size_name: ClusterFlexProviderSettingsInstanceSizeName | Unset = UNSET
+    backing_provider_name: Literal["AWS", "GCP", "AZURE"] | ClusterFlexProviderSettingsBackingProviderName | Unset = (
+        UNSET
+    )
+    instance_size_name: Literal["FLEX"] | ClusterFlexProviderSettingsInstanceSizeName | Unset = UNSET
     region_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("backing_provider_name", "backingProviderName", False),
+        ("instance_size_name", "instanceSizeName", False),
+        ("region_name", "regionName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterFlexProviderSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         backing_provider_name: str | Unset = UNSET
         if not isinstance(self.backing_provider_name, Unset):
-            backing_provider_name = self.backing_provider_name.value
+            backing_provider_name = enum_json(self.backing_provider_name)
 
         instance_size_name: str | Unset = UNSET
         if not isinstance(self.instance_size_name, Unset):
-            instance_size_name = self.instance_size_name.value
+            instance_size_name = enum_json(self.instance_size_name)
 
         region_name = self.region_name
 
@@ -79,50 +122,61 @@ class ClusterFlexProviderSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "backingProviderName",
-                "instanceSizeName",
-                "regionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = ClusterFlexProviderSettingsProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = ClusterFlexProviderSettingsProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or ClusterFlexProviderSettingsProviderName(_provider_name_value)
 
-        _backing_provider_name = d.pop("backingProviderName", UNSET)
-        backing_provider_name: ClusterFlexProviderSettingsBackingProviderName | Unset
-        if _backing_provider_name is UNSET:
-            backing_provider_name = UNSET
-        else:
-            backing_provider_name = ClusterFlexProviderSettingsBackingProviderName._members_by_value.get(
-                _backing_provider_name
-            ) or ClusterFlexProviderSettingsBackingProviderName(_backing_provider_name)
+                _backing_provider_name = src_dict.get("backingProviderName", UNSET)
+                backing_provider_name: ClusterFlexProviderSettingsBackingProviderName | Unset
+                if _backing_provider_name is UNSET:
+                    backing_provider_name = UNSET
+                else:
+                    backing_provider_name = ClusterFlexProviderSettingsBackingProviderName._members_by_value.get(
+                        _backing_provider_name
+                    ) or ClusterFlexProviderSettingsBackingProviderName(_backing_provider_name)
 
-        _instance_size_name = d.pop("instanceSizeName", UNSET)
-        instance_size_name: ClusterFlexProviderSettingsInstanceSizeName | Unset
-        if _instance_size_name is UNSET:
-            instance_size_name = UNSET
-        else:
-            instance_size_name = ClusterFlexProviderSettingsInstanceSizeName._members_by_value.get(
-                _instance_size_name
-            ) or ClusterFlexProviderSettingsInstanceSizeName(_instance_size_name)
+                _instance_size_name = src_dict.get("instanceSizeName", UNSET)
+                instance_size_name: ClusterFlexProviderSettingsInstanceSizeName | Unset
+                if _instance_size_name is UNSET:
+                    instance_size_name = UNSET
+                else:
+                    instance_size_name = ClusterFlexProviderSettingsInstanceSizeName._members_by_value.get(
+                        _instance_size_name
+                    ) or ClusterFlexProviderSettingsInstanceSizeName(_instance_size_name)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        _cluster_flex_provider_settings = cls(
-            backing_provider_name,
-            instance_size_name,
-            region_name,
-            provider_name=provider_name,
-        )
+                if not (region_name is UNSET or region_name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterFlexProviderSettings:
+                    _cluster_flex_provider_settings = object.__new__(cls)
+                    _cluster_flex_provider_settings.provider_name = provider_name
+                    _cluster_flex_provider_settings.backing_provider_name = backing_provider_name
+                    _cluster_flex_provider_settings.instance_size_name = instance_size_name
+                    _cluster_flex_provider_settings.region_name = region_name
+                else:
+                    _cluster_flex_provider_settings = cls(
+                        backing_provider_name,
+                        instance_size_name,
+                        region_name,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cluster_flex_provider_settings.additional_properties = d
-        return _cluster_flex_provider_settings
+                _cluster_flex_provider_settings.additional_properties = d
+                return _cluster_flex_provider_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -139,3 +193,32 @@ class ClusterFlexProviderSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cluster_flex_provider_settings_backing_provider_name import (
+        ClusterFlexProviderSettingsBackingProviderName,
+    )
+    from ..models.cluster_flex_provider_settings_instance_size_name import (
+        ClusterFlexProviderSettingsInstanceSizeName,
+    )
+    from ..models.cluster_flex_provider_settings_provider_name import (
+        ClusterFlexProviderSettingsProviderName,
+    )
+
+    ClusterFlexProviderSettingsDict = TypedDict(
+        "ClusterFlexProviderSettingsDict",
+        {
+            "providerName": Required[Literal["FLEX"] | ClusterFlexProviderSettingsProviderName],
+            "backingProviderName": Literal["AWS", "GCP", "AZURE"] | ClusterFlexProviderSettingsBackingProviderName,
+            "instanceSizeName": Literal["FLEX"] | ClusterFlexProviderSettingsInstanceSizeName,
+            "regionName": str,
+        },
+        total=False,
+    )
+else:
+    ClusterFlexProviderSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

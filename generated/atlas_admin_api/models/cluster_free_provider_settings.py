@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,9 +25,31 @@ from ..models.cluster_free_provider_settings_instance_size_name import (
 from ..models.cluster_free_provider_settings_provider_name import (
     ClusterFreeProviderSettingsProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterFreeProviderSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "autoScaling",
+        "backingProviderName",
+        "effectiveInstanceSizeName",
+        "instanceSizeName",
+        "regionName",
+    }
+)
 
 
 @_attrs_define
@@ -52,18 +80,39 @@ class ClusterFreeProviderSettings:
             `replicationSpec.{region}`.
     """
 
-    provider_name: ClusterFreeProviderSettingsProviderName = _attrs_field(
+    provider_name: Literal["TENANT"] | ClusterFreeProviderSettingsProviderName = _attrs_field(
         default=ClusterFreeProviderSettingsProviderName.TENANT, kw_only=True
     )
     auto_scaling: ClusterFreeAutoScaling | Unset = UNSET
-    backing_provider_name: ClusterFreeProviderSettingsBackingProviderName | Unset = UNSET
-    effective_instance_size_name: ClusterFreeProviderSettingsEffectiveInstanceSizeName | Unset = UNSET
-    instance_size_name: ClusterFreeProviderSettingsInstanceSizeName | Unset = UNSET
+    backing_provider_name: Literal["AWS", "GCP", "AZURE"] | ClusterFreeProviderSettingsBackingProviderName | Unset = (
+        UNSET
+    )
+    effective_instance_size_name: (
+        Literal["FLEX", "M2", "M5", "M0"] | ClusterFreeProviderSettingsEffectiveInstanceSizeName | Unset
+    ) = UNSET
+    instance_size_name: Literal["M0", "M2", "M5"] | ClusterFreeProviderSettingsInstanceSizeName | Unset = UNSET
     region_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("auto_scaling", "autoScaling", False),
+        ("backing_provider_name", "backingProviderName", False),
+        ("effective_instance_size_name", "effectiveInstanceSizeName", False),
+        ("instance_size_name", "instanceSizeName", False),
+        ("region_name", "regionName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterFreeProviderSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         auto_scaling: dict[str, Any] | Unset = UNSET
         if not isinstance(self.auto_scaling, Unset):
@@ -71,15 +120,15 @@ class ClusterFreeProviderSettings:
 
         backing_provider_name: str | Unset = UNSET
         if not isinstance(self.backing_provider_name, Unset):
-            backing_provider_name = self.backing_provider_name.value
+            backing_provider_name = enum_json(self.backing_provider_name)
 
         effective_instance_size_name: str | Unset = UNSET
         if not isinstance(self.effective_instance_size_name, Unset):
-            effective_instance_size_name = self.effective_instance_size_name.value
+            effective_instance_size_name = enum_json(self.effective_instance_size_name)
 
         instance_size_name: str | Unset = UNSET
         if not isinstance(self.instance_size_name, Unset):
-            instance_size_name = self.instance_size_name.value
+            instance_size_name = enum_json(self.instance_size_name)
 
         region_name = self.region_name
 
@@ -105,70 +154,84 @@ class ClusterFreeProviderSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "autoScaling",
-                "backingProviderName",
-                "effectiveInstanceSizeName",
-                "instanceSizeName",
-                "regionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = ClusterFreeProviderSettingsProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = ClusterFreeProviderSettingsProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or ClusterFreeProviderSettingsProviderName(_provider_name_value)
 
-        _auto_scaling = d.pop("autoScaling", UNSET)
-        auto_scaling: ClusterFreeAutoScaling | Unset
-        if _auto_scaling is UNSET:
-            auto_scaling = UNSET
-        else:
-            auto_scaling = ClusterFreeAutoScaling.from_dict(_auto_scaling)
+                _auto_scaling = src_dict.get("autoScaling", UNSET)
+                auto_scaling: ClusterFreeAutoScaling | Unset
+                if _auto_scaling is UNSET:
+                    auto_scaling = UNSET
+                else:
+                    auto_scaling = ClusterFreeAutoScaling.from_dict(_auto_scaling)
 
-        _backing_provider_name = d.pop("backingProviderName", UNSET)
-        backing_provider_name: ClusterFreeProviderSettingsBackingProviderName | Unset
-        if _backing_provider_name is UNSET:
-            backing_provider_name = UNSET
-        else:
-            backing_provider_name = ClusterFreeProviderSettingsBackingProviderName._members_by_value.get(
-                _backing_provider_name
-            ) or ClusterFreeProviderSettingsBackingProviderName(_backing_provider_name)
+                _backing_provider_name = src_dict.get("backingProviderName", UNSET)
+                backing_provider_name: ClusterFreeProviderSettingsBackingProviderName | Unset
+                if _backing_provider_name is UNSET:
+                    backing_provider_name = UNSET
+                else:
+                    backing_provider_name = ClusterFreeProviderSettingsBackingProviderName._members_by_value.get(
+                        _backing_provider_name
+                    ) or ClusterFreeProviderSettingsBackingProviderName(_backing_provider_name)
 
-        _effective_instance_size_name = d.pop("effectiveInstanceSizeName", UNSET)
-        effective_instance_size_name: ClusterFreeProviderSettingsEffectiveInstanceSizeName | Unset
-        if _effective_instance_size_name is UNSET:
-            effective_instance_size_name = UNSET
-        else:
-            effective_instance_size_name = ClusterFreeProviderSettingsEffectiveInstanceSizeName._members_by_value.get(
-                _effective_instance_size_name
-            ) or ClusterFreeProviderSettingsEffectiveInstanceSizeName(_effective_instance_size_name)
+                _effective_instance_size_name = src_dict.get("effectiveInstanceSizeName", UNSET)
+                effective_instance_size_name: ClusterFreeProviderSettingsEffectiveInstanceSizeName | Unset
+                if _effective_instance_size_name is UNSET:
+                    effective_instance_size_name = UNSET
+                else:
+                    effective_instance_size_name = (
+                        ClusterFreeProviderSettingsEffectiveInstanceSizeName._members_by_value.get(
+                            _effective_instance_size_name
+                        )
+                        or ClusterFreeProviderSettingsEffectiveInstanceSizeName(_effective_instance_size_name)
+                    )
 
-        _instance_size_name = d.pop("instanceSizeName", UNSET)
-        instance_size_name: ClusterFreeProviderSettingsInstanceSizeName | Unset
-        if _instance_size_name is UNSET:
-            instance_size_name = UNSET
-        else:
-            instance_size_name = ClusterFreeProviderSettingsInstanceSizeName._members_by_value.get(
-                _instance_size_name
-            ) or ClusterFreeProviderSettingsInstanceSizeName(_instance_size_name)
+                _instance_size_name = src_dict.get("instanceSizeName", UNSET)
+                instance_size_name: ClusterFreeProviderSettingsInstanceSizeName | Unset
+                if _instance_size_name is UNSET:
+                    instance_size_name = UNSET
+                else:
+                    instance_size_name = ClusterFreeProviderSettingsInstanceSizeName._members_by_value.get(
+                        _instance_size_name
+                    ) or ClusterFreeProviderSettingsInstanceSizeName(_instance_size_name)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        _cluster_free_provider_settings = cls(
-            auto_scaling,
-            backing_provider_name,
-            effective_instance_size_name,
-            instance_size_name,
-            region_name,
-            provider_name=provider_name,
-        )
+                if not (region_name is UNSET or region_name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterFreeProviderSettings:
+                    _cluster_free_provider_settings = object.__new__(cls)
+                    _cluster_free_provider_settings.provider_name = provider_name
+                    _cluster_free_provider_settings.auto_scaling = auto_scaling
+                    _cluster_free_provider_settings.backing_provider_name = backing_provider_name
+                    _cluster_free_provider_settings.effective_instance_size_name = effective_instance_size_name
+                    _cluster_free_provider_settings.instance_size_name = instance_size_name
+                    _cluster_free_provider_settings.region_name = region_name
+                else:
+                    _cluster_free_provider_settings = cls(
+                        auto_scaling,
+                        backing_provider_name,
+                        effective_instance_size_name,
+                        instance_size_name,
+                        region_name,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cluster_free_provider_settings.additional_properties = d
-        return _cluster_free_provider_settings
+                _cluster_free_provider_settings.additional_properties = d
+                return _cluster_free_provider_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -189,3 +252,41 @@ class ClusterFreeProviderSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cluster_free_auto_scaling import ClusterFreeAutoScaling  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cluster_free_auto_scaling import (
+        ClusterFreeAutoScaling,
+        ClusterFreeAutoScalingDict,
+    )
+    from ..models.cluster_free_provider_settings_backing_provider_name import (
+        ClusterFreeProviderSettingsBackingProviderName,
+    )
+    from ..models.cluster_free_provider_settings_effective_instance_size_name import (
+        ClusterFreeProviderSettingsEffectiveInstanceSizeName,
+    )
+    from ..models.cluster_free_provider_settings_instance_size_name import (
+        ClusterFreeProviderSettingsInstanceSizeName,
+    )
+    from ..models.cluster_free_provider_settings_provider_name import (
+        ClusterFreeProviderSettingsProviderName,
+    )
+
+    ClusterFreeProviderSettingsDict = TypedDict(
+        "ClusterFreeProviderSettingsDict",
+        {
+            "providerName": Required[Literal["TENANT"] | ClusterFreeProviderSettingsProviderName],
+            "autoScaling": ClusterFreeAutoScalingDict | ClusterFreeAutoScaling,
+            "backingProviderName": Literal["AWS", "GCP", "AZURE"] | ClusterFreeProviderSettingsBackingProviderName,
+            "effectiveInstanceSizeName": Literal["FLEX", "M2", "M5", "M0"]
+            | ClusterFreeProviderSettingsEffectiveInstanceSizeName,
+            "instanceSizeName": Literal["M0", "M2", "M5"] | ClusterFreeProviderSettingsInstanceSizeName,
+            "regionName": str,
+        },
+        total=False,
+    )
+else:
+    ClusterFreeProviderSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

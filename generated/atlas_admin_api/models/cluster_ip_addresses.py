@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterIPAddresses")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterName",
+        "futureInbound",
+        "futureOutbound",
+        "inbound",
+        "outbound",
+    }
+)
 
 
 @_attrs_define
@@ -38,8 +64,24 @@ class ClusterIPAddresses:
     inbound: list[str] | Unset = UNSET
     outbound: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_name", "clusterName", False),
+        ("future_inbound", "futureInbound", False),
+        ("future_outbound", "futureOutbound", False),
+        ("inbound", "inbound", False),
+        ("outbound", "outbound", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterIPAddresses"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_name = self.cluster_name
 
         future_inbound: list[str] | Unset = UNSET
@@ -76,41 +118,77 @@ class ClusterIPAddresses:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterName",
-                "futureInbound",
-                "futureOutbound",
-                "inbound",
-                "outbound",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_name = d.pop("clusterName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        future_inbound = cast(list[str], d.pop("futureInbound", UNSET))
+                _future_inbound = src_dict.get("futureInbound", UNSET)
+                future_inbound = cast(list[str], _future_inbound)
 
-        future_outbound = cast(list[str], d.pop("futureOutbound", UNSET))
+                _future_outbound = src_dict.get("futureOutbound", UNSET)
+                future_outbound = cast(list[str], _future_outbound)
 
-        inbound = cast(list[str], d.pop("inbound", UNSET))
+                _inbound = src_dict.get("inbound", UNSET)
+                inbound = cast(list[str], _inbound)
 
-        outbound = cast(list[str], d.pop("outbound", UNSET))
+                _outbound = src_dict.get("outbound", UNSET)
+                outbound = cast(list[str], _outbound)
 
-        _cluster_ip_addresses = cls(
-            cluster_name,
-            future_inbound,
-            future_outbound,
-            inbound,
-            outbound,
-        )
+                if not (
+                    (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (
+                        _future_inbound is UNSET
+                        or (
+                            _future_inbound.__class__ is list
+                            and all(_item.__class__ is str for _item in _future_inbound)
+                        )
+                    )
+                    and (
+                        _future_outbound is UNSET
+                        or (
+                            _future_outbound.__class__ is list
+                            and all(_item.__class__ is str for _item in _future_outbound)
+                        )
+                    )
+                    and (
+                        _inbound is UNSET
+                        or (_inbound.__class__ is list and all(_item.__class__ is str for _item in _inbound))
+                    )
+                    and (
+                        _outbound is UNSET
+                        or (_outbound.__class__ is list and all(_item.__class__ is str for _item in _outbound))
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterIPAddresses:
+                    _cluster_ip_addresses = object.__new__(cls)
+                    _cluster_ip_addresses.cluster_name = cluster_name
+                    _cluster_ip_addresses.future_inbound = future_inbound
+                    _cluster_ip_addresses.future_outbound = future_outbound
+                    _cluster_ip_addresses.inbound = inbound
+                    _cluster_ip_addresses.outbound = outbound
+                else:
+                    _cluster_ip_addresses = cls(
+                        cluster_name,
+                        future_inbound,
+                        future_outbound,
+                        inbound,
+                        outbound,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cluster_ip_addresses.additional_properties = d
-        return _cluster_ip_addresses
+                _cluster_ip_addresses.additional_properties = d
+                return _cluster_ip_addresses
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -127,3 +205,21 @@ class ClusterIPAddresses:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ClusterIPAddressesDict = TypedDict(
+        "ClusterIPAddressesDict",
+        {
+            "clusterName": str,
+            "futureInbound": list[str],
+            "futureOutbound": list[str],
+            "inbound": list[str],
+            "outbound": list[str],
+        },
+        total=False,
+    )
+else:
+    ClusterIPAddressesDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

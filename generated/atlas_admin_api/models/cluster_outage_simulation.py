@@ -3,15 +3,45 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.cluster_outage_simulation_state import ClusterOutageSimulationState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterOutageSimulation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterName",
+        "expirationDate",
+        "groupId",
+        "id",
+        "outageFilters",
+        "startRequestDate",
+        "state",
+    }
+)
 
 
 @_attrs_define
@@ -48,15 +78,37 @@ class ClusterOutageSimulation:
     id: str | Unset = UNSET
     outage_filters: list[AtlasClusterOutageSimulationOutageFilter] | Unset = UNSET
     start_request_date: datetime.datetime | Unset = UNSET
-    state: ClusterOutageSimulationState | Unset = UNSET
+    state: (
+        Literal["START_REQUESTED", "STARTING", "SIMULATING", "RECOVERY_REQUESTED", "RECOVERING", "COMPLETE"]
+        | ClusterOutageSimulationState
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_name", "clusterName", False),
+        ("expiration_date", "expirationDate", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("outage_filters", "outageFilters", False),
+        ("start_request_date", "startRequestDate", False),
+        ("state", "state", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterOutageSimulation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_name = self.cluster_name
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = format_datetime(self.expiration_date)
+            expiration_date = datetime_json(self.expiration_date)
 
         group_id = self.group_id
 
@@ -71,11 +123,11 @@ class ClusterOutageSimulation:
 
         start_request_date: str | Unset = UNSET
         if not isinstance(self.start_request_date, Unset):
-            start_request_date = format_datetime(self.start_request_date)
+            start_request_date = datetime_json(self.start_request_date)
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -99,71 +151,85 @@ class ClusterOutageSimulation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterName",
-                "expirationDate",
-                "groupId",
-                "id",
-                "outageFilters",
-                "startRequestDate",
-                "state",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_name = d.pop("clusterName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        _expiration_date = d.pop("expirationDate", UNSET)
-        expiration_date: datetime.datetime | Unset
-        if _expiration_date is UNSET:
-            expiration_date = UNSET
-        else:
-            expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                _expiration_date = src_dict.get("expirationDate", UNSET)
+                expiration_date: datetime.datetime | Unset
+                if _expiration_date is UNSET:
+                    expiration_date = UNSET
+                else:
+                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _outage_filters = d.pop("outageFilters", UNSET)
-        outage_filters: list[AtlasClusterOutageSimulationOutageFilter] | Unset = UNSET
-        if _outage_filters is not UNSET:
-            outage_filters = []
-            for outage_filters_item_data in _outage_filters:
-                outage_filters_item = AtlasClusterOutageSimulationOutageFilter.from_dict(outage_filters_item_data)
+                _outage_filters = src_dict.get("outageFilters", UNSET)
+                outage_filters: list[AtlasClusterOutageSimulationOutageFilter] | Unset = UNSET
+                if _outage_filters is not UNSET:
+                    outage_filters = [
+                        AtlasClusterOutageSimulationOutageFilter.from_dict(outage_filters_item_data)
+                        for outage_filters_item_data in _outage_filters
+                    ]
 
-                outage_filters.append(outage_filters_item)
+                _start_request_date = src_dict.get("startRequestDate", UNSET)
+                start_request_date: datetime.datetime | Unset
+                if _start_request_date is UNSET:
+                    start_request_date = UNSET
+                else:
+                    start_request_date = datetime.datetime.fromisoformat(_start_request_date)
 
-        _start_request_date = d.pop("startRequestDate", UNSET)
-        start_request_date: datetime.datetime | Unset
-        if _start_request_date is UNSET:
-            start_request_date = UNSET
-        else:
-            start_request_date = datetime.datetime.fromisoformat(_start_request_date)
+                _state = src_dict.get("state", UNSET)
+                state: ClusterOutageSimulationState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = ClusterOutageSimulationState._members_by_value.get(_state) or ClusterOutageSimulationState(
+                        _state
+                    )
 
-        _state = d.pop("state", UNSET)
-        state: ClusterOutageSimulationState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = ClusterOutageSimulationState._members_by_value.get(_state) or ClusterOutageSimulationState(_state)
+                if not (
+                    (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_outage_filters is UNSET or _outage_filters.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterOutageSimulation:
+                    _cluster_outage_simulation = object.__new__(cls)
+                    _cluster_outage_simulation.cluster_name = cluster_name
+                    _cluster_outage_simulation.expiration_date = expiration_date
+                    _cluster_outage_simulation.group_id = group_id
+                    _cluster_outage_simulation.id = id
+                    _cluster_outage_simulation.outage_filters = outage_filters
+                    _cluster_outage_simulation.start_request_date = start_request_date
+                    _cluster_outage_simulation.state = state
+                else:
+                    _cluster_outage_simulation = cls(
+                        cluster_name,
+                        expiration_date,
+                        group_id,
+                        id,
+                        outage_filters,
+                        start_request_date,
+                        state,
+                    )
 
-        _cluster_outage_simulation = cls(
-            cluster_name,
-            expiration_date,
-            group_id,
-            id,
-            outage_filters,
-            start_request_date,
-            state,
-        )
+                _cluster_outage_simulation.additional_properties = d
+                return _cluster_outage_simulation
 
-        if nulls:
-            d.update(nulls)
-        _cluster_outage_simulation.additional_properties = d
-        return _cluster_outage_simulation
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -186,3 +252,33 @@ class ClusterOutageSimulation:
 from ..models.atlas_cluster_outage_simulation_outage_filter import (
     AtlasClusterOutageSimulationOutageFilter,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.atlas_cluster_outage_simulation_outage_filter import (
+        AtlasClusterOutageSimulationOutageFilter,
+        AtlasClusterOutageSimulationOutageFilterDict,
+    )
+    from ..models.cluster_outage_simulation_state import ClusterOutageSimulationState
+
+    ClusterOutageSimulationDict = TypedDict(
+        "ClusterOutageSimulationDict",
+        {
+            "clusterName": str,
+            "expirationDate": datetime.datetime | str,
+            "groupId": str,
+            "id": str,
+            "outageFilters": list[
+                AtlasClusterOutageSimulationOutageFilterDict | AtlasClusterOutageSimulationOutageFilter
+            ],
+            "startRequestDate": datetime.datetime | str,
+            "state": Literal[
+                "START_REQUESTED", "STARTING", "SIMULATING", "RECOVERY_REQUESTED", "RECOVERING", "COMPLETE"
+            ]
+            | ClusterOutageSimulationState,
+        },
+        total=False,
+    )
+else:
+    ClusterOutageSimulationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.cluster_status_change_status import ClusterStatusChangeStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ClusterStatus")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "changeStatus",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -24,14 +48,27 @@ class ClusterStatus:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    change_status: ClusterStatusChangeStatus | Unset = UNSET
+    change_status: Literal["PENDING", "APPLIED"] | ClusterStatusChangeStatus | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("change_status", "changeStatus", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ClusterStatus"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         change_status: str | Unset = UNSET
         if not isinstance(self.change_status, Unset):
-            change_status = self.change_status.value
+            change_status = enum_json(self.change_status)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -52,43 +89,47 @@ class ClusterStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "changeStatus",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _change_status = d.pop("changeStatus", UNSET)
-        change_status: ClusterStatusChangeStatus | Unset
-        if _change_status is UNSET:
-            change_status = UNSET
-        else:
-            change_status = ClusterStatusChangeStatus._members_by_value.get(
-                _change_status
-            ) or ClusterStatusChangeStatus(_change_status)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _change_status = src_dict.get("changeStatus", UNSET)
+                change_status: ClusterStatusChangeStatus | Unset
+                if _change_status is UNSET:
+                    change_status = UNSET
+                else:
+                    change_status = ClusterStatusChangeStatus._members_by_value.get(
+                        _change_status
+                    ) or ClusterStatusChangeStatus(_change_status)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (_links is UNSET or _links.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is ClusterStatus:
+                    _cluster_status = object.__new__(cls)
+                    _cluster_status.change_status = change_status
+                    _cluster_status.links = links
+                else:
+                    _cluster_status = cls(
+                        change_status,
+                        links,
+                    )
 
-        _cluster_status = cls(
-            change_status,
-            links,
-        )
+                _cluster_status.additional_properties = d
+                return _cluster_status
 
-        if nulls:
-            d.update(nulls)
-        _cluster_status.additional_properties = d
-        return _cluster_status
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -109,3 +150,20 @@ class ClusterStatus:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cluster_status_change_status import ClusterStatusChangeStatus
+    from ..models.link import Link, LinkDict
+
+    ClusterStatusDict = TypedDict(
+        "ClusterStatusDict",
+        {
+            "changeStatus": Literal["PENDING", "APPLIED"] | ClusterStatusChangeStatus,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    ClusterStatusDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

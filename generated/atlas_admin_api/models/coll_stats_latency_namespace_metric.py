@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,8 +19,25 @@ from ..models.coll_stats_latency_namespace_metric_metric_name import (
 from ..models.coll_stats_latency_namespace_metric_units import (
     CollStatsLatencyNamespaceMetricUnits,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CollStatsLatencyNamespaceMetric")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "metricName",
+        "units",
+    }
+)
 
 
 @_attrs_define
@@ -27,16 +50,57 @@ class CollStatsLatencyNamespaceMetric:
         units (CollStatsLatencyNamespaceMetricUnits): Unit of measurement that applies to this metric.
     """
 
-    metric_name: CollStatsLatencyNamespaceMetricMetricName
-    units: CollStatsLatencyNamespaceMetricUnits = _attrs_field(
+    metric_name: (
+        Literal[
+            "READS_OPS",
+            "READS_LATENCY",
+            "AVERAGE_READS_LATENCY",
+            "READS_P50_VALUE",
+            "READS_P95_VALUE",
+            "READS_P99_VALUE",
+            "WRITES_OPS",
+            "WRITES_LATENCY",
+            "AVERAGE_WRITES_LATENCY",
+            "WRITES_P50_VALUE",
+            "WRITES_P95_VALUE",
+            "WRITES_P99_VALUE",
+            "COMMANDS_OPS",
+            "COMMANDS_LATENCY",
+            "AVERAGE_COMMANDS_LATENCY",
+            "COMMANDS_P50_VALUE",
+            "COMMANDS_P95_VALUE",
+            "COMMANDS_P99_VALUE",
+            "TOTAL_OPS",
+            "TOTAL_LATENCY",
+            "AVERAGE_TOTAL_OPS_LATENCY",
+            "TOTAL_OPS_P50_VALUE",
+            "TOTAL_OPS_P95_VALUE",
+            "TOTAL_OPS_P99_VALUE",
+        ]
+        | CollStatsLatencyNamespaceMetricMetricName
+    )
+    units: Literal["MILLISECONDS"] | CollStatsLatencyNamespaceMetricUnits = _attrs_field(
         default=CollStatsLatencyNamespaceMetricUnits.MILLISECONDS, kw_only=True
     )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("metric_name", "metricName", True),
+        ("units", "units", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CollStatsLatencyNamespaceMetric"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        metric_name = self.metric_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        metric_name = enum_json(self.metric_name)
 
-        units = self.units.value
+        units = enum_json(self.units)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,18 +115,39 @@ class CollStatsLatencyNamespaceMetric:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        metric_name = CollStatsLatencyNamespaceMetricMetricName(d.pop("metricName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                metric_name = CollStatsLatencyNamespaceMetricMetricName._members_by_value.get(
+                    _metric_name_value := src_dict["metricName"]
+                ) or CollStatsLatencyNamespaceMetricMetricName(_metric_name_value)
 
-        units = CollStatsLatencyNamespaceMetricUnits(d.pop("units"))
+                units = CollStatsLatencyNamespaceMetricUnits._members_by_value.get(
+                    _units_value := src_dict["units"]
+                ) or CollStatsLatencyNamespaceMetricUnits(_units_value)
 
-        _coll_stats_latency_namespace_metric = cls(
-            metric_name,
-            units=units,
-        )
+                if cls is CollStatsLatencyNamespaceMetric:
+                    _coll_stats_latency_namespace_metric = object.__new__(cls)
+                    _coll_stats_latency_namespace_metric.metric_name = metric_name
+                    _coll_stats_latency_namespace_metric.units = units
+                else:
+                    _coll_stats_latency_namespace_metric = cls(
+                        metric_name,
+                        units=units,
+                    )
 
-        _coll_stats_latency_namespace_metric.additional_properties = d
-        return _coll_stats_latency_namespace_metric
+                _coll_stats_latency_namespace_metric.additional_properties = d
+                return _coll_stats_latency_namespace_metric
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -79,3 +164,55 @@ class CollStatsLatencyNamespaceMetric:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.coll_stats_latency_namespace_metric_metric_name import (
+        CollStatsLatencyNamespaceMetricMetricName,
+    )
+    from ..models.coll_stats_latency_namespace_metric_units import (
+        CollStatsLatencyNamespaceMetricUnits,
+    )
+
+    CollStatsLatencyNamespaceMetricDict = TypedDict(
+        "CollStatsLatencyNamespaceMetricDict",
+        {
+            "metricName": Required[
+                Literal[
+                    "READS_OPS",
+                    "READS_LATENCY",
+                    "AVERAGE_READS_LATENCY",
+                    "READS_P50_VALUE",
+                    "READS_P95_VALUE",
+                    "READS_P99_VALUE",
+                    "WRITES_OPS",
+                    "WRITES_LATENCY",
+                    "AVERAGE_WRITES_LATENCY",
+                    "WRITES_P50_VALUE",
+                    "WRITES_P95_VALUE",
+                    "WRITES_P99_VALUE",
+                    "COMMANDS_OPS",
+                    "COMMANDS_LATENCY",
+                    "AVERAGE_COMMANDS_LATENCY",
+                    "COMMANDS_P50_VALUE",
+                    "COMMANDS_P95_VALUE",
+                    "COMMANDS_P99_VALUE",
+                    "TOTAL_OPS",
+                    "TOTAL_LATENCY",
+                    "AVERAGE_TOTAL_OPS_LATENCY",
+                    "TOTAL_OPS_P50_VALUE",
+                    "TOTAL_OPS_P95_VALUE",
+                    "TOTAL_OPS_P99_VALUE",
+                ]
+                | CollStatsLatencyNamespaceMetricMetricName
+            ],
+            "units": Required[Literal["MILLISECONDS"] | CollStatsLatencyNamespaceMetricUnits],
+        },
+        total=False,
+    )
+else:
+    CollStatsLatencyNamespaceMetricDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CollStatsLatencyNamespaceMetrics")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "metrics",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +51,22 @@ class CollStatsLatencyNamespaceMetrics:
     metrics: list[CollStatsLatencyNamespaceMetric]
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", True),
+        ("metrics", "metrics", True),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CollStatsLatencyNamespaceMetrics"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         metrics = []
@@ -59,41 +96,51 @@ class CollStatsLatencyNamespaceMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict["groupId"]
 
-        metrics = []
-        _metrics = d.pop("metrics")
-        for metrics_item_data in _metrics:
-            metrics_item = CollStatsLatencyNamespaceMetric.from_dict(metrics_item_data)
+                _metrics = src_dict["metrics"]
+                metrics = [
+                    CollStatsLatencyNamespaceMetric.from_dict(metrics_item_data) for metrics_item_data in _metrics
+                ]
 
-            metrics.append(metrics_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                if not (
+                    group_id.__class__ is str
+                    and _metrics.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CollStatsLatencyNamespaceMetrics:
+                    _coll_stats_latency_namespace_metrics = object.__new__(cls)
+                    _coll_stats_latency_namespace_metrics.group_id = group_id
+                    _coll_stats_latency_namespace_metrics.metrics = metrics
+                    _coll_stats_latency_namespace_metrics.links = links
+                else:
+                    _coll_stats_latency_namespace_metrics = cls(
+                        group_id,
+                        metrics,
+                        links,
+                    )
 
-                links.append(links_item)
+                _coll_stats_latency_namespace_metrics.additional_properties = d
+                return _coll_stats_latency_namespace_metrics
 
-        _coll_stats_latency_namespace_metrics = cls(
-            group_id,
-            metrics,
-            links,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _coll_stats_latency_namespace_metrics.additional_properties = d
-        return _coll_stats_latency_namespace_metrics
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -115,3 +162,26 @@ class CollStatsLatencyNamespaceMetrics:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.coll_stats_latency_namespace_metric import CollStatsLatencyNamespaceMetric  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.coll_stats_latency_namespace_metric import (
+        CollStatsLatencyNamespaceMetric,
+        CollStatsLatencyNamespaceMetricDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    CollStatsLatencyNamespaceMetricsDict = TypedDict(
+        "CollStatsLatencyNamespaceMetricsDict",
+        {
+            "groupId": Required[str],
+            "metrics": Required[list[CollStatsLatencyNamespaceMetricDict | CollStatsLatencyNamespaceMetric]],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    CollStatsLatencyNamespaceMetricsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

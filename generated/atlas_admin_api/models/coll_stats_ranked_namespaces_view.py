@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CollStatsRankedNamespacesView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "rankedNamespaces",
+        "groupId",
+        "identifierId",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +50,22 @@ class CollStatsRankedNamespacesView:
     group_id: str | Unset = UNSET
     identifier_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("ranked_namespaces", "rankedNamespaces", True),
+        ("group_id", "groupId", False),
+        ("identifier_id", "identifierId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CollStatsRankedNamespacesView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         ranked_namespaces = self.ranked_namespaces
 
         group_id = self.group_id
@@ -50,32 +88,49 @@ class CollStatsRankedNamespacesView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "identifierId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        ranked_namespaces = cast(list[str], d.pop("rankedNamespaces"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _ranked_namespaces = src_dict["rankedNamespaces"]
+                ranked_namespaces = cast(list[str], _ranked_namespaces)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        identifier_id = d.pop("identifierId", UNSET)
+                identifier_id = src_dict.get("identifierId", UNSET)
 
-        _coll_stats_ranked_namespaces_view = cls(
-            ranked_namespaces,
-            group_id,
-            identifier_id,
-        )
+                if not (
+                    (
+                        _ranked_namespaces.__class__ is list
+                        and all(_item.__class__ is str for _item in _ranked_namespaces)
+                    )
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (identifier_id is UNSET or identifier_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CollStatsRankedNamespacesView:
+                    _coll_stats_ranked_namespaces_view = object.__new__(cls)
+                    _coll_stats_ranked_namespaces_view.ranked_namespaces = ranked_namespaces
+                    _coll_stats_ranked_namespaces_view.group_id = group_id
+                    _coll_stats_ranked_namespaces_view.identifier_id = identifier_id
+                else:
+                    _coll_stats_ranked_namespaces_view = cls(
+                        ranked_namespaces,
+                        group_id,
+                        identifier_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _coll_stats_ranked_namespaces_view.additional_properties = d
-        return _coll_stats_ranked_namespaces_view
+                _coll_stats_ranked_namespaces_view.additional_properties = d
+                return _coll_stats_ranked_namespaces_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +147,21 @@ class CollStatsRankedNamespacesView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    CollStatsRankedNamespacesViewDict = TypedDict(
+        "CollStatsRankedNamespacesViewDict",
+        {
+            "rankedNamespaces": Required[list[str]],
+            "groupId": str,
+            "identifierId": str,
+        },
+        total=False,
+    )
+else:
+    CollStatsRankedNamespacesViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

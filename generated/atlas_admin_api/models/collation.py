@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,34 @@ from ..models.collation_alternate import CollationAlternate
 from ..models.collation_case_first import CollationCaseFirst
 from ..models.collation_locale import CollationLocale
 from ..models.collation_max_variable import CollationMaxVariable
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Collation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "locale",
+        "alternate",
+        "backwards",
+        "caseFirst",
+        "caseLevel",
+        "maxVariable",
+        "normalization",
+        "numericOrdering",
+        "strength",
+    }
+)
 
 
 @_attrs_define
@@ -66,35 +97,169 @@ class Collation:
             - `5` - "Identical" - Compares for the specific use case of tie breaker. Default: 3.
     """
 
-    locale: CollationLocale
-    alternate: CollationAlternate | Unset = UNSET
+    locale: (
+        Literal[
+            "af",
+            "sq",
+            "am",
+            "ar",
+            "hy",
+            "as",
+            "az",
+            "bn",
+            "be",
+            "bs",
+            "bs_Cyrl",
+            "bg",
+            "my",
+            "ca",
+            "chr",
+            "zh",
+            "zh_Hant",
+            "hr",
+            "cs",
+            "da",
+            "nl",
+            "dz",
+            "en",
+            "en_US",
+            "en_US_POSIX",
+            "eo",
+            "et",
+            "ee",
+            "fo",
+            "fil",
+            "fi_FI",
+            "fr",
+            "fr_CA",
+            "gl",
+            "ka",
+            "de",
+            "de_AT",
+            "el",
+            "gu",
+            "ha",
+            "haw",
+            "he",
+            "hi",
+            "hu",
+            "is",
+            "ig",
+            "smn",
+            "id",
+            "ga",
+            "it",
+            "ja",
+            "kl",
+            "kn",
+            "kk",
+            "km",
+            "kok",
+            "ko",
+            "ky",
+            "lk",
+            "lo",
+            "lv",
+            "li",
+            "lt",
+            "dsb",
+            "lb",
+            "mk",
+            "ms",
+            "ml",
+            "mt",
+            "mr",
+            "mn",
+            "ne",
+            "se",
+            "nb",
+            "nn",
+            "or",
+            "om",
+            "ps",
+            "fa",
+            "fa_AF",
+            "pl",
+            "pt",
+            "pa",
+            "ro",
+            "ru",
+            "sr",
+            "sr_Latn",
+            "si",
+            "sk",
+            "sl",
+            "es",
+            "sw",
+            "sv",
+            "ta",
+            "te",
+            "th",
+            "bo",
+            "to",
+            "tr",
+            "uk",
+            "hsb",
+            "ur",
+            "ug",
+            "vi",
+            "wae",
+            "cy",
+            "yi",
+            "yo",
+            "zu",
+            "simple",
+        ]
+        | CollationLocale
+    )
+    alternate: Literal["non-ignorable", "shifted"] | CollationAlternate | Unset = UNSET
     backwards: bool | Unset = UNSET
-    case_first: CollationCaseFirst | Unset = UNSET
+    case_first: Literal["lower", "off", "upper"] | CollationCaseFirst | Unset = UNSET
     case_level: bool | Unset = UNSET
-    max_variable: CollationMaxVariable | Unset = UNSET
+    max_variable: Literal["punct", "space"] | CollationMaxVariable | Unset = UNSET
     normalization: bool | Unset = UNSET
     numeric_ordering: bool | Unset = UNSET
     strength: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("locale", "locale", True),
+        ("alternate", "alternate", False),
+        ("backwards", "backwards", False),
+        ("case_first", "caseFirst", False),
+        ("case_level", "caseLevel", False),
+        ("max_variable", "maxVariable", False),
+        ("normalization", "normalization", False),
+        ("numeric_ordering", "numericOrdering", False),
+        ("strength", "strength", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Collation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        locale = self.locale.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        locale = enum_json(self.locale)
 
         alternate: str | Unset = UNSET
         if not isinstance(self.alternate, Unset):
-            alternate = self.alternate.value
+            alternate = enum_json(self.alternate)
 
         backwards = self.backwards
 
         case_first: str | Unset = UNSET
         if not isinstance(self.case_first, Unset):
-            case_first = self.case_first.value
+            case_first = enum_json(self.case_first)
 
         case_level = self.case_level
 
         max_variable: str | Unset = UNSET
         if not isinstance(self.max_variable, Unset):
-            max_variable = self.max_variable.value
+            max_variable = enum_json(self.max_variable)
 
         normalization = self.normalization
 
@@ -130,73 +295,92 @@ class Collation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "alternate",
-                "backwards",
-                "caseFirst",
-                "caseLevel",
-                "maxVariable",
-                "normalization",
-                "numericOrdering",
-                "strength",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        locale = CollationLocale(d.pop("locale"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                locale = CollationLocale._members_by_value.get(_locale_value := src_dict["locale"]) or CollationLocale(
+                    _locale_value
+                )
 
-        _alternate = d.pop("alternate", UNSET)
-        alternate: CollationAlternate | Unset
-        if _alternate is UNSET:
-            alternate = UNSET
-        else:
-            alternate = CollationAlternate._members_by_value.get(_alternate) or CollationAlternate(_alternate)
+                _alternate = src_dict.get("alternate", UNSET)
+                alternate: CollationAlternate | Unset
+                if _alternate is UNSET:
+                    alternate = UNSET
+                else:
+                    alternate = CollationAlternate._members_by_value.get(_alternate) or CollationAlternate(_alternate)
 
-        backwards = d.pop("backwards", UNSET)
+                backwards = src_dict.get("backwards", UNSET)
 
-        _case_first = d.pop("caseFirst", UNSET)
-        case_first: CollationCaseFirst | Unset
-        if _case_first is UNSET:
-            case_first = UNSET
-        else:
-            case_first = CollationCaseFirst._members_by_value.get(_case_first) or CollationCaseFirst(_case_first)
+                _case_first = src_dict.get("caseFirst", UNSET)
+                case_first: CollationCaseFirst | Unset
+                if _case_first is UNSET:
+                    case_first = UNSET
+                else:
+                    case_first = CollationCaseFirst._members_by_value.get(_case_first) or CollationCaseFirst(
+                        _case_first
+                    )
 
-        case_level = d.pop("caseLevel", UNSET)
+                case_level = src_dict.get("caseLevel", UNSET)
 
-        _max_variable = d.pop("maxVariable", UNSET)
-        max_variable: CollationMaxVariable | Unset
-        if _max_variable is UNSET:
-            max_variable = UNSET
-        else:
-            max_variable = CollationMaxVariable._members_by_value.get(_max_variable) or CollationMaxVariable(
-                _max_variable
-            )
+                _max_variable = src_dict.get("maxVariable", UNSET)
+                max_variable: CollationMaxVariable | Unset
+                if _max_variable is UNSET:
+                    max_variable = UNSET
+                else:
+                    max_variable = CollationMaxVariable._members_by_value.get(_max_variable) or CollationMaxVariable(
+                        _max_variable
+                    )
 
-        normalization = d.pop("normalization", UNSET)
+                normalization = src_dict.get("normalization", UNSET)
 
-        numeric_ordering = d.pop("numericOrdering", UNSET)
+                numeric_ordering = src_dict.get("numericOrdering", UNSET)
 
-        strength = d.pop("strength", UNSET)
+                strength = src_dict.get("strength", UNSET)
 
-        _collation = cls(
-            locale,
-            alternate,
-            backwards,
-            case_first,
-            case_level,
-            max_variable,
-            normalization,
-            numeric_ordering,
-            strength,
-        )
+                if not (
+                    (backwards is UNSET or backwards.__class__ is bool)
+                    and (case_level is UNSET or case_level.__class__ is bool)
+                    and (normalization is UNSET or normalization.__class__ is bool)
+                    and (numeric_ordering is UNSET or numeric_ordering.__class__ is bool)
+                    and (strength is UNSET or strength.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is Collation:
+                    _collation = object.__new__(cls)
+                    _collation.locale = locale
+                    _collation.alternate = alternate
+                    _collation.backwards = backwards
+                    _collation.case_first = case_first
+                    _collation.case_level = case_level
+                    _collation.max_variable = max_variable
+                    _collation.normalization = normalization
+                    _collation.numeric_ordering = numeric_ordering
+                    _collation.strength = strength
+                else:
+                    _collation = cls(
+                        locale,
+                        alternate,
+                        backwards,
+                        case_first,
+                        case_level,
+                        max_variable,
+                        normalization,
+                        numeric_ordering,
+                        strength,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _collation.additional_properties = d
-        return _collation
+                _collation.additional_properties = d
+                return _collation
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -213,3 +397,144 @@ class Collation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.collation_alternate import CollationAlternate
+    from ..models.collation_case_first import CollationCaseFirst
+    from ..models.collation_locale import CollationLocale
+    from ..models.collation_max_variable import CollationMaxVariable
+
+    CollationDict = TypedDict(
+        "CollationDict",
+        {
+            "locale": Required[
+                Literal[
+                    "af",
+                    "sq",
+                    "am",
+                    "ar",
+                    "hy",
+                    "as",
+                    "az",
+                    "bn",
+                    "be",
+                    "bs",
+                    "bs_Cyrl",
+                    "bg",
+                    "my",
+                    "ca",
+                    "chr",
+                    "zh",
+                    "zh_Hant",
+                    "hr",
+                    "cs",
+                    "da",
+                    "nl",
+                    "dz",
+                    "en",
+                    "en_US",
+                    "en_US_POSIX",
+                    "eo",
+                    "et",
+                    "ee",
+                    "fo",
+                    "fil",
+                    "fi_FI",
+                    "fr",
+                    "fr_CA",
+                    "gl",
+                    "ka",
+                    "de",
+                    "de_AT",
+                    "el",
+                    "gu",
+                    "ha",
+                    "haw",
+                    "he",
+                    "hi",
+                    "hu",
+                    "is",
+                    "ig",
+                    "smn",
+                    "id",
+                    "ga",
+                    "it",
+                    "ja",
+                    "kl",
+                    "kn",
+                    "kk",
+                    "km",
+                    "kok",
+                    "ko",
+                    "ky",
+                    "lk",
+                    "lo",
+                    "lv",
+                    "li",
+                    "lt",
+                    "dsb",
+                    "lb",
+                    "mk",
+                    "ms",
+                    "ml",
+                    "mt",
+                    "mr",
+                    "mn",
+                    "ne",
+                    "se",
+                    "nb",
+                    "nn",
+                    "or",
+                    "om",
+                    "ps",
+                    "fa",
+                    "fa_AF",
+                    "pl",
+                    "pt",
+                    "pa",
+                    "ro",
+                    "ru",
+                    "sr",
+                    "sr_Latn",
+                    "si",
+                    "sk",
+                    "sl",
+                    "es",
+                    "sw",
+                    "sv",
+                    "ta",
+                    "te",
+                    "th",
+                    "bo",
+                    "to",
+                    "tr",
+                    "uk",
+                    "hsb",
+                    "ur",
+                    "ug",
+                    "vi",
+                    "wae",
+                    "cy",
+                    "yi",
+                    "yo",
+                    "zu",
+                    "simple",
+                ]
+                | CollationLocale
+            ],
+            "alternate": Literal["non-ignorable", "shifted"] | CollationAlternate,
+            "backwards": bool,
+            "caseFirst": Literal["lower", "off", "upper"] | CollationCaseFirst,
+            "caseLevel": bool,
+            "maxVariable": Literal["punct", "space"] | CollationMaxVariable,
+            "normalization": bool,
+            "numericOrdering": bool,
+            "strength": int,
+        },
+        total=False,
+    )
+else:
+    CollationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

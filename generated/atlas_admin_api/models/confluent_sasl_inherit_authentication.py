@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,24 @@ from attrs import field as _attrs_field
 from ..models.confluent_sasl_inherit_authentication_type import (
     ConfluentSaslInheritAuthenticationType,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ConfluentSaslInheritAuthentication")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -23,13 +45,23 @@ class ConfluentSaslInheritAuthentication:
             mechanism for Confluent Schema Registry.
     """
 
-    type_: ConfluentSaslInheritAuthenticationType = _attrs_field(
+    type_: Literal["SASL_INHERIT"] | ConfluentSaslInheritAuthenticationType = _attrs_field(
         default=ConfluentSaslInheritAuthenticationType.SASL_INHERIT, kw_only=True
     )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("type_", "type", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ConfluentSaslInheritAuthentication"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,15 +75,33 @@ class ConfluentSaslInheritAuthentication:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        type_ = ConfluentSaslInheritAuthenticationType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = ConfluentSaslInheritAuthenticationType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or ConfluentSaslInheritAuthenticationType(_type__value)
 
-        _confluent_sasl_inherit_authentication = cls(
-            type_=type_,
-        )
+                if cls is ConfluentSaslInheritAuthentication:
+                    _confluent_sasl_inherit_authentication = object.__new__(cls)
+                    _confluent_sasl_inherit_authentication.type_ = type_
+                else:
+                    _confluent_sasl_inherit_authentication = cls(
+                        type_=type_,
+                    )
 
-        _confluent_sasl_inherit_authentication.additional_properties = d
-        return _confluent_sasl_inherit_authentication
+                _confluent_sasl_inherit_authentication.additional_properties = d
+                return _confluent_sasl_inherit_authentication
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -68,3 +118,23 @@ class ConfluentSaslInheritAuthentication:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.confluent_sasl_inherit_authentication_type import (
+        ConfluentSaslInheritAuthenticationType,
+    )
+
+    ConfluentSaslInheritAuthenticationDict = TypedDict(
+        "ConfluentSaslInheritAuthenticationDict",
+        {
+            "type": Required[Literal["SASL_INHERIT"] | ConfluentSaslInheritAuthenticationType],
+        },
+        total=False,
+    )
+else:
+    ConfluentSaslInheritAuthenticationDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

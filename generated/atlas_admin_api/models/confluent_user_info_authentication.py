@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,26 @@ from attrs import field as _attrs_field
 from ..models.confluent_user_info_authentication_type import (
     ConfluentUserInfoAuthenticationType,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ConfluentUserInfoAuthentication")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "password",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -25,15 +49,29 @@ class ConfluentUserInfoAuthentication:
         username (str): Username or Public Key for authentication.
     """
 
-    type_: ConfluentUserInfoAuthenticationType = _attrs_field(
+    type_: Literal["USER_INFO"] | ConfluentUserInfoAuthenticationType = _attrs_field(
         default=ConfluentUserInfoAuthenticationType.USER_INFO, kw_only=True
     )
     password: str
     username: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("password", "password", True),
+        ("username", "username", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ConfluentUserInfoAuthentication"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         password = self.password
 
@@ -53,21 +91,43 @@ class ConfluentUserInfoAuthentication:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        type_ = ConfluentUserInfoAuthenticationType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = ConfluentUserInfoAuthenticationType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or ConfluentUserInfoAuthenticationType(_type__value)
 
-        password = d.pop("password")
+                password = src_dict["password"]
 
-        username = d.pop("username")
+                username = src_dict["username"]
 
-        _confluent_user_info_authentication = cls(
-            password,
-            username,
-            type_=type_,
-        )
+                if not (password.__class__ is str and username.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is ConfluentUserInfoAuthentication:
+                    _confluent_user_info_authentication = object.__new__(cls)
+                    _confluent_user_info_authentication.type_ = type_
+                    _confluent_user_info_authentication.password = password
+                    _confluent_user_info_authentication.username = username
+                else:
+                    _confluent_user_info_authentication = cls(
+                        password,
+                        username,
+                        type_=type_,
+                    )
 
-        _confluent_user_info_authentication.additional_properties = d
-        return _confluent_user_info_authentication
+                _confluent_user_info_authentication.additional_properties = d
+                return _confluent_user_info_authentication
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -84,3 +144,25 @@ class ConfluentUserInfoAuthentication:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.confluent_user_info_authentication_type import (
+        ConfluentUserInfoAuthenticationType,
+    )
+
+    ConfluentUserInfoAuthenticationDict = TypedDict(
+        "ConfluentUserInfoAuthenticationDict",
+        {
+            "type": Required[Literal["USER_INFO"] | ConfluentUserInfoAuthenticationType],
+            "password": Required[str],
+            "username": Required[str],
+        },
+        total=False,
+    )
+else:
+    ConfluentUserInfoAuthenticationDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +17,33 @@ from attrs import field as _attrs_field
 from ..models.connected_org_config_post_auth_role_grants_item import (
     ConnectedOrgConfigPostAuthRoleGrantsItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ConnectedOrgConfig")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "domainRestrictionEnabled",
+        "orgId",
+        "dataAccessIdentityProviderIds",
+        "domainAllowList",
+        "identityProviderId",
+        "postAuthRoleGrants",
+        "roleMappings",
+        "userConflicts",
+    }
+)
 
 
 @_attrs_define
@@ -49,8 +80,27 @@ class ConnectedOrgConfig:
     role_mappings: list[AuthFederationRoleMapping] | Unset = UNSET
     user_conflicts: list[FederatedUser] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("domain_restriction_enabled", "domainRestrictionEnabled", True),
+        ("org_id", "orgId", True),
+        ("data_access_identity_provider_ids", "dataAccessIdentityProviderIds", False),
+        ("domain_allow_list", "domainAllowList", False),
+        ("identity_provider_id", "identityProviderId", False),
+        ("post_auth_role_grants", "postAuthRoleGrants", False),
+        ("role_mappings", "roleMappings", False),
+        ("user_conflicts", "userConflicts", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ConnectedOrgConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         domain_restriction_enabled = self.domain_restriction_enabled
 
         org_id = self.org_id
@@ -69,7 +119,7 @@ class ConnectedOrgConfig:
         if not isinstance(self.post_auth_role_grants, Unset):
             post_auth_role_grants = []
             for post_auth_role_grants_item_data in self.post_auth_role_grants:
-                post_auth_role_grants_item = post_auth_role_grants_item_data.value
+                post_auth_role_grants_item = enum_json(post_auth_role_grants_item_data)
                 post_auth_role_grants.append(post_auth_role_grants_item)
 
         role_mappings: list[dict[str, Any]] | Unset = UNSET
@@ -111,74 +161,105 @@ class ConnectedOrgConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "dataAccessIdentityProviderIds",
-                "domainAllowList",
-                "identityProviderId",
-                "postAuthRoleGrants",
-                "roleMappings",
-                "userConflicts",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        domain_restriction_enabled = d.pop("domainRestrictionEnabled")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                domain_restriction_enabled = src_dict["domainRestrictionEnabled"]
 
-        org_id = d.pop("orgId")
+                org_id = src_dict["orgId"]
 
-        data_access_identity_provider_ids = cast(list[str], d.pop("dataAccessIdentityProviderIds", UNSET))
+                _data_access_identity_provider_ids = src_dict.get("dataAccessIdentityProviderIds", UNSET)
+                data_access_identity_provider_ids = cast(list[str], _data_access_identity_provider_ids)
 
-        domain_allow_list = cast(list[str], d.pop("domainAllowList", UNSET))
+                _domain_allow_list = src_dict.get("domainAllowList", UNSET)
+                domain_allow_list = cast(list[str], _domain_allow_list)
 
-        identity_provider_id = d.pop("identityProviderId", UNSET)
+                identity_provider_id = src_dict.get("identityProviderId", UNSET)
 
-        _post_auth_role_grants = d.pop("postAuthRoleGrants", UNSET)
-        post_auth_role_grants: list[ConnectedOrgConfigPostAuthRoleGrantsItem] | Unset = UNSET
-        if _post_auth_role_grants is not UNSET:
-            post_auth_role_grants = []
-            for post_auth_role_grants_item_data in _post_auth_role_grants:
-                post_auth_role_grants_item = ConnectedOrgConfigPostAuthRoleGrantsItem._members_by_value.get(
-                    post_auth_role_grants_item_data
-                ) or ConnectedOrgConfigPostAuthRoleGrantsItem(post_auth_role_grants_item_data)
+                _post_auth_role_grants = src_dict.get("postAuthRoleGrants", UNSET)
+                post_auth_role_grants: list[ConnectedOrgConfigPostAuthRoleGrantsItem] | Unset = UNSET
+                if _post_auth_role_grants is not UNSET:
+                    post_auth_role_grants = []
+                    for post_auth_role_grants_item_data in _post_auth_role_grants:
+                        post_auth_role_grants_item = ConnectedOrgConfigPostAuthRoleGrantsItem._members_by_value.get(
+                            post_auth_role_grants_item_data
+                        ) or ConnectedOrgConfigPostAuthRoleGrantsItem(post_auth_role_grants_item_data)
 
-                post_auth_role_grants.append(post_auth_role_grants_item)
+                        post_auth_role_grants.append(post_auth_role_grants_item)
 
-        _role_mappings = d.pop("roleMappings", UNSET)
-        role_mappings: list[AuthFederationRoleMapping] | Unset = UNSET
-        if _role_mappings is not UNSET:
-            role_mappings = []
-            for role_mappings_item_data in _role_mappings:
-                role_mappings_item = AuthFederationRoleMapping.from_dict(role_mappings_item_data)
+                _role_mappings = src_dict.get("roleMappings", UNSET)
+                role_mappings: list[AuthFederationRoleMapping] | Unset = UNSET
+                if _role_mappings is not UNSET:
+                    role_mappings = [
+                        AuthFederationRoleMapping.from_dict(role_mappings_item_data)
+                        for role_mappings_item_data in _role_mappings
+                    ]
 
-                role_mappings.append(role_mappings_item)
+                _user_conflicts = src_dict.get("userConflicts", UNSET)
+                user_conflicts: list[FederatedUser] | Unset = UNSET
+                if _user_conflicts is not UNSET:
+                    user_conflicts = [
+                        FederatedUser.from_dict(user_conflicts_item_data)
+                        for user_conflicts_item_data in _user_conflicts
+                    ]
 
-        _user_conflicts = d.pop("userConflicts", UNSET)
-        user_conflicts: list[FederatedUser] | Unset = UNSET
-        if _user_conflicts is not UNSET:
-            user_conflicts = []
-            for user_conflicts_item_data in _user_conflicts:
-                user_conflicts_item = FederatedUser.from_dict(user_conflicts_item_data)
+                if not (
+                    domain_restriction_enabled.__class__ is bool
+                    and org_id.__class__ is str
+                    and (
+                        _data_access_identity_provider_ids is UNSET
+                        or (
+                            _data_access_identity_provider_ids.__class__ is list
+                            and all(_item.__class__ is str for _item in _data_access_identity_provider_ids)
+                        )
+                    )
+                    and (
+                        _domain_allow_list is UNSET
+                        or (
+                            _domain_allow_list.__class__ is list
+                            and all(_item.__class__ is str for _item in _domain_allow_list)
+                        )
+                    )
+                    and (identity_provider_id is UNSET or identity_provider_id.__class__ is str)
+                    and (_post_auth_role_grants is UNSET or _post_auth_role_grants.__class__ is list)
+                    and (_role_mappings is UNSET or _role_mappings.__class__ is list)
+                    and (_user_conflicts is UNSET or _user_conflicts.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ConnectedOrgConfig:
+                    _connected_org_config = object.__new__(cls)
+                    _connected_org_config.domain_restriction_enabled = domain_restriction_enabled
+                    _connected_org_config.org_id = org_id
+                    _connected_org_config.data_access_identity_provider_ids = data_access_identity_provider_ids
+                    _connected_org_config.domain_allow_list = domain_allow_list
+                    _connected_org_config.identity_provider_id = identity_provider_id
+                    _connected_org_config.post_auth_role_grants = post_auth_role_grants
+                    _connected_org_config.role_mappings = role_mappings
+                    _connected_org_config.user_conflicts = user_conflicts
+                else:
+                    _connected_org_config = cls(
+                        domain_restriction_enabled,
+                        org_id,
+                        data_access_identity_provider_ids,
+                        domain_allow_list,
+                        identity_provider_id,
+                        post_auth_role_grants,
+                        role_mappings,
+                        user_conflicts,
+                    )
 
-                user_conflicts.append(user_conflicts_item)
+                _connected_org_config.additional_properties = d
+                return _connected_org_config
 
-        _connected_org_config = cls(
-            domain_restriction_enabled,
-            org_id,
-            data_access_identity_provider_ids,
-            domain_allow_list,
-            identity_provider_id,
-            post_auth_role_grants,
-            role_mappings,
-            user_conflicts,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _connected_org_config.additional_properties = d
-        return _connected_org_config
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -200,3 +281,43 @@ class ConnectedOrgConfig:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.auth_federation_role_mapping import AuthFederationRoleMapping  # noqa: E402
 from ..models.federated_user import FederatedUser  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.auth_federation_role_mapping import (
+        AuthFederationRoleMapping,
+        AuthFederationRoleMappingDict,
+    )
+    from ..models.connected_org_config_post_auth_role_grants_item import (
+        ConnectedOrgConfigPostAuthRoleGrantsItem,
+    )
+    from ..models.federated_user import FederatedUser, FederatedUserDict
+
+    ConnectedOrgConfigDict = TypedDict(
+        "ConnectedOrgConfigDict",
+        {
+            "domainRestrictionEnabled": Required[bool],
+            "orgId": Required[str],
+            "dataAccessIdentityProviderIds": list[str],
+            "domainAllowList": list[str],
+            "identityProviderId": str,
+            "postAuthRoleGrants": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_STREAM_PROCESSING_ADMIN",
+                    "ORG_READ_ONLY",
+                ]
+                | ConnectedOrgConfigPostAuthRoleGrantsItem
+            ],
+            "roleMappings": list[AuthFederationRoleMappingDict | AuthFederationRoleMapping],
+            "userConflicts": list[FederatedUserDict | FederatedUser],
+        },
+        total=False,
+    )
+else:
+    ConnectedOrgConfigDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ConnectedOrgConfigRoleAssignment")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "orgId",
+        "role",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +54,22 @@ class ConnectedOrgConfigRoleAssignment:
     org_id: str | Unset = UNSET
     role: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", False),
+        ("org_id", "orgId", False),
+        ("role", "role", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ConnectedOrgConfigRoleAssignment"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         org_id = self.org_id
@@ -53,33 +90,45 @@ class ConnectedOrgConfigRoleAssignment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "orgId",
-                "role",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-        role = d.pop("role", UNSET)
+                role = src_dict.get("role", UNSET)
 
-        _connected_org_config_role_assignment = cls(
-            group_id,
-            org_id,
-            role,
-        )
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (role is UNSET or role.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ConnectedOrgConfigRoleAssignment:
+                    _connected_org_config_role_assignment = object.__new__(cls)
+                    _connected_org_config_role_assignment.group_id = group_id
+                    _connected_org_config_role_assignment.org_id = org_id
+                    _connected_org_config_role_assignment.role = role
+                else:
+                    _connected_org_config_role_assignment = cls(
+                        group_id,
+                        org_id,
+                        role,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _connected_org_config_role_assignment.additional_properties = d
-        return _connected_org_config_role_assignment
+                _connected_org_config_role_assignment.additional_properties = d
+                return _connected_org_config_role_assignment
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -96,3 +145,21 @@ class ConnectedOrgConfigRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ConnectedOrgConfigRoleAssignmentDict = TypedDict(
+        "ConnectedOrgConfigRoleAssignmentDict",
+        {
+            "groupId": str,
+            "orgId": str,
+            "role": str,
+        },
+        total=False,
+    )
+else:
+    ConnectedOrgConfigRoleAssignmentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ControlPlaneIPAddresses")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "inbound",
+        "outbound",
+    }
+)
 
 
 @_attrs_define
@@ -30,8 +52,21 @@ class ControlPlaneIPAddresses:
     inbound: InboundControlPlaneCloudProviderIPAddresses | Unset = UNSET
     outbound: OutboundControlPlaneCloudProviderIPAddresses | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("inbound", "inbound", False),
+        ("outbound", "outbound", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ControlPlaneIPAddresses"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         inbound: dict[str, Any] | Unset = UNSET
         if not isinstance(self.inbound, Unset):
             inbound = self.inbound.to_dict()
@@ -52,39 +87,45 @@ class ControlPlaneIPAddresses:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "inbound",
-                "outbound",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _inbound = d.pop("inbound", UNSET)
-        inbound: InboundControlPlaneCloudProviderIPAddresses | Unset
-        if _inbound is UNSET:
-            inbound = UNSET
-        else:
-            inbound = InboundControlPlaneCloudProviderIPAddresses.from_dict(_inbound)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _inbound = src_dict.get("inbound", UNSET)
+                inbound: InboundControlPlaneCloudProviderIPAddresses | Unset
+                if _inbound is UNSET:
+                    inbound = UNSET
+                else:
+                    inbound = InboundControlPlaneCloudProviderIPAddresses.from_dict(_inbound)
 
-        _outbound = d.pop("outbound", UNSET)
-        outbound: OutboundControlPlaneCloudProviderIPAddresses | Unset
-        if _outbound is UNSET:
-            outbound = UNSET
-        else:
-            outbound = OutboundControlPlaneCloudProviderIPAddresses.from_dict(_outbound)
+                _outbound = src_dict.get("outbound", UNSET)
+                outbound: OutboundControlPlaneCloudProviderIPAddresses | Unset
+                if _outbound is UNSET:
+                    outbound = UNSET
+                else:
+                    outbound = OutboundControlPlaneCloudProviderIPAddresses.from_dict(_outbound)
 
-        _control_plane_ip_addresses = cls(
-            inbound,
-            outbound,
-        )
+                if cls is ControlPlaneIPAddresses:
+                    _control_plane_ip_addresses = object.__new__(cls)
+                    _control_plane_ip_addresses.inbound = inbound
+                    _control_plane_ip_addresses.outbound = outbound
+                else:
+                    _control_plane_ip_addresses = cls(
+                        inbound,
+                        outbound,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _control_plane_ip_addresses.additional_properties = d
-        return _control_plane_ip_addresses
+                _control_plane_ip_addresses.additional_properties = d
+                return _control_plane_ip_addresses
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +151,26 @@ from ..models.inbound_control_plane_cloud_provider_ip_addresses import (
 from ..models.outbound_control_plane_cloud_provider_ip_addresses import (
     OutboundControlPlaneCloudProviderIPAddresses,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.inbound_control_plane_cloud_provider_ip_addresses import (
+        InboundControlPlaneCloudProviderIPAddresses,
+        InboundControlPlaneCloudProviderIPAddressesDict,
+    )
+    from ..models.outbound_control_plane_cloud_provider_ip_addresses import (
+        OutboundControlPlaneCloudProviderIPAddresses,
+        OutboundControlPlaneCloudProviderIPAddressesDict,
+    )
+
+    ControlPlaneIPAddressesDict = TypedDict(
+        "ControlPlaneIPAddressesDict",
+        {
+            "inbound": InboundControlPlaneCloudProviderIPAddressesDict | InboundControlPlaneCloudProviderIPAddresses,
+            "outbound": OutboundControlPlaneCloudProviderIPAddressesDict | OutboundControlPlaneCloudProviderIPAddresses,
+        },
+        total=False,
+    )
+else:
+    ControlPlaneIPAddressesDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

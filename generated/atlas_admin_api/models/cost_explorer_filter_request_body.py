@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,9 +21,33 @@ from ..models.cost_explorer_filter_request_body_group_by import (
 from ..models.cost_explorer_filter_request_body_services_item import (
     CostExplorerFilterRequestBodyServicesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CostExplorerFilterRequestBody")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "endDate",
+        "startDate",
+        "clusters",
+        "groupBy",
+        "includePartialMatches",
+        "organizations",
+        "projects",
+        "services",
+    }
+)
 
 
 @_attrs_define
@@ -43,14 +74,35 @@ class CostExplorerFilterRequestBody:
     end_date: datetime.date
     start_date: datetime.date
     clusters: list[str] | Unset = UNSET
-    group_by: CostExplorerFilterRequestBodyGroupBy | Unset = UNSET
+    group_by: (
+        Literal["organizations", "projects", "clusters", "services"] | CostExplorerFilterRequestBodyGroupBy | Unset
+    ) = UNSET
     include_partial_matches: bool | Unset = UNSET
     organizations: list[str] | Unset = UNSET
     projects: list[str] | Unset = UNSET
     services: list[CostExplorerFilterRequestBodyServicesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("end_date", "endDate", True),
+        ("start_date", "startDate", True),
+        ("clusters", "clusters", False),
+        ("group_by", "groupBy", False),
+        ("include_partial_matches", "includePartialMatches", False),
+        ("organizations", "organizations", False),
+        ("projects", "projects", False),
+        ("services", "services", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CostExplorerFilterRequestBody"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         end_date = self.end_date.isoformat()
 
         start_date = self.start_date.isoformat()
@@ -61,7 +113,7 @@ class CostExplorerFilterRequestBody:
 
         group_by: str | Unset = UNSET
         if not isinstance(self.group_by, Unset):
-            group_by = self.group_by.value
+            group_by = enum_json(self.group_by)
 
         include_partial_matches = self.include_partial_matches
 
@@ -77,7 +129,7 @@ class CostExplorerFilterRequestBody:
         if not isinstance(self.services, Unset):
             services = []
             for services_item_data in self.services:
-                services_item = services_item_data.value
+                services_item = enum_json(services_item_data)
                 services.append(services_item)
 
         field_dict: dict[str, Any] = {}
@@ -105,67 +157,97 @@ class CostExplorerFilterRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusters",
-                "groupBy",
-                "includePartialMatches",
-                "organizations",
-                "projects",
-                "services",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        end_date = datetime.date.fromisoformat(d.pop("endDate"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                end_date = datetime.date.fromisoformat(src_dict["endDate"])
 
-        start_date = datetime.date.fromisoformat(d.pop("startDate"))
+                start_date = datetime.date.fromisoformat(src_dict["startDate"])
 
-        clusters = cast(list[str], d.pop("clusters", UNSET))
+                _clusters = src_dict.get("clusters", UNSET)
+                clusters = cast(list[str], _clusters)
 
-        _group_by = d.pop("groupBy", UNSET)
-        group_by: CostExplorerFilterRequestBodyGroupBy | Unset
-        if _group_by is UNSET:
-            group_by = UNSET
-        else:
-            group_by = CostExplorerFilterRequestBodyGroupBy._members_by_value.get(
-                _group_by
-            ) or CostExplorerFilterRequestBodyGroupBy(_group_by)
+                _group_by = src_dict.get("groupBy", UNSET)
+                group_by: CostExplorerFilterRequestBodyGroupBy | Unset
+                if _group_by is UNSET:
+                    group_by = UNSET
+                else:
+                    group_by = CostExplorerFilterRequestBodyGroupBy._members_by_value.get(
+                        _group_by
+                    ) or CostExplorerFilterRequestBodyGroupBy(_group_by)
 
-        include_partial_matches = d.pop("includePartialMatches", UNSET)
+                include_partial_matches = src_dict.get("includePartialMatches", UNSET)
 
-        organizations = cast(list[str], d.pop("organizations", UNSET))
+                _organizations = src_dict.get("organizations", UNSET)
+                organizations = cast(list[str], _organizations)
 
-        projects = cast(list[str], d.pop("projects", UNSET))
+                _projects = src_dict.get("projects", UNSET)
+                projects = cast(list[str], _projects)
 
-        _services = d.pop("services", UNSET)
-        services: list[CostExplorerFilterRequestBodyServicesItem] | Unset = UNSET
-        if _services is not UNSET:
-            services = []
-            for services_item_data in _services:
-                services_item = CostExplorerFilterRequestBodyServicesItem._members_by_value.get(
-                    services_item_data
-                ) or CostExplorerFilterRequestBodyServicesItem(services_item_data)
+                _services = src_dict.get("services", UNSET)
+                services: list[CostExplorerFilterRequestBodyServicesItem] | Unset = UNSET
+                if _services is not UNSET:
+                    services = []
+                    for services_item_data in _services:
+                        services_item = CostExplorerFilterRequestBodyServicesItem._members_by_value.get(
+                            services_item_data
+                        ) or CostExplorerFilterRequestBodyServicesItem(services_item_data)
 
-                services.append(services_item)
+                        services.append(services_item)
 
-        _cost_explorer_filter_request_body = cls(
-            end_date,
-            start_date,
-            clusters,
-            group_by,
-            include_partial_matches,
-            organizations,
-            projects,
-            services,
-        )
+                if not (
+                    (
+                        _clusters is UNSET
+                        or (_clusters.__class__ is list and all(_item.__class__ is str for _item in _clusters))
+                    )
+                    and (include_partial_matches is UNSET or include_partial_matches.__class__ is bool)
+                    and (
+                        _organizations is UNSET
+                        or (
+                            _organizations.__class__ is list and all(_item.__class__ is str for _item in _organizations)
+                        )
+                    )
+                    and (
+                        _projects is UNSET
+                        or (_projects.__class__ is list and all(_item.__class__ is str for _item in _projects))
+                    )
+                    and (_services is UNSET or _services.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CostExplorerFilterRequestBody:
+                    _cost_explorer_filter_request_body = object.__new__(cls)
+                    _cost_explorer_filter_request_body.end_date = end_date
+                    _cost_explorer_filter_request_body.start_date = start_date
+                    _cost_explorer_filter_request_body.clusters = clusters
+                    _cost_explorer_filter_request_body.group_by = group_by
+                    _cost_explorer_filter_request_body.include_partial_matches = include_partial_matches
+                    _cost_explorer_filter_request_body.organizations = organizations
+                    _cost_explorer_filter_request_body.projects = projects
+                    _cost_explorer_filter_request_body.services = services
+                else:
+                    _cost_explorer_filter_request_body = cls(
+                        end_date,
+                        start_date,
+                        clusters,
+                        group_by,
+                        include_partial_matches,
+                        organizations,
+                        projects,
+                        services,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _cost_explorer_filter_request_body.additional_properties = d
-        return _cost_explorer_filter_request_body
+                _cost_explorer_filter_request_body.additional_properties = d
+                return _cost_explorer_filter_request_body
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -182,3 +264,61 @@ class CostExplorerFilterRequestBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cost_explorer_filter_request_body_group_by import (
+        CostExplorerFilterRequestBodyGroupBy,
+    )
+    from ..models.cost_explorer_filter_request_body_services_item import (
+        CostExplorerFilterRequestBodyServicesItem,
+    )
+
+    CostExplorerFilterRequestBodyDict = TypedDict(
+        "CostExplorerFilterRequestBodyDict",
+        {
+            "endDate": Required[datetime.date],
+            "startDate": Required[datetime.date],
+            "clusters": list[str],
+            "groupBy": Literal["organizations", "projects", "clusters", "services"]
+            | CostExplorerFilterRequestBodyGroupBy,
+            "includePartialMatches": bool,
+            "organizations": list[str],
+            "projects": list[str],
+            "services": list[
+                Literal[
+                    "Atlas",
+                    "Clusters",
+                    "Storage",
+                    "Serverless Instances",
+                    "Backup",
+                    "Data Transfer",
+                    "BI Connector",
+                    "DSC Compute",
+                    "DSC Storage",
+                    "Premium Features",
+                    "Atlas Data Federation",
+                    "Atlas Stream Processing",
+                    "App Services",
+                    "Charts",
+                    "Cloud Manager",
+                    "Cloud Manager Standard/Premium",
+                    "Legacy Backup",
+                    "AI Models",
+                    "Automated Embedding",
+                    "Native Reranking",
+                    "Flex Consulting",
+                    "Support",
+                    "Credits",
+                ]
+                | CostExplorerFilterRequestBodyServicesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    CostExplorerFilterRequestBodyDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

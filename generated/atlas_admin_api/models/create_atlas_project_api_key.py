@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,25 @@ from attrs import field as _attrs_field
 from ..models.create_atlas_project_api_key_roles_item import (
     CreateAtlasProjectApiKeyRolesItem,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CreateAtlasProjectApiKey")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "desc",
+        "roles",
+    }
+)
 
 
 @_attrs_define
@@ -26,13 +49,26 @@ class CreateAtlasProjectApiKey:
     desc: str
     roles: list[CreateAtlasProjectApiKeyRolesItem]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("desc", "desc", True),
+        ("roles", "roles", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CreateAtlasProjectApiKey"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         desc = self.desc
 
         roles = []
         for roles_item_data in self.roles:
-            roles_item = roles_item_data.value
+            roles_item = enum_json(roles_item_data)
             roles.append(roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -48,25 +84,44 @@ class CreateAtlasProjectApiKey:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        desc = d.pop("desc")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                desc = src_dict["desc"]
 
-        roles = []
-        _roles = d.pop("roles")
-        for roles_item_data in _roles:
-            roles_item = CreateAtlasProjectApiKeyRolesItem._members_by_value.get(
-                roles_item_data
-            ) or CreateAtlasProjectApiKeyRolesItem(roles_item_data)
+                roles = []
+                _roles = src_dict["roles"]
+                for roles_item_data in _roles:
+                    roles_item = CreateAtlasProjectApiKeyRolesItem._members_by_value.get(
+                        roles_item_data
+                    ) or CreateAtlasProjectApiKeyRolesItem(roles_item_data)
 
-            roles.append(roles_item)
+                    roles.append(roles_item)
 
-        _create_atlas_project_api_key = cls(
-            desc,
-            roles,
-        )
+                if not (desc.__class__ is str and _roles.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is CreateAtlasProjectApiKey:
+                    _create_atlas_project_api_key = object.__new__(cls)
+                    _create_atlas_project_api_key.desc = desc
+                    _create_atlas_project_api_key.roles = roles
+                else:
+                    _create_atlas_project_api_key = cls(
+                        desc,
+                        roles,
+                    )
 
-        _create_atlas_project_api_key.additional_properties = d
-        return _create_atlas_project_api_key
+                _create_atlas_project_api_key.additional_properties = d
+                return _create_atlas_project_api_key
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +138,45 @@ class CreateAtlasProjectApiKey:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.create_atlas_project_api_key_roles_item import (
+        CreateAtlasProjectApiKeyRolesItem,
+    )
+
+    CreateAtlasProjectApiKeyDict = TypedDict(
+        "CreateAtlasProjectApiKeyDict",
+        {
+            "desc": Required[str],
+            "roles": Required[
+                list[
+                    Literal[
+                        "ORG_MEMBER",
+                        "ORG_READ_ONLY",
+                        "ORG_BILLING_ADMIN",
+                        "ORG_BILLING_READ_ONLY",
+                        "ORG_GROUP_CREATOR",
+                        "ORG_OWNER",
+                        "GROUP_OWNER",
+                        "GROUP_READ_ONLY",
+                        "GROUP_DATA_ACCESS_ADMIN",
+                        "GROUP_DATA_ACCESS_READ_ONLY",
+                        "GROUP_DATA_ACCESS_READ_WRITE",
+                        "GROUP_CLUSTER_MANAGER",
+                        "GROUP_SEARCH_INDEX_EDITOR",
+                        "GROUP_STREAM_PROCESSING_OWNER",
+                        "GROUP_BACKUP_MANAGER",
+                        "GROUP_OBSERVABILITY_VIEWER",
+                        "GROUP_DATABASE_ACCESS_ADMIN",
+                    ]
+                    | CreateAtlasProjectApiKeyRolesItem
+                ]
+            ],
+        },
+        total=False,
+    )
+else:
+    CreateAtlasProjectApiKeyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,25 @@ from attrs import field as _attrs_field
 from ..models.create_aws_endpoint_request_cloud_provider import (
     CreateAWSEndpointRequestCloudProvider,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CreateAWSEndpointRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "id",
+    }
+)
 
 
 @_attrs_define
@@ -25,14 +48,27 @@ class CreateAWSEndpointRequest:
             private endpoint service. Example: vpce-3bf78b0ddee411ba1.
     """
 
-    cloud_provider: CreateAWSEndpointRequestCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | CreateAWSEndpointRequestCloudProvider = _attrs_field(
         default=CreateAWSEndpointRequestCloudProvider.AWS, kw_only=True
     )
     id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("id", "id", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CreateAWSEndpointRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         id = self.id
 
@@ -49,18 +85,39 @@ class CreateAWSEndpointRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        cloud_provider = CreateAWSEndpointRequestCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = CreateAWSEndpointRequestCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or CreateAWSEndpointRequestCloudProvider(_cloud_provider_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        _create_aws_endpoint_request = cls(
-            id,
-            cloud_provider=cloud_provider,
-        )
+                if not (id.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is CreateAWSEndpointRequest:
+                    _create_aws_endpoint_request = object.__new__(cls)
+                    _create_aws_endpoint_request.cloud_provider = cloud_provider
+                    _create_aws_endpoint_request.id = id
+                else:
+                    _create_aws_endpoint_request = cls(
+                        id,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _create_aws_endpoint_request.additional_properties = d
-        return _create_aws_endpoint_request
+                _create_aws_endpoint_request.additional_properties = d
+                return _create_aws_endpoint_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -77,3 +134,22 @@ class CreateAWSEndpointRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.create_aws_endpoint_request_cloud_provider import (
+        CreateAWSEndpointRequestCloudProvider,
+    )
+
+    CreateAWSEndpointRequestDict = TypedDict(
+        "CreateAWSEndpointRequestDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | CreateAWSEndpointRequestCloudProvider],
+            "id": Required[str],
+        },
+        total=False,
+    )
+else:
+    CreateAWSEndpointRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

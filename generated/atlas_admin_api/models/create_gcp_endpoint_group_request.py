@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,29 @@ from attrs import field as _attrs_field
 from ..models.create_gcp_endpoint_group_request_cloud_provider import (
     CreateGCPEndpointGroupRequestCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CreateGCPEndpointGroupRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "endpointGroupName",
+        "gcpProjectId",
+        "endpoints",
+    }
+)
 
 
 @_attrs_define
@@ -31,16 +57,31 @@ class CreateGCPEndpointGroupRequest:
             list of one private endpoint.
     """
 
-    cloud_provider: CreateGCPEndpointGroupRequestCloudProvider = _attrs_field(
+    cloud_provider: Literal["GCP"] | CreateGCPEndpointGroupRequestCloudProvider = _attrs_field(
         default=CreateGCPEndpointGroupRequestCloudProvider.GCP, kw_only=True
     )
     endpoint_group_name: str
     gcp_project_id: str
     endpoints: list[CreateGCPForwardingRuleRequest] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("endpoint_group_name", "endpointGroupName", True),
+        ("gcp_project_id", "gcpProjectId", True),
+        ("endpoints", "endpoints", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CreateGCPEndpointGroupRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         endpoint_group_name = self.endpoint_group_name
 
@@ -69,39 +110,57 @@ class CreateGCPEndpointGroupRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("endpoints",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = CreateGCPEndpointGroupRequestCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = CreateGCPEndpointGroupRequestCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or CreateGCPEndpointGroupRequestCloudProvider(_cloud_provider_value)
 
-        endpoint_group_name = d.pop("endpointGroupName")
+                endpoint_group_name = src_dict["endpointGroupName"]
 
-        gcp_project_id = d.pop("gcpProjectId")
+                gcp_project_id = src_dict["gcpProjectId"]
 
-        _endpoints = d.pop("endpoints", UNSET)
-        endpoints: list[CreateGCPForwardingRuleRequest] | Unset = UNSET
-        if _endpoints is not UNSET:
-            endpoints = []
-            for endpoints_item_data in _endpoints:
-                endpoints_item = CreateGCPForwardingRuleRequest.from_dict(endpoints_item_data)
+                _endpoints = src_dict.get("endpoints", UNSET)
+                endpoints: list[CreateGCPForwardingRuleRequest] | Unset = UNSET
+                if _endpoints is not UNSET:
+                    endpoints = [
+                        CreateGCPForwardingRuleRequest.from_dict(endpoints_item_data)
+                        for endpoints_item_data in _endpoints
+                    ]
 
-                endpoints.append(endpoints_item)
+                if not (
+                    endpoint_group_name.__class__ is str
+                    and gcp_project_id.__class__ is str
+                    and (_endpoints is UNSET or _endpoints.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CreateGCPEndpointGroupRequest:
+                    _create_gcp_endpoint_group_request = object.__new__(cls)
+                    _create_gcp_endpoint_group_request.cloud_provider = cloud_provider
+                    _create_gcp_endpoint_group_request.endpoint_group_name = endpoint_group_name
+                    _create_gcp_endpoint_group_request.gcp_project_id = gcp_project_id
+                    _create_gcp_endpoint_group_request.endpoints = endpoints
+                else:
+                    _create_gcp_endpoint_group_request = cls(
+                        endpoint_group_name,
+                        gcp_project_id,
+                        endpoints,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _create_gcp_endpoint_group_request = cls(
-            endpoint_group_name,
-            gcp_project_id,
-            endpoints,
-            cloud_provider=cloud_provider,
-        )
+                _create_gcp_endpoint_group_request.additional_properties = d
+                return _create_gcp_endpoint_group_request
 
-        if nulls:
-            d.update(nulls)
-        _create_gcp_endpoint_group_request.additional_properties = d
-        return _create_gcp_endpoint_group_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -122,3 +181,29 @@ class CreateGCPEndpointGroupRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.create_gcp_forwarding_rule_request import CreateGCPForwardingRuleRequest  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.create_gcp_endpoint_group_request_cloud_provider import (
+        CreateGCPEndpointGroupRequestCloudProvider,
+    )
+    from ..models.create_gcp_forwarding_rule_request import (
+        CreateGCPForwardingRuleRequest,
+        CreateGCPForwardingRuleRequestDict,
+    )
+
+    CreateGCPEndpointGroupRequestDict = TypedDict(
+        "CreateGCPEndpointGroupRequestDict",
+        {
+            "cloudProvider": Required[Literal["GCP"] | CreateGCPEndpointGroupRequestCloudProvider],
+            "endpointGroupName": Required[str],
+            "gcpProjectId": Required[str],
+            "endpoints": list[CreateGCPForwardingRuleRequestDict | CreateGCPForwardingRuleRequest],
+        },
+        total=False,
+    )
+else:
+    CreateGCPEndpointGroupRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

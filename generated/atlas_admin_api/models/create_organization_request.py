@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CreateOrganizationRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "apiKey",
+        "federationSettingsId",
+        "orgOwnerId",
+        "serviceAccount",
+        "skipDefaultAlertsSettings",
+    }
+)
 
 
 @_attrs_define
@@ -43,8 +69,25 @@ class CreateOrganizationRequest:
     service_account: OrgServiceAccountRequest | Unset = UNSET
     skip_default_alerts_settings: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("api_key", "apiKey", False),
+        ("federation_settings_id", "federationSettingsId", False),
+        ("org_owner_id", "orgOwnerId", False),
+        ("service_account", "serviceAccount", False),
+        ("skip_default_alerts_settings", "skipDefaultAlertsSettings", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CreateOrganizationRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         api_key: dict[str, Any] | Unset = UNSET
@@ -83,54 +126,68 @@ class CreateOrganizationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiKey",
-                "federationSettingsId",
-                "orgOwnerId",
-                "serviceAccount",
-                "skipDefaultAlertsSettings",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-        _api_key = d.pop("apiKey", UNSET)
-        api_key: CreateAtlasOrganizationApiKey | Unset
-        if _api_key is UNSET:
-            api_key = UNSET
-        else:
-            api_key = CreateAtlasOrganizationApiKey.from_dict(_api_key)
+                _api_key = src_dict.get("apiKey", UNSET)
+                api_key: CreateAtlasOrganizationApiKey | Unset
+                if _api_key is UNSET:
+                    api_key = UNSET
+                else:
+                    api_key = CreateAtlasOrganizationApiKey.from_dict(_api_key)
 
-        federation_settings_id = d.pop("federationSettingsId", UNSET)
+                federation_settings_id = src_dict.get("federationSettingsId", UNSET)
 
-        org_owner_id = d.pop("orgOwnerId", UNSET)
+                org_owner_id = src_dict.get("orgOwnerId", UNSET)
 
-        _service_account = d.pop("serviceAccount", UNSET)
-        service_account: OrgServiceAccountRequest | Unset
-        if _service_account is UNSET:
-            service_account = UNSET
-        else:
-            service_account = OrgServiceAccountRequest.from_dict(_service_account)
+                _service_account = src_dict.get("serviceAccount", UNSET)
+                service_account: OrgServiceAccountRequest | Unset
+                if _service_account is UNSET:
+                    service_account = UNSET
+                else:
+                    service_account = OrgServiceAccountRequest.from_dict(_service_account)
 
-        skip_default_alerts_settings = d.pop("skipDefaultAlertsSettings", UNSET)
+                skip_default_alerts_settings = src_dict.get("skipDefaultAlertsSettings", UNSET)
 
-        _create_organization_request = cls(
-            name,
-            api_key,
-            federation_settings_id,
-            org_owner_id,
-            service_account,
-            skip_default_alerts_settings,
-        )
+                if not (
+                    name.__class__ is str
+                    and (federation_settings_id is UNSET or federation_settings_id.__class__ is str)
+                    and (org_owner_id is UNSET or org_owner_id.__class__ is str)
+                    and (skip_default_alerts_settings is UNSET or skip_default_alerts_settings.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CreateOrganizationRequest:
+                    _create_organization_request = object.__new__(cls)
+                    _create_organization_request.name = name
+                    _create_organization_request.api_key = api_key
+                    _create_organization_request.federation_settings_id = federation_settings_id
+                    _create_organization_request.org_owner_id = org_owner_id
+                    _create_organization_request.service_account = service_account
+                    _create_organization_request.skip_default_alerts_settings = skip_default_alerts_settings
+                else:
+                    _create_organization_request = cls(
+                        name,
+                        api_key,
+                        federation_settings_id,
+                        org_owner_id,
+                        service_account,
+                        skip_default_alerts_settings,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _create_organization_request.additional_properties = d
-        return _create_organization_request
+                _create_organization_request.additional_properties = d
+                return _create_organization_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -152,3 +209,32 @@ class CreateOrganizationRequest:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.create_atlas_organization_api_key import CreateAtlasOrganizationApiKey  # noqa: E402
 from ..models.org_service_account_request import OrgServiceAccountRequest  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.create_atlas_organization_api_key import (
+        CreateAtlasOrganizationApiKey,
+        CreateAtlasOrganizationApiKeyDict,
+    )
+    from ..models.org_service_account_request import (
+        OrgServiceAccountRequest,
+        OrgServiceAccountRequestDict,
+    )
+
+    CreateOrganizationRequestDict = TypedDict(
+        "CreateOrganizationRequestDict",
+        {
+            "name": Required[str],
+            "apiKey": CreateAtlasOrganizationApiKeyDict | CreateAtlasOrganizationApiKey,
+            "federationSettingsId": str,
+            "orgOwnerId": str,
+            "serviceAccount": OrgServiceAccountRequestDict | OrgServiceAccountRequest,
+            "skipDefaultAlertsSettings": bool,
+        },
+        total=False,
+    )
+else:
+    CreateOrganizationRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CreateOrganizationResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "apiKey",
+        "federationSettingsId",
+        "orgOwnerId",
+        "organization",
+        "serviceAccount",
+        "skipDefaultAlertsSettings",
+    }
+)
 
 
 @_attrs_define
@@ -34,8 +60,25 @@ class CreateOrganizationResponse:
     service_account: OrgServiceAccount | Unset = UNSET
     skip_default_alerts_settings: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("api_key", "apiKey", False),
+        ("federation_settings_id", "federationSettingsId", False),
+        ("org_owner_id", "orgOwnerId", False),
+        ("organization", "organization", False),
+        ("service_account", "serviceAccount", False),
+        ("skip_default_alerts_settings", "skipDefaultAlertsSettings", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CreateOrganizationResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         api_key: dict[str, Any] | Unset = UNSET
         if not isinstance(self.api_key, Unset):
             api_key = self.api_key.to_dict()
@@ -74,60 +117,72 @@ class CreateOrganizationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiKey",
-                "federationSettingsId",
-                "orgOwnerId",
-                "organization",
-                "serviceAccount",
-                "skipDefaultAlertsSettings",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _api_key = d.pop("apiKey", UNSET)
-        api_key: ApiKeyUserDetails | Unset
-        if _api_key is UNSET:
-            api_key = UNSET
-        else:
-            api_key = ApiKeyUserDetails.from_dict(_api_key)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _api_key = src_dict.get("apiKey", UNSET)
+                api_key: ApiKeyUserDetails | Unset
+                if _api_key is UNSET:
+                    api_key = UNSET
+                else:
+                    api_key = ApiKeyUserDetails.from_dict(_api_key)
 
-        federation_settings_id = d.pop("federationSettingsId", UNSET)
+                federation_settings_id = src_dict.get("federationSettingsId", UNSET)
 
-        org_owner_id = d.pop("orgOwnerId", UNSET)
+                org_owner_id = src_dict.get("orgOwnerId", UNSET)
 
-        _organization = d.pop("organization", UNSET)
-        organization: AtlasOrganization | Unset
-        if _organization is UNSET:
-            organization = UNSET
-        else:
-            organization = AtlasOrganization.from_dict(_organization)
+                _organization = src_dict.get("organization", UNSET)
+                organization: AtlasOrganization | Unset
+                if _organization is UNSET:
+                    organization = UNSET
+                else:
+                    organization = AtlasOrganization.from_dict(_organization)
 
-        _service_account = d.pop("serviceAccount", UNSET)
-        service_account: OrgServiceAccount | Unset
-        if _service_account is UNSET:
-            service_account = UNSET
-        else:
-            service_account = OrgServiceAccount.from_dict(_service_account)
+                _service_account = src_dict.get("serviceAccount", UNSET)
+                service_account: OrgServiceAccount | Unset
+                if _service_account is UNSET:
+                    service_account = UNSET
+                else:
+                    service_account = OrgServiceAccount.from_dict(_service_account)
 
-        skip_default_alerts_settings = d.pop("skipDefaultAlertsSettings", UNSET)
+                skip_default_alerts_settings = src_dict.get("skipDefaultAlertsSettings", UNSET)
 
-        _create_organization_response = cls(
-            api_key,
-            federation_settings_id,
-            org_owner_id,
-            organization,
-            service_account,
-            skip_default_alerts_settings,
-        )
+                if not (
+                    (federation_settings_id is UNSET or federation_settings_id.__class__ is str)
+                    and (org_owner_id is UNSET or org_owner_id.__class__ is str)
+                    and (skip_default_alerts_settings is UNSET or skip_default_alerts_settings.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CreateOrganizationResponse:
+                    _create_organization_response = object.__new__(cls)
+                    _create_organization_response.api_key = api_key
+                    _create_organization_response.federation_settings_id = federation_settings_id
+                    _create_organization_response.org_owner_id = org_owner_id
+                    _create_organization_response.organization = organization
+                    _create_organization_response.service_account = service_account
+                    _create_organization_response.skip_default_alerts_settings = skip_default_alerts_settings
+                else:
+                    _create_organization_response = cls(
+                        api_key,
+                        federation_settings_id,
+                        org_owner_id,
+                        organization,
+                        service_account,
+                        skip_default_alerts_settings,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _create_organization_response.additional_properties = d
-        return _create_organization_response
+                _create_organization_response.additional_properties = d
+                return _create_organization_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -150,3 +205,27 @@ class CreateOrganizationResponse:
 from ..models.api_key_user_details import ApiKeyUserDetails  # noqa: E402
 from ..models.atlas_organization import AtlasOrganization  # noqa: E402
 from ..models.org_service_account import OrgServiceAccount  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_key_user_details import ApiKeyUserDetails, ApiKeyUserDetailsDict
+    from ..models.atlas_organization import AtlasOrganization, AtlasOrganizationDict
+    from ..models.org_service_account import OrgServiceAccount, OrgServiceAccountDict
+
+    CreateOrganizationResponseDict = TypedDict(
+        "CreateOrganizationResponseDict",
+        {
+            "apiKey": ApiKeyUserDetailsDict | ApiKeyUserDetails,
+            "federationSettingsId": str,
+            "orgOwnerId": str,
+            "organization": AtlasOrganizationDict | AtlasOrganization,
+            "serviceAccount": OrgServiceAccountDict | OrgServiceAccount,
+            "skipDefaultAlertsSettings": bool,
+        },
+        total=False,
+    )
+else:
+    CreateOrganizationResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

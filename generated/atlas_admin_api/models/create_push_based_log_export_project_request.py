@@ -2,12 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="CreatePushBasedLogExportProjectRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "bucketName",
+        "iamRoleId",
+        "prefixPath",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +48,22 @@ class CreatePushBasedLogExportProjectRequest:
     iam_role_id: str
     prefix_path: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("bucket_name", "bucketName", True),
+        ("iam_role_id", "iamRoleId", True),
+        ("prefix_path", "prefixPath", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CreatePushBasedLogExportProjectRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         bucket_name = self.bucket_name
 
         iam_role_id = self.iam_role_id
@@ -47,21 +84,41 @@ class CreatePushBasedLogExportProjectRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        bucket_name = d.pop("bucketName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                bucket_name = src_dict["bucketName"]
 
-        iam_role_id = d.pop("iamRoleId")
+                iam_role_id = src_dict["iamRoleId"]
 
-        prefix_path = d.pop("prefixPath")
+                prefix_path = src_dict["prefixPath"]
 
-        _create_push_based_log_export_project_request = cls(
-            bucket_name,
-            iam_role_id,
-            prefix_path,
-        )
+                if not (bucket_name.__class__ is str and iam_role_id.__class__ is str and prefix_path.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is CreatePushBasedLogExportProjectRequest:
+                    _create_push_based_log_export_project_request = object.__new__(cls)
+                    _create_push_based_log_export_project_request.bucket_name = bucket_name
+                    _create_push_based_log_export_project_request.iam_role_id = iam_role_id
+                    _create_push_based_log_export_project_request.prefix_path = prefix_path
+                else:
+                    _create_push_based_log_export_project_request = cls(
+                        bucket_name,
+                        iam_role_id,
+                        prefix_path,
+                    )
 
-        _create_push_based_log_export_project_request.additional_properties = d
-        return _create_push_based_log_export_project_request
+                _create_push_based_log_export_project_request.additional_properties = d
+                return _create_push_based_log_export_project_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -78,3 +135,21 @@ class CreatePushBasedLogExportProjectRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    CreatePushBasedLogExportProjectRequestDict = TypedDict(
+        "CreatePushBasedLogExportProjectRequestDict",
+        {
+            "bucketName": Required[str],
+            "iamRoleId": Required[str],
+            "prefixPath": Required[str],
+        },
+        total=False,
+    )
+else:
+    CreatePushBasedLogExportProjectRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

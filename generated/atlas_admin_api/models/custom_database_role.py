@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CustomDatabaseRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleName",
+        "actions",
+        "inheritedRoles",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +54,22 @@ class CustomDatabaseRole:
     actions: list[DatabasePrivilegeAction] | Unset = UNSET
     inherited_roles: list[DatabaseInheritedRole] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("role_name", "roleName", True),
+        ("actions", "actions", False),
+        ("inherited_roles", "inheritedRoles", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CustomDatabaseRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         role_name = self.role_name
 
         actions: list[dict[str, Any]] | Unset = UNSET
@@ -65,46 +102,54 @@ class CustomDatabaseRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "actions",
-                "inheritedRoles",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        role_name = d.pop("roleName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_name = src_dict["roleName"]
 
-        _actions = d.pop("actions", UNSET)
-        actions: list[DatabasePrivilegeAction] | Unset = UNSET
-        if _actions is not UNSET:
-            actions = []
-            for actions_item_data in _actions:
-                actions_item = DatabasePrivilegeAction.from_dict(actions_item_data)
+                _actions = src_dict.get("actions", UNSET)
+                actions: list[DatabasePrivilegeAction] | Unset = UNSET
+                if _actions is not UNSET:
+                    actions = [DatabasePrivilegeAction.from_dict(actions_item_data) for actions_item_data in _actions]
 
-                actions.append(actions_item)
+                _inherited_roles = src_dict.get("inheritedRoles", UNSET)
+                inherited_roles: list[DatabaseInheritedRole] | Unset = UNSET
+                if _inherited_roles is not UNSET:
+                    inherited_roles = [
+                        DatabaseInheritedRole.from_dict(inherited_roles_item_data)
+                        for inherited_roles_item_data in _inherited_roles
+                    ]
 
-        _inherited_roles = d.pop("inheritedRoles", UNSET)
-        inherited_roles: list[DatabaseInheritedRole] | Unset = UNSET
-        if _inherited_roles is not UNSET:
-            inherited_roles = []
-            for inherited_roles_item_data in _inherited_roles:
-                inherited_roles_item = DatabaseInheritedRole.from_dict(inherited_roles_item_data)
+                if not (
+                    role_name.__class__ is str
+                    and (_actions is UNSET or _actions.__class__ is list)
+                    and (_inherited_roles is UNSET or _inherited_roles.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CustomDatabaseRole:
+                    _custom_database_role = object.__new__(cls)
+                    _custom_database_role.role_name = role_name
+                    _custom_database_role.actions = actions
+                    _custom_database_role.inherited_roles = inherited_roles
+                else:
+                    _custom_database_role = cls(
+                        role_name,
+                        actions,
+                        inherited_roles,
+                    )
 
-                inherited_roles.append(inherited_roles_item)
+                _custom_database_role.additional_properties = d
+                return _custom_database_role
 
-        _custom_database_role = cls(
-            role_name,
-            actions,
-            inherited_roles,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _custom_database_role.additional_properties = d
-        return _custom_database_role
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -126,3 +171,27 @@ class CustomDatabaseRole:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.database_inherited_role import DatabaseInheritedRole  # noqa: E402
 from ..models.database_privilege_action import DatabasePrivilegeAction  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.database_inherited_role import (
+        DatabaseInheritedRole,
+        DatabaseInheritedRoleDict,
+    )
+    from ..models.database_privilege_action import (
+        DatabasePrivilegeAction,
+        DatabasePrivilegeActionDict,
+    )
+
+    CustomDatabaseRoleDict = TypedDict(
+        "CustomDatabaseRoleDict",
+        {
+            "roleName": Required[str],
+            "actions": list[DatabasePrivilegeActionDict | DatabasePrivilegeAction],
+            "inheritedRoles": list[DatabaseInheritedRoleDict | DatabaseInheritedRole],
+        },
+        total=False,
+    )
+else:
+    CustomDatabaseRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="CustomSessionTimeouts")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "absoluteSessionTimeoutInSeconds",
+        "idleSessionTimeoutInSeconds",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +53,21 @@ class CustomSessionTimeouts:
     absolute_session_timeout_in_seconds: int | Unset = UNSET
     idle_session_timeout_in_seconds: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("absolute_session_timeout_in_seconds", "absoluteSessionTimeoutInSeconds", False),
+        ("idle_session_timeout_in_seconds", "idleSessionTimeoutInSeconds", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CustomSessionTimeouts"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         absolute_session_timeout_in_seconds = self.absolute_session_timeout_in_seconds
 
         idle_session_timeout_in_seconds = self.idle_session_timeout_in_seconds
@@ -49,29 +84,43 @@ class CustomSessionTimeouts:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "absoluteSessionTimeoutInSeconds",
-                "idleSessionTimeoutInSeconds",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        absolute_session_timeout_in_seconds = d.pop("absoluteSessionTimeoutInSeconds", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                absolute_session_timeout_in_seconds = src_dict.get("absoluteSessionTimeoutInSeconds", UNSET)
 
-        idle_session_timeout_in_seconds = d.pop("idleSessionTimeoutInSeconds", UNSET)
+                idle_session_timeout_in_seconds = src_dict.get("idleSessionTimeoutInSeconds", UNSET)
 
-        _custom_session_timeouts = cls(
-            absolute_session_timeout_in_seconds,
-            idle_session_timeout_in_seconds,
-        )
+                if not (
+                    (
+                        absolute_session_timeout_in_seconds is UNSET
+                        or absolute_session_timeout_in_seconds.__class__ is int
+                    )
+                    and (idle_session_timeout_in_seconds is UNSET or idle_session_timeout_in_seconds.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is CustomSessionTimeouts:
+                    _custom_session_timeouts = object.__new__(cls)
+                    _custom_session_timeouts.absolute_session_timeout_in_seconds = absolute_session_timeout_in_seconds
+                    _custom_session_timeouts.idle_session_timeout_in_seconds = idle_session_timeout_in_seconds
+                else:
+                    _custom_session_timeouts = cls(
+                        absolute_session_timeout_in_seconds,
+                        idle_session_timeout_in_seconds,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _custom_session_timeouts.additional_properties = d
-        return _custom_session_timeouts
+                _custom_session_timeouts.additional_properties = d
+                return _custom_session_timeouts
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -88,3 +137,18 @@ class CustomSessionTimeouts:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    CustomSessionTimeoutsDict = TypedDict(
+        "CustomSessionTimeoutsDict",
+        {
+            "absoluteSessionTimeoutInSeconds": int,
+            "idleSessionTimeoutInSeconds": int,
+        },
+        total=False,
+    )
+else:
+    CustomSessionTimeoutsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,12 +2,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="CustomZoneMappings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "customZoneMappings",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +45,18 @@ class CustomZoneMappings:
 
     custom_zone_mappings: list[ZoneMapping]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("custom_zone_mappings", "customZoneMappings", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/CustomZoneMappings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         custom_zone_mappings = []
         for custom_zone_mappings_item_data in self.custom_zone_mappings:
             custom_zone_mappings_item = custom_zone_mappings_item_data.to_dict()
@@ -43,20 +74,37 @@ class CustomZoneMappings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        custom_zone_mappings = []
-        _custom_zone_mappings = d.pop("customZoneMappings")
-        for custom_zone_mappings_item_data in _custom_zone_mappings:
-            custom_zone_mappings_item = ZoneMapping.from_dict(custom_zone_mappings_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _custom_zone_mappings = src_dict["customZoneMappings"]
+                custom_zone_mappings = [
+                    ZoneMapping.from_dict(custom_zone_mappings_item_data)
+                    for custom_zone_mappings_item_data in _custom_zone_mappings
+                ]
 
-            custom_zone_mappings.append(custom_zone_mappings_item)
+                if not (_custom_zone_mappings.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is CustomZoneMappings:
+                    _custom_zone_mappings = object.__new__(cls)
+                    _custom_zone_mappings.custom_zone_mappings = custom_zone_mappings
+                else:
+                    _custom_zone_mappings = cls(
+                        custom_zone_mappings,
+                    )
 
-        _custom_zone_mappings = cls(
-            custom_zone_mappings,
-        )
+                _custom_zone_mappings.additional_properties = d
+                return _custom_zone_mappings
 
-        _custom_zone_mappings.additional_properties = d
-        return _custom_zone_mappings
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -77,3 +125,18 @@ class CustomZoneMappings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.zone_mapping import ZoneMapping  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.zone_mapping import ZoneMapping, ZoneMappingDict
+
+    CustomZoneMappingsDict = TypedDict(
+        "CustomZoneMappingsDict",
+        {
+            "customZoneMappings": Required[list[ZoneMappingDict | ZoneMapping]],
+        },
+        total=False,
+    )
+else:
+    CustomZoneMappingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataFederationAzureCloudProviderConfig")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleId",
+        "atlasAppId",
+        "servicePrincipalId",
+        "tenantId",
+    }
+)
 
 
 @_attrs_define
@@ -30,8 +54,23 @@ class DataFederationAzureCloudProviderConfig:
     service_principal_id: str | Unset = UNSET
     tenant_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("role_id", "roleId", True),
+        ("atlas_app_id", "atlasAppId", False),
+        ("service_principal_id", "servicePrincipalId", False),
+        ("tenant_id", "tenantId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationAzureCloudProviderConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         role_id = self.role_id
 
         atlas_app_id = self.atlas_app_id
@@ -58,36 +97,50 @@ class DataFederationAzureCloudProviderConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "atlasAppId",
-                "servicePrincipalId",
-                "tenantId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        role_id = d.pop("roleId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_id = src_dict["roleId"]
 
-        atlas_app_id = d.pop("atlasAppId", UNSET)
+                atlas_app_id = src_dict.get("atlasAppId", UNSET)
 
-        service_principal_id = d.pop("servicePrincipalId", UNSET)
+                service_principal_id = src_dict.get("servicePrincipalId", UNSET)
 
-        tenant_id = d.pop("tenantId", UNSET)
+                tenant_id = src_dict.get("tenantId", UNSET)
 
-        _data_federation_azure_cloud_provider_config = cls(
-            role_id,
-            atlas_app_id,
-            service_principal_id,
-            tenant_id,
-        )
+                if not (
+                    role_id.__class__ is str
+                    and (atlas_app_id is UNSET or atlas_app_id.__class__ is str)
+                    and (service_principal_id is UNSET or service_principal_id.__class__ is str)
+                    and (tenant_id is UNSET or tenant_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataFederationAzureCloudProviderConfig:
+                    _data_federation_azure_cloud_provider_config = object.__new__(cls)
+                    _data_federation_azure_cloud_provider_config.role_id = role_id
+                    _data_federation_azure_cloud_provider_config.atlas_app_id = atlas_app_id
+                    _data_federation_azure_cloud_provider_config.service_principal_id = service_principal_id
+                    _data_federation_azure_cloud_provider_config.tenant_id = tenant_id
+                else:
+                    _data_federation_azure_cloud_provider_config = cls(
+                        role_id,
+                        atlas_app_id,
+                        service_principal_id,
+                        tenant_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_federation_azure_cloud_provider_config.additional_properties = d
-        return _data_federation_azure_cloud_provider_config
+                _data_federation_azure_cloud_provider_config.additional_properties = d
+                return _data_federation_azure_cloud_provider_config
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -104,3 +157,22 @@ class DataFederationAzureCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DataFederationAzureCloudProviderConfigDict = TypedDict(
+        "DataFederationAzureCloudProviderConfigDict",
+        {
+            "roleId": Required[str],
+            "atlasAppId": str,
+            "servicePrincipalId": str,
+            "tenantId": str,
+        },
+        total=False,
+    )
+else:
+    DataFederationAzureCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

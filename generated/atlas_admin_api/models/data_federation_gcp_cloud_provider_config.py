@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataFederationGCPCloudProviderConfig")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleId",
+        "gcpServiceAccount",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +48,21 @@ class DataFederationGCPCloudProviderConfig:
     role_id: str
     gcp_service_account: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("role_id", "roleId", True),
+        ("gcp_service_account", "gcpServiceAccount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationGCPCloudProviderConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         role_id = self.role_id
 
         gcp_service_account = self.gcp_service_account
@@ -46,26 +81,39 @@ class DataFederationGCPCloudProviderConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("gcpServiceAccount",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        role_id = d.pop("roleId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_id = src_dict["roleId"]
 
-        gcp_service_account = d.pop("gcpServiceAccount", UNSET)
+                gcp_service_account = src_dict.get("gcpServiceAccount", UNSET)
 
-        _data_federation_gcp_cloud_provider_config = cls(
-            role_id,
-            gcp_service_account,
-        )
+                if not (
+                    role_id.__class__ is str and (gcp_service_account is UNSET or gcp_service_account.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataFederationGCPCloudProviderConfig:
+                    _data_federation_gcp_cloud_provider_config = object.__new__(cls)
+                    _data_federation_gcp_cloud_provider_config.role_id = role_id
+                    _data_federation_gcp_cloud_provider_config.gcp_service_account = gcp_service_account
+                else:
+                    _data_federation_gcp_cloud_provider_config = cls(
+                        role_id,
+                        gcp_service_account,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_federation_gcp_cloud_provider_config.additional_properties = d
-        return _data_federation_gcp_cloud_provider_config
+                _data_federation_gcp_cloud_provider_config.additional_properties = d
+                return _data_federation_gcp_cloud_provider_config
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,3 +130,20 @@ class DataFederationGCPCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DataFederationGCPCloudProviderConfigDict = TypedDict(
+        "DataFederationGCPCloudProviderConfigDict",
+        {
+            "roleId": Required[str],
+            "gcpServiceAccount": str,
+        },
+        total=False,
+    )
+else:
+    DataFederationGCPCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

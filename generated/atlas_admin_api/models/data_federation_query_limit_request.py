@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,34 @@ from attrs import field as _attrs_field
 from ..models.data_federation_query_limit_request_overrun_policy import (
     DataFederationQueryLimitRequestOverrunPolicy,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataFederationQueryLimitRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "value",
+        "overrunPolicy",
+        "currentUsage",
+        "defaultLimit",
+        "lastModifiedDate",
+        "maximumLimit",
+        "name",
+        "tenantName",
+    }
+)
 
 
 @_attrs_define
@@ -36,7 +67,7 @@ class DataFederationQueryLimitRequest:
     """
 
     value: int
-    overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset = UNSET
+    overrun_policy: Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationQueryLimitRequestOverrunPolicy | Unset = UNSET
     current_usage: int | Unset = UNSET
     default_limit: int | Unset = UNSET
     last_modified_date: datetime.datetime | Unset = UNSET
@@ -44,13 +75,32 @@ class DataFederationQueryLimitRequest:
     name: str | Unset = UNSET
     tenant_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("value", "value", True),
+        ("overrun_policy", "overrunPolicy", False),
+        ("current_usage", "currentUsage", False),
+        ("default_limit", "defaultLimit", False),
+        ("last_modified_date", "lastModifiedDate", False),
+        ("maximum_limit", "maximumLimit", False),
+        ("name", "name", False),
+        ("tenant_name", "tenantName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationQueryLimitRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         value = self.value
 
         overrun_policy: str | Unset = UNSET
         if not isinstance(self.overrun_policy, Unset):
-            overrun_policy = self.overrun_policy.value
+            overrun_policy = enum_json(self.overrun_policy)
 
         current_usage = self.current_usage
 
@@ -58,7 +108,7 @@ class DataFederationQueryLimitRequest:
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = format_datetime(self.last_modified_date)
+            last_modified_date = datetime_json(self.last_modified_date)
 
         maximum_limit = self.maximum_limit
 
@@ -92,64 +142,80 @@ class DataFederationQueryLimitRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "overrunPolicy",
-                "currentUsage",
-                "defaultLimit",
-                "lastModifiedDate",
-                "maximumLimit",
-                "name",
-                "tenantName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        value = d.pop("value")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                value = src_dict["value"]
 
-        _overrun_policy = d.pop("overrunPolicy", UNSET)
-        overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset
-        if _overrun_policy is UNSET:
-            overrun_policy = UNSET
-        else:
-            overrun_policy = DataFederationQueryLimitRequestOverrunPolicy._members_by_value.get(
-                _overrun_policy
-            ) or DataFederationQueryLimitRequestOverrunPolicy(_overrun_policy)
+                _overrun_policy = src_dict.get("overrunPolicy", UNSET)
+                overrun_policy: DataFederationQueryLimitRequestOverrunPolicy | Unset
+                if _overrun_policy is UNSET:
+                    overrun_policy = UNSET
+                else:
+                    overrun_policy = DataFederationQueryLimitRequestOverrunPolicy._members_by_value.get(
+                        _overrun_policy
+                    ) or DataFederationQueryLimitRequestOverrunPolicy(_overrun_policy)
 
-        current_usage = d.pop("currentUsage", UNSET)
+                current_usage = src_dict.get("currentUsage", UNSET)
 
-        default_limit = d.pop("defaultLimit", UNSET)
+                default_limit = src_dict.get("defaultLimit", UNSET)
 
-        _last_modified_date = d.pop("lastModifiedDate", UNSET)
-        last_modified_date: datetime.datetime | Unset
-        if _last_modified_date is UNSET:
-            last_modified_date = UNSET
-        else:
-            last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
+                _last_modified_date = src_dict.get("lastModifiedDate", UNSET)
+                last_modified_date: datetime.datetime | Unset
+                if _last_modified_date is UNSET:
+                    last_modified_date = UNSET
+                else:
+                    last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
 
-        maximum_limit = d.pop("maximumLimit", UNSET)
+                maximum_limit = src_dict.get("maximumLimit", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        tenant_name = d.pop("tenantName", UNSET)
+                tenant_name = src_dict.get("tenantName", UNSET)
 
-        _data_federation_query_limit_request = cls(
-            value,
-            overrun_policy,
-            current_usage,
-            default_limit,
-            last_modified_date,
-            maximum_limit,
-            name,
-            tenant_name,
-        )
+                if not (
+                    value.__class__ is int
+                    and (current_usage is UNSET or current_usage.__class__ is int)
+                    and (default_limit is UNSET or default_limit.__class__ is int)
+                    and (maximum_limit is UNSET or maximum_limit.__class__ is int)
+                    and (name is UNSET or name.__class__ is str)
+                    and (tenant_name is UNSET or tenant_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataFederationQueryLimitRequest:
+                    _data_federation_query_limit_request = object.__new__(cls)
+                    _data_federation_query_limit_request.value = value
+                    _data_federation_query_limit_request.overrun_policy = overrun_policy
+                    _data_federation_query_limit_request.current_usage = current_usage
+                    _data_federation_query_limit_request.default_limit = default_limit
+                    _data_federation_query_limit_request.last_modified_date = last_modified_date
+                    _data_federation_query_limit_request.maximum_limit = maximum_limit
+                    _data_federation_query_limit_request.name = name
+                    _data_federation_query_limit_request.tenant_name = tenant_name
+                else:
+                    _data_federation_query_limit_request = cls(
+                        value,
+                        overrun_policy,
+                        current_usage,
+                        default_limit,
+                        last_modified_date,
+                        maximum_limit,
+                        name,
+                        tenant_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_federation_query_limit_request.additional_properties = d
-        return _data_federation_query_limit_request
+                _data_federation_query_limit_request.additional_properties = d
+                return _data_federation_query_limit_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -166,3 +232,30 @@ class DataFederationQueryLimitRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_federation_query_limit_request_overrun_policy import (
+        DataFederationQueryLimitRequestOverrunPolicy,
+    )
+
+    DataFederationQueryLimitRequestDict = TypedDict(
+        "DataFederationQueryLimitRequestDict",
+        {
+            "value": Required[int],
+            "overrunPolicy": Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationQueryLimitRequestOverrunPolicy,
+            "currentUsage": int,
+            "defaultLimit": int,
+            "lastModifiedDate": datetime.datetime | str,
+            "maximumLimit": int,
+            "name": str,
+            "tenantName": str,
+        },
+        total=False,
+    )
+else:
+    DataFederationQueryLimitRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,34 @@ from attrs import field as _attrs_field
 from ..models.data_federation_tenant_query_limit_overrun_policy import (
     DataFederationTenantQueryLimitOverrunPolicy,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataFederationTenantQueryLimit")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "value",
+        "currentUsage",
+        "defaultLimit",
+        "lastModifiedDate",
+        "maximumLimit",
+        "overrunPolicy",
+        "tenantName",
+    }
+)
 
 
 @_attrs_define
@@ -41,11 +72,30 @@ class DataFederationTenantQueryLimit:
     default_limit: int | Unset = UNSET
     last_modified_date: datetime.datetime | Unset = UNSET
     maximum_limit: int | Unset = UNSET
-    overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset = UNSET
+    overrun_policy: Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationTenantQueryLimitOverrunPolicy | Unset = UNSET
     tenant_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("value", "value", True),
+        ("current_usage", "currentUsage", False),
+        ("default_limit", "defaultLimit", False),
+        ("last_modified_date", "lastModifiedDate", False),
+        ("maximum_limit", "maximumLimit", False),
+        ("overrun_policy", "overrunPolicy", False),
+        ("tenant_name", "tenantName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataFederationTenantQueryLimit"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         value = self.value
@@ -56,13 +106,13 @@ class DataFederationTenantQueryLimit:
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = format_datetime(self.last_modified_date)
+            last_modified_date = datetime_json(self.last_modified_date)
 
         maximum_limit = self.maximum_limit
 
         overrun_policy: str | Unset = UNSET
         if not isinstance(self.overrun_policy, Unset):
-            overrun_policy = self.overrun_policy.value
+            overrun_policy = enum_json(self.overrun_policy)
 
         tenant_name = self.tenant_name
 
@@ -91,63 +141,80 @@ class DataFederationTenantQueryLimit:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "currentUsage",
-                "defaultLimit",
-                "lastModifiedDate",
-                "maximumLimit",
-                "overrunPolicy",
-                "tenantName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-        value = d.pop("value")
+                value = src_dict["value"]
 
-        current_usage = d.pop("currentUsage", UNSET)
+                current_usage = src_dict.get("currentUsage", UNSET)
 
-        default_limit = d.pop("defaultLimit", UNSET)
+                default_limit = src_dict.get("defaultLimit", UNSET)
 
-        _last_modified_date = d.pop("lastModifiedDate", UNSET)
-        last_modified_date: datetime.datetime | Unset
-        if _last_modified_date is UNSET:
-            last_modified_date = UNSET
-        else:
-            last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
+                _last_modified_date = src_dict.get("lastModifiedDate", UNSET)
+                last_modified_date: datetime.datetime | Unset
+                if _last_modified_date is UNSET:
+                    last_modified_date = UNSET
+                else:
+                    last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
 
-        maximum_limit = d.pop("maximumLimit", UNSET)
+                maximum_limit = src_dict.get("maximumLimit", UNSET)
 
-        _overrun_policy = d.pop("overrunPolicy", UNSET)
-        overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset
-        if _overrun_policy is UNSET:
-            overrun_policy = UNSET
-        else:
-            overrun_policy = DataFederationTenantQueryLimitOverrunPolicy._members_by_value.get(
-                _overrun_policy
-            ) or DataFederationTenantQueryLimitOverrunPolicy(_overrun_policy)
+                _overrun_policy = src_dict.get("overrunPolicy", UNSET)
+                overrun_policy: DataFederationTenantQueryLimitOverrunPolicy | Unset
+                if _overrun_policy is UNSET:
+                    overrun_policy = UNSET
+                else:
+                    overrun_policy = DataFederationTenantQueryLimitOverrunPolicy._members_by_value.get(
+                        _overrun_policy
+                    ) or DataFederationTenantQueryLimitOverrunPolicy(_overrun_policy)
 
-        tenant_name = d.pop("tenantName", UNSET)
+                tenant_name = src_dict.get("tenantName", UNSET)
 
-        _data_federation_tenant_query_limit = cls(
-            name,
-            value,
-            current_usage,
-            default_limit,
-            last_modified_date,
-            maximum_limit,
-            overrun_policy,
-            tenant_name,
-        )
+                if not (
+                    name.__class__ is str
+                    and value.__class__ is int
+                    and (current_usage is UNSET or current_usage.__class__ is int)
+                    and (default_limit is UNSET or default_limit.__class__ is int)
+                    and (maximum_limit is UNSET or maximum_limit.__class__ is int)
+                    and (tenant_name is UNSET or tenant_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataFederationTenantQueryLimit:
+                    _data_federation_tenant_query_limit = object.__new__(cls)
+                    _data_federation_tenant_query_limit.name = name
+                    _data_federation_tenant_query_limit.value = value
+                    _data_federation_tenant_query_limit.current_usage = current_usage
+                    _data_federation_tenant_query_limit.default_limit = default_limit
+                    _data_federation_tenant_query_limit.last_modified_date = last_modified_date
+                    _data_federation_tenant_query_limit.maximum_limit = maximum_limit
+                    _data_federation_tenant_query_limit.overrun_policy = overrun_policy
+                    _data_federation_tenant_query_limit.tenant_name = tenant_name
+                else:
+                    _data_federation_tenant_query_limit = cls(
+                        name,
+                        value,
+                        current_usage,
+                        default_limit,
+                        last_modified_date,
+                        maximum_limit,
+                        overrun_policy,
+                        tenant_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_federation_tenant_query_limit.additional_properties = d
-        return _data_federation_tenant_query_limit
+                _data_federation_tenant_query_limit.additional_properties = d
+                return _data_federation_tenant_query_limit
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -164,3 +231,30 @@ class DataFederationTenantQueryLimit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_federation_tenant_query_limit_overrun_policy import (
+        DataFederationTenantQueryLimitOverrunPolicy,
+    )
+
+    DataFederationTenantQueryLimitDict = TypedDict(
+        "DataFederationTenantQueryLimitDict",
+        {
+            "name": Required[str],
+            "value": Required[int],
+            "currentUsage": int,
+            "defaultLimit": int,
+            "lastModifiedDate": datetime.datetime | str,
+            "maximumLimit": int,
+            "overrunPolicy": Literal["BLOCK", "BLOCK_AND_KILL"] | DataFederationTenantQueryLimitOverrunPolicy,
+            "tenantName": str,
+        },
+        total=False,
+    )
+else:
+    DataFederationTenantQueryLimitDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeApiBase")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "pipeline",
+        "source",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +49,22 @@ class DataLakeApiBase:
     pipeline: str | Unset = UNSET
     source: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", False),
+        ("pipeline", "pipeline", False),
+        ("source", "source", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeApiBase"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         pipeline = self.pipeline
@@ -48,33 +85,45 @@ class DataLakeApiBase:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "pipeline",
-                "source",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict.get("name", UNSET)
 
-        pipeline = d.pop("pipeline", UNSET)
+                pipeline = src_dict.get("pipeline", UNSET)
 
-        source = d.pop("source", UNSET)
+                source = src_dict.get("source", UNSET)
 
-        _data_lake_api_base = cls(
-            name,
-            pipeline,
-            source,
-        )
+                if not (
+                    (name is UNSET or name.__class__ is str)
+                    and (pipeline is UNSET or pipeline.__class__ is str)
+                    and (source is UNSET or source.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeApiBase:
+                    _data_lake_api_base = object.__new__(cls)
+                    _data_lake_api_base.name = name
+                    _data_lake_api_base.pipeline = pipeline
+                    _data_lake_api_base.source = source
+                else:
+                    _data_lake_api_base = cls(
+                        name,
+                        pipeline,
+                        source,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_api_base.additional_properties = d
-        return _data_lake_api_base
+                _data_lake_api_base.additional_properties = d
+                return _data_lake_api_base
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -91,3 +140,19 @@ class DataLakeApiBase:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    DataLakeApiBaseDict = TypedDict(
+        "DataLakeApiBaseDict",
+        {
+            "name": str,
+            "pipeline": str,
+            "source": str,
+        },
+        total=False,
+    )
+else:
+    DataLakeApiBaseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,31 @@ from attrs import field as _attrs_field
 from ..models.data_lake_atlas_store_instance_provider import (
     DataLakeAtlasStoreInstanceProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeAtlasStoreInstance")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "clusterName",
+        "projectId",
+        "readConcern",
+        "readPreference",
+    }
+)
 
 
 @_attrs_define
@@ -32,7 +60,7 @@ class DataLakeAtlasStoreInstance:
             describes how to route read requests to the cluster.
     """
 
-    provider: DataLakeAtlasStoreInstanceProvider = _attrs_field(
+    provider: Literal["atlas"] | DataLakeAtlasStoreInstanceProvider = _attrs_field(
         default=DataLakeAtlasStoreInstanceProvider.ATLAS, kw_only=True
     )
     name: str | Unset = UNSET
@@ -41,9 +69,26 @@ class DataLakeAtlasStoreInstance:
     read_concern: DataLakeAtlasStoreReadConcern | Unset = UNSET
     read_preference: DataLakeAtlasStoreReadPreference | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("name", "name", False),
+        ("cluster_name", "clusterName", False),
+        ("project_id", "projectId", False),
+        ("read_concern", "readConcern", False),
+        ("read_preference", "readPreference", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeAtlasStoreInstance"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider = self.provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider = enum_json(self.provider)
 
         name = self.name
 
@@ -81,54 +126,69 @@ class DataLakeAtlasStoreInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "clusterName",
-                "projectId",
-                "readConcern",
-                "readPreference",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = DataLakeAtlasStoreInstanceProvider(d.pop("provider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = DataLakeAtlasStoreInstanceProvider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeAtlasStoreInstanceProvider(_provider_value)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        project_id = d.pop("projectId", UNSET)
+                project_id = src_dict.get("projectId", UNSET)
 
-        _read_concern = d.pop("readConcern", UNSET)
-        read_concern: DataLakeAtlasStoreReadConcern | Unset
-        if _read_concern is UNSET:
-            read_concern = UNSET
-        else:
-            read_concern = DataLakeAtlasStoreReadConcern.from_dict(_read_concern)
+                _read_concern = src_dict.get("readConcern", UNSET)
+                read_concern: DataLakeAtlasStoreReadConcern | Unset
+                if _read_concern is UNSET:
+                    read_concern = UNSET
+                else:
+                    read_concern = DataLakeAtlasStoreReadConcern.from_dict(_read_concern)
 
-        _read_preference = d.pop("readPreference", UNSET)
-        read_preference: DataLakeAtlasStoreReadPreference | Unset
-        if _read_preference is UNSET:
-            read_preference = UNSET
-        else:
-            read_preference = DataLakeAtlasStoreReadPreference.from_dict(_read_preference)
+                _read_preference = src_dict.get("readPreference", UNSET)
+                read_preference: DataLakeAtlasStoreReadPreference | Unset
+                if _read_preference is UNSET:
+                    read_preference = UNSET
+                else:
+                    read_preference = DataLakeAtlasStoreReadPreference.from_dict(_read_preference)
 
-        _data_lake_atlas_store_instance = cls(
-            name,
-            cluster_name,
-            project_id,
-            read_concern,
-            read_preference,
-            provider=provider,
-        )
+                if not (
+                    (name is UNSET or name.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (project_id is UNSET or project_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeAtlasStoreInstance:
+                    _data_lake_atlas_store_instance = object.__new__(cls)
+                    _data_lake_atlas_store_instance.provider = provider
+                    _data_lake_atlas_store_instance.name = name
+                    _data_lake_atlas_store_instance.cluster_name = cluster_name
+                    _data_lake_atlas_store_instance.project_id = project_id
+                    _data_lake_atlas_store_instance.read_concern = read_concern
+                    _data_lake_atlas_store_instance.read_preference = read_preference
+                else:
+                    _data_lake_atlas_store_instance = cls(
+                        name,
+                        cluster_name,
+                        project_id,
+                        read_concern,
+                        read_preference,
+                        provider=provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_atlas_store_instance.additional_properties = d
-        return _data_lake_atlas_store_instance
+                _data_lake_atlas_store_instance.additional_properties = d
+                return _data_lake_atlas_store_instance
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -152,3 +212,35 @@ from ..models.data_lake_atlas_store_read_concern import DataLakeAtlasStoreReadCo
 from ..models.data_lake_atlas_store_read_preference import (
     DataLakeAtlasStoreReadPreference,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_atlas_store_instance_provider import (
+        DataLakeAtlasStoreInstanceProvider,
+    )
+    from ..models.data_lake_atlas_store_read_concern import (
+        DataLakeAtlasStoreReadConcern,
+        DataLakeAtlasStoreReadConcernDict,
+    )
+    from ..models.data_lake_atlas_store_read_preference import (
+        DataLakeAtlasStoreReadPreference,
+        DataLakeAtlasStoreReadPreferenceDict,
+    )
+
+    DataLakeAtlasStoreInstanceDict = TypedDict(
+        "DataLakeAtlasStoreInstanceDict",
+        {
+            "provider": Required[Literal["atlas"] | DataLakeAtlasStoreInstanceProvider],
+            "name": str,
+            "clusterName": str,
+            "projectId": str,
+            "readConcern": DataLakeAtlasStoreReadConcernDict | DataLakeAtlasStoreReadConcern,
+            "readPreference": DataLakeAtlasStoreReadPreferenceDict | DataLakeAtlasStoreReadPreference,
+        },
+        total=False,
+    )
+else:
+    DataLakeAtlasStoreInstanceDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,26 @@ from attrs import field as _attrs_field
 from ..models.data_lake_atlas_store_read_concern_level import (
     DataLakeAtlasStoreReadConcernLevel,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeAtlasStoreReadConcern")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "level",
+    }
+)
 
 
 @_attrs_define
@@ -25,13 +48,27 @@ class DataLakeAtlasStoreReadConcern:
                 availability of the data read.
     """
 
-    level: DataLakeAtlasStoreReadConcernLevel | Unset = UNSET
+    level: (
+        Literal["LOCAL", "MAJORITY", "LINEARIZABLE", "SNAPSHOT", "AVAILABLE"]
+        | DataLakeAtlasStoreReadConcernLevel
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("level", "level", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeAtlasStoreReadConcern"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         level: str | Unset = UNSET
         if not isinstance(self.level, Unset):
-            level = self.level.value
+            level = enum_json(self.level)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,30 +80,38 @@ class DataLakeAtlasStoreReadConcern:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("level",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _level = d.pop("level", UNSET)
-        level: DataLakeAtlasStoreReadConcernLevel | Unset
-        if _level is UNSET:
-            level = UNSET
-        else:
-            level = DataLakeAtlasStoreReadConcernLevel._members_by_value.get(
-                _level
-            ) or DataLakeAtlasStoreReadConcernLevel(_level)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _level = src_dict.get("level", UNSET)
+                level: DataLakeAtlasStoreReadConcernLevel | Unset
+                if _level is UNSET:
+                    level = UNSET
+                else:
+                    level = DataLakeAtlasStoreReadConcernLevel._members_by_value.get(
+                        _level
+                    ) or DataLakeAtlasStoreReadConcernLevel(_level)
 
-        _data_lake_atlas_store_read_concern = cls(
-            level,
-        )
+                if cls is DataLakeAtlasStoreReadConcern:
+                    _data_lake_atlas_store_read_concern = object.__new__(cls)
+                    _data_lake_atlas_store_read_concern.level = level
+                else:
+                    _data_lake_atlas_store_read_concern = cls(
+                        level,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_atlas_store_read_concern.additional_properties = d
-        return _data_lake_atlas_store_read_concern
+                _data_lake_atlas_store_read_concern.additional_properties = d
+                return _data_lake_atlas_store_read_concern
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +128,24 @@ class DataLakeAtlasStoreReadConcern:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_atlas_store_read_concern_level import (
+        DataLakeAtlasStoreReadConcernLevel,
+    )
+
+    DataLakeAtlasStoreReadConcernDict = TypedDict(
+        "DataLakeAtlasStoreReadConcernDict",
+        {
+            "level": Literal["LOCAL", "MAJORITY", "LINEARIZABLE", "SNAPSHOT", "AVAILABLE"]
+            | DataLakeAtlasStoreReadConcernLevel,
+        },
+        total=False,
+    )
+else:
+    DataLakeAtlasStoreReadConcernDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.data_lake_atlas_store_read_preference_mode import (
     DataLakeAtlasStoreReadPreferenceMode,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeAtlasStoreReadPreference")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "maxStalenessSeconds",
+        "mode",
+        "tagSets",
+    }
+)
 
 
 @_attrs_define
@@ -29,16 +54,34 @@ class DataLakeAtlasStoreReadPreference:
     """
 
     max_staleness_seconds: int | Unset = UNSET
-    mode: DataLakeAtlasStoreReadPreferenceMode | Unset = UNSET
+    mode: (
+        Literal["primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"]
+        | DataLakeAtlasStoreReadPreferenceMode
+        | Unset
+    ) = UNSET
     tag_sets: list[list[DataLakeAtlasStoreReadPreferenceTag]] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("max_staleness_seconds", "maxStalenessSeconds", False),
+        ("mode", "mode", False),
+        ("tag_sets", "tagSets", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeAtlasStoreReadPreference"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         max_staleness_seconds = self.max_staleness_seconds
 
         mode: str | Unset = UNSET
         if not isinstance(self.mode, Unset):
-            mode = self.mode.value
+            mode = enum_json(self.mode)
 
         tag_sets: list[list[dict[str, Any]]] | Unset = UNSET
         if not isinstance(self.tag_sets, Unset):
@@ -65,52 +108,62 @@ class DataLakeAtlasStoreReadPreference:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "maxStalenessSeconds",
-                "mode",
-                "tagSets",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        max_staleness_seconds = d.pop("maxStalenessSeconds", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                max_staleness_seconds = src_dict.get("maxStalenessSeconds", UNSET)
 
-        _mode = d.pop("mode", UNSET)
-        mode: DataLakeAtlasStoreReadPreferenceMode | Unset
-        if _mode is UNSET:
-            mode = UNSET
-        else:
-            mode = DataLakeAtlasStoreReadPreferenceMode._members_by_value.get(
-                _mode
-            ) or DataLakeAtlasStoreReadPreferenceMode(_mode)
+                _mode = src_dict.get("mode", UNSET)
+                mode: DataLakeAtlasStoreReadPreferenceMode | Unset
+                if _mode is UNSET:
+                    mode = UNSET
+                else:
+                    mode = DataLakeAtlasStoreReadPreferenceMode._members_by_value.get(
+                        _mode
+                    ) or DataLakeAtlasStoreReadPreferenceMode(_mode)
 
-        _tag_sets = d.pop("tagSets", UNSET)
-        tag_sets: list[list[DataLakeAtlasStoreReadPreferenceTag]] | Unset = UNSET
-        if _tag_sets is not UNSET:
-            tag_sets = []
-            for tag_sets_item_data in _tag_sets:
-                tag_sets_item = []
-                _tag_sets_item = tag_sets_item_data
-                for tag_sets_item_item_data in _tag_sets_item:
-                    tag_sets_item_item = DataLakeAtlasStoreReadPreferenceTag.from_dict(tag_sets_item_item_data)
+                _tag_sets = src_dict.get("tagSets", UNSET)
+                tag_sets: list[list[DataLakeAtlasStoreReadPreferenceTag]] | Unset = UNSET
+                if _tag_sets is not UNSET:
+                    tag_sets = []
+                    for tag_sets_item_data in _tag_sets:
+                        _tag_sets_item = tag_sets_item_data
+                        tag_sets_item = [
+                            DataLakeAtlasStoreReadPreferenceTag.from_dict(tag_sets_item_item_data)
+                            for tag_sets_item_item_data in _tag_sets_item
+                        ]
 
-                    tag_sets_item.append(tag_sets_item_item)
+                        tag_sets.append(tag_sets_item)
 
-                tag_sets.append(tag_sets_item)
+                if not (
+                    (max_staleness_seconds is UNSET or max_staleness_seconds.__class__ is int)
+                    and (_tag_sets is UNSET or _tag_sets.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeAtlasStoreReadPreference:
+                    _data_lake_atlas_store_read_preference = object.__new__(cls)
+                    _data_lake_atlas_store_read_preference.max_staleness_seconds = max_staleness_seconds
+                    _data_lake_atlas_store_read_preference.mode = mode
+                    _data_lake_atlas_store_read_preference.tag_sets = tag_sets
+                else:
+                    _data_lake_atlas_store_read_preference = cls(
+                        max_staleness_seconds,
+                        mode,
+                        tag_sets,
+                    )
 
-        _data_lake_atlas_store_read_preference = cls(
-            max_staleness_seconds,
-            mode,
-            tag_sets,
-        )
+                _data_lake_atlas_store_read_preference.additional_properties = d
+                return _data_lake_atlas_store_read_preference
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_atlas_store_read_preference.additional_properties = d
-        return _data_lake_atlas_store_read_preference
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -133,3 +186,29 @@ class DataLakeAtlasStoreReadPreference:
 from ..models.data_lake_atlas_store_read_preference_tag import (
     DataLakeAtlasStoreReadPreferenceTag,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_atlas_store_read_preference_mode import (
+        DataLakeAtlasStoreReadPreferenceMode,
+    )
+    from ..models.data_lake_atlas_store_read_preference_tag import (
+        DataLakeAtlasStoreReadPreferenceTag,
+        DataLakeAtlasStoreReadPreferenceTagDict,
+    )
+
+    DataLakeAtlasStoreReadPreferenceDict = TypedDict(
+        "DataLakeAtlasStoreReadPreferenceDict",
+        {
+            "maxStalenessSeconds": int,
+            "mode": Literal["primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"]
+            | DataLakeAtlasStoreReadPreferenceMode,
+            "tagSets": list[list[DataLakeAtlasStoreReadPreferenceTagDict | DataLakeAtlasStoreReadPreferenceTag]],
+        },
+        total=False,
+    )
+else:
+    DataLakeAtlasStoreReadPreferenceDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeAWSCloudProviderConfig")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleId",
+        "externalId",
+        "iamAssumedRoleARN",
+        "iamUserARN",
+        "testS3Bucket",
+    }
+)
 
 
 @_attrs_define
@@ -35,8 +60,24 @@ class DataLakeAWSCloudProviderConfig:
     iam_user_arn: str | Unset = UNSET
     test_s3_bucket: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("role_id", "roleId", True),
+        ("external_id", "externalId", False),
+        ("iam_assumed_role_arn", "iamAssumedRoleARN", False),
+        ("iam_user_arn", "iamUserARN", False),
+        ("test_s3_bucket", "testS3Bucket", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeAWSCloudProviderConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         role_id = self.role_id
 
         external_id = self.external_id
@@ -67,40 +108,55 @@ class DataLakeAWSCloudProviderConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "externalId",
-                "iamAssumedRoleARN",
-                "iamUserARN",
-                "testS3Bucket",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        role_id = d.pop("roleId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                role_id = src_dict["roleId"]
 
-        external_id = d.pop("externalId", UNSET)
+                external_id = src_dict.get("externalId", UNSET)
 
-        iam_assumed_role_arn = d.pop("iamAssumedRoleARN", UNSET)
+                iam_assumed_role_arn = src_dict.get("iamAssumedRoleARN", UNSET)
 
-        iam_user_arn = d.pop("iamUserARN", UNSET)
+                iam_user_arn = src_dict.get("iamUserARN", UNSET)
 
-        test_s3_bucket = d.pop("testS3Bucket", UNSET)
+                test_s3_bucket = src_dict.get("testS3Bucket", UNSET)
 
-        _data_lake_aws_cloud_provider_config = cls(
-            role_id,
-            external_id,
-            iam_assumed_role_arn,
-            iam_user_arn,
-            test_s3_bucket,
-        )
+                if not (
+                    role_id.__class__ is str
+                    and (external_id is UNSET or external_id.__class__ is str)
+                    and (iam_assumed_role_arn is UNSET or iam_assumed_role_arn.__class__ is str)
+                    and (iam_user_arn is UNSET or iam_user_arn.__class__ is str)
+                    and (test_s3_bucket is UNSET or test_s3_bucket.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeAWSCloudProviderConfig:
+                    _data_lake_aws_cloud_provider_config = object.__new__(cls)
+                    _data_lake_aws_cloud_provider_config.role_id = role_id
+                    _data_lake_aws_cloud_provider_config.external_id = external_id
+                    _data_lake_aws_cloud_provider_config.iam_assumed_role_arn = iam_assumed_role_arn
+                    _data_lake_aws_cloud_provider_config.iam_user_arn = iam_user_arn
+                    _data_lake_aws_cloud_provider_config.test_s3_bucket = test_s3_bucket
+                else:
+                    _data_lake_aws_cloud_provider_config = cls(
+                        role_id,
+                        external_id,
+                        iam_assumed_role_arn,
+                        iam_user_arn,
+                        test_s3_bucket,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_aws_cloud_provider_config.additional_properties = d
-        return _data_lake_aws_cloud_provider_config
+                _data_lake_aws_cloud_provider_config.additional_properties = d
+                return _data_lake_aws_cloud_provider_config
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +173,23 @@ class DataLakeAWSCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DataLakeAWSCloudProviderConfigDict = TypedDict(
+        "DataLakeAWSCloudProviderConfigDict",
+        {
+            "roleId": Required[str],
+            "externalId": str,
+            "iamAssumedRoleARN": str,
+            "iamUserARN": str,
+            "testS3Bucket": str,
+        },
+        total=False,
+    )
+else:
+    DataLakeAWSCloudProviderConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

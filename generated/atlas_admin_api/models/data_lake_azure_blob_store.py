@@ -2,16 +2,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_lake_azure_blob_store_provider import DataLakeAzureBlobStoreProvider
 from ..models.data_lake_azure_blob_store_region import DataLakeAzureBlobStoreRegion
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeAzureBlobStore")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "containerName",
+        "delimiter",
+        "prefix",
+        "public",
+        "region",
+        "replacementDelimiter",
+        "serviceURL",
+    }
+)
 
 
 @_attrs_define
@@ -34,19 +65,95 @@ class DataLakeAzureBlobStore:
         service_url (str | Unset): Service URL.
     """
 
-    provider: DataLakeAzureBlobStoreProvider = _attrs_field(default=DataLakeAzureBlobStoreProvider.AZURE, kw_only=True)
+    provider: Literal["azure"] | DataLakeAzureBlobStoreProvider = _attrs_field(
+        default=DataLakeAzureBlobStoreProvider.AZURE, kw_only=True
+    )
     name: str | Unset = UNSET
     container_name: str | Unset = UNSET
     delimiter: str | Unset = UNSET
     prefix: str | Unset = UNSET
     public: bool | Unset = UNSET
-    region: DataLakeAzureBlobStoreRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_CENTRAL",
+            "US_EAST",
+            "US_EAST_2",
+            "US_NORTH_CENTRAL",
+            "US_WEST",
+            "US_SOUTH_CENTRAL",
+            "EUROPE_NORTH",
+            "EUROPE_WEST",
+            "US_WEST_CENTRAL",
+            "US_WEST_2",
+            "US_WEST_3",
+            "CANADA_EAST",
+            "CANADA_CENTRAL",
+            "BRAZIL_SOUTH",
+            "BRAZIL_SOUTHEAST",
+            "AUSTRALIA_CENTRAL",
+            "AUSTRALIA_CENTRAL_2",
+            "AUSTRALIA_EAST",
+            "AUSTRALIA_SOUTH_EAST",
+            "GERMANY_CENTRAL",
+            "GERMANY_NORTH_EAST",
+            "GERMANY_WEST_CENTRAL",
+            "GERMANY_NORTH",
+            "SWEDEN_CENTRAL",
+            "SWEDEN_SOUTH",
+            "SWITZERLAND_NORTH",
+            "SWITZERLAND_WEST",
+            "UK_SOUTH",
+            "UK_WEST",
+            "NORWAY_EAST",
+            "NORWAY_WEST",
+            "INDIA_CENTRAL",
+            "INDIA_SOUTH",
+            "INDIA_WEST",
+            "CHINA_EAST",
+            "CHINA_NORTH",
+            "ASIA_EAST",
+            "JAPAN_EAST",
+            "JAPAN_WEST",
+            "ASIA_SOUTH_EAST",
+            "KOREA_CENTRAL",
+            "KOREA_SOUTH",
+            "FRANCE_CENTRAL",
+            "FRANCE_SOUTH",
+            "SOUTH_AFRICA_NORTH",
+            "SOUTH_AFRICA_WEST",
+            "UAE_CENTRAL",
+            "UAE_NORTH",
+            "QATAR_CENTRAL",
+        ]
+        | DataLakeAzureBlobStoreRegion
+        | Unset
+    ) = UNSET
     replacement_delimiter: str | Unset = UNSET
     service_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("name", "name", False),
+        ("container_name", "containerName", False),
+        ("delimiter", "delimiter", False),
+        ("prefix", "prefix", False),
+        ("public", "public", False),
+        ("region", "region", False),
+        ("replacement_delimiter", "replacementDelimiter", False),
+        ("service_url", "serviceURL", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeAzureBlobStore"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider = self.provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider = enum_json(self.provider)
 
         name = self.name
 
@@ -60,7 +167,7 @@ class DataLakeAzureBlobStore:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         replacement_delimiter = self.replacement_delimiter
 
@@ -94,63 +201,82 @@ class DataLakeAzureBlobStore:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "containerName",
-                "delimiter",
-                "prefix",
-                "public",
-                "region",
-                "replacementDelimiter",
-                "serviceURL",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = DataLakeAzureBlobStoreProvider(d.pop("provider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = DataLakeAzureBlobStoreProvider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeAzureBlobStoreProvider(_provider_value)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        container_name = d.pop("containerName", UNSET)
+                container_name = src_dict.get("containerName", UNSET)
 
-        delimiter = d.pop("delimiter", UNSET)
+                delimiter = src_dict.get("delimiter", UNSET)
 
-        prefix = d.pop("prefix", UNSET)
+                prefix = src_dict.get("prefix", UNSET)
 
-        public = d.pop("public", UNSET)
+                public = src_dict.get("public", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: DataLakeAzureBlobStoreRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = DataLakeAzureBlobStoreRegion._members_by_value.get(_region) or DataLakeAzureBlobStoreRegion(
-                _region
-            )
+                _region = src_dict.get("region", UNSET)
+                region: DataLakeAzureBlobStoreRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = DataLakeAzureBlobStoreRegion._members_by_value.get(
+                        _region
+                    ) or DataLakeAzureBlobStoreRegion(_region)
 
-        replacement_delimiter = d.pop("replacementDelimiter", UNSET)
+                replacement_delimiter = src_dict.get("replacementDelimiter", UNSET)
 
-        service_url = d.pop("serviceURL", UNSET)
+                service_url = src_dict.get("serviceURL", UNSET)
 
-        _data_lake_azure_blob_store = cls(
-            name,
-            container_name,
-            delimiter,
-            prefix,
-            public,
-            region,
-            replacement_delimiter,
-            service_url,
-            provider=provider,
-        )
+                if not (
+                    (name is UNSET or name.__class__ is str)
+                    and (container_name is UNSET or container_name.__class__ is str)
+                    and (delimiter is UNSET or delimiter.__class__ is str)
+                    and (prefix is UNSET or prefix.__class__ is str)
+                    and (public is UNSET or public.__class__ is bool)
+                    and (replacement_delimiter is UNSET or replacement_delimiter.__class__ is str)
+                    and (service_url is UNSET or service_url.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeAzureBlobStore:
+                    _data_lake_azure_blob_store = object.__new__(cls)
+                    _data_lake_azure_blob_store.provider = provider
+                    _data_lake_azure_blob_store.name = name
+                    _data_lake_azure_blob_store.container_name = container_name
+                    _data_lake_azure_blob_store.delimiter = delimiter
+                    _data_lake_azure_blob_store.prefix = prefix
+                    _data_lake_azure_blob_store.public = public
+                    _data_lake_azure_blob_store.region = region
+                    _data_lake_azure_blob_store.replacement_delimiter = replacement_delimiter
+                    _data_lake_azure_blob_store.service_url = service_url
+                else:
+                    _data_lake_azure_blob_store = cls(
+                        name,
+                        container_name,
+                        delimiter,
+                        prefix,
+                        public,
+                        region,
+                        replacement_delimiter,
+                        service_url,
+                        provider=provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_azure_blob_store.additional_properties = d
-        return _data_lake_azure_blob_store
+                _data_lake_azure_blob_store.additional_properties = d
+                return _data_lake_azure_blob_store
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -167,3 +293,81 @@ class DataLakeAzureBlobStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_azure_blob_store_provider import (
+        DataLakeAzureBlobStoreProvider,
+    )
+    from ..models.data_lake_azure_blob_store_region import DataLakeAzureBlobStoreRegion
+
+    DataLakeAzureBlobStoreDict = TypedDict(
+        "DataLakeAzureBlobStoreDict",
+        {
+            "provider": Required[Literal["azure"] | DataLakeAzureBlobStoreProvider],
+            "name": str,
+            "containerName": str,
+            "delimiter": str,
+            "prefix": str,
+            "public": bool,
+            "region": Literal[
+                "US_CENTRAL",
+                "US_EAST",
+                "US_EAST_2",
+                "US_NORTH_CENTRAL",
+                "US_WEST",
+                "US_SOUTH_CENTRAL",
+                "EUROPE_NORTH",
+                "EUROPE_WEST",
+                "US_WEST_CENTRAL",
+                "US_WEST_2",
+                "US_WEST_3",
+                "CANADA_EAST",
+                "CANADA_CENTRAL",
+                "BRAZIL_SOUTH",
+                "BRAZIL_SOUTHEAST",
+                "AUSTRALIA_CENTRAL",
+                "AUSTRALIA_CENTRAL_2",
+                "AUSTRALIA_EAST",
+                "AUSTRALIA_SOUTH_EAST",
+                "GERMANY_CENTRAL",
+                "GERMANY_NORTH_EAST",
+                "GERMANY_WEST_CENTRAL",
+                "GERMANY_NORTH",
+                "SWEDEN_CENTRAL",
+                "SWEDEN_SOUTH",
+                "SWITZERLAND_NORTH",
+                "SWITZERLAND_WEST",
+                "UK_SOUTH",
+                "UK_WEST",
+                "NORWAY_EAST",
+                "NORWAY_WEST",
+                "INDIA_CENTRAL",
+                "INDIA_SOUTH",
+                "INDIA_WEST",
+                "CHINA_EAST",
+                "CHINA_NORTH",
+                "ASIA_EAST",
+                "JAPAN_EAST",
+                "JAPAN_WEST",
+                "ASIA_SOUTH_EAST",
+                "KOREA_CENTRAL",
+                "KOREA_SOUTH",
+                "FRANCE_CENTRAL",
+                "FRANCE_SOUTH",
+                "SOUTH_AFRICA_NORTH",
+                "SOUTH_AFRICA_WEST",
+                "UAE_CENTRAL",
+                "UAE_NORTH",
+                "QATAR_CENTRAL",
+            ]
+            | DataLakeAzureBlobStoreRegion,
+            "replacementDelimiter": str,
+            "serviceURL": str,
+        },
+        total=False,
+    )
+else:
+    DataLakeAzureBlobStoreDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,8 +17,25 @@ from ..models.data_federation_aws_region import DataFederationAWSRegion
 from ..models.data_lake_data_process_region_cloud_provider import (
     DataLakeDataProcessRegionCloudProvider,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDataProcessRegion")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -25,14 +48,42 @@ class DataLakeDataProcessRegion:
         region (DataFederationAWSRegion): Atlas Data Federation AWS Regions.
     """
 
-    cloud_provider: DataLakeDataProcessRegionCloudProvider
-    region: DataFederationAWSRegion
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DataLakeDataProcessRegionCloudProvider
+    region: (
+        Literal[
+            "SYDNEY_AUS",
+            "MUMBAI_IND",
+            "FRANKFURT_DEU",
+            "DUBLIN_IRL",
+            "LONDON_GBR",
+            "VIRGINIA_USA",
+            "OREGON_USA",
+            "SAOPAULO_BRA",
+            "MONTREAL_CAN",
+            "TOKYO_JPN",
+            "SINGAPORE_SGP",
+        ]
+        | DataFederationAWSRegion
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("region", "region", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDataProcessRegion"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
-        region = self.region.value
+        region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -47,18 +98,39 @@ class DataLakeDataProcessRegion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        cloud_provider = DataLakeDataProcessRegionCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = DataLakeDataProcessRegionCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or DataLakeDataProcessRegionCloudProvider(_cloud_provider_value)
 
-        region = DataFederationAWSRegion(d.pop("region"))
+                region = DataFederationAWSRegion._members_by_value.get(
+                    _region_value := src_dict["region"]
+                ) or DataFederationAWSRegion(_region_value)
 
-        _data_lake_data_process_region = cls(
-            cloud_provider,
-            region,
-        )
+                if cls is DataLakeDataProcessRegion:
+                    _data_lake_data_process_region = object.__new__(cls)
+                    _data_lake_data_process_region.cloud_provider = cloud_provider
+                    _data_lake_data_process_region.region = region
+                else:
+                    _data_lake_data_process_region = cls(
+                        cloud_provider,
+                        region,
+                    )
 
-        _data_lake_data_process_region.additional_properties = d
-        return _data_lake_data_process_region
+                _data_lake_data_process_region.additional_properties = d
+                return _data_lake_data_process_region
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -75,3 +147,40 @@ class DataLakeDataProcessRegion:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_federation_aws_region import DataFederationAWSRegion
+    from ..models.data_lake_data_process_region_cloud_provider import (
+        DataLakeDataProcessRegionCloudProvider,
+    )
+
+    DataLakeDataProcessRegionDict = TypedDict(
+        "DataLakeDataProcessRegionDict",
+        {
+            "cloudProvider": Required[Literal["AWS", "AZURE", "GCP"] | DataLakeDataProcessRegionCloudProvider],
+            "region": Required[
+                Literal[
+                    "SYDNEY_AUS",
+                    "MUMBAI_IND",
+                    "FRANKFURT_DEU",
+                    "DUBLIN_IRL",
+                    "LONDON_GBR",
+                    "VIRGINIA_USA",
+                    "OREGON_USA",
+                    "SAOPAULO_BRA",
+                    "MONTREAL_CAN",
+                    "TOKYO_JPN",
+                    "SINGAPORE_SGP",
+                ]
+                | DataFederationAWSRegion
+            ],
+        },
+        total=False,
+    )
+else:
+    DataLakeDataProcessRegionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

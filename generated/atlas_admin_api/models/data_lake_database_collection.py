@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDatabaseCollection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "dataSources",
+        "name",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +49,21 @@ class DataLakeDatabaseCollection:
     data_sources: list[DataLakeDatabaseDataSourceSettings] | Unset = UNSET
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("data_sources", "dataSources", False),
+        ("name", "name", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseCollection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         data_sources: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.data_sources, Unset):
             data_sources = []
@@ -50,36 +85,46 @@ class DataLakeDatabaseCollection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "dataSources",
-                "name",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _data_sources = d.pop("dataSources", UNSET)
-        data_sources: list[DataLakeDatabaseDataSourceSettings] | Unset = UNSET
-        if _data_sources is not UNSET:
-            data_sources = []
-            for data_sources_item_data in _data_sources:
-                data_sources_item = DataLakeDatabaseDataSourceSettings.from_dict(data_sources_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _data_sources = src_dict.get("dataSources", UNSET)
+                data_sources: list[DataLakeDatabaseDataSourceSettings] | Unset = UNSET
+                if _data_sources is not UNSET:
+                    data_sources = [
+                        DataLakeDatabaseDataSourceSettings.from_dict(data_sources_item_data)
+                        for data_sources_item_data in _data_sources
+                    ]
 
-                data_sources.append(data_sources_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                if not (
+                    (_data_sources is UNSET or _data_sources.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeDatabaseCollection:
+                    _data_lake_database_collection = object.__new__(cls)
+                    _data_lake_database_collection.data_sources = data_sources
+                    _data_lake_database_collection.name = name
+                else:
+                    _data_lake_database_collection = cls(
+                        data_sources,
+                        name,
+                    )
 
-        _data_lake_database_collection = cls(
-            data_sources,
-            name,
-        )
+                _data_lake_database_collection.additional_properties = d
+                return _data_lake_database_collection
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_database_collection.additional_properties = d
-        return _data_lake_database_collection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -102,3 +147,24 @@ class DataLakeDatabaseCollection:
 from ..models.data_lake_database_data_source_settings import (
     DataLakeDatabaseDataSourceSettings,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_database_data_source_settings import (
+        DataLakeDatabaseDataSourceSettings,
+        DataLakeDatabaseDataSourceSettingsDict,
+    )
+
+    DataLakeDatabaseCollectionDict = TypedDict(
+        "DataLakeDatabaseCollectionDict",
+        {
+            "dataSources": list[DataLakeDatabaseDataSourceSettingsDict | DataLakeDatabaseDataSourceSettings],
+            "name": str,
+        },
+        total=False,
+    )
+else:
+    DataLakeDatabaseCollectionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +17,38 @@ from attrs import field as _attrs_field
 from ..models.data_lake_database_data_source_settings_default_format import (
     DataLakeDatabaseDataSourceSettingsDefaultFormat,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDatabaseDataSourceSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "allowInsecure",
+        "collection",
+        "collectionRegex",
+        "database",
+        "databaseRegex",
+        "datasetName",
+        "datasetPrefix",
+        "defaultFormat",
+        "path",
+        "provenanceFieldName",
+        "storeName",
+        "trimLevel",
+        "urls",
+    }
+)
 
 
 @_attrs_define
@@ -56,15 +92,62 @@ class DataLakeDatabaseDataSourceSettings:
     database_regex: str | Unset = UNSET
     dataset_name: str | Unset = UNSET
     dataset_prefix: str | Unset = UNSET
-    default_format: DataLakeDatabaseDataSourceSettingsDefaultFormat | Unset = UNSET
+    default_format: (
+        Literal[
+            ".avro",
+            ".avro.bz2",
+            ".avro.gz",
+            ".bson",
+            ".bson.bz2",
+            ".bson.gz",
+            ".bsonx",
+            ".csv",
+            ".csv.bz2",
+            ".csv.gz",
+            ".json",
+            ".json.bz2",
+            ".json.gz",
+            ".orc",
+            ".parquet",
+            ".tsv",
+            ".tsv.bz2",
+            ".tsv.gz",
+        ]
+        | DataLakeDatabaseDataSourceSettingsDefaultFormat
+        | Unset
+    ) = UNSET
     path: str | Unset = UNSET
     provenance_field_name: str | Unset = UNSET
     store_name: str | Unset = UNSET
     trim_level: int | Unset = UNSET
     urls: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("allow_insecure", "allowInsecure", False),
+        ("collection", "collection", False),
+        ("collection_regex", "collectionRegex", False),
+        ("database", "database", False),
+        ("database_regex", "databaseRegex", False),
+        ("dataset_name", "datasetName", False),
+        ("dataset_prefix", "datasetPrefix", False),
+        ("default_format", "defaultFormat", False),
+        ("path", "path", False),
+        ("provenance_field_name", "provenanceFieldName", False),
+        ("store_name", "storeName", False),
+        ("trim_level", "trimLevel", False),
+        ("urls", "urls", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseDataSourceSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         allow_insecure = self.allow_insecure
 
         collection = self.collection
@@ -81,7 +164,7 @@ class DataLakeDatabaseDataSourceSettings:
 
         default_format: str | Unset = UNSET
         if not isinstance(self.default_format, Unset):
-            default_format = self.default_format.value
+            default_format = enum_json(self.default_format)
 
         path = self.path
 
@@ -129,80 +212,102 @@ class DataLakeDatabaseDataSourceSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "allowInsecure",
-                "collection",
-                "collectionRegex",
-                "database",
-                "databaseRegex",
-                "datasetName",
-                "datasetPrefix",
-                "defaultFormat",
-                "path",
-                "provenanceFieldName",
-                "storeName",
-                "trimLevel",
-                "urls",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        allow_insecure = d.pop("allowInsecure", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                allow_insecure = src_dict.get("allowInsecure", UNSET)
 
-        collection = d.pop("collection", UNSET)
+                collection = src_dict.get("collection", UNSET)
 
-        collection_regex = d.pop("collectionRegex", UNSET)
+                collection_regex = src_dict.get("collectionRegex", UNSET)
 
-        database = d.pop("database", UNSET)
+                database = src_dict.get("database", UNSET)
 
-        database_regex = d.pop("databaseRegex", UNSET)
+                database_regex = src_dict.get("databaseRegex", UNSET)
 
-        dataset_name = d.pop("datasetName", UNSET)
+                dataset_name = src_dict.get("datasetName", UNSET)
 
-        dataset_prefix = d.pop("datasetPrefix", UNSET)
+                dataset_prefix = src_dict.get("datasetPrefix", UNSET)
 
-        _default_format = d.pop("defaultFormat", UNSET)
-        default_format: DataLakeDatabaseDataSourceSettingsDefaultFormat | Unset
-        if _default_format is UNSET:
-            default_format = UNSET
-        else:
-            default_format = DataLakeDatabaseDataSourceSettingsDefaultFormat._members_by_value.get(
-                _default_format
-            ) or DataLakeDatabaseDataSourceSettingsDefaultFormat(_default_format)
+                _default_format = src_dict.get("defaultFormat", UNSET)
+                default_format: DataLakeDatabaseDataSourceSettingsDefaultFormat | Unset
+                if _default_format is UNSET:
+                    default_format = UNSET
+                else:
+                    default_format = DataLakeDatabaseDataSourceSettingsDefaultFormat._members_by_value.get(
+                        _default_format
+                    ) or DataLakeDatabaseDataSourceSettingsDefaultFormat(_default_format)
 
-        path = d.pop("path", UNSET)
+                path = src_dict.get("path", UNSET)
 
-        provenance_field_name = d.pop("provenanceFieldName", UNSET)
+                provenance_field_name = src_dict.get("provenanceFieldName", UNSET)
 
-        store_name = d.pop("storeName", UNSET)
+                store_name = src_dict.get("storeName", UNSET)
 
-        trim_level = d.pop("trimLevel", UNSET)
+                trim_level = src_dict.get("trimLevel", UNSET)
 
-        urls = cast(list[str], d.pop("urls", UNSET))
+                _urls = src_dict.get("urls", UNSET)
+                urls = cast(list[str], _urls)
 
-        _data_lake_database_data_source_settings = cls(
-            allow_insecure,
-            collection,
-            collection_regex,
-            database,
-            database_regex,
-            dataset_name,
-            dataset_prefix,
-            default_format,
-            path,
-            provenance_field_name,
-            store_name,
-            trim_level,
-            urls,
-        )
+                if not (
+                    (allow_insecure is UNSET or allow_insecure.__class__ is bool)
+                    and (collection is UNSET or collection.__class__ is str)
+                    and (collection_regex is UNSET or collection_regex.__class__ is str)
+                    and (database is UNSET or database.__class__ is str)
+                    and (database_regex is UNSET or database_regex.__class__ is str)
+                    and (dataset_name is UNSET or dataset_name.__class__ is str)
+                    and (dataset_prefix is UNSET or dataset_prefix.__class__ is str)
+                    and (path is UNSET or path.__class__ is str)
+                    and (provenance_field_name is UNSET or provenance_field_name.__class__ is str)
+                    and (store_name is UNSET or store_name.__class__ is str)
+                    and (trim_level is UNSET or trim_level.__class__ is int)
+                    and (_urls is UNSET or (_urls.__class__ is list and all(_item.__class__ is str for _item in _urls)))
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeDatabaseDataSourceSettings:
+                    _data_lake_database_data_source_settings = object.__new__(cls)
+                    _data_lake_database_data_source_settings.allow_insecure = allow_insecure
+                    _data_lake_database_data_source_settings.collection = collection
+                    _data_lake_database_data_source_settings.collection_regex = collection_regex
+                    _data_lake_database_data_source_settings.database = database
+                    _data_lake_database_data_source_settings.database_regex = database_regex
+                    _data_lake_database_data_source_settings.dataset_name = dataset_name
+                    _data_lake_database_data_source_settings.dataset_prefix = dataset_prefix
+                    _data_lake_database_data_source_settings.default_format = default_format
+                    _data_lake_database_data_source_settings.path = path
+                    _data_lake_database_data_source_settings.provenance_field_name = provenance_field_name
+                    _data_lake_database_data_source_settings.store_name = store_name
+                    _data_lake_database_data_source_settings.trim_level = trim_level
+                    _data_lake_database_data_source_settings.urls = urls
+                else:
+                    _data_lake_database_data_source_settings = cls(
+                        allow_insecure,
+                        collection,
+                        collection_regex,
+                        database,
+                        database_regex,
+                        dataset_name,
+                        dataset_prefix,
+                        default_format,
+                        path,
+                        provenance_field_name,
+                        store_name,
+                        trim_level,
+                        urls,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_database_data_source_settings.additional_properties = d
-        return _data_lake_database_data_source_settings
+                _data_lake_database_data_source_settings.additional_properties = d
+                return _data_lake_database_data_source_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -219,3 +324,55 @@ class DataLakeDatabaseDataSourceSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_database_data_source_settings_default_format import (
+        DataLakeDatabaseDataSourceSettingsDefaultFormat,
+    )
+
+    DataLakeDatabaseDataSourceSettingsDict = TypedDict(
+        "DataLakeDatabaseDataSourceSettingsDict",
+        {
+            "allowInsecure": bool,
+            "collection": str,
+            "collectionRegex": str,
+            "database": str,
+            "databaseRegex": str,
+            "datasetName": str,
+            "datasetPrefix": str,
+            "defaultFormat": Literal[
+                ".avro",
+                ".avro.bz2",
+                ".avro.gz",
+                ".bson",
+                ".bson.bz2",
+                ".bson.gz",
+                ".bsonx",
+                ".csv",
+                ".csv.bz2",
+                ".csv.gz",
+                ".json",
+                ".json.bz2",
+                ".json.gz",
+                ".orc",
+                ".parquet",
+                ".tsv",
+                ".tsv.bz2",
+                ".tsv.gz",
+            ]
+            | DataLakeDatabaseDataSourceSettingsDefaultFormat,
+            "path": str,
+            "provenanceFieldName": str,
+            "storeName": str,
+            "trimLevel": int,
+            "urls": list[str],
+        },
+        total=False,
+    )
+else:
+    DataLakeDatabaseDataSourceSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

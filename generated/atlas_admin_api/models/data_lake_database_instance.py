@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDatabaseInstance")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collections",
+        "maxWildcardCollections",
+        "name",
+        "views",
+    }
+)
 
 
 @_attrs_define
@@ -34,8 +58,23 @@ class DataLakeDatabaseInstance:
     name: str | Unset = UNSET
     views: list[DataLakeApiBase] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collections", "collections", False),
+        ("max_wildcard_collections", "maxWildcardCollections", False),
+        ("name", "name", False),
+        ("views", "views", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDatabaseInstance"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collections: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.collections, Unset):
             collections = []
@@ -70,51 +109,59 @@ class DataLakeDatabaseInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "collections",
-                "maxWildcardCollections",
-                "name",
-                "views",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _collections = d.pop("collections", UNSET)
-        collections: list[DataLakeDatabaseCollection] | Unset = UNSET
-        if _collections is not UNSET:
-            collections = []
-            for collections_item_data in _collections:
-                collections_item = DataLakeDatabaseCollection.from_dict(collections_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _collections = src_dict.get("collections", UNSET)
+                collections: list[DataLakeDatabaseCollection] | Unset = UNSET
+                if _collections is not UNSET:
+                    collections = [
+                        DataLakeDatabaseCollection.from_dict(collections_item_data)
+                        for collections_item_data in _collections
+                    ]
 
-                collections.append(collections_item)
+                max_wildcard_collections = src_dict.get("maxWildcardCollections", UNSET)
 
-        max_wildcard_collections = d.pop("maxWildcardCollections", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                _views = src_dict.get("views", UNSET)
+                views: list[DataLakeApiBase] | Unset = UNSET
+                if _views is not UNSET:
+                    views = [DataLakeApiBase.from_dict(views_item_data) for views_item_data in _views]
 
-        _views = d.pop("views", UNSET)
-        views: list[DataLakeApiBase] | Unset = UNSET
-        if _views is not UNSET:
-            views = []
-            for views_item_data in _views:
-                views_item = DataLakeApiBase.from_dict(views_item_data)
+                if not (
+                    (_collections is UNSET or _collections.__class__ is list)
+                    and (max_wildcard_collections is UNSET or max_wildcard_collections.__class__ is int)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_views is UNSET or _views.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeDatabaseInstance:
+                    _data_lake_database_instance = object.__new__(cls)
+                    _data_lake_database_instance.collections = collections
+                    _data_lake_database_instance.max_wildcard_collections = max_wildcard_collections
+                    _data_lake_database_instance.name = name
+                    _data_lake_database_instance.views = views
+                else:
+                    _data_lake_database_instance = cls(
+                        collections,
+                        max_wildcard_collections,
+                        name,
+                        views,
+                    )
 
-                views.append(views_item)
+                _data_lake_database_instance.additional_properties = d
+                return _data_lake_database_instance
 
-        _data_lake_database_instance = cls(
-            collections,
-            max_wildcard_collections,
-            name,
-            views,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _data_lake_database_instance.additional_properties = d
-        return _data_lake_database_instance
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -136,3 +183,25 @@ class DataLakeDatabaseInstance:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_api_base import DataLakeApiBase  # noqa: E402
 from ..models.data_lake_database_collection import DataLakeDatabaseCollection  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_api_base import DataLakeApiBase, DataLakeApiBaseDict
+    from ..models.data_lake_database_collection import (
+        DataLakeDatabaseCollection,
+        DataLakeDatabaseCollectionDict,
+    )
+
+    DataLakeDatabaseInstanceDict = TypedDict(
+        "DataLakeDatabaseInstanceDict",
+        {
+            "collections": list[DataLakeDatabaseCollectionDict | DataLakeDatabaseCollection],
+            "maxWildcardCollections": int,
+            "name": str,
+            "views": list[DataLakeApiBaseDict | DataLakeApiBase],
+        },
+        total=False,
+    )
+else:
+    DataLakeDatabaseInstanceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

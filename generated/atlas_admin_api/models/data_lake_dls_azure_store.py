@@ -2,16 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_lake_dls_azure_store_provider import DataLakeDLSAzureStoreProvider
 from ..models.data_lake_dls_azure_store_region import DataLakeDLSAzureStoreRegion
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDLSAzureStore")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -26,19 +51,89 @@ class DataLakeDLSAzureStore:
         region (DataLakeDLSAzureStoreRegion | Unset): Microsoft Azure Regions.
     """
 
-    provider: DataLakeDLSAzureStoreProvider = _attrs_field(default=DataLakeDLSAzureStoreProvider.DLSAZURE, kw_only=True)
+    provider: Literal["dls:azure"] | DataLakeDLSAzureStoreProvider = _attrs_field(
+        default=DataLakeDLSAzureStoreProvider.DLSAZURE, kw_only=True
+    )
     name: str | Unset = UNSET
-    region: DataLakeDLSAzureStoreRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_CENTRAL",
+            "US_EAST",
+            "US_EAST_2",
+            "US_NORTH_CENTRAL",
+            "US_WEST",
+            "US_SOUTH_CENTRAL",
+            "EUROPE_NORTH",
+            "EUROPE_WEST",
+            "US_WEST_CENTRAL",
+            "US_WEST_2",
+            "US_WEST_3",
+            "CANADA_EAST",
+            "CANADA_CENTRAL",
+            "BRAZIL_SOUTH",
+            "BRAZIL_SOUTHEAST",
+            "AUSTRALIA_CENTRAL",
+            "AUSTRALIA_CENTRAL_2",
+            "AUSTRALIA_EAST",
+            "AUSTRALIA_SOUTH_EAST",
+            "GERMANY_CENTRAL",
+            "GERMANY_NORTH_EAST",
+            "GERMANY_WEST_CENTRAL",
+            "GERMANY_NORTH",
+            "SWEDEN_CENTRAL",
+            "SWEDEN_SOUTH",
+            "SWITZERLAND_NORTH",
+            "SWITZERLAND_WEST",
+            "UK_SOUTH",
+            "UK_WEST",
+            "NORWAY_EAST",
+            "NORWAY_WEST",
+            "INDIA_CENTRAL",
+            "INDIA_SOUTH",
+            "INDIA_WEST",
+            "CHINA_EAST",
+            "CHINA_NORTH",
+            "ASIA_EAST",
+            "JAPAN_EAST",
+            "JAPAN_WEST",
+            "ASIA_SOUTH_EAST",
+            "KOREA_CENTRAL",
+            "KOREA_SOUTH",
+            "FRANCE_CENTRAL",
+            "FRANCE_SOUTH",
+            "SOUTH_AFRICA_NORTH",
+            "SOUTH_AFRICA_WEST",
+            "UAE_CENTRAL",
+            "UAE_NORTH",
+            "QATAR_CENTRAL",
+        ]
+        | DataLakeDLSAzureStoreRegion
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("name", "name", False),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDLSAzureStore"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider = self.provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider = enum_json(self.provider)
 
         name = self.name
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,37 +151,50 @@ class DataLakeDLSAzureStore:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "region",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = DataLakeDLSAzureStoreProvider(d.pop("provider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = DataLakeDLSAzureStoreProvider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeDLSAzureStoreProvider(_provider_value)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: DataLakeDLSAzureStoreRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = DataLakeDLSAzureStoreRegion._members_by_value.get(_region) or DataLakeDLSAzureStoreRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: DataLakeDLSAzureStoreRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = DataLakeDLSAzureStoreRegion._members_by_value.get(_region) or DataLakeDLSAzureStoreRegion(
+                        _region
+                    )
 
-        _data_lake_dls_azure_store = cls(
-            name,
-            region,
-            provider=provider,
-        )
+                if not (name is UNSET or name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeDLSAzureStore:
+                    _data_lake_dls_azure_store = object.__new__(cls)
+                    _data_lake_dls_azure_store.provider = provider
+                    _data_lake_dls_azure_store.name = name
+                    _data_lake_dls_azure_store.region = region
+                else:
+                    _data_lake_dls_azure_store = cls(
+                        name,
+                        region,
+                        provider=provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_dls_azure_store.additional_properties = d
-        return _data_lake_dls_azure_store
+                _data_lake_dls_azure_store.additional_properties = d
+                return _data_lake_dls_azure_store
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -103,3 +211,75 @@ class DataLakeDLSAzureStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_dls_azure_store_provider import (
+        DataLakeDLSAzureStoreProvider,
+    )
+    from ..models.data_lake_dls_azure_store_region import DataLakeDLSAzureStoreRegion
+
+    DataLakeDLSAzureStoreDict = TypedDict(
+        "DataLakeDLSAzureStoreDict",
+        {
+            "provider": Required[Literal["dls:azure"] | DataLakeDLSAzureStoreProvider],
+            "name": str,
+            "region": Literal[
+                "US_CENTRAL",
+                "US_EAST",
+                "US_EAST_2",
+                "US_NORTH_CENTRAL",
+                "US_WEST",
+                "US_SOUTH_CENTRAL",
+                "EUROPE_NORTH",
+                "EUROPE_WEST",
+                "US_WEST_CENTRAL",
+                "US_WEST_2",
+                "US_WEST_3",
+                "CANADA_EAST",
+                "CANADA_CENTRAL",
+                "BRAZIL_SOUTH",
+                "BRAZIL_SOUTHEAST",
+                "AUSTRALIA_CENTRAL",
+                "AUSTRALIA_CENTRAL_2",
+                "AUSTRALIA_EAST",
+                "AUSTRALIA_SOUTH_EAST",
+                "GERMANY_CENTRAL",
+                "GERMANY_NORTH_EAST",
+                "GERMANY_WEST_CENTRAL",
+                "GERMANY_NORTH",
+                "SWEDEN_CENTRAL",
+                "SWEDEN_SOUTH",
+                "SWITZERLAND_NORTH",
+                "SWITZERLAND_WEST",
+                "UK_SOUTH",
+                "UK_WEST",
+                "NORWAY_EAST",
+                "NORWAY_WEST",
+                "INDIA_CENTRAL",
+                "INDIA_SOUTH",
+                "INDIA_WEST",
+                "CHINA_EAST",
+                "CHINA_NORTH",
+                "ASIA_EAST",
+                "JAPAN_EAST",
+                "JAPAN_WEST",
+                "ASIA_SOUTH_EAST",
+                "KOREA_CENTRAL",
+                "KOREA_SOUTH",
+                "FRANCE_CENTRAL",
+                "FRANCE_SOUTH",
+                "SOUTH_AFRICA_NORTH",
+                "SOUTH_AFRICA_WEST",
+                "UAE_CENTRAL",
+                "UAE_NORTH",
+                "QATAR_CENTRAL",
+            ]
+            | DataLakeDLSAzureStoreRegion,
+        },
+        total=False,
+    )
+else:
+    DataLakeDLSAzureStoreDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

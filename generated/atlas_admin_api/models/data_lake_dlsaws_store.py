@@ -2,16 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_lake_dlsaws_store_provider import DataLakeDLSAWSStoreProvider
 from ..models.data_lake_dlsaws_store_region import DataLakeDLSAWSStoreRegion
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDLSAWSStore")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -31,19 +56,74 @@ class DataLakeDLSAWSStore:
             the cluster after the connection starts.
     """
 
-    provider: DataLakeDLSAWSStoreProvider = _attrs_field(default=DataLakeDLSAWSStoreProvider.DLSAWS, kw_only=True)
+    provider: Literal["dls:aws"] | DataLakeDLSAWSStoreProvider = _attrs_field(
+        default=DataLakeDLSAWSStoreProvider.DLSAWS, kw_only=True
+    )
     name: str | Unset = UNSET
-    region: DataLakeDLSAWSStoreRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_GOV_WEST_1",
+            "US_GOV_EAST_1",
+            "US_EAST_1",
+            "US_EAST_2",
+            "US_WEST_1",
+            "US_WEST_2",
+            "CA_CENTRAL_1",
+            "EU_NORTH_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_WEST_3",
+            "EU_CENTRAL_1",
+            "EU_CENTRAL_2",
+            "AP_EAST_1",
+            "AP_NORTHEAST_1",
+            "AP_NORTHEAST_2",
+            "AP_NORTHEAST_3",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_SOUTHEAST_3",
+            "AP_SOUTHEAST_4",
+            "AP_SOUTH_1",
+            "AP_SOUTH_2",
+            "SA_EAST_1",
+            "CN_NORTH_1",
+            "CN_NORTHWEST_1",
+            "ME_SOUTH_1",
+            "ME_CENTRAL_1",
+            "AF_SOUTH_1",
+            "EU_SOUTH_1",
+            "EU_SOUTH_2",
+            "IL_CENTRAL_1",
+            "CA_WEST_1",
+            "GLOBAL",
+        ]
+        | DataLakeDLSAWSStoreRegion
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("name", "name", False),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDLSAWSStore"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider = self.provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider = enum_json(self.provider)
 
         name = self.name
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,37 +141,50 @@ class DataLakeDLSAWSStore:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "region",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = DataLakeDLSAWSStoreProvider(d.pop("provider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = DataLakeDLSAWSStoreProvider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeDLSAWSStoreProvider(_provider_value)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: DataLakeDLSAWSStoreRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = DataLakeDLSAWSStoreRegion._members_by_value.get(_region) or DataLakeDLSAWSStoreRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: DataLakeDLSAWSStoreRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = DataLakeDLSAWSStoreRegion._members_by_value.get(_region) or DataLakeDLSAWSStoreRegion(
+                        _region
+                    )
 
-        _data_lake_dlsaws_store = cls(
-            name,
-            region,
-            provider=provider,
-        )
+                if not (name is UNSET or name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeDLSAWSStore:
+                    _data_lake_dlsaws_store = object.__new__(cls)
+                    _data_lake_dlsaws_store.provider = provider
+                    _data_lake_dlsaws_store.name = name
+                    _data_lake_dlsaws_store.region = region
+                else:
+                    _data_lake_dlsaws_store = cls(
+                        name,
+                        region,
+                        provider=provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_dlsaws_store.additional_properties = d
-        return _data_lake_dlsaws_store
+                _data_lake_dlsaws_store.additional_properties = d
+                return _data_lake_dlsaws_store
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +201,58 @@ class DataLakeDLSAWSStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_dlsaws_store_provider import DataLakeDLSAWSStoreProvider
+    from ..models.data_lake_dlsaws_store_region import DataLakeDLSAWSStoreRegion
+
+    DataLakeDLSAWSStoreDict = TypedDict(
+        "DataLakeDLSAWSStoreDict",
+        {
+            "provider": Required[Literal["dls:aws"] | DataLakeDLSAWSStoreProvider],
+            "name": str,
+            "region": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "GLOBAL",
+            ]
+            | DataLakeDLSAWSStoreRegion,
+        },
+        total=False,
+    )
+else:
+    DataLakeDLSAWSStoreDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,16 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_lake_dlsgcp_store_provider import DataLakeDLSGCPStoreProvider
 from ..models.data_lake_dlsgcp_store_region import DataLakeDLSGCPStoreRegion
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeDLSGCPStore")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -26,19 +51,76 @@ class DataLakeDLSGCPStore:
         region (DataLakeDLSGCPStoreRegion | Unset): Google Cloud Platform Regions.
     """
 
-    provider: DataLakeDLSGCPStoreProvider = _attrs_field(default=DataLakeDLSGCPStoreProvider.DLSGCP, kw_only=True)
+    provider: Literal["dls:gcp"] | DataLakeDLSGCPStoreProvider = _attrs_field(
+        default=DataLakeDLSGCPStoreProvider.DLSGCP, kw_only=True
+    )
     name: str | Unset = UNSET
-    region: DataLakeDLSGCPStoreRegion | Unset = UNSET
+    region: (
+        Literal[
+            "ASIA_EAST_2",
+            "ASIA_NORTHEAST_2",
+            "ASIA_NORTHEAST_3",
+            "ASIA_SOUTH_1",
+            "ASIA_SOUTH_2",
+            "ASIA_SOUTHEAST_2",
+            "AUSTRALIA_SOUTHEAST_1",
+            "AUSTRALIA_SOUTHEAST_2",
+            "CENTRAL_US",
+            "EASTERN_ASIA_PACIFIC",
+            "EASTERN_US",
+            "EUROPE_CENTRAL_2",
+            "EUROPE_NORTH_1",
+            "EUROPE_WEST_2",
+            "EUROPE_WEST_3",
+            "EUROPE_WEST_4",
+            "EUROPE_WEST_6",
+            "EUROPE_WEST_10",
+            "EUROPE_WEST_12",
+            "MIDDLE_EAST_CENTRAL_1",
+            "MIDDLE_EAST_CENTRAL_2",
+            "MIDDLE_EAST_WEST_1",
+            "NORTH_AMERICA_NORTHEAST_1",
+            "NORTH_AMERICA_NORTHEAST_2",
+            "NORTHEASTERN_ASIA_PACIFIC",
+            "SOUTH_AMERICA_EAST_1",
+            "SOUTH_AMERICA_WEST_1",
+            "SOUTHEASTERN_ASIA_PACIFIC",
+            "US_EAST_4",
+            "US_EAST_5",
+            "US_WEST_2",
+            "US_WEST_3",
+            "US_WEST_4",
+            "US_SOUTH_1",
+            "WESTERN_EUROPE",
+            "WESTERN_US",
+        ]
+        | DataLakeDLSGCPStoreRegion
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("name", "name", False),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeDLSGCPStore"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider = self.provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider = enum_json(self.provider)
 
         name = self.name
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,37 +138,50 @@ class DataLakeDLSGCPStore:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "region",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = DataLakeDLSGCPStoreProvider(d.pop("provider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = DataLakeDLSGCPStoreProvider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeDLSGCPStoreProvider(_provider_value)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: DataLakeDLSGCPStoreRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = DataLakeDLSGCPStoreRegion._members_by_value.get(_region) or DataLakeDLSGCPStoreRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: DataLakeDLSGCPStoreRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = DataLakeDLSGCPStoreRegion._members_by_value.get(_region) or DataLakeDLSGCPStoreRegion(
+                        _region
+                    )
 
-        _data_lake_dlsgcp_store = cls(
-            name,
-            region,
-            provider=provider,
-        )
+                if not (name is UNSET or name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeDLSGCPStore:
+                    _data_lake_dlsgcp_store = object.__new__(cls)
+                    _data_lake_dlsgcp_store.provider = provider
+                    _data_lake_dlsgcp_store.name = name
+                    _data_lake_dlsgcp_store.region = region
+                else:
+                    _data_lake_dlsgcp_store = cls(
+                        name,
+                        region,
+                        provider=provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_dlsgcp_store.additional_properties = d
-        return _data_lake_dlsgcp_store
+                _data_lake_dlsgcp_store.additional_properties = d
+                return _data_lake_dlsgcp_store
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -103,3 +198,60 @@ class DataLakeDLSGCPStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_dlsgcp_store_provider import DataLakeDLSGCPStoreProvider
+    from ..models.data_lake_dlsgcp_store_region import DataLakeDLSGCPStoreRegion
+
+    DataLakeDLSGCPStoreDict = TypedDict(
+        "DataLakeDLSGCPStoreDict",
+        {
+            "provider": Required[Literal["dls:gcp"] | DataLakeDLSGCPStoreProvider],
+            "name": str,
+            "region": Literal[
+                "ASIA_EAST_2",
+                "ASIA_NORTHEAST_2",
+                "ASIA_NORTHEAST_3",
+                "ASIA_SOUTH_1",
+                "ASIA_SOUTH_2",
+                "ASIA_SOUTHEAST_2",
+                "AUSTRALIA_SOUTHEAST_1",
+                "AUSTRALIA_SOUTHEAST_2",
+                "CENTRAL_US",
+                "EASTERN_ASIA_PACIFIC",
+                "EASTERN_US",
+                "EUROPE_CENTRAL_2",
+                "EUROPE_NORTH_1",
+                "EUROPE_WEST_2",
+                "EUROPE_WEST_3",
+                "EUROPE_WEST_4",
+                "EUROPE_WEST_6",
+                "EUROPE_WEST_10",
+                "EUROPE_WEST_12",
+                "MIDDLE_EAST_CENTRAL_1",
+                "MIDDLE_EAST_CENTRAL_2",
+                "MIDDLE_EAST_WEST_1",
+                "NORTH_AMERICA_NORTHEAST_1",
+                "NORTH_AMERICA_NORTHEAST_2",
+                "NORTHEASTERN_ASIA_PACIFIC",
+                "SOUTH_AMERICA_EAST_1",
+                "SOUTH_AMERICA_WEST_1",
+                "SOUTHEASTERN_ASIA_PACIFIC",
+                "US_EAST_4",
+                "US_EAST_5",
+                "US_WEST_2",
+                "US_WEST_3",
+                "US_WEST_4",
+                "US_SOUTH_1",
+                "WESTERN_EUROPE",
+                "WESTERN_US",
+            ]
+            | DataLakeDLSGCPStoreRegion,
+        },
+        total=False,
+    )
+else:
+    DataLakeDLSGCPStoreDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,33 @@ from ..models.data_lake_google_cloud_storage_store_provider import (
 from ..models.data_lake_google_cloud_storage_store_region import (
     DataLakeGoogleCloudStorageStoreRegion,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeGoogleCloudStorageStore")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "bucket",
+        "delimiter",
+        "prefix",
+        "public",
+        "region",
+        "replacementDelimiter",
+    }
+)
 
 
 @_attrs_define
@@ -37,7 +67,7 @@ class DataLakeGoogleCloudStorageStore:
         replacement_delimiter (str | Unset): Replacement Delimiter.
     """
 
-    provider: DataLakeGoogleCloudStorageStoreProvider = _attrs_field(
+    provider: Literal["gcs"] | DataLakeGoogleCloudStorageStoreProvider = _attrs_field(
         default=DataLakeGoogleCloudStorageStoreProvider.GCS, kw_only=True
     )
     name: str | Unset = UNSET
@@ -45,12 +75,72 @@ class DataLakeGoogleCloudStorageStore:
     delimiter: str | Unset = UNSET
     prefix: str | Unset = UNSET
     public: bool | Unset = UNSET
-    region: DataLakeGoogleCloudStorageStoreRegion | Unset = UNSET
+    region: (
+        Literal[
+            "ASIA_EAST_2",
+            "ASIA_NORTHEAST_2",
+            "ASIA_NORTHEAST_3",
+            "ASIA_SOUTH_1",
+            "ASIA_SOUTH_2",
+            "ASIA_SOUTHEAST_2",
+            "AUSTRALIA_SOUTHEAST_1",
+            "AUSTRALIA_SOUTHEAST_2",
+            "CENTRAL_US",
+            "EASTERN_ASIA_PACIFIC",
+            "EASTERN_US",
+            "EUROPE_CENTRAL_2",
+            "EUROPE_NORTH_1",
+            "EUROPE_WEST_2",
+            "EUROPE_WEST_3",
+            "EUROPE_WEST_4",
+            "EUROPE_WEST_6",
+            "EUROPE_WEST_10",
+            "EUROPE_WEST_12",
+            "MIDDLE_EAST_CENTRAL_1",
+            "MIDDLE_EAST_CENTRAL_2",
+            "MIDDLE_EAST_WEST_1",
+            "NORTH_AMERICA_NORTHEAST_1",
+            "NORTH_AMERICA_NORTHEAST_2",
+            "NORTHEASTERN_ASIA_PACIFIC",
+            "SOUTH_AMERICA_EAST_1",
+            "SOUTH_AMERICA_WEST_1",
+            "SOUTHEASTERN_ASIA_PACIFIC",
+            "US_EAST_4",
+            "US_EAST_5",
+            "US_WEST_2",
+            "US_WEST_3",
+            "US_WEST_4",
+            "US_SOUTH_1",
+            "WESTERN_EUROPE",
+            "WESTERN_US",
+        ]
+        | DataLakeGoogleCloudStorageStoreRegion
+        | Unset
+    ) = UNSET
     replacement_delimiter: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("name", "name", False),
+        ("bucket", "bucket", False),
+        ("delimiter", "delimiter", False),
+        ("prefix", "prefix", False),
+        ("public", "public", False),
+        ("region", "region", False),
+        ("replacement_delimiter", "replacementDelimiter", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeGoogleCloudStorageStore"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider = self.provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider = enum_json(self.provider)
 
         name = self.name
 
@@ -64,7 +154,7 @@ class DataLakeGoogleCloudStorageStore:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         replacement_delimiter = self.replacement_delimiter
 
@@ -94,59 +184,77 @@ class DataLakeGoogleCloudStorageStore:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "bucket",
-                "delimiter",
-                "prefix",
-                "public",
-                "region",
-                "replacementDelimiter",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = DataLakeGoogleCloudStorageStoreProvider(d.pop("provider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = DataLakeGoogleCloudStorageStoreProvider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeGoogleCloudStorageStoreProvider(_provider_value)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        bucket = d.pop("bucket", UNSET)
+                bucket = src_dict.get("bucket", UNSET)
 
-        delimiter = d.pop("delimiter", UNSET)
+                delimiter = src_dict.get("delimiter", UNSET)
 
-        prefix = d.pop("prefix", UNSET)
+                prefix = src_dict.get("prefix", UNSET)
 
-        public = d.pop("public", UNSET)
+                public = src_dict.get("public", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: DataLakeGoogleCloudStorageStoreRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = DataLakeGoogleCloudStorageStoreRegion._members_by_value.get(
-                _region
-            ) or DataLakeGoogleCloudStorageStoreRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: DataLakeGoogleCloudStorageStoreRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = DataLakeGoogleCloudStorageStoreRegion._members_by_value.get(
+                        _region
+                    ) or DataLakeGoogleCloudStorageStoreRegion(_region)
 
-        replacement_delimiter = d.pop("replacementDelimiter", UNSET)
+                replacement_delimiter = src_dict.get("replacementDelimiter", UNSET)
 
-        _data_lake_google_cloud_storage_store = cls(
-            name,
-            bucket,
-            delimiter,
-            prefix,
-            public,
-            region,
-            replacement_delimiter,
-            provider=provider,
-        )
+                if not (
+                    (name is UNSET or name.__class__ is str)
+                    and (bucket is UNSET or bucket.__class__ is str)
+                    and (delimiter is UNSET or delimiter.__class__ is str)
+                    and (prefix is UNSET or prefix.__class__ is str)
+                    and (public is UNSET or public.__class__ is bool)
+                    and (replacement_delimiter is UNSET or replacement_delimiter.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeGoogleCloudStorageStore:
+                    _data_lake_google_cloud_storage_store = object.__new__(cls)
+                    _data_lake_google_cloud_storage_store.provider = provider
+                    _data_lake_google_cloud_storage_store.name = name
+                    _data_lake_google_cloud_storage_store.bucket = bucket
+                    _data_lake_google_cloud_storage_store.delimiter = delimiter
+                    _data_lake_google_cloud_storage_store.prefix = prefix
+                    _data_lake_google_cloud_storage_store.public = public
+                    _data_lake_google_cloud_storage_store.region = region
+                    _data_lake_google_cloud_storage_store.replacement_delimiter = replacement_delimiter
+                else:
+                    _data_lake_google_cloud_storage_store = cls(
+                        name,
+                        bucket,
+                        delimiter,
+                        prefix,
+                        public,
+                        region,
+                        replacement_delimiter,
+                        provider=provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_google_cloud_storage_store.additional_properties = d
-        return _data_lake_google_cloud_storage_store
+                _data_lake_google_cloud_storage_store.additional_properties = d
+                return _data_lake_google_cloud_storage_store
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -163,3 +271,71 @@ class DataLakeGoogleCloudStorageStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_google_cloud_storage_store_provider import (
+        DataLakeGoogleCloudStorageStoreProvider,
+    )
+    from ..models.data_lake_google_cloud_storage_store_region import (
+        DataLakeGoogleCloudStorageStoreRegion,
+    )
+
+    DataLakeGoogleCloudStorageStoreDict = TypedDict(
+        "DataLakeGoogleCloudStorageStoreDict",
+        {
+            "provider": Required[Literal["gcs"] | DataLakeGoogleCloudStorageStoreProvider],
+            "name": str,
+            "bucket": str,
+            "delimiter": str,
+            "prefix": str,
+            "public": bool,
+            "region": Literal[
+                "ASIA_EAST_2",
+                "ASIA_NORTHEAST_2",
+                "ASIA_NORTHEAST_3",
+                "ASIA_SOUTH_1",
+                "ASIA_SOUTH_2",
+                "ASIA_SOUTHEAST_2",
+                "AUSTRALIA_SOUTHEAST_1",
+                "AUSTRALIA_SOUTHEAST_2",
+                "CENTRAL_US",
+                "EASTERN_ASIA_PACIFIC",
+                "EASTERN_US",
+                "EUROPE_CENTRAL_2",
+                "EUROPE_NORTH_1",
+                "EUROPE_WEST_2",
+                "EUROPE_WEST_3",
+                "EUROPE_WEST_4",
+                "EUROPE_WEST_6",
+                "EUROPE_WEST_10",
+                "EUROPE_WEST_12",
+                "MIDDLE_EAST_CENTRAL_1",
+                "MIDDLE_EAST_CENTRAL_2",
+                "MIDDLE_EAST_WEST_1",
+                "NORTH_AMERICA_NORTHEAST_1",
+                "NORTH_AMERICA_NORTHEAST_2",
+                "NORTHEASTERN_ASIA_PACIFIC",
+                "SOUTH_AMERICA_EAST_1",
+                "SOUTH_AMERICA_WEST_1",
+                "SOUTHEASTERN_ASIA_PACIFIC",
+                "US_EAST_4",
+                "US_EAST_5",
+                "US_WEST_2",
+                "US_WEST_3",
+                "US_WEST_4",
+                "US_SOUTH_1",
+                "WESTERN_EUROPE",
+                "WESTERN_US",
+            ]
+            | DataLakeGoogleCloudStorageStoreRegion,
+            "replacementDelimiter": str,
+        },
+        total=False,
+    )
+else:
+    DataLakeGoogleCloudStorageStoreDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

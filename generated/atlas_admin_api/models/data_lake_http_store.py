@@ -2,15 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_lake_http_store_provider import DataLakeHTTPStoreProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeHTTPStore")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "allowInsecure",
+        "defaultFormat",
+        "urls",
+    }
+)
 
 
 @_attrs_define
@@ -33,15 +61,33 @@ class DataLakeHTTPStore:
             specify URLs that require authentication.
     """
 
-    provider: DataLakeHTTPStoreProvider = _attrs_field(default=DataLakeHTTPStoreProvider.HTTP, kw_only=True)
+    provider: Literal["http"] | DataLakeHTTPStoreProvider = _attrs_field(
+        default=DataLakeHTTPStoreProvider.HTTP, kw_only=True
+    )
     name: str | Unset = UNSET
     allow_insecure: bool | Unset = UNSET
     default_format: str | Unset = UNSET
     urls: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("name", "name", False),
+        ("allow_insecure", "allowInsecure", False),
+        ("default_format", "defaultFormat", False),
+        ("urls", "urls", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeHTTPStore"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider = self.provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider = enum_json(self.provider)
 
         name = self.name
 
@@ -73,40 +119,57 @@ class DataLakeHTTPStore:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "allowInsecure",
-                "defaultFormat",
-                "urls",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = DataLakeHTTPStoreProvider(d.pop("provider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = DataLakeHTTPStoreProvider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeHTTPStoreProvider(_provider_value)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        allow_insecure = d.pop("allowInsecure", UNSET)
+                allow_insecure = src_dict.get("allowInsecure", UNSET)
 
-        default_format = d.pop("defaultFormat", UNSET)
+                default_format = src_dict.get("defaultFormat", UNSET)
 
-        urls = cast(list[str], d.pop("urls", UNSET))
+                _urls = src_dict.get("urls", UNSET)
+                urls = cast(list[str], _urls)
 
-        _data_lake_http_store = cls(
-            name,
-            allow_insecure,
-            default_format,
-            urls,
-            provider=provider,
-        )
+                if not (
+                    (name is UNSET or name.__class__ is str)
+                    and (allow_insecure is UNSET or allow_insecure.__class__ is bool)
+                    and (default_format is UNSET or default_format.__class__ is str)
+                    and (_urls is UNSET or (_urls.__class__ is list and all(_item.__class__ is str for _item in _urls)))
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeHTTPStore:
+                    _data_lake_http_store = object.__new__(cls)
+                    _data_lake_http_store.provider = provider
+                    _data_lake_http_store.name = name
+                    _data_lake_http_store.allow_insecure = allow_insecure
+                    _data_lake_http_store.default_format = default_format
+                    _data_lake_http_store.urls = urls
+                else:
+                    _data_lake_http_store = cls(
+                        name,
+                        allow_insecure,
+                        default_format,
+                        urls,
+                        provider=provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_http_store.additional_properties = d
-        return _data_lake_http_store
+                _data_lake_http_store.additional_properties = d
+                return _data_lake_http_store
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -123,3 +186,23 @@ class DataLakeHTTPStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_http_store_provider import DataLakeHTTPStoreProvider
+
+    DataLakeHTTPStoreDict = TypedDict(
+        "DataLakeHTTPStoreDict",
+        {
+            "provider": Required[Literal["http"] | DataLakeHTTPStoreProvider],
+            "name": str,
+            "allowInsecure": bool,
+            "defaultFormat": str,
+            "urls": list[str],
+        },
+        total=False,
+    )
+else:
+    DataLakeHTTPStoreDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

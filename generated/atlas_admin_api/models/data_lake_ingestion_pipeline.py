@@ -3,15 +3,50 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_lake_ingestion_pipeline_state import DataLakeIngestionPipelineState
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeIngestionPipeline")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "createdDate",
+        "datasetRetentionPolicy",
+        "groupId",
+        "lastUpdatedDate",
+        "name",
+        "sink",
+        "source",
+        "state",
+        "transformations",
+    }
+)
 
 
 @_attrs_define
@@ -44,16 +79,37 @@ class DataLakeIngestionPipeline:
     name: str | Unset = UNSET
     sink: DataLakePipelineSinkDLS | Unset = UNSET
     source: DataLakePipelineSourceOnDemandCPS | DataLakePipelineSourcePeriodicCPS | UnknownVariant | Unset = UNSET
-    state: DataLakeIngestionPipelineState | Unset = UNSET
+    state: Literal["ACTIVE", "PAUSED"] | DataLakeIngestionPipelineState | Unset = UNSET
     transformations: list[FieldTransformation] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("created_date", "createdDate", False),
+        ("dataset_retention_policy", "datasetRetentionPolicy", False),
+        ("group_id", "groupId", False),
+        ("last_updated_date", "lastUpdatedDate", False),
+        ("name", "name", False),
+        ("sink", "sink", False),
+        ("source", "source", False),
+        ("state", "state", False),
+        ("transformations", "transformations", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeIngestionPipeline"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         dataset_retention_policy: dict[str, Any] | Unset = UNSET
         if not isinstance(self.dataset_retention_policy, Unset):
@@ -63,7 +119,7 @@ class DataLakeIngestionPipeline:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = format_datetime(self.last_updated_date)
+            last_updated_date = datetime_json(self.last_updated_date)
 
         name = self.name
 
@@ -79,7 +135,7 @@ class DataLakeIngestionPipeline:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         transformations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.transformations, Unset):
@@ -116,110 +172,120 @@ class DataLakeIngestionPipeline:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "createdDate",
-                "datasetRetentionPolicy",
-                "groupId",
-                "lastUpdatedDate",
-                "name",
-                "sink",
-                "source",
-                "state",
-                "transformations",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = src_dict.get("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
-        dataset_retention_policy: DatasetRetentionPolicy | Unset
-        if _dataset_retention_policy is UNSET:
-            dataset_retention_policy = UNSET
-        else:
-            dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
+                _dataset_retention_policy = src_dict.get("datasetRetentionPolicy", UNSET)
+                dataset_retention_policy: DatasetRetentionPolicy | Unset
+                if _dataset_retention_policy is UNSET:
+                    dataset_retention_policy = UNSET
+                else:
+                    dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _last_updated_date = d.pop("lastUpdatedDate", UNSET)
-        last_updated_date: datetime.datetime | Unset
-        if _last_updated_date is UNSET:
-            last_updated_date = UNSET
-        else:
-            last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+                _last_updated_date = src_dict.get("lastUpdatedDate", UNSET)
+                last_updated_date: datetime.datetime | Unset
+                if _last_updated_date is UNSET:
+                    last_updated_date = UNSET
+                else:
+                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _sink = d.pop("sink", UNSET)
-        sink: DataLakePipelineSinkDLS | Unset
-        if _sink is UNSET:
-            sink = UNSET
-        else:
-            sink = DataLakePipelineSinkDLS.from_dict(_sink)
+                _sink = src_dict.get("sink", UNSET)
+                sink: DataLakePipelineSinkDLS | Unset
+                if _sink is UNSET:
+                    sink = UNSET
+                else:
+                    sink = DataLakePipelineSinkDLS.from_dict(_sink)
 
-        def _parse_source(
-            data: object,
-        ) -> DataLakePipelineSourceOnDemandCPS | DataLakePipelineSourcePeriodicCPS | UnknownVariant | Unset:
-            if isinstance(data, Unset):
-                return data
-            variants: dict[str, type[DataLakePipelineSourceOnDemandCPS] | type[DataLakePipelineSourcePeriodicCPS]] = {
-                "ON_DEMAND_CPS": DataLakePipelineSourceOnDemandCPS,
-                "PERIODIC_CPS": DataLakePipelineSourcePeriodicCPS,
-            }
-            payload, value = discriminate(data, "type", field="source")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                _source_data = src_dict.get("source", UNSET)
+                source: DataLakePipelineSourceOnDemandCPS | DataLakePipelineSourcePeriodicCPS | UnknownVariant | Unset
+                if _source_data is UNSET:
+                    source = UNSET
+                else:
+                    _source_value = _source_data.get("type") if _source_data.__class__ is dict else None
+                    if _source_value.__class__ is not str:
+                        _source_data, _source_value = discriminate(_source_data, "type", field="source")
+                    if _source_value == "ON_DEMAND_CPS":
+                        source = DataLakePipelineSourceOnDemandCPS.from_dict(_source_data)
+                    elif _source_value == "PERIODIC_CPS":
+                        source = DataLakePipelineSourcePeriodicCPS.from_dict(_source_data)
+                    else:
+                        source = UnknownVariant(discriminator=_source_value, raw=dict(_source_data))
 
-        source = _parse_source(d.pop("source", UNSET))
+                _state = src_dict.get("state", UNSET)
+                state: DataLakeIngestionPipelineState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = DataLakeIngestionPipelineState._members_by_value.get(
+                        _state
+                    ) or DataLakeIngestionPipelineState(_state)
 
-        _state = d.pop("state", UNSET)
-        state: DataLakeIngestionPipelineState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = DataLakeIngestionPipelineState._members_by_value.get(_state) or DataLakeIngestionPipelineState(
-                _state
-            )
+                _transformations = src_dict.get("transformations", UNSET)
+                transformations: list[FieldTransformation] | Unset = UNSET
+                if _transformations is not UNSET:
+                    transformations = [
+                        FieldTransformation.from_dict(transformations_item_data)
+                        for transformations_item_data in _transformations
+                    ]
 
-        _transformations = d.pop("transformations", UNSET)
-        transformations: list[FieldTransformation] | Unset = UNSET
-        if _transformations is not UNSET:
-            transformations = []
-            for transformations_item_data in _transformations:
-                transformations_item = FieldTransformation.from_dict(transformations_item_data)
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_transformations is UNSET or _transformations.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeIngestionPipeline:
+                    _data_lake_ingestion_pipeline = object.__new__(cls)
+                    _data_lake_ingestion_pipeline.field_id = field_id
+                    _data_lake_ingestion_pipeline.created_date = created_date
+                    _data_lake_ingestion_pipeline.dataset_retention_policy = dataset_retention_policy
+                    _data_lake_ingestion_pipeline.group_id = group_id
+                    _data_lake_ingestion_pipeline.last_updated_date = last_updated_date
+                    _data_lake_ingestion_pipeline.name = name
+                    _data_lake_ingestion_pipeline.sink = sink
+                    _data_lake_ingestion_pipeline.source = source
+                    _data_lake_ingestion_pipeline.state = state
+                    _data_lake_ingestion_pipeline.transformations = transformations
+                else:
+                    _data_lake_ingestion_pipeline = cls(
+                        field_id,
+                        created_date,
+                        dataset_retention_policy,
+                        group_id,
+                        last_updated_date,
+                        name,
+                        sink,
+                        source,
+                        state,
+                        transformations,
+                    )
 
-                transformations.append(transformations_item)
+                _data_lake_ingestion_pipeline.additional_properties = d
+                return _data_lake_ingestion_pipeline
 
-        _data_lake_ingestion_pipeline = cls(
-            field_id,
-            created_date,
-            dataset_retention_policy,
-            group_id,
-            last_updated_date,
-            name,
-            sink,
-            source,
-            state,
-            transformations,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _data_lake_ingestion_pipeline.additional_properties = d
-        return _data_lake_ingestion_pipeline
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -248,3 +314,56 @@ from ..models.data_lake_pipeline_source_periodic_cps import (
 )
 from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
 from ..models.field_transformation import FieldTransformation  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_ingestion_pipeline_state import (
+        DataLakeIngestionPipelineState,
+    )
+    from ..models.data_lake_pipeline_sink_dls import (
+        DataLakePipelineSinkDLS,
+        DataLakePipelineSinkDLSDict,
+    )
+    from ..models.data_lake_pipeline_source_on_demand_cps import (
+        DataLakePipelineSourceOnDemandCPS,
+        DataLakePipelineSourceOnDemandCPSDict,
+    )
+    from ..models.data_lake_pipeline_source_periodic_cps import (
+        DataLakePipelineSourcePeriodicCPS,
+        DataLakePipelineSourcePeriodicCPSDict,
+    )
+    from ..models.dataset_retention_policy import (
+        DatasetRetentionPolicy,
+        DatasetRetentionPolicyDict,
+    )
+    from ..models.field_transformation import (
+        FieldTransformation,
+        FieldTransformationDict,
+    )
+    from ..types import UnknownVariant
+
+    DataLakeIngestionPipelineDict = TypedDict(
+        "DataLakeIngestionPipelineDict",
+        {
+            "_id": str,
+            "createdDate": datetime.datetime | str,
+            "datasetRetentionPolicy": DatasetRetentionPolicyDict | DatasetRetentionPolicy,
+            "groupId": str,
+            "lastUpdatedDate": datetime.datetime | str,
+            "name": str,
+            "sink": DataLakePipelineSinkDLSDict | DataLakePipelineSinkDLS,
+            "source": DataLakePipelineSourceOnDemandCPSDict
+            | DataLakePipelineSourceOnDemandCPS
+            | DataLakePipelineSourcePeriodicCPSDict
+            | DataLakePipelineSourcePeriodicCPS
+            | UnknownVariant,
+            "state": Literal["ACTIVE", "PAUSED"] | DataLakeIngestionPipelineState,
+            "transformations": list[FieldTransformationDict | FieldTransformation],
+        },
+        total=False,
+    )
+else:
+    DataLakeIngestionPipelineDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,29 @@ from ..models.data_lake_pipeline_sink_dls_metadata_provider import (
     DataLakePipelineSinkDLSMetadataProvider,
 )
 from ..models.data_lake_pipeline_sink_dls_type import DataLakePipelineSinkDLSType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakePipelineSinkDLS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "metadataProvider",
+        "metadataRegion",
+        "partitionFields",
+    }
+)
 
 
 @_attrs_define
@@ -30,18 +56,35 @@ class DataLakePipelineSinkDLS:
             Partition Field in the Data Lake Storage provider for a Data Lake Pipeline.
     """
 
-    type_: DataLakePipelineSinkDLSType = _attrs_field(default=DataLakePipelineSinkDLSType.DLS, kw_only=True)
-    metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset = UNSET
+    type_: Literal["DLS"] | DataLakePipelineSinkDLSType = _attrs_field(
+        default=DataLakePipelineSinkDLSType.DLS, kw_only=True
+    )
+    metadata_provider: Literal["AWS"] | DataLakePipelineSinkDLSMetadataProvider | Unset = UNSET
     metadata_region: str | Unset = UNSET
     partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("metadata_provider", "metadataProvider", False),
+        ("metadata_region", "metadataRegion", False),
+        ("partition_fields", "partitionFields", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelineSinkDLS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         metadata_provider: str | Unset = UNSET
         if not isinstance(self.metadata_provider, Unset):
-            metadata_provider = self.metadata_provider.value
+            metadata_provider = enum_json(self.metadata_provider)
 
         metadata_region = self.metadata_region
 
@@ -70,50 +113,63 @@ class DataLakePipelineSinkDLS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "metadataProvider",
-                "metadataRegion",
-                "partitionFields",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = DataLakePipelineSinkDLSType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = DataLakePipelineSinkDLSType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DataLakePipelineSinkDLSType(_type__value)
 
-        _metadata_provider = d.pop("metadataProvider", UNSET)
-        metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset
-        if _metadata_provider is UNSET:
-            metadata_provider = UNSET
-        else:
-            metadata_provider = DataLakePipelineSinkDLSMetadataProvider._members_by_value.get(
-                _metadata_provider
-            ) or DataLakePipelineSinkDLSMetadataProvider(_metadata_provider)
+                _metadata_provider = src_dict.get("metadataProvider", UNSET)
+                metadata_provider: DataLakePipelineSinkDLSMetadataProvider | Unset
+                if _metadata_provider is UNSET:
+                    metadata_provider = UNSET
+                else:
+                    metadata_provider = DataLakePipelineSinkDLSMetadataProvider._members_by_value.get(
+                        _metadata_provider
+                    ) or DataLakePipelineSinkDLSMetadataProvider(_metadata_provider)
 
-        metadata_region = d.pop("metadataRegion", UNSET)
+                metadata_region = src_dict.get("metadataRegion", UNSET)
 
-        _partition_fields = d.pop("partitionFields", UNSET)
-        partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
-        if _partition_fields is not UNSET:
-            partition_fields = []
-            for partition_fields_item_data in _partition_fields:
-                partition_fields_item = DataLakePipelinesPartitionField.from_dict(partition_fields_item_data)
+                _partition_fields = src_dict.get("partitionFields", UNSET)
+                partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
+                if _partition_fields is not UNSET:
+                    partition_fields = [
+                        DataLakePipelinesPartitionField.from_dict(partition_fields_item_data)
+                        for partition_fields_item_data in _partition_fields
+                    ]
 
-                partition_fields.append(partition_fields_item)
+                if not (
+                    (metadata_region is UNSET or metadata_region.__class__ is str)
+                    and (_partition_fields is UNSET or _partition_fields.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakePipelineSinkDLS:
+                    _data_lake_pipeline_sink_dls = object.__new__(cls)
+                    _data_lake_pipeline_sink_dls.type_ = type_
+                    _data_lake_pipeline_sink_dls.metadata_provider = metadata_provider
+                    _data_lake_pipeline_sink_dls.metadata_region = metadata_region
+                    _data_lake_pipeline_sink_dls.partition_fields = partition_fields
+                else:
+                    _data_lake_pipeline_sink_dls = cls(
+                        metadata_provider,
+                        metadata_region,
+                        partition_fields,
+                        type_=type_,
+                    )
 
-        _data_lake_pipeline_sink_dls = cls(
-            metadata_provider,
-            metadata_region,
-            partition_fields,
-            type_=type_,
-        )
+                _data_lake_pipeline_sink_dls.additional_properties = d
+                return _data_lake_pipeline_sink_dls
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_pipeline_sink_dls.additional_properties = d
-        return _data_lake_pipeline_sink_dls
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -134,3 +190,28 @@ class DataLakePipelineSinkDLS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_pipelines_partition_field import DataLakePipelinesPartitionField  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_pipeline_sink_dls_metadata_provider import (
+        DataLakePipelineSinkDLSMetadataProvider,
+    )
+    from ..models.data_lake_pipeline_sink_dls_type import DataLakePipelineSinkDLSType
+    from ..models.data_lake_pipelines_partition_field import (
+        DataLakePipelinesPartitionField,
+        DataLakePipelinesPartitionFieldDict,
+    )
+
+    DataLakePipelineSinkDLSDict = TypedDict(
+        "DataLakePipelineSinkDLSDict",
+        {
+            "type": Required[Literal["DLS"] | DataLakePipelineSinkDLSType],
+            "metadataProvider": Literal["AWS"] | DataLakePipelineSinkDLSMetadataProvider,
+            "metadataRegion": str,
+            "partitionFields": list[DataLakePipelinesPartitionFieldDict | DataLakePipelinesPartitionField],
+        },
+        total=False,
+    )
+else:
+    DataLakePipelineSinkDLSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

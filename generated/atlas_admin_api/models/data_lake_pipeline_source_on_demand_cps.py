@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,30 @@ from attrs import field as _attrs_field
 from ..models.data_lake_pipeline_source_on_demand_cps_type import (
     DataLakePipelineSourceOnDemandCPSType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakePipelineSourceOnDemandCPS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "clusterName",
+        "collectionName",
+        "databaseName",
+        "groupId",
+    }
+)
 
 
 @_attrs_define
@@ -27,7 +54,7 @@ class DataLakePipelineSourceOnDemandCPS:
         group_id (str | Unset): Unique 24-hexadecimal character string that identifies the project.
     """
 
-    type_: DataLakePipelineSourceOnDemandCPSType = _attrs_field(
+    type_: Literal["ON_DEMAND_CPS"] | DataLakePipelineSourceOnDemandCPSType = _attrs_field(
         default=DataLakePipelineSourceOnDemandCPSType.ON_DEMAND_CPS, kw_only=True
     )
     cluster_name: str | Unset = UNSET
@@ -35,9 +62,25 @@ class DataLakePipelineSourceOnDemandCPS:
     database_name: str | Unset = UNSET
     group_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("cluster_name", "clusterName", False),
+        ("collection_name", "collectionName", False),
+        ("database_name", "databaseName", False),
+        ("group_id", "groupId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelineSourceOnDemandCPS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         cluster_name = self.cluster_name
 
@@ -67,40 +110,56 @@ class DataLakePipelineSourceOnDemandCPS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterName",
-                "collectionName",
-                "databaseName",
-                "groupId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = DataLakePipelineSourceOnDemandCPSType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = DataLakePipelineSourceOnDemandCPSType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DataLakePipelineSourceOnDemandCPSType(_type__value)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        collection_name = d.pop("collectionName", UNSET)
+                collection_name = src_dict.get("collectionName", UNSET)
 
-        database_name = d.pop("databaseName", UNSET)
+                database_name = src_dict.get("databaseName", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _data_lake_pipeline_source_on_demand_cps = cls(
-            cluster_name,
-            collection_name,
-            database_name,
-            group_id,
-            type_=type_,
-        )
+                if not (
+                    (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (collection_name is UNSET or collection_name.__class__ is str)
+                    and (database_name is UNSET or database_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakePipelineSourceOnDemandCPS:
+                    _data_lake_pipeline_source_on_demand_cps = object.__new__(cls)
+                    _data_lake_pipeline_source_on_demand_cps.type_ = type_
+                    _data_lake_pipeline_source_on_demand_cps.cluster_name = cluster_name
+                    _data_lake_pipeline_source_on_demand_cps.collection_name = collection_name
+                    _data_lake_pipeline_source_on_demand_cps.database_name = database_name
+                    _data_lake_pipeline_source_on_demand_cps.group_id = group_id
+                else:
+                    _data_lake_pipeline_source_on_demand_cps = cls(
+                        cluster_name,
+                        collection_name,
+                        database_name,
+                        group_id,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_pipeline_source_on_demand_cps.additional_properties = d
-        return _data_lake_pipeline_source_on_demand_cps
+                _data_lake_pipeline_source_on_demand_cps.additional_properties = d
+                return _data_lake_pipeline_source_on_demand_cps
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +176,27 @@ class DataLakePipelineSourceOnDemandCPS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_pipeline_source_on_demand_cps_type import (
+        DataLakePipelineSourceOnDemandCPSType,
+    )
+
+    DataLakePipelineSourceOnDemandCPSDict = TypedDict(
+        "DataLakePipelineSourceOnDemandCPSDict",
+        {
+            "type": Required[Literal["ON_DEMAND_CPS"] | DataLakePipelineSourceOnDemandCPSType],
+            "clusterName": str,
+            "collectionName": str,
+            "databaseName": str,
+            "groupId": str,
+        },
+        total=False,
+    )
+else:
+    DataLakePipelineSourceOnDemandCPSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,31 @@ from attrs import field as _attrs_field
 from ..models.data_lake_pipeline_source_periodic_cps_type import (
     DataLakePipelineSourcePeriodicCPSType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakePipelineSourcePeriodicCPS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "clusterName",
+        "collectionName",
+        "databaseName",
+        "groupId",
+        "policyItemId",
+    }
+)
 
 
 @_attrs_define
@@ -28,7 +56,7 @@ class DataLakePipelineSourcePeriodicCPS:
             32b6e34b3d91647abb20e7b8.
     """
 
-    type_: DataLakePipelineSourcePeriodicCPSType = _attrs_field(
+    type_: Literal["PERIODIC_CPS"] | DataLakePipelineSourcePeriodicCPSType = _attrs_field(
         default=DataLakePipelineSourcePeriodicCPSType.PERIODIC_CPS, kw_only=True
     )
     cluster_name: str | Unset = UNSET
@@ -37,9 +65,26 @@ class DataLakePipelineSourcePeriodicCPS:
     group_id: str | Unset = UNSET
     policy_item_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("cluster_name", "clusterName", False),
+        ("collection_name", "collectionName", False),
+        ("database_name", "databaseName", False),
+        ("group_id", "groupId", False),
+        ("policy_item_id", "policyItemId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelineSourcePeriodicCPS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         cluster_name = self.cluster_name
 
@@ -73,44 +118,61 @@ class DataLakePipelineSourcePeriodicCPS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterName",
-                "collectionName",
-                "databaseName",
-                "groupId",
-                "policyItemId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = DataLakePipelineSourcePeriodicCPSType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = DataLakePipelineSourcePeriodicCPSType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DataLakePipelineSourcePeriodicCPSType(_type__value)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        collection_name = d.pop("collectionName", UNSET)
+                collection_name = src_dict.get("collectionName", UNSET)
 
-        database_name = d.pop("databaseName", UNSET)
+                database_name = src_dict.get("databaseName", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        policy_item_id = d.pop("policyItemId", UNSET)
+                policy_item_id = src_dict.get("policyItemId", UNSET)
 
-        _data_lake_pipeline_source_periodic_cps = cls(
-            cluster_name,
-            collection_name,
-            database_name,
-            group_id,
-            policy_item_id,
-            type_=type_,
-        )
+                if not (
+                    (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (collection_name is UNSET or collection_name.__class__ is str)
+                    and (database_name is UNSET or database_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (policy_item_id is UNSET or policy_item_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakePipelineSourcePeriodicCPS:
+                    _data_lake_pipeline_source_periodic_cps = object.__new__(cls)
+                    _data_lake_pipeline_source_periodic_cps.type_ = type_
+                    _data_lake_pipeline_source_periodic_cps.cluster_name = cluster_name
+                    _data_lake_pipeline_source_periodic_cps.collection_name = collection_name
+                    _data_lake_pipeline_source_periodic_cps.database_name = database_name
+                    _data_lake_pipeline_source_periodic_cps.group_id = group_id
+                    _data_lake_pipeline_source_periodic_cps.policy_item_id = policy_item_id
+                else:
+                    _data_lake_pipeline_source_periodic_cps = cls(
+                        cluster_name,
+                        collection_name,
+                        database_name,
+                        group_id,
+                        policy_item_id,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_pipeline_source_periodic_cps.additional_properties = d
-        return _data_lake_pipeline_source_periodic_cps
+                _data_lake_pipeline_source_periodic_cps.additional_properties = d
+                return _data_lake_pipeline_source_periodic_cps
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -127,3 +189,28 @@ class DataLakePipelineSourcePeriodicCPS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_pipeline_source_periodic_cps_type import (
+        DataLakePipelineSourcePeriodicCPSType,
+    )
+
+    DataLakePipelineSourcePeriodicCPSDict = TypedDict(
+        "DataLakePipelineSourcePeriodicCPSDict",
+        {
+            "type": Required[Literal["PERIODIC_CPS"] | DataLakePipelineSourcePeriodicCPSType],
+            "clusterName": str,
+            "collectionName": str,
+            "databaseName": str,
+            "groupId": str,
+            "policyItemId": str,
+        },
+        total=False,
+    )
+else:
+    DataLakePipelineSourcePeriodicCPSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,12 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="DataLakePipelinesPartitionField")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "order",
+    }
+)
 
 
 @_attrs_define
@@ -22,8 +44,21 @@ class DataLakePipelinesPartitionField:
     field_name: str
     order: int = 0
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_name", "fieldName", True),
+        ("order", "order", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakePipelinesPartitionField"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_name = self.field_name
 
         order = self.order
@@ -41,18 +76,37 @@ class DataLakePipelinesPartitionField:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        field_name = d.pop("fieldName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = src_dict["fieldName"]
 
-        order = d.pop("order")
+                order = src_dict["order"]
 
-        _data_lake_pipelines_partition_field = cls(
-            field_name,
-            order,
-        )
+                if not (field_name.__class__ is str and order.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakePipelinesPartitionField:
+                    _data_lake_pipelines_partition_field = object.__new__(cls)
+                    _data_lake_pipelines_partition_field.field_name = field_name
+                    _data_lake_pipelines_partition_field.order = order
+                else:
+                    _data_lake_pipelines_partition_field = cls(
+                        field_name,
+                        order,
+                    )
 
-        _data_lake_pipelines_partition_field.additional_properties = d
-        return _data_lake_pipelines_partition_field
+                _data_lake_pipelines_partition_field.additional_properties = d
+                return _data_lake_pipelines_partition_field
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -69,3 +123,20 @@ class DataLakePipelinesPartitionField:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DataLakePipelinesPartitionFieldDict = TypedDict(
+        "DataLakePipelinesPartitionFieldDict",
+        {
+            "fieldName": Required[str],
+            "order": Required[int],
+        },
+        total=False,
+    )
+else:
+    DataLakePipelinesPartitionFieldDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeStorage")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "databases",
+        "stores",
+    }
+)
 
 
 @_attrs_define
@@ -42,8 +66,21 @@ class DataLakeStorage:
         | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("databases", "databases", False),
+        ("stores", "stores", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeStorage"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         databases: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.databases, Unset):
             databases = []
@@ -72,96 +109,101 @@ class DataLakeStorage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "databases",
-                "stores",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _databases = d.pop("databases", UNSET)
-        databases: list[DataLakeDatabaseInstance] | Unset = UNSET
-        if _databases is not UNSET:
-            databases = []
-            for databases_item_data in _databases:
-                databases_item = DataLakeDatabaseInstance.from_dict(databases_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _databases = src_dict.get("databases", UNSET)
+                databases: list[DataLakeDatabaseInstance] | Unset = UNSET
+                if _databases is not UNSET:
+                    databases = [
+                        DataLakeDatabaseInstance.from_dict(databases_item_data) for databases_item_data in _databases
+                    ]
 
-                databases.append(databases_item)
+                _stores = src_dict.get("stores", UNSET)
+                stores: (
+                    list[
+                        DataLakeAtlasStoreInstance
+                        | DataLakeAzureBlobStore
+                        | DataLakeDLSAWSStore
+                        | DataLakeDLSAzureStore
+                        | DataLakeDLSGCPStore
+                        | DataLakeGoogleCloudStorageStore
+                        | DataLakeHTTPStore
+                        | DataLakeStoreSettingsS3
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
+                if _stores is not UNSET:
+                    stores = []
+                    for stores_item_data in _stores:
+                        _stores_item_data = stores_item_data
+                        stores_item: (
+                            DataLakeAtlasStoreInstance
+                            | DataLakeAzureBlobStore
+                            | DataLakeDLSAWSStore
+                            | DataLakeDLSAzureStore
+                            | DataLakeDLSGCPStore
+                            | DataLakeGoogleCloudStorageStore
+                            | DataLakeHTTPStore
+                            | DataLakeStoreSettingsS3
+                            | UnknownVariant
+                        )
+                        _stores_item_value = (
+                            _stores_item_data.get("provider") if _stores_item_data.__class__ is dict else None
+                        )
+                        if _stores_item_value.__class__ is not str:
+                            _stores_item_data, _stores_item_value = discriminate(
+                                _stores_item_data, "provider", field="stores[]"
+                            )
+                        if _stores_item_value == "s3":
+                            stores_item = DataLakeStoreSettingsS3.from_dict(_stores_item_data)
+                        elif _stores_item_value == "atlas":
+                            stores_item = DataLakeAtlasStoreInstance.from_dict(_stores_item_data)
+                        elif _stores_item_value == "azure":
+                            stores_item = DataLakeAzureBlobStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "dls:aws":
+                            stores_item = DataLakeDLSAWSStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "dls:azure":
+                            stores_item = DataLakeDLSAzureStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "dls:gcp":
+                            stores_item = DataLakeDLSGCPStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "gcs":
+                            stores_item = DataLakeGoogleCloudStorageStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "http":
+                            stores_item = DataLakeHTTPStore.from_dict(_stores_item_data)
+                        else:
+                            stores_item = UnknownVariant(discriminator=_stores_item_value, raw=dict(_stores_item_data))
 
-        _stores = d.pop("stores", UNSET)
-        stores: (
-            list[
-                DataLakeAtlasStoreInstance
-                | DataLakeAzureBlobStore
-                | DataLakeDLSAWSStore
-                | DataLakeDLSAzureStore
-                | DataLakeDLSGCPStore
-                | DataLakeGoogleCloudStorageStore
-                | DataLakeHTTPStore
-                | DataLakeStoreSettingsS3
-                | UnknownVariant
-            ]
-            | Unset
-        ) = UNSET
-        if _stores is not UNSET:
-            stores = []
-            for stores_item_data in _stores:
+                        stores.append(stores_item)
 
-                def _parse_stores_item(
-                    data: object,
-                ) -> (
-                    DataLakeAtlasStoreInstance
-                    | DataLakeAzureBlobStore
-                    | DataLakeDLSAWSStore
-                    | DataLakeDLSAzureStore
-                    | DataLakeDLSGCPStore
-                    | DataLakeGoogleCloudStorageStore
-                    | DataLakeHTTPStore
-                    | DataLakeStoreSettingsS3
-                    | UnknownVariant
+                if not (
+                    (_databases is UNSET or _databases.__class__ is list)
+                    and (_stores is UNSET or _stores.__class__ is list)
                 ):
-                    variants: dict[
-                        str,
-                        type[DataLakeStoreSettingsS3]
-                        | type[DataLakeAtlasStoreInstance]
-                        | type[DataLakeAzureBlobStore]
-                        | type[DataLakeDLSAWSStore]
-                        | type[DataLakeDLSAzureStore]
-                        | type[DataLakeDLSGCPStore]
-                        | type[DataLakeGoogleCloudStorageStore]
-                        | type[DataLakeHTTPStore],
-                    ] = {
-                        "s3": DataLakeStoreSettingsS3,
-                        "atlas": DataLakeAtlasStoreInstance,
-                        "azure": DataLakeAzureBlobStore,
-                        "dls:aws": DataLakeDLSAWSStore,
-                        "dls:azure": DataLakeDLSAzureStore,
-                        "dls:gcp": DataLakeDLSGCPStore,
-                        "gcs": DataLakeGoogleCloudStorageStore,
-                        "http": DataLakeHTTPStore,
-                    }
-                    payload, value = discriminate(data, "provider", field="stores[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeStorage:
+                    _data_lake_storage = object.__new__(cls)
+                    _data_lake_storage.databases = databases
+                    _data_lake_storage.stores = stores
+                else:
+                    _data_lake_storage = cls(
+                        databases,
+                        stores,
+                    )
 
-                stores_item = _parse_stores_item(stores_item_data)
+                _data_lake_storage.additional_properties = d
+                return _data_lake_storage
 
-                stores.append(stores_item)
-
-        _data_lake_storage = cls(
-            databases,
-            stores,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _data_lake_storage.additional_properties = d
-        return _data_lake_storage
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -192,3 +234,70 @@ from ..models.data_lake_google_cloud_storage_store import (
 )
 from ..models.data_lake_http_store import DataLakeHTTPStore  # noqa: E402
 from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_atlas_store_instance import (
+        DataLakeAtlasStoreInstance,
+        DataLakeAtlasStoreInstanceDict,
+    )
+    from ..models.data_lake_azure_blob_store import (
+        DataLakeAzureBlobStore,
+        DataLakeAzureBlobStoreDict,
+    )
+    from ..models.data_lake_database_instance import (
+        DataLakeDatabaseInstance,
+        DataLakeDatabaseInstanceDict,
+    )
+    from ..models.data_lake_dls_azure_store import (
+        DataLakeDLSAzureStore,
+        DataLakeDLSAzureStoreDict,
+    )
+    from ..models.data_lake_dlsaws_store import (
+        DataLakeDLSAWSStore,
+        DataLakeDLSAWSStoreDict,
+    )
+    from ..models.data_lake_dlsgcp_store import (
+        DataLakeDLSGCPStore,
+        DataLakeDLSGCPStoreDict,
+    )
+    from ..models.data_lake_google_cloud_storage_store import (
+        DataLakeGoogleCloudStorageStore,
+        DataLakeGoogleCloudStorageStoreDict,
+    )
+    from ..models.data_lake_http_store import DataLakeHTTPStore, DataLakeHTTPStoreDict
+    from ..models.data_lake_store_settings_s3 import (
+        DataLakeStoreSettingsS3,
+        DataLakeStoreSettingsS3Dict,
+    )
+    from ..types import UnknownVariant
+
+    DataLakeStorageDict = TypedDict(
+        "DataLakeStorageDict",
+        {
+            "databases": list[DataLakeDatabaseInstanceDict | DataLakeDatabaseInstance],
+            "stores": list[
+                DataLakeStoreSettingsS3Dict
+                | DataLakeStoreSettingsS3
+                | DataLakeAtlasStoreInstanceDict
+                | DataLakeAtlasStoreInstance
+                | DataLakeAzureBlobStoreDict
+                | DataLakeAzureBlobStore
+                | DataLakeDLSAWSStoreDict
+                | DataLakeDLSAWSStore
+                | DataLakeDLSAzureStoreDict
+                | DataLakeDLSAzureStore
+                | DataLakeDLSGCPStoreDict
+                | DataLakeDLSGCPStore
+                | DataLakeGoogleCloudStorageStoreDict
+                | DataLakeGoogleCloudStorageStore
+                | DataLakeHTTPStoreDict
+                | DataLakeHTTPStore
+                | UnknownVariant
+            ],
+        },
+        total=False,
+    )
+else:
+    DataLakeStorageDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

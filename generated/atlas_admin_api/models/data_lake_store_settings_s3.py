@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,9 +20,34 @@ from ..models.data_lake_store_settings_s3_provider import (
     DataLakeStoreSettingsS3Provider,
 )
 from ..models.data_lake_store_settings_s3_region import DataLakeStoreSettingsS3Region
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataLakeStoreSettingsS3")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "name",
+        "additionalStorageClasses",
+        "bucket",
+        "delimiter",
+        "includeTags",
+        "prefix",
+        "public",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -56,7 +87,9 @@ class DataLakeStoreSettingsS3:
             the cluster after the connection starts.
     """
 
-    provider: DataLakeStoreSettingsS3Provider = _attrs_field(default=DataLakeStoreSettingsS3Provider.S3, kw_only=True)
+    provider: Literal["s3"] | DataLakeStoreSettingsS3Provider = _attrs_field(
+        default=DataLakeStoreSettingsS3Provider.S3, kw_only=True
+    )
     name: str | Unset = UNSET
     additional_storage_classes: list[DataLakeStoreSettingsS3AdditionalStorageClassesItem] | Unset = UNSET
     bucket: str | Unset = UNSET
@@ -64,11 +97,70 @@ class DataLakeStoreSettingsS3:
     include_tags: bool | Unset = UNSET
     prefix: str | Unset = UNSET
     public: bool | Unset = UNSET
-    region: DataLakeStoreSettingsS3Region | Unset = UNSET
+    region: (
+        Literal[
+            "US_GOV_WEST_1",
+            "US_GOV_EAST_1",
+            "US_EAST_1",
+            "US_EAST_2",
+            "US_WEST_1",
+            "US_WEST_2",
+            "CA_CENTRAL_1",
+            "EU_NORTH_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_WEST_3",
+            "EU_CENTRAL_1",
+            "EU_CENTRAL_2",
+            "AP_EAST_1",
+            "AP_NORTHEAST_1",
+            "AP_NORTHEAST_2",
+            "AP_NORTHEAST_3",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_SOUTHEAST_3",
+            "AP_SOUTHEAST_4",
+            "AP_SOUTH_1",
+            "AP_SOUTH_2",
+            "SA_EAST_1",
+            "CN_NORTH_1",
+            "CN_NORTHWEST_1",
+            "ME_SOUTH_1",
+            "ME_CENTRAL_1",
+            "AF_SOUTH_1",
+            "EU_SOUTH_1",
+            "EU_SOUTH_2",
+            "IL_CENTRAL_1",
+            "CA_WEST_1",
+            "GLOBAL",
+        ]
+        | DataLakeStoreSettingsS3Region
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("name", "name", False),
+        ("additional_storage_classes", "additionalStorageClasses", False),
+        ("bucket", "bucket", False),
+        ("delimiter", "delimiter", False),
+        ("include_tags", "includeTags", False),
+        ("prefix", "prefix", False),
+        ("public", "public", False),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataLakeStoreSettingsS3"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider = self.provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider = enum_json(self.provider)
 
         name = self.name
 
@@ -76,7 +168,7 @@ class DataLakeStoreSettingsS3:
         if not isinstance(self.additional_storage_classes, Unset):
             additional_storage_classes = []
             for additional_storage_classes_item_data in self.additional_storage_classes:
-                additional_storage_classes_item = additional_storage_classes_item_data.value
+                additional_storage_classes_item = enum_json(additional_storage_classes_item_data)
                 additional_storage_classes.append(additional_storage_classes_item)
 
         bucket = self.bucket
@@ -91,7 +183,7 @@ class DataLakeStoreSettingsS3:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -121,75 +213,94 @@ class DataLakeStoreSettingsS3:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "additionalStorageClasses",
-                "bucket",
-                "delimiter",
-                "includeTags",
-                "prefix",
-                "public",
-                "region",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = DataLakeStoreSettingsS3Provider(d.pop("provider"))
-
-        name = d.pop("name", UNSET)
-
-        _additional_storage_classes = d.pop("additionalStorageClasses", UNSET)
-        additional_storage_classes: list[DataLakeStoreSettingsS3AdditionalStorageClassesItem] | Unset = UNSET
-        if _additional_storage_classes is not UNSET:
-            additional_storage_classes = []
-            for additional_storage_classes_item_data in _additional_storage_classes:
-                additional_storage_classes_item = (
-                    DataLakeStoreSettingsS3AdditionalStorageClassesItem._members_by_value.get(
-                        additional_storage_classes_item_data
-                    )
-                    or DataLakeStoreSettingsS3AdditionalStorageClassesItem(additional_storage_classes_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                provider = DataLakeStoreSettingsS3Provider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or DataLakeStoreSettingsS3Provider(_provider_value)
 
-                additional_storage_classes.append(additional_storage_classes_item)
+                name = src_dict.get("name", UNSET)
 
-        bucket = d.pop("bucket", UNSET)
+                _additional_storage_classes = src_dict.get("additionalStorageClasses", UNSET)
+                additional_storage_classes: list[DataLakeStoreSettingsS3AdditionalStorageClassesItem] | Unset = UNSET
+                if _additional_storage_classes is not UNSET:
+                    additional_storage_classes = []
+                    for additional_storage_classes_item_data in _additional_storage_classes:
+                        additional_storage_classes_item = (
+                            DataLakeStoreSettingsS3AdditionalStorageClassesItem._members_by_value.get(
+                                additional_storage_classes_item_data
+                            )
+                            or DataLakeStoreSettingsS3AdditionalStorageClassesItem(additional_storage_classes_item_data)
+                        )
 
-        delimiter = d.pop("delimiter", UNSET)
+                        additional_storage_classes.append(additional_storage_classes_item)
 
-        include_tags = d.pop("includeTags", UNSET)
+                bucket = src_dict.get("bucket", UNSET)
 
-        prefix = d.pop("prefix", UNSET)
+                delimiter = src_dict.get("delimiter", UNSET)
 
-        public = d.pop("public", UNSET)
+                include_tags = src_dict.get("includeTags", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: DataLakeStoreSettingsS3Region | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = DataLakeStoreSettingsS3Region._members_by_value.get(_region) or DataLakeStoreSettingsS3Region(
-                _region
-            )
+                prefix = src_dict.get("prefix", UNSET)
 
-        _data_lake_store_settings_s3 = cls(
-            name,
-            additional_storage_classes,
-            bucket,
-            delimiter,
-            include_tags,
-            prefix,
-            public,
-            region,
-            provider=provider,
-        )
+                public = src_dict.get("public", UNSET)
 
-        if nulls:
-            d.update(nulls)
-        _data_lake_store_settings_s3.additional_properties = d
-        return _data_lake_store_settings_s3
+                _region = src_dict.get("region", UNSET)
+                region: DataLakeStoreSettingsS3Region | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = DataLakeStoreSettingsS3Region._members_by_value.get(
+                        _region
+                    ) or DataLakeStoreSettingsS3Region(_region)
+
+                if not (
+                    (name is UNSET or name.__class__ is str)
+                    and (_additional_storage_classes is UNSET or _additional_storage_classes.__class__ is list)
+                    and (bucket is UNSET or bucket.__class__ is str)
+                    and (delimiter is UNSET or delimiter.__class__ is str)
+                    and (include_tags is UNSET or include_tags.__class__ is bool)
+                    and (prefix is UNSET or prefix.__class__ is str)
+                    and (public is UNSET or public.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataLakeStoreSettingsS3:
+                    _data_lake_store_settings_s3 = object.__new__(cls)
+                    _data_lake_store_settings_s3.provider = provider
+                    _data_lake_store_settings_s3.name = name
+                    _data_lake_store_settings_s3.additional_storage_classes = additional_storage_classes
+                    _data_lake_store_settings_s3.bucket = bucket
+                    _data_lake_store_settings_s3.delimiter = delimiter
+                    _data_lake_store_settings_s3.include_tags = include_tags
+                    _data_lake_store_settings_s3.prefix = prefix
+                    _data_lake_store_settings_s3.public = public
+                    _data_lake_store_settings_s3.region = region
+                else:
+                    _data_lake_store_settings_s3 = cls(
+                        name,
+                        additional_storage_classes,
+                        bucket,
+                        delimiter,
+                        include_tags,
+                        prefix,
+                        public,
+                        region,
+                        provider=provider,
+                    )
+
+                _data_lake_store_settings_s3.additional_properties = d
+                return _data_lake_store_settings_s3
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -206,3 +317,74 @@ class DataLakeStoreSettingsS3:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_lake_store_settings_s3_additional_storage_classes_item import (
+        DataLakeStoreSettingsS3AdditionalStorageClassesItem,
+    )
+    from ..models.data_lake_store_settings_s3_provider import (
+        DataLakeStoreSettingsS3Provider,
+    )
+    from ..models.data_lake_store_settings_s3_region import (
+        DataLakeStoreSettingsS3Region,
+    )
+
+    DataLakeStoreSettingsS3Dict = TypedDict(
+        "DataLakeStoreSettingsS3Dict",
+        {
+            "provider": Required[Literal["s3"] | DataLakeStoreSettingsS3Provider],
+            "name": str,
+            "additionalStorageClasses": list[
+                Literal["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA"]
+                | DataLakeStoreSettingsS3AdditionalStorageClassesItem
+            ],
+            "bucket": str,
+            "delimiter": str,
+            "includeTags": bool,
+            "prefix": str,
+            "public": bool,
+            "region": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "EU_CENTRAL_2",
+                "AP_EAST_1",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTHEAST_4",
+                "AP_SOUTH_1",
+                "AP_SOUTH_2",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "ME_CENTRAL_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "EU_SOUTH_2",
+                "IL_CENTRAL_1",
+                "CA_WEST_1",
+                "GLOBAL",
+            ]
+            | DataLakeStoreSettingsS3Region,
+        },
+        total=False,
+    )
+else:
+    DataLakeStoreSettingsS3Dict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

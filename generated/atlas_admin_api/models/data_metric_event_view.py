@@ -3,16 +3,59 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_metric_event_view_metric_name import DataMetricEventViewMetricName
 from ..models.host_metric_event_type_view import HostMetricEventTypeView
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataMetricEventView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "created",
+        "eventTypeName",
+        "id",
+        "metricName",
+        "apiKeyId",
+        "currentValue",
+        "deskLocation",
+        "employeeIdentifier",
+        "groupId",
+        "isGlobalAdmin",
+        "links",
+        "orgId",
+        "port",
+        "publicKey",
+        "raw",
+        "remoteAddress",
+        "replicaSetName",
+        "shardName",
+        "userId",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -57,9 +100,50 @@ class DataMetricEventView:
     """
 
     created: datetime.datetime
-    event_type_name: HostMetricEventTypeView
+    event_type_name: Literal["INSIDE_METRIC_THRESHOLD", "OUTSIDE_METRIC_THRESHOLD"] | HostMetricEventTypeView
     id: str
-    metric_name: DataMetricEventViewMetricName
+    metric_name: (
+        Literal[
+            "CACHE_BYTES_READ_INTO",
+            "CACHE_BYTES_WRITTEN_FROM",
+            "CACHE_USAGE_DIRTY",
+            "CACHE_USAGE_USED",
+            "COMPUTED_MEMORY",
+            "DB_DATA_SIZE_TOTAL",
+            "DB_DATA_SIZE_TOTAL_WO_SYSTEM",
+            "DB_INDEX_SIZE_TOTAL",
+            "DB_STORAGE_TOTAL",
+            "FTS_DISK_UTILIZATION",
+            "FTS_JVM_CURRENT_MEMORY",
+            "FTS_JVM_MAX_MEMORY",
+            "FTS_MEMORY_MAPPED",
+            "FTS_MEMORY_RESIDENT",
+            "FTS_MEMORY_VIRTUAL",
+            "JOURNALING_MB",
+            "JOURNALING_WRITE_DATA_FILES_MB",
+            "LOGICAL_SIZE",
+            "MAX_SWAP_USAGE_FREE",
+            "MAX_SWAP_USAGE_USED",
+            "MAX_SYSTEM_MEMORY_AVAILABLE",
+            "MAX_SYSTEM_MEMORY_USED",
+            "MAX_SYSTEM_NETWORK_IN",
+            "MAX_SYSTEM_NETWORK_OUT",
+            "MEMORY_MAPPED",
+            "MEMORY_RESIDENT",
+            "MEMORY_VIRTUAL",
+            "NETWORK_BYTES_IN",
+            "NETWORK_BYTES_OUT",
+            "OPLOG_RATE_GB_PER_HOUR",
+            "SEARCH_INDEX_SIZE",
+            "SWAP_USAGE_FREE",
+            "SWAP_USAGE_USED",
+            "SYSTEM_MEMORY_AVAILABLE",
+            "SYSTEM_MEMORY_USED",
+            "SYSTEM_NETWORK_IN",
+            "SYSTEM_NETWORK_OUT",
+        ]
+        | DataMetricEventViewMetricName
+    )
     api_key_id: str | Unset = UNSET
     current_value: DataMetricValueView | Unset = UNSET
     desk_location: str | Unset = UNSET
@@ -77,15 +161,46 @@ class DataMetricEventView:
     user_id: str | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("metric_name", "metricName", True),
+        ("api_key_id", "apiKeyId", False),
+        ("current_value", "currentValue", False),
+        ("desk_location", "deskLocation", False),
+        ("employee_identifier", "employeeIdentifier", False),
+        ("group_id", "groupId", False),
+        ("is_global_admin", "isGlobalAdmin", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("port", "port", False),
+        ("public_key", "publicKey", False),
+        ("raw", "raw", False),
+        ("remote_address", "remoteAddress", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("shard_name", "shardName", False),
+        ("user_id", "userId", False),
+        ("username", "username", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataMetricEventView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        created = format_datetime(self.created)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
-        metric_name = self.metric_name.value
+        metric_name = enum_json(self.metric_name)
 
         api_key_id = self.api_key_id
 
@@ -175,114 +290,142 @@ class DataMetricEventView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiKeyId",
-                "currentValue",
-                "deskLocation",
-                "employeeIdentifier",
-                "groupId",
-                "isGlobalAdmin",
-                "links",
-                "orgId",
-                "port",
-                "publicKey",
-                "raw",
-                "remoteAddress",
-                "replicaSetName",
-                "shardName",
-                "userId",
-                "username",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = HostMetricEventTypeView(d.pop("eventTypeName"))
+                event_type_name = HostMetricEventTypeView._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or HostMetricEventTypeView(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        metric_name = DataMetricEventViewMetricName(d.pop("metricName"))
+                metric_name = DataMetricEventViewMetricName._members_by_value.get(
+                    _metric_name_value := src_dict["metricName"]
+                ) or DataMetricEventViewMetricName(_metric_name_value)
 
-        api_key_id = d.pop("apiKeyId", UNSET)
+                api_key_id = src_dict.get("apiKeyId", UNSET)
 
-        _current_value = d.pop("currentValue", UNSET)
-        current_value: DataMetricValueView | Unset
-        if _current_value is UNSET:
-            current_value = UNSET
-        else:
-            current_value = DataMetricValueView.from_dict(_current_value)
+                _current_value = src_dict.get("currentValue", UNSET)
+                current_value: DataMetricValueView | Unset
+                if _current_value is UNSET:
+                    current_value = UNSET
+                else:
+                    current_value = DataMetricValueView.from_dict(_current_value)
 
-        desk_location = d.pop("deskLocation", UNSET)
+                desk_location = src_dict.get("deskLocation", UNSET)
 
-        employee_identifier = d.pop("employeeIdentifier", UNSET)
+                employee_identifier = src_dict.get("employeeIdentifier", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        is_global_admin = d.pop("isGlobalAdmin", UNSET)
+                is_global_admin = src_dict.get("isGlobalAdmin", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                port = src_dict.get("port", UNSET)
 
-        port = d.pop("port", UNSET)
+                public_key = src_dict.get("publicKey", UNSET)
 
-        public_key = d.pop("publicKey", UNSET)
+                _raw = src_dict.get("raw", UNSET)
+                raw: Raw | Unset
+                if _raw is UNSET:
+                    raw = UNSET
+                else:
+                    raw = Raw.from_dict(_raw)
 
-        _raw = d.pop("raw", UNSET)
-        raw: Raw | Unset
-        if _raw is UNSET:
-            raw = UNSET
-        else:
-            raw = Raw.from_dict(_raw)
+                remote_address = src_dict.get("remoteAddress", UNSET)
 
-        remote_address = d.pop("remoteAddress", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                shard_name = src_dict.get("shardName", UNSET)
 
-        shard_name = d.pop("shardName", UNSET)
+                user_id = src_dict.get("userId", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        username = d.pop("username", UNSET)
+                if not (
+                    id.__class__ is str
+                    and (api_key_id is UNSET or api_key_id.__class__ is str)
+                    and (desk_location is UNSET or desk_location.__class__ is str)
+                    and (employee_identifier is UNSET or employee_identifier.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (is_global_admin is UNSET or is_global_admin.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (port is UNSET or port.__class__ is int)
+                    and (public_key is UNSET or public_key.__class__ is str)
+                    and (remote_address is UNSET or remote_address.__class__ is str)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                    and (shard_name is UNSET or shard_name.__class__ is str)
+                    and (user_id is UNSET or user_id.__class__ is str)
+                    and (username is UNSET or username.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataMetricEventView:
+                    _data_metric_event_view = object.__new__(cls)
+                    _data_metric_event_view.created = created
+                    _data_metric_event_view.event_type_name = event_type_name
+                    _data_metric_event_view.id = id
+                    _data_metric_event_view.metric_name = metric_name
+                    _data_metric_event_view.api_key_id = api_key_id
+                    _data_metric_event_view.current_value = current_value
+                    _data_metric_event_view.desk_location = desk_location
+                    _data_metric_event_view.employee_identifier = employee_identifier
+                    _data_metric_event_view.group_id = group_id
+                    _data_metric_event_view.is_global_admin = is_global_admin
+                    _data_metric_event_view.links = links
+                    _data_metric_event_view.org_id = org_id
+                    _data_metric_event_view.port = port
+                    _data_metric_event_view.public_key = public_key
+                    _data_metric_event_view.raw = raw
+                    _data_metric_event_view.remote_address = remote_address
+                    _data_metric_event_view.replica_set_name = replica_set_name
+                    _data_metric_event_view.shard_name = shard_name
+                    _data_metric_event_view.user_id = user_id
+                    _data_metric_event_view.username = username
+                else:
+                    _data_metric_event_view = cls(
+                        created,
+                        event_type_name,
+                        id,
+                        metric_name,
+                        api_key_id,
+                        current_value,
+                        desk_location,
+                        employee_identifier,
+                        group_id,
+                        is_global_admin,
+                        links,
+                        org_id,
+                        port,
+                        public_key,
+                        raw,
+                        remote_address,
+                        replica_set_name,
+                        shard_name,
+                        user_id,
+                        username,
+                    )
 
-        _data_metric_event_view = cls(
-            created,
-            event_type_name,
-            id,
-            metric_name,
-            api_key_id,
-            current_value,
-            desk_location,
-            employee_identifier,
-            group_id,
-            is_global_admin,
-            links,
-            org_id,
-            port,
-            public_key,
-            raw,
-            remote_address,
-            replica_set_name,
-            shard_name,
-            user_id,
-            username,
-        )
+                _data_metric_event_view.additional_properties = d
+                return _data_metric_event_view
 
-        if nulls:
-            d.update(nulls)
-        _data_metric_event_view.additional_properties = d
-        return _data_metric_event_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -305,3 +448,89 @@ class DataMetricEventView:
 from ..models.data_metric_value_view import DataMetricValueView  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_metric_event_view_metric_name import (
+        DataMetricEventViewMetricName,
+    )
+    from ..models.data_metric_value_view import (
+        DataMetricValueView,
+        DataMetricValueViewDict,
+    )
+    from ..models.host_metric_event_type_view import HostMetricEventTypeView
+    from ..models.link import Link, LinkDict
+    from ..models.raw import Raw, RawDict
+
+    DataMetricEventViewDict = TypedDict(
+        "DataMetricEventViewDict",
+        {
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal["INSIDE_METRIC_THRESHOLD", "OUTSIDE_METRIC_THRESHOLD"] | HostMetricEventTypeView
+            ],
+            "id": Required[str],
+            "metricName": Required[
+                Literal[
+                    "CACHE_BYTES_READ_INTO",
+                    "CACHE_BYTES_WRITTEN_FROM",
+                    "CACHE_USAGE_DIRTY",
+                    "CACHE_USAGE_USED",
+                    "COMPUTED_MEMORY",
+                    "DB_DATA_SIZE_TOTAL",
+                    "DB_DATA_SIZE_TOTAL_WO_SYSTEM",
+                    "DB_INDEX_SIZE_TOTAL",
+                    "DB_STORAGE_TOTAL",
+                    "FTS_DISK_UTILIZATION",
+                    "FTS_JVM_CURRENT_MEMORY",
+                    "FTS_JVM_MAX_MEMORY",
+                    "FTS_MEMORY_MAPPED",
+                    "FTS_MEMORY_RESIDENT",
+                    "FTS_MEMORY_VIRTUAL",
+                    "JOURNALING_MB",
+                    "JOURNALING_WRITE_DATA_FILES_MB",
+                    "LOGICAL_SIZE",
+                    "MAX_SWAP_USAGE_FREE",
+                    "MAX_SWAP_USAGE_USED",
+                    "MAX_SYSTEM_MEMORY_AVAILABLE",
+                    "MAX_SYSTEM_MEMORY_USED",
+                    "MAX_SYSTEM_NETWORK_IN",
+                    "MAX_SYSTEM_NETWORK_OUT",
+                    "MEMORY_MAPPED",
+                    "MEMORY_RESIDENT",
+                    "MEMORY_VIRTUAL",
+                    "NETWORK_BYTES_IN",
+                    "NETWORK_BYTES_OUT",
+                    "OPLOG_RATE_GB_PER_HOUR",
+                    "SEARCH_INDEX_SIZE",
+                    "SWAP_USAGE_FREE",
+                    "SWAP_USAGE_USED",
+                    "SYSTEM_MEMORY_AVAILABLE",
+                    "SYSTEM_MEMORY_USED",
+                    "SYSTEM_NETWORK_IN",
+                    "SYSTEM_NETWORK_OUT",
+                ]
+                | DataMetricEventViewMetricName
+            ],
+            "apiKeyId": str,
+            "currentValue": DataMetricValueViewDict | DataMetricValueView,
+            "deskLocation": str,
+            "employeeIdentifier": str,
+            "groupId": str,
+            "isGlobalAdmin": bool,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "port": int,
+            "publicKey": str,
+            "raw": RawDict | Raw,
+            "remoteAddress": str,
+            "replicaSetName": str,
+            "shardName": str,
+            "userId": str,
+            "username": str,
+        },
+        total=False,
+    )
+else:
+    DataMetricEventViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,15 +3,52 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.data_protection_settings_state import DataProtectionSettingsState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DataProtectionSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "authorizedEmail",
+        "authorizedUserFirstName",
+        "authorizedUserLastName",
+        "copyProtectionEnabled",
+        "deletable",
+        "encryptionAtRestEnabled",
+        "onDemandPolicyItem",
+        "pitEnabled",
+        "projectId",
+        "restoreWindowDays",
+        "scheduledPolicyItems",
+        "state",
+        "updatedDate",
+        "updatedUser",
+    }
+)
 
 
 @_attrs_define
@@ -66,12 +103,37 @@ class DataProtectionSettings:
     project_id: str | Unset = UNSET
     restore_window_days: int | Unset = UNSET
     scheduled_policy_items: list[BackupComplianceScheduledPolicyItem] | Unset = UNSET
-    state: DataProtectionSettingsState | Unset = UNSET
+    state: Literal["ACTIVE", "ENABLING", "UPDATING", "DISABLING"] | DataProtectionSettingsState | Unset = UNSET
     updated_date: datetime.datetime | Unset = UNSET
     updated_user: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("authorized_email", "authorizedEmail", True),
+        ("authorized_user_first_name", "authorizedUserFirstName", True),
+        ("authorized_user_last_name", "authorizedUserLastName", True),
+        ("copy_protection_enabled", "copyProtectionEnabled", False),
+        ("deletable", "deletable", False),
+        ("encryption_at_rest_enabled", "encryptionAtRestEnabled", False),
+        ("on_demand_policy_item", "onDemandPolicyItem", False),
+        ("pit_enabled", "pitEnabled", False),
+        ("project_id", "projectId", False),
+        ("restore_window_days", "restoreWindowDays", False),
+        ("scheduled_policy_items", "scheduledPolicyItems", False),
+        ("state", "state", False),
+        ("updated_date", "updatedDate", False),
+        ("updated_user", "updatedUser", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DataProtectionSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         authorized_email = self.authorized_email
 
         authorized_user_first_name = self.authorized_user_first_name
@@ -103,11 +165,11 @@ class DataProtectionSettings:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         updated_date: str | Unset = UNSET
         if not isinstance(self.updated_date, Unset):
-            updated_date = format_datetime(self.updated_date)
+            updated_date = datetime_json(self.updated_date)
 
         updated_user = self.updated_user
 
@@ -147,98 +209,120 @@ class DataProtectionSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "copyProtectionEnabled",
-                "deletable",
-                "encryptionAtRestEnabled",
-                "onDemandPolicyItem",
-                "pitEnabled",
-                "projectId",
-                "restoreWindowDays",
-                "scheduledPolicyItems",
-                "state",
-                "updatedDate",
-                "updatedUser",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        authorized_email = d.pop("authorizedEmail")
-
-        authorized_user_first_name = d.pop("authorizedUserFirstName")
-
-        authorized_user_last_name = d.pop("authorizedUserLastName")
-
-        copy_protection_enabled = d.pop("copyProtectionEnabled", UNSET)
-
-        deletable = d.pop("deletable", UNSET)
-
-        encryption_at_rest_enabled = d.pop("encryptionAtRestEnabled", UNSET)
-
-        _on_demand_policy_item = d.pop("onDemandPolicyItem", UNSET)
-        on_demand_policy_item: BackupComplianceOnDemandPolicyItem | Unset
-        if _on_demand_policy_item is UNSET:
-            on_demand_policy_item = UNSET
-        else:
-            on_demand_policy_item = BackupComplianceOnDemandPolicyItem.from_dict(_on_demand_policy_item)
-
-        pit_enabled = d.pop("pitEnabled", UNSET)
-
-        project_id = d.pop("projectId", UNSET)
-
-        restore_window_days = d.pop("restoreWindowDays", UNSET)
-
-        _scheduled_policy_items = d.pop("scheduledPolicyItems", UNSET)
-        scheduled_policy_items: list[BackupComplianceScheduledPolicyItem] | Unset = UNSET
-        if _scheduled_policy_items is not UNSET:
-            scheduled_policy_items = []
-            for scheduled_policy_items_item_data in _scheduled_policy_items:
-                scheduled_policy_items_item = BackupComplianceScheduledPolicyItem.from_dict(
-                    scheduled_policy_items_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                authorized_email = src_dict["authorizedEmail"]
 
-                scheduled_policy_items.append(scheduled_policy_items_item)
+                authorized_user_first_name = src_dict["authorizedUserFirstName"]
 
-        _state = d.pop("state", UNSET)
-        state: DataProtectionSettingsState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = DataProtectionSettingsState._members_by_value.get(_state) or DataProtectionSettingsState(_state)
+                authorized_user_last_name = src_dict["authorizedUserLastName"]
 
-        _updated_date = d.pop("updatedDate", UNSET)
-        updated_date: datetime.datetime | Unset
-        if _updated_date is UNSET:
-            updated_date = UNSET
-        else:
-            updated_date = datetime.datetime.fromisoformat(_updated_date)
+                copy_protection_enabled = src_dict.get("copyProtectionEnabled", UNSET)
 
-        updated_user = d.pop("updatedUser", UNSET)
+                deletable = src_dict.get("deletable", UNSET)
 
-        _data_protection_settings = cls(
-            authorized_email,
-            authorized_user_first_name,
-            authorized_user_last_name,
-            copy_protection_enabled,
-            deletable,
-            encryption_at_rest_enabled,
-            on_demand_policy_item,
-            pit_enabled,
-            project_id,
-            restore_window_days,
-            scheduled_policy_items,
-            state,
-            updated_date,
-            updated_user,
-        )
+                encryption_at_rest_enabled = src_dict.get("encryptionAtRestEnabled", UNSET)
 
-        if nulls:
-            d.update(nulls)
-        _data_protection_settings.additional_properties = d
-        return _data_protection_settings
+                _on_demand_policy_item = src_dict.get("onDemandPolicyItem", UNSET)
+                on_demand_policy_item: BackupComplianceOnDemandPolicyItem | Unset
+                if _on_demand_policy_item is UNSET:
+                    on_demand_policy_item = UNSET
+                else:
+                    on_demand_policy_item = BackupComplianceOnDemandPolicyItem.from_dict(_on_demand_policy_item)
+
+                pit_enabled = src_dict.get("pitEnabled", UNSET)
+
+                project_id = src_dict.get("projectId", UNSET)
+
+                restore_window_days = src_dict.get("restoreWindowDays", UNSET)
+
+                _scheduled_policy_items = src_dict.get("scheduledPolicyItems", UNSET)
+                scheduled_policy_items: list[BackupComplianceScheduledPolicyItem] | Unset = UNSET
+                if _scheduled_policy_items is not UNSET:
+                    scheduled_policy_items = [
+                        BackupComplianceScheduledPolicyItem.from_dict(scheduled_policy_items_item_data)
+                        for scheduled_policy_items_item_data in _scheduled_policy_items
+                    ]
+
+                _state = src_dict.get("state", UNSET)
+                state: DataProtectionSettingsState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = DataProtectionSettingsState._members_by_value.get(_state) or DataProtectionSettingsState(
+                        _state
+                    )
+
+                _updated_date = src_dict.get("updatedDate", UNSET)
+                updated_date: datetime.datetime | Unset
+                if _updated_date is UNSET:
+                    updated_date = UNSET
+                else:
+                    updated_date = datetime.datetime.fromisoformat(_updated_date)
+
+                updated_user = src_dict.get("updatedUser", UNSET)
+
+                if not (
+                    authorized_email.__class__ is str
+                    and authorized_user_first_name.__class__ is str
+                    and authorized_user_last_name.__class__ is str
+                    and (copy_protection_enabled is UNSET or copy_protection_enabled.__class__ is bool)
+                    and (deletable is UNSET or deletable.__class__ is bool)
+                    and (encryption_at_rest_enabled is UNSET or encryption_at_rest_enabled.__class__ is bool)
+                    and (pit_enabled is UNSET or pit_enabled.__class__ is bool)
+                    and (project_id is UNSET or project_id.__class__ is str)
+                    and (restore_window_days is UNSET or restore_window_days.__class__ is int)
+                    and (_scheduled_policy_items is UNSET or _scheduled_policy_items.__class__ is list)
+                    and (updated_user is UNSET or updated_user.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DataProtectionSettings:
+                    _data_protection_settings = object.__new__(cls)
+                    _data_protection_settings.authorized_email = authorized_email
+                    _data_protection_settings.authorized_user_first_name = authorized_user_first_name
+                    _data_protection_settings.authorized_user_last_name = authorized_user_last_name
+                    _data_protection_settings.copy_protection_enabled = copy_protection_enabled
+                    _data_protection_settings.deletable = deletable
+                    _data_protection_settings.encryption_at_rest_enabled = encryption_at_rest_enabled
+                    _data_protection_settings.on_demand_policy_item = on_demand_policy_item
+                    _data_protection_settings.pit_enabled = pit_enabled
+                    _data_protection_settings.project_id = project_id
+                    _data_protection_settings.restore_window_days = restore_window_days
+                    _data_protection_settings.scheduled_policy_items = scheduled_policy_items
+                    _data_protection_settings.state = state
+                    _data_protection_settings.updated_date = updated_date
+                    _data_protection_settings.updated_user = updated_user
+                else:
+                    _data_protection_settings = cls(
+                        authorized_email,
+                        authorized_user_first_name,
+                        authorized_user_last_name,
+                        copy_protection_enabled,
+                        deletable,
+                        encryption_at_rest_enabled,
+                        on_demand_policy_item,
+                        pit_enabled,
+                        project_id,
+                        restore_window_days,
+                        scheduled_policy_items,
+                        state,
+                        updated_date,
+                        updated_user,
+                    )
+
+                _data_protection_settings.additional_properties = d
+                return _data_protection_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -264,3 +348,39 @@ from ..models.backup_compliance_on_demand_policy_item import (
 from ..models.backup_compliance_scheduled_policy_item import (
     BackupComplianceScheduledPolicyItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_compliance_on_demand_policy_item import (
+        BackupComplianceOnDemandPolicyItem,
+        BackupComplianceOnDemandPolicyItemDict,
+    )
+    from ..models.backup_compliance_scheduled_policy_item import (
+        BackupComplianceScheduledPolicyItem,
+        BackupComplianceScheduledPolicyItemDict,
+    )
+    from ..models.data_protection_settings_state import DataProtectionSettingsState
+
+    DataProtectionSettingsDict = TypedDict(
+        "DataProtectionSettingsDict",
+        {
+            "authorizedEmail": Required[str],
+            "authorizedUserFirstName": Required[str],
+            "authorizedUserLastName": Required[str],
+            "copyProtectionEnabled": bool,
+            "deletable": bool,
+            "encryptionAtRestEnabled": bool,
+            "onDemandPolicyItem": BackupComplianceOnDemandPolicyItemDict | BackupComplianceOnDemandPolicyItem,
+            "pitEnabled": bool,
+            "projectId": str,
+            "restoreWindowDays": int,
+            "scheduledPolicyItems": list[BackupComplianceScheduledPolicyItemDict | BackupComplianceScheduledPolicyItem],
+            "state": Literal["ACTIVE", "ENABLING", "UPDATING", "DISABLING"] | DataProtectionSettingsState,
+            "updatedDate": datetime.datetime | str,
+            "updatedUser": str,
+        },
+        total=False,
+    )
+else:
+    DataProtectionSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

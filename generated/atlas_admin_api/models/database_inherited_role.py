@@ -2,12 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="DatabaseInheritedRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "db",
+        "role",
+    }
+)
 
 
 @_attrs_define
@@ -23,8 +45,21 @@ class DatabaseInheritedRole:
     db: str
     role: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("db", "db", True),
+        ("role", "role", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatabaseInheritedRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         db = self.db
 
         role = self.role
@@ -42,18 +77,37 @@ class DatabaseInheritedRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        db = d.pop("db")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                db = src_dict["db"]
 
-        role = d.pop("role")
+                role = src_dict["role"]
 
-        _database_inherited_role = cls(
-            db,
-            role,
-        )
+                if not (db.__class__ is str and role.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is DatabaseInheritedRole:
+                    _database_inherited_role = object.__new__(cls)
+                    _database_inherited_role.db = db
+                    _database_inherited_role.role = role
+                else:
+                    _database_inherited_role = cls(
+                        db,
+                        role,
+                    )
 
-        _database_inherited_role.additional_properties = d
-        return _database_inherited_role
+                _database_inherited_role.additional_properties = d
+                return _database_inherited_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -70,3 +124,18 @@ class DatabaseInheritedRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DatabaseInheritedRoleDict = TypedDict(
+        "DatabaseInheritedRoleDict",
+        {
+            "db": Required[str],
+            "role": Required[str],
+        },
+        total=False,
+    )
+else:
+    DatabaseInheritedRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,12 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="DatabasePermittedNamespaceResource")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cluster",
+        "collection",
+        "db",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +51,22 @@ class DatabasePermittedNamespaceResource:
     collection: str
     db: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster", "cluster", True),
+        ("collection", "collection", True),
+        ("db", "db", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatabasePermittedNamespaceResource"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster = self.cluster
 
         collection = self.collection
@@ -50,21 +87,41 @@ class DatabasePermittedNamespaceResource:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        cluster = d.pop("cluster")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster = src_dict["cluster"]
 
-        collection = d.pop("collection")
+                collection = src_dict["collection"]
 
-        db = d.pop("db")
+                db = src_dict["db"]
 
-        _database_permitted_namespace_resource = cls(
-            cluster,
-            collection,
-            db,
-        )
+                if not (cluster.__class__ is bool and collection.__class__ is str and db.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is DatabasePermittedNamespaceResource:
+                    _database_permitted_namespace_resource = object.__new__(cls)
+                    _database_permitted_namespace_resource.cluster = cluster
+                    _database_permitted_namespace_resource.collection = collection
+                    _database_permitted_namespace_resource.db = db
+                else:
+                    _database_permitted_namespace_resource = cls(
+                        cluster,
+                        collection,
+                        db,
+                    )
 
-        _database_permitted_namespace_resource.additional_properties = d
-        return _database_permitted_namespace_resource
+                _database_permitted_namespace_resource.additional_properties = d
+                return _database_permitted_namespace_resource
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +138,21 @@ class DatabasePermittedNamespaceResource:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    DatabasePermittedNamespaceResourceDict = TypedDict(
+        "DatabasePermittedNamespaceResourceDict",
+        {
+            "cluster": Required[bool],
+            "collection": Required[str],
+            "db": Required[str],
+        },
+        total=False,
+    )
+else:
+    DatabasePermittedNamespaceResourceDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

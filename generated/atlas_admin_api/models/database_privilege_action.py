@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DatabasePrivilegeAction")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "action",
+        "resources",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class DatabasePrivilegeAction:
     action: str
     resources: list[DatabasePermittedNamespaceResource] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("action", "action", True),
+        ("resources", "resources", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatabasePrivilegeAction"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         action = self.action
 
         resources: list[dict[str, Any]] | Unset = UNSET
@@ -50,33 +85,43 @@ class DatabasePrivilegeAction:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("resources",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        action = d.pop("action")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                action = src_dict["action"]
 
-        _resources = d.pop("resources", UNSET)
-        resources: list[DatabasePermittedNamespaceResource] | Unset = UNSET
-        if _resources is not UNSET:
-            resources = []
-            for resources_item_data in _resources:
-                resources_item = DatabasePermittedNamespaceResource.from_dict(resources_item_data)
+                _resources = src_dict.get("resources", UNSET)
+                resources: list[DatabasePermittedNamespaceResource] | Unset = UNSET
+                if _resources is not UNSET:
+                    resources = [
+                        DatabasePermittedNamespaceResource.from_dict(resources_item_data)
+                        for resources_item_data in _resources
+                    ]
 
-                resources.append(resources_item)
+                if not (action.__class__ is str and (_resources is UNSET or _resources.__class__ is list)):
+                    raise TypeError("not the documented shape")
+                if cls is DatabasePrivilegeAction:
+                    _database_privilege_action = object.__new__(cls)
+                    _database_privilege_action.action = action
+                    _database_privilege_action.resources = resources
+                else:
+                    _database_privilege_action = cls(
+                        action,
+                        resources,
+                    )
 
-        _database_privilege_action = cls(
-            action,
-            resources,
-        )
+                _database_privilege_action.additional_properties = d
+                return _database_privilege_action
 
-        if nulls:
-            d.update(nulls)
-        _database_privilege_action.additional_properties = d
-        return _database_privilege_action
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +144,22 @@ class DatabasePrivilegeAction:
 from ..models.database_permitted_namespace_resource import (
     DatabasePermittedNamespaceResource,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.database_permitted_namespace_resource import (
+        DatabasePermittedNamespaceResource,
+        DatabasePermittedNamespaceResourceDict,
+    )
+
+    DatabasePrivilegeActionDict = TypedDict(
+        "DatabasePrivilegeActionDict",
+        {
+            "action": Required[str],
+            "resources": list[DatabasePermittedNamespaceResourceDict | DatabasePermittedNamespaceResource],
+        },
+        total=False,
+    )
+else:
+    DatabasePrivilegeActionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DatabaseRollingIndexRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collection",
+        "db",
+        "keys",
+        "collation",
+        "options",
+    }
+)
 
 
 @_attrs_define
@@ -33,8 +58,24 @@ class DatabaseRollingIndexRequest:
     collation: Collation | Unset = UNSET
     options: IndexOptions | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collection", "collection", True),
+        ("db", "db", True),
+        ("keys", "keys", True),
+        ("collation", "collation", False),
+        ("options", "options", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatabaseRollingIndexRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collection = self.collection
 
         db = self.db
@@ -70,53 +111,60 @@ class DatabaseRollingIndexRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "collation",
-                "options",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        collection = d.pop("collection")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection = src_dict["collection"]
 
-        db = d.pop("db")
+                db = src_dict["db"]
 
-        keys = []
-        _keys = d.pop("keys")
-        for keys_item_data in _keys:
-            keys_item = DatabaseRollingIndexRequestKeysItem.from_dict(keys_item_data)
+                _keys = src_dict["keys"]
+                keys = [DatabaseRollingIndexRequestKeysItem.from_dict(keys_item_data) for keys_item_data in _keys]
 
-            keys.append(keys_item)
+                _collation = src_dict.get("collation", UNSET)
+                collation: Collation | Unset
+                if _collation is UNSET:
+                    collation = UNSET
+                else:
+                    collation = Collation.from_dict(_collation)
 
-        _collation = d.pop("collation", UNSET)
-        collation: Collation | Unset
-        if _collation is UNSET:
-            collation = UNSET
-        else:
-            collation = Collation.from_dict(_collation)
+                _options = src_dict.get("options", UNSET)
+                options: IndexOptions | Unset
+                if _options is UNSET:
+                    options = UNSET
+                else:
+                    options = IndexOptions.from_dict(_options)
 
-        _options = d.pop("options", UNSET)
-        options: IndexOptions | Unset
-        if _options is UNSET:
-            options = UNSET
-        else:
-            options = IndexOptions.from_dict(_options)
+                if not (collection.__class__ is str and db.__class__ is str and _keys.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is DatabaseRollingIndexRequest:
+                    _database_rolling_index_request = object.__new__(cls)
+                    _database_rolling_index_request.collection = collection
+                    _database_rolling_index_request.db = db
+                    _database_rolling_index_request.keys = keys
+                    _database_rolling_index_request.collation = collation
+                    _database_rolling_index_request.options = options
+                else:
+                    _database_rolling_index_request = cls(
+                        collection,
+                        db,
+                        keys,
+                        collation,
+                        options,
+                    )
 
-        _database_rolling_index_request = cls(
-            collection,
-            db,
-            keys,
-            collation,
-            options,
-        )
+                _database_rolling_index_request.additional_properties = d
+                return _database_rolling_index_request
 
-        if nulls:
-            d.update(nulls)
-        _database_rolling_index_request.additional_properties = d
-        return _database_rolling_index_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -141,3 +189,29 @@ from ..models.database_rolling_index_request_keys_item import (
     DatabaseRollingIndexRequestKeysItem,  # noqa: E402
 )
 from ..models.index_options import IndexOptions  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.collation import Collation, CollationDict
+    from ..models.database_rolling_index_request_keys_item import (
+        DatabaseRollingIndexRequestKeysItem,
+        DatabaseRollingIndexRequestKeysItemDict,
+    )
+    from ..models.index_options import IndexOptions, IndexOptionsDict
+
+    DatabaseRollingIndexRequestDict = TypedDict(
+        "DatabaseRollingIndexRequestDict",
+        {
+            "collection": Required[str],
+            "db": Required[str],
+            "keys": Required[list[DatabaseRollingIndexRequestKeysItemDict | DatabaseRollingIndexRequestKeysItem]],
+            "collation": CollationDict | Collation,
+            "options": IndexOptionsDict | IndexOptions,
+        },
+        total=False,
+    )
+else:
+    DatabaseRollingIndexRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.database_user_role_role_name import DatabaseUserRoleRoleName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DatabaseUserRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "databaseName",
+        "roleName",
+        "collectionName",
+    }
+)
 
 
 @_attrs_define
@@ -25,14 +50,43 @@ class DatabaseUserRole:
     """
 
     database_name: str
-    role_name: DatabaseUserRoleRoleName
+    role_name: (
+        Literal[
+            "atlasAdmin",
+            "backup",
+            "clusterMonitor",
+            "dbAdmin",
+            "dbAdminAnyDatabase",
+            "enableSharding",
+            "read",
+            "readAnyDatabase",
+            "readWrite",
+            "readWriteAnyDatabase",
+            "<a custom role name>",
+        ]
+        | DatabaseUserRoleRoleName
+    )
     collection_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("database_name", "databaseName", True),
+        ("role_name", "roleName", True),
+        ("collection_name", "collectionName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatabaseUserRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         database_name = self.database_name
 
-        role_name = self.role_name.value
+        role_name = enum_json(self.role_name)
 
         collection_name = self.collection_name
 
@@ -51,29 +105,45 @@ class DatabaseUserRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("collectionName",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        database_name = d.pop("databaseName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                database_name = src_dict["databaseName"]
 
-        role_name = DatabaseUserRoleRoleName(d.pop("roleName"))
+                role_name = DatabaseUserRoleRoleName._members_by_value.get(
+                    _role_name_value := src_dict["roleName"]
+                ) or DatabaseUserRoleRoleName(_role_name_value)
 
-        collection_name = d.pop("collectionName", UNSET)
+                collection_name = src_dict.get("collectionName", UNSET)
 
-        _database_user_role = cls(
-            database_name,
-            role_name,
-            collection_name,
-        )
+                if not (
+                    database_name.__class__ is str and (collection_name is UNSET or collection_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DatabaseUserRole:
+                    _database_user_role = object.__new__(cls)
+                    _database_user_role.database_name = database_name
+                    _database_user_role.role_name = role_name
+                    _database_user_role.collection_name = collection_name
+                else:
+                    _database_user_role = cls(
+                        database_name,
+                        role_name,
+                        collection_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _database_user_role.additional_properties = d
-        return _database_user_role
+                _database_user_role.additional_properties = d
+                return _database_user_role
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -90,3 +160,36 @@ class DatabaseUserRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.database_user_role_role_name import DatabaseUserRoleRoleName
+
+    DatabaseUserRoleDict = TypedDict(
+        "DatabaseUserRoleDict",
+        {
+            "databaseName": Required[str],
+            "roleName": Required[
+                Literal[
+                    "atlasAdmin",
+                    "backup",
+                    "clusterMonitor",
+                    "dbAdmin",
+                    "dbAdminAnyDatabase",
+                    "enableSharding",
+                    "read",
+                    "readAnyDatabase",
+                    "readWrite",
+                    "readWriteAnyDatabase",
+                    "<a custom role name>",
+                ]
+                | DatabaseUserRoleRoleName
+            ],
+            "collectionName": str,
+        },
+        total=False,
+    )
+else:
+    DatabaseUserRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,16 +2,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.datadog_region import DatadogRegion
 from ..models.datadog_type import DatadogType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Datadog")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "apiKey",
+        "type",
+        "id",
+        "region",
+        "sendCollectionLatencyMetrics",
+        "sendDatabaseMetrics",
+        "sendQueryStatsMetrics",
+        "sendUserProvidedResourceTags",
+    }
+)
 
 
 @_attrs_define
@@ -44,19 +75,38 @@ class Datadog:
     """
 
     api_key: str
-    type_: DatadogType = _attrs_field(default=DatadogType.DATADOG, kw_only=True)
+    type_: Literal["DATADOG"] | DatadogType = _attrs_field(default=DatadogType.DATADOG, kw_only=True)
     id: None | str | Unset = UNSET
-    region: DatadogRegion | Unset = UNSET
+    region: Literal["US", "EU", "US3", "US5", "AP1", "US1_FED"] | DatadogRegion | Unset = UNSET
     send_collection_latency_metrics: bool | Unset = UNSET
     send_database_metrics: bool | Unset = UNSET
     send_query_stats_metrics: bool | Unset = UNSET
     send_user_provided_resource_tags: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("api_key", "apiKey", True),
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("region", "region", False),
+        ("send_collection_latency_metrics", "sendCollectionLatencyMetrics", False),
+        ("send_database_metrics", "sendDatabaseMetrics", False),
+        ("send_query_stats_metrics", "sendQueryStatsMetrics", False),
+        ("send_user_provided_resource_tags", "sendUserProvidedResourceTags", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Datadog"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         api_key = self.api_key
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         id: None | str | Unset
         if isinstance(self.id, Unset):
@@ -66,7 +116,7 @@ class Datadog:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         send_collection_latency_metrics = self.send_collection_latency_metrics
 
@@ -101,63 +151,89 @@ class Datadog:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "region",
-                "sendCollectionLatencyMetrics",
-                "sendDatabaseMetrics",
-                "sendQueryStatsMetrics",
-                "sendUserProvidedResourceTags",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        api_key = d.pop("apiKey")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                api_key = src_dict["apiKey"]
 
-        type_ = DatadogType(d.pop("type"))
+                type_ = DatadogType._members_by_value.get(_type__value := src_dict["type"]) or DatadogType(_type__value)
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_id(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        id = _parse_id(d.pop("id", UNSET))
+                id = _parse_id(src_dict.get("id", UNSET))
 
-        _region = d.pop("region", UNSET)
-        region: DatadogRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = DatadogRegion._members_by_value.get(_region) or DatadogRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: DatadogRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = DatadogRegion._members_by_value.get(_region) or DatadogRegion(_region)
 
-        send_collection_latency_metrics = d.pop("sendCollectionLatencyMetrics", UNSET)
+                send_collection_latency_metrics = src_dict.get("sendCollectionLatencyMetrics", UNSET)
 
-        send_database_metrics = d.pop("sendDatabaseMetrics", UNSET)
+                send_database_metrics = src_dict.get("sendDatabaseMetrics", UNSET)
 
-        send_query_stats_metrics = d.pop("sendQueryStatsMetrics", UNSET)
+                send_query_stats_metrics = src_dict.get("sendQueryStatsMetrics", UNSET)
 
-        send_user_provided_resource_tags = d.pop("sendUserProvidedResourceTags", UNSET)
+                send_user_provided_resource_tags = src_dict.get("sendUserProvidedResourceTags", UNSET)
 
-        _datadog = cls(
-            api_key,
-            id,
-            region,
-            send_collection_latency_metrics,
-            send_database_metrics,
-            send_query_stats_metrics,
-            send_user_provided_resource_tags,
-            type_=type_,
-        )
+                if not (
+                    api_key.__class__ is str
+                    and (
+                        id is UNSET
+                        or id.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (send_collection_latency_metrics is UNSET or send_collection_latency_metrics.__class__ is bool)
+                    and (send_database_metrics is UNSET or send_database_metrics.__class__ is bool)
+                    and (send_query_stats_metrics is UNSET or send_query_stats_metrics.__class__ is bool)
+                    and (
+                        send_user_provided_resource_tags is UNSET or send_user_provided_resource_tags.__class__ is bool
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is Datadog:
+                    _datadog = object.__new__(cls)
+                    _datadog.api_key = api_key
+                    _datadog.type_ = type_
+                    _datadog.id = id
+                    _datadog.region = region
+                    _datadog.send_collection_latency_metrics = send_collection_latency_metrics
+                    _datadog.send_database_metrics = send_database_metrics
+                    _datadog.send_query_stats_metrics = send_query_stats_metrics
+                    _datadog.send_user_provided_resource_tags = send_user_provided_resource_tags
+                else:
+                    _datadog = cls(
+                        api_key,
+                        id,
+                        region,
+                        send_collection_latency_metrics,
+                        send_database_metrics,
+                        send_query_stats_metrics,
+                        send_user_provided_resource_tags,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _datadog.additional_properties = d
-        return _datadog
+                _datadog.additional_properties = d
+                return _datadog
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -174,3 +250,27 @@ class Datadog:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.datadog_region import DatadogRegion
+    from ..models.datadog_type import DatadogType
+
+    DatadogDict = TypedDict(
+        "DatadogDict",
+        {
+            "apiKey": Required[str],
+            "type": Required[Literal["DATADOG"] | DatadogType],
+            "id": str | None,
+            "region": Literal["US", "EU", "US3", "US5", "AP1", "US1_FED"] | DatadogRegion,
+            "sendCollectionLatencyMetrics": bool,
+            "sendDatabaseMetrics": bool,
+            "sendQueryStatsMetrics": bool,
+            "sendUserProvidedResourceTags": bool,
+        },
+        total=False,
+    )
+else:
+    DatadogDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

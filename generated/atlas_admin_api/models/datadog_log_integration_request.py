@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,8 +22,27 @@ from ..models.datadog_log_integration_request_region import (
 from ..models.datadog_log_integration_request_type import (
     DatadogLogIntegrationRequestType,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DatadogLogIntegrationRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "logTypes",
+        "type",
+        "apiKey",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -36,24 +61,39 @@ class DatadogLogIntegrationRequest:
     """
 
     log_types: list[DatadogLogIntegrationRequestLogTypesItem]
-    type_: DatadogLogIntegrationRequestType = _attrs_field(
+    type_: Literal["DATADOG_LOG_EXPORT"] | DatadogLogIntegrationRequestType = _attrs_field(
         default=DatadogLogIntegrationRequestType.DATADOG_LOG_EXPORT, kw_only=True
     )
     api_key: str
-    region: DatadogLogIntegrationRequestRegion
+    region: Literal["US1", "US3", "US5", "EU", "AP1", "AP2", "US1_FED"] | DatadogLogIntegrationRequestRegion
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("log_types", "logTypes", True),
+        ("type_", "type", True),
+        ("api_key", "apiKey", True),
+        ("region", "region", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatadogLogIntegrationRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         log_types = []
         for log_types_item_data in self.log_types:
-            log_types_item = log_types_item_data.value
+            log_types_item = enum_json(log_types_item_data)
             log_types.append(log_types_item)
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         api_key = self.api_key
 
-        region = self.region.value
+        region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -70,31 +110,56 @@ class DatadogLogIntegrationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        log_types = []
-        _log_types = d.pop("logTypes")
-        for log_types_item_data in _log_types:
-            log_types_item = DatadogLogIntegrationRequestLogTypesItem._members_by_value.get(
-                log_types_item_data
-            ) or DatadogLogIntegrationRequestLogTypesItem(log_types_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                log_types = []
+                _log_types = src_dict["logTypes"]
+                for log_types_item_data in _log_types:
+                    log_types_item = DatadogLogIntegrationRequestLogTypesItem._members_by_value.get(
+                        log_types_item_data
+                    ) or DatadogLogIntegrationRequestLogTypesItem(log_types_item_data)
 
-            log_types.append(log_types_item)
+                    log_types.append(log_types_item)
 
-        type_ = DatadogLogIntegrationRequestType(d.pop("type"))
+                type_ = DatadogLogIntegrationRequestType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DatadogLogIntegrationRequestType(_type__value)
 
-        api_key = d.pop("apiKey")
+                api_key = src_dict["apiKey"]
 
-        region = DatadogLogIntegrationRequestRegion(d.pop("region"))
+                region = DatadogLogIntegrationRequestRegion._members_by_value.get(
+                    _region_value := src_dict["region"]
+                ) or DatadogLogIntegrationRequestRegion(_region_value)
 
-        _datadog_log_integration_request = cls(
-            log_types,
-            api_key,
-            region,
-            type_=type_,
-        )
+                if not (_log_types.__class__ is list and api_key.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is DatadogLogIntegrationRequest:
+                    _datadog_log_integration_request = object.__new__(cls)
+                    _datadog_log_integration_request.log_types = log_types
+                    _datadog_log_integration_request.type_ = type_
+                    _datadog_log_integration_request.api_key = api_key
+                    _datadog_log_integration_request.region = region
+                else:
+                    _datadog_log_integration_request = cls(
+                        log_types,
+                        api_key,
+                        region,
+                        type_=type_,
+                    )
 
-        _datadog_log_integration_request.additional_properties = d
-        return _datadog_log_integration_request
+                _datadog_log_integration_request.additional_properties = d
+                return _datadog_log_integration_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,3 +176,39 @@ class DatadogLogIntegrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.datadog_log_integration_request_log_types_item import (
+        DatadogLogIntegrationRequestLogTypesItem,
+    )
+    from ..models.datadog_log_integration_request_region import (
+        DatadogLogIntegrationRequestRegion,
+    )
+    from ..models.datadog_log_integration_request_type import (
+        DatadogLogIntegrationRequestType,
+    )
+
+    DatadogLogIntegrationRequestDict = TypedDict(
+        "DatadogLogIntegrationRequestDict",
+        {
+            "logTypes": Required[
+                list[
+                    Literal["MONGOD", "MONGOS", "MONGOD_AUDIT", "MONGOS_AUDIT"]
+                    | DatadogLogIntegrationRequestLogTypesItem
+                ]
+            ],
+            "type": Required[Literal["DATADOG_LOG_EXPORT"] | DatadogLogIntegrationRequestType],
+            "apiKey": Required[str],
+            "region": Required[
+                Literal["US1", "US3", "US5", "EU", "AP1", "AP2", "US1_FED"] | DatadogLogIntegrationRequestRegion
+            ],
+        },
+        total=False,
+    )
+else:
+    DatadogLogIntegrationRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

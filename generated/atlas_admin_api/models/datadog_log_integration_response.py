@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,8 +22,28 @@ from ..models.datadog_log_integration_response_region import (
 from ..models.datadog_log_integration_response_type import (
     DatadogLogIntegrationResponseType,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DatadogLogIntegrationResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "logTypes",
+        "type",
+        "apiKey",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -39,26 +65,42 @@ class DatadogLogIntegrationResponse:
 
     id: str
     log_types: list[DatadogLogIntegrationResponseLogTypesItem]
-    type_: DatadogLogIntegrationResponseType = _attrs_field(
+    type_: Literal["DATADOG_LOG_EXPORT"] | DatadogLogIntegrationResponseType = _attrs_field(
         default=DatadogLogIntegrationResponseType.DATADOG_LOG_EXPORT, kw_only=True
     )
     api_key: str
-    region: DatadogLogIntegrationResponseRegion
+    region: Literal["US1", "US3", "US5", "EU", "AP1", "AP2", "US1_FED"] | DatadogLogIntegrationResponseRegion
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", True),
+        ("log_types", "logTypes", True),
+        ("type_", "type", True),
+        ("api_key", "apiKey", True),
+        ("region", "region", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatadogLogIntegrationResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         log_types = []
         for log_types_item_data in self.log_types:
-            log_types_item = log_types_item_data.value
+            log_types_item = enum_json(log_types_item_data)
             log_types.append(log_types_item)
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         api_key = self.api_key
 
-        region = self.region.value
+        region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -76,34 +118,60 @@ class DatadogLogIntegrationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict["id"]
 
-        log_types = []
-        _log_types = d.pop("logTypes")
-        for log_types_item_data in _log_types:
-            log_types_item = DatadogLogIntegrationResponseLogTypesItem._members_by_value.get(
-                log_types_item_data
-            ) or DatadogLogIntegrationResponseLogTypesItem(log_types_item_data)
+                log_types = []
+                _log_types = src_dict["logTypes"]
+                for log_types_item_data in _log_types:
+                    log_types_item = DatadogLogIntegrationResponseLogTypesItem._members_by_value.get(
+                        log_types_item_data
+                    ) or DatadogLogIntegrationResponseLogTypesItem(log_types_item_data)
 
-            log_types.append(log_types_item)
+                    log_types.append(log_types_item)
 
-        type_ = DatadogLogIntegrationResponseType(d.pop("type"))
+                type_ = DatadogLogIntegrationResponseType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DatadogLogIntegrationResponseType(_type__value)
 
-        api_key = d.pop("apiKey")
+                api_key = src_dict["apiKey"]
 
-        region = DatadogLogIntegrationResponseRegion(d.pop("region"))
+                region = DatadogLogIntegrationResponseRegion._members_by_value.get(
+                    _region_value := src_dict["region"]
+                ) or DatadogLogIntegrationResponseRegion(_region_value)
 
-        _datadog_log_integration_response = cls(
-            id,
-            log_types,
-            api_key,
-            region,
-            type_=type_,
-        )
+                if not (id.__class__ is str and _log_types.__class__ is list and api_key.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is DatadogLogIntegrationResponse:
+                    _datadog_log_integration_response = object.__new__(cls)
+                    _datadog_log_integration_response.id = id
+                    _datadog_log_integration_response.log_types = log_types
+                    _datadog_log_integration_response.type_ = type_
+                    _datadog_log_integration_response.api_key = api_key
+                    _datadog_log_integration_response.region = region
+                else:
+                    _datadog_log_integration_response = cls(
+                        id,
+                        log_types,
+                        api_key,
+                        region,
+                        type_=type_,
+                    )
 
-        _datadog_log_integration_response.additional_properties = d
-        return _datadog_log_integration_response
+                _datadog_log_integration_response.additional_properties = d
+                return _datadog_log_integration_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -120,3 +188,40 @@ class DatadogLogIntegrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.datadog_log_integration_response_log_types_item import (
+        DatadogLogIntegrationResponseLogTypesItem,
+    )
+    from ..models.datadog_log_integration_response_region import (
+        DatadogLogIntegrationResponseRegion,
+    )
+    from ..models.datadog_log_integration_response_type import (
+        DatadogLogIntegrationResponseType,
+    )
+
+    DatadogLogIntegrationResponseDict = TypedDict(
+        "DatadogLogIntegrationResponseDict",
+        {
+            "id": Required[str],
+            "logTypes": Required[
+                list[
+                    Literal["MONGOD", "MONGOS", "MONGOD_AUDIT", "MONGOS_AUDIT"]
+                    | DatadogLogIntegrationResponseLogTypesItem
+                ]
+            ],
+            "type": Required[Literal["DATADOG_LOG_EXPORT"] | DatadogLogIntegrationResponseType],
+            "apiKey": Required[str],
+            "region": Required[
+                Literal["US1", "US3", "US5", "EU", "AP1", "AP2", "US1_FED"] | DatadogLogIntegrationResponseRegion
+            ],
+        },
+        total=False,
+    )
+else:
+    DatadogLogIntegrationResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,32 @@ from ..models.datadog_notification_datadog_region import (
     DatadogNotificationDatadogRegion,
 )
 from ..models.datadog_notification_type_name import DatadogNotificationTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DatadogNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "datadogApiKey",
+        "datadogRegion",
+        "delayMin",
+        "integrationId",
+        "intervalMin",
+        "notifierId",
+    }
+)
 
 
 @_attrs_define
@@ -50,23 +79,45 @@ class DatadogNotification:
             authentication credentials. Example: 32b6e34b3d91647abb20e7b8.
     """
 
-    type_name: DatadogNotificationTypeName = _attrs_field(default=DatadogNotificationTypeName.DATADOG, kw_only=True)
+    type_name: Literal["DATADOG"] | DatadogNotificationTypeName = _attrs_field(
+        default=DatadogNotificationTypeName.DATADOG, kw_only=True
+    )
     datadog_api_key: str | Unset = UNSET
-    datadog_region: DatadogNotificationDatadogRegion | Unset = UNSET
+    datadog_region: Literal["US", "EU", "US3", "US5", "AP1", "US1_FED"] | DatadogNotificationDatadogRegion | Unset = (
+        UNSET
+    )
     delay_min: int | Unset = UNSET
     integration_id: str | Unset = UNSET
     interval_min: int | Unset = UNSET
     notifier_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("datadog_api_key", "datadogApiKey", False),
+        ("datadog_region", "datadogRegion", False),
+        ("delay_min", "delayMin", False),
+        ("integration_id", "integrationId", False),
+        ("interval_min", "intervalMin", False),
+        ("notifier_id", "notifierId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatadogNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         datadog_api_key = self.datadog_api_key
 
         datadog_region: str | Unset = UNSET
         if not isinstance(self.datadog_region, Unset):
-            datadog_region = self.datadog_region.value
+            datadog_region = enum_json(self.datadog_region)
 
         delay_min = self.delay_min
 
@@ -100,55 +151,72 @@ class DatadogNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "datadogApiKey",
-                "datadogRegion",
-                "delayMin",
-                "integrationId",
-                "intervalMin",
-                "notifierId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = DatadogNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = DatadogNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or DatadogNotificationTypeName(_type_name_value)
 
-        datadog_api_key = d.pop("datadogApiKey", UNSET)
+                datadog_api_key = src_dict.get("datadogApiKey", UNSET)
 
-        _datadog_region = d.pop("datadogRegion", UNSET)
-        datadog_region: DatadogNotificationDatadogRegion | Unset
-        if _datadog_region is UNSET:
-            datadog_region = UNSET
-        else:
-            datadog_region = DatadogNotificationDatadogRegion._members_by_value.get(
-                _datadog_region
-            ) or DatadogNotificationDatadogRegion(_datadog_region)
+                _datadog_region = src_dict.get("datadogRegion", UNSET)
+                datadog_region: DatadogNotificationDatadogRegion | Unset
+                if _datadog_region is UNSET:
+                    datadog_region = UNSET
+                else:
+                    datadog_region = DatadogNotificationDatadogRegion._members_by_value.get(
+                        _datadog_region
+                    ) or DatadogNotificationDatadogRegion(_datadog_region)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        integration_id = d.pop("integrationId", UNSET)
+                integration_id = src_dict.get("integrationId", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        _datadog_notification = cls(
-            datadog_api_key,
-            datadog_region,
-            delay_min,
-            integration_id,
-            interval_min,
-            notifier_id,
-            type_name=type_name,
-        )
+                if not (
+                    (datadog_api_key is UNSET or datadog_api_key.__class__ is str)
+                    and (delay_min is UNSET or delay_min.__class__ is int)
+                    and (integration_id is UNSET or integration_id.__class__ is str)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DatadogNotification:
+                    _datadog_notification = object.__new__(cls)
+                    _datadog_notification.type_name = type_name
+                    _datadog_notification.datadog_api_key = datadog_api_key
+                    _datadog_notification.datadog_region = datadog_region
+                    _datadog_notification.delay_min = delay_min
+                    _datadog_notification.integration_id = integration_id
+                    _datadog_notification.interval_min = interval_min
+                    _datadog_notification.notifier_id = notifier_id
+                else:
+                    _datadog_notification = cls(
+                        datadog_api_key,
+                        datadog_region,
+                        delay_min,
+                        integration_id,
+                        interval_min,
+                        notifier_id,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _datadog_notification.additional_properties = d
-        return _datadog_notification
+                _datadog_notification.additional_properties = d
+                return _datadog_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -165,3 +233,28 @@ class DatadogNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.datadog_notification_datadog_region import (
+        DatadogNotificationDatadogRegion,
+    )
+    from ..models.datadog_notification_type_name import DatadogNotificationTypeName
+
+    DatadogNotificationDict = TypedDict(
+        "DatadogNotificationDict",
+        {
+            "typeName": Required[Literal["DATADOG"] | DatadogNotificationTypeName],
+            "datadogApiKey": str,
+            "datadogRegion": Literal["US", "EU", "US3", "US5", "AP1", "US1_FED"] | DatadogNotificationDatadogRegion,
+            "delayMin": int,
+            "integrationId": str,
+            "intervalMin": int,
+            "notifierId": str,
+        },
+        total=False,
+    )
+else:
+    DatadogNotificationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

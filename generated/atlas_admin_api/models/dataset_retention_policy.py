@@ -3,15 +3,41 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DatasetRetentionPolicy")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "units",
+        "value",
+        "lastModifiedDate",
+    }
+)
 
 
 @_attrs_define
@@ -27,19 +53,33 @@ class DatasetRetentionPolicy:
             expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    units: DatasetRetentionPolicyUnits
+    units: Literal["DAYS", "WEEKS", "MONTHS"] | DatasetRetentionPolicyUnits
     value: int
     last_modified_date: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("units", "units", True),
+        ("value", "value", True),
+        ("last_modified_date", "lastModifiedDate", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DatasetRetentionPolicy"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        units = self.units.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        units = enum_json(self.units)
 
         value = self.value
 
         last_modified_date: str | Unset = UNSET
         if not isinstance(self.last_modified_date, Unset):
-            last_modified_date = format_datetime(self.last_modified_date)
+            last_modified_date = datetime_json(self.last_modified_date)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,34 +96,48 @@ class DatasetRetentionPolicy:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("lastModifiedDate",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        units = DatasetRetentionPolicyUnits(d.pop("units"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                units = DatasetRetentionPolicyUnits._members_by_value.get(
+                    _units_value := src_dict["units"]
+                ) or DatasetRetentionPolicyUnits(_units_value)
 
-        value = d.pop("value")
+                value = src_dict["value"]
 
-        _last_modified_date = d.pop("lastModifiedDate", UNSET)
-        last_modified_date: datetime.datetime | Unset
-        if _last_modified_date is UNSET:
-            last_modified_date = UNSET
-        else:
-            last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
+                _last_modified_date = src_dict.get("lastModifiedDate", UNSET)
+                last_modified_date: datetime.datetime | Unset
+                if _last_modified_date is UNSET:
+                    last_modified_date = UNSET
+                else:
+                    last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
 
-        _dataset_retention_policy = cls(
-            units,
-            value,
-            last_modified_date,
-        )
+                if not (value.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is DatasetRetentionPolicy:
+                    _dataset_retention_policy = object.__new__(cls)
+                    _dataset_retention_policy.units = units
+                    _dataset_retention_policy.value = value
+                    _dataset_retention_policy.last_modified_date = last_modified_date
+                else:
+                    _dataset_retention_policy = cls(
+                        units,
+                        value,
+                        last_modified_date,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _dataset_retention_policy.additional_properties = d
-        return _dataset_retention_policy
+                _dataset_retention_policy.additional_properties = d
+                return _dataset_retention_policy
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -100,3 +154,21 @@ class DatasetRetentionPolicy:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.dataset_retention_policy_units import DatasetRetentionPolicyUnits
+
+    DatasetRetentionPolicyDict = TypedDict(
+        "DatasetRetentionPolicyDict",
+        {
+            "units": Required[Literal["DAYS", "WEEKS", "MONTHS"] | DatasetRetentionPolicyUnits],
+            "value": Required[int],
+            "lastModifiedDate": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    DatasetRetentionPolicyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

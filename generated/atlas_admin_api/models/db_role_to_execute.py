@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.db_role_to_execute_type import DBRoleToExecuteType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DBRoleToExecute")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "role",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -26,10 +51,24 @@ class DBRoleToExecute:
 
     links: list[Link] | Unset = UNSET
     role: str | Unset = UNSET
-    type_: DBRoleToExecuteType | Unset = UNSET
+    type_: Literal["BUILT_IN", "CUSTOM"] | DBRoleToExecuteType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("links", "links", False),
+        ("role", "role", False),
+        ("type_", "type", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DBRoleToExecute"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = []
@@ -41,7 +80,7 @@ class DBRoleToExecute:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -57,45 +96,49 @@ class DBRoleToExecute:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "role",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                role = src_dict.get("role", UNSET)
 
-        role = d.pop("role", UNSET)
+                _type_ = src_dict.get("type", UNSET)
+                type_: DBRoleToExecuteType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = DBRoleToExecuteType._members_by_value.get(_type_) or DBRoleToExecuteType(_type_)
 
-        _type_ = d.pop("type", UNSET)
-        type_: DBRoleToExecuteType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = DBRoleToExecuteType._members_by_value.get(_type_) or DBRoleToExecuteType(_type_)
+                if not ((_links is UNSET or _links.__class__ is list) and (role is UNSET or role.__class__ is str)):
+                    raise TypeError("not the documented shape")
+                if cls is DBRoleToExecute:
+                    _db_role_to_execute = object.__new__(cls)
+                    _db_role_to_execute.links = links
+                    _db_role_to_execute.role = role
+                    _db_role_to_execute.type_ = type_
+                else:
+                    _db_role_to_execute = cls(
+                        links,
+                        role,
+                        type_,
+                    )
 
-        _db_role_to_execute = cls(
-            links,
-            role,
-            type_,
-        )
+                _db_role_to_execute.additional_properties = d
+                return _db_role_to_execute
 
-        if nulls:
-            d.update(nulls)
-        _db_role_to_execute.additional_properties = d
-        return _db_role_to_execute
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -116,3 +159,21 @@ class DBRoleToExecute:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.db_role_to_execute_type import DBRoleToExecuteType
+    from ..models.link import Link, LinkDict
+
+    DBRoleToExecuteDict = TypedDict(
+        "DBRoleToExecuteDict",
+        {
+            "links": list[LinkDict | Link],
+            "role": str,
+            "type": Literal["BUILT_IN", "CUSTOM"] | DBRoleToExecuteType,
+        },
+        total=False,
+    )
+else:
+    DBRoleToExecuteDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -54,9 +60,38 @@ from ..models.default_alert_config_view_for_nds_group_event_type_name_type_14 im
     DefaultAlertConfigViewForNdsGroupEventTypeNameType14,
 )
 from ..models.event_severity import EventSeverity
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DefaultAlertConfigViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "eventTypeName",
+        "notifications",
+        "created",
+        "enabled",
+        "groupId",
+        "id",
+        "links",
+        "matchers",
+        "severityOverride",
+        "updated",
+    }
+)
 
 
 @_attrs_define
@@ -133,42 +168,63 @@ class DefaultAlertConfigViewForNdsGroup:
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     matchers: list[AlertMatcher] | Unset = UNSET
-    severity_override: EventSeverity | Unset = UNSET
+    severity_override: Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity | Unset = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("event_type_name", "eventTypeName", True),
+        ("notifications", "notifications", True),
+        ("created", "created", False),
+        ("enabled", "enabled", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("matchers", "matchers", False),
+        ("severity_override", "severityOverride", False),
+        ("updated", "updated", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DefaultAlertConfigViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         event_type_name: str
         if isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType0):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType1):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType2):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType3):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType4):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType5):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType6):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType7):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType8):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType9):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType10):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType11):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType12):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertConfigViewForNdsGroupEventTypeNameType13):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         else:
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
 
         notifications = []
         for notifications_item_data in self.notifications:
@@ -179,7 +235,7 @@ class DefaultAlertConfigViewForNdsGroup:
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         enabled = self.enabled
 
@@ -203,11 +259,11 @@ class DefaultAlertConfigViewForNdsGroup:
 
         severity_override: str | Unset = UNSET
         if not isinstance(self.severity_override, Unset):
-            severity_override = self.severity_override.value
+            severity_override = enum_json(self.severity_override)
 
         updated: str | Unset = UNSET
         if not isinstance(self.updated, Unset):
-            updated = format_datetime(self.updated)
+            updated = datetime_json(self.updated)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -238,321 +294,361 @@ class DefaultAlertConfigViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "created",
-                "enabled",
-                "groupId",
-                "id",
-                "links",
-                "matchers",
-                "severityOverride",
-                "updated",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
 
-        def _parse_event_type_name(
-            data: object,
-        ) -> (
-            DefaultAlertConfigViewForNdsGroupEventTypeNameType0
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType1
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType10
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType11
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType12
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType13
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType14
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType2
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType3
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType4
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType5
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType6
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType7
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType8
-            | DefaultAlertConfigViewForNdsGroupEventTypeNameType9
-        ):
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_0 = DefaultAlertConfigViewForNdsGroupEventTypeNameType0._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType0(data)
+                def _parse_event_type_name(
+                    data: object,
+                ) -> (
+                    DefaultAlertConfigViewForNdsGroupEventTypeNameType0
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType1
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType10
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType11
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType12
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType13
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType14
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType2
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType3
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType4
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType5
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType6
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType7
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType8
+                    | DefaultAlertConfigViewForNdsGroupEventTypeNameType9
+                ):
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_0 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType0._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType0(data)
+                        )
 
-                return event_type_name_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_1 = DefaultAlertConfigViewForNdsGroupEventTypeNameType1._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType1(data)
+                        return event_type_name_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_1 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType1._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType1(data)
+                        )
 
-                return event_type_name_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_2 = DefaultAlertConfigViewForNdsGroupEventTypeNameType2._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType2(data)
+                        return event_type_name_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_2 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType2._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType2(data)
+                        )
 
-                return event_type_name_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_3 = DefaultAlertConfigViewForNdsGroupEventTypeNameType3._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType3(data)
+                        return event_type_name_type_2
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_3 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType3._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType3(data)
+                        )
 
-                return event_type_name_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_4 = DefaultAlertConfigViewForNdsGroupEventTypeNameType4._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType4(data)
+                        return event_type_name_type_3
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_4 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType4._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType4(data)
+                        )
 
-                return event_type_name_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_5 = DefaultAlertConfigViewForNdsGroupEventTypeNameType5._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType5(data)
+                        return event_type_name_type_4
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_5 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType5._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType5(data)
+                        )
 
-                return event_type_name_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_6 = DefaultAlertConfigViewForNdsGroupEventTypeNameType6._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType6(data)
+                        return event_type_name_type_5
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_6 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType6._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType6(data)
+                        )
 
-                return event_type_name_type_6
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_7 = DefaultAlertConfigViewForNdsGroupEventTypeNameType7._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType7(data)
+                        return event_type_name_type_6
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_7 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType7._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType7(data)
+                        )
 
-                return event_type_name_type_7
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_8 = DefaultAlertConfigViewForNdsGroupEventTypeNameType8._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType8(data)
+                        return event_type_name_type_7
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_8 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType8._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType8(data)
+                        )
 
-                return event_type_name_type_8
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_9 = DefaultAlertConfigViewForNdsGroupEventTypeNameType9._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType9(data)
+                        return event_type_name_type_8
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_9 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType9._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType9(data)
+                        )
 
-                return event_type_name_type_9
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_10 = DefaultAlertConfigViewForNdsGroupEventTypeNameType10._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType10(data)
+                        return event_type_name_type_9
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_10 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType10._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType10(data)
+                        )
 
-                return event_type_name_type_10
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_11 = DefaultAlertConfigViewForNdsGroupEventTypeNameType11._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType11(data)
+                        return event_type_name_type_10
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_11 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType11._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType11(data)
+                        )
 
-                return event_type_name_type_11
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_12 = DefaultAlertConfigViewForNdsGroupEventTypeNameType12._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType12(data)
+                        return event_type_name_type_11
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_12 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType12._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType12(data)
+                        )
 
-                return event_type_name_type_12
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_13 = DefaultAlertConfigViewForNdsGroupEventTypeNameType13._members_by_value.get(
-                    data
-                ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType13(data)
+                        return event_type_name_type_12
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_13 = (
+                            DefaultAlertConfigViewForNdsGroupEventTypeNameType13._members_by_value.get(data)
+                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType13(data)
+                        )
 
-                return event_type_name_type_13
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            event_type_name_type_14 = DefaultAlertConfigViewForNdsGroupEventTypeNameType14._members_by_value.get(
-                data
-            ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType14(data)
+                        return event_type_name_type_13
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    event_type_name_type_14 = (
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType14._members_by_value.get(data)
+                        or DefaultAlertConfigViewForNdsGroupEventTypeNameType14(data)
+                    )
 
-            return event_type_name_type_14
+                    return event_type_name_type_14
 
-        event_type_name = _parse_event_type_name(d.pop("eventTypeName"))
+                event_type_name = _parse_event_type_name(src_dict["eventTypeName"])
 
-        notifications = []
-        _notifications = d.pop("notifications")
-        for notifications_item_data in _notifications:
+                notifications = []
+                _notifications = src_dict["notifications"]
+                for notifications_item_data in _notifications:
+                    _notifications_item_data = notifications_item_data
+                    notifications_item: (
+                        DatadogNotification
+                        | EmailNotification
+                        | GroupNotification
+                        | HipChatNotification
+                        | MicrosoftTeamsNotification
+                        | OpsGenieNotification
+                        | OrgNotification
+                        | PagerDutyNotification
+                        | SlackNotification
+                        | SMSNotification
+                        | TeamNotification
+                        | UserNotification
+                        | VictorOpsNotification
+                        | WebhookNotification
+                        | UnknownVariant
+                    )
+                    _notifications_item_value = (
+                        _notifications_item_data.get("typeName") if _notifications_item_data.__class__ is dict else None
+                    )
+                    if _notifications_item_value.__class__ is not str:
+                        _notifications_item_data, _notifications_item_value = discriminate(
+                            _notifications_item_data, "typeName", field="notifications[]"
+                        )
+                    if _notifications_item_value == "DATADOG":
+                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "EMAIL":
+                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "GROUP":
+                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "HIP_CHAT":
+                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "MICROSOFT_TEAMS":
+                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "OPS_GENIE":
+                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "ORG":
+                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "PAGER_DUTY":
+                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SLACK":
+                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SMS":
+                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "TEAM":
+                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "USER":
+                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "VICTOR_OPS":
+                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "WEBHOOK":
+                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                    else:
+                        notifications_item = UnknownVariant(
+                            discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
+                        )
 
-            def _parse_notifications_item(
-                data: object,
-            ) -> (
-                DatadogNotification
-                | EmailNotification
-                | GroupNotification
-                | HipChatNotification
-                | MicrosoftTeamsNotification
-                | OpsGenieNotification
-                | OrgNotification
-                | PagerDutyNotification
-                | SlackNotification
-                | SMSNotification
-                | TeamNotification
-                | UserNotification
-                | VictorOpsNotification
-                | WebhookNotification
-                | UnknownVariant
-            ):
-                variants: dict[
-                    str,
-                    type[DatadogNotification]
-                    | type[EmailNotification]
-                    | type[GroupNotification]
-                    | type[HipChatNotification]
-                    | type[MicrosoftTeamsNotification]
-                    | type[OpsGenieNotification]
-                    | type[OrgNotification]
-                    | type[PagerDutyNotification]
-                    | type[SlackNotification]
-                    | type[SMSNotification]
-                    | type[TeamNotification]
-                    | type[UserNotification]
-                    | type[VictorOpsNotification]
-                    | type[WebhookNotification],
-                ] = {
-                    "DATADOG": DatadogNotification,
-                    "EMAIL": EmailNotification,
-                    "GROUP": GroupNotification,
-                    "HIP_CHAT": HipChatNotification,
-                    "MICROSOFT_TEAMS": MicrosoftTeamsNotification,
-                    "OPS_GENIE": OpsGenieNotification,
-                    "ORG": OrgNotification,
-                    "PAGER_DUTY": PagerDutyNotification,
-                    "SLACK": SlackNotification,
-                    "SMS": SMSNotification,
-                    "TEAM": TeamNotification,
-                    "USER": UserNotification,
-                    "VICTOR_OPS": VictorOpsNotification,
-                    "WEBHOOK": WebhookNotification,
-                }
-                payload, value = discriminate(data, "typeName", field="notifications[]")
-                variant = variants.get(value)
-                if variant is None:
-                    return UnknownVariant(discriminator=value, raw=dict(payload))
-                return variant.from_dict(payload)
+                    notifications.append(notifications_item)
 
-            notifications_item = _parse_notifications_item(notifications_item_data)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-            notifications.append(notifications_item)
+                enabled = src_dict.get("enabled", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                group_id = src_dict.get("groupId", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        id = d.pop("id", UNSET)
+                _matchers = src_dict.get("matchers", UNSET)
+                matchers: list[AlertMatcher] | Unset = UNSET
+                if _matchers is not UNSET:
+                    matchers = [AlertMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _severity_override = src_dict.get("severityOverride", UNSET)
+                severity_override: EventSeverity | Unset
+                if _severity_override is UNSET:
+                    severity_override = UNSET
+                else:
+                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
+                        _severity_override
+                    )
 
-                links.append(links_item)
+                _updated = src_dict.get("updated", UNSET)
+                updated: datetime.datetime | Unset
+                if _updated is UNSET:
+                    updated = UNSET
+                else:
+                    updated = datetime.datetime.fromisoformat(_updated)
 
-        _matchers = d.pop("matchers", UNSET)
-        matchers: list[AlertMatcher] | Unset = UNSET
-        if _matchers is not UNSET:
-            matchers = []
-            for matchers_item_data in _matchers:
-                matchers_item = AlertMatcher.from_dict(matchers_item_data)
+                if not (
+                    event_type_name.__class__
+                    in (
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType0,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType1,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType2,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType3,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType4,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType5,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType6,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType7,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType8,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType9,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType10,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType11,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType12,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType13,
+                        DefaultAlertConfigViewForNdsGroupEventTypeNameType14,
+                    )
+                    and _notifications.__class__ is list
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_matchers is UNSET or _matchers.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DefaultAlertConfigViewForNdsGroup:
+                    _default_alert_config_view_for_nds_group = object.__new__(cls)
+                    _default_alert_config_view_for_nds_group.event_type_name = event_type_name
+                    _default_alert_config_view_for_nds_group.notifications = notifications
+                    _default_alert_config_view_for_nds_group.created = created
+                    _default_alert_config_view_for_nds_group.enabled = enabled
+                    _default_alert_config_view_for_nds_group.group_id = group_id
+                    _default_alert_config_view_for_nds_group.id = id
+                    _default_alert_config_view_for_nds_group.links = links
+                    _default_alert_config_view_for_nds_group.matchers = matchers
+                    _default_alert_config_view_for_nds_group.severity_override = severity_override
+                    _default_alert_config_view_for_nds_group.updated = updated
+                else:
+                    _default_alert_config_view_for_nds_group = cls(
+                        event_type_name,
+                        notifications,
+                        created,
+                        enabled,
+                        group_id,
+                        id,
+                        links,
+                        matchers,
+                        severity_override,
+                        updated,
+                    )
 
-                matchers.append(matchers_item)
+                _default_alert_config_view_for_nds_group.additional_properties = d
+                return _default_alert_config_view_for_nds_group
 
-        _severity_override = d.pop("severityOverride", UNSET)
-        severity_override: EventSeverity | Unset
-        if _severity_override is UNSET:
-            severity_override = UNSET
-        else:
-            severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                _severity_override
-            )
-
-        _updated = d.pop("updated", UNSET)
-        updated: datetime.datetime | Unset
-        if _updated is UNSET:
-            updated = UNSET
-        else:
-            updated = datetime.datetime.fromisoformat(_updated)
-
-        _default_alert_config_view_for_nds_group = cls(
-            event_type_name,
-            notifications,
-            created,
-            enabled,
-            group_id,
-            id,
-            links,
-            matchers,
-            severity_override,
-            updated,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _default_alert_config_view_for_nds_group.additional_properties = d
-        return _default_alert_config_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -588,3 +684,283 @@ from ..models.team_notification import TeamNotification  # noqa: E402
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.alert_matcher import AlertMatcher, AlertMatcherDict
+    from ..models.datadog_notification import (
+        DatadogNotification,
+        DatadogNotificationDict,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_0 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType0,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_1 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType1,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_2 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType2,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_3 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType3,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_4 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType4,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_5 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType5,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_6 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType6,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_7 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType7,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_8 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType8,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_9 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType9,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_10 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType10,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_11 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType11,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_12 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType12,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_13 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType13,
+    )
+    from ..models.default_alert_config_view_for_nds_group_event_type_name_type_14 import (
+        DefaultAlertConfigViewForNdsGroupEventTypeNameType14,
+    )
+    from ..models.email_notification import EmailNotification, EmailNotificationDict
+    from ..models.event_severity import EventSeverity
+    from ..models.group_notification import GroupNotification, GroupNotificationDict
+    from ..models.hip_chat_notification import (
+        HipChatNotification,
+        HipChatNotificationDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.microsoft_teams_notification import (
+        MicrosoftTeamsNotification,
+        MicrosoftTeamsNotificationDict,
+    )
+    from ..models.ops_genie_notification import (
+        OpsGenieNotification,
+        OpsGenieNotificationDict,
+    )
+    from ..models.org_notification import OrgNotification, OrgNotificationDict
+    from ..models.pager_duty_notification import (
+        PagerDutyNotification,
+        PagerDutyNotificationDict,
+    )
+    from ..models.slack_notification import SlackNotification, SlackNotificationDict
+    from ..models.sms_notification import SMSNotification, SMSNotificationDict
+    from ..models.team_notification import TeamNotification, TeamNotificationDict
+    from ..models.user_notification import UserNotification, UserNotificationDict
+    from ..models.victor_ops_notification import (
+        VictorOpsNotification,
+        VictorOpsNotificationDict,
+    )
+    from ..models.webhook_notification import (
+        WebhookNotification,
+        WebhookNotificationDict,
+    )
+    from ..types import UnknownVariant
+
+    DefaultAlertConfigViewForNdsGroupDict = TypedDict(
+        "DefaultAlertConfigViewForNdsGroupDict",
+        {
+            "eventTypeName": Required[
+                Literal["CREDIT_CARD_ABOUT_TO_EXPIRE"]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType0
+                | Literal[
+                    "CPS_SNAPSHOT_STARTED",
+                    "CPS_SNAPSHOT_SUCCESSFUL",
+                    "CPS_SNAPSHOT_FAILED",
+                    "CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY",
+                    "CPS_SNAPSHOT_FALLBACK_SUCCESSFUL",
+                    "CPS_SNAPSHOT_FALLBACK_FAILED",
+                    "CPS_COPY_SNAPSHOT_STARTED",
+                    "CPS_COPY_SNAPSHOT_FAILED",
+                    "CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY",
+                    "CPS_COPY_SNAPSHOT_SUCCESSFUL",
+                    "CPS_RESTORE_SUCCESSFUL",
+                    "CPS_EXPORT_SUCCESSFUL",
+                    "CPS_RESTORE_FAILED",
+                    "CPS_EXPORT_FAILED",
+                    "CPS_COLLECTION_RESTORE_SUCCESSFUL",
+                    "CPS_COLLECTION_RESTORE_FAILED",
+                    "CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS",
+                    "CPS_COLLECTION_RESTORE_CANCELED",
+                    "CPS_AUTO_EXPORT_FAILED",
+                    "CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED",
+                    "CPS_OPLOG_CAUGHT_UP",
+                ]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType1
+                | Literal[
+                    "CPS_DATA_PROTECTION_ENABLE_REQUESTED",
+                    "CPS_DATA_PROTECTION_ENABLED",
+                    "CPS_DATA_PROTECTION_UPDATE_REQUESTED",
+                    "CPS_DATA_PROTECTION_UPDATED",
+                    "CPS_DATA_PROTECTION_DISABLE_REQUESTED",
+                    "CPS_DATA_PROTECTION_DISABLED",
+                    "CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT",
+                ]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType2
+                | Literal[
+                    "FTS_INDEX_DELETION_FAILED",
+                    "FTS_INDEX_BUILD_COMPLETE",
+                    "FTS_INDEX_BUILD_FAILED",
+                    "FTS_INDEX_CLEANED_UP",
+                    "FTS_INDEX_STALE",
+                    "FTS_INDEXES_RESTORE_FAILED",
+                    "FTS_INDEXES_SYNONYM_MAPPING_INVALID",
+                ]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType3
+                | Literal[
+                    "USERS_WITHOUT_MULTI_FACTOR_AUTH",
+                    "ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED",
+                    "ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID",
+                    "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING",
+                    "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED",
+                    "ACTIVE_LEGACY_TLS_CONNECTIONS",
+                ]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType4
+                | Literal["MONGOTUNE_ALERT"]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType5
+                | Literal[
+                    "CLUSTER_INSTANCE_STOP_START",
+                    "CLUSTER_INSTANCE_RESYNC_REQUESTED",
+                    "CLUSTER_INSTANCE_UPDATE_REQUESTED",
+                    "SAMPLE_DATASET_LOAD_REQUESTED",
+                    "TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL",
+                    "TENANT_UPGRADE_TO_SERVERLESS_FAILED",
+                    "NETWORK_PERMISSION_ENTRY_ADDED",
+                    "NETWORK_PERMISSION_ENTRY_REMOVED",
+                    "NETWORK_PERMISSION_ENTRY_UPDATED",
+                    "CLUSTER_BLOCK_WRITE",
+                    "CLUSTER_UNBLOCK_WRITE",
+                    "LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE",
+                    "LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED",
+                ]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType6
+                | Literal[
+                    "MAINTENANCE_IN_ADVANCED",
+                    "MAINTENANCE_AUTO_DEFERRED",
+                    "MAINTENANCE_STARTED",
+                    "MAINTENANCE_COMPLETED",
+                    "MAINTENANCE_NO_LONGER_NEEDED",
+                ]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType7
+                | Literal[
+                    "ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK", "ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK"
+                ]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType8
+                | Literal["JOINED_GROUP", "REMOVED_FROM_GROUP", "USER_ROLES_CHANGED_AUDIT"]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType9
+                | Literal["TAGS_MODIFIED", "CLUSTER_TAGS_MODIFIED", "GROUP_TAGS_MODIFIED"]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType10
+                | Literal["STREAM_PROCESSOR_STATE_IS_FAILED", "OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD"]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType11
+                | Literal[
+                    "COMPUTE_AUTO_SCALE_INITIATED_BASE",
+                    "COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS",
+                    "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE",
+                    "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS",
+                    "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE",
+                    "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS",
+                    "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE",
+                    "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS",
+                    "COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE",
+                    "COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS",
+                    "DISK_AUTO_SCALE_INITIATED",
+                    "DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL",
+                    "DISK_AUTO_SCALE_OPLOG_FAIL",
+                    "PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE",
+                    "PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE",
+                    "PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE",
+                    "CLUSTER_AUTO_SHARDING_INITIATED",
+                    "CLUSTER_RESHARDING_COMPLETED",
+                ]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType12
+                | Literal["RESOURCE_POLICY_VIOLATED"]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType13
+                | Literal[
+                    "HOST_DOWN",
+                    "HOST_HAS_INDEX_SUGGESTIONS",
+                    "HOST_MONGOT_CRASHING_OOM",
+                    "HOST_MONGOT_STOP_REPLICATION",
+                    "HOST_MONGOT_APPROACHING_STOP_REPLICATION",
+                    "HOST_MONGOT_PAUSE_INITIAL_SYNC",
+                    "HOST_SEARCH_NODE_INDEX_FAILED",
+                    "HOST_SEARCH_PROCESS_THROTTLING",
+                    "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN",
+                    "HOST_NOT_ENOUGH_DISK_SPACE",
+                    "SSH_KEY_NDS_HOST_ACCESS_REQUESTED",
+                    "SSH_KEY_NDS_HOST_ACCESS_REFRESHED",
+                    "PUSH_BASED_LOG_EXPORT_STOPPED",
+                    "PUSH_BASED_LOG_EXPORT_DROPPED_LOG",
+                    "HOST_VERSION_BEHIND",
+                    "VERSION_BEHIND",
+                    "HOST_EXPOSED",
+                    "HOST_SSL_CERTIFICATE_STALE",
+                    "HOST_SECURITY_CHECKUP_NOT_MET",
+                    "ALERT_HOST_SSH_SESSION_STARTED",
+                    "PROFILER_CONFIGURED_TOO_WIDELY",
+                ]
+                | DefaultAlertConfigViewForNdsGroupEventTypeNameType14
+            ],
+            "notifications": Required[
+                list[
+                    DatadogNotificationDict
+                    | DatadogNotification
+                    | EmailNotificationDict
+                    | EmailNotification
+                    | GroupNotificationDict
+                    | GroupNotification
+                    | HipChatNotificationDict
+                    | HipChatNotification
+                    | MicrosoftTeamsNotificationDict
+                    | MicrosoftTeamsNotification
+                    | OpsGenieNotificationDict
+                    | OpsGenieNotification
+                    | OrgNotificationDict
+                    | OrgNotification
+                    | PagerDutyNotificationDict
+                    | PagerDutyNotification
+                    | SlackNotificationDict
+                    | SlackNotification
+                    | SMSNotificationDict
+                    | SMSNotification
+                    | TeamNotificationDict
+                    | TeamNotification
+                    | UserNotificationDict
+                    | UserNotification
+                    | VictorOpsNotificationDict
+                    | VictorOpsNotification
+                    | WebhookNotificationDict
+                    | WebhookNotification
+                    | UnknownVariant
+                ]
+            ],
+            "created": datetime.datetime | str,
+            "enabled": bool,
+            "groupId": str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "matchers": list[AlertMatcherDict | AlertMatcher],
+            "severityOverride": Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity,
+            "updated": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    DefaultAlertConfigViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

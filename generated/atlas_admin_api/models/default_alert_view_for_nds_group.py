@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -68,9 +74,40 @@ from ..models.default_alert_view_for_nds_group_event_type_name_type_18 import (
 from ..models.default_alert_view_for_nds_group_status import (
     DefaultAlertViewForNdsGroupStatus,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DefaultAlertViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "alertConfigId",
+        "created",
+        "eventTypeName",
+        "id",
+        "status",
+        "updated",
+        "acknowledgedUntil",
+        "acknowledgementComment",
+        "acknowledgingUsername",
+        "groupId",
+        "lastNotified",
+        "links",
+        "orgId",
+        "resolved",
+    }
+)
 
 
 @_attrs_define
@@ -147,7 +184,7 @@ class DefaultAlertViewForNdsGroup:
         | DefaultAlertViewForNdsGroupEventTypeNameType9
     )
     id: str
-    status: DefaultAlertViewForNdsGroupStatus
+    status: Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | DefaultAlertViewForNdsGroupStatus
     updated: datetime.datetime
     acknowledged_until: datetime.datetime | Unset = UNSET
     acknowledgement_comment: str | Unset = UNSET
@@ -158,61 +195,86 @@ class DefaultAlertViewForNdsGroup:
     org_id: str | Unset = UNSET
     resolved: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("alert_config_id", "alertConfigId", True),
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("status", "status", True),
+        ("updated", "updated", True),
+        ("acknowledged_until", "acknowledgedUntil", False),
+        ("acknowledgement_comment", "acknowledgementComment", False),
+        ("acknowledging_username", "acknowledgingUsername", False),
+        ("group_id", "groupId", False),
+        ("last_notified", "lastNotified", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("resolved", "resolved", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DefaultAlertViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         alert_config_id = self.alert_config_id
 
-        created = format_datetime(self.created)
+        created = datetime_json(self.created)
 
         event_type_name: str
         if isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType0):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType1):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType2):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType3):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType4):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType5):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType6):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType7):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType8):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType9):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType10):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType11):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType12):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType13):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType14):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType15):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType16):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultAlertViewForNdsGroupEventTypeNameType17):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         else:
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
-        status = self.status.value
+        status = enum_json(self.status)
 
-        updated = format_datetime(self.updated)
+        updated = datetime_json(self.updated)
 
         acknowledged_until: str | Unset = UNSET
         if not isinstance(self.acknowledged_until, Unset):
-            acknowledged_until = format_datetime(self.acknowledged_until)
+            acknowledged_until = datetime_json(self.acknowledged_until)
 
         acknowledgement_comment = self.acknowledgement_comment
 
@@ -222,7 +284,7 @@ class DefaultAlertViewForNdsGroup:
 
         last_notified: str | Unset = UNSET
         if not isinstance(self.last_notified, Unset):
-            last_notified = format_datetime(self.last_notified)
+            last_notified = datetime_json(self.last_notified)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -235,7 +297,7 @@ class DefaultAlertViewForNdsGroup:
 
         resolved: str | Unset = UNSET
         if not isinstance(self.resolved, Unset):
-            resolved = format_datetime(self.resolved)
+            resolved = datetime_json(self.resolved)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -270,304 +332,346 @@ class DefaultAlertViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acknowledgedUntil",
-                "acknowledgementComment",
-                "acknowledgingUsername",
-                "groupId",
-                "lastNotified",
-                "links",
-                "orgId",
-                "resolved",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        alert_config_id = d.pop("alertConfigId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                alert_config_id = src_dict["alertConfigId"]
 
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        def _parse_event_type_name(
-            data: object,
-        ) -> (
-            DefaultAlertViewForNdsGroupEventTypeNameType0
-            | DefaultAlertViewForNdsGroupEventTypeNameType1
-            | DefaultAlertViewForNdsGroupEventTypeNameType10
-            | DefaultAlertViewForNdsGroupEventTypeNameType11
-            | DefaultAlertViewForNdsGroupEventTypeNameType12
-            | DefaultAlertViewForNdsGroupEventTypeNameType13
-            | DefaultAlertViewForNdsGroupEventTypeNameType14
-            | DefaultAlertViewForNdsGroupEventTypeNameType15
-            | DefaultAlertViewForNdsGroupEventTypeNameType16
-            | DefaultAlertViewForNdsGroupEventTypeNameType17
-            | DefaultAlertViewForNdsGroupEventTypeNameType18
-            | DefaultAlertViewForNdsGroupEventTypeNameType2
-            | DefaultAlertViewForNdsGroupEventTypeNameType3
-            | DefaultAlertViewForNdsGroupEventTypeNameType4
-            | DefaultAlertViewForNdsGroupEventTypeNameType5
-            | DefaultAlertViewForNdsGroupEventTypeNameType6
-            | DefaultAlertViewForNdsGroupEventTypeNameType7
-            | DefaultAlertViewForNdsGroupEventTypeNameType8
-            | DefaultAlertViewForNdsGroupEventTypeNameType9
-        ):
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_0 = DefaultAlertViewForNdsGroupEventTypeNameType0._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType0(data)
+                def _parse_event_type_name(
+                    data: object,
+                ) -> (
+                    DefaultAlertViewForNdsGroupEventTypeNameType0
+                    | DefaultAlertViewForNdsGroupEventTypeNameType1
+                    | DefaultAlertViewForNdsGroupEventTypeNameType10
+                    | DefaultAlertViewForNdsGroupEventTypeNameType11
+                    | DefaultAlertViewForNdsGroupEventTypeNameType12
+                    | DefaultAlertViewForNdsGroupEventTypeNameType13
+                    | DefaultAlertViewForNdsGroupEventTypeNameType14
+                    | DefaultAlertViewForNdsGroupEventTypeNameType15
+                    | DefaultAlertViewForNdsGroupEventTypeNameType16
+                    | DefaultAlertViewForNdsGroupEventTypeNameType17
+                    | DefaultAlertViewForNdsGroupEventTypeNameType18
+                    | DefaultAlertViewForNdsGroupEventTypeNameType2
+                    | DefaultAlertViewForNdsGroupEventTypeNameType3
+                    | DefaultAlertViewForNdsGroupEventTypeNameType4
+                    | DefaultAlertViewForNdsGroupEventTypeNameType5
+                    | DefaultAlertViewForNdsGroupEventTypeNameType6
+                    | DefaultAlertViewForNdsGroupEventTypeNameType7
+                    | DefaultAlertViewForNdsGroupEventTypeNameType8
+                    | DefaultAlertViewForNdsGroupEventTypeNameType9
+                ):
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_0 = DefaultAlertViewForNdsGroupEventTypeNameType0._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType0(data)
 
-                return event_type_name_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_1 = DefaultAlertViewForNdsGroupEventTypeNameType1._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType1(data)
+                        return event_type_name_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_1 = DefaultAlertViewForNdsGroupEventTypeNameType1._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType1(data)
 
-                return event_type_name_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_2 = DefaultAlertViewForNdsGroupEventTypeNameType2._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType2(data)
+                        return event_type_name_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_2 = DefaultAlertViewForNdsGroupEventTypeNameType2._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType2(data)
 
-                return event_type_name_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_3 = DefaultAlertViewForNdsGroupEventTypeNameType3._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType3(data)
+                        return event_type_name_type_2
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_3 = DefaultAlertViewForNdsGroupEventTypeNameType3._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType3(data)
 
-                return event_type_name_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_4 = DefaultAlertViewForNdsGroupEventTypeNameType4._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType4(data)
+                        return event_type_name_type_3
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_4 = DefaultAlertViewForNdsGroupEventTypeNameType4._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType4(data)
 
-                return event_type_name_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_5 = DefaultAlertViewForNdsGroupEventTypeNameType5._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType5(data)
+                        return event_type_name_type_4
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_5 = DefaultAlertViewForNdsGroupEventTypeNameType5._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType5(data)
 
-                return event_type_name_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_6 = DefaultAlertViewForNdsGroupEventTypeNameType6._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType6(data)
+                        return event_type_name_type_5
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_6 = DefaultAlertViewForNdsGroupEventTypeNameType6._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType6(data)
 
-                return event_type_name_type_6
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_7 = DefaultAlertViewForNdsGroupEventTypeNameType7._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType7(data)
+                        return event_type_name_type_6
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_7 = DefaultAlertViewForNdsGroupEventTypeNameType7._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType7(data)
 
-                return event_type_name_type_7
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_8 = DefaultAlertViewForNdsGroupEventTypeNameType8._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType8(data)
+                        return event_type_name_type_7
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_8 = DefaultAlertViewForNdsGroupEventTypeNameType8._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType8(data)
 
-                return event_type_name_type_8
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_9 = DefaultAlertViewForNdsGroupEventTypeNameType9._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType9(data)
+                        return event_type_name_type_8
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_9 = DefaultAlertViewForNdsGroupEventTypeNameType9._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType9(data)
 
-                return event_type_name_type_9
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_10 = DefaultAlertViewForNdsGroupEventTypeNameType10._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType10(data)
+                        return event_type_name_type_9
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_10 = DefaultAlertViewForNdsGroupEventTypeNameType10._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType10(data)
 
-                return event_type_name_type_10
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_11 = DefaultAlertViewForNdsGroupEventTypeNameType11._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType11(data)
+                        return event_type_name_type_10
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_11 = DefaultAlertViewForNdsGroupEventTypeNameType11._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType11(data)
 
-                return event_type_name_type_11
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_12 = DefaultAlertViewForNdsGroupEventTypeNameType12._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType12(data)
+                        return event_type_name_type_11
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_12 = DefaultAlertViewForNdsGroupEventTypeNameType12._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType12(data)
 
-                return event_type_name_type_12
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_13 = DefaultAlertViewForNdsGroupEventTypeNameType13._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType13(data)
+                        return event_type_name_type_12
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_13 = DefaultAlertViewForNdsGroupEventTypeNameType13._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType13(data)
 
-                return event_type_name_type_13
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_14 = DefaultAlertViewForNdsGroupEventTypeNameType14._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType14(data)
+                        return event_type_name_type_13
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_14 = DefaultAlertViewForNdsGroupEventTypeNameType14._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType14(data)
 
-                return event_type_name_type_14
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_15 = DefaultAlertViewForNdsGroupEventTypeNameType15._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType15(data)
+                        return event_type_name_type_14
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_15 = DefaultAlertViewForNdsGroupEventTypeNameType15._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType15(data)
 
-                return event_type_name_type_15
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_16 = DefaultAlertViewForNdsGroupEventTypeNameType16._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType16(data)
+                        return event_type_name_type_15
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_16 = DefaultAlertViewForNdsGroupEventTypeNameType16._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType16(data)
 
-                return event_type_name_type_16
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_17 = DefaultAlertViewForNdsGroupEventTypeNameType17._members_by_value.get(
-                    data
-                ) or DefaultAlertViewForNdsGroupEventTypeNameType17(data)
+                        return event_type_name_type_16
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_17 = DefaultAlertViewForNdsGroupEventTypeNameType17._members_by_value.get(
+                            data
+                        ) or DefaultAlertViewForNdsGroupEventTypeNameType17(data)
 
-                return event_type_name_type_17
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            event_type_name_type_18 = DefaultAlertViewForNdsGroupEventTypeNameType18._members_by_value.get(
-                data
-            ) or DefaultAlertViewForNdsGroupEventTypeNameType18(data)
+                        return event_type_name_type_17
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    event_type_name_type_18 = DefaultAlertViewForNdsGroupEventTypeNameType18._members_by_value.get(
+                        data
+                    ) or DefaultAlertViewForNdsGroupEventTypeNameType18(data)
 
-            return event_type_name_type_18
+                    return event_type_name_type_18
 
-        event_type_name = _parse_event_type_name(d.pop("eventTypeName"))
+                event_type_name = _parse_event_type_name(src_dict["eventTypeName"])
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        status = DefaultAlertViewForNdsGroupStatus(d.pop("status"))
+                status = DefaultAlertViewForNdsGroupStatus._members_by_value.get(
+                    _status_value := src_dict["status"]
+                ) or DefaultAlertViewForNdsGroupStatus(_status_value)
 
-        updated = datetime.datetime.fromisoformat(d.pop("updated"))
+                updated = datetime.datetime.fromisoformat(src_dict["updated"])
 
-        _acknowledged_until = d.pop("acknowledgedUntil", UNSET)
-        acknowledged_until: datetime.datetime | Unset
-        if _acknowledged_until is UNSET:
-            acknowledged_until = UNSET
-        else:
-            acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
+                acknowledged_until: datetime.datetime | Unset
+                if _acknowledged_until is UNSET:
+                    acknowledged_until = UNSET
+                else:
+                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
 
-        acknowledgement_comment = d.pop("acknowledgementComment", UNSET)
+                acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
-        acknowledging_username = d.pop("acknowledgingUsername", UNSET)
+                acknowledging_username = src_dict.get("acknowledgingUsername", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _last_notified = d.pop("lastNotified", UNSET)
-        last_notified: datetime.datetime | Unset
-        if _last_notified is UNSET:
-            last_notified = UNSET
-        else:
-            last_notified = datetime.datetime.fromisoformat(_last_notified)
+                _last_notified = src_dict.get("lastNotified", UNSET)
+                last_notified: datetime.datetime | Unset
+                if _last_notified is UNSET:
+                    last_notified = UNSET
+                else:
+                    last_notified = datetime.datetime.fromisoformat(_last_notified)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                _resolved = src_dict.get("resolved", UNSET)
+                resolved: datetime.datetime | Unset
+                if _resolved is UNSET:
+                    resolved = UNSET
+                else:
+                    resolved = datetime.datetime.fromisoformat(_resolved)
 
-        _resolved = d.pop("resolved", UNSET)
-        resolved: datetime.datetime | Unset
-        if _resolved is UNSET:
-            resolved = UNSET
-        else:
-            resolved = datetime.datetime.fromisoformat(_resolved)
+                if not (
+                    alert_config_id.__class__ is str
+                    and event_type_name.__class__
+                    in (
+                        DefaultAlertViewForNdsGroupEventTypeNameType0,
+                        DefaultAlertViewForNdsGroupEventTypeNameType1,
+                        DefaultAlertViewForNdsGroupEventTypeNameType2,
+                        DefaultAlertViewForNdsGroupEventTypeNameType3,
+                        DefaultAlertViewForNdsGroupEventTypeNameType4,
+                        DefaultAlertViewForNdsGroupEventTypeNameType5,
+                        DefaultAlertViewForNdsGroupEventTypeNameType6,
+                        DefaultAlertViewForNdsGroupEventTypeNameType7,
+                        DefaultAlertViewForNdsGroupEventTypeNameType8,
+                        DefaultAlertViewForNdsGroupEventTypeNameType9,
+                        DefaultAlertViewForNdsGroupEventTypeNameType10,
+                        DefaultAlertViewForNdsGroupEventTypeNameType11,
+                        DefaultAlertViewForNdsGroupEventTypeNameType12,
+                        DefaultAlertViewForNdsGroupEventTypeNameType13,
+                        DefaultAlertViewForNdsGroupEventTypeNameType14,
+                        DefaultAlertViewForNdsGroupEventTypeNameType15,
+                        DefaultAlertViewForNdsGroupEventTypeNameType16,
+                        DefaultAlertViewForNdsGroupEventTypeNameType17,
+                        DefaultAlertViewForNdsGroupEventTypeNameType18,
+                    )
+                    and id.__class__ is str
+                    and (acknowledgement_comment is UNSET or acknowledgement_comment.__class__ is str)
+                    and (acknowledging_username is UNSET or acknowledging_username.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DefaultAlertViewForNdsGroup:
+                    _default_alert_view_for_nds_group = object.__new__(cls)
+                    _default_alert_view_for_nds_group.alert_config_id = alert_config_id
+                    _default_alert_view_for_nds_group.created = created
+                    _default_alert_view_for_nds_group.event_type_name = event_type_name
+                    _default_alert_view_for_nds_group.id = id
+                    _default_alert_view_for_nds_group.status = status
+                    _default_alert_view_for_nds_group.updated = updated
+                    _default_alert_view_for_nds_group.acknowledged_until = acknowledged_until
+                    _default_alert_view_for_nds_group.acknowledgement_comment = acknowledgement_comment
+                    _default_alert_view_for_nds_group.acknowledging_username = acknowledging_username
+                    _default_alert_view_for_nds_group.group_id = group_id
+                    _default_alert_view_for_nds_group.last_notified = last_notified
+                    _default_alert_view_for_nds_group.links = links
+                    _default_alert_view_for_nds_group.org_id = org_id
+                    _default_alert_view_for_nds_group.resolved = resolved
+                else:
+                    _default_alert_view_for_nds_group = cls(
+                        alert_config_id,
+                        created,
+                        event_type_name,
+                        id,
+                        status,
+                        updated,
+                        acknowledged_until,
+                        acknowledgement_comment,
+                        acknowledging_username,
+                        group_id,
+                        last_notified,
+                        links,
+                        org_id,
+                        resolved,
+                    )
 
-        _default_alert_view_for_nds_group = cls(
-            alert_config_id,
-            created,
-            event_type_name,
-            id,
-            status,
-            updated,
-            acknowledged_until,
-            acknowledgement_comment,
-            acknowledging_username,
-            group_id,
-            last_notified,
-            links,
-            org_id,
-            resolved,
-        )
+                _default_alert_view_for_nds_group.additional_properties = d
+                return _default_alert_view_for_nds_group
 
-        if nulls:
-            d.update(nulls)
-        _default_alert_view_for_nds_group.additional_properties = d
-        return _default_alert_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -588,3 +692,261 @@ class DefaultAlertViewForNdsGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_0 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType0,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_1 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType1,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_2 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType2,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_3 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType3,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_4 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType4,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_5 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType5,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_6 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType6,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_7 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType7,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_8 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType8,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_9 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType9,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_10 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType10,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_11 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType11,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_12 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType12,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_13 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType13,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_14 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType14,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_15 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType15,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_16 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType16,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_17 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType17,
+    )
+    from ..models.default_alert_view_for_nds_group_event_type_name_type_18 import (
+        DefaultAlertViewForNdsGroupEventTypeNameType18,
+    )
+    from ..models.default_alert_view_for_nds_group_status import (
+        DefaultAlertViewForNdsGroupStatus,
+    )
+    from ..models.link import Link, LinkDict
+
+    DefaultAlertViewForNdsGroupDict = TypedDict(
+        "DefaultAlertViewForNdsGroupDict",
+        {
+            "alertConfigId": Required[str],
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal[
+                    "CREDIT_CARD_ABOUT_TO_EXPIRE",
+                    "PENDING_INVOICE_OVER_THRESHOLD",
+                    "DAILY_BILL_OVER_THRESHOLD",
+                    "DAILY_BILLING_CHANGE_OVER_THRESHOLD",
+                    "WEEKLY_BILLING_CHANGE_OVER_THRESHOLD",
+                    "MONTHLY_BILLING_CHANGE_OVER_THRESHOLD",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType0
+                | Literal[
+                    "CPS_SNAPSHOT_STARTED",
+                    "CPS_SNAPSHOT_SUCCESSFUL",
+                    "CPS_SNAPSHOT_FAILED",
+                    "CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY",
+                    "CPS_SNAPSHOT_BEHIND",
+                    "CPS_COPY_SNAPSHOT_STARTED",
+                    "CPS_COPY_SNAPSHOT_FAILED",
+                    "CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY",
+                    "CPS_COPY_SNAPSHOT_SUCCESSFUL",
+                    "CPS_PREV_SNAPSHOT_OLD",
+                    "CPS_SNAPSHOT_FALLBACK_SUCCESSFUL",
+                    "CPS_SNAPSHOT_FALLBACK_FAILED",
+                    "CPS_RESTORE_SUCCESSFUL",
+                    "CPS_EXPORT_SUCCESSFUL",
+                    "CPS_RESTORE_FAILED",
+                    "CPS_EXPORT_FAILED",
+                    "CPS_COLLECTION_RESTORE_SUCCESSFUL",
+                    "CPS_COLLECTION_RESTORE_FAILED",
+                    "CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS",
+                    "CPS_COLLECTION_RESTORE_CANCELED",
+                    "CPS_AUTO_EXPORT_FAILED",
+                    "CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED",
+                    "CPS_OPLOG_BEHIND",
+                    "CPS_OPLOG_CAUGHT_UP",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType1
+                | Literal[
+                    "AWS_ENCRYPTION_KEY_NEEDS_ROTATION",
+                    "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION",
+                    "GCP_ENCRYPTION_KEY_NEEDS_ROTATION",
+                    "AWS_ENCRYPTION_KEY_INVALID",
+                    "AZURE_ENCRYPTION_KEY_INVALID",
+                    "GCP_ENCRYPTION_KEY_INVALID",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType2
+                | Literal[
+                    "FTS_INDEX_DELETION_FAILED",
+                    "FTS_INDEX_BUILD_COMPLETE",
+                    "FTS_INDEX_BUILD_FAILED",
+                    "FTS_INDEX_CLEANED_UP",
+                    "FTS_INDEX_STALE",
+                    "FTS_INDEXES_RESTORE_FAILED",
+                    "FTS_INDEXES_SYNONYM_MAPPING_INVALID",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType3
+                | Literal[
+                    "USERS_WITHOUT_MULTI_FACTOR_AUTH",
+                    "ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED",
+                    "ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID",
+                    "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING",
+                    "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED",
+                    "ACTIVE_LEGACY_TLS_CONNECTIONS",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType4
+                | Literal["MONGOTUNE_ALERT"]
+                | DefaultAlertViewForNdsGroupEventTypeNameType5
+                | Literal[
+                    "CLUSTER_INSTANCE_STOP_START",
+                    "CLUSTER_INSTANCE_RESYNC_REQUESTED",
+                    "CLUSTER_INSTANCE_UPDATE_REQUESTED",
+                    "SAMPLE_DATASET_LOAD_REQUESTED",
+                    "TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL",
+                    "TENANT_UPGRADE_TO_SERVERLESS_FAILED",
+                    "NETWORK_PERMISSION_ENTRY_ADDED",
+                    "NETWORK_PERMISSION_ENTRY_REMOVED",
+                    "NETWORK_PERMISSION_ENTRY_UPDATED",
+                    "CLUSTER_BLOCK_WRITE",
+                    "CLUSTER_UNBLOCK_WRITE",
+                    "LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE",
+                    "LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType6
+                | Literal[
+                    "MAINTENANCE_IN_ADVANCED",
+                    "MAINTENANCE_AUTO_DEFERRED",
+                    "MAINTENANCE_STARTED",
+                    "MAINTENANCE_COMPLETED",
+                    "MAINTENANCE_NO_LONGER_NEEDED",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType7
+                | Literal[
+                    "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK",
+                    "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK",
+                    "NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType8
+                | Literal[
+                    "ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK", "ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK"
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType9
+                | Literal["OUTSIDE_SERVERLESS_METRIC_THRESHOLD"]
+                | DefaultAlertViewForNdsGroupEventTypeNameType10
+                | Literal["OUTSIDE_FLEX_METRIC_THRESHOLD"]
+                | DefaultAlertViewForNdsGroupEventTypeNameType11
+                | Literal["JOINED_GROUP", "REMOVED_FROM_GROUP", "USER_ROLES_CHANGED_AUDIT"]
+                | DefaultAlertViewForNdsGroupEventTypeNameType12
+                | Literal["TAGS_MODIFIED", "CLUSTER_TAGS_MODIFIED", "GROUP_TAGS_MODIFIED"]
+                | DefaultAlertViewForNdsGroupEventTypeNameType13
+                | Literal["STREAM_PROCESSOR_STATE_IS_FAILED", "OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD"]
+                | DefaultAlertViewForNdsGroupEventTypeNameType14
+                | Literal[
+                    "COMPUTE_AUTO_SCALE_INITIATED_BASE",
+                    "COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS",
+                    "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE",
+                    "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS",
+                    "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE",
+                    "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS",
+                    "COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE",
+                    "COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS",
+                    "DISK_AUTO_SCALE_INITIATED",
+                    "DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL",
+                    "DISK_AUTO_SCALE_OPLOG_FAIL",
+                    "PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE",
+                    "PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE",
+                    "PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE",
+                    "CLUSTER_AUTO_SHARDING_INITIATED",
+                    "CLUSTER_RESHARDING_COMPLETED",
+                    "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE",
+                    "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType15
+                | Literal[
+                    "CPS_DATA_PROTECTION_ENABLE_REQUESTED",
+                    "CPS_DATA_PROTECTION_ENABLED",
+                    "CPS_DATA_PROTECTION_UPDATE_REQUESTED",
+                    "CPS_DATA_PROTECTION_UPDATED",
+                    "CPS_DATA_PROTECTION_DISABLE_REQUESTED",
+                    "CPS_DATA_PROTECTION_DISABLED",
+                    "CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType16
+                | Literal["RESOURCE_POLICY_VIOLATED"]
+                | DefaultAlertViewForNdsGroupEventTypeNameType17
+                | Literal[
+                    "HOST_DOWN",
+                    "HOST_HAS_INDEX_SUGGESTIONS",
+                    "HOST_MONGOT_CRASHING_OOM",
+                    "HOST_MONGOT_STOP_REPLICATION",
+                    "HOST_MONGOT_APPROACHING_STOP_REPLICATION",
+                    "HOST_MONGOT_PAUSE_INITIAL_SYNC",
+                    "HOST_SEARCH_NODE_INDEX_FAILED",
+                    "HOST_SEARCH_PROCESS_THROTTLING",
+                    "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN",
+                    "HOST_NOT_ENOUGH_DISK_SPACE",
+                    "SSH_KEY_NDS_HOST_ACCESS_REQUESTED",
+                    "SSH_KEY_NDS_HOST_ACCESS_REFRESHED",
+                    "PUSH_BASED_LOG_EXPORT_STOPPED",
+                    "PUSH_BASED_LOG_EXPORT_DROPPED_LOG",
+                    "HOST_VERSION_BEHIND",
+                    "VERSION_BEHIND",
+                    "HOST_EXPOSED",
+                    "HOST_SSL_CERTIFICATE_STALE",
+                    "HOST_SECURITY_CHECKUP_NOT_MET",
+                    "ALERT_HOST_SSH_SESSION_STARTED",
+                    "PROFILER_CONFIGURED_TOO_WIDELY",
+                ]
+                | DefaultAlertViewForNdsGroupEventTypeNameType18
+            ],
+            "id": Required[str],
+            "status": Required[Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | DefaultAlertViewForNdsGroupStatus],
+            "updated": Required[datetime.datetime | str],
+            "acknowledgedUntil": datetime.datetime | str,
+            "acknowledgementComment": str,
+            "acknowledgingUsername": str,
+            "groupId": str,
+            "lastNotified": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "resolved": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    DefaultAlertViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

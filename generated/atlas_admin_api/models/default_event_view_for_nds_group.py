@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -125,9 +131,39 @@ from ..models.default_event_view_for_nds_group_event_type_name_type_37 import (
 from ..models.default_event_view_for_nds_group_event_type_name_type_38 import (
     DefaultEventViewForNdsGroupEventTypeNameType38,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DefaultEventViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "created",
+        "eventTypeName",
+        "id",
+        "apiKeyId",
+        "groupId",
+        "isGlobalAdmin",
+        "links",
+        "orgId",
+        "publicKey",
+        "raw",
+        "remoteAddress",
+        "userId",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -236,89 +272,113 @@ class DefaultEventViewForNdsGroup:
     user_id: str | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("api_key_id", "apiKeyId", False),
+        ("group_id", "groupId", False),
+        ("is_global_admin", "isGlobalAdmin", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("public_key", "publicKey", False),
+        ("raw", "raw", False),
+        ("remote_address", "remoteAddress", False),
+        ("user_id", "userId", False),
+        ("username", "username", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DefaultEventViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        created = format_datetime(self.created)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        created = datetime_json(self.created)
 
         event_type_name: str
         if isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType0):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType1):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType2):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType3):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType4):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType5):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType6):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType7):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType8):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType9):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType10):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType11):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType12):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType13):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType14):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType15):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType16):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType17):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType18):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType19):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType20):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType21):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType22):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType23):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType24):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType25):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType26):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType27):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType28):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType29):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType30):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType31):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType32):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType33):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType34):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType35):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType36):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForNdsGroupEventTypeNameType37):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         else:
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
@@ -383,513 +443,573 @@ class DefaultEventViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiKeyId",
-                "groupId",
-                "isGlobalAdmin",
-                "links",
-                "orgId",
-                "publicKey",
-                "raw",
-                "remoteAddress",
-                "userId",
-                "username",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        def _parse_event_type_name(
-            data: object,
-        ) -> (
-            DefaultEventViewForNdsGroupEventTypeNameType0
-            | DefaultEventViewForNdsGroupEventTypeNameType1
-            | DefaultEventViewForNdsGroupEventTypeNameType10
-            | DefaultEventViewForNdsGroupEventTypeNameType11
-            | DefaultEventViewForNdsGroupEventTypeNameType12
-            | DefaultEventViewForNdsGroupEventTypeNameType13
-            | DefaultEventViewForNdsGroupEventTypeNameType14
-            | DefaultEventViewForNdsGroupEventTypeNameType15
-            | DefaultEventViewForNdsGroupEventTypeNameType16
-            | DefaultEventViewForNdsGroupEventTypeNameType17
-            | DefaultEventViewForNdsGroupEventTypeNameType18
-            | DefaultEventViewForNdsGroupEventTypeNameType19
-            | DefaultEventViewForNdsGroupEventTypeNameType2
-            | DefaultEventViewForNdsGroupEventTypeNameType20
-            | DefaultEventViewForNdsGroupEventTypeNameType21
-            | DefaultEventViewForNdsGroupEventTypeNameType22
-            | DefaultEventViewForNdsGroupEventTypeNameType23
-            | DefaultEventViewForNdsGroupEventTypeNameType24
-            | DefaultEventViewForNdsGroupEventTypeNameType25
-            | DefaultEventViewForNdsGroupEventTypeNameType26
-            | DefaultEventViewForNdsGroupEventTypeNameType27
-            | DefaultEventViewForNdsGroupEventTypeNameType28
-            | DefaultEventViewForNdsGroupEventTypeNameType29
-            | DefaultEventViewForNdsGroupEventTypeNameType3
-            | DefaultEventViewForNdsGroupEventTypeNameType30
-            | DefaultEventViewForNdsGroupEventTypeNameType31
-            | DefaultEventViewForNdsGroupEventTypeNameType32
-            | DefaultEventViewForNdsGroupEventTypeNameType33
-            | DefaultEventViewForNdsGroupEventTypeNameType34
-            | DefaultEventViewForNdsGroupEventTypeNameType35
-            | DefaultEventViewForNdsGroupEventTypeNameType36
-            | DefaultEventViewForNdsGroupEventTypeNameType37
-            | DefaultEventViewForNdsGroupEventTypeNameType38
-            | DefaultEventViewForNdsGroupEventTypeNameType4
-            | DefaultEventViewForNdsGroupEventTypeNameType5
-            | DefaultEventViewForNdsGroupEventTypeNameType6
-            | DefaultEventViewForNdsGroupEventTypeNameType7
-            | DefaultEventViewForNdsGroupEventTypeNameType8
-            | DefaultEventViewForNdsGroupEventTypeNameType9
-        ):
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_0 = DefaultEventViewForNdsGroupEventTypeNameType0._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType0(data)
+                def _parse_event_type_name(
+                    data: object,
+                ) -> (
+                    DefaultEventViewForNdsGroupEventTypeNameType0
+                    | DefaultEventViewForNdsGroupEventTypeNameType1
+                    | DefaultEventViewForNdsGroupEventTypeNameType10
+                    | DefaultEventViewForNdsGroupEventTypeNameType11
+                    | DefaultEventViewForNdsGroupEventTypeNameType12
+                    | DefaultEventViewForNdsGroupEventTypeNameType13
+                    | DefaultEventViewForNdsGroupEventTypeNameType14
+                    | DefaultEventViewForNdsGroupEventTypeNameType15
+                    | DefaultEventViewForNdsGroupEventTypeNameType16
+                    | DefaultEventViewForNdsGroupEventTypeNameType17
+                    | DefaultEventViewForNdsGroupEventTypeNameType18
+                    | DefaultEventViewForNdsGroupEventTypeNameType19
+                    | DefaultEventViewForNdsGroupEventTypeNameType2
+                    | DefaultEventViewForNdsGroupEventTypeNameType20
+                    | DefaultEventViewForNdsGroupEventTypeNameType21
+                    | DefaultEventViewForNdsGroupEventTypeNameType22
+                    | DefaultEventViewForNdsGroupEventTypeNameType23
+                    | DefaultEventViewForNdsGroupEventTypeNameType24
+                    | DefaultEventViewForNdsGroupEventTypeNameType25
+                    | DefaultEventViewForNdsGroupEventTypeNameType26
+                    | DefaultEventViewForNdsGroupEventTypeNameType27
+                    | DefaultEventViewForNdsGroupEventTypeNameType28
+                    | DefaultEventViewForNdsGroupEventTypeNameType29
+                    | DefaultEventViewForNdsGroupEventTypeNameType3
+                    | DefaultEventViewForNdsGroupEventTypeNameType30
+                    | DefaultEventViewForNdsGroupEventTypeNameType31
+                    | DefaultEventViewForNdsGroupEventTypeNameType32
+                    | DefaultEventViewForNdsGroupEventTypeNameType33
+                    | DefaultEventViewForNdsGroupEventTypeNameType34
+                    | DefaultEventViewForNdsGroupEventTypeNameType35
+                    | DefaultEventViewForNdsGroupEventTypeNameType36
+                    | DefaultEventViewForNdsGroupEventTypeNameType37
+                    | DefaultEventViewForNdsGroupEventTypeNameType38
+                    | DefaultEventViewForNdsGroupEventTypeNameType4
+                    | DefaultEventViewForNdsGroupEventTypeNameType5
+                    | DefaultEventViewForNdsGroupEventTypeNameType6
+                    | DefaultEventViewForNdsGroupEventTypeNameType7
+                    | DefaultEventViewForNdsGroupEventTypeNameType8
+                    | DefaultEventViewForNdsGroupEventTypeNameType9
+                ):
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_0 = DefaultEventViewForNdsGroupEventTypeNameType0._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType0(data)
 
-                return event_type_name_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_1 = DefaultEventViewForNdsGroupEventTypeNameType1._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType1(data)
+                        return event_type_name_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_1 = DefaultEventViewForNdsGroupEventTypeNameType1._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType1(data)
 
-                return event_type_name_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_2 = DefaultEventViewForNdsGroupEventTypeNameType2._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType2(data)
+                        return event_type_name_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_2 = DefaultEventViewForNdsGroupEventTypeNameType2._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType2(data)
 
-                return event_type_name_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_3 = DefaultEventViewForNdsGroupEventTypeNameType3._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType3(data)
+                        return event_type_name_type_2
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_3 = DefaultEventViewForNdsGroupEventTypeNameType3._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType3(data)
 
-                return event_type_name_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_4 = DefaultEventViewForNdsGroupEventTypeNameType4._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType4(data)
+                        return event_type_name_type_3
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_4 = DefaultEventViewForNdsGroupEventTypeNameType4._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType4(data)
 
-                return event_type_name_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_5 = DefaultEventViewForNdsGroupEventTypeNameType5._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType5(data)
+                        return event_type_name_type_4
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_5 = DefaultEventViewForNdsGroupEventTypeNameType5._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType5(data)
 
-                return event_type_name_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_6 = DefaultEventViewForNdsGroupEventTypeNameType6._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType6(data)
+                        return event_type_name_type_5
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_6 = DefaultEventViewForNdsGroupEventTypeNameType6._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType6(data)
 
-                return event_type_name_type_6
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_7 = DefaultEventViewForNdsGroupEventTypeNameType7._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType7(data)
+                        return event_type_name_type_6
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_7 = DefaultEventViewForNdsGroupEventTypeNameType7._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType7(data)
 
-                return event_type_name_type_7
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_8 = DefaultEventViewForNdsGroupEventTypeNameType8._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType8(data)
+                        return event_type_name_type_7
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_8 = DefaultEventViewForNdsGroupEventTypeNameType8._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType8(data)
 
-                return event_type_name_type_8
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_9 = DefaultEventViewForNdsGroupEventTypeNameType9._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType9(data)
+                        return event_type_name_type_8
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_9 = DefaultEventViewForNdsGroupEventTypeNameType9._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType9(data)
 
-                return event_type_name_type_9
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_10 = DefaultEventViewForNdsGroupEventTypeNameType10._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType10(data)
+                        return event_type_name_type_9
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_10 = DefaultEventViewForNdsGroupEventTypeNameType10._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType10(data)
 
-                return event_type_name_type_10
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_11 = DefaultEventViewForNdsGroupEventTypeNameType11._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType11(data)
+                        return event_type_name_type_10
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_11 = DefaultEventViewForNdsGroupEventTypeNameType11._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType11(data)
 
-                return event_type_name_type_11
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_12 = DefaultEventViewForNdsGroupEventTypeNameType12._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType12(data)
+                        return event_type_name_type_11
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_12 = DefaultEventViewForNdsGroupEventTypeNameType12._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType12(data)
 
-                return event_type_name_type_12
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_13 = DefaultEventViewForNdsGroupEventTypeNameType13._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType13(data)
+                        return event_type_name_type_12
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_13 = DefaultEventViewForNdsGroupEventTypeNameType13._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType13(data)
 
-                return event_type_name_type_13
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_14 = DefaultEventViewForNdsGroupEventTypeNameType14._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType14(data)
+                        return event_type_name_type_13
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_14 = DefaultEventViewForNdsGroupEventTypeNameType14._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType14(data)
 
-                return event_type_name_type_14
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_15 = DefaultEventViewForNdsGroupEventTypeNameType15._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType15(data)
+                        return event_type_name_type_14
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_15 = DefaultEventViewForNdsGroupEventTypeNameType15._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType15(data)
 
-                return event_type_name_type_15
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_16 = DefaultEventViewForNdsGroupEventTypeNameType16._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType16(data)
+                        return event_type_name_type_15
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_16 = DefaultEventViewForNdsGroupEventTypeNameType16._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType16(data)
 
-                return event_type_name_type_16
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_17 = DefaultEventViewForNdsGroupEventTypeNameType17._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType17(data)
+                        return event_type_name_type_16
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_17 = DefaultEventViewForNdsGroupEventTypeNameType17._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType17(data)
 
-                return event_type_name_type_17
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_18 = DefaultEventViewForNdsGroupEventTypeNameType18._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType18(data)
+                        return event_type_name_type_17
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_18 = DefaultEventViewForNdsGroupEventTypeNameType18._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType18(data)
 
-                return event_type_name_type_18
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_19 = DefaultEventViewForNdsGroupEventTypeNameType19._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType19(data)
+                        return event_type_name_type_18
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_19 = DefaultEventViewForNdsGroupEventTypeNameType19._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType19(data)
 
-                return event_type_name_type_19
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_20 = DefaultEventViewForNdsGroupEventTypeNameType20._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType20(data)
+                        return event_type_name_type_19
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_20 = DefaultEventViewForNdsGroupEventTypeNameType20._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType20(data)
 
-                return event_type_name_type_20
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_21 = DefaultEventViewForNdsGroupEventTypeNameType21._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType21(data)
+                        return event_type_name_type_20
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_21 = DefaultEventViewForNdsGroupEventTypeNameType21._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType21(data)
 
-                return event_type_name_type_21
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_22 = DefaultEventViewForNdsGroupEventTypeNameType22._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType22(data)
+                        return event_type_name_type_21
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_22 = DefaultEventViewForNdsGroupEventTypeNameType22._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType22(data)
 
-                return event_type_name_type_22
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_23 = DefaultEventViewForNdsGroupEventTypeNameType23._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType23(data)
+                        return event_type_name_type_22
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_23 = DefaultEventViewForNdsGroupEventTypeNameType23._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType23(data)
 
-                return event_type_name_type_23
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_24 = DefaultEventViewForNdsGroupEventTypeNameType24._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType24(data)
+                        return event_type_name_type_23
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_24 = DefaultEventViewForNdsGroupEventTypeNameType24._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType24(data)
 
-                return event_type_name_type_24
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_25 = DefaultEventViewForNdsGroupEventTypeNameType25._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType25(data)
+                        return event_type_name_type_24
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_25 = DefaultEventViewForNdsGroupEventTypeNameType25._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType25(data)
 
-                return event_type_name_type_25
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_26 = DefaultEventViewForNdsGroupEventTypeNameType26._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType26(data)
+                        return event_type_name_type_25
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_26 = DefaultEventViewForNdsGroupEventTypeNameType26._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType26(data)
 
-                return event_type_name_type_26
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_27 = DefaultEventViewForNdsGroupEventTypeNameType27._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType27(data)
+                        return event_type_name_type_26
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_27 = DefaultEventViewForNdsGroupEventTypeNameType27._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType27(data)
 
-                return event_type_name_type_27
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_28 = DefaultEventViewForNdsGroupEventTypeNameType28._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType28(data)
+                        return event_type_name_type_27
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_28 = DefaultEventViewForNdsGroupEventTypeNameType28._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType28(data)
 
-                return event_type_name_type_28
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_29 = DefaultEventViewForNdsGroupEventTypeNameType29._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType29(data)
+                        return event_type_name_type_28
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_29 = DefaultEventViewForNdsGroupEventTypeNameType29._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType29(data)
 
-                return event_type_name_type_29
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_30 = DefaultEventViewForNdsGroupEventTypeNameType30._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType30(data)
+                        return event_type_name_type_29
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_30 = DefaultEventViewForNdsGroupEventTypeNameType30._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType30(data)
 
-                return event_type_name_type_30
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_31 = DefaultEventViewForNdsGroupEventTypeNameType31._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType31(data)
+                        return event_type_name_type_30
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_31 = DefaultEventViewForNdsGroupEventTypeNameType31._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType31(data)
 
-                return event_type_name_type_31
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_32 = DefaultEventViewForNdsGroupEventTypeNameType32._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType32(data)
+                        return event_type_name_type_31
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_32 = DefaultEventViewForNdsGroupEventTypeNameType32._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType32(data)
 
-                return event_type_name_type_32
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_33 = DefaultEventViewForNdsGroupEventTypeNameType33._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType33(data)
+                        return event_type_name_type_32
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_33 = DefaultEventViewForNdsGroupEventTypeNameType33._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType33(data)
 
-                return event_type_name_type_33
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_34 = DefaultEventViewForNdsGroupEventTypeNameType34._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType34(data)
+                        return event_type_name_type_33
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_34 = DefaultEventViewForNdsGroupEventTypeNameType34._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType34(data)
 
-                return event_type_name_type_34
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_35 = DefaultEventViewForNdsGroupEventTypeNameType35._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType35(data)
+                        return event_type_name_type_34
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_35 = DefaultEventViewForNdsGroupEventTypeNameType35._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType35(data)
 
-                return event_type_name_type_35
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_36 = DefaultEventViewForNdsGroupEventTypeNameType36._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType36(data)
+                        return event_type_name_type_35
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_36 = DefaultEventViewForNdsGroupEventTypeNameType36._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType36(data)
 
-                return event_type_name_type_36
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_37 = DefaultEventViewForNdsGroupEventTypeNameType37._members_by_value.get(
-                    data
-                ) or DefaultEventViewForNdsGroupEventTypeNameType37(data)
+                        return event_type_name_type_36
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_37 = DefaultEventViewForNdsGroupEventTypeNameType37._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForNdsGroupEventTypeNameType37(data)
 
-                return event_type_name_type_37
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            event_type_name_type_38 = DefaultEventViewForNdsGroupEventTypeNameType38._members_by_value.get(
-                data
-            ) or DefaultEventViewForNdsGroupEventTypeNameType38(data)
+                        return event_type_name_type_37
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    event_type_name_type_38 = DefaultEventViewForNdsGroupEventTypeNameType38._members_by_value.get(
+                        data
+                    ) or DefaultEventViewForNdsGroupEventTypeNameType38(data)
 
-            return event_type_name_type_38
+                    return event_type_name_type_38
 
-        event_type_name = _parse_event_type_name(d.pop("eventTypeName"))
+                event_type_name = _parse_event_type_name(src_dict["eventTypeName"])
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        api_key_id = d.pop("apiKeyId", UNSET)
+                api_key_id = src_dict.get("apiKeyId", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        is_global_admin = d.pop("isGlobalAdmin", UNSET)
+                is_global_admin = src_dict.get("isGlobalAdmin", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                public_key = src_dict.get("publicKey", UNSET)
 
-        public_key = d.pop("publicKey", UNSET)
+                _raw = src_dict.get("raw", UNSET)
+                raw: Raw | Unset
+                if _raw is UNSET:
+                    raw = UNSET
+                else:
+                    raw = Raw.from_dict(_raw)
 
-        _raw = d.pop("raw", UNSET)
-        raw: Raw | Unset
-        if _raw is UNSET:
-            raw = UNSET
-        else:
-            raw = Raw.from_dict(_raw)
+                remote_address = src_dict.get("remoteAddress", UNSET)
 
-        remote_address = d.pop("remoteAddress", UNSET)
+                user_id = src_dict.get("userId", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        username = d.pop("username", UNSET)
+                if not (
+                    event_type_name.__class__
+                    in (
+                        DefaultEventViewForNdsGroupEventTypeNameType0,
+                        DefaultEventViewForNdsGroupEventTypeNameType1,
+                        DefaultEventViewForNdsGroupEventTypeNameType2,
+                        DefaultEventViewForNdsGroupEventTypeNameType3,
+                        DefaultEventViewForNdsGroupEventTypeNameType4,
+                        DefaultEventViewForNdsGroupEventTypeNameType5,
+                        DefaultEventViewForNdsGroupEventTypeNameType6,
+                        DefaultEventViewForNdsGroupEventTypeNameType7,
+                        DefaultEventViewForNdsGroupEventTypeNameType8,
+                        DefaultEventViewForNdsGroupEventTypeNameType9,
+                        DefaultEventViewForNdsGroupEventTypeNameType10,
+                        DefaultEventViewForNdsGroupEventTypeNameType11,
+                        DefaultEventViewForNdsGroupEventTypeNameType12,
+                        DefaultEventViewForNdsGroupEventTypeNameType13,
+                        DefaultEventViewForNdsGroupEventTypeNameType14,
+                        DefaultEventViewForNdsGroupEventTypeNameType15,
+                        DefaultEventViewForNdsGroupEventTypeNameType16,
+                        DefaultEventViewForNdsGroupEventTypeNameType17,
+                        DefaultEventViewForNdsGroupEventTypeNameType18,
+                        DefaultEventViewForNdsGroupEventTypeNameType19,
+                        DefaultEventViewForNdsGroupEventTypeNameType20,
+                        DefaultEventViewForNdsGroupEventTypeNameType21,
+                        DefaultEventViewForNdsGroupEventTypeNameType22,
+                        DefaultEventViewForNdsGroupEventTypeNameType23,
+                        DefaultEventViewForNdsGroupEventTypeNameType24,
+                        DefaultEventViewForNdsGroupEventTypeNameType25,
+                        DefaultEventViewForNdsGroupEventTypeNameType26,
+                        DefaultEventViewForNdsGroupEventTypeNameType27,
+                        DefaultEventViewForNdsGroupEventTypeNameType28,
+                        DefaultEventViewForNdsGroupEventTypeNameType29,
+                        DefaultEventViewForNdsGroupEventTypeNameType30,
+                        DefaultEventViewForNdsGroupEventTypeNameType31,
+                        DefaultEventViewForNdsGroupEventTypeNameType32,
+                        DefaultEventViewForNdsGroupEventTypeNameType33,
+                        DefaultEventViewForNdsGroupEventTypeNameType34,
+                        DefaultEventViewForNdsGroupEventTypeNameType35,
+                        DefaultEventViewForNdsGroupEventTypeNameType36,
+                        DefaultEventViewForNdsGroupEventTypeNameType37,
+                        DefaultEventViewForNdsGroupEventTypeNameType38,
+                    )
+                    and id.__class__ is str
+                    and (api_key_id is UNSET or api_key_id.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (is_global_admin is UNSET or is_global_admin.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (public_key is UNSET or public_key.__class__ is str)
+                    and (remote_address is UNSET or remote_address.__class__ is str)
+                    and (user_id is UNSET or user_id.__class__ is str)
+                    and (username is UNSET or username.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DefaultEventViewForNdsGroup:
+                    _default_event_view_for_nds_group = object.__new__(cls)
+                    _default_event_view_for_nds_group.created = created
+                    _default_event_view_for_nds_group.event_type_name = event_type_name
+                    _default_event_view_for_nds_group.id = id
+                    _default_event_view_for_nds_group.api_key_id = api_key_id
+                    _default_event_view_for_nds_group.group_id = group_id
+                    _default_event_view_for_nds_group.is_global_admin = is_global_admin
+                    _default_event_view_for_nds_group.links = links
+                    _default_event_view_for_nds_group.org_id = org_id
+                    _default_event_view_for_nds_group.public_key = public_key
+                    _default_event_view_for_nds_group.raw = raw
+                    _default_event_view_for_nds_group.remote_address = remote_address
+                    _default_event_view_for_nds_group.user_id = user_id
+                    _default_event_view_for_nds_group.username = username
+                else:
+                    _default_event_view_for_nds_group = cls(
+                        created,
+                        event_type_name,
+                        id,
+                        api_key_id,
+                        group_id,
+                        is_global_admin,
+                        links,
+                        org_id,
+                        public_key,
+                        raw,
+                        remote_address,
+                        user_id,
+                        username,
+                    )
 
-        _default_event_view_for_nds_group = cls(
-            created,
-            event_type_name,
-            id,
-            api_key_id,
-            group_id,
-            is_global_admin,
-            links,
-            org_id,
-            public_key,
-            raw,
-            remote_address,
-            user_id,
-            username,
-        )
+                _default_event_view_for_nds_group.additional_properties = d
+                return _default_event_view_for_nds_group
 
-        if nulls:
-            d.update(nulls)
-        _default_event_view_for_nds_group.additional_properties = d
-        return _default_event_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -911,3 +1031,447 @@ class DefaultEventViewForNdsGroup:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.default_event_view_for_nds_group_event_type_name_type_0 import (
+        DefaultEventViewForNdsGroupEventTypeNameType0,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_1 import (
+        DefaultEventViewForNdsGroupEventTypeNameType1,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_2 import (
+        DefaultEventViewForNdsGroupEventTypeNameType2,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_3 import (
+        DefaultEventViewForNdsGroupEventTypeNameType3,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_4 import (
+        DefaultEventViewForNdsGroupEventTypeNameType4,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_5 import (
+        DefaultEventViewForNdsGroupEventTypeNameType5,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_6 import (
+        DefaultEventViewForNdsGroupEventTypeNameType6,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_7 import (
+        DefaultEventViewForNdsGroupEventTypeNameType7,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_8 import (
+        DefaultEventViewForNdsGroupEventTypeNameType8,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_9 import (
+        DefaultEventViewForNdsGroupEventTypeNameType9,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_10 import (
+        DefaultEventViewForNdsGroupEventTypeNameType10,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_11 import (
+        DefaultEventViewForNdsGroupEventTypeNameType11,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_12 import (
+        DefaultEventViewForNdsGroupEventTypeNameType12,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_13 import (
+        DefaultEventViewForNdsGroupEventTypeNameType13,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_14 import (
+        DefaultEventViewForNdsGroupEventTypeNameType14,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_15 import (
+        DefaultEventViewForNdsGroupEventTypeNameType15,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_16 import (
+        DefaultEventViewForNdsGroupEventTypeNameType16,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_17 import (
+        DefaultEventViewForNdsGroupEventTypeNameType17,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_18 import (
+        DefaultEventViewForNdsGroupEventTypeNameType18,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_19 import (
+        DefaultEventViewForNdsGroupEventTypeNameType19,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_20 import (
+        DefaultEventViewForNdsGroupEventTypeNameType20,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_21 import (
+        DefaultEventViewForNdsGroupEventTypeNameType21,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_22 import (
+        DefaultEventViewForNdsGroupEventTypeNameType22,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_23 import (
+        DefaultEventViewForNdsGroupEventTypeNameType23,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_24 import (
+        DefaultEventViewForNdsGroupEventTypeNameType24,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_25 import (
+        DefaultEventViewForNdsGroupEventTypeNameType25,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_26 import (
+        DefaultEventViewForNdsGroupEventTypeNameType26,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_27 import (
+        DefaultEventViewForNdsGroupEventTypeNameType27,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_28 import (
+        DefaultEventViewForNdsGroupEventTypeNameType28,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_29 import (
+        DefaultEventViewForNdsGroupEventTypeNameType29,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_30 import (
+        DefaultEventViewForNdsGroupEventTypeNameType30,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_31 import (
+        DefaultEventViewForNdsGroupEventTypeNameType31,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_32 import (
+        DefaultEventViewForNdsGroupEventTypeNameType32,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_33 import (
+        DefaultEventViewForNdsGroupEventTypeNameType33,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_34 import (
+        DefaultEventViewForNdsGroupEventTypeNameType34,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_35 import (
+        DefaultEventViewForNdsGroupEventTypeNameType35,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_36 import (
+        DefaultEventViewForNdsGroupEventTypeNameType36,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_37 import (
+        DefaultEventViewForNdsGroupEventTypeNameType37,
+    )
+    from ..models.default_event_view_for_nds_group_event_type_name_type_38 import (
+        DefaultEventViewForNdsGroupEventTypeNameType38,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.raw import Raw, RawDict
+
+    DefaultEventViewForNdsGroupDict = TypedDict(
+        "DefaultEventViewForNdsGroupDict",
+        {
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal[
+                    "AUTO_INDEXING_ENABLED",
+                    "AUTO_INDEXING_DISABLED",
+                    "AUTO_INDEXING_INDEX_BUILD_SUBMITTED",
+                    "AUTO_INDEXING_SLOW_INDEX_BUILD",
+                    "AUTO_INDEXING_STALLED_INDEX_BUILD",
+                    "AUTO_INDEXING_FAILED_INDEX_BUILD",
+                    "AUTO_INDEXING_COMPLETED_INDEX_BUILD",
+                    "AUTO_INDEXING_STARTED_INDEX_BUILD",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType0
+                | Literal["PEER_CREATED", "PEER_DELETED", "PEER_UPDATED"]
+                | DefaultEventViewForNdsGroupEventTypeNameType1
+                | Literal["AZURE_PEER_CREATED", "AZURE_PEER_UPDATED", "AZURE_PEER_ACTIVE", "AZURE_PEER_DELETED"]
+                | DefaultEventViewForNdsGroupEventTypeNameType2
+                | Literal[
+                    "CLUSTER_CONNECTION_GET_DATABASES",
+                    "CLUSTER_CONNECTION_GET_DATABASE_COLLECTIONS",
+                    "CLUSTER_CONNECTION_GET_DATABASE_NAMESPACES",
+                    "CLUSTER_CONNECTION_GET_NAMESPACES_WITH_UUID",
+                    "CLUSTER_CONNECTION_GET_AGGREGATED_VIEW_INFOS",
+                    "CLUSTER_CONNECTION_AGGREGATE",
+                    "CLUSTER_CONNECTION_CREATE_COLLECTION",
+                    "CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES",
+                    "CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES_AND_TYPES",
+                    "CLUSTER_CONNECTION_FIND_DOCUMENTS",
+                    "CLUSTER_CONNECTION_GET_NAMESPACES_AND_PROJECT_SQL_SCHEMA_DATA",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType3
+                | Literal[
+                    "CPS_SNAPSHOT_STARTED",
+                    "CPS_SNAPSHOT_SUCCESSFUL",
+                    "CPS_SNAPSHOT_FAILED",
+                    "CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY",
+                    "CPS_SNAPSHOT_FALLBACK_SUCCESSFUL",
+                    "CPS_SNAPSHOT_BEHIND",
+                    "CPS_COPY_SNAPSHOT_STARTED",
+                    "CPS_COPY_SNAPSHOT_FAILED",
+                    "CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY",
+                    "CPS_COPY_SNAPSHOT_SUCCESSFUL",
+                    "CPS_PREV_SNAPSHOT_OLD",
+                    "CPS_SNAPSHOT_FALLBACK_FAILED",
+                    "CPS_RESTORE_SUCCESSFUL",
+                    "CPS_EXPORT_SUCCESSFUL",
+                    "CPS_RESTORE_FAILED",
+                    "CPS_EXPORT_FAILED",
+                    "CPS_COLLECTION_RESTORE_SUCCESSFUL",
+                    "CPS_COLLECTION_RESTORE_FAILED",
+                    "CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS",
+                    "CPS_COLLECTION_RESTORE_CANCELED",
+                    "CPS_AUTO_EXPORT_FAILED",
+                    "CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED",
+                    "CPS_OPLOG_BEHIND",
+                    "CPS_OPLOG_CAUGHT_UP",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType4
+                | Literal[
+                    "CPS_DATA_PROTECTION_ENABLE_REQUESTED",
+                    "CPS_DATA_PROTECTION_ENABLED",
+                    "CPS_DATA_PROTECTION_UPDATE_REQUESTED",
+                    "CPS_DATA_PROTECTION_UPDATED",
+                    "CPS_DATA_PROTECTION_DISABLE_REQUESTED",
+                    "CPS_DATA_PROTECTION_DISABLED",
+                    "CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType5
+                | Literal[
+                    "CPS_RESTORE_REQUESTED_AUDIT",
+                    "CPS_SNAPSHOT_SCHEDULE_UPDATED_AUDIT",
+                    "CPS_SNAPSHOT_FASTER_RESTORES_START_AUDIT",
+                    "CPS_SNAPSHOT_FASTER_RESTORES_SUCCESS_AUDIT",
+                    "CPS_SNAPSHOT_FASTER_RESTORES_FAILED_AUDIT",
+                    "CPS_SNAPSHOT_DELETED_AUDIT",
+                    "CPS_SNAPSHOT_RETENTION_MODIFIED_AUDIT",
+                    "CPS_SNAPSHOT_IN_PROGRESS_AUDIT",
+                    "CPS_SNAPSHOT_COMPLETED_AUDIT",
+                    "CPS_ON_DEMAND_SNAPSHOT_REQUESTED",
+                    "CPS_OPLOG_CAUGHT_UP_AUDIT",
+                    "CPS_OPLOG_BEHIND_AUDIT",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType6
+                | Literal[
+                    "AWS_ENCRYPTION_KEY_ROTATED",
+                    "AWS_ENCRYPTION_KEY_NEEDS_ROTATION",
+                    "AZURE_ENCRYPTION_KEY_ROTATED",
+                    "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION",
+                    "GCP_ENCRYPTION_KEY_ROTATED",
+                    "GCP_ENCRYPTION_KEY_NEEDS_ROTATION",
+                    "AWS_ENCRYPTION_KEY_VALID",
+                    "AWS_ENCRYPTION_KEY_INVALID",
+                    "AZURE_ENCRYPTION_KEY_VALID",
+                    "AZURE_ENCRYPTION_KEY_INVALID",
+                    "GCP_ENCRYPTION_KEY_VALID",
+                    "GCP_ENCRYPTION_KEY_INVALID",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType7
+                | Literal["BUCKET_CREATED_AUDIT", "BUCKET_DELETED_AUDIT"]
+                | DefaultEventViewForNdsGroupEventTypeNameType8
+                | Literal[
+                    "GCP_PEER_CREATED", "GCP_PEER_DELETED", "GCP_PEER_UPDATED", "GCP_PEER_ACTIVE", "GCP_PEER_INACTIVE"
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType9
+                | Literal[
+                    "DATA_EXPLORER_ENABLED",
+                    "DATA_EXPLORER_DISABLED",
+                    "CREDIT_CARD_ADDED",
+                    "CREDIT_CARD_UPDATED",
+                    "GROUP_DELETED",
+                    "GROUP_CREATED",
+                    "GROUP_MOVED",
+                    "GROUP_TEMPORARILY_ACTIVATED",
+                    "GROUP_ACTIVATED",
+                    "GROUP_LOCKED",
+                    "GROUP_SUSPENDED",
+                    "GROUP_FLUSHED",
+                    "GROUP_NAME_CHANGED",
+                    "GROUP_CHARTS_ACTIVATION_REQUESTED",
+                    "GROUP_CHARTS_ACTIVATED",
+                    "GROUP_CHARTS_UPGRADED",
+                    "GROUP_CHARTS_RESET",
+                    "GROUP_DEFAULT_ALERTS_SETTINGS_CHANGED",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType10
+                | Literal[
+                    "PAID_IN_FULL",
+                    "DELINQUENT",
+                    "ALL_USERS_HAVE_MULTI_FACTOR_AUTH",
+                    "USERS_WITHOUT_MULTI_FACTOR_AUTH",
+                    "ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED",
+                    "ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_RESTORED",
+                    "ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID",
+                    "ENCRYPTION_AT_REST_CONFIG_IS_VALID",
+                    "GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRING",
+                    "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING",
+                    "GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRED",
+                    "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED",
+                    "ACTIVE_LEGACY_TLS_CONNECTIONS",
+                    "NO_ACTIVE_LEGACY_TLS_CONNECTIONS",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType11
+                | Literal["INTEGRATION_CONFIGURED", "INTEGRATION_REMOVED"]
+                | DefaultEventViewForNdsGroupEventTypeNameType12
+                | Literal[
+                    "ROLLING_INDEX_FAILED_INDEX_BUILD",
+                    "ROLLING_INDEX_SUCCESS_INDEX_BUILD",
+                    "INDEX_FAILED_INDEX_BUILD",
+                    "INDEX_SUCCESS_INDEX_BUILD",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType13
+                | Literal[
+                    "DB_CHECK_UPDATED",
+                    "CLUSTER_SAMPLED_FOR_DB_CHECK",
+                    "DB_CHECK_SCHEDULED_FOR_CLUSTER",
+                    "DB_CHECK_DEFERRED_FOR_CLUSTER",
+                    "CLUSTER_OPTED_OUT_OF_DB_CHECK",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType14
+                | Literal[
+                    "CLUSTER_SAMPLED_FOR_DATA_VALIDATION",
+                    "DATA_VALIDATION_SUBMITTED_FOR_CLUSTER",
+                    "CLUSTER_OPTED_OUT_OF_DATA_VALIDATION",
+                    "REPLICA_SET_SAMPLED_FOR_INTER_NODE_DATA_VALIDATION",
+                    "REPLICA_SET_OPTED_OUT_OF_INTER_NODE_DATA_VALIDATION",
+                    "INTER_NODE_DATA_VALIDATION_SUBMITTED_FOR_REPLICA_SET",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType15
+                | Literal[
+                    "MAINTENANCE_IN_ADVANCED",
+                    "MAINTENANCE_AUTO_DEFERRED",
+                    "MAINTENANCE_STARTED",
+                    "MAINTENANCE_COMPLETED",
+                    "MAINTENANCE_NO_LONGER_NEEDED",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType16
+                | Literal[
+                    "SERVERLESS_AUTO_SCALING_INITIATED",
+                    "SERVERLESS_VERTICAL_SCALING_INITIATED",
+                    "SERVERLESS_HORIZONTAL_SCALING_INITIATED",
+                    "SERVERLESS_MTM_DRAIN_REQUESTED",
+                    "SERVERLESS_MTM_DRAIN_INITIATED",
+                    "SERVERLESS_MTM_DRAIN_COMPLETED",
+                    "SERVERLESS_MTM_DRAIN_STOPPED",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType17
+                | Literal[
+                    "TENANT_ENDPOINT_SERVICE_DEPLOYMENT_CREATED",
+                    "TENANT_ENDPOINT_SERVICE_CREATED",
+                    "TENANT_ENDPOINT_SERVICE_AVAILABLE",
+                    "TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETE_REQUESTED",
+                    "TENANT_ENDPOINT_SERVICE_DELETED",
+                    "TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETED",
+                    "TENANT_ENDPOINT_SERVICE_DEPLOYMENT_NUM_DESIRED_ENDPOINT_SERVICES_INCREASED",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType18
+                | Literal[
+                    "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_RESOLVED",
+                    "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK",
+                    "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_RESOLVED",
+                    "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK",
+                    "NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_RESOLVED",
+                    "NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType19
+                | Literal[
+                    "ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK",
+                    "ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_RESOLVED",
+                    "ONLINE_ARCHIVE_UP_TO_DATE",
+                    "ONLINE_ARCHIVE_DATA_EXPIRATION_RESOLVED",
+                    "ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType20
+                | Literal[
+                    "CROSS_REGION_SUPPORTED_REGION_MODIFIED",
+                    "ENDPOINT_SERVICE_CREATED",
+                    "ENDPOINT_SERVICE_DELETED",
+                    "INTERFACE_ENDPOINT_CREATED",
+                    "INTERFACE_ENDPOINT_DELETED",
+                    "INTERFACE_ENDPOINT_PATCHED",
+                    "INTERFACE_ENDPOINT_RETRIED",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType21
+                | Literal["PROACTIVE_OPERATION_EVENT_LOGGED"]
+                | DefaultEventViewForNdsGroupEventTypeNameType22
+                | Literal["SEARCH_DEPLOYMENT_CREATED", "SEARCH_DEPLOYMENT_UPDATED", "SEARCH_DEPLOYMENT_DELETED"]
+                | DefaultEventViewForNdsGroupEventTypeNameType23
+                | Literal[
+                    "SERVERLESS_DEPLOYMENT_CREATED",
+                    "SERVERLESS_DEPLOYMENT_DELETED",
+                    "SERVERLESS_DEPLOYMENT_UPDATED",
+                    "SERVERLESS_DEPLOYMENT_INSTANCE_REPLACED",
+                    "SERVERLESS_DEPLOYMENT_INSTANCE_REBOOTED",
+                    "SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_LINKED",
+                    "SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_UNLINKED",
+                    "SERVERLESS_DEPLOYMENT_ENVOY_INSTANCE_UIS_KEYS_ROTATED",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType24
+                | Literal["INSIDE_SERVERLESS_METRIC_THRESHOLD", "OUTSIDE_SERVERLESS_METRIC_THRESHOLD"]
+                | DefaultEventViewForNdsGroupEventTypeNameType25
+                | Literal["INSIDE_FLEX_METRIC_THRESHOLD", "OUTSIDE_FLEX_METRIC_THRESHOLD"]
+                | DefaultEventViewForNdsGroupEventTypeNameType26
+                | Literal["SETUP_SERVERLESS_INITIATED"]
+                | DefaultEventViewForNdsGroupEventTypeNameType27
+                | Literal["MAX_PROCESSOR_COUNT_REACHED"]
+                | DefaultEventViewForNdsGroupEventTypeNameType28
+                | Literal[
+                    "STREAM_PROCESSOR_STATE_IS_FAILED",
+                    "INSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD",
+                    "OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType29
+                | Literal["CASE_CREATED"]
+                | DefaultEventViewForNdsGroupEventTypeNameType30
+                | Literal["SUPPORT_EMAILS_SENT_SUCCESSFULLY", "SUPPORT_EMAILS_SENT_FAILURE"]
+                | DefaultEventViewForNdsGroupEventTypeNameType31
+                | Literal[
+                    "TENANT_SNAPSHOT_STARTED_AUDIT",
+                    "TENANT_SNAPSHOT_COMPLETED_AUDIT",
+                    "TENANT_SNAPSHOT_DELETED_AUDIT",
+                    "TENANT_RESTORE_REQUESTED_AUDIT",
+                    "TENANT_RESTORE_COMPLETED_AUDIT",
+                    "TENANT_SNAPSHOT_DOWNLOAD_REQUESTED_AUDIT",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType32
+                | Literal[
+                    "CLUSTER_FCV_FIXED",
+                    "CLUSTER_FCV_UNFIXED",
+                    "CLUSTER_FCV_EXPIRATION_DATE_UPDATED",
+                    "CLUSTER_FCV_DOWNGRADED",
+                    "CLUSTER_BINARY_VERSION_DOWNGRADED",
+                    "CLUSTER_BINARY_VERSION_UPGRADED",
+                    "CLUSTER_OS_FIXED",
+                    "CLUSTER_OS_UNFIXED",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType33
+                | Literal["EMPLOYEE_DOWNLOADED_CLUSTER_LOGS"]
+                | DefaultEventViewForNdsGroupEventTypeNameType34
+                | Literal["QUERY_SHAPE_BLOCKED", "QUERY_SHAPE_UNBLOCKED"]
+                | DefaultEventViewForNdsGroupEventTypeNameType35
+                | Literal[
+                    "SHARD_KEY_ANALYSIS_STARTED",
+                    "SHARD_KEY_ANALYSIS_FINISHED",
+                    "QUERY_SAMPLING_STARTED",
+                    "QUERY_SAMPLING_STOPPED",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType36
+                | Literal["MONGOTUNE_INFO", "MONGOTUNE_ALERT"]
+                | DefaultEventViewForNdsGroupEventTypeNameType37
+                | Literal[
+                    "AI_MODELS_APIS_API_KEY_CREATED",
+                    "AI_MODELS_APIS_API_KEY_DELETED",
+                    "AI_MODELS_APIS_API_KEY_UPDATED",
+                    "AI_MODELS_APIS_RATE_LIMIT_UPDATED",
+                    "AI_MODELS_APIS_RATE_LIMIT_RESET",
+                    "AI_MODELS_APIS_RATE_LIMIT_ADMIN_OVERRIDE",
+                ]
+                | DefaultEventViewForNdsGroupEventTypeNameType38
+            ],
+            "id": Required[str],
+            "apiKeyId": str,
+            "groupId": str,
+            "isGlobalAdmin": bool,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "publicKey": str,
+            "raw": RawDict | Raw,
+            "remoteAddress": str,
+            "userId": str,
+            "username": str,
+        },
+        total=False,
+    )
+else:
+    DefaultEventViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,9 +32,39 @@ from ..models.default_event_view_for_org_event_type_name_type_4 import (
 from ..models.default_event_view_for_org_event_type_name_type_5 import (
     DefaultEventViewForOrgEventTypeNameType5,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DefaultEventViewForOrg")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "created",
+        "eventTypeName",
+        "id",
+        "apiKeyId",
+        "groupId",
+        "isGlobalAdmin",
+        "links",
+        "orgId",
+        "publicKey",
+        "raw",
+        "remoteAddress",
+        "userId",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -88,23 +124,47 @@ class DefaultEventViewForOrg:
     user_id: str | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("api_key_id", "apiKeyId", False),
+        ("group_id", "groupId", False),
+        ("is_global_admin", "isGlobalAdmin", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("public_key", "publicKey", False),
+        ("raw", "raw", False),
+        ("remote_address", "remoteAddress", False),
+        ("user_id", "userId", False),
+        ("username", "username", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DefaultEventViewForOrg"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        created = format_datetime(self.created)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        created = datetime_json(self.created)
 
         event_type_name: str
         if isinstance(self.event_type_name, DefaultEventViewForOrgEventTypeNameType0):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForOrgEventTypeNameType1):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForOrgEventTypeNameType2):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForOrgEventTypeNameType3):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         elif isinstance(self.event_type_name, DefaultEventViewForOrgEventTypeNameType4):
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
         else:
-            event_type_name = self.event_type_name.value
+            event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
@@ -169,150 +229,177 @@ class DefaultEventViewForOrg:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiKeyId",
-                "groupId",
-                "isGlobalAdmin",
-                "links",
-                "orgId",
-                "publicKey",
-                "raw",
-                "remoteAddress",
-                "userId",
-                "username",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        def _parse_event_type_name(
-            data: object,
-        ) -> (
-            DefaultEventViewForOrgEventTypeNameType0
-            | DefaultEventViewForOrgEventTypeNameType1
-            | DefaultEventViewForOrgEventTypeNameType2
-            | DefaultEventViewForOrgEventTypeNameType3
-            | DefaultEventViewForOrgEventTypeNameType4
-            | DefaultEventViewForOrgEventTypeNameType5
-        ):
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_0 = DefaultEventViewForOrgEventTypeNameType0._members_by_value.get(
-                    data
-                ) or DefaultEventViewForOrgEventTypeNameType0(data)
+                def _parse_event_type_name(
+                    data: object,
+                ) -> (
+                    DefaultEventViewForOrgEventTypeNameType0
+                    | DefaultEventViewForOrgEventTypeNameType1
+                    | DefaultEventViewForOrgEventTypeNameType2
+                    | DefaultEventViewForOrgEventTypeNameType3
+                    | DefaultEventViewForOrgEventTypeNameType4
+                    | DefaultEventViewForOrgEventTypeNameType5
+                ):
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_0 = DefaultEventViewForOrgEventTypeNameType0._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForOrgEventTypeNameType0(data)
 
-                return event_type_name_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_1 = DefaultEventViewForOrgEventTypeNameType1._members_by_value.get(
-                    data
-                ) or DefaultEventViewForOrgEventTypeNameType1(data)
+                        return event_type_name_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_1 = DefaultEventViewForOrgEventTypeNameType1._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForOrgEventTypeNameType1(data)
 
-                return event_type_name_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_2 = DefaultEventViewForOrgEventTypeNameType2._members_by_value.get(
-                    data
-                ) or DefaultEventViewForOrgEventTypeNameType2(data)
+                        return event_type_name_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_2 = DefaultEventViewForOrgEventTypeNameType2._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForOrgEventTypeNameType2(data)
 
-                return event_type_name_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_3 = DefaultEventViewForOrgEventTypeNameType3._members_by_value.get(
-                    data
-                ) or DefaultEventViewForOrgEventTypeNameType3(data)
+                        return event_type_name_type_2
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_3 = DefaultEventViewForOrgEventTypeNameType3._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForOrgEventTypeNameType3(data)
 
-                return event_type_name_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                event_type_name_type_4 = DefaultEventViewForOrgEventTypeNameType4._members_by_value.get(
-                    data
-                ) or DefaultEventViewForOrgEventTypeNameType4(data)
+                        return event_type_name_type_3
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        event_type_name_type_4 = DefaultEventViewForOrgEventTypeNameType4._members_by_value.get(
+                            data
+                        ) or DefaultEventViewForOrgEventTypeNameType4(data)
 
-                return event_type_name_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            event_type_name_type_5 = DefaultEventViewForOrgEventTypeNameType5._members_by_value.get(
-                data
-            ) or DefaultEventViewForOrgEventTypeNameType5(data)
+                        return event_type_name_type_4
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    event_type_name_type_5 = DefaultEventViewForOrgEventTypeNameType5._members_by_value.get(
+                        data
+                    ) or DefaultEventViewForOrgEventTypeNameType5(data)
 
-            return event_type_name_type_5
+                    return event_type_name_type_5
 
-        event_type_name = _parse_event_type_name(d.pop("eventTypeName"))
+                event_type_name = _parse_event_type_name(src_dict["eventTypeName"])
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        api_key_id = d.pop("apiKeyId", UNSET)
+                api_key_id = src_dict.get("apiKeyId", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        is_global_admin = d.pop("isGlobalAdmin", UNSET)
+                is_global_admin = src_dict.get("isGlobalAdmin", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                public_key = src_dict.get("publicKey", UNSET)
 
-        public_key = d.pop("publicKey", UNSET)
+                _raw = src_dict.get("raw", UNSET)
+                raw: Raw | Unset
+                if _raw is UNSET:
+                    raw = UNSET
+                else:
+                    raw = Raw.from_dict(_raw)
 
-        _raw = d.pop("raw", UNSET)
-        raw: Raw | Unset
-        if _raw is UNSET:
-            raw = UNSET
-        else:
-            raw = Raw.from_dict(_raw)
+                remote_address = src_dict.get("remoteAddress", UNSET)
 
-        remote_address = d.pop("remoteAddress", UNSET)
+                user_id = src_dict.get("userId", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        username = d.pop("username", UNSET)
+                if not (
+                    event_type_name.__class__
+                    in (
+                        DefaultEventViewForOrgEventTypeNameType0,
+                        DefaultEventViewForOrgEventTypeNameType1,
+                        DefaultEventViewForOrgEventTypeNameType2,
+                        DefaultEventViewForOrgEventTypeNameType3,
+                        DefaultEventViewForOrgEventTypeNameType4,
+                        DefaultEventViewForOrgEventTypeNameType5,
+                    )
+                    and id.__class__ is str
+                    and (api_key_id is UNSET or api_key_id.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (is_global_admin is UNSET or is_global_admin.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (public_key is UNSET or public_key.__class__ is str)
+                    and (remote_address is UNSET or remote_address.__class__ is str)
+                    and (user_id is UNSET or user_id.__class__ is str)
+                    and (username is UNSET or username.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DefaultEventViewForOrg:
+                    _default_event_view_for_org = object.__new__(cls)
+                    _default_event_view_for_org.created = created
+                    _default_event_view_for_org.event_type_name = event_type_name
+                    _default_event_view_for_org.id = id
+                    _default_event_view_for_org.api_key_id = api_key_id
+                    _default_event_view_for_org.group_id = group_id
+                    _default_event_view_for_org.is_global_admin = is_global_admin
+                    _default_event_view_for_org.links = links
+                    _default_event_view_for_org.org_id = org_id
+                    _default_event_view_for_org.public_key = public_key
+                    _default_event_view_for_org.raw = raw
+                    _default_event_view_for_org.remote_address = remote_address
+                    _default_event_view_for_org.user_id = user_id
+                    _default_event_view_for_org.username = username
+                else:
+                    _default_event_view_for_org = cls(
+                        created,
+                        event_type_name,
+                        id,
+                        api_key_id,
+                        group_id,
+                        is_global_admin,
+                        links,
+                        org_id,
+                        public_key,
+                        raw,
+                        remote_address,
+                        user_id,
+                        username,
+                    )
 
-        _default_event_view_for_org = cls(
-            created,
-            event_type_name,
-            id,
-            api_key_id,
-            group_id,
-            is_global_admin,
-            links,
-            org_id,
-            public_key,
-            raw,
-            remote_address,
-            user_id,
-            username,
-        )
+                _default_event_view_for_org.additional_properties = d
+                return _default_event_view_for_org
 
-        if nulls:
-            d.update(nulls)
-        _default_event_view_for_org.additional_properties = d
-        return _default_event_view_for_org
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -334,3 +421,126 @@ class DefaultEventViewForOrg:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.default_event_view_for_org_event_type_name_type_0 import (
+        DefaultEventViewForOrgEventTypeNameType0,
+    )
+    from ..models.default_event_view_for_org_event_type_name_type_1 import (
+        DefaultEventViewForOrgEventTypeNameType1,
+    )
+    from ..models.default_event_view_for_org_event_type_name_type_2 import (
+        DefaultEventViewForOrgEventTypeNameType2,
+    )
+    from ..models.default_event_view_for_org_event_type_name_type_3 import (
+        DefaultEventViewForOrgEventTypeNameType3,
+    )
+    from ..models.default_event_view_for_org_event_type_name_type_4 import (
+        DefaultEventViewForOrgEventTypeNameType4,
+    )
+    from ..models.default_event_view_for_org_event_type_name_type_5 import (
+        DefaultEventViewForOrgEventTypeNameType5,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.raw import Raw, RawDict
+
+    DefaultEventViewForOrgDict = TypedDict(
+        "DefaultEventViewForOrgDict",
+        {
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal[
+                    "FEDERATION_SETTINGS_CREATED",
+                    "FEDERATION_SETTINGS_DELETED",
+                    "FEDERATION_SETTINGS_UPDATED",
+                    "IDENTITY_PROVIDER_CREATED",
+                    "IDENTITY_PROVIDER_UPDATED",
+                    "IDENTITY_PROVIDER_DELETED",
+                    "IDENTITY_PROVIDER_ACTIVATED",
+                    "OIDC_IDENTITY_PROVIDER_UPDATED",
+                    "IDENTITY_PROVIDER_DEACTIVATED",
+                    "IDENTITY_PROVIDER_JWKS_REVOKED",
+                    "OIDC_IDENTITY_PROVIDER_ENABLED",
+                    "OIDC_IDENTITY_PROVIDER_DISABLED",
+                    "DOMAINS_ASSOCIATED",
+                    "DOMAIN_CREATED",
+                    "DOMAIN_DELETED",
+                    "DOMAIN_VERIFIED",
+                    "ORG_SETTINGS_CONFIGURED",
+                    "ORG_SETTINGS_UPDATED",
+                    "ORG_SETTINGS_DELETED",
+                    "RESTRICT_ORG_MEMBERSHIP_ENABLED",
+                    "RESTRICT_ORG_MEMBERSHIP_DISABLED",
+                    "ROLE_MAPPING_CREATED",
+                    "ROLE_MAPPING_UPDATED",
+                    "ROLE_MAPPING_DELETED",
+                ]
+                | DefaultEventViewForOrgEventTypeNameType0
+                | Literal["GROUP_DELETED", "GROUP_CREATED", "GROUP_MOVED"]
+                | DefaultEventViewForOrgEventTypeNameType1
+                | Literal[
+                    "MLAB_MIGRATION_COMPLETED",
+                    "MLAB_MIGRATION_TARGET_CLUSTER_CREATED",
+                    "MLAB_MIGRATION_DATABASE_USERS_IMPORTED",
+                    "MLAB_MIGRATION_IP_WHITELIST_IMPORTED",
+                    "MLAB_MIGRATION_TARGET_CLUSTER_SET",
+                    "MLAB_MIGRATION_DATABASE_RENAMED",
+                    "MLAB_MIGRATION_LIVE_IMPORT_STARTED",
+                    "MLAB_MIGRATION_LIVE_IMPORT_READY_FOR_CUTOVER",
+                    "MLAB_MIGRATION_LIVE_IMPORT_CUTOVER_COMPLETE",
+                    "MLAB_MIGRATION_LIVE_IMPORT_ERROR",
+                    "MLAB_MIGRATION_LIVE_IMPORT_CANCELLED",
+                    "MLAB_MIGRATION_DUMP_AND_RESTORE_TEST_STARTED",
+                    "MLAB_MIGRATION_DUMP_AND_RESTORE_TEST_SKIPPED",
+                    "MLAB_MIGRATION_DUMP_AND_RESTORE_STARTED",
+                    "MLAB_MIGRATION_SUPPORT_PLAN_SELECTED",
+                    "MLAB_MIGRATION_SUPPORT_PLAN_OPTED_OUT",
+                ]
+                | DefaultEventViewForOrgEventTypeNameType2
+                | Literal[
+                    "AWS_SELF_SERVE_ACCOUNT_LINKED",
+                    "AWS_SELF_SERVE_ACCOUNT_LINK_PENDING",
+                    "AWS_SELF_SERVE_ACCOUNT_CANCELLED",
+                    "AWS_SELF_SERVE_ACCOUNT_LINK_FAILED",
+                    "GCP_SELF_SERVE_ACCOUNT_LINK_PENDING",
+                    "GCP_SELF_SERVE_ACCOUNT_LINK_FAILED",
+                    "AZURE_SELF_SERVE_ACCOUNT_LINKED",
+                    "AZURE_SELF_SERVE_ACCOUNT_LINK_PENDING",
+                    "AZURE_SELF_SERVE_ACCOUNT_CANCELLED",
+                    "AZURE_SELF_SERVE_ACCOUNT_LINK_FAILED",
+                    "GCP_SELF_SERVE_ACCOUNT_LINKED",
+                    "GCP_SELF_SERVE_ACCOUNT_CANCELLED",
+                    "VERCEL_SELF_SERVE_ACCOUNT_LINKED",
+                    "VERCEL_SELF_SERVE_ACCOUNT_LINK_PENDING",
+                    "VERCEL_SELF_SERVE_ACCOUNT_CANCELLED",
+                    "VERCEL_SELF_SERVE_ACCOUNT_LINK_FAILED",
+                    "VERCEL_INVOICE_CREATED",
+                    "VERCEL_INVOICE_NOT_PAID",
+                    "VERCEL_INVOICE_OVERDUE",
+                    "VERCEL_INVOICE_PAID",
+                    "VERCEL_INVOICE_REFUNDED",
+                ]
+                | DefaultEventViewForOrgEventTypeNameType3
+                | Literal["SUPPORT_EMAILS_SENT_SUCCESSFULLY", "SUPPORT_EMAILS_SENT_FAILURE"]
+                | DefaultEventViewForOrgEventTypeNameType4
+                | Literal["AI_MODELS_APIS_USAGE_TIER_UPDATED", "AI_MODELS_APIS_FREE_TOKENS_ADMIN_ADJUSTED"]
+                | DefaultEventViewForOrgEventTypeNameType5
+            ],
+            "id": Required[str],
+            "apiKeyId": str,
+            "groupId": str,
+            "isGlobalAdmin": bool,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "publicKey": str,
+            "raw": RawDict | Raw,
+            "remoteAddress": str,
+            "userId": str,
+            "username": str,
+        },
+        total=False,
+    )
+else:
+    DefaultEventViewForOrgDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

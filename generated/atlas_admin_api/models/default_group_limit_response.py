@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DefaultGroupLimitResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "defaultLimit",
+        "description",
+        "maximumLimit",
+        "name",
+    }
+)
 
 
 @_attrs_define
@@ -29,8 +53,23 @@ class DefaultGroupLimitResponse:
     maximum_limit: int | Unset = UNSET
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("default_limit", "defaultLimit", False),
+        ("description", "description", False),
+        ("maximum_limit", "maximumLimit", False),
+        ("name", "name", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DefaultGroupLimitResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         default_limit = self.default_limit
 
         description = self.description
@@ -55,37 +94,50 @@ class DefaultGroupLimitResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "defaultLimit",
-                "description",
-                "maximumLimit",
-                "name",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        default_limit = d.pop("defaultLimit", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                default_limit = src_dict.get("defaultLimit", UNSET)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        maximum_limit = d.pop("maximumLimit", UNSET)
+                maximum_limit = src_dict.get("maximumLimit", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _default_group_limit_response = cls(
-            default_limit,
-            description,
-            maximum_limit,
-            name,
-        )
+                if not (
+                    (default_limit is UNSET or default_limit.__class__ is int)
+                    and (description is UNSET or description.__class__ is str)
+                    and (maximum_limit is UNSET or maximum_limit.__class__ is int)
+                    and (name is UNSET or name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DefaultGroupLimitResponse:
+                    _default_group_limit_response = object.__new__(cls)
+                    _default_group_limit_response.default_limit = default_limit
+                    _default_group_limit_response.description = description
+                    _default_group_limit_response.maximum_limit = maximum_limit
+                    _default_group_limit_response.name = name
+                else:
+                    _default_group_limit_response = cls(
+                        default_limit,
+                        description,
+                        maximum_limit,
+                        name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _default_group_limit_response.additional_properties = d
-        return _default_group_limit_response
+                _default_group_limit_response.additional_properties = d
+                return _default_group_limit_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -102,3 +154,22 @@ class DefaultGroupLimitResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    DefaultGroupLimitResponseDict = TypedDict(
+        "DefaultGroupLimitResponseDict",
+        {
+            "defaultLimit": int,
+            "description": str,
+            "maximumLimit": int,
+            "name": str,
+        },
+        total=False,
+    )
+else:
+    DefaultGroupLimitResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.default_limit_name import DefaultLimitName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DefaultLimit")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "value",
+        "currentUsage",
+        "defaultLimit",
+        "maximumLimit",
+    }
+)
 
 
 @_attrs_define
@@ -25,15 +52,42 @@ class DefaultLimit:
         maximum_limit (int | Unset): Maximum value of the limit.
     """
 
-    name: DefaultLimitName
+    name: (
+        Literal[
+            "atlas.project.deployment.clusters",
+            "atlas.project.deployment.nodesPerPrivateLinkRegion",
+            "atlas.project.deployment.serverlessMTMs",
+            "atlas.project.security.databaseAccess.customRoles",
+            "atlas.project.security.databaseAccess.users",
+            "atlas.project.security.networkAccess.crossRegionEntries",
+            "atlas.project.security.networkAccess.entries",
+        ]
+        | DefaultLimitName
+    )
     value: int
     current_usage: int | Unset = UNSET
     default_limit: int | Unset = UNSET
     maximum_limit: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("value", "value", True),
+        ("current_usage", "currentUsage", False),
+        ("default_limit", "defaultLimit", False),
+        ("maximum_limit", "maximumLimit", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DefaultLimit"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        name = enum_json(self.name)
 
         value = self.value
 
@@ -62,39 +116,56 @@ class DefaultLimit:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "currentUsage",
-                "defaultLimit",
-                "maximumLimit",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = DefaultLimitName(d.pop("name"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = DefaultLimitName._members_by_value.get(_name_value := src_dict["name"]) or DefaultLimitName(
+                    _name_value
+                )
 
-        value = d.pop("value")
+                value = src_dict["value"]
 
-        current_usage = d.pop("currentUsage", UNSET)
+                current_usage = src_dict.get("currentUsage", UNSET)
 
-        default_limit = d.pop("defaultLimit", UNSET)
+                default_limit = src_dict.get("defaultLimit", UNSET)
 
-        maximum_limit = d.pop("maximumLimit", UNSET)
+                maximum_limit = src_dict.get("maximumLimit", UNSET)
 
-        _default_limit = cls(
-            name,
-            value,
-            current_usage,
-            default_limit,
-            maximum_limit,
-        )
+                if not (
+                    value.__class__ is int
+                    and (current_usage is UNSET or current_usage.__class__ is int)
+                    and (default_limit is UNSET or default_limit.__class__ is int)
+                    and (maximum_limit is UNSET or maximum_limit.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DefaultLimit:
+                    _default_limit = object.__new__(cls)
+                    _default_limit.name = name
+                    _default_limit.value = value
+                    _default_limit.current_usage = current_usage
+                    _default_limit.default_limit = default_limit
+                    _default_limit.maximum_limit = maximum_limit
+                else:
+                    _default_limit = cls(
+                        name,
+                        value,
+                        current_usage,
+                        default_limit,
+                        maximum_limit,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _default_limit.additional_properties = d
-        return _default_limit
+                _default_limit.additional_properties = d
+                return _default_limit
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,3 +182,34 @@ class DefaultLimit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.default_limit_name import DefaultLimitName
+
+    DefaultLimitDict = TypedDict(
+        "DefaultLimitDict",
+        {
+            "name": Required[
+                Literal[
+                    "atlas.project.deployment.clusters",
+                    "atlas.project.deployment.nodesPerPrivateLinkRegion",
+                    "atlas.project.deployment.serverlessMTMs",
+                    "atlas.project.security.databaseAccess.customRoles",
+                    "atlas.project.security.databaseAccess.users",
+                    "atlas.project.security.networkAccess.crossRegionEntries",
+                    "atlas.project.security.networkAccess.entries",
+                ]
+                | DefaultLimitName
+            ],
+            "value": Required[int],
+            "currentUsage": int,
+            "defaultLimit": int,
+            "maximumLimit": int,
+        },
+        total=False,
+    )
+else:
+    DefaultLimitDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

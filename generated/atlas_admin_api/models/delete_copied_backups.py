@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,29 @@ from attrs import field as _attrs_field
 from ..models.delete_copied_backups_cloud_provider import (
     DeleteCopiedBackupsCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DeleteCopiedBackups")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "regionName",
+        "replicationSpecId",
+        "zoneId",
+    }
+)
 
 
 @_attrs_define
@@ -35,16 +61,31 @@ class DeleteCopiedBackups:
             consult the `replicationSpecs` array. Example: 32b6e34b3d91647abb20e7b8.
     """
 
-    cloud_provider: DeleteCopiedBackupsCloudProvider | Unset = UNSET
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DeleteCopiedBackupsCloudProvider | Unset = UNSET
     region_name: str | Unset = UNSET
     replication_spec_id: str | Unset = UNSET
     zone_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", False),
+        ("region_name", "regionName", False),
+        ("replication_spec_id", "replicationSpecId", False),
+        ("zone_id", "zoneId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DeleteCopiedBackups"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         region_name = self.region_name
 
@@ -68,44 +109,56 @@ class DeleteCopiedBackups:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "regionName",
-                "replicationSpecId",
-                "zoneId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: DeleteCopiedBackupsCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = DeleteCopiedBackupsCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or DeleteCopiedBackupsCloudProvider(_cloud_provider)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
+                cloud_provider: DeleteCopiedBackupsCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = DeleteCopiedBackupsCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or DeleteCopiedBackupsCloudProvider(_cloud_provider)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        replication_spec_id = d.pop("replicationSpecId", UNSET)
+                replication_spec_id = src_dict.get("replicationSpecId", UNSET)
 
-        zone_id = d.pop("zoneId", UNSET)
+                zone_id = src_dict.get("zoneId", UNSET)
 
-        _delete_copied_backups = cls(
-            cloud_provider,
-            region_name,
-            replication_spec_id,
-            zone_id,
-        )
+                if not (
+                    (region_name is UNSET or region_name.__class__ is str)
+                    and (replication_spec_id is UNSET or replication_spec_id.__class__ is str)
+                    and (zone_id is UNSET or zone_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DeleteCopiedBackups:
+                    _delete_copied_backups = object.__new__(cls)
+                    _delete_copied_backups.cloud_provider = cloud_provider
+                    _delete_copied_backups.region_name = region_name
+                    _delete_copied_backups.replication_spec_id = replication_spec_id
+                    _delete_copied_backups.zone_id = zone_id
+                else:
+                    _delete_copied_backups = cls(
+                        cloud_provider,
+                        region_name,
+                        replication_spec_id,
+                        zone_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _delete_copied_backups.additional_properties = d
-        return _delete_copied_backups
+                _delete_copied_backups.additional_properties = d
+                return _delete_copied_backups
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -122,3 +175,24 @@ class DeleteCopiedBackups:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.delete_copied_backups_cloud_provider import (
+        DeleteCopiedBackupsCloudProvider,
+    )
+
+    DeleteCopiedBackupsDict = TypedDict(
+        "DeleteCopiedBackupsDict",
+        {
+            "cloudProvider": Literal["AWS", "AZURE", "GCP"] | DeleteCopiedBackupsCloudProvider,
+            "regionName": str,
+            "replicationSpecId": str,
+            "zoneId": str,
+        },
+        total=False,
+    )
+else:
+    DeleteCopiedBackupsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.delete_copied_backups_20240805_cloud_provider import (
     DeleteCopiedBackups20240805CloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DeleteCopiedBackups20240805")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "regionName",
+        "zoneId",
+    }
+)
 
 
 @_attrs_define
@@ -30,15 +55,29 @@ class DeleteCopiedBackups20240805:
             consult the `replicationSpecs` array. Example: 32b6e34b3d91647abb20e7b8.
     """
 
-    cloud_provider: DeleteCopiedBackups20240805CloudProvider | Unset = UNSET
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DeleteCopiedBackups20240805CloudProvider | Unset = UNSET
     region_name: str | Unset = UNSET
     zone_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", False),
+        ("region_name", "regionName", False),
+        ("zone_id", "zoneId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DeleteCopiedBackups20240805"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         region_name = self.region_name
 
@@ -58,40 +97,51 @@ class DeleteCopiedBackups20240805:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "regionName",
-                "zoneId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: DeleteCopiedBackups20240805CloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = DeleteCopiedBackups20240805CloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or DeleteCopiedBackups20240805CloudProvider(_cloud_provider)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
+                cloud_provider: DeleteCopiedBackups20240805CloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = DeleteCopiedBackups20240805CloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or DeleteCopiedBackups20240805CloudProvider(_cloud_provider)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        zone_id = d.pop("zoneId", UNSET)
+                zone_id = src_dict.get("zoneId", UNSET)
 
-        _delete_copied_backups_20240805 = cls(
-            cloud_provider,
-            region_name,
-            zone_id,
-        )
+                if not (
+                    (region_name is UNSET or region_name.__class__ is str)
+                    and (zone_id is UNSET or zone_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DeleteCopiedBackups20240805:
+                    _delete_copied_backups_20240805 = object.__new__(cls)
+                    _delete_copied_backups_20240805.cloud_provider = cloud_provider
+                    _delete_copied_backups_20240805.region_name = region_name
+                    _delete_copied_backups_20240805.zone_id = zone_id
+                else:
+                    _delete_copied_backups_20240805 = cls(
+                        cloud_provider,
+                        region_name,
+                        zone_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _delete_copied_backups_20240805.additional_properties = d
-        return _delete_copied_backups_20240805
+                _delete_copied_backups_20240805.additional_properties = d
+                return _delete_copied_backups_20240805
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +158,25 @@ class DeleteCopiedBackups20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.delete_copied_backups_20240805_cloud_provider import (
+        DeleteCopiedBackups20240805CloudProvider,
+    )
+
+    DeleteCopiedBackups20240805Dict = TypedDict(
+        "DeleteCopiedBackups20240805Dict",
+        {
+            "cloudProvider": Literal["AWS", "AZURE", "GCP"] | DeleteCopiedBackups20240805CloudProvider,
+            "regionName": str,
+            "zoneId": str,
+        },
+        total=False,
+    )
+else:
+    DeleteCopiedBackups20240805Dict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

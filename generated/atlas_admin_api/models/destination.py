@@ -2,15 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.destination_hostname_schema_type import DestinationHostnameSchemaType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Destination")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterName",
+        "groupId",
+        "hostnameSchemaType",
+        "privateLinkId",
+    }
+)
 
 
 @_attrs_define
@@ -28,16 +54,31 @@ class Destination:
 
     cluster_name: str
     group_id: str
-    hostname_schema_type: DestinationHostnameSchemaType
+    hostname_schema_type: Literal["PUBLIC", "PRIVATE_LINK", "VPC_PEERING"] | DestinationHostnameSchemaType
     private_link_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_name", "clusterName", True),
+        ("group_id", "groupId", True),
+        ("hostname_schema_type", "hostnameSchemaType", True),
+        ("private_link_id", "privateLinkId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Destination"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_name = self.cluster_name
 
         group_id = self.group_id
 
-        hostname_schema_type = self.hostname_schema_type.value
+        hostname_schema_type = enum_json(self.hostname_schema_type)
 
         private_link_id = self.private_link_id
 
@@ -57,32 +98,51 @@ class Destination:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("privateLinkId",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_name = d.pop("clusterName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_name = src_dict["clusterName"]
 
-        group_id = d.pop("groupId")
+                group_id = src_dict["groupId"]
 
-        hostname_schema_type = DestinationHostnameSchemaType(d.pop("hostnameSchemaType"))
+                hostname_schema_type = DestinationHostnameSchemaType._members_by_value.get(
+                    _hostname_schema_type_value := src_dict["hostnameSchemaType"]
+                ) or DestinationHostnameSchemaType(_hostname_schema_type_value)
 
-        private_link_id = d.pop("privateLinkId", UNSET)
+                private_link_id = src_dict.get("privateLinkId", UNSET)
 
-        _destination = cls(
-            cluster_name,
-            group_id,
-            hostname_schema_type,
-            private_link_id,
-        )
+                if not (
+                    cluster_name.__class__ is str
+                    and group_id.__class__ is str
+                    and (private_link_id is UNSET or private_link_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is Destination:
+                    _destination = object.__new__(cls)
+                    _destination.cluster_name = cluster_name
+                    _destination.group_id = group_id
+                    _destination.hostname_schema_type = hostname_schema_type
+                    _destination.private_link_id = private_link_id
+                else:
+                    _destination = cls(
+                        cluster_name,
+                        group_id,
+                        hostname_schema_type,
+                        private_link_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _destination.additional_properties = d
-        return _destination
+                _destination.additional_properties = d
+                return _destination
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +159,24 @@ class Destination:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.destination_hostname_schema_type import DestinationHostnameSchemaType
+
+    DestinationDict = TypedDict(
+        "DestinationDict",
+        {
+            "clusterName": Required[str],
+            "groupId": Required[str],
+            "hostnameSchemaType": Required[
+                Literal["PUBLIC", "PRIVATE_LINK", "VPC_PEERING"] | DestinationHostnameSchemaType
+            ],
+            "privateLinkId": str,
+        },
+        total=False,
+    )
+else:
+    DestinationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,35 @@ from ..models.disk_backup_copy_setting_cloud_provider import (
 from ..models.disk_backup_copy_setting_frequencies_item import (
     DiskBackupCopySettingFrequenciesItem,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupCopySetting")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "zoneId",
+        "cloudProvider",
+        "frequencies",
+        "regionName",
+        "shouldCopyOplogs",
+        "copyPolicyItems",
+        "lastNumberOfSnapshots",
+        "replicationSpecId",
+    }
+)
 
 
 @_attrs_define
@@ -48,7 +80,7 @@ class DiskBackupCopySetting:
     """
 
     zone_id: str
-    cloud_provider: DiskBackupCopySettingCloudProvider | Unset = UNSET
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DiskBackupCopySettingCloudProvider | Unset = UNSET
     frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
     region_name: str | Unset = UNSET
     should_copy_oplogs: bool | Unset = UNSET
@@ -58,19 +90,38 @@ class DiskBackupCopySetting:
     last_number_of_snapshots: int | Unset = UNSET
     replication_spec_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("zone_id", "zoneId", True),
+        ("cloud_provider", "cloudProvider", False),
+        ("frequencies", "frequencies", False),
+        ("region_name", "regionName", False),
+        ("should_copy_oplogs", "shouldCopyOplogs", False),
+        ("copy_policy_items", "copyPolicyItems", False),
+        ("last_number_of_snapshots", "lastNumberOfSnapshots", False),
+        ("replication_spec_id", "replicationSpecId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupCopySetting"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         zone_id = self.zone_id
 
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         frequencies: list[str] | Unset = UNSET
         if not isinstance(self.frequencies, Unset):
             frequencies = []
             for frequencies_item_data in self.frequencies:
-                frequencies_item = frequencies_item_data.value
+                frequencies_item = enum_json(frequencies_item_data)
                 frequencies.append(frequencies_item)
 
         region_name = self.region_name
@@ -116,97 +167,124 @@ class DiskBackupCopySetting:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "frequencies",
-                "regionName",
-                "shouldCopyOplogs",
-                "copyPolicyItems",
-                "lastNumberOfSnapshots",
-                "replicationSpecId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        zone_id = d.pop("zoneId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                zone_id = src_dict["zoneId"]
 
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: DiskBackupCopySettingCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = DiskBackupCopySettingCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
+                cloud_provider: DiskBackupCopySettingCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = DiskBackupCopySettingCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
 
-        _frequencies = d.pop("frequencies", UNSET)
-        frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
-        if _frequencies is not UNSET:
-            frequencies = []
-            for frequencies_item_data in _frequencies:
-                frequencies_item = DiskBackupCopySettingFrequenciesItem._members_by_value.get(
-                    frequencies_item_data
-                ) or DiskBackupCopySettingFrequenciesItem(frequencies_item_data)
+                _frequencies = src_dict.get("frequencies", UNSET)
+                frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
+                if _frequencies is not UNSET:
+                    frequencies = []
+                    for frequencies_item_data in _frequencies:
+                        frequencies_item = DiskBackupCopySettingFrequenciesItem._members_by_value.get(
+                            frequencies_item_data
+                        ) or DiskBackupCopySettingFrequenciesItem(frequencies_item_data)
 
-                frequencies.append(frequencies_item)
+                        frequencies.append(frequencies_item)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        should_copy_oplogs = d.pop("shouldCopyOplogs", UNSET)
+                should_copy_oplogs = src_dict.get("shouldCopyOplogs", UNSET)
 
-        _copy_policy_items = d.pop("copyPolicyItems", UNSET)
-        copy_policy_items: (
-            list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant] | Unset
-        ) = UNSET
-        if _copy_policy_items is not UNSET:
-            copy_policy_items = []
-            for copy_policy_items_item_data in _copy_policy_items:
+                _copy_policy_items = src_dict.get("copyPolicyItems", UNSET)
+                copy_policy_items: (
+                    list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant] | Unset
+                ) = UNSET
+                if _copy_policy_items is not UNSET:
+                    copy_policy_items = []
+                    for copy_policy_items_item_data in _copy_policy_items:
+                        _copy_policy_items_item_data = copy_policy_items_item_data
+                        copy_policy_items_item: (
+                            DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant
+                        )
+                        _copy_policy_items_item_value = (
+                            _copy_policy_items_item_data.get("frequencyType")
+                            if _copy_policy_items_item_data.__class__ is dict
+                            else None
+                        )
+                        if _copy_policy_items_item_value.__class__ is not str:
+                            _copy_policy_items_item_data, _copy_policy_items_item_value = discriminate(
+                                _copy_policy_items_item_data, "frequencyType", field="copyPolicyItems[]"
+                            )
+                        if _copy_policy_items_item_value in (
+                            "daily",
+                            "hourly",
+                            "monthly",
+                            "weekly",
+                            "yearly",
+                        ):
+                            copy_policy_items_item = DiskBackupTimeBasedCopyPolicyItem.from_dict(
+                                _copy_policy_items_item_data
+                            )
+                        elif _copy_policy_items_item_value == "ondemand":
+                            copy_policy_items_item = DiskBackupOnDemandCopyPolicyItem.from_dict(
+                                _copy_policy_items_item_data
+                            )
+                        else:
+                            copy_policy_items_item = UnknownVariant(
+                                discriminator=_copy_policy_items_item_value, raw=dict(_copy_policy_items_item_data)
+                            )
 
-                def _parse_copy_policy_items_item(
-                    data: object,
-                ) -> DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant:
-                    variants: dict[
-                        str, type[DiskBackupTimeBasedCopyPolicyItem] | type[DiskBackupOnDemandCopyPolicyItem]
-                    ] = {
-                        "daily": DiskBackupTimeBasedCopyPolicyItem,
-                        "hourly": DiskBackupTimeBasedCopyPolicyItem,
-                        "monthly": DiskBackupTimeBasedCopyPolicyItem,
-                        "weekly": DiskBackupTimeBasedCopyPolicyItem,
-                        "yearly": DiskBackupTimeBasedCopyPolicyItem,
-                        "ondemand": DiskBackupOnDemandCopyPolicyItem,
-                    }
-                    payload, value = discriminate(data, "frequencyType", field="copyPolicyItems[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                        copy_policy_items.append(copy_policy_items_item)
 
-                copy_policy_items_item = _parse_copy_policy_items_item(copy_policy_items_item_data)
+                last_number_of_snapshots = src_dict.get("lastNumberOfSnapshots", UNSET)
 
-                copy_policy_items.append(copy_policy_items_item)
+                replication_spec_id = src_dict.get("replicationSpecId", UNSET)
 
-        last_number_of_snapshots = d.pop("lastNumberOfSnapshots", UNSET)
+                if not (
+                    zone_id.__class__ is str
+                    and (_frequencies is UNSET or _frequencies.__class__ is list)
+                    and (region_name is UNSET or region_name.__class__ is str)
+                    and (should_copy_oplogs is UNSET or should_copy_oplogs.__class__ is bool)
+                    and (_copy_policy_items is UNSET or _copy_policy_items.__class__ is list)
+                    and (last_number_of_snapshots is UNSET or last_number_of_snapshots.__class__ is int)
+                    and (replication_spec_id is UNSET or replication_spec_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupCopySetting:
+                    _disk_backup_copy_setting = object.__new__(cls)
+                    _disk_backup_copy_setting.zone_id = zone_id
+                    _disk_backup_copy_setting.cloud_provider = cloud_provider
+                    _disk_backup_copy_setting.frequencies = frequencies
+                    _disk_backup_copy_setting.region_name = region_name
+                    _disk_backup_copy_setting.should_copy_oplogs = should_copy_oplogs
+                    _disk_backup_copy_setting.copy_policy_items = copy_policy_items
+                    _disk_backup_copy_setting.last_number_of_snapshots = last_number_of_snapshots
+                    _disk_backup_copy_setting.replication_spec_id = replication_spec_id
+                else:
+                    _disk_backup_copy_setting = cls(
+                        zone_id,
+                        cloud_provider,
+                        frequencies,
+                        region_name,
+                        should_copy_oplogs,
+                        copy_policy_items,
+                        last_number_of_snapshots,
+                        replication_spec_id,
+                    )
 
-        replication_spec_id = d.pop("replicationSpecId", UNSET)
+                _disk_backup_copy_setting.additional_properties = d
+                return _disk_backup_copy_setting
 
-        _disk_backup_copy_setting = cls(
-            zone_id,
-            cloud_provider,
-            frequencies,
-            region_name,
-            should_copy_oplogs,
-            copy_policy_items,
-            last_number_of_snapshots,
-            replication_spec_id,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _disk_backup_copy_setting.additional_properties = d
-        return _disk_backup_copy_setting
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -232,3 +310,48 @@ from ..models.disk_backup_on_demand_copy_policy_item import (
 from ..models.disk_backup_time_based_copy_policy_item import (
     DiskBackupTimeBasedCopyPolicyItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.disk_backup_copy_setting_cloud_provider import (
+        DiskBackupCopySettingCloudProvider,
+    )
+    from ..models.disk_backup_copy_setting_frequencies_item import (
+        DiskBackupCopySettingFrequenciesItem,
+    )
+    from ..models.disk_backup_on_demand_copy_policy_item import (
+        DiskBackupOnDemandCopyPolicyItem,
+        DiskBackupOnDemandCopyPolicyItemDict,
+    )
+    from ..models.disk_backup_time_based_copy_policy_item import (
+        DiskBackupTimeBasedCopyPolicyItem,
+        DiskBackupTimeBasedCopyPolicyItemDict,
+    )
+    from ..types import UnknownVariant
+
+    DiskBackupCopySettingDict = TypedDict(
+        "DiskBackupCopySettingDict",
+        {
+            "zoneId": Required[str],
+            "cloudProvider": Literal["AWS", "AZURE", "GCP"] | DiskBackupCopySettingCloudProvider,
+            "frequencies": list[
+                Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+                | DiskBackupCopySettingFrequenciesItem
+            ],
+            "regionName": str,
+            "shouldCopyOplogs": bool,
+            "copyPolicyItems": list[
+                DiskBackupTimeBasedCopyPolicyItemDict
+                | DiskBackupTimeBasedCopyPolicyItem
+                | DiskBackupOnDemandCopyPolicyItemDict
+                | DiskBackupOnDemandCopyPolicyItem
+                | UnknownVariant
+            ],
+            "lastNumberOfSnapshots": int,
+            "replicationSpecId": str,
+        },
+        total=False,
+    )
+else:
+    DiskBackupCopySettingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

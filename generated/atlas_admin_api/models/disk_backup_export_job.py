@@ -3,15 +3,50 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.disk_backup_export_job_state import DiskBackupExportJobState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupExportJob")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportBucketId",
+        "components",
+        "createdAt",
+        "customData",
+        "exportStatus",
+        "finishedAt",
+        "id",
+        "prefix",
+        "snapshotId",
+        "state",
+        "stateReason",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -49,12 +84,37 @@ class DiskBackupExportJob:
     id: str | Unset = UNSET
     prefix: str | Unset = UNSET
     snapshot_id: str | Unset = UNSET
-    state: DiskBackupExportJobState | Unset = UNSET
+    state: Literal["Cancelled", "Failed", "InProgress", "Queued", "Successful"] | DiskBackupExportJobState | Unset = (
+        UNSET
+    )
     state_reason: ExportStateReason | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("export_bucket_id", "exportBucketId", True),
+        ("components", "components", False),
+        ("created_at", "createdAt", False),
+        ("custom_data", "customData", False),
+        ("export_status", "exportStatus", False),
+        ("finished_at", "finishedAt", False),
+        ("id", "id", False),
+        ("prefix", "prefix", False),
+        ("snapshot_id", "snapshotId", False),
+        ("state", "state", False),
+        ("state_reason", "stateReason", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupExportJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         export_bucket_id = self.export_bucket_id
 
         components: list[dict[str, Any]] | Unset = UNSET
@@ -66,7 +126,7 @@ class DiskBackupExportJob:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         custom_data: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.custom_data, Unset):
@@ -81,7 +141,7 @@ class DiskBackupExportJob:
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = format_datetime(self.finished_at)
+            finished_at = datetime_json(self.finished_at)
 
         id = self.id
 
@@ -91,7 +151,7 @@ class DiskBackupExportJob:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         state_reason: dict[str, Any] | Unset = UNSET
         if not isinstance(self.state_reason, Unset):
@@ -138,114 +198,124 @@ class DiskBackupExportJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "components",
-                "createdAt",
-                "customData",
-                "exportStatus",
-                "finishedAt",
-                "id",
-                "prefix",
-                "snapshotId",
-                "state",
-                "stateReason",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        export_bucket_id = d.pop("exportBucketId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_bucket_id = src_dict["exportBucketId"]
 
-        _components = d.pop("components", UNSET)
-        components: list[DiskBackupExportJobComponent] | Unset = UNSET
-        if _components is not UNSET:
-            components = []
-            for components_item_data in _components:
-                components_item = DiskBackupExportJobComponent.from_dict(components_item_data)
+                _components = src_dict.get("components", UNSET)
+                components: list[DiskBackupExportJobComponent] | Unset = UNSET
+                if _components is not UNSET:
+                    components = [
+                        DiskBackupExportJobComponent.from_dict(components_item_data)
+                        for components_item_data in _components
+                    ]
 
-                components.append(components_item)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _custom_data = src_dict.get("customData", UNSET)
+                custom_data: list[BackupLabel] | Unset = UNSET
+                if _custom_data is not UNSET:
+                    custom_data = [
+                        BackupLabel.from_dict(custom_data_item_data) for custom_data_item_data in _custom_data
+                    ]
 
-        _custom_data = d.pop("customData", UNSET)
-        custom_data: list[BackupLabel] | Unset = UNSET
-        if _custom_data is not UNSET:
-            custom_data = []
-            for custom_data_item_data in _custom_data:
-                custom_data_item = BackupLabel.from_dict(custom_data_item_data)
+                _export_status = src_dict.get("exportStatus", UNSET)
+                export_status: ExportStatus | Unset
+                if _export_status is UNSET:
+                    export_status = UNSET
+                else:
+                    export_status = ExportStatus.from_dict(_export_status)
 
-                custom_data.append(custom_data_item)
+                _finished_at = src_dict.get("finishedAt", UNSET)
+                finished_at: datetime.datetime | Unset
+                if _finished_at is UNSET:
+                    finished_at = UNSET
+                else:
+                    finished_at = datetime.datetime.fromisoformat(_finished_at)
 
-        _export_status = d.pop("exportStatus", UNSET)
-        export_status: ExportStatus | Unset
-        if _export_status is UNSET:
-            export_status = UNSET
-        else:
-            export_status = ExportStatus.from_dict(_export_status)
+                id = src_dict.get("id", UNSET)
 
-        _finished_at = d.pop("finishedAt", UNSET)
-        finished_at: datetime.datetime | Unset
-        if _finished_at is UNSET:
-            finished_at = UNSET
-        else:
-            finished_at = datetime.datetime.fromisoformat(_finished_at)
+                prefix = src_dict.get("prefix", UNSET)
 
-        id = d.pop("id", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-        prefix = d.pop("prefix", UNSET)
+                _state = src_dict.get("state", UNSET)
+                state: DiskBackupExportJobState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = DiskBackupExportJobState._members_by_value.get(_state) or DiskBackupExportJobState(_state)
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                _state_reason = src_dict.get("stateReason", UNSET)
+                state_reason: ExportStateReason | Unset
+                if _state_reason is UNSET:
+                    state_reason = UNSET
+                else:
+                    state_reason = ExportStateReason.from_dict(_state_reason)
 
-        _state = d.pop("state", UNSET)
-        state: DiskBackupExportJobState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = DiskBackupExportJobState._members_by_value.get(_state) or DiskBackupExportJobState(_state)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _state_reason = d.pop("stateReason", UNSET)
-        state_reason: ExportStateReason | Unset
-        if _state_reason is UNSET:
-            state_reason = UNSET
-        else:
-            state_reason = ExportStateReason.from_dict(_state_reason)
+                if not (
+                    export_bucket_id.__class__ is str
+                    and (_components is UNSET or _components.__class__ is list)
+                    and (_custom_data is UNSET or _custom_data.__class__ is list)
+                    and (id is UNSET or id.__class__ is str)
+                    and (prefix is UNSET or prefix.__class__ is str)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupExportJob:
+                    _disk_backup_export_job = object.__new__(cls)
+                    _disk_backup_export_job.export_bucket_id = export_bucket_id
+                    _disk_backup_export_job.components = components
+                    _disk_backup_export_job.created_at = created_at
+                    _disk_backup_export_job.custom_data = custom_data
+                    _disk_backup_export_job.export_status = export_status
+                    _disk_backup_export_job.finished_at = finished_at
+                    _disk_backup_export_job.id = id
+                    _disk_backup_export_job.prefix = prefix
+                    _disk_backup_export_job.snapshot_id = snapshot_id
+                    _disk_backup_export_job.state = state
+                    _disk_backup_export_job.state_reason = state_reason
+                    _disk_backup_export_job.links = links
+                else:
+                    _disk_backup_export_job = cls(
+                        export_bucket_id,
+                        components,
+                        created_at,
+                        custom_data,
+                        export_status,
+                        finished_at,
+                        id,
+                        prefix,
+                        snapshot_id,
+                        state,
+                        state_reason,
+                        links,
+                    )
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _disk_backup_export_job.additional_properties = d
+                return _disk_backup_export_job
 
-                links.append(links_item)
-
-        _disk_backup_export_job = cls(
-            export_bucket_id,
-            components,
-            created_at,
-            custom_data,
-            export_status,
-            finished_at,
-            id,
-            prefix,
-            snapshot_id,
-            state,
-            state_reason,
-            links,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _disk_backup_export_job.additional_properties = d
-        return _disk_backup_export_job
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -270,3 +340,37 @@ from ..models.disk_backup_export_job_component import DiskBackupExportJobCompone
 from ..models.export_state_reason import ExportStateReason  # noqa: E402
 from ..models.export_status import ExportStatus  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_label import BackupLabel, BackupLabelDict
+    from ..models.disk_backup_export_job_component import (
+        DiskBackupExportJobComponent,
+        DiskBackupExportJobComponentDict,
+    )
+    from ..models.disk_backup_export_job_state import DiskBackupExportJobState
+    from ..models.export_state_reason import ExportStateReason, ExportStateReasonDict
+    from ..models.export_status import ExportStatus, ExportStatusDict
+    from ..models.link import Link, LinkDict
+
+    DiskBackupExportJobDict = TypedDict(
+        "DiskBackupExportJobDict",
+        {
+            "exportBucketId": Required[str],
+            "components": list[DiskBackupExportJobComponentDict | DiskBackupExportJobComponent],
+            "createdAt": datetime.datetime | str,
+            "customData": list[BackupLabelDict | BackupLabel],
+            "exportStatus": ExportStatusDict | ExportStatus,
+            "finishedAt": datetime.datetime | str,
+            "id": str,
+            "prefix": str,
+            "snapshotId": str,
+            "state": Literal["Cancelled", "Failed", "InProgress", "Queued", "Successful"] | DiskBackupExportJobState,
+            "stateReason": ExportStateReasonDict | ExportStateReason,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    DiskBackupExportJobDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupExportJobComponent")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportId",
+        "replicaSetName",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class DiskBackupExportJobComponent:
     export_id: str | Unset = UNSET
     replica_set_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("export_id", "exportId", False),
+        ("replica_set_name", "replicaSetName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupExportJobComponent"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         export_id = self.export_id
 
         replica_set_name = self.replica_set_name
@@ -42,29 +77,40 @@ class DiskBackupExportJobComponent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "exportId",
-                "replicaSetName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        export_id = d.pop("exportId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_id = src_dict.get("exportId", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        _disk_backup_export_job_component = cls(
-            export_id,
-            replica_set_name,
-        )
+                if not (
+                    (export_id is UNSET or export_id.__class__ is str)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupExportJobComponent:
+                    _disk_backup_export_job_component = object.__new__(cls)
+                    _disk_backup_export_job_component.export_id = export_id
+                    _disk_backup_export_job_component.replica_set_name = replica_set_name
+                else:
+                    _disk_backup_export_job_component = cls(
+                        export_id,
+                        replica_set_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _disk_backup_export_job_component.additional_properties = d
-        return _disk_backup_export_job_component
+                _disk_backup_export_job_component.additional_properties = d
+                return _disk_backup_export_job_component
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +127,20 @@ class DiskBackupExportJobComponent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    DiskBackupExportJobComponentDict = TypedDict(
+        "DiskBackupExportJobComponentDict",
+        {
+            "exportId": str,
+            "replicaSetName": str,
+        },
+        total=False,
+    )
+else:
+    DiskBackupExportJobComponentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupExportJobRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "exportBucketId",
+        "snapshotId",
+        "customData",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -32,8 +56,23 @@ class DiskBackupExportJobRequest:
     custom_data: list[BackupLabel] | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("export_bucket_id", "exportBucketId", True),
+        ("snapshot_id", "snapshotId", True),
+        ("custom_data", "customData", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupExportJobRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         export_bucket_id = self.export_bucket_id
 
         snapshot_id = self.snapshot_id
@@ -69,49 +108,58 @@ class DiskBackupExportJobRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "customData",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        export_bucket_id = d.pop("exportBucketId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                export_bucket_id = src_dict["exportBucketId"]
 
-        snapshot_id = d.pop("snapshotId")
+                snapshot_id = src_dict["snapshotId"]
 
-        _custom_data = d.pop("customData", UNSET)
-        custom_data: list[BackupLabel] | Unset = UNSET
-        if _custom_data is not UNSET:
-            custom_data = []
-            for custom_data_item_data in _custom_data:
-                custom_data_item = BackupLabel.from_dict(custom_data_item_data)
+                _custom_data = src_dict.get("customData", UNSET)
+                custom_data: list[BackupLabel] | Unset = UNSET
+                if _custom_data is not UNSET:
+                    custom_data = [
+                        BackupLabel.from_dict(custom_data_item_data) for custom_data_item_data in _custom_data
+                    ]
 
-                custom_data.append(custom_data_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                if not (
+                    export_bucket_id.__class__ is str
+                    and snapshot_id.__class__ is str
+                    and (_custom_data is UNSET or _custom_data.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupExportJobRequest:
+                    _disk_backup_export_job_request = object.__new__(cls)
+                    _disk_backup_export_job_request.export_bucket_id = export_bucket_id
+                    _disk_backup_export_job_request.snapshot_id = snapshot_id
+                    _disk_backup_export_job_request.custom_data = custom_data
+                    _disk_backup_export_job_request.links = links
+                else:
+                    _disk_backup_export_job_request = cls(
+                        export_bucket_id,
+                        snapshot_id,
+                        custom_data,
+                        links,
+                    )
 
-                links.append(links_item)
+                _disk_backup_export_job_request.additional_properties = d
+                return _disk_backup_export_job_request
 
-        _disk_backup_export_job_request = cls(
-            export_bucket_id,
-            snapshot_id,
-            custom_data,
-            links,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _disk_backup_export_job_request.additional_properties = d
-        return _disk_backup_export_job_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -133,3 +181,24 @@ class DiskBackupExportJobRequest:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.backup_label import BackupLabel  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.backup_label import BackupLabel, BackupLabelDict
+    from ..models.link import Link, LinkDict
+
+    DiskBackupExportJobRequestDict = TypedDict(
+        "DiskBackupExportJobRequestDict",
+        {
+            "exportBucketId": Required[str],
+            "snapshotId": Required[str],
+            "customData": list[BackupLabelDict | BackupLabel],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    DiskBackupExportJobRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

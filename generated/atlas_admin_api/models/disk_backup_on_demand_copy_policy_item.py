@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.disk_backup_on_demand_copy_policy_item_frequency_type import (
     DiskBackupOnDemandCopyPolicyItemFrequencyType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupOnDemandCopyPolicyItem")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "frequencyType",
+        "id",
+    }
+)
 
 
 @_attrs_define
@@ -26,14 +50,27 @@ class DiskBackupOnDemandCopyPolicyItem:
             32b6e34b3d91647abb20e7b8.
     """
 
-    frequency_type: DiskBackupOnDemandCopyPolicyItemFrequencyType = _attrs_field(
+    frequency_type: Literal["ondemand"] | DiskBackupOnDemandCopyPolicyItemFrequencyType = _attrs_field(
         default=DiskBackupOnDemandCopyPolicyItemFrequencyType.ONDEMAND, kw_only=True
     )
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("frequency_type", "frequencyType", True),
+        ("id", "id", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupOnDemandCopyPolicyItem"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        frequency_type = self.frequency_type.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        frequency_type = enum_json(self.frequency_type)
 
         id = self.id
 
@@ -51,26 +88,39 @@ class DiskBackupOnDemandCopyPolicyItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("id",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        frequency_type = DiskBackupOnDemandCopyPolicyItemFrequencyType(d.pop("frequencyType"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                frequency_type = DiskBackupOnDemandCopyPolicyItemFrequencyType._members_by_value.get(
+                    _frequency_type_value := src_dict["frequencyType"]
+                ) or DiskBackupOnDemandCopyPolicyItemFrequencyType(_frequency_type_value)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _disk_backup_on_demand_copy_policy_item = cls(
-            id,
-            frequency_type=frequency_type,
-        )
+                if not (id is UNSET or id.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupOnDemandCopyPolicyItem:
+                    _disk_backup_on_demand_copy_policy_item = object.__new__(cls)
+                    _disk_backup_on_demand_copy_policy_item.frequency_type = frequency_type
+                    _disk_backup_on_demand_copy_policy_item.id = id
+                else:
+                    _disk_backup_on_demand_copy_policy_item = cls(
+                        id,
+                        frequency_type=frequency_type,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _disk_backup_on_demand_copy_policy_item.additional_properties = d
-        return _disk_backup_on_demand_copy_policy_item
+                _disk_backup_on_demand_copy_policy_item.additional_properties = d
+                return _disk_backup_on_demand_copy_policy_item
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -87,3 +137,24 @@ class DiskBackupOnDemandCopyPolicyItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.disk_backup_on_demand_copy_policy_item_frequency_type import (
+        DiskBackupOnDemandCopyPolicyItemFrequencyType,
+    )
+
+    DiskBackupOnDemandCopyPolicyItemDict = TypedDict(
+        "DiskBackupOnDemandCopyPolicyItemDict",
+        {
+            "frequencyType": Required[Literal["ondemand"] | DiskBackupOnDemandCopyPolicyItemFrequencyType],
+            "id": str,
+        },
+        total=False,
+    )
+else:
+    DiskBackupOnDemandCopyPolicyItemDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupOnDemandSnapshotRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "description",
+        "links",
+        "retentionInDays",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +51,22 @@ class DiskBackupOnDemandSnapshotRequest:
     links: list[Link] | Unset = UNSET
     retention_in_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("description", "description", False),
+        ("links", "links", False),
+        ("retention_in_days", "retentionInDays", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupOnDemandSnapshotRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         description = self.description
 
         links: list[dict[str, Any]] | Unset = UNSET
@@ -55,40 +92,48 @@ class DiskBackupOnDemandSnapshotRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "description",
-                "links",
-                "retentionInDays",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        description = d.pop("description", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                description = src_dict.get("description", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                retention_in_days = src_dict.get("retentionInDays", UNSET)
 
-        retention_in_days = d.pop("retentionInDays", UNSET)
+                if not (
+                    (description is UNSET or description.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (retention_in_days is UNSET or retention_in_days.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupOnDemandSnapshotRequest:
+                    _disk_backup_on_demand_snapshot_request = object.__new__(cls)
+                    _disk_backup_on_demand_snapshot_request.description = description
+                    _disk_backup_on_demand_snapshot_request.links = links
+                    _disk_backup_on_demand_snapshot_request.retention_in_days = retention_in_days
+                else:
+                    _disk_backup_on_demand_snapshot_request = cls(
+                        description,
+                        links,
+                        retention_in_days,
+                    )
 
-        _disk_backup_on_demand_snapshot_request = cls(
-            description,
-            links,
-            retention_in_days,
-        )
+                _disk_backup_on_demand_snapshot_request.additional_properties = d
+                return _disk_backup_on_demand_snapshot_request
 
-        if nulls:
-            d.update(nulls)
-        _disk_backup_on_demand_snapshot_request.additional_properties = d
-        return _disk_backup_on_demand_snapshot_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -109,3 +154,22 @@ class DiskBackupOnDemandSnapshotRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    DiskBackupOnDemandSnapshotRequestDict = TypedDict(
+        "DiskBackupOnDemandSnapshotRequestDict",
+        {
+            "description": str,
+            "links": list[LinkDict | Link],
+            "retentionInDays": int,
+        },
+        total=False,
+    )
+else:
+    DiskBackupOnDemandSnapshotRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

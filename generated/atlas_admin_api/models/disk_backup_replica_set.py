@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -20,9 +27,42 @@ from ..models.disk_backup_replica_set_snapshot_type import (
 )
 from ..models.disk_backup_replica_set_status import DiskBackupReplicaSetStatus
 from ..models.disk_backup_replica_set_type import DiskBackupReplicaSetType
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupReplicaSet")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "cloudProvider",
+        "copyRegions",
+        "createdAt",
+        "description",
+        "expiresAt",
+        "frequencyType",
+        "id",
+        "links",
+        "masterKeyUUID",
+        "mongodVersion",
+        "policyItems",
+        "replicaSetName",
+        "snapshotType",
+        "status",
+        "storageSizeBytes",
+    }
+)
 
 
 @_attrs_define
@@ -61,30 +101,61 @@ class DiskBackupReplicaSet:
         storage_size_bytes (int | Unset): Number of bytes taken to store the backup at time of snapshot.
     """
 
-    type_: DiskBackupReplicaSetType = _attrs_field(default=DiskBackupReplicaSetType.REPLICASET, kw_only=True)
-    cloud_provider: DiskBackupReplicaSetCloudProvider | Unset = UNSET
+    type_: Literal["replicaSet"] | DiskBackupReplicaSetType = _attrs_field(
+        default=DiskBackupReplicaSetType.REPLICASET, kw_only=True
+    )
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DiskBackupReplicaSetCloudProvider | Unset = UNSET
     copy_regions: list[str] | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     description: str | Unset = UNSET
     expires_at: datetime.datetime | Unset = UNSET
-    frequency_type: DiskBackupReplicaSetFrequencyType | Unset = UNSET
+    frequency_type: (
+        Literal["hourly", "daily", "weekly", "monthly", "yearly"] | DiskBackupReplicaSetFrequencyType | Unset
+    ) = UNSET
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     master_key_uuid: UUID | Unset = UNSET
     mongod_version: str | Unset = UNSET
     policy_items: list[str] | Unset = UNSET
     replica_set_name: str | Unset = UNSET
-    snapshot_type: DiskBackupReplicaSetSnapshotType | Unset = UNSET
-    status: DiskBackupReplicaSetStatus | Unset = UNSET
+    snapshot_type: Literal["onDemand", "scheduled", "fallback"] | DiskBackupReplicaSetSnapshotType | Unset = UNSET
+    status: Literal["queued", "inProgress", "completed", "failed"] | DiskBackupReplicaSetStatus | Unset = UNSET
     storage_size_bytes: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("cloud_provider", "cloudProvider", False),
+        ("copy_regions", "copyRegions", False),
+        ("created_at", "createdAt", False),
+        ("description", "description", False),
+        ("expires_at", "expiresAt", False),
+        ("frequency_type", "frequencyType", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("master_key_uuid", "masterKeyUUID", False),
+        ("mongod_version", "mongodVersion", False),
+        ("policy_items", "policyItems", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("snapshot_type", "snapshotType", False),
+        ("status", "status", False),
+        ("storage_size_bytes", "storageSizeBytes", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupReplicaSet"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         copy_regions: list[str] | Unset = UNSET
         if not isinstance(self.copy_regions, Unset):
@@ -92,17 +163,17 @@ class DiskBackupReplicaSet:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         description = self.description
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_json(self.frequency_type)
 
         id = self.id
 
@@ -127,11 +198,11 @@ class DiskBackupReplicaSet:
 
         snapshot_type: str | Unset = UNSET
         if not isinstance(self.snapshot_type, Unset):
-            snapshot_type = self.snapshot_type.value
+            snapshot_type = enum_json(self.snapshot_type)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         storage_size_bytes = self.storage_size_bytes
 
@@ -177,132 +248,158 @@ class DiskBackupReplicaSet:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "copyRegions",
-                "createdAt",
-                "description",
-                "expiresAt",
-                "frequencyType",
-                "id",
-                "links",
-                "masterKeyUUID",
-                "mongodVersion",
-                "policyItems",
-                "replicaSetName",
-                "snapshotType",
-                "status",
-                "storageSizeBytes",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = DiskBackupReplicaSetType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = DiskBackupReplicaSetType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DiskBackupReplicaSetType(_type__value)
 
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: DiskBackupReplicaSetCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = DiskBackupReplicaSetCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or DiskBackupReplicaSetCloudProvider(_cloud_provider)
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
+                cloud_provider: DiskBackupReplicaSetCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = DiskBackupReplicaSetCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or DiskBackupReplicaSetCloudProvider(_cloud_provider)
 
-        copy_regions = cast(list[str], d.pop("copyRegions", UNSET))
+                _copy_regions = src_dict.get("copyRegions", UNSET)
+                copy_regions = cast(list[str], _copy_regions)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+                _expires_at = src_dict.get("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        _frequency_type = d.pop("frequencyType", UNSET)
-        frequency_type: DiskBackupReplicaSetFrequencyType | Unset
-        if _frequency_type is UNSET:
-            frequency_type = UNSET
-        else:
-            frequency_type = DiskBackupReplicaSetFrequencyType._members_by_value.get(
-                _frequency_type
-            ) or DiskBackupReplicaSetFrequencyType(_frequency_type)
+                _frequency_type = src_dict.get("frequencyType", UNSET)
+                frequency_type: DiskBackupReplicaSetFrequencyType | Unset
+                if _frequency_type is UNSET:
+                    frequency_type = UNSET
+                else:
+                    frequency_type = DiskBackupReplicaSetFrequencyType._members_by_value.get(
+                        _frequency_type
+                    ) or DiskBackupReplicaSetFrequencyType(_frequency_type)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _master_key_uuid = src_dict.get("masterKeyUUID", UNSET)
+                master_key_uuid: UUID | Unset
+                if _master_key_uuid is UNSET:
+                    master_key_uuid = UNSET
+                else:
+                    master_key_uuid = UUID(_master_key_uuid)
 
-        _master_key_uuid = d.pop("masterKeyUUID", UNSET)
-        master_key_uuid: UUID | Unset
-        if _master_key_uuid is UNSET:
-            master_key_uuid = UNSET
-        else:
-            master_key_uuid = UUID(_master_key_uuid)
+                mongod_version = src_dict.get("mongodVersion", UNSET)
 
-        mongod_version = d.pop("mongodVersion", UNSET)
+                _policy_items = src_dict.get("policyItems", UNSET)
+                policy_items = cast(list[str], _policy_items)
 
-        policy_items = cast(list[str], d.pop("policyItems", UNSET))
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                _snapshot_type = src_dict.get("snapshotType", UNSET)
+                snapshot_type: DiskBackupReplicaSetSnapshotType | Unset
+                if _snapshot_type is UNSET:
+                    snapshot_type = UNSET
+                else:
+                    snapshot_type = DiskBackupReplicaSetSnapshotType._members_by_value.get(
+                        _snapshot_type
+                    ) or DiskBackupReplicaSetSnapshotType(_snapshot_type)
 
-        _snapshot_type = d.pop("snapshotType", UNSET)
-        snapshot_type: DiskBackupReplicaSetSnapshotType | Unset
-        if _snapshot_type is UNSET:
-            snapshot_type = UNSET
-        else:
-            snapshot_type = DiskBackupReplicaSetSnapshotType._members_by_value.get(
-                _snapshot_type
-            ) or DiskBackupReplicaSetSnapshotType(_snapshot_type)
+                _status = src_dict.get("status", UNSET)
+                status: DiskBackupReplicaSetStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = DiskBackupReplicaSetStatus._members_by_value.get(_status) or DiskBackupReplicaSetStatus(
+                        _status
+                    )
 
-        _status = d.pop("status", UNSET)
-        status: DiskBackupReplicaSetStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = DiskBackupReplicaSetStatus._members_by_value.get(_status) or DiskBackupReplicaSetStatus(_status)
+                storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
-        storage_size_bytes = d.pop("storageSizeBytes", UNSET)
+                if not (
+                    (
+                        _copy_regions is UNSET
+                        or (_copy_regions.__class__ is list and all(_item.__class__ is str for _item in _copy_regions))
+                    )
+                    and (description is UNSET or description.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (mongod_version is UNSET or mongod_version.__class__ is str)
+                    and (
+                        _policy_items is UNSET
+                        or (_policy_items.__class__ is list and all(_item.__class__ is str for _item in _policy_items))
+                    )
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                    and (storage_size_bytes is UNSET or storage_size_bytes.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupReplicaSet:
+                    _disk_backup_replica_set = object.__new__(cls)
+                    _disk_backup_replica_set.type_ = type_
+                    _disk_backup_replica_set.cloud_provider = cloud_provider
+                    _disk_backup_replica_set.copy_regions = copy_regions
+                    _disk_backup_replica_set.created_at = created_at
+                    _disk_backup_replica_set.description = description
+                    _disk_backup_replica_set.expires_at = expires_at
+                    _disk_backup_replica_set.frequency_type = frequency_type
+                    _disk_backup_replica_set.id = id
+                    _disk_backup_replica_set.links = links
+                    _disk_backup_replica_set.master_key_uuid = master_key_uuid
+                    _disk_backup_replica_set.mongod_version = mongod_version
+                    _disk_backup_replica_set.policy_items = policy_items
+                    _disk_backup_replica_set.replica_set_name = replica_set_name
+                    _disk_backup_replica_set.snapshot_type = snapshot_type
+                    _disk_backup_replica_set.status = status
+                    _disk_backup_replica_set.storage_size_bytes = storage_size_bytes
+                else:
+                    _disk_backup_replica_set = cls(
+                        cloud_provider,
+                        copy_regions,
+                        created_at,
+                        description,
+                        expires_at,
+                        frequency_type,
+                        id,
+                        links,
+                        master_key_uuid,
+                        mongod_version,
+                        policy_items,
+                        replica_set_name,
+                        snapshot_type,
+                        status,
+                        storage_size_bytes,
+                        type_=type_,
+                    )
 
-        _disk_backup_replica_set = cls(
-            cloud_provider,
-            copy_regions,
-            created_at,
-            description,
-            expires_at,
-            frequency_type,
-            id,
-            links,
-            master_key_uuid,
-            mongod_version,
-            policy_items,
-            replica_set_name,
-            snapshot_type,
-            status,
-            storage_size_bytes,
-            type_=type_,
-        )
+                _disk_backup_replica_set.additional_properties = d
+                return _disk_backup_replica_set
 
-        if nulls:
-            d.update(nulls)
-        _disk_backup_replica_set.additional_properties = d
-        return _disk_backup_replica_set
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -323,3 +420,45 @@ class DiskBackupReplicaSet:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.disk_backup_replica_set_cloud_provider import (
+        DiskBackupReplicaSetCloudProvider,
+    )
+    from ..models.disk_backup_replica_set_frequency_type import (
+        DiskBackupReplicaSetFrequencyType,
+    )
+    from ..models.disk_backup_replica_set_snapshot_type import (
+        DiskBackupReplicaSetSnapshotType,
+    )
+    from ..models.disk_backup_replica_set_status import DiskBackupReplicaSetStatus
+    from ..models.disk_backup_replica_set_type import DiskBackupReplicaSetType
+    from ..models.link import Link, LinkDict
+
+    DiskBackupReplicaSetDict = TypedDict(
+        "DiskBackupReplicaSetDict",
+        {
+            "type": Required[Literal["replicaSet"] | DiskBackupReplicaSetType],
+            "cloudProvider": Literal["AWS", "AZURE", "GCP"] | DiskBackupReplicaSetCloudProvider,
+            "copyRegions": list[str],
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "expiresAt": datetime.datetime | str,
+            "frequencyType": Literal["hourly", "daily", "weekly", "monthly", "yearly"]
+            | DiskBackupReplicaSetFrequencyType,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "masterKeyUUID": UUID,
+            "mongodVersion": str,
+            "policyItems": list[str],
+            "replicaSetName": str,
+            "snapshotType": Literal["onDemand", "scheduled", "fallback"] | DiskBackupReplicaSetSnapshotType,
+            "status": Literal["queued", "inProgress", "completed", "failed"] | DiskBackupReplicaSetStatus,
+            "storageSizeBytes": int,
+        },
+        total=False,
+    )
+else:
+    DiskBackupReplicaSetDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

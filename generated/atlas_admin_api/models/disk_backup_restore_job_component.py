@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupRestoreJobComponent")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "downloadUrl",
+        "privateDownloadDeliveryUrls",
+        "replicaSetName",
+    }
+)
 
 
 @_attrs_define
@@ -32,8 +55,22 @@ class DiskBackupRestoreJobComponent:
     private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
     replica_set_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("download_url", "downloadUrl", False),
+        ("private_download_delivery_urls", "privateDownloadDeliveryUrls", False),
+        ("replica_set_name", "replicaSetName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupRestoreJobComponent"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         download_url = self.download_url
 
         private_download_delivery_urls: list[dict[str, Any]] | Unset = UNSET
@@ -59,42 +96,51 @@ class DiskBackupRestoreJobComponent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "downloadUrl",
-                "privateDownloadDeliveryUrls",
-                "replicaSetName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        download_url = d.pop("downloadUrl", UNSET)
-
-        _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
-        private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
-        if _private_download_delivery_urls is not UNSET:
-            private_download_delivery_urls = []
-            for private_download_delivery_urls_item_data in _private_download_delivery_urls:
-                private_download_delivery_urls_item = PrivateDownloadDeliveryUrl.from_dict(
-                    private_download_delivery_urls_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                download_url = src_dict.get("downloadUrl", UNSET)
 
-                private_download_delivery_urls.append(private_download_delivery_urls_item)
+                _private_download_delivery_urls = src_dict.get("privateDownloadDeliveryUrls", UNSET)
+                private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
+                if _private_download_delivery_urls is not UNSET:
+                    private_download_delivery_urls = [
+                        PrivateDownloadDeliveryUrl.from_dict(private_download_delivery_urls_item_data)
+                        for private_download_delivery_urls_item_data in _private_download_delivery_urls
+                    ]
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        _disk_backup_restore_job_component = cls(
-            download_url,
-            private_download_delivery_urls,
-            replica_set_name,
-        )
+                if not (
+                    (download_url is UNSET or download_url.__class__ is str)
+                    and (_private_download_delivery_urls is UNSET or _private_download_delivery_urls.__class__ is list)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupRestoreJobComponent:
+                    _disk_backup_restore_job_component = object.__new__(cls)
+                    _disk_backup_restore_job_component.download_url = download_url
+                    _disk_backup_restore_job_component.private_download_delivery_urls = private_download_delivery_urls
+                    _disk_backup_restore_job_component.replica_set_name = replica_set_name
+                else:
+                    _disk_backup_restore_job_component = cls(
+                        download_url,
+                        private_download_delivery_urls,
+                        replica_set_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _disk_backup_restore_job_component.additional_properties = d
-        return _disk_backup_restore_job_component
+                _disk_backup_restore_job_component.additional_properties = d
+                return _disk_backup_restore_job_component
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -115,3 +161,25 @@ class DiskBackupRestoreJobComponent:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.private_download_delivery_url import (
+        PrivateDownloadDeliveryUrl,
+        PrivateDownloadDeliveryUrlDict,
+    )
+
+    DiskBackupRestoreJobComponentDict = TypedDict(
+        "DiskBackupRestoreJobComponentDict",
+        {
+            "downloadUrl": str,
+            "privateDownloadDeliveryUrls": list[PrivateDownloadDeliveryUrlDict | PrivateDownloadDeliveryUrl],
+            "replicaSetName": str,
+        },
+        total=False,
+    )
+else:
+    DiskBackupRestoreJobComponentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

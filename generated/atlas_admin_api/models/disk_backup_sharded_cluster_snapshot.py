@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -24,9 +31,42 @@ from ..models.disk_backup_sharded_cluster_snapshot_status import (
 from ..models.disk_backup_sharded_cluster_snapshot_type import (
     DiskBackupShardedClusterSnapshotType,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupShardedClusterSnapshot")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "configServerType",
+        "createdAt",
+        "description",
+        "expiresAt",
+        "frequencyType",
+        "id",
+        "links",
+        "masterKeyUUID",
+        "members",
+        "mongodVersion",
+        "policyItems",
+        "snapshotIds",
+        "snapshotType",
+        "status",
+        "storageSizeBytes",
+    }
+)
 
 
 @_attrs_define
@@ -68,14 +108,20 @@ class DiskBackupShardedClusterSnapshot:
         storage_size_bytes (int | Unset): Number of bytes taken to store the backup at time of snapshot.
     """
 
-    type_: DiskBackupShardedClusterSnapshotType = _attrs_field(
+    type_: Literal["shardedCluster"] | DiskBackupShardedClusterSnapshotType = _attrs_field(
         default=DiskBackupShardedClusterSnapshotType.SHARDEDCLUSTER, kw_only=True
     )
-    config_server_type: DiskBackupShardedClusterSnapshotConfigServerType | Unset = UNSET
+    config_server_type: Literal["EMBEDDED", "DEDICATED"] | DiskBackupShardedClusterSnapshotConfigServerType | Unset = (
+        UNSET
+    )
     created_at: datetime.datetime | Unset = UNSET
     description: str | Unset = UNSET
     expires_at: datetime.datetime | Unset = UNSET
-    frequency_type: DiskBackupShardedClusterSnapshotFrequencyType | Unset = UNSET
+    frequency_type: (
+        Literal["hourly", "daily", "weekly", "monthly", "yearly"]
+        | DiskBackupShardedClusterSnapshotFrequencyType
+        | Unset
+    ) = UNSET
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     master_key_uuid: UUID | Unset = UNSET
@@ -83,31 +129,62 @@ class DiskBackupShardedClusterSnapshot:
     mongod_version: str | Unset = UNSET
     policy_items: list[str] | Unset = UNSET
     snapshot_ids: list[str] | Unset = UNSET
-    snapshot_type: DiskBackupShardedClusterSnapshotSnapshotType | Unset = UNSET
-    status: DiskBackupShardedClusterSnapshotStatus | Unset = UNSET
+    snapshot_type: (
+        Literal["onDemand", "scheduled", "fallback"] | DiskBackupShardedClusterSnapshotSnapshotType | Unset
+    ) = UNSET
+    status: Literal["queued", "inProgress", "completed", "failed"] | DiskBackupShardedClusterSnapshotStatus | Unset = (
+        UNSET
+    )
     storage_size_bytes: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("config_server_type", "configServerType", False),
+        ("created_at", "createdAt", False),
+        ("description", "description", False),
+        ("expires_at", "expiresAt", False),
+        ("frequency_type", "frequencyType", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("master_key_uuid", "masterKeyUUID", False),
+        ("members", "members", False),
+        ("mongod_version", "mongodVersion", False),
+        ("policy_items", "policyItems", False),
+        ("snapshot_ids", "snapshotIds", False),
+        ("snapshot_type", "snapshotType", False),
+        ("status", "status", False),
+        ("storage_size_bytes", "storageSizeBytes", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupShardedClusterSnapshot"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         config_server_type: str | Unset = UNSET
         if not isinstance(self.config_server_type, Unset):
-            config_server_type = self.config_server_type.value
+            config_server_type = enum_json(self.config_server_type)
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         description = self.description
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_json(self.frequency_type)
 
         id = self.id
 
@@ -141,11 +218,11 @@ class DiskBackupShardedClusterSnapshot:
 
         snapshot_type: str | Unset = UNSET
         if not isinstance(self.snapshot_type, Unset):
-            snapshot_type = self.snapshot_type.value
+            snapshot_type = enum_json(self.snapshot_type)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         storage_size_bytes = self.storage_size_bytes
 
@@ -191,141 +268,164 @@ class DiskBackupShardedClusterSnapshot:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "configServerType",
-                "createdAt",
-                "description",
-                "expiresAt",
-                "frequencyType",
-                "id",
-                "links",
-                "masterKeyUUID",
-                "members",
-                "mongodVersion",
-                "policyItems",
-                "snapshotIds",
-                "snapshotType",
-                "status",
-                "storageSizeBytes",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = DiskBackupShardedClusterSnapshotType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = DiskBackupShardedClusterSnapshotType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or DiskBackupShardedClusterSnapshotType(_type__value)
 
-        _config_server_type = d.pop("configServerType", UNSET)
-        config_server_type: DiskBackupShardedClusterSnapshotConfigServerType | Unset
-        if _config_server_type is UNSET:
-            config_server_type = UNSET
-        else:
-            config_server_type = DiskBackupShardedClusterSnapshotConfigServerType._members_by_value.get(
-                _config_server_type
-            ) or DiskBackupShardedClusterSnapshotConfigServerType(_config_server_type)
+                _config_server_type = src_dict.get("configServerType", UNSET)
+                config_server_type: DiskBackupShardedClusterSnapshotConfigServerType | Unset
+                if _config_server_type is UNSET:
+                    config_server_type = UNSET
+                else:
+                    config_server_type = DiskBackupShardedClusterSnapshotConfigServerType._members_by_value.get(
+                        _config_server_type
+                    ) or DiskBackupShardedClusterSnapshotConfigServerType(_config_server_type)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+                _expires_at = src_dict.get("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        _frequency_type = d.pop("frequencyType", UNSET)
-        frequency_type: DiskBackupShardedClusterSnapshotFrequencyType | Unset
-        if _frequency_type is UNSET:
-            frequency_type = UNSET
-        else:
-            frequency_type = DiskBackupShardedClusterSnapshotFrequencyType._members_by_value.get(
-                _frequency_type
-            ) or DiskBackupShardedClusterSnapshotFrequencyType(_frequency_type)
+                _frequency_type = src_dict.get("frequencyType", UNSET)
+                frequency_type: DiskBackupShardedClusterSnapshotFrequencyType | Unset
+                if _frequency_type is UNSET:
+                    frequency_type = UNSET
+                else:
+                    frequency_type = DiskBackupShardedClusterSnapshotFrequencyType._members_by_value.get(
+                        _frequency_type
+                    ) or DiskBackupShardedClusterSnapshotFrequencyType(_frequency_type)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _master_key_uuid = src_dict.get("masterKeyUUID", UNSET)
+                master_key_uuid: UUID | Unset
+                if _master_key_uuid is UNSET:
+                    master_key_uuid = UNSET
+                else:
+                    master_key_uuid = UUID(_master_key_uuid)
 
-        _master_key_uuid = d.pop("masterKeyUUID", UNSET)
-        master_key_uuid: UUID | Unset
-        if _master_key_uuid is UNSET:
-            master_key_uuid = UNSET
-        else:
-            master_key_uuid = UUID(_master_key_uuid)
+                _members = src_dict.get("members", UNSET)
+                members: list[DiskBackupShardedClusterSnapshotMember] | Unset = UNSET
+                if _members is not UNSET:
+                    members = [
+                        DiskBackupShardedClusterSnapshotMember.from_dict(members_item_data)
+                        for members_item_data in _members
+                    ]
 
-        _members = d.pop("members", UNSET)
-        members: list[DiskBackupShardedClusterSnapshotMember] | Unset = UNSET
-        if _members is not UNSET:
-            members = []
-            for members_item_data in _members:
-                members_item = DiskBackupShardedClusterSnapshotMember.from_dict(members_item_data)
+                mongod_version = src_dict.get("mongodVersion", UNSET)
 
-                members.append(members_item)
+                _policy_items = src_dict.get("policyItems", UNSET)
+                policy_items = cast(list[str], _policy_items)
 
-        mongod_version = d.pop("mongodVersion", UNSET)
+                _snapshot_ids = src_dict.get("snapshotIds", UNSET)
+                snapshot_ids = cast(list[str], _snapshot_ids)
 
-        policy_items = cast(list[str], d.pop("policyItems", UNSET))
+                _snapshot_type = src_dict.get("snapshotType", UNSET)
+                snapshot_type: DiskBackupShardedClusterSnapshotSnapshotType | Unset
+                if _snapshot_type is UNSET:
+                    snapshot_type = UNSET
+                else:
+                    snapshot_type = DiskBackupShardedClusterSnapshotSnapshotType._members_by_value.get(
+                        _snapshot_type
+                    ) or DiskBackupShardedClusterSnapshotSnapshotType(_snapshot_type)
 
-        snapshot_ids = cast(list[str], d.pop("snapshotIds", UNSET))
+                _status = src_dict.get("status", UNSET)
+                status: DiskBackupShardedClusterSnapshotStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = DiskBackupShardedClusterSnapshotStatus._members_by_value.get(
+                        _status
+                    ) or DiskBackupShardedClusterSnapshotStatus(_status)
 
-        _snapshot_type = d.pop("snapshotType", UNSET)
-        snapshot_type: DiskBackupShardedClusterSnapshotSnapshotType | Unset
-        if _snapshot_type is UNSET:
-            snapshot_type = UNSET
-        else:
-            snapshot_type = DiskBackupShardedClusterSnapshotSnapshotType._members_by_value.get(
-                _snapshot_type
-            ) or DiskBackupShardedClusterSnapshotSnapshotType(_snapshot_type)
+                storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: DiskBackupShardedClusterSnapshotStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = DiskBackupShardedClusterSnapshotStatus._members_by_value.get(
-                _status
-            ) or DiskBackupShardedClusterSnapshotStatus(_status)
+                if not (
+                    (description is UNSET or description.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_members is UNSET or _members.__class__ is list)
+                    and (mongod_version is UNSET or mongod_version.__class__ is str)
+                    and (
+                        _policy_items is UNSET
+                        or (_policy_items.__class__ is list and all(_item.__class__ is str for _item in _policy_items))
+                    )
+                    and (
+                        _snapshot_ids is UNSET
+                        or (_snapshot_ids.__class__ is list and all(_item.__class__ is str for _item in _snapshot_ids))
+                    )
+                    and (storage_size_bytes is UNSET or storage_size_bytes.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupShardedClusterSnapshot:
+                    _disk_backup_sharded_cluster_snapshot = object.__new__(cls)
+                    _disk_backup_sharded_cluster_snapshot.type_ = type_
+                    _disk_backup_sharded_cluster_snapshot.config_server_type = config_server_type
+                    _disk_backup_sharded_cluster_snapshot.created_at = created_at
+                    _disk_backup_sharded_cluster_snapshot.description = description
+                    _disk_backup_sharded_cluster_snapshot.expires_at = expires_at
+                    _disk_backup_sharded_cluster_snapshot.frequency_type = frequency_type
+                    _disk_backup_sharded_cluster_snapshot.id = id
+                    _disk_backup_sharded_cluster_snapshot.links = links
+                    _disk_backup_sharded_cluster_snapshot.master_key_uuid = master_key_uuid
+                    _disk_backup_sharded_cluster_snapshot.members = members
+                    _disk_backup_sharded_cluster_snapshot.mongod_version = mongod_version
+                    _disk_backup_sharded_cluster_snapshot.policy_items = policy_items
+                    _disk_backup_sharded_cluster_snapshot.snapshot_ids = snapshot_ids
+                    _disk_backup_sharded_cluster_snapshot.snapshot_type = snapshot_type
+                    _disk_backup_sharded_cluster_snapshot.status = status
+                    _disk_backup_sharded_cluster_snapshot.storage_size_bytes = storage_size_bytes
+                else:
+                    _disk_backup_sharded_cluster_snapshot = cls(
+                        config_server_type,
+                        created_at,
+                        description,
+                        expires_at,
+                        frequency_type,
+                        id,
+                        links,
+                        master_key_uuid,
+                        members,
+                        mongod_version,
+                        policy_items,
+                        snapshot_ids,
+                        snapshot_type,
+                        status,
+                        storage_size_bytes,
+                        type_=type_,
+                    )
 
-        storage_size_bytes = d.pop("storageSizeBytes", UNSET)
+                _disk_backup_sharded_cluster_snapshot.additional_properties = d
+                return _disk_backup_sharded_cluster_snapshot
 
-        _disk_backup_sharded_cluster_snapshot = cls(
-            config_server_type,
-            created_at,
-            description,
-            expires_at,
-            frequency_type,
-            id,
-            links,
-            master_key_uuid,
-            members,
-            mongod_version,
-            policy_items,
-            snapshot_ids,
-            snapshot_type,
-            status,
-            storage_size_bytes,
-            type_=type_,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _disk_backup_sharded_cluster_snapshot.additional_properties = d
-        return _disk_backup_sharded_cluster_snapshot
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -349,3 +449,55 @@ from ..models.disk_backup_sharded_cluster_snapshot_member import (
     DiskBackupShardedClusterSnapshotMember,  # noqa: E402
 )
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.disk_backup_sharded_cluster_snapshot_config_server_type import (
+        DiskBackupShardedClusterSnapshotConfigServerType,
+    )
+    from ..models.disk_backup_sharded_cluster_snapshot_frequency_type import (
+        DiskBackupShardedClusterSnapshotFrequencyType,
+    )
+    from ..models.disk_backup_sharded_cluster_snapshot_member import (
+        DiskBackupShardedClusterSnapshotMember,
+        DiskBackupShardedClusterSnapshotMemberDict,
+    )
+    from ..models.disk_backup_sharded_cluster_snapshot_snapshot_type import (
+        DiskBackupShardedClusterSnapshotSnapshotType,
+    )
+    from ..models.disk_backup_sharded_cluster_snapshot_status import (
+        DiskBackupShardedClusterSnapshotStatus,
+    )
+    from ..models.disk_backup_sharded_cluster_snapshot_type import (
+        DiskBackupShardedClusterSnapshotType,
+    )
+    from ..models.link import Link, LinkDict
+
+    DiskBackupShardedClusterSnapshotDict = TypedDict(
+        "DiskBackupShardedClusterSnapshotDict",
+        {
+            "type": Required[Literal["shardedCluster"] | DiskBackupShardedClusterSnapshotType],
+            "configServerType": Literal["EMBEDDED", "DEDICATED"] | DiskBackupShardedClusterSnapshotConfigServerType,
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "expiresAt": datetime.datetime | str,
+            "frequencyType": Literal["hourly", "daily", "weekly", "monthly", "yearly"]
+            | DiskBackupShardedClusterSnapshotFrequencyType,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "masterKeyUUID": UUID,
+            "members": list[DiskBackupShardedClusterSnapshotMemberDict | DiskBackupShardedClusterSnapshotMember],
+            "mongodVersion": str,
+            "policyItems": list[str],
+            "snapshotIds": list[str],
+            "snapshotType": Literal["onDemand", "scheduled", "fallback"] | DiskBackupShardedClusterSnapshotSnapshotType,
+            "status": Literal["queued", "inProgress", "completed", "failed"] | DiskBackupShardedClusterSnapshotStatus,
+            "storageSizeBytes": int,
+        },
+        total=False,
+    )
+else:
+    DiskBackupShardedClusterSnapshotDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

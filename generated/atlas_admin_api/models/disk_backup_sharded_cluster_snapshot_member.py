@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,26 @@ from attrs import field as _attrs_field
 from ..models.disk_backup_sharded_cluster_snapshot_member_cloud_provider import (
     DiskBackupShardedClusterSnapshotMemberCloudProvider,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupShardedClusterSnapshotMember")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "id",
+        "replicaSetName",
+    }
+)
 
 
 @_attrs_define
@@ -25,13 +49,27 @@ class DiskBackupShardedClusterSnapshotMember:
             took this snapshot.
     """
 
-    cloud_provider: DiskBackupShardedClusterSnapshotMemberCloudProvider
+    cloud_provider: Literal["AWS", "AZURE", "GCP"] | DiskBackupShardedClusterSnapshotMemberCloudProvider
     id: str
     replica_set_name: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("id", "id", True),
+        ("replica_set_name", "replicaSetName", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupShardedClusterSnapshotMember"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         id = self.id
 
@@ -51,21 +89,43 @@ class DiskBackupShardedClusterSnapshotMember:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        cloud_provider = DiskBackupShardedClusterSnapshotMemberCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = DiskBackupShardedClusterSnapshotMemberCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or DiskBackupShardedClusterSnapshotMemberCloudProvider(_cloud_provider_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        replica_set_name = d.pop("replicaSetName")
+                replica_set_name = src_dict["replicaSetName"]
 
-        _disk_backup_sharded_cluster_snapshot_member = cls(
-            cloud_provider,
-            id,
-            replica_set_name,
-        )
+                if not (id.__class__ is str and replica_set_name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupShardedClusterSnapshotMember:
+                    _disk_backup_sharded_cluster_snapshot_member = object.__new__(cls)
+                    _disk_backup_sharded_cluster_snapshot_member.cloud_provider = cloud_provider
+                    _disk_backup_sharded_cluster_snapshot_member.id = id
+                    _disk_backup_sharded_cluster_snapshot_member.replica_set_name = replica_set_name
+                else:
+                    _disk_backup_sharded_cluster_snapshot_member = cls(
+                        cloud_provider,
+                        id,
+                        replica_set_name,
+                    )
 
-        _disk_backup_sharded_cluster_snapshot_member.additional_properties = d
-        return _disk_backup_sharded_cluster_snapshot_member
+                _disk_backup_sharded_cluster_snapshot_member.additional_properties = d
+                return _disk_backup_sharded_cluster_snapshot_member
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,3 +142,27 @@ class DiskBackupShardedClusterSnapshotMember:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.disk_backup_sharded_cluster_snapshot_member_cloud_provider import (
+        DiskBackupShardedClusterSnapshotMemberCloudProvider,
+    )
+
+    DiskBackupShardedClusterSnapshotMemberDict = TypedDict(
+        "DiskBackupShardedClusterSnapshotMemberDict",
+        {
+            "cloudProvider": Required[
+                Literal["AWS", "AZURE", "GCP"] | DiskBackupShardedClusterSnapshotMemberCloudProvider
+            ],
+            "id": Required[str],
+            "replicaSetName": Required[str],
+        },
+        total=False,
+    )
+else:
+    DiskBackupShardedClusterSnapshotMemberDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +18,45 @@ from attrs import field as _attrs_field
 from ..models.disk_backup_snapshot_restore_job_delivery_type import (
     DiskBackupSnapshotRestoreJobDeliveryType,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupSnapshotRestoreJob")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "deliveryType",
+        "cancelled",
+        "components",
+        "deliveryUrl",
+        "desiredTimestamp",
+        "expired",
+        "expiresAt",
+        "failed",
+        "finishedAt",
+        "id",
+        "oplogInc",
+        "oplogTs",
+        "pointInTimeUTCSeconds",
+        "privateDownloadDeliveryUrls",
+        "snapshotId",
+        "targetClusterName",
+        "targetGroupId",
+        "timestamp",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -65,7 +108,7 @@ class DiskBackupSnapshotRestoreJob:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    delivery_type: DiskBackupSnapshotRestoreJobDeliveryType
+    delivery_type: Literal["automated", "download", "pointInTime"] | DiskBackupSnapshotRestoreJobDeliveryType
     cancelled: bool | Unset = UNSET
     components: list[DiskBackupRestoreJobComponent] | Unset = UNSET
     delivery_url: list[str] | Unset = UNSET
@@ -85,9 +128,39 @@ class DiskBackupSnapshotRestoreJob:
     timestamp: datetime.datetime | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("delivery_type", "deliveryType", True),
+        ("cancelled", "cancelled", False),
+        ("components", "components", False),
+        ("delivery_url", "deliveryUrl", False),
+        ("desired_timestamp", "desiredTimestamp", False),
+        ("expired", "expired", False),
+        ("expires_at", "expiresAt", False),
+        ("failed", "failed", False),
+        ("finished_at", "finishedAt", False),
+        ("id", "id", False),
+        ("oplog_inc", "oplogInc", False),
+        ("oplog_ts", "oplogTs", False),
+        ("point_in_time_utc_seconds", "pointInTimeUTCSeconds", False),
+        ("private_download_delivery_urls", "privateDownloadDeliveryUrls", False),
+        ("snapshot_id", "snapshotId", False),
+        ("target_cluster_name", "targetClusterName", False),
+        ("target_group_id", "targetGroupId", False),
+        ("timestamp", "timestamp", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupSnapshotRestoreJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        delivery_type = self.delivery_type.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        delivery_type = enum_json(self.delivery_type)
 
         cancelled = self.cancelled
 
@@ -110,13 +183,13 @@ class DiskBackupSnapshotRestoreJob:
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         failed = self.failed
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = format_datetime(self.finished_at)
+            finished_at = datetime_json(self.finished_at)
 
         id = self.id
 
@@ -141,7 +214,7 @@ class DiskBackupSnapshotRestoreJob:
 
         timestamp: str | Unset = UNSET
         if not isinstance(self.timestamp, Unset):
-            timestamp = format_datetime(self.timestamp)
+            timestamp = datetime_json(self.timestamp)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -198,139 +271,161 @@ class DiskBackupSnapshotRestoreJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cancelled",
-                "components",
-                "deliveryUrl",
-                "desiredTimestamp",
-                "expired",
-                "expiresAt",
-                "failed",
-                "finishedAt",
-                "id",
-                "oplogInc",
-                "oplogTs",
-                "pointInTimeUTCSeconds",
-                "privateDownloadDeliveryUrls",
-                "snapshotId",
-                "targetClusterName",
-                "targetGroupId",
-                "timestamp",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        delivery_type = DiskBackupSnapshotRestoreJobDeliveryType(d.pop("deliveryType"))
-
-        cancelled = d.pop("cancelled", UNSET)
-
-        _components = d.pop("components", UNSET)
-        components: list[DiskBackupRestoreJobComponent] | Unset = UNSET
-        if _components is not UNSET:
-            components = []
-            for components_item_data in _components:
-                components_item = DiskBackupRestoreJobComponent.from_dict(components_item_data)
-
-                components.append(components_item)
-
-        delivery_url = cast(list[str], d.pop("deliveryUrl", UNSET))
-
-        _desired_timestamp = d.pop("desiredTimestamp", UNSET)
-        desired_timestamp: BSONTimestamp | Unset
-        if _desired_timestamp is UNSET:
-            desired_timestamp = UNSET
-        else:
-            desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
-
-        expired = d.pop("expired", UNSET)
-
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
-
-        failed = d.pop("failed", UNSET)
-
-        _finished_at = d.pop("finishedAt", UNSET)
-        finished_at: datetime.datetime | Unset
-        if _finished_at is UNSET:
-            finished_at = UNSET
-        else:
-            finished_at = datetime.datetime.fromisoformat(_finished_at)
-
-        id = d.pop("id", UNSET)
-
-        oplog_inc = d.pop("oplogInc", UNSET)
-
-        oplog_ts = d.pop("oplogTs", UNSET)
-
-        point_in_time_utc_seconds = d.pop("pointInTimeUTCSeconds", UNSET)
-
-        _private_download_delivery_urls = d.pop("privateDownloadDeliveryUrls", UNSET)
-        private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
-        if _private_download_delivery_urls is not UNSET:
-            private_download_delivery_urls = []
-            for private_download_delivery_urls_item_data in _private_download_delivery_urls:
-                private_download_delivery_urls_item = PrivateDownloadDeliveryUrl.from_dict(
-                    private_download_delivery_urls_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                delivery_type = DiskBackupSnapshotRestoreJobDeliveryType._members_by_value.get(
+                    _delivery_type_value := src_dict["deliveryType"]
+                ) or DiskBackupSnapshotRestoreJobDeliveryType(_delivery_type_value)
 
-                private_download_delivery_urls.append(private_download_delivery_urls_item)
+                cancelled = src_dict.get("cancelled", UNSET)
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                _components = src_dict.get("components", UNSET)
+                components: list[DiskBackupRestoreJobComponent] | Unset = UNSET
+                if _components is not UNSET:
+                    components = [
+                        DiskBackupRestoreJobComponent.from_dict(components_item_data)
+                        for components_item_data in _components
+                    ]
 
-        target_cluster_name = d.pop("targetClusterName", UNSET)
+                _delivery_url = src_dict.get("deliveryUrl", UNSET)
+                delivery_url = cast(list[str], _delivery_url)
 
-        target_group_id = d.pop("targetGroupId", UNSET)
+                _desired_timestamp = src_dict.get("desiredTimestamp", UNSET)
+                desired_timestamp: BSONTimestamp | Unset
+                if _desired_timestamp is UNSET:
+                    desired_timestamp = UNSET
+                else:
+                    desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
 
-        _timestamp = d.pop("timestamp", UNSET)
-        timestamp: datetime.datetime | Unset
-        if _timestamp is UNSET:
-            timestamp = UNSET
-        else:
-            timestamp = datetime.datetime.fromisoformat(_timestamp)
+                expired = src_dict.get("expired", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _expires_at = src_dict.get("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-                links.append(links_item)
+                failed = src_dict.get("failed", UNSET)
 
-        _disk_backup_snapshot_restore_job = cls(
-            delivery_type,
-            cancelled,
-            components,
-            delivery_url,
-            desired_timestamp,
-            expired,
-            expires_at,
-            failed,
-            finished_at,
-            id,
-            oplog_inc,
-            oplog_ts,
-            point_in_time_utc_seconds,
-            private_download_delivery_urls,
-            snapshot_id,
-            target_cluster_name,
-            target_group_id,
-            timestamp,
-            links,
-        )
+                _finished_at = src_dict.get("finishedAt", UNSET)
+                finished_at: datetime.datetime | Unset
+                if _finished_at is UNSET:
+                    finished_at = UNSET
+                else:
+                    finished_at = datetime.datetime.fromisoformat(_finished_at)
 
-        if nulls:
-            d.update(nulls)
-        _disk_backup_snapshot_restore_job.additional_properties = d
-        return _disk_backup_snapshot_restore_job
+                id = src_dict.get("id", UNSET)
+
+                oplog_inc = src_dict.get("oplogInc", UNSET)
+
+                oplog_ts = src_dict.get("oplogTs", UNSET)
+
+                point_in_time_utc_seconds = src_dict.get("pointInTimeUTCSeconds", UNSET)
+
+                _private_download_delivery_urls = src_dict.get("privateDownloadDeliveryUrls", UNSET)
+                private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
+                if _private_download_delivery_urls is not UNSET:
+                    private_download_delivery_urls = [
+                        PrivateDownloadDeliveryUrl.from_dict(private_download_delivery_urls_item_data)
+                        for private_download_delivery_urls_item_data in _private_download_delivery_urls
+                    ]
+
+                snapshot_id = src_dict.get("snapshotId", UNSET)
+
+                target_cluster_name = src_dict.get("targetClusterName", UNSET)
+
+                target_group_id = src_dict.get("targetGroupId", UNSET)
+
+                _timestamp = src_dict.get("timestamp", UNSET)
+                timestamp: datetime.datetime | Unset
+                if _timestamp is UNSET:
+                    timestamp = UNSET
+                else:
+                    timestamp = datetime.datetime.fromisoformat(_timestamp)
+
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                if not (
+                    (cancelled is UNSET or cancelled.__class__ is bool)
+                    and (_components is UNSET or _components.__class__ is list)
+                    and (
+                        _delivery_url is UNSET
+                        or (_delivery_url.__class__ is list and all(_item.__class__ is str for _item in _delivery_url))
+                    )
+                    and (expired is UNSET or expired.__class__ is bool)
+                    and (failed is UNSET or failed.__class__ is bool)
+                    and (id is UNSET or id.__class__ is str)
+                    and (oplog_inc is UNSET or oplog_inc.__class__ is int)
+                    and (oplog_ts is UNSET or oplog_ts.__class__ is int)
+                    and (point_in_time_utc_seconds is UNSET or point_in_time_utc_seconds.__class__ is int)
+                    and (_private_download_delivery_urls is UNSET or _private_download_delivery_urls.__class__ is list)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                    and (target_cluster_name is UNSET or target_cluster_name.__class__ is str)
+                    and (target_group_id is UNSET or target_group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupSnapshotRestoreJob:
+                    _disk_backup_snapshot_restore_job = object.__new__(cls)
+                    _disk_backup_snapshot_restore_job.delivery_type = delivery_type
+                    _disk_backup_snapshot_restore_job.cancelled = cancelled
+                    _disk_backup_snapshot_restore_job.components = components
+                    _disk_backup_snapshot_restore_job.delivery_url = delivery_url
+                    _disk_backup_snapshot_restore_job.desired_timestamp = desired_timestamp
+                    _disk_backup_snapshot_restore_job.expired = expired
+                    _disk_backup_snapshot_restore_job.expires_at = expires_at
+                    _disk_backup_snapshot_restore_job.failed = failed
+                    _disk_backup_snapshot_restore_job.finished_at = finished_at
+                    _disk_backup_snapshot_restore_job.id = id
+                    _disk_backup_snapshot_restore_job.oplog_inc = oplog_inc
+                    _disk_backup_snapshot_restore_job.oplog_ts = oplog_ts
+                    _disk_backup_snapshot_restore_job.point_in_time_utc_seconds = point_in_time_utc_seconds
+                    _disk_backup_snapshot_restore_job.private_download_delivery_urls = private_download_delivery_urls
+                    _disk_backup_snapshot_restore_job.snapshot_id = snapshot_id
+                    _disk_backup_snapshot_restore_job.target_cluster_name = target_cluster_name
+                    _disk_backup_snapshot_restore_job.target_group_id = target_group_id
+                    _disk_backup_snapshot_restore_job.timestamp = timestamp
+                    _disk_backup_snapshot_restore_job.links = links
+                else:
+                    _disk_backup_snapshot_restore_job = cls(
+                        delivery_type,
+                        cancelled,
+                        components,
+                        delivery_url,
+                        desired_timestamp,
+                        expired,
+                        expires_at,
+                        failed,
+                        finished_at,
+                        id,
+                        oplog_inc,
+                        oplog_ts,
+                        point_in_time_utc_seconds,
+                        private_download_delivery_urls,
+                        snapshot_id,
+                        target_cluster_name,
+                        target_group_id,
+                        timestamp,
+                        links,
+                    )
+
+                _disk_backup_snapshot_restore_job.additional_properties = d
+                return _disk_backup_snapshot_restore_job
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -354,3 +449,52 @@ from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.disk_backup_restore_job_component import DiskBackupRestoreJobComponent  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.bson_timestamp import BSONTimestamp, BSONTimestampDict
+    from ..models.disk_backup_restore_job_component import (
+        DiskBackupRestoreJobComponent,
+        DiskBackupRestoreJobComponentDict,
+    )
+    from ..models.disk_backup_snapshot_restore_job_delivery_type import (
+        DiskBackupSnapshotRestoreJobDeliveryType,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.private_download_delivery_url import (
+        PrivateDownloadDeliveryUrl,
+        PrivateDownloadDeliveryUrlDict,
+    )
+
+    DiskBackupSnapshotRestoreJobDict = TypedDict(
+        "DiskBackupSnapshotRestoreJobDict",
+        {
+            "deliveryType": Required[
+                Literal["automated", "download", "pointInTime"] | DiskBackupSnapshotRestoreJobDeliveryType
+            ],
+            "cancelled": bool,
+            "components": list[DiskBackupRestoreJobComponentDict | DiskBackupRestoreJobComponent],
+            "deliveryUrl": list[str],
+            "desiredTimestamp": BSONTimestampDict | BSONTimestamp,
+            "expired": bool,
+            "expiresAt": datetime.datetime | str,
+            "failed": bool,
+            "finishedAt": datetime.datetime | str,
+            "id": str,
+            "oplogInc": int,
+            "oplogTs": int,
+            "pointInTimeUTCSeconds": int,
+            "privateDownloadDeliveryUrls": list[PrivateDownloadDeliveryUrlDict | PrivateDownloadDeliveryUrl],
+            "snapshotId": str,
+            "targetClusterName": str,
+            "targetGroupId": str,
+            "timestamp": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    DiskBackupSnapshotRestoreJobDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

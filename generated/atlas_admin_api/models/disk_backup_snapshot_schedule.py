@@ -3,14 +3,55 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DiskBackupSnapshotSchedule")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "autoExportEnabled",
+        "clusterId",
+        "clusterName",
+        "copySettings",
+        "export",
+        "extraRetentionSettings",
+        "nextSnapshot",
+        "policies",
+        "referenceHourOfDay",
+        "referenceMinuteOfHour",
+        "restoreWindowDays",
+        "useOrgAndGroupNamesInExportPrefix",
+        "links",
+        "autoCopySettingsEnabled",
+        "copyPolicyItemsEnabled",
+        "deleteCopiedBackups",
+        "deleteCopySnapshots",
+        "deleteSnapshots",
+        "updateCopySnapshots",
+        "updateSnapshots",
+    }
+)
 
 
 @_attrs_define
@@ -89,8 +130,39 @@ class DiskBackupSnapshotSchedule:
     update_copy_snapshots: bool | Unset = UNSET
     update_snapshots: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("auto_export_enabled", "autoExportEnabled", False),
+        ("cluster_id", "clusterId", False),
+        ("cluster_name", "clusterName", False),
+        ("copy_settings", "copySettings", False),
+        ("export", "export", False),
+        ("extra_retention_settings", "extraRetentionSettings", False),
+        ("next_snapshot", "nextSnapshot", False),
+        ("policies", "policies", False),
+        ("reference_hour_of_day", "referenceHourOfDay", False),
+        ("reference_minute_of_hour", "referenceMinuteOfHour", False),
+        ("restore_window_days", "restoreWindowDays", False),
+        ("use_org_and_group_names_in_export_prefix", "useOrgAndGroupNamesInExportPrefix", False),
+        ("links", "links", False),
+        ("auto_copy_settings_enabled", "autoCopySettingsEnabled", False),
+        ("copy_policy_items_enabled", "copyPolicyItemsEnabled", False),
+        ("delete_copied_backups", "deleteCopiedBackups", False),
+        ("delete_copy_snapshots", "deleteCopySnapshots", False),
+        ("delete_snapshots", "deleteSnapshots", False),
+        ("update_copy_snapshots", "updateCopySnapshots", False),
+        ("update_snapshots", "updateSnapshots", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DiskBackupSnapshotSchedule"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         auto_export_enabled = self.auto_export_enabled
 
         cluster_id = self.cluster_id
@@ -117,7 +189,7 @@ class DiskBackupSnapshotSchedule:
 
         next_snapshot: str | Unset = UNSET
         if not isinstance(self.next_snapshot, Unset):
-            next_snapshot = format_datetime(self.next_snapshot)
+            next_snapshot = datetime_json(self.next_snapshot)
 
         policies: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.policies, Unset):
@@ -208,146 +280,170 @@ class DiskBackupSnapshotSchedule:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "autoExportEnabled",
-                "clusterId",
-                "clusterName",
-                "copySettings",
-                "export",
-                "extraRetentionSettings",
-                "nextSnapshot",
-                "policies",
-                "referenceHourOfDay",
-                "referenceMinuteOfHour",
-                "restoreWindowDays",
-                "useOrgAndGroupNamesInExportPrefix",
-                "links",
-                "autoCopySettingsEnabled",
-                "copyPolicyItemsEnabled",
-                "deleteCopiedBackups",
-                "deleteCopySnapshots",
-                "deleteSnapshots",
-                "updateCopySnapshots",
-                "updateSnapshots",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        auto_export_enabled = d.pop("autoExportEnabled", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                auto_export_enabled = src_dict.get("autoExportEnabled", UNSET)
 
-        cluster_id = d.pop("clusterId", UNSET)
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        _copy_settings = d.pop("copySettings", UNSET)
-        copy_settings: list[DiskBackupCopySetting] | Unset = UNSET
-        if _copy_settings is not UNSET:
-            copy_settings = []
-            for copy_settings_item_data in _copy_settings:
-                copy_settings_item = DiskBackupCopySetting.from_dict(copy_settings_item_data)
+                _copy_settings = src_dict.get("copySettings", UNSET)
+                copy_settings: list[DiskBackupCopySetting] | Unset = UNSET
+                if _copy_settings is not UNSET:
+                    copy_settings = [
+                        DiskBackupCopySetting.from_dict(copy_settings_item_data)
+                        for copy_settings_item_data in _copy_settings
+                    ]
 
-                copy_settings.append(copy_settings_item)
+                _export = src_dict.get("export", UNSET)
+                export: AutoExportPolicy | Unset
+                if _export is UNSET:
+                    export = UNSET
+                else:
+                    export = AutoExportPolicy.from_dict(_export)
 
-        _export = d.pop("export", UNSET)
-        export: AutoExportPolicy | Unset
-        if _export is UNSET:
-            export = UNSET
-        else:
-            export = AutoExportPolicy.from_dict(_export)
+                _extra_retention_settings = src_dict.get("extraRetentionSettings", UNSET)
+                extra_retention_settings: list[ExtraRetentionSetting] | Unset = UNSET
+                if _extra_retention_settings is not UNSET:
+                    extra_retention_settings = [
+                        ExtraRetentionSetting.from_dict(extra_retention_settings_item_data)
+                        for extra_retention_settings_item_data in _extra_retention_settings
+                    ]
 
-        _extra_retention_settings = d.pop("extraRetentionSettings", UNSET)
-        extra_retention_settings: list[ExtraRetentionSetting] | Unset = UNSET
-        if _extra_retention_settings is not UNSET:
-            extra_retention_settings = []
-            for extra_retention_settings_item_data in _extra_retention_settings:
-                extra_retention_settings_item = ExtraRetentionSetting.from_dict(extra_retention_settings_item_data)
+                _next_snapshot = src_dict.get("nextSnapshot", UNSET)
+                next_snapshot: datetime.datetime | Unset
+                if _next_snapshot is UNSET:
+                    next_snapshot = UNSET
+                else:
+                    next_snapshot = datetime.datetime.fromisoformat(_next_snapshot)
 
-                extra_retention_settings.append(extra_retention_settings_item)
+                _policies = src_dict.get("policies", UNSET)
+                policies: list[AdvancedDiskBackupSnapshotSchedulePolicy] | Unset = UNSET
+                if _policies is not UNSET:
+                    policies = [
+                        AdvancedDiskBackupSnapshotSchedulePolicy.from_dict(policies_item_data)
+                        for policies_item_data in _policies
+                    ]
 
-        _next_snapshot = d.pop("nextSnapshot", UNSET)
-        next_snapshot: datetime.datetime | Unset
-        if _next_snapshot is UNSET:
-            next_snapshot = UNSET
-        else:
-            next_snapshot = datetime.datetime.fromisoformat(_next_snapshot)
+                reference_hour_of_day = src_dict.get("referenceHourOfDay", UNSET)
 
-        _policies = d.pop("policies", UNSET)
-        policies: list[AdvancedDiskBackupSnapshotSchedulePolicy] | Unset = UNSET
-        if _policies is not UNSET:
-            policies = []
-            for policies_item_data in _policies:
-                policies_item = AdvancedDiskBackupSnapshotSchedulePolicy.from_dict(policies_item_data)
+                reference_minute_of_hour = src_dict.get("referenceMinuteOfHour", UNSET)
 
-                policies.append(policies_item)
+                restore_window_days = src_dict.get("restoreWindowDays", UNSET)
 
-        reference_hour_of_day = d.pop("referenceHourOfDay", UNSET)
+                use_org_and_group_names_in_export_prefix = src_dict.get("useOrgAndGroupNamesInExportPrefix", UNSET)
 
-        reference_minute_of_hour = d.pop("referenceMinuteOfHour", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        restore_window_days = d.pop("restoreWindowDays", UNSET)
+                auto_copy_settings_enabled = src_dict.get("autoCopySettingsEnabled", UNSET)
 
-        use_org_and_group_names_in_export_prefix = d.pop("useOrgAndGroupNamesInExportPrefix", UNSET)
+                copy_policy_items_enabled = src_dict.get("copyPolicyItemsEnabled", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _delete_copied_backups = src_dict.get("deleteCopiedBackups", UNSET)
+                delete_copied_backups: list[DeleteCopiedBackups] | Unset = UNSET
+                if _delete_copied_backups is not UNSET:
+                    delete_copied_backups = [
+                        DeleteCopiedBackups.from_dict(delete_copied_backups_item_data)
+                        for delete_copied_backups_item_data in _delete_copied_backups
+                    ]
 
-                links.append(links_item)
+                delete_copy_snapshots = src_dict.get("deleteCopySnapshots", UNSET)
 
-        auto_copy_settings_enabled = d.pop("autoCopySettingsEnabled", UNSET)
+                delete_snapshots = src_dict.get("deleteSnapshots", UNSET)
 
-        copy_policy_items_enabled = d.pop("copyPolicyItemsEnabled", UNSET)
+                update_copy_snapshots = src_dict.get("updateCopySnapshots", UNSET)
 
-        _delete_copied_backups = d.pop("deleteCopiedBackups", UNSET)
-        delete_copied_backups: list[DeleteCopiedBackups] | Unset = UNSET
-        if _delete_copied_backups is not UNSET:
-            delete_copied_backups = []
-            for delete_copied_backups_item_data in _delete_copied_backups:
-                delete_copied_backups_item = DeleteCopiedBackups.from_dict(delete_copied_backups_item_data)
+                update_snapshots = src_dict.get("updateSnapshots", UNSET)
 
-                delete_copied_backups.append(delete_copied_backups_item)
+                if not (
+                    (auto_export_enabled is UNSET or auto_export_enabled.__class__ is bool)
+                    and (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (_copy_settings is UNSET or _copy_settings.__class__ is list)
+                    and (_extra_retention_settings is UNSET or _extra_retention_settings.__class__ is list)
+                    and (_policies is UNSET or _policies.__class__ is list)
+                    and (reference_hour_of_day is UNSET or reference_hour_of_day.__class__ is int)
+                    and (reference_minute_of_hour is UNSET or reference_minute_of_hour.__class__ is int)
+                    and (restore_window_days is UNSET or restore_window_days.__class__ is int)
+                    and (
+                        use_org_and_group_names_in_export_prefix is UNSET
+                        or use_org_and_group_names_in_export_prefix.__class__ is bool
+                    )
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (auto_copy_settings_enabled is UNSET or auto_copy_settings_enabled.__class__ is bool)
+                    and (copy_policy_items_enabled is UNSET or copy_policy_items_enabled.__class__ is bool)
+                    and (_delete_copied_backups is UNSET or _delete_copied_backups.__class__ is list)
+                    and (delete_copy_snapshots is UNSET or delete_copy_snapshots.__class__ is bool)
+                    and (delete_snapshots is UNSET or delete_snapshots.__class__ is bool)
+                    and (update_copy_snapshots is UNSET or update_copy_snapshots.__class__ is bool)
+                    and (update_snapshots is UNSET or update_snapshots.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DiskBackupSnapshotSchedule:
+                    _disk_backup_snapshot_schedule = object.__new__(cls)
+                    _disk_backup_snapshot_schedule.auto_export_enabled = auto_export_enabled
+                    _disk_backup_snapshot_schedule.cluster_id = cluster_id
+                    _disk_backup_snapshot_schedule.cluster_name = cluster_name
+                    _disk_backup_snapshot_schedule.copy_settings = copy_settings
+                    _disk_backup_snapshot_schedule.export = export
+                    _disk_backup_snapshot_schedule.extra_retention_settings = extra_retention_settings
+                    _disk_backup_snapshot_schedule.next_snapshot = next_snapshot
+                    _disk_backup_snapshot_schedule.policies = policies
+                    _disk_backup_snapshot_schedule.reference_hour_of_day = reference_hour_of_day
+                    _disk_backup_snapshot_schedule.reference_minute_of_hour = reference_minute_of_hour
+                    _disk_backup_snapshot_schedule.restore_window_days = restore_window_days
+                    _disk_backup_snapshot_schedule.use_org_and_group_names_in_export_prefix = (
+                        use_org_and_group_names_in_export_prefix
+                    )
+                    _disk_backup_snapshot_schedule.links = links
+                    _disk_backup_snapshot_schedule.auto_copy_settings_enabled = auto_copy_settings_enabled
+                    _disk_backup_snapshot_schedule.copy_policy_items_enabled = copy_policy_items_enabled
+                    _disk_backup_snapshot_schedule.delete_copied_backups = delete_copied_backups
+                    _disk_backup_snapshot_schedule.delete_copy_snapshots = delete_copy_snapshots
+                    _disk_backup_snapshot_schedule.delete_snapshots = delete_snapshots
+                    _disk_backup_snapshot_schedule.update_copy_snapshots = update_copy_snapshots
+                    _disk_backup_snapshot_schedule.update_snapshots = update_snapshots
+                else:
+                    _disk_backup_snapshot_schedule = cls(
+                        auto_export_enabled,
+                        cluster_id,
+                        cluster_name,
+                        copy_settings,
+                        export,
+                        extra_retention_settings,
+                        next_snapshot,
+                        policies,
+                        reference_hour_of_day,
+                        reference_minute_of_hour,
+                        restore_window_days,
+                        use_org_and_group_names_in_export_prefix,
+                        links,
+                        auto_copy_settings_enabled,
+                        copy_policy_items_enabled,
+                        delete_copied_backups,
+                        delete_copy_snapshots,
+                        delete_snapshots,
+                        update_copy_snapshots,
+                        update_snapshots,
+                    )
 
-        delete_copy_snapshots = d.pop("deleteCopySnapshots", UNSET)
+                _disk_backup_snapshot_schedule.additional_properties = d
+                return _disk_backup_snapshot_schedule
 
-        delete_snapshots = d.pop("deleteSnapshots", UNSET)
-
-        update_copy_snapshots = d.pop("updateCopySnapshots", UNSET)
-
-        update_snapshots = d.pop("updateSnapshots", UNSET)
-
-        _disk_backup_snapshot_schedule = cls(
-            auto_export_enabled,
-            cluster_id,
-            cluster_name,
-            copy_settings,
-            export,
-            extra_retention_settings,
-            next_snapshot,
-            policies,
-            reference_hour_of_day,
-            reference_minute_of_hour,
-            restore_window_days,
-            use_org_and_group_names_in_export_prefix,
-            links,
-            auto_copy_settings_enabled,
-            copy_policy_items_enabled,
-            delete_copied_backups,
-            delete_copy_snapshots,
-            delete_snapshots,
-            update_copy_snapshots,
-            update_snapshots,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _disk_backup_snapshot_schedule.additional_properties = d
-        return _disk_backup_snapshot_schedule
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -375,3 +471,56 @@ from ..models.delete_copied_backups import DeleteCopiedBackups  # noqa: E402
 from ..models.disk_backup_copy_setting import DiskBackupCopySetting  # noqa: E402
 from ..models.extra_retention_setting import ExtraRetentionSetting  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.advanced_disk_backup_snapshot_schedule_policy import (
+        AdvancedDiskBackupSnapshotSchedulePolicy,
+        AdvancedDiskBackupSnapshotSchedulePolicyDict,
+    )
+    from ..models.auto_export_policy import AutoExportPolicy, AutoExportPolicyDict
+    from ..models.delete_copied_backups import (
+        DeleteCopiedBackups,
+        DeleteCopiedBackupsDict,
+    )
+    from ..models.disk_backup_copy_setting import (
+        DiskBackupCopySetting,
+        DiskBackupCopySettingDict,
+    )
+    from ..models.extra_retention_setting import (
+        ExtraRetentionSetting,
+        ExtraRetentionSettingDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    DiskBackupSnapshotScheduleDict = TypedDict(
+        "DiskBackupSnapshotScheduleDict",
+        {
+            "autoExportEnabled": bool,
+            "clusterId": str,
+            "clusterName": str,
+            "copySettings": list[DiskBackupCopySettingDict | DiskBackupCopySetting],
+            "export": AutoExportPolicyDict | AutoExportPolicy,
+            "extraRetentionSettings": list[ExtraRetentionSettingDict | ExtraRetentionSetting],
+            "nextSnapshot": datetime.datetime | str,
+            "policies": list[AdvancedDiskBackupSnapshotSchedulePolicyDict | AdvancedDiskBackupSnapshotSchedulePolicy],
+            "referenceHourOfDay": int,
+            "referenceMinuteOfHour": int,
+            "restoreWindowDays": int,
+            "useOrgAndGroupNamesInExportPrefix": bool,
+            "links": list[LinkDict | Link],
+            "autoCopySettingsEnabled": bool,
+            "copyPolicyItemsEnabled": bool,
+            "deleteCopiedBackups": list[DeleteCopiedBackupsDict | DeleteCopiedBackups],
+            "deleteCopySnapshots": bool,
+            "deleteSnapshots": bool,
+            "updateCopySnapshots": bool,
+            "updateSnapshots": bool,
+        },
+        total=False,
+    )
+else:
+    DiskBackupSnapshotScheduleDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,14 +3,43 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DropIndexSuggestionsIndex")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accessCount",
+        "index",
+        "name",
+        "namespace",
+        "shards",
+        "since",
+        "sizeBytes",
+    }
+)
 
 
 @_attrs_define
@@ -37,8 +66,26 @@ class DropIndexSuggestionsIndex:
     since: datetime.datetime | Unset = UNSET
     size_bytes: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("access_count", "accessCount", False),
+        ("index", "index", False),
+        ("name", "name", False),
+        ("namespace", "namespace", False),
+        ("shards", "shards", False),
+        ("since", "since", False),
+        ("size_bytes", "sizeBytes", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DropIndexSuggestionsIndex"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         access_count = self.access_count
 
         index: list[dict[str, Any]] | Unset = UNSET
@@ -58,7 +105,7 @@ class DropIndexSuggestionsIndex:
 
         since: str | Unset = UNSET
         if not isinstance(self.since, Unset):
-            since = format_datetime(self.since)
+            since = datetime_json(self.since)
 
         size_bytes = self.size_bytes
 
@@ -84,61 +131,78 @@ class DropIndexSuggestionsIndex:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "accessCount",
-                "index",
-                "name",
-                "namespace",
-                "shards",
-                "since",
-                "sizeBytes",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        access_count = d.pop("accessCount", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                access_count = src_dict.get("accessCount", UNSET)
 
-        _index = d.pop("index", UNSET)
-        index: list[DropIndexSuggestionsIndexIndexItem] | Unset = UNSET
-        if _index is not UNSET:
-            index = []
-            for index_item_data in _index:
-                index_item = DropIndexSuggestionsIndexIndexItem.from_dict(index_item_data)
+                _index = src_dict.get("index", UNSET)
+                index: list[DropIndexSuggestionsIndexIndexItem] | Unset = UNSET
+                if _index is not UNSET:
+                    index = [
+                        DropIndexSuggestionsIndexIndexItem.from_dict(index_item_data) for index_item_data in _index
+                    ]
 
-                index.append(index_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                namespace = src_dict.get("namespace", UNSET)
 
-        namespace = d.pop("namespace", UNSET)
+                _shards = src_dict.get("shards", UNSET)
+                shards = cast(list[str], _shards)
 
-        shards = cast(list[str], d.pop("shards", UNSET))
+                _since = src_dict.get("since", UNSET)
+                since: datetime.datetime | Unset
+                if _since is UNSET:
+                    since = UNSET
+                else:
+                    since = datetime.datetime.fromisoformat(_since)
 
-        _since = d.pop("since", UNSET)
-        since: datetime.datetime | Unset
-        if _since is UNSET:
-            since = UNSET
-        else:
-            since = datetime.datetime.fromisoformat(_since)
+                size_bytes = src_dict.get("sizeBytes", UNSET)
 
-        size_bytes = d.pop("sizeBytes", UNSET)
+                if not (
+                    (access_count is UNSET or access_count.__class__ is int)
+                    and (_index is UNSET or _index.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (namespace is UNSET or namespace.__class__ is str)
+                    and (
+                        _shards is UNSET
+                        or (_shards.__class__ is list and all(_item.__class__ is str for _item in _shards))
+                    )
+                    and (size_bytes is UNSET or size_bytes.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DropIndexSuggestionsIndex:
+                    _drop_index_suggestions_index = object.__new__(cls)
+                    _drop_index_suggestions_index.access_count = access_count
+                    _drop_index_suggestions_index.index = index
+                    _drop_index_suggestions_index.name = name
+                    _drop_index_suggestions_index.namespace = namespace
+                    _drop_index_suggestions_index.shards = shards
+                    _drop_index_suggestions_index.since = since
+                    _drop_index_suggestions_index.size_bytes = size_bytes
+                else:
+                    _drop_index_suggestions_index = cls(
+                        access_count,
+                        index,
+                        name,
+                        namespace,
+                        shards,
+                        since,
+                        size_bytes,
+                    )
 
-        _drop_index_suggestions_index = cls(
-            access_count,
-            index,
-            name,
-            namespace,
-            shards,
-            since,
-            size_bytes,
-        )
+                _drop_index_suggestions_index.additional_properties = d
+                return _drop_index_suggestions_index
 
-        if nulls:
-            d.update(nulls)
-        _drop_index_suggestions_index.additional_properties = d
-        return _drop_index_suggestions_index
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -161,3 +225,29 @@ class DropIndexSuggestionsIndex:
 from ..models.drop_index_suggestions_index_index_item import (
     DropIndexSuggestionsIndexIndexItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.drop_index_suggestions_index_index_item import (
+        DropIndexSuggestionsIndexIndexItem,
+        DropIndexSuggestionsIndexIndexItemDict,
+    )
+
+    DropIndexSuggestionsIndexDict = TypedDict(
+        "DropIndexSuggestionsIndexDict",
+        {
+            "accessCount": int,
+            "index": list[DropIndexSuggestionsIndexIndexItemDict | DropIndexSuggestionsIndexIndexItem],
+            "name": str,
+            "namespace": str,
+            "shards": list[str],
+            "since": datetime.datetime | str,
+            "sizeBytes": int,
+        },
+        total=False,
+    )
+else:
+    DropIndexSuggestionsIndexDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

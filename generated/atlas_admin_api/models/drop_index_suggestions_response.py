@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="DropIndexSuggestionsResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "hiddenIndexes",
+        "redundantIndexes",
+        "unusedIndexes",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +51,22 @@ class DropIndexSuggestionsResponse:
     redundant_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
     unused_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("hidden_indexes", "hiddenIndexes", False),
+        ("redundant_indexes", "redundantIndexes", False),
+        ("unused_indexes", "unusedIndexes", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/DropIndexSuggestionsResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         hidden_indexes: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.hidden_indexes, Unset):
             hidden_indexes = []
@@ -65,54 +102,63 @@ class DropIndexSuggestionsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "hiddenIndexes",
-                "redundantIndexes",
-                "unusedIndexes",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _hidden_indexes = d.pop("hiddenIndexes", UNSET)
-        hidden_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
-        if _hidden_indexes is not UNSET:
-            hidden_indexes = []
-            for hidden_indexes_item_data in _hidden_indexes:
-                hidden_indexes_item = DropIndexSuggestionsIndex.from_dict(hidden_indexes_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _hidden_indexes = src_dict.get("hiddenIndexes", UNSET)
+                hidden_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
+                if _hidden_indexes is not UNSET:
+                    hidden_indexes = [
+                        DropIndexSuggestionsIndex.from_dict(hidden_indexes_item_data)
+                        for hidden_indexes_item_data in _hidden_indexes
+                    ]
 
-                hidden_indexes.append(hidden_indexes_item)
+                _redundant_indexes = src_dict.get("redundantIndexes", UNSET)
+                redundant_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
+                if _redundant_indexes is not UNSET:
+                    redundant_indexes = [
+                        DropIndexSuggestionsIndex.from_dict(redundant_indexes_item_data)
+                        for redundant_indexes_item_data in _redundant_indexes
+                    ]
 
-        _redundant_indexes = d.pop("redundantIndexes", UNSET)
-        redundant_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
-        if _redundant_indexes is not UNSET:
-            redundant_indexes = []
-            for redundant_indexes_item_data in _redundant_indexes:
-                redundant_indexes_item = DropIndexSuggestionsIndex.from_dict(redundant_indexes_item_data)
+                _unused_indexes = src_dict.get("unusedIndexes", UNSET)
+                unused_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
+                if _unused_indexes is not UNSET:
+                    unused_indexes = [
+                        DropIndexSuggestionsIndex.from_dict(unused_indexes_item_data)
+                        for unused_indexes_item_data in _unused_indexes
+                    ]
 
-                redundant_indexes.append(redundant_indexes_item)
+                if not (
+                    (_hidden_indexes is UNSET or _hidden_indexes.__class__ is list)
+                    and (_redundant_indexes is UNSET or _redundant_indexes.__class__ is list)
+                    and (_unused_indexes is UNSET or _unused_indexes.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is DropIndexSuggestionsResponse:
+                    _drop_index_suggestions_response = object.__new__(cls)
+                    _drop_index_suggestions_response.hidden_indexes = hidden_indexes
+                    _drop_index_suggestions_response.redundant_indexes = redundant_indexes
+                    _drop_index_suggestions_response.unused_indexes = unused_indexes
+                else:
+                    _drop_index_suggestions_response = cls(
+                        hidden_indexes,
+                        redundant_indexes,
+                        unused_indexes,
+                    )
 
-        _unused_indexes = d.pop("unusedIndexes", UNSET)
-        unused_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
-        if _unused_indexes is not UNSET:
-            unused_indexes = []
-            for unused_indexes_item_data in _unused_indexes:
-                unused_indexes_item = DropIndexSuggestionsIndex.from_dict(unused_indexes_item_data)
+                _drop_index_suggestions_response.additional_properties = d
+                return _drop_index_suggestions_response
 
-                unused_indexes.append(unused_indexes_item)
-
-        _drop_index_suggestions_response = cls(
-            hidden_indexes,
-            redundant_indexes,
-            unused_indexes,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _drop_index_suggestions_response.additional_properties = d
-        return _drop_index_suggestions_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -133,3 +179,25 @@ class DropIndexSuggestionsResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.drop_index_suggestions_index import DropIndexSuggestionsIndex  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.drop_index_suggestions_index import (
+        DropIndexSuggestionsIndex,
+        DropIndexSuggestionsIndexDict,
+    )
+
+    DropIndexSuggestionsResponseDict = TypedDict(
+        "DropIndexSuggestionsResponseDict",
+        {
+            "hiddenIndexes": list[DropIndexSuggestionsIndexDict | DropIndexSuggestionsIndex],
+            "redundantIndexes": list[DropIndexSuggestionsIndexDict | DropIndexSuggestionsIndex],
+            "unusedIndexes": list[DropIndexSuggestionsIndexDict | DropIndexSuggestionsIndex],
+        },
+        total=False,
+    )
+else:
+    DropIndexSuggestionsResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

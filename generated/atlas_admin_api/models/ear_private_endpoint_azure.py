@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +18,31 @@ from ..models.ear_private_endpoint_azure_cloud_provider import (
     EARPrivateEndpointAzureCloudProvider,
 )
 from ..models.ear_private_endpoint_azure_status import EARPrivateEndpointAzureStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="EARPrivateEndpointAzure")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "errorMessage",
+        "id",
+        "regionName",
+        "status",
+        "privateEndpointConnectionName",
+    }
+)
 
 
 @_attrs_define
@@ -31,18 +59,91 @@ class EARPrivateEndpointAzure:
         private_endpoint_connection_name (str | Unset): Connection name of the Azure Private Endpoint.
     """
 
-    cloud_provider: EARPrivateEndpointAzureCloudProvider = _attrs_field(
+    cloud_provider: Literal["AZURE"] | EARPrivateEndpointAzureCloudProvider = _attrs_field(
         default=EARPrivateEndpointAzureCloudProvider.AZURE, kw_only=True
     )
     error_message: str | Unset = UNSET
     id: str | Unset = UNSET
-    region_name: AzureRegion | Unset = UNSET
-    status: EARPrivateEndpointAzureStatus | Unset = UNSET
+    region_name: (
+        Literal[
+            "US_CENTRAL",
+            "US_EAST",
+            "US_EAST_2",
+            "US_NORTH_CENTRAL",
+            "US_WEST",
+            "US_SOUTH_CENTRAL",
+            "EUROPE_NORTH",
+            "EUROPE_WEST",
+            "US_WEST_CENTRAL",
+            "US_WEST_2",
+            "US_WEST_3",
+            "CANADA_EAST",
+            "CANADA_CENTRAL",
+            "BRAZIL_SOUTH",
+            "BRAZIL_SOUTHEAST",
+            "AUSTRALIA_CENTRAL",
+            "AUSTRALIA_CENTRAL_2",
+            "AUSTRALIA_EAST",
+            "AUSTRALIA_SOUTH_EAST",
+            "GERMANY_WEST_CENTRAL",
+            "GERMANY_NORTH",
+            "SWEDEN_CENTRAL",
+            "SWEDEN_SOUTH",
+            "SWITZERLAND_NORTH",
+            "SWITZERLAND_WEST",
+            "UK_SOUTH",
+            "UK_WEST",
+            "NORWAY_EAST",
+            "NORWAY_WEST",
+            "INDIA_CENTRAL",
+            "INDIA_SOUTH",
+            "INDIA_WEST",
+            "CHINA_EAST",
+            "CHINA_NORTH",
+            "ASIA_EAST",
+            "JAPAN_EAST",
+            "JAPAN_WEST",
+            "ASIA_SOUTH_EAST",
+            "KOREA_CENTRAL",
+            "KOREA_SOUTH",
+            "FRANCE_CENTRAL",
+            "FRANCE_SOUTH",
+            "SOUTH_AFRICA_NORTH",
+            "SOUTH_AFRICA_WEST",
+            "UAE_CENTRAL",
+            "UAE_NORTH",
+            "QATAR_CENTRAL",
+        ]
+        | AzureRegion
+        | Unset
+    ) = UNSET
+    status: (
+        Literal["INITIATING", "PENDING_ACCEPTANCE", "ACTIVE", "FAILED", "PENDING_RECREATION", "DELETING"]
+        | EARPrivateEndpointAzureStatus
+        | Unset
+    ) = UNSET
     private_endpoint_connection_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("error_message", "errorMessage", False),
+        ("id", "id", False),
+        ("region_name", "regionName", False),
+        ("status", "status", False),
+        ("private_endpoint_connection_name", "privateEndpointConnectionName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/EARPrivateEndpointAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         error_message = self.error_message
 
@@ -50,11 +151,11 @@ class EARPrivateEndpointAzure:
 
         region_name: str | Unset = UNSET
         if not isinstance(self.region_name, Unset):
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         private_endpoint_connection_name = self.private_endpoint_connection_name
 
@@ -80,56 +181,71 @@ class EARPrivateEndpointAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorMessage",
-                "id",
-                "regionName",
-                "status",
-                "privateEndpointConnectionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = EARPrivateEndpointAzureCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = EARPrivateEndpointAzureCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or EARPrivateEndpointAzureCloudProvider(_cloud_provider_value)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _region_name = d.pop("regionName", UNSET)
-        region_name: AzureRegion | Unset
-        if _region_name is UNSET:
-            region_name = UNSET
-        else:
-            region_name = AzureRegion._members_by_value.get(_region_name) or AzureRegion(_region_name)
+                _region_name = src_dict.get("regionName", UNSET)
+                region_name: AzureRegion | Unset
+                if _region_name is UNSET:
+                    region_name = UNSET
+                else:
+                    region_name = AzureRegion._members_by_value.get(_region_name) or AzureRegion(_region_name)
 
-        _status = d.pop("status", UNSET)
-        status: EARPrivateEndpointAzureStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = EARPrivateEndpointAzureStatus._members_by_value.get(_status) or EARPrivateEndpointAzureStatus(
-                _status
-            )
+                _status = src_dict.get("status", UNSET)
+                status: EARPrivateEndpointAzureStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = EARPrivateEndpointAzureStatus._members_by_value.get(
+                        _status
+                    ) or EARPrivateEndpointAzureStatus(_status)
 
-        private_endpoint_connection_name = d.pop("privateEndpointConnectionName", UNSET)
+                private_endpoint_connection_name = src_dict.get("privateEndpointConnectionName", UNSET)
 
-        _ear_private_endpoint_azure = cls(
-            error_message,
-            id,
-            region_name,
-            status,
-            private_endpoint_connection_name,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    (error_message is UNSET or error_message.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (private_endpoint_connection_name is UNSET or private_endpoint_connection_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is EARPrivateEndpointAzure:
+                    _ear_private_endpoint_azure = object.__new__(cls)
+                    _ear_private_endpoint_azure.cloud_provider = cloud_provider
+                    _ear_private_endpoint_azure.error_message = error_message
+                    _ear_private_endpoint_azure.id = id
+                    _ear_private_endpoint_azure.region_name = region_name
+                    _ear_private_endpoint_azure.status = status
+                    _ear_private_endpoint_azure.private_endpoint_connection_name = private_endpoint_connection_name
+                else:
+                    _ear_private_endpoint_azure = cls(
+                        error_message,
+                        id,
+                        region_name,
+                        status,
+                        private_endpoint_connection_name,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _ear_private_endpoint_azure.additional_properties = d
-        return _ear_private_endpoint_azure
+                _ear_private_endpoint_azure.additional_properties = d
+                return _ear_private_endpoint_azure
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -146,3 +262,78 @@ class EARPrivateEndpointAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_region import AzureRegion
+    from ..models.ear_private_endpoint_azure_cloud_provider import (
+        EARPrivateEndpointAzureCloudProvider,
+    )
+    from ..models.ear_private_endpoint_azure_status import EARPrivateEndpointAzureStatus
+
+    EARPrivateEndpointAzureDict = TypedDict(
+        "EARPrivateEndpointAzureDict",
+        {
+            "cloudProvider": Required[Literal["AZURE"] | EARPrivateEndpointAzureCloudProvider],
+            "errorMessage": str,
+            "id": str,
+            "regionName": Literal[
+                "US_CENTRAL",
+                "US_EAST",
+                "US_EAST_2",
+                "US_NORTH_CENTRAL",
+                "US_WEST",
+                "US_SOUTH_CENTRAL",
+                "EUROPE_NORTH",
+                "EUROPE_WEST",
+                "US_WEST_CENTRAL",
+                "US_WEST_2",
+                "US_WEST_3",
+                "CANADA_EAST",
+                "CANADA_CENTRAL",
+                "BRAZIL_SOUTH",
+                "BRAZIL_SOUTHEAST",
+                "AUSTRALIA_CENTRAL",
+                "AUSTRALIA_CENTRAL_2",
+                "AUSTRALIA_EAST",
+                "AUSTRALIA_SOUTH_EAST",
+                "GERMANY_WEST_CENTRAL",
+                "GERMANY_NORTH",
+                "SWEDEN_CENTRAL",
+                "SWEDEN_SOUTH",
+                "SWITZERLAND_NORTH",
+                "SWITZERLAND_WEST",
+                "UK_SOUTH",
+                "UK_WEST",
+                "NORWAY_EAST",
+                "NORWAY_WEST",
+                "INDIA_CENTRAL",
+                "INDIA_SOUTH",
+                "INDIA_WEST",
+                "CHINA_EAST",
+                "CHINA_NORTH",
+                "ASIA_EAST",
+                "JAPAN_EAST",
+                "JAPAN_WEST",
+                "ASIA_SOUTH_EAST",
+                "KOREA_CENTRAL",
+                "KOREA_SOUTH",
+                "FRANCE_CENTRAL",
+                "FRANCE_SOUTH",
+                "SOUTH_AFRICA_NORTH",
+                "SOUTH_AFRICA_WEST",
+                "UAE_CENTRAL",
+                "UAE_NORTH",
+                "QATAR_CENTRAL",
+            ]
+            | AzureRegion,
+            "status": Literal["INITIATING", "PENDING_ACCEPTANCE", "ACTIVE", "FAILED", "PENDING_RECREATION", "DELETING"]
+            | EARPrivateEndpointAzureStatus,
+            "privateEndpointConnectionName": str,
+        },
+        total=False,
+    )
+else:
+    EARPrivateEndpointAzureDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

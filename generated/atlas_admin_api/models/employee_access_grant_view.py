@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,29 @@ from attrs import field as _attrs_field
 from ..models.employee_access_grant_view_grant_type import (
     EmployeeAccessGrantViewGrantType,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="EmployeeAccessGrantView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "expirationTime",
+        "grantType",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -29,14 +55,31 @@ class EmployeeAccessGrantView:
     """
 
     expiration_time: datetime.datetime
-    grant_type: EmployeeAccessGrantViewGrantType
+    grant_type: (
+        Literal["CLUSTER_DATABASE_LOGS", "CLUSTER_INFRASTRUCTURE", "CLUSTER_INFRASTRUCTURE_AND_APP_SERVICES_SYNC_DATA"]
+        | EmployeeAccessGrantViewGrantType
+    )
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("expiration_time", "expirationTime", True),
+        ("grant_type", "grantType", True),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/EmployeeAccessGrantView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        expiration_time = format_datetime(self.expiration_time)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        expiration_time = datetime_json(self.expiration_time)
 
-        grant_type = self.grant_type.value
+        grant_type = enum_json(self.grant_type)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -60,36 +103,46 @@ class EmployeeAccessGrantView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        expiration_time = datetime.datetime.fromisoformat(d.pop("expirationTime"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                expiration_time = datetime.datetime.fromisoformat(src_dict["expirationTime"])
 
-        grant_type = EmployeeAccessGrantViewGrantType(d.pop("grantType"))
+                grant_type = EmployeeAccessGrantViewGrantType._members_by_value.get(
+                    _grant_type_value := src_dict["grantType"]
+                ) or EmployeeAccessGrantViewGrantType(_grant_type_value)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (_links is UNSET or _links.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is EmployeeAccessGrantView:
+                    _employee_access_grant_view = object.__new__(cls)
+                    _employee_access_grant_view.expiration_time = expiration_time
+                    _employee_access_grant_view.grant_type = grant_type
+                    _employee_access_grant_view.links = links
+                else:
+                    _employee_access_grant_view = cls(
+                        expiration_time,
+                        grant_type,
+                        links,
+                    )
 
-        _employee_access_grant_view = cls(
-            expiration_time,
-            grant_type,
-            links,
-        )
+                _employee_access_grant_view.additional_properties = d
+                return _employee_access_grant_view
 
-        if nulls:
-            d.update(nulls)
-        _employee_access_grant_view.additional_properties = d
-        return _employee_access_grant_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +163,30 @@ class EmployeeAccessGrantView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.employee_access_grant_view_grant_type import (
+        EmployeeAccessGrantViewGrantType,
+    )
+    from ..models.link import Link, LinkDict
+
+    EmployeeAccessGrantViewDict = TypedDict(
+        "EmployeeAccessGrantViewDict",
+        {
+            "expirationTime": Required[datetime.datetime | str],
+            "grantType": Required[
+                Literal[
+                    "CLUSTER_DATABASE_LOGS",
+                    "CLUSTER_INFRASTRUCTURE",
+                    "CLUSTER_INFRASTRUCTURE_AND_APP_SERVICES_SYNC_DATA",
+                ]
+                | EmployeeAccessGrantViewGrantType
+            ],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    EmployeeAccessGrantViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="EncryptionAtRestRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "awsKms",
+        "azureKeyVault",
+        "enabledForSearchNodes",
+        "googleCloudKms",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +55,23 @@ class EncryptionAtRestRequest:
     enabled_for_search_nodes: bool | Unset = UNSET
     google_cloud_kms: GoogleCloudKMSRequest | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("aws_kms", "awsKms", False),
+        ("azure_key_vault", "azureKeyVault", False),
+        ("enabled_for_search_nodes", "enabledForSearchNodes", False),
+        ("google_cloud_kms", "googleCloudKms", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/EncryptionAtRestRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         aws_kms: dict[str, Any] | Unset = UNSET
         if not isinstance(self.aws_kms, Unset):
             aws_kms = self.aws_kms.to_dict()
@@ -63,52 +102,60 @@ class EncryptionAtRestRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "awsKms",
-                "azureKeyVault",
-                "enabledForSearchNodes",
-                "googleCloudKms",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _aws_kms = d.pop("awsKms", UNSET)
-        aws_kms: AWSKMSConfigurationRequest | Unset
-        if _aws_kms is UNSET:
-            aws_kms = UNSET
-        else:
-            aws_kms = AWSKMSConfigurationRequest.from_dict(_aws_kms)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _aws_kms = src_dict.get("awsKms", UNSET)
+                aws_kms: AWSKMSConfigurationRequest | Unset
+                if _aws_kms is UNSET:
+                    aws_kms = UNSET
+                else:
+                    aws_kms = AWSKMSConfigurationRequest.from_dict(_aws_kms)
 
-        _azure_key_vault = d.pop("azureKeyVault", UNSET)
-        azure_key_vault: AzureKeyVaultRequest | Unset
-        if _azure_key_vault is UNSET:
-            azure_key_vault = UNSET
-        else:
-            azure_key_vault = AzureKeyVaultRequest.from_dict(_azure_key_vault)
+                _azure_key_vault = src_dict.get("azureKeyVault", UNSET)
+                azure_key_vault: AzureKeyVaultRequest | Unset
+                if _azure_key_vault is UNSET:
+                    azure_key_vault = UNSET
+                else:
+                    azure_key_vault = AzureKeyVaultRequest.from_dict(_azure_key_vault)
 
-        enabled_for_search_nodes = d.pop("enabledForSearchNodes", UNSET)
+                enabled_for_search_nodes = src_dict.get("enabledForSearchNodes", UNSET)
 
-        _google_cloud_kms = d.pop("googleCloudKms", UNSET)
-        google_cloud_kms: GoogleCloudKMSRequest | Unset
-        if _google_cloud_kms is UNSET:
-            google_cloud_kms = UNSET
-        else:
-            google_cloud_kms = GoogleCloudKMSRequest.from_dict(_google_cloud_kms)
+                _google_cloud_kms = src_dict.get("googleCloudKms", UNSET)
+                google_cloud_kms: GoogleCloudKMSRequest | Unset
+                if _google_cloud_kms is UNSET:
+                    google_cloud_kms = UNSET
+                else:
+                    google_cloud_kms = GoogleCloudKMSRequest.from_dict(_google_cloud_kms)
 
-        _encryption_at_rest_request = cls(
-            aws_kms,
-            azure_key_vault,
-            enabled_for_search_nodes,
-            google_cloud_kms,
-        )
+                if not (enabled_for_search_nodes is UNSET or enabled_for_search_nodes.__class__ is bool):
+                    raise TypeError("not the documented shape")
+                if cls is EncryptionAtRestRequest:
+                    _encryption_at_rest_request = object.__new__(cls)
+                    _encryption_at_rest_request.aws_kms = aws_kms
+                    _encryption_at_rest_request.azure_key_vault = azure_key_vault
+                    _encryption_at_rest_request.enabled_for_search_nodes = enabled_for_search_nodes
+                    _encryption_at_rest_request.google_cloud_kms = google_cloud_kms
+                else:
+                    _encryption_at_rest_request = cls(
+                        aws_kms,
+                        azure_key_vault,
+                        enabled_for_search_nodes,
+                        google_cloud_kms,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _encryption_at_rest_request.additional_properties = d
-        return _encryption_at_rest_request
+                _encryption_at_rest_request.additional_properties = d
+                return _encryption_at_rest_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +178,32 @@ class EncryptionAtRestRequest:
 from ..models.awskms_configuration_request import AWSKMSConfigurationRequest  # noqa: E402
 from ..models.azure_key_vault_request import AzureKeyVaultRequest  # noqa: E402
 from ..models.google_cloud_kms_request import GoogleCloudKMSRequest  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.awskms_configuration_request import (
+        AWSKMSConfigurationRequest,
+        AWSKMSConfigurationRequestDict,
+    )
+    from ..models.azure_key_vault_request import (
+        AzureKeyVaultRequest,
+        AzureKeyVaultRequestDict,
+    )
+    from ..models.google_cloud_kms_request import (
+        GoogleCloudKMSRequest,
+        GoogleCloudKMSRequestDict,
+    )
+
+    EncryptionAtRestRequestDict = TypedDict(
+        "EncryptionAtRestRequestDict",
+        {
+            "awsKms": AWSKMSConfigurationRequestDict | AWSKMSConfigurationRequest,
+            "azureKeyVault": AzureKeyVaultRequestDict | AzureKeyVaultRequest,
+            "enabledForSearchNodes": bool,
+            "googleCloudKms": GoogleCloudKMSRequestDict | GoogleCloudKMSRequest,
+        },
+        total=False,
+    )
+else:
+    EncryptionAtRestRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="EventTypeDetails")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "alertable",
+        "description",
+        "eventType",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +49,22 @@ class EventTypeDetails:
     description: str | Unset = UNSET
     event_type: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("alertable", "alertable", False),
+        ("description", "description", False),
+        ("event_type", "eventType", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/EventTypeDetails"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         alertable = self.alertable
 
         description = self.description
@@ -48,33 +85,45 @@ class EventTypeDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "alertable",
-                "description",
-                "eventType",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        alertable = d.pop("alertable", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                alertable = src_dict.get("alertable", UNSET)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        event_type = d.pop("eventType", UNSET)
+                event_type = src_dict.get("eventType", UNSET)
 
-        _event_type_details = cls(
-            alertable,
-            description,
-            event_type,
-        )
+                if not (
+                    (alertable is UNSET or alertable.__class__ is bool)
+                    and (description is UNSET or description.__class__ is str)
+                    and (event_type is UNSET or event_type.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is EventTypeDetails:
+                    _event_type_details = object.__new__(cls)
+                    _event_type_details.alertable = alertable
+                    _event_type_details.description = description
+                    _event_type_details.event_type = event_type
+                else:
+                    _event_type_details = cls(
+                        alertable,
+                        description,
+                        event_type,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _event_type_details.additional_properties = d
-        return _event_type_details
+                _event_type_details.additional_properties = d
+                return _event_type_details
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -91,3 +140,19 @@ class EventTypeDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    EventTypeDetailsDict = TypedDict(
+        "EventTypeDetailsDict",
+        {
+            "alertable": bool,
+            "description": str,
+            "eventType": str,
+        },
+        total=False,
+    )
+else:
+    EventTypeDetailsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

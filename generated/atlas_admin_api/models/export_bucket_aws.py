@@ -2,15 +2,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_aws_cloud_provider import ExportBucketAWSCloudProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ExportBucketAWS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "bucketName",
+        "cloudProvider",
+        "iamRoleId",
+        "links",
+        "region",
+        "requirePrivateNetworking",
+    }
+)
 
 
 @_attrs_define
@@ -34,19 +63,39 @@ class ExportBucketAWS:
 
     field_id: str
     bucket_name: str
-    cloud_provider: ExportBucketAWSCloudProvider = _attrs_field(default=ExportBucketAWSCloudProvider.AWS, kw_only=True)
+    cloud_provider: Literal["AWS"] | ExportBucketAWSCloudProvider = _attrs_field(
+        default=ExportBucketAWSCloudProvider.AWS, kw_only=True
+    )
     iam_role_id: str
     links: list[Link] | Unset = UNSET
     region: str | Unset = UNSET
     require_private_networking: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", True),
+        ("bucket_name", "bucketName", True),
+        ("cloud_provider", "cloudProvider", True),
+        ("iam_role_id", "iamRoleId", True),
+        ("links", "links", False),
+        ("region", "region", False),
+        ("require_private_networking", "requirePrivateNetworking", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         bucket_name = self.bucket_name
 
-        cloud_provider = self.cloud_provider.value
+        cloud_provider = enum_json(self.cloud_provider)
 
         iam_role_id = self.iam_role_id
 
@@ -82,52 +131,69 @@ class ExportBucketAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "region",
-                "requirePrivateNetworking",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict["_id"]
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-        cloud_provider = ExportBucketAWSCloudProvider(d.pop("cloudProvider"))
+                cloud_provider = ExportBucketAWSCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketAWSCloudProvider(_cloud_provider_value)
 
-        iam_role_id = d.pop("iamRoleId")
+                iam_role_id = src_dict["iamRoleId"]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                region = src_dict.get("region", UNSET)
 
-        region = d.pop("region", UNSET)
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
-        require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                if not (
+                    field_id.__class__ is str
+                    and bucket_name.__class__ is str
+                    and iam_role_id.__class__ is str
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (region is UNSET or region.__class__ is str)
+                    and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ExportBucketAWS:
+                    _export_bucket_aws = object.__new__(cls)
+                    _export_bucket_aws.field_id = field_id
+                    _export_bucket_aws.bucket_name = bucket_name
+                    _export_bucket_aws.cloud_provider = cloud_provider
+                    _export_bucket_aws.iam_role_id = iam_role_id
+                    _export_bucket_aws.links = links
+                    _export_bucket_aws.region = region
+                    _export_bucket_aws.require_private_networking = require_private_networking
+                else:
+                    _export_bucket_aws = cls(
+                        field_id,
+                        bucket_name,
+                        iam_role_id,
+                        links,
+                        region,
+                        require_private_networking,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _export_bucket_aws = cls(
-            field_id,
-            bucket_name,
-            iam_role_id,
-            links,
-            region,
-            require_private_networking,
-            cloud_provider=cloud_provider,
-        )
+                _export_bucket_aws.additional_properties = d
+                return _export_bucket_aws
 
-        if nulls:
-            d.update(nulls)
-        _export_bucket_aws.additional_properties = d
-        return _export_bucket_aws
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -148,3 +214,25 @@ class ExportBucketAWS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_aws_cloud_provider import ExportBucketAWSCloudProvider
+    from ..models.link import Link, LinkDict
+
+    ExportBucketAWSDict = TypedDict(
+        "ExportBucketAWSDict",
+        {
+            "_id": Required[str],
+            "bucketName": Required[str],
+            "cloudProvider": Required[Literal["AWS"] | ExportBucketAWSCloudProvider],
+            "iamRoleId": Required[str],
+            "links": list[LinkDict | Link],
+            "region": str,
+            "requirePrivateNetworking": bool,
+        },
+        total=False,
+    )
+else:
+    ExportBucketAWSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_bucket_gcp_cloud_provider import ExportBucketGCPCloudProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ExportBucketGCP")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "_id",
+        "bucketName",
+        "links",
+        "roleId",
+    }
+)
 
 
 @_attrs_define
@@ -27,15 +54,33 @@ class ExportBucketGCP:
         role_id (str | Unset):
     """
 
-    cloud_provider: ExportBucketGCPCloudProvider = _attrs_field(default=ExportBucketGCPCloudProvider.GCP, kw_only=True)
+    cloud_provider: Literal["GCP"] | ExportBucketGCPCloudProvider = _attrs_field(
+        default=ExportBucketGCPCloudProvider.GCP, kw_only=True
+    )
     field_id: str
     bucket_name: str
     links: list[Link] | Unset = UNSET
     role_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("field_id", "_id", True),
+        ("bucket_name", "bucketName", True),
+        ("links", "links", False),
+        ("role_id", "roleId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketGCP"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         field_id = self.field_id
 
@@ -68,45 +113,59 @@ class ExportBucketGCP:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "roleId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = ExportBucketGCPCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketGCPCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketGCPCloudProvider(_cloud_provider_value)
 
-        field_id = d.pop("_id")
+                field_id = src_dict["_id"]
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                role_id = src_dict.get("roleId", UNSET)
 
-        role_id = d.pop("roleId", UNSET)
+                if not (
+                    field_id.__class__ is str
+                    and bucket_name.__class__ is str
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ExportBucketGCP:
+                    _export_bucket_gcp = object.__new__(cls)
+                    _export_bucket_gcp.cloud_provider = cloud_provider
+                    _export_bucket_gcp.field_id = field_id
+                    _export_bucket_gcp.bucket_name = bucket_name
+                    _export_bucket_gcp.links = links
+                    _export_bucket_gcp.role_id = role_id
+                else:
+                    _export_bucket_gcp = cls(
+                        field_id,
+                        bucket_name,
+                        links,
+                        role_id,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _export_bucket_gcp = cls(
-            field_id,
-            bucket_name,
-            links,
-            role_id,
-            cloud_provider=cloud_provider,
-        )
+                _export_bucket_gcp.additional_properties = d
+                return _export_bucket_gcp
 
-        if nulls:
-            d.update(nulls)
-        _export_bucket_gcp.additional_properties = d
-        return _export_bucket_gcp
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -127,3 +186,23 @@ class ExportBucketGCP:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_gcp_cloud_provider import ExportBucketGCPCloudProvider
+    from ..models.link import Link, LinkDict
+
+    ExportBucketGCPDict = TypedDict(
+        "ExportBucketGCPDict",
+        {
+            "cloudProvider": Required[Literal["GCP"] | ExportBucketGCPCloudProvider],
+            "_id": Required[str],
+            "bucketName": Required[str],
+            "links": list[LinkDict | Link],
+            "roleId": str,
+        },
+        total=False,
+    )
+else:
+    ExportBucketGCPDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

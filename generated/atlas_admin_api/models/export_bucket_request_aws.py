@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,30 @@ from attrs import field as _attrs_field
 from ..models.export_bucket_request_aws_cloud_provider import (
     ExportBucketRequestAWSCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ExportBucketRequestAWS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "bucketName",
+        "iamRoleId",
+        "links",
+        "requirePrivateNetworking",
+    }
+)
 
 
 @_attrs_define
@@ -32,7 +59,7 @@ class ExportBucketRequestAWS:
             IPs. Defaults to False.
     """
 
-    cloud_provider: ExportBucketRequestAWSCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | ExportBucketRequestAWSCloudProvider = _attrs_field(
         default=ExportBucketRequestAWSCloudProvider.AWS, kw_only=True
     )
     bucket_name: str
@@ -40,9 +67,25 @@ class ExportBucketRequestAWS:
     links: list[Link] | Unset = UNSET
     require_private_networking: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("bucket_name", "bucketName", True),
+        ("iam_role_id", "iamRoleId", True),
+        ("links", "links", False),
+        ("require_private_networking", "requirePrivateNetworking", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketRequestAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         bucket_name = self.bucket_name
 
@@ -75,45 +118,59 @@ class ExportBucketRequestAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "requirePrivateNetworking",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = ExportBucketRequestAWSCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketRequestAWSCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketRequestAWSCloudProvider(_cloud_provider_value)
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-        iam_role_id = d.pop("iamRoleId")
+                iam_role_id = src_dict["iamRoleId"]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
-        require_private_networking = d.pop("requirePrivateNetworking", UNSET)
+                if not (
+                    bucket_name.__class__ is str
+                    and iam_role_id.__class__ is str
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ExportBucketRequestAWS:
+                    _export_bucket_request_aws = object.__new__(cls)
+                    _export_bucket_request_aws.cloud_provider = cloud_provider
+                    _export_bucket_request_aws.bucket_name = bucket_name
+                    _export_bucket_request_aws.iam_role_id = iam_role_id
+                    _export_bucket_request_aws.links = links
+                    _export_bucket_request_aws.require_private_networking = require_private_networking
+                else:
+                    _export_bucket_request_aws = cls(
+                        bucket_name,
+                        iam_role_id,
+                        links,
+                        require_private_networking,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _export_bucket_request_aws = cls(
-            bucket_name,
-            iam_role_id,
-            links,
-            require_private_networking,
-            cloud_provider=cloud_provider,
-        )
+                _export_bucket_request_aws.additional_properties = d
+                return _export_bucket_request_aws
 
-        if nulls:
-            d.update(nulls)
-        _export_bucket_request_aws.additional_properties = d
-        return _export_bucket_request_aws
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -134,3 +191,25 @@ class ExportBucketRequestAWS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_request_aws_cloud_provider import (
+        ExportBucketRequestAWSCloudProvider,
+    )
+    from ..models.link import Link, LinkDict
+
+    ExportBucketRequestAWSDict = TypedDict(
+        "ExportBucketRequestAWSDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | ExportBucketRequestAWSCloudProvider],
+            "bucketName": Required[str],
+            "iamRoleId": Required[str],
+            "links": list[LinkDict | Link],
+            "requirePrivateNetworking": bool,
+        },
+        total=False,
+    )
+else:
+    ExportBucketRequestAWSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -11,9 +17,31 @@ from attrs import field as _attrs_field
 from ..models.export_bucket_request_azure_cloud_provider import (
     ExportBucketRequestAzureCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ExportBucketRequestAzure")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "bucketName",
+        "roleId",
+        "serviceUrl",
+        "links",
+        "tenantId",
+    }
+)
 
 
 @_attrs_define
@@ -32,7 +60,7 @@ class ExportBucketRequestAzure:
             ignored; the `tenantId` of the Cloud Provider Access role (from `roleId`) is used.
     """
 
-    cloud_provider: ExportBucketRequestAzureCloudProvider = _attrs_field(
+    cloud_provider: Literal["AZURE"] | ExportBucketRequestAzureCloudProvider = _attrs_field(
         default=ExportBucketRequestAzureCloudProvider.AZURE, kw_only=True
     )
     bucket_name: str
@@ -41,9 +69,26 @@ class ExportBucketRequestAzure:
     links: list[Link] | Unset = UNSET
     tenant_id: UUID | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("bucket_name", "bucketName", True),
+        ("role_id", "roleId", False),
+        ("service_url", "serviceUrl", False),
+        ("links", "links", False),
+        ("tenant_id", "tenantId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExportBucketRequestAzure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         bucket_name = self.bucket_name
 
@@ -83,55 +128,68 @@ class ExportBucketRequestAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "roleId",
-                "serviceUrl",
-                "links",
-                "tenantId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = ExportBucketRequestAzureCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = ExportBucketRequestAzureCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or ExportBucketRequestAzureCloudProvider(_cloud_provider_value)
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-        role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-        service_url = d.pop("serviceUrl", UNSET)
+                service_url = src_dict.get("serviceUrl", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _tenant_id = src_dict.get("tenantId", UNSET)
+                tenant_id: UUID | Unset
+                if _tenant_id is UNSET:
+                    tenant_id = UNSET
+                else:
+                    tenant_id = UUID(_tenant_id)
 
-        _tenant_id = d.pop("tenantId", UNSET)
-        tenant_id: UUID | Unset
-        if _tenant_id is UNSET:
-            tenant_id = UNSET
-        else:
-            tenant_id = UUID(_tenant_id)
+                if not (
+                    bucket_name.__class__ is str
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (service_url is UNSET or service_url.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ExportBucketRequestAzure:
+                    _export_bucket_request_azure = object.__new__(cls)
+                    _export_bucket_request_azure.cloud_provider = cloud_provider
+                    _export_bucket_request_azure.bucket_name = bucket_name
+                    _export_bucket_request_azure.role_id = role_id
+                    _export_bucket_request_azure.service_url = service_url
+                    _export_bucket_request_azure.links = links
+                    _export_bucket_request_azure.tenant_id = tenant_id
+                else:
+                    _export_bucket_request_azure = cls(
+                        bucket_name,
+                        role_id,
+                        service_url,
+                        links,
+                        tenant_id,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _export_bucket_request_azure = cls(
-            bucket_name,
-            role_id,
-            service_url,
-            links,
-            tenant_id,
-            cloud_provider=cloud_provider,
-        )
+                _export_bucket_request_azure.additional_properties = d
+                return _export_bucket_request_azure
 
-        if nulls:
-            d.update(nulls)
-        _export_bucket_request_azure.additional_properties = d
-        return _export_bucket_request_azure
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -152,3 +210,26 @@ class ExportBucketRequestAzure:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.export_bucket_request_azure_cloud_provider import (
+        ExportBucketRequestAzureCloudProvider,
+    )
+    from ..models.link import Link, LinkDict
+
+    ExportBucketRequestAzureDict = TypedDict(
+        "ExportBucketRequestAzureDict",
+        {
+            "cloudProvider": Required[Literal["AZURE"] | ExportBucketRequestAzureCloudProvider],
+            "bucketName": Required[str],
+            "roleId": str,
+            "serviceUrl": str,
+            "links": list[LinkDict | Link],
+            "tenantId": UUID,
+        },
+        total=False,
+    )
+else:
+    ExportBucketRequestAzureDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.extra_retention_setting_frequency_type import (
     ExtraRetentionSettingFrequencyType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ExtraRetentionSetting")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "frequencyType",
+        "retentionDays",
+    }
+)
 
 
 @_attrs_define
@@ -24,14 +48,31 @@ class ExtraRetentionSetting:
         retention_days (int | Unset): The number of extra retention days for the cluster.
     """
 
-    frequency_type: ExtraRetentionSettingFrequencyType | Unset = UNSET
+    frequency_type: (
+        Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+        | ExtraRetentionSettingFrequencyType
+        | Unset
+    ) = UNSET
     retention_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("frequency_type", "frequencyType", False),
+        ("retention_days", "retentionDays", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ExtraRetentionSetting"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_json(self.frequency_type)
 
         retention_days = self.retention_days
 
@@ -47,36 +88,44 @@ class ExtraRetentionSetting:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "frequencyType",
-                "retentionDays",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _frequency_type = d.pop("frequencyType", UNSET)
-        frequency_type: ExtraRetentionSettingFrequencyType | Unset
-        if _frequency_type is UNSET:
-            frequency_type = UNSET
-        else:
-            frequency_type = ExtraRetentionSettingFrequencyType._members_by_value.get(
-                _frequency_type
-            ) or ExtraRetentionSettingFrequencyType(_frequency_type)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _frequency_type = src_dict.get("frequencyType", UNSET)
+                frequency_type: ExtraRetentionSettingFrequencyType | Unset
+                if _frequency_type is UNSET:
+                    frequency_type = UNSET
+                else:
+                    frequency_type = ExtraRetentionSettingFrequencyType._members_by_value.get(
+                        _frequency_type
+                    ) or ExtraRetentionSettingFrequencyType(_frequency_type)
 
-        retention_days = d.pop("retentionDays", UNSET)
+                retention_days = src_dict.get("retentionDays", UNSET)
 
-        _extra_retention_setting = cls(
-            frequency_type,
-            retention_days,
-        )
+                if not (retention_days is UNSET or retention_days.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is ExtraRetentionSetting:
+                    _extra_retention_setting = object.__new__(cls)
+                    _extra_retention_setting.frequency_type = frequency_type
+                    _extra_retention_setting.retention_days = retention_days
+                else:
+                    _extra_retention_setting = cls(
+                        frequency_type,
+                        retention_days,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _extra_retention_setting.additional_properties = d
-        return _extra_retention_setting
+                _extra_retention_setting.additional_properties = d
+                return _extra_retention_setting
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -93,3 +142,23 @@ class ExtraRetentionSetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.extra_retention_setting_frequency_type import (
+        ExtraRetentionSettingFrequencyType,
+    )
+
+    ExtraRetentionSettingDict = TypedDict(
+        "ExtraRetentionSettingDict",
+        {
+            "frequencyType": Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+            | ExtraRetentionSettingFrequencyType,
+            "retentionDays": int,
+        },
+        total=False,
+    )
+else:
+    ExtraRetentionSettingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,46 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.federated_database_instance_state import FederatedDatabaseInstanceState
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FederatedDatabaseInstance")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProviderConfig",
+        "dataProcessRegion",
+        "groupId",
+        "hostnames",
+        "name",
+        "privateEndpointHostnames",
+        "state",
+        "storage",
+    }
+)
 
 
 @_attrs_define
@@ -40,11 +71,30 @@ class FederatedDatabaseInstance:
     hostnames: list[str] | Unset = UNSET
     name: str | Unset = UNSET
     private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
-    state: FederatedDatabaseInstanceState | Unset = UNSET
+    state: Literal["UNVERIFIED", "ACTIVE", "DELETED"] | FederatedDatabaseInstanceState | Unset = UNSET
     storage: DataLakeStorage | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider_config", "cloudProviderConfig", False),
+        ("data_process_region", "dataProcessRegion", False),
+        ("group_id", "groupId", False),
+        ("hostnames", "hostnames", False),
+        ("name", "name", False),
+        ("private_endpoint_hostnames", "privateEndpointHostnames", False),
+        ("state", "state", False),
+        ("storage", "storage", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FederatedDatabaseInstance"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider_config: dict[str, Any] | Unset = UNSET
         if not isinstance(self.cloud_provider_config, Unset):
             cloud_provider_config = self.cloud_provider_config.to_dict()
@@ -70,7 +120,7 @@ class FederatedDatabaseInstance:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         storage: dict[str, Any] | Unset = UNSET
         if not isinstance(self.storage, Unset):
@@ -100,84 +150,98 @@ class FederatedDatabaseInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProviderConfig",
-                "dataProcessRegion",
-                "groupId",
-                "hostnames",
-                "name",
-                "privateEndpointHostnames",
-                "state",
-                "storage",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cloud_provider_config = d.pop("cloudProviderConfig", UNSET)
-        cloud_provider_config: DataLakeCloudProviderConfig | Unset
-        if _cloud_provider_config is UNSET:
-            cloud_provider_config = UNSET
-        else:
-            cloud_provider_config = DataLakeCloudProviderConfig.from_dict(_cloud_provider_config)
-
-        _data_process_region = d.pop("dataProcessRegion", UNSET)
-        data_process_region: DataLakeDataProcessRegion | Unset
-        if _data_process_region is UNSET:
-            data_process_region = UNSET
-        else:
-            data_process_region = DataLakeDataProcessRegion.from_dict(_data_process_region)
-
-        group_id = d.pop("groupId", UNSET)
-
-        hostnames = cast(list[str], d.pop("hostnames", UNSET))
-
-        name = d.pop("name", UNSET)
-
-        _private_endpoint_hostnames = d.pop("privateEndpointHostnames", UNSET)
-        private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
-        if _private_endpoint_hostnames is not UNSET:
-            private_endpoint_hostnames = []
-            for private_endpoint_hostnames_item_data in _private_endpoint_hostnames:
-                private_endpoint_hostnames_item = PrivateEndpointHostname.from_dict(
-                    private_endpoint_hostnames_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                _cloud_provider_config = src_dict.get("cloudProviderConfig", UNSET)
+                cloud_provider_config: DataLakeCloudProviderConfig | Unset
+                if _cloud_provider_config is UNSET:
+                    cloud_provider_config = UNSET
+                else:
+                    cloud_provider_config = DataLakeCloudProviderConfig.from_dict(_cloud_provider_config)
 
-                private_endpoint_hostnames.append(private_endpoint_hostnames_item)
+                _data_process_region = src_dict.get("dataProcessRegion", UNSET)
+                data_process_region: DataLakeDataProcessRegion | Unset
+                if _data_process_region is UNSET:
+                    data_process_region = UNSET
+                else:
+                    data_process_region = DataLakeDataProcessRegion.from_dict(_data_process_region)
 
-        _state = d.pop("state", UNSET)
-        state: FederatedDatabaseInstanceState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = FederatedDatabaseInstanceState._members_by_value.get(_state) or FederatedDatabaseInstanceState(
-                _state
-            )
+                group_id = src_dict.get("groupId", UNSET)
 
-        _storage = d.pop("storage", UNSET)
-        storage: DataLakeStorage | Unset
-        if _storage is UNSET:
-            storage = UNSET
-        else:
-            storage = DataLakeStorage.from_dict(_storage)
+                _hostnames = src_dict.get("hostnames", UNSET)
+                hostnames = cast(list[str], _hostnames)
 
-        _federated_database_instance = cls(
-            cloud_provider_config,
-            data_process_region,
-            group_id,
-            hostnames,
-            name,
-            private_endpoint_hostnames,
-            state,
-            storage,
-        )
+                name = src_dict.get("name", UNSET)
 
-        if nulls:
-            d.update(nulls)
-        _federated_database_instance.additional_properties = d
-        return _federated_database_instance
+                _private_endpoint_hostnames = src_dict.get("privateEndpointHostnames", UNSET)
+                private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
+                if _private_endpoint_hostnames is not UNSET:
+                    private_endpoint_hostnames = [
+                        PrivateEndpointHostname.from_dict(private_endpoint_hostnames_item_data)
+                        for private_endpoint_hostnames_item_data in _private_endpoint_hostnames
+                    ]
+
+                _state = src_dict.get("state", UNSET)
+                state: FederatedDatabaseInstanceState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = FederatedDatabaseInstanceState._members_by_value.get(
+                        _state
+                    ) or FederatedDatabaseInstanceState(_state)
+
+                _storage = src_dict.get("storage", UNSET)
+                storage: DataLakeStorage | Unset
+                if _storage is UNSET:
+                    storage = UNSET
+                else:
+                    storage = DataLakeStorage.from_dict(_storage)
+
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (
+                        _hostnames is UNSET
+                        or (_hostnames.__class__ is list and all(_item.__class__ is str for _item in _hostnames))
+                    )
+                    and (name is UNSET or name.__class__ is str)
+                    and (_private_endpoint_hostnames is UNSET or _private_endpoint_hostnames.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FederatedDatabaseInstance:
+                    _federated_database_instance = object.__new__(cls)
+                    _federated_database_instance.cloud_provider_config = cloud_provider_config
+                    _federated_database_instance.data_process_region = data_process_region
+                    _federated_database_instance.group_id = group_id
+                    _federated_database_instance.hostnames = hostnames
+                    _federated_database_instance.name = name
+                    _federated_database_instance.private_endpoint_hostnames = private_endpoint_hostnames
+                    _federated_database_instance.state = state
+                    _federated_database_instance.storage = storage
+                else:
+                    _federated_database_instance = cls(
+                        cloud_provider_config,
+                        data_process_region,
+                        group_id,
+                        hostnames,
+                        name,
+                        private_endpoint_hostnames,
+                        state,
+                        storage,
+                    )
+
+                _federated_database_instance.additional_properties = d
+                return _federated_database_instance
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -201,3 +265,42 @@ from ..models.data_lake_cloud_provider_config import DataLakeCloudProviderConfig
 from ..models.data_lake_data_process_region import DataLakeDataProcessRegion  # noqa: E402
 from ..models.data_lake_storage import DataLakeStorage  # noqa: E402
 from ..models.private_endpoint_hostname import PrivateEndpointHostname  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.data_lake_cloud_provider_config import (
+        DataLakeCloudProviderConfig,
+        DataLakeCloudProviderConfigDict,
+    )
+    from ..models.data_lake_data_process_region import (
+        DataLakeDataProcessRegion,
+        DataLakeDataProcessRegionDict,
+    )
+    from ..models.data_lake_storage import DataLakeStorage, DataLakeStorageDict
+    from ..models.federated_database_instance_state import (
+        FederatedDatabaseInstanceState,
+    )
+    from ..models.private_endpoint_hostname import (
+        PrivateEndpointHostname,
+        PrivateEndpointHostnameDict,
+    )
+
+    FederatedDatabaseInstanceDict = TypedDict(
+        "FederatedDatabaseInstanceDict",
+        {
+            "cloudProviderConfig": DataLakeCloudProviderConfigDict | DataLakeCloudProviderConfig,
+            "dataProcessRegion": DataLakeDataProcessRegionDict | DataLakeDataProcessRegion,
+            "groupId": str,
+            "hostnames": list[str],
+            "name": str,
+            "privateEndpointHostnames": list[PrivateEndpointHostnameDict | PrivateEndpointHostname],
+            "state": Literal["UNVERIFIED", "ACTIVE", "DELETED"] | FederatedDatabaseInstanceState,
+            "storage": DataLakeStorageDict | DataLakeStorage,
+        },
+        total=False,
+    )
+else:
+    FederatedDatabaseInstanceDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FederatedUser")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "emailAddress",
+        "federationSettingsId",
+        "firstName",
+        "lastName",
+        "userId",
+    }
+)
 
 
 @_attrs_define
@@ -32,8 +57,24 @@ class FederatedUser:
     last_name: str
     user_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("email_address", "emailAddress", True),
+        ("federation_settings_id", "federationSettingsId", True),
+        ("first_name", "firstName", True),
+        ("last_name", "lastName", True),
+        ("user_id", "userId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FederatedUser"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         email_address = self.email_address
 
         federation_settings_id = self.federation_settings_id
@@ -61,35 +102,55 @@ class FederatedUser:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("userId",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        email_address = d.pop("emailAddress")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                email_address = src_dict["emailAddress"]
 
-        federation_settings_id = d.pop("federationSettingsId")
+                federation_settings_id = src_dict["federationSettingsId"]
 
-        first_name = d.pop("firstName")
+                first_name = src_dict["firstName"]
 
-        last_name = d.pop("lastName")
+                last_name = src_dict["lastName"]
 
-        user_id = d.pop("userId", UNSET)
+                user_id = src_dict.get("userId", UNSET)
 
-        _federated_user = cls(
-            email_address,
-            federation_settings_id,
-            first_name,
-            last_name,
-            user_id,
-        )
+                if not (
+                    email_address.__class__ is str
+                    and federation_settings_id.__class__ is str
+                    and first_name.__class__ is str
+                    and last_name.__class__ is str
+                    and (user_id is UNSET or user_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FederatedUser:
+                    _federated_user = object.__new__(cls)
+                    _federated_user.email_address = email_address
+                    _federated_user.federation_settings_id = federation_settings_id
+                    _federated_user.first_name = first_name
+                    _federated_user.last_name = last_name
+                    _federated_user.user_id = user_id
+                else:
+                    _federated_user = cls(
+                        email_address,
+                        federation_settings_id,
+                        first_name,
+                        last_name,
+                        user_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _federated_user.additional_properties = d
-        return _federated_user
+                _federated_user.additional_properties = d
+                return _federated_user
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -106,3 +167,21 @@ class FederatedUser:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    FederatedUserDict = TypedDict(
+        "FederatedUserDict",
+        {
+            "emailAddress": Required[str],
+            "federationSettingsId": Required[str],
+            "firstName": Required[str],
+            "lastName": Required[str],
+            "userId": str,
+        },
+        total=False,
+    )
+else:
+    FederatedUserDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,9 +23,37 @@ from ..models.federation_oidc_workforce_identity_provider_update_idp_type import
 from ..models.federation_oidc_workforce_identity_provider_update_protocol import (
     FederationOidcWorkforceIdentityProviderUpdateProtocol,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FederationOidcWorkforceIdentityProviderUpdate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "associatedDomains",
+        "audience",
+        "authorizationType",
+        "clientId",
+        "description",
+        "displayName",
+        "groupsClaim",
+        "idpType",
+        "issuerUri",
+        "protocol",
+        "requestedScopes",
+        "userClaim",
+    }
+)
 
 
 @_attrs_define
@@ -46,19 +81,44 @@ class FederationOidcWorkforceIdentityProviderUpdate:
 
     associated_domains: list[str] | Unset = UNSET
     audience: str | Unset = UNSET
-    authorization_type: FederationOidcWorkforceIdentityProviderUpdateAuthorizationType | Unset = UNSET
+    authorization_type: (
+        Literal["GROUP", "USER"] | FederationOidcWorkforceIdentityProviderUpdateAuthorizationType | Unset
+    ) = UNSET
     client_id: str | Unset = UNSET
     description: str | Unset = UNSET
     display_name: str | Unset = UNSET
     groups_claim: str | Unset = UNSET
-    idp_type: FederationOidcWorkforceIdentityProviderUpdateIdpType | Unset = UNSET
+    idp_type: Literal["WORKFORCE", "WORKLOAD"] | FederationOidcWorkforceIdentityProviderUpdateIdpType | Unset = UNSET
     issuer_uri: str | Unset = UNSET
-    protocol: FederationOidcWorkforceIdentityProviderUpdateProtocol | Unset = UNSET
+    protocol: Literal["SAML", "OIDC"] | FederationOidcWorkforceIdentityProviderUpdateProtocol | Unset = UNSET
     requested_scopes: list[str] | Unset = UNSET
     user_claim: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("associated_domains", "associatedDomains", False),
+        ("audience", "audience", False),
+        ("authorization_type", "authorizationType", False),
+        ("client_id", "clientId", False),
+        ("description", "description", False),
+        ("display_name", "displayName", False),
+        ("groups_claim", "groupsClaim", False),
+        ("idp_type", "idpType", False),
+        ("issuer_uri", "issuerUri", False),
+        ("protocol", "protocol", False),
+        ("requested_scopes", "requestedScopes", False),
+        ("user_claim", "userClaim", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FederationOidcWorkforceIdentityProviderUpdate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         associated_domains: list[str] | Unset = UNSET
         if not isinstance(self.associated_domains, Unset):
             associated_domains = self.associated_domains
@@ -67,7 +127,7 @@ class FederationOidcWorkforceIdentityProviderUpdate:
 
         authorization_type: str | Unset = UNSET
         if not isinstance(self.authorization_type, Unset):
-            authorization_type = self.authorization_type.value
+            authorization_type = enum_json(self.authorization_type)
 
         client_id = self.client_id
 
@@ -79,13 +139,13 @@ class FederationOidcWorkforceIdentityProviderUpdate:
 
         idp_type: str | Unset = UNSET
         if not isinstance(self.idp_type, Unset):
-            idp_type = self.idp_type.value
+            idp_type = enum_json(self.idp_type)
 
         issuer_uri = self.issuer_uri
 
         protocol: str | Unset = UNSET
         if not isinstance(self.protocol, Unset):
-            protocol = self.protocol.value
+            protocol = enum_json(self.protocol)
 
         requested_scopes: list[str] | Unset = UNSET
         if not isinstance(self.requested_scopes, Unset):
@@ -125,90 +185,125 @@ class FederationOidcWorkforceIdentityProviderUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "associatedDomains",
-                "audience",
-                "authorizationType",
-                "clientId",
-                "description",
-                "displayName",
-                "groupsClaim",
-                "idpType",
-                "issuerUri",
-                "protocol",
-                "requestedScopes",
-                "userClaim",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        associated_domains = cast(list[str], d.pop("associatedDomains", UNSET))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _associated_domains = src_dict.get("associatedDomains", UNSET)
+                associated_domains = cast(list[str], _associated_domains)
 
-        audience = d.pop("audience", UNSET)
+                audience = src_dict.get("audience", UNSET)
 
-        _authorization_type = d.pop("authorizationType", UNSET)
-        authorization_type: FederationOidcWorkforceIdentityProviderUpdateAuthorizationType | Unset
-        if _authorization_type is UNSET:
-            authorization_type = UNSET
-        else:
-            authorization_type = FederationOidcWorkforceIdentityProviderUpdateAuthorizationType._members_by_value.get(
-                _authorization_type
-            ) or FederationOidcWorkforceIdentityProviderUpdateAuthorizationType(_authorization_type)
+                _authorization_type = src_dict.get("authorizationType", UNSET)
+                authorization_type: FederationOidcWorkforceIdentityProviderUpdateAuthorizationType | Unset
+                if _authorization_type is UNSET:
+                    authorization_type = UNSET
+                else:
+                    authorization_type = (
+                        FederationOidcWorkforceIdentityProviderUpdateAuthorizationType._members_by_value.get(
+                            _authorization_type
+                        )
+                        or FederationOidcWorkforceIdentityProviderUpdateAuthorizationType(_authorization_type)
+                    )
 
-        client_id = d.pop("clientId", UNSET)
+                client_id = src_dict.get("clientId", UNSET)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        display_name = d.pop("displayName", UNSET)
+                display_name = src_dict.get("displayName", UNSET)
 
-        groups_claim = d.pop("groupsClaim", UNSET)
+                groups_claim = src_dict.get("groupsClaim", UNSET)
 
-        _idp_type = d.pop("idpType", UNSET)
-        idp_type: FederationOidcWorkforceIdentityProviderUpdateIdpType | Unset
-        if _idp_type is UNSET:
-            idp_type = UNSET
-        else:
-            idp_type = FederationOidcWorkforceIdentityProviderUpdateIdpType._members_by_value.get(
-                _idp_type
-            ) or FederationOidcWorkforceIdentityProviderUpdateIdpType(_idp_type)
+                _idp_type = src_dict.get("idpType", UNSET)
+                idp_type: FederationOidcWorkforceIdentityProviderUpdateIdpType | Unset
+                if _idp_type is UNSET:
+                    idp_type = UNSET
+                else:
+                    idp_type = FederationOidcWorkforceIdentityProviderUpdateIdpType._members_by_value.get(
+                        _idp_type
+                    ) or FederationOidcWorkforceIdentityProviderUpdateIdpType(_idp_type)
 
-        issuer_uri = d.pop("issuerUri", UNSET)
+                issuer_uri = src_dict.get("issuerUri", UNSET)
 
-        _protocol = d.pop("protocol", UNSET)
-        protocol: FederationOidcWorkforceIdentityProviderUpdateProtocol | Unset
-        if _protocol is UNSET:
-            protocol = UNSET
-        else:
-            protocol = FederationOidcWorkforceIdentityProviderUpdateProtocol._members_by_value.get(
-                _protocol
-            ) or FederationOidcWorkforceIdentityProviderUpdateProtocol(_protocol)
+                _protocol = src_dict.get("protocol", UNSET)
+                protocol: FederationOidcWorkforceIdentityProviderUpdateProtocol | Unset
+                if _protocol is UNSET:
+                    protocol = UNSET
+                else:
+                    protocol = FederationOidcWorkforceIdentityProviderUpdateProtocol._members_by_value.get(
+                        _protocol
+                    ) or FederationOidcWorkforceIdentityProviderUpdateProtocol(_protocol)
 
-        requested_scopes = cast(list[str], d.pop("requestedScopes", UNSET))
+                _requested_scopes = src_dict.get("requestedScopes", UNSET)
+                requested_scopes = cast(list[str], _requested_scopes)
 
-        user_claim = d.pop("userClaim", UNSET)
+                user_claim = src_dict.get("userClaim", UNSET)
 
-        _federation_oidc_workforce_identity_provider_update = cls(
-            associated_domains,
-            audience,
-            authorization_type,
-            client_id,
-            description,
-            display_name,
-            groups_claim,
-            idp_type,
-            issuer_uri,
-            protocol,
-            requested_scopes,
-            user_claim,
-        )
+                if not (
+                    (
+                        _associated_domains is UNSET
+                        or (
+                            _associated_domains.__class__ is list
+                            and all(_item.__class__ is str for _item in _associated_domains)
+                        )
+                    )
+                    and (audience is UNSET or audience.__class__ is str)
+                    and (client_id is UNSET or client_id.__class__ is str)
+                    and (description is UNSET or description.__class__ is str)
+                    and (display_name is UNSET or display_name.__class__ is str)
+                    and (groups_claim is UNSET or groups_claim.__class__ is str)
+                    and (issuer_uri is UNSET or issuer_uri.__class__ is str)
+                    and (
+                        _requested_scopes is UNSET
+                        or (
+                            _requested_scopes.__class__ is list
+                            and all(_item.__class__ is str for _item in _requested_scopes)
+                        )
+                    )
+                    and (user_claim is UNSET or user_claim.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FederationOidcWorkforceIdentityProviderUpdate:
+                    _federation_oidc_workforce_identity_provider_update = object.__new__(cls)
+                    _federation_oidc_workforce_identity_provider_update.associated_domains = associated_domains
+                    _federation_oidc_workforce_identity_provider_update.audience = audience
+                    _federation_oidc_workforce_identity_provider_update.authorization_type = authorization_type
+                    _federation_oidc_workforce_identity_provider_update.client_id = client_id
+                    _federation_oidc_workforce_identity_provider_update.description = description
+                    _federation_oidc_workforce_identity_provider_update.display_name = display_name
+                    _federation_oidc_workforce_identity_provider_update.groups_claim = groups_claim
+                    _federation_oidc_workforce_identity_provider_update.idp_type = idp_type
+                    _federation_oidc_workforce_identity_provider_update.issuer_uri = issuer_uri
+                    _federation_oidc_workforce_identity_provider_update.protocol = protocol
+                    _federation_oidc_workforce_identity_provider_update.requested_scopes = requested_scopes
+                    _federation_oidc_workforce_identity_provider_update.user_claim = user_claim
+                else:
+                    _federation_oidc_workforce_identity_provider_update = cls(
+                        associated_domains,
+                        audience,
+                        authorization_type,
+                        client_id,
+                        description,
+                        display_name,
+                        groups_claim,
+                        idp_type,
+                        issuer_uri,
+                        protocol,
+                        requested_scopes,
+                        user_claim,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _federation_oidc_workforce_identity_provider_update.additional_properties = d
-        return _federation_oidc_workforce_identity_provider_update
+                _federation_oidc_workforce_identity_provider_update.additional_properties = d
+                return _federation_oidc_workforce_identity_provider_update
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -225,3 +320,41 @@ class FederationOidcWorkforceIdentityProviderUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.federation_oidc_workforce_identity_provider_update_authorization_type import (
+        FederationOidcWorkforceIdentityProviderUpdateAuthorizationType,
+    )
+    from ..models.federation_oidc_workforce_identity_provider_update_idp_type import (
+        FederationOidcWorkforceIdentityProviderUpdateIdpType,
+    )
+    from ..models.federation_oidc_workforce_identity_provider_update_protocol import (
+        FederationOidcWorkforceIdentityProviderUpdateProtocol,
+    )
+
+    FederationOidcWorkforceIdentityProviderUpdateDict = TypedDict(
+        "FederationOidcWorkforceIdentityProviderUpdateDict",
+        {
+            "associatedDomains": list[str],
+            "audience": str,
+            "authorizationType": Literal["GROUP", "USER"]
+            | FederationOidcWorkforceIdentityProviderUpdateAuthorizationType,
+            "clientId": str,
+            "description": str,
+            "displayName": str,
+            "groupsClaim": str,
+            "idpType": Literal["WORKFORCE", "WORKLOAD"] | FederationOidcWorkforceIdentityProviderUpdateIdpType,
+            "issuerUri": str,
+            "protocol": Literal["SAML", "OIDC"] | FederationOidcWorkforceIdentityProviderUpdateProtocol,
+            "requestedScopes": list[str],
+            "userClaim": str,
+        },
+        total=False,
+    )
+else:
+    FederationOidcWorkforceIdentityProviderUpdateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

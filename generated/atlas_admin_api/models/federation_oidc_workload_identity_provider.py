@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,9 +23,40 @@ from ..models.federation_oidc_workload_identity_provider_idp_type import (
 from ..models.federation_oidc_workload_identity_provider_protocol import (
     FederationOidcWorkloadIdentityProviderProtocol,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FederationOidcWorkloadIdentityProvider")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "oktaIdpId",
+        "associatedOrgs",
+        "audience",
+        "authorizationType",
+        "createdAt",
+        "description",
+        "displayName",
+        "groupsClaim",
+        "idpType",
+        "issuerUri",
+        "protocol",
+        "updatedAt",
+        "userClaim",
+    }
+)
 
 
 @_attrs_define
@@ -54,19 +91,46 @@ class FederationOidcWorkloadIdentityProvider:
     okta_idp_id: str
     associated_orgs: list[ConnectedOrgConfig] | Unset = UNSET
     audience: str | Unset = UNSET
-    authorization_type: FederationOidcWorkloadIdentityProviderAuthorizationType | Unset = UNSET
+    authorization_type: Literal["GROUP", "USER"] | FederationOidcWorkloadIdentityProviderAuthorizationType | Unset = (
+        UNSET
+    )
     created_at: datetime.datetime | Unset = UNSET
     description: str | Unset = UNSET
     display_name: str | Unset = UNSET
     groups_claim: str | Unset = UNSET
-    idp_type: FederationOidcWorkloadIdentityProviderIdpType | Unset = UNSET
+    idp_type: Literal["WORKFORCE", "WORKLOAD"] | FederationOidcWorkloadIdentityProviderIdpType | Unset = UNSET
     issuer_uri: str | Unset = UNSET
-    protocol: FederationOidcWorkloadIdentityProviderProtocol | Unset = UNSET
+    protocol: Literal["SAML", "OIDC"] | FederationOidcWorkloadIdentityProviderProtocol | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
     user_claim: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", True),
+        ("okta_idp_id", "oktaIdpId", True),
+        ("associated_orgs", "associatedOrgs", False),
+        ("audience", "audience", False),
+        ("authorization_type", "authorizationType", False),
+        ("created_at", "createdAt", False),
+        ("description", "description", False),
+        ("display_name", "displayName", False),
+        ("groups_claim", "groupsClaim", False),
+        ("idp_type", "idpType", False),
+        ("issuer_uri", "issuerUri", False),
+        ("protocol", "protocol", False),
+        ("updated_at", "updatedAt", False),
+        ("user_claim", "userClaim", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FederationOidcWorkloadIdentityProvider"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         okta_idp_id = self.okta_idp_id
@@ -82,11 +146,11 @@ class FederationOidcWorkloadIdentityProvider:
 
         authorization_type: str | Unset = UNSET
         if not isinstance(self.authorization_type, Unset):
-            authorization_type = self.authorization_type.value
+            authorization_type = enum_json(self.authorization_type)
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         description = self.description
 
@@ -96,17 +160,17 @@ class FederationOidcWorkloadIdentityProvider:
 
         idp_type: str | Unset = UNSET
         if not isinstance(self.idp_type, Unset):
-            idp_type = self.idp_type.value
+            idp_type = enum_json(self.idp_type)
 
         issuer_uri = self.issuer_uri
 
         protocol: str | Unset = UNSET
         if not isinstance(self.protocol, Unset):
-            protocol = self.protocol.value
+            protocol = enum_json(self.protocol)
 
         updated_at: str | Unset = UNSET
         if not isinstance(self.updated_at, Unset):
-            updated_at = format_datetime(self.updated_at)
+            updated_at = datetime_json(self.updated_at)
 
         user_claim = self.user_claim
 
@@ -147,113 +211,132 @@ class FederationOidcWorkloadIdentityProvider:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "associatedOrgs",
-                "audience",
-                "authorizationType",
-                "createdAt",
-                "description",
-                "displayName",
-                "groupsClaim",
-                "idpType",
-                "issuerUri",
-                "protocol",
-                "updatedAt",
-                "userClaim",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        id = d.pop("id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict["id"]
 
-        okta_idp_id = d.pop("oktaIdpId")
+                okta_idp_id = src_dict["oktaIdpId"]
 
-        _associated_orgs = d.pop("associatedOrgs", UNSET)
-        associated_orgs: list[ConnectedOrgConfig] | Unset = UNSET
-        if _associated_orgs is not UNSET:
-            associated_orgs = []
-            for associated_orgs_item_data in _associated_orgs:
-                associated_orgs_item = ConnectedOrgConfig.from_dict(associated_orgs_item_data)
+                _associated_orgs = src_dict.get("associatedOrgs", UNSET)
+                associated_orgs: list[ConnectedOrgConfig] | Unset = UNSET
+                if _associated_orgs is not UNSET:
+                    associated_orgs = [
+                        ConnectedOrgConfig.from_dict(associated_orgs_item_data)
+                        for associated_orgs_item_data in _associated_orgs
+                    ]
 
-                associated_orgs.append(associated_orgs_item)
+                audience = src_dict.get("audience", UNSET)
 
-        audience = d.pop("audience", UNSET)
+                _authorization_type = src_dict.get("authorizationType", UNSET)
+                authorization_type: FederationOidcWorkloadIdentityProviderAuthorizationType | Unset
+                if _authorization_type is UNSET:
+                    authorization_type = UNSET
+                else:
+                    authorization_type = FederationOidcWorkloadIdentityProviderAuthorizationType._members_by_value.get(
+                        _authorization_type
+                    ) or FederationOidcWorkloadIdentityProviderAuthorizationType(_authorization_type)
 
-        _authorization_type = d.pop("authorizationType", UNSET)
-        authorization_type: FederationOidcWorkloadIdentityProviderAuthorizationType | Unset
-        if _authorization_type is UNSET:
-            authorization_type = UNSET
-        else:
-            authorization_type = FederationOidcWorkloadIdentityProviderAuthorizationType._members_by_value.get(
-                _authorization_type
-            ) or FederationOidcWorkloadIdentityProviderAuthorizationType(_authorization_type)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                description = src_dict.get("description", UNSET)
 
-        description = d.pop("description", UNSET)
+                display_name = src_dict.get("displayName", UNSET)
 
-        display_name = d.pop("displayName", UNSET)
+                groups_claim = src_dict.get("groupsClaim", UNSET)
 
-        groups_claim = d.pop("groupsClaim", UNSET)
+                _idp_type = src_dict.get("idpType", UNSET)
+                idp_type: FederationOidcWorkloadIdentityProviderIdpType | Unset
+                if _idp_type is UNSET:
+                    idp_type = UNSET
+                else:
+                    idp_type = FederationOidcWorkloadIdentityProviderIdpType._members_by_value.get(
+                        _idp_type
+                    ) or FederationOidcWorkloadIdentityProviderIdpType(_idp_type)
 
-        _idp_type = d.pop("idpType", UNSET)
-        idp_type: FederationOidcWorkloadIdentityProviderIdpType | Unset
-        if _idp_type is UNSET:
-            idp_type = UNSET
-        else:
-            idp_type = FederationOidcWorkloadIdentityProviderIdpType._members_by_value.get(
-                _idp_type
-            ) or FederationOidcWorkloadIdentityProviderIdpType(_idp_type)
+                issuer_uri = src_dict.get("issuerUri", UNSET)
 
-        issuer_uri = d.pop("issuerUri", UNSET)
+                _protocol = src_dict.get("protocol", UNSET)
+                protocol: FederationOidcWorkloadIdentityProviderProtocol | Unset
+                if _protocol is UNSET:
+                    protocol = UNSET
+                else:
+                    protocol = FederationOidcWorkloadIdentityProviderProtocol._members_by_value.get(
+                        _protocol
+                    ) or FederationOidcWorkloadIdentityProviderProtocol(_protocol)
 
-        _protocol = d.pop("protocol", UNSET)
-        protocol: FederationOidcWorkloadIdentityProviderProtocol | Unset
-        if _protocol is UNSET:
-            protocol = UNSET
-        else:
-            protocol = FederationOidcWorkloadIdentityProviderProtocol._members_by_value.get(
-                _protocol
-            ) or FederationOidcWorkloadIdentityProviderProtocol(_protocol)
+                _updated_at = src_dict.get("updatedAt", UNSET)
+                updated_at: datetime.datetime | Unset
+                if _updated_at is UNSET:
+                    updated_at = UNSET
+                else:
+                    updated_at = datetime.datetime.fromisoformat(_updated_at)
 
-        _updated_at = d.pop("updatedAt", UNSET)
-        updated_at: datetime.datetime | Unset
-        if _updated_at is UNSET:
-            updated_at = UNSET
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at)
+                user_claim = src_dict.get("userClaim", UNSET)
 
-        user_claim = d.pop("userClaim", UNSET)
+                if not (
+                    id.__class__ is str
+                    and okta_idp_id.__class__ is str
+                    and (_associated_orgs is UNSET or _associated_orgs.__class__ is list)
+                    and (audience is UNSET or audience.__class__ is str)
+                    and (description is UNSET or description.__class__ is str)
+                    and (display_name is UNSET or display_name.__class__ is str)
+                    and (groups_claim is UNSET or groups_claim.__class__ is str)
+                    and (issuer_uri is UNSET or issuer_uri.__class__ is str)
+                    and (user_claim is UNSET or user_claim.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FederationOidcWorkloadIdentityProvider:
+                    _federation_oidc_workload_identity_provider = object.__new__(cls)
+                    _federation_oidc_workload_identity_provider.id = id
+                    _federation_oidc_workload_identity_provider.okta_idp_id = okta_idp_id
+                    _federation_oidc_workload_identity_provider.associated_orgs = associated_orgs
+                    _federation_oidc_workload_identity_provider.audience = audience
+                    _federation_oidc_workload_identity_provider.authorization_type = authorization_type
+                    _federation_oidc_workload_identity_provider.created_at = created_at
+                    _federation_oidc_workload_identity_provider.description = description
+                    _federation_oidc_workload_identity_provider.display_name = display_name
+                    _federation_oidc_workload_identity_provider.groups_claim = groups_claim
+                    _federation_oidc_workload_identity_provider.idp_type = idp_type
+                    _federation_oidc_workload_identity_provider.issuer_uri = issuer_uri
+                    _federation_oidc_workload_identity_provider.protocol = protocol
+                    _federation_oidc_workload_identity_provider.updated_at = updated_at
+                    _federation_oidc_workload_identity_provider.user_claim = user_claim
+                else:
+                    _federation_oidc_workload_identity_provider = cls(
+                        id,
+                        okta_idp_id,
+                        associated_orgs,
+                        audience,
+                        authorization_type,
+                        created_at,
+                        description,
+                        display_name,
+                        groups_claim,
+                        idp_type,
+                        issuer_uri,
+                        protocol,
+                        updated_at,
+                        user_claim,
+                    )
 
-        _federation_oidc_workload_identity_provider = cls(
-            id,
-            okta_idp_id,
-            associated_orgs,
-            audience,
-            authorization_type,
-            created_at,
-            description,
-            display_name,
-            groups_claim,
-            idp_type,
-            issuer_uri,
-            protocol,
-            updated_at,
-            user_claim,
-        )
+                _federation_oidc_workload_identity_provider.additional_properties = d
+                return _federation_oidc_workload_identity_provider
 
-        if nulls:
-            d.update(nulls)
-        _federation_oidc_workload_identity_provider.additional_properties = d
-        return _federation_oidc_workload_identity_provider
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -274,3 +357,42 @@ class FederationOidcWorkloadIdentityProvider:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.connected_org_config import ConnectedOrgConfig  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.connected_org_config import ConnectedOrgConfig, ConnectedOrgConfigDict
+    from ..models.federation_oidc_workload_identity_provider_authorization_type import (
+        FederationOidcWorkloadIdentityProviderAuthorizationType,
+    )
+    from ..models.federation_oidc_workload_identity_provider_idp_type import (
+        FederationOidcWorkloadIdentityProviderIdpType,
+    )
+    from ..models.federation_oidc_workload_identity_provider_protocol import (
+        FederationOidcWorkloadIdentityProviderProtocol,
+    )
+
+    FederationOidcWorkloadIdentityProviderDict = TypedDict(
+        "FederationOidcWorkloadIdentityProviderDict",
+        {
+            "id": Required[str],
+            "oktaIdpId": Required[str],
+            "associatedOrgs": list[ConnectedOrgConfigDict | ConnectedOrgConfig],
+            "audience": str,
+            "authorizationType": Literal["GROUP", "USER"] | FederationOidcWorkloadIdentityProviderAuthorizationType,
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "displayName": str,
+            "groupsClaim": str,
+            "idpType": Literal["WORKFORCE", "WORKLOAD"] | FederationOidcWorkloadIdentityProviderIdpType,
+            "issuerUri": str,
+            "protocol": Literal["SAML", "OIDC"] | FederationOidcWorkloadIdentityProviderProtocol,
+            "updatedAt": datetime.datetime | str,
+            "userClaim": str,
+        },
+        total=False,
+    )
+else:
+    FederationOidcWorkloadIdentityProviderDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

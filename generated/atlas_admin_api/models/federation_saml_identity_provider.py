@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,9 +30,46 @@ from ..models.federation_saml_identity_provider_response_signature_algorithm imp
 from ..models.federation_saml_identity_provider_status import (
     FederationSamlIdentityProviderStatus,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FederationSamlIdentityProvider")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "oktaIdpId",
+        "acsUrl",
+        "associatedDomains",
+        "associatedOrgs",
+        "audienceUri",
+        "createdAt",
+        "description",
+        "displayName",
+        "idpType",
+        "issuerUri",
+        "pemFileInfo",
+        "protocol",
+        "requestBinding",
+        "responseSignatureAlgorithm",
+        "slug",
+        "ssoDebugEnabled",
+        "ssoUrl",
+        "status",
+        "updatedAt",
+    }
+)
 
 
 @_attrs_define
@@ -73,20 +117,55 @@ class FederationSamlIdentityProvider:
     created_at: datetime.datetime | Unset = UNSET
     description: str | Unset = UNSET
     display_name: str | Unset = UNSET
-    idp_type: FederationSamlIdentityProviderIdpType | Unset = UNSET
+    idp_type: Literal["WORKFORCE", "WORKLOAD"] | FederationSamlIdentityProviderIdpType | Unset = UNSET
     issuer_uri: str | Unset = UNSET
     pem_file_info: PemFileInfo | Unset = UNSET
-    protocol: FederationSamlIdentityProviderProtocol | Unset = UNSET
-    request_binding: FederationSamlIdentityProviderRequestBinding | Unset = UNSET
-    response_signature_algorithm: FederationSamlIdentityProviderResponseSignatureAlgorithm | Unset = UNSET
+    protocol: Literal["SAML", "OIDC"] | FederationSamlIdentityProviderProtocol | Unset = UNSET
+    request_binding: Literal["HTTP-POST", "HTTP-REDIRECT"] | FederationSamlIdentityProviderRequestBinding | Unset = (
+        UNSET
+    )
+    response_signature_algorithm: (
+        Literal["SHA-1", "SHA-256"] | FederationSamlIdentityProviderResponseSignatureAlgorithm | Unset
+    ) = UNSET
     slug: str | Unset = UNSET
     sso_debug_enabled: bool | Unset = UNSET
     sso_url: str | Unset = UNSET
-    status: FederationSamlIdentityProviderStatus | Unset = UNSET
+    status: Literal["ACTIVE", "INACTIVE"] | FederationSamlIdentityProviderStatus | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", True),
+        ("okta_idp_id", "oktaIdpId", True),
+        ("acs_url", "acsUrl", False),
+        ("associated_domains", "associatedDomains", False),
+        ("associated_orgs", "associatedOrgs", False),
+        ("audience_uri", "audienceUri", False),
+        ("created_at", "createdAt", False),
+        ("description", "description", False),
+        ("display_name", "displayName", False),
+        ("idp_type", "idpType", False),
+        ("issuer_uri", "issuerUri", False),
+        ("pem_file_info", "pemFileInfo", False),
+        ("protocol", "protocol", False),
+        ("request_binding", "requestBinding", False),
+        ("response_signature_algorithm", "responseSignatureAlgorithm", False),
+        ("slug", "slug", False),
+        ("sso_debug_enabled", "ssoDebugEnabled", False),
+        ("sso_url", "ssoUrl", False),
+        ("status", "status", False),
+        ("updated_at", "updatedAt", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FederationSamlIdentityProvider"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         okta_idp_id = self.okta_idp_id
@@ -108,7 +187,7 @@ class FederationSamlIdentityProvider:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         description = self.description
 
@@ -116,7 +195,7 @@ class FederationSamlIdentityProvider:
 
         idp_type: str | Unset = UNSET
         if not isinstance(self.idp_type, Unset):
-            idp_type = self.idp_type.value
+            idp_type = enum_json(self.idp_type)
 
         issuer_uri = self.issuer_uri
 
@@ -126,15 +205,15 @@ class FederationSamlIdentityProvider:
 
         protocol: str | Unset = UNSET
         if not isinstance(self.protocol, Unset):
-            protocol = self.protocol.value
+            protocol = enum_json(self.protocol)
 
         request_binding: str | Unset = UNSET
         if not isinstance(self.request_binding, Unset):
-            request_binding = self.request_binding.value
+            request_binding = enum_json(self.request_binding)
 
         response_signature_algorithm: str | Unset = UNSET
         if not isinstance(self.response_signature_algorithm, Unset):
-            response_signature_algorithm = self.response_signature_algorithm.value
+            response_signature_algorithm = enum_json(self.response_signature_algorithm)
 
         slug = self.slug
 
@@ -144,11 +223,11 @@ class FederationSamlIdentityProvider:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         updated_at: str | Unset = UNSET
         if not isinstance(self.updated_at, Unset):
-            updated_at = format_datetime(self.updated_at)
+            updated_at = datetime_json(self.updated_at)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -199,159 +278,188 @@ class FederationSamlIdentityProvider:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acsUrl",
-                "associatedDomains",
-                "associatedOrgs",
-                "audienceUri",
-                "createdAt",
-                "description",
-                "displayName",
-                "idpType",
-                "issuerUri",
-                "pemFileInfo",
-                "protocol",
-                "requestBinding",
-                "responseSignatureAlgorithm",
-                "slug",
-                "ssoDebugEnabled",
-                "ssoUrl",
-                "status",
-                "updatedAt",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        id = d.pop("id")
-
-        okta_idp_id = d.pop("oktaIdpId")
-
-        acs_url = d.pop("acsUrl", UNSET)
-
-        associated_domains = cast(list[str], d.pop("associatedDomains", UNSET))
-
-        _associated_orgs = d.pop("associatedOrgs", UNSET)
-        associated_orgs: list[ConnectedOrgConfig] | Unset = UNSET
-        if _associated_orgs is not UNSET:
-            associated_orgs = []
-            for associated_orgs_item_data in _associated_orgs:
-                associated_orgs_item = ConnectedOrgConfig.from_dict(associated_orgs_item_data)
-
-                associated_orgs.append(associated_orgs_item)
-
-        audience_uri = d.pop("audienceUri", UNSET)
-
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
-
-        description = d.pop("description", UNSET)
-
-        display_name = d.pop("displayName", UNSET)
-
-        _idp_type = d.pop("idpType", UNSET)
-        idp_type: FederationSamlIdentityProviderIdpType | Unset
-        if _idp_type is UNSET:
-            idp_type = UNSET
-        else:
-            idp_type = FederationSamlIdentityProviderIdpType._members_by_value.get(
-                _idp_type
-            ) or FederationSamlIdentityProviderIdpType(_idp_type)
-
-        issuer_uri = d.pop("issuerUri", UNSET)
-
-        _pem_file_info = d.pop("pemFileInfo", UNSET)
-        pem_file_info: PemFileInfo | Unset
-        if _pem_file_info is UNSET:
-            pem_file_info = UNSET
-        else:
-            pem_file_info = PemFileInfo.from_dict(_pem_file_info)
-
-        _protocol = d.pop("protocol", UNSET)
-        protocol: FederationSamlIdentityProviderProtocol | Unset
-        if _protocol is UNSET:
-            protocol = UNSET
-        else:
-            protocol = FederationSamlIdentityProviderProtocol._members_by_value.get(
-                _protocol
-            ) or FederationSamlIdentityProviderProtocol(_protocol)
-
-        _request_binding = d.pop("requestBinding", UNSET)
-        request_binding: FederationSamlIdentityProviderRequestBinding | Unset
-        if _request_binding is UNSET:
-            request_binding = UNSET
-        else:
-            request_binding = FederationSamlIdentityProviderRequestBinding._members_by_value.get(
-                _request_binding
-            ) or FederationSamlIdentityProviderRequestBinding(_request_binding)
-
-        _response_signature_algorithm = d.pop("responseSignatureAlgorithm", UNSET)
-        response_signature_algorithm: FederationSamlIdentityProviderResponseSignatureAlgorithm | Unset
-        if _response_signature_algorithm is UNSET:
-            response_signature_algorithm = UNSET
-        else:
-            response_signature_algorithm = (
-                FederationSamlIdentityProviderResponseSignatureAlgorithm._members_by_value.get(
-                    _response_signature_algorithm
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                or FederationSamlIdentityProviderResponseSignatureAlgorithm(_response_signature_algorithm)
-            )
+                id = src_dict["id"]
 
-        slug = d.pop("slug", UNSET)
+                okta_idp_id = src_dict["oktaIdpId"]
 
-        sso_debug_enabled = d.pop("ssoDebugEnabled", UNSET)
+                acs_url = src_dict.get("acsUrl", UNSET)
 
-        sso_url = d.pop("ssoUrl", UNSET)
+                _associated_domains = src_dict.get("associatedDomains", UNSET)
+                associated_domains = cast(list[str], _associated_domains)
 
-        _status = d.pop("status", UNSET)
-        status: FederationSamlIdentityProviderStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = FederationSamlIdentityProviderStatus._members_by_value.get(
-                _status
-            ) or FederationSamlIdentityProviderStatus(_status)
+                _associated_orgs = src_dict.get("associatedOrgs", UNSET)
+                associated_orgs: list[ConnectedOrgConfig] | Unset = UNSET
+                if _associated_orgs is not UNSET:
+                    associated_orgs = [
+                        ConnectedOrgConfig.from_dict(associated_orgs_item_data)
+                        for associated_orgs_item_data in _associated_orgs
+                    ]
 
-        _updated_at = d.pop("updatedAt", UNSET)
-        updated_at: datetime.datetime | Unset
-        if _updated_at is UNSET:
-            updated_at = UNSET
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at)
+                audience_uri = src_dict.get("audienceUri", UNSET)
 
-        _federation_saml_identity_provider = cls(
-            id,
-            okta_idp_id,
-            acs_url,
-            associated_domains,
-            associated_orgs,
-            audience_uri,
-            created_at,
-            description,
-            display_name,
-            idp_type,
-            issuer_uri,
-            pem_file_info,
-            protocol,
-            request_binding,
-            response_signature_algorithm,
-            slug,
-            sso_debug_enabled,
-            sso_url,
-            status,
-            updated_at,
-        )
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        if nulls:
-            d.update(nulls)
-        _federation_saml_identity_provider.additional_properties = d
-        return _federation_saml_identity_provider
+                description = src_dict.get("description", UNSET)
+
+                display_name = src_dict.get("displayName", UNSET)
+
+                _idp_type = src_dict.get("idpType", UNSET)
+                idp_type: FederationSamlIdentityProviderIdpType | Unset
+                if _idp_type is UNSET:
+                    idp_type = UNSET
+                else:
+                    idp_type = FederationSamlIdentityProviderIdpType._members_by_value.get(
+                        _idp_type
+                    ) or FederationSamlIdentityProviderIdpType(_idp_type)
+
+                issuer_uri = src_dict.get("issuerUri", UNSET)
+
+                _pem_file_info = src_dict.get("pemFileInfo", UNSET)
+                pem_file_info: PemFileInfo | Unset
+                if _pem_file_info is UNSET:
+                    pem_file_info = UNSET
+                else:
+                    pem_file_info = PemFileInfo.from_dict(_pem_file_info)
+
+                _protocol = src_dict.get("protocol", UNSET)
+                protocol: FederationSamlIdentityProviderProtocol | Unset
+                if _protocol is UNSET:
+                    protocol = UNSET
+                else:
+                    protocol = FederationSamlIdentityProviderProtocol._members_by_value.get(
+                        _protocol
+                    ) or FederationSamlIdentityProviderProtocol(_protocol)
+
+                _request_binding = src_dict.get("requestBinding", UNSET)
+                request_binding: FederationSamlIdentityProviderRequestBinding | Unset
+                if _request_binding is UNSET:
+                    request_binding = UNSET
+                else:
+                    request_binding = FederationSamlIdentityProviderRequestBinding._members_by_value.get(
+                        _request_binding
+                    ) or FederationSamlIdentityProviderRequestBinding(_request_binding)
+
+                _response_signature_algorithm = src_dict.get("responseSignatureAlgorithm", UNSET)
+                response_signature_algorithm: FederationSamlIdentityProviderResponseSignatureAlgorithm | Unset
+                if _response_signature_algorithm is UNSET:
+                    response_signature_algorithm = UNSET
+                else:
+                    response_signature_algorithm = (
+                        FederationSamlIdentityProviderResponseSignatureAlgorithm._members_by_value.get(
+                            _response_signature_algorithm
+                        )
+                        or FederationSamlIdentityProviderResponseSignatureAlgorithm(_response_signature_algorithm)
+                    )
+
+                slug = src_dict.get("slug", UNSET)
+
+                sso_debug_enabled = src_dict.get("ssoDebugEnabled", UNSET)
+
+                sso_url = src_dict.get("ssoUrl", UNSET)
+
+                _status = src_dict.get("status", UNSET)
+                status: FederationSamlIdentityProviderStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = FederationSamlIdentityProviderStatus._members_by_value.get(
+                        _status
+                    ) or FederationSamlIdentityProviderStatus(_status)
+
+                _updated_at = src_dict.get("updatedAt", UNSET)
+                updated_at: datetime.datetime | Unset
+                if _updated_at is UNSET:
+                    updated_at = UNSET
+                else:
+                    updated_at = datetime.datetime.fromisoformat(_updated_at)
+
+                if not (
+                    id.__class__ is str
+                    and okta_idp_id.__class__ is str
+                    and (acs_url is UNSET or acs_url.__class__ is str)
+                    and (
+                        _associated_domains is UNSET
+                        or (
+                            _associated_domains.__class__ is list
+                            and all(_item.__class__ is str for _item in _associated_domains)
+                        )
+                    )
+                    and (_associated_orgs is UNSET or _associated_orgs.__class__ is list)
+                    and (audience_uri is UNSET or audience_uri.__class__ is str)
+                    and (description is UNSET or description.__class__ is str)
+                    and (display_name is UNSET or display_name.__class__ is str)
+                    and (issuer_uri is UNSET or issuer_uri.__class__ is str)
+                    and (slug is UNSET or slug.__class__ is str)
+                    and (sso_debug_enabled is UNSET or sso_debug_enabled.__class__ is bool)
+                    and (sso_url is UNSET or sso_url.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FederationSamlIdentityProvider:
+                    _federation_saml_identity_provider = object.__new__(cls)
+                    _federation_saml_identity_provider.id = id
+                    _federation_saml_identity_provider.okta_idp_id = okta_idp_id
+                    _federation_saml_identity_provider.acs_url = acs_url
+                    _federation_saml_identity_provider.associated_domains = associated_domains
+                    _federation_saml_identity_provider.associated_orgs = associated_orgs
+                    _federation_saml_identity_provider.audience_uri = audience_uri
+                    _federation_saml_identity_provider.created_at = created_at
+                    _federation_saml_identity_provider.description = description
+                    _federation_saml_identity_provider.display_name = display_name
+                    _federation_saml_identity_provider.idp_type = idp_type
+                    _federation_saml_identity_provider.issuer_uri = issuer_uri
+                    _federation_saml_identity_provider.pem_file_info = pem_file_info
+                    _federation_saml_identity_provider.protocol = protocol
+                    _federation_saml_identity_provider.request_binding = request_binding
+                    _federation_saml_identity_provider.response_signature_algorithm = response_signature_algorithm
+                    _federation_saml_identity_provider.slug = slug
+                    _federation_saml_identity_provider.sso_debug_enabled = sso_debug_enabled
+                    _federation_saml_identity_provider.sso_url = sso_url
+                    _federation_saml_identity_provider.status = status
+                    _federation_saml_identity_provider.updated_at = updated_at
+                else:
+                    _federation_saml_identity_provider = cls(
+                        id,
+                        okta_idp_id,
+                        acs_url,
+                        associated_domains,
+                        associated_orgs,
+                        audience_uri,
+                        created_at,
+                        description,
+                        display_name,
+                        idp_type,
+                        issuer_uri,
+                        pem_file_info,
+                        protocol,
+                        request_binding,
+                        response_signature_algorithm,
+                        slug,
+                        sso_debug_enabled,
+                        sso_url,
+                        status,
+                        updated_at,
+                    )
+
+                _federation_saml_identity_provider.additional_properties = d
+                return _federation_saml_identity_provider
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -373,3 +481,56 @@ class FederationSamlIdentityProvider:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.connected_org_config import ConnectedOrgConfig  # noqa: E402
 from ..models.pem_file_info import PemFileInfo  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.connected_org_config import ConnectedOrgConfig, ConnectedOrgConfigDict
+    from ..models.federation_saml_identity_provider_idp_type import (
+        FederationSamlIdentityProviderIdpType,
+    )
+    from ..models.federation_saml_identity_provider_protocol import (
+        FederationSamlIdentityProviderProtocol,
+    )
+    from ..models.federation_saml_identity_provider_request_binding import (
+        FederationSamlIdentityProviderRequestBinding,
+    )
+    from ..models.federation_saml_identity_provider_response_signature_algorithm import (
+        FederationSamlIdentityProviderResponseSignatureAlgorithm,
+    )
+    from ..models.federation_saml_identity_provider_status import (
+        FederationSamlIdentityProviderStatus,
+    )
+    from ..models.pem_file_info import PemFileInfo, PemFileInfoDict
+
+    FederationSamlIdentityProviderDict = TypedDict(
+        "FederationSamlIdentityProviderDict",
+        {
+            "id": Required[str],
+            "oktaIdpId": Required[str],
+            "acsUrl": str,
+            "associatedDomains": list[str],
+            "associatedOrgs": list[ConnectedOrgConfigDict | ConnectedOrgConfig],
+            "audienceUri": str,
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "displayName": str,
+            "idpType": Literal["WORKFORCE", "WORKLOAD"] | FederationSamlIdentityProviderIdpType,
+            "issuerUri": str,
+            "pemFileInfo": PemFileInfoDict | PemFileInfo,
+            "protocol": Literal["SAML", "OIDC"] | FederationSamlIdentityProviderProtocol,
+            "requestBinding": Literal["HTTP-POST", "HTTP-REDIRECT"] | FederationSamlIdentityProviderRequestBinding,
+            "responseSignatureAlgorithm": Literal["SHA-1", "SHA-256"]
+            | FederationSamlIdentityProviderResponseSignatureAlgorithm,
+            "slug": str,
+            "ssoDebugEnabled": bool,
+            "ssoUrl": str,
+            "status": Literal["ACTIVE", "INACTIVE"] | FederationSamlIdentityProviderStatus,
+            "updatedAt": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    FederationSamlIdentityProviderDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

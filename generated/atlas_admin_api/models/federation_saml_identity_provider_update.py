@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,9 +29,38 @@ from ..models.federation_saml_identity_provider_update_response_signature_algori
 from ..models.federation_saml_identity_provider_update_status import (
     FederationSamlIdentityProviderUpdateStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FederationSamlIdentityProviderUpdate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "ssoDebugEnabled",
+        "associatedDomains",
+        "description",
+        "displayName",
+        "idpType",
+        "issuerUri",
+        "pemFileInfo",
+        "protocol",
+        "requestBinding",
+        "responseSignatureAlgorithm",
+        "slug",
+        "ssoUrl",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -59,18 +95,46 @@ class FederationSamlIdentityProviderUpdate:
     associated_domains: list[str] | Unset = UNSET
     description: str | Unset = UNSET
     display_name: str | Unset = UNSET
-    idp_type: FederationSamlIdentityProviderUpdateIdpType | Unset = UNSET
+    idp_type: Literal["WORKFORCE", "WORKLOAD"] | FederationSamlIdentityProviderUpdateIdpType | Unset = UNSET
     issuer_uri: str | Unset = UNSET
     pem_file_info: PemFileInfoUpdate | Unset = UNSET
-    protocol: FederationSamlIdentityProviderUpdateProtocol | Unset = UNSET
-    request_binding: FederationSamlIdentityProviderUpdateRequestBinding | Unset = UNSET
-    response_signature_algorithm: FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm | Unset = UNSET
+    protocol: Literal["SAML", "OIDC"] | FederationSamlIdentityProviderUpdateProtocol | Unset = UNSET
+    request_binding: (
+        Literal["HTTP-POST", "HTTP-REDIRECT"] | FederationSamlIdentityProviderUpdateRequestBinding | Unset
+    ) = UNSET
+    response_signature_algorithm: (
+        Literal["SHA-1", "SHA-256"] | FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm | Unset
+    ) = UNSET
     slug: str | Unset = UNSET
     sso_url: str | Unset = UNSET
-    status: FederationSamlIdentityProviderUpdateStatus | Unset = UNSET
+    status: Literal["ACTIVE", "INACTIVE"] | FederationSamlIdentityProviderUpdateStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("sso_debug_enabled", "ssoDebugEnabled", True),
+        ("associated_domains", "associatedDomains", False),
+        ("description", "description", False),
+        ("display_name", "displayName", False),
+        ("idp_type", "idpType", False),
+        ("issuer_uri", "issuerUri", False),
+        ("pem_file_info", "pemFileInfo", False),
+        ("protocol", "protocol", False),
+        ("request_binding", "requestBinding", False),
+        ("response_signature_algorithm", "responseSignatureAlgorithm", False),
+        ("slug", "slug", False),
+        ("sso_url", "ssoUrl", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FederationSamlIdentityProviderUpdate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         sso_debug_enabled = self.sso_debug_enabled
 
         associated_domains: list[str] | Unset = UNSET
@@ -83,7 +147,7 @@ class FederationSamlIdentityProviderUpdate:
 
         idp_type: str | Unset = UNSET
         if not isinstance(self.idp_type, Unset):
-            idp_type = self.idp_type.value
+            idp_type = enum_json(self.idp_type)
 
         issuer_uri = self.issuer_uri
 
@@ -93,15 +157,15 @@ class FederationSamlIdentityProviderUpdate:
 
         protocol: str | Unset = UNSET
         if not isinstance(self.protocol, Unset):
-            protocol = self.protocol.value
+            protocol = enum_json(self.protocol)
 
         request_binding: str | Unset = UNSET
         if not isinstance(self.request_binding, Unset):
-            request_binding = self.request_binding.value
+            request_binding = enum_json(self.request_binding)
 
         response_signature_algorithm: str | Unset = UNSET
         if not isinstance(self.response_signature_algorithm, Unset):
-            response_signature_algorithm = self.response_signature_algorithm.value
+            response_signature_algorithm = enum_json(self.response_signature_algorithm)
 
         slug = self.slug
 
@@ -109,7 +173,7 @@ class FederationSamlIdentityProviderUpdate:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -147,115 +211,141 @@ class FederationSamlIdentityProviderUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "associatedDomains",
-                "description",
-                "displayName",
-                "idpType",
-                "issuerUri",
-                "pemFileInfo",
-                "protocol",
-                "requestBinding",
-                "responseSignatureAlgorithm",
-                "slug",
-                "ssoUrl",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        sso_debug_enabled = d.pop("ssoDebugEnabled")
-
-        associated_domains = cast(list[str], d.pop("associatedDomains", UNSET))
-
-        description = d.pop("description", UNSET)
-
-        display_name = d.pop("displayName", UNSET)
-
-        _idp_type = d.pop("idpType", UNSET)
-        idp_type: FederationSamlIdentityProviderUpdateIdpType | Unset
-        if _idp_type is UNSET:
-            idp_type = UNSET
-        else:
-            idp_type = FederationSamlIdentityProviderUpdateIdpType._members_by_value.get(
-                _idp_type
-            ) or FederationSamlIdentityProviderUpdateIdpType(_idp_type)
-
-        issuer_uri = d.pop("issuerUri", UNSET)
-
-        _pem_file_info = d.pop("pemFileInfo", UNSET)
-        pem_file_info: PemFileInfoUpdate | Unset
-        if _pem_file_info is UNSET:
-            pem_file_info = UNSET
-        else:
-            pem_file_info = PemFileInfoUpdate.from_dict(_pem_file_info)
-
-        _protocol = d.pop("protocol", UNSET)
-        protocol: FederationSamlIdentityProviderUpdateProtocol | Unset
-        if _protocol is UNSET:
-            protocol = UNSET
-        else:
-            protocol = FederationSamlIdentityProviderUpdateProtocol._members_by_value.get(
-                _protocol
-            ) or FederationSamlIdentityProviderUpdateProtocol(_protocol)
-
-        _request_binding = d.pop("requestBinding", UNSET)
-        request_binding: FederationSamlIdentityProviderUpdateRequestBinding | Unset
-        if _request_binding is UNSET:
-            request_binding = UNSET
-        else:
-            request_binding = FederationSamlIdentityProviderUpdateRequestBinding._members_by_value.get(
-                _request_binding
-            ) or FederationSamlIdentityProviderUpdateRequestBinding(_request_binding)
-
-        _response_signature_algorithm = d.pop("responseSignatureAlgorithm", UNSET)
-        response_signature_algorithm: FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm | Unset
-        if _response_signature_algorithm is UNSET:
-            response_signature_algorithm = UNSET
-        else:
-            response_signature_algorithm = (
-                FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm._members_by_value.get(
-                    _response_signature_algorithm
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                or FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm(_response_signature_algorithm)
-            )
+                sso_debug_enabled = src_dict["ssoDebugEnabled"]
 
-        slug = d.pop("slug", UNSET)
+                _associated_domains = src_dict.get("associatedDomains", UNSET)
+                associated_domains = cast(list[str], _associated_domains)
 
-        sso_url = d.pop("ssoUrl", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: FederationSamlIdentityProviderUpdateStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = FederationSamlIdentityProviderUpdateStatus._members_by_value.get(
-                _status
-            ) or FederationSamlIdentityProviderUpdateStatus(_status)
+                display_name = src_dict.get("displayName", UNSET)
 
-        _federation_saml_identity_provider_update = cls(
-            sso_debug_enabled,
-            associated_domains,
-            description,
-            display_name,
-            idp_type,
-            issuer_uri,
-            pem_file_info,
-            protocol,
-            request_binding,
-            response_signature_algorithm,
-            slug,
-            sso_url,
-            status,
-        )
+                _idp_type = src_dict.get("idpType", UNSET)
+                idp_type: FederationSamlIdentityProviderUpdateIdpType | Unset
+                if _idp_type is UNSET:
+                    idp_type = UNSET
+                else:
+                    idp_type = FederationSamlIdentityProviderUpdateIdpType._members_by_value.get(
+                        _idp_type
+                    ) or FederationSamlIdentityProviderUpdateIdpType(_idp_type)
 
-        if nulls:
-            d.update(nulls)
-        _federation_saml_identity_provider_update.additional_properties = d
-        return _federation_saml_identity_provider_update
+                issuer_uri = src_dict.get("issuerUri", UNSET)
+
+                _pem_file_info = src_dict.get("pemFileInfo", UNSET)
+                pem_file_info: PemFileInfoUpdate | Unset
+                if _pem_file_info is UNSET:
+                    pem_file_info = UNSET
+                else:
+                    pem_file_info = PemFileInfoUpdate.from_dict(_pem_file_info)
+
+                _protocol = src_dict.get("protocol", UNSET)
+                protocol: FederationSamlIdentityProviderUpdateProtocol | Unset
+                if _protocol is UNSET:
+                    protocol = UNSET
+                else:
+                    protocol = FederationSamlIdentityProviderUpdateProtocol._members_by_value.get(
+                        _protocol
+                    ) or FederationSamlIdentityProviderUpdateProtocol(_protocol)
+
+                _request_binding = src_dict.get("requestBinding", UNSET)
+                request_binding: FederationSamlIdentityProviderUpdateRequestBinding | Unset
+                if _request_binding is UNSET:
+                    request_binding = UNSET
+                else:
+                    request_binding = FederationSamlIdentityProviderUpdateRequestBinding._members_by_value.get(
+                        _request_binding
+                    ) or FederationSamlIdentityProviderUpdateRequestBinding(_request_binding)
+
+                _response_signature_algorithm = src_dict.get("responseSignatureAlgorithm", UNSET)
+                response_signature_algorithm: FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm | Unset
+                if _response_signature_algorithm is UNSET:
+                    response_signature_algorithm = UNSET
+                else:
+                    response_signature_algorithm = (
+                        FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm._members_by_value.get(
+                            _response_signature_algorithm
+                        )
+                        or FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm(_response_signature_algorithm)
+                    )
+
+                slug = src_dict.get("slug", UNSET)
+
+                sso_url = src_dict.get("ssoUrl", UNSET)
+
+                _status = src_dict.get("status", UNSET)
+                status: FederationSamlIdentityProviderUpdateStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = FederationSamlIdentityProviderUpdateStatus._members_by_value.get(
+                        _status
+                    ) or FederationSamlIdentityProviderUpdateStatus(_status)
+
+                if not (
+                    sso_debug_enabled.__class__ is bool
+                    and (
+                        _associated_domains is UNSET
+                        or (
+                            _associated_domains.__class__ is list
+                            and all(_item.__class__ is str for _item in _associated_domains)
+                        )
+                    )
+                    and (description is UNSET or description.__class__ is str)
+                    and (display_name is UNSET or display_name.__class__ is str)
+                    and (issuer_uri is UNSET or issuer_uri.__class__ is str)
+                    and (slug is UNSET or slug.__class__ is str)
+                    and (sso_url is UNSET or sso_url.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FederationSamlIdentityProviderUpdate:
+                    _federation_saml_identity_provider_update = object.__new__(cls)
+                    _federation_saml_identity_provider_update.sso_debug_enabled = sso_debug_enabled
+                    _federation_saml_identity_provider_update.associated_domains = associated_domains
+                    _federation_saml_identity_provider_update.description = description
+                    _federation_saml_identity_provider_update.display_name = display_name
+                    _federation_saml_identity_provider_update.idp_type = idp_type
+                    _federation_saml_identity_provider_update.issuer_uri = issuer_uri
+                    _federation_saml_identity_provider_update.pem_file_info = pem_file_info
+                    _federation_saml_identity_provider_update.protocol = protocol
+                    _federation_saml_identity_provider_update.request_binding = request_binding
+                    _federation_saml_identity_provider_update.response_signature_algorithm = (
+                        response_signature_algorithm
+                    )
+                    _federation_saml_identity_provider_update.slug = slug
+                    _federation_saml_identity_provider_update.sso_url = sso_url
+                    _federation_saml_identity_provider_update.status = status
+                else:
+                    _federation_saml_identity_provider_update = cls(
+                        sso_debug_enabled,
+                        associated_domains,
+                        description,
+                        display_name,
+                        idp_type,
+                        issuer_uri,
+                        pem_file_info,
+                        protocol,
+                        request_binding,
+                        response_signature_algorithm,
+                        slug,
+                        sso_url,
+                        status,
+                    )
+
+                _federation_saml_identity_provider_update.additional_properties = d
+                return _federation_saml_identity_provider_update
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -276,3 +366,49 @@ class FederationSamlIdentityProviderUpdate:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.pem_file_info_update import PemFileInfoUpdate  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.federation_saml_identity_provider_update_idp_type import (
+        FederationSamlIdentityProviderUpdateIdpType,
+    )
+    from ..models.federation_saml_identity_provider_update_protocol import (
+        FederationSamlIdentityProviderUpdateProtocol,
+    )
+    from ..models.federation_saml_identity_provider_update_request_binding import (
+        FederationSamlIdentityProviderUpdateRequestBinding,
+    )
+    from ..models.federation_saml_identity_provider_update_response_signature_algorithm import (
+        FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm,
+    )
+    from ..models.federation_saml_identity_provider_update_status import (
+        FederationSamlIdentityProviderUpdateStatus,
+    )
+    from ..models.pem_file_info_update import PemFileInfoUpdate, PemFileInfoUpdateDict
+
+    FederationSamlIdentityProviderUpdateDict = TypedDict(
+        "FederationSamlIdentityProviderUpdateDict",
+        {
+            "ssoDebugEnabled": Required[bool],
+            "associatedDomains": list[str],
+            "description": str,
+            "displayName": str,
+            "idpType": Literal["WORKFORCE", "WORKLOAD"] | FederationSamlIdentityProviderUpdateIdpType,
+            "issuerUri": str,
+            "pemFileInfo": PemFileInfoUpdateDict | PemFileInfoUpdate,
+            "protocol": Literal["SAML", "OIDC"] | FederationSamlIdentityProviderUpdateProtocol,
+            "requestBinding": Literal["HTTP-POST", "HTTP-REDIRECT"]
+            | FederationSamlIdentityProviderUpdateRequestBinding,
+            "responseSignatureAlgorithm": Literal["SHA-1", "SHA-256"]
+            | FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm,
+            "slug": str,
+            "ssoUrl": str,
+            "status": Literal["ACTIVE", "INACTIVE"] | FederationSamlIdentityProviderUpdateStatus,
+        },
+        total=False,
+    )
+else:
+    FederationSamlIdentityProviderUpdateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.field_transformation_type import FieldTransformationType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FieldTransformation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "field",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -23,15 +47,28 @@ class FieldTransformation:
     """
 
     field: str | Unset = UNSET
-    type_: FieldTransformationType | Unset = UNSET
+    type_: Literal["EXCLUDE"] | FieldTransformationType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field", "field", False),
+        ("type_", "type", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FieldTransformation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field = self.field
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,34 +82,42 @@ class FieldTransformation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "field",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field = d.pop("field", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field = src_dict.get("field", UNSET)
 
-        _type_ = d.pop("type", UNSET)
-        type_: FieldTransformationType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = FieldTransformationType._members_by_value.get(_type_) or FieldTransformationType(_type_)
+                _type_ = src_dict.get("type", UNSET)
+                type_: FieldTransformationType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = FieldTransformationType._members_by_value.get(_type_) or FieldTransformationType(_type_)
 
-        _field_transformation = cls(
-            field,
-            type_,
-        )
+                if not (field is UNSET or field.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is FieldTransformation:
+                    _field_transformation = object.__new__(cls)
+                    _field_transformation.field = field
+                    _field_transformation.type_ = type_
+                else:
+                    _field_transformation = cls(
+                        field,
+                        type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _field_transformation.additional_properties = d
-        return _field_transformation
+                _field_transformation.additional_properties = d
+                return _field_transformation
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -89,3 +134,20 @@ class FieldTransformation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.field_transformation_type import FieldTransformationType
+
+    FieldTransformationDict = TypedDict(
+        "FieldTransformationDict",
+        {
+            "field": str,
+            "type": Literal["EXCLUDE"] | FieldTransformationType,
+        },
+        total=False,
+    )
+else:
+    FieldTransformationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

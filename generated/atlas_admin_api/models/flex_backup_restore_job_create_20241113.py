@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,9 +20,40 @@ from ..models.flex_backup_restore_job_create_20241113_delivery_type import (
 from ..models.flex_backup_restore_job_create_20241113_status import (
     FlexBackupRestoreJobCreate20241113Status,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FlexBackupRestoreJobCreate20241113")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "snapshotId",
+        "targetDeploymentItemName",
+        "deliveryType",
+        "expirationDate",
+        "id",
+        "instanceName",
+        "links",
+        "projectId",
+        "restoreFinishedDate",
+        "restoreScheduledDate",
+        "snapshotFinishedDate",
+        "snapshotUrl",
+        "status",
+        "targetProjectId",
+    }
+)
 
 
 @_attrs_define
@@ -57,7 +94,7 @@ class FlexBackupRestoreJobCreate20241113:
 
     snapshot_id: str
     target_deployment_item_name: str
-    delivery_type: FlexBackupRestoreJobCreate20241113DeliveryType | Unset = UNSET
+    delivery_type: Literal["RESTORE", "DOWNLOAD"] | FlexBackupRestoreJobCreate20241113DeliveryType | Unset = UNSET
     expiration_date: datetime.datetime | Unset = UNSET
     id: str | Unset = UNSET
     instance_name: str | Unset = UNSET
@@ -67,22 +104,51 @@ class FlexBackupRestoreJobCreate20241113:
     restore_scheduled_date: datetime.datetime | Unset = UNSET
     snapshot_finished_date: datetime.datetime | Unset = UNSET
     snapshot_url: str | Unset = UNSET
-    status: FlexBackupRestoreJobCreate20241113Status | Unset = UNSET
+    status: (
+        Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"]
+        | FlexBackupRestoreJobCreate20241113Status
+        | Unset
+    ) = UNSET
     target_project_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("snapshot_id", "snapshotId", True),
+        ("target_deployment_item_name", "targetDeploymentItemName", True),
+        ("delivery_type", "deliveryType", False),
+        ("expiration_date", "expirationDate", False),
+        ("id", "id", False),
+        ("instance_name", "instanceName", False),
+        ("links", "links", False),
+        ("project_id", "projectId", False),
+        ("restore_finished_date", "restoreFinishedDate", False),
+        ("restore_scheduled_date", "restoreScheduledDate", False),
+        ("snapshot_finished_date", "snapshotFinishedDate", False),
+        ("snapshot_url", "snapshotUrl", False),
+        ("status", "status", False),
+        ("target_project_id", "targetProjectId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexBackupRestoreJobCreate20241113"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         snapshot_id = self.snapshot_id
 
         target_deployment_item_name = self.target_deployment_item_name
 
         delivery_type: str | Unset = UNSET
         if not isinstance(self.delivery_type, Unset):
-            delivery_type = self.delivery_type.value
+            delivery_type = enum_json(self.delivery_type)
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = format_datetime(self.expiration_date)
+            expiration_date = datetime_json(self.expiration_date)
 
         id = self.id
 
@@ -99,21 +165,21 @@ class FlexBackupRestoreJobCreate20241113:
 
         restore_finished_date: str | Unset = UNSET
         if not isinstance(self.restore_finished_date, Unset):
-            restore_finished_date = format_datetime(self.restore_finished_date)
+            restore_finished_date = datetime_json(self.restore_finished_date)
 
         restore_scheduled_date: str | Unset = UNSET
         if not isinstance(self.restore_scheduled_date, Unset):
-            restore_scheduled_date = format_datetime(self.restore_scheduled_date)
+            restore_scheduled_date = datetime_json(self.restore_scheduled_date)
 
         snapshot_finished_date: str | Unset = UNSET
         if not isinstance(self.snapshot_finished_date, Unset):
-            snapshot_finished_date = format_datetime(self.snapshot_finished_date)
+            snapshot_finished_date = datetime_json(self.snapshot_finished_date)
 
         snapshot_url = self.snapshot_url
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         target_project_id = self.target_project_id
 
@@ -154,116 +220,131 @@ class FlexBackupRestoreJobCreate20241113:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "deliveryType",
-                "expirationDate",
-                "id",
-                "instanceName",
-                "links",
-                "projectId",
-                "restoreFinishedDate",
-                "restoreScheduledDate",
-                "snapshotFinishedDate",
-                "snapshotUrl",
-                "status",
-                "targetProjectId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        snapshot_id = d.pop("snapshotId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                snapshot_id = src_dict["snapshotId"]
 
-        target_deployment_item_name = d.pop("targetDeploymentItemName")
+                target_deployment_item_name = src_dict["targetDeploymentItemName"]
 
-        _delivery_type = d.pop("deliveryType", UNSET)
-        delivery_type: FlexBackupRestoreJobCreate20241113DeliveryType | Unset
-        if _delivery_type is UNSET:
-            delivery_type = UNSET
-        else:
-            delivery_type = FlexBackupRestoreJobCreate20241113DeliveryType._members_by_value.get(
-                _delivery_type
-            ) or FlexBackupRestoreJobCreate20241113DeliveryType(_delivery_type)
+                _delivery_type = src_dict.get("deliveryType", UNSET)
+                delivery_type: FlexBackupRestoreJobCreate20241113DeliveryType | Unset
+                if _delivery_type is UNSET:
+                    delivery_type = UNSET
+                else:
+                    delivery_type = FlexBackupRestoreJobCreate20241113DeliveryType._members_by_value.get(
+                        _delivery_type
+                    ) or FlexBackupRestoreJobCreate20241113DeliveryType(_delivery_type)
 
-        _expiration_date = d.pop("expirationDate", UNSET)
-        expiration_date: datetime.datetime | Unset
-        if _expiration_date is UNSET:
-            expiration_date = UNSET
-        else:
-            expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                _expiration_date = src_dict.get("expirationDate", UNSET)
+                expiration_date: datetime.datetime | Unset
+                if _expiration_date is UNSET:
+                    expiration_date = UNSET
+                else:
+                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        instance_name = d.pop("instanceName", UNSET)
+                instance_name = src_dict.get("instanceName", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                project_id = src_dict.get("projectId", UNSET)
 
-        project_id = d.pop("projectId", UNSET)
+                _restore_finished_date = src_dict.get("restoreFinishedDate", UNSET)
+                restore_finished_date: datetime.datetime | Unset
+                if _restore_finished_date is UNSET:
+                    restore_finished_date = UNSET
+                else:
+                    restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
 
-        _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
-        restore_finished_date: datetime.datetime | Unset
-        if _restore_finished_date is UNSET:
-            restore_finished_date = UNSET
-        else:
-            restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
+                _restore_scheduled_date = src_dict.get("restoreScheduledDate", UNSET)
+                restore_scheduled_date: datetime.datetime | Unset
+                if _restore_scheduled_date is UNSET:
+                    restore_scheduled_date = UNSET
+                else:
+                    restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
 
-        _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
-        restore_scheduled_date: datetime.datetime | Unset
-        if _restore_scheduled_date is UNSET:
-            restore_scheduled_date = UNSET
-        else:
-            restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
+                _snapshot_finished_date = src_dict.get("snapshotFinishedDate", UNSET)
+                snapshot_finished_date: datetime.datetime | Unset
+                if _snapshot_finished_date is UNSET:
+                    snapshot_finished_date = UNSET
+                else:
+                    snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
 
-        _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
-        snapshot_finished_date: datetime.datetime | Unset
-        if _snapshot_finished_date is UNSET:
-            snapshot_finished_date = UNSET
-        else:
-            snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
+                snapshot_url = src_dict.get("snapshotUrl", UNSET)
 
-        snapshot_url = d.pop("snapshotUrl", UNSET)
+                _status = src_dict.get("status", UNSET)
+                status: FlexBackupRestoreJobCreate20241113Status | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = FlexBackupRestoreJobCreate20241113Status._members_by_value.get(
+                        _status
+                    ) or FlexBackupRestoreJobCreate20241113Status(_status)
 
-        _status = d.pop("status", UNSET)
-        status: FlexBackupRestoreJobCreate20241113Status | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = FlexBackupRestoreJobCreate20241113Status._members_by_value.get(
-                _status
-            ) or FlexBackupRestoreJobCreate20241113Status(_status)
+                target_project_id = src_dict.get("targetProjectId", UNSET)
 
-        target_project_id = d.pop("targetProjectId", UNSET)
+                if not (
+                    snapshot_id.__class__ is str
+                    and target_deployment_item_name.__class__ is str
+                    and (id is UNSET or id.__class__ is str)
+                    and (instance_name is UNSET or instance_name.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (project_id is UNSET or project_id.__class__ is str)
+                    and (snapshot_url is UNSET or snapshot_url.__class__ is str)
+                    and (target_project_id is UNSET or target_project_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FlexBackupRestoreJobCreate20241113:
+                    _flex_backup_restore_job_create_20241113 = object.__new__(cls)
+                    _flex_backup_restore_job_create_20241113.snapshot_id = snapshot_id
+                    _flex_backup_restore_job_create_20241113.target_deployment_item_name = target_deployment_item_name
+                    _flex_backup_restore_job_create_20241113.delivery_type = delivery_type
+                    _flex_backup_restore_job_create_20241113.expiration_date = expiration_date
+                    _flex_backup_restore_job_create_20241113.id = id
+                    _flex_backup_restore_job_create_20241113.instance_name = instance_name
+                    _flex_backup_restore_job_create_20241113.links = links
+                    _flex_backup_restore_job_create_20241113.project_id = project_id
+                    _flex_backup_restore_job_create_20241113.restore_finished_date = restore_finished_date
+                    _flex_backup_restore_job_create_20241113.restore_scheduled_date = restore_scheduled_date
+                    _flex_backup_restore_job_create_20241113.snapshot_finished_date = snapshot_finished_date
+                    _flex_backup_restore_job_create_20241113.snapshot_url = snapshot_url
+                    _flex_backup_restore_job_create_20241113.status = status
+                    _flex_backup_restore_job_create_20241113.target_project_id = target_project_id
+                else:
+                    _flex_backup_restore_job_create_20241113 = cls(
+                        snapshot_id,
+                        target_deployment_item_name,
+                        delivery_type,
+                        expiration_date,
+                        id,
+                        instance_name,
+                        links,
+                        project_id,
+                        restore_finished_date,
+                        restore_scheduled_date,
+                        snapshot_finished_date,
+                        snapshot_url,
+                        status,
+                        target_project_id,
+                    )
 
-        _flex_backup_restore_job_create_20241113 = cls(
-            snapshot_id,
-            target_deployment_item_name,
-            delivery_type,
-            expiration_date,
-            id,
-            instance_name,
-            links,
-            project_id,
-            restore_finished_date,
-            restore_scheduled_date,
-            snapshot_finished_date,
-            snapshot_url,
-            status,
-            target_project_id,
-        )
+                _flex_backup_restore_job_create_20241113.additional_properties = d
+                return _flex_backup_restore_job_create_20241113
 
-        if nulls:
-            d.update(nulls)
-        _flex_backup_restore_job_create_20241113.additional_properties = d
-        return _flex_backup_restore_job_create_20241113
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -284,3 +365,40 @@ class FlexBackupRestoreJobCreate20241113:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.flex_backup_restore_job_create_20241113_delivery_type import (
+        FlexBackupRestoreJobCreate20241113DeliveryType,
+    )
+    from ..models.flex_backup_restore_job_create_20241113_status import (
+        FlexBackupRestoreJobCreate20241113Status,
+    )
+    from ..models.link import Link, LinkDict
+
+    FlexBackupRestoreJobCreate20241113Dict = TypedDict(
+        "FlexBackupRestoreJobCreate20241113Dict",
+        {
+            "snapshotId": Required[str],
+            "targetDeploymentItemName": Required[str],
+            "deliveryType": Literal["RESTORE", "DOWNLOAD"] | FlexBackupRestoreJobCreate20241113DeliveryType,
+            "expirationDate": datetime.datetime | str,
+            "id": str,
+            "instanceName": str,
+            "links": list[LinkDict | Link],
+            "projectId": str,
+            "restoreFinishedDate": datetime.datetime | str,
+            "restoreScheduledDate": datetime.datetime | str,
+            "snapshotFinishedDate": datetime.datetime | str,
+            "snapshotUrl": str,
+            "status": Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"]
+            | FlexBackupRestoreJobCreate20241113Status,
+            "targetProjectId": str,
+        },
+        total=False,
+    )
+else:
+    FlexBackupRestoreJobCreate20241113Dict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

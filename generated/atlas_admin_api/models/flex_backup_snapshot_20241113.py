@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,34 @@ from attrs import field as _attrs_field
 from ..models.flex_backup_snapshot_20241113_status import (
     FlexBackupSnapshot20241113Status,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FlexBackupSnapshot20241113")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "expiration",
+        "finishTime",
+        "id",
+        "links",
+        "mongoDBVersion",
+        "scheduledTime",
+        "startTime",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -45,17 +76,38 @@ class FlexBackupSnapshot20241113:
     mongo_db_version: str | Unset = UNSET
     scheduled_time: datetime.datetime | Unset = UNSET
     start_time: datetime.datetime | Unset = UNSET
-    status: FlexBackupSnapshot20241113Status | Unset = UNSET
+    status: (
+        Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | FlexBackupSnapshot20241113Status | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("expiration", "expiration", False),
+        ("finish_time", "finishTime", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("mongo_db_version", "mongoDBVersion", False),
+        ("scheduled_time", "scheduledTime", False),
+        ("start_time", "startTime", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexBackupSnapshot20241113"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         expiration: str | Unset = UNSET
         if not isinstance(self.expiration, Unset):
-            expiration = format_datetime(self.expiration)
+            expiration = datetime_json(self.expiration)
 
         finish_time: str | Unset = UNSET
         if not isinstance(self.finish_time, Unset):
-            finish_time = format_datetime(self.finish_time)
+            finish_time = datetime_json(self.finish_time)
 
         id = self.id
 
@@ -70,15 +122,15 @@ class FlexBackupSnapshot20241113:
 
         scheduled_time: str | Unset = UNSET
         if not isinstance(self.scheduled_time, Unset):
-            scheduled_time = format_datetime(self.scheduled_time)
+            scheduled_time = datetime_json(self.scheduled_time)
 
         start_time: str | Unset = UNSET
         if not isinstance(self.start_time, Unset):
-            start_time = format_datetime(self.start_time)
+            start_time = datetime_json(self.start_time)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -104,87 +156,95 @@ class FlexBackupSnapshot20241113:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "expiration",
-                "finishTime",
-                "id",
-                "links",
-                "mongoDBVersion",
-                "scheduledTime",
-                "startTime",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _expiration = d.pop("expiration", UNSET)
-        expiration: datetime.datetime | Unset
-        if _expiration is UNSET:
-            expiration = UNSET
-        else:
-            expiration = datetime.datetime.fromisoformat(_expiration)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _expiration = src_dict.get("expiration", UNSET)
+                expiration: datetime.datetime | Unset
+                if _expiration is UNSET:
+                    expiration = UNSET
+                else:
+                    expiration = datetime.datetime.fromisoformat(_expiration)
 
-        _finish_time = d.pop("finishTime", UNSET)
-        finish_time: datetime.datetime | Unset
-        if _finish_time is UNSET:
-            finish_time = UNSET
-        else:
-            finish_time = datetime.datetime.fromisoformat(_finish_time)
+                _finish_time = src_dict.get("finishTime", UNSET)
+                finish_time: datetime.datetime | Unset
+                if _finish_time is UNSET:
+                    finish_time = UNSET
+                else:
+                    finish_time = datetime.datetime.fromisoformat(_finish_time)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                mongo_db_version = src_dict.get("mongoDBVersion", UNSET)
 
-        mongo_db_version = d.pop("mongoDBVersion", UNSET)
+                _scheduled_time = src_dict.get("scheduledTime", UNSET)
+                scheduled_time: datetime.datetime | Unset
+                if _scheduled_time is UNSET:
+                    scheduled_time = UNSET
+                else:
+                    scheduled_time = datetime.datetime.fromisoformat(_scheduled_time)
 
-        _scheduled_time = d.pop("scheduledTime", UNSET)
-        scheduled_time: datetime.datetime | Unset
-        if _scheduled_time is UNSET:
-            scheduled_time = UNSET
-        else:
-            scheduled_time = datetime.datetime.fromisoformat(_scheduled_time)
+                _start_time = src_dict.get("startTime", UNSET)
+                start_time: datetime.datetime | Unset
+                if _start_time is UNSET:
+                    start_time = UNSET
+                else:
+                    start_time = datetime.datetime.fromisoformat(_start_time)
 
-        _start_time = d.pop("startTime", UNSET)
-        start_time: datetime.datetime | Unset
-        if _start_time is UNSET:
-            start_time = UNSET
-        else:
-            start_time = datetime.datetime.fromisoformat(_start_time)
+                _status = src_dict.get("status", UNSET)
+                status: FlexBackupSnapshot20241113Status | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = FlexBackupSnapshot20241113Status._members_by_value.get(
+                        _status
+                    ) or FlexBackupSnapshot20241113Status(_status)
 
-        _status = d.pop("status", UNSET)
-        status: FlexBackupSnapshot20241113Status | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = FlexBackupSnapshot20241113Status._members_by_value.get(
-                _status
-            ) or FlexBackupSnapshot20241113Status(_status)
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (mongo_db_version is UNSET or mongo_db_version.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FlexBackupSnapshot20241113:
+                    _flex_backup_snapshot_20241113 = object.__new__(cls)
+                    _flex_backup_snapshot_20241113.expiration = expiration
+                    _flex_backup_snapshot_20241113.finish_time = finish_time
+                    _flex_backup_snapshot_20241113.id = id
+                    _flex_backup_snapshot_20241113.links = links
+                    _flex_backup_snapshot_20241113.mongo_db_version = mongo_db_version
+                    _flex_backup_snapshot_20241113.scheduled_time = scheduled_time
+                    _flex_backup_snapshot_20241113.start_time = start_time
+                    _flex_backup_snapshot_20241113.status = status
+                else:
+                    _flex_backup_snapshot_20241113 = cls(
+                        expiration,
+                        finish_time,
+                        id,
+                        links,
+                        mongo_db_version,
+                        scheduled_time,
+                        start_time,
+                        status,
+                    )
 
-        _flex_backup_snapshot_20241113 = cls(
-            expiration,
-            finish_time,
-            id,
-            links,
-            mongo_db_version,
-            scheduled_time,
-            start_time,
-            status,
-        )
+                _flex_backup_snapshot_20241113.additional_properties = d
+                return _flex_backup_snapshot_20241113
 
-        if nulls:
-            d.update(nulls)
-        _flex_backup_snapshot_20241113.additional_properties = d
-        return _flex_backup_snapshot_20241113
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -205,3 +265,30 @@ class FlexBackupSnapshot20241113:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.flex_backup_snapshot_20241113_status import (
+        FlexBackupSnapshot20241113Status,
+    )
+    from ..models.link import Link, LinkDict
+
+    FlexBackupSnapshot20241113Dict = TypedDict(
+        "FlexBackupSnapshot20241113Dict",
+        {
+            "expiration": datetime.datetime | str,
+            "finishTime": datetime.datetime | str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "mongoDBVersion": str,
+            "scheduledTime": datetime.datetime | str,
+            "startTime": datetime.datetime | str,
+            "status": Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | FlexBackupSnapshot20241113Status,
+        },
+        total=False,
+    )
+else:
+    FlexBackupSnapshot20241113Dict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

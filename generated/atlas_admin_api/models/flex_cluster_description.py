@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,9 +21,40 @@ from ..models.flex_cluster_description_state_name import FlexClusterDescriptionS
 from ..models.flex_cluster_description_version_release_system import (
     FlexClusterDescriptionVersionReleaseSystem,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FlexClusterDescription")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerSettings",
+        "backupSettings",
+        "clusterType",
+        "connectionStrings",
+        "createDate",
+        "groupId",
+        "id",
+        "mongoDBVersion",
+        "name",
+        "stateName",
+        "tags",
+        "terminationProtectionEnabled",
+        "versionReleaseSystem",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -55,21 +92,48 @@ class FlexClusterDescription:
 
     provider_settings: FlexProviderSettings
     backup_settings: FlexBackupSettings | Unset = UNSET
-    cluster_type: FlexClusterDescriptionClusterType | Unset = UNSET
+    cluster_type: Literal["REPLICASET"] | FlexClusterDescriptionClusterType | Unset = UNSET
     connection_strings: FlexConnectionStrings | Unset = UNSET
     create_date: datetime.datetime | Unset = UNSET
     group_id: str | Unset = UNSET
     id: str | Unset = UNSET
     mongo_db_version: str | Unset = UNSET
     name: str | Unset = UNSET
-    state_name: FlexClusterDescriptionStateName | Unset = UNSET
+    state_name: (
+        Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"] | FlexClusterDescriptionStateName | Unset
+    ) = UNSET
     tags: list[ResourceTag] | Unset = UNSET
     termination_protection_enabled: bool | Unset = UNSET
-    version_release_system: FlexClusterDescriptionVersionReleaseSystem | Unset = UNSET
+    version_release_system: Literal["LTS"] | FlexClusterDescriptionVersionReleaseSystem | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_settings", "providerSettings", True),
+        ("backup_settings", "backupSettings", False),
+        ("cluster_type", "clusterType", False),
+        ("connection_strings", "connectionStrings", False),
+        ("create_date", "createDate", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("mongo_db_version", "mongoDBVersion", False),
+        ("name", "name", False),
+        ("state_name", "stateName", False),
+        ("tags", "tags", False),
+        ("termination_protection_enabled", "terminationProtectionEnabled", False),
+        ("version_release_system", "versionReleaseSystem", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexClusterDescription"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider_settings = self.provider_settings.to_dict()
 
         backup_settings: dict[str, Any] | Unset = UNSET
@@ -78,7 +142,7 @@ class FlexClusterDescription:
 
         cluster_type: str | Unset = UNSET
         if not isinstance(self.cluster_type, Unset):
-            cluster_type = self.cluster_type.value
+            cluster_type = enum_json(self.cluster_type)
 
         connection_strings: dict[str, Any] | Unset = UNSET
         if not isinstance(self.connection_strings, Unset):
@@ -86,7 +150,7 @@ class FlexClusterDescription:
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = format_datetime(self.create_date)
+            create_date = datetime_json(self.create_date)
 
         group_id = self.group_id
 
@@ -98,7 +162,7 @@ class FlexClusterDescription:
 
         state_name: str | Unset = UNSET
         if not isinstance(self.state_name, Unset):
-            state_name = self.state_name.value
+            state_name = enum_json(self.state_name)
 
         tags: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.tags, Unset):
@@ -111,7 +175,7 @@ class FlexClusterDescription:
 
         version_release_system: str | Unset = UNSET
         if not isinstance(self.version_release_system, Unset):
-            version_release_system = self.version_release_system.value
+            version_release_system = enum_json(self.version_release_system)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -158,126 +222,135 @@ class FlexClusterDescription:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "backupSettings",
-                "clusterType",
-                "connectionStrings",
-                "createDate",
-                "groupId",
-                "id",
-                "mongoDBVersion",
-                "name",
-                "stateName",
-                "tags",
-                "terminationProtectionEnabled",
-                "versionReleaseSystem",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_settings = FlexProviderSettings.from_dict(d.pop("providerSettings"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_settings = FlexProviderSettings.from_dict(src_dict["providerSettings"])
 
-        _backup_settings = d.pop("backupSettings", UNSET)
-        backup_settings: FlexBackupSettings | Unset
-        if _backup_settings is UNSET:
-            backup_settings = UNSET
-        else:
-            backup_settings = FlexBackupSettings.from_dict(_backup_settings)
+                _backup_settings = src_dict.get("backupSettings", UNSET)
+                backup_settings: FlexBackupSettings | Unset
+                if _backup_settings is UNSET:
+                    backup_settings = UNSET
+                else:
+                    backup_settings = FlexBackupSettings.from_dict(_backup_settings)
 
-        _cluster_type = d.pop("clusterType", UNSET)
-        cluster_type: FlexClusterDescriptionClusterType | Unset
-        if _cluster_type is UNSET:
-            cluster_type = UNSET
-        else:
-            cluster_type = FlexClusterDescriptionClusterType._members_by_value.get(
-                _cluster_type
-            ) or FlexClusterDescriptionClusterType(_cluster_type)
+                _cluster_type = src_dict.get("clusterType", UNSET)
+                cluster_type: FlexClusterDescriptionClusterType | Unset
+                if _cluster_type is UNSET:
+                    cluster_type = UNSET
+                else:
+                    cluster_type = FlexClusterDescriptionClusterType._members_by_value.get(
+                        _cluster_type
+                    ) or FlexClusterDescriptionClusterType(_cluster_type)
 
-        _connection_strings = d.pop("connectionStrings", UNSET)
-        connection_strings: FlexConnectionStrings | Unset
-        if _connection_strings is UNSET:
-            connection_strings = UNSET
-        else:
-            connection_strings = FlexConnectionStrings.from_dict(_connection_strings)
+                _connection_strings = src_dict.get("connectionStrings", UNSET)
+                connection_strings: FlexConnectionStrings | Unset
+                if _connection_strings is UNSET:
+                    connection_strings = UNSET
+                else:
+                    connection_strings = FlexConnectionStrings.from_dict(_connection_strings)
 
-        _create_date = d.pop("createDate", UNSET)
-        create_date: datetime.datetime | Unset
-        if _create_date is UNSET:
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
+                _create_date = src_dict.get("createDate", UNSET)
+                create_date: datetime.datetime | Unset
+                if _create_date is UNSET:
+                    create_date = UNSET
+                else:
+                    create_date = datetime.datetime.fromisoformat(_create_date)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        mongo_db_version = d.pop("mongoDBVersion", UNSET)
+                mongo_db_version = src_dict.get("mongoDBVersion", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _state_name = d.pop("stateName", UNSET)
-        state_name: FlexClusterDescriptionStateName | Unset
-        if _state_name is UNSET:
-            state_name = UNSET
-        else:
-            state_name = FlexClusterDescriptionStateName._members_by_value.get(
-                _state_name
-            ) or FlexClusterDescriptionStateName(_state_name)
+                _state_name = src_dict.get("stateName", UNSET)
+                state_name: FlexClusterDescriptionStateName | Unset
+                if _state_name is UNSET:
+                    state_name = UNSET
+                else:
+                    state_name = FlexClusterDescriptionStateName._members_by_value.get(
+                        _state_name
+                    ) or FlexClusterDescriptionStateName(_state_name)
 
-        _tags = d.pop("tags", UNSET)
-        tags: list[ResourceTag] | Unset = UNSET
-        if _tags is not UNSET:
-            tags = []
-            for tags_item_data in _tags:
-                tags_item = ResourceTag.from_dict(tags_item_data)
+                _tags = src_dict.get("tags", UNSET)
+                tags: list[ResourceTag] | Unset = UNSET
+                if _tags is not UNSET:
+                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
 
-                tags.append(tags_item)
+                termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
-        termination_protection_enabled = d.pop("terminationProtectionEnabled", UNSET)
+                _version_release_system = src_dict.get("versionReleaseSystem", UNSET)
+                version_release_system: FlexClusterDescriptionVersionReleaseSystem | Unset
+                if _version_release_system is UNSET:
+                    version_release_system = UNSET
+                else:
+                    version_release_system = FlexClusterDescriptionVersionReleaseSystem._members_by_value.get(
+                        _version_release_system
+                    ) or FlexClusterDescriptionVersionReleaseSystem(_version_release_system)
 
-        _version_release_system = d.pop("versionReleaseSystem", UNSET)
-        version_release_system: FlexClusterDescriptionVersionReleaseSystem | Unset
-        if _version_release_system is UNSET:
-            version_release_system = UNSET
-        else:
-            version_release_system = FlexClusterDescriptionVersionReleaseSystem._members_by_value.get(
-                _version_release_system
-            ) or FlexClusterDescriptionVersionReleaseSystem(_version_release_system)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (mongo_db_version is UNSET or mongo_db_version.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_tags is UNSET or _tags.__class__ is list)
+                    and (termination_protection_enabled is UNSET or termination_protection_enabled.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FlexClusterDescription:
+                    _flex_cluster_description = object.__new__(cls)
+                    _flex_cluster_description.provider_settings = provider_settings
+                    _flex_cluster_description.backup_settings = backup_settings
+                    _flex_cluster_description.cluster_type = cluster_type
+                    _flex_cluster_description.connection_strings = connection_strings
+                    _flex_cluster_description.create_date = create_date
+                    _flex_cluster_description.group_id = group_id
+                    _flex_cluster_description.id = id
+                    _flex_cluster_description.mongo_db_version = mongo_db_version
+                    _flex_cluster_description.name = name
+                    _flex_cluster_description.state_name = state_name
+                    _flex_cluster_description.tags = tags
+                    _flex_cluster_description.termination_protection_enabled = termination_protection_enabled
+                    _flex_cluster_description.version_release_system = version_release_system
+                    _flex_cluster_description.links = links
+                else:
+                    _flex_cluster_description = cls(
+                        provider_settings,
+                        backup_settings,
+                        cluster_type,
+                        connection_strings,
+                        create_date,
+                        group_id,
+                        id,
+                        mongo_db_version,
+                        name,
+                        state_name,
+                        tags,
+                        termination_protection_enabled,
+                        version_release_system,
+                        links,
+                    )
 
-                links.append(links_item)
+                _flex_cluster_description.additional_properties = d
+                return _flex_cluster_description
 
-        _flex_cluster_description = cls(
-            provider_settings,
-            backup_settings,
-            cluster_type,
-            connection_strings,
-            create_date,
-            group_id,
-            id,
-            mongo_db_version,
-            name,
-            state_name,
-            tags,
-            termination_protection_enabled,
-            version_release_system,
-            links,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _flex_cluster_description.additional_properties = d
-        return _flex_cluster_description
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -302,3 +375,51 @@ from ..models.flex_connection_strings import FlexConnectionStrings  # noqa: E402
 from ..models.flex_provider_settings import FlexProviderSettings  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.flex_backup_settings import FlexBackupSettings, FlexBackupSettingsDict
+    from ..models.flex_cluster_description_cluster_type import (
+        FlexClusterDescriptionClusterType,
+    )
+    from ..models.flex_cluster_description_state_name import (
+        FlexClusterDescriptionStateName,
+    )
+    from ..models.flex_cluster_description_version_release_system import (
+        FlexClusterDescriptionVersionReleaseSystem,
+    )
+    from ..models.flex_connection_strings import (
+        FlexConnectionStrings,
+        FlexConnectionStringsDict,
+    )
+    from ..models.flex_provider_settings import (
+        FlexProviderSettings,
+        FlexProviderSettingsDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.resource_tag import ResourceTag, ResourceTagDict
+
+    FlexClusterDescriptionDict = TypedDict(
+        "FlexClusterDescriptionDict",
+        {
+            "providerSettings": Required[FlexProviderSettingsDict | FlexProviderSettings],
+            "backupSettings": FlexBackupSettingsDict | FlexBackupSettings,
+            "clusterType": Literal["REPLICASET"] | FlexClusterDescriptionClusterType,
+            "connectionStrings": FlexConnectionStringsDict | FlexConnectionStrings,
+            "createDate": datetime.datetime | str,
+            "groupId": str,
+            "id": str,
+            "mongoDBVersion": str,
+            "name": str,
+            "stateName": Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"]
+            | FlexClusterDescriptionStateName,
+            "tags": list[ResourceTagDict | ResourceTag],
+            "terminationProtectionEnabled": bool,
+            "versionReleaseSystem": Literal["LTS"] | FlexClusterDescriptionVersionReleaseSystem,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    FlexClusterDescriptionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +18,43 @@ from ..models.flex_metric_alert_status import FlexMetricAlertStatus
 from ..models.flex_metric_event_type_view_alertable import (
     FlexMetricEventTypeViewAlertable,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FlexMetricAlert")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "alertConfigId",
+        "clusterName",
+        "created",
+        "eventTypeName",
+        "id",
+        "status",
+        "updated",
+        "acknowledgedUntil",
+        "acknowledgementComment",
+        "acknowledgingUsername",
+        "currentValue",
+        "groupId",
+        "lastNotified",
+        "links",
+        "metricName",
+        "orgId",
+        "resolved",
+    }
+)
 
 
 @_attrs_define
@@ -68,11 +108,11 @@ class FlexMetricAlert:
     alert_config_id: str
     cluster_name: str
     created: datetime.datetime
-    event_type_name: FlexMetricEventTypeViewAlertable = _attrs_field(
+    event_type_name: Literal["OUTSIDE_FLEX_METRIC_THRESHOLD"] | FlexMetricEventTypeViewAlertable = _attrs_field(
         default=FlexMetricEventTypeViewAlertable.OUTSIDE_FLEX_METRIC_THRESHOLD, kw_only=True
     )
     id: str
-    status: FlexMetricAlertStatus
+    status: Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | FlexMetricAlertStatus
     updated: datetime.datetime
     acknowledged_until: datetime.datetime | Unset = UNSET
     acknowledgement_comment: str | Unset = UNSET
@@ -85,25 +125,53 @@ class FlexMetricAlert:
     org_id: str | Unset = UNSET
     resolved: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("alert_config_id", "alertConfigId", True),
+        ("cluster_name", "clusterName", True),
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("status", "status", True),
+        ("updated", "updated", True),
+        ("acknowledged_until", "acknowledgedUntil", False),
+        ("acknowledgement_comment", "acknowledgementComment", False),
+        ("acknowledging_username", "acknowledgingUsername", False),
+        ("current_value", "currentValue", False),
+        ("group_id", "groupId", False),
+        ("last_notified", "lastNotified", False),
+        ("links", "links", False),
+        ("metric_name", "metricName", False),
+        ("org_id", "orgId", False),
+        ("resolved", "resolved", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexMetricAlert"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         alert_config_id = self.alert_config_id
 
         cluster_name = self.cluster_name
 
-        created = format_datetime(self.created)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
-        status = self.status.value
+        status = enum_json(self.status)
 
-        updated = format_datetime(self.updated)
+        updated = datetime_json(self.updated)
 
         acknowledged_until: str | Unset = UNSET
         if not isinstance(self.acknowledged_until, Unset):
-            acknowledged_until = format_datetime(self.acknowledged_until)
+            acknowledged_until = datetime_json(self.acknowledged_until)
 
         acknowledgement_comment = self.acknowledgement_comment
 
@@ -117,7 +185,7 @@ class FlexMetricAlert:
 
         last_notified: str | Unset = UNSET
         if not isinstance(self.last_notified, Unset):
-            last_notified = format_datetime(self.last_notified)
+            last_notified = datetime_json(self.last_notified)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -132,7 +200,7 @@ class FlexMetricAlert:
 
         resolved: str | Unset = UNSET
         if not isinstance(self.resolved, Unset):
-            resolved = format_datetime(self.resolved)
+            resolved = datetime_json(self.resolved)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -172,109 +240,134 @@ class FlexMetricAlert:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acknowledgedUntil",
-                "acknowledgementComment",
-                "acknowledgingUsername",
-                "currentValue",
-                "groupId",
-                "lastNotified",
-                "links",
-                "metricName",
-                "orgId",
-                "resolved",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        alert_config_id = d.pop("alertConfigId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                alert_config_id = src_dict["alertConfigId"]
 
-        cluster_name = d.pop("clusterName")
+                cluster_name = src_dict["clusterName"]
 
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = FlexMetricEventTypeViewAlertable(d.pop("eventTypeName"))
+                event_type_name = FlexMetricEventTypeViewAlertable._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or FlexMetricEventTypeViewAlertable(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        status = FlexMetricAlertStatus(d.pop("status"))
+                status = FlexMetricAlertStatus._members_by_value.get(
+                    _status_value := src_dict["status"]
+                ) or FlexMetricAlertStatus(_status_value)
 
-        updated = datetime.datetime.fromisoformat(d.pop("updated"))
+                updated = datetime.datetime.fromisoformat(src_dict["updated"])
 
-        _acknowledged_until = d.pop("acknowledgedUntil", UNSET)
-        acknowledged_until: datetime.datetime | Unset
-        if _acknowledged_until is UNSET:
-            acknowledged_until = UNSET
-        else:
-            acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
+                acknowledged_until: datetime.datetime | Unset
+                if _acknowledged_until is UNSET:
+                    acknowledged_until = UNSET
+                else:
+                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
 
-        acknowledgement_comment = d.pop("acknowledgementComment", UNSET)
+                acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
-        acknowledging_username = d.pop("acknowledgingUsername", UNSET)
+                acknowledging_username = src_dict.get("acknowledgingUsername", UNSET)
 
-        _current_value = d.pop("currentValue", UNSET)
-        current_value: HostMetricValue | Unset
-        if _current_value is UNSET:
-            current_value = UNSET
-        else:
-            current_value = HostMetricValue.from_dict(_current_value)
+                _current_value = src_dict.get("currentValue", UNSET)
+                current_value: HostMetricValue | Unset
+                if _current_value is UNSET:
+                    current_value = UNSET
+                else:
+                    current_value = HostMetricValue.from_dict(_current_value)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _last_notified = d.pop("lastNotified", UNSET)
-        last_notified: datetime.datetime | Unset
-        if _last_notified is UNSET:
-            last_notified = UNSET
-        else:
-            last_notified = datetime.datetime.fromisoformat(_last_notified)
+                _last_notified = src_dict.get("lastNotified", UNSET)
+                last_notified: datetime.datetime | Unset
+                if _last_notified is UNSET:
+                    last_notified = UNSET
+                else:
+                    last_notified = datetime.datetime.fromisoformat(_last_notified)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                metric_name = src_dict.get("metricName", UNSET)
 
-        metric_name = d.pop("metricName", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                _resolved = src_dict.get("resolved", UNSET)
+                resolved: datetime.datetime | Unset
+                if _resolved is UNSET:
+                    resolved = UNSET
+                else:
+                    resolved = datetime.datetime.fromisoformat(_resolved)
 
-        _resolved = d.pop("resolved", UNSET)
-        resolved: datetime.datetime | Unset
-        if _resolved is UNSET:
-            resolved = UNSET
-        else:
-            resolved = datetime.datetime.fromisoformat(_resolved)
+                if not (
+                    alert_config_id.__class__ is str
+                    and cluster_name.__class__ is str
+                    and id.__class__ is str
+                    and (acknowledgement_comment is UNSET or acknowledgement_comment.__class__ is str)
+                    and (acknowledging_username is UNSET or acknowledging_username.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (metric_name is UNSET or metric_name.__class__ is str)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FlexMetricAlert:
+                    _flex_metric_alert = object.__new__(cls)
+                    _flex_metric_alert.alert_config_id = alert_config_id
+                    _flex_metric_alert.cluster_name = cluster_name
+                    _flex_metric_alert.created = created
+                    _flex_metric_alert.event_type_name = event_type_name
+                    _flex_metric_alert.id = id
+                    _flex_metric_alert.status = status
+                    _flex_metric_alert.updated = updated
+                    _flex_metric_alert.acknowledged_until = acknowledged_until
+                    _flex_metric_alert.acknowledgement_comment = acknowledgement_comment
+                    _flex_metric_alert.acknowledging_username = acknowledging_username
+                    _flex_metric_alert.current_value = current_value
+                    _flex_metric_alert.group_id = group_id
+                    _flex_metric_alert.last_notified = last_notified
+                    _flex_metric_alert.links = links
+                    _flex_metric_alert.metric_name = metric_name
+                    _flex_metric_alert.org_id = org_id
+                    _flex_metric_alert.resolved = resolved
+                else:
+                    _flex_metric_alert = cls(
+                        alert_config_id,
+                        cluster_name,
+                        created,
+                        id,
+                        status,
+                        updated,
+                        acknowledged_until,
+                        acknowledgement_comment,
+                        acknowledging_username,
+                        current_value,
+                        group_id,
+                        last_notified,
+                        links,
+                        metric_name,
+                        org_id,
+                        resolved,
+                        event_type_name=event_type_name,
+                    )
 
-        _flex_metric_alert = cls(
-            alert_config_id,
-            cluster_name,
-            created,
-            id,
-            status,
-            updated,
-            acknowledged_until,
-            acknowledgement_comment,
-            acknowledging_username,
-            current_value,
-            group_id,
-            last_notified,
-            links,
-            metric_name,
-            org_id,
-            resolved,
-            event_type_name=event_type_name,
-        )
+                _flex_metric_alert.additional_properties = d
+                return _flex_metric_alert
 
-        if nulls:
-            d.update(nulls)
-        _flex_metric_alert.additional_properties = d
-        return _flex_metric_alert
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -296,3 +389,39 @@ class FlexMetricAlert:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.host_metric_value import HostMetricValue  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.flex_metric_alert_status import FlexMetricAlertStatus
+    from ..models.flex_metric_event_type_view_alertable import (
+        FlexMetricEventTypeViewAlertable,
+    )
+    from ..models.host_metric_value import HostMetricValue, HostMetricValueDict
+    from ..models.link import Link, LinkDict
+
+    FlexMetricAlertDict = TypedDict(
+        "FlexMetricAlertDict",
+        {
+            "alertConfigId": Required[str],
+            "clusterName": Required[str],
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[Literal["OUTSIDE_FLEX_METRIC_THRESHOLD"] | FlexMetricEventTypeViewAlertable],
+            "id": Required[str],
+            "status": Required[Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | FlexMetricAlertStatus],
+            "updated": Required[datetime.datetime | str],
+            "acknowledgedUntil": datetime.datetime | str,
+            "acknowledgementComment": str,
+            "acknowledgingUsername": str,
+            "currentValue": HostMetricValueDict | HostMetricValue,
+            "groupId": str,
+            "lastNotified": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+            "metricName": str,
+            "orgId": str,
+            "resolved": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    FlexMetricAlertDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +18,39 @@ from ..models.event_severity import EventSeverity
 from ..models.flex_metric_event_type_view_alertable import (
     FlexMetricEventTypeViewAlertable,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FlexMetricAlertConfigViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "eventTypeName",
+        "notifications",
+        "created",
+        "enabled",
+        "groupId",
+        "id",
+        "links",
+        "matchers",
+        "metricThreshold",
+        "severityOverride",
+        "updated",
+    }
+)
 
 
 @_attrs_define
@@ -54,7 +90,7 @@ class FlexMetricAlertConfigViewForNdsGroup:
                 parameter expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    event_type_name: FlexMetricEventTypeViewAlertable = _attrs_field(
+    event_type_name: Literal["OUTSIDE_FLEX_METRIC_THRESHOLD"] | FlexMetricEventTypeViewAlertable = _attrs_field(
         default=FlexMetricEventTypeViewAlertable.OUTSIDE_FLEX_METRIC_THRESHOLD, kw_only=True
     )
     notifications: list[
@@ -99,12 +135,34 @@ class FlexMetricAlertConfigViewForNdsGroup:
         | UnknownVariant
         | Unset
     ) = UNSET
-    severity_override: EventSeverity | Unset = UNSET
+    severity_override: Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity | Unset = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("event_type_name", "eventTypeName", True),
+        ("notifications", "notifications", True),
+        ("created", "created", False),
+        ("enabled", "enabled", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("matchers", "matchers", False),
+        ("metric_threshold", "metricThreshold", False),
+        ("severity_override", "severityOverride", False),
+        ("updated", "updated", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexMetricAlertConfigViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        event_type_name = self.event_type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        event_type_name = enum_json(self.event_type_name)
 
         notifications = []
         for notifications_item_data in self.notifications:
@@ -115,7 +173,7 @@ class FlexMetricAlertConfigViewForNdsGroup:
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         enabled = self.enabled
 
@@ -145,11 +203,11 @@ class FlexMetricAlertConfigViewForNdsGroup:
 
         severity_override: str | Unset = UNSET
         if not isinstance(self.severity_override, Unset):
-            severity_override = self.severity_override.value
+            severity_override = enum_json(self.severity_override)
 
         updated: str | Unset = UNSET
         if not isinstance(self.updated, Unset):
-            updated = format_datetime(self.updated)
+            updated = datetime_json(self.updated)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -182,259 +240,280 @@ class FlexMetricAlertConfigViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "created",
-                "enabled",
-                "groupId",
-                "id",
-                "links",
-                "matchers",
-                "metricThreshold",
-                "severityOverride",
-                "updated",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        event_type_name = FlexMetricEventTypeViewAlertable(d.pop("eventTypeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                event_type_name = FlexMetricEventTypeViewAlertable._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or FlexMetricEventTypeViewAlertable(_event_type_name_value)
 
-        notifications = []
-        _notifications = d.pop("notifications")
-        for notifications_item_data in _notifications:
+                notifications = []
+                _notifications = src_dict["notifications"]
+                for notifications_item_data in _notifications:
+                    _notifications_item_data = notifications_item_data
+                    notifications_item: (
+                        DatadogNotification
+                        | EmailNotification
+                        | GroupNotification
+                        | HipChatNotification
+                        | MicrosoftTeamsNotification
+                        | OpsGenieNotification
+                        | OrgNotification
+                        | PagerDutyNotification
+                        | SlackNotification
+                        | SMSNotification
+                        | TeamNotification
+                        | UserNotification
+                        | VictorOpsNotification
+                        | WebhookNotification
+                        | UnknownVariant
+                    )
+                    _notifications_item_value = (
+                        _notifications_item_data.get("typeName") if _notifications_item_data.__class__ is dict else None
+                    )
+                    if _notifications_item_value.__class__ is not str:
+                        _notifications_item_data, _notifications_item_value = discriminate(
+                            _notifications_item_data, "typeName", field="notifications[]"
+                        )
+                    if _notifications_item_value == "DATADOG":
+                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "EMAIL":
+                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "GROUP":
+                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "HIP_CHAT":
+                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "MICROSOFT_TEAMS":
+                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "OPS_GENIE":
+                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "ORG":
+                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "PAGER_DUTY":
+                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SLACK":
+                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SMS":
+                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "TEAM":
+                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "USER":
+                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "VICTOR_OPS":
+                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "WEBHOOK":
+                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                    else:
+                        notifications_item = UnknownVariant(
+                            discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
+                        )
 
-            def _parse_notifications_item(
-                data: object,
-            ) -> (
-                DatadogNotification
-                | EmailNotification
-                | GroupNotification
-                | HipChatNotification
-                | MicrosoftTeamsNotification
-                | OpsGenieNotification
-                | OrgNotification
-                | PagerDutyNotification
-                | SlackNotification
-                | SMSNotification
-                | TeamNotification
-                | UserNotification
-                | VictorOpsNotification
-                | WebhookNotification
-                | UnknownVariant
-            ):
-                variants: dict[
-                    str,
-                    type[DatadogNotification]
-                    | type[EmailNotification]
-                    | type[GroupNotification]
-                    | type[HipChatNotification]
-                    | type[MicrosoftTeamsNotification]
-                    | type[OpsGenieNotification]
-                    | type[OrgNotification]
-                    | type[PagerDutyNotification]
-                    | type[SlackNotification]
-                    | type[SMSNotification]
-                    | type[TeamNotification]
-                    | type[UserNotification]
-                    | type[VictorOpsNotification]
-                    | type[WebhookNotification],
-                ] = {
-                    "DATADOG": DatadogNotification,
-                    "EMAIL": EmailNotification,
-                    "GROUP": GroupNotification,
-                    "HIP_CHAT": HipChatNotification,
-                    "MICROSOFT_TEAMS": MicrosoftTeamsNotification,
-                    "OPS_GENIE": OpsGenieNotification,
-                    "ORG": OrgNotification,
-                    "PAGER_DUTY": PagerDutyNotification,
-                    "SLACK": SlackNotification,
-                    "SMS": SMSNotification,
-                    "TEAM": TeamNotification,
-                    "USER": UserNotification,
-                    "VICTOR_OPS": VictorOpsNotification,
-                    "WEBHOOK": WebhookNotification,
-                }
-                payload, value = discriminate(data, "typeName", field="notifications[]")
-                variant = variants.get(value)
-                if variant is None:
-                    return UnknownVariant(discriminator=value, raw=dict(payload))
-                return variant.from_dict(payload)
+                    notifications.append(notifications_item)
 
-            notifications_item = _parse_notifications_item(notifications_item_data)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-            notifications.append(notifications_item)
+                enabled = src_dict.get("enabled", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                group_id = src_dict.get("groupId", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        id = d.pop("id", UNSET)
+                _matchers = src_dict.get("matchers", UNSET)
+                matchers: list[AlertMatcher] | Unset = UNSET
+                if _matchers is not UNSET:
+                    matchers = [AlertMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _metric_threshold_data = src_dict.get("metricThreshold", UNSET)
+                metric_threshold: (
+                    DataMetricThresholdView
+                    | FlexAVGCommandExecutionTimeMetricThresholdView
+                    | FlexAVGWriteExecutionTimeMetricThresholdView
+                    | FlexConnectionPercentRawMetricThresholdView
+                    | FlexNetworkBytesInDataMetricThresholdView
+                    | FlexNetworkBytesOutDataMetricThresholdView
+                    | FlexNetworkNumRequestsRawMetricThresholdView
+                    | FlexOpCounterCMDRawMetricThresholdView
+                    | FlexOpCounterDeleteRawMetricThresholdView
+                    | FlexOpCounterGetMoreRawMetricThresholdView
+                    | FlexOpCounterInsertRawMetricThresholdView
+                    | FlexOpCounterQueryRawMetricThresholdView
+                    | FlexOpCounterUpdateRawMetricThresholdView
+                    | RawMetricThresholdView
+                    | TimeMetricThresholdView
+                    | UnknownVariant
+                    | Unset
+                )
+                if _metric_threshold_data is UNSET:
+                    metric_threshold = UNSET
+                else:
+                    _metric_threshold_value = (
+                        _metric_threshold_data.get("metricName") if _metric_threshold_data.__class__ is dict else None
+                    )
+                    if _metric_threshold_value.__class__ is not str:
+                        _metric_threshold_data, _metric_threshold_value = discriminate(
+                            _metric_threshold_data, "metricName", field="metricThreshold"
+                        )
+                    if _metric_threshold_value == "FLEX_AVG_COMMAND_EXECUTION_TIME":
+                        metric_threshold = FlexAVGCommandExecutionTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value in (
+                        "BACKGROUND_FLUSH_AVG",
+                        "FLEX_AVG_READ_EXECUTION_TIME",
+                        "REALM_ENDPOINTS_COMPUTE_MS",
+                        "REALM_ENDPOINTS_RESPONSE_MS",
+                        "REALM_GQL_COMPUTE_MS",
+                        "REALM_GQL_RESPONSE_MS",
+                        "REALM_OVERALL_COMPUTE_MS",
+                        "REALM_SDK_FNS_RESPONSE_MS",
+                        "REALM_SDK_FUNCTIONS_COMPUTE_MS",
+                        "REALM_SDK_MQL_COMPUTE_MS",
+                        "REALM_SDK_MQL_RESPONSE_MS",
+                        "REALM_SYNC_CLIENT_BOOTSTRAP_MS",
+                        "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM",
+                        "REALM_TRIGGERS_COMPUTE_MS",
+                        "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM",
+                        "REALM_TRIGGERS_RESPONSE_MS",
+                        "SERVERLESS_AVG_READ_EXECUTION_TIME",
+                        "STREAM_PROCESSOR_CHANGE_STREAM_LAG",
+                    ):
+                        metric_threshold = TimeMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_AVG_WRITE_EXECUTION_TIME":
+                        metric_threshold = FlexAVGWriteExecutionTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value in (
+                        "FLEX_CONNECTIONS",
+                        "REALM_AUTH_LOGIN_FAIL",
+                        "REALM_ENDPOINTS_FAILED_REQUESTS",
+                        "REALM_GQL_FAILED_REQUESTS",
+                        "REALM_OVERALL_FAILED_REQUESTS",
+                        "REALM_SDKFNS_FAILED_REQUESTS",
+                        "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT",
+                        "REALM_TRIGGERS_FAILED_REQUESTS",
+                        "SERVERLESS_CONNECTIONS",
+                        "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT",
+                    ):
+                        metric_threshold = RawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_CONNECTIONS_PERCENT":
+                        metric_threshold = FlexConnectionPercentRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value in (
+                        "FLEX_DATA_SIZE_TOTAL",
+                        "REALM_ENDPOINTS_EGRESS_BYTES",
+                        "REALM_GQL_EGRESS_BYTES",
+                        "REALM_OVERALL_EGRESS_BYTES",
+                        "REALM_SDK_FUNCTIONS_EGRESS_BYTES",
+                        "REALM_SDK_MQL_EGRESS_BYTES",
+                        "REALM_SYNC_CLIENT_CHANGESETS_INVALID",
+                        "REALM_SYNC_CLIENT_READS_FAILED",
+                        "REALM_SYNC_CLIENT_UPLOADS_FAILED",
+                        "REALM_SYNC_EGRESS_BYTES",
+                        "REALM_SYNC_FAILED_REQUESTS",
+                        "REALM_SYNC_SESSIONS_ENDED",
+                        "REALM_TRIGGERS_EGRESS_BYTES",
+                        "SERVERLESS_DATA_SIZE_TOTAL",
+                    ):
+                        metric_threshold = DataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_NETWORK_BYTES_IN":
+                        metric_threshold = FlexNetworkBytesInDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_NETWORK_BYTES_OUT":
+                        metric_threshold = FlexNetworkBytesOutDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_NETWORK_NUM_REQUESTS":
+                        metric_threshold = FlexNetworkNumRequestsRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "FLEX_OPCOUNTER_CMD":
+                        metric_threshold = FlexOpCounterCMDRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_OPCOUNTER_DELETE":
+                        metric_threshold = FlexOpCounterDeleteRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_OPCOUNTER_GETMORE":
+                        metric_threshold = FlexOpCounterGetMoreRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_OPCOUNTER_INSERT":
+                        metric_threshold = FlexOpCounterInsertRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_OPCOUNTER_QUERY":
+                        metric_threshold = FlexOpCounterQueryRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FLEX_OPCOUNTER_UPDATE":
+                        metric_threshold = FlexOpCounterUpdateRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    else:
+                        metric_threshold = UnknownVariant(
+                            discriminator=_metric_threshold_value, raw=dict(_metric_threshold_data)
+                        )
 
-                links.append(links_item)
+                _severity_override = src_dict.get("severityOverride", UNSET)
+                severity_override: EventSeverity | Unset
+                if _severity_override is UNSET:
+                    severity_override = UNSET
+                else:
+                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
+                        _severity_override
+                    )
 
-        _matchers = d.pop("matchers", UNSET)
-        matchers: list[AlertMatcher] | Unset = UNSET
-        if _matchers is not UNSET:
-            matchers = []
-            for matchers_item_data in _matchers:
-                matchers_item = AlertMatcher.from_dict(matchers_item_data)
+                _updated = src_dict.get("updated", UNSET)
+                updated: datetime.datetime | Unset
+                if _updated is UNSET:
+                    updated = UNSET
+                else:
+                    updated = datetime.datetime.fromisoformat(_updated)
 
-                matchers.append(matchers_item)
+                if not (
+                    _notifications.__class__ is list
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_matchers is UNSET or _matchers.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FlexMetricAlertConfigViewForNdsGroup:
+                    _flex_metric_alert_config_view_for_nds_group = object.__new__(cls)
+                    _flex_metric_alert_config_view_for_nds_group.event_type_name = event_type_name
+                    _flex_metric_alert_config_view_for_nds_group.notifications = notifications
+                    _flex_metric_alert_config_view_for_nds_group.created = created
+                    _flex_metric_alert_config_view_for_nds_group.enabled = enabled
+                    _flex_metric_alert_config_view_for_nds_group.group_id = group_id
+                    _flex_metric_alert_config_view_for_nds_group.id = id
+                    _flex_metric_alert_config_view_for_nds_group.links = links
+                    _flex_metric_alert_config_view_for_nds_group.matchers = matchers
+                    _flex_metric_alert_config_view_for_nds_group.metric_threshold = metric_threshold
+                    _flex_metric_alert_config_view_for_nds_group.severity_override = severity_override
+                    _flex_metric_alert_config_view_for_nds_group.updated = updated
+                else:
+                    _flex_metric_alert_config_view_for_nds_group = cls(
+                        notifications,
+                        created,
+                        enabled,
+                        group_id,
+                        id,
+                        links,
+                        matchers,
+                        metric_threshold,
+                        severity_override,
+                        updated,
+                        event_type_name=event_type_name,
+                    )
 
-        def _parse_metric_threshold(
-            data: object,
-        ) -> (
-            DataMetricThresholdView
-            | FlexAVGCommandExecutionTimeMetricThresholdView
-            | FlexAVGWriteExecutionTimeMetricThresholdView
-            | FlexConnectionPercentRawMetricThresholdView
-            | FlexNetworkBytesInDataMetricThresholdView
-            | FlexNetworkBytesOutDataMetricThresholdView
-            | FlexNetworkNumRequestsRawMetricThresholdView
-            | FlexOpCounterCMDRawMetricThresholdView
-            | FlexOpCounterDeleteRawMetricThresholdView
-            | FlexOpCounterGetMoreRawMetricThresholdView
-            | FlexOpCounterInsertRawMetricThresholdView
-            | FlexOpCounterQueryRawMetricThresholdView
-            | FlexOpCounterUpdateRawMetricThresholdView
-            | RawMetricThresholdView
-            | TimeMetricThresholdView
-            | UnknownVariant
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            variants: dict[
-                str,
-                type[FlexAVGCommandExecutionTimeMetricThresholdView]
-                | type[TimeMetricThresholdView]
-                | type[FlexAVGWriteExecutionTimeMetricThresholdView]
-                | type[RawMetricThresholdView]
-                | type[FlexConnectionPercentRawMetricThresholdView]
-                | type[DataMetricThresholdView]
-                | type[FlexNetworkBytesInDataMetricThresholdView]
-                | type[FlexNetworkBytesOutDataMetricThresholdView]
-                | type[FlexNetworkNumRequestsRawMetricThresholdView]
-                | type[FlexOpCounterCMDRawMetricThresholdView]
-                | type[FlexOpCounterDeleteRawMetricThresholdView]
-                | type[FlexOpCounterGetMoreRawMetricThresholdView]
-                | type[FlexOpCounterInsertRawMetricThresholdView]
-                | type[FlexOpCounterQueryRawMetricThresholdView]
-                | type[FlexOpCounterUpdateRawMetricThresholdView],
-            ] = {
-                "FLEX_AVG_COMMAND_EXECUTION_TIME": FlexAVGCommandExecutionTimeMetricThresholdView,
-                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
-                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
-                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
-                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
-                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
-                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
-                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
-                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
-                "FLEX_AVG_WRITE_EXECUTION_TIME": FlexAVGWriteExecutionTimeMetricThresholdView,
-                "FLEX_CONNECTIONS": RawMetricThresholdView,
-                "REALM_AUTH_LOGIN_FAIL": RawMetricThresholdView,
-                "REALM_ENDPOINTS_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_GQL_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_OVERALL_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_SDKFNS_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT": RawMetricThresholdView,
-                "REALM_TRIGGERS_FAILED_REQUESTS": RawMetricThresholdView,
-                "SERVERLESS_CONNECTIONS": RawMetricThresholdView,
-                "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT": RawMetricThresholdView,
-                "FLEX_CONNECTIONS_PERCENT": FlexConnectionPercentRawMetricThresholdView,
-                "FLEX_DATA_SIZE_TOTAL": DataMetricThresholdView,
-                "REALM_ENDPOINTS_EGRESS_BYTES": DataMetricThresholdView,
-                "REALM_GQL_EGRESS_BYTES": DataMetricThresholdView,
-                "REALM_OVERALL_EGRESS_BYTES": DataMetricThresholdView,
-                "REALM_SDK_FUNCTIONS_EGRESS_BYTES": DataMetricThresholdView,
-                "REALM_SDK_MQL_EGRESS_BYTES": DataMetricThresholdView,
-                "REALM_SYNC_CLIENT_CHANGESETS_INVALID": DataMetricThresholdView,
-                "REALM_SYNC_CLIENT_READS_FAILED": DataMetricThresholdView,
-                "REALM_SYNC_CLIENT_UPLOADS_FAILED": DataMetricThresholdView,
-                "REALM_SYNC_EGRESS_BYTES": DataMetricThresholdView,
-                "REALM_SYNC_FAILED_REQUESTS": DataMetricThresholdView,
-                "REALM_SYNC_SESSIONS_ENDED": DataMetricThresholdView,
-                "REALM_TRIGGERS_EGRESS_BYTES": DataMetricThresholdView,
-                "SERVERLESS_DATA_SIZE_TOTAL": DataMetricThresholdView,
-                "FLEX_NETWORK_BYTES_IN": FlexNetworkBytesInDataMetricThresholdView,
-                "FLEX_NETWORK_BYTES_OUT": FlexNetworkBytesOutDataMetricThresholdView,
-                "FLEX_NETWORK_NUM_REQUESTS": FlexNetworkNumRequestsRawMetricThresholdView,
-                "FLEX_OPCOUNTER_CMD": FlexOpCounterCMDRawMetricThresholdView,
-                "FLEX_OPCOUNTER_DELETE": FlexOpCounterDeleteRawMetricThresholdView,
-                "FLEX_OPCOUNTER_GETMORE": FlexOpCounterGetMoreRawMetricThresholdView,
-                "FLEX_OPCOUNTER_INSERT": FlexOpCounterInsertRawMetricThresholdView,
-                "FLEX_OPCOUNTER_QUERY": FlexOpCounterQueryRawMetricThresholdView,
-                "FLEX_OPCOUNTER_UPDATE": FlexOpCounterUpdateRawMetricThresholdView,
-            }
-            payload, value = discriminate(data, "metricName", field="metricThreshold")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                _flex_metric_alert_config_view_for_nds_group.additional_properties = d
+                return _flex_metric_alert_config_view_for_nds_group
 
-        metric_threshold = _parse_metric_threshold(d.pop("metricThreshold", UNSET))
-
-        _severity_override = d.pop("severityOverride", UNSET)
-        severity_override: EventSeverity | Unset
-        if _severity_override is UNSET:
-            severity_override = UNSET
-        else:
-            severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                _severity_override
-            )
-
-        _updated = d.pop("updated", UNSET)
-        updated: datetime.datetime | Unset
-        if _updated is UNSET:
-            updated = UNSET
-        else:
-            updated = datetime.datetime.fromisoformat(_updated)
-
-        _flex_metric_alert_config_view_for_nds_group = cls(
-            notifications,
-            created,
-            enabled,
-            group_id,
-            id,
-            links,
-            matchers,
-            metric_threshold,
-            severity_override,
-            updated,
-            event_type_name=event_type_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _flex_metric_alert_config_view_for_nds_group.additional_properties = d
-        return _flex_metric_alert_config_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -509,3 +588,193 @@ from ..models.time_metric_threshold_view import TimeMetricThresholdView  # noqa:
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.alert_matcher import AlertMatcher, AlertMatcherDict
+    from ..models.data_metric_threshold_view import (
+        DataMetricThresholdView,
+        DataMetricThresholdViewDict,
+    )
+    from ..models.datadog_notification import (
+        DatadogNotification,
+        DatadogNotificationDict,
+    )
+    from ..models.email_notification import EmailNotification, EmailNotificationDict
+    from ..models.event_severity import EventSeverity
+    from ..models.flex_avg_command_execution_time_metric_threshold_view import (
+        FlexAVGCommandExecutionTimeMetricThresholdView,
+        FlexAVGCommandExecutionTimeMetricThresholdViewDict,
+    )
+    from ..models.flex_avg_write_execution_time_metric_threshold_view import (
+        FlexAVGWriteExecutionTimeMetricThresholdView,
+        FlexAVGWriteExecutionTimeMetricThresholdViewDict,
+    )
+    from ..models.flex_connection_percent_raw_metric_threshold_view import (
+        FlexConnectionPercentRawMetricThresholdView,
+        FlexConnectionPercentRawMetricThresholdViewDict,
+    )
+    from ..models.flex_metric_event_type_view_alertable import (
+        FlexMetricEventTypeViewAlertable,
+    )
+    from ..models.flex_network_bytes_in_data_metric_threshold_view import (
+        FlexNetworkBytesInDataMetricThresholdView,
+        FlexNetworkBytesInDataMetricThresholdViewDict,
+    )
+    from ..models.flex_network_bytes_out_data_metric_threshold_view import (
+        FlexNetworkBytesOutDataMetricThresholdView,
+        FlexNetworkBytesOutDataMetricThresholdViewDict,
+    )
+    from ..models.flex_network_num_requests_raw_metric_threshold_view import (
+        FlexNetworkNumRequestsRawMetricThresholdView,
+        FlexNetworkNumRequestsRawMetricThresholdViewDict,
+    )
+    from ..models.flex_op_counter_cmd_raw_metric_threshold_view import (
+        FlexOpCounterCMDRawMetricThresholdView,
+        FlexOpCounterCMDRawMetricThresholdViewDict,
+    )
+    from ..models.flex_op_counter_delete_raw_metric_threshold_view import (
+        FlexOpCounterDeleteRawMetricThresholdView,
+        FlexOpCounterDeleteRawMetricThresholdViewDict,
+    )
+    from ..models.flex_op_counter_get_more_raw_metric_threshold_view import (
+        FlexOpCounterGetMoreRawMetricThresholdView,
+        FlexOpCounterGetMoreRawMetricThresholdViewDict,
+    )
+    from ..models.flex_op_counter_insert_raw_metric_threshold_view import (
+        FlexOpCounterInsertRawMetricThresholdView,
+        FlexOpCounterInsertRawMetricThresholdViewDict,
+    )
+    from ..models.flex_op_counter_query_raw_metric_threshold_view import (
+        FlexOpCounterQueryRawMetricThresholdView,
+        FlexOpCounterQueryRawMetricThresholdViewDict,
+    )
+    from ..models.flex_op_counter_update_raw_metric_threshold_view import (
+        FlexOpCounterUpdateRawMetricThresholdView,
+        FlexOpCounterUpdateRawMetricThresholdViewDict,
+    )
+    from ..models.group_notification import GroupNotification, GroupNotificationDict
+    from ..models.hip_chat_notification import (
+        HipChatNotification,
+        HipChatNotificationDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.microsoft_teams_notification import (
+        MicrosoftTeamsNotification,
+        MicrosoftTeamsNotificationDict,
+    )
+    from ..models.ops_genie_notification import (
+        OpsGenieNotification,
+        OpsGenieNotificationDict,
+    )
+    from ..models.org_notification import OrgNotification, OrgNotificationDict
+    from ..models.pager_duty_notification import (
+        PagerDutyNotification,
+        PagerDutyNotificationDict,
+    )
+    from ..models.raw_metric_threshold_view import (
+        RawMetricThresholdView,
+        RawMetricThresholdViewDict,
+    )
+    from ..models.slack_notification import SlackNotification, SlackNotificationDict
+    from ..models.sms_notification import SMSNotification, SMSNotificationDict
+    from ..models.team_notification import TeamNotification, TeamNotificationDict
+    from ..models.time_metric_threshold_view import (
+        TimeMetricThresholdView,
+        TimeMetricThresholdViewDict,
+    )
+    from ..models.user_notification import UserNotification, UserNotificationDict
+    from ..models.victor_ops_notification import (
+        VictorOpsNotification,
+        VictorOpsNotificationDict,
+    )
+    from ..models.webhook_notification import (
+        WebhookNotification,
+        WebhookNotificationDict,
+    )
+    from ..types import UnknownVariant
+
+    FlexMetricAlertConfigViewForNdsGroupDict = TypedDict(
+        "FlexMetricAlertConfigViewForNdsGroupDict",
+        {
+            "eventTypeName": Required[Literal["OUTSIDE_FLEX_METRIC_THRESHOLD"] | FlexMetricEventTypeViewAlertable],
+            "notifications": Required[
+                list[
+                    DatadogNotificationDict
+                    | DatadogNotification
+                    | EmailNotificationDict
+                    | EmailNotification
+                    | GroupNotificationDict
+                    | GroupNotification
+                    | HipChatNotificationDict
+                    | HipChatNotification
+                    | MicrosoftTeamsNotificationDict
+                    | MicrosoftTeamsNotification
+                    | OpsGenieNotificationDict
+                    | OpsGenieNotification
+                    | OrgNotificationDict
+                    | OrgNotification
+                    | PagerDutyNotificationDict
+                    | PagerDutyNotification
+                    | SlackNotificationDict
+                    | SlackNotification
+                    | SMSNotificationDict
+                    | SMSNotification
+                    | TeamNotificationDict
+                    | TeamNotification
+                    | UserNotificationDict
+                    | UserNotification
+                    | VictorOpsNotificationDict
+                    | VictorOpsNotification
+                    | WebhookNotificationDict
+                    | WebhookNotification
+                    | UnknownVariant
+                ]
+            ],
+            "created": datetime.datetime | str,
+            "enabled": bool,
+            "groupId": str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "matchers": list[AlertMatcherDict | AlertMatcher],
+            "metricThreshold": FlexAVGCommandExecutionTimeMetricThresholdViewDict
+            | FlexAVGCommandExecutionTimeMetricThresholdView
+            | TimeMetricThresholdViewDict
+            | TimeMetricThresholdView
+            | FlexAVGWriteExecutionTimeMetricThresholdViewDict
+            | FlexAVGWriteExecutionTimeMetricThresholdView
+            | RawMetricThresholdViewDict
+            | RawMetricThresholdView
+            | FlexConnectionPercentRawMetricThresholdViewDict
+            | FlexConnectionPercentRawMetricThresholdView
+            | DataMetricThresholdViewDict
+            | DataMetricThresholdView
+            | FlexNetworkBytesInDataMetricThresholdViewDict
+            | FlexNetworkBytesInDataMetricThresholdView
+            | FlexNetworkBytesOutDataMetricThresholdViewDict
+            | FlexNetworkBytesOutDataMetricThresholdView
+            | FlexNetworkNumRequestsRawMetricThresholdViewDict
+            | FlexNetworkNumRequestsRawMetricThresholdView
+            | FlexOpCounterCMDRawMetricThresholdViewDict
+            | FlexOpCounterCMDRawMetricThresholdView
+            | FlexOpCounterDeleteRawMetricThresholdViewDict
+            | FlexOpCounterDeleteRawMetricThresholdView
+            | FlexOpCounterGetMoreRawMetricThresholdViewDict
+            | FlexOpCounterGetMoreRawMetricThresholdView
+            | FlexOpCounterInsertRawMetricThresholdViewDict
+            | FlexOpCounterInsertRawMetricThresholdView
+            | FlexOpCounterQueryRawMetricThresholdViewDict
+            | FlexOpCounterQueryRawMetricThresholdView
+            | FlexOpCounterUpdateRawMetricThresholdViewDict
+            | FlexOpCounterUpdateRawMetricThresholdView
+            | UnknownVariant,
+            "severityOverride": Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity,
+            "updated": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    FlexMetricAlertConfigViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,29 @@ from ..models.flex_provider_settings_backing_provider_name import (
 from ..models.flex_provider_settings_provider_name import (
     FlexProviderSettingsProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FlexProviderSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "backingProviderName",
+        "diskSizeGB",
+        "providerName",
+        "regionName",
+    }
+)
 
 
 @_attrs_define
@@ -33,22 +59,37 @@ class FlexProviderSettings:
             list of region names, see AWS, GCP, and Azure.
     """
 
-    backing_provider_name: FlexProviderSettingsBackingProviderName | Unset = UNSET
+    backing_provider_name: Literal["AWS", "AZURE", "GCP"] | FlexProviderSettingsBackingProviderName | Unset = UNSET
     disk_size_gb: float | Unset = UNSET
-    provider_name: FlexProviderSettingsProviderName | Unset = UNSET
+    provider_name: Literal["FLEX"] | FlexProviderSettingsProviderName | Unset = UNSET
     region_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("backing_provider_name", "backingProviderName", False),
+        ("disk_size_gb", "diskSizeGB", False),
+        ("provider_name", "providerName", False),
+        ("region_name", "regionName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexProviderSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         backing_provider_name: str | Unset = UNSET
         if not isinstance(self.backing_provider_name, Unset):
-            backing_provider_name = self.backing_provider_name.value
+            backing_provider_name = enum_json(self.backing_provider_name)
 
         disk_size_gb = self.disk_size_gb
 
         provider_name: str | Unset = UNSET
         if not isinstance(self.provider_name, Unset):
-            provider_name = self.provider_name.value
+            provider_name = enum_json(self.provider_name)
 
         region_name = self.region_name
 
@@ -68,51 +109,62 @@ class FlexProviderSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "backingProviderName",
-                "diskSizeGB",
-                "providerName",
-                "regionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _backing_provider_name = d.pop("backingProviderName", UNSET)
-        backing_provider_name: FlexProviderSettingsBackingProviderName | Unset
-        if _backing_provider_name is UNSET:
-            backing_provider_name = UNSET
-        else:
-            backing_provider_name = FlexProviderSettingsBackingProviderName._members_by_value.get(
-                _backing_provider_name
-            ) or FlexProviderSettingsBackingProviderName(_backing_provider_name)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _backing_provider_name = src_dict.get("backingProviderName", UNSET)
+                backing_provider_name: FlexProviderSettingsBackingProviderName | Unset
+                if _backing_provider_name is UNSET:
+                    backing_provider_name = UNSET
+                else:
+                    backing_provider_name = FlexProviderSettingsBackingProviderName._members_by_value.get(
+                        _backing_provider_name
+                    ) or FlexProviderSettingsBackingProviderName(_backing_provider_name)
 
-        disk_size_gb = d.pop("diskSizeGB", UNSET)
+                disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
-        _provider_name = d.pop("providerName", UNSET)
-        provider_name: FlexProviderSettingsProviderName | Unset
-        if _provider_name is UNSET:
-            provider_name = UNSET
-        else:
-            provider_name = FlexProviderSettingsProviderName._members_by_value.get(
-                _provider_name
-            ) or FlexProviderSettingsProviderName(_provider_name)
+                _provider_name = src_dict.get("providerName", UNSET)
+                provider_name: FlexProviderSettingsProviderName | Unset
+                if _provider_name is UNSET:
+                    provider_name = UNSET
+                else:
+                    provider_name = FlexProviderSettingsProviderName._members_by_value.get(
+                        _provider_name
+                    ) or FlexProviderSettingsProviderName(_provider_name)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        _flex_provider_settings = cls(
-            backing_provider_name,
-            disk_size_gb,
-            provider_name,
-            region_name,
-        )
+                if not (
+                    (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
+                    and (region_name is UNSET or region_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FlexProviderSettings:
+                    _flex_provider_settings = object.__new__(cls)
+                    _flex_provider_settings.backing_provider_name = backing_provider_name
+                    _flex_provider_settings.disk_size_gb = disk_size_gb
+                    _flex_provider_settings.provider_name = provider_name
+                    _flex_provider_settings.region_name = region_name
+                else:
+                    _flex_provider_settings = cls(
+                        backing_provider_name,
+                        disk_size_gb,
+                        provider_name,
+                        region_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _flex_provider_settings.additional_properties = d
-        return _flex_provider_settings
+                _flex_provider_settings.additional_properties = d
+                return _flex_provider_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -129,3 +181,27 @@ class FlexProviderSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.flex_provider_settings_backing_provider_name import (
+        FlexProviderSettingsBackingProviderName,
+    )
+    from ..models.flex_provider_settings_provider_name import (
+        FlexProviderSettingsProviderName,
+    )
+
+    FlexProviderSettingsDict = TypedDict(
+        "FlexProviderSettingsDict",
+        {
+            "backingProviderName": Literal["AWS", "AZURE", "GCP"] | FlexProviderSettingsBackingProviderName,
+            "diskSizeGB": float,
+            "providerName": Literal["FLEX"] | FlexProviderSettingsProviderName,
+            "regionName": str,
+        },
+        total=False,
+    )
+else:
+    FlexProviderSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,29 @@ from ..models.flex_provider_settings_create_20241113_backing_provider_name impor
 from ..models.flex_provider_settings_create_20241113_provider_name import (
     FlexProviderSettingsCreate20241113ProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FlexProviderSettingsCreate20241113")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "backingProviderName",
+        "regionName",
+        "diskSizeGB",
+        "providerName",
+    }
+)
 
 
 @_attrs_define
@@ -35,14 +61,29 @@ class FlexProviderSettingsCreate20241113:
             provider type. Default: FlexProviderSettingsCreate20241113ProviderName.FLEX.
     """
 
-    backing_provider_name: FlexProviderSettingsCreate20241113BackingProviderName
+    backing_provider_name: Literal["AWS", "AZURE", "GCP"] | FlexProviderSettingsCreate20241113BackingProviderName
     region_name: str
     disk_size_gb: float | Unset = UNSET
-    provider_name: FlexProviderSettingsCreate20241113ProviderName | Unset = UNSET
+    provider_name: Literal["FLEX"] | FlexProviderSettingsCreate20241113ProviderName | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("backing_provider_name", "backingProviderName", True),
+        ("region_name", "regionName", True),
+        ("disk_size_gb", "diskSizeGB", False),
+        ("provider_name", "providerName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FlexProviderSettingsCreate20241113"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        backing_provider_name = self.backing_provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        backing_provider_name = enum_json(self.backing_provider_name)
 
         region_name = self.region_name
 
@@ -50,7 +91,7 @@ class FlexProviderSettingsCreate20241113:
 
         provider_name: str | Unset = UNSET
         if not isinstance(self.provider_name, Unset):
-            provider_name = self.provider_name.value
+            provider_name = enum_json(self.provider_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -69,42 +110,57 @@ class FlexProviderSettingsCreate20241113:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "diskSizeGB",
-                "providerName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        backing_provider_name = FlexProviderSettingsCreate20241113BackingProviderName(d.pop("backingProviderName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                backing_provider_name = FlexProviderSettingsCreate20241113BackingProviderName._members_by_value.get(
+                    _backing_provider_name_value := src_dict["backingProviderName"]
+                ) or FlexProviderSettingsCreate20241113BackingProviderName(_backing_provider_name_value)
 
-        region_name = d.pop("regionName")
+                region_name = src_dict["regionName"]
 
-        disk_size_gb = d.pop("diskSizeGB", UNSET)
+                disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
-        _provider_name = d.pop("providerName", UNSET)
-        provider_name: FlexProviderSettingsCreate20241113ProviderName | Unset
-        if _provider_name is UNSET:
-            provider_name = UNSET
-        else:
-            provider_name = FlexProviderSettingsCreate20241113ProviderName._members_by_value.get(
-                _provider_name
-            ) or FlexProviderSettingsCreate20241113ProviderName(_provider_name)
+                _provider_name = src_dict.get("providerName", UNSET)
+                provider_name: FlexProviderSettingsCreate20241113ProviderName | Unset
+                if _provider_name is UNSET:
+                    provider_name = UNSET
+                else:
+                    provider_name = FlexProviderSettingsCreate20241113ProviderName._members_by_value.get(
+                        _provider_name
+                    ) or FlexProviderSettingsCreate20241113ProviderName(_provider_name)
 
-        _flex_provider_settings_create_20241113 = cls(
-            backing_provider_name,
-            region_name,
-            disk_size_gb,
-            provider_name,
-        )
+                if not (
+                    region_name.__class__ is str
+                    and (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is FlexProviderSettingsCreate20241113:
+                    _flex_provider_settings_create_20241113 = object.__new__(cls)
+                    _flex_provider_settings_create_20241113.backing_provider_name = backing_provider_name
+                    _flex_provider_settings_create_20241113.region_name = region_name
+                    _flex_provider_settings_create_20241113.disk_size_gb = disk_size_gb
+                    _flex_provider_settings_create_20241113.provider_name = provider_name
+                else:
+                    _flex_provider_settings_create_20241113 = cls(
+                        backing_provider_name,
+                        region_name,
+                        disk_size_gb,
+                        provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _flex_provider_settings_create_20241113.additional_properties = d
-        return _flex_provider_settings_create_20241113
+                _flex_provider_settings_create_20241113.additional_properties = d
+                return _flex_provider_settings_create_20241113
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -121,3 +177,31 @@ class FlexProviderSettingsCreate20241113:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.flex_provider_settings_create_20241113_backing_provider_name import (
+        FlexProviderSettingsCreate20241113BackingProviderName,
+    )
+    from ..models.flex_provider_settings_create_20241113_provider_name import (
+        FlexProviderSettingsCreate20241113ProviderName,
+    )
+
+    FlexProviderSettingsCreate20241113Dict = TypedDict(
+        "FlexProviderSettingsCreate20241113Dict",
+        {
+            "backingProviderName": Required[
+                Literal["AWS", "AZURE", "GCP"] | FlexProviderSettingsCreate20241113BackingProviderName
+            ],
+            "regionName": Required[str],
+            "diskSizeGB": float,
+            "providerName": Literal["FLEX"] | FlexProviderSettingsCreate20241113ProviderName,
+        },
+        total=False,
+    )
+else:
+    FlexProviderSettingsCreate20241113Dict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +18,37 @@ from attrs import field as _attrs_field
 from ..models.replica_set_event_type_view_for_nds_group import (
     ReplicaSetEventTypeViewForNdsGroup,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "created",
+        "eventTypeName",
+        "id",
+        "groupId",
+        "hostname",
+        "links",
+        "orgId",
+        "port",
+        "raw",
+        "replicaSetName",
+        "shardName",
+    }
+)
 
 
 @_attrs_define
@@ -43,7 +78,19 @@ class ForNdsGroup:
     """
 
     created: datetime.datetime
-    event_type_name: ReplicaSetEventTypeViewForNdsGroup
+    event_type_name: (
+        Literal[
+            "PRIMARY_ELECTED",
+            "REPLICATION_OPLOG_WINDOW_HEALTHY",
+            "REPLICATION_OPLOG_WINDOW_RUNNING_OUT",
+            "ONE_PRIMARY",
+            "NO_PRIMARY",
+            "TOO_MANY_ELECTIONS",
+            "TOO_FEW_HEALTHY_MEMBERS",
+            "TOO_MANY_UNHEALTHY_MEMBERS",
+        ]
+        | ReplicaSetEventTypeViewForNdsGroup
+    )
     id: str
     group_id: str | Unset = UNSET
     hostname: None | str | Unset = UNSET
@@ -54,11 +101,33 @@ class ForNdsGroup:
     replica_set_name: None | str | Unset = UNSET
     shard_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("group_id", "groupId", False),
+        ("hostname", "hostname", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("port", "port", False),
+        ("raw", "raw", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("shard_name", "shardName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        created = format_datetime(self.created)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
@@ -123,88 +192,120 @@ class ForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "hostname",
-                "links",
-                "orgId",
-                "port",
-                "raw",
-                "replicaSetName",
-                "shardName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = ReplicaSetEventTypeViewForNdsGroup(d.pop("eventTypeName"))
+                event_type_name = ReplicaSetEventTypeViewForNdsGroup._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or ReplicaSetEventTypeViewForNdsGroup(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        def _parse_hostname(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_hostname(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        hostname = _parse_hostname(d.pop("hostname", UNSET))
+                hostname = _parse_hostname(src_dict.get("hostname", UNSET))
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                port = src_dict.get("port", UNSET)
 
-        port = d.pop("port", UNSET)
+                _raw = src_dict.get("raw", UNSET)
+                raw: Raw | Unset
+                if _raw is UNSET:
+                    raw = UNSET
+                else:
+                    raw = Raw.from_dict(_raw)
 
-        _raw = d.pop("raw", UNSET)
-        raw: Raw | Unset
-        if _raw is UNSET:
-            raw = UNSET
-        else:
-            raw = Raw.from_dict(_raw)
+                def _parse_replica_set_name(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        def _parse_replica_set_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                replica_set_name = _parse_replica_set_name(src_dict.get("replicaSetName", UNSET))
 
-        replica_set_name = _parse_replica_set_name(d.pop("replicaSetName", UNSET))
+                shard_name = src_dict.get("shardName", UNSET)
 
-        shard_name = d.pop("shardName", UNSET)
+                if not (
+                    id.__class__ is str
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (
+                        hostname is UNSET
+                        or hostname.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (port is UNSET or port.__class__ is int)
+                    and (
+                        replica_set_name is UNSET
+                        or replica_set_name.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (shard_name is UNSET or shard_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ForNdsGroup:
+                    _for_nds_group = object.__new__(cls)
+                    _for_nds_group.created = created
+                    _for_nds_group.event_type_name = event_type_name
+                    _for_nds_group.id = id
+                    _for_nds_group.group_id = group_id
+                    _for_nds_group.hostname = hostname
+                    _for_nds_group.links = links
+                    _for_nds_group.org_id = org_id
+                    _for_nds_group.port = port
+                    _for_nds_group.raw = raw
+                    _for_nds_group.replica_set_name = replica_set_name
+                    _for_nds_group.shard_name = shard_name
+                else:
+                    _for_nds_group = cls(
+                        created,
+                        event_type_name,
+                        id,
+                        group_id,
+                        hostname,
+                        links,
+                        org_id,
+                        port,
+                        raw,
+                        replica_set_name,
+                        shard_name,
+                    )
 
-        _for_nds_group = cls(
-            created,
-            event_type_name,
-            id,
-            group_id,
-            hostname,
-            links,
-            org_id,
-            port,
-            raw,
-            replica_set_name,
-            shard_name,
-        )
+                _for_nds_group.additional_properties = d
+                return _for_nds_group
 
-        if nulls:
-            d.update(nulls)
-        _for_nds_group.additional_properties = d
-        return _for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -226,3 +327,44 @@ class ForNdsGroup:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.raw import Raw, RawDict
+    from ..models.replica_set_event_type_view_for_nds_group import (
+        ReplicaSetEventTypeViewForNdsGroup,
+    )
+
+    ForNdsGroupDict = TypedDict(
+        "ForNdsGroupDict",
+        {
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal[
+                    "PRIMARY_ELECTED",
+                    "REPLICATION_OPLOG_WINDOW_HEALTHY",
+                    "REPLICATION_OPLOG_WINDOW_RUNNING_OUT",
+                    "ONE_PRIMARY",
+                    "NO_PRIMARY",
+                    "TOO_MANY_ELECTIONS",
+                    "TOO_FEW_HEALTHY_MEMBERS",
+                    "TOO_MANY_UNHEALTHY_MEMBERS",
+                ]
+                | ReplicaSetEventTypeViewForNdsGroup
+            ],
+            "id": Required[str],
+            "groupId": str,
+            "hostname": str | None,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "port": int,
+            "raw": RawDict | Raw,
+            "replicaSetName": str | None,
+            "shardName": str,
+        },
+        total=False,
+    )
+else:
+    ForNdsGroupDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,9 +23,30 @@ from ..models.fts_jvm_max_memory_data_metric_threshold_view_mode import (
 from ..models.fts_jvm_max_memory_data_metric_threshold_view_operator import (
     FtsJvmMaxMemoryDataMetricThresholdViewOperator,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FtsJvmMaxMemoryDataMetricThresholdView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "metricName",
+        "mode",
+        "operator",
+        "threshold",
+        "units",
+    }
+)
 
 
 @_attrs_define
@@ -37,31 +64,62 @@ class FtsJvmMaxMemoryDataMetricThresholdView:
             capacity, and the like. Example: BYTES.
     """
 
-    metric_name: FtsJvmMaxMemoryDataMetricThresholdViewMetricName = _attrs_field(
+    metric_name: Literal["FTS_JVM_MAX_MEMORY"] | FtsJvmMaxMemoryDataMetricThresholdViewMetricName = _attrs_field(
         default=FtsJvmMaxMemoryDataMetricThresholdViewMetricName.FTS_JVM_MAX_MEMORY, kw_only=True
     )
-    mode: FtsJvmMaxMemoryDataMetricThresholdViewMode | Unset = UNSET
-    operator: FtsJvmMaxMemoryDataMetricThresholdViewOperator | Unset = UNSET
+    mode: Literal["AVERAGE"] | FtsJvmMaxMemoryDataMetricThresholdViewMode | Unset = UNSET
+    operator: Literal["LESS_THAN", "GREATER_THAN"] | FtsJvmMaxMemoryDataMetricThresholdViewOperator | Unset = UNSET
     threshold: float | Unset = UNSET
-    units: DataMetricUnits | Unset = UNSET
+    units: (
+        Literal[
+            "BITS",
+            "KILOBITS",
+            "MEGABITS",
+            "GIGABITS",
+            "BYTES",
+            "KILOBYTES",
+            "MEGABYTES",
+            "GIGABYTES",
+            "TERABYTES",
+            "PETABYTES",
+        ]
+        | DataMetricUnits
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("metric_name", "metricName", True),
+        ("mode", "mode", False),
+        ("operator", "operator", False),
+        ("threshold", "threshold", False),
+        ("units", "units", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FtsJvmMaxMemoryDataMetricThresholdView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        metric_name = self.metric_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        metric_name = enum_json(self.metric_name)
 
         mode: str | Unset = UNSET
         if not isinstance(self.mode, Unset):
-            mode = self.mode.value
+            mode = enum_json(self.mode)
 
         operator: str | Unset = UNSET
         if not isinstance(self.operator, Unset):
-            operator = self.operator.value
+            operator = enum_json(self.operator)
 
         threshold = self.threshold
 
         units: str | Unset = UNSET
         if not isinstance(self.units, Unset):
-            units = self.units.value
+            units = enum_json(self.units)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -83,59 +141,70 @@ class FtsJvmMaxMemoryDataMetricThresholdView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "mode",
-                "operator",
-                "threshold",
-                "units",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        metric_name = FtsJvmMaxMemoryDataMetricThresholdViewMetricName(d.pop("metricName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                metric_name = FtsJvmMaxMemoryDataMetricThresholdViewMetricName._members_by_value.get(
+                    _metric_name_value := src_dict["metricName"]
+                ) or FtsJvmMaxMemoryDataMetricThresholdViewMetricName(_metric_name_value)
 
-        _mode = d.pop("mode", UNSET)
-        mode: FtsJvmMaxMemoryDataMetricThresholdViewMode | Unset
-        if _mode is UNSET:
-            mode = UNSET
-        else:
-            mode = FtsJvmMaxMemoryDataMetricThresholdViewMode._members_by_value.get(
-                _mode
-            ) or FtsJvmMaxMemoryDataMetricThresholdViewMode(_mode)
+                _mode = src_dict.get("mode", UNSET)
+                mode: FtsJvmMaxMemoryDataMetricThresholdViewMode | Unset
+                if _mode is UNSET:
+                    mode = UNSET
+                else:
+                    mode = FtsJvmMaxMemoryDataMetricThresholdViewMode._members_by_value.get(
+                        _mode
+                    ) or FtsJvmMaxMemoryDataMetricThresholdViewMode(_mode)
 
-        _operator = d.pop("operator", UNSET)
-        operator: FtsJvmMaxMemoryDataMetricThresholdViewOperator | Unset
-        if _operator is UNSET:
-            operator = UNSET
-        else:
-            operator = FtsJvmMaxMemoryDataMetricThresholdViewOperator._members_by_value.get(
-                _operator
-            ) or FtsJvmMaxMemoryDataMetricThresholdViewOperator(_operator)
+                _operator = src_dict.get("operator", UNSET)
+                operator: FtsJvmMaxMemoryDataMetricThresholdViewOperator | Unset
+                if _operator is UNSET:
+                    operator = UNSET
+                else:
+                    operator = FtsJvmMaxMemoryDataMetricThresholdViewOperator._members_by_value.get(
+                        _operator
+                    ) or FtsJvmMaxMemoryDataMetricThresholdViewOperator(_operator)
 
-        threshold = d.pop("threshold", UNSET)
+                threshold = src_dict.get("threshold", UNSET)
 
-        _units = d.pop("units", UNSET)
-        units: DataMetricUnits | Unset
-        if _units is UNSET:
-            units = UNSET
-        else:
-            units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
+                _units = src_dict.get("units", UNSET)
+                units: DataMetricUnits | Unset
+                if _units is UNSET:
+                    units = UNSET
+                else:
+                    units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
 
-        _fts_jvm_max_memory_data_metric_threshold_view = cls(
-            mode,
-            operator,
-            threshold,
-            units,
-            metric_name=metric_name,
-        )
+                if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
+                    raise TypeError("not the documented shape")
+                if cls is FtsJvmMaxMemoryDataMetricThresholdView:
+                    _fts_jvm_max_memory_data_metric_threshold_view = object.__new__(cls)
+                    _fts_jvm_max_memory_data_metric_threshold_view.metric_name = metric_name
+                    _fts_jvm_max_memory_data_metric_threshold_view.mode = mode
+                    _fts_jvm_max_memory_data_metric_threshold_view.operator = operator
+                    _fts_jvm_max_memory_data_metric_threshold_view.threshold = threshold
+                    _fts_jvm_max_memory_data_metric_threshold_view.units = units
+                else:
+                    _fts_jvm_max_memory_data_metric_threshold_view = cls(
+                        mode,
+                        operator,
+                        threshold,
+                        units,
+                        metric_name=metric_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _fts_jvm_max_memory_data_metric_threshold_view.additional_properties = d
-        return _fts_jvm_max_memory_data_metric_threshold_view
+                _fts_jvm_max_memory_data_metric_threshold_view.additional_properties = d
+                return _fts_jvm_max_memory_data_metric_threshold_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -152,3 +221,46 @@ class FtsJvmMaxMemoryDataMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.data_metric_units import DataMetricUnits
+    from ..models.fts_jvm_max_memory_data_metric_threshold_view_metric_name import (
+        FtsJvmMaxMemoryDataMetricThresholdViewMetricName,
+    )
+    from ..models.fts_jvm_max_memory_data_metric_threshold_view_mode import (
+        FtsJvmMaxMemoryDataMetricThresholdViewMode,
+    )
+    from ..models.fts_jvm_max_memory_data_metric_threshold_view_operator import (
+        FtsJvmMaxMemoryDataMetricThresholdViewOperator,
+    )
+
+    FtsJvmMaxMemoryDataMetricThresholdViewDict = TypedDict(
+        "FtsJvmMaxMemoryDataMetricThresholdViewDict",
+        {
+            "metricName": Required[Literal["FTS_JVM_MAX_MEMORY"] | FtsJvmMaxMemoryDataMetricThresholdViewMetricName],
+            "mode": Literal["AVERAGE"] | FtsJvmMaxMemoryDataMetricThresholdViewMode,
+            "operator": Literal["LESS_THAN", "GREATER_THAN"] | FtsJvmMaxMemoryDataMetricThresholdViewOperator,
+            "threshold": float,
+            "units": Literal[
+                "BITS",
+                "KILOBITS",
+                "MEGABITS",
+                "GIGABITS",
+                "BYTES",
+                "KILOBYTES",
+                "MEGABYTES",
+                "GIGABYTES",
+                "TERABYTES",
+                "PETABYTES",
+            ]
+            | DataMetricUnits,
+        },
+        total=False,
+    )
+else:
+    FtsJvmMaxMemoryDataMetricThresholdViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

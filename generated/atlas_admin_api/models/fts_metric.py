@@ -2,15 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.fts_metric_metric_name import FTSMetricMetricName
 from ..models.fts_metric_units import FTSMetricUnits
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="FTSMetric")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "metricName",
+        "units",
+    }
+)
 
 
 @_attrs_define
@@ -23,14 +46,69 @@ class FTSMetric:
         units (FTSMetricUnits): Unit of measurement that applies to this Atlas Search metric.
     """
 
-    metric_name: FTSMetricMetricName
-    units: FTSMetricUnits
+    metric_name: (
+        Literal[
+            "INDEX_SIZE_ON_DISK",
+            "NUMBER_OF_DELETES",
+            "NUMBER_OF_ERROR_QUERIES",
+            "NUMBER_OF_GETMORE_COMMANDS",
+            "NUMBER_OF_INDEX_FIELDS",
+            "NUMBER_OF_INSERTS",
+            "NUMBER_OF_SUCCESS_QUERIES",
+            "NUMBER_OF_UPDATES",
+            "REPLICATION_LAG",
+            "TOTAL_NUMBER_OF_QUERIES",
+            "FTS_DISK_USAGE",
+            "FTS_PROCESS_CPU_KERNEL",
+            "FTS_PROCESS_CPU_USER",
+            "FTS_PROCESS_NORMALIZED_CPU_KERNEL",
+            "FTS_PROCESS_NORMALIZED_CPU_USER",
+            "FTS_PROCESS_RESIDENT_MEMORY",
+            "FTS_PROCESS_SHARED_MEMORY",
+            "FTS_PROCESS_VIRTUAL_MEMORY",
+            "JVM_CURRENT_MEMORY",
+            "JVM_MAX_MEMORY",
+            "PAGE_FAULTS",
+        ]
+        | FTSMetricMetricName
+    )
+    units: (
+        Literal[
+            "BYTES",
+            "BYTES_PER_SECOND",
+            "GIGABYTES",
+            "GIGABYTES_PER_HOUR",
+            "KILOBYTES",
+            "MEGABYTES",
+            "MEGABYTES_PER_SECOND",
+            "MILLISECONDS",
+            "MILLISECONDS_LOGSCALE",
+            "PERCENT",
+            "SCALAR",
+            "SCALAR_PER_SECOND",
+            "SECONDS",
+        ]
+        | FTSMetricUnits
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("metric_name", "metricName", True),
+        ("units", "units", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/FTSMetric"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        metric_name = self.metric_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        metric_name = enum_json(self.metric_name)
 
-        units = self.units.value
+        units = enum_json(self.units)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,18 +123,39 @@ class FTSMetric:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        metric_name = FTSMetricMetricName(d.pop("metricName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                metric_name = FTSMetricMetricName._members_by_value.get(
+                    _metric_name_value := src_dict["metricName"]
+                ) or FTSMetricMetricName(_metric_name_value)
 
-        units = FTSMetricUnits(d.pop("units"))
+                units = FTSMetricUnits._members_by_value.get(_units_value := src_dict["units"]) or FTSMetricUnits(
+                    _units_value
+                )
 
-        _fts_metric = cls(
-            metric_name,
-            units,
-        )
+                if cls is FTSMetric:
+                    _fts_metric = object.__new__(cls)
+                    _fts_metric.metric_name = metric_name
+                    _fts_metric.units = units
+                else:
+                    _fts_metric = cls(
+                        metric_name,
+                        units,
+                    )
 
-        _fts_metric.additional_properties = d
-        return _fts_metric
+                _fts_metric.additional_properties = d
+                return _fts_metric
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -73,3 +172,63 @@ class FTSMetric:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.fts_metric_metric_name import FTSMetricMetricName
+    from ..models.fts_metric_units import FTSMetricUnits
+
+    FTSMetricDict = TypedDict(
+        "FTSMetricDict",
+        {
+            "metricName": Required[
+                Literal[
+                    "INDEX_SIZE_ON_DISK",
+                    "NUMBER_OF_DELETES",
+                    "NUMBER_OF_ERROR_QUERIES",
+                    "NUMBER_OF_GETMORE_COMMANDS",
+                    "NUMBER_OF_INDEX_FIELDS",
+                    "NUMBER_OF_INSERTS",
+                    "NUMBER_OF_SUCCESS_QUERIES",
+                    "NUMBER_OF_UPDATES",
+                    "REPLICATION_LAG",
+                    "TOTAL_NUMBER_OF_QUERIES",
+                    "FTS_DISK_USAGE",
+                    "FTS_PROCESS_CPU_KERNEL",
+                    "FTS_PROCESS_CPU_USER",
+                    "FTS_PROCESS_NORMALIZED_CPU_KERNEL",
+                    "FTS_PROCESS_NORMALIZED_CPU_USER",
+                    "FTS_PROCESS_RESIDENT_MEMORY",
+                    "FTS_PROCESS_SHARED_MEMORY",
+                    "FTS_PROCESS_VIRTUAL_MEMORY",
+                    "JVM_CURRENT_MEMORY",
+                    "JVM_MAX_MEMORY",
+                    "PAGE_FAULTS",
+                ]
+                | FTSMetricMetricName
+            ],
+            "units": Required[
+                Literal[
+                    "BYTES",
+                    "BYTES_PER_SECOND",
+                    "GIGABYTES",
+                    "GIGABYTES_PER_HOUR",
+                    "KILOBYTES",
+                    "MEGABYTES",
+                    "MEGABYTES_PER_SECOND",
+                    "MILLISECONDS",
+                    "MILLISECONDS_LOGSCALE",
+                    "PERCENT",
+                    "SCALAR",
+                    "SCALAR_PER_SECOND",
+                    "SECONDS",
+                ]
+                | FTSMetricUnits
+            ],
+        },
+        total=False,
+    )
+else:
+    FTSMetricDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

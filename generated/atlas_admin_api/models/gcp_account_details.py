@@ -2,15 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.gcp_account_details_cloud_provider import GCPAccountDetailsCloudProvider
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GCPAccountDetails")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "cidrBlock",
+        "gcpProjectId",
+        "links",
+        "vpcNetworkName",
+    }
+)
 
 
 @_attrs_define
@@ -25,7 +52,7 @@ class GCPAccountDetails:
         vpc_network_name (str | Unset): The name of the VPC network.
     """
 
-    cloud_provider: GCPAccountDetailsCloudProvider = _attrs_field(
+    cloud_provider: Literal["gcp"] | GCPAccountDetailsCloudProvider = _attrs_field(
         default=GCPAccountDetailsCloudProvider.GCP, kw_only=True
     )
     cidr_block: str | Unset = UNSET
@@ -33,9 +60,25 @@ class GCPAccountDetails:
     links: list[Link] | Unset = UNSET
     vpc_network_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("cidr_block", "cidrBlock", False),
+        ("gcp_project_id", "gcpProjectId", False),
+        ("links", "links", False),
+        ("vpc_network_name", "vpcNetworkName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GCPAccountDetails"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         cidr_block = self.cidr_block
 
@@ -70,47 +113,59 @@ class GCPAccountDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cidrBlock",
-                "gcpProjectId",
-                "links",
-                "vpcNetworkName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = GCPAccountDetailsCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = GCPAccountDetailsCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or GCPAccountDetailsCloudProvider(_cloud_provider_value)
 
-        cidr_block = d.pop("cidrBlock", UNSET)
+                cidr_block = src_dict.get("cidrBlock", UNSET)
 
-        gcp_project_id = d.pop("gcpProjectId", UNSET)
+                gcp_project_id = src_dict.get("gcpProjectId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                vpc_network_name = src_dict.get("vpcNetworkName", UNSET)
 
-        vpc_network_name = d.pop("vpcNetworkName", UNSET)
+                if not (
+                    (cidr_block is UNSET or cidr_block.__class__ is str)
+                    and (gcp_project_id is UNSET or gcp_project_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (vpc_network_name is UNSET or vpc_network_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GCPAccountDetails:
+                    _gcp_account_details = object.__new__(cls)
+                    _gcp_account_details.cloud_provider = cloud_provider
+                    _gcp_account_details.cidr_block = cidr_block
+                    _gcp_account_details.gcp_project_id = gcp_project_id
+                    _gcp_account_details.links = links
+                    _gcp_account_details.vpc_network_name = vpc_network_name
+                else:
+                    _gcp_account_details = cls(
+                        cidr_block,
+                        gcp_project_id,
+                        links,
+                        vpc_network_name,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _gcp_account_details = cls(
-            cidr_block,
-            gcp_project_id,
-            links,
-            vpc_network_name,
-            cloud_provider=cloud_provider,
-        )
+                _gcp_account_details.additional_properties = d
+                return _gcp_account_details
 
-        if nulls:
-            d.update(nulls)
-        _gcp_account_details.additional_properties = d
-        return _gcp_account_details
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +186,25 @@ class GCPAccountDetails:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.gcp_account_details_cloud_provider import (
+        GCPAccountDetailsCloudProvider,
+    )
+    from ..models.link import Link, LinkDict
+
+    GCPAccountDetailsDict = TypedDict(
+        "GCPAccountDetailsDict",
+        {
+            "cloudProvider": Required[Literal["gcp"] | GCPAccountDetailsCloudProvider],
+            "cidrBlock": str,
+            "gcpProjectId": str,
+            "links": list[LinkDict | Link],
+            "vpcNetworkName": str,
+        },
+        total=False,
+    )
+else:
+    GCPAccountDetailsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

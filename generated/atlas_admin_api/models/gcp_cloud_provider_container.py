@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,32 @@ from ..models.gcp_cloud_provider_container_provider_name import (
 from ..models.gcp_cloud_provider_container_regions_item import (
     GCPCloudProviderContainerRegionsItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GCPCloudProviderContainer")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "atlasCidrBlock",
+        "regions",
+        "id",
+        "provisioned",
+        "gcpProjectId",
+        "networkName",
+    }
+)
 
 
 @_attrs_define
@@ -60,7 +89,7 @@ class GCPCloudProviderContainer:
                 peering container.
     """
 
-    provider_name: GCPCloudProviderContainerProviderName = _attrs_field(
+    provider_name: Literal["GCP"] | GCPCloudProviderContainerProviderName = _attrs_field(
         default=GCPCloudProviderContainerProviderName.GCP, kw_only=True
     )
     atlas_cidr_block: str
@@ -70,15 +99,33 @@ class GCPCloudProviderContainer:
     gcp_project_id: str | Unset = UNSET
     network_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("atlas_cidr_block", "atlasCidrBlock", True),
+        ("regions", "regions", True),
+        ("id", "id", False),
+        ("provisioned", "provisioned", False),
+        ("gcp_project_id", "gcpProjectId", False),
+        ("network_name", "networkName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GCPCloudProviderContainer"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         atlas_cidr_block = self.atlas_cidr_block
 
         regions = []
         for regions_item_data in self.regions:
-            regions_item = regions_item_data.value
+            regions_item = enum_json(regions_item_data)
             regions.append(regions_item)
 
         id = self.id
@@ -111,53 +158,73 @@ class GCPCloudProviderContainer:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "provisioned",
-                "gcpProjectId",
-                "networkName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = GCPCloudProviderContainerProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = GCPCloudProviderContainerProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or GCPCloudProviderContainerProviderName(_provider_name_value)
 
-        atlas_cidr_block = d.pop("atlasCidrBlock")
+                atlas_cidr_block = src_dict["atlasCidrBlock"]
 
-        regions = []
-        _regions = d.pop("regions")
-        for regions_item_data in _regions:
-            regions_item = GCPCloudProviderContainerRegionsItem._members_by_value.get(
-                regions_item_data
-            ) or GCPCloudProviderContainerRegionsItem(regions_item_data)
+                regions = []
+                _regions = src_dict["regions"]
+                for regions_item_data in _regions:
+                    regions_item = GCPCloudProviderContainerRegionsItem._members_by_value.get(
+                        regions_item_data
+                    ) or GCPCloudProviderContainerRegionsItem(regions_item_data)
 
-            regions.append(regions_item)
+                    regions.append(regions_item)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        provisioned = d.pop("provisioned", UNSET)
+                provisioned = src_dict.get("provisioned", UNSET)
 
-        gcp_project_id = d.pop("gcpProjectId", UNSET)
+                gcp_project_id = src_dict.get("gcpProjectId", UNSET)
 
-        network_name = d.pop("networkName", UNSET)
+                network_name = src_dict.get("networkName", UNSET)
 
-        _gcp_cloud_provider_container = cls(
-            atlas_cidr_block,
-            regions,
-            id,
-            provisioned,
-            gcp_project_id,
-            network_name,
-            provider_name=provider_name,
-        )
+                if not (
+                    atlas_cidr_block.__class__ is str
+                    and _regions.__class__ is list
+                    and (id is UNSET or id.__class__ is str)
+                    and (provisioned is UNSET or provisioned.__class__ is bool)
+                    and (gcp_project_id is UNSET or gcp_project_id.__class__ is str)
+                    and (network_name is UNSET or network_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GCPCloudProviderContainer:
+                    _gcp_cloud_provider_container = object.__new__(cls)
+                    _gcp_cloud_provider_container.provider_name = provider_name
+                    _gcp_cloud_provider_container.atlas_cidr_block = atlas_cidr_block
+                    _gcp_cloud_provider_container.regions = regions
+                    _gcp_cloud_provider_container.id = id
+                    _gcp_cloud_provider_container.provisioned = provisioned
+                    _gcp_cloud_provider_container.gcp_project_id = gcp_project_id
+                    _gcp_cloud_provider_container.network_name = network_name
+                else:
+                    _gcp_cloud_provider_container = cls(
+                        atlas_cidr_block,
+                        regions,
+                        id,
+                        provisioned,
+                        gcp_project_id,
+                        network_name,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _gcp_cloud_provider_container.additional_properties = d
-        return _gcp_cloud_provider_container
+                _gcp_cloud_provider_container.additional_properties = d
+                return _gcp_cloud_provider_container
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -174,3 +241,76 @@ class GCPCloudProviderContainer:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.gcp_cloud_provider_container_provider_name import (
+        GCPCloudProviderContainerProviderName,
+    )
+    from ..models.gcp_cloud_provider_container_regions_item import (
+        GCPCloudProviderContainerRegionsItem,
+    )
+
+    GCPCloudProviderContainerDict = TypedDict(
+        "GCPCloudProviderContainerDict",
+        {
+            "providerName": Required[Literal["GCP"] | GCPCloudProviderContainerProviderName],
+            "atlasCidrBlock": Required[str],
+            "regions": Required[
+                list[
+                    Literal[
+                        "AFRICA_SOUTH_1",
+                        "ASIA_EAST_2",
+                        "ASIA_NORTHEAST_2",
+                        "ASIA_NORTHEAST_3",
+                        "ASIA_SOUTH_1",
+                        "ASIA_SOUTH_2",
+                        "ASIA_SOUTHEAST_2",
+                        "AUSTRALIA_SOUTHEAST_1",
+                        "AUSTRALIA_SOUTHEAST_2",
+                        "CENTRAL_US",
+                        "EASTERN_ASIA_PACIFIC",
+                        "EASTERN_US",
+                        "EUROPE_CENTRAL_2",
+                        "EUROPE_NORTH_1",
+                        "EUROPE_WEST_2",
+                        "EUROPE_WEST_3",
+                        "EUROPE_WEST_4",
+                        "EUROPE_WEST_6",
+                        "EUROPE_WEST_10",
+                        "EUROPE_WEST_12",
+                        "MIDDLE_EAST_CENTRAL_1",
+                        "MIDDLE_EAST_CENTRAL_2",
+                        "MIDDLE_EAST_WEST_1",
+                        "NORTH_AMERICA_NORTHEAST_1",
+                        "NORTH_AMERICA_NORTHEAST_2",
+                        "NORTH_AMERICA_SOUTH_1",
+                        "NORTHEASTERN_ASIA_PACIFIC",
+                        "SOUTH_AMERICA_EAST_1",
+                        "SOUTH_AMERICA_WEST_1",
+                        "SOUTHEASTERN_ASIA_PACIFIC",
+                        "US_EAST_4",
+                        "US_EAST_5",
+                        "US_WEST_2",
+                        "US_WEST_3",
+                        "US_WEST_4",
+                        "US_SOUTH_1",
+                        "WESTERN_EUROPE",
+                        "WESTERN_US",
+                    ]
+                    | GCPCloudProviderContainerRegionsItem
+                ]
+            ],
+            "id": str,
+            "provisioned": bool,
+            "gcpProjectId": str,
+            "networkName": str,
+        },
+        total=False,
+    )
+else:
+    GCPCloudProviderContainerDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

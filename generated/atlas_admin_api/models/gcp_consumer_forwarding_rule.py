@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.gcp_consumer_forwarding_rule_status import GCPConsumerForwardingRuleStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GCPConsumerForwardingRule")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "endpointName",
+        "ipAddress",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -27,17 +52,31 @@ class GCPConsumerForwardingRule:
 
     endpoint_name: str | Unset = UNSET
     ip_address: str | Unset = UNSET
-    status: GCPConsumerForwardingRuleStatus | Unset = UNSET
+    status: Literal["INITIATING", "AVAILABLE", "FAILED", "DELETING"] | GCPConsumerForwardingRuleStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("endpoint_name", "endpointName", False),
+        ("ip_address", "ipAddress", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GCPConsumerForwardingRule"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         endpoint_name = self.endpoint_name
 
         ip_address = self.ip_address
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,40 +92,51 @@ class GCPConsumerForwardingRule:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "endpointName",
-                "ipAddress",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        endpoint_name = d.pop("endpointName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                endpoint_name = src_dict.get("endpointName", UNSET)
 
-        ip_address = d.pop("ipAddress", UNSET)
+                ip_address = src_dict.get("ipAddress", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: GCPConsumerForwardingRuleStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = GCPConsumerForwardingRuleStatus._members_by_value.get(_status) or GCPConsumerForwardingRuleStatus(
-                _status
-            )
+                _status = src_dict.get("status", UNSET)
+                status: GCPConsumerForwardingRuleStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = GCPConsumerForwardingRuleStatus._members_by_value.get(
+                        _status
+                    ) or GCPConsumerForwardingRuleStatus(_status)
 
-        _gcp_consumer_forwarding_rule = cls(
-            endpoint_name,
-            ip_address,
-            status,
-        )
+                if not (
+                    (endpoint_name is UNSET or endpoint_name.__class__ is str)
+                    and (ip_address is UNSET or ip_address.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GCPConsumerForwardingRule:
+                    _gcp_consumer_forwarding_rule = object.__new__(cls)
+                    _gcp_consumer_forwarding_rule.endpoint_name = endpoint_name
+                    _gcp_consumer_forwarding_rule.ip_address = ip_address
+                    _gcp_consumer_forwarding_rule.status = status
+                else:
+                    _gcp_consumer_forwarding_rule = cls(
+                        endpoint_name,
+                        ip_address,
+                        status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _gcp_consumer_forwarding_rule.additional_properties = d
-        return _gcp_consumer_forwarding_rule
+                _gcp_consumer_forwarding_rule.additional_properties = d
+                return _gcp_consumer_forwarding_rule
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -103,3 +153,25 @@ class GCPConsumerForwardingRule:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.gcp_consumer_forwarding_rule_status import (
+        GCPConsumerForwardingRuleStatus,
+    )
+
+    GCPConsumerForwardingRuleDict = TypedDict(
+        "GCPConsumerForwardingRuleDict",
+        {
+            "endpointName": str,
+            "ipAddress": str,
+            "status": Literal["INITIATING", "AVAILABLE", "FAILED", "DELETING"] | GCPConsumerForwardingRuleStatus,
+        },
+        total=False,
+    )
+else:
+    GCPConsumerForwardingRuleDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

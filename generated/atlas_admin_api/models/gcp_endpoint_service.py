@@ -2,16 +2,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.gcp_endpoint_service_cloud_provider import GCPEndpointServiceCloudProvider
 from ..models.gcp_endpoint_service_status import GCPEndpointServiceStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GCPEndpointService")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "endpointGroupNames",
+        "errorMessage",
+        "id",
+        "portMappingEnabled",
+        "regionName",
+        "serviceAttachmentNames",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -38,7 +69,7 @@ class GCPEndpointService:
             received this request.
     """
 
-    cloud_provider: GCPEndpointServiceCloudProvider = _attrs_field(
+    cloud_provider: Literal["GCP"] | GCPEndpointServiceCloudProvider = _attrs_field(
         default=GCPEndpointServiceCloudProvider.GCP, kw_only=True
     )
     endpoint_group_names: list[str] | Unset = UNSET
@@ -47,11 +78,32 @@ class GCPEndpointService:
     port_mapping_enabled: bool | Unset = UNSET
     region_name: str | Unset = UNSET
     service_attachment_names: list[str] | Unset = UNSET
-    status: GCPEndpointServiceStatus | Unset = UNSET
+    status: (
+        Literal["INITIATING", "AVAILABLE", "WAITING_FOR_USER", "FAILED", "DELETING"] | GCPEndpointServiceStatus | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("endpoint_group_names", "endpointGroupNames", False),
+        ("error_message", "errorMessage", False),
+        ("id", "id", False),
+        ("port_mapping_enabled", "portMappingEnabled", False),
+        ("region_name", "regionName", False),
+        ("service_attachment_names", "serviceAttachmentNames", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GCPEndpointService"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         endpoint_group_names: list[str] | Unset = UNSET
         if not isinstance(self.endpoint_group_names, Unset):
@@ -71,7 +123,7 @@ class GCPEndpointService:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -99,57 +151,91 @@ class GCPEndpointService:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "endpointGroupNames",
-                "errorMessage",
-                "id",
-                "portMappingEnabled",
-                "regionName",
-                "serviceAttachmentNames",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = GCPEndpointServiceCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = GCPEndpointServiceCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or GCPEndpointServiceCloudProvider(_cloud_provider_value)
 
-        endpoint_group_names = cast(list[str], d.pop("endpointGroupNames", UNSET))
+                _endpoint_group_names = src_dict.get("endpointGroupNames", UNSET)
+                endpoint_group_names = cast(list[str], _endpoint_group_names)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        port_mapping_enabled = d.pop("portMappingEnabled", UNSET)
+                port_mapping_enabled = src_dict.get("portMappingEnabled", UNSET)
 
-        region_name = d.pop("regionName", UNSET)
+                region_name = src_dict.get("regionName", UNSET)
 
-        service_attachment_names = cast(list[str], d.pop("serviceAttachmentNames", UNSET))
+                _service_attachment_names = src_dict.get("serviceAttachmentNames", UNSET)
+                service_attachment_names = cast(list[str], _service_attachment_names)
 
-        _status = d.pop("status", UNSET)
-        status: GCPEndpointServiceStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = GCPEndpointServiceStatus._members_by_value.get(_status) or GCPEndpointServiceStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: GCPEndpointServiceStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = GCPEndpointServiceStatus._members_by_value.get(_status) or GCPEndpointServiceStatus(
+                        _status
+                    )
 
-        _gcp_endpoint_service = cls(
-            endpoint_group_names,
-            error_message,
-            id,
-            port_mapping_enabled,
-            region_name,
-            service_attachment_names,
-            status,
-            cloud_provider=cloud_provider,
-        )
+                if not (
+                    (
+                        _endpoint_group_names is UNSET
+                        or (
+                            _endpoint_group_names.__class__ is list
+                            and all(_item.__class__ is str for _item in _endpoint_group_names)
+                        )
+                    )
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (port_mapping_enabled is UNSET or port_mapping_enabled.__class__ is bool)
+                    and (region_name is UNSET or region_name.__class__ is str)
+                    and (
+                        _service_attachment_names is UNSET
+                        or (
+                            _service_attachment_names.__class__ is list
+                            and all(_item.__class__ is str for _item in _service_attachment_names)
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GCPEndpointService:
+                    _gcp_endpoint_service = object.__new__(cls)
+                    _gcp_endpoint_service.cloud_provider = cloud_provider
+                    _gcp_endpoint_service.endpoint_group_names = endpoint_group_names
+                    _gcp_endpoint_service.error_message = error_message
+                    _gcp_endpoint_service.id = id
+                    _gcp_endpoint_service.port_mapping_enabled = port_mapping_enabled
+                    _gcp_endpoint_service.region_name = region_name
+                    _gcp_endpoint_service.service_attachment_names = service_attachment_names
+                    _gcp_endpoint_service.status = status
+                else:
+                    _gcp_endpoint_service = cls(
+                        endpoint_group_names,
+                        error_message,
+                        id,
+                        port_mapping_enabled,
+                        region_name,
+                        service_attachment_names,
+                        status,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _gcp_endpoint_service.additional_properties = d
-        return _gcp_endpoint_service
+                _gcp_endpoint_service.additional_properties = d
+                return _gcp_endpoint_service
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -166,3 +252,30 @@ class GCPEndpointService:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.gcp_endpoint_service_cloud_provider import (
+        GCPEndpointServiceCloudProvider,
+    )
+    from ..models.gcp_endpoint_service_status import GCPEndpointServiceStatus
+
+    GCPEndpointServiceDict = TypedDict(
+        "GCPEndpointServiceDict",
+        {
+            "cloudProvider": Required[Literal["GCP"] | GCPEndpointServiceCloudProvider],
+            "endpointGroupNames": list[str],
+            "errorMessage": str,
+            "id": str,
+            "portMappingEnabled": bool,
+            "regionName": str,
+            "serviceAttachmentNames": list[str],
+            "status": Literal["INITIATING", "AVAILABLE", "WAITING_FOR_USER", "FAILED", "DELETING"]
+            | GCPEndpointServiceStatus,
+        },
+        total=False,
+    )
+else:
+    GCPEndpointServiceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.gcp_hardware_spec_20240805_instance_size import (
     GCPHardwareSpec20240805InstanceSize,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GCPHardwareSpec20240805")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "diskSizeGB",
+        "instanceSize",
+        "nodeCount",
+    }
+)
 
 
 @_attrs_define
@@ -43,16 +68,55 @@ class GCPHardwareSpec20240805:
     """
 
     disk_size_gb: float | Unset = UNSET
-    instance_size: GCPHardwareSpec20240805InstanceSize | Unset = UNSET
+    instance_size: (
+        Literal[
+            "M10",
+            "M20",
+            "M30",
+            "M40",
+            "M50",
+            "M60",
+            "M80",
+            "M140",
+            "M200",
+            "M250",
+            "M300",
+            "M400",
+            "R40",
+            "R50",
+            "R60",
+            "R80",
+            "R200",
+            "R300",
+            "R400",
+            "R600",
+        ]
+        | GCPHardwareSpec20240805InstanceSize
+        | Unset
+    ) = UNSET
     node_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("disk_size_gb", "diskSizeGB", False),
+        ("instance_size", "instanceSize", False),
+        ("node_count", "nodeCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GCPHardwareSpec20240805"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         disk_size_gb = self.disk_size_gb
 
         instance_size: str | Unset = UNSET
         if not isinstance(self.instance_size, Unset):
-            instance_size = self.instance_size.value
+            instance_size = enum_json(self.instance_size)
 
         node_count = self.node_count
 
@@ -70,40 +134,51 @@ class GCPHardwareSpec20240805:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "diskSizeGB",
-                "instanceSize",
-                "nodeCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        disk_size_gb = d.pop("diskSizeGB", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
-        _instance_size = d.pop("instanceSize", UNSET)
-        instance_size: GCPHardwareSpec20240805InstanceSize | Unset
-        if _instance_size is UNSET:
-            instance_size = UNSET
-        else:
-            instance_size = GCPHardwareSpec20240805InstanceSize._members_by_value.get(
-                _instance_size
-            ) or GCPHardwareSpec20240805InstanceSize(_instance_size)
+                _instance_size = src_dict.get("instanceSize", UNSET)
+                instance_size: GCPHardwareSpec20240805InstanceSize | Unset
+                if _instance_size is UNSET:
+                    instance_size = UNSET
+                else:
+                    instance_size = GCPHardwareSpec20240805InstanceSize._members_by_value.get(
+                        _instance_size
+                    ) or GCPHardwareSpec20240805InstanceSize(_instance_size)
 
-        node_count = d.pop("nodeCount", UNSET)
+                node_count = src_dict.get("nodeCount", UNSET)
 
-        _gcp_hardware_spec_20240805 = cls(
-            disk_size_gb,
-            instance_size,
-            node_count,
-        )
+                if not (
+                    (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
+                    and (node_count is UNSET or node_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GCPHardwareSpec20240805:
+                    _gcp_hardware_spec_20240805 = object.__new__(cls)
+                    _gcp_hardware_spec_20240805.disk_size_gb = disk_size_gb
+                    _gcp_hardware_spec_20240805.instance_size = instance_size
+                    _gcp_hardware_spec_20240805.node_count = node_count
+                else:
+                    _gcp_hardware_spec_20240805 = cls(
+                        disk_size_gb,
+                        instance_size,
+                        node_count,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _gcp_hardware_spec_20240805.additional_properties = d
-        return _gcp_hardware_spec_20240805
+                _gcp_hardware_spec_20240805.additional_properties = d
+                return _gcp_hardware_spec_20240805
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -120,3 +195,45 @@ class GCPHardwareSpec20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.gcp_hardware_spec_20240805_instance_size import (
+        GCPHardwareSpec20240805InstanceSize,
+    )
+
+    GCPHardwareSpec20240805Dict = TypedDict(
+        "GCPHardwareSpec20240805Dict",
+        {
+            "diskSizeGB": float,
+            "instanceSize": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M140",
+                "M200",
+                "M250",
+                "M300",
+                "M400",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R600",
+            ]
+            | GCPHardwareSpec20240805InstanceSize,
+            "nodeCount": int,
+        },
+        total=False,
+    )
+else:
+    GCPHardwareSpec20240805Dict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,32 @@ from ..models.gcp_network_peering_connection_settings_provider_name import (
 from ..models.gcp_network_peering_connection_settings_status import (
     GCPNetworkPeeringConnectionSettingsStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GCPNetworkPeeringConnectionSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "containerId",
+        "gcpProjectId",
+        "networkName",
+        "providerName",
+        "errorMessage",
+        "id",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -41,22 +70,44 @@ class GCPNetworkPeeringConnectionSettings:
     container_id: str
     gcp_project_id: str
     network_name: str
-    provider_name: GCPNetworkPeeringConnectionSettingsProviderName = _attrs_field(
+    provider_name: Literal["GCP"] | GCPNetworkPeeringConnectionSettingsProviderName = _attrs_field(
         default=GCPNetworkPeeringConnectionSettingsProviderName.GCP, kw_only=True
     )
     error_message: str | Unset = UNSET
     id: str | Unset = UNSET
-    status: GCPNetworkPeeringConnectionSettingsStatus | Unset = UNSET
+    status: (
+        Literal["ADDING_PEER", "WAITING_FOR_USER", "AVAILABLE", "FAILED", "DELETING"]
+        | GCPNetworkPeeringConnectionSettingsStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("container_id", "containerId", True),
+        ("gcp_project_id", "gcpProjectId", True),
+        ("network_name", "networkName", True),
+        ("provider_name", "providerName", True),
+        ("error_message", "errorMessage", False),
+        ("id", "id", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GCPNetworkPeeringConnectionSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         container_id = self.container_id
 
         gcp_project_id = self.gcp_project_id
 
         network_name = self.network_name
 
-        provider_name = self.provider_name.value
+        provider_name = enum_json(self.provider_name)
 
         error_message = self.error_message
 
@@ -64,7 +115,7 @@ class GCPNetworkPeeringConnectionSettings:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -87,52 +138,72 @@ class GCPNetworkPeeringConnectionSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "errorMessage",
-                "id",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        container_id = d.pop("containerId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                container_id = src_dict["containerId"]
 
-        gcp_project_id = d.pop("gcpProjectId")
+                gcp_project_id = src_dict["gcpProjectId"]
 
-        network_name = d.pop("networkName")
+                network_name = src_dict["networkName"]
 
-        provider_name = GCPNetworkPeeringConnectionSettingsProviderName(d.pop("providerName"))
+                provider_name = GCPNetworkPeeringConnectionSettingsProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or GCPNetworkPeeringConnectionSettingsProviderName(_provider_name_value)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: GCPNetworkPeeringConnectionSettingsStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = GCPNetworkPeeringConnectionSettingsStatus._members_by_value.get(
-                _status
-            ) or GCPNetworkPeeringConnectionSettingsStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: GCPNetworkPeeringConnectionSettingsStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = GCPNetworkPeeringConnectionSettingsStatus._members_by_value.get(
+                        _status
+                    ) or GCPNetworkPeeringConnectionSettingsStatus(_status)
 
-        _gcp_network_peering_connection_settings = cls(
-            container_id,
-            gcp_project_id,
-            network_name,
-            error_message,
-            id,
-            status,
-            provider_name=provider_name,
-        )
+                if not (
+                    container_id.__class__ is str
+                    and gcp_project_id.__class__ is str
+                    and network_name.__class__ is str
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GCPNetworkPeeringConnectionSettings:
+                    _gcp_network_peering_connection_settings = object.__new__(cls)
+                    _gcp_network_peering_connection_settings.container_id = container_id
+                    _gcp_network_peering_connection_settings.gcp_project_id = gcp_project_id
+                    _gcp_network_peering_connection_settings.network_name = network_name
+                    _gcp_network_peering_connection_settings.provider_name = provider_name
+                    _gcp_network_peering_connection_settings.error_message = error_message
+                    _gcp_network_peering_connection_settings.id = id
+                    _gcp_network_peering_connection_settings.status = status
+                else:
+                    _gcp_network_peering_connection_settings = cls(
+                        container_id,
+                        gcp_project_id,
+                        network_name,
+                        error_message,
+                        id,
+                        status,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _gcp_network_peering_connection_settings.additional_properties = d
-        return _gcp_network_peering_connection_settings
+                _gcp_network_peering_connection_settings.additional_properties = d
+                return _gcp_network_peering_connection_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -149,3 +220,33 @@ class GCPNetworkPeeringConnectionSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.gcp_network_peering_connection_settings_provider_name import (
+        GCPNetworkPeeringConnectionSettingsProviderName,
+    )
+    from ..models.gcp_network_peering_connection_settings_status import (
+        GCPNetworkPeeringConnectionSettingsStatus,
+    )
+
+    GCPNetworkPeeringConnectionSettingsDict = TypedDict(
+        "GCPNetworkPeeringConnectionSettingsDict",
+        {
+            "containerId": Required[str],
+            "gcpProjectId": Required[str],
+            "networkName": Required[str],
+            "providerName": Required[Literal["GCP"] | GCPNetworkPeeringConnectionSettingsProviderName],
+            "errorMessage": str,
+            "id": str,
+            "status": Literal["ADDING_PEER", "WAITING_FOR_USER", "AVAILABLE", "FAILED", "DELETING"]
+            | GCPNetworkPeeringConnectionSettingsStatus,
+        },
+        total=False,
+    )
+else:
+    GCPNetworkPeeringConnectionSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

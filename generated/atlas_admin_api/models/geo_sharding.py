@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GeoSharding")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "customZoneMapping",
+        "managedNamespaces",
+        "selfManagedSharding",
+    }
+)
 
 
 @_attrs_define
@@ -35,8 +58,22 @@ class GeoSharding:
     managed_namespaces: list[ManagedNamespace] | Unset = UNSET
     self_managed_sharding: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("custom_zone_mapping", "customZoneMapping", False),
+        ("managed_namespaces", "managedNamespaces", False),
+        ("self_managed_sharding", "selfManagedSharding", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GeoSharding"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         custom_zone_mapping: dict[str, Any] | Unset = UNSET
         if not isinstance(self.custom_zone_mapping, Unset):
             custom_zone_mapping = self.custom_zone_mapping.to_dict()
@@ -64,45 +101,55 @@ class GeoSharding:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "customZoneMapping",
-                "managedNamespaces",
-                "selfManagedSharding",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _custom_zone_mapping = d.pop("customZoneMapping", UNSET)
-        custom_zone_mapping: CustomZoneMapping | Unset
-        if _custom_zone_mapping is UNSET:
-            custom_zone_mapping = UNSET
-        else:
-            custom_zone_mapping = CustomZoneMapping.from_dict(_custom_zone_mapping)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _custom_zone_mapping = src_dict.get("customZoneMapping", UNSET)
+                custom_zone_mapping: CustomZoneMapping | Unset
+                if _custom_zone_mapping is UNSET:
+                    custom_zone_mapping = UNSET
+                else:
+                    custom_zone_mapping = CustomZoneMapping.from_dict(_custom_zone_mapping)
 
-        _managed_namespaces = d.pop("managedNamespaces", UNSET)
-        managed_namespaces: list[ManagedNamespace] | Unset = UNSET
-        if _managed_namespaces is not UNSET:
-            managed_namespaces = []
-            for managed_namespaces_item_data in _managed_namespaces:
-                managed_namespaces_item = ManagedNamespace.from_dict(managed_namespaces_item_data)
+                _managed_namespaces = src_dict.get("managedNamespaces", UNSET)
+                managed_namespaces: list[ManagedNamespace] | Unset = UNSET
+                if _managed_namespaces is not UNSET:
+                    managed_namespaces = [
+                        ManagedNamespace.from_dict(managed_namespaces_item_data)
+                        for managed_namespaces_item_data in _managed_namespaces
+                    ]
 
-                managed_namespaces.append(managed_namespaces_item)
+                self_managed_sharding = src_dict.get("selfManagedSharding", UNSET)
 
-        self_managed_sharding = d.pop("selfManagedSharding", UNSET)
+                if not (
+                    (_managed_namespaces is UNSET or _managed_namespaces.__class__ is list)
+                    and (self_managed_sharding is UNSET or self_managed_sharding.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GeoSharding:
+                    _geo_sharding = object.__new__(cls)
+                    _geo_sharding.custom_zone_mapping = custom_zone_mapping
+                    _geo_sharding.managed_namespaces = managed_namespaces
+                    _geo_sharding.self_managed_sharding = self_managed_sharding
+                else:
+                    _geo_sharding = cls(
+                        custom_zone_mapping,
+                        managed_namespaces,
+                        self_managed_sharding,
+                    )
 
-        _geo_sharding = cls(
-            custom_zone_mapping,
-            managed_namespaces,
-            self_managed_sharding,
-        )
+                _geo_sharding.additional_properties = d
+                return _geo_sharding
 
-        if nulls:
-            d.update(nulls)
-        _geo_sharding.additional_properties = d
-        return _geo_sharding
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -124,3 +171,21 @@ class GeoSharding:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.custom_zone_mapping import CustomZoneMapping  # noqa: E402
 from ..models.managed_namespace import ManagedNamespace  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.custom_zone_mapping import CustomZoneMapping, CustomZoneMappingDict
+    from ..models.managed_namespace import ManagedNamespace, ManagedNamespaceDict
+
+    GeoShardingDict = TypedDict(
+        "GeoShardingDict",
+        {
+            "customZoneMapping": CustomZoneMappingDict | CustomZoneMapping,
+            "managedNamespaces": list[ManagedNamespaceDict | ManagedNamespace],
+            "selfManagedSharding": bool,
+        },
+        total=False,
+    )
+else:
+    GeoShardingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

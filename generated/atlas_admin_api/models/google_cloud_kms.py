@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GoogleCloudKMS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "keyVersionResourceID",
+        "roleId",
+        "valid",
+        "serviceAccountKey",
+    }
+)
 
 
 @_attrs_define
@@ -36,8 +61,24 @@ class GoogleCloudKMS:
     valid: bool | Unset = UNSET
     service_account_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("enabled", "enabled", False),
+        ("key_version_resource_id", "keyVersionResourceID", False),
+        ("role_id", "roleId", False),
+        ("valid", "valid", False),
+        ("service_account_key", "serviceAccountKey", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GoogleCloudKMS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         enabled = self.enabled
 
         key_version_resource_id = self.key_version_resource_id
@@ -66,41 +107,55 @@ class GoogleCloudKMS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "enabled",
-                "keyVersionResourceID",
-                "roleId",
-                "valid",
-                "serviceAccountKey",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        enabled = d.pop("enabled", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
-        key_version_resource_id = d.pop("keyVersionResourceID", UNSET)
+                key_version_resource_id = src_dict.get("keyVersionResourceID", UNSET)
 
-        role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-        valid = d.pop("valid", UNSET)
+                valid = src_dict.get("valid", UNSET)
 
-        service_account_key = d.pop("serviceAccountKey", UNSET)
+                service_account_key = src_dict.get("serviceAccountKey", UNSET)
 
-        _google_cloud_kms = cls(
-            enabled,
-            key_version_resource_id,
-            role_id,
-            valid,
-            service_account_key,
-        )
+                if not (
+                    (enabled is UNSET or enabled.__class__ is bool)
+                    and (key_version_resource_id is UNSET or key_version_resource_id.__class__ is str)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (valid is UNSET or valid.__class__ is bool)
+                    and (service_account_key is UNSET or service_account_key.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GoogleCloudKMS:
+                    _google_cloud_kms = object.__new__(cls)
+                    _google_cloud_kms.enabled = enabled
+                    _google_cloud_kms.key_version_resource_id = key_version_resource_id
+                    _google_cloud_kms.role_id = role_id
+                    _google_cloud_kms.valid = valid
+                    _google_cloud_kms.service_account_key = service_account_key
+                else:
+                    _google_cloud_kms = cls(
+                        enabled,
+                        key_version_resource_id,
+                        role_id,
+                        valid,
+                        service_account_key,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _google_cloud_kms.additional_properties = d
-        return _google_cloud_kms
+                _google_cloud_kms.additional_properties = d
+                return _google_cloud_kms
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +172,21 @@ class GoogleCloudKMS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    GoogleCloudKMSDict = TypedDict(
+        "GoogleCloudKMSDict",
+        {
+            "enabled": bool,
+            "keyVersionResourceID": str,
+            "roleId": str,
+            "valid": bool,
+            "serviceAccountKey": str,
+        },
+        total=False,
+    )
+else:
+    GoogleCloudKMSDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GoogleCloudKMSRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "keyVersionResourceID",
+        "roleId",
+        "serviceAccountKey",
+        "valid",
+    }
+)
 
 
 @_attrs_define
@@ -36,8 +61,24 @@ class GoogleCloudKMSRequest:
     service_account_key: str | Unset = UNSET
     valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("enabled", "enabled", False),
+        ("key_version_resource_id", "keyVersionResourceID", False),
+        ("role_id", "roleId", False),
+        ("service_account_key", "serviceAccountKey", False),
+        ("valid", "valid", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GoogleCloudKMSRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         enabled = self.enabled
 
         key_version_resource_id = self.key_version_resource_id
@@ -66,41 +107,55 @@ class GoogleCloudKMSRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "enabled",
-                "keyVersionResourceID",
-                "roleId",
-                "serviceAccountKey",
-                "valid",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        enabled = d.pop("enabled", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict.get("enabled", UNSET)
 
-        key_version_resource_id = d.pop("keyVersionResourceID", UNSET)
+                key_version_resource_id = src_dict.get("keyVersionResourceID", UNSET)
 
-        role_id = d.pop("roleId", UNSET)
+                role_id = src_dict.get("roleId", UNSET)
 
-        service_account_key = d.pop("serviceAccountKey", UNSET)
+                service_account_key = src_dict.get("serviceAccountKey", UNSET)
 
-        valid = d.pop("valid", UNSET)
+                valid = src_dict.get("valid", UNSET)
 
-        _google_cloud_kms_request = cls(
-            enabled,
-            key_version_resource_id,
-            role_id,
-            service_account_key,
-            valid,
-        )
+                if not (
+                    (enabled is UNSET or enabled.__class__ is bool)
+                    and (key_version_resource_id is UNSET or key_version_resource_id.__class__ is str)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (service_account_key is UNSET or service_account_key.__class__ is str)
+                    and (valid is UNSET or valid.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GoogleCloudKMSRequest:
+                    _google_cloud_kms_request = object.__new__(cls)
+                    _google_cloud_kms_request.enabled = enabled
+                    _google_cloud_kms_request.key_version_resource_id = key_version_resource_id
+                    _google_cloud_kms_request.role_id = role_id
+                    _google_cloud_kms_request.service_account_key = service_account_key
+                    _google_cloud_kms_request.valid = valid
+                else:
+                    _google_cloud_kms_request = cls(
+                        enabled,
+                        key_version_resource_id,
+                        role_id,
+                        service_account_key,
+                        valid,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _google_cloud_kms_request.additional_properties = d
-        return _google_cloud_kms_request
+                _google_cloud_kms_request.additional_properties = d
+                return _google_cloud_kms_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +172,21 @@ class GoogleCloudKMSRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    GoogleCloudKMSRequestDict = TypedDict(
+        "GoogleCloudKMSRequestDict",
+        {
+            "enabled": bool,
+            "keyVersionResourceID": str,
+            "roleId": str,
+            "serviceAccountKey": str,
+            "valid": bool,
+        },
+        total=False,
+    )
+else:
+    GoogleCloudKMSRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,28 @@ from ..models.greater_than_days_threshold_view_operator import (
 from ..models.greater_than_days_threshold_view_units import (
     GreaterThanDaysThresholdViewUnits,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GreaterThanDaysThresholdView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "operator",
+        "threshold",
+        "units",
+    }
+)
 
 
 @_attrs_define
@@ -30,21 +55,35 @@ class GreaterThanDaysThresholdView:
             of time, storage capacity, and the like.
     """
 
-    operator: GreaterThanDaysThresholdViewOperator | Unset = UNSET
+    operator: Literal["GREATER_THAN"] | GreaterThanDaysThresholdViewOperator | Unset = UNSET
     threshold: int | Unset = UNSET
-    units: GreaterThanDaysThresholdViewUnits | Unset = UNSET
+    units: Literal["DAYS"] | GreaterThanDaysThresholdViewUnits | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("operator", "operator", False),
+        ("threshold", "threshold", False),
+        ("units", "units", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GreaterThanDaysThresholdView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         operator: str | Unset = UNSET
         if not isinstance(self.operator, Unset):
-            operator = self.operator.value
+            operator = enum_json(self.operator)
 
         threshold = self.threshold
 
         units: str | Unset = UNSET
         if not isinstance(self.units, Unset):
-            units = self.units.value
+            units = enum_json(self.units)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,47 +99,55 @@ class GreaterThanDaysThresholdView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "operator",
-                "threshold",
-                "units",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _operator = d.pop("operator", UNSET)
-        operator: GreaterThanDaysThresholdViewOperator | Unset
-        if _operator is UNSET:
-            operator = UNSET
-        else:
-            operator = GreaterThanDaysThresholdViewOperator._members_by_value.get(
-                _operator
-            ) or GreaterThanDaysThresholdViewOperator(_operator)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _operator = src_dict.get("operator", UNSET)
+                operator: GreaterThanDaysThresholdViewOperator | Unset
+                if _operator is UNSET:
+                    operator = UNSET
+                else:
+                    operator = GreaterThanDaysThresholdViewOperator._members_by_value.get(
+                        _operator
+                    ) or GreaterThanDaysThresholdViewOperator(_operator)
 
-        threshold = d.pop("threshold", UNSET)
+                threshold = src_dict.get("threshold", UNSET)
 
-        _units = d.pop("units", UNSET)
-        units: GreaterThanDaysThresholdViewUnits | Unset
-        if _units is UNSET:
-            units = UNSET
-        else:
-            units = GreaterThanDaysThresholdViewUnits._members_by_value.get(
-                _units
-            ) or GreaterThanDaysThresholdViewUnits(_units)
+                _units = src_dict.get("units", UNSET)
+                units: GreaterThanDaysThresholdViewUnits | Unset
+                if _units is UNSET:
+                    units = UNSET
+                else:
+                    units = GreaterThanDaysThresholdViewUnits._members_by_value.get(
+                        _units
+                    ) or GreaterThanDaysThresholdViewUnits(_units)
 
-        _greater_than_days_threshold_view = cls(
-            operator,
-            threshold,
-            units,
-        )
+                if not (threshold is UNSET or threshold.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is GreaterThanDaysThresholdView:
+                    _greater_than_days_threshold_view = object.__new__(cls)
+                    _greater_than_days_threshold_view.operator = operator
+                    _greater_than_days_threshold_view.threshold = threshold
+                    _greater_than_days_threshold_view.units = units
+                else:
+                    _greater_than_days_threshold_view = cls(
+                        operator,
+                        threshold,
+                        units,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _greater_than_days_threshold_view.additional_properties = d
-        return _greater_than_days_threshold_view
+                _greater_than_days_threshold_view.additional_properties = d
+                return _greater_than_days_threshold_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +164,28 @@ class GreaterThanDaysThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.greater_than_days_threshold_view_operator import (
+        GreaterThanDaysThresholdViewOperator,
+    )
+    from ..models.greater_than_days_threshold_view_units import (
+        GreaterThanDaysThresholdViewUnits,
+    )
+
+    GreaterThanDaysThresholdViewDict = TypedDict(
+        "GreaterThanDaysThresholdViewDict",
+        {
+            "operator": Literal["GREATER_THAN"] | GreaterThanDaysThresholdViewOperator,
+            "threshold": int,
+            "units": Literal["DAYS"] | GreaterThanDaysThresholdViewUnits,
+        },
+        total=False,
+    )
+else:
+    GreaterThanDaysThresholdViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,15 +3,47 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.group_region_usage_restrictions import GroupRegionUsageRestrictions
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Group")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterCount",
+        "created",
+        "name",
+        "orgId",
+        "id",
+        "links",
+        "regionUsageRestrictions",
+        "tags",
+        "withDefaultAlertsSettings",
+    }
+)
 
 
 @_attrs_define
@@ -50,15 +82,37 @@ class Group:
     org_id: str
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
-    region_usage_restrictions: GroupRegionUsageRestrictions | Unset = UNSET
+    region_usage_restrictions: (
+        Literal["COMMERCIAL_FEDRAMP_REGIONS_ONLY", "GOV_REGIONS_ONLY"] | GroupRegionUsageRestrictions | Unset
+    ) = UNSET
     tags: list[ResourceTag] | Unset = UNSET
     with_default_alerts_settings: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_count", "clusterCount", True),
+        ("created", "created", True),
+        ("name", "name", True),
+        ("org_id", "orgId", True),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("region_usage_restrictions", "regionUsageRestrictions", False),
+        ("tags", "tags", False),
+        ("with_default_alerts_settings", "withDefaultAlertsSettings", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Group"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_count = self.cluster_count
 
-        created = format_datetime(self.created)
+        created = datetime_json(self.created)
 
         name = self.name
 
@@ -75,7 +129,7 @@ class Group:
 
         region_usage_restrictions: str | Unset = UNSET
         if not isinstance(self.region_usage_restrictions, Unset):
-            region_usage_restrictions = self.region_usage_restrictions.value
+            region_usage_restrictions = enum_json(self.region_usage_restrictions)
 
         tags: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.tags, Unset):
@@ -111,74 +165,86 @@ class Group:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "links",
-                "regionUsageRestrictions",
-                "tags",
-                "withDefaultAlertsSettings",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_count = d.pop("clusterCount")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_count = src_dict["clusterCount"]
 
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        name = d.pop("name")
+                name = src_dict["name"]
 
-        org_id = d.pop("orgId")
+                org_id = src_dict["orgId"]
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _region_usage_restrictions = src_dict.get("regionUsageRestrictions", UNSET)
+                region_usage_restrictions: GroupRegionUsageRestrictions | Unset
+                if _region_usage_restrictions is UNSET:
+                    region_usage_restrictions = UNSET
+                else:
+                    region_usage_restrictions = GroupRegionUsageRestrictions._members_by_value.get(
+                        _region_usage_restrictions
+                    ) or GroupRegionUsageRestrictions(_region_usage_restrictions)
 
-        _region_usage_restrictions = d.pop("regionUsageRestrictions", UNSET)
-        region_usage_restrictions: GroupRegionUsageRestrictions | Unset
-        if _region_usage_restrictions is UNSET:
-            region_usage_restrictions = UNSET
-        else:
-            region_usage_restrictions = GroupRegionUsageRestrictions._members_by_value.get(
-                _region_usage_restrictions
-            ) or GroupRegionUsageRestrictions(_region_usage_restrictions)
+                _tags = src_dict.get("tags", UNSET)
+                tags: list[ResourceTag] | Unset = UNSET
+                if _tags is not UNSET:
+                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
 
-        _tags = d.pop("tags", UNSET)
-        tags: list[ResourceTag] | Unset = UNSET
-        if _tags is not UNSET:
-            tags = []
-            for tags_item_data in _tags:
-                tags_item = ResourceTag.from_dict(tags_item_data)
+                with_default_alerts_settings = src_dict.get("withDefaultAlertsSettings", UNSET)
 
-                tags.append(tags_item)
+                if not (
+                    cluster_count.__class__ is int
+                    and name.__class__ is str
+                    and org_id.__class__ is str
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_tags is UNSET or _tags.__class__ is list)
+                    and (with_default_alerts_settings is UNSET or with_default_alerts_settings.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is Group:
+                    _group = object.__new__(cls)
+                    _group.cluster_count = cluster_count
+                    _group.created = created
+                    _group.name = name
+                    _group.org_id = org_id
+                    _group.id = id
+                    _group.links = links
+                    _group.region_usage_restrictions = region_usage_restrictions
+                    _group.tags = tags
+                    _group.with_default_alerts_settings = with_default_alerts_settings
+                else:
+                    _group = cls(
+                        cluster_count,
+                        created,
+                        name,
+                        org_id,
+                        id,
+                        links,
+                        region_usage_restrictions,
+                        tags,
+                        with_default_alerts_settings,
+                    )
 
-        with_default_alerts_settings = d.pop("withDefaultAlertsSettings", UNSET)
+                _group.additional_properties = d
+                return _group
 
-        _group = cls(
-            cluster_count,
-            created,
-            name,
-            org_id,
-            id,
-            links,
-            region_usage_restrictions,
-            tags,
-            with_default_alerts_settings,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _group.additional_properties = d
-        return _group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -200,3 +266,29 @@ class Group:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.group_region_usage_restrictions import GroupRegionUsageRestrictions
+    from ..models.link import Link, LinkDict
+    from ..models.resource_tag import ResourceTag, ResourceTagDict
+
+    GroupDict = TypedDict(
+        "GroupDict",
+        {
+            "clusterCount": Required[int],
+            "created": Required[datetime.datetime | str],
+            "name": Required[str],
+            "orgId": Required[str],
+            "id": str,
+            "links": list[LinkDict | Link],
+            "regionUsageRestrictions": Literal["COMMERCIAL_FEDRAMP_REGIONS_ONLY", "GOV_REGIONS_ONLY"]
+            | GroupRegionUsageRestrictions,
+            "tags": list[ResourceTagDict | ResourceTag],
+            "withDefaultAlertsSettings": bool,
+        },
+        total=False,
+    )
+else:
+    GroupDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

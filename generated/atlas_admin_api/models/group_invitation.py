@@ -3,15 +3,47 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.group_invitation_roles_item import GroupInvitationRolesItem
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupInvitation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "createdAt",
+        "expiresAt",
+        "groupId",
+        "groupName",
+        "id",
+        "inviterUsername",
+        "roles",
+        "username",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -44,15 +76,35 @@ class GroupInvitation:
     username: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created_at", "createdAt", False),
+        ("expires_at", "expiresAt", False),
+        ("group_id", "groupId", False),
+        ("group_name", "groupName", False),
+        ("id", "id", False),
+        ("inviter_username", "inviterUsername", False),
+        ("roles", "roles", False),
+        ("username", "username", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupInvitation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         group_id = self.group_id
 
@@ -66,7 +118,7 @@ class GroupInvitation:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         username = self.username
@@ -104,83 +156,95 @@ class GroupInvitation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "createdAt",
-                "expiresAt",
-                "groupId",
-                "groupName",
-                "id",
-                "inviterUsername",
-                "roles",
-                "username",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+                _expires_at = src_dict.get("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        group_name = d.pop("groupName", UNSET)
+                group_name = src_dict.get("groupName", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        inviter_username = d.pop("inviterUsername", UNSET)
+                inviter_username = src_dict.get("inviterUsername", UNSET)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[GroupInvitationRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = GroupInvitationRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or GroupInvitationRolesItem(roles_item_data)
+                _roles = src_dict.get("roles", UNSET)
+                roles: list[GroupInvitationRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = GroupInvitationRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or GroupInvitationRolesItem(roles_item_data)
 
-                roles.append(roles_item)
+                        roles.append(roles_item)
 
-        username = d.pop("username", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (group_name is UNSET or group_name.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (inviter_username is UNSET or inviter_username.__class__ is str)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (username is UNSET or username.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupInvitation:
+                    _group_invitation = object.__new__(cls)
+                    _group_invitation.created_at = created_at
+                    _group_invitation.expires_at = expires_at
+                    _group_invitation.group_id = group_id
+                    _group_invitation.group_name = group_name
+                    _group_invitation.id = id
+                    _group_invitation.inviter_username = inviter_username
+                    _group_invitation.roles = roles
+                    _group_invitation.username = username
+                    _group_invitation.links = links
+                else:
+                    _group_invitation = cls(
+                        created_at,
+                        expires_at,
+                        group_id,
+                        group_name,
+                        id,
+                        inviter_username,
+                        roles,
+                        username,
+                        links,
+                    )
 
-        _group_invitation = cls(
-            created_at,
-            expires_at,
-            group_id,
-            group_name,
-            id,
-            inviter_username,
-            roles,
-            username,
-            links,
-        )
+                _group_invitation.additional_properties = d
+                return _group_invitation
 
-        if nulls:
-            d.update(nulls)
-        _group_invitation.additional_properties = d
-        return _group_invitation
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -201,3 +265,42 @@ class GroupInvitation:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.group_invitation_roles_item import GroupInvitationRolesItem
+    from ..models.link import Link, LinkDict
+
+    GroupInvitationDict = TypedDict(
+        "GroupInvitationDict",
+        {
+            "createdAt": datetime.datetime | str,
+            "expiresAt": datetime.datetime | str,
+            "groupId": str,
+            "groupName": str,
+            "id": str,
+            "inviterUsername": str,
+            "roles": list[
+                Literal[
+                    "GROUP_BACKUP_MANAGER",
+                    "GROUP_CLUSTER_MANAGER",
+                    "GROUP_DATA_ACCESS_ADMIN",
+                    "GROUP_DATA_ACCESS_READ_ONLY",
+                    "GROUP_DATA_ACCESS_READ_WRITE",
+                    "GROUP_DATABASE_ACCESS_ADMIN",
+                    "GROUP_OBSERVABILITY_VIEWER",
+                    "GROUP_OWNER",
+                    "GROUP_READ_ONLY",
+                    "GROUP_SEARCH_INDEX_EDITOR",
+                    "GROUP_STREAM_PROCESSING_OWNER",
+                ]
+                | GroupInvitationRolesItem
+            ],
+            "username": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    GroupInvitationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupInvitationUpdateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roles",
+    }
+)
 
 
 @_attrs_define
@@ -21,8 +43,18 @@ class GroupInvitationUpdateRequest:
 
     roles: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("roles", "roles", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupInvitationUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         roles: list[str] | Unset = UNSET
         if not isinstance(self.roles, Unset):
             roles = self.roles
@@ -37,23 +69,36 @@ class GroupInvitationUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("roles",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        roles = cast(list[str], d.pop("roles", UNSET))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _roles = src_dict.get("roles", UNSET)
+                roles = cast(list[str], _roles)
 
-        _group_invitation_update_request = cls(
-            roles,
-        )
+                if not (
+                    _roles is UNSET or (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles))
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupInvitationUpdateRequest:
+                    _group_invitation_update_request = object.__new__(cls)
+                    _group_invitation_update_request.roles = roles
+                else:
+                    _group_invitation_update_request = cls(
+                        roles,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _group_invitation_update_request.additional_properties = d
-        return _group_invitation_update_request
+                _group_invitation_update_request.additional_properties = d
+                return _group_invitation_update_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -70,3 +115,19 @@ class GroupInvitationUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    GroupInvitationUpdateRequestDict = TypedDict(
+        "GroupInvitationUpdateRequestDict",
+        {
+            "roles": list[str],
+        },
+        total=False,
+    )
+else:
+    GroupInvitationUpdateRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupIPAddresses")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "services",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class GroupIPAddresses:
     group_id: str | Unset = UNSET
     services: GroupService | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", False),
+        ("services", "services", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupIPAddresses"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         services: dict[str, Any] | Unset = UNSET
@@ -45,34 +80,42 @@ class GroupIPAddresses:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "services",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-        _services = d.pop("services", UNSET)
-        services: GroupService | Unset
-        if _services is UNSET:
-            services = UNSET
-        else:
-            services = GroupService.from_dict(_services)
+                _services = src_dict.get("services", UNSET)
+                services: GroupService | Unset
+                if _services is UNSET:
+                    services = UNSET
+                else:
+                    services = GroupService.from_dict(_services)
 
-        _group_ip_addresses = cls(
-            group_id,
-            services,
-        )
+                if not (group_id is UNSET or group_id.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is GroupIPAddresses:
+                    _group_ip_addresses = object.__new__(cls)
+                    _group_ip_addresses.group_id = group_id
+                    _group_ip_addresses.services = services
+                else:
+                    _group_ip_addresses = cls(
+                        group_id,
+                        services,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _group_ip_addresses.additional_properties = d
-        return _group_ip_addresses
+                _group_ip_addresses.additional_properties = d
+                return _group_ip_addresses
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -93,3 +136,19 @@ class GroupIPAddresses:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.group_service import GroupService  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.group_service import GroupService, GroupServiceDict
+
+    GroupIPAddressesDict = TypedDict(
+        "GroupIPAddressesDict",
+        {
+            "groupId": str,
+            "services": GroupServiceDict | GroupService,
+        },
+        total=False,
+    )
+else:
+    GroupIPAddressesDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

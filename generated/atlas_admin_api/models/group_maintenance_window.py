@@ -2,14 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupMaintenanceWindow")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "dayOfWeek",
+        "autoDeferOnceEnabled",
+        "hourOfDay",
+        "numberOfDeferrals",
+        "protectedHours",
+        "startASAP",
+        "timeZoneId",
+    }
+)
 
 
 @_attrs_define
@@ -51,8 +78,26 @@ class GroupMaintenanceWindow:
     start_asap: bool | Unset = UNSET
     time_zone_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("day_of_week", "dayOfWeek", True),
+        ("auto_defer_once_enabled", "autoDeferOnceEnabled", False),
+        ("hour_of_day", "hourOfDay", False),
+        ("number_of_deferrals", "numberOfDeferrals", False),
+        ("protected_hours", "protectedHours", False),
+        ("start_asap", "startASAP", False),
+        ("time_zone_id", "timeZoneId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupMaintenanceWindow"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         day_of_week = self.day_of_week
 
         auto_defer_once_enabled = self.auto_defer_once_enabled
@@ -93,53 +138,69 @@ class GroupMaintenanceWindow:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "autoDeferOnceEnabled",
-                "hourOfDay",
-                "numberOfDeferrals",
-                "protectedHours",
-                "startASAP",
-                "timeZoneId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        day_of_week = d.pop("dayOfWeek")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                day_of_week = src_dict["dayOfWeek"]
 
-        auto_defer_once_enabled = d.pop("autoDeferOnceEnabled", UNSET)
+                auto_defer_once_enabled = src_dict.get("autoDeferOnceEnabled", UNSET)
 
-        hour_of_day = d.pop("hourOfDay", UNSET)
+                hour_of_day = src_dict.get("hourOfDay", UNSET)
 
-        number_of_deferrals = d.pop("numberOfDeferrals", UNSET)
+                number_of_deferrals = src_dict.get("numberOfDeferrals", UNSET)
 
-        _protected_hours = d.pop("protectedHours", UNSET)
-        protected_hours: ProtectedHours | Unset
-        if _protected_hours is UNSET:
-            protected_hours = UNSET
-        else:
-            protected_hours = ProtectedHours.from_dict(_protected_hours)
+                _protected_hours = src_dict.get("protectedHours", UNSET)
+                protected_hours: ProtectedHours | Unset
+                if _protected_hours is UNSET:
+                    protected_hours = UNSET
+                else:
+                    protected_hours = ProtectedHours.from_dict(_protected_hours)
 
-        start_asap = d.pop("startASAP", UNSET)
+                start_asap = src_dict.get("startASAP", UNSET)
 
-        time_zone_id = d.pop("timeZoneId", UNSET)
+                time_zone_id = src_dict.get("timeZoneId", UNSET)
 
-        _group_maintenance_window = cls(
-            day_of_week,
-            auto_defer_once_enabled,
-            hour_of_day,
-            number_of_deferrals,
-            protected_hours,
-            start_asap,
-            time_zone_id,
-        )
+                if not (
+                    day_of_week.__class__ is int
+                    and (auto_defer_once_enabled is UNSET or auto_defer_once_enabled.__class__ is bool)
+                    and (hour_of_day is UNSET or hour_of_day.__class__ is int)
+                    and (number_of_deferrals is UNSET or number_of_deferrals.__class__ is int)
+                    and (start_asap is UNSET or start_asap.__class__ is bool)
+                    and (time_zone_id is UNSET or time_zone_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupMaintenanceWindow:
+                    _group_maintenance_window = object.__new__(cls)
+                    _group_maintenance_window.day_of_week = day_of_week
+                    _group_maintenance_window.auto_defer_once_enabled = auto_defer_once_enabled
+                    _group_maintenance_window.hour_of_day = hour_of_day
+                    _group_maintenance_window.number_of_deferrals = number_of_deferrals
+                    _group_maintenance_window.protected_hours = protected_hours
+                    _group_maintenance_window.start_asap = start_asap
+                    _group_maintenance_window.time_zone_id = time_zone_id
+                else:
+                    _group_maintenance_window = cls(
+                        day_of_week,
+                        auto_defer_once_enabled,
+                        hour_of_day,
+                        number_of_deferrals,
+                        protected_hours,
+                        start_asap,
+                        time_zone_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _group_maintenance_window.additional_properties = d
-        return _group_maintenance_window
+                _group_maintenance_window.additional_properties = d
+                return _group_maintenance_window
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -160,3 +221,24 @@ class GroupMaintenanceWindow:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.protected_hours import ProtectedHours  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.protected_hours import ProtectedHours, ProtectedHoursDict
+
+    GroupMaintenanceWindowDict = TypedDict(
+        "GroupMaintenanceWindowDict",
+        {
+            "dayOfWeek": Required[int],
+            "autoDeferOnceEnabled": bool,
+            "hourOfDay": int,
+            "numberOfDeferrals": int,
+            "protectedHours": ProtectedHoursDict | ProtectedHours,
+            "startASAP": bool,
+            "timeZoneId": str,
+        },
+        total=False,
+    )
+else:
+    GroupMaintenanceWindowDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

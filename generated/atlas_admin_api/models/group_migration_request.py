@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupMigrationRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "destinationOrgId",
+        "destinationOrgPrivateApiKey",
+        "destinationOrgPublicApiKey",
+    }
+)
 
 
 @_attrs_define
@@ -30,8 +53,22 @@ class GroupMigrationRequest:
     destination_org_private_api_key: str | Unset = UNSET
     destination_org_public_api_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("destination_org_id", "destinationOrgId", False),
+        ("destination_org_private_api_key", "destinationOrgPrivateApiKey", False),
+        ("destination_org_public_api_key", "destinationOrgPublicApiKey", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupMigrationRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         destination_org_id = self.destination_org_id
 
         destination_org_private_api_key = self.destination_org_private_api_key
@@ -52,33 +89,45 @@ class GroupMigrationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "destinationOrgId",
-                "destinationOrgPrivateApiKey",
-                "destinationOrgPublicApiKey",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        destination_org_id = d.pop("destinationOrgId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                destination_org_id = src_dict.get("destinationOrgId", UNSET)
 
-        destination_org_private_api_key = d.pop("destinationOrgPrivateApiKey", UNSET)
+                destination_org_private_api_key = src_dict.get("destinationOrgPrivateApiKey", UNSET)
 
-        destination_org_public_api_key = d.pop("destinationOrgPublicApiKey", UNSET)
+                destination_org_public_api_key = src_dict.get("destinationOrgPublicApiKey", UNSET)
 
-        _group_migration_request = cls(
-            destination_org_id,
-            destination_org_private_api_key,
-            destination_org_public_api_key,
-        )
+                if not (
+                    (destination_org_id is UNSET or destination_org_id.__class__ is str)
+                    and (destination_org_private_api_key is UNSET or destination_org_private_api_key.__class__ is str)
+                    and (destination_org_public_api_key is UNSET or destination_org_public_api_key.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupMigrationRequest:
+                    _group_migration_request = object.__new__(cls)
+                    _group_migration_request.destination_org_id = destination_org_id
+                    _group_migration_request.destination_org_private_api_key = destination_org_private_api_key
+                    _group_migration_request.destination_org_public_api_key = destination_org_public_api_key
+                else:
+                    _group_migration_request = cls(
+                        destination_org_id,
+                        destination_org_private_api_key,
+                        destination_org_public_api_key,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _group_migration_request.additional_properties = d
-        return _group_migration_request
+                _group_migration_request.additional_properties = d
+                return _group_migration_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -95,3 +144,19 @@ class GroupMigrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    GroupMigrationRequestDict = TypedDict(
+        "GroupMigrationRequestDict",
+        {
+            "destinationOrgId": str,
+            "destinationOrgPrivateApiKey": str,
+            "destinationOrgPublicApiKey": str,
+        },
+        total=False,
+    )
+else:
+    GroupMigrationRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

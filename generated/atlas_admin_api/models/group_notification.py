@@ -2,15 +2,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.group_notification_type_name import GroupNotificationTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "delayMin",
+        "emailEnabled",
+        "intervalMin",
+        "notifierId",
+        "roles",
+        "smsEnabled",
+    }
+)
 
 
 @_attrs_define
@@ -47,7 +77,9 @@ class GroupNotification:
             - `"notifications.[n].typeName" : "USER"`
     """
 
-    type_name: GroupNotificationTypeName = _attrs_field(default=GroupNotificationTypeName.GROUP, kw_only=True)
+    type_name: Literal["GROUP"] | GroupNotificationTypeName = _attrs_field(
+        default=GroupNotificationTypeName.GROUP, kw_only=True
+    )
     delay_min: int | Unset = UNSET
     email_enabled: bool | Unset = UNSET
     interval_min: int | Unset = UNSET
@@ -55,9 +87,27 @@ class GroupNotification:
     roles: list[str] | Unset = UNSET
     sms_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("delay_min", "delayMin", False),
+        ("email_enabled", "emailEnabled", False),
+        ("interval_min", "intervalMin", False),
+        ("notifier_id", "notifierId", False),
+        ("roles", "roles", False),
+        ("sms_enabled", "smsEnabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         delay_min = self.delay_min
 
@@ -97,48 +147,70 @@ class GroupNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "delayMin",
-                "emailEnabled",
-                "intervalMin",
-                "notifierId",
-                "roles",
-                "smsEnabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = GroupNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = GroupNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or GroupNotificationTypeName(_type_name_value)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        email_enabled = d.pop("emailEnabled", UNSET)
+                email_enabled = src_dict.get("emailEnabled", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        roles = cast(list[str], d.pop("roles", UNSET))
+                _roles = src_dict.get("roles", UNSET)
+                roles = cast(list[str], _roles)
 
-        sms_enabled = d.pop("smsEnabled", UNSET)
+                sms_enabled = src_dict.get("smsEnabled", UNSET)
 
-        _group_notification = cls(
-            delay_min,
-            email_enabled,
-            interval_min,
-            notifier_id,
-            roles,
-            sms_enabled,
-            type_name=type_name,
-        )
+                if not (
+                    (delay_min is UNSET or delay_min.__class__ is int)
+                    and (email_enabled is UNSET or email_enabled.__class__ is bool)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                    and (
+                        _roles is UNSET
+                        or (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles))
+                    )
+                    and (sms_enabled is UNSET or sms_enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupNotification:
+                    _group_notification = object.__new__(cls)
+                    _group_notification.type_name = type_name
+                    _group_notification.delay_min = delay_min
+                    _group_notification.email_enabled = email_enabled
+                    _group_notification.interval_min = interval_min
+                    _group_notification.notifier_id = notifier_id
+                    _group_notification.roles = roles
+                    _group_notification.sms_enabled = sms_enabled
+                else:
+                    _group_notification = cls(
+                        delay_min,
+                        email_enabled,
+                        interval_min,
+                        notifier_id,
+                        roles,
+                        sms_enabled,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _group_notification.additional_properties = d
-        return _group_notification
+                _group_notification.additional_properties = d
+                return _group_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -155,3 +227,25 @@ class GroupNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.group_notification_type_name import GroupNotificationTypeName
+
+    GroupNotificationDict = TypedDict(
+        "GroupNotificationDict",
+        {
+            "typeName": Required[Literal["GROUP"] | GroupNotificationTypeName],
+            "delayMin": int,
+            "emailEnabled": bool,
+            "intervalMin": int,
+            "notifierId": str,
+            "roles": list[str],
+            "smsEnabled": bool,
+        },
+        total=False,
+    )
+else:
+    GroupNotificationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

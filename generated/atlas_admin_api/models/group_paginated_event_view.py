@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupPaginatedEventView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "results",
+        "links",
+        "totalCount",
+    }
+)
 
 
 @_attrs_define
@@ -66,8 +89,22 @@ class GroupPaginatedEventView:
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("results", "results", True),
+        ("links", "links", False),
+        ("total_count", "totalCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupPaginatedEventView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         results = []
         for results_item_data in self.results:
             results_item: dict[str, Any]
@@ -159,321 +196,362 @@ class GroupPaginatedEventView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                results = []
+                _results = src_dict["results"]
+                for results_item_data in _results:
 
-            def _parse_results_item(
-                data: object,
-            ) -> (
-                AlertAudit
-                | AlertConfigAudit
-                | ApiUserEventViewForNdsGroup
-                | AppServiceEventView
-                | AtlasResourcePolicyAuditForNdsGroup
-                | AutomationConfigEventView
-                | BillingEventViewForNdsGroup
-                | ChartsAudit
-                | ClusterEventViewForNdsGroup
-                | DataExplorerAccessedEventView
-                | DataExplorerEvent
-                | DataMetricEventView
-                | DefaultEventViewForNdsGroup
-                | ForNdsGroup
-                | FTSIndexAuditView
-                | HostEventViewForNdsGroup
-                | NDSAuditViewForNdsGroup
-                | NDSAutoScalingAuditViewForNdsGroup
-                | NDSServerlessInstanceAuditView
-                | NDSTenantEndpointAuditView
-                | NumberMetricEventView
-                | RawMetricEventView
-                | ResourceEventViewForNdsGroup
-                | SearchDeploymentAuditView
-                | ServiceAccountGroupEvents
-                | StreamProcessorEventViewForNdsGroup
-                | StreamsEventViewForNdsGroup
-                | TeamEventViewForNdsGroup
-                | TimeMetricEventView
-                | UserEventViewForNdsGroup
-            ):
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_0 = DefaultEventViewForNdsGroup.from_dict(data)
+                    def _parse_results_item(
+                        data: object,
+                    ) -> (
+                        AlertAudit
+                        | AlertConfigAudit
+                        | ApiUserEventViewForNdsGroup
+                        | AppServiceEventView
+                        | AtlasResourcePolicyAuditForNdsGroup
+                        | AutomationConfigEventView
+                        | BillingEventViewForNdsGroup
+                        | ChartsAudit
+                        | ClusterEventViewForNdsGroup
+                        | DataExplorerAccessedEventView
+                        | DataExplorerEvent
+                        | DataMetricEventView
+                        | DefaultEventViewForNdsGroup
+                        | ForNdsGroup
+                        | FTSIndexAuditView
+                        | HostEventViewForNdsGroup
+                        | NDSAuditViewForNdsGroup
+                        | NDSAutoScalingAuditViewForNdsGroup
+                        | NDSServerlessInstanceAuditView
+                        | NDSTenantEndpointAuditView
+                        | NumberMetricEventView
+                        | RawMetricEventView
+                        | ResourceEventViewForNdsGroup
+                        | SearchDeploymentAuditView
+                        | ServiceAccountGroupEvents
+                        | StreamProcessorEventViewForNdsGroup
+                        | StreamsEventViewForNdsGroup
+                        | TeamEventViewForNdsGroup
+                        | TimeMetricEventView
+                        | UserEventViewForNdsGroup
+                    ):
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_0 = DefaultEventViewForNdsGroup.from_dict(
+                                data
+                            )
 
-                    return componentsschemas_event_view_for_nds_group_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_1 = AlertAudit.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_1 = AlertAudit.from_dict(data)
 
-                    return componentsschemas_event_view_for_nds_group_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_2 = AlertConfigAudit.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_2 = AlertConfigAudit.from_dict(data)
 
-                    return componentsschemas_event_view_for_nds_group_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_3 = ApiUserEventViewForNdsGroup.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_3 = ApiUserEventViewForNdsGroup.from_dict(
+                                data
+                            )
 
-                    return componentsschemas_event_view_for_nds_group_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_4 = ServiceAccountGroupEvents.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_4 = ServiceAccountGroupEvents.from_dict(
+                                data
+                            )
 
-                    return componentsschemas_event_view_for_nds_group_type_4
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_5 = AutomationConfigEventView.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_4
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_5 = AutomationConfigEventView.from_dict(
+                                data
+                            )
 
-                    return componentsschemas_event_view_for_nds_group_type_5
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_6 = AppServiceEventView.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_5
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_6 = AppServiceEventView.from_dict(data)
 
-                    return componentsschemas_event_view_for_nds_group_type_6
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_7 = BillingEventViewForNdsGroup.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_6
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_7 = BillingEventViewForNdsGroup.from_dict(
+                                data
+                            )
 
-                    return componentsschemas_event_view_for_nds_group_type_7
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_8 = ClusterEventViewForNdsGroup.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_7
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_8 = ClusterEventViewForNdsGroup.from_dict(
+                                data
+                            )
 
-                    return componentsschemas_event_view_for_nds_group_type_8
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_9 = DataExplorerAccessedEventView.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_8
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_9 = DataExplorerAccessedEventView.from_dict(
+                                data
+                            )
 
-                    return componentsschemas_event_view_for_nds_group_type_9
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_10 = DataExplorerEvent.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_9
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_10 = DataExplorerEvent.from_dict(data)
 
-                    return componentsschemas_event_view_for_nds_group_type_10
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_11 = FTSIndexAuditView.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_10
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_11 = FTSIndexAuditView.from_dict(data)
 
-                    return componentsschemas_event_view_for_nds_group_type_11
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_12 = HostEventViewForNdsGroup.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_11
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_12 = HostEventViewForNdsGroup.from_dict(
+                                data
+                            )
 
-                    return componentsschemas_event_view_for_nds_group_type_12
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_host_metric_event_type_0 = RawMetricEventView.from_dict(data)
+                            return componentsschemas_event_view_for_nds_group_type_12
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_host_metric_event_type_0 = RawMetricEventView.from_dict(data)
 
-                    return componentsschemas_host_metric_event_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_host_metric_event_type_1 = TimeMetricEventView.from_dict(data)
+                            return componentsschemas_host_metric_event_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_host_metric_event_type_1 = TimeMetricEventView.from_dict(data)
 
-                    return componentsschemas_host_metric_event_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_host_metric_event_type_2 = DataMetricEventView.from_dict(data)
+                            return componentsschemas_host_metric_event_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_host_metric_event_type_2 = DataMetricEventView.from_dict(data)
 
-                    return componentsschemas_host_metric_event_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_host_metric_event_type_3 = NumberMetricEventView.from_dict(data)
+                            return componentsschemas_host_metric_event_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_host_metric_event_type_3 = NumberMetricEventView.from_dict(data)
 
-                    return componentsschemas_host_metric_event_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_14 = NDSAuditViewForNdsGroup.from_dict(data)
+                            return componentsschemas_host_metric_event_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_14 = NDSAuditViewForNdsGroup.from_dict(data)
 
-                    return componentsschemas_event_view_for_nds_group_type_14
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_15 = NDSAutoScalingAuditViewForNdsGroup.from_dict(
-                        data
+                            return componentsschemas_event_view_for_nds_group_type_14
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_15 = (
+                                NDSAutoScalingAuditViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_event_view_for_nds_group_type_15
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_16 = (
+                                NDSServerlessInstanceAuditView.from_dict(data)
+                            )
+
+                            return componentsschemas_event_view_for_nds_group_type_16
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_17 = NDSTenantEndpointAuditView.from_dict(
+                                data
+                            )
+
+                            return componentsschemas_event_view_for_nds_group_type_17
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_18 = ForNdsGroup.from_dict(data)
+
+                            return componentsschemas_event_view_for_nds_group_type_18
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_19 = SearchDeploymentAuditView.from_dict(
+                                data
+                            )
+
+                            return componentsschemas_event_view_for_nds_group_type_19
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_20 = TeamEventViewForNdsGroup.from_dict(
+                                data
+                            )
+
+                            return componentsschemas_event_view_for_nds_group_type_20
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_21 = UserEventViewForNdsGroup.from_dict(
+                                data
+                            )
+
+                            return componentsschemas_event_view_for_nds_group_type_21
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_22 = ResourceEventViewForNdsGroup.from_dict(
+                                data
+                            )
+
+                            return componentsschemas_event_view_for_nds_group_type_22
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_23 = StreamsEventViewForNdsGroup.from_dict(
+                                data
+                            )
+
+                            return componentsschemas_event_view_for_nds_group_type_23
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_24 = (
+                                StreamProcessorEventViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_event_view_for_nds_group_type_24
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_nds_group_type_25 = ChartsAudit.from_dict(data)
+
+                            return componentsschemas_event_view_for_nds_group_type_25
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_event_view_for_nds_group_type_26 = (
+                            AtlasResourcePolicyAuditForNdsGroup.from_dict(data)
+                        )
+
+                        return componentsschemas_event_view_for_nds_group_type_26
+
+                    results_item = _parse_results_item(results_item_data)
+
+                    results.append(results_item)
+
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                total_count = src_dict.get("totalCount", UNSET)
+
+                if not (
+                    _results.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupPaginatedEventView:
+                    _group_paginated_event_view = object.__new__(cls)
+                    _group_paginated_event_view.results = results
+                    _group_paginated_event_view.links = links
+                    _group_paginated_event_view.total_count = total_count
+                else:
+                    _group_paginated_event_view = cls(
+                        results,
+                        links,
+                        total_count,
                     )
 
-                    return componentsschemas_event_view_for_nds_group_type_15
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_16 = NDSServerlessInstanceAuditView.from_dict(data)
+                _group_paginated_event_view.additional_properties = d
+                return _group_paginated_event_view
 
-                    return componentsschemas_event_view_for_nds_group_type_16
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_17 = NDSTenantEndpointAuditView.from_dict(data)
-
-                    return componentsschemas_event_view_for_nds_group_type_17
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_18 = ForNdsGroup.from_dict(data)
-
-                    return componentsschemas_event_view_for_nds_group_type_18
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_19 = SearchDeploymentAuditView.from_dict(data)
-
-                    return componentsschemas_event_view_for_nds_group_type_19
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_20 = TeamEventViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_event_view_for_nds_group_type_20
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_21 = UserEventViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_event_view_for_nds_group_type_21
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_22 = ResourceEventViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_event_view_for_nds_group_type_22
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_23 = StreamsEventViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_event_view_for_nds_group_type_23
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_24 = StreamProcessorEventViewForNdsGroup.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_event_view_for_nds_group_type_24
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_nds_group_type_25 = ChartsAudit.from_dict(data)
-
-                    return componentsschemas_event_view_for_nds_group_type_25
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_event_view_for_nds_group_type_26 = AtlasResourcePolicyAuditForNdsGroup.from_dict(data)
-
-                return componentsschemas_event_view_for_nds_group_type_26
-
-            results_item = _parse_results_item(results_item_data)
-
-            results.append(results_item)
-
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
-
-                links.append(links_item)
-
-        total_count = d.pop("totalCount", UNSET)
-
-        _group_paginated_event_view = cls(
-            results,
-            links,
-            total_count,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _group_paginated_event_view.additional_properties = d
-        return _group_paginated_event_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -530,3 +608,185 @@ from ..models.streams_event_view_for_nds_group import StreamsEventViewForNdsGrou
 from ..models.team_event_view_for_nds_group import TeamEventViewForNdsGroup  # noqa: E402
 from ..models.time_metric_event_view import TimeMetricEventView  # noqa: E402
 from ..models.user_event_view_for_nds_group import UserEventViewForNdsGroup  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.alert_audit import AlertAudit, AlertAuditDict
+    from ..models.alert_config_audit import AlertConfigAudit, AlertConfigAuditDict
+    from ..models.api_user_event_view_for_nds_group import (
+        ApiUserEventViewForNdsGroup,
+        ApiUserEventViewForNdsGroupDict,
+    )
+    from ..models.app_service_event_view import (
+        AppServiceEventView,
+        AppServiceEventViewDict,
+    )
+    from ..models.atlas_resource_policy_audit_for_nds_group import (
+        AtlasResourcePolicyAuditForNdsGroup,
+        AtlasResourcePolicyAuditForNdsGroupDict,
+    )
+    from ..models.automation_config_event_view import (
+        AutomationConfigEventView,
+        AutomationConfigEventViewDict,
+    )
+    from ..models.billing_event_view_for_nds_group import (
+        BillingEventViewForNdsGroup,
+        BillingEventViewForNdsGroupDict,
+    )
+    from ..models.charts_audit import ChartsAudit, ChartsAuditDict
+    from ..models.cluster_event_view_for_nds_group import (
+        ClusterEventViewForNdsGroup,
+        ClusterEventViewForNdsGroupDict,
+    )
+    from ..models.data_explorer_accessed_event_view import (
+        DataExplorerAccessedEventView,
+        DataExplorerAccessedEventViewDict,
+    )
+    from ..models.data_explorer_event import DataExplorerEvent, DataExplorerEventDict
+    from ..models.data_metric_event_view import (
+        DataMetricEventView,
+        DataMetricEventViewDict,
+    )
+    from ..models.default_event_view_for_nds_group import (
+        DefaultEventViewForNdsGroup,
+        DefaultEventViewForNdsGroupDict,
+    )
+    from ..models.for_nds_group import ForNdsGroup, ForNdsGroupDict
+    from ..models.fts_index_audit_view import FTSIndexAuditView, FTSIndexAuditViewDict
+    from ..models.host_event_view_for_nds_group import (
+        HostEventViewForNdsGroup,
+        HostEventViewForNdsGroupDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.nds_audit_view_for_nds_group import (
+        NDSAuditViewForNdsGroup,
+        NDSAuditViewForNdsGroupDict,
+    )
+    from ..models.nds_auto_scaling_audit_view_for_nds_group import (
+        NDSAutoScalingAuditViewForNdsGroup,
+        NDSAutoScalingAuditViewForNdsGroupDict,
+    )
+    from ..models.nds_serverless_instance_audit_view import (
+        NDSServerlessInstanceAuditView,
+        NDSServerlessInstanceAuditViewDict,
+    )
+    from ..models.nds_tenant_endpoint_audit_view import (
+        NDSTenantEndpointAuditView,
+        NDSTenantEndpointAuditViewDict,
+    )
+    from ..models.number_metric_event_view import (
+        NumberMetricEventView,
+        NumberMetricEventViewDict,
+    )
+    from ..models.raw_metric_event_view import (
+        RawMetricEventView,
+        RawMetricEventViewDict,
+    )
+    from ..models.resource_event_view_for_nds_group import (
+        ResourceEventViewForNdsGroup,
+        ResourceEventViewForNdsGroupDict,
+    )
+    from ..models.search_deployment_audit_view import (
+        SearchDeploymentAuditView,
+        SearchDeploymentAuditViewDict,
+    )
+    from ..models.service_account_group_events import (
+        ServiceAccountGroupEvents,
+        ServiceAccountGroupEventsDict,
+    )
+    from ..models.stream_processor_event_view_for_nds_group import (
+        StreamProcessorEventViewForNdsGroup,
+        StreamProcessorEventViewForNdsGroupDict,
+    )
+    from ..models.streams_event_view_for_nds_group import (
+        StreamsEventViewForNdsGroup,
+        StreamsEventViewForNdsGroupDict,
+    )
+    from ..models.team_event_view_for_nds_group import (
+        TeamEventViewForNdsGroup,
+        TeamEventViewForNdsGroupDict,
+    )
+    from ..models.time_metric_event_view import (
+        TimeMetricEventView,
+        TimeMetricEventViewDict,
+    )
+    from ..models.user_event_view_for_nds_group import (
+        UserEventViewForNdsGroup,
+        UserEventViewForNdsGroupDict,
+    )
+
+    GroupPaginatedEventViewDict = TypedDict(
+        "GroupPaginatedEventViewDict",
+        {
+            "results": Required[
+                list[
+                    DefaultEventViewForNdsGroupDict
+                    | DefaultEventViewForNdsGroup
+                    | AlertAuditDict
+                    | AlertAudit
+                    | AlertConfigAuditDict
+                    | AlertConfigAudit
+                    | ApiUserEventViewForNdsGroupDict
+                    | ApiUserEventViewForNdsGroup
+                    | ServiceAccountGroupEventsDict
+                    | ServiceAccountGroupEvents
+                    | AutomationConfigEventViewDict
+                    | AutomationConfigEventView
+                    | AppServiceEventViewDict
+                    | AppServiceEventView
+                    | BillingEventViewForNdsGroupDict
+                    | BillingEventViewForNdsGroup
+                    | ClusterEventViewForNdsGroupDict
+                    | ClusterEventViewForNdsGroup
+                    | DataExplorerAccessedEventViewDict
+                    | DataExplorerAccessedEventView
+                    | DataExplorerEventDict
+                    | DataExplorerEvent
+                    | FTSIndexAuditViewDict
+                    | FTSIndexAuditView
+                    | HostEventViewForNdsGroupDict
+                    | HostEventViewForNdsGroup
+                    | RawMetricEventViewDict
+                    | RawMetricEventView
+                    | TimeMetricEventViewDict
+                    | TimeMetricEventView
+                    | DataMetricEventViewDict
+                    | DataMetricEventView
+                    | NumberMetricEventViewDict
+                    | NumberMetricEventView
+                    | NDSAuditViewForNdsGroupDict
+                    | NDSAuditViewForNdsGroup
+                    | NDSAutoScalingAuditViewForNdsGroupDict
+                    | NDSAutoScalingAuditViewForNdsGroup
+                    | NDSServerlessInstanceAuditViewDict
+                    | NDSServerlessInstanceAuditView
+                    | NDSTenantEndpointAuditViewDict
+                    | NDSTenantEndpointAuditView
+                    | ForNdsGroupDict
+                    | ForNdsGroup
+                    | SearchDeploymentAuditViewDict
+                    | SearchDeploymentAuditView
+                    | TeamEventViewForNdsGroupDict
+                    | TeamEventViewForNdsGroup
+                    | UserEventViewForNdsGroupDict
+                    | UserEventViewForNdsGroup
+                    | ResourceEventViewForNdsGroupDict
+                    | ResourceEventViewForNdsGroup
+                    | StreamsEventViewForNdsGroupDict
+                    | StreamsEventViewForNdsGroup
+                    | StreamProcessorEventViewForNdsGroupDict
+                    | StreamProcessorEventViewForNdsGroup
+                    | ChartsAuditDict
+                    | ChartsAudit
+                    | AtlasResourcePolicyAuditForNdsGroupDict
+                    | AtlasResourcePolicyAuditForNdsGroup
+                ]
+            ],
+            "links": list[LinkDict | Link],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    GroupPaginatedEventViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

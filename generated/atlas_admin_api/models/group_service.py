@@ -2,14 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupService")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusters",
+    }
+)
 
 
 @_attrs_define
@@ -22,8 +43,18 @@ class GroupService:
 
     clusters: list[ClusterIPAddresses] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("clusters", "clusters", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupService"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         clusters: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.clusters, Unset):
             clusters = []
@@ -41,30 +72,36 @@ class GroupService:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("clusters",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _clusters = d.pop("clusters", UNSET)
-        clusters: list[ClusterIPAddresses] | Unset = UNSET
-        if _clusters is not UNSET:
-            clusters = []
-            for clusters_item_data in _clusters:
-                clusters_item = ClusterIPAddresses.from_dict(clusters_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _clusters = src_dict.get("clusters", UNSET)
+                clusters: list[ClusterIPAddresses] | Unset = UNSET
+                if _clusters is not UNSET:
+                    clusters = [ClusterIPAddresses.from_dict(clusters_item_data) for clusters_item_data in _clusters]
 
-                clusters.append(clusters_item)
+                if not (_clusters is UNSET or _clusters.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is GroupService:
+                    _group_service = object.__new__(cls)
+                    _group_service.clusters = clusters
+                else:
+                    _group_service = cls(
+                        clusters,
+                    )
 
-        _group_service = cls(
-            clusters,
-        )
+                _group_service.additional_properties = d
+                return _group_service
 
-        if nulls:
-            d.update(nulls)
-        _group_service.additional_properties = d
-        return _group_service
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -85,3 +122,18 @@ class GroupService:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cluster_ip_addresses import ClusterIPAddresses  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cluster_ip_addresses import ClusterIPAddresses, ClusterIPAddressesDict
+
+    GroupServiceDict = TypedDict(
+        "GroupServiceDict",
+        {
+            "clusters": list[ClusterIPAddressesDict | ClusterIPAddresses],
+        },
+        total=False,
+    )
+else:
+    GroupServiceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

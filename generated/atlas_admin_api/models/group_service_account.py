@@ -3,14 +3,42 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupServiceAccount")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clientId",
+        "createdAt",
+        "description",
+        "name",
+        "roles",
+        "secrets",
+    }
+)
 
 
 @_attrs_define
@@ -33,13 +61,30 @@ class GroupServiceAccount:
     roles: list[str] | Unset = UNSET
     secrets: list[ServiceAccountSecret] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("client_id", "clientId", False),
+        ("created_at", "createdAt", False),
+        ("description", "description", False),
+        ("name", "name", False),
+        ("roles", "roles", False),
+        ("secrets", "secrets", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupServiceAccount"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         client_id = self.client_id
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         description = self.description
 
@@ -76,57 +121,71 @@ class GroupServiceAccount:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clientId",
-                "createdAt",
-                "description",
-                "name",
-                "roles",
-                "secrets",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        client_id = d.pop("clientId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                client_id = src_dict.get("clientId", UNSET)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        roles = cast(list[str], d.pop("roles", UNSET))
+                _roles = src_dict.get("roles", UNSET)
+                roles = cast(list[str], _roles)
 
-        _secrets = d.pop("secrets", UNSET)
-        secrets: list[ServiceAccountSecret] | Unset = UNSET
-        if _secrets is not UNSET:
-            secrets = []
-            for secrets_item_data in _secrets:
-                secrets_item = ServiceAccountSecret.from_dict(secrets_item_data)
+                _secrets = src_dict.get("secrets", UNSET)
+                secrets: list[ServiceAccountSecret] | Unset = UNSET
+                if _secrets is not UNSET:
+                    secrets = [ServiceAccountSecret.from_dict(secrets_item_data) for secrets_item_data in _secrets]
 
-                secrets.append(secrets_item)
+                if not (
+                    (client_id is UNSET or client_id.__class__ is str)
+                    and (description is UNSET or description.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (
+                        _roles is UNSET
+                        or (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles))
+                    )
+                    and (_secrets is UNSET or _secrets.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupServiceAccount:
+                    _group_service_account = object.__new__(cls)
+                    _group_service_account.client_id = client_id
+                    _group_service_account.created_at = created_at
+                    _group_service_account.description = description
+                    _group_service_account.name = name
+                    _group_service_account.roles = roles
+                    _group_service_account.secrets = secrets
+                else:
+                    _group_service_account = cls(
+                        client_id,
+                        created_at,
+                        description,
+                        name,
+                        roles,
+                        secrets,
+                    )
 
-        _group_service_account = cls(
-            client_id,
-            created_at,
-            description,
-            name,
-            roles,
-            secrets,
-        )
+                _group_service_account.additional_properties = d
+                return _group_service_account
 
-        if nulls:
-            d.update(nulls)
-        _group_service_account.additional_properties = d
-        return _group_service_account
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -147,3 +206,26 @@ class GroupServiceAccount:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.service_account_secret import ServiceAccountSecret  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.service_account_secret import (
+        ServiceAccountSecret,
+        ServiceAccountSecretDict,
+    )
+
+    GroupServiceAccountDict = TypedDict(
+        "GroupServiceAccountDict",
+        {
+            "clientId": str,
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "name": str,
+            "roles": list[str],
+            "secrets": list[ServiceAccountSecretDict | ServiceAccountSecret],
+        },
+        total=False,
+    )
+else:
+    GroupServiceAccountDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,12 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="GroupServiceAccountRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "description",
+        "name",
+        "roles",
+        "secretExpiresAfterHours",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +52,23 @@ class GroupServiceAccountRequest:
     roles: list[str]
     secret_expires_after_hours: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("description", "description", True),
+        ("name", "name", True),
+        ("roles", "roles", True),
+        ("secret_expires_after_hours", "secretExpiresAfterHours", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupServiceAccountRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         description = self.description
 
         name = self.name
@@ -52,24 +92,51 @@ class GroupServiceAccountRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        description = d.pop("description")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                description = src_dict["description"]
 
-        name = d.pop("name")
+                name = src_dict["name"]
 
-        roles = cast(list[str], d.pop("roles"))
+                _roles = src_dict["roles"]
+                roles = cast(list[str], _roles)
 
-        secret_expires_after_hours = d.pop("secretExpiresAfterHours")
+                secret_expires_after_hours = src_dict["secretExpiresAfterHours"]
 
-        _group_service_account_request = cls(
-            description,
-            name,
-            roles,
-            secret_expires_after_hours,
-        )
+                if not (
+                    description.__class__ is str
+                    and name.__class__ is str
+                    and (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles))
+                    and secret_expires_after_hours.__class__ is int
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupServiceAccountRequest:
+                    _group_service_account_request = object.__new__(cls)
+                    _group_service_account_request.description = description
+                    _group_service_account_request.name = name
+                    _group_service_account_request.roles = roles
+                    _group_service_account_request.secret_expires_after_hours = secret_expires_after_hours
+                else:
+                    _group_service_account_request = cls(
+                        description,
+                        name,
+                        roles,
+                        secret_expires_after_hours,
+                    )
 
-        _group_service_account_request.additional_properties = d
-        return _group_service_account_request
+                _group_service_account_request.additional_properties = d
+                return _group_service_account_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -86,3 +153,22 @@ class GroupServiceAccountRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    GroupServiceAccountRequestDict = TypedDict(
+        "GroupServiceAccountRequestDict",
+        {
+            "description": Required[str],
+            "name": Required[str],
+            "roles": Required[list[str]],
+            "secretExpiresAfterHours": Required[int],
+        },
+        total=False,
+    )
+else:
+    GroupServiceAccountRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

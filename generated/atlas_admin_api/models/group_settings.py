@@ -2,14 +2,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "isClusterAiAssistantEnabled",
+        "isCollectDatabaseSpecificsStatisticsEnabled",
+        "isDataExplorerEnabled",
+        "isDataExplorerGenAIFeaturesEnabled",
+        "isDataExplorerGenAISampleDocumentPassingEnabled",
+        "isDataValidationEnabled",
+        "isExtendedStorageSizesEnabled",
+        "isNativeRerankingEnabled",
+        "isPerformanceAdvisorEnabled",
+        "isRealtimePerformancePanelEnabled",
+        "isSchemaAdvisorEnabled",
+    }
+)
 
 
 @_attrs_define
@@ -54,8 +85,34 @@ class GroupSettings:
     is_realtime_performance_panel_enabled: bool | Unset = UNSET
     is_schema_advisor_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("is_cluster_ai_assistant_enabled", "isClusterAiAssistantEnabled", False),
+        ("is_collect_database_specifics_statistics_enabled", "isCollectDatabaseSpecificsStatisticsEnabled", False),
+        ("is_data_explorer_enabled", "isDataExplorerEnabled", False),
+        ("is_data_explorer_gen_ai_features_enabled", "isDataExplorerGenAIFeaturesEnabled", False),
+        (
+            "is_data_explorer_gen_ai_sample_document_passing_enabled",
+            "isDataExplorerGenAISampleDocumentPassingEnabled",
+            False,
+        ),
+        ("is_data_validation_enabled", "isDataValidationEnabled", False),
+        ("is_extended_storage_sizes_enabled", "isExtendedStorageSizesEnabled", False),
+        ("is_native_reranking_enabled", "isNativeRerankingEnabled", False),
+        ("is_performance_advisor_enabled", "isPerformanceAdvisorEnabled", False),
+        ("is_realtime_performance_panel_enabled", "isRealtimePerformancePanelEnabled", False),
+        ("is_schema_advisor_enabled", "isSchemaAdvisorEnabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         is_cluster_ai_assistant_enabled = self.is_cluster_ai_assistant_enabled
 
         is_collect_database_specifics_statistics_enabled = self.is_collect_database_specifics_statistics_enabled
@@ -112,67 +169,108 @@ class GroupSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "isClusterAiAssistantEnabled",
-                "isCollectDatabaseSpecificsStatisticsEnabled",
-                "isDataExplorerEnabled",
-                "isDataExplorerGenAIFeaturesEnabled",
-                "isDataExplorerGenAISampleDocumentPassingEnabled",
-                "isDataValidationEnabled",
-                "isExtendedStorageSizesEnabled",
-                "isNativeRerankingEnabled",
-                "isPerformanceAdvisorEnabled",
-                "isRealtimePerformancePanelEnabled",
-                "isSchemaAdvisorEnabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        is_cluster_ai_assistant_enabled = d.pop("isClusterAiAssistantEnabled", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                is_cluster_ai_assistant_enabled = src_dict.get("isClusterAiAssistantEnabled", UNSET)
 
-        is_collect_database_specifics_statistics_enabled = d.pop("isCollectDatabaseSpecificsStatisticsEnabled", UNSET)
+                is_collect_database_specifics_statistics_enabled = src_dict.get(
+                    "isCollectDatabaseSpecificsStatisticsEnabled", UNSET
+                )
 
-        is_data_explorer_enabled = d.pop("isDataExplorerEnabled", UNSET)
+                is_data_explorer_enabled = src_dict.get("isDataExplorerEnabled", UNSET)
 
-        is_data_explorer_gen_ai_features_enabled = d.pop("isDataExplorerGenAIFeaturesEnabled", UNSET)
+                is_data_explorer_gen_ai_features_enabled = src_dict.get("isDataExplorerGenAIFeaturesEnabled", UNSET)
 
-        is_data_explorer_gen_ai_sample_document_passing_enabled = d.pop(
-            "isDataExplorerGenAISampleDocumentPassingEnabled", UNSET
-        )
+                is_data_explorer_gen_ai_sample_document_passing_enabled = src_dict.get(
+                    "isDataExplorerGenAISampleDocumentPassingEnabled", UNSET
+                )
 
-        is_data_validation_enabled = d.pop("isDataValidationEnabled", UNSET)
+                is_data_validation_enabled = src_dict.get("isDataValidationEnabled", UNSET)
 
-        is_extended_storage_sizes_enabled = d.pop("isExtendedStorageSizesEnabled", UNSET)
+                is_extended_storage_sizes_enabled = src_dict.get("isExtendedStorageSizesEnabled", UNSET)
 
-        is_native_reranking_enabled = d.pop("isNativeRerankingEnabled", UNSET)
+                is_native_reranking_enabled = src_dict.get("isNativeRerankingEnabled", UNSET)
 
-        is_performance_advisor_enabled = d.pop("isPerformanceAdvisorEnabled", UNSET)
+                is_performance_advisor_enabled = src_dict.get("isPerformanceAdvisorEnabled", UNSET)
 
-        is_realtime_performance_panel_enabled = d.pop("isRealtimePerformancePanelEnabled", UNSET)
+                is_realtime_performance_panel_enabled = src_dict.get("isRealtimePerformancePanelEnabled", UNSET)
 
-        is_schema_advisor_enabled = d.pop("isSchemaAdvisorEnabled", UNSET)
+                is_schema_advisor_enabled = src_dict.get("isSchemaAdvisorEnabled", UNSET)
 
-        _group_settings = cls(
-            is_cluster_ai_assistant_enabled,
-            is_collect_database_specifics_statistics_enabled,
-            is_data_explorer_enabled,
-            is_data_explorer_gen_ai_features_enabled,
-            is_data_explorer_gen_ai_sample_document_passing_enabled,
-            is_data_validation_enabled,
-            is_extended_storage_sizes_enabled,
-            is_native_reranking_enabled,
-            is_performance_advisor_enabled,
-            is_realtime_performance_panel_enabled,
-            is_schema_advisor_enabled,
-        )
+                if not (
+                    (is_cluster_ai_assistant_enabled is UNSET or is_cluster_ai_assistant_enabled.__class__ is bool)
+                    and (
+                        is_collect_database_specifics_statistics_enabled is UNSET
+                        or is_collect_database_specifics_statistics_enabled.__class__ is bool
+                    )
+                    and (is_data_explorer_enabled is UNSET or is_data_explorer_enabled.__class__ is bool)
+                    and (
+                        is_data_explorer_gen_ai_features_enabled is UNSET
+                        or is_data_explorer_gen_ai_features_enabled.__class__ is bool
+                    )
+                    and (
+                        is_data_explorer_gen_ai_sample_document_passing_enabled is UNSET
+                        or is_data_explorer_gen_ai_sample_document_passing_enabled.__class__ is bool
+                    )
+                    and (is_data_validation_enabled is UNSET or is_data_validation_enabled.__class__ is bool)
+                    and (
+                        is_extended_storage_sizes_enabled is UNSET
+                        or is_extended_storage_sizes_enabled.__class__ is bool
+                    )
+                    and (is_native_reranking_enabled is UNSET or is_native_reranking_enabled.__class__ is bool)
+                    and (is_performance_advisor_enabled is UNSET or is_performance_advisor_enabled.__class__ is bool)
+                    and (
+                        is_realtime_performance_panel_enabled is UNSET
+                        or is_realtime_performance_panel_enabled.__class__ is bool
+                    )
+                    and (is_schema_advisor_enabled is UNSET or is_schema_advisor_enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupSettings:
+                    _group_settings = object.__new__(cls)
+                    _group_settings.is_cluster_ai_assistant_enabled = is_cluster_ai_assistant_enabled
+                    _group_settings.is_collect_database_specifics_statistics_enabled = (
+                        is_collect_database_specifics_statistics_enabled
+                    )
+                    _group_settings.is_data_explorer_enabled = is_data_explorer_enabled
+                    _group_settings.is_data_explorer_gen_ai_features_enabled = is_data_explorer_gen_ai_features_enabled
+                    _group_settings.is_data_explorer_gen_ai_sample_document_passing_enabled = (
+                        is_data_explorer_gen_ai_sample_document_passing_enabled
+                    )
+                    _group_settings.is_data_validation_enabled = is_data_validation_enabled
+                    _group_settings.is_extended_storage_sizes_enabled = is_extended_storage_sizes_enabled
+                    _group_settings.is_native_reranking_enabled = is_native_reranking_enabled
+                    _group_settings.is_performance_advisor_enabled = is_performance_advisor_enabled
+                    _group_settings.is_realtime_performance_panel_enabled = is_realtime_performance_panel_enabled
+                    _group_settings.is_schema_advisor_enabled = is_schema_advisor_enabled
+                else:
+                    _group_settings = cls(
+                        is_cluster_ai_assistant_enabled,
+                        is_collect_database_specifics_statistics_enabled,
+                        is_data_explorer_enabled,
+                        is_data_explorer_gen_ai_features_enabled,
+                        is_data_explorer_gen_ai_sample_document_passing_enabled,
+                        is_data_validation_enabled,
+                        is_extended_storage_sizes_enabled,
+                        is_native_reranking_enabled,
+                        is_performance_advisor_enabled,
+                        is_realtime_performance_panel_enabled,
+                        is_schema_advisor_enabled,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _group_settings.additional_properties = d
-        return _group_settings
+                _group_settings.additional_properties = d
+                return _group_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -189,3 +287,27 @@ class GroupSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    GroupSettingsDict = TypedDict(
+        "GroupSettingsDict",
+        {
+            "isClusterAiAssistantEnabled": bool,
+            "isCollectDatabaseSpecificsStatisticsEnabled": bool,
+            "isDataExplorerEnabled": bool,
+            "isDataExplorerGenAIFeaturesEnabled": bool,
+            "isDataExplorerGenAISampleDocumentPassingEnabled": bool,
+            "isDataValidationEnabled": bool,
+            "isExtendedStorageSizesEnabled": bool,
+            "isNativeRerankingEnabled": bool,
+            "isPerformanceAdvisorEnabled": bool,
+            "isRealtimePerformancePanelEnabled": bool,
+            "isSchemaAdvisorEnabled": bool,
+        },
+        total=False,
+    )
+else:
+    GroupSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

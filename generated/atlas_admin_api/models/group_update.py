@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="GroupUpdate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "tags",
+        "withDefaultAlertsSettings",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +51,22 @@ class GroupUpdate:
     tags: list[ResourceTag] | Unset = UNSET
     with_default_alerts_settings: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", False),
+        ("tags", "tags", False),
+        ("with_default_alerts_settings", "withDefaultAlertsSettings", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupUpdate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         tags: list[dict[str, Any]] | Unset = UNSET
@@ -55,40 +92,48 @@ class GroupUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "name",
-                "tags",
-                "withDefaultAlertsSettings",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict.get("name", UNSET)
 
-        _tags = d.pop("tags", UNSET)
-        tags: list[ResourceTag] | Unset = UNSET
-        if _tags is not UNSET:
-            tags = []
-            for tags_item_data in _tags:
-                tags_item = ResourceTag.from_dict(tags_item_data)
+                _tags = src_dict.get("tags", UNSET)
+                tags: list[ResourceTag] | Unset = UNSET
+                if _tags is not UNSET:
+                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
 
-                tags.append(tags_item)
+                with_default_alerts_settings = src_dict.get("withDefaultAlertsSettings", UNSET)
 
-        with_default_alerts_settings = d.pop("withDefaultAlertsSettings", UNSET)
+                if not (
+                    (name is UNSET or name.__class__ is str)
+                    and (_tags is UNSET or _tags.__class__ is list)
+                    and (with_default_alerts_settings is UNSET or with_default_alerts_settings.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupUpdate:
+                    _group_update = object.__new__(cls)
+                    _group_update.name = name
+                    _group_update.tags = tags
+                    _group_update.with_default_alerts_settings = with_default_alerts_settings
+                else:
+                    _group_update = cls(
+                        name,
+                        tags,
+                        with_default_alerts_settings,
+                    )
 
-        _group_update = cls(
-            name,
-            tags,
-            with_default_alerts_settings,
-        )
+                _group_update.additional_properties = d
+                return _group_update
 
-        if nulls:
-            d.update(nulls)
-        _group_update.additional_properties = d
-        return _group_update
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -109,3 +154,20 @@ class GroupUpdate:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.resource_tag import ResourceTag, ResourceTagDict
+
+    GroupUpdateDict = TypedDict(
+        "GroupUpdateDict",
+        {
+            "name": str,
+            "tags": list[ResourceTagDict | ResourceTag],
+            "withDefaultAlertsSettings": bool,
+        },
+        total=False,
+    )
+else:
+    GroupUpdateDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,12 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="GroupUserRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roles",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -21,8 +44,21 @@ class GroupUserRequest:
     roles: list[str]
     username: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("roles", "roles", True),
+        ("username", "username", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/GroupUserRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         roles = self.roles
 
         username = self.username
@@ -40,18 +76,41 @@ class GroupUserRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        roles = cast(list[str], d.pop("roles"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _roles = src_dict["roles"]
+                roles = cast(list[str], _roles)
 
-        username = d.pop("username")
+                username = src_dict["username"]
 
-        _group_user_request = cls(
-            roles,
-            username,
-        )
+                if not (
+                    (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles))
+                    and username.__class__ is str
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is GroupUserRequest:
+                    _group_user_request = object.__new__(cls)
+                    _group_user_request.roles = roles
+                    _group_user_request.username = username
+                else:
+                    _group_user_request = cls(
+                        roles,
+                        username,
+                    )
 
-        _group_user_request.additional_properties = d
-        return _group_user_request
+                _group_user_request.additional_properties = d
+                return _group_user_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -68,3 +127,18 @@ class GroupUserRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    GroupUserRequestDict = TypedDict(
+        "GroupUserRequestDict",
+        {
+            "roles": Required[list[str]],
+            "username": Required[str],
+        },
+        total=False,
+    )
+else:
+    GroupUserRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

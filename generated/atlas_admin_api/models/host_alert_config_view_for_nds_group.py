@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +18,38 @@ from ..models.event_severity import EventSeverity
 from ..models.host_event_type_view_for_nds_group_alertable import (
     HostEventTypeViewForNdsGroupAlertable,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="HostAlertConfigViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "eventTypeName",
+        "notifications",
+        "created",
+        "enabled",
+        "groupId",
+        "id",
+        "links",
+        "matchers",
+        "severityOverride",
+        "updated",
+    }
+)
 
 
 @_attrs_define
@@ -45,7 +80,32 @@ class HostAlertConfigViewForNdsGroup:
             parameter expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    event_type_name: HostEventTypeViewForNdsGroupAlertable
+    event_type_name: (
+        Literal[
+            "HOST_DOWN",
+            "HOST_HAS_INDEX_SUGGESTIONS",
+            "HOST_MONGOT_CRASHING_OOM",
+            "HOST_MONGOT_STOP_REPLICATION",
+            "HOST_MONGOT_APPROACHING_STOP_REPLICATION",
+            "HOST_MONGOT_PAUSE_INITIAL_SYNC",
+            "HOST_SEARCH_NODE_INDEX_FAILED",
+            "HOST_SEARCH_PROCESS_THROTTLING",
+            "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN",
+            "HOST_NOT_ENOUGH_DISK_SPACE",
+            "SSH_KEY_NDS_HOST_ACCESS_REQUESTED",
+            "SSH_KEY_NDS_HOST_ACCESS_REFRESHED",
+            "PUSH_BASED_LOG_EXPORT_STOPPED",
+            "PUSH_BASED_LOG_EXPORT_DROPPED_LOG",
+            "HOST_VERSION_BEHIND",
+            "VERSION_BEHIND",
+            "HOST_EXPOSED",
+            "HOST_SSL_CERTIFICATE_STALE",
+            "HOST_SECURITY_CHECKUP_NOT_MET",
+            "ALERT_HOST_SSH_SESSION_STARTED",
+            "PROFILER_CONFIGURED_TOO_WIDELY",
+        ]
+        | HostEventTypeViewForNdsGroupAlertable
+    )
     notifications: list[
         DatadogNotification
         | EmailNotification
@@ -69,12 +129,33 @@ class HostAlertConfigViewForNdsGroup:
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     matchers: list[HostMatcher] | Unset = UNSET
-    severity_override: EventSeverity | Unset = UNSET
+    severity_override: Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity | Unset = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("event_type_name", "eventTypeName", True),
+        ("notifications", "notifications", True),
+        ("created", "created", False),
+        ("enabled", "enabled", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("matchers", "matchers", False),
+        ("severity_override", "severityOverride", False),
+        ("updated", "updated", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/HostAlertConfigViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        event_type_name = self.event_type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        event_type_name = enum_json(self.event_type_name)
 
         notifications = []
         for notifications_item_data in self.notifications:
@@ -85,7 +166,7 @@ class HostAlertConfigViewForNdsGroup:
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         enabled = self.enabled
 
@@ -109,11 +190,11 @@ class HostAlertConfigViewForNdsGroup:
 
         severity_override: str | Unset = UNSET
         if not isinstance(self.severity_override, Unset):
-            severity_override = self.severity_override.value
+            severity_override = enum_json(self.severity_override)
 
         updated: str | Unset = UNSET
         if not isinstance(self.updated, Unset):
-            updated = format_datetime(self.updated)
+            updated = datetime_json(self.updated)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -144,153 +225,162 @@ class HostAlertConfigViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "created",
-                "enabled",
-                "groupId",
-                "id",
-                "links",
-                "matchers",
-                "severityOverride",
-                "updated",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        event_type_name = HostEventTypeViewForNdsGroupAlertable(d.pop("eventTypeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                event_type_name = HostEventTypeViewForNdsGroupAlertable._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or HostEventTypeViewForNdsGroupAlertable(_event_type_name_value)
 
-        notifications = []
-        _notifications = d.pop("notifications")
-        for notifications_item_data in _notifications:
+                notifications = []
+                _notifications = src_dict["notifications"]
+                for notifications_item_data in _notifications:
+                    _notifications_item_data = notifications_item_data
+                    notifications_item: (
+                        DatadogNotification
+                        | EmailNotification
+                        | GroupNotification
+                        | HipChatNotification
+                        | MicrosoftTeamsNotification
+                        | OpsGenieNotification
+                        | OrgNotification
+                        | PagerDutyNotification
+                        | SlackNotification
+                        | SMSNotification
+                        | TeamNotification
+                        | UserNotification
+                        | VictorOpsNotification
+                        | WebhookNotification
+                        | UnknownVariant
+                    )
+                    _notifications_item_value = (
+                        _notifications_item_data.get("typeName") if _notifications_item_data.__class__ is dict else None
+                    )
+                    if _notifications_item_value.__class__ is not str:
+                        _notifications_item_data, _notifications_item_value = discriminate(
+                            _notifications_item_data, "typeName", field="notifications[]"
+                        )
+                    if _notifications_item_value == "DATADOG":
+                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "EMAIL":
+                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "GROUP":
+                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "HIP_CHAT":
+                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "MICROSOFT_TEAMS":
+                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "OPS_GENIE":
+                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "ORG":
+                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "PAGER_DUTY":
+                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SLACK":
+                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SMS":
+                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "TEAM":
+                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "USER":
+                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "VICTOR_OPS":
+                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "WEBHOOK":
+                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                    else:
+                        notifications_item = UnknownVariant(
+                            discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
+                        )
 
-            def _parse_notifications_item(
-                data: object,
-            ) -> (
-                DatadogNotification
-                | EmailNotification
-                | GroupNotification
-                | HipChatNotification
-                | MicrosoftTeamsNotification
-                | OpsGenieNotification
-                | OrgNotification
-                | PagerDutyNotification
-                | SlackNotification
-                | SMSNotification
-                | TeamNotification
-                | UserNotification
-                | VictorOpsNotification
-                | WebhookNotification
-                | UnknownVariant
-            ):
-                variants: dict[
-                    str,
-                    type[DatadogNotification]
-                    | type[EmailNotification]
-                    | type[GroupNotification]
-                    | type[HipChatNotification]
-                    | type[MicrosoftTeamsNotification]
-                    | type[OpsGenieNotification]
-                    | type[OrgNotification]
-                    | type[PagerDutyNotification]
-                    | type[SlackNotification]
-                    | type[SMSNotification]
-                    | type[TeamNotification]
-                    | type[UserNotification]
-                    | type[VictorOpsNotification]
-                    | type[WebhookNotification],
-                ] = {
-                    "DATADOG": DatadogNotification,
-                    "EMAIL": EmailNotification,
-                    "GROUP": GroupNotification,
-                    "HIP_CHAT": HipChatNotification,
-                    "MICROSOFT_TEAMS": MicrosoftTeamsNotification,
-                    "OPS_GENIE": OpsGenieNotification,
-                    "ORG": OrgNotification,
-                    "PAGER_DUTY": PagerDutyNotification,
-                    "SLACK": SlackNotification,
-                    "SMS": SMSNotification,
-                    "TEAM": TeamNotification,
-                    "USER": UserNotification,
-                    "VICTOR_OPS": VictorOpsNotification,
-                    "WEBHOOK": WebhookNotification,
-                }
-                payload, value = discriminate(data, "typeName", field="notifications[]")
-                variant = variants.get(value)
-                if variant is None:
-                    return UnknownVariant(discriminator=value, raw=dict(payload))
-                return variant.from_dict(payload)
+                    notifications.append(notifications_item)
 
-            notifications_item = _parse_notifications_item(notifications_item_data)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-            notifications.append(notifications_item)
+                enabled = src_dict.get("enabled", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                group_id = src_dict.get("groupId", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        id = d.pop("id", UNSET)
+                _matchers = src_dict.get("matchers", UNSET)
+                matchers: list[HostMatcher] | Unset = UNSET
+                if _matchers is not UNSET:
+                    matchers = [HostMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _severity_override = src_dict.get("severityOverride", UNSET)
+                severity_override: EventSeverity | Unset
+                if _severity_override is UNSET:
+                    severity_override = UNSET
+                else:
+                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
+                        _severity_override
+                    )
 
-                links.append(links_item)
+                _updated = src_dict.get("updated", UNSET)
+                updated: datetime.datetime | Unset
+                if _updated is UNSET:
+                    updated = UNSET
+                else:
+                    updated = datetime.datetime.fromisoformat(_updated)
 
-        _matchers = d.pop("matchers", UNSET)
-        matchers: list[HostMatcher] | Unset = UNSET
-        if _matchers is not UNSET:
-            matchers = []
-            for matchers_item_data in _matchers:
-                matchers_item = HostMatcher.from_dict(matchers_item_data)
+                if not (
+                    _notifications.__class__ is list
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_matchers is UNSET or _matchers.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is HostAlertConfigViewForNdsGroup:
+                    _host_alert_config_view_for_nds_group = object.__new__(cls)
+                    _host_alert_config_view_for_nds_group.event_type_name = event_type_name
+                    _host_alert_config_view_for_nds_group.notifications = notifications
+                    _host_alert_config_view_for_nds_group.created = created
+                    _host_alert_config_view_for_nds_group.enabled = enabled
+                    _host_alert_config_view_for_nds_group.group_id = group_id
+                    _host_alert_config_view_for_nds_group.id = id
+                    _host_alert_config_view_for_nds_group.links = links
+                    _host_alert_config_view_for_nds_group.matchers = matchers
+                    _host_alert_config_view_for_nds_group.severity_override = severity_override
+                    _host_alert_config_view_for_nds_group.updated = updated
+                else:
+                    _host_alert_config_view_for_nds_group = cls(
+                        event_type_name,
+                        notifications,
+                        created,
+                        enabled,
+                        group_id,
+                        id,
+                        links,
+                        matchers,
+                        severity_override,
+                        updated,
+                    )
 
-                matchers.append(matchers_item)
+                _host_alert_config_view_for_nds_group.additional_properties = d
+                return _host_alert_config_view_for_nds_group
 
-        _severity_override = d.pop("severityOverride", UNSET)
-        severity_override: EventSeverity | Unset
-        if _severity_override is UNSET:
-            severity_override = UNSET
-        else:
-            severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                _severity_override
-            )
-
-        _updated = d.pop("updated", UNSET)
-        updated: datetime.datetime | Unset
-        if _updated is UNSET:
-            updated = UNSET
-        else:
-            updated = datetime.datetime.fromisoformat(_updated)
-
-        _host_alert_config_view_for_nds_group = cls(
-            event_type_name,
-            notifications,
-            created,
-            enabled,
-            group_id,
-            id,
-            links,
-            matchers,
-            severity_override,
-            updated,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _host_alert_config_view_for_nds_group.additional_properties = d
-        return _host_alert_config_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -326,3 +416,127 @@ from ..models.team_notification import TeamNotification  # noqa: E402
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.datadog_notification import (
+        DatadogNotification,
+        DatadogNotificationDict,
+    )
+    from ..models.email_notification import EmailNotification, EmailNotificationDict
+    from ..models.event_severity import EventSeverity
+    from ..models.group_notification import GroupNotification, GroupNotificationDict
+    from ..models.hip_chat_notification import (
+        HipChatNotification,
+        HipChatNotificationDict,
+    )
+    from ..models.host_event_type_view_for_nds_group_alertable import (
+        HostEventTypeViewForNdsGroupAlertable,
+    )
+    from ..models.host_matcher import HostMatcher, HostMatcherDict
+    from ..models.link import Link, LinkDict
+    from ..models.microsoft_teams_notification import (
+        MicrosoftTeamsNotification,
+        MicrosoftTeamsNotificationDict,
+    )
+    from ..models.ops_genie_notification import (
+        OpsGenieNotification,
+        OpsGenieNotificationDict,
+    )
+    from ..models.org_notification import OrgNotification, OrgNotificationDict
+    from ..models.pager_duty_notification import (
+        PagerDutyNotification,
+        PagerDutyNotificationDict,
+    )
+    from ..models.slack_notification import SlackNotification, SlackNotificationDict
+    from ..models.sms_notification import SMSNotification, SMSNotificationDict
+    from ..models.team_notification import TeamNotification, TeamNotificationDict
+    from ..models.user_notification import UserNotification, UserNotificationDict
+    from ..models.victor_ops_notification import (
+        VictorOpsNotification,
+        VictorOpsNotificationDict,
+    )
+    from ..models.webhook_notification import (
+        WebhookNotification,
+        WebhookNotificationDict,
+    )
+    from ..types import UnknownVariant
+
+    HostAlertConfigViewForNdsGroupDict = TypedDict(
+        "HostAlertConfigViewForNdsGroupDict",
+        {
+            "eventTypeName": Required[
+                Literal[
+                    "HOST_DOWN",
+                    "HOST_HAS_INDEX_SUGGESTIONS",
+                    "HOST_MONGOT_CRASHING_OOM",
+                    "HOST_MONGOT_STOP_REPLICATION",
+                    "HOST_MONGOT_APPROACHING_STOP_REPLICATION",
+                    "HOST_MONGOT_PAUSE_INITIAL_SYNC",
+                    "HOST_SEARCH_NODE_INDEX_FAILED",
+                    "HOST_SEARCH_PROCESS_THROTTLING",
+                    "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN",
+                    "HOST_NOT_ENOUGH_DISK_SPACE",
+                    "SSH_KEY_NDS_HOST_ACCESS_REQUESTED",
+                    "SSH_KEY_NDS_HOST_ACCESS_REFRESHED",
+                    "PUSH_BASED_LOG_EXPORT_STOPPED",
+                    "PUSH_BASED_LOG_EXPORT_DROPPED_LOG",
+                    "HOST_VERSION_BEHIND",
+                    "VERSION_BEHIND",
+                    "HOST_EXPOSED",
+                    "HOST_SSL_CERTIFICATE_STALE",
+                    "HOST_SECURITY_CHECKUP_NOT_MET",
+                    "ALERT_HOST_SSH_SESSION_STARTED",
+                    "PROFILER_CONFIGURED_TOO_WIDELY",
+                ]
+                | HostEventTypeViewForNdsGroupAlertable
+            ],
+            "notifications": Required[
+                list[
+                    DatadogNotificationDict
+                    | DatadogNotification
+                    | EmailNotificationDict
+                    | EmailNotification
+                    | GroupNotificationDict
+                    | GroupNotification
+                    | HipChatNotificationDict
+                    | HipChatNotification
+                    | MicrosoftTeamsNotificationDict
+                    | MicrosoftTeamsNotification
+                    | OpsGenieNotificationDict
+                    | OpsGenieNotification
+                    | OrgNotificationDict
+                    | OrgNotification
+                    | PagerDutyNotificationDict
+                    | PagerDutyNotification
+                    | SlackNotificationDict
+                    | SlackNotification
+                    | SMSNotificationDict
+                    | SMSNotification
+                    | TeamNotificationDict
+                    | TeamNotification
+                    | UserNotificationDict
+                    | UserNotification
+                    | VictorOpsNotificationDict
+                    | VictorOpsNotification
+                    | WebhookNotificationDict
+                    | WebhookNotification
+                    | UnknownVariant
+                ]
+            ],
+            "created": datetime.datetime | str,
+            "enabled": bool,
+            "groupId": str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "matchers": list[HostMatcherDict | HostMatcher],
+            "severityOverride": Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity,
+            "updated": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    HostAlertConfigViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

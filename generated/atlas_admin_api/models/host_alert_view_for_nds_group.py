@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +18,43 @@ from ..models.host_alert_view_for_nds_group_status import HostAlertViewForNdsGro
 from ..models.host_event_type_view_for_nds_group_alertable import (
     HostEventTypeViewForNdsGroupAlertable,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="HostAlertViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "alertConfigId",
+        "created",
+        "eventTypeName",
+        "id",
+        "status",
+        "updated",
+        "acknowledgedUntil",
+        "acknowledgementComment",
+        "acknowledgingUsername",
+        "clusterName",
+        "groupId",
+        "hostnameAndPort",
+        "lastNotified",
+        "links",
+        "orgId",
+        "replicaSetName",
+        "resolved",
+    }
+)
 
 
 @_attrs_define
@@ -67,9 +107,34 @@ class HostAlertViewForNdsGroup:
 
     alert_config_id: str
     created: datetime.datetime
-    event_type_name: HostEventTypeViewForNdsGroupAlertable
+    event_type_name: (
+        Literal[
+            "HOST_DOWN",
+            "HOST_HAS_INDEX_SUGGESTIONS",
+            "HOST_MONGOT_CRASHING_OOM",
+            "HOST_MONGOT_STOP_REPLICATION",
+            "HOST_MONGOT_APPROACHING_STOP_REPLICATION",
+            "HOST_MONGOT_PAUSE_INITIAL_SYNC",
+            "HOST_SEARCH_NODE_INDEX_FAILED",
+            "HOST_SEARCH_PROCESS_THROTTLING",
+            "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN",
+            "HOST_NOT_ENOUGH_DISK_SPACE",
+            "SSH_KEY_NDS_HOST_ACCESS_REQUESTED",
+            "SSH_KEY_NDS_HOST_ACCESS_REFRESHED",
+            "PUSH_BASED_LOG_EXPORT_STOPPED",
+            "PUSH_BASED_LOG_EXPORT_DROPPED_LOG",
+            "HOST_VERSION_BEHIND",
+            "VERSION_BEHIND",
+            "HOST_EXPOSED",
+            "HOST_SSL_CERTIFICATE_STALE",
+            "HOST_SECURITY_CHECKUP_NOT_MET",
+            "ALERT_HOST_SSH_SESSION_STARTED",
+            "PROFILER_CONFIGURED_TOO_WIDELY",
+        ]
+        | HostEventTypeViewForNdsGroupAlertable
+    )
     id: str
-    status: HostAlertViewForNdsGroupStatus
+    status: Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | HostAlertViewForNdsGroupStatus
     updated: datetime.datetime
     acknowledged_until: datetime.datetime | Unset = UNSET
     acknowledgement_comment: str | Unset = UNSET
@@ -83,23 +148,51 @@ class HostAlertViewForNdsGroup:
     replica_set_name: str | Unset = UNSET
     resolved: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("alert_config_id", "alertConfigId", True),
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("status", "status", True),
+        ("updated", "updated", True),
+        ("acknowledged_until", "acknowledgedUntil", False),
+        ("acknowledgement_comment", "acknowledgementComment", False),
+        ("acknowledging_username", "acknowledgingUsername", False),
+        ("cluster_name", "clusterName", False),
+        ("group_id", "groupId", False),
+        ("hostname_and_port", "hostnameAndPort", False),
+        ("last_notified", "lastNotified", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("resolved", "resolved", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/HostAlertViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         alert_config_id = self.alert_config_id
 
-        created = format_datetime(self.created)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
-        status = self.status.value
+        status = enum_json(self.status)
 
-        updated = format_datetime(self.updated)
+        updated = datetime_json(self.updated)
 
         acknowledged_until: str | Unset = UNSET
         if not isinstance(self.acknowledged_until, Unset):
-            acknowledged_until = format_datetime(self.acknowledged_until)
+            acknowledged_until = datetime_json(self.acknowledged_until)
 
         acknowledgement_comment = self.acknowledgement_comment
 
@@ -113,7 +206,7 @@ class HostAlertViewForNdsGroup:
 
         last_notified: str | Unset = UNSET
         if not isinstance(self.last_notified, Unset):
-            last_notified = format_datetime(self.last_notified)
+            last_notified = datetime_json(self.last_notified)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -128,7 +221,7 @@ class HostAlertViewForNdsGroup:
 
         resolved: str | Unset = UNSET
         if not isinstance(self.resolved, Unset):
-            resolved = format_datetime(self.resolved)
+            resolved = datetime_json(self.resolved)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -169,105 +262,130 @@ class HostAlertViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acknowledgedUntil",
-                "acknowledgementComment",
-                "acknowledgingUsername",
-                "clusterName",
-                "groupId",
-                "hostnameAndPort",
-                "lastNotified",
-                "links",
-                "orgId",
-                "replicaSetName",
-                "resolved",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        alert_config_id = d.pop("alertConfigId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                alert_config_id = src_dict["alertConfigId"]
 
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = HostEventTypeViewForNdsGroupAlertable(d.pop("eventTypeName"))
+                event_type_name = HostEventTypeViewForNdsGroupAlertable._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or HostEventTypeViewForNdsGroupAlertable(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        status = HostAlertViewForNdsGroupStatus(d.pop("status"))
+                status = HostAlertViewForNdsGroupStatus._members_by_value.get(
+                    _status_value := src_dict["status"]
+                ) or HostAlertViewForNdsGroupStatus(_status_value)
 
-        updated = datetime.datetime.fromisoformat(d.pop("updated"))
+                updated = datetime.datetime.fromisoformat(src_dict["updated"])
 
-        _acknowledged_until = d.pop("acknowledgedUntil", UNSET)
-        acknowledged_until: datetime.datetime | Unset
-        if _acknowledged_until is UNSET:
-            acknowledged_until = UNSET
-        else:
-            acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
+                acknowledged_until: datetime.datetime | Unset
+                if _acknowledged_until is UNSET:
+                    acknowledged_until = UNSET
+                else:
+                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
 
-        acknowledgement_comment = d.pop("acknowledgementComment", UNSET)
+                acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
-        acknowledging_username = d.pop("acknowledgingUsername", UNSET)
+                acknowledging_username = src_dict.get("acknowledgingUsername", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        hostname_and_port = d.pop("hostnameAndPort", UNSET)
+                hostname_and_port = src_dict.get("hostnameAndPort", UNSET)
 
-        _last_notified = d.pop("lastNotified", UNSET)
-        last_notified: datetime.datetime | Unset
-        if _last_notified is UNSET:
-            last_notified = UNSET
-        else:
-            last_notified = datetime.datetime.fromisoformat(_last_notified)
+                _last_notified = src_dict.get("lastNotified", UNSET)
+                last_notified: datetime.datetime | Unset
+                if _last_notified is UNSET:
+                    last_notified = UNSET
+                else:
+                    last_notified = datetime.datetime.fromisoformat(_last_notified)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                _resolved = src_dict.get("resolved", UNSET)
+                resolved: datetime.datetime | Unset
+                if _resolved is UNSET:
+                    resolved = UNSET
+                else:
+                    resolved = datetime.datetime.fromisoformat(_resolved)
 
-        _resolved = d.pop("resolved", UNSET)
-        resolved: datetime.datetime | Unset
-        if _resolved is UNSET:
-            resolved = UNSET
-        else:
-            resolved = datetime.datetime.fromisoformat(_resolved)
+                if not (
+                    alert_config_id.__class__ is str
+                    and id.__class__ is str
+                    and (acknowledgement_comment is UNSET or acknowledgement_comment.__class__ is str)
+                    and (acknowledging_username is UNSET or acknowledging_username.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (hostname_and_port is UNSET or hostname_and_port.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is HostAlertViewForNdsGroup:
+                    _host_alert_view_for_nds_group = object.__new__(cls)
+                    _host_alert_view_for_nds_group.alert_config_id = alert_config_id
+                    _host_alert_view_for_nds_group.created = created
+                    _host_alert_view_for_nds_group.event_type_name = event_type_name
+                    _host_alert_view_for_nds_group.id = id
+                    _host_alert_view_for_nds_group.status = status
+                    _host_alert_view_for_nds_group.updated = updated
+                    _host_alert_view_for_nds_group.acknowledged_until = acknowledged_until
+                    _host_alert_view_for_nds_group.acknowledgement_comment = acknowledgement_comment
+                    _host_alert_view_for_nds_group.acknowledging_username = acknowledging_username
+                    _host_alert_view_for_nds_group.cluster_name = cluster_name
+                    _host_alert_view_for_nds_group.group_id = group_id
+                    _host_alert_view_for_nds_group.hostname_and_port = hostname_and_port
+                    _host_alert_view_for_nds_group.last_notified = last_notified
+                    _host_alert_view_for_nds_group.links = links
+                    _host_alert_view_for_nds_group.org_id = org_id
+                    _host_alert_view_for_nds_group.replica_set_name = replica_set_name
+                    _host_alert_view_for_nds_group.resolved = resolved
+                else:
+                    _host_alert_view_for_nds_group = cls(
+                        alert_config_id,
+                        created,
+                        event_type_name,
+                        id,
+                        status,
+                        updated,
+                        acknowledged_until,
+                        acknowledgement_comment,
+                        acknowledging_username,
+                        cluster_name,
+                        group_id,
+                        hostname_and_port,
+                        last_notified,
+                        links,
+                        org_id,
+                        replica_set_name,
+                        resolved,
+                    )
 
-        _host_alert_view_for_nds_group = cls(
-            alert_config_id,
-            created,
-            event_type_name,
-            id,
-            status,
-            updated,
-            acknowledged_until,
-            acknowledgement_comment,
-            acknowledging_username,
-            cluster_name,
-            group_id,
-            hostname_and_port,
-            last_notified,
-            links,
-            org_id,
-            replica_set_name,
-            resolved,
-        )
+                _host_alert_view_for_nds_group.additional_properties = d
+                return _host_alert_view_for_nds_group
 
-        if nulls:
-            d.update(nulls)
-        _host_alert_view_for_nds_group.additional_properties = d
-        return _host_alert_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -288,3 +406,65 @@ class HostAlertViewForNdsGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.host_alert_view_for_nds_group_status import (
+        HostAlertViewForNdsGroupStatus,
+    )
+    from ..models.host_event_type_view_for_nds_group_alertable import (
+        HostEventTypeViewForNdsGroupAlertable,
+    )
+    from ..models.link import Link, LinkDict
+
+    HostAlertViewForNdsGroupDict = TypedDict(
+        "HostAlertViewForNdsGroupDict",
+        {
+            "alertConfigId": Required[str],
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal[
+                    "HOST_DOWN",
+                    "HOST_HAS_INDEX_SUGGESTIONS",
+                    "HOST_MONGOT_CRASHING_OOM",
+                    "HOST_MONGOT_STOP_REPLICATION",
+                    "HOST_MONGOT_APPROACHING_STOP_REPLICATION",
+                    "HOST_MONGOT_PAUSE_INITIAL_SYNC",
+                    "HOST_SEARCH_NODE_INDEX_FAILED",
+                    "HOST_SEARCH_PROCESS_THROTTLING",
+                    "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN",
+                    "HOST_NOT_ENOUGH_DISK_SPACE",
+                    "SSH_KEY_NDS_HOST_ACCESS_REQUESTED",
+                    "SSH_KEY_NDS_HOST_ACCESS_REFRESHED",
+                    "PUSH_BASED_LOG_EXPORT_STOPPED",
+                    "PUSH_BASED_LOG_EXPORT_DROPPED_LOG",
+                    "HOST_VERSION_BEHIND",
+                    "VERSION_BEHIND",
+                    "HOST_EXPOSED",
+                    "HOST_SSL_CERTIFICATE_STALE",
+                    "HOST_SECURITY_CHECKUP_NOT_MET",
+                    "ALERT_HOST_SSH_SESSION_STARTED",
+                    "PROFILER_CONFIGURED_TOO_WIDELY",
+                ]
+                | HostEventTypeViewForNdsGroupAlertable
+            ],
+            "id": Required[str],
+            "status": Required[Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | HostAlertViewForNdsGroupStatus],
+            "updated": Required[datetime.datetime | str],
+            "acknowledgedUntil": datetime.datetime | str,
+            "acknowledgementComment": str,
+            "acknowledgingUsername": str,
+            "clusterName": str,
+            "groupId": str,
+            "hostnameAndPort": str,
+            "lastNotified": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "replicaSetName": str,
+            "resolved": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    HostAlertViewForNdsGroupDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

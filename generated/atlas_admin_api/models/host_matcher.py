@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.host_matcher_field import HostMatcherField
 from ..models.host_matcher_operator import HostMatcherOperator
 from ..models.matcher_host_type import MatcherHostType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="HostMatcher")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "operator",
+        "value",
+    }
+)
 
 
 @_attrs_define
@@ -29,19 +54,41 @@ class HostMatcher:
             STANDALONE.
     """
 
-    field_name: HostMatcherField
-    operator: HostMatcherOperator
-    value: MatcherHostType | Unset = UNSET
+    field_name: (
+        Literal["TYPE_NAME", "HOSTNAME", "PORT", "HOSTNAME_AND_PORT", "REPLICA_SET_NAME", "ATLAS_NODE_TYPE"]
+        | HostMatcherField
+    )
+    operator: (
+        Literal["EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"]
+        | HostMatcherOperator
+    )
+    value: (
+        Literal["STANDALONE", "PRIMARY", "SECONDARY", "ARBITER", "MONGOS", "CONFIG", "MONGOT"] | MatcherHostType | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_name", "fieldName", True),
+        ("operator", "operator", True),
+        ("value", "value", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/HostMatcher"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        field_name = self.field_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        field_name = enum_json(self.field_name)
 
-        operator = self.operator.value
+        operator = enum_json(self.operator)
 
         value: str | Unset = UNSET
         if not isinstance(self.value, Unset):
-            value = self.value.value
+            value = enum_json(self.value)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -58,34 +105,48 @@ class HostMatcher:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("value",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_name = HostMatcherField(d.pop("fieldName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = HostMatcherField._members_by_value.get(
+                    _field_name_value := src_dict["fieldName"]
+                ) or HostMatcherField(_field_name_value)
 
-        operator = HostMatcherOperator(d.pop("operator"))
+                operator = HostMatcherOperator._members_by_value.get(
+                    _operator_value := src_dict["operator"]
+                ) or HostMatcherOperator(_operator_value)
 
-        _value = d.pop("value", UNSET)
-        value: MatcherHostType | Unset
-        if _value is UNSET:
-            value = UNSET
-        else:
-            value = MatcherHostType._members_by_value.get(_value) or MatcherHostType(_value)
+                _value = src_dict.get("value", UNSET)
+                value: MatcherHostType | Unset
+                if _value is UNSET:
+                    value = UNSET
+                else:
+                    value = MatcherHostType._members_by_value.get(_value) or MatcherHostType(_value)
 
-        _host_matcher = cls(
-            field_name,
-            operator,
-            value,
-        )
+                if cls is HostMatcher:
+                    _host_matcher = object.__new__(cls)
+                    _host_matcher.field_name = field_name
+                    _host_matcher.operator = operator
+                    _host_matcher.value = value
+                else:
+                    _host_matcher = cls(
+                        field_name,
+                        operator,
+                        value,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _host_matcher.additional_properties = d
-        return _host_matcher
+                _host_matcher.additional_properties = d
+                return _host_matcher
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -102,3 +163,30 @@ class HostMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.host_matcher_field import HostMatcherField
+    from ..models.host_matcher_operator import HostMatcherOperator
+    from ..models.matcher_host_type import MatcherHostType
+
+    HostMatcherDict = TypedDict(
+        "HostMatcherDict",
+        {
+            "fieldName": Required[
+                Literal["TYPE_NAME", "HOSTNAME", "PORT", "HOSTNAME_AND_PORT", "REPLICA_SET_NAME", "ATLAS_NODE_TYPE"]
+                | HostMatcherField
+            ],
+            "operator": Required[
+                Literal["EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"]
+                | HostMatcherOperator
+            ],
+            "value": Literal["STANDALONE", "PRIMARY", "SECONDARY", "ARBITER", "MONGOS", "CONFIG", "MONGOT"]
+            | MatcherHostType,
+        },
+        total=False,
+    )
+else:
+    HostMatcherDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +18,39 @@ from ..models.event_severity import EventSeverity
 from ..models.host_metric_event_type_view_alertable import (
     HostMetricEventTypeViewAlertable,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="HostMetricAlertConfigViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "eventTypeName",
+        "notifications",
+        "created",
+        "enabled",
+        "groupId",
+        "id",
+        "links",
+        "matchers",
+        "metricThreshold",
+        "severityOverride",
+        "updated",
+    }
+)
 
 
 @_attrs_define
@@ -128,7 +164,7 @@ class HostMetricAlertConfigViewForNdsGroup:
                 parameter expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    event_type_name: HostMetricEventTypeViewAlertable = _attrs_field(
+    event_type_name: Literal["OUTSIDE_METRIC_THRESHOLD"] | HostMetricEventTypeViewAlertable = _attrs_field(
         default=HostMetricEventTypeViewAlertable.OUTSIDE_METRIC_THRESHOLD, kw_only=True
     )
     notifications: list[
@@ -318,12 +354,34 @@ class HostMetricAlertConfigViewForNdsGroup:
         | UnknownVariant
         | Unset
     ) = UNSET
-    severity_override: EventSeverity | Unset = UNSET
+    severity_override: Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity | Unset = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("event_type_name", "eventTypeName", True),
+        ("notifications", "notifications", True),
+        ("created", "created", False),
+        ("enabled", "enabled", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("matchers", "matchers", False),
+        ("metric_threshold", "metricThreshold", False),
+        ("severity_override", "severityOverride", False),
+        ("updated", "updated", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/HostMetricAlertConfigViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        event_type_name = self.event_type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        event_type_name = enum_json(self.event_type_name)
 
         notifications = []
         for notifications_item_data in self.notifications:
@@ -334,7 +392,7 @@ class HostMetricAlertConfigViewForNdsGroup:
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         enabled = self.enabled
 
@@ -364,11 +422,11 @@ class HostMetricAlertConfigViewForNdsGroup:
 
         severity_override: str | Unset = UNSET
         if not isinstance(self.severity_override, Unset):
-            severity_override = self.severity_override.value
+            severity_override = enum_json(self.severity_override)
 
         updated: str | Unset = UNSET
         if not isinstance(self.updated, Unset):
-            updated = format_datetime(self.updated)
+            updated = datetime_json(self.updated)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -401,672 +459,845 @@ class HostMetricAlertConfigViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "created",
-                "enabled",
-                "groupId",
-                "id",
-                "links",
-                "matchers",
-                "metricThreshold",
-                "severityOverride",
-                "updated",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        event_type_name = HostMetricEventTypeViewAlertable(d.pop("eventTypeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                event_type_name = HostMetricEventTypeViewAlertable._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or HostMetricEventTypeViewAlertable(_event_type_name_value)
 
-        notifications = []
-        _notifications = d.pop("notifications")
-        for notifications_item_data in _notifications:
+                notifications = []
+                _notifications = src_dict["notifications"]
+                for notifications_item_data in _notifications:
+                    _notifications_item_data = notifications_item_data
+                    notifications_item: (
+                        DatadogNotification
+                        | EmailNotification
+                        | GroupNotification
+                        | HipChatNotification
+                        | MicrosoftTeamsNotification
+                        | OpsGenieNotification
+                        | OrgNotification
+                        | PagerDutyNotification
+                        | SlackNotification
+                        | SMSNotification
+                        | TeamNotification
+                        | UserNotification
+                        | VictorOpsNotification
+                        | WebhookNotification
+                        | UnknownVariant
+                    )
+                    _notifications_item_value = (
+                        _notifications_item_data.get("typeName") if _notifications_item_data.__class__ is dict else None
+                    )
+                    if _notifications_item_value.__class__ is not str:
+                        _notifications_item_data, _notifications_item_value = discriminate(
+                            _notifications_item_data, "typeName", field="notifications[]"
+                        )
+                    if _notifications_item_value == "DATADOG":
+                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "EMAIL":
+                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "GROUP":
+                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "HIP_CHAT":
+                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "MICROSOFT_TEAMS":
+                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "OPS_GENIE":
+                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "ORG":
+                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "PAGER_DUTY":
+                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SLACK":
+                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SMS":
+                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "TEAM":
+                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "USER":
+                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "VICTOR_OPS":
+                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "WEBHOOK":
+                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                    else:
+                        notifications_item = UnknownVariant(
+                            discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
+                        )
 
-            def _parse_notifications_item(
-                data: object,
-            ) -> (
-                DatadogNotification
-                | EmailNotification
-                | GroupNotification
-                | HipChatNotification
-                | MicrosoftTeamsNotification
-                | OpsGenieNotification
-                | OrgNotification
-                | PagerDutyNotification
-                | SlackNotification
-                | SMSNotification
-                | TeamNotification
-                | UserNotification
-                | VictorOpsNotification
-                | WebhookNotification
-                | UnknownVariant
-            ):
-                variants: dict[
-                    str,
-                    type[DatadogNotification]
-                    | type[EmailNotification]
-                    | type[GroupNotification]
-                    | type[HipChatNotification]
-                    | type[MicrosoftTeamsNotification]
-                    | type[OpsGenieNotification]
-                    | type[OrgNotification]
-                    | type[PagerDutyNotification]
-                    | type[SlackNotification]
-                    | type[SMSNotification]
-                    | type[TeamNotification]
-                    | type[UserNotification]
-                    | type[VictorOpsNotification]
-                    | type[WebhookNotification],
-                ] = {
-                    "DATADOG": DatadogNotification,
-                    "EMAIL": EmailNotification,
-                    "GROUP": GroupNotification,
-                    "HIP_CHAT": HipChatNotification,
-                    "MICROSOFT_TEAMS": MicrosoftTeamsNotification,
-                    "OPS_GENIE": OpsGenieNotification,
-                    "ORG": OrgNotification,
-                    "PAGER_DUTY": PagerDutyNotification,
-                    "SLACK": SlackNotification,
-                    "SMS": SMSNotification,
-                    "TEAM": TeamNotification,
-                    "USER": UserNotification,
-                    "VICTOR_OPS": VictorOpsNotification,
-                    "WEBHOOK": WebhookNotification,
-                }
-                payload, value = discriminate(data, "typeName", field="notifications[]")
-                variant = variants.get(value)
-                if variant is None:
-                    return UnknownVariant(discriminator=value, raw=dict(payload))
-                return variant.from_dict(payload)
+                    notifications.append(notifications_item)
 
-            notifications_item = _parse_notifications_item(notifications_item_data)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-            notifications.append(notifications_item)
+                enabled = src_dict.get("enabled", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                group_id = src_dict.get("groupId", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        id = d.pop("id", UNSET)
+                _matchers = src_dict.get("matchers", UNSET)
+                matchers: list[HostMatcher] | Unset = UNSET
+                if _matchers is not UNSET:
+                    matchers = [HostMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _metric_threshold_data = src_dict.get("metricThreshold", UNSET)
+                metric_threshold: (
+                    AssertMsgRawMetricThresholdView
+                    | AssertRegularRawMetricThresholdView
+                    | AssertUserRawMetricThresholdView
+                    | AssertWarningRawMetricThresholdView
+                    | AvgCommandExecutionTimeTimeMetricThresholdView
+                    | AvgReadExecutionTimeTimeMetricThresholdView
+                    | AvgWriteExecutionTimeTimeMetricThresholdView
+                    | CacheBytesReadIntoDataMetricThresholdView
+                    | CacheBytesWrittenFromDataMetricThresholdView
+                    | CacheUsageDirtyDataMetricThresholdView
+                    | CacheUsageUsedDataMetricThresholdView
+                    | ComputedMemoryDataMetricThresholdView
+                    | ConnectionsMaxRawMetricThresholdView
+                    | ConnectionsPercentRawMetricThresholdView
+                    | ConnectionsRawMetricThresholdView
+                    | CursorsTotalClientCursorsSizeRawMetricThresholdView
+                    | CursorsTotalOpenRawMetricThresholdView
+                    | CursorsTotalTimedOutRawMetricThresholdView
+                    | DbDataSizeTotalDataMetricThresholdView
+                    | DbDataSizeTotalWoSystemDataMetricThresholdView
+                    | DbIndexSizeTotalDataMetricThresholdView
+                    | DbStorageTotalDataMetricThresholdView
+                    | DiskPartitionQueueDepthDataRawMetricThresholdView
+                    | DiskPartitionQueueDepthIndexRawMetricThresholdView
+                    | DiskPartitionQueueDepthJournalRawMetricThresholdView
+                    | DiskPartitionReadIopsDataRawMetricThresholdView
+                    | DiskPartitionReadIopsIndexRawMetricThresholdView
+                    | DiskPartitionReadIopsJournalRawMetricThresholdView
+                    | DiskPartitionReadLatencyDataTimeMetricThresholdView
+                    | DiskPartitionReadLatencyIndexTimeMetricThresholdView
+                    | DiskPartitionReadLatencyJournalTimeMetricThresholdView
+                    | DiskPartitionSpaceUsedDataRawMetricThresholdView
+                    | DiskPartitionSpaceUsedIndexRawMetricThresholdView
+                    | DiskPartitionSpaceUsedJournalRawMetricThresholdView
+                    | DiskPartitionWriteIopsDataRawMetricThresholdView
+                    | DiskPartitionWriteIopsIndexRawMetricThresholdView
+                    | DiskPartitionWriteIopsJournalRawMetricThresholdView
+                    | DiskPartitionWriteLatencyDataTimeMetricThresholdView
+                    | DiskPartitionWriteLatencyIndexTimeMetricThresholdView
+                    | DiskPartitionWriteLatencyJournalTimeMetricThresholdView
+                    | DocumentDeletedRawMetricThresholdView
+                    | DocumentInsertedRawMetricThresholdView
+                    | DocumentReturnedRawMetricThresholdView
+                    | DocumentUpdatedRawMetricThresholdView
+                    | ExtraInfoPageFaultsRawMetricThresholdView
+                    | FtsDiskUtilizationDataMetricThresholdView
+                    | FtsJvmCurrentMemoryDataMetricThresholdView
+                    | FtsJvmMaxMemoryDataMetricThresholdView
+                    | FtsMemoryMappedDataMetricThresholdView
+                    | FtsMemoryResidentDataMetricThresholdView
+                    | FtsMemoryVirtualDataMetricThresholdView
+                    | FtsProcessCpuKernelRawMetricThresholdView
+                    | FtsProcessCpuUserRawMetricThresholdView
+                    | GlobalAccessesNotInMemoryRawMetricThresholdView
+                    | GlobalLockCurrentQueueReadersRawMetricThresholdView
+                    | GlobalLockCurrentQueueTotalRawMetricThresholdView
+                    | GlobalLockCurrentQueueWritersRawMetricThresholdView
+                    | GlobalLockPercentageRawMetricThresholdView
+                    | GlobalPageFaultExceptionsThrownRawMetricThresholdView
+                    | IndexCountersBtreeAccessesRawMetricThresholdView
+                    | IndexCountersBtreeHitsRawMetricThresholdView
+                    | IndexCountersBtreeMissesRawMetricThresholdView
+                    | IndexCountersBtreeMissRatioRawMetricThresholdView
+                    | JournalingCommitsInWriteLockRawMetricThresholdView
+                    | JournalingMbDataMetricThresholdView
+                    | JournalingWriteDataFilesMbDataMetricThresholdView
+                    | LogicalSizeDataMetricThresholdView
+                    | MaxDiskPartitionQueueDepthDataRawMetricThresholdView
+                    | MaxDiskPartitionQueueDepthIndexRawMetricThresholdView
+                    | MaxDiskPartitionQueueDepthJournalRawMetricThresholdView
+                    | MaxDiskPartitionReadIopsDataRawMetricThresholdView
+                    | MaxDiskPartitionReadIopsIndexRawMetricThresholdView
+                    | MaxDiskPartitionReadIopsJournalRawMetricThresholdView
+                    | MaxDiskPartitionReadLatencyDataTimeMetricThresholdView
+                    | MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView
+                    | MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView
+                    | MaxDiskPartitionSpaceUsedDataRawMetricThresholdView
+                    | MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView
+                    | MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView
+                    | MaxDiskPartitionWriteIopsDataRawMetricThresholdView
+                    | MaxDiskPartitionWriteIopsIndexRawMetricThresholdView
+                    | MaxDiskPartitionWriteIopsJournalRawMetricThresholdView
+                    | MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView
+                    | MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView
+                    | MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView
+                    | MaxNormalizedSystemCpuStealRawMetricThresholdView
+                    | MaxNormalizedSystemCpuUserRawMetricThresholdView
+                    | MaxSwapUsageFreeDataMetricThresholdView
+                    | MaxSwapUsageUsedDataMetricThresholdView
+                    | MaxSystemMemoryAvailableDataMetricThresholdView
+                    | MaxSystemMemoryPercentUsedRawMetricThresholdView
+                    | MaxSystemMemoryUsedDataMetricThresholdView
+                    | MaxSystemNetworkInDataMetricThresholdView
+                    | MaxSystemNetworkOutDataMetricThresholdView
+                    | MemoryMappedDataMetricThresholdView
+                    | MemoryResidentDataMetricThresholdView
+                    | MemoryVirtualDataMetricThresholdView
+                    | MuninCpuIowaitRawMetricThresholdView
+                    | MuninCpuIrqRawMetricThresholdView
+                    | MuninCpuNiceRawMetricThresholdView
+                    | MuninCpuSoftirqRawMetricThresholdView
+                    | MuninCpuStealRawMetricThresholdView
+                    | MuninCpuSystemRawMetricThresholdView
+                    | MuninCpuUserRawMetricThresholdView
+                    | NetworkBytesInDataMetricThresholdView
+                    | NetworkBytesOutDataMetricThresholdView
+                    | NetworkNumRequestsRawMetricThresholdView
+                    | NormalizedFtsProcessCpuKernelRawMetricThresholdView
+                    | NormalizedFtsProcessCpuUserRawMetricThresholdView
+                    | NormalizedSystemCpuStealRawMetricThresholdView
+                    | NormalizedSystemCpuUserRawMetricThresholdView
+                    | NumberMetricThresholdView
+                    | OpCounterCmdRawMetricThresholdView
+                    | OpCounterDeleteRawMetricThresholdView
+                    | OpCounterGetMoreRawMetricThresholdView
+                    | OpCounterInsertRawMetricThresholdView
+                    | OpCounterQueryRawMetricThresholdView
+                    | OpCounterReplCmdRawMetricThresholdView
+                    | OpCounterReplDeleteRawMetricThresholdView
+                    | OpCounterReplInsertRawMetricThresholdView
+                    | OpCounterReplUpdateRawMetricThresholdView
+                    | OpCounterTtlDeletedRawMetricThresholdView
+                    | OpCounterUpdateRawMetricThresholdView
+                    | OperationsQueriesKilledRawMetricThresholdView
+                    | OperationsScanAndOrderRawMetricThresholdView
+                    | OperationThrottlingRejectedOperationsRawMetricThresholdView
+                    | OplogMasterLagTimeDiffTimeMetricThresholdView
+                    | OplogMasterTimeEstimatedTtlTimeMetricThresholdView
+                    | OplogMasterTimeTimeMetricThresholdView
+                    | OplogRateGbPerHourDataMetricThresholdView
+                    | OplogSlaveLagMasterTimeTimeMetricThresholdView
+                    | QueryExecutorScannedObjectsRawMetricThresholdView
+                    | QueryExecutorScannedRawMetricThresholdView
+                    | QuerySpillToDiskDuringSortRawMetricThresholdView
+                    | QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView
+                    | QueryTargetingScannedPerReturnedRawMetricThresholdView
+                    | RestartsInLastHourRawMetricThresholdView
+                    | SearchIndexSizeDataMetricThresholdView
+                    | SearchMaxFieldsIndexedRawMetricThresholdView
+                    | SearchMaxNgramFieldsIndexedRawMetricThresholdView
+                    | SearchNumberOfFieldsInIndexRawMetricThresholdView
+                    | SearchNumberOfQueriesErrorRawMetricThresholdView
+                    | SearchNumberOfQueriesSuccessRawMetricThresholdView
+                    | SearchNumberOfQueriesTotalRawMetricThresholdView
+                    | SearchOpCounterDeleteRawMetricThresholdView
+                    | SearchOpCounterGetMoreRawMetricThresholdView
+                    | SearchOpCounterInsertRawMetricThresholdView
+                    | SearchOpCounterUpdateRawMetricThresholdView
+                    | SearchProcessThrottlingRawMetricThresholdView
+                    | SearchReplicationLagTimeMetricThresholdView
+                    | SwapUsageFreeDataMetricThresholdView
+                    | SwapUsageUsedDataMetricThresholdView
+                    | SystemMemoryAvailableDataMetricThresholdView
+                    | SystemMemoryPercentUsedRawMetricThresholdView
+                    | SystemMemoryUsedDataMetricThresholdView
+                    | SystemNetworkInDataMetricThresholdView
+                    | SystemNetworkOutDataMetricThresholdView
+                    | TicketsAvailableReadsRawMetricThresholdView
+                    | TicketsAvailableWritesRawMetricThresholdView
+                    | TimeMetricThresholdView
+                    | UnknownVariant
+                    | Unset
+                )
+                if _metric_threshold_data is UNSET:
+                    metric_threshold = UNSET
+                else:
+                    _metric_threshold_value = (
+                        _metric_threshold_data.get("metricName") if _metric_threshold_data.__class__ is dict else None
+                    )
+                    if _metric_threshold_value.__class__ is not str:
+                        _metric_threshold_data, _metric_threshold_value = discriminate(
+                            _metric_threshold_data, "metricName", field="metricThreshold"
+                        )
+                    if _metric_threshold_value == "ASSERT_MSG":
+                        metric_threshold = AssertMsgRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "ASSERT_REGULAR":
+                        metric_threshold = AssertRegularRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "ASSERT_USER":
+                        metric_threshold = AssertUserRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "ASSERT_WARNING":
+                        metric_threshold = AssertWarningRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "AVG_COMMAND_EXECUTION_TIME":
+                        metric_threshold = AvgCommandExecutionTimeTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "AVG_READ_EXECUTION_TIME":
+                        metric_threshold = AvgReadExecutionTimeTimeMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "AVG_WRITE_EXECUTION_TIME":
+                        metric_threshold = AvgWriteExecutionTimeTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value in (
+                        "BACKGROUND_FLUSH_AVG",
+                        "FLEX_AVG_READ_EXECUTION_TIME",
+                        "REALM_ENDPOINTS_COMPUTE_MS",
+                        "REALM_ENDPOINTS_RESPONSE_MS",
+                        "REALM_GQL_COMPUTE_MS",
+                        "REALM_GQL_RESPONSE_MS",
+                        "REALM_OVERALL_COMPUTE_MS",
+                        "REALM_SDK_FNS_RESPONSE_MS",
+                        "REALM_SDK_FUNCTIONS_COMPUTE_MS",
+                        "REALM_SDK_MQL_COMPUTE_MS",
+                        "REALM_SDK_MQL_RESPONSE_MS",
+                        "REALM_SYNC_CLIENT_BOOTSTRAP_MS",
+                        "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM",
+                        "REALM_TRIGGERS_COMPUTE_MS",
+                        "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM",
+                        "REALM_TRIGGERS_RESPONSE_MS",
+                        "SERVERLESS_AVG_READ_EXECUTION_TIME",
+                        "STREAM_PROCESSOR_CHANGE_STREAM_LAG",
+                    ):
+                        metric_threshold = TimeMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "CACHE_BYTES_READ_INTO":
+                        metric_threshold = CacheBytesReadIntoDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "CACHE_BYTES_WRITTEN_FROM":
+                        metric_threshold = CacheBytesWrittenFromDataMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "CACHE_USAGE_DIRTY":
+                        metric_threshold = CacheUsageDirtyDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "CACHE_USAGE_USED":
+                        metric_threshold = CacheUsageUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "COMPUTED_MEMORY":
+                        metric_threshold = ComputedMemoryDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "CONNECTIONS":
+                        metric_threshold = ConnectionsRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "CONNECTIONS_MAX":
+                        metric_threshold = ConnectionsMaxRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "CONNECTIONS_PERCENT":
+                        metric_threshold = ConnectionsPercentRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "CURSORS_TOTAL_CLIENT_CURSORS_SIZE":
+                        metric_threshold = CursorsTotalClientCursorsSizeRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "CURSORS_TOTAL_OPEN":
+                        metric_threshold = CursorsTotalOpenRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "CURSORS_TOTAL_TIMED_OUT":
+                        metric_threshold = CursorsTotalTimedOutRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "DB_DATA_SIZE_TOTAL":
+                        metric_threshold = DbDataSizeTotalDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "DB_DATA_SIZE_TOTAL_WO_SYSTEM":
+                        metric_threshold = DbDataSizeTotalWoSystemDataMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DB_INDEX_SIZE_TOTAL":
+                        metric_threshold = DbIndexSizeTotalDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "DB_STORAGE_TOTAL":
+                        metric_threshold = DbStorageTotalDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "DISK_PARTITION_QUEUE_DEPTH_DATA":
+                        metric_threshold = DiskPartitionQueueDepthDataRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_QUEUE_DEPTH_INDEX":
+                        metric_threshold = DiskPartitionQueueDepthIndexRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_QUEUE_DEPTH_JOURNAL":
+                        metric_threshold = DiskPartitionQueueDepthJournalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_READ_IOPS_DATA":
+                        metric_threshold = DiskPartitionReadIopsDataRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_READ_IOPS_INDEX":
+                        metric_threshold = DiskPartitionReadIopsIndexRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_READ_IOPS_JOURNAL":
+                        metric_threshold = DiskPartitionReadIopsJournalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_READ_LATENCY_DATA":
+                        metric_threshold = DiskPartitionReadLatencyDataTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_READ_LATENCY_INDEX":
+                        metric_threshold = DiskPartitionReadLatencyIndexTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_READ_LATENCY_JOURNAL":
+                        metric_threshold = DiskPartitionReadLatencyJournalTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_SPACE_USED_DATA":
+                        metric_threshold = DiskPartitionSpaceUsedDataRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_SPACE_USED_INDEX":
+                        metric_threshold = DiskPartitionSpaceUsedIndexRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_SPACE_USED_JOURNAL":
+                        metric_threshold = DiskPartitionSpaceUsedJournalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_WRITE_IOPS_DATA":
+                        metric_threshold = DiskPartitionWriteIopsDataRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_WRITE_IOPS_INDEX":
+                        metric_threshold = DiskPartitionWriteIopsIndexRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_WRITE_IOPS_JOURNAL":
+                        metric_threshold = DiskPartitionWriteIopsJournalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_WRITE_LATENCY_DATA":
+                        metric_threshold = DiskPartitionWriteLatencyDataTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_WRITE_LATENCY_INDEX":
+                        metric_threshold = DiskPartitionWriteLatencyIndexTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DISK_PARTITION_WRITE_LATENCY_JOURNAL":
+                        metric_threshold = DiskPartitionWriteLatencyJournalTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "DOCUMENT_DELETED":
+                        metric_threshold = DocumentDeletedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "DOCUMENT_INSERTED":
+                        metric_threshold = DocumentInsertedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "DOCUMENT_RETURNED":
+                        metric_threshold = DocumentReturnedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "DOCUMENT_UPDATED":
+                        metric_threshold = DocumentUpdatedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "EXTRA_INFO_PAGE_FAULTS":
+                        metric_threshold = ExtraInfoPageFaultsRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FTS_DISK_UTILIZATION":
+                        metric_threshold = FtsDiskUtilizationDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FTS_JVM_CURRENT_MEMORY":
+                        metric_threshold = FtsJvmCurrentMemoryDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FTS_JVM_MAX_MEMORY":
+                        metric_threshold = FtsJvmMaxMemoryDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FTS_MEMORY_MAPPED":
+                        metric_threshold = FtsMemoryMappedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FTS_MEMORY_RESIDENT":
+                        metric_threshold = FtsMemoryResidentDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FTS_MEMORY_VIRTUAL":
+                        metric_threshold = FtsMemoryVirtualDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FTS_PROCESS_CPU_KERNEL":
+                        metric_threshold = FtsProcessCpuKernelRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "FTS_PROCESS_CPU_USER":
+                        metric_threshold = FtsProcessCpuUserRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "GLOBAL_ACCESSES_NOT_IN_MEMORY":
+                        metric_threshold = GlobalAccessesNotInMemoryRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "GLOBAL_LOCK_CURRENT_QUEUE_READERS":
+                        metric_threshold = GlobalLockCurrentQueueReadersRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "GLOBAL_LOCK_CURRENT_QUEUE_TOTAL":
+                        metric_threshold = GlobalLockCurrentQueueTotalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "GLOBAL_LOCK_CURRENT_QUEUE_WRITERS":
+                        metric_threshold = GlobalLockCurrentQueueWritersRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "GLOBAL_LOCK_PERCENTAGE":
+                        metric_threshold = GlobalLockPercentageRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "GLOBAL_PAGE_FAULT_EXCEPTIONS_THROWN":
+                        metric_threshold = GlobalPageFaultExceptionsThrownRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "INDEX_COUNTERS_BTREE_ACCESSES":
+                        metric_threshold = IndexCountersBtreeAccessesRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "INDEX_COUNTERS_BTREE_HITS":
+                        metric_threshold = IndexCountersBtreeHitsRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "INDEX_COUNTERS_BTREE_MISS_RATIO":
+                        metric_threshold = IndexCountersBtreeMissRatioRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "INDEX_COUNTERS_BTREE_MISSES":
+                        metric_threshold = IndexCountersBtreeMissesRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "JOURNALING_COMMITS_IN_WRITE_LOCK":
+                        metric_threshold = JournalingCommitsInWriteLockRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "JOURNALING_MB":
+                        metric_threshold = JournalingMbDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "JOURNALING_WRITE_DATA_FILES_MB":
+                        metric_threshold = JournalingWriteDataFilesMbDataMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "LOGICAL_SIZE":
+                        metric_threshold = LogicalSizeDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_QUEUE_DEPTH_DATA":
+                        metric_threshold = MaxDiskPartitionQueueDepthDataRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_QUEUE_DEPTH_INDEX":
+                        metric_threshold = MaxDiskPartitionQueueDepthIndexRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_QUEUE_DEPTH_JOURNAL":
+                        metric_threshold = MaxDiskPartitionQueueDepthJournalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_IOPS_DATA":
+                        metric_threshold = MaxDiskPartitionReadIopsDataRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_IOPS_INDEX":
+                        metric_threshold = MaxDiskPartitionReadIopsIndexRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_IOPS_JOURNAL":
+                        metric_threshold = MaxDiskPartitionReadIopsJournalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_LATENCY_DATA":
+                        metric_threshold = MaxDiskPartitionReadLatencyDataTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_LATENCY_INDEX":
+                        metric_threshold = MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_LATENCY_JOURNAL":
+                        metric_threshold = MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_SPACE_USED_DATA":
+                        metric_threshold = MaxDiskPartitionSpaceUsedDataRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_SPACE_USED_INDEX":
+                        metric_threshold = MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_SPACE_USED_JOURNAL":
+                        metric_threshold = MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_IOPS_DATA":
+                        metric_threshold = MaxDiskPartitionWriteIopsDataRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_IOPS_INDEX":
+                        metric_threshold = MaxDiskPartitionWriteIopsIndexRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_IOPS_JOURNAL":
+                        metric_threshold = MaxDiskPartitionWriteIopsJournalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_LATENCY_DATA":
+                        metric_threshold = MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_LATENCY_INDEX":
+                        metric_threshold = MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_LATENCY_JOURNAL":
+                        metric_threshold = MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_NORMALIZED_SYSTEM_CPU_STEAL":
+                        metric_threshold = MaxNormalizedSystemCpuStealRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_NORMALIZED_SYSTEM_CPU_USER":
+                        metric_threshold = MaxNormalizedSystemCpuUserRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_SWAP_USAGE_FREE":
+                        metric_threshold = MaxSwapUsageFreeDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MAX_SWAP_USAGE_USED":
+                        metric_threshold = MaxSwapUsageUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MAX_SYSTEM_MEMORY_AVAILABLE":
+                        metric_threshold = MaxSystemMemoryAvailableDataMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_SYSTEM_MEMORY_PERCENT_USED":
+                        metric_threshold = MaxSystemMemoryPercentUsedRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "MAX_SYSTEM_MEMORY_USED":
+                        metric_threshold = MaxSystemMemoryUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MAX_SYSTEM_NETWORK_IN":
+                        metric_threshold = MaxSystemNetworkInDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MAX_SYSTEM_NETWORK_OUT":
+                        metric_threshold = MaxSystemNetworkOutDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MEMORY_MAPPED":
+                        metric_threshold = MemoryMappedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MEMORY_RESIDENT":
+                        metric_threshold = MemoryResidentDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MEMORY_VIRTUAL":
+                        metric_threshold = MemoryVirtualDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MUNIN_CPU_IOWAIT":
+                        metric_threshold = MuninCpuIowaitRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MUNIN_CPU_IRQ":
+                        metric_threshold = MuninCpuIrqRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MUNIN_CPU_NICE":
+                        metric_threshold = MuninCpuNiceRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MUNIN_CPU_SOFTIRQ":
+                        metric_threshold = MuninCpuSoftirqRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MUNIN_CPU_STEAL":
+                        metric_threshold = MuninCpuStealRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MUNIN_CPU_SYSTEM":
+                        metric_threshold = MuninCpuSystemRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "MUNIN_CPU_USER":
+                        metric_threshold = MuninCpuUserRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "NETWORK_BYTES_IN":
+                        metric_threshold = NetworkBytesInDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "NETWORK_BYTES_OUT":
+                        metric_threshold = NetworkBytesOutDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "NETWORK_NUM_REQUESTS":
+                        metric_threshold = NetworkNumRequestsRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "NORMALIZED_FTS_PROCESS_CPU_KERNEL":
+                        metric_threshold = NormalizedFtsProcessCpuKernelRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "NORMALIZED_FTS_PROCESS_CPU_USER":
+                        metric_threshold = NormalizedFtsProcessCpuUserRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "NORMALIZED_SYSTEM_CPU_STEAL":
+                        metric_threshold = NormalizedSystemCpuStealRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "NORMALIZED_SYSTEM_CPU_USER":
+                        metric_threshold = NormalizedSystemCpuUserRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "OPCOUNTER_CMD":
+                        metric_threshold = OpCounterCmdRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_DELETE":
+                        metric_threshold = OpCounterDeleteRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_GETMORE":
+                        metric_threshold = OpCounterGetMoreRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_INSERT":
+                        metric_threshold = OpCounterInsertRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_QUERY":
+                        metric_threshold = OpCounterQueryRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_REPL_CMD":
+                        metric_threshold = OpCounterReplCmdRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_REPL_DELETE":
+                        metric_threshold = OpCounterReplDeleteRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_REPL_INSERT":
+                        metric_threshold = OpCounterReplInsertRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_REPL_UPDATE":
+                        metric_threshold = OpCounterReplUpdateRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_TTL_DELETED":
+                        metric_threshold = OpCounterTtlDeletedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPCOUNTER_UPDATE":
+                        metric_threshold = OpCounterUpdateRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPERATION_THROTTLING_REJECTED_OPERATIONS":
+                        metric_threshold = OperationThrottlingRejectedOperationsRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "OPERATIONS_QUERIES_KILLED":
+                        metric_threshold = OperationsQueriesKilledRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "OPERATIONS_SCAN_AND_ORDER":
+                        metric_threshold = OperationsScanAndOrderRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "OPLOG_MASTER_LAG_TIME_DIFF":
+                        metric_threshold = OplogMasterLagTimeDiffTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "OPLOG_MASTER_TIME":
+                        metric_threshold = OplogMasterTimeTimeMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPLOG_MASTER_TIME_ESTIMATED_TTL":
+                        metric_threshold = OplogMasterTimeEstimatedTtlTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "OPLOG_RATE_GB_PER_HOUR":
+                        metric_threshold = OplogRateGbPerHourDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "OPLOG_SLAVE_LAG_MASTER_TIME":
+                        metric_threshold = OplogSlaveLagMasterTimeTimeMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "QUERY_EXECUTOR_SCANNED":
+                        metric_threshold = QueryExecutorScannedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "QUERY_EXECUTOR_SCANNED_OBJECTS":
+                        metric_threshold = QueryExecutorScannedObjectsRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "QUERY_SPILL_TO_DISK_DURING_SORT":
+                        metric_threshold = QuerySpillToDiskDuringSortRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "QUERY_TARGETING_SCANNED_OBJECTS_PER_RETURNED":
+                        metric_threshold = QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "QUERY_TARGETING_SCANNED_PER_RETURNED":
+                        metric_threshold = QueryTargetingScannedPerReturnedRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "RESTARTS_IN_LAST_HOUR":
+                        metric_threshold = RestartsInLastHourRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SEARCH_INDEX_SIZE":
+                        metric_threshold = SearchIndexSizeDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SEARCH_MAX_FIELDS_INDEXED":
+                        metric_threshold = SearchMaxFieldsIndexedRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SEARCH_MAX_NGRAM_FIELDS_INDEXED":
+                        metric_threshold = SearchMaxNgramFieldsIndexedRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SEARCH_MAX_NUMBER_OF_LUCENE_DOCS":
+                        metric_threshold = NumberMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SEARCH_NUMBER_OF_FIELDS_IN_INDEX":
+                        metric_threshold = SearchNumberOfFieldsInIndexRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SEARCH_NUMBER_OF_QUERIES_ERROR":
+                        metric_threshold = SearchNumberOfQueriesErrorRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SEARCH_NUMBER_OF_QUERIES_SUCCESS":
+                        metric_threshold = SearchNumberOfQueriesSuccessRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SEARCH_NUMBER_OF_QUERIES_TOTAL":
+                        metric_threshold = SearchNumberOfQueriesTotalRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SEARCH_OPCOUNTER_DELETE":
+                        metric_threshold = SearchOpCounterDeleteRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SEARCH_OPCOUNTER_GETMORE":
+                        metric_threshold = SearchOpCounterGetMoreRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SEARCH_OPCOUNTER_INSERT":
+                        metric_threshold = SearchOpCounterInsertRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SEARCH_OPCOUNTER_UPDATE":
+                        metric_threshold = SearchOpCounterUpdateRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SEARCH_PROCESS_THROTTLING":
+                        metric_threshold = SearchProcessThrottlingRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SEARCH_REPLICATION_LAG":
+                        metric_threshold = SearchReplicationLagTimeMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SWAP_USAGE_FREE":
+                        metric_threshold = SwapUsageFreeDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SWAP_USAGE_USED":
+                        metric_threshold = SwapUsageUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SYSTEM_MEMORY_AVAILABLE":
+                        metric_threshold = SystemMemoryAvailableDataMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SYSTEM_MEMORY_PERCENT_USED":
+                        metric_threshold = SystemMemoryPercentUsedRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    elif _metric_threshold_value == "SYSTEM_MEMORY_USED":
+                        metric_threshold = SystemMemoryUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SYSTEM_NETWORK_IN":
+                        metric_threshold = SystemNetworkInDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "SYSTEM_NETWORK_OUT":
+                        metric_threshold = SystemNetworkOutDataMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "TICKETS_AVAILABLE_READS":
+                        metric_threshold = TicketsAvailableReadsRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "TICKETS_AVAILABLE_WRITES":
+                        metric_threshold = TicketsAvailableWritesRawMetricThresholdView.from_dict(
+                            _metric_threshold_data
+                        )
+                    else:
+                        metric_threshold = UnknownVariant(
+                            discriminator=_metric_threshold_value, raw=dict(_metric_threshold_data)
+                        )
 
-                links.append(links_item)
+                _severity_override = src_dict.get("severityOverride", UNSET)
+                severity_override: EventSeverity | Unset
+                if _severity_override is UNSET:
+                    severity_override = UNSET
+                else:
+                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
+                        _severity_override
+                    )
 
-        _matchers = d.pop("matchers", UNSET)
-        matchers: list[HostMatcher] | Unset = UNSET
-        if _matchers is not UNSET:
-            matchers = []
-            for matchers_item_data in _matchers:
-                matchers_item = HostMatcher.from_dict(matchers_item_data)
+                _updated = src_dict.get("updated", UNSET)
+                updated: datetime.datetime | Unset
+                if _updated is UNSET:
+                    updated = UNSET
+                else:
+                    updated = datetime.datetime.fromisoformat(_updated)
 
-                matchers.append(matchers_item)
+                if not (
+                    _notifications.__class__ is list
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_matchers is UNSET or _matchers.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is HostMetricAlertConfigViewForNdsGroup:
+                    _host_metric_alert_config_view_for_nds_group = object.__new__(cls)
+                    _host_metric_alert_config_view_for_nds_group.event_type_name = event_type_name
+                    _host_metric_alert_config_view_for_nds_group.notifications = notifications
+                    _host_metric_alert_config_view_for_nds_group.created = created
+                    _host_metric_alert_config_view_for_nds_group.enabled = enabled
+                    _host_metric_alert_config_view_for_nds_group.group_id = group_id
+                    _host_metric_alert_config_view_for_nds_group.id = id
+                    _host_metric_alert_config_view_for_nds_group.links = links
+                    _host_metric_alert_config_view_for_nds_group.matchers = matchers
+                    _host_metric_alert_config_view_for_nds_group.metric_threshold = metric_threshold
+                    _host_metric_alert_config_view_for_nds_group.severity_override = severity_override
+                    _host_metric_alert_config_view_for_nds_group.updated = updated
+                else:
+                    _host_metric_alert_config_view_for_nds_group = cls(
+                        notifications,
+                        created,
+                        enabled,
+                        group_id,
+                        id,
+                        links,
+                        matchers,
+                        metric_threshold,
+                        severity_override,
+                        updated,
+                        event_type_name=event_type_name,
+                    )
 
-        def _parse_metric_threshold(
-            data: object,
-        ) -> (
-            AssertMsgRawMetricThresholdView
-            | AssertRegularRawMetricThresholdView
-            | AssertUserRawMetricThresholdView
-            | AssertWarningRawMetricThresholdView
-            | AvgCommandExecutionTimeTimeMetricThresholdView
-            | AvgReadExecutionTimeTimeMetricThresholdView
-            | AvgWriteExecutionTimeTimeMetricThresholdView
-            | CacheBytesReadIntoDataMetricThresholdView
-            | CacheBytesWrittenFromDataMetricThresholdView
-            | CacheUsageDirtyDataMetricThresholdView
-            | CacheUsageUsedDataMetricThresholdView
-            | ComputedMemoryDataMetricThresholdView
-            | ConnectionsMaxRawMetricThresholdView
-            | ConnectionsPercentRawMetricThresholdView
-            | ConnectionsRawMetricThresholdView
-            | CursorsTotalClientCursorsSizeRawMetricThresholdView
-            | CursorsTotalOpenRawMetricThresholdView
-            | CursorsTotalTimedOutRawMetricThresholdView
-            | DbDataSizeTotalDataMetricThresholdView
-            | DbDataSizeTotalWoSystemDataMetricThresholdView
-            | DbIndexSizeTotalDataMetricThresholdView
-            | DbStorageTotalDataMetricThresholdView
-            | DiskPartitionQueueDepthDataRawMetricThresholdView
-            | DiskPartitionQueueDepthIndexRawMetricThresholdView
-            | DiskPartitionQueueDepthJournalRawMetricThresholdView
-            | DiskPartitionReadIopsDataRawMetricThresholdView
-            | DiskPartitionReadIopsIndexRawMetricThresholdView
-            | DiskPartitionReadIopsJournalRawMetricThresholdView
-            | DiskPartitionReadLatencyDataTimeMetricThresholdView
-            | DiskPartitionReadLatencyIndexTimeMetricThresholdView
-            | DiskPartitionReadLatencyJournalTimeMetricThresholdView
-            | DiskPartitionSpaceUsedDataRawMetricThresholdView
-            | DiskPartitionSpaceUsedIndexRawMetricThresholdView
-            | DiskPartitionSpaceUsedJournalRawMetricThresholdView
-            | DiskPartitionWriteIopsDataRawMetricThresholdView
-            | DiskPartitionWriteIopsIndexRawMetricThresholdView
-            | DiskPartitionWriteIopsJournalRawMetricThresholdView
-            | DiskPartitionWriteLatencyDataTimeMetricThresholdView
-            | DiskPartitionWriteLatencyIndexTimeMetricThresholdView
-            | DiskPartitionWriteLatencyJournalTimeMetricThresholdView
-            | DocumentDeletedRawMetricThresholdView
-            | DocumentInsertedRawMetricThresholdView
-            | DocumentReturnedRawMetricThresholdView
-            | DocumentUpdatedRawMetricThresholdView
-            | ExtraInfoPageFaultsRawMetricThresholdView
-            | FtsDiskUtilizationDataMetricThresholdView
-            | FtsJvmCurrentMemoryDataMetricThresholdView
-            | FtsJvmMaxMemoryDataMetricThresholdView
-            | FtsMemoryMappedDataMetricThresholdView
-            | FtsMemoryResidentDataMetricThresholdView
-            | FtsMemoryVirtualDataMetricThresholdView
-            | FtsProcessCpuKernelRawMetricThresholdView
-            | FtsProcessCpuUserRawMetricThresholdView
-            | GlobalAccessesNotInMemoryRawMetricThresholdView
-            | GlobalLockCurrentQueueReadersRawMetricThresholdView
-            | GlobalLockCurrentQueueTotalRawMetricThresholdView
-            | GlobalLockCurrentQueueWritersRawMetricThresholdView
-            | GlobalLockPercentageRawMetricThresholdView
-            | GlobalPageFaultExceptionsThrownRawMetricThresholdView
-            | IndexCountersBtreeAccessesRawMetricThresholdView
-            | IndexCountersBtreeHitsRawMetricThresholdView
-            | IndexCountersBtreeMissesRawMetricThresholdView
-            | IndexCountersBtreeMissRatioRawMetricThresholdView
-            | JournalingCommitsInWriteLockRawMetricThresholdView
-            | JournalingMbDataMetricThresholdView
-            | JournalingWriteDataFilesMbDataMetricThresholdView
-            | LogicalSizeDataMetricThresholdView
-            | MaxDiskPartitionQueueDepthDataRawMetricThresholdView
-            | MaxDiskPartitionQueueDepthIndexRawMetricThresholdView
-            | MaxDiskPartitionQueueDepthJournalRawMetricThresholdView
-            | MaxDiskPartitionReadIopsDataRawMetricThresholdView
-            | MaxDiskPartitionReadIopsIndexRawMetricThresholdView
-            | MaxDiskPartitionReadIopsJournalRawMetricThresholdView
-            | MaxDiskPartitionReadLatencyDataTimeMetricThresholdView
-            | MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView
-            | MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView
-            | MaxDiskPartitionSpaceUsedDataRawMetricThresholdView
-            | MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView
-            | MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView
-            | MaxDiskPartitionWriteIopsDataRawMetricThresholdView
-            | MaxDiskPartitionWriteIopsIndexRawMetricThresholdView
-            | MaxDiskPartitionWriteIopsJournalRawMetricThresholdView
-            | MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView
-            | MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView
-            | MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView
-            | MaxNormalizedSystemCpuStealRawMetricThresholdView
-            | MaxNormalizedSystemCpuUserRawMetricThresholdView
-            | MaxSwapUsageFreeDataMetricThresholdView
-            | MaxSwapUsageUsedDataMetricThresholdView
-            | MaxSystemMemoryAvailableDataMetricThresholdView
-            | MaxSystemMemoryPercentUsedRawMetricThresholdView
-            | MaxSystemMemoryUsedDataMetricThresholdView
-            | MaxSystemNetworkInDataMetricThresholdView
-            | MaxSystemNetworkOutDataMetricThresholdView
-            | MemoryMappedDataMetricThresholdView
-            | MemoryResidentDataMetricThresholdView
-            | MemoryVirtualDataMetricThresholdView
-            | MuninCpuIowaitRawMetricThresholdView
-            | MuninCpuIrqRawMetricThresholdView
-            | MuninCpuNiceRawMetricThresholdView
-            | MuninCpuSoftirqRawMetricThresholdView
-            | MuninCpuStealRawMetricThresholdView
-            | MuninCpuSystemRawMetricThresholdView
-            | MuninCpuUserRawMetricThresholdView
-            | NetworkBytesInDataMetricThresholdView
-            | NetworkBytesOutDataMetricThresholdView
-            | NetworkNumRequestsRawMetricThresholdView
-            | NormalizedFtsProcessCpuKernelRawMetricThresholdView
-            | NormalizedFtsProcessCpuUserRawMetricThresholdView
-            | NormalizedSystemCpuStealRawMetricThresholdView
-            | NormalizedSystemCpuUserRawMetricThresholdView
-            | NumberMetricThresholdView
-            | OpCounterCmdRawMetricThresholdView
-            | OpCounterDeleteRawMetricThresholdView
-            | OpCounterGetMoreRawMetricThresholdView
-            | OpCounterInsertRawMetricThresholdView
-            | OpCounterQueryRawMetricThresholdView
-            | OpCounterReplCmdRawMetricThresholdView
-            | OpCounterReplDeleteRawMetricThresholdView
-            | OpCounterReplInsertRawMetricThresholdView
-            | OpCounterReplUpdateRawMetricThresholdView
-            | OpCounterTtlDeletedRawMetricThresholdView
-            | OpCounterUpdateRawMetricThresholdView
-            | OperationsQueriesKilledRawMetricThresholdView
-            | OperationsScanAndOrderRawMetricThresholdView
-            | OperationThrottlingRejectedOperationsRawMetricThresholdView
-            | OplogMasterLagTimeDiffTimeMetricThresholdView
-            | OplogMasterTimeEstimatedTtlTimeMetricThresholdView
-            | OplogMasterTimeTimeMetricThresholdView
-            | OplogRateGbPerHourDataMetricThresholdView
-            | OplogSlaveLagMasterTimeTimeMetricThresholdView
-            | QueryExecutorScannedObjectsRawMetricThresholdView
-            | QueryExecutorScannedRawMetricThresholdView
-            | QuerySpillToDiskDuringSortRawMetricThresholdView
-            | QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView
-            | QueryTargetingScannedPerReturnedRawMetricThresholdView
-            | RestartsInLastHourRawMetricThresholdView
-            | SearchIndexSizeDataMetricThresholdView
-            | SearchMaxFieldsIndexedRawMetricThresholdView
-            | SearchMaxNgramFieldsIndexedRawMetricThresholdView
-            | SearchNumberOfFieldsInIndexRawMetricThresholdView
-            | SearchNumberOfQueriesErrorRawMetricThresholdView
-            | SearchNumberOfQueriesSuccessRawMetricThresholdView
-            | SearchNumberOfQueriesTotalRawMetricThresholdView
-            | SearchOpCounterDeleteRawMetricThresholdView
-            | SearchOpCounterGetMoreRawMetricThresholdView
-            | SearchOpCounterInsertRawMetricThresholdView
-            | SearchOpCounterUpdateRawMetricThresholdView
-            | SearchProcessThrottlingRawMetricThresholdView
-            | SearchReplicationLagTimeMetricThresholdView
-            | SwapUsageFreeDataMetricThresholdView
-            | SwapUsageUsedDataMetricThresholdView
-            | SystemMemoryAvailableDataMetricThresholdView
-            | SystemMemoryPercentUsedRawMetricThresholdView
-            | SystemMemoryUsedDataMetricThresholdView
-            | SystemNetworkInDataMetricThresholdView
-            | SystemNetworkOutDataMetricThresholdView
-            | TicketsAvailableReadsRawMetricThresholdView
-            | TicketsAvailableWritesRawMetricThresholdView
-            | TimeMetricThresholdView
-            | UnknownVariant
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            variants: dict[
-                str,
-                type[AssertMsgRawMetricThresholdView]
-                | type[AssertRegularRawMetricThresholdView]
-                | type[AssertUserRawMetricThresholdView]
-                | type[AssertWarningRawMetricThresholdView]
-                | type[AvgCommandExecutionTimeTimeMetricThresholdView]
-                | type[AvgReadExecutionTimeTimeMetricThresholdView]
-                | type[AvgWriteExecutionTimeTimeMetricThresholdView]
-                | type[TimeMetricThresholdView]
-                | type[CacheBytesReadIntoDataMetricThresholdView]
-                | type[CacheBytesWrittenFromDataMetricThresholdView]
-                | type[CacheUsageDirtyDataMetricThresholdView]
-                | type[CacheUsageUsedDataMetricThresholdView]
-                | type[ComputedMemoryDataMetricThresholdView]
-                | type[ConnectionsRawMetricThresholdView]
-                | type[ConnectionsMaxRawMetricThresholdView]
-                | type[ConnectionsPercentRawMetricThresholdView]
-                | type[CursorsTotalClientCursorsSizeRawMetricThresholdView]
-                | type[CursorsTotalOpenRawMetricThresholdView]
-                | type[CursorsTotalTimedOutRawMetricThresholdView]
-                | type[DbDataSizeTotalDataMetricThresholdView]
-                | type[DbDataSizeTotalWoSystemDataMetricThresholdView]
-                | type[DbIndexSizeTotalDataMetricThresholdView]
-                | type[DbStorageTotalDataMetricThresholdView]
-                | type[DiskPartitionQueueDepthDataRawMetricThresholdView]
-                | type[DiskPartitionQueueDepthIndexRawMetricThresholdView]
-                | type[DiskPartitionQueueDepthJournalRawMetricThresholdView]
-                | type[DiskPartitionReadIopsDataRawMetricThresholdView]
-                | type[DiskPartitionReadIopsIndexRawMetricThresholdView]
-                | type[DiskPartitionReadIopsJournalRawMetricThresholdView]
-                | type[DiskPartitionReadLatencyDataTimeMetricThresholdView]
-                | type[DiskPartitionReadLatencyIndexTimeMetricThresholdView]
-                | type[DiskPartitionReadLatencyJournalTimeMetricThresholdView]
-                | type[DiskPartitionSpaceUsedDataRawMetricThresholdView]
-                | type[DiskPartitionSpaceUsedIndexRawMetricThresholdView]
-                | type[DiskPartitionSpaceUsedJournalRawMetricThresholdView]
-                | type[DiskPartitionWriteIopsDataRawMetricThresholdView]
-                | type[DiskPartitionWriteIopsIndexRawMetricThresholdView]
-                | type[DiskPartitionWriteIopsJournalRawMetricThresholdView]
-                | type[DiskPartitionWriteLatencyDataTimeMetricThresholdView]
-                | type[DiskPartitionWriteLatencyIndexTimeMetricThresholdView]
-                | type[DiskPartitionWriteLatencyJournalTimeMetricThresholdView]
-                | type[DocumentDeletedRawMetricThresholdView]
-                | type[DocumentInsertedRawMetricThresholdView]
-                | type[DocumentReturnedRawMetricThresholdView]
-                | type[DocumentUpdatedRawMetricThresholdView]
-                | type[ExtraInfoPageFaultsRawMetricThresholdView]
-                | type[FtsDiskUtilizationDataMetricThresholdView]
-                | type[FtsJvmCurrentMemoryDataMetricThresholdView]
-                | type[FtsJvmMaxMemoryDataMetricThresholdView]
-                | type[FtsMemoryMappedDataMetricThresholdView]
-                | type[FtsMemoryResidentDataMetricThresholdView]
-                | type[FtsMemoryVirtualDataMetricThresholdView]
-                | type[FtsProcessCpuKernelRawMetricThresholdView]
-                | type[FtsProcessCpuUserRawMetricThresholdView]
-                | type[GlobalAccessesNotInMemoryRawMetricThresholdView]
-                | type[GlobalLockCurrentQueueReadersRawMetricThresholdView]
-                | type[GlobalLockCurrentQueueTotalRawMetricThresholdView]
-                | type[GlobalLockCurrentQueueWritersRawMetricThresholdView]
-                | type[GlobalLockPercentageRawMetricThresholdView]
-                | type[GlobalPageFaultExceptionsThrownRawMetricThresholdView]
-                | type[IndexCountersBtreeAccessesRawMetricThresholdView]
-                | type[IndexCountersBtreeHitsRawMetricThresholdView]
-                | type[IndexCountersBtreeMissRatioRawMetricThresholdView]
-                | type[IndexCountersBtreeMissesRawMetricThresholdView]
-                | type[JournalingCommitsInWriteLockRawMetricThresholdView]
-                | type[JournalingMbDataMetricThresholdView]
-                | type[JournalingWriteDataFilesMbDataMetricThresholdView]
-                | type[LogicalSizeDataMetricThresholdView]
-                | type[MaxDiskPartitionQueueDepthDataRawMetricThresholdView]
-                | type[MaxDiskPartitionQueueDepthIndexRawMetricThresholdView]
-                | type[MaxDiskPartitionQueueDepthJournalRawMetricThresholdView]
-                | type[MaxDiskPartitionReadIopsDataRawMetricThresholdView]
-                | type[MaxDiskPartitionReadIopsIndexRawMetricThresholdView]
-                | type[MaxDiskPartitionReadIopsJournalRawMetricThresholdView]
-                | type[MaxDiskPartitionReadLatencyDataTimeMetricThresholdView]
-                | type[MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView]
-                | type[MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView]
-                | type[MaxDiskPartitionSpaceUsedDataRawMetricThresholdView]
-                | type[MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView]
-                | type[MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView]
-                | type[MaxDiskPartitionWriteIopsDataRawMetricThresholdView]
-                | type[MaxDiskPartitionWriteIopsIndexRawMetricThresholdView]
-                | type[MaxDiskPartitionWriteIopsJournalRawMetricThresholdView]
-                | type[MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView]
-                | type[MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView]
-                | type[MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView]
-                | type[MaxNormalizedSystemCpuStealRawMetricThresholdView]
-                | type[MaxNormalizedSystemCpuUserRawMetricThresholdView]
-                | type[MaxSwapUsageFreeDataMetricThresholdView]
-                | type[MaxSwapUsageUsedDataMetricThresholdView]
-                | type[MaxSystemMemoryAvailableDataMetricThresholdView]
-                | type[MaxSystemMemoryPercentUsedRawMetricThresholdView]
-                | type[MaxSystemMemoryUsedDataMetricThresholdView]
-                | type[MaxSystemNetworkInDataMetricThresholdView]
-                | type[MaxSystemNetworkOutDataMetricThresholdView]
-                | type[MemoryMappedDataMetricThresholdView]
-                | type[MemoryResidentDataMetricThresholdView]
-                | type[MemoryVirtualDataMetricThresholdView]
-                | type[MuninCpuIowaitRawMetricThresholdView]
-                | type[MuninCpuIrqRawMetricThresholdView]
-                | type[MuninCpuNiceRawMetricThresholdView]
-                | type[MuninCpuSoftirqRawMetricThresholdView]
-                | type[MuninCpuStealRawMetricThresholdView]
-                | type[MuninCpuSystemRawMetricThresholdView]
-                | type[MuninCpuUserRawMetricThresholdView]
-                | type[NetworkBytesInDataMetricThresholdView]
-                | type[NetworkBytesOutDataMetricThresholdView]
-                | type[NetworkNumRequestsRawMetricThresholdView]
-                | type[NormalizedFtsProcessCpuKernelRawMetricThresholdView]
-                | type[NormalizedFtsProcessCpuUserRawMetricThresholdView]
-                | type[NormalizedSystemCpuStealRawMetricThresholdView]
-                | type[NormalizedSystemCpuUserRawMetricThresholdView]
-                | type[OpCounterCmdRawMetricThresholdView]
-                | type[OpCounterDeleteRawMetricThresholdView]
-                | type[OpCounterGetMoreRawMetricThresholdView]
-                | type[OpCounterInsertRawMetricThresholdView]
-                | type[OpCounterQueryRawMetricThresholdView]
-                | type[OpCounterReplCmdRawMetricThresholdView]
-                | type[OpCounterReplDeleteRawMetricThresholdView]
-                | type[OpCounterReplInsertRawMetricThresholdView]
-                | type[OpCounterReplUpdateRawMetricThresholdView]
-                | type[OpCounterTtlDeletedRawMetricThresholdView]
-                | type[OpCounterUpdateRawMetricThresholdView]
-                | type[OperationThrottlingRejectedOperationsRawMetricThresholdView]
-                | type[OperationsQueriesKilledRawMetricThresholdView]
-                | type[OperationsScanAndOrderRawMetricThresholdView]
-                | type[OplogMasterLagTimeDiffTimeMetricThresholdView]
-                | type[OplogMasterTimeTimeMetricThresholdView]
-                | type[OplogMasterTimeEstimatedTtlTimeMetricThresholdView]
-                | type[OplogRateGbPerHourDataMetricThresholdView]
-                | type[OplogSlaveLagMasterTimeTimeMetricThresholdView]
-                | type[QueryExecutorScannedRawMetricThresholdView]
-                | type[QueryExecutorScannedObjectsRawMetricThresholdView]
-                | type[QuerySpillToDiskDuringSortRawMetricThresholdView]
-                | type[QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView]
-                | type[QueryTargetingScannedPerReturnedRawMetricThresholdView]
-                | type[RestartsInLastHourRawMetricThresholdView]
-                | type[SearchIndexSizeDataMetricThresholdView]
-                | type[SearchMaxFieldsIndexedRawMetricThresholdView]
-                | type[SearchMaxNgramFieldsIndexedRawMetricThresholdView]
-                | type[NumberMetricThresholdView]
-                | type[SearchNumberOfFieldsInIndexRawMetricThresholdView]
-                | type[SearchNumberOfQueriesErrorRawMetricThresholdView]
-                | type[SearchNumberOfQueriesSuccessRawMetricThresholdView]
-                | type[SearchNumberOfQueriesTotalRawMetricThresholdView]
-                | type[SearchOpCounterDeleteRawMetricThresholdView]
-                | type[SearchOpCounterGetMoreRawMetricThresholdView]
-                | type[SearchOpCounterInsertRawMetricThresholdView]
-                | type[SearchOpCounterUpdateRawMetricThresholdView]
-                | type[SearchProcessThrottlingRawMetricThresholdView]
-                | type[SearchReplicationLagTimeMetricThresholdView]
-                | type[SwapUsageFreeDataMetricThresholdView]
-                | type[SwapUsageUsedDataMetricThresholdView]
-                | type[SystemMemoryAvailableDataMetricThresholdView]
-                | type[SystemMemoryPercentUsedRawMetricThresholdView]
-                | type[SystemMemoryUsedDataMetricThresholdView]
-                | type[SystemNetworkInDataMetricThresholdView]
-                | type[SystemNetworkOutDataMetricThresholdView]
-                | type[TicketsAvailableReadsRawMetricThresholdView]
-                | type[TicketsAvailableWritesRawMetricThresholdView],
-            ] = {
-                "ASSERT_MSG": AssertMsgRawMetricThresholdView,
-                "ASSERT_REGULAR": AssertRegularRawMetricThresholdView,
-                "ASSERT_USER": AssertUserRawMetricThresholdView,
-                "ASSERT_WARNING": AssertWarningRawMetricThresholdView,
-                "AVG_COMMAND_EXECUTION_TIME": AvgCommandExecutionTimeTimeMetricThresholdView,
-                "AVG_READ_EXECUTION_TIME": AvgReadExecutionTimeTimeMetricThresholdView,
-                "AVG_WRITE_EXECUTION_TIME": AvgWriteExecutionTimeTimeMetricThresholdView,
-                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
-                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
-                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
-                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
-                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
-                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
-                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
-                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
-                "CACHE_BYTES_READ_INTO": CacheBytesReadIntoDataMetricThresholdView,
-                "CACHE_BYTES_WRITTEN_FROM": CacheBytesWrittenFromDataMetricThresholdView,
-                "CACHE_USAGE_DIRTY": CacheUsageDirtyDataMetricThresholdView,
-                "CACHE_USAGE_USED": CacheUsageUsedDataMetricThresholdView,
-                "COMPUTED_MEMORY": ComputedMemoryDataMetricThresholdView,
-                "CONNECTIONS": ConnectionsRawMetricThresholdView,
-                "CONNECTIONS_MAX": ConnectionsMaxRawMetricThresholdView,
-                "CONNECTIONS_PERCENT": ConnectionsPercentRawMetricThresholdView,
-                "CURSORS_TOTAL_CLIENT_CURSORS_SIZE": CursorsTotalClientCursorsSizeRawMetricThresholdView,
-                "CURSORS_TOTAL_OPEN": CursorsTotalOpenRawMetricThresholdView,
-                "CURSORS_TOTAL_TIMED_OUT": CursorsTotalTimedOutRawMetricThresholdView,
-                "DB_DATA_SIZE_TOTAL": DbDataSizeTotalDataMetricThresholdView,
-                "DB_DATA_SIZE_TOTAL_WO_SYSTEM": DbDataSizeTotalWoSystemDataMetricThresholdView,
-                "DB_INDEX_SIZE_TOTAL": DbIndexSizeTotalDataMetricThresholdView,
-                "DB_STORAGE_TOTAL": DbStorageTotalDataMetricThresholdView,
-                "DISK_PARTITION_QUEUE_DEPTH_DATA": DiskPartitionQueueDepthDataRawMetricThresholdView,
-                "DISK_PARTITION_QUEUE_DEPTH_INDEX": DiskPartitionQueueDepthIndexRawMetricThresholdView,
-                "DISK_PARTITION_QUEUE_DEPTH_JOURNAL": DiskPartitionQueueDepthJournalRawMetricThresholdView,
-                "DISK_PARTITION_READ_IOPS_DATA": DiskPartitionReadIopsDataRawMetricThresholdView,
-                "DISK_PARTITION_READ_IOPS_INDEX": DiskPartitionReadIopsIndexRawMetricThresholdView,
-                "DISK_PARTITION_READ_IOPS_JOURNAL": DiskPartitionReadIopsJournalRawMetricThresholdView,
-                "DISK_PARTITION_READ_LATENCY_DATA": DiskPartitionReadLatencyDataTimeMetricThresholdView,
-                "DISK_PARTITION_READ_LATENCY_INDEX": DiskPartitionReadLatencyIndexTimeMetricThresholdView,
-                "DISK_PARTITION_READ_LATENCY_JOURNAL": DiskPartitionReadLatencyJournalTimeMetricThresholdView,
-                "DISK_PARTITION_SPACE_USED_DATA": DiskPartitionSpaceUsedDataRawMetricThresholdView,
-                "DISK_PARTITION_SPACE_USED_INDEX": DiskPartitionSpaceUsedIndexRawMetricThresholdView,
-                "DISK_PARTITION_SPACE_USED_JOURNAL": DiskPartitionSpaceUsedJournalRawMetricThresholdView,
-                "DISK_PARTITION_WRITE_IOPS_DATA": DiskPartitionWriteIopsDataRawMetricThresholdView,
-                "DISK_PARTITION_WRITE_IOPS_INDEX": DiskPartitionWriteIopsIndexRawMetricThresholdView,
-                "DISK_PARTITION_WRITE_IOPS_JOURNAL": DiskPartitionWriteIopsJournalRawMetricThresholdView,
-                "DISK_PARTITION_WRITE_LATENCY_DATA": DiskPartitionWriteLatencyDataTimeMetricThresholdView,
-                "DISK_PARTITION_WRITE_LATENCY_INDEX": DiskPartitionWriteLatencyIndexTimeMetricThresholdView,
-                "DISK_PARTITION_WRITE_LATENCY_JOURNAL": DiskPartitionWriteLatencyJournalTimeMetricThresholdView,
-                "DOCUMENT_DELETED": DocumentDeletedRawMetricThresholdView,
-                "DOCUMENT_INSERTED": DocumentInsertedRawMetricThresholdView,
-                "DOCUMENT_RETURNED": DocumentReturnedRawMetricThresholdView,
-                "DOCUMENT_UPDATED": DocumentUpdatedRawMetricThresholdView,
-                "EXTRA_INFO_PAGE_FAULTS": ExtraInfoPageFaultsRawMetricThresholdView,
-                "FTS_DISK_UTILIZATION": FtsDiskUtilizationDataMetricThresholdView,
-                "FTS_JVM_CURRENT_MEMORY": FtsJvmCurrentMemoryDataMetricThresholdView,
-                "FTS_JVM_MAX_MEMORY": FtsJvmMaxMemoryDataMetricThresholdView,
-                "FTS_MEMORY_MAPPED": FtsMemoryMappedDataMetricThresholdView,
-                "FTS_MEMORY_RESIDENT": FtsMemoryResidentDataMetricThresholdView,
-                "FTS_MEMORY_VIRTUAL": FtsMemoryVirtualDataMetricThresholdView,
-                "FTS_PROCESS_CPU_KERNEL": FtsProcessCpuKernelRawMetricThresholdView,
-                "FTS_PROCESS_CPU_USER": FtsProcessCpuUserRawMetricThresholdView,
-                "GLOBAL_ACCESSES_NOT_IN_MEMORY": GlobalAccessesNotInMemoryRawMetricThresholdView,
-                "GLOBAL_LOCK_CURRENT_QUEUE_READERS": GlobalLockCurrentQueueReadersRawMetricThresholdView,
-                "GLOBAL_LOCK_CURRENT_QUEUE_TOTAL": GlobalLockCurrentQueueTotalRawMetricThresholdView,
-                "GLOBAL_LOCK_CURRENT_QUEUE_WRITERS": GlobalLockCurrentQueueWritersRawMetricThresholdView,
-                "GLOBAL_LOCK_PERCENTAGE": GlobalLockPercentageRawMetricThresholdView,
-                "GLOBAL_PAGE_FAULT_EXCEPTIONS_THROWN": GlobalPageFaultExceptionsThrownRawMetricThresholdView,
-                "INDEX_COUNTERS_BTREE_ACCESSES": IndexCountersBtreeAccessesRawMetricThresholdView,
-                "INDEX_COUNTERS_BTREE_HITS": IndexCountersBtreeHitsRawMetricThresholdView,
-                "INDEX_COUNTERS_BTREE_MISS_RATIO": IndexCountersBtreeMissRatioRawMetricThresholdView,
-                "INDEX_COUNTERS_BTREE_MISSES": IndexCountersBtreeMissesRawMetricThresholdView,
-                "JOURNALING_COMMITS_IN_WRITE_LOCK": JournalingCommitsInWriteLockRawMetricThresholdView,
-                "JOURNALING_MB": JournalingMbDataMetricThresholdView,
-                "JOURNALING_WRITE_DATA_FILES_MB": JournalingWriteDataFilesMbDataMetricThresholdView,
-                "LOGICAL_SIZE": LogicalSizeDataMetricThresholdView,
-                "MAX_DISK_PARTITION_QUEUE_DEPTH_DATA": MaxDiskPartitionQueueDepthDataRawMetricThresholdView,
-                "MAX_DISK_PARTITION_QUEUE_DEPTH_INDEX": MaxDiskPartitionQueueDepthIndexRawMetricThresholdView,
-                "MAX_DISK_PARTITION_QUEUE_DEPTH_JOURNAL": MaxDiskPartitionQueueDepthJournalRawMetricThresholdView,
-                "MAX_DISK_PARTITION_READ_IOPS_DATA": MaxDiskPartitionReadIopsDataRawMetricThresholdView,
-                "MAX_DISK_PARTITION_READ_IOPS_INDEX": MaxDiskPartitionReadIopsIndexRawMetricThresholdView,
-                "MAX_DISK_PARTITION_READ_IOPS_JOURNAL": MaxDiskPartitionReadIopsJournalRawMetricThresholdView,
-                "MAX_DISK_PARTITION_READ_LATENCY_DATA": MaxDiskPartitionReadLatencyDataTimeMetricThresholdView,
-                "MAX_DISK_PARTITION_READ_LATENCY_INDEX": MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView,
-                "MAX_DISK_PARTITION_READ_LATENCY_JOURNAL": MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView,
-                "MAX_DISK_PARTITION_SPACE_USED_DATA": MaxDiskPartitionSpaceUsedDataRawMetricThresholdView,
-                "MAX_DISK_PARTITION_SPACE_USED_INDEX": MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView,
-                "MAX_DISK_PARTITION_SPACE_USED_JOURNAL": MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView,
-                "MAX_DISK_PARTITION_WRITE_IOPS_DATA": MaxDiskPartitionWriteIopsDataRawMetricThresholdView,
-                "MAX_DISK_PARTITION_WRITE_IOPS_INDEX": MaxDiskPartitionWriteIopsIndexRawMetricThresholdView,
-                "MAX_DISK_PARTITION_WRITE_IOPS_JOURNAL": MaxDiskPartitionWriteIopsJournalRawMetricThresholdView,
-                "MAX_DISK_PARTITION_WRITE_LATENCY_DATA": MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView,
-                "MAX_DISK_PARTITION_WRITE_LATENCY_INDEX": MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView,
-                "MAX_DISK_PARTITION_WRITE_LATENCY_JOURNAL": MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView,
-                "MAX_NORMALIZED_SYSTEM_CPU_STEAL": MaxNormalizedSystemCpuStealRawMetricThresholdView,
-                "MAX_NORMALIZED_SYSTEM_CPU_USER": MaxNormalizedSystemCpuUserRawMetricThresholdView,
-                "MAX_SWAP_USAGE_FREE": MaxSwapUsageFreeDataMetricThresholdView,
-                "MAX_SWAP_USAGE_USED": MaxSwapUsageUsedDataMetricThresholdView,
-                "MAX_SYSTEM_MEMORY_AVAILABLE": MaxSystemMemoryAvailableDataMetricThresholdView,
-                "MAX_SYSTEM_MEMORY_PERCENT_USED": MaxSystemMemoryPercentUsedRawMetricThresholdView,
-                "MAX_SYSTEM_MEMORY_USED": MaxSystemMemoryUsedDataMetricThresholdView,
-                "MAX_SYSTEM_NETWORK_IN": MaxSystemNetworkInDataMetricThresholdView,
-                "MAX_SYSTEM_NETWORK_OUT": MaxSystemNetworkOutDataMetricThresholdView,
-                "MEMORY_MAPPED": MemoryMappedDataMetricThresholdView,
-                "MEMORY_RESIDENT": MemoryResidentDataMetricThresholdView,
-                "MEMORY_VIRTUAL": MemoryVirtualDataMetricThresholdView,
-                "MUNIN_CPU_IOWAIT": MuninCpuIowaitRawMetricThresholdView,
-                "MUNIN_CPU_IRQ": MuninCpuIrqRawMetricThresholdView,
-                "MUNIN_CPU_NICE": MuninCpuNiceRawMetricThresholdView,
-                "MUNIN_CPU_SOFTIRQ": MuninCpuSoftirqRawMetricThresholdView,
-                "MUNIN_CPU_STEAL": MuninCpuStealRawMetricThresholdView,
-                "MUNIN_CPU_SYSTEM": MuninCpuSystemRawMetricThresholdView,
-                "MUNIN_CPU_USER": MuninCpuUserRawMetricThresholdView,
-                "NETWORK_BYTES_IN": NetworkBytesInDataMetricThresholdView,
-                "NETWORK_BYTES_OUT": NetworkBytesOutDataMetricThresholdView,
-                "NETWORK_NUM_REQUESTS": NetworkNumRequestsRawMetricThresholdView,
-                "NORMALIZED_FTS_PROCESS_CPU_KERNEL": NormalizedFtsProcessCpuKernelRawMetricThresholdView,
-                "NORMALIZED_FTS_PROCESS_CPU_USER": NormalizedFtsProcessCpuUserRawMetricThresholdView,
-                "NORMALIZED_SYSTEM_CPU_STEAL": NormalizedSystemCpuStealRawMetricThresholdView,
-                "NORMALIZED_SYSTEM_CPU_USER": NormalizedSystemCpuUserRawMetricThresholdView,
-                "OPCOUNTER_CMD": OpCounterCmdRawMetricThresholdView,
-                "OPCOUNTER_DELETE": OpCounterDeleteRawMetricThresholdView,
-                "OPCOUNTER_GETMORE": OpCounterGetMoreRawMetricThresholdView,
-                "OPCOUNTER_INSERT": OpCounterInsertRawMetricThresholdView,
-                "OPCOUNTER_QUERY": OpCounterQueryRawMetricThresholdView,
-                "OPCOUNTER_REPL_CMD": OpCounterReplCmdRawMetricThresholdView,
-                "OPCOUNTER_REPL_DELETE": OpCounterReplDeleteRawMetricThresholdView,
-                "OPCOUNTER_REPL_INSERT": OpCounterReplInsertRawMetricThresholdView,
-                "OPCOUNTER_REPL_UPDATE": OpCounterReplUpdateRawMetricThresholdView,
-                "OPCOUNTER_TTL_DELETED": OpCounterTtlDeletedRawMetricThresholdView,
-                "OPCOUNTER_UPDATE": OpCounterUpdateRawMetricThresholdView,
-                "OPERATION_THROTTLING_REJECTED_OPERATIONS": OperationThrottlingRejectedOperationsRawMetricThresholdView,
-                "OPERATIONS_QUERIES_KILLED": OperationsQueriesKilledRawMetricThresholdView,
-                "OPERATIONS_SCAN_AND_ORDER": OperationsScanAndOrderRawMetricThresholdView,
-                "OPLOG_MASTER_LAG_TIME_DIFF": OplogMasterLagTimeDiffTimeMetricThresholdView,
-                "OPLOG_MASTER_TIME": OplogMasterTimeTimeMetricThresholdView,
-                "OPLOG_MASTER_TIME_ESTIMATED_TTL": OplogMasterTimeEstimatedTtlTimeMetricThresholdView,
-                "OPLOG_RATE_GB_PER_HOUR": OplogRateGbPerHourDataMetricThresholdView,
-                "OPLOG_SLAVE_LAG_MASTER_TIME": OplogSlaveLagMasterTimeTimeMetricThresholdView,
-                "QUERY_EXECUTOR_SCANNED": QueryExecutorScannedRawMetricThresholdView,
-                "QUERY_EXECUTOR_SCANNED_OBJECTS": QueryExecutorScannedObjectsRawMetricThresholdView,
-                "QUERY_SPILL_TO_DISK_DURING_SORT": QuerySpillToDiskDuringSortRawMetricThresholdView,
-                "QUERY_TARGETING_SCANNED_OBJECTS_PER_RETURNED": QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView,
-                "QUERY_TARGETING_SCANNED_PER_RETURNED": QueryTargetingScannedPerReturnedRawMetricThresholdView,
-                "RESTARTS_IN_LAST_HOUR": RestartsInLastHourRawMetricThresholdView,
-                "SEARCH_INDEX_SIZE": SearchIndexSizeDataMetricThresholdView,
-                "SEARCH_MAX_FIELDS_INDEXED": SearchMaxFieldsIndexedRawMetricThresholdView,
-                "SEARCH_MAX_NGRAM_FIELDS_INDEXED": SearchMaxNgramFieldsIndexedRawMetricThresholdView,
-                "SEARCH_MAX_NUMBER_OF_LUCENE_DOCS": NumberMetricThresholdView,
-                "SEARCH_NUMBER_OF_FIELDS_IN_INDEX": SearchNumberOfFieldsInIndexRawMetricThresholdView,
-                "SEARCH_NUMBER_OF_QUERIES_ERROR": SearchNumberOfQueriesErrorRawMetricThresholdView,
-                "SEARCH_NUMBER_OF_QUERIES_SUCCESS": SearchNumberOfQueriesSuccessRawMetricThresholdView,
-                "SEARCH_NUMBER_OF_QUERIES_TOTAL": SearchNumberOfQueriesTotalRawMetricThresholdView,
-                "SEARCH_OPCOUNTER_DELETE": SearchOpCounterDeleteRawMetricThresholdView,
-                "SEARCH_OPCOUNTER_GETMORE": SearchOpCounterGetMoreRawMetricThresholdView,
-                "SEARCH_OPCOUNTER_INSERT": SearchOpCounterInsertRawMetricThresholdView,
-                "SEARCH_OPCOUNTER_UPDATE": SearchOpCounterUpdateRawMetricThresholdView,
-                "SEARCH_PROCESS_THROTTLING": SearchProcessThrottlingRawMetricThresholdView,
-                "SEARCH_REPLICATION_LAG": SearchReplicationLagTimeMetricThresholdView,
-                "SWAP_USAGE_FREE": SwapUsageFreeDataMetricThresholdView,
-                "SWAP_USAGE_USED": SwapUsageUsedDataMetricThresholdView,
-                "SYSTEM_MEMORY_AVAILABLE": SystemMemoryAvailableDataMetricThresholdView,
-                "SYSTEM_MEMORY_PERCENT_USED": SystemMemoryPercentUsedRawMetricThresholdView,
-                "SYSTEM_MEMORY_USED": SystemMemoryUsedDataMetricThresholdView,
-                "SYSTEM_NETWORK_IN": SystemNetworkInDataMetricThresholdView,
-                "SYSTEM_NETWORK_OUT": SystemNetworkOutDataMetricThresholdView,
-                "TICKETS_AVAILABLE_READS": TicketsAvailableReadsRawMetricThresholdView,
-                "TICKETS_AVAILABLE_WRITES": TicketsAvailableWritesRawMetricThresholdView,
-            }
-            payload, value = discriminate(data, "metricName", field="metricThreshold")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                _host_metric_alert_config_view_for_nds_group.additional_properties = d
+                return _host_metric_alert_config_view_for_nds_group
 
-        metric_threshold = _parse_metric_threshold(d.pop("metricThreshold", UNSET))
-
-        _severity_override = d.pop("severityOverride", UNSET)
-        severity_override: EventSeverity | Unset
-        if _severity_override is UNSET:
-            severity_override = UNSET
-        else:
-            severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                _severity_override
-            )
-
-        _updated = d.pop("updated", UNSET)
-        updated: datetime.datetime | Unset
-        if _updated is UNSET:
-            updated = UNSET
-        else:
-            updated = datetime.datetime.fromisoformat(_updated)
-
-        _host_metric_alert_config_view_for_nds_group = cls(
-            notifications,
-            created,
-            enabled,
-            group_id,
-            id,
-            links,
-            matchers,
-            metric_threshold,
-            severity_override,
-            updated,
-            event_type_name=event_type_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _host_metric_alert_config_view_for_nds_group.additional_properties = d
-        return _host_metric_alert_config_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -1578,3 +1809,1063 @@ from ..models.time_metric_threshold_view import TimeMetricThresholdView  # noqa:
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.assert_msg_raw_metric_threshold_view import (
+        AssertMsgRawMetricThresholdView,
+        AssertMsgRawMetricThresholdViewDict,
+    )
+    from ..models.assert_regular_raw_metric_threshold_view import (
+        AssertRegularRawMetricThresholdView,
+        AssertRegularRawMetricThresholdViewDict,
+    )
+    from ..models.assert_user_raw_metric_threshold_view import (
+        AssertUserRawMetricThresholdView,
+        AssertUserRawMetricThresholdViewDict,
+    )
+    from ..models.assert_warning_raw_metric_threshold_view import (
+        AssertWarningRawMetricThresholdView,
+        AssertWarningRawMetricThresholdViewDict,
+    )
+    from ..models.avg_command_execution_time_time_metric_threshold_view import (
+        AvgCommandExecutionTimeTimeMetricThresholdView,
+        AvgCommandExecutionTimeTimeMetricThresholdViewDict,
+    )
+    from ..models.avg_read_execution_time_time_metric_threshold_view import (
+        AvgReadExecutionTimeTimeMetricThresholdView,
+        AvgReadExecutionTimeTimeMetricThresholdViewDict,
+    )
+    from ..models.avg_write_execution_time_time_metric_threshold_view import (
+        AvgWriteExecutionTimeTimeMetricThresholdView,
+        AvgWriteExecutionTimeTimeMetricThresholdViewDict,
+    )
+    from ..models.cache_bytes_read_into_data_metric_threshold_view import (
+        CacheBytesReadIntoDataMetricThresholdView,
+        CacheBytesReadIntoDataMetricThresholdViewDict,
+    )
+    from ..models.cache_bytes_written_from_data_metric_threshold_view import (
+        CacheBytesWrittenFromDataMetricThresholdView,
+        CacheBytesWrittenFromDataMetricThresholdViewDict,
+    )
+    from ..models.cache_usage_dirty_data_metric_threshold_view import (
+        CacheUsageDirtyDataMetricThresholdView,
+        CacheUsageDirtyDataMetricThresholdViewDict,
+    )
+    from ..models.cache_usage_used_data_metric_threshold_view import (
+        CacheUsageUsedDataMetricThresholdView,
+        CacheUsageUsedDataMetricThresholdViewDict,
+    )
+    from ..models.computed_memory_data_metric_threshold_view import (
+        ComputedMemoryDataMetricThresholdView,
+        ComputedMemoryDataMetricThresholdViewDict,
+    )
+    from ..models.connections_max_raw_metric_threshold_view import (
+        ConnectionsMaxRawMetricThresholdView,
+        ConnectionsMaxRawMetricThresholdViewDict,
+    )
+    from ..models.connections_percent_raw_metric_threshold_view import (
+        ConnectionsPercentRawMetricThresholdView,
+        ConnectionsPercentRawMetricThresholdViewDict,
+    )
+    from ..models.connections_raw_metric_threshold_view import (
+        ConnectionsRawMetricThresholdView,
+        ConnectionsRawMetricThresholdViewDict,
+    )
+    from ..models.cursors_total_client_cursors_size_raw_metric_threshold_view import (
+        CursorsTotalClientCursorsSizeRawMetricThresholdView,
+        CursorsTotalClientCursorsSizeRawMetricThresholdViewDict,
+    )
+    from ..models.cursors_total_open_raw_metric_threshold_view import (
+        CursorsTotalOpenRawMetricThresholdView,
+        CursorsTotalOpenRawMetricThresholdViewDict,
+    )
+    from ..models.cursors_total_timed_out_raw_metric_threshold_view import (
+        CursorsTotalTimedOutRawMetricThresholdView,
+        CursorsTotalTimedOutRawMetricThresholdViewDict,
+    )
+    from ..models.datadog_notification import (
+        DatadogNotification,
+        DatadogNotificationDict,
+    )
+    from ..models.db_data_size_total_data_metric_threshold_view import (
+        DbDataSizeTotalDataMetricThresholdView,
+        DbDataSizeTotalDataMetricThresholdViewDict,
+    )
+    from ..models.db_data_size_total_wo_system_data_metric_threshold_view import (
+        DbDataSizeTotalWoSystemDataMetricThresholdView,
+        DbDataSizeTotalWoSystemDataMetricThresholdViewDict,
+    )
+    from ..models.db_index_size_total_data_metric_threshold_view import (
+        DbIndexSizeTotalDataMetricThresholdView,
+        DbIndexSizeTotalDataMetricThresholdViewDict,
+    )
+    from ..models.db_storage_total_data_metric_threshold_view import (
+        DbStorageTotalDataMetricThresholdView,
+        DbStorageTotalDataMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_queue_depth_data_raw_metric_threshold_view import (
+        DiskPartitionQueueDepthDataRawMetricThresholdView,
+        DiskPartitionQueueDepthDataRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_queue_depth_index_raw_metric_threshold_view import (
+        DiskPartitionQueueDepthIndexRawMetricThresholdView,
+        DiskPartitionQueueDepthIndexRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_queue_depth_journal_raw_metric_threshold_view import (
+        DiskPartitionQueueDepthJournalRawMetricThresholdView,
+        DiskPartitionQueueDepthJournalRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_read_iops_data_raw_metric_threshold_view import (
+        DiskPartitionReadIopsDataRawMetricThresholdView,
+        DiskPartitionReadIopsDataRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_read_iops_index_raw_metric_threshold_view import (
+        DiskPartitionReadIopsIndexRawMetricThresholdView,
+        DiskPartitionReadIopsIndexRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_read_iops_journal_raw_metric_threshold_view import (
+        DiskPartitionReadIopsJournalRawMetricThresholdView,
+        DiskPartitionReadIopsJournalRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_read_latency_data_time_metric_threshold_view import (
+        DiskPartitionReadLatencyDataTimeMetricThresholdView,
+        DiskPartitionReadLatencyDataTimeMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_read_latency_index_time_metric_threshold_view import (
+        DiskPartitionReadLatencyIndexTimeMetricThresholdView,
+        DiskPartitionReadLatencyIndexTimeMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_read_latency_journal_time_metric_threshold_view import (
+        DiskPartitionReadLatencyJournalTimeMetricThresholdView,
+        DiskPartitionReadLatencyJournalTimeMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_space_used_data_raw_metric_threshold_view import (
+        DiskPartitionSpaceUsedDataRawMetricThresholdView,
+        DiskPartitionSpaceUsedDataRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_space_used_index_raw_metric_threshold_view import (
+        DiskPartitionSpaceUsedIndexRawMetricThresholdView,
+        DiskPartitionSpaceUsedIndexRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_space_used_journal_raw_metric_threshold_view import (
+        DiskPartitionSpaceUsedJournalRawMetricThresholdView,
+        DiskPartitionSpaceUsedJournalRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_write_iops_data_raw_metric_threshold_view import (
+        DiskPartitionWriteIopsDataRawMetricThresholdView,
+        DiskPartitionWriteIopsDataRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_write_iops_index_raw_metric_threshold_view import (
+        DiskPartitionWriteIopsIndexRawMetricThresholdView,
+        DiskPartitionWriteIopsIndexRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_write_iops_journal_raw_metric_threshold_view import (
+        DiskPartitionWriteIopsJournalRawMetricThresholdView,
+        DiskPartitionWriteIopsJournalRawMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_write_latency_data_time_metric_threshold_view import (
+        DiskPartitionWriteLatencyDataTimeMetricThresholdView,
+        DiskPartitionWriteLatencyDataTimeMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_write_latency_index_time_metric_threshold_view import (
+        DiskPartitionWriteLatencyIndexTimeMetricThresholdView,
+        DiskPartitionWriteLatencyIndexTimeMetricThresholdViewDict,
+    )
+    from ..models.disk_partition_write_latency_journal_time_metric_threshold_view import (
+        DiskPartitionWriteLatencyJournalTimeMetricThresholdView,
+        DiskPartitionWriteLatencyJournalTimeMetricThresholdViewDict,
+    )
+    from ..models.document_deleted_raw_metric_threshold_view import (
+        DocumentDeletedRawMetricThresholdView,
+        DocumentDeletedRawMetricThresholdViewDict,
+    )
+    from ..models.document_inserted_raw_metric_threshold_view import (
+        DocumentInsertedRawMetricThresholdView,
+        DocumentInsertedRawMetricThresholdViewDict,
+    )
+    from ..models.document_returned_raw_metric_threshold_view import (
+        DocumentReturnedRawMetricThresholdView,
+        DocumentReturnedRawMetricThresholdViewDict,
+    )
+    from ..models.document_updated_raw_metric_threshold_view import (
+        DocumentUpdatedRawMetricThresholdView,
+        DocumentUpdatedRawMetricThresholdViewDict,
+    )
+    from ..models.email_notification import EmailNotification, EmailNotificationDict
+    from ..models.event_severity import EventSeverity
+    from ..models.extra_info_page_faults_raw_metric_threshold_view import (
+        ExtraInfoPageFaultsRawMetricThresholdView,
+        ExtraInfoPageFaultsRawMetricThresholdViewDict,
+    )
+    from ..models.fts_disk_utilization_data_metric_threshold_view import (
+        FtsDiskUtilizationDataMetricThresholdView,
+        FtsDiskUtilizationDataMetricThresholdViewDict,
+    )
+    from ..models.fts_jvm_current_memory_data_metric_threshold_view import (
+        FtsJvmCurrentMemoryDataMetricThresholdView,
+        FtsJvmCurrentMemoryDataMetricThresholdViewDict,
+    )
+    from ..models.fts_jvm_max_memory_data_metric_threshold_view import (
+        FtsJvmMaxMemoryDataMetricThresholdView,
+        FtsJvmMaxMemoryDataMetricThresholdViewDict,
+    )
+    from ..models.fts_memory_mapped_data_metric_threshold_view import (
+        FtsMemoryMappedDataMetricThresholdView,
+        FtsMemoryMappedDataMetricThresholdViewDict,
+    )
+    from ..models.fts_memory_resident_data_metric_threshold_view import (
+        FtsMemoryResidentDataMetricThresholdView,
+        FtsMemoryResidentDataMetricThresholdViewDict,
+    )
+    from ..models.fts_memory_virtual_data_metric_threshold_view import (
+        FtsMemoryVirtualDataMetricThresholdView,
+        FtsMemoryVirtualDataMetricThresholdViewDict,
+    )
+    from ..models.fts_process_cpu_kernel_raw_metric_threshold_view import (
+        FtsProcessCpuKernelRawMetricThresholdView,
+        FtsProcessCpuKernelRawMetricThresholdViewDict,
+    )
+    from ..models.fts_process_cpu_user_raw_metric_threshold_view import (
+        FtsProcessCpuUserRawMetricThresholdView,
+        FtsProcessCpuUserRawMetricThresholdViewDict,
+    )
+    from ..models.global_accesses_not_in_memory_raw_metric_threshold_view import (
+        GlobalAccessesNotInMemoryRawMetricThresholdView,
+        GlobalAccessesNotInMemoryRawMetricThresholdViewDict,
+    )
+    from ..models.global_lock_current_queue_readers_raw_metric_threshold_view import (
+        GlobalLockCurrentQueueReadersRawMetricThresholdView,
+        GlobalLockCurrentQueueReadersRawMetricThresholdViewDict,
+    )
+    from ..models.global_lock_current_queue_total_raw_metric_threshold_view import (
+        GlobalLockCurrentQueueTotalRawMetricThresholdView,
+        GlobalLockCurrentQueueTotalRawMetricThresholdViewDict,
+    )
+    from ..models.global_lock_current_queue_writers_raw_metric_threshold_view import (
+        GlobalLockCurrentQueueWritersRawMetricThresholdView,
+        GlobalLockCurrentQueueWritersRawMetricThresholdViewDict,
+    )
+    from ..models.global_lock_percentage_raw_metric_threshold_view import (
+        GlobalLockPercentageRawMetricThresholdView,
+        GlobalLockPercentageRawMetricThresholdViewDict,
+    )
+    from ..models.global_page_fault_exceptions_thrown_raw_metric_threshold_view import (
+        GlobalPageFaultExceptionsThrownRawMetricThresholdView,
+        GlobalPageFaultExceptionsThrownRawMetricThresholdViewDict,
+    )
+    from ..models.group_notification import GroupNotification, GroupNotificationDict
+    from ..models.hip_chat_notification import (
+        HipChatNotification,
+        HipChatNotificationDict,
+    )
+    from ..models.host_matcher import HostMatcher, HostMatcherDict
+    from ..models.host_metric_event_type_view_alertable import (
+        HostMetricEventTypeViewAlertable,
+    )
+    from ..models.index_counters_btree_accesses_raw_metric_threshold_view import (
+        IndexCountersBtreeAccessesRawMetricThresholdView,
+        IndexCountersBtreeAccessesRawMetricThresholdViewDict,
+    )
+    from ..models.index_counters_btree_hits_raw_metric_threshold_view import (
+        IndexCountersBtreeHitsRawMetricThresholdView,
+        IndexCountersBtreeHitsRawMetricThresholdViewDict,
+    )
+    from ..models.index_counters_btree_miss_ratio_raw_metric_threshold_view import (
+        IndexCountersBtreeMissRatioRawMetricThresholdView,
+        IndexCountersBtreeMissRatioRawMetricThresholdViewDict,
+    )
+    from ..models.index_counters_btree_misses_raw_metric_threshold_view import (
+        IndexCountersBtreeMissesRawMetricThresholdView,
+        IndexCountersBtreeMissesRawMetricThresholdViewDict,
+    )
+    from ..models.journaling_commits_in_write_lock_raw_metric_threshold_view import (
+        JournalingCommitsInWriteLockRawMetricThresholdView,
+        JournalingCommitsInWriteLockRawMetricThresholdViewDict,
+    )
+    from ..models.journaling_mb_data_metric_threshold_view import (
+        JournalingMbDataMetricThresholdView,
+        JournalingMbDataMetricThresholdViewDict,
+    )
+    from ..models.journaling_write_data_files_mb_data_metric_threshold_view import (
+        JournalingWriteDataFilesMbDataMetricThresholdView,
+        JournalingWriteDataFilesMbDataMetricThresholdViewDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.logical_size_data_metric_threshold_view import (
+        LogicalSizeDataMetricThresholdView,
+        LogicalSizeDataMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_queue_depth_data_raw_metric_threshold_view import (
+        MaxDiskPartitionQueueDepthDataRawMetricThresholdView,
+        MaxDiskPartitionQueueDepthDataRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_queue_depth_index_raw_metric_threshold_view import (
+        MaxDiskPartitionQueueDepthIndexRawMetricThresholdView,
+        MaxDiskPartitionQueueDepthIndexRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_queue_depth_journal_raw_metric_threshold_view import (
+        MaxDiskPartitionQueueDepthJournalRawMetricThresholdView,
+        MaxDiskPartitionQueueDepthJournalRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_read_iops_data_raw_metric_threshold_view import (
+        MaxDiskPartitionReadIopsDataRawMetricThresholdView,
+        MaxDiskPartitionReadIopsDataRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_read_iops_index_raw_metric_threshold_view import (
+        MaxDiskPartitionReadIopsIndexRawMetricThresholdView,
+        MaxDiskPartitionReadIopsIndexRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_read_iops_journal_raw_metric_threshold_view import (
+        MaxDiskPartitionReadIopsJournalRawMetricThresholdView,
+        MaxDiskPartitionReadIopsJournalRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_read_latency_data_time_metric_threshold_view import (
+        MaxDiskPartitionReadLatencyDataTimeMetricThresholdView,
+        MaxDiskPartitionReadLatencyDataTimeMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_read_latency_index_time_metric_threshold_view import (
+        MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView,
+        MaxDiskPartitionReadLatencyIndexTimeMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_read_latency_journal_time_metric_threshold_view import (
+        MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView,
+        MaxDiskPartitionReadLatencyJournalTimeMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_space_used_data_raw_metric_threshold_view import (
+        MaxDiskPartitionSpaceUsedDataRawMetricThresholdView,
+        MaxDiskPartitionSpaceUsedDataRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_space_used_index_raw_metric_threshold_view import (
+        MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView,
+        MaxDiskPartitionSpaceUsedIndexRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_space_used_journal_raw_metric_threshold_view import (
+        MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView,
+        MaxDiskPartitionSpaceUsedJournalRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_write_iops_data_raw_metric_threshold_view import (
+        MaxDiskPartitionWriteIopsDataRawMetricThresholdView,
+        MaxDiskPartitionWriteIopsDataRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_write_iops_index_raw_metric_threshold_view import (
+        MaxDiskPartitionWriteIopsIndexRawMetricThresholdView,
+        MaxDiskPartitionWriteIopsIndexRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_write_iops_journal_raw_metric_threshold_view import (
+        MaxDiskPartitionWriteIopsJournalRawMetricThresholdView,
+        MaxDiskPartitionWriteIopsJournalRawMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_write_latency_data_time_metric_threshold_view import (
+        MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView,
+        MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_write_latency_index_time_metric_threshold_view import (
+        MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView,
+        MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdViewDict,
+    )
+    from ..models.max_disk_partition_write_latency_journal_time_metric_threshold_view import (
+        MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView,
+        MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewDict,
+    )
+    from ..models.max_normalized_system_cpu_steal_raw_metric_threshold_view import (
+        MaxNormalizedSystemCpuStealRawMetricThresholdView,
+        MaxNormalizedSystemCpuStealRawMetricThresholdViewDict,
+    )
+    from ..models.max_normalized_system_cpu_user_raw_metric_threshold_view import (
+        MaxNormalizedSystemCpuUserRawMetricThresholdView,
+        MaxNormalizedSystemCpuUserRawMetricThresholdViewDict,
+    )
+    from ..models.max_swap_usage_free_data_metric_threshold_view import (
+        MaxSwapUsageFreeDataMetricThresholdView,
+        MaxSwapUsageFreeDataMetricThresholdViewDict,
+    )
+    from ..models.max_swap_usage_used_data_metric_threshold_view import (
+        MaxSwapUsageUsedDataMetricThresholdView,
+        MaxSwapUsageUsedDataMetricThresholdViewDict,
+    )
+    from ..models.max_system_memory_available_data_metric_threshold_view import (
+        MaxSystemMemoryAvailableDataMetricThresholdView,
+        MaxSystemMemoryAvailableDataMetricThresholdViewDict,
+    )
+    from ..models.max_system_memory_percent_used_raw_metric_threshold_view import (
+        MaxSystemMemoryPercentUsedRawMetricThresholdView,
+        MaxSystemMemoryPercentUsedRawMetricThresholdViewDict,
+    )
+    from ..models.max_system_memory_used_data_metric_threshold_view import (
+        MaxSystemMemoryUsedDataMetricThresholdView,
+        MaxSystemMemoryUsedDataMetricThresholdViewDict,
+    )
+    from ..models.max_system_network_in_data_metric_threshold_view import (
+        MaxSystemNetworkInDataMetricThresholdView,
+        MaxSystemNetworkInDataMetricThresholdViewDict,
+    )
+    from ..models.max_system_network_out_data_metric_threshold_view import (
+        MaxSystemNetworkOutDataMetricThresholdView,
+        MaxSystemNetworkOutDataMetricThresholdViewDict,
+    )
+    from ..models.memory_mapped_data_metric_threshold_view import (
+        MemoryMappedDataMetricThresholdView,
+        MemoryMappedDataMetricThresholdViewDict,
+    )
+    from ..models.memory_resident_data_metric_threshold_view import (
+        MemoryResidentDataMetricThresholdView,
+        MemoryResidentDataMetricThresholdViewDict,
+    )
+    from ..models.memory_virtual_data_metric_threshold_view import (
+        MemoryVirtualDataMetricThresholdView,
+        MemoryVirtualDataMetricThresholdViewDict,
+    )
+    from ..models.microsoft_teams_notification import (
+        MicrosoftTeamsNotification,
+        MicrosoftTeamsNotificationDict,
+    )
+    from ..models.munin_cpu_iowait_raw_metric_threshold_view import (
+        MuninCpuIowaitRawMetricThresholdView,
+        MuninCpuIowaitRawMetricThresholdViewDict,
+    )
+    from ..models.munin_cpu_irq_raw_metric_threshold_view import (
+        MuninCpuIrqRawMetricThresholdView,
+        MuninCpuIrqRawMetricThresholdViewDict,
+    )
+    from ..models.munin_cpu_nice_raw_metric_threshold_view import (
+        MuninCpuNiceRawMetricThresholdView,
+        MuninCpuNiceRawMetricThresholdViewDict,
+    )
+    from ..models.munin_cpu_softirq_raw_metric_threshold_view import (
+        MuninCpuSoftirqRawMetricThresholdView,
+        MuninCpuSoftirqRawMetricThresholdViewDict,
+    )
+    from ..models.munin_cpu_steal_raw_metric_threshold_view import (
+        MuninCpuStealRawMetricThresholdView,
+        MuninCpuStealRawMetricThresholdViewDict,
+    )
+    from ..models.munin_cpu_system_raw_metric_threshold_view import (
+        MuninCpuSystemRawMetricThresholdView,
+        MuninCpuSystemRawMetricThresholdViewDict,
+    )
+    from ..models.munin_cpu_user_raw_metric_threshold_view import (
+        MuninCpuUserRawMetricThresholdView,
+        MuninCpuUserRawMetricThresholdViewDict,
+    )
+    from ..models.network_bytes_in_data_metric_threshold_view import (
+        NetworkBytesInDataMetricThresholdView,
+        NetworkBytesInDataMetricThresholdViewDict,
+    )
+    from ..models.network_bytes_out_data_metric_threshold_view import (
+        NetworkBytesOutDataMetricThresholdView,
+        NetworkBytesOutDataMetricThresholdViewDict,
+    )
+    from ..models.network_num_requests_raw_metric_threshold_view import (
+        NetworkNumRequestsRawMetricThresholdView,
+        NetworkNumRequestsRawMetricThresholdViewDict,
+    )
+    from ..models.normalized_fts_process_cpu_kernel_raw_metric_threshold_view import (
+        NormalizedFtsProcessCpuKernelRawMetricThresholdView,
+        NormalizedFtsProcessCpuKernelRawMetricThresholdViewDict,
+    )
+    from ..models.normalized_fts_process_cpu_user_raw_metric_threshold_view import (
+        NormalizedFtsProcessCpuUserRawMetricThresholdView,
+        NormalizedFtsProcessCpuUserRawMetricThresholdViewDict,
+    )
+    from ..models.normalized_system_cpu_steal_raw_metric_threshold_view import (
+        NormalizedSystemCpuStealRawMetricThresholdView,
+        NormalizedSystemCpuStealRawMetricThresholdViewDict,
+    )
+    from ..models.normalized_system_cpu_user_raw_metric_threshold_view import (
+        NormalizedSystemCpuUserRawMetricThresholdView,
+        NormalizedSystemCpuUserRawMetricThresholdViewDict,
+    )
+    from ..models.number_metric_threshold_view import (
+        NumberMetricThresholdView,
+        NumberMetricThresholdViewDict,
+    )
+    from ..models.op_counter_cmd_raw_metric_threshold_view import (
+        OpCounterCmdRawMetricThresholdView,
+        OpCounterCmdRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_delete_raw_metric_threshold_view import (
+        OpCounterDeleteRawMetricThresholdView,
+        OpCounterDeleteRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_get_more_raw_metric_threshold_view import (
+        OpCounterGetMoreRawMetricThresholdView,
+        OpCounterGetMoreRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_insert_raw_metric_threshold_view import (
+        OpCounterInsertRawMetricThresholdView,
+        OpCounterInsertRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_query_raw_metric_threshold_view import (
+        OpCounterQueryRawMetricThresholdView,
+        OpCounterQueryRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_repl_cmd_raw_metric_threshold_view import (
+        OpCounterReplCmdRawMetricThresholdView,
+        OpCounterReplCmdRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_repl_delete_raw_metric_threshold_view import (
+        OpCounterReplDeleteRawMetricThresholdView,
+        OpCounterReplDeleteRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_repl_insert_raw_metric_threshold_view import (
+        OpCounterReplInsertRawMetricThresholdView,
+        OpCounterReplInsertRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_repl_update_raw_metric_threshold_view import (
+        OpCounterReplUpdateRawMetricThresholdView,
+        OpCounterReplUpdateRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_ttl_deleted_raw_metric_threshold_view import (
+        OpCounterTtlDeletedRawMetricThresholdView,
+        OpCounterTtlDeletedRawMetricThresholdViewDict,
+    )
+    from ..models.op_counter_update_raw_metric_threshold_view import (
+        OpCounterUpdateRawMetricThresholdView,
+        OpCounterUpdateRawMetricThresholdViewDict,
+    )
+    from ..models.operation_throttling_rejected_operations_raw_metric_threshold_view import (
+        OperationThrottlingRejectedOperationsRawMetricThresholdView,
+        OperationThrottlingRejectedOperationsRawMetricThresholdViewDict,
+    )
+    from ..models.operations_queries_killed_raw_metric_threshold_view import (
+        OperationsQueriesKilledRawMetricThresholdView,
+        OperationsQueriesKilledRawMetricThresholdViewDict,
+    )
+    from ..models.operations_scan_and_order_raw_metric_threshold_view import (
+        OperationsScanAndOrderRawMetricThresholdView,
+        OperationsScanAndOrderRawMetricThresholdViewDict,
+    )
+    from ..models.oplog_master_lag_time_diff_time_metric_threshold_view import (
+        OplogMasterLagTimeDiffTimeMetricThresholdView,
+        OplogMasterLagTimeDiffTimeMetricThresholdViewDict,
+    )
+    from ..models.oplog_master_time_estimated_ttl_time_metric_threshold_view import (
+        OplogMasterTimeEstimatedTtlTimeMetricThresholdView,
+        OplogMasterTimeEstimatedTtlTimeMetricThresholdViewDict,
+    )
+    from ..models.oplog_master_time_time_metric_threshold_view import (
+        OplogMasterTimeTimeMetricThresholdView,
+        OplogMasterTimeTimeMetricThresholdViewDict,
+    )
+    from ..models.oplog_rate_gb_per_hour_data_metric_threshold_view import (
+        OplogRateGbPerHourDataMetricThresholdView,
+        OplogRateGbPerHourDataMetricThresholdViewDict,
+    )
+    from ..models.oplog_slave_lag_master_time_time_metric_threshold_view import (
+        OplogSlaveLagMasterTimeTimeMetricThresholdView,
+        OplogSlaveLagMasterTimeTimeMetricThresholdViewDict,
+    )
+    from ..models.ops_genie_notification import (
+        OpsGenieNotification,
+        OpsGenieNotificationDict,
+    )
+    from ..models.org_notification import OrgNotification, OrgNotificationDict
+    from ..models.pager_duty_notification import (
+        PagerDutyNotification,
+        PagerDutyNotificationDict,
+    )
+    from ..models.query_executor_scanned_objects_raw_metric_threshold_view import (
+        QueryExecutorScannedObjectsRawMetricThresholdView,
+        QueryExecutorScannedObjectsRawMetricThresholdViewDict,
+    )
+    from ..models.query_executor_scanned_raw_metric_threshold_view import (
+        QueryExecutorScannedRawMetricThresholdView,
+        QueryExecutorScannedRawMetricThresholdViewDict,
+    )
+    from ..models.query_spill_to_disk_during_sort_raw_metric_threshold_view import (
+        QuerySpillToDiskDuringSortRawMetricThresholdView,
+        QuerySpillToDiskDuringSortRawMetricThresholdViewDict,
+    )
+    from ..models.query_targeting_scanned_objects_per_returned_raw_metric_threshold_view import (
+        QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView,
+        QueryTargetingScannedObjectsPerReturnedRawMetricThresholdViewDict,
+    )
+    from ..models.query_targeting_scanned_per_returned_raw_metric_threshold_view import (
+        QueryTargetingScannedPerReturnedRawMetricThresholdView,
+        QueryTargetingScannedPerReturnedRawMetricThresholdViewDict,
+    )
+    from ..models.restarts_in_last_hour_raw_metric_threshold_view import (
+        RestartsInLastHourRawMetricThresholdView,
+        RestartsInLastHourRawMetricThresholdViewDict,
+    )
+    from ..models.search_index_size_data_metric_threshold_view import (
+        SearchIndexSizeDataMetricThresholdView,
+        SearchIndexSizeDataMetricThresholdViewDict,
+    )
+    from ..models.search_max_fields_indexed_raw_metric_threshold_view import (
+        SearchMaxFieldsIndexedRawMetricThresholdView,
+        SearchMaxFieldsIndexedRawMetricThresholdViewDict,
+    )
+    from ..models.search_max_ngram_fields_indexed_raw_metric_threshold_view import (
+        SearchMaxNgramFieldsIndexedRawMetricThresholdView,
+        SearchMaxNgramFieldsIndexedRawMetricThresholdViewDict,
+    )
+    from ..models.search_number_of_fields_in_index_raw_metric_threshold_view import (
+        SearchNumberOfFieldsInIndexRawMetricThresholdView,
+        SearchNumberOfFieldsInIndexRawMetricThresholdViewDict,
+    )
+    from ..models.search_number_of_queries_error_raw_metric_threshold_view import (
+        SearchNumberOfQueriesErrorRawMetricThresholdView,
+        SearchNumberOfQueriesErrorRawMetricThresholdViewDict,
+    )
+    from ..models.search_number_of_queries_success_raw_metric_threshold_view import (
+        SearchNumberOfQueriesSuccessRawMetricThresholdView,
+        SearchNumberOfQueriesSuccessRawMetricThresholdViewDict,
+    )
+    from ..models.search_number_of_queries_total_raw_metric_threshold_view import (
+        SearchNumberOfQueriesTotalRawMetricThresholdView,
+        SearchNumberOfQueriesTotalRawMetricThresholdViewDict,
+    )
+    from ..models.search_op_counter_delete_raw_metric_threshold_view import (
+        SearchOpCounterDeleteRawMetricThresholdView,
+        SearchOpCounterDeleteRawMetricThresholdViewDict,
+    )
+    from ..models.search_op_counter_get_more_raw_metric_threshold_view import (
+        SearchOpCounterGetMoreRawMetricThresholdView,
+        SearchOpCounterGetMoreRawMetricThresholdViewDict,
+    )
+    from ..models.search_op_counter_insert_raw_metric_threshold_view import (
+        SearchOpCounterInsertRawMetricThresholdView,
+        SearchOpCounterInsertRawMetricThresholdViewDict,
+    )
+    from ..models.search_op_counter_update_raw_metric_threshold_view import (
+        SearchOpCounterUpdateRawMetricThresholdView,
+        SearchOpCounterUpdateRawMetricThresholdViewDict,
+    )
+    from ..models.search_process_throttling_raw_metric_threshold_view import (
+        SearchProcessThrottlingRawMetricThresholdView,
+        SearchProcessThrottlingRawMetricThresholdViewDict,
+    )
+    from ..models.search_replication_lag_time_metric_threshold_view import (
+        SearchReplicationLagTimeMetricThresholdView,
+        SearchReplicationLagTimeMetricThresholdViewDict,
+    )
+    from ..models.slack_notification import SlackNotification, SlackNotificationDict
+    from ..models.sms_notification import SMSNotification, SMSNotificationDict
+    from ..models.swap_usage_free_data_metric_threshold_view import (
+        SwapUsageFreeDataMetricThresholdView,
+        SwapUsageFreeDataMetricThresholdViewDict,
+    )
+    from ..models.swap_usage_used_data_metric_threshold_view import (
+        SwapUsageUsedDataMetricThresholdView,
+        SwapUsageUsedDataMetricThresholdViewDict,
+    )
+    from ..models.system_memory_available_data_metric_threshold_view import (
+        SystemMemoryAvailableDataMetricThresholdView,
+        SystemMemoryAvailableDataMetricThresholdViewDict,
+    )
+    from ..models.system_memory_percent_used_raw_metric_threshold_view import (
+        SystemMemoryPercentUsedRawMetricThresholdView,
+        SystemMemoryPercentUsedRawMetricThresholdViewDict,
+    )
+    from ..models.system_memory_used_data_metric_threshold_view import (
+        SystemMemoryUsedDataMetricThresholdView,
+        SystemMemoryUsedDataMetricThresholdViewDict,
+    )
+    from ..models.system_network_in_data_metric_threshold_view import (
+        SystemNetworkInDataMetricThresholdView,
+        SystemNetworkInDataMetricThresholdViewDict,
+    )
+    from ..models.system_network_out_data_metric_threshold_view import (
+        SystemNetworkOutDataMetricThresholdView,
+        SystemNetworkOutDataMetricThresholdViewDict,
+    )
+    from ..models.team_notification import TeamNotification, TeamNotificationDict
+    from ..models.tickets_available_reads_raw_metric_threshold_view import (
+        TicketsAvailableReadsRawMetricThresholdView,
+        TicketsAvailableReadsRawMetricThresholdViewDict,
+    )
+    from ..models.tickets_available_writes_raw_metric_threshold_view import (
+        TicketsAvailableWritesRawMetricThresholdView,
+        TicketsAvailableWritesRawMetricThresholdViewDict,
+    )
+    from ..models.time_metric_threshold_view import (
+        TimeMetricThresholdView,
+        TimeMetricThresholdViewDict,
+    )
+    from ..models.user_notification import UserNotification, UserNotificationDict
+    from ..models.victor_ops_notification import (
+        VictorOpsNotification,
+        VictorOpsNotificationDict,
+    )
+    from ..models.webhook_notification import (
+        WebhookNotification,
+        WebhookNotificationDict,
+    )
+    from ..types import UnknownVariant
+
+    HostMetricAlertConfigViewForNdsGroupDict = TypedDict(
+        "HostMetricAlertConfigViewForNdsGroupDict",
+        {
+            "eventTypeName": Required[Literal["OUTSIDE_METRIC_THRESHOLD"] | HostMetricEventTypeViewAlertable],
+            "notifications": Required[
+                list[
+                    DatadogNotificationDict
+                    | DatadogNotification
+                    | EmailNotificationDict
+                    | EmailNotification
+                    | GroupNotificationDict
+                    | GroupNotification
+                    | HipChatNotificationDict
+                    | HipChatNotification
+                    | MicrosoftTeamsNotificationDict
+                    | MicrosoftTeamsNotification
+                    | OpsGenieNotificationDict
+                    | OpsGenieNotification
+                    | OrgNotificationDict
+                    | OrgNotification
+                    | PagerDutyNotificationDict
+                    | PagerDutyNotification
+                    | SlackNotificationDict
+                    | SlackNotification
+                    | SMSNotificationDict
+                    | SMSNotification
+                    | TeamNotificationDict
+                    | TeamNotification
+                    | UserNotificationDict
+                    | UserNotification
+                    | VictorOpsNotificationDict
+                    | VictorOpsNotification
+                    | WebhookNotificationDict
+                    | WebhookNotification
+                    | UnknownVariant
+                ]
+            ],
+            "created": datetime.datetime | str,
+            "enabled": bool,
+            "groupId": str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "matchers": list[HostMatcherDict | HostMatcher],
+            "metricThreshold": AssertMsgRawMetricThresholdViewDict
+            | AssertMsgRawMetricThresholdView
+            | AssertRegularRawMetricThresholdViewDict
+            | AssertRegularRawMetricThresholdView
+            | AssertUserRawMetricThresholdViewDict
+            | AssertUserRawMetricThresholdView
+            | AssertWarningRawMetricThresholdViewDict
+            | AssertWarningRawMetricThresholdView
+            | AvgCommandExecutionTimeTimeMetricThresholdViewDict
+            | AvgCommandExecutionTimeTimeMetricThresholdView
+            | AvgReadExecutionTimeTimeMetricThresholdViewDict
+            | AvgReadExecutionTimeTimeMetricThresholdView
+            | AvgWriteExecutionTimeTimeMetricThresholdViewDict
+            | AvgWriteExecutionTimeTimeMetricThresholdView
+            | TimeMetricThresholdViewDict
+            | TimeMetricThresholdView
+            | CacheBytesReadIntoDataMetricThresholdViewDict
+            | CacheBytesReadIntoDataMetricThresholdView
+            | CacheBytesWrittenFromDataMetricThresholdViewDict
+            | CacheBytesWrittenFromDataMetricThresholdView
+            | CacheUsageDirtyDataMetricThresholdViewDict
+            | CacheUsageDirtyDataMetricThresholdView
+            | CacheUsageUsedDataMetricThresholdViewDict
+            | CacheUsageUsedDataMetricThresholdView
+            | ComputedMemoryDataMetricThresholdViewDict
+            | ComputedMemoryDataMetricThresholdView
+            | ConnectionsRawMetricThresholdViewDict
+            | ConnectionsRawMetricThresholdView
+            | ConnectionsMaxRawMetricThresholdViewDict
+            | ConnectionsMaxRawMetricThresholdView
+            | ConnectionsPercentRawMetricThresholdViewDict
+            | ConnectionsPercentRawMetricThresholdView
+            | CursorsTotalClientCursorsSizeRawMetricThresholdViewDict
+            | CursorsTotalClientCursorsSizeRawMetricThresholdView
+            | CursorsTotalOpenRawMetricThresholdViewDict
+            | CursorsTotalOpenRawMetricThresholdView
+            | CursorsTotalTimedOutRawMetricThresholdViewDict
+            | CursorsTotalTimedOutRawMetricThresholdView
+            | DbDataSizeTotalDataMetricThresholdViewDict
+            | DbDataSizeTotalDataMetricThresholdView
+            | DbDataSizeTotalWoSystemDataMetricThresholdViewDict
+            | DbDataSizeTotalWoSystemDataMetricThresholdView
+            | DbIndexSizeTotalDataMetricThresholdViewDict
+            | DbIndexSizeTotalDataMetricThresholdView
+            | DbStorageTotalDataMetricThresholdViewDict
+            | DbStorageTotalDataMetricThresholdView
+            | DiskPartitionQueueDepthDataRawMetricThresholdViewDict
+            | DiskPartitionQueueDepthDataRawMetricThresholdView
+            | DiskPartitionQueueDepthIndexRawMetricThresholdViewDict
+            | DiskPartitionQueueDepthIndexRawMetricThresholdView
+            | DiskPartitionQueueDepthJournalRawMetricThresholdViewDict
+            | DiskPartitionQueueDepthJournalRawMetricThresholdView
+            | DiskPartitionReadIopsDataRawMetricThresholdViewDict
+            | DiskPartitionReadIopsDataRawMetricThresholdView
+            | DiskPartitionReadIopsIndexRawMetricThresholdViewDict
+            | DiskPartitionReadIopsIndexRawMetricThresholdView
+            | DiskPartitionReadIopsJournalRawMetricThresholdViewDict
+            | DiskPartitionReadIopsJournalRawMetricThresholdView
+            | DiskPartitionReadLatencyDataTimeMetricThresholdViewDict
+            | DiskPartitionReadLatencyDataTimeMetricThresholdView
+            | DiskPartitionReadLatencyIndexTimeMetricThresholdViewDict
+            | DiskPartitionReadLatencyIndexTimeMetricThresholdView
+            | DiskPartitionReadLatencyJournalTimeMetricThresholdViewDict
+            | DiskPartitionReadLatencyJournalTimeMetricThresholdView
+            | DiskPartitionSpaceUsedDataRawMetricThresholdViewDict
+            | DiskPartitionSpaceUsedDataRawMetricThresholdView
+            | DiskPartitionSpaceUsedIndexRawMetricThresholdViewDict
+            | DiskPartitionSpaceUsedIndexRawMetricThresholdView
+            | DiskPartitionSpaceUsedJournalRawMetricThresholdViewDict
+            | DiskPartitionSpaceUsedJournalRawMetricThresholdView
+            | DiskPartitionWriteIopsDataRawMetricThresholdViewDict
+            | DiskPartitionWriteIopsDataRawMetricThresholdView
+            | DiskPartitionWriteIopsIndexRawMetricThresholdViewDict
+            | DiskPartitionWriteIopsIndexRawMetricThresholdView
+            | DiskPartitionWriteIopsJournalRawMetricThresholdViewDict
+            | DiskPartitionWriteIopsJournalRawMetricThresholdView
+            | DiskPartitionWriteLatencyDataTimeMetricThresholdViewDict
+            | DiskPartitionWriteLatencyDataTimeMetricThresholdView
+            | DiskPartitionWriteLatencyIndexTimeMetricThresholdViewDict
+            | DiskPartitionWriteLatencyIndexTimeMetricThresholdView
+            | DiskPartitionWriteLatencyJournalTimeMetricThresholdViewDict
+            | DiskPartitionWriteLatencyJournalTimeMetricThresholdView
+            | DocumentDeletedRawMetricThresholdViewDict
+            | DocumentDeletedRawMetricThresholdView
+            | DocumentInsertedRawMetricThresholdViewDict
+            | DocumentInsertedRawMetricThresholdView
+            | DocumentReturnedRawMetricThresholdViewDict
+            | DocumentReturnedRawMetricThresholdView
+            | DocumentUpdatedRawMetricThresholdViewDict
+            | DocumentUpdatedRawMetricThresholdView
+            | ExtraInfoPageFaultsRawMetricThresholdViewDict
+            | ExtraInfoPageFaultsRawMetricThresholdView
+            | FtsDiskUtilizationDataMetricThresholdViewDict
+            | FtsDiskUtilizationDataMetricThresholdView
+            | FtsJvmCurrentMemoryDataMetricThresholdViewDict
+            | FtsJvmCurrentMemoryDataMetricThresholdView
+            | FtsJvmMaxMemoryDataMetricThresholdViewDict
+            | FtsJvmMaxMemoryDataMetricThresholdView
+            | FtsMemoryMappedDataMetricThresholdViewDict
+            | FtsMemoryMappedDataMetricThresholdView
+            | FtsMemoryResidentDataMetricThresholdViewDict
+            | FtsMemoryResidentDataMetricThresholdView
+            | FtsMemoryVirtualDataMetricThresholdViewDict
+            | FtsMemoryVirtualDataMetricThresholdView
+            | FtsProcessCpuKernelRawMetricThresholdViewDict
+            | FtsProcessCpuKernelRawMetricThresholdView
+            | FtsProcessCpuUserRawMetricThresholdViewDict
+            | FtsProcessCpuUserRawMetricThresholdView
+            | GlobalAccessesNotInMemoryRawMetricThresholdViewDict
+            | GlobalAccessesNotInMemoryRawMetricThresholdView
+            | GlobalLockCurrentQueueReadersRawMetricThresholdViewDict
+            | GlobalLockCurrentQueueReadersRawMetricThresholdView
+            | GlobalLockCurrentQueueTotalRawMetricThresholdViewDict
+            | GlobalLockCurrentQueueTotalRawMetricThresholdView
+            | GlobalLockCurrentQueueWritersRawMetricThresholdViewDict
+            | GlobalLockCurrentQueueWritersRawMetricThresholdView
+            | GlobalLockPercentageRawMetricThresholdViewDict
+            | GlobalLockPercentageRawMetricThresholdView
+            | GlobalPageFaultExceptionsThrownRawMetricThresholdViewDict
+            | GlobalPageFaultExceptionsThrownRawMetricThresholdView
+            | IndexCountersBtreeAccessesRawMetricThresholdViewDict
+            | IndexCountersBtreeAccessesRawMetricThresholdView
+            | IndexCountersBtreeHitsRawMetricThresholdViewDict
+            | IndexCountersBtreeHitsRawMetricThresholdView
+            | IndexCountersBtreeMissRatioRawMetricThresholdViewDict
+            | IndexCountersBtreeMissRatioRawMetricThresholdView
+            | IndexCountersBtreeMissesRawMetricThresholdViewDict
+            | IndexCountersBtreeMissesRawMetricThresholdView
+            | JournalingCommitsInWriteLockRawMetricThresholdViewDict
+            | JournalingCommitsInWriteLockRawMetricThresholdView
+            | JournalingMbDataMetricThresholdViewDict
+            | JournalingMbDataMetricThresholdView
+            | JournalingWriteDataFilesMbDataMetricThresholdViewDict
+            | JournalingWriteDataFilesMbDataMetricThresholdView
+            | LogicalSizeDataMetricThresholdViewDict
+            | LogicalSizeDataMetricThresholdView
+            | MaxDiskPartitionQueueDepthDataRawMetricThresholdViewDict
+            | MaxDiskPartitionQueueDepthDataRawMetricThresholdView
+            | MaxDiskPartitionQueueDepthIndexRawMetricThresholdViewDict
+            | MaxDiskPartitionQueueDepthIndexRawMetricThresholdView
+            | MaxDiskPartitionQueueDepthJournalRawMetricThresholdViewDict
+            | MaxDiskPartitionQueueDepthJournalRawMetricThresholdView
+            | MaxDiskPartitionReadIopsDataRawMetricThresholdViewDict
+            | MaxDiskPartitionReadIopsDataRawMetricThresholdView
+            | MaxDiskPartitionReadIopsIndexRawMetricThresholdViewDict
+            | MaxDiskPartitionReadIopsIndexRawMetricThresholdView
+            | MaxDiskPartitionReadIopsJournalRawMetricThresholdViewDict
+            | MaxDiskPartitionReadIopsJournalRawMetricThresholdView
+            | MaxDiskPartitionReadLatencyDataTimeMetricThresholdViewDict
+            | MaxDiskPartitionReadLatencyDataTimeMetricThresholdView
+            | MaxDiskPartitionReadLatencyIndexTimeMetricThresholdViewDict
+            | MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView
+            | MaxDiskPartitionReadLatencyJournalTimeMetricThresholdViewDict
+            | MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView
+            | MaxDiskPartitionSpaceUsedDataRawMetricThresholdViewDict
+            | MaxDiskPartitionSpaceUsedDataRawMetricThresholdView
+            | MaxDiskPartitionSpaceUsedIndexRawMetricThresholdViewDict
+            | MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView
+            | MaxDiskPartitionSpaceUsedJournalRawMetricThresholdViewDict
+            | MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView
+            | MaxDiskPartitionWriteIopsDataRawMetricThresholdViewDict
+            | MaxDiskPartitionWriteIopsDataRawMetricThresholdView
+            | MaxDiskPartitionWriteIopsIndexRawMetricThresholdViewDict
+            | MaxDiskPartitionWriteIopsIndexRawMetricThresholdView
+            | MaxDiskPartitionWriteIopsJournalRawMetricThresholdViewDict
+            | MaxDiskPartitionWriteIopsJournalRawMetricThresholdView
+            | MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewDict
+            | MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView
+            | MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdViewDict
+            | MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView
+            | MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewDict
+            | MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView
+            | MaxNormalizedSystemCpuStealRawMetricThresholdViewDict
+            | MaxNormalizedSystemCpuStealRawMetricThresholdView
+            | MaxNormalizedSystemCpuUserRawMetricThresholdViewDict
+            | MaxNormalizedSystemCpuUserRawMetricThresholdView
+            | MaxSwapUsageFreeDataMetricThresholdViewDict
+            | MaxSwapUsageFreeDataMetricThresholdView
+            | MaxSwapUsageUsedDataMetricThresholdViewDict
+            | MaxSwapUsageUsedDataMetricThresholdView
+            | MaxSystemMemoryAvailableDataMetricThresholdViewDict
+            | MaxSystemMemoryAvailableDataMetricThresholdView
+            | MaxSystemMemoryPercentUsedRawMetricThresholdViewDict
+            | MaxSystemMemoryPercentUsedRawMetricThresholdView
+            | MaxSystemMemoryUsedDataMetricThresholdViewDict
+            | MaxSystemMemoryUsedDataMetricThresholdView
+            | MaxSystemNetworkInDataMetricThresholdViewDict
+            | MaxSystemNetworkInDataMetricThresholdView
+            | MaxSystemNetworkOutDataMetricThresholdViewDict
+            | MaxSystemNetworkOutDataMetricThresholdView
+            | MemoryMappedDataMetricThresholdViewDict
+            | MemoryMappedDataMetricThresholdView
+            | MemoryResidentDataMetricThresholdViewDict
+            | MemoryResidentDataMetricThresholdView
+            | MemoryVirtualDataMetricThresholdViewDict
+            | MemoryVirtualDataMetricThresholdView
+            | MuninCpuIowaitRawMetricThresholdViewDict
+            | MuninCpuIowaitRawMetricThresholdView
+            | MuninCpuIrqRawMetricThresholdViewDict
+            | MuninCpuIrqRawMetricThresholdView
+            | MuninCpuNiceRawMetricThresholdViewDict
+            | MuninCpuNiceRawMetricThresholdView
+            | MuninCpuSoftirqRawMetricThresholdViewDict
+            | MuninCpuSoftirqRawMetricThresholdView
+            | MuninCpuStealRawMetricThresholdViewDict
+            | MuninCpuStealRawMetricThresholdView
+            | MuninCpuSystemRawMetricThresholdViewDict
+            | MuninCpuSystemRawMetricThresholdView
+            | MuninCpuUserRawMetricThresholdViewDict
+            | MuninCpuUserRawMetricThresholdView
+            | NetworkBytesInDataMetricThresholdViewDict
+            | NetworkBytesInDataMetricThresholdView
+            | NetworkBytesOutDataMetricThresholdViewDict
+            | NetworkBytesOutDataMetricThresholdView
+            | NetworkNumRequestsRawMetricThresholdViewDict
+            | NetworkNumRequestsRawMetricThresholdView
+            | NormalizedFtsProcessCpuKernelRawMetricThresholdViewDict
+            | NormalizedFtsProcessCpuKernelRawMetricThresholdView
+            | NormalizedFtsProcessCpuUserRawMetricThresholdViewDict
+            | NormalizedFtsProcessCpuUserRawMetricThresholdView
+            | NormalizedSystemCpuStealRawMetricThresholdViewDict
+            | NormalizedSystemCpuStealRawMetricThresholdView
+            | NormalizedSystemCpuUserRawMetricThresholdViewDict
+            | NormalizedSystemCpuUserRawMetricThresholdView
+            | OpCounterCmdRawMetricThresholdViewDict
+            | OpCounterCmdRawMetricThresholdView
+            | OpCounterDeleteRawMetricThresholdViewDict
+            | OpCounterDeleteRawMetricThresholdView
+            | OpCounterGetMoreRawMetricThresholdViewDict
+            | OpCounterGetMoreRawMetricThresholdView
+            | OpCounterInsertRawMetricThresholdViewDict
+            | OpCounterInsertRawMetricThresholdView
+            | OpCounterQueryRawMetricThresholdViewDict
+            | OpCounterQueryRawMetricThresholdView
+            | OpCounterReplCmdRawMetricThresholdViewDict
+            | OpCounterReplCmdRawMetricThresholdView
+            | OpCounterReplDeleteRawMetricThresholdViewDict
+            | OpCounterReplDeleteRawMetricThresholdView
+            | OpCounterReplInsertRawMetricThresholdViewDict
+            | OpCounterReplInsertRawMetricThresholdView
+            | OpCounterReplUpdateRawMetricThresholdViewDict
+            | OpCounterReplUpdateRawMetricThresholdView
+            | OpCounterTtlDeletedRawMetricThresholdViewDict
+            | OpCounterTtlDeletedRawMetricThresholdView
+            | OpCounterUpdateRawMetricThresholdViewDict
+            | OpCounterUpdateRawMetricThresholdView
+            | OperationThrottlingRejectedOperationsRawMetricThresholdViewDict
+            | OperationThrottlingRejectedOperationsRawMetricThresholdView
+            | OperationsQueriesKilledRawMetricThresholdViewDict
+            | OperationsQueriesKilledRawMetricThresholdView
+            | OperationsScanAndOrderRawMetricThresholdViewDict
+            | OperationsScanAndOrderRawMetricThresholdView
+            | OplogMasterLagTimeDiffTimeMetricThresholdViewDict
+            | OplogMasterLagTimeDiffTimeMetricThresholdView
+            | OplogMasterTimeTimeMetricThresholdViewDict
+            | OplogMasterTimeTimeMetricThresholdView
+            | OplogMasterTimeEstimatedTtlTimeMetricThresholdViewDict
+            | OplogMasterTimeEstimatedTtlTimeMetricThresholdView
+            | OplogRateGbPerHourDataMetricThresholdViewDict
+            | OplogRateGbPerHourDataMetricThresholdView
+            | OplogSlaveLagMasterTimeTimeMetricThresholdViewDict
+            | OplogSlaveLagMasterTimeTimeMetricThresholdView
+            | QueryExecutorScannedRawMetricThresholdViewDict
+            | QueryExecutorScannedRawMetricThresholdView
+            | QueryExecutorScannedObjectsRawMetricThresholdViewDict
+            | QueryExecutorScannedObjectsRawMetricThresholdView
+            | QuerySpillToDiskDuringSortRawMetricThresholdViewDict
+            | QuerySpillToDiskDuringSortRawMetricThresholdView
+            | QueryTargetingScannedObjectsPerReturnedRawMetricThresholdViewDict
+            | QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView
+            | QueryTargetingScannedPerReturnedRawMetricThresholdViewDict
+            | QueryTargetingScannedPerReturnedRawMetricThresholdView
+            | RestartsInLastHourRawMetricThresholdViewDict
+            | RestartsInLastHourRawMetricThresholdView
+            | SearchIndexSizeDataMetricThresholdViewDict
+            | SearchIndexSizeDataMetricThresholdView
+            | SearchMaxFieldsIndexedRawMetricThresholdViewDict
+            | SearchMaxFieldsIndexedRawMetricThresholdView
+            | SearchMaxNgramFieldsIndexedRawMetricThresholdViewDict
+            | SearchMaxNgramFieldsIndexedRawMetricThresholdView
+            | NumberMetricThresholdViewDict
+            | NumberMetricThresholdView
+            | SearchNumberOfFieldsInIndexRawMetricThresholdViewDict
+            | SearchNumberOfFieldsInIndexRawMetricThresholdView
+            | SearchNumberOfQueriesErrorRawMetricThresholdViewDict
+            | SearchNumberOfQueriesErrorRawMetricThresholdView
+            | SearchNumberOfQueriesSuccessRawMetricThresholdViewDict
+            | SearchNumberOfQueriesSuccessRawMetricThresholdView
+            | SearchNumberOfQueriesTotalRawMetricThresholdViewDict
+            | SearchNumberOfQueriesTotalRawMetricThresholdView
+            | SearchOpCounterDeleteRawMetricThresholdViewDict
+            | SearchOpCounterDeleteRawMetricThresholdView
+            | SearchOpCounterGetMoreRawMetricThresholdViewDict
+            | SearchOpCounterGetMoreRawMetricThresholdView
+            | SearchOpCounterInsertRawMetricThresholdViewDict
+            | SearchOpCounterInsertRawMetricThresholdView
+            | SearchOpCounterUpdateRawMetricThresholdViewDict
+            | SearchOpCounterUpdateRawMetricThresholdView
+            | SearchProcessThrottlingRawMetricThresholdViewDict
+            | SearchProcessThrottlingRawMetricThresholdView
+            | SearchReplicationLagTimeMetricThresholdViewDict
+            | SearchReplicationLagTimeMetricThresholdView
+            | SwapUsageFreeDataMetricThresholdViewDict
+            | SwapUsageFreeDataMetricThresholdView
+            | SwapUsageUsedDataMetricThresholdViewDict
+            | SwapUsageUsedDataMetricThresholdView
+            | SystemMemoryAvailableDataMetricThresholdViewDict
+            | SystemMemoryAvailableDataMetricThresholdView
+            | SystemMemoryPercentUsedRawMetricThresholdViewDict
+            | SystemMemoryPercentUsedRawMetricThresholdView
+            | SystemMemoryUsedDataMetricThresholdViewDict
+            | SystemMemoryUsedDataMetricThresholdView
+            | SystemNetworkInDataMetricThresholdViewDict
+            | SystemNetworkInDataMetricThresholdView
+            | SystemNetworkOutDataMetricThresholdViewDict
+            | SystemNetworkOutDataMetricThresholdView
+            | TicketsAvailableReadsRawMetricThresholdViewDict
+            | TicketsAvailableReadsRawMetricThresholdView
+            | TicketsAvailableWritesRawMetricThresholdViewDict
+            | TicketsAvailableWritesRawMetricThresholdView
+            | UnknownVariant,
+            "severityOverride": Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity,
+            "updated": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    HostMetricAlertConfigViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,10 +2,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="InboundControlPlaneCloudProviderIPAddressesAzure")
 
@@ -18,8 +33,18 @@ class InboundControlPlaneCloudProviderIPAddressesAzure:
     """
 
     additional_properties: dict[str, list[str]] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "azure"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
@@ -29,17 +54,29 @@ class InboundControlPlaneCloudProviderIPAddressesAzure:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _inbound_control_plane_cloud_provider_ip_addresses_azure = cls()
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                if cls is InboundControlPlaneCloudProviderIPAddressesAzure:
+                    _inbound_control_plane_cloud_provider_ip_addresses_azure = object.__new__(cls)
+                else:
+                    _inbound_control_plane_cloud_provider_ip_addresses_azure = cls()
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = cast(list[str], prop_dict)
+                additional_properties = {}
+                for prop_name, prop_dict in d.items():
+                    _additional_property = prop_dict
+                    additional_property = cast(list[str], _additional_property)
 
-            additional_properties[prop_name] = additional_property
+                    additional_properties[prop_name] = additional_property
 
-        _inbound_control_plane_cloud_provider_ip_addresses_azure.additional_properties = additional_properties
-        return _inbound_control_plane_cloud_provider_ip_addresses_azure
+                _inbound_control_plane_cloud_provider_ip_addresses_azure.additional_properties = additional_properties
+                return _inbound_control_plane_cloud_provider_ip_addresses_azure
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -56,3 +93,11 @@ class InboundControlPlaneCloudProviderIPAddressesAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    InboundControlPlaneCloudProviderIPAddressesAzureDict = dict[str, Any]
+else:
+    InboundControlPlaneCloudProviderIPAddressesAzureDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

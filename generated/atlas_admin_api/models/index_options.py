@@ -2,14 +2,51 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="IndexOptions")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "2dsphereIndexVersion",
+        "background",
+        "bits",
+        "bucketSize",
+        "columnstoreProjection",
+        "default_language",
+        "expireAfterSeconds",
+        "hidden",
+        "language_override",
+        "max",
+        "min",
+        "name",
+        "partialFilterExpression",
+        "sparse",
+        "storageEngine",
+        "textIndexVersion",
+        "weights",
+    }
+)
 
 
 @_attrs_define
@@ -102,8 +139,36 @@ class IndexOptions:
     text_index_version: int | Unset = UNSET
     weights: IndexOptionsWeights | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_2_dsphere_index_version", "2dsphereIndexVersion", False),
+        ("background", "background", False),
+        ("bits", "bits", False),
+        ("bucket_size", "bucketSize", False),
+        ("columnstore_projection", "columnstoreProjection", False),
+        ("default_language", "default_language", False),
+        ("expire_after_seconds", "expireAfterSeconds", False),
+        ("hidden", "hidden", False),
+        ("language_override", "language_override", False),
+        ("max_", "max", False),
+        ("min_", "min", False),
+        ("name", "name", False),
+        ("partial_filter_expression", "partialFilterExpression", False),
+        ("sparse", "sparse", False),
+        ("storage_engine", "storageEngine", False),
+        ("text_index_version", "textIndexVersion", False),
+        ("weights", "weights", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/IndexOptions"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_2_dsphere_index_version = self.field_2_dsphere_index_version
 
         background = self.background
@@ -188,109 +253,133 @@ class IndexOptions:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "2dsphereIndexVersion",
-                "background",
-                "bits",
-                "bucketSize",
-                "columnstoreProjection",
-                "default_language",
-                "expireAfterSeconds",
-                "hidden",
-                "language_override",
-                "max",
-                "min",
-                "name",
-                "partialFilterExpression",
-                "sparse",
-                "storageEngine",
-                "textIndexVersion",
-                "weights",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_2_dsphere_index_version = d.pop("2dsphereIndexVersion", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_2_dsphere_index_version = src_dict.get("2dsphereIndexVersion", UNSET)
 
-        background = d.pop("background", UNSET)
+                background = src_dict.get("background", UNSET)
 
-        bits = d.pop("bits", UNSET)
+                bits = src_dict.get("bits", UNSET)
 
-        bucket_size = d.pop("bucketSize", UNSET)
+                bucket_size = src_dict.get("bucketSize", UNSET)
 
-        _columnstore_projection = d.pop("columnstoreProjection", UNSET)
-        columnstore_projection: IndexOptionsColumnstoreProjection | Unset
-        if _columnstore_projection is UNSET:
-            columnstore_projection = UNSET
-        else:
-            columnstore_projection = IndexOptionsColumnstoreProjection.from_dict(_columnstore_projection)
+                _columnstore_projection = src_dict.get("columnstoreProjection", UNSET)
+                columnstore_projection: IndexOptionsColumnstoreProjection | Unset
+                if _columnstore_projection is UNSET:
+                    columnstore_projection = UNSET
+                else:
+                    columnstore_projection = IndexOptionsColumnstoreProjection.from_dict(_columnstore_projection)
 
-        default_language = d.pop("default_language", UNSET)
+                default_language = src_dict.get("default_language", UNSET)
 
-        expire_after_seconds = d.pop("expireAfterSeconds", UNSET)
+                expire_after_seconds = src_dict.get("expireAfterSeconds", UNSET)
 
-        hidden = d.pop("hidden", UNSET)
+                hidden = src_dict.get("hidden", UNSET)
 
-        language_override = d.pop("language_override", UNSET)
+                language_override = src_dict.get("language_override", UNSET)
 
-        max_ = d.pop("max", UNSET)
+                max_ = src_dict.get("max", UNSET)
 
-        min_ = d.pop("min", UNSET)
+                min_ = src_dict.get("min", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _partial_filter_expression = d.pop("partialFilterExpression", UNSET)
-        partial_filter_expression: IndexOptionsPartialFilterExpression | Unset
-        if _partial_filter_expression is UNSET:
-            partial_filter_expression = UNSET
-        else:
-            partial_filter_expression = IndexOptionsPartialFilterExpression.from_dict(_partial_filter_expression)
+                _partial_filter_expression = src_dict.get("partialFilterExpression", UNSET)
+                partial_filter_expression: IndexOptionsPartialFilterExpression | Unset
+                if _partial_filter_expression is UNSET:
+                    partial_filter_expression = UNSET
+                else:
+                    partial_filter_expression = IndexOptionsPartialFilterExpression.from_dict(
+                        _partial_filter_expression
+                    )
 
-        sparse = d.pop("sparse", UNSET)
+                sparse = src_dict.get("sparse", UNSET)
 
-        _storage_engine = d.pop("storageEngine", UNSET)
-        storage_engine: IndexOptionsStorageEngine | Unset
-        if _storage_engine is UNSET:
-            storage_engine = UNSET
-        else:
-            storage_engine = IndexOptionsStorageEngine.from_dict(_storage_engine)
+                _storage_engine = src_dict.get("storageEngine", UNSET)
+                storage_engine: IndexOptionsStorageEngine | Unset
+                if _storage_engine is UNSET:
+                    storage_engine = UNSET
+                else:
+                    storage_engine = IndexOptionsStorageEngine.from_dict(_storage_engine)
 
-        text_index_version = d.pop("textIndexVersion", UNSET)
+                text_index_version = src_dict.get("textIndexVersion", UNSET)
 
-        _weights = d.pop("weights", UNSET)
-        weights: IndexOptionsWeights | Unset
-        if _weights is UNSET:
-            weights = UNSET
-        else:
-            weights = IndexOptionsWeights.from_dict(_weights)
+                _weights = src_dict.get("weights", UNSET)
+                weights: IndexOptionsWeights | Unset
+                if _weights is UNSET:
+                    weights = UNSET
+                else:
+                    weights = IndexOptionsWeights.from_dict(_weights)
 
-        _index_options = cls(
-            field_2_dsphere_index_version,
-            background,
-            bits,
-            bucket_size,
-            columnstore_projection,
-            default_language,
-            expire_after_seconds,
-            hidden,
-            language_override,
-            max_,
-            min_,
-            name,
-            partial_filter_expression,
-            sparse,
-            storage_engine,
-            text_index_version,
-            weights,
-        )
+                if not (
+                    (field_2_dsphere_index_version is UNSET or field_2_dsphere_index_version.__class__ is int)
+                    and (background is UNSET or background.__class__ is bool)
+                    and (bits is UNSET or bits.__class__ is int)
+                    and (bucket_size is UNSET or bucket_size.__class__ is int)
+                    and (default_language is UNSET or default_language.__class__ is str)
+                    and (expire_after_seconds is UNSET or expire_after_seconds.__class__ is int)
+                    and (hidden is UNSET or hidden.__class__ is bool)
+                    and (language_override is UNSET or language_override.__class__ is str)
+                    and (max_ is UNSET or max_.__class__ is int)
+                    and (min_ is UNSET or min_.__class__ is int)
+                    and (name is UNSET or name.__class__ is str)
+                    and (sparse is UNSET or sparse.__class__ is bool)
+                    and (text_index_version is UNSET or text_index_version.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is IndexOptions:
+                    _index_options = object.__new__(cls)
+                    _index_options.field_2_dsphere_index_version = field_2_dsphere_index_version
+                    _index_options.background = background
+                    _index_options.bits = bits
+                    _index_options.bucket_size = bucket_size
+                    _index_options.columnstore_projection = columnstore_projection
+                    _index_options.default_language = default_language
+                    _index_options.expire_after_seconds = expire_after_seconds
+                    _index_options.hidden = hidden
+                    _index_options.language_override = language_override
+                    _index_options.max_ = max_
+                    _index_options.min_ = min_
+                    _index_options.name = name
+                    _index_options.partial_filter_expression = partial_filter_expression
+                    _index_options.sparse = sparse
+                    _index_options.storage_engine = storage_engine
+                    _index_options.text_index_version = text_index_version
+                    _index_options.weights = weights
+                else:
+                    _index_options = cls(
+                        field_2_dsphere_index_version,
+                        background,
+                        bits,
+                        bucket_size,
+                        columnstore_projection,
+                        default_language,
+                        expire_after_seconds,
+                        hidden,
+                        language_override,
+                        max_,
+                        min_,
+                        name,
+                        partial_filter_expression,
+                        sparse,
+                        storage_engine,
+                        text_index_version,
+                        weights,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _index_options.additional_properties = d
-        return _index_options
+                _index_options.additional_properties = d
+                return _index_options
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -318,3 +407,49 @@ from ..models.index_options_partial_filter_expression import (
 )
 from ..models.index_options_storage_engine import IndexOptionsStorageEngine  # noqa: E402
 from ..models.index_options_weights import IndexOptionsWeights  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.index_options_columnstore_projection import (
+        IndexOptionsColumnstoreProjection,
+        IndexOptionsColumnstoreProjectionDict,
+    )
+    from ..models.index_options_partial_filter_expression import (
+        IndexOptionsPartialFilterExpression,
+        IndexOptionsPartialFilterExpressionDict,
+    )
+    from ..models.index_options_storage_engine import (
+        IndexOptionsStorageEngine,
+        IndexOptionsStorageEngineDict,
+    )
+    from ..models.index_options_weights import (
+        IndexOptionsWeights,
+        IndexOptionsWeightsDict,
+    )
+
+    IndexOptionsDict = TypedDict(
+        "IndexOptionsDict",
+        {
+            "2dsphereIndexVersion": int,
+            "background": bool,
+            "bits": int,
+            "bucketSize": int,
+            "columnstoreProjection": IndexOptionsColumnstoreProjectionDict | IndexOptionsColumnstoreProjection,
+            "default_language": str,
+            "expireAfterSeconds": int,
+            "hidden": bool,
+            "language_override": str,
+            "max": int,
+            "min": int,
+            "name": str,
+            "partialFilterExpression": IndexOptionsPartialFilterExpressionDict | IndexOptionsPartialFilterExpression,
+            "sparse": bool,
+            "storageEngine": IndexOptionsStorageEngineDict | IndexOptionsStorageEngine,
+            "textIndexVersion": int,
+            "weights": IndexOptionsWeightsDict | IndexOptionsWeights,
+        },
+        total=False,
+    )
+else:
+    IndexOptionsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

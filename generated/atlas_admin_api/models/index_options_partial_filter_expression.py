@@ -2,10 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="IndexOptionsPartialFilterExpression")
 
@@ -27,8 +41,18 @@ class IndexOptionsPartialFilterExpression:
     additional_properties: dict[str, IndexOptionsPartialFilterExpressionAdditionalProperty] = _attrs_field(
         init=False, factory=dict
     )
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "partialFilterExpression"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
@@ -38,17 +62,28 @@ class IndexOptionsPartialFilterExpression:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _index_options_partial_filter_expression = cls()
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                if cls is IndexOptionsPartialFilterExpression:
+                    _index_options_partial_filter_expression = object.__new__(cls)
+                else:
+                    _index_options_partial_filter_expression = cls()
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = IndexOptionsPartialFilterExpressionAdditionalProperty.from_dict(prop_dict)
+                additional_properties = {}
+                for prop_name, prop_dict in d.items():
+                    additional_property = IndexOptionsPartialFilterExpressionAdditionalProperty.from_dict(prop_dict)
 
-            additional_properties[prop_name] = additional_property
+                    additional_properties[prop_name] = additional_property
 
-        _index_options_partial_filter_expression.additional_properties = additional_properties
-        return _index_options_partial_filter_expression
+                _index_options_partial_filter_expression.additional_properties = additional_properties
+                return _index_options_partial_filter_expression
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -71,3 +106,10 @@ class IndexOptionsPartialFilterExpression:
 from ..models.index_options_partial_filter_expression_additional_property import (
     IndexOptionsPartialFilterExpressionAdditionalProperty,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    IndexOptionsPartialFilterExpressionDict = dict[str, Any]
+else:
+    IndexOptionsPartialFilterExpressionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,10 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="IndexOptionsWeightsAdditionalProperty")
 
@@ -20,8 +34,18 @@ class IndexOptionsWeightsAdditionalProperty:
     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "AdditionalProperty"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -30,11 +54,22 @@ class IndexOptionsWeightsAdditionalProperty:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _index_options_weights_additional_property = cls()
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                if cls is IndexOptionsWeightsAdditionalProperty:
+                    _index_options_weights_additional_property = object.__new__(cls)
+                else:
+                    _index_options_weights_additional_property = cls()
 
-        _index_options_weights_additional_property.additional_properties = d
-        return _index_options_weights_additional_property
+                _index_options_weights_additional_property.additional_properties = d
+                return _index_options_weights_additional_property
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -51,3 +86,11 @@ class IndexOptionsWeightsAdditionalProperty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    IndexOptionsWeightsAdditionalPropertyDict = dict[str, Any]
+else:
+    IndexOptionsWeightsAdditionalPropertyDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

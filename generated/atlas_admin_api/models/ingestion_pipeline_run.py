@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,39 @@ from ..models.ingestion_pipeline_run_backup_frequency_type import (
 )
 from ..models.ingestion_pipeline_run_phase import IngestionPipelineRunPhase
 from ..models.ingestion_pipeline_run_state import IngestionPipelineRunState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="IngestionPipelineRun")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "backupFrequencyType",
+        "createdDate",
+        "datasetName",
+        "datasetRetentionPolicy",
+        "groupId",
+        "lastUpdatedDate",
+        "phase",
+        "pipelineId",
+        "scheduledDeletionDate",
+        "snapshotId",
+        "state",
+        "stats",
+    }
+)
 
 
 @_attrs_define
@@ -44,30 +80,60 @@ class IngestionPipelineRun:
     """
 
     field_id: str | Unset = UNSET
-    backup_frequency_type: IngestionPipelineRunBackupFrequencyType | Unset = UNSET
+    backup_frequency_type: (
+        Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+        | IngestionPipelineRunBackupFrequencyType
+        | Unset
+    ) = UNSET
     created_date: datetime.datetime | Unset = UNSET
     dataset_name: str | Unset = UNSET
     dataset_retention_policy: DatasetRetentionPolicy | Unset = UNSET
     group_id: str | Unset = UNSET
     last_updated_date: datetime.datetime | Unset = UNSET
-    phase: IngestionPipelineRunPhase | Unset = UNSET
+    phase: Literal["SNAPSHOT", "EXPORT", "INGESTION"] | IngestionPipelineRunPhase | Unset = UNSET
     pipeline_id: str | Unset = UNSET
     scheduled_deletion_date: datetime.datetime | Unset = UNSET
     snapshot_id: str | Unset = UNSET
-    state: IngestionPipelineRunState | Unset = UNSET
+    state: (
+        Literal["PENDING", "IN_PROGRESS", "DONE", "FAILED", "DATASET_DELETED"] | IngestionPipelineRunState | Unset
+    ) = UNSET
     stats: PipelineRunStats | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("backup_frequency_type", "backupFrequencyType", False),
+        ("created_date", "createdDate", False),
+        ("dataset_name", "datasetName", False),
+        ("dataset_retention_policy", "datasetRetentionPolicy", False),
+        ("group_id", "groupId", False),
+        ("last_updated_date", "lastUpdatedDate", False),
+        ("phase", "phase", False),
+        ("pipeline_id", "pipelineId", False),
+        ("scheduled_deletion_date", "scheduledDeletionDate", False),
+        ("snapshot_id", "snapshotId", False),
+        ("state", "state", False),
+        ("stats", "stats", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/IngestionPipelineRun"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         backup_frequency_type: str | Unset = UNSET
         if not isinstance(self.backup_frequency_type, Unset):
-            backup_frequency_type = self.backup_frequency_type.value
+            backup_frequency_type = enum_json(self.backup_frequency_type)
 
         created_date: str | Unset = UNSET
         if not isinstance(self.created_date, Unset):
-            created_date = format_datetime(self.created_date)
+            created_date = datetime_json(self.created_date)
 
         dataset_name = self.dataset_name
 
@@ -79,23 +145,23 @@ class IngestionPipelineRun:
 
         last_updated_date: str | Unset = UNSET
         if not isinstance(self.last_updated_date, Unset):
-            last_updated_date = format_datetime(self.last_updated_date)
+            last_updated_date = datetime_json(self.last_updated_date)
 
         phase: str | Unset = UNSET
         if not isinstance(self.phase, Unset):
-            phase = self.phase.value
+            phase = enum_json(self.phase)
 
         pipeline_id = self.pipeline_id
 
         scheduled_deletion_date: str | Unset = UNSET
         if not isinstance(self.scheduled_deletion_date, Unset):
-            scheduled_deletion_date = format_datetime(self.scheduled_deletion_date)
+            scheduled_deletion_date = datetime_json(self.scheduled_deletion_date)
 
         snapshot_id = self.snapshot_id
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         stats: dict[str, Any] | Unset = UNSET
         if not isinstance(self.stats, Unset):
@@ -135,115 +201,129 @@ class IngestionPipelineRun:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "backupFrequencyType",
-                "createdDate",
-                "datasetName",
-                "datasetRetentionPolicy",
-                "groupId",
-                "lastUpdatedDate",
-                "phase",
-                "pipelineId",
-                "scheduledDeletionDate",
-                "snapshotId",
-                "state",
-                "stats",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        _backup_frequency_type = d.pop("backupFrequencyType", UNSET)
-        backup_frequency_type: IngestionPipelineRunBackupFrequencyType | Unset
-        if _backup_frequency_type is UNSET:
-            backup_frequency_type = UNSET
-        else:
-            backup_frequency_type = IngestionPipelineRunBackupFrequencyType._members_by_value.get(
-                _backup_frequency_type
-            ) or IngestionPipelineRunBackupFrequencyType(_backup_frequency_type)
+                _backup_frequency_type = src_dict.get("backupFrequencyType", UNSET)
+                backup_frequency_type: IngestionPipelineRunBackupFrequencyType | Unset
+                if _backup_frequency_type is UNSET:
+                    backup_frequency_type = UNSET
+                else:
+                    backup_frequency_type = IngestionPipelineRunBackupFrequencyType._members_by_value.get(
+                        _backup_frequency_type
+                    ) or IngestionPipelineRunBackupFrequencyType(_backup_frequency_type)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if _created_date is UNSET:
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                _created_date = src_dict.get("createdDate", UNSET)
+                created_date: datetime.datetime | Unset
+                if _created_date is UNSET:
+                    created_date = UNSET
+                else:
+                    created_date = datetime.datetime.fromisoformat(_created_date)
 
-        dataset_name = d.pop("datasetName", UNSET)
+                dataset_name = src_dict.get("datasetName", UNSET)
 
-        _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
-        dataset_retention_policy: DatasetRetentionPolicy | Unset
-        if _dataset_retention_policy is UNSET:
-            dataset_retention_policy = UNSET
-        else:
-            dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
+                _dataset_retention_policy = src_dict.get("datasetRetentionPolicy", UNSET)
+                dataset_retention_policy: DatasetRetentionPolicy | Unset
+                if _dataset_retention_policy is UNSET:
+                    dataset_retention_policy = UNSET
+                else:
+                    dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _last_updated_date = d.pop("lastUpdatedDate", UNSET)
-        last_updated_date: datetime.datetime | Unset
-        if _last_updated_date is UNSET:
-            last_updated_date = UNSET
-        else:
-            last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+                _last_updated_date = src_dict.get("lastUpdatedDate", UNSET)
+                last_updated_date: datetime.datetime | Unset
+                if _last_updated_date is UNSET:
+                    last_updated_date = UNSET
+                else:
+                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
 
-        _phase = d.pop("phase", UNSET)
-        phase: IngestionPipelineRunPhase | Unset
-        if _phase is UNSET:
-            phase = UNSET
-        else:
-            phase = IngestionPipelineRunPhase._members_by_value.get(_phase) or IngestionPipelineRunPhase(_phase)
+                _phase = src_dict.get("phase", UNSET)
+                phase: IngestionPipelineRunPhase | Unset
+                if _phase is UNSET:
+                    phase = UNSET
+                else:
+                    phase = IngestionPipelineRunPhase._members_by_value.get(_phase) or IngestionPipelineRunPhase(_phase)
 
-        pipeline_id = d.pop("pipelineId", UNSET)
+                pipeline_id = src_dict.get("pipelineId", UNSET)
 
-        _scheduled_deletion_date = d.pop("scheduledDeletionDate", UNSET)
-        scheduled_deletion_date: datetime.datetime | Unset
-        if _scheduled_deletion_date is UNSET:
-            scheduled_deletion_date = UNSET
-        else:
-            scheduled_deletion_date = datetime.datetime.fromisoformat(_scheduled_deletion_date)
+                _scheduled_deletion_date = src_dict.get("scheduledDeletionDate", UNSET)
+                scheduled_deletion_date: datetime.datetime | Unset
+                if _scheduled_deletion_date is UNSET:
+                    scheduled_deletion_date = UNSET
+                else:
+                    scheduled_deletion_date = datetime.datetime.fromisoformat(_scheduled_deletion_date)
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: IngestionPipelineRunState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = IngestionPipelineRunState._members_by_value.get(_state) or IngestionPipelineRunState(_state)
+                _state = src_dict.get("state", UNSET)
+                state: IngestionPipelineRunState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = IngestionPipelineRunState._members_by_value.get(_state) or IngestionPipelineRunState(_state)
 
-        _stats = d.pop("stats", UNSET)
-        stats: PipelineRunStats | Unset
-        if _stats is UNSET:
-            stats = UNSET
-        else:
-            stats = PipelineRunStats.from_dict(_stats)
+                _stats = src_dict.get("stats", UNSET)
+                stats: PipelineRunStats | Unset
+                if _stats is UNSET:
+                    stats = UNSET
+                else:
+                    stats = PipelineRunStats.from_dict(_stats)
 
-        _ingestion_pipeline_run = cls(
-            field_id,
-            backup_frequency_type,
-            created_date,
-            dataset_name,
-            dataset_retention_policy,
-            group_id,
-            last_updated_date,
-            phase,
-            pipeline_id,
-            scheduled_deletion_date,
-            snapshot_id,
-            state,
-            stats,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (dataset_name is UNSET or dataset_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (pipeline_id is UNSET or pipeline_id.__class__ is str)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is IngestionPipelineRun:
+                    _ingestion_pipeline_run = object.__new__(cls)
+                    _ingestion_pipeline_run.field_id = field_id
+                    _ingestion_pipeline_run.backup_frequency_type = backup_frequency_type
+                    _ingestion_pipeline_run.created_date = created_date
+                    _ingestion_pipeline_run.dataset_name = dataset_name
+                    _ingestion_pipeline_run.dataset_retention_policy = dataset_retention_policy
+                    _ingestion_pipeline_run.group_id = group_id
+                    _ingestion_pipeline_run.last_updated_date = last_updated_date
+                    _ingestion_pipeline_run.phase = phase
+                    _ingestion_pipeline_run.pipeline_id = pipeline_id
+                    _ingestion_pipeline_run.scheduled_deletion_date = scheduled_deletion_date
+                    _ingestion_pipeline_run.snapshot_id = snapshot_id
+                    _ingestion_pipeline_run.state = state
+                    _ingestion_pipeline_run.stats = stats
+                else:
+                    _ingestion_pipeline_run = cls(
+                        field_id,
+                        backup_frequency_type,
+                        created_date,
+                        dataset_name,
+                        dataset_retention_policy,
+                        group_id,
+                        last_updated_date,
+                        phase,
+                        pipeline_id,
+                        scheduled_deletion_date,
+                        snapshot_id,
+                        state,
+                        stats,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _ingestion_pipeline_run.additional_properties = d
-        return _ingestion_pipeline_run
+                _ingestion_pipeline_run.additional_properties = d
+                return _ingestion_pipeline_run
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -265,3 +345,40 @@ class IngestionPipelineRun:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
 from ..models.pipeline_run_stats import PipelineRunStats  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.dataset_retention_policy import (
+        DatasetRetentionPolicy,
+        DatasetRetentionPolicyDict,
+    )
+    from ..models.ingestion_pipeline_run_backup_frequency_type import (
+        IngestionPipelineRunBackupFrequencyType,
+    )
+    from ..models.ingestion_pipeline_run_phase import IngestionPipelineRunPhase
+    from ..models.ingestion_pipeline_run_state import IngestionPipelineRunState
+    from ..models.pipeline_run_stats import PipelineRunStats, PipelineRunStatsDict
+
+    IngestionPipelineRunDict = TypedDict(
+        "IngestionPipelineRunDict",
+        {
+            "_id": str,
+            "backupFrequencyType": Literal["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]
+            | IngestionPipelineRunBackupFrequencyType,
+            "createdDate": datetime.datetime | str,
+            "datasetName": str,
+            "datasetRetentionPolicy": DatasetRetentionPolicyDict | DatasetRetentionPolicy,
+            "groupId": str,
+            "lastUpdatedDate": datetime.datetime | str,
+            "phase": Literal["SNAPSHOT", "EXPORT", "INGESTION"] | IngestionPipelineRunPhase,
+            "pipelineId": str,
+            "scheduledDeletionDate": datetime.datetime | str,
+            "snapshotId": str,
+            "state": Literal["PENDING", "IN_PROGRESS", "DONE", "FAILED", "DATASET_DELETED"] | IngestionPipelineRunState,
+            "stats": PipelineRunStatsDict | PipelineRunStats,
+        },
+        total=False,
+    )
+else:
+    IngestionPipelineRunDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

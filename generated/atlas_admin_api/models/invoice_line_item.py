@@ -3,14 +3,53 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="InvoiceLineItem")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterName",
+        "created",
+        "discountCents",
+        "endDate",
+        "groupId",
+        "groupName",
+        "note",
+        "percentDiscount",
+        "quantity",
+        "sku",
+        "startDate",
+        "stitchAppName",
+        "tags",
+        "tierLowerBound",
+        "tierUpperBound",
+        "totalPriceCents",
+        "unit",
+        "unitPriceDollars",
+    }
+)
 
 
 @_attrs_define
@@ -73,19 +112,48 @@ class InvoiceLineItem:
     unit: str | Unset = UNSET
     unit_price_dollars: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_name", "clusterName", False),
+        ("created", "created", False),
+        ("discount_cents", "discountCents", False),
+        ("end_date", "endDate", False),
+        ("group_id", "groupId", False),
+        ("group_name", "groupName", False),
+        ("note", "note", False),
+        ("percent_discount", "percentDiscount", False),
+        ("quantity", "quantity", False),
+        ("sku", "sku", False),
+        ("start_date", "startDate", False),
+        ("stitch_app_name", "stitchAppName", False),
+        ("tags", "tags", False),
+        ("tier_lower_bound", "tierLowerBound", False),
+        ("tier_upper_bound", "tierUpperBound", False),
+        ("total_price_cents", "totalPriceCents", False),
+        ("unit", "unit", False),
+        ("unit_price_dollars", "unitPriceDollars", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/InvoiceLineItem"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_name = self.cluster_name
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         discount_cents = self.discount_cents
 
         end_date: str | Unset = UNSET
         if not isinstance(self.end_date, Unset):
-            end_date = format_datetime(self.end_date)
+            end_date = datetime_json(self.end_date)
 
         group_id = self.group_id
 
@@ -101,7 +169,7 @@ class InvoiceLineItem:
 
         start_date: str | Unset = UNSET
         if not isinstance(self.start_date, Unset):
-            start_date = format_datetime(self.start_date)
+            start_date = datetime_json(self.start_date)
 
         stitch_app_name = self.stitch_app_name
 
@@ -163,113 +231,148 @@ class InvoiceLineItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterName",
-                "created",
-                "discountCents",
-                "endDate",
-                "groupId",
-                "groupName",
-                "note",
-                "percentDiscount",
-                "quantity",
-                "sku",
-                "startDate",
-                "stitchAppName",
-                "tags",
-                "tierLowerBound",
-                "tierUpperBound",
-                "totalPriceCents",
-                "unit",
-                "unitPriceDollars",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_name = d.pop("clusterName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-        discount_cents = d.pop("discountCents", UNSET)
+                discount_cents = src_dict.get("discountCents", UNSET)
 
-        _end_date = d.pop("endDate", UNSET)
-        end_date: datetime.datetime | Unset
-        if _end_date is UNSET:
-            end_date = UNSET
-        else:
-            end_date = datetime.datetime.fromisoformat(_end_date)
+                _end_date = src_dict.get("endDate", UNSET)
+                end_date: datetime.datetime | Unset
+                if _end_date is UNSET:
+                    end_date = UNSET
+                else:
+                    end_date = datetime.datetime.fromisoformat(_end_date)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        group_name = d.pop("groupName", UNSET)
+                group_name = src_dict.get("groupName", UNSET)
 
-        note = d.pop("note", UNSET)
+                note = src_dict.get("note", UNSET)
 
-        percent_discount = d.pop("percentDiscount", UNSET)
+                percent_discount = src_dict.get("percentDiscount", UNSET)
 
-        quantity = d.pop("quantity", UNSET)
+                quantity = src_dict.get("quantity", UNSET)
 
-        sku = d.pop("sku", UNSET)
+                sku = src_dict.get("sku", UNSET)
 
-        _start_date = d.pop("startDate", UNSET)
-        start_date: datetime.datetime | Unset
-        if _start_date is UNSET:
-            start_date = UNSET
-        else:
-            start_date = datetime.datetime.fromisoformat(_start_date)
+                _start_date = src_dict.get("startDate", UNSET)
+                start_date: datetime.datetime | Unset
+                if _start_date is UNSET:
+                    start_date = UNSET
+                else:
+                    start_date = datetime.datetime.fromisoformat(_start_date)
 
-        stitch_app_name = d.pop("stitchAppName", UNSET)
+                stitch_app_name = src_dict.get("stitchAppName", UNSET)
 
-        _tags = d.pop("tags", UNSET)
-        tags: InvoiceLineItemTags | Unset
-        if _tags is UNSET:
-            tags = UNSET
-        else:
-            tags = InvoiceLineItemTags.from_dict(_tags)
+                _tags = src_dict.get("tags", UNSET)
+                tags: InvoiceLineItemTags | Unset
+                if _tags is UNSET:
+                    tags = UNSET
+                else:
+                    tags = InvoiceLineItemTags.from_dict(_tags)
 
-        tier_lower_bound = d.pop("tierLowerBound", UNSET)
+                tier_lower_bound = src_dict.get("tierLowerBound", UNSET)
 
-        tier_upper_bound = d.pop("tierUpperBound", UNSET)
+                tier_upper_bound = src_dict.get("tierUpperBound", UNSET)
 
-        total_price_cents = d.pop("totalPriceCents", UNSET)
+                total_price_cents = src_dict.get("totalPriceCents", UNSET)
 
-        unit = d.pop("unit", UNSET)
+                unit = src_dict.get("unit", UNSET)
 
-        unit_price_dollars = d.pop("unitPriceDollars", UNSET)
+                unit_price_dollars = src_dict.get("unitPriceDollars", UNSET)
 
-        _invoice_line_item = cls(
-            cluster_name,
-            created,
-            discount_cents,
-            end_date,
-            group_id,
-            group_name,
-            note,
-            percent_discount,
-            quantity,
-            sku,
-            start_date,
-            stitch_app_name,
-            tags,
-            tier_lower_bound,
-            tier_upper_bound,
-            total_price_cents,
-            unit,
-            unit_price_dollars,
-        )
+                if not (
+                    (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (discount_cents is UNSET or discount_cents.__class__ is int)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (group_name is UNSET or group_name.__class__ is str)
+                    and (note is UNSET or note.__class__ is str)
+                    and (
+                        percent_discount is UNSET
+                        or (percent_discount.__class__ is float or percent_discount.__class__ is int)
+                    )
+                    and (quantity is UNSET or (quantity.__class__ is float or quantity.__class__ is int))
+                    and (sku is UNSET or sku.__class__ is str)
+                    and (stitch_app_name is UNSET or stitch_app_name.__class__ is str)
+                    and (
+                        tier_lower_bound is UNSET
+                        or (tier_lower_bound.__class__ is float or tier_lower_bound.__class__ is int)
+                    )
+                    and (
+                        tier_upper_bound is UNSET
+                        or (tier_upper_bound.__class__ is float or tier_upper_bound.__class__ is int)
+                    )
+                    and (total_price_cents is UNSET or total_price_cents.__class__ is int)
+                    and (unit is UNSET or unit.__class__ is str)
+                    and (
+                        unit_price_dollars is UNSET
+                        or (unit_price_dollars.__class__ is float or unit_price_dollars.__class__ is int)
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is InvoiceLineItem:
+                    _invoice_line_item = object.__new__(cls)
+                    _invoice_line_item.cluster_name = cluster_name
+                    _invoice_line_item.created = created
+                    _invoice_line_item.discount_cents = discount_cents
+                    _invoice_line_item.end_date = end_date
+                    _invoice_line_item.group_id = group_id
+                    _invoice_line_item.group_name = group_name
+                    _invoice_line_item.note = note
+                    _invoice_line_item.percent_discount = percent_discount
+                    _invoice_line_item.quantity = quantity
+                    _invoice_line_item.sku = sku
+                    _invoice_line_item.start_date = start_date
+                    _invoice_line_item.stitch_app_name = stitch_app_name
+                    _invoice_line_item.tags = tags
+                    _invoice_line_item.tier_lower_bound = tier_lower_bound
+                    _invoice_line_item.tier_upper_bound = tier_upper_bound
+                    _invoice_line_item.total_price_cents = total_price_cents
+                    _invoice_line_item.unit = unit
+                    _invoice_line_item.unit_price_dollars = unit_price_dollars
+                else:
+                    _invoice_line_item = cls(
+                        cluster_name,
+                        created,
+                        discount_cents,
+                        end_date,
+                        group_id,
+                        group_name,
+                        note,
+                        percent_discount,
+                        quantity,
+                        sku,
+                        start_date,
+                        stitch_app_name,
+                        tags,
+                        tier_lower_bound,
+                        tier_upper_bound,
+                        total_price_cents,
+                        unit,
+                        unit_price_dollars,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _invoice_line_item.additional_properties = d
-        return _invoice_line_item
+                _invoice_line_item.additional_properties = d
+                return _invoice_line_item
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -290,3 +393,38 @@ class InvoiceLineItem:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.invoice_line_item_tags import InvoiceLineItemTags  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.invoice_line_item_tags import (
+        InvoiceLineItemTags,
+        InvoiceLineItemTagsDict,
+    )
+
+    InvoiceLineItemDict = TypedDict(
+        "InvoiceLineItemDict",
+        {
+            "clusterName": str,
+            "created": datetime.datetime | str,
+            "discountCents": int,
+            "endDate": datetime.datetime | str,
+            "groupId": str,
+            "groupName": str,
+            "note": str,
+            "percentDiscount": float,
+            "quantity": float,
+            "sku": str,
+            "startDate": datetime.datetime | str,
+            "stitchAppName": str,
+            "tags": InvoiceLineItemTagsDict | InvoiceLineItemTags,
+            "tierLowerBound": float,
+            "tierUpperBound": float,
+            "totalPriceCents": int,
+            "unit": str,
+            "unitPriceDollars": float,
+        },
+        total=False,
+    )
+else:
+    InvoiceLineItemDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

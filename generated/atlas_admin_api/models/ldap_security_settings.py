@@ -2,14 +2,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LDAPSecuritySettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "authenticationEnabled",
+        "authorizationEnabled",
+        "authzQueryTemplate",
+        "bindPassword",
+        "bindUsername",
+        "caCertificate",
+        "hostname",
+        "links",
+        "port",
+        "userToDNMapping",
+    }
+)
 
 
 @_attrs_define
@@ -58,8 +88,29 @@ class LDAPSecuritySettings:
     port: int | Unset = UNSET
     user_to_dn_mapping: list[UserToDNMapping] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("authentication_enabled", "authenticationEnabled", False),
+        ("authorization_enabled", "authorizationEnabled", False),
+        ("authz_query_template", "authzQueryTemplate", False),
+        ("bind_password", "bindPassword", False),
+        ("bind_username", "bindUsername", False),
+        ("ca_certificate", "caCertificate", False),
+        ("hostname", "hostname", False),
+        ("links", "links", False),
+        ("port", "port", False),
+        ("user_to_dn_mapping", "userToDNMapping", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LDAPSecuritySettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         authentication_enabled = self.authentication_enabled
 
         authorization_enabled = self.authorization_enabled
@@ -118,75 +169,89 @@ class LDAPSecuritySettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "authenticationEnabled",
-                "authorizationEnabled",
-                "authzQueryTemplate",
-                "bindPassword",
-                "bindUsername",
-                "caCertificate",
-                "hostname",
-                "links",
-                "port",
-                "userToDNMapping",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        authentication_enabled = d.pop("authenticationEnabled", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                authentication_enabled = src_dict.get("authenticationEnabled", UNSET)
 
-        authorization_enabled = d.pop("authorizationEnabled", UNSET)
+                authorization_enabled = src_dict.get("authorizationEnabled", UNSET)
 
-        authz_query_template = d.pop("authzQueryTemplate", UNSET)
+                authz_query_template = src_dict.get("authzQueryTemplate", UNSET)
 
-        bind_password = d.pop("bindPassword", UNSET)
+                bind_password = src_dict.get("bindPassword", UNSET)
 
-        bind_username = d.pop("bindUsername", UNSET)
+                bind_username = src_dict.get("bindUsername", UNSET)
 
-        ca_certificate = d.pop("caCertificate", UNSET)
+                ca_certificate = src_dict.get("caCertificate", UNSET)
 
-        hostname = d.pop("hostname", UNSET)
+                hostname = src_dict.get("hostname", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                port = src_dict.get("port", UNSET)
 
-        port = d.pop("port", UNSET)
+                _user_to_dn_mapping = src_dict.get("userToDNMapping", UNSET)
+                user_to_dn_mapping: list[UserToDNMapping] | Unset = UNSET
+                if _user_to_dn_mapping is not UNSET:
+                    user_to_dn_mapping = [
+                        UserToDNMapping.from_dict(user_to_dn_mapping_item_data)
+                        for user_to_dn_mapping_item_data in _user_to_dn_mapping
+                    ]
 
-        _user_to_dn_mapping = d.pop("userToDNMapping", UNSET)
-        user_to_dn_mapping: list[UserToDNMapping] | Unset = UNSET
-        if _user_to_dn_mapping is not UNSET:
-            user_to_dn_mapping = []
-            for user_to_dn_mapping_item_data in _user_to_dn_mapping:
-                user_to_dn_mapping_item = UserToDNMapping.from_dict(user_to_dn_mapping_item_data)
+                if not (
+                    (authentication_enabled is UNSET or authentication_enabled.__class__ is bool)
+                    and (authorization_enabled is UNSET or authorization_enabled.__class__ is bool)
+                    and (authz_query_template is UNSET or authz_query_template.__class__ is str)
+                    and (bind_password is UNSET or bind_password.__class__ is str)
+                    and (bind_username is UNSET or bind_username.__class__ is str)
+                    and (ca_certificate is UNSET or ca_certificate.__class__ is str)
+                    and (hostname is UNSET or hostname.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (port is UNSET or port.__class__ is int)
+                    and (_user_to_dn_mapping is UNSET or _user_to_dn_mapping.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LDAPSecuritySettings:
+                    _ldap_security_settings = object.__new__(cls)
+                    _ldap_security_settings.authentication_enabled = authentication_enabled
+                    _ldap_security_settings.authorization_enabled = authorization_enabled
+                    _ldap_security_settings.authz_query_template = authz_query_template
+                    _ldap_security_settings.bind_password = bind_password
+                    _ldap_security_settings.bind_username = bind_username
+                    _ldap_security_settings.ca_certificate = ca_certificate
+                    _ldap_security_settings.hostname = hostname
+                    _ldap_security_settings.links = links
+                    _ldap_security_settings.port = port
+                    _ldap_security_settings.user_to_dn_mapping = user_to_dn_mapping
+                else:
+                    _ldap_security_settings = cls(
+                        authentication_enabled,
+                        authorization_enabled,
+                        authz_query_template,
+                        bind_password,
+                        bind_username,
+                        ca_certificate,
+                        hostname,
+                        links,
+                        port,
+                        user_to_dn_mapping,
+                    )
 
-                user_to_dn_mapping.append(user_to_dn_mapping_item)
+                _ldap_security_settings.additional_properties = d
+                return _ldap_security_settings
 
-        _ldap_security_settings = cls(
-            authentication_enabled,
-            authorization_enabled,
-            authz_query_template,
-            bind_password,
-            bind_username,
-            ca_certificate,
-            hostname,
-            links,
-            port,
-            user_to_dn_mapping,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _ldap_security_settings.additional_properties = d
-        return _ldap_security_settings
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -208,3 +273,28 @@ class LDAPSecuritySettings:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.user_to_dn_mapping import UserToDNMapping  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.user_to_dn_mapping import UserToDNMapping, UserToDNMappingDict
+
+    LDAPSecuritySettingsDict = TypedDict(
+        "LDAPSecuritySettingsDict",
+        {
+            "authenticationEnabled": bool,
+            "authorizationEnabled": bool,
+            "authzQueryTemplate": str,
+            "bindPassword": str,
+            "bindUsername": str,
+            "caCertificate": str,
+            "hostname": str,
+            "links": list[LinkDict | Link],
+            "port": int,
+            "userToDNMapping": list[UserToDNMappingDict | UserToDNMapping],
+        },
+        total=False,
+    )
+else:
+    LDAPSecuritySettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

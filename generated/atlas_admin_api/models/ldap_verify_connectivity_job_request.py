@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,31 @@ from attrs import field as _attrs_field
 from ..models.ldap_verify_connectivity_job_request_status import (
     LDAPVerifyConnectivityJobRequestStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LDAPVerifyConnectivityJobRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "links",
+        "request",
+        "requestId",
+        "status",
+        "validations",
+    }
+)
 
 
 @_attrs_define
@@ -41,11 +69,28 @@ class LDAPVerifyConnectivityJobRequest:
     links: list[Link] | Unset = UNSET
     request: LDAPVerifyConnectivityJobRequestParams | Unset = UNSET
     request_id: str | Unset = UNSET
-    status: LDAPVerifyConnectivityJobRequestStatus | Unset = UNSET
+    status: Literal["FAIL", "PENDING", "SUCCESS"] | LDAPVerifyConnectivityJobRequestStatus | Unset = UNSET
     validations: list[LDAPVerifyConnectivityJobRequestValidation] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", False),
+        ("links", "links", False),
+        ("request", "request", False),
+        ("request_id", "requestId", False),
+        ("status", "status", False),
+        ("validations", "validations", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LDAPVerifyConnectivityJobRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         links: list[dict[str, Any]] | Unset = UNSET
@@ -63,7 +108,7 @@ class LDAPVerifyConnectivityJobRequest:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         validations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.validations, Unset):
@@ -92,71 +137,79 @@ class LDAPVerifyConnectivityJobRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "links",
-                "request",
-                "requestId",
-                "status",
-                "validations",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _request = src_dict.get("request", UNSET)
+                request: LDAPVerifyConnectivityJobRequestParams | Unset
+                if _request is UNSET:
+                    request = UNSET
+                else:
+                    request = LDAPVerifyConnectivityJobRequestParams.from_dict(_request)
 
-        _request = d.pop("request", UNSET)
-        request: LDAPVerifyConnectivityJobRequestParams | Unset
-        if _request is UNSET:
-            request = UNSET
-        else:
-            request = LDAPVerifyConnectivityJobRequestParams.from_dict(_request)
+                request_id = src_dict.get("requestId", UNSET)
 
-        request_id = d.pop("requestId", UNSET)
+                _status = src_dict.get("status", UNSET)
+                status: LDAPVerifyConnectivityJobRequestStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = LDAPVerifyConnectivityJobRequestStatus._members_by_value.get(
+                        _status
+                    ) or LDAPVerifyConnectivityJobRequestStatus(_status)
 
-        _status = d.pop("status", UNSET)
-        status: LDAPVerifyConnectivityJobRequestStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = LDAPVerifyConnectivityJobRequestStatus._members_by_value.get(
-                _status
-            ) or LDAPVerifyConnectivityJobRequestStatus(_status)
+                _validations = src_dict.get("validations", UNSET)
+                validations: list[LDAPVerifyConnectivityJobRequestValidation] | Unset = UNSET
+                if _validations is not UNSET:
+                    validations = [
+                        LDAPVerifyConnectivityJobRequestValidation.from_dict(validations_item_data)
+                        for validations_item_data in _validations
+                    ]
 
-        _validations = d.pop("validations", UNSET)
-        validations: list[LDAPVerifyConnectivityJobRequestValidation] | Unset = UNSET
-        if _validations is not UNSET:
-            validations = []
-            for validations_item_data in _validations:
-                validations_item = LDAPVerifyConnectivityJobRequestValidation.from_dict(validations_item_data)
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (request_id is UNSET or request_id.__class__ is str)
+                    and (_validations is UNSET or _validations.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LDAPVerifyConnectivityJobRequest:
+                    _ldap_verify_connectivity_job_request = object.__new__(cls)
+                    _ldap_verify_connectivity_job_request.group_id = group_id
+                    _ldap_verify_connectivity_job_request.links = links
+                    _ldap_verify_connectivity_job_request.request = request
+                    _ldap_verify_connectivity_job_request.request_id = request_id
+                    _ldap_verify_connectivity_job_request.status = status
+                    _ldap_verify_connectivity_job_request.validations = validations
+                else:
+                    _ldap_verify_connectivity_job_request = cls(
+                        group_id,
+                        links,
+                        request,
+                        request_id,
+                        status,
+                        validations,
+                    )
 
-                validations.append(validations_item)
+                _ldap_verify_connectivity_job_request.additional_properties = d
+                return _ldap_verify_connectivity_job_request
 
-        _ldap_verify_connectivity_job_request = cls(
-            group_id,
-            links,
-            request,
-            request_id,
-            status,
-            validations,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _ldap_verify_connectivity_job_request.additional_properties = d
-        return _ldap_verify_connectivity_job_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -183,3 +236,38 @@ from ..models.ldap_verify_connectivity_job_request_validation import (
     LDAPVerifyConnectivityJobRequestValidation,  # noqa: E402
 )
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.ldap_verify_connectivity_job_request_params import (
+        LDAPVerifyConnectivityJobRequestParams,
+        LDAPVerifyConnectivityJobRequestParamsDict,
+    )
+    from ..models.ldap_verify_connectivity_job_request_status import (
+        LDAPVerifyConnectivityJobRequestStatus,
+    )
+    from ..models.ldap_verify_connectivity_job_request_validation import (
+        LDAPVerifyConnectivityJobRequestValidation,
+        LDAPVerifyConnectivityJobRequestValidationDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    LDAPVerifyConnectivityJobRequestDict = TypedDict(
+        "LDAPVerifyConnectivityJobRequestDict",
+        {
+            "groupId": str,
+            "links": list[LinkDict | Link],
+            "request": LDAPVerifyConnectivityJobRequestParamsDict | LDAPVerifyConnectivityJobRequestParams,
+            "requestId": str,
+            "status": Literal["FAIL", "PENDING", "SUCCESS"] | LDAPVerifyConnectivityJobRequestStatus,
+            "validations": list[
+                LDAPVerifyConnectivityJobRequestValidationDict | LDAPVerifyConnectivityJobRequestValidation
+            ],
+        },
+        total=False,
+    )
+else:
+    LDAPVerifyConnectivityJobRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LDAPVerifyConnectivityJobRequestParams")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "bindPassword",
+        "bindUsername",
+        "hostname",
+        "port",
+        "authzQueryTemplate",
+        "caCertificate",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -51,8 +78,26 @@ class LDAPVerifyConnectivityJobRequestParams:
     ca_certificate: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("bind_password", "bindPassword", True),
+        ("bind_username", "bindUsername", True),
+        ("hostname", "hostname", True),
+        ("port", "port", True),
+        ("authz_query_template", "authzQueryTemplate", False),
+        ("ca_certificate", "caCertificate", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LDAPVerifyConnectivityJobRequestParams"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         bind_password = self.bind_password
 
         bind_username = self.bind_username
@@ -93,52 +138,68 @@ class LDAPVerifyConnectivityJobRequestParams:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "authzQueryTemplate",
-                "caCertificate",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        bind_password = d.pop("bindPassword")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                bind_password = src_dict["bindPassword"]
 
-        bind_username = d.pop("bindUsername")
+                bind_username = src_dict["bindUsername"]
 
-        hostname = d.pop("hostname")
+                hostname = src_dict["hostname"]
 
-        port = d.pop("port")
+                port = src_dict["port"]
 
-        authz_query_template = d.pop("authzQueryTemplate", UNSET)
+                authz_query_template = src_dict.get("authzQueryTemplate", UNSET)
 
-        ca_certificate = d.pop("caCertificate", UNSET)
+                ca_certificate = src_dict.get("caCertificate", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    bind_password.__class__ is str
+                    and bind_username.__class__ is str
+                    and hostname.__class__ is str
+                    and port.__class__ is int
+                    and (authz_query_template is UNSET or authz_query_template.__class__ is str)
+                    and (ca_certificate is UNSET or ca_certificate.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LDAPVerifyConnectivityJobRequestParams:
+                    _ldap_verify_connectivity_job_request_params = object.__new__(cls)
+                    _ldap_verify_connectivity_job_request_params.bind_password = bind_password
+                    _ldap_verify_connectivity_job_request_params.bind_username = bind_username
+                    _ldap_verify_connectivity_job_request_params.hostname = hostname
+                    _ldap_verify_connectivity_job_request_params.port = port
+                    _ldap_verify_connectivity_job_request_params.authz_query_template = authz_query_template
+                    _ldap_verify_connectivity_job_request_params.ca_certificate = ca_certificate
+                    _ldap_verify_connectivity_job_request_params.links = links
+                else:
+                    _ldap_verify_connectivity_job_request_params = cls(
+                        bind_password,
+                        bind_username,
+                        hostname,
+                        port,
+                        authz_query_template,
+                        ca_certificate,
+                        links,
+                    )
 
-        _ldap_verify_connectivity_job_request_params = cls(
-            bind_password,
-            bind_username,
-            hostname,
-            port,
-            authz_query_template,
-            ca_certificate,
-            links,
-        )
+                _ldap_verify_connectivity_job_request_params.additional_properties = d
+                return _ldap_verify_connectivity_job_request_params
 
-        if nulls:
-            d.update(nulls)
-        _ldap_verify_connectivity_job_request_params.additional_properties = d
-        return _ldap_verify_connectivity_job_request_params
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -159,3 +220,26 @@ class LDAPVerifyConnectivityJobRequestParams:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    LDAPVerifyConnectivityJobRequestParamsDict = TypedDict(
+        "LDAPVerifyConnectivityJobRequestParamsDict",
+        {
+            "bindPassword": Required[str],
+            "bindUsername": Required[str],
+            "hostname": Required[str],
+            "port": Required[int],
+            "authzQueryTemplate": str,
+            "caCertificate": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    LDAPVerifyConnectivityJobRequestParamsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

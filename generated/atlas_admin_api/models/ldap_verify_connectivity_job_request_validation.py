@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,27 @@ from ..models.ldap_verify_connectivity_job_request_validation_status import (
 from ..models.ldap_verify_connectivity_job_request_validation_validation_type import (
     LDAPVerifyConnectivityJobRequestValidationValidationType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LDAPVerifyConnectivityJobRequestValidation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "status",
+        "validationType",
+    }
+)
 
 
 @_attrs_define
@@ -30,18 +54,43 @@ class LDAPVerifyConnectivityJobRequestValidation:
                 identifies this verification test that MongoDB Cloud runs.
     """
 
-    status: LDAPVerifyConnectivityJobRequestValidationStatus | Unset = UNSET
-    validation_type: LDAPVerifyConnectivityJobRequestValidationValidationType | Unset = UNSET
+    status: Literal["FAIL", "OK"] | LDAPVerifyConnectivityJobRequestValidationStatus | Unset = UNSET
+    validation_type: (
+        Literal[
+            "AUTHENTICATE",
+            "AUTHORIZATION_ENABLED",
+            "CONNECT",
+            "PARSE_AUTHZ_QUERY",
+            "QUERY_SERVER",
+            "SERVER_SPECIFIED",
+            "TEMPLATE",
+        ]
+        | LDAPVerifyConnectivityJobRequestValidationValidationType
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("status", "status", False),
+        ("validation_type", "validationType", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LDAPVerifyConnectivityJobRequestValidation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         validation_type: str | Unset = UNSET
         if not isinstance(self.validation_type, Unset):
-            validation_type = self.validation_type.value
+            validation_type = enum_json(self.validation_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,43 +104,49 @@ class LDAPVerifyConnectivityJobRequestValidation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "status",
-                "validationType",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _status = d.pop("status", UNSET)
-        status: LDAPVerifyConnectivityJobRequestValidationStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = LDAPVerifyConnectivityJobRequestValidationStatus._members_by_value.get(
-                _status
-            ) or LDAPVerifyConnectivityJobRequestValidationStatus(_status)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _status = src_dict.get("status", UNSET)
+                status: LDAPVerifyConnectivityJobRequestValidationStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = LDAPVerifyConnectivityJobRequestValidationStatus._members_by_value.get(
+                        _status
+                    ) or LDAPVerifyConnectivityJobRequestValidationStatus(_status)
 
-        _validation_type = d.pop("validationType", UNSET)
-        validation_type: LDAPVerifyConnectivityJobRequestValidationValidationType | Unset
-        if _validation_type is UNSET:
-            validation_type = UNSET
-        else:
-            validation_type = LDAPVerifyConnectivityJobRequestValidationValidationType._members_by_value.get(
-                _validation_type
-            ) or LDAPVerifyConnectivityJobRequestValidationValidationType(_validation_type)
+                _validation_type = src_dict.get("validationType", UNSET)
+                validation_type: LDAPVerifyConnectivityJobRequestValidationValidationType | Unset
+                if _validation_type is UNSET:
+                    validation_type = UNSET
+                else:
+                    validation_type = LDAPVerifyConnectivityJobRequestValidationValidationType._members_by_value.get(
+                        _validation_type
+                    ) or LDAPVerifyConnectivityJobRequestValidationValidationType(_validation_type)
 
-        _ldap_verify_connectivity_job_request_validation = cls(
-            status,
-            validation_type,
-        )
+                if cls is LDAPVerifyConnectivityJobRequestValidation:
+                    _ldap_verify_connectivity_job_request_validation = object.__new__(cls)
+                    _ldap_verify_connectivity_job_request_validation.status = status
+                    _ldap_verify_connectivity_job_request_validation.validation_type = validation_type
+                else:
+                    _ldap_verify_connectivity_job_request_validation = cls(
+                        status,
+                        validation_type,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _ldap_verify_connectivity_job_request_validation.additional_properties = d
-        return _ldap_verify_connectivity_job_request_validation
+                _ldap_verify_connectivity_job_request_validation.additional_properties = d
+                return _ldap_verify_connectivity_job_request_validation
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +163,36 @@ class LDAPVerifyConnectivityJobRequestValidation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.ldap_verify_connectivity_job_request_validation_status import (
+        LDAPVerifyConnectivityJobRequestValidationStatus,
+    )
+    from ..models.ldap_verify_connectivity_job_request_validation_validation_type import (
+        LDAPVerifyConnectivityJobRequestValidationValidationType,
+    )
+
+    LDAPVerifyConnectivityJobRequestValidationDict = TypedDict(
+        "LDAPVerifyConnectivityJobRequestValidationDict",
+        {
+            "status": Literal["FAIL", "OK"] | LDAPVerifyConnectivityJobRequestValidationStatus,
+            "validationType": Literal[
+                "AUTHENTICATE",
+                "AUTHORIZATION_ENABLED",
+                "CONNECT",
+                "PARSE_AUTHZ_QUERY",
+                "QUERY_SERVER",
+                "SERVER_SPECIFIED",
+                "TEMPLATE",
+            ]
+            | LDAPVerifyConnectivityJobRequestValidationValidationType,
+        },
+        total=False,
+    )
+else:
+    LDAPVerifyConnectivityJobRequestValidationDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

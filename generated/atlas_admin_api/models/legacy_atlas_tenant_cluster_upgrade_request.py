@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -38,9 +44,72 @@ from ..models.legacy_atlas_tenant_cluster_upgrade_request_state_name import (
 from ..models.legacy_atlas_tenant_cluster_upgrade_request_version_release_system import (
     LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LegacyAtlasTenantClusterUpgradeRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "acceptDataRisksAndForceReplicaSetReconfig",
+        "advancedConfiguration",
+        "autoScaling",
+        "backupEnabled",
+        "biConnector",
+        "clusterType",
+        "configServerManagementMode",
+        "configServerType",
+        "connectionStrings",
+        "createDate",
+        "deleteAfterCreationHours",
+        "deleteAfterDate",
+        "diskSizeGB",
+        "diskWarmingMode",
+        "encryptionAtRestProvider",
+        "featureCompatibilityVersion",
+        "featureCompatibilityVersionExpirationDate",
+        "globalClusterSelfManagedSharding",
+        "groupId",
+        "id",
+        "labels",
+        "links",
+        "mongoDBEmployeeAccessGrant",
+        "mongoDBMajorVersion",
+        "mongoDBVersion",
+        "mongoURI",
+        "mongoURIUpdated",
+        "mongoURIWithOptions",
+        "numShards",
+        "paused",
+        "pitEnabled",
+        "providerBackupEnabled",
+        "providerSettings",
+        "replicaSetScalingStrategy",
+        "replicationFactor",
+        "replicationSpec",
+        "replicationSpecs",
+        "rootCertType",
+        "srvAddress",
+        "stateName",
+        "tags",
+        "terminationProtectionEnabled",
+        "versionReleaseSystem",
+    }
+)
 
 
 @_attrs_define
@@ -237,16 +306,30 @@ class LegacyAtlasTenantClusterUpgradeRequest:
     auto_scaling: ClusterAutoScalingSettings | Unset = UNSET
     backup_enabled: bool | Unset = UNSET
     bi_connector: BiConnector | Unset = UNSET
-    cluster_type: LegacyAtlasTenantClusterUpgradeRequestClusterType | Unset = UNSET
-    config_server_management_mode: LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode | Unset = UNSET
-    config_server_type: LegacyAtlasTenantClusterUpgradeRequestConfigServerType | Unset = UNSET
+    cluster_type: (
+        Literal["REPLICASET", "SHARDED", "GEOSHARDED"] | LegacyAtlasTenantClusterUpgradeRequestClusterType | Unset
+    ) = UNSET
+    config_server_management_mode: (
+        Literal["ATLAS_MANAGED", "FIXED_TO_DEDICATED"]
+        | LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode
+        | Unset
+    ) = UNSET
+    config_server_type: (
+        Literal["DEDICATED", "EMBEDDED"] | LegacyAtlasTenantClusterUpgradeRequestConfigServerType | Unset
+    ) = UNSET
     connection_strings: ClusterConnectionStrings | Unset = UNSET
     create_date: datetime.datetime | Unset = UNSET
     delete_after_creation_hours: int | Unset = UNSET
     delete_after_date: datetime.datetime | Unset = UNSET
     disk_size_gb: float | Unset = UNSET
-    disk_warming_mode: LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode | Unset = UNSET
-    encryption_at_rest_provider: LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider | Unset = UNSET
+    disk_warming_mode: (
+        Literal["FULLY_WARMED", "VISIBLE_EARLIER", "ENHANCED_FULLY_WARMED"]
+        | LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode
+        | Unset
+    ) = UNSET
+    encryption_at_rest_provider: (
+        Literal["NONE", "AWS", "AZURE", "GCP"] | LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider | Unset
+    ) = UNSET
     feature_compatibility_version: str | Unset = UNSET
     feature_compatibility_version_expiration_date: datetime.datetime | Unset = UNSET
     global_cluster_self_managed_sharding: bool | Unset = UNSET
@@ -273,24 +356,89 @@ class LegacyAtlasTenantClusterUpgradeRequest:
         | UnknownVariant
         | Unset
     ) = UNSET
-    replica_set_scaling_strategy: LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy | Unset = UNSET
-    replication_factor: LegacyAtlasTenantClusterUpgradeRequestReplicationFactor | Unset = UNSET
+    replica_set_scaling_strategy: (
+        Literal["SEQUENTIAL", "WORKLOAD_TYPE", "NODE_TYPE"]
+        | LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy
+        | Unset
+    ) = UNSET
+    replication_factor: Literal[3, 5, 7] | LegacyAtlasTenantClusterUpgradeRequestReplicationFactor | Unset = UNSET
     replication_spec: LegacyAtlasTenantClusterUpgradeRequestReplicationSpec | Unset = UNSET
     replication_specs: list[LegacyReplicationSpec] | Unset = UNSET
-    root_cert_type: LegacyAtlasTenantClusterUpgradeRequestRootCertType | Unset = UNSET
+    root_cert_type: Literal["ISRGROOTX1"] | LegacyAtlasTenantClusterUpgradeRequestRootCertType | Unset = UNSET
     srv_address: str | Unset = UNSET
-    state_name: LegacyAtlasTenantClusterUpgradeRequestStateName | Unset = UNSET
+    state_name: (
+        Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"]
+        | LegacyAtlasTenantClusterUpgradeRequestStateName
+        | Unset
+    ) = UNSET
     tags: list[ResourceTag] | Unset = UNSET
     termination_protection_enabled: bool | Unset = UNSET
-    version_release_system: LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem | Unset = UNSET
+    version_release_system: (
+        Literal["LTS", "CONTINUOUS"] | LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("accept_data_risks_and_force_replica_set_reconfig", "acceptDataRisksAndForceReplicaSetReconfig", False),
+        ("advanced_configuration", "advancedConfiguration", False),
+        ("auto_scaling", "autoScaling", False),
+        ("backup_enabled", "backupEnabled", False),
+        ("bi_connector", "biConnector", False),
+        ("cluster_type", "clusterType", False),
+        ("config_server_management_mode", "configServerManagementMode", False),
+        ("config_server_type", "configServerType", False),
+        ("connection_strings", "connectionStrings", False),
+        ("create_date", "createDate", False),
+        ("delete_after_creation_hours", "deleteAfterCreationHours", False),
+        ("delete_after_date", "deleteAfterDate", False),
+        ("disk_size_gb", "diskSizeGB", False),
+        ("disk_warming_mode", "diskWarmingMode", False),
+        ("encryption_at_rest_provider", "encryptionAtRestProvider", False),
+        ("feature_compatibility_version", "featureCompatibilityVersion", False),
+        ("feature_compatibility_version_expiration_date", "featureCompatibilityVersionExpirationDate", False),
+        ("global_cluster_self_managed_sharding", "globalClusterSelfManagedSharding", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("labels", "labels", False),
+        ("links", "links", False),
+        ("mongo_db_employee_access_grant", "mongoDBEmployeeAccessGrant", False),
+        ("mongo_db_major_version", "mongoDBMajorVersion", False),
+        ("mongo_db_version", "mongoDBVersion", False),
+        ("mongo_uri", "mongoURI", False),
+        ("mongo_uri_updated", "mongoURIUpdated", False),
+        ("mongo_uri_with_options", "mongoURIWithOptions", False),
+        ("num_shards", "numShards", False),
+        ("paused", "paused", False),
+        ("pit_enabled", "pitEnabled", False),
+        ("provider_backup_enabled", "providerBackupEnabled", False),
+        ("provider_settings", "providerSettings", False),
+        ("replica_set_scaling_strategy", "replicaSetScalingStrategy", False),
+        ("replication_factor", "replicationFactor", False),
+        ("replication_spec", "replicationSpec", False),
+        ("replication_specs", "replicationSpecs", False),
+        ("root_cert_type", "rootCertType", False),
+        ("srv_address", "srvAddress", False),
+        ("state_name", "stateName", False),
+        ("tags", "tags", False),
+        ("termination_protection_enabled", "terminationProtectionEnabled", False),
+        ("version_release_system", "versionReleaseSystem", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LegacyAtlasTenantClusterUpgradeRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         accept_data_risks_and_force_replica_set_reconfig: str | Unset = UNSET
         if not isinstance(self.accept_data_risks_and_force_replica_set_reconfig, Unset):
-            accept_data_risks_and_force_replica_set_reconfig = format_datetime(
+            accept_data_risks_and_force_replica_set_reconfig = datetime_json(
                 self.accept_data_risks_and_force_replica_set_reconfig
             )
 
@@ -310,15 +458,15 @@ class LegacyAtlasTenantClusterUpgradeRequest:
 
         cluster_type: str | Unset = UNSET
         if not isinstance(self.cluster_type, Unset):
-            cluster_type = self.cluster_type.value
+            cluster_type = enum_json(self.cluster_type)
 
         config_server_management_mode: str | Unset = UNSET
         if not isinstance(self.config_server_management_mode, Unset):
-            config_server_management_mode = self.config_server_management_mode.value
+            config_server_management_mode = enum_json(self.config_server_management_mode)
 
         config_server_type: str | Unset = UNSET
         if not isinstance(self.config_server_type, Unset):
-            config_server_type = self.config_server_type.value
+            config_server_type = enum_json(self.config_server_type)
 
         connection_strings: dict[str, Any] | Unset = UNSET
         if not isinstance(self.connection_strings, Unset):
@@ -326,29 +474,29 @@ class LegacyAtlasTenantClusterUpgradeRequest:
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = format_datetime(self.create_date)
+            create_date = datetime_json(self.create_date)
 
         delete_after_creation_hours = self.delete_after_creation_hours
 
         delete_after_date: str | Unset = UNSET
         if not isinstance(self.delete_after_date, Unset):
-            delete_after_date = format_datetime(self.delete_after_date)
+            delete_after_date = datetime_json(self.delete_after_date)
 
         disk_size_gb = self.disk_size_gb
 
         disk_warming_mode: str | Unset = UNSET
         if not isinstance(self.disk_warming_mode, Unset):
-            disk_warming_mode = self.disk_warming_mode.value
+            disk_warming_mode = enum_json(self.disk_warming_mode)
 
         encryption_at_rest_provider: str | Unset = UNSET
         if not isinstance(self.encryption_at_rest_provider, Unset):
-            encryption_at_rest_provider = self.encryption_at_rest_provider.value
+            encryption_at_rest_provider = enum_json(self.encryption_at_rest_provider)
 
         feature_compatibility_version = self.feature_compatibility_version
 
         feature_compatibility_version_expiration_date: str | Unset = UNSET
         if not isinstance(self.feature_compatibility_version_expiration_date, Unset):
-            feature_compatibility_version_expiration_date = format_datetime(
+            feature_compatibility_version_expiration_date = datetime_json(
                 self.feature_compatibility_version_expiration_date
             )
 
@@ -384,7 +532,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
 
         mongo_uri_updated: str | Unset = UNSET
         if not isinstance(self.mongo_uri_updated, Unset):
-            mongo_uri_updated = format_datetime(self.mongo_uri_updated)
+            mongo_uri_updated = datetime_json(self.mongo_uri_updated)
 
         mongo_uri_with_options = self.mongo_uri_with_options
 
@@ -404,11 +552,11 @@ class LegacyAtlasTenantClusterUpgradeRequest:
 
         replica_set_scaling_strategy: str | Unset = UNSET
         if not isinstance(self.replica_set_scaling_strategy, Unset):
-            replica_set_scaling_strategy = self.replica_set_scaling_strategy.value
+            replica_set_scaling_strategy = enum_json(self.replica_set_scaling_strategy)
 
         replication_factor: int | Unset = UNSET
         if not isinstance(self.replication_factor, Unset):
-            replication_factor = self.replication_factor.value
+            replication_factor = enum_json(self.replication_factor)
 
         replication_spec: dict[str, Any] | Unset = UNSET
         if not isinstance(self.replication_spec, Unset):
@@ -423,13 +571,13 @@ class LegacyAtlasTenantClusterUpgradeRequest:
 
         root_cert_type: str | Unset = UNSET
         if not isinstance(self.root_cert_type, Unset):
-            root_cert_type = self.root_cert_type.value
+            root_cert_type = enum_json(self.root_cert_type)
 
         srv_address = self.srv_address
 
         state_name: str | Unset = UNSET
         if not isinstance(self.state_name, Unset):
-            state_name = self.state_name.value
+            state_name = enum_json(self.state_name)
 
         tags: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.tags, Unset):
@@ -442,7 +590,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
 
         version_release_system: str | Unset = UNSET
         if not isinstance(self.version_release_system, Unset):
-            version_release_system = self.version_release_system.value
+            version_release_system = enum_json(self.version_release_system)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -542,395 +690,452 @@ class LegacyAtlasTenantClusterUpgradeRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acceptDataRisksAndForceReplicaSetReconfig",
-                "advancedConfiguration",
-                "autoScaling",
-                "backupEnabled",
-                "biConnector",
-                "clusterType",
-                "configServerManagementMode",
-                "configServerType",
-                "connectionStrings",
-                "createDate",
-                "deleteAfterCreationHours",
-                "deleteAfterDate",
-                "diskSizeGB",
-                "diskWarmingMode",
-                "encryptionAtRestProvider",
-                "featureCompatibilityVersion",
-                "featureCompatibilityVersionExpirationDate",
-                "globalClusterSelfManagedSharding",
-                "groupId",
-                "id",
-                "labels",
-                "links",
-                "mongoDBEmployeeAccessGrant",
-                "mongoDBMajorVersion",
-                "mongoDBVersion",
-                "mongoURI",
-                "mongoURIUpdated",
-                "mongoURIWithOptions",
-                "numShards",
-                "paused",
-                "pitEnabled",
-                "providerBackupEnabled",
-                "providerSettings",
-                "replicaSetScalingStrategy",
-                "replicationFactor",
-                "replicationSpec",
-                "replicationSpecs",
-                "rootCertType",
-                "srvAddress",
-                "stateName",
-                "tags",
-                "terminationProtectionEnabled",
-                "versionReleaseSystem",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        name = d.pop("name")
-
-        _accept_data_risks_and_force_replica_set_reconfig = d.pop("acceptDataRisksAndForceReplicaSetReconfig", UNSET)
-        accept_data_risks_and_force_replica_set_reconfig: datetime.datetime | Unset
-        if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
-            accept_data_risks_and_force_replica_set_reconfig = UNSET
-        else:
-            accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
-                _accept_data_risks_and_force_replica_set_reconfig
-            )
-
-        _advanced_configuration = d.pop("advancedConfiguration", UNSET)
-        advanced_configuration: ApiAtlasClusterAdvancedConfigurationView | Unset
-        if _advanced_configuration is UNSET:
-            advanced_configuration = UNSET
-        else:
-            advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
-
-        _auto_scaling = d.pop("autoScaling", UNSET)
-        auto_scaling: ClusterAutoScalingSettings | Unset
-        if _auto_scaling is UNSET:
-            auto_scaling = UNSET
-        else:
-            auto_scaling = ClusterAutoScalingSettings.from_dict(_auto_scaling)
-
-        backup_enabled = d.pop("backupEnabled", UNSET)
-
-        _bi_connector = d.pop("biConnector", UNSET)
-        bi_connector: BiConnector | Unset
-        if _bi_connector is UNSET:
-            bi_connector = UNSET
-        else:
-            bi_connector = BiConnector.from_dict(_bi_connector)
-
-        _cluster_type = d.pop("clusterType", UNSET)
-        cluster_type: LegacyAtlasTenantClusterUpgradeRequestClusterType | Unset
-        if _cluster_type is UNSET:
-            cluster_type = UNSET
-        else:
-            cluster_type = LegacyAtlasTenantClusterUpgradeRequestClusterType._members_by_value.get(
-                _cluster_type
-            ) or LegacyAtlasTenantClusterUpgradeRequestClusterType(_cluster_type)
-
-        _config_server_management_mode = d.pop("configServerManagementMode", UNSET)
-        config_server_management_mode: LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode | Unset
-        if _config_server_management_mode is UNSET:
-            config_server_management_mode = UNSET
-        else:
-            config_server_management_mode = (
-                LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode._members_by_value.get(
-                    _config_server_management_mode
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                or LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode(_config_server_management_mode)
-            )
+                name = src_dict["name"]
 
-        _config_server_type = d.pop("configServerType", UNSET)
-        config_server_type: LegacyAtlasTenantClusterUpgradeRequestConfigServerType | Unset
-        if _config_server_type is UNSET:
-            config_server_type = UNSET
-        else:
-            config_server_type = LegacyAtlasTenantClusterUpgradeRequestConfigServerType._members_by_value.get(
-                _config_server_type
-            ) or LegacyAtlasTenantClusterUpgradeRequestConfigServerType(_config_server_type)
-
-        _connection_strings = d.pop("connectionStrings", UNSET)
-        connection_strings: ClusterConnectionStrings | Unset
-        if _connection_strings is UNSET:
-            connection_strings = UNSET
-        else:
-            connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
-
-        _create_date = d.pop("createDate", UNSET)
-        create_date: datetime.datetime | Unset
-        if _create_date is UNSET:
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
-
-        delete_after_creation_hours = d.pop("deleteAfterCreationHours", UNSET)
-
-        _delete_after_date = d.pop("deleteAfterDate", UNSET)
-        delete_after_date: datetime.datetime | Unset
-        if _delete_after_date is UNSET:
-            delete_after_date = UNSET
-        else:
-            delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
-
-        disk_size_gb = d.pop("diskSizeGB", UNSET)
-
-        _disk_warming_mode = d.pop("diskWarmingMode", UNSET)
-        disk_warming_mode: LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode | Unset
-        if _disk_warming_mode is UNSET:
-            disk_warming_mode = UNSET
-        else:
-            disk_warming_mode = LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode._members_by_value.get(
-                _disk_warming_mode
-            ) or LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode(_disk_warming_mode)
-
-        _encryption_at_rest_provider = d.pop("encryptionAtRestProvider", UNSET)
-        encryption_at_rest_provider: LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider | Unset
-        if _encryption_at_rest_provider is UNSET:
-            encryption_at_rest_provider = UNSET
-        else:
-            encryption_at_rest_provider = (
-                LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider._members_by_value.get(
-                    _encryption_at_rest_provider
+                _accept_data_risks_and_force_replica_set_reconfig = src_dict.get(
+                    "acceptDataRisksAndForceReplicaSetReconfig", UNSET
                 )
-                or LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider(_encryption_at_rest_provider)
-            )
+                accept_data_risks_and_force_replica_set_reconfig: datetime.datetime | Unset
+                if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
+                    accept_data_risks_and_force_replica_set_reconfig = UNSET
+                else:
+                    accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
+                        _accept_data_risks_and_force_replica_set_reconfig
+                    )
 
-        feature_compatibility_version = d.pop("featureCompatibilityVersion", UNSET)
+                _advanced_configuration = src_dict.get("advancedConfiguration", UNSET)
+                advanced_configuration: ApiAtlasClusterAdvancedConfigurationView | Unset
+                if _advanced_configuration is UNSET:
+                    advanced_configuration = UNSET
+                else:
+                    advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
 
-        _feature_compatibility_version_expiration_date = d.pop("featureCompatibilityVersionExpirationDate", UNSET)
-        feature_compatibility_version_expiration_date: datetime.datetime | Unset
-        if _feature_compatibility_version_expiration_date is UNSET:
-            feature_compatibility_version_expiration_date = UNSET
-        else:
-            feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
-                _feature_compatibility_version_expiration_date
-            )
+                _auto_scaling = src_dict.get("autoScaling", UNSET)
+                auto_scaling: ClusterAutoScalingSettings | Unset
+                if _auto_scaling is UNSET:
+                    auto_scaling = UNSET
+                else:
+                    auto_scaling = ClusterAutoScalingSettings.from_dict(_auto_scaling)
 
-        global_cluster_self_managed_sharding = d.pop("globalClusterSelfManagedSharding", UNSET)
+                backup_enabled = src_dict.get("backupEnabled", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                _bi_connector = src_dict.get("biConnector", UNSET)
+                bi_connector: BiConnector | Unset
+                if _bi_connector is UNSET:
+                    bi_connector = UNSET
+                else:
+                    bi_connector = BiConnector.from_dict(_bi_connector)
 
-        id = d.pop("id", UNSET)
+                _cluster_type = src_dict.get("clusterType", UNSET)
+                cluster_type: LegacyAtlasTenantClusterUpgradeRequestClusterType | Unset
+                if _cluster_type is UNSET:
+                    cluster_type = UNSET
+                else:
+                    cluster_type = LegacyAtlasTenantClusterUpgradeRequestClusterType._members_by_value.get(
+                        _cluster_type
+                    ) or LegacyAtlasTenantClusterUpgradeRequestClusterType(_cluster_type)
 
-        _labels = d.pop("labels", UNSET)
-        labels: list[ComponentLabel] | Unset = UNSET
-        if _labels is not UNSET:
-            labels = []
-            for labels_item_data in _labels:
-                labels_item = ComponentLabel.from_dict(labels_item_data)
+                _config_server_management_mode = src_dict.get("configServerManagementMode", UNSET)
+                config_server_management_mode: LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode | Unset
+                if _config_server_management_mode is UNSET:
+                    config_server_management_mode = UNSET
+                else:
+                    config_server_management_mode = (
+                        LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode._members_by_value.get(
+                            _config_server_management_mode
+                        )
+                        or LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode(
+                            _config_server_management_mode
+                        )
+                    )
 
-                labels.append(labels_item)
+                _config_server_type = src_dict.get("configServerType", UNSET)
+                config_server_type: LegacyAtlasTenantClusterUpgradeRequestConfigServerType | Unset
+                if _config_server_type is UNSET:
+                    config_server_type = UNSET
+                else:
+                    config_server_type = LegacyAtlasTenantClusterUpgradeRequestConfigServerType._members_by_value.get(
+                        _config_server_type
+                    ) or LegacyAtlasTenantClusterUpgradeRequestConfigServerType(_config_server_type)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _connection_strings = src_dict.get("connectionStrings", UNSET)
+                connection_strings: ClusterConnectionStrings | Unset
+                if _connection_strings is UNSET:
+                    connection_strings = UNSET
+                else:
+                    connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
 
-                links.append(links_item)
+                _create_date = src_dict.get("createDate", UNSET)
+                create_date: datetime.datetime | Unset
+                if _create_date is UNSET:
+                    create_date = UNSET
+                else:
+                    create_date = datetime.datetime.fromisoformat(_create_date)
 
-        _mongo_db_employee_access_grant = d.pop("mongoDBEmployeeAccessGrant", UNSET)
-        mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
-        if _mongo_db_employee_access_grant is UNSET:
-            mongo_db_employee_access_grant = UNSET
-        else:
-            mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
+                delete_after_creation_hours = src_dict.get("deleteAfterCreationHours", UNSET)
 
-        mongo_db_major_version = d.pop("mongoDBMajorVersion", UNSET)
+                _delete_after_date = src_dict.get("deleteAfterDate", UNSET)
+                delete_after_date: datetime.datetime | Unset
+                if _delete_after_date is UNSET:
+                    delete_after_date = UNSET
+                else:
+                    delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
 
-        mongo_db_version = d.pop("mongoDBVersion", UNSET)
+                disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
-        mongo_uri = d.pop("mongoURI", UNSET)
+                _disk_warming_mode = src_dict.get("diskWarmingMode", UNSET)
+                disk_warming_mode: LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode | Unset
+                if _disk_warming_mode is UNSET:
+                    disk_warming_mode = UNSET
+                else:
+                    disk_warming_mode = LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode._members_by_value.get(
+                        _disk_warming_mode
+                    ) or LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode(_disk_warming_mode)
 
-        _mongo_uri_updated = d.pop("mongoURIUpdated", UNSET)
-        mongo_uri_updated: datetime.datetime | Unset
-        if _mongo_uri_updated is UNSET:
-            mongo_uri_updated = UNSET
-        else:
-            mongo_uri_updated = datetime.datetime.fromisoformat(_mongo_uri_updated)
+                _encryption_at_rest_provider = src_dict.get("encryptionAtRestProvider", UNSET)
+                encryption_at_rest_provider: LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider | Unset
+                if _encryption_at_rest_provider is UNSET:
+                    encryption_at_rest_provider = UNSET
+                else:
+                    encryption_at_rest_provider = (
+                        LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider._members_by_value.get(
+                            _encryption_at_rest_provider
+                        )
+                        or LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider(_encryption_at_rest_provider)
+                    )
 
-        mongo_uri_with_options = d.pop("mongoURIWithOptions", UNSET)
+                feature_compatibility_version = src_dict.get("featureCompatibilityVersion", UNSET)
 
-        num_shards = d.pop("numShards", UNSET)
-
-        paused = d.pop("paused", UNSET)
-
-        pit_enabled = d.pop("pitEnabled", UNSET)
-
-        provider_backup_enabled = d.pop("providerBackupEnabled", UNSET)
-
-        def _parse_provider_settings(
-            data: object,
-        ) -> (
-            AWSCloudProviderSettings
-            | AzureCloudProviderSettings
-            | CloudGCPProviderSettings
-            | ClusterFlexProviderSettings
-            | ClusterFreeProviderSettings
-            | UnknownVariant
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            variants: dict[
-                str,
-                type[AWSCloudProviderSettings]
-                | type[AzureCloudProviderSettings]
-                | type[ClusterFlexProviderSettings]
-                | type[CloudGCPProviderSettings]
-                | type[ClusterFreeProviderSettings],
-            ] = {
-                "AWS": AWSCloudProviderSettings,
-                "AZURE": AzureCloudProviderSettings,
-                "FLEX": ClusterFlexProviderSettings,
-                "GCP": CloudGCPProviderSettings,
-                "TENANT": ClusterFreeProviderSettings,
-            }
-            payload, value = discriminate(data, "providerName", field="providerSettings")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
-
-        provider_settings = _parse_provider_settings(d.pop("providerSettings", UNSET))
-
-        _replica_set_scaling_strategy = d.pop("replicaSetScalingStrategy", UNSET)
-        replica_set_scaling_strategy: LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy | Unset
-        if _replica_set_scaling_strategy is UNSET:
-            replica_set_scaling_strategy = UNSET
-        else:
-            replica_set_scaling_strategy = (
-                LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy._members_by_value.get(
-                    _replica_set_scaling_strategy
+                _feature_compatibility_version_expiration_date = src_dict.get(
+                    "featureCompatibilityVersionExpirationDate", UNSET
                 )
-                or LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy(_replica_set_scaling_strategy)
-            )
+                feature_compatibility_version_expiration_date: datetime.datetime | Unset
+                if _feature_compatibility_version_expiration_date is UNSET:
+                    feature_compatibility_version_expiration_date = UNSET
+                else:
+                    feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
+                        _feature_compatibility_version_expiration_date
+                    )
 
-        _replication_factor = d.pop("replicationFactor", UNSET)
-        replication_factor: LegacyAtlasTenantClusterUpgradeRequestReplicationFactor | Unset
-        if _replication_factor is UNSET:
-            replication_factor = UNSET
-        else:
-            replication_factor = LegacyAtlasTenantClusterUpgradeRequestReplicationFactor._members_by_value.get(
-                _replication_factor
-            ) or LegacyAtlasTenantClusterUpgradeRequestReplicationFactor(_replication_factor)
+                global_cluster_self_managed_sharding = src_dict.get("globalClusterSelfManagedSharding", UNSET)
 
-        _replication_spec = d.pop("replicationSpec", UNSET)
-        replication_spec: LegacyAtlasTenantClusterUpgradeRequestReplicationSpec | Unset
-        if _replication_spec is UNSET:
-            replication_spec = UNSET
-        else:
-            replication_spec = LegacyAtlasTenantClusterUpgradeRequestReplicationSpec.from_dict(_replication_spec)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _replication_specs = d.pop("replicationSpecs", UNSET)
-        replication_specs: list[LegacyReplicationSpec] | Unset = UNSET
-        if _replication_specs is not UNSET:
-            replication_specs = []
-            for replication_specs_item_data in _replication_specs:
-                replication_specs_item = LegacyReplicationSpec.from_dict(replication_specs_item_data)
+                id = src_dict.get("id", UNSET)
 
-                replication_specs.append(replication_specs_item)
+                _labels = src_dict.get("labels", UNSET)
+                labels: list[ComponentLabel] | Unset = UNSET
+                if _labels is not UNSET:
+                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
 
-        _root_cert_type = d.pop("rootCertType", UNSET)
-        root_cert_type: LegacyAtlasTenantClusterUpgradeRequestRootCertType | Unset
-        if _root_cert_type is UNSET:
-            root_cert_type = UNSET
-        else:
-            root_cert_type = LegacyAtlasTenantClusterUpgradeRequestRootCertType._members_by_value.get(
-                _root_cert_type
-            ) or LegacyAtlasTenantClusterUpgradeRequestRootCertType(_root_cert_type)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        srv_address = d.pop("srvAddress", UNSET)
+                _mongo_db_employee_access_grant = src_dict.get("mongoDBEmployeeAccessGrant", UNSET)
+                mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
+                if _mongo_db_employee_access_grant is UNSET:
+                    mongo_db_employee_access_grant = UNSET
+                else:
+                    mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
 
-        _state_name = d.pop("stateName", UNSET)
-        state_name: LegacyAtlasTenantClusterUpgradeRequestStateName | Unset
-        if _state_name is UNSET:
-            state_name = UNSET
-        else:
-            state_name = LegacyAtlasTenantClusterUpgradeRequestStateName._members_by_value.get(
-                _state_name
-            ) or LegacyAtlasTenantClusterUpgradeRequestStateName(_state_name)
+                mongo_db_major_version = src_dict.get("mongoDBMajorVersion", UNSET)
 
-        _tags = d.pop("tags", UNSET)
-        tags: list[ResourceTag] | Unset = UNSET
-        if _tags is not UNSET:
-            tags = []
-            for tags_item_data in _tags:
-                tags_item = ResourceTag.from_dict(tags_item_data)
+                mongo_db_version = src_dict.get("mongoDBVersion", UNSET)
 
-                tags.append(tags_item)
+                mongo_uri = src_dict.get("mongoURI", UNSET)
 
-        termination_protection_enabled = d.pop("terminationProtectionEnabled", UNSET)
+                _mongo_uri_updated = src_dict.get("mongoURIUpdated", UNSET)
+                mongo_uri_updated: datetime.datetime | Unset
+                if _mongo_uri_updated is UNSET:
+                    mongo_uri_updated = UNSET
+                else:
+                    mongo_uri_updated = datetime.datetime.fromisoformat(_mongo_uri_updated)
 
-        _version_release_system = d.pop("versionReleaseSystem", UNSET)
-        version_release_system: LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem | Unset
-        if _version_release_system is UNSET:
-            version_release_system = UNSET
-        else:
-            version_release_system = LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem._members_by_value.get(
-                _version_release_system
-            ) or LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem(_version_release_system)
+                mongo_uri_with_options = src_dict.get("mongoURIWithOptions", UNSET)
 
-        _legacy_atlas_tenant_cluster_upgrade_request = cls(
-            name,
-            accept_data_risks_and_force_replica_set_reconfig,
-            advanced_configuration,
-            auto_scaling,
-            backup_enabled,
-            bi_connector,
-            cluster_type,
-            config_server_management_mode,
-            config_server_type,
-            connection_strings,
-            create_date,
-            delete_after_creation_hours,
-            delete_after_date,
-            disk_size_gb,
-            disk_warming_mode,
-            encryption_at_rest_provider,
-            feature_compatibility_version,
-            feature_compatibility_version_expiration_date,
-            global_cluster_self_managed_sharding,
-            group_id,
-            id,
-            labels,
-            links,
-            mongo_db_employee_access_grant,
-            mongo_db_major_version,
-            mongo_db_version,
-            mongo_uri,
-            mongo_uri_updated,
-            mongo_uri_with_options,
-            num_shards,
-            paused,
-            pit_enabled,
-            provider_backup_enabled,
-            provider_settings,
-            replica_set_scaling_strategy,
-            replication_factor,
-            replication_spec,
-            replication_specs,
-            root_cert_type,
-            srv_address,
-            state_name,
-            tags,
-            termination_protection_enabled,
-            version_release_system,
-        )
+                num_shards = src_dict.get("numShards", UNSET)
 
-        if nulls:
-            d.update(nulls)
-        _legacy_atlas_tenant_cluster_upgrade_request.additional_properties = d
-        return _legacy_atlas_tenant_cluster_upgrade_request
+                paused = src_dict.get("paused", UNSET)
+
+                pit_enabled = src_dict.get("pitEnabled", UNSET)
+
+                provider_backup_enabled = src_dict.get("providerBackupEnabled", UNSET)
+
+                _provider_settings_data = src_dict.get("providerSettings", UNSET)
+                provider_settings: (
+                    AWSCloudProviderSettings
+                    | AzureCloudProviderSettings
+                    | CloudGCPProviderSettings
+                    | ClusterFlexProviderSettings
+                    | ClusterFreeProviderSettings
+                    | UnknownVariant
+                    | Unset
+                )
+                if _provider_settings_data is UNSET:
+                    provider_settings = UNSET
+                else:
+                    _provider_settings_value = (
+                        _provider_settings_data.get("providerName")
+                        if _provider_settings_data.__class__ is dict
+                        else None
+                    )
+                    if _provider_settings_value.__class__ is not str:
+                        _provider_settings_data, _provider_settings_value = discriminate(
+                            _provider_settings_data, "providerName", field="providerSettings"
+                        )
+                    if _provider_settings_value == "AWS":
+                        provider_settings = AWSCloudProviderSettings.from_dict(_provider_settings_data)
+                    elif _provider_settings_value == "AZURE":
+                        provider_settings = AzureCloudProviderSettings.from_dict(_provider_settings_data)
+                    elif _provider_settings_value == "FLEX":
+                        provider_settings = ClusterFlexProviderSettings.from_dict(_provider_settings_data)
+                    elif _provider_settings_value == "GCP":
+                        provider_settings = CloudGCPProviderSettings.from_dict(_provider_settings_data)
+                    elif _provider_settings_value == "TENANT":
+                        provider_settings = ClusterFreeProviderSettings.from_dict(_provider_settings_data)
+                    else:
+                        provider_settings = UnknownVariant(
+                            discriminator=_provider_settings_value, raw=dict(_provider_settings_data)
+                        )
+
+                _replica_set_scaling_strategy = src_dict.get("replicaSetScalingStrategy", UNSET)
+                replica_set_scaling_strategy: LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy | Unset
+                if _replica_set_scaling_strategy is UNSET:
+                    replica_set_scaling_strategy = UNSET
+                else:
+                    replica_set_scaling_strategy = (
+                        LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy._members_by_value.get(
+                            _replica_set_scaling_strategy
+                        )
+                        or LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy(
+                            _replica_set_scaling_strategy
+                        )
+                    )
+
+                _replication_factor = src_dict.get("replicationFactor", UNSET)
+                replication_factor: LegacyAtlasTenantClusterUpgradeRequestReplicationFactor | Unset
+                if _replication_factor is UNSET:
+                    replication_factor = UNSET
+                else:
+                    replication_factor = LegacyAtlasTenantClusterUpgradeRequestReplicationFactor._members_by_value.get(
+                        _replication_factor
+                    ) or LegacyAtlasTenantClusterUpgradeRequestReplicationFactor(_replication_factor)
+
+                _replication_spec = src_dict.get("replicationSpec", UNSET)
+                replication_spec: LegacyAtlasTenantClusterUpgradeRequestReplicationSpec | Unset
+                if _replication_spec is UNSET:
+                    replication_spec = UNSET
+                else:
+                    replication_spec = LegacyAtlasTenantClusterUpgradeRequestReplicationSpec.from_dict(
+                        _replication_spec
+                    )
+
+                _replication_specs = src_dict.get("replicationSpecs", UNSET)
+                replication_specs: list[LegacyReplicationSpec] | Unset = UNSET
+                if _replication_specs is not UNSET:
+                    replication_specs = [
+                        LegacyReplicationSpec.from_dict(replication_specs_item_data)
+                        for replication_specs_item_data in _replication_specs
+                    ]
+
+                _root_cert_type = src_dict.get("rootCertType", UNSET)
+                root_cert_type: LegacyAtlasTenantClusterUpgradeRequestRootCertType | Unset
+                if _root_cert_type is UNSET:
+                    root_cert_type = UNSET
+                else:
+                    root_cert_type = LegacyAtlasTenantClusterUpgradeRequestRootCertType._members_by_value.get(
+                        _root_cert_type
+                    ) or LegacyAtlasTenantClusterUpgradeRequestRootCertType(_root_cert_type)
+
+                srv_address = src_dict.get("srvAddress", UNSET)
+
+                _state_name = src_dict.get("stateName", UNSET)
+                state_name: LegacyAtlasTenantClusterUpgradeRequestStateName | Unset
+                if _state_name is UNSET:
+                    state_name = UNSET
+                else:
+                    state_name = LegacyAtlasTenantClusterUpgradeRequestStateName._members_by_value.get(
+                        _state_name
+                    ) or LegacyAtlasTenantClusterUpgradeRequestStateName(_state_name)
+
+                _tags = src_dict.get("tags", UNSET)
+                tags: list[ResourceTag] | Unset = UNSET
+                if _tags is not UNSET:
+                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+
+                termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
+
+                _version_release_system = src_dict.get("versionReleaseSystem", UNSET)
+                version_release_system: LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem | Unset
+                if _version_release_system is UNSET:
+                    version_release_system = UNSET
+                else:
+                    version_release_system = (
+                        LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem._members_by_value.get(
+                            _version_release_system
+                        )
+                        or LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem(_version_release_system)
+                    )
+
+                if not (
+                    name.__class__ is str
+                    and (backup_enabled is UNSET or backup_enabled.__class__ is bool)
+                    and (delete_after_creation_hours is UNSET or delete_after_creation_hours.__class__ is int)
+                    and (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
+                    and (feature_compatibility_version is UNSET or feature_compatibility_version.__class__ is str)
+                    and (
+                        global_cluster_self_managed_sharding is UNSET
+                        or global_cluster_self_managed_sharding.__class__ is bool
+                    )
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_labels is UNSET or _labels.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (mongo_db_major_version is UNSET or mongo_db_major_version.__class__ is str)
+                    and (mongo_db_version is UNSET or mongo_db_version.__class__ is str)
+                    and (mongo_uri is UNSET or mongo_uri.__class__ is str)
+                    and (mongo_uri_with_options is UNSET or mongo_uri_with_options.__class__ is str)
+                    and (num_shards is UNSET or num_shards.__class__ is int)
+                    and (paused is UNSET or paused.__class__ is bool)
+                    and (pit_enabled is UNSET or pit_enabled.__class__ is bool)
+                    and (provider_backup_enabled is UNSET or provider_backup_enabled.__class__ is bool)
+                    and (_replication_specs is UNSET or _replication_specs.__class__ is list)
+                    and (srv_address is UNSET or srv_address.__class__ is str)
+                    and (_tags is UNSET or _tags.__class__ is list)
+                    and (termination_protection_enabled is UNSET or termination_protection_enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LegacyAtlasTenantClusterUpgradeRequest:
+                    _legacy_atlas_tenant_cluster_upgrade_request = object.__new__(cls)
+                    _legacy_atlas_tenant_cluster_upgrade_request.name = name
+                    _legacy_atlas_tenant_cluster_upgrade_request.accept_data_risks_and_force_replica_set_reconfig = (
+                        accept_data_risks_and_force_replica_set_reconfig
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.advanced_configuration = advanced_configuration
+                    _legacy_atlas_tenant_cluster_upgrade_request.auto_scaling = auto_scaling
+                    _legacy_atlas_tenant_cluster_upgrade_request.backup_enabled = backup_enabled
+                    _legacy_atlas_tenant_cluster_upgrade_request.bi_connector = bi_connector
+                    _legacy_atlas_tenant_cluster_upgrade_request.cluster_type = cluster_type
+                    _legacy_atlas_tenant_cluster_upgrade_request.config_server_management_mode = (
+                        config_server_management_mode
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.config_server_type = config_server_type
+                    _legacy_atlas_tenant_cluster_upgrade_request.connection_strings = connection_strings
+                    _legacy_atlas_tenant_cluster_upgrade_request.create_date = create_date
+                    _legacy_atlas_tenant_cluster_upgrade_request.delete_after_creation_hours = (
+                        delete_after_creation_hours
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.delete_after_date = delete_after_date
+                    _legacy_atlas_tenant_cluster_upgrade_request.disk_size_gb = disk_size_gb
+                    _legacy_atlas_tenant_cluster_upgrade_request.disk_warming_mode = disk_warming_mode
+                    _legacy_atlas_tenant_cluster_upgrade_request.encryption_at_rest_provider = (
+                        encryption_at_rest_provider
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.feature_compatibility_version = (
+                        feature_compatibility_version
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.feature_compatibility_version_expiration_date = (
+                        feature_compatibility_version_expiration_date
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.global_cluster_self_managed_sharding = (
+                        global_cluster_self_managed_sharding
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.group_id = group_id
+                    _legacy_atlas_tenant_cluster_upgrade_request.id = id
+                    _legacy_atlas_tenant_cluster_upgrade_request.labels = labels
+                    _legacy_atlas_tenant_cluster_upgrade_request.links = links
+                    _legacy_atlas_tenant_cluster_upgrade_request.mongo_db_employee_access_grant = (
+                        mongo_db_employee_access_grant
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.mongo_db_major_version = mongo_db_major_version
+                    _legacy_atlas_tenant_cluster_upgrade_request.mongo_db_version = mongo_db_version
+                    _legacy_atlas_tenant_cluster_upgrade_request.mongo_uri = mongo_uri
+                    _legacy_atlas_tenant_cluster_upgrade_request.mongo_uri_updated = mongo_uri_updated
+                    _legacy_atlas_tenant_cluster_upgrade_request.mongo_uri_with_options = mongo_uri_with_options
+                    _legacy_atlas_tenant_cluster_upgrade_request.num_shards = num_shards
+                    _legacy_atlas_tenant_cluster_upgrade_request.paused = paused
+                    _legacy_atlas_tenant_cluster_upgrade_request.pit_enabled = pit_enabled
+                    _legacy_atlas_tenant_cluster_upgrade_request.provider_backup_enabled = provider_backup_enabled
+                    _legacy_atlas_tenant_cluster_upgrade_request.provider_settings = provider_settings
+                    _legacy_atlas_tenant_cluster_upgrade_request.replica_set_scaling_strategy = (
+                        replica_set_scaling_strategy
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.replication_factor = replication_factor
+                    _legacy_atlas_tenant_cluster_upgrade_request.replication_spec = replication_spec
+                    _legacy_atlas_tenant_cluster_upgrade_request.replication_specs = replication_specs
+                    _legacy_atlas_tenant_cluster_upgrade_request.root_cert_type = root_cert_type
+                    _legacy_atlas_tenant_cluster_upgrade_request.srv_address = srv_address
+                    _legacy_atlas_tenant_cluster_upgrade_request.state_name = state_name
+                    _legacy_atlas_tenant_cluster_upgrade_request.tags = tags
+                    _legacy_atlas_tenant_cluster_upgrade_request.termination_protection_enabled = (
+                        termination_protection_enabled
+                    )
+                    _legacy_atlas_tenant_cluster_upgrade_request.version_release_system = version_release_system
+                else:
+                    _legacy_atlas_tenant_cluster_upgrade_request = cls(
+                        name,
+                        accept_data_risks_and_force_replica_set_reconfig,
+                        advanced_configuration,
+                        auto_scaling,
+                        backup_enabled,
+                        bi_connector,
+                        cluster_type,
+                        config_server_management_mode,
+                        config_server_type,
+                        connection_strings,
+                        create_date,
+                        delete_after_creation_hours,
+                        delete_after_date,
+                        disk_size_gb,
+                        disk_warming_mode,
+                        encryption_at_rest_provider,
+                        feature_compatibility_version,
+                        feature_compatibility_version_expiration_date,
+                        global_cluster_self_managed_sharding,
+                        group_id,
+                        id,
+                        labels,
+                        links,
+                        mongo_db_employee_access_grant,
+                        mongo_db_major_version,
+                        mongo_db_version,
+                        mongo_uri,
+                        mongo_uri_updated,
+                        mongo_uri_with_options,
+                        num_shards,
+                        paused,
+                        pit_enabled,
+                        provider_backup_enabled,
+                        provider_settings,
+                        replica_set_scaling_strategy,
+                        replication_factor,
+                        replication_spec,
+                        replication_specs,
+                        root_cert_type,
+                        srv_address,
+                        state_name,
+                        tags,
+                        termination_protection_enabled,
+                        version_release_system,
+                    )
+
+                _legacy_atlas_tenant_cluster_upgrade_request.additional_properties = d
+                return _legacy_atlas_tenant_cluster_upgrade_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -969,3 +1174,161 @@ from ..models.legacy_atlas_tenant_cluster_upgrade_request_replication_spec impor
 from ..models.legacy_replication_spec import LegacyReplicationSpec  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_atlas_cluster_advanced_configuration_view import (
+        ApiAtlasClusterAdvancedConfigurationView,
+        ApiAtlasClusterAdvancedConfigurationViewDict,
+    )
+    from ..models.aws_cloud_provider_settings import (
+        AWSCloudProviderSettings,
+        AWSCloudProviderSettingsDict,
+    )
+    from ..models.azure_cloud_provider_settings import (
+        AzureCloudProviderSettings,
+        AzureCloudProviderSettingsDict,
+    )
+    from ..models.bi_connector import BiConnector, BiConnectorDict
+    from ..models.cloud_gcp_provider_settings import (
+        CloudGCPProviderSettings,
+        CloudGCPProviderSettingsDict,
+    )
+    from ..models.cluster_auto_scaling_settings import (
+        ClusterAutoScalingSettings,
+        ClusterAutoScalingSettingsDict,
+    )
+    from ..models.cluster_connection_strings import (
+        ClusterConnectionStrings,
+        ClusterConnectionStringsDict,
+    )
+    from ..models.cluster_flex_provider_settings import (
+        ClusterFlexProviderSettings,
+        ClusterFlexProviderSettingsDict,
+    )
+    from ..models.cluster_free_provider_settings import (
+        ClusterFreeProviderSettings,
+        ClusterFreeProviderSettingsDict,
+    )
+    from ..models.component_label import ComponentLabel, ComponentLabelDict
+    from ..models.employee_access_grant_view import (
+        EmployeeAccessGrantView,
+        EmployeeAccessGrantViewDict,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_cluster_type import (
+        LegacyAtlasTenantClusterUpgradeRequestClusterType,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_config_server_management_mode import (
+        LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_config_server_type import (
+        LegacyAtlasTenantClusterUpgradeRequestConfigServerType,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_disk_warming_mode import (
+        LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_encryption_at_rest_provider import (
+        LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_replica_set_scaling_strategy import (
+        LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_replication_factor import (
+        LegacyAtlasTenantClusterUpgradeRequestReplicationFactor,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_replication_spec import (
+        LegacyAtlasTenantClusterUpgradeRequestReplicationSpec,
+        LegacyAtlasTenantClusterUpgradeRequestReplicationSpecDict,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_root_cert_type import (
+        LegacyAtlasTenantClusterUpgradeRequestRootCertType,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_state_name import (
+        LegacyAtlasTenantClusterUpgradeRequestStateName,
+    )
+    from ..models.legacy_atlas_tenant_cluster_upgrade_request_version_release_system import (
+        LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem,
+    )
+    from ..models.legacy_replication_spec import (
+        LegacyReplicationSpec,
+        LegacyReplicationSpecDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.resource_tag import ResourceTag, ResourceTagDict
+    from ..types import UnknownVariant
+
+    LegacyAtlasTenantClusterUpgradeRequestDict = TypedDict(
+        "LegacyAtlasTenantClusterUpgradeRequestDict",
+        {
+            "name": Required[str],
+            "acceptDataRisksAndForceReplicaSetReconfig": datetime.datetime | str,
+            "advancedConfiguration": ApiAtlasClusterAdvancedConfigurationViewDict
+            | ApiAtlasClusterAdvancedConfigurationView,
+            "autoScaling": ClusterAutoScalingSettingsDict | ClusterAutoScalingSettings,
+            "backupEnabled": bool,
+            "biConnector": BiConnectorDict | BiConnector,
+            "clusterType": Literal["REPLICASET", "SHARDED", "GEOSHARDED"]
+            | LegacyAtlasTenantClusterUpgradeRequestClusterType,
+            "configServerManagementMode": Literal["ATLAS_MANAGED", "FIXED_TO_DEDICATED"]
+            | LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode,
+            "configServerType": Literal["DEDICATED", "EMBEDDED"]
+            | LegacyAtlasTenantClusterUpgradeRequestConfigServerType,
+            "connectionStrings": ClusterConnectionStringsDict | ClusterConnectionStrings,
+            "createDate": datetime.datetime | str,
+            "deleteAfterCreationHours": int,
+            "deleteAfterDate": datetime.datetime | str,
+            "diskSizeGB": float,
+            "diskWarmingMode": Literal["FULLY_WARMED", "VISIBLE_EARLIER", "ENHANCED_FULLY_WARMED"]
+            | LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode,
+            "encryptionAtRestProvider": Literal["NONE", "AWS", "AZURE", "GCP"]
+            | LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider,
+            "featureCompatibilityVersion": str,
+            "featureCompatibilityVersionExpirationDate": datetime.datetime | str,
+            "globalClusterSelfManagedSharding": bool,
+            "groupId": str,
+            "id": str,
+            "labels": list[ComponentLabelDict | ComponentLabel],
+            "links": list[LinkDict | Link],
+            "mongoDBEmployeeAccessGrant": EmployeeAccessGrantViewDict | EmployeeAccessGrantView,
+            "mongoDBMajorVersion": str,
+            "mongoDBVersion": str,
+            "mongoURI": str,
+            "mongoURIUpdated": datetime.datetime | str,
+            "mongoURIWithOptions": str,
+            "numShards": int,
+            "paused": bool,
+            "pitEnabled": bool,
+            "providerBackupEnabled": bool,
+            "providerSettings": AWSCloudProviderSettingsDict
+            | AWSCloudProviderSettings
+            | AzureCloudProviderSettingsDict
+            | AzureCloudProviderSettings
+            | ClusterFlexProviderSettingsDict
+            | ClusterFlexProviderSettings
+            | CloudGCPProviderSettingsDict
+            | CloudGCPProviderSettings
+            | ClusterFreeProviderSettingsDict
+            | ClusterFreeProviderSettings
+            | UnknownVariant,
+            "replicaSetScalingStrategy": Literal["SEQUENTIAL", "WORKLOAD_TYPE", "NODE_TYPE"]
+            | LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy,
+            "replicationFactor": Literal[3, 5, 7] | LegacyAtlasTenantClusterUpgradeRequestReplicationFactor,
+            "replicationSpec": LegacyAtlasTenantClusterUpgradeRequestReplicationSpecDict
+            | LegacyAtlasTenantClusterUpgradeRequestReplicationSpec,
+            "replicationSpecs": list[LegacyReplicationSpecDict | LegacyReplicationSpec],
+            "rootCertType": Literal["ISRGROOTX1"] | LegacyAtlasTenantClusterUpgradeRequestRootCertType,
+            "srvAddress": str,
+            "stateName": Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"]
+            | LegacyAtlasTenantClusterUpgradeRequestStateName,
+            "tags": list[ResourceTagDict | ResourceTag],
+            "terminationProtectionEnabled": bool,
+            "versionReleaseSystem": Literal["LTS", "CONTINUOUS"]
+            | LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem,
+        },
+        total=False,
+    )
+else:
+    LegacyAtlasTenantClusterUpgradeRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

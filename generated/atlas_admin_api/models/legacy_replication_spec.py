@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LegacyReplicationSpec")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "numShards",
+        "regionsConfig",
+        "zoneName",
+    }
+)
 
 
 @_attrs_define
@@ -43,8 +67,23 @@ class LegacyReplicationSpec:
     regions_config: LegacyReplicationSpecRegionsConfig | Unset = UNSET
     zone_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", False),
+        ("num_shards", "numShards", False),
+        ("regions_config", "regionsConfig", False),
+        ("zone_name", "zoneName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LegacyReplicationSpec"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         num_shards = self.num_shards
@@ -71,42 +110,54 @@ class LegacyReplicationSpec:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "numShards",
-                "regionsConfig",
-                "zoneName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        id = d.pop("id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict.get("id", UNSET)
 
-        num_shards = d.pop("numShards", UNSET)
+                num_shards = src_dict.get("numShards", UNSET)
 
-        _regions_config = d.pop("regionsConfig", UNSET)
-        regions_config: LegacyReplicationSpecRegionsConfig | Unset
-        if _regions_config is UNSET:
-            regions_config = UNSET
-        else:
-            regions_config = LegacyReplicationSpecRegionsConfig.from_dict(_regions_config)
+                _regions_config = src_dict.get("regionsConfig", UNSET)
+                regions_config: LegacyReplicationSpecRegionsConfig | Unset
+                if _regions_config is UNSET:
+                    regions_config = UNSET
+                else:
+                    regions_config = LegacyReplicationSpecRegionsConfig.from_dict(_regions_config)
 
-        zone_name = d.pop("zoneName", UNSET)
+                zone_name = src_dict.get("zoneName", UNSET)
 
-        _legacy_replication_spec = cls(
-            id,
-            num_shards,
-            regions_config,
-            zone_name,
-        )
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (num_shards is UNSET or num_shards.__class__ is int)
+                    and (zone_name is UNSET or zone_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LegacyReplicationSpec:
+                    _legacy_replication_spec = object.__new__(cls)
+                    _legacy_replication_spec.id = id
+                    _legacy_replication_spec.num_shards = num_shards
+                    _legacy_replication_spec.regions_config = regions_config
+                    _legacy_replication_spec.zone_name = zone_name
+                else:
+                    _legacy_replication_spec = cls(
+                        id,
+                        num_shards,
+                        regions_config,
+                        zone_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _legacy_replication_spec.additional_properties = d
-        return _legacy_replication_spec
+                _legacy_replication_spec.additional_properties = d
+                return _legacy_replication_spec
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -129,3 +180,24 @@ class LegacyReplicationSpec:
 from ..models.legacy_replication_spec_regions_config import (
     LegacyReplicationSpecRegionsConfig,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.legacy_replication_spec_regions_config import (
+        LegacyReplicationSpecRegionsConfig,
+        LegacyReplicationSpecRegionsConfigDict,
+    )
+
+    LegacyReplicationSpecDict = TypedDict(
+        "LegacyReplicationSpecDict",
+        {
+            "id": str,
+            "numShards": int,
+            "regionsConfig": LegacyReplicationSpecRegionsConfigDict | LegacyReplicationSpecRegionsConfig,
+            "zoneName": str,
+        },
+        total=False,
+    )
+else:
+    LegacyReplicationSpecDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,10 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LegacyReplicationSpecRegionsConfig")
 
@@ -15,8 +29,18 @@ class LegacyReplicationSpecRegionsConfig:
     """Physical location where MongoDB Cloud provisions cluster nodes."""
 
     additional_properties: dict[str, RegionSpec] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "regionsConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
@@ -26,17 +50,28 @@ class LegacyReplicationSpecRegionsConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _legacy_replication_spec_regions_config = cls()
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                if cls is LegacyReplicationSpecRegionsConfig:
+                    _legacy_replication_spec_regions_config = object.__new__(cls)
+                else:
+                    _legacy_replication_spec_regions_config = cls()
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = RegionSpec.from_dict(prop_dict)
+                additional_properties = {}
+                for prop_name, prop_dict in d.items():
+                    additional_property = RegionSpec.from_dict(prop_dict)
 
-            additional_properties[prop_name] = additional_property
+                    additional_properties[prop_name] = additional_property
 
-        _legacy_replication_spec_regions_config.additional_properties = additional_properties
-        return _legacy_replication_spec_regions_config
+                _legacy_replication_spec_regions_config.additional_properties = additional_properties
+                return _legacy_replication_spec_regions_config
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -57,3 +92,10 @@ class LegacyReplicationSpecRegionsConfig:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.region_spec import RegionSpec  # noqa: E402
+
+if TYPE_CHECKING:
+    LegacyReplicationSpecRegionsConfigDict = dict[str, Any]
+else:
+    LegacyReplicationSpecRegionsConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

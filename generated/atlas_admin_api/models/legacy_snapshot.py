@@ -3,14 +3,47 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LegacySnapshot")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterId",
+        "clusterName",
+        "complete",
+        "created",
+        "doNotDelete",
+        "expires",
+        "groupId",
+        "id",
+        "incremental",
+        "lastOplogAppliedTimestamp",
+        "parts",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -58,8 +91,31 @@ class LegacySnapshot:
     parts: list[LegacySnapshotPart] | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_id", "clusterId", False),
+        ("cluster_name", "clusterName", False),
+        ("complete", "complete", False),
+        ("created", "created", False),
+        ("do_not_delete", "doNotDelete", False),
+        ("expires", "expires", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("incremental", "incremental", False),
+        ("last_oplog_applied_timestamp", "lastOplogAppliedTimestamp", False),
+        ("parts", "parts", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LegacySnapshot"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_id = self.cluster_id
 
         cluster_name = self.cluster_name
@@ -74,7 +130,7 @@ class LegacySnapshot:
 
         expires: str | Unset = UNSET
         if not isinstance(self.expires, Unset):
-            expires = format_datetime(self.expires)
+            expires = datetime_json(self.expires)
 
         group_id = self.group_id
 
@@ -132,98 +188,108 @@ class LegacySnapshot:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterId",
-                "clusterName",
-                "complete",
-                "created",
-                "doNotDelete",
-                "expires",
-                "groupId",
-                "id",
-                "incremental",
-                "lastOplogAppliedTimestamp",
-                "parts",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_id = d.pop("clusterId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        complete = d.pop("complete", UNSET)
+                complete = src_dict.get("complete", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: BSONTimestamp | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = BSONTimestamp.from_dict(_created)
+                _created = src_dict.get("created", UNSET)
+                created: BSONTimestamp | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = BSONTimestamp.from_dict(_created)
 
-        do_not_delete = d.pop("doNotDelete", UNSET)
+                do_not_delete = src_dict.get("doNotDelete", UNSET)
 
-        _expires = d.pop("expires", UNSET)
-        expires: datetime.datetime | Unset
-        if _expires is UNSET:
-            expires = UNSET
-        else:
-            expires = datetime.datetime.fromisoformat(_expires)
+                _expires = src_dict.get("expires", UNSET)
+                expires: datetime.datetime | Unset
+                if _expires is UNSET:
+                    expires = UNSET
+                else:
+                    expires = datetime.datetime.fromisoformat(_expires)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        incremental = d.pop("incremental", UNSET)
+                incremental = src_dict.get("incremental", UNSET)
 
-        _last_oplog_applied_timestamp = d.pop("lastOplogAppliedTimestamp", UNSET)
-        last_oplog_applied_timestamp: BSONTimestamp | Unset
-        if _last_oplog_applied_timestamp is UNSET:
-            last_oplog_applied_timestamp = UNSET
-        else:
-            last_oplog_applied_timestamp = BSONTimestamp.from_dict(_last_oplog_applied_timestamp)
+                _last_oplog_applied_timestamp = src_dict.get("lastOplogAppliedTimestamp", UNSET)
+                last_oplog_applied_timestamp: BSONTimestamp | Unset
+                if _last_oplog_applied_timestamp is UNSET:
+                    last_oplog_applied_timestamp = UNSET
+                else:
+                    last_oplog_applied_timestamp = BSONTimestamp.from_dict(_last_oplog_applied_timestamp)
 
-        _parts = d.pop("parts", UNSET)
-        parts: list[LegacySnapshotPart] | Unset = UNSET
-        if _parts is not UNSET:
-            parts = []
-            for parts_item_data in _parts:
-                parts_item = LegacySnapshotPart.from_dict(parts_item_data)
+                _parts = src_dict.get("parts", UNSET)
+                parts: list[LegacySnapshotPart] | Unset = UNSET
+                if _parts is not UNSET:
+                    parts = [LegacySnapshotPart.from_dict(parts_item_data) for parts_item_data in _parts]
 
-                parts.append(parts_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                if not (
+                    (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (complete is UNSET or complete.__class__ is bool)
+                    and (do_not_delete is UNSET or do_not_delete.__class__ is bool)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (incremental is UNSET or incremental.__class__ is bool)
+                    and (_parts is UNSET or _parts.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LegacySnapshot:
+                    _legacy_snapshot = object.__new__(cls)
+                    _legacy_snapshot.cluster_id = cluster_id
+                    _legacy_snapshot.cluster_name = cluster_name
+                    _legacy_snapshot.complete = complete
+                    _legacy_snapshot.created = created
+                    _legacy_snapshot.do_not_delete = do_not_delete
+                    _legacy_snapshot.expires = expires
+                    _legacy_snapshot.group_id = group_id
+                    _legacy_snapshot.id = id
+                    _legacy_snapshot.incremental = incremental
+                    _legacy_snapshot.last_oplog_applied_timestamp = last_oplog_applied_timestamp
+                    _legacy_snapshot.parts = parts
+                    _legacy_snapshot.links = links
+                else:
+                    _legacy_snapshot = cls(
+                        cluster_id,
+                        cluster_name,
+                        complete,
+                        created,
+                        do_not_delete,
+                        expires,
+                        group_id,
+                        id,
+                        incremental,
+                        last_oplog_applied_timestamp,
+                        parts,
+                        links,
+                    )
 
-                links.append(links_item)
+                _legacy_snapshot.additional_properties = d
+                return _legacy_snapshot
 
-        _legacy_snapshot = cls(
-            cluster_id,
-            cluster_name,
-            complete,
-            created,
-            do_not_delete,
-            expires,
-            group_id,
-            id,
-            incremental,
-            last_oplog_applied_timestamp,
-            parts,
-            links,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _legacy_snapshot.additional_properties = d
-        return _legacy_snapshot
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -246,3 +312,31 @@ class LegacySnapshot:
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.legacy_snapshot_part import LegacySnapshotPart  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.bson_timestamp import BSONTimestamp, BSONTimestampDict
+    from ..models.legacy_snapshot_part import LegacySnapshotPart, LegacySnapshotPartDict
+    from ..models.link import Link, LinkDict
+
+    LegacySnapshotDict = TypedDict(
+        "LegacySnapshotDict",
+        {
+            "clusterId": str,
+            "clusterName": str,
+            "complete": bool,
+            "created": BSONTimestampDict | BSONTimestamp,
+            "doNotDelete": bool,
+            "expires": datetime.datetime | str,
+            "groupId": str,
+            "id": str,
+            "incremental": bool,
+            "lastOplogAppliedTimestamp": BSONTimestampDict | BSONTimestamp,
+            "parts": list[LegacySnapshotPartDict | LegacySnapshotPart],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    LegacySnapshotDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -13,9 +19,40 @@ from ..models.legacy_snapshot_part_compression_setting import (
     LegacySnapshotPartCompressionSetting,
 )
 from ..models.legacy_snapshot_part_type_name import LegacySnapshotPartTypeName
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LegacySnapshotPart")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterId",
+        "completedTime",
+        "compressionSetting",
+        "dataSizeBytes",
+        "encryptionEnabled",
+        "fcv",
+        "fileSizeBytes",
+        "machineId",
+        "masterKeyUUID",
+        "mongodVersion",
+        "replicaSetName",
+        "replicaState",
+        "storageSizeBytes",
+        "typeName",
+    }
+)
 
 
 @_attrs_define
@@ -49,7 +86,7 @@ class LegacySnapshotPart:
 
     cluster_id: str | Unset = UNSET
     completed_time: datetime.datetime | Unset = UNSET
-    compression_setting: LegacySnapshotPartCompressionSetting | Unset = UNSET
+    compression_setting: Literal["NONE", "GZIP"] | LegacySnapshotPartCompressionSetting | Unset = UNSET
     data_size_bytes: int | Unset = UNSET
     encryption_enabled: bool | Unset = UNSET
     fcv: str | Unset = UNSET
@@ -60,19 +97,48 @@ class LegacySnapshotPart:
     replica_set_name: str | Unset = UNSET
     replica_state: str | Unset = UNSET
     storage_size_bytes: int | Unset = UNSET
-    type_name: LegacySnapshotPartTypeName | Unset = UNSET
+    type_name: (
+        Literal["REPLICA_SET", "CONFIG_SERVER", "CONFIG_SERVER_REPLICA_SET", "CONFIG_SHARD_REPLICA_SET"]
+        | LegacySnapshotPartTypeName
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_id", "clusterId", False),
+        ("completed_time", "completedTime", False),
+        ("compression_setting", "compressionSetting", False),
+        ("data_size_bytes", "dataSizeBytes", False),
+        ("encryption_enabled", "encryptionEnabled", False),
+        ("fcv", "fcv", False),
+        ("file_size_bytes", "fileSizeBytes", False),
+        ("machine_id", "machineId", False),
+        ("master_key_uuid", "masterKeyUUID", False),
+        ("mongod_version", "mongodVersion", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("replica_state", "replicaState", False),
+        ("storage_size_bytes", "storageSizeBytes", False),
+        ("type_name", "typeName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LegacySnapshotPart"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_id = self.cluster_id
 
         completed_time: str | Unset = UNSET
         if not isinstance(self.completed_time, Unset):
-            completed_time = format_datetime(self.completed_time)
+            completed_time = datetime_json(self.completed_time)
 
         compression_setting: str | Unset = UNSET
         if not isinstance(self.compression_setting, Unset):
-            compression_setting = self.compression_setting.value
+            compression_setting = enum_json(self.compression_setting)
 
         data_size_bytes = self.data_size_bytes
 
@@ -98,7 +164,7 @@ class LegacySnapshotPart:
 
         type_name: str | Unset = UNSET
         if not isinstance(self.type_name, Unset):
-            type_name = self.type_name.value
+            type_name = enum_json(self.type_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -136,101 +202,120 @@ class LegacySnapshotPart:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterId",
-                "completedTime",
-                "compressionSetting",
-                "dataSizeBytes",
-                "encryptionEnabled",
-                "fcv",
-                "fileSizeBytes",
-                "machineId",
-                "masterKeyUUID",
-                "mongodVersion",
-                "replicaSetName",
-                "replicaState",
-                "storageSizeBytes",
-                "typeName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_id = d.pop("clusterId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-        _completed_time = d.pop("completedTime", UNSET)
-        completed_time: datetime.datetime | Unset
-        if _completed_time is UNSET:
-            completed_time = UNSET
-        else:
-            completed_time = datetime.datetime.fromisoformat(_completed_time)
+                _completed_time = src_dict.get("completedTime", UNSET)
+                completed_time: datetime.datetime | Unset
+                if _completed_time is UNSET:
+                    completed_time = UNSET
+                else:
+                    completed_time = datetime.datetime.fromisoformat(_completed_time)
 
-        _compression_setting = d.pop("compressionSetting", UNSET)
-        compression_setting: LegacySnapshotPartCompressionSetting | Unset
-        if _compression_setting is UNSET:
-            compression_setting = UNSET
-        else:
-            compression_setting = LegacySnapshotPartCompressionSetting._members_by_value.get(
-                _compression_setting
-            ) or LegacySnapshotPartCompressionSetting(_compression_setting)
+                _compression_setting = src_dict.get("compressionSetting", UNSET)
+                compression_setting: LegacySnapshotPartCompressionSetting | Unset
+                if _compression_setting is UNSET:
+                    compression_setting = UNSET
+                else:
+                    compression_setting = LegacySnapshotPartCompressionSetting._members_by_value.get(
+                        _compression_setting
+                    ) or LegacySnapshotPartCompressionSetting(_compression_setting)
 
-        data_size_bytes = d.pop("dataSizeBytes", UNSET)
+                data_size_bytes = src_dict.get("dataSizeBytes", UNSET)
 
-        encryption_enabled = d.pop("encryptionEnabled", UNSET)
+                encryption_enabled = src_dict.get("encryptionEnabled", UNSET)
 
-        fcv = d.pop("fcv", UNSET)
+                fcv = src_dict.get("fcv", UNSET)
 
-        file_size_bytes = d.pop("fileSizeBytes", UNSET)
+                file_size_bytes = src_dict.get("fileSizeBytes", UNSET)
 
-        machine_id = d.pop("machineId", UNSET)
+                machine_id = src_dict.get("machineId", UNSET)
 
-        _master_key_uuid = d.pop("masterKeyUUID", UNSET)
-        master_key_uuid: UUID | Unset
-        if _master_key_uuid is UNSET:
-            master_key_uuid = UNSET
-        else:
-            master_key_uuid = UUID(_master_key_uuid)
+                _master_key_uuid = src_dict.get("masterKeyUUID", UNSET)
+                master_key_uuid: UUID | Unset
+                if _master_key_uuid is UNSET:
+                    master_key_uuid = UNSET
+                else:
+                    master_key_uuid = UUID(_master_key_uuid)
 
-        mongod_version = d.pop("mongodVersion", UNSET)
+                mongod_version = src_dict.get("mongodVersion", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        replica_state = d.pop("replicaState", UNSET)
+                replica_state = src_dict.get("replicaState", UNSET)
 
-        storage_size_bytes = d.pop("storageSizeBytes", UNSET)
+                storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
-        _type_name = d.pop("typeName", UNSET)
-        type_name: LegacySnapshotPartTypeName | Unset
-        if _type_name is UNSET:
-            type_name = UNSET
-        else:
-            type_name = LegacySnapshotPartTypeName._members_by_value.get(_type_name) or LegacySnapshotPartTypeName(
-                _type_name
-            )
+                _type_name = src_dict.get("typeName", UNSET)
+                type_name: LegacySnapshotPartTypeName | Unset
+                if _type_name is UNSET:
+                    type_name = UNSET
+                else:
+                    type_name = LegacySnapshotPartTypeName._members_by_value.get(
+                        _type_name
+                    ) or LegacySnapshotPartTypeName(_type_name)
 
-        _legacy_snapshot_part = cls(
-            cluster_id,
-            completed_time,
-            compression_setting,
-            data_size_bytes,
-            encryption_enabled,
-            fcv,
-            file_size_bytes,
-            machine_id,
-            master_key_uuid,
-            mongod_version,
-            replica_set_name,
-            replica_state,
-            storage_size_bytes,
-            type_name,
-        )
+                if not (
+                    (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (data_size_bytes is UNSET or data_size_bytes.__class__ is int)
+                    and (encryption_enabled is UNSET or encryption_enabled.__class__ is bool)
+                    and (fcv is UNSET or fcv.__class__ is str)
+                    and (file_size_bytes is UNSET or file_size_bytes.__class__ is int)
+                    and (machine_id is UNSET or machine_id.__class__ is str)
+                    and (mongod_version is UNSET or mongod_version.__class__ is str)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                    and (replica_state is UNSET or replica_state.__class__ is str)
+                    and (storage_size_bytes is UNSET or storage_size_bytes.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LegacySnapshotPart:
+                    _legacy_snapshot_part = object.__new__(cls)
+                    _legacy_snapshot_part.cluster_id = cluster_id
+                    _legacy_snapshot_part.completed_time = completed_time
+                    _legacy_snapshot_part.compression_setting = compression_setting
+                    _legacy_snapshot_part.data_size_bytes = data_size_bytes
+                    _legacy_snapshot_part.encryption_enabled = encryption_enabled
+                    _legacy_snapshot_part.fcv = fcv
+                    _legacy_snapshot_part.file_size_bytes = file_size_bytes
+                    _legacy_snapshot_part.machine_id = machine_id
+                    _legacy_snapshot_part.master_key_uuid = master_key_uuid
+                    _legacy_snapshot_part.mongod_version = mongod_version
+                    _legacy_snapshot_part.replica_set_name = replica_set_name
+                    _legacy_snapshot_part.replica_state = replica_state
+                    _legacy_snapshot_part.storage_size_bytes = storage_size_bytes
+                    _legacy_snapshot_part.type_name = type_name
+                else:
+                    _legacy_snapshot_part = cls(
+                        cluster_id,
+                        completed_time,
+                        compression_setting,
+                        data_size_bytes,
+                        encryption_enabled,
+                        fcv,
+                        file_size_bytes,
+                        machine_id,
+                        master_key_uuid,
+                        mongod_version,
+                        replica_set_name,
+                        replica_state,
+                        storage_size_bytes,
+                        type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _legacy_snapshot_part.additional_properties = d
-        return _legacy_snapshot_part
+                _legacy_snapshot_part.additional_properties = d
+                return _legacy_snapshot_part
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -247,3 +332,36 @@ class LegacySnapshotPart:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.legacy_snapshot_part_compression_setting import (
+        LegacySnapshotPartCompressionSetting,
+    )
+    from ..models.legacy_snapshot_part_type_name import LegacySnapshotPartTypeName
+
+    LegacySnapshotPartDict = TypedDict(
+        "LegacySnapshotPartDict",
+        {
+            "clusterId": str,
+            "completedTime": datetime.datetime | str,
+            "compressionSetting": Literal["NONE", "GZIP"] | LegacySnapshotPartCompressionSetting,
+            "dataSizeBytes": int,
+            "encryptionEnabled": bool,
+            "fcv": str,
+            "fileSizeBytes": int,
+            "machineId": str,
+            "masterKeyUUID": UUID,
+            "mongodVersion": str,
+            "replicaSetName": str,
+            "replicaState": str,
+            "storageSizeBytes": int,
+            "typeName": Literal["REPLICA_SET", "CONFIG_SERVER", "CONFIG_SERVER_REPLICA_SET", "CONFIG_SHARD_REPLICA_SET"]
+            | LegacySnapshotPartTypeName,
+        },
+        total=False,
+    )
+else:
+    LegacySnapshotPartDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,16 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.less_than_time_threshold_operator import LessThanTimeThresholdOperator
 from ..models.time_metric_units import TimeMetricUnits
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LessThanTimeThreshold")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "operator",
+        "threshold",
+        "units",
+    }
+)
 
 
 @_attrs_define
@@ -26,21 +51,39 @@ class LessThanTimeThreshold:
             capacity, and the like.
     """
 
-    operator: LessThanTimeThresholdOperator | Unset = UNSET
+    operator: Literal["LESS_THAN"] | LessThanTimeThresholdOperator | Unset = UNSET
     threshold: int | Unset = UNSET
-    units: TimeMetricUnits | Unset = UNSET
+    units: (
+        Literal["NANOSECONDS", "MILLISECONDS", "MILLION_MINUTES", "SECONDS", "MINUTES", "HOURS", "DAYS"]
+        | TimeMetricUnits
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("operator", "operator", False),
+        ("threshold", "threshold", False),
+        ("units", "units", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LessThanTimeThreshold"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         operator: str | Unset = UNSET
         if not isinstance(self.operator, Unset):
-            operator = self.operator.value
+            operator = enum_json(self.operator)
 
         threshold = self.threshold
 
         units: str | Unset = UNSET
         if not isinstance(self.units, Unset):
-            units = self.units.value
+            units = enum_json(self.units)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,45 +99,53 @@ class LessThanTimeThreshold:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "operator",
-                "threshold",
-                "units",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _operator = d.pop("operator", UNSET)
-        operator: LessThanTimeThresholdOperator | Unset
-        if _operator is UNSET:
-            operator = UNSET
-        else:
-            operator = LessThanTimeThresholdOperator._members_by_value.get(_operator) or LessThanTimeThresholdOperator(
-                _operator
-            )
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _operator = src_dict.get("operator", UNSET)
+                operator: LessThanTimeThresholdOperator | Unset
+                if _operator is UNSET:
+                    operator = UNSET
+                else:
+                    operator = LessThanTimeThresholdOperator._members_by_value.get(
+                        _operator
+                    ) or LessThanTimeThresholdOperator(_operator)
 
-        threshold = d.pop("threshold", UNSET)
+                threshold = src_dict.get("threshold", UNSET)
 
-        _units = d.pop("units", UNSET)
-        units: TimeMetricUnits | Unset
-        if _units is UNSET:
-            units = UNSET
-        else:
-            units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                _units = src_dict.get("units", UNSET)
+                units: TimeMetricUnits | Unset
+                if _units is UNSET:
+                    units = UNSET
+                else:
+                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
 
-        _less_than_time_threshold = cls(
-            operator,
-            threshold,
-            units,
-        )
+                if not (threshold is UNSET or threshold.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is LessThanTimeThreshold:
+                    _less_than_time_threshold = object.__new__(cls)
+                    _less_than_time_threshold.operator = operator
+                    _less_than_time_threshold.threshold = threshold
+                    _less_than_time_threshold.units = units
+                else:
+                    _less_than_time_threshold = cls(
+                        operator,
+                        threshold,
+                        units,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _less_than_time_threshold.additional_properties = d
-        return _less_than_time_threshold
+                _less_than_time_threshold.additional_properties = d
+                return _less_than_time_threshold
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,3 +162,23 @@ class LessThanTimeThreshold:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.less_than_time_threshold_operator import LessThanTimeThresholdOperator
+    from ..models.time_metric_units import TimeMetricUnits
+
+    LessThanTimeThresholdDict = TypedDict(
+        "LessThanTimeThresholdDict",
+        {
+            "operator": Literal["LESS_THAN"] | LessThanTimeThresholdOperator,
+            "threshold": int,
+            "units": Literal["NANOSECONDS", "MILLISECONDS", "MILLION_MINUTES", "SECONDS", "MINUTES", "HOURS", "DAYS"]
+            | TimeMetricUnits,
+        },
+        total=False,
+    )
+else:
+    LessThanTimeThresholdDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

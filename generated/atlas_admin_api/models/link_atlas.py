@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LinkAtlas")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "href",
+        "rel",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +48,21 @@ class LinkAtlas:
     href: str | Unset = UNSET
     rel: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("href", "href", False),
+        ("rel", "rel", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Link_Atlas"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         href = self.href
 
         rel = self.rel
@@ -44,29 +79,37 @@ class LinkAtlas:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "href",
-                "rel",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        href = d.pop("href", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                href = src_dict.get("href", UNSET)
 
-        rel = d.pop("rel", UNSET)
+                rel = src_dict.get("rel", UNSET)
 
-        _link_atlas = cls(
-            href,
-            rel,
-        )
+                if not ((href is UNSET or href.__class__ is str) and (rel is UNSET or rel.__class__ is str)):
+                    raise TypeError("not the documented shape")
+                if cls is LinkAtlas:
+                    _link_atlas = object.__new__(cls)
+                    _link_atlas.href = href
+                    _link_atlas.rel = rel
+                else:
+                    _link_atlas = cls(
+                        href,
+                        rel,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _link_atlas.additional_properties = d
-        return _link_atlas
+                _link_atlas.additional_properties = d
+                return _link_atlas
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +126,18 @@ class LinkAtlas:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    LinkAtlasDict = TypedDict(
+        "LinkAtlasDict",
+        {
+            "href": str,
+            "rel": str,
+        },
+        total=False,
+    )
+else:
+    LinkAtlasDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,12 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="LiveImportAvailableProject")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "deployments",
+        "migrationHosts",
+        "name",
+        "projectId",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +51,23 @@ class LiveImportAvailableProject:
     name: str
     project_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("deployments", "deployments", True),
+        ("migration_hosts", "migrationHosts", True),
+        ("name", "name", True),
+        ("project_id", "projectId", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LiveImportAvailableProject"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         deployments = []
         for deployments_item_data in self.deployments:
             deployments_item = deployments_item_data.to_dict()
@@ -54,29 +94,57 @@ class LiveImportAvailableProject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        deployments = []
-        _deployments = d.pop("deployments")
-        for deployments_item_data in _deployments:
-            deployments_item = AvailableClustersDeployment.from_dict(deployments_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _deployments = src_dict["deployments"]
+                deployments = [
+                    AvailableClustersDeployment.from_dict(deployments_item_data)
+                    for deployments_item_data in _deployments
+                ]
 
-            deployments.append(deployments_item)
+                _migration_hosts = src_dict["migrationHosts"]
+                migration_hosts = cast(list[str], _migration_hosts)
 
-        migration_hosts = cast(list[str], d.pop("migrationHosts"))
+                name = src_dict["name"]
 
-        name = d.pop("name")
+                project_id = src_dict["projectId"]
 
-        project_id = d.pop("projectId")
+                if not (
+                    _deployments.__class__ is list
+                    and (
+                        _migration_hosts.__class__ is list and all(_item.__class__ is str for _item in _migration_hosts)
+                    )
+                    and name.__class__ is str
+                    and project_id.__class__ is str
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LiveImportAvailableProject:
+                    _live_import_available_project = object.__new__(cls)
+                    _live_import_available_project.deployments = deployments
+                    _live_import_available_project.migration_hosts = migration_hosts
+                    _live_import_available_project.name = name
+                    _live_import_available_project.project_id = project_id
+                else:
+                    _live_import_available_project = cls(
+                        deployments,
+                        migration_hosts,
+                        name,
+                        project_id,
+                    )
 
-        _live_import_available_project = cls(
-            deployments,
-            migration_hosts,
-            name,
-            project_id,
-        )
+                _live_import_available_project.additional_properties = d
+                return _live_import_available_project
 
-        _live_import_available_project.additional_properties = d
-        return _live_import_available_project
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -97,3 +165,26 @@ class LiveImportAvailableProject:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.available_clusters_deployment import AvailableClustersDeployment  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.available_clusters_deployment import (
+        AvailableClustersDeployment,
+        AvailableClustersDeploymentDict,
+    )
+
+    LiveImportAvailableProjectDict = TypedDict(
+        "LiveImportAvailableProjectDict",
+        {
+            "deployments": Required[list[AvailableClustersDeploymentDict | AvailableClustersDeployment]],
+            "migrationHosts": Required[list[str]],
+            "name": Required[str],
+            "projectId": Required[str],
+        },
+        total=False,
+    )
+else:
+    LiveImportAvailableProjectDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.live_import_validation_status import LiveImportValidationStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LiveImportValidation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "errorMessage",
+        "groupId",
+        "sourceGroupId",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -32,10 +60,26 @@ class LiveImportValidation:
     error_message: None | str | Unset = UNSET
     group_id: str | Unset = UNSET
     source_group_id: str | Unset = UNSET
-    status: LiveImportValidationStatus | Unset = UNSET
+    status: Literal["PENDING", "SUCCESS", "FAILED"] | LiveImportValidationStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("error_message", "errorMessage", False),
+        ("group_id", "groupId", False),
+        ("source_group_id", "sourceGroupId", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LiveImportValidation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         error_message: None | str | Unset
@@ -50,7 +94,7 @@ class LiveImportValidation:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -70,53 +114,75 @@ class LiveImportValidation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "errorMessage",
-                "groupId",
-                "sourceGroupId",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        def _parse_error_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_error_message(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+                error_message = _parse_error_message(src_dict.get("errorMessage", UNSET))
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        source_group_id = d.pop("sourceGroupId", UNSET)
+                source_group_id = src_dict.get("sourceGroupId", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: LiveImportValidationStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = LiveImportValidationStatus._members_by_value.get(_status) or LiveImportValidationStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: LiveImportValidationStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = LiveImportValidationStatus._members_by_value.get(_status) or LiveImportValidationStatus(
+                        _status
+                    )
 
-        _live_import_validation = cls(
-            field_id,
-            error_message,
-            group_id,
-            source_group_id,
-            status,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (
+                        error_message is UNSET
+                        or error_message.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (source_group_id is UNSET or source_group_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LiveImportValidation:
+                    _live_import_validation = object.__new__(cls)
+                    _live_import_validation.field_id = field_id
+                    _live_import_validation.error_message = error_message
+                    _live_import_validation.group_id = group_id
+                    _live_import_validation.source_group_id = source_group_id
+                    _live_import_validation.status = status
+                else:
+                    _live_import_validation = cls(
+                        field_id,
+                        error_message,
+                        group_id,
+                        source_group_id,
+                        status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _live_import_validation.additional_properties = d
-        return _live_import_validation
+                _live_import_validation.additional_properties = d
+                return _live_import_validation
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -133,3 +199,23 @@ class LiveImportValidation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.live_import_validation_status import LiveImportValidationStatus
+
+    LiveImportValidationDict = TypedDict(
+        "LiveImportValidationDict",
+        {
+            "_id": str,
+            "errorMessage": str | None,
+            "groupId": str,
+            "sourceGroupId": str,
+            "status": Literal["PENDING", "SUCCESS", "FAILED"] | LiveImportValidationStatus,
+        },
+        total=False,
+    )
+else:
+    LiveImportValidationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

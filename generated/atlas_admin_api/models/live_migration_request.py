@@ -2,14 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LiveMigrationRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "destination",
+        "dropEnabled",
+        "migrationHosts",
+        "source",
+        "_id",
+        "sharding",
+    }
+)
 
 
 @_attrs_define
@@ -35,8 +62,25 @@ class LiveMigrationRequest:
     field_id: str | Unset = UNSET
     sharding: ShardingRequest | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("destination", "destination", True),
+        ("drop_enabled", "dropEnabled", True),
+        ("migration_hosts", "migrationHosts", True),
+        ("source", "source", True),
+        ("field_id", "_id", False),
+        ("sharding", "sharding", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LiveMigrationRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         destination = self.destination.to_dict()
 
         drop_enabled = self.drop_enabled
@@ -70,46 +114,65 @@ class LiveMigrationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "sharding",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        destination = Destination.from_dict(d.pop("destination"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                destination = Destination.from_dict(src_dict["destination"])
 
-        drop_enabled = d.pop("dropEnabled")
+                drop_enabled = src_dict["dropEnabled"]
 
-        migration_hosts = cast(list[str], d.pop("migrationHosts"))
+                _migration_hosts = src_dict["migrationHosts"]
+                migration_hosts = cast(list[str], _migration_hosts)
 
-        source = Source.from_dict(d.pop("source"))
+                source = Source.from_dict(src_dict["source"])
 
-        field_id = d.pop("_id", UNSET)
+                field_id = src_dict.get("_id", UNSET)
 
-        _sharding = d.pop("sharding", UNSET)
-        sharding: ShardingRequest | Unset
-        if _sharding is UNSET:
-            sharding = UNSET
-        else:
-            sharding = ShardingRequest.from_dict(_sharding)
+                _sharding = src_dict.get("sharding", UNSET)
+                sharding: ShardingRequest | Unset
+                if _sharding is UNSET:
+                    sharding = UNSET
+                else:
+                    sharding = ShardingRequest.from_dict(_sharding)
 
-        _live_migration_request = cls(
-            destination,
-            drop_enabled,
-            migration_hosts,
-            source,
-            field_id,
-            sharding,
-        )
+                if not (
+                    drop_enabled.__class__ is bool
+                    and (
+                        _migration_hosts.__class__ is list and all(_item.__class__ is str for _item in _migration_hosts)
+                    )
+                    and (field_id is UNSET or field_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LiveMigrationRequest:
+                    _live_migration_request = object.__new__(cls)
+                    _live_migration_request.destination = destination
+                    _live_migration_request.drop_enabled = drop_enabled
+                    _live_migration_request.migration_hosts = migration_hosts
+                    _live_migration_request.source = source
+                    _live_migration_request.field_id = field_id
+                    _live_migration_request.sharding = sharding
+                else:
+                    _live_migration_request = cls(
+                        destination,
+                        drop_enabled,
+                        migration_hosts,
+                        source,
+                        field_id,
+                        sharding,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _live_migration_request.additional_properties = d
-        return _live_migration_request
+                _live_migration_request.additional_properties = d
+                return _live_migration_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -132,3 +195,25 @@ class LiveMigrationRequest:
 from ..models.destination import Destination  # noqa: E402
 from ..models.sharding_request import ShardingRequest  # noqa: E402
 from ..models.source import Source  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.destination import Destination, DestinationDict
+    from ..models.sharding_request import ShardingRequest, ShardingRequestDict
+    from ..models.source import Source, SourceDict
+
+    LiveMigrationRequestDict = TypedDict(
+        "LiveMigrationRequestDict",
+        {
+            "destination": Required[DestinationDict | Destination],
+            "dropEnabled": Required[bool],
+            "migrationHosts": Required[list[str]],
+            "source": Required[SourceDict | Source],
+            "_id": str,
+            "sharding": ShardingRequestDict | ShardingRequest,
+        },
+        total=False,
+    )
+else:
+    LiveMigrationRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LiveMigrationRequest20240530")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "destination",
+        "migrationHosts",
+        "source",
+        "_id",
+        "dropDestinationData",
+        "links",
+        "sharding",
+    }
+)
 
 
 @_attrs_define
@@ -38,8 +66,26 @@ class LiveMigrationRequest20240530:
     links: list[Link] | Unset = UNSET
     sharding: ShardingRequest | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("destination", "destination", True),
+        ("migration_hosts", "migrationHosts", True),
+        ("source", "source", True),
+        ("field_id", "_id", False),
+        ("drop_destination_data", "dropDestinationData", False),
+        ("links", "links", False),
+        ("sharding", "sharding", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LiveMigrationRequest20240530"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         destination = self.destination.to_dict()
 
         migration_hosts = self.migration_hosts
@@ -83,58 +129,71 @@ class LiveMigrationRequest20240530:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "dropDestinationData",
-                "links",
-                "sharding",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        destination = Destination.from_dict(d.pop("destination"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                destination = Destination.from_dict(src_dict["destination"])
 
-        migration_hosts = cast(list[str], d.pop("migrationHosts"))
+                _migration_hosts = src_dict["migrationHosts"]
+                migration_hosts = cast(list[str], _migration_hosts)
 
-        source = Source.from_dict(d.pop("source"))
+                source = Source.from_dict(src_dict["source"])
 
-        field_id = d.pop("_id", UNSET)
+                field_id = src_dict.get("_id", UNSET)
 
-        drop_destination_data = d.pop("dropDestinationData", UNSET)
+                drop_destination_data = src_dict.get("dropDestinationData", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _sharding = src_dict.get("sharding", UNSET)
+                sharding: ShardingRequest | Unset
+                if _sharding is UNSET:
+                    sharding = UNSET
+                else:
+                    sharding = ShardingRequest.from_dict(_sharding)
 
-        _sharding = d.pop("sharding", UNSET)
-        sharding: ShardingRequest | Unset
-        if _sharding is UNSET:
-            sharding = UNSET
-        else:
-            sharding = ShardingRequest.from_dict(_sharding)
+                if not (
+                    (_migration_hosts.__class__ is list and all(_item.__class__ is str for _item in _migration_hosts))
+                    and (field_id is UNSET or field_id.__class__ is str)
+                    and (drop_destination_data is UNSET or drop_destination_data.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LiveMigrationRequest20240530:
+                    _live_migration_request_20240530 = object.__new__(cls)
+                    _live_migration_request_20240530.destination = destination
+                    _live_migration_request_20240530.migration_hosts = migration_hosts
+                    _live_migration_request_20240530.source = source
+                    _live_migration_request_20240530.field_id = field_id
+                    _live_migration_request_20240530.drop_destination_data = drop_destination_data
+                    _live_migration_request_20240530.links = links
+                    _live_migration_request_20240530.sharding = sharding
+                else:
+                    _live_migration_request_20240530 = cls(
+                        destination,
+                        migration_hosts,
+                        source,
+                        field_id,
+                        drop_destination_data,
+                        links,
+                        sharding,
+                    )
 
-        _live_migration_request_20240530 = cls(
-            destination,
-            migration_hosts,
-            source,
-            field_id,
-            drop_destination_data,
-            links,
-            sharding,
-        )
+                _live_migration_request_20240530.additional_properties = d
+                return _live_migration_request_20240530
 
-        if nulls:
-            d.update(nulls)
-        _live_migration_request_20240530.additional_properties = d
-        return _live_migration_request_20240530
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -158,3 +217,29 @@ from ..models.destination import Destination  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.sharding_request import ShardingRequest  # noqa: E402
 from ..models.source import Source  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.destination import Destination, DestinationDict
+    from ..models.link import Link, LinkDict
+    from ..models.sharding_request import ShardingRequest, ShardingRequestDict
+    from ..models.source import Source, SourceDict
+
+    LiveMigrationRequest20240530Dict = TypedDict(
+        "LiveMigrationRequest20240530Dict",
+        {
+            "destination": Required[DestinationDict | Destination],
+            "migrationHosts": Required[list[str]],
+            "source": Required[SourceDict | Source],
+            "_id": str,
+            "dropDestinationData": bool,
+            "links": list[LinkDict | Link],
+            "sharding": ShardingRequestDict | ShardingRequest,
+        },
+        total=False,
+    )
+else:
+    LiveMigrationRequest20240530Dict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

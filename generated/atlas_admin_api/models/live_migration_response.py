@@ -2,15 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.live_migration_response_status import LiveMigrationResponseStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="LiveMigrationResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "lagTimeSeconds",
+        "migrationHosts",
+        "readyForCutover",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -48,10 +76,26 @@ class LiveMigrationResponse:
     lag_time_seconds: int | None | Unset = UNSET
     migration_hosts: list[str] | Unset = UNSET
     ready_for_cutover: bool | Unset = UNSET
-    status: LiveMigrationResponseStatus | Unset = UNSET
+    status: Literal["NEW", "WORKING", "FAILED", "COMPLETE", "EXPIRED"] | LiveMigrationResponseStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("lag_time_seconds", "lagTimeSeconds", False),
+        ("migration_hosts", "migrationHosts", False),
+        ("ready_for_cutover", "readyForCutover", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/LiveMigrationResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         lag_time_seconds: int | None | Unset
@@ -68,7 +112,7 @@ class LiveMigrationResponse:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -88,53 +132,82 @@ class LiveMigrationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "lagTimeSeconds",
-                "migrationHosts",
-                "readyForCutover",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        def _parse_lag_time_seconds(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+                def _parse_lag_time_seconds(data: object) -> int | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(int | None | Unset, data)
 
-        lag_time_seconds = _parse_lag_time_seconds(d.pop("lagTimeSeconds", UNSET))
+                lag_time_seconds = _parse_lag_time_seconds(src_dict.get("lagTimeSeconds", UNSET))
 
-        migration_hosts = cast(list[str], d.pop("migrationHosts", UNSET))
+                _migration_hosts = src_dict.get("migrationHosts", UNSET)
+                migration_hosts = cast(list[str], _migration_hosts)
 
-        ready_for_cutover = d.pop("readyForCutover", UNSET)
+                ready_for_cutover = src_dict.get("readyForCutover", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: LiveMigrationResponseStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = LiveMigrationResponseStatus._members_by_value.get(_status) or LiveMigrationResponseStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: LiveMigrationResponseStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = LiveMigrationResponseStatus._members_by_value.get(_status) or LiveMigrationResponseStatus(
+                        _status
+                    )
 
-        _live_migration_response = cls(
-            field_id,
-            lag_time_seconds,
-            migration_hosts,
-            ready_for_cutover,
-            status,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (
+                        lag_time_seconds is UNSET
+                        or lag_time_seconds.__class__
+                        in (
+                            int,
+                            type(None),
+                        )
+                    )
+                    and (
+                        _migration_hosts is UNSET
+                        or (
+                            _migration_hosts.__class__ is list
+                            and all(_item.__class__ is str for _item in _migration_hosts)
+                        )
+                    )
+                    and (ready_for_cutover is UNSET or ready_for_cutover.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is LiveMigrationResponse:
+                    _live_migration_response = object.__new__(cls)
+                    _live_migration_response.field_id = field_id
+                    _live_migration_response.lag_time_seconds = lag_time_seconds
+                    _live_migration_response.migration_hosts = migration_hosts
+                    _live_migration_response.ready_for_cutover = ready_for_cutover
+                    _live_migration_response.status = status
+                else:
+                    _live_migration_response = cls(
+                        field_id,
+                        lag_time_seconds,
+                        migration_hosts,
+                        ready_for_cutover,
+                        status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _live_migration_response.additional_properties = d
-        return _live_migration_response
+                _live_migration_response.additional_properties = d
+                return _live_migration_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -151,3 +224,23 @@ class LiveMigrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.live_migration_response_status import LiveMigrationResponseStatus
+
+    LiveMigrationResponseDict = TypedDict(
+        "LiveMigrationResponseDict",
+        {
+            "_id": str,
+            "lagTimeSeconds": int | None,
+            "migrationHosts": list[str],
+            "readyForCutover": bool,
+            "status": Literal["NEW", "WORKING", "FAILED", "COMPLETE", "EXPIRED"] | LiveMigrationResponseStatus,
+        },
+        total=False,
+    )
+else:
+    LiveMigrationResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

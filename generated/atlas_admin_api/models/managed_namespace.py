@@ -2,14 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ManagedNamespace")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collection",
+        "customShardKey",
+        "db",
+        "isCustomShardKeyHashed",
+        "isShardKeyUnique",
+        "numInitialChunks",
+        "presplitHashedZones",
+    }
+)
 
 
 @_attrs_define
@@ -39,8 +66,26 @@ class ManagedNamespace:
     num_initial_chunks: int | Unset = UNSET
     presplit_hashed_zones: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collection", "collection", True),
+        ("custom_shard_key", "customShardKey", True),
+        ("db", "db", True),
+        ("is_custom_shard_key_hashed", "isCustomShardKeyHashed", False),
+        ("is_shard_key_unique", "isShardKeyUnique", False),
+        ("num_initial_chunks", "numInitialChunks", False),
+        ("presplit_hashed_zones", "presplitHashedZones", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ManagedNamespace"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collection = self.collection
 
         custom_shard_key = self.custom_shard_key
@@ -77,46 +122,65 @@ class ManagedNamespace:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "isCustomShardKeyHashed",
-                "isShardKeyUnique",
-                "numInitialChunks",
-                "presplitHashedZones",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        collection = d.pop("collection")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection = src_dict["collection"]
 
-        custom_shard_key = d.pop("customShardKey")
+                custom_shard_key = src_dict["customShardKey"]
 
-        db = d.pop("db")
+                db = src_dict["db"]
 
-        is_custom_shard_key_hashed = d.pop("isCustomShardKeyHashed", UNSET)
+                is_custom_shard_key_hashed = src_dict.get("isCustomShardKeyHashed", UNSET)
 
-        is_shard_key_unique = d.pop("isShardKeyUnique", UNSET)
+                is_shard_key_unique = src_dict.get("isShardKeyUnique", UNSET)
 
-        num_initial_chunks = d.pop("numInitialChunks", UNSET)
+                num_initial_chunks = src_dict.get("numInitialChunks", UNSET)
 
-        presplit_hashed_zones = d.pop("presplitHashedZones", UNSET)
+                presplit_hashed_zones = src_dict.get("presplitHashedZones", UNSET)
 
-        _managed_namespace = cls(
-            collection,
-            custom_shard_key,
-            db,
-            is_custom_shard_key_hashed,
-            is_shard_key_unique,
-            num_initial_chunks,
-            presplit_hashed_zones,
-        )
+                if not (
+                    collection.__class__ is str
+                    and custom_shard_key.__class__ is str
+                    and db.__class__ is str
+                    and (is_custom_shard_key_hashed is UNSET or is_custom_shard_key_hashed.__class__ is bool)
+                    and (is_shard_key_unique is UNSET or is_shard_key_unique.__class__ is bool)
+                    and (num_initial_chunks is UNSET or num_initial_chunks.__class__ is int)
+                    and (presplit_hashed_zones is UNSET or presplit_hashed_zones.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ManagedNamespace:
+                    _managed_namespace = object.__new__(cls)
+                    _managed_namespace.collection = collection
+                    _managed_namespace.custom_shard_key = custom_shard_key
+                    _managed_namespace.db = db
+                    _managed_namespace.is_custom_shard_key_hashed = is_custom_shard_key_hashed
+                    _managed_namespace.is_shard_key_unique = is_shard_key_unique
+                    _managed_namespace.num_initial_chunks = num_initial_chunks
+                    _managed_namespace.presplit_hashed_zones = presplit_hashed_zones
+                else:
+                    _managed_namespace = cls(
+                        collection,
+                        custom_shard_key,
+                        db,
+                        is_custom_shard_key_hashed,
+                        is_shard_key_unique,
+                        num_initial_chunks,
+                        presplit_hashed_zones,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _managed_namespace.additional_properties = d
-        return _managed_namespace
+                _managed_namespace.additional_properties = d
+                return _managed_namespace
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -133,3 +197,23 @@ class ManagedNamespace:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ManagedNamespaceDict = TypedDict(
+        "ManagedNamespaceDict",
+        {
+            "collection": Required[str],
+            "customShardKey": Required[str],
+            "db": Required[str],
+            "isCustomShardKeyHashed": bool,
+            "isShardKeyUnique": bool,
+            "numInitialChunks": int,
+            "presplitHashedZones": bool,
+        },
+        total=False,
+    )
+else:
+    ManagedNamespaceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,9 +28,30 @@ from ..models.mdb_available_version_cloud_provider import (
 from ..models.mdb_available_version_default_status import (
     MdbAvailableVersionDefaultStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MdbAvailableVersion")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "defaultStatus",
+        "instanceSize",
+        "links",
+        "version",
+    }
+)
 
 
 @_attrs_define
@@ -43,8 +70,8 @@ class MdbAvailableVersion:
         version (str | Unset): The MongoDB Major Version in question.
     """
 
-    cloud_provider: MdbAvailableVersionCloudProvider | Unset = UNSET
-    default_status: MdbAvailableVersionDefaultStatus | Unset = UNSET
+    cloud_provider: Literal["AWS", "AZURE", "GCP", "TENANT"] | MdbAvailableVersionCloudProvider | Unset = UNSET
+    default_status: Literal["DEFAULT", "NOT_DEFAULT"] | MdbAvailableVersionDefaultStatus | Unset = UNSET
     instance_size: (
         BaseCloudProviderInstanceSizeType0
         | BaseCloudProviderInstanceSizeType1
@@ -54,25 +81,41 @@ class MdbAvailableVersion:
     links: list[Link] | Unset = UNSET
     version: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", False),
+        ("default_status", "defaultStatus", False),
+        ("instance_size", "instanceSize", False),
+        ("links", "links", False),
+        ("version", "version", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MdbAvailableVersion"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         default_status: str | Unset = UNSET
         if not isinstance(self.default_status, Unset):
-            default_status = self.default_status.value
+            default_status = enum_json(self.default_status)
 
         instance_size: str | Unset
         if isinstance(self.instance_size, Unset):
             instance_size = UNSET
         elif isinstance(self.instance_size, BaseCloudProviderInstanceSizeType0):
-            instance_size = self.instance_size.value
+            instance_size = enum_json(self.instance_size)
         elif isinstance(self.instance_size, BaseCloudProviderInstanceSizeType1):
-            instance_size = self.instance_size.value
+            instance_size = enum_json(self.instance_size)
         else:
-            instance_size = self.instance_size.value
+            instance_size = enum_json(self.instance_size)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -101,103 +144,119 @@ class MdbAvailableVersion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "defaultStatus",
-                "instanceSize",
-                "links",
-                "version",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: MdbAvailableVersionCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = MdbAvailableVersionCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or MdbAvailableVersionCloudProvider(_cloud_provider)
-
-        _default_status = d.pop("defaultStatus", UNSET)
-        default_status: MdbAvailableVersionDefaultStatus | Unset
-        if _default_status is UNSET:
-            default_status = UNSET
-        else:
-            default_status = MdbAvailableVersionDefaultStatus._members_by_value.get(
-                _default_status
-            ) or MdbAvailableVersionDefaultStatus(_default_status)
-
-        def _parse_instance_size(
-            data: object,
-        ) -> (
-            BaseCloudProviderInstanceSizeType0
-            | BaseCloudProviderInstanceSizeType1
-            | BaseCloudProviderInstanceSizeType2
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_cloud_provider_instance_size_type_0 = (
-                    BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
-                    or BaseCloudProviderInstanceSizeType0(data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
+                cloud_provider: MdbAvailableVersionCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = MdbAvailableVersionCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or MdbAvailableVersionCloudProvider(_cloud_provider)
 
-                return componentsschemas_base_cloud_provider_instance_size_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_cloud_provider_instance_size_type_1 = (
-                    BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
-                    or BaseCloudProviderInstanceSizeType1(data)
-                )
+                _default_status = src_dict.get("defaultStatus", UNSET)
+                default_status: MdbAvailableVersionDefaultStatus | Unset
+                if _default_status is UNSET:
+                    default_status = UNSET
+                else:
+                    default_status = MdbAvailableVersionDefaultStatus._members_by_value.get(
+                        _default_status
+                    ) or MdbAvailableVersionDefaultStatus(_default_status)
 
-                return componentsschemas_base_cloud_provider_instance_size_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            componentsschemas_base_cloud_provider_instance_size_type_2 = (
-                BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
-                or BaseCloudProviderInstanceSizeType2(data)
-            )
+                def _parse_instance_size(
+                    data: object,
+                ) -> (
+                    BaseCloudProviderInstanceSizeType0
+                    | BaseCloudProviderInstanceSizeType1
+                    | BaseCloudProviderInstanceSizeType2
+                    | Unset
+                ):
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_cloud_provider_instance_size_type_0 = (
+                            BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
+                            or BaseCloudProviderInstanceSizeType0(data)
+                        )
 
-            return componentsschemas_base_cloud_provider_instance_size_type_2
+                        return componentsschemas_base_cloud_provider_instance_size_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_cloud_provider_instance_size_type_1 = (
+                            BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
+                            or BaseCloudProviderInstanceSizeType1(data)
+                        )
 
-        instance_size = _parse_instance_size(d.pop("instanceSize", UNSET))
+                        return componentsschemas_base_cloud_provider_instance_size_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    componentsschemas_base_cloud_provider_instance_size_type_2 = (
+                        BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
+                        or BaseCloudProviderInstanceSizeType2(data)
+                    )
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                    return componentsschemas_base_cloud_provider_instance_size_type_2
 
-                links.append(links_item)
+                instance_size = _parse_instance_size(src_dict.get("instanceSize", UNSET))
 
-        version = d.pop("version", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _mdb_available_version = cls(
-            cloud_provider,
-            default_status,
-            instance_size,
-            links,
-            version,
-        )
+                version = src_dict.get("version", UNSET)
 
-        if nulls:
-            d.update(nulls)
-        _mdb_available_version.additional_properties = d
-        return _mdb_available_version
+                if not (
+                    (
+                        instance_size is UNSET
+                        or instance_size.__class__
+                        in (
+                            BaseCloudProviderInstanceSizeType0,
+                            BaseCloudProviderInstanceSizeType1,
+                            BaseCloudProviderInstanceSizeType2,
+                        )
+                    )
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (version is UNSET or version.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MdbAvailableVersion:
+                    _mdb_available_version = object.__new__(cls)
+                    _mdb_available_version.cloud_provider = cloud_provider
+                    _mdb_available_version.default_status = default_status
+                    _mdb_available_version.instance_size = instance_size
+                    _mdb_available_version.links = links
+                    _mdb_available_version.version = version
+                else:
+                    _mdb_available_version = cls(
+                        cloud_provider,
+                        default_status,
+                        instance_size,
+                        links,
+                        version,
+                    )
+
+                _mdb_available_version.additional_properties = d
+                return _mdb_available_version
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -218,3 +277,134 @@ class MdbAvailableVersion:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.base_cloud_provider_instance_size_type_0 import (
+        BaseCloudProviderInstanceSizeType0,
+    )
+    from ..models.base_cloud_provider_instance_size_type_1 import (
+        BaseCloudProviderInstanceSizeType1,
+    )
+    from ..models.base_cloud_provider_instance_size_type_2 import (
+        BaseCloudProviderInstanceSizeType2,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.mdb_available_version_cloud_provider import (
+        MdbAvailableVersionCloudProvider,
+    )
+    from ..models.mdb_available_version_default_status import (
+        MdbAvailableVersionDefaultStatus,
+    )
+
+    MdbAvailableVersionDict = TypedDict(
+        "MdbAvailableVersionDict",
+        {
+            "cloudProvider": Literal["AWS", "AZURE", "GCP", "TENANT"] | MdbAvailableVersionCloudProvider,
+            "defaultStatus": Literal["DEFAULT", "NOT_DEFAULT"] | MdbAvailableVersionDefaultStatus,
+            "instanceSize": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M100",
+                "M140",
+                "M200",
+                "M300",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R700",
+                "M40_NVME",
+                "M50_NVME",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M400_NVME",
+                "M30_GEN_2",
+                "M40_GEN_2",
+                "M50_GEN_2",
+                "M60_GEN_2",
+                "M80_GEN_2",
+                "M140_GEN_2",
+                "M200_GEN_2",
+                "M300_GEN_2",
+                "R40_GEN_2",
+                "R50_GEN_2",
+                "R60_GEN_2",
+                "R80_GEN_2",
+                "R200_GEN_2",
+                "R300_GEN_2",
+                "R400_GEN_2",
+                "R700_GEN_2",
+                "M40_NVME_GEN_2",
+                "M50_NVME_GEN_2",
+                "M60_NVME_GEN_2",
+                "M80_NVME_GEN_2",
+                "M200_NVME_GEN_2",
+                "M400_NVME_GEN_2",
+            ]
+            | BaseCloudProviderInstanceSizeType0
+            | Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M90",
+                "M200",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M300_NVME",
+                "M400_NVME",
+                "M600_NVME",
+            ]
+            | BaseCloudProviderInstanceSizeType1
+            | Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M140",
+                "M200",
+                "M250",
+                "M300",
+                "M400",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R600",
+            ]
+            | BaseCloudProviderInstanceSizeType2,
+            "links": list[LinkDict | Link],
+            "version": str,
+        },
+        total=False,
+    )
+else:
+    MdbAvailableVersionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,37 @@ from attrs import field as _attrs_field
 from ..models.measurements_coll_stats_latency_cluster_granularity import (
     MeasurementsCollStatsLatencyClusterGranularity,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MeasurementsCollStatsLatencyCluster")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterId",
+        "clusterView",
+        "collectionName",
+        "databaseName",
+        "end",
+        "granularity",
+        "groupId",
+        "links",
+        "measurements",
+        "processId",
+        "start",
+    }
+)
 
 
 @_attrs_define
@@ -51,15 +85,37 @@ class MeasurementsCollStatsLatencyCluster:
     collection_name: str | Unset = UNSET
     database_name: str | Unset = UNSET
     end: datetime.datetime | Unset = UNSET
-    granularity: MeasurementsCollStatsLatencyClusterGranularity | Unset = UNSET
+    granularity: Literal["PT1M", "PT5M", "PT1H", "P1D"] | MeasurementsCollStatsLatencyClusterGranularity | Unset = UNSET
     group_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     measurements: list[MetricsMeasurement] | Unset = UNSET
     process_id: str | Unset = UNSET
     start: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_id", "clusterId", False),
+        ("cluster_view", "clusterView", False),
+        ("collection_name", "collectionName", False),
+        ("database_name", "databaseName", False),
+        ("end", "end", False),
+        ("granularity", "granularity", False),
+        ("group_id", "groupId", False),
+        ("links", "links", False),
+        ("measurements", "measurements", False),
+        ("process_id", "processId", False),
+        ("start", "start", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MeasurementsCollStatsLatencyCluster"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_id = self.cluster_id
 
         cluster_view = self.cluster_view
@@ -70,11 +126,11 @@ class MeasurementsCollStatsLatencyCluster:
 
         end: str | Unset = UNSET
         if not isinstance(self.end, Unset):
-            end = format_datetime(self.end)
+            end = datetime_json(self.end)
 
         granularity: str | Unset = UNSET
         if not isinstance(self.granularity, Unset):
-            granularity = self.granularity.value
+            granularity = enum_json(self.granularity)
 
         group_id = self.group_id
 
@@ -96,7 +152,7 @@ class MeasurementsCollStatsLatencyCluster:
 
         start: str | Unset = UNSET
         if not isinstance(self.start, Unset):
-            start = format_datetime(self.start)
+            start = datetime_json(self.start)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -128,96 +184,107 @@ class MeasurementsCollStatsLatencyCluster:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterId",
-                "clusterView",
-                "collectionName",
-                "databaseName",
-                "end",
-                "granularity",
-                "groupId",
-                "links",
-                "measurements",
-                "processId",
-                "start",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_id = d.pop("clusterId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-        cluster_view = d.pop("clusterView", UNSET)
+                cluster_view = src_dict.get("clusterView", UNSET)
 
-        collection_name = d.pop("collectionName", UNSET)
+                collection_name = src_dict.get("collectionName", UNSET)
 
-        database_name = d.pop("databaseName", UNSET)
+                database_name = src_dict.get("databaseName", UNSET)
 
-        _end = d.pop("end", UNSET)
-        end: datetime.datetime | Unset
-        if _end is UNSET:
-            end = UNSET
-        else:
-            end = datetime.datetime.fromisoformat(_end)
+                _end = src_dict.get("end", UNSET)
+                end: datetime.datetime | Unset
+                if _end is UNSET:
+                    end = UNSET
+                else:
+                    end = datetime.datetime.fromisoformat(_end)
 
-        _granularity = d.pop("granularity", UNSET)
-        granularity: MeasurementsCollStatsLatencyClusterGranularity | Unset
-        if _granularity is UNSET:
-            granularity = UNSET
-        else:
-            granularity = MeasurementsCollStatsLatencyClusterGranularity._members_by_value.get(
-                _granularity
-            ) or MeasurementsCollStatsLatencyClusterGranularity(_granularity)
+                _granularity = src_dict.get("granularity", UNSET)
+                granularity: MeasurementsCollStatsLatencyClusterGranularity | Unset
+                if _granularity is UNSET:
+                    granularity = UNSET
+                else:
+                    granularity = MeasurementsCollStatsLatencyClusterGranularity._members_by_value.get(
+                        _granularity
+                    ) or MeasurementsCollStatsLatencyClusterGranularity(_granularity)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _measurements = src_dict.get("measurements", UNSET)
+                measurements: list[MetricsMeasurement] | Unset = UNSET
+                if _measurements is not UNSET:
+                    measurements = [
+                        MetricsMeasurement.from_dict(measurements_item_data) for measurements_item_data in _measurements
+                    ]
 
-        _measurements = d.pop("measurements", UNSET)
-        measurements: list[MetricsMeasurement] | Unset = UNSET
-        if _measurements is not UNSET:
-            measurements = []
-            for measurements_item_data in _measurements:
-                measurements_item = MetricsMeasurement.from_dict(measurements_item_data)
+                process_id = src_dict.get("processId", UNSET)
 
-                measurements.append(measurements_item)
+                _start = src_dict.get("start", UNSET)
+                start: datetime.datetime | Unset
+                if _start is UNSET:
+                    start = UNSET
+                else:
+                    start = datetime.datetime.fromisoformat(_start)
 
-        process_id = d.pop("processId", UNSET)
+                if not (
+                    (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (cluster_view is UNSET or cluster_view.__class__ is str)
+                    and (collection_name is UNSET or collection_name.__class__ is str)
+                    and (database_name is UNSET or database_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_measurements is UNSET or _measurements.__class__ is list)
+                    and (process_id is UNSET or process_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MeasurementsCollStatsLatencyCluster:
+                    _measurements_coll_stats_latency_cluster = object.__new__(cls)
+                    _measurements_coll_stats_latency_cluster.cluster_id = cluster_id
+                    _measurements_coll_stats_latency_cluster.cluster_view = cluster_view
+                    _measurements_coll_stats_latency_cluster.collection_name = collection_name
+                    _measurements_coll_stats_latency_cluster.database_name = database_name
+                    _measurements_coll_stats_latency_cluster.end = end
+                    _measurements_coll_stats_latency_cluster.granularity = granularity
+                    _measurements_coll_stats_latency_cluster.group_id = group_id
+                    _measurements_coll_stats_latency_cluster.links = links
+                    _measurements_coll_stats_latency_cluster.measurements = measurements
+                    _measurements_coll_stats_latency_cluster.process_id = process_id
+                    _measurements_coll_stats_latency_cluster.start = start
+                else:
+                    _measurements_coll_stats_latency_cluster = cls(
+                        cluster_id,
+                        cluster_view,
+                        collection_name,
+                        database_name,
+                        end,
+                        granularity,
+                        group_id,
+                        links,
+                        measurements,
+                        process_id,
+                        start,
+                    )
 
-        _start = d.pop("start", UNSET)
-        start: datetime.datetime | Unset
-        if _start is UNSET:
-            start = UNSET
-        else:
-            start = datetime.datetime.fromisoformat(_start)
+                _measurements_coll_stats_latency_cluster.additional_properties = d
+                return _measurements_coll_stats_latency_cluster
 
-        _measurements_coll_stats_latency_cluster = cls(
-            cluster_id,
-            cluster_view,
-            collection_name,
-            database_name,
-            end,
-            granularity,
-            group_id,
-            links,
-            measurements,
-            process_id,
-            start,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _measurements_coll_stats_latency_cluster.additional_properties = d
-        return _measurements_coll_stats_latency_cluster
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -239,3 +306,34 @@ class MeasurementsCollStatsLatencyCluster:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.metrics_measurement import MetricsMeasurement  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.measurements_coll_stats_latency_cluster_granularity import (
+        MeasurementsCollStatsLatencyClusterGranularity,
+    )
+    from ..models.metrics_measurement import MetricsMeasurement, MetricsMeasurementDict
+
+    MeasurementsCollStatsLatencyClusterDict = TypedDict(
+        "MeasurementsCollStatsLatencyClusterDict",
+        {
+            "clusterId": str,
+            "clusterView": str,
+            "collectionName": str,
+            "databaseName": str,
+            "end": datetime.datetime | str,
+            "granularity": Literal["PT1M", "PT5M", "PT1H", "P1D"] | MeasurementsCollStatsLatencyClusterGranularity,
+            "groupId": str,
+            "links": list[LinkDict | Link],
+            "measurements": list[MetricsMeasurementDict | MetricsMeasurement],
+            "processId": str,
+            "start": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    MeasurementsCollStatsLatencyClusterDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

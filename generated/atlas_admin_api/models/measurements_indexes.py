@@ -3,15 +3,49 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.measurements_indexes_granularity import MeasurementsIndexesGranularity
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MeasurementsIndexes")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collectionName",
+        "databaseName",
+        "end",
+        "granularity",
+        "groupId",
+        "indexIds",
+        "indexStatsMeasurements",
+        "links",
+        "processId",
+        "start",
+    }
+)
 
 
 @_attrs_define
@@ -47,7 +81,7 @@ class MeasurementsIndexes:
     collection_name: str | Unset = UNSET
     database_name: str | Unset = UNSET
     end: datetime.datetime | Unset = UNSET
-    granularity: MeasurementsIndexesGranularity | Unset = UNSET
+    granularity: Literal["PT1M", "PT5M", "PT1H", "P1D"] | MeasurementsIndexesGranularity | Unset = UNSET
     group_id: str | Unset = UNSET
     index_ids: list[str] | Unset = UNSET
     index_stats_measurements: list[MetricsMeasurement] | Unset = UNSET
@@ -55,19 +89,40 @@ class MeasurementsIndexes:
     process_id: str | Unset = UNSET
     start: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collection_name", "collectionName", False),
+        ("database_name", "databaseName", False),
+        ("end", "end", False),
+        ("granularity", "granularity", False),
+        ("group_id", "groupId", False),
+        ("index_ids", "indexIds", False),
+        ("index_stats_measurements", "indexStatsMeasurements", False),
+        ("links", "links", False),
+        ("process_id", "processId", False),
+        ("start", "start", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MeasurementsIndexes"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collection_name = self.collection_name
 
         database_name = self.database_name
 
         end: str | Unset = UNSET
         if not isinstance(self.end, Unset):
-            end = format_datetime(self.end)
+            end = datetime_json(self.end)
 
         granularity: str | Unset = UNSET
         if not isinstance(self.granularity, Unset):
-            granularity = self.granularity.value
+            granularity = enum_json(self.granularity)
 
         group_id = self.group_id
 
@@ -93,7 +148,7 @@ class MeasurementsIndexes:
 
         start: str | Unset = UNSET
         if not isinstance(self.start, Unset):
-            start = format_datetime(self.start)
+            start = datetime_json(self.start)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -123,92 +178,107 @@ class MeasurementsIndexes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "collectionName",
-                "databaseName",
-                "end",
-                "granularity",
-                "groupId",
-                "indexIds",
-                "indexStatsMeasurements",
-                "links",
-                "processId",
-                "start",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        collection_name = d.pop("collectionName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection_name = src_dict.get("collectionName", UNSET)
 
-        database_name = d.pop("databaseName", UNSET)
+                database_name = src_dict.get("databaseName", UNSET)
 
-        _end = d.pop("end", UNSET)
-        end: datetime.datetime | Unset
-        if _end is UNSET:
-            end = UNSET
-        else:
-            end = datetime.datetime.fromisoformat(_end)
+                _end = src_dict.get("end", UNSET)
+                end: datetime.datetime | Unset
+                if _end is UNSET:
+                    end = UNSET
+                else:
+                    end = datetime.datetime.fromisoformat(_end)
 
-        _granularity = d.pop("granularity", UNSET)
-        granularity: MeasurementsIndexesGranularity | Unset
-        if _granularity is UNSET:
-            granularity = UNSET
-        else:
-            granularity = MeasurementsIndexesGranularity._members_by_value.get(
-                _granularity
-            ) or MeasurementsIndexesGranularity(_granularity)
+                _granularity = src_dict.get("granularity", UNSET)
+                granularity: MeasurementsIndexesGranularity | Unset
+                if _granularity is UNSET:
+                    granularity = UNSET
+                else:
+                    granularity = MeasurementsIndexesGranularity._members_by_value.get(
+                        _granularity
+                    ) or MeasurementsIndexesGranularity(_granularity)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        index_ids = cast(list[str], d.pop("indexIds", UNSET))
+                _index_ids = src_dict.get("indexIds", UNSET)
+                index_ids = cast(list[str], _index_ids)
 
-        _index_stats_measurements = d.pop("indexStatsMeasurements", UNSET)
-        index_stats_measurements: list[MetricsMeasurement] | Unset = UNSET
-        if _index_stats_measurements is not UNSET:
-            index_stats_measurements = []
-            for index_stats_measurements_item_data in _index_stats_measurements:
-                index_stats_measurements_item = MetricsMeasurement.from_dict(index_stats_measurements_item_data)
+                _index_stats_measurements = src_dict.get("indexStatsMeasurements", UNSET)
+                index_stats_measurements: list[MetricsMeasurement] | Unset = UNSET
+                if _index_stats_measurements is not UNSET:
+                    index_stats_measurements = [
+                        MetricsMeasurement.from_dict(index_stats_measurements_item_data)
+                        for index_stats_measurements_item_data in _index_stats_measurements
+                    ]
 
-                index_stats_measurements.append(index_stats_measurements_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                process_id = src_dict.get("processId", UNSET)
 
-                links.append(links_item)
+                _start = src_dict.get("start", UNSET)
+                start: datetime.datetime | Unset
+                if _start is UNSET:
+                    start = UNSET
+                else:
+                    start = datetime.datetime.fromisoformat(_start)
 
-        process_id = d.pop("processId", UNSET)
+                if not (
+                    (collection_name is UNSET or collection_name.__class__ is str)
+                    and (database_name is UNSET or database_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (
+                        _index_ids is UNSET
+                        or (_index_ids.__class__ is list and all(_item.__class__ is str for _item in _index_ids))
+                    )
+                    and (_index_stats_measurements is UNSET or _index_stats_measurements.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (process_id is UNSET or process_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MeasurementsIndexes:
+                    _measurements_indexes = object.__new__(cls)
+                    _measurements_indexes.collection_name = collection_name
+                    _measurements_indexes.database_name = database_name
+                    _measurements_indexes.end = end
+                    _measurements_indexes.granularity = granularity
+                    _measurements_indexes.group_id = group_id
+                    _measurements_indexes.index_ids = index_ids
+                    _measurements_indexes.index_stats_measurements = index_stats_measurements
+                    _measurements_indexes.links = links
+                    _measurements_indexes.process_id = process_id
+                    _measurements_indexes.start = start
+                else:
+                    _measurements_indexes = cls(
+                        collection_name,
+                        database_name,
+                        end,
+                        granularity,
+                        group_id,
+                        index_ids,
+                        index_stats_measurements,
+                        links,
+                        process_id,
+                        start,
+                    )
 
-        _start = d.pop("start", UNSET)
-        start: datetime.datetime | Unset
-        if _start is UNSET:
-            start = UNSET
-        else:
-            start = datetime.datetime.fromisoformat(_start)
+                _measurements_indexes.additional_properties = d
+                return _measurements_indexes
 
-        _measurements_indexes = cls(
-            collection_name,
-            database_name,
-            end,
-            granularity,
-            group_id,
-            index_ids,
-            index_stats_measurements,
-            links,
-            process_id,
-            start,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _measurements_indexes.additional_properties = d
-        return _measurements_indexes
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -230,3 +300,29 @@ class MeasurementsIndexes:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.metrics_measurement import MetricsMeasurement  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.measurements_indexes_granularity import MeasurementsIndexesGranularity
+    from ..models.metrics_measurement import MetricsMeasurement, MetricsMeasurementDict
+
+    MeasurementsIndexesDict = TypedDict(
+        "MeasurementsIndexesDict",
+        {
+            "collectionName": str,
+            "databaseName": str,
+            "end": datetime.datetime | str,
+            "granularity": Literal["PT1M", "PT5M", "PT1H", "P1D"] | MeasurementsIndexesGranularity,
+            "groupId": str,
+            "indexIds": list[str],
+            "indexStatsMeasurements": list[MetricsMeasurementDict | MetricsMeasurement],
+            "links": list[LinkDict | Link],
+            "processId": str,
+            "start": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    MeasurementsIndexesDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,15 +3,46 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.measurements_non_index_granularity import MeasurementsNonIndexGranularity
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MeasurementsNonIndex")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "end",
+        "granularity",
+        "groupId",
+        "hardwareMeasurements",
+        "links",
+        "processId",
+        "start",
+        "statusMeasurements",
+    }
+)
 
 
 @_attrs_define
@@ -42,7 +73,7 @@ class MeasurementsNonIndex:
     """
 
     end: datetime.datetime | Unset = UNSET
-    granularity: MeasurementsNonIndexGranularity | Unset = UNSET
+    granularity: Literal["PT1M", "PT5M", "PT1H", "P1D"] | MeasurementsNonIndexGranularity | Unset = UNSET
     group_id: str | Unset = UNSET
     hardware_measurements: list[MetricsMeasurement] | Unset = UNSET
     links: list[Link] | Unset = UNSET
@@ -50,15 +81,34 @@ class MeasurementsNonIndex:
     start: datetime.datetime | Unset = UNSET
     status_measurements: list[MetricsMeasurement] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("end", "end", False),
+        ("granularity", "granularity", False),
+        ("group_id", "groupId", False),
+        ("hardware_measurements", "hardwareMeasurements", False),
+        ("links", "links", False),
+        ("process_id", "processId", False),
+        ("start", "start", False),
+        ("status_measurements", "statusMeasurements", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MeasurementsNonIndex"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         end: str | Unset = UNSET
         if not isinstance(self.end, Unset):
-            end = format_datetime(self.end)
+            end = datetime_json(self.end)
 
         granularity: str | Unset = UNSET
         if not isinstance(self.granularity, Unset):
-            granularity = self.granularity.value
+            granularity = enum_json(self.granularity)
 
         group_id = self.group_id
 
@@ -80,7 +130,7 @@ class MeasurementsNonIndex:
 
         start: str | Unset = UNSET
         if not isinstance(self.start, Unset):
-            start = format_datetime(self.start)
+            start = datetime_json(self.start)
 
         status_measurements: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.status_measurements, Unset):
@@ -113,91 +163,99 @@ class MeasurementsNonIndex:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "end",
-                "granularity",
-                "groupId",
-                "hardwareMeasurements",
-                "links",
-                "processId",
-                "start",
-                "statusMeasurements",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _end = d.pop("end", UNSET)
-        end: datetime.datetime | Unset
-        if _end is UNSET:
-            end = UNSET
-        else:
-            end = datetime.datetime.fromisoformat(_end)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _end = src_dict.get("end", UNSET)
+                end: datetime.datetime | Unset
+                if _end is UNSET:
+                    end = UNSET
+                else:
+                    end = datetime.datetime.fromisoformat(_end)
 
-        _granularity = d.pop("granularity", UNSET)
-        granularity: MeasurementsNonIndexGranularity | Unset
-        if _granularity is UNSET:
-            granularity = UNSET
-        else:
-            granularity = MeasurementsNonIndexGranularity._members_by_value.get(
-                _granularity
-            ) or MeasurementsNonIndexGranularity(_granularity)
+                _granularity = src_dict.get("granularity", UNSET)
+                granularity: MeasurementsNonIndexGranularity | Unset
+                if _granularity is UNSET:
+                    granularity = UNSET
+                else:
+                    granularity = MeasurementsNonIndexGranularity._members_by_value.get(
+                        _granularity
+                    ) or MeasurementsNonIndexGranularity(_granularity)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _hardware_measurements = d.pop("hardwareMeasurements", UNSET)
-        hardware_measurements: list[MetricsMeasurement] | Unset = UNSET
-        if _hardware_measurements is not UNSET:
-            hardware_measurements = []
-            for hardware_measurements_item_data in _hardware_measurements:
-                hardware_measurements_item = MetricsMeasurement.from_dict(hardware_measurements_item_data)
+                _hardware_measurements = src_dict.get("hardwareMeasurements", UNSET)
+                hardware_measurements: list[MetricsMeasurement] | Unset = UNSET
+                if _hardware_measurements is not UNSET:
+                    hardware_measurements = [
+                        MetricsMeasurement.from_dict(hardware_measurements_item_data)
+                        for hardware_measurements_item_data in _hardware_measurements
+                    ]
 
-                hardware_measurements.append(hardware_measurements_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                process_id = src_dict.get("processId", UNSET)
 
-                links.append(links_item)
+                _start = src_dict.get("start", UNSET)
+                start: datetime.datetime | Unset
+                if _start is UNSET:
+                    start = UNSET
+                else:
+                    start = datetime.datetime.fromisoformat(_start)
 
-        process_id = d.pop("processId", UNSET)
+                _status_measurements = src_dict.get("statusMeasurements", UNSET)
+                status_measurements: list[MetricsMeasurement] | Unset = UNSET
+                if _status_measurements is not UNSET:
+                    status_measurements = [
+                        MetricsMeasurement.from_dict(status_measurements_item_data)
+                        for status_measurements_item_data in _status_measurements
+                    ]
 
-        _start = d.pop("start", UNSET)
-        start: datetime.datetime | Unset
-        if _start is UNSET:
-            start = UNSET
-        else:
-            start = datetime.datetime.fromisoformat(_start)
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (_hardware_measurements is UNSET or _hardware_measurements.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (process_id is UNSET or process_id.__class__ is str)
+                    and (_status_measurements is UNSET or _status_measurements.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MeasurementsNonIndex:
+                    _measurements_non_index = object.__new__(cls)
+                    _measurements_non_index.end = end
+                    _measurements_non_index.granularity = granularity
+                    _measurements_non_index.group_id = group_id
+                    _measurements_non_index.hardware_measurements = hardware_measurements
+                    _measurements_non_index.links = links
+                    _measurements_non_index.process_id = process_id
+                    _measurements_non_index.start = start
+                    _measurements_non_index.status_measurements = status_measurements
+                else:
+                    _measurements_non_index = cls(
+                        end,
+                        granularity,
+                        group_id,
+                        hardware_measurements,
+                        links,
+                        process_id,
+                        start,
+                        status_measurements,
+                    )
 
-        _status_measurements = d.pop("statusMeasurements", UNSET)
-        status_measurements: list[MetricsMeasurement] | Unset = UNSET
-        if _status_measurements is not UNSET:
-            status_measurements = []
-            for status_measurements_item_data in _status_measurements:
-                status_measurements_item = MetricsMeasurement.from_dict(status_measurements_item_data)
+                _measurements_non_index.additional_properties = d
+                return _measurements_non_index
 
-                status_measurements.append(status_measurements_item)
-
-        _measurements_non_index = cls(
-            end,
-            granularity,
-            group_id,
-            hardware_measurements,
-            links,
-            process_id,
-            start,
-            status_measurements,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _measurements_non_index.additional_properties = d
-        return _measurements_non_index
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -219,3 +277,29 @@ class MeasurementsNonIndex:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.metrics_measurement import MetricsMeasurement  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.measurements_non_index_granularity import (
+        MeasurementsNonIndexGranularity,
+    )
+    from ..models.metrics_measurement import MetricsMeasurement, MetricsMeasurementDict
+
+    MeasurementsNonIndexDict = TypedDict(
+        "MeasurementsNonIndexDict",
+        {
+            "end": datetime.datetime | str,
+            "granularity": Literal["PT1M", "PT5M", "PT1H", "P1D"] | MeasurementsNonIndexGranularity,
+            "groupId": str,
+            "hardwareMeasurements": list[MetricsMeasurementDict | MetricsMeasurement],
+            "links": list[LinkDict | Link],
+            "processId": str,
+            "start": datetime.datetime | str,
+            "statusMeasurements": list[MetricsMeasurementDict | MetricsMeasurement],
+        },
+        total=False,
+    )
+else:
+    MeasurementsNonIndexDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

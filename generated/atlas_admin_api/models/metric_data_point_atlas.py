@@ -3,14 +3,37 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MetricDataPointAtlas")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "timestamp",
+        "value",
+    }
+)
 
 
 @_attrs_define
@@ -27,11 +50,24 @@ class MetricDataPointAtlas:
     timestamp: datetime.datetime | Unset = UNSET
     value: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("timestamp", "timestamp", False),
+        ("value", "value", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MetricDataPoint_Atlas"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         timestamp: str | Unset = UNSET
         if not isinstance(self.timestamp, Unset):
-            timestamp = format_datetime(self.timestamp)
+            timestamp = datetime_json(self.timestamp)
 
         value = self.value
 
@@ -47,34 +83,42 @@ class MetricDataPointAtlas:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "timestamp",
-                "value",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _timestamp = d.pop("timestamp", UNSET)
-        timestamp: datetime.datetime | Unset
-        if _timestamp is UNSET:
-            timestamp = UNSET
-        else:
-            timestamp = datetime.datetime.fromisoformat(_timestamp)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _timestamp = src_dict.get("timestamp", UNSET)
+                timestamp: datetime.datetime | Unset
+                if _timestamp is UNSET:
+                    timestamp = UNSET
+                else:
+                    timestamp = datetime.datetime.fromisoformat(_timestamp)
 
-        value = d.pop("value", UNSET)
+                value = src_dict.get("value", UNSET)
 
-        _metric_data_point_atlas = cls(
-            timestamp,
-            value,
-        )
+                if not (value is UNSET or (value.__class__ is float or value.__class__ is int)):
+                    raise TypeError("not the documented shape")
+                if cls is MetricDataPointAtlas:
+                    _metric_data_point_atlas = object.__new__(cls)
+                    _metric_data_point_atlas.timestamp = timestamp
+                    _metric_data_point_atlas.value = value
+                else:
+                    _metric_data_point_atlas = cls(
+                        timestamp,
+                        value,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _metric_data_point_atlas.additional_properties = d
-        return _metric_data_point_atlas
+                _metric_data_point_atlas.additional_properties = d
+                return _metric_data_point_atlas
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -91,3 +135,18 @@ class MetricDataPointAtlas:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    MetricDataPointAtlasDict = TypedDict(
+        "MetricDataPointAtlasDict",
+        {
+            "timestamp": datetime.datetime | str,
+            "value": float,
+        },
+        total=False,
+    )
+else:
+    MetricDataPointAtlasDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,8 +25,30 @@ from ..models.metric_integration_response_metric_selection_item import (
 from ..models.metric_integration_response_provider_type import (
     MetricIntegrationResponseProviderType,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MetricIntegrationResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "aggregationTemporality",
+        "endpoint",
+        "headers",
+        "integrationType",
+        "metricIntegrationId",
+        "metricSelection",
+        "providerType",
+    }
+)
 
 
 @_attrs_define
@@ -44,19 +72,37 @@ class MetricIntegrationResponse:
             the third-party service provider.
     """
 
-    aggregation_temporality: MetricIntegrationResponseAggregationTemporality
+    aggregation_temporality: Literal["DELTA", "CUMULATIVE"] | MetricIntegrationResponseAggregationTemporality
     endpoint: str
     headers: list[Header]
-    integration_type: MetricIntegrationResponseIntegrationType = _attrs_field(
+    integration_type: Literal["OTEL"] | MetricIntegrationResponseIntegrationType = _attrs_field(
         default=MetricIntegrationResponseIntegrationType.OTEL, kw_only=True
     )
     metric_integration_id: str
     metric_selection: list[MetricIntegrationResponseMetricSelectionItem]
-    provider_type: MetricIntegrationResponseProviderType
+    provider_type: Literal["CUSTOM", "DYNATRACE", "NEW_RELIC"] | MetricIntegrationResponseProviderType
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("aggregation_temporality", "aggregationTemporality", True),
+        ("endpoint", "endpoint", True),
+        ("headers", "headers", True),
+        ("integration_type", "integrationType", True),
+        ("metric_integration_id", "metricIntegrationId", True),
+        ("metric_selection", "metricSelection", True),
+        ("provider_type", "providerType", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MetricIntegrationResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        aggregation_temporality = self.aggregation_temporality.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        aggregation_temporality = enum_json(self.aggregation_temporality)
 
         endpoint = self.endpoint
 
@@ -65,16 +111,16 @@ class MetricIntegrationResponse:
             headers_item = headers_item_data.to_dict()
             headers.append(headers_item)
 
-        integration_type = self.integration_type.value
+        integration_type = enum_json(self.integration_type)
 
         metric_integration_id = self.metric_integration_id
 
         metric_selection = []
         for metric_selection_item_data in self.metric_selection:
-            metric_selection_item = metric_selection_item_data.value
+            metric_selection_item = enum_json(metric_selection_item_data)
             metric_selection.append(metric_selection_item)
 
-        provider_type = self.provider_type.value
+        provider_type = enum_json(self.provider_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -94,45 +140,76 @@ class MetricIntegrationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        aggregation_temporality = MetricIntegrationResponseAggregationTemporality(d.pop("aggregationTemporality"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                aggregation_temporality = MetricIntegrationResponseAggregationTemporality._members_by_value.get(
+                    _aggregation_temporality_value := src_dict["aggregationTemporality"]
+                ) or MetricIntegrationResponseAggregationTemporality(_aggregation_temporality_value)
 
-        endpoint = d.pop("endpoint")
+                endpoint = src_dict["endpoint"]
 
-        headers = []
-        _headers = d.pop("headers")
-        for headers_item_data in _headers:
-            headers_item = Header.from_dict(headers_item_data)
+                _headers = src_dict["headers"]
+                headers = [Header.from_dict(headers_item_data) for headers_item_data in _headers]
 
-            headers.append(headers_item)
+                integration_type = MetricIntegrationResponseIntegrationType._members_by_value.get(
+                    _integration_type_value := src_dict["integrationType"]
+                ) or MetricIntegrationResponseIntegrationType(_integration_type_value)
 
-        integration_type = MetricIntegrationResponseIntegrationType(d.pop("integrationType"))
+                metric_integration_id = src_dict["metricIntegrationId"]
 
-        metric_integration_id = d.pop("metricIntegrationId")
+                metric_selection = []
+                _metric_selection = src_dict["metricSelection"]
+                for metric_selection_item_data in _metric_selection:
+                    metric_selection_item = MetricIntegrationResponseMetricSelectionItem._members_by_value.get(
+                        metric_selection_item_data
+                    ) or MetricIntegrationResponseMetricSelectionItem(metric_selection_item_data)
 
-        metric_selection = []
-        _metric_selection = d.pop("metricSelection")
-        for metric_selection_item_data in _metric_selection:
-            metric_selection_item = MetricIntegrationResponseMetricSelectionItem._members_by_value.get(
-                metric_selection_item_data
-            ) or MetricIntegrationResponseMetricSelectionItem(metric_selection_item_data)
+                    metric_selection.append(metric_selection_item)
 
-            metric_selection.append(metric_selection_item)
+                provider_type = MetricIntegrationResponseProviderType._members_by_value.get(
+                    _provider_type_value := src_dict["providerType"]
+                ) or MetricIntegrationResponseProviderType(_provider_type_value)
 
-        provider_type = MetricIntegrationResponseProviderType(d.pop("providerType"))
+                if not (
+                    endpoint.__class__ is str
+                    and _headers.__class__ is list
+                    and metric_integration_id.__class__ is str
+                    and _metric_selection.__class__ is list
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MetricIntegrationResponse:
+                    _metric_integration_response = object.__new__(cls)
+                    _metric_integration_response.aggregation_temporality = aggregation_temporality
+                    _metric_integration_response.endpoint = endpoint
+                    _metric_integration_response.headers = headers
+                    _metric_integration_response.integration_type = integration_type
+                    _metric_integration_response.metric_integration_id = metric_integration_id
+                    _metric_integration_response.metric_selection = metric_selection
+                    _metric_integration_response.provider_type = provider_type
+                else:
+                    _metric_integration_response = cls(
+                        aggregation_temporality,
+                        endpoint,
+                        headers,
+                        metric_integration_id,
+                        metric_selection,
+                        provider_type,
+                        integration_type=integration_type,
+                    )
 
-        _metric_integration_response = cls(
-            aggregation_temporality,
-            endpoint,
-            headers,
-            metric_integration_id,
-            metric_selection,
-            provider_type,
-            integration_type=integration_type,
-        )
+                _metric_integration_response.additional_properties = d
+                return _metric_integration_response
 
-        _metric_integration_response.additional_properties = d
-        return _metric_integration_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -153,3 +230,44 @@ class MetricIntegrationResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.header import Header  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.header import Header, HeaderDict
+    from ..models.metric_integration_response_aggregation_temporality import (
+        MetricIntegrationResponseAggregationTemporality,
+    )
+    from ..models.metric_integration_response_integration_type import (
+        MetricIntegrationResponseIntegrationType,
+    )
+    from ..models.metric_integration_response_metric_selection_item import (
+        MetricIntegrationResponseMetricSelectionItem,
+    )
+    from ..models.metric_integration_response_provider_type import (
+        MetricIntegrationResponseProviderType,
+    )
+
+    MetricIntegrationResponseDict = TypedDict(
+        "MetricIntegrationResponseDict",
+        {
+            "aggregationTemporality": Required[
+                Literal["DELTA", "CUMULATIVE"] | MetricIntegrationResponseAggregationTemporality
+            ],
+            "endpoint": Required[str],
+            "headers": Required[list[HeaderDict | Header]],
+            "integrationType": Required[Literal["OTEL"] | MetricIntegrationResponseIntegrationType],
+            "metricIntegrationId": Required[str],
+            "metricSelection": Required[
+                list[Literal["ATLAS_STREAM_PROCESSING"] | MetricIntegrationResponseMetricSelectionItem]
+            ],
+            "providerType": Required[
+                Literal["CUSTOM", "DYNATRACE", "NEW_RELIC"] | MetricIntegrationResponseProviderType
+            ],
+        },
+        total=False,
+    )
+else:
+    MetricIntegrationResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

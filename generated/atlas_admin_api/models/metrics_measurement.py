@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.metrics_measurement_units import MetricsMeasurementUnits
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MetricsMeasurement")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "dataPoints",
+        "name",
+        "units",
+    }
+)
 
 
 @_attrs_define
@@ -27,10 +52,39 @@ class MetricsMeasurement:
 
     data_points: list[MetricDataPoint] | Unset = UNSET
     name: str | Unset = UNSET
-    units: MetricsMeasurementUnits | Unset = UNSET
+    units: (
+        Literal[
+            "BYTES",
+            "BYTES_PER_SECOND",
+            "GIGABYTES",
+            "GIGABYTES_PER_HOUR",
+            "MEGABYTES_PER_SECOND",
+            "MICROSECONDS",
+            "MILLISECONDS",
+            "PERCENT",
+            "SCALAR",
+            "SCALAR_PER_SECOND",
+        ]
+        | MetricsMeasurementUnits
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("data_points", "dataPoints", False),
+        ("name", "name", False),
+        ("units", "units", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MetricsMeasurement"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         data_points: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.data_points, Unset):
             data_points = []
@@ -42,7 +96,7 @@ class MetricsMeasurement:
 
         units: str | Unset = UNSET
         if not isinstance(self.units, Unset):
-            units = self.units.value
+            units = enum_json(self.units)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -58,45 +112,54 @@ class MetricsMeasurement:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "dataPoints",
-                "name",
-                "units",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _data_points = d.pop("dataPoints", UNSET)
-        data_points: list[MetricDataPoint] | Unset = UNSET
-        if _data_points is not UNSET:
-            data_points = []
-            for data_points_item_data in _data_points:
-                data_points_item = MetricDataPoint.from_dict(data_points_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _data_points = src_dict.get("dataPoints", UNSET)
+                data_points: list[MetricDataPoint] | Unset = UNSET
+                if _data_points is not UNSET:
+                    data_points = [
+                        MetricDataPoint.from_dict(data_points_item_data) for data_points_item_data in _data_points
+                    ]
 
-                data_points.append(data_points_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                _units = src_dict.get("units", UNSET)
+                units: MetricsMeasurementUnits | Unset
+                if _units is UNSET:
+                    units = UNSET
+                else:
+                    units = MetricsMeasurementUnits._members_by_value.get(_units) or MetricsMeasurementUnits(_units)
 
-        _units = d.pop("units", UNSET)
-        units: MetricsMeasurementUnits | Unset
-        if _units is UNSET:
-            units = UNSET
-        else:
-            units = MetricsMeasurementUnits._members_by_value.get(_units) or MetricsMeasurementUnits(_units)
+                if not (
+                    (_data_points is UNSET or _data_points.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MetricsMeasurement:
+                    _metrics_measurement = object.__new__(cls)
+                    _metrics_measurement.data_points = data_points
+                    _metrics_measurement.name = name
+                    _metrics_measurement.units = units
+                else:
+                    _metrics_measurement = cls(
+                        data_points,
+                        name,
+                        units,
+                    )
 
-        _metrics_measurement = cls(
-            data_points,
-            name,
-            units,
-        )
+                _metrics_measurement.additional_properties = d
+                return _metrics_measurement
 
-        if nulls:
-            d.update(nulls)
-        _metrics_measurement.additional_properties = d
-        return _metrics_measurement
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +180,33 @@ class MetricsMeasurement:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.metric_data_point import MetricDataPoint  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.metric_data_point import MetricDataPoint, MetricDataPointDict
+    from ..models.metrics_measurement_units import MetricsMeasurementUnits
+
+    MetricsMeasurementDict = TypedDict(
+        "MetricsMeasurementDict",
+        {
+            "dataPoints": list[MetricDataPointDict | MetricDataPoint],
+            "name": str,
+            "units": Literal[
+                "BYTES",
+                "BYTES_PER_SECOND",
+                "GIGABYTES",
+                "GIGABYTES_PER_HOUR",
+                "MEGABYTES_PER_SECOND",
+                "MICROSECONDS",
+                "MILLISECONDS",
+                "PERCENT",
+                "SCALAR",
+                "SCALAR_PER_SECOND",
+            ]
+            | MetricsMeasurementUnits,
+        },
+        total=False,
+    )
+else:
+    MetricsMeasurementDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.metrics_measurement_atlas_units import MetricsMeasurementAtlasUnits
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MetricsMeasurementAtlas")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "dataPoints",
+        "name",
+        "units",
+    }
+)
 
 
 @_attrs_define
@@ -27,10 +52,39 @@ class MetricsMeasurementAtlas:
 
     data_points: list[MetricDataPointAtlas] | Unset = UNSET
     name: str | Unset = UNSET
-    units: MetricsMeasurementAtlasUnits | Unset = UNSET
+    units: (
+        Literal[
+            "BYTES",
+            "BYTES_PER_SECOND",
+            "GIGABYTES",
+            "GIGABYTES_PER_HOUR",
+            "MEGABYTES_PER_SECOND",
+            "MICROSECONDS",
+            "MILLISECONDS",
+            "PERCENT",
+            "SCALAR",
+            "SCALAR_PER_SECOND",
+        ]
+        | MetricsMeasurementAtlasUnits
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("data_points", "dataPoints", False),
+        ("name", "name", False),
+        ("units", "units", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MetricsMeasurement_Atlas"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         data_points: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.data_points, Unset):
             data_points = []
@@ -42,7 +96,7 @@ class MetricsMeasurementAtlas:
 
         units: str | Unset = UNSET
         if not isinstance(self.units, Unset):
-            units = self.units.value
+            units = enum_json(self.units)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -58,45 +112,56 @@ class MetricsMeasurementAtlas:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "dataPoints",
-                "name",
-                "units",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _data_points = d.pop("dataPoints", UNSET)
-        data_points: list[MetricDataPointAtlas] | Unset = UNSET
-        if _data_points is not UNSET:
-            data_points = []
-            for data_points_item_data in _data_points:
-                data_points_item = MetricDataPointAtlas.from_dict(data_points_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _data_points = src_dict.get("dataPoints", UNSET)
+                data_points: list[MetricDataPointAtlas] | Unset = UNSET
+                if _data_points is not UNSET:
+                    data_points = [
+                        MetricDataPointAtlas.from_dict(data_points_item_data) for data_points_item_data in _data_points
+                    ]
 
-                data_points.append(data_points_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                _units = src_dict.get("units", UNSET)
+                units: MetricsMeasurementAtlasUnits | Unset
+                if _units is UNSET:
+                    units = UNSET
+                else:
+                    units = MetricsMeasurementAtlasUnits._members_by_value.get(_units) or MetricsMeasurementAtlasUnits(
+                        _units
+                    )
 
-        _units = d.pop("units", UNSET)
-        units: MetricsMeasurementAtlasUnits | Unset
-        if _units is UNSET:
-            units = UNSET
-        else:
-            units = MetricsMeasurementAtlasUnits._members_by_value.get(_units) or MetricsMeasurementAtlasUnits(_units)
+                if not (
+                    (_data_points is UNSET or _data_points.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MetricsMeasurementAtlas:
+                    _metrics_measurement_atlas = object.__new__(cls)
+                    _metrics_measurement_atlas.data_points = data_points
+                    _metrics_measurement_atlas.name = name
+                    _metrics_measurement_atlas.units = units
+                else:
+                    _metrics_measurement_atlas = cls(
+                        data_points,
+                        name,
+                        units,
+                    )
 
-        _metrics_measurement_atlas = cls(
-            data_points,
-            name,
-            units,
-        )
+                _metrics_measurement_atlas.additional_properties = d
+                return _metrics_measurement_atlas
 
-        if nulls:
-            d.update(nulls)
-        _metrics_measurement_atlas.additional_properties = d
-        return _metrics_measurement_atlas
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +182,36 @@ class MetricsMeasurementAtlas:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.metric_data_point_atlas import MetricDataPointAtlas  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.metric_data_point_atlas import (
+        MetricDataPointAtlas,
+        MetricDataPointAtlasDict,
+    )
+    from ..models.metrics_measurement_atlas_units import MetricsMeasurementAtlasUnits
+
+    MetricsMeasurementAtlasDict = TypedDict(
+        "MetricsMeasurementAtlasDict",
+        {
+            "dataPoints": list[MetricDataPointAtlasDict | MetricDataPointAtlas],
+            "name": str,
+            "units": Literal[
+                "BYTES",
+                "BYTES_PER_SECOND",
+                "GIGABYTES",
+                "GIGABYTES_PER_HOUR",
+                "MEGABYTES_PER_SECOND",
+                "MICROSECONDS",
+                "MILLISECONDS",
+                "PERCENT",
+                "SCALAR",
+                "SCALAR_PER_SECOND",
+            ]
+            | MetricsMeasurementAtlasUnits,
+        },
+        total=False,
+    )
+else:
+    MetricsMeasurementAtlasDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

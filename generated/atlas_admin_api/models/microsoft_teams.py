@@ -2,15 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.microsoft_teams_type import MicrosoftTeamsType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MicrosoftTeams")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "microsoftTeamsWebhookUrl",
+        "type",
+        "id",
+    }
+)
 
 
 @_attrs_define
@@ -29,14 +55,30 @@ class MicrosoftTeams:
     """
 
     microsoft_teams_webhook_url: str
-    type_: MicrosoftTeamsType = _attrs_field(default=MicrosoftTeamsType.MICROSOFT_TEAMS, kw_only=True)
+    type_: Literal["MICROSOFT_TEAMS"] | MicrosoftTeamsType = _attrs_field(
+        default=MicrosoftTeamsType.MICROSOFT_TEAMS, kw_only=True
+    )
     id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("microsoft_teams_webhook_url", "microsoftTeamsWebhookUrl", True),
+        ("type_", "type", True),
+        ("id", "id", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MicrosoftTeams"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         microsoft_teams_webhook_url = self.microsoft_teams_webhook_url
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         id: None | str | Unset
         if isinstance(self.id, Unset):
@@ -59,36 +101,60 @@ class MicrosoftTeams:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("id",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        microsoft_teams_webhook_url = d.pop("microsoftTeamsWebhookUrl")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                microsoft_teams_webhook_url = src_dict["microsoftTeamsWebhookUrl"]
 
-        type_ = MicrosoftTeamsType(d.pop("type"))
+                type_ = MicrosoftTeamsType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or MicrosoftTeamsType(_type__value)
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_id(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        id = _parse_id(d.pop("id", UNSET))
+                id = _parse_id(src_dict.get("id", UNSET))
 
-        _microsoft_teams = cls(
-            microsoft_teams_webhook_url,
-            id,
-            type_=type_,
-        )
+                if not (
+                    microsoft_teams_webhook_url.__class__ is str
+                    and (
+                        id is UNSET
+                        or id.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MicrosoftTeams:
+                    _microsoft_teams = object.__new__(cls)
+                    _microsoft_teams.microsoft_teams_webhook_url = microsoft_teams_webhook_url
+                    _microsoft_teams.type_ = type_
+                    _microsoft_teams.id = id
+                else:
+                    _microsoft_teams = cls(
+                        microsoft_teams_webhook_url,
+                        id,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _microsoft_teams.additional_properties = d
-        return _microsoft_teams
+                _microsoft_teams.additional_properties = d
+                return _microsoft_teams
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -105,3 +171,21 @@ class MicrosoftTeams:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.microsoft_teams_type import MicrosoftTeamsType
+
+    MicrosoftTeamsDict = TypedDict(
+        "MicrosoftTeamsDict",
+        {
+            "microsoftTeamsWebhookUrl": Required[str],
+            "type": Required[Literal["MICROSOFT_TEAMS"] | MicrosoftTeamsType],
+            "id": str | None,
+        },
+        total=False,
+    )
+else:
+    MicrosoftTeamsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,31 @@ from attrs import field as _attrs_field
 from ..models.microsoft_teams_notification_type_name import (
     MicrosoftTeamsNotificationTypeName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MicrosoftTeamsNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "delayMin",
+        "integrationId",
+        "intervalMin",
+        "microsoftTeamsWebhookUrl",
+        "notifierId",
+    }
+)
 
 
 @_attrs_define
@@ -43,7 +71,7 @@ class MicrosoftTeamsNotification:
                 authentication credentials. Example: 32b6e34b3d91647abb20e7b8.
     """
 
-    type_name: MicrosoftTeamsNotificationTypeName = _attrs_field(
+    type_name: Literal["MICROSOFT_TEAMS"] | MicrosoftTeamsNotificationTypeName = _attrs_field(
         default=MicrosoftTeamsNotificationTypeName.MICROSOFT_TEAMS, kw_only=True
     )
     delay_min: int | Unset = UNSET
@@ -52,9 +80,26 @@ class MicrosoftTeamsNotification:
     microsoft_teams_webhook_url: str | Unset = UNSET
     notifier_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("delay_min", "delayMin", False),
+        ("integration_id", "integrationId", False),
+        ("interval_min", "intervalMin", False),
+        ("microsoft_teams_webhook_url", "microsoftTeamsWebhookUrl", False),
+        ("notifier_id", "notifierId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MicrosoftTeamsNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         delay_min = self.delay_min
 
@@ -88,44 +133,61 @@ class MicrosoftTeamsNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "delayMin",
-                "integrationId",
-                "intervalMin",
-                "microsoftTeamsWebhookUrl",
-                "notifierId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = MicrosoftTeamsNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = MicrosoftTeamsNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or MicrosoftTeamsNotificationTypeName(_type_name_value)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        integration_id = d.pop("integrationId", UNSET)
+                integration_id = src_dict.get("integrationId", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        microsoft_teams_webhook_url = d.pop("microsoftTeamsWebhookUrl", UNSET)
+                microsoft_teams_webhook_url = src_dict.get("microsoftTeamsWebhookUrl", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        _microsoft_teams_notification = cls(
-            delay_min,
-            integration_id,
-            interval_min,
-            microsoft_teams_webhook_url,
-            notifier_id,
-            type_name=type_name,
-        )
+                if not (
+                    (delay_min is UNSET or delay_min.__class__ is int)
+                    and (integration_id is UNSET or integration_id.__class__ is str)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (microsoft_teams_webhook_url is UNSET or microsoft_teams_webhook_url.__class__ is str)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MicrosoftTeamsNotification:
+                    _microsoft_teams_notification = object.__new__(cls)
+                    _microsoft_teams_notification.type_name = type_name
+                    _microsoft_teams_notification.delay_min = delay_min
+                    _microsoft_teams_notification.integration_id = integration_id
+                    _microsoft_teams_notification.interval_min = interval_min
+                    _microsoft_teams_notification.microsoft_teams_webhook_url = microsoft_teams_webhook_url
+                    _microsoft_teams_notification.notifier_id = notifier_id
+                else:
+                    _microsoft_teams_notification = cls(
+                        delay_min,
+                        integration_id,
+                        interval_min,
+                        microsoft_teams_webhook_url,
+                        notifier_id,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _microsoft_teams_notification.additional_properties = d
-        return _microsoft_teams_notification
+                _microsoft_teams_notification.additional_properties = d
+                return _microsoft_teams_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -142,3 +204,28 @@ class MicrosoftTeamsNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.microsoft_teams_notification_type_name import (
+        MicrosoftTeamsNotificationTypeName,
+    )
+
+    MicrosoftTeamsNotificationDict = TypedDict(
+        "MicrosoftTeamsNotificationDict",
+        {
+            "typeName": Required[Literal["MICROSOFT_TEAMS"] | MicrosoftTeamsNotificationTypeName],
+            "delayMin": int,
+            "integrationId": str,
+            "intervalMin": int,
+            "microsoftTeamsWebhookUrl": str,
+            "notifierId": str,
+        },
+        total=False,
+    )
+else:
+    MicrosoftTeamsNotificationDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

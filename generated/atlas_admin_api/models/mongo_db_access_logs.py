@@ -2,14 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MongoDBAccessLogs")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "authResult",
+        "authSource",
+        "failureReason",
+        "groupId",
+        "hostname",
+        "ipAddress",
+        "logLine",
+        "timestamp",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -41,8 +70,28 @@ class MongoDBAccessLogs:
     timestamp: str | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("auth_result", "authResult", False),
+        ("auth_source", "authSource", False),
+        ("failure_reason", "failureReason", False),
+        ("group_id", "groupId", False),
+        ("hostname", "hostname", False),
+        ("ip_address", "ipAddress", False),
+        ("log_line", "logLine", False),
+        ("timestamp", "timestamp", False),
+        ("username", "username", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MongoDBAccessLogs"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         auth_result = self.auth_result
 
         auth_source = self.auth_source
@@ -87,57 +136,75 @@ class MongoDBAccessLogs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "authResult",
-                "authSource",
-                "failureReason",
-                "groupId",
-                "hostname",
-                "ipAddress",
-                "logLine",
-                "timestamp",
-                "username",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        auth_result = d.pop("authResult", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                auth_result = src_dict.get("authResult", UNSET)
 
-        auth_source = d.pop("authSource", UNSET)
+                auth_source = src_dict.get("authSource", UNSET)
 
-        failure_reason = d.pop("failureReason", UNSET)
+                failure_reason = src_dict.get("failureReason", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        hostname = d.pop("hostname", UNSET)
+                hostname = src_dict.get("hostname", UNSET)
 
-        ip_address = d.pop("ipAddress", UNSET)
+                ip_address = src_dict.get("ipAddress", UNSET)
 
-        log_line = d.pop("logLine", UNSET)
+                log_line = src_dict.get("logLine", UNSET)
 
-        timestamp = d.pop("timestamp", UNSET)
+                timestamp = src_dict.get("timestamp", UNSET)
 
-        username = d.pop("username", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        _mongo_db_access_logs = cls(
-            auth_result,
-            auth_source,
-            failure_reason,
-            group_id,
-            hostname,
-            ip_address,
-            log_line,
-            timestamp,
-            username,
-        )
+                if not (
+                    (auth_result is UNSET or auth_result.__class__ is bool)
+                    and (auth_source is UNSET or auth_source.__class__ is str)
+                    and (failure_reason is UNSET or failure_reason.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (hostname is UNSET or hostname.__class__ is str)
+                    and (ip_address is UNSET or ip_address.__class__ is str)
+                    and (log_line is UNSET or log_line.__class__ is str)
+                    and (timestamp is UNSET or timestamp.__class__ is str)
+                    and (username is UNSET or username.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MongoDBAccessLogs:
+                    _mongo_db_access_logs = object.__new__(cls)
+                    _mongo_db_access_logs.auth_result = auth_result
+                    _mongo_db_access_logs.auth_source = auth_source
+                    _mongo_db_access_logs.failure_reason = failure_reason
+                    _mongo_db_access_logs.group_id = group_id
+                    _mongo_db_access_logs.hostname = hostname
+                    _mongo_db_access_logs.ip_address = ip_address
+                    _mongo_db_access_logs.log_line = log_line
+                    _mongo_db_access_logs.timestamp = timestamp
+                    _mongo_db_access_logs.username = username
+                else:
+                    _mongo_db_access_logs = cls(
+                        auth_result,
+                        auth_source,
+                        failure_reason,
+                        group_id,
+                        hostname,
+                        ip_address,
+                        log_line,
+                        timestamp,
+                        username,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _mongo_db_access_logs.additional_properties = d
-        return _mongo_db_access_logs
+                _mongo_db_access_logs.additional_properties = d
+                return _mongo_db_access_logs
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -154,3 +221,25 @@ class MongoDBAccessLogs:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    MongoDBAccessLogsDict = TypedDict(
+        "MongoDBAccessLogsDict",
+        {
+            "authResult": bool,
+            "authSource": str,
+            "failureReason": str,
+            "groupId": str,
+            "hostname": str,
+            "ipAddress": str,
+            "logLine": str,
+            "timestamp": str,
+            "username": str,
+        },
+        total=False,
+    )
+else:
+    MongoDBAccessLogsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

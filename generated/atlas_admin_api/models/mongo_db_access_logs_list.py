@@ -2,14 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MongoDBAccessLogsList")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accessLogs",
+    }
+)
 
 
 @_attrs_define
@@ -21,8 +42,18 @@ class MongoDBAccessLogsList:
 
     access_logs: list[MongoDBAccessLogs] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("access_logs", "accessLogs", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MongoDBAccessLogsList"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         access_logs: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.access_logs, Unset):
             access_logs = []
@@ -40,30 +71,38 @@ class MongoDBAccessLogsList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("accessLogs",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _access_logs = d.pop("accessLogs", UNSET)
-        access_logs: list[MongoDBAccessLogs] | Unset = UNSET
-        if _access_logs is not UNSET:
-            access_logs = []
-            for access_logs_item_data in _access_logs:
-                access_logs_item = MongoDBAccessLogs.from_dict(access_logs_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _access_logs = src_dict.get("accessLogs", UNSET)
+                access_logs: list[MongoDBAccessLogs] | Unset = UNSET
+                if _access_logs is not UNSET:
+                    access_logs = [
+                        MongoDBAccessLogs.from_dict(access_logs_item_data) for access_logs_item_data in _access_logs
+                    ]
 
-                access_logs.append(access_logs_item)
+                if not (_access_logs is UNSET or _access_logs.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is MongoDBAccessLogsList:
+                    _mongo_db_access_logs_list = object.__new__(cls)
+                    _mongo_db_access_logs_list.access_logs = access_logs
+                else:
+                    _mongo_db_access_logs_list = cls(
+                        access_logs,
+                    )
 
-        _mongo_db_access_logs_list = cls(
-            access_logs,
-        )
+                _mongo_db_access_logs_list.additional_properties = d
+                return _mongo_db_access_logs_list
 
-        if nulls:
-            d.update(nulls)
-        _mongo_db_access_logs_list.additional_properties = d
-        return _mongo_db_access_logs_list
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -84,3 +123,18 @@ class MongoDBAccessLogsList:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.mongo_db_access_logs import MongoDBAccessLogs  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.mongo_db_access_logs import MongoDBAccessLogs, MongoDBAccessLogsDict
+
+    MongoDBAccessLogsListDict = TypedDict(
+        "MongoDBAccessLogsListDict",
+        {
+            "accessLogs": list[MongoDBAccessLogsDict | MongoDBAccessLogs],
+        },
+        total=False,
+    )
+else:
+    MongoDBAccessLogsListDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

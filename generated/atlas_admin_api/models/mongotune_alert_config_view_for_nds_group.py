@@ -3,16 +3,51 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.event_severity import EventSeverity
 from ..models.mongotune_event_type_view_alertable import MongotuneEventTypeViewAlertable
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MongotuneAlertConfigViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "eventTypeName",
+        "notifications",
+        "created",
+        "enabled",
+        "groupId",
+        "id",
+        "links",
+        "matchers",
+        "severityOverride",
+        "updated",
+    }
+)
 
 
 @_attrs_define
@@ -42,7 +77,7 @@ class MongotuneAlertConfigViewForNdsGroup:
                 parameter expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    event_type_name: MongotuneEventTypeViewAlertable = _attrs_field(
+    event_type_name: Literal["MONGOTUNE_ALERT"] | MongotuneEventTypeViewAlertable = _attrs_field(
         default=MongotuneEventTypeViewAlertable.MONGOTUNE_ALERT, kw_only=True
     )
     notifications: list[
@@ -68,12 +103,33 @@ class MongotuneAlertConfigViewForNdsGroup:
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     matchers: list[AlertMatcher] | Unset = UNSET
-    severity_override: EventSeverity | Unset = UNSET
+    severity_override: Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity | Unset = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("event_type_name", "eventTypeName", True),
+        ("notifications", "notifications", True),
+        ("created", "created", False),
+        ("enabled", "enabled", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("matchers", "matchers", False),
+        ("severity_override", "severityOverride", False),
+        ("updated", "updated", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MongotuneAlertConfigViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        event_type_name = self.event_type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        event_type_name = enum_json(self.event_type_name)
 
         notifications = []
         for notifications_item_data in self.notifications:
@@ -84,7 +140,7 @@ class MongotuneAlertConfigViewForNdsGroup:
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         enabled = self.enabled
 
@@ -108,11 +164,11 @@ class MongotuneAlertConfigViewForNdsGroup:
 
         severity_override: str | Unset = UNSET
         if not isinstance(self.severity_override, Unset):
-            severity_override = self.severity_override.value
+            severity_override = enum_json(self.severity_override)
 
         updated: str | Unset = UNSET
         if not isinstance(self.updated, Unset):
-            updated = format_datetime(self.updated)
+            updated = datetime_json(self.updated)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -143,153 +199,162 @@ class MongotuneAlertConfigViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "created",
-                "enabled",
-                "groupId",
-                "id",
-                "links",
-                "matchers",
-                "severityOverride",
-                "updated",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        event_type_name = MongotuneEventTypeViewAlertable(d.pop("eventTypeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                event_type_name = MongotuneEventTypeViewAlertable._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or MongotuneEventTypeViewAlertable(_event_type_name_value)
 
-        notifications = []
-        _notifications = d.pop("notifications")
-        for notifications_item_data in _notifications:
+                notifications = []
+                _notifications = src_dict["notifications"]
+                for notifications_item_data in _notifications:
+                    _notifications_item_data = notifications_item_data
+                    notifications_item: (
+                        DatadogNotification
+                        | EmailNotification
+                        | GroupNotification
+                        | HipChatNotification
+                        | MicrosoftTeamsNotification
+                        | OpsGenieNotification
+                        | OrgNotification
+                        | PagerDutyNotification
+                        | SlackNotification
+                        | SMSNotification
+                        | TeamNotification
+                        | UserNotification
+                        | VictorOpsNotification
+                        | WebhookNotification
+                        | UnknownVariant
+                    )
+                    _notifications_item_value = (
+                        _notifications_item_data.get("typeName") if _notifications_item_data.__class__ is dict else None
+                    )
+                    if _notifications_item_value.__class__ is not str:
+                        _notifications_item_data, _notifications_item_value = discriminate(
+                            _notifications_item_data, "typeName", field="notifications[]"
+                        )
+                    if _notifications_item_value == "DATADOG":
+                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "EMAIL":
+                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "GROUP":
+                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "HIP_CHAT":
+                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "MICROSOFT_TEAMS":
+                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "OPS_GENIE":
+                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "ORG":
+                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "PAGER_DUTY":
+                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SLACK":
+                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SMS":
+                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "TEAM":
+                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "USER":
+                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "VICTOR_OPS":
+                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "WEBHOOK":
+                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                    else:
+                        notifications_item = UnknownVariant(
+                            discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
+                        )
 
-            def _parse_notifications_item(
-                data: object,
-            ) -> (
-                DatadogNotification
-                | EmailNotification
-                | GroupNotification
-                | HipChatNotification
-                | MicrosoftTeamsNotification
-                | OpsGenieNotification
-                | OrgNotification
-                | PagerDutyNotification
-                | SlackNotification
-                | SMSNotification
-                | TeamNotification
-                | UserNotification
-                | VictorOpsNotification
-                | WebhookNotification
-                | UnknownVariant
-            ):
-                variants: dict[
-                    str,
-                    type[DatadogNotification]
-                    | type[EmailNotification]
-                    | type[GroupNotification]
-                    | type[HipChatNotification]
-                    | type[MicrosoftTeamsNotification]
-                    | type[OpsGenieNotification]
-                    | type[OrgNotification]
-                    | type[PagerDutyNotification]
-                    | type[SlackNotification]
-                    | type[SMSNotification]
-                    | type[TeamNotification]
-                    | type[UserNotification]
-                    | type[VictorOpsNotification]
-                    | type[WebhookNotification],
-                ] = {
-                    "DATADOG": DatadogNotification,
-                    "EMAIL": EmailNotification,
-                    "GROUP": GroupNotification,
-                    "HIP_CHAT": HipChatNotification,
-                    "MICROSOFT_TEAMS": MicrosoftTeamsNotification,
-                    "OPS_GENIE": OpsGenieNotification,
-                    "ORG": OrgNotification,
-                    "PAGER_DUTY": PagerDutyNotification,
-                    "SLACK": SlackNotification,
-                    "SMS": SMSNotification,
-                    "TEAM": TeamNotification,
-                    "USER": UserNotification,
-                    "VICTOR_OPS": VictorOpsNotification,
-                    "WEBHOOK": WebhookNotification,
-                }
-                payload, value = discriminate(data, "typeName", field="notifications[]")
-                variant = variants.get(value)
-                if variant is None:
-                    return UnknownVariant(discriminator=value, raw=dict(payload))
-                return variant.from_dict(payload)
+                    notifications.append(notifications_item)
 
-            notifications_item = _parse_notifications_item(notifications_item_data)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-            notifications.append(notifications_item)
+                enabled = src_dict.get("enabled", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                group_id = src_dict.get("groupId", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        id = d.pop("id", UNSET)
+                _matchers = src_dict.get("matchers", UNSET)
+                matchers: list[AlertMatcher] | Unset = UNSET
+                if _matchers is not UNSET:
+                    matchers = [AlertMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _severity_override = src_dict.get("severityOverride", UNSET)
+                severity_override: EventSeverity | Unset
+                if _severity_override is UNSET:
+                    severity_override = UNSET
+                else:
+                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
+                        _severity_override
+                    )
 
-                links.append(links_item)
+                _updated = src_dict.get("updated", UNSET)
+                updated: datetime.datetime | Unset
+                if _updated is UNSET:
+                    updated = UNSET
+                else:
+                    updated = datetime.datetime.fromisoformat(_updated)
 
-        _matchers = d.pop("matchers", UNSET)
-        matchers: list[AlertMatcher] | Unset = UNSET
-        if _matchers is not UNSET:
-            matchers = []
-            for matchers_item_data in _matchers:
-                matchers_item = AlertMatcher.from_dict(matchers_item_data)
+                if not (
+                    _notifications.__class__ is list
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_matchers is UNSET or _matchers.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MongotuneAlertConfigViewForNdsGroup:
+                    _mongotune_alert_config_view_for_nds_group = object.__new__(cls)
+                    _mongotune_alert_config_view_for_nds_group.event_type_name = event_type_name
+                    _mongotune_alert_config_view_for_nds_group.notifications = notifications
+                    _mongotune_alert_config_view_for_nds_group.created = created
+                    _mongotune_alert_config_view_for_nds_group.enabled = enabled
+                    _mongotune_alert_config_view_for_nds_group.group_id = group_id
+                    _mongotune_alert_config_view_for_nds_group.id = id
+                    _mongotune_alert_config_view_for_nds_group.links = links
+                    _mongotune_alert_config_view_for_nds_group.matchers = matchers
+                    _mongotune_alert_config_view_for_nds_group.severity_override = severity_override
+                    _mongotune_alert_config_view_for_nds_group.updated = updated
+                else:
+                    _mongotune_alert_config_view_for_nds_group = cls(
+                        notifications,
+                        created,
+                        enabled,
+                        group_id,
+                        id,
+                        links,
+                        matchers,
+                        severity_override,
+                        updated,
+                        event_type_name=event_type_name,
+                    )
 
-                matchers.append(matchers_item)
+                _mongotune_alert_config_view_for_nds_group.additional_properties = d
+                return _mongotune_alert_config_view_for_nds_group
 
-        _severity_override = d.pop("severityOverride", UNSET)
-        severity_override: EventSeverity | Unset
-        if _severity_override is UNSET:
-            severity_override = UNSET
-        else:
-            severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                _severity_override
-            )
-
-        _updated = d.pop("updated", UNSET)
-        updated: datetime.datetime | Unset
-        if _updated is UNSET:
-            updated = UNSET
-        else:
-            updated = datetime.datetime.fromisoformat(_updated)
-
-        _mongotune_alert_config_view_for_nds_group = cls(
-            notifications,
-            created,
-            enabled,
-            group_id,
-            id,
-            links,
-            matchers,
-            severity_override,
-            updated,
-            event_type_name=event_type_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _mongotune_alert_config_view_for_nds_group.additional_properties = d
-        return _mongotune_alert_config_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -325,3 +390,102 @@ from ..models.team_notification import TeamNotification  # noqa: E402
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.alert_matcher import AlertMatcher, AlertMatcherDict
+    from ..models.datadog_notification import (
+        DatadogNotification,
+        DatadogNotificationDict,
+    )
+    from ..models.email_notification import EmailNotification, EmailNotificationDict
+    from ..models.event_severity import EventSeverity
+    from ..models.group_notification import GroupNotification, GroupNotificationDict
+    from ..models.hip_chat_notification import (
+        HipChatNotification,
+        HipChatNotificationDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.microsoft_teams_notification import (
+        MicrosoftTeamsNotification,
+        MicrosoftTeamsNotificationDict,
+    )
+    from ..models.mongotune_event_type_view_alertable import (
+        MongotuneEventTypeViewAlertable,
+    )
+    from ..models.ops_genie_notification import (
+        OpsGenieNotification,
+        OpsGenieNotificationDict,
+    )
+    from ..models.org_notification import OrgNotification, OrgNotificationDict
+    from ..models.pager_duty_notification import (
+        PagerDutyNotification,
+        PagerDutyNotificationDict,
+    )
+    from ..models.slack_notification import SlackNotification, SlackNotificationDict
+    from ..models.sms_notification import SMSNotification, SMSNotificationDict
+    from ..models.team_notification import TeamNotification, TeamNotificationDict
+    from ..models.user_notification import UserNotification, UserNotificationDict
+    from ..models.victor_ops_notification import (
+        VictorOpsNotification,
+        VictorOpsNotificationDict,
+    )
+    from ..models.webhook_notification import (
+        WebhookNotification,
+        WebhookNotificationDict,
+    )
+    from ..types import UnknownVariant
+
+    MongotuneAlertConfigViewForNdsGroupDict = TypedDict(
+        "MongotuneAlertConfigViewForNdsGroupDict",
+        {
+            "eventTypeName": Required[Literal["MONGOTUNE_ALERT"] | MongotuneEventTypeViewAlertable],
+            "notifications": Required[
+                list[
+                    DatadogNotificationDict
+                    | DatadogNotification
+                    | EmailNotificationDict
+                    | EmailNotification
+                    | GroupNotificationDict
+                    | GroupNotification
+                    | HipChatNotificationDict
+                    | HipChatNotification
+                    | MicrosoftTeamsNotificationDict
+                    | MicrosoftTeamsNotification
+                    | OpsGenieNotificationDict
+                    | OpsGenieNotification
+                    | OrgNotificationDict
+                    | OrgNotification
+                    | PagerDutyNotificationDict
+                    | PagerDutyNotification
+                    | SlackNotificationDict
+                    | SlackNotification
+                    | SMSNotificationDict
+                    | SMSNotification
+                    | TeamNotificationDict
+                    | TeamNotification
+                    | UserNotificationDict
+                    | UserNotification
+                    | VictorOpsNotificationDict
+                    | VictorOpsNotification
+                    | WebhookNotificationDict
+                    | WebhookNotification
+                    | UnknownVariant
+                ]
+            ],
+            "created": datetime.datetime | str,
+            "enabled": bool,
+            "groupId": str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "matchers": list[AlertMatcherDict | AlertMatcher],
+            "severityOverride": Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity,
+            "updated": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    MongotuneAlertConfigViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.monthly_schedule_view_type import MonthlyScheduleViewType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="MonthlyScheduleView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "dayOfMonth",
+        "endHour",
+        "endMinute",
+        "startHour",
+        "startMinute",
+    }
+)
 
 
 @_attrs_define
@@ -31,16 +59,35 @@ class MonthlyScheduleView:
             field uses the UTC time zone.
     """
 
-    type_: MonthlyScheduleViewType = _attrs_field(default=MonthlyScheduleViewType.MONTHLY, kw_only=True)
+    type_: Literal["MONTHLY"] | MonthlyScheduleViewType = _attrs_field(
+        default=MonthlyScheduleViewType.MONTHLY, kw_only=True
+    )
     day_of_month: int | Unset = UNSET
     end_hour: int | Unset = UNSET
     end_minute: int | Unset = UNSET
     start_hour: int | Unset = UNSET
     start_minute: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("day_of_month", "dayOfMonth", False),
+        ("end_hour", "endHour", False),
+        ("end_minute", "endMinute", False),
+        ("start_hour", "startHour", False),
+        ("start_minute", "startMinute", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/MonthlyScheduleView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         day_of_month = self.day_of_month
 
@@ -74,44 +121,61 @@ class MonthlyScheduleView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "dayOfMonth",
-                "endHour",
-                "endMinute",
-                "startHour",
-                "startMinute",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = MonthlyScheduleViewType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = MonthlyScheduleViewType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or MonthlyScheduleViewType(_type__value)
 
-        day_of_month = d.pop("dayOfMonth", UNSET)
+                day_of_month = src_dict.get("dayOfMonth", UNSET)
 
-        end_hour = d.pop("endHour", UNSET)
+                end_hour = src_dict.get("endHour", UNSET)
 
-        end_minute = d.pop("endMinute", UNSET)
+                end_minute = src_dict.get("endMinute", UNSET)
 
-        start_hour = d.pop("startHour", UNSET)
+                start_hour = src_dict.get("startHour", UNSET)
 
-        start_minute = d.pop("startMinute", UNSET)
+                start_minute = src_dict.get("startMinute", UNSET)
 
-        _monthly_schedule_view = cls(
-            day_of_month,
-            end_hour,
-            end_minute,
-            start_hour,
-            start_minute,
-            type_=type_,
-        )
+                if not (
+                    (day_of_month is UNSET or day_of_month.__class__ is int)
+                    and (end_hour is UNSET or end_hour.__class__ is int)
+                    and (end_minute is UNSET or end_minute.__class__ is int)
+                    and (start_hour is UNSET or start_hour.__class__ is int)
+                    and (start_minute is UNSET or start_minute.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is MonthlyScheduleView:
+                    _monthly_schedule_view = object.__new__(cls)
+                    _monthly_schedule_view.type_ = type_
+                    _monthly_schedule_view.day_of_month = day_of_month
+                    _monthly_schedule_view.end_hour = end_hour
+                    _monthly_schedule_view.end_minute = end_minute
+                    _monthly_schedule_view.start_hour = start_hour
+                    _monthly_schedule_view.start_minute = start_minute
+                else:
+                    _monthly_schedule_view = cls(
+                        day_of_month,
+                        end_hour,
+                        end_minute,
+                        start_hour,
+                        start_minute,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _monthly_schedule_view.additional_properties = d
-        return _monthly_schedule_view
+                _monthly_schedule_view.additional_properties = d
+                return _monthly_schedule_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -128,3 +192,24 @@ class MonthlyScheduleView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.monthly_schedule_view_type import MonthlyScheduleViewType
+
+    MonthlyScheduleViewDict = TypedDict(
+        "MonthlyScheduleViewDict",
+        {
+            "type": Required[Literal["MONTHLY"] | MonthlyScheduleViewType],
+            "dayOfMonth": int,
+            "endHour": int,
+            "endMinute": int,
+            "startHour": int,
+            "startMinute": int,
+        },
+        total=False,
+    )
+else:
+    MonthlyScheduleViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,15 +3,53 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.nds_audit_type_view_for_nds_group import NDSAuditTypeViewForNdsGroup
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="NDSAuditViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "created",
+        "eventTypeName",
+        "id",
+        "apiKeyId",
+        "dbUserUsername",
+        "groupId",
+        "isGlobalAdmin",
+        "links",
+        "orgId",
+        "publicKey",
+        "raw",
+        "remoteAddress",
+        "userId",
+        "username",
+        "whitelistEntry",
+    }
+)
 
 
 @_attrs_define
@@ -52,7 +90,301 @@ class NDSAuditViewForNdsGroup:
     """
 
     created: datetime.datetime
-    event_type_name: NDSAuditTypeViewForNdsGroup
+    event_type_name: (
+        Literal[
+            "CLUSTER_CREATED",
+            "CLUSTER_RESURRECTED",
+            "CLUSTER_READY",
+            "CLUSTER_UPDATE_SUBMITTED",
+            "CLUSTER_PROCESS_ARGS_UPDATE_SUBMITTED",
+            "CLUSTER_MONGOT_PROCESS_ARGS_UPDATE_SUBMITTED",
+            "CLUSTER_SERVER_PARAMETERS_UPDATE_SUBMITTED",
+            "CLUSTER_AUTOMATICALLY_PAUSED",
+            "CLUSTER_UPDATE_STARTED",
+            "CLUSTER_UPDATE_STARTED_INTERNAL",
+            "CLUSTER_UPDATE_COMPLETED",
+            "MATERIAL_CLUSTER_UPDATE_COMPLETED_INTERNAL",
+            "CLUSTER_DELETE_SUBMITTED",
+            "CLUSTER_DELETE_SUBMITTED_INTERNAL",
+            "CLUSTER_DELETED",
+            "CLUSTER_IMPORT_STARTED",
+            "CLUSTER_IMPORT_CANCELLED",
+            "CLUSTER_IMPORT_EXPIRED",
+            "CLUSTER_IMPORT_CUTOVER",
+            "CLUSTER_IMPORT_COMPLETED",
+            "CLUSTER_IMPORT_FAILED",
+            "CLUSTER_IMPORT_RESTART_REQUESTED",
+            "PROJECT_LIVE_IMPORT_OVERRIDES_ADDED",
+            "PROJECT_LIVE_IMPORT_OVERRIDES_UPDATED",
+            "PROJECT_LIVE_IMPORT_OVERRIDES_DELETED",
+            "CLUSTER_OPLOG_RESIZED",
+            "CLUSTER_INSTANCE_RESTARTED",
+            "CLUSTER_INSTANCE_STOP_START",
+            "CLUSTER_INSTANCE_RESYNC_REQUESTED",
+            "CLUSTER_INSTANCE_RESYNC_CLEARED",
+            "CLUSTER_INSTANCE_UPDATE_REQUESTED",
+            "CLUSTER_INSTANCE_REPLACED",
+            "CLUSTER_INSTANCE_REPLACE_CLEARED",
+            "CLUSTER_INSTANCE_SWAPPED",
+            "CLUSTER_INSTANCE_SWAP_CLEARED",
+            "CLUSTER_INSTANCE_VM_RESTART_CLEARED",
+            "CLUSTER_INSTANCE_VM_REBOOT_CLEARED",
+            "CLUSTER_INSTANCE_CONFIG_UPDATED",
+            "CLUSTER_INSTANCE_AGENT_API_KEY_ROTATED",
+            "CLUSTER_INSTANCE_SSL_ROTATED",
+            "CLUSTER_INSTANCE_SSL_ROTATED_PER_CLUSTER",
+            "CLUSTER_INSTANCE_SSL_REVOKED",
+            "RELOAD_SSL_ON_PROCESSES",
+            "RELOAD_SSL_ON_PROCESSES_REQUESTED",
+            "CLUSTER_INSTANCE_ADMIN_BACKUP_SNAPSHOT_REQUESTED",
+            "DATA_LAKE_QUERY_LOGS_DOWNLOADED",
+            "FEDERATED_DATABASE_QUERY_LOGS_DOWNLOADED",
+            "ONLINE_ARCHIVE_QUERY_LOGS_DOWNLOADED",
+            "MONGODB_LOGS_DOWNLOADED",
+            "MONGOSQLD_LOGS_DOWNLOADED",
+            "MONGOT_LOGS_DOWNLOADED",
+            "MONGODB_USER_ADDED",
+            "MONGODB_USER_DELETED",
+            "MONGODB_USER_X509_CERT_CREATED",
+            "MONGODB_USER_X509_CERT_REVOKED",
+            "MONGODB_USER_UPDATED",
+            "MONGODB_ROLE_ADDED",
+            "MONGODB_ROLE_DELETED",
+            "MONGODB_ROLE_UPDATED",
+            "NETWORK_PERMISSION_ENTRY_ADDED",
+            "NETWORK_PERMISSION_ENTRY_REMOVED",
+            "NETWORK_PERMISSION_ENTRY_UPDATED",
+            "PRIVATE_NETWORK_ENDPOINT_ENTRY_ADDED",
+            "PRIVATE_NETWORK_ENDPOINT_ENTRY_REMOVED",
+            "PRIVATE_NETWORK_ENDPOINT_ENTRY_UPDATED",
+            "PLAN_STARTED",
+            "PLAN_COMPLETED",
+            "PLAN_ABANDONED",
+            "PLAN_DECLINED",
+            "PLAN_FAILURE_COUNT_RESET",
+            "PLAN_ASAP_REQUESTED",
+            "INDEPENDENT_SHARD_AUTO_SCALING_AVAILABLE",
+            "INDEPENDENT_SHARD_SCALING_CLUSTER_MIGRATED",
+            "INDEPENDENT_SHARD_SCALING_CLUSTER_ROLLED_BACK",
+            "MOVE_SKIPPED",
+            "STEP_SKIPPED",
+            "PROXY_RESTARTED",
+            "PROXY_PANICKED",
+            "ATLAS_MAINTENANCE_PROTECTED_HOURS_CREATED",
+            "ATLAS_MAINTENANCE_PROTECTED_HOURS_MODIFIED",
+            "ATLAS_MAINTENANCE_PROTECTED_HOURS_REMOVED",
+            "ATLAS_MAINTENANCE_WINDOW_ADDED",
+            "ATLAS_MAINTENANCE_WINDOW_MODIFIED",
+            "ATLAS_MAINTENANCE_WINDOW_REMOVED",
+            "ATLAS_MAINTENANCE_START_ASAP",
+            "ATLAS_MAINTENANCE_SCHEDULED_FOR_NEXT_WINDOW",
+            "ATLAS_MAINTENANCE_DEFERRED",
+            "ATLAS_MAINTENANCE_AUTO_DEFER_ENABLED",
+            "ATLAS_MAINTENANCE_AUTO_DEFER_DISABLED",
+            "ATLAS_MAINTENANCE_RESET_BY_ADMIN",
+            "ATLAS_MAINTENANCE_DEFERRED_BY_ADMIN",
+            "SCHEDULED_MAINTENANCE",
+            "PROJECT_SCHEDULED_MAINTENANCE",
+            "PROJECT_LIMIT_UPDATED",
+            "PROJECT_ENABLE_EXTENDED_STORAGE_SIZES_UPDATED",
+            "PROJECT_ENABLE_DATA_VALIDATION_UPDATED",
+            "PROJECT_COLLECT_DATABASE_STATISTICS_UPDATED",
+            "OS_MAINTENANCE",
+            "OS_MAINTENANCE_RESTART",
+            "OS_MAINTENANCE_REPLACEMENT",
+            "FREE_UPGRADE_STARTED",
+            "FLEX_UPGRADE_STARTED",
+            "SERVERLESS_UPGRADE_STARTED",
+            "TEST_FAILOVER_REQUESTED",
+            "USER_SECURITY_SETTINGS_UPDATED",
+            "AUDIT_LOG_CONFIGURATION_UPDATED",
+            "STREAMS_AUDIT_LOG_CONFIGURATION_UPDATED",
+            "ENCRYPTION_AT_REST_CONFIGURATION_UPDATED",
+            "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_FAILED",
+            "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_SUCCEEDED",
+            "ENCRYPTION_AT_REST_KEY_ROTATION_STARTED",
+            "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_CREATED",
+            "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETED",
+            "NDS_SET_IMAGE_OVERRIDES",
+            "NDS_SET_CHEF_TARBALL_URI",
+            "RESTRICTED_EMPLOYEE_ACCESS_BYPASS",
+            "REVOKED_EMPLOYEE_ACCESS_BYPASS",
+            "DEVICE_SYNC_DEBUG_ACCESS_GRANTED",
+            "DEVICE_SYNC_DEBUG_ACCESS_REVOKED",
+            "DEVICE_SYNC_DEBUG_X509_CERT_CREATED",
+            "EMPLOYEE_ACCESS_GRANTED",
+            "EMPLOYEE_ACCESS_REVOKED",
+            "QUERY_ENGINE_TENANT_CREATED",
+            "QUERY_ENGINE_TENANT_UPDATED",
+            "QUERY_ENGINE_TENANT_REMOVED",
+            "FEDERATED_DATABASE_CREATED",
+            "FEDERATED_DATABASE_UPDATED",
+            "FEDERATED_DATABASE_REMOVED",
+            "TENANT_SNAPSHOT_FAILED",
+            "TENANT_RESTORE_FAILED",
+            "SAMPLE_DATASET_LOAD_REQUESTED",
+            "CUSTOMER_X509_CRL_UPDATED",
+            "CONTAINER_SUBNETS_UPDATE_REQUESTED",
+            "ONLINE_ARCHIVE_CREATED",
+            "ONLINE_ARCHIVE_DELETED",
+            "ONLINE_ARCHIVE_UPDATED",
+            "ONLINE_ARCHIVE_PAUSE_REQUESTED",
+            "ONLINE_ARCHIVE_PAUSED",
+            "ONLINE_ARCHIVE_ACTIVE",
+            "ONLINE_ARCHIVE_ORPHANED",
+            "ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_ENABLED",
+            "ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_UPDATED",
+            "ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_DISABLED",
+            "ONLINE_ARCHIVE_DELETE_AFTER_DATE_UPDATED",
+            "CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_ADDED",
+            "CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_DELETED",
+            "CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_UPDATED",
+            "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_ADDED",
+            "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_DELETED",
+            "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_UPDATED",
+            "CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_ADDED",
+            "CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_DELETED",
+            "CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_UPDATED",
+            "PENDING_INDEXES_DELETED",
+            "PENDING_INDEXES_CANCELED",
+            "PROCESS_RESTART_REQUESTED",
+            "AUTO_HEALING_ACTION",
+            "AUTO_HEALING_REQUESTED_CRITICAL_INSTANCE_POWER_CYCLE",
+            "AUTO_HEALING_REQUESTED_INSTANCE_REPLACEMENT",
+            "AUTO_HEALING_REQUESTED_NODE_RESYNC",
+            "EXTRA_MAINTENANCE_DEFERRAL_GRANTED",
+            "GROUP_AUTOMATION_CONFIG_PUBLISHED",
+            "CLUSTER_AUTOMATION_CONFIG_PUBLISHED",
+            "SET_ENSURE_CLUSTER_CONNECTIVITY_AFTER_FOR_CLUSTER",
+            "CLUSTER_LINKED_TO_VERCEL",
+            "CLUSTER_UNLINKED_FROM_VERCEL",
+            "INGESTION_PIPELINE_DELETED",
+            "INGESTION_PIPELINE_DESTROYED",
+            "INGESTION_PIPELINE_CREATED",
+            "INGESTION_PIPELINE_UPDATED",
+            "OS_TUNE_FILE_OVERRIDES",
+            "MONITORING_AGENT_OVERRIDES",
+            "MONITORING_AGENT_REBALANCE_FLAG",
+            "MONITORING_AGENT_REBALANCE_TRIGGERED",
+            "CLUSTER_PREFERRED_CPU_ARCHITECTURE_MODIFIED",
+            "CLUSTER_FORCE_PLANNED",
+            "CLUSTER_REGIONAL_OUTAGE_SIMULATION_STARTED",
+            "CLUSTER_REGIONAL_OUTAGE_SIMULATION_FAILED_TO_START",
+            "CLUSTER_REGIONAL_OUTAGE_SIMULATION_END_REQUESTED",
+            "CLUSTER_REGIONAL_OUTAGE_SIMULATION_COMPLETED",
+            "CLUSTER_REGIONAL_OUTAGE_SIMULATION_CANCELLED_CLUSTER_PAUSE",
+            "UIS_PANICKED",
+            "TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL",
+            "TENANT_UPGRADE_TO_SERVERLESS_FAILED",
+            "SERVERLESS_UPGRADE_TO_DEDICATED_SUCCESSFUL",
+            "SERVERLESS_UPGRADE_TO_DEDICATED_FAILED",
+            "CLUSTER_FORCE_RECONFIG_REQUESTED",
+            "CLUSTER_RESET_FORCE_RECONFIG_REQUESTED",
+            "PROJECT_BYPASSED_MAINTENANCE",
+            "FEATURE_FLAG_MAINTENANCE",
+            "DATA_FEDERATION_QUERY_LIMIT_CONFIGURED",
+            "DATA_FEDERATION_QUERY_LIMIT_DELETED",
+            "DATA_API_SETUP_FOR_VERCEL",
+            "ADMIN_CLUSTER_LOCK_UPDATED",
+            "CLUSTER_ROLLING_RESYNC_STARTED",
+            "CLUSTER_ROLLING_RESYNC_COMPLETED",
+            "CLUSTER_ROLLING_RESYNC_FAILED",
+            "NODE_ROLLING_RESYNC_SCHEDULED",
+            "CLUSTER_ROLLING_RESYNC_CANCELED",
+            "CLUSTER_OS_UPDATED",
+            "CLUSTER_INSTANCE_FAMILY_UPDATED",
+            "PUSH_BASED_LOG_EXPORT_ENABLED",
+            "PUSH_BASED_LOG_EXPORT_CONFIGURATION_UPDATED",
+            "PUSH_BASED_LOG_EXPORT_DISABLED",
+            "LOG_STREAMING_ENABLED",
+            "LOG_STREAMING_CONFIGURATION_UPDATED",
+            "LOG_STREAMING_DISABLED",
+            "DATADOG_LOG_STREAMING_ENABLED",
+            "DATADOG_LOG_STREAMING_CONFIGURATION_UPDATED",
+            "DATADOG_LOG_STREAMING_DISABLED",
+            "SPLUNK_LOG_STREAMING_ENABLED",
+            "SPLUNK_LOG_STREAMING_CONFIGURATION_UPDATED",
+            "SPLUNK_LOG_STREAMING_DISABLED",
+            "S3_LOG_STREAMING_ENABLED",
+            "S3_LOG_STREAMING_CONFIGURATION_UPDATED",
+            "S3_LOG_STREAMING_DISABLED",
+            "AZURE_LOG_STREAMING_ENABLED",
+            "AZURE_LOG_STREAMING_CONFIGURATION_UPDATED",
+            "AZURE_LOG_STREAMING_DISABLED",
+            "GCP_LOG_STREAMING_ENABLED",
+            "GCP_LOG_STREAMING_CONFIGURATION_UPDATED",
+            "GCP_LOG_STREAMING_DISABLED",
+            "OTEL_LOG_STREAMING_ENABLED",
+            "OTEL_LOG_STREAMING_CONFIGURATION_UPDATED",
+            "OTEL_LOG_STREAMING_DISABLED",
+            "LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE",
+            "LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED",
+            "LOG_STREAMING_EXPORT_RECOVERED",
+            "LOG_STREAMING_REPLAY_STARTED",
+            "LOG_STREAMING_REPLAY_COMPLETE",
+            "OTEL_METRIC_INTEGRATION_ENABLED",
+            "OTEL_METRIC_INTEGRATION_CONFIGURATION_UPDATED",
+            "OTEL_METRIC_INTEGRATION_DISABLED",
+            "AZURE_CLUSTER_PREFERRED_STORAGE_TYPE_UPDATED",
+            "CONTAINER_DELETED",
+            "REGIONALIZED_PRIVATE_ENDPOINT_MODE_ENABLED",
+            "REGIONALIZED_PRIVATE_ENDPOINT_MODE_DISABLED",
+            "STREAM_TENANT_CREATED",
+            "STREAM_TENANT_UPDATED",
+            "STREAM_TENANT_DELETED",
+            "STREAM_TENANT_CONNECTIONS_LISTED",
+            "STREAM_TENANT_CONNECTION_UPDATED",
+            "STREAM_TENANT_CONNECTION_DELETED",
+            "STREAM_TENANT_CONNECTION_CREATED",
+            "STREAM_TENANT_CONNECTION_VIEWED",
+            "STREAM_TENANT_OPERATIONAL_LOGS",
+            "STREAM_TENANT_AUDIT_LOGS",
+            "STREAM_TENANT_AUDIT_LOGS_DELETED",
+            "QUEUED_ADMIN_ACTION_CREATED",
+            "QUEUED_ADMIN_ACTION_COMPLETED",
+            "QUEUED_ADMIN_ACTION_CANCELLED",
+            "ATLAS_SQL_SCHEDULED_UPDATE_CREATED",
+            "ATLAS_SQL_SCHEDULED_UPDATE_MODIFIED",
+            "ATLAS_SQL_SCHEDULED_UPDATE_REMOVED",
+            "CLUSTER_INSTANCE_DISABLED",
+            "CLUSTER_INSTANCE_ENABLED",
+            "SEARCH_HOST_PAUSE_ALL_INITIAL_SYNCS",
+            "SEARCH_HOST_DISABLE_FTS",
+            "CLUSTER_BLOCK_WRITE",
+            "CLUSTER_UNBLOCK_WRITE",
+            "KMIP_KEY_ROTATION_SCHEDULED",
+            "SSL_CERTIFICATE_ISSUED",
+            "PROJECT_SCHEDULED_MAINTENANCE_OUTSIDE_OF_PROTECTED_HOURS",
+            "CLUSTER_CANCELING_SHARD_DRAIN_REQUESTED",
+            "CLUSTER_CANCELING_CONFIG_SERVER_TRANSITION_REQUESTED",
+            "CLUSTER_MIGRATE_BACK_TO_AWS_MANAGED_IP_REQUESTED",
+            "CLUSTER_IP_MIGRATED_FIRST_ROUND",
+            "CLUSTER_IP_MIGRATED_SECOND_ROUND",
+            "CLUSTER_IP_MIGRATED_FINAL_ROUND",
+            "CLUSTER_IP_ROLLED_BACK",
+            "AZ_BALANCING_OVERRIDE_MODIFIED",
+            "FTDC_SETTINGS_UPDATED",
+            "PROXY_PROTOCOL_FOR_PRIVATE_LINK_MODE_UPDATED",
+            "MONGOTUNE_WRITE_BLOCK_POLICY_ELIGIBLE",
+            "MONGOTUNE_WRITE_BLOCK_POLICY_INELIGIBLE",
+            "PREDICTIVE_AUTOSCALING_ENABLED",
+            "PREDICTIVE_AUTOSCALING_DISABLED",
+            "SHADOW_CLUSTER_CREATE_EXPOSURE",
+            "SHADOW_CLUSTER_DELETE_EXPOSURE",
+            "SHADOW_CLUSTER_RECORDING_STATUS_UPDATE",
+            "SHADOW_CLUSTER_REPLAY_STATUS_UPDATE",
+            "NODE_HIDDEN_BY_ADMIN",
+            "NODE_UNHIDDEN_BY_ADMIN",
+            "CLUSTER_CREATED_VIA_ANIS",
+            "MAINTENANCE_WAVE_ASSIGNMENT_ADDED",
+            "MAINTENANCE_WAVE_ASSIGNMENT_MODIFIED",
+            "MAINTENANCE_WAVE_ASSIGNMENT_REMOVED",
+            "CLUSTER_MONGUARD_ENABLED",
+            "CLUSTER_MONGUARD_DISABLED",
+            "CLUSTER_MONGODB_VERSION_UPDATED",
+        ]
+        | NDSAuditTypeViewForNdsGroup
+    )
     id: str
     api_key_id: str | Unset = UNSET
     db_user_username: str | Unset = UNSET
@@ -67,11 +399,37 @@ class NDSAuditViewForNdsGroup:
     username: str | Unset = UNSET
     whitelist_entry: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("api_key_id", "apiKeyId", False),
+        ("db_user_username", "dbUserUsername", False),
+        ("group_id", "groupId", False),
+        ("is_global_admin", "isGlobalAdmin", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("public_key", "publicKey", False),
+        ("raw", "raw", False),
+        ("remote_address", "remoteAddress", False),
+        ("user_id", "userId", False),
+        ("username", "username", False),
+        ("whitelist_entry", "whitelistEntry", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/NDSAuditViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        created = format_datetime(self.created)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
@@ -144,90 +502,112 @@ class NDSAuditViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiKeyId",
-                "dbUserUsername",
-                "groupId",
-                "isGlobalAdmin",
-                "links",
-                "orgId",
-                "publicKey",
-                "raw",
-                "remoteAddress",
-                "userId",
-                "username",
-                "whitelistEntry",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = NDSAuditTypeViewForNdsGroup(d.pop("eventTypeName"))
+                event_type_name = NDSAuditTypeViewForNdsGroup._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or NDSAuditTypeViewForNdsGroup(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        api_key_id = d.pop("apiKeyId", UNSET)
+                api_key_id = src_dict.get("apiKeyId", UNSET)
 
-        db_user_username = d.pop("dbUserUsername", UNSET)
+                db_user_username = src_dict.get("dbUserUsername", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        is_global_admin = d.pop("isGlobalAdmin", UNSET)
+                is_global_admin = src_dict.get("isGlobalAdmin", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                public_key = src_dict.get("publicKey", UNSET)
 
-        public_key = d.pop("publicKey", UNSET)
+                _raw = src_dict.get("raw", UNSET)
+                raw: Raw | Unset
+                if _raw is UNSET:
+                    raw = UNSET
+                else:
+                    raw = Raw.from_dict(_raw)
 
-        _raw = d.pop("raw", UNSET)
-        raw: Raw | Unset
-        if _raw is UNSET:
-            raw = UNSET
-        else:
-            raw = Raw.from_dict(_raw)
+                remote_address = src_dict.get("remoteAddress", UNSET)
 
-        remote_address = d.pop("remoteAddress", UNSET)
+                user_id = src_dict.get("userId", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        username = d.pop("username", UNSET)
+                whitelist_entry = src_dict.get("whitelistEntry", UNSET)
 
-        whitelist_entry = d.pop("whitelistEntry", UNSET)
+                if not (
+                    id.__class__ is str
+                    and (api_key_id is UNSET or api_key_id.__class__ is str)
+                    and (db_user_username is UNSET or db_user_username.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (is_global_admin is UNSET or is_global_admin.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (public_key is UNSET or public_key.__class__ is str)
+                    and (remote_address is UNSET or remote_address.__class__ is str)
+                    and (user_id is UNSET or user_id.__class__ is str)
+                    and (username is UNSET or username.__class__ is str)
+                    and (whitelist_entry is UNSET or whitelist_entry.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is NDSAuditViewForNdsGroup:
+                    _nds_audit_view_for_nds_group = object.__new__(cls)
+                    _nds_audit_view_for_nds_group.created = created
+                    _nds_audit_view_for_nds_group.event_type_name = event_type_name
+                    _nds_audit_view_for_nds_group.id = id
+                    _nds_audit_view_for_nds_group.api_key_id = api_key_id
+                    _nds_audit_view_for_nds_group.db_user_username = db_user_username
+                    _nds_audit_view_for_nds_group.group_id = group_id
+                    _nds_audit_view_for_nds_group.is_global_admin = is_global_admin
+                    _nds_audit_view_for_nds_group.links = links
+                    _nds_audit_view_for_nds_group.org_id = org_id
+                    _nds_audit_view_for_nds_group.public_key = public_key
+                    _nds_audit_view_for_nds_group.raw = raw
+                    _nds_audit_view_for_nds_group.remote_address = remote_address
+                    _nds_audit_view_for_nds_group.user_id = user_id
+                    _nds_audit_view_for_nds_group.username = username
+                    _nds_audit_view_for_nds_group.whitelist_entry = whitelist_entry
+                else:
+                    _nds_audit_view_for_nds_group = cls(
+                        created,
+                        event_type_name,
+                        id,
+                        api_key_id,
+                        db_user_username,
+                        group_id,
+                        is_global_admin,
+                        links,
+                        org_id,
+                        public_key,
+                        raw,
+                        remote_address,
+                        user_id,
+                        username,
+                        whitelist_entry,
+                    )
 
-        _nds_audit_view_for_nds_group = cls(
-            created,
-            event_type_name,
-            id,
-            api_key_id,
-            db_user_username,
-            group_id,
-            is_global_admin,
-            links,
-            org_id,
-            public_key,
-            raw,
-            remote_address,
-            user_id,
-            username,
-            whitelist_entry,
-        )
+                _nds_audit_view_for_nds_group.additional_properties = d
+                return _nds_audit_view_for_nds_group
 
-        if nulls:
-            d.update(nulls)
-        _nds_audit_view_for_nds_group.additional_properties = d
-        return _nds_audit_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -249,3 +629,328 @@ class NDSAuditViewForNdsGroup:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.nds_audit_type_view_for_nds_group import NDSAuditTypeViewForNdsGroup
+    from ..models.raw import Raw, RawDict
+
+    NDSAuditViewForNdsGroupDict = TypedDict(
+        "NDSAuditViewForNdsGroupDict",
+        {
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal[
+                    "CLUSTER_CREATED",
+                    "CLUSTER_RESURRECTED",
+                    "CLUSTER_READY",
+                    "CLUSTER_UPDATE_SUBMITTED",
+                    "CLUSTER_PROCESS_ARGS_UPDATE_SUBMITTED",
+                    "CLUSTER_MONGOT_PROCESS_ARGS_UPDATE_SUBMITTED",
+                    "CLUSTER_SERVER_PARAMETERS_UPDATE_SUBMITTED",
+                    "CLUSTER_AUTOMATICALLY_PAUSED",
+                    "CLUSTER_UPDATE_STARTED",
+                    "CLUSTER_UPDATE_STARTED_INTERNAL",
+                    "CLUSTER_UPDATE_COMPLETED",
+                    "MATERIAL_CLUSTER_UPDATE_COMPLETED_INTERNAL",
+                    "CLUSTER_DELETE_SUBMITTED",
+                    "CLUSTER_DELETE_SUBMITTED_INTERNAL",
+                    "CLUSTER_DELETED",
+                    "CLUSTER_IMPORT_STARTED",
+                    "CLUSTER_IMPORT_CANCELLED",
+                    "CLUSTER_IMPORT_EXPIRED",
+                    "CLUSTER_IMPORT_CUTOVER",
+                    "CLUSTER_IMPORT_COMPLETED",
+                    "CLUSTER_IMPORT_FAILED",
+                    "CLUSTER_IMPORT_RESTART_REQUESTED",
+                    "PROJECT_LIVE_IMPORT_OVERRIDES_ADDED",
+                    "PROJECT_LIVE_IMPORT_OVERRIDES_UPDATED",
+                    "PROJECT_LIVE_IMPORT_OVERRIDES_DELETED",
+                    "CLUSTER_OPLOG_RESIZED",
+                    "CLUSTER_INSTANCE_RESTARTED",
+                    "CLUSTER_INSTANCE_STOP_START",
+                    "CLUSTER_INSTANCE_RESYNC_REQUESTED",
+                    "CLUSTER_INSTANCE_RESYNC_CLEARED",
+                    "CLUSTER_INSTANCE_UPDATE_REQUESTED",
+                    "CLUSTER_INSTANCE_REPLACED",
+                    "CLUSTER_INSTANCE_REPLACE_CLEARED",
+                    "CLUSTER_INSTANCE_SWAPPED",
+                    "CLUSTER_INSTANCE_SWAP_CLEARED",
+                    "CLUSTER_INSTANCE_VM_RESTART_CLEARED",
+                    "CLUSTER_INSTANCE_VM_REBOOT_CLEARED",
+                    "CLUSTER_INSTANCE_CONFIG_UPDATED",
+                    "CLUSTER_INSTANCE_AGENT_API_KEY_ROTATED",
+                    "CLUSTER_INSTANCE_SSL_ROTATED",
+                    "CLUSTER_INSTANCE_SSL_ROTATED_PER_CLUSTER",
+                    "CLUSTER_INSTANCE_SSL_REVOKED",
+                    "RELOAD_SSL_ON_PROCESSES",
+                    "RELOAD_SSL_ON_PROCESSES_REQUESTED",
+                    "CLUSTER_INSTANCE_ADMIN_BACKUP_SNAPSHOT_REQUESTED",
+                    "DATA_LAKE_QUERY_LOGS_DOWNLOADED",
+                    "FEDERATED_DATABASE_QUERY_LOGS_DOWNLOADED",
+                    "ONLINE_ARCHIVE_QUERY_LOGS_DOWNLOADED",
+                    "MONGODB_LOGS_DOWNLOADED",
+                    "MONGOSQLD_LOGS_DOWNLOADED",
+                    "MONGOT_LOGS_DOWNLOADED",
+                    "MONGODB_USER_ADDED",
+                    "MONGODB_USER_DELETED",
+                    "MONGODB_USER_X509_CERT_CREATED",
+                    "MONGODB_USER_X509_CERT_REVOKED",
+                    "MONGODB_USER_UPDATED",
+                    "MONGODB_ROLE_ADDED",
+                    "MONGODB_ROLE_DELETED",
+                    "MONGODB_ROLE_UPDATED",
+                    "NETWORK_PERMISSION_ENTRY_ADDED",
+                    "NETWORK_PERMISSION_ENTRY_REMOVED",
+                    "NETWORK_PERMISSION_ENTRY_UPDATED",
+                    "PRIVATE_NETWORK_ENDPOINT_ENTRY_ADDED",
+                    "PRIVATE_NETWORK_ENDPOINT_ENTRY_REMOVED",
+                    "PRIVATE_NETWORK_ENDPOINT_ENTRY_UPDATED",
+                    "PLAN_STARTED",
+                    "PLAN_COMPLETED",
+                    "PLAN_ABANDONED",
+                    "PLAN_DECLINED",
+                    "PLAN_FAILURE_COUNT_RESET",
+                    "PLAN_ASAP_REQUESTED",
+                    "INDEPENDENT_SHARD_AUTO_SCALING_AVAILABLE",
+                    "INDEPENDENT_SHARD_SCALING_CLUSTER_MIGRATED",
+                    "INDEPENDENT_SHARD_SCALING_CLUSTER_ROLLED_BACK",
+                    "MOVE_SKIPPED",
+                    "STEP_SKIPPED",
+                    "PROXY_RESTARTED",
+                    "PROXY_PANICKED",
+                    "ATLAS_MAINTENANCE_PROTECTED_HOURS_CREATED",
+                    "ATLAS_MAINTENANCE_PROTECTED_HOURS_MODIFIED",
+                    "ATLAS_MAINTENANCE_PROTECTED_HOURS_REMOVED",
+                    "ATLAS_MAINTENANCE_WINDOW_ADDED",
+                    "ATLAS_MAINTENANCE_WINDOW_MODIFIED",
+                    "ATLAS_MAINTENANCE_WINDOW_REMOVED",
+                    "ATLAS_MAINTENANCE_START_ASAP",
+                    "ATLAS_MAINTENANCE_SCHEDULED_FOR_NEXT_WINDOW",
+                    "ATLAS_MAINTENANCE_DEFERRED",
+                    "ATLAS_MAINTENANCE_AUTO_DEFER_ENABLED",
+                    "ATLAS_MAINTENANCE_AUTO_DEFER_DISABLED",
+                    "ATLAS_MAINTENANCE_RESET_BY_ADMIN",
+                    "ATLAS_MAINTENANCE_DEFERRED_BY_ADMIN",
+                    "SCHEDULED_MAINTENANCE",
+                    "PROJECT_SCHEDULED_MAINTENANCE",
+                    "PROJECT_LIMIT_UPDATED",
+                    "PROJECT_ENABLE_EXTENDED_STORAGE_SIZES_UPDATED",
+                    "PROJECT_ENABLE_DATA_VALIDATION_UPDATED",
+                    "PROJECT_COLLECT_DATABASE_STATISTICS_UPDATED",
+                    "OS_MAINTENANCE",
+                    "OS_MAINTENANCE_RESTART",
+                    "OS_MAINTENANCE_REPLACEMENT",
+                    "FREE_UPGRADE_STARTED",
+                    "FLEX_UPGRADE_STARTED",
+                    "SERVERLESS_UPGRADE_STARTED",
+                    "TEST_FAILOVER_REQUESTED",
+                    "USER_SECURITY_SETTINGS_UPDATED",
+                    "AUDIT_LOG_CONFIGURATION_UPDATED",
+                    "STREAMS_AUDIT_LOG_CONFIGURATION_UPDATED",
+                    "ENCRYPTION_AT_REST_CONFIGURATION_UPDATED",
+                    "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_FAILED",
+                    "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_SUCCEEDED",
+                    "ENCRYPTION_AT_REST_KEY_ROTATION_STARTED",
+                    "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_CREATED",
+                    "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETED",
+                    "NDS_SET_IMAGE_OVERRIDES",
+                    "NDS_SET_CHEF_TARBALL_URI",
+                    "RESTRICTED_EMPLOYEE_ACCESS_BYPASS",
+                    "REVOKED_EMPLOYEE_ACCESS_BYPASS",
+                    "DEVICE_SYNC_DEBUG_ACCESS_GRANTED",
+                    "DEVICE_SYNC_DEBUG_ACCESS_REVOKED",
+                    "DEVICE_SYNC_DEBUG_X509_CERT_CREATED",
+                    "EMPLOYEE_ACCESS_GRANTED",
+                    "EMPLOYEE_ACCESS_REVOKED",
+                    "QUERY_ENGINE_TENANT_CREATED",
+                    "QUERY_ENGINE_TENANT_UPDATED",
+                    "QUERY_ENGINE_TENANT_REMOVED",
+                    "FEDERATED_DATABASE_CREATED",
+                    "FEDERATED_DATABASE_UPDATED",
+                    "FEDERATED_DATABASE_REMOVED",
+                    "TENANT_SNAPSHOT_FAILED",
+                    "TENANT_RESTORE_FAILED",
+                    "SAMPLE_DATASET_LOAD_REQUESTED",
+                    "CUSTOMER_X509_CRL_UPDATED",
+                    "CONTAINER_SUBNETS_UPDATE_REQUESTED",
+                    "ONLINE_ARCHIVE_CREATED",
+                    "ONLINE_ARCHIVE_DELETED",
+                    "ONLINE_ARCHIVE_UPDATED",
+                    "ONLINE_ARCHIVE_PAUSE_REQUESTED",
+                    "ONLINE_ARCHIVE_PAUSED",
+                    "ONLINE_ARCHIVE_ACTIVE",
+                    "ONLINE_ARCHIVE_ORPHANED",
+                    "ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_ENABLED",
+                    "ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_UPDATED",
+                    "ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_DISABLED",
+                    "ONLINE_ARCHIVE_DELETE_AFTER_DATE_UPDATED",
+                    "CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_ADDED",
+                    "CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_DELETED",
+                    "CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_UPDATED",
+                    "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_ADDED",
+                    "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_DELETED",
+                    "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_UPDATED",
+                    "CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_ADDED",
+                    "CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_DELETED",
+                    "CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_UPDATED",
+                    "PENDING_INDEXES_DELETED",
+                    "PENDING_INDEXES_CANCELED",
+                    "PROCESS_RESTART_REQUESTED",
+                    "AUTO_HEALING_ACTION",
+                    "AUTO_HEALING_REQUESTED_CRITICAL_INSTANCE_POWER_CYCLE",
+                    "AUTO_HEALING_REQUESTED_INSTANCE_REPLACEMENT",
+                    "AUTO_HEALING_REQUESTED_NODE_RESYNC",
+                    "EXTRA_MAINTENANCE_DEFERRAL_GRANTED",
+                    "GROUP_AUTOMATION_CONFIG_PUBLISHED",
+                    "CLUSTER_AUTOMATION_CONFIG_PUBLISHED",
+                    "SET_ENSURE_CLUSTER_CONNECTIVITY_AFTER_FOR_CLUSTER",
+                    "CLUSTER_LINKED_TO_VERCEL",
+                    "CLUSTER_UNLINKED_FROM_VERCEL",
+                    "INGESTION_PIPELINE_DELETED",
+                    "INGESTION_PIPELINE_DESTROYED",
+                    "INGESTION_PIPELINE_CREATED",
+                    "INGESTION_PIPELINE_UPDATED",
+                    "OS_TUNE_FILE_OVERRIDES",
+                    "MONITORING_AGENT_OVERRIDES",
+                    "MONITORING_AGENT_REBALANCE_FLAG",
+                    "MONITORING_AGENT_REBALANCE_TRIGGERED",
+                    "CLUSTER_PREFERRED_CPU_ARCHITECTURE_MODIFIED",
+                    "CLUSTER_FORCE_PLANNED",
+                    "CLUSTER_REGIONAL_OUTAGE_SIMULATION_STARTED",
+                    "CLUSTER_REGIONAL_OUTAGE_SIMULATION_FAILED_TO_START",
+                    "CLUSTER_REGIONAL_OUTAGE_SIMULATION_END_REQUESTED",
+                    "CLUSTER_REGIONAL_OUTAGE_SIMULATION_COMPLETED",
+                    "CLUSTER_REGIONAL_OUTAGE_SIMULATION_CANCELLED_CLUSTER_PAUSE",
+                    "UIS_PANICKED",
+                    "TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL",
+                    "TENANT_UPGRADE_TO_SERVERLESS_FAILED",
+                    "SERVERLESS_UPGRADE_TO_DEDICATED_SUCCESSFUL",
+                    "SERVERLESS_UPGRADE_TO_DEDICATED_FAILED",
+                    "CLUSTER_FORCE_RECONFIG_REQUESTED",
+                    "CLUSTER_RESET_FORCE_RECONFIG_REQUESTED",
+                    "PROJECT_BYPASSED_MAINTENANCE",
+                    "FEATURE_FLAG_MAINTENANCE",
+                    "DATA_FEDERATION_QUERY_LIMIT_CONFIGURED",
+                    "DATA_FEDERATION_QUERY_LIMIT_DELETED",
+                    "DATA_API_SETUP_FOR_VERCEL",
+                    "ADMIN_CLUSTER_LOCK_UPDATED",
+                    "CLUSTER_ROLLING_RESYNC_STARTED",
+                    "CLUSTER_ROLLING_RESYNC_COMPLETED",
+                    "CLUSTER_ROLLING_RESYNC_FAILED",
+                    "NODE_ROLLING_RESYNC_SCHEDULED",
+                    "CLUSTER_ROLLING_RESYNC_CANCELED",
+                    "CLUSTER_OS_UPDATED",
+                    "CLUSTER_INSTANCE_FAMILY_UPDATED",
+                    "PUSH_BASED_LOG_EXPORT_ENABLED",
+                    "PUSH_BASED_LOG_EXPORT_CONFIGURATION_UPDATED",
+                    "PUSH_BASED_LOG_EXPORT_DISABLED",
+                    "LOG_STREAMING_ENABLED",
+                    "LOG_STREAMING_CONFIGURATION_UPDATED",
+                    "LOG_STREAMING_DISABLED",
+                    "DATADOG_LOG_STREAMING_ENABLED",
+                    "DATADOG_LOG_STREAMING_CONFIGURATION_UPDATED",
+                    "DATADOG_LOG_STREAMING_DISABLED",
+                    "SPLUNK_LOG_STREAMING_ENABLED",
+                    "SPLUNK_LOG_STREAMING_CONFIGURATION_UPDATED",
+                    "SPLUNK_LOG_STREAMING_DISABLED",
+                    "S3_LOG_STREAMING_ENABLED",
+                    "S3_LOG_STREAMING_CONFIGURATION_UPDATED",
+                    "S3_LOG_STREAMING_DISABLED",
+                    "AZURE_LOG_STREAMING_ENABLED",
+                    "AZURE_LOG_STREAMING_CONFIGURATION_UPDATED",
+                    "AZURE_LOG_STREAMING_DISABLED",
+                    "GCP_LOG_STREAMING_ENABLED",
+                    "GCP_LOG_STREAMING_CONFIGURATION_UPDATED",
+                    "GCP_LOG_STREAMING_DISABLED",
+                    "OTEL_LOG_STREAMING_ENABLED",
+                    "OTEL_LOG_STREAMING_CONFIGURATION_UPDATED",
+                    "OTEL_LOG_STREAMING_DISABLED",
+                    "LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE",
+                    "LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED",
+                    "LOG_STREAMING_EXPORT_RECOVERED",
+                    "LOG_STREAMING_REPLAY_STARTED",
+                    "LOG_STREAMING_REPLAY_COMPLETE",
+                    "OTEL_METRIC_INTEGRATION_ENABLED",
+                    "OTEL_METRIC_INTEGRATION_CONFIGURATION_UPDATED",
+                    "OTEL_METRIC_INTEGRATION_DISABLED",
+                    "AZURE_CLUSTER_PREFERRED_STORAGE_TYPE_UPDATED",
+                    "CONTAINER_DELETED",
+                    "REGIONALIZED_PRIVATE_ENDPOINT_MODE_ENABLED",
+                    "REGIONALIZED_PRIVATE_ENDPOINT_MODE_DISABLED",
+                    "STREAM_TENANT_CREATED",
+                    "STREAM_TENANT_UPDATED",
+                    "STREAM_TENANT_DELETED",
+                    "STREAM_TENANT_CONNECTIONS_LISTED",
+                    "STREAM_TENANT_CONNECTION_UPDATED",
+                    "STREAM_TENANT_CONNECTION_DELETED",
+                    "STREAM_TENANT_CONNECTION_CREATED",
+                    "STREAM_TENANT_CONNECTION_VIEWED",
+                    "STREAM_TENANT_OPERATIONAL_LOGS",
+                    "STREAM_TENANT_AUDIT_LOGS",
+                    "STREAM_TENANT_AUDIT_LOGS_DELETED",
+                    "QUEUED_ADMIN_ACTION_CREATED",
+                    "QUEUED_ADMIN_ACTION_COMPLETED",
+                    "QUEUED_ADMIN_ACTION_CANCELLED",
+                    "ATLAS_SQL_SCHEDULED_UPDATE_CREATED",
+                    "ATLAS_SQL_SCHEDULED_UPDATE_MODIFIED",
+                    "ATLAS_SQL_SCHEDULED_UPDATE_REMOVED",
+                    "CLUSTER_INSTANCE_DISABLED",
+                    "CLUSTER_INSTANCE_ENABLED",
+                    "SEARCH_HOST_PAUSE_ALL_INITIAL_SYNCS",
+                    "SEARCH_HOST_DISABLE_FTS",
+                    "CLUSTER_BLOCK_WRITE",
+                    "CLUSTER_UNBLOCK_WRITE",
+                    "KMIP_KEY_ROTATION_SCHEDULED",
+                    "SSL_CERTIFICATE_ISSUED",
+                    "PROJECT_SCHEDULED_MAINTENANCE_OUTSIDE_OF_PROTECTED_HOURS",
+                    "CLUSTER_CANCELING_SHARD_DRAIN_REQUESTED",
+                    "CLUSTER_CANCELING_CONFIG_SERVER_TRANSITION_REQUESTED",
+                    "CLUSTER_MIGRATE_BACK_TO_AWS_MANAGED_IP_REQUESTED",
+                    "CLUSTER_IP_MIGRATED_FIRST_ROUND",
+                    "CLUSTER_IP_MIGRATED_SECOND_ROUND",
+                    "CLUSTER_IP_MIGRATED_FINAL_ROUND",
+                    "CLUSTER_IP_ROLLED_BACK",
+                    "AZ_BALANCING_OVERRIDE_MODIFIED",
+                    "FTDC_SETTINGS_UPDATED",
+                    "PROXY_PROTOCOL_FOR_PRIVATE_LINK_MODE_UPDATED",
+                    "MONGOTUNE_WRITE_BLOCK_POLICY_ELIGIBLE",
+                    "MONGOTUNE_WRITE_BLOCK_POLICY_INELIGIBLE",
+                    "PREDICTIVE_AUTOSCALING_ENABLED",
+                    "PREDICTIVE_AUTOSCALING_DISABLED",
+                    "SHADOW_CLUSTER_CREATE_EXPOSURE",
+                    "SHADOW_CLUSTER_DELETE_EXPOSURE",
+                    "SHADOW_CLUSTER_RECORDING_STATUS_UPDATE",
+                    "SHADOW_CLUSTER_REPLAY_STATUS_UPDATE",
+                    "NODE_HIDDEN_BY_ADMIN",
+                    "NODE_UNHIDDEN_BY_ADMIN",
+                    "CLUSTER_CREATED_VIA_ANIS",
+                    "MAINTENANCE_WAVE_ASSIGNMENT_ADDED",
+                    "MAINTENANCE_WAVE_ASSIGNMENT_MODIFIED",
+                    "MAINTENANCE_WAVE_ASSIGNMENT_REMOVED",
+                    "CLUSTER_MONGUARD_ENABLED",
+                    "CLUSTER_MONGUARD_DISABLED",
+                    "CLUSTER_MONGODB_VERSION_UPDATED",
+                ]
+                | NDSAuditTypeViewForNdsGroup
+            ],
+            "id": Required[str],
+            "apiKeyId": str,
+            "dbUserUsername": str,
+            "groupId": str,
+            "isGlobalAdmin": bool,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "publicKey": str,
+            "raw": RawDict | Raw,
+            "remoteAddress": str,
+            "userId": str,
+            "username": str,
+            "whitelistEntry": str,
+        },
+        total=False,
+    )
+else:
+    NDSAuditViewForNdsGroupDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

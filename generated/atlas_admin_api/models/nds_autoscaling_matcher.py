@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.nds_autoscaling_matcher_field import NDSAutoscalingMatcherField
 from ..models.nds_autoscaling_matcher_operator import NDSAutoscalingMatcherOperator
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="NDSAutoscalingMatcher")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "operator",
+        "value",
+    }
+)
 
 
 @_attrs_define
@@ -26,15 +50,34 @@ class NDSAutoscalingMatcher:
         value (str): Value to match or exceed using the specified `matchers.operator`. Example: event-replica-set.
     """
 
-    field_name: NDSAutoscalingMatcherField = _attrs_field(default=NDSAutoscalingMatcherField.CLUSTER_NAME, kw_only=True)
-    operator: NDSAutoscalingMatcherOperator
+    field_name: Literal["CLUSTER_NAME"] | NDSAutoscalingMatcherField = _attrs_field(
+        default=NDSAutoscalingMatcherField.CLUSTER_NAME, kw_only=True
+    )
+    operator: (
+        Literal["EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"]
+        | NDSAutoscalingMatcherOperator
+    )
     value: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_name", "fieldName", True),
+        ("operator", "operator", True),
+        ("value", "value", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/NDSAutoscalingMatcher"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        field_name = self.field_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        field_name = enum_json(self.field_name)
 
-        operator = self.operator.value
+        operator = enum_json(self.operator)
 
         value = self.value
 
@@ -52,21 +95,45 @@ class NDSAutoscalingMatcher:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        field_name = NDSAutoscalingMatcherField(d.pop("fieldName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = NDSAutoscalingMatcherField._members_by_value.get(
+                    _field_name_value := src_dict["fieldName"]
+                ) or NDSAutoscalingMatcherField(_field_name_value)
 
-        operator = NDSAutoscalingMatcherOperator(d.pop("operator"))
+                operator = NDSAutoscalingMatcherOperator._members_by_value.get(
+                    _operator_value := src_dict["operator"]
+                ) or NDSAutoscalingMatcherOperator(_operator_value)
 
-        value = d.pop("value")
+                value = src_dict["value"]
 
-        _nds_autoscaling_matcher = cls(
-            operator,
-            value,
-            field_name=field_name,
-        )
+                if not (value.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is NDSAutoscalingMatcher:
+                    _nds_autoscaling_matcher = object.__new__(cls)
+                    _nds_autoscaling_matcher.field_name = field_name
+                    _nds_autoscaling_matcher.operator = operator
+                    _nds_autoscaling_matcher.value = value
+                else:
+                    _nds_autoscaling_matcher = cls(
+                        operator,
+                        value,
+                        field_name=field_name,
+                    )
 
-        _nds_autoscaling_matcher.additional_properties = d
-        return _nds_autoscaling_matcher
+                _nds_autoscaling_matcher.additional_properties = d
+                return _nds_autoscaling_matcher
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +150,25 @@ class NDSAutoscalingMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.nds_autoscaling_matcher_field import NDSAutoscalingMatcherField
+    from ..models.nds_autoscaling_matcher_operator import NDSAutoscalingMatcherOperator
+
+    NDSAutoscalingMatcherDict = TypedDict(
+        "NDSAutoscalingMatcherDict",
+        {
+            "fieldName": Required[Literal["CLUSTER_NAME"] | NDSAutoscalingMatcherField],
+            "operator": Required[
+                Literal["EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"]
+                | NDSAutoscalingMatcherOperator
+            ],
+            "value": Required[str],
+        },
+        total=False,
+    )
+else:
+    NDSAutoscalingMatcherDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

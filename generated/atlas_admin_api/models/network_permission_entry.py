@@ -3,14 +3,42 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="NetworkPermissionEntry")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "awsSecurityGroup",
+        "cidrBlock",
+        "comment",
+        "deleteAfterDate",
+        "groupId",
+        "ipAddress",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -48,8 +76,26 @@ class NetworkPermissionEntry:
     ip_address: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("aws_security_group", "awsSecurityGroup", False),
+        ("cidr_block", "cidrBlock", False),
+        ("comment", "comment", False),
+        ("delete_after_date", "deleteAfterDate", False),
+        ("group_id", "groupId", False),
+        ("ip_address", "ipAddress", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/NetworkPermissionEntry"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         aws_security_group = self.aws_security_group
 
         cidr_block = self.cidr_block
@@ -58,7 +104,7 @@ class NetworkPermissionEntry:
 
         delete_after_date: str | Unset = UNSET
         if not isinstance(self.delete_after_date, Unset):
-            delete_after_date = format_datetime(self.delete_after_date)
+            delete_after_date = datetime_json(self.delete_after_date)
 
         group_id = self.group_id
 
@@ -93,61 +139,72 @@ class NetworkPermissionEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "awsSecurityGroup",
-                "cidrBlock",
-                "comment",
-                "deleteAfterDate",
-                "groupId",
-                "ipAddress",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        aws_security_group = d.pop("awsSecurityGroup", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                aws_security_group = src_dict.get("awsSecurityGroup", UNSET)
 
-        cidr_block = d.pop("cidrBlock", UNSET)
+                cidr_block = src_dict.get("cidrBlock", UNSET)
 
-        comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-        _delete_after_date = d.pop("deleteAfterDate", UNSET)
-        delete_after_date: datetime.datetime | Unset
-        if _delete_after_date is UNSET:
-            delete_after_date = UNSET
-        else:
-            delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
+                _delete_after_date = src_dict.get("deleteAfterDate", UNSET)
+                delete_after_date: datetime.datetime | Unset
+                if _delete_after_date is UNSET:
+                    delete_after_date = UNSET
+                else:
+                    delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        ip_address = d.pop("ipAddress", UNSET)
+                ip_address = src_dict.get("ipAddress", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    (aws_security_group is UNSET or aws_security_group.__class__ is str)
+                    and (cidr_block is UNSET or cidr_block.__class__ is str)
+                    and (comment is UNSET or comment.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (ip_address is UNSET or ip_address.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is NetworkPermissionEntry:
+                    _network_permission_entry = object.__new__(cls)
+                    _network_permission_entry.aws_security_group = aws_security_group
+                    _network_permission_entry.cidr_block = cidr_block
+                    _network_permission_entry.comment = comment
+                    _network_permission_entry.delete_after_date = delete_after_date
+                    _network_permission_entry.group_id = group_id
+                    _network_permission_entry.ip_address = ip_address
+                    _network_permission_entry.links = links
+                else:
+                    _network_permission_entry = cls(
+                        aws_security_group,
+                        cidr_block,
+                        comment,
+                        delete_after_date,
+                        group_id,
+                        ip_address,
+                        links,
+                    )
 
-        _network_permission_entry = cls(
-            aws_security_group,
-            cidr_block,
-            comment,
-            delete_after_date,
-            group_id,
-            ip_address,
-            links,
-        )
+                _network_permission_entry.additional_properties = d
+                return _network_permission_entry
 
-        if nulls:
-            d.update(nulls)
-        _network_permission_entry.additional_properties = d
-        return _network_permission_entry
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -168,3 +225,24 @@ class NetworkPermissionEntry:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    NetworkPermissionEntryDict = TypedDict(
+        "NetworkPermissionEntryDict",
+        {
+            "awsSecurityGroup": str,
+            "cidrBlock": str,
+            "comment": str,
+            "deleteAfterDate": datetime.datetime | str,
+            "groupId": str,
+            "ipAddress": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    NetworkPermissionEntryDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

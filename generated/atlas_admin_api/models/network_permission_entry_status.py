@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,24 @@ from attrs import field as _attrs_field
 from ..models.network_permission_entry_status_status import (
     NetworkPermissionEntryStatusSTATUS,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="NetworkPermissionEntryStatus")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "STATUS",
+    }
+)
 
 
 @_attrs_define
@@ -29,11 +51,21 @@ class NetworkPermissionEntryStatus:
             `FAILED`: MongoDB Cloud didn't succeed in adding this access list entry.
     """
 
-    status: NetworkPermissionEntryStatusSTATUS
+    status: Literal["PENDING", "FAILED", "ACTIVE"] | NetworkPermissionEntryStatusSTATUS
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("status", "STATUS", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/NetworkPermissionEntryStatus"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -47,15 +79,33 @@ class NetworkPermissionEntryStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        status = NetworkPermissionEntryStatusSTATUS(d.pop("STATUS"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                status = NetworkPermissionEntryStatusSTATUS._members_by_value.get(
+                    _status_value := src_dict["STATUS"]
+                ) or NetworkPermissionEntryStatusSTATUS(_status_value)
 
-        _network_permission_entry_status = cls(
-            status,
-        )
+                if cls is NetworkPermissionEntryStatus:
+                    _network_permission_entry_status = object.__new__(cls)
+                    _network_permission_entry_status.status = status
+                else:
+                    _network_permission_entry_status = cls(
+                        status,
+                    )
 
-        _network_permission_entry_status.additional_properties = d
-        return _network_permission_entry_status
+                _network_permission_entry_status.additional_properties = d
+                return _network_permission_entry_status
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -72,3 +122,23 @@ class NetworkPermissionEntryStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.network_permission_entry_status_status import (
+        NetworkPermissionEntryStatusSTATUS,
+    )
+
+    NetworkPermissionEntryStatusDict = TypedDict(
+        "NetworkPermissionEntryStatusDict",
+        {
+            "STATUS": Required[Literal["PENDING", "FAILED", "ACTIVE"] | NetworkPermissionEntryStatusSTATUS],
+        },
+        total=False,
+    )
+else:
+    NetworkPermissionEntryStatusDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.new_relic_type import NewRelicType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="NewRelic")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accountId",
+        "licenseKey",
+        "readToken",
+        "type",
+        "writeToken",
+        "id",
+    }
+)
 
 
 @_attrs_define
@@ -44,19 +73,36 @@ class NewRelic:
     account_id: str
     license_key: str
     read_token: str
-    type_: NewRelicType = _attrs_field(default=NewRelicType.NEW_RELIC, kw_only=True)
+    type_: Literal["NEW_RELIC"] | NewRelicType = _attrs_field(default=NewRelicType.NEW_RELIC, kw_only=True)
     write_token: str
     id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("account_id", "accountId", True),
+        ("license_key", "licenseKey", True),
+        ("read_token", "readToken", True),
+        ("type_", "type", True),
+        ("write_token", "writeToken", True),
+        ("id", "id", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/NewRelic"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         account_id = self.account_id
 
         license_key = self.license_key
 
         read_token = self.read_token
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         write_token = self.write_token
 
@@ -84,45 +130,75 @@ class NewRelic:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("id",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        account_id = d.pop("accountId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                account_id = src_dict["accountId"]
 
-        license_key = d.pop("licenseKey")
+                license_key = src_dict["licenseKey"]
 
-        read_token = d.pop("readToken")
+                read_token = src_dict["readToken"]
 
-        type_ = NewRelicType(d.pop("type"))
+                type_ = NewRelicType._members_by_value.get(_type__value := src_dict["type"]) or NewRelicType(
+                    _type__value
+                )
 
-        write_token = d.pop("writeToken")
+                write_token = src_dict["writeToken"]
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_id(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        id = _parse_id(d.pop("id", UNSET))
+                id = _parse_id(src_dict.get("id", UNSET))
 
-        _new_relic = cls(
-            account_id,
-            license_key,
-            read_token,
-            write_token,
-            id,
-            type_=type_,
-        )
+                if not (
+                    account_id.__class__ is str
+                    and license_key.__class__ is str
+                    and read_token.__class__ is str
+                    and write_token.__class__ is str
+                    and (
+                        id is UNSET
+                        or id.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is NewRelic:
+                    _new_relic = object.__new__(cls)
+                    _new_relic.account_id = account_id
+                    _new_relic.license_key = license_key
+                    _new_relic.read_token = read_token
+                    _new_relic.type_ = type_
+                    _new_relic.write_token = write_token
+                    _new_relic.id = id
+                else:
+                    _new_relic = cls(
+                        account_id,
+                        license_key,
+                        read_token,
+                        write_token,
+                        id,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _new_relic.additional_properties = d
-        return _new_relic
+                _new_relic.additional_properties = d
+                return _new_relic
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -139,3 +215,24 @@ class NewRelic:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.new_relic_type import NewRelicType
+
+    NewRelicDict = TypedDict(
+        "NewRelicDict",
+        {
+            "accountId": Required[str],
+            "licenseKey": Required[str],
+            "readToken": Required[str],
+            "type": Required[Literal["NEW_RELIC"] | NewRelicType],
+            "writeToken": Required[str],
+            "id": str | None,
+        },
+        total=False,
+    )
+else:
+    NewRelicDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,9 +22,28 @@ from ..models.object_storage_private_endpoint_request_region_name_type_0 import 
 from ..models.object_storage_private_endpoint_request_vpc_region_name_type_0 import (
     ObjectStoragePrivateEndpointRequestVpcRegionNameType0,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ObjectStoragePrivateEndpointRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "regionName",
+        "vpcRegionName",
+    }
+)
 
 
 @_attrs_define
@@ -35,27 +60,41 @@ class ObjectStoragePrivateEndpointRequest:
             bucket (same-region endpoint). Set to a region different from `regionName` to create a cross-region endpoint.
     """
 
-    cloud_provider: ObjectStoragePrivateEndpointRequestCloudProvider | Unset = UNSET
+    cloud_provider: Literal["AWS"] | ObjectStoragePrivateEndpointRequestCloudProvider | Unset = UNSET
     region_name: ObjectStoragePrivateEndpointRequestRegionNameType0 | Unset = UNSET
     vpc_region_name: ObjectStoragePrivateEndpointRequestVpcRegionNameType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", False),
+        ("region_name", "regionName", False),
+        ("vpc_region_name", "vpcRegionName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ObjectStoragePrivateEndpointRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         region_name: str | Unset
         if isinstance(self.region_name, Unset):
             region_name = UNSET
         else:
-            region_name = self.region_name.value
+            region_name = enum_json(self.region_name)
 
         vpc_region_name: str | Unset
         if isinstance(self.vpc_region_name, Unset):
             vpc_region_name = UNSET
         else:
-            vpc_region_name = self.vpc_region_name.value
+            vpc_region_name = enum_json(self.vpc_region_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -71,62 +110,82 @@ class ObjectStoragePrivateEndpointRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "regionName",
-                "vpcRegionName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: ObjectStoragePrivateEndpointRequestCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = ObjectStoragePrivateEndpointRequestCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or ObjectStoragePrivateEndpointRequestCloudProvider(_cloud_provider)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
+                cloud_provider: ObjectStoragePrivateEndpointRequestCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = ObjectStoragePrivateEndpointRequestCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or ObjectStoragePrivateEndpointRequestCloudProvider(_cloud_provider)
 
-        def _parse_region_name(data: object) -> ObjectStoragePrivateEndpointRequestRegionNameType0 | Unset:
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            region_name_type_0 = ObjectStoragePrivateEndpointRequestRegionNameType0._members_by_value.get(
-                data
-            ) or ObjectStoragePrivateEndpointRequestRegionNameType0(data)
+                def _parse_region_name(data: object) -> ObjectStoragePrivateEndpointRequestRegionNameType0 | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    region_name_type_0 = ObjectStoragePrivateEndpointRequestRegionNameType0._members_by_value.get(
+                        data
+                    ) or ObjectStoragePrivateEndpointRequestRegionNameType0(data)
 
-            return region_name_type_0
+                    return region_name_type_0
 
-        region_name = _parse_region_name(d.pop("regionName", UNSET))
+                region_name = _parse_region_name(src_dict.get("regionName", UNSET))
 
-        def _parse_vpc_region_name(data: object) -> ObjectStoragePrivateEndpointRequestVpcRegionNameType0 | Unset:
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            vpc_region_name_type_0 = ObjectStoragePrivateEndpointRequestVpcRegionNameType0._members_by_value.get(
-                data
-            ) or ObjectStoragePrivateEndpointRequestVpcRegionNameType0(data)
+                def _parse_vpc_region_name(
+                    data: object,
+                ) -> ObjectStoragePrivateEndpointRequestVpcRegionNameType0 | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    vpc_region_name_type_0 = (
+                        ObjectStoragePrivateEndpointRequestVpcRegionNameType0._members_by_value.get(data)
+                        or ObjectStoragePrivateEndpointRequestVpcRegionNameType0(data)
+                    )
 
-            return vpc_region_name_type_0
+                    return vpc_region_name_type_0
 
-        vpc_region_name = _parse_vpc_region_name(d.pop("vpcRegionName", UNSET))
+                vpc_region_name = _parse_vpc_region_name(src_dict.get("vpcRegionName", UNSET))
 
-        _object_storage_private_endpoint_request = cls(
-            cloud_provider,
-            region_name,
-            vpc_region_name,
-        )
+                if not (
+                    (
+                        region_name is UNSET
+                        or region_name.__class__ in (ObjectStoragePrivateEndpointRequestRegionNameType0,)
+                    )
+                    and (
+                        vpc_region_name is UNSET
+                        or vpc_region_name.__class__ in (ObjectStoragePrivateEndpointRequestVpcRegionNameType0,)
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ObjectStoragePrivateEndpointRequest:
+                    _object_storage_private_endpoint_request = object.__new__(cls)
+                    _object_storage_private_endpoint_request.cloud_provider = cloud_provider
+                    _object_storage_private_endpoint_request.region_name = region_name
+                    _object_storage_private_endpoint_request.vpc_region_name = vpc_region_name
+                else:
+                    _object_storage_private_endpoint_request = cls(
+                        cloud_provider,
+                        region_name,
+                        vpc_region_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _object_storage_private_endpoint_request.additional_properties = d
-        return _object_storage_private_endpoint_request
+                _object_storage_private_endpoint_request.additional_properties = d
+                return _object_storage_private_endpoint_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -143,3 +202,89 @@ class ObjectStoragePrivateEndpointRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.object_storage_private_endpoint_request_cloud_provider import (
+        ObjectStoragePrivateEndpointRequestCloudProvider,
+    )
+    from ..models.object_storage_private_endpoint_request_region_name_type_0 import (
+        ObjectStoragePrivateEndpointRequestRegionNameType0,
+    )
+    from ..models.object_storage_private_endpoint_request_vpc_region_name_type_0 import (
+        ObjectStoragePrivateEndpointRequestVpcRegionNameType0,
+    )
+
+    ObjectStoragePrivateEndpointRequestDict = TypedDict(
+        "ObjectStoragePrivateEndpointRequestDict",
+        {
+            "cloudProvider": Literal["AWS"] | ObjectStoragePrivateEndpointRequestCloudProvider,
+            "regionName": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "AP_EAST_1",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTH_1",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "GLOBAL",
+            ]
+            | ObjectStoragePrivateEndpointRequestRegionNameType0,
+            "vpcRegionName": Literal[
+                "US_GOV_WEST_1",
+                "US_GOV_EAST_1",
+                "US_EAST_1",
+                "US_EAST_2",
+                "US_WEST_1",
+                "US_WEST_2",
+                "CA_CENTRAL_1",
+                "EU_NORTH_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_WEST_3",
+                "EU_CENTRAL_1",
+                "AP_EAST_1",
+                "AP_NORTHEAST_1",
+                "AP_NORTHEAST_2",
+                "AP_NORTHEAST_3",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_SOUTHEAST_3",
+                "AP_SOUTH_1",
+                "SA_EAST_1",
+                "CN_NORTH_1",
+                "CN_NORTHWEST_1",
+                "ME_SOUTH_1",
+                "AF_SOUTH_1",
+                "EU_SOUTH_1",
+                "GLOBAL",
+            ]
+            | ObjectStoragePrivateEndpointRequestVpcRegionNameType0,
+        },
+        total=False,
+    )
+else:
+    ObjectStoragePrivateEndpointRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

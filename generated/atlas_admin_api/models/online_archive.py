@@ -2,16 +2,54 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_collection_type import OnlineArchiveCollectionType
 from ..models.online_archive_state import OnlineArchiveState
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchive")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "clusterName",
+        "collName",
+        "collectionType",
+        "criteria",
+        "dataExpirationRule",
+        "dataProcessRegion",
+        "dataSetName",
+        "dbName",
+        "groupId",
+        "partitionFields",
+        "paused",
+        "schedule",
+        "state",
+    }
+)
 
 
 @_attrs_define
@@ -83,7 +121,7 @@ class OnlineArchive:
     field_id: str | Unset = UNSET
     cluster_name: str | Unset = UNSET
     coll_name: str | Unset = UNSET
-    collection_type: OnlineArchiveCollectionType | Unset = UNSET
+    collection_type: Literal["TIMESERIES", "STANDARD"] | OnlineArchiveCollectionType | Unset = UNSET
     criteria: OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset = UNSET
     data_expiration_rule: OnlineArchiveDataExpirationRule | Unset = UNSET
     data_process_region: (
@@ -106,10 +144,35 @@ class OnlineArchive:
         | UnknownVariant
         | Unset
     ) = UNSET
-    state: OnlineArchiveState | Unset = UNSET
+    state: Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"] | OnlineArchiveState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("cluster_name", "clusterName", False),
+        ("coll_name", "collName", False),
+        ("collection_type", "collectionType", False),
+        ("criteria", "criteria", False),
+        ("data_expiration_rule", "dataExpirationRule", False),
+        ("data_process_region", "dataProcessRegion", False),
+        ("data_set_name", "dataSetName", False),
+        ("db_name", "dbName", False),
+        ("group_id", "groupId", False),
+        ("partition_fields", "partitionFields", False),
+        ("paused", "paused", False),
+        ("schedule", "schedule", False),
+        ("state", "state", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchive"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         cluster_name = self.cluster_name
@@ -118,7 +181,7 @@ class OnlineArchive:
 
         collection_type: str | Unset = UNSET
         if not isinstance(self.collection_type, Unset):
-            collection_type = self.collection_type.value
+            collection_type = enum_json(self.collection_type)
 
         criteria: dict[str, Any] | Unset
         if isinstance(self.criteria, Unset):
@@ -159,7 +222,7 @@ class OnlineArchive:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -197,173 +260,183 @@ class OnlineArchive:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "clusterName",
-                "collName",
-                "collectionType",
-                "criteria",
-                "dataExpirationRule",
-                "dataProcessRegion",
-                "dataSetName",
-                "dbName",
-                "groupId",
-                "partitionFields",
-                "paused",
-                "schedule",
-                "state",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        coll_name = d.pop("collName", UNSET)
+                coll_name = src_dict.get("collName", UNSET)
 
-        _collection_type = d.pop("collectionType", UNSET)
-        collection_type: OnlineArchiveCollectionType | Unset
-        if _collection_type is UNSET:
-            collection_type = UNSET
-        else:
-            collection_type = OnlineArchiveCollectionType._members_by_value.get(
-                _collection_type
-            ) or OnlineArchiveCollectionType(_collection_type)
+                _collection_type = src_dict.get("collectionType", UNSET)
+                collection_type: OnlineArchiveCollectionType | Unset
+                if _collection_type is UNSET:
+                    collection_type = UNSET
+                else:
+                    collection_type = OnlineArchiveCollectionType._members_by_value.get(
+                        _collection_type
+                    ) or OnlineArchiveCollectionType(_collection_type)
 
-        def _parse_criteria(
-            data: object,
-        ) -> OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset:
-            if isinstance(data, Unset):
-                return data
-            variants: dict[str, type[OnlineArchiveCriteriaCustom] | type[OnlineArchiveCriteriaDate]] = {
-                "CUSTOM": OnlineArchiveCriteriaCustom,
-                "DATE": OnlineArchiveCriteriaDate,
-            }
-            payload, value = discriminate(data, "type", field="criteria")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                _criteria_data = src_dict.get("criteria", UNSET)
+                criteria: OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset
+                if _criteria_data is UNSET:
+                    criteria = UNSET
+                else:
+                    _criteria_value = _criteria_data.get("type") if _criteria_data.__class__ is dict else None
+                    if _criteria_value.__class__ is not str:
+                        _criteria_data, _criteria_value = discriminate(_criteria_data, "type", field="criteria")
+                    if _criteria_value == "CUSTOM":
+                        criteria = OnlineArchiveCriteriaCustom.from_dict(_criteria_data)
+                    elif _criteria_value == "DATE":
+                        criteria = OnlineArchiveCriteriaDate.from_dict(_criteria_data)
+                    else:
+                        criteria = UnknownVariant(discriminator=_criteria_value, raw=dict(_criteria_data))
 
-        criteria = _parse_criteria(d.pop("criteria", UNSET))
+                _data_expiration_rule = src_dict.get("dataExpirationRule", UNSET)
+                data_expiration_rule: OnlineArchiveDataExpirationRule | Unset
+                if _data_expiration_rule is UNSET:
+                    data_expiration_rule = UNSET
+                else:
+                    data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
 
-        _data_expiration_rule = d.pop("dataExpirationRule", UNSET)
-        data_expiration_rule: OnlineArchiveDataExpirationRule | Unset
-        if _data_expiration_rule is UNSET:
-            data_expiration_rule = UNSET
-        else:
-            data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
+                _data_process_region_data = src_dict.get("dataProcessRegion", UNSET)
+                data_process_region: (
+                    AzureDataProcessRegionView
+                    | GCPDataProcessRegionView
+                    | OnlineArchiveDataProcessRegionAWS
+                    | UnknownVariant
+                    | Unset
+                )
+                if _data_process_region_data is UNSET:
+                    data_process_region = UNSET
+                else:
+                    _data_process_region_value = (
+                        _data_process_region_data.get("cloudProvider")
+                        if _data_process_region_data.__class__ is dict
+                        else None
+                    )
+                    if _data_process_region_value.__class__ is not str:
+                        _data_process_region_data, _data_process_region_value = discriminate(
+                            _data_process_region_data, "cloudProvider", field="dataProcessRegion"
+                        )
+                    if _data_process_region_value == "AWS":
+                        data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region_data)
+                    elif _data_process_region_value == "AZURE":
+                        data_process_region = AzureDataProcessRegionView.from_dict(_data_process_region_data)
+                    elif _data_process_region_value == "GCP":
+                        data_process_region = GCPDataProcessRegionView.from_dict(_data_process_region_data)
+                    else:
+                        data_process_region = UnknownVariant(
+                            discriminator=_data_process_region_value, raw=dict(_data_process_region_data)
+                        )
 
-        def _parse_data_process_region(
-            data: object,
-        ) -> (
-            AzureDataProcessRegionView
-            | GCPDataProcessRegionView
-            | OnlineArchiveDataProcessRegionAWS
-            | UnknownVariant
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            variants: dict[
-                str,
-                type[OnlineArchiveDataProcessRegionAWS]
-                | type[AzureDataProcessRegionView]
-                | type[GCPDataProcessRegionView],
-            ] = {
-                "AWS": OnlineArchiveDataProcessRegionAWS,
-                "AZURE": AzureDataProcessRegionView,
-                "GCP": GCPDataProcessRegionView,
-            }
-            payload, value = discriminate(data, "cloudProvider", field="dataProcessRegion")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                data_set_name = src_dict.get("dataSetName", UNSET)
 
-        data_process_region = _parse_data_process_region(d.pop("dataProcessRegion", UNSET))
+                db_name = src_dict.get("dbName", UNSET)
 
-        data_set_name = d.pop("dataSetName", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        db_name = d.pop("dbName", UNSET)
+                _partition_fields = src_dict.get("partitionFields", UNSET)
+                partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
+                if _partition_fields is not UNSET:
+                    partition_fields = [
+                        OnlineArchivePartitionField.from_dict(partition_fields_item_data)
+                        for partition_fields_item_data in _partition_fields
+                    ]
 
-        group_id = d.pop("groupId", UNSET)
+                paused = src_dict.get("paused", UNSET)
 
-        _partition_fields = d.pop("partitionFields", UNSET)
-        partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
-        if _partition_fields is not UNSET:
-            partition_fields = []
-            for partition_fields_item_data in _partition_fields:
-                partition_fields_item = OnlineArchivePartitionField.from_dict(partition_fields_item_data)
+                _schedule_data = src_dict.get("schedule", UNSET)
+                schedule: (
+                    MonthlyScheduleView
+                    | OnlineArchiveScheduleDaily
+                    | OnlineArchiveScheduleDefault
+                    | WeeklyScheduleView
+                    | UnknownVariant
+                    | Unset
+                )
+                if _schedule_data is UNSET:
+                    schedule = UNSET
+                else:
+                    _schedule_value = _schedule_data.get("type") if _schedule_data.__class__ is dict else None
+                    if _schedule_value.__class__ is not str:
+                        _schedule_data, _schedule_value = discriminate(_schedule_data, "type", field="schedule")
+                    if _schedule_value == "DAILY":
+                        schedule = OnlineArchiveScheduleDaily.from_dict(_schedule_data)
+                    elif _schedule_value == "DEFAULT":
+                        schedule = OnlineArchiveScheduleDefault.from_dict(_schedule_data)
+                    elif _schedule_value == "MONTHLY":
+                        schedule = MonthlyScheduleView.from_dict(_schedule_data)
+                    elif _schedule_value == "WEEKLY":
+                        schedule = WeeklyScheduleView.from_dict(_schedule_data)
+                    else:
+                        schedule = UnknownVariant(discriminator=_schedule_value, raw=dict(_schedule_data))
 
-                partition_fields.append(partition_fields_item)
+                _state = src_dict.get("state", UNSET)
+                state: OnlineArchiveState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = OnlineArchiveState._members_by_value.get(_state) or OnlineArchiveState(_state)
 
-        paused = d.pop("paused", UNSET)
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (coll_name is UNSET or coll_name.__class__ is str)
+                    and (data_set_name is UNSET or data_set_name.__class__ is str)
+                    and (db_name is UNSET or db_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_partition_fields is UNSET or _partition_fields.__class__ is list)
+                    and (paused is UNSET or paused.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OnlineArchive:
+                    _online_archive = object.__new__(cls)
+                    _online_archive.field_id = field_id
+                    _online_archive.cluster_name = cluster_name
+                    _online_archive.coll_name = coll_name
+                    _online_archive.collection_type = collection_type
+                    _online_archive.criteria = criteria
+                    _online_archive.data_expiration_rule = data_expiration_rule
+                    _online_archive.data_process_region = data_process_region
+                    _online_archive.data_set_name = data_set_name
+                    _online_archive.db_name = db_name
+                    _online_archive.group_id = group_id
+                    _online_archive.partition_fields = partition_fields
+                    _online_archive.paused = paused
+                    _online_archive.schedule = schedule
+                    _online_archive.state = state
+                else:
+                    _online_archive = cls(
+                        field_id,
+                        cluster_name,
+                        coll_name,
+                        collection_type,
+                        criteria,
+                        data_expiration_rule,
+                        data_process_region,
+                        data_set_name,
+                        db_name,
+                        group_id,
+                        partition_fields,
+                        paused,
+                        schedule,
+                        state,
+                    )
 
-        def _parse_schedule(
-            data: object,
-        ) -> (
-            MonthlyScheduleView
-            | OnlineArchiveScheduleDaily
-            | OnlineArchiveScheduleDefault
-            | WeeklyScheduleView
-            | UnknownVariant
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            variants: dict[
-                str,
-                type[OnlineArchiveScheduleDaily]
-                | type[OnlineArchiveScheduleDefault]
-                | type[MonthlyScheduleView]
-                | type[WeeklyScheduleView],
-            ] = {
-                "DAILY": OnlineArchiveScheduleDaily,
-                "DEFAULT": OnlineArchiveScheduleDefault,
-                "MONTHLY": MonthlyScheduleView,
-                "WEEKLY": WeeklyScheduleView,
-            }
-            payload, value = discriminate(data, "type", field="schedule")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                _online_archive.additional_properties = d
+                return _online_archive
 
-        schedule = _parse_schedule(d.pop("schedule", UNSET))
-
-        _state = d.pop("state", UNSET)
-        state: OnlineArchiveState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = OnlineArchiveState._members_by_value.get(_state) or OnlineArchiveState(_state)
-
-        _online_archive = cls(
-            field_id,
-            cluster_name,
-            coll_name,
-            collection_type,
-            criteria,
-            data_expiration_rule,
-            data_process_region,
-            data_set_name,
-            db_name,
-            group_id,
-            partition_fields,
-            paused,
-            schedule,
-            state,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _online_archive.additional_properties = d
-        return _online_archive
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -396,3 +469,92 @@ from ..models.online_archive_partition_field import OnlineArchivePartitionField 
 from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: E402
 from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault  # noqa: E402
 from ..models.weekly_schedule_view import WeeklyScheduleView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.azure_data_process_region_view import (
+        AzureDataProcessRegionView,
+        AzureDataProcessRegionViewDict,
+    )
+    from ..models.gcp_data_process_region_view import (
+        GCPDataProcessRegionView,
+        GCPDataProcessRegionViewDict,
+    )
+    from ..models.monthly_schedule_view import (
+        MonthlyScheduleView,
+        MonthlyScheduleViewDict,
+    )
+    from ..models.online_archive_collection_type import OnlineArchiveCollectionType
+    from ..models.online_archive_criteria_custom import (
+        OnlineArchiveCriteriaCustom,
+        OnlineArchiveCriteriaCustomDict,
+    )
+    from ..models.online_archive_criteria_date import (
+        OnlineArchiveCriteriaDate,
+        OnlineArchiveCriteriaDateDict,
+    )
+    from ..models.online_archive_data_expiration_rule import (
+        OnlineArchiveDataExpirationRule,
+        OnlineArchiveDataExpirationRuleDict,
+    )
+    from ..models.online_archive_data_process_region_aws import (
+        OnlineArchiveDataProcessRegionAWS,
+        OnlineArchiveDataProcessRegionAWSDict,
+    )
+    from ..models.online_archive_partition_field import (
+        OnlineArchivePartitionField,
+        OnlineArchivePartitionFieldDict,
+    )
+    from ..models.online_archive_schedule_daily import (
+        OnlineArchiveScheduleDaily,
+        OnlineArchiveScheduleDailyDict,
+    )
+    from ..models.online_archive_schedule_default import (
+        OnlineArchiveScheduleDefault,
+        OnlineArchiveScheduleDefaultDict,
+    )
+    from ..models.online_archive_state import OnlineArchiveState
+    from ..models.weekly_schedule_view import WeeklyScheduleView, WeeklyScheduleViewDict
+    from ..types import UnknownVariant
+
+    OnlineArchiveDict = TypedDict(
+        "OnlineArchiveDict",
+        {
+            "_id": str,
+            "clusterName": str,
+            "collName": str,
+            "collectionType": Literal["TIMESERIES", "STANDARD"] | OnlineArchiveCollectionType,
+            "criteria": OnlineArchiveCriteriaCustomDict
+            | OnlineArchiveCriteriaCustom
+            | OnlineArchiveCriteriaDateDict
+            | OnlineArchiveCriteriaDate
+            | UnknownVariant,
+            "dataExpirationRule": OnlineArchiveDataExpirationRuleDict | OnlineArchiveDataExpirationRule,
+            "dataProcessRegion": OnlineArchiveDataProcessRegionAWSDict
+            | OnlineArchiveDataProcessRegionAWS
+            | AzureDataProcessRegionViewDict
+            | AzureDataProcessRegionView
+            | GCPDataProcessRegionViewDict
+            | GCPDataProcessRegionView
+            | UnknownVariant,
+            "dataSetName": str,
+            "dbName": str,
+            "groupId": str,
+            "partitionFields": list[OnlineArchivePartitionFieldDict | OnlineArchivePartitionField],
+            "paused": bool,
+            "schedule": OnlineArchiveScheduleDailyDict
+            | OnlineArchiveScheduleDaily
+            | OnlineArchiveScheduleDefaultDict
+            | OnlineArchiveScheduleDefault
+            | MonthlyScheduleViewDict
+            | MonthlyScheduleView
+            | WeeklyScheduleViewDict
+            | WeeklyScheduleView
+            | UnknownVariant,
+            "state": Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"] | OnlineArchiveState,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.online_archive_criteria_custom_type import OnlineArchiveCriteriaCustomType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaCustom")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "query",
+    }
+)
 
 
 @_attrs_define
@@ -26,12 +49,27 @@ class OnlineArchiveCriteriaCustom:
             this parameter when "criteria.type" : "CUSTOM".
     """
 
-    type_: OnlineArchiveCriteriaCustomType = _attrs_field(default=OnlineArchiveCriteriaCustomType.CUSTOM, kw_only=True)
+    type_: Literal["CUSTOM"] | OnlineArchiveCriteriaCustomType = _attrs_field(
+        default=OnlineArchiveCriteriaCustomType.CUSTOM, kw_only=True
+    )
     query: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("query", "query", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveCriteriaCustom"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         query = self.query
 
@@ -48,18 +86,39 @@ class OnlineArchiveCriteriaCustom:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        type_ = OnlineArchiveCriteriaCustomType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = OnlineArchiveCriteriaCustomType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or OnlineArchiveCriteriaCustomType(_type__value)
 
-        query = d.pop("query")
+                query = src_dict["query"]
 
-        _online_archive_criteria_custom = cls(
-            query,
-            type_=type_,
-        )
+                if not (query.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is OnlineArchiveCriteriaCustom:
+                    _online_archive_criteria_custom = object.__new__(cls)
+                    _online_archive_criteria_custom.type_ = type_
+                    _online_archive_criteria_custom.query = query
+                else:
+                    _online_archive_criteria_custom = cls(
+                        query,
+                        type_=type_,
+                    )
 
-        _online_archive_criteria_custom.additional_properties = d
-        return _online_archive_criteria_custom
+                _online_archive_criteria_custom.additional_properties = d
+                return _online_archive_criteria_custom
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -76,3 +135,24 @@ class OnlineArchiveCriteriaCustom:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_criteria_custom_type import (
+        OnlineArchiveCriteriaCustomType,
+    )
+
+    OnlineArchiveCriteriaCustomDict = TypedDict(
+        "OnlineArchiveCriteriaCustomDict",
+        {
+            "type": Required[Literal["CUSTOM"] | OnlineArchiveCriteriaCustomType],
+            "query": Required[str],
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveCriteriaCustomDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

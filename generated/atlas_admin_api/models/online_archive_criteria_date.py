@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,30 @@ from ..models.online_archive_criteria_date_date_format import (
     OnlineArchiveCriteriaDateDateFormat,
 )
 from ..models.online_archive_criteria_date_type import OnlineArchiveCriteriaDateType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveCriteriaDate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "query",
+        "dateField",
+        "dateFormat",
+        "expireAfterDays",
+    }
+)
 
 
 @_attrs_define
@@ -40,15 +67,37 @@ class OnlineArchiveCriteriaDate:
             archives data in the specified cluster. Set this parameter when you set `"criteria.type" : "DATE"`.
     """
 
-    type_: OnlineArchiveCriteriaDateType = _attrs_field(default=OnlineArchiveCriteriaDateType.DATE, kw_only=True)
+    type_: Literal["DATE"] | OnlineArchiveCriteriaDateType = _attrs_field(
+        default=OnlineArchiveCriteriaDateType.DATE, kw_only=True
+    )
     query: str | Unset = UNSET
     date_field: str | Unset = UNSET
-    date_format: OnlineArchiveCriteriaDateDateFormat | Unset = UNSET
+    date_format: (
+        Literal["ISODATE", "EPOCH_SECONDS", "EPOCH_MILLIS", "EPOCH_NANOSECONDS", "OBJECT_ID"]
+        | OnlineArchiveCriteriaDateDateFormat
+        | Unset
+    ) = UNSET
     expire_after_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("query", "query", False),
+        ("date_field", "dateField", False),
+        ("date_format", "dateFormat", False),
+        ("expire_after_days", "expireAfterDays", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveCriteriaDate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         query = self.query
 
@@ -56,7 +105,7 @@ class OnlineArchiveCriteriaDate:
 
         date_format: str | Unset = UNSET
         if not isinstance(self.date_format, Unset):
-            date_format = self.date_format.value
+            date_format = enum_json(self.date_format)
 
         expire_after_days = self.expire_after_days
 
@@ -80,47 +129,62 @@ class OnlineArchiveCriteriaDate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "query",
-                "dateField",
-                "dateFormat",
-                "expireAfterDays",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = OnlineArchiveCriteriaDateType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = OnlineArchiveCriteriaDateType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or OnlineArchiveCriteriaDateType(_type__value)
 
-        query = d.pop("query", UNSET)
+                query = src_dict.get("query", UNSET)
 
-        date_field = d.pop("dateField", UNSET)
+                date_field = src_dict.get("dateField", UNSET)
 
-        _date_format = d.pop("dateFormat", UNSET)
-        date_format: OnlineArchiveCriteriaDateDateFormat | Unset
-        if _date_format is UNSET:
-            date_format = UNSET
-        else:
-            date_format = OnlineArchiveCriteriaDateDateFormat._members_by_value.get(
-                _date_format
-            ) or OnlineArchiveCriteriaDateDateFormat(_date_format)
+                _date_format = src_dict.get("dateFormat", UNSET)
+                date_format: OnlineArchiveCriteriaDateDateFormat | Unset
+                if _date_format is UNSET:
+                    date_format = UNSET
+                else:
+                    date_format = OnlineArchiveCriteriaDateDateFormat._members_by_value.get(
+                        _date_format
+                    ) or OnlineArchiveCriteriaDateDateFormat(_date_format)
 
-        expire_after_days = d.pop("expireAfterDays", UNSET)
+                expire_after_days = src_dict.get("expireAfterDays", UNSET)
 
-        _online_archive_criteria_date = cls(
-            query,
-            date_field,
-            date_format,
-            expire_after_days,
-            type_=type_,
-        )
+                if not (
+                    (query is UNSET or query.__class__ is str)
+                    and (date_field is UNSET or date_field.__class__ is str)
+                    and (expire_after_days is UNSET or expire_after_days.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OnlineArchiveCriteriaDate:
+                    _online_archive_criteria_date = object.__new__(cls)
+                    _online_archive_criteria_date.type_ = type_
+                    _online_archive_criteria_date.query = query
+                    _online_archive_criteria_date.date_field = date_field
+                    _online_archive_criteria_date.date_format = date_format
+                    _online_archive_criteria_date.expire_after_days = expire_after_days
+                else:
+                    _online_archive_criteria_date = cls(
+                        query,
+                        date_field,
+                        date_format,
+                        expire_after_days,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _online_archive_criteria_date.additional_properties = d
-        return _online_archive_criteria_date
+                _online_archive_criteria_date.additional_properties = d
+                return _online_archive_criteria_date
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -137,3 +201,29 @@ class OnlineArchiveCriteriaDate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_criteria_date_date_format import (
+        OnlineArchiveCriteriaDateDateFormat,
+    )
+    from ..models.online_archive_criteria_date_type import OnlineArchiveCriteriaDateType
+
+    OnlineArchiveCriteriaDateDict = TypedDict(
+        "OnlineArchiveCriteriaDateDict",
+        {
+            "type": Required[Literal["DATE"] | OnlineArchiveCriteriaDateType],
+            "query": str,
+            "dateField": str,
+            "dateFormat": Literal["ISODATE", "EPOCH_SECONDS", "EPOCH_MILLIS", "EPOCH_NANOSECONDS", "OBJECT_ID"]
+            | OnlineArchiveCriteriaDateDateFormat,
+            "expireAfterDays": int,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveCriteriaDateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

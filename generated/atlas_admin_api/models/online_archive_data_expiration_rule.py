@@ -2,14 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveDataExpirationRule")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "expireAfterDays",
+    }
+)
 
 
 @_attrs_define
@@ -22,8 +43,18 @@ class OnlineArchiveDataExpirationRule:
 
     expire_after_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("expire_after_days", "expireAfterDays", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveDataExpirationRule"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         expire_after_days = self.expire_after_days
 
         field_dict: dict[str, Any] = {}
@@ -36,23 +67,33 @@ class OnlineArchiveDataExpirationRule:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("expireAfterDays",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        expire_after_days = d.pop("expireAfterDays", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                expire_after_days = src_dict.get("expireAfterDays", UNSET)
 
-        _online_archive_data_expiration_rule = cls(
-            expire_after_days,
-        )
+                if not (expire_after_days is UNSET or expire_after_days.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is OnlineArchiveDataExpirationRule:
+                    _online_archive_data_expiration_rule = object.__new__(cls)
+                    _online_archive_data_expiration_rule.expire_after_days = expire_after_days
+                else:
+                    _online_archive_data_expiration_rule = cls(
+                        expire_after_days,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _online_archive_data_expiration_rule.additional_properties = d
-        return _online_archive_data_expiration_rule
+                _online_archive_data_expiration_rule.additional_properties = d
+                return _online_archive_data_expiration_rule
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -69,3 +110,19 @@ class OnlineArchiveDataExpirationRule:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    OnlineArchiveDataExpirationRuleDict = TypedDict(
+        "OnlineArchiveDataExpirationRuleDict",
+        {
+            "expireAfterDays": int,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveDataExpirationRuleDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

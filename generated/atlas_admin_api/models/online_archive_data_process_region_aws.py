@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,27 @@ from ..models.online_archive_data_process_region_aws_cloud_provider import (
 from ..models.online_archive_data_process_region_aws_region import (
     OnlineArchiveDataProcessRegionAWSRegion,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveDataProcessRegionAWS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -29,18 +53,46 @@ class OnlineArchiveDataProcessRegionAWS:
             location of the region where you store your archived data.
     """
 
-    cloud_provider: OnlineArchiveDataProcessRegionAWSCloudProvider = _attrs_field(
+    cloud_provider: Literal["AWS"] | OnlineArchiveDataProcessRegionAWSCloudProvider = _attrs_field(
         default=OnlineArchiveDataProcessRegionAWSCloudProvider.AWS, kw_only=True
     )
-    region: OnlineArchiveDataProcessRegionAWSRegion | Unset = UNSET
+    region: (
+        Literal[
+            "US_EAST_1",
+            "US_WEST_2",
+            "SA_EAST_1",
+            "EU_WEST_1",
+            "EU_WEST_2",
+            "EU_CENTRAL_1",
+            "AP_SOUTH_1",
+            "AP_SOUTHEAST_1",
+            "AP_SOUTHEAST_2",
+            "AP_NORTHEAST_2",
+        ]
+        | OnlineArchiveDataProcessRegionAWSRegion
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveDataProcessRegionAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,33 +108,44 @@ class OnlineArchiveDataProcessRegionAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("region",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or OnlineArchiveDataProcessRegionAWSCloudProvider(_cloud_provider_value)
 
-        _region = d.pop("region", UNSET)
-        region: OnlineArchiveDataProcessRegionAWSRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = OnlineArchiveDataProcessRegionAWSRegion._members_by_value.get(
-                _region
-            ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: OnlineArchiveDataProcessRegionAWSRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = OnlineArchiveDataProcessRegionAWSRegion._members_by_value.get(
+                        _region
+                    ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
 
-        _online_archive_data_process_region_aws = cls(
-            region,
-            cloud_provider=cloud_provider,
-        )
+                if cls is OnlineArchiveDataProcessRegionAWS:
+                    _online_archive_data_process_region_aws = object.__new__(cls)
+                    _online_archive_data_process_region_aws.cloud_provider = cloud_provider
+                    _online_archive_data_process_region_aws.region = region
+                else:
+                    _online_archive_data_process_region_aws = cls(
+                        region,
+                        cloud_provider=cloud_provider,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _online_archive_data_process_region_aws.additional_properties = d
-        return _online_archive_data_process_region_aws
+                _online_archive_data_process_region_aws.additional_properties = d
+                return _online_archive_data_process_region_aws
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +162,39 @@ class OnlineArchiveDataProcessRegionAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_data_process_region_aws_cloud_provider import (
+        OnlineArchiveDataProcessRegionAWSCloudProvider,
+    )
+    from ..models.online_archive_data_process_region_aws_region import (
+        OnlineArchiveDataProcessRegionAWSRegion,
+    )
+
+    OnlineArchiveDataProcessRegionAWSDict = TypedDict(
+        "OnlineArchiveDataProcessRegionAWSDict",
+        {
+            "cloudProvider": Required[Literal["AWS"] | OnlineArchiveDataProcessRegionAWSCloudProvider],
+            "region": Literal[
+                "US_EAST_1",
+                "US_WEST_2",
+                "SA_EAST_1",
+                "EU_WEST_1",
+                "EU_WEST_2",
+                "EU_CENTRAL_1",
+                "AP_SOUTH_1",
+                "AP_SOUTHEAST_1",
+                "AP_SOUTHEAST_2",
+                "AP_NORTHEAST_2",
+            ]
+            | OnlineArchiveDataProcessRegionAWSRegion,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveDataProcessRegionAWSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.online_archive_partition_field_field_type import (
     OnlineArchivePartitionFieldFieldType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchivePartitionField")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "order",
+        "fieldType",
+    }
+)
 
 
 @_attrs_define
@@ -31,17 +56,33 @@ class OnlineArchivePartitionField:
 
     field_name: str
     order: int = 0
-    field_type: OnlineArchivePartitionFieldFieldType | Unset = UNSET
+    field_type: (
+        Literal["date", "int", "long", "objectId", "string", "uuid"] | OnlineArchivePartitionFieldFieldType | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_name", "fieldName", True),
+        ("order", "order", True),
+        ("field_type", "fieldType", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchivePartitionField"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_name = self.field_name
 
         order = self.order
 
         field_type: str | Unset = UNSET
         if not isinstance(self.field_type, Unset):
-            field_type = self.field_type.value
+            field_type = enum_json(self.field_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -58,36 +99,48 @@ class OnlineArchivePartitionField:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("fieldType",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_name = d.pop("fieldName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = src_dict["fieldName"]
 
-        order = d.pop("order")
+                order = src_dict["order"]
 
-        _field_type = d.pop("fieldType", UNSET)
-        field_type: OnlineArchivePartitionFieldFieldType | Unset
-        if _field_type is UNSET:
-            field_type = UNSET
-        else:
-            field_type = OnlineArchivePartitionFieldFieldType._members_by_value.get(
-                _field_type
-            ) or OnlineArchivePartitionFieldFieldType(_field_type)
+                _field_type = src_dict.get("fieldType", UNSET)
+                field_type: OnlineArchivePartitionFieldFieldType | Unset
+                if _field_type is UNSET:
+                    field_type = UNSET
+                else:
+                    field_type = OnlineArchivePartitionFieldFieldType._members_by_value.get(
+                        _field_type
+                    ) or OnlineArchivePartitionFieldFieldType(_field_type)
 
-        _online_archive_partition_field = cls(
-            field_name,
-            order,
-            field_type,
-        )
+                if not (field_name.__class__ is str and order.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is OnlineArchivePartitionField:
+                    _online_archive_partition_field = object.__new__(cls)
+                    _online_archive_partition_field.field_name = field_name
+                    _online_archive_partition_field.order = order
+                    _online_archive_partition_field.field_type = field_type
+                else:
+                    _online_archive_partition_field = cls(
+                        field_name,
+                        order,
+                        field_type,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _online_archive_partition_field.additional_properties = d
-        return _online_archive_partition_field
+                _online_archive_partition_field.additional_properties = d
+                return _online_archive_partition_field
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -104,3 +157,26 @@ class OnlineArchivePartitionField:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_partition_field_field_type import (
+        OnlineArchivePartitionFieldFieldType,
+    )
+
+    OnlineArchivePartitionFieldDict = TypedDict(
+        "OnlineArchivePartitionFieldDict",
+        {
+            "fieldName": Required[str],
+            "order": Required[int],
+            "fieldType": Literal["date", "int", "long", "objectId", "string", "uuid"]
+            | OnlineArchivePartitionFieldFieldType,
+        },
+        total=False,
+    )
+else:
+    OnlineArchivePartitionFieldDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

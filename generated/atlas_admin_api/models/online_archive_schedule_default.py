@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,30 @@ from attrs import field as _attrs_field
 from ..models.online_archive_schedule_default_type import (
     OnlineArchiveScheduleDefaultType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OnlineArchiveScheduleDefault")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "endHour",
+        "endMinute",
+        "startHour",
+        "startMinute",
+    }
+)
 
 
 @_attrs_define
@@ -26,7 +53,7 @@ class OnlineArchiveScheduleDefault:
         start_minute (int | Unset): Minute of the hour when the scheduled window to run one online archive starts.
     """
 
-    type_: OnlineArchiveScheduleDefaultType = _attrs_field(
+    type_: Literal["DEFAULT"] | OnlineArchiveScheduleDefaultType = _attrs_field(
         default=OnlineArchiveScheduleDefaultType.DEFAULT, kw_only=True
     )
     end_hour: int | Unset = UNSET
@@ -34,9 +61,25 @@ class OnlineArchiveScheduleDefault:
     start_hour: int | Unset = UNSET
     start_minute: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("end_hour", "endHour", False),
+        ("end_minute", "endMinute", False),
+        ("start_hour", "startHour", False),
+        ("start_minute", "startMinute", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OnlineArchiveScheduleDefault"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         end_hour = self.end_hour
 
@@ -66,40 +109,56 @@ class OnlineArchiveScheduleDefault:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "endHour",
-                "endMinute",
-                "startHour",
-                "startMinute",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = OnlineArchiveScheduleDefaultType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = OnlineArchiveScheduleDefaultType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or OnlineArchiveScheduleDefaultType(_type__value)
 
-        end_hour = d.pop("endHour", UNSET)
+                end_hour = src_dict.get("endHour", UNSET)
 
-        end_minute = d.pop("endMinute", UNSET)
+                end_minute = src_dict.get("endMinute", UNSET)
 
-        start_hour = d.pop("startHour", UNSET)
+                start_hour = src_dict.get("startHour", UNSET)
 
-        start_minute = d.pop("startMinute", UNSET)
+                start_minute = src_dict.get("startMinute", UNSET)
 
-        _online_archive_schedule_default = cls(
-            end_hour,
-            end_minute,
-            start_hour,
-            start_minute,
-            type_=type_,
-        )
+                if not (
+                    (end_hour is UNSET or end_hour.__class__ is int)
+                    and (end_minute is UNSET or end_minute.__class__ is int)
+                    and (start_hour is UNSET or start_hour.__class__ is int)
+                    and (start_minute is UNSET or start_minute.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OnlineArchiveScheduleDefault:
+                    _online_archive_schedule_default = object.__new__(cls)
+                    _online_archive_schedule_default.type_ = type_
+                    _online_archive_schedule_default.end_hour = end_hour
+                    _online_archive_schedule_default.end_minute = end_minute
+                    _online_archive_schedule_default.start_hour = start_hour
+                    _online_archive_schedule_default.start_minute = start_minute
+                else:
+                    _online_archive_schedule_default = cls(
+                        end_hour,
+                        end_minute,
+                        start_hour,
+                        start_minute,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _online_archive_schedule_default.additional_properties = d
-        return _online_archive_schedule_default
+                _online_archive_schedule_default.additional_properties = d
+                return _online_archive_schedule_default
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -116,3 +175,27 @@ class OnlineArchiveScheduleDefault:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.online_archive_schedule_default_type import (
+        OnlineArchiveScheduleDefaultType,
+    )
+
+    OnlineArchiveScheduleDefaultDict = TypedDict(
+        "OnlineArchiveScheduleDefaultDict",
+        {
+            "type": Required[Literal["DEFAULT"] | OnlineArchiveScheduleDefaultType],
+            "endHour": int,
+            "endMinute": int,
+            "startHour": int,
+            "startMinute": int,
+        },
+        total=False,
+    )
+else:
+    OnlineArchiveScheduleDefaultDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

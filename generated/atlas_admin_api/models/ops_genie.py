@@ -2,16 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.ops_genie_region import OpsGenieRegion
 from ..models.ops_genie_type import OpsGenieType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OpsGenie")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "apiKey",
+        "type",
+        "id",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -36,15 +63,30 @@ class OpsGenie:
     """
 
     api_key: str
-    type_: OpsGenieType = _attrs_field(default=OpsGenieType.OPS_GENIE, kw_only=True)
+    type_: Literal["OPS_GENIE"] | OpsGenieType = _attrs_field(default=OpsGenieType.OPS_GENIE, kw_only=True)
     id: None | str | Unset = UNSET
-    region: OpsGenieRegion | Unset = UNSET
+    region: Literal["US", "EU"] | OpsGenieRegion | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("api_key", "apiKey", True),
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OpsGenie"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         api_key = self.api_key
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         id: None | str | Unset
         if isinstance(self.id, Unset):
@@ -54,7 +96,7 @@ class OpsGenie:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -73,47 +115,69 @@ class OpsGenie:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "region",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        api_key = d.pop("apiKey")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                api_key = src_dict["apiKey"]
 
-        type_ = OpsGenieType(d.pop("type"))
+                type_ = OpsGenieType._members_by_value.get(_type__value := src_dict["type"]) or OpsGenieType(
+                    _type__value
+                )
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_id(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        id = _parse_id(d.pop("id", UNSET))
+                id = _parse_id(src_dict.get("id", UNSET))
 
-        _region = d.pop("region", UNSET)
-        region: OpsGenieRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = OpsGenieRegion._members_by_value.get(_region) or OpsGenieRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: OpsGenieRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = OpsGenieRegion._members_by_value.get(_region) or OpsGenieRegion(_region)
 
-        _ops_genie = cls(
-            api_key,
-            id,
-            region,
-            type_=type_,
-        )
+                if not (
+                    api_key.__class__ is str
+                    and (
+                        id is UNSET
+                        or id.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OpsGenie:
+                    _ops_genie = object.__new__(cls)
+                    _ops_genie.api_key = api_key
+                    _ops_genie.type_ = type_
+                    _ops_genie.id = id
+                    _ops_genie.region = region
+                else:
+                    _ops_genie = cls(
+                        api_key,
+                        id,
+                        region,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _ops_genie.additional_properties = d
-        return _ops_genie
+                _ops_genie.additional_properties = d
+                return _ops_genie
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -130,3 +194,23 @@ class OpsGenie:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.ops_genie_region import OpsGenieRegion
+    from ..models.ops_genie_type import OpsGenieType
+
+    OpsGenieDict = TypedDict(
+        "OpsGenieDict",
+        {
+            "apiKey": Required[str],
+            "type": Required[Literal["OPS_GENIE"] | OpsGenieType],
+            "id": str | None,
+            "region": Literal["US", "EU"] | OpsGenieRegion,
+        },
+        total=False,
+    )
+else:
+    OpsGenieDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,32 @@ from ..models.ops_genie_notification_ops_genie_region import (
     OpsGenieNotificationOpsGenieRegion,
 )
 from ..models.ops_genie_notification_type_name import OpsGenieNotificationTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OpsGenieNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "delayMin",
+        "integrationId",
+        "intervalMin",
+        "notifierId",
+        "opsGenieApiKey",
+        "opsGenieRegion",
+    }
+)
 
 
 @_attrs_define
@@ -50,17 +79,37 @@ class OpsGenieNotification:
             Resource Locator (URL) to use. Default: OpsGenieNotificationOpsGenieRegion.US.
     """
 
-    type_name: OpsGenieNotificationTypeName = _attrs_field(default=OpsGenieNotificationTypeName.OPS_GENIE, kw_only=True)
+    type_name: Literal["OPS_GENIE"] | OpsGenieNotificationTypeName = _attrs_field(
+        default=OpsGenieNotificationTypeName.OPS_GENIE, kw_only=True
+    )
     delay_min: int | Unset = UNSET
     integration_id: str | Unset = UNSET
     interval_min: int | Unset = UNSET
     notifier_id: str | Unset = UNSET
     ops_genie_api_key: str | Unset = UNSET
-    ops_genie_region: OpsGenieNotificationOpsGenieRegion | Unset = UNSET
+    ops_genie_region: Literal["US", "EU"] | OpsGenieNotificationOpsGenieRegion | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("delay_min", "delayMin", False),
+        ("integration_id", "integrationId", False),
+        ("interval_min", "intervalMin", False),
+        ("notifier_id", "notifierId", False),
+        ("ops_genie_api_key", "opsGenieApiKey", False),
+        ("ops_genie_region", "opsGenieRegion", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OpsGenieNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         delay_min = self.delay_min
 
@@ -74,7 +123,7 @@ class OpsGenieNotification:
 
         ops_genie_region: str | Unset = UNSET
         if not isinstance(self.ops_genie_region, Unset):
-            ops_genie_region = self.ops_genie_region.value
+            ops_genie_region = enum_json(self.ops_genie_region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -100,55 +149,72 @@ class OpsGenieNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "delayMin",
-                "integrationId",
-                "intervalMin",
-                "notifierId",
-                "opsGenieApiKey",
-                "opsGenieRegion",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = OpsGenieNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = OpsGenieNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or OpsGenieNotificationTypeName(_type_name_value)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        integration_id = d.pop("integrationId", UNSET)
+                integration_id = src_dict.get("integrationId", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        ops_genie_api_key = d.pop("opsGenieApiKey", UNSET)
+                ops_genie_api_key = src_dict.get("opsGenieApiKey", UNSET)
 
-        _ops_genie_region = d.pop("opsGenieRegion", UNSET)
-        ops_genie_region: OpsGenieNotificationOpsGenieRegion | Unset
-        if _ops_genie_region is UNSET:
-            ops_genie_region = UNSET
-        else:
-            ops_genie_region = OpsGenieNotificationOpsGenieRegion._members_by_value.get(
-                _ops_genie_region
-            ) or OpsGenieNotificationOpsGenieRegion(_ops_genie_region)
+                _ops_genie_region = src_dict.get("opsGenieRegion", UNSET)
+                ops_genie_region: OpsGenieNotificationOpsGenieRegion | Unset
+                if _ops_genie_region is UNSET:
+                    ops_genie_region = UNSET
+                else:
+                    ops_genie_region = OpsGenieNotificationOpsGenieRegion._members_by_value.get(
+                        _ops_genie_region
+                    ) or OpsGenieNotificationOpsGenieRegion(_ops_genie_region)
 
-        _ops_genie_notification = cls(
-            delay_min,
-            integration_id,
-            interval_min,
-            notifier_id,
-            ops_genie_api_key,
-            ops_genie_region,
-            type_name=type_name,
-        )
+                if not (
+                    (delay_min is UNSET or delay_min.__class__ is int)
+                    and (integration_id is UNSET or integration_id.__class__ is str)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                    and (ops_genie_api_key is UNSET or ops_genie_api_key.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OpsGenieNotification:
+                    _ops_genie_notification = object.__new__(cls)
+                    _ops_genie_notification.type_name = type_name
+                    _ops_genie_notification.delay_min = delay_min
+                    _ops_genie_notification.integration_id = integration_id
+                    _ops_genie_notification.interval_min = interval_min
+                    _ops_genie_notification.notifier_id = notifier_id
+                    _ops_genie_notification.ops_genie_api_key = ops_genie_api_key
+                    _ops_genie_notification.ops_genie_region = ops_genie_region
+                else:
+                    _ops_genie_notification = cls(
+                        delay_min,
+                        integration_id,
+                        interval_min,
+                        notifier_id,
+                        ops_genie_api_key,
+                        ops_genie_region,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _ops_genie_notification.additional_properties = d
-        return _ops_genie_notification
+                _ops_genie_notification.additional_properties = d
+                return _ops_genie_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -165,3 +231,28 @@ class OpsGenieNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.ops_genie_notification_ops_genie_region import (
+        OpsGenieNotificationOpsGenieRegion,
+    )
+    from ..models.ops_genie_notification_type_name import OpsGenieNotificationTypeName
+
+    OpsGenieNotificationDict = TypedDict(
+        "OpsGenieNotificationDict",
+        {
+            "typeName": Required[Literal["OPS_GENIE"] | OpsGenieNotificationTypeName],
+            "delayMin": int,
+            "integrationId": str,
+            "intervalMin": int,
+            "notifierId": str,
+            "opsGenieApiKey": str,
+            "opsGenieRegion": Literal["US", "EU"] | OpsGenieNotificationOpsGenieRegion,
+        },
+        total=False,
+    )
+else:
+    OpsGenieNotificationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

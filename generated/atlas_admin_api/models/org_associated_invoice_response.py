@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgAssociatedInvoiceResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "associatedInvoices",
+        "month",
+        "year",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +50,22 @@ class OrgAssociatedInvoiceResponse:
     month: str | Unset = UNSET
     year: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("associated_invoices", "associatedInvoices", False),
+        ("month", "month", False),
+        ("year", "year", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgAssociatedInvoiceResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         associated_invoices: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.associated_invoices, Unset):
             associated_invoices = []
@@ -54,40 +91,51 @@ class OrgAssociatedInvoiceResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "associatedInvoices",
-                "month",
-                "year",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _associated_invoices = d.pop("associatedInvoices", UNSET)
-        associated_invoices: list[AssociatedInvoice] | Unset = UNSET
-        if _associated_invoices is not UNSET:
-            associated_invoices = []
-            for associated_invoices_item_data in _associated_invoices:
-                associated_invoices_item = AssociatedInvoice.from_dict(associated_invoices_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _associated_invoices = src_dict.get("associatedInvoices", UNSET)
+                associated_invoices: list[AssociatedInvoice] | Unset = UNSET
+                if _associated_invoices is not UNSET:
+                    associated_invoices = [
+                        AssociatedInvoice.from_dict(associated_invoices_item_data)
+                        for associated_invoices_item_data in _associated_invoices
+                    ]
 
-                associated_invoices.append(associated_invoices_item)
+                month = src_dict.get("month", UNSET)
 
-        month = d.pop("month", UNSET)
+                year = src_dict.get("year", UNSET)
 
-        year = d.pop("year", UNSET)
+                if not (
+                    (_associated_invoices is UNSET or _associated_invoices.__class__ is list)
+                    and (month is UNSET or month.__class__ is str)
+                    and (year is UNSET or year.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgAssociatedInvoiceResponse:
+                    _org_associated_invoice_response = object.__new__(cls)
+                    _org_associated_invoice_response.associated_invoices = associated_invoices
+                    _org_associated_invoice_response.month = month
+                    _org_associated_invoice_response.year = year
+                else:
+                    _org_associated_invoice_response = cls(
+                        associated_invoices,
+                        month,
+                        year,
+                    )
 
-        _org_associated_invoice_response = cls(
-            associated_invoices,
-            month,
-            year,
-        )
+                _org_associated_invoice_response.additional_properties = d
+                return _org_associated_invoice_response
 
-        if nulls:
-            d.update(nulls)
-        _org_associated_invoice_response.additional_properties = d
-        return _org_associated_invoice_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +156,22 @@ class OrgAssociatedInvoiceResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.associated_invoice import AssociatedInvoice  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.associated_invoice import AssociatedInvoice, AssociatedInvoiceDict
+
+    OrgAssociatedInvoiceResponseDict = TypedDict(
+        "OrgAssociatedInvoiceResponseDict",
+        {
+            "associatedInvoices": list[AssociatedInvoiceDict | AssociatedInvoice],
+            "month": str,
+            "year": str,
+        },
+        total=False,
+    )
+else:
+    OrgAssociatedInvoiceResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

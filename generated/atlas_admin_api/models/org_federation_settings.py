@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +17,30 @@ from attrs import field as _attrs_field
 from ..models.org_federation_settings_identity_provider_status import (
     OrgFederationSettingsIdentityProviderStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgFederationSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "federatedDomains",
+        "hasRoleMappings",
+        "id",
+        "identityProviderId",
+        "identityProviderStatus",
+    }
+)
 
 
 @_attrs_define
@@ -34,10 +62,28 @@ class OrgFederationSettings:
     has_role_mappings: bool | Unset = UNSET
     id: str | Unset = UNSET
     identity_provider_id: str | Unset = UNSET
-    identity_provider_status: OrgFederationSettingsIdentityProviderStatus | Unset = UNSET
+    identity_provider_status: Literal["ACTIVE", "INACTIVE"] | OrgFederationSettingsIdentityProviderStatus | Unset = (
+        UNSET
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("federated_domains", "federatedDomains", True),
+        ("has_role_mappings", "hasRoleMappings", False),
+        ("id", "id", False),
+        ("identity_provider_id", "identityProviderId", False),
+        ("identity_provider_status", "identityProviderStatus", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgFederationSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         federated_domains = self.federated_domains
 
         has_role_mappings = self.has_role_mappings
@@ -48,7 +94,7 @@ class OrgFederationSettings:
 
         identity_provider_status: str | Unset = UNSET
         if not isinstance(self.identity_provider_status, Unset):
-            identity_provider_status = self.identity_provider_status.value
+            identity_provider_status = enum_json(self.identity_provider_status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -70,47 +116,65 @@ class OrgFederationSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "hasRoleMappings",
-                "id",
-                "identityProviderId",
-                "identityProviderStatus",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        federated_domains = cast(list[str], d.pop("federatedDomains"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _federated_domains = src_dict["federatedDomains"]
+                federated_domains = cast(list[str], _federated_domains)
 
-        has_role_mappings = d.pop("hasRoleMappings", UNSET)
+                has_role_mappings = src_dict.get("hasRoleMappings", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        identity_provider_id = d.pop("identityProviderId", UNSET)
+                identity_provider_id = src_dict.get("identityProviderId", UNSET)
 
-        _identity_provider_status = d.pop("identityProviderStatus", UNSET)
-        identity_provider_status: OrgFederationSettingsIdentityProviderStatus | Unset
-        if _identity_provider_status is UNSET:
-            identity_provider_status = UNSET
-        else:
-            identity_provider_status = OrgFederationSettingsIdentityProviderStatus._members_by_value.get(
-                _identity_provider_status
-            ) or OrgFederationSettingsIdentityProviderStatus(_identity_provider_status)
+                _identity_provider_status = src_dict.get("identityProviderStatus", UNSET)
+                identity_provider_status: OrgFederationSettingsIdentityProviderStatus | Unset
+                if _identity_provider_status is UNSET:
+                    identity_provider_status = UNSET
+                else:
+                    identity_provider_status = OrgFederationSettingsIdentityProviderStatus._members_by_value.get(
+                        _identity_provider_status
+                    ) or OrgFederationSettingsIdentityProviderStatus(_identity_provider_status)
 
-        _org_federation_settings = cls(
-            federated_domains,
-            has_role_mappings,
-            id,
-            identity_provider_id,
-            identity_provider_status,
-        )
+                if not (
+                    (
+                        _federated_domains.__class__ is list
+                        and all(_item.__class__ is str for _item in _federated_domains)
+                    )
+                    and (has_role_mappings is UNSET or has_role_mappings.__class__ is bool)
+                    and (id is UNSET or id.__class__ is str)
+                    and (identity_provider_id is UNSET or identity_provider_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgFederationSettings:
+                    _org_federation_settings = object.__new__(cls)
+                    _org_federation_settings.federated_domains = federated_domains
+                    _org_federation_settings.has_role_mappings = has_role_mappings
+                    _org_federation_settings.id = id
+                    _org_federation_settings.identity_provider_id = identity_provider_id
+                    _org_federation_settings.identity_provider_status = identity_provider_status
+                else:
+                    _org_federation_settings = cls(
+                        federated_domains,
+                        has_role_mappings,
+                        id,
+                        identity_provider_id,
+                        identity_provider_status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _org_federation_settings.additional_properties = d
-        return _org_federation_settings
+                _org_federation_settings.additional_properties = d
+                return _org_federation_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -127,3 +191,25 @@ class OrgFederationSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_federation_settings_identity_provider_status import (
+        OrgFederationSettingsIdentityProviderStatus,
+    )
+
+    OrgFederationSettingsDict = TypedDict(
+        "OrgFederationSettingsDict",
+        {
+            "federatedDomains": Required[list[str]],
+            "hasRoleMappings": bool,
+            "id": str,
+            "identityProviderId": str,
+            "identityProviderStatus": Literal["ACTIVE", "INACTIVE"] | OrgFederationSettingsIdentityProviderStatus,
+        },
+        total=False,
+    )
+else:
+    OrgFederationSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

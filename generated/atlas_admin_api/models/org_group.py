@@ -2,14 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusters",
+        "groupId",
+        "groupName",
+        "orgId",
+        "orgName",
+        "planType",
+        "tags",
+    }
+)
 
 
 @_attrs_define
@@ -36,8 +64,26 @@ class OrgGroup:
     plan_type: str | Unset = UNSET
     tags: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("clusters", "clusters", False),
+        ("group_id", "groupId", False),
+        ("group_name", "groupName", False),
+        ("org_id", "orgId", False),
+        ("org_name", "orgName", False),
+        ("plan_type", "planType", False),
+        ("tags", "tags", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         clusters: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.clusters, Unset):
             clusters = []
@@ -81,56 +127,69 @@ class OrgGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusters",
-                "groupId",
-                "groupName",
-                "orgId",
-                "orgName",
-                "planType",
-                "tags",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _clusters = d.pop("clusters", UNSET)
-        clusters: list[CloudCluster] | Unset = UNSET
-        if _clusters is not UNSET:
-            clusters = []
-            for clusters_item_data in _clusters:
-                clusters_item = CloudCluster.from_dict(clusters_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _clusters = src_dict.get("clusters", UNSET)
+                clusters: list[CloudCluster] | Unset = UNSET
+                if _clusters is not UNSET:
+                    clusters = [CloudCluster.from_dict(clusters_item_data) for clusters_item_data in _clusters]
 
-                clusters.append(clusters_item)
+                group_id = src_dict.get("groupId", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_name = src_dict.get("groupName", UNSET)
 
-        group_name = d.pop("groupName", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                org_name = src_dict.get("orgName", UNSET)
 
-        org_name = d.pop("orgName", UNSET)
+                plan_type = src_dict.get("planType", UNSET)
 
-        plan_type = d.pop("planType", UNSET)
+                _tags = src_dict.get("tags", UNSET)
+                tags = cast(list[str], _tags)
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+                if not (
+                    (_clusters is UNSET or _clusters.__class__ is list)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (group_name is UNSET or group_name.__class__ is str)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (org_name is UNSET or org_name.__class__ is str)
+                    and (plan_type is UNSET or plan_type.__class__ is str)
+                    and (_tags is UNSET or (_tags.__class__ is list and all(_item.__class__ is str for _item in _tags)))
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgGroup:
+                    _org_group = object.__new__(cls)
+                    _org_group.clusters = clusters
+                    _org_group.group_id = group_id
+                    _org_group.group_name = group_name
+                    _org_group.org_id = org_id
+                    _org_group.org_name = org_name
+                    _org_group.plan_type = plan_type
+                    _org_group.tags = tags
+                else:
+                    _org_group = cls(
+                        clusters,
+                        group_id,
+                        group_name,
+                        org_id,
+                        org_name,
+                        plan_type,
+                        tags,
+                    )
 
-        _org_group = cls(
-            clusters,
-            group_id,
-            group_name,
-            org_id,
-            org_name,
-            plan_type,
-            tags,
-        )
+                _org_group.additional_properties = d
+                return _org_group
 
-        if nulls:
-            d.update(nulls)
-        _org_group.additional_properties = d
-        return _org_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -151,3 +210,24 @@ class OrgGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_cluster import CloudCluster  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.cloud_cluster import CloudCluster, CloudClusterDict
+
+    OrgGroupDict = TypedDict(
+        "OrgGroupDict",
+        {
+            "clusters": list[CloudClusterDict | CloudCluster],
+            "groupId": str,
+            "groupName": str,
+            "orgId": str,
+            "orgName": str,
+            "planType": str,
+            "tags": list[str],
+        },
+        total=False,
+    )
+else:
+    OrgGroupDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgPaginatedEventView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "results",
+        "links",
+        "totalCount",
+    }
+)
 
 
 @_attrs_define
@@ -43,8 +66,22 @@ class OrgPaginatedEventView:
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("results", "results", True),
+        ("links", "links", False),
+        ("total_count", "totalCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgPaginatedEventView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         results = []
         for results_item_data in self.results:
             results_item: dict[str, Any]
@@ -100,155 +137,164 @@ class OrgPaginatedEventView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                results = []
+                _results = src_dict["results"]
+                for results_item_data in _results:
 
-            def _parse_results_item(
-                data: object,
-            ) -> (
-                AlertAudit
-                | AlertConfigAudit
-                | ApiUserEventViewForOrg
-                | AtlasResourcePolicyAuditForOrg
-                | BillingEventViewForOrg
-                | DefaultEventViewForOrg
-                | NDSAuditViewForOrg
-                | OrgEventViewForOrg
-                | ResourceEventViewForOrg
-                | ServiceAccountOrgEvents
-                | TeamEvent
-                | UserEventViewForOrg
-            ):
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_0 = DefaultEventViewForOrg.from_dict(data)
+                    def _parse_results_item(
+                        data: object,
+                    ) -> (
+                        AlertAudit
+                        | AlertConfigAudit
+                        | ApiUserEventViewForOrg
+                        | AtlasResourcePolicyAuditForOrg
+                        | BillingEventViewForOrg
+                        | DefaultEventViewForOrg
+                        | NDSAuditViewForOrg
+                        | OrgEventViewForOrg
+                        | ResourceEventViewForOrg
+                        | ServiceAccountOrgEvents
+                        | TeamEvent
+                        | UserEventViewForOrg
+                    ):
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_0 = DefaultEventViewForOrg.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_1 = AlertAudit.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_1 = AlertAudit.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_2 = AlertConfigAudit.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_2 = AlertConfigAudit.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_3 = ApiUserEventViewForOrg.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_3 = ApiUserEventViewForOrg.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_4 = ServiceAccountOrgEvents.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_4 = ServiceAccountOrgEvents.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_4
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_5 = BillingEventViewForOrg.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_4
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_5 = BillingEventViewForOrg.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_5
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_6 = NDSAuditViewForOrg.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_5
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_6 = NDSAuditViewForOrg.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_6
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_7 = OrgEventViewForOrg.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_6
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_7 = OrgEventViewForOrg.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_7
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_8 = TeamEvent.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_7
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_8 = TeamEvent.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_8
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_9 = UserEventViewForOrg.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_8
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_9 = UserEventViewForOrg.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_9
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_event_view_for_org_type_10 = ResourceEventViewForOrg.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_9
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_event_view_for_org_type_10 = ResourceEventViewForOrg.from_dict(data)
 
-                    return componentsschemas_event_view_for_org_type_10
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_event_view_for_org_type_11 = AtlasResourcePolicyAuditForOrg.from_dict(data)
+                            return componentsschemas_event_view_for_org_type_10
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_event_view_for_org_type_11 = AtlasResourcePolicyAuditForOrg.from_dict(data)
 
-                return componentsschemas_event_view_for_org_type_11
+                        return componentsschemas_event_view_for_org_type_11
 
-            results_item = _parse_results_item(results_item_data)
+                    results_item = _parse_results_item(results_item_data)
 
-            results.append(results_item)
+                    results.append(results_item)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                total_count = src_dict.get("totalCount", UNSET)
 
-        total_count = d.pop("totalCount", UNSET)
+                if not (
+                    _results.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgPaginatedEventView:
+                    _org_paginated_event_view = object.__new__(cls)
+                    _org_paginated_event_view.results = results
+                    _org_paginated_event_view.links = links
+                    _org_paginated_event_view.total_count = total_count
+                else:
+                    _org_paginated_event_view = cls(
+                        results,
+                        links,
+                        total_count,
+                    )
 
-        _org_paginated_event_view = cls(
-            results,
-            links,
-            total_count,
-        )
+                _org_paginated_event_view.additional_properties = d
+                return _org_paginated_event_view
 
-        if nulls:
-            d.update(nulls)
-        _org_paginated_event_view.additional_properties = d
-        return _org_paginated_event_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -281,3 +327,86 @@ from ..models.resource_event_view_for_org import ResourceEventViewForOrg  # noqa
 from ..models.service_account_org_events import ServiceAccountOrgEvents  # noqa: E402
 from ..models.team_event import TeamEvent  # noqa: E402
 from ..models.user_event_view_for_org import UserEventViewForOrg  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.alert_audit import AlertAudit, AlertAuditDict
+    from ..models.alert_config_audit import AlertConfigAudit, AlertConfigAuditDict
+    from ..models.api_user_event_view_for_org import (
+        ApiUserEventViewForOrg,
+        ApiUserEventViewForOrgDict,
+    )
+    from ..models.atlas_resource_policy_audit_for_org import (
+        AtlasResourcePolicyAuditForOrg,
+        AtlasResourcePolicyAuditForOrgDict,
+    )
+    from ..models.billing_event_view_for_org import (
+        BillingEventViewForOrg,
+        BillingEventViewForOrgDict,
+    )
+    from ..models.default_event_view_for_org import (
+        DefaultEventViewForOrg,
+        DefaultEventViewForOrgDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.nds_audit_view_for_org import (
+        NDSAuditViewForOrg,
+        NDSAuditViewForOrgDict,
+    )
+    from ..models.org_event_view_for_org import (
+        OrgEventViewForOrg,
+        OrgEventViewForOrgDict,
+    )
+    from ..models.resource_event_view_for_org import (
+        ResourceEventViewForOrg,
+        ResourceEventViewForOrgDict,
+    )
+    from ..models.service_account_org_events import (
+        ServiceAccountOrgEvents,
+        ServiceAccountOrgEventsDict,
+    )
+    from ..models.team_event import TeamEvent, TeamEventDict
+    from ..models.user_event_view_for_org import (
+        UserEventViewForOrg,
+        UserEventViewForOrgDict,
+    )
+
+    OrgPaginatedEventViewDict = TypedDict(
+        "OrgPaginatedEventViewDict",
+        {
+            "results": Required[
+                list[
+                    DefaultEventViewForOrgDict
+                    | DefaultEventViewForOrg
+                    | AlertAuditDict
+                    | AlertAudit
+                    | AlertConfigAuditDict
+                    | AlertConfigAudit
+                    | ApiUserEventViewForOrgDict
+                    | ApiUserEventViewForOrg
+                    | ServiceAccountOrgEventsDict
+                    | ServiceAccountOrgEvents
+                    | BillingEventViewForOrgDict
+                    | BillingEventViewForOrg
+                    | NDSAuditViewForOrgDict
+                    | NDSAuditViewForOrg
+                    | OrgEventViewForOrgDict
+                    | OrgEventViewForOrg
+                    | TeamEventDict
+                    | TeamEvent
+                    | UserEventViewForOrgDict
+                    | UserEventViewForOrg
+                    | ResourceEventViewForOrgDict
+                    | ResourceEventViewForOrg
+                    | AtlasResourcePolicyAuditForOrgDict
+                    | AtlasResourcePolicyAuditForOrg
+                ]
+            ],
+            "links": list[LinkDict | Link],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    OrgPaginatedEventViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

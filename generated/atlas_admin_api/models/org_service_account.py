@@ -3,15 +3,44 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgServiceAccount")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clientId",
+        "createdAt",
+        "description",
+        "name",
+        "roles",
+        "secrets",
+    }
+)
 
 
 @_attrs_define
@@ -35,13 +64,30 @@ class OrgServiceAccount:
     roles: list[OrgServiceAccountRolesItem] | Unset = UNSET
     secrets: list[ServiceAccountSecret] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("client_id", "clientId", False),
+        ("created_at", "createdAt", False),
+        ("description", "description", False),
+        ("name", "name", False),
+        ("roles", "roles", False),
+        ("secrets", "secrets", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgServiceAccount"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         client_id = self.client_id
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         description = self.description
 
@@ -51,7 +97,7 @@ class OrgServiceAccount:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         secrets: list[dict[str, Any]] | Unset = UNSET
@@ -81,66 +127,76 @@ class OrgServiceAccount:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clientId",
-                "createdAt",
-                "description",
-                "name",
-                "roles",
-                "secrets",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        client_id = d.pop("clientId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                client_id = src_dict.get("clientId", UNSET)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[OrgServiceAccountRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = OrgServiceAccountRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or OrgServiceAccountRolesItem(roles_item_data)
+                _roles = src_dict.get("roles", UNSET)
+                roles: list[OrgServiceAccountRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = OrgServiceAccountRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or OrgServiceAccountRolesItem(roles_item_data)
 
-                roles.append(roles_item)
+                        roles.append(roles_item)
 
-        _secrets = d.pop("secrets", UNSET)
-        secrets: list[ServiceAccountSecret] | Unset = UNSET
-        if _secrets is not UNSET:
-            secrets = []
-            for secrets_item_data in _secrets:
-                secrets_item = ServiceAccountSecret.from_dict(secrets_item_data)
+                _secrets = src_dict.get("secrets", UNSET)
+                secrets: list[ServiceAccountSecret] | Unset = UNSET
+                if _secrets is not UNSET:
+                    secrets = [ServiceAccountSecret.from_dict(secrets_item_data) for secrets_item_data in _secrets]
 
-                secrets.append(secrets_item)
+                if not (
+                    (client_id is UNSET or client_id.__class__ is str)
+                    and (description is UNSET or description.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (_secrets is UNSET or _secrets.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgServiceAccount:
+                    _org_service_account = object.__new__(cls)
+                    _org_service_account.client_id = client_id
+                    _org_service_account.created_at = created_at
+                    _org_service_account.description = description
+                    _org_service_account.name = name
+                    _org_service_account.roles = roles
+                    _org_service_account.secrets = secrets
+                else:
+                    _org_service_account = cls(
+                        client_id,
+                        created_at,
+                        description,
+                        name,
+                        roles,
+                        secrets,
+                    )
 
-        _org_service_account = cls(
-            client_id,
-            created_at,
-            description,
-            name,
-            roles,
-            secrets,
-        )
+                _org_service_account.additional_properties = d
+                return _org_service_account
 
-        if nulls:
-            d.update(nulls)
-        _org_service_account.additional_properties = d
-        return _org_service_account
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -161,3 +217,38 @@ class OrgServiceAccount:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.service_account_secret import ServiceAccountSecret  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.org_service_account_roles_item import OrgServiceAccountRolesItem
+    from ..models.service_account_secret import (
+        ServiceAccountSecret,
+        ServiceAccountSecretDict,
+    )
+
+    OrgServiceAccountDict = TypedDict(
+        "OrgServiceAccountDict",
+        {
+            "clientId": str,
+            "createdAt": datetime.datetime | str,
+            "description": str,
+            "name": str,
+            "roles": list[
+                Literal[
+                    "ORG_MEMBER",
+                    "ORG_READ_ONLY",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_OWNER",
+                    "ORG_STREAM_PROCESSING_ADMIN",
+                ]
+                | OrgServiceAccountRolesItem
+            ],
+            "secrets": list[ServiceAccountSecretDict | ServiceAccountSecret],
+        },
+        total=False,
+    )
+else:
+    OrgServiceAccountDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

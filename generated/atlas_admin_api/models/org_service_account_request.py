@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,27 @@ from attrs import field as _attrs_field
 from ..models.org_service_account_request_roles_item import (
     OrgServiceAccountRequestRolesItem,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgServiceAccountRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "description",
+        "name",
+        "roles",
+        "secretExpiresAfterHours",
+    }
+)
 
 
 @_attrs_define
@@ -34,15 +59,30 @@ class OrgServiceAccountRequest:
     roles: list[OrgServiceAccountRequestRolesItem]
     secret_expires_after_hours: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("description", "description", True),
+        ("name", "name", True),
+        ("roles", "roles", True),
+        ("secret_expires_after_hours", "secretExpiresAfterHours", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgServiceAccountRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         description = self.description
 
         name = self.name
 
         roles = []
         for roles_item_data in self.roles:
-            roles_item = roles_item_data.value
+            roles_item = enum_json(roles_item_data)
             roles.append(roles_item)
 
         secret_expires_after_hours = self.secret_expires_after_hours
@@ -62,31 +102,57 @@ class OrgServiceAccountRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        description = d.pop("description")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                description = src_dict["description"]
 
-        name = d.pop("name")
+                name = src_dict["name"]
 
-        roles = []
-        _roles = d.pop("roles")
-        for roles_item_data in _roles:
-            roles_item = OrgServiceAccountRequestRolesItem._members_by_value.get(
-                roles_item_data
-            ) or OrgServiceAccountRequestRolesItem(roles_item_data)
+                roles = []
+                _roles = src_dict["roles"]
+                for roles_item_data in _roles:
+                    roles_item = OrgServiceAccountRequestRolesItem._members_by_value.get(
+                        roles_item_data
+                    ) or OrgServiceAccountRequestRolesItem(roles_item_data)
 
-            roles.append(roles_item)
+                    roles.append(roles_item)
 
-        secret_expires_after_hours = d.pop("secretExpiresAfterHours")
+                secret_expires_after_hours = src_dict["secretExpiresAfterHours"]
 
-        _org_service_account_request = cls(
-            description,
-            name,
-            roles,
-            secret_expires_after_hours,
-        )
+                if not (
+                    description.__class__ is str
+                    and name.__class__ is str
+                    and _roles.__class__ is list
+                    and secret_expires_after_hours.__class__ is int
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgServiceAccountRequest:
+                    _org_service_account_request = object.__new__(cls)
+                    _org_service_account_request.description = description
+                    _org_service_account_request.name = name
+                    _org_service_account_request.roles = roles
+                    _org_service_account_request.secret_expires_after_hours = secret_expires_after_hours
+                else:
+                    _org_service_account_request = cls(
+                        description,
+                        name,
+                        roles,
+                        secret_expires_after_hours,
+                    )
 
-        _org_service_account_request.additional_properties = d
-        return _org_service_account_request
+                _org_service_account_request.additional_properties = d
+                return _org_service_account_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -103,3 +169,37 @@ class OrgServiceAccountRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_service_account_request_roles_item import (
+        OrgServiceAccountRequestRolesItem,
+    )
+
+    OrgServiceAccountRequestDict = TypedDict(
+        "OrgServiceAccountRequestDict",
+        {
+            "description": Required[str],
+            "name": Required[str],
+            "roles": Required[
+                list[
+                    Literal[
+                        "ORG_MEMBER",
+                        "ORG_READ_ONLY",
+                        "ORG_BILLING_ADMIN",
+                        "ORG_BILLING_READ_ONLY",
+                        "ORG_STREAM_PROCESSING_ADMIN",
+                        "ORG_GROUP_CREATOR",
+                        "ORG_OWNER",
+                    ]
+                    | OrgServiceAccountRequestRolesItem
+                ]
+            ],
+            "secretExpiresAfterHours": Required[int],
+        },
+        total=False,
+    )
+else:
+    OrgServiceAccountRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.org_service_account_update_request_roles_item import (
     OrgServiceAccountUpdateRequestRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgServiceAccountUpdateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "description",
+        "name",
+        "roles",
+    }
+)
 
 
 @_attrs_define
@@ -30,8 +55,22 @@ class OrgServiceAccountUpdateRequest:
     name: str | Unset = UNSET
     roles: list[OrgServiceAccountUpdateRequestRolesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("description", "description", False),
+        ("name", "name", False),
+        ("roles", "roles", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgServiceAccountUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         description = self.description
 
         name = self.name
@@ -40,7 +79,7 @@ class OrgServiceAccountUpdateRequest:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -57,42 +96,54 @@ class OrgServiceAccountUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "description",
-                "name",
-                "roles",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        description = d.pop("description", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                description = src_dict.get("description", UNSET)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[OrgServiceAccountUpdateRequestRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = OrgServiceAccountUpdateRequestRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or OrgServiceAccountUpdateRequestRolesItem(roles_item_data)
+                _roles = src_dict.get("roles", UNSET)
+                roles: list[OrgServiceAccountUpdateRequestRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = OrgServiceAccountUpdateRequestRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or OrgServiceAccountUpdateRequestRolesItem(roles_item_data)
 
-                roles.append(roles_item)
+                        roles.append(roles_item)
 
-        _org_service_account_update_request = cls(
-            description,
-            name,
-            roles,
-        )
+                if not (
+                    (description is UNSET or description.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgServiceAccountUpdateRequest:
+                    _org_service_account_update_request = object.__new__(cls)
+                    _org_service_account_update_request.description = description
+                    _org_service_account_update_request.name = name
+                    _org_service_account_update_request.roles = roles
+                else:
+                    _org_service_account_update_request = cls(
+                        description,
+                        name,
+                        roles,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _org_service_account_update_request.additional_properties = d
-        return _org_service_account_update_request
+                _org_service_account_update_request.additional_properties = d
+                return _org_service_account_update_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -109,3 +160,36 @@ class OrgServiceAccountUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.org_service_account_update_request_roles_item import (
+        OrgServiceAccountUpdateRequestRolesItem,
+    )
+
+    OrgServiceAccountUpdateRequestDict = TypedDict(
+        "OrgServiceAccountUpdateRequestDict",
+        {
+            "description": str,
+            "name": str,
+            "roles": list[
+                Literal[
+                    "ORG_MEMBER",
+                    "ORG_READ_ONLY",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_STREAM_PROCESSING_ADMIN",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_OWNER",
+                ]
+                | OrgServiceAccountUpdateRequestRolesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    OrgServiceAccountUpdateRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +18,37 @@ from attrs import field as _attrs_field
 from ..models.org_user_response_active_org_membership_status import (
     OrgUserResponseActiveOrgMembershipStatus,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgUserResponseActive")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "orgMembershipStatus",
+        "id",
+        "roles",
+        "username",
+        "teamIds",
+        "country",
+        "createdAt",
+        "firstName",
+        "lastAuth",
+        "lastName",
+        "mobileNumber",
+    }
+)
 
 
 @_attrs_define
@@ -36,7 +71,7 @@ class OrgUserResponseActive:
         mobile_number (str | Unset):
     """
 
-    org_membership_status: OrgUserResponseActiveOrgMembershipStatus = _attrs_field(
+    org_membership_status: Literal["ACTIVE"] | OrgUserResponseActiveOrgMembershipStatus = _attrs_field(
         default=OrgUserResponseActiveOrgMembershipStatus.ACTIVE, kw_only=True
     )
     id: str
@@ -50,9 +85,31 @@ class OrgUserResponseActive:
     last_name: str | Unset = UNSET
     mobile_number: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("org_membership_status", "orgMembershipStatus", True),
+        ("id", "id", True),
+        ("roles", "roles", True),
+        ("username", "username", True),
+        ("team_ids", "teamIds", False),
+        ("country", "country", False),
+        ("created_at", "createdAt", False),
+        ("first_name", "firstName", False),
+        ("last_auth", "lastAuth", False),
+        ("last_name", "lastName", False),
+        ("mobile_number", "mobileNumber", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserResponseActive"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        org_membership_status = self.org_membership_status.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        org_membership_status = enum_json(self.org_membership_status)
 
         id = self.id
 
@@ -68,13 +125,13 @@ class OrgUserResponseActive:
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         first_name = self.first_name
 
         last_auth: str | Unset = UNSET
         if not isinstance(self.last_auth, Unset):
-            last_auth = format_datetime(self.last_auth)
+            last_auth = datetime_json(self.last_auth)
 
         last_name = self.last_name
 
@@ -109,71 +166,97 @@ class OrgUserResponseActive:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "teamIds",
-                "country",
-                "createdAt",
-                "firstName",
-                "lastAuth",
-                "lastName",
-                "mobileNumber",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        org_membership_status = OrgUserResponseActiveOrgMembershipStatus(d.pop("orgMembershipStatus"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                org_membership_status = OrgUserResponseActiveOrgMembershipStatus._members_by_value.get(
+                    _org_membership_status_value := src_dict["orgMembershipStatus"]
+                ) or OrgUserResponseActiveOrgMembershipStatus(_org_membership_status_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
+                roles = OrgUserRolesResponse.from_dict(src_dict["roles"])
 
-        username = d.pop("username")
+                username = src_dict["username"]
 
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
+                _team_ids = src_dict.get("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
 
-        country = d.pop("country", UNSET)
+                country = src_dict.get("country", UNSET)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        first_name = d.pop("firstName", UNSET)
+                first_name = src_dict.get("firstName", UNSET)
 
-        _last_auth = d.pop("lastAuth", UNSET)
-        last_auth: datetime.datetime | Unset
-        if _last_auth is UNSET:
-            last_auth = UNSET
-        else:
-            last_auth = datetime.datetime.fromisoformat(_last_auth)
+                _last_auth = src_dict.get("lastAuth", UNSET)
+                last_auth: datetime.datetime | Unset
+                if _last_auth is UNSET:
+                    last_auth = UNSET
+                else:
+                    last_auth = datetime.datetime.fromisoformat(_last_auth)
 
-        last_name = d.pop("lastName", UNSET)
+                last_name = src_dict.get("lastName", UNSET)
 
-        mobile_number = d.pop("mobileNumber", UNSET)
+                mobile_number = src_dict.get("mobileNumber", UNSET)
 
-        _org_user_response_active = cls(
-            id,
-            roles,
-            username,
-            team_ids,
-            country,
-            created_at,
-            first_name,
-            last_auth,
-            last_name,
-            mobile_number,
-            org_membership_status=org_membership_status,
-        )
+                if not (
+                    id.__class__ is str
+                    and username.__class__ is str
+                    and (
+                        _team_ids is UNSET
+                        or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                    )
+                    and (country is UNSET or country.__class__ is str)
+                    and (first_name is UNSET or first_name.__class__ is str)
+                    and (last_name is UNSET or last_name.__class__ is str)
+                    and (mobile_number is UNSET or mobile_number.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgUserResponseActive:
+                    _org_user_response_active = object.__new__(cls)
+                    _org_user_response_active.org_membership_status = org_membership_status
+                    _org_user_response_active.id = id
+                    _org_user_response_active.roles = roles
+                    _org_user_response_active.username = username
+                    _org_user_response_active.team_ids = team_ids
+                    _org_user_response_active.country = country
+                    _org_user_response_active.created_at = created_at
+                    _org_user_response_active.first_name = first_name
+                    _org_user_response_active.last_auth = last_auth
+                    _org_user_response_active.last_name = last_name
+                    _org_user_response_active.mobile_number = mobile_number
+                else:
+                    _org_user_response_active = cls(
+                        id,
+                        roles,
+                        username,
+                        team_ids,
+                        country,
+                        created_at,
+                        first_name,
+                        last_auth,
+                        last_name,
+                        mobile_number,
+                        org_membership_status=org_membership_status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _org_user_response_active.additional_properties = d
-        return _org_user_response_active
+                _org_user_response_active.additional_properties = d
+                return _org_user_response_active
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -194,3 +277,34 @@ class OrgUserResponseActive:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_user_response_active_org_membership_status import (
+        OrgUserResponseActiveOrgMembershipStatus,
+    )
+    from ..models.org_user_roles_response import (
+        OrgUserRolesResponse,
+        OrgUserRolesResponseDict,
+    )
+
+    OrgUserResponseActiveDict = TypedDict(
+        "OrgUserResponseActiveDict",
+        {
+            "orgMembershipStatus": Required[Literal["ACTIVE"] | OrgUserResponseActiveOrgMembershipStatus],
+            "id": Required[str],
+            "roles": Required[OrgUserRolesResponseDict | OrgUserRolesResponse],
+            "username": Required[str],
+            "teamIds": list[str],
+            "country": str,
+            "createdAt": datetime.datetime | str,
+            "firstName": str,
+            "lastAuth": datetime.datetime | str,
+            "lastName": str,
+            "mobileNumber": str,
+        },
+        total=False,
+    )
+else:
+    OrgUserResponseActiveDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +18,34 @@ from attrs import field as _attrs_field
 from ..models.org_user_response_pending_org_membership_status import (
     OrgUserResponsePendingOrgMembershipStatus,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgUserResponsePending")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "orgMembershipStatus",
+        "roles",
+        "username",
+        "invitationCreatedAt",
+        "invitationExpiresAt",
+        "inviterUsername",
+        "teamIds",
+    }
+)
 
 
 @_attrs_define
@@ -37,7 +69,9 @@ class OrgUserResponsePending:
     """
 
     id: str
-    org_membership_status: OrgUserResponsePendingOrgMembershipStatus
+    org_membership_status: (
+        Literal["PENDING", "INVITATION_EXPIRED", "INVITATION_REJECTED"] | OrgUserResponsePendingOrgMembershipStatus
+    )
     roles: OrgUserRolesResponse
     username: str
     invitation_created_at: datetime.datetime
@@ -45,19 +79,38 @@ class OrgUserResponsePending:
     inviter_username: str
     team_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", True),
+        ("org_membership_status", "orgMembershipStatus", True),
+        ("roles", "roles", True),
+        ("username", "username", True),
+        ("invitation_created_at", "invitationCreatedAt", True),
+        ("invitation_expires_at", "invitationExpiresAt", True),
+        ("inviter_username", "inviterUsername", True),
+        ("team_ids", "teamIds", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserResponsePending"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
-        org_membership_status = self.org_membership_status.value
+        org_membership_status = enum_json(self.org_membership_status)
 
         roles = self.roles.to_dict()
 
         username = self.username
 
-        invitation_created_at = format_datetime(self.invitation_created_at)
+        invitation_created_at = datetime_json(self.invitation_created_at)
 
-        invitation_expires_at = format_datetime(self.invitation_expires_at)
+        invitation_expires_at = datetime_json(self.invitation_expires_at)
 
         inviter_username = self.inviter_username
 
@@ -85,44 +138,72 @@ class OrgUserResponsePending:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("teamIds",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        id = d.pop("id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict["id"]
 
-        org_membership_status = OrgUserResponsePendingOrgMembershipStatus(d.pop("orgMembershipStatus"))
+                org_membership_status = OrgUserResponsePendingOrgMembershipStatus._members_by_value.get(
+                    _org_membership_status_value := src_dict["orgMembershipStatus"]
+                ) or OrgUserResponsePendingOrgMembershipStatus(_org_membership_status_value)
 
-        roles = OrgUserRolesResponse.from_dict(d.pop("roles"))
+                roles = OrgUserRolesResponse.from_dict(src_dict["roles"])
 
-        username = d.pop("username")
+                username = src_dict["username"]
 
-        invitation_created_at = datetime.datetime.fromisoformat(d.pop("invitationCreatedAt"))
+                invitation_created_at = datetime.datetime.fromisoformat(src_dict["invitationCreatedAt"])
 
-        invitation_expires_at = datetime.datetime.fromisoformat(d.pop("invitationExpiresAt"))
+                invitation_expires_at = datetime.datetime.fromisoformat(src_dict["invitationExpiresAt"])
 
-        inviter_username = d.pop("inviterUsername")
+                inviter_username = src_dict["inviterUsername"]
 
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
+                _team_ids = src_dict.get("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
 
-        _org_user_response_pending = cls(
-            id,
-            org_membership_status,
-            roles,
-            username,
-            invitation_created_at,
-            invitation_expires_at,
-            inviter_username,
-            team_ids,
-        )
+                if not (
+                    id.__class__ is str
+                    and username.__class__ is str
+                    and inviter_username.__class__ is str
+                    and (
+                        _team_ids is UNSET
+                        or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgUserResponsePending:
+                    _org_user_response_pending = object.__new__(cls)
+                    _org_user_response_pending.id = id
+                    _org_user_response_pending.org_membership_status = org_membership_status
+                    _org_user_response_pending.roles = roles
+                    _org_user_response_pending.username = username
+                    _org_user_response_pending.invitation_created_at = invitation_created_at
+                    _org_user_response_pending.invitation_expires_at = invitation_expires_at
+                    _org_user_response_pending.inviter_username = inviter_username
+                    _org_user_response_pending.team_ids = team_ids
+                else:
+                    _org_user_response_pending = cls(
+                        id,
+                        org_membership_status,
+                        roles,
+                        username,
+                        invitation_created_at,
+                        invitation_expires_at,
+                        inviter_username,
+                        team_ids,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _org_user_response_pending.additional_properties = d
-        return _org_user_response_pending
+                _org_user_response_pending.additional_properties = d
+                return _org_user_response_pending
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -143,3 +224,34 @@ class OrgUserResponsePending:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.org_user_response_pending_org_membership_status import (
+        OrgUserResponsePendingOrgMembershipStatus,
+    )
+    from ..models.org_user_roles_response import (
+        OrgUserRolesResponse,
+        OrgUserRolesResponseDict,
+    )
+
+    OrgUserResponsePendingDict = TypedDict(
+        "OrgUserResponsePendingDict",
+        {
+            "id": Required[str],
+            "orgMembershipStatus": Required[
+                Literal["PENDING", "INVITATION_EXPIRED", "INVITATION_REJECTED"]
+                | OrgUserResponsePendingOrgMembershipStatus
+            ],
+            "roles": Required[OrgUserRolesResponseDict | OrgUserRolesResponse],
+            "username": Required[str],
+            "invitationCreatedAt": Required[datetime.datetime | str],
+            "invitationExpiresAt": Required[datetime.datetime | str],
+            "inviterUsername": Required[str],
+            "teamIds": list[str],
+        },
+        total=False,
+    )
+else:
+    OrgUserResponsePendingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

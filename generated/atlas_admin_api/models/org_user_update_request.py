@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrgUserUpdateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roles",
+        "teamIds",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +48,21 @@ class OrgUserUpdateRequest:
     roles: OrgUserRolesRequest | Unset = UNSET
     team_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("roles", "roles", False),
+        ("team_ids", "teamIds", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrgUserUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         roles: dict[str, Any] | Unset = UNSET
         if not isinstance(self.roles, Unset):
             roles = self.roles.to_dict()
@@ -47,34 +83,46 @@ class OrgUserUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "roles",
-                "teamIds",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _roles = d.pop("roles", UNSET)
-        roles: OrgUserRolesRequest | Unset
-        if _roles is UNSET:
-            roles = UNSET
-        else:
-            roles = OrgUserRolesRequest.from_dict(_roles)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _roles = src_dict.get("roles", UNSET)
+                roles: OrgUserRolesRequest | Unset
+                if _roles is UNSET:
+                    roles = UNSET
+                else:
+                    roles = OrgUserRolesRequest.from_dict(_roles)
 
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
+                _team_ids = src_dict.get("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
 
-        _org_user_update_request = cls(
-            roles,
-            team_ids,
-        )
+                if not (
+                    _team_ids is UNSET
+                    or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrgUserUpdateRequest:
+                    _org_user_update_request = object.__new__(cls)
+                    _org_user_update_request.roles = roles
+                    _org_user_update_request.team_ids = team_ids
+                else:
+                    _org_user_update_request = cls(
+                        roles,
+                        team_ids,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _org_user_update_request.additional_properties = d
-        return _org_user_update_request
+                _org_user_update_request.additional_properties = d
+                return _org_user_update_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -95,3 +143,22 @@ class OrgUserUpdateRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_request import OrgUserRolesRequest  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.org_user_roles_request import (
+        OrgUserRolesRequest,
+        OrgUserRolesRequestDict,
+    )
+
+    OrgUserUpdateRequestDict = TypedDict(
+        "OrgUserUpdateRequestDict",
+        {
+            "roles": OrgUserRolesRequestDict | OrgUserRolesRequest,
+            "teamIds": list[str],
+        },
+        total=False,
+    )
+else:
+    OrgUserUpdateRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

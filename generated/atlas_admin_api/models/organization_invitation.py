@@ -3,15 +3,50 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.organization_invitation_roles_item import OrganizationInvitationRolesItem
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrganizationInvitation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "orgName",
+        "createdAt",
+        "expiresAt",
+        "groupRoleAssignments",
+        "id",
+        "inviterUsername",
+        "orgId",
+        "roles",
+        "teamIds",
+        "username",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -49,17 +84,39 @@ class OrganizationInvitation:
     username: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("org_name", "orgName", True),
+        ("created_at", "createdAt", False),
+        ("expires_at", "expiresAt", False),
+        ("group_role_assignments", "groupRoleAssignments", False),
+        ("id", "id", False),
+        ("inviter_username", "inviterUsername", False),
+        ("org_id", "orgId", False),
+        ("roles", "roles", False),
+        ("team_ids", "teamIds", False),
+        ("username", "username", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         org_name = self.org_name
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         group_role_assignments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group_role_assignments, Unset):
@@ -78,7 +135,7 @@ class OrganizationInvitation:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         team_ids: list[str] | Unset = UNSET
@@ -126,99 +183,115 @@ class OrganizationInvitation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "createdAt",
-                "expiresAt",
-                "groupRoleAssignments",
-                "id",
-                "inviterUsername",
-                "orgId",
-                "roles",
-                "teamIds",
-                "username",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        org_name = d.pop("orgName")
-
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
-
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
-
-        _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
-        group_role_assignments: list[OrganizationInvitationGroupRoleAssignment] | Unset = UNSET
-        if _group_role_assignments is not UNSET:
-            group_role_assignments = []
-            for group_role_assignments_item_data in _group_role_assignments:
-                group_role_assignments_item = OrganizationInvitationGroupRoleAssignment.from_dict(
-                    group_role_assignments_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                org_name = src_dict["orgName"]
 
-                group_role_assignments.append(group_role_assignments_item)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        id = d.pop("id", UNSET)
+                _expires_at = src_dict.get("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        inviter_username = d.pop("inviterUsername", UNSET)
+                _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
+                group_role_assignments: list[OrganizationInvitationGroupRoleAssignment] | Unset = UNSET
+                if _group_role_assignments is not UNSET:
+                    group_role_assignments = [
+                        OrganizationInvitationGroupRoleAssignment.from_dict(group_role_assignments_item_data)
+                        for group_role_assignments_item_data in _group_role_assignments
+                    ]
 
-        org_id = d.pop("orgId", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[OrganizationInvitationRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = OrganizationInvitationRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or OrganizationInvitationRolesItem(roles_item_data)
+                inviter_username = src_dict.get("inviterUsername", UNSET)
 
-                roles.append(roles_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
+                _roles = src_dict.get("roles", UNSET)
+                roles: list[OrganizationInvitationRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = OrganizationInvitationRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or OrganizationInvitationRolesItem(roles_item_data)
 
-        username = d.pop("username", UNSET)
+                        roles.append(roles_item)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _team_ids = src_dict.get("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
 
-                links.append(links_item)
+                username = src_dict.get("username", UNSET)
 
-        _organization_invitation = cls(
-            org_name,
-            created_at,
-            expires_at,
-            group_role_assignments,
-            id,
-            inviter_username,
-            org_id,
-            roles,
-            team_ids,
-            username,
-            links,
-        )
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        if nulls:
-            d.update(nulls)
-        _organization_invitation.additional_properties = d
-        return _organization_invitation
+                if not (
+                    org_name.__class__ is str
+                    and (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
+                    and (id is UNSET or id.__class__ is str)
+                    and (inviter_username is UNSET or inviter_username.__class__ is str)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (
+                        _team_ids is UNSET
+                        or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                    )
+                    and (username is UNSET or username.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrganizationInvitation:
+                    _organization_invitation = object.__new__(cls)
+                    _organization_invitation.org_name = org_name
+                    _organization_invitation.created_at = created_at
+                    _organization_invitation.expires_at = expires_at
+                    _organization_invitation.group_role_assignments = group_role_assignments
+                    _organization_invitation.id = id
+                    _organization_invitation.inviter_username = inviter_username
+                    _organization_invitation.org_id = org_id
+                    _organization_invitation.roles = roles
+                    _organization_invitation.team_ids = team_ids
+                    _organization_invitation.username = username
+                    _organization_invitation.links = links
+                else:
+                    _organization_invitation = cls(
+                        org_name,
+                        created_at,
+                        expires_at,
+                        group_role_assignments,
+                        id,
+                        inviter_username,
+                        org_id,
+                        roles,
+                        team_ids,
+                        username,
+                        links,
+                    )
+
+                _organization_invitation.additional_properties = d
+                return _organization_invitation
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -242,3 +315,48 @@ from ..models.link import Link  # noqa: E402
 from ..models.organization_invitation_group_role_assignment import (
     OrganizationInvitationGroupRoleAssignment,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.organization_invitation_group_role_assignment import (
+        OrganizationInvitationGroupRoleAssignment,
+        OrganizationInvitationGroupRoleAssignmentDict,
+    )
+    from ..models.organization_invitation_roles_item import (
+        OrganizationInvitationRolesItem,
+    )
+
+    OrganizationInvitationDict = TypedDict(
+        "OrganizationInvitationDict",
+        {
+            "orgName": Required[str],
+            "createdAt": datetime.datetime | str,
+            "expiresAt": datetime.datetime | str,
+            "groupRoleAssignments": list[
+                OrganizationInvitationGroupRoleAssignmentDict | OrganizationInvitationGroupRoleAssignment
+            ],
+            "id": str,
+            "inviterUsername": str,
+            "orgId": str,
+            "roles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                    "ORG_STREAM_PROCESSING_ADMIN",
+                ]
+                | OrganizationInvitationRolesItem
+            ],
+            "teamIds": list[str],
+            "username": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    OrganizationInvitationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.organization_invitation_group_role_assignment_group_role import (
     OrganizationInvitationGroupRoleAssignmentGroupRole,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrganizationInvitationGroupRoleAssignment")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "groupRole",
+    }
+)
 
 
 @_attrs_define
@@ -27,15 +51,44 @@ class OrganizationInvitationGroupRoleAssignment:
     """
 
     group_id: str | Unset = UNSET
-    group_role: OrganizationInvitationGroupRoleAssignmentGroupRole | Unset = UNSET
+    group_role: (
+        Literal[
+            "GROUP_BACKUP_MANAGER",
+            "GROUP_CLUSTER_MANAGER",
+            "GROUP_DATA_ACCESS_ADMIN",
+            "GROUP_DATA_ACCESS_READ_ONLY",
+            "GROUP_DATA_ACCESS_READ_WRITE",
+            "GROUP_DATABASE_ACCESS_ADMIN",
+            "GROUP_OBSERVABILITY_VIEWER",
+            "GROUP_OWNER",
+            "GROUP_READ_ONLY",
+            "GROUP_SEARCH_INDEX_EDITOR",
+            "GROUP_STREAM_PROCESSING_OWNER",
+        ]
+        | OrganizationInvitationGroupRoleAssignmentGroupRole
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", False),
+        ("group_role", "groupRole", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitationGroupRoleAssignment"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         group_role: str | Unset = UNSET
         if not isinstance(self.group_role, Unset):
-            group_role = self.group_role.value
+            group_role = enum_json(self.group_role)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,36 +102,44 @@ class OrganizationInvitationGroupRoleAssignment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "groupRole",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-        _group_role = d.pop("groupRole", UNSET)
-        group_role: OrganizationInvitationGroupRoleAssignmentGroupRole | Unset
-        if _group_role is UNSET:
-            group_role = UNSET
-        else:
-            group_role = OrganizationInvitationGroupRoleAssignmentGroupRole._members_by_value.get(
-                _group_role
-            ) or OrganizationInvitationGroupRoleAssignmentGroupRole(_group_role)
+                _group_role = src_dict.get("groupRole", UNSET)
+                group_role: OrganizationInvitationGroupRoleAssignmentGroupRole | Unset
+                if _group_role is UNSET:
+                    group_role = UNSET
+                else:
+                    group_role = OrganizationInvitationGroupRoleAssignmentGroupRole._members_by_value.get(
+                        _group_role
+                    ) or OrganizationInvitationGroupRoleAssignmentGroupRole(_group_role)
 
-        _organization_invitation_group_role_assignment = cls(
-            group_id,
-            group_role,
-        )
+                if not (group_id is UNSET or group_id.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is OrganizationInvitationGroupRoleAssignment:
+                    _organization_invitation_group_role_assignment = object.__new__(cls)
+                    _organization_invitation_group_role_assignment.group_id = group_id
+                    _organization_invitation_group_role_assignment.group_role = group_role
+                else:
+                    _organization_invitation_group_role_assignment = cls(
+                        group_id,
+                        group_role,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _organization_invitation_group_role_assignment.additional_properties = d
-        return _organization_invitation_group_role_assignment
+                _organization_invitation_group_role_assignment.additional_properties = d
+                return _organization_invitation_group_role_assignment
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -95,3 +156,37 @@ class OrganizationInvitationGroupRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.organization_invitation_group_role_assignment_group_role import (
+        OrganizationInvitationGroupRoleAssignmentGroupRole,
+    )
+
+    OrganizationInvitationGroupRoleAssignmentDict = TypedDict(
+        "OrganizationInvitationGroupRoleAssignmentDict",
+        {
+            "groupId": str,
+            "groupRole": Literal[
+                "GROUP_BACKUP_MANAGER",
+                "GROUP_CLUSTER_MANAGER",
+                "GROUP_DATA_ACCESS_ADMIN",
+                "GROUP_DATA_ACCESS_READ_ONLY",
+                "GROUP_DATA_ACCESS_READ_WRITE",
+                "GROUP_DATABASE_ACCESS_ADMIN",
+                "GROUP_OBSERVABILITY_VIEWER",
+                "GROUP_OWNER",
+                "GROUP_READ_ONLY",
+                "GROUP_SEARCH_INDEX_EDITOR",
+                "GROUP_STREAM_PROCESSING_OWNER",
+            ]
+            | OrganizationInvitationGroupRoleAssignmentGroupRole,
+        },
+        total=False,
+    )
+else:
+    OrganizationInvitationGroupRoleAssignmentDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +17,28 @@ from attrs import field as _attrs_field
 from ..models.organization_invitation_update_request_roles_item import (
     OrganizationInvitationUpdateRequestRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrganizationInvitationUpdateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupRoleAssignments",
+        "roles",
+        "teamIds",
+    }
+)
 
 
 @_attrs_define
@@ -30,8 +56,22 @@ class OrganizationInvitationUpdateRequest:
     roles: list[OrganizationInvitationUpdateRequestRolesItem] | Unset = UNSET
     team_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_role_assignments", "groupRoleAssignments", False),
+        ("roles", "roles", False),
+        ("team_ids", "teamIds", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationInvitationUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_role_assignments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group_role_assignments, Unset):
             group_role_assignments = []
@@ -43,7 +83,7 @@ class OrganizationInvitationUpdateRequest:
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         team_ids: list[str] | Unset = UNSET
@@ -64,51 +104,64 @@ class OrganizationInvitationUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupRoleAssignments",
-                "roles",
-                "teamIds",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _group_role_assignments = d.pop("groupRoleAssignments", UNSET)
-        group_role_assignments: list[OrganizationInvitationGroupRoleAssignmentsRequest] | Unset = UNSET
-        if _group_role_assignments is not UNSET:
-            group_role_assignments = []
-            for group_role_assignments_item_data in _group_role_assignments:
-                group_role_assignments_item = OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(
-                    group_role_assignments_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
+                group_role_assignments: list[OrganizationInvitationGroupRoleAssignmentsRequest] | Unset = UNSET
+                if _group_role_assignments is not UNSET:
+                    group_role_assignments = [
+                        OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(group_role_assignments_item_data)
+                        for group_role_assignments_item_data in _group_role_assignments
+                    ]
 
-                group_role_assignments.append(group_role_assignments_item)
+                _roles = src_dict.get("roles", UNSET)
+                roles: list[OrganizationInvitationUpdateRequestRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = OrganizationInvitationUpdateRequestRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or OrganizationInvitationUpdateRequestRolesItem(roles_item_data)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[OrganizationInvitationUpdateRequestRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = OrganizationInvitationUpdateRequestRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or OrganizationInvitationUpdateRequestRolesItem(roles_item_data)
+                        roles.append(roles_item)
 
-                roles.append(roles_item)
+                _team_ids = src_dict.get("teamIds", UNSET)
+                team_ids = cast(list[str], _team_ids)
 
-        team_ids = cast(list[str], d.pop("teamIds", UNSET))
+                if not (
+                    (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
+                    and (_roles is UNSET or _roles.__class__ is list)
+                    and (
+                        _team_ids is UNSET
+                        or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrganizationInvitationUpdateRequest:
+                    _organization_invitation_update_request = object.__new__(cls)
+                    _organization_invitation_update_request.group_role_assignments = group_role_assignments
+                    _organization_invitation_update_request.roles = roles
+                    _organization_invitation_update_request.team_ids = team_ids
+                else:
+                    _organization_invitation_update_request = cls(
+                        group_role_assignments,
+                        roles,
+                        team_ids,
+                    )
 
-        _organization_invitation_update_request = cls(
-            group_role_assignments,
-            roles,
-            team_ids,
-        )
+                _organization_invitation_update_request.additional_properties = d
+                return _organization_invitation_update_request
 
-        if nulls:
-            d.update(nulls)
-        _organization_invitation_update_request.additional_properties = d
-        return _organization_invitation_update_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +184,42 @@ class OrganizationInvitationUpdateRequest:
 from ..models.organization_invitation_group_role_assignments_request import (
     OrganizationInvitationGroupRoleAssignmentsRequest,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.organization_invitation_group_role_assignments_request import (
+        OrganizationInvitationGroupRoleAssignmentsRequest,
+        OrganizationInvitationGroupRoleAssignmentsRequestDict,
+    )
+    from ..models.organization_invitation_update_request_roles_item import (
+        OrganizationInvitationUpdateRequestRolesItem,
+    )
+
+    OrganizationInvitationUpdateRequestDict = TypedDict(
+        "OrganizationInvitationUpdateRequestDict",
+        {
+            "groupRoleAssignments": list[
+                OrganizationInvitationGroupRoleAssignmentsRequestDict
+                | OrganizationInvitationGroupRoleAssignmentsRequest
+            ],
+            "roles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_READ_ONLY",
+                    "ORG_STREAM_PROCESSING_ADMIN",
+                ]
+                | OrganizationInvitationUpdateRequestRolesItem
+            ],
+            "teamIds": list[str],
+        },
+        total=False,
+    )
+else:
+    OrganizationInvitationUpdateRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

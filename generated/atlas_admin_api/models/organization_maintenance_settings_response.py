@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,27 @@ from ..models.organization_maintenance_settings_response_effective_wave_assignme
 from ..models.organization_maintenance_settings_response_wave_assignment_mode import (
     OrganizationMaintenanceSettingsResponseWaveAssignmentMode,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrganizationMaintenanceSettingsResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "effectiveWaveAssignmentMode",
+        "waveAssignmentMode",
+    }
+)
 
 
 @_attrs_define
@@ -36,18 +60,37 @@ class OrganizationMaintenanceSettingsResponse:
             this field) for scheduling when the two values differ.
     """
 
-    effective_wave_assignment_mode: OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode | Unset = UNSET
-    wave_assignment_mode: OrganizationMaintenanceSettingsResponseWaveAssignmentMode | Unset = UNSET
+    effective_wave_assignment_mode: (
+        Literal["MANUAL", "ENV_TAG_MAPPING"]
+        | OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode
+        | Unset
+    ) = UNSET
+    wave_assignment_mode: (
+        Literal["MANUAL", "ENV_TAG_MAPPING"] | OrganizationMaintenanceSettingsResponseWaveAssignmentMode | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("effective_wave_assignment_mode", "effectiveWaveAssignmentMode", False),
+        ("wave_assignment_mode", "waveAssignmentMode", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationMaintenanceSettingsResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         effective_wave_assignment_mode: str | Unset = UNSET
         if not isinstance(self.effective_wave_assignment_mode, Unset):
-            effective_wave_assignment_mode = self.effective_wave_assignment_mode.value
+            effective_wave_assignment_mode = enum_json(self.effective_wave_assignment_mode)
 
         wave_assignment_mode: str | Unset = UNSET
         if not isinstance(self.wave_assignment_mode, Unset):
-            wave_assignment_mode = self.wave_assignment_mode.value
+            wave_assignment_mode = enum_json(self.wave_assignment_mode)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,46 +104,61 @@ class OrganizationMaintenanceSettingsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "effectiveWaveAssignmentMode",
-                "waveAssignmentMode",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _effective_wave_assignment_mode = d.pop("effectiveWaveAssignmentMode", UNSET)
-        effective_wave_assignment_mode: OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode | Unset
-        if _effective_wave_assignment_mode is UNSET:
-            effective_wave_assignment_mode = UNSET
-        else:
-            effective_wave_assignment_mode = (
-                OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode._members_by_value.get(
-                    _effective_wave_assignment_mode
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                or OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode(_effective_wave_assignment_mode)
-            )
+                _effective_wave_assignment_mode = src_dict.get("effectiveWaveAssignmentMode", UNSET)
+                effective_wave_assignment_mode: (
+                    OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode | Unset
+                )
+                if _effective_wave_assignment_mode is UNSET:
+                    effective_wave_assignment_mode = UNSET
+                else:
+                    effective_wave_assignment_mode = (
+                        OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode._members_by_value.get(
+                            _effective_wave_assignment_mode
+                        )
+                        or OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode(
+                            _effective_wave_assignment_mode
+                        )
+                    )
 
-        _wave_assignment_mode = d.pop("waveAssignmentMode", UNSET)
-        wave_assignment_mode: OrganizationMaintenanceSettingsResponseWaveAssignmentMode | Unset
-        if _wave_assignment_mode is UNSET:
-            wave_assignment_mode = UNSET
-        else:
-            wave_assignment_mode = OrganizationMaintenanceSettingsResponseWaveAssignmentMode._members_by_value.get(
-                _wave_assignment_mode
-            ) or OrganizationMaintenanceSettingsResponseWaveAssignmentMode(_wave_assignment_mode)
+                _wave_assignment_mode = src_dict.get("waveAssignmentMode", UNSET)
+                wave_assignment_mode: OrganizationMaintenanceSettingsResponseWaveAssignmentMode | Unset
+                if _wave_assignment_mode is UNSET:
+                    wave_assignment_mode = UNSET
+                else:
+                    wave_assignment_mode = (
+                        OrganizationMaintenanceSettingsResponseWaveAssignmentMode._members_by_value.get(
+                            _wave_assignment_mode
+                        )
+                        or OrganizationMaintenanceSettingsResponseWaveAssignmentMode(_wave_assignment_mode)
+                    )
 
-        _organization_maintenance_settings_response = cls(
-            effective_wave_assignment_mode,
-            wave_assignment_mode,
-        )
+                if cls is OrganizationMaintenanceSettingsResponse:
+                    _organization_maintenance_settings_response = object.__new__(cls)
+                    _organization_maintenance_settings_response.effective_wave_assignment_mode = (
+                        effective_wave_assignment_mode
+                    )
+                    _organization_maintenance_settings_response.wave_assignment_mode = wave_assignment_mode
+                else:
+                    _organization_maintenance_settings_response = cls(
+                        effective_wave_assignment_mode,
+                        wave_assignment_mode,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _organization_maintenance_settings_response.additional_properties = d
-        return _organization_maintenance_settings_response
+                _organization_maintenance_settings_response.additional_properties = d
+                return _organization_maintenance_settings_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +175,29 @@ class OrganizationMaintenanceSettingsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.organization_maintenance_settings_response_effective_wave_assignment_mode import (
+        OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode,
+    )
+    from ..models.organization_maintenance_settings_response_wave_assignment_mode import (
+        OrganizationMaintenanceSettingsResponseWaveAssignmentMode,
+    )
+
+    OrganizationMaintenanceSettingsResponseDict = TypedDict(
+        "OrganizationMaintenanceSettingsResponseDict",
+        {
+            "effectiveWaveAssignmentMode": Literal["MANUAL", "ENV_TAG_MAPPING"]
+            | OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode,
+            "waveAssignmentMode": Literal["MANUAL", "ENV_TAG_MAPPING"]
+            | OrganizationMaintenanceSettingsResponseWaveAssignmentMode,
+        },
+        total=False,
+    )
+else:
+    OrganizationMaintenanceSettingsResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

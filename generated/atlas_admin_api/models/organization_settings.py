@@ -2,14 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OrganizationSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "apiAccessListRequired",
+        "customSessionTimeouts",
+        "genAIFeaturesEnabled",
+        "maxServiceAccountSecretValidityInHours",
+        "multiFactorAuthRequired",
+        "restrictEmployeeAccess",
+        "securityContact",
+        "streamsCrossGroupEnabled",
+    }
+)
 
 
 @_attrs_define
@@ -53,8 +81,27 @@ class OrganizationSettings:
     security_contact: str | Unset = UNSET
     streams_cross_group_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("api_access_list_required", "apiAccessListRequired", False),
+        ("custom_session_timeouts", "customSessionTimeouts", False),
+        ("gen_ai_features_enabled", "genAIFeaturesEnabled", False),
+        ("max_service_account_secret_validity_in_hours", "maxServiceAccountSecretValidityInHours", False),
+        ("multi_factor_auth_required", "multiFactorAuthRequired", False),
+        ("restrict_employee_access", "restrictEmployeeAccess", False),
+        ("security_contact", "securityContact", False),
+        ("streams_cross_group_enabled", "streamsCrossGroupEnabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OrganizationSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         api_access_list_required = self.api_access_list_required
 
         custom_session_timeouts: dict[str, Any] | Unset = UNSET
@@ -97,58 +144,81 @@ class OrganizationSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiAccessListRequired",
-                "customSessionTimeouts",
-                "genAIFeaturesEnabled",
-                "maxServiceAccountSecretValidityInHours",
-                "multiFactorAuthRequired",
-                "restrictEmployeeAccess",
-                "securityContact",
-                "streamsCrossGroupEnabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        api_access_list_required = d.pop("apiAccessListRequired", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                api_access_list_required = src_dict.get("apiAccessListRequired", UNSET)
 
-        _custom_session_timeouts = d.pop("customSessionTimeouts", UNSET)
-        custom_session_timeouts: CustomSessionTimeouts | Unset
-        if _custom_session_timeouts is UNSET:
-            custom_session_timeouts = UNSET
-        else:
-            custom_session_timeouts = CustomSessionTimeouts.from_dict(_custom_session_timeouts)
+                _custom_session_timeouts = src_dict.get("customSessionTimeouts", UNSET)
+                custom_session_timeouts: CustomSessionTimeouts | Unset
+                if _custom_session_timeouts is UNSET:
+                    custom_session_timeouts = UNSET
+                else:
+                    custom_session_timeouts = CustomSessionTimeouts.from_dict(_custom_session_timeouts)
 
-        gen_ai_features_enabled = d.pop("genAIFeaturesEnabled", UNSET)
+                gen_ai_features_enabled = src_dict.get("genAIFeaturesEnabled", UNSET)
 
-        max_service_account_secret_validity_in_hours = d.pop("maxServiceAccountSecretValidityInHours", UNSET)
+                max_service_account_secret_validity_in_hours = src_dict.get(
+                    "maxServiceAccountSecretValidityInHours", UNSET
+                )
 
-        multi_factor_auth_required = d.pop("multiFactorAuthRequired", UNSET)
+                multi_factor_auth_required = src_dict.get("multiFactorAuthRequired", UNSET)
 
-        restrict_employee_access = d.pop("restrictEmployeeAccess", UNSET)
+                restrict_employee_access = src_dict.get("restrictEmployeeAccess", UNSET)
 
-        security_contact = d.pop("securityContact", UNSET)
+                security_contact = src_dict.get("securityContact", UNSET)
 
-        streams_cross_group_enabled = d.pop("streamsCrossGroupEnabled", UNSET)
+                streams_cross_group_enabled = src_dict.get("streamsCrossGroupEnabled", UNSET)
 
-        _organization_settings = cls(
-            api_access_list_required,
-            custom_session_timeouts,
-            gen_ai_features_enabled,
-            max_service_account_secret_validity_in_hours,
-            multi_factor_auth_required,
-            restrict_employee_access,
-            security_contact,
-            streams_cross_group_enabled,
-        )
+                if not (
+                    (api_access_list_required is UNSET or api_access_list_required.__class__ is bool)
+                    and (gen_ai_features_enabled is UNSET or gen_ai_features_enabled.__class__ is bool)
+                    and (
+                        max_service_account_secret_validity_in_hours is UNSET
+                        or max_service_account_secret_validity_in_hours.__class__ is int
+                    )
+                    and (multi_factor_auth_required is UNSET or multi_factor_auth_required.__class__ is bool)
+                    and (restrict_employee_access is UNSET or restrict_employee_access.__class__ is bool)
+                    and (security_contact is UNSET or security_contact.__class__ is str)
+                    and (streams_cross_group_enabled is UNSET or streams_cross_group_enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OrganizationSettings:
+                    _organization_settings = object.__new__(cls)
+                    _organization_settings.api_access_list_required = api_access_list_required
+                    _organization_settings.custom_session_timeouts = custom_session_timeouts
+                    _organization_settings.gen_ai_features_enabled = gen_ai_features_enabled
+                    _organization_settings.max_service_account_secret_validity_in_hours = (
+                        max_service_account_secret_validity_in_hours
+                    )
+                    _organization_settings.multi_factor_auth_required = multi_factor_auth_required
+                    _organization_settings.restrict_employee_access = restrict_employee_access
+                    _organization_settings.security_contact = security_contact
+                    _organization_settings.streams_cross_group_enabled = streams_cross_group_enabled
+                else:
+                    _organization_settings = cls(
+                        api_access_list_required,
+                        custom_session_timeouts,
+                        gen_ai_features_enabled,
+                        max_service_account_secret_validity_in_hours,
+                        multi_factor_auth_required,
+                        restrict_employee_access,
+                        security_contact,
+                        streams_cross_group_enabled,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _organization_settings.additional_properties = d
-        return _organization_settings
+                _organization_settings.additional_properties = d
+                return _organization_settings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -169,3 +239,28 @@ class OrganizationSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.custom_session_timeouts import CustomSessionTimeouts  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.custom_session_timeouts import (
+        CustomSessionTimeouts,
+        CustomSessionTimeoutsDict,
+    )
+
+    OrganizationSettingsDict = TypedDict(
+        "OrganizationSettingsDict",
+        {
+            "apiAccessListRequired": bool,
+            "customSessionTimeouts": CustomSessionTimeoutsDict | CustomSessionTimeouts,
+            "genAIFeaturesEnabled": bool,
+            "maxServiceAccountSecretValidityInHours": int,
+            "multiFactorAuthRequired": bool,
+            "restrictEmployeeAccess": bool,
+            "securityContact": str,
+            "streamsCrossGroupEnabled": bool,
+        },
+        total=False,
+    )
+else:
+    OrganizationSettingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

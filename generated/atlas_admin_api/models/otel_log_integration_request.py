@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,8 +17,27 @@ from ..models.otel_log_integration_request_log_types_item import (
     OtelLogIntegrationRequestLogTypesItem,
 )
 from ..models.otel_log_integration_request_type import OtelLogIntegrationRequestType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OtelLogIntegrationRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "logTypes",
+        "type",
+        "otelEndpoint",
+        "otelSuppliedHeaders",
+    }
+)
 
 
 @_attrs_define
@@ -32,20 +57,35 @@ class OtelLogIntegrationRequest:
     """
 
     log_types: list[OtelLogIntegrationRequestLogTypesItem]
-    type_: OtelLogIntegrationRequestType = _attrs_field(
+    type_: Literal["OTEL_LOG_EXPORT"] | OtelLogIntegrationRequestType = _attrs_field(
         default=OtelLogIntegrationRequestType.OTEL_LOG_EXPORT, kw_only=True
     )
     otel_endpoint: str
     otel_supplied_headers: list[Header]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("log_types", "logTypes", True),
+        ("type_", "type", True),
+        ("otel_endpoint", "otelEndpoint", True),
+        ("otel_supplied_headers", "otelSuppliedHeaders", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OtelLogIntegrationRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         log_types = []
         for log_types_item_data in self.log_types:
-            log_types_item = log_types_item_data.value
+            log_types_item = enum_json(log_types_item_data)
             log_types.append(log_types_item)
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         otel_endpoint = self.otel_endpoint
 
@@ -69,36 +109,62 @@ class OtelLogIntegrationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        log_types = []
-        _log_types = d.pop("logTypes")
-        for log_types_item_data in _log_types:
-            log_types_item = OtelLogIntegrationRequestLogTypesItem._members_by_value.get(
-                log_types_item_data
-            ) or OtelLogIntegrationRequestLogTypesItem(log_types_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                log_types = []
+                _log_types = src_dict["logTypes"]
+                for log_types_item_data in _log_types:
+                    log_types_item = OtelLogIntegrationRequestLogTypesItem._members_by_value.get(
+                        log_types_item_data
+                    ) or OtelLogIntegrationRequestLogTypesItem(log_types_item_data)
 
-            log_types.append(log_types_item)
+                    log_types.append(log_types_item)
 
-        type_ = OtelLogIntegrationRequestType(d.pop("type"))
+                type_ = OtelLogIntegrationRequestType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or OtelLogIntegrationRequestType(_type__value)
 
-        otel_endpoint = d.pop("otelEndpoint")
+                otel_endpoint = src_dict["otelEndpoint"]
 
-        otel_supplied_headers = []
-        _otel_supplied_headers = d.pop("otelSuppliedHeaders")
-        for otel_supplied_headers_item_data in _otel_supplied_headers:
-            otel_supplied_headers_item = Header.from_dict(otel_supplied_headers_item_data)
+                _otel_supplied_headers = src_dict["otelSuppliedHeaders"]
+                otel_supplied_headers = [
+                    Header.from_dict(otel_supplied_headers_item_data)
+                    for otel_supplied_headers_item_data in _otel_supplied_headers
+                ]
 
-            otel_supplied_headers.append(otel_supplied_headers_item)
+                if not (
+                    _log_types.__class__ is list
+                    and otel_endpoint.__class__ is str
+                    and _otel_supplied_headers.__class__ is list
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is OtelLogIntegrationRequest:
+                    _otel_log_integration_request = object.__new__(cls)
+                    _otel_log_integration_request.log_types = log_types
+                    _otel_log_integration_request.type_ = type_
+                    _otel_log_integration_request.otel_endpoint = otel_endpoint
+                    _otel_log_integration_request.otel_supplied_headers = otel_supplied_headers
+                else:
+                    _otel_log_integration_request = cls(
+                        log_types,
+                        otel_endpoint,
+                        otel_supplied_headers,
+                        type_=type_,
+                    )
 
-        _otel_log_integration_request = cls(
-            log_types,
-            otel_endpoint,
-            otel_supplied_headers,
-            type_=type_,
-        )
+                _otel_log_integration_request.additional_properties = d
+                return _otel_log_integration_request
 
-        _otel_log_integration_request.additional_properties = d
-        return _otel_log_integration_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -119,3 +185,31 @@ class OtelLogIntegrationRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.header import Header  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.header import Header, HeaderDict
+    from ..models.otel_log_integration_request_log_types_item import (
+        OtelLogIntegrationRequestLogTypesItem,
+    )
+    from ..models.otel_log_integration_request_type import OtelLogIntegrationRequestType
+
+    OtelLogIntegrationRequestDict = TypedDict(
+        "OtelLogIntegrationRequestDict",
+        {
+            "logTypes": Required[
+                list[
+                    Literal["MONGOD", "MONGOS", "MONGOD_AUDIT", "MONGOS_AUDIT"] | OtelLogIntegrationRequestLogTypesItem
+                ]
+            ],
+            "type": Required[Literal["OTEL_LOG_EXPORT"] | OtelLogIntegrationRequestType],
+            "otelEndpoint": Required[str],
+            "otelSuppliedHeaders": Required[list[HeaderDict | Header]],
+        },
+        total=False,
+    )
+else:
+    OtelLogIntegrationRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="OutboundControlPlaneCloudProviderIPAddresses")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "aws",
+        "azure",
+        "gcp",
+    }
+)
 
 
 @_attrs_define
@@ -32,8 +55,22 @@ class OutboundControlPlaneCloudProviderIPAddresses:
     azure: OutboundControlPlaneCloudProviderIPAddressesAzure | Unset = UNSET
     gcp: OutboundControlPlaneCloudProviderIPAddressesGcp | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("aws", "aws", False),
+        ("azure", "azure", False),
+        ("gcp", "gcp", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/OutboundControlPlaneCloudProviderIPAddresses"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         aws: dict[str, Any] | Unset = UNSET
         if not isinstance(self.aws, Unset):
             aws = self.aws.to_dict()
@@ -60,48 +97,54 @@ class OutboundControlPlaneCloudProviderIPAddresses:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "aws",
-                "azure",
-                "gcp",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _aws = d.pop("aws", UNSET)
-        aws: OutboundControlPlaneCloudProviderIPAddressesAws | Unset
-        if _aws is UNSET:
-            aws = UNSET
-        else:
-            aws = OutboundControlPlaneCloudProviderIPAddressesAws.from_dict(_aws)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _aws = src_dict.get("aws", UNSET)
+                aws: OutboundControlPlaneCloudProviderIPAddressesAws | Unset
+                if _aws is UNSET:
+                    aws = UNSET
+                else:
+                    aws = OutboundControlPlaneCloudProviderIPAddressesAws.from_dict(_aws)
 
-        _azure = d.pop("azure", UNSET)
-        azure: OutboundControlPlaneCloudProviderIPAddressesAzure | Unset
-        if _azure is UNSET:
-            azure = UNSET
-        else:
-            azure = OutboundControlPlaneCloudProviderIPAddressesAzure.from_dict(_azure)
+                _azure = src_dict.get("azure", UNSET)
+                azure: OutboundControlPlaneCloudProviderIPAddressesAzure | Unset
+                if _azure is UNSET:
+                    azure = UNSET
+                else:
+                    azure = OutboundControlPlaneCloudProviderIPAddressesAzure.from_dict(_azure)
 
-        _gcp = d.pop("gcp", UNSET)
-        gcp: OutboundControlPlaneCloudProviderIPAddressesGcp | Unset
-        if _gcp is UNSET:
-            gcp = UNSET
-        else:
-            gcp = OutboundControlPlaneCloudProviderIPAddressesGcp.from_dict(_gcp)
+                _gcp = src_dict.get("gcp", UNSET)
+                gcp: OutboundControlPlaneCloudProviderIPAddressesGcp | Unset
+                if _gcp is UNSET:
+                    gcp = UNSET
+                else:
+                    gcp = OutboundControlPlaneCloudProviderIPAddressesGcp.from_dict(_gcp)
 
-        _outbound_control_plane_cloud_provider_ip_addresses = cls(
-            aws,
-            azure,
-            gcp,
-        )
+                if cls is OutboundControlPlaneCloudProviderIPAddresses:
+                    _outbound_control_plane_cloud_provider_ip_addresses = object.__new__(cls)
+                    _outbound_control_plane_cloud_provider_ip_addresses.aws = aws
+                    _outbound_control_plane_cloud_provider_ip_addresses.azure = azure
+                    _outbound_control_plane_cloud_provider_ip_addresses.gcp = gcp
+                else:
+                    _outbound_control_plane_cloud_provider_ip_addresses = cls(
+                        aws,
+                        azure,
+                        gcp,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _outbound_control_plane_cloud_provider_ip_addresses.additional_properties = d
-        return _outbound_control_plane_cloud_provider_ip_addresses
+                _outbound_control_plane_cloud_provider_ip_addresses.additional_properties = d
+                return _outbound_control_plane_cloud_provider_ip_addresses
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -130,3 +173,36 @@ from ..models.outbound_control_plane_cloud_provider_ip_addresses_azure import (
 from ..models.outbound_control_plane_cloud_provider_ip_addresses_gcp import (
     OutboundControlPlaneCloudProviderIPAddressesGcp,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.outbound_control_plane_cloud_provider_ip_addresses_aws import (
+        OutboundControlPlaneCloudProviderIPAddressesAws,
+        OutboundControlPlaneCloudProviderIPAddressesAwsDict,
+    )
+    from ..models.outbound_control_plane_cloud_provider_ip_addresses_azure import (
+        OutboundControlPlaneCloudProviderIPAddressesAzure,
+        OutboundControlPlaneCloudProviderIPAddressesAzureDict,
+    )
+    from ..models.outbound_control_plane_cloud_provider_ip_addresses_gcp import (
+        OutboundControlPlaneCloudProviderIPAddressesGcp,
+        OutboundControlPlaneCloudProviderIPAddressesGcpDict,
+    )
+
+    OutboundControlPlaneCloudProviderIPAddressesDict = TypedDict(
+        "OutboundControlPlaneCloudProviderIPAddressesDict",
+        {
+            "aws": OutboundControlPlaneCloudProviderIPAddressesAwsDict
+            | OutboundControlPlaneCloudProviderIPAddressesAws,
+            "azure": OutboundControlPlaneCloudProviderIPAddressesAzureDict
+            | OutboundControlPlaneCloudProviderIPAddressesAzure,
+            "gcp": OutboundControlPlaneCloudProviderIPAddressesGcpDict
+            | OutboundControlPlaneCloudProviderIPAddressesGcp,
+        },
+        total=False,
+    )
+else:
+    OutboundControlPlaneCloudProviderIPAddressesDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,16 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pager_duty_region import PagerDutyRegion
 from ..models.pager_duty_type import PagerDutyType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PagerDuty")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "serviceKey",
+        "type",
+        "id",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -35,15 +62,30 @@ class PagerDuty:
     """
 
     service_key: str
-    type_: PagerDutyType = _attrs_field(default=PagerDutyType.PAGER_DUTY, kw_only=True)
+    type_: Literal["PAGER_DUTY"] | PagerDutyType = _attrs_field(default=PagerDutyType.PAGER_DUTY, kw_only=True)
     id: None | str | Unset = UNSET
-    region: PagerDutyRegion | Unset = UNSET
+    region: Literal["US", "EU"] | PagerDutyRegion | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("service_key", "serviceKey", True),
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PagerDuty"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         service_key = self.service_key
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         id: None | str | Unset
         if isinstance(self.id, Unset):
@@ -53,7 +95,7 @@ class PagerDuty:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -72,47 +114,69 @@ class PagerDuty:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "region",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        service_key = d.pop("serviceKey")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                service_key = src_dict["serviceKey"]
 
-        type_ = PagerDutyType(d.pop("type"))
+                type_ = PagerDutyType._members_by_value.get(_type__value := src_dict["type"]) or PagerDutyType(
+                    _type__value
+                )
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_id(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        id = _parse_id(d.pop("id", UNSET))
+                id = _parse_id(src_dict.get("id", UNSET))
 
-        _region = d.pop("region", UNSET)
-        region: PagerDutyRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = PagerDutyRegion._members_by_value.get(_region) or PagerDutyRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: PagerDutyRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = PagerDutyRegion._members_by_value.get(_region) or PagerDutyRegion(_region)
 
-        _pager_duty = cls(
-            service_key,
-            id,
-            region,
-            type_=type_,
-        )
+                if not (
+                    service_key.__class__ is str
+                    and (
+                        id is UNSET
+                        or id.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PagerDuty:
+                    _pager_duty = object.__new__(cls)
+                    _pager_duty.service_key = service_key
+                    _pager_duty.type_ = type_
+                    _pager_duty.id = id
+                    _pager_duty.region = region
+                else:
+                    _pager_duty = cls(
+                        service_key,
+                        id,
+                        region,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _pager_duty.additional_properties = d
-        return _pager_duty
+                _pager_duty.additional_properties = d
+                return _pager_duty
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -129,3 +193,23 @@ class PagerDuty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.pager_duty_region import PagerDutyRegion
+    from ..models.pager_duty_type import PagerDutyType
+
+    PagerDutyDict = TypedDict(
+        "PagerDutyDict",
+        {
+            "serviceKey": Required[str],
+            "type": Required[Literal["PAGER_DUTY"] | PagerDutyType],
+            "id": str | None,
+            "region": Literal["US", "EU"] | PagerDutyRegion,
+        },
+        total=False,
+    )
+else:
+    PagerDutyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

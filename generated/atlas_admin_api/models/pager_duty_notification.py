@@ -2,16 +2,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pager_duty_notification_region import PagerDutyNotificationRegion
 from ..models.pager_duty_notification_type_name import PagerDutyNotificationTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PagerDutyNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "delayMin",
+        "integrationId",
+        "intervalMin",
+        "notifierId",
+        "region",
+        "serviceKey",
+    }
+)
 
 
 @_attrs_define
@@ -49,19 +78,37 @@ class PagerDutyNotification:
                 ****************************7890.
     """
 
-    type_name: PagerDutyNotificationTypeName = _attrs_field(
+    type_name: Literal["PAGER_DUTY"] | PagerDutyNotificationTypeName = _attrs_field(
         default=PagerDutyNotificationTypeName.PAGER_DUTY, kw_only=True
     )
     delay_min: int | Unset = UNSET
     integration_id: str | Unset = UNSET
     interval_min: int | Unset = UNSET
     notifier_id: str | Unset = UNSET
-    region: PagerDutyNotificationRegion | Unset = UNSET
+    region: Literal["US", "EU"] | PagerDutyNotificationRegion | Unset = UNSET
     service_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("delay_min", "delayMin", False),
+        ("integration_id", "integrationId", False),
+        ("interval_min", "intervalMin", False),
+        ("notifier_id", "notifierId", False),
+        ("region", "region", False),
+        ("service_key", "serviceKey", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PagerDutyNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         delay_min = self.delay_min
 
@@ -73,7 +120,7 @@ class PagerDutyNotification:
 
         region: str | Unset = UNSET
         if not isinstance(self.region, Unset):
-            region = self.region.value
+            region = enum_json(self.region)
 
         service_key = self.service_key
 
@@ -101,53 +148,72 @@ class PagerDutyNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "delayMin",
-                "integrationId",
-                "intervalMin",
-                "notifierId",
-                "region",
-                "serviceKey",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = PagerDutyNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = PagerDutyNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or PagerDutyNotificationTypeName(_type_name_value)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        integration_id = d.pop("integrationId", UNSET)
+                integration_id = src_dict.get("integrationId", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        _region = d.pop("region", UNSET)
-        region: PagerDutyNotificationRegion | Unset
-        if _region is UNSET:
-            region = UNSET
-        else:
-            region = PagerDutyNotificationRegion._members_by_value.get(_region) or PagerDutyNotificationRegion(_region)
+                _region = src_dict.get("region", UNSET)
+                region: PagerDutyNotificationRegion | Unset
+                if _region is UNSET:
+                    region = UNSET
+                else:
+                    region = PagerDutyNotificationRegion._members_by_value.get(_region) or PagerDutyNotificationRegion(
+                        _region
+                    )
 
-        service_key = d.pop("serviceKey", UNSET)
+                service_key = src_dict.get("serviceKey", UNSET)
 
-        _pager_duty_notification = cls(
-            delay_min,
-            integration_id,
-            interval_min,
-            notifier_id,
-            region,
-            service_key,
-            type_name=type_name,
-        )
+                if not (
+                    (delay_min is UNSET or delay_min.__class__ is int)
+                    and (integration_id is UNSET or integration_id.__class__ is str)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                    and (service_key is UNSET or service_key.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PagerDutyNotification:
+                    _pager_duty_notification = object.__new__(cls)
+                    _pager_duty_notification.type_name = type_name
+                    _pager_duty_notification.delay_min = delay_min
+                    _pager_duty_notification.integration_id = integration_id
+                    _pager_duty_notification.interval_min = interval_min
+                    _pager_duty_notification.notifier_id = notifier_id
+                    _pager_duty_notification.region = region
+                    _pager_duty_notification.service_key = service_key
+                else:
+                    _pager_duty_notification = cls(
+                        delay_min,
+                        integration_id,
+                        interval_min,
+                        notifier_id,
+                        region,
+                        service_key,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _pager_duty_notification.additional_properties = d
-        return _pager_duty_notification
+                _pager_duty_notification.additional_properties = d
+                return _pager_duty_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -164,3 +230,26 @@ class PagerDutyNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.pager_duty_notification_region import PagerDutyNotificationRegion
+    from ..models.pager_duty_notification_type_name import PagerDutyNotificationTypeName
+
+    PagerDutyNotificationDict = TypedDict(
+        "PagerDutyNotificationDict",
+        {
+            "typeName": Required[Literal["PAGER_DUTY"] | PagerDutyNotificationTypeName],
+            "delayMin": int,
+            "integrationId": str,
+            "intervalMin": int,
+            "notifierId": str,
+            "region": Literal["US", "EU"] | PagerDutyNotificationRegion,
+            "serviceKey": str,
+        },
+        total=False,
+    )
+else:
+    PagerDutyNotificationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PaginatedAlertConfigView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "results",
+        "links",
+        "totalCount",
+    }
+)
 
 
 @_attrs_define
@@ -57,8 +80,22 @@ class PaginatedAlertConfigView:
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("results", "results", True),
+        ("links", "links", False),
+        ("total_count", "totalCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedAlertConfigView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         results = []
         for results_item_data in self.results:
             results_item: dict[str, Any]
@@ -128,240 +165,265 @@ class PaginatedAlertConfigView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
-
-            def _parse_results_item(
-                data: object,
-            ) -> (
-                AppServiceAlertConfigViewForNdsGroup
-                | AppServiceMetricAlertConfigViewForNdsGroup
-                | BillingThresholdAlertConfigViewForNdsGroup
-                | ClusterAlertConfigViewForNdsGroup
-                | CpsBackupThresholdAlertConfigViewForNdsGroup
-                | DefaultAlertConfigViewForNdsGroup
-                | EncryptionKeyAlertConfigViewForNdsGroup
-                | FlexMetricAlertConfigViewForNdsGroup
-                | GreaterThanRawThresholdAlertConfigViewForNdsGroup
-                | HostAlertConfigViewForNdsGroup
-                | HostMetricAlertConfigViewForNdsGroup
-                | LessThanTimeThresholdAlertConfigViewForNdsGroup
-                | MongotuneAlertConfigViewForNdsGroup
-                | NDSAutoscalingAlertConfigViewForNdsGroup
-                | NDSX509UserAuthenticationAlertConfigViewForNdsGroup
-                | ReplicaSetAlertConfigViewForNdsGroup
-                | ServerlessMetricAlertConfigViewForNdsGroup
-                | StreamProcessorAlertConfigViewForNdsGroup
-                | StreamProcessorMetricAlertConfigViewForNdsGroup
-            ):
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_0 = DefaultAlertConfigViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_group_alerts_config_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_1 = AppServiceAlertConfigViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_group_alerts_config_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_2 = AppServiceMetricAlertConfigViewForNdsGroup.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_group_alerts_config_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_3 = BillingThresholdAlertConfigViewForNdsGroup.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_group_alerts_config_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_4 = ClusterAlertConfigViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_group_alerts_config_type_4
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_5 = (
-                        CpsBackupThresholdAlertConfigViewForNdsGroup.from_dict(data)
-                    )
-
-                    return componentsschemas_group_alerts_config_type_5
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_6 = EncryptionKeyAlertConfigViewForNdsGroup.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_group_alerts_config_type_6
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_7 = HostAlertConfigViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_group_alerts_config_type_7
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_8 = HostMetricAlertConfigViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_group_alerts_config_type_8
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_9 = MongotuneAlertConfigViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_group_alerts_config_type_9
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_10 = NDSAutoscalingAlertConfigViewForNdsGroup.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_group_alerts_config_type_10
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_11 = (
-                        NDSX509UserAuthenticationAlertConfigViewForNdsGroup.from_dict(data)
-                    )
-
-                    return componentsschemas_group_alerts_config_type_11
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_12 = ReplicaSetAlertConfigViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_group_alerts_config_type_12
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_0 = (
-                        LessThanTimeThresholdAlertConfigViewForNdsGroup.from_dict(data)
-                    )
-
-                    return componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_1 = (
-                        GreaterThanRawThresholdAlertConfigViewForNdsGroup.from_dict(data)
-                    )
-
-                    return componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_14 = (
-                        ServerlessMetricAlertConfigViewForNdsGroup.from_dict(data)
-                    )
-
-                    return componentsschemas_group_alerts_config_type_14
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_15 = FlexMetricAlertConfigViewForNdsGroup.from_dict(data)
-
-                    return componentsschemas_group_alerts_config_type_15
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_group_alerts_config_type_16 = StreamProcessorAlertConfigViewForNdsGroup.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_group_alerts_config_type_16
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_group_alerts_config_type_17 = (
-                    StreamProcessorMetricAlertConfigViewForNdsGroup.from_dict(data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                results = []
+                _results = src_dict["results"]
+                for results_item_data in _results:
 
-                return componentsschemas_group_alerts_config_type_17
+                    def _parse_results_item(
+                        data: object,
+                    ) -> (
+                        AppServiceAlertConfigViewForNdsGroup
+                        | AppServiceMetricAlertConfigViewForNdsGroup
+                        | BillingThresholdAlertConfigViewForNdsGroup
+                        | ClusterAlertConfigViewForNdsGroup
+                        | CpsBackupThresholdAlertConfigViewForNdsGroup
+                        | DefaultAlertConfigViewForNdsGroup
+                        | EncryptionKeyAlertConfigViewForNdsGroup
+                        | FlexMetricAlertConfigViewForNdsGroup
+                        | GreaterThanRawThresholdAlertConfigViewForNdsGroup
+                        | HostAlertConfigViewForNdsGroup
+                        | HostMetricAlertConfigViewForNdsGroup
+                        | LessThanTimeThresholdAlertConfigViewForNdsGroup
+                        | MongotuneAlertConfigViewForNdsGroup
+                        | NDSAutoscalingAlertConfigViewForNdsGroup
+                        | NDSX509UserAuthenticationAlertConfigViewForNdsGroup
+                        | ReplicaSetAlertConfigViewForNdsGroup
+                        | ServerlessMetricAlertConfigViewForNdsGroup
+                        | StreamProcessorAlertConfigViewForNdsGroup
+                        | StreamProcessorMetricAlertConfigViewForNdsGroup
+                    ):
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_0 = DefaultAlertConfigViewForNdsGroup.from_dict(
+                                data
+                            )
 
-            results_item = _parse_results_item(results_item_data)
+                            return componentsschemas_group_alerts_config_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_1 = (
+                                AppServiceAlertConfigViewForNdsGroup.from_dict(data)
+                            )
 
-            results.append(results_item)
+                            return componentsschemas_group_alerts_config_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_2 = (
+                                AppServiceMetricAlertConfigViewForNdsGroup.from_dict(data)
+                            )
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                            return componentsschemas_group_alerts_config_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_3 = (
+                                BillingThresholdAlertConfigViewForNdsGroup.from_dict(data)
+                            )
 
-                links.append(links_item)
+                            return componentsschemas_group_alerts_config_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_4 = ClusterAlertConfigViewForNdsGroup.from_dict(
+                                data
+                            )
 
-        total_count = d.pop("totalCount", UNSET)
+                            return componentsschemas_group_alerts_config_type_4
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_5 = (
+                                CpsBackupThresholdAlertConfigViewForNdsGroup.from_dict(data)
+                            )
 
-        _paginated_alert_config_view = cls(
-            results,
-            links,
-            total_count,
-        )
+                            return componentsschemas_group_alerts_config_type_5
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_6 = (
+                                EncryptionKeyAlertConfigViewForNdsGroup.from_dict(data)
+                            )
 
-        if nulls:
-            d.update(nulls)
-        _paginated_alert_config_view.additional_properties = d
-        return _paginated_alert_config_view
+                            return componentsschemas_group_alerts_config_type_6
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_7 = HostAlertConfigViewForNdsGroup.from_dict(
+                                data
+                            )
+
+                            return componentsschemas_group_alerts_config_type_7
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_8 = (
+                                HostMetricAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_group_alerts_config_type_8
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_9 = (
+                                MongotuneAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_group_alerts_config_type_9
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_10 = (
+                                NDSAutoscalingAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_group_alerts_config_type_10
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_11 = (
+                                NDSX509UserAuthenticationAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_group_alerts_config_type_11
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_12 = (
+                                ReplicaSetAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_group_alerts_config_type_12
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_0 = (
+                                LessThanTimeThresholdAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_1 = (
+                                GreaterThanRawThresholdAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_14 = (
+                                ServerlessMetricAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_group_alerts_config_type_14
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_15 = (
+                                FlexMetricAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_group_alerts_config_type_15
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_group_alerts_config_type_16 = (
+                                StreamProcessorAlertConfigViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_group_alerts_config_type_16
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_group_alerts_config_type_17 = (
+                            StreamProcessorMetricAlertConfigViewForNdsGroup.from_dict(data)
+                        )
+
+                        return componentsschemas_group_alerts_config_type_17
+
+                    results_item = _parse_results_item(results_item_data)
+
+                    results.append(results_item)
+
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                total_count = src_dict.get("totalCount", UNSET)
+
+                if not (
+                    _results.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PaginatedAlertConfigView:
+                    _paginated_alert_config_view = object.__new__(cls)
+                    _paginated_alert_config_view.results = results
+                    _paginated_alert_config_view.links = links
+                    _paginated_alert_config_view.total_count = total_count
+                else:
+                    _paginated_alert_config_view = cls(
+                        results,
+                        links,
+                        total_count,
+                    )
+
+                _paginated_alert_config_view.additional_properties = d
+                return _paginated_alert_config_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -437,3 +499,137 @@ from ..models.stream_processor_alert_config_view_for_nds_group import (
 from ..models.stream_processor_metric_alert_config_view_for_nds_group import (
     StreamProcessorMetricAlertConfigViewForNdsGroup,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.app_service_alert_config_view_for_nds_group import (
+        AppServiceAlertConfigViewForNdsGroup,
+        AppServiceAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.app_service_metric_alert_config_view_for_nds_group import (
+        AppServiceMetricAlertConfigViewForNdsGroup,
+        AppServiceMetricAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.billing_threshold_alert_config_view_for_nds_group import (
+        BillingThresholdAlertConfigViewForNdsGroup,
+        BillingThresholdAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.cluster_alert_config_view_for_nds_group import (
+        ClusterAlertConfigViewForNdsGroup,
+        ClusterAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.cps_backup_threshold_alert_config_view_for_nds_group import (
+        CpsBackupThresholdAlertConfigViewForNdsGroup,
+        CpsBackupThresholdAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.default_alert_config_view_for_nds_group import (
+        DefaultAlertConfigViewForNdsGroup,
+        DefaultAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.encryption_key_alert_config_view_for_nds_group import (
+        EncryptionKeyAlertConfigViewForNdsGroup,
+        EncryptionKeyAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.flex_metric_alert_config_view_for_nds_group import (
+        FlexMetricAlertConfigViewForNdsGroup,
+        FlexMetricAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.greater_than_raw_threshold_alert_config_view_for_nds_group import (
+        GreaterThanRawThresholdAlertConfigViewForNdsGroup,
+        GreaterThanRawThresholdAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.host_alert_config_view_for_nds_group import (
+        HostAlertConfigViewForNdsGroup,
+        HostAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.host_metric_alert_config_view_for_nds_group import (
+        HostMetricAlertConfigViewForNdsGroup,
+        HostMetricAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.less_than_time_threshold_alert_config_view_for_nds_group import (
+        LessThanTimeThresholdAlertConfigViewForNdsGroup,
+        LessThanTimeThresholdAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.mongotune_alert_config_view_for_nds_group import (
+        MongotuneAlertConfigViewForNdsGroup,
+        MongotuneAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.nds_autoscaling_alert_config_view_for_nds_group import (
+        NDSAutoscalingAlertConfigViewForNdsGroup,
+        NDSAutoscalingAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.ndsx509_user_authentication_alert_config_view_for_nds_group import (
+        NDSX509UserAuthenticationAlertConfigViewForNdsGroup,
+        NDSX509UserAuthenticationAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.replica_set_alert_config_view_for_nds_group import (
+        ReplicaSetAlertConfigViewForNdsGroup,
+        ReplicaSetAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.serverless_metric_alert_config_view_for_nds_group import (
+        ServerlessMetricAlertConfigViewForNdsGroup,
+        ServerlessMetricAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.stream_processor_alert_config_view_for_nds_group import (
+        StreamProcessorAlertConfigViewForNdsGroup,
+        StreamProcessorAlertConfigViewForNdsGroupDict,
+    )
+    from ..models.stream_processor_metric_alert_config_view_for_nds_group import (
+        StreamProcessorMetricAlertConfigViewForNdsGroup,
+        StreamProcessorMetricAlertConfigViewForNdsGroupDict,
+    )
+
+    PaginatedAlertConfigViewDict = TypedDict(
+        "PaginatedAlertConfigViewDict",
+        {
+            "results": Required[
+                list[
+                    DefaultAlertConfigViewForNdsGroupDict
+                    | DefaultAlertConfigViewForNdsGroup
+                    | AppServiceAlertConfigViewForNdsGroupDict
+                    | AppServiceAlertConfigViewForNdsGroup
+                    | AppServiceMetricAlertConfigViewForNdsGroupDict
+                    | AppServiceMetricAlertConfigViewForNdsGroup
+                    | BillingThresholdAlertConfigViewForNdsGroupDict
+                    | BillingThresholdAlertConfigViewForNdsGroup
+                    | ClusterAlertConfigViewForNdsGroupDict
+                    | ClusterAlertConfigViewForNdsGroup
+                    | CpsBackupThresholdAlertConfigViewForNdsGroupDict
+                    | CpsBackupThresholdAlertConfigViewForNdsGroup
+                    | EncryptionKeyAlertConfigViewForNdsGroupDict
+                    | EncryptionKeyAlertConfigViewForNdsGroup
+                    | HostAlertConfigViewForNdsGroupDict
+                    | HostAlertConfigViewForNdsGroup
+                    | HostMetricAlertConfigViewForNdsGroupDict
+                    | HostMetricAlertConfigViewForNdsGroup
+                    | MongotuneAlertConfigViewForNdsGroupDict
+                    | MongotuneAlertConfigViewForNdsGroup
+                    | NDSAutoscalingAlertConfigViewForNdsGroupDict
+                    | NDSAutoscalingAlertConfigViewForNdsGroup
+                    | NDSX509UserAuthenticationAlertConfigViewForNdsGroupDict
+                    | NDSX509UserAuthenticationAlertConfigViewForNdsGroup
+                    | ReplicaSetAlertConfigViewForNdsGroupDict
+                    | ReplicaSetAlertConfigViewForNdsGroup
+                    | LessThanTimeThresholdAlertConfigViewForNdsGroupDict
+                    | LessThanTimeThresholdAlertConfigViewForNdsGroup
+                    | GreaterThanRawThresholdAlertConfigViewForNdsGroupDict
+                    | GreaterThanRawThresholdAlertConfigViewForNdsGroup
+                    | ServerlessMetricAlertConfigViewForNdsGroupDict
+                    | ServerlessMetricAlertConfigViewForNdsGroup
+                    | FlexMetricAlertConfigViewForNdsGroupDict
+                    | FlexMetricAlertConfigViewForNdsGroup
+                    | StreamProcessorAlertConfigViewForNdsGroupDict
+                    | StreamProcessorAlertConfigViewForNdsGroup
+                    | StreamProcessorMetricAlertConfigViewForNdsGroupDict
+                    | StreamProcessorMetricAlertConfigViewForNdsGroup
+                ]
+            ],
+            "links": list[LinkDict | Link],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedAlertConfigViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

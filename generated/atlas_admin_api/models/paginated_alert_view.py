@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PaginatedAlertView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "results",
+        "links",
+        "totalCount",
+    }
+)
 
 
 @_attrs_define
@@ -42,8 +65,22 @@ class PaginatedAlertView:
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("results", "results", True),
+        ("links", "links", False),
+        ("total_count", "totalCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedAlertView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         results = []
         for results_item_data in self.results:
             results_item: dict[str, Any]
@@ -97,148 +134,161 @@ class PaginatedAlertView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                results = []
+                _results = src_dict["results"]
+                for results_item_data in _results:
 
-            def _parse_results_item(
-                data: object,
-            ) -> (
-                AppServiceAlertView
-                | ClusterAlertViewForNdsGroup
-                | DataMetricAlertView
-                | DefaultAlertViewForNdsGroup
-                | FlexMetricAlert
-                | HostAlertViewForNdsGroup
-                | NumberMetricAlertView
-                | RawMetricAlertView
-                | ReplicaSetAlertViewForNdsGroup
-                | StreamProcessorAlertViewForNdsGroup
-                | TimeMetricAlertView
-            ):
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_alert_view_for_nds_group_type_0 = AppServiceAlertView.from_dict(data)
+                    def _parse_results_item(
+                        data: object,
+                    ) -> (
+                        AppServiceAlertView
+                        | ClusterAlertViewForNdsGroup
+                        | DataMetricAlertView
+                        | DefaultAlertViewForNdsGroup
+                        | FlexMetricAlert
+                        | HostAlertViewForNdsGroup
+                        | NumberMetricAlertView
+                        | RawMetricAlertView
+                        | ReplicaSetAlertViewForNdsGroup
+                        | StreamProcessorAlertViewForNdsGroup
+                        | TimeMetricAlertView
+                    ):
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_alert_view_for_nds_group_type_0 = AppServiceAlertView.from_dict(data)
 
-                    return componentsschemas_alert_view_for_nds_group_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_alert_view_for_nds_group_type_1 = ClusterAlertViewForNdsGroup.from_dict(data)
+                            return componentsschemas_alert_view_for_nds_group_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_alert_view_for_nds_group_type_1 = ClusterAlertViewForNdsGroup.from_dict(
+                                data
+                            )
 
-                    return componentsschemas_alert_view_for_nds_group_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_alert_view_for_nds_group_type_2 = HostAlertViewForNdsGroup.from_dict(data)
+                            return componentsschemas_alert_view_for_nds_group_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_alert_view_for_nds_group_type_2 = HostAlertViewForNdsGroup.from_dict(data)
 
-                    return componentsschemas_alert_view_for_nds_group_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_alert_view_for_nds_group_type_3 = FlexMetricAlert.from_dict(data)
+                            return componentsschemas_alert_view_for_nds_group_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_alert_view_for_nds_group_type_3 = FlexMetricAlert.from_dict(data)
 
-                    return componentsschemas_alert_view_for_nds_group_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_host_metric_alert_type_0 = RawMetricAlertView.from_dict(data)
+                            return componentsschemas_alert_view_for_nds_group_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_host_metric_alert_type_0 = RawMetricAlertView.from_dict(data)
 
-                    return componentsschemas_host_metric_alert_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_host_metric_alert_type_1 = TimeMetricAlertView.from_dict(data)
+                            return componentsschemas_host_metric_alert_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_host_metric_alert_type_1 = TimeMetricAlertView.from_dict(data)
 
-                    return componentsschemas_host_metric_alert_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_host_metric_alert_type_2 = DataMetricAlertView.from_dict(data)
+                            return componentsschemas_host_metric_alert_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_host_metric_alert_type_2 = DataMetricAlertView.from_dict(data)
 
-                    return componentsschemas_host_metric_alert_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_host_metric_alert_type_3 = NumberMetricAlertView.from_dict(data)
+                            return componentsschemas_host_metric_alert_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_host_metric_alert_type_3 = NumberMetricAlertView.from_dict(data)
 
-                    return componentsschemas_host_metric_alert_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_alert_view_for_nds_group_type_5 = ReplicaSetAlertViewForNdsGroup.from_dict(data)
+                            return componentsschemas_host_metric_alert_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_alert_view_for_nds_group_type_5 = (
+                                ReplicaSetAlertViewForNdsGroup.from_dict(data)
+                            )
 
-                    return componentsschemas_alert_view_for_nds_group_type_5
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_alert_view_for_nds_group_type_6 = StreamProcessorAlertViewForNdsGroup.from_dict(
-                        data
+                            return componentsschemas_alert_view_for_nds_group_type_5
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_alert_view_for_nds_group_type_6 = (
+                                StreamProcessorAlertViewForNdsGroup.from_dict(data)
+                            )
+
+                            return componentsschemas_alert_view_for_nds_group_type_6
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_alert_view_for_nds_group_type_7 = DefaultAlertViewForNdsGroup.from_dict(data)
+
+                        return componentsschemas_alert_view_for_nds_group_type_7
+
+                    results_item = _parse_results_item(results_item_data)
+
+                    results.append(results_item)
+
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                total_count = src_dict.get("totalCount", UNSET)
+
+                if not (
+                    _results.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PaginatedAlertView:
+                    _paginated_alert_view = object.__new__(cls)
+                    _paginated_alert_view.results = results
+                    _paginated_alert_view.links = links
+                    _paginated_alert_view.total_count = total_count
+                else:
+                    _paginated_alert_view = cls(
+                        results,
+                        links,
+                        total_count,
                     )
 
-                    return componentsschemas_alert_view_for_nds_group_type_6
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_alert_view_for_nds_group_type_7 = DefaultAlertViewForNdsGroup.from_dict(data)
+                _paginated_alert_view.additional_properties = d
+                return _paginated_alert_view
 
-                return componentsschemas_alert_view_for_nds_group_type_7
-
-            results_item = _parse_results_item(results_item_data)
-
-            results.append(results_item)
-
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
-
-                links.append(links_item)
-
-        total_count = d.pop("totalCount", UNSET)
-
-        _paginated_alert_view = cls(
-            results,
-            links,
-            total_count,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _paginated_alert_view.additional_properties = d
-        return _paginated_alert_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -272,3 +322,86 @@ from ..models.stream_processor_alert_view_for_nds_group import (
     StreamProcessorAlertViewForNdsGroup,  # noqa: E402
 )
 from ..models.time_metric_alert_view import TimeMetricAlertView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.app_service_alert_view import (
+        AppServiceAlertView,
+        AppServiceAlertViewDict,
+    )
+    from ..models.cluster_alert_view_for_nds_group import (
+        ClusterAlertViewForNdsGroup,
+        ClusterAlertViewForNdsGroupDict,
+    )
+    from ..models.data_metric_alert_view import (
+        DataMetricAlertView,
+        DataMetricAlertViewDict,
+    )
+    from ..models.default_alert_view_for_nds_group import (
+        DefaultAlertViewForNdsGroup,
+        DefaultAlertViewForNdsGroupDict,
+    )
+    from ..models.flex_metric_alert import FlexMetricAlert, FlexMetricAlertDict
+    from ..models.host_alert_view_for_nds_group import (
+        HostAlertViewForNdsGroup,
+        HostAlertViewForNdsGroupDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.number_metric_alert_view import (
+        NumberMetricAlertView,
+        NumberMetricAlertViewDict,
+    )
+    from ..models.raw_metric_alert_view import (
+        RawMetricAlertView,
+        RawMetricAlertViewDict,
+    )
+    from ..models.replica_set_alert_view_for_nds_group import (
+        ReplicaSetAlertViewForNdsGroup,
+        ReplicaSetAlertViewForNdsGroupDict,
+    )
+    from ..models.stream_processor_alert_view_for_nds_group import (
+        StreamProcessorAlertViewForNdsGroup,
+        StreamProcessorAlertViewForNdsGroupDict,
+    )
+    from ..models.time_metric_alert_view import (
+        TimeMetricAlertView,
+        TimeMetricAlertViewDict,
+    )
+
+    PaginatedAlertViewDict = TypedDict(
+        "PaginatedAlertViewDict",
+        {
+            "results": Required[
+                list[
+                    AppServiceAlertViewDict
+                    | AppServiceAlertView
+                    | ClusterAlertViewForNdsGroupDict
+                    | ClusterAlertViewForNdsGroup
+                    | HostAlertViewForNdsGroupDict
+                    | HostAlertViewForNdsGroup
+                    | FlexMetricAlertDict
+                    | FlexMetricAlert
+                    | RawMetricAlertViewDict
+                    | RawMetricAlertView
+                    | TimeMetricAlertViewDict
+                    | TimeMetricAlertView
+                    | DataMetricAlertViewDict
+                    | DataMetricAlertView
+                    | NumberMetricAlertViewDict
+                    | NumberMetricAlertView
+                    | ReplicaSetAlertViewForNdsGroupDict
+                    | ReplicaSetAlertViewForNdsGroup
+                    | StreamProcessorAlertViewForNdsGroupDict
+                    | StreamProcessorAlertViewForNdsGroup
+                    | DefaultAlertViewForNdsGroupDict
+                    | DefaultAlertViewForNdsGroup
+                ]
+            ],
+            "links": list[LinkDict | Link],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedAlertViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PaginatedApiStreamsFailoverConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "results",
+        "links",
+        "totalCount",
+    }
+)
 
 
 @_attrs_define
@@ -43,8 +68,22 @@ class PaginatedApiStreamsFailoverConnection:
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("results", "results", True),
+        ("links", "links", False),
+        ("total_count", "totalCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedApiStreamsFailoverConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         results = []
         for results_item_data in self.results:
             results_item: dict[str, Any]
@@ -77,90 +116,95 @@ class PaginatedApiStreamsFailoverConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                results = []
+                _results = src_dict["results"]
+                for results_item_data in _results:
+                    _results_item_data = results_item_data
+                    results_item: (
+                        StreamsAWSKinesisDataStreamsConnection
+                        | StreamsAWSLambdaConnection
+                        | StreamsAzureBlobStorageConnection
+                        | StreamsClusterConnection
+                        | StreamsGCPPubSubConnection
+                        | StreamsHttpsConnection
+                        | StreamsKafkaConnection
+                        | StreamsS3Connection
+                        | StreamsSampleConnection
+                        | StreamsSchemaRegistryConnection
+                        | UnknownVariant
+                    )
+                    _results_item_value = (
+                        _results_item_data.get("type") if _results_item_data.__class__ is dict else None
+                    )
+                    if _results_item_value.__class__ is not str:
+                        _results_item_data, _results_item_value = discriminate(
+                            _results_item_data, "type", field="results[]"
+                        )
+                    if _results_item_value == "AWSKinesisDataStreams":
+                        results_item = StreamsAWSKinesisDataStreamsConnection.from_dict(_results_item_data)
+                    elif _results_item_value == "AWSLambda":
+                        results_item = StreamsAWSLambdaConnection.from_dict(_results_item_data)
+                    elif _results_item_value == "AzureBlobStorage":
+                        results_item = StreamsAzureBlobStorageConnection.from_dict(_results_item_data)
+                    elif _results_item_value == "Cluster":
+                        results_item = StreamsClusterConnection.from_dict(_results_item_data)
+                    elif _results_item_value == "GCPPubSub":
+                        results_item = StreamsGCPPubSubConnection.from_dict(_results_item_data)
+                    elif _results_item_value == "Https":
+                        results_item = StreamsHttpsConnection.from_dict(_results_item_data)
+                    elif _results_item_value == "Kafka":
+                        results_item = StreamsKafkaConnection.from_dict(_results_item_data)
+                    elif _results_item_value == "S3":
+                        results_item = StreamsS3Connection.from_dict(_results_item_data)
+                    elif _results_item_value == "Sample":
+                        results_item = StreamsSampleConnection.from_dict(_results_item_data)
+                    elif _results_item_value == "SchemaRegistry":
+                        results_item = StreamsSchemaRegistryConnection.from_dict(_results_item_data)
+                    else:
+                        results_item = UnknownVariant(discriminator=_results_item_value, raw=dict(_results_item_data))
 
-            def _parse_results_item(
-                data: object,
-            ) -> (
-                StreamsAWSKinesisDataStreamsConnection
-                | StreamsAWSLambdaConnection
-                | StreamsAzureBlobStorageConnection
-                | StreamsClusterConnection
-                | StreamsGCPPubSubConnection
-                | StreamsHttpsConnection
-                | StreamsKafkaConnection
-                | StreamsS3Connection
-                | StreamsSampleConnection
-                | StreamsSchemaRegistryConnection
-                | UnknownVariant
-            ):
-                variants: dict[
-                    str,
-                    type[StreamsAWSKinesisDataStreamsConnection]
-                    | type[StreamsAWSLambdaConnection]
-                    | type[StreamsAzureBlobStorageConnection]
-                    | type[StreamsClusterConnection]
-                    | type[StreamsGCPPubSubConnection]
-                    | type[StreamsHttpsConnection]
-                    | type[StreamsKafkaConnection]
-                    | type[StreamsS3Connection]
-                    | type[StreamsSampleConnection]
-                    | type[StreamsSchemaRegistryConnection],
-                ] = {
-                    "AWSKinesisDataStreams": StreamsAWSKinesisDataStreamsConnection,
-                    "AWSLambda": StreamsAWSLambdaConnection,
-                    "AzureBlobStorage": StreamsAzureBlobStorageConnection,
-                    "Cluster": StreamsClusterConnection,
-                    "GCPPubSub": StreamsGCPPubSubConnection,
-                    "Https": StreamsHttpsConnection,
-                    "Kafka": StreamsKafkaConnection,
-                    "S3": StreamsS3Connection,
-                    "Sample": StreamsSampleConnection,
-                    "SchemaRegistry": StreamsSchemaRegistryConnection,
-                }
-                payload, value = discriminate(data, "type", field="results[]")
-                variant = variants.get(value)
-                if variant is None:
-                    return UnknownVariant(discriminator=value, raw=dict(payload))
-                return variant.from_dict(payload)
+                    results.append(results_item)
 
-            results_item = _parse_results_item(results_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-            results.append(results_item)
+                total_count = src_dict.get("totalCount", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                if not (
+                    _results.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PaginatedApiStreamsFailoverConnection:
+                    _paginated_api_streams_failover_connection = object.__new__(cls)
+                    _paginated_api_streams_failover_connection.results = results
+                    _paginated_api_streams_failover_connection.links = links
+                    _paginated_api_streams_failover_connection.total_count = total_count
+                else:
+                    _paginated_api_streams_failover_connection = cls(
+                        results,
+                        links,
+                        total_count,
+                    )
 
-                links.append(links_item)
+                _paginated_api_streams_failover_connection.additional_properties = d
+                return _paginated_api_streams_failover_connection
 
-        total_count = d.pop("totalCount", UNSET)
-
-        _paginated_api_streams_failover_connection = cls(
-            results,
-            links,
-            total_count,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _paginated_api_streams_failover_connection.additional_properties = d
-        return _paginated_api_streams_failover_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -195,3 +239,87 @@ from ..models.streams_kafka_connection import StreamsKafkaConnection  # noqa: E4
 from ..models.streams_s3_connection import StreamsS3Connection  # noqa: E402
 from ..models.streams_sample_connection import StreamsSampleConnection  # noqa: E402
 from ..models.streams_schema_registry_connection import StreamsSchemaRegistryConnection  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.streams_aws_kinesis_data_streams_connection import (
+        StreamsAWSKinesisDataStreamsConnection,
+        StreamsAWSKinesisDataStreamsConnectionDict,
+    )
+    from ..models.streams_aws_lambda_connection import (
+        StreamsAWSLambdaConnection,
+        StreamsAWSLambdaConnectionDict,
+    )
+    from ..models.streams_azure_blob_storage_connection import (
+        StreamsAzureBlobStorageConnection,
+        StreamsAzureBlobStorageConnectionDict,
+    )
+    from ..models.streams_cluster_connection import (
+        StreamsClusterConnection,
+        StreamsClusterConnectionDict,
+    )
+    from ..models.streams_gcp_pub_sub_connection import (
+        StreamsGCPPubSubConnection,
+        StreamsGCPPubSubConnectionDict,
+    )
+    from ..models.streams_https_connection import (
+        StreamsHttpsConnection,
+        StreamsHttpsConnectionDict,
+    )
+    from ..models.streams_kafka_connection import (
+        StreamsKafkaConnection,
+        StreamsKafkaConnectionDict,
+    )
+    from ..models.streams_s3_connection import (
+        StreamsS3Connection,
+        StreamsS3ConnectionDict,
+    )
+    from ..models.streams_sample_connection import (
+        StreamsSampleConnection,
+        StreamsSampleConnectionDict,
+    )
+    from ..models.streams_schema_registry_connection import (
+        StreamsSchemaRegistryConnection,
+        StreamsSchemaRegistryConnectionDict,
+    )
+    from ..types import UnknownVariant
+
+    PaginatedApiStreamsFailoverConnectionDict = TypedDict(
+        "PaginatedApiStreamsFailoverConnectionDict",
+        {
+            "results": Required[
+                list[
+                    StreamsAWSKinesisDataStreamsConnectionDict
+                    | StreamsAWSKinesisDataStreamsConnection
+                    | StreamsAWSLambdaConnectionDict
+                    | StreamsAWSLambdaConnection
+                    | StreamsAzureBlobStorageConnectionDict
+                    | StreamsAzureBlobStorageConnection
+                    | StreamsClusterConnectionDict
+                    | StreamsClusterConnection
+                    | StreamsGCPPubSubConnectionDict
+                    | StreamsGCPPubSubConnection
+                    | StreamsHttpsConnectionDict
+                    | StreamsHttpsConnection
+                    | StreamsKafkaConnectionDict
+                    | StreamsKafkaConnection
+                    | StreamsS3ConnectionDict
+                    | StreamsS3Connection
+                    | StreamsSampleConnectionDict
+                    | StreamsSampleConnection
+                    | StreamsSchemaRegistryConnectionDict
+                    | StreamsSchemaRegistryConnection
+                    | UnknownVariant
+                ]
+            ],
+            "links": list[LinkDict | Link],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedApiStreamsFailoverConnectionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

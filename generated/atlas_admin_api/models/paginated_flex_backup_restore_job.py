@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PaginatedFlexBackupRestoreJob")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "results",
+        "totalCount",
+    }
+)
 
 
 @_attrs_define
@@ -30,8 +53,22 @@ class PaginatedFlexBackupRestoreJob:
     results: list[FlexBackupRestoreJob] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("links", "links", False),
+        ("results", "results", False),
+        ("total_count", "totalCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedFlexBackupRestoreJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = []
@@ -62,47 +99,51 @@ class PaginatedFlexBackupRestoreJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "results",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _results = src_dict.get("results", UNSET)
+                results: list[FlexBackupRestoreJob] | Unset = UNSET
+                if _results is not UNSET:
+                    results = [FlexBackupRestoreJob.from_dict(results_item_data) for results_item_data in _results]
 
-        _results = d.pop("results", UNSET)
-        results: list[FlexBackupRestoreJob] | Unset = UNSET
-        if _results is not UNSET:
-            results = []
-            for results_item_data in _results:
-                results_item = FlexBackupRestoreJob.from_dict(results_item_data)
+                total_count = src_dict.get("totalCount", UNSET)
 
-                results.append(results_item)
+                if not (
+                    (_links is UNSET or _links.__class__ is list)
+                    and (_results is UNSET or _results.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PaginatedFlexBackupRestoreJob:
+                    _paginated_flex_backup_restore_job = object.__new__(cls)
+                    _paginated_flex_backup_restore_job.links = links
+                    _paginated_flex_backup_restore_job.results = results
+                    _paginated_flex_backup_restore_job.total_count = total_count
+                else:
+                    _paginated_flex_backup_restore_job = cls(
+                        links,
+                        results,
+                        total_count,
+                    )
 
-        total_count = d.pop("totalCount", UNSET)
+                _paginated_flex_backup_restore_job.additional_properties = d
+                return _paginated_flex_backup_restore_job
 
-        _paginated_flex_backup_restore_job = cls(
-            links,
-            results,
-            total_count,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _paginated_flex_backup_restore_job.additional_properties = d
-        return _paginated_flex_backup_restore_job
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -124,3 +165,26 @@ class PaginatedFlexBackupRestoreJob:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.flex_backup_restore_job import FlexBackupRestoreJob  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.flex_backup_restore_job import (
+        FlexBackupRestoreJob,
+        FlexBackupRestoreJobDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    PaginatedFlexBackupRestoreJobDict = TypedDict(
+        "PaginatedFlexBackupRestoreJobDict",
+        {
+            "links": list[LinkDict | Link],
+            "results": list[FlexBackupRestoreJobDict | FlexBackupRestoreJob],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedFlexBackupRestoreJobDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PaginatedHostViewAtlas")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "results",
+        "links",
+        "totalCount",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +51,22 @@ class PaginatedHostViewAtlas:
     links: list[LinkAtlas] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("results", "results", True),
+        ("links", "links", False),
+        ("total_count", "totalCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedHostView_Atlas"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         results = []
         for results_item_data in self.results:
             results_item = results_item_data.to_dict()
@@ -60,44 +97,49 @@ class PaginatedHostViewAtlas:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
-            results_item = ApiHostViewAtlas.from_dict(results_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _results = src_dict["results"]
+                results = [ApiHostViewAtlas.from_dict(results_item_data) for results_item_data in _results]
 
-            results.append(results_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[LinkAtlas] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [LinkAtlas.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[LinkAtlas] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = LinkAtlas.from_dict(links_item_data)
+                total_count = src_dict.get("totalCount", UNSET)
 
-                links.append(links_item)
+                if not (
+                    _results.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PaginatedHostViewAtlas:
+                    _paginated_host_view_atlas = object.__new__(cls)
+                    _paginated_host_view_atlas.results = results
+                    _paginated_host_view_atlas.links = links
+                    _paginated_host_view_atlas.total_count = total_count
+                else:
+                    _paginated_host_view_atlas = cls(
+                        results,
+                        links,
+                        total_count,
+                    )
 
-        total_count = d.pop("totalCount", UNSET)
+                _paginated_host_view_atlas.additional_properties = d
+                return _paginated_host_view_atlas
 
-        _paginated_host_view_atlas = cls(
-            results,
-            links,
-            total_count,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _paginated_host_view_atlas.additional_properties = d
-        return _paginated_host_view_atlas
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -119,3 +161,21 @@ class PaginatedHostViewAtlas:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_host_view_atlas import ApiHostViewAtlas  # noqa: E402
 from ..models.link_atlas import LinkAtlas  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_host_view_atlas import ApiHostViewAtlas, ApiHostViewAtlasDict
+    from ..models.link_atlas import LinkAtlas, LinkAtlasDict
+
+    PaginatedHostViewAtlasDict = TypedDict(
+        "PaginatedHostViewAtlasDict",
+        {
+            "results": Required[list[ApiHostViewAtlasDict | ApiHostViewAtlas]],
+            "links": list[LinkAtlasDict | LinkAtlas],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedHostViewAtlasDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PaginatedLogIntegrationResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "results",
+        "links",
+        "totalCount",
+    }
+)
 
 
 @_attrs_define
@@ -37,8 +62,22 @@ class PaginatedLogIntegrationResponse:
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("results", "results", True),
+        ("links", "links", False),
+        ("total_count", "totalCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedLogIntegrationResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         results = []
         for results_item_data in self.results:
             results_item: dict[str, Any]
@@ -71,78 +110,83 @@ class PaginatedLogIntegrationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                results = []
+                _results = src_dict["results"]
+                for results_item_data in _results:
+                    _results_item_data = results_item_data
+                    results_item: (
+                        AzureLogIntegrationResponse
+                        | DatadogLogIntegrationResponse
+                        | GcsLogIntegrationResponse
+                        | OtelLogIntegrationResponse
+                        | S3LogIntegrationResponse
+                        | SplunkLogIntegrationResponse
+                        | UnknownVariant
+                    )
+                    _results_item_value = (
+                        _results_item_data.get("type") if _results_item_data.__class__ is dict else None
+                    )
+                    if _results_item_value.__class__ is not str:
+                        _results_item_data, _results_item_value = discriminate(
+                            _results_item_data, "type", field="results[]"
+                        )
+                    if _results_item_value == "AZURE_LOG_EXPORT":
+                        results_item = AzureLogIntegrationResponse.from_dict(_results_item_data)
+                    elif _results_item_value == "DATADOG_LOG_EXPORT":
+                        results_item = DatadogLogIntegrationResponse.from_dict(_results_item_data)
+                    elif _results_item_value == "GCS_LOG_EXPORT":
+                        results_item = GcsLogIntegrationResponse.from_dict(_results_item_data)
+                    elif _results_item_value == "OTEL_LOG_EXPORT":
+                        results_item = OtelLogIntegrationResponse.from_dict(_results_item_data)
+                    elif _results_item_value == "S3_LOG_EXPORT":
+                        results_item = S3LogIntegrationResponse.from_dict(_results_item_data)
+                    elif _results_item_value == "SPLUNK_LOG_EXPORT":
+                        results_item = SplunkLogIntegrationResponse.from_dict(_results_item_data)
+                    else:
+                        results_item = UnknownVariant(discriminator=_results_item_value, raw=dict(_results_item_data))
 
-            def _parse_results_item(
-                data: object,
-            ) -> (
-                AzureLogIntegrationResponse
-                | DatadogLogIntegrationResponse
-                | GcsLogIntegrationResponse
-                | OtelLogIntegrationResponse
-                | S3LogIntegrationResponse
-                | SplunkLogIntegrationResponse
-                | UnknownVariant
-            ):
-                variants: dict[
-                    str,
-                    type[AzureLogIntegrationResponse]
-                    | type[DatadogLogIntegrationResponse]
-                    | type[GcsLogIntegrationResponse]
-                    | type[OtelLogIntegrationResponse]
-                    | type[S3LogIntegrationResponse]
-                    | type[SplunkLogIntegrationResponse],
-                ] = {
-                    "AZURE_LOG_EXPORT": AzureLogIntegrationResponse,
-                    "DATADOG_LOG_EXPORT": DatadogLogIntegrationResponse,
-                    "GCS_LOG_EXPORT": GcsLogIntegrationResponse,
-                    "OTEL_LOG_EXPORT": OtelLogIntegrationResponse,
-                    "S3_LOG_EXPORT": S3LogIntegrationResponse,
-                    "SPLUNK_LOG_EXPORT": SplunkLogIntegrationResponse,
-                }
-                payload, value = discriminate(data, "type", field="results[]")
-                variant = variants.get(value)
-                if variant is None:
-                    return UnknownVariant(discriminator=value, raw=dict(payload))
-                return variant.from_dict(payload)
+                    results.append(results_item)
 
-            results_item = _parse_results_item(results_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-            results.append(results_item)
+                total_count = src_dict.get("totalCount", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                if not (
+                    _results.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PaginatedLogIntegrationResponse:
+                    _paginated_log_integration_response = object.__new__(cls)
+                    _paginated_log_integration_response.results = results
+                    _paginated_log_integration_response.links = links
+                    _paginated_log_integration_response.total_count = total_count
+                else:
+                    _paginated_log_integration_response = cls(
+                        results,
+                        links,
+                        total_count,
+                    )
 
-                links.append(links_item)
+                _paginated_log_integration_response.additional_properties = d
+                return _paginated_log_integration_response
 
-        total_count = d.pop("totalCount", UNSET)
-
-        _paginated_log_integration_response = cls(
-            results,
-            links,
-            total_count,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _paginated_log_integration_response.additional_properties = d
-        return _paginated_log_integration_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -169,3 +213,63 @@ from ..models.link import Link  # noqa: E402
 from ..models.otel_log_integration_response import OtelLogIntegrationResponse  # noqa: E402
 from ..models.s3_log_integration_response import S3LogIntegrationResponse  # noqa: E402
 from ..models.splunk_log_integration_response import SplunkLogIntegrationResponse  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.azure_log_integration_response import (
+        AzureLogIntegrationResponse,
+        AzureLogIntegrationResponseDict,
+    )
+    from ..models.datadog_log_integration_response import (
+        DatadogLogIntegrationResponse,
+        DatadogLogIntegrationResponseDict,
+    )
+    from ..models.gcs_log_integration_response import (
+        GcsLogIntegrationResponse,
+        GcsLogIntegrationResponseDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.otel_log_integration_response import (
+        OtelLogIntegrationResponse,
+        OtelLogIntegrationResponseDict,
+    )
+    from ..models.s3_log_integration_response import (
+        S3LogIntegrationResponse,
+        S3LogIntegrationResponseDict,
+    )
+    from ..models.splunk_log_integration_response import (
+        SplunkLogIntegrationResponse,
+        SplunkLogIntegrationResponseDict,
+    )
+    from ..types import UnknownVariant
+
+    PaginatedLogIntegrationResponseDict = TypedDict(
+        "PaginatedLogIntegrationResponseDict",
+        {
+            "results": Required[
+                list[
+                    AzureLogIntegrationResponseDict
+                    | AzureLogIntegrationResponse
+                    | DatadogLogIntegrationResponseDict
+                    | DatadogLogIntegrationResponse
+                    | GcsLogIntegrationResponseDict
+                    | GcsLogIntegrationResponse
+                    | OtelLogIntegrationResponseDict
+                    | OtelLogIntegrationResponse
+                    | S3LogIntegrationResponseDict
+                    | S3LogIntegrationResponse
+                    | SplunkLogIntegrationResponseDict
+                    | SplunkLogIntegrationResponse
+                    | UnknownVariant
+                ]
+            ],
+            "links": list[LinkDict | Link],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedLogIntegrationResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PaginatedServiceAccountIPAccessEntryView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "results",
+        "links",
+        "totalCount",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +51,22 @@ class PaginatedServiceAccountIPAccessEntryView:
     links: list[Link] | Unset = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("results", "results", True),
+        ("links", "links", False),
+        ("total_count", "totalCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PaginatedServiceAccountIPAccessEntryView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         results = []
         for results_item_data in self.results:
             results_item = results_item_data.to_dict()
@@ -60,44 +97,51 @@ class PaginatedServiceAccountIPAccessEntryView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "totalCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
-            results_item = ServiceAccountIPAccessListEntry.from_dict(results_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _results = src_dict["results"]
+                results = [
+                    ServiceAccountIPAccessListEntry.from_dict(results_item_data) for results_item_data in _results
+                ]
 
-            results.append(results_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                total_count = src_dict.get("totalCount", UNSET)
 
-                links.append(links_item)
+                if not (
+                    _results.__class__ is list
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (total_count is UNSET or total_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PaginatedServiceAccountIPAccessEntryView:
+                    _paginated_service_account_ip_access_entry_view = object.__new__(cls)
+                    _paginated_service_account_ip_access_entry_view.results = results
+                    _paginated_service_account_ip_access_entry_view.links = links
+                    _paginated_service_account_ip_access_entry_view.total_count = total_count
+                else:
+                    _paginated_service_account_ip_access_entry_view = cls(
+                        results,
+                        links,
+                        total_count,
+                    )
 
-        total_count = d.pop("totalCount", UNSET)
+                _paginated_service_account_ip_access_entry_view.additional_properties = d
+                return _paginated_service_account_ip_access_entry_view
 
-        _paginated_service_account_ip_access_entry_view = cls(
-            results,
-            links,
-            total_count,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _paginated_service_account_ip_access_entry_view.additional_properties = d
-        return _paginated_service_account_ip_access_entry_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -121,3 +165,26 @@ from ..models.link import Link  # noqa: E402
 from ..models.service_account_ip_access_list_entry import (
     ServiceAccountIPAccessListEntry,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.service_account_ip_access_list_entry import (
+        ServiceAccountIPAccessListEntry,
+        ServiceAccountIPAccessListEntryDict,
+    )
+
+    PaginatedServiceAccountIPAccessEntryViewDict = TypedDict(
+        "PaginatedServiceAccountIPAccessEntryViewDict",
+        {
+            "results": Required[list[ServiceAccountIPAccessListEntryDict | ServiceAccountIPAccessListEntry]],
+            "links": list[LinkDict | Link],
+            "totalCount": int,
+        },
+        total=False,
+    )
+else:
+    PaginatedServiceAccountIPAccessEntryViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

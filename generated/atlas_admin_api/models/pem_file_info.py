@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PemFileInfo")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "certificates",
+        "fileName",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class PemFileInfo:
     certificates: list[X509Certificate] | Unset = UNSET
     file_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("certificates", "certificates", False),
+        ("file_name", "fileName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PemFileInfo"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         certificates: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.certificates, Unset):
             certificates = []
@@ -47,36 +82,45 @@ class PemFileInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "certificates",
-                "fileName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _certificates = d.pop("certificates", UNSET)
-        certificates: list[X509Certificate] | Unset = UNSET
-        if _certificates is not UNSET:
-            certificates = []
-            for certificates_item_data in _certificates:
-                certificates_item = X509Certificate.from_dict(certificates_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _certificates = src_dict.get("certificates", UNSET)
+                certificates: list[X509Certificate] | Unset = UNSET
+                if _certificates is not UNSET:
+                    certificates = [
+                        X509Certificate.from_dict(certificates_item_data) for certificates_item_data in _certificates
+                    ]
 
-                certificates.append(certificates_item)
+                file_name = src_dict.get("fileName", UNSET)
 
-        file_name = d.pop("fileName", UNSET)
+                if not (
+                    (_certificates is UNSET or _certificates.__class__ is list)
+                    and (file_name is UNSET or file_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PemFileInfo:
+                    _pem_file_info = object.__new__(cls)
+                    _pem_file_info.certificates = certificates
+                    _pem_file_info.file_name = file_name
+                else:
+                    _pem_file_info = cls(
+                        certificates,
+                        file_name,
+                    )
 
-        _pem_file_info = cls(
-            certificates,
-            file_name,
-        )
+                _pem_file_info.additional_properties = d
+                return _pem_file_info
 
-        if nulls:
-            d.update(nulls)
-        _pem_file_info.additional_properties = d
-        return _pem_file_info
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -97,3 +141,19 @@ class PemFileInfo:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.x509_certificate import X509Certificate  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.x509_certificate import X509Certificate, X509CertificateDict
+
+    PemFileInfoDict = TypedDict(
+        "PemFileInfoDict",
+        {
+            "certificates": list[X509CertificateDict | X509Certificate],
+            "fileName": str,
+        },
+        total=False,
+    )
+else:
+    PemFileInfoDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

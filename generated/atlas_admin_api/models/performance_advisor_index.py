@@ -2,14 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PerformanceAdvisorIndex")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "avgObjSize",
+        "id",
+        "impact",
+        "index",
+        "namespace",
+        "weight",
+    }
+)
 
 
 @_attrs_define
@@ -36,8 +63,25 @@ class PerformanceAdvisorIndex:
     namespace: str | Unset = UNSET
     weight: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("avg_obj_size", "avgObjSize", False),
+        ("id", "id", False),
+        ("impact", "impact", False),
+        ("index", "index", False),
+        ("namespace", "namespace", False),
+        ("weight", "weight", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PerformanceAdvisorIndex"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         avg_obj_size = self.avg_obj_size
 
         id = self.id
@@ -77,52 +121,67 @@ class PerformanceAdvisorIndex:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "avgObjSize",
-                "id",
-                "impact",
-                "index",
-                "namespace",
-                "weight",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        avg_obj_size = d.pop("avgObjSize", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                avg_obj_size = src_dict.get("avgObjSize", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        impact = cast(list[str], d.pop("impact", UNSET))
+                _impact = src_dict.get("impact", UNSET)
+                impact = cast(list[str], _impact)
 
-        _index = d.pop("index", UNSET)
-        index: list[PerformanceAdvisorIndexIndexItem] | Unset = UNSET
-        if _index is not UNSET:
-            index = []
-            for index_item_data in _index:
-                index_item = PerformanceAdvisorIndexIndexItem.from_dict(index_item_data)
+                _index = src_dict.get("index", UNSET)
+                index: list[PerformanceAdvisorIndexIndexItem] | Unset = UNSET
+                if _index is not UNSET:
+                    index = [PerformanceAdvisorIndexIndexItem.from_dict(index_item_data) for index_item_data in _index]
 
-                index.append(index_item)
+                namespace = src_dict.get("namespace", UNSET)
 
-        namespace = d.pop("namespace", UNSET)
+                weight = src_dict.get("weight", UNSET)
 
-        weight = d.pop("weight", UNSET)
+                if not (
+                    (avg_obj_size is UNSET or (avg_obj_size.__class__ is float or avg_obj_size.__class__ is int))
+                    and (id is UNSET or id.__class__ is str)
+                    and (
+                        _impact is UNSET
+                        or (_impact.__class__ is list and all(_item.__class__ is str for _item in _impact))
+                    )
+                    and (_index is UNSET or _index.__class__ is list)
+                    and (namespace is UNSET or namespace.__class__ is str)
+                    and (weight is UNSET or (weight.__class__ is float or weight.__class__ is int))
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PerformanceAdvisorIndex:
+                    _performance_advisor_index = object.__new__(cls)
+                    _performance_advisor_index.avg_obj_size = avg_obj_size
+                    _performance_advisor_index.id = id
+                    _performance_advisor_index.impact = impact
+                    _performance_advisor_index.index = index
+                    _performance_advisor_index.namespace = namespace
+                    _performance_advisor_index.weight = weight
+                else:
+                    _performance_advisor_index = cls(
+                        avg_obj_size,
+                        id,
+                        impact,
+                        index,
+                        namespace,
+                        weight,
+                    )
 
-        _performance_advisor_index = cls(
-            avg_obj_size,
-            id,
-            impact,
-            index,
-            namespace,
-            weight,
-        )
+                _performance_advisor_index.additional_properties = d
+                return _performance_advisor_index
 
-        if nulls:
-            d.update(nulls)
-        _performance_advisor_index.additional_properties = d
-        return _performance_advisor_index
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -145,3 +204,26 @@ class PerformanceAdvisorIndex:
 from ..models.performance_advisor_index_index_item import (
     PerformanceAdvisorIndexIndexItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.performance_advisor_index_index_item import (
+        PerformanceAdvisorIndexIndexItem,
+        PerformanceAdvisorIndexIndexItemDict,
+    )
+
+    PerformanceAdvisorIndexDict = TypedDict(
+        "PerformanceAdvisorIndexDict",
+        {
+            "avgObjSize": float,
+            "id": str,
+            "impact": list[str],
+            "index": list[PerformanceAdvisorIndexIndexItemDict | PerformanceAdvisorIndexIndexItem],
+            "namespace": str,
+            "weight": float,
+        },
+        total=False,
+    )
+else:
+    PerformanceAdvisorIndexDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

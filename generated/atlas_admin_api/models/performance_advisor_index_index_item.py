@@ -2,13 +2,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.performance_advisor_index_index_item_additional_property import (
     PerformanceAdvisorIndexIndexItemAdditionalProperty,
+)
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
 )
 
 T = TypeVar("T", bound="PerformanceAdvisorIndexIndexItem")
@@ -25,30 +39,51 @@ class PerformanceAdvisorIndexIndexItem:
     additional_properties: dict[str, PerformanceAdvisorIndexIndexItemAdditionalProperty] = _attrs_field(
         init=False, factory=dict
     )
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "index_item"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
-            field_dict[prop_name] = prop.value
+            field_dict[prop_name] = enum_json(prop)
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _performance_advisor_index_index_item = cls()
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = dict(src_dict)
+                if cls is PerformanceAdvisorIndexIndexItem:
+                    _performance_advisor_index_index_item = object.__new__(cls)
+                else:
+                    _performance_advisor_index_index_item = cls()
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = PerformanceAdvisorIndexIndexItemAdditionalProperty._members_by_value.get(
-                prop_dict
-            ) or PerformanceAdvisorIndexIndexItemAdditionalProperty(prop_dict)
+                additional_properties = {}
+                for prop_name, prop_dict in d.items():
+                    additional_property = PerformanceAdvisorIndexIndexItemAdditionalProperty._members_by_value.get(
+                        prop_dict
+                    ) or PerformanceAdvisorIndexIndexItemAdditionalProperty(prop_dict)
 
-            additional_properties[prop_name] = additional_property
+                    additional_properties[prop_name] = additional_property
 
-        _performance_advisor_index_index_item.additional_properties = additional_properties
-        return _performance_advisor_index_index_item
+                _performance_advisor_index_index_item.additional_properties = additional_properties
+                return _performance_advisor_index_index_item
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -65,3 +100,11 @@ class PerformanceAdvisorIndexIndexItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    PerformanceAdvisorIndexIndexItemDict = dict[str, Any]
+else:
+    PerformanceAdvisorIndexIndexItemDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

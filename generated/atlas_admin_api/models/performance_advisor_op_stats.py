@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PerformanceAdvisorOpStats")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "ms",
+        "nReturned",
+        "nScanned",
+        "ts",
+    }
+)
 
 
 @_attrs_define
@@ -32,8 +56,23 @@ class PerformanceAdvisorOpStats:
     n_scanned: int | Unset = UNSET
     ts: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("ms", "ms", False),
+        ("n_returned", "nReturned", False),
+        ("n_scanned", "nScanned", False),
+        ("ts", "ts", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PerformanceAdvisorOpStats"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         ms = self.ms
 
         n_returned = self.n_returned
@@ -58,37 +97,50 @@ class PerformanceAdvisorOpStats:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "ms",
-                "nReturned",
-                "nScanned",
-                "ts",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        ms = d.pop("ms", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                ms = src_dict.get("ms", UNSET)
 
-        n_returned = d.pop("nReturned", UNSET)
+                n_returned = src_dict.get("nReturned", UNSET)
 
-        n_scanned = d.pop("nScanned", UNSET)
+                n_scanned = src_dict.get("nScanned", UNSET)
 
-        ts = d.pop("ts", UNSET)
+                ts = src_dict.get("ts", UNSET)
 
-        _performance_advisor_op_stats = cls(
-            ms,
-            n_returned,
-            n_scanned,
-            ts,
-        )
+                if not (
+                    (ms is UNSET or ms.__class__ is int)
+                    and (n_returned is UNSET or n_returned.__class__ is int)
+                    and (n_scanned is UNSET or n_scanned.__class__ is int)
+                    and (ts is UNSET or ts.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PerformanceAdvisorOpStats:
+                    _performance_advisor_op_stats = object.__new__(cls)
+                    _performance_advisor_op_stats.ms = ms
+                    _performance_advisor_op_stats.n_returned = n_returned
+                    _performance_advisor_op_stats.n_scanned = n_scanned
+                    _performance_advisor_op_stats.ts = ts
+                else:
+                    _performance_advisor_op_stats = cls(
+                        ms,
+                        n_returned,
+                        n_scanned,
+                        ts,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _performance_advisor_op_stats.additional_properties = d
-        return _performance_advisor_op_stats
+                _performance_advisor_op_stats.additional_properties = d
+                return _performance_advisor_op_stats
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -105,3 +157,22 @@ class PerformanceAdvisorOpStats:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    PerformanceAdvisorOpStatsDict = TypedDict(
+        "PerformanceAdvisorOpStatsDict",
+        {
+            "ms": int,
+            "nReturned": int,
+            "nScanned": int,
+            "ts": int,
+        },
+        total=False,
+    )
+else:
+    PerformanceAdvisorOpStatsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

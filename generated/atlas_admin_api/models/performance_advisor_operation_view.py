@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PerformanceAdvisorOperationView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "predicates",
+        "stats",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class PerformanceAdvisorOperationView:
     predicates: list[PerformanceAdvisorOperationViewPredicatesItem] | Unset = UNSET
     stats: PerformanceAdvisorOpStats | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("predicates", "predicates", False),
+        ("stats", "stats", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PerformanceAdvisorOperationView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         predicates: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.predicates, Unset):
             predicates = []
@@ -50,41 +85,48 @@ class PerformanceAdvisorOperationView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "predicates",
-                "stats",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _predicates = d.pop("predicates", UNSET)
-        predicates: list[PerformanceAdvisorOperationViewPredicatesItem] | Unset = UNSET
-        if _predicates is not UNSET:
-            predicates = []
-            for predicates_item_data in _predicates:
-                predicates_item = PerformanceAdvisorOperationViewPredicatesItem.from_dict(predicates_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _predicates = src_dict.get("predicates", UNSET)
+                predicates: list[PerformanceAdvisorOperationViewPredicatesItem] | Unset = UNSET
+                if _predicates is not UNSET:
+                    predicates = [
+                        PerformanceAdvisorOperationViewPredicatesItem.from_dict(predicates_item_data)
+                        for predicates_item_data in _predicates
+                    ]
 
-                predicates.append(predicates_item)
+                _stats = src_dict.get("stats", UNSET)
+                stats: PerformanceAdvisorOpStats | Unset
+                if _stats is UNSET:
+                    stats = UNSET
+                else:
+                    stats = PerformanceAdvisorOpStats.from_dict(_stats)
 
-        _stats = d.pop("stats", UNSET)
-        stats: PerformanceAdvisorOpStats | Unset
-        if _stats is UNSET:
-            stats = UNSET
-        else:
-            stats = PerformanceAdvisorOpStats.from_dict(_stats)
+                if not (_predicates is UNSET or _predicates.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is PerformanceAdvisorOperationView:
+                    _performance_advisor_operation_view = object.__new__(cls)
+                    _performance_advisor_operation_view.predicates = predicates
+                    _performance_advisor_operation_view.stats = stats
+                else:
+                    _performance_advisor_operation_view = cls(
+                        predicates,
+                        stats,
+                    )
 
-        _performance_advisor_operation_view = cls(
-            predicates,
-            stats,
-        )
+                _performance_advisor_operation_view.additional_properties = d
+                return _performance_advisor_operation_view
 
-        if nulls:
-            d.update(nulls)
-        _performance_advisor_operation_view.additional_properties = d
-        return _performance_advisor_operation_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +150,30 @@ from ..models.performance_advisor_op_stats import PerformanceAdvisorOpStats  # n
 from ..models.performance_advisor_operation_view_predicates_item import (
     PerformanceAdvisorOperationViewPredicatesItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.performance_advisor_op_stats import (
+        PerformanceAdvisorOpStats,
+        PerformanceAdvisorOpStatsDict,
+    )
+    from ..models.performance_advisor_operation_view_predicates_item import (
+        PerformanceAdvisorOperationViewPredicatesItem,
+        PerformanceAdvisorOperationViewPredicatesItemDict,
+    )
+
+    PerformanceAdvisorOperationViewDict = TypedDict(
+        "PerformanceAdvisorOperationViewDict",
+        {
+            "predicates": list[
+                PerformanceAdvisorOperationViewPredicatesItemDict | PerformanceAdvisorOperationViewPredicatesItem
+            ],
+            "stats": PerformanceAdvisorOpStatsDict | PerformanceAdvisorOpStats,
+        },
+        total=False,
+    )
+else:
+    PerformanceAdvisorOperationViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PerformanceAdvisorResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "shapes",
+        "suggestedIndexes",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class PerformanceAdvisorResponse:
     shapes: list[PerformanceAdvisorShape] | Unset = UNSET
     suggested_indexes: list[PerformanceAdvisorIndex] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("shapes", "shapes", False),
+        ("suggested_indexes", "suggestedIndexes", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PerformanceAdvisorResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         shapes: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.shapes, Unset):
             shapes = []
@@ -53,43 +88,49 @@ class PerformanceAdvisorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "shapes",
-                "suggestedIndexes",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _shapes = d.pop("shapes", UNSET)
-        shapes: list[PerformanceAdvisorShape] | Unset = UNSET
-        if _shapes is not UNSET:
-            shapes = []
-            for shapes_item_data in _shapes:
-                shapes_item = PerformanceAdvisorShape.from_dict(shapes_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _shapes = src_dict.get("shapes", UNSET)
+                shapes: list[PerformanceAdvisorShape] | Unset = UNSET
+                if _shapes is not UNSET:
+                    shapes = [PerformanceAdvisorShape.from_dict(shapes_item_data) for shapes_item_data in _shapes]
 
-                shapes.append(shapes_item)
+                _suggested_indexes = src_dict.get("suggestedIndexes", UNSET)
+                suggested_indexes: list[PerformanceAdvisorIndex] | Unset = UNSET
+                if _suggested_indexes is not UNSET:
+                    suggested_indexes = [
+                        PerformanceAdvisorIndex.from_dict(suggested_indexes_item_data)
+                        for suggested_indexes_item_data in _suggested_indexes
+                    ]
 
-        _suggested_indexes = d.pop("suggestedIndexes", UNSET)
-        suggested_indexes: list[PerformanceAdvisorIndex] | Unset = UNSET
-        if _suggested_indexes is not UNSET:
-            suggested_indexes = []
-            for suggested_indexes_item_data in _suggested_indexes:
-                suggested_indexes_item = PerformanceAdvisorIndex.from_dict(suggested_indexes_item_data)
+                if not (
+                    (_shapes is UNSET or _shapes.__class__ is list)
+                    and (_suggested_indexes is UNSET or _suggested_indexes.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PerformanceAdvisorResponse:
+                    _performance_advisor_response = object.__new__(cls)
+                    _performance_advisor_response.shapes = shapes
+                    _performance_advisor_response.suggested_indexes = suggested_indexes
+                else:
+                    _performance_advisor_response = cls(
+                        shapes,
+                        suggested_indexes,
+                    )
 
-                suggested_indexes.append(suggested_indexes_item)
+                _performance_advisor_response.additional_properties = d
+                return _performance_advisor_response
 
-        _performance_advisor_response = cls(
-            shapes,
-            suggested_indexes,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _performance_advisor_response.additional_properties = d
-        return _performance_advisor_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,3 +152,28 @@ class PerformanceAdvisorResponse:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.performance_advisor_index import PerformanceAdvisorIndex  # noqa: E402
 from ..models.performance_advisor_shape import PerformanceAdvisorShape  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.performance_advisor_index import (
+        PerformanceAdvisorIndex,
+        PerformanceAdvisorIndexDict,
+    )
+    from ..models.performance_advisor_shape import (
+        PerformanceAdvisorShape,
+        PerformanceAdvisorShapeDict,
+    )
+
+    PerformanceAdvisorResponseDict = TypedDict(
+        "PerformanceAdvisorResponseDict",
+        {
+            "shapes": list[PerformanceAdvisorShapeDict | PerformanceAdvisorShape],
+            "suggestedIndexes": list[PerformanceAdvisorIndexDict | PerformanceAdvisorIndex],
+        },
+        total=False,
+    )
+else:
+    PerformanceAdvisorResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PerformanceAdvisorShape")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "avgMs",
+        "count",
+        "id",
+        "inefficiencyScore",
+        "namespace",
+        "operations",
+    }
+)
 
 
 @_attrs_define
@@ -34,8 +60,25 @@ class PerformanceAdvisorShape:
     namespace: str | Unset = UNSET
     operations: list[PerformanceAdvisorOperationView] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("avg_ms", "avgMs", False),
+        ("count", "count", False),
+        ("id", "id", False),
+        ("inefficiency_score", "inefficiencyScore", False),
+        ("namespace", "namespace", False),
+        ("operations", "operations", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PerformanceAdvisorShape"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         avg_ms = self.avg_ms
 
         count = self.count
@@ -73,52 +116,66 @@ class PerformanceAdvisorShape:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "avgMs",
-                "count",
-                "id",
-                "inefficiencyScore",
-                "namespace",
-                "operations",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        avg_ms = d.pop("avgMs", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                avg_ms = src_dict.get("avgMs", UNSET)
 
-        count = d.pop("count", UNSET)
+                count = src_dict.get("count", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        inefficiency_score = d.pop("inefficiencyScore", UNSET)
+                inefficiency_score = src_dict.get("inefficiencyScore", UNSET)
 
-        namespace = d.pop("namespace", UNSET)
+                namespace = src_dict.get("namespace", UNSET)
 
-        _operations = d.pop("operations", UNSET)
-        operations: list[PerformanceAdvisorOperationView] | Unset = UNSET
-        if _operations is not UNSET:
-            operations = []
-            for operations_item_data in _operations:
-                operations_item = PerformanceAdvisorOperationView.from_dict(operations_item_data)
+                _operations = src_dict.get("operations", UNSET)
+                operations: list[PerformanceAdvisorOperationView] | Unset = UNSET
+                if _operations is not UNSET:
+                    operations = [
+                        PerformanceAdvisorOperationView.from_dict(operations_item_data)
+                        for operations_item_data in _operations
+                    ]
 
-                operations.append(operations_item)
+                if not (
+                    (avg_ms is UNSET or avg_ms.__class__ is int)
+                    and (count is UNSET or count.__class__ is int)
+                    and (id is UNSET or id.__class__ is str)
+                    and (inefficiency_score is UNSET or inefficiency_score.__class__ is int)
+                    and (namespace is UNSET or namespace.__class__ is str)
+                    and (_operations is UNSET or _operations.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PerformanceAdvisorShape:
+                    _performance_advisor_shape = object.__new__(cls)
+                    _performance_advisor_shape.avg_ms = avg_ms
+                    _performance_advisor_shape.count = count
+                    _performance_advisor_shape.id = id
+                    _performance_advisor_shape.inefficiency_score = inefficiency_score
+                    _performance_advisor_shape.namespace = namespace
+                    _performance_advisor_shape.operations = operations
+                else:
+                    _performance_advisor_shape = cls(
+                        avg_ms,
+                        count,
+                        id,
+                        inefficiency_score,
+                        namespace,
+                        operations,
+                    )
 
-        _performance_advisor_shape = cls(
-            avg_ms,
-            count,
-            id,
-            inefficiency_score,
-            namespace,
-            operations,
-        )
+                _performance_advisor_shape.additional_properties = d
+                return _performance_advisor_shape
 
-        if nulls:
-            d.update(nulls)
-        _performance_advisor_shape.additional_properties = d
-        return _performance_advisor_shape
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -139,3 +196,26 @@ class PerformanceAdvisorShape:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.performance_advisor_operation_view import PerformanceAdvisorOperationView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.performance_advisor_operation_view import (
+        PerformanceAdvisorOperationView,
+        PerformanceAdvisorOperationViewDict,
+    )
+
+    PerformanceAdvisorShapeDict = TypedDict(
+        "PerformanceAdvisorShapeDict",
+        {
+            "avgMs": int,
+            "count": int,
+            "id": str,
+            "inefficiencyScore": int,
+            "namespace": str,
+            "operations": list[PerformanceAdvisorOperationViewDict | PerformanceAdvisorOperationView],
+        },
+        total=False,
+    )
+else:
+    PerformanceAdvisorShapeDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PerformanceAdvisorSlowQuery")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "line",
+        "metrics",
+        "namespace",
+        "opType",
+        "replicaState",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +56,24 @@ class PerformanceAdvisorSlowQuery:
     op_type: str | Unset = UNSET
     replica_state: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("line", "line", False),
+        ("metrics", "metrics", False),
+        ("namespace", "namespace", False),
+        ("op_type", "opType", False),
+        ("replica_state", "replicaState", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PerformanceAdvisorSlowQuery"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         line = self.line
 
         metrics: dict[str, Any] | Unset = UNSET
@@ -63,46 +104,59 @@ class PerformanceAdvisorSlowQuery:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "line",
-                "metrics",
-                "namespace",
-                "opType",
-                "replicaState",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        line = d.pop("line", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                line = src_dict.get("line", UNSET)
 
-        _metrics = d.pop("metrics", UNSET)
-        metrics: PerformanceAdvisorSlowQueryMetrics | Unset
-        if _metrics is UNSET:
-            metrics = UNSET
-        else:
-            metrics = PerformanceAdvisorSlowQueryMetrics.from_dict(_metrics)
+                _metrics = src_dict.get("metrics", UNSET)
+                metrics: PerformanceAdvisorSlowQueryMetrics | Unset
+                if _metrics is UNSET:
+                    metrics = UNSET
+                else:
+                    metrics = PerformanceAdvisorSlowQueryMetrics.from_dict(_metrics)
 
-        namespace = d.pop("namespace", UNSET)
+                namespace = src_dict.get("namespace", UNSET)
 
-        op_type = d.pop("opType", UNSET)
+                op_type = src_dict.get("opType", UNSET)
 
-        replica_state = d.pop("replicaState", UNSET)
+                replica_state = src_dict.get("replicaState", UNSET)
 
-        _performance_advisor_slow_query = cls(
-            line,
-            metrics,
-            namespace,
-            op_type,
-            replica_state,
-        )
+                if not (
+                    (line is UNSET or line.__class__ is str)
+                    and (namespace is UNSET or namespace.__class__ is str)
+                    and (op_type is UNSET or op_type.__class__ is str)
+                    and (replica_state is UNSET or replica_state.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PerformanceAdvisorSlowQuery:
+                    _performance_advisor_slow_query = object.__new__(cls)
+                    _performance_advisor_slow_query.line = line
+                    _performance_advisor_slow_query.metrics = metrics
+                    _performance_advisor_slow_query.namespace = namespace
+                    _performance_advisor_slow_query.op_type = op_type
+                    _performance_advisor_slow_query.replica_state = replica_state
+                else:
+                    _performance_advisor_slow_query = cls(
+                        line,
+                        metrics,
+                        namespace,
+                        op_type,
+                        replica_state,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _performance_advisor_slow_query.additional_properties = d
-        return _performance_advisor_slow_query
+                _performance_advisor_slow_query.additional_properties = d
+                return _performance_advisor_slow_query
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -125,3 +179,27 @@ class PerformanceAdvisorSlowQuery:
 from ..models.performance_advisor_slow_query_metrics import (
     PerformanceAdvisorSlowQueryMetrics,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.performance_advisor_slow_query_metrics import (
+        PerformanceAdvisorSlowQueryMetrics,
+        PerformanceAdvisorSlowQueryMetricsDict,
+    )
+
+    PerformanceAdvisorSlowQueryDict = TypedDict(
+        "PerformanceAdvisorSlowQueryDict",
+        {
+            "line": str,
+            "metrics": PerformanceAdvisorSlowQueryMetricsDict | PerformanceAdvisorSlowQueryMetrics,
+            "namespace": str,
+            "opType": str,
+            "replicaState": str,
+        },
+        total=False,
+    )
+else:
+    PerformanceAdvisorSlowQueryDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

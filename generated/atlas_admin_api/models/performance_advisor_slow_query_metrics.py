@@ -2,14 +2,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PerformanceAdvisorSlowQueryMetrics")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "docsExamined",
+        "docsExaminedReturnedRatio",
+        "docsReturned",
+        "fromUserConnection",
+        "hasIndexCoverage",
+        "hasSort",
+        "keysExamined",
+        "keysExaminedReturnedRatio",
+        "numYields",
+        "operationExecutionTime",
+        "responseLength",
+    }
+)
 
 
 @_attrs_define
@@ -46,8 +77,30 @@ class PerformanceAdvisorSlowQueryMetrics:
     operation_execution_time: int | Unset = UNSET
     response_length: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("docs_examined", "docsExamined", False),
+        ("docs_examined_returned_ratio", "docsExaminedReturnedRatio", False),
+        ("docs_returned", "docsReturned", False),
+        ("from_user_connection", "fromUserConnection", False),
+        ("has_index_coverage", "hasIndexCoverage", False),
+        ("has_sort", "hasSort", False),
+        ("keys_examined", "keysExamined", False),
+        ("keys_examined_returned_ratio", "keysExaminedReturnedRatio", False),
+        ("num_yields", "numYields", False),
+        ("operation_execution_time", "operationExecutionTime", False),
+        ("response_length", "responseLength", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PerformanceAdvisorSlowQueryMetrics"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         docs_examined = self.docs_examined
 
         docs_examined_returned_ratio = self.docs_examined_returned_ratio
@@ -100,65 +153,97 @@ class PerformanceAdvisorSlowQueryMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "docsExamined",
-                "docsExaminedReturnedRatio",
-                "docsReturned",
-                "fromUserConnection",
-                "hasIndexCoverage",
-                "hasSort",
-                "keysExamined",
-                "keysExaminedReturnedRatio",
-                "numYields",
-                "operationExecutionTime",
-                "responseLength",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        docs_examined = d.pop("docsExamined", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                docs_examined = src_dict.get("docsExamined", UNSET)
 
-        docs_examined_returned_ratio = d.pop("docsExaminedReturnedRatio", UNSET)
+                docs_examined_returned_ratio = src_dict.get("docsExaminedReturnedRatio", UNSET)
 
-        docs_returned = d.pop("docsReturned", UNSET)
+                docs_returned = src_dict.get("docsReturned", UNSET)
 
-        from_user_connection = d.pop("fromUserConnection", UNSET)
+                from_user_connection = src_dict.get("fromUserConnection", UNSET)
 
-        has_index_coverage = d.pop("hasIndexCoverage", UNSET)
+                has_index_coverage = src_dict.get("hasIndexCoverage", UNSET)
 
-        has_sort = d.pop("hasSort", UNSET)
+                has_sort = src_dict.get("hasSort", UNSET)
 
-        keys_examined = d.pop("keysExamined", UNSET)
+                keys_examined = src_dict.get("keysExamined", UNSET)
 
-        keys_examined_returned_ratio = d.pop("keysExaminedReturnedRatio", UNSET)
+                keys_examined_returned_ratio = src_dict.get("keysExaminedReturnedRatio", UNSET)
 
-        num_yields = d.pop("numYields", UNSET)
+                num_yields = src_dict.get("numYields", UNSET)
 
-        operation_execution_time = d.pop("operationExecutionTime", UNSET)
+                operation_execution_time = src_dict.get("operationExecutionTime", UNSET)
 
-        response_length = d.pop("responseLength", UNSET)
+                response_length = src_dict.get("responseLength", UNSET)
 
-        _performance_advisor_slow_query_metrics = cls(
-            docs_examined,
-            docs_examined_returned_ratio,
-            docs_returned,
-            from_user_connection,
-            has_index_coverage,
-            has_sort,
-            keys_examined,
-            keys_examined_returned_ratio,
-            num_yields,
-            operation_execution_time,
-            response_length,
-        )
+                if not (
+                    (docs_examined is UNSET or docs_examined.__class__ is int)
+                    and (
+                        docs_examined_returned_ratio is UNSET
+                        or (
+                            docs_examined_returned_ratio.__class__ is float
+                            or docs_examined_returned_ratio.__class__ is int
+                        )
+                    )
+                    and (docs_returned is UNSET or docs_returned.__class__ is int)
+                    and (from_user_connection is UNSET or from_user_connection.__class__ is bool)
+                    and (has_index_coverage is UNSET or has_index_coverage.__class__ is bool)
+                    and (has_sort is UNSET or has_sort.__class__ is bool)
+                    and (keys_examined is UNSET or keys_examined.__class__ is int)
+                    and (
+                        keys_examined_returned_ratio is UNSET
+                        or (
+                            keys_examined_returned_ratio.__class__ is float
+                            or keys_examined_returned_ratio.__class__ is int
+                        )
+                    )
+                    and (num_yields is UNSET or num_yields.__class__ is int)
+                    and (operation_execution_time is UNSET or operation_execution_time.__class__ is int)
+                    and (response_length is UNSET or response_length.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PerformanceAdvisorSlowQueryMetrics:
+                    _performance_advisor_slow_query_metrics = object.__new__(cls)
+                    _performance_advisor_slow_query_metrics.docs_examined = docs_examined
+                    _performance_advisor_slow_query_metrics.docs_examined_returned_ratio = docs_examined_returned_ratio
+                    _performance_advisor_slow_query_metrics.docs_returned = docs_returned
+                    _performance_advisor_slow_query_metrics.from_user_connection = from_user_connection
+                    _performance_advisor_slow_query_metrics.has_index_coverage = has_index_coverage
+                    _performance_advisor_slow_query_metrics.has_sort = has_sort
+                    _performance_advisor_slow_query_metrics.keys_examined = keys_examined
+                    _performance_advisor_slow_query_metrics.keys_examined_returned_ratio = keys_examined_returned_ratio
+                    _performance_advisor_slow_query_metrics.num_yields = num_yields
+                    _performance_advisor_slow_query_metrics.operation_execution_time = operation_execution_time
+                    _performance_advisor_slow_query_metrics.response_length = response_length
+                else:
+                    _performance_advisor_slow_query_metrics = cls(
+                        docs_examined,
+                        docs_examined_returned_ratio,
+                        docs_returned,
+                        from_user_connection,
+                        has_index_coverage,
+                        has_sort,
+                        keys_examined,
+                        keys_examined_returned_ratio,
+                        num_yields,
+                        operation_execution_time,
+                        response_length,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _performance_advisor_slow_query_metrics.additional_properties = d
-        return _performance_advisor_slow_query_metrics
+                _performance_advisor_slow_query_metrics.additional_properties = d
+                return _performance_advisor_slow_query_metrics
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -175,3 +260,29 @@ class PerformanceAdvisorSlowQueryMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    PerformanceAdvisorSlowQueryMetricsDict = TypedDict(
+        "PerformanceAdvisorSlowQueryMetricsDict",
+        {
+            "docsExamined": int,
+            "docsExaminedReturnedRatio": float,
+            "docsReturned": int,
+            "fromUserConnection": bool,
+            "hasIndexCoverage": bool,
+            "hasSort": bool,
+            "keysExamined": int,
+            "keysExaminedReturnedRatio": float,
+            "numYields": int,
+            "operationExecutionTime": int,
+            "responseLength": int,
+        },
+        total=False,
+    )
+else:
+    PerformanceAdvisorSlowQueryMetricsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

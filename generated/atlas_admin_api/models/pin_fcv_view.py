@@ -3,14 +3,37 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PinFCVView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "expirationDate",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -27,11 +50,24 @@ class PinFCVView:
     expiration_date: datetime.datetime | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("expiration_date", "expirationDate", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PinFCVView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = format_datetime(self.expiration_date)
+            expiration_date = datetime_json(self.expiration_date)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -52,41 +88,45 @@ class PinFCVView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "expirationDate",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _expiration_date = d.pop("expirationDate", UNSET)
-        expiration_date: datetime.datetime | Unset
-        if _expiration_date is UNSET:
-            expiration_date = UNSET
-        else:
-            expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _expiration_date = src_dict.get("expirationDate", UNSET)
+                expiration_date: datetime.datetime | Unset
+                if _expiration_date is UNSET:
+                    expiration_date = UNSET
+                else:
+                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (_links is UNSET or _links.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is PinFCVView:
+                    _pin_fcv_view = object.__new__(cls)
+                    _pin_fcv_view.expiration_date = expiration_date
+                    _pin_fcv_view.links = links
+                else:
+                    _pin_fcv_view = cls(
+                        expiration_date,
+                        links,
+                    )
 
-        _pin_fcv_view = cls(
-            expiration_date,
-            links,
-        )
+                _pin_fcv_view.additional_properties = d
+                return _pin_fcv_view
 
-        if nulls:
-            d.update(nulls)
-        _pin_fcv_view.additional_properties = d
-        return _pin_fcv_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -107,3 +147,19 @@ class PinFCVView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    PinFCVViewDict = TypedDict(
+        "PinFCVViewDict",
+        {
+            "expirationDate": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    PinFCVViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PinnedNamespaces")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "pinnedNamespaces",
+        "clusterId",
+        "groupId",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +52,22 @@ class PinnedNamespaces:
     cluster_id: str | Unset = UNSET
     group_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("pinned_namespaces", "pinnedNamespaces", True),
+        ("cluster_id", "clusterId", False),
+        ("group_id", "groupId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PinnedNamespaces"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         pinned_namespaces = self.pinned_namespaces
 
         cluster_id = self.cluster_id
@@ -52,32 +90,49 @@ class PinnedNamespaces:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterId",
-                "groupId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        pinned_namespaces = cast(list[str], d.pop("pinnedNamespaces"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _pinned_namespaces = src_dict["pinnedNamespaces"]
+                pinned_namespaces = cast(list[str], _pinned_namespaces)
 
-        cluster_id = d.pop("clusterId", UNSET)
+                cluster_id = src_dict.get("clusterId", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _pinned_namespaces = cls(
-            pinned_namespaces,
-            cluster_id,
-            group_id,
-        )
+                if not (
+                    (
+                        _pinned_namespaces.__class__ is list
+                        and all(_item.__class__ is str for _item in _pinned_namespaces)
+                    )
+                    and (cluster_id is UNSET or cluster_id.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PinnedNamespaces:
+                    _pinned_namespaces = object.__new__(cls)
+                    _pinned_namespaces.pinned_namespaces = pinned_namespaces
+                    _pinned_namespaces.cluster_id = cluster_id
+                    _pinned_namespaces.group_id = group_id
+                else:
+                    _pinned_namespaces = cls(
+                        pinned_namespaces,
+                        cluster_id,
+                        group_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _pinned_namespaces.additional_properties = d
-        return _pinned_namespaces
+                _pinned_namespaces.additional_properties = d
+                return _pinned_namespaces
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -94,3 +149,19 @@ class PinnedNamespaces:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    PinnedNamespacesDict = TypedDict(
+        "PinnedNamespacesDict",
+        {
+            "pinnedNamespaces": Required[list[str]],
+            "clusterId": str,
+            "groupId": str,
+        },
+        total=False,
+    )
+else:
+    PinnedNamespacesDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PipelineRunStats")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "bytesExported",
+        "numDocs",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class PipelineRunStats:
     bytes_exported: int | Unset = UNSET
     num_docs: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("bytes_exported", "bytesExported", False),
+        ("num_docs", "numDocs", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PipelineRunStats"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         bytes_exported = self.bytes_exported
 
         num_docs = self.num_docs
@@ -42,29 +77,40 @@ class PipelineRunStats:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "bytesExported",
-                "numDocs",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        bytes_exported = d.pop("bytesExported", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                bytes_exported = src_dict.get("bytesExported", UNSET)
 
-        num_docs = d.pop("numDocs", UNSET)
+                num_docs = src_dict.get("numDocs", UNSET)
 
-        _pipeline_run_stats = cls(
-            bytes_exported,
-            num_docs,
-        )
+                if not (
+                    (bytes_exported is UNSET or bytes_exported.__class__ is int)
+                    and (num_docs is UNSET or num_docs.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PipelineRunStats:
+                    _pipeline_run_stats = object.__new__(cls)
+                    _pipeline_run_stats.bytes_exported = bytes_exported
+                    _pipeline_run_stats.num_docs = num_docs
+                else:
+                    _pipeline_run_stats = cls(
+                        bytes_exported,
+                        num_docs,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _pipeline_run_stats.additional_properties = d
-        return _pipeline_run_stats
+                _pipeline_run_stats.additional_properties = d
+                return _pipeline_run_stats
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +127,18 @@ class PipelineRunStats:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    PipelineRunStatsDict = TypedDict(
+        "PipelineRunStatsDict",
+        {
+            "bytesExported": int,
+            "numDocs": int,
+        },
+        total=False,
+    )
+else:
+    PipelineRunStatsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

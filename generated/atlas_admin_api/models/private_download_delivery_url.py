@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PrivateDownloadDeliveryUrl")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "deliveryUrl",
+        "endpointId",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class PrivateDownloadDeliveryUrl:
     delivery_url: str | Unset = UNSET
     endpoint_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("delivery_url", "deliveryUrl", False),
+        ("endpoint_id", "endpointId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PrivateDownloadDeliveryUrl"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         delivery_url = self.delivery_url
 
         endpoint_id = self.endpoint_id
@@ -42,29 +77,40 @@ class PrivateDownloadDeliveryUrl:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "deliveryUrl",
-                "endpointId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        delivery_url = d.pop("deliveryUrl", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                delivery_url = src_dict.get("deliveryUrl", UNSET)
 
-        endpoint_id = d.pop("endpointId", UNSET)
+                endpoint_id = src_dict.get("endpointId", UNSET)
 
-        _private_download_delivery_url = cls(
-            delivery_url,
-            endpoint_id,
-        )
+                if not (
+                    (delivery_url is UNSET or delivery_url.__class__ is str)
+                    and (endpoint_id is UNSET or endpoint_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PrivateDownloadDeliveryUrl:
+                    _private_download_delivery_url = object.__new__(cls)
+                    _private_download_delivery_url.delivery_url = delivery_url
+                    _private_download_delivery_url.endpoint_id = endpoint_id
+                else:
+                    _private_download_delivery_url = cls(
+                        delivery_url,
+                        endpoint_id,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _private_download_delivery_url.additional_properties = d
-        return _private_download_delivery_url
+                _private_download_delivery_url.additional_properties = d
+                return _private_download_delivery_url
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +127,20 @@ class PrivateDownloadDeliveryUrl:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    PrivateDownloadDeliveryUrlDict = TypedDict(
+        "PrivateDownloadDeliveryUrlDict",
+        {
+            "deliveryUrl": str,
+            "endpointId": str,
+        },
+        total=False,
+    )
+else:
+    PrivateDownloadDeliveryUrlDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

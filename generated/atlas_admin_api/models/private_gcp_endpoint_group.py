@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,33 @@ from ..models.private_gcp_endpoint_group_cloud_provider import (
     PrivateGCPEndpointGroupCloudProvider,
 )
 from ..models.private_gcp_endpoint_group_status import PrivateGCPEndpointGroupStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PrivateGCPEndpointGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "deleteRequested",
+        "endpointGroupName",
+        "endpoints",
+        "errorMessage",
+        "gcpProjectId",
+        "portMappingEnabled",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -40,7 +70,7 @@ class PrivateGCPEndpointGroup:
             Cloud received this request.
     """
 
-    cloud_provider: PrivateGCPEndpointGroupCloudProvider = _attrs_field(
+    cloud_provider: Literal["GCP"] | PrivateGCPEndpointGroupCloudProvider = _attrs_field(
         default=PrivateGCPEndpointGroupCloudProvider.GCP, kw_only=True
     )
     delete_requested: bool | Unset = UNSET
@@ -49,11 +79,34 @@ class PrivateGCPEndpointGroup:
     error_message: str | Unset = UNSET
     gcp_project_id: str | Unset = UNSET
     port_mapping_enabled: bool | Unset = UNSET
-    status: PrivateGCPEndpointGroupStatus | Unset = UNSET
+    status: (
+        Literal["INITIATING", "VERIFIED", "AVAILABLE", "FAILED", "DELETING", "DELETED"]
+        | PrivateGCPEndpointGroupStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("delete_requested", "deleteRequested", False),
+        ("endpoint_group_name", "endpointGroupName", False),
+        ("endpoints", "endpoints", False),
+        ("error_message", "errorMessage", False),
+        ("gcp_project_id", "gcpProjectId", False),
+        ("port_mapping_enabled", "portMappingEnabled", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PrivateGCPEndpointGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         delete_requested = self.delete_requested
 
@@ -74,7 +127,7 @@ class PrivateGCPEndpointGroup:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -102,66 +155,82 @@ class PrivateGCPEndpointGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "deleteRequested",
-                "endpointGroupName",
-                "endpoints",
-                "errorMessage",
-                "gcpProjectId",
-                "portMappingEnabled",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = PrivateGCPEndpointGroupCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = PrivateGCPEndpointGroupCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or PrivateGCPEndpointGroupCloudProvider(_cloud_provider_value)
 
-        delete_requested = d.pop("deleteRequested", UNSET)
+                delete_requested = src_dict.get("deleteRequested", UNSET)
 
-        endpoint_group_name = d.pop("endpointGroupName", UNSET)
+                endpoint_group_name = src_dict.get("endpointGroupName", UNSET)
 
-        _endpoints = d.pop("endpoints", UNSET)
-        endpoints: list[GCPConsumerForwardingRule] | Unset = UNSET
-        if _endpoints is not UNSET:
-            endpoints = []
-            for endpoints_item_data in _endpoints:
-                endpoints_item = GCPConsumerForwardingRule.from_dict(endpoints_item_data)
+                _endpoints = src_dict.get("endpoints", UNSET)
+                endpoints: list[GCPConsumerForwardingRule] | Unset = UNSET
+                if _endpoints is not UNSET:
+                    endpoints = [
+                        GCPConsumerForwardingRule.from_dict(endpoints_item_data) for endpoints_item_data in _endpoints
+                    ]
 
-                endpoints.append(endpoints_item)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        error_message = d.pop("errorMessage", UNSET)
+                gcp_project_id = src_dict.get("gcpProjectId", UNSET)
 
-        gcp_project_id = d.pop("gcpProjectId", UNSET)
+                port_mapping_enabled = src_dict.get("portMappingEnabled", UNSET)
 
-        port_mapping_enabled = d.pop("portMappingEnabled", UNSET)
+                _status = src_dict.get("status", UNSET)
+                status: PrivateGCPEndpointGroupStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = PrivateGCPEndpointGroupStatus._members_by_value.get(
+                        _status
+                    ) or PrivateGCPEndpointGroupStatus(_status)
 
-        _status = d.pop("status", UNSET)
-        status: PrivateGCPEndpointGroupStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = PrivateGCPEndpointGroupStatus._members_by_value.get(_status) or PrivateGCPEndpointGroupStatus(
-                _status
-            )
+                if not (
+                    (delete_requested is UNSET or delete_requested.__class__ is bool)
+                    and (endpoint_group_name is UNSET or endpoint_group_name.__class__ is str)
+                    and (_endpoints is UNSET or _endpoints.__class__ is list)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (gcp_project_id is UNSET or gcp_project_id.__class__ is str)
+                    and (port_mapping_enabled is UNSET or port_mapping_enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PrivateGCPEndpointGroup:
+                    _private_gcp_endpoint_group = object.__new__(cls)
+                    _private_gcp_endpoint_group.cloud_provider = cloud_provider
+                    _private_gcp_endpoint_group.delete_requested = delete_requested
+                    _private_gcp_endpoint_group.endpoint_group_name = endpoint_group_name
+                    _private_gcp_endpoint_group.endpoints = endpoints
+                    _private_gcp_endpoint_group.error_message = error_message
+                    _private_gcp_endpoint_group.gcp_project_id = gcp_project_id
+                    _private_gcp_endpoint_group.port_mapping_enabled = port_mapping_enabled
+                    _private_gcp_endpoint_group.status = status
+                else:
+                    _private_gcp_endpoint_group = cls(
+                        delete_requested,
+                        endpoint_group_name,
+                        endpoints,
+                        error_message,
+                        gcp_project_id,
+                        port_mapping_enabled,
+                        status,
+                        cloud_provider=cloud_provider,
+                    )
 
-        _private_gcp_endpoint_group = cls(
-            delete_requested,
-            endpoint_group_name,
-            endpoints,
-            error_message,
-            gcp_project_id,
-            port_mapping_enabled,
-            status,
-            cloud_provider=cloud_provider,
-        )
+                _private_gcp_endpoint_group.additional_properties = d
+                return _private_gcp_endpoint_group
 
-        if nulls:
-            d.update(nulls)
-        _private_gcp_endpoint_group.additional_properties = d
-        return _private_gcp_endpoint_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -182,3 +251,33 @@ class PrivateGCPEndpointGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.gcp_consumer_forwarding_rule import GCPConsumerForwardingRule  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.gcp_consumer_forwarding_rule import (
+        GCPConsumerForwardingRule,
+        GCPConsumerForwardingRuleDict,
+    )
+    from ..models.private_gcp_endpoint_group_cloud_provider import (
+        PrivateGCPEndpointGroupCloudProvider,
+    )
+    from ..models.private_gcp_endpoint_group_status import PrivateGCPEndpointGroupStatus
+
+    PrivateGCPEndpointGroupDict = TypedDict(
+        "PrivateGCPEndpointGroupDict",
+        {
+            "cloudProvider": Required[Literal["GCP"] | PrivateGCPEndpointGroupCloudProvider],
+            "deleteRequested": bool,
+            "endpointGroupName": str,
+            "endpoints": list[GCPConsumerForwardingRuleDict | GCPConsumerForwardingRule],
+            "errorMessage": str,
+            "gcpProjectId": str,
+            "portMappingEnabled": bool,
+            "status": Literal["INITIATING", "VERIFIED", "AVAILABLE", "FAILED", "DELETING", "DELETED"]
+            | PrivateGCPEndpointGroupStatus,
+        },
+        total=False,
+    )
+else:
+    PrivateGCPEndpointGroupDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

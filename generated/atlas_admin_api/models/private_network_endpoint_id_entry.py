@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,9 +22,35 @@ from ..models.private_network_endpoint_id_entry_status import (
 from ..models.private_network_endpoint_id_entry_type import (
     PrivateNetworkEndpointIdEntryType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PrivateNetworkEndpointIdEntry")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "endpointId",
+        "azureLinkId",
+        "comment",
+        "customerEndpointDNSName",
+        "customerEndpointIPAddress",
+        "errorMessage",
+        "provider",
+        "region",
+        "status",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -49,13 +81,34 @@ class PrivateNetworkEndpointIdEntry:
     customer_endpoint_dns_name: str | Unset = UNSET
     customer_endpoint_ip_address: str | Unset = UNSET
     error_message: str | Unset = UNSET
-    provider: PrivateNetworkEndpointIdEntryProvider | Unset = UNSET
+    provider: Literal["AWS", "AZURE"] | PrivateNetworkEndpointIdEntryProvider | Unset = UNSET
     region: str | Unset = UNSET
-    status: PrivateNetworkEndpointIdEntryStatus | Unset = UNSET
-    type_: PrivateNetworkEndpointIdEntryType | Unset = UNSET
+    status: Literal["PENDING", "OK", "FAILED", "DELETING"] | PrivateNetworkEndpointIdEntryStatus | Unset = UNSET
+    type_: Literal["DATA_LAKE"] | PrivateNetworkEndpointIdEntryType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("endpoint_id", "endpointId", True),
+        ("azure_link_id", "azureLinkId", False),
+        ("comment", "comment", False),
+        ("customer_endpoint_dns_name", "customerEndpointDNSName", False),
+        ("customer_endpoint_ip_address", "customerEndpointIPAddress", False),
+        ("error_message", "errorMessage", False),
+        ("provider", "provider", False),
+        ("region", "region", False),
+        ("status", "status", False),
+        ("type_", "type", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PrivateNetworkEndpointIdEntry"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         endpoint_id = self.endpoint_id
 
         azure_link_id = self.azure_link_id
@@ -70,17 +123,17 @@ class PrivateNetworkEndpointIdEntry:
 
         provider: str | Unset = UNSET
         if not isinstance(self.provider, Unset):
-            provider = self.provider.value
+            provider = enum_json(self.provider)
 
         region = self.region
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -112,81 +165,98 @@ class PrivateNetworkEndpointIdEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "azureLinkId",
-                "comment",
-                "customerEndpointDNSName",
-                "customerEndpointIPAddress",
-                "errorMessage",
-                "provider",
-                "region",
-                "status",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        endpoint_id = d.pop("endpointId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                endpoint_id = src_dict["endpointId"]
 
-        azure_link_id = d.pop("azureLinkId", UNSET)
+                azure_link_id = src_dict.get("azureLinkId", UNSET)
 
-        comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-        customer_endpoint_dns_name = d.pop("customerEndpointDNSName", UNSET)
+                customer_endpoint_dns_name = src_dict.get("customerEndpointDNSName", UNSET)
 
-        customer_endpoint_ip_address = d.pop("customerEndpointIPAddress", UNSET)
+                customer_endpoint_ip_address = src_dict.get("customerEndpointIPAddress", UNSET)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        _provider = d.pop("provider", UNSET)
-        provider: PrivateNetworkEndpointIdEntryProvider | Unset
-        if _provider is UNSET:
-            provider = UNSET
-        else:
-            provider = PrivateNetworkEndpointIdEntryProvider._members_by_value.get(
-                _provider
-            ) or PrivateNetworkEndpointIdEntryProvider(_provider)
+                _provider = src_dict.get("provider", UNSET)
+                provider: PrivateNetworkEndpointIdEntryProvider | Unset
+                if _provider is UNSET:
+                    provider = UNSET
+                else:
+                    provider = PrivateNetworkEndpointIdEntryProvider._members_by_value.get(
+                        _provider
+                    ) or PrivateNetworkEndpointIdEntryProvider(_provider)
 
-        region = d.pop("region", UNSET)
+                region = src_dict.get("region", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: PrivateNetworkEndpointIdEntryStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = PrivateNetworkEndpointIdEntryStatus._members_by_value.get(
-                _status
-            ) or PrivateNetworkEndpointIdEntryStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: PrivateNetworkEndpointIdEntryStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = PrivateNetworkEndpointIdEntryStatus._members_by_value.get(
+                        _status
+                    ) or PrivateNetworkEndpointIdEntryStatus(_status)
 
-        _type_ = d.pop("type", UNSET)
-        type_: PrivateNetworkEndpointIdEntryType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = PrivateNetworkEndpointIdEntryType._members_by_value.get(
-                _type_
-            ) or PrivateNetworkEndpointIdEntryType(_type_)
+                _type_ = src_dict.get("type", UNSET)
+                type_: PrivateNetworkEndpointIdEntryType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = PrivateNetworkEndpointIdEntryType._members_by_value.get(
+                        _type_
+                    ) or PrivateNetworkEndpointIdEntryType(_type_)
 
-        _private_network_endpoint_id_entry = cls(
-            endpoint_id,
-            azure_link_id,
-            comment,
-            customer_endpoint_dns_name,
-            customer_endpoint_ip_address,
-            error_message,
-            provider,
-            region,
-            status,
-            type_,
-        )
+                if not (
+                    endpoint_id.__class__ is str
+                    and (azure_link_id is UNSET or azure_link_id.__class__ is str)
+                    and (comment is UNSET or comment.__class__ is str)
+                    and (customer_endpoint_dns_name is UNSET or customer_endpoint_dns_name.__class__ is str)
+                    and (customer_endpoint_ip_address is UNSET or customer_endpoint_ip_address.__class__ is str)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PrivateNetworkEndpointIdEntry:
+                    _private_network_endpoint_id_entry = object.__new__(cls)
+                    _private_network_endpoint_id_entry.endpoint_id = endpoint_id
+                    _private_network_endpoint_id_entry.azure_link_id = azure_link_id
+                    _private_network_endpoint_id_entry.comment = comment
+                    _private_network_endpoint_id_entry.customer_endpoint_dns_name = customer_endpoint_dns_name
+                    _private_network_endpoint_id_entry.customer_endpoint_ip_address = customer_endpoint_ip_address
+                    _private_network_endpoint_id_entry.error_message = error_message
+                    _private_network_endpoint_id_entry.provider = provider
+                    _private_network_endpoint_id_entry.region = region
+                    _private_network_endpoint_id_entry.status = status
+                    _private_network_endpoint_id_entry.type_ = type_
+                else:
+                    _private_network_endpoint_id_entry = cls(
+                        endpoint_id,
+                        azure_link_id,
+                        comment,
+                        customer_endpoint_dns_name,
+                        customer_endpoint_ip_address,
+                        error_message,
+                        provider,
+                        region,
+                        status,
+                        type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _private_network_endpoint_id_entry.additional_properties = d
-        return _private_network_endpoint_id_entry
+                _private_network_endpoint_id_entry.additional_properties = d
+                return _private_network_endpoint_id_entry
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -203,3 +273,38 @@ class PrivateNetworkEndpointIdEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.private_network_endpoint_id_entry_provider import (
+        PrivateNetworkEndpointIdEntryProvider,
+    )
+    from ..models.private_network_endpoint_id_entry_status import (
+        PrivateNetworkEndpointIdEntryStatus,
+    )
+    from ..models.private_network_endpoint_id_entry_type import (
+        PrivateNetworkEndpointIdEntryType,
+    )
+
+    PrivateNetworkEndpointIdEntryDict = TypedDict(
+        "PrivateNetworkEndpointIdEntryDict",
+        {
+            "endpointId": Required[str],
+            "azureLinkId": str,
+            "comment": str,
+            "customerEndpointDNSName": str,
+            "customerEndpointIPAddress": str,
+            "errorMessage": str,
+            "provider": Literal["AWS", "AZURE"] | PrivateNetworkEndpointIdEntryProvider,
+            "region": str,
+            "status": Literal["PENDING", "OK", "FAILED", "DELETING"] | PrivateNetworkEndpointIdEntryStatus,
+            "type": Literal["DATA_LAKE"] | PrivateNetworkEndpointIdEntryType,
+        },
+        total=False,
+    )
+else:
+    PrivateNetworkEndpointIdEntryDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

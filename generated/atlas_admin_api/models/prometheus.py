@@ -2,16 +2,46 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.prometheus_service_discovery import PrometheusServiceDiscovery
 from ..models.prometheus_type import PrometheusType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Prometheus")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "enabled",
+        "serviceDiscovery",
+        "type",
+        "username",
+        "id",
+        "password",
+        "sendUserProvidedResourceTagsEnabled",
+    }
+)
 
 
 @_attrs_define
@@ -32,20 +62,38 @@ class Prometheus:
     """
 
     enabled: bool
-    service_discovery: PrometheusServiceDiscovery
-    type_: PrometheusType = _attrs_field(default=PrometheusType.PROMETHEUS, kw_only=True)
+    service_discovery: Literal["http", "file"] | PrometheusServiceDiscovery
+    type_: Literal["PROMETHEUS"] | PrometheusType = _attrs_field(default=PrometheusType.PROMETHEUS, kw_only=True)
     username: str
     id: None | str | Unset = UNSET
     password: str | Unset = UNSET
     send_user_provided_resource_tags_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("enabled", "enabled", True),
+        ("service_discovery", "serviceDiscovery", True),
+        ("type_", "type", True),
+        ("username", "username", True),
+        ("id", "id", False),
+        ("password", "password", False),
+        ("send_user_provided_resource_tags_enabled", "sendUserProvidedResourceTagsEnabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Prometheus"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         enabled = self.enabled
 
-        service_discovery = self.service_discovery.value
+        service_discovery = enum_json(self.service_discovery)
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         username = self.username
 
@@ -80,52 +128,84 @@ class Prometheus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "password",
-                "sendUserProvidedResourceTagsEnabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        enabled = d.pop("enabled")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                enabled = src_dict["enabled"]
 
-        service_discovery = PrometheusServiceDiscovery(d.pop("serviceDiscovery"))
+                service_discovery = PrometheusServiceDiscovery._members_by_value.get(
+                    _service_discovery_value := src_dict["serviceDiscovery"]
+                ) or PrometheusServiceDiscovery(_service_discovery_value)
 
-        type_ = PrometheusType(d.pop("type"))
+                type_ = PrometheusType._members_by_value.get(_type__value := src_dict["type"]) or PrometheusType(
+                    _type__value
+                )
 
-        username = d.pop("username")
+                username = src_dict["username"]
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_id(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        id = _parse_id(d.pop("id", UNSET))
+                id = _parse_id(src_dict.get("id", UNSET))
 
-        password = d.pop("password", UNSET)
+                password = src_dict.get("password", UNSET)
 
-        send_user_provided_resource_tags_enabled = d.pop("sendUserProvidedResourceTagsEnabled", UNSET)
+                send_user_provided_resource_tags_enabled = src_dict.get("sendUserProvidedResourceTagsEnabled", UNSET)
 
-        _prometheus = cls(
-            enabled,
-            service_discovery,
-            username,
-            id,
-            password,
-            send_user_provided_resource_tags_enabled,
-            type_=type_,
-        )
+                if not (
+                    enabled.__class__ is bool
+                    and username.__class__ is str
+                    and (
+                        id is UNSET
+                        or id.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (password is UNSET or password.__class__ is str)
+                    and (
+                        send_user_provided_resource_tags_enabled is UNSET
+                        or send_user_provided_resource_tags_enabled.__class__ is bool
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is Prometheus:
+                    _prometheus = object.__new__(cls)
+                    _prometheus.enabled = enabled
+                    _prometheus.service_discovery = service_discovery
+                    _prometheus.type_ = type_
+                    _prometheus.username = username
+                    _prometheus.id = id
+                    _prometheus.password = password
+                    _prometheus.send_user_provided_resource_tags_enabled = send_user_provided_resource_tags_enabled
+                else:
+                    _prometheus = cls(
+                        enabled,
+                        service_discovery,
+                        username,
+                        id,
+                        password,
+                        send_user_provided_resource_tags_enabled,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _prometheus.additional_properties = d
-        return _prometheus
+                _prometheus.additional_properties = d
+                return _prometheus
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -142,3 +222,26 @@ class Prometheus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.prometheus_service_discovery import PrometheusServiceDiscovery
+    from ..models.prometheus_type import PrometheusType
+
+    PrometheusDict = TypedDict(
+        "PrometheusDict",
+        {
+            "enabled": Required[bool],
+            "serviceDiscovery": Required[Literal["http", "file"] | PrometheusServiceDiscovery],
+            "type": Required[Literal["PROMETHEUS"] | PrometheusType],
+            "username": Required[str],
+            "id": str | None,
+            "password": str,
+            "sendUserProvidedResourceTagsEnabled": bool,
+        },
+        total=False,
+    )
+else:
+    PrometheusDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

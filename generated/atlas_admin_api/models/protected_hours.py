@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ProtectedHours")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "endHourOfDay",
+        "startHourOfDay",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +48,21 @@ class ProtectedHours:
     end_hour_of_day: int | Unset = UNSET
     start_hour_of_day: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("end_hour_of_day", "endHourOfDay", False),
+        ("start_hour_of_day", "startHourOfDay", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ProtectedHours"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         end_hour_of_day = self.end_hour_of_day
 
         start_hour_of_day = self.start_hour_of_day
@@ -44,29 +79,40 @@ class ProtectedHours:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "endHourOfDay",
-                "startHourOfDay",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        end_hour_of_day = d.pop("endHourOfDay", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                end_hour_of_day = src_dict.get("endHourOfDay", UNSET)
 
-        start_hour_of_day = d.pop("startHourOfDay", UNSET)
+                start_hour_of_day = src_dict.get("startHourOfDay", UNSET)
 
-        _protected_hours = cls(
-            end_hour_of_day,
-            start_hour_of_day,
-        )
+                if not (
+                    (end_hour_of_day is UNSET or end_hour_of_day.__class__ is int)
+                    and (start_hour_of_day is UNSET or start_hour_of_day.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ProtectedHours:
+                    _protected_hours = object.__new__(cls)
+                    _protected_hours.end_hour_of_day = end_hour_of_day
+                    _protected_hours.start_hour_of_day = start_hour_of_day
+                else:
+                    _protected_hours = cls(
+                        end_hour_of_day,
+                        start_hour_of_day,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _protected_hours.additional_properties = d
-        return _protected_hours
+                _protected_hours.additional_properties = d
+                return _protected_hours
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +129,18 @@ class ProtectedHours:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ProtectedHoursDict = TypedDict(
+        "ProtectedHoursDict",
+        {
+            "endHourOfDay": int,
+            "startHourOfDay": int,
+        },
+        total=False,
+    )
+else:
+    ProtectedHoursDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

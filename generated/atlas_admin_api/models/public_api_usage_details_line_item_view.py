@@ -3,14 +3,44 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PublicApiUsageDetailsLineItemView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "additionalData",
+        "billDate",
+        "clusterName",
+        "description",
+        "groupId",
+        "quantity",
+        "totalPriceCents",
+        "unitPriceDollars",
+        "usageDate",
+    }
+)
 
 
 @_attrs_define
@@ -41,15 +71,35 @@ class PublicApiUsageDetailsLineItemView:
     unit_price_dollars: float | Unset = UNSET
     usage_date: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("additional_data", "additionalData", False),
+        ("bill_date", "billDate", False),
+        ("cluster_name", "clusterName", False),
+        ("description", "description", False),
+        ("group_id", "groupId", False),
+        ("quantity", "quantity", False),
+        ("total_price_cents", "totalPriceCents", False),
+        ("unit_price_dollars", "unitPriceDollars", False),
+        ("usage_date", "usageDate", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PublicApiUsageDetailsLineItemView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         additional_data: dict[str, Any] | Unset = UNSET
         if not isinstance(self.additional_data, Unset):
             additional_data = self.additional_data.to_dict()
 
         bill_date: str | Unset = UNSET
         if not isinstance(self.bill_date, Unset):
-            bill_date = format_datetime(self.bill_date)
+            bill_date = datetime_json(self.bill_date)
 
         cluster_name = self.cluster_name
 
@@ -65,7 +115,7 @@ class PublicApiUsageDetailsLineItemView:
 
         usage_date: str | Unset = UNSET
         if not isinstance(self.usage_date, Unset):
-            usage_date = format_datetime(self.usage_date)
+            usage_date = datetime_json(self.usage_date)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -93,72 +143,90 @@ class PublicApiUsageDetailsLineItemView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "additionalData",
-                "billDate",
-                "clusterName",
-                "description",
-                "groupId",
-                "quantity",
-                "totalPriceCents",
-                "unitPriceDollars",
-                "usageDate",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _additional_data = d.pop("additionalData", UNSET)
-        additional_data: AdditionalData | Unset
-        if _additional_data is UNSET:
-            additional_data = UNSET
-        else:
-            additional_data = AdditionalData.from_dict(_additional_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _additional_data = src_dict.get("additionalData", UNSET)
+                additional_data: AdditionalData | Unset
+                if _additional_data is UNSET:
+                    additional_data = UNSET
+                else:
+                    additional_data = AdditionalData.from_dict(_additional_data)
 
-        _bill_date = d.pop("billDate", UNSET)
-        bill_date: datetime.datetime | Unset
-        if _bill_date is UNSET:
-            bill_date = UNSET
-        else:
-            bill_date = datetime.datetime.fromisoformat(_bill_date)
+                _bill_date = src_dict.get("billDate", UNSET)
+                bill_date: datetime.datetime | Unset
+                if _bill_date is UNSET:
+                    bill_date = UNSET
+                else:
+                    bill_date = datetime.datetime.fromisoformat(_bill_date)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        quantity = d.pop("quantity", UNSET)
+                quantity = src_dict.get("quantity", UNSET)
 
-        total_price_cents = d.pop("totalPriceCents", UNSET)
+                total_price_cents = src_dict.get("totalPriceCents", UNSET)
 
-        unit_price_dollars = d.pop("unitPriceDollars", UNSET)
+                unit_price_dollars = src_dict.get("unitPriceDollars", UNSET)
 
-        _usage_date = d.pop("usageDate", UNSET)
-        usage_date: datetime.datetime | Unset
-        if _usage_date is UNSET:
-            usage_date = UNSET
-        else:
-            usage_date = datetime.datetime.fromisoformat(_usage_date)
+                _usage_date = src_dict.get("usageDate", UNSET)
+                usage_date: datetime.datetime | Unset
+                if _usage_date is UNSET:
+                    usage_date = UNSET
+                else:
+                    usage_date = datetime.datetime.fromisoformat(_usage_date)
 
-        _public_api_usage_details_line_item_view = cls(
-            additional_data,
-            bill_date,
-            cluster_name,
-            description,
-            group_id,
-            quantity,
-            total_price_cents,
-            unit_price_dollars,
-            usage_date,
-        )
+                if not (
+                    (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (description is UNSET or description.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (quantity is UNSET or (quantity.__class__ is float or quantity.__class__ is int))
+                    and (total_price_cents is UNSET or total_price_cents.__class__ is int)
+                    and (
+                        unit_price_dollars is UNSET
+                        or (unit_price_dollars.__class__ is float or unit_price_dollars.__class__ is int)
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PublicApiUsageDetailsLineItemView:
+                    _public_api_usage_details_line_item_view = object.__new__(cls)
+                    _public_api_usage_details_line_item_view.additional_data = additional_data
+                    _public_api_usage_details_line_item_view.bill_date = bill_date
+                    _public_api_usage_details_line_item_view.cluster_name = cluster_name
+                    _public_api_usage_details_line_item_view.description = description
+                    _public_api_usage_details_line_item_view.group_id = group_id
+                    _public_api_usage_details_line_item_view.quantity = quantity
+                    _public_api_usage_details_line_item_view.total_price_cents = total_price_cents
+                    _public_api_usage_details_line_item_view.unit_price_dollars = unit_price_dollars
+                    _public_api_usage_details_line_item_view.usage_date = usage_date
+                else:
+                    _public_api_usage_details_line_item_view = cls(
+                        additional_data,
+                        bill_date,
+                        cluster_name,
+                        description,
+                        group_id,
+                        quantity,
+                        total_price_cents,
+                        unit_price_dollars,
+                        usage_date,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _public_api_usage_details_line_item_view.additional_properties = d
-        return _public_api_usage_details_line_item_view
+                _public_api_usage_details_line_item_view.additional_properties = d
+                return _public_api_usage_details_line_item_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -179,3 +247,28 @@ class PublicApiUsageDetailsLineItemView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.additional_data import AdditionalData  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.additional_data import AdditionalData, AdditionalDataDict
+
+    PublicApiUsageDetailsLineItemViewDict = TypedDict(
+        "PublicApiUsageDetailsLineItemViewDict",
+        {
+            "additionalData": AdditionalDataDict | AdditionalData,
+            "billDate": datetime.datetime | str,
+            "clusterName": str,
+            "description": str,
+            "groupId": str,
+            "quantity": float,
+            "totalPriceCents": int,
+            "unitPriceDollars": float,
+            "usageDate": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    PublicApiUsageDetailsLineItemViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,15 +3,44 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.push_based_log_export_project_state import PushBasedLogExportProjectState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="PushBasedLogExportProject")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "bucketName",
+        "createDate",
+        "iamRoleId",
+        "links",
+        "prefixPath",
+        "state",
+    }
+)
 
 
 @_attrs_define
@@ -36,15 +65,43 @@ class PushBasedLogExportProject:
     iam_role_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     prefix_path: str | Unset = UNSET
-    state: PushBasedLogExportProjectState | Unset = UNSET
+    state: (
+        Literal[
+            "UNCONFIGURED",
+            "INITIATING",
+            "BUCKET_VERIFIED",
+            "BUCKET_VERIFICATION_FAILED",
+            "ASSUME_ROLE_FAILED",
+            "ACTIVE",
+        ]
+        | PushBasedLogExportProjectState
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("bucket_name", "bucketName", False),
+        ("create_date", "createDate", False),
+        ("iam_role_id", "iamRoleId", False),
+        ("links", "links", False),
+        ("prefix_path", "prefixPath", False),
+        ("state", "state", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/PushBasedLogExportProject"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         bucket_name = self.bucket_name
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = format_datetime(self.create_date)
+            create_date = datetime_json(self.create_date)
 
         iam_role_id = self.iam_role_id
 
@@ -59,7 +116,7 @@ class PushBasedLogExportProject:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -81,64 +138,73 @@ class PushBasedLogExportProject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "bucketName",
-                "createDate",
-                "iamRoleId",
-                "links",
-                "prefixPath",
-                "state",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        bucket_name = d.pop("bucketName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                bucket_name = src_dict.get("bucketName", UNSET)
 
-        _create_date = d.pop("createDate", UNSET)
-        create_date: datetime.datetime | Unset
-        if _create_date is UNSET:
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
+                _create_date = src_dict.get("createDate", UNSET)
+                create_date: datetime.datetime | Unset
+                if _create_date is UNSET:
+                    create_date = UNSET
+                else:
+                    create_date = datetime.datetime.fromisoformat(_create_date)
 
-        iam_role_id = d.pop("iamRoleId", UNSET)
+                iam_role_id = src_dict.get("iamRoleId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                prefix_path = src_dict.get("prefixPath", UNSET)
 
-        prefix_path = d.pop("prefixPath", UNSET)
+                _state = src_dict.get("state", UNSET)
+                state: PushBasedLogExportProjectState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = PushBasedLogExportProjectState._members_by_value.get(
+                        _state
+                    ) or PushBasedLogExportProjectState(_state)
 
-        _state = d.pop("state", UNSET)
-        state: PushBasedLogExportProjectState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = PushBasedLogExportProjectState._members_by_value.get(_state) or PushBasedLogExportProjectState(
-                _state
-            )
+                if not (
+                    (bucket_name is UNSET or bucket_name.__class__ is str)
+                    and (iam_role_id is UNSET or iam_role_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (prefix_path is UNSET or prefix_path.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is PushBasedLogExportProject:
+                    _push_based_log_export_project = object.__new__(cls)
+                    _push_based_log_export_project.bucket_name = bucket_name
+                    _push_based_log_export_project.create_date = create_date
+                    _push_based_log_export_project.iam_role_id = iam_role_id
+                    _push_based_log_export_project.links = links
+                    _push_based_log_export_project.prefix_path = prefix_path
+                    _push_based_log_export_project.state = state
+                else:
+                    _push_based_log_export_project = cls(
+                        bucket_name,
+                        create_date,
+                        iam_role_id,
+                        links,
+                        prefix_path,
+                        state,
+                    )
 
-        _push_based_log_export_project = cls(
-            bucket_name,
-            create_date,
-            iam_role_id,
-            links,
-            prefix_path,
-            state,
-        )
+                _push_based_log_export_project.additional_properties = d
+                return _push_based_log_export_project
 
-        if nulls:
-            d.update(nulls)
-        _push_based_log_export_project.additional_properties = d
-        return _push_based_log_export_project
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -159,3 +225,36 @@ class PushBasedLogExportProject:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.push_based_log_export_project_state import (
+        PushBasedLogExportProjectState,
+    )
+
+    PushBasedLogExportProjectDict = TypedDict(
+        "PushBasedLogExportProjectDict",
+        {
+            "bucketName": str,
+            "createDate": datetime.datetime | str,
+            "iamRoleId": str,
+            "links": list[LinkDict | Link],
+            "prefixPath": str,
+            "state": Literal[
+                "UNCONFIGURED",
+                "INITIATING",
+                "BUCKET_VERIFIED",
+                "BUCKET_VERIFICATION_FAILED",
+                "ASSUME_ROLE_FAILED",
+                "ACTIVE",
+            ]
+            | PushBasedLogExportProjectState,
+        },
+        total=False,
+    )
+else:
+    PushBasedLogExportProjectDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

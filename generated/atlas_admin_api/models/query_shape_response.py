@@ -2,16 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.query_shape_response_command import QueryShapeResponseCommand
 from ..models.query_shape_response_status import QueryShapeResponseStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="QueryShapeResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "queryShapeHash",
+        "status",
+        "command",
+        "namespace",
+        "queryShape",
+    }
+)
 
 
 @_attrs_define
@@ -33,20 +60,36 @@ class QueryShapeResponse:
     """
 
     query_shape_hash: str
-    status: QueryShapeResponseStatus
-    command: QueryShapeResponseCommand | Unset = UNSET
+    status: Literal["REJECTED", "UNREJECTED"] | QueryShapeResponseStatus
+    command: Literal["FIND", "DISTINCT", "AGGREGATE"] | QueryShapeResponseCommand | Unset = UNSET
     namespace: str | Unset = UNSET
     query_shape: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("query_shape_hash", "queryShapeHash", True),
+        ("status", "status", True),
+        ("command", "command", False),
+        ("namespace", "namespace", False),
+        ("query_shape", "queryShape", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/QueryShapeResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         query_shape_hash = self.query_shape_hash
 
-        status = self.status.value
+        status = enum_json(self.status)
 
         command: str | Unset = UNSET
         if not isinstance(self.command, Unset):
-            command = self.command.value
+            command = enum_json(self.command)
 
         namespace = self.namespace
 
@@ -71,44 +114,62 @@ class QueryShapeResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "command",
-                "namespace",
-                "queryShape",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        query_shape_hash = d.pop("queryShapeHash")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                query_shape_hash = src_dict["queryShapeHash"]
 
-        status = QueryShapeResponseStatus(d.pop("status"))
+                status = QueryShapeResponseStatus._members_by_value.get(
+                    _status_value := src_dict["status"]
+                ) or QueryShapeResponseStatus(_status_value)
 
-        _command = d.pop("command", UNSET)
-        command: QueryShapeResponseCommand | Unset
-        if _command is UNSET:
-            command = UNSET
-        else:
-            command = QueryShapeResponseCommand._members_by_value.get(_command) or QueryShapeResponseCommand(_command)
+                _command = src_dict.get("command", UNSET)
+                command: QueryShapeResponseCommand | Unset
+                if _command is UNSET:
+                    command = UNSET
+                else:
+                    command = QueryShapeResponseCommand._members_by_value.get(_command) or QueryShapeResponseCommand(
+                        _command
+                    )
 
-        namespace = d.pop("namespace", UNSET)
+                namespace = src_dict.get("namespace", UNSET)
 
-        query_shape = d.pop("queryShape", UNSET)
+                query_shape = src_dict.get("queryShape", UNSET)
 
-        _query_shape_response = cls(
-            query_shape_hash,
-            status,
-            command,
-            namespace,
-            query_shape,
-        )
+                if not (
+                    query_shape_hash.__class__ is str
+                    and (namespace is UNSET or namespace.__class__ is str)
+                    and (query_shape is UNSET or query_shape.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is QueryShapeResponse:
+                    _query_shape_response = object.__new__(cls)
+                    _query_shape_response.query_shape_hash = query_shape_hash
+                    _query_shape_response.status = status
+                    _query_shape_response.command = command
+                    _query_shape_response.namespace = namespace
+                    _query_shape_response.query_shape = query_shape
+                else:
+                    _query_shape_response = cls(
+                        query_shape_hash,
+                        status,
+                        command,
+                        namespace,
+                        query_shape,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _query_shape_response.additional_properties = d
-        return _query_shape_response
+                _query_shape_response.additional_properties = d
+                return _query_shape_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -125,3 +186,24 @@ class QueryShapeResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.query_shape_response_command import QueryShapeResponseCommand
+    from ..models.query_shape_response_status import QueryShapeResponseStatus
+
+    QueryShapeResponseDict = TypedDict(
+        "QueryShapeResponseDict",
+        {
+            "queryShapeHash": Required[str],
+            "status": Required[Literal["REJECTED", "UNREJECTED"] | QueryShapeResponseStatus],
+            "command": Literal["FIND", "DISTINCT", "AGGREGATE"] | QueryShapeResponseCommand,
+            "namespace": str,
+            "queryShape": str,
+        },
+        total=False,
+    )
+else:
+    QueryShapeResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

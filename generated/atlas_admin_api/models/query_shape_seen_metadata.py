@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="QueryShapeSeenMetadata")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "applicationName",
+        "driverName",
+        "driverVersion",
+        "timestamp",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +55,23 @@ class QueryShapeSeenMetadata:
     driver_version: str | Unset = UNSET
     timestamp: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("application_name", "applicationName", False),
+        ("driver_name", "driverName", False),
+        ("driver_version", "driverVersion", False),
+        ("timestamp", "timestamp", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/QueryShapeSeenMetadata"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         application_name = self.application_name
 
         driver_name = self.driver_name
@@ -57,37 +96,50 @@ class QueryShapeSeenMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "applicationName",
-                "driverName",
-                "driverVersion",
-                "timestamp",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        application_name = d.pop("applicationName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                application_name = src_dict.get("applicationName", UNSET)
 
-        driver_name = d.pop("driverName", UNSET)
+                driver_name = src_dict.get("driverName", UNSET)
 
-        driver_version = d.pop("driverVersion", UNSET)
+                driver_version = src_dict.get("driverVersion", UNSET)
 
-        timestamp = d.pop("timestamp", UNSET)
+                timestamp = src_dict.get("timestamp", UNSET)
 
-        _query_shape_seen_metadata = cls(
-            application_name,
-            driver_name,
-            driver_version,
-            timestamp,
-        )
+                if not (
+                    (application_name is UNSET or application_name.__class__ is str)
+                    and (driver_name is UNSET or driver_name.__class__ is str)
+                    and (driver_version is UNSET or driver_version.__class__ is str)
+                    and (timestamp is UNSET or timestamp.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is QueryShapeSeenMetadata:
+                    _query_shape_seen_metadata = object.__new__(cls)
+                    _query_shape_seen_metadata.application_name = application_name
+                    _query_shape_seen_metadata.driver_name = driver_name
+                    _query_shape_seen_metadata.driver_version = driver_version
+                    _query_shape_seen_metadata.timestamp = timestamp
+                else:
+                    _query_shape_seen_metadata = cls(
+                        application_name,
+                        driver_name,
+                        driver_version,
+                        timestamp,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _query_shape_seen_metadata.additional_properties = d
-        return _query_shape_seen_metadata
+                _query_shape_seen_metadata.additional_properties = d
+                return _query_shape_seen_metadata
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -104,3 +156,20 @@ class QueryShapeSeenMetadata:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    QueryShapeSeenMetadataDict = TypedDict(
+        "QueryShapeSeenMetadataDict",
+        {
+            "applicationName": str,
+            "driverName": str,
+            "driverVersion": str,
+            "timestamp": int,
+        },
+        total=False,
+    )
+else:
+    QueryShapeSeenMetadataDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

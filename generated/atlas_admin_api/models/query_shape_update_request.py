@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.query_shape_update_request_status import QueryShapeUpdateRequestStatus
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="QueryShapeUpdateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -21,11 +43,21 @@ class QueryShapeUpdateRequest:
             shape from executing on the cluster, or UNREJECTED to allow it to execute.
     """
 
-    status: QueryShapeUpdateRequestStatus
+    status: Literal["REJECTED", "UNREJECTED"] | QueryShapeUpdateRequestStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("status", "status", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/QueryShapeUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -39,15 +71,33 @@ class QueryShapeUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        status = QueryShapeUpdateRequestStatus(d.pop("status"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                status = QueryShapeUpdateRequestStatus._members_by_value.get(
+                    _status_value := src_dict["status"]
+                ) or QueryShapeUpdateRequestStatus(_status_value)
 
-        _query_shape_update_request = cls(
-            status,
-        )
+                if cls is QueryShapeUpdateRequest:
+                    _query_shape_update_request = object.__new__(cls)
+                    _query_shape_update_request.status = status
+                else:
+                    _query_shape_update_request = cls(
+                        status,
+                    )
 
-        _query_shape_update_request.additional_properties = d
-        return _query_shape_update_request
+                _query_shape_update_request.additional_properties = d
+                return _query_shape_update_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -64,3 +114,19 @@ class QueryShapeUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.query_shape_update_request_status import QueryShapeUpdateRequestStatus
+
+    QueryShapeUpdateRequestDict = TypedDict(
+        "QueryShapeUpdateRequestDict",
+        {
+            "status": Required[Literal["REJECTED", "UNREJECTED"] | QueryShapeUpdateRequestStatus],
+        },
+        total=False,
+    )
+else:
+    QueryShapeUpdateRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="QueryStatsDetailsResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "firstSeen",
+        "lastSeen",
+        "queryStats",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +49,22 @@ class QueryStatsDetailsResponse:
     last_seen: QueryShapeSeenMetadata | Unset = UNSET
     query_stats: QueryStatsSummary | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("first_seen", "firstSeen", False),
+        ("last_seen", "lastSeen", False),
+        ("query_stats", "queryStats", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/QueryStatsDetailsResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         first_seen: dict[str, Any] | Unset = UNSET
         if not isinstance(self.first_seen, Unset):
             first_seen = self.first_seen.to_dict()
@@ -54,48 +91,54 @@ class QueryStatsDetailsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "firstSeen",
-                "lastSeen",
-                "queryStats",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _first_seen = d.pop("firstSeen", UNSET)
-        first_seen: QueryShapeSeenMetadata | Unset
-        if _first_seen is UNSET:
-            first_seen = UNSET
-        else:
-            first_seen = QueryShapeSeenMetadata.from_dict(_first_seen)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _first_seen = src_dict.get("firstSeen", UNSET)
+                first_seen: QueryShapeSeenMetadata | Unset
+                if _first_seen is UNSET:
+                    first_seen = UNSET
+                else:
+                    first_seen = QueryShapeSeenMetadata.from_dict(_first_seen)
 
-        _last_seen = d.pop("lastSeen", UNSET)
-        last_seen: QueryShapeSeenMetadata | Unset
-        if _last_seen is UNSET:
-            last_seen = UNSET
-        else:
-            last_seen = QueryShapeSeenMetadata.from_dict(_last_seen)
+                _last_seen = src_dict.get("lastSeen", UNSET)
+                last_seen: QueryShapeSeenMetadata | Unset
+                if _last_seen is UNSET:
+                    last_seen = UNSET
+                else:
+                    last_seen = QueryShapeSeenMetadata.from_dict(_last_seen)
 
-        _query_stats = d.pop("queryStats", UNSET)
-        query_stats: QueryStatsSummary | Unset
-        if _query_stats is UNSET:
-            query_stats = UNSET
-        else:
-            query_stats = QueryStatsSummary.from_dict(_query_stats)
+                _query_stats = src_dict.get("queryStats", UNSET)
+                query_stats: QueryStatsSummary | Unset
+                if _query_stats is UNSET:
+                    query_stats = UNSET
+                else:
+                    query_stats = QueryStatsSummary.from_dict(_query_stats)
 
-        _query_stats_details_response = cls(
-            first_seen,
-            last_seen,
-            query_stats,
-        )
+                if cls is QueryStatsDetailsResponse:
+                    _query_stats_details_response = object.__new__(cls)
+                    _query_stats_details_response.first_seen = first_seen
+                    _query_stats_details_response.last_seen = last_seen
+                    _query_stats_details_response.query_stats = query_stats
+                else:
+                    _query_stats_details_response = cls(
+                        first_seen,
+                        last_seen,
+                        query_stats,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _query_stats_details_response.additional_properties = d
-        return _query_stats_details_response
+                _query_stats_details_response.additional_properties = d
+                return _query_stats_details_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +160,26 @@ class QueryStatsDetailsResponse:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.query_shape_seen_metadata import QueryShapeSeenMetadata  # noqa: E402
 from ..models.query_stats_summary import QueryStatsSummary  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.query_shape_seen_metadata import (
+        QueryShapeSeenMetadata,
+        QueryShapeSeenMetadataDict,
+    )
+    from ..models.query_stats_summary import QueryStatsSummary, QueryStatsSummaryDict
+
+    QueryStatsDetailsResponseDict = TypedDict(
+        "QueryStatsDetailsResponseDict",
+        {
+            "firstSeen": QueryShapeSeenMetadataDict | QueryShapeSeenMetadata,
+            "lastSeen": QueryShapeSeenMetadataDict | QueryShapeSeenMetadata,
+            "queryStats": QueryStatsSummaryDict | QueryStatsSummary,
+        },
+        total=False,
+    )
+else:
+    QueryStatsDetailsResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

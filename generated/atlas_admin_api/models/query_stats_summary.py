@@ -2,15 +2,58 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.query_stats_summary_command import QueryStatsSummaryCommand
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="QueryStatsSummary")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "avgWorkingMillis",
+        "bytesRead",
+        "command",
+        "cpuTime",
+        "docsExamined",
+        "docsExaminedRatio",
+        "docsReturned",
+        "execCount",
+        "keysExamined",
+        "keysExaminedRatio",
+        "lastExecMicros",
+        "namespace",
+        "p50ExecMicros",
+        "p90ExecMicros",
+        "p99ExecMicros",
+        "queryShape",
+        "queryShapeHash",
+        "systemQuery",
+        "totalTimeToResponseMicros",
+        "totalWorkingMillis",
+    }
+)
 
 
 @_attrs_define
@@ -58,7 +101,7 @@ class QueryStatsSummary:
 
     avg_working_millis: float | Unset = UNSET
     bytes_read: float | Unset = UNSET
-    command: QueryStatsSummaryCommand | Unset = UNSET
+    command: Literal["find", "distinct", "aggregate"] | QueryStatsSummaryCommand | Unset = UNSET
     cpu_time: float | None | Unset = UNSET
     docs_examined: float | Unset = UNSET
     docs_examined_ratio: float | Unset = UNSET
@@ -77,15 +120,46 @@ class QueryStatsSummary:
     total_time_to_response_micros: float | Unset = UNSET
     total_working_millis: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("avg_working_millis", "avgWorkingMillis", False),
+        ("bytes_read", "bytesRead", False),
+        ("command", "command", False),
+        ("cpu_time", "cpuTime", False),
+        ("docs_examined", "docsExamined", False),
+        ("docs_examined_ratio", "docsExaminedRatio", False),
+        ("docs_returned", "docsReturned", False),
+        ("exec_count", "execCount", False),
+        ("keys_examined", "keysExamined", False),
+        ("keys_examined_ratio", "keysExaminedRatio", False),
+        ("last_exec_micros", "lastExecMicros", False),
+        ("namespace", "namespace", False),
+        ("p_50_exec_micros", "p50ExecMicros", False),
+        ("p_90_exec_micros", "p90ExecMicros", False),
+        ("p_99_exec_micros", "p99ExecMicros", False),
+        ("query_shape", "queryShape", False),
+        ("query_shape_hash", "queryShapeHash", False),
+        ("system_query", "systemQuery", False),
+        ("total_time_to_response_micros", "totalTimeToResponseMicros", False),
+        ("total_working_millis", "totalWorkingMillis", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/QueryStatsSummary"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         avg_working_millis = self.avg_working_millis
 
         bytes_read = self.bytes_read
 
         command: str | Unset = UNSET
         if not isinstance(self.command, Unset):
-            command = self.command.value
+            command = enum_json(self.command)
 
         cpu_time: float | None | Unset
         if isinstance(self.cpu_time, Unset):
@@ -173,113 +247,181 @@ class QueryStatsSummary:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "avgWorkingMillis",
-                "bytesRead",
-                "command",
-                "cpuTime",
-                "docsExamined",
-                "docsExaminedRatio",
-                "docsReturned",
-                "execCount",
-                "keysExamined",
-                "keysExaminedRatio",
-                "lastExecMicros",
-                "namespace",
-                "p50ExecMicros",
-                "p90ExecMicros",
-                "p99ExecMicros",
-                "queryShape",
-                "queryShapeHash",
-                "systemQuery",
-                "totalTimeToResponseMicros",
-                "totalWorkingMillis",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        avg_working_millis = d.pop("avgWorkingMillis", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                avg_working_millis = src_dict.get("avgWorkingMillis", UNSET)
 
-        bytes_read = d.pop("bytesRead", UNSET)
+                bytes_read = src_dict.get("bytesRead", UNSET)
 
-        _command = d.pop("command", UNSET)
-        command: QueryStatsSummaryCommand | Unset
-        if _command is UNSET:
-            command = UNSET
-        else:
-            command = QueryStatsSummaryCommand._members_by_value.get(_command) or QueryStatsSummaryCommand(_command)
+                _command = src_dict.get("command", UNSET)
+                command: QueryStatsSummaryCommand | Unset
+                if _command is UNSET:
+                    command = UNSET
+                else:
+                    command = QueryStatsSummaryCommand._members_by_value.get(_command) or QueryStatsSummaryCommand(
+                        _command
+                    )
 
-        def _parse_cpu_time(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+                def _parse_cpu_time(data: object) -> float | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(float | None | Unset, data)
 
-        cpu_time = _parse_cpu_time(d.pop("cpuTime", UNSET))
+                cpu_time = _parse_cpu_time(src_dict.get("cpuTime", UNSET))
 
-        docs_examined = d.pop("docsExamined", UNSET)
+                docs_examined = src_dict.get("docsExamined", UNSET)
 
-        docs_examined_ratio = d.pop("docsExaminedRatio", UNSET)
+                docs_examined_ratio = src_dict.get("docsExaminedRatio", UNSET)
 
-        docs_returned = d.pop("docsReturned", UNSET)
+                docs_returned = src_dict.get("docsReturned", UNSET)
 
-        exec_count = d.pop("execCount", UNSET)
+                exec_count = src_dict.get("execCount", UNSET)
 
-        keys_examined = d.pop("keysExamined", UNSET)
+                keys_examined = src_dict.get("keysExamined", UNSET)
 
-        keys_examined_ratio = d.pop("keysExaminedRatio", UNSET)
+                keys_examined_ratio = src_dict.get("keysExaminedRatio", UNSET)
 
-        last_exec_micros = d.pop("lastExecMicros", UNSET)
+                last_exec_micros = src_dict.get("lastExecMicros", UNSET)
 
-        namespace = d.pop("namespace", UNSET)
+                namespace = src_dict.get("namespace", UNSET)
 
-        p_50_exec_micros = d.pop("p50ExecMicros", UNSET)
+                p_50_exec_micros = src_dict.get("p50ExecMicros", UNSET)
 
-        p_90_exec_micros = d.pop("p90ExecMicros", UNSET)
+                p_90_exec_micros = src_dict.get("p90ExecMicros", UNSET)
 
-        p_99_exec_micros = d.pop("p99ExecMicros", UNSET)
+                p_99_exec_micros = src_dict.get("p99ExecMicros", UNSET)
 
-        query_shape = d.pop("queryShape", UNSET)
+                query_shape = src_dict.get("queryShape", UNSET)
 
-        query_shape_hash = d.pop("queryShapeHash", UNSET)
+                query_shape_hash = src_dict.get("queryShapeHash", UNSET)
 
-        system_query = d.pop("systemQuery", UNSET)
+                system_query = src_dict.get("systemQuery", UNSET)
 
-        total_time_to_response_micros = d.pop("totalTimeToResponseMicros", UNSET)
+                total_time_to_response_micros = src_dict.get("totalTimeToResponseMicros", UNSET)
 
-        total_working_millis = d.pop("totalWorkingMillis", UNSET)
+                total_working_millis = src_dict.get("totalWorkingMillis", UNSET)
 
-        _query_stats_summary = cls(
-            avg_working_millis,
-            bytes_read,
-            command,
-            cpu_time,
-            docs_examined,
-            docs_examined_ratio,
-            docs_returned,
-            exec_count,
-            keys_examined,
-            keys_examined_ratio,
-            last_exec_micros,
-            namespace,
-            p_50_exec_micros,
-            p_90_exec_micros,
-            p_99_exec_micros,
-            query_shape,
-            query_shape_hash,
-            system_query,
-            total_time_to_response_micros,
-            total_working_millis,
-        )
+                if not (
+                    (
+                        avg_working_millis is UNSET
+                        or (avg_working_millis.__class__ is float or avg_working_millis.__class__ is int)
+                    )
+                    and (bytes_read is UNSET or (bytes_read.__class__ is float or bytes_read.__class__ is int))
+                    and (
+                        cpu_time is UNSET
+                        or cpu_time.__class__
+                        in (
+                            float,
+                            int,
+                            type(None),
+                        )
+                    )
+                    and (docs_examined is UNSET or (docs_examined.__class__ is float or docs_examined.__class__ is int))
+                    and (
+                        docs_examined_ratio is UNSET
+                        or (docs_examined_ratio.__class__ is float or docs_examined_ratio.__class__ is int)
+                    )
+                    and (docs_returned is UNSET or (docs_returned.__class__ is float or docs_returned.__class__ is int))
+                    and (exec_count is UNSET or (exec_count.__class__ is float or exec_count.__class__ is int))
+                    and (keys_examined is UNSET or (keys_examined.__class__ is float or keys_examined.__class__ is int))
+                    and (
+                        keys_examined_ratio is UNSET
+                        or (keys_examined_ratio.__class__ is float or keys_examined_ratio.__class__ is int)
+                    )
+                    and (
+                        last_exec_micros is UNSET
+                        or (last_exec_micros.__class__ is float or last_exec_micros.__class__ is int)
+                    )
+                    and (namespace is UNSET or namespace.__class__ is str)
+                    and (
+                        p_50_exec_micros is UNSET
+                        or (p_50_exec_micros.__class__ is float or p_50_exec_micros.__class__ is int)
+                    )
+                    and (
+                        p_90_exec_micros is UNSET
+                        or (p_90_exec_micros.__class__ is float or p_90_exec_micros.__class__ is int)
+                    )
+                    and (
+                        p_99_exec_micros is UNSET
+                        or (p_99_exec_micros.__class__ is float or p_99_exec_micros.__class__ is int)
+                    )
+                    and (query_shape is UNSET or query_shape.__class__ is str)
+                    and (query_shape_hash is UNSET or query_shape_hash.__class__ is str)
+                    and (system_query is UNSET or system_query.__class__ is bool)
+                    and (
+                        total_time_to_response_micros is UNSET
+                        or (
+                            total_time_to_response_micros.__class__ is float
+                            or total_time_to_response_micros.__class__ is int
+                        )
+                    )
+                    and (
+                        total_working_millis is UNSET
+                        or (total_working_millis.__class__ is float or total_working_millis.__class__ is int)
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is QueryStatsSummary:
+                    _query_stats_summary = object.__new__(cls)
+                    _query_stats_summary.avg_working_millis = avg_working_millis
+                    _query_stats_summary.bytes_read = bytes_read
+                    _query_stats_summary.command = command
+                    _query_stats_summary.cpu_time = cpu_time
+                    _query_stats_summary.docs_examined = docs_examined
+                    _query_stats_summary.docs_examined_ratio = docs_examined_ratio
+                    _query_stats_summary.docs_returned = docs_returned
+                    _query_stats_summary.exec_count = exec_count
+                    _query_stats_summary.keys_examined = keys_examined
+                    _query_stats_summary.keys_examined_ratio = keys_examined_ratio
+                    _query_stats_summary.last_exec_micros = last_exec_micros
+                    _query_stats_summary.namespace = namespace
+                    _query_stats_summary.p_50_exec_micros = p_50_exec_micros
+                    _query_stats_summary.p_90_exec_micros = p_90_exec_micros
+                    _query_stats_summary.p_99_exec_micros = p_99_exec_micros
+                    _query_stats_summary.query_shape = query_shape
+                    _query_stats_summary.query_shape_hash = query_shape_hash
+                    _query_stats_summary.system_query = system_query
+                    _query_stats_summary.total_time_to_response_micros = total_time_to_response_micros
+                    _query_stats_summary.total_working_millis = total_working_millis
+                else:
+                    _query_stats_summary = cls(
+                        avg_working_millis,
+                        bytes_read,
+                        command,
+                        cpu_time,
+                        docs_examined,
+                        docs_examined_ratio,
+                        docs_returned,
+                        exec_count,
+                        keys_examined,
+                        keys_examined_ratio,
+                        last_exec_micros,
+                        namespace,
+                        p_50_exec_micros,
+                        p_90_exec_micros,
+                        p_99_exec_micros,
+                        query_shape,
+                        query_shape_hash,
+                        system_query,
+                        total_time_to_response_micros,
+                        total_working_millis,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _query_stats_summary.additional_properties = d
-        return _query_stats_summary
+                _query_stats_summary.additional_properties = d
+                return _query_stats_summary
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -296,3 +438,38 @@ class QueryStatsSummary:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.query_stats_summary_command import QueryStatsSummaryCommand
+
+    QueryStatsSummaryDict = TypedDict(
+        "QueryStatsSummaryDict",
+        {
+            "avgWorkingMillis": float,
+            "bytesRead": float,
+            "command": Literal["find", "distinct", "aggregate"] | QueryStatsSummaryCommand,
+            "cpuTime": float | None,
+            "docsExamined": float,
+            "docsExaminedRatio": float,
+            "docsReturned": float,
+            "execCount": float,
+            "keysExamined": float,
+            "keysExaminedRatio": float,
+            "lastExecMicros": float,
+            "namespace": str,
+            "p50ExecMicros": float,
+            "p90ExecMicros": float,
+            "p99ExecMicros": float,
+            "queryShape": str,
+            "queryShapeHash": str,
+            "systemQuery": bool,
+            "totalTimeToResponseMicros": float,
+            "totalWorkingMillis": float,
+        },
+        total=False,
+    )
+else:
+    QueryStatsSummaryDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="QueryStatsSummaryListResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "summaries",
+    }
+)
 
 
 @_attrs_define
@@ -21,8 +42,18 @@ class QueryStatsSummaryListResponse:
 
     summaries: list[QueryStatsSummary] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("summaries", "summaries", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/QueryStatsSummaryListResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         summaries: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.summaries, Unset):
             summaries = []
@@ -40,30 +71,36 @@ class QueryStatsSummaryListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("summaries",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _summaries = d.pop("summaries", UNSET)
-        summaries: list[QueryStatsSummary] | Unset = UNSET
-        if _summaries is not UNSET:
-            summaries = []
-            for summaries_item_data in _summaries:
-                summaries_item = QueryStatsSummary.from_dict(summaries_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _summaries = src_dict.get("summaries", UNSET)
+                summaries: list[QueryStatsSummary] | Unset = UNSET
+                if _summaries is not UNSET:
+                    summaries = [QueryStatsSummary.from_dict(summaries_item_data) for summaries_item_data in _summaries]
 
-                summaries.append(summaries_item)
+                if not (_summaries is UNSET or _summaries.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is QueryStatsSummaryListResponse:
+                    _query_stats_summary_list_response = object.__new__(cls)
+                    _query_stats_summary_list_response.summaries = summaries
+                else:
+                    _query_stats_summary_list_response = cls(
+                        summaries,
+                    )
 
-        _query_stats_summary_list_response = cls(
-            summaries,
-        )
+                _query_stats_summary_list_response.additional_properties = d
+                return _query_stats_summary_list_response
 
-        if nulls:
-            d.update(nulls)
-        _query_stats_summary_list_response.additional_properties = d
-        return _query_stats_summary_list_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -84,3 +121,20 @@ class QueryStatsSummaryListResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.query_stats_summary import QueryStatsSummary  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.query_stats_summary import QueryStatsSummary, QueryStatsSummaryDict
+
+    QueryStatsSummaryListResponseDict = TypedDict(
+        "QueryStatsSummaryListResponseDict",
+        {
+            "summaries": list[QueryStatsSummaryDict | QueryStatsSummary],
+        },
+        total=False,
+    )
+else:
+    QueryStatsSummaryListResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

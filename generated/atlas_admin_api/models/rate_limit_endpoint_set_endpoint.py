@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.rate_limit_endpoint_set_endpoint_method import (
     RateLimitEndpointSetEndpointMethod,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="RateLimitEndpointSetEndpoint")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "method",
+        "path",
+    }
+)
 
 
 @_attrs_define
@@ -23,14 +47,27 @@ class RateLimitEndpointSetEndpoint:
         path (str | Unset): The URL path of the endpoint. Example: /api/atlas/v2/rateLimits.
     """
 
-    method: RateLimitEndpointSetEndpointMethod | Unset = UNSET
+    method: Literal["GET", "POST", "PUT", "DELETE", "PATCH"] | RateLimitEndpointSetEndpointMethod | Unset = UNSET
     path: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("method", "method", False),
+        ("path", "path", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/RateLimitEndpointSetEndpoint"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         method: str | Unset = UNSET
         if not isinstance(self.method, Unset):
-            method = self.method.value
+            method = enum_json(self.method)
 
         path = self.path
 
@@ -46,36 +83,44 @@ class RateLimitEndpointSetEndpoint:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "method",
-                "path",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _method = d.pop("method", UNSET)
-        method: RateLimitEndpointSetEndpointMethod | Unset
-        if _method is UNSET:
-            method = UNSET
-        else:
-            method = RateLimitEndpointSetEndpointMethod._members_by_value.get(
-                _method
-            ) or RateLimitEndpointSetEndpointMethod(_method)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _method = src_dict.get("method", UNSET)
+                method: RateLimitEndpointSetEndpointMethod | Unset
+                if _method is UNSET:
+                    method = UNSET
+                else:
+                    method = RateLimitEndpointSetEndpointMethod._members_by_value.get(
+                        _method
+                    ) or RateLimitEndpointSetEndpointMethod(_method)
 
-        path = d.pop("path", UNSET)
+                path = src_dict.get("path", UNSET)
 
-        _rate_limit_endpoint_set_endpoint = cls(
-            method,
-            path,
-        )
+                if not (path is UNSET or path.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is RateLimitEndpointSetEndpoint:
+                    _rate_limit_endpoint_set_endpoint = object.__new__(cls)
+                    _rate_limit_endpoint_set_endpoint.method = method
+                    _rate_limit_endpoint_set_endpoint.path = path
+                else:
+                    _rate_limit_endpoint_set_endpoint = cls(
+                        method,
+                        path,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _rate_limit_endpoint_set_endpoint.additional_properties = d
-        return _rate_limit_endpoint_set_endpoint
+                _rate_limit_endpoint_set_endpoint.additional_properties = d
+                return _rate_limit_endpoint_set_endpoint
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +137,24 @@ class RateLimitEndpointSetEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.rate_limit_endpoint_set_endpoint_method import (
+        RateLimitEndpointSetEndpointMethod,
+    )
+
+    RateLimitEndpointSetEndpointDict = TypedDict(
+        "RateLimitEndpointSetEndpointDict",
+        {
+            "method": Literal["GET", "POST", "PUT", "DELETE", "PATCH"] | RateLimitEndpointSetEndpointMethod,
+            "path": str,
+        },
+        total=False,
+    )
+else:
+    RateLimitEndpointSetEndpointDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="RateLimitEndpointSetRefillRate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "defaultValue",
+        "value",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class RateLimitEndpointSetRefillRate:
     default_value: int | Unset = UNSET
     value: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("default_value", "defaultValue", False),
+        ("value", "value", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/RateLimitEndpointSetRefillRate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         default_value = self.default_value
 
         value = self.value
@@ -43,29 +78,40 @@ class RateLimitEndpointSetRefillRate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "defaultValue",
-                "value",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        default_value = d.pop("defaultValue", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                default_value = src_dict.get("defaultValue", UNSET)
 
-        value = d.pop("value", UNSET)
+                value = src_dict.get("value", UNSET)
 
-        _rate_limit_endpoint_set_refill_rate = cls(
-            default_value,
-            value,
-        )
+                if not (
+                    (default_value is UNSET or default_value.__class__ is int)
+                    and (value is UNSET or value.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is RateLimitEndpointSetRefillRate:
+                    _rate_limit_endpoint_set_refill_rate = object.__new__(cls)
+                    _rate_limit_endpoint_set_refill_rate.default_value = default_value
+                    _rate_limit_endpoint_set_refill_rate.value = value
+                else:
+                    _rate_limit_endpoint_set_refill_rate = cls(
+                        default_value,
+                        value,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _rate_limit_endpoint_set_refill_rate.additional_properties = d
-        return _rate_limit_endpoint_set_refill_rate
+                _rate_limit_endpoint_set_refill_rate.additional_properties = d
+                return _rate_limit_endpoint_set_refill_rate
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,3 +128,20 @@ class RateLimitEndpointSetRefillRate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    RateLimitEndpointSetRefillRateDict = TypedDict(
+        "RateLimitEndpointSetRefillRateDict",
+        {
+            "defaultValue": int,
+            "value": int,
+        },
+        total=False,
+    )
+else:
+    RateLimitEndpointSetRefillRateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

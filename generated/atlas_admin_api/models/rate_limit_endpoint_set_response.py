@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,32 @@ from attrs import field as _attrs_field
 from ..models.rate_limit_endpoint_set_response_scope import (
     RateLimitEndpointSetResponseScope,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="RateLimitEndpointSetResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "capacity",
+        "endpointSetId",
+        "endpointSetName",
+        "endpoints",
+        "refillDurationSeconds",
+        "refillRate",
+        "scope",
+    }
+)
 
 
 @_attrs_define
@@ -36,10 +65,28 @@ class RateLimitEndpointSetResponse:
     endpoints: list[RateLimitEndpointSetEndpoint] | Unset = UNSET
     refill_duration_seconds: RateLimitEndpointSetRefillDurationSeconds | Unset = UNSET
     refill_rate: RateLimitEndpointSetRefillRate | Unset = UNSET
-    scope: RateLimitEndpointSetResponseScope | Unset = UNSET
+    scope: Literal["IP", "GROUP", "ORGANIZATION", "USER"] | RateLimitEndpointSetResponseScope | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("capacity", "capacity", False),
+        ("endpoint_set_id", "endpointSetId", False),
+        ("endpoint_set_name", "endpointSetName", False),
+        ("endpoints", "endpoints", False),
+        ("refill_duration_seconds", "refillDurationSeconds", False),
+        ("refill_rate", "refillRate", False),
+        ("scope", "scope", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/RateLimitEndpointSetResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         capacity: dict[str, Any] | Unset = UNSET
         if not isinstance(self.capacity, Unset):
             capacity = self.capacity.to_dict()
@@ -65,7 +112,7 @@ class RateLimitEndpointSetResponse:
 
         scope: str | Unset = UNSET
         if not isinstance(self.scope, Unset):
-            scope = self.scope.value
+            scope = enum_json(self.scope)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -89,78 +136,91 @@ class RateLimitEndpointSetResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "capacity",
-                "endpointSetId",
-                "endpointSetName",
-                "endpoints",
-                "refillDurationSeconds",
-                "refillRate",
-                "scope",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _capacity = d.pop("capacity", UNSET)
-        capacity: RateLimitEndpointSetCapacity | Unset
-        if _capacity is UNSET:
-            capacity = UNSET
-        else:
-            capacity = RateLimitEndpointSetCapacity.from_dict(_capacity)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _capacity = src_dict.get("capacity", UNSET)
+                capacity: RateLimitEndpointSetCapacity | Unset
+                if _capacity is UNSET:
+                    capacity = UNSET
+                else:
+                    capacity = RateLimitEndpointSetCapacity.from_dict(_capacity)
 
-        endpoint_set_id = d.pop("endpointSetId", UNSET)
+                endpoint_set_id = src_dict.get("endpointSetId", UNSET)
 
-        endpoint_set_name = d.pop("endpointSetName", UNSET)
+                endpoint_set_name = src_dict.get("endpointSetName", UNSET)
 
-        _endpoints = d.pop("endpoints", UNSET)
-        endpoints: list[RateLimitEndpointSetEndpoint] | Unset = UNSET
-        if _endpoints is not UNSET:
-            endpoints = []
-            for endpoints_item_data in _endpoints:
-                endpoints_item = RateLimitEndpointSetEndpoint.from_dict(endpoints_item_data)
+                _endpoints = src_dict.get("endpoints", UNSET)
+                endpoints: list[RateLimitEndpointSetEndpoint] | Unset = UNSET
+                if _endpoints is not UNSET:
+                    endpoints = [
+                        RateLimitEndpointSetEndpoint.from_dict(endpoints_item_data)
+                        for endpoints_item_data in _endpoints
+                    ]
 
-                endpoints.append(endpoints_item)
+                _refill_duration_seconds = src_dict.get("refillDurationSeconds", UNSET)
+                refill_duration_seconds: RateLimitEndpointSetRefillDurationSeconds | Unset
+                if _refill_duration_seconds is UNSET:
+                    refill_duration_seconds = UNSET
+                else:
+                    refill_duration_seconds = RateLimitEndpointSetRefillDurationSeconds.from_dict(
+                        _refill_duration_seconds
+                    )
 
-        _refill_duration_seconds = d.pop("refillDurationSeconds", UNSET)
-        refill_duration_seconds: RateLimitEndpointSetRefillDurationSeconds | Unset
-        if _refill_duration_seconds is UNSET:
-            refill_duration_seconds = UNSET
-        else:
-            refill_duration_seconds = RateLimitEndpointSetRefillDurationSeconds.from_dict(_refill_duration_seconds)
+                _refill_rate = src_dict.get("refillRate", UNSET)
+                refill_rate: RateLimitEndpointSetRefillRate | Unset
+                if _refill_rate is UNSET:
+                    refill_rate = UNSET
+                else:
+                    refill_rate = RateLimitEndpointSetRefillRate.from_dict(_refill_rate)
 
-        _refill_rate = d.pop("refillRate", UNSET)
-        refill_rate: RateLimitEndpointSetRefillRate | Unset
-        if _refill_rate is UNSET:
-            refill_rate = UNSET
-        else:
-            refill_rate = RateLimitEndpointSetRefillRate.from_dict(_refill_rate)
+                _scope = src_dict.get("scope", UNSET)
+                scope: RateLimitEndpointSetResponseScope | Unset
+                if _scope is UNSET:
+                    scope = UNSET
+                else:
+                    scope = RateLimitEndpointSetResponseScope._members_by_value.get(
+                        _scope
+                    ) or RateLimitEndpointSetResponseScope(_scope)
 
-        _scope = d.pop("scope", UNSET)
-        scope: RateLimitEndpointSetResponseScope | Unset
-        if _scope is UNSET:
-            scope = UNSET
-        else:
-            scope = RateLimitEndpointSetResponseScope._members_by_value.get(
-                _scope
-            ) or RateLimitEndpointSetResponseScope(_scope)
+                if not (
+                    (endpoint_set_id is UNSET or endpoint_set_id.__class__ is str)
+                    and (endpoint_set_name is UNSET or endpoint_set_name.__class__ is str)
+                    and (_endpoints is UNSET or _endpoints.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is RateLimitEndpointSetResponse:
+                    _rate_limit_endpoint_set_response = object.__new__(cls)
+                    _rate_limit_endpoint_set_response.capacity = capacity
+                    _rate_limit_endpoint_set_response.endpoint_set_id = endpoint_set_id
+                    _rate_limit_endpoint_set_response.endpoint_set_name = endpoint_set_name
+                    _rate_limit_endpoint_set_response.endpoints = endpoints
+                    _rate_limit_endpoint_set_response.refill_duration_seconds = refill_duration_seconds
+                    _rate_limit_endpoint_set_response.refill_rate = refill_rate
+                    _rate_limit_endpoint_set_response.scope = scope
+                else:
+                    _rate_limit_endpoint_set_response = cls(
+                        capacity,
+                        endpoint_set_id,
+                        endpoint_set_name,
+                        endpoints,
+                        refill_duration_seconds,
+                        refill_rate,
+                        scope,
+                    )
 
-        _rate_limit_endpoint_set_response = cls(
-            capacity,
-            endpoint_set_id,
-            endpoint_set_name,
-            endpoints,
-            refill_duration_seconds,
-            refill_rate,
-            scope,
-        )
+                _rate_limit_endpoint_set_response.additional_properties = d
+                return _rate_limit_endpoint_set_response
 
-        if nulls:
-            d.update(nulls)
-        _rate_limit_endpoint_set_response.additional_properties = d
-        return _rate_limit_endpoint_set_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -186,3 +246,45 @@ from ..models.rate_limit_endpoint_set_refill_duration_seconds import (
     RateLimitEndpointSetRefillDurationSeconds,  # noqa: E402
 )
 from ..models.rate_limit_endpoint_set_refill_rate import RateLimitEndpointSetRefillRate  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.rate_limit_endpoint_set_capacity import (
+        RateLimitEndpointSetCapacity,
+        RateLimitEndpointSetCapacityDict,
+    )
+    from ..models.rate_limit_endpoint_set_endpoint import (
+        RateLimitEndpointSetEndpoint,
+        RateLimitEndpointSetEndpointDict,
+    )
+    from ..models.rate_limit_endpoint_set_refill_duration_seconds import (
+        RateLimitEndpointSetRefillDurationSeconds,
+        RateLimitEndpointSetRefillDurationSecondsDict,
+    )
+    from ..models.rate_limit_endpoint_set_refill_rate import (
+        RateLimitEndpointSetRefillRate,
+        RateLimitEndpointSetRefillRateDict,
+    )
+    from ..models.rate_limit_endpoint_set_response_scope import (
+        RateLimitEndpointSetResponseScope,
+    )
+
+    RateLimitEndpointSetResponseDict = TypedDict(
+        "RateLimitEndpointSetResponseDict",
+        {
+            "capacity": RateLimitEndpointSetCapacityDict | RateLimitEndpointSetCapacity,
+            "endpointSetId": str,
+            "endpointSetName": str,
+            "endpoints": list[RateLimitEndpointSetEndpointDict | RateLimitEndpointSetEndpoint],
+            "refillDurationSeconds": RateLimitEndpointSetRefillDurationSecondsDict
+            | RateLimitEndpointSetRefillDurationSeconds,
+            "refillRate": RateLimitEndpointSetRefillRateDict | RateLimitEndpointSetRefillRate,
+            "scope": Literal["IP", "GROUP", "ORGANIZATION", "USER"] | RateLimitEndpointSetResponseScope,
+        },
+        total=False,
+    )
+else:
+    RateLimitEndpointSetResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,15 +3,48 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.raw_severity import RawSeverity
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Raw")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_t",
+        "alertConfigId",
+        "cid",
+        "cre",
+        "description",
+        "gn",
+        "id",
+        "orgId",
+        "orgName",
+        "severity",
+    }
+)
 
 
 @_attrs_define
@@ -48,10 +81,31 @@ class Raw:
     id: str | Unset = UNSET
     org_id: str | Unset = UNSET
     org_name: str | Unset = UNSET
-    severity: RawSeverity | Unset = UNSET
+    severity: Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | RawSeverity | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_t", "_t", False),
+        ("alert_config_id", "alertConfigId", False),
+        ("cid", "cid", False),
+        ("cre", "cre", False),
+        ("description", "description", False),
+        ("gn", "gn", False),
+        ("id", "id", False),
+        ("org_id", "orgId", False),
+        ("org_name", "orgName", False),
+        ("severity", "severity", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/raw"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_t = self.field_t
 
         alert_config_id = self.alert_config_id
@@ -60,7 +114,7 @@ class Raw:
 
         cre: str | Unset = UNSET
         if not isinstance(self.cre, Unset):
-            cre = format_datetime(self.cre)
+            cre = datetime_json(self.cre)
 
         description = self.description
 
@@ -74,7 +128,7 @@ class Raw:
 
         severity: str | Unset = UNSET
         if not isinstance(self.severity, Unset):
-            severity = self.severity.value
+            severity = enum_json(self.severity)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -104,71 +158,88 @@ class Raw:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_t",
-                "alertConfigId",
-                "cid",
-                "cre",
-                "description",
-                "gn",
-                "id",
-                "orgId",
-                "orgName",
-                "severity",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_t = d.pop("_t", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_t = src_dict.get("_t", UNSET)
 
-        alert_config_id = d.pop("alertConfigId", UNSET)
+                alert_config_id = src_dict.get("alertConfigId", UNSET)
 
-        cid = d.pop("cid", UNSET)
+                cid = src_dict.get("cid", UNSET)
 
-        _cre = d.pop("cre", UNSET)
-        cre: datetime.datetime | Unset
-        if _cre is UNSET:
-            cre = UNSET
-        else:
-            cre = datetime.datetime.fromisoformat(_cre)
+                _cre = src_dict.get("cre", UNSET)
+                cre: datetime.datetime | Unset
+                if _cre is UNSET:
+                    cre = UNSET
+                else:
+                    cre = datetime.datetime.fromisoformat(_cre)
 
-        description = d.pop("description", UNSET)
+                description = src_dict.get("description", UNSET)
 
-        gn = d.pop("gn", UNSET)
+                gn = src_dict.get("gn", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_name = d.pop("orgName", UNSET)
+                org_name = src_dict.get("orgName", UNSET)
 
-        _severity = d.pop("severity", UNSET)
-        severity: RawSeverity | Unset
-        if _severity is UNSET:
-            severity = UNSET
-        else:
-            severity = RawSeverity._members_by_value.get(_severity) or RawSeverity(_severity)
+                _severity = src_dict.get("severity", UNSET)
+                severity: RawSeverity | Unset
+                if _severity is UNSET:
+                    severity = UNSET
+                else:
+                    severity = RawSeverity._members_by_value.get(_severity) or RawSeverity(_severity)
 
-        _raw = cls(
-            field_t,
-            alert_config_id,
-            cid,
-            cre,
-            description,
-            gn,
-            id,
-            org_id,
-            org_name,
-            severity,
-        )
+                if not (
+                    (field_t is UNSET or field_t.__class__ is str)
+                    and (alert_config_id is UNSET or alert_config_id.__class__ is str)
+                    and (cid is UNSET or cid.__class__ is str)
+                    and (description is UNSET or description.__class__ is str)
+                    and (gn is UNSET or gn.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (org_name is UNSET or org_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is Raw:
+                    _raw = object.__new__(cls)
+                    _raw.field_t = field_t
+                    _raw.alert_config_id = alert_config_id
+                    _raw.cid = cid
+                    _raw.cre = cre
+                    _raw.description = description
+                    _raw.gn = gn
+                    _raw.id = id
+                    _raw.org_id = org_id
+                    _raw.org_name = org_name
+                    _raw.severity = severity
+                else:
+                    _raw = cls(
+                        field_t,
+                        alert_config_id,
+                        cid,
+                        cre,
+                        description,
+                        gn,
+                        id,
+                        org_id,
+                        org_name,
+                        severity,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _raw.additional_properties = d
-        return _raw
+                _raw.additional_properties = d
+                return _raw
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -185,3 +256,28 @@ class Raw:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.raw_severity import RawSeverity
+
+    RawDict = TypedDict(
+        "RawDict",
+        {
+            "_t": str,
+            "alertConfigId": str,
+            "cid": str,
+            "cre": datetime.datetime | str,
+            "description": str,
+            "gn": str,
+            "id": str,
+            "orgId": str,
+            "orgName": str,
+            "severity": Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | RawSeverity,
+        },
+        total=False,
+    )
+else:
+    RawDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

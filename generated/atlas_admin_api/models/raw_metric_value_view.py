@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.raw_metric_units import RawMetricUnits
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="RawMetricValueView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "number",
+        "units",
+    }
+)
 
 
 @_attrs_define
@@ -25,15 +49,28 @@ class RawMetricValueView:
     """
 
     number: float | Unset = UNSET
-    units: RawMetricUnits | Unset = UNSET
+    units: Literal["RAW"] | RawMetricUnits | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("number", "number", False),
+        ("units", "units", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/RawMetricValueView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         number = self.number
 
         units: str | Unset = UNSET
         if not isinstance(self.units, Unset):
-            units = self.units.value
+            units = enum_json(self.units)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -47,34 +84,42 @@ class RawMetricValueView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "number",
-                "units",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        number = d.pop("number", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                number = src_dict.get("number", UNSET)
 
-        _units = d.pop("units", UNSET)
-        units: RawMetricUnits | Unset
-        if _units is UNSET:
-            units = UNSET
-        else:
-            units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                _units = src_dict.get("units", UNSET)
+                units: RawMetricUnits | Unset
+                if _units is UNSET:
+                    units = UNSET
+                else:
+                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
 
-        _raw_metric_value_view = cls(
-            number,
-            units,
-        )
+                if not (number is UNSET or (number.__class__ is float or number.__class__ is int)):
+                    raise TypeError("not the documented shape")
+                if cls is RawMetricValueView:
+                    _raw_metric_value_view = object.__new__(cls)
+                    _raw_metric_value_view.number = number
+                    _raw_metric_value_view.units = units
+                else:
+                    _raw_metric_value_view = cls(
+                        number,
+                        units,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _raw_metric_value_view.additional_properties = d
-        return _raw_metric_value_view
+                _raw_metric_value_view.additional_properties = d
+                return _raw_metric_value_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -91,3 +136,20 @@ class RawMetricValueView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.raw_metric_units import RawMetricUnits
+
+    RawMetricValueViewDict = TypedDict(
+        "RawMetricValueViewDict",
+        {
+            "number": float,
+            "units": Literal["RAW"] | RawMetricUnits,
+        },
+        total=False,
+    )
+else:
+    RawMetricValueViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.region_spec_electable_nodes import RegionSpecElectableNodes
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="RegionSpec")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "analyticsNodes",
+        "electableNodes",
+        "priority",
+        "readOnlyNodes",
+    }
+)
 
 
 @_attrs_define
@@ -32,17 +58,32 @@ class RegionSpec:
     """
 
     analytics_nodes: int | Unset = UNSET
-    electable_nodes: RegionSpecElectableNodes | Unset = UNSET
+    electable_nodes: Literal[0, 3, 5, 7] | RegionSpecElectableNodes | Unset = UNSET
     priority: int | Unset = UNSET
     read_only_nodes: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("analytics_nodes", "analyticsNodes", False),
+        ("electable_nodes", "electableNodes", False),
+        ("priority", "priority", False),
+        ("read_only_nodes", "readOnlyNodes", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/RegionSpec"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         analytics_nodes = self.analytics_nodes
 
         electable_nodes: int | Unset = UNSET
         if not isinstance(self.electable_nodes, Unset):
-            electable_nodes = self.electable_nodes.value
+            electable_nodes = enum_json(self.electable_nodes)
 
         priority = self.priority
 
@@ -64,44 +105,56 @@ class RegionSpec:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "analyticsNodes",
-                "electableNodes",
-                "priority",
-                "readOnlyNodes",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        analytics_nodes = d.pop("analyticsNodes", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                analytics_nodes = src_dict.get("analyticsNodes", UNSET)
 
-        _electable_nodes = d.pop("electableNodes", UNSET)
-        electable_nodes: RegionSpecElectableNodes | Unset
-        if _electable_nodes is UNSET:
-            electable_nodes = UNSET
-        else:
-            electable_nodes = RegionSpecElectableNodes._members_by_value.get(
-                _electable_nodes
-            ) or RegionSpecElectableNodes(_electable_nodes)
+                _electable_nodes = src_dict.get("electableNodes", UNSET)
+                electable_nodes: RegionSpecElectableNodes | Unset
+                if _electable_nodes is UNSET:
+                    electable_nodes = UNSET
+                else:
+                    electable_nodes = RegionSpecElectableNodes._members_by_value.get(
+                        _electable_nodes
+                    ) or RegionSpecElectableNodes(_electable_nodes)
 
-        priority = d.pop("priority", UNSET)
+                priority = src_dict.get("priority", UNSET)
 
-        read_only_nodes = d.pop("readOnlyNodes", UNSET)
+                read_only_nodes = src_dict.get("readOnlyNodes", UNSET)
 
-        _region_spec = cls(
-            analytics_nodes,
-            electable_nodes,
-            priority,
-            read_only_nodes,
-        )
+                if not (
+                    (analytics_nodes is UNSET or analytics_nodes.__class__ is int)
+                    and (priority is UNSET or priority.__class__ is int)
+                    and (read_only_nodes is UNSET or read_only_nodes.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is RegionSpec:
+                    _region_spec = object.__new__(cls)
+                    _region_spec.analytics_nodes = analytics_nodes
+                    _region_spec.electable_nodes = electable_nodes
+                    _region_spec.priority = priority
+                    _region_spec.read_only_nodes = read_only_nodes
+                else:
+                    _region_spec = cls(
+                        analytics_nodes,
+                        electable_nodes,
+                        priority,
+                        read_only_nodes,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _region_spec.additional_properties = d
-        return _region_spec
+                _region_spec.additional_properties = d
+                return _region_spec
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -118,3 +171,22 @@ class RegionSpec:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.region_spec_electable_nodes import RegionSpecElectableNodes
+
+    RegionSpecDict = TypedDict(
+        "RegionSpecDict",
+        {
+            "analyticsNodes": int,
+            "electableNodes": Literal[0, 3, 5, 7] | RegionSpecElectableNodes,
+            "priority": int,
+            "readOnlyNodes": int,
+        },
+        total=False,
+    )
+else:
+    RegionSpecDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,9 +21,45 @@ from ..models.replica_set_alert_view_for_nds_group_status import (
 from ..models.replica_set_event_type_view_for_nds_group_alertable import (
     ReplicaSetEventTypeViewForNdsGroupAlertable,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ReplicaSetAlertViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "alertConfigId",
+        "created",
+        "eventTypeName",
+        "id",
+        "status",
+        "updated",
+        "acknowledgedUntil",
+        "acknowledgementComment",
+        "acknowledgingUsername",
+        "clusterName",
+        "groupId",
+        "hostnameAndPort",
+        "lastNotified",
+        "links",
+        "nonRunningHostIds",
+        "orgId",
+        "parentClusterId",
+        "replicaSetName",
+        "resolved",
+    }
+)
 
 
 @_attrs_define
@@ -76,9 +119,19 @@ class ReplicaSetAlertViewForNdsGroup:
 
     alert_config_id: str
     created: datetime.datetime
-    event_type_name: ReplicaSetEventTypeViewForNdsGroupAlertable
+    event_type_name: (
+        Literal[
+            "REPLICATION_OPLOG_WINDOW_RUNNING_OUT",
+            "NO_PRIMARY",
+            "PRIMARY_ELECTED",
+            "TOO_MANY_ELECTIONS",
+            "TOO_FEW_HEALTHY_MEMBERS",
+            "TOO_MANY_UNHEALTHY_MEMBERS",
+        ]
+        | ReplicaSetEventTypeViewForNdsGroupAlertable
+    )
     id: str
-    status: ReplicaSetAlertViewForNdsGroupStatus
+    status: Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | ReplicaSetAlertViewForNdsGroupStatus
     updated: datetime.datetime
     acknowledged_until: datetime.datetime | Unset = UNSET
     acknowledgement_comment: str | Unset = UNSET
@@ -94,23 +147,53 @@ class ReplicaSetAlertViewForNdsGroup:
     replica_set_name: str | Unset = UNSET
     resolved: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("alert_config_id", "alertConfigId", True),
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("status", "status", True),
+        ("updated", "updated", True),
+        ("acknowledged_until", "acknowledgedUntil", False),
+        ("acknowledgement_comment", "acknowledgementComment", False),
+        ("acknowledging_username", "acknowledgingUsername", False),
+        ("cluster_name", "clusterName", False),
+        ("group_id", "groupId", False),
+        ("hostname_and_port", "hostnameAndPort", False),
+        ("last_notified", "lastNotified", False),
+        ("links", "links", False),
+        ("non_running_host_ids", "nonRunningHostIds", False),
+        ("org_id", "orgId", False),
+        ("parent_cluster_id", "parentClusterId", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("resolved", "resolved", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ReplicaSetAlertViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         alert_config_id = self.alert_config_id
 
-        created = format_datetime(self.created)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
-        status = self.status.value
+        status = enum_json(self.status)
 
-        updated = format_datetime(self.updated)
+        updated = datetime_json(self.updated)
 
         acknowledged_until: str | Unset = UNSET
         if not isinstance(self.acknowledged_until, Unset):
-            acknowledged_until = format_datetime(self.acknowledged_until)
+            acknowledged_until = datetime_json(self.acknowledged_until)
 
         acknowledgement_comment = self.acknowledgement_comment
 
@@ -124,7 +207,7 @@ class ReplicaSetAlertViewForNdsGroup:
 
         last_notified: str | Unset = UNSET
         if not isinstance(self.last_notified, Unset):
-            last_notified = format_datetime(self.last_notified)
+            last_notified = datetime_json(self.last_notified)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -145,7 +228,7 @@ class ReplicaSetAlertViewForNdsGroup:
 
         resolved: str | Unset = UNSET
         if not isinstance(self.resolved, Unset):
-            resolved = format_datetime(self.resolved)
+            resolved = datetime_json(self.resolved)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -190,113 +273,147 @@ class ReplicaSetAlertViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acknowledgedUntil",
-                "acknowledgementComment",
-                "acknowledgingUsername",
-                "clusterName",
-                "groupId",
-                "hostnameAndPort",
-                "lastNotified",
-                "links",
-                "nonRunningHostIds",
-                "orgId",
-                "parentClusterId",
-                "replicaSetName",
-                "resolved",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        alert_config_id = d.pop("alertConfigId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                alert_config_id = src_dict["alertConfigId"]
 
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = ReplicaSetEventTypeViewForNdsGroupAlertable(d.pop("eventTypeName"))
+                event_type_name = ReplicaSetEventTypeViewForNdsGroupAlertable._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or ReplicaSetEventTypeViewForNdsGroupAlertable(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        status = ReplicaSetAlertViewForNdsGroupStatus(d.pop("status"))
+                status = ReplicaSetAlertViewForNdsGroupStatus._members_by_value.get(
+                    _status_value := src_dict["status"]
+                ) or ReplicaSetAlertViewForNdsGroupStatus(_status_value)
 
-        updated = datetime.datetime.fromisoformat(d.pop("updated"))
+                updated = datetime.datetime.fromisoformat(src_dict["updated"])
 
-        _acknowledged_until = d.pop("acknowledgedUntil", UNSET)
-        acknowledged_until: datetime.datetime | Unset
-        if _acknowledged_until is UNSET:
-            acknowledged_until = UNSET
-        else:
-            acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
+                acknowledged_until: datetime.datetime | Unset
+                if _acknowledged_until is UNSET:
+                    acknowledged_until = UNSET
+                else:
+                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
 
-        acknowledgement_comment = d.pop("acknowledgementComment", UNSET)
+                acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
-        acknowledging_username = d.pop("acknowledgingUsername", UNSET)
+                acknowledging_username = src_dict.get("acknowledgingUsername", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        hostname_and_port = d.pop("hostnameAndPort", UNSET)
+                hostname_and_port = src_dict.get("hostnameAndPort", UNSET)
 
-        _last_notified = d.pop("lastNotified", UNSET)
-        last_notified: datetime.datetime | Unset
-        if _last_notified is UNSET:
-            last_notified = UNSET
-        else:
-            last_notified = datetime.datetime.fromisoformat(_last_notified)
+                _last_notified = src_dict.get("lastNotified", UNSET)
+                last_notified: datetime.datetime | Unset
+                if _last_notified is UNSET:
+                    last_notified = UNSET
+                else:
+                    last_notified = datetime.datetime.fromisoformat(_last_notified)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _non_running_host_ids = src_dict.get("nonRunningHostIds", UNSET)
+                non_running_host_ids = cast(list[str], _non_running_host_ids)
 
-        non_running_host_ids = cast(list[str], d.pop("nonRunningHostIds", UNSET))
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                parent_cluster_id = src_dict.get("parentClusterId", UNSET)
 
-        parent_cluster_id = d.pop("parentClusterId", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                _resolved = src_dict.get("resolved", UNSET)
+                resolved: datetime.datetime | Unset
+                if _resolved is UNSET:
+                    resolved = UNSET
+                else:
+                    resolved = datetime.datetime.fromisoformat(_resolved)
 
-        _resolved = d.pop("resolved", UNSET)
-        resolved: datetime.datetime | Unset
-        if _resolved is UNSET:
-            resolved = UNSET
-        else:
-            resolved = datetime.datetime.fromisoformat(_resolved)
+                if not (
+                    alert_config_id.__class__ is str
+                    and id.__class__ is str
+                    and (acknowledgement_comment is UNSET or acknowledgement_comment.__class__ is str)
+                    and (acknowledging_username is UNSET or acknowledging_username.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (hostname_and_port is UNSET or hostname_and_port.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (
+                        _non_running_host_ids is UNSET
+                        or (
+                            _non_running_host_ids.__class__ is list
+                            and all(_item.__class__ is str for _item in _non_running_host_ids)
+                        )
+                    )
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (parent_cluster_id is UNSET or parent_cluster_id.__class__ is str)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ReplicaSetAlertViewForNdsGroup:
+                    _replica_set_alert_view_for_nds_group = object.__new__(cls)
+                    _replica_set_alert_view_for_nds_group.alert_config_id = alert_config_id
+                    _replica_set_alert_view_for_nds_group.created = created
+                    _replica_set_alert_view_for_nds_group.event_type_name = event_type_name
+                    _replica_set_alert_view_for_nds_group.id = id
+                    _replica_set_alert_view_for_nds_group.status = status
+                    _replica_set_alert_view_for_nds_group.updated = updated
+                    _replica_set_alert_view_for_nds_group.acknowledged_until = acknowledged_until
+                    _replica_set_alert_view_for_nds_group.acknowledgement_comment = acknowledgement_comment
+                    _replica_set_alert_view_for_nds_group.acknowledging_username = acknowledging_username
+                    _replica_set_alert_view_for_nds_group.cluster_name = cluster_name
+                    _replica_set_alert_view_for_nds_group.group_id = group_id
+                    _replica_set_alert_view_for_nds_group.hostname_and_port = hostname_and_port
+                    _replica_set_alert_view_for_nds_group.last_notified = last_notified
+                    _replica_set_alert_view_for_nds_group.links = links
+                    _replica_set_alert_view_for_nds_group.non_running_host_ids = non_running_host_ids
+                    _replica_set_alert_view_for_nds_group.org_id = org_id
+                    _replica_set_alert_view_for_nds_group.parent_cluster_id = parent_cluster_id
+                    _replica_set_alert_view_for_nds_group.replica_set_name = replica_set_name
+                    _replica_set_alert_view_for_nds_group.resolved = resolved
+                else:
+                    _replica_set_alert_view_for_nds_group = cls(
+                        alert_config_id,
+                        created,
+                        event_type_name,
+                        id,
+                        status,
+                        updated,
+                        acknowledged_until,
+                        acknowledgement_comment,
+                        acknowledging_username,
+                        cluster_name,
+                        group_id,
+                        hostname_and_port,
+                        last_notified,
+                        links,
+                        non_running_host_ids,
+                        org_id,
+                        parent_cluster_id,
+                        replica_set_name,
+                        resolved,
+                    )
 
-        _replica_set_alert_view_for_nds_group = cls(
-            alert_config_id,
-            created,
-            event_type_name,
-            id,
-            status,
-            updated,
-            acknowledged_until,
-            acknowledgement_comment,
-            acknowledging_username,
-            cluster_name,
-            group_id,
-            hostname_and_port,
-            last_notified,
-            links,
-            non_running_host_ids,
-            org_id,
-            parent_cluster_id,
-            replica_set_name,
-            resolved,
-        )
+                _replica_set_alert_view_for_nds_group.additional_properties = d
+                return _replica_set_alert_view_for_nds_group
 
-        if nulls:
-            d.update(nulls)
-        _replica_set_alert_view_for_nds_group.additional_properties = d
-        return _replica_set_alert_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -317,3 +434,56 @@ class ReplicaSetAlertViewForNdsGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.replica_set_alert_view_for_nds_group_status import (
+        ReplicaSetAlertViewForNdsGroupStatus,
+    )
+    from ..models.replica_set_event_type_view_for_nds_group_alertable import (
+        ReplicaSetEventTypeViewForNdsGroupAlertable,
+    )
+
+    ReplicaSetAlertViewForNdsGroupDict = TypedDict(
+        "ReplicaSetAlertViewForNdsGroupDict",
+        {
+            "alertConfigId": Required[str],
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal[
+                    "REPLICATION_OPLOG_WINDOW_RUNNING_OUT",
+                    "NO_PRIMARY",
+                    "PRIMARY_ELECTED",
+                    "TOO_MANY_ELECTIONS",
+                    "TOO_FEW_HEALTHY_MEMBERS",
+                    "TOO_MANY_UNHEALTHY_MEMBERS",
+                ]
+                | ReplicaSetEventTypeViewForNdsGroupAlertable
+            ],
+            "id": Required[str],
+            "status": Required[
+                Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | ReplicaSetAlertViewForNdsGroupStatus
+            ],
+            "updated": Required[datetime.datetime | str],
+            "acknowledgedUntil": datetime.datetime | str,
+            "acknowledgementComment": str,
+            "acknowledgingUsername": str,
+            "clusterName": str,
+            "groupId": str,
+            "hostnameAndPort": str,
+            "lastNotified": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+            "nonRunningHostIds": list[str],
+            "orgId": str,
+            "parentClusterId": str,
+            "replicaSetName": str,
+            "resolved": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    ReplicaSetAlertViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.replica_set_matcher_field import ReplicaSetMatcherField
 from ..models.replica_set_matcher_operator import ReplicaSetMatcherOperator
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ReplicaSetMatcher")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fieldName",
+        "operator",
+        "value",
+    }
+)
 
 
 @_attrs_define
@@ -26,15 +50,32 @@ class ReplicaSetMatcher:
         value (str): Value to match or exceed using the specified `matchers.operator`. Example: event-replica-set.
     """
 
-    field_name: ReplicaSetMatcherField
-    operator: ReplicaSetMatcherOperator
+    field_name: Literal["REPLICA_SET_NAME", "SHARD_NAME", "CLUSTER_NAME"] | ReplicaSetMatcherField
+    operator: (
+        Literal["EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"]
+        | ReplicaSetMatcherOperator
+    )
     value: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_name", "fieldName", True),
+        ("operator", "operator", True),
+        ("value", "value", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ReplicaSetMatcher"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        field_name = self.field_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        field_name = enum_json(self.field_name)
 
-        operator = self.operator.value
+        operator = enum_json(self.operator)
 
         value = self.value
 
@@ -52,21 +93,45 @@ class ReplicaSetMatcher:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        field_name = ReplicaSetMatcherField(d.pop("fieldName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_name = ReplicaSetMatcherField._members_by_value.get(
+                    _field_name_value := src_dict["fieldName"]
+                ) or ReplicaSetMatcherField(_field_name_value)
 
-        operator = ReplicaSetMatcherOperator(d.pop("operator"))
+                operator = ReplicaSetMatcherOperator._members_by_value.get(
+                    _operator_value := src_dict["operator"]
+                ) or ReplicaSetMatcherOperator(_operator_value)
 
-        value = d.pop("value")
+                value = src_dict["value"]
 
-        _replica_set_matcher = cls(
-            field_name,
-            operator,
-            value,
-        )
+                if not (value.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is ReplicaSetMatcher:
+                    _replica_set_matcher = object.__new__(cls)
+                    _replica_set_matcher.field_name = field_name
+                    _replica_set_matcher.operator = operator
+                    _replica_set_matcher.value = value
+                else:
+                    _replica_set_matcher = cls(
+                        field_name,
+                        operator,
+                        value,
+                    )
 
-        _replica_set_matcher.additional_properties = d
-        return _replica_set_matcher
+                _replica_set_matcher.additional_properties = d
+                return _replica_set_matcher
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +148,25 @@ class ReplicaSetMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.replica_set_matcher_field import ReplicaSetMatcherField
+    from ..models.replica_set_matcher_operator import ReplicaSetMatcherOperator
+
+    ReplicaSetMatcherDict = TypedDict(
+        "ReplicaSetMatcherDict",
+        {
+            "fieldName": Required[Literal["REPLICA_SET_NAME", "SHARD_NAME", "CLUSTER_NAME"] | ReplicaSetMatcherField],
+            "operator": Required[
+                Literal["EQUALS", "CONTAINS", "STARTS_WITH", "ENDS_WITH", "NOT_EQUALS", "NOT_CONTAINS", "REGEX"]
+                | ReplicaSetMatcherOperator
+            ],
+            "value": Required[str],
+        },
+        total=False,
+    )
+else:
+    ReplicaSetMatcherDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ReplicationSpec")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "numShards",
+        "regionConfigs",
+        "zoneId",
+        "zoneName",
+    }
+)
 
 
 @_attrs_define
@@ -58,8 +85,24 @@ class ReplicationSpec:
     zone_id: str | Unset = UNSET
     zone_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", False),
+        ("num_shards", "numShards", False),
+        ("region_configs", "regionConfigs", False),
+        ("zone_id", "zoneId", False),
+        ("zone_name", "zoneName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ReplicationSpec"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         num_shards = self.num_shards
@@ -95,72 +138,89 @@ class ReplicationSpec:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "numShards",
-                "regionConfigs",
-                "zoneId",
-                "zoneName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        id = d.pop("id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict.get("id", UNSET)
 
-        num_shards = d.pop("numShards", UNSET)
+                num_shards = src_dict.get("numShards", UNSET)
 
-        _region_configs = d.pop("regionConfigs", UNSET)
-        region_configs: (
-            list[AWSRegionConfig | AzureRegionConfig | GCPRegionConfig | TenantRegionConfig | UnknownVariant] | Unset
-        ) = UNSET
-        if _region_configs is not UNSET:
-            region_configs = []
-            for region_configs_item_data in _region_configs:
+                _region_configs = src_dict.get("regionConfigs", UNSET)
+                region_configs: (
+                    list[AWSRegionConfig | AzureRegionConfig | GCPRegionConfig | TenantRegionConfig | UnknownVariant]
+                    | Unset
+                ) = UNSET
+                if _region_configs is not UNSET:
+                    region_configs = []
+                    for region_configs_item_data in _region_configs:
+                        _region_configs_item_data = region_configs_item_data
+                        region_configs_item: (
+                            AWSRegionConfig | AzureRegionConfig | GCPRegionConfig | TenantRegionConfig | UnknownVariant
+                        )
+                        _region_configs_item_value = (
+                            _region_configs_item_data.get("providerName")
+                            if _region_configs_item_data.__class__ is dict
+                            else None
+                        )
+                        if _region_configs_item_value.__class__ is not str:
+                            _region_configs_item_data, _region_configs_item_value = discriminate(
+                                _region_configs_item_data, "providerName", field="regionConfigs[]"
+                            )
+                        if _region_configs_item_value == "AWS":
+                            region_configs_item = AWSRegionConfig.from_dict(_region_configs_item_data)
+                        elif _region_configs_item_value == "AZURE":
+                            region_configs_item = AzureRegionConfig.from_dict(_region_configs_item_data)
+                        elif _region_configs_item_value == "GCP":
+                            region_configs_item = GCPRegionConfig.from_dict(_region_configs_item_data)
+                        elif _region_configs_item_value == "TENANT":
+                            region_configs_item = TenantRegionConfig.from_dict(_region_configs_item_data)
+                        else:
+                            region_configs_item = UnknownVariant(
+                                discriminator=_region_configs_item_value, raw=dict(_region_configs_item_data)
+                            )
 
-                def _parse_region_configs_item(
-                    data: object,
-                ) -> AWSRegionConfig | AzureRegionConfig | GCPRegionConfig | TenantRegionConfig | UnknownVariant:
-                    variants: dict[
-                        str,
-                        type[AWSRegionConfig]
-                        | type[AzureRegionConfig]
-                        | type[GCPRegionConfig]
-                        | type[TenantRegionConfig],
-                    ] = {
-                        "AWS": AWSRegionConfig,
-                        "AZURE": AzureRegionConfig,
-                        "GCP": GCPRegionConfig,
-                        "TENANT": TenantRegionConfig,
-                    }
-                    payload, value = discriminate(data, "providerName", field="regionConfigs[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                        region_configs.append(region_configs_item)
 
-                region_configs_item = _parse_region_configs_item(region_configs_item_data)
+                zone_id = src_dict.get("zoneId", UNSET)
 
-                region_configs.append(region_configs_item)
+                zone_name = src_dict.get("zoneName", UNSET)
 
-        zone_id = d.pop("zoneId", UNSET)
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (num_shards is UNSET or num_shards.__class__ is int)
+                    and (_region_configs is UNSET or _region_configs.__class__ is list)
+                    and (zone_id is UNSET or zone_id.__class__ is str)
+                    and (zone_name is UNSET or zone_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ReplicationSpec:
+                    _replication_spec = object.__new__(cls)
+                    _replication_spec.id = id
+                    _replication_spec.num_shards = num_shards
+                    _replication_spec.region_configs = region_configs
+                    _replication_spec.zone_id = zone_id
+                    _replication_spec.zone_name = zone_name
+                else:
+                    _replication_spec = cls(
+                        id,
+                        num_shards,
+                        region_configs,
+                        zone_id,
+                        zone_name,
+                    )
 
-        zone_name = d.pop("zoneName", UNSET)
+                _replication_spec.additional_properties = d
+                return _replication_spec
 
-        _replication_spec = cls(
-            id,
-            num_shards,
-            region_configs,
-            zone_id,
-            zone_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _replication_spec.additional_properties = d
-        return _replication_spec
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -184,3 +244,36 @@ from ..models.aws_region_config import AWSRegionConfig  # noqa: E402
 from ..models.azure_region_config import AzureRegionConfig  # noqa: E402
 from ..models.gcp_region_config import GCPRegionConfig  # noqa: E402
 from ..models.tenant_region_config import TenantRegionConfig  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.aws_region_config import AWSRegionConfig, AWSRegionConfigDict
+    from ..models.azure_region_config import AzureRegionConfig, AzureRegionConfigDict
+    from ..models.gcp_region_config import GCPRegionConfig, GCPRegionConfigDict
+    from ..models.tenant_region_config import TenantRegionConfig, TenantRegionConfigDict
+    from ..types import UnknownVariant
+
+    ReplicationSpecDict = TypedDict(
+        "ReplicationSpecDict",
+        {
+            "id": str,
+            "numShards": int,
+            "regionConfigs": list[
+                AWSRegionConfigDict
+                | AWSRegionConfig
+                | AzureRegionConfigDict
+                | AzureRegionConfig
+                | GCPRegionConfigDict
+                | GCPRegionConfig
+                | TenantRegionConfigDict
+                | TenantRegionConfig
+                | UnknownVariant
+            ],
+            "zoneId": str,
+            "zoneName": str,
+        },
+        total=False,
+    )
+else:
+    ReplicationSpecDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

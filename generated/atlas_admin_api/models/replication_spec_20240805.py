@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ReplicationSpec20240805")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "regionConfigs",
+        "zoneId",
+        "zoneName",
+    }
+)
 
 
 @_attrs_define
@@ -56,8 +82,23 @@ class ReplicationSpec20240805:
     zone_id: str | Unset = UNSET
     zone_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", False),
+        ("region_configs", "regionConfigs", False),
+        ("zone_id", "zoneId", False),
+        ("zone_name", "zoneName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ReplicationSpec20240805"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         region_configs: list[dict[str, Any]] | Unset = UNSET
@@ -89,81 +130,94 @@ class ReplicationSpec20240805:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "regionConfigs",
-                "zoneId",
-                "zoneName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        id = d.pop("id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict.get("id", UNSET)
 
-        _region_configs = d.pop("regionConfigs", UNSET)
-        region_configs: (
-            list[
-                AWSRegionConfig20240805
-                | AzureRegionConfig20240805
-                | GCPRegionConfig20240805
-                | TenantRegionConfig20240805
-                | UnknownVariant
-            ]
-            | Unset
-        ) = UNSET
-        if _region_configs is not UNSET:
-            region_configs = []
-            for region_configs_item_data in _region_configs:
+                _region_configs = src_dict.get("regionConfigs", UNSET)
+                region_configs: (
+                    list[
+                        AWSRegionConfig20240805
+                        | AzureRegionConfig20240805
+                        | GCPRegionConfig20240805
+                        | TenantRegionConfig20240805
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
+                if _region_configs is not UNSET:
+                    region_configs = []
+                    for region_configs_item_data in _region_configs:
+                        _region_configs_item_data = region_configs_item_data
+                        region_configs_item: (
+                            AWSRegionConfig20240805
+                            | AzureRegionConfig20240805
+                            | GCPRegionConfig20240805
+                            | TenantRegionConfig20240805
+                            | UnknownVariant
+                        )
+                        _region_configs_item_value = (
+                            _region_configs_item_data.get("providerName")
+                            if _region_configs_item_data.__class__ is dict
+                            else None
+                        )
+                        if _region_configs_item_value.__class__ is not str:
+                            _region_configs_item_data, _region_configs_item_value = discriminate(
+                                _region_configs_item_data, "providerName", field="regionConfigs[]"
+                            )
+                        if _region_configs_item_value == "AWS":
+                            region_configs_item = AWSRegionConfig20240805.from_dict(_region_configs_item_data)
+                        elif _region_configs_item_value == "AZURE":
+                            region_configs_item = AzureRegionConfig20240805.from_dict(_region_configs_item_data)
+                        elif _region_configs_item_value == "GCP":
+                            region_configs_item = GCPRegionConfig20240805.from_dict(_region_configs_item_data)
+                        elif _region_configs_item_value == "TENANT":
+                            region_configs_item = TenantRegionConfig20240805.from_dict(_region_configs_item_data)
+                        else:
+                            region_configs_item = UnknownVariant(
+                                discriminator=_region_configs_item_value, raw=dict(_region_configs_item_data)
+                            )
 
-                def _parse_region_configs_item(
-                    data: object,
-                ) -> (
-                    AWSRegionConfig20240805
-                    | AzureRegionConfig20240805
-                    | GCPRegionConfig20240805
-                    | TenantRegionConfig20240805
-                    | UnknownVariant
+                        region_configs.append(region_configs_item)
+
+                zone_id = src_dict.get("zoneId", UNSET)
+
+                zone_name = src_dict.get("zoneName", UNSET)
+
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (_region_configs is UNSET or _region_configs.__class__ is list)
+                    and (zone_id is UNSET or zone_id.__class__ is str)
+                    and (zone_name is UNSET or zone_name.__class__ is str)
                 ):
-                    variants: dict[
-                        str,
-                        type[AWSRegionConfig20240805]
-                        | type[AzureRegionConfig20240805]
-                        | type[GCPRegionConfig20240805]
-                        | type[TenantRegionConfig20240805],
-                    ] = {
-                        "AWS": AWSRegionConfig20240805,
-                        "AZURE": AzureRegionConfig20240805,
-                        "GCP": GCPRegionConfig20240805,
-                        "TENANT": TenantRegionConfig20240805,
-                    }
-                    payload, value = discriminate(data, "providerName", field="regionConfigs[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                    raise TypeError("not the documented shape")
+                if cls is ReplicationSpec20240805:
+                    _replication_spec_20240805 = object.__new__(cls)
+                    _replication_spec_20240805.id = id
+                    _replication_spec_20240805.region_configs = region_configs
+                    _replication_spec_20240805.zone_id = zone_id
+                    _replication_spec_20240805.zone_name = zone_name
+                else:
+                    _replication_spec_20240805 = cls(
+                        id,
+                        region_configs,
+                        zone_id,
+                        zone_name,
+                    )
 
-                region_configs_item = _parse_region_configs_item(region_configs_item_data)
+                _replication_spec_20240805.additional_properties = d
+                return _replication_spec_20240805
 
-                region_configs.append(region_configs_item)
-
-        zone_id = d.pop("zoneId", UNSET)
-
-        zone_name = d.pop("zoneName", UNSET)
-
-        _replication_spec_20240805 = cls(
-            id,
-            region_configs,
-            zone_id,
-            zone_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _replication_spec_20240805.additional_properties = d
-        return _replication_spec_20240805
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -187,3 +241,47 @@ from ..models.aws_region_config_20240805 import AWSRegionConfig20240805  # noqa:
 from ..models.azure_region_config_20240805 import AzureRegionConfig20240805  # noqa: E402
 from ..models.gcp_region_config_20240805 import GCPRegionConfig20240805  # noqa: E402
 from ..models.tenant_region_config_20240805 import TenantRegionConfig20240805  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.aws_region_config_20240805 import (
+        AWSRegionConfig20240805,
+        AWSRegionConfig20240805Dict,
+    )
+    from ..models.azure_region_config_20240805 import (
+        AzureRegionConfig20240805,
+        AzureRegionConfig20240805Dict,
+    )
+    from ..models.gcp_region_config_20240805 import (
+        GCPRegionConfig20240805,
+        GCPRegionConfig20240805Dict,
+    )
+    from ..models.tenant_region_config_20240805 import (
+        TenantRegionConfig20240805,
+        TenantRegionConfig20240805Dict,
+    )
+    from ..types import UnknownVariant
+
+    ReplicationSpec20240805Dict = TypedDict(
+        "ReplicationSpec20240805Dict",
+        {
+            "id": str,
+            "regionConfigs": list[
+                AWSRegionConfig20240805Dict
+                | AWSRegionConfig20240805
+                | AzureRegionConfig20240805Dict
+                | AzureRegionConfig20240805
+                | GCPRegionConfig20240805Dict
+                | GCPRegionConfig20240805
+                | TenantRegionConfig20240805Dict
+                | TenantRegionConfig20240805
+                | UnknownVariant
+            ],
+            "zoneId": str,
+            "zoneName": str,
+        },
+        total=False,
+    )
+else:
+    ReplicationSpec20240805Dict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,28 @@ from ..models.report_generation_request_report_format import (
 from ..models.report_generation_request_report_type import (
     ReportGenerationRequestReportType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ReportGenerationRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "reportFormat",
+        "reportType",
+        "version",
+    }
+)
 
 
 @_attrs_define
@@ -27,19 +52,33 @@ class ReportGenerationRequest:
         version (str | Unset): Version of the report format specification.
     """
 
-    report_format: ReportGenerationRequestReportFormat | Unset = UNSET
-    report_type: ReportGenerationRequestReportType | Unset = UNSET
+    report_format: Literal["CSV"] | ReportGenerationRequestReportFormat | Unset = UNSET
+    report_type: Literal["FOCUS"] | ReportGenerationRequestReportType | Unset = UNSET
     version: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("report_format", "reportFormat", False),
+        ("report_type", "reportType", False),
+        ("version", "version", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ReportGenerationRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         report_format: str | Unset = UNSET
         if not isinstance(self.report_format, Unset):
-            report_format = self.report_format.value
+            report_format = enum_json(self.report_format)
 
         report_type: str | Unset = UNSET
         if not isinstance(self.report_type, Unset):
-            report_type = self.report_type.value
+            report_type = enum_json(self.report_type)
 
         version = self.version
 
@@ -57,47 +96,55 @@ class ReportGenerationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "reportFormat",
-                "reportType",
-                "version",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _report_format = d.pop("reportFormat", UNSET)
-        report_format: ReportGenerationRequestReportFormat | Unset
-        if _report_format is UNSET:
-            report_format = UNSET
-        else:
-            report_format = ReportGenerationRequestReportFormat._members_by_value.get(
-                _report_format
-            ) or ReportGenerationRequestReportFormat(_report_format)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _report_format = src_dict.get("reportFormat", UNSET)
+                report_format: ReportGenerationRequestReportFormat | Unset
+                if _report_format is UNSET:
+                    report_format = UNSET
+                else:
+                    report_format = ReportGenerationRequestReportFormat._members_by_value.get(
+                        _report_format
+                    ) or ReportGenerationRequestReportFormat(_report_format)
 
-        _report_type = d.pop("reportType", UNSET)
-        report_type: ReportGenerationRequestReportType | Unset
-        if _report_type is UNSET:
-            report_type = UNSET
-        else:
-            report_type = ReportGenerationRequestReportType._members_by_value.get(
-                _report_type
-            ) or ReportGenerationRequestReportType(_report_type)
+                _report_type = src_dict.get("reportType", UNSET)
+                report_type: ReportGenerationRequestReportType | Unset
+                if _report_type is UNSET:
+                    report_type = UNSET
+                else:
+                    report_type = ReportGenerationRequestReportType._members_by_value.get(
+                        _report_type
+                    ) or ReportGenerationRequestReportType(_report_type)
 
-        version = d.pop("version", UNSET)
+                version = src_dict.get("version", UNSET)
 
-        _report_generation_request = cls(
-            report_format,
-            report_type,
-            version,
-        )
+                if not (version is UNSET or version.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is ReportGenerationRequest:
+                    _report_generation_request = object.__new__(cls)
+                    _report_generation_request.report_format = report_format
+                    _report_generation_request.report_type = report_type
+                    _report_generation_request.version = version
+                else:
+                    _report_generation_request = cls(
+                        report_format,
+                        report_type,
+                        version,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _report_generation_request.additional_properties = d
-        return _report_generation_request
+                _report_generation_request.additional_properties = d
+                return _report_generation_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -114,3 +161,26 @@ class ReportGenerationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.report_generation_request_report_format import (
+        ReportGenerationRequestReportFormat,
+    )
+    from ..models.report_generation_request_report_type import (
+        ReportGenerationRequestReportType,
+    )
+
+    ReportGenerationRequestDict = TypedDict(
+        "ReportGenerationRequestDict",
+        {
+            "reportFormat": Literal["CSV"] | ReportGenerationRequestReportFormat,
+            "reportType": Literal["FOCUS"] | ReportGenerationRequestReportType,
+            "version": str,
+        },
+        total=False,
+    )
+else:
+    ReportGenerationRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

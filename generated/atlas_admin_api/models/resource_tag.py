@@ -2,12 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="ResourceTag")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "key",
+        "value",
+    }
+)
 
 
 @_attrs_define
@@ -23,8 +45,21 @@ class ResourceTag:
     key: str
     value: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("key", "key", True),
+        ("value", "value", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ResourceTag"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         key = self.key
 
         value = self.value
@@ -42,18 +77,37 @@ class ResourceTag:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        key = d.pop("key")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                key = src_dict["key"]
 
-        value = d.pop("value")
+                value = src_dict["value"]
 
-        _resource_tag = cls(
-            key,
-            value,
-        )
+                if not (key.__class__ is str and value.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is ResourceTag:
+                    _resource_tag = object.__new__(cls)
+                    _resource_tag.key = key
+                    _resource_tag.value = value
+                else:
+                    _resource_tag = cls(
+                        key,
+                        value,
+                    )
 
-        _resource_tag.additional_properties = d
-        return _resource_tag
+                _resource_tag.additional_properties = d
+                return _resource_tag
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -70,3 +124,18 @@ class ResourceTag:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ResourceTagDict = TypedDict(
+        "ResourceTagDict",
+        {
+            "key": Required[str],
+            "value": Required[str],
+        },
+        total=False,
+    )
+else:
+    ResourceTagDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

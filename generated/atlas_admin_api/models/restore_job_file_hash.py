@@ -2,15 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.restore_job_file_hash_type_name import RestoreJobFileHashTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="RestoreJobFileHash")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fileName",
+        "hash",
+        "links",
+        "typeName",
+    }
+)
 
 
 @_attrs_define
@@ -30,10 +56,25 @@ class RestoreJobFileHash:
     file_name: str | Unset = UNSET
     hash_: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
-    type_name: RestoreJobFileHashTypeName | Unset = UNSET
+    type_name: Literal["SHA1"] | RestoreJobFileHashTypeName | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("file_name", "fileName", False),
+        ("hash_", "hash", False),
+        ("links", "links", False),
+        ("type_name", "typeName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/RestoreJobFileHash"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         file_name = self.file_name
 
         hash_ = self.hash_
@@ -47,7 +88,7 @@ class RestoreJobFileHash:
 
         type_name: str | Unset = UNSET
         if not isinstance(self.type_name, Unset):
-            type_name = self.type_name.value
+            type_name = enum_json(self.type_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -65,51 +106,59 @@ class RestoreJobFileHash:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "fileName",
-                "hash",
-                "links",
-                "typeName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        file_name = d.pop("fileName", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                file_name = src_dict.get("fileName", UNSET)
 
-        hash_ = d.pop("hash", UNSET)
+                hash_ = src_dict.get("hash", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _type_name = src_dict.get("typeName", UNSET)
+                type_name: RestoreJobFileHashTypeName | Unset
+                if _type_name is UNSET:
+                    type_name = UNSET
+                else:
+                    type_name = RestoreJobFileHashTypeName._members_by_value.get(
+                        _type_name
+                    ) or RestoreJobFileHashTypeName(_type_name)
 
-        _type_name = d.pop("typeName", UNSET)
-        type_name: RestoreJobFileHashTypeName | Unset
-        if _type_name is UNSET:
-            type_name = UNSET
-        else:
-            type_name = RestoreJobFileHashTypeName._members_by_value.get(_type_name) or RestoreJobFileHashTypeName(
-                _type_name
-            )
+                if not (
+                    (file_name is UNSET or file_name.__class__ is str)
+                    and (hash_ is UNSET or hash_.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is RestoreJobFileHash:
+                    _restore_job_file_hash = object.__new__(cls)
+                    _restore_job_file_hash.file_name = file_name
+                    _restore_job_file_hash.hash_ = hash_
+                    _restore_job_file_hash.links = links
+                    _restore_job_file_hash.type_name = type_name
+                else:
+                    _restore_job_file_hash = cls(
+                        file_name,
+                        hash_,
+                        links,
+                        type_name,
+                    )
 
-        _restore_job_file_hash = cls(
-            file_name,
-            hash_,
-            links,
-            type_name,
-        )
+                _restore_job_file_hash.additional_properties = d
+                return _restore_job_file_hash
 
-        if nulls:
-            d.update(nulls)
-        _restore_job_file_hash.additional_properties = d
-        return _restore_job_file_hash
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -130,3 +179,22 @@ class RestoreJobFileHash:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.restore_job_file_hash_type_name import RestoreJobFileHashTypeName
+
+    RestoreJobFileHashDict = TypedDict(
+        "RestoreJobFileHashDict",
+        {
+            "fileName": str,
+            "hash": str,
+            "links": list[LinkDict | Link],
+            "typeName": Literal["SHA1"] | RestoreJobFileHashTypeName,
+        },
+        total=False,
+    )
+else:
+    RestoreJobFileHashDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +18,32 @@ from ..models.s3_log_integration_request_log_types_item import (
     S3LogIntegrationRequestLogTypesItem,
 )
 from ..models.s3_log_integration_request_type import S3LogIntegrationRequestType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="S3LogIntegrationRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "logTypes",
+        "type",
+        "bucketName",
+        "iamRoleId",
+        "prefixPath",
+        "kmsKey",
+        "useLegacyPathStructure",
+    }
+)
 
 
 @_attrs_define
@@ -41,21 +71,41 @@ class S3LogIntegrationRequest:
     """
 
     log_types: list[S3LogIntegrationRequestLogTypesItem]
-    type_: S3LogIntegrationRequestType = _attrs_field(default=S3LogIntegrationRequestType.S3_LOG_EXPORT, kw_only=True)
+    type_: Literal["S3_LOG_EXPORT"] | S3LogIntegrationRequestType = _attrs_field(
+        default=S3LogIntegrationRequestType.S3_LOG_EXPORT, kw_only=True
+    )
     bucket_name: str
     iam_role_id: str
     prefix_path: str
     kms_key: None | str | Unset = UNSET
     use_legacy_path_structure: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("log_types", "logTypes", True),
+        ("type_", "type", True),
+        ("bucket_name", "bucketName", True),
+        ("iam_role_id", "iamRoleId", True),
+        ("prefix_path", "prefixPath", True),
+        ("kms_key", "kmsKey", False),
+        ("use_legacy_path_structure", "useLegacyPathStructure", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/S3LogIntegrationRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         log_types = []
         for log_types_item_data in self.log_types:
-            log_types_item = log_types_item_data.value
+            log_types_item = enum_json(log_types_item_data)
             log_types.append(log_types_item)
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         bucket_name = self.bucket_name
 
@@ -95,65 +145,103 @@ class S3LogIntegrationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "kmsKey",
-                "useLegacyPathStructure",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        log_types = []
-        _log_types = d.pop("logTypes")
-        for log_types_item_data in _log_types:
-            log_types_item = S3LogIntegrationRequestLogTypesItem._members_by_value.get(
-                log_types_item_data
-            ) or S3LogIntegrationRequestLogTypesItem(log_types_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                log_types = []
+                _log_types = src_dict["logTypes"]
+                for log_types_item_data in _log_types:
+                    log_types_item = S3LogIntegrationRequestLogTypesItem._members_by_value.get(
+                        log_types_item_data
+                    ) or S3LogIntegrationRequestLogTypesItem(log_types_item_data)
 
-            log_types.append(log_types_item)
+                    log_types.append(log_types_item)
 
-        type_ = S3LogIntegrationRequestType(d.pop("type"))
+                type_ = S3LogIntegrationRequestType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or S3LogIntegrationRequestType(_type__value)
 
-        bucket_name = d.pop("bucketName")
+                bucket_name = src_dict["bucketName"]
 
-        iam_role_id = d.pop("iamRoleId")
+                iam_role_id = src_dict["iamRoleId"]
 
-        prefix_path = d.pop("prefixPath")
+                prefix_path = src_dict["prefixPath"]
 
-        def _parse_kms_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_kms_key(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        kms_key = _parse_kms_key(d.pop("kmsKey", UNSET))
+                kms_key = _parse_kms_key(src_dict.get("kmsKey", UNSET))
 
-        def _parse_use_legacy_path_structure(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+                def _parse_use_legacy_path_structure(data: object) -> bool | None | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(bool | None | Unset, data)
 
-        use_legacy_path_structure = _parse_use_legacy_path_structure(d.pop("useLegacyPathStructure", UNSET))
+                use_legacy_path_structure = _parse_use_legacy_path_structure(
+                    src_dict.get("useLegacyPathStructure", UNSET)
+                )
 
-        _s3_log_integration_request = cls(
-            log_types,
-            bucket_name,
-            iam_role_id,
-            prefix_path,
-            kms_key,
-            use_legacy_path_structure,
-            type_=type_,
-        )
+                if not (
+                    _log_types.__class__ is list
+                    and bucket_name.__class__ is str
+                    and iam_role_id.__class__ is str
+                    and prefix_path.__class__ is str
+                    and (
+                        kms_key is UNSET
+                        or kms_key.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (
+                        use_legacy_path_structure is UNSET
+                        or use_legacy_path_structure.__class__
+                        in (
+                            bool,
+                            type(None),
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is S3LogIntegrationRequest:
+                    _s3_log_integration_request = object.__new__(cls)
+                    _s3_log_integration_request.log_types = log_types
+                    _s3_log_integration_request.type_ = type_
+                    _s3_log_integration_request.bucket_name = bucket_name
+                    _s3_log_integration_request.iam_role_id = iam_role_id
+                    _s3_log_integration_request.prefix_path = prefix_path
+                    _s3_log_integration_request.kms_key = kms_key
+                    _s3_log_integration_request.use_legacy_path_structure = use_legacy_path_structure
+                else:
+                    _s3_log_integration_request = cls(
+                        log_types,
+                        bucket_name,
+                        iam_role_id,
+                        prefix_path,
+                        kms_key,
+                        use_legacy_path_structure,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _s3_log_integration_request.additional_properties = d
-        return _s3_log_integration_request
+                _s3_log_integration_request.additional_properties = d
+                return _s3_log_integration_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -170,3 +258,30 @@ class S3LogIntegrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.s3_log_integration_request_log_types_item import (
+        S3LogIntegrationRequestLogTypesItem,
+    )
+    from ..models.s3_log_integration_request_type import S3LogIntegrationRequestType
+
+    S3LogIntegrationRequestDict = TypedDict(
+        "S3LogIntegrationRequestDict",
+        {
+            "logTypes": Required[
+                list[Literal["MONGOD", "MONGOS", "MONGOD_AUDIT", "MONGOS_AUDIT"] | S3LogIntegrationRequestLogTypesItem]
+            ],
+            "type": Required[Literal["S3_LOG_EXPORT"] | S3LogIntegrationRequestType],
+            "bucketName": Required[str],
+            "iamRoleId": Required[str],
+            "prefixPath": Required[str],
+            "kmsKey": str | None,
+            "useLegacyPathStructure": bool | None,
+        },
+        total=False,
+    )
+else:
+    S3LogIntegrationRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

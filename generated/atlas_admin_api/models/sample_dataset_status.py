@@ -3,15 +3,44 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.sample_dataset_status_state import SampleDatasetStatusState
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SampleDatasetStatus")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "clusterName",
+        "completeDate",
+        "createDate",
+        "errorMessage",
+        "state",
+    }
+)
 
 
 @_attrs_define
@@ -36,27 +65,44 @@ class SampleDatasetStatus:
     complete_date: datetime.datetime | Unset = UNSET
     create_date: datetime.datetime | Unset = UNSET
     error_message: str | Unset = UNSET
-    state: SampleDatasetStatusState | Unset = UNSET
+    state: Literal["WORKING", "FAILED", "COMPLETED"] | SampleDatasetStatusState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("cluster_name", "clusterName", False),
+        ("complete_date", "completeDate", False),
+        ("create_date", "createDate", False),
+        ("error_message", "errorMessage", False),
+        ("state", "state", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SampleDatasetStatus"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         cluster_name = self.cluster_name
 
         complete_date: str | Unset = UNSET
         if not isinstance(self.complete_date, Unset):
-            complete_date = format_datetime(self.complete_date)
+            complete_date = datetime_json(self.complete_date)
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = format_datetime(self.create_date)
+            create_date = datetime_json(self.create_date)
 
         error_message = self.error_message
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -78,60 +124,72 @@ class SampleDatasetStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "clusterName",
-                "completeDate",
-                "createDate",
-                "errorMessage",
-                "state",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        _complete_date = d.pop("completeDate", UNSET)
-        complete_date: datetime.datetime | Unset
-        if _complete_date is UNSET:
-            complete_date = UNSET
-        else:
-            complete_date = datetime.datetime.fromisoformat(_complete_date)
+                _complete_date = src_dict.get("completeDate", UNSET)
+                complete_date: datetime.datetime | Unset
+                if _complete_date is UNSET:
+                    complete_date = UNSET
+                else:
+                    complete_date = datetime.datetime.fromisoformat(_complete_date)
 
-        _create_date = d.pop("createDate", UNSET)
-        create_date: datetime.datetime | Unset
-        if _create_date is UNSET:
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
+                _create_date = src_dict.get("createDate", UNSET)
+                create_date: datetime.datetime | Unset
+                if _create_date is UNSET:
+                    create_date = UNSET
+                else:
+                    create_date = datetime.datetime.fromisoformat(_create_date)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: SampleDatasetStatusState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = SampleDatasetStatusState._members_by_value.get(_state) or SampleDatasetStatusState(_state)
+                _state = src_dict.get("state", UNSET)
+                state: SampleDatasetStatusState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = SampleDatasetStatusState._members_by_value.get(_state) or SampleDatasetStatusState(_state)
 
-        _sample_dataset_status = cls(
-            field_id,
-            cluster_name,
-            complete_date,
-            create_date,
-            error_message,
-            state,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SampleDatasetStatus:
+                    _sample_dataset_status = object.__new__(cls)
+                    _sample_dataset_status.field_id = field_id
+                    _sample_dataset_status.cluster_name = cluster_name
+                    _sample_dataset_status.complete_date = complete_date
+                    _sample_dataset_status.create_date = create_date
+                    _sample_dataset_status.error_message = error_message
+                    _sample_dataset_status.state = state
+                else:
+                    _sample_dataset_status = cls(
+                        field_id,
+                        cluster_name,
+                        complete_date,
+                        create_date,
+                        error_message,
+                        state,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _sample_dataset_status.additional_properties = d
-        return _sample_dataset_status
+                _sample_dataset_status.additional_properties = d
+                return _sample_dataset_status
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -148,3 +206,24 @@ class SampleDatasetStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.sample_dataset_status_state import SampleDatasetStatusState
+
+    SampleDatasetStatusDict = TypedDict(
+        "SampleDatasetStatusDict",
+        {
+            "_id": str,
+            "clusterName": str,
+            "completeDate": datetime.datetime | str,
+            "createDate": datetime.datetime | str,
+            "errorMessage": str,
+            "state": Literal["WORKING", "FAILED", "COMPLETED"] | SampleDatasetStatusState,
+        },
+        total=False,
+    )
+else:
+    SampleDatasetStatusDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SandboxClusterTemplateView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "region",
+        "tier",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +49,22 @@ class SandboxClusterTemplateView:
     region: str | Unset = UNSET
     tier: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", False),
+        ("region", "region", False),
+        ("tier", "tier", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SandboxClusterTemplateView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider = self.provider
 
         region = self.region
@@ -48,33 +85,45 @@ class SandboxClusterTemplateView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "provider",
-                "region",
-                "tier",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = d.pop("provider", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = src_dict.get("provider", UNSET)
 
-        region = d.pop("region", UNSET)
+                region = src_dict.get("region", UNSET)
 
-        tier = d.pop("tier", UNSET)
+                tier = src_dict.get("tier", UNSET)
 
-        _sandbox_cluster_template_view = cls(
-            provider,
-            region,
-            tier,
-        )
+                if not (
+                    (provider is UNSET or provider.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                    and (tier is UNSET or tier.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SandboxClusterTemplateView:
+                    _sandbox_cluster_template_view = object.__new__(cls)
+                    _sandbox_cluster_template_view.provider = provider
+                    _sandbox_cluster_template_view.region = region
+                    _sandbox_cluster_template_view.tier = tier
+                else:
+                    _sandbox_cluster_template_view = cls(
+                        provider,
+                        region,
+                        tier,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _sandbox_cluster_template_view.additional_properties = d
-        return _sandbox_cluster_template_view
+                _sandbox_cluster_template_view.additional_properties = d
+                return _sandbox_cluster_template_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -91,3 +140,21 @@ class SandboxClusterTemplateView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    SandboxClusterTemplateViewDict = TypedDict(
+        "SandboxClusterTemplateViewDict",
+        {
+            "provider": str,
+            "region": str,
+            "tier": str,
+        },
+        total=False,
+    )
+else:
+    SandboxClusterTemplateViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SandboxConfigRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterTemplate",
+        "enabled",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class SandboxConfigRequest:
     cluster_template: SandboxClusterTemplateView | Unset = UNSET
     enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_template", "clusterTemplate", False),
+        ("enabled", "enabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SandboxConfigRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_template: dict[str, Any] | Unset = UNSET
         if not isinstance(self.cluster_template, Unset):
             cluster_template = self.cluster_template.to_dict()
@@ -44,34 +79,42 @@ class SandboxConfigRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterTemplate",
-                "enabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cluster_template = d.pop("clusterTemplate", UNSET)
-        cluster_template: SandboxClusterTemplateView | Unset
-        if _cluster_template is UNSET:
-            cluster_template = UNSET
-        else:
-            cluster_template = SandboxClusterTemplateView.from_dict(_cluster_template)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _cluster_template = src_dict.get("clusterTemplate", UNSET)
+                cluster_template: SandboxClusterTemplateView | Unset
+                if _cluster_template is UNSET:
+                    cluster_template = UNSET
+                else:
+                    cluster_template = SandboxClusterTemplateView.from_dict(_cluster_template)
 
-        enabled = d.pop("enabled", UNSET)
+                enabled = src_dict.get("enabled", UNSET)
 
-        _sandbox_config_request = cls(
-            cluster_template,
-            enabled,
-        )
+                if not (enabled is UNSET or enabled.__class__ is bool):
+                    raise TypeError("not the documented shape")
+                if cls is SandboxConfigRequest:
+                    _sandbox_config_request = object.__new__(cls)
+                    _sandbox_config_request.cluster_template = cluster_template
+                    _sandbox_config_request.enabled = enabled
+                else:
+                    _sandbox_config_request = cls(
+                        cluster_template,
+                        enabled,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _sandbox_config_request.additional_properties = d
-        return _sandbox_config_request
+                _sandbox_config_request.additional_properties = d
+                return _sandbox_config_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +135,22 @@ class SandboxConfigRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.sandbox_cluster_template_view import SandboxClusterTemplateView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.sandbox_cluster_template_view import (
+        SandboxClusterTemplateView,
+        SandboxClusterTemplateViewDict,
+    )
+
+    SandboxConfigRequestDict = TypedDict(
+        "SandboxConfigRequestDict",
+        {
+            "clusterTemplate": SandboxClusterTemplateViewDict | SandboxClusterTemplateView,
+            "enabled": bool,
+        },
+        total=False,
+    )
+else:
+    SandboxConfigRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

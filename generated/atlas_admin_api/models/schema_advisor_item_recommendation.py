@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.schema_advisor_item_recommendation_recommendation import (
     SchemaAdvisorItemRecommendationRecommendation,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SchemaAdvisorItemRecommendation")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "affectedNamespaces",
+        "description",
+        "recommendation",
+    }
+)
 
 
 @_attrs_define
@@ -27,10 +52,36 @@ class SchemaAdvisorItemRecommendation:
 
     affected_namespaces: list[SchemaAdvisorNamespaceTriggers] | Unset = UNSET
     description: str | Unset = UNSET
-    recommendation: SchemaAdvisorItemRecommendationRecommendation | Unset = UNSET
+    recommendation: (
+        Literal[
+            "REDUCE_LOOKUP_OPS",
+            "AVOID_UNBOUNDED_ARRAY",
+            "REDUCE_DOCUMENT_SIZE",
+            "REMOVE_UNNECESSARY_INDEXES",
+            "REDUCE_NUMBER_OF_NAMESPACES",
+            "OPTIMIZE_CASE_INSENSITIVE_REGEX_QUERIES",
+            "OPTIMIZE_TEXT_QUERIES",
+        ]
+        | SchemaAdvisorItemRecommendationRecommendation
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("affected_namespaces", "affectedNamespaces", False),
+        ("description", "description", False),
+        ("recommendation", "recommendation", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SchemaAdvisorItemRecommendation"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         affected_namespaces: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.affected_namespaces, Unset):
             affected_namespaces = []
@@ -42,7 +93,7 @@ class SchemaAdvisorItemRecommendation:
 
         recommendation: str | Unset = UNSET
         if not isinstance(self.recommendation, Unset):
-            recommendation = self.recommendation.value
+            recommendation = enum_json(self.recommendation)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -58,47 +109,57 @@ class SchemaAdvisorItemRecommendation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "affectedNamespaces",
-                "description",
-                "recommendation",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _affected_namespaces = d.pop("affectedNamespaces", UNSET)
-        affected_namespaces: list[SchemaAdvisorNamespaceTriggers] | Unset = UNSET
-        if _affected_namespaces is not UNSET:
-            affected_namespaces = []
-            for affected_namespaces_item_data in _affected_namespaces:
-                affected_namespaces_item = SchemaAdvisorNamespaceTriggers.from_dict(affected_namespaces_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _affected_namespaces = src_dict.get("affectedNamespaces", UNSET)
+                affected_namespaces: list[SchemaAdvisorNamespaceTriggers] | Unset = UNSET
+                if _affected_namespaces is not UNSET:
+                    affected_namespaces = [
+                        SchemaAdvisorNamespaceTriggers.from_dict(affected_namespaces_item_data)
+                        for affected_namespaces_item_data in _affected_namespaces
+                    ]
 
-                affected_namespaces.append(affected_namespaces_item)
+                description = src_dict.get("description", UNSET)
 
-        description = d.pop("description", UNSET)
+                _recommendation = src_dict.get("recommendation", UNSET)
+                recommendation: SchemaAdvisorItemRecommendationRecommendation | Unset
+                if _recommendation is UNSET:
+                    recommendation = UNSET
+                else:
+                    recommendation = SchemaAdvisorItemRecommendationRecommendation._members_by_value.get(
+                        _recommendation
+                    ) or SchemaAdvisorItemRecommendationRecommendation(_recommendation)
 
-        _recommendation = d.pop("recommendation", UNSET)
-        recommendation: SchemaAdvisorItemRecommendationRecommendation | Unset
-        if _recommendation is UNSET:
-            recommendation = UNSET
-        else:
-            recommendation = SchemaAdvisorItemRecommendationRecommendation._members_by_value.get(
-                _recommendation
-            ) or SchemaAdvisorItemRecommendationRecommendation(_recommendation)
+                if not (
+                    (_affected_namespaces is UNSET or _affected_namespaces.__class__ is list)
+                    and (description is UNSET or description.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SchemaAdvisorItemRecommendation:
+                    _schema_advisor_item_recommendation = object.__new__(cls)
+                    _schema_advisor_item_recommendation.affected_namespaces = affected_namespaces
+                    _schema_advisor_item_recommendation.description = description
+                    _schema_advisor_item_recommendation.recommendation = recommendation
+                else:
+                    _schema_advisor_item_recommendation = cls(
+                        affected_namespaces,
+                        description,
+                        recommendation,
+                    )
 
-        _schema_advisor_item_recommendation = cls(
-            affected_namespaces,
-            description,
-            recommendation,
-        )
+                _schema_advisor_item_recommendation.additional_properties = d
+                return _schema_advisor_item_recommendation
 
-        if nulls:
-            d.update(nulls)
-        _schema_advisor_item_recommendation.additional_properties = d
-        return _schema_advisor_item_recommendation
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -119,3 +180,37 @@ class SchemaAdvisorItemRecommendation:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.schema_advisor_namespace_triggers import SchemaAdvisorNamespaceTriggers  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.schema_advisor_item_recommendation_recommendation import (
+        SchemaAdvisorItemRecommendationRecommendation,
+    )
+    from ..models.schema_advisor_namespace_triggers import (
+        SchemaAdvisorNamespaceTriggers,
+        SchemaAdvisorNamespaceTriggersDict,
+    )
+
+    SchemaAdvisorItemRecommendationDict = TypedDict(
+        "SchemaAdvisorItemRecommendationDict",
+        {
+            "affectedNamespaces": list[SchemaAdvisorNamespaceTriggersDict | SchemaAdvisorNamespaceTriggers],
+            "description": str,
+            "recommendation": Literal[
+                "REDUCE_LOOKUP_OPS",
+                "AVOID_UNBOUNDED_ARRAY",
+                "REDUCE_DOCUMENT_SIZE",
+                "REMOVE_UNNECESSARY_INDEXES",
+                "REDUCE_NUMBER_OF_NAMESPACES",
+                "OPTIMIZE_CASE_INSENSITIVE_REGEX_QUERIES",
+                "OPTIMIZE_TEXT_QUERIES",
+            ]
+            | SchemaAdvisorItemRecommendationRecommendation,
+        },
+        total=False,
+    )
+else:
+    SchemaAdvisorItemRecommendationDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SchemaAdvisorNamespaceTriggers")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "namespace",
+        "triggers",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +48,21 @@ class SchemaAdvisorNamespaceTriggers:
     namespace: None | str | Unset = UNSET
     triggers: list[SchemaAdvisorTriggerDetails] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("namespace", "namespace", False),
+        ("triggers", "triggers", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SchemaAdvisorNamespaceTriggers"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         namespace: None | str | Unset
         if isinstance(self.namespace, Unset):
             namespace = UNSET
@@ -52,44 +88,60 @@ class SchemaAdvisorNamespaceTriggers:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "namespace",
-                "triggers",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
 
-        def _parse_namespace(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_namespace(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        namespace = _parse_namespace(d.pop("namespace", UNSET))
+                namespace = _parse_namespace(src_dict.get("namespace", UNSET))
 
-        _triggers = d.pop("triggers", UNSET)
-        triggers: list[SchemaAdvisorTriggerDetails] | Unset = UNSET
-        if _triggers is not UNSET:
-            triggers = []
-            for triggers_item_data in _triggers:
-                triggers_item = SchemaAdvisorTriggerDetails.from_dict(triggers_item_data)
+                _triggers = src_dict.get("triggers", UNSET)
+                triggers: list[SchemaAdvisorTriggerDetails] | Unset = UNSET
+                if _triggers is not UNSET:
+                    triggers = [
+                        SchemaAdvisorTriggerDetails.from_dict(triggers_item_data) for triggers_item_data in _triggers
+                    ]
 
-                triggers.append(triggers_item)
+                if not (
+                    (
+                        namespace is UNSET
+                        or namespace.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (_triggers is UNSET or _triggers.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SchemaAdvisorNamespaceTriggers:
+                    _schema_advisor_namespace_triggers = object.__new__(cls)
+                    _schema_advisor_namespace_triggers.namespace = namespace
+                    _schema_advisor_namespace_triggers.triggers = triggers
+                else:
+                    _schema_advisor_namespace_triggers = cls(
+                        namespace,
+                        triggers,
+                    )
 
-        _schema_advisor_namespace_triggers = cls(
-            namespace,
-            triggers,
-        )
+                _schema_advisor_namespace_triggers.additional_properties = d
+                return _schema_advisor_namespace_triggers
 
-        if nulls:
-            d.update(nulls)
-        _schema_advisor_namespace_triggers.additional_properties = d
-        return _schema_advisor_namespace_triggers
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +162,24 @@ class SchemaAdvisorNamespaceTriggers:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.schema_advisor_trigger_details import SchemaAdvisorTriggerDetails  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.schema_advisor_trigger_details import (
+        SchemaAdvisorTriggerDetails,
+        SchemaAdvisorTriggerDetailsDict,
+    )
+
+    SchemaAdvisorNamespaceTriggersDict = TypedDict(
+        "SchemaAdvisorNamespaceTriggersDict",
+        {
+            "namespace": str | None,
+            "triggers": list[SchemaAdvisorTriggerDetailsDict | SchemaAdvisorTriggerDetails],
+        },
+        total=False,
+    )
+else:
+    SchemaAdvisorNamespaceTriggersDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SchemaAdvisorResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "recommendations",
+    }
+)
 
 
 @_attrs_define
@@ -22,8 +43,18 @@ class SchemaAdvisorResponse:
 
     recommendations: list[SchemaAdvisorItemRecommendation] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("recommendations", "recommendations", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SchemaAdvisorResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         recommendations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.recommendations, Unset):
             recommendations = []
@@ -41,30 +72,39 @@ class SchemaAdvisorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("recommendations",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _recommendations = d.pop("recommendations", UNSET)
-        recommendations: list[SchemaAdvisorItemRecommendation] | Unset = UNSET
-        if _recommendations is not UNSET:
-            recommendations = []
-            for recommendations_item_data in _recommendations:
-                recommendations_item = SchemaAdvisorItemRecommendation.from_dict(recommendations_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _recommendations = src_dict.get("recommendations", UNSET)
+                recommendations: list[SchemaAdvisorItemRecommendation] | Unset = UNSET
+                if _recommendations is not UNSET:
+                    recommendations = [
+                        SchemaAdvisorItemRecommendation.from_dict(recommendations_item_data)
+                        for recommendations_item_data in _recommendations
+                    ]
 
-                recommendations.append(recommendations_item)
+                if not (_recommendations is UNSET or _recommendations.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is SchemaAdvisorResponse:
+                    _schema_advisor_response = object.__new__(cls)
+                    _schema_advisor_response.recommendations = recommendations
+                else:
+                    _schema_advisor_response = cls(
+                        recommendations,
+                    )
 
-        _schema_advisor_response = cls(
-            recommendations,
-        )
+                _schema_advisor_response.additional_properties = d
+                return _schema_advisor_response
 
-        if nulls:
-            d.update(nulls)
-        _schema_advisor_response.additional_properties = d
-        return _schema_advisor_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -85,3 +125,21 @@ class SchemaAdvisorResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.schema_advisor_item_recommendation import SchemaAdvisorItemRecommendation  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.schema_advisor_item_recommendation import (
+        SchemaAdvisorItemRecommendation,
+        SchemaAdvisorItemRecommendationDict,
+    )
+
+    SchemaAdvisorResponseDict = TypedDict(
+        "SchemaAdvisorResponseDict",
+        {
+            "recommendations": list[SchemaAdvisorItemRecommendationDict | SchemaAdvisorItemRecommendation],
+        },
+        total=False,
+    )
+else:
+    SchemaAdvisorResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

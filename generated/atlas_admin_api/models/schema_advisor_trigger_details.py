@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.schema_advisor_trigger_details_trigger_type import (
     SchemaAdvisorTriggerDetailsTriggerType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SchemaAdvisorTriggerDetails")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "description",
+        "triggerType",
+    }
+)
 
 
 @_attrs_define
@@ -24,15 +48,40 @@ class SchemaAdvisorTriggerDetails:
     """
 
     description: str | Unset = UNSET
-    trigger_type: SchemaAdvisorTriggerDetailsTriggerType | Unset = UNSET
+    trigger_type: (
+        Literal[
+            "PERCENT_QUERIES_USE_LOOKUP",
+            "NUMBER_OF_QUERIES_USE_LOOKUP",
+            "DOCS_CONTAIN_UNBOUNDED_ARRAY",
+            "NUMBER_OF_NAMESPACES",
+            "DOC_SIZE_TOO_LARGE",
+            "NUM_INDEXES",
+            "QUERIES_CONTAIN_CASE_INSENSITIVE_REGEX",
+        ]
+        | SchemaAdvisorTriggerDetailsTriggerType
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("description", "description", False),
+        ("trigger_type", "triggerType", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SchemaAdvisorTriggerDetails"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         description = self.description
 
         trigger_type: str | Unset = UNSET
         if not isinstance(self.trigger_type, Unset):
-            trigger_type = self.trigger_type.value
+            trigger_type = enum_json(self.trigger_type)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,36 +95,44 @@ class SchemaAdvisorTriggerDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "description",
-                "triggerType",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        description = d.pop("description", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                description = src_dict.get("description", UNSET)
 
-        _trigger_type = d.pop("triggerType", UNSET)
-        trigger_type: SchemaAdvisorTriggerDetailsTriggerType | Unset
-        if _trigger_type is UNSET:
-            trigger_type = UNSET
-        else:
-            trigger_type = SchemaAdvisorTriggerDetailsTriggerType._members_by_value.get(
-                _trigger_type
-            ) or SchemaAdvisorTriggerDetailsTriggerType(_trigger_type)
+                _trigger_type = src_dict.get("triggerType", UNSET)
+                trigger_type: SchemaAdvisorTriggerDetailsTriggerType | Unset
+                if _trigger_type is UNSET:
+                    trigger_type = UNSET
+                else:
+                    trigger_type = SchemaAdvisorTriggerDetailsTriggerType._members_by_value.get(
+                        _trigger_type
+                    ) or SchemaAdvisorTriggerDetailsTriggerType(_trigger_type)
 
-        _schema_advisor_trigger_details = cls(
-            description,
-            trigger_type,
-        )
+                if not (description is UNSET or description.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is SchemaAdvisorTriggerDetails:
+                    _schema_advisor_trigger_details = object.__new__(cls)
+                    _schema_advisor_trigger_details.description = description
+                    _schema_advisor_trigger_details.trigger_type = trigger_type
+                else:
+                    _schema_advisor_trigger_details = cls(
+                        description,
+                        trigger_type,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _schema_advisor_trigger_details.additional_properties = d
-        return _schema_advisor_trigger_details
+                _schema_advisor_trigger_details.additional_properties = d
+                return _schema_advisor_trigger_details
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +149,33 @@ class SchemaAdvisorTriggerDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.schema_advisor_trigger_details_trigger_type import (
+        SchemaAdvisorTriggerDetailsTriggerType,
+    )
+
+    SchemaAdvisorTriggerDetailsDict = TypedDict(
+        "SchemaAdvisorTriggerDetailsDict",
+        {
+            "description": str,
+            "triggerType": Literal[
+                "PERCENT_QUERIES_USE_LOOKUP",
+                "NUMBER_OF_QUERIES_USE_LOOKUP",
+                "DOCS_CONTAIN_UNBOUNDED_ARRAY",
+                "NUMBER_OF_NAMESPACES",
+                "DOC_SIZE_TOO_LARGE",
+                "NUM_INDEXES",
+                "QUERIES_CONTAIN_CASE_INSENSITIVE_REGEX",
+            ]
+            | SchemaAdvisorTriggerDetailsTriggerType,
+        },
+        total=False,
+    )
+else:
+    SchemaAdvisorTriggerDetailsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,15 +3,51 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.search_deployment_audit_type_view import SearchDeploymentAuditTypeView
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SearchDeploymentAuditView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "created",
+        "eventTypeName",
+        "id",
+        "apiKeyId",
+        "groupId",
+        "isGlobalAdmin",
+        "links",
+        "orgId",
+        "publicKey",
+        "raw",
+        "remoteAddress",
+        "userId",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -49,7 +85,10 @@ class SearchDeploymentAuditView:
     """
 
     created: datetime.datetime
-    event_type_name: SearchDeploymentAuditTypeView
+    event_type_name: (
+        Literal["SEARCH_DEPLOYMENT_CREATED", "SEARCH_DEPLOYMENT_UPDATED", "SEARCH_DEPLOYMENT_DELETED"]
+        | SearchDeploymentAuditTypeView
+    )
     id: str
     api_key_id: str | Unset = UNSET
     group_id: str | Unset = UNSET
@@ -62,11 +101,35 @@ class SearchDeploymentAuditView:
     user_id: str | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("api_key_id", "apiKeyId", False),
+        ("group_id", "groupId", False),
+        ("is_global_admin", "isGlobalAdmin", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("public_key", "publicKey", False),
+        ("raw", "raw", False),
+        ("remote_address", "remoteAddress", False),
+        ("user_id", "userId", False),
+        ("username", "username", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SearchDeploymentAuditView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        created = format_datetime(self.created)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
@@ -131,82 +194,102 @@ class SearchDeploymentAuditView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiKeyId",
-                "groupId",
-                "isGlobalAdmin",
-                "links",
-                "orgId",
-                "publicKey",
-                "raw",
-                "remoteAddress",
-                "userId",
-                "username",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = SearchDeploymentAuditTypeView(d.pop("eventTypeName"))
+                event_type_name = SearchDeploymentAuditTypeView._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or SearchDeploymentAuditTypeView(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        api_key_id = d.pop("apiKeyId", UNSET)
+                api_key_id = src_dict.get("apiKeyId", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        is_global_admin = d.pop("isGlobalAdmin", UNSET)
+                is_global_admin = src_dict.get("isGlobalAdmin", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                public_key = src_dict.get("publicKey", UNSET)
 
-        public_key = d.pop("publicKey", UNSET)
+                _raw = src_dict.get("raw", UNSET)
+                raw: Raw | Unset
+                if _raw is UNSET:
+                    raw = UNSET
+                else:
+                    raw = Raw.from_dict(_raw)
 
-        _raw = d.pop("raw", UNSET)
-        raw: Raw | Unset
-        if _raw is UNSET:
-            raw = UNSET
-        else:
-            raw = Raw.from_dict(_raw)
+                remote_address = src_dict.get("remoteAddress", UNSET)
 
-        remote_address = d.pop("remoteAddress", UNSET)
+                user_id = src_dict.get("userId", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        username = d.pop("username", UNSET)
+                if not (
+                    id.__class__ is str
+                    and (api_key_id is UNSET or api_key_id.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (is_global_admin is UNSET or is_global_admin.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (public_key is UNSET or public_key.__class__ is str)
+                    and (remote_address is UNSET or remote_address.__class__ is str)
+                    and (user_id is UNSET or user_id.__class__ is str)
+                    and (username is UNSET or username.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SearchDeploymentAuditView:
+                    _search_deployment_audit_view = object.__new__(cls)
+                    _search_deployment_audit_view.created = created
+                    _search_deployment_audit_view.event_type_name = event_type_name
+                    _search_deployment_audit_view.id = id
+                    _search_deployment_audit_view.api_key_id = api_key_id
+                    _search_deployment_audit_view.group_id = group_id
+                    _search_deployment_audit_view.is_global_admin = is_global_admin
+                    _search_deployment_audit_view.links = links
+                    _search_deployment_audit_view.org_id = org_id
+                    _search_deployment_audit_view.public_key = public_key
+                    _search_deployment_audit_view.raw = raw
+                    _search_deployment_audit_view.remote_address = remote_address
+                    _search_deployment_audit_view.user_id = user_id
+                    _search_deployment_audit_view.username = username
+                else:
+                    _search_deployment_audit_view = cls(
+                        created,
+                        event_type_name,
+                        id,
+                        api_key_id,
+                        group_id,
+                        is_global_admin,
+                        links,
+                        org_id,
+                        public_key,
+                        raw,
+                        remote_address,
+                        user_id,
+                        username,
+                    )
 
-        _search_deployment_audit_view = cls(
-            created,
-            event_type_name,
-            id,
-            api_key_id,
-            group_id,
-            is_global_admin,
-            links,
-            org_id,
-            public_key,
-            raw,
-            remote_address,
-            user_id,
-            username,
-        )
+                _search_deployment_audit_view.additional_properties = d
+                return _search_deployment_audit_view
 
-        if nulls:
-            d.update(nulls)
-        _search_deployment_audit_view.additional_properties = d
-        return _search_deployment_audit_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -228,3 +311,37 @@ class SearchDeploymentAuditView:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.raw import Raw, RawDict
+    from ..models.search_deployment_audit_type_view import SearchDeploymentAuditTypeView
+
+    SearchDeploymentAuditViewDict = TypedDict(
+        "SearchDeploymentAuditViewDict",
+        {
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal["SEARCH_DEPLOYMENT_CREATED", "SEARCH_DEPLOYMENT_UPDATED", "SEARCH_DEPLOYMENT_DELETED"]
+                | SearchDeploymentAuditTypeView
+            ],
+            "id": Required[str],
+            "apiKeyId": str,
+            "groupId": str,
+            "isGlobalAdmin": bool,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "publicKey": str,
+            "raw": RawDict | Raw,
+            "remoteAddress": str,
+            "userId": str,
+            "username": str,
+        },
+        total=False,
+    )
+else:
+    SearchDeploymentAuditViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,38 @@ from ..models.search_index_analyzer import SearchIndexAnalyzer
 from ..models.search_index_search_analyzer import SearchIndexSearchAnalyzer
 from ..models.search_index_status import SearchIndexStatus
 from ..models.search_index_type import SearchIndexType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SearchIndex")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collectionName",
+        "database",
+        "name",
+        "type",
+        "indexID",
+        "numPartitions",
+        "status",
+        "storedSource",
+        "analyzer",
+        "analyzers",
+        "mappings",
+        "searchAnalyzer",
+        "synonyms",
+    }
+)
 
 
 @_attrs_define
@@ -68,26 +103,154 @@ class SearchIndex:
     collection_name: str
     database: str
     name: str
-    type_: SearchIndexType = _attrs_field(default=SearchIndexType.SEARCH, kw_only=True)
+    type_: Literal["search"] | SearchIndexType = _attrs_field(default=SearchIndexType.SEARCH, kw_only=True)
     index_id: str | Unset = UNSET
     num_partitions: int | Unset = UNSET
-    status: SearchIndexStatus | Unset = UNSET
+    status: Literal["IN_PROGRESS", "STEADY", "FAILED", "MIGRATING", "STALE", "PAUSED"] | SearchIndexStatus | Unset = (
+        UNSET
+    )
     stored_source: SearchIndexStoredSource | Unset = UNSET
-    analyzer: SearchIndexAnalyzer | Unset = UNSET
+    analyzer: (
+        Literal[
+            "lucene.standard",
+            "lucene.simple",
+            "lucene.whitespace",
+            "lucene.keyword",
+            "lucene.arabic",
+            "lucene.armenian",
+            "lucene.basque",
+            "lucene.bengali",
+            "lucene.brazilian",
+            "lucene.bulgarian",
+            "lucene.catalan",
+            "lucene.chinese",
+            "lucene.cjk",
+            "lucene.czech",
+            "lucene.danish",
+            "lucene.dutch",
+            "lucene.english",
+            "lucene.finnish",
+            "lucene.french",
+            "lucene.galician",
+            "lucene.german",
+            "lucene.greek",
+            "lucene.hindi",
+            "lucene.hungarian",
+            "lucene.indonesian",
+            "lucene.irish",
+            "lucene.italian",
+            "lucene.japanese",
+            "lucene.korean",
+            "lucene.kuromoji",
+            "lucene.latvian",
+            "lucene.lithuanian",
+            "lucene.morfologik",
+            "lucene.nori",
+            "lucene.norwegian",
+            "lucene.persian",
+            "lucene.portuguese",
+            "lucene.romanian",
+            "lucene.russian",
+            "lucene.smartcn",
+            "lucene.sorani",
+            "lucene.spanish",
+            "lucene.swedish",
+            "lucene.thai",
+            "lucene.turkish",
+            "lucene.ukrainian",
+        ]
+        | SearchIndexAnalyzer
+        | Unset
+    ) = UNSET
     analyzers: list[ApiAtlasFTSAnalyzersViewManual] | Unset = UNSET
     mappings: ApiAtlasFTSMappingsViewManual | Unset = UNSET
-    search_analyzer: SearchIndexSearchAnalyzer | Unset = UNSET
+    search_analyzer: (
+        Literal[
+            "lucene.standard",
+            "lucene.simple",
+            "lucene.whitespace",
+            "lucene.keyword",
+            "lucene.arabic",
+            "lucene.armenian",
+            "lucene.basque",
+            "lucene.bengali",
+            "lucene.brazilian",
+            "lucene.bulgarian",
+            "lucene.catalan",
+            "lucene.chinese",
+            "lucene.cjk",
+            "lucene.czech",
+            "lucene.danish",
+            "lucene.dutch",
+            "lucene.english",
+            "lucene.finnish",
+            "lucene.french",
+            "lucene.galician",
+            "lucene.german",
+            "lucene.greek",
+            "lucene.hindi",
+            "lucene.hungarian",
+            "lucene.indonesian",
+            "lucene.irish",
+            "lucene.italian",
+            "lucene.japanese",
+            "lucene.korean",
+            "lucene.kuromoji",
+            "lucene.latvian",
+            "lucene.lithuanian",
+            "lucene.morfologik",
+            "lucene.nori",
+            "lucene.norwegian",
+            "lucene.persian",
+            "lucene.portuguese",
+            "lucene.romanian",
+            "lucene.russian",
+            "lucene.smartcn",
+            "lucene.sorani",
+            "lucene.spanish",
+            "lucene.swedish",
+            "lucene.thai",
+            "lucene.turkish",
+            "lucene.ukrainian",
+        ]
+        | SearchIndexSearchAnalyzer
+        | Unset
+    ) = UNSET
     synonyms: list[SearchSynonymMappingDefinition] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collection_name", "collectionName", True),
+        ("database", "database", True),
+        ("name", "name", True),
+        ("type_", "type", True),
+        ("index_id", "indexID", False),
+        ("num_partitions", "numPartitions", False),
+        ("status", "status", False),
+        ("stored_source", "storedSource", False),
+        ("analyzer", "analyzer", False),
+        ("analyzers", "analyzers", False),
+        ("mappings", "mappings", False),
+        ("search_analyzer", "searchAnalyzer", False),
+        ("synonyms", "synonyms", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SearchIndex"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collection_name = self.collection_name
 
         database = self.database
 
         name = self.name
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         index_id = self.index_id
 
@@ -95,7 +258,7 @@ class SearchIndex:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         stored_source: dict[str, Any] | Unset = UNSET
         if not isinstance(self.stored_source, Unset):
@@ -103,7 +266,7 @@ class SearchIndex:
 
         analyzer: str | Unset = UNSET
         if not isinstance(self.analyzer, Unset):
-            analyzer = self.analyzer.value
+            analyzer = enum_json(self.analyzer)
 
         analyzers: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.analyzers, Unset):
@@ -118,7 +281,7 @@ class SearchIndex:
 
         search_analyzer: str | Unset = UNSET
         if not isinstance(self.search_analyzer, Unset):
-            search_analyzer = self.search_analyzer.value
+            search_analyzer = enum_json(self.search_analyzer)
 
         synonyms: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.synonyms, Unset):
@@ -160,110 +323,129 @@ class SearchIndex:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "indexID",
-                "numPartitions",
-                "status",
-                "storedSource",
-                "analyzer",
-                "analyzers",
-                "mappings",
-                "searchAnalyzer",
-                "synonyms",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        collection_name = d.pop("collectionName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection_name = src_dict["collectionName"]
 
-        database = d.pop("database")
+                database = src_dict["database"]
 
-        name = d.pop("name")
+                name = src_dict["name"]
 
-        type_ = SearchIndexType(d.pop("type"))
+                type_ = SearchIndexType._members_by_value.get(_type__value := src_dict["type"]) or SearchIndexType(
+                    _type__value
+                )
 
-        index_id = d.pop("indexID", UNSET)
+                index_id = src_dict.get("indexID", UNSET)
 
-        num_partitions = d.pop("numPartitions", UNSET)
+                num_partitions = src_dict.get("numPartitions", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: SearchIndexStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = SearchIndexStatus._members_by_value.get(_status) or SearchIndexStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: SearchIndexStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = SearchIndexStatus._members_by_value.get(_status) or SearchIndexStatus(_status)
 
-        _stored_source = d.pop("storedSource", UNSET)
-        stored_source: SearchIndexStoredSource | Unset
-        if _stored_source is UNSET:
-            stored_source = UNSET
-        else:
-            stored_source = SearchIndexStoredSource.from_dict(_stored_source)
+                _stored_source = src_dict.get("storedSource", UNSET)
+                stored_source: SearchIndexStoredSource | Unset
+                if _stored_source is UNSET:
+                    stored_source = UNSET
+                else:
+                    stored_source = SearchIndexStoredSource.from_dict(_stored_source)
 
-        _analyzer = d.pop("analyzer", UNSET)
-        analyzer: SearchIndexAnalyzer | Unset
-        if _analyzer is UNSET:
-            analyzer = UNSET
-        else:
-            analyzer = SearchIndexAnalyzer._members_by_value.get(_analyzer) or SearchIndexAnalyzer(_analyzer)
+                _analyzer = src_dict.get("analyzer", UNSET)
+                analyzer: SearchIndexAnalyzer | Unset
+                if _analyzer is UNSET:
+                    analyzer = UNSET
+                else:
+                    analyzer = SearchIndexAnalyzer._members_by_value.get(_analyzer) or SearchIndexAnalyzer(_analyzer)
 
-        _analyzers = d.pop("analyzers", UNSET)
-        analyzers: list[ApiAtlasFTSAnalyzersViewManual] | Unset = UNSET
-        if _analyzers is not UNSET:
-            analyzers = []
-            for analyzers_item_data in _analyzers:
-                analyzers_item = ApiAtlasFTSAnalyzersViewManual.from_dict(analyzers_item_data)
+                _analyzers = src_dict.get("analyzers", UNSET)
+                analyzers: list[ApiAtlasFTSAnalyzersViewManual] | Unset = UNSET
+                if _analyzers is not UNSET:
+                    analyzers = [
+                        ApiAtlasFTSAnalyzersViewManual.from_dict(analyzers_item_data)
+                        for analyzers_item_data in _analyzers
+                    ]
 
-                analyzers.append(analyzers_item)
+                _mappings = src_dict.get("mappings", UNSET)
+                mappings: ApiAtlasFTSMappingsViewManual | Unset
+                if _mappings is UNSET:
+                    mappings = UNSET
+                else:
+                    mappings = ApiAtlasFTSMappingsViewManual.from_dict(_mappings)
 
-        _mappings = d.pop("mappings", UNSET)
-        mappings: ApiAtlasFTSMappingsViewManual | Unset
-        if _mappings is UNSET:
-            mappings = UNSET
-        else:
-            mappings = ApiAtlasFTSMappingsViewManual.from_dict(_mappings)
+                _search_analyzer = src_dict.get("searchAnalyzer", UNSET)
+                search_analyzer: SearchIndexSearchAnalyzer | Unset
+                if _search_analyzer is UNSET:
+                    search_analyzer = UNSET
+                else:
+                    search_analyzer = SearchIndexSearchAnalyzer._members_by_value.get(
+                        _search_analyzer
+                    ) or SearchIndexSearchAnalyzer(_search_analyzer)
 
-        _search_analyzer = d.pop("searchAnalyzer", UNSET)
-        search_analyzer: SearchIndexSearchAnalyzer | Unset
-        if _search_analyzer is UNSET:
-            search_analyzer = UNSET
-        else:
-            search_analyzer = SearchIndexSearchAnalyzer._members_by_value.get(
-                _search_analyzer
-            ) or SearchIndexSearchAnalyzer(_search_analyzer)
+                _synonyms = src_dict.get("synonyms", UNSET)
+                synonyms: list[SearchSynonymMappingDefinition] | Unset = UNSET
+                if _synonyms is not UNSET:
+                    synonyms = [
+                        SearchSynonymMappingDefinition.from_dict(synonyms_item_data) for synonyms_item_data in _synonyms
+                    ]
 
-        _synonyms = d.pop("synonyms", UNSET)
-        synonyms: list[SearchSynonymMappingDefinition] | Unset = UNSET
-        if _synonyms is not UNSET:
-            synonyms = []
-            for synonyms_item_data in _synonyms:
-                synonyms_item = SearchSynonymMappingDefinition.from_dict(synonyms_item_data)
+                if not (
+                    collection_name.__class__ is str
+                    and database.__class__ is str
+                    and name.__class__ is str
+                    and (index_id is UNSET or index_id.__class__ is str)
+                    and (num_partitions is UNSET or num_partitions.__class__ is int)
+                    and (_analyzers is UNSET or _analyzers.__class__ is list)
+                    and (_synonyms is UNSET or _synonyms.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SearchIndex:
+                    _search_index = object.__new__(cls)
+                    _search_index.collection_name = collection_name
+                    _search_index.database = database
+                    _search_index.name = name
+                    _search_index.type_ = type_
+                    _search_index.index_id = index_id
+                    _search_index.num_partitions = num_partitions
+                    _search_index.status = status
+                    _search_index.stored_source = stored_source
+                    _search_index.analyzer = analyzer
+                    _search_index.analyzers = analyzers
+                    _search_index.mappings = mappings
+                    _search_index.search_analyzer = search_analyzer
+                    _search_index.synonyms = synonyms
+                else:
+                    _search_index = cls(
+                        collection_name,
+                        database,
+                        name,
+                        index_id,
+                        num_partitions,
+                        status,
+                        stored_source,
+                        analyzer,
+                        analyzers,
+                        mappings,
+                        search_analyzer,
+                        synonyms,
+                        type_=type_,
+                    )
 
-                synonyms.append(synonyms_item)
+                _search_index.additional_properties = d
+                return _search_index
 
-        _search_index = cls(
-            collection_name,
-            database,
-            name,
-            index_id,
-            num_partitions,
-            status,
-            stored_source,
-            analyzer,
-            analyzers,
-            mappings,
-            search_analyzer,
-            synonyms,
-            type_=type_,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _search_index.additional_properties = d
-        return _search_index
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -287,3 +469,145 @@ from ..models.api_atlas_fts_analyzers_view_manual import ApiAtlasFTSAnalyzersVie
 from ..models.api_atlas_fts_mappings_view_manual import ApiAtlasFTSMappingsViewManual  # noqa: E402
 from ..models.search_index_stored_source import SearchIndexStoredSource  # noqa: E402
 from ..models.search_synonym_mapping_definition import SearchSynonymMappingDefinition  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_atlas_fts_analyzers_view_manual import (
+        ApiAtlasFTSAnalyzersViewManual,
+        ApiAtlasFTSAnalyzersViewManualDict,
+    )
+    from ..models.api_atlas_fts_mappings_view_manual import (
+        ApiAtlasFTSMappingsViewManual,
+        ApiAtlasFTSMappingsViewManualDict,
+    )
+    from ..models.search_index_analyzer import SearchIndexAnalyzer
+    from ..models.search_index_search_analyzer import SearchIndexSearchAnalyzer
+    from ..models.search_index_status import SearchIndexStatus
+    from ..models.search_index_stored_source import (
+        SearchIndexStoredSource,
+        SearchIndexStoredSourceDict,
+    )
+    from ..models.search_index_type import SearchIndexType
+    from ..models.search_synonym_mapping_definition import (
+        SearchSynonymMappingDefinition,
+        SearchSynonymMappingDefinitionDict,
+    )
+
+    SearchIndexDict = TypedDict(
+        "SearchIndexDict",
+        {
+            "collectionName": Required[str],
+            "database": Required[str],
+            "name": Required[str],
+            "type": Required[Literal["search"] | SearchIndexType],
+            "indexID": str,
+            "numPartitions": int,
+            "status": Literal["IN_PROGRESS", "STEADY", "FAILED", "MIGRATING", "STALE", "PAUSED"] | SearchIndexStatus,
+            "storedSource": SearchIndexStoredSourceDict | SearchIndexStoredSource,
+            "analyzer": Literal[
+                "lucene.standard",
+                "lucene.simple",
+                "lucene.whitespace",
+                "lucene.keyword",
+                "lucene.arabic",
+                "lucene.armenian",
+                "lucene.basque",
+                "lucene.bengali",
+                "lucene.brazilian",
+                "lucene.bulgarian",
+                "lucene.catalan",
+                "lucene.chinese",
+                "lucene.cjk",
+                "lucene.czech",
+                "lucene.danish",
+                "lucene.dutch",
+                "lucene.english",
+                "lucene.finnish",
+                "lucene.french",
+                "lucene.galician",
+                "lucene.german",
+                "lucene.greek",
+                "lucene.hindi",
+                "lucene.hungarian",
+                "lucene.indonesian",
+                "lucene.irish",
+                "lucene.italian",
+                "lucene.japanese",
+                "lucene.korean",
+                "lucene.kuromoji",
+                "lucene.latvian",
+                "lucene.lithuanian",
+                "lucene.morfologik",
+                "lucene.nori",
+                "lucene.norwegian",
+                "lucene.persian",
+                "lucene.portuguese",
+                "lucene.romanian",
+                "lucene.russian",
+                "lucene.smartcn",
+                "lucene.sorani",
+                "lucene.spanish",
+                "lucene.swedish",
+                "lucene.thai",
+                "lucene.turkish",
+                "lucene.ukrainian",
+            ]
+            | SearchIndexAnalyzer,
+            "analyzers": list[ApiAtlasFTSAnalyzersViewManualDict | ApiAtlasFTSAnalyzersViewManual],
+            "mappings": ApiAtlasFTSMappingsViewManualDict | ApiAtlasFTSMappingsViewManual,
+            "searchAnalyzer": Literal[
+                "lucene.standard",
+                "lucene.simple",
+                "lucene.whitespace",
+                "lucene.keyword",
+                "lucene.arabic",
+                "lucene.armenian",
+                "lucene.basque",
+                "lucene.bengali",
+                "lucene.brazilian",
+                "lucene.bulgarian",
+                "lucene.catalan",
+                "lucene.chinese",
+                "lucene.cjk",
+                "lucene.czech",
+                "lucene.danish",
+                "lucene.dutch",
+                "lucene.english",
+                "lucene.finnish",
+                "lucene.french",
+                "lucene.galician",
+                "lucene.german",
+                "lucene.greek",
+                "lucene.hindi",
+                "lucene.hungarian",
+                "lucene.indonesian",
+                "lucene.irish",
+                "lucene.italian",
+                "lucene.japanese",
+                "lucene.korean",
+                "lucene.kuromoji",
+                "lucene.latvian",
+                "lucene.lithuanian",
+                "lucene.morfologik",
+                "lucene.nori",
+                "lucene.norwegian",
+                "lucene.persian",
+                "lucene.portuguese",
+                "lucene.romanian",
+                "lucene.russian",
+                "lucene.smartcn",
+                "lucene.sorani",
+                "lucene.spanish",
+                "lucene.swedish",
+                "lucene.thai",
+                "lucene.turkish",
+                "lucene.ukrainian",
+            ]
+            | SearchIndexSearchAnalyzer,
+            "synonyms": list[SearchSynonymMappingDefinitionDict | SearchSynonymMappingDefinition],
+        },
+        total=False,
+    )
+else:
+    SearchIndexDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

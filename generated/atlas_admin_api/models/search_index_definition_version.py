@@ -3,14 +3,37 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SearchIndexDefinitionVersion")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "createdAt",
+        "version",
+    }
+)
 
 
 @_attrs_define
@@ -26,11 +49,24 @@ class SearchIndexDefinitionVersion:
     created_at: datetime.datetime | Unset = UNSET
     version: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created_at", "createdAt", False),
+        ("version", "version", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SearchIndexDefinitionVersion"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         version = self.version
 
@@ -46,34 +82,42 @@ class SearchIndexDefinitionVersion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "createdAt",
-                "version",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        version = d.pop("version", UNSET)
+                version = src_dict.get("version", UNSET)
 
-        _search_index_definition_version = cls(
-            created_at,
-            version,
-        )
+                if not (version is UNSET or version.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is SearchIndexDefinitionVersion:
+                    _search_index_definition_version = object.__new__(cls)
+                    _search_index_definition_version.created_at = created_at
+                    _search_index_definition_version.version = version
+                else:
+                    _search_index_definition_version = cls(
+                        created_at,
+                        version,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _search_index_definition_version.additional_properties = d
-        return _search_index_definition_version
+                _search_index_definition_version.additional_properties = d
+                return _search_index_definition_version
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -90,3 +134,20 @@ class SearchIndexDefinitionVersion:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    SearchIndexDefinitionVersionDict = TypedDict(
+        "SearchIndexDefinitionVersionDict",
+        {
+            "createdAt": datetime.datetime | str,
+            "version": int,
+        },
+        total=False,
+    )
+else:
+    SearchIndexDefinitionVersionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,12 +2,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="SearchIndexUpdateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "definition",
+    }
+)
 
 
 @_attrs_define
@@ -20,8 +41,18 @@ class SearchIndexUpdateRequest:
 
     definition: TextSearchIndexDefinition | VectorSearchIndexDefinition
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("definition", "definition", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SearchIndexUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         definition: dict[str, Any]
         if isinstance(self.definition, TextSearchIndexDefinition):
             definition = self.definition.to_dict()
@@ -40,31 +71,55 @@ class SearchIndexUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
 
-        def _parse_definition(data: object) -> TextSearchIndexDefinition | VectorSearchIndexDefinition:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                definition_type_0 = TextSearchIndexDefinition.from_dict(data)
+                def _parse_definition(data: object) -> TextSearchIndexDefinition | VectorSearchIndexDefinition:
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        definition_type_0 = TextSearchIndexDefinition.from_dict(data)
 
-                return definition_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            definition_type_1 = VectorSearchIndexDefinition.from_dict(data)
+                        return definition_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    definition_type_1 = VectorSearchIndexDefinition.from_dict(data)
 
-            return definition_type_1
+                    return definition_type_1
 
-        definition = _parse_definition(d.pop("definition"))
+                definition = _parse_definition(src_dict["definition"])
 
-        _search_index_update_request = cls(
-            definition,
-        )
+                if not (
+                    definition.__class__
+                    in (
+                        TextSearchIndexDefinition,
+                        VectorSearchIndexDefinition,
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SearchIndexUpdateRequest:
+                    _search_index_update_request = object.__new__(cls)
+                    _search_index_update_request.definition = definition
+                else:
+                    _search_index_update_request = cls(
+                        definition,
+                    )
 
-        _search_index_update_request.additional_properties = d
-        return _search_index_update_request
+                _search_index_update_request.additional_properties = d
+                return _search_index_update_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -86,3 +141,30 @@ class SearchIndexUpdateRequest:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.text_search_index_definition import TextSearchIndexDefinition  # noqa: E402
 from ..models.vector_search_index_definition import VectorSearchIndexDefinition  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.text_search_index_definition import (
+        TextSearchIndexDefinition,
+        TextSearchIndexDefinitionDict,
+    )
+    from ..models.vector_search_index_definition import (
+        VectorSearchIndexDefinition,
+        VectorSearchIndexDefinitionDict,
+    )
+
+    SearchIndexUpdateRequestDict = TypedDict(
+        "SearchIndexUpdateRequestDict",
+        {
+            "definition": Required[
+                TextSearchIndexDefinitionDict
+                | TextSearchIndexDefinition
+                | VectorSearchIndexDefinitionDict
+                | VectorSearchIndexDefinition
+            ],
+        },
+        total=False,
+    )
+else:
+    SearchIndexUpdateRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,30 @@ from attrs import field as _attrs_field
 from ..models.search_main_index_status_detail_status import (
     SearchMainIndexStatusDetailStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SearchMainIndexStatusDetail")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "definition",
+        "definitionVersion",
+        "message",
+        "queryable",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -40,10 +67,30 @@ class SearchMainIndexStatusDetail:
     definition_version: SearchIndexDefinitionVersion | Unset = UNSET
     message: str | Unset = UNSET
     queryable: bool | Unset = UNSET
-    status: SearchMainIndexStatusDetailStatus | Unset = UNSET
+    status: (
+        Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+        | SearchMainIndexStatusDetailStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("definition", "definition", False),
+        ("definition_version", "definitionVersion", False),
+        ("message", "message", False),
+        ("queryable", "queryable", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SearchMainIndexStatusDetail"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         definition: dict[str, Any] | Unset = UNSET
         if not isinstance(self.definition, Unset):
             definition = self.definition.to_dict()
@@ -58,7 +105,7 @@ class SearchMainIndexStatusDetail:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -78,58 +125,69 @@ class SearchMainIndexStatusDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "definition",
-                "definitionVersion",
-                "message",
-                "queryable",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _definition = d.pop("definition", UNSET)
-        definition: SearchIndexDefinition | Unset
-        if _definition is UNSET:
-            definition = UNSET
-        else:
-            definition = SearchIndexDefinition.from_dict(_definition)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _definition = src_dict.get("definition", UNSET)
+                definition: SearchIndexDefinition | Unset
+                if _definition is UNSET:
+                    definition = UNSET
+                else:
+                    definition = SearchIndexDefinition.from_dict(_definition)
 
-        _definition_version = d.pop("definitionVersion", UNSET)
-        definition_version: SearchIndexDefinitionVersion | Unset
-        if _definition_version is UNSET:
-            definition_version = UNSET
-        else:
-            definition_version = SearchIndexDefinitionVersion.from_dict(_definition_version)
+                _definition_version = src_dict.get("definitionVersion", UNSET)
+                definition_version: SearchIndexDefinitionVersion | Unset
+                if _definition_version is UNSET:
+                    definition_version = UNSET
+                else:
+                    definition_version = SearchIndexDefinitionVersion.from_dict(_definition_version)
 
-        message = d.pop("message", UNSET)
+                message = src_dict.get("message", UNSET)
 
-        queryable = d.pop("queryable", UNSET)
+                queryable = src_dict.get("queryable", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: SearchMainIndexStatusDetailStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = SearchMainIndexStatusDetailStatus._members_by_value.get(
-                _status
-            ) or SearchMainIndexStatusDetailStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: SearchMainIndexStatusDetailStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = SearchMainIndexStatusDetailStatus._members_by_value.get(
+                        _status
+                    ) or SearchMainIndexStatusDetailStatus(_status)
 
-        _search_main_index_status_detail = cls(
-            definition,
-            definition_version,
-            message,
-            queryable,
-            status,
-        )
+                if not (
+                    (message is UNSET or message.__class__ is str)
+                    and (queryable is UNSET or queryable.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SearchMainIndexStatusDetail:
+                    _search_main_index_status_detail = object.__new__(cls)
+                    _search_main_index_status_detail.definition = definition
+                    _search_main_index_status_detail.definition_version = definition_version
+                    _search_main_index_status_detail.message = message
+                    _search_main_index_status_detail.queryable = queryable
+                    _search_main_index_status_detail.status = status
+                else:
+                    _search_main_index_status_detail = cls(
+                        definition,
+                        definition_version,
+                        message,
+                        queryable,
+                        status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _search_main_index_status_detail.additional_properties = d
-        return _search_main_index_status_detail
+                _search_main_index_status_detail.additional_properties = d
+                return _search_main_index_status_detail
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -151,3 +209,35 @@ class SearchMainIndexStatusDetail:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.search_index_definition import SearchIndexDefinition  # noqa: E402
 from ..models.search_index_definition_version import SearchIndexDefinitionVersion  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.search_index_definition import (
+        SearchIndexDefinition,
+        SearchIndexDefinitionDict,
+    )
+    from ..models.search_index_definition_version import (
+        SearchIndexDefinitionVersion,
+        SearchIndexDefinitionVersionDict,
+    )
+    from ..models.search_main_index_status_detail_status import (
+        SearchMainIndexStatusDetailStatus,
+    )
+
+    SearchMainIndexStatusDetailDict = TypedDict(
+        "SearchMainIndexStatusDetailDict",
+        {
+            "definition": SearchIndexDefinitionDict | SearchIndexDefinition,
+            "definitionVersion": SearchIndexDefinitionVersionDict | SearchIndexDefinitionVersion,
+            "message": str,
+            "queryable": bool,
+            "status": Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+            | SearchMainIndexStatusDetailStatus,
+        },
+        total=False,
+    )
+else:
+    SearchMainIndexStatusDetailDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

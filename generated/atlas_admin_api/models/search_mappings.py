@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SearchMappings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "dynamic",
+        "fields",
+    }
+)
 
 
 @_attrs_define
@@ -29,8 +51,21 @@ class SearchMappings:
     dynamic: SearchMappingsDynamic | Unset = UNSET
     fields: SearchMappingsFields | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("dynamic", "dynamic", False),
+        ("fields", "fields", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SearchMappings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         dynamic: dict[str, Any] | Unset = UNSET
         if not isinstance(self.dynamic, Unset):
             dynamic = self.dynamic.to_dict()
@@ -51,39 +86,45 @@ class SearchMappings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "dynamic",
-                "fields",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _dynamic = d.pop("dynamic", UNSET)
-        dynamic: SearchMappingsDynamic | Unset
-        if _dynamic is UNSET:
-            dynamic = UNSET
-        else:
-            dynamic = SearchMappingsDynamic.from_dict(_dynamic)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _dynamic = src_dict.get("dynamic", UNSET)
+                dynamic: SearchMappingsDynamic | Unset
+                if _dynamic is UNSET:
+                    dynamic = UNSET
+                else:
+                    dynamic = SearchMappingsDynamic.from_dict(_dynamic)
 
-        _fields = d.pop("fields", UNSET)
-        fields: SearchMappingsFields | Unset
-        if _fields is UNSET:
-            fields = UNSET
-        else:
-            fields = SearchMappingsFields.from_dict(_fields)
+                _fields = src_dict.get("fields", UNSET)
+                fields: SearchMappingsFields | Unset
+                if _fields is UNSET:
+                    fields = UNSET
+                else:
+                    fields = SearchMappingsFields.from_dict(_fields)
 
-        _search_mappings = cls(
-            dynamic,
-            fields,
-        )
+                if cls is SearchMappings:
+                    _search_mappings = object.__new__(cls)
+                    _search_mappings.dynamic = dynamic
+                    _search_mappings.fields = fields
+                else:
+                    _search_mappings = cls(
+                        dynamic,
+                        fields,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _search_mappings.additional_properties = d
-        return _search_mappings
+                _search_mappings.additional_properties = d
+                return _search_mappings
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -105,3 +146,26 @@ class SearchMappings:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.search_mappings_dynamic import SearchMappingsDynamic  # noqa: E402
 from ..models.search_mappings_fields import SearchMappingsFields  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.search_mappings_dynamic import (
+        SearchMappingsDynamic,
+        SearchMappingsDynamicDict,
+    )
+    from ..models.search_mappings_fields import (
+        SearchMappingsFields,
+        SearchMappingsFieldsDict,
+    )
+
+    SearchMappingsDict = TypedDict(
+        "SearchMappingsDict",
+        {
+            "dynamic": SearchMappingsDynamicDict | SearchMappingsDynamic,
+            "fields": SearchMappingsFieldsDict | SearchMappingsFields,
+        },
+        total=False,
+    )
+else:
+    SearchMappingsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,26 @@ from attrs import field as _attrs_field
 from ..models.search_synonym_mapping_definition_analyzer import (
     SearchSynonymMappingDefinitionAnalyzer,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SearchSynonymMappingDefinition")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "analyzer",
+        "name",
+        "source",
+    }
+)
 
 
 @_attrs_define
@@ -26,13 +50,77 @@ class SearchSynonymMappingDefinition:
         source (SynonymSource): Data set that stores words and their applicable synonyms.
     """
 
-    analyzer: SearchSynonymMappingDefinitionAnalyzer
+    analyzer: (
+        Literal[
+            "lucene.standard",
+            "lucene.simple",
+            "lucene.whitespace",
+            "lucene.keyword",
+            "lucene.arabic",
+            "lucene.armenian",
+            "lucene.basque",
+            "lucene.bengali",
+            "lucene.brazilian",
+            "lucene.bulgarian",
+            "lucene.catalan",
+            "lucene.chinese",
+            "lucene.cjk",
+            "lucene.czech",
+            "lucene.danish",
+            "lucene.dutch",
+            "lucene.english",
+            "lucene.finnish",
+            "lucene.french",
+            "lucene.galician",
+            "lucene.german",
+            "lucene.greek",
+            "lucene.hindi",
+            "lucene.hungarian",
+            "lucene.indonesian",
+            "lucene.irish",
+            "lucene.italian",
+            "lucene.japanese",
+            "lucene.korean",
+            "lucene.kuromoji",
+            "lucene.latvian",
+            "lucene.lithuanian",
+            "lucene.morfologik",
+            "lucene.nori",
+            "lucene.norwegian",
+            "lucene.persian",
+            "lucene.portuguese",
+            "lucene.romanian",
+            "lucene.russian",
+            "lucene.smartcn",
+            "lucene.sorani",
+            "lucene.spanish",
+            "lucene.swedish",
+            "lucene.thai",
+            "lucene.turkish",
+            "lucene.ukrainian",
+        ]
+        | SearchSynonymMappingDefinitionAnalyzer
+    )
     name: str
     source: SynonymSource
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("analyzer", "analyzer", True),
+        ("name", "name", True),
+        ("source", "source", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SearchSynonymMappingDefinition"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        analyzer = self.analyzer.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        analyzer = enum_json(self.analyzer)
 
         name = self.name
 
@@ -52,21 +140,43 @@ class SearchSynonymMappingDefinition:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        analyzer = SearchSynonymMappingDefinitionAnalyzer(d.pop("analyzer"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                analyzer = SearchSynonymMappingDefinitionAnalyzer._members_by_value.get(
+                    _analyzer_value := src_dict["analyzer"]
+                ) or SearchSynonymMappingDefinitionAnalyzer(_analyzer_value)
 
-        name = d.pop("name")
+                name = src_dict["name"]
 
-        source = SynonymSource.from_dict(d.pop("source"))
+                source = SynonymSource.from_dict(src_dict["source"])
 
-        _search_synonym_mapping_definition = cls(
-            analyzer,
-            name,
-            source,
-        )
+                if not (name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is SearchSynonymMappingDefinition:
+                    _search_synonym_mapping_definition = object.__new__(cls)
+                    _search_synonym_mapping_definition.analyzer = analyzer
+                    _search_synonym_mapping_definition.name = name
+                    _search_synonym_mapping_definition.source = source
+                else:
+                    _search_synonym_mapping_definition = cls(
+                        analyzer,
+                        name,
+                        source,
+                    )
 
-        _search_synonym_mapping_definition.additional_properties = d
-        return _search_synonym_mapping_definition
+                _search_synonym_mapping_definition.additional_properties = d
+                return _search_synonym_mapping_definition
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -87,3 +197,75 @@ class SearchSynonymMappingDefinition:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.synonym_source import SynonymSource  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.search_synonym_mapping_definition_analyzer import (
+        SearchSynonymMappingDefinitionAnalyzer,
+    )
+    from ..models.synonym_source import SynonymSource, SynonymSourceDict
+
+    SearchSynonymMappingDefinitionDict = TypedDict(
+        "SearchSynonymMappingDefinitionDict",
+        {
+            "analyzer": Required[
+                Literal[
+                    "lucene.standard",
+                    "lucene.simple",
+                    "lucene.whitespace",
+                    "lucene.keyword",
+                    "lucene.arabic",
+                    "lucene.armenian",
+                    "lucene.basque",
+                    "lucene.bengali",
+                    "lucene.brazilian",
+                    "lucene.bulgarian",
+                    "lucene.catalan",
+                    "lucene.chinese",
+                    "lucene.cjk",
+                    "lucene.czech",
+                    "lucene.danish",
+                    "lucene.dutch",
+                    "lucene.english",
+                    "lucene.finnish",
+                    "lucene.french",
+                    "lucene.galician",
+                    "lucene.german",
+                    "lucene.greek",
+                    "lucene.hindi",
+                    "lucene.hungarian",
+                    "lucene.indonesian",
+                    "lucene.irish",
+                    "lucene.italian",
+                    "lucene.japanese",
+                    "lucene.korean",
+                    "lucene.kuromoji",
+                    "lucene.latvian",
+                    "lucene.lithuanian",
+                    "lucene.morfologik",
+                    "lucene.nori",
+                    "lucene.norwegian",
+                    "lucene.persian",
+                    "lucene.portuguese",
+                    "lucene.romanian",
+                    "lucene.russian",
+                    "lucene.smartcn",
+                    "lucene.sorani",
+                    "lucene.spanish",
+                    "lucene.swedish",
+                    "lucene.thai",
+                    "lucene.turkish",
+                    "lucene.ukrainian",
+                ]
+                | SearchSynonymMappingDefinitionAnalyzer
+            ],
+            "name": Required[str],
+            "source": Required[SynonymSourceDict | SynonymSource],
+        },
+        total=False,
+    )
+else:
+    SearchSynonymMappingDefinitionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,12 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="SearchTypeSets")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "types",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class SearchTypeSets:
     name: str
     types: list[BasicDBObject]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("types", "types", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SearchTypeSets"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
         types = []
@@ -47,23 +82,38 @@ class SearchTypeSets:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-        types = []
-        _types = d.pop("types")
-        for types_item_data in _types:
-            types_item = BasicDBObject.from_dict(types_item_data)
+                _types = src_dict["types"]
+                types = [BasicDBObject.from_dict(types_item_data) for types_item_data in _types]
 
-            types.append(types_item)
+                if not (name.__class__ is str and _types.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is SearchTypeSets:
+                    _search_type_sets = object.__new__(cls)
+                    _search_type_sets.name = name
+                    _search_type_sets.types = types
+                else:
+                    _search_type_sets = cls(
+                        name,
+                        types,
+                    )
 
-        _search_type_sets = cls(
-            name,
-            types,
-        )
+                _search_type_sets.additional_properties = d
+                return _search_type_sets
 
-        _search_type_sets.additional_properties = d
-        return _search_type_sets
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -84,3 +134,19 @@ class SearchTypeSets:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.basic_db_object import BasicDBObject  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.basic_db_object import BasicDBObject, BasicDBObjectDict
+
+    SearchTypeSetsDict = TypedDict(
+        "SearchTypeSetsDict",
+        {
+            "name": Required[str],
+            "types": Required[list[BasicDBObjectDict | BasicDBObject]],
+        },
+        total=False,
+    )
+else:
+    SearchTypeSetsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.serverless_aws_tenant_endpoint_update_provider_name import (
     ServerlessAWSTenantEndpointUpdateProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessAWSTenantEndpointUpdate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "comment",
+        "cloudProviderEndpointId",
+    }
+)
 
 
 @_attrs_define
@@ -27,15 +52,29 @@ class ServerlessAWSTenantEndpointUpdate:
             interface.
     """
 
-    provider_name: ServerlessAWSTenantEndpointUpdateProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | ServerlessAWSTenantEndpointUpdateProviderName = _attrs_field(
         default=ServerlessAWSTenantEndpointUpdateProviderName.AWS, kw_only=True
     )
     comment: str | Unset = UNSET
     cloud_provider_endpoint_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("comment", "comment", False),
+        ("cloud_provider_endpoint_id", "cloudProviderEndpointId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessAWSTenantEndpointUpdate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         comment = self.comment
 
@@ -57,32 +96,46 @@ class ServerlessAWSTenantEndpointUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "comment",
-                "cloudProviderEndpointId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = ServerlessAWSTenantEndpointUpdateProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = ServerlessAWSTenantEndpointUpdateProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or ServerlessAWSTenantEndpointUpdateProviderName(_provider_name_value)
 
-        comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-        cloud_provider_endpoint_id = d.pop("cloudProviderEndpointId", UNSET)
+                cloud_provider_endpoint_id = src_dict.get("cloudProviderEndpointId", UNSET)
 
-        _serverless_aws_tenant_endpoint_update = cls(
-            comment,
-            cloud_provider_endpoint_id,
-            provider_name=provider_name,
-        )
+                if not (
+                    (comment is UNSET or comment.__class__ is str)
+                    and (cloud_provider_endpoint_id is UNSET or cloud_provider_endpoint_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessAWSTenantEndpointUpdate:
+                    _serverless_aws_tenant_endpoint_update = object.__new__(cls)
+                    _serverless_aws_tenant_endpoint_update.provider_name = provider_name
+                    _serverless_aws_tenant_endpoint_update.comment = comment
+                    _serverless_aws_tenant_endpoint_update.cloud_provider_endpoint_id = cloud_provider_endpoint_id
+                else:
+                    _serverless_aws_tenant_endpoint_update = cls(
+                        comment,
+                        cloud_provider_endpoint_id,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _serverless_aws_tenant_endpoint_update.additional_properties = d
-        return _serverless_aws_tenant_endpoint_update
+                _serverless_aws_tenant_endpoint_update.additional_properties = d
+                return _serverless_aws_tenant_endpoint_update
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +152,25 @@ class ServerlessAWSTenantEndpointUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.serverless_aws_tenant_endpoint_update_provider_name import (
+        ServerlessAWSTenantEndpointUpdateProviderName,
+    )
+
+    ServerlessAWSTenantEndpointUpdateDict = TypedDict(
+        "ServerlessAWSTenantEndpointUpdateDict",
+        {
+            "providerName": Required[Literal["AWS"] | ServerlessAWSTenantEndpointUpdateProviderName],
+            "comment": str,
+            "cloudProviderEndpointId": str,
+        },
+        total=False,
+    )
+else:
+    ServerlessAWSTenantEndpointUpdateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

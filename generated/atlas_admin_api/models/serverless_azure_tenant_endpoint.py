@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,34 @@ from ..models.serverless_azure_tenant_endpoint_provider_name import (
 from ..models.serverless_azure_tenant_endpoint_status import (
     ServerlessAzureTenantEndpointStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessAzureTenantEndpoint")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "cloudProviderEndpointId",
+        "comment",
+        "endpointServiceName",
+        "errorMessage",
+        "privateEndpointIpAddress",
+        "privateLinkServiceResourceId",
+        "providerName",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -49,11 +80,35 @@ class ServerlessAzureTenantEndpoint:
     error_message: str | Unset = UNSET
     private_endpoint_ip_address: str | Unset = UNSET
     private_link_service_resource_id: str | Unset = UNSET
-    provider_name: ServerlessAzureTenantEndpointProviderName | Unset = UNSET
-    status: ServerlessAzureTenantEndpointStatus | Unset = UNSET
+    provider_name: Literal["AZURE"] | ServerlessAzureTenantEndpointProviderName | Unset = UNSET
+    status: (
+        Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
+        | ServerlessAzureTenantEndpointStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("cloud_provider_endpoint_id", "cloudProviderEndpointId", False),
+        ("comment", "comment", False),
+        ("endpoint_service_name", "endpointServiceName", False),
+        ("error_message", "errorMessage", False),
+        ("private_endpoint_ip_address", "privateEndpointIpAddress", False),
+        ("private_link_service_resource_id", "privateLinkServiceResourceId", False),
+        ("provider_name", "providerName", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessAzureTenantEndpoint"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         cloud_provider_endpoint_id = self.cloud_provider_endpoint_id
@@ -70,11 +125,11 @@ class ServerlessAzureTenantEndpoint:
 
         provider_name: str | Unset = UNSET
         if not isinstance(self.provider_name, Unset):
-            provider_name = self.provider_name.value
+            provider_name = enum_json(self.provider_name)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -102,71 +157,89 @@ class ServerlessAzureTenantEndpoint:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "cloudProviderEndpointId",
-                "comment",
-                "endpointServiceName",
-                "errorMessage",
-                "privateEndpointIpAddress",
-                "privateLinkServiceResourceId",
-                "providerName",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        cloud_provider_endpoint_id = d.pop("cloudProviderEndpointId", UNSET)
+                cloud_provider_endpoint_id = src_dict.get("cloudProviderEndpointId", UNSET)
 
-        comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-        endpoint_service_name = d.pop("endpointServiceName", UNSET)
+                endpoint_service_name = src_dict.get("endpointServiceName", UNSET)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        private_endpoint_ip_address = d.pop("privateEndpointIpAddress", UNSET)
+                private_endpoint_ip_address = src_dict.get("privateEndpointIpAddress", UNSET)
 
-        private_link_service_resource_id = d.pop("privateLinkServiceResourceId", UNSET)
+                private_link_service_resource_id = src_dict.get("privateLinkServiceResourceId", UNSET)
 
-        _provider_name = d.pop("providerName", UNSET)
-        provider_name: ServerlessAzureTenantEndpointProviderName | Unset
-        if _provider_name is UNSET:
-            provider_name = UNSET
-        else:
-            provider_name = ServerlessAzureTenantEndpointProviderName._members_by_value.get(
-                _provider_name
-            ) or ServerlessAzureTenantEndpointProviderName(_provider_name)
+                _provider_name = src_dict.get("providerName", UNSET)
+                provider_name: ServerlessAzureTenantEndpointProviderName | Unset
+                if _provider_name is UNSET:
+                    provider_name = UNSET
+                else:
+                    provider_name = ServerlessAzureTenantEndpointProviderName._members_by_value.get(
+                        _provider_name
+                    ) or ServerlessAzureTenantEndpointProviderName(_provider_name)
 
-        _status = d.pop("status", UNSET)
-        status: ServerlessAzureTenantEndpointStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = ServerlessAzureTenantEndpointStatus._members_by_value.get(
-                _status
-            ) or ServerlessAzureTenantEndpointStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: ServerlessAzureTenantEndpointStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = ServerlessAzureTenantEndpointStatus._members_by_value.get(
+                        _status
+                    ) or ServerlessAzureTenantEndpointStatus(_status)
 
-        _serverless_azure_tenant_endpoint = cls(
-            field_id,
-            cloud_provider_endpoint_id,
-            comment,
-            endpoint_service_name,
-            error_message,
-            private_endpoint_ip_address,
-            private_link_service_resource_id,
-            provider_name,
-            status,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (cloud_provider_endpoint_id is UNSET or cloud_provider_endpoint_id.__class__ is str)
+                    and (comment is UNSET or comment.__class__ is str)
+                    and (endpoint_service_name is UNSET or endpoint_service_name.__class__ is str)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (private_endpoint_ip_address is UNSET or private_endpoint_ip_address.__class__ is str)
+                    and (private_link_service_resource_id is UNSET or private_link_service_resource_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessAzureTenantEndpoint:
+                    _serverless_azure_tenant_endpoint = object.__new__(cls)
+                    _serverless_azure_tenant_endpoint.field_id = field_id
+                    _serverless_azure_tenant_endpoint.cloud_provider_endpoint_id = cloud_provider_endpoint_id
+                    _serverless_azure_tenant_endpoint.comment = comment
+                    _serverless_azure_tenant_endpoint.endpoint_service_name = endpoint_service_name
+                    _serverless_azure_tenant_endpoint.error_message = error_message
+                    _serverless_azure_tenant_endpoint.private_endpoint_ip_address = private_endpoint_ip_address
+                    _serverless_azure_tenant_endpoint.private_link_service_resource_id = (
+                        private_link_service_resource_id
+                    )
+                    _serverless_azure_tenant_endpoint.provider_name = provider_name
+                    _serverless_azure_tenant_endpoint.status = status
+                else:
+                    _serverless_azure_tenant_endpoint = cls(
+                        field_id,
+                        cloud_provider_endpoint_id,
+                        comment,
+                        endpoint_service_name,
+                        error_message,
+                        private_endpoint_ip_address,
+                        private_link_service_resource_id,
+                        provider_name,
+                        status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _serverless_azure_tenant_endpoint.additional_properties = d
-        return _serverless_azure_tenant_endpoint
+                _serverless_azure_tenant_endpoint.additional_properties = d
+                return _serverless_azure_tenant_endpoint
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -183,3 +256,35 @@ class ServerlessAzureTenantEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.serverless_azure_tenant_endpoint_provider_name import (
+        ServerlessAzureTenantEndpointProviderName,
+    )
+    from ..models.serverless_azure_tenant_endpoint_status import (
+        ServerlessAzureTenantEndpointStatus,
+    )
+
+    ServerlessAzureTenantEndpointDict = TypedDict(
+        "ServerlessAzureTenantEndpointDict",
+        {
+            "_id": str,
+            "cloudProviderEndpointId": str,
+            "comment": str,
+            "endpointServiceName": str,
+            "errorMessage": str,
+            "privateEndpointIpAddress": str,
+            "privateLinkServiceResourceId": str,
+            "providerName": Literal["AZURE"] | ServerlessAzureTenantEndpointProviderName,
+            "status": Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
+            | ServerlessAzureTenantEndpointStatus,
+        },
+        total=False,
+    )
+else:
+    ServerlessAzureTenantEndpointDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,29 @@ from attrs import field as _attrs_field
 from ..models.serverless_azure_tenant_endpoint_update_provider_name import (
     ServerlessAzureTenantEndpointUpdateProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessAzureTenantEndpointUpdate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "comment",
+        "cloudProviderEndpointId",
+        "privateEndpointIpAddress",
+    }
+)
 
 
 @_attrs_define
@@ -29,16 +55,31 @@ class ServerlessAzureTenantEndpointUpdate:
             added to this private endpoint service.
     """
 
-    provider_name: ServerlessAzureTenantEndpointUpdateProviderName = _attrs_field(
+    provider_name: Literal["AZURE"] | ServerlessAzureTenantEndpointUpdateProviderName = _attrs_field(
         default=ServerlessAzureTenantEndpointUpdateProviderName.AZURE, kw_only=True
     )
     comment: str | Unset = UNSET
     cloud_provider_endpoint_id: str | Unset = UNSET
     private_endpoint_ip_address: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("comment", "comment", False),
+        ("cloud_provider_endpoint_id", "cloudProviderEndpointId", False),
+        ("private_endpoint_ip_address", "privateEndpointIpAddress", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessAzureTenantEndpointUpdate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         comment = self.comment
 
@@ -64,36 +105,51 @@ class ServerlessAzureTenantEndpointUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "comment",
-                "cloudProviderEndpointId",
-                "privateEndpointIpAddress",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = ServerlessAzureTenantEndpointUpdateProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = ServerlessAzureTenantEndpointUpdateProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or ServerlessAzureTenantEndpointUpdateProviderName(_provider_name_value)
 
-        comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-        cloud_provider_endpoint_id = d.pop("cloudProviderEndpointId", UNSET)
+                cloud_provider_endpoint_id = src_dict.get("cloudProviderEndpointId", UNSET)
 
-        private_endpoint_ip_address = d.pop("privateEndpointIpAddress", UNSET)
+                private_endpoint_ip_address = src_dict.get("privateEndpointIpAddress", UNSET)
 
-        _serverless_azure_tenant_endpoint_update = cls(
-            comment,
-            cloud_provider_endpoint_id,
-            private_endpoint_ip_address,
-            provider_name=provider_name,
-        )
+                if not (
+                    (comment is UNSET or comment.__class__ is str)
+                    and (cloud_provider_endpoint_id is UNSET or cloud_provider_endpoint_id.__class__ is str)
+                    and (private_endpoint_ip_address is UNSET or private_endpoint_ip_address.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessAzureTenantEndpointUpdate:
+                    _serverless_azure_tenant_endpoint_update = object.__new__(cls)
+                    _serverless_azure_tenant_endpoint_update.provider_name = provider_name
+                    _serverless_azure_tenant_endpoint_update.comment = comment
+                    _serverless_azure_tenant_endpoint_update.cloud_provider_endpoint_id = cloud_provider_endpoint_id
+                    _serverless_azure_tenant_endpoint_update.private_endpoint_ip_address = private_endpoint_ip_address
+                else:
+                    _serverless_azure_tenant_endpoint_update = cls(
+                        comment,
+                        cloud_provider_endpoint_id,
+                        private_endpoint_ip_address,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _serverless_azure_tenant_endpoint_update.additional_properties = d
-        return _serverless_azure_tenant_endpoint_update
+                _serverless_azure_tenant_endpoint_update.additional_properties = d
+                return _serverless_azure_tenant_endpoint_update
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +166,26 @@ class ServerlessAzureTenantEndpointUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.serverless_azure_tenant_endpoint_update_provider_name import (
+        ServerlessAzureTenantEndpointUpdateProviderName,
+    )
+
+    ServerlessAzureTenantEndpointUpdateDict = TypedDict(
+        "ServerlessAzureTenantEndpointUpdateDict",
+        {
+            "providerName": Required[Literal["AZURE"] | ServerlessAzureTenantEndpointUpdateProviderName],
+            "comment": str,
+            "cloudProviderEndpointId": str,
+            "privateEndpointIpAddress": str,
+        },
+        total=False,
+    )
+else:
+    ServerlessAzureTenantEndpointUpdateDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

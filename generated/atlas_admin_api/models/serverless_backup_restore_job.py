@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +18,43 @@ from attrs import field as _attrs_field
 from ..models.serverless_backup_restore_job_delivery_type import (
     ServerlessBackupRestoreJobDeliveryType,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessBackupRestoreJob")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "deliveryType",
+        "targetClusterName",
+        "targetGroupId",
+        "cancelled",
+        "deliveryUrl",
+        "desiredTimestamp",
+        "expired",
+        "expiresAt",
+        "failed",
+        "finishedAt",
+        "id",
+        "links",
+        "oplogInc",
+        "oplogTs",
+        "pointInTimeUTCSeconds",
+        "snapshotId",
+        "timestamp",
+    }
+)
 
 
 @_attrs_define
@@ -57,7 +98,7 @@ class ServerlessBackupRestoreJob:
             `snapshotId`. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    delivery_type: ServerlessBackupRestoreJobDeliveryType
+    delivery_type: Literal["automated", "download", "pointInTime"] | ServerlessBackupRestoreJobDeliveryType
     target_cluster_name: str
     target_group_id: str
     cancelled: bool | Unset = UNSET
@@ -75,9 +116,37 @@ class ServerlessBackupRestoreJob:
     snapshot_id: str | Unset = UNSET
     timestamp: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("delivery_type", "deliveryType", True),
+        ("target_cluster_name", "targetClusterName", True),
+        ("target_group_id", "targetGroupId", True),
+        ("cancelled", "cancelled", False),
+        ("delivery_url", "deliveryUrl", False),
+        ("desired_timestamp", "desiredTimestamp", False),
+        ("expired", "expired", False),
+        ("expires_at", "expiresAt", False),
+        ("failed", "failed", False),
+        ("finished_at", "finishedAt", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("oplog_inc", "oplogInc", False),
+        ("oplog_ts", "oplogTs", False),
+        ("point_in_time_utc_seconds", "pointInTimeUTCSeconds", False),
+        ("snapshot_id", "snapshotId", False),
+        ("timestamp", "timestamp", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessBackupRestoreJob"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        delivery_type = self.delivery_type.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        delivery_type = enum_json(self.delivery_type)
 
         target_cluster_name = self.target_cluster_name
 
@@ -97,13 +166,13 @@ class ServerlessBackupRestoreJob:
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         failed = self.failed
 
         finished_at: str | Unset = UNSET
         if not isinstance(self.finished_at, Unset):
-            finished_at = format_datetime(self.finished_at)
+            finished_at = datetime_json(self.finished_at)
 
         id = self.id
 
@@ -124,7 +193,7 @@ class ServerlessBackupRestoreJob:
 
         timestamp: str | Unset = UNSET
         if not isinstance(self.timestamp, Unset):
-            timestamp = format_datetime(self.timestamp)
+            timestamp = datetime_json(self.timestamp)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -168,113 +237,139 @@ class ServerlessBackupRestoreJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cancelled",
-                "deliveryUrl",
-                "desiredTimestamp",
-                "expired",
-                "expiresAt",
-                "failed",
-                "finishedAt",
-                "id",
-                "links",
-                "oplogInc",
-                "oplogTs",
-                "pointInTimeUTCSeconds",
-                "snapshotId",
-                "timestamp",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        delivery_type = ServerlessBackupRestoreJobDeliveryType(d.pop("deliveryType"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                delivery_type = ServerlessBackupRestoreJobDeliveryType._members_by_value.get(
+                    _delivery_type_value := src_dict["deliveryType"]
+                ) or ServerlessBackupRestoreJobDeliveryType(_delivery_type_value)
 
-        target_cluster_name = d.pop("targetClusterName")
+                target_cluster_name = src_dict["targetClusterName"]
 
-        target_group_id = d.pop("targetGroupId")
+                target_group_id = src_dict["targetGroupId"]
 
-        cancelled = d.pop("cancelled", UNSET)
+                cancelled = src_dict.get("cancelled", UNSET)
 
-        delivery_url = cast(list[str], d.pop("deliveryUrl", UNSET))
+                _delivery_url = src_dict.get("deliveryUrl", UNSET)
+                delivery_url = cast(list[str], _delivery_url)
 
-        _desired_timestamp = d.pop("desiredTimestamp", UNSET)
-        desired_timestamp: BSONTimestamp | Unset
-        if _desired_timestamp is UNSET:
-            desired_timestamp = UNSET
-        else:
-            desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
+                _desired_timestamp = src_dict.get("desiredTimestamp", UNSET)
+                desired_timestamp: BSONTimestamp | Unset
+                if _desired_timestamp is UNSET:
+                    desired_timestamp = UNSET
+                else:
+                    desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
 
-        expired = d.pop("expired", UNSET)
+                expired = src_dict.get("expired", UNSET)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+                _expires_at = src_dict.get("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        failed = d.pop("failed", UNSET)
+                failed = src_dict.get("failed", UNSET)
 
-        _finished_at = d.pop("finishedAt", UNSET)
-        finished_at: datetime.datetime | Unset
-        if _finished_at is UNSET:
-            finished_at = UNSET
-        else:
-            finished_at = datetime.datetime.fromisoformat(_finished_at)
+                _finished_at = src_dict.get("finishedAt", UNSET)
+                finished_at: datetime.datetime | Unset
+                if _finished_at is UNSET:
+                    finished_at = UNSET
+                else:
+                    finished_at = datetime.datetime.fromisoformat(_finished_at)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                oplog_inc = src_dict.get("oplogInc", UNSET)
 
-        oplog_inc = d.pop("oplogInc", UNSET)
+                oplog_ts = src_dict.get("oplogTs", UNSET)
 
-        oplog_ts = d.pop("oplogTs", UNSET)
+                point_in_time_utc_seconds = src_dict.get("pointInTimeUTCSeconds", UNSET)
 
-        point_in_time_utc_seconds = d.pop("pointInTimeUTCSeconds", UNSET)
+                snapshot_id = src_dict.get("snapshotId", UNSET)
 
-        snapshot_id = d.pop("snapshotId", UNSET)
+                _timestamp = src_dict.get("timestamp", UNSET)
+                timestamp: datetime.datetime | Unset
+                if _timestamp is UNSET:
+                    timestamp = UNSET
+                else:
+                    timestamp = datetime.datetime.fromisoformat(_timestamp)
 
-        _timestamp = d.pop("timestamp", UNSET)
-        timestamp: datetime.datetime | Unset
-        if _timestamp is UNSET:
-            timestamp = UNSET
-        else:
-            timestamp = datetime.datetime.fromisoformat(_timestamp)
+                if not (
+                    target_cluster_name.__class__ is str
+                    and target_group_id.__class__ is str
+                    and (cancelled is UNSET or cancelled.__class__ is bool)
+                    and (
+                        _delivery_url is UNSET
+                        or (_delivery_url.__class__ is list and all(_item.__class__ is str for _item in _delivery_url))
+                    )
+                    and (expired is UNSET or expired.__class__ is bool)
+                    and (failed is UNSET or failed.__class__ is bool)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (oplog_inc is UNSET or oplog_inc.__class__ is int)
+                    and (oplog_ts is UNSET or oplog_ts.__class__ is int)
+                    and (point_in_time_utc_seconds is UNSET or point_in_time_utc_seconds.__class__ is int)
+                    and (snapshot_id is UNSET or snapshot_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessBackupRestoreJob:
+                    _serverless_backup_restore_job = object.__new__(cls)
+                    _serverless_backup_restore_job.delivery_type = delivery_type
+                    _serverless_backup_restore_job.target_cluster_name = target_cluster_name
+                    _serverless_backup_restore_job.target_group_id = target_group_id
+                    _serverless_backup_restore_job.cancelled = cancelled
+                    _serverless_backup_restore_job.delivery_url = delivery_url
+                    _serverless_backup_restore_job.desired_timestamp = desired_timestamp
+                    _serverless_backup_restore_job.expired = expired
+                    _serverless_backup_restore_job.expires_at = expires_at
+                    _serverless_backup_restore_job.failed = failed
+                    _serverless_backup_restore_job.finished_at = finished_at
+                    _serverless_backup_restore_job.id = id
+                    _serverless_backup_restore_job.links = links
+                    _serverless_backup_restore_job.oplog_inc = oplog_inc
+                    _serverless_backup_restore_job.oplog_ts = oplog_ts
+                    _serverless_backup_restore_job.point_in_time_utc_seconds = point_in_time_utc_seconds
+                    _serverless_backup_restore_job.snapshot_id = snapshot_id
+                    _serverless_backup_restore_job.timestamp = timestamp
+                else:
+                    _serverless_backup_restore_job = cls(
+                        delivery_type,
+                        target_cluster_name,
+                        target_group_id,
+                        cancelled,
+                        delivery_url,
+                        desired_timestamp,
+                        expired,
+                        expires_at,
+                        failed,
+                        finished_at,
+                        id,
+                        links,
+                        oplog_inc,
+                        oplog_ts,
+                        point_in_time_utc_seconds,
+                        snapshot_id,
+                        timestamp,
+                    )
 
-        _serverless_backup_restore_job = cls(
-            delivery_type,
-            target_cluster_name,
-            target_group_id,
-            cancelled,
-            delivery_url,
-            desired_timestamp,
-            expired,
-            expires_at,
-            failed,
-            finished_at,
-            id,
-            links,
-            oplog_inc,
-            oplog_ts,
-            point_in_time_utc_seconds,
-            snapshot_id,
-            timestamp,
-        )
+                _serverless_backup_restore_job.additional_properties = d
+                return _serverless_backup_restore_job
 
-        if nulls:
-            d.update(nulls)
-        _serverless_backup_restore_job.additional_properties = d
-        return _serverless_backup_restore_job
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -296,3 +391,42 @@ class ServerlessBackupRestoreJob:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.bson_timestamp import BSONTimestamp, BSONTimestampDict
+    from ..models.link import Link, LinkDict
+    from ..models.serverless_backup_restore_job_delivery_type import (
+        ServerlessBackupRestoreJobDeliveryType,
+    )
+
+    ServerlessBackupRestoreJobDict = TypedDict(
+        "ServerlessBackupRestoreJobDict",
+        {
+            "deliveryType": Required[
+                Literal["automated", "download", "pointInTime"] | ServerlessBackupRestoreJobDeliveryType
+            ],
+            "targetClusterName": Required[str],
+            "targetGroupId": Required[str],
+            "cancelled": bool,
+            "deliveryUrl": list[str],
+            "desiredTimestamp": BSONTimestampDict | BSONTimestamp,
+            "expired": bool,
+            "expiresAt": datetime.datetime | str,
+            "failed": bool,
+            "finishedAt": datetime.datetime | str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "oplogInc": int,
+            "oplogTs": int,
+            "pointInTimeUTCSeconds": int,
+            "snapshotId": str,
+            "timestamp": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    ServerlessBackupRestoreJobDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

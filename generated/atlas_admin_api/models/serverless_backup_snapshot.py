@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,9 +21,36 @@ from ..models.serverless_backup_snapshot_snapshot_type import (
     ServerlessBackupSnapshotSnapshotType,
 )
 from ..models.serverless_backup_snapshot_status import ServerlessBackupSnapshotStatus
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessBackupSnapshot")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "createdAt",
+        "expiresAt",
+        "frequencyType",
+        "id",
+        "links",
+        "mongodVersion",
+        "serverlessInstanceName",
+        "snapshotType",
+        "status",
+        "storageSizeBytes",
+    }
+)
 
 
 @_attrs_define
@@ -46,28 +79,51 @@ class ServerlessBackupSnapshot:
 
     created_at: datetime.datetime | Unset = UNSET
     expires_at: datetime.datetime | Unset = UNSET
-    frequency_type: ServerlessBackupSnapshotFrequencyType | Unset = UNSET
+    frequency_type: Literal["hourly", "daily", "weekly", "monthly"] | ServerlessBackupSnapshotFrequencyType | Unset = (
+        UNSET
+    )
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     mongod_version: str | Unset = UNSET
     serverless_instance_name: str | Unset = UNSET
-    snapshot_type: ServerlessBackupSnapshotSnapshotType | Unset = UNSET
-    status: ServerlessBackupSnapshotStatus | Unset = UNSET
+    snapshot_type: Literal["onDemand", "scheduled"] | ServerlessBackupSnapshotSnapshotType | Unset = UNSET
+    status: Literal["queued", "inProgress", "completed", "failed"] | ServerlessBackupSnapshotStatus | Unset = UNSET
     storage_size_bytes: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created_at", "createdAt", False),
+        ("expires_at", "expiresAt", False),
+        ("frequency_type", "frequencyType", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("mongod_version", "mongodVersion", False),
+        ("serverless_instance_name", "serverlessInstanceName", False),
+        ("snapshot_type", "snapshotType", False),
+        ("status", "status", False),
+        ("storage_size_bytes", "storageSizeBytes", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessBackupSnapshot"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         expires_at: str | Unset = UNSET
         if not isinstance(self.expires_at, Unset):
-            expires_at = format_datetime(self.expires_at)
+            expires_at = datetime_json(self.expires_at)
 
         frequency_type: str | Unset = UNSET
         if not isinstance(self.frequency_type, Unset):
-            frequency_type = self.frequency_type.value
+            frequency_type = enum_json(self.frequency_type)
 
         id = self.id
 
@@ -84,11 +140,11 @@ class ServerlessBackupSnapshot:
 
         snapshot_type: str | Unset = UNSET
         if not isinstance(self.snapshot_type, Unset):
-            snapshot_type = self.snapshot_type.value
+            snapshot_type = enum_json(self.snapshot_type)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         storage_size_bytes = self.storage_size_bytes
 
@@ -120,99 +176,109 @@ class ServerlessBackupSnapshot:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "createdAt",
-                "expiresAt",
-                "frequencyType",
-                "id",
-                "links",
-                "mongodVersion",
-                "serverlessInstanceName",
-                "snapshotType",
-                "status",
-                "storageSizeBytes",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if _expires_at is UNSET:
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+                _expires_at = src_dict.get("expiresAt", UNSET)
+                expires_at: datetime.datetime | Unset
+                if _expires_at is UNSET:
+                    expires_at = UNSET
+                else:
+                    expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        _frequency_type = d.pop("frequencyType", UNSET)
-        frequency_type: ServerlessBackupSnapshotFrequencyType | Unset
-        if _frequency_type is UNSET:
-            frequency_type = UNSET
-        else:
-            frequency_type = ServerlessBackupSnapshotFrequencyType._members_by_value.get(
-                _frequency_type
-            ) or ServerlessBackupSnapshotFrequencyType(_frequency_type)
+                _frequency_type = src_dict.get("frequencyType", UNSET)
+                frequency_type: ServerlessBackupSnapshotFrequencyType | Unset
+                if _frequency_type is UNSET:
+                    frequency_type = UNSET
+                else:
+                    frequency_type = ServerlessBackupSnapshotFrequencyType._members_by_value.get(
+                        _frequency_type
+                    ) or ServerlessBackupSnapshotFrequencyType(_frequency_type)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                mongod_version = src_dict.get("mongodVersion", UNSET)
 
-        mongod_version = d.pop("mongodVersion", UNSET)
+                serverless_instance_name = src_dict.get("serverlessInstanceName", UNSET)
 
-        serverless_instance_name = d.pop("serverlessInstanceName", UNSET)
+                _snapshot_type = src_dict.get("snapshotType", UNSET)
+                snapshot_type: ServerlessBackupSnapshotSnapshotType | Unset
+                if _snapshot_type is UNSET:
+                    snapshot_type = UNSET
+                else:
+                    snapshot_type = ServerlessBackupSnapshotSnapshotType._members_by_value.get(
+                        _snapshot_type
+                    ) or ServerlessBackupSnapshotSnapshotType(_snapshot_type)
 
-        _snapshot_type = d.pop("snapshotType", UNSET)
-        snapshot_type: ServerlessBackupSnapshotSnapshotType | Unset
-        if _snapshot_type is UNSET:
-            snapshot_type = UNSET
-        else:
-            snapshot_type = ServerlessBackupSnapshotSnapshotType._members_by_value.get(
-                _snapshot_type
-            ) or ServerlessBackupSnapshotSnapshotType(_snapshot_type)
+                _status = src_dict.get("status", UNSET)
+                status: ServerlessBackupSnapshotStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = ServerlessBackupSnapshotStatus._members_by_value.get(
+                        _status
+                    ) or ServerlessBackupSnapshotStatus(_status)
 
-        _status = d.pop("status", UNSET)
-        status: ServerlessBackupSnapshotStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = ServerlessBackupSnapshotStatus._members_by_value.get(_status) or ServerlessBackupSnapshotStatus(
-                _status
-            )
+                storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
-        storage_size_bytes = d.pop("storageSizeBytes", UNSET)
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (mongod_version is UNSET or mongod_version.__class__ is str)
+                    and (serverless_instance_name is UNSET or serverless_instance_name.__class__ is str)
+                    and (storage_size_bytes is UNSET or storage_size_bytes.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessBackupSnapshot:
+                    _serverless_backup_snapshot = object.__new__(cls)
+                    _serverless_backup_snapshot.created_at = created_at
+                    _serverless_backup_snapshot.expires_at = expires_at
+                    _serverless_backup_snapshot.frequency_type = frequency_type
+                    _serverless_backup_snapshot.id = id
+                    _serverless_backup_snapshot.links = links
+                    _serverless_backup_snapshot.mongod_version = mongod_version
+                    _serverless_backup_snapshot.serverless_instance_name = serverless_instance_name
+                    _serverless_backup_snapshot.snapshot_type = snapshot_type
+                    _serverless_backup_snapshot.status = status
+                    _serverless_backup_snapshot.storage_size_bytes = storage_size_bytes
+                else:
+                    _serverless_backup_snapshot = cls(
+                        created_at,
+                        expires_at,
+                        frequency_type,
+                        id,
+                        links,
+                        mongod_version,
+                        serverless_instance_name,
+                        snapshot_type,
+                        status,
+                        storage_size_bytes,
+                    )
 
-        _serverless_backup_snapshot = cls(
-            created_at,
-            expires_at,
-            frequency_type,
-            id,
-            links,
-            mongod_version,
-            serverless_instance_name,
-            snapshot_type,
-            status,
-            storage_size_bytes,
-        )
+                _serverless_backup_snapshot.additional_properties = d
+                return _serverless_backup_snapshot
 
-        if nulls:
-            d.update(nulls)
-        _serverless_backup_snapshot.additional_properties = d
-        return _serverless_backup_snapshot
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -233,3 +299,36 @@ class ServerlessBackupSnapshot:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.serverless_backup_snapshot_frequency_type import (
+        ServerlessBackupSnapshotFrequencyType,
+    )
+    from ..models.serverless_backup_snapshot_snapshot_type import (
+        ServerlessBackupSnapshotSnapshotType,
+    )
+    from ..models.serverless_backup_snapshot_status import (
+        ServerlessBackupSnapshotStatus,
+    )
+
+    ServerlessBackupSnapshotDict = TypedDict(
+        "ServerlessBackupSnapshotDict",
+        {
+            "createdAt": datetime.datetime | str,
+            "expiresAt": datetime.datetime | str,
+            "frequencyType": Literal["hourly", "daily", "weekly", "monthly"] | ServerlessBackupSnapshotFrequencyType,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "mongodVersion": str,
+            "serverlessInstanceName": str,
+            "snapshotType": Literal["onDemand", "scheduled"] | ServerlessBackupSnapshotSnapshotType,
+            "status": Literal["queued", "inProgress", "completed", "failed"] | ServerlessBackupSnapshotStatus,
+            "storageSizeBytes": int,
+        },
+        total=False,
+    )
+else:
+    ServerlessBackupSnapshotDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

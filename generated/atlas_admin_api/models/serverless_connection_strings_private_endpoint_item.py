@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.serverless_connection_strings_private_endpoint_item_provider_name import (
     ServerlessConnectionStringsPrivateEndpointItemProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessConnectionStringsPrivateEndpointItem")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "endpointId",
+        "providerName",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -27,16 +52,30 @@ class ServerlessConnectionStringsPrivateEndpointItem:
     """
 
     endpoint_id: str | Unset = UNSET
-    provider_name: ServerlessConnectionStringsPrivateEndpointItemProviderName | Unset = UNSET
+    provider_name: Literal["AWS", "AZURE"] | ServerlessConnectionStringsPrivateEndpointItemProviderName | Unset = UNSET
     region: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("endpoint_id", "endpointId", False),
+        ("provider_name", "providerName", False),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessConnectionStringsPrivateEndpointItem"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         endpoint_id = self.endpoint_id
 
         provider_name: str | Unset = UNSET
         if not isinstance(self.provider_name, Unset):
-            provider_name = self.provider_name.value
+            provider_name = enum_json(self.provider_name)
 
         region = self.region
 
@@ -54,40 +93,51 @@ class ServerlessConnectionStringsPrivateEndpointItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "endpointId",
-                "providerName",
-                "region",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        endpoint_id = d.pop("endpointId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                endpoint_id = src_dict.get("endpointId", UNSET)
 
-        _provider_name = d.pop("providerName", UNSET)
-        provider_name: ServerlessConnectionStringsPrivateEndpointItemProviderName | Unset
-        if _provider_name is UNSET:
-            provider_name = UNSET
-        else:
-            provider_name = ServerlessConnectionStringsPrivateEndpointItemProviderName._members_by_value.get(
-                _provider_name
-            ) or ServerlessConnectionStringsPrivateEndpointItemProviderName(_provider_name)
+                _provider_name = src_dict.get("providerName", UNSET)
+                provider_name: ServerlessConnectionStringsPrivateEndpointItemProviderName | Unset
+                if _provider_name is UNSET:
+                    provider_name = UNSET
+                else:
+                    provider_name = ServerlessConnectionStringsPrivateEndpointItemProviderName._members_by_value.get(
+                        _provider_name
+                    ) or ServerlessConnectionStringsPrivateEndpointItemProviderName(_provider_name)
 
-        region = d.pop("region", UNSET)
+                region = src_dict.get("region", UNSET)
 
-        _serverless_connection_strings_private_endpoint_item = cls(
-            endpoint_id,
-            provider_name,
-            region,
-        )
+                if not (
+                    (endpoint_id is UNSET or endpoint_id.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessConnectionStringsPrivateEndpointItem:
+                    _serverless_connection_strings_private_endpoint_item = object.__new__(cls)
+                    _serverless_connection_strings_private_endpoint_item.endpoint_id = endpoint_id
+                    _serverless_connection_strings_private_endpoint_item.provider_name = provider_name
+                    _serverless_connection_strings_private_endpoint_item.region = region
+                else:
+                    _serverless_connection_strings_private_endpoint_item = cls(
+                        endpoint_id,
+                        provider_name,
+                        region,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _serverless_connection_strings_private_endpoint_item.additional_properties = d
-        return _serverless_connection_strings_private_endpoint_item
+                _serverless_connection_strings_private_endpoint_item.additional_properties = d
+                return _serverless_connection_strings_private_endpoint_item
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -104,3 +154,25 @@ class ServerlessConnectionStringsPrivateEndpointItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.serverless_connection_strings_private_endpoint_item_provider_name import (
+        ServerlessConnectionStringsPrivateEndpointItemProviderName,
+    )
+
+    ServerlessConnectionStringsPrivateEndpointItemDict = TypedDict(
+        "ServerlessConnectionStringsPrivateEndpointItemDict",
+        {
+            "endpointId": str,
+            "providerName": Literal["AWS", "AZURE"] | ServerlessConnectionStringsPrivateEndpointItemProviderName,
+            "region": str,
+        },
+        total=False,
+    )
+else:
+    ServerlessConnectionStringsPrivateEndpointItemDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

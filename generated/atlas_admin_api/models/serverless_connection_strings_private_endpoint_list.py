@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.serverless_connection_strings_private_endpoint_list_type import (
     ServerlessConnectionStringsPrivateEndpointListType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessConnectionStringsPrivateEndpointList")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "endpoints",
+        "srvConnectionString",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -33,10 +58,24 @@ class ServerlessConnectionStringsPrivateEndpointList:
 
     endpoints: list[ServerlessConnectionStringsPrivateEndpointItem] | Unset = UNSET
     srv_connection_string: str | Unset = UNSET
-    type_: ServerlessConnectionStringsPrivateEndpointListType | Unset = UNSET
+    type_: Literal["MONGOS"] | ServerlessConnectionStringsPrivateEndpointListType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("endpoints", "endpoints", False),
+        ("srv_connection_string", "srvConnectionString", False),
+        ("type_", "type", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessConnectionStringsPrivateEndpointList"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         endpoints: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.endpoints, Unset):
             endpoints = []
@@ -48,7 +87,7 @@ class ServerlessConnectionStringsPrivateEndpointList:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -64,47 +103,57 @@ class ServerlessConnectionStringsPrivateEndpointList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "endpoints",
-                "srvConnectionString",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _endpoints = d.pop("endpoints", UNSET)
-        endpoints: list[ServerlessConnectionStringsPrivateEndpointItem] | Unset = UNSET
-        if _endpoints is not UNSET:
-            endpoints = []
-            for endpoints_item_data in _endpoints:
-                endpoints_item = ServerlessConnectionStringsPrivateEndpointItem.from_dict(endpoints_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _endpoints = src_dict.get("endpoints", UNSET)
+                endpoints: list[ServerlessConnectionStringsPrivateEndpointItem] | Unset = UNSET
+                if _endpoints is not UNSET:
+                    endpoints = [
+                        ServerlessConnectionStringsPrivateEndpointItem.from_dict(endpoints_item_data)
+                        for endpoints_item_data in _endpoints
+                    ]
 
-                endpoints.append(endpoints_item)
+                srv_connection_string = src_dict.get("srvConnectionString", UNSET)
 
-        srv_connection_string = d.pop("srvConnectionString", UNSET)
+                _type_ = src_dict.get("type", UNSET)
+                type_: ServerlessConnectionStringsPrivateEndpointListType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = ServerlessConnectionStringsPrivateEndpointListType._members_by_value.get(
+                        _type_
+                    ) or ServerlessConnectionStringsPrivateEndpointListType(_type_)
 
-        _type_ = d.pop("type", UNSET)
-        type_: ServerlessConnectionStringsPrivateEndpointListType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = ServerlessConnectionStringsPrivateEndpointListType._members_by_value.get(
-                _type_
-            ) or ServerlessConnectionStringsPrivateEndpointListType(_type_)
+                if not (
+                    (_endpoints is UNSET or _endpoints.__class__ is list)
+                    and (srv_connection_string is UNSET or srv_connection_string.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessConnectionStringsPrivateEndpointList:
+                    _serverless_connection_strings_private_endpoint_list = object.__new__(cls)
+                    _serverless_connection_strings_private_endpoint_list.endpoints = endpoints
+                    _serverless_connection_strings_private_endpoint_list.srv_connection_string = srv_connection_string
+                    _serverless_connection_strings_private_endpoint_list.type_ = type_
+                else:
+                    _serverless_connection_strings_private_endpoint_list = cls(
+                        endpoints,
+                        srv_connection_string,
+                        type_,
+                    )
 
-        _serverless_connection_strings_private_endpoint_list = cls(
-            endpoints,
-            srv_connection_string,
-            type_,
-        )
+                _serverless_connection_strings_private_endpoint_list.additional_properties = d
+                return _serverless_connection_strings_private_endpoint_list
 
-        if nulls:
-            d.update(nulls)
-        _serverless_connection_strings_private_endpoint_list.additional_properties = d
-        return _serverless_connection_strings_private_endpoint_list
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -127,3 +176,30 @@ class ServerlessConnectionStringsPrivateEndpointList:
 from ..models.serverless_connection_strings_private_endpoint_item import (
     ServerlessConnectionStringsPrivateEndpointItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.serverless_connection_strings_private_endpoint_item import (
+        ServerlessConnectionStringsPrivateEndpointItem,
+        ServerlessConnectionStringsPrivateEndpointItemDict,
+    )
+    from ..models.serverless_connection_strings_private_endpoint_list_type import (
+        ServerlessConnectionStringsPrivateEndpointListType,
+    )
+
+    ServerlessConnectionStringsPrivateEndpointListDict = TypedDict(
+        "ServerlessConnectionStringsPrivateEndpointListDict",
+        {
+            "endpoints": list[
+                ServerlessConnectionStringsPrivateEndpointItemDict | ServerlessConnectionStringsPrivateEndpointItem
+            ],
+            "srvConnectionString": str,
+            "type": Literal["MONGOS"] | ServerlessConnectionStringsPrivateEndpointListType,
+        },
+        total=False,
+    )
+else:
+    ServerlessConnectionStringsPrivateEndpointListDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,38 @@ from attrs import field as _attrs_field
 from ..models.serverless_instance_description_state_name import (
     ServerlessInstanceDescriptionStateName,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessInstanceDescription")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerSettings",
+        "connectionStrings",
+        "createDate",
+        "groupId",
+        "id",
+        "links",
+        "mongoDBVersion",
+        "name",
+        "serverlessBackupOptions",
+        "stateName",
+        "tags",
+        "terminationProtectionEnabled",
+    }
+)
 
 
 @_attrs_define
@@ -66,12 +101,39 @@ class ServerlessInstanceDescription:
     mongo_db_version: str | Unset = UNSET
     name: str | Unset = UNSET
     serverless_backup_options: ClusterServerlessBackupOptions | Unset = UNSET
-    state_name: ServerlessInstanceDescriptionStateName | Unset = UNSET
+    state_name: (
+        Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"]
+        | ServerlessInstanceDescriptionStateName
+        | Unset
+    ) = UNSET
     tags: list[ResourceTag] | Unset = UNSET
     termination_protection_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_settings", "providerSettings", True),
+        ("connection_strings", "connectionStrings", False),
+        ("create_date", "createDate", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("mongo_db_version", "mongoDBVersion", False),
+        ("name", "name", False),
+        ("serverless_backup_options", "serverlessBackupOptions", False),
+        ("state_name", "stateName", False),
+        ("tags", "tags", False),
+        ("termination_protection_enabled", "terminationProtectionEnabled", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessInstanceDescription"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider_settings = self.provider_settings.to_dict()
 
         connection_strings: dict[str, Any] | Unset = UNSET
@@ -80,7 +142,7 @@ class ServerlessInstanceDescription:
 
         create_date: str | Unset = UNSET
         if not isinstance(self.create_date, Unset):
-            create_date = format_datetime(self.create_date)
+            create_date = datetime_json(self.create_date)
 
         group_id = self.group_id
 
@@ -103,7 +165,7 @@ class ServerlessInstanceDescription:
 
         state_name: str | Unset = UNSET
         if not isinstance(self.state_name, Unset):
-            state_name = self.state_name.value
+            state_name = enum_json(self.state_name)
 
         tags: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.tags, Unset):
@@ -148,104 +210,113 @@ class ServerlessInstanceDescription:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "connectionStrings",
-                "createDate",
-                "groupId",
-                "id",
-                "links",
-                "mongoDBVersion",
-                "name",
-                "serverlessBackupOptions",
-                "stateName",
-                "tags",
-                "terminationProtectionEnabled",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_settings = ServerlessProviderSettings.from_dict(d.pop("providerSettings"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_settings = ServerlessProviderSettings.from_dict(src_dict["providerSettings"])
 
-        _connection_strings = d.pop("connectionStrings", UNSET)
-        connection_strings: ServerlessInstanceDescriptionConnectionStrings | Unset
-        if _connection_strings is UNSET:
-            connection_strings = UNSET
-        else:
-            connection_strings = ServerlessInstanceDescriptionConnectionStrings.from_dict(_connection_strings)
+                _connection_strings = src_dict.get("connectionStrings", UNSET)
+                connection_strings: ServerlessInstanceDescriptionConnectionStrings | Unset
+                if _connection_strings is UNSET:
+                    connection_strings = UNSET
+                else:
+                    connection_strings = ServerlessInstanceDescriptionConnectionStrings.from_dict(_connection_strings)
 
-        _create_date = d.pop("createDate", UNSET)
-        create_date: datetime.datetime | Unset
-        if _create_date is UNSET:
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
+                _create_date = src_dict.get("createDate", UNSET)
+                create_date: datetime.datetime | Unset
+                if _create_date is UNSET:
+                    create_date = UNSET
+                else:
+                    create_date = datetime.datetime.fromisoformat(_create_date)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                mongo_db_version = src_dict.get("mongoDBVersion", UNSET)
 
-        mongo_db_version = d.pop("mongoDBVersion", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                _serverless_backup_options = src_dict.get("serverlessBackupOptions", UNSET)
+                serverless_backup_options: ClusterServerlessBackupOptions | Unset
+                if _serverless_backup_options is UNSET:
+                    serverless_backup_options = UNSET
+                else:
+                    serverless_backup_options = ClusterServerlessBackupOptions.from_dict(_serverless_backup_options)
 
-        _serverless_backup_options = d.pop("serverlessBackupOptions", UNSET)
-        serverless_backup_options: ClusterServerlessBackupOptions | Unset
-        if _serverless_backup_options is UNSET:
-            serverless_backup_options = UNSET
-        else:
-            serverless_backup_options = ClusterServerlessBackupOptions.from_dict(_serverless_backup_options)
+                _state_name = src_dict.get("stateName", UNSET)
+                state_name: ServerlessInstanceDescriptionStateName | Unset
+                if _state_name is UNSET:
+                    state_name = UNSET
+                else:
+                    state_name = ServerlessInstanceDescriptionStateName._members_by_value.get(
+                        _state_name
+                    ) or ServerlessInstanceDescriptionStateName(_state_name)
 
-        _state_name = d.pop("stateName", UNSET)
-        state_name: ServerlessInstanceDescriptionStateName | Unset
-        if _state_name is UNSET:
-            state_name = UNSET
-        else:
-            state_name = ServerlessInstanceDescriptionStateName._members_by_value.get(
-                _state_name
-            ) or ServerlessInstanceDescriptionStateName(_state_name)
+                _tags = src_dict.get("tags", UNSET)
+                tags: list[ResourceTag] | Unset = UNSET
+                if _tags is not UNSET:
+                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
 
-        _tags = d.pop("tags", UNSET)
-        tags: list[ResourceTag] | Unset = UNSET
-        if _tags is not UNSET:
-            tags = []
-            for tags_item_data in _tags:
-                tags_item = ResourceTag.from_dict(tags_item_data)
+                termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
-                tags.append(tags_item)
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (mongo_db_version is UNSET or mongo_db_version.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_tags is UNSET or _tags.__class__ is list)
+                    and (termination_protection_enabled is UNSET or termination_protection_enabled.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessInstanceDescription:
+                    _serverless_instance_description = object.__new__(cls)
+                    _serverless_instance_description.provider_settings = provider_settings
+                    _serverless_instance_description.connection_strings = connection_strings
+                    _serverless_instance_description.create_date = create_date
+                    _serverless_instance_description.group_id = group_id
+                    _serverless_instance_description.id = id
+                    _serverless_instance_description.links = links
+                    _serverless_instance_description.mongo_db_version = mongo_db_version
+                    _serverless_instance_description.name = name
+                    _serverless_instance_description.serverless_backup_options = serverless_backup_options
+                    _serverless_instance_description.state_name = state_name
+                    _serverless_instance_description.tags = tags
+                    _serverless_instance_description.termination_protection_enabled = termination_protection_enabled
+                else:
+                    _serverless_instance_description = cls(
+                        provider_settings,
+                        connection_strings,
+                        create_date,
+                        group_id,
+                        id,
+                        links,
+                        mongo_db_version,
+                        name,
+                        serverless_backup_options,
+                        state_name,
+                        tags,
+                        termination_protection_enabled,
+                    )
 
-        termination_protection_enabled = d.pop("terminationProtectionEnabled", UNSET)
+                _serverless_instance_description.additional_properties = d
+                return _serverless_instance_description
 
-        _serverless_instance_description = cls(
-            provider_settings,
-            connection_strings,
-            create_date,
-            group_id,
-            id,
-            links,
-            mongo_db_version,
-            name,
-            serverless_backup_options,
-            state_name,
-            tags,
-            termination_protection_enabled,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _serverless_instance_description.additional_properties = d
-        return _serverless_instance_description
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -272,3 +343,49 @@ from ..models.serverless_instance_description_connection_strings import (
     ServerlessInstanceDescriptionConnectionStrings,  # noqa: E402
 )
 from ..models.serverless_provider_settings import ServerlessProviderSettings  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.cluster_serverless_backup_options import (
+        ClusterServerlessBackupOptions,
+        ClusterServerlessBackupOptionsDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.resource_tag import ResourceTag, ResourceTagDict
+    from ..models.serverless_instance_description_connection_strings import (
+        ServerlessInstanceDescriptionConnectionStrings,
+        ServerlessInstanceDescriptionConnectionStringsDict,
+    )
+    from ..models.serverless_instance_description_state_name import (
+        ServerlessInstanceDescriptionStateName,
+    )
+    from ..models.serverless_provider_settings import (
+        ServerlessProviderSettings,
+        ServerlessProviderSettingsDict,
+    )
+
+    ServerlessInstanceDescriptionDict = TypedDict(
+        "ServerlessInstanceDescriptionDict",
+        {
+            "providerSettings": Required[ServerlessProviderSettingsDict | ServerlessProviderSettings],
+            "connectionStrings": ServerlessInstanceDescriptionConnectionStringsDict
+            | ServerlessInstanceDescriptionConnectionStrings,
+            "createDate": datetime.datetime | str,
+            "groupId": str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "mongoDBVersion": str,
+            "name": str,
+            "serverlessBackupOptions": ClusterServerlessBackupOptionsDict | ClusterServerlessBackupOptions,
+            "stateName": Literal["IDLE", "CREATING", "UPDATING", "DELETING", "REPAIRING"]
+            | ServerlessInstanceDescriptionStateName,
+            "tags": list[ResourceTagDict | ResourceTag],
+            "terminationProtectionEnabled": bool,
+        },
+        total=False,
+    )
+else:
+    ServerlessInstanceDescriptionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessInstanceDescriptionConnectionStrings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "privateEndpoint",
+        "standardSrv",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +49,21 @@ class ServerlessInstanceDescriptionConnectionStrings:
     private_endpoint: list[ServerlessConnectionStringsPrivateEndpointList] | Unset = UNSET
     standard_srv: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("private_endpoint", "privateEndpoint", False),
+        ("standard_srv", "standardSrv", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessInstanceDescriptionConnectionStrings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         private_endpoint: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.private_endpoint, Unset):
             private_endpoint = []
@@ -50,38 +85,46 @@ class ServerlessInstanceDescriptionConnectionStrings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "privateEndpoint",
-                "standardSrv",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _private_endpoint = d.pop("privateEndpoint", UNSET)
-        private_endpoint: list[ServerlessConnectionStringsPrivateEndpointList] | Unset = UNSET
-        if _private_endpoint is not UNSET:
-            private_endpoint = []
-            for private_endpoint_item_data in _private_endpoint:
-                private_endpoint_item = ServerlessConnectionStringsPrivateEndpointList.from_dict(
-                    private_endpoint_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                _private_endpoint = src_dict.get("privateEndpoint", UNSET)
+                private_endpoint: list[ServerlessConnectionStringsPrivateEndpointList] | Unset = UNSET
+                if _private_endpoint is not UNSET:
+                    private_endpoint = [
+                        ServerlessConnectionStringsPrivateEndpointList.from_dict(private_endpoint_item_data)
+                        for private_endpoint_item_data in _private_endpoint
+                    ]
 
-                private_endpoint.append(private_endpoint_item)
+                standard_srv = src_dict.get("standardSrv", UNSET)
 
-        standard_srv = d.pop("standardSrv", UNSET)
+                if not (
+                    (_private_endpoint is UNSET or _private_endpoint.__class__ is list)
+                    and (standard_srv is UNSET or standard_srv.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessInstanceDescriptionConnectionStrings:
+                    _serverless_instance_description_connection_strings = object.__new__(cls)
+                    _serverless_instance_description_connection_strings.private_endpoint = private_endpoint
+                    _serverless_instance_description_connection_strings.standard_srv = standard_srv
+                else:
+                    _serverless_instance_description_connection_strings = cls(
+                        private_endpoint,
+                        standard_srv,
+                    )
 
-        _serverless_instance_description_connection_strings = cls(
-            private_endpoint,
-            standard_srv,
-        )
+                _serverless_instance_description_connection_strings.additional_properties = d
+                return _serverless_instance_description_connection_strings
 
-        if nulls:
-            d.update(nulls)
-        _serverless_instance_description_connection_strings.additional_properties = d
-        return _serverless_instance_description_connection_strings
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -104,3 +147,26 @@ class ServerlessInstanceDescriptionConnectionStrings:
 from ..models.serverless_connection_strings_private_endpoint_list import (
     ServerlessConnectionStringsPrivateEndpointList,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.serverless_connection_strings_private_endpoint_list import (
+        ServerlessConnectionStringsPrivateEndpointList,
+        ServerlessConnectionStringsPrivateEndpointListDict,
+    )
+
+    ServerlessInstanceDescriptionConnectionStringsDict = TypedDict(
+        "ServerlessInstanceDescriptionConnectionStringsDict",
+        {
+            "privateEndpoint": list[
+                ServerlessConnectionStringsPrivateEndpointListDict | ServerlessConnectionStringsPrivateEndpointList
+            ],
+            "standardSrv": str,
+        },
+        total=False,
+    )
+else:
+    ServerlessInstanceDescriptionConnectionStringsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,9 +28,31 @@ from ..models.serverless_provider_settings_backing_provider_name import (
 from ..models.serverless_provider_settings_provider_name import (
     ServerlessProviderSettingsProviderName,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessProviderSettings")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "backingProviderName",
+        "regionName",
+        "effectiveDiskSizeGBLimit",
+        "effectiveInstanceSizeName",
+        "effectiveProviderName",
+        "providerName",
+    }
+)
 
 
 @_attrs_define
@@ -50,7 +78,7 @@ class ServerlessProviderSettings:
             service provider. Default: ServerlessProviderSettingsProviderName.SERVERLESS.
     """
 
-    backing_provider_name: ServerlessProviderSettingsBackingProviderName
+    backing_provider_name: Literal["AWS", "AZURE", "GCP"] | ServerlessProviderSettingsBackingProviderName
     region_name: str
     effective_disk_size_gb_limit: int | Unset = UNSET
     effective_instance_size_name: (
@@ -60,11 +88,28 @@ class ServerlessProviderSettings:
         | Unset
     ) = UNSET
     effective_provider_name: str | Unset = UNSET
-    provider_name: ServerlessProviderSettingsProviderName | Unset = UNSET
+    provider_name: Literal["SERVERLESS"] | ServerlessProviderSettingsProviderName | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("backing_provider_name", "backingProviderName", True),
+        ("region_name", "regionName", True),
+        ("effective_disk_size_gb_limit", "effectiveDiskSizeGBLimit", False),
+        ("effective_instance_size_name", "effectiveInstanceSizeName", False),
+        ("effective_provider_name", "effectiveProviderName", False),
+        ("provider_name", "providerName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessProviderSettings"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        backing_provider_name = self.backing_provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        backing_provider_name = enum_json(self.backing_provider_name)
 
         region_name = self.region_name
 
@@ -74,17 +119,17 @@ class ServerlessProviderSettings:
         if isinstance(self.effective_instance_size_name, Unset):
             effective_instance_size_name = UNSET
         elif isinstance(self.effective_instance_size_name, BaseCloudProviderInstanceSizeType0):
-            effective_instance_size_name = self.effective_instance_size_name.value
+            effective_instance_size_name = enum_json(self.effective_instance_size_name)
         elif isinstance(self.effective_instance_size_name, BaseCloudProviderInstanceSizeType1):
-            effective_instance_size_name = self.effective_instance_size_name.value
+            effective_instance_size_name = enum_json(self.effective_instance_size_name)
         else:
-            effective_instance_size_name = self.effective_instance_size_name.value
+            effective_instance_size_name = enum_json(self.effective_instance_size_name)
 
         effective_provider_name = self.effective_provider_name
 
         provider_name: str | Unset = UNSET
         if not isinstance(self.provider_name, Unset):
-            provider_name = self.provider_name.value
+            provider_name = enum_json(self.provider_name)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -107,91 +152,118 @@ class ServerlessProviderSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "effectiveDiskSizeGBLimit",
-                "effectiveInstanceSizeName",
-                "effectiveProviderName",
-                "providerName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        backing_provider_name = ServerlessProviderSettingsBackingProviderName(d.pop("backingProviderName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                backing_provider_name = ServerlessProviderSettingsBackingProviderName._members_by_value.get(
+                    _backing_provider_name_value := src_dict["backingProviderName"]
+                ) or ServerlessProviderSettingsBackingProviderName(_backing_provider_name_value)
 
-        region_name = d.pop("regionName")
+                region_name = src_dict["regionName"]
 
-        effective_disk_size_gb_limit = d.pop("effectiveDiskSizeGBLimit", UNSET)
+                effective_disk_size_gb_limit = src_dict.get("effectiveDiskSizeGBLimit", UNSET)
 
-        def _parse_effective_instance_size_name(
-            data: object,
-        ) -> (
-            BaseCloudProviderInstanceSizeType0
-            | BaseCloudProviderInstanceSizeType1
-            | BaseCloudProviderInstanceSizeType2
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_cloud_provider_instance_size_type_0 = (
-                    BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
-                    or BaseCloudProviderInstanceSizeType0(data)
+                def _parse_effective_instance_size_name(
+                    data: object,
+                ) -> (
+                    BaseCloudProviderInstanceSizeType0
+                    | BaseCloudProviderInstanceSizeType1
+                    | BaseCloudProviderInstanceSizeType2
+                    | Unset
+                ):
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_cloud_provider_instance_size_type_0 = (
+                            BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
+                            or BaseCloudProviderInstanceSizeType0(data)
+                        )
+
+                        return componentsschemas_base_cloud_provider_instance_size_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_cloud_provider_instance_size_type_1 = (
+                            BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
+                            or BaseCloudProviderInstanceSizeType1(data)
+                        )
+
+                        return componentsschemas_base_cloud_provider_instance_size_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    componentsschemas_base_cloud_provider_instance_size_type_2 = (
+                        BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
+                        or BaseCloudProviderInstanceSizeType2(data)
+                    )
+
+                    return componentsschemas_base_cloud_provider_instance_size_type_2
+
+                effective_instance_size_name = _parse_effective_instance_size_name(
+                    src_dict.get("effectiveInstanceSizeName", UNSET)
                 )
 
-                return componentsschemas_base_cloud_provider_instance_size_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_cloud_provider_instance_size_type_1 = (
-                    BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
-                    or BaseCloudProviderInstanceSizeType1(data)
-                )
+                effective_provider_name = src_dict.get("effectiveProviderName", UNSET)
 
-                return componentsschemas_base_cloud_provider_instance_size_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            componentsschemas_base_cloud_provider_instance_size_type_2 = (
-                BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
-                or BaseCloudProviderInstanceSizeType2(data)
-            )
+                _provider_name = src_dict.get("providerName", UNSET)
+                provider_name: ServerlessProviderSettingsProviderName | Unset
+                if _provider_name is UNSET:
+                    provider_name = UNSET
+                else:
+                    provider_name = ServerlessProviderSettingsProviderName._members_by_value.get(
+                        _provider_name
+                    ) or ServerlessProviderSettingsProviderName(_provider_name)
 
-            return componentsschemas_base_cloud_provider_instance_size_type_2
+                if not (
+                    region_name.__class__ is str
+                    and (effective_disk_size_gb_limit is UNSET or effective_disk_size_gb_limit.__class__ is int)
+                    and (
+                        effective_instance_size_name is UNSET
+                        or effective_instance_size_name.__class__
+                        in (
+                            BaseCloudProviderInstanceSizeType0,
+                            BaseCloudProviderInstanceSizeType1,
+                            BaseCloudProviderInstanceSizeType2,
+                        )
+                    )
+                    and (effective_provider_name is UNSET or effective_provider_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessProviderSettings:
+                    _serverless_provider_settings = object.__new__(cls)
+                    _serverless_provider_settings.backing_provider_name = backing_provider_name
+                    _serverless_provider_settings.region_name = region_name
+                    _serverless_provider_settings.effective_disk_size_gb_limit = effective_disk_size_gb_limit
+                    _serverless_provider_settings.effective_instance_size_name = effective_instance_size_name
+                    _serverless_provider_settings.effective_provider_name = effective_provider_name
+                    _serverless_provider_settings.provider_name = provider_name
+                else:
+                    _serverless_provider_settings = cls(
+                        backing_provider_name,
+                        region_name,
+                        effective_disk_size_gb_limit,
+                        effective_instance_size_name,
+                        effective_provider_name,
+                        provider_name,
+                    )
 
-        effective_instance_size_name = _parse_effective_instance_size_name(d.pop("effectiveInstanceSizeName", UNSET))
+                _serverless_provider_settings.additional_properties = d
+                return _serverless_provider_settings
 
-        effective_provider_name = d.pop("effectiveProviderName", UNSET)
-
-        _provider_name = d.pop("providerName", UNSET)
-        provider_name: ServerlessProviderSettingsProviderName | Unset
-        if _provider_name is UNSET:
-            provider_name = UNSET
-        else:
-            provider_name = ServerlessProviderSettingsProviderName._members_by_value.get(
-                _provider_name
-            ) or ServerlessProviderSettingsProviderName(_provider_name)
-
-        _serverless_provider_settings = cls(
-            backing_provider_name,
-            region_name,
-            effective_disk_size_gb_limit,
-            effective_instance_size_name,
-            effective_provider_name,
-            provider_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _serverless_provider_settings.additional_properties = d
-        return _serverless_provider_settings
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -208,3 +280,139 @@ class ServerlessProviderSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.base_cloud_provider_instance_size_type_0 import (
+        BaseCloudProviderInstanceSizeType0,
+    )
+    from ..models.base_cloud_provider_instance_size_type_1 import (
+        BaseCloudProviderInstanceSizeType1,
+    )
+    from ..models.base_cloud_provider_instance_size_type_2 import (
+        BaseCloudProviderInstanceSizeType2,
+    )
+    from ..models.serverless_provider_settings_backing_provider_name import (
+        ServerlessProviderSettingsBackingProviderName,
+    )
+    from ..models.serverless_provider_settings_provider_name import (
+        ServerlessProviderSettingsProviderName,
+    )
+
+    ServerlessProviderSettingsDict = TypedDict(
+        "ServerlessProviderSettingsDict",
+        {
+            "backingProviderName": Required[
+                Literal["AWS", "AZURE", "GCP"] | ServerlessProviderSettingsBackingProviderName
+            ],
+            "regionName": Required[str],
+            "effectiveDiskSizeGBLimit": int,
+            "effectiveInstanceSizeName": Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M100",
+                "M140",
+                "M200",
+                "M300",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R700",
+                "M40_NVME",
+                "M50_NVME",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M400_NVME",
+                "M30_GEN_2",
+                "M40_GEN_2",
+                "M50_GEN_2",
+                "M60_GEN_2",
+                "M80_GEN_2",
+                "M140_GEN_2",
+                "M200_GEN_2",
+                "M300_GEN_2",
+                "R40_GEN_2",
+                "R50_GEN_2",
+                "R60_GEN_2",
+                "R80_GEN_2",
+                "R200_GEN_2",
+                "R300_GEN_2",
+                "R400_GEN_2",
+                "R700_GEN_2",
+                "M40_NVME_GEN_2",
+                "M50_NVME_GEN_2",
+                "M60_NVME_GEN_2",
+                "M80_NVME_GEN_2",
+                "M200_NVME_GEN_2",
+                "M400_NVME_GEN_2",
+            ]
+            | BaseCloudProviderInstanceSizeType0
+            | Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M90",
+                "M200",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "M60_NVME",
+                "M80_NVME",
+                "M200_NVME",
+                "M300_NVME",
+                "M400_NVME",
+                "M600_NVME",
+            ]
+            | BaseCloudProviderInstanceSizeType1
+            | Literal[
+                "M10",
+                "M20",
+                "M30",
+                "M40",
+                "M50",
+                "M60",
+                "M80",
+                "M140",
+                "M200",
+                "M250",
+                "M300",
+                "M400",
+                "R40",
+                "R50",
+                "R60",
+                "R80",
+                "R200",
+                "R300",
+                "R400",
+                "R600",
+            ]
+            | BaseCloudProviderInstanceSizeType2,
+            "effectiveProviderName": str,
+            "providerName": Literal["SERVERLESS"] | ServerlessProviderSettingsProviderName,
+        },
+        total=False,
+    )
+else:
+    ServerlessProviderSettingsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

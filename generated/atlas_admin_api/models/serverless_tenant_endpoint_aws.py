@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,32 @@ from ..models.serverless_tenant_endpoint_aws_provider_name import (
 from ..models.serverless_tenant_endpoint_aws_status import (
     ServerlessTenantEndpointAWSStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServerlessTenantEndpointAWS")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "providerName",
+        "_id",
+        "cloudProviderEndpointId",
+        "comment",
+        "endpointServiceName",
+        "errorMessage",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -37,7 +66,7 @@ class ServerlessTenantEndpointAWS:
             status of the private endpoint.
     """
 
-    provider_name: ServerlessTenantEndpointAWSProviderName = _attrs_field(
+    provider_name: Literal["AWS"] | ServerlessTenantEndpointAWSProviderName = _attrs_field(
         default=ServerlessTenantEndpointAWSProviderName.AWS, kw_only=True
     )
     field_id: str | Unset = UNSET
@@ -45,11 +74,33 @@ class ServerlessTenantEndpointAWS:
     comment: str | Unset = UNSET
     endpoint_service_name: str | Unset = UNSET
     error_message: str | Unset = UNSET
-    status: ServerlessTenantEndpointAWSStatus | Unset = UNSET
+    status: (
+        Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
+        | ServerlessTenantEndpointAWSStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
+        ("field_id", "_id", False),
+        ("cloud_provider_endpoint_id", "cloudProviderEndpointId", False),
+        ("comment", "comment", False),
+        ("endpoint_service_name", "endpointServiceName", False),
+        ("error_message", "errorMessage", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServerlessTenantEndpointAWS"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        provider_name = self.provider_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
 
         field_id = self.field_id
 
@@ -63,7 +114,7 @@ class ServerlessTenantEndpointAWS:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -89,55 +140,72 @@ class ServerlessTenantEndpointAWS:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "cloudProviderEndpointId",
-                "comment",
-                "endpointServiceName",
-                "errorMessage",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider_name = ServerlessTenantEndpointAWSProviderName(d.pop("providerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider_name = ServerlessTenantEndpointAWSProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or ServerlessTenantEndpointAWSProviderName(_provider_name_value)
 
-        field_id = d.pop("_id", UNSET)
+                field_id = src_dict.get("_id", UNSET)
 
-        cloud_provider_endpoint_id = d.pop("cloudProviderEndpointId", UNSET)
+                cloud_provider_endpoint_id = src_dict.get("cloudProviderEndpointId", UNSET)
 
-        comment = d.pop("comment", UNSET)
+                comment = src_dict.get("comment", UNSET)
 
-        endpoint_service_name = d.pop("endpointServiceName", UNSET)
+                endpoint_service_name = src_dict.get("endpointServiceName", UNSET)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: ServerlessTenantEndpointAWSStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = ServerlessTenantEndpointAWSStatus._members_by_value.get(
-                _status
-            ) or ServerlessTenantEndpointAWSStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: ServerlessTenantEndpointAWSStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = ServerlessTenantEndpointAWSStatus._members_by_value.get(
+                        _status
+                    ) or ServerlessTenantEndpointAWSStatus(_status)
 
-        _serverless_tenant_endpoint_aws = cls(
-            field_id,
-            cloud_provider_endpoint_id,
-            comment,
-            endpoint_service_name,
-            error_message,
-            status,
-            provider_name=provider_name,
-        )
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (cloud_provider_endpoint_id is UNSET or cloud_provider_endpoint_id.__class__ is str)
+                    and (comment is UNSET or comment.__class__ is str)
+                    and (endpoint_service_name is UNSET or endpoint_service_name.__class__ is str)
+                    and (error_message is UNSET or error_message.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServerlessTenantEndpointAWS:
+                    _serverless_tenant_endpoint_aws = object.__new__(cls)
+                    _serverless_tenant_endpoint_aws.provider_name = provider_name
+                    _serverless_tenant_endpoint_aws.field_id = field_id
+                    _serverless_tenant_endpoint_aws.cloud_provider_endpoint_id = cloud_provider_endpoint_id
+                    _serverless_tenant_endpoint_aws.comment = comment
+                    _serverless_tenant_endpoint_aws.endpoint_service_name = endpoint_service_name
+                    _serverless_tenant_endpoint_aws.error_message = error_message
+                    _serverless_tenant_endpoint_aws.status = status
+                else:
+                    _serverless_tenant_endpoint_aws = cls(
+                        field_id,
+                        cloud_provider_endpoint_id,
+                        comment,
+                        endpoint_service_name,
+                        error_message,
+                        status,
+                        provider_name=provider_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _serverless_tenant_endpoint_aws.additional_properties = d
-        return _serverless_tenant_endpoint_aws
+                _serverless_tenant_endpoint_aws.additional_properties = d
+                return _serverless_tenant_endpoint_aws
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -154,3 +222,33 @@ class ServerlessTenantEndpointAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.serverless_tenant_endpoint_aws_provider_name import (
+        ServerlessTenantEndpointAWSProviderName,
+    )
+    from ..models.serverless_tenant_endpoint_aws_status import (
+        ServerlessTenantEndpointAWSStatus,
+    )
+
+    ServerlessTenantEndpointAWSDict = TypedDict(
+        "ServerlessTenantEndpointAWSDict",
+        {
+            "providerName": Required[Literal["AWS"] | ServerlessTenantEndpointAWSProviderName],
+            "_id": str,
+            "cloudProviderEndpointId": str,
+            "comment": str,
+            "endpointServiceName": str,
+            "errorMessage": str,
+            "status": Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
+            | ServerlessTenantEndpointAWSStatus,
+        },
+        total=False,
+    )
+else:
+    ServerlessTenantEndpointAWSDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServiceAccountGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "groupId",
+        "roles",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +49,21 @@ class ServiceAccountGroup:
     group_id: str | Unset = UNSET
     roles: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group_id", "groupId", False),
+        ("roles", "roles", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServiceAccountGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group_id = self.group_id
 
         roles: list[str] | Unset = UNSET
@@ -46,29 +82,44 @@ class ServiceAccountGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "groupId",
-                "roles",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        group_id = d.pop("groupId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group_id = src_dict.get("groupId", UNSET)
 
-        roles = cast(list[str], d.pop("roles", UNSET))
+                _roles = src_dict.get("roles", UNSET)
+                roles = cast(list[str], _roles)
 
-        _service_account_group = cls(
-            group_id,
-            roles,
-        )
+                if not (
+                    (group_id is UNSET or group_id.__class__ is str)
+                    and (
+                        _roles is UNSET
+                        or (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles))
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServiceAccountGroup:
+                    _service_account_group = object.__new__(cls)
+                    _service_account_group.group_id = group_id
+                    _service_account_group.roles = roles
+                else:
+                    _service_account_group = cls(
+                        group_id,
+                        roles,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _service_account_group.additional_properties = d
-        return _service_account_group
+                _service_account_group.additional_properties = d
+                return _service_account_group
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -85,3 +136,18 @@ class ServiceAccountGroup:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ServiceAccountGroupDict = TypedDict(
+        "ServiceAccountGroupDict",
+        {
+            "groupId": str,
+            "roles": list[str],
+        },
+        total=False,
+    )
+else:
+    ServiceAccountGroupDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

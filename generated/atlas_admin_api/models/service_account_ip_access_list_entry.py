@@ -3,14 +3,41 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServiceAccountIPAccessListEntry")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cidrBlock",
+        "createdAt",
+        "ipAddress",
+        "lastUsedAddress",
+        "lastUsedAt",
+        "requestCount",
+    }
+)
 
 
 @_attrs_define
@@ -44,13 +71,30 @@ class ServiceAccountIPAccessListEntry:
     last_used_at: datetime.datetime | Unset = UNSET
     request_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cidr_block", "cidrBlock", False),
+        ("created_at", "createdAt", False),
+        ("ip_address", "ipAddress", False),
+        ("last_used_address", "lastUsedAddress", False),
+        ("last_used_at", "lastUsedAt", False),
+        ("request_count", "requestCount", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServiceAccountIPAccessListEntry"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cidr_block = self.cidr_block
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         ip_address = self.ip_address
 
@@ -58,7 +102,7 @@ class ServiceAccountIPAccessListEntry:
 
         last_used_at: str | Unset = UNSET
         if not isinstance(self.last_used_at, Unset):
-            last_used_at = format_datetime(self.last_used_at)
+            last_used_at = datetime_json(self.last_used_at)
 
         request_count = self.request_count
 
@@ -82,55 +126,68 @@ class ServiceAccountIPAccessListEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cidrBlock",
-                "createdAt",
-                "ipAddress",
-                "lastUsedAddress",
-                "lastUsedAt",
-                "requestCount",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cidr_block = d.pop("cidrBlock", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cidr_block = src_dict.get("cidrBlock", UNSET)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        ip_address = d.pop("ipAddress", UNSET)
+                ip_address = src_dict.get("ipAddress", UNSET)
 
-        last_used_address = d.pop("lastUsedAddress", UNSET)
+                last_used_address = src_dict.get("lastUsedAddress", UNSET)
 
-        _last_used_at = d.pop("lastUsedAt", UNSET)
-        last_used_at: datetime.datetime | Unset
-        if _last_used_at is UNSET:
-            last_used_at = UNSET
-        else:
-            last_used_at = datetime.datetime.fromisoformat(_last_used_at)
+                _last_used_at = src_dict.get("lastUsedAt", UNSET)
+                last_used_at: datetime.datetime | Unset
+                if _last_used_at is UNSET:
+                    last_used_at = UNSET
+                else:
+                    last_used_at = datetime.datetime.fromisoformat(_last_used_at)
 
-        request_count = d.pop("requestCount", UNSET)
+                request_count = src_dict.get("requestCount", UNSET)
 
-        _service_account_ip_access_list_entry = cls(
-            cidr_block,
-            created_at,
-            ip_address,
-            last_used_address,
-            last_used_at,
-            request_count,
-        )
+                if not (
+                    (cidr_block is UNSET or cidr_block.__class__ is str)
+                    and (ip_address is UNSET or ip_address.__class__ is str)
+                    and (last_used_address is UNSET or last_used_address.__class__ is str)
+                    and (request_count is UNSET or request_count.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServiceAccountIPAccessListEntry:
+                    _service_account_ip_access_list_entry = object.__new__(cls)
+                    _service_account_ip_access_list_entry.cidr_block = cidr_block
+                    _service_account_ip_access_list_entry.created_at = created_at
+                    _service_account_ip_access_list_entry.ip_address = ip_address
+                    _service_account_ip_access_list_entry.last_used_address = last_used_address
+                    _service_account_ip_access_list_entry.last_used_at = last_used_at
+                    _service_account_ip_access_list_entry.request_count = request_count
+                else:
+                    _service_account_ip_access_list_entry = cls(
+                        cidr_block,
+                        created_at,
+                        ip_address,
+                        last_used_address,
+                        last_used_at,
+                        request_count,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _service_account_ip_access_list_entry.additional_properties = d
-        return _service_account_ip_access_list_entry
+                _service_account_ip_access_list_entry.additional_properties = d
+                return _service_account_ip_access_list_entry
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -147,3 +204,24 @@ class ServiceAccountIPAccessListEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    ServiceAccountIPAccessListEntryDict = TypedDict(
+        "ServiceAccountIPAccessListEntryDict",
+        {
+            "cidrBlock": str,
+            "createdAt": datetime.datetime | str,
+            "ipAddress": str,
+            "lastUsedAddress": str,
+            "lastUsedAt": datetime.datetime | str,
+            "requestCount": int,
+        },
+        total=False,
+    )
+else:
+    ServiceAccountIPAccessListEntryDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

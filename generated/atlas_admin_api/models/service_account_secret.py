@@ -3,14 +3,41 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="ServiceAccountSecret")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "createdAt",
+        "expiresAt",
+        "id",
+        "lastUsedAt",
+        "maskedSecretValue",
+        "secret",
+    }
+)
 
 
 @_attrs_define
@@ -36,17 +63,34 @@ class ServiceAccountSecret:
     masked_secret_value: str | Unset = UNSET
     secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("created_at", "createdAt", True),
+        ("expires_at", "expiresAt", True),
+        ("id", "id", True),
+        ("last_used_at", "lastUsedAt", False),
+        ("masked_secret_value", "maskedSecretValue", False),
+        ("secret", "secret", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ServiceAccountSecret"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        created_at = format_datetime(self.created_at)
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        created_at = datetime_json(self.created_at)
 
-        expires_at = format_datetime(self.expires_at)
+        expires_at = datetime_json(self.expires_at)
 
         id = self.id
 
         last_used_at: str | Unset = UNSET
         if not isinstance(self.last_used_at, Unset):
-            last_used_at = format_datetime(self.last_used_at)
+            last_used_at = datetime_json(self.last_used_at)
 
         masked_secret_value = self.masked_secret_value
 
@@ -72,47 +116,62 @@ class ServiceAccountSecret:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "lastUsedAt",
-                "maskedSecretValue",
-                "secret",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
 
-        expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
+                expires_at = datetime.datetime.fromisoformat(src_dict["expiresAt"])
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        _last_used_at = d.pop("lastUsedAt", UNSET)
-        last_used_at: datetime.datetime | Unset
-        if _last_used_at is UNSET:
-            last_used_at = UNSET
-        else:
-            last_used_at = datetime.datetime.fromisoformat(_last_used_at)
+                _last_used_at = src_dict.get("lastUsedAt", UNSET)
+                last_used_at: datetime.datetime | Unset
+                if _last_used_at is UNSET:
+                    last_used_at = UNSET
+                else:
+                    last_used_at = datetime.datetime.fromisoformat(_last_used_at)
 
-        masked_secret_value = d.pop("maskedSecretValue", UNSET)
+                masked_secret_value = src_dict.get("maskedSecretValue", UNSET)
 
-        secret = d.pop("secret", UNSET)
+                secret = src_dict.get("secret", UNSET)
 
-        _service_account_secret = cls(
-            created_at,
-            expires_at,
-            id,
-            last_used_at,
-            masked_secret_value,
-            secret,
-        )
+                if not (
+                    id.__class__ is str
+                    and (masked_secret_value is UNSET or masked_secret_value.__class__ is str)
+                    and (secret is UNSET or secret.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is ServiceAccountSecret:
+                    _service_account_secret = object.__new__(cls)
+                    _service_account_secret.created_at = created_at
+                    _service_account_secret.expires_at = expires_at
+                    _service_account_secret.id = id
+                    _service_account_secret.last_used_at = last_used_at
+                    _service_account_secret.masked_secret_value = masked_secret_value
+                    _service_account_secret.secret = secret
+                else:
+                    _service_account_secret = cls(
+                        created_at,
+                        expires_at,
+                        id,
+                        last_used_at,
+                        masked_secret_value,
+                        secret,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _service_account_secret.additional_properties = d
-        return _service_account_secret
+                _service_account_secret.additional_properties = d
+                return _service_account_secret
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -129,3 +188,22 @@ class ServiceAccountSecret:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ServiceAccountSecretDict = TypedDict(
+        "ServiceAccountSecretDict",
+        {
+            "createdAt": Required[datetime.datetime | str],
+            "expiresAt": Required[datetime.datetime | str],
+            "id": Required[str],
+            "lastUsedAt": datetime.datetime | str,
+            "maskedSecretValue": str,
+            "secret": str,
+        },
+        total=False,
+    )
+else:
+    ServiceAccountSecretDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

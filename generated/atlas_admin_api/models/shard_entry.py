@@ -2,12 +2,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="ShardEntry")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collection",
+        "database",
+        "shardCollection",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +48,22 @@ class ShardEntry:
     database: str
     shard_collection: ShardKeys
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collection", "collection", True),
+        ("database", "database", True),
+        ("shard_collection", "shardCollection", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ShardEntry"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collection = self.collection
 
         database = self.database
@@ -47,21 +84,41 @@ class ShardEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        collection = d.pop("collection")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection = src_dict["collection"]
 
-        database = d.pop("database")
+                database = src_dict["database"]
 
-        shard_collection = ShardKeys.from_dict(d.pop("shardCollection"))
+                shard_collection = ShardKeys.from_dict(src_dict["shardCollection"])
 
-        _shard_entry = cls(
-            collection,
-            database,
-            shard_collection,
-        )
+                if not (collection.__class__ is str and database.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is ShardEntry:
+                    _shard_entry = object.__new__(cls)
+                    _shard_entry.collection = collection
+                    _shard_entry.database = database
+                    _shard_entry.shard_collection = shard_collection
+                else:
+                    _shard_entry = cls(
+                        collection,
+                        database,
+                        shard_collection,
+                    )
 
-        _shard_entry.additional_properties = d
-        return _shard_entry
+                _shard_entry.additional_properties = d
+                return _shard_entry
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,3 +139,20 @@ class ShardEntry:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.shard_keys import ShardKeys  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.shard_keys import ShardKeys, ShardKeysDict
+
+    ShardEntryDict = TypedDict(
+        "ShardEntryDict",
+        {
+            "collection": Required[str],
+            "database": Required[str],
+            "shardCollection": Required[ShardKeysDict | ShardKeys],
+        },
+        total=False,
+    )
+else:
+    ShardEntryDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,12 +2,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="ShardKeys")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "key",
+    }
+)
 
 
 @_attrs_define
@@ -20,8 +41,18 @@ class ShardKeys:
 
     key: list[ShardKeysKeyItem]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("key", "key", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ShardKeys"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         key = []
         for key_item_data in self.key:
             key_item = key_item_data.to_dict()
@@ -39,20 +70,34 @@ class ShardKeys:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        key = []
-        _key = d.pop("key")
-        for key_item_data in _key:
-            key_item = ShardKeysKeyItem.from_dict(key_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _key = src_dict["key"]
+                key = [ShardKeysKeyItem.from_dict(key_item_data) for key_item_data in _key]
 
-            key.append(key_item)
+                if not (_key.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is ShardKeys:
+                    _shard_keys = object.__new__(cls)
+                    _shard_keys.key = key
+                else:
+                    _shard_keys = cls(
+                        key,
+                    )
 
-        _shard_keys = cls(
-            key,
-        )
+                _shard_keys.additional_properties = d
+                return _shard_keys
 
-        _shard_keys.additional_properties = d
-        return _shard_keys
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -73,3 +118,18 @@ class ShardKeys:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.shard_keys_key_item import ShardKeysKeyItem  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.shard_keys_key_item import ShardKeysKeyItem, ShardKeysKeyItemDict
+
+    ShardKeysDict = TypedDict(
+        "ShardKeysDict",
+        {
+            "key": Required[list[ShardKeysKeyItemDict | ShardKeysKeyItem]],
+        },
+        total=False,
+    )
+else:
+    ShardKeysDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

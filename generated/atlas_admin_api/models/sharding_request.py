@@ -2,12 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="ShardingRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "createSupportingIndexes",
+        "shardingEntries",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +48,21 @@ class ShardingRequest:
     create_supporting_indexes: bool
     sharding_entries: list[ShardEntry]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("create_supporting_indexes", "createSupportingIndexes", True),
+        ("sharding_entries", "shardingEntries", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ShardingRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         create_supporting_indexes = self.create_supporting_indexes
 
         sharding_entries = []
@@ -48,23 +83,40 @@ class ShardingRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        create_supporting_indexes = d.pop("createSupportingIndexes")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                create_supporting_indexes = src_dict["createSupportingIndexes"]
 
-        sharding_entries = []
-        _sharding_entries = d.pop("shardingEntries")
-        for sharding_entries_item_data in _sharding_entries:
-            sharding_entries_item = ShardEntry.from_dict(sharding_entries_item_data)
+                _sharding_entries = src_dict["shardingEntries"]
+                sharding_entries = [
+                    ShardEntry.from_dict(sharding_entries_item_data) for sharding_entries_item_data in _sharding_entries
+                ]
 
-            sharding_entries.append(sharding_entries_item)
+                if not (create_supporting_indexes.__class__ is bool and _sharding_entries.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is ShardingRequest:
+                    _sharding_request = object.__new__(cls)
+                    _sharding_request.create_supporting_indexes = create_supporting_indexes
+                    _sharding_request.sharding_entries = sharding_entries
+                else:
+                    _sharding_request = cls(
+                        create_supporting_indexes,
+                        sharding_entries,
+                    )
 
-        _sharding_request = cls(
-            create_supporting_indexes,
-            sharding_entries,
-        )
+                _sharding_request.additional_properties = d
+                return _sharding_request
 
-        _sharding_request.additional_properties = d
-        return _sharding_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -85,3 +137,19 @@ class ShardingRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.shard_entry import ShardEntry  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.shard_entry import ShardEntry, ShardEntryDict
+
+    ShardingRequestDict = TypedDict(
+        "ShardingRequestDict",
+        {
+            "createSupportingIndexes": Required[bool],
+            "shardingEntries": Required[list[ShardEntryDict | ShardEntry]],
+        },
+        total=False,
+    )
+else:
+    ShardingRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.slack_type import SlackType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Slack")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "apiToken",
+        "channelName",
+        "type",
+        "id",
+        "teamName",
+    }
+)
 
 
 @_attrs_define
@@ -42,18 +70,34 @@ class Slack:
 
     api_token: str
     channel_name: None | str
-    type_: SlackType = _attrs_field(default=SlackType.SLACK, kw_only=True)
+    type_: Literal["SLACK"] | SlackType = _attrs_field(default=SlackType.SLACK, kw_only=True)
     id: None | str | Unset = UNSET
     team_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("api_token", "apiToken", True),
+        ("channel_name", "channelName", True),
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("team_name", "teamName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Slack"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         api_token = self.api_token
 
         channel_name: None | str
         channel_name = self.channel_name
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         id: None | str | Unset
         if isinstance(self.id, Unset):
@@ -81,50 +125,77 @@ class Slack:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "teamName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        api_token = d.pop("apiToken")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                api_token = src_dict["apiToken"]
 
-        def _parse_channel_name(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+                def _parse_channel_name(data: object) -> None | str:
+                    if data is None:
+                        return data
+                    return cast(None | str, data)
 
-        channel_name = _parse_channel_name(d.pop("channelName"))
+                channel_name = _parse_channel_name(src_dict["channelName"])
 
-        type_ = SlackType(d.pop("type"))
+                type_ = SlackType._members_by_value.get(_type__value := src_dict["type"]) or SlackType(_type__value)
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_id(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        id = _parse_id(d.pop("id", UNSET))
+                id = _parse_id(src_dict.get("id", UNSET))
 
-        team_name = d.pop("teamName", UNSET)
+                team_name = src_dict.get("teamName", UNSET)
 
-        _slack = cls(
-            api_token,
-            channel_name,
-            id,
-            team_name,
-            type_=type_,
-        )
+                if not (
+                    api_token.__class__ is str
+                    and channel_name.__class__
+                    in (
+                        str,
+                        type(None),
+                    )
+                    and (
+                        id is UNSET
+                        or id.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (team_name is UNSET or team_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is Slack:
+                    _slack = object.__new__(cls)
+                    _slack.api_token = api_token
+                    _slack.channel_name = channel_name
+                    _slack.type_ = type_
+                    _slack.id = id
+                    _slack.team_name = team_name
+                else:
+                    _slack = cls(
+                        api_token,
+                        channel_name,
+                        id,
+                        team_name,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _slack.additional_properties = d
-        return _slack
+                _slack.additional_properties = d
+                return _slack
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -141,3 +212,23 @@ class Slack:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.slack_type import SlackType
+
+    SlackDict = TypedDict(
+        "SlackDict",
+        {
+            "apiToken": Required[str],
+            "channelName": Required[str | None],
+            "type": Required[Literal["SLACK"] | SlackType],
+            "id": str | None,
+            "teamName": str,
+        },
+        total=False,
+    )
+else:
+    SlackDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.slack_notification_type_name import SlackNotificationTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SlackNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "apiToken",
+        "channelName",
+        "delayMin",
+        "integrationId",
+        "intervalMin",
+        "notifierId",
+    }
+)
 
 
 @_attrs_define
@@ -47,7 +76,9 @@ class SlackNotification:
             authentication credentials. Example: 32b6e34b3d91647abb20e7b8.
     """
 
-    type_name: SlackNotificationTypeName = _attrs_field(default=SlackNotificationTypeName.SLACK, kw_only=True)
+    type_name: Literal["SLACK"] | SlackNotificationTypeName = _attrs_field(
+        default=SlackNotificationTypeName.SLACK, kw_only=True
+    )
     api_token: str | Unset = UNSET
     channel_name: str | Unset = UNSET
     delay_min: int | Unset = UNSET
@@ -55,9 +86,27 @@ class SlackNotification:
     interval_min: int | Unset = UNSET
     notifier_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("api_token", "apiToken", False),
+        ("channel_name", "channelName", False),
+        ("delay_min", "delayMin", False),
+        ("integration_id", "integrationId", False),
+        ("interval_min", "intervalMin", False),
+        ("notifier_id", "notifierId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SlackNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         api_token = self.api_token
 
@@ -95,48 +144,66 @@ class SlackNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "apiToken",
-                "channelName",
-                "delayMin",
-                "integrationId",
-                "intervalMin",
-                "notifierId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = SlackNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = SlackNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or SlackNotificationTypeName(_type_name_value)
 
-        api_token = d.pop("apiToken", UNSET)
+                api_token = src_dict.get("apiToken", UNSET)
 
-        channel_name = d.pop("channelName", UNSET)
+                channel_name = src_dict.get("channelName", UNSET)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        integration_id = d.pop("integrationId", UNSET)
+                integration_id = src_dict.get("integrationId", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        _slack_notification = cls(
-            api_token,
-            channel_name,
-            delay_min,
-            integration_id,
-            interval_min,
-            notifier_id,
-            type_name=type_name,
-        )
+                if not (
+                    (api_token is UNSET or api_token.__class__ is str)
+                    and (channel_name is UNSET or channel_name.__class__ is str)
+                    and (delay_min is UNSET or delay_min.__class__ is int)
+                    and (integration_id is UNSET or integration_id.__class__ is str)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SlackNotification:
+                    _slack_notification = object.__new__(cls)
+                    _slack_notification.type_name = type_name
+                    _slack_notification.api_token = api_token
+                    _slack_notification.channel_name = channel_name
+                    _slack_notification.delay_min = delay_min
+                    _slack_notification.integration_id = integration_id
+                    _slack_notification.interval_min = interval_min
+                    _slack_notification.notifier_id = notifier_id
+                else:
+                    _slack_notification = cls(
+                        api_token,
+                        channel_name,
+                        delay_min,
+                        integration_id,
+                        interval_min,
+                        notifier_id,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _slack_notification.additional_properties = d
-        return _slack_notification
+                _slack_notification.additional_properties = d
+                return _slack_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -153,3 +220,25 @@ class SlackNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.slack_notification_type_name import SlackNotificationTypeName
+
+    SlackNotificationDict = TypedDict(
+        "SlackNotificationDict",
+        {
+            "typeName": Required[Literal["SLACK"] | SlackNotificationTypeName],
+            "apiToken": str,
+            "channelName": str,
+            "delayMin": int,
+            "integrationId": str,
+            "intervalMin": int,
+            "notifierId": str,
+        },
+        total=False,
+    )
+else:
+    SlackNotificationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

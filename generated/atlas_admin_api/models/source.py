@@ -2,14 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Source")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clusterName",
+        "groupId",
+        "managedAuthentication",
+        "ssl",
+        "caCertificatePath",
+        "password",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -37,8 +64,26 @@ class Source:
     password: str | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cluster_name", "clusterName", True),
+        ("group_id", "groupId", True),
+        ("managed_authentication", "managedAuthentication", True),
+        ("ssl", "ssl", True),
+        ("ca_certificate_path", "caCertificatePath", False),
+        ("password", "password", False),
+        ("username", "username", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Source"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cluster_name = self.cluster_name
 
         group_id = self.group_id
@@ -74,45 +119,65 @@ class Source:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "caCertificatePath",
-                "password",
-                "username",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cluster_name = d.pop("clusterName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cluster_name = src_dict["clusterName"]
 
-        group_id = d.pop("groupId")
+                group_id = src_dict["groupId"]
 
-        managed_authentication = d.pop("managedAuthentication")
+                managed_authentication = src_dict["managedAuthentication"]
 
-        ssl = d.pop("ssl")
+                ssl = src_dict["ssl"]
 
-        ca_certificate_path = d.pop("caCertificatePath", UNSET)
+                ca_certificate_path = src_dict.get("caCertificatePath", UNSET)
 
-        password = d.pop("password", UNSET)
+                password = src_dict.get("password", UNSET)
 
-        username = d.pop("username", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        _source = cls(
-            cluster_name,
-            group_id,
-            managed_authentication,
-            ssl,
-            ca_certificate_path,
-            password,
-            username,
-        )
+                if not (
+                    cluster_name.__class__ is str
+                    and group_id.__class__ is str
+                    and managed_authentication.__class__ is bool
+                    and ssl.__class__ is bool
+                    and (ca_certificate_path is UNSET or ca_certificate_path.__class__ is str)
+                    and (password is UNSET or password.__class__ is str)
+                    and (username is UNSET or username.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is Source:
+                    _source = object.__new__(cls)
+                    _source.cluster_name = cluster_name
+                    _source.group_id = group_id
+                    _source.managed_authentication = managed_authentication
+                    _source.ssl = ssl
+                    _source.ca_certificate_path = ca_certificate_path
+                    _source.password = password
+                    _source.username = username
+                else:
+                    _source = cls(
+                        cluster_name,
+                        group_id,
+                        managed_authentication,
+                        ssl,
+                        ca_certificate_path,
+                        password,
+                        username,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _source.additional_properties = d
-        return _source
+                _source.additional_properties = d
+                return _source
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -129,3 +194,23 @@ class Source:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    SourceDict = TypedDict(
+        "SourceDict",
+        {
+            "clusterName": Required[str],
+            "groupId": Required[str],
+            "managedAuthentication": Required[bool],
+            "ssl": Required[bool],
+            "caCertificatePath": str,
+            "password": str,
+            "username": str,
+        },
+        total=False,
+    )
+else:
+    SourceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

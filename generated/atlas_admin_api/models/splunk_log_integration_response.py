@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,8 +19,28 @@ from ..models.splunk_log_integration_response_log_types_item import (
 from ..models.splunk_log_integration_response_type import (
     SplunkLogIntegrationResponseType,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SplunkLogIntegrationResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "id",
+        "logTypes",
+        "type",
+        "hecToken",
+        "hecUrl",
+    }
+)
 
 
 @_attrs_define
@@ -36,22 +62,38 @@ class SplunkLogIntegrationResponse:
 
     id: str
     log_types: list[SplunkLogIntegrationResponseLogTypesItem]
-    type_: SplunkLogIntegrationResponseType = _attrs_field(
+    type_: Literal["SPLUNK_LOG_EXPORT"] | SplunkLogIntegrationResponseType = _attrs_field(
         default=SplunkLogIntegrationResponseType.SPLUNK_LOG_EXPORT, kw_only=True
     )
     hec_token: str
     hec_url: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("id", "id", True),
+        ("log_types", "logTypes", True),
+        ("type_", "type", True),
+        ("hec_token", "hecToken", True),
+        ("hec_url", "hecUrl", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SplunkLogIntegrationResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         id = self.id
 
         log_types = []
         for log_types_item_data in self.log_types:
-            log_types_item = log_types_item_data.value
+            log_types_item = enum_json(log_types_item_data)
             log_types.append(log_types_item)
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         hec_token = self.hec_token
 
@@ -73,34 +115,63 @@ class SplunkLogIntegrationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                id = src_dict["id"]
 
-        log_types = []
-        _log_types = d.pop("logTypes")
-        for log_types_item_data in _log_types:
-            log_types_item = SplunkLogIntegrationResponseLogTypesItem._members_by_value.get(
-                log_types_item_data
-            ) or SplunkLogIntegrationResponseLogTypesItem(log_types_item_data)
+                log_types = []
+                _log_types = src_dict["logTypes"]
+                for log_types_item_data in _log_types:
+                    log_types_item = SplunkLogIntegrationResponseLogTypesItem._members_by_value.get(
+                        log_types_item_data
+                    ) or SplunkLogIntegrationResponseLogTypesItem(log_types_item_data)
 
-            log_types.append(log_types_item)
+                    log_types.append(log_types_item)
 
-        type_ = SplunkLogIntegrationResponseType(d.pop("type"))
+                type_ = SplunkLogIntegrationResponseType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or SplunkLogIntegrationResponseType(_type__value)
 
-        hec_token = d.pop("hecToken")
+                hec_token = src_dict["hecToken"]
 
-        hec_url = d.pop("hecUrl")
+                hec_url = src_dict["hecUrl"]
 
-        _splunk_log_integration_response = cls(
-            id,
-            log_types,
-            hec_token,
-            hec_url,
-            type_=type_,
-        )
+                if not (
+                    id.__class__ is str
+                    and _log_types.__class__ is list
+                    and hec_token.__class__ is str
+                    and hec_url.__class__ is str
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SplunkLogIntegrationResponse:
+                    _splunk_log_integration_response = object.__new__(cls)
+                    _splunk_log_integration_response.id = id
+                    _splunk_log_integration_response.log_types = log_types
+                    _splunk_log_integration_response.type_ = type_
+                    _splunk_log_integration_response.hec_token = hec_token
+                    _splunk_log_integration_response.hec_url = hec_url
+                else:
+                    _splunk_log_integration_response = cls(
+                        id,
+                        log_types,
+                        hec_token,
+                        hec_url,
+                        type_=type_,
+                    )
 
-        _splunk_log_integration_response.additional_properties = d
-        return _splunk_log_integration_response
+                _splunk_log_integration_response.additional_properties = d
+                return _splunk_log_integration_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +188,35 @@ class SplunkLogIntegrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.splunk_log_integration_response_log_types_item import (
+        SplunkLogIntegrationResponseLogTypesItem,
+    )
+    from ..models.splunk_log_integration_response_type import (
+        SplunkLogIntegrationResponseType,
+    )
+
+    SplunkLogIntegrationResponseDict = TypedDict(
+        "SplunkLogIntegrationResponseDict",
+        {
+            "id": Required[str],
+            "logTypes": Required[
+                list[
+                    Literal["MONGOD", "MONGOS", "MONGOD_AUDIT", "MONGOS_AUDIT"]
+                    | SplunkLogIntegrationResponseLogTypesItem
+                ]
+            ],
+            "type": Required[Literal["SPLUNK_LOG_EXPORT"] | SplunkLogIntegrationResponseType],
+            "hecToken": Required[str],
+            "hecUrl": Required[str],
+        },
+        total=False,
+    )
+else:
+    SplunkLogIntegrationResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,31 @@ from attrs import field as _attrs_field
 from ..models.start_stream_processor_with_preview_view_tier import (
     StartStreamProcessorWithPreviewViewTier,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StartStreamProcessorWithPreviewView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "failover",
+        "links",
+        "resumeFromCheckpoint",
+        "startAtOperationTime",
+        "tier",
+    }
+)
 
 
 @_attrs_define
@@ -36,10 +64,26 @@ class StartStreamProcessorWithPreviewView:
     links: list[Link] | Unset = UNSET
     resume_from_checkpoint: bool | Unset = UNSET
     start_at_operation_time: datetime.datetime | Unset = UNSET
-    tier: StartStreamProcessorWithPreviewViewTier | Unset = UNSET
+    tier: Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StartStreamProcessorWithPreviewViewTier | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("failover", "failover", False),
+        ("links", "links", False),
+        ("resume_from_checkpoint", "resumeFromCheckpoint", False),
+        ("start_at_operation_time", "startAtOperationTime", False),
+        ("tier", "tier", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StartStreamProcessorWithPreviewView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         failover: dict[str, Any] | Unset = UNSET
         if not isinstance(self.failover, Unset):
             failover = self.failover.to_dict()
@@ -55,11 +99,11 @@ class StartStreamProcessorWithPreviewView:
 
         start_at_operation_time: str | Unset = UNSET
         if not isinstance(self.start_at_operation_time, Unset):
-            start_at_operation_time = format_datetime(self.start_at_operation_time)
+            start_at_operation_time = datetime_json(self.start_at_operation_time)
 
         tier: str | Unset = UNSET
         if not isinstance(self.tier, Unset):
-            tier = self.tier.value
+            tier = enum_json(self.tier)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -79,65 +123,72 @@ class StartStreamProcessorWithPreviewView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "failover",
-                "links",
-                "resumeFromCheckpoint",
-                "startAtOperationTime",
-                "tier",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _failover = d.pop("failover", UNSET)
-        failover: StreamsStartProcessorFailover | Unset
-        if _failover is UNSET:
-            failover = UNSET
-        else:
-            failover = StreamsStartProcessorFailover.from_dict(_failover)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _failover = src_dict.get("failover", UNSET)
+                failover: StreamsStartProcessorFailover | Unset
+                if _failover is UNSET:
+                    failover = UNSET
+                else:
+                    failover = StreamsStartProcessorFailover.from_dict(_failover)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                resume_from_checkpoint = src_dict.get("resumeFromCheckpoint", UNSET)
 
-        resume_from_checkpoint = d.pop("resumeFromCheckpoint", UNSET)
+                _start_at_operation_time = src_dict.get("startAtOperationTime", UNSET)
+                start_at_operation_time: datetime.datetime | Unset
+                if _start_at_operation_time is UNSET:
+                    start_at_operation_time = UNSET
+                else:
+                    start_at_operation_time = datetime.datetime.fromisoformat(_start_at_operation_time)
 
-        _start_at_operation_time = d.pop("startAtOperationTime", UNSET)
-        start_at_operation_time: datetime.datetime | Unset
-        if _start_at_operation_time is UNSET:
-            start_at_operation_time = UNSET
-        else:
-            start_at_operation_time = datetime.datetime.fromisoformat(_start_at_operation_time)
+                _tier = src_dict.get("tier", UNSET)
+                tier: StartStreamProcessorWithPreviewViewTier | Unset
+                if _tier is UNSET:
+                    tier = UNSET
+                else:
+                    tier = StartStreamProcessorWithPreviewViewTier._members_by_value.get(
+                        _tier
+                    ) or StartStreamProcessorWithPreviewViewTier(_tier)
 
-        _tier = d.pop("tier", UNSET)
-        tier: StartStreamProcessorWithPreviewViewTier | Unset
-        if _tier is UNSET:
-            tier = UNSET
-        else:
-            tier = StartStreamProcessorWithPreviewViewTier._members_by_value.get(
-                _tier
-            ) or StartStreamProcessorWithPreviewViewTier(_tier)
+                if not (
+                    (_links is UNSET or _links.__class__ is list)
+                    and (resume_from_checkpoint is UNSET or resume_from_checkpoint.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StartStreamProcessorWithPreviewView:
+                    _start_stream_processor_with_preview_view = object.__new__(cls)
+                    _start_stream_processor_with_preview_view.failover = failover
+                    _start_stream_processor_with_preview_view.links = links
+                    _start_stream_processor_with_preview_view.resume_from_checkpoint = resume_from_checkpoint
+                    _start_stream_processor_with_preview_view.start_at_operation_time = start_at_operation_time
+                    _start_stream_processor_with_preview_view.tier = tier
+                else:
+                    _start_stream_processor_with_preview_view = cls(
+                        failover,
+                        links,
+                        resume_from_checkpoint,
+                        start_at_operation_time,
+                        tier,
+                    )
 
-        _start_stream_processor_with_preview_view = cls(
-            failover,
-            links,
-            resume_from_checkpoint,
-            start_at_operation_time,
-            tier,
-        )
+                _start_stream_processor_with_preview_view.additional_properties = d
+                return _start_stream_processor_with_preview_view
 
-        if nulls:
-            d.update(nulls)
-        _start_stream_processor_with_preview_view.additional_properties = d
-        return _start_stream_processor_with_preview_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -159,3 +210,31 @@ class StartStreamProcessorWithPreviewView:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.streams_start_processor_failover import StreamsStartProcessorFailover  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.start_stream_processor_with_preview_view_tier import (
+        StartStreamProcessorWithPreviewViewTier,
+    )
+    from ..models.streams_start_processor_failover import (
+        StreamsStartProcessorFailover,
+        StreamsStartProcessorFailoverDict,
+    )
+
+    StartStreamProcessorWithPreviewViewDict = TypedDict(
+        "StartStreamProcessorWithPreviewViewDict",
+        {
+            "failover": StreamsStartProcessorFailoverDict | StreamsStartProcessorFailover,
+            "links": list[LinkDict | Link],
+            "resumeFromCheckpoint": bool,
+            "startAtOperationTime": datetime.datetime | str,
+            "tier": Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StartStreamProcessorWithPreviewViewTier,
+        },
+        total=False,
+    )
+else:
+    StartStreamProcessorWithPreviewViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

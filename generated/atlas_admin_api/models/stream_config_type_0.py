@@ -2,16 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.stream_config_type_0_max_tier_size import StreamConfigType0MaxTierSize
 from ..models.stream_config_type_0_tier import StreamConfigType0Tier
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamConfigType0")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "maxTierSize",
+        "tier",
+    }
+)
 
 
 @_attrs_define
@@ -28,11 +53,25 @@ class StreamConfigType0:
     """
 
     links: list[Link] | Unset = UNSET
-    max_tier_size: StreamConfigType0MaxTierSize | Unset = UNSET
-    tier: StreamConfigType0Tier | Unset = UNSET
+    max_tier_size: Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StreamConfigType0MaxTierSize | Unset = UNSET
+    tier: Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StreamConfigType0Tier | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("links", "links", False),
+        ("max_tier_size", "maxTierSize", False),
+        ("tier", "tier", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamConfig_type_0"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = []
@@ -42,11 +81,11 @@ class StreamConfigType0:
 
         max_tier_size: str | Unset = UNSET
         if not isinstance(self.max_tier_size, Unset):
-            max_tier_size = self.max_tier_size.value
+            max_tier_size = enum_json(self.max_tier_size)
 
         tier: str | Unset = UNSET
         if not isinstance(self.tier, Unset):
-            tier = self.tier.value
+            tier = enum_json(self.tier)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -62,52 +101,56 @@ class StreamConfigType0:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "maxTierSize",
-                "tier",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _max_tier_size = src_dict.get("maxTierSize", UNSET)
+                max_tier_size: StreamConfigType0MaxTierSize | Unset
+                if _max_tier_size is UNSET:
+                    max_tier_size = UNSET
+                else:
+                    max_tier_size = StreamConfigType0MaxTierSize._members_by_value.get(
+                        _max_tier_size
+                    ) or StreamConfigType0MaxTierSize(_max_tier_size)
 
-        _max_tier_size = d.pop("maxTierSize", UNSET)
-        max_tier_size: StreamConfigType0MaxTierSize | Unset
-        if _max_tier_size is UNSET:
-            max_tier_size = UNSET
-        else:
-            max_tier_size = StreamConfigType0MaxTierSize._members_by_value.get(
-                _max_tier_size
-            ) or StreamConfigType0MaxTierSize(_max_tier_size)
+                _tier = src_dict.get("tier", UNSET)
+                tier: StreamConfigType0Tier | Unset
+                if _tier is UNSET:
+                    tier = UNSET
+                else:
+                    tier = StreamConfigType0Tier._members_by_value.get(_tier) or StreamConfigType0Tier(_tier)
 
-        _tier = d.pop("tier", UNSET)
-        tier: StreamConfigType0Tier | Unset
-        if _tier is UNSET:
-            tier = UNSET
-        else:
-            tier = StreamConfigType0Tier._members_by_value.get(_tier) or StreamConfigType0Tier(_tier)
+                if not (_links is UNSET or _links.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is StreamConfigType0:
+                    _stream_config_type_0 = object.__new__(cls)
+                    _stream_config_type_0.links = links
+                    _stream_config_type_0.max_tier_size = max_tier_size
+                    _stream_config_type_0.tier = tier
+                else:
+                    _stream_config_type_0 = cls(
+                        links,
+                        max_tier_size,
+                        tier,
+                    )
 
-        _stream_config_type_0 = cls(
-            links,
-            max_tier_size,
-            tier,
-        )
+                _stream_config_type_0.additional_properties = d
+                return _stream_config_type_0
 
-        if nulls:
-            d.update(nulls)
-        _stream_config_type_0.additional_properties = d
-        return _stream_config_type_0
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -128,3 +171,22 @@ class StreamConfigType0:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.stream_config_type_0_max_tier_size import StreamConfigType0MaxTierSize
+    from ..models.stream_config_type_0_tier import StreamConfigType0Tier
+
+    StreamConfigType0Dict = TypedDict(
+        "StreamConfigType0Dict",
+        {
+            "links": list[LinkDict | Link],
+            "maxTierSize": Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StreamConfigType0MaxTierSize,
+            "tier": Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StreamConfigType0Tier,
+        },
+        total=False,
+    )
+else:
+    StreamConfigType0Dict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

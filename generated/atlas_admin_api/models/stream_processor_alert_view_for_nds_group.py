@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,9 +20,44 @@ from ..models.host_event_type_view_for_nds_group_alertable import (
 from ..models.stream_processor_alert_view_for_nds_group_status import (
     StreamProcessorAlertViewForNdsGroupStatus,
 )
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamProcessorAlertViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "alertConfigId",
+        "created",
+        "eventTypeName",
+        "id",
+        "status",
+        "updated",
+        "acknowledgedUntil",
+        "acknowledgementComment",
+        "acknowledgingUsername",
+        "groupId",
+        "instanceName",
+        "lastNotified",
+        "links",
+        "orgId",
+        "processorErrorMsg",
+        "processorName",
+        "processorState",
+        "resolved",
+    }
+)
 
 
 @_attrs_define
@@ -72,9 +113,34 @@ class StreamProcessorAlertViewForNdsGroup:
 
     alert_config_id: str
     created: datetime.datetime
-    event_type_name: HostEventTypeViewForNdsGroupAlertable
+    event_type_name: (
+        Literal[
+            "HOST_DOWN",
+            "HOST_HAS_INDEX_SUGGESTIONS",
+            "HOST_MONGOT_CRASHING_OOM",
+            "HOST_MONGOT_STOP_REPLICATION",
+            "HOST_MONGOT_APPROACHING_STOP_REPLICATION",
+            "HOST_MONGOT_PAUSE_INITIAL_SYNC",
+            "HOST_SEARCH_NODE_INDEX_FAILED",
+            "HOST_SEARCH_PROCESS_THROTTLING",
+            "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN",
+            "HOST_NOT_ENOUGH_DISK_SPACE",
+            "SSH_KEY_NDS_HOST_ACCESS_REQUESTED",
+            "SSH_KEY_NDS_HOST_ACCESS_REFRESHED",
+            "PUSH_BASED_LOG_EXPORT_STOPPED",
+            "PUSH_BASED_LOG_EXPORT_DROPPED_LOG",
+            "HOST_VERSION_BEHIND",
+            "VERSION_BEHIND",
+            "HOST_EXPOSED",
+            "HOST_SSL_CERTIFICATE_STALE",
+            "HOST_SECURITY_CHECKUP_NOT_MET",
+            "ALERT_HOST_SSH_SESSION_STARTED",
+            "PROFILER_CONFIGURED_TOO_WIDELY",
+        ]
+        | HostEventTypeViewForNdsGroupAlertable
+    )
     id: str
-    status: StreamProcessorAlertViewForNdsGroupStatus
+    status: Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | StreamProcessorAlertViewForNdsGroupStatus
     updated: datetime.datetime
     acknowledged_until: datetime.datetime | Unset = UNSET
     acknowledgement_comment: str | Unset = UNSET
@@ -89,23 +155,52 @@ class StreamProcessorAlertViewForNdsGroup:
     processor_state: str | Unset = UNSET
     resolved: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("alert_config_id", "alertConfigId", True),
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("status", "status", True),
+        ("updated", "updated", True),
+        ("acknowledged_until", "acknowledgedUntil", False),
+        ("acknowledgement_comment", "acknowledgementComment", False),
+        ("acknowledging_username", "acknowledgingUsername", False),
+        ("group_id", "groupId", False),
+        ("instance_name", "instanceName", False),
+        ("last_notified", "lastNotified", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("processor_error_msg", "processorErrorMsg", False),
+        ("processor_name", "processorName", False),
+        ("processor_state", "processorState", False),
+        ("resolved", "resolved", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamProcessorAlertViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         alert_config_id = self.alert_config_id
 
-        created = format_datetime(self.created)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
-        status = self.status.value
+        status = enum_json(self.status)
 
-        updated = format_datetime(self.updated)
+        updated = datetime_json(self.updated)
 
         acknowledged_until: str | Unset = UNSET
         if not isinstance(self.acknowledged_until, Unset):
-            acknowledged_until = format_datetime(self.acknowledged_until)
+            acknowledged_until = datetime_json(self.acknowledged_until)
 
         acknowledgement_comment = self.acknowledgement_comment
 
@@ -117,7 +212,7 @@ class StreamProcessorAlertViewForNdsGroup:
 
         last_notified: str | Unset = UNSET
         if not isinstance(self.last_notified, Unset):
-            last_notified = format_datetime(self.last_notified)
+            last_notified = datetime_json(self.last_notified)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -136,7 +231,7 @@ class StreamProcessorAlertViewForNdsGroup:
 
         resolved: str | Unset = UNSET
         if not isinstance(self.resolved, Unset):
-            resolved = format_datetime(self.resolved)
+            resolved = datetime_json(self.resolved)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -179,109 +274,135 @@ class StreamProcessorAlertViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acknowledgedUntil",
-                "acknowledgementComment",
-                "acknowledgingUsername",
-                "groupId",
-                "instanceName",
-                "lastNotified",
-                "links",
-                "orgId",
-                "processorErrorMsg",
-                "processorName",
-                "processorState",
-                "resolved",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        alert_config_id = d.pop("alertConfigId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                alert_config_id = src_dict["alertConfigId"]
 
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = HostEventTypeViewForNdsGroupAlertable(d.pop("eventTypeName"))
+                event_type_name = HostEventTypeViewForNdsGroupAlertable._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or HostEventTypeViewForNdsGroupAlertable(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        status = StreamProcessorAlertViewForNdsGroupStatus(d.pop("status"))
+                status = StreamProcessorAlertViewForNdsGroupStatus._members_by_value.get(
+                    _status_value := src_dict["status"]
+                ) or StreamProcessorAlertViewForNdsGroupStatus(_status_value)
 
-        updated = datetime.datetime.fromisoformat(d.pop("updated"))
+                updated = datetime.datetime.fromisoformat(src_dict["updated"])
 
-        _acknowledged_until = d.pop("acknowledgedUntil", UNSET)
-        acknowledged_until: datetime.datetime | Unset
-        if _acknowledged_until is UNSET:
-            acknowledged_until = UNSET
-        else:
-            acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
+                acknowledged_until: datetime.datetime | Unset
+                if _acknowledged_until is UNSET:
+                    acknowledged_until = UNSET
+                else:
+                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
 
-        acknowledgement_comment = d.pop("acknowledgementComment", UNSET)
+                acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
-        acknowledging_username = d.pop("acknowledgingUsername", UNSET)
+                acknowledging_username = src_dict.get("acknowledgingUsername", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        instance_name = d.pop("instanceName", UNSET)
+                instance_name = src_dict.get("instanceName", UNSET)
 
-        _last_notified = d.pop("lastNotified", UNSET)
-        last_notified: datetime.datetime | Unset
-        if _last_notified is UNSET:
-            last_notified = UNSET
-        else:
-            last_notified = datetime.datetime.fromisoformat(_last_notified)
+                _last_notified = src_dict.get("lastNotified", UNSET)
+                last_notified: datetime.datetime | Unset
+                if _last_notified is UNSET:
+                    last_notified = UNSET
+                else:
+                    last_notified = datetime.datetime.fromisoformat(_last_notified)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                processor_error_msg = src_dict.get("processorErrorMsg", UNSET)
 
-        processor_error_msg = d.pop("processorErrorMsg", UNSET)
+                processor_name = src_dict.get("processorName", UNSET)
 
-        processor_name = d.pop("processorName", UNSET)
+                processor_state = src_dict.get("processorState", UNSET)
 
-        processor_state = d.pop("processorState", UNSET)
+                _resolved = src_dict.get("resolved", UNSET)
+                resolved: datetime.datetime | Unset
+                if _resolved is UNSET:
+                    resolved = UNSET
+                else:
+                    resolved = datetime.datetime.fromisoformat(_resolved)
 
-        _resolved = d.pop("resolved", UNSET)
-        resolved: datetime.datetime | Unset
-        if _resolved is UNSET:
-            resolved = UNSET
-        else:
-            resolved = datetime.datetime.fromisoformat(_resolved)
+                if not (
+                    alert_config_id.__class__ is str
+                    and id.__class__ is str
+                    and (acknowledgement_comment is UNSET or acknowledgement_comment.__class__ is str)
+                    and (acknowledging_username is UNSET or acknowledging_username.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (instance_name is UNSET or instance_name.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (processor_error_msg is UNSET or processor_error_msg.__class__ is str)
+                    and (processor_name is UNSET or processor_name.__class__ is str)
+                    and (processor_state is UNSET or processor_state.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamProcessorAlertViewForNdsGroup:
+                    _stream_processor_alert_view_for_nds_group = object.__new__(cls)
+                    _stream_processor_alert_view_for_nds_group.alert_config_id = alert_config_id
+                    _stream_processor_alert_view_for_nds_group.created = created
+                    _stream_processor_alert_view_for_nds_group.event_type_name = event_type_name
+                    _stream_processor_alert_view_for_nds_group.id = id
+                    _stream_processor_alert_view_for_nds_group.status = status
+                    _stream_processor_alert_view_for_nds_group.updated = updated
+                    _stream_processor_alert_view_for_nds_group.acknowledged_until = acknowledged_until
+                    _stream_processor_alert_view_for_nds_group.acknowledgement_comment = acknowledgement_comment
+                    _stream_processor_alert_view_for_nds_group.acknowledging_username = acknowledging_username
+                    _stream_processor_alert_view_for_nds_group.group_id = group_id
+                    _stream_processor_alert_view_for_nds_group.instance_name = instance_name
+                    _stream_processor_alert_view_for_nds_group.last_notified = last_notified
+                    _stream_processor_alert_view_for_nds_group.links = links
+                    _stream_processor_alert_view_for_nds_group.org_id = org_id
+                    _stream_processor_alert_view_for_nds_group.processor_error_msg = processor_error_msg
+                    _stream_processor_alert_view_for_nds_group.processor_name = processor_name
+                    _stream_processor_alert_view_for_nds_group.processor_state = processor_state
+                    _stream_processor_alert_view_for_nds_group.resolved = resolved
+                else:
+                    _stream_processor_alert_view_for_nds_group = cls(
+                        alert_config_id,
+                        created,
+                        event_type_name,
+                        id,
+                        status,
+                        updated,
+                        acknowledged_until,
+                        acknowledgement_comment,
+                        acknowledging_username,
+                        group_id,
+                        instance_name,
+                        last_notified,
+                        links,
+                        org_id,
+                        processor_error_msg,
+                        processor_name,
+                        processor_state,
+                        resolved,
+                    )
 
-        _stream_processor_alert_view_for_nds_group = cls(
-            alert_config_id,
-            created,
-            event_type_name,
-            id,
-            status,
-            updated,
-            acknowledged_until,
-            acknowledgement_comment,
-            acknowledging_username,
-            group_id,
-            instance_name,
-            last_notified,
-            links,
-            org_id,
-            processor_error_msg,
-            processor_name,
-            processor_state,
-            resolved,
-        )
+                _stream_processor_alert_view_for_nds_group.additional_properties = d
+                return _stream_processor_alert_view_for_nds_group
 
-        if nulls:
-            d.update(nulls)
-        _stream_processor_alert_view_for_nds_group.additional_properties = d
-        return _stream_processor_alert_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -302,3 +423,70 @@ class StreamProcessorAlertViewForNdsGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.host_event_type_view_for_nds_group_alertable import (
+        HostEventTypeViewForNdsGroupAlertable,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.stream_processor_alert_view_for_nds_group_status import (
+        StreamProcessorAlertViewForNdsGroupStatus,
+    )
+
+    StreamProcessorAlertViewForNdsGroupDict = TypedDict(
+        "StreamProcessorAlertViewForNdsGroupDict",
+        {
+            "alertConfigId": Required[str],
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[
+                Literal[
+                    "HOST_DOWN",
+                    "HOST_HAS_INDEX_SUGGESTIONS",
+                    "HOST_MONGOT_CRASHING_OOM",
+                    "HOST_MONGOT_STOP_REPLICATION",
+                    "HOST_MONGOT_APPROACHING_STOP_REPLICATION",
+                    "HOST_MONGOT_PAUSE_INITIAL_SYNC",
+                    "HOST_SEARCH_NODE_INDEX_FAILED",
+                    "HOST_SEARCH_PROCESS_THROTTLING",
+                    "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN",
+                    "HOST_NOT_ENOUGH_DISK_SPACE",
+                    "SSH_KEY_NDS_HOST_ACCESS_REQUESTED",
+                    "SSH_KEY_NDS_HOST_ACCESS_REFRESHED",
+                    "PUSH_BASED_LOG_EXPORT_STOPPED",
+                    "PUSH_BASED_LOG_EXPORT_DROPPED_LOG",
+                    "HOST_VERSION_BEHIND",
+                    "VERSION_BEHIND",
+                    "HOST_EXPOSED",
+                    "HOST_SSL_CERTIFICATE_STALE",
+                    "HOST_SECURITY_CHECKUP_NOT_MET",
+                    "ALERT_HOST_SSH_SESSION_STARTED",
+                    "PROFILER_CONFIGURED_TOO_WIDELY",
+                ]
+                | HostEventTypeViewForNdsGroupAlertable
+            ],
+            "id": Required[str],
+            "status": Required[
+                Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | StreamProcessorAlertViewForNdsGroupStatus
+            ],
+            "updated": Required[datetime.datetime | str],
+            "acknowledgedUntil": datetime.datetime | str,
+            "acknowledgementComment": str,
+            "acknowledgingUsername": str,
+            "groupId": str,
+            "instanceName": str,
+            "lastNotified": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "processorErrorMsg": str,
+            "processorName": str,
+            "processorState": str,
+            "resolved": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    StreamProcessorAlertViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

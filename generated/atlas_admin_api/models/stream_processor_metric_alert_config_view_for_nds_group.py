@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +18,40 @@ from ..models.event_severity import EventSeverity
 from ..models.stream_processor_event_type_view_alertable_with_threshold import (
     StreamProcessorEventTypeViewAlertableWithThreshold,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate, format_datetime
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    datetime_json,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamProcessorMetricAlertConfigViewForNdsGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "eventTypeName",
+        "notifications",
+        "created",
+        "enabled",
+        "groupId",
+        "id",
+        "links",
+        "matchers",
+        "metricThreshold",
+        "severityOverride",
+        "threshold",
+        "updated",
+    }
+)
 
 
 @_attrs_define
@@ -52,7 +89,9 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
                 parameter expresses its value in the ISO 8601 timestamp format in UTC.
     """
 
-    event_type_name: StreamProcessorEventTypeViewAlertableWithThreshold = _attrs_field(
+    event_type_name: (
+        Literal["OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD"] | StreamProcessorEventTypeViewAlertableWithThreshold
+    ) = _attrs_field(
         default=StreamProcessorEventTypeViewAlertableWithThreshold.OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD,
         kw_only=True,
     )
@@ -87,7 +126,7 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
         | UnknownVariant
         | Unset
     ) = UNSET
-    severity_override: EventSeverity | Unset = UNSET
+    severity_override: Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity | Unset = UNSET
     threshold: (
         DLQRawMetricThresholdView
         | KafkaRawMetricThresholdView
@@ -98,9 +137,32 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
     ) = UNSET
     updated: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("event_type_name", "eventTypeName", True),
+        ("notifications", "notifications", True),
+        ("created", "created", False),
+        ("enabled", "enabled", False),
+        ("group_id", "groupId", False),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("matchers", "matchers", False),
+        ("metric_threshold", "metricThreshold", False),
+        ("severity_override", "severityOverride", False),
+        ("threshold", "threshold", False),
+        ("updated", "updated", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamProcessorMetricAlertConfigViewForNdsGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        event_type_name = self.event_type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        event_type_name = enum_json(self.event_type_name)
 
         notifications = []
         for notifications_item_data in self.notifications:
@@ -111,7 +173,7 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         enabled = self.enabled
 
@@ -141,7 +203,7 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
 
         severity_override: str | Unset = UNSET
         if not isinstance(self.severity_override, Unset):
-            severity_override = self.severity_override.value
+            severity_override = enum_json(self.severity_override)
 
         threshold: dict[str, Any] | Unset
         if isinstance(self.threshold, Unset):
@@ -151,7 +213,7 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
 
         updated: str | Unset = UNSET
         if not isinstance(self.updated, Unset):
-            updated = format_datetime(self.updated)
+            updated = datetime_json(self.updated)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -186,273 +248,286 @@ class StreamProcessorMetricAlertConfigViewForNdsGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "created",
-                "enabled",
-                "groupId",
-                "id",
-                "links",
-                "matchers",
-                "metricThreshold",
-                "severityOverride",
-                "threshold",
-                "updated",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        event_type_name = StreamProcessorEventTypeViewAlertableWithThreshold(d.pop("eventTypeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                event_type_name = StreamProcessorEventTypeViewAlertableWithThreshold._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or StreamProcessorEventTypeViewAlertableWithThreshold(_event_type_name_value)
 
-        notifications = []
-        _notifications = d.pop("notifications")
-        for notifications_item_data in _notifications:
+                notifications = []
+                _notifications = src_dict["notifications"]
+                for notifications_item_data in _notifications:
+                    _notifications_item_data = notifications_item_data
+                    notifications_item: (
+                        DatadogNotification
+                        | EmailNotification
+                        | GroupNotification
+                        | HipChatNotification
+                        | MicrosoftTeamsNotification
+                        | OpsGenieNotification
+                        | OrgNotification
+                        | PagerDutyNotification
+                        | SlackNotification
+                        | SMSNotification
+                        | TeamNotification
+                        | UserNotification
+                        | VictorOpsNotification
+                        | WebhookNotification
+                        | UnknownVariant
+                    )
+                    _notifications_item_value = (
+                        _notifications_item_data.get("typeName") if _notifications_item_data.__class__ is dict else None
+                    )
+                    if _notifications_item_value.__class__ is not str:
+                        _notifications_item_data, _notifications_item_value = discriminate(
+                            _notifications_item_data, "typeName", field="notifications[]"
+                        )
+                    if _notifications_item_value == "DATADOG":
+                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "EMAIL":
+                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "GROUP":
+                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "HIP_CHAT":
+                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "MICROSOFT_TEAMS":
+                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "OPS_GENIE":
+                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "ORG":
+                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "PAGER_DUTY":
+                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SLACK":
+                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "SMS":
+                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "TEAM":
+                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "USER":
+                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "VICTOR_OPS":
+                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                    elif _notifications_item_value == "WEBHOOK":
+                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                    else:
+                        notifications_item = UnknownVariant(
+                            discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
+                        )
 
-            def _parse_notifications_item(
-                data: object,
-            ) -> (
-                DatadogNotification
-                | EmailNotification
-                | GroupNotification
-                | HipChatNotification
-                | MicrosoftTeamsNotification
-                | OpsGenieNotification
-                | OrgNotification
-                | PagerDutyNotification
-                | SlackNotification
-                | SMSNotification
-                | TeamNotification
-                | UserNotification
-                | VictorOpsNotification
-                | WebhookNotification
-                | UnknownVariant
-            ):
-                variants: dict[
-                    str,
-                    type[DatadogNotification]
-                    | type[EmailNotification]
-                    | type[GroupNotification]
-                    | type[HipChatNotification]
-                    | type[MicrosoftTeamsNotification]
-                    | type[OpsGenieNotification]
-                    | type[OrgNotification]
-                    | type[PagerDutyNotification]
-                    | type[SlackNotification]
-                    | type[SMSNotification]
-                    | type[TeamNotification]
-                    | type[UserNotification]
-                    | type[VictorOpsNotification]
-                    | type[WebhookNotification],
-                ] = {
-                    "DATADOG": DatadogNotification,
-                    "EMAIL": EmailNotification,
-                    "GROUP": GroupNotification,
-                    "HIP_CHAT": HipChatNotification,
-                    "MICROSOFT_TEAMS": MicrosoftTeamsNotification,
-                    "OPS_GENIE": OpsGenieNotification,
-                    "ORG": OrgNotification,
-                    "PAGER_DUTY": PagerDutyNotification,
-                    "SLACK": SlackNotification,
-                    "SMS": SMSNotification,
-                    "TEAM": TeamNotification,
-                    "USER": UserNotification,
-                    "VICTOR_OPS": VictorOpsNotification,
-                    "WEBHOOK": WebhookNotification,
-                }
-                payload, value = discriminate(data, "typeName", field="notifications[]")
-                variant = variants.get(value)
-                if variant is None:
-                    return UnknownVariant(discriminator=value, raw=dict(payload))
-                return variant.from_dict(payload)
+                    notifications.append(notifications_item)
 
-            notifications_item = _parse_notifications_item(notifications_item_data)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-            notifications.append(notifications_item)
+                enabled = src_dict.get("enabled", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                group_id = src_dict.get("groupId", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        group_id = d.pop("groupId", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        id = d.pop("id", UNSET)
+                _matchers = src_dict.get("matchers", UNSET)
+                matchers: list[StreamsMatcher] | Unset = UNSET
+                if _matchers is not UNSET:
+                    matchers = [StreamsMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _metric_threshold_data = src_dict.get("metricThreshold", UNSET)
+                metric_threshold: (
+                    DLQRawMetricThresholdView
+                    | KafkaRawMetricThresholdView
+                    | RawMetricThresholdView
+                    | TimeMetricThresholdView
+                    | UnknownVariant
+                    | Unset
+                )
+                if _metric_threshold_data is UNSET:
+                    metric_threshold = UNSET
+                else:
+                    _metric_threshold_value = (
+                        _metric_threshold_data.get("metricName") if _metric_threshold_data.__class__ is dict else None
+                    )
+                    if _metric_threshold_value.__class__ is not str:
+                        _metric_threshold_data, _metric_threshold_value = discriminate(
+                            _metric_threshold_data, "metricName", field="metricThreshold"
+                        )
+                    if _metric_threshold_value in (
+                        "BACKGROUND_FLUSH_AVG",
+                        "FLEX_AVG_READ_EXECUTION_TIME",
+                        "REALM_ENDPOINTS_COMPUTE_MS",
+                        "REALM_ENDPOINTS_RESPONSE_MS",
+                        "REALM_GQL_COMPUTE_MS",
+                        "REALM_GQL_RESPONSE_MS",
+                        "REALM_OVERALL_COMPUTE_MS",
+                        "REALM_SDK_FNS_RESPONSE_MS",
+                        "REALM_SDK_FUNCTIONS_COMPUTE_MS",
+                        "REALM_SDK_MQL_COMPUTE_MS",
+                        "REALM_SDK_MQL_RESPONSE_MS",
+                        "REALM_SYNC_CLIENT_BOOTSTRAP_MS",
+                        "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM",
+                        "REALM_TRIGGERS_COMPUTE_MS",
+                        "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM",
+                        "REALM_TRIGGERS_RESPONSE_MS",
+                        "SERVERLESS_AVG_READ_EXECUTION_TIME",
+                        "STREAM_PROCESSOR_CHANGE_STREAM_LAG",
+                    ):
+                        metric_threshold = TimeMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "STREAM_PROCESSOR_DLQ_MESSAGE_COUNT":
+                        metric_threshold = DLQRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value == "STREAM_PROCESSOR_KAFKA_LAG":
+                        metric_threshold = KafkaRawMetricThresholdView.from_dict(_metric_threshold_data)
+                    elif _metric_threshold_value in (
+                        "FLEX_CONNECTIONS",
+                        "REALM_AUTH_LOGIN_FAIL",
+                        "REALM_ENDPOINTS_FAILED_REQUESTS",
+                        "REALM_GQL_FAILED_REQUESTS",
+                        "REALM_OVERALL_FAILED_REQUESTS",
+                        "REALM_SDKFNS_FAILED_REQUESTS",
+                        "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT",
+                        "REALM_TRIGGERS_FAILED_REQUESTS",
+                        "SERVERLESS_CONNECTIONS",
+                        "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT",
+                    ):
+                        metric_threshold = RawMetricThresholdView.from_dict(_metric_threshold_data)
+                    else:
+                        metric_threshold = UnknownVariant(
+                            discriminator=_metric_threshold_value, raw=dict(_metric_threshold_data)
+                        )
 
-                links.append(links_item)
+                _severity_override = src_dict.get("severityOverride", UNSET)
+                severity_override: EventSeverity | Unset
+                if _severity_override is UNSET:
+                    severity_override = UNSET
+                else:
+                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
+                        _severity_override
+                    )
 
-        _matchers = d.pop("matchers", UNSET)
-        matchers: list[StreamsMatcher] | Unset = UNSET
-        if _matchers is not UNSET:
-            matchers = []
-            for matchers_item_data in _matchers:
-                matchers_item = StreamsMatcher.from_dict(matchers_item_data)
+                _threshold_data = src_dict.get("threshold", UNSET)
+                threshold: (
+                    DLQRawMetricThresholdView
+                    | KafkaRawMetricThresholdView
+                    | RawMetricThresholdView
+                    | TimeMetricThresholdView
+                    | UnknownVariant
+                    | Unset
+                )
+                if _threshold_data is UNSET:
+                    threshold = UNSET
+                else:
+                    _threshold_value = _threshold_data.get("metricName") if _threshold_data.__class__ is dict else None
+                    if _threshold_value.__class__ is not str:
+                        _threshold_data, _threshold_value = discriminate(
+                            _threshold_data, "metricName", field="threshold"
+                        )
+                    if _threshold_value in (
+                        "BACKGROUND_FLUSH_AVG",
+                        "FLEX_AVG_READ_EXECUTION_TIME",
+                        "REALM_ENDPOINTS_COMPUTE_MS",
+                        "REALM_ENDPOINTS_RESPONSE_MS",
+                        "REALM_GQL_COMPUTE_MS",
+                        "REALM_GQL_RESPONSE_MS",
+                        "REALM_OVERALL_COMPUTE_MS",
+                        "REALM_SDK_FNS_RESPONSE_MS",
+                        "REALM_SDK_FUNCTIONS_COMPUTE_MS",
+                        "REALM_SDK_MQL_COMPUTE_MS",
+                        "REALM_SDK_MQL_RESPONSE_MS",
+                        "REALM_SYNC_CLIENT_BOOTSTRAP_MS",
+                        "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM",
+                        "REALM_TRIGGERS_COMPUTE_MS",
+                        "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM",
+                        "REALM_TRIGGERS_RESPONSE_MS",
+                        "SERVERLESS_AVG_READ_EXECUTION_TIME",
+                        "STREAM_PROCESSOR_CHANGE_STREAM_LAG",
+                    ):
+                        threshold = TimeMetricThresholdView.from_dict(_threshold_data)
+                    elif _threshold_value == "STREAM_PROCESSOR_DLQ_MESSAGE_COUNT":
+                        threshold = DLQRawMetricThresholdView.from_dict(_threshold_data)
+                    elif _threshold_value == "STREAM_PROCESSOR_KAFKA_LAG":
+                        threshold = KafkaRawMetricThresholdView.from_dict(_threshold_data)
+                    elif _threshold_value in (
+                        "FLEX_CONNECTIONS",
+                        "REALM_AUTH_LOGIN_FAIL",
+                        "REALM_ENDPOINTS_FAILED_REQUESTS",
+                        "REALM_GQL_FAILED_REQUESTS",
+                        "REALM_OVERALL_FAILED_REQUESTS",
+                        "REALM_SDKFNS_FAILED_REQUESTS",
+                        "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT",
+                        "REALM_TRIGGERS_FAILED_REQUESTS",
+                        "SERVERLESS_CONNECTIONS",
+                        "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT",
+                    ):
+                        threshold = RawMetricThresholdView.from_dict(_threshold_data)
+                    else:
+                        threshold = UnknownVariant(discriminator=_threshold_value, raw=dict(_threshold_data))
 
-                matchers.append(matchers_item)
+                _updated = src_dict.get("updated", UNSET)
+                updated: datetime.datetime | Unset
+                if _updated is UNSET:
+                    updated = UNSET
+                else:
+                    updated = datetime.datetime.fromisoformat(_updated)
 
-        def _parse_metric_threshold(
-            data: object,
-        ) -> (
-            DLQRawMetricThresholdView
-            | KafkaRawMetricThresholdView
-            | RawMetricThresholdView
-            | TimeMetricThresholdView
-            | UnknownVariant
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            variants: dict[
-                str,
-                type[TimeMetricThresholdView]
-                | type[DLQRawMetricThresholdView]
-                | type[KafkaRawMetricThresholdView]
-                | type[RawMetricThresholdView],
-            ] = {
-                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
-                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
-                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
-                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
-                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
-                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
-                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
-                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
-                "STREAM_PROCESSOR_DLQ_MESSAGE_COUNT": DLQRawMetricThresholdView,
-                "STREAM_PROCESSOR_KAFKA_LAG": KafkaRawMetricThresholdView,
-                "FLEX_CONNECTIONS": RawMetricThresholdView,
-                "REALM_AUTH_LOGIN_FAIL": RawMetricThresholdView,
-                "REALM_ENDPOINTS_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_GQL_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_OVERALL_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_SDKFNS_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT": RawMetricThresholdView,
-                "REALM_TRIGGERS_FAILED_REQUESTS": RawMetricThresholdView,
-                "SERVERLESS_CONNECTIONS": RawMetricThresholdView,
-                "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT": RawMetricThresholdView,
-            }
-            payload, value = discriminate(data, "metricName", field="metricThreshold")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                if not (
+                    _notifications.__class__ is list
+                    and (enabled is UNSET or enabled.__class__ is bool)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (_matchers is UNSET or _matchers.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamProcessorMetricAlertConfigViewForNdsGroup:
+                    _stream_processor_metric_alert_config_view_for_nds_group = object.__new__(cls)
+                    _stream_processor_metric_alert_config_view_for_nds_group.event_type_name = event_type_name
+                    _stream_processor_metric_alert_config_view_for_nds_group.notifications = notifications
+                    _stream_processor_metric_alert_config_view_for_nds_group.created = created
+                    _stream_processor_metric_alert_config_view_for_nds_group.enabled = enabled
+                    _stream_processor_metric_alert_config_view_for_nds_group.group_id = group_id
+                    _stream_processor_metric_alert_config_view_for_nds_group.id = id
+                    _stream_processor_metric_alert_config_view_for_nds_group.links = links
+                    _stream_processor_metric_alert_config_view_for_nds_group.matchers = matchers
+                    _stream_processor_metric_alert_config_view_for_nds_group.metric_threshold = metric_threshold
+                    _stream_processor_metric_alert_config_view_for_nds_group.severity_override = severity_override
+                    _stream_processor_metric_alert_config_view_for_nds_group.threshold = threshold
+                    _stream_processor_metric_alert_config_view_for_nds_group.updated = updated
+                else:
+                    _stream_processor_metric_alert_config_view_for_nds_group = cls(
+                        notifications,
+                        created,
+                        enabled,
+                        group_id,
+                        id,
+                        links,
+                        matchers,
+                        metric_threshold,
+                        severity_override,
+                        threshold,
+                        updated,
+                        event_type_name=event_type_name,
+                    )
 
-        metric_threshold = _parse_metric_threshold(d.pop("metricThreshold", UNSET))
+                _stream_processor_metric_alert_config_view_for_nds_group.additional_properties = d
+                return _stream_processor_metric_alert_config_view_for_nds_group
 
-        _severity_override = d.pop("severityOverride", UNSET)
-        severity_override: EventSeverity | Unset
-        if _severity_override is UNSET:
-            severity_override = UNSET
-        else:
-            severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                _severity_override
-            )
-
-        def _parse_threshold(
-            data: object,
-        ) -> (
-            DLQRawMetricThresholdView
-            | KafkaRawMetricThresholdView
-            | RawMetricThresholdView
-            | TimeMetricThresholdView
-            | UnknownVariant
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-            variants: dict[
-                str,
-                type[TimeMetricThresholdView]
-                | type[DLQRawMetricThresholdView]
-                | type[KafkaRawMetricThresholdView]
-                | type[RawMetricThresholdView],
-            ] = {
-                "BACKGROUND_FLUSH_AVG": TimeMetricThresholdView,
-                "FLEX_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
-                "REALM_ENDPOINTS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_ENDPOINTS_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_GQL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_GQL_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_OVERALL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_FNS_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_SDK_FUNCTIONS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_MQL_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_SDK_MQL_RESPONSE_MS": TimeMetricThresholdView,
-                "REALM_SYNC_CLIENT_BOOTSTRAP_MS": TimeMetricThresholdView,
-                "REALM_SYNC_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
-                "REALM_TRIGGERS_COMPUTE_MS": TimeMetricThresholdView,
-                "REALM_TRIGGERS_CURRENT_OPLOG_LAG_MS_SUM": TimeMetricThresholdView,
-                "REALM_TRIGGERS_RESPONSE_MS": TimeMetricThresholdView,
-                "SERVERLESS_AVG_READ_EXECUTION_TIME": TimeMetricThresholdView,
-                "STREAM_PROCESSOR_CHANGE_STREAM_LAG": TimeMetricThresholdView,
-                "STREAM_PROCESSOR_DLQ_MESSAGE_COUNT": DLQRawMetricThresholdView,
-                "STREAM_PROCESSOR_KAFKA_LAG": KafkaRawMetricThresholdView,
-                "FLEX_CONNECTIONS": RawMetricThresholdView,
-                "REALM_AUTH_LOGIN_FAIL": RawMetricThresholdView,
-                "REALM_ENDPOINTS_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_GQL_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_OVERALL_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_SDKFNS_FAILED_REQUESTS": RawMetricThresholdView,
-                "REALM_SYNC_NUM_UNSYNCABLE_DOCS_PERCENT": RawMetricThresholdView,
-                "REALM_TRIGGERS_FAILED_REQUESTS": RawMetricThresholdView,
-                "SERVERLESS_CONNECTIONS": RawMetricThresholdView,
-                "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT": RawMetricThresholdView,
-            }
-            payload, value = discriminate(data, "metricName", field="threshold")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
-
-        threshold = _parse_threshold(d.pop("threshold", UNSET))
-
-        _updated = d.pop("updated", UNSET)
-        updated: datetime.datetime | Unset
-        if _updated is UNSET:
-            updated = UNSET
-        else:
-            updated = datetime.datetime.fromisoformat(_updated)
-
-        _stream_processor_metric_alert_config_view_for_nds_group = cls(
-            notifications,
-            created,
-            enabled,
-            group_id,
-            id,
-            links,
-            matchers,
-            metric_threshold,
-            severity_override,
-            threshold,
-            updated,
-            event_type_name=event_type_name,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _stream_processor_metric_alert_config_view_for_nds_group.additional_properties = d
-        return _stream_processor_metric_alert_config_view_for_nds_group
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -492,3 +567,139 @@ from ..models.time_metric_threshold_view import TimeMetricThresholdView  # noqa:
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.datadog_notification import (
+        DatadogNotification,
+        DatadogNotificationDict,
+    )
+    from ..models.dlq_raw_metric_threshold_view import (
+        DLQRawMetricThresholdView,
+        DLQRawMetricThresholdViewDict,
+    )
+    from ..models.email_notification import EmailNotification, EmailNotificationDict
+    from ..models.event_severity import EventSeverity
+    from ..models.group_notification import GroupNotification, GroupNotificationDict
+    from ..models.hip_chat_notification import (
+        HipChatNotification,
+        HipChatNotificationDict,
+    )
+    from ..models.kafka_raw_metric_threshold_view import (
+        KafkaRawMetricThresholdView,
+        KafkaRawMetricThresholdViewDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.microsoft_teams_notification import (
+        MicrosoftTeamsNotification,
+        MicrosoftTeamsNotificationDict,
+    )
+    from ..models.ops_genie_notification import (
+        OpsGenieNotification,
+        OpsGenieNotificationDict,
+    )
+    from ..models.org_notification import OrgNotification, OrgNotificationDict
+    from ..models.pager_duty_notification import (
+        PagerDutyNotification,
+        PagerDutyNotificationDict,
+    )
+    from ..models.raw_metric_threshold_view import (
+        RawMetricThresholdView,
+        RawMetricThresholdViewDict,
+    )
+    from ..models.slack_notification import SlackNotification, SlackNotificationDict
+    from ..models.sms_notification import SMSNotification, SMSNotificationDict
+    from ..models.stream_processor_event_type_view_alertable_with_threshold import (
+        StreamProcessorEventTypeViewAlertableWithThreshold,
+    )
+    from ..models.streams_matcher import StreamsMatcher, StreamsMatcherDict
+    from ..models.team_notification import TeamNotification, TeamNotificationDict
+    from ..models.time_metric_threshold_view import (
+        TimeMetricThresholdView,
+        TimeMetricThresholdViewDict,
+    )
+    from ..models.user_notification import UserNotification, UserNotificationDict
+    from ..models.victor_ops_notification import (
+        VictorOpsNotification,
+        VictorOpsNotificationDict,
+    )
+    from ..models.webhook_notification import (
+        WebhookNotification,
+        WebhookNotificationDict,
+    )
+    from ..types import UnknownVariant
+
+    StreamProcessorMetricAlertConfigViewForNdsGroupDict = TypedDict(
+        "StreamProcessorMetricAlertConfigViewForNdsGroupDict",
+        {
+            "eventTypeName": Required[
+                Literal["OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD"]
+                | StreamProcessorEventTypeViewAlertableWithThreshold
+            ],
+            "notifications": Required[
+                list[
+                    DatadogNotificationDict
+                    | DatadogNotification
+                    | EmailNotificationDict
+                    | EmailNotification
+                    | GroupNotificationDict
+                    | GroupNotification
+                    | HipChatNotificationDict
+                    | HipChatNotification
+                    | MicrosoftTeamsNotificationDict
+                    | MicrosoftTeamsNotification
+                    | OpsGenieNotificationDict
+                    | OpsGenieNotification
+                    | OrgNotificationDict
+                    | OrgNotification
+                    | PagerDutyNotificationDict
+                    | PagerDutyNotification
+                    | SlackNotificationDict
+                    | SlackNotification
+                    | SMSNotificationDict
+                    | SMSNotification
+                    | TeamNotificationDict
+                    | TeamNotification
+                    | UserNotificationDict
+                    | UserNotification
+                    | VictorOpsNotificationDict
+                    | VictorOpsNotification
+                    | WebhookNotificationDict
+                    | WebhookNotification
+                    | UnknownVariant
+                ]
+            ],
+            "created": datetime.datetime | str,
+            "enabled": bool,
+            "groupId": str,
+            "id": str,
+            "links": list[LinkDict | Link],
+            "matchers": list[StreamsMatcherDict | StreamsMatcher],
+            "metricThreshold": TimeMetricThresholdViewDict
+            | TimeMetricThresholdView
+            | DLQRawMetricThresholdViewDict
+            | DLQRawMetricThresholdView
+            | KafkaRawMetricThresholdViewDict
+            | KafkaRawMetricThresholdView
+            | RawMetricThresholdViewDict
+            | RawMetricThresholdView
+            | UnknownVariant,
+            "severityOverride": Literal["INFO", "WARNING", "ERROR", "CRITICAL"] | EventSeverity,
+            "threshold": TimeMetricThresholdViewDict
+            | TimeMetricThresholdView
+            | DLQRawMetricThresholdViewDict
+            | DLQRawMetricThresholdView
+            | KafkaRawMetricThresholdViewDict
+            | KafkaRawMetricThresholdView
+            | RawMetricThresholdViewDict
+            | RawMetricThresholdView
+            | UnknownVariant,
+            "updated": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    StreamProcessorMetricAlertConfigViewForNdsGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,16 +2,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.streams_aws_lambda_connection_state import StreamsAWSLambdaConnectionState
 from ..models.streams_aws_lambda_connection_type import StreamsAWSLambdaConnectionType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsAWSLambdaConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "id",
+        "links",
+        "name",
+        "region",
+        "state",
+        "aws",
+    }
+)
 
 
 @_attrs_define
@@ -30,17 +59,37 @@ class StreamsAWSLambdaConnection:
         aws (StreamsAWSConnectionConfig | Unset): AWS configurations for AWS-based connection types.
     """
 
-    type_: StreamsAWSLambdaConnectionType = _attrs_field(default=StreamsAWSLambdaConnectionType.AWSLAMBDA, kw_only=True)
+    type_: Literal["AWSLambda"] | StreamsAWSLambdaConnectionType = _attrs_field(
+        default=StreamsAWSLambdaConnectionType.AWSLAMBDA, kw_only=True
+    )
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     name: str | Unset = UNSET
     region: str | Unset = UNSET
-    state: StreamsAWSLambdaConnectionState | Unset = UNSET
+    state: Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsAWSLambdaConnectionState | Unset = UNSET
     aws: StreamsAWSConnectionConfig | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("region", "region", False),
+        ("state", "state", False),
+        ("aws", "aws", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsAWSLambdaConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         id = self.id
 
@@ -57,7 +106,7 @@ class StreamsAWSLambdaConnection:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         aws: dict[str, Any] | Unset = UNSET
         if not isinstance(self.aws, Unset):
@@ -87,67 +136,79 @@ class StreamsAWSLambdaConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "links",
-                "name",
-                "region",
-                "state",
-                "aws",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = StreamsAWSLambdaConnectionType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = StreamsAWSLambdaConnectionType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or StreamsAWSLambdaConnectionType(_type__value)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                region = src_dict.get("region", UNSET)
 
-        region = d.pop("region", UNSET)
+                _state = src_dict.get("state", UNSET)
+                state: StreamsAWSLambdaConnectionState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = StreamsAWSLambdaConnectionState._members_by_value.get(
+                        _state
+                    ) or StreamsAWSLambdaConnectionState(_state)
 
-        _state = d.pop("state", UNSET)
-        state: StreamsAWSLambdaConnectionState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = StreamsAWSLambdaConnectionState._members_by_value.get(_state) or StreamsAWSLambdaConnectionState(
-                _state
-            )
+                _aws = src_dict.get("aws", UNSET)
+                aws: StreamsAWSConnectionConfig | Unset
+                if _aws is UNSET:
+                    aws = UNSET
+                else:
+                    aws = StreamsAWSConnectionConfig.from_dict(_aws)
 
-        _aws = d.pop("aws", UNSET)
-        aws: StreamsAWSConnectionConfig | Unset
-        if _aws is UNSET:
-            aws = UNSET
-        else:
-            aws = StreamsAWSConnectionConfig.from_dict(_aws)
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsAWSLambdaConnection:
+                    _streams_aws_lambda_connection = object.__new__(cls)
+                    _streams_aws_lambda_connection.type_ = type_
+                    _streams_aws_lambda_connection.id = id
+                    _streams_aws_lambda_connection.links = links
+                    _streams_aws_lambda_connection.name = name
+                    _streams_aws_lambda_connection.region = region
+                    _streams_aws_lambda_connection.state = state
+                    _streams_aws_lambda_connection.aws = aws
+                else:
+                    _streams_aws_lambda_connection = cls(
+                        id,
+                        links,
+                        name,
+                        region,
+                        state,
+                        aws,
+                        type_=type_,
+                    )
 
-        _streams_aws_lambda_connection = cls(
-            id,
-            links,
-            name,
-            region,
-            state,
-            aws,
-            type_=type_,
-        )
+                _streams_aws_lambda_connection.additional_properties = d
+                return _streams_aws_lambda_connection
 
-        if nulls:
-            d.update(nulls)
-        _streams_aws_lambda_connection.additional_properties = d
-        return _streams_aws_lambda_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -169,3 +230,36 @@ class StreamsAWSLambdaConnection:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.streams_aws_connection_config import StreamsAWSConnectionConfig  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.streams_aws_connection_config import (
+        StreamsAWSConnectionConfig,
+        StreamsAWSConnectionConfigDict,
+    )
+    from ..models.streams_aws_lambda_connection_state import (
+        StreamsAWSLambdaConnectionState,
+    )
+    from ..models.streams_aws_lambda_connection_type import (
+        StreamsAWSLambdaConnectionType,
+    )
+
+    StreamsAWSLambdaConnectionDict = TypedDict(
+        "StreamsAWSLambdaConnectionDict",
+        {
+            "type": Required[Literal["AWSLambda"] | StreamsAWSLambdaConnectionType],
+            "id": str,
+            "links": list[LinkDict | Link],
+            "name": str,
+            "region": str,
+            "state": Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsAWSLambdaConnectionState,
+            "aws": StreamsAWSConnectionConfigDict | StreamsAWSConnectionConfig,
+        },
+        total=False,
+    )
+else:
+    StreamsAWSLambdaConnectionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

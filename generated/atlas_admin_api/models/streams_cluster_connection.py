@@ -2,16 +2,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.streams_cluster_connection_state import StreamsClusterConnectionState
 from ..models.streams_cluster_connection_type import StreamsClusterConnectionType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsClusterConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "id",
+        "links",
+        "name",
+        "region",
+        "state",
+        "clusterGroupId",
+        "clusterName",
+        "dbRoleToExecute",
+    }
+)
 
 
 @_attrs_define
@@ -34,19 +65,41 @@ class StreamsClusterConnection:
             Cluster.
     """
 
-    type_: StreamsClusterConnectionType = _attrs_field(default=StreamsClusterConnectionType.CLUSTER, kw_only=True)
+    type_: Literal["Cluster"] | StreamsClusterConnectionType = _attrs_field(
+        default=StreamsClusterConnectionType.CLUSTER, kw_only=True
+    )
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     name: str | Unset = UNSET
     region: str | Unset = UNSET
-    state: StreamsClusterConnectionState | Unset = UNSET
+    state: Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsClusterConnectionState | Unset = UNSET
     cluster_group_id: str | Unset = UNSET
     cluster_name: str | Unset = UNSET
     db_role_to_execute: DBRoleToExecute | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("region", "region", False),
+        ("state", "state", False),
+        ("cluster_group_id", "clusterGroupId", False),
+        ("cluster_name", "clusterName", False),
+        ("db_role_to_execute", "dbRoleToExecute", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsClusterConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         id = self.id
 
@@ -63,7 +116,7 @@ class StreamsClusterConnection:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         cluster_group_id = self.cluster_group_id
 
@@ -101,73 +154,89 @@ class StreamsClusterConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "links",
-                "name",
-                "region",
-                "state",
-                "clusterGroupId",
-                "clusterName",
-                "dbRoleToExecute",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = StreamsClusterConnectionType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = StreamsClusterConnectionType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or StreamsClusterConnectionType(_type__value)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                region = src_dict.get("region", UNSET)
 
-        region = d.pop("region", UNSET)
+                _state = src_dict.get("state", UNSET)
+                state: StreamsClusterConnectionState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = StreamsClusterConnectionState._members_by_value.get(
+                        _state
+                    ) or StreamsClusterConnectionState(_state)
 
-        _state = d.pop("state", UNSET)
-        state: StreamsClusterConnectionState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = StreamsClusterConnectionState._members_by_value.get(_state) or StreamsClusterConnectionState(_state)
+                cluster_group_id = src_dict.get("clusterGroupId", UNSET)
 
-        cluster_group_id = d.pop("clusterGroupId", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                _db_role_to_execute = src_dict.get("dbRoleToExecute", UNSET)
+                db_role_to_execute: DBRoleToExecute | Unset
+                if _db_role_to_execute is UNSET:
+                    db_role_to_execute = UNSET
+                else:
+                    db_role_to_execute = DBRoleToExecute.from_dict(_db_role_to_execute)
 
-        _db_role_to_execute = d.pop("dbRoleToExecute", UNSET)
-        db_role_to_execute: DBRoleToExecute | Unset
-        if _db_role_to_execute is UNSET:
-            db_role_to_execute = UNSET
-        else:
-            db_role_to_execute = DBRoleToExecute.from_dict(_db_role_to_execute)
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                    and (cluster_group_id is UNSET or cluster_group_id.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsClusterConnection:
+                    _streams_cluster_connection = object.__new__(cls)
+                    _streams_cluster_connection.type_ = type_
+                    _streams_cluster_connection.id = id
+                    _streams_cluster_connection.links = links
+                    _streams_cluster_connection.name = name
+                    _streams_cluster_connection.region = region
+                    _streams_cluster_connection.state = state
+                    _streams_cluster_connection.cluster_group_id = cluster_group_id
+                    _streams_cluster_connection.cluster_name = cluster_name
+                    _streams_cluster_connection.db_role_to_execute = db_role_to_execute
+                else:
+                    _streams_cluster_connection = cls(
+                        id,
+                        links,
+                        name,
+                        region,
+                        state,
+                        cluster_group_id,
+                        cluster_name,
+                        db_role_to_execute,
+                        type_=type_,
+                    )
 
-        _streams_cluster_connection = cls(
-            id,
-            links,
-            name,
-            region,
-            state,
-            cluster_group_id,
-            cluster_name,
-            db_role_to_execute,
-            type_=type_,
-        )
+                _streams_cluster_connection.additional_properties = d
+                return _streams_cluster_connection
 
-        if nulls:
-            d.update(nulls)
-        _streams_cluster_connection.additional_properties = d
-        return _streams_cluster_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -189,3 +258,29 @@ class StreamsClusterConnection:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.db_role_to_execute import DBRoleToExecute  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.db_role_to_execute import DBRoleToExecute, DBRoleToExecuteDict
+    from ..models.link import Link, LinkDict
+    from ..models.streams_cluster_connection_state import StreamsClusterConnectionState
+    from ..models.streams_cluster_connection_type import StreamsClusterConnectionType
+
+    StreamsClusterConnectionDict = TypedDict(
+        "StreamsClusterConnectionDict",
+        {
+            "type": Required[Literal["Cluster"] | StreamsClusterConnectionType],
+            "id": str,
+            "links": list[LinkDict | Link],
+            "name": str,
+            "region": str,
+            "state": Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsClusterConnectionState,
+            "clusterGroupId": str,
+            "clusterName": str,
+            "dbRoleToExecute": DBRoleToExecuteDict | DBRoleToExecute,
+        },
+        total=False,
+    )
+else:
+    StreamsClusterConnectionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

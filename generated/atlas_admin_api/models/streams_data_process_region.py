@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,28 @@ from ..models.api_streams_gcp_region_view import ApiStreamsGCPRegionView
 from ..models.streams_data_process_region_cloud_provider import (
     StreamsDataProcessRegionCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsDataProcessRegion")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "region",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -30,21 +55,35 @@ class StreamsDataProcessRegion:
             resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
-    cloud_provider: StreamsDataProcessRegionCloudProvider
+    cloud_provider: Literal["AWS", "GCP", "AZURE", "TENANT", "SERVERLESS"] | StreamsDataProcessRegionCloudProvider
     region: ApiStreamsAWSRegionView | ApiStreamsAzureRegionView | ApiStreamsGCPRegionView
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", True),
+        ("region", "region", True),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsDataProcessRegion"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        cloud_provider = self.cloud_provider.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        cloud_provider = enum_json(self.cloud_provider)
 
         region: str
         if isinstance(self.region, ApiStreamsAWSRegionView):
-            region = self.region.value
+            region = enum_json(self.region)
         elif isinstance(self.region, ApiStreamsAzureRegionView):
-            region = self.region.value
+            region = enum_json(self.region)
         else:
-            region = self.region.value
+            region = enum_json(self.region)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -68,67 +107,85 @@ class StreamsDataProcessRegion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cloud_provider = StreamsDataProcessRegionCloudProvider(d.pop("cloudProvider"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cloud_provider = StreamsDataProcessRegionCloudProvider._members_by_value.get(
+                    _cloud_provider_value := src_dict["cloudProvider"]
+                ) or StreamsDataProcessRegionCloudProvider(_cloud_provider_value)
 
-        def _parse_region(
-            data: object,
-        ) -> ApiStreamsAWSRegionView | ApiStreamsAzureRegionView | ApiStreamsGCPRegionView:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_streams_region_type_0 = ApiStreamsAWSRegionView._members_by_value.get(
-                    data
-                ) or ApiStreamsAWSRegionView(data)
+                def _parse_region(
+                    data: object,
+                ) -> ApiStreamsAWSRegionView | ApiStreamsAzureRegionView | ApiStreamsGCPRegionView:
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_streams_region_type_0 = ApiStreamsAWSRegionView._members_by_value.get(
+                            data
+                        ) or ApiStreamsAWSRegionView(data)
 
-                return componentsschemas_base_streams_region_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_streams_region_type_1 = ApiStreamsAzureRegionView._members_by_value.get(
-                    data
-                ) or ApiStreamsAzureRegionView(data)
+                        return componentsschemas_base_streams_region_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_streams_region_type_1 = ApiStreamsAzureRegionView._members_by_value.get(
+                            data
+                        ) or ApiStreamsAzureRegionView(data)
 
-                return componentsschemas_base_streams_region_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            componentsschemas_base_streams_region_type_2 = ApiStreamsGCPRegionView._members_by_value.get(
-                data
-            ) or ApiStreamsGCPRegionView(data)
+                        return componentsschemas_base_streams_region_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    componentsschemas_base_streams_region_type_2 = ApiStreamsGCPRegionView._members_by_value.get(
+                        data
+                    ) or ApiStreamsGCPRegionView(data)
 
-            return componentsschemas_base_streams_region_type_2
+                    return componentsschemas_base_streams_region_type_2
 
-        region = _parse_region(d.pop("region"))
+                region = _parse_region(src_dict["region"])
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    region.__class__
+                    in (
+                        ApiStreamsAWSRegionView,
+                        ApiStreamsAzureRegionView,
+                        ApiStreamsGCPRegionView,
+                    )
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsDataProcessRegion:
+                    _streams_data_process_region = object.__new__(cls)
+                    _streams_data_process_region.cloud_provider = cloud_provider
+                    _streams_data_process_region.region = region
+                    _streams_data_process_region.links = links
+                else:
+                    _streams_data_process_region = cls(
+                        cloud_provider,
+                        region,
+                        links,
+                    )
 
-        _streams_data_process_region = cls(
-            cloud_provider,
-            region,
-            links,
-        )
+                _streams_data_process_region.additional_properties = d
+                return _streams_data_process_region
 
-        if nulls:
-            d.update(nulls)
-        _streams_data_process_region.additional_properties = d
-        return _streams_data_process_region
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -149,3 +206,50 @@ class StreamsDataProcessRegion:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_streams_aws_region_view import ApiStreamsAWSRegionView
+    from ..models.api_streams_azure_region_view import ApiStreamsAzureRegionView
+    from ..models.api_streams_gcp_region_view import ApiStreamsGCPRegionView
+    from ..models.link import Link, LinkDict
+    from ..models.streams_data_process_region_cloud_provider import (
+        StreamsDataProcessRegionCloudProvider,
+    )
+
+    StreamsDataProcessRegionDict = TypedDict(
+        "StreamsDataProcessRegionDict",
+        {
+            "cloudProvider": Required[
+                Literal["AWS", "GCP", "AZURE", "TENANT", "SERVERLESS"] | StreamsDataProcessRegionCloudProvider
+            ],
+            "region": Required[
+                Literal[
+                    "SYDNEY_AUS",
+                    "MUMBAI_IND",
+                    "FRANKFURT_DEU",
+                    "DUBLIN_IRL",
+                    "LONDON_GBR",
+                    "VIRGINIA_USA",
+                    "OHIO_USA",
+                    "OREGON_USA",
+                    "SAOPAULO_BRA",
+                    "MONTREAL_CAN",
+                    "TOKYO_JPN",
+                    "SINGAPORE_SGP",
+                    "PARIS_FRA",
+                    "SEOUL_KOR",
+                ]
+                | ApiStreamsAWSRegionView
+                | Literal["eastus", "westus", "eastus2", "westeurope", "brazilsouth", "australiaeast"]
+                | ApiStreamsAzureRegionView
+                | Literal["US_CENTRAL1", "EUROPE_WEST1", "US_EAST4"]
+                | ApiStreamsGCPRegionView
+            ],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    StreamsDataProcessRegionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

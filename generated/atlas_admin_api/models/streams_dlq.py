@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsDLQ")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "coll",
+        "connectionName",
+        "db",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -29,8 +53,23 @@ class StreamsDLQ:
     db: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("coll", "coll", False),
+        ("connection_name", "connectionName", False),
+        ("db", "db", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsDLQ"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         coll = self.coll
 
         connection_name = self.connection_name
@@ -60,44 +99,53 @@ class StreamsDLQ:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "coll",
-                "connectionName",
-                "db",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        coll = d.pop("coll", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                coll = src_dict.get("coll", UNSET)
 
-        connection_name = d.pop("connectionName", UNSET)
+                connection_name = src_dict.get("connectionName", UNSET)
 
-        db = d.pop("db", UNSET)
+                db = src_dict.get("db", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    (coll is UNSET or coll.__class__ is str)
+                    and (connection_name is UNSET or connection_name.__class__ is str)
+                    and (db is UNSET or db.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsDLQ:
+                    _streams_dlq = object.__new__(cls)
+                    _streams_dlq.coll = coll
+                    _streams_dlq.connection_name = connection_name
+                    _streams_dlq.db = db
+                    _streams_dlq.links = links
+                else:
+                    _streams_dlq = cls(
+                        coll,
+                        connection_name,
+                        db,
+                        links,
+                    )
 
-        _streams_dlq = cls(
-            coll,
-            connection_name,
-            db,
-            links,
-        )
+                _streams_dlq.additional_properties = d
+                return _streams_dlq
 
-        if nulls:
-            d.update(nulls)
-        _streams_dlq.additional_properties = d
-        return _streams_dlq
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -118,3 +166,21 @@ class StreamsDLQ:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    StreamsDLQDict = TypedDict(
+        "StreamsDLQDict",
+        {
+            "coll": str,
+            "connectionName": str,
+            "db": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    StreamsDLQDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsGCPConnectionConfig")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "serviceAccountId",
+    }
+)
 
 
 @_attrs_define
@@ -26,8 +48,21 @@ class StreamsGCPConnectionConfig:
     links: list[Link] | Unset = UNSET
     service_account_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("links", "links", False),
+        ("service_account_id", "serviceAccountId", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsGCPConnectionConfig"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = []
@@ -49,36 +84,43 @@ class StreamsGCPConnectionConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "serviceAccountId",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                service_account_id = src_dict.get("serviceAccountId", UNSET)
 
-        service_account_id = d.pop("serviceAccountId", UNSET)
+                if not (
+                    (_links is UNSET or _links.__class__ is list)
+                    and (service_account_id is UNSET or service_account_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsGCPConnectionConfig:
+                    _streams_gcp_connection_config = object.__new__(cls)
+                    _streams_gcp_connection_config.links = links
+                    _streams_gcp_connection_config.service_account_id = service_account_id
+                else:
+                    _streams_gcp_connection_config = cls(
+                        links,
+                        service_account_id,
+                    )
 
-        _streams_gcp_connection_config = cls(
-            links,
-            service_account_id,
-        )
+                _streams_gcp_connection_config.additional_properties = d
+                return _streams_gcp_connection_config
 
-        if nulls:
-            d.update(nulls)
-        _streams_gcp_connection_config.additional_properties = d
-        return _streams_gcp_connection_config
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +141,21 @@ class StreamsGCPConnectionConfig:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    StreamsGCPConnectionConfigDict = TypedDict(
+        "StreamsGCPConnectionConfigDict",
+        {
+            "links": list[LinkDict | Link],
+            "serviceAccountId": str,
+        },
+        total=False,
+    )
+else:
+    StreamsGCPConnectionConfigDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

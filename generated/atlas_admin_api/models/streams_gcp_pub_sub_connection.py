@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,33 @@ from ..models.streams_gcp_pub_sub_connection_state import (
     StreamsGCPPubSubConnectionState,
 )
 from ..models.streams_gcp_pub_sub_connection_type import StreamsGCPPubSubConnectionType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsGCPPubSubConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "id",
+        "links",
+        "name",
+        "region",
+        "state",
+        "gcp",
+        "publicPrivateNetworking",
+    }
+)
 
 
 @_attrs_define
@@ -35,18 +65,39 @@ class StreamsGCPPubSubConnection:
             Service Connect (PSC).
     """
 
-    type_: StreamsGCPPubSubConnectionType = _attrs_field(default=StreamsGCPPubSubConnectionType.GCPPUBSUB, kw_only=True)
+    type_: Literal["GCPPubSub"] | StreamsGCPPubSubConnectionType = _attrs_field(
+        default=StreamsGCPPubSubConnectionType.GCPPUBSUB, kw_only=True
+    )
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     name: str | Unset = UNSET
     region: str | Unset = UNSET
-    state: StreamsGCPPubSubConnectionState | Unset = UNSET
+    state: Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsGCPPubSubConnectionState | Unset = UNSET
     gcp: StreamsGCPConnectionConfig | Unset = UNSET
     public_private_networking: StreamsPublicPrivateLinkNetworking | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("region", "region", False),
+        ("state", "state", False),
+        ("gcp", "gcp", False),
+        ("public_private_networking", "publicPrivateNetworking", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsGCPPubSubConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         id = self.id
 
@@ -63,7 +114,7 @@ class StreamsGCPPubSubConnection:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         gcp: dict[str, Any] | Unset = UNSET
         if not isinstance(self.gcp, Unset):
@@ -99,76 +150,88 @@ class StreamsGCPPubSubConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "links",
-                "name",
-                "region",
-                "state",
-                "gcp",
-                "publicPrivateNetworking",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = StreamsGCPPubSubConnectionType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = StreamsGCPPubSubConnectionType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or StreamsGCPPubSubConnectionType(_type__value)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                region = src_dict.get("region", UNSET)
 
-        region = d.pop("region", UNSET)
+                _state = src_dict.get("state", UNSET)
+                state: StreamsGCPPubSubConnectionState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = StreamsGCPPubSubConnectionState._members_by_value.get(
+                        _state
+                    ) or StreamsGCPPubSubConnectionState(_state)
 
-        _state = d.pop("state", UNSET)
-        state: StreamsGCPPubSubConnectionState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = StreamsGCPPubSubConnectionState._members_by_value.get(_state) or StreamsGCPPubSubConnectionState(
-                _state
-            )
+                _gcp = src_dict.get("gcp", UNSET)
+                gcp: StreamsGCPConnectionConfig | Unset
+                if _gcp is UNSET:
+                    gcp = UNSET
+                else:
+                    gcp = StreamsGCPConnectionConfig.from_dict(_gcp)
 
-        _gcp = d.pop("gcp", UNSET)
-        gcp: StreamsGCPConnectionConfig | Unset
-        if _gcp is UNSET:
-            gcp = UNSET
-        else:
-            gcp = StreamsGCPConnectionConfig.from_dict(_gcp)
+                _public_private_networking = src_dict.get("publicPrivateNetworking", UNSET)
+                public_private_networking: StreamsPublicPrivateLinkNetworking | Unset
+                if _public_private_networking is UNSET:
+                    public_private_networking = UNSET
+                else:
+                    public_private_networking = StreamsPublicPrivateLinkNetworking.from_dict(_public_private_networking)
 
-        _public_private_networking = d.pop("publicPrivateNetworking", UNSET)
-        public_private_networking: StreamsPublicPrivateLinkNetworking | Unset
-        if _public_private_networking is UNSET:
-            public_private_networking = UNSET
-        else:
-            public_private_networking = StreamsPublicPrivateLinkNetworking.from_dict(_public_private_networking)
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsGCPPubSubConnection:
+                    _streams_gcp_pub_sub_connection = object.__new__(cls)
+                    _streams_gcp_pub_sub_connection.type_ = type_
+                    _streams_gcp_pub_sub_connection.id = id
+                    _streams_gcp_pub_sub_connection.links = links
+                    _streams_gcp_pub_sub_connection.name = name
+                    _streams_gcp_pub_sub_connection.region = region
+                    _streams_gcp_pub_sub_connection.state = state
+                    _streams_gcp_pub_sub_connection.gcp = gcp
+                    _streams_gcp_pub_sub_connection.public_private_networking = public_private_networking
+                else:
+                    _streams_gcp_pub_sub_connection = cls(
+                        id,
+                        links,
+                        name,
+                        region,
+                        state,
+                        gcp,
+                        public_private_networking,
+                        type_=type_,
+                    )
 
-        _streams_gcp_pub_sub_connection = cls(
-            id,
-            links,
-            name,
-            region,
-            state,
-            gcp,
-            public_private_networking,
-            type_=type_,
-        )
+                _streams_gcp_pub_sub_connection.additional_properties = d
+                return _streams_gcp_pub_sub_connection
 
-        if nulls:
-            d.update(nulls)
-        _streams_gcp_pub_sub_connection.additional_properties = d
-        return _streams_gcp_pub_sub_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -193,3 +256,41 @@ from ..models.streams_gcp_connection_config import StreamsGCPConnectionConfig  #
 from ..models.streams_public_private_link_networking import (
     StreamsPublicPrivateLinkNetworking,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.streams_gcp_connection_config import (
+        StreamsGCPConnectionConfig,
+        StreamsGCPConnectionConfigDict,
+    )
+    from ..models.streams_gcp_pub_sub_connection_state import (
+        StreamsGCPPubSubConnectionState,
+    )
+    from ..models.streams_gcp_pub_sub_connection_type import (
+        StreamsGCPPubSubConnectionType,
+    )
+    from ..models.streams_public_private_link_networking import (
+        StreamsPublicPrivateLinkNetworking,
+        StreamsPublicPrivateLinkNetworkingDict,
+    )
+
+    StreamsGCPPubSubConnectionDict = TypedDict(
+        "StreamsGCPPubSubConnectionDict",
+        {
+            "type": Required[Literal["GCPPubSub"] | StreamsGCPPubSubConnectionType],
+            "id": str,
+            "links": list[LinkDict | Link],
+            "name": str,
+            "region": str,
+            "state": Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsGCPPubSubConnectionState,
+            "gcp": StreamsGCPConnectionConfigDict | StreamsGCPConnectionConfig,
+            "publicPrivateNetworking": StreamsPublicPrivateLinkNetworkingDict | StreamsPublicPrivateLinkNetworking,
+        },
+        total=False,
+    )
+else:
+    StreamsGCPPubSubConnectionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

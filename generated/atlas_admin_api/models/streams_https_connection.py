@@ -2,16 +2,46 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.streams_https_connection_state import StreamsHttpsConnectionState
 from ..models.streams_https_connection_type import StreamsHttpsConnectionType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsHttpsConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "id",
+        "links",
+        "name",
+        "region",
+        "state",
+        "headers",
+        "url",
+    }
+)
 
 
 @_attrs_define
@@ -31,18 +61,39 @@ class StreamsHttpsConnection:
         url (str | Unset): The URL to be used for the request.
     """
 
-    type_: StreamsHttpsConnectionType = _attrs_field(default=StreamsHttpsConnectionType.HTTPS, kw_only=True)
+    type_: Literal["Https"] | StreamsHttpsConnectionType = _attrs_field(
+        default=StreamsHttpsConnectionType.HTTPS, kw_only=True
+    )
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     name: str | Unset = UNSET
     region: str | Unset = UNSET
-    state: StreamsHttpsConnectionState | Unset = UNSET
+    state: Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsHttpsConnectionState | Unset = UNSET
     headers: StreamsHttpsConnectionHeaders | Unset = UNSET
     url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("region", "region", False),
+        ("state", "state", False),
+        ("headers", "headers", False),
+        ("url", "url", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsHttpsConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         id = self.id
 
@@ -59,7 +110,7 @@ class StreamsHttpsConnection:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         headers: dict[str, Any] | Unset = UNSET
         if not isinstance(self.headers, Unset):
@@ -93,69 +144,84 @@ class StreamsHttpsConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "links",
-                "name",
-                "region",
-                "state",
-                "headers",
-                "url",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = StreamsHttpsConnectionType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = StreamsHttpsConnectionType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or StreamsHttpsConnectionType(_type__value)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                region = src_dict.get("region", UNSET)
 
-        region = d.pop("region", UNSET)
+                _state = src_dict.get("state", UNSET)
+                state: StreamsHttpsConnectionState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = StreamsHttpsConnectionState._members_by_value.get(_state) or StreamsHttpsConnectionState(
+                        _state
+                    )
 
-        _state = d.pop("state", UNSET)
-        state: StreamsHttpsConnectionState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = StreamsHttpsConnectionState._members_by_value.get(_state) or StreamsHttpsConnectionState(_state)
+                _headers = src_dict.get("headers", UNSET)
+                headers: StreamsHttpsConnectionHeaders | Unset
+                if _headers is UNSET:
+                    headers = UNSET
+                else:
+                    headers = StreamsHttpsConnectionHeaders.from_dict(_headers)
 
-        _headers = d.pop("headers", UNSET)
-        headers: StreamsHttpsConnectionHeaders | Unset
-        if _headers is UNSET:
-            headers = UNSET
-        else:
-            headers = StreamsHttpsConnectionHeaders.from_dict(_headers)
+                url = src_dict.get("url", UNSET)
 
-        url = d.pop("url", UNSET)
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                    and (url is UNSET or url.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsHttpsConnection:
+                    _streams_https_connection = object.__new__(cls)
+                    _streams_https_connection.type_ = type_
+                    _streams_https_connection.id = id
+                    _streams_https_connection.links = links
+                    _streams_https_connection.name = name
+                    _streams_https_connection.region = region
+                    _streams_https_connection.state = state
+                    _streams_https_connection.headers = headers
+                    _streams_https_connection.url = url
+                else:
+                    _streams_https_connection = cls(
+                        id,
+                        links,
+                        name,
+                        region,
+                        state,
+                        headers,
+                        url,
+                        type_=type_,
+                    )
 
-        _streams_https_connection = cls(
-            id,
-            links,
-            name,
-            region,
-            state,
-            headers,
-            url,
-            type_=type_,
-        )
+                _streams_https_connection.additional_properties = d
+                return _streams_https_connection
 
-        if nulls:
-            d.update(nulls)
-        _streams_https_connection.additional_properties = d
-        return _streams_https_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -177,3 +243,31 @@ class StreamsHttpsConnection:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.streams_https_connection_headers import StreamsHttpsConnectionHeaders  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.streams_https_connection_headers import (
+        StreamsHttpsConnectionHeaders,
+        StreamsHttpsConnectionHeadersDict,
+    )
+    from ..models.streams_https_connection_state import StreamsHttpsConnectionState
+    from ..models.streams_https_connection_type import StreamsHttpsConnectionType
+
+    StreamsHttpsConnectionDict = TypedDict(
+        "StreamsHttpsConnectionDict",
+        {
+            "type": Required[Literal["Https"] | StreamsHttpsConnectionType],
+            "id": str,
+            "links": list[LinkDict | Link],
+            "name": str,
+            "region": str,
+            "state": Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsHttpsConnectionState,
+            "headers": StreamsHttpsConnectionHeadersDict | StreamsHttpsConnectionHeaders,
+            "url": str,
+        },
+        total=False,
+    )
+else:
+    StreamsHttpsConnectionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

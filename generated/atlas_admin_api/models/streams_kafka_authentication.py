@@ -2,14 +2,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsKafkaAuthentication")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "clientId",
+        "clientSecret",
+        "links",
+        "mechanism",
+        "method",
+        "password",
+        "saslOauthbearerExtensions",
+        "scope",
+        "sslCertificate",
+        "sslKey",
+        "sslKeyPassword",
+        "tokenEndpointUrl",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -49,8 +82,32 @@ class StreamsKafkaAuthentication:
     token_endpoint_url: str | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("client_id", "clientId", False),
+        ("client_secret", "clientSecret", False),
+        ("links", "links", False),
+        ("mechanism", "mechanism", False),
+        ("method", "method", False),
+        ("password", "password", False),
+        ("sasl_oauthbearer_extensions", "saslOauthbearerExtensions", False),
+        ("scope", "scope", False),
+        ("ssl_certificate", "sslCertificate", False),
+        ("ssl_key", "sslKey", False),
+        ("ssl_key_password", "sslKeyPassword", False),
+        ("token_endpoint_url", "tokenEndpointUrl", False),
+        ("username", "username", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsKafkaAuthentication"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         client_id = self.client_id
 
         client_secret = self.client_secret
@@ -116,80 +173,98 @@ class StreamsKafkaAuthentication:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clientId",
-                "clientSecret",
-                "links",
-                "mechanism",
-                "method",
-                "password",
-                "saslOauthbearerExtensions",
-                "scope",
-                "sslCertificate",
-                "sslKey",
-                "sslKeyPassword",
-                "tokenEndpointUrl",
-                "username",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        client_id = d.pop("clientId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                client_id = src_dict.get("clientId", UNSET)
 
-        client_secret = d.pop("clientSecret", UNSET)
+                client_secret = src_dict.get("clientSecret", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                mechanism = src_dict.get("mechanism", UNSET)
 
-        mechanism = d.pop("mechanism", UNSET)
+                method = src_dict.get("method", UNSET)
 
-        method = d.pop("method", UNSET)
+                password = src_dict.get("password", UNSET)
 
-        password = d.pop("password", UNSET)
+                sasl_oauthbearer_extensions = src_dict.get("saslOauthbearerExtensions", UNSET)
 
-        sasl_oauthbearer_extensions = d.pop("saslOauthbearerExtensions", UNSET)
+                scope = src_dict.get("scope", UNSET)
 
-        scope = d.pop("scope", UNSET)
+                ssl_certificate = src_dict.get("sslCertificate", UNSET)
 
-        ssl_certificate = d.pop("sslCertificate", UNSET)
+                ssl_key = src_dict.get("sslKey", UNSET)
 
-        ssl_key = d.pop("sslKey", UNSET)
+                ssl_key_password = src_dict.get("sslKeyPassword", UNSET)
 
-        ssl_key_password = d.pop("sslKeyPassword", UNSET)
+                token_endpoint_url = src_dict.get("tokenEndpointUrl", UNSET)
 
-        token_endpoint_url = d.pop("tokenEndpointUrl", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        username = d.pop("username", UNSET)
+                if not (
+                    (client_id is UNSET or client_id.__class__ is str)
+                    and (client_secret is UNSET or client_secret.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (mechanism is UNSET or mechanism.__class__ is str)
+                    and (method is UNSET or method.__class__ is str)
+                    and (password is UNSET or password.__class__ is str)
+                    and (sasl_oauthbearer_extensions is UNSET or sasl_oauthbearer_extensions.__class__ is str)
+                    and (scope is UNSET or scope.__class__ is str)
+                    and (ssl_certificate is UNSET or ssl_certificate.__class__ is str)
+                    and (ssl_key is UNSET or ssl_key.__class__ is str)
+                    and (ssl_key_password is UNSET or ssl_key_password.__class__ is str)
+                    and (token_endpoint_url is UNSET or token_endpoint_url.__class__ is str)
+                    and (username is UNSET or username.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsKafkaAuthentication:
+                    _streams_kafka_authentication = object.__new__(cls)
+                    _streams_kafka_authentication.client_id = client_id
+                    _streams_kafka_authentication.client_secret = client_secret
+                    _streams_kafka_authentication.links = links
+                    _streams_kafka_authentication.mechanism = mechanism
+                    _streams_kafka_authentication.method = method
+                    _streams_kafka_authentication.password = password
+                    _streams_kafka_authentication.sasl_oauthbearer_extensions = sasl_oauthbearer_extensions
+                    _streams_kafka_authentication.scope = scope
+                    _streams_kafka_authentication.ssl_certificate = ssl_certificate
+                    _streams_kafka_authentication.ssl_key = ssl_key
+                    _streams_kafka_authentication.ssl_key_password = ssl_key_password
+                    _streams_kafka_authentication.token_endpoint_url = token_endpoint_url
+                    _streams_kafka_authentication.username = username
+                else:
+                    _streams_kafka_authentication = cls(
+                        client_id,
+                        client_secret,
+                        links,
+                        mechanism,
+                        method,
+                        password,
+                        sasl_oauthbearer_extensions,
+                        scope,
+                        ssl_certificate,
+                        ssl_key,
+                        ssl_key_password,
+                        token_endpoint_url,
+                        username,
+                    )
 
-        _streams_kafka_authentication = cls(
-            client_id,
-            client_secret,
-            links,
-            mechanism,
-            method,
-            password,
-            sasl_oauthbearer_extensions,
-            scope,
-            ssl_certificate,
-            ssl_key,
-            ssl_key_password,
-            token_endpoint_url,
-            username,
-        )
+                _streams_kafka_authentication.additional_properties = d
+                return _streams_kafka_authentication
 
-        if nulls:
-            d.update(nulls)
-        _streams_kafka_authentication.additional_properties = d
-        return _streams_kafka_authentication
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -210,3 +285,32 @@ class StreamsKafkaAuthentication:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    StreamsKafkaAuthenticationDict = TypedDict(
+        "StreamsKafkaAuthenticationDict",
+        {
+            "clientId": str,
+            "clientSecret": str,
+            "links": list[LinkDict | Link],
+            "mechanism": str,
+            "method": str,
+            "password": str,
+            "saslOauthbearerExtensions": str,
+            "scope": str,
+            "sslCertificate": str,
+            "sslKey": str,
+            "sslKeyPassword": str,
+            "tokenEndpointUrl": str,
+            "username": str,
+        },
+        total=False,
+    )
+else:
+    StreamsKafkaAuthenticationDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

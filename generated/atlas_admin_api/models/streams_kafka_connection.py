@@ -2,16 +2,49 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.streams_kafka_connection_state import StreamsKafkaConnectionState
 from ..models.streams_kafka_connection_type import StreamsKafkaConnectionType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsKafkaConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "id",
+        "links",
+        "name",
+        "region",
+        "state",
+        "authentication",
+        "bootstrapServers",
+        "config",
+        "networking",
+        "security",
+    }
+)
 
 
 @_attrs_define
@@ -37,21 +70,45 @@ class StreamsKafkaConnection:
             can include the trusted certificate to use.
     """
 
-    type_: StreamsKafkaConnectionType = _attrs_field(default=StreamsKafkaConnectionType.KAFKA, kw_only=True)
+    type_: Literal["Kafka"] | StreamsKafkaConnectionType = _attrs_field(
+        default=StreamsKafkaConnectionType.KAFKA, kw_only=True
+    )
     id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     name: str | Unset = UNSET
     region: str | Unset = UNSET
-    state: StreamsKafkaConnectionState | Unset = UNSET
+    state: Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsKafkaConnectionState | Unset = UNSET
     authentication: StreamsKafkaAuthentication | Unset = UNSET
     bootstrap_servers: str | Unset = UNSET
     config: StreamsKafkaConnectionConfig | Unset = UNSET
     networking: StreamsKafkaNetworking | Unset = UNSET
     security: StreamsKafkaSecurity | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("region", "region", False),
+        ("state", "state", False),
+        ("authentication", "authentication", False),
+        ("bootstrap_servers", "bootstrapServers", False),
+        ("config", "config", False),
+        ("networking", "networking", False),
+        ("security", "security", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsKafkaConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         id = self.id
 
@@ -68,7 +125,7 @@ class StreamsKafkaConnection:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         authentication: dict[str, Any] | Unset = UNSET
         if not isinstance(self.authentication, Unset):
@@ -120,96 +177,111 @@ class StreamsKafkaConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "links",
-                "name",
-                "region",
-                "state",
-                "authentication",
-                "bootstrapServers",
-                "config",
-                "networking",
-                "security",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = StreamsKafkaConnectionType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = StreamsKafkaConnectionType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or StreamsKafkaConnectionType(_type__value)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                region = src_dict.get("region", UNSET)
 
-        region = d.pop("region", UNSET)
+                _state = src_dict.get("state", UNSET)
+                state: StreamsKafkaConnectionState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = StreamsKafkaConnectionState._members_by_value.get(_state) or StreamsKafkaConnectionState(
+                        _state
+                    )
 
-        _state = d.pop("state", UNSET)
-        state: StreamsKafkaConnectionState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = StreamsKafkaConnectionState._members_by_value.get(_state) or StreamsKafkaConnectionState(_state)
+                _authentication = src_dict.get("authentication", UNSET)
+                authentication: StreamsKafkaAuthentication | Unset
+                if _authentication is UNSET:
+                    authentication = UNSET
+                else:
+                    authentication = StreamsKafkaAuthentication.from_dict(_authentication)
 
-        _authentication = d.pop("authentication", UNSET)
-        authentication: StreamsKafkaAuthentication | Unset
-        if _authentication is UNSET:
-            authentication = UNSET
-        else:
-            authentication = StreamsKafkaAuthentication.from_dict(_authentication)
+                bootstrap_servers = src_dict.get("bootstrapServers", UNSET)
 
-        bootstrap_servers = d.pop("bootstrapServers", UNSET)
+                _config = src_dict.get("config", UNSET)
+                config: StreamsKafkaConnectionConfig | Unset
+                if _config is UNSET:
+                    config = UNSET
+                else:
+                    config = StreamsKafkaConnectionConfig.from_dict(_config)
 
-        _config = d.pop("config", UNSET)
-        config: StreamsKafkaConnectionConfig | Unset
-        if _config is UNSET:
-            config = UNSET
-        else:
-            config = StreamsKafkaConnectionConfig.from_dict(_config)
+                _networking = src_dict.get("networking", UNSET)
+                networking: StreamsKafkaNetworking | Unset
+                if _networking is UNSET:
+                    networking = UNSET
+                else:
+                    networking = StreamsKafkaNetworking.from_dict(_networking)
 
-        _networking = d.pop("networking", UNSET)
-        networking: StreamsKafkaNetworking | Unset
-        if _networking is UNSET:
-            networking = UNSET
-        else:
-            networking = StreamsKafkaNetworking.from_dict(_networking)
+                _security = src_dict.get("security", UNSET)
+                security: StreamsKafkaSecurity | Unset
+                if _security is UNSET:
+                    security = UNSET
+                else:
+                    security = StreamsKafkaSecurity.from_dict(_security)
 
-        _security = d.pop("security", UNSET)
-        security: StreamsKafkaSecurity | Unset
-        if _security is UNSET:
-            security = UNSET
-        else:
-            security = StreamsKafkaSecurity.from_dict(_security)
+                if not (
+                    (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                    and (bootstrap_servers is UNSET or bootstrap_servers.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsKafkaConnection:
+                    _streams_kafka_connection = object.__new__(cls)
+                    _streams_kafka_connection.type_ = type_
+                    _streams_kafka_connection.id = id
+                    _streams_kafka_connection.links = links
+                    _streams_kafka_connection.name = name
+                    _streams_kafka_connection.region = region
+                    _streams_kafka_connection.state = state
+                    _streams_kafka_connection.authentication = authentication
+                    _streams_kafka_connection.bootstrap_servers = bootstrap_servers
+                    _streams_kafka_connection.config = config
+                    _streams_kafka_connection.networking = networking
+                    _streams_kafka_connection.security = security
+                else:
+                    _streams_kafka_connection = cls(
+                        id,
+                        links,
+                        name,
+                        region,
+                        state,
+                        authentication,
+                        bootstrap_servers,
+                        config,
+                        networking,
+                        security,
+                        type_=type_,
+                    )
 
-        _streams_kafka_connection = cls(
-            id,
-            links,
-            name,
-            region,
-            state,
-            authentication,
-            bootstrap_servers,
-            config,
-            networking,
-            security,
-            type_=type_,
-        )
+                _streams_kafka_connection.additional_properties = d
+                return _streams_kafka_connection
 
-        if nulls:
-            d.update(nulls)
-        _streams_kafka_connection.additional_properties = d
-        return _streams_kafka_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -234,3 +306,46 @@ from ..models.streams_kafka_authentication import StreamsKafkaAuthentication  # 
 from ..models.streams_kafka_connection_config import StreamsKafkaConnectionConfig  # noqa: E402
 from ..models.streams_kafka_networking import StreamsKafkaNetworking  # noqa: E402
 from ..models.streams_kafka_security import StreamsKafkaSecurity  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.streams_kafka_authentication import (
+        StreamsKafkaAuthentication,
+        StreamsKafkaAuthenticationDict,
+    )
+    from ..models.streams_kafka_connection_config import (
+        StreamsKafkaConnectionConfig,
+        StreamsKafkaConnectionConfigDict,
+    )
+    from ..models.streams_kafka_connection_state import StreamsKafkaConnectionState
+    from ..models.streams_kafka_connection_type import StreamsKafkaConnectionType
+    from ..models.streams_kafka_networking import (
+        StreamsKafkaNetworking,
+        StreamsKafkaNetworkingDict,
+    )
+    from ..models.streams_kafka_security import (
+        StreamsKafkaSecurity,
+        StreamsKafkaSecurityDict,
+    )
+
+    StreamsKafkaConnectionDict = TypedDict(
+        "StreamsKafkaConnectionDict",
+        {
+            "type": Required[Literal["Kafka"] | StreamsKafkaConnectionType],
+            "id": str,
+            "links": list[LinkDict | Link],
+            "name": str,
+            "region": str,
+            "state": Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsKafkaConnectionState,
+            "authentication": StreamsKafkaAuthenticationDict | StreamsKafkaAuthentication,
+            "bootstrapServers": str,
+            "config": StreamsKafkaConnectionConfigDict | StreamsKafkaConnectionConfig,
+            "networking": StreamsKafkaNetworkingDict | StreamsKafkaNetworking,
+            "security": StreamsKafkaSecurityDict | StreamsKafkaSecurity,
+        },
+        total=False,
+    )
+else:
+    StreamsKafkaConnectionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

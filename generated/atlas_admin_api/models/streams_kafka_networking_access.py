@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,30 @@ from attrs import field as _attrs_field
 from ..models.streams_kafka_networking_access_type import (
     StreamsKafkaNetworkingAccessType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsKafkaNetworkingAccess")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "connectionId",
+        "links",
+        "name",
+        "tgwRouteId",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -37,10 +64,28 @@ class StreamsKafkaNetworkingAccess:
     links: list[Link] | Unset = UNSET
     name: str | Unset = UNSET
     tgw_route_id: str | Unset = UNSET
-    type_: StreamsKafkaNetworkingAccessType | Unset = UNSET
+    type_: Literal["PUBLIC", "VPC", "PRIVATE_LINK", "TRANSIT_GATEWAY"] | StreamsKafkaNetworkingAccessType | Unset = (
+        UNSET
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("connection_id", "connectionId", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("tgw_route_id", "tgwRouteId", False),
+        ("type_", "type", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsKafkaNetworkingAccess"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         connection_id = self.connection_id
 
         links: list[dict[str, Any]] | Unset = UNSET
@@ -56,7 +101,7 @@ class StreamsKafkaNetworkingAccess:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -76,55 +121,64 @@ class StreamsKafkaNetworkingAccess:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "connectionId",
-                "links",
-                "name",
-                "tgwRouteId",
-                "type",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        connection_id = d.pop("connectionId", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                connection_id = src_dict.get("connectionId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                tgw_route_id = src_dict.get("tgwRouteId", UNSET)
 
-        tgw_route_id = d.pop("tgwRouteId", UNSET)
+                _type_ = src_dict.get("type", UNSET)
+                type_: StreamsKafkaNetworkingAccessType | Unset
+                if _type_ is UNSET:
+                    type_ = UNSET
+                else:
+                    type_ = StreamsKafkaNetworkingAccessType._members_by_value.get(
+                        _type_
+                    ) or StreamsKafkaNetworkingAccessType(_type_)
 
-        _type_ = d.pop("type", UNSET)
-        type_: StreamsKafkaNetworkingAccessType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = StreamsKafkaNetworkingAccessType._members_by_value.get(_type_) or StreamsKafkaNetworkingAccessType(
-                _type_
-            )
+                if not (
+                    (connection_id is UNSET or connection_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (tgw_route_id is UNSET or tgw_route_id.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsKafkaNetworkingAccess:
+                    _streams_kafka_networking_access = object.__new__(cls)
+                    _streams_kafka_networking_access.connection_id = connection_id
+                    _streams_kafka_networking_access.links = links
+                    _streams_kafka_networking_access.name = name
+                    _streams_kafka_networking_access.tgw_route_id = tgw_route_id
+                    _streams_kafka_networking_access.type_ = type_
+                else:
+                    _streams_kafka_networking_access = cls(
+                        connection_id,
+                        links,
+                        name,
+                        tgw_route_id,
+                        type_,
+                    )
 
-        _streams_kafka_networking_access = cls(
-            connection_id,
-            links,
-            name,
-            tgw_route_id,
-            type_,
-        )
+                _streams_kafka_networking_access.additional_properties = d
+                return _streams_kafka_networking_access
 
-        if nulls:
-            d.update(nulls)
-        _streams_kafka_networking_access.additional_properties = d
-        return _streams_kafka_networking_access
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -145,3 +199,27 @@ class StreamsKafkaNetworkingAccess:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.streams_kafka_networking_access_type import (
+        StreamsKafkaNetworkingAccessType,
+    )
+
+    StreamsKafkaNetworkingAccessDict = TypedDict(
+        "StreamsKafkaNetworkingAccessDict",
+        {
+            "connectionId": str,
+            "links": list[LinkDict | Link],
+            "name": str,
+            "tgwRouteId": str,
+            "type": Literal["PUBLIC", "VPC", "PRIVATE_LINK", "TRANSIT_GATEWAY"] | StreamsKafkaNetworkingAccessType,
+        },
+        total=False,
+    )
+else:
+    StreamsKafkaNetworkingAccessDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

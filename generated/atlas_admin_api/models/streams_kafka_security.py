@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsKafkaSecurity")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "brokerPublicCertificate",
+        "links",
+        "protocol",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +50,22 @@ class StreamsKafkaSecurity:
     links: list[Link] | Unset = UNSET
     protocol: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("broker_public_certificate", "brokerPublicCertificate", False),
+        ("links", "links", False),
+        ("protocol", "protocol", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsKafkaSecurity"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         broker_public_certificate = self.broker_public_certificate
 
         links: list[dict[str, Any]] | Unset = UNSET
@@ -54,40 +91,48 @@ class StreamsKafkaSecurity:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "brokerPublicCertificate",
-                "links",
-                "protocol",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        broker_public_certificate = d.pop("brokerPublicCertificate", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                broker_public_certificate = src_dict.get("brokerPublicCertificate", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                protocol = src_dict.get("protocol", UNSET)
 
-        protocol = d.pop("protocol", UNSET)
+                if not (
+                    (broker_public_certificate is UNSET or broker_public_certificate.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (protocol is UNSET or protocol.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsKafkaSecurity:
+                    _streams_kafka_security = object.__new__(cls)
+                    _streams_kafka_security.broker_public_certificate = broker_public_certificate
+                    _streams_kafka_security.links = links
+                    _streams_kafka_security.protocol = protocol
+                else:
+                    _streams_kafka_security = cls(
+                        broker_public_certificate,
+                        links,
+                        protocol,
+                    )
 
-        _streams_kafka_security = cls(
-            broker_public_certificate,
-            links,
-            protocol,
-        )
+                _streams_kafka_security.additional_properties = d
+                return _streams_kafka_security
 
-        if nulls:
-            d.update(nulls)
-        _streams_kafka_security.additional_properties = d
-        return _streams_kafka_security
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +153,20 @@ class StreamsKafkaSecurity:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    StreamsKafkaSecurityDict = TypedDict(
+        "StreamsKafkaSecurityDict",
+        {
+            "brokerPublicCertificate": str,
+            "links": list[LinkDict | Link],
+            "protocol": str,
+        },
+        total=False,
+    )
+else:
+    StreamsKafkaSecurityDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsModifyStreamProcessor")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "failoverEnabled",
+        "links",
+        "name",
+        "options",
+        "pipeline",
+    }
+)
 
 
 @_attrs_define
@@ -31,8 +56,24 @@ class StreamsModifyStreamProcessor:
     options: StreamsModifyStreamProcessorOptions | Unset = UNSET
     pipeline: list[Document] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("failover_enabled", "failoverEnabled", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("options", "options", False),
+        ("pipeline", "pipeline", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsModifyStreamProcessor"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         failover_enabled = self.failover_enabled
 
         links: list[dict[str, Any]] | Unset = UNSET
@@ -73,60 +114,65 @@ class StreamsModifyStreamProcessor:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "failoverEnabled",
-                "links",
-                "name",
-                "options",
-                "pipeline",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        failover_enabled = d.pop("failoverEnabled", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                failover_enabled = src_dict.get("failoverEnabled", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                _options = src_dict.get("options", UNSET)
+                options: StreamsModifyStreamProcessorOptions | Unset
+                if _options is UNSET:
+                    options = UNSET
+                else:
+                    options = StreamsModifyStreamProcessorOptions.from_dict(_options)
 
-        _options = d.pop("options", UNSET)
-        options: StreamsModifyStreamProcessorOptions | Unset
-        if _options is UNSET:
-            options = UNSET
-        else:
-            options = StreamsModifyStreamProcessorOptions.from_dict(_options)
+                _pipeline = src_dict.get("pipeline", UNSET)
+                pipeline: list[Document] | Unset = UNSET
+                if _pipeline is not UNSET:
+                    pipeline = [Document.from_dict(pipeline_item_data) for pipeline_item_data in _pipeline]
 
-        _pipeline = d.pop("pipeline", UNSET)
-        pipeline: list[Document] | Unset = UNSET
-        if _pipeline is not UNSET:
-            pipeline = []
-            for pipeline_item_data in _pipeline:
-                pipeline_item = Document.from_dict(pipeline_item_data)
+                if not (
+                    (failover_enabled is UNSET or failover_enabled.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_pipeline is UNSET or _pipeline.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsModifyStreamProcessor:
+                    _streams_modify_stream_processor = object.__new__(cls)
+                    _streams_modify_stream_processor.failover_enabled = failover_enabled
+                    _streams_modify_stream_processor.links = links
+                    _streams_modify_stream_processor.name = name
+                    _streams_modify_stream_processor.options = options
+                    _streams_modify_stream_processor.pipeline = pipeline
+                else:
+                    _streams_modify_stream_processor = cls(
+                        failover_enabled,
+                        links,
+                        name,
+                        options,
+                        pipeline,
+                    )
 
-                pipeline.append(pipeline_item)
+                _streams_modify_stream_processor.additional_properties = d
+                return _streams_modify_stream_processor
 
-        _streams_modify_stream_processor = cls(
-            failover_enabled,
-            links,
-            name,
-            options,
-            pipeline,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _streams_modify_stream_processor.additional_properties = d
-        return _streams_modify_stream_processor
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -151,3 +197,29 @@ from ..models.link import Link  # noqa: E402
 from ..models.streams_modify_stream_processor_options import (
     StreamsModifyStreamProcessorOptions,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.document import Document, DocumentDict
+    from ..models.link import Link, LinkDict
+    from ..models.streams_modify_stream_processor_options import (
+        StreamsModifyStreamProcessorOptions,
+        StreamsModifyStreamProcessorOptionsDict,
+    )
+
+    StreamsModifyStreamProcessorDict = TypedDict(
+        "StreamsModifyStreamProcessorDict",
+        {
+            "failoverEnabled": bool,
+            "links": list[LinkDict | Link],
+            "name": str,
+            "options": StreamsModifyStreamProcessorOptionsDict | StreamsModifyStreamProcessorOptions,
+            "pipeline": list[DocumentDict | Document],
+        },
+        total=False,
+    )
+else:
+    StreamsModifyStreamProcessorDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

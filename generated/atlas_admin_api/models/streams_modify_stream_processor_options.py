@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsModifyStreamProcessorOptions")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "dlq",
+        "links",
+        "resumeFromCheckpoint",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +51,22 @@ class StreamsModifyStreamProcessorOptions:
     links: list[Link] | Unset = UNSET
     resume_from_checkpoint: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("dlq", "dlq", False),
+        ("links", "links", False),
+        ("resume_from_checkpoint", "resumeFromCheckpoint", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsModifyStreamProcessorOptions"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         dlq: dict[str, Any] | Unset = UNSET
         if not isinstance(self.dlq, Unset):
             dlq = self.dlq.to_dict()
@@ -57,45 +94,52 @@ class StreamsModifyStreamProcessorOptions:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "dlq",
-                "links",
-                "resumeFromCheckpoint",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _dlq = d.pop("dlq", UNSET)
-        dlq: StreamsDLQ | Unset
-        if _dlq is UNSET:
-            dlq = UNSET
-        else:
-            dlq = StreamsDLQ.from_dict(_dlq)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _dlq = src_dict.get("dlq", UNSET)
+                dlq: StreamsDLQ | Unset
+                if _dlq is UNSET:
+                    dlq = UNSET
+                else:
+                    dlq = StreamsDLQ.from_dict(_dlq)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                resume_from_checkpoint = src_dict.get("resumeFromCheckpoint", UNSET)
 
-        resume_from_checkpoint = d.pop("resumeFromCheckpoint", UNSET)
+                if not (
+                    (_links is UNSET or _links.__class__ is list)
+                    and (resume_from_checkpoint is UNSET or resume_from_checkpoint.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsModifyStreamProcessorOptions:
+                    _streams_modify_stream_processor_options = object.__new__(cls)
+                    _streams_modify_stream_processor_options.dlq = dlq
+                    _streams_modify_stream_processor_options.links = links
+                    _streams_modify_stream_processor_options.resume_from_checkpoint = resume_from_checkpoint
+                else:
+                    _streams_modify_stream_processor_options = cls(
+                        dlq,
+                        links,
+                        resume_from_checkpoint,
+                    )
 
-        _streams_modify_stream_processor_options = cls(
-            dlq,
-            links,
-            resume_from_checkpoint,
-        )
+                _streams_modify_stream_processor_options.additional_properties = d
+                return _streams_modify_stream_processor_options
 
-        if nulls:
-            d.update(nulls)
-        _streams_modify_stream_processor_options.additional_properties = d
-        return _streams_modify_stream_processor_options
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +161,23 @@ class StreamsModifyStreamProcessorOptions:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.streams_dlq import StreamsDLQ  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.streams_dlq import StreamsDLQ, StreamsDLQDict
+
+    StreamsModifyStreamProcessorOptionsDict = TypedDict(
+        "StreamsModifyStreamProcessorOptionsDict",
+        {
+            "dlq": StreamsDLQDict | StreamsDLQ,
+            "links": list[LinkDict | Link],
+            "resumeFromCheckpoint": bool,
+        },
+        total=False,
+    )
+else:
+    StreamsModifyStreamProcessorOptionsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

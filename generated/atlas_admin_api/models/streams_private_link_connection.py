@@ -2,14 +2,52 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsPrivateLinkConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "provider",
+        "_id",
+        "arn",
+        "azureResourceIds",
+        "dnsDomain",
+        "dnsSubDomain",
+        "errorMessage",
+        "gcpConnectionIds",
+        "gcpServiceAttachmentUris",
+        "interfaceEndpointId",
+        "interfaceEndpointName",
+        "links",
+        "providerAccountId",
+        "region",
+        "serviceEndpointId",
+        "state",
+        "vendor",
+    }
+)
 
 
 @_attrs_define
@@ -85,8 +123,36 @@ class StreamsPrivateLinkConnection:
     state: str | Unset = UNSET
     vendor: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider", "provider", True),
+        ("field_id", "_id", False),
+        ("arn", "arn", False),
+        ("azure_resource_ids", "azureResourceIds", False),
+        ("dns_domain", "dnsDomain", False),
+        ("dns_sub_domain", "dnsSubDomain", False),
+        ("error_message", "errorMessage", False),
+        ("gcp_connection_ids", "gcpConnectionIds", False),
+        ("gcp_service_attachment_uris", "gcpServiceAttachmentUris", False),
+        ("interface_endpoint_id", "interfaceEndpointId", False),
+        ("interface_endpoint_name", "interfaceEndpointName", False),
+        ("links", "links", False),
+        ("provider_account_id", "providerAccountId", False),
+        ("region", "region", False),
+        ("service_endpoint_id", "serviceEndpointId", False),
+        ("state", "state", False),
+        ("vendor", "vendor", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsPrivateLinkConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         provider = self.provider
 
         field_id = self.field_id
@@ -178,95 +244,146 @@ class StreamsPrivateLinkConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "arn",
-                "azureResourceIds",
-                "dnsDomain",
-                "dnsSubDomain",
-                "errorMessage",
-                "gcpConnectionIds",
-                "gcpServiceAttachmentUris",
-                "interfaceEndpointId",
-                "interfaceEndpointName",
-                "links",
-                "providerAccountId",
-                "region",
-                "serviceEndpointId",
-                "state",
-                "vendor",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        provider = d.pop("provider")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                provider = src_dict["provider"]
 
-        field_id = d.pop("_id", UNSET)
+                field_id = src_dict.get("_id", UNSET)
 
-        arn = d.pop("arn", UNSET)
+                arn = src_dict.get("arn", UNSET)
 
-        azure_resource_ids = cast(list[str], d.pop("azureResourceIds", UNSET))
+                _azure_resource_ids = src_dict.get("azureResourceIds", UNSET)
+                azure_resource_ids = cast(list[str], _azure_resource_ids)
 
-        dns_domain = d.pop("dnsDomain", UNSET)
+                dns_domain = src_dict.get("dnsDomain", UNSET)
 
-        dns_sub_domain = cast(list[str], d.pop("dnsSubDomain", UNSET))
+                _dns_sub_domain = src_dict.get("dnsSubDomain", UNSET)
+                dns_sub_domain = cast(list[str], _dns_sub_domain)
 
-        error_message = d.pop("errorMessage", UNSET)
+                error_message = src_dict.get("errorMessage", UNSET)
 
-        gcp_connection_ids = cast(list[str], d.pop("gcpConnectionIds", UNSET))
+                _gcp_connection_ids = src_dict.get("gcpConnectionIds", UNSET)
+                gcp_connection_ids = cast(list[str], _gcp_connection_ids)
 
-        gcp_service_attachment_uris = cast(list[str], d.pop("gcpServiceAttachmentUris", UNSET))
+                _gcp_service_attachment_uris = src_dict.get("gcpServiceAttachmentUris", UNSET)
+                gcp_service_attachment_uris = cast(list[str], _gcp_service_attachment_uris)
 
-        interface_endpoint_id = d.pop("interfaceEndpointId", UNSET)
+                interface_endpoint_id = src_dict.get("interfaceEndpointId", UNSET)
 
-        interface_endpoint_name = d.pop("interfaceEndpointName", UNSET)
+                interface_endpoint_name = src_dict.get("interfaceEndpointName", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                provider_account_id = src_dict.get("providerAccountId", UNSET)
 
-        provider_account_id = d.pop("providerAccountId", UNSET)
+                region = src_dict.get("region", UNSET)
 
-        region = d.pop("region", UNSET)
+                service_endpoint_id = src_dict.get("serviceEndpointId", UNSET)
 
-        service_endpoint_id = d.pop("serviceEndpointId", UNSET)
+                state = src_dict.get("state", UNSET)
 
-        state = d.pop("state", UNSET)
+                vendor = src_dict.get("vendor", UNSET)
 
-        vendor = d.pop("vendor", UNSET)
+                if not (
+                    provider.__class__ is str
+                    and (field_id is UNSET or field_id.__class__ is str)
+                    and (arn is UNSET or arn.__class__ is str)
+                    and (
+                        _azure_resource_ids is UNSET
+                        or (
+                            _azure_resource_ids.__class__ is list
+                            and all(_item.__class__ is str for _item in _azure_resource_ids)
+                        )
+                    )
+                    and (dns_domain is UNSET or dns_domain.__class__ is str)
+                    and (
+                        _dns_sub_domain is UNSET
+                        or (
+                            _dns_sub_domain.__class__ is list
+                            and all(_item.__class__ is str for _item in _dns_sub_domain)
+                        )
+                    )
+                    and (error_message is UNSET or error_message.__class__ is str)
+                    and (
+                        _gcp_connection_ids is UNSET
+                        or (
+                            _gcp_connection_ids.__class__ is list
+                            and all(_item.__class__ is str for _item in _gcp_connection_ids)
+                        )
+                    )
+                    and (
+                        _gcp_service_attachment_uris is UNSET
+                        or (
+                            _gcp_service_attachment_uris.__class__ is list
+                            and all(_item.__class__ is str for _item in _gcp_service_attachment_uris)
+                        )
+                    )
+                    and (interface_endpoint_id is UNSET or interface_endpoint_id.__class__ is str)
+                    and (interface_endpoint_name is UNSET or interface_endpoint_name.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (provider_account_id is UNSET or provider_account_id.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                    and (service_endpoint_id is UNSET or service_endpoint_id.__class__ is str)
+                    and (state is UNSET or state.__class__ is str)
+                    and (vendor is UNSET or vendor.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsPrivateLinkConnection:
+                    _streams_private_link_connection = object.__new__(cls)
+                    _streams_private_link_connection.provider = provider
+                    _streams_private_link_connection.field_id = field_id
+                    _streams_private_link_connection.arn = arn
+                    _streams_private_link_connection.azure_resource_ids = azure_resource_ids
+                    _streams_private_link_connection.dns_domain = dns_domain
+                    _streams_private_link_connection.dns_sub_domain = dns_sub_domain
+                    _streams_private_link_connection.error_message = error_message
+                    _streams_private_link_connection.gcp_connection_ids = gcp_connection_ids
+                    _streams_private_link_connection.gcp_service_attachment_uris = gcp_service_attachment_uris
+                    _streams_private_link_connection.interface_endpoint_id = interface_endpoint_id
+                    _streams_private_link_connection.interface_endpoint_name = interface_endpoint_name
+                    _streams_private_link_connection.links = links
+                    _streams_private_link_connection.provider_account_id = provider_account_id
+                    _streams_private_link_connection.region = region
+                    _streams_private_link_connection.service_endpoint_id = service_endpoint_id
+                    _streams_private_link_connection.state = state
+                    _streams_private_link_connection.vendor = vendor
+                else:
+                    _streams_private_link_connection = cls(
+                        provider,
+                        field_id,
+                        arn,
+                        azure_resource_ids,
+                        dns_domain,
+                        dns_sub_domain,
+                        error_message,
+                        gcp_connection_ids,
+                        gcp_service_attachment_uris,
+                        interface_endpoint_id,
+                        interface_endpoint_name,
+                        links,
+                        provider_account_id,
+                        region,
+                        service_endpoint_id,
+                        state,
+                        vendor,
+                    )
 
-        _streams_private_link_connection = cls(
-            provider,
-            field_id,
-            arn,
-            azure_resource_ids,
-            dns_domain,
-            dns_sub_domain,
-            error_message,
-            gcp_connection_ids,
-            gcp_service_attachment_uris,
-            interface_endpoint_id,
-            interface_endpoint_name,
-            links,
-            provider_account_id,
-            region,
-            service_endpoint_id,
-            state,
-            vendor,
-        )
+                _streams_private_link_connection.additional_properties = d
+                return _streams_private_link_connection
 
-        if nulls:
-            d.update(nulls)
-        _streams_private_link_connection.additional_properties = d
-        return _streams_private_link_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -287,3 +404,36 @@ class StreamsPrivateLinkConnection:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    StreamsPrivateLinkConnectionDict = TypedDict(
+        "StreamsPrivateLinkConnectionDict",
+        {
+            "provider": Required[str],
+            "_id": str,
+            "arn": str,
+            "azureResourceIds": list[str],
+            "dnsDomain": str,
+            "dnsSubDomain": list[str],
+            "errorMessage": str,
+            "gcpConnectionIds": list[str],
+            "gcpServiceAttachmentUris": list[str],
+            "interfaceEndpointId": str,
+            "interfaceEndpointName": str,
+            "links": list[LinkDict | Link],
+            "providerAccountId": str,
+            "region": str,
+            "serviceEndpointId": str,
+            "state": str,
+            "vendor": str,
+        },
+        total=False,
+    )
+else:
+    StreamsPrivateLinkConnectionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.streams_processor_tier import StreamsProcessorTier
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsProcessor")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "failoverEnabled",
+        "links",
+        "name",
+        "options",
+        "pipeline",
+        "tier",
+    }
+)
 
 
 @_attrs_define
@@ -36,10 +65,28 @@ class StreamsProcessor:
     name: str | Unset = UNSET
     options: StreamsOptions | Unset = UNSET
     pipeline: list[Document] | Unset = UNSET
-    tier: StreamsProcessorTier | Unset = UNSET
+    tier: Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StreamsProcessorTier | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("failover_enabled", "failoverEnabled", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("options", "options", False),
+        ("pipeline", "pipeline", False),
+        ("tier", "tier", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsProcessor"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         failover_enabled = self.failover_enabled
@@ -66,7 +113,7 @@ class StreamsProcessor:
 
         tier: str | Unset = UNSET
         if not isinstance(self.tier, Unset):
-            tier = self.tier.value
+            tier = enum_json(self.tier)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -90,73 +137,79 @@ class StreamsProcessor:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "failoverEnabled",
-                "links",
-                "name",
-                "options",
-                "pipeline",
-                "tier",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        failover_enabled = d.pop("failoverEnabled", UNSET)
+                failover_enabled = src_dict.get("failoverEnabled", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                _options = src_dict.get("options", UNSET)
+                options: StreamsOptions | Unset
+                if _options is UNSET:
+                    options = UNSET
+                else:
+                    options = StreamsOptions.from_dict(_options)
 
-        _options = d.pop("options", UNSET)
-        options: StreamsOptions | Unset
-        if _options is UNSET:
-            options = UNSET
-        else:
-            options = StreamsOptions.from_dict(_options)
+                _pipeline = src_dict.get("pipeline", UNSET)
+                pipeline: list[Document] | Unset = UNSET
+                if _pipeline is not UNSET:
+                    pipeline = [Document.from_dict(pipeline_item_data) for pipeline_item_data in _pipeline]
 
-        _pipeline = d.pop("pipeline", UNSET)
-        pipeline: list[Document] | Unset = UNSET
-        if _pipeline is not UNSET:
-            pipeline = []
-            for pipeline_item_data in _pipeline:
-                pipeline_item = Document.from_dict(pipeline_item_data)
+                _tier = src_dict.get("tier", UNSET)
+                tier: StreamsProcessorTier | Unset
+                if _tier is UNSET:
+                    tier = UNSET
+                else:
+                    tier = StreamsProcessorTier._members_by_value.get(_tier) or StreamsProcessorTier(_tier)
 
-                pipeline.append(pipeline_item)
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (failover_enabled is UNSET or failover_enabled.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (_pipeline is UNSET or _pipeline.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsProcessor:
+                    _streams_processor = object.__new__(cls)
+                    _streams_processor.field_id = field_id
+                    _streams_processor.failover_enabled = failover_enabled
+                    _streams_processor.links = links
+                    _streams_processor.name = name
+                    _streams_processor.options = options
+                    _streams_processor.pipeline = pipeline
+                    _streams_processor.tier = tier
+                else:
+                    _streams_processor = cls(
+                        field_id,
+                        failover_enabled,
+                        links,
+                        name,
+                        options,
+                        pipeline,
+                        tier,
+                    )
 
-        _tier = d.pop("tier", UNSET)
-        tier: StreamsProcessorTier | Unset
-        if _tier is UNSET:
-            tier = UNSET
-        else:
-            tier = StreamsProcessorTier._members_by_value.get(_tier) or StreamsProcessorTier(_tier)
+                _streams_processor.additional_properties = d
+                return _streams_processor
 
-        _streams_processor = cls(
-            field_id,
-            failover_enabled,
-            links,
-            name,
-            options,
-            pipeline,
-            tier,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _streams_processor.additional_properties = d
-        return _streams_processor
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -179,3 +232,27 @@ class StreamsProcessor:
 from ..models.document import Document  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.streams_options import StreamsOptions  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.document import Document, DocumentDict
+    from ..models.link import Link, LinkDict
+    from ..models.streams_options import StreamsOptions, StreamsOptionsDict
+    from ..models.streams_processor_tier import StreamsProcessorTier
+
+    StreamsProcessorDict = TypedDict(
+        "StreamsProcessorDict",
+        {
+            "_id": str,
+            "failoverEnabled": bool,
+            "links": list[LinkDict | Link],
+            "name": str,
+            "options": StreamsOptionsDict | StreamsOptions,
+            "pipeline": list[DocumentDict | Document],
+            "tier": Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StreamsProcessorTier,
+        },
+        total=False,
+    )
+else:
+    StreamsProcessorDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

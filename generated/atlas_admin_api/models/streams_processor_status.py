@@ -2,16 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.streams_processor_status_mode import StreamsProcessorStatusMode
 from ..models.streams_processor_status_status import StreamsProcessorStatusStatus
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsProcessorStatus")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "status",
+        "links",
+        "mode",
+        "region",
+    }
+)
 
 
 @_attrs_define
@@ -31,14 +57,29 @@ class StreamsProcessorStatus:
             `FAILED_OVER`; optional otherwise.
     """
 
-    status: StreamsProcessorStatusStatus
+    status: Literal["STARTED", "STOPPED", "FAILED_OVER"] | StreamsProcessorStatusStatus
     links: list[Link] | Unset = UNSET
-    mode: StreamsProcessorStatusMode | Unset = UNSET
+    mode: Literal["GRACEFUL", "FORCED"] | StreamsProcessorStatusMode | Unset = UNSET
     region: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("status", "status", True),
+        ("links", "links", False),
+        ("mode", "mode", False),
+        ("region", "region", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsProcessorStatus"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        status = enum_json(self.status)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -49,7 +90,7 @@ class StreamsProcessorStatus:
 
         mode: str | Unset = UNSET
         if not isinstance(self.mode, Unset):
-            mode = self.mode.value
+            mode = enum_json(self.mode)
 
         region = self.region
 
@@ -71,48 +112,55 @@ class StreamsProcessorStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "mode",
-                "region",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        status = StreamsProcessorStatusStatus(d.pop("status"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                status = StreamsProcessorStatusStatus._members_by_value.get(
+                    _status_value := src_dict["status"]
+                ) or StreamsProcessorStatusStatus(_status_value)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _mode = src_dict.get("mode", UNSET)
+                mode: StreamsProcessorStatusMode | Unset
+                if _mode is UNSET:
+                    mode = UNSET
+                else:
+                    mode = StreamsProcessorStatusMode._members_by_value.get(_mode) or StreamsProcessorStatusMode(_mode)
 
-        _mode = d.pop("mode", UNSET)
-        mode: StreamsProcessorStatusMode | Unset
-        if _mode is UNSET:
-            mode = UNSET
-        else:
-            mode = StreamsProcessorStatusMode._members_by_value.get(_mode) or StreamsProcessorStatusMode(_mode)
+                region = src_dict.get("region", UNSET)
 
-        region = d.pop("region", UNSET)
+                if not ((_links is UNSET or _links.__class__ is list) and (region is UNSET or region.__class__ is str)):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsProcessorStatus:
+                    _streams_processor_status = object.__new__(cls)
+                    _streams_processor_status.status = status
+                    _streams_processor_status.links = links
+                    _streams_processor_status.mode = mode
+                    _streams_processor_status.region = region
+                else:
+                    _streams_processor_status = cls(
+                        status,
+                        links,
+                        mode,
+                        region,
+                    )
 
-        _streams_processor_status = cls(
-            status,
-            links,
-            mode,
-            region,
-        )
+                _streams_processor_status.additional_properties = d
+                return _streams_processor_status
 
-        if nulls:
-            d.update(nulls)
-        _streams_processor_status.additional_properties = d
-        return _streams_processor_status
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -133,3 +181,23 @@ class StreamsProcessorStatus:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.streams_processor_status_mode import StreamsProcessorStatusMode
+    from ..models.streams_processor_status_status import StreamsProcessorStatusStatus
+
+    StreamsProcessorStatusDict = TypedDict(
+        "StreamsProcessorStatusDict",
+        {
+            "status": Required[Literal["STARTED", "STOPPED", "FAILED_OVER"] | StreamsProcessorStatusStatus],
+            "links": list[LinkDict | Link],
+            "mode": Literal["GRACEFUL", "FORCED"] | StreamsProcessorStatusMode,
+            "region": str,
+        },
+        total=False,
+    )
+else:
+    StreamsProcessorStatusDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.streams_processor_with_stats_tier import StreamsProcessorWithStatsTier
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsProcessorWithStats")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "name",
+        "pipeline",
+        "state",
+        "eligibleForFailover",
+        "failoverEnabled",
+        "links",
+        "options",
+        "stats",
+        "tier",
+    }
+)
 
 
 @_attrs_define
@@ -44,10 +76,31 @@ class StreamsProcessorWithStats:
     links: list[Link] | Unset = UNSET
     options: StreamsOptions | Unset = UNSET
     stats: StreamsProcessorWithStatsStats | Unset = UNSET
-    tier: StreamsProcessorWithStatsTier | Unset = UNSET
+    tier: Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StreamsProcessorWithStatsTier | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", True),
+        ("name", "name", True),
+        ("pipeline", "pipeline", True),
+        ("state", "state", True),
+        ("eligible_for_failover", "eligibleForFailover", False),
+        ("failover_enabled", "failoverEnabled", False),
+        ("links", "links", False),
+        ("options", "options", False),
+        ("stats", "stats", False),
+        ("tier", "tier", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsProcessorWithStats"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         name = self.name
@@ -80,7 +133,7 @@ class StreamsProcessorWithStats:
 
         tier: str | Unset = UNSET
         if not isinstance(self.tier, Unset):
-            tier = self.tier.value
+            tier = enum_json(self.tier)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -109,84 +162,101 @@ class StreamsProcessorWithStats:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "eligibleForFailover",
-                "failoverEnabled",
-                "links",
-                "options",
-                "stats",
-                "tier",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict["_id"]
 
-        name = d.pop("name")
+                name = src_dict["name"]
 
-        pipeline = []
-        _pipeline = d.pop("pipeline")
-        for pipeline_item_data in _pipeline:
-            pipeline_item = StreamsProcessorWithStatsPipelineItem.from_dict(pipeline_item_data)
+                _pipeline = src_dict["pipeline"]
+                pipeline = [
+                    StreamsProcessorWithStatsPipelineItem.from_dict(pipeline_item_data)
+                    for pipeline_item_data in _pipeline
+                ]
 
-            pipeline.append(pipeline_item)
+                state = src_dict["state"]
 
-        state = d.pop("state")
+                eligible_for_failover = src_dict.get("eligibleForFailover", UNSET)
 
-        eligible_for_failover = d.pop("eligibleForFailover", UNSET)
+                failover_enabled = src_dict.get("failoverEnabled", UNSET)
 
-        failover_enabled = d.pop("failoverEnabled", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _options = src_dict.get("options", UNSET)
+                options: StreamsOptions | Unset
+                if _options is UNSET:
+                    options = UNSET
+                else:
+                    options = StreamsOptions.from_dict(_options)
 
-                links.append(links_item)
+                _stats = src_dict.get("stats", UNSET)
+                stats: StreamsProcessorWithStatsStats | Unset
+                if _stats is UNSET:
+                    stats = UNSET
+                else:
+                    stats = StreamsProcessorWithStatsStats.from_dict(_stats)
 
-        _options = d.pop("options", UNSET)
-        options: StreamsOptions | Unset
-        if _options is UNSET:
-            options = UNSET
-        else:
-            options = StreamsOptions.from_dict(_options)
+                _tier = src_dict.get("tier", UNSET)
+                tier: StreamsProcessorWithStatsTier | Unset
+                if _tier is UNSET:
+                    tier = UNSET
+                else:
+                    tier = StreamsProcessorWithStatsTier._members_by_value.get(_tier) or StreamsProcessorWithStatsTier(
+                        _tier
+                    )
 
-        _stats = d.pop("stats", UNSET)
-        stats: StreamsProcessorWithStatsStats | Unset
-        if _stats is UNSET:
-            stats = UNSET
-        else:
-            stats = StreamsProcessorWithStatsStats.from_dict(_stats)
+                if not (
+                    field_id.__class__ is str
+                    and name.__class__ is str
+                    and _pipeline.__class__ is list
+                    and state.__class__ is str
+                    and (eligible_for_failover is UNSET or eligible_for_failover.__class__ is bool)
+                    and (failover_enabled is UNSET or failover_enabled.__class__ is bool)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsProcessorWithStats:
+                    _streams_processor_with_stats = object.__new__(cls)
+                    _streams_processor_with_stats.field_id = field_id
+                    _streams_processor_with_stats.name = name
+                    _streams_processor_with_stats.pipeline = pipeline
+                    _streams_processor_with_stats.state = state
+                    _streams_processor_with_stats.eligible_for_failover = eligible_for_failover
+                    _streams_processor_with_stats.failover_enabled = failover_enabled
+                    _streams_processor_with_stats.links = links
+                    _streams_processor_with_stats.options = options
+                    _streams_processor_with_stats.stats = stats
+                    _streams_processor_with_stats.tier = tier
+                else:
+                    _streams_processor_with_stats = cls(
+                        field_id,
+                        name,
+                        pipeline,
+                        state,
+                        eligible_for_failover,
+                        failover_enabled,
+                        links,
+                        options,
+                        stats,
+                        tier,
+                    )
 
-        _tier = d.pop("tier", UNSET)
-        tier: StreamsProcessorWithStatsTier | Unset
-        if _tier is UNSET:
-            tier = UNSET
-        else:
-            tier = StreamsProcessorWithStatsTier._members_by_value.get(_tier) or StreamsProcessorWithStatsTier(_tier)
+                _streams_processor_with_stats.additional_properties = d
+                return _streams_processor_with_stats
 
-        _streams_processor_with_stats = cls(
-            field_id,
-            name,
-            pipeline,
-            state,
-            eligible_for_failover,
-            failover_enabled,
-            links,
-            options,
-            stats,
-            tier,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _streams_processor_with_stats.additional_properties = d
-        return _streams_processor_with_stats
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -212,3 +282,41 @@ from ..models.streams_processor_with_stats_pipeline_item import (
     StreamsProcessorWithStatsPipelineItem,  # noqa: E402
 )
 from ..models.streams_processor_with_stats_stats import StreamsProcessorWithStatsStats  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.streams_options import StreamsOptions, StreamsOptionsDict
+    from ..models.streams_processor_with_stats_pipeline_item import (
+        StreamsProcessorWithStatsPipelineItem,
+        StreamsProcessorWithStatsPipelineItemDict,
+    )
+    from ..models.streams_processor_with_stats_stats import (
+        StreamsProcessorWithStatsStats,
+        StreamsProcessorWithStatsStatsDict,
+    )
+    from ..models.streams_processor_with_stats_tier import StreamsProcessorWithStatsTier
+
+    StreamsProcessorWithStatsDict = TypedDict(
+        "StreamsProcessorWithStatsDict",
+        {
+            "_id": Required[str],
+            "name": Required[str],
+            "pipeline": Required[
+                list[StreamsProcessorWithStatsPipelineItemDict | StreamsProcessorWithStatsPipelineItem]
+            ],
+            "state": Required[str],
+            "eligibleForFailover": bool,
+            "failoverEnabled": bool,
+            "links": list[LinkDict | Link],
+            "options": StreamsOptionsDict | StreamsOptions,
+            "stats": StreamsProcessorWithStatsStatsDict | StreamsProcessorWithStatsStats,
+            "tier": Literal["SP50", "SP30", "SP10", "SP5", "SP2"] | StreamsProcessorWithStatsTier,
+        },
+        total=False,
+    )
+else:
+    StreamsProcessorWithStatsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsSampleConnections")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "solar",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class StreamsSampleConnections:
     links: list[Link] | Unset = UNSET
     solar: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("links", "links", False),
+        ("solar", "solar", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsSampleConnections"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = []
@@ -48,36 +83,40 @@ class StreamsSampleConnections:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "solar",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                solar = src_dict.get("solar", UNSET)
 
-        solar = d.pop("solar", UNSET)
+                if not ((_links is UNSET or _links.__class__ is list) and (solar is UNSET or solar.__class__ is bool)):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsSampleConnections:
+                    _streams_sample_connections = object.__new__(cls)
+                    _streams_sample_connections.links = links
+                    _streams_sample_connections.solar = solar
+                else:
+                    _streams_sample_connections = cls(
+                        links,
+                        solar,
+                    )
 
-        _streams_sample_connections = cls(
-            links,
-            solar,
-        )
+                _streams_sample_connections.additional_properties = d
+                return _streams_sample_connections
 
-        if nulls:
-            d.update(nulls)
-        _streams_sample_connections.additional_properties = d
-        return _streams_sample_connections
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -98,3 +137,19 @@ class StreamsSampleConnections:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    StreamsSampleConnectionsDict = TypedDict(
+        "StreamsSampleConnectionsDict",
+        {
+            "links": list[LinkDict | Link],
+            "solar": bool,
+        },
+        total=False,
+    )
+else:
+    StreamsSampleConnectionsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,9 +23,36 @@ from ..models.streams_schema_registry_connection_state import (
 from ..models.streams_schema_registry_connection_type import (
     StreamsSchemaRegistryConnectionType,
 )
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsSchemaRegistryConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "provider",
+        "schemaRegistryAuthentication",
+        "schemaRegistryUrls",
+        "id",
+        "links",
+        "name",
+        "region",
+        "state",
+    }
+)
 
 
 @_attrs_define
@@ -41,10 +75,10 @@ class StreamsSchemaRegistryConnection:
         state (StreamsSchemaRegistryConnectionState | Unset): The state of the connection.
     """
 
-    type_: StreamsSchemaRegistryConnectionType = _attrs_field(
+    type_: Literal["SchemaRegistry"] | StreamsSchemaRegistryConnectionType = _attrs_field(
         default=StreamsSchemaRegistryConnectionType.SCHEMAREGISTRY, kw_only=True
     )
-    provider: StreamsSchemaRegistryConnectionProvider = _attrs_field(
+    provider: Literal["CONFLUENT"] | StreamsSchemaRegistryConnectionProvider = _attrs_field(
         default=StreamsSchemaRegistryConnectionProvider.CONFLUENT, kw_only=True
     )
     schema_registry_authentication: (
@@ -55,13 +89,33 @@ class StreamsSchemaRegistryConnection:
     links: list[Link] | Unset = UNSET
     name: str | Unset = UNSET
     region: str | Unset = UNSET
-    state: StreamsSchemaRegistryConnectionState | Unset = UNSET
+    state: Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsSchemaRegistryConnectionState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("provider", "provider", True),
+        ("schema_registry_authentication", "schemaRegistryAuthentication", True),
+        ("schema_registry_urls", "schemaRegistryUrls", True),
+        ("id", "id", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("region", "region", False),
+        ("state", "state", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsSchemaRegistryConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
-        provider = self.provider.value
+        provider = enum_json(self.provider)
 
         schema_registry_authentication: dict[str, Any]
         schema_registry_authentication = self.schema_registry_authentication.to_dict()
@@ -83,7 +137,7 @@ class StreamsSchemaRegistryConnection:
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
-            state = self.state.value
+            state = enum_json(self.state)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -110,80 +164,114 @@ class StreamsSchemaRegistryConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "links",
-                "name",
-                "region",
-                "state",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = StreamsSchemaRegistryConnectionType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = StreamsSchemaRegistryConnectionType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or StreamsSchemaRegistryConnectionType(_type__value)
 
-        provider = StreamsSchemaRegistryConnectionProvider(d.pop("provider"))
+                provider = StreamsSchemaRegistryConnectionProvider._members_by_value.get(
+                    _provider_value := src_dict["provider"]
+                ) or StreamsSchemaRegistryConnectionProvider(_provider_value)
 
-        def _parse_schema_registry_authentication(
-            data: object,
-        ) -> ConfluentSaslInheritAuthentication | ConfluentUserInfoAuthentication | UnknownVariant:
-            variants: dict[str, type[ConfluentSaslInheritAuthentication] | type[ConfluentUserInfoAuthentication]] = {
-                "SASL_INHERIT": ConfluentSaslInheritAuthentication,
-                "USER_INFO": ConfluentUserInfoAuthentication,
-            }
-            payload, value = discriminate(data, "type", field="schemaRegistryAuthentication")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+                _schema_registry_authentication_data = src_dict["schemaRegistryAuthentication"]
+                schema_registry_authentication: (
+                    ConfluentSaslInheritAuthentication | ConfluentUserInfoAuthentication | UnknownVariant
+                )
+                _schema_registry_authentication_value = (
+                    _schema_registry_authentication_data.get("type")
+                    if _schema_registry_authentication_data.__class__ is dict
+                    else None
+                )
+                if _schema_registry_authentication_value.__class__ is not str:
+                    _schema_registry_authentication_data, _schema_registry_authentication_value = discriminate(
+                        _schema_registry_authentication_data, "type", field="schemaRegistryAuthentication"
+                    )
+                if _schema_registry_authentication_value == "SASL_INHERIT":
+                    schema_registry_authentication = ConfluentSaslInheritAuthentication.from_dict(
+                        _schema_registry_authentication_data
+                    )
+                elif _schema_registry_authentication_value == "USER_INFO":
+                    schema_registry_authentication = ConfluentUserInfoAuthentication.from_dict(
+                        _schema_registry_authentication_data
+                    )
+                else:
+                    schema_registry_authentication = UnknownVariant(
+                        discriminator=_schema_registry_authentication_value,
+                        raw=dict(_schema_registry_authentication_data),
+                    )
 
-        schema_registry_authentication = _parse_schema_registry_authentication(d.pop("schemaRegistryAuthentication"))
+                _schema_registry_urls = src_dict["schemaRegistryUrls"]
+                schema_registry_urls = cast(list[str], _schema_registry_urls)
 
-        schema_registry_urls = cast(list[str], d.pop("schemaRegistryUrls"))
+                id = src_dict.get("id", UNSET)
 
-        id = d.pop("id", UNSET)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                name = src_dict.get("name", UNSET)
 
-                links.append(links_item)
+                region = src_dict.get("region", UNSET)
 
-        name = d.pop("name", UNSET)
+                _state = src_dict.get("state", UNSET)
+                state: StreamsSchemaRegistryConnectionState | Unset
+                if _state is UNSET:
+                    state = UNSET
+                else:
+                    state = StreamsSchemaRegistryConnectionState._members_by_value.get(
+                        _state
+                    ) or StreamsSchemaRegistryConnectionState(_state)
 
-        region = d.pop("region", UNSET)
+                if not (
+                    (
+                        _schema_registry_urls.__class__ is list
+                        and all(_item.__class__ is str for _item in _schema_registry_urls)
+                    )
+                    and (id is UNSET or id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (region is UNSET or region.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsSchemaRegistryConnection:
+                    _streams_schema_registry_connection = object.__new__(cls)
+                    _streams_schema_registry_connection.type_ = type_
+                    _streams_schema_registry_connection.provider = provider
+                    _streams_schema_registry_connection.schema_registry_authentication = schema_registry_authentication
+                    _streams_schema_registry_connection.schema_registry_urls = schema_registry_urls
+                    _streams_schema_registry_connection.id = id
+                    _streams_schema_registry_connection.links = links
+                    _streams_schema_registry_connection.name = name
+                    _streams_schema_registry_connection.region = region
+                    _streams_schema_registry_connection.state = state
+                else:
+                    _streams_schema_registry_connection = cls(
+                        schema_registry_authentication,
+                        schema_registry_urls,
+                        id,
+                        links,
+                        name,
+                        region,
+                        state,
+                        type_=type_,
+                        provider=provider,
+                    )
 
-        _state = d.pop("state", UNSET)
-        state: StreamsSchemaRegistryConnectionState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = StreamsSchemaRegistryConnectionState._members_by_value.get(
-                _state
-            ) or StreamsSchemaRegistryConnectionState(_state)
+                _streams_schema_registry_connection.additional_properties = d
+                return _streams_schema_registry_connection
 
-        _streams_schema_registry_connection = cls(
-            schema_registry_authentication,
-            schema_registry_urls,
-            id,
-            links,
-            name,
-            region,
-            state,
-            type_=type_,
-            provider=provider,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _streams_schema_registry_connection.additional_properties = d
-        return _streams_schema_registry_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -208,3 +296,52 @@ from ..models.confluent_sasl_inherit_authentication import (
 )
 from ..models.confluent_user_info_authentication import ConfluentUserInfoAuthentication  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.confluent_sasl_inherit_authentication import (
+        ConfluentSaslInheritAuthentication,
+        ConfluentSaslInheritAuthenticationDict,
+    )
+    from ..models.confluent_user_info_authentication import (
+        ConfluentUserInfoAuthentication,
+        ConfluentUserInfoAuthenticationDict,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.streams_schema_registry_connection_provider import (
+        StreamsSchemaRegistryConnectionProvider,
+    )
+    from ..models.streams_schema_registry_connection_state import (
+        StreamsSchemaRegistryConnectionState,
+    )
+    from ..models.streams_schema_registry_connection_type import (
+        StreamsSchemaRegistryConnectionType,
+    )
+    from ..types import UnknownVariant
+
+    StreamsSchemaRegistryConnectionDict = TypedDict(
+        "StreamsSchemaRegistryConnectionDict",
+        {
+            "type": Required[Literal["SchemaRegistry"] | StreamsSchemaRegistryConnectionType],
+            "provider": Required[Literal["CONFLUENT"] | StreamsSchemaRegistryConnectionProvider],
+            "schemaRegistryAuthentication": Required[
+                ConfluentSaslInheritAuthenticationDict
+                | ConfluentSaslInheritAuthentication
+                | ConfluentUserInfoAuthenticationDict
+                | ConfluentUserInfoAuthentication
+                | UnknownVariant
+            ],
+            "schemaRegistryUrls": Required[list[str]],
+            "id": str,
+            "links": list[LinkDict | Link],
+            "name": str,
+            "region": str,
+            "state": Literal["PENDING", "READY", "DELETING", "FAILED"] | StreamsSchemaRegistryConnectionState,
+        },
+        total=False,
+    )
+else:
+    StreamsSchemaRegistryConnectionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

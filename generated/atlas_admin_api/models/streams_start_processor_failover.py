@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.streams_start_processor_failover_mode import (
     StreamsStartProcessorFailoverMode,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsStartProcessorFailover")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "region",
+        "dryRun",
+        "mode",
+    }
+)
 
 
 @_attrs_define
@@ -32,17 +57,31 @@ class StreamsStartProcessorFailover:
 
     region: str
     dry_run: bool | Unset = UNSET
-    mode: StreamsStartProcessorFailoverMode | Unset = UNSET
+    mode: Literal["GRACEFUL", "FORCED"] | StreamsStartProcessorFailoverMode | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("region", "region", True),
+        ("dry_run", "dryRun", False),
+        ("mode", "mode", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsStartProcessorFailover"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         region = self.region
 
         dry_run = self.dry_run
 
         mode: str | Unset = UNSET
         if not isinstance(self.mode, Unset):
-            mode = self.mode.value
+            mode = enum_json(self.mode)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,39 +99,48 @@ class StreamsStartProcessorFailover:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "dryRun",
-                "mode",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        region = d.pop("region")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                region = src_dict["region"]
 
-        dry_run = d.pop("dryRun", UNSET)
+                dry_run = src_dict.get("dryRun", UNSET)
 
-        _mode = d.pop("mode", UNSET)
-        mode: StreamsStartProcessorFailoverMode | Unset
-        if _mode is UNSET:
-            mode = UNSET
-        else:
-            mode = StreamsStartProcessorFailoverMode._members_by_value.get(_mode) or StreamsStartProcessorFailoverMode(
-                _mode
-            )
+                _mode = src_dict.get("mode", UNSET)
+                mode: StreamsStartProcessorFailoverMode | Unset
+                if _mode is UNSET:
+                    mode = UNSET
+                else:
+                    mode = StreamsStartProcessorFailoverMode._members_by_value.get(
+                        _mode
+                    ) or StreamsStartProcessorFailoverMode(_mode)
 
-        _streams_start_processor_failover = cls(
-            region,
-            dry_run,
-            mode,
-        )
+                if not (region.__class__ is str and (dry_run is UNSET or dry_run.__class__ is bool)):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsStartProcessorFailover:
+                    _streams_start_processor_failover = object.__new__(cls)
+                    _streams_start_processor_failover.region = region
+                    _streams_start_processor_failover.dry_run = dry_run
+                    _streams_start_processor_failover.mode = mode
+                else:
+                    _streams_start_processor_failover = cls(
+                        region,
+                        dry_run,
+                        mode,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _streams_start_processor_failover.additional_properties = d
-        return _streams_start_processor_failover
+                _streams_start_processor_failover.additional_properties = d
+                return _streams_start_processor_failover
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -109,3 +157,25 @@ class StreamsStartProcessorFailover:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.streams_start_processor_failover_mode import (
+        StreamsStartProcessorFailoverMode,
+    )
+
+    StreamsStartProcessorFailoverDict = TypedDict(
+        "StreamsStartProcessorFailoverDict",
+        {
+            "region": Required[str],
+            "dryRun": bool,
+            "mode": Literal["GRACEFUL", "FORCED"] | StreamsStartProcessorFailoverMode,
+        },
+        total=False,
+    )
+else:
+    StreamsStartProcessorFailoverDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

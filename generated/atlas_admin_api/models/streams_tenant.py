@@ -2,14 +2,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, UnknownVariant, Unset, discriminate
+from ..types import (
+    UNSET,
+    UnknownVariant,
+    Unset,
+    discriminate,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsTenant")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "connections",
+        "dataProcessRegion",
+        "failoverRegions",
+        "groupId",
+        "hostnames",
+        "links",
+        "name",
+        "sampleConnections",
+        "streamConfig",
+    }
+)
 
 
 @_attrs_define
@@ -63,8 +96,29 @@ class StreamsTenant:
     sample_connections: StreamsSampleConnections | Unset = UNSET
     stream_config: None | StreamConfigType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("connections", "connections", False),
+        ("data_process_region", "dataProcessRegion", False),
+        ("failover_regions", "failoverRegions", False),
+        ("group_id", "groupId", False),
+        ("hostnames", "hostnames", False),
+        ("links", "links", False),
+        ("name", "name", False),
+        ("sample_connections", "sampleConnections", False),
+        ("stream_config", "streamConfig", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsTenant"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         connections: list[dict[str, Any]] | Unset = UNSET
@@ -142,168 +196,189 @@ class StreamsTenant:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "connections",
-                "dataProcessRegion",
-                "failoverRegions",
-                "groupId",
-                "hostnames",
-                "links",
-                "name",
-                "sampleConnections",
-                "streamConfig",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        _connections = d.pop("connections", UNSET)
-        connections: (
-            list[
-                StreamsAWSKinesisDataStreamsConnection
-                | StreamsAWSLambdaConnection
-                | StreamsAzureBlobStorageConnection
-                | StreamsClusterConnection
-                | StreamsGCPPubSubConnection
-                | StreamsHttpsConnection
-                | StreamsKafkaConnection
-                | StreamsS3Connection
-                | StreamsSampleConnection
-                | StreamsSchemaRegistryConnection
-                | UnknownVariant
-            ]
-            | Unset
-        ) = UNSET
-        if _connections is not UNSET:
-            connections = []
-            for connections_item_data in _connections:
+                _connections = src_dict.get("connections", UNSET)
+                connections: (
+                    list[
+                        StreamsAWSKinesisDataStreamsConnection
+                        | StreamsAWSLambdaConnection
+                        | StreamsAzureBlobStorageConnection
+                        | StreamsClusterConnection
+                        | StreamsGCPPubSubConnection
+                        | StreamsHttpsConnection
+                        | StreamsKafkaConnection
+                        | StreamsS3Connection
+                        | StreamsSampleConnection
+                        | StreamsSchemaRegistryConnection
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
+                if _connections is not UNSET:
+                    connections = []
+                    for connections_item_data in _connections:
+                        _connections_item_data = connections_item_data
+                        connections_item: (
+                            StreamsAWSKinesisDataStreamsConnection
+                            | StreamsAWSLambdaConnection
+                            | StreamsAzureBlobStorageConnection
+                            | StreamsClusterConnection
+                            | StreamsGCPPubSubConnection
+                            | StreamsHttpsConnection
+                            | StreamsKafkaConnection
+                            | StreamsS3Connection
+                            | StreamsSampleConnection
+                            | StreamsSchemaRegistryConnection
+                            | UnknownVariant
+                        )
+                        _connections_item_value = (
+                            _connections_item_data.get("type") if _connections_item_data.__class__ is dict else None
+                        )
+                        if _connections_item_value.__class__ is not str:
+                            _connections_item_data, _connections_item_value = discriminate(
+                                _connections_item_data, "type", field="connections[]"
+                            )
+                        if _connections_item_value == "AWSKinesisDataStreams":
+                            connections_item = StreamsAWSKinesisDataStreamsConnection.from_dict(_connections_item_data)
+                        elif _connections_item_value == "AWSLambda":
+                            connections_item = StreamsAWSLambdaConnection.from_dict(_connections_item_data)
+                        elif _connections_item_value == "AzureBlobStorage":
+                            connections_item = StreamsAzureBlobStorageConnection.from_dict(_connections_item_data)
+                        elif _connections_item_value == "Cluster":
+                            connections_item = StreamsClusterConnection.from_dict(_connections_item_data)
+                        elif _connections_item_value == "GCPPubSub":
+                            connections_item = StreamsGCPPubSubConnection.from_dict(_connections_item_data)
+                        elif _connections_item_value == "Https":
+                            connections_item = StreamsHttpsConnection.from_dict(_connections_item_data)
+                        elif _connections_item_value == "Kafka":
+                            connections_item = StreamsKafkaConnection.from_dict(_connections_item_data)
+                        elif _connections_item_value == "S3":
+                            connections_item = StreamsS3Connection.from_dict(_connections_item_data)
+                        elif _connections_item_value == "Sample":
+                            connections_item = StreamsSampleConnection.from_dict(_connections_item_data)
+                        elif _connections_item_value == "SchemaRegistry":
+                            connections_item = StreamsSchemaRegistryConnection.from_dict(_connections_item_data)
+                        else:
+                            connections_item = UnknownVariant(
+                                discriminator=_connections_item_value, raw=dict(_connections_item_data)
+                            )
 
-                def _parse_connections_item(
-                    data: object,
-                ) -> (
-                    StreamsAWSKinesisDataStreamsConnection
-                    | StreamsAWSLambdaConnection
-                    | StreamsAzureBlobStorageConnection
-                    | StreamsClusterConnection
-                    | StreamsGCPPubSubConnection
-                    | StreamsHttpsConnection
-                    | StreamsKafkaConnection
-                    | StreamsS3Connection
-                    | StreamsSampleConnection
-                    | StreamsSchemaRegistryConnection
-                    | UnknownVariant
+                        connections.append(connections_item)
+
+                _data_process_region = src_dict.get("dataProcessRegion", UNSET)
+                data_process_region: StreamsDataProcessRegion | Unset
+                if _data_process_region is UNSET:
+                    data_process_region = UNSET
+                else:
+                    data_process_region = StreamsDataProcessRegion.from_dict(_data_process_region)
+
+                _failover_regions = src_dict.get("failoverRegions", UNSET)
+                failover_regions: list[StreamsDataProcessRegion] | Unset = UNSET
+                if _failover_regions is not UNSET:
+                    failover_regions = [
+                        StreamsDataProcessRegion.from_dict(failover_regions_item_data)
+                        for failover_regions_item_data in _failover_regions
+                    ]
+
+                group_id = src_dict.get("groupId", UNSET)
+
+                _hostnames = src_dict.get("hostnames", UNSET)
+                hostnames = cast(list[str], _hostnames)
+
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                name = src_dict.get("name", UNSET)
+
+                _sample_connections = src_dict.get("sampleConnections", UNSET)
+                sample_connections: StreamsSampleConnections | Unset
+                if _sample_connections is UNSET:
+                    sample_connections = UNSET
+                else:
+                    sample_connections = StreamsSampleConnections.from_dict(_sample_connections)
+
+                def _parse_stream_config(data: object) -> None | StreamConfigType0 | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_stream_config_type_0 = StreamConfigType0.from_dict(data)
+
+                        return componentsschemas_stream_config_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    return cast(None | StreamConfigType0 | Unset, data)
+
+                stream_config = _parse_stream_config(src_dict.get("streamConfig", UNSET))
+
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (_connections is UNSET or _connections.__class__ is list)
+                    and (_failover_regions is UNSET or _failover_regions.__class__ is list)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (
+                        _hostnames is UNSET
+                        or (_hostnames.__class__ is list and all(_item.__class__ is str for _item in _hostnames))
+                    )
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (
+                        stream_config is UNSET
+                        or stream_config.__class__
+                        in (
+                            StreamConfigType0,
+                            type(None),
+                        )
+                    )
                 ):
-                    variants: dict[
-                        str,
-                        type[StreamsAWSKinesisDataStreamsConnection]
-                        | type[StreamsAWSLambdaConnection]
-                        | type[StreamsAzureBlobStorageConnection]
-                        | type[StreamsClusterConnection]
-                        | type[StreamsGCPPubSubConnection]
-                        | type[StreamsHttpsConnection]
-                        | type[StreamsKafkaConnection]
-                        | type[StreamsS3Connection]
-                        | type[StreamsSampleConnection]
-                        | type[StreamsSchemaRegistryConnection],
-                    ] = {
-                        "AWSKinesisDataStreams": StreamsAWSKinesisDataStreamsConnection,
-                        "AWSLambda": StreamsAWSLambdaConnection,
-                        "AzureBlobStorage": StreamsAzureBlobStorageConnection,
-                        "Cluster": StreamsClusterConnection,
-                        "GCPPubSub": StreamsGCPPubSubConnection,
-                        "Https": StreamsHttpsConnection,
-                        "Kafka": StreamsKafkaConnection,
-                        "S3": StreamsS3Connection,
-                        "Sample": StreamsSampleConnection,
-                        "SchemaRegistry": StreamsSchemaRegistryConnection,
-                    }
-                    payload, value = discriminate(data, "type", field="connections[]")
-                    variant = variants.get(value)
-                    if variant is None:
-                        return UnknownVariant(discriminator=value, raw=dict(payload))
-                    return variant.from_dict(payload)
+                    raise TypeError("not the documented shape")
+                if cls is StreamsTenant:
+                    _streams_tenant = object.__new__(cls)
+                    _streams_tenant.field_id = field_id
+                    _streams_tenant.connections = connections
+                    _streams_tenant.data_process_region = data_process_region
+                    _streams_tenant.failover_regions = failover_regions
+                    _streams_tenant.group_id = group_id
+                    _streams_tenant.hostnames = hostnames
+                    _streams_tenant.links = links
+                    _streams_tenant.name = name
+                    _streams_tenant.sample_connections = sample_connections
+                    _streams_tenant.stream_config = stream_config
+                else:
+                    _streams_tenant = cls(
+                        field_id,
+                        connections,
+                        data_process_region,
+                        failover_regions,
+                        group_id,
+                        hostnames,
+                        links,
+                        name,
+                        sample_connections,
+                        stream_config,
+                    )
 
-                connections_item = _parse_connections_item(connections_item_data)
+                _streams_tenant.additional_properties = d
+                return _streams_tenant
 
-                connections.append(connections_item)
-
-        _data_process_region = d.pop("dataProcessRegion", UNSET)
-        data_process_region: StreamsDataProcessRegion | Unset
-        if _data_process_region is UNSET:
-            data_process_region = UNSET
-        else:
-            data_process_region = StreamsDataProcessRegion.from_dict(_data_process_region)
-
-        _failover_regions = d.pop("failoverRegions", UNSET)
-        failover_regions: list[StreamsDataProcessRegion] | Unset = UNSET
-        if _failover_regions is not UNSET:
-            failover_regions = []
-            for failover_regions_item_data in _failover_regions:
-                failover_regions_item = StreamsDataProcessRegion.from_dict(failover_regions_item_data)
-
-                failover_regions.append(failover_regions_item)
-
-        group_id = d.pop("groupId", UNSET)
-
-        hostnames = cast(list[str], d.pop("hostnames", UNSET))
-
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
-
-                links.append(links_item)
-
-        name = d.pop("name", UNSET)
-
-        _sample_connections = d.pop("sampleConnections", UNSET)
-        sample_connections: StreamsSampleConnections | Unset
-        if _sample_connections is UNSET:
-            sample_connections = UNSET
-        else:
-            sample_connections = StreamsSampleConnections.from_dict(_sample_connections)
-
-        def _parse_stream_config(data: object) -> None | StreamConfigType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_stream_config_type_0 = StreamConfigType0.from_dict(data)
-
-                return componentsschemas_stream_config_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | StreamConfigType0 | Unset, data)
-
-        stream_config = _parse_stream_config(d.pop("streamConfig", UNSET))
-
-        _streams_tenant = cls(
-            field_id,
-            connections,
-            data_process_region,
-            failover_regions,
-            group_id,
-            hostnames,
-            links,
-            name,
-            sample_connections,
-            stream_config,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _streams_tenant.additional_properties = d
-        return _streams_tenant
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -341,3 +416,99 @@ from ..models.streams_s3_connection import StreamsS3Connection  # noqa: E402
 from ..models.streams_sample_connection import StreamsSampleConnection  # noqa: E402
 from ..models.streams_sample_connections import StreamsSampleConnections  # noqa: E402
 from ..models.streams_schema_registry_connection import StreamsSchemaRegistryConnection  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.stream_config_type_0 import StreamConfigType0, StreamConfigType0Dict
+    from ..models.streams_aws_kinesis_data_streams_connection import (
+        StreamsAWSKinesisDataStreamsConnection,
+        StreamsAWSKinesisDataStreamsConnectionDict,
+    )
+    from ..models.streams_aws_lambda_connection import (
+        StreamsAWSLambdaConnection,
+        StreamsAWSLambdaConnectionDict,
+    )
+    from ..models.streams_azure_blob_storage_connection import (
+        StreamsAzureBlobStorageConnection,
+        StreamsAzureBlobStorageConnectionDict,
+    )
+    from ..models.streams_cluster_connection import (
+        StreamsClusterConnection,
+        StreamsClusterConnectionDict,
+    )
+    from ..models.streams_data_process_region import (
+        StreamsDataProcessRegion,
+        StreamsDataProcessRegionDict,
+    )
+    from ..models.streams_gcp_pub_sub_connection import (
+        StreamsGCPPubSubConnection,
+        StreamsGCPPubSubConnectionDict,
+    )
+    from ..models.streams_https_connection import (
+        StreamsHttpsConnection,
+        StreamsHttpsConnectionDict,
+    )
+    from ..models.streams_kafka_connection import (
+        StreamsKafkaConnection,
+        StreamsKafkaConnectionDict,
+    )
+    from ..models.streams_s3_connection import (
+        StreamsS3Connection,
+        StreamsS3ConnectionDict,
+    )
+    from ..models.streams_sample_connection import (
+        StreamsSampleConnection,
+        StreamsSampleConnectionDict,
+    )
+    from ..models.streams_sample_connections import (
+        StreamsSampleConnections,
+        StreamsSampleConnectionsDict,
+    )
+    from ..models.streams_schema_registry_connection import (
+        StreamsSchemaRegistryConnection,
+        StreamsSchemaRegistryConnectionDict,
+    )
+    from ..types import UnknownVariant
+
+    StreamsTenantDict = TypedDict(
+        "StreamsTenantDict",
+        {
+            "_id": str,
+            "connections": list[
+                StreamsAWSKinesisDataStreamsConnectionDict
+                | StreamsAWSKinesisDataStreamsConnection
+                | StreamsAWSLambdaConnectionDict
+                | StreamsAWSLambdaConnection
+                | StreamsAzureBlobStorageConnectionDict
+                | StreamsAzureBlobStorageConnection
+                | StreamsClusterConnectionDict
+                | StreamsClusterConnection
+                | StreamsGCPPubSubConnectionDict
+                | StreamsGCPPubSubConnection
+                | StreamsHttpsConnectionDict
+                | StreamsHttpsConnection
+                | StreamsKafkaConnectionDict
+                | StreamsKafkaConnection
+                | StreamsS3ConnectionDict
+                | StreamsS3Connection
+                | StreamsSampleConnectionDict
+                | StreamsSampleConnection
+                | StreamsSchemaRegistryConnectionDict
+                | StreamsSchemaRegistryConnection
+                | UnknownVariant
+            ],
+            "dataProcessRegion": StreamsDataProcessRegionDict | StreamsDataProcessRegion,
+            "failoverRegions": list[StreamsDataProcessRegionDict | StreamsDataProcessRegion],
+            "groupId": str,
+            "hostnames": list[str],
+            "links": list[LinkDict | Link],
+            "name": str,
+            "sampleConnections": StreamsSampleConnectionsDict | StreamsSampleConnections,
+            "streamConfig": StreamConfigType0Dict | StreamConfigType0 | None,
+        },
+        total=False,
+    )
+else:
+    StreamsTenantDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

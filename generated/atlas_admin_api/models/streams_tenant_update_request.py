@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +20,31 @@ from ..models.api_streams_gcp_region_view import ApiStreamsGCPRegionView
 from ..models.streams_tenant_update_request_cloud_provider import (
     StreamsTenantUpdateRequestCloudProvider,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="StreamsTenantUpdateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cloudProvider",
+        "failoverRegions",
+        "links",
+        "processorStatus",
+        "region",
+        "streamConfig",
+    }
+)
 
 
 @_attrs_define
@@ -37,18 +66,37 @@ class StreamsTenantUpdateRequest:
                 Workspace.
     """
 
-    cloud_provider: StreamsTenantUpdateRequestCloudProvider | Unset = UNSET
+    cloud_provider: (
+        Literal["AWS", "GCP", "AZURE", "TENANT", "SERVERLESS"] | StreamsTenantUpdateRequestCloudProvider | Unset
+    ) = UNSET
     failover_regions: list[StreamsDataProcessRegion] | Unset = UNSET
     links: list[Link] | Unset = UNSET
     processor_status: StreamsProcessorStatus | Unset = UNSET
     region: ApiStreamsAWSRegionView | ApiStreamsAzureRegionView | ApiStreamsGCPRegionView | Unset = UNSET
     stream_config: None | StreamConfigType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cloud_provider", "cloudProvider", False),
+        ("failover_regions", "failoverRegions", False),
+        ("links", "links", False),
+        ("processor_status", "processorStatus", False),
+        ("region", "region", False),
+        ("stream_config", "streamConfig", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/StreamsTenantUpdateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cloud_provider: str | Unset = UNSET
         if not isinstance(self.cloud_provider, Unset):
-            cloud_provider = self.cloud_provider.value
+            cloud_provider = enum_json(self.cloud_provider)
 
         failover_regions: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.failover_regions, Unset):
@@ -72,11 +120,11 @@ class StreamsTenantUpdateRequest:
         if isinstance(self.region, Unset):
             region = UNSET
         elif isinstance(self.region, ApiStreamsAWSRegionView):
-            region = self.region.value
+            region = enum_json(self.region)
         elif isinstance(self.region, ApiStreamsAzureRegionView):
-            region = self.region.value
+            region = enum_json(self.region)
         else:
-            region = self.region.value
+            region = enum_json(self.region)
 
         stream_config: dict[str, Any] | None | Unset
         if isinstance(self.stream_config, Unset):
@@ -106,119 +154,142 @@ class StreamsTenantUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cloudProvider",
-                "failoverRegions",
-                "links",
-                "processorStatus",
-                "region",
-                "streamConfig",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _cloud_provider = d.pop("cloudProvider", UNSET)
-        cloud_provider: StreamsTenantUpdateRequestCloudProvider | Unset
-        if _cloud_provider is UNSET:
-            cloud_provider = UNSET
-        else:
-            cloud_provider = StreamsTenantUpdateRequestCloudProvider._members_by_value.get(
-                _cloud_provider
-            ) or StreamsTenantUpdateRequestCloudProvider(_cloud_provider)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _cloud_provider = src_dict.get("cloudProvider", UNSET)
+                cloud_provider: StreamsTenantUpdateRequestCloudProvider | Unset
+                if _cloud_provider is UNSET:
+                    cloud_provider = UNSET
+                else:
+                    cloud_provider = StreamsTenantUpdateRequestCloudProvider._members_by_value.get(
+                        _cloud_provider
+                    ) or StreamsTenantUpdateRequestCloudProvider(_cloud_provider)
 
-        _failover_regions = d.pop("failoverRegions", UNSET)
-        failover_regions: list[StreamsDataProcessRegion] | Unset = UNSET
-        if _failover_regions is not UNSET:
-            failover_regions = []
-            for failover_regions_item_data in _failover_regions:
-                failover_regions_item = StreamsDataProcessRegion.from_dict(failover_regions_item_data)
+                _failover_regions = src_dict.get("failoverRegions", UNSET)
+                failover_regions: list[StreamsDataProcessRegion] | Unset = UNSET
+                if _failover_regions is not UNSET:
+                    failover_regions = [
+                        StreamsDataProcessRegion.from_dict(failover_regions_item_data)
+                        for failover_regions_item_data in _failover_regions
+                    ]
 
-                failover_regions.append(failover_regions_item)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _processor_status = src_dict.get("processorStatus", UNSET)
+                processor_status: StreamsProcessorStatus | Unset
+                if _processor_status is UNSET:
+                    processor_status = UNSET
+                else:
+                    processor_status = StreamsProcessorStatus.from_dict(_processor_status)
 
-                links.append(links_item)
+                def _parse_region(
+                    data: object,
+                ) -> ApiStreamsAWSRegionView | ApiStreamsAzureRegionView | ApiStreamsGCPRegionView | Unset:
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_streams_region_type_0 = ApiStreamsAWSRegionView._members_by_value.get(
+                            data
+                        ) or ApiStreamsAWSRegionView(data)
 
-        _processor_status = d.pop("processorStatus", UNSET)
-        processor_status: StreamsProcessorStatus | Unset
-        if _processor_status is UNSET:
-            processor_status = UNSET
-        else:
-            processor_status = StreamsProcessorStatus.from_dict(_processor_status)
+                        return componentsschemas_base_streams_region_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        componentsschemas_base_streams_region_type_1 = ApiStreamsAzureRegionView._members_by_value.get(
+                            data
+                        ) or ApiStreamsAzureRegionView(data)
 
-        def _parse_region(
-            data: object,
-        ) -> ApiStreamsAWSRegionView | ApiStreamsAzureRegionView | ApiStreamsGCPRegionView | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_streams_region_type_0 = ApiStreamsAWSRegionView._members_by_value.get(
-                    data
-                ) or ApiStreamsAWSRegionView(data)
+                        return componentsschemas_base_streams_region_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    componentsschemas_base_streams_region_type_2 = ApiStreamsGCPRegionView._members_by_value.get(
+                        data
+                    ) or ApiStreamsGCPRegionView(data)
 
-                return componentsschemas_base_streams_region_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_base_streams_region_type_1 = ApiStreamsAzureRegionView._members_by_value.get(
-                    data
-                ) or ApiStreamsAzureRegionView(data)
+                    return componentsschemas_base_streams_region_type_2
 
-                return componentsschemas_base_streams_region_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, str):
-                raise TypeError()
-            componentsschemas_base_streams_region_type_2 = ApiStreamsGCPRegionView._members_by_value.get(
-                data
-            ) or ApiStreamsGCPRegionView(data)
+                region = _parse_region(src_dict.get("region", UNSET))
 
-            return componentsschemas_base_streams_region_type_2
+                def _parse_stream_config(data: object) -> None | StreamConfigType0 | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_stream_config_type_0 = StreamConfigType0.from_dict(data)
 
-        region = _parse_region(d.pop("region", UNSET))
+                        return componentsschemas_stream_config_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    return cast(None | StreamConfigType0 | Unset, data)
 
-        def _parse_stream_config(data: object) -> None | StreamConfigType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_stream_config_type_0 = StreamConfigType0.from_dict(data)
+                stream_config = _parse_stream_config(src_dict.get("streamConfig", UNSET))
 
-                return componentsschemas_stream_config_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | StreamConfigType0 | Unset, data)
+                if not (
+                    (_failover_regions is UNSET or _failover_regions.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (
+                        region is UNSET
+                        or region.__class__
+                        in (
+                            ApiStreamsAWSRegionView,
+                            ApiStreamsAzureRegionView,
+                            ApiStreamsGCPRegionView,
+                        )
+                    )
+                    and (
+                        stream_config is UNSET
+                        or stream_config.__class__
+                        in (
+                            StreamConfigType0,
+                            type(None),
+                        )
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is StreamsTenantUpdateRequest:
+                    _streams_tenant_update_request = object.__new__(cls)
+                    _streams_tenant_update_request.cloud_provider = cloud_provider
+                    _streams_tenant_update_request.failover_regions = failover_regions
+                    _streams_tenant_update_request.links = links
+                    _streams_tenant_update_request.processor_status = processor_status
+                    _streams_tenant_update_request.region = region
+                    _streams_tenant_update_request.stream_config = stream_config
+                else:
+                    _streams_tenant_update_request = cls(
+                        cloud_provider,
+                        failover_regions,
+                        links,
+                        processor_status,
+                        region,
+                        stream_config,
+                    )
 
-        stream_config = _parse_stream_config(d.pop("streamConfig", UNSET))
+                _streams_tenant_update_request.additional_properties = d
+                return _streams_tenant_update_request
 
-        _streams_tenant_update_request = cls(
-            cloud_provider,
-            failover_regions,
-            links,
-            processor_status,
-            region,
-            stream_config,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _streams_tenant_update_request.additional_properties = d
-        return _streams_tenant_update_request
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -242,3 +313,61 @@ from ..models.link import Link  # noqa: E402
 from ..models.stream_config_type_0 import StreamConfigType0  # noqa: E402
 from ..models.streams_data_process_region import StreamsDataProcessRegion  # noqa: E402
 from ..models.streams_processor_status import StreamsProcessorStatus  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.api_streams_aws_region_view import ApiStreamsAWSRegionView
+    from ..models.api_streams_azure_region_view import ApiStreamsAzureRegionView
+    from ..models.api_streams_gcp_region_view import ApiStreamsGCPRegionView
+    from ..models.link import Link, LinkDict
+    from ..models.stream_config_type_0 import StreamConfigType0, StreamConfigType0Dict
+    from ..models.streams_data_process_region import (
+        StreamsDataProcessRegion,
+        StreamsDataProcessRegionDict,
+    )
+    from ..models.streams_processor_status import (
+        StreamsProcessorStatus,
+        StreamsProcessorStatusDict,
+    )
+    from ..models.streams_tenant_update_request_cloud_provider import (
+        StreamsTenantUpdateRequestCloudProvider,
+    )
+
+    StreamsTenantUpdateRequestDict = TypedDict(
+        "StreamsTenantUpdateRequestDict",
+        {
+            "cloudProvider": Literal["AWS", "GCP", "AZURE", "TENANT", "SERVERLESS"]
+            | StreamsTenantUpdateRequestCloudProvider,
+            "failoverRegions": list[StreamsDataProcessRegionDict | StreamsDataProcessRegion],
+            "links": list[LinkDict | Link],
+            "processorStatus": StreamsProcessorStatusDict | StreamsProcessorStatus,
+            "region": Literal[
+                "SYDNEY_AUS",
+                "MUMBAI_IND",
+                "FRANKFURT_DEU",
+                "DUBLIN_IRL",
+                "LONDON_GBR",
+                "VIRGINIA_USA",
+                "OHIO_USA",
+                "OREGON_USA",
+                "SAOPAULO_BRA",
+                "MONTREAL_CAN",
+                "TOKYO_JPN",
+                "SINGAPORE_SGP",
+                "PARIS_FRA",
+                "SEOUL_KOR",
+            ]
+            | ApiStreamsAWSRegionView
+            | Literal["eastus", "westus", "eastus2", "westeurope", "brazilsouth", "australiaeast"]
+            | ApiStreamsAzureRegionView
+            | Literal["US_CENTRAL1", "EUROPE_WEST1", "US_EAST4"]
+            | ApiStreamsGCPRegionView,
+            "streamConfig": StreamConfigType0Dict | StreamConfigType0 | None,
+        },
+        total=False,
+    )
+else:
+    StreamsTenantUpdateRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.synonym_mapping_status_detail_status import (
     SynonymMappingStatusDetailStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SynonymMappingStatusDetail")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "message",
+        "queryable",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -29,17 +54,31 @@ class SynonymMappingStatusDetail:
 
     message: str | Unset = UNSET
     queryable: bool | Unset = UNSET
-    status: SynonymMappingStatusDetailStatus | Unset = UNSET
+    status: Literal["FAILED", "BUILDING", "READY"] | SynonymMappingStatusDetailStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("message", "message", False),
+        ("queryable", "queryable", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SynonymMappingStatusDetail"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         message = self.message
 
         queryable = self.queryable
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,40 +94,51 @@ class SynonymMappingStatusDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "message",
-                "queryable",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        message = d.pop("message", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                message = src_dict.get("message", UNSET)
 
-        queryable = d.pop("queryable", UNSET)
+                queryable = src_dict.get("queryable", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: SynonymMappingStatusDetailStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = SynonymMappingStatusDetailStatus._members_by_value.get(
-                _status
-            ) or SynonymMappingStatusDetailStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: SynonymMappingStatusDetailStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = SynonymMappingStatusDetailStatus._members_by_value.get(
+                        _status
+                    ) or SynonymMappingStatusDetailStatus(_status)
 
-        _synonym_mapping_status_detail = cls(
-            message,
-            queryable,
-            status,
-        )
+                if not (
+                    (message is UNSET or message.__class__ is str)
+                    and (queryable is UNSET or queryable.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SynonymMappingStatusDetail:
+                    _synonym_mapping_status_detail = object.__new__(cls)
+                    _synonym_mapping_status_detail.message = message
+                    _synonym_mapping_status_detail.queryable = queryable
+                    _synonym_mapping_status_detail.status = status
+                else:
+                    _synonym_mapping_status_detail = cls(
+                        message,
+                        queryable,
+                        status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _synonym_mapping_status_detail.additional_properties = d
-        return _synonym_mapping_status_detail
+                _synonym_mapping_status_detail.additional_properties = d
+                return _synonym_mapping_status_detail
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -105,3 +155,25 @@ class SynonymMappingStatusDetail:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.synonym_mapping_status_detail_status import (
+        SynonymMappingStatusDetailStatus,
+    )
+
+    SynonymMappingStatusDetailDict = TypedDict(
+        "SynonymMappingStatusDetailDict",
+        {
+            "message": str,
+            "queryable": bool,
+            "status": Literal["FAILED", "BUILDING", "READY"] | SynonymMappingStatusDetailStatus,
+        },
+        total=False,
+    )
+else:
+    SynonymMappingStatusDetailDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

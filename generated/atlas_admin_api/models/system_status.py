@@ -2,15 +2,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.system_status_app_name import SystemStatusAppName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="SystemStatus")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "apiKey",
+        "appName",
+        "build",
+        "throttling",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -28,20 +56,38 @@ class SystemStatus:
     """
 
     api_key: ApiKeyType0 | None
-    app_name: SystemStatusAppName = _attrs_field(default=SystemStatusAppName.MONGODB_ATLAS, kw_only=True)
+    app_name: Literal["MongoDB Atlas"] | SystemStatusAppName = _attrs_field(
+        default=SystemStatusAppName.MONGODB_ATLAS, kw_only=True
+    )
     build: str
     throttling: bool
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("api_key", "apiKey", True),
+        ("app_name", "appName", True),
+        ("build", "build", True),
+        ("throttling", "throttling", True),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/SystemStatus"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         api_key: dict[str, Any] | None
         if isinstance(self.api_key, ApiKeyType0):
             api_key = self.api_key.to_dict()
         else:
             api_key = self.api_key
 
-        app_name = self.app_name.value
+        app_name = enum_json(self.app_name)
 
         build = self.build
 
@@ -71,56 +117,77 @@ class SystemStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
 
-        def _parse_api_key(data: object) -> ApiKeyType0 | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_api_key_type_0 = ApiKeyType0.from_dict(data)
+                def _parse_api_key(data: object) -> ApiKeyType0 | None:
+                    if data is None:
+                        return data
+                    try:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_api_key_type_0 = ApiKeyType0.from_dict(data)
 
-                return componentsschemas_api_key_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ApiKeyType0 | None, data)
+                        return componentsschemas_api_key_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    return cast(ApiKeyType0 | None, data)
 
-        api_key = _parse_api_key(d.pop("apiKey"))
+                api_key = _parse_api_key(src_dict["apiKey"])
 
-        app_name = SystemStatusAppName(d.pop("appName"))
+                app_name = SystemStatusAppName._members_by_value.get(
+                    _app_name_value := src_dict["appName"]
+                ) or SystemStatusAppName(_app_name_value)
 
-        build = d.pop("build")
+                build = src_dict["build"]
 
-        throttling = d.pop("throttling")
+                throttling = src_dict["throttling"]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    api_key.__class__
+                    in (
+                        ApiKeyType0,
+                        type(None),
+                    )
+                    and build.__class__ is str
+                    and throttling.__class__ is bool
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is SystemStatus:
+                    _system_status = object.__new__(cls)
+                    _system_status.api_key = api_key
+                    _system_status.app_name = app_name
+                    _system_status.build = build
+                    _system_status.throttling = throttling
+                    _system_status.links = links
+                else:
+                    _system_status = cls(
+                        api_key,
+                        build,
+                        throttling,
+                        links,
+                        app_name=app_name,
+                    )
 
-        _system_status = cls(
-            api_key,
-            build,
-            throttling,
-            links,
-            app_name=app_name,
-        )
+                _system_status.additional_properties = d
+                return _system_status
 
-        if nulls:
-            d.update(nulls)
-        _system_status.additional_properties = d
-        return _system_status
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -142,3 +209,24 @@ class SystemStatus:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_key_type_0 import ApiKeyType0  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.api_key_type_0 import ApiKeyType0, ApiKeyType0Dict
+    from ..models.link import Link, LinkDict
+    from ..models.system_status_app_name import SystemStatusAppName
+
+    SystemStatusDict = TypedDict(
+        "SystemStatusDict",
+        {
+            "apiKey": Required[ApiKeyType0Dict | ApiKeyType0 | None],
+            "appName": Required[Literal["MongoDB Atlas"] | SystemStatusAppName],
+            "build": Required[str],
+            "throttling": Required[bool],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    SystemStatusDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TargetOrgRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "accessListIps",
+    }
+)
 
 
 @_attrs_define
@@ -21,8 +43,18 @@ class TargetOrgRequest:
 
     access_list_ips: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("access_list_ips", "accessListIps", False),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TargetOrgRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         access_list_ips: list[str] | Unset = UNSET
         if not isinstance(self.access_list_ips, Unset):
             access_list_ips = self.access_list_ips
@@ -37,23 +69,39 @@ class TargetOrgRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("accessListIps",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        access_list_ips = cast(list[str], d.pop("accessListIps", UNSET))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _access_list_ips = src_dict.get("accessListIps", UNSET)
+                access_list_ips = cast(list[str], _access_list_ips)
 
-        _target_org_request = cls(
-            access_list_ips,
-        )
+                if not (
+                    _access_list_ips is UNSET
+                    or (
+                        _access_list_ips.__class__ is list and all(_item.__class__ is str for _item in _access_list_ips)
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TargetOrgRequest:
+                    _target_org_request = object.__new__(cls)
+                    _target_org_request.access_list_ips = access_list_ips
+                else:
+                    _target_org_request = cls(
+                        access_list_ips,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _target_org_request.additional_properties = d
-        return _target_org_request
+                _target_org_request.additional_properties = d
+                return _target_org_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -70,3 +118,17 @@ class TargetOrgRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    TargetOrgRequestDict = TypedDict(
+        "TargetOrgRequestDict",
+        {
+            "accessListIps": list[str],
+        },
+        total=False,
+    )
+else:
+    TargetOrgRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

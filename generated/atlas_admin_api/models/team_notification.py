@@ -2,15 +2,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.team_notification_type_name import TeamNotificationTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TeamNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "delayMin",
+        "emailEnabled",
+        "intervalMin",
+        "notifierId",
+        "smsEnabled",
+        "teamId",
+        "teamName",
+    }
+)
 
 
 @_attrs_define
@@ -47,7 +77,9 @@ class TeamNotification:
             this parameter when `"notifications.[n].typeName" : "TEAM"`. Example: Atlas.
     """
 
-    type_name: TeamNotificationTypeName = _attrs_field(default=TeamNotificationTypeName.TEAM, kw_only=True)
+    type_name: Literal["TEAM"] | TeamNotificationTypeName = _attrs_field(
+        default=TeamNotificationTypeName.TEAM, kw_only=True
+    )
     delay_min: int | Unset = UNSET
     email_enabled: bool | Unset = UNSET
     interval_min: int | Unset = UNSET
@@ -56,9 +88,28 @@ class TeamNotification:
     team_id: str | Unset = UNSET
     team_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("delay_min", "delayMin", False),
+        ("email_enabled", "emailEnabled", False),
+        ("interval_min", "intervalMin", False),
+        ("notifier_id", "notifierId", False),
+        ("sms_enabled", "smsEnabled", False),
+        ("team_id", "teamId", False),
+        ("team_name", "teamName", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TeamNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         delay_min = self.delay_min
 
@@ -100,52 +151,71 @@ class TeamNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "delayMin",
-                "emailEnabled",
-                "intervalMin",
-                "notifierId",
-                "smsEnabled",
-                "teamId",
-                "teamName",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = TeamNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = TeamNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or TeamNotificationTypeName(_type_name_value)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        email_enabled = d.pop("emailEnabled", UNSET)
+                email_enabled = src_dict.get("emailEnabled", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        sms_enabled = d.pop("smsEnabled", UNSET)
+                sms_enabled = src_dict.get("smsEnabled", UNSET)
 
-        team_id = d.pop("teamId", UNSET)
+                team_id = src_dict.get("teamId", UNSET)
 
-        team_name = d.pop("teamName", UNSET)
+                team_name = src_dict.get("teamName", UNSET)
 
-        _team_notification = cls(
-            delay_min,
-            email_enabled,
-            interval_min,
-            notifier_id,
-            sms_enabled,
-            team_id,
-            team_name,
-            type_name=type_name,
-        )
+                if not (
+                    (delay_min is UNSET or delay_min.__class__ is int)
+                    and (email_enabled is UNSET or email_enabled.__class__ is bool)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                    and (sms_enabled is UNSET or sms_enabled.__class__ is bool)
+                    and (team_id is UNSET or team_id.__class__ is str)
+                    and (team_name is UNSET or team_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TeamNotification:
+                    _team_notification = object.__new__(cls)
+                    _team_notification.type_name = type_name
+                    _team_notification.delay_min = delay_min
+                    _team_notification.email_enabled = email_enabled
+                    _team_notification.interval_min = interval_min
+                    _team_notification.notifier_id = notifier_id
+                    _team_notification.sms_enabled = sms_enabled
+                    _team_notification.team_id = team_id
+                    _team_notification.team_name = team_name
+                else:
+                    _team_notification = cls(
+                        delay_min,
+                        email_enabled,
+                        interval_min,
+                        notifier_id,
+                        sms_enabled,
+                        team_id,
+                        team_name,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _team_notification.additional_properties = d
-        return _team_notification
+                _team_notification.additional_properties = d
+                return _team_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -162,3 +232,26 @@ class TeamNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.team_notification_type_name import TeamNotificationTypeName
+
+    TeamNotificationDict = TypedDict(
+        "TeamNotificationDict",
+        {
+            "typeName": Required[Literal["TEAM"] | TeamNotificationTypeName],
+            "delayMin": int,
+            "emailEnabled": bool,
+            "intervalMin": int,
+            "notifierId": str,
+            "smsEnabled": bool,
+            "teamId": str,
+            "teamName": str,
+        },
+        total=False,
+    )
+else:
+    TeamNotificationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TeamRole")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "roleNames",
+        "teamId",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +51,22 @@ class TeamRole:
     team_id: str
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("role_names", "roleNames", True),
+        ("team_id", "teamId", True),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TeamRole"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         role_names = self.role_names
 
         team_id = self.team_id
@@ -55,36 +93,49 @@ class TeamRole:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("links",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        role_names = cast(list[str], d.pop("roleNames"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _role_names = src_dict["roleNames"]
+                role_names = cast(list[str], _role_names)
 
-        team_id = d.pop("teamId")
+                team_id = src_dict["teamId"]
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    (_role_names.__class__ is list and all(_item.__class__ is str for _item in _role_names))
+                    and team_id.__class__ is str
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TeamRole:
+                    _team_role = object.__new__(cls)
+                    _team_role.role_names = role_names
+                    _team_role.team_id = team_id
+                    _team_role.links = links
+                else:
+                    _team_role = cls(
+                        role_names,
+                        team_id,
+                        links,
+                    )
 
-        _team_role = cls(
-            role_names,
-            team_id,
-            links,
-        )
+                _team_role.additional_properties = d
+                return _team_role
 
-        if nulls:
-            d.update(nulls)
-        _team_role.additional_properties = d
-        return _team_role
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -105,3 +156,20 @@ class TeamRole:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    TeamRoleDict = TypedDict(
+        "TeamRoleDict",
+        {
+            "roleNames": Required[list[str]],
+            "teamId": Required[str],
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    TeamRoleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,27 @@ from ..models.tenant_hardware_spec_effective_instance_size import (
     TenantHardwareSpecEffectiveInstanceSize,
 )
 from ..models.tenant_hardware_spec_instance_size import TenantHardwareSpecInstanceSize
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TenantHardwareSpec")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "effectiveInstanceSize",
+        "instanceSize",
+    }
+)
 
 
 @_attrs_define
@@ -26,18 +50,31 @@ class TenantHardwareSpec:
             M0/M2/M5 tier cluster.
     """
 
-    effective_instance_size: TenantHardwareSpecEffectiveInstanceSize | Unset = UNSET
-    instance_size: TenantHardwareSpecInstanceSize | Unset = UNSET
+    effective_instance_size: Literal["FLEX", "M2", "M5", "M0"] | TenantHardwareSpecEffectiveInstanceSize | Unset = UNSET
+    instance_size: Literal["M0", "M2", "M5"] | TenantHardwareSpecInstanceSize | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("effective_instance_size", "effectiveInstanceSize", False),
+        ("instance_size", "instanceSize", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TenantHardwareSpec"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         effective_instance_size: str | Unset = UNSET
         if not isinstance(self.effective_instance_size, Unset):
-            effective_instance_size = self.effective_instance_size.value
+            effective_instance_size = enum_json(self.effective_instance_size)
 
         instance_size: str | Unset = UNSET
         if not isinstance(self.instance_size, Unset):
-            instance_size = self.instance_size.value
+            instance_size = enum_json(self.instance_size)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,43 +88,49 @@ class TenantHardwareSpec:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "effectiveInstanceSize",
-                "instanceSize",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _effective_instance_size = d.pop("effectiveInstanceSize", UNSET)
-        effective_instance_size: TenantHardwareSpecEffectiveInstanceSize | Unset
-        if _effective_instance_size is UNSET:
-            effective_instance_size = UNSET
-        else:
-            effective_instance_size = TenantHardwareSpecEffectiveInstanceSize._members_by_value.get(
-                _effective_instance_size
-            ) or TenantHardwareSpecEffectiveInstanceSize(_effective_instance_size)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _effective_instance_size = src_dict.get("effectiveInstanceSize", UNSET)
+                effective_instance_size: TenantHardwareSpecEffectiveInstanceSize | Unset
+                if _effective_instance_size is UNSET:
+                    effective_instance_size = UNSET
+                else:
+                    effective_instance_size = TenantHardwareSpecEffectiveInstanceSize._members_by_value.get(
+                        _effective_instance_size
+                    ) or TenantHardwareSpecEffectiveInstanceSize(_effective_instance_size)
 
-        _instance_size = d.pop("instanceSize", UNSET)
-        instance_size: TenantHardwareSpecInstanceSize | Unset
-        if _instance_size is UNSET:
-            instance_size = UNSET
-        else:
-            instance_size = TenantHardwareSpecInstanceSize._members_by_value.get(
-                _instance_size
-            ) or TenantHardwareSpecInstanceSize(_instance_size)
+                _instance_size = src_dict.get("instanceSize", UNSET)
+                instance_size: TenantHardwareSpecInstanceSize | Unset
+                if _instance_size is UNSET:
+                    instance_size = UNSET
+                else:
+                    instance_size = TenantHardwareSpecInstanceSize._members_by_value.get(
+                        _instance_size
+                    ) or TenantHardwareSpecInstanceSize(_instance_size)
 
-        _tenant_hardware_spec = cls(
-            effective_instance_size,
-            instance_size,
-        )
+                if cls is TenantHardwareSpec:
+                    _tenant_hardware_spec = object.__new__(cls)
+                    _tenant_hardware_spec.effective_instance_size = effective_instance_size
+                    _tenant_hardware_spec.instance_size = instance_size
+                else:
+                    _tenant_hardware_spec = cls(
+                        effective_instance_size,
+                        instance_size,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _tenant_hardware_spec.additional_properties = d
-        return _tenant_hardware_spec
+                _tenant_hardware_spec.additional_properties = d
+                return _tenant_hardware_spec
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -104,3 +147,25 @@ class TenantHardwareSpec:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.tenant_hardware_spec_effective_instance_size import (
+        TenantHardwareSpecEffectiveInstanceSize,
+    )
+    from ..models.tenant_hardware_spec_instance_size import (
+        TenantHardwareSpecInstanceSize,
+    )
+
+    TenantHardwareSpecDict = TypedDict(
+        "TenantHardwareSpecDict",
+        {
+            "effectiveInstanceSize": Literal["FLEX", "M2", "M5", "M0"] | TenantHardwareSpecEffectiveInstanceSize,
+            "instanceSize": Literal["M0", "M2", "M5"] | TenantHardwareSpecInstanceSize,
+        },
+        total=False,
+    )
+else:
+    TenantHardwareSpecDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,28 @@ from ..models.tenant_hardware_spec_20240805_effective_instance_size import (
 from ..models.tenant_hardware_spec_20240805_instance_size import (
     TenantHardwareSpec20240805InstanceSize,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TenantHardwareSpec20240805")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "diskSizeGB",
+        "effectiveInstanceSize",
+        "instanceSize",
+    }
+)
 
 
 @_attrs_define
@@ -44,20 +69,36 @@ class TenantHardwareSpec20240805:
     """
 
     disk_size_gb: float | Unset = UNSET
-    effective_instance_size: TenantHardwareSpec20240805EffectiveInstanceSize | Unset = UNSET
-    instance_size: TenantHardwareSpec20240805InstanceSize | Unset = UNSET
+    effective_instance_size: (
+        Literal["FLEX", "M2", "M5", "M0"] | TenantHardwareSpec20240805EffectiveInstanceSize | Unset
+    ) = UNSET
+    instance_size: Literal["M0", "M2", "M5"] | TenantHardwareSpec20240805InstanceSize | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("disk_size_gb", "diskSizeGB", False),
+        ("effective_instance_size", "effectiveInstanceSize", False),
+        ("instance_size", "instanceSize", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TenantHardwareSpec20240805"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         disk_size_gb = self.disk_size_gb
 
         effective_instance_size: str | Unset = UNSET
         if not isinstance(self.effective_instance_size, Unset):
-            effective_instance_size = self.effective_instance_size.value
+            effective_instance_size = enum_json(self.effective_instance_size)
 
         instance_size: str | Unset = UNSET
         if not isinstance(self.instance_size, Unset):
-            instance_size = self.instance_size.value
+            instance_size = enum_json(self.instance_size)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -73,47 +114,55 @@ class TenantHardwareSpec20240805:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "diskSizeGB",
-                "effectiveInstanceSize",
-                "instanceSize",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        disk_size_gb = d.pop("diskSizeGB", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
-        _effective_instance_size = d.pop("effectiveInstanceSize", UNSET)
-        effective_instance_size: TenantHardwareSpec20240805EffectiveInstanceSize | Unset
-        if _effective_instance_size is UNSET:
-            effective_instance_size = UNSET
-        else:
-            effective_instance_size = TenantHardwareSpec20240805EffectiveInstanceSize._members_by_value.get(
-                _effective_instance_size
-            ) or TenantHardwareSpec20240805EffectiveInstanceSize(_effective_instance_size)
+                _effective_instance_size = src_dict.get("effectiveInstanceSize", UNSET)
+                effective_instance_size: TenantHardwareSpec20240805EffectiveInstanceSize | Unset
+                if _effective_instance_size is UNSET:
+                    effective_instance_size = UNSET
+                else:
+                    effective_instance_size = TenantHardwareSpec20240805EffectiveInstanceSize._members_by_value.get(
+                        _effective_instance_size
+                    ) or TenantHardwareSpec20240805EffectiveInstanceSize(_effective_instance_size)
 
-        _instance_size = d.pop("instanceSize", UNSET)
-        instance_size: TenantHardwareSpec20240805InstanceSize | Unset
-        if _instance_size is UNSET:
-            instance_size = UNSET
-        else:
-            instance_size = TenantHardwareSpec20240805InstanceSize._members_by_value.get(
-                _instance_size
-            ) or TenantHardwareSpec20240805InstanceSize(_instance_size)
+                _instance_size = src_dict.get("instanceSize", UNSET)
+                instance_size: TenantHardwareSpec20240805InstanceSize | Unset
+                if _instance_size is UNSET:
+                    instance_size = UNSET
+                else:
+                    instance_size = TenantHardwareSpec20240805InstanceSize._members_by_value.get(
+                        _instance_size
+                    ) or TenantHardwareSpec20240805InstanceSize(_instance_size)
 
-        _tenant_hardware_spec_20240805 = cls(
-            disk_size_gb,
-            effective_instance_size,
-            instance_size,
-        )
+                if not (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int)):
+                    raise TypeError("not the documented shape")
+                if cls is TenantHardwareSpec20240805:
+                    _tenant_hardware_spec_20240805 = object.__new__(cls)
+                    _tenant_hardware_spec_20240805.disk_size_gb = disk_size_gb
+                    _tenant_hardware_spec_20240805.effective_instance_size = effective_instance_size
+                    _tenant_hardware_spec_20240805.instance_size = instance_size
+                else:
+                    _tenant_hardware_spec_20240805 = cls(
+                        disk_size_gb,
+                        effective_instance_size,
+                        instance_size,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _tenant_hardware_spec_20240805.additional_properties = d
-        return _tenant_hardware_spec_20240805
+                _tenant_hardware_spec_20240805.additional_properties = d
+                return _tenant_hardware_spec_20240805
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -130,3 +179,29 @@ class TenantHardwareSpec20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.tenant_hardware_spec_20240805_effective_instance_size import (
+        TenantHardwareSpec20240805EffectiveInstanceSize,
+    )
+    from ..models.tenant_hardware_spec_20240805_instance_size import (
+        TenantHardwareSpec20240805InstanceSize,
+    )
+
+    TenantHardwareSpec20240805Dict = TypedDict(
+        "TenantHardwareSpec20240805Dict",
+        {
+            "diskSizeGB": float,
+            "effectiveInstanceSize": Literal["FLEX", "M2", "M5", "M0"]
+            | TenantHardwareSpec20240805EffectiveInstanceSize,
+            "instanceSize": Literal["M0", "M2", "M5"] | TenantHardwareSpec20240805InstanceSize,
+        },
+        total=False,
+    )
+else:
+    TenantHardwareSpec20240805Dict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

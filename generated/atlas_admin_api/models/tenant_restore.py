@@ -3,16 +3,53 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.tenant_restore_delivery_type import TenantRestoreDeliveryType
 from ..models.tenant_restore_status import TenantRestoreStatus
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TenantRestore")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "snapshotId",
+        "targetDeploymentItemName",
+        "clusterName",
+        "deliveryType",
+        "expirationDate",
+        "id",
+        "projectId",
+        "restoreFinishedDate",
+        "restoreScheduledDate",
+        "snapshotFinishedDate",
+        "snapshotUrl",
+        "status",
+        "targetProjectId",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -50,7 +87,7 @@ class TenantRestore:
     snapshot_id: str
     target_deployment_item_name: str
     cluster_name: str | Unset = UNSET
-    delivery_type: TenantRestoreDeliveryType | Unset = UNSET
+    delivery_type: Literal["RESTORE", "DOWNLOAD"] | TenantRestoreDeliveryType | Unset = UNSET
     expiration_date: datetime.datetime | Unset = UNSET
     id: str | Unset = UNSET
     project_id: str | Unset = UNSET
@@ -58,12 +95,37 @@ class TenantRestore:
     restore_scheduled_date: datetime.datetime | Unset = UNSET
     snapshot_finished_date: datetime.datetime | Unset = UNSET
     snapshot_url: str | Unset = UNSET
-    status: TenantRestoreStatus | Unset = UNSET
+    status: Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | TenantRestoreStatus | Unset = UNSET
     target_project_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("snapshot_id", "snapshotId", True),
+        ("target_deployment_item_name", "targetDeploymentItemName", True),
+        ("cluster_name", "clusterName", False),
+        ("delivery_type", "deliveryType", False),
+        ("expiration_date", "expirationDate", False),
+        ("id", "id", False),
+        ("project_id", "projectId", False),
+        ("restore_finished_date", "restoreFinishedDate", False),
+        ("restore_scheduled_date", "restoreScheduledDate", False),
+        ("snapshot_finished_date", "snapshotFinishedDate", False),
+        ("snapshot_url", "snapshotUrl", False),
+        ("status", "status", False),
+        ("target_project_id", "targetProjectId", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TenantRestore"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         snapshot_id = self.snapshot_id
 
         target_deployment_item_name = self.target_deployment_item_name
@@ -72,11 +134,11 @@ class TenantRestore:
 
         delivery_type: str | Unset = UNSET
         if not isinstance(self.delivery_type, Unset):
-            delivery_type = self.delivery_type.value
+            delivery_type = enum_json(self.delivery_type)
 
         expiration_date: str | Unset = UNSET
         if not isinstance(self.expiration_date, Unset):
-            expiration_date = format_datetime(self.expiration_date)
+            expiration_date = datetime_json(self.expiration_date)
 
         id = self.id
 
@@ -84,21 +146,21 @@ class TenantRestore:
 
         restore_finished_date: str | Unset = UNSET
         if not isinstance(self.restore_finished_date, Unset):
-            restore_finished_date = format_datetime(self.restore_finished_date)
+            restore_finished_date = datetime_json(self.restore_finished_date)
 
         restore_scheduled_date: str | Unset = UNSET
         if not isinstance(self.restore_scheduled_date, Unset):
-            restore_scheduled_date = format_datetime(self.restore_scheduled_date)
+            restore_scheduled_date = datetime_json(self.restore_scheduled_date)
 
         snapshot_finished_date: str | Unset = UNSET
         if not isinstance(self.snapshot_finished_date, Unset):
-            snapshot_finished_date = format_datetime(self.snapshot_finished_date)
+            snapshot_finished_date = datetime_json(self.snapshot_finished_date)
 
         snapshot_url = self.snapshot_url
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         target_project_id = self.target_project_id
 
@@ -146,114 +208,129 @@ class TenantRestore:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "clusterName",
-                "deliveryType",
-                "expirationDate",
-                "id",
-                "projectId",
-                "restoreFinishedDate",
-                "restoreScheduledDate",
-                "snapshotFinishedDate",
-                "snapshotUrl",
-                "status",
-                "targetProjectId",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        snapshot_id = d.pop("snapshotId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                snapshot_id = src_dict["snapshotId"]
 
-        target_deployment_item_name = d.pop("targetDeploymentItemName")
+                target_deployment_item_name = src_dict["targetDeploymentItemName"]
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        _delivery_type = d.pop("deliveryType", UNSET)
-        delivery_type: TenantRestoreDeliveryType | Unset
-        if _delivery_type is UNSET:
-            delivery_type = UNSET
-        else:
-            delivery_type = TenantRestoreDeliveryType._members_by_value.get(
-                _delivery_type
-            ) or TenantRestoreDeliveryType(_delivery_type)
+                _delivery_type = src_dict.get("deliveryType", UNSET)
+                delivery_type: TenantRestoreDeliveryType | Unset
+                if _delivery_type is UNSET:
+                    delivery_type = UNSET
+                else:
+                    delivery_type = TenantRestoreDeliveryType._members_by_value.get(
+                        _delivery_type
+                    ) or TenantRestoreDeliveryType(_delivery_type)
 
-        _expiration_date = d.pop("expirationDate", UNSET)
-        expiration_date: datetime.datetime | Unset
-        if _expiration_date is UNSET:
-            expiration_date = UNSET
-        else:
-            expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                _expiration_date = src_dict.get("expirationDate", UNSET)
+                expiration_date: datetime.datetime | Unset
+                if _expiration_date is UNSET:
+                    expiration_date = UNSET
+                else:
+                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
 
-        id = d.pop("id", UNSET)
+                id = src_dict.get("id", UNSET)
 
-        project_id = d.pop("projectId", UNSET)
+                project_id = src_dict.get("projectId", UNSET)
 
-        _restore_finished_date = d.pop("restoreFinishedDate", UNSET)
-        restore_finished_date: datetime.datetime | Unset
-        if _restore_finished_date is UNSET:
-            restore_finished_date = UNSET
-        else:
-            restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
+                _restore_finished_date = src_dict.get("restoreFinishedDate", UNSET)
+                restore_finished_date: datetime.datetime | Unset
+                if _restore_finished_date is UNSET:
+                    restore_finished_date = UNSET
+                else:
+                    restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
 
-        _restore_scheduled_date = d.pop("restoreScheduledDate", UNSET)
-        restore_scheduled_date: datetime.datetime | Unset
-        if _restore_scheduled_date is UNSET:
-            restore_scheduled_date = UNSET
-        else:
-            restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
+                _restore_scheduled_date = src_dict.get("restoreScheduledDate", UNSET)
+                restore_scheduled_date: datetime.datetime | Unset
+                if _restore_scheduled_date is UNSET:
+                    restore_scheduled_date = UNSET
+                else:
+                    restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
 
-        _snapshot_finished_date = d.pop("snapshotFinishedDate", UNSET)
-        snapshot_finished_date: datetime.datetime | Unset
-        if _snapshot_finished_date is UNSET:
-            snapshot_finished_date = UNSET
-        else:
-            snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
+                _snapshot_finished_date = src_dict.get("snapshotFinishedDate", UNSET)
+                snapshot_finished_date: datetime.datetime | Unset
+                if _snapshot_finished_date is UNSET:
+                    snapshot_finished_date = UNSET
+                else:
+                    snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
 
-        snapshot_url = d.pop("snapshotUrl", UNSET)
+                snapshot_url = src_dict.get("snapshotUrl", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: TenantRestoreStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = TenantRestoreStatus._members_by_value.get(_status) or TenantRestoreStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: TenantRestoreStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = TenantRestoreStatus._members_by_value.get(_status) or TenantRestoreStatus(_status)
 
-        target_project_id = d.pop("targetProjectId", UNSET)
+                target_project_id = src_dict.get("targetProjectId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    snapshot_id.__class__ is str
+                    and target_deployment_item_name.__class__ is str
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (id is UNSET or id.__class__ is str)
+                    and (project_id is UNSET or project_id.__class__ is str)
+                    and (snapshot_url is UNSET or snapshot_url.__class__ is str)
+                    and (target_project_id is UNSET or target_project_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TenantRestore:
+                    _tenant_restore = object.__new__(cls)
+                    _tenant_restore.snapshot_id = snapshot_id
+                    _tenant_restore.target_deployment_item_name = target_deployment_item_name
+                    _tenant_restore.cluster_name = cluster_name
+                    _tenant_restore.delivery_type = delivery_type
+                    _tenant_restore.expiration_date = expiration_date
+                    _tenant_restore.id = id
+                    _tenant_restore.project_id = project_id
+                    _tenant_restore.restore_finished_date = restore_finished_date
+                    _tenant_restore.restore_scheduled_date = restore_scheduled_date
+                    _tenant_restore.snapshot_finished_date = snapshot_finished_date
+                    _tenant_restore.snapshot_url = snapshot_url
+                    _tenant_restore.status = status
+                    _tenant_restore.target_project_id = target_project_id
+                    _tenant_restore.links = links
+                else:
+                    _tenant_restore = cls(
+                        snapshot_id,
+                        target_deployment_item_name,
+                        cluster_name,
+                        delivery_type,
+                        expiration_date,
+                        id,
+                        project_id,
+                        restore_finished_date,
+                        restore_scheduled_date,
+                        snapshot_finished_date,
+                        snapshot_url,
+                        status,
+                        target_project_id,
+                        links,
+                    )
 
-        _tenant_restore = cls(
-            snapshot_id,
-            target_deployment_item_name,
-            cluster_name,
-            delivery_type,
-            expiration_date,
-            id,
-            project_id,
-            restore_finished_date,
-            restore_scheduled_date,
-            snapshot_finished_date,
-            snapshot_url,
-            status,
-            target_project_id,
-            links,
-        )
+                _tenant_restore.additional_properties = d
+                return _tenant_restore
 
-        if nulls:
-            d.update(nulls)
-        _tenant_restore.additional_properties = d
-        return _tenant_restore
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -274,3 +351,33 @@ class TenantRestore:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.tenant_restore_delivery_type import TenantRestoreDeliveryType
+    from ..models.tenant_restore_status import TenantRestoreStatus
+
+    TenantRestoreDict = TypedDict(
+        "TenantRestoreDict",
+        {
+            "snapshotId": Required[str],
+            "targetDeploymentItemName": Required[str],
+            "clusterName": str,
+            "deliveryType": Literal["RESTORE", "DOWNLOAD"] | TenantRestoreDeliveryType,
+            "expirationDate": datetime.datetime | str,
+            "id": str,
+            "projectId": str,
+            "restoreFinishedDate": datetime.datetime | str,
+            "restoreScheduledDate": datetime.datetime | str,
+            "snapshotFinishedDate": datetime.datetime | str,
+            "snapshotUrl": str,
+            "status": Literal["PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED"] | TenantRestoreStatus,
+            "targetProjectId": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    TenantRestoreDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

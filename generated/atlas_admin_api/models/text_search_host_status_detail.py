@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,30 @@ from attrs import field as _attrs_field
 from ..models.text_search_host_status_detail_status import (
     TextSearchHostStatusDetailStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TextSearchHostStatusDetail")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "hostname",
+        "mainIndex",
+        "queryable",
+        "stagedIndex",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -38,10 +65,30 @@ class TextSearchHostStatusDetail:
     main_index: TextSearchIndexStatusDetail | Unset = UNSET
     queryable: bool | Unset = UNSET
     staged_index: TextSearchIndexStatusDetail | Unset = UNSET
-    status: TextSearchHostStatusDetailStatus | Unset = UNSET
+    status: (
+        Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+        | TextSearchHostStatusDetailStatus
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("hostname", "hostname", False),
+        ("main_index", "mainIndex", False),
+        ("queryable", "queryable", False),
+        ("staged_index", "stagedIndex", False),
+        ("status", "status", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TextSearchHostStatusDetail"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         hostname = self.hostname
 
         main_index: dict[str, Any] | Unset = UNSET
@@ -56,7 +103,7 @@ class TextSearchHostStatusDetail:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -76,58 +123,69 @@ class TextSearchHostStatusDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "hostname",
-                "mainIndex",
-                "queryable",
-                "stagedIndex",
-                "status",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        hostname = d.pop("hostname", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                hostname = src_dict.get("hostname", UNSET)
 
-        _main_index = d.pop("mainIndex", UNSET)
-        main_index: TextSearchIndexStatusDetail | Unset
-        if _main_index is UNSET:
-            main_index = UNSET
-        else:
-            main_index = TextSearchIndexStatusDetail.from_dict(_main_index)
+                _main_index = src_dict.get("mainIndex", UNSET)
+                main_index: TextSearchIndexStatusDetail | Unset
+                if _main_index is UNSET:
+                    main_index = UNSET
+                else:
+                    main_index = TextSearchIndexStatusDetail.from_dict(_main_index)
 
-        queryable = d.pop("queryable", UNSET)
+                queryable = src_dict.get("queryable", UNSET)
 
-        _staged_index = d.pop("stagedIndex", UNSET)
-        staged_index: TextSearchIndexStatusDetail | Unset
-        if _staged_index is UNSET:
-            staged_index = UNSET
-        else:
-            staged_index = TextSearchIndexStatusDetail.from_dict(_staged_index)
+                _staged_index = src_dict.get("stagedIndex", UNSET)
+                staged_index: TextSearchIndexStatusDetail | Unset
+                if _staged_index is UNSET:
+                    staged_index = UNSET
+                else:
+                    staged_index = TextSearchIndexStatusDetail.from_dict(_staged_index)
 
-        _status = d.pop("status", UNSET)
-        status: TextSearchHostStatusDetailStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = TextSearchHostStatusDetailStatus._members_by_value.get(
-                _status
-            ) or TextSearchHostStatusDetailStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: TextSearchHostStatusDetailStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = TextSearchHostStatusDetailStatus._members_by_value.get(
+                        _status
+                    ) or TextSearchHostStatusDetailStatus(_status)
 
-        _text_search_host_status_detail = cls(
-            hostname,
-            main_index,
-            queryable,
-            staged_index,
-            status,
-        )
+                if not (
+                    (hostname is UNSET or hostname.__class__ is str)
+                    and (queryable is UNSET or queryable.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TextSearchHostStatusDetail:
+                    _text_search_host_status_detail = object.__new__(cls)
+                    _text_search_host_status_detail.hostname = hostname
+                    _text_search_host_status_detail.main_index = main_index
+                    _text_search_host_status_detail.queryable = queryable
+                    _text_search_host_status_detail.staged_index = staged_index
+                    _text_search_host_status_detail.status = status
+                else:
+                    _text_search_host_status_detail = cls(
+                        hostname,
+                        main_index,
+                        queryable,
+                        staged_index,
+                        status,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _text_search_host_status_detail.additional_properties = d
-        return _text_search_host_status_detail
+                _text_search_host_status_detail.additional_properties = d
+                return _text_search_host_status_detail
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -148,3 +206,31 @@ class TextSearchHostStatusDetail:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.text_search_index_status_detail import TextSearchIndexStatusDetail  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.text_search_host_status_detail_status import (
+        TextSearchHostStatusDetailStatus,
+    )
+    from ..models.text_search_index_status_detail import (
+        TextSearchIndexStatusDetail,
+        TextSearchIndexStatusDetailDict,
+    )
+
+    TextSearchHostStatusDetailDict = TypedDict(
+        "TextSearchHostStatusDetailDict",
+        {
+            "hostname": str,
+            "mainIndex": TextSearchIndexStatusDetailDict | TextSearchIndexStatusDetail,
+            "queryable": bool,
+            "stagedIndex": TextSearchIndexStatusDetailDict | TextSearchIndexStatusDetail,
+            "status": Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+            | TextSearchHostStatusDetailStatus,
+        },
+        total=False,
+    )
+else:
+    TextSearchHostStatusDetailDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

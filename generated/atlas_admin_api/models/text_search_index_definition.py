@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,34 @@ from ..models.text_search_index_definition_analyzer import (
 from ..models.text_search_index_definition_search_analyzer import (
     TextSearchIndexDefinitionSearchAnalyzer,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TextSearchIndexDefinition")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "mappings",
+        "analyzer",
+        "analyzers",
+        "numPartitions",
+        "searchAnalyzer",
+        "sort",
+        "storedSource",
+        "synonyms",
+        "typeSets",
+    }
+)
 
 
 @_attrs_define
@@ -59,22 +90,144 @@ class TextSearchIndexDefinition:
     """
 
     mappings: SearchMappings
-    analyzer: TextSearchIndexDefinitionAnalyzer | Unset = UNSET
+    analyzer: (
+        Literal[
+            "lucene.standard",
+            "lucene.simple",
+            "lucene.whitespace",
+            "lucene.keyword",
+            "lucene.arabic",
+            "lucene.armenian",
+            "lucene.basque",
+            "lucene.bengali",
+            "lucene.brazilian",
+            "lucene.bulgarian",
+            "lucene.catalan",
+            "lucene.chinese",
+            "lucene.cjk",
+            "lucene.czech",
+            "lucene.danish",
+            "lucene.dutch",
+            "lucene.english",
+            "lucene.finnish",
+            "lucene.french",
+            "lucene.galician",
+            "lucene.german",
+            "lucene.greek",
+            "lucene.hindi",
+            "lucene.hungarian",
+            "lucene.indonesian",
+            "lucene.irish",
+            "lucene.italian",
+            "lucene.japanese",
+            "lucene.korean",
+            "lucene.kuromoji",
+            "lucene.latvian",
+            "lucene.lithuanian",
+            "lucene.morfologik",
+            "lucene.nori",
+            "lucene.norwegian",
+            "lucene.persian",
+            "lucene.portuguese",
+            "lucene.romanian",
+            "lucene.russian",
+            "lucene.smartcn",
+            "lucene.sorani",
+            "lucene.spanish",
+            "lucene.swedish",
+            "lucene.thai",
+            "lucene.turkish",
+            "lucene.ukrainian",
+        ]
+        | TextSearchIndexDefinitionAnalyzer
+        | Unset
+    ) = UNSET
     analyzers: list[AtlasSearchAnalyzer] | Unset = UNSET
     num_partitions: int | Unset = UNSET
-    search_analyzer: TextSearchIndexDefinitionSearchAnalyzer | Unset = UNSET
+    search_analyzer: (
+        Literal[
+            "lucene.standard",
+            "lucene.simple",
+            "lucene.whitespace",
+            "lucene.keyword",
+            "lucene.arabic",
+            "lucene.armenian",
+            "lucene.basque",
+            "lucene.bengali",
+            "lucene.brazilian",
+            "lucene.bulgarian",
+            "lucene.catalan",
+            "lucene.chinese",
+            "lucene.cjk",
+            "lucene.czech",
+            "lucene.danish",
+            "lucene.dutch",
+            "lucene.english",
+            "lucene.finnish",
+            "lucene.french",
+            "lucene.galician",
+            "lucene.german",
+            "lucene.greek",
+            "lucene.hindi",
+            "lucene.hungarian",
+            "lucene.indonesian",
+            "lucene.irish",
+            "lucene.italian",
+            "lucene.japanese",
+            "lucene.korean",
+            "lucene.kuromoji",
+            "lucene.latvian",
+            "lucene.lithuanian",
+            "lucene.morfologik",
+            "lucene.nori",
+            "lucene.norwegian",
+            "lucene.persian",
+            "lucene.portuguese",
+            "lucene.romanian",
+            "lucene.russian",
+            "lucene.smartcn",
+            "lucene.sorani",
+            "lucene.spanish",
+            "lucene.swedish",
+            "lucene.thai",
+            "lucene.turkish",
+            "lucene.ukrainian",
+        ]
+        | TextSearchIndexDefinitionSearchAnalyzer
+        | Unset
+    ) = UNSET
     sort: TextSearchIndexDefinitionSort | Unset = UNSET
     stored_source: TextSearchIndexDefinitionStoredSource | Unset = UNSET
     synonyms: list[SearchSynonymMappingDefinition] | Unset = UNSET
     type_sets: list[SearchTypeSets] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("mappings", "mappings", True),
+        ("analyzer", "analyzer", False),
+        ("analyzers", "analyzers", False),
+        ("num_partitions", "numPartitions", False),
+        ("search_analyzer", "searchAnalyzer", False),
+        ("sort", "sort", False),
+        ("stored_source", "storedSource", False),
+        ("synonyms", "synonyms", False),
+        ("type_sets", "typeSets", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TextSearchIndexDefinition"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         mappings = self.mappings.to_dict()
 
         analyzer: str | Unset = UNSET
         if not isinstance(self.analyzer, Unset):
-            analyzer = self.analyzer.value
+            analyzer = enum_json(self.analyzer)
 
         analyzers: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.analyzers, Unset):
@@ -87,7 +240,7 @@ class TextSearchIndexDefinition:
 
         search_analyzer: str | Unset = UNSET
         if not isinstance(self.search_analyzer, Unset):
-            search_analyzer = self.search_analyzer.value
+            search_analyzer = enum_json(self.search_analyzer)
 
         sort: dict[str, Any] | Unset = UNSET
         if not isinstance(self.sort, Unset):
@@ -139,101 +292,107 @@ class TextSearchIndexDefinition:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "analyzer",
-                "analyzers",
-                "numPartitions",
-                "searchAnalyzer",
-                "sort",
-                "storedSource",
-                "synonyms",
-                "typeSets",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        mappings = SearchMappings.from_dict(d.pop("mappings"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                mappings = SearchMappings.from_dict(src_dict["mappings"])
 
-        _analyzer = d.pop("analyzer", UNSET)
-        analyzer: TextSearchIndexDefinitionAnalyzer | Unset
-        if _analyzer is UNSET:
-            analyzer = UNSET
-        else:
-            analyzer = TextSearchIndexDefinitionAnalyzer._members_by_value.get(
-                _analyzer
-            ) or TextSearchIndexDefinitionAnalyzer(_analyzer)
+                _analyzer = src_dict.get("analyzer", UNSET)
+                analyzer: TextSearchIndexDefinitionAnalyzer | Unset
+                if _analyzer is UNSET:
+                    analyzer = UNSET
+                else:
+                    analyzer = TextSearchIndexDefinitionAnalyzer._members_by_value.get(
+                        _analyzer
+                    ) or TextSearchIndexDefinitionAnalyzer(_analyzer)
 
-        _analyzers = d.pop("analyzers", UNSET)
-        analyzers: list[AtlasSearchAnalyzer] | Unset = UNSET
-        if _analyzers is not UNSET:
-            analyzers = []
-            for analyzers_item_data in _analyzers:
-                analyzers_item = AtlasSearchAnalyzer.from_dict(analyzers_item_data)
+                _analyzers = src_dict.get("analyzers", UNSET)
+                analyzers: list[AtlasSearchAnalyzer] | Unset = UNSET
+                if _analyzers is not UNSET:
+                    analyzers = [
+                        AtlasSearchAnalyzer.from_dict(analyzers_item_data) for analyzers_item_data in _analyzers
+                    ]
 
-                analyzers.append(analyzers_item)
+                num_partitions = src_dict.get("numPartitions", UNSET)
 
-        num_partitions = d.pop("numPartitions", UNSET)
+                _search_analyzer = src_dict.get("searchAnalyzer", UNSET)
+                search_analyzer: TextSearchIndexDefinitionSearchAnalyzer | Unset
+                if _search_analyzer is UNSET:
+                    search_analyzer = UNSET
+                else:
+                    search_analyzer = TextSearchIndexDefinitionSearchAnalyzer._members_by_value.get(
+                        _search_analyzer
+                    ) or TextSearchIndexDefinitionSearchAnalyzer(_search_analyzer)
 
-        _search_analyzer = d.pop("searchAnalyzer", UNSET)
-        search_analyzer: TextSearchIndexDefinitionSearchAnalyzer | Unset
-        if _search_analyzer is UNSET:
-            search_analyzer = UNSET
-        else:
-            search_analyzer = TextSearchIndexDefinitionSearchAnalyzer._members_by_value.get(
-                _search_analyzer
-            ) or TextSearchIndexDefinitionSearchAnalyzer(_search_analyzer)
+                _sort = src_dict.get("sort", UNSET)
+                sort: TextSearchIndexDefinitionSort | Unset
+                if _sort is UNSET:
+                    sort = UNSET
+                else:
+                    sort = TextSearchIndexDefinitionSort.from_dict(_sort)
 
-        _sort = d.pop("sort", UNSET)
-        sort: TextSearchIndexDefinitionSort | Unset
-        if _sort is UNSET:
-            sort = UNSET
-        else:
-            sort = TextSearchIndexDefinitionSort.from_dict(_sort)
+                _stored_source = src_dict.get("storedSource", UNSET)
+                stored_source: TextSearchIndexDefinitionStoredSource | Unset
+                if _stored_source is UNSET:
+                    stored_source = UNSET
+                else:
+                    stored_source = TextSearchIndexDefinitionStoredSource.from_dict(_stored_source)
 
-        _stored_source = d.pop("storedSource", UNSET)
-        stored_source: TextSearchIndexDefinitionStoredSource | Unset
-        if _stored_source is UNSET:
-            stored_source = UNSET
-        else:
-            stored_source = TextSearchIndexDefinitionStoredSource.from_dict(_stored_source)
+                _synonyms = src_dict.get("synonyms", UNSET)
+                synonyms: list[SearchSynonymMappingDefinition] | Unset = UNSET
+                if _synonyms is not UNSET:
+                    synonyms = [
+                        SearchSynonymMappingDefinition.from_dict(synonyms_item_data) for synonyms_item_data in _synonyms
+                    ]
 
-        _synonyms = d.pop("synonyms", UNSET)
-        synonyms: list[SearchSynonymMappingDefinition] | Unset = UNSET
-        if _synonyms is not UNSET:
-            synonyms = []
-            for synonyms_item_data in _synonyms:
-                synonyms_item = SearchSynonymMappingDefinition.from_dict(synonyms_item_data)
+                _type_sets = src_dict.get("typeSets", UNSET)
+                type_sets: list[SearchTypeSets] | Unset = UNSET
+                if _type_sets is not UNSET:
+                    type_sets = [SearchTypeSets.from_dict(type_sets_item_data) for type_sets_item_data in _type_sets]
 
-                synonyms.append(synonyms_item)
+                if not (
+                    (_analyzers is UNSET or _analyzers.__class__ is list)
+                    and (num_partitions is UNSET or num_partitions.__class__ is int)
+                    and (_synonyms is UNSET or _synonyms.__class__ is list)
+                    and (_type_sets is UNSET or _type_sets.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TextSearchIndexDefinition:
+                    _text_search_index_definition = object.__new__(cls)
+                    _text_search_index_definition.mappings = mappings
+                    _text_search_index_definition.analyzer = analyzer
+                    _text_search_index_definition.analyzers = analyzers
+                    _text_search_index_definition.num_partitions = num_partitions
+                    _text_search_index_definition.search_analyzer = search_analyzer
+                    _text_search_index_definition.sort = sort
+                    _text_search_index_definition.stored_source = stored_source
+                    _text_search_index_definition.synonyms = synonyms
+                    _text_search_index_definition.type_sets = type_sets
+                else:
+                    _text_search_index_definition = cls(
+                        mappings,
+                        analyzer,
+                        analyzers,
+                        num_partitions,
+                        search_analyzer,
+                        sort,
+                        stored_source,
+                        synonyms,
+                        type_sets,
+                    )
 
-        _type_sets = d.pop("typeSets", UNSET)
-        type_sets: list[SearchTypeSets] | Unset = UNSET
-        if _type_sets is not UNSET:
-            type_sets = []
-            for type_sets_item_data in _type_sets:
-                type_sets_item = SearchTypeSets.from_dict(type_sets_item_data)
+                _text_search_index_definition.additional_properties = d
+                return _text_search_index_definition
 
-                type_sets.append(type_sets_item)
-
-        _text_search_index_definition = cls(
-            mappings,
-            analyzer,
-            analyzers,
-            num_partitions,
-            search_analyzer,
-            sort,
-            stored_source,
-            synonyms,
-            type_sets,
-        )
-
-        if nulls:
-            d.update(nulls)
-        _text_search_index_definition.additional_properties = d
-        return _text_search_index_definition
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -261,3 +420,147 @@ from ..models.text_search_index_definition_sort import TextSearchIndexDefinition
 from ..models.text_search_index_definition_stored_source import (
     TextSearchIndexDefinitionStoredSource,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.atlas_search_analyzer import (
+        AtlasSearchAnalyzer,
+        AtlasSearchAnalyzerDict,
+    )
+    from ..models.search_mappings import SearchMappings, SearchMappingsDict
+    from ..models.search_synonym_mapping_definition import (
+        SearchSynonymMappingDefinition,
+        SearchSynonymMappingDefinitionDict,
+    )
+    from ..models.search_type_sets import SearchTypeSets, SearchTypeSetsDict
+    from ..models.text_search_index_definition_analyzer import (
+        TextSearchIndexDefinitionAnalyzer,
+    )
+    from ..models.text_search_index_definition_search_analyzer import (
+        TextSearchIndexDefinitionSearchAnalyzer,
+    )
+    from ..models.text_search_index_definition_sort import (
+        TextSearchIndexDefinitionSort,
+        TextSearchIndexDefinitionSortDict,
+    )
+    from ..models.text_search_index_definition_stored_source import (
+        TextSearchIndexDefinitionStoredSource,
+        TextSearchIndexDefinitionStoredSourceDict,
+    )
+
+    TextSearchIndexDefinitionDict = TypedDict(
+        "TextSearchIndexDefinitionDict",
+        {
+            "mappings": Required[SearchMappingsDict | SearchMappings],
+            "analyzer": Literal[
+                "lucene.standard",
+                "lucene.simple",
+                "lucene.whitespace",
+                "lucene.keyword",
+                "lucene.arabic",
+                "lucene.armenian",
+                "lucene.basque",
+                "lucene.bengali",
+                "lucene.brazilian",
+                "lucene.bulgarian",
+                "lucene.catalan",
+                "lucene.chinese",
+                "lucene.cjk",
+                "lucene.czech",
+                "lucene.danish",
+                "lucene.dutch",
+                "lucene.english",
+                "lucene.finnish",
+                "lucene.french",
+                "lucene.galician",
+                "lucene.german",
+                "lucene.greek",
+                "lucene.hindi",
+                "lucene.hungarian",
+                "lucene.indonesian",
+                "lucene.irish",
+                "lucene.italian",
+                "lucene.japanese",
+                "lucene.korean",
+                "lucene.kuromoji",
+                "lucene.latvian",
+                "lucene.lithuanian",
+                "lucene.morfologik",
+                "lucene.nori",
+                "lucene.norwegian",
+                "lucene.persian",
+                "lucene.portuguese",
+                "lucene.romanian",
+                "lucene.russian",
+                "lucene.smartcn",
+                "lucene.sorani",
+                "lucene.spanish",
+                "lucene.swedish",
+                "lucene.thai",
+                "lucene.turkish",
+                "lucene.ukrainian",
+            ]
+            | TextSearchIndexDefinitionAnalyzer,
+            "analyzers": list[AtlasSearchAnalyzerDict | AtlasSearchAnalyzer],
+            "numPartitions": int,
+            "searchAnalyzer": Literal[
+                "lucene.standard",
+                "lucene.simple",
+                "lucene.whitespace",
+                "lucene.keyword",
+                "lucene.arabic",
+                "lucene.armenian",
+                "lucene.basque",
+                "lucene.bengali",
+                "lucene.brazilian",
+                "lucene.bulgarian",
+                "lucene.catalan",
+                "lucene.chinese",
+                "lucene.cjk",
+                "lucene.czech",
+                "lucene.danish",
+                "lucene.dutch",
+                "lucene.english",
+                "lucene.finnish",
+                "lucene.french",
+                "lucene.galician",
+                "lucene.german",
+                "lucene.greek",
+                "lucene.hindi",
+                "lucene.hungarian",
+                "lucene.indonesian",
+                "lucene.irish",
+                "lucene.italian",
+                "lucene.japanese",
+                "lucene.korean",
+                "lucene.kuromoji",
+                "lucene.latvian",
+                "lucene.lithuanian",
+                "lucene.morfologik",
+                "lucene.nori",
+                "lucene.norwegian",
+                "lucene.persian",
+                "lucene.portuguese",
+                "lucene.romanian",
+                "lucene.russian",
+                "lucene.smartcn",
+                "lucene.sorani",
+                "lucene.spanish",
+                "lucene.swedish",
+                "lucene.thai",
+                "lucene.turkish",
+                "lucene.ukrainian",
+            ]
+            | TextSearchIndexDefinitionSearchAnalyzer,
+            "sort": TextSearchIndexDefinitionSortDict | TextSearchIndexDefinitionSort,
+            "storedSource": TextSearchIndexDefinitionStoredSourceDict | TextSearchIndexDefinitionStoredSource,
+            "synonyms": list[SearchSynonymMappingDefinitionDict | SearchSynonymMappingDefinition],
+            "typeSets": list[SearchTypeSetsDict | SearchTypeSets],
+        },
+        total=False,
+    )
+else:
+    TextSearchIndexDefinitionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

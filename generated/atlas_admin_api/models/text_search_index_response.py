@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,9 +18,37 @@ from ..models.text_search_index_response_synonym_mapping_status import (
     TextSearchIndexResponseSynonymMappingStatus,
 )
 from ..models.text_search_index_response_type import TextSearchIndexResponseType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TextSearchIndexResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "collectionName",
+        "database",
+        "indexID",
+        "latestDefinition",
+        "latestDefinitionVersion",
+        "name",
+        "queryable",
+        "status",
+        "statusDetail",
+        "synonymMappingStatus",
+        "synonymMappingStatusDetail",
+    }
+)
 
 
 @_attrs_define
@@ -51,7 +85,9 @@ class TextSearchIndexResponse:
             has synonyms defined.
     """
 
-    type_: TextSearchIndexResponseType = _attrs_field(default=TextSearchIndexResponseType.SEARCH, kw_only=True)
+    type_: Literal["search"] | TextSearchIndexResponseType = _attrs_field(
+        default=TextSearchIndexResponseType.SEARCH, kw_only=True
+    )
     collection_name: str | Unset = UNSET
     database: str | Unset = UNSET
     index_id: str | Unset = UNSET
@@ -59,14 +95,43 @@ class TextSearchIndexResponse:
     latest_definition_version: SearchIndexDefinitionVersion | Unset = UNSET
     name: str | Unset = UNSET
     queryable: bool | Unset = UNSET
-    status: TextSearchIndexResponseStatus | Unset = UNSET
+    status: (
+        Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+        | TextSearchIndexResponseStatus
+        | Unset
+    ) = UNSET
     status_detail: list[TextSearchHostStatusDetail] | Unset = UNSET
-    synonym_mapping_status: TextSearchIndexResponseSynonymMappingStatus | Unset = UNSET
+    synonym_mapping_status: (
+        Literal["FAILED", "BUILDING", "READY"] | TextSearchIndexResponseSynonymMappingStatus | Unset
+    ) = UNSET
     synonym_mapping_status_detail: list[TextSearchIndexResponseSynonymMappingStatusDetailItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("collection_name", "collectionName", False),
+        ("database", "database", False),
+        ("index_id", "indexID", False),
+        ("latest_definition", "latestDefinition", False),
+        ("latest_definition_version", "latestDefinitionVersion", False),
+        ("name", "name", False),
+        ("queryable", "queryable", False),
+        ("status", "status", False),
+        ("status_detail", "statusDetail", False),
+        ("synonym_mapping_status", "synonymMappingStatus", False),
+        ("synonym_mapping_status_detail", "synonymMappingStatusDetail", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TextSearchIndexResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         collection_name = self.collection_name
 
@@ -88,7 +153,7 @@ class TextSearchIndexResponse:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         status_detail: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.status_detail, Unset):
@@ -99,7 +164,7 @@ class TextSearchIndexResponse:
 
         synonym_mapping_status: str | Unset = UNSET
         if not isinstance(self.synonym_mapping_status, Unset):
-            synonym_mapping_status = self.synonym_mapping_status.value
+            synonym_mapping_status = enum_json(self.synonym_mapping_status)
 
         synonym_mapping_status_detail: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.synonym_mapping_status_detail, Unset):
@@ -142,108 +207,127 @@ class TextSearchIndexResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "collectionName",
-                "database",
-                "indexID",
-                "latestDefinition",
-                "latestDefinitionVersion",
-                "name",
-                "queryable",
-                "status",
-                "statusDetail",
-                "synonymMappingStatus",
-                "synonymMappingStatusDetail",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = TextSearchIndexResponseType(d.pop("type"))
-
-        collection_name = d.pop("collectionName", UNSET)
-
-        database = d.pop("database", UNSET)
-
-        index_id = d.pop("indexID", UNSET)
-
-        _latest_definition = d.pop("latestDefinition", UNSET)
-        latest_definition: TextSearchIndexDefinition | Unset
-        if _latest_definition is UNSET:
-            latest_definition = UNSET
-        else:
-            latest_definition = TextSearchIndexDefinition.from_dict(_latest_definition)
-
-        _latest_definition_version = d.pop("latestDefinitionVersion", UNSET)
-        latest_definition_version: SearchIndexDefinitionVersion | Unset
-        if _latest_definition_version is UNSET:
-            latest_definition_version = UNSET
-        else:
-            latest_definition_version = SearchIndexDefinitionVersion.from_dict(_latest_definition_version)
-
-        name = d.pop("name", UNSET)
-
-        queryable = d.pop("queryable", UNSET)
-
-        _status = d.pop("status", UNSET)
-        status: TextSearchIndexResponseStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = TextSearchIndexResponseStatus._members_by_value.get(_status) or TextSearchIndexResponseStatus(
-                _status
-            )
-
-        _status_detail = d.pop("statusDetail", UNSET)
-        status_detail: list[TextSearchHostStatusDetail] | Unset = UNSET
-        if _status_detail is not UNSET:
-            status_detail = []
-            for status_detail_item_data in _status_detail:
-                status_detail_item = TextSearchHostStatusDetail.from_dict(status_detail_item_data)
-
-                status_detail.append(status_detail_item)
-
-        _synonym_mapping_status = d.pop("synonymMappingStatus", UNSET)
-        synonym_mapping_status: TextSearchIndexResponseSynonymMappingStatus | Unset
-        if _synonym_mapping_status is UNSET:
-            synonym_mapping_status = UNSET
-        else:
-            synonym_mapping_status = TextSearchIndexResponseSynonymMappingStatus._members_by_value.get(
-                _synonym_mapping_status
-            ) or TextSearchIndexResponseSynonymMappingStatus(_synonym_mapping_status)
-
-        _synonym_mapping_status_detail = d.pop("synonymMappingStatusDetail", UNSET)
-        synonym_mapping_status_detail: list[TextSearchIndexResponseSynonymMappingStatusDetailItem] | Unset = UNSET
-        if _synonym_mapping_status_detail is not UNSET:
-            synonym_mapping_status_detail = []
-            for synonym_mapping_status_detail_item_data in _synonym_mapping_status_detail:
-                synonym_mapping_status_detail_item = TextSearchIndexResponseSynonymMappingStatusDetailItem.from_dict(
-                    synonym_mapping_status_detail_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                type_ = TextSearchIndexResponseType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TextSearchIndexResponseType(_type__value)
 
-                synonym_mapping_status_detail.append(synonym_mapping_status_detail_item)
+                collection_name = src_dict.get("collectionName", UNSET)
 
-        _text_search_index_response = cls(
-            collection_name,
-            database,
-            index_id,
-            latest_definition,
-            latest_definition_version,
-            name,
-            queryable,
-            status,
-            status_detail,
-            synonym_mapping_status,
-            synonym_mapping_status_detail,
-            type_=type_,
-        )
+                database = src_dict.get("database", UNSET)
 
-        if nulls:
-            d.update(nulls)
-        _text_search_index_response.additional_properties = d
-        return _text_search_index_response
+                index_id = src_dict.get("indexID", UNSET)
+
+                _latest_definition = src_dict.get("latestDefinition", UNSET)
+                latest_definition: TextSearchIndexDefinition | Unset
+                if _latest_definition is UNSET:
+                    latest_definition = UNSET
+                else:
+                    latest_definition = TextSearchIndexDefinition.from_dict(_latest_definition)
+
+                _latest_definition_version = src_dict.get("latestDefinitionVersion", UNSET)
+                latest_definition_version: SearchIndexDefinitionVersion | Unset
+                if _latest_definition_version is UNSET:
+                    latest_definition_version = UNSET
+                else:
+                    latest_definition_version = SearchIndexDefinitionVersion.from_dict(_latest_definition_version)
+
+                name = src_dict.get("name", UNSET)
+
+                queryable = src_dict.get("queryable", UNSET)
+
+                _status = src_dict.get("status", UNSET)
+                status: TextSearchIndexResponseStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = TextSearchIndexResponseStatus._members_by_value.get(
+                        _status
+                    ) or TextSearchIndexResponseStatus(_status)
+
+                _status_detail = src_dict.get("statusDetail", UNSET)
+                status_detail: list[TextSearchHostStatusDetail] | Unset = UNSET
+                if _status_detail is not UNSET:
+                    status_detail = [
+                        TextSearchHostStatusDetail.from_dict(status_detail_item_data)
+                        for status_detail_item_data in _status_detail
+                    ]
+
+                _synonym_mapping_status = src_dict.get("synonymMappingStatus", UNSET)
+                synonym_mapping_status: TextSearchIndexResponseSynonymMappingStatus | Unset
+                if _synonym_mapping_status is UNSET:
+                    synonym_mapping_status = UNSET
+                else:
+                    synonym_mapping_status = TextSearchIndexResponseSynonymMappingStatus._members_by_value.get(
+                        _synonym_mapping_status
+                    ) or TextSearchIndexResponseSynonymMappingStatus(_synonym_mapping_status)
+
+                _synonym_mapping_status_detail = src_dict.get("synonymMappingStatusDetail", UNSET)
+                synonym_mapping_status_detail: list[TextSearchIndexResponseSynonymMappingStatusDetailItem] | Unset = (
+                    UNSET
+                )
+                if _synonym_mapping_status_detail is not UNSET:
+                    synonym_mapping_status_detail = [
+                        TextSearchIndexResponseSynonymMappingStatusDetailItem.from_dict(
+                            synonym_mapping_status_detail_item_data
+                        )
+                        for synonym_mapping_status_detail_item_data in _synonym_mapping_status_detail
+                    ]
+
+                if not (
+                    (collection_name is UNSET or collection_name.__class__ is str)
+                    and (database is UNSET or database.__class__ is str)
+                    and (index_id is UNSET or index_id.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (queryable is UNSET or queryable.__class__ is bool)
+                    and (_status_detail is UNSET or _status_detail.__class__ is list)
+                    and (_synonym_mapping_status_detail is UNSET or _synonym_mapping_status_detail.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TextSearchIndexResponse:
+                    _text_search_index_response = object.__new__(cls)
+                    _text_search_index_response.type_ = type_
+                    _text_search_index_response.collection_name = collection_name
+                    _text_search_index_response.database = database
+                    _text_search_index_response.index_id = index_id
+                    _text_search_index_response.latest_definition = latest_definition
+                    _text_search_index_response.latest_definition_version = latest_definition_version
+                    _text_search_index_response.name = name
+                    _text_search_index_response.queryable = queryable
+                    _text_search_index_response.status = status
+                    _text_search_index_response.status_detail = status_detail
+                    _text_search_index_response.synonym_mapping_status = synonym_mapping_status
+                    _text_search_index_response.synonym_mapping_status_detail = synonym_mapping_status_detail
+                else:
+                    _text_search_index_response = cls(
+                        collection_name,
+                        database,
+                        index_id,
+                        latest_definition,
+                        latest_definition_version,
+                        name,
+                        queryable,
+                        status,
+                        status_detail,
+                        synonym_mapping_status,
+                        synonym_mapping_status_detail,
+                        type_=type_,
+                    )
+
+                _text_search_index_response.additional_properties = d
+                return _text_search_index_response
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -269,3 +353,54 @@ from ..models.text_search_index_definition import TextSearchIndexDefinition  # n
 from ..models.text_search_index_response_synonym_mapping_status_detail_item import (
     TextSearchIndexResponseSynonymMappingStatusDetailItem,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.search_index_definition_version import (
+        SearchIndexDefinitionVersion,
+        SearchIndexDefinitionVersionDict,
+    )
+    from ..models.text_search_host_status_detail import (
+        TextSearchHostStatusDetail,
+        TextSearchHostStatusDetailDict,
+    )
+    from ..models.text_search_index_definition import (
+        TextSearchIndexDefinition,
+        TextSearchIndexDefinitionDict,
+    )
+    from ..models.text_search_index_response_status import TextSearchIndexResponseStatus
+    from ..models.text_search_index_response_synonym_mapping_status import (
+        TextSearchIndexResponseSynonymMappingStatus,
+    )
+    from ..models.text_search_index_response_synonym_mapping_status_detail_item import (
+        TextSearchIndexResponseSynonymMappingStatusDetailItem,
+        TextSearchIndexResponseSynonymMappingStatusDetailItemDict,
+    )
+    from ..models.text_search_index_response_type import TextSearchIndexResponseType
+
+    TextSearchIndexResponseDict = TypedDict(
+        "TextSearchIndexResponseDict",
+        {
+            "type": Required[Literal["search"] | TextSearchIndexResponseType],
+            "collectionName": str,
+            "database": str,
+            "indexID": str,
+            "latestDefinition": TextSearchIndexDefinitionDict | TextSearchIndexDefinition,
+            "latestDefinitionVersion": SearchIndexDefinitionVersionDict | SearchIndexDefinitionVersion,
+            "name": str,
+            "queryable": bool,
+            "status": Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+            | TextSearchIndexResponseStatus,
+            "statusDetail": list[TextSearchHostStatusDetailDict | TextSearchHostStatusDetail],
+            "synonymMappingStatus": Literal["FAILED", "BUILDING", "READY"]
+            | TextSearchIndexResponseSynonymMappingStatus,
+            "synonymMappingStatusDetail": list[
+                TextSearchIndexResponseSynonymMappingStatusDetailItemDict
+                | TextSearchIndexResponseSynonymMappingStatusDetailItem
+            ],
+        },
+        total=False,
+    )
+else:
+    TextSearchIndexResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

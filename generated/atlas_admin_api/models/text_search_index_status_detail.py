@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,32 @@ from ..models.text_search_index_status_detail_status import (
 from ..models.text_search_index_status_detail_synonym_mapping_status import (
     TextSearchIndexStatusDetailSynonymMappingStatus,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TextSearchIndexStatusDetail")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "definition",
+        "definitionVersion",
+        "message",
+        "queryable",
+        "status",
+        "synonymMappingStatus",
+        "synonymMappingStatusDetail",
+    }
+)
 
 
 @_attrs_define
@@ -47,12 +76,36 @@ class TextSearchIndexStatusDetail:
     definition_version: SearchIndexDefinitionVersion | Unset = UNSET
     message: str | Unset = UNSET
     queryable: bool | Unset = UNSET
-    status: TextSearchIndexStatusDetailStatus | Unset = UNSET
-    synonym_mapping_status: TextSearchIndexStatusDetailSynonymMappingStatus | Unset = UNSET
+    status: (
+        Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+        | TextSearchIndexStatusDetailStatus
+        | Unset
+    ) = UNSET
+    synonym_mapping_status: (
+        Literal["FAILED", "BUILDING", "READY"] | TextSearchIndexStatusDetailSynonymMappingStatus | Unset
+    ) = UNSET
     synonym_mapping_status_detail: list[SynonymMappingStatusDetailMap] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("definition", "definition", False),
+        ("definition_version", "definitionVersion", False),
+        ("message", "message", False),
+        ("queryable", "queryable", False),
+        ("status", "status", False),
+        ("synonym_mapping_status", "synonymMappingStatus", False),
+        ("synonym_mapping_status_detail", "synonymMappingStatusDetail", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TextSearchIndexStatusDetail"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         definition: dict[str, Any] | Unset = UNSET
         if not isinstance(self.definition, Unset):
             definition = self.definition.to_dict()
@@ -67,11 +120,11 @@ class TextSearchIndexStatusDetail:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         synonym_mapping_status: str | Unset = UNSET
         if not isinstance(self.synonym_mapping_status, Unset):
-            synonym_mapping_status = self.synonym_mapping_status.value
+            synonym_mapping_status = enum_json(self.synonym_mapping_status)
 
         synonym_mapping_status_detail: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.synonym_mapping_status_detail, Unset):
@@ -102,82 +155,91 @@ class TextSearchIndexStatusDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "definition",
-                "definitionVersion",
-                "message",
-                "queryable",
-                "status",
-                "synonymMappingStatus",
-                "synonymMappingStatusDetail",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _definition = d.pop("definition", UNSET)
-        definition: TextSearchIndexDefinition | Unset
-        if _definition is UNSET:
-            definition = UNSET
-        else:
-            definition = TextSearchIndexDefinition.from_dict(_definition)
-
-        _definition_version = d.pop("definitionVersion", UNSET)
-        definition_version: SearchIndexDefinitionVersion | Unset
-        if _definition_version is UNSET:
-            definition_version = UNSET
-        else:
-            definition_version = SearchIndexDefinitionVersion.from_dict(_definition_version)
-
-        message = d.pop("message", UNSET)
-
-        queryable = d.pop("queryable", UNSET)
-
-        _status = d.pop("status", UNSET)
-        status: TextSearchIndexStatusDetailStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = TextSearchIndexStatusDetailStatus._members_by_value.get(
-                _status
-            ) or TextSearchIndexStatusDetailStatus(_status)
-
-        _synonym_mapping_status = d.pop("synonymMappingStatus", UNSET)
-        synonym_mapping_status: TextSearchIndexStatusDetailSynonymMappingStatus | Unset
-        if _synonym_mapping_status is UNSET:
-            synonym_mapping_status = UNSET
-        else:
-            synonym_mapping_status = TextSearchIndexStatusDetailSynonymMappingStatus._members_by_value.get(
-                _synonym_mapping_status
-            ) or TextSearchIndexStatusDetailSynonymMappingStatus(_synonym_mapping_status)
-
-        _synonym_mapping_status_detail = d.pop("synonymMappingStatusDetail", UNSET)
-        synonym_mapping_status_detail: list[SynonymMappingStatusDetailMap] | Unset = UNSET
-        if _synonym_mapping_status_detail is not UNSET:
-            synonym_mapping_status_detail = []
-            for synonym_mapping_status_detail_item_data in _synonym_mapping_status_detail:
-                synonym_mapping_status_detail_item = SynonymMappingStatusDetailMap.from_dict(
-                    synonym_mapping_status_detail_item_data
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                _definition = src_dict.get("definition", UNSET)
+                definition: TextSearchIndexDefinition | Unset
+                if _definition is UNSET:
+                    definition = UNSET
+                else:
+                    definition = TextSearchIndexDefinition.from_dict(_definition)
 
-                synonym_mapping_status_detail.append(synonym_mapping_status_detail_item)
+                _definition_version = src_dict.get("definitionVersion", UNSET)
+                definition_version: SearchIndexDefinitionVersion | Unset
+                if _definition_version is UNSET:
+                    definition_version = UNSET
+                else:
+                    definition_version = SearchIndexDefinitionVersion.from_dict(_definition_version)
 
-        _text_search_index_status_detail = cls(
-            definition,
-            definition_version,
-            message,
-            queryable,
-            status,
-            synonym_mapping_status,
-            synonym_mapping_status_detail,
-        )
+                message = src_dict.get("message", UNSET)
 
-        if nulls:
-            d.update(nulls)
-        _text_search_index_status_detail.additional_properties = d
-        return _text_search_index_status_detail
+                queryable = src_dict.get("queryable", UNSET)
+
+                _status = src_dict.get("status", UNSET)
+                status: TextSearchIndexStatusDetailStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = TextSearchIndexStatusDetailStatus._members_by_value.get(
+                        _status
+                    ) or TextSearchIndexStatusDetailStatus(_status)
+
+                _synonym_mapping_status = src_dict.get("synonymMappingStatus", UNSET)
+                synonym_mapping_status: TextSearchIndexStatusDetailSynonymMappingStatus | Unset
+                if _synonym_mapping_status is UNSET:
+                    synonym_mapping_status = UNSET
+                else:
+                    synonym_mapping_status = TextSearchIndexStatusDetailSynonymMappingStatus._members_by_value.get(
+                        _synonym_mapping_status
+                    ) or TextSearchIndexStatusDetailSynonymMappingStatus(_synonym_mapping_status)
+
+                _synonym_mapping_status_detail = src_dict.get("synonymMappingStatusDetail", UNSET)
+                synonym_mapping_status_detail: list[SynonymMappingStatusDetailMap] | Unset = UNSET
+                if _synonym_mapping_status_detail is not UNSET:
+                    synonym_mapping_status_detail = [
+                        SynonymMappingStatusDetailMap.from_dict(synonym_mapping_status_detail_item_data)
+                        for synonym_mapping_status_detail_item_data in _synonym_mapping_status_detail
+                    ]
+
+                if not (
+                    (message is UNSET or message.__class__ is str)
+                    and (queryable is UNSET or queryable.__class__ is bool)
+                    and (_synonym_mapping_status_detail is UNSET or _synonym_mapping_status_detail.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TextSearchIndexStatusDetail:
+                    _text_search_index_status_detail = object.__new__(cls)
+                    _text_search_index_status_detail.definition = definition
+                    _text_search_index_status_detail.definition_version = definition_version
+                    _text_search_index_status_detail.message = message
+                    _text_search_index_status_detail.queryable = queryable
+                    _text_search_index_status_detail.status = status
+                    _text_search_index_status_detail.synonym_mapping_status = synonym_mapping_status
+                    _text_search_index_status_detail.synonym_mapping_status_detail = synonym_mapping_status_detail
+                else:
+                    _text_search_index_status_detail = cls(
+                        definition,
+                        definition_version,
+                        message,
+                        queryable,
+                        status,
+                        synonym_mapping_status,
+                        synonym_mapping_status_detail,
+                    )
+
+                _text_search_index_status_detail.additional_properties = d
+                return _text_search_index_status_detail
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -200,3 +262,45 @@ class TextSearchIndexStatusDetail:
 from ..models.search_index_definition_version import SearchIndexDefinitionVersion  # noqa: E402
 from ..models.synonym_mapping_status_detail_map import SynonymMappingStatusDetailMap  # noqa: E402
 from ..models.text_search_index_definition import TextSearchIndexDefinition  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.search_index_definition_version import (
+        SearchIndexDefinitionVersion,
+        SearchIndexDefinitionVersionDict,
+    )
+    from ..models.synonym_mapping_status_detail_map import (
+        SynonymMappingStatusDetailMap,
+        SynonymMappingStatusDetailMapDict,
+    )
+    from ..models.text_search_index_definition import (
+        TextSearchIndexDefinition,
+        TextSearchIndexDefinitionDict,
+    )
+    from ..models.text_search_index_status_detail_status import (
+        TextSearchIndexStatusDetailStatus,
+    )
+    from ..models.text_search_index_status_detail_synonym_mapping_status import (
+        TextSearchIndexStatusDetailSynonymMappingStatus,
+    )
+
+    TextSearchIndexStatusDetailDict = TypedDict(
+        "TextSearchIndexStatusDetailDict",
+        {
+            "definition": TextSearchIndexDefinitionDict | TextSearchIndexDefinition,
+            "definitionVersion": SearchIndexDefinitionVersionDict | SearchIndexDefinitionVersion,
+            "message": str,
+            "queryable": bool,
+            "status": Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+            | TextSearchIndexStatusDetailStatus,
+            "synonymMappingStatus": Literal["FAILED", "BUILDING", "READY"]
+            | TextSearchIndexStatusDetailSynonymMappingStatus,
+            "synonymMappingStatusDetail": list[SynonymMappingStatusDetailMapDict | SynonymMappingStatusDetailMap],
+        },
+        total=False,
+    )
+else:
+    TextSearchIndexStatusDetailDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,45 @@ from ..models.host_metric_event_type_view_alertable import (
 )
 from ..models.time_metric_alert_view_metric_name import TimeMetricAlertViewMetricName
 from ..models.time_metric_alert_view_status import TimeMetricAlertViewStatus
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TimeMetricAlertView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "alertConfigId",
+        "created",
+        "eventTypeName",
+        "id",
+        "metricName",
+        "status",
+        "updated",
+        "acknowledgedUntil",
+        "acknowledgementComment",
+        "acknowledgingUsername",
+        "clusterName",
+        "currentValue",
+        "groupId",
+        "hostnameAndPort",
+        "lastNotified",
+        "links",
+        "orgId",
+        "replicaSetName",
+        "resolved",
+    }
+)
 
 
 @_attrs_define
@@ -78,12 +120,38 @@ class TimeMetricAlertView:
 
     alert_config_id: str
     created: datetime.datetime
-    event_type_name: HostMetricEventTypeViewAlertable = _attrs_field(
+    event_type_name: Literal["OUTSIDE_METRIC_THRESHOLD"] | HostMetricEventTypeViewAlertable = _attrs_field(
         default=HostMetricEventTypeViewAlertable.OUTSIDE_METRIC_THRESHOLD, kw_only=True
     )
     id: str
-    metric_name: TimeMetricAlertViewMetricName
-    status: TimeMetricAlertViewStatus
+    metric_name: (
+        Literal[
+            "AVG_COMMAND_EXECUTION_TIME",
+            "AVG_READ_EXECUTION_TIME",
+            "AVG_WRITE_EXECUTION_TIME",
+            "BACKGROUND_FLUSH_AVG",
+            "DISK_PARTITION_READ_LATENCY_DATA",
+            "DISK_PARTITION_READ_LATENCY_INDEX",
+            "DISK_PARTITION_READ_LATENCY_JOURNAL",
+            "DISK_PARTITION_WRITE_LATENCY_DATA",
+            "DISK_PARTITION_WRITE_LATENCY_INDEX",
+            "DISK_PARTITION_WRITE_LATENCY_JOURNAL",
+            "MAX_DISK_PARTITION_READ_LATENCY_DATA",
+            "MAX_DISK_PARTITION_READ_LATENCY_INDEX",
+            "MAX_DISK_PARTITION_READ_LATENCY_JOURNAL",
+            "MAX_DISK_PARTITION_WRITE_LATENCY_DATA",
+            "MAX_DISK_PARTITION_WRITE_LATENCY_INDEX",
+            "MAX_DISK_PARTITION_WRITE_LATENCY_JOURNAL",
+            "OPLOG_MASTER_LAG_TIME_DIFF",
+            "OPLOG_MASTER_TIME",
+            "OPLOG_MASTER_TIME_ESTIMATED_TTL",
+            "OPLOG_REPLICATION_LAG_TIME",
+            "OPLOG_SLAVE_LAG_MASTER_TIME",
+            "SEARCH_REPLICATION_LAG",
+        ]
+        | TimeMetricAlertViewMetricName
+    )
+    status: Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | TimeMetricAlertViewStatus
     updated: datetime.datetime
     acknowledged_until: datetime.datetime | Unset = UNSET
     acknowledgement_comment: str | Unset = UNSET
@@ -98,25 +166,55 @@ class TimeMetricAlertView:
     replica_set_name: str | Unset = UNSET
     resolved: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("alert_config_id", "alertConfigId", True),
+        ("created", "created", True),
+        ("event_type_name", "eventTypeName", True),
+        ("id", "id", True),
+        ("metric_name", "metricName", True),
+        ("status", "status", True),
+        ("updated", "updated", True),
+        ("acknowledged_until", "acknowledgedUntil", False),
+        ("acknowledgement_comment", "acknowledgementComment", False),
+        ("acknowledging_username", "acknowledgingUsername", False),
+        ("cluster_name", "clusterName", False),
+        ("current_value", "currentValue", False),
+        ("group_id", "groupId", False),
+        ("hostname_and_port", "hostnameAndPort", False),
+        ("last_notified", "lastNotified", False),
+        ("links", "links", False),
+        ("org_id", "orgId", False),
+        ("replica_set_name", "replicaSetName", False),
+        ("resolved", "resolved", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TimeMetricAlertView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         alert_config_id = self.alert_config_id
 
-        created = format_datetime(self.created)
+        created = datetime_json(self.created)
 
-        event_type_name = self.event_type_name.value
+        event_type_name = enum_json(self.event_type_name)
 
         id = self.id
 
-        metric_name = self.metric_name.value
+        metric_name = enum_json(self.metric_name)
 
-        status = self.status.value
+        status = enum_json(self.status)
 
-        updated = format_datetime(self.updated)
+        updated = datetime_json(self.updated)
 
         acknowledged_until: str | Unset = UNSET
         if not isinstance(self.acknowledged_until, Unset):
-            acknowledged_until = format_datetime(self.acknowledged_until)
+            acknowledged_until = datetime_json(self.acknowledged_until)
 
         acknowledgement_comment = self.acknowledgement_comment
 
@@ -134,7 +232,7 @@ class TimeMetricAlertView:
 
         last_notified: str | Unset = UNSET
         if not isinstance(self.last_notified, Unset):
-            last_notified = format_datetime(self.last_notified)
+            last_notified = datetime_json(self.last_notified)
 
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -149,7 +247,7 @@ class TimeMetricAlertView:
 
         resolved: str | Unset = UNSET
         if not isinstance(self.resolved, Unset):
-            resolved = format_datetime(self.resolved)
+            resolved = datetime_json(self.resolved)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -193,117 +291,145 @@ class TimeMetricAlertView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "acknowledgedUntil",
-                "acknowledgementComment",
-                "acknowledgingUsername",
-                "clusterName",
-                "currentValue",
-                "groupId",
-                "hostnameAndPort",
-                "lastNotified",
-                "links",
-                "orgId",
-                "replicaSetName",
-                "resolved",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        alert_config_id = d.pop("alertConfigId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                alert_config_id = src_dict["alertConfigId"]
 
-        created = datetime.datetime.fromisoformat(d.pop("created"))
+                created = datetime.datetime.fromisoformat(src_dict["created"])
 
-        event_type_name = HostMetricEventTypeViewAlertable(d.pop("eventTypeName"))
+                event_type_name = HostMetricEventTypeViewAlertable._members_by_value.get(
+                    _event_type_name_value := src_dict["eventTypeName"]
+                ) or HostMetricEventTypeViewAlertable(_event_type_name_value)
 
-        id = d.pop("id")
+                id = src_dict["id"]
 
-        metric_name = TimeMetricAlertViewMetricName(d.pop("metricName"))
+                metric_name = TimeMetricAlertViewMetricName._members_by_value.get(
+                    _metric_name_value := src_dict["metricName"]
+                ) or TimeMetricAlertViewMetricName(_metric_name_value)
 
-        status = TimeMetricAlertViewStatus(d.pop("status"))
+                status = TimeMetricAlertViewStatus._members_by_value.get(
+                    _status_value := src_dict["status"]
+                ) or TimeMetricAlertViewStatus(_status_value)
 
-        updated = datetime.datetime.fromisoformat(d.pop("updated"))
+                updated = datetime.datetime.fromisoformat(src_dict["updated"])
 
-        _acknowledged_until = d.pop("acknowledgedUntil", UNSET)
-        acknowledged_until: datetime.datetime | Unset
-        if _acknowledged_until is UNSET:
-            acknowledged_until = UNSET
-        else:
-            acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
+                acknowledged_until: datetime.datetime | Unset
+                if _acknowledged_until is UNSET:
+                    acknowledged_until = UNSET
+                else:
+                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
 
-        acknowledgement_comment = d.pop("acknowledgementComment", UNSET)
+                acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
-        acknowledging_username = d.pop("acknowledgingUsername", UNSET)
+                acknowledging_username = src_dict.get("acknowledgingUsername", UNSET)
 
-        cluster_name = d.pop("clusterName", UNSET)
+                cluster_name = src_dict.get("clusterName", UNSET)
 
-        _current_value = d.pop("currentValue", UNSET)
-        current_value: TimeMetricValueView | Unset
-        if _current_value is UNSET:
-            current_value = UNSET
-        else:
-            current_value = TimeMetricValueView.from_dict(_current_value)
+                _current_value = src_dict.get("currentValue", UNSET)
+                current_value: TimeMetricValueView | Unset
+                if _current_value is UNSET:
+                    current_value = UNSET
+                else:
+                    current_value = TimeMetricValueView.from_dict(_current_value)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        hostname_and_port = d.pop("hostnameAndPort", UNSET)
+                hostname_and_port = src_dict.get("hostnameAndPort", UNSET)
 
-        _last_notified = d.pop("lastNotified", UNSET)
-        last_notified: datetime.datetime | Unset
-        if _last_notified is UNSET:
-            last_notified = UNSET
-        else:
-            last_notified = datetime.datetime.fromisoformat(_last_notified)
+                _last_notified = src_dict.get("lastNotified", UNSET)
+                last_notified: datetime.datetime | Unset
+                if _last_notified is UNSET:
+                    last_notified = UNSET
+                else:
+                    last_notified = datetime.datetime.fromisoformat(_last_notified)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                org_id = src_dict.get("orgId", UNSET)
 
-        org_id = d.pop("orgId", UNSET)
+                replica_set_name = src_dict.get("replicaSetName", UNSET)
 
-        replica_set_name = d.pop("replicaSetName", UNSET)
+                _resolved = src_dict.get("resolved", UNSET)
+                resolved: datetime.datetime | Unset
+                if _resolved is UNSET:
+                    resolved = UNSET
+                else:
+                    resolved = datetime.datetime.fromisoformat(_resolved)
 
-        _resolved = d.pop("resolved", UNSET)
-        resolved: datetime.datetime | Unset
-        if _resolved is UNSET:
-            resolved = UNSET
-        else:
-            resolved = datetime.datetime.fromisoformat(_resolved)
+                if not (
+                    alert_config_id.__class__ is str
+                    and id.__class__ is str
+                    and (acknowledgement_comment is UNSET or acknowledgement_comment.__class__ is str)
+                    and (acknowledging_username is UNSET or acknowledging_username.__class__ is str)
+                    and (cluster_name is UNSET or cluster_name.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (hostname_and_port is UNSET or hostname_and_port.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (org_id is UNSET or org_id.__class__ is str)
+                    and (replica_set_name is UNSET or replica_set_name.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TimeMetricAlertView:
+                    _time_metric_alert_view = object.__new__(cls)
+                    _time_metric_alert_view.alert_config_id = alert_config_id
+                    _time_metric_alert_view.created = created
+                    _time_metric_alert_view.event_type_name = event_type_name
+                    _time_metric_alert_view.id = id
+                    _time_metric_alert_view.metric_name = metric_name
+                    _time_metric_alert_view.status = status
+                    _time_metric_alert_view.updated = updated
+                    _time_metric_alert_view.acknowledged_until = acknowledged_until
+                    _time_metric_alert_view.acknowledgement_comment = acknowledgement_comment
+                    _time_metric_alert_view.acknowledging_username = acknowledging_username
+                    _time_metric_alert_view.cluster_name = cluster_name
+                    _time_metric_alert_view.current_value = current_value
+                    _time_metric_alert_view.group_id = group_id
+                    _time_metric_alert_view.hostname_and_port = hostname_and_port
+                    _time_metric_alert_view.last_notified = last_notified
+                    _time_metric_alert_view.links = links
+                    _time_metric_alert_view.org_id = org_id
+                    _time_metric_alert_view.replica_set_name = replica_set_name
+                    _time_metric_alert_view.resolved = resolved
+                else:
+                    _time_metric_alert_view = cls(
+                        alert_config_id,
+                        created,
+                        id,
+                        metric_name,
+                        status,
+                        updated,
+                        acknowledged_until,
+                        acknowledgement_comment,
+                        acknowledging_username,
+                        cluster_name,
+                        current_value,
+                        group_id,
+                        hostname_and_port,
+                        last_notified,
+                        links,
+                        org_id,
+                        replica_set_name,
+                        resolved,
+                        event_type_name=event_type_name,
+                    )
 
-        _time_metric_alert_view = cls(
-            alert_config_id,
-            created,
-            id,
-            metric_name,
-            status,
-            updated,
-            acknowledged_until,
-            acknowledgement_comment,
-            acknowledging_username,
-            cluster_name,
-            current_value,
-            group_id,
-            hostname_and_port,
-            last_notified,
-            links,
-            org_id,
-            replica_set_name,
-            resolved,
-            event_type_name=event_type_name,
-        )
+                _time_metric_alert_view.additional_properties = d
+                return _time_metric_alert_view
 
-        if nulls:
-            d.update(nulls)
-        _time_metric_alert_view.additional_properties = d
-        return _time_metric_alert_view
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -325,3 +451,73 @@ class TimeMetricAlertView:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.time_metric_value_view import TimeMetricValueView  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.host_metric_event_type_view_alertable import (
+        HostMetricEventTypeViewAlertable,
+    )
+    from ..models.link import Link, LinkDict
+    from ..models.time_metric_alert_view_metric_name import (
+        TimeMetricAlertViewMetricName,
+    )
+    from ..models.time_metric_alert_view_status import TimeMetricAlertViewStatus
+    from ..models.time_metric_value_view import (
+        TimeMetricValueView,
+        TimeMetricValueViewDict,
+    )
+
+    TimeMetricAlertViewDict = TypedDict(
+        "TimeMetricAlertViewDict",
+        {
+            "alertConfigId": Required[str],
+            "created": Required[datetime.datetime | str],
+            "eventTypeName": Required[Literal["OUTSIDE_METRIC_THRESHOLD"] | HostMetricEventTypeViewAlertable],
+            "id": Required[str],
+            "metricName": Required[
+                Literal[
+                    "AVG_COMMAND_EXECUTION_TIME",
+                    "AVG_READ_EXECUTION_TIME",
+                    "AVG_WRITE_EXECUTION_TIME",
+                    "BACKGROUND_FLUSH_AVG",
+                    "DISK_PARTITION_READ_LATENCY_DATA",
+                    "DISK_PARTITION_READ_LATENCY_INDEX",
+                    "DISK_PARTITION_READ_LATENCY_JOURNAL",
+                    "DISK_PARTITION_WRITE_LATENCY_DATA",
+                    "DISK_PARTITION_WRITE_LATENCY_INDEX",
+                    "DISK_PARTITION_WRITE_LATENCY_JOURNAL",
+                    "MAX_DISK_PARTITION_READ_LATENCY_DATA",
+                    "MAX_DISK_PARTITION_READ_LATENCY_INDEX",
+                    "MAX_DISK_PARTITION_READ_LATENCY_JOURNAL",
+                    "MAX_DISK_PARTITION_WRITE_LATENCY_DATA",
+                    "MAX_DISK_PARTITION_WRITE_LATENCY_INDEX",
+                    "MAX_DISK_PARTITION_WRITE_LATENCY_JOURNAL",
+                    "OPLOG_MASTER_LAG_TIME_DIFF",
+                    "OPLOG_MASTER_TIME",
+                    "OPLOG_MASTER_TIME_ESTIMATED_TTL",
+                    "OPLOG_REPLICATION_LAG_TIME",
+                    "OPLOG_SLAVE_LAG_MASTER_TIME",
+                    "SEARCH_REPLICATION_LAG",
+                ]
+                | TimeMetricAlertViewMetricName
+            ],
+            "status": Required[Literal["CANCELLED", "CLOSED", "OPEN", "TRACKING"] | TimeMetricAlertViewStatus],
+            "updated": Required[datetime.datetime | str],
+            "acknowledgedUntil": datetime.datetime | str,
+            "acknowledgementComment": str,
+            "acknowledgingUsername": str,
+            "clusterName": str,
+            "currentValue": TimeMetricValueViewDict | TimeMetricValueView,
+            "groupId": str,
+            "hostnameAndPort": str,
+            "lastNotified": datetime.datetime | str,
+            "links": list[LinkDict | Link],
+            "orgId": str,
+            "replicaSetName": str,
+            "resolved": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    TimeMetricAlertViewDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,28 @@ from attrs import field as _attrs_field
 from ..models.token_filter_word_delimiter_graph_type import (
     TokenFilterWordDelimiterGraphType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilterWordDelimiterGraph")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "delimiterOptions",
+        "protectedWords",
+    }
+)
 
 
 @_attrs_define
@@ -27,15 +52,29 @@ class TokenFilterWordDelimiterGraph:
             protected words.
     """
 
-    type_: TokenFilterWordDelimiterGraphType = _attrs_field(
+    type_: Literal["wordDelimiterGraph"] | TokenFilterWordDelimiterGraphType = _attrs_field(
         default=TokenFilterWordDelimiterGraphType.WORDDELIMITERGRAPH, kw_only=True
     )
     delimiter_options: TokenFilterWordDelimiterGraphDelimiterOptions | Unset = UNSET
     protected_words: TokenFilterWordDelimiterGraphProtectedWords | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("delimiter_options", "delimiterOptions", False),
+        ("protected_words", "protectedWords", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TokenFilterWordDelimiterGraph"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         delimiter_options: dict[str, Any] | Unset = UNSET
         if not isinstance(self.delimiter_options, Unset):
@@ -61,42 +100,51 @@ class TokenFilterWordDelimiterGraph:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "delimiterOptions",
-                "protectedWords",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = TokenFilterWordDelimiterGraphType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = TokenFilterWordDelimiterGraphType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFilterWordDelimiterGraphType(_type__value)
 
-        _delimiter_options = d.pop("delimiterOptions", UNSET)
-        delimiter_options: TokenFilterWordDelimiterGraphDelimiterOptions | Unset
-        if _delimiter_options is UNSET:
-            delimiter_options = UNSET
-        else:
-            delimiter_options = TokenFilterWordDelimiterGraphDelimiterOptions.from_dict(_delimiter_options)
+                _delimiter_options = src_dict.get("delimiterOptions", UNSET)
+                delimiter_options: TokenFilterWordDelimiterGraphDelimiterOptions | Unset
+                if _delimiter_options is UNSET:
+                    delimiter_options = UNSET
+                else:
+                    delimiter_options = TokenFilterWordDelimiterGraphDelimiterOptions.from_dict(_delimiter_options)
 
-        _protected_words = d.pop("protectedWords", UNSET)
-        protected_words: TokenFilterWordDelimiterGraphProtectedWords | Unset
-        if _protected_words is UNSET:
-            protected_words = UNSET
-        else:
-            protected_words = TokenFilterWordDelimiterGraphProtectedWords.from_dict(_protected_words)
+                _protected_words = src_dict.get("protectedWords", UNSET)
+                protected_words: TokenFilterWordDelimiterGraphProtectedWords | Unset
+                if _protected_words is UNSET:
+                    protected_words = UNSET
+                else:
+                    protected_words = TokenFilterWordDelimiterGraphProtectedWords.from_dict(_protected_words)
 
-        _token_filter_word_delimiter_graph = cls(
-            delimiter_options,
-            protected_words,
-            type_=type_,
-        )
+                if cls is TokenFilterWordDelimiterGraph:
+                    _token_filter_word_delimiter_graph = object.__new__(cls)
+                    _token_filter_word_delimiter_graph.type_ = type_
+                    _token_filter_word_delimiter_graph.delimiter_options = delimiter_options
+                    _token_filter_word_delimiter_graph.protected_words = protected_words
+                else:
+                    _token_filter_word_delimiter_graph = cls(
+                        delimiter_options,
+                        protected_words,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _token_filter_word_delimiter_graph.additional_properties = d
-        return _token_filter_word_delimiter_graph
+                _token_filter_word_delimiter_graph.additional_properties = d
+                return _token_filter_word_delimiter_graph
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -122,3 +170,34 @@ from ..models.token_filter_word_delimiter_graph_delimiter_options import (
 from ..models.token_filter_word_delimiter_graph_protected_words import (
     TokenFilterWordDelimiterGraphProtectedWords,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filter_word_delimiter_graph_delimiter_options import (
+        TokenFilterWordDelimiterGraphDelimiterOptions,
+        TokenFilterWordDelimiterGraphDelimiterOptionsDict,
+    )
+    from ..models.token_filter_word_delimiter_graph_protected_words import (
+        TokenFilterWordDelimiterGraphProtectedWords,
+        TokenFilterWordDelimiterGraphProtectedWordsDict,
+    )
+    from ..models.token_filter_word_delimiter_graph_type import (
+        TokenFilterWordDelimiterGraphType,
+    )
+
+    TokenFilterWordDelimiterGraphDict = TypedDict(
+        "TokenFilterWordDelimiterGraphDict",
+        {
+            "type": Required[Literal["wordDelimiterGraph"] | TokenFilterWordDelimiterGraphType],
+            "delimiterOptions": TokenFilterWordDelimiterGraphDelimiterOptionsDict
+            | TokenFilterWordDelimiterGraphDelimiterOptions,
+            "protectedWords": TokenFilterWordDelimiterGraphProtectedWordsDict
+            | TokenFilterWordDelimiterGraphProtectedWords,
+        },
+        total=False,
+    )
+else:
+    TokenFilterWordDelimiterGraphDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilterWordDelimiterGraphDelimiterOptions")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "concatenateAll",
+        "concatenateNumbers",
+        "concatenateWords",
+        "generateNumberParts",
+        "generateWordParts",
+        "ignoreKeywords",
+        "preserveOriginal",
+        "splitOnCaseChange",
+        "splitOnNumerics",
+        "stemEnglishPossessive",
+    }
+)
 
 
 @_attrs_define
@@ -48,8 +78,29 @@ class TokenFilterWordDelimiterGraphDelimiterOptions:
     split_on_numerics: bool | Unset = UNSET
     stem_english_possessive: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("concatenate_all", "concatenateAll", False),
+        ("concatenate_numbers", "concatenateNumbers", False),
+        ("concatenate_words", "concatenateWords", False),
+        ("generate_number_parts", "generateNumberParts", False),
+        ("generate_word_parts", "generateWordParts", False),
+        ("ignore_keywords", "ignoreKeywords", False),
+        ("preserve_original", "preserveOriginal", False),
+        ("split_on_case_change", "splitOnCaseChange", False),
+        ("split_on_numerics", "splitOnNumerics", False),
+        ("stem_english_possessive", "stemEnglishPossessive", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "delimiterOptions"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         concatenate_all = self.concatenate_all
 
         concatenate_numbers = self.concatenate_numbers
@@ -98,61 +149,82 @@ class TokenFilterWordDelimiterGraphDelimiterOptions:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "concatenateAll",
-                "concatenateNumbers",
-                "concatenateWords",
-                "generateNumberParts",
-                "generateWordParts",
-                "ignoreKeywords",
-                "preserveOriginal",
-                "splitOnCaseChange",
-                "splitOnNumerics",
-                "stemEnglishPossessive",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        concatenate_all = d.pop("concatenateAll", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                concatenate_all = src_dict.get("concatenateAll", UNSET)
 
-        concatenate_numbers = d.pop("concatenateNumbers", UNSET)
+                concatenate_numbers = src_dict.get("concatenateNumbers", UNSET)
 
-        concatenate_words = d.pop("concatenateWords", UNSET)
+                concatenate_words = src_dict.get("concatenateWords", UNSET)
 
-        generate_number_parts = d.pop("generateNumberParts", UNSET)
+                generate_number_parts = src_dict.get("generateNumberParts", UNSET)
 
-        generate_word_parts = d.pop("generateWordParts", UNSET)
+                generate_word_parts = src_dict.get("generateWordParts", UNSET)
 
-        ignore_keywords = d.pop("ignoreKeywords", UNSET)
+                ignore_keywords = src_dict.get("ignoreKeywords", UNSET)
 
-        preserve_original = d.pop("preserveOriginal", UNSET)
+                preserve_original = src_dict.get("preserveOriginal", UNSET)
 
-        split_on_case_change = d.pop("splitOnCaseChange", UNSET)
+                split_on_case_change = src_dict.get("splitOnCaseChange", UNSET)
 
-        split_on_numerics = d.pop("splitOnNumerics", UNSET)
+                split_on_numerics = src_dict.get("splitOnNumerics", UNSET)
 
-        stem_english_possessive = d.pop("stemEnglishPossessive", UNSET)
+                stem_english_possessive = src_dict.get("stemEnglishPossessive", UNSET)
 
-        _token_filter_word_delimiter_graph_delimiter_options = cls(
-            concatenate_all,
-            concatenate_numbers,
-            concatenate_words,
-            generate_number_parts,
-            generate_word_parts,
-            ignore_keywords,
-            preserve_original,
-            split_on_case_change,
-            split_on_numerics,
-            stem_english_possessive,
-        )
+                if not (
+                    (concatenate_all is UNSET or concatenate_all.__class__ is bool)
+                    and (concatenate_numbers is UNSET or concatenate_numbers.__class__ is bool)
+                    and (concatenate_words is UNSET or concatenate_words.__class__ is bool)
+                    and (generate_number_parts is UNSET or generate_number_parts.__class__ is bool)
+                    and (generate_word_parts is UNSET or generate_word_parts.__class__ is bool)
+                    and (ignore_keywords is UNSET or ignore_keywords.__class__ is bool)
+                    and (preserve_original is UNSET or preserve_original.__class__ is bool)
+                    and (split_on_case_change is UNSET or split_on_case_change.__class__ is bool)
+                    and (split_on_numerics is UNSET or split_on_numerics.__class__ is bool)
+                    and (stem_english_possessive is UNSET or stem_english_possessive.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TokenFilterWordDelimiterGraphDelimiterOptions:
+                    _token_filter_word_delimiter_graph_delimiter_options = object.__new__(cls)
+                    _token_filter_word_delimiter_graph_delimiter_options.concatenate_all = concatenate_all
+                    _token_filter_word_delimiter_graph_delimiter_options.concatenate_numbers = concatenate_numbers
+                    _token_filter_word_delimiter_graph_delimiter_options.concatenate_words = concatenate_words
+                    _token_filter_word_delimiter_graph_delimiter_options.generate_number_parts = generate_number_parts
+                    _token_filter_word_delimiter_graph_delimiter_options.generate_word_parts = generate_word_parts
+                    _token_filter_word_delimiter_graph_delimiter_options.ignore_keywords = ignore_keywords
+                    _token_filter_word_delimiter_graph_delimiter_options.preserve_original = preserve_original
+                    _token_filter_word_delimiter_graph_delimiter_options.split_on_case_change = split_on_case_change
+                    _token_filter_word_delimiter_graph_delimiter_options.split_on_numerics = split_on_numerics
+                    _token_filter_word_delimiter_graph_delimiter_options.stem_english_possessive = (
+                        stem_english_possessive
+                    )
+                else:
+                    _token_filter_word_delimiter_graph_delimiter_options = cls(
+                        concatenate_all,
+                        concatenate_numbers,
+                        concatenate_words,
+                        generate_number_parts,
+                        generate_word_parts,
+                        ignore_keywords,
+                        preserve_original,
+                        split_on_case_change,
+                        split_on_numerics,
+                        stem_english_possessive,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _token_filter_word_delimiter_graph_delimiter_options.additional_properties = d
-        return _token_filter_word_delimiter_graph_delimiter_options
+                _token_filter_word_delimiter_graph_delimiter_options.additional_properties = d
+                return _token_filter_word_delimiter_graph_delimiter_options
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -169,3 +241,28 @@ class TokenFilterWordDelimiterGraphDelimiterOptions:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    TokenFilterWordDelimiterGraphDelimiterOptionsDict = TypedDict(
+        "TokenFilterWordDelimiterGraphDelimiterOptionsDict",
+        {
+            "concatenateAll": bool,
+            "concatenateNumbers": bool,
+            "concatenateWords": bool,
+            "generateNumberParts": bool,
+            "generateWordParts": bool,
+            "ignoreKeywords": bool,
+            "preserveOriginal": bool,
+            "splitOnCaseChange": bool,
+            "splitOnNumerics": bool,
+            "stemEnglishPossessive": bool,
+        },
+        total=False,
+    )
+else:
+    TokenFilterWordDelimiterGraphDelimiterOptionsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilterWordDelimiterGraphProtectedWords")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "words",
+        "ignoreCase",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +48,21 @@ class TokenFilterWordDelimiterGraphProtectedWords:
     words: list[str]
     ignore_case: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("words", "words", True),
+        ("ignore_case", "ignoreCase", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "protectedWords"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         words = self.words
 
         ignore_case = self.ignore_case
@@ -45,26 +81,41 @@ class TokenFilterWordDelimiterGraphProtectedWords:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("ignoreCase",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        words = cast(list[str], d.pop("words"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _words = src_dict["words"]
+                words = cast(list[str], _words)
 
-        ignore_case = d.pop("ignoreCase", UNSET)
+                ignore_case = src_dict.get("ignoreCase", UNSET)
 
-        _token_filter_word_delimiter_graph_protected_words = cls(
-            words,
-            ignore_case,
-        )
+                if not (
+                    (_words.__class__ is list and all(_item.__class__ is str for _item in _words))
+                    and (ignore_case is UNSET or ignore_case.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TokenFilterWordDelimiterGraphProtectedWords:
+                    _token_filter_word_delimiter_graph_protected_words = object.__new__(cls)
+                    _token_filter_word_delimiter_graph_protected_words.words = words
+                    _token_filter_word_delimiter_graph_protected_words.ignore_case = ignore_case
+                else:
+                    _token_filter_word_delimiter_graph_protected_words = cls(
+                        words,
+                        ignore_case,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _token_filter_word_delimiter_graph_protected_words.additional_properties = d
-        return _token_filter_word_delimiter_graph_protected_words
+                _token_filter_word_delimiter_graph_protected_words.additional_properties = d
+                return _token_filter_word_delimiter_graph_protected_words
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +132,20 @@ class TokenFilterWordDelimiterGraphProtectedWords:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    TokenFilterWordDelimiterGraphProtectedWordsDict = TypedDict(
+        "TokenFilterWordDelimiterGraphProtectedWordsDict",
+        {
+            "words": Required[list[str]],
+            "ignoreCase": bool,
+        },
+        total=False,
+    )
+else:
+    TokenFilterWordDelimiterGraphProtectedWordsDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,27 @@ from ..models.token_filterascii_folding_original_tokens import (
     TokenFilterasciiFoldingOriginalTokens,
 )
 from ..models.token_filterascii_folding_type import TokenFilterasciiFoldingType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilterasciiFolding")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "originalTokens",
+    }
+)
 
 
 @_attrs_define
@@ -32,16 +56,31 @@ class TokenFilterasciiFolding:
                 TokenFilterasciiFoldingOriginalTokens.OMIT.
     """
 
-    type_: TokenFilterasciiFoldingType = _attrs_field(default=TokenFilterasciiFoldingType.ASCIIFOLDING, kw_only=True)
-    original_tokens: TokenFilterasciiFoldingOriginalTokens | Unset = UNSET
+    type_: Literal["asciiFolding"] | TokenFilterasciiFoldingType = _attrs_field(
+        default=TokenFilterasciiFoldingType.ASCIIFOLDING, kw_only=True
+    )
+    original_tokens: Literal["omit", "include"] | TokenFilterasciiFoldingOriginalTokens | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("original_tokens", "originalTokens", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFilterasciiFolding"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         original_tokens: str | Unset = UNSET
         if not isinstance(self.original_tokens, Unset):
-            original_tokens = self.original_tokens.value
+            original_tokens = enum_json(self.original_tokens)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -57,33 +96,44 @@ class TokenFilterasciiFolding:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("originalTokens",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = TokenFilterasciiFoldingType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = TokenFilterasciiFoldingType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFilterasciiFoldingType(_type__value)
 
-        _original_tokens = d.pop("originalTokens", UNSET)
-        original_tokens: TokenFilterasciiFoldingOriginalTokens | Unset
-        if _original_tokens is UNSET:
-            original_tokens = UNSET
-        else:
-            original_tokens = TokenFilterasciiFoldingOriginalTokens._members_by_value.get(
-                _original_tokens
-            ) or TokenFilterasciiFoldingOriginalTokens(_original_tokens)
+                _original_tokens = src_dict.get("originalTokens", UNSET)
+                original_tokens: TokenFilterasciiFoldingOriginalTokens | Unset
+                if _original_tokens is UNSET:
+                    original_tokens = UNSET
+                else:
+                    original_tokens = TokenFilterasciiFoldingOriginalTokens._members_by_value.get(
+                        _original_tokens
+                    ) or TokenFilterasciiFoldingOriginalTokens(_original_tokens)
 
-        _token_filterascii_folding = cls(
-            original_tokens,
-            type_=type_,
-        )
+                if cls is TokenFilterasciiFolding:
+                    _token_filterascii_folding = object.__new__(cls)
+                    _token_filterascii_folding.type_ = type_
+                    _token_filterascii_folding.original_tokens = original_tokens
+                else:
+                    _token_filterascii_folding = cls(
+                        original_tokens,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _token_filterascii_folding.additional_properties = d
-        return _token_filterascii_folding
+                _token_filterascii_folding.additional_properties = d
+                return _token_filterascii_folding
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -100,3 +150,23 @@ class TokenFilterasciiFolding:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filterascii_folding_original_tokens import (
+        TokenFilterasciiFoldingOriginalTokens,
+    )
+    from ..models.token_filterascii_folding_type import TokenFilterasciiFoldingType
+
+    TokenFilterasciiFoldingDict = TypedDict(
+        "TokenFilterasciiFoldingDict",
+        {
+            "type": Required[Literal["asciiFolding"] | TokenFilterasciiFoldingType],
+            "originalTokens": Literal["omit", "include"] | TokenFilterasciiFoldingOriginalTokens,
+        },
+        total=False,
+    )
+else:
+    TokenFilterasciiFoldingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +19,27 @@ from ..models.token_filterdaitch_mokotoff_soundex_original_tokens import (
 from ..models.token_filterdaitch_mokotoff_soundex_type import (
     TokenFilterdaitchMokotoffSoundexType,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilterdaitchMokotoffSoundex")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "originalTokens",
+    }
+)
 
 
 @_attrs_define
@@ -40,18 +64,31 @@ class TokenFilterdaitchMokotoffSoundex:
                 TokenFilterdaitchMokotoffSoundexOriginalTokens.INCLUDE.
     """
 
-    type_: TokenFilterdaitchMokotoffSoundexType = _attrs_field(
+    type_: Literal["daitchMokotoffSoundex"] | TokenFilterdaitchMokotoffSoundexType = _attrs_field(
         default=TokenFilterdaitchMokotoffSoundexType.DAITCHMOKOTOFFSOUNDEX, kw_only=True
     )
-    original_tokens: TokenFilterdaitchMokotoffSoundexOriginalTokens | Unset = UNSET
+    original_tokens: Literal["omit", "include"] | TokenFilterdaitchMokotoffSoundexOriginalTokens | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("original_tokens", "originalTokens", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFilterdaitchMokotoffSoundex"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         original_tokens: str | Unset = UNSET
         if not isinstance(self.original_tokens, Unset):
-            original_tokens = self.original_tokens.value
+            original_tokens = enum_json(self.original_tokens)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -67,33 +104,44 @@ class TokenFilterdaitchMokotoffSoundex:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("originalTokens",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = TokenFilterdaitchMokotoffSoundexType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = TokenFilterdaitchMokotoffSoundexType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFilterdaitchMokotoffSoundexType(_type__value)
 
-        _original_tokens = d.pop("originalTokens", UNSET)
-        original_tokens: TokenFilterdaitchMokotoffSoundexOriginalTokens | Unset
-        if _original_tokens is UNSET:
-            original_tokens = UNSET
-        else:
-            original_tokens = TokenFilterdaitchMokotoffSoundexOriginalTokens._members_by_value.get(
-                _original_tokens
-            ) or TokenFilterdaitchMokotoffSoundexOriginalTokens(_original_tokens)
+                _original_tokens = src_dict.get("originalTokens", UNSET)
+                original_tokens: TokenFilterdaitchMokotoffSoundexOriginalTokens | Unset
+                if _original_tokens is UNSET:
+                    original_tokens = UNSET
+                else:
+                    original_tokens = TokenFilterdaitchMokotoffSoundexOriginalTokens._members_by_value.get(
+                        _original_tokens
+                    ) or TokenFilterdaitchMokotoffSoundexOriginalTokens(_original_tokens)
 
-        _token_filterdaitch_mokotoff_soundex = cls(
-            original_tokens,
-            type_=type_,
-        )
+                if cls is TokenFilterdaitchMokotoffSoundex:
+                    _token_filterdaitch_mokotoff_soundex = object.__new__(cls)
+                    _token_filterdaitch_mokotoff_soundex.type_ = type_
+                    _token_filterdaitch_mokotoff_soundex.original_tokens = original_tokens
+                else:
+                    _token_filterdaitch_mokotoff_soundex = cls(
+                        original_tokens,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _token_filterdaitch_mokotoff_soundex.additional_properties = d
-        return _token_filterdaitch_mokotoff_soundex
+                _token_filterdaitch_mokotoff_soundex.additional_properties = d
+                return _token_filterdaitch_mokotoff_soundex
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +158,27 @@ class TokenFilterdaitchMokotoffSoundex:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filterdaitch_mokotoff_soundex_original_tokens import (
+        TokenFilterdaitchMokotoffSoundexOriginalTokens,
+    )
+    from ..models.token_filterdaitch_mokotoff_soundex_type import (
+        TokenFilterdaitchMokotoffSoundexType,
+    )
+
+    TokenFilterdaitchMokotoffSoundexDict = TypedDict(
+        "TokenFilterdaitchMokotoffSoundexDict",
+        {
+            "type": Required[Literal["daitchMokotoffSoundex"] | TokenFilterdaitchMokotoffSoundexType],
+            "originalTokens": Literal["omit", "include"] | TokenFilterdaitchMokotoffSoundexOriginalTokens,
+        },
+        total=False,
+    )
+else:
+    TokenFilterdaitchMokotoffSoundexDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

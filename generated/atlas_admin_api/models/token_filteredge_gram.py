@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,29 @@ from ..models.token_filteredge_gram_term_not_in_bounds import (
     TokenFilteredgeGramTermNotInBounds,
 )
 from ..models.token_filteredge_gram_type import TokenFilteredgeGramType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilteredgeGram")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "maxGram",
+        "minGram",
+        "type",
+        "termNotInBounds",
+    }
+)
 
 
 @_attrs_define
@@ -33,20 +59,37 @@ class TokenFilteredgeGram:
 
     max_gram: int
     min_gram: int
-    type_: TokenFilteredgeGramType = _attrs_field(default=TokenFilteredgeGramType.EDGEGRAM, kw_only=True)
-    term_not_in_bounds: TokenFilteredgeGramTermNotInBounds | Unset = UNSET
+    type_: Literal["edgeGram"] | TokenFilteredgeGramType = _attrs_field(
+        default=TokenFilteredgeGramType.EDGEGRAM, kw_only=True
+    )
+    term_not_in_bounds: Literal["omit", "include"] | TokenFilteredgeGramTermNotInBounds | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("max_gram", "maxGram", True),
+        ("min_gram", "minGram", True),
+        ("type_", "type", True),
+        ("term_not_in_bounds", "termNotInBounds", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFilteredgeGram"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         max_gram = self.max_gram
 
         min_gram = self.min_gram
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         term_not_in_bounds: str | Unset = UNSET
         if not isinstance(self.term_not_in_bounds, Unset):
-            term_not_in_bounds = self.term_not_in_bounds.value
+            term_not_in_bounds = enum_json(self.term_not_in_bounds)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -64,39 +107,54 @@ class TokenFilteredgeGram:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("termNotInBounds",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        max_gram = d.pop("maxGram")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                max_gram = src_dict["maxGram"]
 
-        min_gram = d.pop("minGram")
+                min_gram = src_dict["minGram"]
 
-        type_ = TokenFilteredgeGramType(d.pop("type"))
+                type_ = TokenFilteredgeGramType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFilteredgeGramType(_type__value)
 
-        _term_not_in_bounds = d.pop("termNotInBounds", UNSET)
-        term_not_in_bounds: TokenFilteredgeGramTermNotInBounds | Unset
-        if _term_not_in_bounds is UNSET:
-            term_not_in_bounds = UNSET
-        else:
-            term_not_in_bounds = TokenFilteredgeGramTermNotInBounds._members_by_value.get(
-                _term_not_in_bounds
-            ) or TokenFilteredgeGramTermNotInBounds(_term_not_in_bounds)
+                _term_not_in_bounds = src_dict.get("termNotInBounds", UNSET)
+                term_not_in_bounds: TokenFilteredgeGramTermNotInBounds | Unset
+                if _term_not_in_bounds is UNSET:
+                    term_not_in_bounds = UNSET
+                else:
+                    term_not_in_bounds = TokenFilteredgeGramTermNotInBounds._members_by_value.get(
+                        _term_not_in_bounds
+                    ) or TokenFilteredgeGramTermNotInBounds(_term_not_in_bounds)
 
-        _token_filteredge_gram = cls(
-            max_gram,
-            min_gram,
-            term_not_in_bounds,
-            type_=type_,
-        )
+                if not (max_gram.__class__ is int and min_gram.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is TokenFilteredgeGram:
+                    _token_filteredge_gram = object.__new__(cls)
+                    _token_filteredge_gram.max_gram = max_gram
+                    _token_filteredge_gram.min_gram = min_gram
+                    _token_filteredge_gram.type_ = type_
+                    _token_filteredge_gram.term_not_in_bounds = term_not_in_bounds
+                else:
+                    _token_filteredge_gram = cls(
+                        max_gram,
+                        min_gram,
+                        term_not_in_bounds,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _token_filteredge_gram.additional_properties = d
-        return _token_filteredge_gram
+                _token_filteredge_gram.additional_properties = d
+                return _token_filteredge_gram
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -113,3 +171,25 @@ class TokenFilteredgeGram:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filteredge_gram_term_not_in_bounds import (
+        TokenFilteredgeGramTermNotInBounds,
+    )
+    from ..models.token_filteredge_gram_type import TokenFilteredgeGramType
+
+    TokenFilteredgeGramDict = TypedDict(
+        "TokenFilteredgeGramDict",
+        {
+            "maxGram": Required[int],
+            "minGram": Required[int],
+            "type": Required[Literal["edgeGram"] | TokenFilteredgeGramType],
+            "termNotInBounds": Literal["omit", "include"] | TokenFilteredgeGramTermNotInBounds,
+        },
+        total=False,
+    )
+else:
+    TokenFilteredgeGramDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

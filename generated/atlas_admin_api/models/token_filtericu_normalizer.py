@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +17,27 @@ from ..models.token_filtericu_normalizer_normalization_form import (
     TokenFiltericuNormalizerNormalizationForm,
 )
 from ..models.token_filtericu_normalizer_type import TokenFiltericuNormalizerType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFiltericuNormalizer")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "normalizationForm",
+    }
+)
 
 
 @_attrs_define
@@ -26,16 +50,33 @@ class TokenFiltericuNormalizer:
             TokenFiltericuNormalizerNormalizationForm.NFC.
     """
 
-    type_: TokenFiltericuNormalizerType = _attrs_field(default=TokenFiltericuNormalizerType.ICUNORMALIZER, kw_only=True)
-    normalization_form: TokenFiltericuNormalizerNormalizationForm | Unset = UNSET
+    type_: Literal["icuNormalizer"] | TokenFiltericuNormalizerType = _attrs_field(
+        default=TokenFiltericuNormalizerType.ICUNORMALIZER, kw_only=True
+    )
+    normalization_form: Literal["nfd", "nfc", "nfkd", "nfkc"] | TokenFiltericuNormalizerNormalizationForm | Unset = (
+        UNSET
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("normalization_form", "normalizationForm", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFiltericuNormalizer"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         normalization_form: str | Unset = UNSET
         if not isinstance(self.normalization_form, Unset):
-            normalization_form = self.normalization_form.value
+            normalization_form = enum_json(self.normalization_form)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,33 +92,44 @@ class TokenFiltericuNormalizer:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("normalizationForm",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = TokenFiltericuNormalizerType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = TokenFiltericuNormalizerType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFiltericuNormalizerType(_type__value)
 
-        _normalization_form = d.pop("normalizationForm", UNSET)
-        normalization_form: TokenFiltericuNormalizerNormalizationForm | Unset
-        if _normalization_form is UNSET:
-            normalization_form = UNSET
-        else:
-            normalization_form = TokenFiltericuNormalizerNormalizationForm._members_by_value.get(
-                _normalization_form
-            ) or TokenFiltericuNormalizerNormalizationForm(_normalization_form)
+                _normalization_form = src_dict.get("normalizationForm", UNSET)
+                normalization_form: TokenFiltericuNormalizerNormalizationForm | Unset
+                if _normalization_form is UNSET:
+                    normalization_form = UNSET
+                else:
+                    normalization_form = TokenFiltericuNormalizerNormalizationForm._members_by_value.get(
+                        _normalization_form
+                    ) or TokenFiltericuNormalizerNormalizationForm(_normalization_form)
 
-        _token_filtericu_normalizer = cls(
-            normalization_form,
-            type_=type_,
-        )
+                if cls is TokenFiltericuNormalizer:
+                    _token_filtericu_normalizer = object.__new__(cls)
+                    _token_filtericu_normalizer.type_ = type_
+                    _token_filtericu_normalizer.normalization_form = normalization_form
+                else:
+                    _token_filtericu_normalizer = cls(
+                        normalization_form,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _token_filtericu_normalizer.additional_properties = d
-        return _token_filtericu_normalizer
+                _token_filtericu_normalizer.additional_properties = d
+                return _token_filtericu_normalizer
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -94,3 +146,23 @@ class TokenFiltericuNormalizer:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filtericu_normalizer_normalization_form import (
+        TokenFiltericuNormalizerNormalizationForm,
+    )
+    from ..models.token_filtericu_normalizer_type import TokenFiltericuNormalizerType
+
+    TokenFiltericuNormalizerDict = TypedDict(
+        "TokenFiltericuNormalizerDict",
+        {
+            "type": Required[Literal["icuNormalizer"] | TokenFiltericuNormalizerType],
+            "normalizationForm": Literal["nfd", "nfc", "nfkd", "nfkc"] | TokenFiltericuNormalizerNormalizationForm,
+        },
+        total=False,
+    )
+else:
+    TokenFiltericuNormalizerDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

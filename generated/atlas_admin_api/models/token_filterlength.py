@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.token_filterlength_type import TokenFilterlengthType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilterlength")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "max",
+        "min",
+    }
+)
 
 
 @_attrs_define
@@ -25,13 +50,27 @@ class TokenFilterlength:
             to **max**. Default: 0.
     """
 
-    type_: TokenFilterlengthType = _attrs_field(default=TokenFilterlengthType.LENGTH, kw_only=True)
+    type_: Literal["length"] | TokenFilterlengthType = _attrs_field(default=TokenFilterlengthType.LENGTH, kw_only=True)
     max_: int | Unset = UNSET
     min_: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("max_", "max", False),
+        ("min_", "min", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFilterlength"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         max_ = self.max_
 
@@ -53,32 +92,43 @@ class TokenFilterlength:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "max",
-                "min",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = TokenFilterlengthType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = TokenFilterlengthType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFilterlengthType(_type__value)
 
-        max_ = d.pop("max", UNSET)
+                max_ = src_dict.get("max", UNSET)
 
-        min_ = d.pop("min", UNSET)
+                min_ = src_dict.get("min", UNSET)
 
-        _token_filterlength = cls(
-            max_,
-            min_,
-            type_=type_,
-        )
+                if not ((max_ is UNSET or max_.__class__ is int) and (min_ is UNSET or min_.__class__ is int)):
+                    raise TypeError("not the documented shape")
+                if cls is TokenFilterlength:
+                    _token_filterlength = object.__new__(cls)
+                    _token_filterlength.type_ = type_
+                    _token_filterlength.max_ = max_
+                    _token_filterlength.min_ = min_
+                else:
+                    _token_filterlength = cls(
+                        max_,
+                        min_,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _token_filterlength.additional_properties = d
-        return _token_filterlength
+                _token_filterlength.additional_properties = d
+                return _token_filterlength
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -95,3 +145,21 @@ class TokenFilterlength:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filterlength_type import TokenFilterlengthType
+
+    TokenFilterlengthDict = TypedDict(
+        "TokenFilterlengthDict",
+        {
+            "type": Required[Literal["length"] | TokenFilterlengthType],
+            "max": int,
+            "min": int,
+        },
+        total=False,
+    )
+else:
+    TokenFilterlengthDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

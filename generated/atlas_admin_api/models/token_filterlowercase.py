@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.token_filterlowercase_type import TokenFilterlowercaseType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilterlowercase")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -20,11 +42,23 @@ class TokenFilterlowercase:
         type_ (TokenFilterlowercaseType): Human-readable label that identifies this token filter type.
     """
 
-    type_: TokenFilterlowercaseType = _attrs_field(default=TokenFilterlowercaseType.LOWERCASE, kw_only=True)
+    type_: Literal["lowercase"] | TokenFilterlowercaseType = _attrs_field(
+        default=TokenFilterlowercaseType.LOWERCASE, kw_only=True
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("type_", "type", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFilterlowercase"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,15 +72,33 @@ class TokenFilterlowercase:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        type_ = TokenFilterlowercaseType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = TokenFilterlowercaseType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFilterlowercaseType(_type__value)
 
-        _token_filterlowercase = cls(
-            type_=type_,
-        )
+                if cls is TokenFilterlowercase:
+                    _token_filterlowercase = object.__new__(cls)
+                    _token_filterlowercase.type_ = type_
+                else:
+                    _token_filterlowercase = cls(
+                        type_=type_,
+                    )
 
-        _token_filterlowercase.additional_properties = d
-        return _token_filterlowercase
+                _token_filterlowercase.additional_properties = d
+                return _token_filterlowercase
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -63,3 +115,19 @@ class TokenFilterlowercase:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filterlowercase_type import TokenFilterlowercaseType
+
+    TokenFilterlowercaseDict = TypedDict(
+        "TokenFilterlowercaseDict",
+        {
+            "type": Required[Literal["lowercase"] | TokenFilterlowercaseType],
+        },
+        total=False,
+    )
+else:
+    TokenFilterlowercaseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

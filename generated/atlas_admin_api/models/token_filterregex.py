@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.token_filterregex_matches import TokenFilterregexMatches
 from ..models.token_filterregex_type import TokenFilterregexType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilterregex")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "matches",
+        "pattern",
+        "replacement",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -25,20 +50,35 @@ class TokenFilterregex:
         type_ (TokenFilterregexType): Human-readable label that identifies this token filter type.
     """
 
-    matches: TokenFilterregexMatches
+    matches: Literal["all", "first"] | TokenFilterregexMatches
     pattern: str
     replacement: str
-    type_: TokenFilterregexType = _attrs_field(default=TokenFilterregexType.REGEX, kw_only=True)
+    type_: Literal["regex"] | TokenFilterregexType = _attrs_field(default=TokenFilterregexType.REGEX, kw_only=True)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("matches", "matches", True),
+        ("pattern", "pattern", True),
+        ("replacement", "replacement", True),
+        ("type_", "type", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFilterregex"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        matches = self.matches.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        matches = enum_json(self.matches)
 
         pattern = self.pattern
 
         replacement = self.replacement
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,24 +95,49 @@ class TokenFilterregex:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        matches = TokenFilterregexMatches(d.pop("matches"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                matches = TokenFilterregexMatches._members_by_value.get(
+                    _matches_value := src_dict["matches"]
+                ) or TokenFilterregexMatches(_matches_value)
 
-        pattern = d.pop("pattern")
+                pattern = src_dict["pattern"]
 
-        replacement = d.pop("replacement")
+                replacement = src_dict["replacement"]
 
-        type_ = TokenFilterregexType(d.pop("type"))
+                type_ = TokenFilterregexType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFilterregexType(_type__value)
 
-        _token_filterregex = cls(
-            matches,
-            pattern,
-            replacement,
-            type_=type_,
-        )
+                if not (pattern.__class__ is str and replacement.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is TokenFilterregex:
+                    _token_filterregex = object.__new__(cls)
+                    _token_filterregex.matches = matches
+                    _token_filterregex.pattern = pattern
+                    _token_filterregex.replacement = replacement
+                    _token_filterregex.type_ = type_
+                else:
+                    _token_filterregex = cls(
+                        matches,
+                        pattern,
+                        replacement,
+                        type_=type_,
+                    )
 
-        _token_filterregex.additional_properties = d
-        return _token_filterregex
+                _token_filterregex.additional_properties = d
+                return _token_filterregex
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -89,3 +154,23 @@ class TokenFilterregex:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filterregex_matches import TokenFilterregexMatches
+    from ..models.token_filterregex_type import TokenFilterregexType
+
+    TokenFilterregexDict = TypedDict(
+        "TokenFilterregexDict",
+        {
+            "matches": Required[Literal["all", "first"] | TokenFilterregexMatches],
+            "pattern": Required[str],
+            "replacement": Required[str],
+            "type": Required[Literal["regex"] | TokenFilterregexType],
+        },
+        total=False,
+    )
+else:
+    TokenFilterregexDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.token_filtershingle_type import TokenFiltershingleType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFiltershingle")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "maxShingleSize",
+        "minShingleSize",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -27,15 +51,31 @@ class TokenFiltershingle:
 
     max_shingle_size: int
     min_shingle_size: int
-    type_: TokenFiltershingleType = _attrs_field(default=TokenFiltershingleType.SHINGLE, kw_only=True)
+    type_: Literal["shingle"] | TokenFiltershingleType = _attrs_field(
+        default=TokenFiltershingleType.SHINGLE, kw_only=True
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("max_shingle_size", "maxShingleSize", True),
+        ("min_shingle_size", "minShingleSize", True),
+        ("type_", "type", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFiltershingle"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         max_shingle_size = self.max_shingle_size
 
         min_shingle_size = self.min_shingle_size
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,21 +91,43 @@ class TokenFiltershingle:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        max_shingle_size = d.pop("maxShingleSize")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                max_shingle_size = src_dict["maxShingleSize"]
 
-        min_shingle_size = d.pop("minShingleSize")
+                min_shingle_size = src_dict["minShingleSize"]
 
-        type_ = TokenFiltershingleType(d.pop("type"))
+                type_ = TokenFiltershingleType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFiltershingleType(_type__value)
 
-        _token_filtershingle = cls(
-            max_shingle_size,
-            min_shingle_size,
-            type_=type_,
-        )
+                if not (max_shingle_size.__class__ is int and min_shingle_size.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is TokenFiltershingle:
+                    _token_filtershingle = object.__new__(cls)
+                    _token_filtershingle.max_shingle_size = max_shingle_size
+                    _token_filtershingle.min_shingle_size = min_shingle_size
+                    _token_filtershingle.type_ = type_
+                else:
+                    _token_filtershingle = cls(
+                        max_shingle_size,
+                        min_shingle_size,
+                        type_=type_,
+                    )
 
-        _token_filtershingle.additional_properties = d
-        return _token_filtershingle
+                _token_filtershingle.additional_properties = d
+                return _token_filtershingle
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,3 +144,21 @@ class TokenFiltershingle:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filtershingle_type import TokenFiltershingleType
+
+    TokenFiltershingleDict = TypedDict(
+        "TokenFiltershingleDict",
+        {
+            "maxShingleSize": Required[int],
+            "minShingleSize": Required[int],
+            "type": Required[Literal["shingle"] | TokenFiltershingleType],
+        },
+        total=False,
+    )
+else:
+    TokenFiltershingleDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

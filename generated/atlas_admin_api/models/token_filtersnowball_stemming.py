@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,8 +17,25 @@ from ..models.token_filtersnowball_stemming_stemmer_name import (
     TokenFiltersnowballStemmingStemmerName,
 )
 from ..models.token_filtersnowball_stemming_type import TokenFiltersnowballStemmingType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFiltersnowballStemming")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "stemmerName",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -24,16 +47,58 @@ class TokenFiltersnowballStemming:
         type_ (TokenFiltersnowballStemmingType): Human-readable label that identifies this token filter type.
     """
 
-    stemmer_name: TokenFiltersnowballStemmingStemmerName
-    type_: TokenFiltersnowballStemmingType = _attrs_field(
+    stemmer_name: (
+        Literal[
+            "arabic",
+            "armenian",
+            "basque",
+            "catalan",
+            "danish",
+            "dutch",
+            "english",
+            "finnish",
+            "french",
+            "german",
+            "german2",
+            "hungarian",
+            "irish",
+            "italian",
+            "kp",
+            "lithuanian",
+            "lovins",
+            "norwegian",
+            "porter",
+            "portuguese",
+            "romanian",
+            "russian",
+            "spanish",
+            "swedish",
+            "turkish",
+        ]
+        | TokenFiltersnowballStemmingStemmerName
+    )
+    type_: Literal["snowballStemming"] | TokenFiltersnowballStemmingType = _attrs_field(
         default=TokenFiltersnowballStemmingType.SNOWBALLSTEMMING, kw_only=True
     )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("stemmer_name", "stemmerName", True),
+        ("type_", "type", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFiltersnowballStemming"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        stemmer_name = self.stemmer_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        stemmer_name = enum_json(self.stemmer_name)
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,18 +113,39 @@ class TokenFiltersnowballStemming:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        stemmer_name = TokenFiltersnowballStemmingStemmerName(d.pop("stemmerName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                stemmer_name = TokenFiltersnowballStemmingStemmerName._members_by_value.get(
+                    _stemmer_name_value := src_dict["stemmerName"]
+                ) or TokenFiltersnowballStemmingStemmerName(_stemmer_name_value)
 
-        type_ = TokenFiltersnowballStemmingType(d.pop("type"))
+                type_ = TokenFiltersnowballStemmingType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFiltersnowballStemmingType(_type__value)
 
-        _token_filtersnowball_stemming = cls(
-            stemmer_name,
-            type_=type_,
-        )
+                if cls is TokenFiltersnowballStemming:
+                    _token_filtersnowball_stemming = object.__new__(cls)
+                    _token_filtersnowball_stemming.stemmer_name = stemmer_name
+                    _token_filtersnowball_stemming.type_ = type_
+                else:
+                    _token_filtersnowball_stemming = cls(
+                        stemmer_name,
+                        type_=type_,
+                    )
 
-        _token_filtersnowball_stemming.additional_properties = d
-        return _token_filtersnowball_stemming
+                _token_filtersnowball_stemming.additional_properties = d
+                return _token_filtersnowball_stemming
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -76,3 +162,56 @@ class TokenFiltersnowballStemming:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filtersnowball_stemming_stemmer_name import (
+        TokenFiltersnowballStemmingStemmerName,
+    )
+    from ..models.token_filtersnowball_stemming_type import (
+        TokenFiltersnowballStemmingType,
+    )
+
+    TokenFiltersnowballStemmingDict = TypedDict(
+        "TokenFiltersnowballStemmingDict",
+        {
+            "stemmerName": Required[
+                Literal[
+                    "arabic",
+                    "armenian",
+                    "basque",
+                    "catalan",
+                    "danish",
+                    "dutch",
+                    "english",
+                    "finnish",
+                    "french",
+                    "german",
+                    "german2",
+                    "hungarian",
+                    "irish",
+                    "italian",
+                    "kp",
+                    "lithuanian",
+                    "lovins",
+                    "norwegian",
+                    "porter",
+                    "portuguese",
+                    "romanian",
+                    "russian",
+                    "spanish",
+                    "swedish",
+                    "turkish",
+                ]
+                | TokenFiltersnowballStemmingStemmerName
+            ],
+            "type": Required[Literal["snowballStemming"] | TokenFiltersnowballStemmingType],
+        },
+        total=False,
+    )
+else:
+    TokenFiltersnowballStemmingDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.token_filterstopword_type import TokenFilterstopwordType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenFilterstopword")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "tokens",
+        "type",
+        "ignoreCase",
+    }
+)
 
 
 @_attrs_define
@@ -27,14 +53,30 @@ class TokenFilterstopword:
     """
 
     tokens: list[str]
-    type_: TokenFilterstopwordType = _attrs_field(default=TokenFilterstopwordType.STOPWORD, kw_only=True)
+    type_: Literal["stopword"] | TokenFilterstopwordType = _attrs_field(
+        default=TokenFilterstopwordType.STOPWORD, kw_only=True
+    )
     ignore_case: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("tokens", "tokens", True),
+        ("type_", "type", True),
+        ("ignore_case", "ignoreCase", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenFilterstopword"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         tokens = self.tokens
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         ignore_case = self.ignore_case
 
@@ -53,29 +95,47 @@ class TokenFilterstopword:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("ignoreCase",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        tokens = cast(list[str], d.pop("tokens"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _tokens = src_dict["tokens"]
+                tokens = cast(list[str], _tokens)
 
-        type_ = TokenFilterstopwordType(d.pop("type"))
+                type_ = TokenFilterstopwordType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenFilterstopwordType(_type__value)
 
-        ignore_case = d.pop("ignoreCase", UNSET)
+                ignore_case = src_dict.get("ignoreCase", UNSET)
 
-        _token_filterstopword = cls(
-            tokens,
-            ignore_case,
-            type_=type_,
-        )
+                if not (
+                    (_tokens.__class__ is list and all(_item.__class__ is str for _item in _tokens))
+                    and (ignore_case is UNSET or ignore_case.__class__ is bool)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is TokenFilterstopword:
+                    _token_filterstopword = object.__new__(cls)
+                    _token_filterstopword.tokens = tokens
+                    _token_filterstopword.type_ = type_
+                    _token_filterstopword.ignore_case = ignore_case
+                else:
+                    _token_filterstopword = cls(
+                        tokens,
+                        ignore_case,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _token_filterstopword.additional_properties = d
-        return _token_filterstopword
+                _token_filterstopword.additional_properties = d
+                return _token_filterstopword
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +152,21 @@ class TokenFilterstopword:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.token_filterstopword_type import TokenFilterstopwordType
+
+    TokenFilterstopwordDict = TypedDict(
+        "TokenFilterstopwordDict",
+        {
+            "tokens": Required[list[str]],
+            "type": Required[Literal["stopword"] | TokenFilterstopwordType],
+            "ignoreCase": bool,
+        },
+        total=False,
+    )
+else:
+    TokenFilterstopwordDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

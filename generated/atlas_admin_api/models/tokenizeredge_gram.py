@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.tokenizeredge_gram_type import TokenizeredgeGramType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenizeredgeGram")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "maxGram",
+        "minGram",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -25,15 +49,31 @@ class TokenizeredgeGram:
 
     max_gram: int
     min_gram: int
-    type_: TokenizeredgeGramType = _attrs_field(default=TokenizeredgeGramType.EDGEGRAM, kw_only=True)
+    type_: Literal["edgeGram"] | TokenizeredgeGramType = _attrs_field(
+        default=TokenizeredgeGramType.EDGEGRAM, kw_only=True
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("max_gram", "maxGram", True),
+        ("min_gram", "minGram", True),
+        ("type_", "type", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenizeredgeGram"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         max_gram = self.max_gram
 
         min_gram = self.min_gram
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,21 +89,43 @@ class TokenizeredgeGram:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        max_gram = d.pop("maxGram")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                max_gram = src_dict["maxGram"]
 
-        min_gram = d.pop("minGram")
+                min_gram = src_dict["minGram"]
 
-        type_ = TokenizeredgeGramType(d.pop("type"))
+                type_ = TokenizeredgeGramType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenizeredgeGramType(_type__value)
 
-        _tokenizeredge_gram = cls(
-            max_gram,
-            min_gram,
-            type_=type_,
-        )
+                if not (max_gram.__class__ is int and min_gram.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is TokenizeredgeGram:
+                    _tokenizeredge_gram = object.__new__(cls)
+                    _tokenizeredge_gram.max_gram = max_gram
+                    _tokenizeredge_gram.min_gram = min_gram
+                    _tokenizeredge_gram.type_ = type_
+                else:
+                    _tokenizeredge_gram = cls(
+                        max_gram,
+                        min_gram,
+                        type_=type_,
+                    )
 
-        _tokenizeredge_gram.additional_properties = d
-        return _tokenizeredge_gram
+                _tokenizeredge_gram.additional_properties = d
+                return _tokenizeredge_gram
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -80,3 +142,21 @@ class TokenizeredgeGram:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.tokenizeredge_gram_type import TokenizeredgeGramType
+
+    TokenizeredgeGramDict = TypedDict(
+        "TokenizeredgeGramDict",
+        {
+            "maxGram": Required[int],
+            "minGram": Required[int],
+            "type": Required[Literal["edgeGram"] | TokenizeredgeGramType],
+        },
+        total=False,
+    )
+else:
+    TokenizeredgeGramDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.tokenizerkeyword_type import TokenizerkeywordType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Tokenizerkeyword")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -20,11 +42,21 @@ class Tokenizerkeyword:
         type_ (TokenizerkeywordType): Human-readable label that identifies this tokenizer type.
     """
 
-    type_: TokenizerkeywordType = _attrs_field(default=TokenizerkeywordType.KEYWORD, kw_only=True)
+    type_: Literal["keyword"] | TokenizerkeywordType = _attrs_field(default=TokenizerkeywordType.KEYWORD, kw_only=True)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (("type_", "type", True),)
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenizerkeyword"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,15 +70,33 @@ class Tokenizerkeyword:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        type_ = TokenizerkeywordType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = TokenizerkeywordType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenizerkeywordType(_type__value)
 
-        _tokenizerkeyword = cls(
-            type_=type_,
-        )
+                if cls is Tokenizerkeyword:
+                    _tokenizerkeyword = object.__new__(cls)
+                    _tokenizerkeyword.type_ = type_
+                else:
+                    _tokenizerkeyword = cls(
+                        type_=type_,
+                    )
 
-        _tokenizerkeyword.additional_properties = d
-        return _tokenizerkeyword
+                _tokenizerkeyword.additional_properties = d
+                return _tokenizerkeyword
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -63,3 +113,19 @@ class Tokenizerkeyword:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.tokenizerkeyword_type import TokenizerkeywordType
+
+    TokenizerkeywordDict = TypedDict(
+        "TokenizerkeywordDict",
+        {
+            "type": Required[Literal["keyword"] | TokenizerkeywordType],
+        },
+        total=False,
+    )
+else:
+    TokenizerkeywordDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.tokenizerregex_capture_group_type import TokenizerregexCaptureGroupType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenizerregexCaptureGroup")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "group",
+        "pattern",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -25,17 +49,31 @@ class TokenizerregexCaptureGroup:
 
     group: int
     pattern: str
-    type_: TokenizerregexCaptureGroupType = _attrs_field(
+    type_: Literal["regexCaptureGroup"] | TokenizerregexCaptureGroupType = _attrs_field(
         default=TokenizerregexCaptureGroupType.REGEXCAPTUREGROUP, kw_only=True
     )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("group", "group", True),
+        ("pattern", "pattern", True),
+        ("type_", "type", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenizerregexCaptureGroup"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         group = self.group
 
         pattern = self.pattern
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,21 +89,43 @@ class TokenizerregexCaptureGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        group = d.pop("group")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                group = src_dict["group"]
 
-        pattern = d.pop("pattern")
+                pattern = src_dict["pattern"]
 
-        type_ = TokenizerregexCaptureGroupType(d.pop("type"))
+                type_ = TokenizerregexCaptureGroupType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenizerregexCaptureGroupType(_type__value)
 
-        _tokenizerregex_capture_group = cls(
-            group,
-            pattern,
-            type_=type_,
-        )
+                if not (group.__class__ is int and pattern.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is TokenizerregexCaptureGroup:
+                    _tokenizerregex_capture_group = object.__new__(cls)
+                    _tokenizerregex_capture_group.group = group
+                    _tokenizerregex_capture_group.pattern = pattern
+                    _tokenizerregex_capture_group.type_ = type_
+                else:
+                    _tokenizerregex_capture_group = cls(
+                        group,
+                        pattern,
+                        type_=type_,
+                    )
 
-        _tokenizerregex_capture_group.additional_properties = d
-        return _tokenizerregex_capture_group
+                _tokenizerregex_capture_group.additional_properties = d
+                return _tokenizerregex_capture_group
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,3 +142,25 @@ class TokenizerregexCaptureGroup:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.tokenizerregex_capture_group_type import (
+        TokenizerregexCaptureGroupType,
+    )
+
+    TokenizerregexCaptureGroupDict = TypedDict(
+        "TokenizerregexCaptureGroupDict",
+        {
+            "group": Required[int],
+            "pattern": Required[str],
+            "type": Required[Literal["regexCaptureGroup"] | TokenizerregexCaptureGroupType],
+        },
+        total=False,
+    )
+else:
+    TokenizerregexCaptureGroupDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

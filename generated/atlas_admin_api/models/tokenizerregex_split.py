@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.tokenizerregex_split_type import TokenizerregexSplitType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TokenizerregexSplit")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "pattern",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -22,13 +45,28 @@ class TokenizerregexSplit:
     """
 
     pattern: str
-    type_: TokenizerregexSplitType = _attrs_field(default=TokenizerregexSplitType.REGEXSPLIT, kw_only=True)
+    type_: Literal["regexSplit"] | TokenizerregexSplitType = _attrs_field(
+        default=TokenizerregexSplitType.REGEXSPLIT, kw_only=True
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("pattern", "pattern", True),
+        ("type_", "type", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenizerregexSplit"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         pattern = self.pattern
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,18 +81,39 @@ class TokenizerregexSplit:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        pattern = d.pop("pattern")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                pattern = src_dict["pattern"]
 
-        type_ = TokenizerregexSplitType(d.pop("type"))
+                type_ = TokenizerregexSplitType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenizerregexSplitType(_type__value)
 
-        _tokenizerregex_split = cls(
-            pattern,
-            type_=type_,
-        )
+                if not (pattern.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is TokenizerregexSplit:
+                    _tokenizerregex_split = object.__new__(cls)
+                    _tokenizerregex_split.pattern = pattern
+                    _tokenizerregex_split.type_ = type_
+                else:
+                    _tokenizerregex_split = cls(
+                        pattern,
+                        type_=type_,
+                    )
 
-        _tokenizerregex_split.additional_properties = d
-        return _tokenizerregex_split
+                _tokenizerregex_split.additional_properties = d
+                return _tokenizerregex_split
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -71,3 +130,20 @@ class TokenizerregexSplit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.tokenizerregex_split_type import TokenizerregexSplitType
+
+    TokenizerregexSplitDict = TypedDict(
+        "TokenizerregexSplitDict",
+        {
+            "pattern": Required[str],
+            "type": Required[Literal["regexSplit"] | TokenizerregexSplitType],
+        },
+        total=False,
+    )
+else:
+    TokenizerregexSplitDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

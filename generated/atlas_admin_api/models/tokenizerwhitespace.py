@@ -2,15 +2,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.tokenizerwhitespace_type import TokenizerwhitespaceType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Tokenizerwhitespace")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "maxTokenLength",
+    }
+)
 
 
 @_attrs_define
@@ -23,12 +47,27 @@ class Tokenizerwhitespace:
             are split at this length into multiple tokens. Default: 255.
     """
 
-    type_: TokenizerwhitespaceType = _attrs_field(default=TokenizerwhitespaceType.WHITESPACE, kw_only=True)
+    type_: Literal["whitespace"] | TokenizerwhitespaceType = _attrs_field(
+        default=TokenizerwhitespaceType.WHITESPACE, kw_only=True
+    )
     max_token_length: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("max_token_length", "maxTokenLength", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/tokenizerwhitespace"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         max_token_length = self.max_token_length
 
@@ -46,26 +85,39 @@ class Tokenizerwhitespace:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("maxTokenLength",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = TokenizerwhitespaceType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = TokenizerwhitespaceType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or TokenizerwhitespaceType(_type__value)
 
-        max_token_length = d.pop("maxTokenLength", UNSET)
+                max_token_length = src_dict.get("maxTokenLength", UNSET)
 
-        _tokenizerwhitespace = cls(
-            max_token_length,
-            type_=type_,
-        )
+                if not (max_token_length is UNSET or max_token_length.__class__ is int):
+                    raise TypeError("not the documented shape")
+                if cls is Tokenizerwhitespace:
+                    _tokenizerwhitespace = object.__new__(cls)
+                    _tokenizerwhitespace.type_ = type_
+                    _tokenizerwhitespace.max_token_length = max_token_length
+                else:
+                    _tokenizerwhitespace = cls(
+                        max_token_length,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _tokenizerwhitespace.additional_properties = d
-        return _tokenizerwhitespace
+                _tokenizerwhitespace.additional_properties = d
+                return _tokenizerwhitespace
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -82,3 +134,20 @@ class Tokenizerwhitespace:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.tokenizerwhitespace_type import TokenizerwhitespaceType
+
+    TokenizerwhitespaceDict = TypedDict(
+        "TokenizerwhitespaceDict",
+        {
+            "type": Required[Literal["whitespace"] | TokenizerwhitespaceType],
+            "maxTokenLength": int,
+        },
+        total=False,
+    )
+else:
+    TokenizerwhitespaceDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

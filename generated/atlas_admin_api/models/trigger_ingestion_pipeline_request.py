@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="TriggerIngestionPipelineRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "snapshotId",
+        "datasetRetentionPolicy",
+    }
+)
 
 
 @_attrs_define
@@ -25,8 +47,21 @@ class TriggerIngestionPipelineRequest:
     snapshot_id: str
     dataset_retention_policy: DatasetRetentionPolicy | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("snapshot_id", "snapshotId", True),
+        ("dataset_retention_policy", "datasetRetentionPolicy", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/TriggerIngestionPipelineRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         snapshot_id = self.snapshot_id
 
         dataset_retention_policy: dict[str, Any] | Unset = UNSET
@@ -47,31 +82,42 @@ class TriggerIngestionPipelineRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = ("datasetRetentionPolicy",)
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        snapshot_id = d.pop("snapshotId")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                snapshot_id = src_dict["snapshotId"]
 
-        _dataset_retention_policy = d.pop("datasetRetentionPolicy", UNSET)
-        dataset_retention_policy: DatasetRetentionPolicy | Unset
-        if _dataset_retention_policy is UNSET:
-            dataset_retention_policy = UNSET
-        else:
-            dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
+                _dataset_retention_policy = src_dict.get("datasetRetentionPolicy", UNSET)
+                dataset_retention_policy: DatasetRetentionPolicy | Unset
+                if _dataset_retention_policy is UNSET:
+                    dataset_retention_policy = UNSET
+                else:
+                    dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
 
-        _trigger_ingestion_pipeline_request = cls(
-            snapshot_id,
-            dataset_retention_policy,
-        )
+                if not (snapshot_id.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is TriggerIngestionPipelineRequest:
+                    _trigger_ingestion_pipeline_request = object.__new__(cls)
+                    _trigger_ingestion_pipeline_request.snapshot_id = snapshot_id
+                    _trigger_ingestion_pipeline_request.dataset_retention_policy = dataset_retention_policy
+                else:
+                    _trigger_ingestion_pipeline_request = cls(
+                        snapshot_id,
+                        dataset_retention_policy,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _trigger_ingestion_pipeline_request.additional_properties = d
-        return _trigger_ingestion_pipeline_request
+                _trigger_ingestion_pipeline_request.additional_properties = d
+                return _trigger_ingestion_pipeline_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +138,24 @@ class TriggerIngestionPipelineRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.dataset_retention_policy import (
+        DatasetRetentionPolicy,
+        DatasetRetentionPolicyDict,
+    )
+
+    TriggerIngestionPipelineRequestDict = TypedDict(
+        "TriggerIngestionPipelineRequestDict",
+        {
+            "snapshotId": Required[str],
+            "datasetRetentionPolicy": DatasetRetentionPolicyDict | DatasetRetentionPolicy,
+        },
+        total=False,
+    )
+else:
+    TriggerIngestionPipelineRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.update_atlas_organization_api_key_roles_item import (
     UpdateAtlasOrganizationApiKeyRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UpdateAtlasOrganizationApiKey")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "desc",
+        "roles",
+    }
+)
 
 
 @_attrs_define
@@ -27,15 +51,28 @@ class UpdateAtlasOrganizationApiKey:
     desc: str | Unset = UNSET
     roles: list[UpdateAtlasOrganizationApiKeyRolesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("desc", "desc", False),
+        ("roles", "roles", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UpdateAtlasOrganizationApiKey"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         desc = self.desc
 
         roles: list[str] | Unset = UNSET
         if not isinstance(self.roles, Unset):
             roles = []
             for roles_item_data in self.roles:
-                roles_item = roles_item_data.value
+                roles_item = enum_json(roles_item_data)
                 roles.append(roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -50,38 +87,46 @@ class UpdateAtlasOrganizationApiKey:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "desc",
-                "roles",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        desc = d.pop("desc", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                desc = src_dict.get("desc", UNSET)
 
-        _roles = d.pop("roles", UNSET)
-        roles: list[UpdateAtlasOrganizationApiKeyRolesItem] | Unset = UNSET
-        if _roles is not UNSET:
-            roles = []
-            for roles_item_data in _roles:
-                roles_item = UpdateAtlasOrganizationApiKeyRolesItem._members_by_value.get(
-                    roles_item_data
-                ) or UpdateAtlasOrganizationApiKeyRolesItem(roles_item_data)
+                _roles = src_dict.get("roles", UNSET)
+                roles: list[UpdateAtlasOrganizationApiKeyRolesItem] | Unset = UNSET
+                if _roles is not UNSET:
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles_item = UpdateAtlasOrganizationApiKeyRolesItem._members_by_value.get(
+                            roles_item_data
+                        ) or UpdateAtlasOrganizationApiKeyRolesItem(roles_item_data)
 
-                roles.append(roles_item)
+                        roles.append(roles_item)
 
-        _update_atlas_organization_api_key = cls(
-            desc,
-            roles,
-        )
+                if not ((desc is UNSET or desc.__class__ is str) and (_roles is UNSET or _roles.__class__ is list)):
+                    raise TypeError("not the documented shape")
+                if cls is UpdateAtlasOrganizationApiKey:
+                    _update_atlas_organization_api_key = object.__new__(cls)
+                    _update_atlas_organization_api_key.desc = desc
+                    _update_atlas_organization_api_key.roles = roles
+                else:
+                    _update_atlas_organization_api_key = cls(
+                        desc,
+                        roles,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _update_atlas_organization_api_key.additional_properties = d
-        return _update_atlas_organization_api_key
+                _update_atlas_organization_api_key.additional_properties = d
+                return _update_atlas_organization_api_key
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -98,3 +143,35 @@ class UpdateAtlasOrganizationApiKey:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.update_atlas_organization_api_key_roles_item import (
+        UpdateAtlasOrganizationApiKeyRolesItem,
+    )
+
+    UpdateAtlasOrganizationApiKeyDict = TypedDict(
+        "UpdateAtlasOrganizationApiKeyDict",
+        {
+            "desc": str,
+            "roles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_STREAM_PROCESSING_ADMIN",
+                    "ORG_READ_ONLY",
+                ]
+                | UpdateAtlasOrganizationApiKeyRolesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    UpdateAtlasOrganizationApiKeyDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

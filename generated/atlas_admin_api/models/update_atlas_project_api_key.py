@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UpdateAtlasProjectApiKey")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "desc",
+        "roles",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +47,21 @@ class UpdateAtlasProjectApiKey:
     desc: str | Unset = UNSET
     roles: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("desc", "desc", False),
+        ("roles", "roles", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UpdateAtlasProjectApiKey"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         desc = self.desc
 
         roles: list[str] | Unset = UNSET
@@ -44,29 +80,44 @@ class UpdateAtlasProjectApiKey:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "desc",
-                "roles",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        desc = d.pop("desc", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                desc = src_dict.get("desc", UNSET)
 
-        roles = cast(list[str], d.pop("roles", UNSET))
+                _roles = src_dict.get("roles", UNSET)
+                roles = cast(list[str], _roles)
 
-        _update_atlas_project_api_key = cls(
-            desc,
-            roles,
-        )
+                if not (
+                    (desc is UNSET or desc.__class__ is str)
+                    and (
+                        _roles is UNSET
+                        or (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles))
+                    )
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is UpdateAtlasProjectApiKey:
+                    _update_atlas_project_api_key = object.__new__(cls)
+                    _update_atlas_project_api_key.desc = desc
+                    _update_atlas_project_api_key.roles = roles
+                else:
+                    _update_atlas_project_api_key = cls(
+                        desc,
+                        roles,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _update_atlas_project_api_key.additional_properties = d
-        return _update_atlas_project_api_key
+                _update_atlas_project_api_key.additional_properties = d
+                return _update_atlas_project_api_key
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +134,18 @@ class UpdateAtlasProjectApiKey:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    UpdateAtlasProjectApiKeyDict = TypedDict(
+        "UpdateAtlasProjectApiKeyDict",
+        {
+            "desc": str,
+            "roles": list[str],
+        },
+        total=False,
+    )
+else:
+    UpdateAtlasProjectApiKeyDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,9 +16,27 @@ from attrs import field as _attrs_field
 from ..models.update_org_roles_for_user_org_roles_item import (
     UpdateOrgRolesForUserOrgRolesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UpdateOrgRolesForUser")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "links",
+        "orgRoles",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +52,21 @@ class UpdateOrgRolesForUser:
     links: list[Link] | Unset = UNSET
     org_roles: list[UpdateOrgRolesForUserOrgRolesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("links", "links", False),
+        ("org_roles", "orgRoles", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UpdateOrgRolesForUser"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         links: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = []
@@ -41,7 +78,7 @@ class UpdateOrgRolesForUser:
         if not isinstance(self.org_roles, Unset):
             org_roles = []
             for org_roles_item_data in self.org_roles:
-                org_roles_item = org_roles_item_data.value
+                org_roles_item = enum_json(org_roles_item_data)
                 org_roles.append(org_roles_item)
 
         field_dict: dict[str, Any] = {}
@@ -56,45 +93,52 @@ class UpdateOrgRolesForUser:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "links",
-                "orgRoles",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _org_roles = src_dict.get("orgRoles", UNSET)
+                org_roles: list[UpdateOrgRolesForUserOrgRolesItem] | Unset = UNSET
+                if _org_roles is not UNSET:
+                    org_roles = []
+                    for org_roles_item_data in _org_roles:
+                        org_roles_item = UpdateOrgRolesForUserOrgRolesItem._members_by_value.get(
+                            org_roles_item_data
+                        ) or UpdateOrgRolesForUserOrgRolesItem(org_roles_item_data)
 
-        _org_roles = d.pop("orgRoles", UNSET)
-        org_roles: list[UpdateOrgRolesForUserOrgRolesItem] | Unset = UNSET
-        if _org_roles is not UNSET:
-            org_roles = []
-            for org_roles_item_data in _org_roles:
-                org_roles_item = UpdateOrgRolesForUserOrgRolesItem._members_by_value.get(
-                    org_roles_item_data
-                ) or UpdateOrgRolesForUserOrgRolesItem(org_roles_item_data)
+                        org_roles.append(org_roles_item)
 
-                org_roles.append(org_roles_item)
+                if not (
+                    (_links is UNSET or _links.__class__ is list)
+                    and (_org_roles is UNSET or _org_roles.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is UpdateOrgRolesForUser:
+                    _update_org_roles_for_user = object.__new__(cls)
+                    _update_org_roles_for_user.links = links
+                    _update_org_roles_for_user.org_roles = org_roles
+                else:
+                    _update_org_roles_for_user = cls(
+                        links,
+                        org_roles,
+                    )
 
-        _update_org_roles_for_user = cls(
-            links,
-            org_roles,
-        )
+                _update_org_roles_for_user.additional_properties = d
+                return _update_org_roles_for_user
 
-        if nulls:
-            d.update(nulls)
-        _update_org_roles_for_user.additional_properties = d
-        return _update_org_roles_for_user
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -115,3 +159,33 @@ class UpdateOrgRolesForUser:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.update_org_roles_for_user_org_roles_item import (
+        UpdateOrgRolesForUserOrgRolesItem,
+    )
+
+    UpdateOrgRolesForUserDict = TypedDict(
+        "UpdateOrgRolesForUserDict",
+        {
+            "links": list[LinkDict | Link],
+            "orgRoles": list[
+                Literal[
+                    "ORG_OWNER",
+                    "ORG_MEMBER",
+                    "ORG_GROUP_CREATOR",
+                    "ORG_BILLING_ADMIN",
+                    "ORG_BILLING_READ_ONLY",
+                    "ORG_STREAM_PROCESSING_ADMIN",
+                    "ORG_READ_ONLY",
+                ]
+                | UpdateOrgRolesForUserOrgRolesItem
+            ],
+        },
+        total=False,
+    )
+else:
+    UpdateOrgRolesForUserDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

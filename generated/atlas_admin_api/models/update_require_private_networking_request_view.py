@@ -2,12 +2,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="UpdateRequirePrivateNetworkingRequestView")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "requirePrivateNetworking",
+    }
+)
 
 
 @_attrs_define
@@ -20,8 +41,20 @@ class UpdateRequirePrivateNetworkingRequestView:
 
     require_private_networking: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("require_private_networking", "requirePrivateNetworking", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UpdateRequirePrivateNetworkingRequestView"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         require_private_networking = self.require_private_networking
 
         field_dict: dict[str, Any] = {}
@@ -36,15 +69,35 @@ class UpdateRequirePrivateNetworkingRequestView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        require_private_networking = d.pop("requirePrivateNetworking")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                require_private_networking = src_dict["requirePrivateNetworking"]
 
-        _update_require_private_networking_request_view = cls(
-            require_private_networking,
-        )
+                if not (require_private_networking.__class__ is bool):
+                    raise TypeError("not the documented shape")
+                if cls is UpdateRequirePrivateNetworkingRequestView:
+                    _update_require_private_networking_request_view = object.__new__(cls)
+                    _update_require_private_networking_request_view.require_private_networking = (
+                        require_private_networking
+                    )
+                else:
+                    _update_require_private_networking_request_view = cls(
+                        require_private_networking,
+                    )
 
-        _update_require_private_networking_request_view.additional_properties = d
-        return _update_require_private_networking_request_view
+                _update_require_private_networking_request_view.additional_properties = d
+                return _update_require_private_networking_request_view
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -61,3 +114,19 @@ class UpdateRequirePrivateNetworkingRequestView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    UpdateRequirePrivateNetworkingRequestViewDict = TypedDict(
+        "UpdateRequirePrivateNetworkingRequestViewDict",
+        {
+            "requirePrivateNetworking": Required[bool],
+        },
+        total=False,
+    )
+else:
+    UpdateRequirePrivateNetworkingRequestViewDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

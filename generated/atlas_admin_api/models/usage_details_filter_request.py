@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,9 +18,33 @@ from attrs import field as _attrs_field
 from ..models.usage_details_filter_request_sku_services_item import (
     UsageDetailsFilterRequestSkuServicesItem,
 )
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UsageDetailsFilterRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "billEndDate",
+        "billStartDate",
+        "clusterIds",
+        "groupIds",
+        "includeZeroCentLineItems",
+        "skuServices",
+        "usageEndDate",
+        "usageStartDate",
+    }
+)
 
 
 @_attrs_define
@@ -41,8 +72,27 @@ class UsageDetailsFilterRequest:
     usage_end_date: datetime.date | Unset = UNSET
     usage_start_date: datetime.date | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("bill_end_date", "billEndDate", False),
+        ("bill_start_date", "billStartDate", False),
+        ("cluster_ids", "clusterIds", False),
+        ("group_ids", "groupIds", False),
+        ("include_zero_cent_line_items", "includeZeroCentLineItems", False),
+        ("sku_services", "skuServices", False),
+        ("usage_end_date", "usageEndDate", False),
+        ("usage_start_date", "usageStartDate", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UsageDetailsFilterRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         bill_end_date: str | Unset = UNSET
         if not isinstance(self.bill_end_date, Unset):
             bill_end_date = self.bill_end_date.isoformat()
@@ -65,7 +115,7 @@ class UsageDetailsFilterRequest:
         if not isinstance(self.sku_services, Unset):
             sku_services = []
             for sku_services_item_data in self.sku_services:
-                sku_services_item = sku_services_item_data.value
+                sku_services_item = enum_json(sku_services_item_data)
                 sku_services.append(sku_services_item)
 
         usage_end_date: str | Unset = UNSET
@@ -100,82 +150,103 @@ class UsageDetailsFilterRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "billEndDate",
-                "billStartDate",
-                "clusterIds",
-                "groupIds",
-                "includeZeroCentLineItems",
-                "skuServices",
-                "usageEndDate",
-                "usageStartDate",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _bill_end_date = d.pop("billEndDate", UNSET)
-        bill_end_date: datetime.date | Unset
-        if _bill_end_date is UNSET:
-            bill_end_date = UNSET
-        else:
-            bill_end_date = datetime.date.fromisoformat(_bill_end_date)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _bill_end_date = src_dict.get("billEndDate", UNSET)
+                bill_end_date: datetime.date | Unset
+                if _bill_end_date is UNSET:
+                    bill_end_date = UNSET
+                else:
+                    bill_end_date = datetime.date.fromisoformat(_bill_end_date)
 
-        _bill_start_date = d.pop("billStartDate", UNSET)
-        bill_start_date: datetime.date | Unset
-        if _bill_start_date is UNSET:
-            bill_start_date = UNSET
-        else:
-            bill_start_date = datetime.date.fromisoformat(_bill_start_date)
+                _bill_start_date = src_dict.get("billStartDate", UNSET)
+                bill_start_date: datetime.date | Unset
+                if _bill_start_date is UNSET:
+                    bill_start_date = UNSET
+                else:
+                    bill_start_date = datetime.date.fromisoformat(_bill_start_date)
 
-        cluster_ids = cast(list[str], d.pop("clusterIds", UNSET))
+                _cluster_ids = src_dict.get("clusterIds", UNSET)
+                cluster_ids = cast(list[str], _cluster_ids)
 
-        group_ids = cast(list[str], d.pop("groupIds", UNSET))
+                _group_ids = src_dict.get("groupIds", UNSET)
+                group_ids = cast(list[str], _group_ids)
 
-        include_zero_cent_line_items = d.pop("includeZeroCentLineItems", UNSET)
+                include_zero_cent_line_items = src_dict.get("includeZeroCentLineItems", UNSET)
 
-        _sku_services = d.pop("skuServices", UNSET)
-        sku_services: list[UsageDetailsFilterRequestSkuServicesItem] | Unset = UNSET
-        if _sku_services is not UNSET:
-            sku_services = []
-            for sku_services_item_data in _sku_services:
-                sku_services_item = UsageDetailsFilterRequestSkuServicesItem._members_by_value.get(
-                    sku_services_item_data
-                ) or UsageDetailsFilterRequestSkuServicesItem(sku_services_item_data)
+                _sku_services = src_dict.get("skuServices", UNSET)
+                sku_services: list[UsageDetailsFilterRequestSkuServicesItem] | Unset = UNSET
+                if _sku_services is not UNSET:
+                    sku_services = []
+                    for sku_services_item_data in _sku_services:
+                        sku_services_item = UsageDetailsFilterRequestSkuServicesItem._members_by_value.get(
+                            sku_services_item_data
+                        ) or UsageDetailsFilterRequestSkuServicesItem(sku_services_item_data)
 
-                sku_services.append(sku_services_item)
+                        sku_services.append(sku_services_item)
 
-        _usage_end_date = d.pop("usageEndDate", UNSET)
-        usage_end_date: datetime.date | Unset
-        if _usage_end_date is UNSET:
-            usage_end_date = UNSET
-        else:
-            usage_end_date = datetime.date.fromisoformat(_usage_end_date)
+                _usage_end_date = src_dict.get("usageEndDate", UNSET)
+                usage_end_date: datetime.date | Unset
+                if _usage_end_date is UNSET:
+                    usage_end_date = UNSET
+                else:
+                    usage_end_date = datetime.date.fromisoformat(_usage_end_date)
 
-        _usage_start_date = d.pop("usageStartDate", UNSET)
-        usage_start_date: datetime.date | Unset
-        if _usage_start_date is UNSET:
-            usage_start_date = UNSET
-        else:
-            usage_start_date = datetime.date.fromisoformat(_usage_start_date)
+                _usage_start_date = src_dict.get("usageStartDate", UNSET)
+                usage_start_date: datetime.date | Unset
+                if _usage_start_date is UNSET:
+                    usage_start_date = UNSET
+                else:
+                    usage_start_date = datetime.date.fromisoformat(_usage_start_date)
 
-        _usage_details_filter_request = cls(
-            bill_end_date,
-            bill_start_date,
-            cluster_ids,
-            group_ids,
-            include_zero_cent_line_items,
-            sku_services,
-            usage_end_date,
-            usage_start_date,
-        )
+                if not (
+                    (
+                        _cluster_ids is UNSET
+                        or (_cluster_ids.__class__ is list and all(_item.__class__ is str for _item in _cluster_ids))
+                    )
+                    and (
+                        _group_ids is UNSET
+                        or (_group_ids.__class__ is list and all(_item.__class__ is str for _item in _group_ids))
+                    )
+                    and (include_zero_cent_line_items is UNSET or include_zero_cent_line_items.__class__ is bool)
+                    and (_sku_services is UNSET or _sku_services.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is UsageDetailsFilterRequest:
+                    _usage_details_filter_request = object.__new__(cls)
+                    _usage_details_filter_request.bill_end_date = bill_end_date
+                    _usage_details_filter_request.bill_start_date = bill_start_date
+                    _usage_details_filter_request.cluster_ids = cluster_ids
+                    _usage_details_filter_request.group_ids = group_ids
+                    _usage_details_filter_request.include_zero_cent_line_items = include_zero_cent_line_items
+                    _usage_details_filter_request.sku_services = sku_services
+                    _usage_details_filter_request.usage_end_date = usage_end_date
+                    _usage_details_filter_request.usage_start_date = usage_start_date
+                else:
+                    _usage_details_filter_request = cls(
+                        bill_end_date,
+                        bill_start_date,
+                        cluster_ids,
+                        group_ids,
+                        include_zero_cent_line_items,
+                        sku_services,
+                        usage_end_date,
+                        usage_start_date,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _usage_details_filter_request.additional_properties = d
-        return _usage_details_filter_request
+                _usage_details_filter_request.additional_properties = d
+                return _usage_details_filter_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -192,3 +263,57 @@ class UsageDetailsFilterRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.usage_details_filter_request_sku_services_item import (
+        UsageDetailsFilterRequestSkuServicesItem,
+    )
+
+    UsageDetailsFilterRequestDict = TypedDict(
+        "UsageDetailsFilterRequestDict",
+        {
+            "billEndDate": datetime.date,
+            "billStartDate": datetime.date,
+            "clusterIds": list[str],
+            "groupIds": list[str],
+            "includeZeroCentLineItems": bool,
+            "skuServices": list[
+                Literal[
+                    "Atlas",
+                    "Clusters",
+                    "Storage",
+                    "Serverless Instances",
+                    "Backup",
+                    "Data Transfer",
+                    "BI Connector",
+                    "DSC Compute",
+                    "DSC Storage",
+                    "Premium Features",
+                    "Atlas Data Federation",
+                    "Atlas Stream Processing",
+                    "App Services",
+                    "Charts",
+                    "Cloud Manager",
+                    "Cloud Manager Standard/Premium",
+                    "Legacy Backup",
+                    "AI Models",
+                    "Automated Embedding",
+                    "Native Reranking",
+                    "Flex Consulting",
+                    "Support",
+                    "Credits",
+                ]
+                | UsageDetailsFilterRequestSkuServicesItem
+            ],
+            "usageEndDate": datetime.date,
+            "usageStartDate": datetime.date,
+        },
+        total=False,
+    )
+else:
+    UsageDetailsFilterRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UserAccessListRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cidrBlock",
+        "ipAddress",
+    }
+)
 
 
 @_attrs_define
@@ -28,8 +50,21 @@ class UserAccessListRequest:
     cidr_block: str | Unset = UNSET
     ip_address: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cidr_block", "cidrBlock", False),
+        ("ip_address", "ipAddress", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UserAccessListRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cidr_block = self.cidr_block
 
         ip_address = self.ip_address
@@ -46,29 +81,40 @@ class UserAccessListRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cidrBlock",
-                "ipAddress",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cidr_block = d.pop("cidrBlock", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cidr_block = src_dict.get("cidrBlock", UNSET)
 
-        ip_address = d.pop("ipAddress", UNSET)
+                ip_address = src_dict.get("ipAddress", UNSET)
 
-        _user_access_list_request = cls(
-            cidr_block,
-            ip_address,
-        )
+                if not (
+                    (cidr_block is UNSET or cidr_block.__class__ is str)
+                    and (ip_address is UNSET or ip_address.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is UserAccessListRequest:
+                    _user_access_list_request = object.__new__(cls)
+                    _user_access_list_request.cidr_block = cidr_block
+                    _user_access_list_request.ip_address = ip_address
+                else:
+                    _user_access_list_request = cls(
+                        cidr_block,
+                        ip_address,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _user_access_list_request.additional_properties = d
-        return _user_access_list_request
+                _user_access_list_request.additional_properties = d
+                return _user_access_list_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -85,3 +131,18 @@ class UserAccessListRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    UserAccessListRequestDict = TypedDict(
+        "UserAccessListRequestDict",
+        {
+            "cidrBlock": str,
+            "ipAddress": str,
+        },
+        total=False,
+    )
+else:
+    UserAccessListRequestDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,14 +3,42 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UserAccessListResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "cidrBlock",
+        "count",
+        "created",
+        "ipAddress",
+        "lastUsed",
+        "lastUsedAddress",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -44,21 +72,39 @@ class UserAccessListResponse:
     last_used_address: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("cidr_block", "cidrBlock", False),
+        ("count", "count", False),
+        ("created", "created", False),
+        ("ip_address", "ipAddress", False),
+        ("last_used", "lastUsed", False),
+        ("last_used_address", "lastUsedAddress", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UserAccessListResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         cidr_block = self.cidr_block
 
         count = self.count
 
         created: str | Unset = UNSET
         if not isinstance(self.created, Unset):
-            created = format_datetime(self.created)
+            created = datetime_json(self.created)
 
         ip_address = self.ip_address
 
         last_used: str | Unset = UNSET
         if not isinstance(self.last_used, Unset):
-            last_used = format_datetime(self.last_used)
+            last_used = datetime_json(self.last_used)
 
         last_used_address = self.last_used_address
 
@@ -91,66 +137,76 @@ class UserAccessListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "cidrBlock",
-                "count",
-                "created",
-                "ipAddress",
-                "lastUsed",
-                "lastUsedAddress",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        cidr_block = d.pop("cidrBlock", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                cidr_block = src_dict.get("cidrBlock", UNSET)
 
-        count = d.pop("count", UNSET)
+                count = src_dict.get("count", UNSET)
 
-        _created = d.pop("created", UNSET)
-        created: datetime.datetime | Unset
-        if _created is UNSET:
-            created = UNSET
-        else:
-            created = datetime.datetime.fromisoformat(_created)
+                _created = src_dict.get("created", UNSET)
+                created: datetime.datetime | Unset
+                if _created is UNSET:
+                    created = UNSET
+                else:
+                    created = datetime.datetime.fromisoformat(_created)
 
-        ip_address = d.pop("ipAddress", UNSET)
+                ip_address = src_dict.get("ipAddress", UNSET)
 
-        _last_used = d.pop("lastUsed", UNSET)
-        last_used: datetime.datetime | Unset
-        if _last_used is UNSET:
-            last_used = UNSET
-        else:
-            last_used = datetime.datetime.fromisoformat(_last_used)
+                _last_used = src_dict.get("lastUsed", UNSET)
+                last_used: datetime.datetime | Unset
+                if _last_used is UNSET:
+                    last_used = UNSET
+                else:
+                    last_used = datetime.datetime.fromisoformat(_last_used)
 
-        last_used_address = d.pop("lastUsedAddress", UNSET)
+                last_used_address = src_dict.get("lastUsedAddress", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (
+                    (cidr_block is UNSET or cidr_block.__class__ is str)
+                    and (count is UNSET or count.__class__ is int)
+                    and (ip_address is UNSET or ip_address.__class__ is str)
+                    and (last_used_address is UNSET or last_used_address.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is UserAccessListResponse:
+                    _user_access_list_response = object.__new__(cls)
+                    _user_access_list_response.cidr_block = cidr_block
+                    _user_access_list_response.count = count
+                    _user_access_list_response.created = created
+                    _user_access_list_response.ip_address = ip_address
+                    _user_access_list_response.last_used = last_used
+                    _user_access_list_response.last_used_address = last_used_address
+                    _user_access_list_response.links = links
+                else:
+                    _user_access_list_response = cls(
+                        cidr_block,
+                        count,
+                        created,
+                        ip_address,
+                        last_used,
+                        last_used_address,
+                        links,
+                    )
 
-        _user_access_list_response = cls(
-            cidr_block,
-            count,
-            created,
-            ip_address,
-            last_used,
-            last_used_address,
-            links,
-        )
+                _user_access_list_response.additional_properties = d
+                return _user_access_list_response
 
-        if nulls:
-            d.update(nulls)
-        _user_access_list_response.additional_properties = d
-        return _user_access_list_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -171,3 +227,24 @@ class UserAccessListResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    UserAccessListResponseDict = TypedDict(
+        "UserAccessListResponseDict",
+        {
+            "cidrBlock": str,
+            "count": int,
+            "created": datetime.datetime | str,
+            "ipAddress": str,
+            "lastUsed": datetime.datetime | str,
+            "lastUsedAddress": str,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    UserAccessListResponseDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,14 +3,42 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UserCert")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "createdAt",
+        "groupId",
+        "links",
+        "monthsUntilExpiration",
+        "notAfter",
+        "subject",
+    }
+)
 
 
 @_attrs_define
@@ -41,13 +69,31 @@ class UserCert:
     not_after: datetime.datetime | Unset = UNSET
     subject: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("created_at", "createdAt", False),
+        ("group_id", "groupId", False),
+        ("links", "links", False),
+        ("months_until_expiration", "monthsUntilExpiration", False),
+        ("not_after", "notAfter", False),
+        ("subject", "subject", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UserCert"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
-            created_at = format_datetime(self.created_at)
+            created_at = datetime_json(self.created_at)
 
         group_id = self.group_id
 
@@ -62,7 +108,7 @@ class UserCert:
 
         not_after: str | Unset = UNSET
         if not isinstance(self.not_after, Unset):
-            not_after = format_datetime(self.not_after)
+            not_after = datetime_json(self.not_after)
 
         subject = self.subject
 
@@ -88,66 +134,76 @@ class UserCert:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "createdAt",
-                "groupId",
-                "links",
-                "monthsUntilExpiration",
-                "notAfter",
-                "subject",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+                _created_at = src_dict.get("createdAt", UNSET)
+                created_at: datetime.datetime | Unset
+                if _created_at is UNSET:
+                    created_at = UNSET
+                else:
+                    created_at = datetime.datetime.fromisoformat(_created_at)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                months_until_expiration = src_dict.get("monthsUntilExpiration", UNSET)
 
-        months_until_expiration = d.pop("monthsUntilExpiration", UNSET)
+                _not_after = src_dict.get("notAfter", UNSET)
+                not_after: datetime.datetime | Unset
+                if _not_after is UNSET:
+                    not_after = UNSET
+                else:
+                    not_after = datetime.datetime.fromisoformat(_not_after)
 
-        _not_after = d.pop("notAfter", UNSET)
-        not_after: datetime.datetime | Unset
-        if _not_after is UNSET:
-            not_after = UNSET
-        else:
-            not_after = datetime.datetime.fromisoformat(_not_after)
+                subject = src_dict.get("subject", UNSET)
 
-        subject = d.pop("subject", UNSET)
+                if not (
+                    (field_id is UNSET or field_id.__class__ is int)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (months_until_expiration is UNSET or months_until_expiration.__class__ is int)
+                    and (subject is UNSET or subject.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is UserCert:
+                    _user_cert = object.__new__(cls)
+                    _user_cert.field_id = field_id
+                    _user_cert.created_at = created_at
+                    _user_cert.group_id = group_id
+                    _user_cert.links = links
+                    _user_cert.months_until_expiration = months_until_expiration
+                    _user_cert.not_after = not_after
+                    _user_cert.subject = subject
+                else:
+                    _user_cert = cls(
+                        field_id,
+                        created_at,
+                        group_id,
+                        links,
+                        months_until_expiration,
+                        not_after,
+                        subject,
+                    )
 
-        _user_cert = cls(
-            field_id,
-            created_at,
-            group_id,
-            links,
-            months_until_expiration,
-            not_after,
-            subject,
-        )
+                _user_cert.additional_properties = d
+                return _user_cert
 
-        if nulls:
-            d.update(nulls)
-        _user_cert.additional_properties = d
-        return _user_cert
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -168,3 +224,24 @@ class UserCert:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+
+    UserCertDict = TypedDict(
+        "UserCertDict",
+        {
+            "_id": int,
+            "createdAt": datetime.datetime | str,
+            "groupId": str,
+            "links": list[LinkDict | Link],
+            "monthsUntilExpiration": int,
+            "notAfter": datetime.datetime | str,
+            "subject": str,
+        },
+        total=False,
+    )
+else:
+    UserCertDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

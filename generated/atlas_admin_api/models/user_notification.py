@@ -2,15 +2,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.user_notification_type_name import UserNotificationTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UserNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "delayMin",
+        "emailEnabled",
+        "intervalMin",
+        "notifierId",
+        "smsEnabled",
+        "username",
+    }
+)
 
 
 @_attrs_define
@@ -46,7 +75,9 @@ class UserNotification:
             parameter when `"notifications.[n].typeName" : "USER"`.
     """
 
-    type_name: UserNotificationTypeName = _attrs_field(default=UserNotificationTypeName.USER, kw_only=True)
+    type_name: Literal["USER"] | UserNotificationTypeName = _attrs_field(
+        default=UserNotificationTypeName.USER, kw_only=True
+    )
     delay_min: int | Unset = UNSET
     email_enabled: bool | Unset = UNSET
     interval_min: int | Unset = UNSET
@@ -54,9 +85,27 @@ class UserNotification:
     sms_enabled: bool | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("delay_min", "delayMin", False),
+        ("email_enabled", "emailEnabled", False),
+        ("interval_min", "intervalMin", False),
+        ("notifier_id", "notifierId", False),
+        ("sms_enabled", "smsEnabled", False),
+        ("username", "username", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UserNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         delay_min = self.delay_min
 
@@ -94,48 +143,66 @@ class UserNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "delayMin",
-                "emailEnabled",
-                "intervalMin",
-                "notifierId",
-                "smsEnabled",
-                "username",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = UserNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = UserNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or UserNotificationTypeName(_type_name_value)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        email_enabled = d.pop("emailEnabled", UNSET)
+                email_enabled = src_dict.get("emailEnabled", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        sms_enabled = d.pop("smsEnabled", UNSET)
+                sms_enabled = src_dict.get("smsEnabled", UNSET)
 
-        username = d.pop("username", UNSET)
+                username = src_dict.get("username", UNSET)
 
-        _user_notification = cls(
-            delay_min,
-            email_enabled,
-            interval_min,
-            notifier_id,
-            sms_enabled,
-            username,
-            type_name=type_name,
-        )
+                if not (
+                    (delay_min is UNSET or delay_min.__class__ is int)
+                    and (email_enabled is UNSET or email_enabled.__class__ is bool)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                    and (sms_enabled is UNSET or sms_enabled.__class__ is bool)
+                    and (username is UNSET or username.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is UserNotification:
+                    _user_notification = object.__new__(cls)
+                    _user_notification.type_name = type_name
+                    _user_notification.delay_min = delay_min
+                    _user_notification.email_enabled = email_enabled
+                    _user_notification.interval_min = interval_min
+                    _user_notification.notifier_id = notifier_id
+                    _user_notification.sms_enabled = sms_enabled
+                    _user_notification.username = username
+                else:
+                    _user_notification = cls(
+                        delay_min,
+                        email_enabled,
+                        interval_min,
+                        notifier_id,
+                        sms_enabled,
+                        username,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _user_notification.additional_properties = d
-        return _user_notification
+                _user_notification.additional_properties = d
+                return _user_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -152,3 +219,25 @@ class UserNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.user_notification_type_name import UserNotificationTypeName
+
+    UserNotificationDict = TypedDict(
+        "UserNotificationDict",
+        {
+            "typeName": Required[Literal["USER"] | UserNotificationTypeName],
+            "delayMin": int,
+            "emailEnabled": bool,
+            "intervalMin": int,
+            "notifierId": str,
+            "smsEnabled": bool,
+            "username": str,
+        },
+        total=False,
+    )
+else:
+    UserNotificationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

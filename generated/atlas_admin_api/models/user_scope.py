@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.user_scope_type import UserScopeType
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UserScope")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "name",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -23,13 +46,26 @@ class UserScope:
     """
 
     name: str
-    type_: UserScopeType
+    type_: Literal["CLUSTER", "DATA_LAKE", "STREAM"] | UserScopeType
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("name", "name", True),
+        ("type_", "type", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UserScope"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         name = self.name
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -44,18 +80,39 @@ class UserScope:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                name = src_dict["name"]
 
-        type_ = UserScopeType(d.pop("type"))
+                type_ = UserScopeType._members_by_value.get(_type__value := src_dict["type"]) or UserScopeType(
+                    _type__value
+                )
 
-        _user_scope = cls(
-            name,
-            type_,
-        )
+                if not (name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is UserScope:
+                    _user_scope = object.__new__(cls)
+                    _user_scope.name = name
+                    _user_scope.type_ = type_
+                else:
+                    _user_scope = cls(
+                        name,
+                        type_,
+                    )
 
-        _user_scope.additional_properties = d
-        return _user_scope
+                _user_scope.additional_properties = d
+                return _user_scope
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -72,3 +129,20 @@ class UserScope:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.user_scope_type import UserScopeType
+
+    UserScopeDict = TypedDict(
+        "UserScopeDict",
+        {
+            "name": Required[str],
+            "type": Required[Literal["CLUSTER", "DATA_LAKE", "STREAM"] | UserScopeType],
+        },
+        total=False,
+    )
+else:
+    UserScopeDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UserSecurity")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "customerX509",
+        "ldap",
+        "links",
+    }
+)
 
 
 @_attrs_define
@@ -27,8 +50,22 @@ class UserSecurity:
     ldap: LDAPSecuritySettings | Unset = UNSET
     links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("customer_x509", "customerX509", False),
+        ("ldap", "ldap", False),
+        ("links", "links", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UserSecurity"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         customer_x509: dict[str, Any] | Unset = UNSET
         if not isinstance(self.customer_x509, Unset):
             customer_x509 = self.customer_x509.to_dict()
@@ -58,50 +95,54 @@ class UserSecurity:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "customerX509",
-                "ldap",
-                "links",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _customer_x509 = d.pop("customerX509", UNSET)
-        customer_x509: DBUserTLSX509Settings | Unset
-        if _customer_x509 is UNSET:
-            customer_x509 = UNSET
-        else:
-            customer_x509 = DBUserTLSX509Settings.from_dict(_customer_x509)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _customer_x509 = src_dict.get("customerX509", UNSET)
+                customer_x509: DBUserTLSX509Settings | Unset
+                if _customer_x509 is UNSET:
+                    customer_x509 = UNSET
+                else:
+                    customer_x509 = DBUserTLSX509Settings.from_dict(_customer_x509)
 
-        _ldap = d.pop("ldap", UNSET)
-        ldap: LDAPSecuritySettings | Unset
-        if _ldap is UNSET:
-            ldap = UNSET
-        else:
-            ldap = LDAPSecuritySettings.from_dict(_ldap)
+                _ldap = src_dict.get("ldap", UNSET)
+                ldap: LDAPSecuritySettings | Unset
+                if _ldap is UNSET:
+                    ldap = UNSET
+                else:
+                    ldap = LDAPSecuritySettings.from_dict(_ldap)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                if not (_links is UNSET or _links.__class__ is list):
+                    raise TypeError("not the documented shape")
+                if cls is UserSecurity:
+                    _user_security = object.__new__(cls)
+                    _user_security.customer_x509 = customer_x509
+                    _user_security.ldap = ldap
+                    _user_security.links = links
+                else:
+                    _user_security = cls(
+                        customer_x509,
+                        ldap,
+                        links,
+                    )
 
-        _user_security = cls(
-            customer_x509,
-            ldap,
-            links,
-        )
+                _user_security.additional_properties = d
+                return _user_security
 
-        if nulls:
-            d.update(nulls)
-        _user_security.additional_properties = d
-        return _user_security
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -124,3 +165,28 @@ class UserSecurity:
 from ..models.db_user_tlsx509_settings import DBUserTLSX509Settings  # noqa: E402
 from ..models.ldap_security_settings import LDAPSecuritySettings  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.db_user_tlsx509_settings import (
+        DBUserTLSX509Settings,
+        DBUserTLSX509SettingsDict,
+    )
+    from ..models.ldap_security_settings import (
+        LDAPSecuritySettings,
+        LDAPSecuritySettingsDict,
+    )
+    from ..models.link import Link, LinkDict
+
+    UserSecurityDict = TypedDict(
+        "UserSecurityDict",
+        {
+            "customerX509": DBUserTLSX509SettingsDict | DBUserTLSX509Settings,
+            "ldap": LDAPSecuritySettingsDict | LDAPSecuritySettings,
+            "links": list[LinkDict | Link],
+        },
+        total=False,
+    )
+else:
+    UserSecurityDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="UserToDNMapping")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "match",
+        "ldapQuery",
+        "substitution",
+    }
+)
 
 
 @_attrs_define
@@ -34,8 +57,22 @@ class UserToDNMapping:
     ldap_query: str | Unset = UNSET
     substitution: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("match", "match", True),
+        ("ldap_query", "ldapQuery", False),
+        ("substitution", "substitution", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/UserToDNMapping"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         match = self.match
 
         ldap_query = self.ldap_query
@@ -58,32 +95,45 @@ class UserToDNMapping:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "ldapQuery",
-                "substitution",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        match = d.pop("match")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                match = src_dict["match"]
 
-        ldap_query = d.pop("ldapQuery", UNSET)
+                ldap_query = src_dict.get("ldapQuery", UNSET)
 
-        substitution = d.pop("substitution", UNSET)
+                substitution = src_dict.get("substitution", UNSET)
 
-        _user_to_dn_mapping = cls(
-            match,
-            ldap_query,
-            substitution,
-        )
+                if not (
+                    match.__class__ is str
+                    and (ldap_query is UNSET or ldap_query.__class__ is str)
+                    and (substitution is UNSET or substitution.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is UserToDNMapping:
+                    _user_to_dn_mapping = object.__new__(cls)
+                    _user_to_dn_mapping.match = match
+                    _user_to_dn_mapping.ldap_query = ldap_query
+                    _user_to_dn_mapping.substitution = substitution
+                else:
+                    _user_to_dn_mapping = cls(
+                        match,
+                        ldap_query,
+                        substitution,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _user_to_dn_mapping.additional_properties = d
-        return _user_to_dn_mapping
+                _user_to_dn_mapping.additional_properties = d
+                return _user_to_dn_mapping
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -100,3 +150,19 @@ class UserToDNMapping:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    UserToDNMappingDict = TypedDict(
+        "UserToDNMappingDict",
+        {
+            "match": Required[str],
+            "ldapQuery": str,
+            "substitution": str,
+        },
+        total=False,
+    )
+else:
+    UserToDNMappingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

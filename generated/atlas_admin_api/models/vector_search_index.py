@@ -2,16 +2,48 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.vector_search_index_status import VectorSearchIndexStatus
 from ..models.vector_search_index_type import VectorSearchIndexType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="VectorSearchIndex")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collectionName",
+        "database",
+        "name",
+        "type",
+        "indexID",
+        "numPartitions",
+        "status",
+        "storedSource",
+        "fields",
+        "nestedRoot",
+    }
+)
 
 
 @_attrs_define
@@ -49,23 +81,48 @@ class VectorSearchIndex:
     collection_name: str
     database: str
     name: str
-    type_: VectorSearchIndexType = _attrs_field(default=VectorSearchIndexType.VECTORSEARCH, kw_only=True)
+    type_: Literal["vectorSearch"] | VectorSearchIndexType = _attrs_field(
+        default=VectorSearchIndexType.VECTORSEARCH, kw_only=True
+    )
     index_id: str | Unset = UNSET
     num_partitions: int | Unset = UNSET
-    status: VectorSearchIndexStatus | Unset = UNSET
+    status: (
+        Literal["IN_PROGRESS", "STEADY", "FAILED", "MIGRATING", "STALE", "PAUSED"] | VectorSearchIndexStatus | Unset
+    ) = UNSET
     stored_source: VectorSearchIndexStoredSource | Unset = UNSET
     fields: list[BasicDBObject] | Unset = UNSET
     nested_root: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collection_name", "collectionName", True),
+        ("database", "database", True),
+        ("name", "name", True),
+        ("type_", "type", True),
+        ("index_id", "indexID", False),
+        ("num_partitions", "numPartitions", False),
+        ("status", "status", False),
+        ("stored_source", "storedSource", False),
+        ("fields", "fields", False),
+        ("nested_root", "nestedRoot", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/VectorSearchIndex"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collection_name = self.collection_name
 
         database = self.database
 
         name = self.name
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         index_id = self.index_id
 
@@ -73,7 +130,7 @@ class VectorSearchIndex:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         stored_source: dict[str, Any] | Unset = UNSET
         if not isinstance(self.stored_source, Unset):
@@ -115,74 +172,92 @@ class VectorSearchIndex:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "indexID",
-                "numPartitions",
-                "status",
-                "storedSource",
-                "fields",
-                "nestedRoot",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        collection_name = d.pop("collectionName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection_name = src_dict["collectionName"]
 
-        database = d.pop("database")
+                database = src_dict["database"]
 
-        name = d.pop("name")
+                name = src_dict["name"]
 
-        type_ = VectorSearchIndexType(d.pop("type"))
+                type_ = VectorSearchIndexType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or VectorSearchIndexType(_type__value)
 
-        index_id = d.pop("indexID", UNSET)
+                index_id = src_dict.get("indexID", UNSET)
 
-        num_partitions = d.pop("numPartitions", UNSET)
+                num_partitions = src_dict.get("numPartitions", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: VectorSearchIndexStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = VectorSearchIndexStatus._members_by_value.get(_status) or VectorSearchIndexStatus(_status)
+                _status = src_dict.get("status", UNSET)
+                status: VectorSearchIndexStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = VectorSearchIndexStatus._members_by_value.get(_status) or VectorSearchIndexStatus(_status)
 
-        _stored_source = d.pop("storedSource", UNSET)
-        stored_source: VectorSearchIndexStoredSource | Unset
-        if _stored_source is UNSET:
-            stored_source = UNSET
-        else:
-            stored_source = VectorSearchIndexStoredSource.from_dict(_stored_source)
+                _stored_source = src_dict.get("storedSource", UNSET)
+                stored_source: VectorSearchIndexStoredSource | Unset
+                if _stored_source is UNSET:
+                    stored_source = UNSET
+                else:
+                    stored_source = VectorSearchIndexStoredSource.from_dict(_stored_source)
 
-        _fields = d.pop("fields", UNSET)
-        fields: list[BasicDBObject] | Unset = UNSET
-        if _fields is not UNSET:
-            fields = []
-            for fields_item_data in _fields:
-                fields_item = BasicDBObject.from_dict(fields_item_data)
+                _fields = src_dict.get("fields", UNSET)
+                fields: list[BasicDBObject] | Unset = UNSET
+                if _fields is not UNSET:
+                    fields = [BasicDBObject.from_dict(fields_item_data) for fields_item_data in _fields]
 
-                fields.append(fields_item)
+                nested_root = src_dict.get("nestedRoot", UNSET)
 
-        nested_root = d.pop("nestedRoot", UNSET)
+                if not (
+                    collection_name.__class__ is str
+                    and database.__class__ is str
+                    and name.__class__ is str
+                    and (index_id is UNSET or index_id.__class__ is str)
+                    and (num_partitions is UNSET or num_partitions.__class__ is int)
+                    and (_fields is UNSET or _fields.__class__ is list)
+                    and (nested_root is UNSET or nested_root.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is VectorSearchIndex:
+                    _vector_search_index = object.__new__(cls)
+                    _vector_search_index.collection_name = collection_name
+                    _vector_search_index.database = database
+                    _vector_search_index.name = name
+                    _vector_search_index.type_ = type_
+                    _vector_search_index.index_id = index_id
+                    _vector_search_index.num_partitions = num_partitions
+                    _vector_search_index.status = status
+                    _vector_search_index.stored_source = stored_source
+                    _vector_search_index.fields = fields
+                    _vector_search_index.nested_root = nested_root
+                else:
+                    _vector_search_index = cls(
+                        collection_name,
+                        database,
+                        name,
+                        index_id,
+                        num_partitions,
+                        status,
+                        stored_source,
+                        fields,
+                        nested_root,
+                        type_=type_,
+                    )
 
-        _vector_search_index = cls(
-            collection_name,
-            database,
-            name,
-            index_id,
-            num_partitions,
-            status,
-            stored_source,
-            fields,
-            nested_root,
-            type_=type_,
-        )
+                _vector_search_index.additional_properties = d
+                return _vector_search_index
 
-        if nulls:
-            d.update(nulls)
-        _vector_search_index.additional_properties = d
-        return _vector_search_index
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -204,3 +279,34 @@ class VectorSearchIndex:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.basic_db_object import BasicDBObject  # noqa: E402
 from ..models.vector_search_index_stored_source import VectorSearchIndexStoredSource  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.basic_db_object import BasicDBObject, BasicDBObjectDict
+    from ..models.vector_search_index_status import VectorSearchIndexStatus
+    from ..models.vector_search_index_stored_source import (
+        VectorSearchIndexStoredSource,
+        VectorSearchIndexStoredSourceDict,
+    )
+    from ..models.vector_search_index_type import VectorSearchIndexType
+
+    VectorSearchIndexDict = TypedDict(
+        "VectorSearchIndexDict",
+        {
+            "collectionName": Required[str],
+            "database": Required[str],
+            "name": Required[str],
+            "type": Required[Literal["vectorSearch"] | VectorSearchIndexType],
+            "indexID": str,
+            "numPartitions": int,
+            "status": Literal["IN_PROGRESS", "STEADY", "FAILED", "MIGRATING", "STALE", "PAUSED"]
+            | VectorSearchIndexStatus,
+            "storedSource": VectorSearchIndexStoredSourceDict | VectorSearchIndexStoredSource,
+            "fields": list[BasicDBObjectDict | BasicDBObject],
+            "nestedRoot": str,
+        },
+        total=False,
+    )
+else:
+    VectorSearchIndexDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,8 +16,28 @@ from attrs import field as _attrs_field
 from ..models.vector_search_index_create_request_type import (
     VectorSearchIndexCreateRequestType,
 )
+from ..types import (
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="VectorSearchIndexCreateRequest")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "collectionName",
+        "database",
+        "name",
+        "type",
+        "definition",
+    }
+)
 
 
 @_attrs_define
@@ -31,20 +57,36 @@ class VectorSearchIndexCreateRequest:
     collection_name: str
     database: str
     name: str
-    type_: VectorSearchIndexCreateRequestType = _attrs_field(
+    type_: Literal["vectorSearch"] | VectorSearchIndexCreateRequestType = _attrs_field(
         default=VectorSearchIndexCreateRequestType.VECTORSEARCH, kw_only=True
     )
     definition: VectorSearchIndexDefinition
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("collection_name", "collectionName", True),
+        ("database", "database", True),
+        ("name", "name", True),
+        ("type_", "type", True),
+        ("definition", "definition", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/VectorSearchIndexCreateRequest"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         collection_name = self.collection_name
 
         database = self.database
 
         name = self.name
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         definition = self.definition.to_dict()
 
@@ -64,27 +106,51 @@ class VectorSearchIndexCreateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        collection_name = d.pop("collectionName")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                collection_name = src_dict["collectionName"]
 
-        database = d.pop("database")
+                database = src_dict["database"]
 
-        name = d.pop("name")
+                name = src_dict["name"]
 
-        type_ = VectorSearchIndexCreateRequestType(d.pop("type"))
+                type_ = VectorSearchIndexCreateRequestType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or VectorSearchIndexCreateRequestType(_type__value)
 
-        definition = VectorSearchIndexDefinition.from_dict(d.pop("definition"))
+                definition = VectorSearchIndexDefinition.from_dict(src_dict["definition"])
 
-        _vector_search_index_create_request = cls(
-            collection_name,
-            database,
-            name,
-            definition,
-            type_=type_,
-        )
+                if not (collection_name.__class__ is str and database.__class__ is str and name.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is VectorSearchIndexCreateRequest:
+                    _vector_search_index_create_request = object.__new__(cls)
+                    _vector_search_index_create_request.collection_name = collection_name
+                    _vector_search_index_create_request.database = database
+                    _vector_search_index_create_request.name = name
+                    _vector_search_index_create_request.type_ = type_
+                    _vector_search_index_create_request.definition = definition
+                else:
+                    _vector_search_index_create_request = cls(
+                        collection_name,
+                        database,
+                        name,
+                        definition,
+                        type_=type_,
+                    )
 
-        _vector_search_index_create_request.additional_properties = d
-        return _vector_search_index_create_request
+                _vector_search_index_create_request.additional_properties = d
+                return _vector_search_index_create_request
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -105,3 +171,30 @@ class VectorSearchIndexCreateRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.vector_search_index_definition import VectorSearchIndexDefinition  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.vector_search_index_create_request_type import (
+        VectorSearchIndexCreateRequestType,
+    )
+    from ..models.vector_search_index_definition import (
+        VectorSearchIndexDefinition,
+        VectorSearchIndexDefinitionDict,
+    )
+
+    VectorSearchIndexCreateRequestDict = TypedDict(
+        "VectorSearchIndexCreateRequestDict",
+        {
+            "collectionName": Required[str],
+            "database": Required[str],
+            "name": Required[str],
+            "type": Required[Literal["vectorSearch"] | VectorSearchIndexCreateRequestType],
+            "definition": Required[VectorSearchIndexDefinitionDict | VectorSearchIndexDefinition],
+        },
+        total=False,
+    )
+else:
+    VectorSearchIndexCreateRequestDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="VectorSearchIndexDefinition")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "fields",
+        "nestedRoot",
+        "numPartitions",
+        "storedSource",
+    }
+)
 
 
 @_attrs_define
@@ -34,8 +58,23 @@ class VectorSearchIndexDefinition:
     num_partitions: int | Unset = UNSET
     stored_source: VectorSearchIndexDefinitionStoredSource | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("fields", "fields", True),
+        ("nested_root", "nestedRoot", False),
+        ("num_partitions", "numPartitions", False),
+        ("stored_source", "storedSource", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/VectorSearchIndexDefinition"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         fields = []
         for fields_item_data in self.fields:
             fields_item = fields_item_data.to_dict()
@@ -67,46 +106,55 @@ class VectorSearchIndexDefinition:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "nestedRoot",
-                "numPartitions",
-                "storedSource",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        fields = []
-        _fields = d.pop("fields")
-        for fields_item_data in _fields:
-            fields_item = BasicDBObject.from_dict(fields_item_data)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _fields = src_dict["fields"]
+                fields = [BasicDBObject.from_dict(fields_item_data) for fields_item_data in _fields]
 
-            fields.append(fields_item)
+                nested_root = src_dict.get("nestedRoot", UNSET)
 
-        nested_root = d.pop("nestedRoot", UNSET)
+                num_partitions = src_dict.get("numPartitions", UNSET)
 
-        num_partitions = d.pop("numPartitions", UNSET)
+                _stored_source = src_dict.get("storedSource", UNSET)
+                stored_source: VectorSearchIndexDefinitionStoredSource | Unset
+                if _stored_source is UNSET:
+                    stored_source = UNSET
+                else:
+                    stored_source = VectorSearchIndexDefinitionStoredSource.from_dict(_stored_source)
 
-        _stored_source = d.pop("storedSource", UNSET)
-        stored_source: VectorSearchIndexDefinitionStoredSource | Unset
-        if _stored_source is UNSET:
-            stored_source = UNSET
-        else:
-            stored_source = VectorSearchIndexDefinitionStoredSource.from_dict(_stored_source)
+                if not (
+                    _fields.__class__ is list
+                    and (nested_root is UNSET or nested_root.__class__ is str)
+                    and (num_partitions is UNSET or num_partitions.__class__ is int)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is VectorSearchIndexDefinition:
+                    _vector_search_index_definition = object.__new__(cls)
+                    _vector_search_index_definition.fields = fields
+                    _vector_search_index_definition.nested_root = nested_root
+                    _vector_search_index_definition.num_partitions = num_partitions
+                    _vector_search_index_definition.stored_source = stored_source
+                else:
+                    _vector_search_index_definition = cls(
+                        fields,
+                        nested_root,
+                        num_partitions,
+                        stored_source,
+                    )
 
-        _vector_search_index_definition = cls(
-            fields,
-            nested_root,
-            num_partitions,
-            stored_source,
-        )
+                _vector_search_index_definition.additional_properties = d
+                return _vector_search_index_definition
 
-        if nulls:
-            d.update(nulls)
-        _vector_search_index_definition.additional_properties = d
-        return _vector_search_index_definition
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -130,3 +178,27 @@ from ..models.basic_db_object import BasicDBObject  # noqa: E402
 from ..models.vector_search_index_definition_stored_source import (
     VectorSearchIndexDefinitionStoredSource,  # noqa: E402
 )
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.basic_db_object import BasicDBObject, BasicDBObjectDict
+    from ..models.vector_search_index_definition_stored_source import (
+        VectorSearchIndexDefinitionStoredSource,
+        VectorSearchIndexDefinitionStoredSourceDict,
+    )
+
+    VectorSearchIndexDefinitionDict = TypedDict(
+        "VectorSearchIndexDefinitionDict",
+        {
+            "fields": Required[list[BasicDBObjectDict | BasicDBObject]],
+            "nestedRoot": str,
+            "numPartitions": int,
+            "storedSource": VectorSearchIndexDefinitionStoredSourceDict | VectorSearchIndexDefinitionStoredSource,
+        },
+        total=False,
+    )
+else:
+    VectorSearchIndexDefinitionDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

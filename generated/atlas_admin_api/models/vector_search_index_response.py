@@ -2,16 +2,48 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.vector_search_index_response_status import VectorSearchIndexResponseStatus
 from ..models.vector_search_index_response_type import VectorSearchIndexResponseType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="VectorSearchIndexResponse")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "collectionName",
+        "database",
+        "indexID",
+        "latestDefinition",
+        "latestDefinitionVersion",
+        "name",
+        "queryable",
+        "status",
+        "statusDetail",
+    }
+)
 
 
 @_attrs_define
@@ -44,7 +76,7 @@ class VectorSearchIndexResponse:
             host.
     """
 
-    type_: VectorSearchIndexResponseType = _attrs_field(
+    type_: Literal["vectorSearch"] | VectorSearchIndexResponseType = _attrs_field(
         default=VectorSearchIndexResponseType.VECTORSEARCH, kw_only=True
     )
     collection_name: str | Unset = UNSET
@@ -54,12 +86,37 @@ class VectorSearchIndexResponse:
     latest_definition_version: SearchIndexDefinitionVersion | Unset = UNSET
     name: str | Unset = UNSET
     queryable: bool | Unset = UNSET
-    status: VectorSearchIndexResponseStatus | Unset = UNSET
+    status: (
+        Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+        | VectorSearchIndexResponseStatus
+        | Unset
+    ) = UNSET
     status_detail: list[VectorSearchHostStatusDetail] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("collection_name", "collectionName", False),
+        ("database", "database", False),
+        ("index_id", "indexID", False),
+        ("latest_definition", "latestDefinition", False),
+        ("latest_definition_version", "latestDefinitionVersion", False),
+        ("name", "name", False),
+        ("queryable", "queryable", False),
+        ("status", "status", False),
+        ("status_detail", "statusDetail", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/VectorSearchIndexResponse"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         collection_name = self.collection_name
 
@@ -81,7 +138,7 @@ class VectorSearchIndexResponse:
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
-            status = self.status.value
+            status = enum_json(self.status)
 
         status_detail: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.status_detail, Unset):
@@ -120,84 +177,101 @@ class VectorSearchIndexResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "collectionName",
-                "database",
-                "indexID",
-                "latestDefinition",
-                "latestDefinitionVersion",
-                "name",
-                "queryable",
-                "status",
-                "statusDetail",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = VectorSearchIndexResponseType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = VectorSearchIndexResponseType._members_by_value.get(
+                    _type__value := src_dict["type"]
+                ) or VectorSearchIndexResponseType(_type__value)
 
-        collection_name = d.pop("collectionName", UNSET)
+                collection_name = src_dict.get("collectionName", UNSET)
 
-        database = d.pop("database", UNSET)
+                database = src_dict.get("database", UNSET)
 
-        index_id = d.pop("indexID", UNSET)
+                index_id = src_dict.get("indexID", UNSET)
 
-        _latest_definition = d.pop("latestDefinition", UNSET)
-        latest_definition: VectorSearchIndexDefinition | Unset
-        if _latest_definition is UNSET:
-            latest_definition = UNSET
-        else:
-            latest_definition = VectorSearchIndexDefinition.from_dict(_latest_definition)
+                _latest_definition = src_dict.get("latestDefinition", UNSET)
+                latest_definition: VectorSearchIndexDefinition | Unset
+                if _latest_definition is UNSET:
+                    latest_definition = UNSET
+                else:
+                    latest_definition = VectorSearchIndexDefinition.from_dict(_latest_definition)
 
-        _latest_definition_version = d.pop("latestDefinitionVersion", UNSET)
-        latest_definition_version: SearchIndexDefinitionVersion | Unset
-        if _latest_definition_version is UNSET:
-            latest_definition_version = UNSET
-        else:
-            latest_definition_version = SearchIndexDefinitionVersion.from_dict(_latest_definition_version)
+                _latest_definition_version = src_dict.get("latestDefinitionVersion", UNSET)
+                latest_definition_version: SearchIndexDefinitionVersion | Unset
+                if _latest_definition_version is UNSET:
+                    latest_definition_version = UNSET
+                else:
+                    latest_definition_version = SearchIndexDefinitionVersion.from_dict(_latest_definition_version)
 
-        name = d.pop("name", UNSET)
+                name = src_dict.get("name", UNSET)
 
-        queryable = d.pop("queryable", UNSET)
+                queryable = src_dict.get("queryable", UNSET)
 
-        _status = d.pop("status", UNSET)
-        status: VectorSearchIndexResponseStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = VectorSearchIndexResponseStatus._members_by_value.get(_status) or VectorSearchIndexResponseStatus(
-                _status
-            )
+                _status = src_dict.get("status", UNSET)
+                status: VectorSearchIndexResponseStatus | Unset
+                if _status is UNSET:
+                    status = UNSET
+                else:
+                    status = VectorSearchIndexResponseStatus._members_by_value.get(
+                        _status
+                    ) or VectorSearchIndexResponseStatus(_status)
 
-        _status_detail = d.pop("statusDetail", UNSET)
-        status_detail: list[VectorSearchHostStatusDetail] | Unset = UNSET
-        if _status_detail is not UNSET:
-            status_detail = []
-            for status_detail_item_data in _status_detail:
-                status_detail_item = VectorSearchHostStatusDetail.from_dict(status_detail_item_data)
+                _status_detail = src_dict.get("statusDetail", UNSET)
+                status_detail: list[VectorSearchHostStatusDetail] | Unset = UNSET
+                if _status_detail is not UNSET:
+                    status_detail = [
+                        VectorSearchHostStatusDetail.from_dict(status_detail_item_data)
+                        for status_detail_item_data in _status_detail
+                    ]
 
-                status_detail.append(status_detail_item)
+                if not (
+                    (collection_name is UNSET or collection_name.__class__ is str)
+                    and (database is UNSET or database.__class__ is str)
+                    and (index_id is UNSET or index_id.__class__ is str)
+                    and (name is UNSET or name.__class__ is str)
+                    and (queryable is UNSET or queryable.__class__ is bool)
+                    and (_status_detail is UNSET or _status_detail.__class__ is list)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is VectorSearchIndexResponse:
+                    _vector_search_index_response = object.__new__(cls)
+                    _vector_search_index_response.type_ = type_
+                    _vector_search_index_response.collection_name = collection_name
+                    _vector_search_index_response.database = database
+                    _vector_search_index_response.index_id = index_id
+                    _vector_search_index_response.latest_definition = latest_definition
+                    _vector_search_index_response.latest_definition_version = latest_definition_version
+                    _vector_search_index_response.name = name
+                    _vector_search_index_response.queryable = queryable
+                    _vector_search_index_response.status = status
+                    _vector_search_index_response.status_detail = status_detail
+                else:
+                    _vector_search_index_response = cls(
+                        collection_name,
+                        database,
+                        index_id,
+                        latest_definition,
+                        latest_definition_version,
+                        name,
+                        queryable,
+                        status,
+                        status_detail,
+                        type_=type_,
+                    )
 
-        _vector_search_index_response = cls(
-            collection_name,
-            database,
-            index_id,
-            latest_definition,
-            latest_definition_version,
-            name,
-            queryable,
-            status,
-            status_detail,
-            type_=type_,
-        )
+                _vector_search_index_response.additional_properties = d
+                return _vector_search_index_response
 
-        if nulls:
-            d.update(nulls)
-        _vector_search_index_response.additional_properties = d
-        return _vector_search_index_response
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -220,3 +294,45 @@ class VectorSearchIndexResponse:
 from ..models.search_index_definition_version import SearchIndexDefinitionVersion  # noqa: E402
 from ..models.vector_search_host_status_detail import VectorSearchHostStatusDetail  # noqa: E402
 from ..models.vector_search_index_definition import VectorSearchIndexDefinition  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.search_index_definition_version import (
+        SearchIndexDefinitionVersion,
+        SearchIndexDefinitionVersionDict,
+    )
+    from ..models.vector_search_host_status_detail import (
+        VectorSearchHostStatusDetail,
+        VectorSearchHostStatusDetailDict,
+    )
+    from ..models.vector_search_index_definition import (
+        VectorSearchIndexDefinition,
+        VectorSearchIndexDefinitionDict,
+    )
+    from ..models.vector_search_index_response_status import (
+        VectorSearchIndexResponseStatus,
+    )
+    from ..models.vector_search_index_response_type import VectorSearchIndexResponseType
+
+    VectorSearchIndexResponseDict = TypedDict(
+        "VectorSearchIndexResponseDict",
+        {
+            "type": Required[Literal["vectorSearch"] | VectorSearchIndexResponseType],
+            "collectionName": str,
+            "database": str,
+            "indexID": str,
+            "latestDefinition": VectorSearchIndexDefinitionDict | VectorSearchIndexDefinition,
+            "latestDefinitionVersion": SearchIndexDefinitionVersionDict | SearchIndexDefinitionVersion,
+            "name": str,
+            "queryable": bool,
+            "status": Literal["DELETING", "FAILED", "STALE", "PENDING", "BUILDING", "READY", "DOES_NOT_EXIST"]
+            | VectorSearchIndexResponseStatus,
+            "statusDetail": list[VectorSearchHostStatusDetailDict | VectorSearchHostStatusDetail],
+        },
+        total=False,
+    )
+else:
+    VectorSearchIndexResponseDict = (
+        dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)
+    )

@@ -2,15 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.victor_ops_type import VictorOpsType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="VictorOps")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "apiKey",
+        "type",
+        "id",
+        "routingKey",
+    }
+)
 
 
 @_attrs_define
@@ -34,15 +61,30 @@ class VictorOps:
     """
 
     api_key: str
-    type_: VictorOpsType = _attrs_field(default=VictorOpsType.VICTOR_OPS, kw_only=True)
+    type_: Literal["VICTOR_OPS"] | VictorOpsType = _attrs_field(default=VictorOpsType.VICTOR_OPS, kw_only=True)
     id: None | str | Unset = UNSET
     routing_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("api_key", "apiKey", True),
+        ("type_", "type", True),
+        ("id", "id", False),
+        ("routing_key", "routingKey", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/VictorOps"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         api_key = self.api_key
 
-        type_ = self.type_.value
+        type_ = enum_json(self.type_)
 
         id: None | str | Unset
         if isinstance(self.id, Unset):
@@ -69,42 +111,65 @@ class VictorOps:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "routingKey",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        api_key = d.pop("apiKey")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                api_key = src_dict["apiKey"]
 
-        type_ = VictorOpsType(d.pop("type"))
+                type_ = VictorOpsType._members_by_value.get(_type__value := src_dict["type"]) or VictorOpsType(
+                    _type__value
+                )
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_id(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        id = _parse_id(d.pop("id", UNSET))
+                id = _parse_id(src_dict.get("id", UNSET))
 
-        routing_key = d.pop("routingKey", UNSET)
+                routing_key = src_dict.get("routingKey", UNSET)
 
-        _victor_ops = cls(
-            api_key,
-            id,
-            routing_key,
-            type_=type_,
-        )
+                if not (
+                    api_key.__class__ is str
+                    and (
+                        id is UNSET
+                        or id.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (routing_key is UNSET or routing_key.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is VictorOps:
+                    _victor_ops = object.__new__(cls)
+                    _victor_ops.api_key = api_key
+                    _victor_ops.type_ = type_
+                    _victor_ops.id = id
+                    _victor_ops.routing_key = routing_key
+                else:
+                    _victor_ops = cls(
+                        api_key,
+                        id,
+                        routing_key,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _victor_ops.additional_properties = d
-        return _victor_ops
+                _victor_ops.additional_properties = d
+                return _victor_ops
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -121,3 +186,22 @@ class VictorOps:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.victor_ops_type import VictorOpsType
+
+    VictorOpsDict = TypedDict(
+        "VictorOpsDict",
+        {
+            "apiKey": Required[str],
+            "type": Required[Literal["VICTOR_OPS"] | VictorOpsType],
+            "id": str | None,
+            "routingKey": str,
+        },
+        total=False,
+    )
+else:
+    VictorOpsDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.victor_ops_notification_type_name import VictorOpsNotificationTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="VictorOpsNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "delayMin",
+        "integrationId",
+        "intervalMin",
+        "notifierId",
+        "victorOpsApiKey",
+        "victorOpsRoutingKey",
+    }
+)
 
 
 @_attrs_define
@@ -50,7 +79,7 @@ class VictorOpsNotification:
                 Cloud removes it. Example: test routing.
     """
 
-    type_name: VictorOpsNotificationTypeName = _attrs_field(
+    type_name: Literal["VICTOR_OPS"] | VictorOpsNotificationTypeName = _attrs_field(
         default=VictorOpsNotificationTypeName.VICTOR_OPS, kw_only=True
     )
     delay_min: int | Unset = UNSET
@@ -60,9 +89,27 @@ class VictorOpsNotification:
     victor_ops_api_key: str | Unset = UNSET
     victor_ops_routing_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("delay_min", "delayMin", False),
+        ("integration_id", "integrationId", False),
+        ("interval_min", "intervalMin", False),
+        ("notifier_id", "notifierId", False),
+        ("victor_ops_api_key", "victorOpsApiKey", False),
+        ("victor_ops_routing_key", "victorOpsRoutingKey", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/VictorOpsNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         delay_min = self.delay_min
 
@@ -100,48 +147,66 @@ class VictorOpsNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "delayMin",
-                "integrationId",
-                "intervalMin",
-                "notifierId",
-                "victorOpsApiKey",
-                "victorOpsRoutingKey",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = VictorOpsNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = VictorOpsNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or VictorOpsNotificationTypeName(_type_name_value)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        integration_id = d.pop("integrationId", UNSET)
+                integration_id = src_dict.get("integrationId", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        victor_ops_api_key = d.pop("victorOpsApiKey", UNSET)
+                victor_ops_api_key = src_dict.get("victorOpsApiKey", UNSET)
 
-        victor_ops_routing_key = d.pop("victorOpsRoutingKey", UNSET)
+                victor_ops_routing_key = src_dict.get("victorOpsRoutingKey", UNSET)
 
-        _victor_ops_notification = cls(
-            delay_min,
-            integration_id,
-            interval_min,
-            notifier_id,
-            victor_ops_api_key,
-            victor_ops_routing_key,
-            type_name=type_name,
-        )
+                if not (
+                    (delay_min is UNSET or delay_min.__class__ is int)
+                    and (integration_id is UNSET or integration_id.__class__ is str)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                    and (victor_ops_api_key is UNSET or victor_ops_api_key.__class__ is str)
+                    and (victor_ops_routing_key is UNSET or victor_ops_routing_key.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is VictorOpsNotification:
+                    _victor_ops_notification = object.__new__(cls)
+                    _victor_ops_notification.type_name = type_name
+                    _victor_ops_notification.delay_min = delay_min
+                    _victor_ops_notification.integration_id = integration_id
+                    _victor_ops_notification.interval_min = interval_min
+                    _victor_ops_notification.notifier_id = notifier_id
+                    _victor_ops_notification.victor_ops_api_key = victor_ops_api_key
+                    _victor_ops_notification.victor_ops_routing_key = victor_ops_routing_key
+                else:
+                    _victor_ops_notification = cls(
+                        delay_min,
+                        integration_id,
+                        interval_min,
+                        notifier_id,
+                        victor_ops_api_key,
+                        victor_ops_routing_key,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _victor_ops_notification.additional_properties = d
-        return _victor_ops_notification
+                _victor_ops_notification.additional_properties = d
+                return _victor_ops_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -158,3 +223,25 @@ class VictorOpsNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.victor_ops_notification_type_name import VictorOpsNotificationTypeName
+
+    VictorOpsNotificationDict = TypedDict(
+        "VictorOpsNotificationDict",
+        {
+            "typeName": Required[Literal["VICTOR_OPS"] | VictorOpsNotificationTypeName],
+            "delayMin": int,
+            "integrationId": str,
+            "intervalMin": int,
+            "notifierId": str,
+            "victorOpsApiKey": str,
+            "victorOpsRoutingKey": str,
+        },
+        total=False,
+    )
+else:
+    VictorOpsNotificationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -3,15 +3,52 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.vpc_peering_connection_local_status import VPCPeeringConnectionLocalStatus
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="VPCPeeringConnection")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "_id",
+        "accepterAccountId",
+        "accepterCidr",
+        "accepterVpcId",
+        "cloudStatus",
+        "expirationTime",
+        "groupId",
+        "links",
+        "localStatus",
+        "name",
+        "requesterAccountId",
+        "requesterCidr",
+        "requesterVpcId",
+        "statusMessage",
+    }
+)
 
 
 @_attrs_define
@@ -45,15 +82,55 @@ class VPCPeeringConnection:
     expiration_time: datetime.datetime | Unset = UNSET
     group_id: str | Unset = UNSET
     links: list[Link] | Unset = UNSET
-    local_status: VPCPeeringConnectionLocalStatus | Unset = UNSET
+    local_status: (
+        Literal[
+            "NONE",
+            "SCAN_FAILED",
+            "UPDATE_FAILED",
+            "REQUEST_ACCEPT",
+            "ACCEPT_REQUESTED",
+            "REQUEST_REJECT",
+            "REJECT_REQUESTED",
+            "REQUEST_DELETE",
+            "DELETE_REQUESTED",
+            "ACTIVE",
+        ]
+        | VPCPeeringConnectionLocalStatus
+        | Unset
+    ) = UNSET
     name: str | Unset = UNSET
     requester_account_id: str | Unset = UNSET
     requester_cidr: str | Unset = UNSET
     requester_vpc_id: str | Unset = UNSET
     status_message: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("field_id", "_id", False),
+        ("accepter_account_id", "accepterAccountId", False),
+        ("accepter_cidr", "accepterCidr", False),
+        ("accepter_vpc_id", "accepterVpcId", False),
+        ("cloud_status", "cloudStatus", False),
+        ("expiration_time", "expirationTime", False),
+        ("group_id", "groupId", False),
+        ("links", "links", False),
+        ("local_status", "localStatus", False),
+        ("name", "name", False),
+        ("requester_account_id", "requesterAccountId", False),
+        ("requester_cidr", "requesterCidr", False),
+        ("requester_vpc_id", "requesterVpcId", False),
+        ("status_message", "statusMessage", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/VPCPeeringConnection"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         field_id = self.field_id
 
         accepter_account_id = self.accepter_account_id
@@ -66,7 +143,7 @@ class VPCPeeringConnection:
 
         expiration_time: str | Unset = UNSET
         if not isinstance(self.expiration_time, Unset):
-            expiration_time = format_datetime(self.expiration_time)
+            expiration_time = datetime_json(self.expiration_time)
 
         group_id = self.group_id
 
@@ -79,7 +156,7 @@ class VPCPeeringConnection:
 
         local_status: str | Unset = UNSET
         if not isinstance(self.local_status, Unset):
-            local_status = self.local_status.value
+            local_status = enum_json(self.local_status)
 
         name = self.name
 
@@ -127,96 +204,113 @@ class VPCPeeringConnection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "_id",
-                "accepterAccountId",
-                "accepterCidr",
-                "accepterVpcId",
-                "cloudStatus",
-                "expirationTime",
-                "groupId",
-                "links",
-                "localStatus",
-                "name",
-                "requesterAccountId",
-                "requesterCidr",
-                "requesterVpcId",
-                "statusMessage",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        field_id = d.pop("_id", UNSET)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                field_id = src_dict.get("_id", UNSET)
 
-        accepter_account_id = d.pop("accepterAccountId", UNSET)
+                accepter_account_id = src_dict.get("accepterAccountId", UNSET)
 
-        accepter_cidr = d.pop("accepterCidr", UNSET)
+                accepter_cidr = src_dict.get("accepterCidr", UNSET)
 
-        accepter_vpc_id = d.pop("accepterVpcId", UNSET)
+                accepter_vpc_id = src_dict.get("accepterVpcId", UNSET)
 
-        cloud_status = d.pop("cloudStatus", UNSET)
+                cloud_status = src_dict.get("cloudStatus", UNSET)
 
-        _expiration_time = d.pop("expirationTime", UNSET)
-        expiration_time: datetime.datetime | Unset
-        if _expiration_time is UNSET:
-            expiration_time = UNSET
-        else:
-            expiration_time = datetime.datetime.fromisoformat(_expiration_time)
+                _expiration_time = src_dict.get("expirationTime", UNSET)
+                expiration_time: datetime.datetime | Unset
+                if _expiration_time is UNSET:
+                    expiration_time = UNSET
+                else:
+                    expiration_time = datetime.datetime.fromisoformat(_expiration_time)
 
-        group_id = d.pop("groupId", UNSET)
+                group_id = src_dict.get("groupId", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: list[Link] | Unset = UNSET
-        if _links is not UNSET:
-            links = []
-            for links_item_data in _links:
-                links_item = Link.from_dict(links_item_data)
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
-                links.append(links_item)
+                _local_status = src_dict.get("localStatus", UNSET)
+                local_status: VPCPeeringConnectionLocalStatus | Unset
+                if _local_status is UNSET:
+                    local_status = UNSET
+                else:
+                    local_status = VPCPeeringConnectionLocalStatus._members_by_value.get(
+                        _local_status
+                    ) or VPCPeeringConnectionLocalStatus(_local_status)
 
-        _local_status = d.pop("localStatus", UNSET)
-        local_status: VPCPeeringConnectionLocalStatus | Unset
-        if _local_status is UNSET:
-            local_status = UNSET
-        else:
-            local_status = VPCPeeringConnectionLocalStatus._members_by_value.get(
-                _local_status
-            ) or VPCPeeringConnectionLocalStatus(_local_status)
+                name = src_dict.get("name", UNSET)
 
-        name = d.pop("name", UNSET)
+                requester_account_id = src_dict.get("requesterAccountId", UNSET)
 
-        requester_account_id = d.pop("requesterAccountId", UNSET)
+                requester_cidr = src_dict.get("requesterCidr", UNSET)
 
-        requester_cidr = d.pop("requesterCidr", UNSET)
+                requester_vpc_id = src_dict.get("requesterVpcId", UNSET)
 
-        requester_vpc_id = d.pop("requesterVpcId", UNSET)
+                status_message = src_dict.get("statusMessage", UNSET)
 
-        status_message = d.pop("statusMessage", UNSET)
+                if not (
+                    (field_id is UNSET or field_id.__class__ is str)
+                    and (accepter_account_id is UNSET or accepter_account_id.__class__ is str)
+                    and (accepter_cidr is UNSET or accepter_cidr.__class__ is str)
+                    and (accepter_vpc_id is UNSET or accepter_vpc_id.__class__ is str)
+                    and (cloud_status is UNSET or cloud_status.__class__ is str)
+                    and (group_id is UNSET or group_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (name is UNSET or name.__class__ is str)
+                    and (requester_account_id is UNSET or requester_account_id.__class__ is str)
+                    and (requester_cidr is UNSET or requester_cidr.__class__ is str)
+                    and (requester_vpc_id is UNSET or requester_vpc_id.__class__ is str)
+                    and (status_message is UNSET or status_message.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is VPCPeeringConnection:
+                    _vpc_peering_connection = object.__new__(cls)
+                    _vpc_peering_connection.field_id = field_id
+                    _vpc_peering_connection.accepter_account_id = accepter_account_id
+                    _vpc_peering_connection.accepter_cidr = accepter_cidr
+                    _vpc_peering_connection.accepter_vpc_id = accepter_vpc_id
+                    _vpc_peering_connection.cloud_status = cloud_status
+                    _vpc_peering_connection.expiration_time = expiration_time
+                    _vpc_peering_connection.group_id = group_id
+                    _vpc_peering_connection.links = links
+                    _vpc_peering_connection.local_status = local_status
+                    _vpc_peering_connection.name = name
+                    _vpc_peering_connection.requester_account_id = requester_account_id
+                    _vpc_peering_connection.requester_cidr = requester_cidr
+                    _vpc_peering_connection.requester_vpc_id = requester_vpc_id
+                    _vpc_peering_connection.status_message = status_message
+                else:
+                    _vpc_peering_connection = cls(
+                        field_id,
+                        accepter_account_id,
+                        accepter_cidr,
+                        accepter_vpc_id,
+                        cloud_status,
+                        expiration_time,
+                        group_id,
+                        links,
+                        local_status,
+                        name,
+                        requester_account_id,
+                        requester_cidr,
+                        requester_vpc_id,
+                        status_message,
+                    )
 
-        _vpc_peering_connection = cls(
-            field_id,
-            accepter_account_id,
-            accepter_cidr,
-            accepter_vpc_id,
-            cloud_status,
-            expiration_time,
-            group_id,
-            links,
-            local_status,
-            name,
-            requester_account_id,
-            requester_cidr,
-            requester_vpc_id,
-            status_message,
-        )
+                _vpc_peering_connection.additional_properties = d
+                return _vpc_peering_connection
 
-        if nulls:
-            d.update(nulls)
-        _vpc_peering_connection.additional_properties = d
-        return _vpc_peering_connection
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -237,3 +331,46 @@ class VPCPeeringConnection:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from ..models.link import Link, LinkDict
+    from ..models.vpc_peering_connection_local_status import (
+        VPCPeeringConnectionLocalStatus,
+    )
+
+    VPCPeeringConnectionDict = TypedDict(
+        "VPCPeeringConnectionDict",
+        {
+            "_id": str,
+            "accepterAccountId": str,
+            "accepterCidr": str,
+            "accepterVpcId": str,
+            "cloudStatus": str,
+            "expirationTime": datetime.datetime | str,
+            "groupId": str,
+            "links": list[LinkDict | Link],
+            "localStatus": Literal[
+                "NONE",
+                "SCAN_FAILED",
+                "UPDATE_FAILED",
+                "REQUEST_ACCEPT",
+                "ACCEPT_REQUESTED",
+                "REQUEST_REJECT",
+                "REJECT_REQUESTED",
+                "REQUEST_DELETE",
+                "DELETE_REQUESTED",
+                "ACTIVE",
+            ]
+            | VPCPeeringConnectionLocalStatus,
+            "name": str,
+            "requesterAccountId": str,
+            "requesterCidr": str,
+            "requesterVpcId": str,
+            "statusMessage": str,
+        },
+        total=False,
+    )
+else:
+    VPCPeeringConnectionDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

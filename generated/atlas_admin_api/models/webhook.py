@@ -2,15 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.webhook_type import WebhookType
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="Webhook")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "type",
+        "url",
+        "id",
+        "secret",
+    }
+)
 
 
 @_attrs_define
@@ -30,14 +57,29 @@ class Webhook:
             **NOTE**: When you view or edit the alert for a webhook notification, the secret appears completely redacted.
     """
 
-    type_: WebhookType = _attrs_field(default=WebhookType.WEBHOOK, kw_only=True)
+    type_: Literal["WEBHOOK"] | WebhookType = _attrs_field(default=WebhookType.WEBHOOK, kw_only=True)
     url: str
     id: None | str | Unset = UNSET
     secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_", "type", True),
+        ("url", "url", True),
+        ("id", "id", False),
+        ("secret", "secret", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/Webhook"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_ = enum_json(self.type_)
 
         url = self.url
 
@@ -66,42 +108,63 @@ class Webhook:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "id",
-                "secret",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_ = WebhookType(d.pop("type"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_ = WebhookType._members_by_value.get(_type__value := src_dict["type"]) or WebhookType(_type__value)
 
-        url = d.pop("url")
+                url = src_dict["url"]
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                def _parse_id(data: object) -> None | str | Unset:
+                    if data is None:
+                        return data
+                    if isinstance(data, Unset):
+                        return data
+                    return cast(None | str | Unset, data)
 
-        id = _parse_id(d.pop("id", UNSET))
+                id = _parse_id(src_dict.get("id", UNSET))
 
-        secret = d.pop("secret", UNSET)
+                secret = src_dict.get("secret", UNSET)
 
-        _webhook = cls(
-            url,
-            id,
-            secret,
-            type_=type_,
-        )
+                if not (
+                    url.__class__ is str
+                    and (
+                        id is UNSET
+                        or id.__class__
+                        in (
+                            str,
+                            type(None),
+                        )
+                    )
+                    and (secret is UNSET or secret.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is Webhook:
+                    _webhook = object.__new__(cls)
+                    _webhook.type_ = type_
+                    _webhook.url = url
+                    _webhook.id = id
+                    _webhook.secret = secret
+                else:
+                    _webhook = cls(
+                        url,
+                        id,
+                        secret,
+                        type_=type_,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _webhook.additional_properties = d
-        return _webhook
+                _webhook.additional_properties = d
+                return _webhook
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -118,3 +181,22 @@ class Webhook:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.webhook_type import WebhookType
+
+    WebhookDict = TypedDict(
+        "WebhookDict",
+        {
+            "type": Required[Literal["WEBHOOK"] | WebhookType],
+            "url": Required[str],
+            "id": str | None,
+            "secret": str,
+        },
+        total=False,
+    )
+else:
+    WebhookDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -2,15 +2,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.webhook_notification_type_name import WebhookNotificationTypeName
-from ..types import UNSET, Unset
+from ..types import (
+    UNSET,
+    Unset,
+    drifted_to_dict,
+    enum_json,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="WebhookNotification")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "typeName",
+        "delayMin",
+        "integrationId",
+        "intervalMin",
+        "notifierId",
+        "webhookSecret",
+        "webhookUrl",
+    }
+)
 
 
 @_attrs_define
@@ -48,7 +77,9 @@ class WebhookNotification:
             Example: https://webhook.com/****.
     """
 
-    type_name: WebhookNotificationTypeName = _attrs_field(default=WebhookNotificationTypeName.WEBHOOK, kw_only=True)
+    type_name: Literal["WEBHOOK"] | WebhookNotificationTypeName = _attrs_field(
+        default=WebhookNotificationTypeName.WEBHOOK, kw_only=True
+    )
     delay_min: int | Unset = UNSET
     integration_id: str | Unset = UNSET
     interval_min: int | Unset = UNSET
@@ -56,9 +87,27 @@ class WebhookNotification:
     webhook_secret: str | Unset = UNSET
     webhook_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("type_name", "typeName", True),
+        ("delay_min", "delayMin", False),
+        ("integration_id", "integrationId", False),
+        ("interval_min", "intervalMin", False),
+        ("notifier_id", "notifierId", False),
+        ("webhook_secret", "webhookSecret", False),
+        ("webhook_url", "webhookUrl", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/WebhookNotification"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
-        type_name = self.type_name.value
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
+        type_name = enum_json(self.type_name)
 
         delay_min = self.delay_min
 
@@ -96,48 +145,66 @@ class WebhookNotification:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "delayMin",
-                "integrationId",
-                "intervalMin",
-                "notifierId",
-                "webhookSecret",
-                "webhookUrl",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        type_name = WebhookNotificationTypeName(d.pop("typeName"))
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                type_name = WebhookNotificationTypeName._members_by_value.get(
+                    _type_name_value := src_dict["typeName"]
+                ) or WebhookNotificationTypeName(_type_name_value)
 
-        delay_min = d.pop("delayMin", UNSET)
+                delay_min = src_dict.get("delayMin", UNSET)
 
-        integration_id = d.pop("integrationId", UNSET)
+                integration_id = src_dict.get("integrationId", UNSET)
 
-        interval_min = d.pop("intervalMin", UNSET)
+                interval_min = src_dict.get("intervalMin", UNSET)
 
-        notifier_id = d.pop("notifierId", UNSET)
+                notifier_id = src_dict.get("notifierId", UNSET)
 
-        webhook_secret = d.pop("webhookSecret", UNSET)
+                webhook_secret = src_dict.get("webhookSecret", UNSET)
 
-        webhook_url = d.pop("webhookUrl", UNSET)
+                webhook_url = src_dict.get("webhookUrl", UNSET)
 
-        _webhook_notification = cls(
-            delay_min,
-            integration_id,
-            interval_min,
-            notifier_id,
-            webhook_secret,
-            webhook_url,
-            type_name=type_name,
-        )
+                if not (
+                    (delay_min is UNSET or delay_min.__class__ is int)
+                    and (integration_id is UNSET or integration_id.__class__ is str)
+                    and (interval_min is UNSET or interval_min.__class__ is int)
+                    and (notifier_id is UNSET or notifier_id.__class__ is str)
+                    and (webhook_secret is UNSET or webhook_secret.__class__ is str)
+                    and (webhook_url is UNSET or webhook_url.__class__ is str)
+                ):
+                    raise TypeError("not the documented shape")
+                if cls is WebhookNotification:
+                    _webhook_notification = object.__new__(cls)
+                    _webhook_notification.type_name = type_name
+                    _webhook_notification.delay_min = delay_min
+                    _webhook_notification.integration_id = integration_id
+                    _webhook_notification.interval_min = interval_min
+                    _webhook_notification.notifier_id = notifier_id
+                    _webhook_notification.webhook_secret = webhook_secret
+                    _webhook_notification.webhook_url = webhook_url
+                else:
+                    _webhook_notification = cls(
+                        delay_min,
+                        integration_id,
+                        interval_min,
+                        notifier_id,
+                        webhook_secret,
+                        webhook_url,
+                        type_name=type_name,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _webhook_notification.additional_properties = d
-        return _webhook_notification
+                _webhook_notification.additional_properties = d
+                return _webhook_notification
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -154,3 +221,25 @@ class WebhookNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    from ..models.webhook_notification_type_name import WebhookNotificationTypeName
+
+    WebhookNotificationDict = TypedDict(
+        "WebhookNotificationDict",
+        {
+            "typeName": Required[Literal["WEBHOOK"] | WebhookNotificationTypeName],
+            "delayMin": int,
+            "integrationId": str,
+            "intervalMin": int,
+            "notifierId": str,
+            "webhookSecret": str,
+            "webhookUrl": str,
+        },
+        total=False,
+    )
+else:
+    WebhookNotificationDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

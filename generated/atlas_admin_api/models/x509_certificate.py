@@ -3,14 +3,37 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, format_datetime
+from ..types import (
+    UNSET,
+    Unset,
+    datetime_json,
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
 
 T = TypeVar("T", bound="X509Certificate")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "notAfter",
+        "notBefore",
+    }
+)
 
 
 @_attrs_define
@@ -26,15 +49,28 @@ class X509Certificate:
     not_after: datetime.datetime | Unset = UNSET
     not_before: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("not_after", "notAfter", False),
+        ("not_before", "notBefore", False),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/X509Certificate"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         not_after: str | Unset = UNSET
         if not isinstance(self.not_after, Unset):
-            not_after = format_datetime(self.not_after)
+            not_after = datetime_json(self.not_after)
 
         not_before: str | Unset = UNSET
         if not isinstance(self.not_before, Unset):
-            not_before = format_datetime(self.not_before)
+            not_before = datetime_json(self.not_before)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,39 +84,45 @@ class X509Certificate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        # atlas-admin: an optional field sent as null is kept as-is in additional_properties (parsing null as
-        # the field's type would fail the whole response), so to_dict gives it back unchanged.
-        nulls: dict[str, Any] | None = None  # atlas-admin: no dict allocated when nothing is null
-        if None in d.values():
-            optional = (
-                "notAfter",
-                "notBefore",
-            )
-            nulls = {key: d.pop(key) for key in optional if key in d and d[key] is None}
-        _not_after = d.pop("notAfter", UNSET)
-        not_after: datetime.datetime | Unset
-        if _not_after is UNSET:
-            not_after = UNSET
-        else:
-            not_after = datetime.datetime.fromisoformat(_not_after)
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                _not_after = src_dict.get("notAfter", UNSET)
+                not_after: datetime.datetime | Unset
+                if _not_after is UNSET:
+                    not_after = UNSET
+                else:
+                    not_after = datetime.datetime.fromisoformat(_not_after)
 
-        _not_before = d.pop("notBefore", UNSET)
-        not_before: datetime.datetime | Unset
-        if _not_before is UNSET:
-            not_before = UNSET
-        else:
-            not_before = datetime.datetime.fromisoformat(_not_before)
+                _not_before = src_dict.get("notBefore", UNSET)
+                not_before: datetime.datetime | Unset
+                if _not_before is UNSET:
+                    not_before = UNSET
+                else:
+                    not_before = datetime.datetime.fromisoformat(_not_before)
 
-        _x509_certificate = cls(
-            not_after,
-            not_before,
-        )
+                if cls is X509Certificate:
+                    _x509_certificate = object.__new__(cls)
+                    _x509_certificate.not_after = not_after
+                    _x509_certificate.not_before = not_before
+                else:
+                    _x509_certificate = cls(
+                        not_after,
+                        not_before,
+                    )
 
-        if nulls:
-            d.update(nulls)
-        _x509_certificate.additional_properties = d
-        return _x509_certificate
+                _x509_certificate.additional_properties = d
+                return _x509_certificate
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -97,3 +139,18 @@ class X509Certificate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    X509CertificateDict = TypedDict(
+        "X509CertificateDict",
+        {
+            "notAfter": datetime.datetime | str,
+            "notBefore": datetime.datetime | str,
+        },
+        total=False,
+    )
+else:
+    X509CertificateDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

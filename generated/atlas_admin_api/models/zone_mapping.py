@@ -2,12 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import (
+    drifted_to_dict,
+    lenient_from_dict,
+    model_repr,
+    model_to_json,
+    pydantic_core_schema,
+    pydantic_json_schema,
+)
+
 T = TypeVar("T", bound="ZoneMapping")
+
+# atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
+_JSON_NAMES: frozenset[str] = frozenset(
+    {
+        "location",
+        "zone",
+    }
+)
 
 
 @_attrs_define
@@ -24,8 +46,21 @@ class ZoneMapping:
     location: str
     zone: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("location", "location", True),
+        ("zone", "zone", True),
+    )
+
+    __repr__ = model_repr
+    to_json = model_to_json
+    _spec_schema = "/components/schemas/ZoneMapping"
+    __get_pydantic_core_schema__ = pydantic_core_schema
+    __get_pydantic_json_schema__ = pydantic_json_schema
 
     def to_dict(self) -> dict[str, Any]:
+        if self.additional_properties.__class__ is not dict:
+            # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
+            return drifted_to_dict(self)
         location = self.location
 
         zone = self.zone
@@ -43,18 +78,37 @@ class ZoneMapping:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        location = d.pop("location")
+        # atlas-admin (issue #13): the documented shape first; anything else (a required field left out, another
+        # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
+        try:
+            if src_dict.__class__ is dict:
+                d = (
+                    {}
+                    if _JSON_NAMES.issuperset(src_dict)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
+                location = src_dict["location"]
 
-        zone = d.pop("zone")
+                zone = src_dict["zone"]
 
-        _zone_mapping = cls(
-            location,
-            zone,
-        )
+                if not (location.__class__ is str and zone.__class__ is str):
+                    raise TypeError("not the documented shape")
+                if cls is ZoneMapping:
+                    _zone_mapping = object.__new__(cls)
+                    _zone_mapping.location = location
+                    _zone_mapping.zone = zone
+                else:
+                    _zone_mapping = cls(
+                        location,
+                        zone,
+                    )
 
-        _zone_mapping.additional_properties = d
-        return _zone_mapping
+                _zone_mapping.additional_properties = d
+                return _zone_mapping
+
+        except Exception:
+            pass
+        return lenient_from_dict(cls, src_dict)
 
     @property
     def additional_keys(self) -> list[str]:
@@ -71,3 +125,18 @@ class ZoneMapping:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    from typing import Required, TypedDict
+
+    ZoneMappingDict = TypedDict(
+        "ZoneMappingDict",
+        {
+            "location": Required[str],
+            "zone": Required[str],
+        },
+        total=False,
+    )
+else:
+    ZoneMappingDict = dict  # at run time a plain dict: the TypedDict is for type checkers (no import cost)

@@ -16,6 +16,7 @@ State lives in ``fake.store`` (collections by concrete path); seed it with
 Needs the ``testing`` extra: ``pip install 'atlas-admin[testing]'``.
 """
 
+from . import _requirements  # noqa: F401  (first: a missing extra is named, see _requirements.py)
 from ._app import FakeAtlas
 from ._faults import Fault
 from ._log import RequestLogEntry

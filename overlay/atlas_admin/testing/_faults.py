@@ -1,10 +1,18 @@
-"""Programmable faults: what FakeAtlas does instead of answering normally."""
+"""Programmable faults: what FakeAtlas does instead of answering normally, and the responses they make."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Mapping
 from typing import Literal
 
 import attrs
+import httpx
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from ._responses import atlas_error, json_response
 
 FaultKind = Literal["error", "delay", "disconnect", "truncated_json", "html", "wrong_shape", "large_body"]
 
@@ -129,3 +137,70 @@ class FaultTable:
                     return armed.fault
                 queue.pop(0)
         return None
+
+
+class InjectedDisconnect(httpx.RemoteProtocolError):
+    """Raised by the app to drop a connection mid-response (`Fault.disconnect`).
+
+    Over loopback the server aborts the socket and the client sees its own `httpx.RemoteProtocolError`;
+    in-process through `httpx.ASGITransport` this exception reaches the client directly, so client
+    code can catch the same `httpx.RemoteProtocolError` in both modes.
+    """
+
+
+async def fault_response(fault: Fault, success_status: int | None, media_type: str | None) -> Response | None:
+    """The response replacing the normal one, or None when the normal one should be produced (and mangled)."""
+    if fault.latency:
+        await asyncio.sleep(fault.latency)
+    if fault.kind == "error":
+        status = fault.status or 503
+        response = JSONResponse(
+            atlas_error(status, fault.atlas_error_code, f"Injected fault: HTTP {status}."), status_code=status
+        )
+        if fault.retry_after is not None:
+            response.headers["Retry-After"] = fault.retry_after
+        return response
+    if fault.kind == "html":
+        page = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+        return HTMLResponse(page, status_code=fault.status or 200)
+    if fault.kind == "wrong_shape":
+        status = fault.status or success_status or 200
+        return json_response(
+            status if status != 204 else 200, {"unexpected": True, "results": "not-a-list"}, media_type
+        )
+    return None
+
+
+def mangle(fault: Fault, response: Response, media_type: str | None) -> Response:
+    """The normal ``response`` spoiled the way ``fault`` says (truncated, padded, dropped)."""
+    body = bytes(response.body)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    status = response.status_code if response.status_code != 204 else 200
+    if fault.kind == "truncated_json":
+        body = body or b'{"results": [{"id": 1}]}'
+        return Response(body[: max(1, len(body) // 2)], status_code=status, headers=headers)
+    if fault.kind == "large_body":
+        payload = json.loads(body) if body else {}
+        if not isinstance(payload, dict):
+            payload = {"results": payload}
+        payload["padding"] = "x" * fault.size
+        return json_response(status, payload, media_type)
+    if fault.kind == "disconnect":
+        return _DroppedResponse(body or b'{"results": []}', status, headers)
+    return response
+
+
+class _DroppedResponse(Response):
+    """Promises the whole body, sends half of it, then aborts (`Fault.disconnect`)."""
+
+    def __init__(self, full_body: bytes, status: int, headers: Mapping[str, str]) -> None:
+        super().__init__(status_code=status, headers=headers)
+        self.full_body = full_body
+        self.headers["content-length"] = str(len(full_body))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        await send(
+            {"type": "http.response.body", "body": self.full_body[: len(self.full_body) // 2], "more_body": True}
+        )
+        raise InjectedDisconnect("FakeAtlas dropped the connection mid-response (injected fault)")

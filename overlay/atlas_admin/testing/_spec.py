@@ -10,22 +10,87 @@ import copy
 import importlib.resources
 import json
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import attrs
+from jsonschema import _keywords as _jsonschema_keywords  # type: ignore[import-untyped]
+from jsonschema import validators as _validators
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
+
+from ._patterns import matches
 
 # Refs inside the spec are document-relative ("#/components/..."); registering the whole spec under
 # one URI lets a validator resolve them from any schema we point it at.
 SPEC_URI = "urn:atlas-admin:openapi"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-_VERSIONED_MEDIA_TYPE = re.compile(r"^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+(\w+)$")
+VERSIONED_MEDIA_TYPE = re.compile(r"^application/vnd\.atlas\.(\d{4}-\d{2}-\d{2}|preview)\+(\w+)$")
 _PATH_PARAM = re.compile(r"\{([^}/]+)\}")
 
 JSON = Any
+
+
+def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    # Atlas's patterns are not all Python regexes (``\\p{L}``, ``(?<name>``): read what can be read.
+    if validator.is_type(instance, "string") and not matches(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_ACTIVE = threading.local()
+
+
+def _guarded(keyword: Any) -> Any:
+    """``keyword`` that does not re-enter itself for the same schema and instance (discriminator loops)."""
+
+    def check(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        active: set[tuple[int, int]] = _ACTIVE.__dict__.setdefault("pairs", set())
+        key = (id(schema), id(instance))
+        if key in active:
+            return  # already being checked further up: the outer check decides
+        active.add(key)
+        try:
+            yield from keyword(validator, value, instance, schema)
+        finally:
+            active.discard(key)
+
+    return check
+
+
+def _type_keyword(validator: Any, kind: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    # Atlas writes `type: object` beside a oneOf of string enums (regions, instance sizes): the branches
+    # say what the value is, and a real region name must not be refused for not being an object.
+    branches = schema.get("oneOf") or schema.get("anyOf") if isinstance(schema, dict) else None
+    if kind == "object" and branches and not validator.is_type(instance, "object"):
+        return
+    yield from OAS30Validator.VALIDATORS["type"](validator, kind, instance, schema)
+
+
+def _one_of_keyword(validator: Any, branches: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    # Without a discriminator, Atlas's oneOf variants overlap (identity providers, alert configurations):
+    # a value matching several of them is what Atlas itself sends and accepts, so one match is enough.
+    if isinstance(schema, dict) and "discriminator" in schema:
+        yield from OAS30Validator.VALIDATORS["oneOf"](validator, branches, instance, schema)
+    else:
+        yield from OAS30Validator.VALIDATORS["anyOf"](validator, branches, instance, schema)
+
+
+# openapi-schema-validator dispatches on a discriminator found beside ``allOf`` too; Atlas puts the
+# discriminator on a base schema that each variant includes through ``allOf``, so that dispatch loops
+# (variant -> base -> variant) until RecursionError. ``allOf`` keeps its plain JSON Schema meaning here.
+Validator = _validators.extend(
+    OAS30Validator,
+    {
+        "pattern": _pattern_keyword,
+        "allOf": _jsonschema_keywords.allOf,
+        "type": _type_keyword,
+        "oneOf": _guarded(_one_of_keyword),
+        "anyOf": _guarded(OAS30Validator.VALIDATORS["anyOf"]),
+    },
+)
 
 
 def load_packaged_spec() -> dict[str, Any]:
@@ -60,8 +125,18 @@ class Parameter:
 
 
 @attrs.define(frozen=True)
+class MediaResponse:
+    """One media type of an operation's success response."""
+
+    media_type: str
+    schema: Any  # as written (often a $ref); None when the media type documents no schema
+    example: JSON | None  # the documented example, if any
+    has_example: bool
+
+
+@attrs.define(frozen=True)
 class SpecOperation:
-    """What the fake needs to serve one documented operation."""
+    """What the fake needs to serve one operation of the spec."""
 
     operation_id: str
     method: str
@@ -74,22 +149,35 @@ class SpecOperation:
     sunset: str | None
     versions: frozenset[str]  # versioned media types the operation answers with
     success_status: int
-    success_media_type: str | None
-    response_schema: dict[str, Any] | None  # resolved (refs followed at the top level only)
-    example: JSON | None
+    success_media_type: str | None  # the media type answered when the client names no version
+    response_schema: dict[str, Any] | None  # of success_media_type, resolved at the top level only
+    example: JSON | None  # documented example of success_media_type
     has_example: bool
     body_required: bool
-    body_validator: Any | None
+    body_validator: Any | None  # for the first request media type; see Spec.body_validator for the others
+    responses: dict[str, MediaResponse] = attrs.field(factory=dict)  # by media type
+    request_media_types: tuple[str, ...] = ()  # media types the request body may be sent as
+
+    def response_for(self, media_type: str | None) -> MediaResponse | None:
+        """The success response in ``media_type`` (the default one when None or unknown)."""
+        if media_type in self.responses:
+            return self.responses[media_type]
+        return self.responses.get(self.success_media_type or "")
 
 
 class Spec:
-    """A parsed spec: operations, ref resolution and compiled validators."""
+    """A parsed spec: operations, ref resolution, compiled validators and synthesized examples."""
 
     def __init__(self, document: dict[str, Any]) -> None:
+        from ._synthesis import Synthesizer
+
         self.document = document
         self.registry: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT4.create_resource(document))
         self.operations: list[SpecOperation] = []
         self.by_id: dict[str, SpecOperation] = {}
+        self._refs: dict[str, Any] = {}
+        self._body_validators: dict[tuple[str, str], Any] = {}
+        self.synthesizer = Synthesizer(self)
         # Routing index: method -> number of path segments -> operations. Templates with a custom
         # method (":addRole") keep their segment count, so the index stays exact.
         self._index: dict[str, dict[int, list[SpecOperation]]] = {}
@@ -122,25 +210,95 @@ class Spec:
         """Follow ``$ref``s at the top of ``node`` until it is an inline schema/parameter/response."""
         seen = 0
         while isinstance(node, dict) and "$ref" in node and seen < 32:
-            node = self.registry.resolver(SPEC_URI).lookup(node["$ref"]).contents
+            node = self.lookup(node["$ref"])
             seen += 1
         return node
 
+    def lookup(self, ref: str) -> Any:
+        """The node a document-local ``$ref`` ("#/components/schemas/X") points at ({} when it points nowhere)."""
+        cached = self._refs.get(ref)
+        if cached is None:
+            node: Any = self.document
+            for part in ref.lstrip("#").strip("/").split("/") if ref.startswith("#/") else ():
+                part = part.replace("~1", "/").replace("~0", "~")
+                node = node.get(part) if isinstance(node, dict) else None
+                if node is None:
+                    break
+            cached = self._refs[ref] = node if node is not None else {}
+        return cached
+
     def validator(self, schema_pointer: str) -> Any:
         """A compiled validator for the schema at ``schema_pointer`` in the spec."""
-        return OAS30Validator(
+        return Validator(
             {"$ref": SPEC_URI + schema_pointer}, registry=self.registry, format_checker=oas30_format_checker
         )
 
-    def walk_properties(self, schema: Any, depth: int = 0) -> Iterator[str]:
-        """Top-level property names of ``schema``, through refs, allOf/oneOf/anyOf."""
-        schema = self.resolve(schema)
-        if not isinstance(schema, dict) or depth > 8:
-            return
-        yield from schema.get("properties", {})
-        for key in ("allOf", "oneOf", "anyOf"):
-            for sub in schema.get(key, []):
-                yield from self.walk_properties(sub, depth + 1)
+    def schema_validator(self, schema: Any) -> Any:
+        """A compiled validator for a schema node (refs inside it resolve against the spec)."""
+        # Resolve the schema's document-local refs against the spec (the schema itself has no URI).
+        resolver = self.registry.resolver(base_uri=SPEC_URI)
+        return Validator(schema, _resolver=resolver, format_checker=oas30_format_checker)
+
+    def body_validator(self, op: SpecOperation, media_type: str | None) -> Any | None:
+        """The validator of ``op``'s request body sent as ``media_type`` (its first media type when unknown)."""
+        if not op.request_media_types:
+            return None
+        if media_type not in op.request_media_types:
+            media_type = op.request_media_types[0]
+        key = (op.operation_id, media_type)
+        if key not in self._body_validators:
+            raw = self.document["paths"][op.path][op.method.lower()]["requestBody"]
+            base = raw["$ref"] if "$ref" in raw else pointer("paths", op.path, op.method.lower(), "requestBody")
+            self._body_validators[key] = self.validator(base + pointer("content", media_type, "schema")[1:])
+        return self._body_validators[key]
+
+    def request_schema(self, op: SpecOperation, media_type: str | None) -> Any:
+        """The request body schema of ``op`` sent as ``media_type`` (as written; None without a body)."""
+        if not op.request_media_types:
+            return None
+        if media_type not in op.request_media_types:
+            media_type = op.request_media_types[0]
+        request_body = self.resolve(self.document["paths"][op.path][op.method.lower()].get("requestBody"))
+        return (request_body.get("content", {}).get(media_type) or {}).get("schema")
+
+    def example_for(self, op: SpecOperation, media_type: str | None) -> JSON:
+        """The documented example of ``op``'s answer in ``media_type``, or one synthesized from its schema."""
+        response = op.response_for(media_type)
+        if response is None:
+            return None
+        if response.has_example:
+            return copy.deepcopy(response.example)
+        if response.schema is None:
+            return None
+        return self.synthesizer.value(response.schema)
+
+    def walk_properties(self, schema: Any) -> Iterator[str]:
+        """Top-level property names of ``schema``, through refs, allOf/oneOf/anyOf (each schema once)."""
+        seen: set[int] = set()
+        pending = [schema]
+        while pending:
+            node = self.resolve(pending.pop())
+            if not isinstance(node, dict) or id(node) in seen:
+                continue
+            seen.add(id(node))
+            yield from node.get("properties", {})
+            for key in ("allOf", "oneOf", "anyOf"):
+                pending.extend(reversed(node.get(key, [])))
+
+    def property_schema(self, schema: Any, name: str) -> Any:
+        """The schema of property ``name`` of ``schema`` (through refs and combinators), or None."""
+        seen: set[int] = set()
+        pending = [schema]
+        while pending:
+            node = self.resolve(pending.pop(0))
+            if not isinstance(node, dict) or id(node) in seen:
+                continue
+            seen.add(id(node))
+            if name in node.get("properties", {}):
+                return self.resolve(node["properties"][name])
+            for key in ("allOf", "oneOf", "anyOf"):
+                pending.extend(node.get(key, []))
+        return None
 
     # --- compilation --------------------------------------------------------------------------------
     def _compile(self, path: str, method: str, raw: dict[str, Any], shared: list[Any]) -> SpecOperation:
@@ -177,36 +335,36 @@ class Spec:
         success = sorted((code for code in responses if code.startswith("2")), key=str)
         success_status = int(success[0]) if success else 200
         versions: set[str] = set()
+        by_media_type: dict[str, MediaResponse] = {}
         for code in success:
-            for media_type in self.resolve(responses[code]).get("content", {}):
-                if _VERSIONED_MEDIA_TYPE.match(media_type):
+            for media_type, body in self.resolve(responses[code]).get("content", {}).items():
+                if VERSIONED_MEDIA_TYPE.match(media_type):
                     versions.add(media_type)
+                if code == success[0] or media_type not in by_media_type:
+                    example, has_example = self._first_example(body or {})
+                    by_media_type.setdefault(
+                        media_type, MediaResponse(media_type, (body or {}).get("schema"), example, has_example)
+                    )
         media_type, response_schema, example, has_example = None, None, None, False
         if success:
-            response = self.resolve(responses[success[0]])
-            content = response.get("content", {})
+            content = self.resolve(responses[success[0]]).get("content", {})
             if content:
-                media_type = next((m for m in content if _VERSIONED_MEDIA_TYPE.match(m)), next(iter(content)))
-                body = content[media_type] or {}
-                if "schema" in body:
-                    response_schema = self.resolve(body["schema"])
-                example, has_example = self._first_example(body)
-                if not has_example and response_schema is not None:
-                    example, has_example = self.example_from_schema(body["schema"]), True
+                media_type = next((m for m in content if VERSIONED_MEDIA_TYPE.match(m)), next(iter(content)))
+                default = by_media_type[media_type]
+                response_schema = self.resolve(default.schema) if default.schema is not None else None
+                example, has_example = default.example, default.has_example
 
-        body_required, body_validator = False, None
+        body_required = False
+        request_media_types: tuple[str, ...] = ()
         request_body = self.resolve(raw.get("requestBody"))
         if isinstance(request_body, dict):
             body_required = bool(request_body.get("required", False))
-            for req_media_type, req_body in request_body.get("content", {}).items():
-                if req_body and "schema" in req_body:
-                    ref = "$ref" in raw["requestBody"]
-                    body_ptr = raw["requestBody"]["$ref"] if ref else pointer(*base, "requestBody")
-                    body_validator = self.validator(body_ptr + pointer("content", req_media_type, "schema")[1:])
-                    break
+            request_media_types = tuple(
+                m for m, body in request_body.get("content", {}).items() if body and "schema" in body
+            )
 
         tags = raw.get("tags") or ["default"]
-        return SpecOperation(
+        op = SpecOperation(
             operation_id=raw.get("operationId") or f"{method}{path}",
             method=method.upper(),
             path=path,
@@ -223,8 +381,13 @@ class Spec:
             example=example,
             has_example=has_example,
             body_required=body_required,
-            body_validator=body_validator,
+            body_validator=None,
+            responses=by_media_type,
+            request_media_types=request_media_types,
         )
+        if request_media_types:
+            op = attrs.evolve(op, body_validator=self.body_validator(op, request_media_types[0]))
+        return op
 
     def _first_example(self, media: dict[str, Any]) -> tuple[JSON, bool]:
         if "example" in media:
@@ -235,46 +398,9 @@ class Spec:
                 return copy.deepcopy(labelled["value"]), True
         return None, False
 
-    def example_from_schema(self, schema: Any, depth: int = 0) -> JSON:
-        """A plausible value for ``schema`` when the spec documents no example."""
-        schema = self.resolve(schema)
-        if not isinstance(schema, dict) or depth > 6:
-            return None
-        if "example" in schema:
-            return copy.deepcopy(schema["example"])
-        if "default" in schema:
-            return copy.deepcopy(schema["default"])
-        if schema.get("enum"):
-            return schema["enum"][0]
-        for key in ("oneOf", "anyOf"):
-            if schema.get(key):
-                return self.example_from_schema(schema[key][0], depth + 1)
-        if "allOf" in schema:
-            merged: dict[str, Any] = {}
-            for sub in schema["allOf"]:
-                part = self.example_from_schema(sub, depth + 1)
-                if isinstance(part, dict):
-                    merged.update(part)
-            return merged
-        kind = schema.get("type", "object" if "properties" in schema else None)
-        if kind == "object":
-            return {
-                name: self.example_from_schema(sub, depth + 1)
-                for name, sub in schema.get("properties", {}).items()
-                if not self.resolve(sub).get("writeOnly")
-            }
-        if kind == "array":
-            item = self.example_from_schema(schema.get("items", {}), depth + 1)
-            return [] if item is None else [item]
-        if kind == "integer":
-            return int(schema.get("minimum", 0))
-        if kind == "number":
-            return float(schema.get("minimum", 0))
-        if kind == "boolean":
-            return False
-        if kind == "string":
-            return {"date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01"}.get(schema.get("format", ""), "string")
-        return None
+    def example_from_schema(self, schema: Any, *, for_request: bool = False) -> JSON:
+        """A deterministic value valid against ``schema`` (see `Synthesizer`): an answer, or a request body."""
+        return self.synthesizer.value(schema, for_request=for_request)
 
 
 def _group_name(param: str) -> str:

@@ -6,8 +6,11 @@ import builtins
 import copy
 import secrets
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._families import ItemKey
 
 Document = dict[str, Any]
 
@@ -81,10 +84,46 @@ class Store:
         """`put` each item: ``fake.store.extend(buckets_path, [{"bucketName": "a"}], id_field="_id")``."""
         return [self.put(collection_path, item, id_field=id_field) for item in items]
 
+    def find(self, collection_path: str, keys: Sequence[tuple[ItemKey, str]]) -> Document | None:
+        """The item whose key fields hold ``keys``' values (a key without a field: any scalar field does)."""
+        for item in self.list(collection_path):
+            if all(_matches_key(item, key.field, value) for key, value in keys):
+                return item
+        return None
+
+    def remove_item(self, collection_path: str, item: Document) -> bool:
+        """Remove this very item (compared by identity); whether it was there."""
+        items = self.list(collection_path)
+        for i, existing in enumerate(items):
+            if existing is item:
+                del items[i]
+                return True
+        return False
+
+    def drop_under(self, item_path: str) -> None:
+        """Forget every collection and document nested under ``item_path`` (a deleted parent's children)."""
+        prefix = item_path.rstrip("/") + "/"
+        for path in [p for p in self.collections if p.startswith(prefix)]:
+            del self.collections[path]
+        for path in [p for p in self.documents if p.startswith(prefix)]:
+            del self.documents[path]
+
+    @staticmethod
+    def any_scalar(item: Document, exclude: Iterable[str] = ()) -> str | None:
+        """The first string field of ``item`` outside ``exclude``: the value naming an item without a key field."""
+        skipped = set(exclude)
+        return next((v for k, v in item.items() if isinstance(v, str) and k not in skipped), None)
+
     def clear(self) -> None:
         """Forget everything: ``fake.store.clear()``."""
         self.collections.clear()
         self.documents.clear()
+
+
+def _matches_key(item: Document, field: str | None, value: str) -> bool:
+    if field is None:
+        return any(isinstance(v, (str, int)) and not isinstance(v, bool) and str(v) == value for v in item.values())
+    return _matches(item, value, field)
 
 
 def _matches(item: Document, item_key: str, key: str | None) -> bool:

@@ -29,7 +29,7 @@ from ...models.event_type_for_org_type_16 import EventTypeForOrgType16
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset, format_datetime
+from ...types import UNSET, Unset, datetime_json, datetime_value, enum_json, loads_json
 
 OPERATION = OPERATIONS["get_org_activity_feed"]
 ACCEPT = "application/vnd.atlas.2025-03-12+json"
@@ -59,13 +59,17 @@ def _get_kwargs(
         | EventTypeForOrgType9
     ]
     | Unset = UNSET,
-    max_date: datetime.datetime | Unset = UNSET,
-    min_date: datetime.datetime | Unset = UNSET,
+    max_date: datetime.datetime | str | Unset = UNSET,
+    min_date: datetime.datetime | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     headers["Accept"] = ACCEPT
 
+    if not isinstance(max_date, Unset):
+        max_date = datetime_value(max_date, "max_date")
+    if not isinstance(min_date, Unset):
+        min_date = datetime_value(min_date, "min_date")
     params: dict[str, Any] = {}
 
     params["pretty"] = pretty
@@ -76,39 +80,39 @@ def _get_kwargs(
         for event_type_item_data in event_type:
             event_type_item: str
             if isinstance(event_type_item_data, EventTypeForOrgType0):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType1):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType2):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType3):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType4):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType5):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType6):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType7):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType8):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType9):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType10):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType11):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType12):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType13):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType14):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForOrgType15):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             else:
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
 
             json_event_type.append(event_type_item)
 
@@ -116,12 +120,12 @@ def _get_kwargs(
 
     json_max_date: str | Unset = UNSET
     if not isinstance(max_date, Unset):
-        json_max_date = format_datetime(max_date)
+        json_max_date = datetime_json(max_date)
     params["maxDate"] = json_max_date
 
     json_min_date: str | Unset = UNSET
     if not isinstance(min_date, Unset):
-        json_min_date = format_datetime(min_date)
+        json_min_date = datetime_json(min_date)
     params["minDate"] = json_min_date
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -145,37 +149,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ActivityFeedLinkResponse | ApiError | None:
     if response.status_code == 200:
-        response_200 = ActivityFeedLinkResponse.from_dict(response.json())
+        response_200 = ActivityFeedLinkResponse.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

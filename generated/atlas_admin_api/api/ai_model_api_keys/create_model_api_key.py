@@ -6,13 +6,16 @@ import httpx
 from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
-from ...models.ai_models_api_key_create_request import AiModelsApiKeyCreateRequest
+from ...models.ai_models_api_key_create_request import (
+    AiModelsApiKeyCreateRequest,
+    AiModelsApiKeyCreateRequestDict,
+)
 from ...models.ai_models_api_key_response import AiModelsApiKeyResponse
 from ...models.api_error import ApiError
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_model_api_key"]
 ACCEPT = "application/vnd.atlas.preview+json"
@@ -21,7 +24,7 @@ ACCEPT = "application/vnd.atlas.preview+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: AiModelsApiKeyCreateRequest,
+    body: AiModelsApiKeyCreateRequestDict | AiModelsApiKeyCreateRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -48,7 +51,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, AiModelsApiKeyCreateRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -62,37 +65,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> AiModelsApiKeyResponse | ApiError | None:
     if response.status_code == 201:
-        response_201 = AiModelsApiKeyResponse.from_dict(response.json())
+        response_201 = AiModelsApiKeyResponse.from_dict(loads_json(response.content))
 
         return response_201
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -9,65 +9,84 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.app_service_alert_config_view_for_nds_group import (
     AppServiceAlertConfigViewForNdsGroup,
+    AppServiceAlertConfigViewForNdsGroupDict,
 )
 from ...models.app_service_metric_alert_config_view_for_nds_group import (
     AppServiceMetricAlertConfigViewForNdsGroup,
+    AppServiceMetricAlertConfigViewForNdsGroupDict,
 )
 from ...models.billing_threshold_alert_config_view_for_nds_group import (
     BillingThresholdAlertConfigViewForNdsGroup,
+    BillingThresholdAlertConfigViewForNdsGroupDict,
 )
 from ...models.cluster_alert_config_view_for_nds_group import (
     ClusterAlertConfigViewForNdsGroup,
+    ClusterAlertConfigViewForNdsGroupDict,
 )
 from ...models.cps_backup_threshold_alert_config_view_for_nds_group import (
     CpsBackupThresholdAlertConfigViewForNdsGroup,
+    CpsBackupThresholdAlertConfigViewForNdsGroupDict,
 )
 from ...models.default_alert_config_view_for_nds_group import (
     DefaultAlertConfigViewForNdsGroup,
+    DefaultAlertConfigViewForNdsGroupDict,
 )
 from ...models.encryption_key_alert_config_view_for_nds_group import (
     EncryptionKeyAlertConfigViewForNdsGroup,
+    EncryptionKeyAlertConfigViewForNdsGroupDict,
 )
 from ...models.flex_metric_alert_config_view_for_nds_group import (
     FlexMetricAlertConfigViewForNdsGroup,
+    FlexMetricAlertConfigViewForNdsGroupDict,
 )
 from ...models.greater_than_raw_threshold_alert_config_view_for_nds_group import (
     GreaterThanRawThresholdAlertConfigViewForNdsGroup,
+    GreaterThanRawThresholdAlertConfigViewForNdsGroupDict,
 )
 from ...models.host_alert_config_view_for_nds_group import (
     HostAlertConfigViewForNdsGroup,
+    HostAlertConfigViewForNdsGroupDict,
 )
 from ...models.host_metric_alert_config_view_for_nds_group import (
     HostMetricAlertConfigViewForNdsGroup,
+    HostMetricAlertConfigViewForNdsGroupDict,
 )
 from ...models.less_than_time_threshold_alert_config_view_for_nds_group import (
     LessThanTimeThresholdAlertConfigViewForNdsGroup,
+    LessThanTimeThresholdAlertConfigViewForNdsGroupDict,
 )
 from ...models.mongotune_alert_config_view_for_nds_group import (
     MongotuneAlertConfigViewForNdsGroup,
+    MongotuneAlertConfigViewForNdsGroupDict,
 )
 from ...models.nds_autoscaling_alert_config_view_for_nds_group import (
     NDSAutoscalingAlertConfigViewForNdsGroup,
+    NDSAutoscalingAlertConfigViewForNdsGroupDict,
 )
 from ...models.ndsx509_user_authentication_alert_config_view_for_nds_group import (
     NDSX509UserAuthenticationAlertConfigViewForNdsGroup,
+    NDSX509UserAuthenticationAlertConfigViewForNdsGroupDict,
 )
 from ...models.replica_set_alert_config_view_for_nds_group import (
     ReplicaSetAlertConfigViewForNdsGroup,
+    ReplicaSetAlertConfigViewForNdsGroupDict,
 )
 from ...models.serverless_metric_alert_config_view_for_nds_group import (
     ServerlessMetricAlertConfigViewForNdsGroup,
+    ServerlessMetricAlertConfigViewForNdsGroupDict,
 )
 from ...models.stream_processor_alert_config_view_for_nds_group import (
     StreamProcessorAlertConfigViewForNdsGroup,
+    StreamProcessorAlertConfigViewForNdsGroupDict,
 )
 from ...models.stream_processor_metric_alert_config_view_for_nds_group import (
     StreamProcessorMetricAlertConfigViewForNdsGroup,
+    StreamProcessorMetricAlertConfigViewForNdsGroupDict,
 )
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_alert_config"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -76,24 +95,43 @@ ACCEPT = "application/vnd.atlas.2023-01-01+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: AppServiceAlertConfigViewForNdsGroup
-    | AppServiceMetricAlertConfigViewForNdsGroup
-    | BillingThresholdAlertConfigViewForNdsGroup
-    | ClusterAlertConfigViewForNdsGroup
-    | CpsBackupThresholdAlertConfigViewForNdsGroup
+    body: DefaultAlertConfigViewForNdsGroupDict
     | DefaultAlertConfigViewForNdsGroup
+    | AppServiceAlertConfigViewForNdsGroupDict
+    | AppServiceAlertConfigViewForNdsGroup
+    | AppServiceMetricAlertConfigViewForNdsGroupDict
+    | AppServiceMetricAlertConfigViewForNdsGroup
+    | BillingThresholdAlertConfigViewForNdsGroupDict
+    | BillingThresholdAlertConfigViewForNdsGroup
+    | ClusterAlertConfigViewForNdsGroupDict
+    | ClusterAlertConfigViewForNdsGroup
+    | CpsBackupThresholdAlertConfigViewForNdsGroupDict
+    | CpsBackupThresholdAlertConfigViewForNdsGroup
+    | EncryptionKeyAlertConfigViewForNdsGroupDict
     | EncryptionKeyAlertConfigViewForNdsGroup
-    | FlexMetricAlertConfigViewForNdsGroup
-    | GreaterThanRawThresholdAlertConfigViewForNdsGroup
+    | HostAlertConfigViewForNdsGroupDict
     | HostAlertConfigViewForNdsGroup
+    | HostMetricAlertConfigViewForNdsGroupDict
     | HostMetricAlertConfigViewForNdsGroup
-    | LessThanTimeThresholdAlertConfigViewForNdsGroup
+    | MongotuneAlertConfigViewForNdsGroupDict
     | MongotuneAlertConfigViewForNdsGroup
+    | NDSAutoscalingAlertConfigViewForNdsGroupDict
     | NDSAutoscalingAlertConfigViewForNdsGroup
+    | NDSX509UserAuthenticationAlertConfigViewForNdsGroupDict
     | NDSX509UserAuthenticationAlertConfigViewForNdsGroup
+    | ReplicaSetAlertConfigViewForNdsGroupDict
     | ReplicaSetAlertConfigViewForNdsGroup
+    | LessThanTimeThresholdAlertConfigViewForNdsGroupDict
+    | LessThanTimeThresholdAlertConfigViewForNdsGroup
+    | GreaterThanRawThresholdAlertConfigViewForNdsGroupDict
+    | GreaterThanRawThresholdAlertConfigViewForNdsGroup
+    | ServerlessMetricAlertConfigViewForNdsGroupDict
     | ServerlessMetricAlertConfigViewForNdsGroup
+    | FlexMetricAlertConfigViewForNdsGroupDict
+    | FlexMetricAlertConfigViewForNdsGroup
+    | StreamProcessorAlertConfigViewForNdsGroupDict
     | StreamProcessorAlertConfigViewForNdsGroup
+    | StreamProcessorMetricAlertConfigViewForNdsGroupDict
     | StreamProcessorMetricAlertConfigViewForNdsGroup,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
@@ -121,44 +159,30 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    if isinstance(body, DefaultAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, AppServiceAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, AppServiceMetricAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, BillingThresholdAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, ClusterAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, CpsBackupThresholdAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, EncryptionKeyAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, HostAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, HostMetricAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, MongotuneAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, NDSAutoscalingAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, NDSX509UserAuthenticationAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, ReplicaSetAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, LessThanTimeThresholdAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, GreaterThanRawThresholdAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, ServerlessMetricAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, FlexMetricAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, StreamProcessorAlertConfigViewForNdsGroup):
-        _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            DefaultAlertConfigViewForNdsGroup,
+            AppServiceAlertConfigViewForNdsGroup,
+            AppServiceMetricAlertConfigViewForNdsGroup,
+            BillingThresholdAlertConfigViewForNdsGroup,
+            ClusterAlertConfigViewForNdsGroup,
+            CpsBackupThresholdAlertConfigViewForNdsGroup,
+            EncryptionKeyAlertConfigViewForNdsGroup,
+            HostAlertConfigViewForNdsGroup,
+            HostMetricAlertConfigViewForNdsGroup,
+            MongotuneAlertConfigViewForNdsGroup,
+            NDSAutoscalingAlertConfigViewForNdsGroup,
+            NDSX509UserAuthenticationAlertConfigViewForNdsGroup,
+            ReplicaSetAlertConfigViewForNdsGroup,
+            LessThanTimeThresholdAlertConfigViewForNdsGroup,
+            GreaterThanRawThresholdAlertConfigViewForNdsGroup,
+            ServerlessMetricAlertConfigViewForNdsGroup,
+            FlexMetricAlertConfigViewForNdsGroup,
+            StreamProcessorAlertConfigViewForNdsGroup,
+            StreamProcessorMetricAlertConfigViewForNdsGroup,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -386,37 +410,37 @@ def _parse_response(
 
             return componentsschemas_group_alerts_config_type_17
 
-        response_200 = _parse_response_200(response.json())
+        response_200 = _parse_response_200(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -18,7 +18,7 @@ from ...models.matcher_field_view_type_7 import MatcherFieldViewType7
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, loads_json
 
 OPERATION = OPERATIONS["list_matcher_field_names"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -72,7 +72,7 @@ def _parse_response(
 ):
     if response.status_code == 200:
         response_200 = []
-        _response_200 = response.json()
+        _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
 
             def _parse_response_200_item(
@@ -172,22 +172,22 @@ def _parse_response(
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

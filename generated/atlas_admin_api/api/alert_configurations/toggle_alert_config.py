@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
-from ...models.alerts_toggle import AlertsToggle
+from ...models.alerts_toggle import AlertsToggle, AlertsToggleDict
 from ...models.api_error import ApiError
 from ...models.app_service_alert_config_view_for_nds_group import (
     AppServiceAlertConfigViewForNdsGroup,
@@ -68,7 +68,7 @@ from ...models.stream_processor_metric_alert_config_view_for_nds_group import (
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["toggle_alert_config"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -78,7 +78,7 @@ def _get_kwargs(
     group_id: str,
     alert_config_id: str,
     *,
-    body: AlertsToggle,
+    body: AlertsToggleDict | AlertsToggle,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, AlertsToggle)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -334,32 +334,32 @@ def _parse_response(
 
             return componentsschemas_group_alerts_config_type_17
 
-        response_200 = _parse_response_200(response.json())
+        response_200 = _parse_response_200(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

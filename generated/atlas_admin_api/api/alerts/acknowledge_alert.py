@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
-from ...models.acknowledge_alert import AcknowledgeAlert
+from ...models.acknowledge_alert import AcknowledgeAlert, AcknowledgeAlertDict
 from ...models.api_error import ApiError
 from ...models.app_service_alert_view import AppServiceAlertView
 from ...models.cluster_alert_view_for_nds_group import ClusterAlertViewForNdsGroup
@@ -26,7 +26,7 @@ from ...models.time_metric_alert_view import TimeMetricAlertView
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["acknowledge_alert"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -36,7 +36,7 @@ def _get_kwargs(
     group_id: str,
     alert_id: str,
     *,
-    body: AcknowledgeAlert,
+    body: AcknowledgeAlertDict | AcknowledgeAlert,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, AcknowledgeAlert)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -194,37 +194,37 @@ def _parse_response(
 
             return componentsschemas_alert_view_for_nds_group_type_7
 
-        response_200 = _parse_response_200(response.json())
+        response_200 = _parse_response_200(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -12,7 +12,7 @@ from ...models.vector_search_index_response import VectorSearchIndexResponse
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, loads_json
 
 OPERATION = OPERATIONS["get_index_by_name"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -65,49 +65,50 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(data: object) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
-            variants: dict[str, type[TextSearchIndexResponse] | type[VectorSearchIndexResponse]] = {
-                "search": TextSearchIndexResponse,
-                "vectorSearch": VectorSearchIndexResponse,
-            }
-            payload, value = discriminate(data, "type", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant
+        _response_200_value = _response_200_data.get("type") if _response_200_data.__class__ is dict else None
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "type", field="$")
+        if _response_200_value == "search":
+            _response_200_parsed = TextSearchIndexResponse.from_dict(_response_200_data)
+        elif _response_200_value == "vectorSearch":
+            _response_200_parsed = VectorSearchIndexResponse.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(TextSearchIndexResponse | VectorSearchIndexResponse, _parse_response_200(response.json()))
+        response_200 = cast(TextSearchIndexResponse | VectorSearchIndexResponse, _response_200_parsed)
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

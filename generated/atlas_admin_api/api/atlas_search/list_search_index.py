@@ -12,7 +12,7 @@ from ...models.vector_search_index_response import VectorSearchIndexResponse
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset, discriminate
+from ...types import UNSET, UnknownVariant, Unset, discriminate, loads_json
 
 OPERATION = OPERATIONS["list_search_index"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -62,60 +62,62 @@ def _parse_response(
 ) -> list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant] | ApiError | None:
     if response.status_code == 200:
         response_200 = []
-        _response_200 = response.json()
+        _response_200 = loads_json(response.content)
         for response_200_item_data in _response_200:
-
-            def _parse_response_200_item(
-                data: object,
-            ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
-                variants: dict[str, type[TextSearchIndexResponse] | type[VectorSearchIndexResponse]] = {
-                    "search": TextSearchIndexResponse,
-                    "vectorSearch": VectorSearchIndexResponse,
-                }
-                payload, value = discriminate(data, "type", field="response_200[]")
-                variant = variants.get(value)
-                if variant is None:
-                    return UnknownVariant(discriminator=value, raw=dict(payload))
-                return variant.from_dict(payload)
-
-            response_200_item = _parse_response_200_item(response_200_item_data)
+            _response_200_item_data = response_200_item_data
+            response_200_item: TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant
+            _response_200_item_value = (
+                _response_200_item_data.get("type") if _response_200_item_data.__class__ is dict else None
+            )
+            if _response_200_item_value.__class__ is not str:
+                _response_200_item_data, _response_200_item_value = discriminate(
+                    _response_200_item_data, "type", field="response_200[]"
+                )
+            if _response_200_item_value == "search":
+                response_200_item = TextSearchIndexResponse.from_dict(_response_200_item_data)
+            elif _response_200_item_value == "vectorSearch":
+                response_200_item = VectorSearchIndexResponse.from_dict(_response_200_item_data)
+            else:
+                response_200_item = UnknownVariant(
+                    discriminator=_response_200_item_value, raw=dict(_response_200_item_data)
+                )
 
             response_200.append(response_200_item)
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
     if response.status_code == 503:
-        response_503 = ApiError.from_dict(response.json())
+        response_503 = ApiError.from_dict(loads_json(response.content))
 
         return response_503
 

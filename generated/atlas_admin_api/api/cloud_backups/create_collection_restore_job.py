@@ -8,6 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param, strip_rea
 from ...client import AuthenticatedClient, Client
 from ...models.api_atlas_collection_restore_job_request import (
     ApiAtlasCollectionRestoreJobRequest,
+    ApiAtlasCollectionRestoreJobRequestDict,
 )
 from ...models.api_atlas_collection_restore_job_response import (
     ApiAtlasCollectionRestoreJobResponse,
@@ -16,7 +17,7 @@ from ...models.api_error import ApiError
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_collection_restore_job"]
 ACCEPT = "application/vnd.atlas.preview+json"
@@ -26,7 +27,7 @@ def _get_kwargs(
     group_id: str,
     cluster_name: str,
     *,
-    body: ApiAtlasCollectionRestoreJobRequest,
+    body: ApiAtlasCollectionRestoreJobRequestDict | ApiAtlasCollectionRestoreJobRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, ApiAtlasCollectionRestoreJobRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -68,42 +69,42 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiAtlasCollectionRestoreJobResponse | ApiError | None:
     if response.status_code == 201:
-        response_201 = ApiAtlasCollectionRestoreJobResponse.from_dict(response.json())
+        response_201 = ApiAtlasCollectionRestoreJobResponse.from_dict(loads_json(response.content))
 
         return response_201
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

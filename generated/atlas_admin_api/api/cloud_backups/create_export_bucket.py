@@ -10,13 +10,22 @@ from ...models.api_error import ApiError
 from ...models.export_bucket_aws import ExportBucketAWS
 from ...models.export_bucket_azure import ExportBucketAzure
 from ...models.export_bucket_gcp import ExportBucketGCP
-from ...models.export_bucket_request_aws import ExportBucketRequestAWS
-from ...models.export_bucket_request_azure import ExportBucketRequestAzure
-from ...models.export_bucket_request_gcp import ExportBucketRequestGCP
+from ...models.export_bucket_request_aws import (
+    ExportBucketRequestAWS,
+    ExportBucketRequestAWSDict,
+)
+from ...models.export_bucket_request_azure import (
+    ExportBucketRequestAzure,
+    ExportBucketRequestAzureDict,
+)
+from ...models.export_bucket_request_gcp import (
+    ExportBucketRequestGCP,
+    ExportBucketRequestGCPDict,
+)
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_export_bucket"]
 ACCEPT = "application/vnd.atlas.2024-05-30+json"
@@ -25,7 +34,13 @@ ACCEPT = "application/vnd.atlas.2024-05-30+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: ExportBucketRequestAWS | ExportBucketRequestAzure | ExportBucketRequestGCP,
+    body: ExportBucketRequestAWSDict
+    | ExportBucketRequestAWS
+    | ExportBucketRequestAzureDict
+    | ExportBucketRequestAzure
+    | ExportBucketRequestGCPDict
+    | ExportBucketRequestGCP
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -52,7 +67,14 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            ExportBucketRequestAWS,
+            ExportBucketRequestAzure,
+            ExportBucketRequestGCP,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -68,50 +90,52 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(data: object) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
-            variants: dict[str, type[ExportBucketAWS] | type[ExportBucketAzure] | type[ExportBucketGCP]] = {
-                "AWS": ExportBucketAWS,
-                "AZURE": ExportBucketAzure,
-                "GCP": ExportBucketGCP,
-            }
-            payload, value = discriminate(data, "cloudProvider", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant
+        _response_200_value = _response_200_data.get("cloudProvider") if _response_200_data.__class__ is dict else None
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "cloudProvider", field="$")
+        if _response_200_value == "AWS":
+            _response_200_parsed = ExportBucketAWS.from_dict(_response_200_data)
+        elif _response_200_value == "AZURE":
+            _response_200_parsed = ExportBucketAzure.from_dict(_response_200_data)
+        elif _response_200_value == "GCP":
+            _response_200_parsed = ExportBucketGCP.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(ExportBucketAWS | ExportBucketAzure | ExportBucketGCP, _parse_response_200(response.json()))
+        response_200 = cast(ExportBucketAWS | ExportBucketAzure | ExportBucketGCP, _response_200_parsed)
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

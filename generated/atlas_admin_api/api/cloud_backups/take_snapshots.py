@@ -9,6 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.disk_backup_on_demand_snapshot_request import (
     DiskBackupOnDemandSnapshotRequest,
+    DiskBackupOnDemandSnapshotRequestDict,
 )
 from ...models.disk_backup_replica_set import DiskBackupReplicaSet
 from ...models.disk_backup_sharded_cluster_snapshot import (
@@ -17,7 +18,7 @@ from ...models.disk_backup_sharded_cluster_snapshot import (
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["take_snapshots"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -27,7 +28,7 @@ def _get_kwargs(
     group_id: str,
     cluster_name: str,
     *,
-    body: DiskBackupOnDemandSnapshotRequest,
+    body: DiskBackupOnDemandSnapshotRequestDict | DiskBackupOnDemandSnapshotRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, DiskBackupOnDemandSnapshotRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -71,53 +72,50 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(
-            data: object,
-        ) -> DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant:
-            variants: dict[str, type[DiskBackupReplicaSet] | type[DiskBackupShardedClusterSnapshot]] = {
-                "replicaSet": DiskBackupReplicaSet,
-                "shardedCluster": DiskBackupShardedClusterSnapshot,
-            }
-            payload, value = discriminate(data, "type", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant
+        _response_200_value = _response_200_data.get("type") if _response_200_data.__class__ is dict else None
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "type", field="$")
+        if _response_200_value == "replicaSet":
+            _response_200_parsed = DiskBackupReplicaSet.from_dict(_response_200_data)
+        elif _response_200_value == "shardedCluster":
+            _response_200_parsed = DiskBackupShardedClusterSnapshot.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(
-            DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot, _parse_response_200(response.json())
-        )
+        response_200 = cast(DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot, _response_200_parsed)
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -9,18 +9,21 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.cloud_provider_access_gcp_service_account_request_update import (
     CloudProviderAccessGCPServiceAccountRequestUpdate,
+    CloudProviderAccessGCPServiceAccountRequestUpdateDict,
 )
 from ...models.cloud_provider_access_role import CloudProviderAccessRole
 from ...models.cloud_provider_access_role_request_update_aws import (
     CloudProviderAccessRoleRequestUpdateAWS,
+    CloudProviderAccessRoleRequestUpdateAWSDict,
 )
 from ...models.cloud_provider_access_role_request_update_azure import (
     CloudProviderAccessRoleRequestUpdateAzure,
+    CloudProviderAccessRoleRequestUpdateAzureDict,
 )
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["authorize_cloud_provider_access_role"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -30,9 +33,13 @@ def _get_kwargs(
     group_id: str,
     role_id: str,
     *,
-    body: CloudProviderAccessGCPServiceAccountRequestUpdate
+    body: CloudProviderAccessRoleRequestUpdateAWSDict
     | CloudProviderAccessRoleRequestUpdateAWS
-    | CloudProviderAccessRoleRequestUpdateAzure,
+    | CloudProviderAccessRoleRequestUpdateAzureDict
+    | CloudProviderAccessRoleRequestUpdateAzure
+    | CloudProviderAccessGCPServiceAccountRequestUpdateDict
+    | CloudProviderAccessGCPServiceAccountRequestUpdate
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -60,7 +67,14 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            CloudProviderAccessRoleRequestUpdateAWS,
+            CloudProviderAccessRoleRequestUpdateAzure,
+            CloudProviderAccessGCPServiceAccountRequestUpdate,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -74,42 +88,42 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CloudProviderAccessRole | ApiError | None:
     if response.status_code == 200:
-        response_200 = CloudProviderAccessRole.from_dict(response.json())
+        response_200 = CloudProviderAccessRole.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

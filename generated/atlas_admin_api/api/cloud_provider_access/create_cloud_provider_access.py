@@ -9,18 +9,21 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.cloud_provider_access_awsiam_role_request import (
     CloudProviderAccessAWSIAMRoleRequest,
+    CloudProviderAccessAWSIAMRoleRequestDict,
 )
 from ...models.cloud_provider_access_azure_service_principal_request import (
     CloudProviderAccessAzureServicePrincipalRequest,
+    CloudProviderAccessAzureServicePrincipalRequestDict,
 )
 from ...models.cloud_provider_access_gcp_service_account_request import (
     CloudProviderAccessGCPServiceAccountRequest,
+    CloudProviderAccessGCPServiceAccountRequestDict,
 )
 from ...models.cloud_provider_access_role import CloudProviderAccessRole
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_cloud_provider_access"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -29,9 +32,13 @@ ACCEPT = "application/vnd.atlas.2023-01-01+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: CloudProviderAccessAWSIAMRoleRequest
+    body: CloudProviderAccessAWSIAMRoleRequestDict
+    | CloudProviderAccessAWSIAMRoleRequest
+    | CloudProviderAccessAzureServicePrincipalRequestDict
     | CloudProviderAccessAzureServicePrincipalRequest
-    | CloudProviderAccessGCPServiceAccountRequest,
+    | CloudProviderAccessGCPServiceAccountRequestDict
+    | CloudProviderAccessGCPServiceAccountRequest
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -58,7 +65,14 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            CloudProviderAccessAWSIAMRoleRequest,
+            CloudProviderAccessAzureServicePrincipalRequest,
+            CloudProviderAccessGCPServiceAccountRequest,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -72,32 +86,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CloudProviderAccessRole | ApiError | None:
     if response.status_code == 200:
-        response_200 = CloudProviderAccessRole.from_dict(response.json())
+        response_200 = CloudProviderAccessRole.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

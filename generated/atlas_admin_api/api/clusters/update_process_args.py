@@ -9,11 +9,12 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.cluster_description_process_args_20240805 import (
     ClusterDescriptionProcessArgs20240805,
+    ClusterDescriptionProcessArgs20240805Dict,
 )
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_process_args"]
 ACCEPT = "application/vnd.atlas.2024-08-05+json"
@@ -23,7 +24,7 @@ def _get_kwargs(
     group_id: str,
     cluster_name: str,
     *,
-    body: ClusterDescriptionProcessArgs20240805,
+    body: ClusterDescriptionProcessArgs20240805Dict | ClusterDescriptionProcessArgs20240805,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, ClusterDescriptionProcessArgs20240805)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -65,37 +66,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ClusterDescriptionProcessArgs20240805 | ApiError | None:
     if response.status_code == 200:
-        response_200 = ClusterDescriptionProcessArgs20240805.from_dict(response.json())
+        response_200 = ClusterDescriptionProcessArgs20240805.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

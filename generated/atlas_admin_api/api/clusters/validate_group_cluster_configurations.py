@@ -7,14 +7,17 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.cluster_configuration_validation import ClusterConfigurationValidation
+from ...models.cluster_configuration_validation import (
+    ClusterConfigurationValidation,
+    ClusterConfigurationValidationDict,
+)
 from ...models.cluster_configuration_validation_result import (
     ClusterConfigurationValidationResult,
 )
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["validate_group_cluster_configurations"]
 ACCEPT = "application/vnd.atlas.2025-03-12+json"
@@ -23,7 +26,7 @@ ACCEPT = "application/vnd.atlas.2025-03-12+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: ClusterConfigurationValidation,
+    body: ClusterConfigurationValidationDict | ClusterConfigurationValidation,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -50,7 +53,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, ClusterConfigurationValidation)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -64,37 +67,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ClusterConfigurationValidationResult | ApiError | None:
     if response.status_code == 200:
-        response_200 = ClusterConfigurationValidationResult.from_dict(response.json())
+        response_200 = ClusterConfigurationValidationResult.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

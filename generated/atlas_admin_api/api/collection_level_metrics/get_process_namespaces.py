@@ -12,7 +12,7 @@ from ...models.coll_stats_ranked_namespaces_view import CollStatsRankedNamespace
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset, format_datetime
+from ...types import UNSET, Unset, datetime_json, datetime_value, loads_json
 
 OPERATION = OPERATIONS["get_process_namespaces"]
 ACCEPT = "application/vnd.atlas.2023-11-15+json"
@@ -23,26 +23,30 @@ def _get_kwargs(
     process_id: str,
     *,
     envelope: bool | Unset = UNSET,
-    start: datetime.datetime | Unset = UNSET,
-    end: datetime.datetime | Unset = UNSET,
+    start: datetime.datetime | str | Unset = UNSET,
+    end: datetime.datetime | str | Unset = UNSET,
     period: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     headers["Accept"] = ACCEPT
 
+    if not isinstance(start, Unset):
+        start = datetime_value(start, "start")
+    if not isinstance(end, Unset):
+        end = datetime_value(end, "end")
     params: dict[str, Any] = {}
 
     params["envelope"] = envelope
 
     json_start: str | Unset = UNSET
     if not isinstance(start, Unset):
-        json_start = format_datetime(start)
+        json_start = datetime_json(start)
     params["start"] = json_start
 
     json_end: str | Unset = UNSET
     if not isinstance(end, Unset):
-        json_end = format_datetime(end)
+        json_end = datetime_json(end)
     params["end"] = json_end
 
     params["period"] = period
@@ -69,32 +73,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CollStatsRankedNamespacesView | ApiError | None:
     if response.status_code == 200:
-        response_200 = CollStatsRankedNamespacesView.from_dict(response.json())
+        response_200 = CollStatsRankedNamespacesView.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -12,7 +12,7 @@ from ...models.paginated_backup_snapshot_view import PaginatedBackupSnapshotView
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset, format_datetime
+from ...types import UNSET, Unset, datetime_json, datetime_value, loads_json
 
 OPERATION = OPERATIONS["get_available_pipeline_snapshots"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -27,12 +27,14 @@ def _get_kwargs(
     items_per_page: int | Unset = UNSET,
     page_num: int | Unset = UNSET,
     pretty: bool | Unset = UNSET,
-    completed_after: datetime.datetime | Unset = UNSET,
+    completed_after: datetime.datetime | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     headers["Accept"] = ACCEPT
 
+    if not isinstance(completed_after, Unset):
+        completed_after = datetime_value(completed_after, "completed_after")
     params: dict[str, Any] = {}
 
     params["envelope"] = envelope
@@ -47,7 +49,7 @@ def _get_kwargs(
 
     json_completed_after: str | Unset = UNSET
     if not isinstance(completed_after, Unset):
-        json_completed_after = format_datetime(completed_after)
+        json_completed_after = datetime_json(completed_after)
     params["completedAfter"] = json_completed_after
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -72,37 +74,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> PaginatedBackupSnapshotView | ApiError | None:
     if response.status_code == 200:
-        response_200 = PaginatedBackupSnapshotView.from_dict(response.json())
+        response_200 = PaginatedBackupSnapshotView.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -12,7 +12,7 @@ from ...models.paginated_pipeline_run_view import PaginatedPipelineRunView
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset, format_datetime
+from ...types import UNSET, Unset, datetime_json, datetime_value, loads_json
 
 OPERATION = OPERATIONS["list_pipeline_runs"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -27,12 +27,14 @@ def _get_kwargs(
     items_per_page: int | Unset = UNSET,
     page_num: int | Unset = UNSET,
     pretty: bool | Unset = UNSET,
-    created_before: datetime.datetime | Unset = UNSET,
+    created_before: datetime.datetime | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     headers["Accept"] = ACCEPT
 
+    if not isinstance(created_before, Unset):
+        created_before = datetime_value(created_before, "created_before")
     params: dict[str, Any] = {}
 
     params["envelope"] = envelope
@@ -47,7 +49,7 @@ def _get_kwargs(
 
     json_created_before: str | Unset = UNSET
     if not isinstance(created_before, Unset):
-        json_created_before = format_datetime(created_before)
+        json_created_before = datetime_json(created_before)
     params["createdBefore"] = json_created_before
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -72,37 +74,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> PaginatedPipelineRunView | ApiError | None:
     if response.status_code == 200:
-        response_200 = PaginatedPipelineRunView.from_dict(response.json())
+        response_200 = PaginatedPipelineRunView.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -74,7 +74,7 @@ from ...models.group_paginated_event_view import GroupPaginatedEventView
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset, format_datetime
+from ...types import UNSET, Unset, datetime_json, datetime_value, enum_json, loads_json
 
 OPERATION = OPERATIONS["list_group_events"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -220,13 +220,17 @@ def _get_kwargs(
     ]
     | Unset = UNSET,
     include_raw: bool | Unset = UNSET,
-    max_date: datetime.datetime | Unset = UNSET,
-    min_date: datetime.datetime | Unset = UNSET,
+    max_date: datetime.datetime | str | Unset = UNSET,
+    min_date: datetime.datetime | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     headers["Accept"] = ACCEPT
 
+    if not isinstance(max_date, Unset):
+        max_date = datetime_value(max_date, "max_date")
+    if not isinstance(min_date, Unset):
+        min_date = datetime_value(min_date, "min_date")
     params: dict[str, Any] = {}
 
     params["envelope"] = envelope
@@ -251,129 +255,129 @@ def _get_kwargs(
         for event_type_item_data in event_type:
             event_type_item: str
             if isinstance(event_type_item_data, EventTypeForNdsGroupType0):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType1):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType2):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType3):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType4):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType5):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType6):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType7):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType8):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType9):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType10):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType11):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType12):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType13):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType14):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType15):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType16):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType17):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType18):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType19):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType20):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType21):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType22):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType23):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType24):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType25):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType26):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType27):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType28):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType29):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType30):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType31):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType32):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType33):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType34):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType35):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType36):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType37):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType38):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType39):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType40):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType41):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType42):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType43):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType44):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType45):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType46):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType47):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType48):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType49):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType50):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType51):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType52):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType53):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType54):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType55):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType56):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType57):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType58):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType59):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             elif isinstance(event_type_item_data, EventTypeForNdsGroupType60):
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
             else:
-                event_type_item = event_type_item_data.value
+                event_type_item = enum_json(event_type_item_data)
 
             json_event_type.append(event_type_item)
 
@@ -385,129 +389,129 @@ def _get_kwargs(
         for excluded_event_type_item_data in excluded_event_type:
             excluded_event_type_item: str
             if isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType0):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType1):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType2):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType3):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType4):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType5):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType6):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType7):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType8):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType9):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType10):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType11):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType12):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType13):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType14):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType15):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType16):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType17):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType18):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType19):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType20):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType21):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType22):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType23):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType24):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType25):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType26):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType27):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType28):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType29):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType30):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType31):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType32):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType33):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType34):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType35):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType36):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType37):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType38):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType39):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType40):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType41):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType42):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType43):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType44):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType45):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType46):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType47):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType48):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType49):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType50):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType51):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType52):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType53):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType54):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType55):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType56):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType57):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType58):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType59):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             elif isinstance(excluded_event_type_item_data, EventTypeForNdsGroupType60):
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
             else:
-                excluded_event_type_item = excluded_event_type_item_data.value
+                excluded_event_type_item = enum_json(excluded_event_type_item_data)
 
             json_excluded_event_type.append(excluded_event_type_item)
 
@@ -517,12 +521,12 @@ def _get_kwargs(
 
     json_max_date: str | Unset = UNSET
     if not isinstance(max_date, Unset):
-        json_max_date = format_datetime(max_date)
+        json_max_date = datetime_json(max_date)
     params["maxDate"] = json_max_date
 
     json_min_date: str | Unset = UNSET
     if not isinstance(min_date, Unset):
-        json_min_date = format_datetime(min_date)
+        json_min_date = datetime_json(min_date)
     params["minDate"] = json_min_date
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -546,37 +550,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> GroupPaginatedEventView | ApiError | None:
     if response.status_code == 200:
-        response_200 = GroupPaginatedEventView.from_dict(response.json())
+        response_200 = GroupPaginatedEventView.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

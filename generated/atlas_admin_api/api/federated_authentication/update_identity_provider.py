@@ -12,21 +12,24 @@ from ...models.federation_oidc_workforce_identity_provider import (
 )
 from ...models.federation_oidc_workforce_identity_provider_update import (
     FederationOidcWorkforceIdentityProviderUpdate,
+    FederationOidcWorkforceIdentityProviderUpdateDict,
 )
 from ...models.federation_oidc_workload_identity_provider import (
     FederationOidcWorkloadIdentityProvider,
 )
 from ...models.federation_oidc_workload_identity_provider_update import (
     FederationOidcWorkloadIdentityProviderUpdate,
+    FederationOidcWorkloadIdentityProviderUpdateDict,
 )
 from ...models.federation_saml_identity_provider import FederationSamlIdentityProvider
 from ...models.federation_saml_identity_provider_update import (
     FederationSamlIdentityProviderUpdate,
+    FederationSamlIdentityProviderUpdateDict,
 )
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_identity_provider"]
 ACCEPT = "application/vnd.atlas.2023-11-15+json"
@@ -36,9 +39,12 @@ def _get_kwargs(
     federation_settings_id: str,
     identity_provider_id: str,
     *,
-    body: FederationOidcWorkforceIdentityProviderUpdate
-    | FederationOidcWorkloadIdentityProviderUpdate
-    | FederationSamlIdentityProviderUpdate,
+    body: FederationSamlIdentityProviderUpdateDict
+    | FederationSamlIdentityProviderUpdate
+    | FederationOidcWorkforceIdentityProviderUpdateDict
+    | FederationOidcWorkforceIdentityProviderUpdate
+    | FederationOidcWorkloadIdentityProviderUpdateDict
+    | FederationOidcWorkloadIdentityProviderUpdate,
     envelope: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -63,12 +69,14 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    if isinstance(body, FederationSamlIdentityProviderUpdate):
-        _kwargs["json"] = body.to_dict()
-    elif isinstance(body, FederationOidcWorkforceIdentityProviderUpdate):
-        _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            FederationSamlIdentityProviderUpdate,
+            FederationOidcWorkforceIdentityProviderUpdate,
+            FederationOidcWorkloadIdentityProviderUpdate,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -122,42 +130,42 @@ def _parse_response(
 
             return componentsschemas_federation_identity_provider_type_2
 
-        response_200 = _parse_response_200(response.json())
+        response_200 = _parse_response_200(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 405:
-        response_405 = ApiError.from_dict(response.json())
+        response_405 = ApiError.from_dict(loads_json(response.content))
 
         return response_405
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

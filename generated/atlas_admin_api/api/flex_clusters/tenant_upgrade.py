@@ -9,12 +9,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.atlas_tenant_cluster_upgrade_request_20240805 import (
     AtlasTenantClusterUpgradeRequest20240805,
+    AtlasTenantClusterUpgradeRequest20240805Dict,
 )
 from ...models.flex_cluster_description import FlexClusterDescription
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["tenant_upgrade"]
 ACCEPT = "application/vnd.atlas.2024-11-13+json"
@@ -23,7 +24,7 @@ ACCEPT = "application/vnd.atlas.2024-11-13+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: AtlasTenantClusterUpgradeRequest20240805,
+    body: AtlasTenantClusterUpgradeRequest20240805Dict | AtlasTenantClusterUpgradeRequest20240805,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, AtlasTenantClusterUpgradeRequest20240805)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -64,47 +65,47 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> FlexClusterDescription | ApiError | None:
     if response.status_code == 200:
-        response_200 = FlexClusterDescription.from_dict(response.json())
+        response_200 = FlexClusterDescription.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 402:
-        response_402 = ApiError.from_dict(response.json())
+        response_402 = ApiError.from_dict(loads_json(response.content))
 
         return response_402
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -7,10 +7,14 @@ from ... import errors
 from ..._operations import OPERATIONS, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.report_generation_request import ReportGenerationRequest
+from ...models.report_generation_request import (
+    ReportGenerationRequest,
+    ReportGenerationRequestDict,
+)
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
+from ...types import body_json, loads_json
 
 OPERATION = OPERATIONS["generate_invoice_report"]
 ACCEPT = "application/vnd.atlas.preview+gzip"
@@ -20,7 +24,7 @@ def _get_kwargs(
     org_id: str,
     invoice_id: str,
     *,
-    body: ReportGenerationRequest,
+    body: ReportGenerationRequestDict | ReportGenerationRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -36,7 +40,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, ReportGenerationRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -52,32 +56,32 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -11,7 +11,7 @@ from ...models.paginated_api_sku_view import PaginatedApiSKUView
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, loads_json
 
 OPERATION = OPERATIONS["list_skus"]
 ACCEPT = "application/vnd.atlas.2025-03-12+json"
@@ -60,27 +60,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> PaginatedApiSKUView | ApiError | None:
     if response.status_code == 200:
-        response_200 = PaginatedApiSKUView.from_dict(response.json())
+        response_200 = PaginatedApiSKUView.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

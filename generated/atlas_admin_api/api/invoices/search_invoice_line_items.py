@@ -9,6 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.api_public_usage_details_query_request import (
     ApiPublicUsageDetailsQueryRequest,
+    ApiPublicUsageDetailsQueryRequestDict,
 )
 from ...models.paginated_public_api_usage_details_line_item_view import (
     PaginatedPublicApiUsageDetailsLineItemView,
@@ -16,7 +17,7 @@ from ...models.paginated_public_api_usage_details_line_item_view import (
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["search_invoice_line_items"]
 ACCEPT = "application/vnd.atlas.2024-08-05+json"
@@ -26,7 +27,7 @@ def _get_kwargs(
     org_id: str,
     invoice_id: str,
     *,
-    body: ApiPublicUsageDetailsQueryRequest,
+    body: ApiPublicUsageDetailsQueryRequestDict | ApiPublicUsageDetailsQueryRequest,
     envelope: bool | Unset = UNSET,
     items_per_page: int | Unset = UNSET,
     page_num: int | Unset = UNSET,
@@ -57,7 +58,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, ApiPublicUsageDetailsQueryRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -71,37 +72,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> PaginatedPublicApiUsageDetailsLineItemView | ApiError | None:
     if response.status_code == 200:
-        response_200 = PaginatedPublicApiUsageDetailsLineItemView.from_dict(response.json())
+        response_200 = PaginatedPublicApiUsageDetailsLineItemView.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -7,13 +7,13 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.group_user_request import GroupUserRequest
+from ...models.group_user_request import GroupUserRequest, GroupUserRequestDict
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["add_group_users"]
 ACCEPT = "application/vnd.atlas.2025-02-19+json"
@@ -22,7 +22,7 @@ ACCEPT = "application/vnd.atlas.2025-02-19+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: GroupUserRequest,
+    body: GroupUserRequestDict | GroupUserRequest,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, GroupUserRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -65,56 +65,61 @@ def _parse_response(
     if response.status_code == 201:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_201(data: object) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
-            variants: dict[str, type[OrgUserResponsePending] | type[OrgUserResponseActive]] = {
-                "PENDING": OrgUserResponsePending,
-                "INVITATION_EXPIRED": OrgUserResponsePending,
-                "INVITATION_REJECTED": OrgUserResponsePending,
-                "ACTIVE": OrgUserResponseActive,
-            }
-            payload, value = discriminate(data, "orgMembershipStatus", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_201_data = loads_json(response.content)
+        _response_201_parsed: OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
+        _response_201_value = (
+            _response_201_data.get("orgMembershipStatus") if _response_201_data.__class__ is dict else None
+        )
+        if _response_201_value.__class__ is not str:
+            _response_201_data, _response_201_value = discriminate(_response_201_data, "orgMembershipStatus", field="$")
+        if _response_201_value in (
+            "PENDING",
+            "INVITATION_EXPIRED",
+            "INVITATION_REJECTED",
+        ):
+            _response_201_parsed = OrgUserResponsePending.from_dict(_response_201_data)
+        elif _response_201_value == "ACTIVE":
+            _response_201_parsed = OrgUserResponseActive.from_dict(_response_201_data)
+        else:
+            _response_201_parsed = UnknownVariant(discriminator=_response_201_value, raw=dict(_response_201_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_201 = cast(OrgUserResponseActive | OrgUserResponsePending, _parse_response_201(response.json()))
+        response_201 = cast(OrgUserResponseActive | OrgUserResponsePending, _response_201_parsed)
 
         return response_201
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -6,14 +6,17 @@ import httpx
 from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
-from ...models.add_or_remove_group_role import AddOrRemoveGroupRole
+from ...models.add_or_remove_group_role import (
+    AddOrRemoveGroupRole,
+    AddOrRemoveGroupRoleDict,
+)
 from ...models.api_error import ApiError
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["add_project_role"]
 ACCEPT = "application/vnd.atlas.2025-02-19+json"
@@ -23,7 +26,7 @@ def _get_kwargs(
     group_id: str,
     user_id: str,
     *,
-    body: AddOrRemoveGroupRole,
+    body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -51,7 +54,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, AddOrRemoveGroupRole)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -67,56 +70,61 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(data: object) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
-            variants: dict[str, type[OrgUserResponsePending] | type[OrgUserResponseActive]] = {
-                "PENDING": OrgUserResponsePending,
-                "INVITATION_EXPIRED": OrgUserResponsePending,
-                "INVITATION_REJECTED": OrgUserResponsePending,
-                "ACTIVE": OrgUserResponseActive,
-            }
-            payload, value = discriminate(data, "orgMembershipStatus", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: OrgUserResponseActive | OrgUserResponsePending | UnknownVariant
+        _response_200_value = (
+            _response_200_data.get("orgMembershipStatus") if _response_200_data.__class__ is dict else None
+        )
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "orgMembershipStatus", field="$")
+        if _response_200_value in (
+            "PENDING",
+            "INVITATION_EXPIRED",
+            "INVITATION_REJECTED",
+        ):
+            _response_200_parsed = OrgUserResponsePending.from_dict(_response_200_data)
+        elif _response_200_value == "ACTIVE":
+            _response_200_parsed = OrgUserResponseActive.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
-        response_200 = cast(OrgUserResponseActive | OrgUserResponsePending, _parse_response_200(response.json()))
+        response_200 = cast(OrgUserResponseActive | OrgUserResponsePending, _response_200_parsed)
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -13,7 +13,7 @@ from ...models.gcp_cloud_provider_container import GCPCloudProviderContainer
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, loads_json
 
 OPERATION = OPERATIONS["get_group_container"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -67,53 +67,51 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(
-            data: object,
-        ) -> AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant:
-            variants: dict[
-                str,
-                type[CloudProviderContainerAzure] | type[AWSCloudProviderContainer] | type[GCPCloudProviderContainer],
-            ] = {
-                "AZURE": CloudProviderContainerAzure,
-                "AWS": AWSCloudProviderContainer,
-                "GCP": GCPCloudProviderContainer,
-            }
-            payload, value = discriminate(data, "providerName", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: (
+            AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant
+        )
+        _response_200_value = _response_200_data.get("providerName") if _response_200_data.__class__ is dict else None
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "providerName", field="$")
+        if _response_200_value == "AZURE":
+            _response_200_parsed = CloudProviderContainerAzure.from_dict(_response_200_data)
+        elif _response_200_value == "AWS":
+            _response_200_parsed = AWSCloudProviderContainer.from_dict(_response_200_data)
+        elif _response_200_value == "GCP":
+            _response_200_parsed = GCPCloudProviderContainer.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
         response_200 = cast(
-            AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer,
-            _parse_response_200(response.json()),
+            AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer, _response_200_parsed
         )
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

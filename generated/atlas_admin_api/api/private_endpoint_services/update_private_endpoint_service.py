@@ -8,6 +8,7 @@ from ..._operations import OPERATIONS, check_query_params, path_param, strip_rea
 from ...client import AuthenticatedClient, Client
 from ...models.api_atlas_modify_endpoint_service_request_view import (
     ApiAtlasModifyEndpointServiceRequestView,
+    ApiAtlasModifyEndpointServiceRequestViewDict,
 )
 from ...models.api_error import ApiError
 from ...models.aws_private_link_connection import AWSPrivateLinkConnection
@@ -16,7 +17,7 @@ from ...models.gcp_endpoint_service import GCPEndpointService
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_private_endpoint_service"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -26,7 +27,7 @@ def _get_kwargs(
     group_id: str,
     endpoint_service_id: str,
     *,
-    body: ApiAtlasModifyEndpointServiceRequestView,
+    body: ApiAtlasModifyEndpointServiceRequestViewDict | ApiAtlasModifyEndpointServiceRequestView,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, ApiAtlasModifyEndpointServiceRequestView)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -70,57 +71,56 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(
-            data: object,
-        ) -> AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant:
-            variants: dict[
-                str, type[AWSPrivateLinkConnection] | type[AzurePrivateLinkConnection] | type[GCPEndpointService]
-            ] = {
-                "AWS": AWSPrivateLinkConnection,
-                "AZURE": AzurePrivateLinkConnection,
-                "GCP": GCPEndpointService,
-            }
-            payload, value = discriminate(data, "cloudProvider", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: (
+            AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant
+        )
+        _response_200_value = _response_200_data.get("cloudProvider") if _response_200_data.__class__ is dict else None
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "cloudProvider", field="$")
+        if _response_200_value == "AWS":
+            _response_200_parsed = AWSPrivateLinkConnection.from_dict(_response_200_data)
+        elif _response_200_value == "AZURE":
+            _response_200_parsed = AzurePrivateLinkConnection.from_dict(_response_200_data)
+        elif _response_200_value == "GCP":
+            _response_200_parsed = GCPEndpointService.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
         response_200 = cast(
-            AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService,
-            _parse_response_200(response.json()),
+            AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService, _response_200_parsed
         )
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -10,11 +10,14 @@ from ...models.api_error import ApiError
 from ...models.paginated_api_user_access_list_response_view import (
     PaginatedApiUserAccessListResponseView,
 )
-from ...models.user_access_list_request import UserAccessListRequest
+from ...models.user_access_list_request import (
+    UserAccessListRequest,
+    UserAccessListRequestDict,
+)
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, json_value, loads_json
 
 OPERATION = OPERATIONS["create_org_access_entry"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -24,7 +27,7 @@ def _get_kwargs(
     org_id: str,
     api_user_id: str,
     *,
-    body: list[UserAccessListRequest],
+    body: list[UserAccessListRequestDict | UserAccessListRequest],
     envelope: bool | Unset = UNSET,
     include_count: bool | Unset = UNSET,
     items_per_page: int | Unset = UNSET,
@@ -61,10 +64,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = []
-    for body_item_data in body:
-        body_item = body_item_data.to_dict()
-        _kwargs["json"].append(body_item)
+    _kwargs["json"] = json_value(body, "body")
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -78,42 +78,42 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> PaginatedApiUserAccessListResponseView | ApiError | None:
     if response.status_code == 200:
-        response_200 = PaginatedApiUserAccessListResponseView.from_dict(response.json())
+        response_200 = PaginatedApiUserAccessListResponseView.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 409:
-        response_409 = ApiError.from_dict(response.json())
+        response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

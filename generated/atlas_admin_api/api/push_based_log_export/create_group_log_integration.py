@@ -7,22 +7,40 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.azure_log_integration_request import AzureLogIntegrationRequest
+from ...models.azure_log_integration_request import (
+    AzureLogIntegrationRequest,
+    AzureLogIntegrationRequestDict,
+)
 from ...models.azure_log_integration_response import AzureLogIntegrationResponse
-from ...models.datadog_log_integration_request import DatadogLogIntegrationRequest
+from ...models.datadog_log_integration_request import (
+    DatadogLogIntegrationRequest,
+    DatadogLogIntegrationRequestDict,
+)
 from ...models.datadog_log_integration_response import DatadogLogIntegrationResponse
-from ...models.gcs_log_integration_request import GcsLogIntegrationRequest
+from ...models.gcs_log_integration_request import (
+    GcsLogIntegrationRequest,
+    GcsLogIntegrationRequestDict,
+)
 from ...models.gcs_log_integration_response import GcsLogIntegrationResponse
-from ...models.otel_log_integration_request import OtelLogIntegrationRequest
+from ...models.otel_log_integration_request import (
+    OtelLogIntegrationRequest,
+    OtelLogIntegrationRequestDict,
+)
 from ...models.otel_log_integration_response import OtelLogIntegrationResponse
-from ...models.s3_log_integration_request import S3LogIntegrationRequest
+from ...models.s3_log_integration_request import (
+    S3LogIntegrationRequest,
+    S3LogIntegrationRequestDict,
+)
 from ...models.s3_log_integration_response import S3LogIntegrationResponse
-from ...models.splunk_log_integration_request import SplunkLogIntegrationRequest
+from ...models.splunk_log_integration_request import (
+    SplunkLogIntegrationRequest,
+    SplunkLogIntegrationRequestDict,
+)
 from ...models.splunk_log_integration_response import SplunkLogIntegrationResponse
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_group_log_integration"]
 ACCEPT = "application/vnd.atlas.2025-03-12+json"
@@ -31,12 +49,19 @@ ACCEPT = "application/vnd.atlas.2025-03-12+json"
 def _get_kwargs(
     group_id: str,
     *,
-    body: AzureLogIntegrationRequest
+    body: AzureLogIntegrationRequestDict
+    | AzureLogIntegrationRequest
+    | DatadogLogIntegrationRequestDict
     | DatadogLogIntegrationRequest
+    | GcsLogIntegrationRequestDict
     | GcsLogIntegrationRequest
+    | OtelLogIntegrationRequestDict
     | OtelLogIntegrationRequest
+    | S3LogIntegrationRequestDict
     | S3LogIntegrationRequest
-    | SplunkLogIntegrationRequest,
+    | SplunkLogIntegrationRequestDict
+    | SplunkLogIntegrationRequest
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -63,7 +88,17 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            AzureLogIntegrationRequest,
+            DatadogLogIntegrationRequest,
+            GcsLogIntegrationRequest,
+            OtelLogIntegrationRequest,
+            S3LogIntegrationRequest,
+            SplunkLogIntegrationRequest,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -89,9 +124,8 @@ def _parse_response(
     if response.status_code == 201:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_201(
-            data: object,
-        ) -> (
+        _response_201_data = loads_json(response.content)
+        _response_201_parsed: (
             AzureLogIntegrationResponse
             | DatadogLogIntegrationResponse
             | GcsLogIntegrationResponse
@@ -99,28 +133,24 @@ def _parse_response(
             | S3LogIntegrationResponse
             | SplunkLogIntegrationResponse
             | UnknownVariant
-        ):
-            variants: dict[
-                str,
-                type[AzureLogIntegrationResponse]
-                | type[DatadogLogIntegrationResponse]
-                | type[GcsLogIntegrationResponse]
-                | type[OtelLogIntegrationResponse]
-                | type[S3LogIntegrationResponse]
-                | type[SplunkLogIntegrationResponse],
-            ] = {
-                "AZURE_LOG_EXPORT": AzureLogIntegrationResponse,
-                "DATADOG_LOG_EXPORT": DatadogLogIntegrationResponse,
-                "GCS_LOG_EXPORT": GcsLogIntegrationResponse,
-                "OTEL_LOG_EXPORT": OtelLogIntegrationResponse,
-                "S3_LOG_EXPORT": S3LogIntegrationResponse,
-                "SPLUNK_LOG_EXPORT": SplunkLogIntegrationResponse,
-            }
-            payload, value = discriminate(data, "type", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        )
+        _response_201_value = _response_201_data.get("type") if _response_201_data.__class__ is dict else None
+        if _response_201_value.__class__ is not str:
+            _response_201_data, _response_201_value = discriminate(_response_201_data, "type", field="$")
+        if _response_201_value == "AZURE_LOG_EXPORT":
+            _response_201_parsed = AzureLogIntegrationResponse.from_dict(_response_201_data)
+        elif _response_201_value == "DATADOG_LOG_EXPORT":
+            _response_201_parsed = DatadogLogIntegrationResponse.from_dict(_response_201_data)
+        elif _response_201_value == "GCS_LOG_EXPORT":
+            _response_201_parsed = GcsLogIntegrationResponse.from_dict(_response_201_data)
+        elif _response_201_value == "OTEL_LOG_EXPORT":
+            _response_201_parsed = OtelLogIntegrationResponse.from_dict(_response_201_data)
+        elif _response_201_value == "S3_LOG_EXPORT":
+            _response_201_parsed = S3LogIntegrationResponse.from_dict(_response_201_data)
+        elif _response_201_value == "SPLUNK_LOG_EXPORT":
+            _response_201_parsed = SplunkLogIntegrationResponse.from_dict(_response_201_data)
+        else:
+            _response_201_parsed = UnknownVariant(discriminator=_response_201_value, raw=dict(_response_201_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
         response_201 = cast(
@@ -130,38 +160,38 @@ def _parse_response(
             | OtelLogIntegrationResponse
             | S3LogIntegrationResponse
             | SplunkLogIntegrationResponse,
-            _parse_response_201(response.json()),
+            _response_201_parsed,
         )
 
         return response_201
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

@@ -16,7 +16,7 @@ from ...models.splunk_log_integration_response import SplunkLogIntegrationRespon
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, loads_json
 
 OPERATION = OPERATIONS["get_group_log_integration"]
 ACCEPT = "application/vnd.atlas.2025-03-12+json"
@@ -73,9 +73,8 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(
-            data: object,
-        ) -> (
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: (
             AzureLogIntegrationResponse
             | DatadogLogIntegrationResponse
             | GcsLogIntegrationResponse
@@ -83,28 +82,24 @@ def _parse_response(
             | S3LogIntegrationResponse
             | SplunkLogIntegrationResponse
             | UnknownVariant
-        ):
-            variants: dict[
-                str,
-                type[AzureLogIntegrationResponse]
-                | type[DatadogLogIntegrationResponse]
-                | type[GcsLogIntegrationResponse]
-                | type[OtelLogIntegrationResponse]
-                | type[S3LogIntegrationResponse]
-                | type[SplunkLogIntegrationResponse],
-            ] = {
-                "AZURE_LOG_EXPORT": AzureLogIntegrationResponse,
-                "DATADOG_LOG_EXPORT": DatadogLogIntegrationResponse,
-                "GCS_LOG_EXPORT": GcsLogIntegrationResponse,
-                "OTEL_LOG_EXPORT": OtelLogIntegrationResponse,
-                "S3_LOG_EXPORT": S3LogIntegrationResponse,
-                "SPLUNK_LOG_EXPORT": SplunkLogIntegrationResponse,
-            }
-            payload, value = discriminate(data, "type", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        )
+        _response_200_value = _response_200_data.get("type") if _response_200_data.__class__ is dict else None
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "type", field="$")
+        if _response_200_value == "AZURE_LOG_EXPORT":
+            _response_200_parsed = AzureLogIntegrationResponse.from_dict(_response_200_data)
+        elif _response_200_value == "DATADOG_LOG_EXPORT":
+            _response_200_parsed = DatadogLogIntegrationResponse.from_dict(_response_200_data)
+        elif _response_200_value == "GCS_LOG_EXPORT":
+            _response_200_parsed = GcsLogIntegrationResponse.from_dict(_response_200_data)
+        elif _response_200_value == "OTEL_LOG_EXPORT":
+            _response_200_parsed = OtelLogIntegrationResponse.from_dict(_response_200_data)
+        elif _response_200_value == "S3_LOG_EXPORT":
+            _response_200_parsed = S3LogIntegrationResponse.from_dict(_response_200_data)
+        elif _response_200_value == "SPLUNK_LOG_EXPORT":
+            _response_200_parsed = SplunkLogIntegrationResponse.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
         response_200 = cast(
@@ -114,38 +109,38 @@ def _parse_response(
             | OtelLogIntegrationResponse
             | S3LogIntegrationResponse
             | SplunkLogIntegrationResponse,
-            _parse_response_200(response.json()),
+            _response_200_parsed,
         )
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

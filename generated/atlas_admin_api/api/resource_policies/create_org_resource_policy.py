@@ -11,13 +11,14 @@ from ...models.api_atlas_invalid_resource_policy_create_error_view import (
 )
 from ...models.api_atlas_resource_policy_create_view import (
     ApiAtlasResourcePolicyCreateView,
+    ApiAtlasResourcePolicyCreateViewDict,
 )
 from ...models.api_atlas_resource_policy_view import ApiAtlasResourcePolicyView
 from ...models.api_error import ApiError
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_org_resource_policy"]
 ACCEPT = "application/vnd.atlas.2024-08-05+json"
@@ -26,7 +27,7 @@ ACCEPT = "application/vnd.atlas.2024-08-05+json"
 def _get_kwargs(
     org_id: str,
     *,
-    body: ApiAtlasResourcePolicyCreateView,
+    body: ApiAtlasResourcePolicyCreateViewDict | ApiAtlasResourcePolicyCreateView,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, ApiAtlasResourcePolicyCreateView)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -67,37 +68,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiAtlasResourcePolicyView | ApiAtlasInvalidResourcePolicyCreateErrorView | ApiError | None:
     if response.status_code == 201:
-        response_201 = ApiAtlasResourcePolicyView.from_dict(response.json())
+        response_201 = ApiAtlasResourcePolicyView.from_dict(loads_json(response.content))
 
         return response_201
 
     if response.status_code == 400:
-        response_400 = ApiAtlasInvalidResourcePolicyCreateErrorView.from_dict(response.json())
+        response_400 = ApiAtlasInvalidResourcePolicyCreateErrorView.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

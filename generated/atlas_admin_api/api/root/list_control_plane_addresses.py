@@ -11,7 +11,7 @@ from ...models.control_plane_ip_addresses import ControlPlaneIPAddresses
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, loads_json
 
 OPERATION = OPERATIONS["list_control_plane_addresses"]
 ACCEPT = "application/vnd.atlas.2023-11-15+json"
@@ -48,17 +48,17 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ControlPlaneIPAddresses | ApiError | None:
     if response.status_code == 200:
-        response_200 = ControlPlaneIPAddresses.from_dict(response.json())
+        response_200 = ControlPlaneIPAddresses.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

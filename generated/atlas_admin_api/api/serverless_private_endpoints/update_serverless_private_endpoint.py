@@ -9,15 +9,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.serverless_aws_tenant_endpoint_update import (
     ServerlessAWSTenantEndpointUpdate,
+    ServerlessAWSTenantEndpointUpdateDict,
 )
 from ...models.serverless_azure_tenant_endpoint_update import (
     ServerlessAzureTenantEndpointUpdate,
+    ServerlessAzureTenantEndpointUpdateDict,
 )
 from ...models.serverless_tenant_endpoint_aws import ServerlessTenantEndpointAWS
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_serverless_private_endpoint"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -28,7 +30,11 @@ def _get_kwargs(
     instance_name: str,
     endpoint_id: str,
     *,
-    body: ServerlessAWSTenantEndpointUpdate | ServerlessAzureTenantEndpointUpdate,
+    body: ServerlessAWSTenantEndpointUpdateDict
+    | ServerlessAWSTenantEndpointUpdate
+    | ServerlessAzureTenantEndpointUpdateDict
+    | ServerlessAzureTenantEndpointUpdate
+    | UnknownVariant,
     envelope: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -54,7 +60,13 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(
+        body,
+        (
+            ServerlessAWSTenantEndpointUpdate,
+            ServerlessAzureTenantEndpointUpdate,
+        ),
+    )
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -68,37 +80,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ServerlessTenantEndpointAWS | ApiError | None:
     if response.status_code == 200:
-        response_200 = ServerlessTenantEndpointAWS.from_dict(response.json())
+        response_200 = ServerlessTenantEndpointAWS.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

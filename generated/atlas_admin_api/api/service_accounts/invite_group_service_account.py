@@ -10,11 +10,12 @@ from ...models.api_error import ApiError
 from ...models.group_service_account import GroupServiceAccount
 from ...models.group_service_account_role_assignment import (
     GroupServiceAccountRoleAssignment,
+    GroupServiceAccountRoleAssignmentDict,
 )
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["invite_group_service_account"]
 ACCEPT = "application/vnd.atlas.2024-08-05+json"
@@ -24,7 +25,7 @@ def _get_kwargs(
     group_id: str,
     client_id: str,
     *,
-    body: GroupServiceAccountRoleAssignment,
+    body: GroupServiceAccountRoleAssignmentDict | GroupServiceAccountRoleAssignment,
     envelope: bool | Unset = UNSET,
     pretty: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, GroupServiceAccountRoleAssignment)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -66,32 +67,32 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> GroupServiceAccount | ApiError | None:
     if response.status_code == 200:
-        response_200 = GroupServiceAccount.from_dict(response.json())
+        response_200 = GroupServiceAccount.from_dict(loads_json(response.content))
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 

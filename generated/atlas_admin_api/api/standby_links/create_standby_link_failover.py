@@ -7,12 +7,15 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param, strip_read_only
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
-from ...models.api_standby_link_failover_request import ApiStandbyLinkFailoverRequest
+from ...models.api_standby_link_failover_request import (
+    ApiStandbyLinkFailoverRequest,
+    ApiStandbyLinkFailoverRequestDict,
+)
 from ...models.api_standby_link_failover_response import ApiStandbyLinkFailoverResponse
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset
+from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_standby_link_failover"]
 ACCEPT = "application/vnd.atlas.preview+json"
@@ -22,7 +25,7 @@ def _get_kwargs(
     group_id: str,
     standby_link_id: str,
     *,
-    body: ApiStandbyLinkFailoverRequest,
+    body: ApiStandbyLinkFailoverRequestDict | ApiStandbyLinkFailoverRequest,
     envelope: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -47,7 +50,7 @@ def _get_kwargs(
         "extensions": {"atlas_admin.operation_id": OPERATION.operation_id},
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body_json(body, ApiStandbyLinkFailoverRequest)
 
     if "json" in _kwargs:
         _kwargs["json"] = strip_read_only(OPERATION, _kwargs["json"])
@@ -61,37 +64,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApiStandbyLinkFailoverResponse | ApiError | None:
     if response.status_code == 201:
-        response_201 = ApiStandbyLinkFailoverResponse.from_dict(response.json())
+        response_201 = ApiStandbyLinkFailoverResponse.from_dict(loads_json(response.content))
 
         return response_201
 
     if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
+        response_400 = ApiError.from_dict(loads_json(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
     if response.status_code == 503:
-        response_503 = ApiError.from_dict(response.json())
+        response_503 = ApiError.from_dict(loads_json(response.content))
 
         return response_503
 

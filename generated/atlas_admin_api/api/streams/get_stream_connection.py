@@ -24,7 +24,7 @@ from ...models.streams_schema_registry_connection import StreamsSchemaRegistryCo
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, UnknownVariant, Unset
+from ...types import UNSET, UnknownVariant, Unset, loads_json
 
 OPERATION = OPERATIONS["get_stream_connection"]
 ACCEPT = "application/vnd.atlas.2023-02-01+json"
@@ -84,9 +84,8 @@ def _parse_response(
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
-        def _parse_response_200(
-            data: object,
-        ) -> (
+        _response_200_data = loads_json(response.content)
+        _response_200_parsed: (
             StreamsAWSKinesisDataStreamsConnection
             | StreamsAWSLambdaConnection
             | StreamsAzureBlobStorageConnection
@@ -98,36 +97,32 @@ def _parse_response(
             | StreamsSampleConnection
             | StreamsSchemaRegistryConnection
             | UnknownVariant
-        ):
-            variants: dict[
-                str,
-                type[StreamsAWSKinesisDataStreamsConnection]
-                | type[StreamsAWSLambdaConnection]
-                | type[StreamsAzureBlobStorageConnection]
-                | type[StreamsClusterConnection]
-                | type[StreamsGCPPubSubConnection]
-                | type[StreamsHttpsConnection]
-                | type[StreamsKafkaConnection]
-                | type[StreamsS3Connection]
-                | type[StreamsSampleConnection]
-                | type[StreamsSchemaRegistryConnection],
-            ] = {
-                "AWSKinesisDataStreams": StreamsAWSKinesisDataStreamsConnection,
-                "AWSLambda": StreamsAWSLambdaConnection,
-                "AzureBlobStorage": StreamsAzureBlobStorageConnection,
-                "Cluster": StreamsClusterConnection,
-                "GCPPubSub": StreamsGCPPubSubConnection,
-                "Https": StreamsHttpsConnection,
-                "Kafka": StreamsKafkaConnection,
-                "S3": StreamsS3Connection,
-                "Sample": StreamsSampleConnection,
-                "SchemaRegistry": StreamsSchemaRegistryConnection,
-            }
-            payload, value = discriminate(data, "type", field="$")
-            variant = variants.get(value)
-            if variant is None:
-                return UnknownVariant(discriminator=value, raw=dict(payload))
-            return variant.from_dict(payload)
+        )
+        _response_200_value = _response_200_data.get("type") if _response_200_data.__class__ is dict else None
+        if _response_200_value.__class__ is not str:
+            _response_200_data, _response_200_value = discriminate(_response_200_data, "type", field="$")
+        if _response_200_value == "AWSKinesisDataStreams":
+            _response_200_parsed = StreamsAWSKinesisDataStreamsConnection.from_dict(_response_200_data)
+        elif _response_200_value == "AWSLambda":
+            _response_200_parsed = StreamsAWSLambdaConnection.from_dict(_response_200_data)
+        elif _response_200_value == "AzureBlobStorage":
+            _response_200_parsed = StreamsAzureBlobStorageConnection.from_dict(_response_200_data)
+        elif _response_200_value == "Cluster":
+            _response_200_parsed = StreamsClusterConnection.from_dict(_response_200_data)
+        elif _response_200_value == "GCPPubSub":
+            _response_200_parsed = StreamsGCPPubSubConnection.from_dict(_response_200_data)
+        elif _response_200_value == "Https":
+            _response_200_parsed = StreamsHttpsConnection.from_dict(_response_200_data)
+        elif _response_200_value == "Kafka":
+            _response_200_parsed = StreamsKafkaConnection.from_dict(_response_200_data)
+        elif _response_200_value == "S3":
+            _response_200_parsed = StreamsS3Connection.from_dict(_response_200_data)
+        elif _response_200_value == "Sample":
+            _response_200_parsed = StreamsSampleConnection.from_dict(_response_200_data)
+        elif _response_200_value == "SchemaRegistry":
+            _response_200_parsed = StreamsSchemaRegistryConnection.from_dict(_response_200_data)
+        else:
+            _response_200_parsed = UnknownVariant(discriminator=_response_200_value, raw=dict(_response_200_data))
 
         # atlas-admin: UnknownVariant is returned at runtime but is not in the generator's response type.
         response_200 = cast(
@@ -141,33 +136,33 @@ def _parse_response(
             | StreamsS3Connection
             | StreamsSampleConnection
             | StreamsSchemaRegistryConnection,
-            _parse_response_200(response.json()),
+            _response_200_parsed,
         )
 
         return response_200
 
     if response.status_code == 401:
-        response_401 = ApiError.from_dict(response.json())
+        response_401 = ApiError.from_dict(loads_json(response.content))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ApiError.from_dict(response.json())
+        response_403 = ApiError.from_dict(loads_json(response.content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ApiError.from_dict(response.json())
+        response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ApiError.from_dict(response.json())
+        response_429 = ApiError.from_dict(loads_json(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ApiError.from_dict(response.json())
+        response_500 = ApiError.from_dict(loads_json(response.content))
 
         return response_500
 
