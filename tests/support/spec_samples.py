@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import json
 import re
 import typing
@@ -57,6 +58,7 @@ PATH_SAMPLES: dict[str | None, str] = {
         r"^([0-9]{1,3}\.){3}[0-9]{1,3}(%2[fF][0-9]{1,3})?|([0-9a-f]{1,4}\:){7}[0-9a-f]{1,4}(%2[fF][0-9]{1,3})?|"
         r"([0-9a-f]{1,4}\:){1,6}\:(%2[fF][0-9]{1,3})?$"
     ): "192.0.2.0",
+    r"^([A-Z]{2})$": "US",
     None: "sample",
 }
 # Enum-valued path parameters (no pattern) take their first documented value.
@@ -288,9 +290,22 @@ def tag_of(key: str) -> str:
 
 
 def operation_cases(keys: typing.Iterable[str] | None = None) -> list[OperationCase]:
-    """One case per operation (or per ``keys``): documented examples, else values synthesized from the schemas."""
+    """One case per operation (or per ``keys``): documented examples, else values synthesized from the schemas.
+
+    Built once per test session (several test modules iterate over every operation)."""
+    if keys is None:
+        return list(_all_cases())
+    return _cases(keys)
+
+
+@functools.cache
+def _all_cases() -> tuple[OperationCase, ...]:
+    return tuple(_cases(sorted(OPERATIONS)))
+
+
+def _cases(keys: typing.Iterable[str]) -> list[OperationCase]:
     cases = []
-    for key in sorted(OPERATIONS) if keys is None else keys:
+    for key in keys:
         op = OPERATIONS[key]
         tag = tag_of(key)
         module = import_module(f"atlas_admin_api.api.{MODULE_TAGS[key]}.{key}")
