@@ -20,6 +20,7 @@ Skipped with a message when the Prism binary is absent (run ``make tools``), but
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -131,10 +132,8 @@ async def _call(prism_url: str, case: OperationCase) -> str | None:
             except AtlasApiError as exc:
                 body = exc.response.text if exc.response is not None else ""
                 violations: Any = body
-                try:
+                with contextlib.suppress(ValueError, AttributeError):
                     violations = json.loads(body).get("validation", body)
-                except (ValueError, AttributeError):
-                    pass
                 if _only_the_answer_is_invalid(exc.status, violations):
                     # Prism accepted the request; the answer it built from the spec's own example breaks the schema
                     # (the official document has such examples). Nothing to parse; the doc pages' never do this.
