@@ -13,7 +13,7 @@ thousands of models); ``from atlas_admin.models import *`` loads them all.
 
 from typing import TYPE_CHECKING, Any
 
-import atlas_admin_api.models as _models
+from atlas_admin_api import models as _models
 from atlas_admin_api._operations import UNIONS as _UNIONS
 from atlas_admin_api.types import UnknownVariant
 
