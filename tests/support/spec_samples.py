@@ -328,7 +328,11 @@ def _cases(keys: typing.Iterable[str]) -> list[OperationCase]:
                 request_example = synthesize(media["schema"], request=True)
             if request_example is not None and "schema" in media:
                 body = _body_for(module, request_example)
-        status, response = next((s, r) for s, r in sorted(spec["responses"].items()) if s.startswith("2"))
+        successes = [(s, r) for s, r in sorted(spec["responses"].items()) if s.startswith("2")]
+        # the success status whose answer is in the version the SDK asks for (201 where 200 is an older version)
+        status, response = next(
+            ((s, r) for s, r in successes if op.media_type in (r.get("content") or {})), successes[0]
+        )
         media = (response.get("content") or {}).get(op.media_type or "", {})
         response_example = first_example(media)
         if "schema" in media and not _valid(media["schema"], response_example):
