@@ -18,7 +18,7 @@ import secrets
 import sys
 
 from atlas_admin import AtlasClient, AtlasNotFoundError, wait_until, wait_until_gone
-from atlas_admin.models import ClusterDescription20240805, CloudDatabaseUser, NetworkPermissionEntry
+from atlas_admin.models import CloudDatabaseUser, ClusterDescription20240805, NetworkPermissionEntry
 
 REAL_ATLAS = "https://cloud.mongodb.com"
 
