@@ -12,32 +12,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from scratch_clone import clone_with_working_tree
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_ENV = ("ATLAS_DOCS_DIR", "ATLAS_OPENAPI_DIR")
-
-
-def _git(*args: str, cwd: Path = REPO) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def _clone_with_working_tree(dest: Path) -> None:
-    _git("clone", "--quiet", "--no-checkout", str(REPO), str(dest))
-    _git("checkout", "--quiet", _git("rev-parse", "HEAD").strip(), cwd=dest)
-    changed = _git("diff", "--name-only", "-z", "HEAD") + _git("ls-files", "--others", "--exclude-standard", "-z")
-    for name in filter(None, changed.split("\0")):
-        if (REPO / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, dest / name)
-        else:
-            (dest / name).unlink(missing_ok=True)
 
 
 def _load_shared_dirs(clone: Path) -> ModuleType:
@@ -62,7 +46,7 @@ def bare_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (REPO / ".git").exists():
         pytest.skip("not a git checkout (an sdist): there is no repository to clone")
     clone = tmp_path_factory.mktemp("bare") / "atlas-admin"
-    _clone_with_working_tree(clone)
+    clone_with_working_tree(clone)
     if (REPO / ".tools").is_dir():
         (clone / ".tools").symlink_to(REPO / ".tools")
     assert not (clone.parent / "shared").exists()

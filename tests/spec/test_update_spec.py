@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from scratch_clone import clone_with_working_tree, git
 from shared_dirs import require_docs, require_shared
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,22 +38,6 @@ OLD = "atlas-api-2026-02-24.yaml"
 NEW = "atlas-api-2026-06-23.yaml"
 CLUSTERS = "/api/atlas/v2/groups/{groupId}/clusters"
 TIMEOUT = 900
-
-
-def _git(*args: str, cwd: Path = REPO) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def _clone_with_working_tree(dest: Path) -> None:
-    _git("clone", "--quiet", "--no-checkout", str(REPO), str(dest))
-    _git("checkout", "--quiet", _git("rev-parse", "HEAD").strip(), cwd=dest)
-    changed = _git("diff", "--name-only", "-z", "HEAD") + _git("ls-files", "--others", "--exclude-standard", "-z")
-    for name in filter(None, changed.split("\0")):
-        if (REPO / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, dest / name)
-        else:
-            (dest / name).unlink(missing_ok=True)
 
 
 def _env(docs: Path, **extra: str) -> dict[str, str]:
@@ -67,7 +52,7 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
 
 
 def _status(scratch: Path) -> str:
-    return _git("status", "--porcelain", cwd=scratch)
+    return git("status", "--porcelain", cwd=scratch)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +66,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (REPO / ".venv" / ".installed").exists():
         pytest.skip("no installed .venv to reuse (run make install)")
     scratch = tmp_path_factory.mktemp("update-spec") / "atlas-admin"
-    _clone_with_working_tree(scratch)
+    clone_with_working_tree(scratch)
     (scratch / ".venv").symlink_to(REPO / ".venv")
     installed = (REPO / ".venv" / ".installed").stat().st_mtime
     os.utime(scratch / "pyproject.toml", (installed - 60, installed - 60))
@@ -105,8 +90,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     else:  # not recorded yet: the update records the checked-in names first, and keeps this one
         text += f"  {key}list_legacy_clusters]\n"
     record.write_text(text, encoding="utf-8")
-    _git("add", "-A", cwd=scratch)
-    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "at 2026-02-24", cwd=scratch)
+    git("add", "-A", cwd=scratch)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "at 2026-02-24", cwd=scratch)
     return scratch
 
 
@@ -161,7 +146,7 @@ def test_result_passes_check_generated_and_mypy(updated: tuple[Path, str]) -> No
 @pytest.mark.slow
 def test_generated_code_is_this_checkouts_plus_the_alias(updated: tuple[Path, str]) -> None:
     scratch, _ = updated
-    changed = _git("status", "--porcelain", "--", "generated", "openapi", cwd=scratch).split("\n")
+    changed = git("status", "--porcelain", "--", "generated", "openapi", cwd=scratch).split("\n")
     changed_files = sorted(line[3:] for line in changed if line.strip())
     # Back on the 2026-06-23 document: the spec and generated code are this checkout's again, but for the alias
     # of the simulated rename (its record entry, the alias table, and the one tag module that renders it).
@@ -223,7 +208,7 @@ def test_snapshot_date_from_option_file_name_or_today() -> None:
 
 
 def test_bad_input_exits_2_and_touches_nothing(tmp_path: Path) -> None:
-    before = _git("status", "--porcelain")
+    before = git("status", "--porcelain")
     bad = tmp_path / "atlas-api.yaml"
     bad.write_text("not: [an openapi document", encoding="utf-8")
     for argument in (str(tmp_path / "missing.yaml"), str(bad)):
@@ -232,7 +217,7 @@ def test_bad_input_exits_2_and_touches_nothing(tmp_path: Path) -> None:
         )
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith("update-spec: ") and "Traceback" not in result.stderr
-    assert _git("status", "--porcelain") == before
+    assert git("status", "--porcelain") == before
 
 
 def test_make_update_spec_needs_spec() -> None:
