@@ -188,13 +188,17 @@ def test_read_only_fields_are_never_sent() -> None:
     assert body["authorizedEmail"] == "ops@example.com"
 
 
-def test_status_codes_outside_httpstatus_do_not_crash_the_generated_response() -> None:
+def test_status_codes_outside_httpstatus_do_not_crash_the_generated_parser() -> None:
     module = importlib.import_module("atlas_admin_api.api.custom_database_roles.get_custom_database_role")
     client = atlas_admin_api.client.Client(base_url="https://x")
     response = httpx.Response(520, text="<html>origin error</html>")
-    built = module._build_response(client=client, response=response)
-    assert built.status_code == 520
-    assert built.parsed is None
+    assert module._parse_response(client=client, response=response) is None
+
+
+def test_endpoint_modules_hold_only_what_the_facade_calls() -> None:
+    module = importlib.import_module("atlas_admin_api.api.custom_database_roles.get_custom_database_role")
+    for unused in ("sync", "sync_detailed", "asyncio", "asyncio_detailed", "_build_response"):
+        assert not hasattr(module, unused), unused
 
 
 def test_optional_fields_sent_as_null_are_kept_not_fatal() -> None:
